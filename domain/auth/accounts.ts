@@ -1,0 +1,122 @@
+/** Account operations: invite sign-up, password login, profile changes, and admin tier/disable. */
+import { newId, randomString } from "../crypto.ts";
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from "../errors.ts";
+import type { Tier, UserRecord } from "../store/user_repo.ts";
+import type { AuthDeps } from "./auth_deps.ts";
+import { normaliseEmail } from "./otp.ts";
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password.ts";
+import { issueSession, type TokenPair } from "./sessions.ts";
+import { newUserRecord, RESERVED_EMAIL_DOMAIN } from "./user_view.ts";
+
+/** Nicknames: 2–30 letters, digits, CJK characters, `_` or `-`; unique ignoring case. */
+export const NICKNAME_PATTERN =
+  /^[A-Za-z0-9_\-\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]{2,30}$/u;
+
+const ANON_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+
+/** Redeems an invite code: one new anonymous account (`user_xxxxxx@quantedge.local`, tier free) per call. */
+export async function redeemInvite(deps: AuthDeps, rawCode: string, ip: string): Promise<TokenPair> {
+  await deps.limiter.consume("invite_ip", ip, deps.settings.rateLimits.invitePerIp);
+  const code = rawCode.trim().toUpperCase();
+  const unusable = new ValidationError("Invite code is invalid, expired or used up", ["body", "invite_code"]);
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const now = deps.clock.now();
+    const seen = await deps.invites.get(code);
+    if (!seen) throw unusable;
+    const r = seen.record;
+    if (r.disabled || r.uses >= r.max_uses || (r.expires_at !== null && r.expires_at <= now)) throw unusable;
+    if (!(await deps.invites.replace(seen, { ...r, uses: r.uses + 1 }))) continue;
+    const user = await createAnonymousUser(deps, now);
+    deps.log("info", "user created", { user_id: user.id, via: "invite" });
+    return await issueSession(deps, user);
+  }
+  throw new ConflictError("Invite code is busy, try again");
+}
+
+async function createAnonymousUser(deps: AuthDeps, now: number): Promise<UserRecord> {
+  for (let i = 0; i < 10; i++) {
+    const handle = `user_${randomString(6, ANON_ALPHABET)}`;
+    const user = newUserRecord({
+      id: newId("usr", now),
+      email: `${handle}@${RESERVED_EMAIL_DOMAIN}`,
+      nickname: handle,
+      last_login_at: now,
+    }, now);
+    try {
+      await deps.users.create(user);
+      return user;
+    } catch (e) {
+      if (!(e instanceof ConflictError)) throw e;
+    }
+  }
+  throw new ConflictError("Cannot allocate an anonymous handle, try again");
+}
+
+/** Signs in with email and password; rate-limited per email and per IP; one answer for every failure. */
+export async function login(deps: AuthDeps, rawEmail: string, password: string, ip: string): Promise<TokenPair> {
+  const email = rawEmail.trim().toLowerCase();
+  const rule = deps.settings.rateLimits.login;
+  await deps.limiter.consume("login_ip", ip, { ...rule, limit: rule.limit * 5 });
+  await deps.limiter.consume("login_email", email, rule);
+  const user = await deps.users.getByEmail(email);
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+  if (!user || !user.password_hash || !ok) throw new UnauthorizedError("Incorrect email or password");
+  await deps.limiter.reset("login_email", email, rule);
+  const now = deps.clock.now();
+  const updated = await deps.users.update(user.id, (u) => ({ ...u, last_login_at: now }));
+  return await issueSession(deps, updated);
+}
+
+/** A profile change; absent fields stay as they are. */
+export interface ProfileChange {
+  nickname?: string;
+  email?: string;
+  password?: string;
+}
+
+/**
+ * Changes nickname, email and/or password in one commit. A new email is unverified until an OTP sign-in proves
+ * it; a taken nickname (ignoring case) or email is a `ConflictError`.
+ */
+export async function updateProfile(deps: AuthDeps, userId: string, change: ProfileChange): Promise<UserRecord> {
+  const nickname = change.nickname?.normalize("NFC").trim();
+  if (nickname !== undefined && !NICKNAME_PATTERN.test(nickname)) {
+    throw new ValidationError(
+      "Nickname must be 2-30 characters: letters, digits, CJK characters, '_' or '-'",
+      ["body", "nickname"],
+    );
+  }
+  const email = change.email === undefined ? undefined : normaliseEmail(change.email);
+  const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
+  const now = deps.clock.now();
+  return await deps.users.update(userId, (u) => {
+    const next = { ...u, updated_at: now };
+    if (nickname !== undefined) next.nickname = nickname;
+    if (email !== undefined && email !== u.email) {
+      next.email = email;
+      next.email_verified = false;
+    }
+    if (passwordHash !== undefined) next.password_hash = passwordHash;
+    return next;
+  });
+}
+
+/** Admin: sets a user's tier and/or disabled flag. */
+export async function adminUpdateUser(
+  deps: AuthDeps,
+  userId: string,
+  change: { tier?: Tier; disabled?: boolean },
+): Promise<UserRecord> {
+  const now = deps.clock.now();
+  try {
+    return await deps.users.update(userId, (u) => ({
+      ...u,
+      tier: change.tier ?? u.tier,
+      disabled: change.disabled ?? u.disabled,
+      updated_at: now,
+    }));
+  } catch (e) {
+    if (e instanceof NotFoundError) throw new NotFoundError(`User "${userId}" not found`);
+    throw e;
+  }
+}

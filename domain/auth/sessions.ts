@@ -1,0 +1,152 @@
+/**
+ * Sign-in sessions: issuing access + refresh tokens, rotating refresh tokens, logout, and resolving a bearer
+ * credential (access token or API key) to a user.
+ */
+import { newId, randomString, sha256Hex, timingSafeEqual } from "../crypto.ts";
+import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import type { UserRecord } from "../store/user_repo.ts";
+import type { AuthDeps } from "./auth_deps.ts";
+import { toUserView, type UserView } from "./user_view.ts";
+
+/** Refresh tokens look like `qrt_<43 base62 chars>`. */
+export const REFRESH_TOKEN_PREFIX = "qrt_";
+/** API keys look like `qe_<40 base62 chars>`. */
+export const API_KEY_PREFIX = "qe_";
+
+/** What a successful sign-in returns. */
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: "bearer";
+  /** Access-token lifetime in seconds. */
+  expires_in: number;
+  user: UserView;
+}
+
+/** The caller behind a request. */
+export interface Principal {
+  user: UserRecord;
+  via: "access_token" | "api_key";
+  sessionId: string | null;
+  apiKeyId: string | null;
+}
+
+const API_KEY_TOUCH_INTERVAL_MS = 60_000;
+
+/** Opens a new session for `user` and returns its tokens; `accessTtlMs` defaults to the standard lifetime. */
+export async function issueSession(deps: AuthDeps, user: UserRecord, accessTtlMs?: number): Promise<TokenPair> {
+  if (user.disabled) throw new ForbiddenError("Account disabled");
+  const now = deps.clock.now();
+  const ttl = accessTtlMs ?? deps.settings.accessTokenTtlMs;
+  const sessionId = newId("ses", now);
+  const refresh = REFRESH_TOKEN_PREFIX + randomString(43);
+  const refreshExpires = now + deps.settings.refreshTokenTtlMs;
+  await deps.sessions.create(
+    {
+      id: sessionId,
+      user_id: user.id,
+      created_at: now,
+      expires_at: Math.max(refreshExpires, now + ttl),
+      revoked_at: null,
+      revoked_reason: null,
+    },
+    await sha256Hex(refresh),
+    { session_id: sessionId, user_id: user.id, issued_at: now, expires_at: refreshExpires, rotated_at: null },
+  );
+  return {
+    access_token: await signAccess(deps, user.id, sessionId, now, ttl),
+    refresh_token: refresh,
+    token_type: "bearer",
+    expires_in: Math.floor(ttl / 1000),
+    user: toUserView(user, deps.settings.adminEmails),
+  };
+}
+
+async function signAccess(deps: AuthDeps, userId: string, sessionId: string, now: number, ttlMs: number) {
+  const iat = Math.floor(now / 1000);
+  return await deps.codec.sign({ sub: userId, sid: sessionId, typ: "access", iat, exp: iat + Math.floor(ttlMs / 1000) });
+}
+
+/**
+ * Exchanges a refresh token for a new pair. The old token stops working; presenting it again later is treated
+ * as theft and revokes the whole session (every token of the family).
+ */
+export async function refreshSession(deps: AuthDeps, refreshToken: string): Promise<TokenPair> {
+  const invalid = () => new UnauthorizedError("Invalid or expired refresh token");
+  if (!refreshToken.startsWith(REFRESH_TOKEN_PREFIX)) throw invalid();
+  const hash = await sha256Hex(refreshToken);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = deps.clock.now();
+    const seen = await deps.sessions.getToken(hash);
+    if (!seen || seen.record.expires_at <= now) throw invalid();
+    const session = await deps.sessions.getSession(seen.record.session_id);
+    if (!session || session.revoked_at !== null) throw invalid();
+    if (seen.record.rotated_at !== null) {
+      await deps.sessions.revoke(session.id, "refresh token reuse", now);
+      deps.log("warn", "refresh token reuse: session revoked", { session_id: session.id, user_id: session.user_id });
+      throw new UnauthorizedError("Refresh token already used: the session has been revoked, sign in again");
+    }
+    const user = await deps.users.get(seen.record.user_id);
+    if (!user) throw invalid();
+    if (user.disabled) throw new ForbiddenError("Account disabled");
+    const next = REFRESH_TOKEN_PREFIX + randomString(43);
+    const nextExpires = now + deps.settings.refreshTokenTtlMs;
+    const ttl = deps.settings.accessTokenTtlMs;
+    const ok = await deps.sessions.rotate(hash, seen, await sha256Hex(next), {
+      session_id: session.id,
+      user_id: user.id,
+      issued_at: now,
+      expires_at: nextExpires,
+      rotated_at: null,
+    }, now, Math.max(nextExpires, now + ttl));
+    if (!ok) continue; // another request rotated it first: the next pass sees `rotated_at` and revokes
+    return {
+      access_token: await signAccess(deps, user.id, session.id, now, ttl),
+      refresh_token: next,
+      token_type: "bearer",
+      expires_in: Math.floor(ttl / 1000),
+      user: toUserView(user, deps.settings.adminEmails),
+    };
+  }
+  throw invalid();
+}
+
+/** Revokes the session a refresh token (or an access token's session id) belongs to; unknown tokens are ignored. */
+export async function logout(deps: AuthDeps, by: { refreshToken?: string; sessionId?: string | null }): Promise<void> {
+  const now = deps.clock.now();
+  if (by.refreshToken) {
+    const seen = await deps.sessions.getToken(await sha256Hex(by.refreshToken));
+    if (seen) await deps.sessions.revoke(seen.record.session_id, "logout", now);
+  }
+  if (by.sessionId) await deps.sessions.revoke(by.sessionId, "logout", now);
+}
+
+/**
+ * Resolves `Authorization: Bearer <credential>` to a principal: an API key (`qe_…`) or an access token whose
+ * session is live. Throws `UnauthorizedError` for anything else and `ForbiddenError("Account disabled")`.
+ */
+export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
+  const now = deps.clock.now();
+  let principal: Principal;
+  if (credential.startsWith(API_KEY_PREFIX)) {
+    const hash = await sha256Hex(credential);
+    const key = await deps.apiKeys.getByHash(hash);
+    if (!key || !timingSafeEqual(key.key_hash, hash)) throw new UnauthorizedError("Invalid API key");
+    const user = await deps.users.get(key.user_id);
+    if (!user) throw new UnauthorizedError("Invalid API key");
+    if (key.last_used_at === null || now - key.last_used_at > API_KEY_TOUCH_INTERVAL_MS) {
+      await deps.apiKeys.touch(key.id, now);
+    }
+    principal = { user, via: "api_key", sessionId: null, apiKeyId: key.id };
+  } else {
+    const claims = await deps.codec.verify(credential, Math.floor(now / 1000));
+    if (!claims) throw new UnauthorizedError("Invalid or expired token");
+    const [session, user] = await Promise.all([deps.sessions.getSession(claims.sid), deps.users.get(claims.sub)]);
+    if (!session || session.revoked_at !== null || session.user_id !== claims.sub || !user) {
+      throw new UnauthorizedError("Invalid or expired token");
+    }
+    principal = { user, via: "access_token", sessionId: session.id, apiKeyId: null };
+  }
+  if (principal.user.disabled) throw new ForbiddenError("Account disabled");
+  return principal;
+}

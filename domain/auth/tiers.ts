@@ -1,0 +1,36 @@
+/** Account tiers and their limits. */
+import type { Tier } from "../store/user_repo.ts";
+
+/** What a tier allows. */
+export interface TierInfo {
+  tier: Tier;
+  name: string;
+  description: string;
+  limits: {
+    /** Tracked strategies that are not retired. */
+    max_tracked_strategies: number;
+    /** API keys held at once. */
+    max_api_keys: number;
+  };
+}
+
+/** Every tier, in upgrade order. */
+export const TIERS: readonly TierInfo[] = [
+  {
+    tier: "free",
+    name: "Free",
+    description: "Research, backtests and up to 3 tracked strategies.",
+    limits: { max_tracked_strategies: 3, max_api_keys: 10 },
+  },
+  {
+    tier: "licensed",
+    name: "Licensed",
+    description: "Up to 20 tracked strategies for teams running agents in production.",
+    limits: { max_tracked_strategies: 20, max_api_keys: 50 },
+  },
+];
+
+/** The limits of `tier`. */
+export function tierInfo(tier: Tier): TierInfo {
+  return TIERS.find((t) => t.tier === tier) ?? TIERS[0];
+}

@@ -1,0 +1,76 @@
+/** The public shape of a user, as every identity route returns it. */
+import type { Tier, UserRecord } from "../store/user_repo.ts";
+
+/** Accounts created from invite codes get addresses in this reserved domain, which users may not claim. */
+export const RESERVED_EMAIL_DOMAIN = "quantedge.local";
+
+/** A user as the API shows it (no hashes, ISO timestamps). */
+export interface UserView {
+  id: string;
+  email: string;
+  nickname: string | null;
+  tier: Tier;
+  is_admin: boolean;
+  is_anonymous: boolean;
+  email_verified: boolean;
+  has_password: boolean;
+  profile_complete: boolean;
+  github_login: string | null;
+  disabled: boolean;
+  created_at: string;
+  last_login_at: string | null;
+}
+
+/** `true` when `email` belongs to the reserved local domain. */
+export function isReservedEmail(email: string): boolean {
+  return email.toLowerCase().endsWith(`@${RESERVED_EMAIL_DOMAIN}`);
+}
+
+/** `true` when `user` is an administrator: a verified email listed in configuration. */
+export function isAdmin(user: UserRecord, adminEmails: readonly string[]): boolean {
+  return user.email_verified && !isReservedEmail(user.email) && adminEmails.includes(user.email);
+}
+
+/** A profile is complete once the account has a real email it can sign in with (verified, or with a password). */
+export function isProfileComplete(user: UserRecord): boolean {
+  return !isReservedEmail(user.email) && (user.email_verified || user.password_hash !== null);
+}
+
+/** Converts a stored user to its API view. */
+export function toUserView(user: UserRecord, adminEmails: readonly string[]): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    nickname: user.nickname,
+    tier: user.tier,
+    is_admin: isAdmin(user, adminEmails),
+    is_anonymous: isReservedEmail(user.email),
+    email_verified: user.email_verified,
+    has_password: user.password_hash !== null,
+    profile_complete: isProfileComplete(user),
+    github_login: user.github_login,
+    disabled: user.disabled,
+    created_at: new Date(user.created_at).toISOString(),
+    last_login_at: user.last_login_at === null ? null : new Date(user.last_login_at).toISOString(),
+  };
+}
+
+/** A fresh user record with defaults (tier free, enabled, no password). */
+export function newUserRecord(
+  fields: Pick<UserRecord, "id" | "email"> & Partial<UserRecord>,
+  nowMs: number,
+): UserRecord {
+  return {
+    nickname: null,
+    password_hash: null,
+    tier: "free",
+    disabled: false,
+    email_verified: false,
+    github_id: null,
+    github_login: null,
+    created_at: nowMs,
+    updated_at: nowMs,
+    last_login_at: null,
+    ...fields,
+  };
+}

@@ -1,0 +1,195 @@
+import { z } from "zod";
+
+/** A limiter setting: at most `limit` events per `windowMs`, written in env as `N/<n><s|m|h|d>` (e.g. `5/15m`). */
+export interface RateRule {
+  limit: number;
+  windowMs: number;
+}
+
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `"5/15m"` into `{limit: 5, windowMs: 900000}`; throws on anything else. */
+export function parseRateRule(text: string): RateRule {
+  const match = /^\s*(\d+)\s*\/\s*(\d*)\s*([smhd])\s*$/.exec(text);
+  if (!match) throw new Error(`expected "N/<count><s|m|h|d>" such as "5/15m", got "${text}"`);
+  const limit = Number(match[1]);
+  const count = match[2] === "" ? 1 : Number(match[2]);
+  if (limit < 1 || count < 1) throw new Error(`limit and window must be positive in "${text}"`);
+  return { limit, windowMs: count * UNIT_MS[match[3] as keyof typeof UNIT_MS] };
+}
+
+const rateRule = (fallback: string) =>
+  z.string().default(fallback).transform((text, ctx) => {
+    try {
+      return parseRateRule(text);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+
+const list = (fallback: string) =>
+  z.string().default(fallback).transform((s) =>
+    s.split(",").map((v) => v.trim()).filter((v) => v.length > 0)
+  );
+
+const bool = (fallback: boolean) =>
+  z.enum(["true", "false", "1", "0", "yes", "no"]).optional().transform((v) =>
+    v === undefined ? fallback : ["true", "1", "yes"].includes(v)
+  );
+
+const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
+
+const EnvSchema = z.object({
+  DENO_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  HOST: z.string().default("0.0.0.0"),
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  KV_PATH: optionalText,
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  ACCESS_TOKEN_TTL_HOURS: z.coerce.number().positive().default(24),
+  OTP_ACCESS_TOKEN_TTL_HOURS: z.coerce.number().positive().optional(),
+  REFRESH_TOKEN_TTL_DAYS: z.coerce.number().positive().default(7),
+  SMTP_HOST: optionalText,
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_SECURE: bool(false),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  SMTP_FROM: z.string().default("Quantedge <no-reply@quantedge.local>"),
+  CORS_ORIGINS: optionalText,
+  ADMIN_EMAILS: list(""),
+  TRUST_PROXY: bool(false),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  RATE_LIMIT_OTP_PER_EMAIL: rateRule("5/15m"),
+  RATE_LIMIT_OTP_PER_IP: rateRule("30/1h"),
+  RATE_LIMIT_VERIFY_PER_IP: rateRule("30/15m"),
+  RATE_LIMIT_LOGIN: rateRule("10/15m"),
+  RATE_LIMIT_INVITE_PER_IP: rateRule("20/1h"),
+  RATE_LIMIT_REFRESH_PER_IP: rateRule("60/15m"),
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
+  LOG_REQUESTS: bool(true),
+});
+
+/** Everything configurable, parsed once from the environment and passed down. */
+export interface Config {
+  env: "development" | "production" | "test";
+  port: number;
+  host: string;
+  /** Base URL the service is reached at (OAuth redirects, links in mail). */
+  publicBaseUrl: string;
+  /** SQLite file for Deno KV; `undefined` means the platform default (Deno Deploy). */
+  kvPath: string | undefined;
+  /** HS256 secret; `undefined` in development means "generate once and keep in KV". */
+  jwtSecret: string | undefined;
+  accessTokenTtlMs: number;
+  /** Lifetime of access tokens issued by the email-OTP flow (defaults to `accessTokenTtlMs`). */
+  otpAccessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  /** SMTP transport; `undefined` means mail is printed to the log (development only). */
+  smtp: { host: string; port: number; secure: boolean; user?: string; password?: string } | undefined;
+  mailFrom: string;
+  /** Allowed CORS origins; `["*"]` allows any. */
+  corsOrigins: string[];
+  /** Lower-cased emails of administrators. */
+  adminEmails: string[];
+  /** Take the client IP from `X-Forwarded-For` (only behind a proxy you control). */
+  trustProxy: boolean;
+  maxBodyBytes: number;
+  rateLimits: {
+    otpPerEmail: RateRule;
+    otpPerIp: RateRule;
+    verifyPerIp: RateRule;
+    login: RateRule;
+    invitePerIp: RateRule;
+    refreshPerIp: RateRule;
+  };
+  github: { clientId: string; clientSecret: string } | undefined;
+  logRequests: boolean;
+  version: string;
+}
+
+/** Raised when the environment cannot start the service; its message says what to set. */
+export class ConfigError extends Error {}
+
+/** The product version reported by `/health` and OpenAPI. */
+export const VERSION = "0.1.0";
+
+/** The local KV file used when `KV_PATH` is unset outside Deno Deploy. */
+export const DEFAULT_KV_PATH = "data/quantedge.sqlite";
+
+/**
+ * Parses the environment into a `Config`; throws `ConfigError` listing every bad or missing variable.
+ * In production a missing `JWT_SECRET` or `SMTP_HOST` stops start-up. `onDeploy` selects the platform KV.
+ */
+export function parseConfig(env: Record<string, string | undefined>, opts: { onDeploy?: boolean } = {}): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const production = e.DENO_ENV === "production";
+  if (production) {
+    const missing: string[] = [];
+    if (!e.JWT_SECRET) missing.push("JWT_SECRET (at least 32 random characters)");
+    if (!e.SMTP_HOST) missing.push("SMTP_HOST (and SMTP_USER/SMTP_PASSWORD if your server needs them)");
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `DENO_ENV=production needs these settings, which are missing:\n${missing.map((m) => `  ${m}`).join("\n")}`,
+      );
+    }
+  }
+  if ((e.GITHUB_CLIENT_ID === undefined) !== (e.GITHUB_CLIENT_SECRET === undefined)) {
+    throw new ConfigError("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET to enable GitHub sign-in, or neither");
+  }
+  const accessTokenTtlMs = e.ACCESS_TOKEN_TTL_HOURS * 3_600_000;
+  return {
+    env: e.DENO_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ""),
+    kvPath: e.KV_PATH ?? (opts.onDeploy ? undefined : DEFAULT_KV_PATH),
+    jwtSecret: e.JWT_SECRET,
+    accessTokenTtlMs,
+    otpAccessTokenTtlMs: e.OTP_ACCESS_TOKEN_TTL_HOURS !== undefined
+      ? e.OTP_ACCESS_TOKEN_TTL_HOURS * 3_600_000
+      : accessTokenTtlMs,
+    refreshTokenTtlMs: e.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    smtp: e.SMTP_HOST
+      ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD }
+      : undefined,
+    mailFrom: e.SMTP_FROM,
+    corsOrigins: e.CORS_ORIGINS !== undefined
+      ? e.CORS_ORIGINS.split(",").map((s) => s.trim()).filter(Boolean)
+      : (production ? [] : ["*"]),
+    adminEmails: e.ADMIN_EMAILS.map((s) => s.toLowerCase()),
+    trustProxy: e.TRUST_PROXY,
+    maxBodyBytes: e.MAX_BODY_BYTES,
+    rateLimits: {
+      otpPerEmail: e.RATE_LIMIT_OTP_PER_EMAIL,
+      otpPerIp: e.RATE_LIMIT_OTP_PER_IP,
+      verifyPerIp: e.RATE_LIMIT_VERIFY_PER_IP,
+      login: e.RATE_LIMIT_LOGIN,
+      invitePerIp: e.RATE_LIMIT_INVITE_PER_IP,
+      refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
+    },
+    github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
+      ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }
+      : undefined,
+    logRequests: e.LOG_REQUESTS,
+    version: VERSION,
+  };
+}
+
+/** Describes a rate rule for users: `"5 per 15 minutes"`. */
+export function describeRateRule(rule: RateRule): string {
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1_000, "second"]];
+  for (const [ms, name] of units) {
+    if (rule.windowMs % ms === 0) {
+      const n = rule.windowMs / ms;
+      return `${rule.limit} per ${n} ${name}${n === 1 ? "" : "s"}`;
+    }
+  }
+  return `${rule.limit} per ${rule.windowMs} ms`;
+}

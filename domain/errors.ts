@@ -1,0 +1,43 @@
+/** Base class of every error the domain raises on purpose; routes map each subclass to one status. */
+export class DomainError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is well-formed but breaks a business rule (HTTP 400). */
+export class BadRequestError extends DomainError {}
+
+/** Credentials are missing, invalid or expired (HTTP 401). */
+export class UnauthorizedError extends DomainError {}
+
+/** The caller is known but may not do this (HTTP 403). */
+export class ForbiddenError extends DomainError {}
+
+/** The named object does not exist, or is not visible to the caller (HTTP 404). */
+export class NotFoundError extends DomainError {}
+
+/** A uniqueness rule or a concurrent change prevents the write (HTTP 409). */
+export class ConflictError extends DomainError {}
+
+/** A field-level rule failed after schema validation (HTTP 422, same shape as schema errors). */
+export class ValidationError extends DomainError {
+  constructor(
+    message: string,
+    readonly loc: (string | number)[] = ["body"],
+    readonly type = "value_error",
+  ) {
+    super(message);
+  }
+}
+
+/** Too many requests for a limiter bucket (HTTP 429 with `Retry-After`). */
+export class RateLimitError extends DomainError {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
+}
+
+/** A dependency the request needs is not configured or not reachable (HTTP 503). */
+export class ServiceUnavailableError extends DomainError {}

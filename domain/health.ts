@@ -1,0 +1,79 @@
+/** Service health: one real check per dependency, and an overall `ok` or `degraded`. */
+import type { Clock } from "./clock.ts";
+import type { Mailer } from "./mail/mailer.ts";
+import type { HealthRepo } from "./store/health_repo.ts";
+
+/** The result of one dependency check. */
+export interface CheckResult {
+  ok: boolean;
+  detail: string;
+  [extra: string]: unknown;
+}
+
+/** `/health` body. */
+export interface HealthReport {
+  status: "ok" | "degraded";
+  version: string;
+  checks: Record<string, CheckResult>;
+}
+
+/** What the health checks look at. */
+export interface HealthDeps {
+  repo: HealthRepo;
+  clock: Clock;
+  mailer: Mailer;
+  version: string;
+  /** Whether the queue listener is running in this process. */
+  queueListening: () => boolean;
+  /** Puts a heartbeat message on the queue. */
+  enqueueHeartbeat: () => Promise<void>;
+  /** Extra named checks other areas register (market data, attestation, …). */
+  extraChecks?: Record<string, () => Promise<CheckResult>>;
+}
+
+/** A heartbeat unprocessed for longer than this means the queue is stuck. */
+export const QUEUE_STALL_MS = 60_000;
+
+async function kvCheck(deps: HealthDeps): Promise<CheckResult> {
+  try {
+    const ms = await deps.repo.probeKv(deps.clock.now());
+    return { ok: true, detail: "read/write ok", latency_ms: ms };
+  } catch (e) {
+    return { ok: false, detail: `KV read/write failed: ${(e as Error).message}` };
+  }
+}
+
+async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
+  if (!deps.queueListening()) return { ok: false, detail: "queue listener not running" };
+  const now = deps.clock.now();
+  const beat = await deps.repo.getHeartbeat();
+  const pending = beat.enqueued_at !== null && (beat.processed_at === null || beat.processed_at < beat.enqueued_at);
+  if (pending && now - beat.enqueued_at! > QUEUE_STALL_MS) {
+    return { ok: false, detail: `heartbeat enqueued ${Math.round((now - beat.enqueued_at!) / 1000)} s ago, not processed` };
+  }
+  if (!pending) await deps.enqueueHeartbeat();
+  return {
+    ok: true,
+    detail: "listening",
+    last_heartbeat_at: beat.processed_at === null ? null : new Date(beat.processed_at).toISOString(),
+  };
+}
+
+/** Runs every check concurrently; status is `ok` only when all pass. */
+export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
+  const named: [string, Promise<CheckResult>][] = [
+    ["kv", kvCheck(deps)],
+    ["queue", queueCheck(deps)],
+    ["mail", deps.mailer.check().then((r) => ({ ...r, transport: deps.mailer.kind }))],
+    ...Object.entries(deps.extraChecks ?? {}).map(([name, run]) =>
+      [name, run().catch((e) => ({ ok: false, detail: String(e) }))] as [string, Promise<CheckResult>]
+    ),
+  ];
+  const checks: Record<string, CheckResult> = {};
+  for (const [name, result] of named) checks[name] = await result;
+  return {
+    status: Object.values(checks).every((c) => c.ok) ? "ok" : "degraded",
+    version: deps.version,
+    checks,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * Every Deno KV key the product writes. Collections are snake_case plurals; indexes are
+ * `<collection>_by_<field>` and hold ids, never copies.
+ */
+export const keys = {
+  setting: (name: string) => ["settings", name] as const,
+
+  user: (id: string) => ["users", id] as const,
+  users: () => ["users"] as const,
+  userByEmail: (email: string) => ["users_by_email", email] as const,
+  userByNickname: (nicknameLower: string) => ["users_by_nickname", nicknameLower] as const,
+  userByGithub: (githubId: string) => ["users_by_github", githubId] as const,
+
+  otpCode: (email: string) => ["otp_codes", email] as const,
+
+  session: (id: string) => ["sessions", id] as const,
+  refreshToken: (hash: string) => ["refresh_tokens", hash] as const,
+
+  apiKey: (id: string) => ["api_keys", id] as const,
+  apiKeyByHash: (hash: string) => ["api_keys_by_hash", hash] as const,
+  apiKeyByUser: (userId: string, id: string) => ["api_keys_by_user", userId, id] as const,
+  apiKeysByUser: (userId: string) => ["api_keys_by_user", userId] as const,
+
+  inviteCode: (code: string) => ["invite_codes", code] as const,
+  inviteCodes: () => ["invite_codes"] as const,
+
+  ticket: (id: string) => ["tickets", id] as const,
+  tickets: () => ["tickets"] as const,
+  ticketByUser: (userId: string, id: string) => ["tickets_by_user", userId, id] as const,
+  ticketsByUser: (userId: string) => ["tickets_by_user", userId] as const,
+  ticketReply: (ticketId: string, replyId: string) => ["ticket_replies", ticketId, replyId] as const,
+  ticketReplies: (ticketId: string) => ["ticket_replies", ticketId] as const,
+
+  notification: (userId: string, id: string) => ["notifications", userId, id] as const,
+  notificationsByUser: (userId: string) => ["notifications", userId] as const,
+  unreadNotification: (userId: string, id: string) => ["notifications_unread_by_user", userId, id] as const,
+  unreadNotificationsByUser: (userId: string) => ["notifications_unread_by_user", userId] as const,
+
+  rateLimit: (bucket: string, identity: string, windowStart: number) =>
+    ["rate_limits", bucket, identity, windowStart] as const,
+
+  oauthState: (state: string) => ["oauth_states", state] as const,
+
+  healthProbe: () => ["health", "probe"] as const,
+  queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
+  blobChunk: (blobKey: readonly Deno.KvKeyPart[], index: number) => [...blobKey, "chunk", index] as const,
+};

@@ -1,0 +1,98 @@
+/**
+ * Sign-in sessions and their rotating refresh tokens. A session is one refresh-token family: each refresh
+ * replaces the live token; presenting a replaced token again revokes the whole session.
+ */
+import { keys } from "./keys.ts";
+
+/** A sign-in session (refresh-token family). */
+export interface SessionRecord {
+  id: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  revoked_reason: string | null;
+}
+
+/** One refresh token, stored under the SHA-256 of its value. */
+export interface RefreshTokenRecord {
+  session_id: string;
+  user_id: string;
+  issued_at: number;
+  expires_at: number;
+  /** Set when this token was exchanged for a new one; presenting it again is reuse. */
+  rotated_at: number | null;
+}
+
+/** Persistence of sessions and refresh tokens. */
+export interface SessionRepo {
+  /** Creates a session and its first refresh token in one commit. */
+  create(session: SessionRecord, tokenHash: string, token: RefreshTokenRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  getToken(hash: string): Promise<{ record: RefreshTokenRecord; versionstamp: string } | null>;
+  /**
+   * Marks `oldHash` rotated and stores `newHash`, only if the old token is unchanged since read and the session
+   * is not revoked; `false` when another request got there first.
+   */
+  rotate(
+    oldHash: string,
+    seen: { record: RefreshTokenRecord; versionstamp: string },
+    newHash: string,
+    next: RefreshTokenRecord,
+    nowMs: number,
+    sessionExpiresAt: number,
+  ): Promise<boolean>;
+  /** Revokes a session (idempotent). */
+  revoke(sessionId: string, reason: string, nowMs: number): Promise<void>;
+}
+
+/** Creates the KV-backed session repository. */
+export function createSessionRepo(kv: Deno.Kv): SessionRepo {
+  const ttl = (expiresAt: number, nowMs: number) => Math.max(1000, expiresAt - nowMs);
+  return {
+    async create(session, tokenHash, token) {
+      const exp = ttl(session.expires_at, session.created_at);
+      await kv.atomic()
+        .check({ key: keys.session(session.id), versionstamp: null })
+        .set(keys.session(session.id), session, { expireIn: exp })
+        .set(keys.refreshToken(tokenHash), token, { expireIn: ttl(token.expires_at, token.issued_at) })
+        .commit();
+    },
+    async getSession(id) {
+      return (await kv.get<SessionRecord>(keys.session(id))).value;
+    },
+    async getToken(hash) {
+      const entry = await kv.get<RefreshTokenRecord>(keys.refreshToken(hash));
+      return entry.value && entry.versionstamp ? { record: entry.value, versionstamp: entry.versionstamp } : null;
+    },
+    async rotate(oldHash, seen, newHash, next, nowMs, sessionExpiresAt) {
+      const session = await kv.get<SessionRecord>(keys.session(seen.record.session_id));
+      if (!session.value || session.value.revoked_at !== null) return false;
+      const res = await kv.atomic()
+        .check({ key: keys.refreshToken(oldHash), versionstamp: seen.versionstamp })
+        .check(session)
+        .set(keys.session(session.value.id), {
+          ...session.value,
+          expires_at: Math.max(session.value.expires_at, sessionExpiresAt),
+        }, { expireIn: ttl(Math.max(session.value.expires_at, sessionExpiresAt), nowMs) })
+        .set(keys.refreshToken(oldHash), { ...seen.record, rotated_at: nowMs }, {
+          expireIn: ttl(seen.record.expires_at, nowMs),
+        })
+        .set(keys.refreshToken(newHash), next, { expireIn: ttl(next.expires_at, nowMs) })
+        .commit();
+      return res.ok;
+    },
+    async revoke(sessionId, reason, nowMs) {
+      for (let i = 0; i < 10; i++) {
+        const entry = await kv.get<SessionRecord>(keys.session(sessionId));
+        if (!entry.value || entry.value.revoked_at !== null) return;
+        const res = await kv.atomic().check(entry)
+          .set(keys.session(sessionId), { ...entry.value, revoked_at: nowMs, revoked_reason: reason }, {
+            expireIn: ttl(entry.value.expires_at, nowMs),
+          })
+          .commit();
+        if (res.ok) return;
+      }
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Composition root: parse the environment, open KV, wire services, start the queue listener and crons, serve.
+ * The only module that reads `Deno.env`.
+ */
+import { ConfigError, parseConfig } from "./domain/config.ts";
+import { systemClock } from "./domain/clock.ts";
+import { createJsonLogger } from "./domain/log.ts";
+import { createLogMailer } from "./domain/mail/mailer.ts";
+import { createSmtpMailer } from "./domain/mail/smtp_mailer.ts";
+import { registerCronJobs } from "./jobs/cron.ts";
+import { startQueueWorker } from "./jobs/queue.ts";
+import { createHealthRepo } from "./domain/store/health_repo.ts";
+import { createApp } from "./routes/app.ts";
+import { buildAppDeps } from "./routes/wiring.ts";
+
+const log = createJsonLogger(() => new Date(systemClock.now()).toISOString());
+
+let config;
+try {
+  config = parseConfig(Deno.env.toObject(), { onDeploy: Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined });
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(`Quantedge cannot start.\n${e.message}`);
+    Deno.exit(1);
+  }
+  throw e;
+}
+
+if (config.kvPath && config.kvPath !== ":memory:") {
+  const dir = config.kvPath.includes("/") ? config.kvPath.slice(0, config.kvPath.lastIndexOf("/")) : "";
+  if (dir) await Deno.mkdir(dir, { recursive: true });
+}
+const kv = await Deno.openKv(config.kvPath);
+const mailer = config.smtp ? createSmtpMailer({ ...config.smtp, from: config.mailFrom }) : createLogMailer();
+const queue = startQueueWorker({ kv, clock: systemClock, health: createHealthRepo(kv), log });
+const deps = await buildAppDeps({ config, kv, clock: systemClock, mailer, log, queue });
+registerCronJobs({ queue, clock: systemClock, log });
+
+const app = createApp(deps);
+Deno.serve({
+  port: config.port,
+  hostname: config.host,
+  onListen: ({ hostname, port }) =>
+    log("info", "listening", {
+      url: `http://${hostname === "0.0.0.0" ? "localhost" : hostname}:${port}`,
+      env: config.env,
+      kv: config.kvPath ?? "platform default",
+      mail: mailer.kind,
+      docs: `${config.publicBaseUrl}/docs`,
+    }),
+}, app.fetch);

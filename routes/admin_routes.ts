@@ -1,0 +1,143 @@
+/** `/api/v1/admin/*`: invite codes and user tier/disable. Admins are the emails in `ADMIN_EMAILS`. */
+import { createRoute } from "@hono/zod-openapi";
+import { adminUpdateUser } from "../domain/auth/accounts.ts";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { createInvite, disableInvite, listInvites } from "../domain/auth/invites.ts";
+import { toUserView } from "../domain/auth/user_view.ts";
+import { NotFoundError } from "../domain/errors.ts";
+import { newRouter } from "./app_env.ts";
+import { requireAdmin, requireAuth } from "./middleware/auth.ts";
+import {
+  AdminUserUpdateBody,
+  CreateInviteBody,
+  InviteCodeParam,
+  InviteCodeSchema,
+  UserIdParam,
+  UserListQuery,
+} from "./schemas/admin.ts";
+import { UserSchema } from "./schemas/auth.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery, pageOf } from "./schemas/common.ts";
+
+const tags = ["admin"];
+
+/** Builds the admin router (invite codes, users). */
+export function adminRoutes(deps: AuthDeps) {
+  const app = newRouter();
+  const guard = [requireAuth(deps), requireAdmin(deps)];
+  const view = (u: Parameters<typeof toUserView>[0]) => toUserView(u, deps.settings.adminEmails);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/invite-codes",
+      tags,
+      summary: "Create an invite code",
+      security: bearerSecurity,
+      middleware: guard,
+      request: { body: jsonBody(CreateInviteBody) },
+      responses: { 201: jsonResponse(InviteCodeSchema, "Created"), ...errorResponses(401, 403, 409, 422) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const invite = await createInvite(deps, c.get("principal").user.id, {
+        code: body.code,
+        max_uses: body.max_uses,
+        expires_at: body.expires_at ? Date.parse(body.expires_at) : null,
+        note: body.note ?? null,
+      });
+      return c.json(invite, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/invite-codes",
+      tags,
+      summary: "List invite codes",
+      security: bearerSecurity,
+      middleware: guard,
+      request: { query: PageQuery },
+      responses: {
+        200: jsonResponse(pageOf(InviteCodeSchema, "InviteCodePage"), "Codes"),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => c.json(await listInvites(deps, c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/admin/invite-codes/{code}/disable",
+      tags,
+      summary: "Disable an invite code",
+      security: bearerSecurity,
+      middleware: guard,
+      request: { params: InviteCodeParam },
+      responses: { 200: jsonResponse(InviteCodeSchema, "Disabled"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => c.json(await disableInvite(deps, c.req.valid("param").code), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/users",
+      tags,
+      summary: "List users (or look one up by ?email=)",
+      security: bearerSecurity,
+      middleware: guard,
+      request: { query: UserListQuery },
+      responses: { 200: jsonResponse(pageOf(UserSchema, "UserPage"), "Users"), ...errorResponses(401, 403, 422) },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      if (q.email !== undefined) {
+        const user = await deps.users.getByEmail(q.email.trim().toLowerCase());
+        const items = user ? [view(user)] : [];
+        return c.json({ items, total: items.length, limit: q.limit, offset: 0 }, 200);
+      }
+      const page = await deps.users.list({ limit: q.limit, offset: q.offset });
+      return c.json({ ...page, items: page.items.map(view) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/users/{user_id}",
+      tags,
+      summary: "One user",
+      security: bearerSecurity,
+      middleware: guard,
+      request: { params: UserIdParam },
+      responses: { 200: jsonResponse(UserSchema, "User"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").user_id;
+      const user = await deps.users.get(id);
+      if (!user) throw new NotFoundError(`User "${id}" not found`);
+      return c.json(view(user), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/admin/users/{user_id}",
+      tags,
+      summary: "Set a user's tier and/or disable the account",
+      security: bearerSecurity,
+      middleware: guard,
+      request: { params: UserIdParam, body: jsonBody(AdminUserUpdateBody) },
+      responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const user = await adminUpdateUser(deps, c.req.valid("param").user_id, c.req.valid("json"));
+      return c.json(view(user), 200);
+    },
+  );
+
+  return app;
+}

@@ -1,0 +1,97 @@
+/** `createApp(deps)`: middleware order, routers, error mapping and `/openapi.json`. */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import type { LogFn } from "../domain/log.ts";
+import type { Config } from "../domain/config.ts";
+import type { HealthDeps } from "../domain/health.ts";
+import { adminRoutes } from "./admin_routes.ts";
+import type { AppEnv } from "./app_env.ts";
+import { validationHook } from "./errors.ts";
+import { authRoutes } from "./auth_routes.ts";
+import { billingRoutes } from "./billing_routes.ts";
+import { docsRoutes } from "./docs_routes.ts";
+import { errorResponse } from "./errors.ts";
+import { healthRoutes } from "./health_routes.ts";
+import { requestContext } from "./middleware/request_context.ts";
+
+/** Everything the HTTP layer needs, built by `main.ts` or a test. */
+export interface AppDeps {
+  config: Pick<Config, "corsOrigins" | "maxBodyBytes" | "trustProxy" | "logRequests" | "version">;
+  auth: AuthDeps;
+  health: HealthDeps;
+  log: LogFn;
+}
+
+/** Builds the whole HTTP application. */
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const { config, log } = deps;
+
+  app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
+  if (config.corsOrigins.length > 0) {
+    app.use(
+      "*",
+      cors({
+        origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
+        allowHeaders: ["Authorization", "Content-Type", "X-Correlation-ID"],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        exposeHeaders: ["X-Correlation-ID", "Retry-After", "Content-Disposition"],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: config.maxBodyBytes,
+      onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
+    }),
+  );
+
+  const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  api.route("/", healthRoutes(deps.health));
+  api.route("/", authRoutes(deps.auth));
+  api.route("/", billingRoutes(deps.auth));
+  api.route("/", adminRoutes(deps.auth));
+
+  app.route("/", healthRoutes(deps.health));
+  app.route("/api/v1", api);
+  app.route("/", docsRoutes());
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An access token from a sign-in route, or an API key (`qe_…`)",
+  });
+  app.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Quantedge API",
+      version: config.version,
+      description: "Quant strategy platform: identity, strategies, backtests, verified track records, factors.",
+    },
+    servers: [{ url: "/" }],
+  });
+
+  app.notFound((c) => c.json({ detail: "Not Found" }, 404));
+  app.onError((err, c) => {
+    const correlationId = c.get("correlationId") ?? crypto.randomUUID();
+    const res = errorResponse(err, correlationId);
+    if (res.unexpected) {
+      log("error", "unhandled error", {
+        correlation_id: correlationId,
+        method: c.req.method,
+        path: c.req.path,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        stack: err instanceof Error ? err.stack : undefined,
+      });
+    }
+    const response = c.json(res.body, res.status as 400);
+    for (const [k, v] of Object.entries(res.headers)) response.headers.set(k, v);
+    response.headers.set("X-Correlation-ID", correlationId);
+    return response;
+  });
+  return app;
+}

@@ -1,0 +1,154 @@
+/** `/api/v1/auth/*`: email OTP, invite sign-up, password login, token refresh/logout, current user, profile. */
+import { createRoute } from "@hono/zod-openapi";
+import { login, redeemInvite, updateProfile } from "../domain/auth/accounts.ts";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { requestOtp, verifyOtp } from "../domain/auth/otp.ts";
+import { authenticate, logout, refreshSession } from "../domain/auth/sessions.ts";
+import { toUserView } from "../domain/auth/user_view.ts";
+import { newRouter } from "./app_env.ts";
+import { bearerCredential, requireAuth } from "./middleware/auth.ts";
+import {
+  InviteBody,
+  LoginBody,
+  LogoutBody,
+  ProfileBody,
+  RefreshBody,
+  RequestOtpBody,
+  TokenPairSchema,
+  UserSchema,
+  VerifyOtpBody,
+} from "./schemas/auth.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, MessageSchema } from "./schemas/common.ts";
+
+const tags = ["auth"];
+
+/** Builds the auth router. */
+export function authRoutes(deps: AuthDeps) {
+  const app = newRouter();
+  const auth = requireAuth(deps);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/request-otp",
+      tags,
+      summary: "Email a 6-digit sign-in code (valid 10 minutes)",
+      request: { body: jsonBody(RequestOtpBody) },
+      responses: {
+        200: jsonResponse(MessageSchema.openapi({ example: { message: "OTP sent to your email." } }), "Code sent"),
+        ...errorResponses(422, 429),
+      },
+    }),
+    async (c) => c.json(await requestOtp(deps, c.req.valid("json").email, c.get("clientIp")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/verify-otp",
+      tags,
+      summary: "Exchange an emailed code for tokens; creates the account on first success",
+      request: { body: jsonBody(VerifyOtpBody) },
+      responses: { 200: jsonResponse(TokenPairSchema, "Signed in"), ...errorResponses(401, 403, 422, 429) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(await verifyOtp(deps, body.email, body.otp_code, c.get("clientIp")), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/invite",
+      tags,
+      summary: "Redeem an invite code for a new anonymous account",
+      request: { body: jsonBody(InviteBody) },
+      responses: { 200: jsonResponse(TokenPairSchema, "Account created"), ...errorResponses(409, 422, 429) },
+    }),
+    async (c) => c.json(await redeemInvite(deps, c.req.valid("json").invite_code, c.get("clientIp")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/login",
+      tags,
+      summary: "Sign in with email and password",
+      request: { body: jsonBody(LoginBody) },
+      responses: { 200: jsonResponse(TokenPairSchema, "Signed in"), ...errorResponses(401, 403, 422, 429) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      return c.json(await login(deps, body.email, body.password, c.get("clientIp")), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/refresh",
+      tags,
+      summary: "Rotate a refresh token: returns a new pair; the old refresh token stops working",
+      request: { body: jsonBody(RefreshBody) },
+      responses: { 200: jsonResponse(TokenPairSchema, "New tokens"), ...errorResponses(401, 403, 422, 429) },
+    }),
+    async (c) => {
+      await deps.limiter.consume("refresh_ip", c.get("clientIp"), deps.settings.rateLimits.refreshPerIp);
+      return c.json(await refreshSession(deps, c.req.valid("json").refresh_token), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/logout",
+      tags,
+      summary: "Revoke the session of a refresh token (or of the bearer access token)",
+      request: { body: jsonBody(LogoutBody) },
+      responses: { 200: jsonResponse(MessageSchema, "Signed out"), ...errorResponses(422) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const credential = bearerCredential(c.req.header("authorization"));
+      // An invalid bearer token has no session to revoke; logout still succeeds.
+      const sessionId = credential
+        ? await authenticate(deps, credential).then((p) => p.sessionId, () => null)
+        : null;
+      await logout(deps, { refreshToken: body.refresh_token, sessionId });
+      return c.json({ message: "Logged out" }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/auth/me",
+      tags,
+      summary: "The current user",
+      security: bearerSecurity,
+      middleware: [auth],
+      responses: { 200: jsonResponse(UserSchema, "Current user"), ...errorResponses(401, 403) },
+    }),
+    (c) => c.json(toUserView(c.get("principal").user, deps.settings.adminEmails), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/auth/profile",
+      tags,
+      summary: "Change nickname, email and/or password",
+      security: bearerSecurity,
+      middleware: [auth],
+      request: { body: jsonBody(ProfileBody) },
+      responses: { 200: jsonResponse(UserSchema, "Updated user"), ...errorResponses(401, 403, 409, 422) },
+    }),
+    async (c) => {
+      const user = await updateProfile(deps, c.get("principal").user.id, c.req.valid("json"));
+      return c.json(toUserView(user, deps.settings.adminEmails), 200);
+    },
+  );
+
+  return app;
+}

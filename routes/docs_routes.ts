@@ -1,0 +1,44 @@
+/**
+ * `/docs`: Swagger UI served from the `swagger-ui-dist` npm package through this app, so the page renders with
+ * no internet access (the stock middlewares load their scripts from a CDN).
+ */
+import { Hono } from "hono";
+import swaggerCss from "swagger-ui-dist/swagger-ui.css" with { type: "text" };
+import swaggerBundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "text" };
+import type { AppEnv } from "./app_env.ts";
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Quantedge API</title>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui"></div>
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
+  <script src="/docs/assets/init.js"></script>
+</body>
+</html>`;
+
+const INIT = `window.ui = SwaggerUIBundle({
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  persistAuthorization: true,
+});`;
+
+const CACHE = "public, max-age=86400";
+
+/** Builds the docs router (HTML page and its static assets). */
+export function docsRoutes() {
+  const app = new Hono<AppEnv>();
+  app.get("/docs", (c) => c.html(PAGE));
+  app.get("/docs/", (c) => c.redirect("/docs"));
+  app.get("/docs/assets/swagger-ui.css", (c) => c.body(swaggerCss, 200, { "Content-Type": "text/css; charset=utf-8", "Cache-Control": CACHE }));
+  app.get("/docs/assets/swagger-ui-bundle.js", (c) =>
+    c.body(swaggerBundle, 200, { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": CACHE }));
+  app.get("/docs/assets/init.js", (c) => c.body(INIT, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
+  return app;
+}

@@ -1,0 +1,122 @@
+/** The one mapping from errors to HTTP status and body. */
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ZodError } from "zod";
+import {
+  BadRequestError,
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  RateLimitError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from "../domain/errors.ts";
+
+/** One entry of a 422 body. */
+export interface ValidationIssue {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+}
+
+const TARGET_LOC: Record<string, string> = {
+  json: "body",
+  form: "body",
+  query: "query",
+  param: "path",
+  header: "header",
+  cookie: "cookie",
+};
+
+/** Converts zod issues to `{type, loc, msg}` entries under `loc[0]` (body, query, path, …). */
+export function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
+  const out: ValidationIssue[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        out.push({ type: "extra_forbidden", loc: [where, ...path, key], msg: "Extra inputs are not permitted" });
+      }
+      continue;
+    }
+    const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+    out.push({
+      type: missing ? "missing" : issue.code,
+      loc: [where, ...path],
+      msg: missing ? "Field required" : issue.message,
+    });
+  }
+  return out;
+}
+
+/** The `defaultHook` of every router: a failed schema becomes 422 in the documented shape. */
+export function validationHook(
+  result: { success: boolean; error?: ZodError; target?: string },
+  c: Context,
+): Response | undefined {
+  if (result.success || !result.error) return undefined;
+  const where = TARGET_LOC[result.target ?? "json"] ?? result.target ?? "body";
+  return c.json({ detail: zodToIssues(result.error, where) }, 422);
+}
+
+const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
+  [BadRequestError, 400],
+  [UnauthorizedError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [RateLimitError, 429],
+  [ServiceUnavailableError, 503],
+];
+
+/** What to send for an error: status, JSON body and extra headers; `unexpected` marks a bug (500). */
+export function errorResponse(
+  err: unknown,
+  correlationId: string,
+): { status: number; body: unknown; headers: Record<string, string>; unexpected: boolean } {
+  if (err instanceof ValidationError) {
+    return {
+      status: 422,
+      body: { detail: [{ type: err.type, loc: err.loc, msg: err.message }] },
+      headers: {},
+      unexpected: false,
+    };
+  }
+  for (const [cls, status] of STATUS_OF) {
+    if (err instanceof cls) {
+      const headers: Record<string, string> = {};
+      if (err instanceof RateLimitError) headers["Retry-After"] = String(err.retryAfterSeconds);
+      if (err instanceof UnauthorizedError) headers["WWW-Authenticate"] = "Bearer";
+      return { status, body: { detail: err.message }, headers, unexpected: false };
+    }
+  }
+  if (err instanceof HTTPException) {
+    if (err.message === "Malformed JSON in request body" || (err.status === 400 && /JSON/i.test(err.message))) {
+      return {
+        status: 422,
+        body: { detail: [{ type: "json_invalid", loc: ["body"], msg: "Malformed JSON in request body" }] },
+        headers: {},
+        unexpected: false,
+      };
+    }
+    if (err.status === 415) {
+      return {
+        status: 415,
+        body: { detail: "Unsupported Media Type: send the body as application/json" },
+        headers: {},
+        unexpected: false,
+      };
+    }
+    if (err.status < 500) {
+      return { status: err.status, body: { detail: err.message || "Bad request" }, headers: {}, unexpected: false };
+    }
+  }
+  return {
+    status: 500,
+    body: { detail: "Internal server error", correlation_id: correlationId },
+    headers: {},
+    unexpected: true,
+  };
+}

@@ -1,0 +1,32 @@
+/** Bearer authentication (access token or API key) and the admin check. */
+import type { MiddlewareHandler } from "hono";
+import type { AuthDeps } from "../../domain/auth/auth_deps.ts";
+import { authenticate } from "../../domain/auth/sessions.ts";
+import { isAdmin } from "../../domain/auth/user_view.ts";
+import { ForbiddenError, UnauthorizedError } from "../../domain/errors.ts";
+import type { AppEnv } from "../app_env.ts";
+
+/** Extracts the credential from `Authorization: Bearer …`; `null` when absent. */
+export function bearerCredential(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/** Requires a valid bearer credential and puts the principal on the context. */
+export function requireAuth(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const credential = bearerCredential(c.req.header("authorization"));
+    if (!credential) throw new UnauthorizedError("Not authenticated");
+    c.set("principal", await authenticate(deps, credential));
+    await next();
+  };
+}
+
+/** Requires an administrator (after `requireAuth`). */
+export function requireAdmin(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (!isAdmin(c.get("principal").user, deps.settings.adminEmails)) throw new ForbiddenError("Admin only");
+    await next();
+  };
+}

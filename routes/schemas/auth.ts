@@ -1,0 +1,59 @@
+/** Request and response schemas of the identity routes. */
+import { z } from "@hono/zod-openapi";
+
+const email = z.email().max(254).openapi({ example: "researcher@example.com" });
+
+export const UserSchema = z.object({
+  id: z.string().openapi({ example: "usr_01jd0m6qvh3x8k2c9n4p5r7t" }),
+  email: z.string().openapi({ example: "researcher@example.com" }),
+  nickname: z.string().nullable().openapi({ example: "alpha_hunter" }),
+  tier: z.enum(["free", "licensed"]),
+  is_admin: z.boolean(),
+  is_anonymous: z.boolean(),
+  email_verified: z.boolean(),
+  has_password: z.boolean(),
+  profile_complete: z.boolean(),
+  github_login: z.string().nullable(),
+  disabled: z.boolean(),
+  created_at: z.string().openapi({ example: "2026-11-21T08:00:00.000Z" }),
+  last_login_at: z.string().nullable(),
+}).openapi("User");
+
+export const TokenPairSchema = z.object({
+  access_token: z.string().openapi({ example: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9…" }),
+  refresh_token: z.string().openapi({ example: "qrt_8sd7f6…" }),
+  token_type: z.literal("bearer"),
+  expires_in: z.number().int().openapi({ example: 86400, description: "Access-token lifetime in seconds" }),
+  user: UserSchema,
+}).openapi("TokenPair");
+
+export const RequestOtpBody = z.strictObject({ email }).openapi("RequestOtp");
+
+export const VerifyOtpBody = z.strictObject({
+  email,
+  otp_code: z.string().regex(/^\d{6}$/, "otp_code must be 6 digits").openapi({ example: "042917" }),
+}).openapi("VerifyOtp");
+
+export const InviteBody = z.strictObject({
+  invite_code: z.string().trim().min(1).max(64).openapi({ example: "QE-ALPHA-2026" }),
+}).openapi("RedeemInvite");
+
+export const LoginBody = z.strictObject({
+  email: z.string().trim().min(3).max(254).openapi({ example: "researcher@example.com" }),
+  password: z.string().min(1).max(256).openapi({ example: "correct horse battery staple" }),
+}).openapi("Login");
+
+export const RefreshBody = z.strictObject({
+  refresh_token: z.string().min(1).max(512),
+}).openapi("Refresh");
+
+export const LogoutBody = z.strictObject({
+  refresh_token: z.string().min(1).max(512).optional(),
+}).openapi("Logout");
+
+export const ProfileBody = z.strictObject({
+  nickname: z.string().min(1).max(60).optional().openapi({ example: "alpha_hunter" }),
+  email: email.optional(),
+  password: z.string().min(8, "Password must be at least 8 characters").max(128).optional(),
+}).refine((b) => Object.keys(b).length > 0, { message: "Send at least one of nickname, email, password" })
+  .openapi("ProfileUpdate");

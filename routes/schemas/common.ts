@@ -1,0 +1,70 @@
+/** Schemas and helpers shared by every router: error bodies, paging, JSON bodies and responses. */
+import { z } from "@hono/zod-openapi";
+
+/** `{"detail": "..."}` for 400/401/403/404/409/413/415/429. */
+export const ErrorSchema = z.object({ detail: z.string() }).openapi("Error", {
+  example: { detail: "Not authenticated" },
+});
+
+/** `{"detail": [{type, loc, msg}]}` for every schema failure (422). */
+export const ValidationErrorSchema = z.object({
+  detail: z.array(z.object({
+    type: z.string(),
+    loc: z.array(z.union([z.string(), z.number()])),
+    msg: z.string(),
+  })),
+}).openapi("ValidationError", {
+  example: { detail: [{ type: "missing", loc: ["body", "email"], msg: "Field required" }] },
+});
+
+/** `{"message": "..."}` acknowledgements. */
+export const MessageSchema = z.object({ message: z.string() }).openapi("Message");
+
+/** `?limit=&offset=` with the API's bounds (limit 1–200, default 50). */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
+  offset: z.coerce.number().int().min(0).default(0).openapi({ example: 0 }),
+});
+
+/** A page of `item`: `{items, total, limit, offset}`. */
+export function pageOf<T extends z.ZodType>(item: T, name: string) {
+  return z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  }).openapi(name);
+}
+
+/** A required JSON request body validated by `schema`. */
+export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return { required: true, description, content: { "application/json": { schema } } } as const;
+}
+
+/** A JSON response entry for `createRoute`. */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } } as const;
+}
+
+const errorEntry = (description: string) => jsonResponse(ErrorSchema, description);
+
+/** The error responses a route can give, by status, for OpenAPI. */
+export const errors = {
+  400: errorEntry("The request breaks a business rule"),
+  401: errorEntry("Missing, invalid or expired credentials"),
+  403: errorEntry("Not allowed (or the account is disabled)"),
+  404: errorEntry("Not found"),
+  409: errorEntry("Conflicts with existing data"),
+  422: jsonResponse(ValidationErrorSchema, "The body, query or path failed validation"),
+  429: errorEntry("Rate limit exceeded; see the Retry-After header"),
+} as const;
+
+/** Picks error responses by status: `errorResponses(401, 422)`. */
+export function errorResponses<S extends keyof typeof errors>(...statuses: S[]): Pick<typeof errors, S> {
+  const out = {} as Pick<typeof errors, S>;
+  for (const s of statuses) out[s] = errors[s];
+  return out;
+}
+
+/** Bearer auth requirement for OpenAPI. */
+export const bearerSecurity = [{ bearerAuth: [] }];

@@ -1,0 +1,77 @@
+/**
+ * Builds the application's services from a config, a KV handle, a clock, a mailer and a queue worker. Used by
+ * `main.ts` and by tests, so both run the same wiring.
+ */
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { createRateLimiter } from "../domain/auth/rate_limiter.ts";
+import type { Clock } from "../domain/clock.ts";
+import type { Config } from "../domain/config.ts";
+import type { HealthDeps } from "../domain/health.ts";
+import type { LogFn } from "../domain/log.ts";
+import type { Mailer } from "../domain/mail/mailer.ts";
+import { createApiKeyRepo } from "../domain/store/api_key_repo.ts";
+import { createHealthRepo } from "../domain/store/health_repo.ts";
+import { createInviteRepo } from "../domain/store/invite_repo.ts";
+import { createOtpRepo } from "../domain/store/otp_repo.ts";
+import { createRateLimitRepo } from "../domain/store/rate_limit_repo.ts";
+import { createSessionRepo } from "../domain/store/session_repo.ts";
+import { createSettingsRepo } from "../domain/store/settings_repo.ts";
+import { createUserRepo } from "../domain/store/user_repo.ts";
+import { randomString } from "../domain/crypto.ts";
+import type { AppDeps } from "./app.ts";
+import { createJwtCodec } from "./jwt_codec.ts";
+
+/** Inputs of `buildAppDeps`. */
+export interface WiringInput {
+  config: Config;
+  kv: Deno.Kv;
+  clock: Clock;
+  mailer: Mailer;
+  log: LogFn;
+  queue: { listening(): boolean; enqueueHeartbeat(): Promise<void> };
+}
+
+/**
+ * Resolves the JWT secret: the configured one, or in development/test one generated once and kept in KV so
+ * tokens survive a restart.
+ */
+export async function resolveJwtSecret(config: Config, kv: Deno.Kv): Promise<string> {
+  if (config.jwtSecret) return config.jwtSecret;
+  if (config.env === "production") throw new Error("JWT_SECRET is required in production");
+  return await createSettingsRepo(kv).getOrCreate("jwt_secret", () => randomString(64));
+}
+
+/** Wires repositories and services into `AppDeps`. */
+export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
+  const { config, kv, clock, mailer, log } = input;
+  const secret = await resolveJwtSecret(config, kv);
+  const auth: AuthDeps = {
+    users: createUserRepo(kv),
+    sessions: createSessionRepo(kv),
+    otps: createOtpRepo(kv),
+    apiKeys: createApiKeyRepo(kv),
+    invites: createInviteRepo(kv),
+    limiter: createRateLimiter(createRateLimitRepo(kv), clock),
+    codec: createJwtCodec(secret),
+    mailer,
+    clock,
+    log,
+    settings: {
+      otpHmacKey: secret,
+      accessTokenTtlMs: config.accessTokenTtlMs,
+      otpAccessTokenTtlMs: config.otpAccessTokenTtlMs,
+      refreshTokenTtlMs: config.refreshTokenTtlMs,
+      adminEmails: config.adminEmails,
+      rateLimits: config.rateLimits,
+    },
+  };
+  const health: HealthDeps = {
+    repo: createHealthRepo(kv),
+    clock,
+    mailer,
+    version: config.version,
+    queueListening: () => input.queue.listening(),
+    enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
+  };
+  return { config, auth, health, log };
+}

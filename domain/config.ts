@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH_PER_IP: rateRule("60/15m"),
   GITHUB_CLIENT_ID: optionalText,
   GITHUB_CLIENT_SECRET: optionalText,
+  GITHUB_OAUTH_BASE_URL: z.url().default("https://github.com"),
+  GITHUB_API_BASE_URL: z.url().default("https://api.github.com"),
   LOG_REQUESTS: bool(true),
 });
 
@@ -104,7 +106,11 @@ export interface Config {
     invitePerIp: RateRule;
     refreshPerIp: RateRule;
   };
-  github: { clientId: string; clientSecret: string } | undefined;
+  /**
+   * GitHub sign-in; `undefined` when not configured. The base URLs default to github.com and point elsewhere
+   * for GitHub Enterprise or a test server.
+   */
+  github: { clientId: string; clientSecret: string; oauthBaseUrl: string; apiBaseUrl: string } | undefined;
   logRequests: boolean;
   version: string;
 }
@@ -175,7 +181,12 @@ export function parseConfig(env: Record<string, string | undefined>, opts: { onD
       refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
     },
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
-      ? { clientId: e.GITHUB_CLIENT_ID, clientSecret: e.GITHUB_CLIENT_SECRET }
+      ? {
+        clientId: e.GITHUB_CLIENT_ID,
+        clientSecret: e.GITHUB_CLIENT_SECRET,
+        oauthBaseUrl: e.GITHUB_OAUTH_BASE_URL.replace(/\/+$/, ""),
+        apiBaseUrl: e.GITHUB_API_BASE_URL.replace(/\/+$/, ""),
+      }
       : undefined,
     logRequests: e.LOG_REQUESTS,
     version: VERSION,

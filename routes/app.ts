@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import type { GithubDeps } from "../domain/auth/github_oauth.ts";
 import type { LogFn } from "../domain/log.ts";
 import type { Config } from "../domain/config.ts";
 import type { HealthDeps } from "../domain/health.ts";
@@ -14,12 +15,16 @@ import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
 import { errorResponse } from "./errors.ts";
 import { healthRoutes } from "./health_routes.ts";
+import { oauthRoutes } from "./oauth_routes.ts";
+import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
 
 /** Everything the HTTP layer needs, built by `main.ts` or a test. */
 export interface AppDeps {
   config: Pick<Config, "corsOrigins" | "maxBodyBytes" | "trustProxy" | "logRequests" | "version">;
   auth: AuthDeps;
+  /** GitHub sign-in; absent when not configured (its routes then answer 404). */
+  github?: GithubDeps;
   health: HealthDeps;
   log: LogFn;
 }
@@ -30,6 +35,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { config, log } = deps;
 
   app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
+  app.use("*", errorBoundary());
   if (config.corsOrigins.length > 0) {
     app.use(
       "*",
@@ -53,6 +59,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   api.route("/", healthRoutes(deps.health));
   api.route("/", authRoutes(deps.auth));
+  api.route("/", oauthRoutes(deps.auth, deps.github));
   api.route("/", billingRoutes(deps.auth));
   api.route("/", adminRoutes(deps.auth));
 

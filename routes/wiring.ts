@@ -20,6 +20,7 @@ import { createUserRepo } from "../domain/store/user_repo.ts";
 import { randomString } from "../domain/crypto.ts";
 import type { AppDeps } from "./app.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
+import { buildGithubDeps } from "./github_wiring.ts";
 
 /** Inputs of `buildAppDeps`. */
 export interface WiringInput {
@@ -73,5 +74,5 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     queueListening: () => input.queue.listening(),
     enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
   };
-  return { config, auth, health, log };
+  return { config, auth, github: buildGithubDeps(config, kv), health, log };
 }

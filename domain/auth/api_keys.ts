@@ -37,9 +37,9 @@ export async function createApiKey(
   name: string,
 ): Promise<{ id: string; name: string; api_key: string; prefix: string; last4: string; created_at: string }> {
   const limit = tierInfo(user.tier).limits.max_api_keys;
-  if ((await deps.apiKeys.countByUser(user.id)) >= limit) {
-    throw new ForbiddenError(`API key limit reached: the ${user.tier} tier allows ${limit} keys`);
-  }
+  const refuse = () =>
+    new ForbiddenError(`API key limit reached: the ${user.tier} tier allows ${limit} keys`);
+  if ((await deps.apiKeys.countByUser(user.id)) >= limit) throw refuse();
   const now = deps.clock.now();
   const key = API_KEY_PREFIX + randomString(40);
   const record: ApiKeyRecord = {
@@ -52,7 +52,7 @@ export async function createApiKey(
     created_at: now,
     last_used_at: null,
   };
-  await deps.apiKeys.create(record);
+  if (!(await deps.apiKeys.create(record, limit))) throw refuse();
   return {
     id: record.id,
     name: record.name,
@@ -64,7 +64,11 @@ export async function createApiKey(
 }
 
 /** Lists the caller's keys, newest first. */
-export async function listApiKeys(deps: AuthDeps, userId: string, page: PageRequest): Promise<Page<ApiKeyView>> {
+export async function listApiKeys(
+  deps: AuthDeps,
+  userId: string,
+  page: PageRequest,
+): Promise<Page<ApiKeyView>> {
   const result = await deps.apiKeys.listByUser(userId, page);
   return { ...result, items: result.items.map(toApiKeyView) };
 }

@@ -3,7 +3,7 @@
  * void after 5 wrong tries. Requests answer the same whether or not an account exists.
  */
 import { hmacSha256Hex, newId, randomDigits, timingSafeEqual } from "../crypto.ts";
-import { UnauthorizedError, ValidationError } from "../errors.ts";
+import { ServiceUnavailableError, UnauthorizedError, ValidationError } from "../errors.ts";
 import type { AuthDeps } from "./auth_deps.ts";
 import { issueSession, type TokenPair } from "./sessions.ts";
 import { isReservedEmail, newUserRecord } from "./user_view.ts";
@@ -35,13 +35,22 @@ export async function requestOtp(deps: AuthDeps, rawEmail: string, ip: string): 
   await deps.limiter.consume("otp_email", email, deps.settings.rateLimits.otpPerEmail);
   const code = randomDigits(OTP_DIGITS);
   const now = deps.clock.now();
-  await deps.otps.put(email, { code_hash: await codeHash(deps, email, code), expires_at: now + OTP_TTL_MS, attempts: 0 }, OTP_TTL_MS);
-  await deps.mailer.send({
-    to: email,
-    subject: `Your Quantedge sign-in code: ${code}`,
-    text: `Your Quantedge sign-in code is ${code}\n\nIt is valid for 10 minutes. ` +
-      `If you did not ask for it, you can ignore this message.\n`,
-  });
+  await deps.otps.put(email, {
+    code_hash: await codeHash(deps, email, code),
+    expires_at: now + OTP_TTL_MS,
+    attempts: 0,
+  }, OTP_TTL_MS);
+  try {
+    await deps.mailer.send({
+      to: email,
+      subject: `Your Quantedge sign-in code: ${code}`,
+      text: `Your Quantedge sign-in code is ${code}\n\nIt is valid for 10 minutes. ` +
+        `If you did not ask for it, you can ignore this message.\n`,
+    });
+  } catch (e) {
+    deps.log("error", "otp mail failed", { email_domain: email.split("@")[1], error: (e as Error).message });
+    throw new ServiceUnavailableError("Cannot send the sign-in code right now, try again later");
+  }
   deps.log("info", "otp requested", { email_domain: email.split("@")[1] });
   return { message: OTP_SENT_MESSAGE };
 }
@@ -50,7 +59,12 @@ export async function requestOtp(deps: AuthDeps, rawEmail: string, ip: string): 
  * Checks a code; on success consumes it and signs the user in, creating the account on first success.
  * Every failure answers the same 401, so wrong, expired, void and unknown codes look alike.
  */
-export async function verifyOtp(deps: AuthDeps, rawEmail: string, code: string, ip: string): Promise<TokenPair> {
+export async function verifyOtp(
+  deps: AuthDeps,
+  rawEmail: string,
+  code: string,
+  ip: string,
+): Promise<TokenPair> {
   const email = normaliseEmail(rawEmail);
   await deps.limiter.consume("otp_verify_ip", ip, deps.settings.rateLimits.verifyPerIp);
   const invalid = new UnauthorizedError("Invalid or expired code");
@@ -77,13 +91,17 @@ export async function verifyOtp(deps: AuthDeps, rawEmail: string, code: string, 
 
 /**
  * Finds or creates the account for a verified email. An existing account whose email was not verified yet
- * becomes verified, and a password set before verification is cleared (it may have been set by someone else).
+ * becomes verified, and whatever was set up before (password, sessions, API keys) is revoked: it may belong to
+ * someone who typed an address they do not own.
  */
 async function signInByVerifiedEmail(deps: AuthDeps, email: string, now: number) {
   const existing = await deps.users.getByEmail(email);
   if (!existing) {
     try {
-      const user = newUserRecord({ id: newId("usr", now), email, email_verified: true, last_login_at: now }, now);
+      const user = newUserRecord(
+        { id: newId("usr", now), email, email_verified: true, last_login_at: now },
+        now,
+      );
       await deps.users.create(user);
       deps.log("info", "user created", { user_id: user.id, via: "otp" });
       return user;
@@ -97,11 +115,21 @@ async function signInByVerifiedEmail(deps: AuthDeps, email: string, now: number)
 }
 
 async function markLogin(deps: AuthDeps, userId: string, now: number) {
-  return await deps.users.update(userId, (u) => ({
-    ...u,
-    password_hash: u.email_verified ? u.password_hash : null,
-    email_verified: true,
-    last_login_at: now,
-    updated_at: now,
-  }));
+  let firstVerification = false;
+  const user = await deps.users.update(userId, (u) => {
+    firstVerification = !u.email_verified;
+    return {
+      ...u,
+      password_hash: firstVerification ? null : u.password_hash,
+      session_epoch: (u.session_epoch ?? 0) + (firstVerification ? 1 : 0),
+      email_verified: true,
+      last_login_at: now,
+      updated_at: now,
+    };
+  });
+  if (firstVerification) {
+    const keys = await deps.apiKeys.deleteByUser(userId);
+    deps.log("info", "email verified: earlier credentials revoked", { user_id: userId, api_keys: keys });
+  }
+  return user;
 }

@@ -4,6 +4,7 @@
  */
 import { newId, randomString, sha256Hex, timingSafeEqual } from "../crypto.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
+import type { SessionRecord } from "../store/session_repo.ts";
 import type { UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";
 import { toUserView, type UserView } from "./user_view.ts";
@@ -33,8 +34,16 @@ export interface Principal {
 
 const API_KEY_TOUCH_INTERVAL_MS = 60_000;
 
+/** A session outlives nothing that raised its user's `session_epoch` (e.g. verifying a claimed email). */
+const epochMatches = (session: SessionRecord, user: UserRecord) =>
+  (session.user_epoch ?? 0) === (user.session_epoch ?? 0);
+
 /** Opens a new session for `user` and returns its tokens; `accessTtlMs` defaults to the standard lifetime. */
-export async function issueSession(deps: AuthDeps, user: UserRecord, accessTtlMs?: number): Promise<TokenPair> {
+export async function issueSession(
+  deps: AuthDeps,
+  user: UserRecord,
+  accessTtlMs?: number,
+): Promise<TokenPair> {
   if (user.disabled) throw new ForbiddenError("Account disabled");
   const now = deps.clock.now();
   const ttl = accessTtlMs ?? deps.settings.accessTokenTtlMs;
@@ -49,6 +58,7 @@ export async function issueSession(deps: AuthDeps, user: UserRecord, accessTtlMs
       expires_at: Math.max(refreshExpires, now + ttl),
       revoked_at: null,
       revoked_reason: null,
+      user_epoch: user.session_epoch ?? 0,
     },
     await sha256Hex(refresh),
     { session_id: sessionId, user_id: user.id, issued_at: now, expires_at: refreshExpires, rotated_at: null },
@@ -64,7 +74,13 @@ export async function issueSession(deps: AuthDeps, user: UserRecord, accessTtlMs
 
 async function signAccess(deps: AuthDeps, userId: string, sessionId: string, now: number, ttlMs: number) {
   const iat = Math.floor(now / 1000);
-  return await deps.codec.sign({ sub: userId, sid: sessionId, typ: "access", iat, exp: iat + Math.floor(ttlMs / 1000) });
+  return await deps.codec.sign({
+    sub: userId,
+    sid: sessionId,
+    typ: "access",
+    iat,
+    exp: iat + Math.floor(ttlMs / 1000),
+  });
 }
 
 /**
@@ -83,22 +99,32 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     if (!session || session.revoked_at !== null) throw invalid();
     if (seen.record.rotated_at !== null) {
       await deps.sessions.revoke(session.id, "refresh token reuse", now);
-      deps.log("warn", "refresh token reuse: session revoked", { session_id: session.id, user_id: session.user_id });
+      deps.log("warn", "refresh token reuse: session revoked", {
+        session_id: session.id,
+        user_id: session.user_id,
+      });
       throw new UnauthorizedError("Refresh token already used: the session has been revoked, sign in again");
     }
     const user = await deps.users.get(seen.record.user_id);
-    if (!user) throw invalid();
+    if (!user || !epochMatches(session, user)) throw invalid();
     if (user.disabled) throw new ForbiddenError("Account disabled");
     const next = REFRESH_TOKEN_PREFIX + randomString(43);
     const nextExpires = now + deps.settings.refreshTokenTtlMs;
     const ttl = deps.settings.accessTokenTtlMs;
-    const ok = await deps.sessions.rotate(hash, seen, await sha256Hex(next), {
-      session_id: session.id,
-      user_id: user.id,
-      issued_at: now,
-      expires_at: nextExpires,
-      rotated_at: null,
-    }, now, Math.max(nextExpires, now + ttl));
+    const ok = await deps.sessions.rotate(
+      hash,
+      seen,
+      await sha256Hex(next),
+      {
+        session_id: session.id,
+        user_id: user.id,
+        issued_at: now,
+        expires_at: nextExpires,
+        rotated_at: null,
+      },
+      now,
+      Math.max(nextExpires, now + ttl),
+    );
     if (!ok) continue; // another request rotated it first: the next pass sees `rotated_at` and revokes
     return {
       access_token: await signAccess(deps, user.id, session.id, now, ttl),
@@ -112,7 +138,10 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
 }
 
 /** Revokes the session a refresh token (or an access token's session id) belongs to; unknown tokens are ignored. */
-export async function logout(deps: AuthDeps, by: { refreshToken?: string; sessionId?: string | null }): Promise<void> {
+export async function logout(
+  deps: AuthDeps,
+  by: { refreshToken?: string; sessionId?: string | null },
+): Promise<void> {
   const now = deps.clock.now();
   if (by.refreshToken) {
     const seen = await deps.sessions.getToken(await sha256Hex(by.refreshToken));
@@ -141,8 +170,14 @@ export async function authenticate(deps: AuthDeps, credential: string): Promise<
   } else {
     const claims = await deps.codec.verify(credential, Math.floor(now / 1000));
     if (!claims) throw new UnauthorizedError("Invalid or expired token");
-    const [session, user] = await Promise.all([deps.sessions.getSession(claims.sid), deps.users.get(claims.sub)]);
-    if (!session || session.revoked_at !== null || session.user_id !== claims.sub || !user) {
+    const [session, user] = await Promise.all([
+      deps.sessions.getSession(claims.sid),
+      deps.users.get(claims.sub),
+    ]);
+    if (
+      !session || session.revoked_at !== null || session.user_id !== claims.sub || !user ||
+      !epochMatches(session, user)
+    ) {
       throw new UnauthorizedError("Invalid or expired token");
     }
     principal = { user, via: "access_token", sessionId: session.id, apiKeyId: null };

@@ -71,6 +71,7 @@ export function newUserRecord(
     created_at: nowMs,
     updated_at: nowMs,
     last_login_at: null,
+    session_epoch: 0,
     ...fields,
   };
 }

@@ -1,7 +1,7 @@
 /** API keys, stored only as the SHA-256 of the key, indexed by hash (for auth) and by user (for listing). */
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
-import { type Page, type PageRequest, pageIndex } from "./kv.ts";
+import { countKeys, type Page, pageIndex, type PageRequest, withRetry } from "./kv.ts";
 
 /** A stored API key: never the key itself, only its hash and the parts safe to show. */
 export interface ApiKeyRecord {
@@ -18,29 +18,53 @@ export interface ApiKeyRecord {
 
 /** Persistence of API keys. */
 export interface ApiKeyRepo {
-  create(record: ApiKeyRecord): Promise<void>;
+  /**
+   * Inserts a key unless its user already holds `maxPerUser` keys (checked in the same commit as the insert, so
+   * concurrent creations cannot overshoot); `false` when the limit is reached, `ConflictError` when id or hash exist.
+   */
+  create(record: ApiKeyRecord, maxPerUser?: number): Promise<boolean>;
   get(id: string): Promise<ApiKeyRecord | null>;
   getByHash(hash: string): Promise<ApiKeyRecord | null>;
   listByUser(userId: string, page: PageRequest): Promise<Page<ApiKeyRecord>>;
   countByUser(userId: string): Promise<number>;
-  /** Deletes the key and its indexes in one commit; `false` when it did not exist. */
+  /** Deletes the key and its indexes in one commit (retrying over concurrent touches); `false` when it did not exist. */
   delete(id: string): Promise<boolean>;
+  /** Deletes every key of `userId`; returns how many were deleted. */
+  deleteByUser(userId: string): Promise<number>;
   /** Best-effort `last_used_at` update (skipped on a race). */
   touch(id: string, nowMs: number): Promise<void>;
 }
 
 /** Creates the KV-backed API-key repository. */
 export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
-  return {
-    async create(record) {
-      const res = await kv.atomic()
-        .check({ key: keys.apiKey(record.id), versionstamp: null })
-        .check({ key: keys.apiKeyByHash(record.key_hash), versionstamp: null })
-        .set(keys.apiKey(record.id), record)
-        .set(keys.apiKeyByHash(record.key_hash), record.id)
-        .set(keys.apiKeyByUser(record.user_id, record.id), record.id)
-        .commit();
-      if (!res.ok) throw new ConflictError(`Cannot create API key "${record.id}": it exists`);
+  const countByUser = (userId: string) => countKeys(kv, keys.apiKeysByUser(userId));
+  /** The per-user counter entry and its value (counted from the index when the counter is missing). */
+  const readCount = async (userId: string) => {
+    const entry = await kv.get<number>(keys.apiKeyCount(userId));
+    return { entry, count: entry.value ?? (await countByUser(userId)) };
+  };
+
+  const repo: ApiKeyRepo = {
+    async create(record, maxPerUser = Number.MAX_SAFE_INTEGER) {
+      return await withRetry<boolean>(`create API key "${record.id}"`, async () => {
+        const { entry, count } = await readCount(record.user_id);
+        if (count >= maxPerUser) return { committed: true, value: false };
+        const res = await kv.atomic()
+          .check(entry)
+          .check({ key: keys.apiKey(record.id), versionstamp: null })
+          .check({ key: keys.apiKeyByHash(record.key_hash), versionstamp: null })
+          .set(keys.apiKey(record.id), record)
+          .set(keys.apiKeyByHash(record.key_hash), record.id)
+          .set(keys.apiKeyByUser(record.user_id, record.id), record.id)
+          .set(keys.apiKeyCount(record.user_id), count + 1)
+          .commit();
+        if (res.ok) return { committed: true, value: true };
+        const [byId, byHash] = await kv.getMany([keys.apiKey(record.id), keys.apiKeyByHash(record.key_hash)]);
+        if (byId.versionstamp || byHash.versionstamp) {
+          throw new ConflictError(`Cannot create API key "${record.id}": it exists`);
+        }
+        return { committed: false };
+      });
     },
     async get(id) {
       return (await kv.get<ApiKeyRecord>(keys.apiKey(id))).value;
@@ -50,20 +74,27 @@ export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
       return id.value ? (await kv.get<ApiKeyRecord>(keys.apiKey(id.value))).value : null;
     },
     listByUser: (userId, page) => pageIndex<ApiKeyRecord>(kv, keys.apiKeysByUser(userId), keys.apiKey, page),
-    async countByUser(userId) {
-      let n = 0;
-      for await (const _ of kv.list({ prefix: keys.apiKeysByUser(userId) })) n++;
-      return n;
-    },
+    countByUser,
     async delete(id) {
-      const entry = await kv.get<ApiKeyRecord>(keys.apiKey(id));
-      if (!entry.value) return false;
-      const res = await kv.atomic().check(entry)
-        .delete(keys.apiKey(id))
-        .delete(keys.apiKeyByHash(entry.value.key_hash))
-        .delete(keys.apiKeyByUser(entry.value.user_id, id))
-        .commit();
-      return res.ok;
+      return await withRetry<boolean>(`revoke API key "${id}"`, async () => {
+        const entry = await kv.get<ApiKeyRecord>(keys.apiKey(id));
+        if (!entry.value) return { committed: true, value: false };
+        const { entry: counter, count } = await readCount(entry.value.user_id);
+        const res = await kv.atomic().check(entry).check(counter)
+          .delete(keys.apiKey(id))
+          .delete(keys.apiKeyByHash(entry.value.key_hash))
+          .delete(keys.apiKeyByUser(entry.value.user_id, id))
+          .set(keys.apiKeyCount(entry.value.user_id), Math.max(0, count - 1))
+          .commit();
+        return res.ok ? { committed: true, value: true } : { committed: false };
+      });
+    },
+    async deleteByUser(userId) {
+      let deleted = 0;
+      for await (const entry of kv.list<string>({ prefix: keys.apiKeysByUser(userId) })) {
+        if (await repo.delete(entry.value)) deleted++;
+      }
+      return deleted;
     },
     async touch(id, nowMs) {
       const entry = await kv.get<ApiKeyRecord>(keys.apiKey(id));
@@ -71,4 +102,5 @@ export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
       await kv.atomic().check(entry).set(keys.apiKey(id), { ...entry.value, last_used_at: nowMs }).commit();
     },
   };
+  return repo;
 }

@@ -20,6 +20,7 @@ export const keys = {
   apiKeyByHash: (hash: string) => ["api_keys_by_hash", hash] as const,
   apiKeyByUser: (userId: string, id: string) => ["api_keys_by_user", userId, id] as const,
   apiKeysByUser: (userId: string) => ["api_keys_by_user", userId] as const,
+  apiKeyCount: (userId: string) => ["api_key_counts", userId] as const,
 
   inviteCode: (code: string) => ["invite_codes", code] as const,
   inviteCodes: () => ["invite_codes"] as const,
@@ -35,6 +36,7 @@ export const keys = {
   notificationsByUser: (userId: string) => ["notifications", userId] as const,
   unreadNotification: (userId: string, id: string) => ["notifications_unread_by_user", userId, id] as const,
   unreadNotificationsByUser: (userId: string) => ["notifications_unread_by_user", userId] as const,
+  notificationCount: (userId: string) => ["notification_counts", userId] as const,
 
   rateLimit: (bucket: string, identity: string, windowStart: number) =>
     ["rate_limits", bucket, identity, windowStart] as const,

@@ -2,6 +2,7 @@
  * Sign-in sessions and their rotating refresh tokens. A session is one refresh-token family: each refresh
  * replaces the live token; presenting a replaced token again revokes the whole session.
  */
+import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
 
 /** A sign-in session (refresh-token family). */
@@ -12,6 +13,8 @@ export interface SessionRecord {
   expires_at: number;
   revoked_at: number | null;
   revoked_reason: string | null;
+  /** The user's `session_epoch` when the session was opened; the session dies when the user's epoch moves on. */
+  user_epoch?: number;
 }
 
 /** One refresh token, stored under the SHA-256 of its value. */
@@ -26,7 +29,7 @@ export interface RefreshTokenRecord {
 
 /** Persistence of sessions and refresh tokens. */
 export interface SessionRepo {
-  /** Creates a session and its first refresh token in one commit. */
+  /** Creates a session and its first refresh token in one commit; `ConflictError` when the id exists. */
   create(session: SessionRecord, tokenHash: string, token: RefreshTokenRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | null>;
   getToken(hash: string): Promise<{ record: RefreshTokenRecord; versionstamp: string } | null>;
@@ -52,18 +55,21 @@ export function createSessionRepo(kv: Deno.Kv): SessionRepo {
   return {
     async create(session, tokenHash, token) {
       const exp = ttl(session.expires_at, session.created_at);
-      await kv.atomic()
+      const res = await kv.atomic()
         .check({ key: keys.session(session.id), versionstamp: null })
         .set(keys.session(session.id), session, { expireIn: exp })
         .set(keys.refreshToken(tokenHash), token, { expireIn: ttl(token.expires_at, token.issued_at) })
         .commit();
+      if (!res.ok) throw new ConflictError(`Cannot create session "${session.id}": it exists`);
     },
     async getSession(id) {
       return (await kv.get<SessionRecord>(keys.session(id))).value;
     },
     async getToken(hash) {
       const entry = await kv.get<RefreshTokenRecord>(keys.refreshToken(hash));
-      return entry.value && entry.versionstamp ? { record: entry.value, versionstamp: entry.versionstamp } : null;
+      return entry.value && entry.versionstamp
+        ? { record: entry.value, versionstamp: entry.versionstamp }
+        : null;
     },
     async rotate(oldHash, seen, newHash, next, nowMs, sessionExpiresAt) {
       const session = await kv.get<SessionRecord>(keys.session(seen.record.session_id));

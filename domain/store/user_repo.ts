@@ -1,7 +1,7 @@
 /** Users and their unique indexes (email, case-folded nickname, GitHub id). */
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { keys } from "./keys.ts";
-import { type Page, type PageRequest, pageRecords } from "./kv.ts";
+import { type Page, pageRecords, type PageRequest } from "./kv.ts";
 
 /** Account tiers; limits per tier live in `domain/auth/tiers.ts`. */
 export type Tier = "free" | "licensed";
@@ -20,6 +20,11 @@ export interface UserRecord {
   created_at: number;
   updated_at: number;
   last_login_at: number | null;
+  /**
+   * Sessions carry the epoch they were opened in; raising it signs the account out everywhere at once.
+   * Missing on records written before it existed, which counts as 0.
+   */
+  session_epoch?: number;
 }
 
 /** Persistence of users; every uniqueness rule is checked in the same commit as the record. */
@@ -37,7 +42,9 @@ export interface UserRepo {
   list(page: PageRequest, filter?: (u: UserRecord) => boolean): Promise<Page<UserRecord>>;
 }
 
-const nicknameKey = (nickname: string | null) => (nickname === null ? null : keys.userByNickname(nickname.toLowerCase()));
+const nicknameKey = (
+  nickname: string | null,
+) => (nickname === null ? null : keys.userByNickname(nickname.toLowerCase()));
 
 /** Creates the KV-backed user repository. */
 export function createUserRepo(kv: Deno.Kv): UserRepo {
@@ -72,7 +79,9 @@ export function createUserRepo(kv: Deno.Kv): UserRepo {
           .set(keys.userByGithub(user.github_id), user.id);
       }
       const res = await op.commit();
-      if (!res.ok) throw new ConflictError((await takenField(user)) ?? `Cannot create user "${user.id}": it exists`);
+      if (!res.ok) {
+        throw new ConflictError((await takenField(user)) ?? `Cannot create user "${user.id}": it exists`);
+      }
     },
     async get(id) {
       return (await kv.get<UserRecord>(keys.user(id))).value;

@@ -23,7 +23,13 @@ export const MessageSchema = z.object({ message: z.string() }).openapi("Message"
 /** `?limit=&offset=` with the API's bounds (limit 1–200, default 50). */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50).openapi({ example: 50 }),
-  offset: z.coerce.number().int().min(0).default(0).openapi({ example: 0 }),
+  // Spelled out: the generator marks a coerced number with `min(0)` nullable (coercion turns null into 0).
+  offset: z.coerce.number().int().min(0).default(0).openapi({
+    type: "integer",
+    minimum: 0,
+    default: 0,
+    example: 0,
+  }),
 });
 
 /** A page of `item`: `{items, total, limit, offset}`. */
@@ -41,9 +47,13 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
   return { required: true, description, content: { "application/json": { schema } } } as const;
 }
 
-/** A JSON response entry for `createRoute`. */
-export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
-  return { description, content: { "application/json": { schema } } } as const;
+/**
+ * A JSON response entry for `createRoute`; `example` is attached to this response only (an example set with
+ * `.openapi()` on a shared named schema would land on the shared component and show up on every route using it).
+ */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string, example?: unknown) {
+  const media = example === undefined ? { schema } : { schema, example };
+  return { description, content: { "application/json": media } } as const;
 }
 
 const errorEntry = (description: string) => jsonResponse(ErrorSchema, description);

@@ -7,14 +7,21 @@ import { openTestWorld } from "../tests/_helpers/test_app.ts";
 
 const world = await openTestWorld();
 const auth = world.deps.auth;
-const user = newUserRecord({ id: "usr_bench", email: "bench@example.com", email_verified: true }, world.clock.now());
+const user = newUserRecord(
+  { id: "usr_bench", email: "bench@example.com", email_verified: true },
+  world.clock.now(),
+);
 await auth.users.create(user);
 const pair = await issueSession(auth, user);
 const key = await createApiKey(auth, user, "bench");
 
-Deno.bench("authenticate(): access token (verify JWT + session and user read)", { group: "auth" }, async () => {
-  await authenticate(auth, pair.access_token);
-});
+Deno.bench(
+  "authenticate(): access token (verify JWT + session and user read)",
+  { group: "auth" },
+  async () => {
+    await authenticate(auth, pair.access_token);
+  },
+);
 
 Deno.bench("authenticate(): API key (SHA-256 + index and user read)", { group: "auth" }, async () => {
   await authenticate(auth, key.api_key);

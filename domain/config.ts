@@ -128,7 +128,10 @@ export const DEFAULT_KV_PATH = "data/quantedge.sqlite";
  * Parses the environment into a `Config`; throws `ConfigError` listing every bad or missing variable.
  * In production a missing `JWT_SECRET` or `SMTP_HOST` stops start-up. `onDeploy` selects the platform KV.
  */
-export function parseConfig(env: Record<string, string | undefined>, opts: { onDeploy?: boolean } = {}): Config {
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  opts: { onDeploy?: boolean } = {},
+): Config {
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
@@ -142,12 +145,16 @@ export function parseConfig(env: Record<string, string | undefined>, opts: { onD
     if (!e.SMTP_HOST) missing.push("SMTP_HOST (and SMTP_USER/SMTP_PASSWORD if your server needs them)");
     if (missing.length > 0) {
       throw new ConfigError(
-        `DENO_ENV=production needs these settings, which are missing:\n${missing.map((m) => `  ${m}`).join("\n")}`,
+        `DENO_ENV=production needs these settings, which are missing:\n${
+          missing.map((m) => `  ${m}`).join("\n")
+        }`,
       );
     }
   }
   if ((e.GITHUB_CLIENT_ID === undefined) !== (e.GITHUB_CLIENT_SECRET === undefined)) {
-    throw new ConfigError("Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET to enable GitHub sign-in, or neither");
+    throw new ConfigError(
+      "Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET to enable GitHub sign-in, or neither",
+    );
   }
   const accessTokenTtlMs = e.ACCESS_TOKEN_TTL_HOURS * 3_600_000;
   return {
@@ -163,7 +170,13 @@ export function parseConfig(env: Record<string, string | undefined>, opts: { onD
       : accessTokenTtlMs,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
     smtp: e.SMTP_HOST
-      ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE, user: e.SMTP_USER, password: e.SMTP_PASSWORD }
+      ? {
+        host: e.SMTP_HOST,
+        port: e.SMTP_PORT,
+        secure: e.SMTP_SECURE,
+        user: e.SMTP_USER,
+        password: e.SMTP_PASSWORD,
+      }
       : undefined,
     mailFrom: e.SMTP_FROM,
     corsOrigins: e.CORS_ORIGINS !== undefined
@@ -195,7 +208,10 @@ export function parseConfig(env: Record<string, string | undefined>, opts: { onD
 
 /** Describes a rate rule for users: `"5 per 15 minutes"`. */
 export function describeRateRule(rule: RateRule): string {
-  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1_000, "second"]];
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [
+    1_000,
+    "second",
+  ]];
   for (const [ms, name] of units) {
     if (rule.windowMs % ms === 0) {
       const n = rule.windowMs / ms;

@@ -29,27 +29,59 @@ export interface HealthDeps {
   enqueueHeartbeat: () => Promise<void>;
   /** Extra named checks other areas register (market data, attestation, …). */
   extraChecks?: Record<string, () => Promise<CheckResult>>;
+  /** How long one check may take before it counts as failed (default `CHECK_TIMEOUT_MS`). */
+  checkTimeoutMs?: number;
 }
 
 /** A heartbeat unprocessed for longer than this means the queue is stuck. */
 export const QUEUE_STALL_MS = 60_000;
+
+/** A check that has not answered after this long fails, so `/health` answers even when SMTP hangs. */
+export const CHECK_TIMEOUT_MS = 5_000;
+
+/** Runs one check: a throw or a timeout becomes a failed result, never a rejected `/health`. */
+async function guarded(run: () => Promise<CheckResult>, timeoutMs: number): Promise<CheckResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<CheckResult>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      Promise.resolve().then(run).catch((e) => ({
+        ok: false,
+        detail: `check failed: ${e instanceof Error ? e.message : String(e)}`,
+      })),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 async function kvCheck(deps: HealthDeps): Promise<CheckResult> {
   try {
     const ms = await deps.repo.probeKv(deps.clock.now());
     return { ok: true, detail: "read/write ok", latency_ms: ms };
   } catch (e) {
-    return { ok: false, detail: `KV read/write failed: ${(e as Error).message}` };
+    return { ok: false, detail: `KV read/write failed: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+async function mailCheck(deps: HealthDeps): Promise<CheckResult> {
+  return { ...(await deps.mailer.check()), transport: deps.mailer.kind };
 }
 
 async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
   if (!deps.queueListening()) return { ok: false, detail: "queue listener not running" };
   const now = deps.clock.now();
   const beat = await deps.repo.getHeartbeat();
-  const pending = beat.enqueued_at !== null && (beat.processed_at === null || beat.processed_at < beat.enqueued_at);
+  const pending = beat.enqueued_at !== null &&
+    (beat.processed_at === null || beat.processed_at < beat.enqueued_at);
   if (pending && now - beat.enqueued_at! > QUEUE_STALL_MS) {
-    return { ok: false, detail: `heartbeat enqueued ${Math.round((now - beat.enqueued_at!) / 1000)} s ago, not processed` };
+    return {
+      ok: false,
+      detail: `heartbeat enqueued ${Math.round((now - beat.enqueued_at!) / 1000)} s ago, not processed`,
+    };
   }
   if (!pending) await deps.enqueueHeartbeat();
   return {
@@ -59,18 +91,21 @@ async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
   };
 }
 
-/** Runs every check concurrently; status is `ok` only when all pass. */
+/**
+ * Runs every check concurrently; status is `ok` only when all pass. Never rejects: a check that throws or takes
+ * longer than `checkTimeoutMs` is reported as failed.
+ */
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
-  const named: [string, Promise<CheckResult>][] = [
-    ["kv", kvCheck(deps)],
-    ["queue", queueCheck(deps)],
-    ["mail", deps.mailer.check().then((r) => ({ ...r, transport: deps.mailer.kind }))],
-    ...Object.entries(deps.extraChecks ?? {}).map(([name, run]) =>
-      [name, run().catch((e) => ({ ok: false, detail: String(e) }))] as [string, Promise<CheckResult>]
-    ),
+  const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
+  const runs: [string, () => Promise<CheckResult>][] = [
+    ["kv", () => kvCheck(deps)],
+    ["queue", () => queueCheck(deps)],
+    ["mail", () => mailCheck(deps)],
+    ...Object.entries(deps.extraChecks ?? {}),
   ];
+  const results = await Promise.all(runs.map(([, run]) => guarded(run, timeoutMs)));
   const checks: Record<string, CheckResult> = {};
-  for (const [name, result] of named) checks[name] = await result;
+  runs.forEach(([name], i) => (checks[name] = results[i]));
   return {
     status: Object.values(checks).every((c) => c.ok) ? "ok" : "degraded",
     version: deps.version,

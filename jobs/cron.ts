@@ -35,7 +35,10 @@ export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): void
       try {
         await job.run(deps);
       } catch (e) {
-        deps.log("error", "cron job failed", { job: job.name, error: (e as Error).message });
+        deps.log("error", "cron job failed", {
+          job: job.name,
+          error: e instanceof Error ? e.message : String(e),
+        });
       }
     });
   }

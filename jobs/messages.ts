@@ -2,7 +2,11 @@
 import { z } from "zod";
 
 /** A liveness ping: the listener records when it processed it. */
-export const HeartbeatMessage = z.object({ type: z.literal("system.heartbeat"), id: z.string(), sent_at: z.number() });
+export const HeartbeatMessage = z.object({
+  type: z.literal("system.heartbeat"),
+  id: z.string(),
+  sent_at: z.number(),
+});
 
 /** Union of all queue messages; other areas add their types here. */
 export const QueueMessage = z.discriminatedUnion("type", [HeartbeatMessage]);

@@ -42,7 +42,7 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
     try {
       await handle(raw);
     } catch (e) {
-      deps.log("error", "queue: handler failed", { error: (e as Error).message });
+      deps.log("error", "queue: handler failed", { error: e instanceof Error ? e.message : String(e) });
       throw e; // let KV redeliver with backoff
     }
   }).catch((e) => deps.log("error", "queue: listener stopped", { error: String(e) })).finally(() => {

@@ -16,7 +16,14 @@ import {
   UserListQuery,
 } from "./schemas/admin.ts";
 import { UserSchema } from "./schemas/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery, pageOf } from "./schemas/common.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  pageOf,
+  PageQuery,
+} from "./schemas/common.ts";
 
 const tags = ["admin"];
 
@@ -89,7 +96,10 @@ export function adminRoutes(deps: AuthDeps) {
       security: bearerSecurity,
       middleware: guard,
       request: { query: UserListQuery },
-      responses: { 200: jsonResponse(pageOf(UserSchema, "UserPage"), "Users"), ...errorResponses(401, 403, 422) },
+      responses: {
+        200: jsonResponse(pageOf(UserSchema, "UserPage"), "Users"),
+        ...errorResponses(401, 403, 422),
+      },
     }),
     async (c) => {
       const q = c.req.valid("query");

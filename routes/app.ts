@@ -7,7 +7,9 @@ import type { GithubDeps } from "../domain/auth/github_oauth.ts";
 import type { LogFn } from "../domain/log.ts";
 import type { Config } from "../domain/config.ts";
 import type { HealthDeps } from "../domain/health.ts";
+import type { SupportDeps } from "../domain/support/tickets.ts";
 import { adminRoutes } from "./admin_routes.ts";
+import { adminSupportRoutes } from "./admin_support_routes.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";
 import { authRoutes } from "./auth_routes.ts";
@@ -18,6 +20,7 @@ import { healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
+import { supportRoutes } from "./support_routes.ts";
 
 /** Everything the HTTP layer needs, built by `main.ts` or a test. */
 export interface AppDeps {
@@ -26,6 +29,8 @@ export interface AppDeps {
   /** GitHub sign-in; absent when not configured (its routes then answer 404). */
   github?: GithubDeps;
   health: HealthDeps;
+  /** Support tickets and notifications. */
+  support: SupportDeps;
   log: LogFn;
 }
 
@@ -62,6 +67,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", oauthRoutes(deps.auth, deps.github));
   api.route("/", billingRoutes(deps.auth));
   api.route("/", adminRoutes(deps.auth));
+  api.route("/", supportRoutes(deps.auth, deps.support));
+  api.route("/", adminSupportRoutes(deps.auth, deps.support));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
@@ -77,7 +84,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     info: {
       title: "Quantedge API",
       version: config.version,
-      description: "Quant strategy platform: identity, strategies, backtests, verified track records, factors.",
+      description:
+        "Quant strategy platform: identity, strategies, backtests, verified track records, factors.",
     },
     servers: [{ url: "/" }],
   });

@@ -18,7 +18,14 @@ import {
   UserSchema,
   VerifyOtpBody,
 } from "./schemas/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, MessageSchema } from "./schemas/common.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  ErrorSchema,
+  jsonBody,
+  jsonResponse,
+  MessageSchema,
+} from "./schemas/common.ts";
 
 const tags = ["auth"];
 
@@ -35,8 +42,9 @@ export function authRoutes(deps: AuthDeps) {
       summary: "Email a 6-digit sign-in code (valid 10 minutes)",
       request: { body: jsonBody(RequestOtpBody) },
       responses: {
-        200: jsonResponse(MessageSchema.openapi({ example: { message: "OTP sent to your email." } }), "Code sent"),
+        200: jsonResponse(MessageSchema, "Code sent", { message: "OTP sent to your email." }),
         ...errorResponses(422, 429),
+        503: jsonResponse(ErrorSchema, "The mail server could not be reached; try again later"),
       },
     }),
     async (c) => c.json(await requestOtp(deps, c.req.valid("json").email, c.get("clientIp")), 200),

@@ -5,15 +5,22 @@ import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { tierInfo, TIERS } from "../domain/auth/tiers.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { ApiKeySchema, CreateApiKeyBody, CreatedApiKeySchema, KeyIdParam, MyTierSchema, TierSchema } from "./schemas/billing.ts";
+import {
+  ApiKeySchema,
+  CreateApiKeyBody,
+  CreatedApiKeySchema,
+  KeyIdParam,
+  MyTierSchema,
+  TierSchema,
+} from "./schemas/billing.ts";
 import {
   bearerSecurity,
   errorResponses,
   jsonBody,
   jsonResponse,
   MessageSchema,
-  PageQuery,
   pageOf,
+  PageQuery,
 } from "./schemas/common.ts";
 
 const tags = ["billing"];
@@ -46,7 +53,10 @@ export function billingRoutes(deps: AuthDeps) {
       security: bearerSecurity,
       middleware: [auth],
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(pageOf(ApiKeySchema, "ApiKeyPage"), "Keys"), ...errorResponses(401, 403, 422) },
+      responses: {
+        200: jsonResponse(pageOf(ApiKeySchema, "ApiKeyPage"), "Keys"),
+        ...errorResponses(401, 403, 422),
+      },
     }),
     async (c) => c.json(await listApiKeys(deps, c.get("principal").user.id, c.req.valid("query")), 200),
   );
@@ -80,7 +90,10 @@ export function billingRoutes(deps: AuthDeps) {
     }),
     async (c) => {
       const user = c.get("principal").user;
-      return c.json({ ...tierInfo(user.tier), usage: { api_keys: await deps.apiKeys.countByUser(user.id) } }, 200);
+      return c.json(
+        { ...tierInfo(user.tier), usage: { api_keys: await deps.apiKeys.countByUser(user.id) } },
+        200,
+      );
     },
   );
 

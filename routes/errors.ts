@@ -37,7 +37,11 @@ export function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        out.push({ type: "extra_forbidden", loc: [where, ...path, key], msg: "Extra inputs are not permitted" });
+        out.push({
+          type: "extra_forbidden",
+          loc: [where, ...path, key],
+          msg: "Extra inputs are not permitted",
+        });
       }
       continue;
     }
@@ -93,7 +97,9 @@ export function errorResponse(
     }
   }
   if (err instanceof HTTPException) {
-    if (err.message === "Malformed JSON in request body" || (err.status === 400 && /JSON/i.test(err.message))) {
+    if (
+      err.message === "Malformed JSON in request body" || (err.status === 400 && /JSON/i.test(err.message))
+    ) {
       return {
         status: 422,
         body: { detail: [{ type: "json_invalid", loc: ["body"], msg: "Malformed JSON in request body" }] },
@@ -110,7 +116,12 @@ export function errorResponse(
       };
     }
     if (err.status < 500) {
-      return { status: err.status, body: { detail: err.message || "Bad request" }, headers: {}, unexpected: false };
+      return {
+        status: err.status,
+        body: { detail: err.message || "Bad request" },
+        headers: {},
+        unexpected: false,
+      };
     }
   }
   return {

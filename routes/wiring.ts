@@ -12,10 +12,12 @@ import type { Mailer } from "../domain/mail/mailer.ts";
 import { createApiKeyRepo } from "../domain/store/api_key_repo.ts";
 import { createHealthRepo } from "../domain/store/health_repo.ts";
 import { createInviteRepo } from "../domain/store/invite_repo.ts";
+import { createNotificationRepo } from "../domain/store/notification_repo.ts";
 import { createOtpRepo } from "../domain/store/otp_repo.ts";
 import { createRateLimitRepo } from "../domain/store/rate_limit_repo.ts";
 import { createSessionRepo } from "../domain/store/session_repo.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
+import { createTicketRepo } from "../domain/store/ticket_repo.ts";
 import { createUserRepo } from "../domain/store/user_repo.ts";
 import { randomString } from "../domain/crypto.ts";
 import type { AppDeps } from "./app.ts";
@@ -74,5 +76,6 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     queueListening: () => input.queue.listening(),
     enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
   };
-  return { config, auth, github: buildGithubDeps(config, kv), health, log };
+  const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };
+  return { config, auth, github: buildGithubDeps(config, kv), health, support, log };
 }

@@ -53,7 +53,12 @@ async function createAnonymousUser(deps: AuthDeps, now: number): Promise<UserRec
 }
 
 /** Signs in with email and password; rate-limited per email and per IP; one answer for every failure. */
-export async function login(deps: AuthDeps, rawEmail: string, password: string, ip: string): Promise<TokenPair> {
+export async function login(
+  deps: AuthDeps,
+  rawEmail: string,
+  password: string,
+  ip: string,
+): Promise<TokenPair> {
   const email = rawEmail.trim().toLowerCase();
   const rule = deps.settings.rateLimits.login;
   await deps.limiter.consume("login_ip", ip, { ...rule, limit: rule.limit * 5 });
@@ -78,7 +83,11 @@ export interface ProfileChange {
  * Changes nickname, email and/or password in one commit. A new email is unverified until an OTP sign-in proves
  * it; a taken nickname (ignoring case) or email is a `ConflictError`.
  */
-export async function updateProfile(deps: AuthDeps, userId: string, change: ProfileChange): Promise<UserRecord> {
+export async function updateProfile(
+  deps: AuthDeps,
+  userId: string,
+  change: ProfileChange,
+): Promise<UserRecord> {
   const nickname = change.nickname?.normalize("NFC").trim();
   if (nickname !== undefined && !NICKNAME_PATTERN.test(nickname)) {
     throw new ValidationError(

@@ -40,6 +40,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (parts.length !== 4 || parts[0] !== "pbkdf2-sha256") return false;
   const iterations = Number(parts[1]);
   if (!Number.isInteger(iterations) || iterations < 1) return false;
-  const actual = await derive(password, unb64(parts[2]), iterations);
+  let salt: Uint8Array;
+  try {
+    salt = unb64(parts[2]);
+  } catch {
+    return false;
+  }
+  const actual = await derive(password, salt, iterations);
   return timingSafeEqual(b64(actual), parts[3]);
 }

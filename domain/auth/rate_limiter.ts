@@ -18,7 +18,10 @@ export function createRateLimiter(repo: RateLimitRepo, clock: Clock): RateLimite
     async consume(bucket, identity, rule) {
       const decision = await repo.hit(bucket, identity, rule.limit, rule.windowMs, clock.now());
       if (!decision.allowed) {
-        throw new RateLimitError(`Rate limit exceeded: ${describeRateRule(rule)}`, decision.retryAfterSeconds);
+        throw new RateLimitError(
+          `Rate limit exceeded: ${describeRateRule(rule)}`,
+          decision.retryAfterSeconds,
+        );
       }
     },
     reset: (bucket, identity, rule) => repo.reset(bucket, identity, rule.windowMs, clock.now()),

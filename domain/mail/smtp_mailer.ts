@@ -29,7 +29,12 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
   return {
     kind: "smtp",
     async send(message) {
-      await transport.sendMail({ from: settings.from, to: message.to, subject: message.subject, text: message.text });
+      await transport.sendMail({
+        from: settings.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+      });
     },
     async check() {
       try {

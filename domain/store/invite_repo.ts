@@ -1,7 +1,7 @@
 /** Invite codes with a use budget, optional expiry and an off switch. */
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
-import { type Page, type PageRequest, pageRecords } from "./kv.ts";
+import { type Page, pageRecords, type PageRequest } from "./kv.ts";
 
 /** A stored invite code (codes are upper-case). */
 export interface InviteCodeRecord {
@@ -35,7 +35,9 @@ export function createInviteRepo(kv: Deno.Kv): InviteRepo {
     },
     async get(code) {
       const entry = await kv.get<InviteCodeRecord>(keys.inviteCode(code));
-      return entry.value && entry.versionstamp ? { record: entry.value, versionstamp: entry.versionstamp } : null;
+      return entry.value && entry.versionstamp
+        ? { record: entry.value, versionstamp: entry.versionstamp }
+        : null;
     },
     list: (page) => pageRecords<InviteCodeRecord>(kv, keys.inviteCodes(), page, { reverse: false }),
     async replace(seen, next) {

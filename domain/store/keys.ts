@@ -45,5 +45,7 @@ export const keys = {
 
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
-  blobChunk: (blobKey: readonly Deno.KvKeyPart[], index: number) => [...blobKey, "chunk", index] as const,
+  blobManifest: (blobKey: readonly Deno.KvKeyPart[]) => [...blobKey, "manifest"] as const,
+  blobChunk: (blobKey: readonly Deno.KvKeyPart[], gen: string, index: number) =>
+    [...blobKey, "chunk", gen, index] as const,
 };

@@ -1,5 +1,7 @@
 /** Generic Deno KV helpers every repository uses: paging, batched reads, retries, chunked blobs. */
+import { randomString } from "../crypto.ts";
 import { ConflictError } from "../errors.ts";
+import { keys } from "./keys.ts";
 
 /** The most items one page may hold. */
 export const MAX_PAGE_LIMIT = 200;
@@ -55,7 +57,12 @@ export async function pageIndex<T>(
       total++;
     }
     const records = await getManyValues<T>(kv, ids.map(recordKey));
-    return { items: records.filter((r): r is NonNullable<typeof r> => r !== null) as T[], total, limit, offset };
+    return {
+      items: records.filter((r): r is NonNullable<typeof r> => r !== null) as T[],
+      total,
+      limit,
+      offset,
+    };
   }
   const items: T[] = [];
   let total = 0;
@@ -119,9 +126,32 @@ export async function withRetry<T>(
   throw new ConflictError(`Cannot ${what}: too many concurrent changes, try again`);
 }
 
+/** The manifest of a blob: how many chunks of which generation hold how many bytes. */
+interface BlobManifest {
+  /** Chunks are written under a fresh generation, so a reader never mixes old and new chunks. */
+  gen: string;
+  chunks: number;
+  bytes: number;
+}
+
+/** Chunks and deletions per atomic commit: 10 × 60 KiB stays well under KV's ~800 KiB per-commit budget. */
+const BLOB_GROUP = 10;
+
+async function deleteChunks(kv: Deno.Kv, blobKey: readonly Deno.KvKeyPart[], gen: string, chunks: number) {
+  for (let g = 0; g < chunks; g += BLOB_GROUP) {
+    let op = kv.atomic();
+    for (let i = g; i < Math.min(chunks, g + BLOB_GROUP); i++) {
+      op = op.delete(keys.blobChunk(blobKey, gen, i));
+    }
+    await op.commit();
+  }
+}
+
 /**
- * Stores `bytes` under `blobKey` as chunks of at most 60 KiB plus a manifest, in one atomic commit per call;
- * older chunks beyond the new length are deleted. Use for long series (bars, equity curves).
+ * Stores `bytes` under `blobKey` as chunks of at most 60 KiB plus a manifest. The chunks go under a new
+ * generation and the manifest switches to it last, so readers see the old blob or the new one, never a mix;
+ * the previous generation's chunks are deleted afterwards. Throws `ConflictError` when another writer replaced
+ * the blob at the same time (its chunks are then cleaned up). Use for long series (bars, equity curves).
  */
 export async function putBlob(
   kv: Deno.Kv,
@@ -129,41 +159,53 @@ export async function putBlob(
   bytes: Uint8Array,
   opts: { expireIn?: number } = {},
 ): Promise<void> {
-  const manifestKey = [...blobKey, "manifest"];
-  const previous = await kv.get<{ chunks: number }>(manifestKey);
+  const manifestKey = keys.blobManifest(blobKey);
+  const previous = await kv.get<BlobManifest>(manifestKey);
+  const gen = randomString(12);
   const chunks = Math.ceil(bytes.length / MAX_CHUNK_BYTES);
-  const writes: [Deno.KvKey, unknown][] = [];
-  for (let i = 0; i < chunks; i++) {
-    writes.push([[...blobKey, "chunk", i], bytes.subarray(i * MAX_CHUNK_BYTES, (i + 1) * MAX_CHUNK_BYTES)]);
-  }
-  // A commit holds at most ~800 KiB of values: write chunks in groups, manifest last, so readers see old or new.
-  const GROUP = 10;
-  for (let g = 0; g < writes.length; g += GROUP) {
+  for (let g = 0; g < chunks; g += BLOB_GROUP) {
     let op = kv.atomic();
-    for (const [k, v] of writes.slice(g, g + GROUP)) op = op.set(k, v, opts);
-    const res = await op.commit();
-    if (!res.ok) throw new ConflictError(`Cannot write blob ${JSON.stringify(blobKey)}`);
+    for (let i = g; i < Math.min(chunks, g + BLOB_GROUP); i++) {
+      op = op.set(
+        keys.blobChunk(blobKey, gen, i),
+        bytes.slice(i * MAX_CHUNK_BYTES, (i + 1) * MAX_CHUNK_BYTES),
+        opts,
+      );
+    }
+    if (!(await op.commit()).ok) throw new ConflictError(`Cannot write blob ${JSON.stringify(blobKey)}`);
   }
-  let op = kv.atomic().check(previous).set(manifestKey, { chunks, bytes: bytes.length }, opts);
-  for (let i = chunks; i < (previous.value?.chunks ?? 0); i++) op = op.delete([...blobKey, "chunk", i]);
-  const res = await op.commit();
-  if (!res.ok) throw new ConflictError(`Cannot write blob ${JSON.stringify(blobKey)}: changed concurrently`);
+  const manifest: BlobManifest = { gen, chunks, bytes: bytes.length };
+  const res = await kv.atomic().check(previous).set(manifestKey, manifest, opts).commit();
+  if (!res.ok) {
+    await deleteChunks(kv, blobKey, gen, chunks);
+    throw new ConflictError(`Cannot write blob ${JSON.stringify(blobKey)}: changed concurrently`);
+  }
+  if (previous.value) await deleteChunks(kv, blobKey, previous.value.gen, previous.value.chunks);
 }
 
 /** Reads a blob written by `putBlob`; `null` when absent or incomplete. */
 export async function getBlob(kv: Deno.Kv, blobKey: readonly Deno.KvKeyPart[]): Promise<Uint8Array | null> {
-  const manifest = await kv.get<{ chunks: number; bytes: number }>([...blobKey, "manifest"]);
-  if (!manifest.value) return null;
-  const parts = await getManyValues<Uint8Array>(
-    kv,
-    Array.from({ length: manifest.value.chunks }, (_, i) => [...blobKey, "chunk", i]),
-  );
-  const out = new Uint8Array(manifest.value.bytes);
-  let at = 0;
-  for (const part of parts) {
-    if (!part) return null;
-    out.set(part, at);
-    at += part.length;
+  const manifestKey = keys.blobManifest(blobKey);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const manifest = await kv.get<BlobManifest>(manifestKey);
+    const m = manifest.value;
+    if (!m) return null;
+    const parts = await getManyValues<Uint8Array>(
+      kv,
+      Array.from({ length: m.chunks }, (_, i) => keys.blobChunk(blobKey, m.gen, i)),
+    );
+    if (parts.every((p) => p !== null)) {
+      const out = new Uint8Array(m.bytes);
+      let at = 0;
+      for (const part of parts as Uint8Array[]) {
+        if (at + part.length > m.bytes) return null;
+        out.set(part, at);
+        at += part.length;
+      }
+      return at === m.bytes ? out : null;
+    }
+    // A writer replaced the blob between reading the manifest and its chunks: read the new one.
+    if ((await kv.get(manifestKey)).versionstamp === manifest.versionstamp) return null;
   }
-  return at === manifest.value.bytes ? out : null;
+  return null;
 }

@@ -14,7 +14,11 @@ export interface OtpRepo {
   put(email: string, record: OtpRecord, ttlMs: number): Promise<void>;
   get(email: string): Promise<{ record: OtpRecord; versionstamp: string } | null>;
   /** Records one more wrong try if the record is unchanged since read; `false` on a race (caller re-reads). */
-  recordFailure(email: string, seen: { record: OtpRecord; versionstamp: string }, ttlMs: number): Promise<boolean>;
+  recordFailure(
+    email: string,
+    seen: { record: OtpRecord; versionstamp: string },
+    ttlMs: number,
+  ): Promise<boolean>;
   /** Deletes the code if unchanged since read; `false` when another request used or changed it first. */
   consume(email: string, seen: { versionstamp: string }): Promise<boolean>;
   delete(email: string): Promise<void>;
@@ -28,7 +32,9 @@ export function createOtpRepo(kv: Deno.Kv): OtpRepo {
     },
     async get(email) {
       const entry = await kv.get<OtpRecord>(keys.otpCode(email));
-      return entry.value && entry.versionstamp ? { record: entry.value, versionstamp: entry.versionstamp } : null;
+      return entry.value && entry.versionstamp
+        ? { record: entry.value, versionstamp: entry.versionstamp }
+        : null;
     },
     async recordFailure(email, seen, ttlMs) {
       const key = keys.otpCode(email);

@@ -16,10 +16,19 @@ export interface RateLimitRepo {
    * Counts one attempt for `identity` in `bucket` if fewer than `limit` were counted in the current window of
    * `windowMs` (windows are aligned to multiples of `windowMs` since the epoch).
    */
-  hit(bucket: string, identity: string, limit: number, windowMs: number, nowMs: number): Promise<RateDecision>;
+  hit(
+    bucket: string,
+    identity: string,
+    limit: number,
+    windowMs: number,
+    nowMs: number,
+  ): Promise<RateDecision>;
   /** Forgets the current window's count (e.g. after a successful login). */
   reset(bucket: string, identity: string, windowMs: number, nowMs: number): Promise<void>;
 }
+
+/** Attempts at the optimistic increment before a hit is refused as if over the limit. */
+const MAX_ATTEMPTS = 200;
 
 /** Creates the KV-backed rate-limit repository. */
 export function createRateLimitRepo(kv: Deno.Kv): RateLimitRepo {
@@ -28,12 +37,16 @@ export function createRateLimitRepo(kv: Deno.Kv): RateLimitRepo {
       const windowStart = Math.floor(nowMs / windowMs) * windowMs;
       const key = keys.rateLimit(bucket, identity, windowStart);
       const retryAfterSeconds = Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000));
-      for (let i = 0; i < 50; i++) {
+      // Optimistic increment: every lost race means another hit was counted, so with a short random backoff a
+      // burst of concurrent hits settles; only a pathological pile-up exhausts the attempts (then: refuse).
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
         const entry = await kv.get<number>(key);
         const count = entry.value ?? 0;
         if (count >= limit) return { allowed: false, count, retryAfterSeconds };
-        const res = await kv.atomic().check(entry).set(key, count + 1, { expireIn: windowMs + 1000 }).commit();
+        const res = await kv.atomic().check(entry).set(key, count + 1, { expireIn: windowMs + 1000 })
+          .commit();
         if (res.ok) return { allowed: true, count: count + 1, retryAfterSeconds };
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, 1 + attempt)));
       }
       return { allowed: false, count: limit, retryAfterSeconds };
     },

@@ -1,7 +1,7 @@
 /** Support tickets, indexed by owner, with their replies stored one key each under the ticket. */
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
-import { type Page, type PageRequest, pageIndex, pageRecords } from "./kv.ts";
+import { type Page, pageIndex, pageRecords, type PageRequest } from "./kv.ts";
 
 /** What a ticket is about. */
 export type TicketCategory = "bug" | "feature" | "feedback" | "data" | "other";
@@ -78,14 +78,18 @@ export function createTicketRepo(kv: Deno.Kv): TicketRepo {
     },
     async get(id) {
       const entry = await kv.get<TicketRecord>(keys.ticket(id));
-      return entry.value && entry.versionstamp ? { record: entry.value, versionstamp: entry.versionstamp } : null;
+      return entry.value && entry.versionstamp
+        ? { record: entry.value, versionstamp: entry.versionstamp }
+        : null;
     },
     listByUser: (userId, page, status) =>
       pageIndex<TicketRecord>(kv, keys.ticketsByUser(userId), keys.ticket, page, statusFilter(status)),
     listAll: (page, status) => pageRecords<TicketRecord>(kv, keys.tickets(), page, statusFilter(status)),
     async listReplies(ticketId) {
       const out: TicketReplyRecord[] = [];
-      for await (const e of kv.list<TicketReplyRecord>({ prefix: keys.ticketReplies(ticketId) }, { batchSize: 500 })) {
+      for await (
+        const e of kv.list<TicketReplyRecord>({ prefix: keys.ticketReplies(ticketId) }, { batchSize: 500 })
+      ) {
         out.push(e.value);
       }
       return out;

@@ -6,7 +6,9 @@ import type { AppEnv } from "../app_env.ts";
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Echoes a well-formed `X-Correlation-ID` or makes one; logs method, path, status, ms and the id. */
-export function requestContext(opts: { trustProxy: boolean; logRequests: boolean; log: LogFn }): MiddlewareHandler<
+export function requestContext(
+  opts: { trustProxy: boolean; logRequests: boolean; log: LogFn },
+): MiddlewareHandler<
   AppEnv
 > {
   return async (c, next) => {
@@ -31,8 +33,9 @@ export function requestContext(opts: { trustProxy: boolean; logRequests: boolean
 
 function clientIp(forwarded: string | undefined, env: unknown, trustProxy: boolean): string {
   if (trustProxy && forwarded) {
-    const first = forwarded.split(",")[0].trim();
-    if (first) return first;
+    // The proxy appends the address it saw; entries to its left come from the client and can be forged.
+    const last = forwarded.split(",").map((s) => s.trim()).filter(Boolean).at(-1);
+    if (last) return last;
   }
   const addr = (env as { remoteAddr?: { hostname?: string } } | undefined)?.remoteAddr;
   return addr?.hostname ?? "unknown";

@@ -17,7 +17,9 @@ export const CreateInviteBody = z.strictObject({
   code: z.string().trim().regex(/^[A-Za-z0-9_-]{4,64}$/, "4-64 letters, digits, '_' or '-'").optional()
     .openapi({ example: "QE-ALPHA-2026", description: "Omit for a random 10-character code" }),
   max_uses: z.number().int().min(1).max(1_000_000).default(1).openapi({ example: 10 }),
-  expires_at: z.iso.datetime({ offset: true }).nullable().optional().openapi({ example: "2026-12-31T23:59:59Z" }),
+  expires_at: z.iso.datetime({ offset: true }).nullable().optional().openapi({
+    example: "2026-12-31T23:59:59Z",
+  }),
   note: z.string().max(500).nullable().optional(),
 }).openapi("CreateInviteCode");
 
@@ -26,7 +28,10 @@ export const InviteCodeParam = z.object({
 });
 
 export const UserIdParam = z.object({
-  user_id: z.string().min(1).max(64).openapi({ param: { name: "user_id", in: "path" }, example: "usr_01jd0m6q" }),
+  user_id: z.string().min(1).max(64).openapi({
+    param: { name: "user_id", in: "path" },
+    example: "usr_01jd0m6q",
+  }),
 });
 
 export const AdminUserUpdateBody = z.strictObject({

@@ -24,7 +24,10 @@ export const ApiKeySchema = z.object({
 }).openapi("ApiKey");
 
 export const KeyIdParam = z.object({
-  key_id: z.string().min(1).max(64).openapi({ param: { name: "key_id", in: "path" }, example: "key_01jd0m6q" }),
+  key_id: z.string().min(1).max(64).openapi({
+    param: { name: "key_id", in: "path" },
+    example: "key_01jd0m6q",
+  }),
 });
 
 export const TierSchema = z.object({

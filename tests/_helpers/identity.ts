@@ -41,7 +41,12 @@ export async function assert422(
     assert.ok(Array.isArray(issue.loc));
     assert.equal(typeof issue.msg, "string");
   }
-  if (loc) assert.ok(body.detail.some((i: { loc: unknown[] }) => JSON.stringify(i.loc) === JSON.stringify(loc)), text);
+  if (loc) {
+    assert.ok(
+      body.detail.some((i: { loc: unknown[] }) => JSON.stringify(i.loc) === JSON.stringify(loc)),
+      text,
+    );
+  }
   return body.detail;
 }
 
@@ -66,5 +71,8 @@ export async function createInviteCode(
 
 /** Redeems an invite code from `ip`. */
 export function redeem(w: TestWorld, code: string, ip = "10.1.0.1"): Promise<Response> {
-  return w.request("POST", "/api/v1/auth/invite", { json: { invite_code: code }, headers: { "x-forwarded-for": ip } });
+  return w.request("POST", "/api/v1/auth/invite", {
+    json: { invite_code: code },
+    headers: { "x-forwarded-for": ip },
+  });
 }

@@ -83,7 +83,8 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 /** Pulls the 6-digit sign-in code out of a raw received message (headers and body). */
 export function otpFromRawMail(raw: string): string {
   const unfolded = raw.replace(/=\r?\n/g, "").replace(/\r?\n[ \t]+/g, " ");
-  const code = unfolded.match(/sign-in code is (\d{6})\b/)?.[1] ?? unfolded.match(/sign-in code: (\d{6})\b/)?.[1];
+  const code = unfolded.match(/sign-in code is (\d{6})\b/)?.[1] ??
+    unfolded.match(/sign-in code: (\d{6})\b/)?.[1];
   if (!code) throw new Error(`no code in mail:\n${raw}`);
   return code;
 }

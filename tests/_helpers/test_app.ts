@@ -2,7 +2,7 @@
 import { fixedClock } from "../../domain/clock.ts";
 import { type Config, parseConfig } from "../../domain/config.ts";
 import type { LogFn } from "../../domain/log.ts";
-import type { MailMessage, Mailer } from "../../domain/mail/mailer.ts";
+import type { Mailer, MailMessage } from "../../domain/mail/mailer.ts";
 import { createApp } from "../../routes/app.ts";
 import { buildAppDeps } from "../../routes/wiring.ts";
 import type { AppDeps } from "../../routes/app.ts";

@@ -24,7 +24,10 @@ Deno.test("timingSafeEqual() is true only for identical strings", async (t) => {
     ["abcabc", "abc", false],
   ];
   for (const [a, b, expected] of cases) {
-    await t.step(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => assert.equal(timingSafeEqual(a, b), expected));
+    await t.step(
+      `${JSON.stringify(a)} vs ${JSON.stringify(b)}`,
+      () => assert.equal(timingSafeEqual(a, b), expected),
+    );
   }
 });
 

@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { assert422, assertDetail, createInviteCode, ok, type Pair, redeem } from "../_helpers/identity.ts";
-import { lastOtp, openTestWorld, signInAdmin, signInWithOtp, T0, type TestWorld } from "../_helpers/test_app.ts";
+import {
+  lastOtp,
+  openTestWorld,
+  signInAdmin,
+  signInWithOtp,
+  T0,
+  type TestWorld,
+} from "../_helpers/test_app.ts";
 
 function patchUser(w: TestWorld, token: string, userId: string, json: Record<string, unknown>) {
   return w.request("PATCH", `/api/v1/admin/users/${userId}`, { json, token });
@@ -20,7 +27,11 @@ Deno.test("admin routes answer 403 'Admin only' to a signed-in non-admin and 401
     ];
     for (const [method, path, json] of calls) {
       await t.step(`${method} ${path}`, async () => {
-        await assertDetail(await w.request(method, path, { json, token: user.access_token }), 403, "Admin only");
+        await assertDetail(
+          await w.request(method, path, { json, token: user.access_token }),
+          403,
+          "Admin only",
+        );
         await assertDetail(await w.request(method, path, { json }), 401, "Not authenticated");
       });
     }
@@ -41,7 +52,11 @@ Deno.test("an account that merely claims an admin email (unverified) is not an a
       token: anon.access_token,
     });
     assert.equal((await ok(claimed)).is_admin, false);
-    await assertDetail(await w.request("GET", "/api/v1/admin/users", { token: anon.access_token }), 403, "Admin only");
+    await assertDetail(
+      await w.request("GET", "/api/v1/admin/users", { token: anon.access_token }),
+      403,
+      "Admin only",
+    );
   } finally {
     await w.close();
   }
@@ -76,7 +91,10 @@ Deno.test("POST /admin/invite-codes creates a code; GET lists it; disable makes 
     assert.equal(random.max_uses, 1);
 
     await assertDetail(
-      await w.request("POST", "/api/v1/admin/invite-codes", { json: { code: "QE-ALPHA-2026" }, token: admin.access_token }),
+      await w.request("POST", "/api/v1/admin/invite-codes", {
+        json: { code: "QE-ALPHA-2026" },
+        token: admin.access_token,
+      }),
       409,
     );
 
@@ -88,7 +106,9 @@ Deno.test("POST /admin/invite-codes creates a code; GET lists it; disable makes 
     assert.equal(list.items.find((i) => i.code === "QE-ALPHA-2026")?.uses, 1);
 
     const disabled = await ok(
-      await w.request("POST", "/api/v1/admin/invite-codes/qe-alpha-2026/disable", { token: admin.access_token }),
+      await w.request("POST", "/api/v1/admin/invite-codes/qe-alpha-2026/disable", {
+        token: admin.access_token,
+      }),
     );
     assert.equal(disabled.disabled, true);
     assert.equal(disabled.active, false);
@@ -105,7 +125,10 @@ Deno.test("POST /admin/invite-codes refuses max_uses below 1 with 422", async ()
   const w = await openTestWorld();
   try {
     const admin = await signInAdmin(w);
-    const res = await w.request("POST", "/api/v1/admin/invite-codes", { json: { max_uses: 0 }, token: admin.access_token });
+    const res = await w.request("POST", "/api/v1/admin/invite-codes", {
+      json: { max_uses: 0 },
+      token: admin.access_token,
+    });
     await assert422(res, ["body", "max_uses"]);
   } finally {
     await w.close();
@@ -127,7 +150,10 @@ Deno.test("PATCH /admin/users/{id} sets the tier to licensed, which raises the u
     );
     assert.deepEqual(looked.items.map((u) => [u.id, u.tier]), [[user.user.id, "licensed"]]);
     await assertDetail(await patchUser(w, admin.access_token, "usr_missing", { tier: "free" }), 404);
-    await assertDetail(await w.request("GET", "/api/v1/admin/users/usr_missing", { token: admin.access_token }), 404);
+    await assertDetail(
+      await w.request("GET", "/api/v1/admin/users/usr_missing", { token: admin.access_token }),
+      404,
+    );
   } finally {
     await w.close();
   }
@@ -142,11 +168,18 @@ Deno.test("a disabled account gets 403 'Account disabled' for its access token a
       await w.request("POST", "/api/v1/billing/api-keys", { json: { name: "k" }, token: user.access_token }),
       201,
     );
-    assert.equal((await ok(await patchUser(w, admin.access_token, user.user.id, { disabled: true }))).disabled, true);
+    assert.equal(
+      (await ok(await patchUser(w, admin.access_token, user.user.id, { disabled: true }))).disabled,
+      true,
+    );
     for (const token of [user.access_token, key.api_key]) {
       await assertDetail(await w.request("GET", "/api/v1/auth/me", { token }), 403, "Account disabled");
       await assertDetail(await w.request("GET", "/api/v1/billing/tier", { token }), 403, "Account disabled");
-      await assertDetail(await w.request("GET", "/api/v1/billing/api-keys", { token }), 403, "Account disabled");
+      await assertDetail(
+        await w.request("GET", "/api/v1/billing/api-keys", { token }),
+        403,
+        "Account disabled",
+      );
       await assertDetail(
         await w.request("PATCH", "/api/v1/auth/profile", { json: { nickname: "still-here" }, token }),
         403,
@@ -154,7 +187,11 @@ Deno.test("a disabled account gets 403 'Account disabled' for its access token a
       );
     }
     await patchUser(w, admin.access_token, user.user.id, { disabled: false });
-    assert.equal((await w.request("GET", "/api/v1/auth/me", { token: key.api_key })).status, 200, "re-enabled");
+    assert.equal(
+      (await w.request("GET", "/api/v1/auth/me", { token: key.api_key })).status,
+      200,
+      "re-enabled",
+    );
   } finally {
     await w.close();
   }
@@ -165,18 +202,27 @@ Deno.test("a disabled account cannot sign in by OTP, password or refresh token (
   try {
     const admin = await signInAdmin(w);
     const user = await signInWithOtp(w, "locked@example.com");
-    await w.request("PATCH", "/api/v1/auth/profile", { json: { password: "locked password" }, token: user.access_token });
+    await w.request("PATCH", "/api/v1/auth/profile", {
+      json: { password: "locked password" },
+      token: user.access_token,
+    });
     await patchUser(w, admin.access_token, user.user.id, { disabled: true });
 
     const headers = { "x-forwarded-for": "10.0.0.1" };
     assert.equal(
-      (await w.request("POST", "/api/v1/auth/request-otp", { json: { email: "locked@example.com" }, headers })).status,
+      (await w.request("POST", "/api/v1/auth/request-otp", {
+        json: { email: "locked@example.com" },
+        headers,
+      })).status,
       200,
       "request-otp reveals nothing",
     );
     const otp = lastOtp(w.sent, "locked@example.com");
     await assertDetail(
-      await w.request("POST", "/api/v1/auth/verify-otp", { json: { email: "locked@example.com", otp_code: otp }, headers }),
+      await w.request("POST", "/api/v1/auth/verify-otp", {
+        json: { email: "locked@example.com", otp_code: otp },
+        headers,
+      }),
       403,
       "Account disabled",
     );
@@ -189,7 +235,10 @@ Deno.test("a disabled account cannot sign in by OTP, password or refresh token (
       "Account disabled",
     );
     await assertDetail(
-      await w.request("POST", "/api/v1/auth/login", { json: { email: "locked@example.com", password: "wrong one" }, headers }),
+      await w.request("POST", "/api/v1/auth/login", {
+        json: { email: "locked@example.com", password: "wrong one" },
+        headers,
+      }),
       401,
       "Incorrect email or password",
     );

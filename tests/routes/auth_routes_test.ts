@@ -9,11 +9,17 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
 function requestOtp(w: TestWorld, email: string, ip = "10.0.0.1") {
-  return w.request("POST", "/api/v1/auth/request-otp", { json: { email }, headers: { "x-forwarded-for": ip } });
+  return w.request("POST", "/api/v1/auth/request-otp", {
+    json: { email },
+    headers: { "x-forwarded-for": ip },
+  });
 }
 
 function verifyOtp(w: TestWorld, email: string, otp_code: string, ip = "10.0.0.1") {
-  return w.request("POST", "/api/v1/auth/verify-otp", { json: { email, otp_code }, headers: { "x-forwarded-for": ip } });
+  return w.request("POST", "/api/v1/auth/verify-otp", {
+    json: { email, otp_code },
+    headers: { "x-forwarded-for": ip },
+  });
 }
 
 function me(w: TestWorld, token: string) {
@@ -25,7 +31,10 @@ function patchProfile(w: TestWorld, token: string, json: Record<string, unknown>
 }
 
 function login(w: TestWorld, email: string, password: string, ip = "10.0.0.1") {
-  return w.request("POST", "/api/v1/auth/login", { json: { email, password }, headers: { "x-forwarded-for": ip } });
+  return w.request("POST", "/api/v1/auth/login", {
+    json: { email, password },
+    headers: { "x-forwarded-for": ip },
+  });
 }
 
 function refresh(w: TestWorld, refresh_token: string) {
@@ -39,7 +48,12 @@ const wrongCode = (code: string) => [...code].map((d) => String((Number(d) + 1) 
 
 Deno.test("the OTP flow signs a user in through a real SMTP server: request, read the mail, verify, /auth/me", async () => {
   const smtp = await startSmtpServer();
-  const mailer = createSmtpMailer({ host: "127.0.0.1", port: smtp.port, secure: false, from: "QE <qe@example.com>" });
+  const mailer = createSmtpMailer({
+    host: "127.0.0.1",
+    port: smtp.port,
+    secure: false,
+    from: "QE <qe@example.com>",
+  });
   const w = await openTestWorld({}, { mailer });
   try {
     const sent = await requestOtp(w, "Carol@Example.com");
@@ -83,7 +97,11 @@ Deno.test("POST /auth/request-otp answers the same for an unknown and a known em
     assert.equal(unknown.status, 200);
     assert.deepEqual(await known.json(), await unknown.json());
     assert.equal(w.sent.filter((m) => m.to === "nobody@example.com").length, 1);
-    assert.equal(await w.deps.auth.users.getByEmail("nobody@example.com"), null, "no account before verification");
+    assert.equal(
+      await w.deps.auth.users.getByEmail("nobody@example.com"),
+      null,
+      "no account before verification",
+    );
   } finally {
     await w.close();
   }
@@ -104,14 +122,20 @@ Deno.test("POST /auth/request-otp rejects the reserved @quantedge.local domain w
 Deno.test("POST /auth/request-otp answers 429 with Retry-After after 5 requests per email in 15 minutes", async () => {
   const w = await openTestWorld();
   try {
-    for (let i = 0; i < 5; i++) assert.equal((await requestOtp(w, "eve@example.com", `10.2.0.${i}`)).status, 200);
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await requestOtp(w, "eve@example.com", `10.2.0.${i}`)).status, 200);
+    }
     const limited = await requestOtp(w, "EVE@example.com", "10.2.1.1");
     assert.equal(limited.headers.get("retry-after"), "900");
     assert.deepEqual(await limited.json(), { detail: "Rate limit exceeded: 5 per 15 minutes" });
     assert.equal(limited.status, 429);
     assert.equal(w.sent.length, 5);
 
-    assert.equal((await requestOtp(w, "other@example.com", "10.2.1.1")).status, 200, "other emails unaffected");
+    assert.equal(
+      (await requestOtp(w, "other@example.com", "10.2.1.1")).status,
+      200,
+      "other emails unaffected",
+    );
 
     w.clock.advance(10 * MINUTE);
     const later = await requestOtp(w, "eve@example.com", "10.2.1.2");
@@ -128,7 +152,9 @@ Deno.test("POST /auth/request-otp answers 429 with Retry-After after 5 requests 
 Deno.test("POST /auth/request-otp answers 429 after 30 requests from one IP in an hour", async () => {
   const w = await openTestWorld();
   try {
-    for (let i = 0; i < 30; i++) assert.equal((await requestOtp(w, `u${i}@example.com`, "10.3.0.1")).status, 200);
+    for (let i = 0; i < 30; i++) {
+      assert.equal((await requestOtp(w, `u${i}@example.com`, "10.3.0.1")).status, 200);
+    }
     const limited = await requestOtp(w, "u99@example.com", "10.3.0.1");
     await assertDetail(limited, 429, /^Rate limit exceeded: 30 per 1 hour/);
     assert.equal(limited.headers.get("retry-after"), "3600");
@@ -157,7 +183,10 @@ Deno.test("POST /auth/verify-otp accepts a code just before 10 minutes", async (
   try {
     await requestOtp(w, "prompt@example.com");
     w.clock.advance(10 * MINUTE - 1000);
-    assert.equal((await verifyOtp(w, "prompt@example.com", lastOtp(w.sent, "prompt@example.com"))).status, 200);
+    assert.equal(
+      (await verifyOtp(w, "prompt@example.com", lastOtp(w.sent, "prompt@example.com"))).status,
+      200,
+    );
   } finally {
     await w.close();
   }
@@ -169,7 +198,11 @@ Deno.test("POST /auth/verify-otp voids the code after 5 wrong tries", async () =
     await requestOtp(w, "guess@example.com");
     const code = lastOtp(w.sent, "guess@example.com");
     for (let i = 0; i < 5; i++) {
-      await assertDetail(await verifyOtp(w, "guess@example.com", wrongCode(code)), 401, "Invalid or expired code");
+      await assertDetail(
+        await verifyOtp(w, "guess@example.com", wrongCode(code)),
+        401,
+        "Invalid or expired code",
+      );
     }
     await assertDetail(await verifyOtp(w, "guess@example.com", code), 401, "Invalid or expired code");
     assert.equal(await w.deps.auth.users.getByEmail("guess@example.com"), null);
@@ -183,7 +216,9 @@ Deno.test("POST /auth/verify-otp still accepts the right code after 4 wrong trie
   try {
     await requestOtp(w, "close@example.com");
     const code = lastOtp(w.sent, "close@example.com");
-    for (let i = 0; i < 4; i++) assert.equal((await verifyOtp(w, "close@example.com", wrongCode(code))).status, 401);
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await verifyOtp(w, "close@example.com", wrongCode(code))).status, 401);
+    }
     assert.equal((await verifyOtp(w, "close@example.com", code)).status, 200);
     assert.equal((await verifyOtp(w, "close@example.com", code)).status, 401, "a code works once");
   } finally {
@@ -251,7 +286,10 @@ Deno.test("POST /auth/invite creates one anonymous account per use and refuses t
 Deno.test("POST /auth/invite refuses an expired code with 422", async () => {
   const w = await openTestWorld();
   try {
-    const { code } = await createInviteCode(w, { max_uses: 5, expires_at: new Date(T0 + HOUR).toISOString() });
+    const { code } = await createInviteCode(w, {
+      max_uses: 5,
+      expires_at: new Date(T0 + HOUR).toISOString(),
+    });
     assert.equal((await redeem(w, code)).status, 200);
     w.clock.advance(HOUR);
     await assert422(await redeem(w, code), ["body", "invite_code"]);
@@ -332,11 +370,23 @@ Deno.test("PATCH /auth/profile refuses a nickname another user holds, ignoring c
     const a = await signInWithOtp(w, "a@example.com");
     const b = await signInWithOtp(w, "b@example.com");
     assert.equal((await patchProfile(w, a.access_token, { nickname: "Alpha" })).status, 200);
-    await assertDetail(await patchProfile(w, b.access_token, { nickname: "alpha" }), 409, "Nickname already taken");
-    await assertDetail(await patchProfile(w, b.access_token, { nickname: "ALPHA" }), 409, "Nickname already taken");
+    await assertDetail(
+      await patchProfile(w, b.access_token, { nickname: "alpha" }),
+      409,
+      "Nickname already taken",
+    );
+    await assertDetail(
+      await patchProfile(w, b.access_token, { nickname: "ALPHA" }),
+      409,
+      "Nickname already taken",
+    );
     assert.equal((await ok(await patchProfile(w, a.access_token, { nickname: "ALPHA" }))).nickname, "ALPHA");
     assert.equal((await patchProfile(w, a.access_token, { nickname: "Beta" })).status, 200);
-    assert.equal((await patchProfile(w, b.access_token, { nickname: "alpha" })).status, 200, "a released nickname");
+    assert.equal(
+      (await patchProfile(w, b.access_token, { nickname: "alpha" })).status,
+      200,
+      "a released nickname",
+    );
   } finally {
     await w.close();
   }
@@ -370,11 +420,15 @@ Deno.test("PATCH /auth/profile refuses an email another account uses with 409", 
   try {
     await signInWithOtp(w, "taken@example.com");
     const b = await signInWithOtp(w, "mover@example.com");
-    await assertDetail(await patchProfile(w, b.access_token, { email: "Taken@Example.com" }), 409, "Email already in use");
+    await assertDetail(
+      await patchProfile(w, b.access_token, { email: "Taken@Example.com" }),
+      409,
+      "Email already in use",
+    );
     const moved = await ok(await patchProfile(w, b.access_token, { email: "new@example.com" }));
     assert.equal(moved.email, "new@example.com");
     assert.equal(moved.email_verified, false);
-    assert.equal((await w.deps.auth.users.getByEmail("mover@example.com")), null, "old email released");
+    assert.equal(await w.deps.auth.users.getByEmail("mover@example.com"), null, "old email released");
   } finally {
     await w.close();
   }
@@ -384,8 +438,14 @@ Deno.test("PATCH /auth/profile refuses the reserved local email domain with 422"
   const w = await openTestWorld();
   try {
     const a = await signInWithOtp(w, "real@example.com");
-    await assert422(await patchProfile(w, a.access_token, { email: "me@quantedge.local" }), ["body", "email"]);
-    await assert422(await patchProfile(w, a.access_token, { email: "me@QUANTEDGE.local" }), ["body", "email"]);
+    await assert422(await patchProfile(w, a.access_token, { email: "me@quantedge.local" }), [
+      "body",
+      "email",
+    ]);
+    await assert422(await patchProfile(w, a.access_token, { email: "me@QUANTEDGE.local" }), [
+      "body",
+      "email",
+    ]);
   } finally {
     await w.close();
   }
@@ -412,8 +472,16 @@ Deno.test("POST /auth/login answers 401 'Incorrect email or password' for a wron
     const a = await signInWithOtp(w, "pw2@example.com");
     await signInWithOtp(w, "nopw@example.com");
     assert.equal((await patchProfile(w, a.access_token, { password: "correct horse battery" })).status, 200);
-    await assertDetail(await login(w, "pw2@example.com", "wrong password!"), 401, "Incorrect email or password");
-    await assertDetail(await login(w, "ghost@example.com", "whatever123"), 401, "Incorrect email or password");
+    await assertDetail(
+      await login(w, "pw2@example.com", "wrong password!"),
+      401,
+      "Incorrect email or password",
+    );
+    await assertDetail(
+      await login(w, "ghost@example.com", "whatever123"),
+      401,
+      "Incorrect email or password",
+    );
     await assertDetail(await login(w, "nopw@example.com", "whatever123"), 401, "Incorrect email or password");
   } finally {
     await w.close();
@@ -500,7 +568,9 @@ Deno.test("POST /auth/logout revokes the refresh token and the session's access 
   const w = await openTestWorld();
   try {
     const pair = await signInWithOtp(w, "bye@example.com");
-    const res = await w.request("POST", "/api/v1/auth/logout", { json: { refresh_token: pair.refresh_token } });
+    const res = await w.request("POST", "/api/v1/auth/logout", {
+      json: { refresh_token: pair.refresh_token },
+    });
     assert.deepEqual(await ok(res), { message: "Logged out" });
     await assertDetail(await refresh(w, pair.refresh_token), 401);
     await assertDetail(await me(w, pair.access_token), 401);
@@ -513,7 +583,10 @@ Deno.test("POST /auth/logout with only the bearer access token revokes its sessi
   const w = await openTestWorld();
   try {
     const pair = await signInWithOtp(w, "bye2@example.com");
-    assert.equal((await w.request("POST", "/api/v1/auth/logout", { json: {}, token: pair.access_token })).status, 200);
+    assert.equal(
+      (await w.request("POST", "/api/v1/auth/logout", { json: {}, token: pair.access_token })).status,
+      200,
+    );
     await assertDetail(await me(w, pair.access_token), 401);
     await assertDetail(await refresh(w, pair.refresh_token), 401);
   } finally {
@@ -531,7 +604,11 @@ Deno.test("an access token expires after 24 hours", async () => {
     w.clock.advance(1000);
     await assertDetail(await me(w, pair.access_token), 401, "Invalid or expired token");
     const renewed = await ok<Pair>(await refresh(w, pair.refresh_token));
-    assert.equal((await me(w, renewed.access_token)).status, 200, "the refresh token outlives the access token");
+    assert.equal(
+      (await me(w, renewed.access_token)).status,
+      200,
+      "the refresh token outlives the access token",
+    );
   } finally {
     await w.close();
   }
@@ -584,7 +661,9 @@ Deno.test("GET /auth/me answers 401 {detail} for a missing, garbage or malformed
     await assertDetail(await me(w, "garbage"), 401);
     await assertDetail(await me(w, "a.b.c"), 401);
     await assertDetail(await me(w, "qe_not-a-key"), 401, "Invalid API key");
-    const basic = await w.request("GET", "/api/v1/auth/me", { headers: { authorization: "Basic dXNlcjpwYXNz" } });
+    const basic = await w.request("GET", "/api/v1/auth/me", {
+      headers: { authorization: "Basic dXNlcjpwYXNz" },
+    });
     await assertDetail(basic, 401, "Not authenticated");
   } finally {
     await w.close();
@@ -602,7 +681,10 @@ Deno.test("POST /auth/verify-otp locks out whoever claimed an email before its o
     });
     assert.equal((await ok(claimed)).email_verified, false);
     const key = await ok<{ api_key: string }>(
-      await w.request("POST", "/api/v1/billing/api-keys", { json: { name: "planted" }, token: squatter.access_token }),
+      await w.request("POST", "/api/v1/billing/api-keys", {
+        json: { name: "planted" },
+        token: squatter.access_token,
+      }),
       201,
     );
 
@@ -612,7 +694,11 @@ Deno.test("POST /auth/verify-otp locks out whoever claimed an email before its o
     await assertDetail(await me(w, squatter.access_token), 401);
     await assertDetail(await refresh(w, squatter.refresh_token), 401);
     await assertDetail(await me(w, key.api_key), 401);
-    await assertDetail(await login(w, "victim@example.com", "squatter password"), 401, "Incorrect email or password");
+    await assertDetail(
+      await login(w, "victim@example.com", "squatter password"),
+      401,
+      "Incorrect email or password",
+    );
   } finally {
     await w.close();
   }

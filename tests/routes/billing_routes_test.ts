@@ -48,7 +48,14 @@ Deno.test("POST /billing/api-keys shows a qe_ key once; the list and the KV only
     assert.equal(listRes.status, 200);
     const list: KeyPage = JSON.parse(listText);
     assert.equal(list.total, 1);
-    assert.deepEqual(Object.keys(list.items[0]).sort(), ["created_at", "id", "last4", "last_used_at", "name", "prefix"]);
+    assert.deepEqual(Object.keys(list.items[0]).sort(), [
+      "created_at",
+      "id",
+      "last4",
+      "last_used_at",
+      "name",
+      "prefix",
+    ]);
     assert.equal(list.items[0].id, created.id);
     assert.equal(list.items[0].prefix, created.prefix);
     assert.equal(list.items[0].last4, created.last4);
@@ -69,7 +76,9 @@ Deno.test("an API key authenticates as Bearer on /auth/me and records when it wa
     const created: CreatedKey = await ok(await createKey(w, a.access_token), 201);
     const me = await ok(await w.request("GET", "/api/v1/auth/me", { token: created.api_key }));
     assert.equal(me.id, a.user.id);
-    const list: KeyPage = await ok(await w.request("GET", "/api/v1/billing/api-keys", { token: created.api_key }));
+    const list: KeyPage = await ok(
+      await w.request("GET", "/api/v1/billing/api-keys", { token: created.api_key }),
+    );
     assert.equal(list.items[0].last_used_at, "2026-05-14T01:00:00.000Z");
   } finally {
     await w.close();
@@ -82,12 +91,22 @@ Deno.test("DELETE /billing/api-keys/{key_id} revokes at once: the very next requ
     const a = await signInWithOtp(w, "revoke@example.com");
     const created: CreatedKey = await ok(await createKey(w, a.access_token), 201);
     assert.equal((await w.request("GET", "/api/v1/auth/me", { token: created.api_key })).status, 200);
-    const del = await w.request("DELETE", `/api/v1/billing/api-keys/${created.id}`, { token: created.api_key });
+    const del = await w.request("DELETE", `/api/v1/billing/api-keys/${created.id}`, {
+      token: created.api_key,
+    });
     assert.deepEqual(await ok(del), { message: "API key revoked" });
-    await assertDetail(await w.request("GET", "/api/v1/auth/me", { token: created.api_key }), 401, "Invalid API key");
-    const list: KeyPage = await ok(await w.request("GET", "/api/v1/billing/api-keys", { token: a.access_token }));
+    await assertDetail(
+      await w.request("GET", "/api/v1/auth/me", { token: created.api_key }),
+      401,
+      "Invalid API key",
+    );
+    const list: KeyPage = await ok(
+      await w.request("GET", "/api/v1/billing/api-keys", { token: a.access_token }),
+    );
     assert.equal(list.total, 0);
-    const again = await w.request("DELETE", `/api/v1/billing/api-keys/${created.id}`, { token: a.access_token });
+    const again = await w.request("DELETE", `/api/v1/billing/api-keys/${created.id}`, {
+      token: a.access_token,
+    });
     await assertDetail(again, 404);
   } finally {
     await w.close();
@@ -100,10 +119,14 @@ Deno.test("DELETE /billing/api-keys/{key_id} answers 404 for another user's key 
     const a = await signInWithOtp(w, "owner@example.com");
     const b = await signInWithOtp(w, "intruder@example.com");
     const created: CreatedKey = await ok(await createKey(w, a.access_token), 201);
-    const del = await w.request("DELETE", `/api/v1/billing/api-keys/${created.id}`, { token: b.access_token });
+    const del = await w.request("DELETE", `/api/v1/billing/api-keys/${created.id}`, {
+      token: b.access_token,
+    });
     await assertDetail(del, 404, `API key "${created.id}" not found`);
     assert.equal((await w.request("GET", "/api/v1/auth/me", { token: created.api_key })).status, 200);
-    const bList: KeyPage = await ok(await w.request("GET", "/api/v1/billing/api-keys", { token: b.access_token }));
+    const bList: KeyPage = await ok(
+      await w.request("GET", "/api/v1/billing/api-keys", { token: b.access_token }),
+    );
     assert.equal(bList.total, 0, "B does not see A's keys");
   } finally {
     await w.close();
@@ -115,10 +138,16 @@ Deno.test("POST /billing/api-keys answers 403 beyond the tier's key limit", asyn
   try {
     const a = await signInWithOtp(w, "many@example.com");
     for (let i = 0; i < 10; i++) assert.equal((await createKey(w, a.access_token, `k${i}`)).status, 201);
-    await assertDetail(await createKey(w, a.access_token), 403, "API key limit reached: the free tier allows 10 keys");
+    await assertDetail(
+      await createKey(w, a.access_token),
+      403,
+      "API key limit reached: the free tier allows 10 keys",
+    );
     const tier = await ok(await w.request("GET", "/api/v1/billing/tier", { token: a.access_token }));
     assert.deepEqual(tier.usage, { api_keys: 10 });
-    const list: KeyPage = await ok(await w.request("GET", "/api/v1/billing/api-keys", { token: a.access_token }));
+    const list: KeyPage = await ok(
+      await w.request("GET", "/api/v1/billing/api-keys", { token: a.access_token }),
+    );
     await w.request("DELETE", `/api/v1/billing/api-keys/${list.items[0].id}`, { token: a.access_token });
     assert.equal((await createKey(w, a.access_token)).status, 201, "a revoked key frees a slot");
   } finally {
@@ -130,12 +159,16 @@ Deno.test("POST /billing/api-keys never exceeds the tier's limit under concurren
   const w = await openTestWorld();
   try {
     const a = await signInWithOtp(w, "burst@example.com");
-    const results = await Promise.all(Array.from({ length: 14 }, (_, i) => createKey(w, a.access_token, `k${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 14 }, (_, i) => createKey(w, a.access_token, `k${i}`)),
+    );
     const statuses = results.map((r) => r.status);
     for (const r of results) await r.body?.cancel();
     assert.equal(statuses.filter((s) => s === 201).length, 10);
     assert.equal(statuses.filter((s) => s === 403).length, 4);
-    const list: KeyPage = await ok(await w.request("GET", "/api/v1/billing/api-keys", { token: a.access_token }));
+    const list: KeyPage = await ok(
+      await w.request("GET", "/api/v1/billing/api-keys", { token: a.access_token }),
+    );
     assert.equal(list.total, 10);
   } finally {
     await w.close();
@@ -163,7 +196,10 @@ Deno.test("GET /billing/tiers lists free (3 strategies) and licensed (20) withou
     const body = await ok<{ tiers: { tier: string; limits: { max_tracked_strategies: number } }[] }>(
       await w.request("GET", "/api/v1/billing/tiers"),
     );
-    assert.deepEqual(body.tiers.map((t) => [t.tier, t.limits.max_tracked_strategies]), [["free", 3], ["licensed", 20]]);
+    assert.deepEqual(body.tiers.map((t) => [t.tier, t.limits.max_tracked_strategies]), [["free", 3], [
+      "licensed",
+      20,
+    ]]);
   } finally {
     await w.close();
   }

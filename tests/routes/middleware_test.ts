@@ -310,3 +310,36 @@ Deno.test("the rate limiter answers 429 with Retry-After and the documented deta
     await again.body?.cancel();
   });
 });
+
+Deno.test("per-IP limits key on the proxy-appended X-Forwarded-For entry, so a forged one does not help", async (t) => {
+  const otp = (w: TestWorld, i: number, forwarded: string) =>
+    w.request("POST", "/api/v1/auth/request-otp", {
+      json: { email: `ip${i}@example.com` },
+      headers: { "x-forwarded-for": forwarded },
+    });
+  await t.step("TRUST_PROXY=true: the rightmost entry is the client", async () => {
+    await withWorld({ RATE_LIMIT_OTP_PER_IP: "2/1h", TRUST_PROXY: "true" }, async (w) => {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await otp(w, i, `198.51.100.${i}, 203.0.113.7`);
+        await res.body?.cancel();
+        statuses.push(res.status);
+      }
+      assert.deepEqual(statuses, [200, 200, 429]);
+      const other = await otp(w, 9, "203.0.113.8");
+      await other.body?.cancel();
+      assert.equal(other.status, 200);
+    });
+  });
+  await t.step("TRUST_PROXY=false: the header is ignored", async () => {
+    await withWorld({ RATE_LIMIT_OTP_PER_IP: "2/1h", TRUST_PROXY: "false" }, async (w) => {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) {
+        const res = await otp(w, i, `203.0.113.${i}`);
+        await res.body?.cancel();
+        statuses.push(res.status);
+      }
+      assert.deepEqual(statuses, [200, 200, 429]);
+    });
+  });
+});

@@ -39,6 +39,8 @@ const ISSUE_2_ROUTES = [
   "GET /api/v1/billing/tiers",
   "GET /api/v1/admin/invite-codes",
   "POST /api/v1/admin/invite-codes",
+  "POST /api/v1/admin/invite-codes/{}/disable",
+  "PATCH /api/v1/admin/users/{}",
   "POST /api/v1/tickets",
   "GET /api/v1/tickets",
   "GET /api/v1/tickets/{}",

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { DUMMY_PASSWORD_HASH, hashPassword, PBKDF2_ITERATIONS, verifyPassword } from "../../../domain/auth/password.ts";
+import {
+  DUMMY_PASSWORD_HASH,
+  hashPassword,
+  PBKDF2_ITERATIONS,
+  verifyPassword,
+} from "../../../domain/auth/password.ts";
 
 /** Low-cost hashes keep these tests fast; the cost itself is tested once. */
 const FAST = 1_000;
@@ -53,9 +58,14 @@ Deno.test("verifyPassword() answers false for malformed stored hashes", async (t
     `pbkdf2-sha256$${FAST}$${salt}`,
     `pbkdf2-sha256$${FAST}$${salt}$${hash}$extra`,
     `pbkdf2-sha256$${FAST}$${salt}$`,
+    `pbkdf2-sha256$${FAST}$not*base64!$${hash}`,
+    `pbkdf2-sha256$${FAST}$${salt}$%%%`,
   ];
-  for (const stored of bad) {
-    await t.step(JSON.stringify(stored.slice(0, 40)), async () => assert.equal(await verifyPassword("pw", stored), false));
+  for (const [i, stored] of bad.entries()) {
+    await t.step(
+      `#${i} ${JSON.stringify(stored)}`,
+      async () => assert.equal(await verifyPassword("pw", stored), false),
+    );
   }
 });
 

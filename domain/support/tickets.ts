@@ -1,0 +1,218 @@
+/** Support tickets: users open and follow up on their own; admins list all and answer, which notifies the owner. */
+import { newId } from "../crypto.ts";
+import { BadRequestError, NotFoundError } from "../errors.ts";
+import { type Page, type PageRequest, withRetry } from "../store/kv.ts";
+import type {
+  ReplyAuthor,
+  TicketCategory,
+  TicketRecord,
+  TicketReplyRecord,
+  TicketRepo,
+  TicketStatus,
+} from "../store/ticket_repo.ts";
+import { type NotificationDeps, notifyUser } from "./notifications.ts";
+
+/** A ticket holds at most this many replies after its opening message; then the user opens a new one. */
+export const MAX_TICKET_REPLIES = 200;
+
+/** What support services need: tickets, plus notifications to tell owners about answers. */
+export interface SupportDeps extends NotificationDeps {
+  tickets: TicketRepo;
+}
+
+/** A ticket as lists show it. */
+export interface TicketView {
+  id: string;
+  user_id: string;
+  subject: string;
+  category: TicketCategory;
+  status: TicketStatus;
+  message: string;
+  reply_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A reply as the API shows it (support replies do not name the admin). */
+export interface TicketReplyView {
+  id: string;
+  author: ReplyAuthor;
+  message: string;
+  created_at: string;
+}
+
+/** A ticket with its replies, oldest first. */
+export interface TicketDetailView extends TicketView {
+  replies: TicketReplyView[];
+}
+
+/** What a user sends to open a ticket. */
+export interface NewTicketInput {
+  subject: string;
+  message: string;
+  category: TicketCategory;
+}
+
+/** Converts a stored ticket to its list view. */
+export function toTicketView(r: TicketRecord): TicketView {
+  return {
+    id: r.id,
+    user_id: r.user_id,
+    subject: r.subject,
+    category: r.category,
+    status: r.status,
+    message: r.message,
+    reply_count: r.reply_count,
+    created_at: new Date(r.created_at).toISOString(),
+    updated_at: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** Converts a stored reply to its view. */
+export function toTicketReplyView(r: TicketReplyRecord): TicketReplyView {
+  return { id: r.id, author: r.author, message: r.message, created_at: new Date(r.created_at).toISOString() };
+}
+
+async function detail(deps: SupportDeps, record: TicketRecord): Promise<TicketDetailView> {
+  const replies = await deps.tickets.listReplies(record.id);
+  return { ...toTicketView(record), replies: replies.map(toTicketReplyView) };
+}
+
+const notFound = (id: string) => new NotFoundError(`Ticket "${id}" not found`);
+
+/** Opens a ticket for `userId` with status `open`. */
+export async function createTicket(
+  deps: SupportDeps,
+  userId: string,
+  input: NewTicketInput,
+): Promise<TicketDetailView> {
+  const now = deps.clock.now();
+  const record: TicketRecord = {
+    id: newId("tkt", now),
+    user_id: userId,
+    subject: input.subject.trim(),
+    category: input.category,
+    status: "open",
+    message: input.message.trim(),
+    reply_count: 0,
+    created_at: now,
+    updated_at: now,
+  };
+  await deps.tickets.create(record);
+  return { ...toTicketView(record), replies: [] };
+}
+
+/** The user's own tickets, newest first, optionally of one status. */
+export async function listMyTickets(
+  deps: SupportDeps,
+  userId: string,
+  page: PageRequest,
+  status?: TicketStatus,
+): Promise<Page<TicketView>> {
+  const result = await deps.tickets.listByUser(userId, page, status);
+  return { ...result, items: result.items.map(toTicketView) };
+}
+
+/** One of the user's tickets with its replies; someone else's ticket is `NotFoundError`, as if it did not exist. */
+export async function getMyTicket(deps: SupportDeps, userId: string, id: string): Promise<TicketDetailView> {
+  const entry = await deps.tickets.get(id);
+  if (!entry || entry.record.user_id !== userId) throw notFound(id);
+  return await detail(deps, entry.record);
+}
+
+/** Any ticket with its replies (admin). */
+export async function getTicket(deps: SupportDeps, id: string): Promise<TicketDetailView> {
+  const entry = await deps.tickets.get(id);
+  if (!entry) throw notFound(id);
+  return await detail(deps, entry.record);
+}
+
+/** Every ticket, newest first, optionally of one status (admin). */
+export async function listAllTickets(
+  deps: SupportDeps,
+  page: PageRequest,
+  status?: TicketStatus,
+): Promise<Page<TicketView>> {
+  const result = await deps.tickets.listAll(page, status);
+  return { ...result, items: result.items.map(toTicketView) };
+}
+
+/**
+ * Appends a reply and sets the ticket's status in one conditional commit, retrying on concurrent changes.
+ * `visible` decides whether the caller may see the ticket (otherwise `NotFoundError`).
+ */
+async function appendReply(
+  deps: SupportDeps,
+  id: string,
+  reply: { author: ReplyAuthor; authorId: string; message: string; status: TicketStatus },
+  visible: (t: TicketRecord) => boolean,
+): Promise<TicketRecord> {
+  return await withRetry<TicketRecord>(`reply to ticket "${id}"`, async () => {
+    const entry = await deps.tickets.get(id);
+    if (!entry || !visible(entry.record)) throw notFound(id);
+    if (entry.record.reply_count >= MAX_TICKET_REPLIES) {
+      throw new BadRequestError(
+        `Cannot reply to ticket "${id}": it has reached ${MAX_TICKET_REPLIES} replies; open a new ticket`,
+      );
+    }
+    const now = deps.clock.now();
+    const record: TicketReplyRecord = {
+      id: newId("rpl", now),
+      ticket_id: id,
+      author: reply.author,
+      author_id: reply.authorId,
+      message: reply.message.trim(),
+      created_at: now,
+    };
+    const next: TicketRecord = {
+      ...entry.record,
+      status: reply.status,
+      reply_count: entry.record.reply_count + 1,
+      updated_at: now,
+    };
+    return (await deps.tickets.addReply(entry, record, next))
+      ? { committed: true, value: next }
+      : { committed: false };
+  });
+}
+
+/** Adds the owner's follow-up message to their ticket and reopens it; someone else's ticket is `NotFoundError`. */
+export async function replyToMyTicket(
+  deps: SupportDeps,
+  userId: string,
+  id: string,
+  message: string,
+): Promise<TicketDetailView> {
+  const next = await appendReply(
+    deps,
+    id,
+    { author: "user", authorId: userId, message, status: "open" },
+    (t) => t.user_id === userId,
+  );
+  return await detail(deps, next);
+}
+
+/**
+ * Answers a ticket as support: stores the reply, sets the status (`answered` unless given) and notifies the
+ * owner with a `ticket_reply` notification.
+ */
+export async function answerTicket(
+  deps: SupportDeps,
+  adminId: string,
+  id: string,
+  input: { message: string; status?: TicketStatus },
+): Promise<TicketDetailView> {
+  const next = await appendReply(
+    deps,
+    id,
+    { author: "support", authorId: adminId, message: input.message, status: input.status ?? "answered" },
+    () => true,
+  );
+  await notifyUser(deps, next.user_id, {
+    kind: "ticket_reply",
+    title: `Support replied to your ticket: ${next.subject}`,
+    body: input.message.trim(),
+    link: `/api/v1/tickets/${next.id}`,
+  });
+  return await detail(deps, next);
+}

@@ -1,0 +1,167 @@
+/**
+ * Keeps the layering of DESIGN.md true by scanning source files: arrows point down only
+ * (`routes → domain`, `jobs → domain`), the domain knows nothing of Hono or the environment, and every
+ * dependency comes from npm.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../", import.meta.url);
+const SKIP_DIRS = new Set([".git", "node_modules", "data", ".ci", "coverage"]);
+const SOURCE = /\.(ts|tsx|js|mjs)$/;
+/** This file names the forbidden things in its own strings, so it does not scan itself. */
+const SELF = "tests/architecture_test.ts";
+
+interface SourceFile {
+  /** Repo-relative path with forward slashes, e.g. `domain/store/kv.ts`. */
+  path: string;
+  /** The text with comments removed. */
+  code: string;
+  /** Every module specifier the file imports or re-exports. */
+  specifiers: string[];
+}
+
+function stripComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1");
+}
+
+function specifiersOf(code: string): string[] {
+  const out: string[] = [];
+  const patterns = [
+    /^\s*(?:import|export)\b[^"'`;]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  for (const re of patterns) for (const m of code.matchAll(re)) out.push(m[1]);
+  return out;
+}
+
+async function walk(dir: URL, rel: string, out: SourceFile[]): Promise<void> {
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory) {
+      if (!SKIP_DIRS.has(entry.name)) await walk(new URL(`${entry.name}/`, dir), `${rel}${entry.name}/`, out);
+    } else if (entry.isFile && SOURCE.test(entry.name) && `${rel}${entry.name}` !== SELF) {
+      const code = stripComments(await Deno.readTextFile(new URL(entry.name, dir)));
+      out.push({ path: `${rel}${entry.name}`, code, specifiers: specifiersOf(code) });
+    }
+  }
+}
+
+let cache: SourceFile[] | undefined;
+async function sources(): Promise<SourceFile[]> {
+  if (!cache) {
+    cache = [];
+    await walk(ROOT, "", cache);
+  }
+  return cache;
+}
+
+/** Resolves a relative specifier against the importing file; `null` for bare and URL specifiers. */
+function resolveRelative(from: string, spec: string): string | null {
+  if (!spec.startsWith("./") && !spec.startsWith("../")) return null;
+  const parts = from.split("/").slice(0, -1);
+  for (const piece of spec.split("/")) {
+    if (piece === "..") parts.pop();
+    else if (piece !== ".") parts.push(piece);
+  }
+  return parts.join("/");
+}
+
+const layerOf = (path: string) => path.split("/")[0];
+
+/** Files of `layer` whose imports resolve into one of `forbidden` layers, as readable lines. */
+async function crossings(layer: string, forbidden: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const file of await sources()) {
+    if (layerOf(file.path) !== layer) continue;
+    for (const spec of file.specifiers) {
+      const target = resolveRelative(file.path, spec);
+      if (target !== null && (forbidden.includes(layerOf(target)) || forbidden.includes(target))) {
+        out.push(`${file.path} imports ${spec}`);
+      }
+    }
+  }
+  return out;
+}
+
+Deno.test("the scan sees the source tree", async () => {
+  const paths = (await sources()).map((f) => f.path);
+  for (const expected of ["main.ts", "routes/app.ts", "domain/store/kv.ts", "jobs/queue.ts"]) {
+    assert.ok(paths.includes(expected), `${expected} not found by the scan`);
+  }
+  const app = (await sources()).find((f) => f.path === "routes/app.ts")!;
+  assert.ok(app.specifiers.includes("@hono/zod-openapi"), "import parsing found nothing in routes/app.ts");
+});
+
+Deno.test("domain/ never imports hono or @hono/*", async () => {
+  const hits: string[] = [];
+  for (const file of await sources()) {
+    if (layerOf(file.path) !== "domain") continue;
+    for (const spec of file.specifiers) {
+      if (/^(npm:\/?)?(hono(\/|@|$)|@hono\/)/.test(spec)) hits.push(`${file.path} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(hits, []);
+});
+
+Deno.test("domain/ never imports routes/, jobs/ or main.ts", async () => {
+  assert.deepEqual(await crossings("domain", ["routes", "jobs", "main.ts"]), []);
+});
+
+Deno.test("jobs/ never imports routes/ or main.ts", async () => {
+  assert.deepEqual(await crossings("jobs", ["routes", "main.ts"]), []);
+});
+
+Deno.test("routes/ never imports jobs/ or main.ts", async () => {
+  assert.deepEqual(await crossings("routes", ["jobs", "main.ts"]), []);
+});
+
+Deno.test("only main.ts (and scripts/) read Deno.env", async () => {
+  const hits = (await sources())
+    .filter((f) =>
+      f.path !== "main.ts" && !f.path.startsWith("scripts/") && /\bDeno\s*\.\s*env\b/.test(f.code)
+    )
+    .map((f) => f.path);
+  assert.deepEqual(hits, []);
+});
+
+Deno.test("domain/ reads time only through a Clock (no Date.now() outside domain/clock.ts)", async () => {
+  const hits = (await sources())
+    .filter((f) => layerOf(f.path) === "domain" && f.path !== "domain/clock.ts")
+    .filter((f) => /\bDate\.now\s*\(|\bnew Date\(\s*\)/.test(f.code))
+    .map((f) => f.path);
+  assert.deepEqual(hits, []);
+});
+
+Deno.test("routes/ never touch KV directly (repositories in domain/store do)", async () => {
+  const hits = (await sources())
+    .filter((f) => layerOf(f.path) === "routes")
+    .filter((f) => /\bDeno\.openKv\b|\.atomic\(\)|\.listenQueue\(|\.getMany\(/.test(f.code))
+    .map((f) => f.path);
+  assert.deepEqual(hits, []);
+});
+
+Deno.test("no jsr: or deno.land specifiers anywhere; bare imports map to npm:", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT))) as {
+    imports?: Record<string, string>;
+  };
+  const imports = config.imports ?? {};
+  const hits: string[] = [];
+  for (const [key, target] of Object.entries(imports)) {
+    if (!target.startsWith("npm:")) hits.push(`deno.json maps ${key} to ${target}`);
+  }
+  const lock = await Deno.readTextFile(new URL("deno.lock", ROOT)).catch(() => "{}");
+  if (/"jsr:|"jsr"\s*:/.test(lock)) hits.push("deno.lock resolves jsr: packages");
+  const mapped = (spec: string) =>
+    Object.keys(imports).some((key) => spec === key || spec.startsWith(key.endsWith("/") ? key : `${key}/`));
+  for (const file of await sources()) {
+    if (/["'`](jsr:|https?:\/\/deno\.land\/)/.test(file.code)) {
+      hits.push(`${file.path} mentions a jsr:/deno.land specifier`);
+    }
+    for (const spec of file.specifiers) {
+      const ok = spec.startsWith("./") || spec.startsWith("../") || spec.startsWith("npm:") ||
+        spec.startsWith("node:") || mapped(spec);
+      if (!ok) hits.push(`${file.path} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(hits, []);
+});

@@ -15,7 +15,17 @@ export type MarketCapClass = "small" | "mid" | "large";
 export type SymbolKind = "stock" | "etf" | "index" | "crypto";
 
 /** The named universes of the synthetic market (A-share benchmarks and the other markets' groups). */
-export const UNIVERSE_NAMES = ["hs300", "csi500", "csi1000", "csi2000", "etf_all", "nifty", "lq45", "us", "crypto"] as const;
+export const UNIVERSE_NAMES = [
+  "hs300",
+  "csi500",
+  "csi1000",
+  "csi2000",
+  "etf_all",
+  "nifty",
+  "lq45",
+  "us",
+  "crypto",
+] as const;
 /** A universe name. */
 export type UniverseName = typeof UNIVERSE_NAMES[number];
 

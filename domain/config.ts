@@ -73,6 +73,16 @@ const EnvSchema = z.object({
   LOG_REQUESTS: bool(true),
 });
 
+/** The identity rate limits, one rule per limiter bucket. */
+export interface RateLimitSettings {
+  otpPerEmail: RateRule;
+  otpPerIp: RateRule;
+  verifyPerIp: RateRule;
+  login: RateRule;
+  invitePerIp: RateRule;
+  refreshPerIp: RateRule;
+}
+
 /** Everything configurable, parsed once from the environment and passed down. */
 export interface Config {
   env: "development" | "production" | "test";
@@ -98,14 +108,7 @@ export interface Config {
   /** Take the client IP from `X-Forwarded-For` (only behind a proxy you control). */
   trustProxy: boolean;
   maxBodyBytes: number;
-  rateLimits: {
-    otpPerEmail: RateRule;
-    otpPerIp: RateRule;
-    verifyPerIp: RateRule;
-    login: RateRule;
-    invitePerIp: RateRule;
-    refreshPerIp: RateRule;
-  };
+  rateLimits: RateLimitSettings;
   /**
    * GitHub sign-in; `undefined` when not configured. The base URLs default to github.com and point elsewhere
    * for GitHub Enterprise or a test server.

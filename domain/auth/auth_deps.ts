@@ -1,6 +1,6 @@
 /** What the identity services need, built once in `main.ts` (or a test) and passed down. */
 import type { Clock } from "../clock.ts";
-import type { RateRule } from "../config.ts";
+import type { RateLimitSettings } from "../config.ts";
 import type { LogFn } from "../log.ts";
 import type { Mailer } from "../mail/mailer.ts";
 import type { ApiKeyRepo } from "../store/api_key_repo.ts";
@@ -19,14 +19,7 @@ export interface AuthSettings {
   otpAccessTokenTtlMs: number;
   refreshTokenTtlMs: number;
   adminEmails: readonly string[];
-  rateLimits: {
-    otpPerEmail: RateRule;
-    otpPerIp: RateRule;
-    verifyPerIp: RateRule;
-    login: RateRule;
-    invitePerIp: RateRule;
-    refreshPerIp: RateRule;
-  };
+  rateLimits: RateLimitSettings;
 }
 
 /** Repositories and services the identity area uses. */

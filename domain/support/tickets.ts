@@ -21,17 +21,10 @@ export interface SupportDeps extends NotificationDeps {
 }
 
 /** A ticket as lists show it. */
-export interface TicketView {
-  id: string;
-  user_id: string;
-  subject: string;
-  category: TicketCategory;
-  status: TicketStatus;
-  message: string;
-  reply_count: number;
+export type TicketView = Omit<TicketRecord, "created_at" | "updated_at"> & {
   created_at: string;
   updated_at: string;
-}
+};
 
 /** A reply as the API shows it (support replies do not name the admin). */
 export interface TicketReplyView {

@@ -10,6 +10,7 @@ import type { HealthDeps } from "../domain/health.ts";
 import type { SupportDeps } from "../domain/support/tickets.ts";
 import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
+import { calendarRoutes } from "./calendar_routes.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";
 import { authRoutes } from "./auth_routes.ts";
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", billingRoutes(deps.auth));
   api.route("/", adminRoutes(deps.auth));
   api.route("/", supportRoutes(deps.auth, deps.support));
+  api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
 
   app.route("/", healthRoutes(deps.health));

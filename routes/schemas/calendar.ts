@@ -1,0 +1,92 @@
+/** Schemas of `GET /api/v1/calendar`. */
+import { z } from "@hono/zod-openapi";
+import { isIsoDate } from "../../domain/calendar/dates.ts";
+import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
+
+/** `exchange` query parameter: a known code, case-insensitive, default SSE. */
+export const ExchangeQuery = z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).default("SSE")
+  .openapi({ example: "SSE", description: "SSE (default), SZSE, NSE, IDX, NYSE or CRYPTO" });
+
+/** A real calendar date `YYYY-MM-DD`. */
+export const IsoDateString = z.string().refine(isIsoDate, "Expected a real date in YYYY-MM-DD form");
+
+export const CalendarQuery = z.object({
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Expected a month in YYYY-MM form").optional()
+    .openapi({ example: "2024-02" }),
+  date: IsoDateString.optional().openapi({ example: "2026-05-14" }),
+  exchange: ExchangeQuery,
+}).refine((q) => (q.month === undefined) !== (q.date === undefined), {
+  message: "Give exactly one of month or date",
+});
+
+const Basis = z.enum(["published", "rules", "weekdays", "always"]).openapi({
+  description: "published holiday table, holiday rules, weekday-only guess (holidays unknown), or 24/7",
+});
+
+export const CalendarMonthSchema = z.object({
+  exchange: z.string(),
+  month: z.string(),
+  trading_days: z.array(z.string()),
+  count: z.number().int(),
+  today: z.string(),
+  today_is_trading_day: z.boolean(),
+  next_trading_day: z.string(),
+  basis: Basis,
+  warning: z.string().nullable(),
+}).openapi("CalendarMonth", {
+  example: {
+    exchange: "SSE",
+    month: "2024-02",
+    trading_days: [
+      "2024-02-01",
+      "2024-02-02",
+      "2024-02-05",
+      "2024-02-06",
+      "2024-02-07",
+      "2024-02-08",
+      "2024-02-19",
+    ],
+    count: 15,
+    today: "2026-11-21",
+    today_is_trading_day: false,
+    next_trading_day: "2026-11-23",
+    basis: "published",
+    warning: null,
+  },
+});
+
+export const CalendarDateSchema = z.object({
+  exchange: z.string(),
+  date: z.string(),
+  is_trading_day: z.boolean(),
+  next_trading_day: z.string(),
+  previous_trading_day: z.string(),
+  today: z.string(),
+  basis: Basis,
+  warning: z.string().nullable(),
+  session: z.object({
+    time_zone: z.string(),
+    open: z.string(),
+    close: z.string(),
+    open_at: z.string().nullable(),
+    close_at: z.string().nullable(),
+  }),
+}).openapi("CalendarDate", {
+  example: {
+    exchange: "SSE",
+    date: "2026-05-14",
+    is_trading_day: true,
+    next_trading_day: "2026-05-15",
+    previous_trading_day: "2026-05-13",
+    today: "2026-11-21",
+    basis: "published",
+    warning: null,
+    session: {
+      time_zone: "Asia/Shanghai",
+      open: "09:30",
+      close: "15:00",
+      open_at: "2026-05-14T01:30:00.000Z",
+      close_at: "2026-05-14T07:00:00.000Z",
+    },
+  },
+});

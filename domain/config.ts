@@ -71,6 +71,9 @@ const EnvSchema = z.object({
   GITHUB_OAUTH_BASE_URL: z.url().default("https://github.com"),
   GITHUB_API_BASE_URL: z.url().default("https://api.github.com"),
   LOG_REQUESTS: bool(true),
+  MARKET_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
+  MARKET_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
+  MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
 });
 
 /** The identity rate limits, one rule per limiter bucket. */
@@ -115,6 +118,12 @@ export interface Config {
    */
   github: { clientId: string; clientSecret: string; oauthBaseUrl: string; apiBaseUrl: string } | undefined;
   logRequests: boolean;
+  /** Seed of the synthetic market (same seed, same history). */
+  marketSeed: number;
+  /** In-process bar cache budget in bytes. */
+  marketCacheBytes: number;
+  /** Body limit of `POST /data/import` (50 MiB default). */
+  maxImportBytes: number;
   version: string;
 }
 
@@ -205,6 +214,9 @@ export function parseConfig(
       }
       : undefined,
     logRequests: e.LOG_REQUESTS,
+    marketSeed: e.MARKET_SEED,
+    marketCacheBytes: Math.round(e.MARKET_CACHE_MB * 1024 * 1024),
+    maxImportBytes: e.MAX_IMPORT_BYTES,
     version: VERSION,
   };
 }

@@ -11,6 +11,9 @@ import type { SupportDeps } from "../domain/support/tickets.ts";
 import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { calendarRoutes } from "./calendar_routes.ts";
+import { dataImportRoutes } from "./data_import_routes.ts";
+import { marketRoutes } from "./market_routes.ts";
+import type { MarketDeps } from "../domain/market/market_deps.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";
 import { authRoutes } from "./auth_routes.ts";
@@ -23,15 +26,23 @@ import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
 import { supportRoutes } from "./support_routes.ts";
 
+/** The CSV import route, exempt from the global body limit. */
+const IMPORT_PATH = "/api/v1/data/import";
+
 /** Everything the HTTP layer needs, built by `main.ts` or a test. */
 export interface AppDeps {
-  config: Pick<Config, "corsOrigins" | "maxBodyBytes" | "trustProxy" | "logRequests" | "version">;
+  config: Pick<
+    Config,
+    "corsOrigins" | "maxBodyBytes" | "maxImportBytes" | "trustProxy" | "logRequests" | "version"
+  >;
   auth: AuthDeps;
   /** GitHub sign-in; absent when not configured (its routes then answer 404). */
   github?: GithubDeps;
   health: HealthDeps;
   /** Support tickets and notifications. */
   support: SupportDeps;
+  /** Market data: synthetic market, bar store, CSV imports. */
+  market: MarketDeps;
   log: LogFn;
 }
 
@@ -54,13 +65,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
-    }),
-  );
+  const globalBodyLimit = bodyLimit({
+    maxSize: config.maxBodyBytes,
+    onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
+  });
+  // CSV imports carry their own, larger limit (MAX_IMPORT_BYTES) on their route.
+  app.use("*", (c, next) => (c.req.path === IMPORT_PATH ? next() : globalBodyLimit(c, next)));
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   api.route("/", healthRoutes(deps.health));
@@ -70,6 +80,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", adminRoutes(deps.auth));
   api.route("/", supportRoutes(deps.auth, deps.support));
   api.route("/", calendarRoutes(deps.auth.clock));
+  api.route("/", marketRoutes(deps.auth, deps.market));
+  api.route("/", dataImportRoutes(deps.auth, deps.market, config.maxImportBytes));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
 
   app.route("/", healthRoutes(deps.health));

@@ -110,7 +110,11 @@ export function errorResponse(
     if (err.status === 415) {
       return {
         status: 415,
-        body: { detail: "Unsupported Media Type: send the body as application/json" },
+        body: {
+          detail: err.message.startsWith("Unsupported Media Type:")
+            ? err.message
+            : "Unsupported Media Type: send the body as application/json",
+        },
         headers: {},
         unexpected: false,
       };

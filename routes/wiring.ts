@@ -21,6 +21,8 @@ import { createTicketRepo } from "../domain/store/ticket_repo.ts";
 import { createUserRepo } from "../domain/store/user_repo.ts";
 import { randomString } from "../domain/crypto.ts";
 import type { AppDeps } from "./app.ts";
+import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { marketHealth } from "../domain/market/market_health.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
 import { buildGithubDeps } from "./github_wiring.ts";
 
@@ -77,5 +79,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
   };
   const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };
-  return { config, auth, github: buildGithubDeps(config, kv), health, support, log };
+  const market = buildMarketDeps(kv, clock, { seed: config.marketSeed, cacheBytes: config.marketCacheBytes });
+  health.extraChecks = { market_data: () => marketHealth(market) };
+  return { config, auth, github: buildGithubDeps(config, kv), health, support, market, log };
 }

@@ -30,3 +30,12 @@ export function requireAdmin(deps: AuthDeps): MiddlewareHandler<AppEnv> {
     await next();
   };
 }
+
+/** Authenticates when a bearer credential is present (an invalid one is 401); anonymous callers pass through. */
+export function optionalAuth(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const credential = bearerCredential(c.req.header("authorization"));
+    if (credential) c.set("principal", await authenticate(deps, credential));
+    await next();
+  };
+}

@@ -1,0 +1,133 @@
+/** Schemas of the market-data routes. */
+import { z } from "@hono/zod-openapi";
+import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
+import { UNIVERSE_NAMES } from "../../domain/market/types.ts";
+import { IsoDateString } from "./calendar.ts";
+
+export const SymbolSchema = z.object({
+  symbol: z.string(),
+  name: z.string(),
+  exchange: z.string(),
+  currency: z.string(),
+  kind: z.enum(["stock", "etf", "index", "crypto"]),
+  sector: z.string().nullable(),
+  market_cap_class: z.enum(["small", "mid", "large"]).nullable(),
+  lot_size: z.number(),
+  price_limit: z.number().nullable(),
+  syariah: z.boolean().nullable(),
+  universes: z.array(z.string()),
+  source: z.enum(["synthetic", "csv", "yahoo"]),
+}).openapi("Symbol", {
+  example: {
+    symbol: "600519.SH",
+    name: "Kweichow Moutai",
+    exchange: "SSE",
+    currency: "CNY",
+    kind: "stock",
+    sector: "Consumer Staples",
+    market_cap_class: "large",
+    lot_size: 100,
+    price_limit: 0.1,
+    syariah: null,
+    universes: ["hs300"],
+    source: "synthetic",
+  },
+});
+
+export const SymbolQuery = z.object({
+  universe: z.enum(UNIVERSE_NAMES).optional(),
+  exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).optional(),
+  q: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(500),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+
+export const SymbolParam = z.object({
+  symbol: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol")
+    .openapi({ param: { name: "symbol", in: "path" }, example: "600519.SH" }),
+});
+
+export const BarsQuery = z.object({
+  start: IsoDateString.optional().openapi({ example: "2024-01-01" }),
+  end: IsoDateString.optional().openapi({ example: "2024-12-31" }),
+}).refine((q) => !q.start || !q.end || q.start <= q.end, {
+  message: "start must not be after end",
+  path: ["start"],
+});
+
+export const BarSchema = z.object({
+  date: z.string(),
+  open: z.number(),
+  high: z.number(),
+  low: z.number(),
+  close: z.number(),
+  volume: z.number(),
+  adj_factor: z.number(),
+});
+
+export const BarsSchema = z.object({
+  symbol: z.string(),
+  source: z.enum(["synthetic", "csv", "yahoo"]),
+  exchange: z.string(),
+  currency: z.string(),
+  start: z.string(),
+  end: z.string(),
+  count: z.number().int(),
+  bars: z.array(BarSchema),
+}).openapi("Bars", {
+  example: {
+    symbol: "600519.SH",
+    source: "synthetic",
+    exchange: "SSE",
+    currency: "CNY",
+    start: "2024-01-01",
+    end: "2024-01-03",
+    count: 2,
+    bars: [
+      {
+        date: "2024-01-02",
+        open: 1685.01,
+        high: 1702.5,
+        low: 1671.3,
+        close: 1695.0,
+        volume: 2841300,
+        adj_factor: 1.08,
+      },
+      {
+        date: "2024-01-03",
+        open: 1694.2,
+        high: 1699.9,
+        low: 1680.0,
+        close: 1688.4,
+        volume: 2210000,
+        adj_factor: 1.08,
+      },
+    ],
+  },
+});
+
+export const FreshnessSchema = z.object({
+  items: z.array(z.object({
+    source: z.string(),
+    scope: z.string(),
+    last_bar_date: z.string().nullable(),
+    expected_date: z.string().nullable(),
+    stale: z.boolean(),
+    symbols: z.number().int(),
+    rows: z.number().int().nullable(),
+    first_bar_date: z.string().nullable(),
+    checked_at: z.string(),
+    error: z.string().nullable(),
+  })),
+}).openapi("Freshness");
+
+export const RefreshBody = z.strictObject({
+  universes: z.array(z.enum(UNIVERSE_NAMES)).max(20).optional(),
+  symbols: z.array(z.string().min(1).max(32)).max(500).optional(),
+}).openapi("RefreshRequest", { example: { universes: ["hs300"] } });
+
+export const RefreshResultSchema = z.object({
+  refreshed: z.number().int(),
+  through: z.record(z.string(), z.string()),
+  unknown: z.array(z.string()),
+}).openapi("RefreshResult");

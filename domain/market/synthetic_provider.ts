@@ -39,6 +39,8 @@ export function createSyntheticProvider(deps: SyntheticProviderDeps): SyntheticP
   const namespace: BarNamespace = { source: "synthetic", owner: `public:seed${seed}` };
   const inFlight = new Map<string, Promise<BarSeries>>();
   const cacheKey = (symbol: string) => `synthetic:${seed}:${symbol}`;
+  /** Generation marks already read or written by this process (saves a KV read per cache hit). */
+  const knownThrough = new Map<string, IsoDate>();
 
   const targetDate = (symbol: string): IsoDate => {
     const info = deps.market.symbol(symbol);
@@ -49,7 +51,10 @@ export function createSyntheticProvider(deps: SyntheticProviderDeps): SyntheticP
   async function load(symbol: string): Promise<BarSeries> {
     const target = targetDate(symbol);
     const cached = deps.cache.get(cacheKey(symbol));
+    const known = knownThrough.get(symbol);
+    if (cached && known !== undefined && known >= target) return cached;
     const through = await deps.marks.getThrough(seed, symbol);
+    if (through !== null) knownThrough.set(symbol, through);
     if (through !== null && through >= target) {
       if (cached) return cached;
       const stored = await deps.bars.getBars(namespace, symbol, -1e6, 1e7);
@@ -63,6 +68,7 @@ export function createSyntheticProvider(deps: SyntheticProviderDeps): SyntheticP
     if (through === null) await deps.bars.replaceSeries(namespace, generated, now);
     else await deps.bars.appendBars(namespace, generated, now);
     await deps.marks.setThrough(seed, symbol, target);
+    knownThrough.set(symbol, target);
     deps.cache.set(cacheKey(symbol), generated);
     return generated;
   }

@@ -8,7 +8,7 @@ import { createJsonLogger } from "./domain/log.ts";
 import { createLogMailer } from "./domain/mail/mailer.ts";
 import { createSmtpMailer } from "./domain/mail/smtp_mailer.ts";
 import { registerCronJobs } from "./jobs/cron.ts";
-import { startQueueWorker } from "./jobs/queue.ts";
+import { type QueueWorker, startQueueWorker } from "./jobs/queue.ts";
 import { createHealthRepo } from "./domain/store/health_repo.ts";
 import { createApp } from "./routes/app.ts";
 import { buildAppDeps } from "./routes/wiring.ts";
@@ -32,8 +32,15 @@ if (config.kvPath && config.kvPath !== ":memory:") {
 }
 const kv = await Deno.openKv(config.kvPath);
 const mailer = config.smtp ? createSmtpMailer({ ...config.smtp, from: config.mailFrom }) : createLogMailer();
-const queue = startQueueWorker({ kv, clock: systemClock, health: createHealthRepo(kv), log });
-const deps = await buildAppDeps({ config, kv, clock: systemClock, mailer, log, queue });
+// The queue worker needs the market services the app wiring builds, and health reports on the worker:
+// the app gets a view of the worker that is filled in once it starts.
+let queue: QueueWorker | null = null;
+const queueView = {
+  listening: () => queue?.listening() ?? false,
+  enqueueHeartbeat: () => queue ? queue.enqueueHeartbeat() : Promise.resolve(),
+};
+const deps = await buildAppDeps({ config, kv, clock: systemClock, mailer, log, queue: queueView });
+queue = startQueueWorker({ kv, clock: systemClock, health: createHealthRepo(kv), log, market: deps.market });
 registerCronJobs({ queue, clock: systemClock, log });
 
 const app = createApp(deps);
@@ -46,6 +53,7 @@ Deno.serve({
       env: config.env,
       kv: config.kvPath ?? "platform default",
       mail: mailer.kind,
+      market: config.yahoo.enabled ? "synthetic + yahoo" : "synthetic",
       docs: `${config.publicBaseUrl}/docs`,
     }),
 }, app.fetch);

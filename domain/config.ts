@@ -73,6 +73,9 @@ const EnvSchema = z.object({
   LOG_REQUESTS: bool(true),
   MARKET_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   MARKET_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
+  YAHOO_ENABLED: bool(false),
+  YAHOO_SYMBOLS: list("600519.SH,000300.SH,RELIANCE.NS,BBCA.JK,^JKSE,AAPL,BTC-USD"),
+  YAHOO_BASE_URL: z.string().url().optional(),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
 });
 
@@ -122,6 +125,8 @@ export interface Config {
   marketSeed: number;
   /** In-process bar cache budget in bytes. */
   marketCacheBytes: number;
+  /** Live quotes from Yahoo: off by default; the symbols refreshed after each market's close. */
+  yahoo: { enabled: boolean; symbols: string[]; baseUrl: string | undefined };
   /** Body limit of `POST /data/import` (50 MiB default). */
   maxImportBytes: number;
   version: string;
@@ -217,6 +222,11 @@ export function parseConfig(
     marketSeed: e.MARKET_SEED,
     marketCacheBytes: Math.round(e.MARKET_CACHE_MB * 1024 * 1024),
     maxImportBytes: e.MAX_IMPORT_BYTES,
+    yahoo: {
+      enabled: e.YAHOO_ENABLED,
+      symbols: e.YAHOO_SYMBOLS.map((s) => s.toUpperCase()),
+      baseUrl: e.YAHOO_BASE_URL,
+    },
     version: VERSION,
   };
 }

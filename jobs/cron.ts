@@ -1,10 +1,13 @@
 /** The one table of scheduled jobs (UTC cron expressions) and its registrar. */
 import type { Clock } from "../domain/clock.ts";
 import type { LogFn } from "../domain/log.ts";
+import { getCalendar } from "../domain/calendar/calendar.ts";
+import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
+import type { QueueMessage } from "./messages.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
-  queue: { enqueueHeartbeat(): Promise<void> };
+  queue: { enqueueHeartbeat(): Promise<void>; enqueue(message: QueueMessage): Promise<void> };
   clock: Clock;
   log: LogFn;
 }
@@ -16,12 +19,42 @@ export interface CronJob {
   run: (deps: CronDeps) => Promise<void>;
 }
 
+/**
+ * Enqueues the refresh of `exchange` for the session that just closed; on a day the exchange did not trade,
+ * nothing is enqueued. Crypto refreshes the previous UTC day.
+ */
+export async function enqueueMarketRefresh(deps: CronDeps, exchange: ExchangeCode): Promise<void> {
+  const cal = getCalendar(exchange);
+  const now = deps.clock.now();
+  const date = exchange === "CRYPTO" ? cal.latestCompletedTradingDay(now) : cal.today(now);
+  if (!cal.isTradingDay(date)) {
+    deps.log("info", "market refresh skipped: not a trading day", { exchange, date });
+    return;
+  }
+  await deps.queue.enqueue({ type: "market.refresh", id: `refresh:${exchange}:${date}`, exchange, date });
+}
+
 /** Every scheduled job of the service. */
 export const CRON_JOBS: readonly CronJob[] = [
   {
     name: "queue-heartbeat",
     schedule: "*/5 * * * *",
     run: (deps) => deps.queue.enqueueHeartbeat(),
+  },
+  // After each market's close (UTC): SSE 15:00 CST = 07:00Z; IDX 16:00 WIB = 09:00Z; NSE 15:30 IST = 10:00Z;
+  // NYSE 16:00 ET = 20:00Z (EDT) or 21:00Z (EST): 21:30Z is after the close all year.
+  { name: "market-refresh-sse", schedule: "30 7 * * 1-5", run: (deps) => enqueueMarketRefresh(deps, "SSE") },
+  { name: "market-refresh-idx", schedule: "30 9 * * 1-5", run: (deps) => enqueueMarketRefresh(deps, "IDX") },
+  { name: "market-refresh-nse", schedule: "30 10 * * 1-5", run: (deps) => enqueueMarketRefresh(deps, "NSE") },
+  {
+    name: "market-refresh-nyse",
+    schedule: "30 21 * * 1-5",
+    run: (deps) => enqueueMarketRefresh(deps, "NYSE"),
+  },
+  {
+    name: "market-refresh-crypto",
+    schedule: "15 0 * * *",
+    run: (deps) => enqueueMarketRefresh(deps, "CRYPTO"),
   },
 ];
 

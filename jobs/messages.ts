@@ -8,8 +8,16 @@ export const HeartbeatMessage = z.object({
   sent_at: z.number(),
 });
 
+/** Refresh one exchange's market data after its close; `id` is `refresh:<exchange>:<date>`. */
+export const MarketRefreshMessage = z.object({
+  type: z.literal("market.refresh"),
+  id: z.string(),
+  exchange: z.enum(["SSE", "SZSE", "NSE", "IDX", "NYSE", "CRYPTO"]),
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+
 /** Union of all queue messages; other areas add their types here. */
-export const QueueMessage = z.discriminatedUnion("type", [HeartbeatMessage]);
+export const QueueMessage = z.discriminatedUnion("type", [HeartbeatMessage, MarketRefreshMessage]);
 
 /** A parsed queue message. */
 export type QueueMessage = z.infer<typeof QueueMessage>;

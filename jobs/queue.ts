@@ -2,7 +2,12 @@
 import type { LogFn } from "../domain/log.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { HealthRepo } from "../domain/store/health_repo.ts";
+import type { MarketDeps } from "../domain/market/market_deps.ts";
+import { refreshExchange } from "../domain/market/scheduled_refresh.ts";
 import { QueueMessage } from "./messages.ts";
+
+/** How long a processed message id is remembered, so a redelivery does nothing. */
+export const CLAIM_TTL_MS = 3 * 86_400_000;
 
 /** What the queue handlers need. */
 export interface QueueDeps {
@@ -10,6 +15,8 @@ export interface QueueDeps {
   clock: Clock;
   health: HealthRepo;
   log: LogFn;
+  /** Market services, for `market.refresh` messages. */
+  market: MarketDeps;
 }
 
 /** The running listener. */
@@ -20,6 +27,8 @@ export interface QueueWorker {
   enqueueHeartbeat(): Promise<void>;
   /** Handles one raw message exactly as the listener would (for tests and the polled fallback). */
   handle(raw: unknown): Promise<void>;
+  /** Puts a message on the queue. */
+  enqueue(message: QueueMessage): Promise<void>;
 }
 
 /** Starts listening on `deps.kv`; the returned worker reports whether the loop is alive. */
@@ -36,6 +45,27 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
       case "system.heartbeat":
         await deps.health.markProcessed(deps.clock.now());
         return;
+      case "market.refresh": {
+        // Claim the id first: deliveries can repeat, the work should not.
+        const claim = ["queue_claims", message.id];
+        const res = await deps.kv.atomic().check({ key: claim, versionstamp: null })
+          .set(claim, deps.clock.now(), { expireIn: CLAIM_TTL_MS }).commit();
+        if (!res.ok) return;
+        try {
+          const result = await refreshExchange(deps.market, message.exchange, message.date);
+          deps.log("info", "market refreshed", {
+            id: message.id,
+            skipped: result.skipped,
+            synthetic: result.synthetic,
+            yahoo_ok: result.yahoo.filter((y) => !y.error).length,
+            yahoo_failed: result.yahoo.filter((y) => y.error).length,
+          });
+        } catch (e) {
+          await deps.kv.delete(claim); // let a redelivery try again
+          throw e;
+        }
+        return;
+      }
     }
   };
   deps.kv.listenQueue(async (raw) => {
@@ -56,5 +86,8 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
       await deps.kv.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
     },
     handle,
+    async enqueue(message) {
+      await deps.kv.enqueue(message);
+    },
   };
 }

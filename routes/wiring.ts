@@ -79,7 +79,11 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
   };
   const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };
-  const market = buildMarketDeps(kv, clock, { seed: config.marketSeed, cacheBytes: config.marketCacheBytes });
+  const market = buildMarketDeps(kv, clock, {
+    seed: config.marketSeed,
+    cacheBytes: config.marketCacheBytes,
+    yahoo: config.yahoo,
+  });
   health.extraChecks = { market_data: () => marketHealth(market) };
   return { config, auth, github: buildGithubDeps(config, kv), health, support, market, log };
 }

@@ -1,14 +1,17 @@
 /**
  * The one `MarketData` the product reads through. Symbols: the synthetic catalogue, plus the caller's private
  * CSV imports and published imports. Bars: the caller's own import of a symbol first, then a published import,
- * then synthetic. Every symbol and series says its `source`.
+ * then Yahoo (when enabled and it has bars for the symbol), then synthetic. Every symbol and series says its
+ * `source`.
  */
 import { getCalendar } from "../calendar/calendar.ts";
 import { fromDayNumber, type IsoDate, toDayNumber } from "../calendar/dates.ts";
 import type { Clock } from "../clock.ts";
 import type { BarRepo } from "../store/bar_repo.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
+import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
+import { YAHOO_NAMESPACE } from "./yahoo/yahoo_provider.ts";
 import type { SyntheticProvider } from "./synthetic_provider.ts";
 import type { SyntheticMarket } from "./synthetic/synthetic_market.ts";
 import type {
@@ -27,6 +30,9 @@ export interface MarketServiceDeps {
   bars: BarRepo;
   imports: ImportedSymbolRepo;
   marks: SyntheticCacheRepo;
+  freshness: MarketFreshnessRepo;
+  /** Serve Yahoo bars for symbols it has refreshed. */
+  yahooEnabled: boolean;
   clock: Clock;
 }
 
@@ -60,7 +66,12 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
     },
     async getSymbol(symbol, ownerId) {
       const imported = await importFor(symbol, ownerId);
-      return imported ? toInfo(imported) : deps.market.symbol(symbol);
+      if (imported) return toInfo(imported);
+      const info = deps.market.symbol(symbol);
+      if (info && deps.yahooEnabled && (await deps.bars.getMeta(YAHOO_NAMESPACE, symbol))) {
+        return { ...info, source: "yahoo" as const };
+      }
+      return info;
     },
     async getBars(symbol, start, end, ownerId): Promise<BarSeries | null> {
       const imported = await importFor(symbol, ownerId);
@@ -73,6 +84,10 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
         );
       }
       if (!deps.market.symbol(symbol)) return null;
+      if (deps.yahooEnabled) {
+        const live = await deps.bars.getBars(YAHOO_NAMESPACE, symbol, toDayNumber(start), toDayNumber(end));
+        if (live) return live;
+      }
       return await deps.synthetic.getBars(symbol, start, end);
     },
     getUniverse: (name: UniverseName) => Promise.resolve([...deps.market.universe(name)]),
@@ -111,7 +126,7 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
           error: null,
         });
       }
-      return out;
+      return [...out, ...(await deps.freshness.list())];
     },
   };
 }

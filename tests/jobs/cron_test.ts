@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
+import type { QueueMessage } from "../../jobs/messages.ts";
 import type { LogFn } from "../../domain/log.ts";
-import { CRON_JOBS, type CronDeps, type CronFn, registerCronJobs } from "../../jobs/cron.ts";
+import {
+  CRON_JOBS,
+  type CronDeps,
+  type CronFn,
+  enqueueMarketRefresh,
+  registerCronJobs,
+} from "../../jobs/cron.ts";
 
 const T0 = Date.UTC(2026, 4, 14, 1, 0, 0);
 
@@ -38,10 +45,14 @@ function cronProblems(expr: string): string[] {
 
 type LogLine = { level: string; msg: string; fields?: Record<string, unknown> };
 
-function deps(enqueueHeartbeat: () => Promise<void>): { deps: CronDeps; logs: LogLine[] } {
+function deps(
+  enqueueHeartbeat: () => Promise<void>,
+  enqueued: QueueMessage[] = [],
+): { deps: CronDeps; logs: LogLine[] } {
   const logs: LogLine[] = [];
   const log: LogFn = (level, msg, fields) => logs.push({ level, msg, fields });
-  return { deps: { queue: { enqueueHeartbeat }, clock: fixedClock(T0), log }, logs };
+  const enqueue = (m: QueueMessage) => (enqueued.push(m), Promise.resolve());
+  return { deps: { queue: { enqueueHeartbeat, enqueue }, clock: fixedClock(T0), log }, logs };
 }
 
 /** A registrar that records what would be scheduled instead of scheduling it. */
@@ -124,4 +135,24 @@ Deno.test("registerCronJobs() handlers survive a job that throws synchronously o
   assert.equal(logs.length, 1);
   assert.equal(logs[0].level, "error");
   assert.match(String(logs[0].fields?.error), /plain string failure/);
+});
+
+Deno.test("enqueueMarketRefresh() enqueues one message per exchange session and skips holidays", async () => {
+  const enqueued: QueueMessage[] = [];
+  const { deps: d, logs } = deps(() => Promise.resolve(), enqueued);
+  await enqueueMarketRefresh(d, "SSE"); // T0 is 2026-05-14, a trading day
+  assert.deepEqual(enqueued, [{
+    type: "market.refresh",
+    id: "refresh:SSE:2026-05-14",
+    exchange: "SSE",
+    date: "2026-05-14",
+  }]);
+  await enqueueMarketRefresh(d, "CRYPTO");
+  assert.equal(enqueued[1].id, "refresh:CRYPTO:2026-05-13");
+  const holiday = deps(() => Promise.resolve(), enqueued);
+  (holiday.deps.clock as ReturnType<typeof fixedClock>).set(Date.UTC(2026, 9, 1, 8)); // National Day
+  await enqueueMarketRefresh(holiday.deps, "SSE");
+  assert.equal(enqueued.length, 2);
+  assert.equal(holiday.logs[0].msg, "market refresh skipped: not a trading day");
+  assert.equal(logs.length, 0);
 });

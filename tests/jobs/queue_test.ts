@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
+import { buildMarketDeps } from "../../domain/market/market_deps.ts";
 import type { LogFn } from "../../domain/log.ts";
 import { createHealthRepo, type HealthRepo } from "../../domain/store/health_repo.ts";
 import { type QueueWorker, startQueueWorker } from "../../jobs/queue.ts";
@@ -34,7 +35,9 @@ async function withWorker(
   const logs: LogLine[] = [];
   const log: LogFn = (level, msg, fields) => logs.push({ level, msg, fields });
   const health = wrapHealth(createHealthRepo(kv));
-  const worker = startQueueWorker({ kv, clock: fixedClock(T0), health, log });
+  const clock = fixedClock(T0);
+  const market = buildMarketDeps(kv, clock, { seed: 42, cacheBytes: 0 });
+  const worker = startQueueWorker({ kv, clock, health, log, market });
   try {
     await fn({ kv, worker, health, logs });
   } finally {
@@ -105,5 +108,22 @@ Deno.test("startQueueWorker() logs a failing handler and lets KV deliver the mes
     assert.equal(errors.length, 1);
     assert.equal(errors[0].msg, "queue: handler failed");
     assert.match(String(errors[0].fields?.error), /transient KV error/);
+  });
+});
+
+Deno.test("a market.refresh message extends the warm universes once, however often it is delivered", async () => {
+  await withWorker((r) => r, async ({ kv, worker, logs }) => {
+    const message = {
+      type: "market.refresh" as const,
+      id: "refresh:NSE:2026-05-13",
+      exchange: "NSE" as const,
+      date: "2026-05-13",
+    };
+    await worker.handle(message);
+    await worker.handle(message);
+    const refreshed = logs.filter((l) => l.msg === "market refreshed");
+    assert.equal(refreshed.length, 1);
+    assert.equal(refreshed[0].fields?.synthetic, 11, "10 NSE names and ^NSEI");
+    assert.ok((await kv.get(["synthetic_through", 42, "RELIANCE.NS"])).value);
   });
 });

@@ -184,3 +184,41 @@ Deno.test("the planted 20-day reversal has a rank IC near 0.03 and a noise score
   assert.ok(mean(reversal) > 0.015 && mean(reversal) < 0.06, `reversal IC ${mean(reversal)}`);
   assert.ok(Math.abs(mean(noise)) < 0.01, `noise IC ${mean(noise)}`);
 });
+
+Deno.test("the planted value signal shows as a positive rank IC of book-to-price (1/PBV)", () => {
+  const through = "2018-12-31";
+  const names = [...market.universe("hs300"), ...market.universe("csi500")];
+  const data = names.map((s) => {
+    const b = market.bars(s, through);
+    return { b, f: market.fundamentals(s, through), at: new Map(Array.from(b.days, (d, i) => [d, i])) };
+  });
+  const days = getCalendar("SSE").tradingDaysBetween("2016-01-01", through).map(toDayNumber);
+  const ranks = (xs: number[]) => {
+    const order = xs.map((x, i) => [x, i]).sort((a, b) => a[0] - b[0]);
+    const r = new Array<number>(xs.length);
+    order.forEach(([, i], k) => (r[i] = k));
+    return r;
+  };
+  const pearson = (a: number[], b: number[]) => {
+    const n = a.length, ma = a.reduce((s, x) => s + x, 0) / n, mb = b.reduce((s, x) => s + x, 0) / n;
+    let ab = 0, aa = 0, bb = 0;
+    for (let i = 0; i < n; i++) {
+      (ab += (a[i] - ma) * (b[i] - mb)), (aa += (a[i] - ma) ** 2), (bb += (b[i] - mb) ** 2);
+    }
+    return ab / Math.sqrt(aa * bb);
+  };
+  const ics: number[] = [];
+  for (let t = 0; t < days.length - 1; t += 4) {
+    const bp: number[] = [], fwd: number[] = [];
+    for (const d of data) {
+      const i0 = d.at.get(days[t]), i1 = d.at.get(days[t + 1]);
+      const row = d.f.findLast((r) => toDayNumber(r.available_on) <= days[t]);
+      if (i0 === undefined || i1 === undefined || !row) continue;
+      bp.push(1 / row.pbv);
+      fwd.push(d.b.close[i1] / d.b.close[i0] - 1);
+    }
+    ics.push(pearson(ranks(bp), ranks(fwd)));
+  }
+  const mean = ics.reduce((s, v) => s + v, 0) / ics.length;
+  assert.ok(mean > 0.01 && mean < 0.06, `value IC ${mean}`);
+});

@@ -5,13 +5,13 @@ import { createImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
 import { createMarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import { createSyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
 import { createBarCache } from "./bar_cache.ts";
-import { inferExchange } from "./csv/import_bars.ts";
 import { createMarketData, type MarketServiceDeps } from "./market_service.ts";
 import { createSyntheticMarket } from "./synthetic/generator.ts";
 import { createSyntheticProvider } from "./synthetic_provider.ts";
 import type { MarketData } from "./types.ts";
 import { createYahooFinanceClient } from "./yahoo/yahoo_finance_client.ts";
 import type { YahooRefreshDeps } from "./yahoo/yahoo_provider.ts";
+import { yahooExchangeOf } from "./yahoo/yahoo_symbols.ts";
 
 /** Market options from configuration. */
 export interface MarketOptions {
@@ -47,7 +47,7 @@ export function buildMarketDeps(kv: Deno.Kv, clock: Clock, opts: MarketOptions):
       bars,
       freshness,
       clock,
-      exchangeOf: (s: string) => market.symbol(s)?.exchange ?? inferExchange(s),
+      exchangeOf: (s: string) => market.symbol(s)?.exchange ?? yahooExchangeOf(s),
       symbols: opts.yahoo.symbols,
     }
     : null;

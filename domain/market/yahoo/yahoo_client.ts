@@ -1,4 +1,5 @@
 /** What the Yahoo provider needs from a quote source: daily bars of one ticker between two dates. */
+import { ServiceUnavailableError } from "../../errors.ts";
 
 /** One daily quote as Yahoo reports it; any field may be missing (null rows). */
 export interface YahooQuote {
@@ -12,8 +13,8 @@ export interface YahooQuote {
   adjclose: number | null;
 }
 
-/** A fetch failure of any kind (network, HTTP status, bad body, timeout). */
-export class YahooFetchError extends Error {}
+/** A fetch failure of any kind (network, HTTP status, bad body, timeout); a 503 if it ever reaches a route. */
+export class YahooFetchError extends ServiceUnavailableError {}
 
 /** A source of daily quotes. */
 export interface YahooClient {

@@ -1,7 +1,8 @@
 /**
- * The `YahooClient` on the `yahoo-finance2` library (its `chart()` API, daily interval). `baseUrl` sends its
- * requests to another origin (a proxy, or a loopback server in tests) by rewriting the Yahoo host in a custom
- * `fetch`; every failure becomes a `YahooFetchError`.
+ * The `YahooClient` on the `yahoo-finance2` library (its `chart()` API, daily interval; no crumb is needed for
+ * it). `baseUrl` sends its requests to another origin (a proxy, or a loopback server in tests) by rewriting the
+ * Yahoo host in a custom `fetch`; every failure becomes a `YahooFetchError`. The library's version check (a
+ * request to registry.npmjs.org on a schema mismatch, outside our `fetch`) and its console logging are off.
  */
 import YahooFinance from "yahoo-finance2";
 import { addDays } from "../../calendar/dates.ts";
@@ -11,7 +12,23 @@ import { type YahooClient, YahooFetchError, type YahooQuote } from "./yahoo_clie
 export interface YahooFinanceClientOptions {
   /** Replaces `https://query1|query2.finance.yahoo.com`; unset for the real service. */
   baseUrl?: string;
+  /** Per request, including reading the body (15 s default). */
   timeoutMs?: number;
+}
+
+const MAX_ERROR_CHARS = 500;
+
+/** The message of a non-2xx answer: Yahoo's own `{chart: {error: {description}}}` when present. */
+async function httpErrorMessage(res: Response): Promise<string> {
+  const text = await res.text().catch(() => "");
+  let detail = text.slice(0, 200);
+  try {
+    const body = JSON.parse(text);
+    const error = body && typeof body === "object" ? Object.values(body)[0] : null;
+    const description = (error as { error?: { description?: unknown } } | null)?.error?.description;
+    if (typeof description === "string") detail = description;
+  } catch { /* not JSON: keep the text */ }
+  return `HTTP ${res.status}${detail ? `: ${detail}` : ""}`;
 }
 
 /** Creates the client. */
@@ -21,15 +38,22 @@ export function createYahooFinanceClient(opts: YahooFinanceClientOptions = {}): 
     opts.baseUrl
       ? url.replace(/^https:\/\/[a-z0-9.-]*finance\.yahoo\.com/, opts.baseUrl.replace(/\/+$/, ""))
       : url;
-  const fetchImpl = (input: string | URL | Request, init?: RequestInit) => {
+  const fetchImpl = async (input: string | URL | Request, init?: RequestInit) => {
     const url = rewrite(input instanceof Request ? input.url : String(input));
-    return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    // A failed status is reported here: the library would print the URL to the console before throwing.
+    if (!res.ok) throw new YahooFetchError(await httpErrorMessage(res));
+    return res;
   };
   const quiet = () => {};
-  // The library's own logging is silenced: failures come back as `YahooFetchError`s and are recorded by the caller.
   const logger = { info: quiet, warn: quiet, error: quiet, debug: quiet, dir: quiet };
-  // deno-lint-ignore no-explicit-any
-  const yf = new YahooFinance({ fetch: fetchImpl, logger, suppressNotices: ["yahooSurvey"] } as any);
+  const yf = new YahooFinance({
+    fetch: fetchImpl,
+    logger,
+    versionCheck: false,
+    validation: { logErrors: false },
+    suppressNotices: ["yahooSurvey"],
+  });
   return {
     async dailyQuotes(ticker, start, end) {
       try {
@@ -45,7 +69,7 @@ export function createYahooFinanceClient(opts: YahooFinanceClientOptions = {}): 
         }));
       } catch (e) {
         throw new YahooFetchError(
-          `Yahoo chart ${ticker}: ${e instanceof Error ? e.message : String(e)}`.slice(0, 500),
+          `Yahoo chart ${ticker}: ${e instanceof Error ? e.message : String(e)}`.slice(0, MAX_ERROR_CHARS),
         );
       }
     },

@@ -2,11 +2,12 @@
  * Pulls daily bars from Yahoo into the bar store (namespace `yahoo/public`) and records freshness per symbol.
  * Dates: Yahoo stamps a daily bar with the session's start instant, so the bar's date is that instant read in
  * the exchange's time zone (for Shanghai, 09:30 CST is 01:30 UTC the same day; reading it in UTC would be right
- * here but wrong for markets opening before midnight UTC). Rows with a missing price are dropped and counted.
- * A failure is recorded and never thrown out of a refresh.
+ * here but wrong for markets opening before midnight UTC). A bar stamped at local midnight east of UTC falls on
+ * the previous UTC date, so the request starts one day early and the local dates are filtered afterwards.
+ * Rows with a missing price are dropped and their dates reported. A failure is recorded and never thrown out of a refresh.
  */
 import { getCalendar } from "../../calendar/calendar.ts";
-import { dateInZone, fromDayNumber, type IsoDate, toDayNumber } from "../../calendar/dates.ts";
+import { addDays, dateInZone, fromDayNumber, type IsoDate, toDayNumber } from "../../calendar/dates.ts";
 import { type ExchangeCode, EXCHANGES } from "../../calendar/exchanges.ts";
 import type { Clock } from "../../clock.ts";
 import type { BarNamespace, BarRepo } from "../../store/bar_repo.ts";
@@ -35,27 +36,32 @@ export interface YahooRefreshDeps {
 export interface YahooRefreshResult {
   symbol: string;
   added: number;
-  dropped: number;
+  /** Local dates of rows dropped for a missing price or a repeated date. */
+  dropped: IsoDate[];
   last_bar_date: IsoDate | null;
   error: string | null;
 }
 
-/** Converts quotes to bars in the exchange's local dates, dropping incomplete rows and repeated dates. */
+/**
+ * Converts quotes to bars on the exchange's local dates. Rows outside `window` (day numbers, inclusive) are
+ * skipped; inside it, a row with a missing or non-positive price, or repeating an earlier date, is dropped and
+ * its local date reported in `dropped`. A missing volume is 0, a missing adjusted close gives factor 1.
+ */
 export function quotesToSeries(
   symbol: string,
   quotes: YahooQuote[],
   timeZone: string,
-): { series: BarSeries; dropped: number } {
+  window: { startDay: number; endDay: number } = { startDay: -Infinity, endDay: Infinity },
+): { series: BarSeries; dropped: IsoDate[] } {
   const rows: { day: number; q: YahooQuote }[] = [];
-  let dropped = 0;
+  const dropped: IsoDate[] = [];
   for (const q of quotes) {
-    if ([q.open, q.high, q.low, q.close].some((v) => v === null || !Number.isFinite(v) || v <= 0)) {
-      dropped++;
-      continue;
-    }
-    const day = toDayNumber(dateInZone(q.time, timeZone));
-    if (rows.length && rows[rows.length - 1].day >= day) {
-      dropped++;
+    const date = dateInZone(q.time, timeZone);
+    const day = toDayNumber(date);
+    if (day < window.startDay || day > window.endDay) continue;
+    const incomplete = [q.open, q.high, q.low, q.close].some((v) => v === null || !Number.isFinite(v) || v <= 0);
+    if (incomplete || (rows.length && rows[rows.length - 1].day >= day)) {
+      dropped.push(date);
       continue;
     }
     rows.push({ day, q });
@@ -89,12 +95,13 @@ export async function refreshYahooSymbols(
     let result: YahooRefreshResult;
     try {
       const quotes = from <= expected
-        ? await deps.client.dailyQuotes(toYahooSymbol(symbol), from, expected)
+        ? await deps.client.dailyQuotes(toYahooSymbol(symbol), addDays(from, -1), expected)
         : [];
-      const { series, dropped } = quotesToSeries(symbol, quotes, EXCHANGES[exchange].timeZone);
-      const completed = series.days.length && series.days[series.days.length - 1] > toDayNumber(expected)
-        ? sliceBefore(series, toDayNumber(expected) + 1)
-        : series;
+      // Only days from `from` through the last completed session (an unfinished session is never stored).
+      const { series: completed, dropped } = quotesToSeries(symbol, quotes, EXCHANGES[exchange].timeZone, {
+        startDay: toDayNumber(from),
+        endDay: toDayNumber(expected),
+      });
       const stored = completed.days.length
         ? await deps.bars.appendBars(YAHOO_NAMESPACE, completed, now)
         : meta;
@@ -109,7 +116,7 @@ export async function refreshYahooSymbols(
       result = {
         symbol,
         added: 0,
-        dropped: 0,
+        dropped: [],
         last_bar_date: meta?.last_day != null ? fromDayNumber(meta.last_day) : null,
         error: e instanceof Error ? e.message : String(e),
       };
@@ -128,17 +135,6 @@ export async function refreshYahooSymbols(
       error: result.error,
     });
     out.push(result);
-  }
-  return out;
-}
-
-/** Rows strictly before `day` (an unfinished session is never stored). */
-function sliceBefore(s: BarSeries, day: number): BarSeries {
-  let n = 0;
-  while (n < s.days.length && s.days[n] < day) n++;
-  const out = emptySeries(s.symbol, s.source, n);
-  for (const col of ["days", "open", "high", "low", "close", "volume", "adj_factor"] as const) {
-    out[col].set(s[col].subarray(0, n));
   }
   return out;
 }

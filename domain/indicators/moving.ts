@@ -1,0 +1,148 @@
+/**
+ * Moving-window indicators over `Float64Array`s, TA-Lib conventions. Output has the input's length and is NaN
+ * during warm-up (and wherever the window contains NaN). Windows include the current bar: no value ever reads a
+ * later bar.
+ */
+
+const out = (n: number) => new Float64Array(n).fill(NaN);
+
+/** Simple moving average of the last `n` values; first value at index n−1. */
+export function sma(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  let sum = 0, valid = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i];
+    if (Number.isNaN(v)) {
+      sum = 0;
+      valid = 0;
+      continue;
+    }
+    sum += v;
+    valid++;
+    if (valid > n) sum -= x[i - n];
+    if (valid >= n) r[i] = sum / n;
+  }
+  return r;
+}
+
+/**
+ * Exponential moving average with k = 2/(n+1), seeded (TA-Lib default) with the SMA of the first `n` valid
+ * values, so the first value is at the n-th valid bar; leading NaNs (e.g. an EMA of MACD) are skipped.
+ */
+export function ema(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  let start = 0;
+  while (start < x.length && Number.isNaN(x[start])) start++;
+  if (start + n > x.length) return r;
+  let prev = 0;
+  for (let i = start; i < start + n; i++) prev += x[i];
+  prev /= n;
+  r[start + n - 1] = prev;
+  const k = 2 / (n + 1);
+  for (let i = start + n; i < x.length; i++) {
+    prev = Number.isNaN(x[i]) ? NaN : prev + k * (x[i] - prev);
+    r[i] = prev;
+  }
+  return r;
+}
+
+/** Rolling population standard deviation (ddof 0) of the last `n` values (TA-Lib STDDEV with nbDev 1). */
+export function stdev(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  const mean = sma(x, n);
+  for (let i = n - 1; i < x.length; i++) {
+    if (Number.isNaN(mean[i])) continue;
+    let ss = 0;
+    for (let j = i - n + 1; j <= i; j++) ss += (x[j] - mean[i]) ** 2;
+    r[i] = Math.sqrt(ss / n);
+  }
+  return r;
+}
+
+/** Rolling z-score: (x − SMA(n)) / population stdev(n); NaN when the stdev is 0. */
+export function zscore(x: Float64Array, n: number): Float64Array {
+  const m = sma(x, n), s = stdev(x, n);
+  const r = out(x.length);
+  for (let i = 0; i < x.length; i++) r[i] = s[i] > 0 ? (x[i] - m[i]) / s[i] : NaN;
+  return r;
+}
+
+/** Highest value of the last `n` bars (current included). */
+export function highest(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n - 1; i < x.length; i++) {
+    let m = -Infinity;
+    for (let j = i - n + 1; j <= i; j++) m = x[j] > m ? x[j] : m;
+    r[i] = m;
+  }
+  return r;
+}
+
+/** Lowest value of the last `n` bars (current included). */
+export function lowest(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n - 1; i < x.length; i++) {
+    let m = Infinity;
+    for (let j = i - n + 1; j <= i; j++) m = x[j] < m ? x[j] : m;
+    r[i] = m;
+  }
+  return r;
+}
+
+/** Rate of change in percent: (x[t] / x[t−n] − 1) × 100 (TA-Lib ROC). */
+export function roc(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n; i < x.length; i++) r[i] = x[i - n] !== 0 ? (x[i] / x[i - n] - 1) * 100 : NaN;
+  return r;
+}
+
+/** x[t − n] (NaN for the first n bars). */
+export function delay(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n; i < x.length; i++) r[i] = x[i - n];
+  return r;
+}
+
+/** x[t] − x[t − n]. */
+export function delta(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n; i < x.length; i++) r[i] = x[i] - x[i - n];
+  return r;
+}
+
+/**
+ * Time-series rank of x[t] within its last `n` values, scaled to [0, 1]:
+ * (#values below x[t] + (#equal − 1)/2) / (n − 1).
+ */
+export function tsRank(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n - 1; i < x.length; i++) {
+    let below = 0, equal = 0, bad = false;
+    for (let j = i - n + 1; j <= i; j++) {
+      if (Number.isNaN(x[j])) bad = true;
+      else if (x[j] < x[i]) below++;
+      else if (x[j] === x[i]) equal++;
+    }
+    if (!bad && n > 1) r[i] = (below + (equal - 1) / 2) / (n - 1);
+  }
+  return r;
+}
+
+/** Rolling Pearson correlation of x and y over `n` bars; NaN when either is constant. */
+export function correlation(x: Float64Array, y: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  for (let i = n - 1; i < x.length; i++) {
+    let sx = 0, sy = 0;
+    for (let j = i - n + 1; j <= i; j++) (sx += x[j]), (sy += y[j]);
+    const mx = sx / n, my = sy / n;
+    let sxy = 0, sxx = 0, syy = 0;
+    for (let j = i - n + 1; j <= i; j++) {
+      const dx = x[j] - mx, dy = y[j] - my;
+      sxy += dx * dy;
+      sxx += dx * dx;
+      syy += dy * dy;
+    }
+    r[i] = sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+  }
+  return r;
+}

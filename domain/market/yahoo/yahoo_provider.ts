@@ -3,8 +3,9 @@
  * Dates: Yahoo stamps a daily bar with the session's start instant, so the bar's date is that instant read in
  * the exchange's time zone (for Shanghai, 09:30 CST is 01:30 UTC the same day; reading it in UTC would be right
  * here but wrong for markets opening before midnight UTC). A bar stamped at local midnight east of UTC falls on
- * the previous UTC date, so the request starts one day early and the local dates are filtered afterwards.
- * Rows with a missing price are dropped and their dates reported. A failure is recorded and never thrown out of a refresh.
+ * the previous UTC date, so every request starts one day early and the local dates are filtered afterwards.
+ * Rows with a missing price are dropped and their dates reported. A failure is recorded and never thrown out of
+ * a refresh.
  */
 import { getCalendar } from "../../calendar/calendar.ts";
 import { addDays, dateInZone, fromDayNumber, type IsoDate, toDayNumber } from "../../calendar/dates.ts";
@@ -38,6 +39,8 @@ export interface YahooRefreshResult {
   added: number;
   /** Local dates of rows dropped for a missing price or a repeated date. */
   dropped: IsoDate[];
+  /** `true` when Yahoo had revised a stored day and the series was re-fetched whole. */
+  rebased: boolean;
   last_bar_date: IsoDate | null;
   error: string | null;
 }
@@ -59,7 +62,9 @@ export function quotesToSeries(
     const date = dateInZone(q.time, timeZone);
     const day = toDayNumber(date);
     if (day < window.startDay || day > window.endDay) continue;
-    const incomplete = [q.open, q.high, q.low, q.close].some((v) => v === null || !Number.isFinite(v) || v <= 0);
+    const incomplete = [q.open, q.high, q.low, q.close].some((v) =>
+      v === null || !Number.isFinite(v) || v <= 0
+    );
     if (incomplete || (rows.length && rows[rows.length - 1].day >= day)) {
       dropped.push(date);
       continue;
@@ -79,7 +84,18 @@ export function quotesToSeries(
   return { series, dropped };
 }
 
-/** Fetches new bars for each symbol (from the day after the stored last bar) and records freshness. */
+/** Relative difference above which a re-fetched stored day counts as revised (float32 noise is ~1e-7). */
+const REVISION_TOLERANCE = 1e-6;
+
+const differs = (a: number, b: number) =>
+  Math.abs(a - b) > REVISION_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+
+/**
+ * Fetches new bars for each symbol and records freshness. The request starts at the stored last day, so that
+ * day comes back too: when Yahoo's close or adjustment factor for it has changed (a dividend or split since,
+ * which re-bases Yahoo's whole back-adjusted history), the series is re-fetched from its first day and
+ * replaced; otherwise only the days after it are appended. A symbol with nothing stored starts at 2015-01-01.
+ */
 export async function refreshYahooSymbols(
   deps: YahooRefreshDeps,
   symbols: string[],
@@ -87,28 +103,54 @@ export async function refreshYahooSymbols(
   const out: YahooRefreshResult[] = [];
   for (const symbol of symbols) {
     const exchange = deps.exchangeOf(symbol);
-    const cal = getCalendar(exchange);
+    const timeZone = EXCHANGES[exchange].timeZone;
     const now = deps.clock.now();
-    const expected = cal.latestCompletedTradingDay(now);
+    const expected = getCalendar(exchange).latestCompletedTradingDay(now);
     const meta = await deps.bars.getMeta(YAHOO_NAMESPACE, symbol);
-    const from = meta?.last_day != null ? fromDayNumber(meta.last_day + 1) : YAHOO_HISTORY_START;
+    const lastDay = meta?.last_day ?? null;
+    // Quotes with local dates in [from, to] (the request starts a day early: see the module comment).
+    const fetchRange = async (from: IsoDate, to: IsoDate) =>
+      quotesToSeries(
+        symbol,
+        await deps.client.dailyQuotes(toYahooSymbol(symbol), addDays(from, -1), to),
+        timeZone,
+        { startDay: toDayNumber(from), endDay: toDayNumber(to) },
+      );
     let result: YahooRefreshResult;
     try {
-      const quotes = from <= expected
-        ? await deps.client.dailyQuotes(toYahooSymbol(symbol), addDays(from, -1), expected)
-        : [];
-      // Only days from `from` through the last completed session (an unfinished session is never stored).
-      const { series: completed, dropped } = quotesToSeries(symbol, quotes, EXCHANGES[exchange].timeZone, {
-        startDay: toDayNumber(from),
-        endDay: toDayNumber(expected),
-      });
-      const stored = completed.days.length
-        ? await deps.bars.appendBars(YAHOO_NAMESPACE, completed, now)
-        : meta;
+      let stored = meta;
+      let dropped: IsoDate[] = [];
+      let rebased = false;
+      if (lastDay === null) {
+        const fetched = await fetchRange(YAHOO_HISTORY_START, expected);
+        dropped = fetched.dropped;
+        if (fetched.series.days.length) {
+          stored = await deps.bars.appendBars(YAHOO_NAMESPACE, fetched.series, now);
+        }
+      } else if (fromDayNumber(lastDay) < expected) {
+        const fetched = await fetchRange(fromDayNumber(lastDay), expected);
+        dropped = fetched.dropped.filter((d) => d > fromDayNumber(lastDay));
+        const overlap = fetched.series.days[0] === lastDay
+          ? await deps.bars.getBars(YAHOO_NAMESPACE, symbol, lastDay, lastDay)
+          : null;
+        rebased = overlap !== null && overlap.days.length === 1 && (
+          differs(overlap.close[0], fetched.series.close[0]) ||
+          differs(overlap.adj_factor[0], fetched.series.adj_factor[0])
+        );
+        if (rebased) {
+          const full = await fetchRange(fromDayNumber(meta!.first_day ?? lastDay), expected);
+          dropped = full.dropped.filter((d) => d > fromDayNumber(lastDay));
+          stored = await deps.bars.replaceSeries(YAHOO_NAMESPACE, full.series, now);
+        } else {
+          // `appendBars` ignores the overlapping day.
+          stored = await deps.bars.appendBars(YAHOO_NAMESPACE, fetched.series, now);
+        }
+      }
       result = {
         symbol,
         added: (stored?.rows ?? 0) - (meta?.rows ?? 0),
         dropped,
+        rebased,
         last_bar_date: stored?.last_day != null ? fromDayNumber(stored.last_day) : null,
         error: null,
       };
@@ -117,7 +159,8 @@ export async function refreshYahooSymbols(
         symbol,
         added: 0,
         dropped: [],
-        last_bar_date: meta?.last_day != null ? fromDayNumber(meta.last_day) : null,
+        rebased: false,
+        last_bar_date: lastDay !== null ? fromDayNumber(lastDay) : null,
         error: e instanceof Error ? e.message : String(e),
       };
     }

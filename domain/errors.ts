@@ -41,3 +41,6 @@ export class RateLimitError extends DomainError {
 
 /** A dependency the request needs is not configured or not reachable (HTTP 503). */
 export class ServiceUnavailableError extends DomainError {}
+
+/** The request asks for more work than a synchronous call allows (HTTP 413). */
+export class PayloadTooLargeError extends DomainError {}

@@ -8,6 +8,7 @@ import {
   DomainError,
   ForbiddenError,
   NotFoundError,
+  PayloadTooLargeError,
   RateLimitError,
   ServiceUnavailableError,
   UnauthorizedError,
@@ -71,6 +72,7 @@ const STATUS_OF: [new (...args: never[]) => DomainError, number][] = [
   [ForbiddenError, 403],
   [NotFoundError, 404],
   [ConflictError, 409],
+  [PayloadTooLargeError, 413],
   [RateLimitError, 429],
   [ServiceUnavailableError, 503],
 ];

@@ -48,7 +48,8 @@ export interface YahooRefreshResult {
 /**
  * Converts quotes to bars on the exchange's local dates. Rows outside `window` (day numbers, inclusive) are
  * skipped; inside it, a row with a missing or non-positive price, or repeating an earlier date, is dropped and
- * its local date reported in `dropped`. A missing volume is 0, a missing adjusted close gives factor 1.
+ * its local date reported in `dropped`. High and low are widened to hold open and close; a missing volume is 0,
+ * a missing adjusted close gives factor 1 (`adj_factor = adjclose / close`).
  */
 export function quotesToSeries(
   symbol: string,

@@ -99,7 +99,11 @@ Deno.test("refreshYahooSymbols() appends only new days on the next run", async (
     const [r] = await refreshYahooSymbols(w.deps, ["600519.SH"]);
     assert.equal(r.added, 1);
     const last = w.fake.requests.at(-1)!;
-    assert.match(last, /period1=1704153600/, "asks from 2024-01-02: the stored last day 2024-01-03, one day early");
+    assert.match(
+      last,
+      /period1=1704153600/,
+      "asks from 2024-01-02: the stored last day 2024-01-03, one day early",
+    );
     assert.equal((await w.deps.bars.getMeta(YAHOO_NAMESPACE, "600519.SH"))?.rows, 3);
   } finally {
     await w.close();

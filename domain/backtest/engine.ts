@@ -1,0 +1,340 @@
+/**
+ * The portfolio simulation: one event loop over the union of the symbols' trading days. Each day: fill orders
+ * decided yesterday at today's open (`next_open`), then risk exits on today's bar (stop, target, trailing stop,
+ * max holding days), then rule exits, then entries (ranked, up to `max_positions`), then mark to market at the
+ * close. A symbol with no bar today (suspended) neither trades nor triggers; it is valued at its last close.
+ * Long only; no pyramiding (an entry on a symbol already held adds nothing); cash never goes negative (orders
+ * shrink to what cash allows after fees); quantities are whole lots.
+ * Stops and targets trigger on the bar's low/high and fill at the stop/target price, or at the open when the
+ * bar opens beyond it (a gap). If a bar reaches both, the stop is assumed to come first.
+ */
+import type { StrategySpec } from "../strategy/spec.ts";
+
+/** One symbol's input: bars plus the evaluated rules (1 = true). */
+export interface SymbolInput {
+  symbol: string;
+  name: string;
+  lotSize: number;
+  days: Int32Array;
+  open: Float64Array;
+  high: Float64Array;
+  low: Float64Array;
+  close: Float64Array;
+  entry: Float64Array;
+  exit: Float64Array;
+  rank: Float64Array;
+  /** ATR for risk-adjusted sizing (NaN when unused or in warm-up). */
+  atr: Float64Array;
+  /** Human text of the entry and exit rules, for trade reasons. */
+  entryText: string;
+  exitText: string;
+}
+
+/** A fill. */
+export interface Trade {
+  day: number;
+  symbol: string;
+  name: string;
+  action: "BUY" | "SELL";
+  quantity: number;
+  price: number;
+  value: number;
+  fees: number;
+  reason: string;
+  /** Equity after the trade's day closes (filled in at the close). */
+  portfolioValue: number;
+  /** For SELL: price P&L (sell − buy) × quantity, the entry fee not included. */
+  profitLoss?: number;
+  profitLossPercent?: number;
+  holdingDays?: number;
+}
+
+/** A position. */
+interface Position {
+  quantity: number;
+  entryPrice: number;
+  entryIndex: number;
+  entryDay: number;
+  peak: number;
+  barsHeld: number;
+}
+
+/** What the simulation returns. */
+export interface SimulationResult {
+  days: Int32Array;
+  equity: Float64Array;
+  cash: Float64Array;
+  /** Value of positions at each close. */
+  holdings: Float64Array;
+  /** Positions held at each close. */
+  positions: Int32Array;
+  trades: Trade[];
+  /** Open positions at the end, valued at their last close. */
+  open: { symbol: string; quantity: number; entryPrice: number; lastClose: number }[];
+  totalFees: number;
+}
+
+const round = (x: number) => Math.round(x * 1e8) / 1e8;
+
+/** Runs the simulation of `spec` over `inputs`. */
+export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationResult {
+  const allDays = [...new Set(inputs.flatMap((s) => Array.from(s.days)))].sort((a, b) => a - b);
+  const T = allDays.length;
+  const idx = inputs.map(() => -1); // index of each symbol's bar at or before the current day
+  const positions = new Map<number, Position>();
+  const pending = new Map<number, { action: "BUY" | "SELL"; quantity: number; reason: string }>();
+  const trades: Trade[] = [];
+  const equity = new Float64Array(T), cash = new Float64Array(T), holdings = new Float64Array(T);
+  const held = new Int32Array(T);
+  let money = spec.capital;
+  let totalFees = 0;
+  const { costs, risk, sizing } = spec;
+  const lastClose = (j: number) => (idx[j] >= 0 ? inputs[j].close[idx[j]] : NaN);
+  const dayTrades: Trade[] = [];
+
+  const fee = (
+    value: number,
+    pctFee: number,
+  ) => (value > 0 ? Math.max(costs.min_fee, (value * pctFee) / 100) : 0);
+
+  const sell = (j: number, day: number, rawPrice: number, reason: string) => {
+    const p = positions.get(j)!;
+    const s = inputs[j];
+    const price = rawPrice * (1 - costs.slippage_pct / 100);
+    const value = p.quantity * price;
+    const f = fee(value, costs.sell_fee_pct);
+    money += value - f;
+    totalFees += f;
+    const t: Trade = {
+      day,
+      symbol: s.symbol,
+      name: s.name,
+      action: "SELL",
+      quantity: p.quantity,
+      price: round(price),
+      value: round(value),
+      fees: round(f),
+      reason,
+      portfolioValue: 0,
+      profitLoss: round((price - p.entryPrice) * p.quantity),
+      profitLossPercent: round((price / p.entryPrice - 1) * 100),
+      holdingDays: p.barsHeld,
+    };
+    trades.push(t);
+    dayTrades.push(t);
+    positions.delete(j);
+  };
+
+  const buy = (
+    j: number,
+    day: number,
+    rawPrice: number,
+    wanted: number,
+    reason: string,
+    barIndex: number,
+  ) => {
+    const s = inputs[j];
+    const price = rawPrice * (1 + costs.slippage_pct / 100);
+    const lot = Math.max(1, s.lotSize);
+    let qty = Math.floor(wanted / lot) * lot;
+    while (qty > 0 && qty * price + fee(qty * price, costs.buy_fee_pct) > money + 1e-9) {
+      const affordable = Math.floor((money - costs.min_fee) / (price * (1 + costs.buy_fee_pct / 100)) / lot) *
+        lot;
+      qty = affordable < qty ? Math.max(0, affordable) : qty - lot;
+    }
+    if (qty <= 0 || qty * price < sizing.min_position) return;
+    const value = qty * price;
+    const f = fee(value, costs.buy_fee_pct);
+    money -= value + f;
+    totalFees += f;
+    positions.set(j, {
+      quantity: qty,
+      entryPrice: price,
+      entryIndex: barIndex,
+      entryDay: day,
+      peak: price,
+      barsHeld: 0,
+    });
+    const t: Trade = {
+      day,
+      symbol: s.symbol,
+      name: s.name,
+      action: "BUY",
+      quantity: qty,
+      price: round(price),
+      value: round(value),
+      fees: round(f),
+      reason,
+      portfolioValue: 0,
+    };
+    trades.push(t);
+    dayTrades.push(t);
+  };
+
+  const equityNow = () => {
+    let v = money;
+    for (const [j, p] of positions) v += p.quantity * lastClose(j);
+    return v;
+  };
+
+  const targetQuantity = (j: number, i: number, price: number): number => {
+    switch (sizing.method) {
+      case "percent_equity":
+        return (equityNow() * sizing.percent) / 100 / price;
+      case "fixed_cash":
+        return sizing.cash / price;
+      case "fixed_quantity":
+        return sizing.quantity;
+      case "risk_adjusted": {
+        const a = inputs[j].atr[i];
+        return Number.isFinite(a) && a > 0
+          ? (equityNow() * sizing.risk_pct) / 100 / (a * sizing.atr_multiple)
+          : 0;
+      }
+    }
+  };
+
+  for (let t = 0; t < T; t++) {
+    const day = allDays[t];
+    dayTrades.length = 0;
+    const today: number[] = [];
+    for (let j = 0; j < inputs.length; j++) {
+      const s = inputs[j];
+      if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
+        idx[j]++;
+        today.push(j);
+      }
+    }
+    const tradedToday = new Set(today);
+
+    // 1. Orders decided yesterday fill at today's open (sells first, to free cash).
+    if (spec.fill === "next_open") {
+      for (const action of ["SELL", "BUY"] as const) {
+        for (const [j, order] of [...pending]) {
+          if (order.action !== action) continue;
+          if (!tradedToday.has(j)) {
+            pending.delete(j); // suspended: the order lapses
+            continue;
+          }
+          pending.delete(j);
+          const i = idx[j];
+          if (action === "SELL" && positions.has(j)) sell(j, day, inputs[j].open[i], order.reason);
+          if (action === "BUY" && !positions.has(j)) {
+            buy(j, day, inputs[j].open[i], order.quantity, order.reason, i);
+          }
+        }
+      }
+    }
+
+    // 2. Risk exits on today's bar; 3. rule exits.
+    for (const j of today) {
+      const p = positions.get(j);
+      if (!p) continue;
+      const s = inputs[j], i = idx[j];
+      if (p.entryDay !== day) p.barsHeld++;
+      const o = s.open[i], h = s.high[i], l = s.low[i];
+      const stops: [number, string][] = [];
+      if (risk.stop_loss_pct !== null) {
+        stops.push([
+          p.entryPrice * (1 - risk.stop_loss_pct / 100),
+          `stop loss -${risk.stop_loss_pct.toFixed(1)}%`,
+        ]);
+      }
+      if (risk.trailing_stop_pct !== null) {
+        stops.push([
+          p.peak * (1 - risk.trailing_stop_pct / 100),
+          `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`,
+        ]);
+      }
+      const stop = stops.sort((a, b) => b[0] - a[0])[0];
+      if (stop && l <= stop[0]) {
+        sell(
+          j,
+          day,
+          o <= stop[0] ? o : stop[0],
+          o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
+        );
+        continue;
+      }
+      if (risk.take_profit_pct !== null) {
+        const target = p.entryPrice * (1 + risk.take_profit_pct / 100);
+        if (h >= target) {
+          const label = `take profit +${risk.take_profit_pct.toFixed(1)}%`;
+          sell(j, day, o >= target ? o : target, o >= target ? `${label} (gap, filled at open ${o})` : label);
+          continue;
+        }
+      }
+      p.peak = Math.max(p.peak, h);
+      const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
+      const ruleExit = s.exit[i] > 0;
+      if ((maxDays || ruleExit) && !pending.has(j)) {
+        const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
+        if (spec.fill === "close") sell(j, day, s.close[i], reason);
+        else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+      }
+    }
+
+    // 4. Entries, best-ranked first, into free slots.
+    const pendingBuys = [...pending.values()].filter((o) => o.action === "BUY").length;
+    let slots = sizing.max_positions - positions.size - pendingBuys;
+    if (slots > 0) {
+      const candidates = today.filter((j) =>
+        inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)
+      );
+      const rankOf = (
+        j: number,
+      ) => (Number.isNaN(inputs[j].rank[idx[j]]) ? -Infinity : inputs[j].rank[idx[j]]);
+      candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
+      for (const j of candidates) {
+        if (slots <= 0) break;
+        const s = inputs[j], i = idx[j];
+        const qty = targetQuantity(j, i, s.close[i]);
+        if (!(qty > 0)) continue;
+        const reason = `entry: ${s.entryText}`;
+        if (spec.fill === "close") {
+          const before = positions.size;
+          buy(j, day, s.close[i], qty, reason, i);
+          if (positions.size > before) slots--;
+        } else {
+          pending.set(j, { action: "BUY", quantity: qty, reason });
+          slots--;
+        }
+      }
+    }
+
+    // 5. Mark to market.
+    let value = 0;
+    for (const [j, p] of positions) value += p.quantity * lastClose(j);
+    cash[t] = money;
+    holdings[t] = value;
+    equity[t] = money + value;
+    held[t] = positions.size;
+    for (const tr of dayTrades) tr.portfolioValue = round(equity[t]);
+  }
+
+  if (spec.close_at_end && T > 0) {
+    dayTrades.length = 0;
+    for (const j of [...positions.keys()]) sell(j, allDays[T - 1], lastClose(j), "close at end");
+    holdings[T - 1] = 0;
+    cash[T - 1] = money;
+    equity[T - 1] = money;
+    held[T - 1] = 0;
+    for (const tr of dayTrades) tr.portfolioValue = round(money);
+  }
+
+  return {
+    days: Int32Array.from(allDays),
+    equity,
+    cash,
+    holdings,
+    positions: held,
+    trades,
+    open: [...positions].map(([j, p]) => ({
+      symbol: inputs[j].symbol,
+      quantity: p.quantity,
+      entryPrice: p.entryPrice,
+      lastClose: lastClose(j),
+    })),
+    totalFees,
+  };
+}

@@ -1,0 +1,232 @@
+/** Builds the backtest report from a simulation: summary metrics, trades, daily portfolio, monthly table. */
+import { fromDayNumber } from "../calendar/dates.ts";
+import {
+  alphaBeta,
+  annualisedReturn,
+  dailyReturns,
+  deflatedSharpe,
+  drawdowns,
+  MIN_DAYS_FOR_ANNUALISED,
+  probabilisticSharpe,
+  sampleStd,
+  sharpeRatio,
+  sortinoRatio,
+  TRADING_DAYS_PER_YEAR,
+} from "../metrics/stats.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import type { SimulationResult } from "./engine.ts";
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const r4 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e4) / 1e4);
+
+/** The full report (camelCase field names as the product's clients expect). */
+export interface BacktestReport {
+  summary: Record<string, unknown>;
+  trades: Record<string, unknown>[];
+  dailyPortfolio: Record<string, unknown>[];
+  monthlyPerformance: Record<string, unknown>[];
+  openPositions: Record<string, unknown>[];
+  source: string;
+  spec: StrategySpec;
+  engine_version: string;
+  conventions: Record<string, unknown>;
+  notes: string[];
+  timing: Record<string, number>;
+}
+
+/** Inputs of `buildReport`. */
+export interface ReportInput {
+  spec: StrategySpec;
+  sim: SimulationResult;
+  benchmarks: { symbol: string; days: Int32Array; close: Float64Array }[];
+  source: string;
+  engineVersion: string;
+  trials?: number;
+  firstDate: string;
+}
+
+/** Aligns a benchmark's closes to the simulation days (carrying the last close over gaps). */
+function align(days: Int32Array, b: { days: Int32Array; close: Float64Array }): Float64Array {
+  const out = new Float64Array(days.length).fill(NaN);
+  let k = -1;
+  for (let i = 0; i < days.length; i++) {
+    while (k + 1 < b.days.length && b.days[k + 1] <= days[i]) k++;
+    out[i] = k >= 0 ? b.close[k] : NaN;
+  }
+  const first = out.find((x) => Number.isFinite(x)) ?? NaN;
+  return out.map((x) => (Number.isFinite(x) ? x : first));
+}
+
+/** Builds the report. */
+export function buildReport(input: ReportInput): BacktestReport {
+  const { spec, sim } = input;
+  const n = sim.equity.length;
+  const initial = spec.capital;
+  const final = n ? sim.equity[n - 1] : initial;
+  const curve = Float64Array.from([initial, ...sim.equity]);
+  const returns = dailyReturns(curve);
+  const dd = drawdowns(curve);
+  const rf = spec.risk_free_pct / 100;
+  const sells = sim.trades.filter((t) => t.action === "SELL");
+  const wins = sells.filter((t) => t.profitLoss! > 0), losses = sells.filter((t) => t.profitLoss! < 0);
+  const grossProfit = wins.reduce((s, t) => s + t.profitLoss!, 0);
+  const grossLoss = -losses.reduce((s, t) => s + t.profitLoss!, 0);
+  const bench = input.benchmarks.map((b) => ({ symbol: b.symbol, close: align(sim.days, b) }));
+  const b0 = bench[0];
+  const benchReturns = b0 ? dailyReturns(b0.close) : null;
+  const ab = benchReturns ? alphaBeta(returns.subarray(1), benchReturns) : { alpha: null, beta: null };
+  const annual = annualisedReturn(initial, final, n);
+  const best = sells.reduce<typeof sells[number] | null>(
+    (m, t) => (!m || t.profitLossPercent! > m.profitLossPercent! ? t : m),
+    null,
+  );
+  const worst = sells.reduce<typeof sells[number] | null>(
+    (m, t) => (!m || t.profitLossPercent! < m.profitLossPercent! ? t : m),
+    null,
+  );
+  const traded = sim.trades.reduce((s, t) => s + t.value, 0);
+  const avgEquity = n ? sim.equity.reduce((s, x) => s + x, 0) / n : initial;
+  const notes: string[] = [];
+  if (n < MIN_DAYS_FOR_ANNUALISED) {
+    notes.push(`Fewer than ${MIN_DAYS_FOR_ANNUALISED} trading days: annualised figures are null`);
+  }
+  const summary = {
+    initialCapital: initial,
+    finalValue: r4(final),
+    totalReturn: r4((final / initial - 1) * 100),
+    annualizedReturn: r4(annual),
+    volatility: n >= MIN_DAYS_FOR_ANNUALISED
+      ? r4((sampleStd(returns) ?? NaN) * Math.sqrt(TRADING_DAYS_PER_YEAR) * 100)
+      : null,
+    benchmarkReturn: b0 ? r4((b0.close[n - 1] / b0.close[0] - 1) * 100) : null,
+    totalTrades: sim.trades.length,
+    closedTrades: sells.length,
+    winningTrades: wins.length,
+    losingTrades: losses.length,
+    breakevenTrades: sells.length - wins.length - losses.length,
+    winRate: sells.length ? r4((wins.length / sells.length) * 100) : null,
+    maxDrawdown: r4(dd.max),
+    sharpeRatio: n >= MIN_DAYS_FOR_ANNUALISED ? r4(sharpeRatio(returns, rf)) : null,
+    sortinoRatio: n >= MIN_DAYS_FOR_ANNUALISED ? r4(sortinoRatio(returns, rf)) : null,
+    calmarRatio: annual !== null && dd.max < 0 ? r4(annual / Math.abs(dd.max)) : null,
+    profitFactor: grossLoss > 0 ? r4(grossProfit / grossLoss) : null,
+    alpha: r4(ab.alpha),
+    beta: r4(ab.beta),
+    alphaVsBuyAndHold: b0
+      ? r4((final / initial - 1) * 100 - (b0.close[n - 1] / b0.close[0] - 1) * 100)
+      : null,
+    averageHoldingDays: sells.length
+      ? r4(sells.reduce((s, t) => s + t.holdingDays!, 0) / sells.length)
+      : null,
+    bestTrade: best ? { ticker: best.symbol, return: r4(best.profitLossPercent!) } : null,
+    worstTrade: worst ? { ticker: worst.symbol, return: r4(worst.profitLossPercent!) } : null,
+    exposure: n ? r4((sim.positions.filter((p) => p > 0).length / n) * 100) : null,
+    turnover: n >= MIN_DAYS_FOR_ANNUALISED ? r4(traded / avgEquity / (n / TRADING_DAYS_PER_YEAR)) : null,
+    totalFees: r4(sim.totalFees),
+    probabilisticSharpe: r4(probabilisticSharpe(returns)),
+    deflatedSharpe: input.trials ? r4(deflatedSharpe(returns, input.trials)) : null,
+  };
+  const dailyPortfolio = Array.from(sim.days, (d, i) => {
+    const row: Record<string, unknown> = {
+      date: fromDayNumber(d),
+      portfolioValue: r4(sim.equity[i]),
+      cash: r4(sim.cash[i]),
+      portfolioNormalized: r4((sim.equity[i] / initial) * 100),
+      drawdown: r4(dd.series[i + 1] * 100),
+    };
+    for (const b of bench) row[`${b.symbol}Normalized`] = r4((b.close[i] / b.close[0]) * 100);
+    return row;
+  });
+  const months = new Map<
+    string,
+    {
+      first: number;
+      last: number;
+      up: number;
+      days: number;
+      b0: number;
+      b1: number;
+      trades: number;
+      wins: number;
+      sells: number;
+    }
+  >();
+  sim.days.forEach((d, i) => {
+    const date = fromDayNumber(d);
+    const key = date.slice(0, 7);
+    const prev = i === 0 ? initial : sim.equity[i - 1];
+    const m = months.get(key) ??
+      {
+        first: prev,
+        last: prev,
+        up: 0,
+        days: 0,
+        b0: b0 ? (i ? b0.close[i - 1] : b0.close[0]) : NaN,
+        b1: NaN,
+        trades: 0,
+        wins: 0,
+        sells: 0,
+      };
+    m.last = sim.equity[i];
+    m.days++;
+    if (sim.equity[i] > prev) m.up++;
+    if (b0) m.b1 = b0.close[i];
+    months.set(key, m);
+  });
+  for (const t of sim.trades) {
+    const m = months.get(fromDayNumber(t.day).slice(0, 7));
+    if (!m) continue;
+    m.trades++;
+    if (t.action === "SELL") (m.sells++, t.profitLoss! > 0 && m.wins++);
+  }
+  const monthlyPerformance = [...months].map(([key, m]) => ({
+    month: `${MONTHS[Number(key.slice(5, 7)) - 1]} ${key.slice(2, 4)}`,
+    returns: r4((m.last / m.first - 1) * 100),
+    benchmarkReturns: b0 ? r4((m.b1 / m.b0 - 1) * 100) : null,
+    winRate: m.sells ? r4((m.wins / m.sells) * 100) : null,
+    probability: r4(m.up / m.days),
+    tradesCount: m.trades,
+  }));
+  return {
+    summary,
+    trades: sim.trades.map((t) => ({
+      date: fromDayNumber(t.day),
+      ticker: t.symbol,
+      companyName: t.name,
+      action: t.action,
+      quantity: t.quantity,
+      price: t.price,
+      value: t.value,
+      fees: t.fees,
+      portfolioValue: t.portfolioValue,
+      reason: t.reason,
+      ...(t.action === "SELL"
+        ? { profitLoss: t.profitLoss, profitLossPercent: t.profitLossPercent, holdingDays: t.holdingDays }
+        : {}),
+    })),
+    dailyPortfolio,
+    monthlyPerformance,
+    openPositions: sim.open.map((p) => ({
+      ...p,
+      unrealizedProfitLoss: r4((p.lastClose - p.entryPrice) * p.quantity),
+    })),
+    source: input.source,
+    spec,
+    engine_version: input.engineVersion,
+    conventions: {
+      periods_per_year: TRADING_DAYS_PER_YEAR,
+      risk_free_rate_pct: spec.risk_free_pct,
+      std_ddof: 1,
+      fill_timing: spec.fill === "next_open"
+        ? "decided at bar t's close, filled at bar t+1's open"
+        : "filled at bar t's close",
+      costs:
+        "fees in percent of traded value with a minimum fee; slippage moves the fill price against the trade",
+      monthly_probability: "share of the month's trading days on which the portfolio value rose",
+      profit_loss: "per SELL: (sell price − buy price) × quantity, prices after slippage, fees not included",
+      open_positions: spec.close_at_end ? "sold at the last close" : "valued at the last close, not sold",
+    },
+    notes,
+    timing: {},
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Runs a spec end to end: resolve the universe, load bars (with a year of extra history so indicators are warm
+ * at `start`), evaluate the rules per symbol, simulate, and build the report with metrics and conventions.
+ */
+import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
+import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
+import type { MarketData } from "../market/types.ts";
+import { createEvalContext, evaluate } from "../strategy/evaluate.ts";
+import { ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { atr } from "../indicators/oscillators.ts";
+import { simulate, type SymbolInput } from "./engine.ts";
+import { type BacktestReport, buildReport } from "./report.ts";
+
+/** The engine version reported with every result. */
+export const ENGINE_VERSION = "1.0.0";
+/** Calendar days of history loaded before `start` to warm up indicators. */
+export const WARMUP_DAYS = 400;
+
+/** Runs `spec` on `market` for `ownerId` (whose private imports are visible); `maxSymbolBars` bounds the work. */
+export async function runBacktest(
+  spec: StrategySpec,
+  market: MarketData,
+  opts: { ownerId: string | null; maxSymbolBars: number; now: () => number; trials?: number },
+): Promise<BacktestReport> {
+  const t0 = opts.now();
+  const symbols = new Set(spec.universe.tickers?.map((s) => s.toUpperCase()) ?? []);
+  if (spec.universe.name) { for (const s of await market.getUniverse(spec.universe.name)) symbols.add(s); }
+  const loadFrom = addDays(spec.start, -WARMUP_DAYS);
+  const estimate = symbols.size * Math.ceil(((toDayNumber(spec.end) - toDayNumber(loadFrom)) * 252) / 365);
+  if (estimate > opts.maxSymbolBars) {
+    throw new PayloadTooLargeError(
+      `This backtest needs about ${estimate} symbol-bars, over the synchronous limit of ${opts.maxSymbolBars}: ` +
+        "submit it to the job queue (POST /api/v1/backtests)",
+    );
+  }
+  const parse = (src: string, field: string) => {
+    try {
+      return parseExpression(src);
+    } catch (e) {
+      if (e instanceof ExpressionError) {
+        throw new ValidationError(e.message, ["body", "spec", field], "expression");
+      }
+      throw e;
+    }
+  };
+  const entry = parse(spec.entry, "entry"),
+    exit = parse(spec.exit, "exit"),
+    rank = parse(spec.rank_by, "rank_by");
+  const startDay = toDayNumber(spec.start);
+  const inputs: SymbolInput[] = [];
+  let source = "synthetic";
+  for (const symbol of symbols) {
+    const info = await market.getSymbol(symbol, opts.ownerId);
+    if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
+    const bars = await market.getBars(symbol, loadFrom, spec.end, opts.ownerId);
+    if (!bars || bars.days.length === 0) continue;
+    if (bars.source !== "synthetic") source = bars.source;
+    const ctx = createEvalContext(bars);
+    let e: Float64Array, x: Float64Array, r: Float64Array;
+    try {
+      e = evaluate(entry, ctx);
+      x = evaluate(exit, ctx);
+      r = evaluate(rank, ctx);
+    } catch (err) {
+      if (err instanceof ExpressionError) {
+        throw new ValidationError(err.message, ["body", "spec"], "expression");
+      }
+      throw err;
+    }
+    const a = spec.sizing.method === "risk_adjusted"
+      ? atr(bars.high, bars.low, bars.close, spec.sizing.atr_period)
+      : new Float64Array(bars.days.length).fill(NaN);
+    let from = 0;
+    while (from < bars.days.length && bars.days[from] < startDay) from++;
+    if (from === bars.days.length) continue;
+    const cut = <T extends Float64Array | Int32Array>(arr: T) => arr.subarray(from) as T;
+    inputs.push({
+      symbol: info.symbol,
+      name: info.name,
+      lotSize: info.lot_size,
+      days: cut(bars.days),
+      open: cut(bars.open),
+      high: cut(bars.high),
+      low: cut(bars.low),
+      close: cut(bars.close),
+      entry: cut(e),
+      exit: cut(x),
+      rank: cut(r),
+      atr: cut(a),
+      entryText: printExpression(entry),
+      exitText: printExpression(exit),
+    });
+  }
+  if (inputs.length === 0) {
+    throw new BadRequestError(`No bars for these symbols between ${spec.start} and ${spec.end}`);
+  }
+  const t1 = opts.now();
+  const sim = simulate(spec, inputs);
+  const t2 = opts.now();
+  const benchmarks = [];
+  for (const b of spec.benchmarks) {
+    const bars = await market.getBars(b, spec.start, spec.end, opts.ownerId);
+    if (!bars) throw new NotFoundError(`Unknown benchmark "${b}"`);
+    benchmarks.push({ symbol: b, days: bars.days, close: bars.close });
+  }
+  const report = buildReport({
+    spec,
+    sim,
+    benchmarks,
+    source,
+    engineVersion: ENGINE_VERSION,
+    trials: opts.trials,
+    firstDate: fromDayNumber(sim.days[0]),
+  });
+  const t3 = opts.now();
+  report.timing = { load_ms: t1 - t0, indicators_ms: 0, simulate_ms: t2 - t1, metrics_ms: t3 - t2 };
+  return report;
+}

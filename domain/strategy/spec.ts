@@ -1,0 +1,82 @@
+/**
+ * The strategy spec (zod): universe, entry/exit rules in the expression language, ranking, sizing, risk,
+ * costs (percent), fills, capital, dates and benchmarks. Every field but `universe`, `entry` and `exit` has a
+ * documented default. Expressions are parsed at validation time, so a bad rule is a 422 naming the field.
+ */
+import { z } from "zod";
+import { UNIVERSE_NAMES } from "../market/types.ts";
+import { ExpressionError, parseExpression } from "./expression.ts";
+
+const expression = (field: string) =>
+  z.string().min(1).max(2000).superRefine((src, ctx) => {
+    try {
+      parseExpression(src);
+    } catch (e) {
+      if (e instanceof ExpressionError) ctx.addIssue({ code: "custom", message: `${field}: ${e.message}` });
+      else throw e;
+    }
+  });
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Expected YYYY-MM-DD");
+const symbol = z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol");
+const pct = z.number().positive().max(100);
+
+const common = {
+  /** Most positions held at once. */
+  max_positions: z.number().int().min(1).max(500).default(1),
+  /** Smallest position worth opening, in currency (smaller orders are skipped). */
+  min_position: z.number().min(0).default(0),
+};
+
+/** Position sizing methods. */
+export const SizingSchema = z.discriminatedUnion("method", [
+  z.strictObject({ method: z.literal("percent_equity"), percent: pct.default(100), ...common }),
+  z.strictObject({ method: z.literal("fixed_cash"), cash: z.number().positive(), ...common }),
+  z.strictObject({ method: z.literal("fixed_quantity"), quantity: z.number().int().positive(), ...common }),
+  z.strictObject({
+    method: z.literal("risk_adjusted"),
+    risk_pct: pct.default(1),
+    atr_period: z.number().int().min(1).max(500).default(14),
+    atr_multiple: z.number().positive().max(100).default(2),
+    ...common,
+  }),
+]);
+
+/** The strategy spec. */
+export const StrategySpecSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).default("Untitled strategy"),
+  universe: z.strictObject({
+    tickers: z.array(symbol).min(1).max(500).optional(),
+    name: z.enum(UNIVERSE_NAMES).optional(),
+  }).refine((u) => u.tickers !== undefined || u.name !== undefined, { message: "Give tickers and/or a universe name" }),
+  entry: expression("entry"),
+  exit: expression("exit"),
+  /** Which entry candidates to take when there are more than free slots (highest first). */
+  rank_by: expression("rank_by").default("sma(close * volume, 20)"),
+  sizing: SizingSchema.default({ method: "percent_equity", percent: 100, max_positions: 1, min_position: 0 }),
+  risk: z.strictObject({
+    stop_loss_pct: pct.nullable().default(null),
+    take_profit_pct: z.number().positive().max(10_000).nullable().default(null),
+    trailing_stop_pct: pct.nullable().default(null),
+    max_holding_days: z.number().int().min(1).max(10_000).nullable().default(null),
+  }).default({ stop_loss_pct: null, take_profit_pct: null, trailing_stop_pct: null, max_holding_days: null }),
+  costs: z.strictObject({
+    buy_fee_pct: z.number().min(0).max(10).default(0.1),
+    sell_fee_pct: z.number().min(0).max(10).default(0.1),
+    min_fee: z.number().min(0).default(0),
+    slippage_pct: z.number().min(0).max(10).default(0),
+  }).default({ buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 }),
+  /** `next_open`: decided on bar t's close, filled at bar t+1's open; `close`: filled at bar t's close. */
+  fill: z.enum(["next_open", "close"]).default("next_open"),
+  capital: z.number().positive().max(1e12).default(100_000),
+  start: isoDate.default("2015-01-01"),
+  end: isoDate.default("2022-12-31"),
+  benchmarks: z.array(symbol).max(5).default([]),
+  /** Sell what is still held at the last close (otherwise open positions are valued, not sold). */
+  close_at_end: z.boolean().default(false),
+  /** Annual risk-free rate for Sharpe/Sortino, percent. */
+  risk_free_pct: z.number().min(-10).max(50).default(0),
+}).refine((s) => s.start <= s.end, { message: "start must not be after end", path: ["start"] });
+
+/** A validated spec with defaults filled in. */
+export type StrategySpec = z.infer<typeof StrategySpecSchema>;

@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   YAHOO_ENABLED: bool(false),
   YAHOO_SYMBOLS: list("600519.SH,000300.SH,RELIANCE.NS,BBCA.JK,^JKSE,AAPL,BTC-USD"),
   YAHOO_BASE_URL: z.string().url().optional(),
+  MAX_SYNC_SYMBOL_BARS: z.coerce.number().int().positive().default(2_000_000),
+  RATE_LIMIT_BACKTEST: rateRule("10/1m"),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
 });
 
@@ -127,6 +129,10 @@ export interface Config {
   marketCacheBytes: number;
   /** Live quotes from Yahoo: off by default; the symbols refreshed after each market's close. */
   yahoo: { enabled: boolean; symbols: string[]; baseUrl: string | undefined };
+  /** Largest backtest (symbols × bars) `POST /backtests/run` runs synchronously. */
+  maxSyncSymbolBars: number;
+  /** Backtest runs per user. */
+  backtestRate: RateRule;
   /** Body limit of `POST /data/import` (50 MiB default). */
   maxImportBytes: number;
   version: string;
@@ -222,6 +228,8 @@ export function parseConfig(
     marketSeed: e.MARKET_SEED,
     marketCacheBytes: Math.round(e.MARKET_CACHE_MB * 1024 * 1024),
     maxImportBytes: e.MAX_IMPORT_BYTES,
+    maxSyncSymbolBars: e.MAX_SYNC_SYMBOL_BARS,
+    backtestRate: e.RATE_LIMIT_BACKTEST,
     yahoo: {
       enabled: e.YAHOO_ENABLED,
       symbols: e.YAHOO_SYMBOLS.map((s) => s.toUpperCase()),

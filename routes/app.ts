@@ -10,6 +10,7 @@ import type { HealthDeps } from "../domain/health.ts";
 import type { SupportDeps } from "../domain/support/tickets.ts";
 import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
+import { backtestRoutes } from "./backtest_routes.ts";
 import { calendarRoutes } from "./calendar_routes.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
 import { marketRoutes } from "./market_routes.ts";
@@ -33,7 +34,14 @@ const IMPORT_PATH = "/api/v1/data/import";
 export interface AppDeps {
   config: Pick<
     Config,
-    "corsOrigins" | "maxBodyBytes" | "maxImportBytes" | "trustProxy" | "logRequests" | "version"
+    | "corsOrigins"
+    | "maxBodyBytes"
+    | "maxImportBytes"
+    | "maxSyncSymbolBars"
+    | "backtestRate"
+    | "trustProxy"
+    | "logRequests"
+    | "version"
   >;
   auth: AuthDeps;
   /** GitHub sign-in; absent when not configured (its routes then answer 404). */
@@ -82,6 +90,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.market, config.maxImportBytes));
+  api.route(
+    "/",
+    backtestRoutes(deps.auth, deps.market, {
+      maxSymbolBars: config.maxSyncSymbolBars,
+      rate: config.backtestRate,
+    }),
+  );
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
 
   app.route("/", healthRoutes(deps.health));

@@ -48,7 +48,9 @@ export const StrategySpecSchema = z.strictObject({
   universe: z.strictObject({
     tickers: z.array(symbol).min(1).max(500).optional(),
     name: z.enum(UNIVERSE_NAMES).optional(),
-  }).refine((u) => u.tickers !== undefined || u.name !== undefined, { message: "Give tickers and/or a universe name" }),
+  }).refine((u) => u.tickers !== undefined || u.name !== undefined, {
+    message: "Give tickers and/or a universe name",
+  }),
   entry: expression("entry"),
   exit: expression("exit"),
   /** Which entry candidates to take when there are more than free slots (highest first). */

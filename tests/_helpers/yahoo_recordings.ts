@@ -20,6 +20,8 @@ export interface RecordedAnswer {
   contentType?: string;
   /** Wait this long before answering (cut short by `close()`). */
   delayMs?: number;
+  /** Once this answer has been given, the ticker is answered with `then`. */
+  then?: RecordedAnswer;
 }
 
 /** A running server: base URL, the requests it saw, the answers (mutable), and `close()`. */
@@ -42,7 +44,9 @@ export function serveYahooRecordings(answers: Record<string, RecordedAnswer>): Y
       const url = new URL(req.url);
       rec.requests.push(url);
       const m = /^\/v8\/finance\/chart\/([^/]+)$/.exec(url.pathname);
-      const answer = m ? rec.answers[decodeURIComponent(m[1])] : undefined;
+      const ticker = m ? decodeURIComponent(m[1]) : "";
+      const answer = rec.answers[ticker];
+      if (answer?.then) rec.answers[ticker] = answer.then;
       if (!answer) {
         return new Response(readYahooFixture("not_found.json"), {
           status: 404,

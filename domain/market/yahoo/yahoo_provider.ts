@@ -15,7 +15,7 @@ import type { BarNamespace, BarRepo } from "../../store/bar_repo.ts";
 import type { MarketFreshnessRepo } from "../../store/market_freshness_repo.ts";
 import { emptySeries } from "../bar_codec.ts";
 import type { BarSeries } from "../types.ts";
-import type { YahooClient, YahooQuote } from "./yahoo_client.ts";
+import { type YahooClient, YahooFetchError, type YahooQuote } from "./yahoo_client.ts";
 import { toYahooSymbol } from "./yahoo_symbols.ts";
 
 /** Where Yahoo bars are stored. */
@@ -140,6 +140,9 @@ export async function refreshYahooSymbols(
         );
         if (rebased) {
           const full = await fetchRange(fromDayNumber(meta!.first_day ?? lastDay), expected);
+          if (!full.series.days.length) {
+            throw new YahooFetchError(`Yahoo chart ${toYahooSymbol(symbol)}: re-fetch returned no bars`);
+          }
           dropped = full.dropped.filter((d) => d > fromDayNumber(lastDay));
           stored = await deps.bars.replaceSeries(YAHOO_NAMESPACE, full.series, now);
         } else {

@@ -272,6 +272,24 @@ Deno.test("refreshYahooSymbols() replaces the series when Yahoo re-based its his
   }
 });
 
+Deno.test("refreshYahooSymbols() keeps the stored series when the re-fetch after a revision comes back empty", async () => {
+  const w = await world(Date.UTC(2024, 0, 3, 8));
+  try {
+    await refreshYahooSymbols(w.deps, ["600519.SH"]);
+    const body = JSON.parse(readYahooFixture("600519_ss_2024_01.json"));
+    body.chart.result[0].indicators.quote[0].close[1] = 1690.0; // Yahoo revised 2024-01-03
+    w.rec.answers["600519.SS"] = { body: JSON.stringify(body), then: { file: "600519_ss_empty.json" } };
+    w.clock.set(Date.UTC(2024, 0, 5, 8));
+    const [r] = await refreshYahooSymbols(w.deps, ["600519.SH"]);
+    assert.equal(r.error, "Yahoo chart 600519.SS: re-fetch returned no bars");
+    assert.equal(r.last_bar_date, "2024-01-03");
+    assert.deepEqual((await w.stored("600519.SH"))!.close, [1685.010009765625, 1694.0], "nothing replaced");
+    assert.equal((await w.freshness("600519.SH"))!.error, r.error);
+  } finally {
+    await w.close();
+  }
+});
+
 Deno.test("refreshYahooSymbols() keeps a bar stamped at local midnight, on the previous UTC date", async () => {
   // Not Yahoo's usual stamp for IDX (09:00 WIB), but some exchanges' daily bars are stamped 00:00 local.
   const bar = (date: string, close: number) => ({

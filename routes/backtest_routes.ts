@@ -1,0 +1,153 @@
+/** `POST /api/v1/backtests/run` (synchronous backtest → full report) and `POST /api/v1/indicators`. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { runBacktest } from "../domain/backtest/run_backtest.ts";
+import { fromDayNumber } from "../domain/calendar/dates.ts";
+import type { RateRule } from "../domain/config.ts";
+import { NotFoundError, ValidationError } from "../domain/errors.ts";
+import type { MarketDeps } from "../domain/market/market_deps.ts";
+import { createEvalContext, evaluate } from "../domain/strategy/evaluate.ts";
+import { ExpressionError, parseExpression } from "../domain/strategy/expression.ts";
+import { StrategySpecSchema } from "../domain/strategy/spec.ts";
+import { newRouter } from "./app_env.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import { IsoDateString } from "./schemas/calendar.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+
+const RunBody = z.strictObject({
+  spec: StrategySpecSchema,
+  trials: z.number().int().min(1).max(100_000).optional().openapi({
+    description: "How many variants were tried (for the deflated Sharpe ratio)",
+  }),
+}).openapi("BacktestRun", {
+  example: {
+    spec: {
+      name: "SMA cross",
+      universe: { tickers: ["RELIANCE.NS"] },
+      entry: "crosses_above(sma(close, 20), sma(close, 50))",
+      exit: "crosses_below(sma(close, 20), sma(close, 50))",
+      sizing: { method: "fixed_quantity", quantity: 100, max_positions: 1 },
+      costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
+      fill: "next_open",
+      capital: 100000,
+      start: "2015-01-01",
+      end: "2022-12-31",
+      benchmarks: ["^NSEI"],
+    },
+  },
+});
+
+const ReportSchema = z.looseObject({
+  summary: z.record(z.string(), z.unknown()),
+  trades: z.array(z.record(z.string(), z.unknown())),
+  dailyPortfolio: z.array(z.record(z.string(), z.unknown())),
+  monthlyPerformance: z.array(z.record(z.string(), z.unknown())),
+  source: z.string(),
+  engine_version: z.string(),
+  conventions: z.record(z.string(), z.unknown()),
+  timing: z.record(z.string(), z.number()),
+}).openapi("BacktestReport");
+
+const IndicatorsBody = z.strictObject({
+  symbol: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol").openapi({
+    example: "600519.SH",
+  }),
+  start: IsoDateString.optional().openapi({ example: "2024-01-01" }),
+  end: IsoDateString.optional().openapi({ example: "2024-12-31" }),
+  expressions: z.array(z.string().min(1).max(2000)).min(1).max(20).openapi({
+    example: ["rsi(close, 14)", "macd(close, 12, 26, 9)", "bb_upper(close, 20, 2)"],
+  }),
+}).openapi("IndicatorsRequest");
+
+const IndicatorsSchema = z.object({
+  symbol: z.string(),
+  source: z.string(),
+  dates: z.array(z.string()),
+  series: z.record(z.string(), z.array(z.number().nullable())),
+}).openapi("Indicators");
+
+/** Builds the backtest router. */
+export function backtestRoutes(
+  auth: AuthDeps,
+  market: MarketDeps,
+  opts: { maxSymbolBars: number; rate: RateRule },
+) {
+  const app = newRouter();
+  const user = requireAuth(auth);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/backtests/run",
+      tags: ["backtests"],
+      summary: "Run a backtest synchronously and return the full report (small jobs; larger ones answer 413)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(RunBody) },
+      responses: {
+        200: jsonResponse(ReportSchema, "Report"),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+        413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user;
+      await auth.limiter.consume("backtest_user", me.id, opts.rate);
+      const body = c.req.valid("json");
+      const report = await runBacktest(body.spec, market.data, {
+        ownerId: me.id,
+        maxSymbolBars: opts.maxSymbolBars,
+        now: () => performance.now(),
+        trials: body.trials,
+      });
+      return c.json(report, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/indicators",
+      tags: ["backtests"],
+      summary: "Evaluate expressions of the strategy language on one symbol's bars (for charts and previews)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(IndicatorsBody) },
+      responses: { 200: jsonResponse(IndicatorsSchema, "Series"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const body = c.req.valid("json");
+      const owner = c.get("principal").user.id;
+      const info = await market.data.getSymbol(body.symbol, owner);
+      if (!info) throw new NotFoundError(`Unknown symbol "${body.symbol}"`);
+      const end = body.end ?? market.synthetic.targetDate(body.symbol);
+      const start = body.start ?? `${Number(end.slice(0, 4)) - 1}${end.slice(4)}`;
+      if (start > end) throw new ValidationError("start must not be after end", ["body", "start"]);
+      const bars = await market.data.getBars(body.symbol, start, end, owner);
+      if (!bars) throw new NotFoundError(`Unknown symbol "${body.symbol}"`);
+      const ctx = createEvalContext(bars);
+      const series: Record<string, (number | null)[]> = {};
+      body.expressions.forEach((src, i) => {
+        try {
+          series[src] = Array.from(
+            evaluate(parseExpression(src), ctx),
+            (v) => (Number.isFinite(v) ? v : null),
+          );
+        } catch (e) {
+          if (e instanceof ExpressionError) {
+            throw new ValidationError(e.message, ["body", "expressions", i], "expression");
+          }
+          throw e;
+        }
+      });
+      return c.json({
+        symbol: info.symbol,
+        source: bars.source,
+        dates: Array.from(bars.days, fromDayNumber),
+        series,
+      }, 200);
+    },
+  );
+
+  return app;
+}

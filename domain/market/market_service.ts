@@ -12,6 +12,8 @@ import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported
 import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
 import { YAHOO_NAMESPACE } from "./yahoo/yahoo_provider.ts";
+import { toYahooSymbol, yahooExchangeOf } from "./yahoo/yahoo_symbols.ts";
+import { EXCHANGES } from "../calendar/exchanges.ts";
 import type { SyntheticProvider } from "./synthetic_provider.ts";
 import type { SyntheticMarket } from "./synthetic/synthetic_market.ts";
 import type {
@@ -41,6 +43,25 @@ const toInfo = (r: ImportedSymbolRecord): SymbolInfo => {
   return info;
 };
 
+/** Metadata for a Yahoo-only symbol (outside the synthetic catalogue). */
+function liveOnlyInfo(symbol: string): SymbolInfo {
+  const exchange = yahooExchangeOf(toYahooSymbol(symbol));
+  return {
+    symbol,
+    name: symbol,
+    exchange,
+    currency: EXCHANGES[exchange].currency,
+    kind: symbol.startsWith("^") ? "index" : exchange === "CRYPTO" ? "crypto" : "stock",
+    sector: null,
+    market_cap_class: null,
+    lot_size: exchange === "SSE" || exchange === "SZSE" || exchange === "IDX" ? 100 : 1,
+    price_limit: null,
+    syariah: null,
+    universes: [],
+    source: "yahoo",
+  };
+}
+
 /** Creates the market-data service. */
 export function createMarketData(deps: MarketServiceDeps): MarketData {
   async function importFor(symbol: string, ownerId?: string | null): Promise<ImportedSymbolRecord | null> {
@@ -68,8 +89,8 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
       const imported = await importFor(symbol, ownerId);
       if (imported) return toInfo(imported);
       const info = deps.market.symbol(symbol);
-      if (info && deps.yahooEnabled && (await deps.bars.getMeta(YAHOO_NAMESPACE, symbol))) {
-        return { ...info, source: "yahoo" as const };
+      if (deps.yahooEnabled && (await deps.bars.getMeta(YAHOO_NAMESPACE, symbol))) {
+        return { ...(info ?? liveOnlyInfo(symbol)), source: "yahoo" as const };
       }
       return info;
     },
@@ -83,11 +104,12 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
           toDayNumber(end),
         );
       }
-      if (!deps.market.symbol(symbol)) return null;
       if (deps.yahooEnabled) {
+        // A symbol Yahoo has refreshed is served from Yahoo for the whole range (never spliced with synthetic).
         const live = await deps.bars.getBars(YAHOO_NAMESPACE, symbol, toDayNumber(start), toDayNumber(end));
         if (live) return live;
       }
+      if (!deps.market.symbol(symbol)) return null;
       return await deps.synthetic.getBars(symbol, start, end);
     },
     getUniverse: (name: UniverseName) => Promise.resolve([...deps.market.universe(name)]),

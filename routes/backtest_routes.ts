@@ -8,18 +8,32 @@ import { NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
 import { createEvalContext, evaluate } from "../domain/strategy/evaluate.ts";
 import { ExpressionError, parseExpression } from "../domain/strategy/expression.ts";
-import { StrategySpecSchema } from "../domain/strategy/spec.ts";
+import { type StrategySpec, StrategySpecSchema } from "../domain/strategy/spec.ts";
+import {
+  AgentConfigSchema,
+  BlueprintSchema,
+  compileAgentConfig,
+  compileBlueprint,
+} from "../domain/strategy/compile_shapes.ts";
+import { parseStrategyText, toStrategyText } from "../domain/strategy/strategy_text.ts";
+import { ZodError } from "zod";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { IsoDateString } from "./schemas/calendar.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
 
 const RunBody = z.strictObject({
-  spec: StrategySpecSchema,
+  spec: StrategySpecSchema.optional(),
+  blueprint: BlueprintSchema.optional().openapi({ description: "The copilot's seed blueprint shape" }),
+  config: AgentConfigSchema.optional().openapi({ description: "The chat agent's config shape" }),
+  strategy_code: z.string().min(1).max(20_000).optional().openapi({ description: "Canonical strategy text" }),
   trials: z.number().int().min(1).max(100_000).optional().openapi({
     description: "How many variants were tried (for the deflated Sharpe ratio)",
   }),
-}).openapi("BacktestRun", {
+}).refine(
+  (b) => [b.spec, b.blueprint, b.config, b.strategy_code].filter((x) => x !== undefined).length === 1,
+  { message: "Give exactly one of spec, blueprint, config or strategy_code" },
+).openapi("BacktestRun", {
   example: {
     spec: {
       name: "SMA cross",
@@ -43,6 +57,7 @@ const ReportSchema = z.looseObject({
   dailyPortfolio: z.array(z.record(z.string(), z.unknown())),
   monthlyPerformance: z.array(z.record(z.string(), z.unknown())),
   source: z.string(),
+  generated_code: z.string(),
   engine_version: z.string(),
   conventions: z.record(z.string(), z.unknown()),
   timing: z.record(z.string(), z.number()),
@@ -65,6 +80,25 @@ const IndicatorsSchema = z.object({
   dates: z.array(z.string()),
   series: z.record(z.string(), z.array(z.number().nullable())),
 }).openapi("Indicators");
+
+/** The spec of a run request, whichever shape it came in; a shape that does not compile is a 422. */
+function resolveSpec(body: z.infer<typeof RunBody>): StrategySpec {
+  if (body.spec) return body.spec;
+  if (body.strategy_code) return parseStrategyText(body.strategy_code);
+  try {
+    return body.blueprint ? compileBlueprint(body.blueprint) : compileAgentConfig(body.config!);
+  } catch (e) {
+    if (e instanceof ZodError) {
+      const issue = e.issues[0];
+      throw new ValidationError(issue.message, [
+        "body",
+        body.blueprint ? "blueprint" : "config",
+        ...issue.path.map(String),
+      ]);
+    }
+    throw e;
+  }
+}
 
 /** Builds the backtest router. */
 export function backtestRoutes(
@@ -94,13 +128,14 @@ export function backtestRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      const report = await runBacktest(body.spec, market.data, {
+      const spec = resolveSpec(body);
+      const report = await runBacktest(spec, market.data, {
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
         now: () => performance.now(),
         trials: body.trials,
       });
-      return c.json(report, 200);
+      return c.json({ ...report, generated_code: toStrategyText(spec) }, 200);
     },
   );
 

@@ -95,3 +95,77 @@ Deno.test("POST /indicators evaluates expressions on one symbol, null during war
     await w.close();
   }
 });
+
+Deno.test("a copilot blueprint and a chat-agent config both run and report, with their generated code", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await signInWithOtp(w, "quant@example.com");
+    const blueprint = {
+      asset: "600519.SH",
+      timeframe: "1d",
+      entry: [{ indicator: "rsi", operator: "<", value: 35, params: { lookback: 14 } }, {
+        indicator: "sma",
+        operator: ">",
+        params: { lookback: 200 },
+      }],
+      exit: [{ indicator: "rsi", operator: ">", value: 60, params: { lookback: 14 } }, {
+        indicator: "atr",
+        operator: "<",
+        params: { lookback: 22, multiplier: 3 },
+      }],
+      risk: { stop_loss: 0.05, take_profit: 0.15 },
+      position_sizing: "percent",
+      start: "2016-01-01",
+      end: "2020-12-31",
+    };
+    const a = await w.request("POST", "/api/v1/backtests/run", {
+      json: { blueprint },
+      token: me.access_token,
+    });
+    assert.equal(a.status, 200);
+    const ra = await a.json();
+    assert.equal(ra.spec.entry, "rsi(close, 14) < 35 and close > sma(close, 200)");
+    assert.equal(ra.spec.exit, "rsi(close, 14) > 60 or close < highest(close, 22) - 3 * atr(22)");
+    assert.equal(ra.spec.risk.stop_loss_pct, 5);
+    assert.match(ra.generated_code, /^entry: rsi\(close, 14\) < 35 and close > sma\(close, 200\)$/m);
+
+    const config = {
+      tickers: ["600519.SH", "000001.SZ", "600036.SH"],
+      filters: { marketCap: "large" },
+      technicalIndicators: [{ type: "RSI", period: 14, oversold: 35, overbought: 65 }, {
+        type: "VOLUME_SMA",
+        period: 20,
+        multiplier: 1.2,
+      }],
+      backtestConfig: {
+        initialCapital: 500000,
+        startDate: "2017-01-01",
+        endDate: "2020-12-31",
+        tradingCosts: { brokerFee: 0.03, sellFee: 0.13, minimumFee: 5 },
+        portfolio: { positionSizePercent: 30, minPositionPercent: 1, maxPositions: 3 },
+        riskManagement: { stopLossPercent: 8, takeProfitPercent: 20, maxHoldingDays: 40 },
+      },
+    };
+    const b = await w.request("POST", "/api/v1/backtests/run", { json: { config }, token: me.access_token });
+    assert.equal(b.status, 200);
+    const rb = await b.json();
+    assert.equal(rb.spec.entry, "rsi(close, 14) < 35 and volume > 1.2 * volume_sma(20)");
+    assert.equal(rb.spec.exit, "rsi(close, 14) > 65");
+    assert.equal(rb.summary.initialCapital, 500000);
+    assert.ok(rb.trades.every((t: { fees: number }) => t.fees >= 5));
+
+    const code = await w.request("POST", "/api/v1/backtests/run", {
+      json: { strategy_code: ra.generated_code },
+      token: me.access_token,
+    });
+    assert.equal(code.status, 200);
+    assert.deepEqual((await code.json()).summary, ra.summary, "the generated code reproduces the run");
+    const both = await w.request("POST", "/api/v1/backtests/run", {
+      json: { blueprint, config },
+      token: me.access_token,
+    });
+    assert.equal(both.status, 422);
+  } finally {
+    await w.close();
+  }
+});

@@ -76,9 +76,21 @@ export interface SimulationResult {
 
 const round = (x: number) => Math.round(x * 1e8) / 1e8;
 
+/** The sorted union of the inputs' trading days (one input: its own days, no copy). */
+function unionOfDays(inputs: SymbolInput[]): Int32Array {
+  if (inputs.length === 1) return inputs[0].days;
+  const all = new Int32Array(inputs.reduce((n, s) => n + s.days.length, 0));
+  let at = 0;
+  for (const s of inputs) (all.set(s.days, at), (at += s.days.length));
+  all.sort();
+  let k = 0;
+  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[k++] = all[i];
+  return all.slice(0, k);
+}
+
 /** Runs the simulation of `spec` over `inputs`. */
 export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationResult {
-  const allDays = [...new Set(inputs.flatMap((s) => Array.from(s.days)))].sort((a, b) => a - b);
+  const allDays = unionOfDays(inputs);
   const T = allDays.length;
   const idx = inputs.map(() => -1); // index of each symbol's bar at or before the current day
   const positions = new Map<number, Position>();
@@ -194,21 +206,27 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
     }
   };
 
+  const today: number[] = [];
+  const candidates: number[] = [];
+  const tradesOn = new Int32Array(inputs.length).fill(-1); // the day index on which symbol j last traded
+  let currentDay = -1;
+  const tradedToday = { has: (j: number) => tradesOn[j] === currentDay };
   for (let t = 0; t < T; t++) {
     const day = allDays[t];
     dayTrades.length = 0;
-    const today: number[] = [];
+    today.length = 0;
     for (let j = 0; j < inputs.length; j++) {
       const s = inputs[j];
       if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
         idx[j]++;
         today.push(j);
+        tradesOn[j] = t;
       }
     }
-    const tradedToday = new Set(today);
+    currentDay = t;
 
     // 1. Orders decided yesterday fill at today's open (sells first, to free cash).
-    if (spec.fill === "next_open") {
+    if (spec.fill === "next_open" && pending.size > 0) {
       for (const action of ["SELL", "BUY"] as const) {
         for (const [j, order] of [...pending]) {
           if (order.action !== action) continue;
@@ -227,64 +245,70 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
     }
 
     // 2. Risk exits on today's bar; 3. rule exits.
-    for (const j of today) {
-      const p = positions.get(j);
-      if (!p) continue;
-      const s = inputs[j], i = idx[j];
-      if (p.entryDay !== day) p.barsHeld++;
-      const o = s.open[i], h = s.high[i], l = s.low[i];
-      const stops: [number, string][] = [];
-      if (risk.stop_loss_pct !== null) {
-        stops.push([
-          p.entryPrice * (1 - risk.stop_loss_pct / 100),
-          `stop loss -${risk.stop_loss_pct.toFixed(1)}%`,
-        ]);
-      }
-      if (risk.trailing_stop_pct !== null) {
-        stops.push([
-          p.peak * (1 - risk.trailing_stop_pct / 100),
-          `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`,
-        ]);
-      }
-      const stop = stops.sort((a, b) => b[0] - a[0])[0];
-      if (stop && l <= stop[0]) {
-        sell(
-          j,
-          day,
-          o <= stop[0] ? o : stop[0],
-          o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
-        );
-        continue;
-      }
-      if (risk.take_profit_pct !== null) {
-        const target = p.entryPrice * (1 + risk.take_profit_pct / 100);
-        if (h >= target) {
-          const label = `take profit +${risk.take_profit_pct.toFixed(1)}%`;
-          sell(j, day, o >= target ? o : target, o >= target ? `${label} (gap, filled at open ${o})` : label);
+    if (positions.size > 0) {
+      for (const j of today) {
+        const p = positions.get(j);
+        if (!p) continue;
+        const s = inputs[j], i = idx[j];
+        if (p.entryDay !== day) p.barsHeld++;
+        const o = s.open[i], h = s.high[i], l = s.low[i];
+        // The tighter of the fixed stop and the trailing stop (the higher price) applies.
+        let stopPrice = -Infinity, stopLabel = "";
+        if (risk.stop_loss_pct !== null) {
+          stopPrice = p.entryPrice * (1 - risk.stop_loss_pct / 100);
+          stopLabel = `stop loss -${risk.stop_loss_pct.toFixed(1)}%`;
+        }
+        if (risk.trailing_stop_pct !== null && p.peak * (1 - risk.trailing_stop_pct / 100) > stopPrice) {
+          stopPrice = p.peak * (1 - risk.trailing_stop_pct / 100);
+          stopLabel = `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`;
+        }
+        const stop = stopLabel ? [stopPrice, stopLabel] as const : null;
+        if (stop && l <= stop[0]) {
+          sell(
+            j,
+            day,
+            o <= stop[0] ? o : stop[0],
+            o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
+          );
           continue;
         }
-      }
-      p.peak = Math.max(p.peak, h);
-      const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
-      const ruleExit = s.exit[i] > 0;
-      if ((maxDays || ruleExit) && !pending.has(j)) {
-        const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
-        if (spec.fill === "close") sell(j, day, s.close[i], reason);
-        else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+        if (risk.take_profit_pct !== null) {
+          const target = p.entryPrice * (1 + risk.take_profit_pct / 100);
+          if (h >= target) {
+            const label = `take profit +${risk.take_profit_pct.toFixed(1)}%`;
+            sell(
+              j,
+              day,
+              o >= target ? o : target,
+              o >= target ? `${label} (gap, filled at open ${o})` : label,
+            );
+            continue;
+          }
+        }
+        p.peak = Math.max(p.peak, h);
+        const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
+        const ruleExit = s.exit[i] > 0;
+        if ((maxDays || ruleExit) && !pending.has(j)) {
+          const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
+          if (spec.fill === "close") sell(j, day, s.close[i], reason);
+          else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+        }
       }
     }
 
     // 4. Entries, best-ranked first, into free slots.
-    const pendingBuys = [...pending.values()].filter((o) => o.action === "BUY").length;
+    let pendingBuys = 0;
+    for (const o of pending.values()) if (o.action === "BUY") pendingBuys++;
     let slots = sizing.max_positions - positions.size - pendingBuys;
-    if (slots > 0) {
-      const candidates = today.filter((j) =>
-        inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)
-      );
+    if (slots > 0 && today.length > 0) {
+      candidates.length = 0;
+      for (const j of today) {
+        if (inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)) candidates.push(j);
+      }
       const rankOf = (
         j: number,
       ) => (Number.isNaN(inputs[j].rank[idx[j]]) ? -Infinity : inputs[j].rank[idx[j]]);
-      candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
+      if (candidates.length > 1) candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
       for (const j of candidates) {
         if (slots <= 0) break;
         const s = inputs[j], i = idx[j];
@@ -304,12 +328,12 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
 
     // 5. Mark to market.
     let value = 0;
-    for (const [j, p] of positions) value += p.quantity * lastClose(j);
+    if (positions.size > 0) { for (const [j, p] of positions) value += p.quantity * lastClose(j); }
     cash[t] = money;
     holdings[t] = value;
     equity[t] = money + value;
     held[t] = positions.size;
-    for (const tr of dayTrades) tr.portfolioValue = round(equity[t]);
+    if (dayTrades.length > 0) { for (const tr of dayTrades) tr.portfolioValue = round(equity[t]); }
   }
 
   if (spec.close_at_end && T > 0) {

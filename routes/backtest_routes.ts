@@ -1,6 +1,7 @@
 /** `POST /api/v1/backtests/run` (synchronous backtest → full report) and `POST /api/v1/indicators`. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { plotFigure } from "../domain/backtest/plot.ts";
 import { runBacktest } from "../domain/backtest/run_backtest.ts";
 import { fromDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
@@ -181,6 +182,98 @@ export function backtestRoutes(
         dates: Array.from(bars.days, fromDayNumber),
         series,
       }, 200);
+    },
+  );
+
+  const QuickBody = z.strictObject({
+    strategy_code: z.string().min(1).max(20_000).optional(),
+    spec: StrategySpecSchema.optional(),
+    ticker: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol").openapi({
+      example: "600519.SH",
+    }),
+  }).refine((b) => (b.strategy_code === undefined) !== (b.spec === undefined), {
+    message: "Give exactly one of strategy_code or spec",
+  });
+  const onTicker = (b: z.infer<typeof QuickBody>): StrategySpec => {
+    const spec = b.spec ?? parseStrategyText(b.strategy_code!);
+    return { ...spec, universe: { tickers: [b.ticker.toUpperCase()] } };
+  };
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/backtest",
+      tags: ["backtests"],
+      summary: "Quick form: run strategy text (or a spec) on one ticker → start value, end value, P&L",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(QuickBody.openapi("QuickBacktest")) },
+      responses: {
+        200: jsonResponse(
+          z.object({ start_value: z.number(), end_value: z.number(), pnl: z.number() }).openapi(
+            "QuickResult",
+          ),
+          "Result",
+        ),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user;
+      await auth.limiter.consume("backtest_user", me.id, opts.rate);
+      const spec = onTicker(c.req.valid("json"));
+      const report = await runBacktest(spec, market.data, {
+        ownerId: me.id,
+        maxSymbolBars: opts.maxSymbolBars,
+        now: () => performance.now(),
+      });
+      const end = report.summary.finalValue as number;
+      return c.json({
+        start_value: spec.capital,
+        end_value: end,
+        pnl: Math.round((end - spec.capital) * 1e4) / 1e4,
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/plot",
+      tags: ["backtests"],
+      summary:
+        "Plotly figure of a run on one ticker: price with entries/exits, equity vs benchmark, drawdown",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(QuickBody.openapi("PlotRequest")) },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            data: z.array(z.record(z.string(), z.unknown())),
+            layout: z.record(z.string(), z.unknown()),
+          })
+            .openapi("PlotlyFigure"),
+          "Figure",
+        ),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user;
+      await auth.limiter.consume("backtest_user", me.id, opts.rate);
+      const spec = onTicker(c.req.valid("json"));
+      const ticker = spec.universe.tickers![0];
+      const report = await runBacktest(spec, market.data, {
+        ownerId: me.id,
+        maxSymbolBars: opts.maxSymbolBars,
+        now: () => performance.now(),
+      });
+      const bars = await market.data.getBars(ticker, spec.start, spec.end, me.id);
+      const prices = {
+        dates: Array.from(bars?.days ?? [], fromDayNumber),
+        close: Array.from(bars?.close ?? []),
+      };
+      return c.json(plotFigure(report, ticker, prices), 200);
     },
   );
 

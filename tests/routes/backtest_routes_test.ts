@@ -169,3 +169,53 @@ Deno.test("a copilot blueprint and a chat-agent config both run and report, with
     await w.close();
   }
 });
+
+Deno.test("POST /backtest (quick form) and POST /plot run strategy text on one ticker", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await signInWithOtp(w, "quant@example.com");
+    const code = [
+      'universe: {"tickers":["IGNORED"]}',
+      "entry: crosses_above(sma(close, 20), sma(close, 50))",
+      "exit: crosses_below(sma(close, 20), sma(close, 50))",
+      'start: "2016-01-01"',
+      'end: "2018-12-31"',
+      'benchmarks: ["000300.SH"]',
+    ].join("\n");
+    const quick = await w.request("POST", "/api/v1/backtest", {
+      json: { strategy_code: code, ticker: "600036.SH" },
+      token: me.access_token,
+    });
+    assert.equal(quick.status, 200);
+    const q = await quick.json();
+    assert.equal(q.start_value, 100000);
+    assert.ok(Math.abs(q.end_value - q.start_value - q.pnl) < 1e-6);
+    const full = await (await w.request("POST", "/api/v1/backtests/run", {
+      json: { strategy_code: code.replace("IGNORED", "600036.SH") },
+      token: me.access_token,
+    })).json();
+    assert.equal(q.end_value, full.summary.finalValue, "the quick form is the same run");
+    const plot = await w.request("POST", "/api/v1/plot", {
+      json: { strategy_code: code, ticker: "600036.SH" },
+      token: me.access_token,
+    });
+    assert.equal(plot.status, 200);
+    const fig = await plot.json();
+    const names = fig.data.map((d: { name: string }) => d.name);
+    assert.deepEqual(names, [
+      "600036.SH",
+      "Entries",
+      "Exits",
+      "Strategy (=100 at start)",
+      "000300.SH",
+      "Drawdown %",
+    ]);
+    assert.equal(
+      fig.data[1].x.length,
+      full.trades.filter((t: { action: string }) => t.action === "BUY").length,
+    );
+    assert.ok(fig.layout.yaxis3);
+  } finally {
+    await w.close();
+  }
+});

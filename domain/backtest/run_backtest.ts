@@ -4,10 +4,10 @@
  */
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
-import type { MarketData } from "../market/types.ts";
+import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
 import { createEvalContext, evaluate } from "../strategy/evaluate.ts";
 import { ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
-import type { StrategySpec } from "../strategy/spec.ts";
+import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
 import { atr } from "../indicators/oscillators.ts";
 import { simulate, type SymbolInput } from "./engine.ts";
 import { type BacktestReport, buildReport } from "./report.ts";
@@ -16,6 +16,53 @@ import { type BacktestReport, buildReport } from "./report.ts";
 export const ENGINE_VERSION = "1.0.0";
 /** Calendar days of history loaded before `start` to warm up indicators. */
 export const WARMUP_DAYS = 400;
+
+type Filters = NonNullable<StrategySpec["universe"]["filters"]>;
+
+/** Market-cap class, sector and syariah filters. */
+function passesStaticFilters(info: SymbolInfo, f: Filters | undefined): boolean {
+  if (!f) return true;
+  if (f.market_cap && (!info.market_cap_class || !f.market_cap.includes(info.market_cap_class))) return false;
+  if (f.sectors && (!info.sector || !f.sectors.some((s) => s.toLowerCase() === info.sector!.toLowerCase()))) {
+    return false;
+  }
+  if (f.syariah !== undefined && info.syariah !== f.syariah) return false;
+  return true;
+}
+
+const METRIC_FIELD: Record<typeof FUNDAMENTAL_METRICS[number], keyof FundamentalsRow> = {
+  PE_RATIO: "pe_ratio",
+  PBV: "pbv",
+  ROE: "roe",
+  DE_RATIO: "de_ratio",
+  ROA: "roa",
+  NPM: "npm",
+  EPS: "eps",
+};
+
+/** Clears entries on days when the last public fundamentals (point-in-time) fail a bound, or there are none. */
+function applyFundamentalFilters(
+  entry: Float64Array,
+  days: Int32Array,
+  rows: FundamentalsRow[],
+  bounds: NonNullable<Filters["fundamentals"]>,
+): void {
+  let r = -1;
+  for (let k = 0; k < days.length; k++) {
+    while (r + 1 < rows.length && toDayNumber(rows[r + 1].available_on) <= days[k]) r++;
+    if (r < 0) {
+      entry[k] = 0;
+      continue;
+    }
+    for (const b of bounds) {
+      const v = rows[r][METRIC_FIELD[b.metric]] as number | null;
+      if (v === null || (b.min !== undefined && v < b.min) || (b.max !== undefined && v > b.max)) {
+        entry[k] = 0;
+        break;
+      }
+    }
+  }
+}
 
 /** Runs `spec` on `market` for `ownerId` (whose private imports are visible); `maxSymbolBars` bounds the work. */
 export async function runBacktest(
@@ -50,9 +97,11 @@ export async function runBacktest(
   const startDay = toDayNumber(spec.start);
   const inputs: SymbolInput[] = [];
   let source = "synthetic";
+  const filters = spec.universe.filters;
   for (const symbol of symbols) {
     const info = await market.getSymbol(symbol, opts.ownerId);
     if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
+    if (!passesStaticFilters(info, filters)) continue;
     const bars = await market.getBars(symbol, loadFrom, spec.end, opts.ownerId);
     if (!bars || bars.days.length === 0) continue;
     if (bars.source !== "synthetic") source = bars.source;
@@ -71,6 +120,14 @@ export async function runBacktest(
     const a = spec.sizing.method === "risk_adjusted"
       ? atr(bars.high, bars.low, bars.close, spec.sizing.atr_period)
       : new Float64Array(bars.days.length).fill(NaN);
+    if (filters) e = e.slice(); // the cached rule values are shared: mask a copy
+    if (filters?.min_avg_traded_value !== undefined) {
+      const adv = evaluate(parseExpression("sma(close * volume, 20)"), ctx);
+      for (let k = 0; k < e.length; k++) if (!(adv[k] >= filters.min_avg_traded_value)) e[k] = 0;
+    }
+    if (filters?.fundamentals?.length) {
+      applyFundamentalFilters(e, bars.days, await market.getFundamentals(symbol), filters.fundamentals);
+    }
     let from = 0;
     while (from < bars.days.length && bars.days[from] < startDay) from++;
     if (from === bars.days.length) continue;

@@ -21,6 +21,28 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Expected YYYY-MM-DD");
 const symbol = z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol");
 const pct = z.number().positive().max(100);
 
+/** Fundamental metrics a filter can bound (point-in-time: the last figures public on the day). */
+export const FUNDAMENTAL_METRICS = ["PE_RATIO", "PBV", "ROE", "DE_RATIO", "ROA", "NPM", "EPS"] as const;
+
+/**
+ * Universe filters: static ones (market-cap class, sectors, syariah) drop symbols before the run; dynamic ones
+ * (minimum 20-day average traded value, fundamental bounds) make a symbol eligible for entry only on the days
+ * they hold. ROE, ROA and NPM are fractions (0.15 = 15 %).
+ */
+export const UniverseFiltersSchema = z.strictObject({
+  market_cap: z.array(z.enum(["small", "mid", "large"])).min(1).optional(),
+  sectors: z.array(z.string().min(1).max(60)).min(1).max(20).optional(),
+  syariah: z.boolean().optional(),
+  min_avg_traded_value: z.number().positive().optional(),
+  fundamentals: z.array(
+    z.strictObject({
+      metric: z.enum(FUNDAMENTAL_METRICS),
+      min: z.number().optional(),
+      max: z.number().optional(),
+    }).refine((f) => f.min !== undefined || f.max !== undefined, { message: "Give min and/or max" }),
+  ).max(10).optional(),
+});
+
 const common = {
   /** Most positions held at once. */
   max_positions: z.number().int().min(1).max(500).default(1),
@@ -48,6 +70,7 @@ export const StrategySpecSchema = z.strictObject({
   universe: z.strictObject({
     tickers: z.array(symbol).min(1).max(500).optional(),
     name: z.enum(UNIVERSE_NAMES).optional(),
+    filters: UniverseFiltersSchema.optional(),
   }).refine((u) => u.tickers !== undefined || u.name !== undefined, {
     message: "Give tickers and/or a universe name",
   }),

@@ -219,3 +219,45 @@ Deno.test("POST /backtest (quick form) and POST /plot run strategy text on one t
     await w.close();
   }
 });
+
+Deno.test("universe filters: static ones drop symbols, fundamental bounds gate entries point-in-time", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await signInWithOtp(w, "quant@example.com");
+    const base = {
+      universe: { tickers: ["600519.SH", "RELIANCE.NS", "BBCA.JK", "TLKM.JK"] },
+      entry: "close > 0",
+      exit: "0 > 1",
+      sizing: { method: "percent_equity", percent: 20, max_positions: 4 },
+      capital: 1e9, // currencies differ (IDR lots cost more than 20,000): a large notional buys a lot of each
+      start: "2018-01-01",
+      end: "2018-06-30",
+    };
+    const run = async (filters: unknown) => {
+      const res = await w.request("POST", "/api/v1/backtests/run", {
+        json: { spec: { ...base, universe: { ...base.universe, filters } } },
+        token: me.access_token,
+      });
+      return { status: res.status, body: await res.json() };
+    };
+    const syariah = await run({ syariah: true });
+    assert.equal(syariah.status, 200);
+    assert.deepEqual([...new Set(syariah.body.trades.map((t: { ticker: string }) => t.ticker))], ["TLKM.JK"]);
+    const staples = await run({ sectors: ["consumer staples"] });
+    assert.deepEqual([...new Set(staples.body.trades.map((t: { ticker: string }) => t.ticker))], [
+      "600519.SH",
+    ]);
+    // A PE ceiling no stock meets: nothing is bought, and the symbol still takes part (no 400).
+    const none = await run({ fundamentals: [{ metric: "PE_RATIO", max: 0.001 }] });
+    assert.equal(none.status, 200);
+    assert.equal(none.body.trades.length, 0);
+    const all = await run({ fundamentals: [{ metric: "PBV", min: 0 }] });
+    assert.ok(all.body.trades.length >= 1);
+    const empty = await run({ market_cap: ["small"] });
+    assert.equal(empty.status, 400);
+    const bad = await run({ fundamentals: [{ metric: "PE" }] });
+    assert.equal(bad.status, 422);
+  } finally {
+    await w.close();
+  }
+});

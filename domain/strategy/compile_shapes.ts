@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { UNIVERSE_NAMES } from "../market/types.ts";
-import { type StrategySpec, StrategySpecSchema } from "./spec.ts";
+import { FUNDAMENTAL_METRICS, type StrategySpec, StrategySpecSchema } from "./spec.ts";
 
 const OPERATORS = [">", "<", ">=", "<=", "crosses_above", "crosses_below"] as const;
 type Operator = typeof OPERATORS[number];
@@ -212,6 +212,35 @@ export function technicalRule(
   throw new Error(`unknown indicator type ${t.type}`);
 }
 
+/** The agent's `filters` and `fundamentalIndicators` as spec universe filters (unknown keys are ignored). */
+export function agentFilters(c: AgentConfig): Record<string, unknown> | undefined {
+  const f = (c.filters ?? {}) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  const cap = f.marketCap ?? f.market_cap;
+  if (typeof cap === "string" && ["small", "mid", "large"].includes(cap.toLowerCase())) {
+    out.market_cap = [cap.toLowerCase()];
+  }
+  if (Array.isArray(cap)) out.market_cap = cap.map((x) => String(x).toLowerCase());
+  const sectors = f.sectors ?? f.sector;
+  if (Array.isArray(sectors) && sectors.length) out.sectors = sectors.map(String);
+  else if (typeof sectors === "string" && sectors) out.sectors = [sectors];
+  if (typeof f.syariah === "boolean") out.syariah = f.syariah;
+  const adv = f.minAvgDailyValue ?? f.minAverageDailyValue ?? f.min_avg_traded_value;
+  if (typeof adv === "number" && adv > 0) out.min_avg_traded_value = adv;
+  const fundamentals = (c.fundamentalIndicators ?? []).flatMap((x) => {
+    const r = x as Record<string, unknown>;
+    const metric = String(r.type ?? r.metric ?? "").toUpperCase();
+    const min = typeof r.min === "number" ? r.min : typeof r.minValue === "number" ? r.minValue : undefined;
+    const max = typeof r.max === "number" ? r.max : typeof r.maxValue === "number" ? r.maxValue : undefined;
+    return FUNDAMENTAL_METRICS.includes(metric as typeof FUNDAMENTAL_METRICS[number]) &&
+        (min !== undefined || max !== undefined)
+      ? [{ metric, ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }]
+      : [];
+  });
+  if (fundamentals.length) out.fundamentals = fundamentals;
+  return Object.keys(out).length ? out : undefined;
+}
+
 /** Compiles an agent config into a spec. */
 export function compileAgentConfig(c: AgentConfig): StrategySpec {
   const rules = c.technicalIndicators.map((t) =>
@@ -228,6 +257,7 @@ export function compileAgentConfig(c: AgentConfig): StrategySpec {
     universe: {
       ...(c.tickers?.length ? { tickers: c.tickers.map((t) => t.toUpperCase()) } : {}),
       ...(c.universe ? { name: c.universe } : {}),
+      ...(agentFilters(c) ? { filters: agentFilters(c) } : {}),
     },
     entry: entries.length ? entries.join(" and ") : "close > 0",
     exit: exits.length ? exits.join(" or ") : "0 > 1",

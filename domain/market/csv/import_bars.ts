@@ -4,6 +4,7 @@ import { type ExchangeCode, EXCHANGES } from "../../calendar/exchanges.ts";
 import { ValidationError } from "../../errors.ts";
 import type { BarRepo } from "../../store/bar_repo.ts";
 import type { ImportedSymbolRepo } from "../../store/imported_symbol_repo.ts";
+import { exchangeOfSymbol } from "../symbol_exchange.ts";
 import { parseBarsCsv, type SkippedRow } from "./parse_bars_csv.ts";
 
 /** What an import needs. */
@@ -26,16 +27,6 @@ export interface ImportSummary {
 /** Symbols: 1–32 of letters, digits and `. _ ^ = -`. */
 export const SYMBOL_PATTERN = /^[A-Za-z0-9._^=-]{1,32}$/;
 
-/** Infers the exchange from a symbol's suffix (`.SH` SSE, `.SZ` SZSE, `.NS` NSE, `.JK` IDX, `-USD` crypto, else NYSE). */
-export function inferExchange(symbol: string): ExchangeCode {
-  if (/\.(SH|SS)$/.test(symbol)) return "SSE";
-  if (/\.SZ$/.test(symbol)) return "SZSE";
-  if (/\.(NS|BO)$/.test(symbol)) return "NSE";
-  if (/\.JK$/.test(symbol)) return "IDX";
-  if (/-(USD|USDT)$/.test(symbol)) return "CRYPTO";
-  return "NYSE";
-}
-
 /** Parses and stores `text` as the owner's bars of `symbol`; a bad file throws `ValidationError` naming each row. */
 export async function importCsv(
   deps: ImportDeps,
@@ -53,7 +44,7 @@ export async function importCsv(
       "csv_invalid",
     );
   }
-  const exchange = input.exchange ?? inferExchange(symbol);
+  const exchange = input.exchange ?? exchangeOfSymbol(symbol);
   const series = parsed.series;
   await deps.bars.replaceSeries({ source: "csv", owner: input.ownerId }, series, input.nowMs);
   const aShare = exchange === "SSE" || exchange === "SZSE";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fromDayNumber } from "../../../../domain/calendar/dates.ts";
 import { fixedClock } from "../../../../domain/clock.ts";
-import { inferExchange } from "../../../../domain/market/csv/import_bars.ts";
+import { exchangeOfSymbol } from "../../../../domain/market/symbol_exchange.ts";
 import { createYahooFinanceClient } from "../../../../domain/market/yahoo/yahoo_finance_client.ts";
 import { refreshYahooSymbols, YAHOO_NAMESPACE } from "../../../../domain/market/yahoo/yahoo_provider.ts";
 import { fromYahooSymbol, toYahooSymbol } from "../../../../domain/market/yahoo/yahoo_symbols.ts";
@@ -56,7 +56,7 @@ async function world(nowMs: number) {
     bars: createBarRepo(kv),
     freshness: createMarketFreshnessRepo(kv),
     clock: fixedClock(nowMs),
-    exchangeOf: inferExchange,
+    exchangeOf: exchangeOfSymbol,
   };
   return { kv, fake, deps, close: async () => (await fake.close(), kv.close()) };
 }

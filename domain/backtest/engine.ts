@@ -92,7 +92,7 @@ function unionOfDays(inputs: SymbolInput[]): Int32Array {
 export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationResult {
   const allDays = unionOfDays(inputs);
   const T = allDays.length;
-  const idx = inputs.map(() => -1); // index of each symbol's bar at or before the current day
+  const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
   const positions = new Map<number, Position>();
   const pending = new Map<number, { action: "BUY" | "SELL"; quantity: number; reason: string }>();
   const trades: Trade[] = [];
@@ -206,20 +206,22 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
     }
   };
 
-  const today: number[] = [];
+  const today = new Int32Array(inputs.length); // symbols with a bar today: today[0 .. nToday)
+  let nToday = 0;
   const candidates: number[] = [];
   const tradesOn = new Int32Array(inputs.length).fill(-1); // the day index on which symbol j last traded
   let currentDay = -1;
   const tradedToday = { has: (j: number) => tradesOn[j] === currentDay };
+  const rankOf = (j: number) => (Number.isNaN(inputs[j].rank[idx[j]]) ? -Infinity : inputs[j].rank[idx[j]]);
   for (let t = 0; t < T; t++) {
     const day = allDays[t];
-    dayTrades.length = 0;
-    today.length = 0;
+    if (dayTrades.length > 0) dayTrades.length = 0;
+    nToday = 0;
     for (let j = 0; j < inputs.length; j++) {
       const s = inputs[j];
       if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
         idx[j]++;
-        today.push(j);
+        today[nToday++] = j;
         tradesOn[j] = t;
       }
     }
@@ -246,7 +248,8 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
 
     // 2. Risk exits on today's bar; 3. rule exits.
     if (positions.size > 0) {
-      for (const j of today) {
+      for (let k = 0; k < nToday; k++) {
+        const j = today[k];
         const p = positions.get(j);
         if (!p) continue;
         const s = inputs[j], i = idx[j];
@@ -298,16 +301,14 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
 
     // 4. Entries, best-ranked first, into free slots.
     let pendingBuys = 0;
-    for (const o of pending.values()) if (o.action === "BUY") pendingBuys++;
+    if (pending.size > 0) { for (const o of pending.values()) if (o.action === "BUY") pendingBuys++; }
     let slots = sizing.max_positions - positions.size - pendingBuys;
-    if (slots > 0 && today.length > 0) {
+    if (slots > 0 && nToday > 0) {
       candidates.length = 0;
-      for (const j of today) {
+      for (let k = 0; k < nToday; k++) {
+        const j = today[k];
         if (inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)) candidates.push(j);
       }
-      const rankOf = (
-        j: number,
-      ) => (Number.isNaN(inputs[j].rank[idx[j]]) ? -Infinity : inputs[j].rank[idx[j]]);
       if (candidates.length > 1) candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
       for (const j of candidates) {
         if (slots <= 0) break;
@@ -337,7 +338,7 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
   }
 
   if (spec.close_at_end && T > 0) {
-    dayTrades.length = 0;
+    if (dayTrades.length > 0) dayTrades.length = 0;
     for (const j of [...positions.keys()]) sell(j, allDays[T - 1], lastClose(j), "close at end");
     holdings[T - 1] = 0;
     cash[T - 1] = money;

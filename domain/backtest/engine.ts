@@ -88,8 +88,29 @@ function unionOfDays(inputs: SymbolInput[]): Int32Array {
   return all.slice(0, k);
 }
 
-/** Runs the simulation of `spec` over `inputs`. */
+/** A simulation that can run in slices (a job worker yields between them and reports progress). */
+export interface Simulation {
+  /** Trading days in the whole run. */
+  readonly totalDays: number;
+  /** Simulates up to `days` more trading days; returns how many are done in all. */
+  advance(days: number): number;
+  /** Days done so far. */
+  daysDone(): number;
+  /** The day number of the last simulated day (or `null` before the first). */
+  currentDay(): number | null;
+  /** Trades executed so far. */
+  tradeCount(): number;
+  /** Finishes (runs any remaining days) and returns the result. */
+  finish(): SimulationResult;
+}
+
+/** Runs the simulation of `spec` over `inputs` in one go. */
 export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationResult {
+  return createSimulation(spec, inputs).finish();
+}
+
+/** Prepares a simulation of `spec` over `inputs`; slices give the same result as one run. */
+export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Simulation {
   const allDays = unionOfDays(inputs);
   const T = allDays.length;
   const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
@@ -213,153 +234,170 @@ export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationR
   let currentDay = -1;
   const tradedToday = { has: (j: number) => tradesOn[j] === currentDay };
   const rankOf = (j: number) => (Number.isNaN(inputs[j].rank[idx[j]]) ? -Infinity : inputs[j].rank[idx[j]]);
-  for (let t = 0; t < T; t++) {
-    const day = allDays[t];
-    if (dayTrades.length > 0) dayTrades.length = 0;
-    nToday = 0;
-    for (let j = 0; j < inputs.length; j++) {
-      const s = inputs[j];
-      if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
-        idx[j]++;
-        today[nToday++] = j;
-        tradesOn[j] = t;
-      }
-    }
-    currentDay = t;
-
-    // 1. Orders decided yesterday fill at today's open (sells first, to free cash).
-    if (spec.fill === "next_open" && pending.size > 0) {
-      for (const action of ["SELL", "BUY"] as const) {
-        for (const [j, order] of [...pending]) {
-          if (order.action !== action) continue;
-          if (!tradedToday.has(j)) {
-            pending.delete(j); // suspended: the order lapses
-            continue;
-          }
-          pending.delete(j);
-          const i = idx[j];
-          if (action === "SELL" && positions.has(j)) sell(j, day, inputs[j].open[i], order.reason);
-          if (action === "BUY" && !positions.has(j)) {
-            buy(j, day, inputs[j].open[i], order.quantity, order.reason, i);
-          }
+  let t = 0;
+  const advance = (days: number): number => {
+    const stop = Math.min(T, t + Math.max(0, Math.floor(days)));
+    for (; t < stop; t++) {
+      const day = allDays[t];
+      if (dayTrades.length > 0) dayTrades.length = 0;
+      nToday = 0;
+      for (let j = 0; j < inputs.length; j++) {
+        const s = inputs[j];
+        if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
+          idx[j]++;
+          today[nToday++] = j;
+          tradesOn[j] = t;
         }
       }
-    }
+      currentDay = t;
 
-    // 2. Risk exits on today's bar; 3. rule exits.
-    if (positions.size > 0) {
-      for (let k = 0; k < nToday; k++) {
-        const j = today[k];
-        const p = positions.get(j);
-        if (!p) continue;
-        const s = inputs[j], i = idx[j];
-        if (p.entryDay !== day) p.barsHeld++;
-        const o = s.open[i], h = s.high[i], l = s.low[i];
-        // The tighter of the fixed stop and the trailing stop (the higher price) applies.
-        let stopPrice = -Infinity, stopLabel = "";
-        if (risk.stop_loss_pct !== null) {
-          stopPrice = p.entryPrice * (1 - risk.stop_loss_pct / 100);
-          stopLabel = `stop loss -${risk.stop_loss_pct.toFixed(1)}%`;
+      // 1. Orders decided yesterday fill at today's open (sells first, to free cash).
+      if (spec.fill === "next_open" && pending.size > 0) {
+        for (const action of ["SELL", "BUY"] as const) {
+          for (const [j, order] of [...pending]) {
+            if (order.action !== action) continue;
+            if (!tradedToday.has(j)) {
+              pending.delete(j); // suspended: the order lapses
+              continue;
+            }
+            pending.delete(j);
+            const i = idx[j];
+            if (action === "SELL" && positions.has(j)) sell(j, day, inputs[j].open[i], order.reason);
+            if (action === "BUY" && !positions.has(j)) {
+              buy(j, day, inputs[j].open[i], order.quantity, order.reason, i);
+            }
+          }
         }
-        if (risk.trailing_stop_pct !== null && p.peak * (1 - risk.trailing_stop_pct / 100) > stopPrice) {
-          stopPrice = p.peak * (1 - risk.trailing_stop_pct / 100);
-          stopLabel = `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`;
-        }
-        const stop = stopLabel ? [stopPrice, stopLabel] as const : null;
-        if (stop && l <= stop[0]) {
-          sell(
-            j,
-            day,
-            o <= stop[0] ? o : stop[0],
-            o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
-          );
-          continue;
-        }
-        if (risk.take_profit_pct !== null) {
-          const target = p.entryPrice * (1 + risk.take_profit_pct / 100);
-          if (h >= target) {
-            const label = `take profit +${risk.take_profit_pct.toFixed(1)}%`;
+      }
+
+      // 2. Risk exits on today's bar; 3. rule exits.
+      if (positions.size > 0) {
+        for (let k = 0; k < nToday; k++) {
+          const j = today[k];
+          const p = positions.get(j);
+          if (!p) continue;
+          const s = inputs[j], i = idx[j];
+          if (p.entryDay !== day) p.barsHeld++;
+          const o = s.open[i], h = s.high[i], l = s.low[i];
+          // The tighter of the fixed stop and the trailing stop (the higher price) applies.
+          let stopPrice = -Infinity, stopLabel = "";
+          if (risk.stop_loss_pct !== null) {
+            stopPrice = p.entryPrice * (1 - risk.stop_loss_pct / 100);
+            stopLabel = `stop loss -${risk.stop_loss_pct.toFixed(1)}%`;
+          }
+          if (risk.trailing_stop_pct !== null && p.peak * (1 - risk.trailing_stop_pct / 100) > stopPrice) {
+            stopPrice = p.peak * (1 - risk.trailing_stop_pct / 100);
+            stopLabel = `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`;
+          }
+          const stop = stopLabel ? [stopPrice, stopLabel] as const : null;
+          if (stop && l <= stop[0]) {
             sell(
               j,
               day,
-              o >= target ? o : target,
-              o >= target ? `${label} (gap, filled at open ${o})` : label,
+              o <= stop[0] ? o : stop[0],
+              o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
             );
             continue;
           }
-        }
-        p.peak = Math.max(p.peak, h);
-        const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
-        const ruleExit = s.exit[i] > 0;
-        if ((maxDays || ruleExit) && !pending.has(j)) {
-          const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
-          if (spec.fill === "close") sell(j, day, s.close[i], reason);
-          else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+          if (risk.take_profit_pct !== null) {
+            const target = p.entryPrice * (1 + risk.take_profit_pct / 100);
+            if (h >= target) {
+              const label = `take profit +${risk.take_profit_pct.toFixed(1)}%`;
+              sell(
+                j,
+                day,
+                o >= target ? o : target,
+                o >= target ? `${label} (gap, filled at open ${o})` : label,
+              );
+              continue;
+            }
+          }
+          p.peak = Math.max(p.peak, h);
+          const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
+          const ruleExit = s.exit[i] > 0;
+          if ((maxDays || ruleExit) && !pending.has(j)) {
+            const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
+            if (spec.fill === "close") sell(j, day, s.close[i], reason);
+            else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+          }
         }
       }
+
+      // 4. Entries, best-ranked first, into free slots.
+      let pendingBuys = 0;
+      if (pending.size > 0) { for (const o of pending.values()) if (o.action === "BUY") pendingBuys++; }
+      let slots = sizing.max_positions - positions.size - pendingBuys;
+      if (slots > 0 && nToday > 0) {
+        candidates.length = 0;
+        for (let k = 0; k < nToday; k++) {
+          const j = today[k];
+          if (inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)) candidates.push(j);
+        }
+        if (candidates.length > 1) candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
+        for (const j of candidates) {
+          if (slots <= 0) break;
+          const s = inputs[j], i = idx[j];
+          const qty = targetQuantity(j, i, s.close[i]);
+          if (!(qty > 0)) continue;
+          const reason = `entry: ${s.entryText}`;
+          if (spec.fill === "close") {
+            const before = positions.size;
+            buy(j, day, s.close[i], qty, reason, i);
+            if (positions.size > before) slots--;
+          } else {
+            pending.set(j, { action: "BUY", quantity: qty, reason });
+            slots--;
+          }
+        }
+      }
+
+      // 5. Mark to market.
+      let value = 0;
+      if (positions.size > 0) { for (const [j, p] of positions) value += p.quantity * lastClose(j); }
+      cash[t] = money;
+      holdings[t] = value;
+      equity[t] = money + value;
+      held[t] = positions.size;
+      if (dayTrades.length > 0) { for (const tr of dayTrades) tr.portfolioValue = round(equity[t]); }
+    }
+    return t;
+  };
+
+  const finish = (): SimulationResult => {
+    advance(T);
+    if (spec.close_at_end && T > 0 && positions.size > 0) {
+      if (dayTrades.length > 0) dayTrades.length = 0;
+      for (const j of [...positions.keys()]) sell(j, allDays[T - 1], lastClose(j), "close at end");
+      holdings[T - 1] = 0;
+      cash[T - 1] = money;
+      equity[T - 1] = money;
+      held[T - 1] = 0;
+      for (const tr of dayTrades) tr.portfolioValue = round(money);
     }
 
-    // 4. Entries, best-ranked first, into free slots.
-    let pendingBuys = 0;
-    if (pending.size > 0) { for (const o of pending.values()) if (o.action === "BUY") pendingBuys++; }
-    let slots = sizing.max_positions - positions.size - pendingBuys;
-    if (slots > 0 && nToday > 0) {
-      candidates.length = 0;
-      for (let k = 0; k < nToday; k++) {
-        const j = today[k];
-        if (inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)) candidates.push(j);
-      }
-      if (candidates.length > 1) candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
-      for (const j of candidates) {
-        if (slots <= 0) break;
-        const s = inputs[j], i = idx[j];
-        const qty = targetQuantity(j, i, s.close[i]);
-        if (!(qty > 0)) continue;
-        const reason = `entry: ${s.entryText}`;
-        if (spec.fill === "close") {
-          const before = positions.size;
-          buy(j, day, s.close[i], qty, reason, i);
-          if (positions.size > before) slots--;
-        } else {
-          pending.set(j, { action: "BUY", quantity: qty, reason });
-          slots--;
-        }
-      }
-    }
-
-    // 5. Mark to market.
-    let value = 0;
-    if (positions.size > 0) { for (const [j, p] of positions) value += p.quantity * lastClose(j); }
-    cash[t] = money;
-    holdings[t] = value;
-    equity[t] = money + value;
-    held[t] = positions.size;
-    if (dayTrades.length > 0) { for (const tr of dayTrades) tr.portfolioValue = round(equity[t]); }
-  }
-
-  if (spec.close_at_end && T > 0) {
-    if (dayTrades.length > 0) dayTrades.length = 0;
-    for (const j of [...positions.keys()]) sell(j, allDays[T - 1], lastClose(j), "close at end");
-    holdings[T - 1] = 0;
-    cash[T - 1] = money;
-    equity[T - 1] = money;
-    held[T - 1] = 0;
-    for (const tr of dayTrades) tr.portfolioValue = round(money);
-  }
+    return {
+      days: Int32Array.from(allDays),
+      equity,
+      cash,
+      holdings,
+      positions: held,
+      trades,
+      open: [...positions].map(([j, p]) => ({
+        symbol: inputs[j].symbol,
+        quantity: p.quantity,
+        entryPrice: p.entryPrice,
+        lastClose: lastClose(j),
+      })),
+      totalFees,
+    };
+  };
 
   return {
-    days: Int32Array.from(allDays),
-    equity,
-    cash,
-    holdings,
-    positions: held,
-    trades,
-    open: [...positions].map(([j, p]) => ({
-      symbol: inputs[j].symbol,
-      quantity: p.quantity,
-      entryPrice: p.entryPrice,
-      lastClose: lastClose(j),
-    })),
-    totalFees,
+    totalDays: T,
+    advance,
+    daysDone: () => t,
+    currentDay: () => (t > 0 ? allDays[t - 1] : null),
+    tradeCount: () => trades.length,
+    finish,
   };
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { simulate, type SymbolInput } from "../../../domain/backtest/engine.ts";
+import { createSimulation, simulate, type SymbolInput } from "../../../domain/backtest/engine.ts";
 import { buildReport } from "../../../domain/backtest/report.ts";
 import { createSyntheticMarket } from "../../../domain/market/synthetic/generator.ts";
 import { createEvalContext, evaluate } from "../../../domain/strategy/evaluate.ts";
@@ -162,4 +162,31 @@ Deno.test("a multi-symbol run keeps both identities every day, never goes negati
   assert.equal(s.closedTrades, sim.trades.filter((t) => t.action === "SELL").length);
   assert.ok(s.maxDrawdown <= 0);
   assert.equal(typeof s.sharpeRatio, "number");
+});
+
+Deno.test("createSimulation() run in slices gives exactly the one-shot result, with progress in between", () => {
+  const market = createSyntheticMarket({ seed: 5 });
+  const spec = StrategySpecSchema.parse({
+    universe: { tickers: market.universe("csi500").slice(0, 20) },
+    entry: "crosses_above(ema(close, 10), sma(close, 30))",
+    exit: "crosses_below(ema(close, 10), sma(close, 30))",
+    sizing: { method: "percent_equity", percent: 25, max_positions: 4 },
+    risk: { trailing_stop_pct: 12 },
+    close_at_end: true,
+    capital: 500_000,
+  });
+  const inputs = spec.universe.tickers!.map((s) => input(s, market.bars(s, "2018-12-31"), spec, 100));
+  const whole = simulate(spec, inputs);
+  const sliced = createSimulation(spec, inputs);
+  const seen: number[] = [];
+  while (sliced.daysDone() < sliced.totalDays) {
+    seen.push(sliced.advance(97));
+    assert.ok(sliced.currentDay() !== null);
+  }
+  assert.ok(seen.length > 5 && seen.every((d, i) => i === 0 || d > seen[i - 1]));
+  const result = sliced.finish();
+  assert.deepEqual(result.equity, whole.equity);
+  assert.deepEqual(result.trades, whole.trades);
+  assert.equal(sliced.tradeCount(), whole.trades.length);
+  assert.deepEqual(result.open, [], "close_at_end sold everything");
 });

@@ -40,7 +40,14 @@ const queueView = {
   enqueueHeartbeat: () => queue ? queue.enqueueHeartbeat() : Promise.resolve(),
 };
 const deps = await buildAppDeps({ config, kv, clock: systemClock, mailer, log, queue: queueView });
-queue = startQueueWorker({ kv, clock: systemClock, health: createHealthRepo(kv), log, market: deps.market });
+queue = startQueueWorker({
+  kv,
+  clock: systemClock,
+  health: createHealthRepo(kv),
+  log,
+  market: deps.market,
+  backtests: deps.backtests,
+});
 registerCronJobs({ queue, clock: systemClock, log });
 
 const app = createApp(deps);

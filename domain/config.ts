@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   YAHOO_ENABLED: bool(false),
   YAHOO_SYMBOLS: list("600519.SH,000300.SH,RELIANCE.NS,BBCA.JK,^JKSE,AAPL,BTC-USD"),
   YAHOO_BASE_URL: z.string().url().optional(),
+  BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  MAX_JOB_SYMBOL_BARS: z.coerce.number().int().positive().default(20_000_000),
   MAX_SYNC_SYMBOL_BARS: z.coerce.number().int().positive().default(2_000_000),
   RATE_LIMIT_BACKTEST: rateRule("10/1m"),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
@@ -131,6 +133,10 @@ export interface Config {
   yahoo: { enabled: boolean; symbols: string[]; baseUrl: string | undefined };
   /** Largest backtest (symbols × bars) `POST /backtests/run` runs synchronously. */
   maxSyncSymbolBars: number;
+  /** Backtest jobs running at once in one process. */
+  backtestConcurrency: number;
+  /** Largest queued backtest (symbols × bars). */
+  maxJobSymbolBars: number;
   /** Backtest runs per user. */
   backtestRate: RateRule;
   /** Body limit of `POST /data/import` (50 MiB default). */
@@ -229,6 +235,8 @@ export function parseConfig(
     marketCacheBytes: Math.round(e.MARKET_CACHE_MB * 1024 * 1024),
     maxImportBytes: e.MAX_IMPORT_BYTES,
     maxSyncSymbolBars: e.MAX_SYNC_SYMBOL_BARS,
+    backtestConcurrency: e.BACKTEST_CONCURRENCY,
+    maxJobSymbolBars: e.MAX_JOB_SYMBOL_BARS,
     backtestRate: e.RATE_LIMIT_BACKTEST,
     yahoo: {
       enabled: e.YAHOO_ENABLED,

@@ -16,8 +16,19 @@ export const MarketRefreshMessage = z.object({
   date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
 });
 
+/** Run a queued backtest; `id` is `run:<job id>`. */
+export const BacktestRunMessage = z.object({
+  type: z.literal("backtest.run"),
+  id: z.string(),
+  job_id: z.string().min(1).max(64),
+});
+
 /** Union of all queue messages; other areas add their types here. */
-export const QueueMessage = z.discriminatedUnion("type", [HeartbeatMessage, MarketRefreshMessage]);
+export const QueueMessage = z.discriminatedUnion("type", [
+  HeartbeatMessage,
+  MarketRefreshMessage,
+  BacktestRunMessage,
+]);
 
 /** A parsed queue message. */
 export type QueueMessage = z.infer<typeof QueueMessage>;

@@ -4,6 +4,7 @@ import type { Clock } from "../domain/clock.ts";
 import type { HealthRepo } from "../domain/store/health_repo.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
 import { refreshExchange } from "../domain/market/scheduled_refresh.ts";
+import { type BacktestJobDeps, runBacktestJob } from "../domain/backtest/jobs.ts";
 import { QueueMessage } from "./messages.ts";
 
 /** How long a processed message id is remembered, so a redelivery does nothing. */
@@ -17,6 +18,8 @@ export interface QueueDeps {
   log: LogFn;
   /** Market services, for `market.refresh` messages. */
   market: MarketDeps;
+  /** Backtest jobs, for `backtest.run` messages (absent: such messages are dropped with a warning). */
+  backtests?: BacktestJobDeps;
 }
 
 /** The running listener. */
@@ -45,6 +48,15 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
       case "system.heartbeat":
         await deps.health.markProcessed(deps.clock.now());
         return;
+      case "backtest.run": {
+        if (!deps.backtests) {
+          deps.log("warn", "queue: backtest.run without a backtest service", { id: message.id });
+          return;
+        }
+        const outcome = await runBacktestJob(deps.backtests, message.job_id);
+        deps.log("info", "backtest job", { id: message.id, outcome });
+        return;
+      }
       case "market.refresh": {
         // Claim the id first: deliveries can repeat, the work should not.
         const claim = ["queue_claims", message.id];

@@ -11,6 +11,8 @@ import type { SupportDeps } from "../domain/support/tickets.ts";
 import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { backtestRoutes } from "./backtest_routes.ts";
+import { backtestJobRoutes } from "./backtest_job_routes.ts";
+import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
 import { calendarRoutes } from "./calendar_routes.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
 import { marketRoutes } from "./market_routes.ts";
@@ -51,6 +53,8 @@ export interface AppDeps {
   support: SupportDeps;
   /** Market data: synthetic market, bar store, CSV imports. */
   market: MarketDeps;
+  /** Queued backtests. */
+  backtests: BacktestJobDeps;
   log: LogFn;
 }
 

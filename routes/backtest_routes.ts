@@ -23,34 +23,41 @@ import { requireAuth } from "./middleware/auth.ts";
 import { IsoDateString } from "./schemas/calendar.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
 
-const RunBody = z.strictObject({
+/** The strategy fields of a run request. */
+export const StrategySources = {
   spec: StrategySpecSchema.optional(),
   blueprint: BlueprintSchema.optional().openapi({ description: "The copilot's seed blueprint shape" }),
   config: AgentConfigSchema.optional().openapi({ description: "The chat agent's config shape" }),
   strategy_code: z.string().min(1).max(20_000).optional().openapi({ description: "Canonical strategy text" }),
+};
+
+/** Exactly one of the strategy fields. */
+export const oneStrategySource = (b: SpecSources) =>
+  [b.spec, b.blueprint, b.config, b.strategy_code].filter((x) => x !== undefined).length === 1;
+
+const RunBody = z.strictObject({
+  ...StrategySources,
   trials: z.number().int().min(1).max(100_000).optional().openapi({
     description: "How many variants were tried (for the deflated Sharpe ratio)",
   }),
-}).refine(
-  (b) => [b.spec, b.blueprint, b.config, b.strategy_code].filter((x) => x !== undefined).length === 1,
-  { message: "Give exactly one of spec, blueprint, config or strategy_code" },
-).openapi("BacktestRun", {
-  example: {
-    spec: {
-      name: "SMA cross",
-      universe: { tickers: ["RELIANCE.NS"] },
-      entry: "crosses_above(sma(close, 20), sma(close, 50))",
-      exit: "crosses_below(sma(close, 20), sma(close, 50))",
-      sizing: { method: "fixed_quantity", quantity: 100, max_positions: 1 },
-      costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
-      fill: "next_open",
-      capital: 100000,
-      start: "2015-01-01",
-      end: "2022-12-31",
-      benchmarks: ["^NSEI"],
+}).refine(oneStrategySource, { message: "Give exactly one of spec, blueprint, config or strategy_code" })
+  .openapi("BacktestRun", {
+    example: {
+      spec: {
+        name: "SMA cross",
+        universe: { tickers: ["RELIANCE.NS"] },
+        entry: "crosses_above(sma(close, 20), sma(close, 50))",
+        exit: "crosses_below(sma(close, 20), sma(close, 50))",
+        sizing: { method: "fixed_quantity", quantity: 100, max_positions: 1 },
+        costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
+        fill: "next_open",
+        capital: 100000,
+        start: "2015-01-01",
+        end: "2022-12-31",
+        benchmarks: ["^NSEI"],
+      },
     },
-  },
-});
+  });
 
 const ReportSchema = z.looseObject({
   summary: z.record(z.string(), z.unknown()),
@@ -82,8 +89,16 @@ const IndicatorsSchema = z.object({
   series: z.record(z.string(), z.array(z.number().nullable())),
 }).openapi("Indicators");
 
+/** The ways a request can name a strategy (exactly one is given). */
+export interface SpecSources {
+  spec?: StrategySpec;
+  blueprint?: z.infer<typeof BlueprintSchema>;
+  config?: z.infer<typeof AgentConfigSchema>;
+  strategy_code?: string;
+}
+
 /** The spec of a run request, whichever shape it came in; a shape that does not compile is a 422. */
-function resolveSpec(body: z.infer<typeof RunBody>): StrategySpec {
+export function resolveSpec(body: SpecSources): StrategySpec {
   if (body.spec) return body.spec;
   if (body.strategy_code) return parseStrategyText(body.strategy_code);
   try {

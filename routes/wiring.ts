@@ -21,6 +21,8 @@ import { createTicketRepo } from "../domain/store/ticket_repo.ts";
 import { createUserRepo } from "../domain/store/user_repo.ts";
 import { randomString } from "../domain/crypto.ts";
 import type { AppDeps } from "./app.ts";
+import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/jobs.ts";
+import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { buildMarketDeps } from "../domain/market/market_deps.ts";
 import { marketHealth } from "../domain/market/market_health.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
@@ -85,5 +87,12 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     yahoo: config.yahoo,
   });
   health.extraChecks = { market_data: () => marketHealth(market) };
-  return { config, auth, github: buildGithubDeps(config, kv), health, support, market, log };
+  const backtests: BacktestJobDeps = {
+    jobs: createBacktestJobRepo(kv),
+    market: market.data,
+    clock,
+    maxJobSymbolBars: config.maxJobSymbolBars,
+    semaphore: createSemaphore(config.backtestConcurrency),
+  };
+  return { config, auth, github: buildGithubDeps(config, kv), health, support, market, backtests, log };
 }

@@ -11,6 +11,8 @@ export interface TierInfo {
     max_tracked_strategies: number;
     /** API keys held at once. */
     max_api_keys: number;
+    /** Backtest jobs queued or running at once. */
+    max_active_backtests: number;
   };
 }
 
@@ -20,13 +22,13 @@ export const TIERS: readonly TierInfo[] = [
     tier: "free",
     name: "Free",
     description: "Research, backtests and up to 3 tracked strategies.",
-    limits: { max_tracked_strategies: 3, max_api_keys: 10 },
+    limits: { max_tracked_strategies: 3, max_api_keys: 10, max_active_backtests: 2 },
   },
   {
     tier: "licensed",
     name: "Licensed",
     description: "Up to 20 tracked strategies for teams running agents in production.",
-    limits: { max_tracked_strategies: 20, max_api_keys: 50 },
+    limits: { max_tracked_strategies: 20, max_api_keys: 50, max_active_backtests: 10 },
   },
 ];
 

@@ -9,7 +9,7 @@ import { createEvalContext, evaluate } from "../strategy/evaluate.ts";
 import { ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
 import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
 import { atr } from "../indicators/oscillators.ts";
-import { simulate, type SymbolInput } from "./engine.ts";
+import { createSimulation, simulate, type SymbolInput } from "./engine.ts";
 import { type BacktestReport, buildReport } from "./report.ts";
 
 /** The engine version reported with every result. */
@@ -64,11 +64,32 @@ function applyFundamentalFilters(
   }
 }
 
+/** Progress of a sliced run: percent of trading days simulated, the last simulated date, trades so far. */
+export interface BacktestProgress {
+  progress: number;
+  current_date: string | null;
+  trades_executed: number;
+}
+
+/** Raised when a run's progress callback asks it to stop. */
+export class BacktestCancelledError extends Error {}
+
 /** Runs `spec` on `market` for `ownerId` (whose private imports are visible); `maxSymbolBars` bounds the work. */
 export async function runBacktest(
   spec: StrategySpec,
   market: MarketData,
-  opts: { ownerId: string | null; maxSymbolBars: number; now: () => number; trials?: number },
+  opts: {
+    ownerId: string | null;
+    maxSymbolBars: number;
+    now: () => number;
+    trials?: number;
+    /**
+     * Called after each slice of `sliceDays` simulated days (jobs report progress and yield here); answering
+     * `false` cancels the run with `BacktestCancelledError`.
+     */
+    onProgress?: (p: BacktestProgress) => Promise<boolean>;
+    sliceDays?: number;
+  },
 ): Promise<BacktestReport> {
   const t0 = opts.now();
   let indicatorsMs = 0;
@@ -156,7 +177,22 @@ export async function runBacktest(
     throw new BadRequestError(`No bars for these symbols between ${spec.start} and ${spec.end}`);
   }
   const t1 = opts.now();
-  const sim = simulate(spec, inputs);
+  let sim;
+  if (opts.onProgress) {
+    const run = createSimulation(spec, inputs);
+    const slice = opts.sliceDays ?? 50;
+    while (run.daysDone() < run.totalDays) {
+      const done = run.advance(slice);
+      const day = run.currentDay();
+      const keepGoing = await opts.onProgress({
+        progress: Math.round((done / run.totalDays) * 1000) / 10,
+        current_date: day === null ? null : fromDayNumber(day),
+        trades_executed: run.tradeCount(),
+      });
+      if (!keepGoing) throw new BacktestCancelledError("Backtest cancelled");
+    }
+    sim = run.finish();
+  } else sim = simulate(spec, inputs);
   const t2 = opts.now();
   const benchmarks = [];
   for (const b of spec.benchmarks) {

@@ -34,7 +34,11 @@ export const TierSchema = z.object({
   tier: z.enum(["free", "licensed"]),
   name: z.string(),
   description: z.string(),
-  limits: z.object({ max_tracked_strategies: z.number().int(), max_api_keys: z.number().int() }),
+  limits: z.object({
+    max_tracked_strategies: z.number().int(),
+    max_api_keys: z.number().int(),
+    max_active_backtests: z.number().int(),
+  }),
 }).openapi("Tier");
 
 export const MyTierSchema = TierSchema.extend({

@@ -1,0 +1,250 @@
+/**
+ * Backtest jobs: submit (record + queue message in one commit), run (claim atomically, simulate in slices that
+ * yield to the event loop, write progress at least every 250 ms, stop within one slice when cancelled, store the
+ * report), cancel, list and read. Delivery is at least once: a message for a finished job does nothing, and a
+ * running job whose worker died (lease passed) is claimed again and run from the start.
+ */
+import type { Clock } from "../clock.ts";
+import { newId } from "../crypto.ts";
+import { BadRequestError, NotFoundError } from "../errors.ts";
+import type { MarketData } from "../market/types.ts";
+import type { BacktestJobRecord, BacktestJobRepo, JobStatus } from "../store/backtest_job_repo.ts";
+import type { Page, PageRequest } from "../store/kv.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { BacktestCancelledError, runBacktest } from "./run_backtest.ts";
+
+/** How long a claim lasts without a progress write before another worker may take the job over. */
+export const JOB_LEASE_MS = 60_000;
+/** Progress is written at least this often (wall time) while a job runs; the cancel flag is read every slice. */
+export const PROGRESS_INTERVAL_MS = 250;
+/** Simulated trading days between two yields to the event loop. */
+export const SLICE_DAYS = 20;
+
+/** What the job service needs. */
+export interface BacktestJobDeps {
+  jobs: BacktestJobRepo;
+  market: MarketData;
+  clock: Clock;
+  /** Largest job (symbols × bars) accepted. */
+  maxJobSymbolBars: number;
+  /** Most jobs running at once in this process. */
+  semaphore: Semaphore;
+}
+
+/** The queue message that runs a job; `id` is `run:<job id>`. */
+export function runMessage(jobId: string) {
+  return { type: "backtest.run" as const, id: `run:${jobId}`, job_id: jobId };
+}
+
+/** Creates a job for `userId` and enqueues it. */
+export async function submitBacktestJob(
+  deps: BacktestJobDeps,
+  userId: string,
+  spec: StrategySpec,
+  opts: { experimentName?: string | null; priority?: number } = {},
+): Promise<BacktestJobRecord> {
+  const now = deps.clock.now();
+  const job: BacktestJobRecord = {
+    id: newId("bt", now),
+    user_id: userId,
+    name: spec.name,
+    status: "queued",
+    spec,
+    experiment_name: opts.experimentName ?? null,
+    priority: opts.priority ?? 0,
+    progress: 0,
+    current_date: null,
+    trades_executed: 0,
+    cancel_requested: false,
+    attempt: 0,
+    lease_until: null,
+    error: null,
+    summary: null,
+    created_at: now,
+    started_at: null,
+    finished_at: null,
+    updated_at: now,
+  };
+  await deps.jobs.create(job, runMessage(job.id));
+  return job;
+}
+
+const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+
+/** Runs a job once claimed; a duplicate or late delivery returns without doing anything. */
+export async function runBacktestJob(deps: BacktestJobDeps, jobId: string): Promise<JobStatus | "skipped"> {
+  const release = await deps.semaphore.acquire();
+  try {
+    let claimed = false;
+    const job = await deps.jobs.update(jobId, (j) => {
+      claimed = false; // the change may be re-applied after a lost race: decide afresh each time
+      const now = deps.clock.now();
+      const takeOver = j.status === "running" && (j.lease_until ?? 0) < now;
+      if (j.status !== "queued" && !takeOver) return null;
+      claimed = true;
+      return {
+        ...j,
+        status: "running",
+        attempt: j.attempt + 1,
+        started_at: now,
+        lease_until: now + JOB_LEASE_MS,
+        progress: 0,
+        current_date: null,
+        trades_executed: 0,
+        updated_at: now,
+      };
+    }).catch((e) => {
+      if (e instanceof NotFoundError) return null;
+      throw e;
+    });
+    if (!job || !claimed) return "skipped";
+    let lastWrite = -Infinity;
+    const attempt = job.attempt;
+    try {
+      const report = await runBacktest(job.spec, deps.market, {
+        ownerId: job.user_id,
+        maxSymbolBars: deps.maxJobSymbolBars,
+        now: () => performance.now(),
+        sliceDays: SLICE_DAYS,
+        onProgress: async (p) => {
+          await new Promise((r) => setTimeout(r, 0)); // let the server answer requests between slices
+          const wall = performance.now();
+          if (wall - lastWrite < PROGRESS_INTERVAL_MS && p.progress < 100) {
+            const current = await deps.jobs.get(jobId); // cheap read: has someone asked us to stop?
+            return !!current && current.attempt === attempt && current.status === "running" &&
+              !current.cancel_requested;
+          }
+          lastWrite = wall;
+          const now = deps.clock.now();
+          const current = await deps.jobs.update(
+            jobId,
+            (j) =>
+              j.attempt !== attempt || j.status !== "running"
+                ? null
+                : { ...j, ...p, lease_until: now + JOB_LEASE_MS, updated_at: now },
+          );
+          return current.attempt === attempt && current.status === "running" && !current.cancel_requested;
+        },
+      });
+      await deps.jobs.putReport(jobId, report);
+      const s = report.summary as Record<string, number>;
+      await finishJob(deps, jobId, attempt, "completed", null, {
+        final_value: s.finalValue,
+        total_return_pct: s.totalReturn,
+        total_trades: s.totalTrades,
+        source: report.source,
+      });
+      return "completed";
+    } catch (e) {
+      if (e instanceof BacktestCancelledError) {
+        await finishJob(deps, jobId, attempt, "cancelled", null, null);
+        return "cancelled";
+      }
+      const reason = e instanceof Error ? e.message : String(e);
+      await finishJob(deps, jobId, attempt, "failed", reason, null);
+      return "failed";
+    }
+  } finally {
+    release();
+  }
+}
+
+async function finishJob(
+  deps: BacktestJobDeps,
+  jobId: string,
+  attempt: number,
+  status: JobStatus,
+  error: string | null,
+  summary: BacktestJobRecord["summary"],
+) {
+  await deps.jobs.update(jobId, (j) => {
+    if (j.attempt !== attempt || FINISHED.includes(j.status)) return null;
+    const now = deps.clock.now();
+    return {
+      ...j,
+      status,
+      error,
+      summary,
+      progress: status === "completed" ? 100 : j.progress,
+      lease_until: null,
+      finished_at: now,
+      updated_at: now,
+    };
+  });
+}
+
+/** Reads one of the caller's jobs; someone else's is "not found". */
+export async function getOwnJob(
+  deps: BacktestJobDeps,
+  userId: string,
+  jobId: string,
+): Promise<BacktestJobRecord> {
+  const job = await deps.jobs.get(jobId);
+  if (!job || job.user_id !== userId) throw new NotFoundError(`Backtest "${jobId}" not found`);
+  return job;
+}
+
+/** Cancels a queued job at once, or asks a running one to stop at its next slice; finished jobs are a 400. */
+export async function cancelBacktestJob(
+  deps: BacktestJobDeps,
+  userId: string,
+  jobId: string,
+): Promise<BacktestJobRecord> {
+  await getOwnJob(deps, userId, jobId);
+  let finished: JobStatus | null = null;
+  const job = await deps.jobs.update(jobId, (j) => {
+    const now = deps.clock.now();
+    if (FINISHED.includes(j.status)) {
+      finished = j.status;
+      return null;
+    }
+    if (j.status === "queued") return { ...j, status: "cancelled", finished_at: now, updated_at: now };
+    return { ...j, cancel_requested: true, updated_at: now };
+  });
+  if (finished) throw new BadRequestError(`Backtest "${jobId}" is already ${finished}`);
+  return job;
+}
+
+/** The caller's jobs, newest first. */
+export function listOwnJobs(
+  deps: BacktestJobDeps,
+  userId: string,
+  page: PageRequest,
+  status?: JobStatus,
+): Promise<Page<BacktestJobRecord>> {
+  return deps.jobs.listByUser(userId, page, status);
+}
+
+/** A counting semaphore: at most `n` holders at once; others wait in arrival order. */
+export interface Semaphore {
+  acquire(): Promise<() => void>;
+  /** Holders now. */
+  active(): number;
+}
+
+/** Creates a semaphore of `n` permits. */
+export function createSemaphore(n: number): Semaphore {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    active--;
+    const next = waiting.shift();
+    if (next) next();
+  };
+  return {
+    acquire() {
+      return new Promise((resolve) => {
+        const grant = () => {
+          active++;
+          let released = false;
+          resolve(() => {
+            if (!released) (released = true), release();
+          });
+        };
+        if (active < n) grant();
+        else waiting.push(grant);
+      });
+    },
+    active: () => active,
+  };
+}

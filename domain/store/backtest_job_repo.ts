@@ -1,0 +1,100 @@
+/**
+ * Backtest jobs: the job record (status, progress, summary), a per-user index, and the finished report stored
+ * as a chunked blob. A job is created and its queue message enqueued in one atomic commit.
+ */
+import { ConflictError, NotFoundError } from "../errors.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { getBlob, type Page, pageIndex, type PageRequest, putBlob } from "./kv.ts";
+
+/** Job states: queued → running → completed | failed | cancelled. */
+export type JobStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+
+/** A stored job. Times are epoch ms. */
+export interface BacktestJobRecord {
+  id: string;
+  user_id: string;
+  name: string;
+  status: JobStatus;
+  spec: StrategySpec;
+  experiment_name: string | null;
+  priority: number;
+  progress: number;
+  current_date: string | null;
+  trades_executed: number;
+  cancel_requested: boolean;
+  attempt: number;
+  /** A running job whose lease has passed belongs to a worker that died: it may be claimed again. */
+  lease_until: number | null;
+  error: string | null;
+  summary: {
+    final_value: number;
+    total_return_pct: number;
+    total_trades: number;
+    source: string;
+  } | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+const jobKey = (id: string) => ["backtest_jobs", id] as const;
+const byUserKey = (userId: string, id: string) => ["backtest_jobs_by_user", userId, id] as const;
+const reportKey = (id: string) => ["backtest_reports", id] as const;
+
+/** Persistence of backtest jobs. */
+export interface BacktestJobRepo {
+  /** Stores a new job and enqueues `message` in the same commit. */
+  create(job: BacktestJobRecord, message: unknown): Promise<void>;
+  get(id: string): Promise<BacktestJobRecord | null>;
+  listByUser(userId: string, page: PageRequest, status?: JobStatus): Promise<Page<BacktestJobRecord>>;
+  /**
+   * Applies `change` to the current record and commits if nothing changed meanwhile (re-reads otherwise);
+   * `change` may return `null` to leave the record as it is. Returns the record as stored after the call.
+   */
+  update(
+    id: string,
+    change: (job: BacktestJobRecord) => BacktestJobRecord | null,
+  ): Promise<BacktestJobRecord>;
+  putReport(id: string, report: unknown): Promise<void>;
+  getReport(id: string): Promise<unknown | null>;
+}
+
+/** Creates the KV-backed job repository. */
+export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
+  return {
+    async create(job, message) {
+      const res = await kv.atomic()
+        .check({ key: jobKey(job.id), versionstamp: null })
+        .set(jobKey(job.id), job)
+        .set(byUserKey(job.user_id, job.id), job.id)
+        .enqueue(message)
+        .commit();
+      if (!res.ok) throw new ConflictError(`Job "${job.id}" already exists`);
+    },
+    async get(id) {
+      return (await kv.get<BacktestJobRecord>(jobKey(id))).value;
+    },
+    listByUser: (userId, page, status) =>
+      pageIndex<BacktestJobRecord>(kv, ["backtest_jobs_by_user", userId], jobKey, page, {
+        filter: status ? (j) => j.status === status : undefined,
+      }),
+    async update(id, change) {
+      for (let i = 0; i < 50; i++) {
+        const entry = await kv.get<BacktestJobRecord>(jobKey(id));
+        if (!entry.value) throw new NotFoundError(`Backtest "${id}" not found`);
+        const next = change(structuredClone(entry.value));
+        if (next === null) return entry.value;
+        if ((await kv.atomic().check(entry).set(jobKey(id), next).commit()).ok) return next;
+      }
+      throw new ConflictError(`Backtest "${id}" is changing too often, try again`);
+    },
+    async putReport(id, report) {
+      await putBlob(kv, reportKey(id), new TextEncoder().encode(JSON.stringify(report)));
+    },
+    async getReport(id) {
+      const bytes = await getBlob(kv, reportKey(id));
+      return bytes ? JSON.parse(new TextDecoder().decode(bytes)) : null;
+    },
+  };
+}

@@ -1,0 +1,321 @@
+/** Queued backtests: submit (202), list, status/report, cancel, equity, report-data and trades.csv. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { tierInfo } from "../domain/auth/tiers.ts";
+import {
+  type BacktestJobDeps,
+  cancelBacktestJob,
+  getOwnJob,
+  listOwnJobs,
+  submitBacktestJob,
+} from "../domain/backtest/jobs.ts";
+import { tradesToCsv } from "../domain/backtest/trades_csv.ts";
+import type { RateRule } from "../domain/config.ts";
+import { NotFoundError, RateLimitError } from "../domain/errors.ts";
+import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
+import { newRouter } from "./app_env.ts";
+import { oneStrategySource, resolveSpec, StrategySources } from "./backtest_routes.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
+
+const tags = ["backtests"];
+const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+
+const SubmitBody = z.strictObject({
+  ...StrategySources,
+  experiment_name: z.string().trim().min(1).max(200).optional(),
+  priority: z.number().int().min(0).max(10).default(0),
+}).refine(oneStrategySource, { message: "Give exactly one of spec, blueprint, config or strategy_code" })
+  .openapi("BacktestJobSubmit");
+
+const JobParam = z.object({
+  id: z.string().min(1).max(64).openapi({
+    param: { name: "id", in: "path" },
+    example: "bt_01jd0m6qvh3x8k2c9n4p",
+  }),
+});
+
+const JobSummary = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(JOB_STATUSES),
+  start_date: z.string(),
+  end_date: z.string(),
+  initial_capital: z.number(),
+  final_value: z.number().nullable(),
+  total_return_pct: z.number().nullable(),
+  total_trades: z.number().nullable(),
+  source: z.string().nullable(),
+  experiment_name: z.string().nullable(),
+  created_at: z.string(),
+}).openapi("BacktestJobSummary");
+
+const JobDetail = JobSummary.extend({
+  progress: z.number(),
+  current_date: z.string().nullable(),
+  trades_executed: z.number().int(),
+  error: z.string().nullable(),
+  cancel_requested: z.boolean(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  metrics: z.record(z.string(), z.unknown()).nullable(),
+  equity_curve: z.array(
+    z.object({ timestamp: z.string(), portfolio_value: z.number(), benchmark_value: z.number().nullable() }),
+  )
+    .nullable(),
+  trades: z.array(z.record(z.string(), z.unknown())).nullable(),
+  links: z.record(z.string(), z.string()),
+}).openapi("BacktestJob");
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const links = (id: string) => ({
+  self: `/api/v1/backtests/${id}`,
+  cancel: `/api/v1/backtests/${id}/cancel`,
+  report: `/api/v1/backtests/${id}/report-data`,
+  equity: `/api/v1/backtests/${id}/equity`,
+  trades_csv: `/api/v1/backtests/${id}/trades.csv`,
+});
+
+function summaryOf(j: BacktestJobRecord) {
+  return {
+    id: j.id,
+    name: j.name,
+    status: j.status,
+    start_date: j.spec.start,
+    end_date: j.spec.end,
+    initial_capital: j.spec.capital,
+    final_value: j.summary?.final_value ?? null,
+    total_return_pct: j.summary?.total_return_pct ?? null,
+    total_trades: j.summary?.total_trades ?? null,
+    source: j.summary?.source ?? null,
+    experiment_name: j.experiment_name,
+    created_at: new Date(j.created_at).toISOString(),
+  };
+}
+
+type Report = {
+  summary: Record<string, unknown>;
+  trades: Record<string, unknown>[];
+  dailyPortfolio: Record<string, unknown>[];
+  spec: { benchmarks: string[] };
+};
+
+function equityCurve(report: Report) {
+  const bench = report.spec.benchmarks[0];
+  return report.dailyPortfolio.map((d) => ({
+    timestamp: String(d.date),
+    portfolio_value: Number(d.portfolioValue),
+    benchmark_value: bench && d[`${bench}Normalized`] != null ? Number(d[`${bench}Normalized`]) : null,
+  }));
+}
+
+/** Builds the queued-backtest router. */
+export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, opts: { rate: RateRule }) {
+  const app = newRouter();
+  const user = requireAuth(auth);
+  const completedReport = async (userId: string, id: string): Promise<Report> => {
+    const job = await getOwnJob(jobs, userId, id);
+    const report = job.status === "completed" ? await jobs.jobs.getReport(id) : null;
+    if (!report) throw new NotFoundError(`Backtest "${id}" has no report (status: ${job.status})`);
+    return report as Report;
+  };
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/backtests",
+      tags,
+      summary: "Queue a backtest (spec, blueprint, config or strategy text) → 202 with the job id",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(SubmitBody) },
+      responses: {
+        202: jsonResponse(
+          z.object({
+            job_id: z.string(),
+            status: z.literal("queued"),
+            links: z.record(z.string(), z.string()),
+          }),
+          "Queued",
+        ),
+        ...errorResponses(401, 403, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user;
+      await auth.limiter.consume("backtest_submit_user", me.id, opts.rate);
+      await auth.limiter.consume("backtest_submit_ip", c.get("clientIp"), opts.rate);
+      const body = c.req.valid("json");
+      const spec = resolveSpec(body);
+      const cap = tierInfo(me.tier).limits.max_active_backtests;
+      const active = (await jobs.jobs.listByUser(me.id, { limit: 200, offset: 0 })).items
+        .filter((j) => j.status === "queued" || j.status === "running").length;
+      if (active >= cap) {
+        throw new RateLimitError(`Too many active backtests: the ${me.tier} tier allows ${cap} at once`, 30);
+      }
+      const job = await submitBacktestJob(jobs, me.id, spec, {
+        experimentName: body.experiment_name,
+        priority: body.priority,
+      });
+      return c.json({ job_id: job.id, status: "queued" as const, links: links(job.id) }, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/backtests",
+      tags,
+      summary: "My backtest jobs, newest first",
+      security: bearerSecurity,
+      middleware: [user],
+      request: {
+        query: z.object({
+          status: z.enum(JOB_STATUSES).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+          offset: z.coerce.number().int().min(0).default(0),
+        }),
+      },
+      responses: {
+        200: jsonResponse(pageOf(JobSummary, "BacktestJobPage"), "Jobs"),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = await listOwnJobs(
+        jobs,
+        c.get("principal").user.id,
+        { limit: q.limit, offset: q.offset },
+        q.status,
+      );
+      return c.json({ ...page, items: page.items.map(summaryOf) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/backtests/{id}",
+      tags,
+      summary: "Status and progress; when completed, metrics, equity curve and trades",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: JobParam },
+      responses: { 200: jsonResponse(JobDetail, "Job"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const me = c.get("principal").user.id;
+      const job = await getOwnJob(jobs, me, c.req.valid("param").id);
+      const report = job.status === "completed" ? (await jobs.jobs.getReport(job.id)) as Report | null : null;
+      return c.json({
+        ...summaryOf(job),
+        progress: job.progress,
+        current_date: job.current_date,
+        trades_executed: job.trades_executed,
+        error: job.error,
+        cancel_requested: job.cancel_requested,
+        started_at: iso(job.started_at),
+        finished_at: iso(job.finished_at),
+        metrics: report?.summary ?? null,
+        equity_curve: report ? equityCurve(report) : null,
+        trades: report
+          ? report.trades.map((t, i) => ({
+            id: i + 1,
+            timestamp: t.date,
+            asset: t.ticker,
+            action: t.action,
+            price: t.price,
+            quantity: t.quantity,
+            reasoning: t.reason,
+            confidence: null,
+          }))
+          : null,
+        links: links(job.id),
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/backtests/{id}/cancel",
+      tags,
+      summary: "Cancel a queued job, or stop a running one within one slice",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: JobParam },
+      responses: {
+        200: jsonResponse(JobSummary, "Cancelled or stopping"),
+        ...errorResponses(400, 401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const job = await cancelBacktestJob(jobs, c.get("principal").user.id, c.req.valid("param").id);
+      return c.json(summaryOf(job), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/backtests/{id}/report-data",
+      tags,
+      summary: "The full report of a completed job",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: JobParam },
+      responses: {
+        200: jsonResponse(z.record(z.string(), z.unknown()), "Report"),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => c.json(await completedReport(c.get("principal").user.id, c.req.valid("param").id), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/backtests/{id}/equity",
+      tags,
+      summary: "Equity curve of a completed job",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: JobParam },
+      responses: {
+        200: jsonResponse(z.object({ equity_curve: JobDetail.shape.equity_curve }), "Equity"),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const report = await completedReport(c.get("principal").user.id, c.req.valid("param").id);
+      return c.json({ equity_curve: equityCurve(report) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/backtests/{id}/trades.csv",
+      tags,
+      summary: "Trades of a completed job as a CSV download",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: JobParam },
+      responses: {
+        200: { description: "CSV", content: { "text/csv": { schema: z.string() } } },
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const report = await completedReport(c.get("principal").user.id, id);
+      return c.body(tradesToCsv(report.trades), 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="backtest-${id}-trades.csv"`,
+      });
+    },
+  );
+
+  return app;
+}

@@ -94,6 +94,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.market, config.maxImportBytes));
+  api.route("/", backtestJobRoutes(deps.auth, deps.backtests, { rate: config.backtestRate }));
   api.route(
     "/",
     backtestRoutes(deps.auth, deps.market, {

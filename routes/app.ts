@@ -12,6 +12,7 @@ import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { backtestRoutes } from "./backtest_routes.ts";
 import { backtestJobRoutes } from "./backtest_job_routes.ts";
+import { streamRoutes } from "./stream_routes.ts";
 import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
 import { calendarRoutes } from "./calendar_routes.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
   app.route("/", docsRoutes());
+  app.route("/", streamRoutes(deps.auth, deps.backtests));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -56,6 +56,8 @@ export interface BacktestJobRepo {
     id: string,
     change: (job: BacktestJobRecord) => BacktestJobRecord | null,
   ): Promise<BacktestJobRecord>;
+  /** Streams the job record each time it changes (first the current value), via `kv.watch`; works across isolates. */
+  watch(id: string, signal: AbortSignal): AsyncIterable<BacktestJobRecord | null>;
   putReport(id: string, report: unknown): Promise<void>;
   getReport(id: string): Promise<unknown | null>;
 }
@@ -88,6 +90,22 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
         if ((await kv.atomic().check(entry).set(jobKey(id), next).commit()).ok) return next;
       }
       throw new ConflictError(`Backtest "${id}" is changing too often, try again`);
+    },
+    async *watch(id, signal) {
+      const stream = kv.watch<[BacktestJobRecord]>([jobKey(id)]);
+      const reader = stream.getReader();
+      const stop = () => reader.cancel().catch(() => {});
+      signal.addEventListener("abort", stop, { once: true });
+      try {
+        while (!signal.aborted) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          yield value[0].value;
+        }
+      } finally {
+        signal.removeEventListener("abort", stop);
+        await reader.cancel().catch(() => {});
+      }
     },
     async putReport(id, report) {
       await putBlob(kv, reportKey(id), new TextEncoder().encode(JSON.stringify(report)));

@@ -55,6 +55,10 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
         }
         const outcome = await runBacktestJob(deps.backtests, message.job_id);
         deps.log("info", "backtest job", { id: message.id, outcome });
+        // Held by another worker's live lease: throw so KV delivers it again (a dead worker's lease runs out).
+        if (outcome === "busy") {
+          throw new Error(`backtest ${message.job_id} is running elsewhere; retry later`);
+        }
         return;
       }
       case "market.refresh": {

@@ -31,6 +31,12 @@ export interface BacktestJobDeps {
   semaphore: Semaphore;
 }
 
+/**
+ * Redelivery delays (ms) of a job's queue message: a delivery that finds the job held by a live lease is retried
+ * until the lease (60 s) has run out.
+ */
+export const JOB_BACKOFF_MS = [5_000, 30_000, 60_000, 120_000, 300_000];
+
 /** The queue message that runs a job; `id` is `run:<job id>`. */
 export function runMessage(jobId: string) {
   return { type: "backtest.run" as const, id: `run:${jobId}`, job_id: jobId };
@@ -65,21 +71,30 @@ export async function submitBacktestJob(
     finished_at: null,
     updated_at: now,
   };
-  await deps.jobs.create(job, runMessage(job.id));
+  await deps.jobs.create(job, runMessage(job.id), JOB_BACKOFF_MS);
   return job;
 }
 
 const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
-/** Runs a job once claimed; a duplicate or late delivery returns without doing anything. */
-export async function runBacktestJob(deps: BacktestJobDeps, jobId: string): Promise<JobStatus | "skipped"> {
+/**
+ * Runs a job once claimed. A delivery for a finished (or missing) job returns `"skipped"`; one for a job another
+ * worker holds a live lease on returns `"busy"` — the queue should deliver it again later, so that a job whose
+ * worker died is taken over once the lease runs out.
+ */
+export async function runBacktestJob(
+  deps: BacktestJobDeps,
+  jobId: string,
+): Promise<JobStatus | "skipped" | "busy"> {
   const release = await deps.semaphore.acquire();
   try {
     let claimed = false;
+    let busy = false;
     const job = await deps.jobs.update(jobId, (j) => {
       claimed = false; // the change may be re-applied after a lost race: decide afresh each time
       const now = deps.clock.now();
       const takeOver = j.status === "running" && (j.lease_until ?? 0) < now;
+      busy = j.status === "running" && !takeOver;
       if (j.status !== "queued" && !takeOver) return null;
       claimed = true;
       return {
@@ -97,7 +112,7 @@ export async function runBacktestJob(deps: BacktestJobDeps, jobId: string): Prom
       if (e instanceof NotFoundError) return null;
       throw e;
     });
-    if (!job || !claimed) return "skipped";
+    if (!job || !claimed) return busy ? "busy" : "skipped";
     let lastWrite = -Infinity;
     const attempt = job.attempt;
     try {

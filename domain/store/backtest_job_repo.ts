@@ -44,8 +44,8 @@ const reportKey = (id: string) => ["backtest_reports", id] as const;
 
 /** Persistence of backtest jobs. */
 export interface BacktestJobRepo {
-  /** Stores a new job and enqueues `message` in the same commit. */
-  create(job: BacktestJobRecord, message: unknown): Promise<void>;
+  /** Stores a new job and enqueues `message` in the same commit (with the given redelivery backoff). */
+  create(job: BacktestJobRecord, message: unknown, backoffSchedule?: number[]): Promise<void>;
   get(id: string): Promise<BacktestJobRecord | null>;
   listByUser(userId: string, page: PageRequest, status?: JobStatus): Promise<Page<BacktestJobRecord>>;
   /**
@@ -65,12 +65,12 @@ export interface BacktestJobRepo {
 /** Creates the KV-backed job repository. */
 export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
   return {
-    async create(job, message) {
+    async create(job, message, backoffSchedule) {
       const res = await kv.atomic()
         .check({ key: jobKey(job.id), versionstamp: null })
         .set(jobKey(job.id), job)
         .set(byUserKey(job.user_id, job.id), job.id)
-        .enqueue(message)
+        .enqueue(message, backoffSchedule ? { backoffSchedule } : undefined)
         .commit();
       if (!res.ok) throw new ConflictError(`Job "${job.id}" already exists`);
     },

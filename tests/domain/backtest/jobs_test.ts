@@ -95,10 +95,18 @@ Deno.test("a job whose worker died is taken over after its lease and completes o
       job.id,
       (j) => ({ ...j, status: "running", attempt: 1, lease_until: T0 + 60_000 }),
     );
-    assert.equal(await runBacktestJob(w.deps, job.id), "skipped", "a live lease is respected");
+    assert.equal(
+      await runBacktestJob(w.deps, job.id),
+      "busy",
+      "a live lease is respected (and redelivered later)",
+    );
     w.clock.advance(61_000);
     const [a, b] = await Promise.all([runBacktestJob(w.deps, job.id), runBacktestJob(w.deps, job.id)]);
-    assert.deepEqual([a, b].sort(), ["completed", "skipped"], "two workers racing: one runs it");
+    assert.deepEqual(
+      [a, b].sort(),
+      ["busy", "completed"],
+      "two workers racing: one runs it, the other is told to retry",
+    );
     const done = (await w.deps.jobs.get(job.id))!;
     assert.equal(done.status, "completed");
     assert.equal(done.attempt, 2);

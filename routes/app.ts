@@ -13,6 +13,8 @@ import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { backtestRoutes } from "./backtest_routes.ts";
 import { backtestJobRoutes } from "./backtest_job_routes.ts";
 import { streamRoutes } from "./stream_routes.ts";
+import { libraryRoutes } from "./library_routes.ts";
+import type { LibraryDeps } from "../domain/strategy/library.ts";
 import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
 import { calendarRoutes } from "./calendar_routes.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
@@ -56,6 +58,8 @@ export interface AppDeps {
   market: MarketDeps;
   /** Queued backtests. */
   backtests: BacktestJobDeps;
+  /** The strategy library and catalog. */
+  library: LibraryDeps;
   log: LogFn;
 }
 
@@ -96,6 +100,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.market, config.maxImportBytes));
   api.route("/", backtestJobRoutes(deps.auth, deps.backtests, { rate: config.backtestRate }));
+  api.route("/", libraryRoutes(deps.auth, deps.library));
   api.route(
     "/",
     backtestRoutes(deps.auth, deps.market, {

@@ -23,6 +23,8 @@ import { randomString } from "../domain/crypto.ts";
 import type { AppDeps } from "./app.ts";
 import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/jobs.ts";
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
+import { createLibraryRepo } from "../domain/store/library_repo.ts";
+import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { buildMarketDeps } from "../domain/market/market_deps.ts";
 import { marketHealth } from "../domain/market/market_health.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
@@ -94,5 +96,16 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     maxJobSymbolBars: config.maxJobSymbolBars,
     semaphore: createSemaphore(config.backtestConcurrency),
   };
-  return { config, auth, github: buildGithubDeps(config, kv), health, support, market, backtests, log };
+  const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
+  return {
+    config,
+    auth,
+    github: buildGithubDeps(config, kv),
+    health,
+    support,
+    market,
+    backtests,
+    library,
+    log,
+  };
 }

@@ -45,15 +45,13 @@ const minus = (n: number) => (1n << 64n) - BigInt(n);
 
 /** Creates the KV-backed notification repository. */
 export function createNotificationRepo(kv: Deno.Kv): NotificationRepo {
-  async function count(userId: string): Promise<number> {
-    const entry = await kv.get<Deno.KvU64>(keys.notificationCount(userId));
-    return entry.value ? Number(entry.value.value) : 0;
-  }
-
   /** Deletes the oldest notifications beyond `max`, each checked so concurrent trims never double-count. */
   async function trim(userId: string, max: number): Promise<void> {
     for (let round = 0; round < 50; round++) {
-      const excess = (await count(userId)) - max;
+      // The counter's versionstamp is checked in the commit: a trim that read a count another trim has since
+      // changed must not delete the survivors that other trim left.
+      const counter = await kv.get<Deno.KvU64>(keys.notificationCount(userId));
+      const excess = (counter.value ? Number(counter.value.value) : 0) - max;
       if (excess <= 0) return;
       const oldest: Deno.KvEntry<NotificationRecord>[] = [];
       const iter = kv.list<NotificationRecord>({ prefix: keys.notificationsByUser(userId) }, {
@@ -61,7 +59,7 @@ export function createNotificationRepo(kv: Deno.Kv): NotificationRepo {
       });
       for await (const entry of iter) oldest.push(entry);
       if (oldest.length === 0) return;
-      let op = kv.atomic();
+      let op = kv.atomic().check(counter);
       for (const entry of oldest) {
         op = op.check(entry).delete(entry.key).delete(keys.unreadNotification(userId, entry.value.id));
       }

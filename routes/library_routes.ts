@@ -1,0 +1,323 @@
+/** `/api/v1/library/*` (my saved strategies, versions, stages, export) and `/api/v1/catalog/strategies`. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import {
+  catalogStrategies,
+  deleteStrategy,
+  getOwnStrategy,
+  getOwnVersion,
+  type LibraryDeps,
+  listOwnStrategies,
+  promoteStaging,
+  rollbackProduction,
+  saveStrategy,
+  stageVersion,
+} from "../domain/strategy/library.ts";
+import { NotFoundError } from "../domain/errors.ts";
+import type { LibraryStrategyRecord } from "../domain/store/library_repo.ts";
+import { newRouter } from "./app_env.ts";
+import { oneStrategySource, resolveSpec, StrategySources } from "./backtest_routes.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  MessageSchema,
+  pageOf,
+  PageQuery,
+} from "./schemas/common.ts";
+
+const tags = ["library"];
+
+const SaveBody = z.strictObject({
+  name: z.string().trim().min(1).max(200).openapi({ example: "SMA cross" }),
+  prompt: z.string().max(10_000).nullable().optional(),
+  strategy_id: z.string().min(1).max(64).optional().openapi({
+    description: "Save as a new version of this strategy",
+  }),
+  ...StrategySources,
+  code: z.string().min(1).max(20_000).optional().openapi({
+    description: "Strategy text (same as strategy_code)",
+  }),
+}).refine((b) => oneStrategySource({ ...b, strategy_code: b.strategy_code ?? b.code }), {
+  message: "Give exactly one of spec, blueprint, config or code",
+}).openapi("SaveStrategy");
+
+const IdParam = z.object({
+  id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "strat_01jd0m6q" }),
+});
+
+const StrategySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prompt: z.string().nullable(),
+  latest_version: z.number().int(),
+  staging_version: z.number().int().nullable(),
+  production_version: z.number().int().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).openapi("LibraryStrategy");
+
+const VersionSchema = z.object({
+  version: z.number().int(),
+  spec: z.record(z.string(), z.unknown()),
+  generated_code: z.string(),
+  created_at: z.string(),
+}).openapi("LibraryVersion");
+
+const view = (s: LibraryStrategyRecord) => ({
+  id: s.id,
+  name: s.name,
+  prompt: s.prompt,
+  latest_version: s.latest_version,
+  staging_version: s.staging_version,
+  production_version: s.production_version,
+  created_at: new Date(s.created_at).toISOString(),
+  updated_at: new Date(s.updated_at).toISOString(),
+});
+const versionView = (v: { version: number; spec: unknown; generated_code: string; created_at: number }) => ({
+  version: v.version,
+  spec: v.spec as Record<string, unknown>,
+  generated_code: v.generated_code,
+  created_at: new Date(v.created_at).toISOString(),
+});
+
+/** Builds the library and catalog router. */
+export function libraryRoutes(auth: AuthDeps, deps: LibraryDeps) {
+  const app = newRouter();
+  const user = requireAuth(auth);
+  const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/library",
+      tags,
+      summary: "Save a strategy (or, with strategy_id, a new immutable version of it)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(SaveBody) },
+      responses: {
+        201: jsonResponse(
+          z.object({ message: z.string(), strategy_id: z.string(), version: z.number().int() }).openapi(
+            "SavedStrategy",
+          ),
+          "Saved",
+        ),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const b = c.req.valid("json");
+      const spec = resolveSpec({ ...b, strategy_code: b.strategy_code ?? b.code });
+      const saved = await saveStrategy(deps, me(c), {
+        name: b.name,
+        prompt: b.prompt,
+        spec,
+        strategyId: b.strategy_id,
+      });
+      return c.json({
+        message: "Strategy saved successfully",
+        strategy_id: saved.strategy.id,
+        version: saved.version.version,
+      }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/library",
+      tags,
+      summary: "My saved strategies, newest first",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { query: PageQuery },
+      responses: {
+        200: jsonResponse(pageOf(StrategySchema, "LibraryPage"), "Strategies"),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => {
+      const page = await listOwnStrategies(deps, me(c), c.req.valid("query"));
+      return c.json({ ...page, items: page.items.map(view) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/library/{id}",
+      tags,
+      summary: "One of my strategies with its latest version",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: IdParam },
+      responses: {
+        200: jsonResponse(
+          StrategySchema.extend({ latest: VersionSchema }).openapi("LibraryStrategyDetail"),
+          "Strategy",
+        ),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const s = await getOwnStrategy(deps, me(c), id);
+      return c.json({ ...view(s), latest: versionView(await getOwnVersion(deps, me(c), id)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/library/{id}",
+      tags,
+      summary: "Delete one of my strategies (soft: its versions are kept)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: IdParam },
+      responses: { 200: jsonResponse(MessageSchema, "Deleted"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      await deleteStrategy(deps, me(c), c.req.valid("param").id);
+      return c.json({ message: "Strategy deleted" }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/library/{id}/versions",
+      tags,
+      summary: "Versions of one of my strategies",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: IdParam, query: PageQuery },
+      responses: {
+        200: jsonResponse(pageOf(VersionSchema, "LibraryVersionPage"), "Versions"),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      await getOwnStrategy(deps, me(c), id);
+      const page = await deps.library.listVersions(id, c.req.valid("query"));
+      return c.json({ ...page, items: page.items.map(versionView) }, 200);
+    },
+  );
+
+  const stageRoute = (path: string, summary: string, withVersion: boolean) =>
+    createRoute({
+      method: "post",
+      path,
+      tags,
+      summary,
+      security: bearerSecurity,
+      middleware: [user],
+      request: withVersion
+        ? { params: IdParam, body: jsonBody(z.strictObject({ version: z.number().int().min(1) })) }
+        : { params: IdParam },
+      responses: { 200: jsonResponse(StrategySchema, "Stages"), ...errorResponses(400, 401, 403, 404, 422) },
+    });
+
+  app.openapi(stageRoute("/library/{id}/stage", "Mark a version as staging", true), async (c) => {
+    const body = await c.req.json() as { version: number };
+    return c.json(view(await stageVersion(deps, me(c), c.req.valid("param").id, body.version)), 200);
+  });
+  app.openapi(
+    stageRoute("/library/{id}/promote", "Promote the staging version to production", false),
+    async (c) => c.json(view(await promoteStaging(deps, me(c), c.req.valid("param").id)), 200),
+  );
+  app.openapi(
+    stageRoute("/library/{id}/rollback", "Roll production back to the previous production version", false),
+    async (c) => c.json(view(await rollbackProduction(deps, me(c), c.req.valid("param").id)), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/library/{id}/export.ts",
+      tags,
+      summary: "Download the strategy text of the latest version",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: IdParam },
+      responses: {
+        200: { description: "Strategy text", content: { "text/plain": { schema: z.string() } } },
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const v = await getOwnVersion(deps, me(c), id);
+      const text: string = `# ${id} v${v.version}\n${v.generated_code}`;
+      return c.text(text, 200, {
+        "Content-Disposition": `attachment; filename="${id}-v${v.version}.ts"`,
+      });
+    },
+  );
+
+  const CatalogItem = z.object({
+    id: z.string(),
+    name: z.string(),
+    author: z.string().nullable(),
+    production_version: z.number().int(),
+    generated_code: z.string(),
+    updated_at: z.string(),
+  }).openapi("CatalogStrategy");
+  const catalogItem = async (s: LibraryStrategyRecord) => {
+    const owner = await auth.users.get(s.user_id);
+    const v = await deps.library.getVersion(s.id, s.production_version!);
+    return {
+      id: s.id,
+      name: s.name,
+      author: owner?.nickname ?? null,
+      production_version: s.production_version!,
+      generated_code: v?.generated_code ?? "",
+      updated_at: new Date(s.updated_at).toISOString(),
+    };
+  };
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/catalog/strategies",
+      tags: ["catalog"],
+      summary: "Public catalog: every promoted (production) strategy",
+      request: { query: PageQuery },
+      responses: { 200: jsonResponse(pageOf(CatalogItem, "CatalogPage"), "Catalog"), ...errorResponses(422) },
+    }),
+    async (c) => {
+      const page = await catalogStrategies(deps, c.req.valid("query"));
+      return c.json({ ...page, items: await Promise.all(page.items.map(catalogItem)) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/catalog/strategies/{name}",
+      tags: ["catalog"],
+      summary: "Promoted strategies with this name (case-insensitive)",
+      request: {
+        params: z.object({
+          name: z.string().min(1).max(200).openapi({ param: { name: "name", in: "path" } }),
+        }),
+      },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(CatalogItem) }), "Matches"),
+        ...errorResponses(404, 422),
+      },
+    }),
+    async (c) => {
+      const name = c.req.valid("param").name;
+      const page = await catalogStrategies(deps, { limit: 200, offset: 0 }, name);
+      if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
+      return c.json({ items: await Promise.all(page.items.map(catalogItem)) }, 200);
+    },
+  );
+
+  return app;
+}

@@ -21,12 +21,23 @@ export class NotFoundError extends DomainError {}
 /** A uniqueness rule or a concurrent change prevents the write (HTTP 409). */
 export class ConflictError extends DomainError {}
 
-/** A field-level rule failed after schema validation (HTTP 422, same shape as schema errors). */
+/** One entry of a 422 body: what kind of problem (`type`), where (`loc`), and a message (`msg`). */
+export interface ValidationIssueItem {
+  type: string;
+  loc: (string | number)[];
+  msg: string;
+}
+
+/**
+ * A field-level rule failed after schema validation (HTTP 422, same shape as schema errors); `issues`, when
+ * given, are sent as the whole `detail` list instead of the one issue made of `type`, `loc` and `message`.
+ */
 export class ValidationError extends DomainError {
   constructor(
     message: string,
     readonly loc: (string | number)[] = ["body"],
     readonly type = "value_error",
+    readonly issues?: ValidationIssueItem[],
   ) {
     super(message);
   }

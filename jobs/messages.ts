@@ -1,5 +1,6 @@
 /** Every message that travels on the queue, as one zod discriminated union. */
 import { z } from "zod";
+import { isSupportedCalendarDate } from "../domain/calendar/calendar.ts";
 
 /** A liveness ping: the listener records when it processed it. */
 export const HeartbeatMessage = z.object({
@@ -13,7 +14,7 @@ export const MarketRefreshMessage = z.object({
   type: z.literal("market.refresh"),
   id: z.string(),
   exchange: z.enum(["SSE", "SZSE", "NSE", "IDX", "NYSE", "CRYPTO"]),
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  date: z.string().refine(isSupportedCalendarDate, "Expected a real date"),
 });
 
 /** Run a queued backtest; `id` is `run:<job id>`. */

@@ -14,12 +14,15 @@ import { backtestRoutes } from "./backtest_routes.ts";
 import { backtestJobRoutes } from "./backtest_job_routes.ts";
 import { streamRoutes } from "./stream_routes.ts";
 import { libraryRoutes } from "./library_routes.ts";
+import { leaderboardRoutes } from "./leaderboard_routes.ts";
+import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
 import { calendarRoutes } from "./calendar_routes.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
 import { marketRoutes } from "./market_routes.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
+import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";
 import { authRoutes } from "./auth_routes.ts";
@@ -56,10 +59,14 @@ export interface AppDeps {
   support: SupportDeps;
   /** Market data: synthetic market, bar store, CSV imports. */
   market: MarketDeps;
+  /** CSV imports of users' own bars (upload, list, delete, publish). */
+  imports: CsvImportDeps;
   /** Queued backtests. */
   backtests: BacktestJobDeps;
   /** The strategy library and catalog. */
   library: LibraryDeps;
+  /** Leaderboard entries and rankings. */
+  leaderboard: LeaderboardDeps;
   log: LogFn;
 }
 
@@ -98,9 +105,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", supportRoutes(deps.auth, deps.support));
   api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", marketRoutes(deps.auth, deps.market));
-  api.route("/", dataImportRoutes(deps.auth, deps.market, config.maxImportBytes));
+  api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes));
   api.route("/", backtestJobRoutes(deps.auth, deps.backtests, { rate: config.backtestRate }));
   api.route("/", libraryRoutes(deps.auth, deps.library));
+  api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard, { rate: config.backtestRate }));
   api.route(
     "/",
     backtestRoutes(deps.auth, deps.market, {

@@ -1,85 +1,105 @@
-/** CSV import of a user's own daily bars (`text/csv` body or multipart `file`), listing and deletion. */
-import { createRoute, z } from "@hono/zod-openapi";
+/**
+ * CSV import of a user's own daily bars (`text/csv` body or multipart `file`, up to `maxImportBytes`), my imports
+ * (list, delete), and the admin's publish switch and listing. Middleware order on the upload: auth (401), media
+ * type (415), rate limit (429), size (413), then the query (422) — so nothing large is read for a request that is
+ * refused anyway.
+ */
+import { createRoute } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { EXCHANGE_CODES } from "../domain/calendar/exchanges.ts";
-import { NotFoundError, ValidationError } from "../domain/errors.ts";
-import { importCsv, SYMBOL_PATTERN } from "../domain/market/csv/import_bars.ts";
-import type { MarketDeps } from "../domain/market/market_deps.ts";
-import { parseRateRule } from "../domain/config.ts";
 import { HTTPException } from "hono/http-exception";
-import { newRouter } from "./app_env.ts";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { decodeCsvBytes } from "../domain/market/csv/decode_csv_bytes.ts";
+import {
+  type CsvImportDeps,
+  deleteImport,
+  IMPORT_RATE_RULE,
+  importCsv,
+  listAllImports,
+  listImports,
+  publishImport,
+} from "../domain/market/csv/import_bars.ts";
+import { ValidationError } from "../domain/errors.ts";
+import { type AppEnv, newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, MessageSchema } from "./schemas/common.ts";
-import { SymbolParam } from "./schemas/market.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  ErrorSchema,
+  jsonBody,
+  jsonResponse,
+  MessageSchema,
+  PageQuery,
+} from "./schemas/common.ts";
+import {
+  AdminImportsQuery,
+  IMPORT_RESULT_EXAMPLE,
+  ImportBody,
+  IMPORTED_SYMBOL_EXAMPLE,
+  ImportedSymbolPage,
+  ImportedSymbolSchema,
+  importedSymbolView,
+  ImportQuery,
+  ImportResultSchema,
+  ImportSymbolParam,
+  OwnerImportParams,
+  PublishBody,
+} from "./schemas/data_import.ts";
 
 const tags = ["market data"];
-/** Imports per user per hour. */
-const IMPORT_RATE = parseRateRule("30/1h");
+const PAGE_EXAMPLE = { items: [IMPORTED_SYMBOL_EXAMPLE], total: 1, limit: 50, offset: 0 };
+/** Media types a raw CSV body may be sent as. */
+const RAW_CSV_TYPES = new Set(["text/csv", "text/plain", "application/csv", "text/tab-separated-values"]);
 
-const ImportQuery = z.object({
-  symbol: z.string().trim().regex(SYMBOL_PATTERN, "1-32 of letters, digits and . _ ^ = -").openapi({
-    example: "RELIANCE.NS",
-  }),
-  exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).optional().openapi({
-    example: "NSE",
-  }),
-});
+const mediaType = (header: string) => header.split(";")[0].trim().toLowerCase();
+const charsetOf = (header: string | undefined | null) =>
+  /;\s*charset\s*=\s*"?([^";\s]+)"?/i.exec(header ?? "")?.[1] ?? null;
 
-const ImportResultSchema = z.object({
-  symbol: z.string(),
-  exchange: z.string(),
-  rows: z.number().int(),
-  start: z.string(),
-  end: z.string(),
-  skipped: z.array(z.object({ row: z.number().int(), reason: z.string() })),
-  source: z.literal("csv"),
-}).openapi("ImportResult", {
-  example: {
-    symbol: "RELIANCE.NS",
-    exchange: "NSE",
-    rows: 6799,
-    start: "1996-01-01",
-    end: "2023-01-12",
-    skipped: [{ row: 12, reason: "null row (no prices)" }],
-    source: "csv",
-  },
-});
-
-const ImportedSchema = z.object({
-  symbol: z.string(),
-  exchange: z.string(),
-  rows: z.number().int(),
-  start: z.string(),
-  end: z.string(),
-  published: z.boolean(),
-  imported_at: z.string(),
-}).openapi("ImportedSymbol");
-
-/** Reads the CSV text of a `text/csv` (or `text/plain`) body or of a multipart `file` field. */
-async function readCsvText(req: Request): Promise<string> {
-  const type = (req.headers.get("content-type") ?? "").toLowerCase();
-  if (type.startsWith("multipart/form-data")) {
-    const form = await req.formData().catch(() => {
-      throw new ValidationError("Malformed multipart body", ["body"], "multipart_invalid");
-    });
-    const file = form.get("file");
-    if (file === null) throw new ValidationError("Field required", ["body", "file"], "missing");
-    return typeof file === "string" ? file : await file.text();
-  }
-  if (type.startsWith("text/csv") || type.startsWith("text/plain") || type.startsWith("application/csv")) {
-    return await req.text();
-  }
-  throw new HTTPException(415, {
-    message: "Unsupported Media Type: send text/csv, or multipart/form-data with a `file` field",
+const unsupported = () =>
+  new HTTPException(415, {
+    message:
+      "Unsupported Media Type: send the CSV as text/csv, or as multipart/form-data with a `file` field",
   });
+const isCsvMediaType = (type: string) => type === "multipart/form-data" || RAW_CSV_TYPES.has(type);
+
+/**
+ * Refuses (415) a declared media type other than raw CSV or multipart before a byte of the body is read; a
+ * request with no Content-Type passes on, so a bad query still answers 422, and the handler refuses it.
+ */
+const csvMediaType: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const header = c.req.header("content-type");
+  if (header !== undefined && !isCsvMediaType(mediaType(header))) throw unsupported();
+  await next();
+};
+
+/** Reads the CSV text of a raw body or of the multipart `file` field. */
+async function readCsvText(req: Request): Promise<string> {
+  const header = req.headers.get("content-type");
+  if (header === null || !isCsvMediaType(mediaType(header))) throw unsupported();
+  if (mediaType(header) !== "multipart/form-data") {
+    return decodeCsvBytes(new Uint8Array(await req.arrayBuffer()), charsetOf(header));
+  }
+  let form: FormData;
+  try {
+    form = await req.formData();
+  } catch {
+    throw new ValidationError("Malformed multipart body", ["body"], "multipart_invalid");
+  }
+  const file = form.get("file");
+  if (file === null) throw new ValidationError("Field required", ["body", "file"], "missing");
+  if (typeof file === "string") return file;
+  return decodeCsvBytes(new Uint8Array(await file.arrayBuffer()), charsetOf(file.type));
 }
 
-/** Builds the import router. */
-export function dataImportRoutes(auth: AuthDeps, market: MarketDeps, maxImportBytes: number) {
+/** Builds the import router; uploads above `maxImportBytes` answer 413. */
+export function dataImportRoutes(auth: AuthDeps, deps: CsvImportDeps, maxImportBytes: number) {
   const app = newRouter();
   const user = requireAuth(auth);
-  const limit = bodyLimit({
+  const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+    await auth.limiter.consume("csv_import", c.get("principal").user.id, IMPORT_RATE_RULE);
+    await next();
+  };
+  const sizeLimit = bodyLimit({
     maxSize: maxImportBytes,
     onError: (c) => c.json({ detail: `File too large (limit ${maxImportBytes} bytes)` }, 413),
   });
@@ -89,42 +109,32 @@ export function dataImportRoutes(auth: AuthDeps, market: MarketDeps, maxImportBy
       method: "post",
       path: "/data/import",
       tags,
-      summary:
-        "Import your own daily OHLCV CSV (text/csv body or multipart `file`, up to 50 MiB); private to you",
+      summary: "Import your own daily OHLCV CSV (private to you until an admin publishes it)",
+      description:
+        "Headers in any case and order (date/trade_date/日期, open, high, low, close, volume/vol, optional Adj " +
+        "Close; others ignored), BOM, CRLF, quotes, Yahoo and akshare/Tushare exports, YYYY-MM-DD or YYYYMMDD " +
+        "dates. Empty and `null` rows are skipped and listed in `skipped` (row = line number, header = 1). Any " +
+        "inconsistent row fails the import with 422 naming each row at `loc: [body, row, N]`; nothing is " +
+        "stored then. Re-importing a symbol replaces it. Bars keep the file's own dates.",
       security: bearerSecurity,
-      middleware: [user, limit],
-      request: {
-        query: ImportQuery,
-        body: {
-          required: true,
-          content: {
-            "text/csv": {
-              schema: z.string().openapi({
-                example: "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9.5,10.5,1000\n",
-              }),
-            },
-          },
-        },
-      },
+      middleware: [user, csvMediaType, rateLimit, sizeLimit],
+      request: { query: ImportQuery, body: ImportBody },
       responses: {
-        200: jsonResponse(ImportResultSchema, "Imported"),
-        ...errorResponses(401, 403, 422, 429),
-        413: jsonResponse(z.object({ detail: z.string() }), "File too large"),
-        415: jsonResponse(z.object({ detail: z.string() }), "Not CSV"),
+        200: jsonResponse(ImportResultSchema, "Imported", IMPORT_RESULT_EXAMPLE),
+        ...errorResponses(400, 401, 403, 409, 422, 429),
+        413: jsonResponse(ErrorSchema, "File too large"),
+        415: jsonResponse(ErrorSchema, "Not CSV or multipart"),
       },
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const me = c.get("principal").user;
-      await auth.limiter.consume("csv_import", me.id, IMPORT_RATE);
       const text = await readCsvText(c.req.raw);
-      if (text.trim() === "") throw new ValidationError("The file is empty", ["body"], "missing");
-      const summary = await importCsv(market, {
-        ownerId: me.id,
+      const summary = await importCsv(deps, {
+        ownerId: c.get("principal").user.id,
         symbol: q.symbol,
         exchange: q.exchange,
         text,
-        nowMs: market.clock.now(),
+        nowMs: deps.clock.now(),
       });
       return c.json(summary, 200);
     },
@@ -138,22 +148,15 @@ export function dataImportRoutes(auth: AuthDeps, market: MarketDeps, maxImportBy
       summary: "My imported symbols",
       security: bearerSecurity,
       middleware: [user],
+      request: { query: PageQuery },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(ImportedSchema) }), "Imports"),
-        ...errorResponses(401, 403),
+        200: jsonResponse(ImportedSymbolPage, "My imports", PAGE_EXAMPLE),
+        ...errorResponses(401, 403, 422),
       },
     }),
     async (c) => {
-      const items = (await market.imports.list(c.get("principal").user.id)).map((r) => ({
-        symbol: r.symbol,
-        exchange: r.exchange,
-        rows: r.rows,
-        start: r.start,
-        end: r.end,
-        published: r.published,
-        imported_at: new Date(r.imported_at).toISOString(),
-      }));
-      return c.json({ items }, 200);
+      const page = await listImports(deps, c.get("principal").user.id, c.req.valid("query"));
+      return c.json({ ...page, items: page.items.map(importedSymbolView) }, 200);
     },
   );
 
@@ -165,51 +168,58 @@ export function dataImportRoutes(auth: AuthDeps, market: MarketDeps, maxImportBy
       summary: "Delete one of my imports and its bars",
       security: bearerSecurity,
       middleware: [user],
-      request: { params: SymbolParam },
+      request: { params: ImportSymbolParam },
       responses: { 200: jsonResponse(MessageSchema, "Deleted"), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => {
-      const symbol = c.req.valid("param").symbol.toUpperCase();
-      const owner = c.get("principal").user.id;
-      if (!(await market.imports.delete(owner, symbol))) {
-        throw new NotFoundError(`Import "${symbol}" not found`);
-      }
-      await market.bars.deleteSeries({ source: "csv", owner }, symbol);
+      await deleteImport(deps, c.get("principal").user.id, c.req.valid("param").symbol);
       return c.json({ message: "Import deleted" }, 200);
     },
   );
 
-  const PublishParams = z.object({
-    owner_id: z.string().min(1).max(64).openapi({ param: { name: "owner_id", in: "path" } }),
-    symbol: SymbolParam.shape.symbol,
-  });
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/data/imports",
+      tags: ["admin"],
+      summary: "Admin: every user's imports, optionally only published or unpublished ones",
+      security: bearerSecurity,
+      middleware: [user, requireAdmin(auth)],
+      request: { query: AdminImportsQuery },
+      responses: {
+        200: jsonResponse(ImportedSymbolPage, "Imports", PAGE_EXAMPLE),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      const page = await listAllImports(deps, {
+        limit: q.limit,
+        offset: q.offset,
+        published: q.published === undefined ? undefined : q.published === "true",
+      });
+      return c.json({ ...page, items: page.items.map(importedSymbolView) }, 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: "post",
       path: "/admin/data/imports/{owner_id}/{symbol}/publish",
       tags: ["admin"],
-      summary: "Admin: publish (or unpublish) a user's import so everyone can read it",
+      summary: "Admin: publish (or unpublish) a user's import so every user can read it",
       security: bearerSecurity,
       middleware: [user, requireAdmin(auth)],
-      request: { params: PublishParams, body: jsonBody(z.strictObject({ published: z.boolean() })) },
-      responses: { 200: jsonResponse(ImportedSchema, "Updated"), ...errorResponses(401, 403, 404, 409, 422) },
+      request: { params: OwnerImportParams, body: jsonBody(PublishBody) },
+      responses: {
+        200: jsonResponse(ImportedSymbolSchema, "Updated", { ...IMPORTED_SYMBOL_EXAMPLE, published: true }),
+        ...errorResponses(401, 403, 404, 409, 422),
+      },
     }),
     async (c) => {
       const p = c.req.valid("param");
-      const r = await market.imports.publish(
-        p.owner_id,
-        p.symbol.toUpperCase(),
-        c.req.valid("json").published,
-      );
-      return c.json({
-        symbol: r.symbol,
-        exchange: r.exchange,
-        rows: r.rows,
-        start: r.start,
-        end: r.end,
-        published: r.published,
-        imported_at: new Date(r.imported_at).toISOString(),
-      }, 200);
+      const record = await publishImport(deps, p.owner_id, p.symbol, c.req.valid("json").published);
+      return c.json(importedSymbolView(record), 200);
     },
   );
 

@@ -85,7 +85,9 @@ export function errorResponse(
   if (err instanceof ValidationError) {
     return {
       status: 422,
-      body: { detail: [{ type: err.type, loc: err.loc, msg: err.message }] },
+      body: {
+        detail: err.issues?.length ? err.issues : [{ type: err.type, loc: err.loc, msg: err.message }],
+      },
       headers: {},
       unexpected: false,
     };

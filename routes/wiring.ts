@@ -24,8 +24,12 @@ import type { AppDeps } from "./app.ts";
 import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/jobs.ts";
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { createLibraryRepo } from "../domain/store/library_repo.ts";
+import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";
+import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { createBarRepo } from "../domain/store/bar_repo.ts";
+import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { marketHealth } from "../domain/market/market_health.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
 import { buildGithubDeps } from "./github_wiring.ts";
@@ -97,6 +101,14 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     semaphore: createSemaphore(config.backtestConcurrency),
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
+  const leaderboard: LeaderboardDeps = {
+    entries: createLeaderboardRepo(kv),
+    library,
+    market: market.data,
+    clock,
+    nicknameOf: async (id) => (await auth.users.get(id))?.nickname ?? null,
+  };
+  const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
   return {
     config,
     auth,
@@ -104,8 +116,10 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     health,
     support,
     market,
+    imports,
     backtests,
     library,
+    leaderboard,
     log,
   };
 }

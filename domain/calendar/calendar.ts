@@ -1,100 +1,206 @@
 /**
- * Trading calendars per exchange: trading days, next/previous trading day, ranges, "today" in the exchange's zone
- * and session instants. SSE/SZSE use the published closures for 2015–2026; outside those years a date is
- * decided as a weekday-only guess and flagged (`basisFor(date)` says `"weekdays"`), never silently.
+ * Trading calendars per exchange: trading days, next/previous trading day, ranges and counts, "now" and "today"
+ * in the exchange's zone, session and deadline instants. SSE/SZSE use the published closures for 2015–2026 and
+ * NYSE its holiday rules from 1990; outside those years a date is decided as a weekday-only guess and flagged
+ * (`basisFor(date)` says `"weekdays"`), never silently. NSE and IDX are always weekday-only guesses (no holiday
+ * facts in the product); CRYPTO trades every UTC calendar day.
  */
 import {
-  addDays,
-  dateInZone,
   fromDayNumber,
+  isIsoDate,
   type IsoDate,
-  isWeekend,
+  parseWallTime,
   toDayNumber,
   wallClock,
+  weekdayOfDay,
   yearOf,
   zonedInstant,
 } from "./dates.ts";
 import { type CalendarBasis, type ExchangeCode, type ExchangeInfo, EXCHANGES } from "./exchanges.ts";
-import { nyseHolidays } from "./nyse_holidays.ts";
+import { NYSE_RULES_FIRST_YEAR, nyseHolidays } from "./nyse_holidays.ts";
 import { SSE_COVERED_YEARS, SSE_WEEKDAY_CLOSURES } from "./sse_holidays.ts";
 
-/** A trading calendar of one exchange. */
+/** Years the calendar API answers for (a date outside them is refused by the routes' schemas). */
+export const CALENDAR_SUPPORTED_YEARS = { first: 1900, last: 2199 } as const;
+
+/** `true` when `date` is a real `YYYY-MM-DD` date within `CALENDAR_SUPPORTED_YEARS`. */
+export function isSupportedCalendarDate(date: string): boolean {
+  if (!isIsoDate(date)) return false;
+  const y = yearOf(date);
+  return y >= CALENDAR_SUPPORTED_YEARS.first && y <= CALENDAR_SUPPORTED_YEARS.last;
+}
+
+/** The wall clock in an exchange's zone at one instant. */
+export interface ExchangeWallClock {
+  /** Local calendar date. */
+  date: IsoDate;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The regular session of one trading day, as instants (epoch ms). */
+export interface SessionInstants {
+  open: number;
+  close: number;
+}
+
+/** A trading calendar of one exchange. Every date argument must be a real `YYYY-MM-DD` date (else `RangeError`). */
 export interface TradingCalendar {
   readonly exchange: ExchangeInfo;
   /** How `date` is decided: `published`/`rules`/`always` are facts; `weekdays` is a flagged guess. */
   basisFor(date: IsoDate): CalendarBasis;
+  /** `true` when the exchange holds a regular session on `date`. */
   isTradingDay(date: IsoDate): boolean;
   /** The first trading day strictly after `date`. */
   nextTradingDay(date: IsoDate): IsoDate;
   /** The last trading day strictly before `date`. */
   previousTradingDay(date: IsoDate): IsoDate;
+  /** `date` when it is a trading day, else the next one. */
+  tradingDayOnOrAfter(date: IsoDate): IsoDate;
+  /** `date` when it is a trading day, else the previous one. */
+  tradingDayOnOrBefore(date: IsoDate): IsoDate;
+  /**
+   * The trading day `n` sessions away from `date`: the `n`-th after it (`n > 0`) or the `|n|`-th before it
+   * (`n < 0`), `date` itself not counted; `n = 0` is `tradingDayOnOrAfter(date)`.
+   */
+  tradingDayOffset(date: IsoDate, n: number): IsoDate;
   /** Trading days from `start` to `end`, both inclusive, ascending (empty when `end < start`). */
   tradingDaysBetween(start: IsoDate, end: IsoDate): IsoDate[];
+  /** How many trading days from `start` to `end`, both inclusive (0 when `end < start`). */
+  countTradingDays(start: IsoDate, end: IsoDate): number;
   /** The calendar date in the exchange's zone at instant `nowMs`. */
   today(nowMs: number): IsoDate;
-  /** The instant (epoch ms) at local wall time `time` (`"HH:MM"`) on `date`. */
+  /** "Now" in exchange time: the local date and time of day at instant `nowMs`. */
+  wallClock(nowMs: number): ExchangeWallClock;
+  /** The instant (epoch ms) at local wall time `time` (`"HH:MM"`, `"24:00"` allowed) on `date`: deadlines. */
   instantAt(date: IsoDate, time: string): number;
-  /** The most recent trading day whose session has closed at `nowMs`. */
+  /** Open and close instants of the regular session on `date`; `null` when `date` is not a trading day. */
+  session(date: IsoDate): SessionInstants | null;
+  /** `true` when `nowMs` falls inside a regular session (open inclusive, close exclusive). */
+  isSessionOpen(nowMs: number): boolean;
+  /** The most recent trading day whose session has closed at `nowMs` (a day closes at its close, inclusive). */
   latestCompletedTradingDay(nowMs: number): IsoDate;
 }
 
-const sseClosures = new Set<IsoDate>(Object.values(SSE_WEEKDAY_CLOSURES).flat());
-const nyseCache = new Map<number, Set<IsoDate>>();
+/** Longest run of consecutive closed days any calendar here can have (Spring Festival plus weekends is ~9). */
+const MAX_CLOSED_RUN = 31;
 
-function nyseClosed(date: IsoDate): boolean {
-  const y = yearOf(date);
-  let set = nyseCache.get(y);
-  if (!set) nyseCache.set(y, set = nyseHolidays(y));
-  return set.has(date);
+const sseClosedDays = new Set<number>(Object.values(SSE_WEEKDAY_CLOSURES).flat().map(toDayNumber));
+const nyseCache = new Map<number, Set<number>>();
+
+function nyseClosedDays(year: number): Set<number> {
+  let set = nyseCache.get(year);
+  if (!set) nyseCache.set(year, set = new Set([...nyseHolidays(year)].map(toDayNumber)));
+  return set;
+}
+
+/** Day number of a real date, or `RangeError`. */
+function dayOf(date: IsoDate): number {
+  if (!isIsoDate(date)) throw new RangeError(`Not a real date in YYYY-MM-DD form: "${date}"`);
+  return toDayNumber(date);
 }
 
 function createCalendar(exchange: ExchangeInfo): TradingCalendar {
-  const basisFor = (date: IsoDate): CalendarBasis => {
+  const closeMin = parseWallTime(exchange.close);
+
+  const basisOfYear = (y: number): CalendarBasis => {
     if (exchange.basis === "published") {
-      const y = yearOf(date);
       return y >= SSE_COVERED_YEARS.first && y <= SSE_COVERED_YEARS.last ? "published" : "weekdays";
     }
+    if (exchange.basis === "rules") return y >= NYSE_RULES_FIRST_YEAR ? "rules" : "weekdays";
     return exchange.basis;
   };
-  const isTradingDay = (date: IsoDate): boolean => {
-    toDayNumber(date); // validates the form
+
+  /** The trading-day test on a day number (the date is already validated). */
+  const tradesOn = (day: number): boolean => {
     if (exchange.basis === "always") return true;
-    if (isWeekend(date)) return false;
-    if (exchange.basis === "published") return !sseClosures.has(date);
-    if (exchange.basis === "rules") return !nyseClosed(date);
+    const wd = weekdayOfDay(day);
+    if (wd === 0 || wd === 6) return false;
+    if (exchange.basis === "published") return !sseClosedDays.has(day);
+    if (exchange.basis === "rules") {
+      const y = yearOf(fromDayNumber(day));
+      return y < NYSE_RULES_FIRST_YEAR || !nyseClosedDays(y).has(day);
+    }
     return true;
   };
-  const step = (date: IsoDate, dir: 1 | -1): IsoDate => {
-    let d = addDays(date, dir);
-    for (let i = 0; i < 30 && !isTradingDay(d); i++) d = addDays(d, dir);
-    return d;
+
+  /** The first trading day after (`dir = 1`) or before (`dir = -1`) `day`, as a day number. */
+  const stepDay = (day: number, dir: 1 | -1): number => {
+    for (let i = 1; i <= MAX_CLOSED_RUN; i++) if (tradesOn(day + dir * i)) return day + dir * i;
+    throw new RangeError(
+      `No ${exchange.code} trading day within ${MAX_CLOSED_RUN} days of ${fromDayNumber(day)}`,
+    );
   };
-  return {
+
+  const session = (date: IsoDate): SessionInstants | null => {
+    if (!tradesOn(dayOf(date))) return null;
+    return {
+      open: zonedInstant(date, exchange.open, exchange.timeZone),
+      close: zonedInstant(date, exchange.close, exchange.timeZone),
+    };
+  };
+
+  const localClock = (nowMs: number): ExchangeWallClock => wallClock(nowMs, exchange.timeZone);
+
+  const calendar: TradingCalendar = {
     exchange,
-    basisFor,
-    isTradingDay,
-    nextTradingDay: (date) => step(date, 1),
-    previousTradingDay: (date) => step(date, -1),
+    basisFor(date) {
+      dayOf(date); // validates
+      return basisOfYear(yearOf(date));
+    },
+    isTradingDay: (date) => tradesOn(dayOf(date)),
+    nextTradingDay: (date) => fromDayNumber(stepDay(dayOf(date), 1)),
+    previousTradingDay: (date) => fromDayNumber(stepDay(dayOf(date), -1)),
+    tradingDayOnOrAfter(date) {
+      const day = dayOf(date);
+      return fromDayNumber(tradesOn(day) ? day : stepDay(day, 1));
+    },
+    tradingDayOnOrBefore(date) {
+      const day = dayOf(date);
+      return fromDayNumber(tradesOn(day) ? day : stepDay(day, -1));
+    },
+    tradingDayOffset(date, n) {
+      if (!Number.isSafeInteger(n)) throw new RangeError(`Not an integer offset: ${n}`);
+      let day = dayOf(date);
+      if (n === 0) return fromDayNumber(tradesOn(day) ? day : stepDay(day, 1));
+      const dir = n > 0 ? 1 : -1;
+      for (let i = 0; i < Math.abs(n); i++) day = stepDay(day, dir);
+      return fromDayNumber(day);
+    },
     tradingDaysBetween(start, end) {
       const out: IsoDate[] = [];
-      const last = toDayNumber(end);
-      for (let n = toDayNumber(start); n <= last; n++) {
-        const d = fromDayNumber(n);
-        if (isTradingDay(d)) out.push(d);
-      }
+      const last = dayOf(end);
+      for (let day = dayOf(start); day <= last; day++) if (tradesOn(day)) out.push(fromDayNumber(day));
       return out;
     },
-    today: (nowMs) => dateInZone(nowMs, exchange.timeZone),
-    instantAt: (date, time) => zonedInstant(date, time, exchange.timeZone),
+    countTradingDays(start, end) {
+      let count = 0;
+      const last = dayOf(end);
+      for (let day = dayOf(start); day <= last; day++) if (tradesOn(day)) count++;
+      return count;
+    },
+    today: (nowMs) => localClock(nowMs).date,
+    wallClock: localClock,
+    instantAt(date, time) {
+      dayOf(date); // validates
+      return zonedInstant(date, time, exchange.timeZone);
+    },
+    session,
+    isSessionOpen(nowMs) {
+      // A session never spans local midnight here (CRYPTO's is the whole UTC day), so today's is the only candidate.
+      const s = session(localClock(nowMs).date);
+      return s !== null && nowMs >= s.open && nowMs < s.close;
+    },
     latestCompletedTradingDay(nowMs) {
-      const local = wallClock(nowMs, exchange.timeZone);
-      if (exchange.basis === "always") return addDays(local.date, -1);
-      const [ch, cm] = exchange.close.split(":").map(Number);
-      const closed = local.hour * 60 + local.minute >= ch * 60 + cm;
-      if (isTradingDay(local.date) && closed) return local.date;
-      return step(local.date, -1);
+      const local = localClock(nowMs);
+      const day = toDayNumber(local.date);
+      // A session closing at 24:00 (CRYPTO) completes at the next local midnight, i.e. on the next date.
+      const closed = closeMin < 24 * 60 && local.hour * 60 + local.minute >= closeMin;
+      return fromDayNumber(tradesOn(day) && closed ? day : stepDay(day, -1));
     },
   };
+  return calendar;
 }
 
 const calendars = new Map<ExchangeCode, TradingCalendar>();

@@ -1,20 +1,60 @@
 /** The calendar answers the API gives: a month's trading days, or one date's status, with the basis flagged. */
 import { getCalendar } from "./calendar.ts";
-import { addDays, type IsoDate } from "./dates.ts";
+import { daysInMonth, type IsoDate } from "./dates.ts";
 import type { CalendarBasis, ExchangeCode } from "./exchanges.ts";
 
-/** The warning attached to a weekday-only guess. */
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** The warning attached to a weekday-only guess; `null` for every other basis. */
 export function basisWarning(basis: CalendarBasis, exchange: ExchangeCode): string | null {
   return basis === "weekdays"
-    ? `No published holiday table for ${exchange} on these dates: trading days are a weekday-only guess`
+    ? `No holiday facts for ${exchange} on these dates: trading days are a weekday-only guess (Mon-Fri)`
     : null;
 }
 
-/** Trading days of `month` (`YYYY-MM`) plus today's status, with "today" taken in the exchange's zone. */
-export function calendarMonth(exchange: ExchangeCode, month: string, nowMs: number) {
+/** A month's trading days and today's status (the `?month=` answer). */
+export interface CalendarMonthView {
+  exchange: ExchangeCode;
+  month: string;
+  trading_days: IsoDate[];
+  count: number;
+  today: IsoDate;
+  today_is_trading_day: boolean;
+  next_trading_day: IsoDate;
+  basis: CalendarBasis;
+  warning: string | null;
+}
+
+/** One date's status and session (the `?date=` answer). */
+export interface CalendarDateView {
+  exchange: ExchangeCode;
+  date: IsoDate;
+  is_trading_day: boolean;
+  next_trading_day: IsoDate;
+  previous_trading_day: IsoDate;
+  today: IsoDate;
+  basis: CalendarBasis;
+  warning: string | null;
+  session: {
+    time_zone: string;
+    open: string;
+    close: string;
+    /** ISO instants of the session; `null` on a non-trading day. */
+    open_at: string | null;
+    close_at: string | null;
+  };
+}
+
+/**
+ * Trading days of `month` (`YYYY-MM`) plus today's status, "today" being the date in the exchange's zone at
+ * `nowMs`; `next_trading_day` is the first trading day after today. Throws `RangeError` on a malformed month.
+ */
+export function calendarMonth(exchange: ExchangeCode, month: string, nowMs: number): CalendarMonthView {
+  const m = MONTH.exec(month);
+  if (!m) throw new RangeError(`Not a month in YYYY-MM form: "${month}"`);
   const cal = getCalendar(exchange);
   const first: IsoDate = `${month}-01`;
-  const last = addDays(addDays(first, 32).slice(0, 8) + "01", -1);
+  const last: IsoDate = `${month}-${daysInMonth(Number(m[1]), Number(m[2]))}`;
   const tradingDays = cal.tradingDaysBetween(first, last);
   const today = cal.today(nowMs);
   const basis = cal.basisFor(first);
@@ -31,30 +71,27 @@ export function calendarMonth(exchange: ExchangeCode, month: string, nowMs: numb
   };
 }
 
-/** One date's status: trading or not, neighbours, session instants (null on a non-trading day). */
-export function calendarDate(exchange: ExchangeCode, date: IsoDate, nowMs: number) {
+/** One date's status: trading or not, its neighbours, and its session instants (`null` on a non-trading day). */
+export function calendarDate(exchange: ExchangeCode, date: IsoDate, nowMs: number): CalendarDateView {
   const cal = getCalendar(exchange);
-  const trading = cal.isTradingDay(date);
+  const session = cal.session(date);
   const basis = cal.basisFor(date);
-  const info = cal.exchange;
-  const at = (time: string) => (trading ? new Date(cal.instantAt(date, time)).toISOString() : null);
+  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     exchange,
     date,
-    is_trading_day: trading,
+    is_trading_day: session !== null,
     next_trading_day: cal.nextTradingDay(date),
     previous_trading_day: cal.previousTradingDay(date),
     today: cal.today(nowMs),
     basis,
     warning: basisWarning(basis, exchange),
     session: {
-      time_zone: info.timeZone,
-      open: info.open,
-      close: info.close,
-      open_at: exchange === "CRYPTO" ? at("00:00") : at(info.open),
-      close_at: exchange === "CRYPTO"
-        ? (trading ? new Date(cal.instantAt(addDays(date, 1), "00:00")).toISOString() : null)
-        : at(info.close),
+      time_zone: cal.exchange.timeZone,
+      open: cal.exchange.open,
+      close: cal.exchange.close,
+      open_at: iso(session?.open),
+      close_at: iso(session?.close),
     },
   };
 }

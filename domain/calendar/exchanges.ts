@@ -7,8 +7,9 @@ export type ExchangeCode = "SSE" | "SZSE" | "NSE" | "IDX" | "NYSE" | "CRYPTO";
 export const EXCHANGE_CODES = ["SSE", "SZSE", "NSE", "IDX", "NYSE", "CRYPTO"] as const;
 
 /**
- * How trading days are decided: `published` holiday tables for covered years (SSE/SZSE), `rules` computed from
- * the exchange's holiday rules (NYSE), `weekdays` (Mon–Fri, holidays unknown: flagged as a guess), `always` (24/7).
+ * How trading days are decided: `published` holiday tables for covered years (SSE/SZSE 2015–2026), `rules`
+ * computed from the exchange's holiday rules (NYSE from 1990), `weekdays` (Mon–Fri, holidays unknown: a flagged
+ * guess; NSE and IDX always, the others outside their covered years), `always` (24/7, CRYPTO).
  */
 export type CalendarBasis = "published" | "rules" | "weekdays" | "always";
 

@@ -1,11 +1,29 @@
 /**
  * NYSE full-day closures from the exchange's holiday rules (weekend holidays observed on the Friday before or the
- * Monday after, except New Year's Day on a Saturday, which is not observed), plus one-off closures since 2015.
+ * Monday after, except New Year's Day on a Saturday, which is not observed), plus one-off closures since 1990.
  */
 import { addDays, type IsoDate, weekday } from "./dates.ts";
 
-/** Unscheduled full-day closures (national days of mourning) since 2015. */
-export const NYSE_SPECIAL_CLOSURES: readonly IsoDate[] = ["2018-12-05", "2025-01-09"];
+/** First year the rules below (with the one-off closures) describe NYSE exactly; earlier years are a flagged guess. */
+export const NYSE_RULES_FIRST_YEAR = 1990;
+
+/**
+ * Unscheduled full-day closures since 1990: presidential funerals (Nixon 1994, Reagan 2004, Ford 2007, G. H. W.
+ * Bush 2018, Carter 2025), the 11–14 September 2001 attacks and Hurricane Sandy (29–30 October 2012).
+ */
+export const NYSE_SPECIAL_CLOSURES: readonly IsoDate[] = [
+  "1994-04-27",
+  "2001-09-11",
+  "2001-09-12",
+  "2001-09-13",
+  "2001-09-14",
+  "2004-06-11",
+  "2007-01-02",
+  "2012-10-29",
+  "2012-10-30",
+  "2018-12-05",
+  "2025-01-09",
+];
 
 const pad = (n: number) => String(n).padStart(2, "0");
 const ymd = (y: number, m: number, d: number): IsoDate => `${y}-${pad(m)}-${pad(d)}`;
@@ -38,7 +56,7 @@ function observed(date: IsoDate): IsoDate {
   return d === 6 ? addDays(date, -1) : d === 0 ? addDays(date, 1) : date;
 }
 
-/** NYSE weekday closures of year `y`. */
+/** NYSE weekday closures of year `y` (MLK Day from 1998, Juneteenth from 2022). */
 export function nyseHolidays(y: number): Set<IsoDate> {
   const out = new Set<IsoDate>();
   const newYear = ymd(y, 1, 1);

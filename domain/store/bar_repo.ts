@@ -1,13 +1,16 @@
 /**
- * Daily bars in KV as packed chunks, one key per symbol-year (≤ 19 KiB each), under a namespace (source + owner).
- * A series has a meta record naming its current generation; `replaceSeries` writes a new generation and switches
- * the meta last, so readers see the old series or the new one, never a mix, and a failed write stores nothing
- * visible. `appendBars` extends the current generation (synthetic history growing day by day).
+ * Daily bars in KV as packed chunks, one key per symbol-year (≤ 19,040 bytes each), under a namespace (source +
+ * owner). A series has a meta record naming its current generation (a random id); `replaceSeries` writes every
+ * chunk under a new generation and switches the meta last, so a reader sees the old series or the new one, never
+ * a mix, and a failed write leaves the old series as it was. `appendBars` rewrites only the touched years, in the
+ * same atomic commit as the meta (synthetic and live history growing day by day).
  */
 import { concatSeries, packBars, sliceSeries, unpackBars } from "../market/bar_codec.ts";
 import type { BarSeries, DataSource } from "../market/types.ts";
+import { randomBytes } from "../crypto.ts";
 import { ConflictError } from "../errors.ts";
-import { getManyValues } from "./kv.ts";
+import { getManyValues, withRetry } from "./kv.ts";
+import { keys } from "./keys.ts";
 
 /** Whose bars: a source, and `"public"` or the id of the user who imported them. */
 export interface BarNamespace {
@@ -18,7 +21,9 @@ export interface BarNamespace {
 /** What is stored for one series. */
 export interface BarSeriesMeta {
   symbol: string;
+  /** Generation whose chunks hold the series. */
   gen: number;
+  /** Calendar years that have a chunk, ascending. */
   years: number[];
   rows: number;
   first_day: number | null;
@@ -28,32 +33,64 @@ export interface BarSeriesMeta {
 
 /** Persistence of bar series. */
 export interface BarRepo {
+  /** The stored meta of a series; `null` when absent. */
   getMeta(ns: BarNamespace, symbol: string): Promise<BarSeriesMeta | null>;
-  /** Bars with `startDay ≤ day ≤ endDay`; `null` when the series does not exist. */
+  /** Bars with `startDay ≤ day ≤ endDay`, all from one generation; `null` when the series does not exist. */
   getBars(ns: BarNamespace, symbol: string, startDay: number, endDay: number): Promise<BarSeries | null>;
-  /** Replaces the whole series atomically (readers see old or new). */
+  /** Replaces the whole series atomically (readers see old or new); `ConflictError` if replaced concurrently. */
   replaceSeries(ns: BarNamespace, series: BarSeries, nowMs: number): Promise<BarSeriesMeta>;
   /** Adds bars after the stored last day (earlier days in `series` are ignored); creates the series if absent. */
   appendBars(ns: BarNamespace, series: BarSeries, nowMs: number): Promise<BarSeriesMeta>;
-  /** Deletes a series and its chunks. */
+  /** Deletes a series and its chunks (no-op when absent). */
   deleteSeries(ns: BarNamespace, symbol: string): Promise<void>;
-  /** Metas of every series in a namespace. */
+  /** Metas of every series in a namespace, by symbol. */
   listMetas(ns: BarNamespace): Promise<BarSeriesMeta[]>;
 }
 
+/** Chunks per atomic commit: 10 × 19 KiB stays far under KV's per-commit size budget. */
+const CHUNKS_PER_COMMIT = 10;
+/** Deletions per atomic commit. */
+const DELETES_PER_COMMIT = 100;
+/** An append touching at most this many years commits its chunks together with the meta. */
+const MAX_YEARS_IN_PLACE = 8;
+/** Times a reader re-reads when a writer switched generations under it. */
+const READ_ATTEMPTS = 5;
+
 const DAYS_PER_YEAR_APPROX = 365.2425;
-/** Calendar year of a day number. */
+
+/** Calendar year of a day number (days since 1970-01-01), clamped to years 0001–9999. */
 export function yearOfDay(day: number): number {
   const clamped = Math.min(Math.max(day, -719_162), 2_932_896); // 0001-01-01 … 9999-12-31
   return new Date(clamped * 86_400_000).getUTCFullYear();
 }
 const firstDayOfYear = (y: number) => Math.round(Date.UTC(y, 0, 1) / 86_400_000);
 
-const metaKey = (ns: BarNamespace, symbol: string) => ["bar_series", ns.source, ns.owner, symbol] as const;
-const chunkKey = (ns: BarNamespace, symbol: string, gen: number, year: number) =>
-  ["bar_chunks", ns.source, ns.owner, symbol, gen, year] as const;
+/** A fresh generation id: 48 random bits, so concurrent writers never share one. */
+function newGeneration(): number {
+  const b = randomBytes(6);
+  return ((b[0] << 16) | (b[1] << 8) | b[2]) * 2 ** 24 + ((b[3] << 16) | (b[4] << 8) | b[5]) + 1;
+}
 
-/** Splits a series into per-year row ranges. */
+/** Throws `RangeError` unless every column has `days.length` rows and the days strictly increase. */
+function assertWellFormed(series: BarSeries): void {
+  const n = series.days.length;
+  for (const col of ["open", "high", "low", "close", "volume", "adj_factor"] as const) {
+    if (series[col].length !== n) {
+      throw new RangeError(`${series.symbol}: column ${col} has ${series[col].length} rows, not ${n}`);
+    }
+  }
+  for (let i = 1; i < n; i++) {
+    if (series.days[i] <= series.days[i - 1]) {
+      throw new RangeError(
+        `${series.symbol}: days must strictly increase (row ${i}: ${series.days[i]} after ${
+          series.days[i - 1]
+        })`,
+      );
+    }
+  }
+}
+
+/** Splits a (well-formed) series into per-year row ranges `[year, from, to)`. */
 function yearRanges(series: BarSeries): [number, number, number][] {
   const out: [number, number, number][] = [];
   let i = 0;
@@ -70,17 +107,21 @@ function yearRanges(series: BarSeries): [number, number, number][] {
 
 /** Creates the KV-backed bar repository. */
 export function createBarRepo(kv: Deno.Kv): BarRepo {
+  const metaKey = (ns: BarNamespace, symbol: string) => keys.barSeries(ns.source, ns.owner, symbol);
+  const chunkKey = (ns: BarNamespace, symbol: string, gen: number, year: number) =>
+    keys.barChunk(ns.source, ns.owner, symbol, gen, year);
+
+  /** Writes one chunk per year of `series` under `gen`, ten per commit; returns the years written. */
   async function writeChunks(
     ns: BarNamespace,
     symbol: string,
     gen: number,
     series: BarSeries,
-    years?: Set<number>,
-  ) {
-    const writes = yearRanges(series).filter(([y]) => !years || years.has(y));
-    for (let g = 0; g < writes.length; g += 10) {
+  ): Promise<number[]> {
+    const writes = yearRanges(series);
+    for (let g = 0; g < writes.length; g += CHUNKS_PER_COMMIT) {
       let op = kv.atomic();
-      for (const [y, from, to] of writes.slice(g, g + 10)) {
+      for (const [y, from, to] of writes.slice(g, g + CHUNKS_PER_COMMIT)) {
         op = op.set(chunkKey(ns, symbol, gen, y), packBars(series, from, to));
       }
       if (!(await op.commit()).ok) throw new ConflictError(`Cannot write bars of "${symbol}"`);
@@ -88,28 +129,68 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
     return writes.map(([y]) => y);
   }
 
-  async function readAll(ns: BarNamespace, meta: BarSeriesMeta, years: number[]): Promise<BarSeries> {
+  /** Deletes every chunk of one generation (best effort: a crash leaves only unreachable chunks). */
+  async function deleteGen(ns: BarNamespace, symbol: string, gen: number): Promise<void> {
+    const doomed: Deno.KvKey[] = [];
+    for await (const e of kv.list({ prefix: keys.barChunksOfGen(ns.source, ns.owner, symbol, gen) })) {
+      doomed.push(e.key);
+    }
+    for (let i = 0; i < doomed.length; i += DELETES_PER_COMMIT) {
+      let op = kv.atomic();
+      for (const k of doomed.slice(i, i + DELETES_PER_COMMIT)) op = op.delete(k);
+      await op.commit();
+    }
+  }
+
+  /** Runs cleanup without letting its failure hide the outcome that matters. */
+  async function quietly(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch {
+      // Orphaned chunks of a dead generation are unreachable; they only cost space.
+    }
+  }
+
+  /** The chunks of `years` of the series `meta` describes; `null` when one is missing (a writer moved on). */
+  async function readChunks(
+    ns: BarNamespace,
+    meta: BarSeriesMeta,
+    years: number[],
+  ): Promise<BarSeries | null> {
     const chunks = await getManyValues<Uint8Array>(
       kv,
       years.map((y) => chunkKey(ns, meta.symbol, meta.gen, y)),
     );
+    if (chunks.some((c) => c === null)) return null;
     return concatSeries(
-      chunks.filter((c): c is Uint8Array => c !== null).map((c) => unpackBars(c, meta.symbol, ns.source)),
+      (chunks as Uint8Array[]).map((c) => unpackBars(c, meta.symbol, ns.source)),
       meta.symbol,
       ns.source,
     );
   }
 
-  async function deleteGen(ns: BarNamespace, symbol: string, gen: number) {
-    const keysToDelete: Deno.KvKey[] = [];
-    for await (const e of kv.list({ prefix: ["bar_chunks", ns.source, ns.owner, symbol, gen] })) {
-      keysToDelete.push(e.key);
+  /**
+   * Reads the meta and then `pick(meta)` years of its generation; when a chunk is gone because a writer switched
+   * generations in between, starts again from the new meta. `null` when the series does not exist.
+   */
+  async function readConsistent(
+    ns: BarNamespace,
+    symbol: string,
+    pick: (meta: BarSeriesMeta) => number[],
+  ): Promise<{ entry: Deno.KvEntry<BarSeriesMeta>; series: BarSeries } | null> {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      const entry = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
+      if (entry.value === null) return null;
+      const series = await readChunks(ns, entry.value, pick(entry.value));
+      if (series) return { entry: entry as Deno.KvEntry<BarSeriesMeta>, series };
+      const again = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
+      if (again.versionstamp === entry.versionstamp) {
+        throw new Error(
+          `Bars of "${symbol}" (${ns.source}/${ns.owner}) are missing chunks of generation ${entry.value.gen}`,
+        );
+      }
     }
-    for (let i = 0; i < keysToDelete.length; i += 100) {
-      let op = kv.atomic();
-      for (const k of keysToDelete.slice(i, i + 100)) op = op.delete(k);
-      await op.commit();
-    }
+    throw new ConflictError(`Cannot read bars of "${symbol}": the series keeps changing, try again`);
   }
 
   const metaOf = (
@@ -128,67 +209,117 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
     updated_at: nowMs,
   });
 
+  /** Writes `series` as a new generation and switches the meta from `current` to it. */
+  async function replaceFrom(
+    ns: BarNamespace,
+    current: Deno.KvEntryMaybe<BarSeriesMeta>,
+    series: BarSeries,
+    nowMs: number,
+  ): Promise<BarSeriesMeta> {
+    const symbol = series.symbol;
+    const gen = newGeneration();
+    let meta: BarSeriesMeta;
+    try {
+      const years = await writeChunks(ns, symbol, gen, series);
+      meta = metaOf(symbol, gen, series, years, nowMs);
+      const res = await kv.atomic().check(current).set(metaKey(ns, symbol), meta).commit();
+      if (!res.ok) throw new ConflictError(`Cannot replace bars of "${symbol}": changed concurrently`);
+    } catch (e) {
+      await quietly(() => deleteGen(ns, symbol, gen));
+      throw e;
+    }
+    // The new generation is live from here on: a failed cleanup must not touch it.
+    if (current.value) {
+      const old = current.value.gen;
+      await quietly(() => deleteGen(ns, symbol, old));
+    }
+    return meta;
+  }
+
   return {
     async getMeta(ns, symbol) {
       return (await kv.get<BarSeriesMeta>(metaKey(ns, symbol))).value;
     },
+
     async getBars(ns, symbol, startDay, endDay) {
-      const meta = (await kv.get<BarSeriesMeta>(metaKey(ns, symbol))).value;
-      if (!meta) return null;
       const y0 = yearOfDay(startDay), y1 = yearOfDay(endDay);
-      const all = await readAll(ns, meta, meta.years.filter((y) => y >= y0 && y <= y1));
-      return sliceSeries(all, startDay, endDay);
+      const got = await readConsistent(ns, symbol, (m) => m.years.filter((y) => y >= y0 && y <= y1));
+      return got && sliceSeries(got.series, startDay, endDay);
     },
+
     async replaceSeries(ns, series, nowMs) {
-      const symbol = series.symbol;
-      const current = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
-      const gen = (current.value?.gen ?? 0) + 1 + Math.floor(Math.random() * 1000) * 1000;
-      try {
-        const years = await writeChunks(ns, symbol, gen, series);
-        const meta = metaOf(symbol, gen, series, years, nowMs);
-        if (!(await kv.atomic().check(current).set(metaKey(ns, symbol), meta).commit()).ok) {
-          throw new ConflictError(`Cannot replace bars of "${symbol}": changed concurrently`);
-        }
-        if (current.value) await deleteGen(ns, symbol, current.value.gen);
-        return meta;
-      } catch (e) {
-        await deleteGen(ns, symbol, gen);
-        throw e;
-      }
-    },
-    async appendBars(ns, series, nowMs) {
+      assertWellFormed(series);
       const current = await kv.get<BarSeriesMeta>(metaKey(ns, series.symbol));
-      if (!current.value) return await this.replaceSeries(ns, series, nowMs);
-      const meta = current.value;
-      const newer = sliceSeries(series, (meta.last_day ?? -Infinity) + 1, Number.MAX_SAFE_INTEGER);
-      if (newer.days.length === 0) return meta;
-      const touched = new Set(yearRanges(newer).map(([y]) => y));
-      const existing = await readAll(ns, meta, meta.years.filter((y) => touched.has(y)));
-      const merged = concatSeries([existing, newer], series.symbol, ns.source);
-      await writeChunks(ns, series.symbol, meta.gen, merged, touched);
-      const years = [...new Set([...meta.years, ...touched])].sort((a, b) => a - b);
-      const next: BarSeriesMeta = {
-        ...meta,
-        years,
-        rows: meta.rows + newer.days.length,
-        first_day: meta.first_day ?? newer.days[0],
-        last_day: newer.days[newer.days.length - 1],
-        updated_at: nowMs,
-      };
-      if (!(await kv.atomic().check(current).set(metaKey(ns, series.symbol), next).commit()).ok) {
-        throw new ConflictError(`Cannot extend bars of "${series.symbol}": changed concurrently`);
-      }
-      return next;
+      return await replaceFrom(ns, current, series, nowMs);
     },
+
+    async appendBars(ns, series, nowMs) {
+      assertWellFormed(series);
+      const symbol = series.symbol;
+      return await withRetry<BarSeriesMeta>(`extend bars of "${symbol}"`, async () => {
+        const current = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
+        const meta = current.value;
+        if (!meta) {
+          try {
+            return { committed: true, value: await replaceFrom(ns, current, series, nowMs) };
+          } catch (e) {
+            if (e instanceof ConflictError) return { committed: false };
+            throw e;
+          }
+        }
+        const newer = sliceSeries(series, (meta.last_day ?? -Infinity) + 1, Infinity);
+        if (newer.days.length === 0) return { committed: true, value: meta };
+        const touched = yearRanges(newer).map(([y]) => y);
+        if (touched.length > MAX_YEARS_IN_PLACE) {
+          // Many years at once: write the whole extended series as a new generation.
+          const all = await readChunks(ns, meta, meta.years);
+          if (!all) return { committed: false };
+          try {
+            const merged = concatSeries([all, newer], symbol, ns.source);
+            return { committed: true, value: await replaceFrom(ns, current, merged, nowMs) };
+          } catch (e) {
+            if (e instanceof ConflictError) return { committed: false };
+            throw e;
+          }
+        }
+        const touchedSet = new Set(touched);
+        const existing = await readChunks(ns, meta, meta.years.filter((y) => touchedSet.has(y)));
+        if (!existing) return { committed: false };
+        const merged = concatSeries([existing, newer], symbol, ns.source);
+        const years = [...new Set([...meta.years, ...touched])].sort((a, b) => a - b);
+        const next: BarSeriesMeta = {
+          ...meta,
+          years,
+          rows: meta.rows + newer.days.length,
+          first_day: meta.first_day ?? newer.days[0],
+          last_day: newer.days[newer.days.length - 1],
+          updated_at: nowMs,
+        };
+        // Rewritten chunks and the meta commit together: a reader of this generation sees before or after.
+        let op = kv.atomic().check(current);
+        for (const [y, from, to] of yearRanges(merged)) {
+          op = op.set(chunkKey(ns, symbol, meta.gen, y), packBars(merged, from, to));
+        }
+        op = op.set(metaKey(ns, symbol), next);
+        return (await op.commit()).ok ? { committed: true, value: next } : { committed: false };
+      });
+    },
+
     async deleteSeries(ns, symbol) {
-      const current = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
-      if (!current.value) return;
-      await kv.delete(metaKey(ns, symbol));
-      await deleteGen(ns, symbol, current.value.gen);
+      await withRetry<void>(`delete bars of "${symbol}"`, async () => {
+        const current = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
+        if (!current.value) return { committed: true, value: undefined };
+        const res = await kv.atomic().check(current).delete(metaKey(ns, symbol)).commit();
+        if (!res.ok) return { committed: false };
+        const gen = current.value.gen;
+        await quietly(() => deleteGen(ns, symbol, gen));
+        return { committed: true, value: undefined };
+      });
     },
+
     async listMetas(ns) {
       const out: BarSeriesMeta[] = [];
-      for await (const e of kv.list<BarSeriesMeta>({ prefix: ["bar_series", ns.source, ns.owner] })) {
+      for await (const e of kv.list<BarSeriesMeta>({ prefix: keys.barSeriesOfOwner(ns.source, ns.owner) })) {
         out.push(e.value);
       }
       return out;
@@ -196,5 +327,5 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
   };
 }
 
-/** Rough number of calendar years a series spans (for sizing estimates). */
+/** Rough number of calendar years a series of `days` calendar days spans (for sizing estimates). */
 export const approxYears = (days: number) => days / DAYS_PER_YEAR_APPROX;

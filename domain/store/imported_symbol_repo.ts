@@ -1,83 +1,115 @@
-/** Symbols users imported from CSV: private to the importer unless an admin publishes them. */
-import type { SymbolInfo } from "../market/types.ts";
+/**
+ * Symbols users imported from CSV: one record per owner and symbol at `["imported_symbols", owner_id, symbol]`,
+ * private to the owner unless an admin publishes it; a published import also has the index
+ * `["imported_symbols_public", symbol] → owner_id`, written in the same atomic commit, so at most one owner's
+ * import of a symbol is public at a time.
+ */
 import { ConflictError, NotFoundError } from "../errors.ts";
+import type { SymbolInfo } from "../market/types.ts";
+import { keys } from "./keys.ts";
+import { getManyValues, withRetry } from "./kv.ts";
 
-/** A stored import. */
+/** A stored import: the symbol's metadata plus who imported it, whether it is public, and what it holds. */
 export type ImportedSymbolRecord = SymbolInfo & {
   owner_id: string;
   published: boolean;
+  /** Number of bars stored. */
   rows: number;
+  /** First and last bar dates, `YYYY-MM-DD`. */
   start: string;
   end: string;
+  /** When the current bars were imported, epoch ms. */
   imported_at: number;
 };
 
 /** Persistence of imported symbols. */
 export interface ImportedSymbolRepo {
+  /** The owner's import of `symbol`; `null` when there is none. */
   get(ownerId: string, symbol: string): Promise<ImportedSymbolRecord | null>;
+  /** The owner's imports, by symbol. */
   list(ownerId: string): Promise<ImportedSymbolRecord[]>;
-  /** Published imports (visible to everyone). */
+  /** Published imports (visible to everyone), by symbol. */
   listPublished(): Promise<ImportedSymbolRecord[]>;
-  put(record: ImportedSymbolRecord): Promise<void>;
-  /** Publishes or unpublishes; `NotFoundError` when absent. */
+  /** The published import of `symbol` (two reads through the public index); `null` when none is published. */
+  getPublished(symbol: string): Promise<ImportedSymbolRecord | null>;
+  /** Every import of every user, by owner then symbol (for admins). */
+  listAll(): Promise<ImportedSymbolRecord[]>;
+  /** Creates or replaces a record; `published` is kept as stored (false for a new record): see `publish`. */
+  put(record: ImportedSymbolRecord): Promise<ImportedSymbolRecord>;
+  /**
+   * Publishes or unpublishes an import; `NotFoundError` when absent, `ConflictError` when another owner's import
+   * of the same symbol is already published.
+   */
   publish(ownerId: string, symbol: string, published: boolean): Promise<ImportedSymbolRecord>;
+  /** Deletes the record (and its public index entry); `false` when there was none. */
   delete(ownerId: string, symbol: string): Promise<boolean>;
 }
 
-const recordKey = (owner: string, symbol: string) => ["imported_symbols", owner, symbol] as const;
-const publicKey = (symbol: string) => ["imported_symbols_public", symbol] as const;
+async function collect<T>(iter: Deno.KvListIterator<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const e of iter) out.push(e.value);
+  return out;
+}
 
 /** Creates the KV-backed imported-symbol repository. */
 export function createImportedSymbolRepo(kv: Deno.Kv): ImportedSymbolRepo {
   return {
     async get(ownerId, symbol) {
-      return (await kv.get<ImportedSymbolRecord>(recordKey(ownerId, symbol))).value;
+      return (await kv.get<ImportedSymbolRecord>(keys.importedSymbol(ownerId, symbol))).value;
     },
-    async list(ownerId) {
-      const out: ImportedSymbolRecord[] = [];
-      for await (const e of kv.list<ImportedSymbolRecord>({ prefix: ["imported_symbols", ownerId] })) {
-        out.push(e.value);
-      }
-      return out;
-    },
+    list: (ownerId) =>
+      collect(kv.list<ImportedSymbolRecord>({ prefix: keys.importedSymbolsByOwner(ownerId) })),
     async listPublished() {
-      const out: ImportedSymbolRecord[] = [];
-      for await (const e of kv.list<string>({ prefix: ["imported_symbols_public"] })) {
-        const r = (await kv.get<ImportedSymbolRecord>(recordKey(e.value, e.key[1] as string))).value;
-        if (r?.published) out.push(r);
+      const index = [];
+      for await (const e of kv.list<string>({ prefix: keys.publishedImports() })) {
+        index.push(keys.importedSymbol(e.value, e.key[1] as string));
       }
-      return out;
+      const records = await getManyValues<ImportedSymbolRecord>(kv, index);
+      return records.filter((r): r is ImportedSymbolRecord => r !== null && r.published);
     },
-    async put(record) {
-      const existing = await kv.get<ImportedSymbolRecord>(recordKey(record.owner_id, record.symbol));
-      const published = existing.value?.published ?? false;
-      await kv.set(recordKey(record.owner_id, record.symbol), { ...record, published });
+    async getPublished(symbol) {
+      const owner = (await kv.get<string>(keys.publishedImport(symbol))).value;
+      if (owner === null) return null;
+      const record = (await kv.get<ImportedSymbolRecord>(keys.importedSymbol(owner, symbol))).value;
+      return record?.published ? record : null;
     },
-    async publish(ownerId, symbol, published) {
-      const entry = await kv.get<ImportedSymbolRecord>(recordKey(ownerId, symbol));
-      if (!entry.value) throw new NotFoundError(`Import "${symbol}" of user "${ownerId}" not found`);
-      const next = { ...entry.value, published };
-      let op = kv.atomic().check(entry).set(recordKey(ownerId, symbol), next);
-      if (published) {
-        op = op.check({ key: publicKey(symbol), versionstamp: null }).set(publicKey(symbol), ownerId);
-      } else op = op.delete(publicKey(symbol));
-      const res = await op.commit();
-      if (!res.ok) {
-        const holder = (await kv.get<string>(publicKey(symbol))).value;
-        if (holder && holder !== ownerId) {
-          throw new ConflictError(`Another import of "${symbol}" is already published`);
+    listAll: () => collect(kv.list<ImportedSymbolRecord>({ prefix: keys.importedSymbols() })),
+    put(record) {
+      const key = keys.importedSymbol(record.owner_id, record.symbol);
+      return withRetry<ImportedSymbolRecord>(`store import "${record.symbol}"`, async () => {
+        const existing = await kv.get<ImportedSymbolRecord>(key);
+        const next = { ...record, published: existing.value?.published ?? false };
+        const res = await kv.atomic().check(existing).set(key, next).commit();
+        return res.ok ? { committed: true, value: next } : { committed: false };
+      });
+    },
+    publish(ownerId, symbol, published) {
+      const key = keys.importedSymbol(ownerId, symbol);
+      const indexKey = keys.publishedImport(symbol);
+      return withRetry<ImportedSymbolRecord>(`publish import "${symbol}"`, async () => {
+        const [entry, index] = await kv.getMany<[ImportedSymbolRecord, string]>([key, indexKey]);
+        if (!entry.value) throw new NotFoundError(`Import "${symbol}" of user "${ownerId}" not found`);
+        const holder = index.value;
+        if (published && holder !== null && holder !== ownerId) {
+          throw new ConflictError(`The import of "${symbol}" by user "${holder}" is already published`);
         }
-        if (holder === ownerId && published) return next;
-        throw new NotFoundError(`Import "${symbol}" changed concurrently, try again`);
-      }
-      return next;
+        const next = { ...entry.value, published };
+        let op = kv.atomic().check(entry, index).set(key, next);
+        if (published) op = op.set(indexKey, ownerId);
+        else if (holder === ownerId) op = op.delete(indexKey);
+        return (await op.commit()).ok ? { committed: true, value: next } : { committed: false };
+      });
     },
-    async delete(ownerId, symbol) {
-      const entry = await kv.get<ImportedSymbolRecord>(recordKey(ownerId, symbol));
-      if (!entry.value) return false;
-      let op = kv.atomic().check(entry).delete(recordKey(ownerId, symbol));
-      if (entry.value.published) op = op.delete(publicKey(symbol));
-      return (await op.commit()).ok;
+    delete(ownerId, symbol) {
+      const key = keys.importedSymbol(ownerId, symbol);
+      const indexKey = keys.publishedImport(symbol);
+      return withRetry<boolean>(`delete import "${symbol}"`, async () => {
+        const [entry, index] = await kv.getMany<[ImportedSymbolRecord, string]>([key, indexKey]);
+        if (!entry.value) return { committed: true, value: false };
+        let op = kv.atomic().check(entry, index).delete(key);
+        if (index.value === ownerId) op = op.delete(indexKey);
+        return (await op.commit()).ok ? { committed: true, value: true } : { committed: false };
+      });
     },
   };
 }

@@ -43,6 +43,23 @@ export const keys = {
 
   oauthState: (state: string) => ["oauth_states", state] as const,
 
+  importedSymbol: (ownerId: string, symbol: string) => ["imported_symbols", ownerId, symbol] as const,
+  importedSymbolsByOwner: (ownerId: string) => ["imported_symbols", ownerId] as const,
+  importedSymbols: () => ["imported_symbols"] as const,
+  /** Published imports: symbol → the owner whose import of it everyone sees (at most one per symbol). */
+  publishedImport: (symbol: string) => ["imported_symbols_public", symbol] as const,
+  publishedImports: () => ["imported_symbols_public"] as const,
+
+  /** Bar series meta (current generation, years, rows) per source, owner ("public" or a user id) and symbol. */
+  barSeries: (source: string, owner: string, symbol: string) =>
+    ["bar_series", source, owner, symbol] as const,
+  barSeriesOfOwner: (source: string, owner: string) => ["bar_series", source, owner] as const,
+  /** One symbol-year of packed bars of one generation. */
+  barChunk: (source: string, owner: string, symbol: string, gen: number, year: number) =>
+    ["bar_chunks", source, owner, symbol, gen, year] as const,
+  barChunksOfGen: (source: string, owner: string, symbol: string, gen: number) =>
+    ["bar_chunks", source, owner, symbol, gen] as const,
+
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
   blobManifest: (blobKey: readonly Deno.KvKeyPart[]) => [...blobKey, "manifest"] as const,

@@ -4,6 +4,7 @@
  * documented default. Expressions are parsed at validation time, so a bad rule is a 422 naming the field.
  */
 import { z } from "zod";
+import { isSupportedCalendarDate } from "../calendar/calendar.ts";
 import { UNIVERSE_NAMES } from "../market/types.ts";
 import { ExpressionError, parseExpression } from "./expression.ts";
 
@@ -17,7 +18,10 @@ const expression = (field: string) =>
     }
   });
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Expected YYYY-MM-DD");
+const isoDate = z.string().refine(
+  isSupportedCalendarDate,
+  "Expected a real date YYYY-MM-DD between 1900 and 2199",
+);
 const symbol = z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol");
 const pct = z.number().positive().max(100);
 

@@ -1,7 +1,10 @@
 /** Schemas of `GET /api/v1/calendar`. */
 import { z } from "@hono/zod-openapi";
+import { CALENDAR_SUPPORTED_YEARS, isSupportedCalendarDate } from "../../domain/calendar/calendar.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
+
+const YEARS = `${CALENDAR_SUPPORTED_YEARS.first}-${CALENDAR_SUPPORTED_YEARS.last}`;
 
 /** `exchange` query parameter: a known code, case-insensitive, default SSE. */
 export const ExchangeQuery = z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).default("SSE")
@@ -10,10 +13,28 @@ export const ExchangeQuery = z.string().trim().toUpperCase().pipe(z.enum(EXCHANG
 /** A real calendar date `YYYY-MM-DD`. */
 export const IsoDateString = z.string().refine(isIsoDate, "Expected a real date in YYYY-MM-DD form");
 
+/** A real calendar date `YYYY-MM-DD` in the calendar's supported years. */
+export const CalendarDateString = z.string().refine(
+  isSupportedCalendarDate,
+  `Expected a real date in YYYY-MM-DD form, years ${YEARS}`,
+);
+
+/** A month `YYYY-MM` in the calendar's supported years. */
+export const CalendarMonthString = z.string().refine(
+  (m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m) && isSupportedCalendarDate(`${m}-01`),
+  `Expected a month in YYYY-MM form, years ${YEARS}`,
+);
+
+/** Query of `GET /calendar`: exactly one of `month` and `date`, and an optional exchange. */
 export const CalendarQuery = z.object({
-  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Expected a month in YYYY-MM form").optional()
-    .openapi({ example: "2024-02" }),
-  date: IsoDateString.optional().openapi({ example: "2026-05-14" }),
+  month: CalendarMonthString.optional().openapi({
+    example: "2024-02",
+    description: `YYYY-MM, years ${YEARS}`,
+  }),
+  date: CalendarDateString.optional().openapi({
+    example: "2026-05-14",
+    description: `YYYY-MM-DD, years ${YEARS}`,
+  }),
   exchange: ExchangeQuery,
 }).refine((q) => (q.month === undefined) !== (q.date === undefined), {
   message: "Give exactly one of month or date",
@@ -23,8 +44,9 @@ const Basis = z.enum(["published", "rules", "weekdays", "always"]).openapi({
   description: "published holiday table, holiday rules, weekday-only guess (holidays unknown), or 24/7",
 });
 
+/** The `?month=` answer. */
 export const CalendarMonthSchema = z.object({
-  exchange: z.string(),
+  exchange: z.enum(EXCHANGE_CODES),
   month: z.string(),
   trading_days: z.array(z.string()),
   count: z.number().int(),
@@ -32,7 +54,7 @@ export const CalendarMonthSchema = z.object({
   today_is_trading_day: z.boolean(),
   next_trading_day: z.string(),
   basis: Basis,
-  warning: z.string().nullable(),
+  warning: z.string().nullable().openapi({ description: "Set when basis is weekdays (a guess), else null" }),
 }).openapi("CalendarMonth", {
   example: {
     exchange: "SSE",
@@ -55,15 +77,16 @@ export const CalendarMonthSchema = z.object({
   },
 });
 
+/** The `?date=` answer. */
 export const CalendarDateSchema = z.object({
-  exchange: z.string(),
+  exchange: z.enum(EXCHANGE_CODES),
   date: z.string(),
   is_trading_day: z.boolean(),
   next_trading_day: z.string(),
   previous_trading_day: z.string(),
   today: z.string(),
   basis: Basis,
-  warning: z.string().nullable(),
+  warning: z.string().nullable().openapi({ description: "Set when basis is weekdays (a guess), else null" }),
   session: z.object({
     time_zone: z.string(),
     open: z.string(),

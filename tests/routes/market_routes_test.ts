@@ -142,9 +142,10 @@ Deno.test("POST /data/import accepts multipart, rejects a bad file atomically an
       headers: { "content-type": "text/csv" },
     });
     assert.equal(res.status, 422);
-    const detail = (await res.json()).detail[0].msg as string;
-    assert.match(detail, /row 4: high 9 is below/);
-    assert.match(detail, /row 5: duplicate date/);
+    const detail = (await res.json()).detail as { loc: unknown[]; msg: string }[];
+    assert.deepEqual(detail.map((i) => i.loc), [["body", "row", 4], ["body", "row", 5]]);
+    assert.match(detail[0].msg, /high 9 is below/);
+    assert.match(detail[1].msg, /duplicate date/);
     const still = await (await w.request("GET", "/api/v1/data/bars/XYZ?start=2024-01-01&end=2024-12-31", {
       token: me.access_token,
     })).json();

@@ -1,52 +1,128 @@
 import assert from "node:assert/strict";
 import { newUserRecord } from "../../domain/auth/user_view.ts";
+import { ValidationError } from "../../domain/errors.ts";
 import { createBarRepo } from "../../domain/store/bar_repo.ts";
+import { createImportedSymbolRepo } from "../../domain/store/imported_symbol_repo.ts";
 import { createUserRepo } from "../../domain/store/user_repo.ts";
-import { runImportCli } from "../../scripts/import_csv.ts";
+import { describeCliError, runImportCli } from "../../scripts/import_csv.ts";
 
-const FILE = new URL("../../../shared/data/in/RELIANCE.NS.csv", import.meta.url).pathname;
+const REPO = new URL("../../", import.meta.url).pathname;
+const RELIANCE = new URL("../../../shared/data/in/RELIANCE.NS.csv", import.meta.url).pathname;
+const T0 = Date.UTC(2026, 4, 14, 1, 0, 0);
 
-Deno.test("runImportCli() imports a file for a user named by email into a file KV", async () => {
+/** A temp dir with a KV file holding one user; removed on dispose. */
+async function tempKv() {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/kv.sqlite`;
+  const kv = await Deno.openKv(path);
+  await createUserRepo(kv).create(newUserRecord({ id: "usr_cli", email: "cli@example.com" }, 0));
+  kv.close();
+  return { dir, path, [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }) };
+}
+
+async function readBack(path: string, symbol: string) {
+  const kv = await Deno.openKv(path);
   try {
-    const kv = await Deno.openKv(path);
-    await createUserRepo(kv).create(newUserRecord({ id: "usr_cli", email: "cli@example.com" }, 0));
-    kv.close();
-    const summary = await runImportCli(
-      ["--symbol", "reliance.ns", "--owner", "cli@example.com", FILE],
-      path,
-      1,
-    );
-    assert.deepEqual([summary.symbol, summary.exchange, summary.rows, summary.start, summary.end], [
-      "RELIANCE.NS",
-      "NSE",
-      6799,
-      "1996-01-01",
-      "2023-01-12",
-    ]);
-    const again = await Deno.openKv(path);
-    const meta = await createBarRepo(again).getMeta({ source: "csv", owner: "usr_cli" }, "RELIANCE.NS");
-    again.close();
-    assert.equal(meta?.rows, 6799);
+    const meta = await createBarRepo(kv).getMeta({ source: "csv", owner: "usr_cli" }, symbol);
+    const record = await createImportedSymbolRepo(kv).get("usr_cli", symbol);
+    return { meta, record };
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    kv.close();
   }
+}
+
+Deno.test("runImportCli() imports a file for a user named by email into a file KV", async () => {
+  await using t = await tempKv();
+  const summary = await runImportCli(
+    ["--symbol", "reliance.ns", "--owner", "CLI@example.com", RELIANCE],
+    t.path,
+    T0,
+  );
+  assert.deepEqual([summary.symbol, summary.exchange, summary.rows, summary.start, summary.end], [
+    "RELIANCE.NS",
+    "NSE",
+    6799,
+    "1996-01-01",
+    "2023-01-12",
+  ]);
+  const { meta, record } = await readBack(t.path, "RELIANCE.NS");
+  assert.equal(meta?.rows, 6799);
+  assert.deepEqual([record?.owner_id, record?.currency, record?.imported_at, record?.published], [
+    "usr_cli",
+    "INR",
+    T0,
+    false,
+  ]);
 });
 
-Deno.test("runImportCli() refuses missing arguments and unknown users", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    await assert.rejects(() => runImportCli(["--symbol", "X", FILE], `${dir}/kv.sqlite`), /usage/);
-    await assert.rejects(
-      () => runImportCli(["--symbol", "X", "--owner", "nobody@example.com", FILE], `${dir}/kv.sqlite`),
-      /no user/,
-    );
-    await assert.rejects(
-      () => runImportCli(["--symbol", "X", "--exchange", "LSE", "--owner", "a", FILE], `${dir}/kv.sqlite`),
-      /unknown exchange/,
-    );
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+Deno.test("runImportCli() takes a user id, an explicit exchange and a file on stdin", async () => {
+  await using t = await tempKv();
+  const csv = "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n";
+  const stdin = new Blob([csv]).stream();
+  const summary = await runImportCli(
+    ["--symbol", "TLKM", "--exchange", "idx", "--owner", "usr_cli", "-"],
+    t.path,
+    T0,
+    stdin,
+  );
+  assert.deepEqual([summary.exchange, summary.rows], ["IDX", 1]);
+  assert.equal((await readBack(t.path, "TLKM")).record?.lot_size, 100);
+});
+
+Deno.test("runImportCli() stores nothing for a bad file and describes each bad row", async () => {
+  await using t = await tempKv();
+  const file = `${t.dir}/bad.csv`;
+  await Deno.writeTextFile(file, "date,open,high,low,close\n2024-01-02,10,9,9,10\n2024-01-02,10,11,9,10\n");
+  const error = await runImportCli(["--symbol", "BAD", "--owner", "usr_cli", file], t.path, T0).then(
+    () => assert.fail("expected a failure"),
+    (e) => e,
+  );
+  assert.ok(error instanceof ValidationError);
+  assert.equal(
+    describeCliError(error),
+    "The CSV has 2 bad rows; nothing was imported\n" +
+      "  row 2: high 9 is below max(open, close) 10\n" +
+      "  row 3: duplicate date 2024-01-02",
+  );
+  assert.deepEqual(await readBack(t.path, "BAD"), { meta: null, record: null });
+});
+
+Deno.test("runImportCli() refuses missing arguments, unknown users and exchanges, and a missing KV file", async () => {
+  await using t = await tempKv();
+  await assert.rejects(() => runImportCli(["--symbol", "X", RELIANCE], t.path), /usage/);
+  await assert.rejects(() => runImportCli(["--bogus", "1"], t.path), /usage/);
+  await assert.rejects(
+    () => runImportCli(["--symbol", "X", "--owner", "nobody@example.com", RELIANCE], t.path),
+    /no user "nobody@example.com"/,
+  );
+  await assert.rejects(
+    () => runImportCli(["--symbol", "X", "--exchange", "LSE", "--owner", "usr_cli", RELIANCE], t.path),
+    /unknown exchange "LSE"/,
+  );
+  await assert.rejects(
+    () => runImportCli(["--symbol", "X", "--owner", "usr_cli", RELIANCE], `${t.dir}/absent.sqlite`),
+    /no KV file/,
+  );
+});
+
+Deno.test("deno task import prints the summary and exits 0, or prints the bad rows and exits 1", async () => {
+  await using t = await tempKv();
+  const run = (file: string) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["task", "--quiet", "import", "--symbol", "RELIANCE.NS", "--owner", "cli@example.com", file],
+      cwd: REPO,
+      env: { KV_PATH: t.path, NO_COLOR: "1" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const good = await run(RELIANCE);
+  assert.equal(good.code, 0, new TextDecoder().decode(good.stderr));
+  const summary = JSON.parse(new TextDecoder().decode(good.stdout));
+  assert.deepEqual([summary.symbol, summary.rows, summary.source], ["RELIANCE.NS", 6799, "csv"]);
+  const bad = `${t.dir}/bad.csv`;
+  await Deno.writeTextFile(bad, "date,open,high,low,close\n2024-01-02,-1,11,9,10\n");
+  const refused = await run(bad);
+  assert.equal(refused.code, 1);
+  assert.match(new TextDecoder().decode(refused.stderr), /row 2: open must be positive/);
+  assert.equal((await readBack(t.path, "RELIANCE.NS")).meta?.rows, 6799, "the earlier import is untouched");
 });

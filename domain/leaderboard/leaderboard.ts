@@ -1,0 +1,159 @@
+/**
+ * The leaderboard: the server re-runs a library strategy version on a named dataset (fixed symbols, dates,
+ * capital and costs — client-sent metrics are never trusted) and ranks entries by a bounded score:
+ *
+ *   score = 100 × (0.5 · s(Sharpe, 2) + 0.3 · s(total return %, 100) + 0.2 · (1 − |max drawdown %| / 100))
+ *   where s(x, k) = (tanh(x / k) + 1) / 2 maps any value into (0, 1).
+ *
+ * So a Sharpe of 0, a 0 % return and no drawdown score 50; the score always lies in [0, 100]. One entry per
+ * strategy version per dataset: resubmitting replaces it (and, the runs being deterministic, gives the same score).
+ */
+import type { Clock } from "../clock.ts";
+import { NotFoundError } from "../errors.ts";
+import type { MarketData } from "../market/types.ts";
+import type { LibraryDeps } from "../strategy/library.ts";
+import { getOwnVersion } from "../strategy/library.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { runBacktest } from "../backtest/run_backtest.ts";
+import type { LeaderboardEntry, LeaderboardRepo } from "../store/leaderboard_repo.ts";
+
+/** A dataset: fixed symbols (or a universe) and dates. */
+export interface Dataset {
+  name: string;
+  description: string;
+  universe: StrategySpec["universe"];
+  start: string;
+  end: string;
+}
+
+/** The datasets strategies are ranked on. Capital 1,000,000 and costs 0.1 % a side apply to all. */
+export const DATASETS: readonly Dataset[] = [
+  {
+    name: "default",
+    description: "Five large A-shares (600519.SH, 000001.SZ, 600036.SH, 000858.SZ, 601318.SH), 2018–2022",
+    universe: { tickers: ["600519.SH", "000001.SZ", "600036.SH", "000858.SZ", "601318.SH"] },
+    start: "2018-01-01",
+    end: "2022-12-31",
+  },
+  {
+    name: "hs300-2020-2024",
+    description: "The hs300 universe of the synthetic market, 2020–2024",
+    universe: { name: "hs300" },
+    start: "2020-01-01",
+    end: "2024-12-31",
+  },
+  {
+    name: "crypto-2021-2024",
+    description: "BTC-USD and ETH-USD, 2021–2024",
+    universe: { tickers: ["BTC-USD", "ETH-USD"] },
+    start: "2021-01-01",
+    end: "2024-12-31",
+  },
+];
+
+/** The dataset named `name`; `NotFoundError` otherwise. */
+export function datasetNamed(name: string): Dataset {
+  const d = DATASETS.find((x) => x.name === name);
+  if (!d) {
+    throw new NotFoundError(
+      `Unknown dataset "${name}" (datasets: ${DATASETS.map((x) => x.name).join(", ")})`,
+    );
+  }
+  return d;
+}
+
+const squash = (x: number, k: number) => (Math.tanh(x / k) + 1) / 2;
+
+/** The bounded leaderboard score (see the module comment); null inputs count as 0. */
+export function leaderboardScore(
+  sharpe: number | null,
+  totalReturnPct: number | null,
+  maxDrawdownPct: number | null,
+): number {
+  const dd = Math.min(100, Math.abs(maxDrawdownPct ?? 0));
+  const score = 100 *
+    (0.5 * squash(sharpe ?? 0, 2) + 0.3 * squash(totalReturnPct ?? 0, 100) + 0.2 * (1 - dd / 100));
+  return Math.round(score * 100) / 100;
+}
+
+/** What the leaderboard needs. */
+export interface LeaderboardDeps {
+  entries: LeaderboardRepo;
+  library: LibraryDeps;
+  market: MarketData;
+  clock: Clock;
+  /** Nickname of a user (never an email). */
+  nicknameOf: (userId: string) => Promise<string | null>;
+}
+
+/** Runs version `version` (default latest) of my strategy on `dataset` and stores the entry (replacing any). */
+export async function submitToLeaderboard(
+  deps: LeaderboardDeps,
+  userId: string,
+  input: { strategyId: string; version?: number; dataset: string },
+): Promise<LeaderboardEntry> {
+  const dataset = datasetNamed(input.dataset);
+  const v = await getOwnVersion(deps.library, userId, input.strategyId, input.version);
+  const spec: StrategySpec = {
+    ...v.spec,
+    universe: dataset.universe,
+    start: dataset.start,
+    end: dataset.end,
+    capital: 1_000_000,
+    costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
+    benchmarks: [],
+  };
+  const report = await runBacktest(spec, deps.market, {
+    ownerId: null, // datasets use public data only
+    maxSymbolBars: Number.MAX_SAFE_INTEGER,
+    now: () => 0,
+  });
+  const s = report.summary as Record<string, number | null>;
+  const entry: LeaderboardEntry = {
+    id: `${dataset.name}:${v.strategy_id}:${v.version}`,
+    user_id: userId,
+    strategy_id: v.strategy_id,
+    strategy_name: v.spec.name,
+    version: v.version,
+    dataset: dataset.name,
+    run_at: deps.clock.now(),
+    return_pct: s.totalReturn,
+    sharpe: s.sharpeRatio,
+    max_drawdown: s.maxDrawdown,
+    score: leaderboardScore(s.sharpeRatio, s.totalReturn, s.maxDrawdown),
+  };
+  await deps.entries.put(entry);
+  return entry;
+}
+
+/** Period windows. */
+export const PERIOD_MS = { daily: 86_400_000, weekly: 7 * 86_400_000, alltime: Infinity } as const;
+
+/** Top entries of a period (by run time) and optional dataset, best score first, with nicknames. */
+export async function topEntries(
+  deps: LeaderboardDeps,
+  period: keyof typeof PERIOD_MS,
+  dataset: string | undefined,
+  limit: number,
+) {
+  if (dataset) datasetNamed(dataset);
+  const now = deps.clock.now();
+  const all = (await deps.entries.list(dataset)).filter((e) => now - e.run_at <= PERIOD_MS[period]);
+  all.sort((a, b) => b.score - a.score || a.run_at - b.run_at || a.id.localeCompare(b.id));
+  return await Promise.all(
+    all.slice(0, limit).map(async (e) => ({
+      id: e.id,
+      user_id: e.user_id,
+      username: (await deps.nicknameOf(e.user_id)) ?? "anonymous",
+      strategy_id: e.strategy_id,
+      strategy_name: e.strategy_name,
+      version: e.version,
+      dataset: e.dataset,
+      run_at: new Date(e.run_at).toISOString(),
+      return_pct: e.return_pct,
+      sharpe: e.sharpe,
+      max_drawdown: e.max_drawdown,
+      score: e.score,
+    })),
+  );
+}

@@ -1,0 +1,123 @@
+/** `/api/v1/leaderboard/*`: submit a library strategy (the server runs it) and read the rankings. */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import type { RateRule } from "../domain/config.ts";
+import {
+  DATASETS,
+  type LeaderboardDeps,
+  submitToLeaderboard,
+  topEntries,
+} from "../domain/leaderboard/leaderboard.ts";
+import { newRouter } from "./app_env.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+
+const SCORE_DOC =
+  "score = 100 × (0.5·s(Sharpe, 2) + 0.3·s(total return %, 100) + 0.2·(1 − |max drawdown %|/100)), " +
+  "s(x, k) = (tanh(x/k) + 1)/2; always in [0, 100]";
+
+const EntrySchema = z.object({
+  id: z.string(),
+  user_id: z.string(),
+  username: z.string(),
+  strategy_id: z.string(),
+  strategy_name: z.string(),
+  version: z.number().int(),
+  dataset: z.string(),
+  run_at: z.string(),
+  return_pct: z.number().nullable(),
+  sharpe: z.number().nullable(),
+  max_drawdown: z.number().nullable(),
+  score: z.number().openapi({ description: SCORE_DOC }),
+}).openapi("LeaderboardEntry");
+
+/** Builds the leaderboard router. */
+export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: { rate: RateRule }) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/leaderboard/submit",
+      tags: ["leaderboard"],
+      summary: "Rank a library strategy: the server runs it on the dataset's fixed symbols and dates",
+      description: `Datasets: ${
+        DATASETS.map((d) => `${d.name} (${d.description})`).join("; ")
+      }. ${SCORE_DOC}.`,
+      security: bearerSecurity,
+      middleware: [requireAuth(auth)],
+      request: {
+        body: jsonBody(
+          z.strictObject({
+            strategy_id: z.string().min(1).max(64),
+            version: z.number().int().min(1).optional(),
+            dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).default("default"),
+          }).openapi("LeaderboardSubmit"),
+        ),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            entry_id: z.string(),
+            metrics: z.object({
+              "Sharpe Ratio": z.number().nullable(),
+              "Max Drawdown": z.number().nullable(),
+              "Total Return": z.number().nullable(),
+            }),
+            score: z.number(),
+          }).openapi("LeaderboardSubmitted"),
+          "Ranked",
+        ),
+        ...errorResponses(400, 401, 403, 404, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user.id;
+      await auth.limiter.consume("backtest_user", me, opts.rate);
+      const b = c.req.valid("json");
+      const e = await submitToLeaderboard(deps, me, {
+        strategyId: b.strategy_id,
+        version: b.version,
+        dataset: b.dataset,
+      });
+      return c.json({
+        entry_id: e.id,
+        metrics: { "Sharpe Ratio": e.sharpe, "Max Drawdown": e.max_drawdown, "Total Return": e.return_pct },
+        score: e.score,
+      }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/leaderboard/top",
+      tags: ["leaderboard"],
+      summary: "Top entries of a period (by run time): daily (default), weekly or alltime",
+      request: {
+        query: z.object({
+          period: z.enum(["daily", "weekly", "alltime"]).default("daily"),
+          dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).optional(),
+          limit: z.coerce.number().int().min(1).max(50).default(10),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({ period: z.string(), dataset: z.string().nullable(), top: z.array(EntrySchema) }).openapi(
+            "Leaderboard",
+          ),
+          "Ranking",
+        ),
+        ...errorResponses(404, 422),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return c.json({
+        period: q.period,
+        dataset: q.dataset ?? null,
+        top: await topEntries(deps, q.period, q.dataset, q.limit),
+      }, 200);
+    },
+  );
+  return app;
+}

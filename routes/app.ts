@@ -106,8 +106,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes));
-  api.route("/", backtestJobRoutes(deps.auth, deps.backtests, { rate: config.backtestRate }));
-  api.route("/", libraryRoutes(deps.auth, deps.library));
+  api.route("/", backtestJobRoutes(deps.auth, deps.backtests, deps.library, { rate: config.backtestRate }));
+  api.route(
+    "/",
+    libraryRoutes(deps.auth, deps.library, { jobs: deps.backtests, maxSymbolBars: config.maxSyncSymbolBars }),
+  );
   api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard, { rate: config.backtestRate }));
   api.route(
     "/",

@@ -14,18 +14,31 @@ import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, RateLimitError } from "../domain/errors.ts";
 import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
 import { newRouter } from "./app_env.ts";
-import { oneStrategySource, resolveSpec, StrategySources } from "./backtest_routes.ts";
+import { oneStrategySource, resolveSpec, type SpecSources, StrategySources } from "./backtest_routes.ts";
+import { getOwnVersion, type LibraryDeps } from "../domain/strategy/library.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
 
 const tags = ["backtests"];
+
+/** `true` when any strategy field is present. */
+const hasAnySource = (b: SpecSources) =>
+  b.spec !== undefined || b.blueprint !== undefined || b.config !== undefined ||
+  b.strategy_code !== undefined;
 const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 
 const SubmitBody = z.strictObject({
   ...StrategySources,
+  library_id: z.string().min(1).max(64).optional().openapi({ description: "Run a saved strategy of mine" }),
+  version: z.number().int().min(1).optional().openapi({ description: "Its version (default: latest)" }),
   experiment_name: z.string().trim().min(1).max(200).optional(),
   priority: z.number().int().min(0).max(10).default(0),
-}).refine(oneStrategySource, { message: "Give exactly one of spec, blueprint, config or strategy_code" })
+}).refine(
+  (b) => (b.library_id !== undefined ? !oneStrategySource(b) && !hasAnySource(b) : oneStrategySource(b)),
+  {
+    message: "Give exactly one of spec, blueprint, config, strategy_code or library_id",
+  },
+)
   .openapi("BacktestJobSubmit");
 
 const JobParam = z.object({
@@ -110,7 +123,12 @@ function equityCurve(report: Report) {
 }
 
 /** Builds the queued-backtest router. */
-export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, opts: { rate: RateRule }) {
+export function backtestJobRoutes(
+  auth: AuthDeps,
+  jobs: BacktestJobDeps,
+  library: LibraryDeps,
+  opts: { rate: RateRule },
+) {
   const app = newRouter();
   const user = requireAuth(auth);
   const completedReport = async (userId: string, id: string): Promise<Report> => {
@@ -146,7 +164,10 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, opts: {
       await auth.limiter.consume("backtest_submit_user", me.id, opts.rate);
       await auth.limiter.consume("backtest_submit_ip", c.get("clientIp"), opts.rate);
       const body = c.req.valid("json");
-      const spec = resolveSpec(body);
+      const fromLibrary = body.library_id
+        ? await getOwnVersion(library, me.id, body.library_id, body.version)
+        : null;
+      const spec = fromLibrary ? fromLibrary.spec : resolveSpec(body);
       const cap = tierInfo(me.tier).limits.max_active_backtests;
       const active = (await jobs.jobs.listByUser(me.id, { limit: 200, offset: 0 })).items
         .filter((j) => j.status === "queued" || j.status === "running").length;
@@ -156,6 +177,8 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, opts: {
       const job = await submitBacktestJob(jobs, me.id, spec, {
         experimentName: body.experiment_name,
         priority: body.priority,
+        libraryId: fromLibrary?.strategy_id ?? null,
+        libraryVersion: fromLibrary?.version ?? null,
       });
       return c.json({ job_id: job.id, status: "queued" as const, links: links(job.id) }, 202);
     },

@@ -14,6 +14,10 @@ import {
   stageVersion,
 } from "../domain/strategy/library.ts";
 import { NotFoundError } from "../domain/errors.ts";
+import { type BacktestJobDeps, latestLibraryRun } from "../domain/backtest/jobs.ts";
+import { runBacktest } from "../domain/backtest/run_backtest.ts";
+import { tradesToCsv } from "../domain/backtest/trades_csv.ts";
+import { specDifferences } from "../domain/strategy/spec_diff.ts";
 import type { LibraryStrategyRecord } from "../domain/store/library_repo.ts";
 import { newRouter } from "./app_env.ts";
 import { oneStrategySource, resolveSpec, StrategySources } from "./backtest_routes.ts";
@@ -84,7 +88,11 @@ const versionView = (v: { version: number; spec: unknown; generated_code: string
 });
 
 /** Builds the library and catalog router. */
-export function libraryRoutes(auth: AuthDeps, deps: LibraryDeps) {
+export function libraryRoutes(
+  auth: AuthDeps,
+  deps: LibraryDeps,
+  runs: { jobs: BacktestJobDeps; maxSymbolBars: number },
+) {
   const app = newRouter();
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
@@ -256,6 +264,91 @@ export function libraryRoutes(auth: AuthDeps, deps: LibraryDeps) {
       return c.text(text, 200, {
         "Content-Disposition": `attachment; filename="${id}-v${v.version}.ts"`,
       });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/library/{id}/export.csv",
+      tags,
+      summary: "Download the trades and daily equity of this strategy's latest completed backtest job",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: IdParam },
+      responses: {
+        200: { description: "CSV", content: { "text/csv": { schema: z.string() } } },
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      await getOwnStrategy(deps, me(c), id);
+      const job = await latestLibraryRun(runs.jobs, me(c), id);
+      const report = job
+        ? await runs.jobs.jobs.getReport(job.id) as {
+          trades: Record<string, unknown>[];
+          dailyPortfolio: Record<string, unknown>[];
+        } | null
+        : null;
+      if (!job || !report) {
+        throw new NotFoundError(`Strategy "${id}" has no completed backtest yet: submit one with library_id`);
+      }
+      const equity = [
+        "date,portfolioValue,cash,drawdown",
+        ...report.dailyPortfolio.map((d) => [d.date, d.portfolioValue, d.cash, d.drawdown].join(",")),
+      ].join("\r\n");
+      const body: string =
+        `# trades (backtest ${job.id}, version ${job.library_version})\r\n${tradesToCsv(report.trades)}` +
+        `\r\n# daily equity\r\n${equity}\r\n`;
+      return c.body(body, 200, {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${id}-backtest.csv"`,
+      });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/library/{id}/compare",
+      tags,
+      summary: "Run two versions on their own specs and show metrics and spec differences side by side",
+      security: bearerSecurity,
+      middleware: [user],
+      request: {
+        params: IdParam,
+        query: z.object({ a: z.coerce.number().int().min(1), b: z.coerce.number().int().min(1) }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            a: z.object({ version: z.number().int(), metrics: z.record(z.string(), z.unknown()) }),
+            b: z.object({ version: z.number().int(), metrics: z.record(z.string(), z.unknown()) }),
+            spec_differences: z.array(z.object({ path: z.string(), a: z.unknown(), b: z.unknown() })),
+          }).openapi("LibraryCompare"),
+          "Comparison",
+        ),
+        ...errorResponses(401, 403, 404, 422),
+        413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid("param").id;
+      const q = c.req.valid("query");
+      const [va, vb] = [await getOwnVersion(deps, me(c), id, q.a), await getOwnVersion(deps, me(c), id, q.b)];
+      const run = (spec: typeof va.spec) =>
+        runBacktest(spec, runs.jobs.market, {
+          ownerId: me(c),
+          maxSymbolBars: runs.maxSymbolBars,
+          now: () => 0,
+        });
+      const [ra, rb] = [await run(va.spec), await run(vb.spec)];
+      return c.json({
+        a: { version: va.version, metrics: ra.summary },
+        b: { version: vb.version, metrics: rb.summary },
+        spec_differences: specDifferences(va.spec, vb.spec),
+      }, 200);
     },
   );
 

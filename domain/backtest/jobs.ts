@@ -47,7 +47,12 @@ export async function submitBacktestJob(
   deps: BacktestJobDeps,
   userId: string,
   spec: StrategySpec,
-  opts: { experimentName?: string | null; priority?: number } = {},
+  opts: {
+    experimentName?: string | null;
+    priority?: number;
+    libraryId?: string | null;
+    libraryVersion?: number | null;
+  } = {},
 ): Promise<BacktestJobRecord> {
   const now = deps.clock.now();
   const job: BacktestJobRecord = {
@@ -57,6 +62,8 @@ export async function submitBacktestJob(
     status: "queued",
     spec,
     experiment_name: opts.experimentName ?? null,
+    library_id: opts.libraryId ?? null,
+    library_version: opts.libraryVersion ?? null,
     priority: opts.priority ?? 0,
     progress: 0,
     current_date: null,
@@ -262,4 +269,18 @@ export function createSemaphore(n: number): Semaphore {
     },
     active: () => active,
   };
+}
+
+/** The newest completed job of mine that ran `libraryId` (any version), or `null`. */
+export async function latestLibraryRun(
+  deps: BacktestJobDeps,
+  userId: string,
+  libraryId: string,
+): Promise<BacktestJobRecord | null> {
+  for (let offset = 0;; offset += 200) {
+    const page = await deps.jobs.listByUser(userId, { limit: 200, offset }, "completed");
+    const hit = page.items.find((j) => j.library_id === libraryId);
+    if (hit) return hit;
+    if (offset + 200 >= page.total) return null;
+  }
 }

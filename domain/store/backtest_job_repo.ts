@@ -17,6 +17,9 @@ export interface BacktestJobRecord {
   status: JobStatus;
   spec: StrategySpec;
   experiment_name: string | null;
+  /** The library strategy and version the spec came from, if any. */
+  library_id?: string | null;
+  library_version?: number | null;
   priority: number;
   progress: number;
   current_date: string | null;

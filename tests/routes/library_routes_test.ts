@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { runBacktestJob } from "../../domain/backtest/jobs.ts";
 import { openTestWorld, signInWithOtp } from "../_helpers/test_app.ts";
 
 const SPEC = {
@@ -97,6 +98,67 @@ Deno.test("library: save, version, stage, promote, catalog, rollback, export, de
     assert.equal((await w.request("GET", `/api/v1/library/${strategy_id}`, { token: t })).status, 404);
     assert.equal((await (await w.request("GET", "/api/v1/catalog/strategies")).json()).total, 0);
     assert.equal((await (await w.request("GET", "/api/v1/library", { token: t })).json()).total, 0);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("library: compare two versions, run a saved version as a job, export its trades and equity as CSV", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await signInWithOtp(w, "cmp@example.com");
+    const t = me.access_token;
+    const { strategy_id } = await (await w.request("POST", "/api/v1/library", {
+      json: { name: "Cross", spec: { ...SPEC, start: "2017-01-01", end: "2019-12-31" } },
+      token: t,
+    })).json();
+    await w.request("POST", "/api/v1/library", {
+      json: {
+        name: "Cross",
+        strategy_id,
+        spec: {
+          ...SPEC,
+          entry: "crosses_above(sma(close, 10), sma(close, 30))",
+          start: "2017-01-01",
+          end: "2019-12-31",
+        },
+      },
+      token: t,
+    });
+    const cmp = await (await w.request("GET", `/api/v1/library/${strategy_id}/compare?a=1&b=2`, { token: t }))
+      .json();
+    assert.equal(cmp.a.version, 1);
+    assert.equal(typeof cmp.b.metrics.totalReturn, "number");
+    assert.deepEqual(cmp.spec_differences.map((d: { path: string }) => d.path), ["entry"]);
+    assert.equal(
+      (await w.request("GET", `/api/v1/library/${strategy_id}/export.csv`, { token: t })).status,
+      404,
+      "no run yet",
+    );
+
+    const queued = await w.request("POST", "/api/v1/backtests", {
+      json: { library_id: strategy_id, version: 1 },
+      token: t,
+    });
+    assert.equal(queued.status, 202);
+    const { job_id } = await queued.json();
+    assert.equal(await runBacktestJob(w.deps.backtests, job_id), "completed");
+    const csv = await w.request("GET", `/api/v1/library/${strategy_id}/export.csv`, { token: t });
+    assert.equal(csv.status, 200);
+    const text = await csv.text();
+    assert.match(text, new RegExp(`^# trades \\(backtest ${job_id}, version 1\\)`));
+    const [tradesPart, equityPart] = text.split("# daily equity\r\n");
+    assert.match(tradesPart.split("\r\n")[1], /^date,ticker,companyName,action/);
+    const equityRows = equityPart.trim().split("\r\n");
+    assert.equal(equityRows[0], "date,portfolioValue,cash,drawdown");
+    const job = await (await w.request("GET", `/api/v1/backtests/${job_id}`, { token: t })).json();
+    assert.equal(equityRows.length - 1, job.equity_curve.length, "one row per day");
+    assert.equal(Number(equityRows.at(-1)!.split(",")[1]), job.equity_curve.at(-1).portfolio_value);
+    const both = await w.request("POST", "/api/v1/backtests", {
+      json: { library_id: strategy_id, spec: SPEC },
+      token: t,
+    });
+    assert.equal(both.status, 422);
   } finally {
     await w.close();
   }

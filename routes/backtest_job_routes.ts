@@ -10,6 +10,9 @@ import {
   submitBacktestJob,
 } from "../domain/backtest/jobs.ts";
 import { tradesToCsv } from "../domain/backtest/trades_csv.ts";
+import { plotFigure } from "../domain/backtest/plot.ts";
+import type { BacktestReport } from "../domain/backtest/report.ts";
+import { fromDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, RateLimitError } from "../domain/errors.ts";
 import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
@@ -337,6 +340,48 @@ export function backtestJobRoutes(
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="backtest-${id}-trades.csv"`,
       });
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/backtests/{id}/plot",
+      tags,
+      summary:
+        "Plotly figure of a completed job: price of ?ticker= (default: the most traded) with trades, equity, drawdown",
+      security: bearerSecurity,
+      middleware: [user],
+      request: {
+        params: JobParam,
+        query: z.object({
+          ticker: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol").optional(),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            data: z.array(z.record(z.string(), z.unknown())),
+            layout: z.record(z.string(), z.unknown()),
+          }),
+          "Figure",
+        ),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user.id;
+      const id = c.req.valid("param").id;
+      const report = await completedReport(me, id) as unknown as BacktestReport;
+      const counts = new Map<string, number>();
+      for (const t of report.trades) counts.set(String(t.ticker), (counts.get(String(t.ticker)) ?? 0) + 1);
+      const ticker = c.req.valid("query").ticker ?? [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ??
+        report.spec.universe.tickers?.[0];
+      if (!ticker) throw new NotFoundError(`Backtest "${id}" has no trades to plot: name a ?ticker=`);
+      const bars = await jobs.market.getBars(ticker, report.spec.start, report.spec.end, me);
+      if (!bars) throw new NotFoundError(`Unknown symbol "${ticker}"`);
+      const prices = { dates: Array.from(bars.days, fromDayNumber), close: Array.from(bars.close) };
+      return c.json(plotFigure(report, ticker, prices), 200);
     },
   );
 

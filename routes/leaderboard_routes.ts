@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { RateRule } from "../domain/config.ts";
 import {
+  catalogLeaderboard,
   DATASETS,
   type LeaderboardDeps,
   submitToLeaderboard,
@@ -119,5 +120,47 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
       }, 200);
     },
   );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/catalog/leaderboard",
+      tags: ["catalog"],
+      summary: "Catalog strategies ranked by their production version's best leaderboard score",
+      request: {
+        query: z.object({
+          dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).optional(),
+          limit: z.coerce.number().int().min(1).max(50).default(20),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            dataset: z.string().nullable(),
+            top: z.array(z.object({
+              strategy_id: z.string(),
+              name: z.string(),
+              author: z.string(),
+              production_version: z.number().int(),
+              dataset: z.string(),
+              score: z.number(),
+              return_pct: z.number().nullable(),
+              sharpe: z.number().nullable(),
+              max_drawdown: z.number().nullable(),
+            })),
+          }).openapi("CatalogLeaderboard"),
+          "Ranking",
+        ),
+        ...errorResponses(422),
+      },
+    }),
+    async (c) => {
+      const q = c.req.valid("query");
+      return c.json(
+        { dataset: q.dataset ?? null, top: await catalogLeaderboard(deps, q.dataset, q.limit) },
+        200,
+      );
+    },
+  );
+
   return app;
 }

@@ -157,3 +157,35 @@ export async function topEntries(
     })),
   );
 }
+
+/**
+ * The catalog ranking: each promoted strategy scored by its production version's best leaderboard entry (on
+ * `dataset`, or any dataset); strategies never submitted are left out.
+ */
+export async function catalogLeaderboard(deps: LeaderboardDeps, dataset: string | undefined, limit: number) {
+  if (dataset) datasetNamed(dataset);
+  const promoted = await deps.library.library.listAll(
+    { limit: 200, offset: 0 },
+    (s) => !s.deleted && s.production_version !== null,
+  );
+  const entries = await deps.entries.list(dataset);
+  const rows = [];
+  for (const s of promoted.items) {
+    const best = entries.filter((e) => e.strategy_id === s.id && e.version === s.production_version)
+      .sort((a, b) => b.score - a.score)[0];
+    if (!best) continue;
+    rows.push({
+      strategy_id: s.id,
+      name: s.name,
+      author: (await deps.nicknameOf(s.user_id)) ?? "anonymous",
+      production_version: s.production_version!,
+      dataset: best.dataset,
+      score: best.score,
+      return_pct: best.return_pct,
+      sharpe: best.sharpe,
+      max_drawdown: best.max_drawdown,
+    });
+  }
+  rows.sort((a, b) => b.score - a.score || a.strategy_id.localeCompare(b.strategy_id));
+  return rows.slice(0, limit);
+}

@@ -49,6 +49,11 @@ Deno.test("POST /backtests queues a job; once run, GET shows metrics, equity and
     assert.equal(rows.length, done.trades.length + 1);
     assert.equal(rows[1].split(",")[1], done.trades[0].asset);
     assert.equal((await w.request("GET", links.trades_csv, { token: other.access_token })).status, 404);
+    const plot = await (await w.request("GET", `${links.self}/plot`, { token: me.access_token })).json();
+    assert.ok(["600519.SH", "600036.SH"].includes(plot.data[0].name), "the most traded ticker by default");
+    assert.equal(plot.data.at(-1).name, "Drawdown %");
+    const bench = plot.data.find((d: { name: string }) => d.name === "000300.SH");
+    assert.ok(bench, "benchmark line");
     const equity = await (await w.request("GET", links.equity, { token: me.access_token })).json();
     assert.deepEqual(equity.equity_curve, done.equity_curve);
 

@@ -59,6 +59,23 @@ Deno.test("leaderboard: the server runs the strategy; resubmitting gives the sam
       1,
     );
     assert.equal((await w.request("GET", "/api/v1/leaderboard/top?limit=51")).status, 422);
+    assert.deepEqual(
+      (await (await w.request("GET", "/api/v1/catalog/leaderboard")).json()).top,
+      [],
+      "not promoted yet",
+    );
+    const fresh = await signInWithOtp(w, "lb@example.com"); // two days on: the first access token has expired
+    await w.request("POST", `/api/v1/library/${saved.strategy_id}/stage`, {
+      json: { version: 1 },
+      token: fresh.access_token,
+    });
+    const promoted = await w.request("POST", `/api/v1/library/${saved.strategy_id}/promote`, {
+      token: fresh.access_token,
+    });
+    assert.equal(promoted.status, 200, await promoted.clone().text());
+    const catalog = await (await w.request("GET", "/api/v1/catalog/leaderboard?dataset=default")).json();
+    assert.equal(catalog.top.length, 1);
+    assert.deepEqual([catalog.top[0].author, catalog.top[0].score], ["rank_me", first.score]);
     const other = await signInWithOtp(w, "x@example.com", "10.0.0.5");
     const foreign = await w.request("POST", "/api/v1/leaderboard/submit", {
       json: { strategy_id: saved.strategy_id },

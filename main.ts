@@ -9,6 +9,7 @@ import { createLogMailer } from "./domain/mail/mailer.ts";
 import { createSmtpMailer } from "./domain/mail/smtp_mailer.ts";
 import { registerCronJobs } from "./jobs/cron.ts";
 import { type QueueWorker, startQueueWorker } from "./jobs/queue.ts";
+import { startJobPoller } from "./jobs/poller.ts";
 import { createHealthRepo } from "./domain/store/health_repo.ts";
 import { createApp } from "./routes/app.ts";
 import { buildAppDeps } from "./routes/wiring.ts";
@@ -48,7 +49,8 @@ queue = startQueueWorker({
   market: deps.market,
   backtests: deps.backtests,
 });
-registerCronJobs({ queue, clock: systemClock, log });
+registerCronJobs({ queue, clock: systemClock, log, backtests: deps.backtests });
+if (config.jobQueue === "poll") startJobPoller(deps.backtests, log);
 
 const app = createApp(deps);
 Deno.serve({
@@ -61,6 +63,7 @@ Deno.serve({
       kv: config.kvPath ?? "platform default",
       mail: mailer.kind,
       market: config.yahoo.enabled ? "synthetic + yahoo" : "synthetic",
+      jobs: config.jobQueue,
       docs: `${config.publicBaseUrl}/docs`,
     }),
 }, app.fetch);

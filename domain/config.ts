@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   YAHOO_ENABLED: bool(false),
   YAHOO_SYMBOLS: list("600519.SH,000300.SH,RELIANCE.NS,BBCA.JK,^JKSE,AAPL,BTC-USD"),
   YAHOO_BASE_URL: z.string().url().optional(),
+  JOB_QUEUE: z.enum(["queue", "poll"]).optional(),
   BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MAX_JOB_SYMBOL_BARS: z.coerce.number().int().positive().default(20_000_000),
   MAX_SYNC_SYMBOL_BARS: z.coerce.number().int().positive().default(2_000_000),
@@ -133,6 +134,8 @@ export interface Config {
   yahoo: { enabled: boolean; symbols: string[]; baseUrl: string | undefined };
   /** Largest backtest (symbols × bars) `POST /backtests/run` runs synchronously. */
   maxSyncSymbolBars: number;
+  /** How background jobs reach workers: `queue` (kv.enqueue/listenQueue) or `poll` (KV job table + cron). */
+  jobQueue: "queue" | "poll";
   /** Backtest jobs running at once in one process. */
   backtestConcurrency: number;
   /** Largest queued backtest (symbols × bars). */
@@ -236,6 +239,7 @@ export function parseConfig(
     maxImportBytes: e.MAX_IMPORT_BYTES,
     maxSyncSymbolBars: e.MAX_SYNC_SYMBOL_BARS,
     backtestConcurrency: e.BACKTEST_CONCURRENCY,
+    jobQueue: e.JOB_QUEUE ?? (opts.onDeploy ? "poll" : "queue"),
     maxJobSymbolBars: e.MAX_JOB_SYMBOL_BARS,
     backtestRate: e.RATE_LIMIT_BACKTEST,
     yahoo: {

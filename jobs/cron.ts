@@ -4,10 +4,13 @@ import type { LogFn } from "../domain/log.ts";
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import type { QueueMessage } from "./messages.ts";
+import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/jobs.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
   queue: { enqueueHeartbeat(): Promise<void>; enqueue(message: QueueMessage): Promise<void> };
+  /** Backtest jobs, for the minute sweep (absent: the sweep does nothing). */
+  backtests?: BacktestJobDeps;
   clock: Clock;
   log: LogFn;
 }
@@ -43,6 +46,14 @@ export const CRON_JOBS: readonly CronJob[] = [
   },
   // After each market's close (UTC): SSE 15:00 CST = 07:00Z; IDX 16:00 WIB = 09:00Z; NSE 15:30 IST = 10:00Z;
   // NYSE 16:00 ET = 20:00Z (EDT) or 21:00Z (EST): 21:30Z is after the close all year.
+  // Every minute: run queued jobs (poll mode) and take over jobs whose worker died (both modes).
+  {
+    name: "backtest-sweep",
+    schedule: "* * * * *",
+    run: async (deps) => {
+      if (deps.backtests) await pollBacktestJobs(deps.backtests);
+    },
+  },
   { name: "market-refresh-sse", schedule: "30 7 * * 1-5", run: (deps) => enqueueMarketRefresh(deps, "SSE") },
   { name: "market-refresh-idx", schedule: "30 9 * * 1-5", run: (deps) => enqueueMarketRefresh(deps, "IDX") },
   { name: "market-refresh-nse", schedule: "30 10 * * 1-5", run: (deps) => enqueueMarketRefresh(deps, "NSE") },

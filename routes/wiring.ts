@@ -99,6 +99,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     clock,
     maxJobSymbolBars: config.maxJobSymbolBars,
     semaphore: createSemaphore(config.backtestConcurrency),
+    mode: config.jobQueue,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
   const leaderboard: LeaderboardDeps = {

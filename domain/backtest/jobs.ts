@@ -29,6 +29,11 @@ export interface BacktestJobDeps {
   maxJobSymbolBars: number;
   /** Most jobs running at once in this process. */
   semaphore: Semaphore;
+  /**
+   * How jobs reach a worker: `queue` (kv.enqueue + listenQueue, the default) or `poll` (the active-job table,
+   * swept by `pollBacktestJobs` from a loop and a one-minute cron — for platforms without queues).
+   */
+  mode?: "queue" | "poll";
 }
 
 /**
@@ -78,7 +83,8 @@ export async function submitBacktestJob(
     finished_at: null,
     updated_at: now,
   };
-  await deps.jobs.create(job, runMessage(job.id), JOB_BACKOFF_MS);
+  if (deps.mode === "poll") await deps.jobs.create(job);
+  else await deps.jobs.create(job, runMessage(job.id), JOB_BACKOFF_MS);
   return job;
 }
 
@@ -283,4 +289,17 @@ export async function latestLibraryRun(
     if (hit) return hit;
     if (offset + 200 >= page.total) return null;
   }
+}
+
+/**
+ * One sweep of the active-job table: runs every job that is queued, or running under an expired lease (its
+ * worker died), up to the semaphore's capacity at a time. Safe to call from several processes at once: each job
+ * is claimed atomically. Returns what happened to each job looked at.
+ */
+export async function pollBacktestJobs(
+  deps: BacktestJobDeps,
+  limit = 50,
+): Promise<{ id: string; outcome: JobStatus | "skipped" | "busy" }[]> {
+  const ids = await deps.jobs.listActive(limit);
+  return await Promise.all(ids.map(async (id) => ({ id, outcome: await runBacktestJob(deps, id) })));
 }

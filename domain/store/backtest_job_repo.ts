@@ -44,11 +44,18 @@ export interface BacktestJobRecord {
 const jobKey = (id: string) => ["backtest_jobs", id] as const;
 const byUserKey = (userId: string, id: string) => ["backtest_jobs_by_user", userId, id] as const;
 const reportKey = (id: string) => ["backtest_reports", id] as const;
+const activeKey = (id: string) => ["backtest_jobs_active", id] as const;
+const FINISHED_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
 /** Persistence of backtest jobs. */
 export interface BacktestJobRepo {
-  /** Stores a new job and enqueues `message` in the same commit (with the given redelivery backoff). */
-  create(job: BacktestJobRecord, message: unknown, backoffSchedule?: number[]): Promise<void>;
+  /**
+   * Stores a new job, marks it active, and — when `message` is given — enqueues it in the same commit (with the
+   * given redelivery backoff). Without a message the job waits in the active table for a poller.
+   */
+  create(job: BacktestJobRecord, message?: unknown, backoffSchedule?: number[]): Promise<void>;
+  /** Ids of jobs not yet finished (queued or running), oldest first. */
+  listActive(limit: number): Promise<string[]>;
   get(id: string): Promise<BacktestJobRecord | null>;
   listByUser(userId: string, page: PageRequest, status?: JobStatus): Promise<Page<BacktestJobRecord>>;
   /**
@@ -69,16 +76,24 @@ export interface BacktestJobRepo {
 export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
   return {
     async create(job, message, backoffSchedule) {
-      const res = await kv.atomic()
+      let op = kv.atomic()
         .check({ key: jobKey(job.id), versionstamp: null })
         .set(jobKey(job.id), job)
         .set(byUserKey(job.user_id, job.id), job.id)
-        .enqueue(message, backoffSchedule ? { backoffSchedule } : undefined)
-        .commit();
+        .set(activeKey(job.id), job.id);
+      if (message !== undefined) op = op.enqueue(message, backoffSchedule ? { backoffSchedule } : undefined);
+      const res = await op.commit();
       if (!res.ok) throw new ConflictError(`Job "${job.id}" already exists`);
     },
     async get(id) {
       return (await kv.get<BacktestJobRecord>(jobKey(id))).value;
+    },
+    async listActive(limit) {
+      const ids: string[] = [];
+      for await (const e of kv.list<string>({ prefix: ["backtest_jobs_active"] }, { limit })) {
+        ids.push(e.value);
+      }
+      return ids;
     },
     listByUser: (userId, page, status) =>
       pageIndex<BacktestJobRecord>(kv, ["backtest_jobs_by_user", userId], jobKey, page, {
@@ -90,7 +105,10 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
         if (!entry.value) throw new NotFoundError(`Backtest "${id}" not found`);
         const next = change(structuredClone(entry.value));
         if (next === null) return entry.value;
-        if ((await kv.atomic().check(entry).set(jobKey(id), next).commit()).ok) return next;
+        let op = kv.atomic().check(entry).set(jobKey(id), next);
+        // The active table follows the status in the same commit.
+        op = FINISHED_STATUSES.includes(next.status) ? op.delete(activeKey(id)) : op.set(activeKey(id), id);
+        if ((await op.commit()).ok) return next;
       }
       throw new ConflictError(`Backtest "${id}" is changing too often, try again`);
     },

@@ -59,6 +59,9 @@ export const keys = {
     ["bar_chunks", source, owner, symbol, gen, year] as const,
   barChunksOfGen: (source: string, owner: string, symbol: string, gen: number) =>
     ["bar_chunks", source, owner, symbol, gen] as const,
+  /** How far a synthetic symbol has been generated into the bar store, per seed. */
+  syntheticThrough: (seed: number, symbol: string) => ["synthetic_through", seed, symbol] as const,
+  syntheticThroughOfSeed: (seed: number) => ["synthetic_through", seed] as const,
 
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,

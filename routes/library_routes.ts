@@ -412,5 +412,59 @@ export function libraryRoutes(
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/catalog/strategies/{name}/compare",
+      tags: ["catalog"],
+      summary:
+        "Run every promoted strategy with this name on its production spec and show the metrics side by side",
+      request: {
+        params: z.object({
+          name: z.string().min(1).max(200).openapi({ param: { name: "name", in: "path" } }),
+        }),
+      },
+      responses: {
+        200: jsonResponse(
+          z.object({
+            name: z.string(),
+            strategies: z.array(z.object({
+              id: z.string(),
+              author: z.string().nullable(),
+              production_version: z.number().int(),
+              metrics: z.record(z.string(), z.unknown()),
+            })),
+          }).openapi("CatalogCompare"),
+          "Comparison",
+        ),
+        ...errorResponses(404, 422),
+        413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
+      },
+    }),
+    async (c) => {
+      const name = c.req.valid("param").name;
+      const page = await catalogStrategies(deps, { limit: 10, offset: 0 }, name);
+      if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
+      const strategies = [];
+      for (const s of page.items) {
+        const v = await deps.library.getVersion(s.id, s.production_version!);
+        if (!v) continue;
+        const report = await runBacktest(v.spec, runs.jobs.market, {
+          ownerId: null, // public data only: the catalog is public
+          maxSymbolBars: runs.maxSymbolBars,
+          now: () => 0,
+        });
+        const owner = await auth.users.get(s.user_id);
+        strategies.push({
+          id: s.id,
+          author: owner?.nickname ?? null,
+          production_version: v.version,
+          metrics: report.summary,
+        });
+      }
+      return c.json({ name, strategies }, 200);
+    },
+  );
+
   return app;
 }

@@ -84,6 +84,13 @@ Deno.test("library: save, version, stage, promote, catalog, rollback, export, de
     );
     assert.equal((await w.request("GET", "/api/v1/catalog/strategies/sma%20CROSS")).status, 200);
     assert.equal((await w.request("GET", "/api/v1/catalog/strategies/nothing")).status, 404);
+    const compared = await (await w.request("GET", "/api/v1/catalog/strategies/SMA%20cross/compare")).json();
+    assert.equal(compared.strategies.length, 1);
+    assert.deepEqual([compared.strategies[0].author, compared.strategies[0].production_version], [
+      "alpha_lab",
+      1,
+    ]);
+    assert.equal(typeof compared.strategies[0].metrics.totalReturn, "number");
 
     const exported = await w.request("GET", `/api/v1/library/${strategy_id}/export.ts`, { token: t });
     assert.equal(exported.status, 200);

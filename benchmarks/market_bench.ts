@@ -1,6 +1,7 @@
 /**
  * Market data speed: synthetic generation (one stock, the hs300 universe, the hs300 index) and reading
- * 10 years × 300 symbols of daily bars from KV into typed arrays (cold: straight from KV; warm: LRU hits).
+ * 10 years × 300 symbols of daily bars from KV into typed arrays (cold: straight from KV through the bar repository,
+ * or through `MarketData` with the LRU off; warm: `MarketData` with LRU hits), and the same for one symbol.
  */
 import { toDayNumber } from "../domain/calendar/dates.ts";
 import { fixedClock } from "../domain/clock.ts";
@@ -59,6 +60,22 @@ Deno.bench(
     for (const s of hs300) await deps.data.getBars(s, "2015-01-01", THROUGH);
   },
 );
+
+// The same reads through MarketData with the LRU off: each read checks the generation mark and loads from KV.
+const cold = buildMarketDeps(kv, fixedClock(Date.UTC(2025, 0, 2, 12)), { seed: 42, cacheBytes: 0 });
+Deno.bench(
+  "MarketData cold read (LRU off): 300 symbols × 10 years",
+  { group: "kv", n: 10, warmup: 1 },
+  async () => {
+    for (const s of hs300) await cold.data.getBars(s, "2015-01-01", THROUGH);
+  },
+);
+Deno.bench("MarketData cold read (LRU off): one symbol, 10 years", { group: "kv" }, async () => {
+  await cold.data.getBars("600519.SH", "2015-01-01", THROUGH);
+});
+Deno.bench("MarketData warm read (LRU): one symbol, 10 years", { group: "kv" }, async () => {
+  await deps.data.getBars("600519.SH", "2015-01-01", THROUGH);
+});
 
 globalThis.addEventListener("unload", () => {
   kv.close();

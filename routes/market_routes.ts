@@ -6,7 +6,7 @@ import { getCalendar } from "../domain/calendar/calendar.ts";
 import { addDays, fromDayNumber } from "../domain/calendar/dates.ts";
 import { NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
-import { refreshSynthetic } from "../domain/market/refresh.ts";
+import { refreshMarket } from "../domain/market/refresh.ts";
 import { newRouter } from "./app_env.ts";
 import { optionalAuth, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
@@ -116,11 +116,14 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
       method: "get",
       path: "/data/freshness",
       tags,
-      summary: "Last bar date per source and market, against the last completed trading day",
-      responses: { 200: jsonResponse(FreshnessSchema, "Freshness") },
+      summary:
+        "Last bar date per source and market (and per visible import), against the last completed trading day",
+      middleware: [maybeUser],
+      responses: { 200: jsonResponse(FreshnessSchema, "Freshness"), ...errorResponses(401) },
     }),
     async (c) => {
-      const items = (await market.data.freshness()).map((e) => ({
+      const owner = ownerOf(c.var.principal as Principal | undefined);
+      const items = (await market.data.freshness(owner)).map((e) => ({
         ...e,
         checked_at: new Date(e.checked_at).toISOString(),
       }));
@@ -134,13 +137,13 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
       path: "/data/refresh",
       tags,
       summary:
-        "Admin: generate or extend cached synthetic bars now (default: the hs300 universe and its index)",
+        "Admin: extend cached synthetic bars now (default: hs300 and its index); pull Yahoo when enabled",
       security: bearerSecurity,
       middleware: [requireAuth(auth), requireAdmin(auth)],
       request: { body: jsonBody(RefreshBody) },
       responses: { 200: jsonResponse(RefreshResultSchema, "Refreshed"), ...errorResponses(401, 403, 422) },
     }),
-    async (c) => c.json(await refreshSynthetic(market, c.req.valid("json")), 200),
+    async (c) => c.json(await refreshMarket(market, c.req.valid("json")), 200),
   );
 
   return app;

@@ -1,11 +1,12 @@
 /**
  * The one `MarketData` the product reads through. Symbols: the synthetic catalogue, plus the caller's private
- * CSV imports and published imports. Bars: the caller's own import of a symbol first, then a published import,
- * then Yahoo (when enabled and it has bars for the symbol), then synthetic. Every symbol and series says its
- * `source`.
+ * CSV imports and published imports, plus (when Yahoo is enabled) the symbols Yahoo has bars for. Bars: the
+ * caller's own import of a symbol first, then a published import, then Yahoo (when enabled and it has bars for
+ * the symbol), then synthetic; the symbol list applies the same precedence (one entry per symbol). Every symbol
+ * and series says its `source`.
  */
 import { getCalendar } from "../calendar/calendar.ts";
-import { fromDayNumber, type IsoDate, toDayNumber } from "../calendar/dates.ts";
+import { fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { Clock } from "../clock.ts";
 import type { BarRepo } from "../store/bar_repo.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
@@ -13,7 +14,7 @@ import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
 import { YAHOO_NAMESPACE } from "./yahoo/yahoo_provider.ts";
 import { toYahooSymbol, yahooExchangeOf } from "./yahoo/yahoo_symbols.ts";
-import { EXCHANGES } from "../calendar/exchanges.ts";
+import { EXCHANGE_CODES, type ExchangeCode, EXCHANGES } from "../calendar/exchanges.ts";
 import type { SyntheticProvider } from "./synthetic_provider.ts";
 import type { SyntheticMarket } from "./synthetic/synthetic_market.ts";
 import type {
@@ -64,22 +65,43 @@ function liveOnlyInfo(symbol: string): SymbolInfo {
 
 /** Creates the market-data service. */
 export function createMarketData(deps: MarketServiceDeps): MarketData {
+  /** The import that serves `symbol` to `ownerId`: their own first, then the published one. */
   async function importFor(symbol: string, ownerId?: string | null): Promise<ImportedSymbolRecord | null> {
     if (ownerId) {
       const own = await deps.imports.get(ownerId, symbol);
       if (own) return own;
     }
-    return (await deps.imports.listPublished()).find((r) => r.symbol === symbol) ?? null;
+    return await deps.imports.getPublished(symbol);
+  }
+
+  /** The imports visible to `ownerId`, one per symbol (their own wins over a published one), by symbol. */
+  async function visibleImports(ownerId?: string | null): Promise<ImportedSymbolRecord[]> {
+    const own = ownerId ? await deps.imports.list(ownerId) : [];
+    const mine = new Set(own.map((r) => r.symbol));
+    const published = (await deps.imports.listPublished()).filter((r) => !mine.has(r.symbol));
+    return [...own, ...published].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  }
+
+  /** Symbols with Yahoo bars stored (empty when Yahoo is disabled). */
+  async function yahooSymbols(): Promise<Set<string>> {
+    if (!deps.yahooEnabled) return new Set();
+    return new Set((await deps.bars.listMetas(YAHOO_NAMESPACE)).map((m) => m.symbol));
   }
 
   return {
     async listSymbols(filter: SymbolFilter = {}) {
-      const imported = [
-        ...(filter.ownerId ? await deps.imports.list(filter.ownerId) : []),
-        ...(await deps.imports.listPublished()).filter((r) => r.owner_id !== filter.ownerId),
-      ].map(toInfo);
+      const imported = (await visibleImports(filter.ownerId)).map(toInfo);
+      const taken = new Set(imported.map((s) => s.symbol));
+      const live = await yahooSymbols();
+      const out: SymbolInfo[] = [...imported];
+      for (const info of deps.market.symbols()) {
+        if (taken.has(info.symbol)) continue;
+        taken.add(info.symbol);
+        out.push(live.has(info.symbol) ? { ...info, source: "yahoo" } : info);
+      }
+      for (const symbol of [...live].sort()) if (!taken.has(symbol)) out.push(liveOnlyInfo(symbol));
       const q = filter.q?.toLowerCase();
-      return [...imported, ...deps.market.symbols()].filter((s) =>
+      return out.filter((s) =>
         (!filter.universe || s.universes.includes(filter.universe)) &&
         (!filter.exchange || s.exchange === filter.exchange) &&
         (!q || s.symbol.toLowerCase().includes(q) || s.name.toLowerCase().includes(q))
@@ -118,32 +140,56 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
         deps.market.symbol(symbol) ? deps.market.fundamentals(symbol, deps.synthetic.targetDate(symbol)) : [],
       );
     },
-    async freshness(): Promise<FreshnessEntry[]> {
+    /**
+     * Synthetic: one entry per exchange (SZSE counted with SSE) over the series generated so far — `symbols` and
+     * `rows` of those series, the latest bar any of them has, and `stale` when that is before the exchange's last
+     * completed trading day (nothing generated yet is not stale: it is generated on first read). CSV: one entry
+     * per import visible to `ownerId` (scope = symbol), never stale (a file is as current as its last row).
+     * Yahoo: the entries the refresh recorded per symbol.
+     */
+    async freshness(ownerId?: string | null): Promise<FreshnessEntry[]> {
       const now = deps.clock.now();
+      const groupOf = (e: ExchangeCode): ExchangeCode => (e === "SZSE" ? "SSE" : e);
+      const groups = new Map<ExchangeCode, { symbols: number; rows: number; first: number; last: number }>();
+      for (const code of EXCHANGE_CODES) {
+        if (code !== "SZSE") groups.set(code, { symbols: 0, rows: 0, first: Infinity, last: -Infinity });
+      }
+      for (const meta of await deps.bars.listMetas(deps.synthetic.namespace)) {
+        const info = deps.market.symbol(meta.symbol);
+        const g = info && groups.get(groupOf(info.exchange));
+        if (!g) continue;
+        g.symbols++;
+        g.rows += meta.rows;
+        if (meta.first_day !== null) g.first = Math.min(g.first, meta.first_day);
+        if (meta.last_day !== null) g.last = Math.max(g.last, meta.last_day);
+      }
       const out: FreshnessEntry[] = [];
-      const groups: [string, string][] = [["SSE", "000300.SH"], ["NSE", "^NSEI"], ["IDX", "^JKSE"], [
-        "NYSE",
-        "^GSPC",
-      ], [
-        "CRYPTO",
-        "BTC-USD",
-      ]];
-      for (const [exchange, probe] of groups) {
-        const meta = await deps.bars.getMeta(deps.synthetic.namespace, probe);
-        const expected: IsoDate = getCalendar(exchange as "SSE").latestCompletedTradingDay(now);
-        const last = meta?.last_day != null ? fromDayNumber(meta.last_day) : null;
+      for (const [exchange, g] of groups) {
+        const expected = getCalendar(exchange).latestCompletedTradingDay(now);
+        const last = Number.isFinite(g.last) ? fromDayNumber(g.last) : null;
         out.push({
           source: "synthetic",
           scope: exchange,
           last_bar_date: last,
           expected_date: expected,
-          // Synthetic data is generated on demand: not yet generated is not stale, it is produced on first read.
           stale: last !== null && last < expected,
-          symbols: deps.market.symbols().filter((s) =>
-            (s.exchange === "SZSE" ? "SSE" : s.exchange) === exchange
-          ).length,
-          rows: meta?.rows ?? null,
-          first_bar_date: meta?.first_day != null ? fromDayNumber(meta.first_day) : null,
+          symbols: g.symbols,
+          rows: g.rows,
+          first_bar_date: Number.isFinite(g.first) ? fromDayNumber(g.first) : null,
+          checked_at: now,
+          error: null,
+        });
+      }
+      for (const r of await visibleImports(ownerId)) {
+        out.push({
+          source: "csv",
+          scope: r.symbol,
+          last_bar_date: r.end,
+          expected_date: null,
+          stale: false,
+          symbols: 1,
+          rows: r.rows,
+          first_bar_date: r.start,
           checked_at: now,
           error: null,
         });

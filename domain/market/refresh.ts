@@ -1,12 +1,26 @@
-/** Generates or extends cached synthetic series for named universes and symbols (admin refresh, cron). */
+/** Generates or extends cached synthetic series for named universes and symbols, and pulls Yahoo (admin refresh, cron). */
 import type { MarketDeps } from "./market_deps.ts";
 import type { UniverseName } from "./types.ts";
+import { refreshYahooSymbols, type YahooRefreshResult } from "./yahoo/yahoo_provider.ts";
 
-/** Refreshes the given universes (with their index) and symbols; defaults to hs300. */
+/** What to refresh: universes (each with its benchmark index) and single symbols. */
+export interface RefreshRequest {
+  universes?: UniverseName[];
+  symbols?: string[];
+}
+
+/** What a synthetic refresh did: series now current, the date each exchange reached, symbols not in the catalogue. */
+export interface SyntheticRefreshResult {
+  refreshed: number;
+  through: Record<string, string>;
+  unknown: string[];
+}
+
+/** Refreshes the given universes (with their index) and symbols; defaults to hs300 when neither is given. */
 export async function refreshSynthetic(
   market: MarketDeps,
-  request: { universes?: UniverseName[]; symbols?: string[] },
-): Promise<{ refreshed: number; through: Record<string, string>; unknown: string[] }> {
+  request: RefreshRequest,
+): Promise<SyntheticRefreshResult> {
   const universes = request.universes ?? (request.symbols ? [] : ["hs300" as const]);
   const wanted = new Set<string>(request.symbols ?? []);
   for (const u of universes) {
@@ -25,4 +39,20 @@ export async function refreshSynthetic(
     refreshed++;
   }
   return { refreshed, through, unknown };
+}
+
+/**
+ * The admin refresh: the synthetic refresh of `request`, then, when Yahoo is enabled, a Yahoo pull of the named
+ * `symbols` (or of the configured Yahoo symbols when none are named); `yahoo` is `null` when Yahoo is disabled.
+ * Yahoo failures are reported per symbol (and recorded in freshness), never thrown.
+ */
+export async function refreshMarket(
+  market: MarketDeps,
+  request: RefreshRequest,
+): Promise<SyntheticRefreshResult & { yahoo: YahooRefreshResult[] | null }> {
+  const synthetic = await refreshSynthetic(market, request);
+  if (!market.yahoo) return { ...synthetic, yahoo: null };
+  const yahoo = await refreshYahooSymbols(market.yahoo, request.symbols ?? market.yahoo.symbols);
+  const pulled = new Set(yahoo.filter((r) => r.error === null).map((r) => r.symbol));
+  return { ...synthetic, unknown: synthetic.unknown.filter((s) => !pulled.has(s)), yahoo };
 }

@@ -102,7 +102,7 @@ export function createSyntheticProvider(deps: SyntheticProviderDeps): SyntheticP
     const cached = deps.cache.get(cacheKey(symbol));
     const cachedTo = cachedThrough.get(symbol);
     if (cached && cachedTo !== undefined && cachedTo >= target) return cached;
-    const through = await deps.marks.getThrough(seed, symbol);
+    const through = await deps.marks.getThrough(seed, symbol, namespace.owner);
     if (through !== null && through >= target) {
       // Generated far enough already (perhaps by another process): read what is stored.
       const stored = await deps.bars.getBars(namespace, symbol, ...ALL_DAYS);
@@ -110,13 +110,15 @@ export function createSyntheticProvider(deps: SyntheticProviderDeps): SyntheticP
         remember(symbol, stored, through);
         return stored;
       }
-      // A mark without bars (a generator version change, or a crash between writes): generate again below.
+      // A mark without bars (the series was deleted): generate again below.
     }
     const generated = deps.market.bars(symbol, target);
     // Creates the series when absent; otherwise adds only the days after the stored last day, atomically, so a
     // concurrent writer elsewhere (which stores the same bars: same seed, same generator) cannot corrupt it.
     await deps.bars.appendBars(namespace, generated, deps.clock.now());
-    if (through === null || through < target) await deps.marks.setThrough(seed, symbol, target);
+    if (through === null || through < target) {
+      await deps.marks.setThrough(seed, symbol, namespace.owner, target);
+    }
     remember(symbol, generated, target);
     return generated;
   }

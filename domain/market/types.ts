@@ -119,5 +119,6 @@ export interface MarketData {
   getUniverse(name: UniverseName): Promise<string[]>;
   /** Quarterly fundamentals of a stock, oldest first (empty when none). */
   getFundamentals(symbol: string): Promise<FundamentalsRow[]>;
-  freshness(): Promise<FreshnessEntry[]>;
+  /** Per source and scope; `ownerId` adds that user's private imports (published imports are always listed). */
+  freshness(ownerId?: string | null): Promise<FreshnessEntry[]>;
 }

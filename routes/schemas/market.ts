@@ -4,6 +4,7 @@ import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
 import { UNIVERSE_NAMES } from "../../domain/market/types.ts";
 import { IsoDateString } from "./calendar.ts";
 
+/** A symbol with its metadata and the source its bars come from. */
 export const SymbolSchema = z.object({
   symbol: z.string(),
   name: z.string(),
@@ -34,6 +35,7 @@ export const SymbolSchema = z.object({
   },
 });
 
+/** Filters and paging of `GET /data/symbols`. */
 export const SymbolQuery = z.object({
   universe: z.enum(UNIVERSE_NAMES).optional(),
   exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).optional(),
@@ -42,11 +44,15 @@ export const SymbolQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+/** A symbol as written in paths and bodies: letters, digits and `. _ ^ = -` (e.g. `600519.SH`, `^GSPC`, `BTC-USD`). */
+const SymbolString = z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol");
+
+/** The `{symbol}` path parameter (URL-encode `^` as `%5E`). */
 export const SymbolParam = z.object({
-  symbol: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol")
-    .openapi({ param: { name: "symbol", in: "path" }, example: "600519.SH" }),
+  symbol: SymbolString.openapi({ param: { name: "symbol", in: "path" }, example: "600519.SH" }),
 });
 
+/** Date range of `GET /data/bars/{symbol}` (real dates; both optional, default the last year). */
 export const BarsQuery = z.object({
   start: IsoDateString.optional().openapi({ example: "2024-01-01" }),
   end: IsoDateString.optional().openapi({ example: "2024-12-31" }),
@@ -55,6 +61,7 @@ export const BarsQuery = z.object({
   path: ["start"],
 });
 
+/** One daily bar; `adj_factor` multiplies `close` into a total-return price. */
 export const BarSchema = z.object({
   date: z.string(),
   open: z.number(),
@@ -65,6 +72,7 @@ export const BarSchema = z.object({
   adj_factor: z.number(),
 });
 
+/** Bars of one symbol in a date range, with the source they come from. */
 export const BarsSchema = z.object({
   symbol: z.string(),
   source: z.enum(["synthetic", "csv", "yahoo"]),
@@ -106,6 +114,7 @@ export const BarsSchema = z.object({
   },
 });
 
+/** Freshness per source and scope; dates are ISO days, `checked_at` an ISO timestamp. */
 export const FreshnessSchema = z.object({
   items: z.array(z.object({
     source: z.string(),
@@ -119,15 +128,47 @@ export const FreshnessSchema = z.object({
     checked_at: z.string(),
     error: z.string().nullable(),
   })),
-}).openapi("Freshness");
+}).openapi("Freshness", {
+  example: {
+    items: [{
+      source: "synthetic",
+      scope: "SSE",
+      last_bar_date: "2026-05-13",
+      expected_date: "2026-05-13",
+      stale: false,
+      symbols: 301,
+      rows: 724_748,
+      first_bar_date: "2015-01-05",
+      checked_at: "2026-05-14T01:00:00.000Z",
+      error: null,
+    }],
+  },
+});
 
+/** What the admin refresh should refresh (default: hs300 and its index). */
 export const RefreshBody = z.strictObject({
   universes: z.array(z.enum(UNIVERSE_NAMES)).max(20).optional(),
-  symbols: z.array(z.string().min(1).max(32)).max(500).optional(),
-}).openapi("RefreshRequest", { example: { universes: ["hs300"] } });
+  symbols: z.array(SymbolString).max(500).optional(),
+}).openapi("RefreshRequest", { example: { universes: ["hs300"], symbols: ["BTC-USD"] } });
 
+/** What the admin refresh did; `yahoo` is `null` when Yahoo is disabled. */
 export const RefreshResultSchema = z.object({
   refreshed: z.number().int(),
   through: z.record(z.string(), z.string()),
   unknown: z.array(z.string()),
-}).openapi("RefreshResult");
+  yahoo: z.array(z.object({
+    symbol: z.string(),
+    added: z.number().int(),
+    dropped: z.array(z.string()),
+    rebased: z.boolean(),
+    last_bar_date: z.string().nullable(),
+    error: z.string().nullable(),
+  })).nullable(),
+}).openapi("RefreshResult", {
+  example: {
+    refreshed: 301,
+    through: { SSE: "2026-05-13", SZSE: "2026-05-13" },
+    unknown: [],
+    yahoo: null,
+  },
+});

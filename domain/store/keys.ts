@@ -63,6 +63,13 @@ export const keys = {
   syntheticThrough: (seed: number, symbol: string) => ["synthetic_through", seed, symbol] as const,
   syntheticThroughOfSeed: (seed: number) => ["synthetic_through", seed] as const,
 
+  /** Transparency log: head `{size}`; leaves by index and by signal hash; perfect-subtree node hashes. */
+  tlogHead: () => ["tlog", "head"] as const,
+  tlogLeaf: (index: number) => ["tlog_leaves", index] as const,
+  tlogLeafByHash: (signalHash: string) => ["tlog_leaves_by_hash", signalHash] as const,
+  tlogNode: (level: number, index: number) => ["tlog_nodes", level, index] as const,
+  tlogCheckpoint: (treeSize: number) => ["tlog_checkpoints", treeSize] as const,
+
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
   blobManifest: (blobKey: readonly Deno.KvKeyPart[]) => [...blobKey, "manifest"] as const,

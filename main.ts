@@ -10,6 +10,7 @@ import { createSmtpMailer } from "./domain/mail/smtp_mailer.ts";
 import { registerCronJobs } from "./jobs/cron.ts";
 import { type QueueWorker, startQueueWorker } from "./jobs/queue.ts";
 import { startJobPoller } from "./jobs/poller.ts";
+import { startStreamBridge } from "./jobs/stream_bridge.ts";
 import { createHealthRepo } from "./domain/store/health_repo.ts";
 import { createApp } from "./routes/app.ts";
 import { buildAppDeps } from "./routes/wiring.ts";
@@ -49,7 +50,14 @@ queue = startQueueWorker({
   market: deps.market,
   backtests: deps.backtests,
 });
-registerCronJobs({ queue, clock: systemClock, log, backtests: deps.backtests });
+registerCronJobs({
+  queue,
+  clock: systemClock,
+  log,
+  backtests: deps.backtests,
+  track: { deps: deps.track, store: deps.dailyJobs },
+});
+startStreamBridge(kv, deps.hub, () => systemClock.now());
 if (config.jobQueue === "poll") startJobPoller(deps.backtests, log);
 
 const app = createApp(deps);

@@ -82,6 +82,11 @@ const EnvSchema = z.object({
   MAX_SYNC_SYMBOL_BARS: z.coerce.number().int().positive().default(2_000_000),
   RATE_LIMIT_BACKTEST: rateRule("10/1m"),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  RATE_LIMIT_SIGNAL: rateRule("60/1m"),
+  GITHUB_TOKEN: optionalText,
+  ATTEST_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "Expected owner/name").optional(),
+  ATTEST_BRANCH: optionalText,
+  TLOG_ORIGIN: z.string().min(1).max(200).default("quantedge/signals"),
 });
 
 /** The identity rate limits, one rule per limiter bucket. */
@@ -144,6 +149,12 @@ export interface Config {
   backtestRate: RateRule;
   /** Body limit of `POST /data/import` (50 MiB default). */
   maxImportBytes: number;
+  /** Signal submissions per user. */
+  signalRate: RateRule;
+  /** GitHub attestation of signals; `undefined` unless both GITHUB_TOKEN and ATTEST_REPO are set. */
+  attest: { token: string; repo: string; branch?: string; apiBaseUrl: string } | undefined;
+  /** The origin line of the transparency log's signed checkpoints. */
+  tlogOrigin: string;
   version: string;
 }
 
@@ -242,6 +253,16 @@ export function parseConfig(
     jobQueue: e.JOB_QUEUE ?? (opts.onDeploy ? "poll" : "queue"),
     maxJobSymbolBars: e.MAX_JOB_SYMBOL_BARS,
     backtestRate: e.RATE_LIMIT_BACKTEST,
+    signalRate: e.RATE_LIMIT_SIGNAL,
+    attest: e.GITHUB_TOKEN && e.ATTEST_REPO
+      ? {
+        token: e.GITHUB_TOKEN,
+        repo: e.ATTEST_REPO,
+        branch: e.ATTEST_BRANCH,
+        apiBaseUrl: e.GITHUB_API_BASE_URL.replace(/\/+$/, ""),
+      }
+      : undefined,
+    tlogOrigin: e.TLOG_ORIGIN,
     yahoo: {
       enabled: e.YAHOO_ENABLED,
       symbols: e.YAHOO_SYMBOLS.map((s) => s.toUpperCase()),

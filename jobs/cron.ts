@@ -5,12 +5,16 @@ import { getCalendar } from "../domain/calendar/calendar.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import type { QueueMessage } from "./messages.ts";
 import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/jobs.ts";
+import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/settlement/daily_jobs.ts";
+import type { TrackDeps } from "../domain/signals/track_deps.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
   queue: { enqueueHeartbeat(): Promise<void>; enqueue(message: QueueMessage): Promise<void> };
   /** Backtest jobs, for the minute sweep (absent: the sweep does nothing). */
   backtests?: BacktestJobDeps;
+  /** Track-record services, for the daily settlement jobs (absent: they do nothing). */
+  track?: { deps: TrackDeps; store: DailyJobStore };
   clock: Clock;
   log: LogFn;
 }
@@ -35,6 +39,18 @@ export async function enqueueMarketRefresh(deps: CronDeps, exchange: ExchangeCod
     return;
   }
   await deps.queue.enqueue({ type: "market.refresh", id: `refresh:${exchange}:${date}`, exchange, date });
+}
+
+/**
+ * Runs a daily track-record job for today's date in Asia/Shanghai. The job itself skips non-trading days and
+ * is idempotent, so it runs in the cron handler rather than through the queue (it works the same on platforms
+ * without queues, and a second isolate running it at the same minute writes nothing twice).
+ */
+export async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
+  if (!deps.track) return;
+  const date = getCalendar("SSE").today(deps.clock.now());
+  const result = await runDailyJob(deps.track.deps, deps.track.store, name, date);
+  deps.log("info", "daily job ran", { job: name, date, summary: JSON.stringify(result.summary).slice(0, 500) });
 }
 
 /** Every scheduled job of the service. */
@@ -62,6 +78,16 @@ export const CRON_JOBS: readonly CronJob[] = [
     schedule: "30 21 * * 1-5",
     run: (deps) => enqueueMarketRefresh(deps, "NYSE"),
   },
+  // Track records (Asia/Shanghai = UTC+8): 09:10 retry attestations, 18:15 settle, 18:30 evaluations,
+  // 18:45 watchdog.
+  { name: "retry-attestations", schedule: "10 1 * * *", run: (deps) => runTrackJob(deps, "retry-attestations") },
+  { name: "settle-signals", schedule: "15 10 * * *", run: (deps) => runTrackJob(deps, "settle-signals") },
+  {
+    name: "recompute-evaluations",
+    schedule: "30 10 * * *",
+    run: (deps) => runTrackJob(deps, "recompute-evaluations"),
+  },
+  { name: "watchdog", schedule: "45 10 * * *", run: (deps) => runTrackJob(deps, "watchdog") },
   {
     name: "market-refresh-crypto",
     schedule: "15 0 * * *",

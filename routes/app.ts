@@ -34,6 +34,12 @@ import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
 import { supportRoutes } from "./support_routes.ts";
+import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
+import type { TopicHub } from "../domain/stream/hub.ts";
+import { trackedStrategyRoutes } from "./tracked_strategy_routes.ts";
+import { publicRecordRoutes } from "./public_record_routes.ts";
+import { adminJobRoutes } from "./admin_job_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -47,6 +53,7 @@ export interface AppDeps {
     | "maxImportBytes"
     | "maxSyncSymbolBars"
     | "backtestRate"
+    | "signalRate"
     | "trustProxy"
     | "logRequests"
     | "version"
@@ -67,6 +74,12 @@ export interface AppDeps {
   library: LibraryDeps;
   /** Leaderboard entries and rankings. */
   leaderboard: LeaderboardDeps;
+  /** Tracked strategies, signals, settlement, attestation and public records. */
+  track: TrackDeps;
+  /** Watchdog alerts, evaluations and daily-job runs. */
+  dailyJobs: DailyJobRepo;
+  /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */
+  hub: TopicHub;
   log: LogFn;
 }
 
@@ -120,11 +133,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
+  api.route("/", trackedStrategyRoutes(deps.auth, deps.track, { signalRate: config.signalRate }));
+  api.route("/", publicRecordRoutes(deps.track));
+  api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
   app.route("/", docsRoutes());
-  app.route("/", streamRoutes(deps.auth, deps.backtests));
+  app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -13,6 +13,7 @@ import { UnauthorizedError } from "../domain/errors.ts";
 import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
 import type { AppEnv } from "./app_env.ts";
 import { errorResponse } from "./errors.ts";
+import { type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
@@ -42,8 +43,25 @@ function socketCredential(
 }
 
 /** Builds the stream router. */
-export function streamRoutes(auth: AuthDeps, jobs: BacktestJobDeps) {
+export function streamRoutes(auth: AuthDeps, jobs: BacktestJobDeps, hub?: TopicHub) {
   const app = new Hono<AppEnv>();
+  // WS /ws: every trade settled for a public strategy, as {"type":"trade","data":{…}}, from any isolate (the
+  // KV stream bridge republishes into this process's hub). No auth: public strategies' trades are public.
+  app.get("/ws", (c) => {
+    if (!hub) return c.json({ detail: "Trade stream not available" }, 404);
+    if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
+      return c.json({ detail: "Expected a WebSocket upgrade" }, 426);
+    }
+    const { socket, response } = Deno.upgradeWebSocket(c.req.raw);
+    let unsubscribe = () => {};
+    socket.onopen = () => {
+      unsubscribe = hub.subscribe(TRADES_TOPIC, (event) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event));
+      });
+    };
+    socket.onclose = () => unsubscribe();
+    return response;
+  });
   app.get("/ws/backtests/:id", async (c) => {
     const id = c.req.param("id");
     const { token, protocol } = socketCredential(c.req.url, c.req.header("sec-websocket-protocol"));

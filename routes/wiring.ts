@@ -33,6 +33,17 @@ import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.t
 import { marketHealth } from "../domain/market/market_health.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
 import { buildGithubDeps } from "./github_wiring.ts";
+import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import { createTrackedStrategyRepo } from "../domain/store/tracked_strategy_repo.ts";
+import { createSignalRepo } from "../domain/store/signal_repo.ts";
+import { createSettlementRepo } from "../domain/store/settlement_repo.ts";
+import { createAuditRepo } from "../domain/store/audit_repo.ts";
+import { createClaimedRepo } from "../domain/store/claimed_repo.ts";
+import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
+import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
+import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
+import { createTopicHub } from "../domain/stream/hub.ts";
+import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 
 /** Inputs of `buildAppDeps`. */
 export interface WiringInput {
@@ -110,6 +121,42 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     nicknameOf: async (id) => (await auth.users.get(id))?.nickname ?? null,
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
+  const tlog = createTransparencyLog(kv, clock, { origin: config.tlogOrigin });
+  const track: TrackDeps = {
+    strategies: createTrackedStrategyRepo(kv),
+    signals: createSignalRepo(kv),
+    settlements: createSettlementRepo(kv),
+    audit: createAuditRepo(kv),
+    claimed: createClaimedRepo(kv),
+    market: market.data,
+    tlog,
+    attester: config.attest
+      ? createGithubAttester({
+        token: config.attest.token,
+        repo: config.attest.repo,
+        branch: config.attest.branch,
+        apiBaseUrl: config.attest.apiBaseUrl,
+      })
+      : unconfiguredAttester,
+    notifications: { notifications: support.notifications, clock },
+    nicknameOf: leaderboard.nicknameOf,
+    clock,
+    log,
+  };
+  const dailyJobs = createDailyJobRepo(kv);
+  health.extraChecks = {
+    ...health.extraChecks,
+    track_records: () => trackRecordHealth(track, dailyJobs),
+    attestation: async () => ({
+      ok: true,
+      detail: `transparency log size ${await tlog.size()}; GitHub ${
+        config.attest ? `attestation to ${config.attest.repo}` : "not configured (repo_not_configured)"
+      }`,
+      log_size: await tlog.size(),
+      github: config.attest ? config.attest.repo : null,
+      unattested: (await track.signals.listUnattested()).length,
+    }),
+  };
   return {
     config,
     auth,
@@ -121,6 +168,9 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     backtests,
     library,
     leaderboard,
+    track,
+    dailyJobs,
+    hub: createTopicHub(),
     log,
   };
 }

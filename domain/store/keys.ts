@@ -63,6 +63,44 @@ export const keys = {
   syntheticThrough: (seed: number, symbol: string) => ["synthetic_through", seed, symbol] as const,
   syntheticThroughOfSeed: (seed: number) => ["synthetic_through", seed] as const,
 
+  /** Tracked strategies by slug (slugs are unique across users), the owner index and per-owner live counts. */
+  trackedStrategy: (slug: string) => ["tracked_strategies", slug] as const,
+  trackedStrategies: () => ["tracked_strategies"] as const,
+  trackedStrategyByOwner: (ownerId: string, slug: string) => ["tracked_strategies_by_owner", ownerId, slug] as const,
+  trackedStrategiesByOwner: (ownerId: string) => ["tracked_strategies_by_owner", ownerId] as const,
+  liveStrategyCount: (ownerId: string) => ["tracked_strategy_live_counts", ownerId] as const,
+  /** One signal per strategy and trade date. */
+  signal: (slug: string, tradeDate: string) => ["signals", slug, tradeDate] as const,
+  signalsOfStrategy: (slug: string) => ["signals", slug] as const,
+  signalByHash: (signalHash: string) => ["signals_by_hash", signalHash] as const,
+  /** Signals whose GitHub attestation failed, for the 09:10 retry. */
+  unattestedSignal: (slug: string, tradeDate: string) => ["signals_unattested", slug, tradeDate] as const,
+  unattestedSignals: () => ["signals_unattested"] as const,
+  /** Settled days: one summary (with positions) and one trade list per strategy-day, and the last settled day. */
+  settledDay: (slug: string, date: string) => ["settled_days", slug, date] as const,
+  settledDays: (slug: string) => ["settled_days", slug] as const,
+  settledTrades: (slug: string, date: string) => ["settled_trades", slug, date] as const,
+  settlementHead: (slug: string) => ["settlement_heads", slug] as const,
+  /** Compact daily NAV points (date, nav, returns) for track records and metrics. */
+  settledNav: (slug: string, date: string) => ["settled_navs", slug, date] as const,
+  settledNavs: (slug: string) => ["settled_navs", slug] as const,
+  /** Per-strategy audit trail, keyed by a time-ordered id. */
+  auditEntry: (slug: string, id: string) => ["strategy_audit", slug, id] as const,
+  auditOfStrategy: (slug: string) => ["strategy_audit", slug] as const,
+  /** The researcher's claimed pre-platform NAV history (chunked blob). */
+  claimedHistory: (slug: string) => ["claimed_histories", slug] as const,
+  /** Evaluation metrics recomputed at 18:30. */
+  strategyEvaluation: (slug: string) => ["strategy_evaluations", slug] as const,
+  /** Trade events for the `/ws` stream, and the marker every watcher listens to. */
+  tradeFeed: (atMs: number, slug: string, date: string) => ["trade_feed", atMs, slug, date] as const,
+  tradeFeedAll: () => ["trade_feed"] as const,
+  streamChanged: (topic: string) => ["stream_changed", topic] as const,
+  /** Watchdog alerts (missing NAVs) shown in /health. */
+  watchdogAlert: (date: string) => ["watchdog_alerts", date] as const,
+  watchdogAlerts: () => ["watchdog_alerts"] as const,
+  /** Result of the last run of each daily job. */
+  dailyJobRun: (name: string) => ["daily_job_runs", name] as const,
+
   /** Transparency log: head `{size}`; leaves by index and by signal hash; perfect-subtree node hashes. */
   tlogHead: () => ["tlog", "head"] as const,
   tlogLeaf: (index: number) => ["tlog_leaves", index] as const,

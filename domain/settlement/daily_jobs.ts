@@ -1,0 +1,126 @@
+/**
+ * The daily jobs of the verified-track-record area, runnable for any date (by cron, or by an admin):
+ * settle (18:15 CST), recompute evaluations (18:30), watchdog (18:45), retry failed attestations (09:10).
+ * Each is idempotent, so running one twice for a date changes nothing.
+ */
+import { getCalendar } from "../calendar/calendar.ts";
+import { BadRequestError } from "../errors.ts";
+import { attestSignal } from "../signals/signals.ts";
+import type { TrackDeps } from "../signals/track_deps.ts";
+import { notifyUser } from "../support/notifications.ts";
+import { computePerformance } from "../track_record/performance.ts";
+import { settleAll } from "./settle.ts";
+
+/** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
+export const DAILY_JOB_NAMES = ["settle-signals", "recompute-evaluations", "watchdog", "retry-attestations"] as const;
+/** A daily job name. */
+export type DailyJobName = typeof DAILY_JOB_NAMES[number];
+
+/** What the watchdog stores when a strategy lacks a NAV for a date. */
+export interface WatchdogAlert {
+  date: string;
+  missing: { slug: string; last_settled: string | null }[];
+  raised_at: number;
+}
+
+/** Storage the jobs need beyond `TrackDeps`. */
+export interface DailyJobStore {
+  putAlert(alert: WatchdogAlert): Promise<void>;
+  latestAlert(): Promise<WatchdogAlert | null>;
+  putEvaluation(slug: string, evaluation: unknown): Promise<void>;
+  recordRun(name: DailyJobName, run: { date: string; started_at: number; finished_at: number; summary: unknown }): Promise<void>;
+}
+
+const sse = getCalendar("SSE");
+
+/** Every active or paused strategy whose record should include `date` but does not. */
+export async function strategiesMissingNav(deps: TrackDeps, date: string) {
+  const missing: { slug: string; owner_id: string; last_settled: string | null }[] = [];
+  for (const s of await deps.strategies.listAll()) {
+    if (s.status !== "active" && s.status !== "paused") continue;
+    if (!s.start_date || s.start_date > date) continue;
+    const head = await deps.settlements.head(s.slug);
+    if (!head || head.date < date) missing.push({ slug: s.slug, owner_id: s.owner_id, last_settled: head?.date ?? null });
+  }
+  return missing;
+}
+
+/** Checks every active strategy has `date`'s NAV; notifies owners and stores an admin alert otherwise. */
+export async function runWatchdog(deps: TrackDeps, store: DailyJobStore, date: string) {
+  const missing = await strategiesMissingNav(deps, date);
+  for (const m of missing) {
+    await notifyUser(deps.notifications, m.owner_id, {
+      kind: "nav_missing",
+      title: `No NAV for ${m.slug} on ${date}`,
+      body: `Settlement has not recorded ${date} for "${m.slug}" (last settled: ${m.last_settled ?? "never"}). ` +
+        "The platform will fill the gap on the next settlement run; no action is needed unless this repeats.",
+      link: `/api/v1/public/strategies/${m.slug}/track-record`,
+    });
+  }
+  await store.putAlert({
+    date,
+    missing: missing.map((m) => ({ slug: m.slug, last_settled: m.last_settled })),
+    raised_at: deps.clock.now(),
+  });
+  return { date, checked_missing: missing.length, missing: missing.map((m) => m.slug) };
+}
+
+/** Retries GitHub attestation (and log appends) of every signal still waiting for one. */
+export async function retryAttestations(deps: TrackDeps) {
+  let committed = 0;
+  let failed = 0;
+  for (const ref of await deps.signals.listUnattested()) {
+    const signal = await deps.signals.get(ref.strategy_slug, ref.trade_date);
+    if (!signal) continue;
+    const after = await attestSignal(deps, signal);
+    if (after.attestation.committed) committed++;
+    else failed++;
+  }
+  return { committed, failed };
+}
+
+/** Recomputes and stores each tracked strategy's evaluation metrics. */
+export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore, date: string) {
+  let count = 0;
+  for (const s of await deps.strategies.listAll()) {
+    if (s.status === "pending") continue;
+    const navs = await deps.settlements.navSeries(s.slug);
+    if (navs.length === 0) continue;
+    const perf = computePerformance(
+      navs.map((n) => ({ date: n.date, nav: n.nav })),
+      navs.map((n) => n.benchmark_return),
+      s.initial_capital,
+    );
+    const { rolling_excess_sharpe: _rolling, ...metrics } = perf;
+    await store.putEvaluation(s.slug, { ...metrics, as_of: navs[navs.length - 1].date, computed_for: date });
+    count++;
+  }
+  return { evaluated: count };
+}
+
+/**
+ * Runs one daily job for `date` (a `YYYY-MM-DD` in Asia/Shanghai). Settlement and the watchdog do nothing on a
+ * day the SSE did not trade.
+ */
+export async function runDailyJob(deps: TrackDeps, store: DailyJobStore, name: DailyJobName, date: string) {
+  if (!(DAILY_JOB_NAMES as readonly string[]).includes(name)) throw new BadRequestError(`Unknown job "${name}"`);
+  const started = deps.clock.now();
+  let summary: unknown;
+  const trading = sse.isTradingDay(date);
+  switch (name) {
+    case "settle-signals":
+      summary = trading ? await settleAll(deps, date) : { date, skipped: "not an SSE trading day" };
+      break;
+    case "watchdog":
+      summary = trading ? await runWatchdog(deps, store, date) : { date, skipped: "not an SSE trading day" };
+      break;
+    case "retry-attestations":
+      summary = await retryAttestations(deps);
+      break;
+    case "recompute-evaluations":
+      summary = await recomputeEvaluations(deps, store, date);
+      break;
+  }
+  await store.recordRun(name, { date, started_at: started, finished_at: deps.clock.now(), summary });
+  return { job: name, date, summary };
+}

@@ -1,0 +1,184 @@
+/**
+ * One strategy-day of settlement as a pure function: rebalance to a signal's weights (or hold), close positions
+ * whose holding period ran out, and reprice at the close.
+ *
+ * Conventions (stated once, used by the verifier and the tests):
+ * - Execution at the day's open (or close) reference price `p`; buys fill at `p × (1 + slippage)`, sells at
+ *   `p × (1 − slippage)`; commission is `commission_rate × fill notional`, paid on both sides; no minimum fee.
+ * - Target quantity of a symbol with weight `w` = `floor(w × V / (p × (1 + slippage) × (1 + commission)) / lot)
+ *   × lot`, where `V` is the portfolio value at execution prices (suspended holdings at their last price), so the
+ *   cost of a full target fits in `w × V`. Sells run first, then buys in symbol order; a buy the cash cannot cover
+ *   is cut by whole lots. Cash absorbs all remainders; it never goes negative.
+ * - A symbol without a bar that day is suspended: it keeps its last price and neither trades nor opens.
+ * - On a day without a signal, positions whose last signal is `holding_period` or more trading days old are sold
+ *   at the execution price; everything else is held.
+ * - NAV = cash + Σ quantity × close (last price when suspended).
+ */
+
+/** A held position. */
+export interface Position {
+  symbol: string;
+  quantity: number;
+  /** Last known close (the valuation price on suspended days). */
+  last_price: number;
+  /** The day the position was opened. */
+  entry_date: string;
+  /** The last signal day that named the symbol. */
+  last_signal_date: string;
+}
+
+/** Cash and positions at the end of a day. */
+export interface PortfolioState {
+  cash: number;
+  positions: Position[];
+}
+
+/** One fill. */
+export interface SettledTrade {
+  symbol: string;
+  action: "BUY" | "SELL";
+  quantity: number;
+  /** Reference price (open or close of the day). */
+  price: number;
+  /** Price after slippage. */
+  fill_price: number;
+  /** quantity × fill_price. */
+  notional: number;
+  commission: number;
+  reason: "rebalance" | "exit_not_in_signal" | "holding_period_expired";
+}
+
+/** Prices of one symbol on the day; `null` when it has no bar (suspended). */
+export type DayBar = { open: number; close: number } | null;
+
+/** Everything one day's settlement needs. */
+export interface SettleDayInput {
+  date: string;
+  state: PortfolioState;
+  /** The day's target weights, or `null` for a hold day. */
+  signal: readonly { symbol: string; weight: number }[] | null;
+  bar: (symbol: string) => DayBar;
+  execution: "open" | "close";
+  commission_rate: number;
+  slippage_rate: number;
+  holding_period: number;
+  /** Trading days from `from` to the settlement date, `from` excluded (0 on the same day). */
+  tradingAge: (from: string) => number;
+  lot_size: number;
+}
+
+/** The settled day. */
+export interface SettleDayResult {
+  state: PortfolioState;
+  trades: SettledTrade[];
+  nav: number;
+  action: "REBALANCE" | "HOLD";
+  /** Symbols that could not trade (suspended), sorted. */
+  suspended: string[];
+  detail: string;
+}
+
+/** Settles one day (see the module comment for every convention). */
+export function settleDay(input: SettleDayInput): SettleDayResult {
+  const { date, execution, lot_size: lot } = input;
+  const slip = input.slippage_rate;
+  const comm = input.commission_rate;
+  const held = new Map(input.state.positions.map((p) => [p.symbol, { ...p }]));
+  let cash = input.state.cash;
+  const trades: SettledTrade[] = [];
+  const suspended = new Set<string>();
+  const execPrice = (symbol: string): number | null => {
+    const b = input.bar(symbol);
+    if (!b) {
+      suspended.add(symbol);
+      return null;
+    }
+    return execution === "open" ? b.open : b.close;
+  };
+  const sell = (p: Position, quantity: number, price: number, reason: SettledTrade["reason"]) => {
+    const fill = price * (1 - slip);
+    const notional = quantity * fill;
+    const commission = notional * comm;
+    cash += notional - commission;
+    trades.push({ symbol: p.symbol, action: "SELL", quantity, price, fill_price: fill, notional, commission, reason });
+    p.quantity -= quantity;
+    if (p.quantity === 0) held.delete(p.symbol);
+  };
+
+  let detail: string;
+  if (input.signal) {
+    const targets = new Map(input.signal.map((s) => [s.symbol, s.weight]));
+    const prices = new Map<string, number | null>();
+    for (const symbol of new Set([...held.keys(), ...targets.keys()])) prices.set(symbol, execPrice(symbol));
+    let value = cash;
+    for (const p of held.values()) value += p.quantity * (prices.get(p.symbol) ?? p.last_price);
+    const targetQty = new Map<string, number>();
+    for (const [symbol, w] of targets) {
+      const p = prices.get(symbol);
+      if (p == null || p <= 0) continue;
+      targetQty.set(symbol, Math.floor((w * value) / (p * (1 + slip) * (1 + comm)) / lot) * lot);
+    }
+    // Sells first (symbols sorted), so their cash funds the buys.
+    for (const symbol of [...held.keys()].sort()) {
+      const p = held.get(symbol)!;
+      const price = prices.get(symbol);
+      if (price == null) continue;
+      const target = targets.has(symbol) ? targetQty.get(symbol) ?? p.quantity : 0;
+      if (target < p.quantity) {
+        sell(p, p.quantity - target, price, targets.has(symbol) ? "rebalance" : "exit_not_in_signal");
+      }
+    }
+    for (const symbol of [...targetQty.keys()].sort()) {
+      const price = prices.get(symbol)!;
+      const have = held.get(symbol)?.quantity ?? 0;
+      let quantity = targetQty.get(symbol)! - have;
+      if (quantity <= 0) continue;
+      const fill = price * (1 + slip);
+      while (quantity > 0 && quantity * fill * (1 + comm) > cash) quantity -= lot;
+      if (quantity <= 0) continue;
+      const notional = quantity * fill;
+      const commission = notional * comm;
+      cash -= notional + commission;
+      trades.push({ symbol, action: "BUY", quantity, price, fill_price: fill, notional, commission, reason: "rebalance" });
+      const p = held.get(symbol);
+      if (p) p.quantity += quantity;
+      else held.set(symbol, { symbol, quantity, last_price: price, entry_date: date, last_signal_date: date });
+    }
+    for (const symbol of targets.keys()) {
+      const p = held.get(symbol);
+      if (p) p.last_signal_date = date;
+    }
+    detail = `Rebalanced to ${targets.size} targets: ${trades.filter((t) => t.action === "BUY").length} buys, ` +
+      `${trades.filter((t) => t.action === "SELL").length} sells`;
+  } else {
+    const expired = [...held.values()].filter((p) => input.tradingAge(p.last_signal_date) >= input.holding_period)
+      .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+    for (const p of expired) {
+      const price = execPrice(p.symbol);
+      if (price !== null) sell(p, p.quantity, price, "holding_period_expired");
+    }
+    detail = trades.length > 0
+      ? `No signal: held; closed ${trades.length} positions past the ${input.holding_period}-day holding period`
+      : "No signal: held and repriced at the close";
+  }
+  let nav = cash;
+  const positions: Position[] = [];
+  for (const symbol of [...held.keys()].sort()) {
+    const p = held.get(symbol)!;
+    const b = input.bar(symbol);
+    if (!b) suspended.add(symbol);
+    const price = b ? b.close : p.last_price;
+    nav += p.quantity * price;
+    positions.push({ ...p, last_price: price });
+  }
+  const suspendedList = [...suspended].sort();
+  if (suspendedList.length > 0) detail += `; suspended: ${suspendedList.join(", ")}`;
+  return {
+    state: { cash, positions },
+    trades,
+    nav,
+    action: input.signal ? "REBALANCE" : "HOLD",
+    suspended: suspendedList,
+    detail,
+  };
+}

@@ -1,0 +1,226 @@
+/**
+ * Settlement of tracked strategies: for a date, every active (and paused) strategy is settled day by day, in
+ * order, from its last settled day (or its start date) through that date. Each strategy-day is one atomic commit
+ * guarded by the head and the day key, so running twice or after a crash writes each day exactly once, and a
+ * settled day never changes. Paused strategies are settled as hold days: pausing stops new signals, it does not
+ * hide the record.
+ */
+import { getCalendar } from "../calendar/calendar.ts";
+import { isIsoDate, toDayNumber } from "../calendar/dates.ts";
+import { newId } from "../crypto.ts";
+import { BadRequestError, NotFoundError } from "../errors.ts";
+import type { TrackDeps } from "../signals/track_deps.ts";
+import { attestSignal } from "../signals/signals.ts";
+import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
+import type { RecordedTrade, SettledDayRecord, SettledPosition } from "../store/settlement_repo.ts";
+import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
+import { type DayBar, type PortfolioState, settleDay } from "./rebalance.ts";
+
+/** Board lot of A-shares and A-share ETFs. */
+export const A_SHARE_LOT = 100;
+
+/** Local time after which a day's bars are final and it may be settled. */
+export const SETTLE_AFTER = "15:00";
+
+const sse = getCalendar("SSE");
+
+/** What happened to one strategy in a settlement run. */
+export interface SettleOutcome {
+  slug: string;
+  status: "settled" | "already_settled" | "not_started" | "not_tracked" | "failed";
+  /** Days written by this run. */
+  days: string[];
+  error?: string;
+}
+
+/** Raised when prices for a day are not available yet; nothing is written. */
+export class MarketDataNotReadyError extends Error {}
+
+/** Checks that `date` is an SSE trading day whose session has closed at `nowMs`. */
+export function assertSettleable(date: string, nowMs: number): void {
+  if (!isIsoDate(date)) throw new BadRequestError(`Invalid date "${date}"`);
+  if (!sse.isTradingDay(date)) throw new BadRequestError(`${date} is not an SSE trading day`);
+  if (nowMs < sse.instantAt(date, SETTLE_AFTER)) {
+    throw new BadRequestError(`${date} cannot be settled before its close (${SETTLE_AFTER} Asia/Shanghai)`);
+  }
+}
+
+function barOn(series: { days: Int32Array; open: Float64Array; close: Float64Array } | null, day: number): DayBar {
+  if (!series) return null;
+  for (let i = series.days.length - 1; i >= 0; i--) {
+    if (series.days[i] === day) return { open: series.open[i], close: series.close[i] };
+    if (series.days[i] < day) break;
+  }
+  return null;
+}
+
+/** Human text for a trade's reason, sent on the `/ws` stream. */
+export function reasoningOf(reason: RecordedTrade["reason"], date: string): string {
+  switch (reason) {
+    case "rebalance":
+      return `Rebalance to the signal of ${date}`;
+    case "exit_not_in_signal":
+      return `Not in the signal of ${date}: position closed`;
+    case "holding_period_expired":
+      return "Holding period expired without a fresh signal";
+  }
+}
+
+async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const headEntry = await deps.settlements.headEntry(s.slug);
+    const head = headEntry.value;
+    if (head && head.date >= date) return false;
+    let signalEntry = await deps.signals.getEntry(s.slug, date);
+    if (signalEntry.value && !signalEntry.value.log) {
+      await attestSignal(deps, signalEntry.value);
+      signalEntry = await deps.signals.getEntry(s.slug, date);
+    }
+    const signal = signalEntry.value;
+    const prevDay = head ? await deps.settlements.getDay(s.slug, head.date) : null;
+    if (head && !prevDay) throw new Error(`Settlement head of "${s.slug}" points at a missing day ${head.date}`);
+    const state: PortfolioState = prevDay
+      ? {
+        cash: prevDay.cash,
+        positions: prevDay.positions.map((p) => ({
+          symbol: p.symbol,
+          quantity: p.quantity,
+          last_price: p.last_price,
+          entry_date: p.entry_date,
+          last_signal_date: p.last_signal_date,
+        })),
+      }
+      : { cash: s.initial_capital, positions: [] };
+    const prevNav = head?.nav ?? s.initial_capital;
+    const day = toDayNumber(date);
+    const benchmark = TRACKED_BENCHMARKS[s.universe];
+    const prevDate = sse.previousTradingDay(date);
+    const bench = await deps.market.getBars(benchmark, prevDate, date);
+    const benchToday = barOn(bench, day);
+    if (!benchToday) {
+      throw new MarketDataNotReadyError(`Cannot settle "${s.slug}" on ${date}: no ${benchmark} bar for that day yet`);
+    }
+    const benchPrev = barOn(bench, toDayNumber(prevDate));
+    const symbols = new Set([...state.positions.map((p) => p.symbol), ...(signal?.signals ?? []).map((x) => x.symbol)]);
+    const bars = new Map<string, DayBar>();
+    await Promise.all([...symbols].map(async (symbol) => {
+      bars.set(symbol, barOn(await deps.market.getBars(symbol, date, date), day));
+    }));
+    const result = settleDay({
+      date,
+      state,
+      signal: signal?.signals ?? null,
+      bar: (symbol) => bars.get(symbol) ?? null,
+      execution: s.execution_price,
+      commission_rate: s.commission_rate,
+      slippage_rate: s.slippage_rate,
+      holding_period: s.holding_period,
+      tradingAge: (from) => Math.max(0, sse.countTradingDays(from, date) - 1),
+      lot_size: A_SHARE_LOT,
+    });
+    const now = deps.clock.now();
+    const positions: SettledPosition[] = result.state.positions.map((p) => {
+      const market_value = p.quantity * p.last_price;
+      return {
+        ...p,
+        price: p.last_price,
+        market_value,
+        weight: result.nav > 0 ? market_value / result.nav : 0,
+        suspended: result.suspended.includes(p.symbol),
+      };
+    });
+    const trades: RecordedTrade[] = result.trades.map((t, i) => ({ id: `${s.slug}:${date}:${i + 1}`, ...t }));
+    const record: SettledDayRecord = {
+      strategy_slug: s.slug,
+      date,
+      action: result.action,
+      detail: result.detail,
+      nav: result.nav,
+      cash: result.state.cash,
+      prev_nav: prevNav,
+      daily_return: result.nav / prevNav - 1,
+      cumulative_return: result.nav / s.initial_capital - 1,
+      benchmark_symbol: benchmark,
+      benchmark_close: benchToday.close,
+      benchmark_return: benchPrev ? benchToday.close / benchPrev.close - 1 : null,
+      positions,
+      trade_count: trades.length,
+      signal_hash: signal?.signal_hash ?? null,
+      suspended: result.suspended,
+      data_source: bench?.source ?? "unknown",
+      settled_at: now,
+    };
+    const feed = s.is_public
+      ? trades.map((t) => ({
+        type: "trade",
+        data: {
+          id: t.id,
+          strategy: s.slug,
+          asset: t.symbol,
+          action: t.action,
+          price: t.fill_price,
+          quantity: t.quantity,
+          reasoning: reasoningOf(t.reason, date),
+        },
+      }))
+      : null;
+    const ok = await deps.settlements.commitDay(headEntry, {
+      day: record,
+      trades,
+      audit: {
+        id: newId("aud", now),
+        at: now,
+        date,
+        event: result.action,
+        detail: `${result.detail}; NAV ${result.nav.toFixed(2)}`,
+        data: { nav: result.nav, cash: result.state.cash, trades: trades.length, signal_hash: record.signal_hash },
+      },
+      signal: signal ? signalEntry as Deno.KvEntry<typeof signal> : null,
+      feed,
+    });
+    if (ok) return true;
+  }
+  const head = await deps.settlements.head(s.slug);
+  if (head && head.date >= date) return false;
+  throw new Error(`Cannot settle "${s.slug}" on ${date}: too many concurrent changes`);
+}
+
+/**
+ * Settles one strategy through `date` (an SSE trading day whose session has closed), filling any gap since its
+ * last settled day first. Retired and pending strategies are not settled.
+ */
+export async function settleStrategy(deps: TrackDeps, slug: string, date: string): Promise<SettleOutcome> {
+  assertSettleable(date, deps.clock.now());
+  const s = await deps.strategies.get(slug);
+  if (!s) throw new NotFoundError(`Strategy "${slug}" not found`);
+  if (s.status !== "active" && s.status !== "paused") return { slug, status: "not_tracked", days: [] };
+  if (!s.start_date || s.start_date > date) return { slug, status: "not_started", days: [] };
+  const head = await deps.settlements.head(slug);
+  if (head && head.date >= date) return { slug, status: "already_settled", days: [] };
+  const from = head ? sse.nextTradingDay(head.date) : sse.tradingDayOnOrAfter(s.start_date);
+  const written: string[] = [];
+  try {
+    for (const d of sse.tradingDaysBetween(from, date)) {
+      if (await settleOneDay(deps, s, d)) written.push(d);
+    }
+  } catch (e) {
+    return { slug, status: "failed", days: written, error: e instanceof Error ? e.message : String(e) };
+  }
+  return { slug, status: written.length > 0 ? "settled" : "already_settled", days: written };
+}
+
+/** Settles every strategy through `date`; one strategy's failure does not stop the others. */
+export async function settleAll(
+  deps: TrackDeps,
+  date: string,
+): Promise<{ date: string; outcomes: SettleOutcome[] }> {
+  assertSettleable(date, deps.clock.now());
+  const outcomes: SettleOutcome[] = [];
+  for (const s of await deps.strategies.listAll()) {
+    if (s.status !== "active" && s.status !== "paused") continue;
+    const outcome = await settleStrategy(deps, s.slug, date);
+    if (outcome.status === "failed") deps.log("error", "settlement failed", { ...outcome });
+    outcomes.push(outcome);
+  }
+  return { date, outcomes };
+}

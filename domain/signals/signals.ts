@@ -1,0 +1,307 @@
+/**
+ * Daily signals: a strategy's target weights for one SSE trading day, accepted only before that day's deadline
+ * (09:15 Asia/Shanghai for open execution, 15:00 for close, judged by the server's receive time, no grace),
+ * hashed canonically, appended to the transparency log and, when configured, committed to GitHub.
+ */
+import { getCalendar } from "../calendar/calendar.ts";
+import { isIsoDate } from "../calendar/dates.ts";
+import { newId } from "../crypto.ts";
+import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
+import type { AttestationState, SignalRecord } from "../store/signal_repo.ts";
+import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
+import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
+import type { TrackDeps } from "./track_deps.ts";
+import { audit, getOwnTracked } from "./tracked_strategies.ts";
+
+/** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
+export const SIGNAL_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
+
+/** Most symbols one day's signal may hold (keeps a settled day's record well under the KV value limit). */
+export const MAX_SIGNAL_SYMBOLS = 100;
+
+/** Tolerance on the sum of weights (floating-point noise of weights that add up to exactly 1). */
+export const WEIGHT_SUM_TOLERANCE = 1e-9;
+
+/** Local deadline per execution price. */
+export const DEADLINES = { open: "09:15", close: "15:00" } as const;
+
+const sse = getCalendar("SSE");
+
+/** The deadline instant (epoch ms) of a signal for `tradeDate` executed at `execution`. */
+export function signalDeadline(tradeDate: string, execution: "open" | "close"): number {
+  return sse.instantAt(tradeDate, DEADLINES[execution]);
+}
+
+/** A submitted day of weights. */
+export interface SubmitSignalInput {
+  trade_date: string;
+  signals: { symbol: string; weight: number }[];
+}
+
+/** A signal as the API shows it. */
+export interface SignalView {
+  id: string;
+  strategy: string;
+  trade_date: string;
+  signals: { symbol: string; weight: number }[];
+  signal_hash: string;
+  canonical_json: string;
+  submitted_at: string;
+  deadline_at: string;
+  is_settled: boolean;
+  github_committed: boolean;
+  attestation: { committed: boolean; sha?: string; url?: string; reason?: string };
+  log: { leaf_index: number; tree_size: number } | null;
+  replaced_versions: number;
+}
+
+/** The API view of a stored signal. */
+export function toSignalView(r: SignalRecord): SignalView {
+  const a = r.attestation;
+  return {
+    id: r.id,
+    strategy: r.strategy_slug,
+    trade_date: r.trade_date,
+    signals: r.signals,
+    signal_hash: r.signal_hash,
+    canonical_json: r.canonical_json,
+    submitted_at: new Date(r.submitted_at).toISOString(),
+    deadline_at: new Date(r.deadline_at).toISOString(),
+    is_settled: r.is_settled,
+    github_committed: a.committed,
+    attestation: a.committed ? { committed: true, sha: a.sha, url: a.url } : { committed: false, reason: a.reason },
+    log: r.log ? { leaf_index: r.log.leaf_index, tree_size: r.log.tree_size } : null,
+    replaced_versions: r.replaced_hashes.length,
+  };
+}
+
+/** Checks the trade date against the SSE calendar, today (CST) and the deadline; throws `BadRequestError`. */
+export function assertBeforeDeadline(tradeDate: string, execution: "open" | "close", nowMs: number): number {
+  if (!isIsoDate(tradeDate)) throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["body", "trade_date"]);
+  if (!sse.isTradingDay(tradeDate)) {
+    throw new BadRequestError(
+      `${tradeDate} is not an SSE trading day (next: ${sse.tradingDayOnOrAfter(tradeDate)})`,
+    );
+  }
+  const today = sse.today(nowMs);
+  if (tradeDate < today) throw new BadRequestError(`trade_date ${tradeDate} is in the past (today is ${today} CST)`);
+  const deadline = signalDeadline(tradeDate, execution);
+  if (nowMs >= deadline) {
+    throw new BadRequestError(
+      `Deadline passed: signals for ${tradeDate} (${execution} execution) had to arrive before ` +
+        `${DEADLINES[execution]} Asia/Shanghai (${new Date(deadline).toISOString()})`,
+    );
+  }
+  return deadline;
+}
+
+async function validateWeights(deps: TrackDeps, input: SubmitSignalInput): Promise<void> {
+  const issues: { type: string; loc: (string | number)[]; msg: string }[] = [];
+  if (input.signals.length > MAX_SIGNAL_SYMBOLS) {
+    throw new ValidationError(`At most ${MAX_SIGNAL_SYMBOLS} symbols per signal`, ["body", "signals"]);
+  }
+  const seen = new Set<string>();
+  let sum = 0;
+  for (const [i, s] of input.signals.entries()) {
+    const loc = ["body", "signals", i];
+    if (!SIGNAL_SYMBOL_PATTERN.test(s.symbol)) {
+      issues.push({ type: "value_error", loc: [...loc, "symbol"], msg: `Symbol "${s.symbol}" must look like 600519.SH or 000001.SZ` });
+      continue;
+    }
+    if (seen.has(s.symbol)) issues.push({ type: "value_error", loc: [...loc, "symbol"], msg: `Duplicate symbol "${s.symbol}"` });
+    seen.add(s.symbol);
+    if (!(s.weight > 0 && s.weight <= 1)) {
+      issues.push({ type: "value_error", loc: [...loc, "weight"], msg: `Weight of ${s.symbol} must be in (0, 1]` });
+    }
+    sum += s.weight;
+  }
+  if (sum > 1 + WEIGHT_SUM_TOLERANCE) {
+    issues.push({ type: "value_error", loc: ["body", "signals"], msg: `Weights sum to ${sum}; at most 1 (the rest is cash)` });
+  }
+  if (issues.length === 0) {
+    for (const [i, s] of input.signals.entries()) {
+      const info = await deps.market.getSymbol(s.symbol);
+      if (!info || (info.kind !== "stock" && info.kind !== "etf")) {
+        issues.push({
+          type: "value_error",
+          loc: ["body", "signals", i, "symbol"],
+          msg: info ? `"${s.symbol}" is an index, not a tradable security` : `Unknown symbol "${s.symbol}"`,
+        });
+      }
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(issues[0].msg, issues[0].loc, "value_error", issues);
+}
+
+/** Result of a submission. */
+export interface SubmitResult {
+  signal: SignalRecord;
+  replaced: boolean;
+}
+
+/**
+ * Accepts a day's target weights for one of my strategies (pending or active). The first signal activates a
+ * pending strategy. A second submission for the same date before the deadline replaces the first unless it is
+ * settled or committed to GitHub; resubmitting the identical signal changes nothing. Two submissions racing on
+ * the same strategy-day: one wins, the other gets `ConflictError`.
+ */
+export async function submitSignal(
+  deps: TrackDeps,
+  ownerId: string,
+  slug: string,
+  input: SubmitSignalInput,
+): Promise<SubmitResult> {
+  const receivedAt = deps.clock.now();
+  const strategy = await getOwnTracked(deps, ownerId, slug);
+  if (strategy.status !== "pending" && strategy.status !== "active") {
+    throw new BadRequestError(`Strategy "${slug}" is ${strategy.status}: signals are accepted when pending or active`);
+  }
+  const deadline = assertBeforeDeadline(input.trade_date, strategy.execution_price, receivedAt);
+  await validateWeights(deps, input);
+  const signals = sortSignals(input.signals).map((s) => ({ symbol: s.symbol, weight: s.weight }));
+  const payload = { strategy: slug, trade_date: input.trade_date, signals };
+  const canonical = canonicalSignalJson(payload);
+  const hash = await signalHash(payload);
+
+  const existing = await deps.signals.getEntry(slug, input.trade_date);
+  const prior = existing.value;
+  if (prior) {
+    if (prior.is_settled) throw new BadRequestError(`The signal for ${input.trade_date} is settled and final`);
+    if (prior.attestation.committed) {
+      throw new BadRequestError(`The signal for ${input.trade_date} is attested on GitHub and final`);
+    }
+    if (prior.signal_hash === hash) return { signal: prior, replaced: false };
+  }
+  const pending: AttestationState = { committed: false, reason: "pending", attempted_at: null };
+  const record: SignalRecord = {
+    id: prior?.id ?? newId("sig", receivedAt),
+    strategy_slug: slug,
+    trade_date: input.trade_date,
+    signals,
+    signal_hash: hash,
+    canonical_json: canonical,
+    submitted_at: receivedAt,
+    deadline_at: deadline,
+    execution_price: strategy.execution_price,
+    is_settled: false,
+    attestation: deps.attester.configured
+      ? pending
+      : { committed: false, reason: "repo_not_configured", attempted_at: null },
+    log: null,
+    replaced_hashes: prior ? [...prior.replaced_hashes, prior.signal_hash] : [],
+  };
+  const activation = await activationFor(deps, strategy, input.trade_date, receivedAt);
+  await deps.signals.put(record, existing, activation);
+  await audit(
+    deps,
+    slug,
+    prior ? "SIGNAL_REPLACED" : "SIGNAL_SUBMITTED",
+    `${prior ? "Replaced" : "Submitted"} signal for ${input.trade_date}: ${signals.length} symbols, hash ${hash.slice(0, 12)}`,
+    { signal_hash: hash, symbols: signals.length },
+    input.trade_date,
+  );
+  if (activation && strategy.status === "pending") {
+    await audit(deps, slug, "ACTIVATED", `Activated by the first signal (for ${input.trade_date})`, null);
+  }
+  const attested = await attestSignal(deps, record);
+  return { signal: attested, replaced: prior !== null };
+}
+
+/** The strategy change a submission implies: activation of a pending strategy or an earlier start date. */
+async function activationFor(
+  deps: TrackDeps,
+  strategy: TrackedStrategyRecord,
+  tradeDate: string,
+  now: number,
+) {
+  const needs = strategy.status === "pending" || (strategy.start_date !== null && tradeDate < strategy.start_date &&
+    (await deps.settlements.head(strategy.slug)) === null);
+  if (!needs) return undefined;
+  const current = await deps.strategies.getEntry(strategy.slug);
+  if (!current.value) throw new NotFoundError(`Strategy "${strategy.slug}" not found`);
+  const next: TrackedStrategyRecord = current.value.status === "pending"
+    ? { ...current.value, status: "active", activated_at: now, start_date: tradeDate, updated_at: now }
+    : { ...current.value, start_date: tradeDate, updated_at: now };
+  return { current, next };
+}
+
+/**
+ * Appends a signal to the transparency log (if not yet) and commits it to GitHub (if configured and not yet),
+ * storing both outcomes on the signal; failures are recorded, never thrown. Returns the updated record.
+ */
+export async function attestSignal(deps: TrackDeps, record: SignalRecord): Promise<SignalRecord> {
+  let next = record;
+  if (!next.log) {
+    try {
+      const appended = await deps.tlog.append(next.signal_hash);
+      const cp = await deps.tlog.checkpoint();
+      next = {
+        ...next,
+        log: { leaf_index: appended.leaf_index, tree_size: cp.tree_size, checkpoint_timestamp: cp.timestamp },
+      };
+    } catch (e) {
+      deps.log("error", "transparency log append failed", { slug: record.strategy_slug, error: String(e) });
+    }
+  }
+  if (deps.attester.configured && !next.attestation.committed) {
+    const result = await deps.attester.attest({
+      slug: next.strategy_slug,
+      trade_date: next.trade_date,
+      canonical_json: next.canonical_json,
+      signal_hash: next.signal_hash,
+    });
+    const at = deps.clock.now();
+    next = {
+      ...next,
+      attestation: result.committed
+        ? { committed: true, sha: result.sha, url: result.url, path: result.path, attempted_at: at }
+        : { committed: false, reason: result.reason, attempted_at: at },
+    };
+    if (!result.committed) {
+      deps.log("warn", "github attestation failed", { slug: next.strategy_slug, date: next.trade_date, reason: result.reason });
+    }
+  }
+  if (next !== record) {
+    await deps.signals.patchIfHash(record.strategy_slug, record.trade_date, record.signal_hash, {
+      log: next.log,
+      attestation: next.attestation,
+    });
+  }
+  return next;
+}
+
+/** My strategy's signals, newest first. */
+export async function listSignals(
+  deps: TrackDeps,
+  ownerId: string,
+  slug: string,
+  limit: number,
+  offset: number,
+): Promise<{ items: SignalRecord[]; total: number }> {
+  await getOwnTracked(deps, ownerId, slug);
+  return await deps.signals.list(slug, limit, offset);
+}
+
+/** Withdraws a signal: only before its deadline, and only if neither settled nor committed to GitHub. */
+export async function withdrawSignal(
+  deps: TrackDeps,
+  ownerId: string,
+  slug: string,
+  tradeDate: string,
+): Promise<SignalRecord> {
+  const now = deps.clock.now();
+  await getOwnTracked(deps, ownerId, slug);
+  const entry = await deps.signals.getEntry(slug, tradeDate);
+  if (!entry.value) throw new NotFoundError(`No signal for ${tradeDate}`);
+  const s = entry.value;
+  if (s.is_settled) throw new BadRequestError(`The signal for ${tradeDate} is settled and final`);
+  if (s.attestation.committed) throw new BadRequestError(`The signal for ${tradeDate} is attested on GitHub and final`);
+  if (now >= s.deadline_at) {
+    throw new BadRequestError(`The deadline for ${tradeDate} has passed (${new Date(s.deadline_at).toISOString()})`);
+  }
+  await deps.signals.remove(entry as Deno.KvEntry<SignalRecord>);
+  await audit(deps, slug, "SIGNAL_WITHDRAWN", `Withdrew the signal for ${tradeDate} (hash ${s.signal_hash.slice(0, 12)})`, {
+    signal_hash: s.signal_hash,
+  }, tradeDate);
+  return s;
+}

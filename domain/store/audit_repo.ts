@@ -1,0 +1,52 @@
+/** The per-strategy audit trail: append-only entries keyed by a time-ordered id. */
+import { keys } from "./keys.ts";
+
+/** What happened. */
+export type AuditEvent =
+  | "CREATED"
+  | "ACTIVATED"
+  | "STATUS_CHANGED"
+  | "SIGNAL_SUBMITTED"
+  | "SIGNAL_REPLACED"
+  | "SIGNAL_WITHDRAWN"
+  | "REBALANCE"
+  | "HOLD"
+  | "CLAIMED_UPLOADED"
+  | "CLAIMED_DELETED";
+
+/** One audit entry. */
+export interface AuditEntry {
+  id: string;
+  /** When it was recorded (epoch ms). */
+  at: number;
+  /** The trading or calendar date it concerns (`YYYY-MM-DD`). */
+  date: string;
+  event: AuditEvent;
+  detail: string;
+  data: Record<string, unknown> | null;
+}
+
+/** Access to audit trails. */
+export interface AuditRepo {
+  append(slug: string, entry: AuditEntry): Promise<void>;
+  /** Newest first, with the total count. */
+  list(slug: string, limit: number, offset: number): Promise<{ items: AuditEntry[]; total: number }>;
+}
+
+/** Creates the KV-backed repository. */
+export function createAuditRepo(kv: Deno.Kv): AuditRepo {
+  return {
+    async append(slug, entry) {
+      await kv.set(keys.auditEntry(slug, entry.id), entry);
+    },
+    async list(slug, limit, offset) {
+      const items: AuditEntry[] = [];
+      let total = 0;
+      for await (const e of kv.list<AuditEntry>({ prefix: keys.auditOfStrategy(slug) }, { reverse: true })) {
+        if (total >= offset && items.length < limit) items.push(e.value);
+        total++;
+      }
+      return { items, total };
+    },
+  };
+}

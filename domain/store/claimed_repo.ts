@@ -1,0 +1,51 @@
+/** Persistence of a strategy's claimed (researcher-reported) NAV history, as one chunked JSON blob. */
+import { getBlob, putBlob } from "./kv.ts";
+import { keys } from "./keys.ts";
+
+/** A claimed history as stored. */
+export interface ClaimedHistoryRecord {
+  strategy_slug: string;
+  records: { date: string; nav: number }[];
+  uploaded_at: number;
+}
+
+/** Access to claimed histories. */
+export interface ClaimedRepo {
+  get(slug: string): Promise<ClaimedHistoryRecord | null>;
+  /** Stores (replacing) the history; `true` when one existed before. */
+  put(record: ClaimedHistoryRecord): Promise<boolean>;
+  /** Removes it; returns the removed history or `null`. */
+  remove(slug: string): Promise<ClaimedHistoryRecord | null>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Creates the KV-backed repository. */
+export function createClaimedRepo(kv: Deno.Kv): ClaimedRepo {
+  const get = async (slug: string): Promise<ClaimedHistoryRecord | null> => {
+    const bytes = await getBlob(kv, keys.claimedHistory(slug));
+    return bytes ? JSON.parse(decoder.decode(bytes)) as ClaimedHistoryRecord : null;
+  };
+  return {
+    get,
+    async put(record) {
+      const existed = (await get(record.strategy_slug)) !== null;
+      await putBlob(kv, keys.claimedHistory(record.strategy_slug), encoder.encode(JSON.stringify(record)));
+      return existed;
+    },
+    async remove(slug) {
+      const existing = await get(slug);
+      if (!existing) return null;
+      const prefix = keys.claimedHistory(slug);
+      const doomed: Deno.KvKey[] = [];
+      for await (const e of kv.list({ prefix })) doomed.push(e.key);
+      for (let i = 0; i < doomed.length; i += 500) {
+        let op = kv.atomic();
+        for (const k of doomed.slice(i, i + 500)) op = op.delete(k);
+        await op.commit();
+      }
+      return existing;
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/** Persistence of daily signals: one per strategy and trade date, a by-hash index and the unattested queue. */
+import { ConflictError } from "../errors.ts";
+import { keys } from "./keys.ts";
+import type { TrackedStrategyRecord } from "./tracked_strategy_repo.ts";
+
+/** Outcome of pushing a signal to GitHub. */
+export type AttestationState =
+  | { committed: true; sha: string; url: string; path: string; attempted_at: number }
+  | { committed: false; reason: string; attempted_at: number | null };
+
+/** Where a signal sits in the transparency log, and the checkpoint signed right after it was appended. */
+export interface LogEntryRef {
+  leaf_index: number;
+  tree_size: number;
+  checkpoint_timestamp: number;
+}
+
+/** A day's signal as stored. */
+export interface SignalRecord {
+  id: string;
+  strategy_slug: string;
+  trade_date: string;
+  /** Sorted by symbol. */
+  signals: { symbol: string; weight: number }[];
+  signal_hash: string;
+  canonical_json: string;
+  submitted_at: number;
+  deadline_at: number;
+  execution_price: "open" | "close";
+  is_settled: boolean;
+  attestation: AttestationState;
+  log: LogEntryRef | null;
+  /** Hashes of earlier versions this one replaced (they stay in the transparency log). */
+  replaced_hashes: string[];
+}
+
+/** Where a hash points: the strategy-day and whether it is the current version. */
+export interface SignalHashRef {
+  strategy_slug: string;
+  trade_date: string;
+}
+
+/** Access to signals. */
+export interface SignalRepo {
+  get(slug: string, tradeDate: string): Promise<SignalRecord | null>;
+  /** The entry with its versionstamp, for a later `put` that must not overwrite a concurrent change. */
+  getEntry(slug: string, tradeDate: string): Promise<Deno.KvEntryMaybe<SignalRecord>>;
+  /**
+   * Writes `record` if the stored signal is still the one read (`expected`; versionstamp `null` = none) and,
+   * when `activate` is given, the strategy record is still the one read and becomes `activate.next`.
+   * Throws `ConflictError` when another write won.
+   */
+  put(
+    record: SignalRecord,
+    expected: Deno.KvEntryMaybe<SignalRecord>,
+    activate?: { current: Deno.KvEntryMaybe<TrackedStrategyRecord>; next: TrackedStrategyRecord },
+  ): Promise<void>;
+  /** Updates the signal only if its hash is still `hash` (a replacement in between wins); returns success. */
+  patchIfHash(slug: string, tradeDate: string, hash: string, patch: Partial<SignalRecord>): Promise<boolean>;
+  /** Deletes the signal if it is still the one read. */
+  remove(expected: Deno.KvEntry<SignalRecord>): Promise<void>;
+  /** Newest first. */
+  list(slug: string, limit: number, offset: number): Promise<{ items: SignalRecord[]; total: number }>;
+  /** Every signal of the strategy, oldest first. */
+  listAll(slug: string): Promise<SignalRecord[]>;
+  byHash(hash: string): Promise<SignalHashRef | null>;
+  /** Strategy-days whose GitHub attestation has not succeeded. */
+  listUnattested(): Promise<SignalHashRef[]>;
+}
+
+/** `true` while a signal still waits for a GitHub commit (not committed, and GitHub is not simply unset). */
+export function needsAttestation(r: SignalRecord): boolean {
+  return !r.attestation.committed && r.attestation.reason !== "repo_not_configured";
+}
+
+/** Creates the KV-backed repository. */
+export function createSignalRepo(kv: Deno.Kv): SignalRepo {
+  const unattestedKey = (r: SignalRecord) => keys.unattestedSignal(r.strategy_slug, r.trade_date);
+  return {
+    async get(slug, tradeDate) {
+      return (await kv.get<SignalRecord>(keys.signal(slug, tradeDate))).value;
+    },
+    getEntry(slug, tradeDate) {
+      return kv.get<SignalRecord>(keys.signal(slug, tradeDate));
+    },
+    async put(record, expected, activate) {
+      const key = keys.signal(record.strategy_slug, record.trade_date);
+      const ref: SignalHashRef = { strategy_slug: record.strategy_slug, trade_date: record.trade_date };
+      const op = kv.atomic().check({ key, versionstamp: expected.versionstamp })
+        .set(key, record)
+        .set(keys.signalByHash(record.signal_hash), ref);
+      if (needsAttestation(record)) op.set(unattestedKey(record), ref);
+      else op.delete(unattestedKey(record));
+      if (activate) {
+        op.check(activate.current).set(keys.trackedStrategy(activate.next.slug), activate.next);
+      }
+      const res = await op.commit();
+      if (!res.ok) {
+        throw new ConflictError(
+          `The signal of "${record.strategy_slug}" for ${record.trade_date} changed at the same moment; ` +
+            "read it and try again",
+        );
+      }
+    },
+    async patchIfHash(slug, tradeDate, hash, patch) {
+      for (let i = 0; i < 10; i++) {
+        const entry = await kv.get<SignalRecord>(keys.signal(slug, tradeDate));
+        if (!entry.value || entry.value.signal_hash !== hash) return false;
+        const next = { ...entry.value, ...patch };
+        const op = kv.atomic().check(entry).set(entry.key, next);
+        if (!needsAttestation(next)) op.delete(unattestedKey(next));
+        const res = await op.commit();
+        if (res.ok) return true;
+      }
+      return false;
+    },
+    async remove(expected) {
+      const res = await kv.atomic().check(expected).delete(expected.key)
+        .delete(unattestedKey(expected.value)).commit();
+      if (!res.ok) throw new ConflictError("The signal changed at the same moment; read it and try again");
+    },
+    async list(slug, limit, offset) {
+      const items: SignalRecord[] = [];
+      let total = 0;
+      for await (const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) }, { reverse: true })) {
+        if (total >= offset && items.length < limit) items.push(e.value);
+        total++;
+      }
+      return { items, total };
+    },
+    async listAll(slug) {
+      const out: SignalRecord[] = [];
+      for await (const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) })) out.push(e.value);
+      return out;
+    },
+    async byHash(hash) {
+      return (await kv.get<SignalHashRef>(keys.signalByHash(hash))).value;
+    },
+    async listUnattested() {
+      const out: SignalHashRef[] = [];
+      for await (const e of kv.list<SignalHashRef>({ prefix: keys.unattestedSignals() })) out.push(e.value);
+      return out;
+    },
+  };
+}

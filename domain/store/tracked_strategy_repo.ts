@@ -1,0 +1,129 @@
+/** Persistence of tracked strategies: one record per slug, an owner index and a per-owner count of live ones. */
+import { ConflictError, ForbiddenError } from "../errors.ts";
+import { keys } from "./keys.ts";
+import { withRetry } from "./kv.ts";
+
+/** Lifecycle of a tracked strategy. */
+export type TrackedStatus = "pending" | "active" | "paused" | "retired";
+
+/** Universes a tracked strategy can name as its benchmark. */
+export type TrackedUniverse = "hs300" | "csi500" | "csi1000" | "csi2000" | "etf_all";
+
+/** A tracked strategy as stored. */
+export interface TrackedStrategyRecord {
+  id: string;
+  slug: string;
+  owner_id: string;
+  name: string;
+  description: string | null;
+  universe: TrackedUniverse;
+  execution_price: "open" | "close";
+  holding_period: number;
+  initial_capital: number;
+  commission_rate: number;
+  slippage_rate: number;
+  status: TrackedStatus;
+  is_public: boolean;
+  /** Demo strategies are replays made by `deno task demo`, shown as such everywhere. */
+  is_demo: boolean;
+  created_at: number;
+  updated_at: number;
+  /** When the first signal was accepted (epoch ms), and that signal's trade date (the first settled day). */
+  activated_at: number | null;
+  start_date: string | null;
+  retired_at: number | null;
+}
+
+/** Access to tracked strategies. */
+export interface TrackedStrategyRepo {
+  get(slug: string): Promise<TrackedStrategyRecord | null>;
+  /** The record with its versionstamp, for commits that must not overwrite a concurrent change. */
+  getEntry(slug: string): Promise<Deno.KvEntryMaybe<TrackedStrategyRecord>>;
+  /**
+   * Stores a new strategy if its slug is free (`ConflictError` otherwise) and the owner has fewer than
+   * `maxLive` non-retired strategies (`ForbiddenError` otherwise), in one atomic commit.
+   */
+  create(record: TrackedStrategyRecord, maxLive: number): Promise<void>;
+  /**
+   * Applies `change` to the current record and stores it if nothing changed in between (retried on races);
+   * `change` may throw to refuse. Retiring decrements the owner's live count in the same commit.
+   */
+  update(
+    slug: string,
+    change: (current: TrackedStrategyRecord) => TrackedStrategyRecord,
+  ): Promise<TrackedStrategyRecord | null>;
+  listByOwner(ownerId: string): Promise<TrackedStrategyRecord[]>;
+  /** Every tracked strategy, in slug order. */
+  listAll(): Promise<TrackedStrategyRecord[]>;
+  /** The owner's non-retired count. */
+  liveCount(ownerId: string): Promise<number>;
+}
+
+/** Creates the KV-backed repository. */
+export function createTrackedStrategyRepo(kv: Deno.Kv): TrackedStrategyRepo {
+  return {
+    async get(slug) {
+      return (await kv.get<TrackedStrategyRecord>(keys.trackedStrategy(slug))).value;
+    },
+    getEntry(slug) {
+      return kv.get<TrackedStrategyRecord>(keys.trackedStrategy(slug));
+    },
+    async create(record, maxLive) {
+      await withRetry("create strategy", async () => {
+        const [existing, count] = await kv.getMany<[TrackedStrategyRecord, Deno.KvU64]>([
+          keys.trackedStrategy(record.slug),
+          keys.liveStrategyCount(record.owner_id),
+        ]);
+        if (existing.value) throw new ConflictError(`Slug "${record.slug}" is already taken`);
+        const live = Number(count.value?.value ?? 0n);
+        if (live >= maxLive) {
+          throw new ForbiddenError(
+            `Strategy limit reached: your tier allows ${maxLive} tracked strategies that are not retired`,
+          );
+        }
+        const res = await kv.atomic()
+          .check(existing, count)
+          .set(keys.trackedStrategy(record.slug), record)
+          .set(keys.trackedStrategyByOwner(record.owner_id, record.slug), record.slug)
+          .set(keys.liveStrategyCount(record.owner_id), new Deno.KvU64(BigInt(live + 1)))
+          .commit();
+        return res.ok ? { committed: true, value: undefined } : { committed: false };
+      });
+    },
+    async update(slug, change) {
+      return await withRetry<TrackedStrategyRecord | null>("update strategy", async () => {
+        const entry = await kv.get<TrackedStrategyRecord>(keys.trackedStrategy(slug));
+        if (!entry.value) return { committed: true, value: null as TrackedStrategyRecord | null };
+        const next = change(entry.value);
+        const op = kv.atomic().check(entry).set(keys.trackedStrategy(slug), next);
+        if (entry.value.status !== "retired" && next.status === "retired") {
+          const count = await kv.get<Deno.KvU64>(keys.liveStrategyCount(next.owner_id));
+          const live = Number(count.value?.value ?? 0n);
+          op.check(count).set(keys.liveStrategyCount(next.owner_id), new Deno.KvU64(BigInt(Math.max(0, live - 1))));
+        }
+        const res = await op.commit();
+        return res.ok ? { committed: true, value: next } : { committed: false };
+      });
+    },
+    async listByOwner(ownerId) {
+      const slugs: string[] = [];
+      for await (const e of kv.list<string>({ prefix: keys.trackedStrategiesByOwner(ownerId) })) {
+        slugs.push(e.value);
+      }
+      const out: TrackedStrategyRecord[] = [];
+      for (let i = 0; i < slugs.length; i += 10) {
+        const batch = await kv.getMany<TrackedStrategyRecord[]>(slugs.slice(i, i + 10).map(keys.trackedStrategy));
+        for (const e of batch) if (e.value) out.push(e.value);
+      }
+      return out;
+    },
+    async listAll() {
+      const out: TrackedStrategyRecord[] = [];
+      for await (const e of kv.list<TrackedStrategyRecord>({ prefix: keys.trackedStrategies() })) out.push(e.value);
+      return out;
+    },
+    async liveCount(ownerId) {
+      return Number((await kv.get<Deno.KvU64>(keys.liveStrategyCount(ownerId))).value?.value ?? 0n);
+    },
+  };
+}

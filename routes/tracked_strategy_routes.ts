@@ -1,0 +1,288 @@
+/**
+ * `/api/v1/strategies/*` (auth): tracked strategies, their daily signals and claimed histories. Another user's
+ * strategy is "not found".
+ */
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { tierInfo } from "../domain/auth/tiers.ts";
+import type { RateRule } from "../domain/config.ts";
+import {
+  deleteClaimedHistory,
+  getClaimedHistory,
+  putClaimedHistory,
+  toClaimedView,
+} from "../domain/signals/claimed_history.ts";
+import { listSignals, submitSignal, toSignalView, withdrawSignal } from "../domain/signals/signals.ts";
+import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import {
+  createTrackedStrategy,
+  getOwnTracked,
+  listOwnTracked,
+  patchTracked,
+  toTrackedView,
+} from "../domain/signals/tracked_strategies.ts";
+import { newRouter } from "./app_env.ts";
+import { requireAuth } from "./middleware/auth.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery } from "./schemas/common.ts";
+import {
+  ClaimedBody,
+  ClaimedFullSchema,
+  ClaimedSummarySchema,
+  CreateTrackedBody,
+  PatchTrackedBody,
+  SignalSchema,
+  SlugDateParam,
+  SlugParam,
+  SubmitSignalBody,
+  SubmittedSignalSchema,
+  TrackedListQuery,
+  TrackedStrategySchema,
+} from "./schemas/track_record.ts";
+
+const tags = ["tracked strategies"];
+
+/** Builds the tracked-strategy router. */
+export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { signalRate: RateRule }) {
+  const app = newRouter();
+  const user = requireAuth(auth);
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/strategies",
+      tags,
+      summary: "Create a tracked strategy (pending until its first signal)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { body: jsonBody(CreateTrackedBody) },
+      responses: {
+        201: jsonResponse(TrackedStrategySchema, "Created"),
+        ...errorResponses(400, 401, 403, 409, 422),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user;
+      const max = tierInfo(me.tier).limits.max_tracked_strategies;
+      const r = await createTrackedStrategy(deps, me.id, max, c.req.valid("json"));
+      return c.json(toTrackedView(r), 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/strategies",
+      tags,
+      summary: "My tracked strategies (all statuses unless ?status=), newest first",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { query: TrackedListQuery },
+      responses: {
+        200: jsonResponse(z.object({ items: z.array(TrackedStrategySchema), total: z.number().int() }), "Strategies"),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => {
+      const items = await listOwnTracked(deps, c.get("principal").user.id, c.req.valid("query").status);
+      return c.json({ items: items.map(toTrackedView), total: items.length }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/strategies/{slug}",
+      tags,
+      summary: "One of my tracked strategies",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam },
+      responses: { 200: jsonResponse(TrackedStrategySchema, "Strategy"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const r = await getOwnTracked(deps, c.get("principal").user.id, c.req.valid("param").slug);
+      return c.json(toTrackedView(r), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/strategies/{slug}",
+      tags,
+      summary: "Update name, description, status or is_public (nothing else)",
+      description: "Status machine: pending→retired; active→paused|retired; paused→active|retired; retired is " +
+        "terminal; pending becomes active only through its first signal. An illegal transition answers 400.",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam, body: jsonBody(PatchTrackedBody) },
+      responses: { 200: jsonResponse(TrackedStrategySchema, "Updated"), ...errorResponses(400, 401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const r = await patchTracked(deps, c.get("principal").user.id, c.req.valid("param").slug, c.req.valid("json"));
+      return c.json(toTrackedView(r), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/strategies/{slug}",
+      tags,
+      summary: "Retire a strategy (soft: its record stays public)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam },
+      responses: { 200: jsonResponse(TrackedStrategySchema, "Retired"), ...errorResponses(400, 401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const r = await patchTracked(deps, c.get("principal").user.id, c.req.valid("param").slug, { status: "retired" });
+      return c.json(toTrackedView(r), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/strategies/{slug}/signals",
+      tags,
+      summary: "Submit a trading day's target weights before the deadline",
+      description: "Deadline: 09:15 Asia/Shanghai on trade_date for open execution, 15:00 for close, by the " +
+        "server's receive time, no grace. A second submission for the same date replaces the first " +
+        "(`replaced: true`) unless it is settled or committed to GitHub. The first signal activates a pending " +
+        "strategy. signal_hash = SHA-256 of canonical_json (README, 'Signal hash').",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam, body: jsonBody(SubmitSignalBody) },
+      responses: {
+        201: jsonResponse(SubmittedSignalSchema, "Accepted"),
+        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+      },
+    }),
+    async (c) => {
+      const me = c.get("principal").user;
+      await auth.limiter.consume("signal_submit_user", me.id, opts.signalRate);
+      const { signal, replaced } = await submitSignal(deps, me.id, c.req.valid("param").slug, c.req.valid("json"));
+      return c.json({ ...toSignalView(signal), replaced }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/strategies/{slug}/signals",
+      tags,
+      summary: "My strategy's signals, newest trade date first",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam, query: PageQuery.extend({ limit: PageQuery.shape.limit.default(30) }) },
+      responses: {
+        200: jsonResponse(
+          z.object({ items: z.array(SignalSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
+          "Signals",
+        ),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const { limit, offset } = c.req.valid("query");
+      const page = await listSignals(deps, c.get("principal").user.id, c.req.valid("param").slug, limit, offset);
+      return c.json({ items: page.items.map(toSignalView), total: page.total, limit, offset }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/strategies/{slug}/signals/{trade_date}",
+      tags,
+      summary: "Withdraw a signal before its deadline (not once settled or committed to GitHub)",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugDateParam },
+      responses: {
+        200: jsonResponse(z.object({ deleted: z.boolean(), trade_date: z.string(), signal_hash: z.string() }), "Withdrawn"),
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const { slug, trade_date } = c.req.valid("param");
+      const s = await withdrawSignal(deps, c.get("principal").user.id, slug, trade_date);
+      return c.json({ deleted: true, trade_date, signal_hash: s.signal_hash }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/strategies/{slug}/claimed",
+      tags,
+      summary: "Upload (or replace) the claimed NAV history from before the platform tracked the strategy",
+      description: "2–5000 points, strictly ascending dates, NAV in (0, 1e10], every date before the day the " +
+        "strategy was activated (Asia/Shanghai) and none in the future; the strategy must be active or paused.",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam, body: jsonBody(ClaimedBody) },
+      responses: {
+        201: jsonResponse(ClaimedSummarySchema, "Stored"),
+        200: jsonResponse(ClaimedSummarySchema, "Replaced"),
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
+    }),
+    async (c) => {
+      const { view, created } = await putClaimedHistory(
+        deps,
+        c.get("principal").user.id,
+        c.req.valid("param").slug,
+        c.req.valid("json").records,
+      );
+      return c.json(view, created ? 201 : 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/strategies/{slug}/claimed",
+      tags,
+      summary: "My strategy's claimed history",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam },
+      responses: { 200: jsonResponse(ClaimedFullSchema, "Claimed history"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const r = await getClaimedHistory(deps, c.get("principal").user.id, c.req.valid("param").slug);
+      return c.json({ ...toClaimedView(r), records: r.records }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "delete",
+      path: "/strategies/{slug}/claimed",
+      tags,
+      summary: "Delete my strategy's claimed history",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: SlugParam },
+      responses: {
+        200: jsonResponse(z.object({ deleted: z.boolean(), data_points_removed: z.number().int() }), "Deleted"),
+        ...errorResponses(401, 403, 404, 422),
+      },
+    }),
+    async (c) => {
+      const r = await deleteClaimedHistory(deps, c.get("principal").user.id, c.req.valid("param").slug);
+      return c.json(r, 200);
+    },
+  );
+
+  // The claimed history used to live under /backtest: permanent redirects keep old clients working.
+  for (const method of ["GET", "PUT", "DELETE"] as const) {
+    app.on(method, "/strategies/:slug/backtest", (c) => {
+      const url = new URL(c.req.url);
+      return c.redirect(url.pathname.replace(/\/backtest$/, "/claimed") + url.search, 308);
+    });
+  }
+  return app;
+}

@@ -1,0 +1,262 @@
+/**
+ * Attests signals to a GitHub repository: each strategy-day becomes the file `signals/{slug}/{trade_date}.json`,
+ * committed through the contents API with Octokit, so the repository's history is a public, timestamped record
+ * of every signal hash. A replaced signal updates its file (a new commit); attesting the same hash again returns
+ * the commit that last wrote the file and commits nothing. Failures never throw: they come back as
+ * `{ committed: false, reason }` so the caller can record them and retry later (the 09:10 job). Octokit's own
+ * retry and throttling plugins are off for the same reason — one bounded attempt, then the job retries. The
+ * token is never logged and never appears in a reason.
+ */
+import { Octokit } from "octokit";
+
+/** The outcome of one attestation: the commit that holds the file, or why there is none. */
+export type AttestationResult =
+  | { committed: true; sha: string; url: string; path: string }
+  | { committed: false; reason: string };
+
+/** What is attested for one strategy-day. */
+export interface SignalFile {
+  slug: string;
+  trade_date: string;
+  canonical_json: string;
+  signal_hash: string;
+}
+
+/** A sink that attests signal files. */
+export interface SignalAttester {
+  /** Whether a destination is configured; `attest` on an unconfigured attester always fails. */
+  readonly configured: boolean;
+  /** Commits the file, or reports why it could not; never throws. */
+  attest(file: SignalFile): Promise<AttestationResult>;
+}
+
+/** GitHub's public API root. */
+export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+/** How long one attestation (read plus write) may take before it gives up with `github_timeout`. */
+export const DEFAULT_GITHUB_TIMEOUT_MS = 10_000;
+
+/** How many times a write that lost a race with another writer (409/422) is re-read and retried. */
+const WRITE_ATTEMPTS = 3;
+const MAX_REASON_CHARS = 300;
+
+/** The repository path of a strategy-day's file: `signals/{slug}/{trade_date}.json`. */
+export function signalFilePath(slug: string, tradeDate: string): string {
+  return `signals/${slug}/${tradeDate}.json`;
+}
+
+/**
+ * The file's text: pretty-printed (2-space) JSON `{ "strategy", "trade_date", "signal_hash", "canonical_json" }`
+ * followed by a newline.
+ */
+export function signalFileText(file: SignalFile): string {
+  const body = {
+    strategy: file.slug,
+    trade_date: file.trade_date,
+    signal_hash: file.signal_hash,
+    canonical_json: file.canonical_json,
+  };
+  return JSON.stringify(body, null, 2) + "\n";
+}
+
+/** The commit message of a strategy-day's file: `signal {slug} {trade_date} {first 12 of the hash}`. */
+export function signalCommitMessage(file: SignalFile): string {
+  return `signal ${file.slug} ${file.trade_date} ${file.signal_hash.slice(0, 12)}`;
+}
+
+/** An attester with no destination: every `attest` reports `repo_not_configured`. */
+export const unconfiguredAttester: SignalAttester = {
+  configured: false,
+  attest: () => Promise.resolve({ committed: false, reason: "repo_not_configured" }),
+};
+
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
+
+function toBase64(text: string): string {
+  let binary = "";
+  for (const b of utf8.encode(text)) binary += String.fromCharCode(b);
+  return btoa(binary);
+}
+
+function fromBase64(text: string): string | null {
+  try {
+    const binary = atob(text.replace(/\s+/g, ""));
+    return fromUtf8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  } catch {
+    return null;
+  }
+}
+
+/** Why a file cannot be attested as given, or `null` when it can. */
+function invalidFile(file: SignalFile): string | null {
+  const segment = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+  if (typeof file.slug !== "string" || !segment.test(file.slug) || file.slug.includes("..")) {
+    return "invalid_signal_file: slug";
+  }
+  if (typeof file.trade_date !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(file.trade_date)) {
+    return "invalid_signal_file: trade_date";
+  }
+  if (typeof file.signal_hash !== "string" || !/^[0-9a-f]{64}$/.test(file.signal_hash)) {
+    return "invalid_signal_file: signal_hash";
+  }
+  if (typeof file.canonical_json !== "string") return "invalid_signal_file: canonical_json";
+  return null;
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > MAX_REASON_CHARS ? `${flat.slice(0, MAX_REASON_CHARS)}…` : flat;
+}
+
+interface HttpError {
+  status: number;
+  message: string;
+  response?: { data?: unknown };
+}
+
+function isHttpError(err: unknown): err is HttpError {
+  return err instanceof Error && typeof (err as Partial<HttpError>).status === "number";
+}
+
+/** The failure reason for an error thrown by Octokit, with the token redacted should it ever appear. */
+function reasonOf(err: unknown, timedOut: boolean, token: string): string {
+  let reason: string;
+  if (timedOut) {
+    reason = "github_timeout";
+  } else if (isHttpError(err) && err.response) {
+    const data = err.response.data;
+    const message =
+      data && typeof data === "object" && typeof (data as { message?: unknown }).message === "string"
+        ? (data as { message: string }).message
+        : err.message;
+    reason = `github_error: ${err.status} ${oneLine(message || "")}`.trim();
+  } else {
+    // Octokit reports a failed fetch as an error without a response, its message taken from the fetch error.
+    reason = `network_error: ${oneLine(err instanceof Error ? err.message : String(err))}`;
+  }
+  // Real tokens are long; redacting a very short test token would mangle ordinary words.
+  return token.length >= 8 ? reason.split(token).join("[REDACTED]") : reason;
+}
+
+/**
+ * An attester that commits to `repo` ("owner/name") with `token`, through `apiBaseUrl` (GitHub Enterprise:
+ * `https://host/api/v3`), on `branch` (default: the repository's default branch), each attestation bounded by
+ * `timeoutMs`. Throws `TypeError` when `repo` is not "owner/name" or the token is empty.
+ */
+export function createGithubAttester(options: {
+  token: string;
+  repo: string;
+  apiBaseUrl?: string;
+  branch?: string;
+  timeoutMs?: number;
+}): SignalAttester {
+  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(options.repo.trim());
+  if (!match) {
+    throw new TypeError(`The GitHub attestation repository must be "owner/name", not "${options.repo}"`);
+  }
+  if (!options.token) throw new TypeError("The GitHub attestation token is empty");
+  const [, owner, repo] = match;
+  const token = options.token;
+  const branch = options.branch || undefined;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
+  const noop = () => {};
+  const octokit = new Octokit({
+    auth: token,
+    baseUrl: (options.apiBaseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ""),
+    retry: { enabled: false },
+    throttle: { enabled: false },
+    log: { debug: noop, info: noop, warn: noop, error: noop },
+  });
+
+  /**
+   * The file on the branch — its blob sha, file URL and the signal hash it records (`null` when unreadable) —
+   * `{ notAFile }` when the path is a directory or link, `null` when absent.
+   */
+  async function readExisting(path: string, signal: AbortSignal) {
+    try {
+      const res = await octokit.rest.repos.getContent({
+        owner,
+        repo,
+        path,
+        ref: branch,
+        request: { signal },
+      });
+      const data = res.data;
+      if (Array.isArray(data) || data.type !== "file") return { notAFile: true as const };
+      let signalHash: string | null = null;
+      const text = "content" in data && typeof data.content === "string" ? fromBase64(data.content) : null;
+      try {
+        const parsed = text === null ? null : JSON.parse(text);
+        if (parsed && typeof parsed.signal_hash === "string") signalHash = parsed.signal_hash;
+      } catch {
+        // Not our JSON: it is overwritten.
+      }
+      return { notAFile: false as const, sha: data.sha, htmlUrl: data.html_url ?? null, signalHash };
+    } catch (err) {
+      if (isHttpError(err) && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** The newest commit on the branch that touched `path`, or `null` when the listing is empty. */
+  async function lastCommitOf(path: string, signal: AbortSignal) {
+    const res = await octokit.rest.repos.listCommits({
+      owner,
+      repo,
+      path,
+      sha: branch,
+      per_page: 1,
+      request: { signal },
+    });
+    return res.data[0] ?? null;
+  }
+
+  return {
+    configured: true,
+    async attest(file) {
+      const invalid = invalidFile(file);
+      if (invalid) return { committed: false, reason: invalid };
+      const path = signalFilePath(file.slug, file.trade_date);
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs);
+      const signal = controller.signal;
+      try {
+        for (let attempt = 1;; attempt++) {
+          const existing = await readExisting(path, signal);
+          if (existing?.notAFile) return { committed: false, reason: `github_error: ${path} is not a file` };
+          if (existing && existing.signalHash === file.signal_hash) {
+            const commit = await lastCommitOf(path, signal);
+            if (commit) {
+              const url = existing.htmlUrl ?? commit.html_url;
+              return { committed: true, sha: commit.sha, url, path };
+            }
+          }
+          try {
+            const res = await octokit.rest.repos.createOrUpdateFileContents({
+              owner,
+              repo,
+              path,
+              message: signalCommitMessage(file),
+              content: toBase64(signalFileText(file)),
+              sha: existing?.sha,
+              branch,
+              request: { signal },
+            });
+            const sha = res.data.commit.sha;
+            if (!sha) return { committed: false, reason: "github_error: commit without a sha" };
+            const url = res.data.content?.html_url ?? res.data.commit.html_url ?? "";
+            return { committed: true, sha, url, path };
+          } catch (err) {
+            // Another writer changed the file between our read and write: read it again.
+            const raced = isHttpError(err) && (err.status === 409 || err.status === 422) && !signal.aborted;
+            if (!raced || attempt >= WRITE_ATTEMPTS) throw err;
+          }
+        }
+      } catch (err) {
+        return { committed: false, reason: reasonOf(err, signal.aborted, token) };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

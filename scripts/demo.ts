@@ -1,0 +1,80 @@
+/**
+ * `deno task demo`: replays the last 120 SSE trading days of three demo strategies into the server's KV
+ * (`KV_PATH`, default `data/quantedge.sqlite`) through the real submission, settlement and attestation code under
+ * a simulated clock, then serves the app on a spare local port and runs the verifier on each demo record, using
+ * public endpoints only. Running it again re-verifies without replaying.
+ */
+import { fixedClock, systemClock } from "../domain/clock.ts";
+import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { parseConfig } from "../domain/config.ts";
+import { createLogMailer } from "../domain/mail/mailer.ts";
+import { createApp } from "../routes/app.ts";
+import { buildAppDeps } from "../routes/wiring.ts";
+import { DEMO_SLUGS, replayDemo } from "./demo_replay.ts";
+import { verifyRecord } from "./verify_record.ts";
+
+/** Trading days the demo replays. */
+export const DEMO_DAYS = 120;
+
+const config = parseConfig(Deno.env.toObject());
+if (config.env === "production") {
+  console.error("deno task demo writes demo records with simulated timestamps; it refuses to run in production.");
+  Deno.exit(1);
+}
+if (config.kvPath && config.kvPath !== ":memory:" && config.kvPath.includes("/")) {
+  await Deno.mkdir(config.kvPath.slice(0, config.kvPath.lastIndexOf("/")), { recursive: true });
+}
+const kv = await Deno.openKv(config.kvPath);
+const started = Date.now();
+const clock = fixedClock(started);
+const deps = await buildAppDeps({
+  config,
+  kv,
+  clock,
+  mailer: createLogMailer(),
+  log: () => {},
+  queue: { listening: () => true, enqueueHeartbeat: () => Promise.resolve() },
+});
+console.log(`Quantedge demo: replaying ${DEMO_DAYS} SSE trading days into ${config.kvPath ?? "the default KV"} …`);
+// Prices come through a market service on the real clock: the synthetic market is generated once through today
+// instead of being extended day by day as the simulated clock moves (settlement only reads each day's bars).
+const market = buildMarketDeps(kv, systemClock, {
+  seed: config.marketSeed,
+  cacheBytes: config.marketCacheBytes,
+  yahoo: config.yahoo,
+});
+const report = await replayDemo({ ...deps.track, market: market.data, clock }, deps.auth.users, {
+  days: DEMO_DAYS,
+  nowMs: started,
+  progress: (line) => console.log(line),
+});
+console.log(
+  report.created
+    ? `Replayed ${report.first_day} → ${report.last_day}: ${report.signals} signals, ${report.settled_days} settled ` +
+      `strategy-days (${((Date.now() - started) / 1000).toFixed(1)} s).`
+    : `Demo strategies already exist (${report.first_day} → ${report.last_day}); verifying them again.`,
+);
+clock.set(Date.now());
+const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, createApp(deps).fetch);
+const base = `http://127.0.0.1:${server.addr.port}`;
+let allOk = true;
+for (const slug of DEMO_SLUGS) {
+  const v = await verifyRecord(base, slug);
+  const signalDays = v.days.filter((d) => d.signal_hash).length;
+  const bad = v.days.filter((d) => d.failures.length > 0);
+  allOk &&= v.ok;
+  console.log(
+    `${v.ok ? "VERIFIED" : "NOT VERIFIED"} ${slug}: ${v.days.length} settled days (${signalDays} with signals), ` +
+      `final NAV ${v.days.at(-1)?.nav.toFixed(2)}; ${bad.length} failing days`,
+  );
+  for (const d of bad.slice(0, 5)) console.log(`   ${d.date}: ${d.failures.join("; ")}`);
+}
+await server.shutdown();
+kv.close();
+console.log(`
+Start the server (deno task dev) and look:
+  GET ${config.publicBaseUrl}/api/v1/public/strategies
+  GET ${config.publicBaseUrl}/api/v1/public/strategies/demo-reversal/track-record   (/performance, /verify, /audit, /claimed)
+  GET ${config.publicBaseUrl}/api/v1/public/log/checkpoint
+  deno task verify ${config.publicBaseUrl} demo-reversal`);
+Deno.exit(allOk ? 0 : 1);

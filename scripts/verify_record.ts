@@ -1,0 +1,144 @@
+/**
+ * The third-party verifier behind `deno task verify <base-url> <slug>`: reads only public endpoints and checks,
+ * for every settled day, the signal hash, the transparency-log inclusion proof and its signed checkpoint, the
+ * log's consistency up to the current checkpoint, the deadline, and NAV = cash + Σ market values.
+ */
+import { canonicalSignalJson } from "../domain/signals/canonical.ts";
+import { sha256Hex } from "../domain/crypto.ts";
+import { verifyCheckpoint } from "../domain/attestation/checkpoint.ts";
+import {
+  type ConsistencyProof,
+  type InclusionProof,
+  verifyConsistencyProof,
+  verifyInclusionProof,
+} from "../domain/attestation/transparency_log.ts";
+import type { Checkpoint } from "../domain/attestation/checkpoint.ts";
+
+/** Relative tolerance of money identities (floating-point sums of a few hundred terms). */
+export const NAV_TOLERANCE = 1e-9;
+
+/** The verdict on one day. */
+export interface DayVerdict {
+  date: string;
+  nav: number;
+  signal_hash: string | null;
+  failures: string[];
+}
+
+/** The verdict on a whole record. */
+export interface RecordVerdict {
+  slug: string;
+  ok: boolean;
+  days: DayVerdict[];
+  checkpoint: { tree_size: number; root_hash: string; key_id: string } | null;
+  failures: string[];
+}
+
+type Fetch = (url: string) => Promise<Response>;
+
+const DEADLINE_LOCAL = { open: "09:15", close: "15:00" } as const;
+
+async function getJson(fetchFn: Fetch, url: string): Promise<unknown> {
+  const res = await fetchFn(url);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  return await res.json();
+}
+
+const near = (a: number, b: number) => Math.abs(a - b) <= NAV_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+
+interface VerifyBody {
+  date: string;
+  nav: number;
+  cash: number;
+  prev_nav: number;
+  positions: { symbol: string; quantity: number; price: number; market_value: number }[];
+  data_provenance: { execution_price: "open" | "close" };
+  signal: null | {
+    signal_hash: string;
+    canonical_json: string;
+    signals: { symbol: string; weight: number }[];
+    submitted_at: string;
+    deadline_at: string;
+    log: null | {
+      leaf_index: number;
+      tree_size: number;
+      inclusion_proof: InclusionProof | null;
+      consistency_proof: ConsistencyProof | null;
+    };
+  };
+}
+
+/** Checks one settled day's bundle; returns the failures (empty when everything holds). */
+export async function checkDay(
+  slug: string,
+  day: VerifyBody,
+  head: Checkpoint,
+  expectedPrevNav: number,
+): Promise<string[]> {
+  const failures: string[] = [];
+  let sum = day.cash;
+  for (const p of day.positions) {
+    if (!near(p.quantity * p.price, p.market_value)) failures.push(`${p.symbol}: market value ≠ quantity × price`);
+    sum += p.market_value;
+  }
+  if (!near(sum, day.nav)) failures.push(`NAV ${day.nav} ≠ cash + Σ market values ${sum}`);
+  if (!near(day.prev_nav, expectedPrevNav)) failures.push(`prev_nav ${day.prev_nav} ≠ previous day's NAV ${expectedPrevNav}`);
+  const s = day.signal;
+  if (!s) return failures;
+  const canonical = canonicalSignalJson({ strategy: slug, trade_date: day.date, signals: s.signals });
+  if (canonical !== s.canonical_json) failures.push("canonical_json is not the canonical form of the signal");
+  if ((await sha256Hex(s.canonical_json)) !== s.signal_hash) failures.push("signal_hash ≠ SHA-256(canonical_json)");
+  const deadline = Date.parse(`${day.date}T${DEADLINE_LOCAL[day.data_provenance.execution_price]}:00+08:00`);
+  if (Date.parse(s.deadline_at) !== deadline) failures.push(`deadline_at ${s.deadline_at} is not the rule's deadline`);
+  if (!(Date.parse(s.submitted_at) < deadline)) failures.push(`submitted at ${s.submitted_at}, after the deadline`);
+  const log = s.log;
+  if (!log || !log.inclusion_proof) {
+    failures.push("signal has no transparency-log inclusion proof");
+    return failures;
+  }
+  const proof = log.inclusion_proof;
+  if (proof.signal_hash !== s.signal_hash) failures.push("inclusion proof is for another hash");
+  if (!(await verifyInclusionProof(proof, head.public_key))) {
+    failures.push("inclusion proof or its checkpoint signature does not verify");
+  }
+  if (!(proof.checkpoint.timestamp < deadline)) failures.push("signal was not logged before the deadline");
+  const consistency = log.consistency_proof;
+  if (!consistency || consistency.second !== head.tree_size || consistency.first !== proof.tree_size ||
+    consistency.first_root !== proof.root_hash || consistency.second_root !== head.root_hash ||
+    !(await verifyConsistencyProof(consistency))) {
+    failures.push("log consistency from the signal's checkpoint to the current head does not verify");
+  }
+  return failures;
+}
+
+/** Verifies every settled day of `slug` at `baseUrl` (e.g. `http://localhost:8000`). */
+export async function verifyRecord(baseUrl: string, slug: string, fetchFn: Fetch = fetch): Promise<RecordVerdict> {
+  const base = baseUrl.replace(/\/+$/, "") + "/api/v1/public";
+  const failures: string[] = [];
+  const head = await getJson(fetchFn, `${base}/log/checkpoint`) as Checkpoint;
+  if (!(await verifyCheckpoint(head))) failures.push("the current log checkpoint's signature does not verify");
+  const record = await getJson(fetchFn, `${base}/strategies/${encodeURIComponent(slug)}/track-record`) as {
+    initial_capital: number;
+    records: { date: string; nav: number }[];
+  };
+  const days: DayVerdict[] = [];
+  let prevNav = record.initial_capital;
+  for (const r of record.records) {
+    const day = await getJson(
+      fetchFn,
+      `${base}/strategies/${encodeURIComponent(slug)}/verify?date=${r.date}`,
+    ) as VerifyBody;
+    const dayFailures = await checkDay(slug, day, head, prevNav);
+    if (!near(day.nav, r.nav)) dayFailures.push(`track-record NAV ${r.nav} ≠ verified NAV ${day.nav}`);
+    days.push({ date: r.date, nav: day.nav, signal_hash: day.signal?.signal_hash ?? null, failures: dayFailures });
+    prevNav = day.nav;
+  }
+  if (days.length === 0) failures.push("no settled days to verify");
+  return {
+    slug,
+    ok: failures.length === 0 && days.every((d) => d.failures.length === 0),
+    days,
+    checkpoint: { tree_size: head.tree_size, root_hash: head.root_hash, key_id: head.key_id },
+    failures,
+  };
+}

@@ -50,7 +50,11 @@ export async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<v
   if (!deps.track) return;
   const date = getCalendar("SSE").today(deps.clock.now());
   const result = await runDailyJob(deps.track.deps, deps.track.store, name, date);
-  deps.log("info", "daily job ran", { job: name, date, summary: JSON.stringify(result.summary).slice(0, 500) });
+  deps.log("info", "daily job ran", {
+    job: name,
+    date,
+    summary: JSON.stringify(result.summary).slice(0, 500),
+  });
 }
 
 /** Every scheduled job of the service. */
@@ -80,7 +84,11 @@ export const CRON_JOBS: readonly CronJob[] = [
   },
   // Track records (Asia/Shanghai = UTC+8): 09:10 retry attestations, 18:15 settle, 18:30 evaluations,
   // 18:45 watchdog.
-  { name: "retry-attestations", schedule: "10 1 * * *", run: (deps) => runTrackJob(deps, "retry-attestations") },
+  {
+    name: "retry-attestations",
+    schedule: "10 1 * * *",
+    run: (deps) => runTrackJob(deps, "retry-attestations"),
+  },
   { name: "settle-signals", schedule: "15 10 * * *", run: (deps) => runTrackJob(deps, "settle-signals") },
   {
     name: "recompute-evaluations",

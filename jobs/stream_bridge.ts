@@ -27,7 +27,12 @@ export function startStreamBridge(kv: Deno.Kv, hub: TopicHub, nowMs: () => numbe
   const reader = stream.getReader();
   const drain = async () => {
     const from = cursor - FEED_LOOKBACK_MS;
-    for await (const e of kv.list<unknown[]>({ start: [...keys.tradeFeedAll(), from], end: [...keys.tradeFeedAll(), Number.MAX_SAFE_INTEGER] })) {
+    for await (
+      const e of kv.list<unknown[]>({
+        start: [...keys.tradeFeedAll(), from],
+        end: [...keys.tradeFeedAll(), Number.MAX_SAFE_INTEGER],
+      })
+    ) {
       const id = JSON.stringify(e.key);
       if (seen.has(id)) continue;
       const at = e.key[1] as number;

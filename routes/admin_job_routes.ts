@@ -24,7 +24,10 @@ export function adminJobRoutes(auth: AuthDeps, deps: TrackDeps, store: DailyJobS
       middleware: [requireAuth(auth), requireAdmin(auth)],
       request: {
         params: z.object({
-          name: z.enum(DAILY_JOB_NAMES).openapi({ param: { name: "name", in: "path" }, example: "settle-signals" }),
+          name: z.enum(DAILY_JOB_NAMES).openapi({
+            param: { name: "name", in: "path" },
+            example: "settle-signals",
+          }),
         }),
         query: z.object({ date: z.string().refine(isIsoDate, "Expected YYYY-MM-DD").optional() }),
       },

@@ -84,7 +84,12 @@ export function publicRecordRoutes(deps: TrackDeps) {
       request: { query: PageQuery.extend({ universe: TrackedUniverseSchema.optional() }) },
       responses: {
         200: jsonResponse(
-          z.object({ items: z.array(PublicRow), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
+          z.object({
+            items: z.array(PublicRow),
+            total: z.number().int(),
+            limit: z.number().int(),
+            offset: z.number().int(),
+          }),
           "Strategies",
         ),
         ...errorResponses(422),
@@ -129,7 +134,8 @@ export function publicRecordRoutes(deps: TrackDeps) {
       path: "/public/strategies/{slug}/performance",
       tags,
       summary: "Performance of the verified record vs its benchmark, with a rolling 60-day excess Sharpe",
-      description: "Simple daily returns; 252 trading days a year; sample std (ddof 1); risk-free 0; annual " +
+      description:
+        "Simple daily returns; 252 trading days a year; sample std (ddof 1); risk-free 0; annual " +
         "return null under 60 trading days.",
       request: { params: SlugParam },
       responses: { 200: jsonResponse(PerformanceSchema, "Performance"), ...errorResponses(404, 422) },
@@ -149,7 +155,8 @@ export function publicRecordRoutes(deps: TrackDeps) {
       },
       responses: { 200: jsonResponse(Obj("VerifyDay"), "Verification bundle"), ...errorResponses(404, 422) },
     }),
-    async (c) => c.json(await publicVerifyDay(deps, c.req.valid("param").slug, c.req.valid("query").date), 200),
+    async (c) =>
+      c.json(await publicVerifyDay(deps, c.req.valid("param").slug, c.req.valid("query").date), 200),
   );
 
   app.openapi(

@@ -78,7 +78,10 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       middleware: [user],
       request: { query: TrackedListQuery },
       responses: {
-        200: jsonResponse(z.object({ items: z.array(TrackedStrategySchema), total: z.number().int() }), "Strategies"),
+        200: jsonResponse(
+          z.object({ items: z.array(TrackedStrategySchema), total: z.number().int() }),
+          "Strategies",
+        ),
         ...errorResponses(401, 403, 422),
       },
     }),
@@ -97,7 +100,10 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam },
-      responses: { 200: jsonResponse(TrackedStrategySchema, "Strategy"), ...errorResponses(401, 403, 404, 422) },
+      responses: {
+        200: jsonResponse(TrackedStrategySchema, "Strategy"),
+        ...errorResponses(401, 403, 404, 422),
+      },
     }),
     async (c) => {
       const r = await getOwnTracked(deps, c.get("principal").user.id, c.req.valid("param").slug);
@@ -111,15 +117,24 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       path: "/strategies/{slug}",
       tags,
       summary: "Update name, description, status or is_public (nothing else)",
-      description: "Status machine: pending→retired; active→paused|retired; paused→active|retired; retired is " +
+      description:
+        "Status machine: pending→retired; active→paused|retired; paused→active|retired; retired is " +
         "terminal; pending becomes active only through its first signal. An illegal transition answers 400.",
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam, body: jsonBody(PatchTrackedBody) },
-      responses: { 200: jsonResponse(TrackedStrategySchema, "Updated"), ...errorResponses(400, 401, 403, 404, 422) },
+      responses: {
+        200: jsonResponse(TrackedStrategySchema, "Updated"),
+        ...errorResponses(400, 401, 403, 404, 422),
+      },
     }),
     async (c) => {
-      const r = await patchTracked(deps, c.get("principal").user.id, c.req.valid("param").slug, c.req.valid("json"));
+      const r = await patchTracked(
+        deps,
+        c.get("principal").user.id,
+        c.req.valid("param").slug,
+        c.req.valid("json"),
+      );
       return c.json(toTrackedView(r), 200);
     },
   );
@@ -133,10 +148,15 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam },
-      responses: { 200: jsonResponse(TrackedStrategySchema, "Retired"), ...errorResponses(400, 401, 403, 404, 422) },
+      responses: {
+        200: jsonResponse(TrackedStrategySchema, "Retired"),
+        ...errorResponses(400, 401, 403, 404, 422),
+      },
     }),
     async (c) => {
-      const r = await patchTracked(deps, c.get("principal").user.id, c.req.valid("param").slug, { status: "retired" });
+      const r = await patchTracked(deps, c.get("principal").user.id, c.req.valid("param").slug, {
+        status: "retired",
+      });
       return c.json(toTrackedView(r), 200);
     },
   );
@@ -147,7 +167,8 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       path: "/strategies/{slug}/signals",
       tags,
       summary: "Submit a trading day's target weights before the deadline",
-      description: "Deadline: 09:15 Asia/Shanghai on trade_date for open execution, 15:00 for close, by the " +
+      description:
+        "Deadline: 09:15 Asia/Shanghai on trade_date for open execution, 15:00 for close, by the " +
         "server's receive time, no grace. A second submission for the same date replaces the first " +
         "(`replaced: true`) unless it is settled or committed to GitHub. The first signal activates a pending " +
         "strategy. signal_hash = SHA-256 of canonical_json (README, 'Signal hash').",
@@ -162,7 +183,12 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
     async (c) => {
       const me = c.get("principal").user;
       await auth.limiter.consume("signal_submit_user", me.id, opts.signalRate);
-      const { signal, replaced } = await submitSignal(deps, me.id, c.req.valid("param").slug, c.req.valid("json"));
+      const { signal, replaced } = await submitSignal(
+        deps,
+        me.id,
+        c.req.valid("param").slug,
+        c.req.valid("json"),
+      );
       return c.json({ ...toSignalView(signal), replaced }, 201);
     },
   );
@@ -178,7 +204,12 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       request: { params: SlugParam, query: PageQuery.extend({ limit: PageQuery.shape.limit.default(30) }) },
       responses: {
         200: jsonResponse(
-          z.object({ items: z.array(SignalSchema), total: z.number().int(), limit: z.number().int(), offset: z.number().int() }),
+          z.object({
+            items: z.array(SignalSchema),
+            total: z.number().int(),
+            limit: z.number().int(),
+            offset: z.number().int(),
+          }),
           "Signals",
         ),
         ...errorResponses(401, 403, 404, 422),
@@ -186,7 +217,13 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
     }),
     async (c) => {
       const { limit, offset } = c.req.valid("query");
-      const page = await listSignals(deps, c.get("principal").user.id, c.req.valid("param").slug, limit, offset);
+      const page = await listSignals(
+        deps,
+        c.get("principal").user.id,
+        c.req.valid("param").slug,
+        limit,
+        offset,
+      );
       return c.json({ items: page.items.map(toSignalView), total: page.total, limit, offset }, 200);
     },
   );
@@ -201,7 +238,10 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       middleware: [user],
       request: { params: SlugDateParam },
       responses: {
-        200: jsonResponse(z.object({ deleted: z.boolean(), trade_date: z.string(), signal_hash: z.string() }), "Withdrawn"),
+        200: jsonResponse(
+          z.object({ deleted: z.boolean(), trade_date: z.string(), signal_hash: z.string() }),
+          "Withdrawn",
+        ),
         ...errorResponses(400, 401, 403, 404, 409, 422),
       },
     }),
@@ -218,7 +258,8 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       path: "/strategies/{slug}/claimed",
       tags,
       summary: "Upload (or replace) the claimed NAV history from before the platform tracked the strategy",
-      description: "2–5000 points, strictly ascending dates, NAV in (0, 1e10], every date before the day the " +
+      description:
+        "2–5000 points, strictly ascending dates, NAV in (0, 1e10], every date before the day the " +
         "strategy was activated (Asia/Shanghai) and none in the future; the strategy must be active or paused.",
       security: bearerSecurity,
       middleware: [user],
@@ -249,7 +290,10 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam },
-      responses: { 200: jsonResponse(ClaimedFullSchema, "Claimed history"), ...errorResponses(401, 403, 404, 422) },
+      responses: {
+        200: jsonResponse(ClaimedFullSchema, "Claimed history"),
+        ...errorResponses(401, 403, 404, 422),
+      },
     }),
     async (c) => {
       const r = await getClaimedHistory(deps, c.get("principal").user.id, c.req.valid("param").slug);
@@ -267,7 +311,10 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       middleware: [user],
       request: { params: SlugParam },
       responses: {
-        200: jsonResponse(z.object({ deleted: z.boolean(), data_points_removed: z.number().int() }), "Deleted"),
+        200: jsonResponse(
+          z.object({ deleted: z.boolean(), data_points_removed: z.number().int() }),
+          "Deleted",
+        ),
         ...errorResponses(401, 403, 404, 422),
       },
     }),

@@ -18,7 +18,9 @@ export const DEMO_DAYS = 120;
 
 const config = parseConfig(Deno.env.toObject());
 if (config.env === "production") {
-  console.error("deno task demo writes demo records with simulated timestamps; it refuses to run in production.");
+  console.error(
+    "deno task demo writes demo records with simulated timestamps; it refuses to run in production.",
+  );
   Deno.exit(1);
 }
 if (config.kvPath && config.kvPath !== ":memory:" && config.kvPath.includes("/")) {
@@ -35,7 +37,9 @@ const deps = await buildAppDeps({
   log: () => {},
   queue: { listening: () => true, enqueueHeartbeat: () => Promise.resolve() },
 });
-console.log(`Quantedge demo: replaying ${DEMO_DAYS} SSE trading days into ${config.kvPath ?? "the default KV"} …`);
+console.log(
+  `Quantedge demo: replaying ${DEMO_DAYS} SSE trading days into ${config.kvPath ?? "the default KV"} …`,
+);
 // Prices come through a market service on the real clock: the synthetic market is generated once through today
 // instead of being extended day by day as the simulated clock moves (settlement only reads each day's bars).
 const market = buildMarketDeps(kv, systemClock, {
@@ -64,7 +68,9 @@ for (const slug of DEMO_SLUGS) {
   const bad = v.days.filter((d) => d.failures.length > 0);
   allOk &&= v.ok;
   console.log(
-    `${v.ok ? "VERIFIED" : "NOT VERIFIED"} ${slug}: ${v.days.length} settled days (${signalDays} with signals), ` +
+    `${
+      v.ok ? "VERIFIED" : "NOT VERIFIED"
+    } ${slug}: ${v.days.length} settled days (${signalDays} with signals), ` +
       `final NAV ${v.days.at(-1)?.nav.toFixed(2)}; ${bad.length} failing days`,
   );
   for (const d of bad.slice(0, 5)) console.log(`   ${d.date}: ${d.failures.join("; ")}`);

@@ -41,7 +41,10 @@ export interface DemoReport {
 async function demoOwner(users: UserRepo, now: number): Promise<string> {
   const existing = await users.getByEmail(DEMO_EMAIL);
   if (existing) return existing.id;
-  const user = newUserRecord({ id: newId("usr", now), email: DEMO_EMAIL, nickname: "demo", tier: "licensed" }, now);
+  const user = newUserRecord(
+    { id: newId("usr", now), email: DEMO_EMAIL, nickname: "demo", tier: "licensed" },
+    now,
+  );
   await users.create(user);
   return user.id;
 }
@@ -86,7 +89,10 @@ export async function replayDemo(
   const owner = await demoOwner(users, clock.now());
 
   // Bars for the pools, read once through the last day; signals only ever look at days before their own.
-  const stocks = (await deps.market.getUniverse("hs300")).filter((s) => /^\d{6}\.(SH|SZ)$/.test(s)).slice(0, 40);
+  const stocks = (await deps.market.getUniverse("hs300")).filter((s) => /^\d{6}\.(SH|SZ)$/.test(s)).slice(
+    0,
+    40,
+  );
   const etfs = (await deps.market.getUniverse("etf_all")).slice(0, 20);
   clock.set(opts.nowMs);
   const from = sse.tradingDayOffset(firstDay, -80);
@@ -97,7 +103,10 @@ export async function replayDemo(
   }
   clock.set(sse.instantAt(firstDay, "08:00"));
 
-  const common = { description: "DEMO — replayed by `deno task demo` under a simulated clock", is_demo: true };
+  const common = {
+    description: "DEMO — replayed by `deno task demo` under a simulated clock",
+    is_demo: true,
+  };
   await createTrackedStrategy(deps, owner, 20, {
     ...common,
     name: "Demo: 20-day reversal (hs300 pool)",
@@ -184,10 +193,15 @@ export async function replayDemo(
   }
 
   // A claimed history for the reversal strategy: an equal-weight pool NAV over the 60 days before it started.
-  const claimedDays = sse.tradingDaysBetween(sse.tradingDayOffset(firstDay, -60), sse.previousTradingDay(firstDay));
+  const claimedDays = sse.tradingDaysBetween(
+    sse.tradingDayOffset(firstDay, -60),
+    sse.previousTradingDay(firstDay),
+  );
   let nav = 1;
   const records = claimedDays.map((date) => {
-    const rets = stocks.map((s) => trailingReturn(bars.get(s), toDayNumber(date) + 1, 1)).filter((r) => r !== null);
+    const rets = stocks.map((s) => trailingReturn(bars.get(s), toDayNumber(date) + 1, 1)).filter((r) =>
+      r !== null
+    );
     nav *= 1 + rets.reduce((a, b) => a + b!, 0)! / Math.max(1, rets.length);
     return { date, nav: Math.round(nav * 1e6) / 1e6 };
   });

@@ -44,7 +44,8 @@ async function getJson(fetchFn: Fetch, url: string): Promise<unknown> {
   return await res.json();
 }
 
-const near = (a: number, b: number) => Math.abs(a - b) <= NAV_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
+const near = (a: number, b: number) =>
+  Math.abs(a - b) <= NAV_TOLERANCE * Math.max(1, Math.abs(a), Math.abs(b));
 
 interface VerifyBody {
   date: string;
@@ -78,19 +79,29 @@ export async function checkDay(
   const failures: string[] = [];
   let sum = day.cash;
   for (const p of day.positions) {
-    if (!near(p.quantity * p.price, p.market_value)) failures.push(`${p.symbol}: market value ≠ quantity × price`);
+    if (!near(p.quantity * p.price, p.market_value)) {
+      failures.push(`${p.symbol}: market value ≠ quantity × price`);
+    }
     sum += p.market_value;
   }
   if (!near(sum, day.nav)) failures.push(`NAV ${day.nav} ≠ cash + Σ market values ${sum}`);
-  if (!near(day.prev_nav, expectedPrevNav)) failures.push(`prev_nav ${day.prev_nav} ≠ previous day's NAV ${expectedPrevNav}`);
+  if (!near(day.prev_nav, expectedPrevNav)) {
+    failures.push(`prev_nav ${day.prev_nav} ≠ previous day's NAV ${expectedPrevNav}`);
+  }
   const s = day.signal;
   if (!s) return failures;
   const canonical = canonicalSignalJson({ strategy: slug, trade_date: day.date, signals: s.signals });
   if (canonical !== s.canonical_json) failures.push("canonical_json is not the canonical form of the signal");
-  if ((await sha256Hex(s.canonical_json)) !== s.signal_hash) failures.push("signal_hash ≠ SHA-256(canonical_json)");
+  if ((await sha256Hex(s.canonical_json)) !== s.signal_hash) {
+    failures.push("signal_hash ≠ SHA-256(canonical_json)");
+  }
   const deadline = Date.parse(`${day.date}T${DEADLINE_LOCAL[day.data_provenance.execution_price]}:00+08:00`);
-  if (Date.parse(s.deadline_at) !== deadline) failures.push(`deadline_at ${s.deadline_at} is not the rule's deadline`);
-  if (!(Date.parse(s.submitted_at) < deadline)) failures.push(`submitted at ${s.submitted_at}, after the deadline`);
+  if (Date.parse(s.deadline_at) !== deadline) {
+    failures.push(`deadline_at ${s.deadline_at} is not the rule's deadline`);
+  }
+  if (!(Date.parse(s.submitted_at) < deadline)) {
+    failures.push(`submitted at ${s.submitted_at}, after the deadline`);
+  }
   const log = s.log;
   if (!log || !log.inclusion_proof) {
     failures.push("signal has no transparency-log inclusion proof");
@@ -103,20 +114,28 @@ export async function checkDay(
   }
   if (!(proof.checkpoint.timestamp < deadline)) failures.push("signal was not logged before the deadline");
   const consistency = log.consistency_proof;
-  if (!consistency || consistency.second !== head.tree_size || consistency.first !== proof.tree_size ||
+  if (
+    !consistency || consistency.second !== head.tree_size || consistency.first !== proof.tree_size ||
     consistency.first_root !== proof.root_hash || consistency.second_root !== head.root_hash ||
-    !(await verifyConsistencyProof(consistency))) {
+    !(await verifyConsistencyProof(consistency))
+  ) {
     failures.push("log consistency from the signal's checkpoint to the current head does not verify");
   }
   return failures;
 }
 
 /** Verifies every settled day of `slug` at `baseUrl` (e.g. `http://localhost:8000`). */
-export async function verifyRecord(baseUrl: string, slug: string, fetchFn: Fetch = fetch): Promise<RecordVerdict> {
+export async function verifyRecord(
+  baseUrl: string,
+  slug: string,
+  fetchFn: Fetch = fetch,
+): Promise<RecordVerdict> {
   const base = baseUrl.replace(/\/+$/, "") + "/api/v1/public";
   const failures: string[] = [];
   const head = await getJson(fetchFn, `${base}/log/checkpoint`) as Checkpoint;
-  if (!(await verifyCheckpoint(head))) failures.push("the current log checkpoint's signature does not verify");
+  if (!(await verifyCheckpoint(head))) {
+    failures.push("the current log checkpoint's signature does not verify");
+  }
   const record = await getJson(fetchFn, `${base}/strategies/${encodeURIComponent(slug)}/track-record`) as {
     initial_capital: number;
     records: { date: string; nav: number }[];
@@ -130,7 +149,12 @@ export async function verifyRecord(baseUrl: string, slug: string, fetchFn: Fetch
     ) as VerifyBody;
     const dayFailures = await checkDay(slug, day, head, prevNav);
     if (!near(day.nav, r.nav)) dayFailures.push(`track-record NAV ${r.nav} ≠ verified NAV ${day.nav}`);
-    days.push({ date: r.date, nav: day.nav, signal_hash: day.signal?.signal_hash ?? null, failures: dayFailures });
+    days.push({
+      date: r.date,
+      nav: day.nav,
+      signal_hash: day.signal?.signal_hash ?? null,
+      failures: dayFailures,
+    });
     prevNav = day.nav;
   }
   if (days.length === 0) failures.push("no settled days to verify");

@@ -12,7 +12,12 @@ import { computePerformance } from "../track_record/performance.ts";
 import { settleAll } from "./settle.ts";
 
 /** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
-export const DAILY_JOB_NAMES = ["settle-signals", "recompute-evaluations", "watchdog", "retry-attestations"] as const;
+export const DAILY_JOB_NAMES = [
+  "settle-signals",
+  "recompute-evaluations",
+  "watchdog",
+  "retry-attestations",
+] as const;
 /** A daily job name. */
 export type DailyJobName = typeof DAILY_JOB_NAMES[number];
 
@@ -28,7 +33,10 @@ export interface DailyJobStore {
   putAlert(alert: WatchdogAlert): Promise<void>;
   latestAlert(): Promise<WatchdogAlert | null>;
   putEvaluation(slug: string, evaluation: unknown): Promise<void>;
-  recordRun(name: DailyJobName, run: { date: string; started_at: number; finished_at: number; summary: unknown }): Promise<void>;
+  recordRun(
+    name: DailyJobName,
+    run: { date: string; started_at: number; finished_at: number; summary: unknown },
+  ): Promise<void>;
 }
 
 const sse = getCalendar("SSE");
@@ -40,7 +48,9 @@ export async function strategiesMissingNav(deps: TrackDeps, date: string) {
     if (s.status !== "active" && s.status !== "paused") continue;
     if (!s.start_date || s.start_date > date) continue;
     const head = await deps.settlements.head(s.slug);
-    if (!head || head.date < date) missing.push({ slug: s.slug, owner_id: s.owner_id, last_settled: head?.date ?? null });
+    if (!head || head.date < date) {
+      missing.push({ slug: s.slug, owner_id: s.owner_id, last_settled: head?.date ?? null });
+    }
   }
   return missing;
 }
@@ -52,7 +62,8 @@ export async function runWatchdog(deps: TrackDeps, store: DailyJobStore, date: s
     await notifyUser(deps.notifications, m.owner_id, {
       kind: "nav_missing",
       title: `No NAV for ${m.slug} on ${date}`,
-      body: `Settlement has not recorded ${date} for "${m.slug}" (last settled: ${m.last_settled ?? "never"}). ` +
+      body:
+        `Settlement has not recorded ${date} for "${m.slug}" (last settled: ${m.last_settled ?? "never"}). ` +
         "The platform will fill the gap on the next settlement run; no action is needed unless this repeats.",
       link: `/api/v1/public/strategies/${m.slug}/track-record`,
     });
@@ -103,7 +114,9 @@ export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore
  * day the SSE did not trade.
  */
 export async function runDailyJob(deps: TrackDeps, store: DailyJobStore, name: DailyJobName, date: string) {
-  if (!(DAILY_JOB_NAMES as readonly string[]).includes(name)) throw new BadRequestError(`Unknown job "${name}"`);
+  if (!(DAILY_JOB_NAMES as readonly string[]).includes(name)) {
+    throw new BadRequestError(`Unknown job "${name}"`);
+  }
   const started = deps.clock.now();
   let summary: unknown;
   const trading = sse.isTradingDay(date);

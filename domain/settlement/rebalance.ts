@@ -100,7 +100,16 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
     const notional = quantity * fill;
     const commission = notional * comm;
     cash += notional - commission;
-    trades.push({ symbol: p.symbol, action: "SELL", quantity, price, fill_price: fill, notional, commission, reason });
+    trades.push({
+      symbol: p.symbol,
+      action: "SELL",
+      quantity,
+      price,
+      fill_price: fill,
+      notional,
+      commission,
+      reason,
+    });
     p.quantity -= quantity;
     if (p.quantity === 0) held.delete(p.symbol);
   };
@@ -139,19 +148,38 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
       const notional = quantity * fill;
       const commission = notional * comm;
       cash -= notional + commission;
-      trades.push({ symbol, action: "BUY", quantity, price, fill_price: fill, notional, commission, reason: "rebalance" });
+      trades.push({
+        symbol,
+        action: "BUY",
+        quantity,
+        price,
+        fill_price: fill,
+        notional,
+        commission,
+        reason: "rebalance",
+      });
       const p = held.get(symbol);
       if (p) p.quantity += quantity;
-      else held.set(symbol, { symbol, quantity, last_price: price, entry_date: date, last_signal_date: date });
+      else {held.set(symbol, {
+          symbol,
+          quantity,
+          last_price: price,
+          entry_date: date,
+          last_signal_date: date,
+        });}
     }
     for (const symbol of targets.keys()) {
       const p = held.get(symbol);
       if (p) p.last_signal_date = date;
     }
-    detail = `Rebalanced to ${targets.size} targets: ${trades.filter((t) => t.action === "BUY").length} buys, ` +
+    detail = `Rebalanced to ${targets.size} targets: ${
+      trades.filter((t) => t.action === "BUY").length
+    } buys, ` +
       `${trades.filter((t) => t.action === "SELL").length} sells`;
   } else {
-    const expired = [...held.values()].filter((p) => input.tradingAge(p.last_signal_date) >= input.holding_period)
+    const expired = [...held.values()].filter((p) =>
+      input.tradingAge(p.last_signal_date) >= input.holding_period
+    )
       .sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
     for (const p of expired) {
       const price = execPrice(p.symbol);

@@ -45,7 +45,10 @@ export function assertSettleable(date: string, nowMs: number): void {
   }
 }
 
-function barOn(series: { days: Int32Array; open: Float64Array; close: Float64Array } | null, day: number): DayBar {
+function barOn(
+  series: { days: Int32Array; open: Float64Array; close: Float64Array } | null,
+  day: number,
+): DayBar {
   if (!series) return null;
   for (let i = series.days.length - 1; i >= 0; i--) {
     if (series.days[i] === day) return { open: series.open[i], close: series.close[i] };
@@ -78,7 +81,9 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
     }
     const signal = signalEntry.value;
     const prevDay = head ? await deps.settlements.getDay(s.slug, head.date) : null;
-    if (head && !prevDay) throw new Error(`Settlement head of "${s.slug}" points at a missing day ${head.date}`);
+    if (head && !prevDay) {
+      throw new Error(`Settlement head of "${s.slug}" points at a missing day ${head.date}`);
+    }
     const state: PortfolioState = prevDay
       ? {
         cash: prevDay.cash,
@@ -98,10 +103,15 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
     const bench = await deps.market.getBars(benchmark, prevDate, date);
     const benchToday = barOn(bench, day);
     if (!benchToday) {
-      throw new MarketDataNotReadyError(`Cannot settle "${s.slug}" on ${date}: no ${benchmark} bar for that day yet`);
+      throw new MarketDataNotReadyError(
+        `Cannot settle "${s.slug}" on ${date}: no ${benchmark} bar for that day yet`,
+      );
     }
     const benchPrev = barOn(bench, toDayNumber(prevDate));
-    const symbols = new Set([...state.positions.map((p) => p.symbol), ...(signal?.signals ?? []).map((x) => x.symbol)]);
+    const symbols = new Set([
+      ...state.positions.map((p) => p.symbol),
+      ...(signal?.signals ?? []).map((x) => x.symbol),
+    ]);
     const bars = new Map<string, DayBar>();
     await Promise.all([...symbols].map(async (symbol) => {
       bars.set(symbol, barOn(await deps.market.getBars(symbol, date, date), day));
@@ -173,7 +183,12 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
         date,
         event: result.action,
         detail: `${result.detail}; NAV ${result.nav.toFixed(2)}`,
-        data: { nav: result.nav, cash: result.state.cash, trades: trades.length, signal_hash: record.signal_hash },
+        data: {
+          nav: result.nav,
+          cash: result.state.cash,
+          trades: trades.length,
+          signal_hash: record.signal_hash,
+        },
       },
       signal: signal ? signalEntry as Deno.KvEntry<typeof signal> : null,
       feed,

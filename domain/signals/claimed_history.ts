@@ -44,7 +44,9 @@ export async function putClaimedHistory(
 ): Promise<{ view: ClaimedView; created: boolean }> {
   const s = await getOwnTracked(deps, ownerId, slug);
   if (s.status !== "active" && s.status !== "paused") {
-    throw new BadRequestError(`Strategy "${slug}" is ${s.status}: a claimed history needs an active or paused strategy`);
+    throw new BadRequestError(
+      `Strategy "${slug}" is ${s.status}: a claimed history needs an active or paused strategy`,
+    );
   }
   const now = deps.clock.now();
   const today = dateInZone(now, CST_ZONE);
@@ -67,7 +69,8 @@ export async function putClaimedHistory(
       issues.push({
         type: "value_error",
         loc,
-        msg: `${r.date} is not before the strategy's activation (${activatedDate}); the platform's own record covers it`,
+        msg:
+          `${r.date} is not before the strategy's activation (${activatedDate}); the platform's own record covers it`,
       });
     }
     if (issues.length >= 20) break;
@@ -75,13 +78,23 @@ export async function putClaimedHistory(
   if (issues.length > 0) throw new ValidationError(issues[0].msg, issues[0].loc, "value_error", issues);
   const record: ClaimedHistoryRecord = { strategy_slug: slug, records, uploaded_at: now };
   const existed = await deps.claimed.put(record);
-  await audit(deps, slug, "CLAIMED_UPLOADED", `Claimed history uploaded: ${records.length} points ` +
-    `${records[0].date} → ${records[records.length - 1].date}`, { data_points: records.length });
+  await audit(
+    deps,
+    slug,
+    "CLAIMED_UPLOADED",
+    `Claimed history uploaded: ${records.length} points ` +
+      `${records[0].date} → ${records[records.length - 1].date}`,
+    { data_points: records.length },
+  );
   return { view: toClaimedView(record), created: !existed };
 }
 
 /** My strategy's claimed history (404 when none). */
-export async function getClaimedHistory(deps: TrackDeps, ownerId: string, slug: string): Promise<ClaimedHistoryRecord> {
+export async function getClaimedHistory(
+  deps: TrackDeps,
+  ownerId: string,
+  slug: string,
+): Promise<ClaimedHistoryRecord> {
   await getOwnTracked(deps, ownerId, slug);
   const r = await deps.claimed.get(slug);
   if (!r) throw new NotFoundError(`Strategy "${slug}" has no claimed history`);
@@ -97,6 +110,12 @@ export async function deleteClaimedHistory(
   await getOwnTracked(deps, ownerId, slug);
   const removed = await deps.claimed.remove(slug);
   if (!removed) throw new NotFoundError(`Strategy "${slug}" has no claimed history`);
-  await audit(deps, slug, "CLAIMED_DELETED", `Claimed history deleted (${removed.records.length} points)`, null);
+  await audit(
+    deps,
+    slug,
+    "CLAIMED_DELETED",
+    `Claimed history deleted (${removed.records.length} points)`,
+    null,
+  );
   return { deleted: true, data_points_removed: removed.records.length };
 }

@@ -69,7 +69,9 @@ export function toSignalView(r: SignalRecord): SignalView {
     deadline_at: new Date(r.deadline_at).toISOString(),
     is_settled: r.is_settled,
     github_committed: a.committed,
-    attestation: a.committed ? { committed: true, sha: a.sha, url: a.url } : { committed: false, reason: a.reason },
+    attestation: a.committed
+      ? { committed: true, sha: a.sha, url: a.url }
+      : { committed: false, reason: a.reason },
     log: r.log ? { leaf_index: r.log.leaf_index, tree_size: r.log.tree_size } : null,
     replaced_versions: r.replaced_hashes.length,
   };
@@ -77,14 +79,18 @@ export function toSignalView(r: SignalRecord): SignalView {
 
 /** Checks the trade date against the SSE calendar, today (CST) and the deadline; throws `BadRequestError`. */
 export function assertBeforeDeadline(tradeDate: string, execution: "open" | "close", nowMs: number): number {
-  if (!isIsoDate(tradeDate)) throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["body", "trade_date"]);
+  if (!isIsoDate(tradeDate)) {
+    throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["body", "trade_date"]);
+  }
   if (!sse.isTradingDay(tradeDate)) {
     throw new BadRequestError(
       `${tradeDate} is not an SSE trading day (next: ${sse.tradingDayOnOrAfter(tradeDate)})`,
     );
   }
   const today = sse.today(nowMs);
-  if (tradeDate < today) throw new BadRequestError(`trade_date ${tradeDate} is in the past (today is ${today} CST)`);
+  if (tradeDate < today) {
+    throw new BadRequestError(`trade_date ${tradeDate} is in the past (today is ${today} CST)`);
+  }
   const deadline = signalDeadline(tradeDate, execution);
   if (nowMs >= deadline) {
     throw new BadRequestError(
@@ -105,18 +111,32 @@ async function validateWeights(deps: TrackDeps, input: SubmitSignalInput): Promi
   for (const [i, s] of input.signals.entries()) {
     const loc = ["body", "signals", i];
     if (!SIGNAL_SYMBOL_PATTERN.test(s.symbol)) {
-      issues.push({ type: "value_error", loc: [...loc, "symbol"], msg: `Symbol "${s.symbol}" must look like 600519.SH or 000001.SZ` });
+      issues.push({
+        type: "value_error",
+        loc: [...loc, "symbol"],
+        msg: `Symbol "${s.symbol}" must look like 600519.SH or 000001.SZ`,
+      });
       continue;
     }
-    if (seen.has(s.symbol)) issues.push({ type: "value_error", loc: [...loc, "symbol"], msg: `Duplicate symbol "${s.symbol}"` });
+    if (seen.has(s.symbol)) {
+      issues.push({ type: "value_error", loc: [...loc, "symbol"], msg: `Duplicate symbol "${s.symbol}"` });
+    }
     seen.add(s.symbol);
     if (!(s.weight > 0 && s.weight <= 1)) {
-      issues.push({ type: "value_error", loc: [...loc, "weight"], msg: `Weight of ${s.symbol} must be in (0, 1]` });
+      issues.push({
+        type: "value_error",
+        loc: [...loc, "weight"],
+        msg: `Weight of ${s.symbol} must be in (0, 1]`,
+      });
     }
     sum += s.weight;
   }
   if (sum > 1 + WEIGHT_SUM_TOLERANCE) {
-    issues.push({ type: "value_error", loc: ["body", "signals"], msg: `Weights sum to ${sum}; at most 1 (the rest is cash)` });
+    issues.push({
+      type: "value_error",
+      loc: ["body", "signals"],
+      msg: `Weights sum to ${sum}; at most 1 (the rest is cash)`,
+    });
   }
   if (issues.length === 0) {
     for (const [i, s] of input.signals.entries()) {
@@ -154,7 +174,9 @@ export async function submitSignal(
   const receivedAt = deps.clock.now();
   const strategy = await getOwnTracked(deps, ownerId, slug);
   if (strategy.status !== "pending" && strategy.status !== "active") {
-    throw new BadRequestError(`Strategy "${slug}" is ${strategy.status}: signals are accepted when pending or active`);
+    throw new BadRequestError(
+      `Strategy "${slug}" is ${strategy.status}: signals are accepted when pending or active`,
+    );
   }
   const deadline = assertBeforeDeadline(input.trade_date, strategy.execution_price, receivedAt);
   await validateWeights(deps, input);
@@ -166,7 +188,9 @@ export async function submitSignal(
   const existing = await deps.signals.getEntry(slug, input.trade_date);
   const prior = existing.value;
   if (prior) {
-    if (prior.is_settled) throw new BadRequestError(`The signal for ${input.trade_date} is settled and final`);
+    if (prior.is_settled) {
+      throw new BadRequestError(`The signal for ${input.trade_date} is settled and final`);
+    }
     if (prior.attestation.committed) {
       throw new BadRequestError(`The signal for ${input.trade_date} is attested on GitHub and final`);
     }
@@ -196,7 +220,9 @@ export async function submitSignal(
     deps,
     slug,
     prior ? "SIGNAL_REPLACED" : "SIGNAL_SUBMITTED",
-    `${prior ? "Replaced" : "Submitted"} signal for ${input.trade_date}: ${signals.length} symbols, hash ${hash.slice(0, 12)}`,
+    `${prior ? "Replaced" : "Submitted"} signal for ${input.trade_date}: ${signals.length} symbols, hash ${
+      hash.slice(0, 12)
+    }`,
     { signal_hash: hash, symbols: signals.length },
     input.trade_date,
   );
@@ -214,8 +240,9 @@ async function activationFor(
   tradeDate: string,
   now: number,
 ) {
-  const needs = strategy.status === "pending" || (strategy.start_date !== null && tradeDate < strategy.start_date &&
-    (await deps.settlements.head(strategy.slug)) === null);
+  const needs = strategy.status === "pending" ||
+    (strategy.start_date !== null && tradeDate < strategy.start_date &&
+      (await deps.settlements.head(strategy.slug)) === null);
   if (!needs) return undefined;
   const current = await deps.strategies.getEntry(strategy.slug);
   if (!current.value) throw new NotFoundError(`Strategy "${strategy.slug}" not found`);
@@ -258,7 +285,11 @@ export async function attestSignal(deps: TrackDeps, record: SignalRecord): Promi
         : { committed: false, reason: result.reason, attempted_at: at },
     };
     if (!result.committed) {
-      deps.log("warn", "github attestation failed", { slug: next.strategy_slug, date: next.trade_date, reason: result.reason });
+      deps.log("warn", "github attestation failed", {
+        slug: next.strategy_slug,
+        date: next.trade_date,
+        reason: result.reason,
+      });
     }
   }
   if (next !== record) {
@@ -295,13 +326,24 @@ export async function withdrawSignal(
   if (!entry.value) throw new NotFoundError(`No signal for ${tradeDate}`);
   const s = entry.value;
   if (s.is_settled) throw new BadRequestError(`The signal for ${tradeDate} is settled and final`);
-  if (s.attestation.committed) throw new BadRequestError(`The signal for ${tradeDate} is attested on GitHub and final`);
+  if (s.attestation.committed) {
+    throw new BadRequestError(`The signal for ${tradeDate} is attested on GitHub and final`);
+  }
   if (now >= s.deadline_at) {
-    throw new BadRequestError(`The deadline for ${tradeDate} has passed (${new Date(s.deadline_at).toISOString()})`);
+    throw new BadRequestError(
+      `The deadline for ${tradeDate} has passed (${new Date(s.deadline_at).toISOString()})`,
+    );
   }
   await deps.signals.remove(entry as Deno.KvEntry<SignalRecord>);
-  await audit(deps, slug, "SIGNAL_WITHDRAWN", `Withdrew the signal for ${tradeDate} (hash ${s.signal_hash.slice(0, 12)})`, {
-    signal_hash: s.signal_hash,
-  }, tradeDate);
+  await audit(
+    deps,
+    slug,
+    "SIGNAL_WITHDRAWN",
+    `Withdrew the signal for ${tradeDate} (hash ${s.signal_hash.slice(0, 12)})`,
+    {
+      signal_hash: s.signal_hash,
+    },
+    tradeDate,
+  );
   return s;
 }

@@ -17,7 +17,10 @@ export interface SignalLogPort {
     signalHash: string,
     treeSize?: number,
   ): Promise<{ leaf_index: number; tree_size: number; audit_path: string[]; root_hash: string } | null>;
-  consistencyProof(first: number, second: number): Promise<{ first: number; second: number; proof: string[] }>;
+  consistencyProof(
+    first: number,
+    second: number,
+  ): Promise<{ first: number; second: number; proof: string[] }>;
 }
 
 /** The part of the GitHub attester submission uses. */

@@ -6,7 +6,11 @@
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { AuditEvent } from "../store/audit_repo.ts";
-import type { TrackedStatus, TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
+import type {
+  TrackedStatus,
+  TrackedStrategyRecord,
+  TrackedUniverse,
+} from "../store/tracked_strategy_repo.ts";
 import { dateInZone } from "../calendar/dates.ts";
 import type { TrackDeps } from "./track_deps.ts";
 
@@ -150,17 +154,27 @@ export async function createTrackedStrategy(
     retired_at: null,
   };
   await deps.strategies.create(record, maxLive);
-  await audit(deps, record.slug, "CREATED", `Strategy created (${record.universe}, ${record.execution_price})`, {
-    holding_period: record.holding_period,
-    initial_capital: record.initial_capital,
-    commission_rate: record.commission_rate,
-    slippage_rate: record.slippage_rate,
-  });
+  await audit(
+    deps,
+    record.slug,
+    "CREATED",
+    `Strategy created (${record.universe}, ${record.execution_price})`,
+    {
+      holding_period: record.holding_period,
+      initial_capital: record.initial_capital,
+      commission_rate: record.commission_rate,
+      slippage_rate: record.slippage_rate,
+    },
+  );
   return record;
 }
 
 /** The caller's own strategy; someone else's or a missing one is "not found". */
-export async function getOwnTracked(deps: TrackDeps, ownerId: string, slug: string): Promise<TrackedStrategyRecord> {
+export async function getOwnTracked(
+  deps: TrackDeps,
+  ownerId: string,
+  slug: string,
+): Promise<TrackedStrategyRecord> {
   const r = await deps.strategies.get(slug);
   if (!r || r.owner_id !== ownerId) throw new NotFoundError(`Strategy "${slug}" not found`);
   return r;

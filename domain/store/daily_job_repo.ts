@@ -18,7 +18,9 @@ export function createDailyJobRepo(kv: Deno.Kv): DailyJobRepo {
       await kv.set(keys.watchdogAlert(alert.date), alert, { expireIn: WATCHDOG_ALERT_TTL_MS });
     },
     async latestAlert() {
-      for await (const e of kv.list<WatchdogAlert>({ prefix: keys.watchdogAlerts() }, { reverse: true, limit: 1 })) {
+      for await (
+        const e of kv.list<WatchdogAlert>({ prefix: keys.watchdogAlerts() }, { reverse: true, limit: 1 })
+      ) {
         return e.value;
       }
       return null;

@@ -66,7 +66,8 @@ export const keys = {
   /** Tracked strategies by slug (slugs are unique across users), the owner index and per-owner live counts. */
   trackedStrategy: (slug: string) => ["tracked_strategies", slug] as const,
   trackedStrategies: () => ["tracked_strategies"] as const,
-  trackedStrategyByOwner: (ownerId: string, slug: string) => ["tracked_strategies_by_owner", ownerId, slug] as const,
+  trackedStrategyByOwner: (ownerId: string, slug: string) =>
+    ["tracked_strategies_by_owner", ownerId, slug] as const,
   trackedStrategiesByOwner: (ownerId: string) => ["tracked_strategies_by_owner", ownerId] as const,
   liveStrategyCount: (ownerId: string) => ["tracked_strategy_live_counts", ownerId] as const,
   /** One signal per strategy and trade date. */

@@ -137,7 +137,9 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
     },
     async navSeries(slug) {
       const out: NavPointRecord[] = [];
-      for await (const e of kv.list<NavPointRecord>({ prefix: keys.settledNavs(slug) }, { batchSize: 1000 })) {
+      for await (
+        const e of kv.list<NavPointRecord>({ prefix: keys.settledNavs(slug) }, { batchSize: 1000 })
+      ) {
         out.push(e.value);
       }
       return out;

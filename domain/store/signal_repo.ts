@@ -122,7 +122,9 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
     async list(slug, limit, offset) {
       const items: SignalRecord[] = [];
       let total = 0;
-      for await (const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) }, { reverse: true })) {
+      for await (
+        const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) }, { reverse: true })
+      ) {
         if (total >= offset && items.length < limit) items.push(e.value);
         total++;
       }
@@ -130,7 +132,9 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
     },
     async listAll(slug) {
       const out: SignalRecord[] = [];
-      for await (const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) })) out.push(e.value);
+      for await (const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) })) {
+        out.push(e.value);
+      }
       return out;
     },
     async byHash(hash) {

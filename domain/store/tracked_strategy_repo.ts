@@ -99,7 +99,10 @@ export function createTrackedStrategyRepo(kv: Deno.Kv): TrackedStrategyRepo {
         if (entry.value.status !== "retired" && next.status === "retired") {
           const count = await kv.get<Deno.KvU64>(keys.liveStrategyCount(next.owner_id));
           const live = Number(count.value?.value ?? 0n);
-          op.check(count).set(keys.liveStrategyCount(next.owner_id), new Deno.KvU64(BigInt(Math.max(0, live - 1))));
+          op.check(count).set(
+            keys.liveStrategyCount(next.owner_id),
+            new Deno.KvU64(BigInt(Math.max(0, live - 1))),
+          );
         }
         const res = await op.commit();
         return res.ok ? { committed: true, value: next } : { committed: false };
@@ -112,14 +115,18 @@ export function createTrackedStrategyRepo(kv: Deno.Kv): TrackedStrategyRepo {
       }
       const out: TrackedStrategyRecord[] = [];
       for (let i = 0; i < slugs.length; i += 10) {
-        const batch = await kv.getMany<TrackedStrategyRecord[]>(slugs.slice(i, i + 10).map(keys.trackedStrategy));
+        const batch = await kv.getMany<TrackedStrategyRecord[]>(
+          slugs.slice(i, i + 10).map(keys.trackedStrategy),
+        );
         for (const e of batch) if (e.value) out.push(e.value);
       }
       return out;
     },
     async listAll() {
       const out: TrackedStrategyRecord[] = [];
-      for await (const e of kv.list<TrackedStrategyRecord>({ prefix: keys.trackedStrategies() })) out.push(e.value);
+      for await (const e of kv.list<TrackedStrategyRecord>({ prefix: keys.trackedStrategies() })) {
+        out.push(e.value);
+      }
       return out;
     },
     async liveCount(ownerId) {

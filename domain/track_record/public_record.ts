@@ -110,7 +110,10 @@ export async function publicTrackRecord(deps: TrackDeps, slug: string) {
 }
 
 /** Performance of the verified record (see `computePerformance` for conventions). */
-export async function publicPerformance(deps: TrackDeps, slug: string): Promise<Performance & { strategy: string }> {
+export async function publicPerformance(
+  deps: TrackDeps,
+  slug: string,
+): Promise<Performance & { strategy: string }> {
   const s = await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
   const perf = computePerformance(
@@ -152,7 +155,9 @@ export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: stri
   const checkpoint = await deps.tlog.checkpoint();
   let signalBlock = null;
   if (signal) {
-    const proof = signal.log ? await deps.tlog.inclusionProof(signal.signal_hash, signal.log.tree_size) : null;
+    const proof = signal.log
+      ? await deps.tlog.inclusionProof(signal.signal_hash, signal.log.tree_size)
+      : null;
     const consistency = signal.log && signal.log.tree_size <= checkpoint.tree_size
       ? await deps.tlog.consistencyProof(signal.log.tree_size, checkpoint.tree_size)
       : null;
@@ -163,7 +168,9 @@ export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: stri
       signals: signal.signals,
       submitted_at: new Date(signal.submitted_at).toISOString(),
       deadline_at: new Date(signal.deadline_at).toISOString(),
-      deadline_rule: `${DEADLINES[signal.execution_price]} Asia/Shanghai on the trade date (${signal.execution_price})`,
+      deadline_rule: `${
+        DEADLINES[signal.execution_price]
+      } Asia/Shanghai on the trade date (${signal.execution_price})`,
       submitted_before_deadline: signal.submitted_at < signal.deadline_at,
       replaced_versions: signal.replaced_hashes.length,
       log: signal.log
@@ -176,7 +183,9 @@ export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: stri
           consistency_proof: consistency,
         }
         : null,
-      attestation: a.committed ? { committed: true, sha: a.sha, url: a.url } : { committed: false, reason: a.reason },
+      attestation: a.committed
+        ? { committed: true, sha: a.sha, url: a.url }
+        : { committed: false, reason: a.reason },
       github_url: a.committed ? a.url : null,
     };
   }

@@ -13,19 +13,20 @@ export async function trackRecordHealth(
 ): Promise<CheckResult> {
   const alert = await store.latestAlert();
   if (!alert || alert.missing.length === 0) {
-    return { ok: true, detail: alert ? `every strategy settled through ${alert.date}` : "no watchdog run yet" };
+    return {
+      ok: true,
+      detail: alert ? `every strategy settled through ${alert.date}` : "no watchdog run yet",
+    };
   }
   const still: string[] = [];
   for (const m of alert.missing) {
     const head = await deps.settlements.head(m.slug);
     if (!head || head.date < alert.date) still.push(m.slug);
   }
-  return still.length === 0
-    ? { ok: true, detail: `gaps of ${alert.date} filled since the watchdog ran` }
-    : {
-      ok: false,
-      detail: `ALERT: ${still.length} strategies have no NAV for ${alert.date}`,
-      alert_date: alert.date,
-      missing: still,
-    };
+  return still.length === 0 ? { ok: true, detail: `gaps of ${alert.date} filled since the watchdog ran` } : {
+    ok: false,
+    detail: `ALERT: ${still.length} strategies have no NAV for ${alert.date}`,
+    alert_date: alert.date,
+    missing: still,
+  };
 }

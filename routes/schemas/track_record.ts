@@ -1,6 +1,10 @@
 /** Request and response schemas of tracked strategies, signals, claimed histories and public records. */
 import { z } from "@hono/zod-openapi";
-import { CLAIMED_MAX_NAV, CLAIMED_MAX_POINTS, CLAIMED_MIN_POINTS } from "../../domain/signals/claimed_history.ts";
+import {
+  CLAIMED_MAX_NAV,
+  CLAIMED_MAX_POINTS,
+  CLAIMED_MIN_POINTS,
+} from "../../domain/signals/claimed_history.ts";
 import { MAX_SIGNAL_SYMBOLS } from "../../domain/signals/signals.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 
@@ -14,10 +18,15 @@ export const TrackedStatusSchema = z.enum(["pending", "active", "paused", "retir
 /** `POST /strategies`. */
 export const CreateTrackedBody = z.strictObject({
   name: z.string().trim().min(1).max(200).openapi({ example: "Momentum 10" }),
-  slug: z.string().regex(/^[a-z0-9][a-z0-9_-]{2,48}$/, "3–49 chars: a-z, 0-9, _ and -, starting with a-z or 0-9")
+  slug: z.string().regex(
+    /^[a-z0-9][a-z0-9_-]{2,48}$/,
+    "3–49 chars: a-z, 0-9, _ and -, starting with a-z or 0-9",
+  )
     .openapi({ example: "momentum-10" }),
   description: z.string().max(2000).nullable().optional(),
-  universe: TrackedUniverseSchema.default("hs300").openapi({ description: "The benchmark, not a stock filter" }),
+  universe: TrackedUniverseSchema.default("hs300").openapi({
+    description: "The benchmark, not a stock filter",
+  }),
   execution_price: z.enum(["open", "close"]).default("open"),
   holding_period: z.number().int().min(1).max(60).default(10).openapi({ description: "Trading days" }),
   initial_capital: z.number().min(100_000).max(100_000_000).default(1_000_000),
@@ -78,7 +87,8 @@ const Weight = z.object({
 export const SubmitSignalBody = z.strictObject({
   trade_date: IsoDateString.openapi({ example: "2026-11-23" }),
   signals: z.array(Weight).max(MAX_SIGNAL_SYMBOLS).openapi({
-    description: "Target weights in (0, 1], summing to at most 1 (the rest is cash); an empty list means all cash",
+    description:
+      "Target weights in (0, 1], summing to at most 1 (the rest is cash); an empty list means all cash",
   }),
 }).openapi("SubmitSignal");
 
@@ -105,14 +115,18 @@ export const SignalSchema = z.object({
 }).openapi("Signal");
 
 /** Submission answer. */
-export const SubmittedSignalSchema = SignalSchema.extend({ replaced: z.boolean() }).openapi("SubmittedSignal");
+export const SubmittedSignalSchema = SignalSchema.extend({ replaced: z.boolean() }).openapi(
+  "SubmittedSignal",
+);
 
 /** `PUT /strategies/{slug}/claimed`. */
 export const ClaimedBody = z.strictObject({
-  records: z.array(z.object({
-    date: IsoDateString,
-    nav: z.number().gt(0).max(CLAIMED_MAX_NAV),
-  }).strict()).min(CLAIMED_MIN_POINTS).max(CLAIMED_MAX_POINTS),
+  records: z.array(
+    z.object({
+      date: IsoDateString,
+      nav: z.number().gt(0).max(CLAIMED_MAX_NAV),
+    }).strict(),
+  ).min(CLAIMED_MIN_POINTS).max(CLAIMED_MAX_POINTS),
 }).openapi("ClaimedHistoryUpload");
 
 /** A claimed history summary. */

@@ -156,3 +156,42 @@ Deno.test("enqueueMarketRefresh() enqueues one message per exchange session and 
   assert.equal(holiday.logs[0].msg, "market refresh skipped: not a trading day");
   assert.equal(logs.length, 0);
 });
+
+Deno.test("the track-record jobs run at 09:10, 18:15, 18:30 and 18:45 Asia/Shanghai (UTC schedules)", () => {
+  const byName = new Map(CRON_JOBS.map((j) => [j.name, j.schedule]));
+  assert.equal(byName.get("retry-attestations"), "10 1 * * *");
+  assert.equal(byName.get("settle-signals"), "15 10 * * *");
+  assert.equal(byName.get("recompute-evaluations"), "30 10 * * *");
+  assert.equal(byName.get("watchdog"), "45 10 * * *");
+});
+
+Deno.test("the settle-signals cron settles today's signals at 18:15 CST and does nothing on a holiday", async () => {
+  const { openTestWorld, signInWithOtp } = await import("../_helpers/test_app.ts");
+  const w = await openTestWorld();
+  try {
+    const token = (await signInWithOtp(w, "cron@example.com")).access_token;
+    await w.request("POST", "/api/v1/strategies", { token, json: { name: "c", slug: "cron-1" } });
+    await w.request("POST", "/api/v1/strategies/cron-1/signals", {
+      token,
+      json: { trade_date: "2026-05-14", signals: [{ symbol: "600519.SH", weight: 0.5 }] },
+    });
+    const job = CRON_JOBS.find((j) => j.name === "settle-signals")!;
+    const logs: string[] = [];
+    const deps: CronDeps = {
+      queue: { enqueueHeartbeat: () => Promise.resolve(), enqueue: () => Promise.resolve() },
+      clock: fixedClock(Date.UTC(2026, 4, 14, 10, 15)),
+      log: (_l, msg) => logs.push(msg),
+      track: { deps: w.deps.track, store: w.deps.dailyJobs },
+    };
+    w.clock.set(deps.clock.now()); // in production the cron and the services share one clock
+    await job.run(deps);
+    assert.equal((await w.deps.track.settlements.head("cron-1"))?.date, "2026-05-14");
+    // 2026-10-01 is National Day: the handler runs and settles nothing.
+    w.clock.set(Date.UTC(2026, 9, 1, 10, 15));
+    await job.run({ ...deps, clock: fixedClock(Date.UTC(2026, 9, 1, 10, 15)) });
+    assert.equal((await w.deps.track.settlements.head("cron-1"))?.date, "2026-05-14");
+    assert.ok(logs.filter((m) => m === "daily job ran").length === 2);
+  } finally {
+    await w.close();
+  }
+});

@@ -29,7 +29,14 @@ Deno.test("POST /strategies applies the defaults, answers 201 pending and public
     assert.equal(body.status, "pending");
     assert.equal(body.is_public, true);
     assert.deepEqual(
-      [body.universe, body.execution_price, body.holding_period, body.initial_capital, body.commission_rate, body.slippage_rate],
+      [
+        body.universe,
+        body.execution_price,
+        body.holding_period,
+        body.initial_capital,
+        body.commission_rate,
+        body.slippage_rate,
+      ],
       ["hs300", "open", 10, 1_000_000, 0.0003, 0.002],
     );
     const b = await user(w, "other@example.com");
@@ -37,7 +44,11 @@ Deno.test("POST /strategies applies the defaults, answers 201 pending and public
     for (const bad of ["ab", "-abc", "Abc", "a".repeat(50), "a b c"]) {
       assert.equal((await create(w, a, bad)).res.status, 422, bad);
     }
-    for (const extra of [{ holding_period: 61 }, { initial_capital: 99_999 }, { universe: "us" }, { owner_id: "x" }]) {
+    for (
+      const extra of [{ holding_period: 61 }, { initial_capital: 99_999 }, { universe: "us" }, {
+        owner_id: "x",
+      }]
+    ) {
       assert.equal((await create(w, a, "beta-1", extra)).res.status, 422, JSON.stringify(extra));
     }
     // Another user's strategy is not found.
@@ -91,7 +102,11 @@ Deno.test("PATCH takes only name, description, status and is_public, and follows
     assert.equal(active.status, "active");
     assert.equal(active.start_date, "2026-05-14");
     assert.equal((await patch({ status: "paused" })).status, 200);
-    assert.equal((await submit(w, a, "machine", "2026-05-15")).status, 400, "paused strategies take no signals");
+    assert.equal(
+      (await submit(w, a, "machine", "2026-05-15")).status,
+      400,
+      "paused strategies take no signals",
+    );
     assert.equal((await patch({ status: "active" })).status, 200);
     assert.equal((await w.request("DELETE", "/api/v1/strategies/machine", { token: a })).status, 200);
     assert.equal((await patch({ status: "active" })).status, 400, "retired is terminal");
@@ -165,7 +180,8 @@ Deno.test("a second submission replaces the first; identical resubmission change
     const same = await (await submit(w, a, "replace-1", "2026-05-14")).json();
     assert.equal(same.replaced, false);
     assert.equal(same.signal_hash, first.signal_hash);
-    const second = await (await submit(w, a, "replace-1", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }])).json();
+    const second = await (await submit(w, a, "replace-1", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }]))
+      .json();
     assert.equal(second.replaced, true);
     assert.notEqual(second.signal_hash, first.signal_hash);
     assert.equal(second.replaced_versions, 1);
@@ -174,12 +190,25 @@ Deno.test("a second submission replaces the first; identical resubmission change
     assert.equal(list.total, 1);
     assert.equal(list.items[0].signal_hash, second.signal_hash);
 
-    assert.equal((await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-15", { token: a })).status, 404);
+    assert.equal(
+      (await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-15", { token: a })).status,
+      404,
+    );
     await submit(w, a, "replace-1", "2026-05-15");
-    assert.equal((await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-15", { token: a })).status, 200);
-    assert.equal((await w.request("GET", "/api/v1/strategies/replace-1/signals", { token: a }).then((r) => r.json())).total, 1);
+    assert.equal(
+      (await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-15", { token: a })).status,
+      200,
+    );
+    assert.equal(
+      (await w.request("GET", "/api/v1/strategies/replace-1/signals", { token: a }).then((r) => r.json()))
+        .total,
+      1,
+    );
     w.clock.set(cst(9, 15));
-    assert.equal((await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-14", { token: a })).status, 400);
+    assert.equal(
+      (await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-14", { token: a })).status,
+      400,
+    );
   } finally {
     await w.close();
   }
@@ -201,7 +230,9 @@ Deno.test("two submissions racing for the same strategy-day: one wins each step,
       // Either they overlapped (one 201, one 409) or ran one after the other (the second replaced the first).
       assert.equal(won.length + lost.length, 2, JSON.stringify(bodies));
       if (won.length === 2) assert.ok(won.some((b) => b.replaced), "the later one replaced the earlier");
-      if (step === 0) assert.ok(won.filter((b) => !b.replaced).length <= 1, "only one can be the first version");
+      if (step === 0) {
+        assert.ok(won.filter((b) => !b.replaced).length <= 1, "only one can be the first version");
+      }
       const stored = await w.deps.track.signals.get("race-sig", "2026-05-14");
       assert.ok(won.some((b) => b.signal_hash === stored!.signal_hash));
     }
@@ -230,7 +261,11 @@ Deno.test("signal writes that read the same state: exactly one commits, the othe
 
 Deno.test("GitHub attestation through Octokit against a loopback contents API; failures keep the signal", async () => {
   const gh = startFakeGithubContents({ token: "ghp_test", owner: "acme", repo: "signals" });
-  const w = await openTestWorld({ GITHUB_TOKEN: "ghp_test", ATTEST_REPO: "acme/signals", GITHUB_API_BASE_URL: gh.apiBaseUrl });
+  const w = await openTestWorld({
+    GITHUB_TOKEN: "ghp_test",
+    ATTEST_REPO: "acme/signals",
+    GITHUB_API_BASE_URL: gh.apiBaseUrl,
+  });
   try {
     const a = await user(w);
     await create(w, a, "gh-1");
@@ -266,8 +301,12 @@ Deno.test("claimed history: rules, 201 then 200, delete, 308 from /backtest, tra
   try {
     const a = await user(w);
     await create(w, a, "claim-1");
-    const put = (records: unknown) => w.request("PUT", "/api/v1/strategies/claim-1/claimed", { token: a, json: { records } });
-    const recs = [{ date: "2026-04-01", nav: 1 }, { date: "2026-04-02", nav: 1.01 }, { date: "2026-04-03", nav: 0.99 }];
+    const put = (records: unknown) =>
+      w.request("PUT", "/api/v1/strategies/claim-1/claimed", { token: a, json: { records } });
+    const recs = [{ date: "2026-04-01", nav: 1 }, { date: "2026-04-02", nav: 1.01 }, {
+      date: "2026-04-03",
+      nav: 0.99,
+    }];
     assert.equal((await put(recs)).status, 400, "pending strategy");
     await submit(w, a, "claim-1", "2026-05-14");
     assert.equal((await put([recs[0]])).status, 422, "one point");
@@ -308,11 +347,18 @@ Deno.test("settlement, public record, performance, audit, verify, proofs, watchd
     const sig = await (await submit(w, a, "pub-1", "2026-05-14")).json();
     await submit(w, a, "private-1", "2026-05-14");
     const admin = (await signInAdmin(w)).access_token;
-    const early = await w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", { token: admin });
+    const early = await w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", {
+      token: admin,
+    });
     assert.equal(early.status, 400, "not before the close");
-    assert.equal((await w.request("POST", "/api/v1/admin/jobs/settle-signals/run", { token: a })).status, 403);
+    assert.equal(
+      (await w.request("POST", "/api/v1/admin/jobs/settle-signals/run", { token: a })).status,
+      403,
+    );
     w.clock.set(T0 + 9.25 * HOUR); // 18:15 CST
-    const run = await w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", { token: admin });
+    const run = await w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", {
+      token: admin,
+    });
     assert.equal(run.status, 200);
     const list = await (await w.request("GET", "/api/v1/public/strategies")).json();
     assert.deepEqual(list.items.map((s: { slug: string }) => s.slug), ["pub-1"]);

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { type DayBar, type PortfolioState, settleDay, type SettleDayInput } from "../../../domain/settlement/rebalance.ts";
+import {
+  type DayBar,
+  type PortfolioState,
+  settleDay,
+  type SettleDayInput,
+} from "../../../domain/settlement/rebalance.ts";
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-6;
 
@@ -110,14 +115,18 @@ Deno.test("settleDay() sells names missing from a new signal and trims over-weig
 
 Deno.test("settleDay() with a full weight never lets cash go negative", () => {
   // 1,000,000 / (10·1.002·1.0003) = 99,770.5 → 99,700 shares; cost 998,994 + 299.6982; cash 706.3018.
-  const r = settleDay(input({ bars: { "600000.SH": { open: 10, close: 10 } }, signal: [{ symbol: "600000.SH", weight: 1 }] }));
+  const r = settleDay(
+    input({ bars: { "600000.SH": { open: 10, close: 10 } }, signal: [{ symbol: "600000.SH", weight: 1 }] }),
+  );
   assert.equal(r.trades[0].quantity, 99_700);
   assert.ok(close(r.state.cash, 706.3018));
   assert.ok(r.state.cash >= 0);
 });
 
 Deno.test("settleDay() executes at the close for close-execution strategies", () => {
-  const r = settleDay(input({ execution: "close", bars: day1Bars, signal: [{ symbol: "600000.SH", weight: 0.5 }] }));
+  const r = settleDay(
+    input({ execution: "close", bars: day1Bars, signal: [{ symbol: "600000.SH", weight: 0.5 }] }),
+  );
   assert.ok(close(r.trades[0].price, 10.5));
   // Bought at 10.5·1.002; valued at 10.5: NAV = cash + q·10.5 is below 1,000,000 by slippage + commission.
   const t = r.trades[0];

@@ -39,7 +39,13 @@ const pick = (i: number, n: number, w: number) =>
   Array.from({ length: n }, (_, k) => ({ symbol: POOL[(i + k) % POOL.length], weight: w }));
 
 const PLANS: Plan[] = [
-  { slug: "sim-misses", execution: "open", holding: 3, capital: 1_000_000, weights: (i) => (i % 3 === 2 ? null : pick(i, 3, 0.3)) },
+  {
+    slug: "sim-misses",
+    execution: "open",
+    holding: 3,
+    capital: 1_000_000,
+    weights: (i) => (i % 3 === 2 ? null : pick(i, 3, 0.3)),
+  },
   {
     slug: "sim-paused",
     execution: "close",
@@ -84,8 +90,12 @@ async function runSimulation(w: TestWorld, deps: TrackDeps, owner: string, opts:
   for (const [i, date] of DAYS.entries()) {
     w.clock.set(sse.instantAt(date, "09:00"));
     for (const p of PLANS) {
-      if (p.pausedBetween && i === p.pausedBetween[0]) await patchTracked(deps, owner, p.slug, { status: "paused" });
-      if (p.pausedBetween && i === p.pausedBetween[1]) await patchTracked(deps, owner, p.slug, { status: "active" });
+      if (p.pausedBetween && i === p.pausedBetween[0]) {
+        await patchTracked(deps, owner, p.slug, { status: "paused" });
+      }
+      if (p.pausedBetween && i === p.pausedBetween[1]) {
+        await patchTracked(deps, owner, p.slug, { status: "active" });
+      }
       const draft = p.draft?.(i);
       if (draft) {
         const r = await submitSignal(deps, owner, p.slug, { trade_date: date, signals: draft });
@@ -132,7 +142,9 @@ async function expectedNavs(deps: TrackDeps, p: Plan): Promise<number[]> {
       const target = new Map<string, number>();
       for (const { symbol, weight } of signal) {
         const price = px(symbol);
-        if (price !== undefined) target.set(symbol, Math.floor(weight * value / (price * (1 + sl) * (1 + c)) / 100) * 100);
+        if (price !== undefined) {
+          target.set(symbol, Math.floor(weight * value / (price * (1 + sl) * (1 + c)) / 100) * 100);
+        }
       }
       for (const s of [...pos.keys()].sort()) {
         const h = pos.get(s)!;
@@ -209,21 +221,27 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
         const navs = await deps.settlements.navSeries(p.slug);
         assert.deepEqual(navs.map((n) => n.date), DAYS);
         for (let i = 0; i < DAYS.length; i++) {
-          assert.ok(Math.abs(navs[i].nav - expected[i]) < 1e-6, `${p.slug} ${DAYS[i]}: ${navs[i].nav} vs ${expected[i]}`);
+          assert.ok(
+            Math.abs(navs[i].nav - expected[i]) < 1e-6,
+            `${p.slug} ${DAYS[i]}: ${navs[i].nav} vs ${expected[i]}`,
+          );
         }
         assert.notEqual(expected[DAYS.length - 1], p.capital, "the strategy traded");
       }
     });
 
-    await t.step("the paused strategy was settled as hold days while paused, and the replaced signals are final", async () => {
-      const paused = await deps.settlements.days("sim-paused", DAYS[21], DAYS[30]);
-      assert.equal(paused.length, 10);
-      assert.ok(paused.every((d) => d.action === "HOLD"));
-      const sig = await deps.signals.get("sim-replaces", DAYS[5]);
-      assert.equal(sig!.replaced_hashes.length, 1);
-      assert.equal(sig!.is_settled, true);
-      assert.equal(sig!.signals.length, 4);
-    });
+    await t.step(
+      "the paused strategy was settled as hold days while paused, and the replaced signals are final",
+      async () => {
+        const paused = await deps.settlements.days("sim-paused", DAYS[21], DAYS[30]);
+        assert.equal(paused.length, 10);
+        assert.ok(paused.every((d) => d.action === "HOLD"));
+        const sig = await deps.signals.get("sim-replaces", DAYS[5]);
+        assert.equal(sig!.replaced_hashes.length, 1);
+        assert.equal(sig!.is_settled, true);
+        assert.equal(sig!.signals.length, 4);
+      },
+    );
 
     await t.step("settling again changes nothing", async () => {
       const before = await settledSnapshot(w);
@@ -234,7 +252,10 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
     });
 
     await t.step("the verifier passes on every record and fails when one stored NAV is altered", async () => {
-      const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, createApp(w.deps).fetch);
+      const server = Deno.serve(
+        { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+        createApp(w.deps).fetch,
+      );
       try {
         const base = `http://127.0.0.1:${server.addr.port}`;
         for (const p of PLANS) {

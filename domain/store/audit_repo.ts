@@ -1,5 +1,6 @@
 /** The per-strategy audit trail: append-only entries keyed by a time-ordered id. */
 import { keys } from "./keys.ts";
+import { pageRecords } from "./kv.ts";
 
 /** What happened. */
 export type AuditEvent =
@@ -39,14 +40,8 @@ export function createAuditRepo(kv: Deno.Kv): AuditRepo {
     async append(slug, entry) {
       await kv.set(keys.auditEntry(slug, entry.id), entry);
     },
-    async list(slug, limit, offset) {
-      const items: AuditEntry[] = [];
-      let total = 0;
-      for await (const e of kv.list<AuditEntry>({ prefix: keys.auditOfStrategy(slug) }, { reverse: true })) {
-        if (total >= offset && items.length < limit) items.push(e.value);
-        total++;
-      }
-      return { items, total };
+    list(slug, limit, offset) {
+      return pageRecords<AuditEntry>(kv, keys.auditOfStrategy(slug), { limit, offset });
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ClaimedHistoryRecord {
 /** Access to claimed histories. */
 export interface ClaimedRepo {
   get(slug: string): Promise<ClaimedHistoryRecord | null>;
+  /** Whether a history is stored (reads only the blob manifest). */
+  exists(slug: string): Promise<boolean>;
   /** Stores (replacing) the history; `true` when one existed before. */
   put(record: ClaimedHistoryRecord): Promise<boolean>;
   /** Removes it; returns the removed history or `null`. */
@@ -29,6 +31,9 @@ export function createClaimedRepo(kv: Deno.Kv): ClaimedRepo {
   };
   return {
     get,
+    async exists(slug) {
+      return (await kv.get(keys.blobManifest(keys.claimedHistory(slug)))).versionstamp !== null;
+    },
     async put(record) {
       const existed = (await get(record.strategy_slug)) !== null;
       await putBlob(kv, keys.claimedHistory(record.strategy_slug), encoder.encode(JSON.stringify(record)));

@@ -1,6 +1,7 @@
 /** Persistence of daily signals: one per strategy and trade date, a by-hash index and the unattested queue. */
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
+import { pageRecords } from "./kv.ts";
 import type { TrackedStrategyRecord } from "./tracked_strategy_repo.ts";
 
 /** Outcome of pushing a signal to GitHub. */
@@ -119,16 +120,8 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
         .delete(unattestedKey(expected.value)).commit();
       if (!res.ok) throw new ConflictError("The signal changed at the same moment; read it and try again");
     },
-    async list(slug, limit, offset) {
-      const items: SignalRecord[] = [];
-      let total = 0;
-      for await (
-        const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) }, { reverse: true })
-      ) {
-        if (total >= offset && items.length < limit) items.push(e.value);
-        total++;
-      }
-      return { items, total };
+    list(slug, limit, offset) {
+      return pageRecords<SignalRecord>(kv, keys.signalsOfStrategy(slug), { limit, offset });
     },
     async listAll(slug) {
       const out: SignalRecord[] = [];

@@ -66,7 +66,7 @@ export async function listPublicStrategies(
       latest_nav: head?.nav ?? null,
       total_return: head ? head.nav / s.initial_capital - 1 : null,
       daily_return: last?.daily_return ?? null,
-      has_claimed: (await deps.claimed.get(s.slug)) !== null,
+      has_claimed: await deps.claimed.exists(s.slug),
     };
   }));
   rows.sort((a, b) => b.trading_days - a.trading_days || (a.slug < b.slug ? -1 : 1));

@@ -323,6 +323,8 @@ Deno.test("claimed history: rules, 201 then 200, delete, 308 from /backtest, tra
     assert.ok(Math.abs(summary.total_return - -0.01) < 1e-12);
     assert.ok(Math.abs(summary.max_drawdown - (1 - 0.99 / 1.01)) < 1e-12);
     assert.equal((await put(recs)).status, 200);
+    const listed = await (await w.request("GET", "/api/v1/public/strategies")).json();
+    assert.equal(listed.items.find((x: { slug: string }) => x.slug === "claim-1").has_claimed, true);
     const moved = await w.request("GET", "/api/v1/strategies/claim-1/backtest", { token: a });
     assert.equal(moved.status, 308);
     assert.equal(moved.headers.get("location"), "/api/v1/strategies/claim-1/claimed");

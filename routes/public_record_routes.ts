@@ -15,7 +15,7 @@ import {
 } from "../domain/track_record/public_record.ts";
 import { isIsoDate } from "../domain/calendar/dates.ts";
 import { newRouter } from "./app_env.ts";
-import { errorResponses, jsonResponse, PageQuery } from "./schemas/common.ts";
+import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import { SlugParam, TrackedUniverseSchema } from "./schemas/track_record.ts";
 
 const tags = ["public records"];
@@ -205,8 +205,7 @@ export function publicRecordRoutes(deps: TrackDeps) {
   );
 
   app.get("/public/strategies/:slug/backtest", (c) => {
-    const url = new URL(c.req.url);
-    return c.redirect(url.pathname.replace(/\/backtest$/, "/claimed") + url.search, 308);
+    return c.redirect(redirectLastSegment(c.req.url, "backtest", "claimed"), 308);
   });
 
   app.openapi(

@@ -23,7 +23,14 @@ import {
 } from "../domain/signals/tracked_strategies.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery } from "./schemas/common.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  PageQuery,
+  redirectLastSegment,
+} from "./schemas/common.ts";
 import {
   ClaimedBody,
   ClaimedFullSchema,
@@ -327,8 +334,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
   // The claimed history used to live under /backtest: permanent redirects keep old clients working.
   for (const method of ["GET", "PUT", "DELETE"] as const) {
     app.on(method, "/strategies/:slug/backtest", (c) => {
-      const url = new URL(c.req.url);
-      return c.redirect(url.pathname.replace(/\/backtest$/, "/claimed") + url.search, 308);
+      return c.redirect(redirectLastSegment(c.req.url, "backtest", "claimed"), 308);
     });
   }
   return app;

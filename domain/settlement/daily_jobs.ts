@@ -8,7 +8,7 @@ import { BadRequestError } from "../errors.ts";
 import { attestSignal } from "../signals/signals.ts";
 import type { TrackDeps } from "../signals/track_deps.ts";
 import { notifyUser } from "../support/notifications.ts";
-import { computePerformance } from "../track_record/performance.ts";
+import { performanceOfRecord } from "../track_record/public_record.ts";
 import { settleAll } from "./settle.ts";
 
 /** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
@@ -97,11 +97,7 @@ export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore
     if (s.status === "pending") continue;
     const navs = await deps.settlements.navSeries(s.slug);
     if (navs.length === 0) continue;
-    const perf = computePerformance(
-      navs.map((n) => ({ date: n.date, nav: n.nav })),
-      navs.map((n) => n.benchmark_return),
-      s.initial_capital,
-    );
+    const perf = performanceOfRecord(navs, s.initial_capital);
     const { rolling_excess_sharpe: _rolling, ...metrics } = perf;
     await store.putEvaluation(s.slug, { ...metrics, as_of: navs[navs.length - 1].date, computed_for: date });
     count++;

@@ -109,6 +109,15 @@ export async function publicTrackRecord(deps: TrackDeps, slug: string) {
   };
 }
 
+/** Performance of a settled NAV series against its benchmark (see `computePerformance` for conventions). */
+export function performanceOfRecord(navs: readonly NavPointRecord[], initialCapital: number): Performance {
+  return computePerformance(
+    navs.map((n) => ({ date: n.date, nav: n.nav })),
+    navs.map((n) => n.benchmark_return),
+    initialCapital,
+  );
+}
+
 /** Performance of the verified record (see `computePerformance` for conventions). */
 export async function publicPerformance(
   deps: TrackDeps,
@@ -116,11 +125,7 @@ export async function publicPerformance(
 ): Promise<Performance & { strategy: string }> {
   const s = await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
-  const perf = computePerformance(
-    navs.map((n) => ({ date: n.date, nav: n.nav })),
-    navs.map((n) => n.benchmark_return),
-    s.initial_capital,
-  );
+  const perf = performanceOfRecord(navs, s.initial_capital);
   return { strategy: slug, ...perf };
 }
 

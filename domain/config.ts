@@ -50,6 +50,7 @@ const EnvSchema = z.object({
   ACCESS_TOKEN_TTL_HOURS: z.coerce.number().positive().default(24),
   OTP_ACCESS_TOKEN_TTL_HOURS: z.coerce.number().positive().optional(),
   REFRESH_TOKEN_TTL_DAYS: z.coerce.number().positive().default(7),
+  REFRESH_GRACE_SECONDS: z.coerce.number().min(0).max(300).default(30),
   SMTP_HOST: optionalText,
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   SMTP_SECURE: bool(false),
@@ -114,6 +115,11 @@ export interface Config {
   /** Lifetime of access tokens issued by the email-OTP flow (defaults to `accessTokenTtlMs`). */
   otpAccessTokenTtlMs: number;
   refreshTokenTtlMs: number;
+  /**
+   * How long a just-rotated refresh token is still accepted (answering the same new pair) so concurrent
+   * refreshes and retries after a lost response keep the session; 0 turns the grace off.
+   */
+  refreshGraceMs: number;
   /** SMTP transport; `undefined` means mail is printed to the log (development only). */
   smtp: { host: string; port: number; secure: boolean; user?: string; password?: string } | undefined;
   mailFrom: string;
@@ -212,6 +218,7 @@ export function parseConfig(
       ? e.OTP_ACCESS_TOKEN_TTL_HOURS * 3_600_000
       : accessTokenTtlMs,
     refreshTokenTtlMs: e.REFRESH_TOKEN_TTL_DAYS * 86_400_000,
+    refreshGraceMs: Math.round(e.REFRESH_GRACE_SECONDS * 1000),
     smtp: e.SMTP_HOST
       ? {
         host: e.SMTP_HOST,

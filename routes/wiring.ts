@@ -85,6 +85,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
       accessTokenTtlMs: config.accessTokenTtlMs,
       otpAccessTokenTtlMs: config.otpAccessTokenTtlMs,
       refreshTokenTtlMs: config.refreshTokenTtlMs,
+      refreshGraceMs: config.refreshGraceMs,
       adminEmails: config.adminEmails,
       rateLimits: config.rateLimits,
     },

@@ -18,6 +18,8 @@ export interface AuthSettings {
   accessTokenTtlMs: number;
   otpAccessTokenTtlMs: number;
   refreshTokenTtlMs: number;
+  /** Grace window of a just-rotated refresh token (0: none). */
+  refreshGraceMs: number;
   adminEmails: readonly string[];
   rateLimits: RateLimitSettings;
 }

@@ -2,9 +2,9 @@
  * Sign-in sessions: issuing access + refresh tokens, rotating refresh tokens, logout, and resolving a bearer
  * credential (access token or API key) to a user.
  */
-import { newId, randomString, sha256Hex, timingSafeEqual } from "../crypto.ts";
+import { newId, randomBytes, randomString, sha256Hex, timingSafeEqual } from "../crypto.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
-import type { SessionRecord } from "../store/session_repo.ts";
+import type { RefreshTokenRecord, SessionRecord } from "../store/session_repo.ts";
 import type { UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";
 import { toUserView, type UserView } from "./user_view.ts";
@@ -84,8 +84,11 @@ async function signAccess(deps: AuthDeps, userId: string, sessionId: string, now
 }
 
 /**
- * Exchanges a refresh token for a new pair. The old token stops working; presenting it again later is treated
- * as theft and revokes the whole session (every token of the family).
+ * Exchanges a refresh token for a new pair. The old token stops working, except that within the grace window
+ * (`refreshGraceMs`) the just-rotated token is accepted again and answered with the same new pair, so two
+ * concurrent refreshes or a retry after a lost response keep the session. Presenting a rotated token later (or
+ * once its successor has been rotated in turn) is treated as theft and revokes the whole session (every token
+ * of the family).
  */
 export async function refreshSession(deps: AuthDeps, refreshToken: string): Promise<TokenPair> {
   const invalid = () => new UnauthorizedError("Invalid or expired refresh token");
@@ -97,7 +100,12 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     if (!seen || seen.record.expires_at <= now) throw invalid();
     const session = await deps.sessions.getSession(seen.record.session_id);
     if (!session || session.revoked_at !== null) throw invalid();
+    const user = await deps.users.get(seen.record.user_id);
     if (seen.record.rotated_at !== null) {
+      const again = await samePairWithinGrace(deps, refreshToken, seen.record, now);
+      if (again && user && epochMatches(session, user) && !user.disabled) {
+        return await pairOf(deps, user, session.id, again.token, again.issuedAt);
+      }
       await deps.sessions.revoke(session.id, "refresh token reuse", now);
       deps.log("warn", "refresh token reuse: session revoked", {
         session_id: session.id,
@@ -105,16 +113,16 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
       });
       throw new UnauthorizedError("Refresh token already used: the session has been revoked, sign in again");
     }
-    const user = await deps.users.get(seen.record.user_id);
     if (!user || !epochMatches(session, user)) throw invalid();
     if (user.disabled) throw new ForbiddenError("Account disabled");
     const next = REFRESH_TOKEN_PREFIX + randomString(43);
+    const nextHash = await sha256Hex(next);
     const nextExpires = now + deps.settings.refreshTokenTtlMs;
     const ttl = deps.settings.accessTokenTtlMs;
     const ok = await deps.sessions.rotate(
       hash,
       seen,
-      await sha256Hex(next),
+      nextHash,
       {
         session_id: session.id,
         user_id: user.id,
@@ -124,17 +132,89 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
       },
       now,
       Math.max(nextExpires, now + ttl),
+      deps.settings.refreshGraceMs > 0 ? await sealSuccessor(refreshToken, next) : undefined,
     );
-    if (!ok) continue; // another request rotated it first: the next pass sees `rotated_at` and revokes
-    return {
-      access_token: await signAccess(deps, user.id, session.id, now, ttl),
-      refresh_token: next,
-      token_type: "bearer",
-      expires_in: Math.floor(ttl / 1000),
-      user: toUserView(user, deps.settings.adminEmails),
-    };
+    if (!ok) continue; // another request rotated it first: the next pass sees `rotated_at`
+    return await pairOf(deps, user, session.id, next, now);
   }
   throw invalid();
+}
+
+/** The pair a refresh answers; the access token depends only on its inputs, so a replay signs the same one. */
+async function pairOf(
+  deps: AuthDeps,
+  user: UserRecord,
+  sessionId: string,
+  refreshToken: string,
+  issuedAt: number,
+): Promise<TokenPair> {
+  const ttl = deps.settings.accessTokenTtlMs;
+  return {
+    access_token: await signAccess(deps, user.id, sessionId, issuedAt, ttl),
+    refresh_token: refreshToken,
+    token_type: "bearer",
+    expires_in: Math.floor(ttl / 1000),
+    user: toUserView(user, deps.settings.adminEmails),
+  };
+}
+
+/**
+ * The successor of a rotated token when a replay of it is still acceptable: inside the grace window, and the
+ * successor is the live token of the session (not rotated in turn, not expired). `null` otherwise.
+ */
+async function samePairWithinGrace(
+  deps: AuthDeps,
+  presented: string,
+  rotated: RefreshTokenRecord,
+  now: number,
+): Promise<{ token: string; issuedAt: number } | null> {
+  const grace = deps.settings.refreshGraceMs;
+  if (grace <= 0 || rotated.rotated_at === null || now >= rotated.rotated_at + grace) return null;
+  if (!rotated.successor_hash || !rotated.successor_sealed) return null;
+  const successor = await deps.sessions.getToken(rotated.successor_hash);
+  if (!successor || successor.record.rotated_at !== null || successor.record.expires_at <= now) return null;
+  const token = await openSuccessor(presented, rotated.successor_sealed);
+  if (token === null || !timingSafeEqual(await sha256Hex(token), rotated.successor_hash)) return null;
+  return { token, issuedAt: successor.record.issued_at };
+}
+
+const SEAL_IV_BYTES = 12;
+
+/** An AES-GCM key derived from a refresh token: only whoever holds the token can open what it seals. */
+async function sealKey(token: string): Promise<CryptoKey> {
+  const material = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`refresh-grace:${token}`));
+  return await crypto.subtle.importKey("raw", material, "AES-GCM", false, ["encrypt", "decrypt"]);
+}
+
+/** Seals `successor` under a key derived from `token`, as base64 of IV ‖ ciphertext. */
+async function sealSuccessor(token: string, successor: string): Promise<string> {
+  const iv = randomBytes(SEAL_IV_BYTES);
+  const sealed = new Uint8Array(
+    await crypto.subtle.encrypt(
+      { name: "AES-GCM", iv: iv as BufferSource },
+      await sealKey(token),
+      new TextEncoder().encode(successor),
+    ),
+  );
+  const out = new Uint8Array(iv.length + sealed.length);
+  out.set(iv);
+  out.set(sealed, iv.length);
+  return btoa(String.fromCharCode(...out));
+}
+
+/** Opens what `sealSuccessor(token, …)` sealed; `null` for a wrong token or damaged data. */
+async function openSuccessor(token: string, sealed: string): Promise<string | null> {
+  try {
+    const bytes = Uint8Array.from(atob(sealed), (c) => c.charCodeAt(0));
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: bytes.slice(0, SEAL_IV_BYTES) },
+      await sealKey(token),
+      bytes.slice(SEAL_IV_BYTES),
+    );
+    return new TextDecoder().decode(plain);
+  } catch {
+    return null;
+  }
 }
 
 /** Revokes the session a refresh token (or an access token's session id) belongs to; unknown tokens are ignored. */

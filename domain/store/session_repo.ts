@@ -23,8 +23,15 @@ export interface RefreshTokenRecord {
   user_id: string;
   issued_at: number;
   expires_at: number;
-  /** Set when this token was exchanged for a new one; presenting it again is reuse. */
+  /** Set when this token was exchanged for a new one; presenting it again is reuse (after the grace window). */
   rotated_at: number | null;
+  /** SHA-256 of the token this one was exchanged for (set with `rotated_at`). */
+  successor_hash?: string;
+  /**
+   * The successor token, AES-GCM sealed under a key only the holder of this token can derive, so a retry
+   * within the grace window can be answered with the same pair. Absent on records written before it existed.
+   */
+  successor_sealed?: string;
 }
 
 /** Persistence of sessions and refresh tokens. */
@@ -34,8 +41,9 @@ export interface SessionRepo {
   getSession(id: string): Promise<SessionRecord | null>;
   getToken(hash: string): Promise<{ record: RefreshTokenRecord; versionstamp: string } | null>;
   /**
-   * Marks `oldHash` rotated and stores `newHash`, only if the old token is unchanged since read and the session
-   * is not revoked; `false` when another request got there first.
+   * Marks `oldHash` rotated (naming `newHash` as its successor, with `sealedSuccessor` when given) and stores
+   * `newHash`, only if the old token is unchanged since read and the session is not revoked; `false` when
+   * another request got there first.
    */
   rotate(
     oldHash: string,
@@ -44,6 +52,7 @@ export interface SessionRepo {
     next: RefreshTokenRecord,
     nowMs: number,
     sessionExpiresAt: number,
+    sealedSuccessor?: string,
   ): Promise<boolean>;
   /** Revokes a session (idempotent). */
   revoke(sessionId: string, reason: string, nowMs: number): Promise<void>;
@@ -71,7 +80,7 @@ export function createSessionRepo(kv: Deno.Kv): SessionRepo {
         ? { record: entry.value, versionstamp: entry.versionstamp }
         : null;
     },
-    async rotate(oldHash, seen, newHash, next, nowMs, sessionExpiresAt) {
+    async rotate(oldHash, seen, newHash, next, nowMs, sessionExpiresAt, sealedSuccessor) {
       const session = await kv.get<SessionRecord>(keys.session(seen.record.session_id));
       if (!session.value || session.value.revoked_at !== null) return false;
       const res = await kv.atomic()
@@ -81,9 +90,12 @@ export function createSessionRepo(kv: Deno.Kv): SessionRepo {
           ...session.value,
           expires_at: Math.max(session.value.expires_at, sessionExpiresAt),
         }, { expireIn: ttl(Math.max(session.value.expires_at, sessionExpiresAt), nowMs) })
-        .set(keys.refreshToken(oldHash), { ...seen.record, rotated_at: nowMs }, {
-          expireIn: ttl(seen.record.expires_at, nowMs),
-        })
+        .set(keys.refreshToken(oldHash), {
+          ...seen.record,
+          rotated_at: nowMs,
+          successor_hash: newHash,
+          ...(sealedSuccessor === undefined ? {} : { successor_sealed: sealedSuccessor }),
+        }, { expireIn: ttl(seen.record.expires_at, nowMs) })
         .set(keys.refreshToken(newHash), next, { expireIn: ttl(next.expires_at, nowMs) })
         .commit();
       return res.ok;

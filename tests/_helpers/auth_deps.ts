@@ -48,6 +48,7 @@ export async function openAuthWorld(settings: Partial<AuthSettings> = {}): Promi
       accessTokenTtlMs: config.accessTokenTtlMs,
       otpAccessTokenTtlMs: config.otpAccessTokenTtlMs,
       refreshTokenTtlMs: config.refreshTokenTtlMs,
+      refreshGraceMs: config.refreshGraceMs,
       adminEmails: config.adminEmails,
       rateLimits: config.rateLimits,
       ...settings,

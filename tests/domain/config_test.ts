@@ -160,3 +160,11 @@ Deno.test("describeRateRule() words a rule with the largest whole unit", () => {
   assert.equal(describeRateRule({ limit: 2, windowMs: 2 * 86_400_000 }), "2 per 2 days");
   assert.equal(describeRateRule({ limit: 9, windowMs: 1_500 }), "9 per 1500 ms");
 });
+
+Deno.test("parseConfig() reads REFRESH_GRACE_SECONDS (default 30, 0 allowed) and refuses negative values", () => {
+  assert.equal(parseConfig({}).refreshGraceMs, 30_000);
+  assert.equal(parseConfig({ REFRESH_GRACE_SECONDS: "0" }).refreshGraceMs, 0);
+  assert.equal(parseConfig({ REFRESH_GRACE_SECONDS: "2.5" }).refreshGraceMs, 2_500);
+  assert.throws(() => parseConfig({ REFRESH_GRACE_SECONDS: "-1" }), ConfigError);
+  assert.throws(() => parseConfig({ REFRESH_GRACE_SECONDS: "301" }), ConfigError);
+});

@@ -51,17 +51,32 @@ Deno.test("issueSession() refuses a disabled account", async () => {
   }
 });
 
-Deno.test("refreshSession() lets only one of two concurrent uses of a refresh token through", async () => {
+Deno.test("refreshSession() answers two concurrent uses of a refresh token with the same working pair", async () => {
   const a = await openAuthWorld();
   try {
     const pair = await issueSession(a.deps, await addUser(a, "race@example.com"));
-    const results = await Promise.allSettled([
+    const [one, two] = await Promise.all([
       refreshSession(a.deps, pair.refresh_token),
       refreshSession(a.deps, pair.refresh_token),
     ]);
-    assert.equal(results.filter((r) => r.status === "fulfilled").length, 1);
-    const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;
-    assert.ok(failed.reason instanceof UnauthorizedError);
+    assert.equal(one.refresh_token, two.refresh_token);
+    assert.equal(one.access_token, two.access_token);
+    assert.equal((await authenticate(a.deps, one.access_token)).user.email, "race@example.com");
+    assert.ok(await refreshSession(a.deps, one.refresh_token));
+  } finally {
+    a.close();
+  }
+});
+
+Deno.test("refreshSession() stores the successor only sealed, never as its plain value", async () => {
+  const a = await openAuthWorld();
+  try {
+    const pair = await issueSession(a.deps, await addUser(a, "sealed@example.com"));
+    const next = await refreshSession(a.deps, pair.refresh_token);
+    const dump = await dumpKv(a.kv);
+    assert.ok(!dump.includes(next.refresh_token.slice(4)));
+    assert.ok(!dump.includes(pair.refresh_token.slice(4)));
+    assert.match(dump, /successor_sealed/);
   } finally {
     a.close();
   }
@@ -77,11 +92,12 @@ Deno.test("refreshSession() refuses tokens without the refresh prefix and unknow
   }
 });
 
-Deno.test("refreshSession() reuse revokes the session and logs a warning", async () => {
+Deno.test("refreshSession() reuse after the grace window revokes the session and logs a warning", async () => {
   const a = await openAuthWorld();
   try {
     const pair = await issueSession(a.deps, await addUser(a, "reuse@example.com"));
     const next = await refreshSession(a.deps, pair.refresh_token);
+    a.clock.advance(a.deps.settings.refreshGraceMs);
     await assert.rejects(refreshSession(a.deps, pair.refresh_token), /already used/);
     const principal = await authenticate(a.deps, pair.access_token).catch((e) => e);
     assert.ok(principal instanceof UnauthorizedError);

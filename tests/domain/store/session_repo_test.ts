@@ -53,6 +53,7 @@ Deno.test("SessionRepo.rotate() marks the old token rotated and stores the new o
       true,
     );
     assert.equal((await repo.getToken("h1"))?.record.rotated_at, T0 + 1);
+    assert.equal((await repo.getToken("h1"))?.record.successor_hash, "h2");
     assert.equal((await repo.getToken("h2"))?.record.rotated_at, null);
     assert.equal(
       (await repo.getSession("ses_1"))?.expires_at,

@@ -52,7 +52,10 @@ async function createAnonymousUser(deps: AuthDeps, now: number): Promise<UserRec
   throw new ConflictError("Cannot allocate an anonymous handle, try again");
 }
 
-/** Signs in with email and password; rate-limited per email and per IP; one answer for every failure. */
+/**
+ * Signs in with email and password; rate-limited per email and per IP; one answer for every failure, a disabled
+ * account included (only a sign-in that proves the email, such as OTP, is told "Account disabled").
+ */
 export async function login(
   deps: AuthDeps,
   rawEmail: string,
@@ -64,8 +67,12 @@ export async function login(
   await deps.limiter.consume("login_ip", ip, { ...rule, limit: rule.limit * 5 });
   await deps.limiter.consume("login_email", email, rule);
   const user = await deps.users.getByEmail(email);
+  // The hash always runs, and a disabled account fails like a wrong password (no reset of the failure count),
+  // so neither the answer nor the time taken tells whether the password was right.
   const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-  if (!user || !user.password_hash || !ok) throw new UnauthorizedError("Incorrect email or password");
+  if (!user || !user.password_hash || !ok || user.disabled) {
+    throw new UnauthorizedError("Incorrect email or password");
+  }
   await deps.limiter.reset("login_email", email, rule);
   const now = deps.clock.now();
   const updated = await deps.users.update(user.id, (u) => ({ ...u, last_login_at: now }));

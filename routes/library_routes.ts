@@ -11,6 +11,7 @@ import {
   promoteStaging,
   rollbackProduction,
   saveStrategy,
+  setStrategyVisibility,
   stageVersion,
 } from "../domain/strategy/library.ts";
 import { NotFoundError } from "../domain/errors.ts";
@@ -59,9 +60,18 @@ const StrategySchema = z.object({
   latest_version: z.number().int(),
   staging_version: z.number().int().nullable(),
   production_version: z.number().int().nullable(),
+  is_public: z.boolean().openapi({
+    description: "Published by its owner: a promoted strategy is in the public catalog only when true",
+  }),
   created_at: z.string(),
   updated_at: z.string(),
 }).openapi("LibraryStrategy");
+
+const VisibilityBody = z.strictObject({
+  is_public: z.boolean().openapi({
+    description: "true publishes the strategy in the public catalog (while promoted); false withdraws it",
+  }),
+}).openapi("LibraryVisibility");
 
 const VersionSchema = z.object({
   version: z.number().int(),
@@ -77,6 +87,7 @@ const view = (s: LibraryStrategyRecord) => ({
   latest_version: s.latest_version,
   staging_version: s.staging_version,
   production_version: s.production_version,
+  is_public: s.is_public === true,
   created_at: new Date(s.created_at).toISOString(),
   updated_at: new Date(s.updated_at).toISOString(),
 });
@@ -191,6 +202,31 @@ export function libraryRoutes(
     async (c) => {
       await deleteStrategy(deps, me(c), c.req.valid("param").id);
       return c.json({ message: "Strategy deleted" }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "patch",
+      path: "/library/{id}",
+      tags,
+      summary: "Publish one of my strategies in the public catalog, or withdraw it",
+      description:
+        "A strategy is listed in the catalog (with its author's nickname) only while it is promoted " +
+        "and is_public is true. New strategies, and those saved before publishing existed, are private.",
+      security: bearerSecurity,
+      middleware: [user],
+      request: { params: IdParam, body: jsonBody(VisibilityBody) },
+      responses: { 200: jsonResponse(StrategySchema, "Updated"), ...errorResponses(401, 403, 404, 422) },
+    }),
+    async (c) => {
+      const s = await setStrategyVisibility(
+        deps,
+        me(c),
+        c.req.valid("param").id,
+        c.req.valid("json").is_public,
+      );
+      return c.json(view(s), 200);
     },
   );
 

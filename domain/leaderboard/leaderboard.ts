@@ -12,7 +12,7 @@ import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import type { MarketData } from "../market/types.ts";
 import type { LibraryDeps } from "../strategy/library.ts";
-import { getOwnVersion } from "../strategy/library.ts";
+import { getOwnVersion, isInCatalog } from "../strategy/library.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { runBacktest } from "../backtest/run_backtest.ts";
 import type { LeaderboardEntry, LeaderboardRepo } from "../store/leaderboard_repo.ts";
@@ -159,15 +159,12 @@ export async function topEntries(
 }
 
 /**
- * The catalog ranking: each promoted strategy scored by its production version's best leaderboard entry (on
- * `dataset`, or any dataset); strategies never submitted are left out.
+ * The catalog ranking: each catalog strategy (promoted and published) scored by its production version's best
+ * leaderboard entry (on `dataset`, or any dataset); strategies never submitted are left out.
  */
 export async function catalogLeaderboard(deps: LeaderboardDeps, dataset: string | undefined, limit: number) {
   if (dataset) datasetNamed(dataset);
-  const promoted = await deps.library.library.listAll(
-    { limit: 200, offset: 0 },
-    (s) => !s.deleted && s.production_version !== null,
-  );
+  const promoted = await deps.library.library.listAll({ limit: 200, offset: 0 }, isInCatalog);
   const entries = await deps.entries.list(dataset);
   const rows = [];
   for (const s of promoted.items) {

@@ -15,6 +15,11 @@ export interface LibraryStrategyRecord {
   production_version: number | null;
   /** Earlier production versions, most recent last (for rollback). */
   production_history: number[];
+  /**
+   * Published by its owner: only then is a promoted strategy listed in the public catalog. Missing on records
+   * written before it existed, which counts as private.
+   */
+  is_public?: boolean;
   created_at: number;
   updated_at: number;
 }

@@ -1,7 +1,8 @@
 /**
  * The strategy library: save a strategy (a new id, or a new immutable version of one of mine), list, read,
  * soft-delete, and move versions through stages — `staging`, then `production` (promote), with rollback to the
- * previous production version. Promoted strategies form the public catalog.
+ * previous production version. A strategy is in the public catalog only while it is promoted and its owner has
+ * published it (`is_public`, off by default).
  */
 import type { Clock } from "../clock.ts";
 import { newId } from "../crypto.ts";
@@ -53,6 +54,7 @@ export async function saveStrategy(
     staging_version: null,
     production_version: null,
     production_history: [],
+    is_public: false,
     created_at: now,
     updated_at: now,
   };
@@ -152,12 +154,30 @@ export async function rollbackProduction(deps: LibraryDeps, userId: string, id: 
   });
 }
 
-/** Promoted (production) strategies of all users, newest first, optionally by exact name. */
+/** Publishes (`true`) or withdraws (`false`) one of my strategies from the public catalog. */
+export async function setStrategyVisibility(
+  deps: LibraryDeps,
+  userId: string,
+  id: string,
+  isPublic: boolean,
+) {
+  await getOwnStrategy(deps, userId, id);
+  const now = deps.clock.now();
+  return await deps.library.update(id, (s) => {
+    if (s.user_id !== userId || s.deleted) throw new NotFoundError(`Strategy "${id}" not found`);
+    return { ...s, is_public: isPublic, updated_at: now };
+  });
+}
+
+/** `true` when `s` belongs in the public catalog: not deleted, promoted, and published by its owner. */
+export function isInCatalog(s: LibraryStrategyRecord): boolean {
+  return !s.deleted && s.production_version !== null && s.is_public === true;
+}
+
+/** Published, promoted strategies of all users, newest first, optionally by exact name. */
 export function catalogStrategies(deps: LibraryDeps, page: PageRequest, name?: string) {
   return deps.library.listAll(
     page,
-    (s) =>
-      !s.deleted && s.production_version !== null &&
-      (name === undefined || s.name.toLowerCase() === name.toLowerCase()),
+    (s) => isInCatalog(s) && (name === undefined || s.name.toLowerCase() === name.toLowerCase()),
   );
 }

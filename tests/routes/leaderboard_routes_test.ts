@@ -73,6 +73,16 @@ Deno.test("leaderboard: the server runs the strategy; resubmitting gives the sam
       token: fresh.access_token,
     });
     assert.equal(promoted.status, 200, await promoted.clone().text());
+    assert.deepEqual(
+      (await (await w.request("GET", "/api/v1/catalog/leaderboard")).json()).top,
+      [],
+      "promoted, not published",
+    );
+    const published = await w.request("PATCH", `/api/v1/library/${saved.strategy_id}`, {
+      json: { is_public: true },
+      token: fresh.access_token,
+    });
+    assert.equal(published.status, 200, await published.clone().text());
     const catalog = await (await w.request("GET", "/api/v1/catalog/leaderboard?dataset=default")).json();
     assert.equal(catalog.top.length, 1);
     assert.deepEqual([catalog.top[0].author, catalog.top[0].score], ["rank_me", first.score]);

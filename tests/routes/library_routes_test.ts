@@ -63,6 +63,13 @@ Deno.test("library: save, version, stage, promote, catalog, rollback, export, de
     await w.request("POST", `/api/v1/library/${strategy_id}/stage`, { json: { version: 1 }, token: t });
     const p1 = await (await w.request("POST", `/api/v1/library/${strategy_id}/promote`, { token: t })).json();
     assert.equal(p1.production_version, 1);
+    assert.equal(p1.is_public, false, "promoting does not publish");
+    assert.equal((await (await w.request("GET", "/api/v1/catalog/strategies")).json()).total, 0);
+    const published = await w.request("PATCH", `/api/v1/library/${strategy_id}`, {
+      json: { is_public: true },
+      token: t,
+    });
+    assert.equal((await published.json()).is_public, true);
     const catalog = await (await w.request("GET", "/api/v1/catalog/strategies")).json();
     assert.equal(catalog.total, 1);
     assert.equal(catalog.items[0].author, "alpha_lab");

@@ -67,6 +67,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_LOGIN: rateRule("10/15m"),
   RATE_LIMIT_INVITE_PER_IP: rateRule("20/1h"),
   RATE_LIMIT_REFRESH_PER_IP: rateRule("60/15m"),
+  RATE_LIMIT_EMAIL_CHANGE: rateRule("5/1h"),
+  RATE_LIMIT_EMAIL_CHANGE_PER_IP: rateRule("20/1h"),
   GITHUB_CLIENT_ID: optionalText,
   GITHUB_CLIENT_SECRET: optionalText,
   GITHUB_OAUTH_BASE_URL: z.url().default("https://github.com"),
@@ -98,6 +100,10 @@ export interface RateLimitSettings {
   login: RateRule;
   invitePerIp: RateRule;
   refreshPerIp: RateRule;
+  /** Email changes (each mails a confirmation code) per user. */
+  emailChangePerUser: RateRule;
+  /** Email changes per client IP. */
+  emailChangePerIp: RateRule;
 }
 
 /** Everything configurable, parsed once from the environment and passed down. */
@@ -242,6 +248,8 @@ export function parseConfig(
       login: e.RATE_LIMIT_LOGIN,
       invitePerIp: e.RATE_LIMIT_INVITE_PER_IP,
       refreshPerIp: e.RATE_LIMIT_REFRESH_PER_IP,
+      emailChangePerUser: e.RATE_LIMIT_EMAIL_CHANGE,
+      emailChangePerIp: e.RATE_LIMIT_EMAIL_CHANGE_PER_IP,
     },
     github: e.GITHUB_CLIENT_ID && e.GITHUB_CLIENT_SECRET
       ? {

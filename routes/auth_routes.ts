@@ -2,12 +2,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { login, redeemInvite, updateProfile } from "../domain/auth/accounts.ts";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import { confirmEmailChange } from "../domain/auth/email_change.ts";
 import { requestOtp, verifyOtp } from "../domain/auth/otp.ts";
 import { authenticate, logout, refreshSession } from "../domain/auth/sessions.ts";
 import { toUserView } from "../domain/auth/user_view.ts";
 import { newRouter } from "./app_env.ts";
 import { bearerCredential, requireAuth } from "./middleware/auth.ts";
 import {
+  ConfirmEmailBody,
   InviteBody,
   LoginBody,
   LogoutBody,
@@ -146,14 +148,47 @@ export function authRoutes(deps: AuthDeps) {
       method: "patch",
       path: "/auth/profile",
       tags,
-      summary: "Change nickname, email and/or password",
+      summary: "Change nickname and/or password; start an email change (confirmed by a code sent to it)",
+      description: "A new email is not attached: it is shown as pending_email and a 6-digit code (valid 10 " +
+        "minutes, 5 tries) is mailed to it; POST /auth/profile/email/confirm attaches it. The answer is the " +
+        "same whether or not the address belongs to an account. Email changes are rate-limited per user " +
+        "(RATE_LIMIT_EMAIL_CHANGE), per IP (RATE_LIMIT_EMAIL_CHANGE_PER_IP) and per address. 409 is for a " +
+        "taken nickname.",
       security: bearerSecurity,
       middleware: [auth],
       request: { body: jsonBody(ProfileBody) },
-      responses: { 200: jsonResponse(UserSchema, "Updated user"), ...errorResponses(401, 403, 409, 422) },
+      responses: {
+        200: jsonResponse(UserSchema, "Updated user"),
+        ...errorResponses(401, 403, 409, 422, 429),
+        503: jsonResponse(ErrorSchema, "The confirmation code could not be mailed; try again later"),
+      },
     }),
     async (c) => {
-      const user = await updateProfile(deps, c.get("principal").user.id, c.req.valid("json"));
+      const user = await updateProfile(
+        deps,
+        c.get("principal").user.id,
+        c.req.valid("json"),
+        c.get("clientIp"),
+      );
+      return c.json(toUserView(user, deps.settings.adminEmails), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/auth/profile/email/confirm",
+      tags,
+      summary: "Attach the pending email with the code mailed to it",
+      description: "422 on `code` for a wrong, expired (10 minutes) or void (5 wrong tries) code; 409 when " +
+        "another account took the address in the meantime (the pending change ends).",
+      security: bearerSecurity,
+      middleware: [auth],
+      request: { body: jsonBody(ConfirmEmailBody) },
+      responses: { 200: jsonResponse(UserSchema, "Email changed"), ...errorResponses(401, 403, 409, 422) },
+    }),
+    async (c) => {
+      const user = await confirmEmailChange(deps, c.get("principal").user.id, c.req.valid("json").code);
       return c.json(toUserView(user, deps.settings.adminEmails), 200);
     },
   );

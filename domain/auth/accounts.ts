@@ -5,6 +5,7 @@ import type { Tier, UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";
 import { normaliseEmail } from "./otp.ts";
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "./password.ts";
+import { limitEmailChange, mailEmailChangeCode, newEmailChange } from "./email_change.ts";
 import { issueSession, type TokenPair } from "./sessions.ts";
 import { newUserRecord, RESERVED_EMAIL_DOMAIN } from "./user_view.ts";
 
@@ -87,13 +88,17 @@ export interface ProfileChange {
 }
 
 /**
- * Changes nickname, email and/or password in one commit. A new email is unverified until an OTP sign-in proves
- * it; a taken nickname (ignoring case) or email is a `ConflictError`.
+ * Changes nickname and/or password in one commit, and starts an email change: a new email is only stored as
+ * pending and a confirmation code is mailed to it (`confirmEmailChange` attaches it). The answer is the same
+ * whether or not the new email belongs to an account; email changes are rate-limited per user, IP and address.
+ * A taken nickname (ignoring case) is a `ConflictError`. Asking for the current, verified email drops any
+ * pending change and mails nothing.
  */
 export async function updateProfile(
   deps: AuthDeps,
   userId: string,
   change: ProfileChange,
+  ip: string,
 ): Promise<UserRecord> {
   const nickname = change.nickname?.normalize("NFC").trim();
   if (nickname !== undefined && !NICKNAME_PATTERN.test(nickname)) {
@@ -103,18 +108,23 @@ export async function updateProfile(
     );
   }
   const email = change.email === undefined ? undefined : normaliseEmail(change.email);
+  if (email !== undefined) await limitEmailChange(deps, userId, email, ip);
+  const emailChange = email === undefined ? undefined : await newEmailChange(deps, userId, email);
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   const now = deps.clock.now();
-  return await deps.users.update(userId, (u) => {
+  let mailCode = false;
+  const user = await deps.users.update(userId, (u) => {
     const next = { ...u, updated_at: now };
     if (nickname !== undefined) next.nickname = nickname;
-    if (email !== undefined && email !== u.email) {
-      next.email = email;
-      next.email_verified = false;
+    if (emailChange !== undefined) {
+      mailCode = !(emailChange.pending.email === u.email && u.email_verified);
+      next.pending_email = mailCode ? emailChange.pending : null;
     }
     if (passwordHash !== undefined) next.password_hash = passwordHash;
     return next;
   });
+  if (emailChange && mailCode) await mailEmailChangeCode(deps, emailChange.pending.email, emailChange.code);
+  return user;
 }
 
 /** Admin: sets a user's tier and/or disabled flag. */

@@ -17,6 +17,10 @@ export interface UserView {
   profile_complete: boolean;
   github_login: string | null;
   disabled: boolean;
+  /** An email change waiting for its confirmation code (not attached yet), or `null`. */
+  pending_email: string | null;
+  /** When the pending change's code stops working (ISO), or `null`. */
+  pending_email_expires_at: string | null;
   created_at: string;
   last_login_at: string | null;
 }
@@ -50,6 +54,10 @@ export function toUserView(user: UserRecord, adminEmails: readonly string[]): Us
     profile_complete: isProfileComplete(user),
     github_login: user.github_login,
     disabled: user.disabled,
+    pending_email: user.pending_email?.email ?? null,
+    pending_email_expires_at: user.pending_email
+      ? new Date(user.pending_email.expires_at).toISOString()
+      : null,
     created_at: new Date(user.created_at).toISOString(),
     last_login_at: user.last_login_at === null ? null : new Date(user.last_login_at).toISOString(),
   };

@@ -6,6 +6,17 @@ import { type Page, pageRecords, type PageRequest } from "./kv.ts";
 /** Account tiers; limits per tier live in `domain/auth/tiers.ts`. */
 export type Tier = "free" | "licensed";
 
+/** A requested email change, not attached until confirmed with the code mailed to the new address. */
+export interface PendingEmailChange {
+  /** The requested address, lower-case. */
+  email: string;
+  /** HMAC of the confirmation code (bound to the user and the address); the code itself is never stored. */
+  code_hash: string;
+  expires_at: number;
+  /** Wrong confirmation tries so far. */
+  attempts: number;
+}
+
 /** A stored account. Emails are lower-case; timestamps are epoch ms UTC. */
 export interface UserRecord {
   id: string;
@@ -25,6 +36,8 @@ export interface UserRecord {
    * Missing on records written before it existed, which counts as 0.
    */
   session_epoch?: number;
+  /** An email change waiting for confirmation; missing or `null` when there is none. */
+  pending_email?: PendingEmailChange | null;
 }
 
 /** Persistence of users; every uniqueness rule is checked in the same commit as the record. */

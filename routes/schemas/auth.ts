@@ -15,6 +15,15 @@ export const UserSchema = z.object({
   profile_complete: z.boolean(),
   github_login: z.string().nullable(),
   disabled: z.boolean(),
+  pending_email: z.string().nullable().openapi({
+    example: null,
+    description:
+      "An email change waiting for the code mailed to the new address; not attached until confirmed",
+  }),
+  pending_email_expires_at: z.string().nullable().openapi({
+    example: null,
+    description: "When the pending change's confirmation code stops working",
+  }),
   created_at: z.string().openapi({ example: "2026-11-21T08:00:00.000Z" }),
   last_login_at: z.string().nullable(),
 }).openapi("User");
@@ -53,7 +62,17 @@ export const LogoutBody = z.strictObject({
 
 export const ProfileBody = z.strictObject({
   nickname: z.string().min(1).max(60).optional().openapi({ example: "alpha_hunter" }),
-  email: email.optional(),
+  email: email.optional().openapi({
+    description: "A new email: stored as pending_email and a 6-digit code is mailed to it; " +
+      "POST /auth/profile/email/confirm attaches it",
+  }),
   password: z.string().min(8, "Password must be at least 8 characters").max(128).optional(),
 }).refine((b) => Object.keys(b).length > 0, { message: "Send at least one of nickname, email, password" })
   .openapi("ProfileUpdate");
+
+export const ConfirmEmailBody = z.strictObject({
+  code: z.string().regex(/^\d{6}$/, "code must be 6 digits").openapi({
+    example: "042917",
+    description: "The code mailed to the pending email",
+  }),
+}).openapi("ConfirmEmailChange");

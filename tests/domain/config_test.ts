@@ -35,6 +35,8 @@ Deno.test("parseConfig() gives working development defaults for an empty environ
     login: { limit: 10, windowMs: 15 * 60_000 },
     invitePerIp: { limit: 20, windowMs: HOUR },
     refreshPerIp: { limit: 60, windowMs: 15 * 60_000 },
+    emailChangePerUser: { limit: 5, windowMs: HOUR },
+    emailChangePerIp: { limit: 20, windowMs: HOUR },
   });
 });
 

@@ -58,8 +58,8 @@ Deno.test("updateProfile() trims the nickname and refuses an invalid one with a 
   const a = await openAuthWorld();
   try {
     const user = await addUser(a, "p@example.com");
-    assert.equal((await updateProfile(a.deps, user.id, { nickname: "  trimmed  " })).nickname, "trimmed");
-    await assert.rejects(updateProfile(a.deps, user.id, { nickname: "no way!" }), (e: unknown) => {
+    assert.equal((await updateProfile(a.deps, user.id, { nickname: "  trimmed  " }, IP)).nickname, "trimmed");
+    await assert.rejects(updateProfile(a.deps, user.id, { nickname: "no way!" }, IP), (e: unknown) => {
       assert.ok(e instanceof ValidationError);
       assert.deepEqual(e.loc, ["body", "nickname"]);
       return true;
@@ -74,8 +74,8 @@ Deno.test("updateProfile() refuses a nickname held by someone else in any case",
   try {
     const one = await addUser(a, "one@example.com");
     const two = await addUser(a, "two@example.com");
-    await updateProfile(a.deps, one.id, { nickname: "Trader" });
-    await assert.rejects(updateProfile(a.deps, two.id, { nickname: "tRADER" }), (e: unknown) => {
+    await updateProfile(a.deps, one.id, { nickname: "Trader" }, IP);
+    await assert.rejects(updateProfile(a.deps, two.id, { nickname: "tRADER" }, IP), (e: unknown) => {
       assert.ok(e instanceof ConflictError);
       assert.equal(e.message, "Nickname already taken");
       return true;
@@ -85,20 +85,32 @@ Deno.test("updateProfile() refuses a nickname held by someone else in any case",
   }
 });
 
-Deno.test("updateProfile() moves the email index and marks the new email unverified", async () => {
+Deno.test("updateProfile() keeps a new email pending, mails a code to it, and leaves the email index alone", async () => {
   const a = await openAuthWorld();
   try {
     const user = await addUser(a, "old@example.com");
     await addUser(a, "busy@example.com");
-    await assert.rejects(updateProfile(a.deps, user.id, { email: "BUSY@example.com" }), ConflictError);
-    await assert.rejects(updateProfile(a.deps, user.id, { email: "me@quantedge.local" }), ValidationError);
-    const moved = await updateProfile(a.deps, user.id, { email: " New@Example.com " });
-    assert.equal(moved.email, "new@example.com");
-    assert.equal(moved.email_verified, false);
-    assert.equal(await a.deps.users.getByEmail("old@example.com"), null);
-    assert.equal((await a.deps.users.getByEmail("new@example.com"))?.id, user.id);
-    const same = await updateProfile(a.deps, user.id, { email: "NEW@example.com" });
-    assert.equal(same.email, "new@example.com");
+    await assert.rejects(
+      updateProfile(a.deps, user.id, { email: "me@quantedge.local" }, IP),
+      ValidationError,
+    );
+    const busy = await updateProfile(a.deps, user.id, { email: "BUSY@example.com" }, IP);
+    assert.deepEqual([busy.email, busy.pending_email?.email], ["old@example.com", "busy@example.com"]);
+    const moved = await updateProfile(a.deps, user.id, { email: " New@Example.com " }, IP);
+    assert.equal(moved.email, "old@example.com");
+    assert.equal(moved.email_verified, true);
+    assert.deepEqual(moved.pending_email, {
+      email: "new@example.com",
+      code_hash: moved.pending_email!.code_hash,
+      expires_at: T0 + 10 * 60_000,
+      attempts: 0,
+    });
+    assert.match(moved.pending_email!.code_hash, /^[0-9a-f]{64}$/);
+    assert.equal((await a.deps.users.getByEmail("old@example.com"))?.id, user.id);
+    assert.equal(await a.deps.users.getByEmail("new@example.com"), null);
+    assert.deepEqual(a.sent.map((m) => m.to), ["busy@example.com", "new@example.com"]);
+    const code = a.sent[1].text.match(/confirmation code is (\d{6})/)![1];
+    assert.ok(!JSON.stringify(moved).includes(code));
   } finally {
     a.close();
   }
@@ -107,7 +119,7 @@ Deno.test("updateProfile() moves the email index and marks the new email unverif
 Deno.test("updateProfile() answers NotFoundError for an unknown user", async () => {
   const a = await openAuthWorld();
   try {
-    await assert.rejects(updateProfile(a.deps, "usr_nobody", { nickname: "ghost" }), NotFoundError);
+    await assert.rejects(updateProfile(a.deps, "usr_nobody", { nickname: "ghost" }, IP), NotFoundError);
   } finally {
     a.close();
   }

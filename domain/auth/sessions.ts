@@ -103,7 +103,10 @@ export async function refreshSession(deps: AuthDeps, refreshToken: string): Prom
     const user = await deps.users.get(seen.record.user_id);
     if (seen.record.rotated_at !== null) {
       const again = await samePairWithinGrace(deps, refreshToken, seen.record, now);
-      if (again && user && epochMatches(session, user) && !user.disabled) {
+      if (again) {
+        if (!user || !epochMatches(session, user)) throw invalid();
+        if (user.disabled) throw new ForbiddenError("Account disabled");
+        deps.log("info", "refresh token replayed within the grace window", { session_id: session.id });
         return await pairOf(deps, user, session.id, again.token, again.issuedAt);
       }
       await deps.sessions.revoke(session.id, "refresh token reuse", now);

@@ -176,3 +176,23 @@ Deno.test("logout() revokes by refresh token or by session id and ignores unknow
     a.close();
   }
 });
+
+Deno.test("refreshSession() within the grace window answers a disabled account 403 without revoking the session", async () => {
+  const a = await openAuthWorld();
+  try {
+    const user = await addUser(a, "paused@example.com");
+    const pair = await issueSession(a.deps, user);
+    const next = await refreshSession(a.deps, pair.refresh_token);
+    await a.deps.users.update(user.id, (u) => ({ ...u, disabled: true }));
+    await assert.rejects(
+      refreshSession(a.deps, pair.refresh_token),
+      (e: unknown) => e instanceof ForbiddenError && e.message === "Account disabled",
+    );
+    await a.deps.users.update(user.id, (u) => ({ ...u, disabled: false }));
+    assert.equal((await refreshSession(a.deps, pair.refresh_token)).refresh_token, next.refresh_token);
+    assert.ok(a.logs.some((l) => l.msg === "refresh token replayed within the grace window"));
+    assert.ok(!a.logs.some((l) => l.msg.includes("refresh token reuse")));
+  } finally {
+    a.close();
+  }
+});

@@ -54,6 +54,7 @@ export interface AppDeps {
     | "maxImportBytes"
     | "maxSyncSymbolBars"
     | "maxExpressionCost"
+    | "maxJobExpressionCost"
     | "catalogCompareRate"
     | "backtestRate"
     | "signalRate"
@@ -128,7 +129,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     "/",
     backtestJobRoutes(deps.auth, deps.backtests, deps.library, {
       rate: config.backtestRate,
-      maxExpressionCost: config.maxExpressionCost,
+      maxExpressionCost: config.maxJobExpressionCost,
     }),
   );
   api.route(

@@ -183,6 +183,8 @@ export function backtestJobRoutes(
         await estimateBacktestCost(spec, jobs.market, me.id),
         opts.maxExpressionCost,
         fromLibrary ? ["body", "library_id"] : sourceLoc(body),
+        "this strategy",
+        "MAX_JOB_EXPRESSION_COST",
       );
       const cap = tierInfo(me.tier).limits.max_active_backtests;
       const active = (await jobs.jobs.listByUser(me.id, { limit: 200, offset: 0 })).items

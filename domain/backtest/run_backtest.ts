@@ -156,12 +156,13 @@ export function assertWithinExpressionBudget(
   budget: number,
   loc: (string | number)[] = ["body", "spec"],
   what = "this strategy",
+  budgetName = "MAX_EXPRESSION_COST",
 ): void {
   if (estimate.cost <= budget) return;
   const top = estimate.costliest[0];
   const msg =
     `Too expensive to evaluate ${what}: estimated cost ${formatCost(estimate.cost)} units is over ` +
-    `the expression budget of ${formatCost(budget)} (MAX_EXPRESSION_COST); ${estimate.symbols} symbol(s) × ` +
+    `the expression budget of ${formatCost(budget)} (${budgetName}); ${estimate.symbols} symbol(s) × ` +
     `about ${estimate.bars_per_symbol} bars × ${estimate.nodes} distinct sub-expressions` +
     (top ? `, costliest ${top.expression} (${formatCost(top.cost)})` : "") +
     ". Use shorter windows, fewer terms, fewer symbols or a shorter date range.";
@@ -169,7 +170,7 @@ export function assertWithinExpressionBudget(
     type: "expression_cost",
     loc,
     msg,
-    ctx: { ...estimate, budget },
+    ctx: { ...estimate, budget, budget_setting: budgetName },
   }]);
 }
 
@@ -333,7 +334,7 @@ export async function runBacktest(
   const t3 = opts.now();
   const ms = (x: number) => Math.round(x * 100) / 100;
   report.timing = {
-    load_ms: ms(t1 - t0 - indicatorsMs),
+    load_ms: ms(t1 - t0 - indicatorsMs - pausedBeforeSim),
     indicators_ms: ms(indicatorsMs),
     simulate_ms: ms(t2 - t1 - (pausedMs - pausedBeforeSim)),
     metrics_ms: ms(t3 - t2),

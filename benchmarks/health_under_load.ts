@@ -54,7 +54,11 @@ for (let r = 0; r < rounds; r++) {
   const latencies: number[] = [];
   let done = false;
   const t0 = performance.now();
-  const run = fetch(`${base}/api/v1/backtests/run`, { method: "POST", headers: auth, body: JSON.stringify({ spec }) })
+  const run = fetch(`${base}/api/v1/backtests/run`, {
+    method: "POST",
+    headers: auth,
+    body: JSON.stringify({ spec }),
+  })
     .then(async (res) => {
       await res.arrayBuffer();
       done = true;
@@ -79,7 +83,9 @@ for (let r = 0; r < rounds; r++) {
 }
 all.sort((a, b) => a - b);
 console.log(
-  `all rounds: /health n=${all.length} p50 ${pct(all, 50).toFixed(1)} ms, p99 ${pct(all, 99).toFixed(1)} ms, ` +
+  `all rounds: /health n=${all.length} p50 ${pct(all, 50).toFixed(1)} ms, p99 ${
+    pct(all, 99).toFixed(1)
+  } ms, ` +
     `max ${all.at(-1)!.toFixed(1)} ms`,
 );
 await server.shutdown();

@@ -87,10 +87,10 @@ Deno.test("catalog compare: an import published for a symbol of the spec changes
     const reads = await promoted(w, { ...SPEC, end: "2025-12-31" });
     assert.equal((await (await compare(w)).json()).strategies[0].cached, false);
     assert.equal((await (await compare(w)).json()).strategies[0].cached, true);
-    // An admin publishes someone's CSV of 600519.SH: public runs now read those bars.
+    // An admin imports and publishes a CSV of 600519.SH: public runs now read those bars.
     const rows = ["Date,Open,High,Low,Close,Volume"];
     for (
-      let d = new Date("2023-01-02T00:00:00Z");
+      const d = new Date("2023-01-02T00:00:00Z");
       d <= new Date("2025-12-31T00:00:00Z");
       d.setUTCDate(d.getUTCDate() + 1)
     ) {

@@ -3,7 +3,8 @@
  * the run completes and `/health` keeps answering throughout, because evaluation and simulation yield to the
  * event loop between slices. (Without the slicing, one symbol's evaluation blocks the process for its whole
  * duration — about a second here — and no `/health` request is answered meanwhile.) The bound is generous on
- * purpose; `benchmarks/health_under_load.ts` measures the p99 on the default budget.
+ * purpose (the slowest `/health` under half the run's time; slices are a few milliseconds), so a loaded machine
+ * does not fail it; `benchmarks/health_under_load.ts` measures the p99 on the default budget.
  */
 import assert from "node:assert/strict";
 import { estimateBacktestCost } from "../../domain/backtest/run_backtest.ts";
@@ -12,8 +13,6 @@ import { openTestWorld, signInWithOtp } from "../_helpers/test_app.ts";
 
 const BUDGET = 1_500_000_000;
 const SYMBOL = "600519.SH";
-/** Far above the slices' few milliseconds, far below the unsliced run's blocking time. */
-const HEALTH_BOUND_MS = 500;
 
 Deno.test("while a near-budget synchronous backtest runs, /health keeps answering on a loopback server", async () => {
   const w = await openTestWorld({ MAX_EXPRESSION_COST: String(BUDGET) });
@@ -43,6 +42,7 @@ Deno.test("while a near-budget synchronous backtest runs, /health keeps answerin
     await warm.body?.cancel();
 
     let done = false;
+    const started = performance.now();
     const run = fetch(`${base}/api/v1/backtests/run`, {
       method: "POST",
       headers,
@@ -62,11 +62,14 @@ Deno.test("while a near-budget synchronous backtest runs, /health keeps answerin
       if (!done) latencies.push(performance.now() - t0);
     }
     const result = await run;
+    const runMs = performance.now() - started;
     assert.equal(result.status, 200, JSON.stringify(result.body).slice(0, 300));
     assert.ok(result.body.dailyPortfolio.length > 2000);
     assert.ok(latencies.length >= 5, `only ${latencies.length} /health answers during the run`);
+    // Relative to the run, so a loaded machine slows both sides alike: unsliced, one /health waits for
+    // (nearly) the whole evaluation.
     const worst = Math.max(...latencies);
-    assert.ok(worst < HEALTH_BOUND_MS, `/health took ${worst.toFixed(0)} ms during the run`);
+    assert.ok(worst < runMs / 2, `/health took ${worst.toFixed(0)} ms during a ${runMs.toFixed(0)} ms run`);
   } finally {
     await server.shutdown();
     await w.close();

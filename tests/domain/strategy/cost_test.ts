@@ -94,3 +94,34 @@ Deno.test("evaluateNodes() fills the cache so the rules are hits, and pauses onc
   assert.equal(ctx.cache.size, nodes.length);
   assert.deepEqual(evaluate(entry, ctx), fresh);
 });
+
+Deno.test("every documented rule shape fits the default budget on the hs300 leaderboard dataset and at the synchronous size limit", async (t) => {
+  // The rules the blueprint and agent shapes compile to (README table), with their usual parameters.
+  const rules = [
+    ["crosses_above(sma(close, 20), sma(close, 50))", "crosses_below(sma(close, 20), sma(close, 50))"],
+    ["close > sma(close, 200)", "close < sma(close, 200)"],
+    ["rsi(close, 14) < 30", "rsi(close, 14) > 70"],
+    ["zscore(close, 20) < -2", "zscore(close, 20) > 0"],
+    [
+      "crosses_above(macd(close, 12, 26, 9), macd_signal(close, 12, 26, 9))",
+      "macd_hist(close, 12, 26, 9) < 0",
+    ],
+    ["close < bb_lower(close, 20, 2)", "close > bb_middle(close, 20)"],
+    ["volume > 1.5 * volume_sma(20)", "close < highest(close, 22) - 3 * atr(14)"],
+    ["obv() > sma(obv(), 20)", "close < vwap(20)"],
+    ["close > delay(close, 1) + 2 * atr(14)", "vpt() < sma(vpt(), 20)"],
+    ["rsi(close, 14) < 30 and volume > 1.5 * sma(volume, 20)", "rsi(close, 14) > 70"],
+  ];
+  const rank = p("sma(close * volume, 20)");
+  const hs300Bars = estimateBars(0, 1826 + 400, 252); // 2020–2024 plus the warm-up
+  for (const [entry, exit] of rules) {
+    await t.step(entry, () => {
+      const exprs = [p(entry), p(exit), rank];
+      const leaderboard = estimateExpressionCost(exprs, Array(300).fill(hs300Bars)).cost;
+      assert.ok(leaderboard < DEFAULT_MAX_EXPRESSION_COST, `leaderboard cost ${leaderboard}`);
+      // 2,000,000 symbol-bars (MAX_SYNC_SYMBOL_BARS): 800 symbols × 2,500 bars.
+      const sync = estimateExpressionCost(exprs, Array(800).fill(2500)).cost;
+      assert.ok(sync < DEFAULT_MAX_EXPRESSION_COST, `sync-limit cost ${sync}`);
+    });
+  }
+});

@@ -40,6 +40,15 @@ const bool = (fallback: boolean) =>
 
 const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
 
+/**
+ * Default budget of the expression evaluation of one synchronous run, in cost units (about a quarter of a second
+ * of evaluation on the reference machine; see `domain/strategy/cost.ts`).
+ */
+export const DEFAULT_MAX_EXPRESSION_COST = 250_000_000;
+
+/** Default budget of one queued backtest's expression evaluation (ten times the synchronous one). */
+export const DEFAULT_MAX_JOB_EXPRESSION_COST = 2_500_000_000;
+
 const EnvSchema = z.object({
   DENO_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -83,6 +92,9 @@ const EnvSchema = z.object({
   BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MAX_JOB_SYMBOL_BARS: z.coerce.number().int().positive().default(20_000_000),
   MAX_SYNC_SYMBOL_BARS: z.coerce.number().int().positive().default(2_000_000),
+  MAX_EXPRESSION_COST: z.coerce.number().int().positive().default(DEFAULT_MAX_EXPRESSION_COST),
+  MAX_JOB_EXPRESSION_COST: z.coerce.number().int().positive().default(DEFAULT_MAX_JOB_EXPRESSION_COST),
+  RATE_LIMIT_CATALOG_COMPARE: rateRule("20/1h"),
   RATE_LIMIT_BACKTEST: rateRule("10/1m"),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   RATE_LIMIT_SIGNAL: rateRule("60/1m"),
@@ -151,6 +163,16 @@ export interface Config {
   yahoo: { enabled: boolean; symbols: string[]; baseUrl: string | undefined };
   /** Largest backtest (symbols × bars) `POST /backtests/run` runs synchronously. */
   maxSyncSymbolBars: number;
+  /**
+   * Largest estimated expression-evaluation cost (units, see `domain/strategy/cost.ts`) of one run on every
+   * route that evaluates expressions while the caller waits (backtests/run, backtest, plot, indicators, library
+   * and catalog compare, leaderboard).
+   */
+  maxExpressionCost: number;
+  /** The same budget for a queued backtest, checked at submission. */
+  maxJobExpressionCost: number;
+  /** `GET /catalog/strategies/{name}/compare` requests per client IP. */
+  catalogCompareRate: RateRule;
   /** How background jobs reach workers: `queue` (kv.enqueue/listenQueue) or `poll` (KV job table + cron). */
   jobQueue: "queue" | "poll";
   /** Backtest jobs running at once in one process. */
@@ -264,6 +286,9 @@ export function parseConfig(
     marketCacheBytes: Math.round(e.MARKET_CACHE_MB * 1024 * 1024),
     maxImportBytes: e.MAX_IMPORT_BYTES,
     maxSyncSymbolBars: e.MAX_SYNC_SYMBOL_BARS,
+    maxExpressionCost: e.MAX_EXPRESSION_COST,
+    maxJobExpressionCost: e.MAX_JOB_EXPRESSION_COST,
+    catalogCompareRate: e.RATE_LIMIT_CATALOG_COMPARE,
     backtestConcurrency: e.BACKTEST_CONCURRENCY,
     jobQueue: e.JOB_QUEUE ?? (opts.onDeploy ? "poll" : "queue"),
     maxJobSymbolBars: e.MAX_JOB_SYMBOL_BARS,

@@ -26,6 +26,8 @@ export interface ValidationIssueItem {
   type: string;
   loc: (string | number)[];
   msg: string;
+  /** Machine-readable context of the problem (e.g. a computed cost and the budget it broke). */
+  ctx?: Record<string, unknown>;
 }
 
 /**

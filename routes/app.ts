@@ -40,6 +40,7 @@ import type { TopicHub } from "../domain/stream/hub.ts";
 import { trackedStrategyRoutes } from "./tracked_strategy_routes.ts";
 import { publicRecordRoutes } from "./public_record_routes.ts";
 import { adminJobRoutes } from "./admin_job_routes.ts";
+import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -52,6 +53,9 @@ export interface AppDeps {
     | "maxBodyBytes"
     | "maxImportBytes"
     | "maxSyncSymbolBars"
+    | "maxExpressionCost"
+    | "maxJobExpressionCost"
+    | "catalogCompareRate"
     | "backtestRate"
     | "signalRate"
     | "trustProxy"
@@ -74,6 +78,8 @@ export interface AppDeps {
   library: LibraryDeps;
   /** Leaderboard entries and rankings. */
   leaderboard: LeaderboardDeps;
+  /** Cached backtest summaries (catalog compare). */
+  runCache: RunCacheRepo;
   /** Tracked strategies, signals, settlement, attestation and public records. */
   track: TrackDeps;
   /** Watchdog alerts, evaluations and daily-job runs. */
@@ -119,16 +125,29 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes));
-  api.route("/", backtestJobRoutes(deps.auth, deps.backtests, deps.library, { rate: config.backtestRate }));
   api.route(
     "/",
-    libraryRoutes(deps.auth, deps.library, { jobs: deps.backtests, maxSymbolBars: config.maxSyncSymbolBars }),
+    backtestJobRoutes(deps.auth, deps.backtests, deps.library, {
+      rate: config.backtestRate,
+      maxExpressionCost: config.maxJobExpressionCost,
+    }),
+  );
+  api.route(
+    "/",
+    libraryRoutes(deps.auth, deps.library, {
+      jobs: deps.backtests,
+      maxSymbolBars: config.maxSyncSymbolBars,
+      maxExpressionCost: config.maxExpressionCost,
+      catalogCompareRate: config.catalogCompareRate,
+      cache: deps.runCache,
+    }),
   );
   api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard, { rate: config.backtestRate }));
   api.route(
     "/",
     backtestRoutes(deps.auth, deps.market, {
       maxSymbolBars: config.maxSyncSymbolBars,
+      maxExpressionCost: config.maxExpressionCost,
       rate: config.backtestRate,
     }),
   );

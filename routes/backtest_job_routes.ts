@@ -17,7 +17,14 @@ import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, RateLimitError } from "../domain/errors.ts";
 import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
 import { newRouter } from "./app_env.ts";
-import { oneStrategySource, resolveSpec, type SpecSources, StrategySources } from "./backtest_routes.ts";
+import {
+  oneStrategySource,
+  resolveSpec,
+  sourceLoc,
+  type SpecSources,
+  StrategySources,
+} from "./backtest_routes.ts";
+import { assertWithinExpressionBudget, estimateBacktestCost } from "../domain/backtest/run_backtest.ts";
 import { getOwnVersion, type LibraryDeps } from "../domain/strategy/library.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
@@ -130,7 +137,7 @@ export function backtestJobRoutes(
   auth: AuthDeps,
   jobs: BacktestJobDeps,
   library: LibraryDeps,
-  opts: { rate: RateRule },
+  opts: { rate: RateRule; maxExpressionCost: number },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
@@ -171,6 +178,14 @@ export function backtestJobRoutes(
         ? await getOwnVersion(library, me.id, body.library_id, body.version)
         : null;
       const spec = fromLibrary ? fromLibrary.spec : resolveSpec(body);
+      // Refused at submission, before a job exists, when its rules are over the expression budget.
+      assertWithinExpressionBudget(
+        await estimateBacktestCost(spec, jobs.market, me.id),
+        opts.maxExpressionCost,
+        fromLibrary ? ["body", "library_id"] : sourceLoc(body),
+        "this strategy",
+        "MAX_JOB_EXPRESSION_COST",
+      );
       const cap = tierInfo(me.tier).limits.max_active_backtests;
       const active = (await jobs.jobs.listByUser(me.id, { limit: 200, offset: 0 })).items
         .filter((j) => j.status === "queued" || j.status === "running").length;

@@ -2,12 +2,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { plotFigure } from "../domain/backtest/plot.ts";
-import { runBacktest } from "../domain/backtest/run_backtest.ts";
+import { assertWithinExpressionBudget, runBacktest } from "../domain/backtest/run_backtest.ts";
+import { costedNodes, createWorkPacer, estimateExpressionCost } from "../domain/strategy/cost.ts";
 import { fromDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
-import { createEvalContext, evaluate } from "../domain/strategy/evaluate.ts";
+import { createEvalContext, evaluate, evaluateNodes } from "../domain/strategy/evaluate.ts";
 import { ExpressionError, parseExpression } from "../domain/strategy/expression.ts";
 import { type StrategySpec, StrategySpecSchema } from "../domain/strategy/spec.ts";
 import {
@@ -116,11 +117,19 @@ export function resolveSpec(body: SpecSources): StrategySpec {
   }
 }
 
+/** Where the strategy is in a request body, for errors about it. */
+export function sourceLoc(body: SpecSources): string[] {
+  const field = (["spec", "blueprint", "config", "strategy_code"] as const).find((k) =>
+    body[k] !== undefined
+  );
+  return ["body", field ?? "spec"];
+}
+
 /** Builds the backtest router. */
 export function backtestRoutes(
   auth: AuthDeps,
   market: MarketDeps,
-  opts: { maxSymbolBars: number; rate: RateRule },
+  opts: { maxSymbolBars: number; maxExpressionCost: number; rate: RateRule },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
@@ -148,6 +157,8 @@ export function backtestRoutes(
       const report = await runBacktest(spec, market.data, {
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
+        maxExpressionCost: opts.maxExpressionCost,
+        expressionCostLoc: sourceLoc(body),
         now: () => performance.now(),
         trials: body.trials,
       });
@@ -176,14 +187,9 @@ export function backtestRoutes(
       if (start > end) throw new ValidationError("start must not be after end", ["body", "start"]);
       const bars = await market.data.getBars(body.symbol, start, end, owner);
       if (!bars) throw new NotFoundError(`Unknown symbol "${body.symbol}"`);
-      const ctx = createEvalContext(bars);
-      const series: Record<string, (number | null)[]> = {};
-      body.expressions.forEach((src, i) => {
+      const exprs = body.expressions.map((src, i) => {
         try {
-          series[src] = Array.from(
-            evaluate(parseExpression(src), ctx),
-            (v) => (Number.isFinite(v) ? v : null),
-          );
+          return parseExpression(src);
         } catch (e) {
           if (e instanceof ExpressionError) {
             throw new ValidationError(e.message, ["body", "expressions", i], "expression");
@@ -191,6 +197,28 @@ export function backtestRoutes(
           throw e;
         }
       });
+      // Refused before any evaluation when over budget; otherwise evaluated in slices that yield.
+      const n = bars.days.length;
+      assertWithinExpressionBudget(
+        estimateExpressionCost(exprs, [n]),
+        opts.maxExpressionCost,
+        ["body", "expressions"],
+        "these expressions",
+      );
+      const pacer = createWorkPacer();
+      const ctx = createEvalContext(bars);
+      const series: Record<string, (number | null)[]> = {};
+      for (const [i, e] of exprs.entries()) {
+        try {
+          await evaluateNodes(costedNodes([e], n), ctx, pacer);
+          series[body.expressions[i]] = Array.from(evaluate(e, ctx), (v) => (Number.isFinite(v) ? v : null));
+        } catch (err) {
+          if (err instanceof ExpressionError) {
+            throw new ValidationError(err.message, ["body", "expressions", i], "expression");
+          }
+          throw err;
+        }
+      }
       return c.json({
         symbol: info.symbol,
         source: bars.source,
@@ -236,10 +264,13 @@ export function backtestRoutes(
     async (c) => {
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
-      const spec = onTicker(c.req.valid("json"));
+      const body = c.req.valid("json");
+      const spec = onTicker(body);
       const report = await runBacktest(spec, market.data, {
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
+        maxExpressionCost: opts.maxExpressionCost,
+        expressionCostLoc: sourceLoc(body),
         now: () => performance.now(),
       });
       const end = report.summary.finalValue as number;
@@ -276,11 +307,14 @@ export function backtestRoutes(
     async (c) => {
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
-      const spec = onTicker(c.req.valid("json"));
+      const body = c.req.valid("json");
+      const spec = onTicker(body);
       const ticker = spec.universe.tickers![0];
       const report = await runBacktest(spec, market.data, {
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
+        maxExpressionCost: opts.maxExpressionCost,
+        expressionCostLoc: sourceLoc(body),
         now: () => performance.now(),
       });
       const bars = await market.data.getBars(ticker, spec.start, spec.end, me.id);

@@ -16,7 +16,14 @@ import {
 } from "../domain/strategy/library.ts";
 import { NotFoundError } from "../domain/errors.ts";
 import { type BacktestJobDeps, latestLibraryRun } from "../domain/backtest/jobs.ts";
-import { runBacktest } from "../domain/backtest/run_backtest.ts";
+import {
+  assertWithinExpressionBudget,
+  estimateBacktestCost,
+  runBacktest,
+} from "../domain/backtest/run_backtest.ts";
+import { cachedRunSummary } from "../domain/backtest/run_cache.ts";
+import type { RateRule } from "../domain/config.ts";
+import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
 import { tradesToCsv } from "../domain/backtest/trades_csv.ts";
 import { specDifferences } from "../domain/strategy/spec_diff.ts";
 import type { LibraryStrategyRecord } from "../domain/store/library_repo.ts";
@@ -102,7 +109,16 @@ const versionView = (v: { version: number; spec: unknown; generated_code: string
 export function libraryRoutes(
   auth: AuthDeps,
   deps: LibraryDeps,
-  runs: { jobs: BacktestJobDeps; maxSymbolBars: number },
+  runs: {
+    jobs: BacktestJobDeps;
+    maxSymbolBars: number;
+    /** Expression budget of each run (MAX_EXPRESSION_COST). */
+    maxExpressionCost: number;
+    /** Catalog compares per client IP. */
+    catalogCompareRate: RateRule;
+    /** Summaries of catalog runs by (spec, data version). */
+    cache: RunCacheRepo;
+  },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
@@ -373,10 +389,20 @@ export function libraryRoutes(
       const id = c.req.valid("param").id;
       const q = c.req.valid("query");
       const [va, vb] = [await getOwnVersion(deps, me(c), id, q.a), await getOwnVersion(deps, me(c), id, q.b)];
+      // Both versions are checked against the expression budget before either runs.
+      for (const [v, param] of [[va, "a"], [vb, "b"]] as const) {
+        assertWithinExpressionBudget(
+          await estimateBacktestCost(v.spec, runs.jobs.market, me(c)),
+          runs.maxExpressionCost,
+          ["query", param],
+          `version ${v.version}`,
+        );
+      }
       const run = (spec: typeof va.spec) =>
         runBacktest(spec, runs.jobs.market, {
           ownerId: me(c),
           maxSymbolBars: runs.maxSymbolBars,
+          maxExpressionCost: runs.maxExpressionCost,
           now: () => 0,
         });
       const [ra, rb] = [await run(va.spec), await run(vb.spec)];
@@ -455,6 +481,9 @@ export function libraryRoutes(
       tags: ["catalog"],
       summary:
         "Run every promoted strategy with this name on its production spec and show the metrics side by side",
+      description:
+        "Rate-limited per client IP (RATE_LIMIT_CATALOG_COMPARE). Results are cached by (canonical " +
+        "spec, data version): a repeat on unchanged data runs nothing (`cached: true`).",
       request: {
         params: z.object({
           name: z.string().min(1).max(200).openapi({ param: { name: "name", in: "path" } }),
@@ -469,33 +498,56 @@ export function libraryRoutes(
               author: z.string().nullable(),
               production_version: z.number().int(),
               metrics: z.record(z.string(), z.unknown()),
+              cached: z.boolean().openapi({ description: "Served from the result cache (no run)" }),
             })),
           }).openapi("CatalogCompare"),
           "Comparison",
         ),
-        ...errorResponses(404, 422),
+        ...errorResponses(404, 422, 429),
         413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
       },
     }),
     async (c) => {
+      await auth.limiter.consume("catalog_compare_ip", c.get("clientIp"), runs.catalogCompareRate);
       const name = c.req.valid("param").name;
       const page = await catalogStrategies(deps, { limit: 10, offset: 0 }, name);
       if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
-      const strategies = [];
+      const found = [];
       for (const s of page.items) {
         const v = await deps.library.getVersion(s.id, s.production_version!);
-        if (!v) continue;
-        const report = await runBacktest(v.spec, runs.jobs.market, {
-          ownerId: null, // public data only: the catalog is public
-          maxSymbolBars: runs.maxSymbolBars,
-          now: () => 0,
-        });
+        if (v) found.push({ s, v });
+      }
+      // Every strategy is checked against the expression budget before any runs (public data only).
+      for (const { s, v } of found) {
+        assertWithinExpressionBudget(
+          await estimateBacktestCost(v.spec, runs.jobs.market, null),
+          runs.maxExpressionCost,
+          ["path", "name"],
+          `strategy "${s.id}" (version ${v.version})`,
+        );
+      }
+      const cache = { cache: runs.cache, market: runs.jobs.market, clock: deps.clock };
+      const strategies = [];
+      for (const { s, v } of found) {
+        const result = await cachedRunSummary(
+          cache,
+          v.spec,
+          null,
+          () =>
+            runBacktest(v.spec, runs.jobs.market, {
+              ownerId: null, // public data only: the catalog is public
+              maxSymbolBars: runs.maxSymbolBars,
+              maxExpressionCost: runs.maxExpressionCost,
+              now: () => 0,
+            }),
+        );
         const owner = await auth.users.get(s.user_id);
         strategies.push({
           id: s.id,
           author: owner?.nickname ?? null,
           production_version: v.version,
-          metrics: report.summary,
+          metrics: result.summary,
+          cached: result.cached,
         });
       }
       return c.json({ name, strategies }, 200);

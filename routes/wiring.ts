@@ -25,6 +25,7 @@ import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/jobs.t
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { createLibraryRepo } from "../domain/store/library_repo.ts";
 import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";
+import { createRunCacheRepo } from "../domain/store/run_cache_repo.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { buildMarketDeps } from "../domain/market/market_deps.ts";
@@ -120,6 +121,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     market: market.data,
     clock,
     nicknameOf: async (id) => (await auth.users.get(id))?.nickname ?? null,
+    maxExpressionCost: config.maxExpressionCost,
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
   const tlog = createTransparencyLog(kv, clock, { origin: config.tlogOrigin });
@@ -169,6 +171,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     backtests,
     library,
     leaderboard,
+    runCache: createRunCacheRepo(kv),
     track,
     dailyJobs,
     hub: createTopicHub(),

@@ -5,11 +5,21 @@
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
 import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
-import { createEvalContext, evaluate } from "../strategy/evaluate.ts";
-import { ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
+import {
+  BARS_PER_YEAR,
+  costedNodes,
+  createWorkPacer,
+  estimateBars,
+  estimateExpressionCost,
+  type ExpressionCostEstimate,
+  formatCost,
+  yieldToEventLoop,
+} from "../strategy/cost.ts";
+import { createEvalContext, evaluate, evaluateNodes } from "../strategy/evaluate.ts";
+import { type Expr, ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
 import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
 import { atr } from "../indicators/oscillators.ts";
-import { createSimulation, simulate, type SymbolInput } from "./engine.ts";
+import { createSimulation, type SymbolInput } from "./engine.ts";
 import { type BacktestReport, buildReport } from "./report.ts";
 
 /** The engine version reported with every result. */
@@ -74,6 +84,96 @@ export interface BacktestProgress {
 /** Raised when a run's progress callback asks it to stop. */
 export class BacktestCancelledError extends Error {}
 
+/** The rule that `min_avg_traded_value` evaluates on every symbol. */
+const TRADED_VALUE = "sma(close * volume, 20)";
+
+/** Symbol-days simulated between two pauses of a synchronous run (a few milliseconds of engine work). */
+export const SIM_SLICE_SYMBOL_DAYS = 50_000;
+
+/** Parses a spec rule; a bad one is a 422 naming the field. */
+function parseRule(src: string, field: string): Expr {
+  try {
+    return parseExpression(src);
+  } catch (e) {
+    if (e instanceof ExpressionError) {
+      throw new ValidationError(e.message, ["body", "spec", field], "expression");
+    }
+    throw e;
+  }
+}
+
+/** Every expression a run of `spec` evaluates on each symbol: entry, exit, rank_by, then the filters' rule. */
+function specExpressions(spec: StrategySpec): Expr[] {
+  const exprs = [
+    parseRule(spec.entry, "entry"),
+    parseRule(spec.exit, "exit"),
+    parseRule(spec.rank_by, "rank_by"),
+  ];
+  if (spec.universe.filters?.min_avg_traded_value !== undefined) exprs.push(parseExpression(TRADED_VALUE));
+  return exprs;
+}
+
+/** The symbols a run of `spec` reads (tickers and universe members, upper-cased, each once). */
+async function specSymbols(spec: StrategySpec, market: MarketData): Promise<Set<string>> {
+  const symbols = new Set(spec.universe.tickers?.map((s) => s.toUpperCase()) ?? []);
+  if (spec.universe.name) { for (const s of await market.getUniverse(spec.universe.name)) symbols.add(s); }
+  return symbols;
+}
+
+/**
+ * Estimates, before any data is loaded, what evaluating `spec`'s rules costs (see `domain/strategy/cost.ts`):
+ * bars per symbol are estimated from the calendar over the run's dates plus the warm-up, at 252 a year (365 for
+ * crypto, which trades every day).
+ */
+export async function estimateBacktestCost(
+  spec: StrategySpec,
+  market: MarketData,
+  ownerId: string | null,
+): Promise<ExpressionCostEstimate> {
+  const exprs = specExpressions(spec);
+  const from = toDayNumber(addDays(spec.start, -WARMUP_DAYS)), to = toDayNumber(spec.end);
+  const tickers = new Set(spec.universe.tickers?.map((s) => s.toUpperCase()) ?? []);
+  const everyDay = estimateBars(from, to, BARS_PER_YEAR.everyDay);
+  const exchange = estimateBars(from, to, BARS_PER_YEAR.exchange);
+  const bars: number[] = [];
+  for (const s of tickers) {
+    const info = await market.getSymbol(s, ownerId);
+    bars.push(info?.exchange === "CRYPTO" ? everyDay : exchange);
+  }
+  if (spec.universe.name) {
+    const perYear = spec.universe.name === "crypto" ? everyDay : exchange;
+    for (const s of await market.getUniverse(spec.universe.name)) if (!tickers.has(s)) bars.push(perYear);
+  }
+  return estimateExpressionCost(exprs, bars);
+}
+
+/**
+ * Refuses (422) an estimate over `budget`, naming the budget, the cost and where it comes from; `loc` says which
+ * part of the request holds the strategy, `what` names it in the message.
+ */
+export function assertWithinExpressionBudget(
+  estimate: ExpressionCostEstimate,
+  budget: number,
+  loc: (string | number)[] = ["body", "spec"],
+  what = "this strategy",
+  budgetName = "MAX_EXPRESSION_COST",
+): void {
+  if (estimate.cost <= budget) return;
+  const top = estimate.costliest[0];
+  const msg =
+    `Too expensive to evaluate ${what}: estimated cost ${formatCost(estimate.cost)} units is over ` +
+    `the expression budget of ${formatCost(budget)} (${budgetName}); ${estimate.symbols} symbol(s) × ` +
+    `about ${estimate.bars_per_symbol} bars × ${estimate.nodes} distinct sub-expressions` +
+    (top ? `, costliest ${top.expression} (${formatCost(top.cost)})` : "") +
+    ". Use shorter windows, fewer terms, fewer symbols or a shorter date range.";
+  throw new ValidationError(msg, loc, "expression_cost", [{
+    type: "expression_cost",
+    loc,
+    msg,
+    ctx: { ...estimate, budget, budget_setting: budgetName },
+  }]);
+}
+
 /** Runs `spec` on `market` for `ownerId` (whose private imports are visible); `maxSymbolBars` bounds the work. */
 export async function runBacktest(
   spec: StrategySpec,
@@ -83,6 +183,15 @@ export async function runBacktest(
     maxSymbolBars: number;
     now: () => number;
     trials?: number;
+    /** Refuse (422, before loading data) when the estimated evaluation cost is over this many units. */
+    maxExpressionCost?: number;
+    /** Where the strategy is in the request, for that 422 (default `["body", "spec"]`). */
+    expressionCostLoc?: (string | number)[];
+    /**
+     * Awaited between slices of evaluation (and of simulation when there is no `onProgress`), so a long run
+     * lets other requests through; default: a macrotask.
+     */
+    pause?: () => Promise<void>;
     /**
      * Called after each slice of `sliceDays` simulated days (jobs report progress and yield here); answering
      * `false` cancels the run with `BacktestCancelledError`.
@@ -93,8 +202,7 @@ export async function runBacktest(
 ): Promise<BacktestReport> {
   const t0 = opts.now();
   let indicatorsMs = 0;
-  const symbols = new Set(spec.universe.tickers?.map((s) => s.toUpperCase()) ?? []);
-  if (spec.universe.name) { for (const s of await market.getUniverse(spec.universe.name)) symbols.add(s); }
+  const symbols = await specSymbols(spec, market);
   const loadFrom = addDays(spec.start, -WARMUP_DAYS);
   const estimate = symbols.size * Math.ceil(((toDayNumber(spec.end) - toDayNumber(loadFrom)) * 252) / 365);
   if (estimate > opts.maxSymbolBars) {
@@ -103,19 +211,23 @@ export async function runBacktest(
         "submit it to the job queue (POST /api/v1/backtests)",
     );
   }
-  const parse = (src: string, field: string) => {
-    try {
-      return parseExpression(src);
-    } catch (e) {
-      if (e instanceof ExpressionError) {
-        throw new ValidationError(e.message, ["body", "spec", field], "expression");
-      }
-      throw e;
-    }
-  };
-  const entry = parse(spec.entry, "entry"),
-    exit = parse(spec.exit, "exit"),
-    rank = parse(spec.rank_by, "rank_by");
+  const ruleExprs = specExpressions(spec);
+  const [entry, exit, rank] = ruleExprs;
+  if (opts.maxExpressionCost !== undefined) {
+    assertWithinExpressionBudget(
+      await estimateBacktestCost(spec, market, opts.ownerId),
+      opts.maxExpressionCost,
+      opts.expressionCostLoc,
+    );
+  }
+  // Time spent paused (other requests running) is left out of the reported timings.
+  let pausedMs = 0;
+  const pause = opts.pause ?? yieldToEventLoop;
+  const pacer = createWorkPacer(async () => {
+    const p0 = opts.now();
+    await pause();
+    pausedMs += opts.now() - p0;
+  });
   const startDay = toDayNumber(spec.start);
   const inputs: SymbolInput[] = [];
   let source = "synthetic";
@@ -127,10 +239,11 @@ export async function runBacktest(
     const bars = await market.getBars(symbol, loadFrom, spec.end, opts.ownerId);
     if (!bars || bars.days.length === 0) continue;
     if (bars.source !== "synthetic") source = bars.source;
-    const evalStarted = opts.now();
+    const evalStarted = opts.now(), pausedBefore = pausedMs;
     const ctx = createEvalContext(bars);
     let e: Float64Array, x: Float64Array, r: Float64Array;
     try {
+      await evaluateNodes(costedNodes(ruleExprs, bars.days.length), ctx, pacer);
       e = evaluate(entry, ctx);
       x = evaluate(exit, ctx);
       r = evaluate(rank, ctx);
@@ -145,13 +258,13 @@ export async function runBacktest(
       : new Float64Array(bars.days.length).fill(NaN);
     if (filters) e = e.slice(); // the cached rule values are shared: mask a copy
     if (filters?.min_avg_traded_value !== undefined) {
-      const adv = evaluate(parseExpression("sma(close * volume, 20)"), ctx);
+      const adv = evaluate(ruleExprs[3], ctx);
       for (let k = 0; k < e.length; k++) if (!(adv[k] >= filters.min_avg_traded_value)) e[k] = 0;
     }
     if (filters?.fundamentals?.length) {
       applyFundamentalFilters(e, bars.days, await market.getFundamentals(symbol), filters.fundamentals);
     }
-    indicatorsMs += opts.now() - evalStarted;
+    indicatorsMs += opts.now() - evalStarted - (pausedMs - pausedBefore);
     let from = 0;
     while (from < bars.days.length && bars.days[from] < startDay) from++;
     if (from === bars.days.length) continue;
@@ -176,7 +289,7 @@ export async function runBacktest(
   if (inputs.length === 0) {
     throw new BadRequestError(`No bars for these symbols between ${spec.start} and ${spec.end}`);
   }
-  const t1 = opts.now();
+  const t1 = opts.now(), pausedBeforeSim = pausedMs;
   let sim;
   if (opts.onProgress) {
     const run = createSimulation(spec, inputs);
@@ -192,7 +305,16 @@ export async function runBacktest(
       if (!keepGoing) throw new BacktestCancelledError("Backtest cancelled");
     }
     sim = run.finish();
-  } else sim = simulate(spec, inputs);
+  } else {
+    // Synchronous callers: the same simulation in slices of about SIM_SLICE_SYMBOL_DAYS, pausing between them.
+    const run = createSimulation(spec, inputs);
+    const slice = Math.max(1, Math.floor(SIM_SLICE_SYMBOL_DAYS / inputs.length));
+    while (run.daysDone() < run.totalDays) {
+      run.advance(slice);
+      await pacer.spend(Infinity);
+    }
+    sim = run.finish();
+  }
   const t2 = opts.now();
   const benchmarks = [];
   for (const b of spec.benchmarks) {
@@ -212,9 +334,9 @@ export async function runBacktest(
   const t3 = opts.now();
   const ms = (x: number) => Math.round(x * 100) / 100;
   report.timing = {
-    load_ms: ms(t1 - t0 - indicatorsMs),
+    load_ms: ms(t1 - t0 - indicatorsMs - pausedBeforeSim),
     indicators_ms: ms(indicatorsMs),
-    simulate_ms: ms(t2 - t1),
+    simulate_ms: ms(t2 - t1 - (pausedMs - pausedBeforeSim)),
     metrics_ms: ms(t3 - t2),
   };
   return report;

@@ -14,7 +14,7 @@ import type { MarketData } from "../market/types.ts";
 import type { LibraryDeps } from "../strategy/library.ts";
 import { getOwnVersion, isInCatalog } from "../strategy/library.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
-import { runBacktest } from "../backtest/run_backtest.ts";
+import { assertWithinExpressionBudget, estimateBacktestCost, runBacktest } from "../backtest/run_backtest.ts";
 import type { LeaderboardEntry, LeaderboardRepo } from "../store/leaderboard_repo.ts";
 
 /** A dataset: fixed symbols (or a universe) and dates. */
@@ -84,6 +84,8 @@ export interface LeaderboardDeps {
   clock: Clock;
   /** Nickname of a user (never an email). */
   nicknameOf: (userId: string) => Promise<string | null>;
+  /** Expression budget of one leaderboard run (MAX_EXPRESSION_COST); no limit when absent. */
+  maxExpressionCost?: number;
 }
 
 /** Runs version `version` (default latest) of my strategy on `dataset` and stores the entry (replacing any). */
@@ -103,6 +105,14 @@ export async function submitToLeaderboard(
     costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
     benchmarks: [],
   };
+  if (deps.maxExpressionCost !== undefined) {
+    assertWithinExpressionBudget(
+      await estimateBacktestCost(spec, deps.market, null),
+      deps.maxExpressionCost,
+      ["body", "strategy_id"],
+      `version ${v.version} on dataset "${dataset.name}"`,
+    );
+  }
   const report = await runBacktest(spec, deps.market, {
     ownerId: null, // datasets use public data only
     maxSymbolBars: Number.MAX_SAFE_INTEGER,

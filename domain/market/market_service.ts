@@ -8,6 +8,7 @@
 import { getCalendar } from "../calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { Clock } from "../clock.ts";
+import { sha256Hex } from "../crypto.ts";
 import type { BarRepo } from "../store/bar_repo.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
 import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
@@ -135,6 +136,31 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
       return await deps.synthetic.getBars(symbol, start, end);
     },
     getUniverse: (name: UniverseName) => Promise.resolve([...deps.market.universe(name)]),
+    async dataVersion(symbols, end, ownerId) {
+      const parts: string[] = [];
+      for (const symbol of [...new Set(symbols)].sort()) {
+        const imported = await importFor(symbol, ownerId);
+        if (imported) {
+          parts.push(`${symbol}=csv:${imported.owner_id}:${imported.imported_at}:${imported.rows}`);
+          continue;
+        }
+        const live = deps.yahooEnabled ? await deps.bars.getMeta(YAHOO_NAMESPACE, symbol) : null;
+        if (live) {
+          parts.push(`${symbol}=yahoo:${live.gen}:${live.updated_at}:${live.rows}`);
+          continue;
+        }
+        if (!deps.market.symbol(symbol)) {
+          parts.push(`${symbol}=none`);
+          continue;
+        }
+        // Synthetic bars are deterministic: once generated through `end`, the range read never changes.
+        const through = deps.synthetic.targetDate(symbol);
+        parts.push(
+          `${symbol}=synthetic:${deps.synthetic.namespace.owner}:${through >= end ? "complete" : through}`,
+        );
+      }
+      return await sha256Hex(parts.join("\n"));
+    },
     getFundamentals(symbol) {
       return Promise.resolve(
         deps.market.symbol(symbol) ? deps.market.fundamentals(symbol, deps.synthetic.targetDate(symbol)) : [],

@@ -121,4 +121,11 @@ export interface MarketData {
   getFundamentals(symbol: string): Promise<FundamentalsRow[]>;
   /** Per source and scope; `ownerId` adds that user's private imports (published imports are always listed). */
   freshness(ownerId?: string | null): Promise<FreshnessEntry[]>;
+  /**
+   * A token that changes whenever the bars `ownerId` would read for `symbols` up to `end` can change: which
+   * source serves each symbol and that source's version (an import's time and size, a Yahoo series' last
+   * update, the synthetic generator's namespace and how far it has generated when that is before `end`).
+   * Reads metadata only, never bars.
+   */
+  dataVersion(symbols: readonly string[], end: IsoDate, ownerId?: string | null): Promise<string>;
 }

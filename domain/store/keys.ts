@@ -109,6 +109,10 @@ export const keys = {
   tlogNode: (level: number, index: number) => ["tlog_nodes", level, index] as const,
   tlogCheckpoint: (treeSize: number) => ["tlog_checkpoints", treeSize] as const,
 
+  /** Cached summary of a backtest by (spec hash, data version), e.g. for the catalog compare. */
+  runSummaryCache: (specHash: string, dataVersion: string) =>
+    ["run_summary_cache", specHash, dataVersion] as const,
+
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
   blobManifest: (blobKey: readonly Deno.KvKeyPart[]) => [...blobKey, "manifest"] as const,

@@ -185,3 +185,19 @@ function call(name: string, args: Expr[], ctx: EvalContext): Float64Array {
   }
   throw new ExpressionError(`Unknown function "${name}"`, 1, "");
 }
+
+/**
+ * Evaluates `nodes` (distinct sub-expressions, children first, as `costedNodes` lists them) into `ctx`'s cache,
+ * one node at a time, telling `pacer` each node's cost so long evaluations pause between nodes. Afterwards
+ * `evaluate` of any listed expression is a cache hit.
+ */
+export async function evaluateNodes(
+  nodes: readonly { expr: Expr; cost: number }[],
+  ctx: EvalContext,
+  pacer: { spend(cost: number): Promise<void> },
+): Promise<void> {
+  for (const n of nodes) {
+    evaluate(n.expr, ctx);
+    await pacer.spend(n.cost);
+  }
+}

@@ -12,6 +12,9 @@ export const ValidationErrorSchema = z.object({
     type: z.string(),
     loc: z.array(z.union([z.string(), z.number()])),
     msg: z.string(),
+    ctx: z.record(z.string(), z.unknown()).optional().openapi({
+      description: "Context of the problem, e.g. `{cost, budget}` for `expression_cost`",
+    }),
   })),
 }).openapi("ValidationError", {
   example: { detail: [{ type: "missing", loc: ["body", "email"], msg: "Field required" }] },

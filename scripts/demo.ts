@@ -31,7 +31,9 @@ if (config.env === "production") {
 if (config.kvPath && config.kvPath !== ":memory:" && config.kvPath.includes("/")) {
   await Deno.mkdir(config.kvPath.slice(0, config.kvPath.lastIndexOf("/")), { recursive: true });
 }
-const kv = await openKv(config.kvPath);
+// Beside a running server both processes write the file: KV waits out the server's write lock (counted here).
+let lockWaits = 0;
+const kv = await openKv(config.kvPath, { onBusy: () => lockWaits++ });
 const started = Date.now();
 const clock = fixedClock(started);
 const deps = await buildAppDeps({
@@ -74,7 +76,8 @@ console.log(
     ? `The demo record (${report.first_day} → ${report.last_day}) is already complete; verifying it again.`
     : `${report.resumed_at ? `Resumed the interrupted replay at ${report.resumed_at}` : "Replayed"} ` +
       `${report.first_day} → ${report.last_day}: ${report.replayed_days} days, ${report.signals} signals, ` +
-      `${report.settled_days} settled strategy-days (${seconds} s).`,
+      `${report.settled_days} settled strategy-days (${seconds} s` +
+      `${lockWaits > 0 ? `; waited ${lockWaits} times for another process's write lock` : ""}).`,
 );
 clock.set(Date.now());
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, createApp(deps).fetch);

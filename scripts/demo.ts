@@ -74,8 +74,9 @@ const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log(
   report.replayed_days === 0
     ? `The demo record (${report.first_day} → ${report.last_day}) is already complete; verifying it again.`
-    : `${report.resumed_at ? `Resumed the interrupted replay at ${report.resumed_at}` : "Replayed"} ` +
-      `${report.first_day} → ${report.last_day}: ${report.replayed_days} days, ${report.signals} signals, ` +
+    : `${report.resumed_at ? "Resumed the interrupted replay of" : "Replayed"} ` +
+      `${report.first_day} → ${report.last_day}${report.resumed_at ? ` at ${report.resumed_at}` : ""}: ` +
+      `${report.replayed_days} days, ${report.signals} signals, ` +
       `${report.settled_days} settled strategy-days (${seconds} s` +
       `${lockWaits > 0 ? `; waited ${lockWaits} times for another process's write lock` : ""}).`,
 );

@@ -140,7 +140,10 @@ Deno.test({
       const out = second.lines.join("\n");
       assert.equal(code, 0, out);
       assert.doesNotMatch(out, /database is locked|NOT VERIFIED|stopped/);
-      assert.match(out, /Resumed the interrupted replay at \d{4}-\d{2}-\d{2}/);
+      assert.match(
+        out,
+        /^Resumed the interrupted replay of \d{4}-\d{2}-\d{2} → \d{4}-\d{2}-\d{2} at \d{4}-\d{2}-\d{2}: \d+ days/m,
+      );
       for (const slug of DEMO_SLUGS) {
         assert.match(
           out,

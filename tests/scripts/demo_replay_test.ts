@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
 import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { keys } from "../../domain/store/keys.ts";
 import { createSettingsRepo } from "../../domain/store/settings_repo.ts";
 import type { TrackDeps } from "../../domain/signals/track_deps.ts";
 import {
@@ -187,7 +188,7 @@ Deno.test("an interrupted replay is reported incomplete by the verifier, and a r
   }
 });
 
-Deno.test("a replay that stops between two strategies' settlements of one day resumes that day", async () => {
+Deno.test("a replay that stops between two strategies' settlements of one day resumes that day (even without a stored window)", async () => {
   const { w, base, close } = await openWorld();
   try {
     const failOn = "2026-10-29"; // day 13 of the window (2026-10-12 → 2026-11-20): a momentum signal
@@ -215,7 +216,10 @@ Deno.test("a replay that stops between two strategies' settlements of one day re
     const stored = await w.deps.track.signals.get("demo-momentum", failOn);
     assert.equal(stored!.is_settled, false);
 
-    const resumed = await replay(w);
+    // Demo data from before the window was stored, resumed a week later: the window comes from the record.
+    await w.kv.delete(keys.setting(DEMO_PLAN_SETTING));
+    const resumed = await replay(w, { nowMs: NOW + 7 * 86_400_000 });
+    assert.deepEqual([resumed.first_day, resumed.last_day], ["2026-10-12", "2026-11-20"]);
     assert.equal(resumed.resumed_at, failOn);
     // Days 14–29 only, the stopped day's momentum signal is re-used: reversal 15, 20, 25; momentum 12 of 16
     // (not 15, 19, 23, 27); ETF rotation 20.

@@ -12,6 +12,7 @@ import { type QueueWorker, startQueueWorker } from "./jobs/queue.ts";
 import { startJobPoller } from "./jobs/poller.ts";
 import { startStreamBridge } from "./jobs/stream_bridge.ts";
 import { createHealthRepo } from "./domain/store/health_repo.ts";
+import { openKv } from "./domain/store/kv.ts";
 import { createApp } from "./routes/app.ts";
 import { buildAppDeps } from "./routes/wiring.ts";
 
@@ -32,7 +33,7 @@ if (config.kvPath && config.kvPath !== ":memory:") {
   const dir = config.kvPath.includes("/") ? config.kvPath.slice(0, config.kvPath.lastIndexOf("/")) : "";
   if (dir) await Deno.mkdir(dir, { recursive: true });
 }
-const kv = await Deno.openKv(config.kvPath);
+const kv = await openKv(config.kvPath);
 const mailer = config.smtp ? createSmtpMailer({ ...config.smtp, from: config.mailFrom }) : createLogMailer();
 // The queue worker needs the market services the app wiring builds, and health reports on the worker:
 // the app gets a view of the worker that is filled in once it starts.

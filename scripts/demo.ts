@@ -2,7 +2,10 @@
  * `deno task demo`: replays the last 120 SSE trading days of three demo strategies into the server's KV
  * (`KV_PATH`, default `data/quantedge.sqlite`) through the real submission, settlement and attestation code under
  * a simulated clock, then serves the app on a spare local port and runs the verifier on each demo record, using
- * public endpoints only. Running it again re-verifies without replaying.
+ * public endpoints only, including that each record is complete through the replay's last day. Safe beside a
+ * running server on the same file (KV waits out the server's write lock). Running it again finishes an
+ * interrupted replay, or re-verifies a complete one without writing. Exit code 0 only when every record is
+ * complete and verifies.
  */
 import { fixedClock, systemClock } from "../domain/clock.ts";
 import { buildMarketDeps } from "../domain/market/market_deps.ts";
@@ -10,7 +13,9 @@ import { parseConfig } from "../domain/config.ts";
 import { createLogMailer } from "../domain/mail/mailer.ts";
 import { createApp } from "../routes/app.ts";
 import { buildAppDeps } from "../routes/wiring.ts";
-import { DEMO_SLUGS, replayDemo } from "./demo_replay.ts";
+import { openKv } from "../domain/store/kv.ts";
+import { createSettingsRepo } from "../domain/store/settings_repo.ts";
+import { type DemoReport, expectedDemoRecords, replayDemo } from "./demo_replay.ts";
 import { verifyRecord } from "./verify_record.ts";
 
 /** Trading days the demo replays. */
@@ -26,7 +31,9 @@ if (config.env === "production") {
 if (config.kvPath && config.kvPath !== ":memory:" && config.kvPath.includes("/")) {
   await Deno.mkdir(config.kvPath.slice(0, config.kvPath.lastIndexOf("/")), { recursive: true });
 }
-const kv = await Deno.openKv(config.kvPath);
+// Beside a running server both processes write the file: KV waits out the server's write lock (counted here).
+let lockWaits = 0;
+const kv = await openKv(config.kvPath, { onBusy: () => lockWaits++ });
 const started = Date.now();
 const clock = fixedClock(started);
 const deps = await buildAppDeps({
@@ -47,33 +54,60 @@ const market = buildMarketDeps(kv, systemClock, {
   cacheBytes: config.marketCacheBytes,
   yahoo: config.yahoo,
 });
-const report = await replayDemo({ ...deps.track, market: market.data, clock }, deps.auth.users, {
-  days: DEMO_DAYS,
-  nowMs: started,
-  progress: (line) => console.log(line),
-});
+let report: DemoReport;
+try {
+  report = await replayDemo(
+    { ...deps.track, market: market.data, clock },
+    deps.auth.users,
+    createSettingsRepo(kv),
+    { days: DEMO_DAYS, nowMs: started, progress: (line) => console.log(line) },
+  );
+} catch (e) {
+  console.error(
+    `The demo replay stopped: ${e instanceof Error ? e.message : String(e)}\n` +
+      "Every day settled so far is kept; run `deno task demo` again to continue the replay where it stopped.",
+  );
+  kv.close();
+  Deno.exit(1);
+}
+const seconds = ((Date.now() - started) / 1000).toFixed(1);
 console.log(
-  report.created
-    ? `Replayed ${report.first_day} → ${report.last_day}: ${report.signals} signals, ${report.settled_days} settled ` +
-      `strategy-days (${((Date.now() - started) / 1000).toFixed(1)} s).`
-    : `Demo strategies already exist (${report.first_day} → ${report.last_day}); verifying them again.`,
+  report.replayed_days === 0
+    ? `The demo record (${report.first_day} → ${report.last_day}) is already complete; verifying it again.`
+    : `${report.resumed_at ? "Resumed the interrupted replay of" : "Replayed"} ` +
+      `${report.first_day} → ${report.last_day}${report.resumed_at ? ` at ${report.resumed_at}` : ""}: ` +
+      `${report.replayed_days} days, ${report.signals} signals, ` +
+      `${report.settled_days} settled strategy-days (${seconds} s` +
+      `${lockWaits > 0 ? `; waited ${lockWaits} times for another process's write lock` : ""}).`,
 );
 clock.set(Date.now());
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, createApp(deps).fetch);
 const base = `http://127.0.0.1:${server.addr.port}`;
 let allOk = true;
-for (const slug of DEMO_SLUGS) {
-  const v = await verifyRecord(base, slug);
-  const signalDays = v.days.filter((d) => d.signal_hash).length;
+for (const expected of expectedDemoRecords(report)) {
+  const slug = expected.slug;
+  const v = await verifyRecord(base, slug, fetch, {
+    through: expected.last_day,
+    first_day: expected.first_day,
+    settled_days: expected.settled_days,
+    signal_days: expected.signal_days,
+  });
+  const upTo = v.days.filter((d) => d.date <= expected.last_day);
+  const signalDays = upTo.filter((d) => d.signal_hash).length;
   const bad = v.days.filter((d) => d.failures.length > 0);
   allOk &&= v.ok;
   console.log(
-    `${
-      v.ok ? "VERIFIED" : "NOT VERIFIED"
-    } ${slug}: ${v.days.length} settled days (${signalDays} with signals), ` +
-      `final NAV ${v.days.at(-1)?.nav.toFixed(2)}; ${bad.length} failing days`,
+    `${v.ok ? "VERIFIED" : "NOT VERIFIED"} ${slug}: ${upTo.length}/${expected.settled_days} settled days ` +
+      `(${signalDays}/${expected.signal_days} with signals) through ${expected.last_day}, final NAV ` +
+      `${upTo.at(-1)?.nav.toFixed(2) ?? "–"}; ${bad.length} failing days`,
   );
+  for (const f of v.failures) console.log(`   ${f}`);
   for (const d of bad.slice(0, 5)) console.log(`   ${d.date}: ${d.failures.join("; ")}`);
+}
+if (!allOk) {
+  console.log(
+    "\nNot every demo record is complete and verified: run `deno task demo` again to finish the replay.",
+  );
 }
 await server.shutdown();
 kv.close();

@@ -4,6 +4,10 @@
  * under a simulated clock: each day at 09:00 CST a signal is computed from bars of earlier days only and
  * submitted; at 18:15 CST the day is settled. One strategy skips days, one is paused for a while, one replaces
  * a signal, and one uploads a claimed history, so every part of a public record shows up.
+ *
+ * The replay is resumable and idempotent: its window (first and last day) is stored on the first run, and a
+ * later run skips every strategy-day already settled and continues with the first one that is not, re-using a
+ * signal already submitted for it. A settled day is never written again.
  */
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import { toDayNumber } from "../domain/calendar/dates.ts";
@@ -12,7 +16,9 @@ import { newId } from "../domain/crypto.ts";
 import { newUserRecord } from "../domain/auth/user_view.ts";
 import type { UserRepo } from "../domain/store/user_repo.ts";
 import type { TrackDeps } from "../domain/signals/track_deps.ts";
-import { submitSignal } from "../domain/signals/signals.ts";
+import { attestSignal, submitSignal } from "../domain/signals/signals.ts";
+import { canonicalSignalJson } from "../domain/signals/canonical.ts";
+import type { SettingsRepo } from "../domain/store/settings_repo.ts";
 import { createTrackedStrategy, patchTracked } from "../domain/signals/tracked_strategies.ts";
 import { putClaimedHistory } from "../domain/signals/claimed_history.ts";
 import { settleStrategy } from "../domain/settlement/settle.ts";
@@ -29,13 +35,59 @@ const sse = getCalendar("SSE");
 /** A clock the replay moves. */
 export type MovableClock = Clock & { set(ms: number): void };
 
-/** What the replay reports. */
-export interface DemoReport {
-  created: boolean;
+/** The replay's window, stored on the first run so an interrupted replay resumes the same days. */
+export interface DemoPlan {
   first_day: string;
   last_day: string;
+  days: number;
+}
+
+/** The setting that holds the stored `DemoPlan` (JSON). */
+export const DEMO_PLAN_SETTING = "demo_replay_plan";
+
+/** What the replay reports. */
+export interface DemoReport extends DemoPlan {
+  /** `true` when this run created the demo strategies. */
+  created: boolean;
+  /** The first day this run replayed when an earlier run had replayed part of the window, else `null`. */
+  resumed_at: string | null;
+  /** Trading days this run replayed (0 when the record was complete already). */
+  replayed_days: number;
+  /** Signal versions submitted by this run. */
   signals: number;
+  /** Strategy-days settled by this run. */
   settled_days: number;
+}
+
+/** Days (index `i` in the window) on which each demo strategy submits a signal. */
+const SIGNAL_SCHEDULE: Record<(typeof DEMO_SLUGS)[number], (i: number) => boolean> = {
+  "demo-reversal": (i) => i % 5 === 0,
+  "demo-momentum": (i) => i % 4 !== 3,
+  // Paused from day 40 to day 54.
+  "demo-etf-rotation": (i) => !(i >= 40 && i < 55) && i % 10 === 0,
+};
+
+/** What a complete demo record holds for one strategy. */
+export interface DemoExpectation {
+  slug: string;
+  first_day: string;
+  last_day: string;
+  /** Every strategy (paused too) is settled every trading day of the window. */
+  settled_days: number;
+  /** Settled days whose signal is shown (the rest are hold days). */
+  signal_days: number;
+}
+
+/** The complete record of each demo strategy for a plan, to check what the public endpoints show against. */
+export function expectedDemoRecords(plan: DemoPlan): DemoExpectation[] {
+  const days = sse.tradingDaysBetween(plan.first_day, plan.last_day).length;
+  return DEMO_SLUGS.map((slug) => ({
+    slug,
+    first_day: plan.first_day,
+    last_day: plan.last_day,
+    settled_days: days,
+    signal_days: Array.from({ length: days }, (_, i) => i).filter(SIGNAL_SCHEDULE[slug]).length,
+  }));
 }
 
 async function demoOwner(users: UserRepo, now: number): Promise<string> {
@@ -69,22 +121,93 @@ function rank(pool: string[], bars: Map<string, BarSeries>, day: number, window:
     .map((x) => x.s);
 }
 
+/** The demo strategies' settings. */
+const DEMO_STRATEGIES = [
+  {
+    name: "Demo: 20-day reversal (hs300 pool)",
+    slug: "demo-reversal",
+    universe: "hs300",
+    execution_price: "open",
+    holding_period: 10,
+    initial_capital: 1_000_000,
+    commission_rate: 0.0003,
+    slippage_rate: 0.002,
+  },
+  {
+    name: "Demo: 60-day momentum, misses days",
+    slug: "demo-momentum",
+    universe: "hs300",
+    execution_price: "close",
+    holding_period: 3,
+    initial_capital: 2_000_000,
+    commission_rate: 0.0003,
+    slippage_rate: 0.002,
+  },
+  {
+    name: "Demo: ETF rotation, paused for a while",
+    slug: "demo-etf-rotation",
+    universe: "etf_all",
+    execution_price: "open",
+    holding_period: 20,
+    initial_capital: 500_000,
+    commission_rate: 0.0003,
+    slippage_rate: 0.001,
+  },
+] as const;
+
+type Weights = { symbol: string; weight: number }[];
+
 /**
- * Replays the last `days` SSE trading days that have closed at `nowMs`; does nothing (created: false) when the
- * demo strategies exist already.
+ * Replays the demo window: the last `days` SSE trading days that have closed at `nowMs` on the first run, the
+ * stored window on later runs. Strategy-days already settled are skipped, so a run after an interrupted one
+ * finishes the record, and a run after a complete one writes nothing.
  */
 export async function replayDemo(
   deps: TrackDeps & { clock: MovableClock },
   users: UserRepo,
+  settings: SettingsRepo,
   opts: { days: number; nowMs: number; progress?: (line: string) => void },
 ): Promise<DemoReport> {
   const say = opts.progress ?? (() => {});
-  const lastDay = sse.latestCompletedTradingDay(opts.nowMs);
-  const firstDay = sse.tradingDayOffset(lastDay, -(opts.days - 1));
-  if (await deps.strategies.get(DEMO_SLUGS[0])) {
-    return { created: false, first_day: firstDay, last_day: lastDay, signals: 0, settled_days: 0 };
-  }
   const clock = deps.clock;
+  // Demo data written before the window was stored: its window starts at the first strategy's first day.
+  const legacyStart = (await deps.strategies.get(DEMO_SLUGS[0]))?.start_date ?? null;
+  const firstFresh = legacyStart ??
+    sse.tradingDayOffset(sse.latestCompletedTradingDay(opts.nowMs), -(opts.days - 1));
+  const plan = JSON.parse(
+    await settings.getOrCreate(DEMO_PLAN_SETTING, () =>
+      JSON.stringify(
+        {
+          first_day: firstFresh,
+          last_day: sse.tradingDayOffset(firstFresh, opts.days - 1),
+          days: opts.days,
+        } satisfies DemoPlan,
+      )),
+  ) as DemoPlan;
+  const firstDay = plan.first_day;
+  const lastDay = plan.last_day;
+  const days = sse.tradingDaysBetween(firstDay, lastDay);
+  const report: DemoReport = {
+    ...plan,
+    created: false,
+    resumed_at: null,
+    replayed_days: 0,
+    signals: 0,
+    settled_days: 0,
+  };
+  const settledThrough = async (slug: string) => (await deps.settlements.head(slug))?.date ?? "";
+  const done = async (date: string) => {
+    for (const slug of DEMO_SLUGS) if ((await settledThrough(slug)) < date) return false;
+    return true;
+  };
+  const claimedDays = sse.tradingDaysBetween(
+    sse.tradingDayOffset(firstDay, -60),
+    sse.previousTradingDay(firstDay),
+  );
+  const claimedDone = async () =>
+    (await deps.claimed.get("demo-reversal"))?.records.at(-1)?.date === claimedDays.at(-1);
+  if (await done(lastDay) && await claimedDone()) return report;
+
   clock.set(sse.instantAt(firstDay, "08:00"));
   const owner = await demoOwner(users, clock.now());
 
@@ -103,109 +226,95 @@ export async function replayDemo(
   }
   clock.set(sse.instantAt(firstDay, "08:00"));
 
-  const common = {
-    description: "DEMO — replayed by `deno task demo` under a simulated clock",
-    is_demo: true,
-  };
-  await createTrackedStrategy(deps, owner, 20, {
-    ...common,
-    name: "Demo: 20-day reversal (hs300 pool)",
-    slug: "demo-reversal",
-    universe: "hs300",
-    execution_price: "open",
-    holding_period: 10,
-    initial_capital: 1_000_000,
-    commission_rate: 0.0003,
-    slippage_rate: 0.002,
-  });
-  await createTrackedStrategy(deps, owner, 20, {
-    ...common,
-    name: "Demo: 60-day momentum, misses days",
-    slug: "demo-momentum",
-    universe: "hs300",
-    execution_price: "close",
-    holding_period: 3,
-    initial_capital: 2_000_000,
-    commission_rate: 0.0003,
-    slippage_rate: 0.002,
-  });
-  await createTrackedStrategy(deps, owner, 20, {
-    ...common,
-    name: "Demo: ETF rotation, paused for a while",
-    slug: "demo-etf-rotation",
-    universe: "etf_all",
-    execution_price: "open",
-    holding_period: 20,
-    initial_capital: 500_000,
-    commission_rate: 0.0003,
-    slippage_rate: 0.001,
-  });
+  let resuming = false;
+  for (const settings of DEMO_STRATEGIES) {
+    if (await deps.strategies.get(settings.slug)) {
+      resuming = true;
+      continue;
+    }
+    await createTrackedStrategy(deps, owner, 20, {
+      ...settings,
+      description: "DEMO — replayed by `deno task demo` under a simulated clock",
+      is_demo: true,
+    });
+    report.created = true;
+  }
 
-  const days = sse.tradingDaysBetween(firstDay, lastDay);
-  let signals = 0;
-  let settled = 0;
+  /** The signal versions a strategy submits on day `i`, in order (the last one is the one that counts). */
+  const versionsFor = (slug: (typeof DEMO_SLUGS)[number], i: number, day: number): Weights[] => {
+    if (!SIGNAL_SCHEDULE[slug](i)) return [];
+    if (slug === "demo-reversal") {
+      const losers = rank(stocks, bars, day, 20).slice(0, 8);
+      const final = losers.map((symbol) => ({ symbol, weight: 0.12 }));
+      // On the first day a first version is replaced a minute later: the log keeps both, the record the second.
+      return i === 0 ? [losers.slice(0, 4).map((symbol) => ({ symbol, weight: 0.2 })), final] : [final];
+    }
+    if (slug === "demo-momentum") {
+      return [rank(stocks, bars, day, 60).reverse().slice(0, 5).map((symbol) => ({ symbol, weight: 0.19 }))];
+    }
+    return [rank(etfs, bars, day, 20).reverse().slice(0, 3).map((symbol) => ({ symbol, weight: 0.3 }))];
+  };
+
+  /** Submits the day's versions a previous run has not, and logs one it stored without logging. */
+  const ensureSignal = async (slug: string, date: string, versions: Weights[]) => {
+    const canonical = (w: Weights) =>
+      canonicalSignalJson({
+        strategy: slug,
+        trade_date: date,
+        signals: [...w].sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0)),
+      });
+    const existing = await deps.signals.get(slug, date);
+    const at = existing ? versions.findIndex((v) => canonical(v) === existing.canonical_json) : -1;
+    // Nothing stored: every version; a stored earlier version: the rest; anything else: the final one.
+    const start = !existing ? 0 : at >= 0 ? at + 1 : versions.length - 1;
+    let current = existing;
+    for (let k = start; k < versions.length; k++) {
+      clock.set(Math.max(clock.now(), sse.instantAt(date, "09:00") + k * 60_000));
+      current = (await submitSignal(deps, owner, slug, { trade_date: date, signals: versions[k] })).signal;
+      report.signals++;
+    }
+    if (current && !current.log) current = await attestSignal(deps, current);
+    if (current && !current.log) {
+      throw new Error(`the signal of ${slug} for ${date} is not in the transparency log`);
+    }
+  };
+
   for (const [i, date] of days.entries()) {
+    if (await done(date)) continue;
+    if (report.replayed_days++ === 0 && resuming) report.resumed_at = date;
     const day = toDayNumber(date);
     clock.set(sse.instantAt(date, "09:00"));
-    if (i % 5 === 0) {
-      const losers = rank(stocks, bars, day, 20).slice(0, 8);
-      if (i === 0) {
-        // First version, replaced a minute later: the log keeps both, the record uses the second.
-        await submitSignal(deps, owner, "demo-reversal", {
-          trade_date: date,
-          signals: losers.slice(0, 4).map((symbol) => ({ symbol, weight: 0.2 })),
-        });
-        clock.set(sse.instantAt(date, "09:01"));
-        signals++;
+    for (const slug of DEMO_SLUGS) {
+      if ((await settledThrough(slug)) >= date) continue;
+      if (slug === "demo-etf-rotation" && (i === 40 || i === 55)) {
+        const status = (await deps.strategies.get(slug))!.status;
+        if (i === 40 && status === "active") await patchTracked(deps, owner, slug, { status: "paused" });
+        if (i === 55 && status === "paused") await patchTracked(deps, owner, slug, { status: "active" });
       }
-      await submitSignal(deps, owner, "demo-reversal", {
-        trade_date: date,
-        signals: losers.map((symbol) => ({ symbol, weight: 0.12 })),
-      });
-      signals++;
-    }
-    if (i % 4 !== 3) {
-      const winners = rank(stocks, bars, day, 60).reverse().slice(0, 5);
-      await submitSignal(deps, owner, "demo-momentum", {
-        trade_date: date,
-        signals: winners.map((symbol) => ({ symbol, weight: 0.19 })),
-      });
-      signals++;
-    }
-    const paused = i >= 40 && i < 55;
-    if (i === 40) await patchTracked(deps, owner, "demo-etf-rotation", { status: "paused" });
-    if (i === 55) await patchTracked(deps, owner, "demo-etf-rotation", { status: "active" });
-    if (!paused && i % 10 === 0) {
-      const top = rank(etfs, bars, day, 20).reverse().slice(0, 3);
-      await submitSignal(deps, owner, "demo-etf-rotation", {
-        trade_date: date,
-        signals: top.map((symbol) => ({ symbol, weight: 0.3 })),
-      });
-      signals++;
+      const versions = versionsFor(slug, i, day);
+      if (versions.length > 0) await ensureSignal(slug, date, versions);
     }
     clock.set(sse.instantAt(date, "18:15"));
     for (const slug of DEMO_SLUGS) {
       const out = await settleStrategy(deps, slug, date);
-      if (out.status === "failed") throw new Error(`demo settlement failed: ${out.error}`);
-      settled += out.days.length;
+      if (out.status === "failed") throw new Error(`settling ${slug} for ${date} failed: ${out.error}`);
+      report.settled_days += out.days.length;
     }
     if (i % 20 === 19) say(`  replayed ${i + 1}/${days.length} days (through ${date})`);
   }
 
   // A claimed history for the reversal strategy: an equal-weight pool NAV over the 60 days before it started.
-  const claimedDays = sse.tradingDaysBetween(
-    sse.tradingDayOffset(firstDay, -60),
-    sse.previousTradingDay(firstDay),
-  );
-  let nav = 1;
-  const records = claimedDays.map((date) => {
-    const rets = stocks.map((s) => trailingReturn(bars.get(s), toDayNumber(date) + 1, 1)).filter((r) =>
-      r !== null
-    );
-    nav *= 1 + rets.reduce((a, b) => a + b!, 0)! / Math.max(1, rets.length);
-    return { date, nav: Math.round(nav * 1e6) / 1e6 };
-  });
-  await putClaimedHistory(deps, owner, "demo-reversal", records);
+  if (!(await claimedDone())) {
+    let nav = 1;
+    const records = claimedDays.map((date) => {
+      const rets = stocks.map((s) => trailingReturn(bars.get(s), toDayNumber(date) + 1, 1)).filter((r) =>
+        r !== null
+      );
+      nav *= 1 + rets.reduce((a, b) => a + b!, 0)! / Math.max(1, rets.length);
+      return { date, nav: Math.round(nav * 1e6) / 1e6 };
+    });
+    await putClaimedHistory(deps, owner, "demo-reversal", records);
+  }
   clock.set(opts.nowMs);
-  return { created: true, first_day: firstDay, last_day: lastDay, signals, settled_days: settled };
+  return report;
 }

@@ -12,6 +12,7 @@ import { decodeCsvBytes } from "../domain/market/csv/decode_csv_bytes.ts";
 import { importCsv, type ImportSummary } from "../domain/market/csv/import_bars.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
+import { openKv } from "../domain/store/kv.ts";
 import { createUserRepo } from "../domain/store/user_repo.ts";
 
 /** How to call the CLI. */
@@ -60,7 +61,7 @@ export async function runImportCli(
   if (kvPath !== ":memory:" && !(await Deno.stat(kvPath).then(() => true, () => false))) {
     throw new Error(`no KV file at ${kvPath} (set KV_PATH, or start the server once to create it)`);
   }
-  const kv = await Deno.openKv(kvPath);
+  const kv = await openKv(kvPath);
   try {
     const users = createUserRepo(kv);
     const owner = values.owner.trim();

@@ -1,8 +1,11 @@
 /**
  * The third-party verifier behind `deno task verify <base-url> <slug>`: reads only public endpoints and checks,
  * for every settled day, the signal hash, the transparency-log inclusion proof and its signed checkpoint, the
- * log's consistency up to the current checkpoint, the deadline, and NAV = cash + Σ market values.
+ * log's consistency up to the current checkpoint, the deadline, and NAV = cash + Σ market values; and for the
+ * record as a whole that its days are consecutive SSE trading days and, when told what to expect, that it is
+ * complete (first day, last day, number of settled and of signal days).
  */
+import { getCalendar } from "../domain/calendar/calendar.ts";
 import { canonicalSignalJson } from "../domain/signals/canonical.ts";
 import { sha256Hex } from "../domain/crypto.ts";
 import { verifyCheckpoint } from "../domain/attestation/checkpoint.ts";
@@ -23,6 +26,18 @@ export interface DayVerdict {
   nav: number;
   signal_hash: string | null;
   failures: string[];
+}
+
+/** What a complete record holds through `through` (the record may go on after it). */
+export interface RecordExpectation {
+  /** The last day the record must reach. */
+  through: string;
+  /** The first settled day, when known. */
+  first_day?: string;
+  /** Settled days through `through`. */
+  settled_days?: number;
+  /** Of those, days with a signal. */
+  signal_days?: number;
 }
 
 /** The verdict on a whole record. */
@@ -129,6 +144,7 @@ export async function verifyRecord(
   baseUrl: string,
   slug: string,
   fetchFn: Fetch = fetch,
+  expect?: RecordExpectation,
 ): Promise<RecordVerdict> {
   const base = baseUrl.replace(/\/+$/, "") + "/api/v1/public";
   const failures: string[] = [];
@@ -158,6 +174,8 @@ export async function verifyRecord(
     prevNav = day.nav;
   }
   if (days.length === 0) failures.push("no settled days to verify");
+  failures.push(...gapFailures(days.map((d) => d.date)));
+  if (expect) failures.push(...completenessFailures(days, expect));
   return {
     slug,
     ok: failures.length === 0 && days.every((d) => d.failures.length === 0),
@@ -165,4 +183,49 @@ export async function verifyRecord(
     checkpoint: { tree_size: head.tree_size, root_hash: head.root_hash, key_id: head.key_id },
     failures,
   };
+}
+
+const sse = getCalendar("SSE");
+
+/** Settlement fills every SSE trading day from the start in order, so a missing day means a missing record. */
+function gapFailures(dates: string[]): string[] {
+  const failures: string[] = [];
+  for (let i = 1; i < dates.length; i++) {
+    const expected = sse.nextTradingDay(dates[i - 1]);
+    if (dates[i] !== expected) {
+      failures.push(
+        dates[i] > expected
+          ? `settled days are not consecutive: ${dates[i - 1]} is followed by ${
+            dates[i]
+          } (missing ${expected})`
+          : `settled days are out of order: ${dates[i - 1]} is followed by ${dates[i]}`,
+      );
+    }
+  }
+  return failures;
+}
+
+/** Checks that the record reaches `expect.through` with the expected number of settled and signal days. */
+export function completenessFailures(
+  days: Pick<DayVerdict, "date" | "signal_hash">[],
+  expect: RecordExpectation,
+): string[] {
+  const upTo = days.filter((d) => d.date <= expect.through);
+  const last = upTo.at(-1)?.date ?? null;
+  const failures: string[] = [];
+  const incomplete = (what: string) => failures.push(`incomplete record: ${what}`);
+  if (expect.first_day !== undefined && upTo[0]?.date !== expect.first_day) {
+    incomplete(`the first settled day is ${upTo[0]?.date ?? "missing"}, expected ${expect.first_day}`);
+  }
+  if (last !== expect.through) {
+    incomplete(`settled through ${last ?? "no day"}, expected through ${expect.through}`);
+  }
+  if (expect.settled_days !== undefined && upTo.length !== expect.settled_days) {
+    incomplete(`${upTo.length} settled days through ${expect.through}, expected ${expect.settled_days}`);
+  }
+  const signals = upTo.filter((d) => d.signal_hash).length;
+  if (expect.signal_days !== undefined && signals !== expect.signal_days) {
+    incomplete(`${signals} days with a signal through ${expect.through}, expected ${expect.signal_days}`);
+  }
+  return failures;
 }

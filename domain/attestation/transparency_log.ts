@@ -70,8 +70,10 @@ export interface AppendResult {
 /** The transparency log service. */
 export interface TransparencyLog {
   /**
-   * Logs a signal hash (64 lowercase hex) as the next leaf; logging an already-logged hash returns its existing
-   * index with `appended: false`. Throws `BadRequestError` for a malformed hash.
+   * Logs a signal hash (64 lowercase hex) as the next leaf, with the checkpoint of the new size signed now in
+   * the same commit (so no later reader can be first to sign that size, with a later time); logging an
+   * already-logged hash returns its existing index with `appended: false`. Throws `BadRequestError` for a
+   * malformed hash.
    */
   append(signalHash: string): Promise<{ leaf_index: number; tree_size: number; appended: boolean }>;
   /** The number of leaves. */
@@ -209,7 +211,11 @@ export function createTransparencyLog(
         }
         const index = head.size;
         const nodes = await completedNodes(index, leaf);
-        if (!(await repo.commitAppend(head, { index, signalHash, nodes }))) {
+        // The new size's root: the old tree's perfect subtrees left of the new leaf's, then the one it completed.
+        const left = perfectSubtrees(0, index + 1).slice(0, -1);
+        const root = await foldPerfectSubtrees([...await nodeHashes(left), nodes[nodes.length - 1].hash]);
+        const checkpoint = await (await signer()).sign(origin, index + 1, toHex(root), clock.now());
+        if (!(await repo.commitAppend(head, { index, signalHash, nodes, checkpoint }))) {
           return { committed: false as const };
         }
         return {

@@ -126,6 +126,154 @@ export async function withRetry<T>(
   throw new ConflictError(`Cannot ${what}: too many concurrent changes, try again`);
 }
 
+/**
+ * How KV operations wait out SQLite's write lock held by another process on the same file (a server and
+ * `deno task demo`, say): Deno KV reports it as "database is locked" instead of waiting.
+ */
+export interface BusyRetryOptions {
+  /** Tries per operation, the first included (default 12). */
+  attempts?: number;
+  /** First wait, doubled after each busy answer (default 10 ms). */
+  baseDelayMs?: number;
+  /** Longest single wait (default 500 ms); with the defaults one operation waits at most about 3.6 s. */
+  maxDelayMs?: number;
+  /** Called before each wait (for logs and tests). */
+  onBusy?: (operation: string, attempt: number, delayMs: number) => void;
+}
+
+/** `true` for the error Deno KV throws when another connection holds the SQLite file's write lock. */
+export function isKvBusyError(e: unknown): boolean {
+  return e instanceof Error && /database is locked|database table is locked|SQLITE_BUSY/i.test(e.message);
+}
+
+type BusyPolicy = Required<Omit<BusyRetryOptions, "onBusy">> & Pick<BusyRetryOptions, "onBusy">;
+
+function busyPolicy(opts: BusyRetryOptions): BusyPolicy {
+  return {
+    attempts: Math.max(1, opts.attempts ?? 12),
+    baseDelayMs: opts.baseDelayMs ?? 10,
+    maxDelayMs: opts.maxDelayMs ?? 500,
+    onBusy: opts.onBusy,
+  };
+}
+
+/** Waits before the next try after `attempt` busy answers, or throws when the tries are used up. */
+async function busyBackoff(p: BusyPolicy, operation: string, attempt: number, e: unknown): Promise<void> {
+  if (!isKvBusyError(e)) throw e;
+  if (attempt >= p.attempts) {
+    throw new Error(
+      `KV ${operation}: database is locked (another process kept the write lock through ${p.attempts} tries)`,
+      { cause: e },
+    );
+  }
+  // Exponential backoff with jitter, so two writers that collided do not collide again in step.
+  const delay = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  p.onBusy?.(operation, attempt, delay);
+  await new Promise((r) => setTimeout(r, delay));
+}
+
+async function retryBusy<T>(p: BusyPolicy, operation: string, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      await busyBackoff(p, operation, attempt, e);
+    }
+  }
+}
+
+type AtomicCall = { method: Exclude<keyof Deno.AtomicOperation, "commit">; args: unknown[] };
+
+/**
+ * An atomic operation that remembers its checks and mutations, so a commit refused with "database is locked"
+ * (nothing was written: SQLite rolled the transaction back) is rebuilt and committed again, checks included.
+ */
+class BusyRetryAtomic {
+  #calls: AtomicCall[] = [];
+  #first: Deno.AtomicOperation;
+  constructor(private readonly kv: Deno.Kv, private readonly policy: BusyPolicy) {
+    this.#first = kv.atomic();
+  }
+  #record(method: AtomicCall["method"], args: unknown[]): this {
+    // Applied to a real operation right away, so invalid keys or values throw here as they would unwrapped.
+    (this.#first[method] as (...a: unknown[]) => unknown)(...args);
+    this.#calls.push({ method, args });
+    return this;
+  }
+  check(...checks: Deno.AtomicCheck[]): this {
+    return this.#record("check", checks);
+  }
+  mutate(...mutations: Deno.KvMutation[]): this {
+    return this.#record("mutate", mutations);
+  }
+  sum(key: Deno.KvKey, n: bigint): this {
+    return this.#record("sum", [key, n]);
+  }
+  min(key: Deno.KvKey, n: bigint): this {
+    return this.#record("min", [key, n]);
+  }
+  max(key: Deno.KvKey, n: bigint): this {
+    return this.#record("max", [key, n]);
+  }
+  set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
+    return this.#record("set", [key, value, options]);
+  }
+  delete(key: Deno.KvKey): this {
+    return this.#record("delete", [key]);
+  }
+  enqueue(
+    value: unknown,
+    options?: { delay?: number; keysIfUndelivered?: Deno.KvKey[]; backoffSchedule?: number[] },
+  ): this {
+    return this.#record("enqueue", [value, options]);
+  }
+  commit(): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    let op: Deno.AtomicOperation | null = this.#first;
+    return retryBusy(this.policy, "atomic commit", () => {
+      if (!op) {
+        op = this.kv.atomic();
+        for (const c of this.#calls) (op[c.method] as (...a: unknown[]) => unknown)(...c.args);
+      }
+      const current = op;
+      op = null;
+      return current.commit();
+    });
+  }
+}
+
+/**
+ * Wraps a KV handle so writes, atomic commits and point reads wait out another process's SQLite write lock
+ * with bounded exponential backoff instead of failing with "database is locked" (Deno KV waits by itself only
+ * for commits without checks). Everything else (`list`, `watch`, `listenQueue`, `close`) passes through: reads
+ * of the WAL-mode file do not wait for the writer. Optimistic checks keep their meaning: a retried commit
+ * re-checks the same versionstamps.
+ */
+export function retryBusyKv(kv: Deno.Kv, opts: BusyRetryOptions = {}): Deno.Kv {
+  const p = busyPolicy(opts);
+  const wrapped: Record<PropertyKey, unknown> = {
+    get: (key: Deno.KvKey, o?: unknown) => retryBusy(p, "get", () => kv.get(key, o as never)),
+    getMany: (list: Deno.KvKey[], o?: unknown) => retryBusy(p, "getMany", () => kv.getMany(list, o as never)),
+    set: (key: Deno.KvKey, value: unknown, o?: { expireIn?: number }) =>
+      retryBusy(p, "set", () => kv.set(key, value, o)),
+    delete: (key: Deno.KvKey) => retryBusy(p, "delete", () => kv.delete(key)),
+    enqueue: (value: unknown, o?: never) => retryBusy(p, "enqueue", () => kv.enqueue(value, o)),
+    atomic: () => new BusyRetryAtomic(kv, p),
+  };
+  return new Proxy(kv, {
+    get(target, prop) {
+      if (Object.hasOwn(wrapped, prop)) return wrapped[prop];
+      const value = Reflect.get(target, prop, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+/** Opens Deno KV at `path` (`undefined` = the platform's default) with `retryBusyKv` around it. */
+export async function openKv(path: string | undefined, opts: BusyRetryOptions = {}): Promise<Deno.Kv> {
+  const p = busyPolicy(opts);
+  return retryBusyKv(await retryBusy(p, "open", () => Deno.openKv(path)), opts);
+}
+
 /** The manifest of a blob: how many chunks of which generation hold how many bytes. */
 interface BlobManifest {
   /** Chunks are written under a fresh generation, so a reader never mixes old and new chunks. */

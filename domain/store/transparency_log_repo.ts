@@ -22,6 +22,8 @@ export interface TlogAppend {
   index: number;
   signalHash: string;
   nodes: { level: number; index: number; hash: Uint8Array }[];
+  /** The signed checkpoint of the new size (`index + 1`), stored with the leaf. */
+  checkpoint?: Checkpoint;
 }
 
 /** Persistence of the transparency log. */
@@ -35,8 +37,8 @@ export interface TransparencyLogRepo {
   /** The stored hashes of perfect subtrees, in order; `null` for one not (yet) complete. */
   nodes(refs: readonly NodeRef[]): Promise<(Uint8Array | null)[]>;
   /**
-   * Commits one leaf atomically if the head is still at `head.versionstamp` and the signal hash is not logged;
-   * `false` when either check lost a race (the caller re-reads and tries again).
+   * Commits one leaf (and the new size's checkpoint) atomically if the head is still at `head.versionstamp` and
+   * the signal hash is not logged; `false` when either check lost a race (the caller re-reads and tries again).
    */
   commitAppend(head: TlogHead, append: TlogAppend): Promise<boolean>;
   /** The checkpoint signed for `treeSize`, or `null` when none was. */
@@ -69,6 +71,8 @@ export function createTransparencyLogRepo(kv: Deno.Kv): TransparencyLogRepo {
         .set(keys.tlogLeaf(append.index), append.signalHash)
         .set(keys.tlogLeafByHash(append.signalHash), append.index);
       for (const node of append.nodes) op = op.set(keys.tlogNode(node.level, node.index), node.hash);
+      // No size past the head has a checkpoint (sizes are only signed once they exist), so this is the first.
+      if (append.checkpoint) op = op.set(keys.tlogCheckpoint(append.index + 1), append.checkpoint);
       return (await op.commit()).ok;
     },
     async checkpoint(treeSize) {

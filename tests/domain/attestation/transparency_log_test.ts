@@ -254,6 +254,23 @@ Deno.test("a tree size is signed once: later calls return the same checkpoint", 
     assert.deepEqual(await log.checkpoint(), racing[0]);
   }));
 
+Deno.test("append() signs the new size itself: a reader on a later clock cannot sign it first, later", () =>
+  withKv(async (kv) => {
+    // Two processes on one KV file: one appends under its clock, the other only reads the head an hour later.
+    const writer = createTransparencyLog(kv, fixedClock(T0));
+    const reader = createTransparencyLog(kv, fixedClock(T0 + 3_600_000));
+    const hashes = await signalHashes(5);
+    for (const [i, h] of hashes.entries()) {
+      await writer.append(h);
+      const seen = await reader.checkpoint();
+      assert.equal(seen.tree_size, i + 1);
+      assert.equal(seen.timestamp, T0, "the checkpoint is the appender's, signed at append time");
+      assert.equal(seen.root_hash, await expectedRoot(hashes.slice(0, i + 1)));
+      assert.equal(await verifyCheckpoint(seen), true);
+      assert.deepEqual(await writer.checkpoint(), seen);
+    }
+  }));
+
 Deno.test("createTransparencyLog() refuses a multi-line origin", () =>
   withKv((kv) => {
     assert.throws(() => createTransparencyLog(kv, fixedClock(T0), { origin: "a\nb" }), TypeError);

@@ -1,9 +1,11 @@
 /**
  * Tests, benchmarks and scripts read only what a fresh clone has: every fixture lives in `tests/fixtures/`.
- * This scan fails on a path literal in tests/, benchmarks/ or scripts/ that climbs above the repository root
- * (resolved from the file's own folder, as `new URL(path, import.meta.url)` does), an absolute path into a
- * workspace or home folder, or a mention of the old sibling data folder. The test and bench tasks back it up
- * at run time by allowing reads of the repository only.
+ * This scan fails on a path given to `new URL(…)`, a `Deno` file call or an import in tests/, benchmarks/ or
+ * scripts/ that climbs above the repository root (resolved from the file's own folder, as
+ * `new URL(path, import.meta.url)` does) or names an absolute file, and on any mention of a workspace path or
+ * of the old sibling data folder. Strings that are only data (a traversal payload sent to the API, say) are
+ * not paths and pass. The test and bench tasks back this up at run time by allowing reads of the repository
+ * only.
  */
 import assert from "node:assert/strict";
 
@@ -14,15 +16,27 @@ const SOURCE = /\.(ts|tsx|js|mjs|json)$/;
 /** This file spells the forbidden things in its own strings, so it does not scan itself. */
 const SELF = "tests/outside_paths_test.ts";
 
-/** Absolute locations no test may name (built from pieces so this file does not contain them whole). */
-const ABSOLUTE = new RegExp(
-  ["/work/", "/home/", "/root/", "/Users/", "/mnt/", "file:///", "[A-Za-z]:\\\\\\\\"].map((p) => `["'\`]${p}`)
+/** Deno calls whose first argument is a file path. */
+const FILE_CALLS = "readTextFile|readFile|open|stat|lstat|readDir|realPath|readLink|copyFile|openKv|watchFs";
+/**
+ * A string literal that names a file or module: the first argument of `new URL(`, `Deno.<file call>(`,
+ * `import(` or `import.meta.resolve(`, or the specifier of an import. Group 1 is the call (empty for an
+ * import specifier), group 2 the literal's text up to its closing quote or first `${`.
+ */
+const PATH_LITERAL = new RegExp(
+  `(?:\\b(new\\s+URL|Deno\\s*\\.\\s*(?:${FILE_CALLS})(?:Sync)?|import\\.meta\\.resolve|import)\\s*\\(\\s*` +
+    `|\\bfrom\\s*|\\bimport\\s+)["'\`]([^"'\`$\\n]*)`,
+  "g",
+);
+/** Workspace paths and the sibling folder the fixtures used to be read from, anywhere in a line. */
+const NAMED_OUTSIDE = new RegExp(
+  [
+    ["", "work", ""].join("/"),
+    ["\\.\\.", "shared", ""].join("/"),
+    ["shared", "(data|reference)", ""].join("/"),
+  ]
     .join("|"),
 );
-/** The sibling folder the fixtures used to be read from. */
-const SIBLING = new RegExp(["\\.\\./", "shared/"].join("") + "|" + ["shared/", "(data|reference)/"].join(""));
-/** A string literal starting with `./` or `../`: group 1 is its text up to the closing quote or `${`. */
-const RELATIVE = /["'`]((?:\.\.?\/)[^"'`$\s]*)/g;
 
 /** Whether relative `path` climbs above the root when resolved from repo-relative folder `dir`. */
 export function climbsAboveRoot(dir: string, path: string): boolean {
@@ -36,13 +50,22 @@ export function climbsAboveRoot(dir: string, path: string): boolean {
   return false;
 }
 
+/** Whether `path`, given to `call` (empty for an import) on `line` of a file in `dir`, leaves the repository. */
+function leaves(dir: string, call: string, path: string, line: string): boolean {
+  if (path.startsWith("./") || path.startsWith("../")) return climbsAboveRoot(dir, path);
+  if (/^file:/i.test(path) || /^[A-Za-z]:[\\/]/.test(path)) return true;
+  if (!path.startsWith("/") || path.startsWith("//")) return false;
+  // An absolute path: a file for Deno calls and imports; for `new URL` only when resolved against a file URL.
+  return !call.startsWith("new") || line.includes("import.meta.url");
+}
+
 /** The offending lines of one file's `text`, as `path:line: text`. */
 export function outsidePathsIn(path: string, text: string): string[] {
   const dir = path.split("/").slice(0, -1).join("/");
   const hits: string[] = [];
   text.split("\n").forEach((line, i) => {
-    const climbs = [...line.matchAll(RELATIVE)].some((m) => climbsAboveRoot(dir, m[1]));
-    if (climbs || ABSOLUTE.test(line) || SIBLING.test(line)) hits.push(`${path}:${i + 1}: ${line.trim()}`);
+    const named = [...line.matchAll(PATH_LITERAL)].some((m) => leaves(dir, m[1] ?? "", m[2], line));
+    if (named || NAMED_OUTSIDE.test(line)) hits.push(`${path}:${i + 1}: ${line.trim()}`);
   });
   return hits;
 }
@@ -82,10 +105,16 @@ Deno.test("the path scan flags literals that leave the repository and passes tho
     ["tests/domain/x_test.ts", `new URL("../../../${sibling}", import.meta.url)`],
     ["tests/x_test.ts", `Deno.readTextFile(new URL("../../elsewhere/a.csv", import.meta.url))`],
     ["benchmarks/x_bench.ts", `const DATA = new URL("../../data/", import.meta.url);`],
-    ["scripts/x.ts", "const p = `../../${name}`;"],
-    ["tests/x_test.ts", `const p = "./a/../../../b";`],
-    ["tests/x_test.ts", `Deno.readTextFile("${["", "work", "data", "a.csv"].join("/")}")`],
-    ["tests/x_test.ts", `Deno.readTextFile("${["", "home", "me", "a.csv"].join("/")}")`],
+    ["scripts/x.ts", "const p = new URL(`../../${name}`, import.meta.url);"],
+    ["tests/x_test.ts", `Deno.readTextFileSync("./a/../../../b.csv")`],
+    ["tests/x_test.ts", `await Deno.readFile("/etc/os-release")`],
+    ["tests/x_test.ts", `const kv = await Deno.openKv("C:\\\\data\\\\kv.sqlite");`],
+    ["tests/x_test.ts", `new URL("/etc/hosts", import.meta.url)`],
+    ["tests/x_test.ts", `new URL("file:///etc/hosts")`],
+    ["tests/x_test.ts", `import data from "../../other/data.json" with { type: "json" };`],
+    ["tests/x_test.ts", `const m = await import("../../other/mod.ts");`],
+    ["tests/x_test.ts", `import "../../other/setup.ts";`],
+    ["tests/x_test.ts", `const p = "${["", "work", "data", "a.csv"].join("/")}";`],
     ["tests/x_test.ts", `// copied from ${sibling.slice(3)}`],
   ];
   const passed: [string, string][] = [
@@ -94,7 +123,10 @@ Deno.test("the path scan flags literals that leave the repository and passes tho
     ["benchmarks/x_bench.ts", `const DATA = new URL("../tests/fixtures/market/", import.meta.url);`],
     ["tests/routes/x_test.ts", `import { createApp } from "../../routes/app.ts";`],
     ["tests/x_test.ts", `await w.request("GET", "/api/v1/data/bars/600519.SH");`],
+    ["tests/x_test.ts", `const url = new URL("/v8/finance/chart/X", rec.baseUrl);`],
     ["tests/x_test.ts", `parseConfig({ KV_PATH: "/tmp/x.sqlite" })`],
+    ["tests/x_test.ts", `const payload = { file: "../../../../etc/passwd", url: "file:///etc/passwd" };`],
+    ["tests/x_test.ts", `const url = new URL("https://example.com/a");`],
   ];
   for (const [path, line] of flagged) {
     await t.step(`flags ${line}`, () => assert.equal(outsidePathsIn(path, line).length, 1));

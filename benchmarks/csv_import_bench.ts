@@ -5,7 +5,7 @@ import { parseBarsCsv } from "../domain/market/csv/parse_bars_csv.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 
-const DATA = new URL("../../shared/data/", import.meta.url);
+const DATA = new URL("../tests/fixtures/market/", import.meta.url);
 const MOUTAI = await Deno.readTextFile(new URL("cn/600519.SH.csv", DATA));
 const JKSE = await Deno.readTextFile(new URL("id/JKSE.csv", DATA));
 

@@ -1,7 +1,8 @@
 /**
  * Shanghai/Shenzhen Stock Exchange weekday closures, 2015–2026 (facts cross-checked against exchange notices and
- * several public calendars; see `../shared/reference/sse_holidays.json`). Weekends are always closed and weekend
- * make-up workdays are not trading days, so trading days = Mon–Fri minus these dates.
+ * several public calendars; see `tests/fixtures/reference/sse_holidays.json` and its sources in
+ * `tests/fixtures/SOURCES.md`). Weekends are always closed and weekend make-up workdays are not trading days,
+ * so trading days = Mon–Fri minus these dates.
  */
 
 /** First and last calendar years these closures cover. */

@@ -4,7 +4,7 @@ import { IMPORT_RATE_RULE } from "../../domain/market/csv/import_bars.ts";
 import { assert422, assertDetail, ok } from "../_helpers/identity.ts";
 import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
-const DATA = new URL("../../../shared/data/", import.meta.url);
+const DATA = new URL("../fixtures/market/", import.meta.url);
 const MIB = 1024 * 1024;
 const SMALL =
   "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,11,10,10.8,200\n";

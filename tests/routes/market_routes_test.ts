@@ -103,7 +103,7 @@ Deno.test("GET /data/bars answers 404 for unknown symbols and 422 for bad ranges
 Deno.test("a 10-year CSV import reads back with identical numbers, privately", async () => {
   const w = await openTestWorld();
   try {
-    const text = await Deno.readTextFile(new URL("../../../shared/data/cn/600036.SH.csv", import.meta.url));
+    const text = await Deno.readTextFile(new URL("../fixtures/market/cn/600036.SH.csv", import.meta.url));
     const alice = await signInWithOtp(w, "alice@example.com");
     const bob = await signInWithOtp(w, "bob@example.com", "10.0.0.2");
     const res = await w.request("POST", "/api/v1/data/import?symbol=MYBANK.SH", {

@@ -5,9 +5,9 @@ import { createBarRepo } from "../../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../../domain/store/imported_symbol_repo.ts";
 import { createUserRepo } from "../../domain/store/user_repo.ts";
 import { describeCliError, runImportCli } from "../../scripts/import_csv.ts";
+import { REPO_DIR, restrictedTaskArgs } from "../_helpers/task_command.ts";
 
-const REPO = new URL("../../", import.meta.url).pathname;
-const RELIANCE = new URL("../../../shared/data/in/RELIANCE.NS.csv", import.meta.url).pathname;
+const RELIANCE = new URL("../fixtures/market/in/RELIANCE.NS.csv", import.meta.url).pathname;
 const T0 = Date.UTC(2026, 4, 14, 1, 0, 0);
 
 /** A temp dir with a KV file holding one user; removed on dispose. */
@@ -105,16 +105,27 @@ Deno.test("runImportCli() refuses missing arguments, unknown users and exchanges
   );
 });
 
-Deno.test("deno task import prints the summary and exits 0, or prints the bad rows and exits 1", async () => {
+/** Runs the import task's command line, reading only the repository and `dir`, writing only `dir`. */
+async function runImportTask(dir: string, kvPath: string, file: string) {
+  const args = await restrictedTaskArgs("import", { read: [dir], write: [dir] }, [
+    "--symbol",
+    "RELIANCE.NS",
+    "--owner",
+    "cli@example.com",
+    file,
+  ]);
+  return await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: REPO_DIR,
+    env: { KV_PATH: kvPath, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+}
+
+Deno.test("the import task prints the summary and exits 0, or prints the bad rows and exits 1", async () => {
   await using t = await tempKv();
-  const run = (file: string) =>
-    new Deno.Command(Deno.execPath(), {
-      args: ["task", "--quiet", "import", "--symbol", "RELIANCE.NS", "--owner", "cli@example.com", file],
-      cwd: REPO,
-      env: { KV_PATH: t.path, NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
+  const run = (file: string) => runImportTask(t.dir, t.path, file);
   const good = await run(RELIANCE);
   assert.equal(good.code, 0, new TextDecoder().decode(good.stderr));
   const summary = JSON.parse(new TextDecoder().decode(good.stdout));
@@ -125,4 +136,14 @@ Deno.test("deno task import prints the summary and exits 0, or prints the bad ro
   assert.equal(refused.code, 1);
   assert.match(new TextDecoder().decode(refused.stderr), /row 2: open must be positive/);
   assert.equal((await readBack(t.path, "RELIANCE.NS")).meta?.rows, 6799, "the earlier import is untouched");
+});
+
+Deno.test("the import task started by a test cannot read a file outside the repository", async () => {
+  await using t = await tempKv();
+  // The deno binary is a file every machine running this has, and it lies outside the repository.
+  assert.ok(!Deno.execPath().startsWith(REPO_DIR), "this check needs a deno binary outside the repository");
+  const outside = await runImportTask(t.dir, t.path, Deno.execPath());
+  assert.equal(outside.code, 1);
+  assert.match(new TextDecoder().decode(outside.stderr), /Requires read access to/);
+  assert.deepEqual(await readBack(t.path, "RELIANCE.NS"), { meta: null, record: null });
 });

@@ -6,15 +6,15 @@ import {
   SSE_WEEKDAY_CLOSURES,
 } from "../../../domain/calendar/sse_holidays.ts";
 
-const SHARED = new URL("../../../../shared/", import.meta.url);
-const REFERENCE = JSON.parse(await Deno.readTextFile(new URL("reference/sse_holidays.json", SHARED))) as {
+const FIXTURES = new URL("../../fixtures/", import.meta.url);
+const REFERENCE = JSON.parse(await Deno.readTextFile(new URL("reference/sse_holidays.json", FIXTURES))) as {
   years: Record<string, string[]>;
   trading_days_per_year: Record<string, number>;
 };
 
-/** Session dates of a real daily file in `../shared/data/cn/` (first column, header and BOM dropped). */
+/** Session dates of a real daily file in `tests/fixtures/market/cn/` (first column, header and BOM dropped). */
 async function fileDates(name: string): Promise<string[]> {
-  const text = await Deno.readTextFile(new URL(`data/cn/${name}`, SHARED));
+  const text = await Deno.readTextFile(new URL(`market/cn/${name}`, FIXTURES));
   return text.replace(/^\uFEFF/, "").trim().split(/\r?\n/).slice(1).map((l) => l.split(",")[0]);
 }
 

@@ -86,7 +86,7 @@ Deno.test("window helpers: highest, lowest, roc, delay, delta, tsRank, correlati
 });
 
 Deno.test("rsi() equals the 100 − 100/(1+RS) form on a real price series", async () => {
-  const text = await Deno.readTextFile(new URL("../../../../shared/data/cn/600519.SH.csv", import.meta.url));
+  const text = await Deno.readTextFile(new URL("../../fixtures/market/cn/600519.SH.csv", import.meta.url));
   const closes = F(
     text.replace(/^\uFEFF/, "").trim().split(/\r?\n/).slice(1).map((l) => Number(l.split(",")[4])),
   );

@@ -3,7 +3,7 @@ import { fromDayNumber } from "../../../../domain/calendar/dates.ts";
 import { ValidationError, type ValidationIssueItem } from "../../../../domain/errors.ts";
 import { MAX_REPORTED_BAD_ROWS, parseBarsCsv } from "../../../../domain/market/csv/parse_bars_csv.ts";
 
-const DATA = new URL("../../../../../shared/data/", import.meta.url);
+const DATA = new URL("../../../fixtures/market/", import.meta.url);
 const read = (path: string) => Deno.readTextFile(new URL(path, DATA));
 const dates = (days: Int32Array) => Array.from(days, fromDayNumber);
 

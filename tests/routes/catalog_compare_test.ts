@@ -14,7 +14,7 @@ const SPEC = {
   end: "2026-12-31", // beyond the clock's date: the data grows each trading day
 };
 
-/** Promotes `spec` as "Cached cross" and returns a counter of the bar reads backtests make from now on. */
+/** Promotes and publishes `spec` as "Cached cross" and returns a counter of the bar reads backtests make from now on. */
 async function promoted(w: TestWorld, spec: unknown = SPEC) {
   const t = (await signInWithOtp(w, "author@example.com")).access_token;
   const saved = await (await w.request("POST", "/api/v1/library", {
@@ -26,6 +26,11 @@ async function promoted(w: TestWorld, spec: unknown = SPEC) {
     (await w.request("POST", `/api/v1/library/${saved.strategy_id}/promote`, { token: t })).status,
     200,
   );
+  const published = await w.request("PATCH", `/api/v1/library/${saved.strategy_id}`, {
+    json: { is_public: true },
+    token: t,
+  });
+  assert.equal(published.status, 200);
   const reads = { bars: 0 };
   const market = w.deps.backtests.market;
   const counting: MarketData = {

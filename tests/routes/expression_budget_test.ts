@@ -153,6 +153,11 @@ Deno.test("the heavy spec saved in the library is refused by library compare and
       (await w.request("POST", `/api/v1/library/${strategy_id}/promote`, { token: t })).status,
       200,
     );
+    assert.equal(
+      (await w.request("PATCH", `/api/v1/library/${strategy_id}`, { json: { is_public: true }, token: t }))
+        .status,
+      200,
+    );
     const catalog = await w.request("GET", "/api/v1/catalog/strategies/Heavy%20ranks/compare");
     await assertRefused(catalog, DEFAULT_MAX_EXPRESSION_COST, "MAX_EXPRESSION_COST", ["path", "name"]);
 

@@ -33,6 +33,14 @@ import { healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
+import {
+  type JsonBodyRoute,
+  jsonBodyRoutes,
+  requestDeadline,
+  requireJsonContentType,
+  urlLengthLimit,
+} from "./middleware/request_guards.ts";
+import { securityHeaders } from "./middleware/security_headers.ts";
 import { supportRoutes } from "./support_routes.ts";
 import type { TrackDeps } from "../domain/signals/track_deps.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
@@ -50,6 +58,11 @@ export interface AppDeps {
     Config,
     | "corsOrigins"
     | "maxBodyBytes"
+    | "maxUrlBytes"
+    | "requestTimeoutMs"
+    | "importTimeoutMs"
+    | "ws"
+    | "env"
     | "maxImportBytes"
     | "maxSyncSymbolBars"
     | "backtestRate"
@@ -90,6 +103,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
   app.use("*", errorBoundary());
+  app.use("*", securityHeaders({ production: config.env === "production" }));
   if (config.corsOrigins.length > 0) {
     app.use(
       "*",
@@ -102,6 +116,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
+  app.use("*", urlLengthLimit(config.maxUrlBytes));
+  // WebSocket upgrades answer at once and then live under their own limits (see stream_routes.ts).
+  app.use(
+    "*",
+    requestDeadline((path) =>
+      path === "/ws" || path.startsWith("/ws/")
+        ? null
+        : path === IMPORT_PATH
+        ? config.importTimeoutMs
+        : config.requestTimeoutMs
+    ),
+  );
+  // Filled in below once every router is mounted: the routes whose OpenAPI declares a JSON body.
+  let jsonRoutes: JsonBodyRoute[] = [];
+  app.use("*", requireJsonContentType(() => jsonRoutes));
   const globalBodyLimit = bodyLimit({
     maxSize: config.maxBodyBytes,
     onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
@@ -140,7 +169,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
   app.route("/", docsRoutes());
-  app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub));
+  app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
+  jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -25,6 +25,7 @@ import type { MarketDeps } from "../domain/market/market_deps.ts";
 import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";
+import { ErrorSchema, jsonResponse } from "./schemas/common.ts";
 import { authRoutes } from "./auth_routes.ts";
 import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
@@ -170,7 +171,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/v1", api);
   app.route("/", docsRoutes());
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
-  jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions);
+  jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
+    documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

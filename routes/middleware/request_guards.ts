@@ -30,8 +30,14 @@ export interface JsonBodyRoute {
   pattern: RegExp;
 }
 
-/** The routes of an OpenAPI registry whose request body is `application/json`. */
-export function jsonBodyRoutes(definitions: readonly unknown[]): JsonBodyRoute[] {
+/**
+ * The routes of an OpenAPI registry whose request body is `application/json`; with `documentAs`, each of them
+ * also gets that entry as its documented 415 response (unless it declares one).
+ */
+export function jsonBodyRoutes(
+  definitions: readonly unknown[],
+  opts: { documentAs?: unknown } = {},
+): JsonBodyRoute[] {
   const out: JsonBodyRoute[] = [];
   for (const d of definitions) {
     const def = d as {
@@ -40,6 +46,10 @@ export function jsonBodyRoutes(definitions: readonly unknown[]): JsonBodyRoute[]
     };
     if (def.type !== "route" || !def.route?.method || !def.route.path) continue;
     if (!def.route.request?.body?.content?.["application/json"]) continue;
+    if (opts.documentAs) {
+      const route = def.route as { responses?: Record<string, unknown> };
+      route.responses = { ...route.responses, 415: route.responses?.[415] ?? opts.documentAs };
+    }
     const source = def.route.path
       .split(/(\{[^}]+\})/)
       .map((part) => (/^\{[^}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))

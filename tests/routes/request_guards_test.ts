@@ -89,3 +89,30 @@ Deno.test("over a real socket, a long URL (default 8 KiB limit) gets the documen
     await w.close();
   }
 });
+
+Deno.test("/openapi.json documents the 415 of every route that takes a JSON body", async () => {
+  const w = await openTestWorld();
+  try {
+    const doc = await (await w.request("GET", "/openapi.json")).json();
+    let jsonRoutes = 0;
+    for (
+      const [path, item] of Object.entries<Record<string, Record<string, Record<string, unknown>>>>(doc.paths)
+    ) {
+      for (const [method, op] of Object.entries(item)) {
+        const content = (op.requestBody as { content?: Record<string, unknown> } | undefined)?.content;
+        if (!content?.["application/json"]) continue;
+        jsonRoutes++;
+        const entry =
+          (op.responses as Record<string, { content?: Record<string, { schema?: unknown }> }>)["415"];
+        assert.deepEqual(
+          entry?.content?.["application/json"]?.schema,
+          { $ref: "#/components/schemas/Error" },
+          `${method.toUpperCase()} ${path}`,
+        );
+      }
+    }
+    assert.ok(jsonRoutes >= 20, `only ${jsonRoutes} JSON routes`);
+  } finally {
+    await w.close();
+  }
+});

@@ -70,6 +70,12 @@ const EnvSchema = z.object({
   ADMIN_EMAILS: list(""),
   TRUST_PROXY: bool(false),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  MAX_URL_BYTES: z.coerce.number().int().min(256).default(8192),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  IMPORT_TIMEOUT_MS: z.coerce.number().int().min(100).default(300_000),
+  WS_IDLE_TIMEOUT_S: z.coerce.number().int().min(1).max(3600).default(30),
+  WS_MAX_LIFETIME_S: z.coerce.number().int().min(1).default(3600),
+  WS_MAX_PER_IP: z.coerce.number().int().min(1).default(20),
   RATE_LIMIT_OTP_PER_EMAIL: rateRule("5/15m"),
   RATE_LIMIT_OTP_PER_IP: rateRule("30/1h"),
   RATE_LIMIT_VERIFY_PER_IP: rateRule("30/15m"),
@@ -148,6 +154,14 @@ export interface Config {
   /** Take the client IP from `X-Forwarded-For` (only behind a proxy you control). */
   trustProxy: boolean;
   maxBodyBytes: number;
+  /** Longest request target (path and query, in bytes); longer ones get 414. */
+  maxUrlBytes: number;
+  /** Deadline of one HTTP request (reading the body and building the answer); past it the answer is 503. */
+  requestTimeoutMs: number;
+  /** Deadline of `POST /data/import`, which reads a body of up to `maxImportBytes`. */
+  importTimeoutMs: number;
+  /** WebSockets: ping interval and pong wait (dead peers are closed), longest life, open sockets per client IP. */
+  ws: { idleTimeoutS: number; maxLifetimeMs: number; maxPerIp: number };
   rateLimits: RateLimitSettings;
   /**
    * GitHub sign-in; `undefined` when not configured. The base URLs default to github.com and point elsewhere
@@ -263,6 +277,14 @@ export function parseConfig(
     adminEmails: e.ADMIN_EMAILS.map((s) => s.toLowerCase()),
     trustProxy: e.TRUST_PROXY,
     maxBodyBytes: e.MAX_BODY_BYTES,
+    maxUrlBytes: e.MAX_URL_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    importTimeoutMs: e.IMPORT_TIMEOUT_MS,
+    ws: {
+      idleTimeoutS: e.WS_IDLE_TIMEOUT_S,
+      maxLifetimeMs: e.WS_MAX_LIFETIME_S * 1000,
+      maxPerIp: e.WS_MAX_PER_IP,
+    },
     rateLimits: {
       otpPerEmail: e.RATE_LIMIT_OTP_PER_EMAIL,
       otpPerIp: e.RATE_LIMIT_OTP_PER_IP,

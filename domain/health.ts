@@ -31,6 +31,16 @@ export interface HealthDeps {
   extraChecks?: Record<string, () => Promise<CheckResult>>;
   /** How long one check may take before it counts as failed (default `CHECK_TIMEOUT_MS`). */
   checkTimeoutMs?: number;
+  /**
+   * Whether the report carries each check's detail and extra fields (host names, ports, paths, error text).
+   * `false` (production) reduces every check to `{ok, detail: "ok" | "failing"}`. Default `true`.
+   */
+  exposeDetail?: boolean;
+}
+
+/** A check as production shows it: whether it passed, and nothing about where or why. */
+export function redactCheck(check: CheckResult): CheckResult {
+  return { ok: check.ok, detail: check.ok ? "ok" : "failing" };
 }
 
 /** A heartbeat unprocessed for longer than this means the queue is stuck. */
@@ -105,7 +115,8 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   ];
   const results = await Promise.all(runs.map(([, run]) => guarded(run, timeoutMs)));
   const checks: Record<string, CheckResult> = {};
-  runs.forEach(([name], i) => (checks[name] = results[i]));
+  const expose = deps.exposeDetail ?? true;
+  runs.forEach(([name], i) => (checks[name] = expose ? results[i] : redactCheck(results[i])));
   return {
     status: Object.values(checks).every((c) => c.ok) ? "ok" : "degraded",
     version: deps.version,

@@ -25,6 +25,7 @@ import type { MarketDeps } from "../domain/market/market_deps.ts";
 import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";
+import { ErrorSchema, jsonResponse } from "./schemas/common.ts";
 import { authRoutes } from "./auth_routes.ts";
 import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
@@ -33,6 +34,14 @@ import { healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
+import {
+  type JsonBodyRoute,
+  jsonBodyRoutes,
+  requestDeadline,
+  requireJsonContentType,
+  urlLengthLimit,
+} from "./middleware/request_guards.ts";
+import { securityHeaders } from "./middleware/security_headers.ts";
 import { supportRoutes } from "./support_routes.ts";
 import type { TrackDeps } from "../domain/signals/track_deps.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
@@ -51,6 +60,11 @@ export interface AppDeps {
     Config,
     | "corsOrigins"
     | "maxBodyBytes"
+    | "maxUrlBytes"
+    | "requestTimeoutMs"
+    | "importTimeoutMs"
+    | "ws"
+    | "env"
     | "maxImportBytes"
     | "maxSyncSymbolBars"
     | "maxExpressionCost"
@@ -96,6 +110,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
   app.use("*", errorBoundary());
+  app.use("*", securityHeaders({ production: config.env === "production" }));
   if (config.corsOrigins.length > 0) {
     app.use(
       "*",
@@ -108,6 +123,21 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
+  app.use("*", urlLengthLimit(config.maxUrlBytes));
+  // WebSocket upgrades answer at once and then live under their own limits (see stream_routes.ts).
+  app.use(
+    "*",
+    requestDeadline((path) =>
+      path === "/ws" || path.startsWith("/ws/")
+        ? null
+        : path === IMPORT_PATH
+        ? config.importTimeoutMs
+        : config.requestTimeoutMs
+    ),
+  );
+  // Filled in below once every router is mounted: the routes whose OpenAPI declares a JSON body.
+  let jsonRoutes: JsonBodyRoute[] = [];
+  app.use("*", requireJsonContentType(() => jsonRoutes));
   const globalBodyLimit = bodyLimit({
     maxSize: config.maxBodyBytes,
     onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
@@ -159,7 +189,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
   app.route("/", docsRoutes());
-  app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub));
+  app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
+  jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
+    documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -27,7 +27,14 @@ import {
 import { assertWithinExpressionBudget, estimateBacktestCost } from "../domain/backtest/run_backtest.ts";
 import { getOwnVersion, type LibraryDeps } from "../domain/strategy/library.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  pageOf,
+  safeText,
+} from "./schemas/common.ts";
 
 const tags = ["backtests"];
 
@@ -39,9 +46,11 @@ const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] a
 
 const SubmitBody = z.strictObject({
   ...StrategySources,
-  library_id: z.string().min(1).max(64).optional().openapi({ description: "Run a saved strategy of mine" }),
+  library_id: safeText({ min: 1, max: 64, trim: false }).optional().openapi({
+    description: "Run a saved strategy of mine",
+  }),
   version: z.number().int().min(1).optional().openapi({ description: "Its version (default: latest)" }),
-  experiment_name: z.string().trim().min(1).max(200).optional(),
+  experiment_name: safeText({ min: 1, max: 200 }).optional(),
   priority: z.number().int().min(0).max(10).default(0),
 }).refine(
   (b) => (b.library_id !== undefined ? !oneStrategySource(b) && !hasAnySource(b) : oneStrategySource(b)),

@@ -22,14 +22,16 @@ import { ZodError } from "zod";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { IsoDateString } from "./schemas/calendar.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 
 /** The strategy fields of a run request. */
 export const StrategySources = {
   spec: StrategySpecSchema.optional(),
   blueprint: BlueprintSchema.optional().openapi({ description: "The copilot's seed blueprint shape" }),
   config: AgentConfigSchema.optional().openapi({ description: "The chat agent's config shape" }),
-  strategy_code: z.string().min(1).max(20_000).optional().openapi({ description: "Canonical strategy text" }),
+  strategy_code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().openapi({
+    description: "Canonical strategy text",
+  }),
 };
 
 /** Exactly one of the strategy fields. */
@@ -78,7 +80,7 @@ const IndicatorsBody = z.strictObject({
   }),
   start: IsoDateString.optional().openapi({ example: "2024-01-01" }),
   end: IsoDateString.optional().openapi({ example: "2024-12-31" }),
-  expressions: z.array(z.string().min(1).max(2000)).min(1).max(20).openapi({
+  expressions: z.array(safeText({ min: 1, max: 2000, multiline: true, trim: false })).min(1).max(20).openapi({
     example: ["rsi(close, 14)", "macd(close, 12, 26, 9)", "bb_upper(close, 20, 2)"],
   }),
 }).openapi("IndicatorsRequest");
@@ -229,7 +231,7 @@ export function backtestRoutes(
   );
 
   const QuickBody = z.strictObject({
-    strategy_code: z.string().min(1).max(20_000).optional(),
+    strategy_code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional(),
     spec: StrategySpecSchema.optional(),
     ticker: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol").openapi({
       example: "600519.SH",

@@ -47,8 +47,12 @@ export function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
       continue;
     }
     const missing = issue.code === "invalid_type" && /received undefined$/.test(issue.message);
+    // A custom check may name its own issue type (e.g. refused characters in text).
+    const named = issue.code === "custom" && typeof issue.params?.type === "string"
+      ? issue.params.type
+      : null;
     out.push({
-      type: missing ? "missing" : issue.code,
+      type: missing ? "missing" : named ?? issue.code,
       loc: [where, ...path],
       msg: missing ? "Field required" : issue.message,
     });

@@ -11,7 +11,7 @@ import {
 } from "../domain/leaderboard/leaderboard.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 
 const SCORE_DOC =
   "score = 100 × (0.5·s(Sharpe, 2) + 0.3·s(total return %, 100) + 0.2·(1 − |max drawdown %|/100)), " +
@@ -49,7 +49,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
       request: {
         body: jsonBody(
           z.strictObject({
-            strategy_id: z.string().min(1).max(64),
+            strategy_id: safeText({ min: 1, max: 64, trim: false }),
             version: z.number().int().min(1).optional(),
             dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).default("default"),
           }).openapi("LeaderboardSubmit"),

@@ -38,18 +38,19 @@ import {
   MessageSchema,
   pageOf,
   PageQuery,
+  safeText,
 } from "./schemas/common.ts";
 
 const tags = ["library"];
 
 const SaveBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).openapi({ example: "SMA cross" }),
-  prompt: z.string().max(10_000).nullable().optional(),
-  strategy_id: z.string().min(1).max(64).optional().openapi({
+  name: safeText({ min: 1, max: 200 }).openapi({ example: "SMA cross" }),
+  prompt: safeText({ max: 10_000, multiline: true, trim: false }).nullable().optional(),
+  strategy_id: safeText({ min: 1, max: 64, trim: false }).optional().openapi({
     description: "Save as a new version of this strategy",
   }),
   ...StrategySources,
-  code: z.string().min(1).max(20_000).optional().openapi({
+  code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().openapi({
     description: "Strategy text (same as strategy_code)",
   }),
 }).refine((b) => oneStrategySource({ ...b, strategy_code: b.strategy_code ?? b.code }), {

@@ -4,18 +4,83 @@
  * header (`bearer, <token>` or just the token; the token entry is echoed back as the accepted subprotocol);
  * another user's job is refused before the upgrade. State is read from KV with `kv.watch`, so progress written
  * by any isolate reaches the socket.
+ *
+ * Both endpoints live under `SocketLimits`: at most `maxPerIp` open sockets per client IP (more are refused with
+ * 429 before the upgrade), a ping every `idleTimeoutS` seconds with the socket closed when no pong comes back
+ * within as long (dead or stalled peers), and a close (1000, "lifetime reached") after `maxLifetimeMs`, so no
+ * socket is held for ever; clients reconnect.
  */
 import { Hono } from "hono";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { authenticate } from "../domain/auth/sessions.ts";
 import { type BacktestJobDeps, getOwnJob } from "../domain/backtest/jobs.ts";
-import { UnauthorizedError } from "../domain/errors.ts";
+import { RateLimitError, UnauthorizedError } from "../domain/errors.ts";
 import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
 import type { AppEnv } from "./app_env.ts";
 import { errorResponse } from "./errors.ts";
 import { type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
+
+/** Limits on the WebSockets this router opens. */
+export interface SocketLimits {
+  /** Seconds between server pings; a socket whose pong does not come back within as long is closed. */
+  idleTimeoutS: number;
+  /** Longest life of one socket; then the server closes it (code 1000) and the client reconnects. */
+  maxLifetimeMs: number;
+  /** Open sockets (both endpoints together) per client IP. */
+  maxPerIp: number;
+}
+
+/** The limits used when none are given. */
+export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
+  idleTimeoutS: 30,
+  maxLifetimeMs: 3_600_000,
+  maxPerIp: 20,
+};
+
+/** The close reason sent when a socket reaches `maxLifetimeMs`. */
+export const LIFETIME_REASON = "lifetime reached; reconnect";
+
+/** Counts open sockets per client IP and closes each at the end of its lifetime. */
+function socketBook(limits: SocketLimits) {
+  const open = new Map<string, number>();
+  return {
+    /** Throws `RateLimitError` when `ip` already holds `maxPerIp` sockets. */
+    check(ip: string) {
+      if ((open.get(ip) ?? 0) >= limits.maxPerIp) {
+        throw new RateLimitError(
+          `Too many open WebSockets from this address (limit ${limits.maxPerIp}); close one first`,
+          Math.max(1, Math.ceil(limits.idleTimeoutS)),
+        );
+      }
+    },
+    /** Upgrades `req`, counts the socket against `ip` until it closes, and closes it at the end of its life. */
+    upgrade(req: Request, ip: string, protocol?: string) {
+      const upgraded = Deno.upgradeWebSocket(req, {
+        idleTimeout: limits.idleTimeoutS,
+        ...(protocol ? { protocol } : {}),
+      });
+      const { socket } = upgraded;
+      open.set(ip, (open.get(ip) ?? 0) + 1);
+      const lifetime = setTimeout(() => {
+        if (socket.readyState === WebSocket.OPEN) socket.close(1000, LIFETIME_REASON);
+      }, limits.maxLifetimeMs);
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        clearTimeout(lifetime);
+        const n = (open.get(ip) ?? 1) - 1;
+        if (n <= 0) open.delete(ip);
+        else open.set(ip, n);
+      };
+      socket.addEventListener("close", release);
+      socket.addEventListener("error", release);
+      return upgraded;
+    },
+  };
+}
 
 /** The message sent for a job state. */
 export function progressMessage(j: BacktestJobRecord) {
@@ -43,8 +108,14 @@ function socketCredential(
 }
 
 /** Builds the stream router. */
-export function streamRoutes(auth: AuthDeps, jobs: BacktestJobDeps, hub?: TopicHub) {
+export function streamRoutes(
+  auth: AuthDeps,
+  jobs: BacktestJobDeps,
+  hub?: TopicHub,
+  limits: SocketLimits = DEFAULT_SOCKET_LIMITS,
+) {
   const app = new Hono<AppEnv>();
+  const book = socketBook(limits);
   // WS /ws: every trade settled for a public strategy, as {"type":"trade","data":{…}}, from any isolate (the
   // KV stream bridge republishes into this process's hub). No auth: public strategies' trades are public.
   app.get("/ws", (c) => {
@@ -52,7 +123,8 @@ export function streamRoutes(auth: AuthDeps, jobs: BacktestJobDeps, hub?: TopicH
     if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
       return c.json({ detail: "Expected a WebSocket upgrade" }, 426);
     }
-    const { socket, response } = Deno.upgradeWebSocket(c.req.raw);
+    book.check(c.get("clientIp"));
+    const { socket, response } = book.upgrade(c.req.raw, c.get("clientIp"));
     let unsubscribe = () => {};
     socket.onopen = () => {
       unsubscribe = hub.subscribe(TRADES_TOPIC, (event) => {
@@ -76,7 +148,13 @@ export function streamRoutes(auth: AuthDeps, jobs: BacktestJobDeps, hub?: TopicH
     if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
       return c.json({ detail: "Expected a WebSocket upgrade" }, 426);
     }
-    const { socket, response } = Deno.upgradeWebSocket(c.req.raw, protocol ? { protocol } : {});
+    try {
+      book.check(c.get("clientIp"));
+    } catch (e) {
+      const res = errorResponse(e, c.get("correlationId"));
+      return c.json(res.body, res.status as 429, res.headers);
+    }
+    const { socket, response } = book.upgrade(c.req.raw, c.get("clientIp"), protocol);
     const abort = new AbortController();
     socket.onclose = () => abort.abort();
     socket.onopen = async () => {

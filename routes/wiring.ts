@@ -98,6 +98,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     version: config.version,
     queueListening: () => input.queue.listening(),
     enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
+    exposeDetail: config.env !== "production",
   };
   const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };
   const market = buildMarketDeps(kv, clock, {

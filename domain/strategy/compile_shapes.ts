@@ -6,6 +6,7 @@
  * at all the exit is `0 > 1` (never) and positions leave by the risk rules only.
  */
 import { z } from "zod";
+import { refuseUnsafeText } from "../safe_text.ts";
 import { UNIVERSE_NAMES } from "../market/types.ts";
 import { FUNDAMENTAL_METRICS, type StrategySpec, StrategySpecSchema } from "./spec.ts";
 
@@ -36,8 +37,8 @@ export const BlueprintSchema = z.strictObject({
   }).default({}),
   position_sizing: z.enum(["fixed", "percent", "risk_adjusted"]).default("percent"),
   capital: z.number().positive().optional(),
-  start: z.string().optional(),
-  end: z.string().optional(),
+  start: z.string().max(32).superRefine(refuseUnsafeText()).optional(),
+  end: z.string().max(32).superRefine(refuseUnsafeText()).optional(),
 });
 /** A blueprint. */
 export type Blueprint = z.infer<typeof BlueprintSchema>;
@@ -119,16 +120,16 @@ const Technical = z.looseObject({
 
 /** The chat agent's config shape (fields it does not use are accepted and ignored). */
 export const AgentConfigSchema = z.looseObject({
-  name: z.string().max(200).optional(),
-  tickers: z.array(z.string().min(1).max(32)).max(500).optional(),
+  name: z.string().max(200).superRefine(refuseUnsafeText()).optional(),
+  tickers: z.array(z.string().min(1).max(32).superRefine(refuseUnsafeText())).max(500).optional(),
   universe: z.enum(UNIVERSE_NAMES).optional(),
   filters: z.record(z.string(), z.unknown()).optional(),
   fundamentalIndicators: z.array(z.unknown()).optional(),
   technicalIndicators: z.array(Technical).min(1).max(20),
   backtestConfig: z.looseObject({
     initialCapital: z.number().positive().optional(),
-    startDate: z.string().optional(),
-    endDate: z.string().optional(),
+    startDate: z.string().max(32).superRefine(refuseUnsafeText()).optional(),
+    endDate: z.string().max(32).superRefine(refuseUnsafeText()).optional(),
     tradingCosts: z.looseObject({
       brokerFee: z.number().min(0).optional(),
       sellFee: z.number().min(0).optional(),

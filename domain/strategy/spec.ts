@@ -4,12 +4,13 @@
  * documented default. Expressions are parsed at validation time, so a bad rule is a 422 naming the field.
  */
 import { z } from "zod";
+import { refuseUnsafeText } from "../safe_text.ts";
 import { isSupportedCalendarDate } from "../calendar/calendar.ts";
 import { UNIVERSE_NAMES } from "../market/types.ts";
 import { ExpressionError, parseExpression } from "./expression.ts";
 
 const expression = (field: string) =>
-  z.string().min(1).max(2000).superRefine((src, ctx) => {
+  z.string().min(1).max(2000).superRefine(refuseUnsafeText(true)).superRefine((src, ctx) => {
     try {
       parseExpression(src);
     } catch (e) {
@@ -35,7 +36,7 @@ export const FUNDAMENTAL_METRICS = ["PE_RATIO", "PBV", "ROE", "DE_RATIO", "ROA",
  */
 export const UniverseFiltersSchema = z.strictObject({
   market_cap: z.array(z.enum(["small", "mid", "large"])).min(1).optional(),
-  sectors: z.array(z.string().min(1).max(60)).min(1).max(20).optional(),
+  sectors: z.array(z.string().min(1).max(60).superRefine(refuseUnsafeText())).min(1).max(20).optional(),
   syariah: z.boolean().optional(),
   min_avg_traded_value: z.number().positive().optional(),
   fundamentals: z.array(
@@ -70,7 +71,7 @@ export const SizingSchema = z.discriminatedUnion("method", [
 
 /** The strategy spec. */
 export const StrategySpecSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).default("Untitled strategy"),
+  name: z.string().trim().min(1).max(200).superRefine(refuseUnsafeText()).default("Untitled strategy"),
   universe: z.strictObject({
     tickers: z.array(symbol).min(1).max(500).optional(),
     name: z.enum(UNIVERSE_NAMES).optional(),

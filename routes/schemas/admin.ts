@@ -1,5 +1,6 @@
 /** Schemas of the admin routes. */
 import { z } from "@hono/zod-openapi";
+import { safeText } from "./common.ts";
 
 export const InviteCodeSchema = z.object({
   code: z.string().openapi({ example: "QE-ALPHA-2026" }),
@@ -20,7 +21,7 @@ export const CreateInviteBody = z.strictObject({
   expires_at: z.iso.datetime({ offset: true }).nullable().optional().openapi({
     example: "2026-12-31T23:59:59Z",
   }),
-  note: z.string().max(500).nullable().optional(),
+  note: safeText({ max: 500, multiline: true, trim: false }).nullable().optional(),
 }).openapi("CreateInviteCode");
 
 export const InviteCodeParam = z.object({
@@ -41,7 +42,7 @@ export const AdminUserUpdateBody = z.strictObject({
   .openapi("AdminUserUpdate");
 
 export const UserListQuery = z.object({
-  email: z.string().max(254).optional().openapi({ description: "Exact email to look up" }),
+  email: safeText({ max: 254, trim: false }).optional().openapi({ description: "Exact email to look up" }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   offset: z.coerce.number().int().min(0).default(0),
 });

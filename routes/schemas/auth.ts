@@ -1,5 +1,6 @@
 /** Request and response schemas of the identity routes. */
 import { z } from "@hono/zod-openapi";
+import { safeText } from "./common.ts";
 
 const email = z.email().max(254).openapi({ example: "researcher@example.com" });
 
@@ -44,29 +45,29 @@ export const VerifyOtpBody = z.strictObject({
 }).openapi("VerifyOtp");
 
 export const InviteBody = z.strictObject({
-  invite_code: z.string().trim().min(1).max(64).openapi({ example: "QE-ALPHA-2026" }),
+  invite_code: safeText({ min: 1, max: 64 }).openapi({ example: "QE-ALPHA-2026" }),
 }).openapi("RedeemInvite");
 
 export const LoginBody = z.strictObject({
-  email: z.string().trim().min(3).max(254).openapi({ example: "researcher@example.com" }),
-  password: z.string().min(1).max(256).openapi({ example: "correct horse battery staple" }),
+  email: safeText({ min: 3, max: 254 }).openapi({ example: "researcher@example.com" }),
+  password: safeText({ min: 1, max: 256, trim: false }).openapi({ example: "correct horse battery staple" }),
 }).openapi("Login");
 
 export const RefreshBody = z.strictObject({
-  refresh_token: z.string().min(1).max(512),
+  refresh_token: safeText({ min: 1, max: 512, trim: false }),
 }).openapi("Refresh");
 
 export const LogoutBody = z.strictObject({
-  refresh_token: z.string().min(1).max(512).optional(),
+  refresh_token: safeText({ min: 1, max: 512, trim: false }).optional(),
 }).openapi("Logout");
 
 export const ProfileBody = z.strictObject({
-  nickname: z.string().min(1).max(60).optional().openapi({ example: "alpha_hunter" }),
+  nickname: safeText({ min: 1, max: 60, trim: false }).optional().openapi({ example: "alpha_hunter" }),
   email: email.optional().openapi({
     description: "A new email: stored as pending_email and a 6-digit code is mailed to it; " +
       "POST /auth/profile/email/confirm attaches it",
   }),
-  password: z.string().min(8, "Password must be at least 8 characters").max(128).optional(),
+  password: safeText({ max: 128, trim: false }).min(8, "Password must be at least 8 characters").optional(),
 }).refine((b) => Object.keys(b).length > 0, { message: "Send at least one of nickname, email, password" })
   .openapi("ProfileUpdate");
 

@@ -1,8 +1,9 @@
 /** Schemas of API keys and tiers. */
 import { z } from "@hono/zod-openapi";
+import { safeText } from "./common.ts";
 
 export const CreateApiKeyBody = z.strictObject({
-  name: z.string().trim().min(1).max(100).openapi({ example: "research-agent" }),
+  name: safeText({ min: 1, max: 100 }).openapi({ example: "research-agent" }),
 }).openapi("CreateApiKey");
 
 export const CreatedApiKeySchema = z.object({

@@ -1,5 +1,6 @@
 /** Schemas and helpers shared by every router: error bodies, paging, JSON bodies and responses. */
 import { z } from "@hono/zod-openapi";
+import { refuseUnsafeText } from "../../domain/safe_text.ts";
 
 /** `{"detail": "..."}` for 400/401/403/404/409/413/415/429. */
 export const ErrorSchema = z.object({ detail: z.string() }).openapi("Error", {
@@ -19,6 +20,19 @@ export const ValidationErrorSchema = z.object({
 }).openapi("ValidationError", {
   example: { detail: [{ type: "missing", loc: ["body", "email"], msg: "Field required" }] },
 });
+
+/**
+ * A user-supplied text field: trimmed (unless `trim: false`), `min`–`max` characters, and refused with a 422
+ * naming the field when it holds a control character (tab, line feed and carriage return allowed only when
+ * `multiline`), a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069) or an unpaired surrogate.
+ * Every text field of every request schema is built with this.
+ */
+export function safeText(opts: { max: number; min?: number; multiline?: boolean; trim?: boolean }) {
+  let s = z.string();
+  if (opts.trim !== false) s = s.trim();
+  if (opts.min !== undefined) s = s.min(opts.min);
+  return s.max(opts.max).superRefine(refuseUnsafeText(opts.multiline ?? false));
+}
 
 /** `{"message": "..."}` acknowledgements. */
 export const MessageSchema = z.object({ message: z.string() }).openapi("Message");

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
 import { UNIVERSE_NAMES } from "../../domain/market/types.ts";
+import { safeText } from "./common.ts";
 import { IsoDateString } from "./calendar.ts";
 
 /** A symbol with its metadata and the source its bars come from. */
@@ -39,7 +40,7 @@ export const SymbolSchema = z.object({
 export const SymbolQuery = z.object({
   universe: z.enum(UNIVERSE_NAMES).optional(),
   exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).optional(),
-  q: z.string().max(64).optional(),
+  q: safeText({ max: 64, trim: false }).optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(500),
   offset: z.coerce.number().int().min(0).default(0),
 });

@@ -1,10 +1,10 @@
 /** Query and response schemas of the GitHub sign-in routes. */
 import { z } from "@hono/zod-openapi";
-import { ErrorSchema, jsonResponse } from "./common.ts";
+import { ErrorSchema, jsonResponse, safeText } from "./common.ts";
 
 /** `GET /auth/oauth/github` query: where a front end wants the tokens. */
 export const GithubStartQuery = z.object({
-  redirect_uri: z.string().max(2048).optional().openapi({
+  redirect_uri: safeText({ max: 2048, trim: false }).optional().openapi({
     description:
       "A front-end URL on this service or a configured CORS origin; the tokens are sent there in " +
       "the URL fragment instead of as JSON from the callback",
@@ -14,10 +14,10 @@ export const GithubStartQuery = z.object({
 
 /** `GET /auth/oauth/github/callback` query, as GitHub sends it (other parameters are ignored). */
 export const GithubCallbackQuery = z.object({
-  state: z.string().min(1).max(512).openapi({ example: "k3Jx0bQm2vY9…" }),
-  code: z.string().min(1).max(512).optional().openapi({ example: "3584d83530557fdd1f46" }),
-  error: z.string().max(256).optional().openapi({ example: "access_denied" }),
-  error_description: z.string().max(1024).optional(),
+  state: safeText({ min: 1, max: 512, trim: false }).openapi({ example: "k3Jx0bQm2vY9…" }),
+  code: safeText({ min: 1, max: 512, trim: false }).optional().openapi({ example: "3584d83530557fdd1f46" }),
+  error: safeText({ max: 256, trim: false }).optional().openapi({ example: "access_denied" }),
+  error_description: safeText({ max: 1024, multiline: true, trim: false }).optional(),
 });
 
 /** A redirect response with its `Location` header. */

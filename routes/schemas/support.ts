@@ -1,11 +1,11 @@
 /** Schemas of support tickets and notifications. */
 import { z } from "@hono/zod-openapi";
 import { TICKET_CATEGORIES, TICKET_STATUSES } from "../../domain/store/ticket_repo.ts";
-import { PageQuery } from "./common.ts";
+import { PageQuery, safeText } from "./common.ts";
 
 const ticketStatus = z.enum(TICKET_STATUSES).openapi({ example: "open" });
-const subject = z.string().trim().min(1).max(200).openapi({ example: "Backtest stuck at 40%" });
-const message = z.string().trim().min(1).max(5000).openapi({
+const subject = safeText({ min: 1, max: 200 }).openapi({ example: "Backtest stuck at 40%" });
+const message = safeText({ min: 1, max: 5000, multiline: true }).openapi({
   example: "My backtest bt_01jd… has shown 40% progress for an hour.",
 });
 

@@ -1,5 +1,6 @@
 /** Request and response schemas of tracked strategies, signals, claimed histories and public records. */
 import { z } from "@hono/zod-openapi";
+import { safeText } from "./common.ts";
 import {
   CLAIMED_MAX_NAV,
   CLAIMED_MAX_POINTS,
@@ -17,13 +18,13 @@ export const TrackedStatusSchema = z.enum(["pending", "active", "paused", "retir
 
 /** `POST /strategies`. */
 export const CreateTrackedBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).openapi({ example: "Momentum 10" }),
+  name: safeText({ min: 1, max: 200 }).openapi({ example: "Momentum 10" }),
   slug: z.string().regex(
     /^[a-z0-9][a-z0-9_-]{2,48}$/,
     "3–49 chars: a-z, 0-9, _ and -, starting with a-z or 0-9",
   )
     .openapi({ example: "momentum-10" }),
-  description: z.string().max(2000).nullable().optional(),
+  description: safeText({ max: 2000, multiline: true, trim: false }).nullable().optional(),
   universe: TrackedUniverseSchema.default("hs300").openapi({
     description: "The benchmark, not a stock filter",
   }),
@@ -36,8 +37,8 @@ export const CreateTrackedBody = z.strictObject({
 
 /** `PATCH /strategies/{slug}`: only these four fields. */
 export const PatchTrackedBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(2000).nullable().optional(),
+  name: safeText({ min: 1, max: 200 }).optional(),
+  description: safeText({ max: 2000, multiline: true, trim: false }).nullable().optional(),
   status: TrackedStatusSchema.optional(),
   is_public: z.boolean().optional(),
 }).openapi("PatchTrackedStrategy");
@@ -79,7 +80,7 @@ export const SlugDateParam = SlugParam.extend({
 });
 
 const Weight = z.object({
-  symbol: z.string().min(1).max(32).openapi({ example: "600519.SH" }),
+  symbol: safeText({ min: 1, max: 32, trim: false }).openapi({ example: "600519.SH" }),
   weight: z.number().gt(0).max(1).openapi({ example: 0.2 }),
 }).strict();
 

@@ -2,7 +2,9 @@
  * Malformed-input sweep: discovers every operation from the app's own `/openapi.json` and sends it wrong types,
  * missing and extra fields, non-objects, empty, oversized and non-JSON bodies, and bad query/path values, as an
  * anonymous caller, a signed-in user and (for admin routes) an admin. Every answer must be a 4xx in the
- * documented shape; never a 5xx.
+ * documented shape; never a 5xx. A JSON route called without a content type (even with an empty body) or with
+ * a non-JSON one answers 415 before anything else; every text field of a JSON body refuses NUL, a C0 control,
+ * a bidirectional override and an unpaired surrogate with a 422 naming the field.
  */
 import assert from "node:assert/strict";
 import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
@@ -47,6 +49,14 @@ const HTTP_METHODS = new Set(["get", "post", "put", "patch", "delete"]);
 const TWO_MIB = "x".repeat(2 * 1024 * 1024);
 const JSON_CT = { "content-type": "application/json" };
 const EXTRA_FIELD = "unexpected_field_xyz";
+/** Characters no text field accepts, placed in the middle of a valid value. */
+const UNSAFE_CHARACTERS: [string, string][] = [
+  ["NUL", "\u0000"],
+  ["ESC", "\u001b"],
+  ["RIGHT-TO-LEFT OVERRIDE", "\u202e"],
+  ["FIRST STRONG ISOLATE", "\u2068"],
+  ["an unpaired surrogate", "\ud800"],
+];
 let requestsSent = 0;
 
 /** Resolves local `$ref`s against the document's components. */
@@ -279,6 +289,21 @@ function jsonBodyCases(bodySchema: Schema | undefined, resolve: (s?: Schema) => 
         });
       }
     }
+    for (const [name, propSchema] of Object.entries(props)) {
+      const prop = resolve(propSchema);
+      if (!allowedTypes(prop, resolve)?.has("string") || prop.enum || "const" in prop) continue;
+      const valid = sample(propSchema, resolve);
+      const text = typeof valid === "string" && valid.length > 0 ? valid : "x";
+      for (const [what, ch] of UNSAFE_CHARACTERS) {
+        const middle = Math.max(1, Math.floor(text.length / 2));
+        cases.push({
+          label: `${name} with ${what}`,
+          init: json({ ...base, [name]: `${text.slice(0, middle)}${ch}${text.slice(middle)}` }),
+          expect: 422,
+          loc: ["body", name],
+        });
+      }
+    }
     for (const name of required) {
       const rest = { ...base };
       delete rest[name];
@@ -316,6 +341,18 @@ function jsonBodyCases(bodySchema: Schema | undefined, resolve: (s?: Schema) => 
   cases.push({
     label: "JSON sent as text/plain",
     init: { body: JSON.stringify(base ?? {}), headers: { "content-type": "text/plain" } },
+    expect: 415,
+  });
+  cases.push({ label: "no content type, empty body", init: { body: "" }, expect: 415 });
+  cases.push({ label: "no content type, no body", init: {}, expect: 415 });
+  cases.push({
+    label: "no content type, JSON body",
+    init: { body: JSON.stringify(base ?? {}) },
+    expect: 415,
+  });
+  cases.push({
+    label: "empty content type, empty body",
+    init: { body: "", headers: { "content-type": "" } },
     expect: 415,
   });
   cases.push({ label: "2 MiB body", init: { body: TWO_MIB, headers: JSON_CT }, expect: 413 });
@@ -388,7 +425,8 @@ async function sweepOperation(
   const content = op.requestBody?.content;
   if (content?.["application/json"]) {
     for (const c of jsonBodyCases(content["application/json"].schema, resolve)) {
-      const expect = c.expect === 413 ? 413 : authorised ? c.expect : denied;
+      // Size and media type are checked before authentication.
+      const expect = c.expect === 413 || c.expect === 415 ? c.expect : authorised ? c.expect : denied;
       await send(url, c, expect);
     }
   } else if (content) {

@@ -181,8 +181,7 @@ for (const mode of ["queue", "poll"] as const) {
 
   Deno.test(`JobQueue (${mode}): an attempt past its wall-clock budget is stopped and failed`, async () => {
     let loads = 0;
-    let r: Awaited<ReturnType<typeof rig>>;
-    r = await rig(mode, (m) => ({
+    const r: Awaited<ReturnType<typeof rig>> = await rig(mode, (m) => ({
       ...m,
       getBars: async (...a) => {
         loads++;
@@ -204,9 +203,8 @@ for (const mode of ["queue", "poll"] as const) {
 
   Deno.test(`JobQueue (${mode}): cancel takes effect while a slow loader loads a universe`, async () => {
     let loads = 0;
-    let r: Awaited<ReturnType<typeof rig>>;
     let cancelAsked = -1;
-    r = await rig(mode, (m) => ({
+    const r = await rig(mode, (m) => ({
       ...m,
       getBars: async (...a) => {
         loads++;

@@ -213,7 +213,6 @@ export async function runBacktestJob(
           return await keepGoing(p);
         },
       });
-      checkBudget();
       await deps.jobs.putReport(jobId, report);
       const s = report.summary as Record<string, number>;
       await finishJob(deps, jobId, attempt, "completed", null, {

@@ -170,17 +170,9 @@ export async function runBacktestJob(
         );
       }
     };
-    let lastWrite = -Infinity;
-    /** Writes progress and renews the lease (at most every 250 ms, else only reads); `false` means stop. */
-    const keepGoing = async (p: BacktestProgress | null): Promise<boolean> => {
-      const wall = performance.now();
-      if (wall - lastWrite < PROGRESS_INTERVAL_MS && (p === null || p.progress < 100)) {
-        if (p === null) return true; // loading: the flag is read with the next write
-        const current = await deps.jobs.get(jobId); // cheap read: has someone asked us to stop?
-        return !!current && current.attempt === attempt && current.status === "running" &&
-          !current.cancel_requested;
-      }
-      lastWrite = wall;
+    let lastWrite = -Infinity, lastLoadWrite = -Infinity;
+    /** Writes `p` (if any), renews the lease and reads the flags; `false` means stop. */
+    const stillWanted = async (p: BacktestProgress | null): Promise<boolean> => {
       const now = deps.clock.now();
       const current = await deps.jobs.update(
         jobId,
@@ -204,13 +196,22 @@ export async function runBacktestJob(
           await new Promise((r) => setTimeout(r, 0)); // let the server answer requests while data loads
           lastYield = performance.now();
           checkBudget();
-          if (!(await keepGoing(null))) throw new BacktestCancelledError("Backtest cancelled");
+          if (lastYield - lastLoadWrite < PROGRESS_INTERVAL_MS) return;
+          lastLoadWrite = lastYield;
+          if (!(await stillWanted(null))) throw new BacktestCancelledError("Backtest cancelled");
         },
         onProgress: async (p) => {
           await new Promise((r) => setTimeout(r, 0)); // let the server answer requests between slices
-          lastYield = performance.now();
+          const wall = performance.now();
+          lastYield = wall;
           checkBudget();
-          return await keepGoing(p);
+          if (wall - lastWrite < PROGRESS_INTERVAL_MS && p.progress < 100) {
+            const current = await deps.jobs.get(jobId); // cheap read: has someone asked us to stop?
+            return !!current && current.attempt === attempt && current.status === "running" &&
+              !current.cancel_requested;
+          }
+          lastWrite = wall;
+          return await stillWanted(p);
         },
       });
       await deps.jobs.putReport(jobId, report);

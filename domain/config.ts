@@ -101,6 +101,8 @@ const EnvSchema = z.object({
   MAX_EXPRESSION_COST: z.coerce.number().int().positive().default(DEFAULT_MAX_EXPRESSION_COST),
   MAX_JOB_EXPRESSION_COST: z.coerce.number().int().positive().default(DEFAULT_MAX_JOB_EXPRESSION_COST),
   RATE_LIMIT_CATALOG_COMPARE: rateRule("20/1h"),
+  BACKTEST_JOB_MAX_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  BACKTEST_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RATE_LIMIT_BACKTEST: rateRule("10/1m"),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   RATE_LIMIT_SIGNAL: rateRule("60/1m"),
@@ -193,6 +195,10 @@ export interface Config {
   backtestConcurrency: number;
   /** Largest queued backtest (symbols × bars). */
   maxJobSymbolBars: number;
+  /** Wall-clock budget of one attempt at a queued backtest (data loading included); past it the job fails. */
+  backtestJobMaxMs: number;
+  /** Attempts (claims by a worker) a queued backtest gets; one that has had them all without finishing fails. */
+  backtestJobMaxAttempts: number;
   /** Backtest runs per user. */
   backtestRate: RateRule;
   /** Body limit of `POST /data/import` (50 MiB default). */
@@ -314,6 +320,8 @@ export function parseConfig(
     backtestConcurrency: e.BACKTEST_CONCURRENCY,
     jobQueue: e.JOB_QUEUE ?? (opts.onDeploy ? "poll" : "queue"),
     maxJobSymbolBars: e.MAX_JOB_SYMBOL_BARS,
+    backtestJobMaxMs: e.BACKTEST_JOB_MAX_SECONDS * 1000,
+    backtestJobMaxAttempts: e.BACKTEST_JOB_MAX_ATTEMPTS,
     backtestRate: e.RATE_LIMIT_BACKTEST,
     signalRate: e.RATE_LIMIT_SIGNAL,
     attest: e.GITHUB_TOKEN && e.ATTEST_REPO

@@ -114,6 +114,8 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     maxJobSymbolBars: config.maxJobSymbolBars,
     semaphore: createSemaphore(config.backtestConcurrency),
     mode: config.jobQueue,
+    maxRunMs: config.backtestJobMaxMs,
+    maxAttempts: config.backtestJobMaxAttempts,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
   const leaderboard: LeaderboardDeps = {

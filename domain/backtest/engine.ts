@@ -7,8 +7,36 @@
  * shrink to what cash allows after fees); quantities are whole lots.
  * Stops and targets trigger on the bar's low/high and fill at the stop/target price, or at the open when the
  * bar opens beyond it (a gap). If a bar reaches both, the stop is assumed to come first.
+ * Poison data (a price that is not a positive finite number, or so small that an order size overflows) never
+ * makes the run loop: it stops with `EngineDataError` naming the symbol and day. Every loop here is bounded.
  */
+import { fromDayNumber } from "../calendar/dates.ts";
+import { BadRequestError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
+
+/**
+ * The run cannot go on because a symbol's data makes a value non-finite (or an order size unusable) on a day; a
+ * 400 for a synchronous run, the failure reason of a job.
+ */
+export class EngineDataError extends BadRequestError {
+  constructor(readonly symbol: string, readonly day: number, detail: string) {
+    super(`Unusable market data for ${symbol} on ${dayText(day)}: ${detail}`);
+  }
+}
+
+const dayText = (day: number) => {
+  try {
+    return fromDayNumber(day);
+  } catch {
+    return `day ${day}`;
+  }
+};
+
+/**
+ * Most steps the sizing loop of one order may take to cut it to what cash allows. With sane data it takes at
+ * most a few (a jump to the affordable size, then a lot or two for rounding and the minimum fee).
+ */
+export const MAX_SIZING_STEPS = 64;
 
 /** One symbol's input: bars plus the evaluated rules (1 = true). */
 export interface SymbolInput {
@@ -130,11 +158,16 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
     pctFee: number,
   ) => (value > 0 ? Math.max(costs.min_fee, (value * pctFee) / 100) : 0);
 
+  const fail = (j: number, day: number, detail: string): never => {
+    throw new EngineDataError(inputs[j].symbol, day, detail);
+  };
+
   const sell = (j: number, day: number, rawPrice: number, reason: string) => {
     const p = positions.get(j)!;
     const s = inputs[j];
     const price = rawPrice * (1 - costs.slippage_pct / 100);
     const value = p.quantity * price;
+    if (!Number.isFinite(value)) fail(j, day, `sale of ${p.quantity} at price ${rawPrice} is not finite`);
     const f = fee(value, costs.sell_fee_pct);
     money += value - f;
     totalFees += f;
@@ -168,12 +201,26 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
   ) => {
     const s = inputs[j];
     const price = rawPrice * (1 + costs.slippage_pct / 100);
+    if (!(price > 0 && price < Infinity)) {
+      fail(j, day, `fill price ${rawPrice} is not a positive finite number`);
+    }
     const lot = Math.max(1, s.lotSize);
     let qty = Math.floor(wanted / lot) * lot;
-    while (qty > 0 && qty * price + fee(qty * price, costs.buy_fee_pct) > money + 1e-9) {
+    if (!Number.isFinite(qty)) fail(j, day, `order size is not finite at price ${rawPrice}`);
+    for (
+      let steps = 0;
+      qty > 0 && qty * price + fee(qty * price, costs.buy_fee_pct) > money + 1e-9;
+      steps++
+    ) {
       const affordable = Math.floor((money - costs.min_fee) / (price * (1 + costs.buy_fee_pct / 100)) / lot) *
         lot;
-      qty = affordable < qty ? Math.max(0, affordable) : qty - lot;
+      let next = affordable < qty ? Math.max(0, affordable) : qty - lot;
+      // Past 2^53 shares one lot is below the spacing of doubles (`qty - lot === qty`): step by that spacing.
+      if (next === qty) next = qty - lot * Math.ceil(2 ** (Math.floor(Math.log2(qty)) - 52) / lot);
+      if (!(next < qty) || steps >= MAX_SIZING_STEPS) {
+        fail(j, day, `order size ${qty} at price ${rawPrice} cannot be cut to what cash allows`);
+      }
+      qty = next;
     }
     if (qty <= 0 || qty * price < sizing.min_position) return;
     const value = qty * price;
@@ -225,6 +272,18 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
           : 0;
       }
     }
+  };
+
+  /** Names the position whose value is not finite at the close of `day` (else the last symbol traded). */
+  const notFinite = (day: number): never => {
+    for (const [j, p] of positions) {
+      if (!Number.isFinite(p.quantity * lastClose(j))) {
+        fail(j, day, `position of ${p.quantity} at close ${lastClose(j)} has no finite value`);
+      }
+    }
+    const last = trades.at(-1);
+    const j = last ? inputs.findIndex((s) => s.symbol === last.symbol) : 0;
+    return fail(Math.max(0, j), day, `portfolio value ${money} is not finite`);
   };
 
   const today = new Int32Array(inputs.length); // symbols with a bar today: today[0 .. nToday)
@@ -338,7 +397,11 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
           if (slots <= 0) break;
           const s = inputs[j], i = idx[j];
           const qty = targetQuantity(j, i, s.close[i]);
-          if (!(qty > 0)) continue;
+          if (!(qty > 0)) {
+            if (Number.isNaN(qty)) fail(j, day, `order size is not a number at close ${s.close[i]}`);
+            continue;
+          }
+          if (qty === Infinity) fail(j, day, `order size is not finite at close ${s.close[i]}`);
           const reason = `entry: ${s.entryText}`;
           if (spec.fill === "close") {
             const before = positions.size;
@@ -357,6 +420,7 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
       cash[t] = money;
       holdings[t] = value;
       equity[t] = money + value;
+      if (!Number.isFinite(equity[t])) notFinite(day);
       held[t] = positions.size;
       if (dayTrades.length > 0) { for (const tr of dayTrades) tr.portfolioValue = round(equity[t]); }
     }

@@ -3,6 +3,10 @@
  * yield to the event loop, write progress at least every 250 ms, stop within one slice when cancelled, store the
  * report), cancel, list and read. Delivery is at least once: a message for a finished job does nothing, and a
  * running job whose worker died (lease passed) is claimed again and run from the start.
+ * Poison pills end: a job claimed `maxAttempts` times without finishing (its worker died or hung each time) is
+ * marked `failed` with the reason instead of running again; an attempt past its wall-clock budget (`maxRunMs`,
+ * data loading included) stops and fails; a cancel asked of a job whose worker died ends it at once; while data
+ * loads the runner yields, renews its lease and reads the cancel flag between symbols.
  */
 import type { Clock } from "../clock.ts";
 import { newId } from "../crypto.ts";
@@ -11,7 +15,7 @@ import type { MarketData } from "../market/types.ts";
 import type { BacktestJobRecord, BacktestJobRepo, JobStatus } from "../store/backtest_job_repo.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
-import { BacktestCancelledError, runBacktest } from "./run_backtest.ts";
+import { BacktestCancelledError, type BacktestProgress, runBacktest } from "./run_backtest.ts";
 
 /** How long a claim lasts without a progress write before another worker may take the job over. */
 export const JOB_LEASE_MS = 60_000;
@@ -19,6 +23,12 @@ export const JOB_LEASE_MS = 60_000;
 export const PROGRESS_INTERVAL_MS = 250;
 /** Simulated trading days between two yields to the event loop. */
 export const SLICE_DAYS = 20;
+/** While data loads, the runner yields to the event loop at least this often (wall time). */
+export const LOAD_YIELD_MS = 50;
+/** Default wall-clock budget of one attempt (`BACKTEST_JOB_MAX_SECONDS`). */
+export const DEFAULT_JOB_MAX_MS = 900_000;
+/** Default number of claims a job gets before it is failed as a poison pill (`BACKTEST_JOB_MAX_ATTEMPTS`). */
+export const DEFAULT_JOB_MAX_ATTEMPTS = 3;
 
 /** What the job service needs. */
 export interface BacktestJobDeps {
@@ -34,7 +44,14 @@ export interface BacktestJobDeps {
    * swept by `pollBacktestJobs` from a loop and a one-minute cron — for platforms without queues).
    */
   mode?: "queue" | "poll";
+  /** Wall-clock budget (ms, by `clock`) of one attempt, data loading included; default `DEFAULT_JOB_MAX_MS`. */
+  maxRunMs?: number;
+  /** Claims a job gets; default `DEFAULT_JOB_MAX_ATTEMPTS`. */
+  maxAttempts?: number;
 }
+
+/** The attempt ran past its wall-clock budget. */
+export class BacktestTimeoutError extends Error {}
 
 /**
  * Redelivery delays (ms) of a job's queue message: a delivery that finds the job held by a live lease is retried
@@ -101,14 +118,31 @@ export async function runBacktestJob(
 ): Promise<JobStatus | "skipped" | "busy"> {
   const release = await deps.semaphore.acquire();
   try {
+    const maxAttempts = deps.maxAttempts ?? DEFAULT_JOB_MAX_ATTEMPTS;
+    const maxRunMs = deps.maxRunMs ?? DEFAULT_JOB_MAX_MS;
     let claimed = false;
     let busy = false;
+    let ended: JobStatus | null = null;
     const job = await deps.jobs.update(jobId, (j) => {
       claimed = false; // the change may be re-applied after a lost race: decide afresh each time
+      ended = null;
       const now = deps.clock.now();
       const takeOver = j.status === "running" && (j.lease_until ?? 0) < now;
       busy = j.status === "running" && !takeOver;
       if (j.status !== "queued" && !takeOver) return null;
+      const end = (status: JobStatus, error: string | null): BacktestJobRecord => {
+        ended = status;
+        return { ...j, status, error, lease_until: null, finished_at: now, updated_at: now };
+      };
+      // Cancelled while its worker was dead: it stops here rather than running again.
+      if (j.cancel_requested) return end("cancelled", null);
+      if (j.attempt >= maxAttempts) {
+        return end(
+          "failed",
+          `Gave up after ${j.attempt} attempt${j.attempt === 1 ? "" : "s"} that did not finish ` +
+            "(the worker stopped, hung or ran out of time each time); it will not run again",
+        );
+      }
       claimed = true;
       return {
         ...j,
@@ -125,33 +159,59 @@ export async function runBacktestJob(
       if (e instanceof NotFoundError) return null;
       throw e;
     });
+    if (ended) return ended;
     if (!job || !claimed) return busy ? "busy" : "skipped";
-    let lastWrite = -Infinity;
     const attempt = job.attempt;
+    const startedAt = deps.clock.now();
+    const checkBudget = () => {
+      if (deps.clock.now() - startedAt > maxRunMs) {
+        throw new BacktestTimeoutError(
+          `Stopped after running past its time budget of ${Math.round(maxRunMs / 1000)} s`,
+        );
+      }
+    };
+    let lastWrite = -Infinity, lastLoadWrite = -Infinity;
+    /** Writes `p` (if any), renews the lease and reads the flags; `false` means stop. */
+    const stillWanted = async (p: BacktestProgress | null): Promise<boolean> => {
+      const now = deps.clock.now();
+      const current = await deps.jobs.update(
+        jobId,
+        (j) =>
+          j.attempt !== attempt || j.status !== "running"
+            ? null
+            : { ...j, ...(p ?? {}), lease_until: now + JOB_LEASE_MS, updated_at: now },
+      );
+      return current.attempt === attempt && current.status === "running" && !current.cancel_requested;
+    };
+    let lastYield = performance.now();
     try {
       const report = await runBacktest(job.spec, deps.market, {
         ownerId: job.user_id,
         maxSymbolBars: deps.maxJobSymbolBars,
         now: () => performance.now(),
         sliceDays: SLICE_DAYS,
+        beforeSymbol: async () => {
+          checkBudget();
+          if (performance.now() - lastYield < LOAD_YIELD_MS) return;
+          await new Promise((r) => setTimeout(r, 0)); // let the server answer requests while data loads
+          lastYield = performance.now();
+          checkBudget();
+          if (lastYield - lastLoadWrite < PROGRESS_INTERVAL_MS) return;
+          lastLoadWrite = lastYield;
+          if (!(await stillWanted(null))) throw new BacktestCancelledError("Backtest cancelled");
+        },
         onProgress: async (p) => {
           await new Promise((r) => setTimeout(r, 0)); // let the server answer requests between slices
           const wall = performance.now();
+          lastYield = wall;
+          checkBudget();
           if (wall - lastWrite < PROGRESS_INTERVAL_MS && p.progress < 100) {
             const current = await deps.jobs.get(jobId); // cheap read: has someone asked us to stop?
             return !!current && current.attempt === attempt && current.status === "running" &&
               !current.cancel_requested;
           }
           lastWrite = wall;
-          const now = deps.clock.now();
-          const current = await deps.jobs.update(
-            jobId,
-            (j) =>
-              j.attempt !== attempt || j.status !== "running"
-                ? null
-                : { ...j, ...p, lease_until: now + JOB_LEASE_MS, updated_at: now },
-          );
-          return current.attempt === attempt && current.status === "running" && !current.cancel_requested;
+          return await stillWanted(p);
         },
       });
       await deps.jobs.putReport(jobId, report);
@@ -212,7 +272,10 @@ export async function getOwnJob(
   return job;
 }
 
-/** Cancels a queued job at once, or asks a running one to stop at its next slice; finished jobs are a 400. */
+/**
+ * Cancels a queued job (or one whose worker died) at once, or asks a running one to stop at its next slice or
+ * symbol; finished jobs are a 400.
+ */
 export async function cancelBacktestJob(
   deps: BacktestJobDeps,
   userId: string,
@@ -226,7 +289,10 @@ export async function cancelBacktestJob(
       finished = j.status;
       return null;
     }
-    if (j.status === "queued") return { ...j, status: "cancelled", finished_at: now, updated_at: now };
+    // Queued, or running under a lease that has passed (its worker died): nobody will see a flag, end it now.
+    if (j.status === "queued" || (j.lease_until ?? 0) < now) {
+      return { ...j, status: "cancelled", lease_until: null, finished_at: now, updated_at: now };
+    }
     return { ...j, cancel_requested: true, updated_at: now };
   });
   if (finished) throw new BadRequestError(`Backtest "${jobId}" is already ${finished}`);

@@ -198,6 +198,8 @@ export async function runBacktest(
      */
     onProgress?: (p: BacktestProgress) => Promise<boolean>;
     sliceDays?: number;
+    /** Awaited before each symbol is loaded: jobs yield, stop when cancelled or out of time (it throws then). */
+    beforeSymbol?: () => Promise<void>;
   },
 ): Promise<BacktestReport> {
   const t0 = opts.now();
@@ -233,6 +235,7 @@ export async function runBacktest(
   let source = "synthetic";
   const filters = spec.universe.filters;
   for (const symbol of symbols) {
+    await opts.beforeSymbol?.();
     const info = await market.getSymbol(symbol, opts.ownerId);
     if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
     if (!passesStaticFilters(info, filters)) continue;

@@ -13,7 +13,17 @@
  * - On a day without a signal, positions whose last signal is `holding_period` or more trading days old are sold
  *   at the execution price; everything else is held.
  * - NAV = cash + Σ quantity × close (last price when suspended).
+ * - Data that would make a number non-finite (a price that is not finite, a price so small that a target
+ *   quantity overflows) stops the day with `SettlementDataError` naming the symbol and date; the cut of a buy to
+ *   what cash covers takes a bounded number of steps.
  */
+import { BadRequestError } from "../errors.ts";
+
+/** A symbol's data on a day cannot be settled (a non-finite price or quantity). */
+export class SettlementDataError extends BadRequestError {}
+
+/** Most single-lot steps a buy takes after the jump to what cash covers (a few suffice for rounding). */
+const MAX_LOT_STEPS = 64;
 
 /** A held position. */
 export interface Position {
@@ -93,7 +103,11 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
       suspended.add(symbol);
       return null;
     }
-    return execution === "open" ? b.open : b.close;
+    const p = execution === "open" ? b.open : b.close;
+    if (!Number.isFinite(p)) {
+      throw new SettlementDataError(`Cannot settle ${symbol} on ${date}: its ${execution} price is ${p}`);
+    }
+    return p;
   };
   const sell = (p: Position, quantity: number, price: number, reason: SettledTrade["reason"]) => {
     const fill = price * (1 - slip);
@@ -125,7 +139,13 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
     for (const [symbol, w] of targets) {
       const p = prices.get(symbol);
       if (p == null || p <= 0) continue;
-      targetQty.set(symbol, Math.floor((w * value) / (p * (1 + slip) * (1 + comm)) / lot) * lot);
+      const q = Math.floor((w * value) / (p * (1 + slip) * (1 + comm)) / lot) * lot;
+      if (!Number.isFinite(q)) {
+        throw new SettlementDataError(
+          `Cannot settle ${symbol} on ${date}: the target quantity at price ${p} is not finite`,
+        );
+      }
+      targetQty.set(symbol, q);
     }
     // Sells first (symbols sorted), so their cash funds the buys.
     for (const symbol of [...held.keys()].sort()) {
@@ -143,7 +163,22 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
       let quantity = targetQty.get(symbol)! - have;
       if (quantity <= 0) continue;
       const fill = price * (1 + slip);
-      while (quantity > 0 && quantity * fill * (1 + comm) > cash) quantity -= lot;
+      if (quantity > 0 && quantity * fill * (1 + comm) > cash) {
+        // Skip the lots that plainly do not fit (two lots of margin), then step one lot at a time as before.
+        const fits = cash / (fill * (1 + comm));
+        const skip = Math.floor((quantity - fits) / lot) - 2;
+        // Past 2^53 whole lots are not exact: restart from a whole number of lots just above what fits.
+        if (quantity > Number.MAX_SAFE_INTEGER) quantity = (Math.max(0, Math.floor(fits / lot)) + 2) * lot;
+        else if (skip > 0) quantity -= skip * lot;
+      }
+      for (let steps = 0; quantity > 0 && quantity * fill * (1 + comm) > cash; steps++) {
+        if (steps >= MAX_LOT_STEPS || quantity - lot === quantity) {
+          throw new SettlementDataError(
+            `Cannot settle ${symbol} on ${date}: a buy of ${quantity} at ${fill} cannot be cut to the cash ${cash}`,
+          );
+        }
+        quantity -= lot;
+      }
       if (quantity <= 0) continue;
       const notional = quantity * fill;
       const commission = notional * comm;

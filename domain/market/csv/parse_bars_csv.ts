@@ -13,8 +13,10 @@
  * row, or one whose open, high, low and close are all empty/`null` (Yahoo's holiday rows), is skipped and
  * reported. An empty volume cell or a missing volume column is volume 0 (zero volume is allowed). `adj_factor` is
  * `Adj Close / Close` when that column has a value, else 1. Any other problem in any row (bad date or number,
- * non-positive price, high < max(open, close), low > min(open, close), negative volume, duplicate or
- * out-of-order date) fails the whole file with a `ValidationError` listing each bad row.
+ * a non-finite value, a price or adj close outside `MIN_PRICE` … `MAX_PRICE`, high < max(open, close),
+ * low > min(open, close), a volume outside 0 … `MAX_VOLUME`, duplicate or out-of-order date) fails the whole file
+ * with a `ValidationError` listing each bad row. The bounds keep every later product (order sizes, position
+ * values, `close * volume`) finite.
  */
 import { isIsoDate, toDayNumber } from "../../calendar/dates.ts";
 import { ValidationError, type ValidationIssueItem } from "../../errors.ts";
@@ -38,6 +40,12 @@ export interface ParsedBars {
 
 /** At most this many bad rows are listed in a failure (one more entry says how many were left out). */
 export const MAX_REPORTED_BAD_ROWS = 100;
+/** Smallest price (open, high, low, close, adj close) a row may have. */
+export const MIN_PRICE = 1e-6;
+/** Largest price a row may have. */
+export const MAX_PRICE = 1e9;
+/** Largest volume a row may have. */
+export const MAX_VOLUME = 1e15;
 /** Earliest calendar year a bar date may have. */
 export const MIN_BAR_YEAR = 1800;
 /** Latest calendar year a bar date may have. */
@@ -140,6 +148,9 @@ function parseNumber(text: string): number | null {
   const n = Number(t);
   return Number.isFinite(n) ? n : null;
 }
+
+const inPriceRange = (p: number) => p >= MIN_PRICE && p <= MAX_PRICE;
+const PRICE_RANGE_TEXT = `outside the accepted price range ${MIN_PRICE} … ${MAX_PRICE}`;
 
 /** `true` for cells that mean "no value": empty, `null`, `NaN`, `NA`, `N/A`, `None`, `-`. */
 const isNullish = (v: string) => v === "" || /^(?:null|nan|na|n\/a|none|-)$/i.test(v);
@@ -291,7 +302,9 @@ export function parseBarsCsv(text: string, symbol: string): ParsedBars {
       const n = parseNumber(volText);
       if (n === null) problems.push(`volume "${clip(volText)}" is not a number`);
       else if (n < 0) problems.push(`volume ${n} is negative`);
-      else v = n;
+      else if (n > MAX_VOLUME) {
+        problems.push(`volume ${n} is above the largest accepted volume ${MAX_VOLUME}`);
+      } else v = n;
     }
     const adjText = get("adj_close");
     let adjClose: number | null = null;
@@ -299,11 +312,20 @@ export function parseBarsCsv(text: string, symbol: string): ParsedBars {
       adjClose = parseNumber(adjText);
       if (adjClose === null) problems.push(`adj close "${clip(adjText)}" is not a number`);
       else if (adjClose <= 0) problems.push(`adj close ${adjClose} is not positive`);
+      else if (!inPriceRange(adjClose)) problems.push(`adj close ${adjClose} is ${PRICE_RANGE_TEXT}`);
     }
     if (prices.every(Number.isFinite)) {
       const bad = PRICES.filter((_, k) => prices[k] <= 0);
+      const outside = PRICES.filter((_, k) => prices[k] > 0 && !inPriceRange(prices[k]));
       if (bad.length > 0) problems.push(`${bad.join(", ")} must be positive`);
-      else {
+      if (outside.length > 0) {
+        problems.push(
+          `${outside.map((name) => `${name} ${prices[PRICES.indexOf(name)]}`).join(", ")} ${
+            outside.length === 1 ? "is" : "are"
+          } ${PRICE_RANGE_TEXT}`,
+        );
+      }
+      if (bad.length === 0 && outside.length === 0) {
         if (h < Math.max(o, c)) problems.push(`high ${h} is below max(open, close) ${Math.max(o, c)}`);
         if (l > Math.min(o, c)) problems.push(`low ${l} is above min(open, close) ${Math.min(o, c)}`);
       }

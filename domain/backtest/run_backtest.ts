@@ -296,7 +296,7 @@ export async function runBacktest(
   let sim;
   if (opts.onProgress) {
     const run = createSimulation(spec, inputs);
-    const slice = opts.sliceDays ?? 50;
+    const slice = Math.max(1, Math.floor(opts.sliceDays ?? 50));
     while (run.daysDone() < run.totalDays) {
       const done = run.advance(slice);
       const day = run.currentDay();

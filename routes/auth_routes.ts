@@ -152,8 +152,8 @@ export function authRoutes(deps: AuthDeps) {
       description: "A new email is not attached: it is shown as pending_email and a 6-digit code (valid 10 " +
         "minutes, 5 tries) is mailed to it; POST /auth/profile/email/confirm attaches it. The answer is the " +
         "same whether or not the address belongs to an account. Email changes are rate-limited per user " +
-        "(RATE_LIMIT_EMAIL_CHANGE), per IP (RATE_LIMIT_EMAIL_CHANGE_PER_IP) and per address. 409 is for a " +
-        "taken nickname.",
+        "(RATE_LIMIT_EMAIL_CHANGE), per IP (RATE_LIMIT_EMAIL_CHANGE_PER_IP) and per address. A new password signs out every other session " +
+        "(the one making the change stays; API keys are kept). 409 is for a taken nickname.",
       security: bearerSecurity,
       middleware: [auth],
       request: { body: jsonBody(ProfileBody) },
@@ -164,11 +164,13 @@ export function authRoutes(deps: AuthDeps) {
       },
     }),
     async (c) => {
+      const principal = c.get("principal");
       const user = await updateProfile(
         deps,
-        c.get("principal").user.id,
+        principal.user.id,
         c.req.valid("json"),
         c.get("clientIp"),
+        principal.sessionId,
       );
       return c.json(toUserView(user, deps.settings.adminEmails), 200);
     },

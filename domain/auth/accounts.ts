@@ -92,13 +92,15 @@ export interface ProfileChange {
  * pending and a confirmation code is mailed to it (`confirmEmailChange` attaches it). The answer is the same
  * whether or not the new email belongs to an account; email changes are rate-limited per user, IP and address.
  * A taken nickname (ignoring case) is a `ConflictError`. Asking for the current, verified email drops any
- * pending change and mails nothing.
+ * pending change and mails nothing. A new password ends every session of the user except `keepSessionId` (the
+ * one making the change, `null` when it is made with an API key).
  */
 export async function updateProfile(
   deps: AuthDeps,
   userId: string,
   change: ProfileChange,
   ip: string,
+  keepSessionId: string | null = null,
 ): Promise<UserRecord> {
   const nickname = change.nickname?.normalize("NFC").trim();
   if (nickname !== undefined && !NICKNAME_PATTERN.test(nickname)) {
@@ -113,16 +115,25 @@ export async function updateProfile(
   const passwordHash = change.password === undefined ? undefined : await hashPassword(change.password);
   const now = deps.clock.now();
   let mailCode = false;
+  let epochBefore = 0;
   const user = await deps.users.update(userId, (u) => {
+    epochBefore = u.session_epoch ?? 0;
     const next = { ...u, updated_at: now };
     if (nickname !== undefined) next.nickname = nickname;
     if (emailChange !== undefined) {
       mailCode = !(emailChange.pending.email === u.email && u.email_verified);
       next.pending_email = mailCode ? emailChange.pending : null;
     }
-    if (passwordHash !== undefined) next.password_hash = passwordHash;
+    if (passwordHash !== undefined) {
+      next.password_hash = passwordHash;
+      // Whoever holds another session (or its refresh token) loses it with the old password.
+      next.session_epoch = (u.session_epoch ?? 0) + 1;
+    }
     return next;
   });
+  if (passwordHash !== undefined && keepSessionId !== null) {
+    await deps.sessions.adoptEpoch(keepSessionId, userId, epochBefore, user.session_epoch ?? 0, now);
+  }
   if (emailChange && mailCode) await mailEmailChangeCode(deps, emailChange.pending.email, emailChange.code);
   return user;
 }

@@ -135,11 +135,11 @@ export function verifiedPrimaryEmail(emails: readonly GithubEmail[]): string | n
 
 /**
  * The account a GitHub user signs into: the one linked to the GitHub id; else the account whose email equals
- * the GitHub user's verified primary email, which gets linked (and its email marked verified, dropping a
- * password set before verification, as OTP sign-in does); else a new account — with that verified email, or
- * with a reserved `github_<id>@quantedge.local` address when GitHub vouches for none. Disabled accounts are a
- * `ForbiddenError("Account disabled")`; an email account already linked to another GitHub id is a
- * `ConflictError`.
+ * the GitHub user's verified primary email, which gets linked (and its email marked verified, ending the
+ * password, sessions and API keys set up before verification, as OTP sign-in does); else a new account — with
+ * that verified email, or with a reserved `github_<id>@quantedge.local` address when GitHub vouches for none.
+ * Disabled accounts are a `ForbiddenError("Account disabled")`; an email account already linked to another
+ * GitHub id is a `ConflictError`.
  */
 export async function findOrLinkGithubAccount(
   deps: AuthDeps,
@@ -193,18 +193,26 @@ async function linkAccount(deps: AuthDeps, owner: UserRecord, profile: GithubPro
     }
   };
   refuse(owner);
+  let firstVerification = false;
   const user = await deps.users.update(owner.id, (u) => {
     refuse(u);
+    firstVerification = !u.email_verified;
     return {
       ...u,
       github_id: profile.id,
       github_login: profile.login,
-      password_hash: u.email_verified ? u.password_hash : null,
+      password_hash: firstVerification ? null : u.password_hash,
+      // Like OTP sign-in: whatever was set up before the email was proven may belong to someone else.
+      session_epoch: (u.session_epoch ?? 0) + (firstVerification ? 1 : 0),
       email_verified: true,
       last_login_at: now,
       updated_at: now,
     };
   });
+  if (firstVerification) {
+    const keys = await deps.apiKeys.deleteByUser(user.id);
+    deps.log("info", "email verified: earlier credentials revoked", { user_id: user.id, api_keys: keys });
+  }
   deps.log("info", "github linked", { user_id: user.id, github_id: profile.id });
   return user;
 }

@@ -56,6 +56,12 @@ export interface SessionRepo {
   ): Promise<boolean>;
   /** Revokes a session (idempotent). */
   revoke(sessionId: string, reason: string, nowMs: number): Promise<void>;
+  /**
+   * Moves a live session of `userId` from the user's epoch `from` to the new `to`, so it outlives the change
+   * that raised it; `false` (nothing changed) when the session is missing, revoked, someone else's, or was not
+   * at `from` (it had already died with an earlier change).
+   */
+  adoptEpoch(sessionId: string, userId: string, from: number, to: number, nowMs: number): Promise<boolean>;
 }
 
 /** Creates the KV-backed session repository. */
@@ -111,6 +117,20 @@ export function createSessionRepo(kv: Deno.Kv): SessionRepo {
           .commit();
         if (res.ok) return;
       }
+    },
+    async adoptEpoch(sessionId, userId, from, to, nowMs) {
+      for (let i = 0; i < 10; i++) {
+        const entry = await kv.get<SessionRecord>(keys.session(sessionId));
+        const s = entry.value;
+        if (!s || s.revoked_at !== null || s.user_id !== userId || (s.user_epoch ?? 0) !== from) return false;
+        const res = await kv.atomic().check(entry)
+          .set(keys.session(sessionId), { ...s, user_epoch: to }, {
+            expireIn: ttl(s.expires_at, nowMs),
+          })
+          .commit();
+        if (res.ok) return true;
+      }
+      return false;
     },
   };
 }

@@ -8,6 +8,7 @@ import {
 } from "../../../domain/auth/accounts.ts";
 import { createInvite } from "../../../domain/auth/invites.ts";
 import { hashPassword } from "../../../domain/auth/password.ts";
+import { authenticate, issueSession, refreshSession } from "../../../domain/auth/sessions.ts";
 import { newUserRecord } from "../../../domain/auth/user_view.ts";
 import {
   ConflictError,
@@ -205,6 +206,28 @@ Deno.test("adminUpdateUser() sets tier and disabled, and answers NotFoundError f
     assert.equal(off.tier, "licensed");
     assert.equal(off.disabled, true);
     await assert.rejects(adminUpdateUser(a.deps, "usr_nobody", { tier: "free" }), NotFoundError);
+  } finally {
+    a.close();
+  }
+});
+
+Deno.test("updateProfile() setting a password cannot bring back a session that died with an earlier change", async () => {
+  const a = await openAuthWorld();
+  try {
+    // Someone who typed another person's address holds a session; the address's owner then proves it by OTP,
+    // which ends that session, while the squatter's password change (authenticated just before) lands after.
+    const squatter = await addUser(a, "taken@example.com", { email_verified: false });
+    const pair = await issueSession(a.deps, squatter);
+    const { sid } = (await a.deps.codec.verify(pair.access_token, Math.floor(T0 / 1000)))!;
+    await a.deps.users.update(squatter.id, (u) => ({
+      ...u,
+      email_verified: true,
+      password_hash: null,
+      session_epoch: (u.session_epoch ?? 0) + 1,
+    }));
+    await updateProfile(a.deps, squatter.id, { password: "squatter password" }, IP, sid);
+    await assert.rejects(() => authenticate(a.deps, pair.access_token), UnauthorizedError);
+    await assert.rejects(() => refreshSession(a.deps, pair.refresh_token), UnauthorizedError);
   } finally {
     a.close();
   }

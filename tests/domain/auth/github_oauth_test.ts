@@ -9,9 +9,17 @@ import {
   signInWithGithubCode,
   verifiedPrimaryEmail,
 } from "../../../domain/auth/github_oauth.ts";
+import { createApiKey } from "../../../domain/auth/api_keys.ts";
 import { hashPassword } from "../../../domain/auth/password.ts";
+import { authenticate, issueSession, refreshSession } from "../../../domain/auth/sessions.ts";
 import { newUserRecord } from "../../../domain/auth/user_view.ts";
-import { BadRequestError, ConflictError, ForbiddenError, ValidationError } from "../../../domain/errors.ts";
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  UnauthorizedError,
+  ValidationError,
+} from "../../../domain/errors.ts";
 import { type FakeGithubUser, startFakeGithub } from "../../_helpers/fake_github.ts";
 import { openTestWorld, T0 } from "../../_helpers/test_app.ts";
 
@@ -187,4 +195,31 @@ Deno.test("signInWithGithubCode() does not make an admin of an unverified admin 
   assert.equal(pair.user.is_admin, false);
   assert.equal(pair.user.email, "github_2@quantedge.local");
   assert.equal(await g.auth.users.getByEmail("admin@example.com"), null);
+});
+
+Deno.test("findOrLinkGithubAccount() ends the sessions and API keys set up before the account's email was verified", async () => {
+  await using g = await openGithubWorld();
+  // An account holding someone else's address, unverified (as left by the old profile email change), with a
+  // session and an API key of its creator.
+  await g.auth.users.create(newUserRecord({ id: "usr_squat2", email: "mark@example.com" }, T0));
+  const squatter = (await g.auth.users.get("usr_squat2"))!;
+  const pair = await issueSession(g.auth, squatter);
+  const key = await createApiKey(g.auth, squatter, "left behind");
+  assert.equal((await authenticate(g.auth, pair.access_token)).user.id, "usr_squat2");
+
+  const linked = await findOrLinkGithubAccount(
+    g.auth,
+    { id: "11", login: "mark" },
+    verified("mark@example.com"),
+  );
+  assert.equal(linked.id, "usr_squat2");
+  assert.equal(linked.email_verified, true);
+  await assert.rejects(() => authenticate(g.auth, pair.access_token), UnauthorizedError);
+  await assert.rejects(() => refreshSession(g.auth, pair.refresh_token), UnauthorizedError);
+  await assert.rejects(() => authenticate(g.auth, key.api_key), UnauthorizedError);
+
+  // The owner's own sessions afterwards work, and a second GitHub sign-in ends nothing.
+  const mine = await issueSession(g.auth, linked);
+  await findOrLinkGithubAccount(g.auth, { id: "11", login: "mark" }, verified("mark@example.com"));
+  assert.equal((await authenticate(g.auth, mine.access_token)).user.id, "usr_squat2");
 });

@@ -92,7 +92,7 @@ Deno.test("openKv(): the wait is bounded: a lock that is never released gives a 
 });
 
 Deno.test("openKv(): two handles on one file racing read-check-write increments lose nothing and never throw", async () => {
-  await withKvFile(async (path) => {
+  await withKvFile(async (path, lock) => {
     let waits = 0;
     const a = await openKv(path, { onBusy: () => waits++ });
     const b = await openKv(path, { onBusy: () => waits++ });
@@ -104,7 +104,16 @@ Deno.test("openKv(): two handles on one file racing read-check-write increments 
           if (res.ok) i++;
         }
       };
-      await Promise.all([increment(a, 150), increment(b, 150), increment(a, 150), increment(b, 150)]);
+      // A third connection holds the write lock for the first moments, so the handles surely meet it (on a
+      // loaded machine they might otherwise never overlap); after that they contend with each other.
+      lock.exec("BEGIN IMMEDIATE");
+      const release = setTimeout(() => lock.exec("ROLLBACK"), 40);
+      try {
+        await Promise.all([increment(a, 150), increment(b, 150), increment(a, 150), increment(b, 150)]);
+      } finally {
+        clearTimeout(release);
+        if (lock.isTransaction) lock.exec("ROLLBACK");
+      }
       assert.equal((await a.get(["count"])).value, 600);
       // The unchecked sum rides in the same commits: a retried commit never applies twice.
       assert.equal((await b.get<Deno.KvU64>(["sum"])).value?.value, 600n);

@@ -139,7 +139,10 @@ export async function submitToLeaderboard(
 /** Period windows. */
 export const PERIOD_MS = { daily: 86_400_000, weekly: 7 * 86_400_000, alltime: Infinity } as const;
 
-/** Top entries of a period (by run time) and optional dataset, best score first, with nicknames. */
+/**
+ * Top entries of a period (by run time) and optional dataset, best score first, with nicknames. Submitting is
+ * the owner's choice to be ranked (name, nickname and metrics, never the rules); a deleted strategy leaves it.
+ */
 export async function topEntries(
   deps: LeaderboardDeps,
   period: keyof typeof PERIOD_MS,
@@ -150,8 +153,20 @@ export async function topEntries(
   const now = deps.clock.now();
   const all = (await deps.entries.list(dataset)).filter((e) => now - e.run_at <= PERIOD_MS[period]);
   all.sort((a, b) => b.score - a.score || a.run_at - b.run_at || a.id.localeCompare(b.id));
+  // Entries of strategies their owners have since deleted are not shown (each strategy is read once; the walk
+  // stops as soon as `limit` live entries are found).
+  const live = new Map<string, boolean>();
+  const shown: typeof all = [];
+  for (const e of all) {
+    if (shown.length >= limit) break;
+    if (!live.has(e.strategy_id)) {
+      const s = await deps.library.library.get(e.strategy_id);
+      live.set(e.strategy_id, !!s && !s.deleted);
+    }
+    if (live.get(e.strategy_id)) shown.push(e);
+  }
   return await Promise.all(
-    all.slice(0, limit).map(async (e) => ({
+    shown.map(async (e) => ({
       id: e.id,
       user_id: e.user_id,
       username: (await deps.nicknameOf(e.user_id)) ?? "anonymous",

@@ -92,6 +92,15 @@ Deno.test("leaderboard: the server runs the strategy; resubmitting gives the sam
       token: other.access_token,
     });
     assert.equal(foreign.status, 404);
+    const deleted = await w.request("DELETE", `/api/v1/library/${saved.strategy_id}`, {
+      token: fresh.access_token,
+    });
+    assert.equal(deleted.status, 200, await deleted.clone().text());
+    assert.deepEqual(
+      (await (await w.request("GET", "/api/v1/leaderboard/top?period=alltime")).json()).top,
+      [],
+      "a deleted strategy leaves the leaderboard",
+    );
   } finally {
     await w.close();
   }

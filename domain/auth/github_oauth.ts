@@ -188,7 +188,9 @@ async function linkAccount(deps: AuthDeps, owner: UserRecord, profile: GithubPro
   const refuse = (u: UserRecord) => {
     if (u.disabled) throw new ForbiddenError("Account disabled");
     if (u.email !== owner.email) throw new ConflictError("The account's email changed meanwhile");
-    if (u.github_id !== null && u.github_id !== profile.id) {
+    // Another GitHub link only counts once the email is proven: one made before may be a squatter's, and the
+    // GitHub account proving the address now replaces it.
+    if (u.email_verified && u.github_id !== null && u.github_id !== profile.id) {
       throw new GithubLinkConflict("The account with this email is already linked to another GitHub account");
     }
   };

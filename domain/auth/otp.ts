@@ -91,8 +91,8 @@ export async function verifyOtp(
 
 /**
  * Finds or creates the account for a verified email. An existing account whose email was not verified yet
- * becomes verified, and whatever was set up before (password, sessions, API keys) is revoked: it may belong to
- * someone who typed an address they do not own.
+ * becomes verified, and whatever was set up before (password, sessions, API keys, a GitHub link) is revoked: it
+ * may belong to someone who typed an address they do not own.
  */
 async function signInByVerifiedEmail(deps: AuthDeps, email: string, now: number) {
   const existing = await deps.users.getByEmail(email);
@@ -121,6 +121,10 @@ async function markLogin(deps: AuthDeps, userId: string, now: number) {
     return {
       ...u,
       password_hash: firstVerification ? null : u.password_hash,
+      // A GitHub account linked before the email was proven may be the squatter's way back in: unlink it (the
+      // owner links their own with one GitHub sign-in).
+      github_id: firstVerification ? null : u.github_id,
+      github_login: firstVerification ? null : u.github_login,
       session_epoch: (u.session_epoch ?? 0) + (firstVerification ? 1 : 0),
       email_verified: true,
       last_login_at: now,

@@ -223,3 +223,23 @@ Deno.test("findOrLinkGithubAccount() ends the sessions and API keys set up befor
   await findOrLinkGithubAccount(g.auth, { id: "11", login: "mark" }, verified("mark@example.com"));
   assert.equal((await authenticate(g.auth, mine.access_token)).user.id, "usr_squat2");
 });
+
+Deno.test("findOrLinkGithubAccount() replaces a GitHub link made before the account's email was proven", async () => {
+  await using g = await openGithubWorld();
+  // A squatter's account: someone else's address, unverified, linked to the squatter's own GitHub account.
+  await g.auth.users.create(
+    newUserRecord(
+      { id: "usr_squat3", email: "nina@example.com", github_id: "66", github_login: "squat" },
+      T0,
+    ),
+  );
+  const linked = await findOrLinkGithubAccount(
+    g.auth,
+    { id: "12", login: "nina" },
+    verified("nina@example.com"),
+  );
+  assert.equal(linked.id, "usr_squat3");
+  assert.deepEqual([linked.github_id, linked.github_login, linked.email_verified], ["12", "nina", true]);
+  assert.equal(await g.auth.users.getByGithubId("66"), null, "the squatter's GitHub no longer signs in here");
+  assert.equal((await g.auth.users.getByGithubId("12"))?.id, "usr_squat3");
+});

@@ -10,6 +10,7 @@ import {
 } from "../../../domain/auth/otp.ts";
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from "../../../domain/errors.ts";
 import type { OtpRecord } from "../../../domain/store/otp_repo.ts";
+import { newUserRecord } from "../../../domain/auth/user_view.ts";
 import { openAuthWorld } from "../../_helpers/auth_deps.ts";
 import { lastOtp, T0 } from "../../_helpers/test_app.ts";
 
@@ -169,4 +170,29 @@ Deno.test("normaliseEmail() trims and lower-cases, and refuses the reserved doma
     return true;
   });
   assert.equal(normaliseEmail("me@quantedge.local.example.com"), "me@quantedge.local.example.com");
+});
+
+Deno.test("verifyOtp() unlinks a GitHub account linked before the email was proven", async () => {
+  const a = await openAuthWorld();
+  try {
+    // A squatter's account holding someone else's address, unverified, linked to the squatter's GitHub.
+    await a.deps.users.create(
+      newUserRecord(
+        { id: "usr_squat", email: "olga@example.com", github_id: "77", github_login: "squat" },
+        T0,
+      ),
+    );
+    await requestOtp(a.deps, "olga@example.com", IP);
+    const pair = await verifyOtp(a.deps, "olga@example.com", lastOtp(a.sent, "olga@example.com"), IP);
+    assert.equal(pair.user.id, "usr_squat");
+    const stored = await a.deps.users.get("usr_squat");
+    assert.deepEqual([stored?.github_id, stored?.github_login, stored?.email_verified], [null, null, true]);
+    assert.equal(
+      await a.deps.users.getByGithubId("77"),
+      null,
+      "the squatter's GitHub no longer signs in here",
+    );
+  } finally {
+    a.close();
+  }
 });

@@ -169,6 +169,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       maxSymbolBars: config.maxSyncSymbolBars,
       maxExpressionCost: config.maxExpressionCost,
       catalogCompareRate: config.catalogCompareRate,
+      backtestRate: config.backtestRate,
       cache: deps.runCache,
     }),
   );

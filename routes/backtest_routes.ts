@@ -3,7 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { plotFigure } from "../domain/backtest/plot.ts";
 import { assertWithinExpressionBudget, runBacktest } from "../domain/backtest/run_backtest.ts";
-import { costedNodes, createWorkPacer, estimateExpressionCost } from "../domain/strategy/cost.ts";
+import { costedNodes, createWorkPacer, estimateExpressionCost, formatCost } from "../domain/strategy/cost.ts";
 import { fromDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, ValidationError } from "../domain/errors.ts";
@@ -73,6 +73,12 @@ const ReportSchema = z.looseObject({
   conventions: z.record(z.string(), z.unknown()),
   timing: z.record(z.string(), z.number()),
 }).openapi("BacktestReport");
+
+/**
+ * Most values one `/indicators` answer holds (bars in the range × expressions): the expression budget prices the
+ * evaluation, this bounds the answer built and serialised in one go (about 9 MB of JSON at the limit).
+ */
+export const MAX_INDICATOR_VALUES = 500_000;
 
 const IndicatorsBody = z.strictObject({
   symbol: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol").openapi({
@@ -201,6 +207,17 @@ export function backtestRoutes(
       });
       // Refused before any evaluation when over budget; otherwise evaluated in slices that yield.
       const n = bars.days.length;
+      if (n * exprs.length > MAX_INDICATOR_VALUES) {
+        throw new ValidationError(
+          `Too many values to answer: ${n} bars × ${exprs.length} expressions = ${
+            formatCost(n * exprs.length)
+          }, ` +
+            `over the limit of ${formatCost(MAX_INDICATOR_VALUES)} per request. ` +
+            "Use a shorter date range (start/end) or fewer expressions.",
+          ["body", "expressions"],
+          "too_many_values",
+        );
+      }
       assertWithinExpressionBudget(
         estimateExpressionCost(exprs, [n]),
         opts.maxExpressionCost,

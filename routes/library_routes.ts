@@ -117,6 +117,8 @@ export function libraryRoutes(
     maxExpressionCost: number;
     /** Catalog compares per client IP. */
     catalogCompareRate: RateRule;
+    /** Synchronous runs per user (RATE_LIMIT_BACKTEST), shared with `/backtests/run`: a version compare is one. */
+    backtestRate: RateRule;
     /** Summaries of catalog runs by (spec, data version). */
     cache: RunCacheRepo;
   },
@@ -382,11 +384,12 @@ export function libraryRoutes(
           }).openapi("LibraryCompare"),
           "Comparison",
         ),
-        ...errorResponses(401, 403, 404, 422),
+        ...errorResponses(401, 403, 404, 422, 429),
         413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
       },
     }),
     async (c) => {
+      await auth.limiter.consume("backtest_user", me(c), runs.backtestRate);
       const id = c.req.valid("param").id;
       const q = c.req.valid("query");
       const [va, vb] = [await getOwnVersion(deps, me(c), id, q.a), await getOwnVersion(deps, me(c), id, q.b)];

@@ -14,6 +14,7 @@ import type { Clock } from "../../clock.ts";
 import type { BarNamespace, BarRepo } from "../../store/bar_repo.ts";
 import type { MarketFreshnessRepo } from "../../store/market_freshness_repo.ts";
 import { emptySeries } from "../bar_codec.ts";
+import { MAX_PRICE, MAX_VOLUME, MIN_PRICE } from "../csv/parse_bars_csv.ts";
 import type { BarSeries } from "../types.ts";
 import { type YahooClient, YahooFetchError, type YahooQuote } from "./yahoo_client.ts";
 import { toYahooSymbol } from "./yahoo_symbols.ts";
@@ -47,7 +48,8 @@ export interface YahooRefreshResult {
 
 /**
  * Converts quotes to bars on the exchange's local dates. Rows outside `window` (day numbers, inclusive) are
- * skipped; inside it, a row with a missing or non-positive price, or repeating an earlier date, is dropped and
+ * skipped; inside it, a row with a missing price, a price or adjusted close outside `MIN_PRICE` … `MAX_PRICE`, a
+ * volume outside 0 … `MAX_VOLUME` (the bounds of the CSV import), or repeating an earlier date, is dropped and
  * its local date reported in `dropped`. High and low are widened to hold open and close; a missing volume is 0,
  * a missing adjusted close gives factor 1 (`adj_factor = adjclose / close`).
  */
@@ -64,9 +66,12 @@ export function quotesToSeries(
     const day = toDayNumber(date);
     if (day < window.startDay || day > window.endDay) continue;
     const incomplete = [q.open, q.high, q.low, q.close].some((v) =>
-      v === null || !Number.isFinite(v) || v <= 0
+      v === null || !(v >= MIN_PRICE && v <= MAX_PRICE)
     );
-    if (incomplete || (rows.length && rows[rows.length - 1].day >= day)) {
+    // The bounds of the CSV import: past them order sizes and position values overflow downstream.
+    const unusable = (q.volume !== null && !(q.volume >= 0 && q.volume <= MAX_VOLUME)) ||
+      (!!q.adjclose && !(q.adjclose >= MIN_PRICE && q.adjclose <= MAX_PRICE));
+    if (incomplete || unusable || (rows.length && rows[rows.length - 1].day >= day)) {
       dropped.push(date);
       continue;
     }

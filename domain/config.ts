@@ -96,6 +96,7 @@ const EnvSchema = z.object({
   YAHOO_BASE_URL: z.string().url().optional(),
   JOB_QUEUE: z.enum(["queue", "poll"]).optional(),
   BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  SYNC_BACKTEST_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   MAX_JOB_SYMBOL_BARS: z.coerce.number().int().positive().default(20_000_000),
   MAX_SYNC_SYMBOL_BARS: z.coerce.number().int().positive().default(2_000_000),
   MAX_EXPRESSION_COST: z.coerce.number().int().positive().default(DEFAULT_MAX_EXPRESSION_COST),
@@ -193,6 +194,8 @@ export interface Config {
   jobQueue: "queue" | "poll";
   /** Backtest jobs running at once in one process. */
   backtestConcurrency: number;
+  /** Synchronous backtests (`/backtests/run`, `/backtest`, `/plot`, compares, leaderboard) running at once. */
+  syncBacktestConcurrency: number;
   /** Largest queued backtest (symbols × bars). */
   maxJobSymbolBars: number;
   /** Wall-clock budget of one attempt at a queued backtest (data loading included); past it the job fails. */
@@ -318,6 +321,7 @@ export function parseConfig(
     maxJobExpressionCost: e.MAX_JOB_EXPRESSION_COST,
     catalogCompareRate: e.RATE_LIMIT_CATALOG_COMPARE,
     backtestConcurrency: e.BACKTEST_CONCURRENCY,
+    syncBacktestConcurrency: e.SYNC_BACKTEST_CONCURRENCY,
     jobQueue: e.JOB_QUEUE ?? (opts.onDeploy ? "poll" : "queue"),
     maxJobSymbolBars: e.MAX_JOB_SYMBOL_BARS,
     backtestJobMaxMs: e.BACKTEST_JOB_MAX_SECONDS * 1000,

@@ -1,4 +1,5 @@
 /** `createApp(deps)`: middleware order, routers, error mapping and `/openapi.json`. */
+import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -94,6 +95,8 @@ export interface AppDeps {
   leaderboard: LeaderboardDeps;
   /** Cached backtest summaries (catalog compare). */
   runCache: RunCacheRepo;
+  /** The cap on synchronous backtests running at once in this process (429 past it). */
+  syncRuns: RunGate;
   /** Tracked strategies, signals, settlement, attestation and public records. */
   track: TrackDeps;
   /** Watchdog alerts, evaluations and daily-job runs. */
@@ -171,12 +174,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       catalogCompareRate: config.catalogCompareRate,
       backtestRate: config.backtestRate,
       cache: deps.runCache,
+      gate: deps.syncRuns,
     }),
   );
   api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard, { rate: config.backtestRate }));
   api.route(
     "/",
     backtestRoutes(deps.auth, deps.market, {
+      gate: deps.syncRuns,
       maxSymbolBars: config.maxSyncSymbolBars,
       maxExpressionCost: config.maxExpressionCost,
       rate: config.backtestRate,

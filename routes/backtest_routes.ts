@@ -1,4 +1,5 @@
 /** `POST /api/v1/backtests/run` (synchronous backtest → full report) and `POST /api/v1/indicators`. */
+import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { plotFigure } from "../domain/backtest/plot.ts";
@@ -137,7 +138,7 @@ export function sourceLoc(body: SpecSources): string[] {
 export function backtestRoutes(
   auth: AuthDeps,
   market: MarketDeps,
-  opts: { maxSymbolBars: number; maxExpressionCost: number; rate: RateRule },
+  opts: { maxSymbolBars: number; maxExpressionCost: number; rate: RateRule; gate: RunGate },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
@@ -166,6 +167,7 @@ export function backtestRoutes(
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
         maxExpressionCost: opts.maxExpressionCost,
+        gate: opts.gate,
         expressionCostLoc: sourceLoc(body),
         now: () => performance.now(),
         trials: body.trials,
@@ -289,6 +291,7 @@ export function backtestRoutes(
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
         maxExpressionCost: opts.maxExpressionCost,
+        gate: opts.gate,
         expressionCostLoc: sourceLoc(body),
         now: () => performance.now(),
       });
@@ -333,6 +336,7 @@ export function backtestRoutes(
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
         maxExpressionCost: opts.maxExpressionCost,
+        gate: opts.gate,
         expressionCostLoc: sourceLoc(body),
         now: () => performance.now(),
       });

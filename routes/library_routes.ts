@@ -1,4 +1,5 @@
 /** `/api/v1/library/*` (my saved strategies, versions, stages, export) and `/api/v1/catalog/strategies`. */
+import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import {
@@ -115,6 +116,8 @@ export function libraryRoutes(
     maxSymbolBars: number;
     /** Expression budget of each run (MAX_EXPRESSION_COST). */
     maxExpressionCost: number;
+    /** The process-wide cap on synchronous runs. */
+    gate: RunGate;
     /** Catalog compares per client IP. */
     catalogCompareRate: RateRule;
     /** Synchronous runs per user (RATE_LIMIT_BACKTEST), shared with `/backtests/run`: a version compare is one. */
@@ -408,6 +411,7 @@ export function libraryRoutes(
           maxSymbolBars: runs.maxSymbolBars,
           maxExpressionCost: runs.maxExpressionCost,
           now: () => 0,
+          gate: runs.gate,
         });
       const [ra, rb] = [await run(va.spec), await run(vb.spec)];
       return c.json({
@@ -543,6 +547,7 @@ export function libraryRoutes(
               maxSymbolBars: runs.maxSymbolBars,
               maxExpressionCost: runs.maxExpressionCost,
               now: () => 0,
+              gate: runs.gate,
             }),
         );
         const owner = await auth.users.get(s.user_id);

@@ -2,6 +2,7 @@
  * Builds the application's services from a config, a KV handle, a clock, a mailer and a queue worker. Used by
  * `main.ts` and by tests, so both run the same wiring.
  */
+import { createRunGate } from "../domain/backtest/run_gate.ts";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { createRateLimiter } from "../domain/auth/rate_limiter.ts";
 import type { Clock } from "../domain/clock.ts";
@@ -118,6 +119,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     maxAttempts: config.backtestJobMaxAttempts,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
+  const syncRuns = createRunGate(config.syncBacktestConcurrency);
   const leaderboard: LeaderboardDeps = {
     entries: createLeaderboardRepo(kv),
     library,
@@ -125,6 +127,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     clock,
     nicknameOf: async (id) => (await auth.users.get(id))?.nickname ?? null,
     maxExpressionCost: config.maxExpressionCost,
+    gate: syncRuns,
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
   const tlog = createTransparencyLog(kv, clock, { origin: config.tlogOrigin });
@@ -175,6 +178,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     library,
     leaderboard,
     runCache: createRunCacheRepo(kv),
+    syncRuns,
     track,
     dailyJobs,
     hub: createTopicHub(),

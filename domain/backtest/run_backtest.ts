@@ -2,6 +2,7 @@
  * Runs a spec end to end: resolve the universe, load bars (with a year of extra history so indicators are warm
  * at `start`), evaluate the rules per symbol, simulate, and build the report with metrics and conventions.
  */
+import type { RunGate } from "./run_gate.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
 import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
@@ -175,32 +176,45 @@ export function assertWithinExpressionBudget(
 }
 
 /** Runs `spec` on `market` for `ownerId` (whose private imports are visible); `maxSymbolBars` bounds the work. */
-export async function runBacktest(
+export function runBacktest(
   spec: StrategySpec,
   market: MarketData,
-  opts: {
-    ownerId: string | null;
-    maxSymbolBars: number;
-    now: () => number;
-    trials?: number;
-    /** Refuse (422, before loading data) when the estimated evaluation cost is over this many units. */
-    maxExpressionCost?: number;
-    /** Where the strategy is in the request, for that 422 (default `["body", "spec"]`). */
-    expressionCostLoc?: (string | number)[];
-    /**
-     * Awaited between slices of evaluation (and of simulation when there is no `onProgress`), so a long run
-     * lets other requests through; default: a macrotask.
-     */
-    pause?: () => Promise<void>;
-    /**
-     * Called after each slice of `sliceDays` simulated days (jobs report progress and yield here); answering
-     * `false` cancels the run with `BacktestCancelledError`.
-     */
-    onProgress?: (p: BacktestProgress) => Promise<boolean>;
-    sliceDays?: number;
-    /** Awaited before each symbol is loaded: jobs yield, stop when cancelled or out of time (it throws then). */
-    beforeSymbol?: () => Promise<void>;
-  },
+  opts: RunBacktestOptions,
+): Promise<BacktestReport> {
+  return opts.gate ? opts.gate.run(() => runUngated(spec, market, opts)) : runUngated(spec, market, opts);
+}
+
+/** Options of `runBacktest`. */
+export interface RunBacktestOptions {
+  ownerId: string | null;
+  maxSymbolBars: number;
+  now: () => number;
+  trials?: number;
+  /** Refuse (422, before loading data) when the estimated evaluation cost is over this many units. */
+  maxExpressionCost?: number;
+  /** Where the strategy is in the request, for that 422 (default `["body", "spec"]`). */
+  expressionCostLoc?: (string | number)[];
+  /**
+   * Awaited between slices of evaluation (and of simulation when there is no `onProgress`), so a long run
+   * lets other requests through; default: a macrotask.
+   */
+  pause?: () => Promise<void>;
+  /**
+   * Called after each slice of `sliceDays` simulated days (jobs report progress and yield here); answering
+   * `false` cancels the run with `BacktestCancelledError`.
+   */
+  onProgress?: (p: BacktestProgress) => Promise<boolean>;
+  sliceDays?: number;
+  /** Awaited before each symbol is loaded: jobs yield, stop when cancelled or out of time (it throws then). */
+  beforeSymbol?: () => Promise<void>;
+  /** Synchronous callers: the process-wide cap on runs at once (429 past it). Jobs have their semaphore. */
+  gate?: RunGate;
+}
+
+async function runUngated(
+  spec: StrategySpec,
+  market: MarketData,
+  opts: RunBacktestOptions,
 ): Promise<BacktestReport> {
   const t0 = opts.now();
   let indicatorsMs = 0;

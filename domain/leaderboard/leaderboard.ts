@@ -8,6 +8,7 @@
  * So a Sharpe of 0, a 0 % return and no drawdown score 50; the score always lies in [0, 100]. One entry per
  * strategy version per dataset: resubmitting replaces it (and, the runs being deterministic, gives the same score).
  */
+import type { RunGate } from "../backtest/run_gate.ts";
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import type { MarketData } from "../market/types.ts";
@@ -86,6 +87,8 @@ export interface LeaderboardDeps {
   nicknameOf: (userId: string) => Promise<string | null>;
   /** Expression budget of one leaderboard run (MAX_EXPRESSION_COST); no limit when absent. */
   maxExpressionCost?: number;
+  /** The process-wide cap on synchronous runs (429 past it); none when absent. */
+  gate?: RunGate;
 }
 
 /** Runs version `version` (default latest) of my strategy on `dataset` and stores the entry (replacing any). */
@@ -117,6 +120,7 @@ export async function submitToLeaderboard(
     ownerId: null, // datasets use public data only
     maxSymbolBars: Number.MAX_SAFE_INTEGER,
     now: () => 0,
+    gate: deps.gate,
   });
   const s = report.summary as Record<string, number | null>;
   const entry: LeaderboardEntry = {

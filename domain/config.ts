@@ -106,6 +106,7 @@ const EnvSchema = z.object({
   BACKTEST_JOB_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
   RATE_LIMIT_BACKTEST: rateRule("10/1m"),
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
+  RATE_LIMIT_IMPORT: rateRule("30/1h"),
   RATE_LIMIT_SIGNAL: rateRule("60/1m"),
   GITHUB_TOKEN: optionalText,
   ATTEST_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "Expected owner/name").optional(),
@@ -206,6 +207,8 @@ export interface Config {
   backtestRate: RateRule;
   /** Body limit of `POST /data/import` (50 MiB default). */
   maxImportBytes: number;
+  /** `POST /data/import` requests per user (each may hold one symbol or many). */
+  importRate: RateRule;
   /** Signal submissions per user. */
   signalRate: RateRule;
   /** GitHub attestation of signals; `undefined` unless both GITHUB_TOKEN and ATTEST_REPO are set. */
@@ -328,6 +331,7 @@ export function parseConfig(
     backtestJobMaxAttempts: e.BACKTEST_JOB_MAX_ATTEMPTS,
     backtestRate: e.RATE_LIMIT_BACKTEST,
     signalRate: e.RATE_LIMIT_SIGNAL,
+    importRate: e.RATE_LIMIT_IMPORT,
     attest: e.GITHUB_TOKEN && e.ATTEST_REPO
       ? {
         token: e.GITHUB_TOKEN,

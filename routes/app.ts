@@ -67,6 +67,7 @@ export interface AppDeps {
     | "ws"
     | "env"
     | "maxImportBytes"
+    | "importRate"
     | "maxSyncSymbolBars"
     | "maxExpressionCost"
     | "maxJobExpressionCost"
@@ -157,7 +158,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", supportRoutes(deps.auth, deps.support));
   api.route("/", calendarRoutes(deps.auth.clock));
   api.route("/", marketRoutes(deps.auth, deps.market));
-  api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes));
+  api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes, config.importRate));
   api.route(
     "/",
     backtestJobRoutes(deps.auth, deps.backtests, deps.library, {

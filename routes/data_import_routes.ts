@@ -1,6 +1,7 @@
 /**
- * CSV import of a user's own daily bars (`text/csv` body or multipart `file`, up to `maxImportBytes`), my imports
- * (list, delete), and the admin's publish switch and listing. Middleware order on the upload: auth (401), media
+ * CSV import of a user's own daily bars (`text/csv` body or multipart `file`, up to `maxImportBytes`): one symbol
+ * (`?symbol=`), or many in one request (a zip of per-symbol CSVs, or a long-format CSV with a symbol column, read
+ * as a stream); my imports (list, delete), and the admin's publish switch and listing. Middleware order on the upload: auth (401), media
  * type (415), rate limit (429), size (413), then the query (422) — so nothing large is read for a request that is
  * refused anyway.
  */
@@ -9,12 +10,19 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import type { RateRule } from "../domain/config.ts";
+import {
+  type BulkEntry,
+  MAX_ZIP_ENTRIES,
+  parseLongCsv,
+  parseZipBars,
+} from "../domain/market/csv/bulk_csv.ts";
 import { decodeCsvBytes } from "../domain/market/csv/decode_csv_bytes.ts";
 import {
   type CsvImportDeps,
   deleteImport,
-  IMPORT_RATE_RULE,
   importCsv,
+  importMany,
   listAllImports,
   listImports,
   publishImport,
@@ -40,7 +48,7 @@ import {
   ImportedSymbolSchema,
   importedSymbolView,
   ImportQuery,
-  ImportResultSchema,
+  ImportResponseSchema,
   ImportSymbolParam,
   OwnerImportParams,
   PublishBody,
@@ -50,6 +58,10 @@ const tags = ["market data"];
 const PAGE_EXAMPLE = { items: [IMPORTED_SYMBOL_EXAMPLE], total: 1, limit: 50, offset: 0 };
 /** Media types a raw CSV body may be sent as. */
 const RAW_CSV_TYPES = new Set(["text/csv", "text/plain", "application/csv", "text/tab-separated-values"]);
+/** Media types of a zip of per-symbol CSVs. */
+const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed"]);
+/** A zip may inflate to this many times the upload limit, no more (zip bombs). */
+export const ZIP_INFLATE_FACTOR = 4;
 
 const mediaType = (header: string) => header.split(";")[0].trim().toLowerCase();
 const charsetOf = (header: string | undefined | null) =>
@@ -58,9 +70,11 @@ const charsetOf = (header: string | undefined | null) =>
 const unsupported = () =>
   new HTTPException(415, {
     message:
-      "Unsupported Media Type: send the CSV as text/csv, or as multipart/form-data with a `file` field",
+      "Unsupported Media Type: send the CSV as text/csv, a zip of CSVs as application/zip, or either as " +
+      "multipart/form-data with a `file` field",
   });
-const isCsvMediaType = (type: string) => type === "multipart/form-data" || RAW_CSV_TYPES.has(type);
+const isCsvMediaType = (type: string) =>
+  type === "multipart/form-data" || RAW_CSV_TYPES.has(type) || ZIP_TYPES.has(type);
 
 /**
  * Refuses (415) a declared media type other than raw CSV or multipart before a byte of the body is read; a
@@ -72,12 +86,26 @@ const csvMediaType: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
 };
 
-/** Reads the CSV text of a raw body or of the multipart `file` field. */
-async function readCsvText(req: Request): Promise<string> {
+/** What an upload holds: a zip, or CSV bytes (one symbol, or a long panel), as a stream. */
+interface Upload {
+  kind: "zip" | "csv";
+  stream: ReadableStream<Uint8Array>;
+  charset: string | null;
+}
+
+const emptyStream = () => new Blob([]).stream();
+
+/** The body of a raw upload, or the multipart `file` field (a `.zip` name or zip type makes it a zip). */
+async function readUpload(req: Request): Promise<Upload> {
   const header = req.headers.get("content-type");
   if (header === null || !isCsvMediaType(mediaType(header))) throw unsupported();
-  if (mediaType(header) !== "multipart/form-data") {
-    return decodeCsvBytes(new Uint8Array(await req.arrayBuffer()), charsetOf(header));
+  const type = mediaType(header);
+  if (type !== "multipart/form-data") {
+    return {
+      kind: ZIP_TYPES.has(type) ? "zip" : "csv",
+      stream: req.body ?? emptyStream(),
+      charset: charsetOf(header),
+    };
   }
   let form: FormData;
   try {
@@ -87,16 +115,24 @@ async function readCsvText(req: Request): Promise<string> {
   }
   const file = form.get("file");
   if (file === null) throw new ValidationError("Field required", ["body", "file"], "missing");
-  if (typeof file === "string") return file;
-  return decodeCsvBytes(new Uint8Array(await file.arrayBuffer()), charsetOf(file.type));
+  if (typeof file === "string") {
+    return { kind: "csv", stream: new Blob([file]).stream(), charset: "utf-8" };
+  }
+  const zip = ZIP_TYPES.has(mediaType(file.type)) || /\.zip$/i.test(file.name);
+  return { kind: zip ? "zip" : "csv", stream: file.stream(), charset: charsetOf(file.type) };
 }
 
 /** Builds the import router; uploads above `maxImportBytes` answer 413. */
-export function dataImportRoutes(auth: AuthDeps, deps: CsvImportDeps, maxImportBytes: number) {
+export function dataImportRoutes(
+  auth: AuthDeps,
+  deps: CsvImportDeps,
+  maxImportBytes: number,
+  importRate: RateRule,
+) {
   const app = newRouter();
   const user = requireAuth(auth);
   const rateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-    await auth.limiter.consume("csv_import", c.get("principal").user.id, IMPORT_RATE_RULE);
+    await auth.limiter.consume("csv_import", c.get("principal").user.id, importRate);
     await next();
   };
   const sizeLimit = bodyLimit({
@@ -109,18 +145,22 @@ export function dataImportRoutes(auth: AuthDeps, deps: CsvImportDeps, maxImportB
       method: "post",
       path: "/data/import",
       tags,
-      summary: "Import your own daily OHLCV CSV (private to you until an admin publishes it)",
+      summary: "Import your own daily OHLCV CSV, or many symbols at once (private to you until published)",
       description:
         "Headers in any case and order (date/trade_date/日期, open, high, low, close, volume/vol, optional Adj " +
         "Close; others ignored), BOM, CRLF, quotes, Yahoo and akshare/Tushare exports, YYYY-MM-DD or YYYYMMDD " +
         "dates. Empty and `null` rows are skipped and listed in `skipped` (row = line number, header = 1). Any " +
         "inconsistent row fails the import with 422 naming each row at `loc: [body, row, N]`; nothing is " +
-        "stored then. Re-importing a symbol replaces it. Bars keep the file's own dates.",
+        "stored then. Re-importing a symbol replaces it. Bars keep the file's own dates. Many symbols in one " +
+        "request: a zip (`application/zip`) of `SYMBOL.csv` files, or, without `symbol`, a long CSV with a " +
+        "symbol/ticker/code/ts_code/代码 column (rows of symbols may interleave); the answer is then " +
+        "`{count, symbols}`, all or nothing, and errors name the zip entry (`loc: [body, file, NAME, row, N]`) " +
+        "or the panel's line. Every request counts once against RATE_LIMIT_IMPORT.",
       security: bearerSecurity,
       middleware: [user, csvMediaType, rateLimit, sizeLimit],
       request: { query: ImportQuery, body: ImportBody },
       responses: {
-        200: jsonResponse(ImportResultSchema, "Imported", IMPORT_RESULT_EXAMPLE),
+        200: jsonResponse(ImportResponseSchema, "Imported", IMPORT_RESULT_EXAMPLE),
         ...errorResponses(400, 401, 403, 409, 422, 429),
         413: jsonResponse(ErrorSchema, "File too large"),
         415: jsonResponse(ErrorSchema, "Not CSV or multipart"),
@@ -128,12 +168,33 @@ export function dataImportRoutes(auth: AuthDeps, deps: CsvImportDeps, maxImportB
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const text = await readCsvText(c.req.raw);
-      const summary = await importCsv(deps, {
-        ownerId: c.get("principal").user.id,
-        symbol: q.symbol,
+      const upload = await readUpload(c.req.raw);
+      const ownerId = c.get("principal").user.id;
+      if (upload.kind === "csv" && q.symbol !== undefined) {
+        const text = decodeCsvBytes(
+          new Uint8Array(await new Response(upload.stream).arrayBuffer()),
+          upload.charset,
+        );
+        const summary = await importCsv(deps, {
+          ownerId,
+          symbol: q.symbol,
+          exchange: q.exchange,
+          text,
+          nowMs: deps.clock.now(),
+        });
+        return c.json(summary, 200);
+      }
+      let entries: BulkEntry[];
+      if (upload.kind === "zip") {
+        entries = await parseZipBars(upload.stream, {
+          maxUncompressedBytes: maxImportBytes * ZIP_INFLATE_FACTOR,
+          maxEntries: MAX_ZIP_ENTRIES,
+        }, upload.charset);
+      } else entries = await parseLongCsv(upload.stream, upload.charset);
+      const summary = await importMany(deps, {
+        ownerId,
+        entries,
         exchange: q.exchange,
-        text,
         nowMs: deps.clock.now(),
       });
       return c.json(summary, 200);

@@ -39,6 +39,13 @@ export interface BarRepo {
   getBars(ns: BarNamespace, symbol: string, startDay: number, endDay: number): Promise<BarSeries | null>;
   /** Replaces the whole series atomically (readers see old or new); `ConflictError` if replaced concurrently. */
   replaceSeries(ns: BarNamespace, series: BarSeries, nowMs: number): Promise<BarSeriesMeta>;
+  /**
+   * Replaces many series of one namespace: every new generation is written first, then the metas switch in
+   * commits of `METAS_PER_COMMIT` (one commit for up to that many series, so readers see all old or all new).
+   * A failure before the switch leaves nothing visible; a failed later commit reverts the earlier ones.
+   * `ConflictError` if one of them was replaced concurrently.
+   */
+  replaceMany(ns: BarNamespace, list: BarSeries[], nowMs: number): Promise<BarSeriesMeta[]>;
   /** Adds bars after the stored last day (earlier days in `series` are ignored); creates the series if absent. */
   appendBars(ns: BarNamespace, series: BarSeries, nowMs: number): Promise<BarSeriesMeta>;
   /** Deletes a series and its chunks (no-op when absent). */
@@ -49,6 +56,8 @@ export interface BarRepo {
 
 /** Chunks per atomic commit: 10 × 19 KiB stays far under KV's per-commit size budget. */
 const CHUNKS_PER_COMMIT = 10;
+/** Metas switched per atomic commit by `replaceMany` (KV allows 100 checks per commit). */
+export const METAS_PER_COMMIT = 100;
 /** Deletions per atomic commit. */
 const DELETES_PER_COMMIT = 100;
 /** An append touching at most this many years commits its chunks together with the meta. */
@@ -251,6 +260,63 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
       assertWellFormed(series);
       const current = await kv.get<BarSeriesMeta>(metaKey(ns, series.symbol));
       return await replaceFrom(ns, current, series, nowMs);
+    },
+
+    async replaceMany(ns, list, nowMs) {
+      const seen = new Set<string>();
+      for (const series of list) {
+        assertWellFormed(series);
+        if (seen.has(series.symbol)) throw new RangeError(`${series.symbol} appears twice`);
+        seen.add(series.symbol);
+      }
+      const currents: Deno.KvEntryMaybe<BarSeriesMeta>[] = [];
+      for (let i = 0; i < list.length; i += 10) {
+        const batch = list.slice(i, i + 10).map((s) => metaKey(ns, s.symbol));
+        currents.push(...await kv.getMany<BarSeriesMeta[]>(batch));
+      }
+      const metas: BarSeriesMeta[] = [];
+      const switched: { key: Deno.KvKey; versionstamp: string; previous: BarSeriesMeta | null }[] = [];
+      try {
+        for (const series of list) {
+          const gen = newGeneration();
+          // Pushed before writing, so a failure part-way through a series still cleans its chunks up.
+          metas.push(metaOf(series.symbol, gen, series, [], nowMs));
+          metas[metas.length - 1].years = await writeChunks(ns, series.symbol, gen, series);
+        }
+        for (let b = 0; b < list.length; b += METAS_PER_COMMIT) {
+          let op = kv.atomic();
+          const end = Math.min(b + METAS_PER_COMMIT, list.length);
+          for (let k = b; k < end; k++) op = op.check(currents[k]).set(metaKey(ns, list[k].symbol), metas[k]);
+          const res = await op.commit();
+          if (!res.ok) throw new ConflictError("Cannot replace the bars: some were changed concurrently");
+          for (let k = b; k < end; k++) {
+            switched.push({
+              key: metaKey(ns, list[k].symbol),
+              versionstamp: res.versionstamp,
+              previous: currents[k].value,
+            });
+          }
+        }
+      } catch (e) {
+        // Put back the metas already switched (unless someone replaced them since), then drop new chunks.
+        for (let i = 0; i < switched.length; i += METAS_PER_COMMIT) {
+          await quietly(async () => {
+            let op = kv.atomic();
+            for (const s of switched.slice(i, i + METAS_PER_COMMIT)) {
+              op = op.check({ key: s.key, versionstamp: s.versionstamp });
+              op = s.previous ? op.set(s.key, s.previous) : op.delete(s.key);
+            }
+            await op.commit();
+          });
+        }
+        for (const m of metas) await quietly(() => deleteGen(ns, m.symbol, m.gen));
+        throw e;
+      }
+      for (const c of currents) {
+        const old = c.value;
+        if (old) await quietly(() => deleteGen(ns, old.symbol, old.gen));
+      }
+      return metas;
     },
 
     async appendBars(ns, series, nowMs) {

@@ -9,9 +9,11 @@ const symbolString = z.string().trim().regex(SYMBOL_PATTERN, "1-32 of letters, d
 
 /** `?symbol=&exchange=` of an upload. */
 export const ImportQuery = z.object({
-  symbol: symbolString.openapi({
+  symbol: symbolString.optional().openapi({
     example: "RELIANCE.NS",
-    description: "Symbol to store the bars under (upper-cased)",
+    description:
+      "Symbol to store the bars under (upper-cased); required for a one-symbol CSV, absent for a " +
+      "zip or a long CSV with a symbol column",
   }),
   exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).optional().openapi({
     example: "NSE",
@@ -51,11 +53,13 @@ const CSV_EXAMPLE = "Date,Open,High,Low,Close,Adj Close,Volume\n" +
 export const ImportBody = {
   required: true,
   description:
-    "The CSV, up to 50 MiB: a raw `text/csv` (or `text/plain`) body, or multipart with a `file` field. " +
+    "The CSV, up to 50 MiB: a raw `text/csv` (or `text/plain`) body, a zip of `SYMBOL.csv` files " +
+    "(`application/zip`), or multipart with a `file` field. " +
     "Declare a non-UTF-8 encoding with `charset` (e.g. `text/csv; charset=gbk`).",
   content: {
     // Plain OpenAPI schemas (not zod), so the framework adds no validator: the route reads the body itself.
     "text/csv": { schema: { type: "string" as const, example: CSV_EXAMPLE } },
+    "application/zip": { schema: { type: "string" as const, format: "binary" } },
     "multipart/form-data": {
       schema: {
         type: "object" as const,
@@ -78,6 +82,15 @@ export const ImportResultSchema = z.object({
   replaced: z.boolean(),
   source: z.literal("csv"),
 }).openapi("ImportResult");
+
+/** The summary of a many-symbol import. */
+export const BulkImportResultSchema = z.object({
+  count: z.number().int(),
+  symbols: z.array(ImportResultSchema),
+}).openapi("BulkImportResult");
+
+/** One symbol's summary, or many. */
+export const ImportResponseSchema = z.union([ImportResultSchema, BulkImportResultSchema]);
 
 /** Example of an import summary. */
 export const IMPORT_RESULT_EXAMPLE = {

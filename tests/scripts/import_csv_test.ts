@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { newUserRecord } from "../../domain/auth/user_view.ts";
 import { ValidationError } from "../../domain/errors.ts";
+import type { ImportSummary } from "../../domain/market/csv/import_bars.ts";
 import { createBarRepo } from "../../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../../domain/store/imported_symbol_repo.ts";
 import { createUserRepo } from "../../domain/store/user_repo.ts";
@@ -37,7 +38,7 @@ Deno.test("runImportCli() imports a file for a user named by email into a file K
     ["--symbol", "reliance.ns", "--owner", "CLI@example.com", RELIANCE],
     t.path,
     T0,
-  );
+  ) as ImportSummary; // with --symbol: one symbol's summary
   assert.deepEqual([summary.symbol, summary.exchange, summary.rows, summary.start, summary.end], [
     "RELIANCE.NS",
     "NSE",
@@ -64,7 +65,7 @@ Deno.test("runImportCli() takes a user id, an explicit exchange and a file on st
     t.path,
     T0,
     stdin,
-  );
+  ) as ImportSummary;
   assert.deepEqual([summary.exchange, summary.rows], ["IDX", 1]);
   assert.equal((await readBack(t.path, "TLKM")).record?.lot_size, 100);
 });
@@ -146,4 +147,51 @@ Deno.test("the import task started by a test cannot read a file outside the repo
   assert.equal(outside.code, 1);
   assert.match(new TextDecoder().decode(outside.stderr), /Requires read access to/);
   assert.deepEqual(await readBack(t.path, "RELIANCE.NS"), { meta: null, record: null });
+});
+
+/** Two small daily series as CSV text. */
+const TWO = {
+  ALFA: "date,open,high,low,close,volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,11,10,10.8,200\n",
+  "BETA.SZ":
+    "date,open,high,low,close,volume\n2024-01-02,20,21,19,20.5,100\n2024-01-03,20.5,21,20,20.8,200\n",
+};
+
+Deno.test("runImportCli() without --symbol imports a directory, a zip or a long CSV of many symbols at once", async () => {
+  const { strToU8, zipSync } = await import("fflate");
+  await using t = await tempKv();
+  const dir = `${t.dir}/universe`;
+  await Deno.mkdir(dir);
+  for (const [s, text] of Object.entries(TWO)) await Deno.writeTextFile(`${dir}/${s}.csv`, text);
+  await Deno.writeTextFile(`${dir}/README.md`, "not a csv\n");
+  const fromDir = await runImportCli(["--owner", "usr_cli", dir], t.path, T0);
+  assert.deepEqual("symbols" in fromDir && fromDir.symbols.map((s) => [s.symbol, s.exchange, s.rows]), [
+    ["ALFA", "NYSE", 2],
+    ["BETA.SZ", "SZSE", 2],
+  ]);
+  assert.equal((await readBack(t.path, "BETA.SZ")).meta?.rows, 2);
+
+  const zip = `${t.dir}/u.zip`;
+  await Deno.writeFile(
+    zip,
+    zipSync({ "GAMMA.csv": strToU8(TWO.ALFA), "DELTA.csv": strToU8(TWO["BETA.SZ"]) }),
+  );
+  const fromZip = await runImportCli(["--owner", "usr_cli", zip], t.path, T0);
+  assert.equal("count" in fromZip && fromZip.count, 2);
+  assert.equal((await readBack(t.path, "GAMMA")).meta?.rows, 2);
+
+  const long = `${t.dir}/panel.csv`;
+  await Deno.writeTextFile(
+    long,
+    "Ticker,Date,Open,High,Low,Close,Volume\nEPS,2024-01-02,1,2,1,1.5,10\nZETA,2024-01-02,3,4,3,3.5,10\n" +
+      "EPS,2024-01-03,1.5,2,1,1.8,10\nZETA,2024-01-03,3.5,4,3,3.8,10\n",
+  );
+  const fromLong = await runImportCli(["--owner", "usr_cli", long], t.path, T0);
+  assert.deepEqual("symbols" in fromLong && fromLong.symbols.map((s) => s.symbol), ["EPS", "ZETA"]);
+  assert.equal((await readBack(t.path, "ZETA")).record?.end, "2024-01-03");
+
+  await Deno.writeTextFile(`${dir}/BAD.csv`, "date,open,high,low,close\n2024-01-02,10,9,9,10\n");
+  const e = await runImportCli(["--owner", "usr_cli", dir], t.path, T0).catch((e) => e);
+  assert.ok(e instanceof ValidationError);
+  assert.deepEqual(e.issues?.map((i) => i.loc), [["body", "file", "BAD.csv", "row", 2]]);
+  assert.deepEqual(await readBack(t.path, "BAD"), { meta: null, record: null });
 });

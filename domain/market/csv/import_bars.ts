@@ -12,7 +12,7 @@ import { BadRequestError, NotFoundError, ValidationError } from "../../errors.ts
 import type { BarRepo } from "../../store/bar_repo.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../../store/imported_symbol_repo.ts";
 import type { Page, PageRequest } from "../../store/kv.ts";
-import type { SymbolInfo, SymbolKind } from "../types.ts";
+import type { BarSeries, SymbolInfo, SymbolKind } from "../types.ts";
 import { parseBarsCsv, type SkippedRow } from "./parse_bars_csv.ts";
 
 /** What an import needs. */
@@ -48,7 +48,7 @@ export interface ImportSummary {
 export const SYMBOL_PATTERN = /^[A-Za-z0-9._^=-]{1,32}$/;
 /** At most this many skipped rows are listed in a summary (`skipped_count` has the total). */
 export const MAX_REPORTED_SKIPPED_ROWS = 1000;
-/** Uploads per user: 30 an hour. */
+/** Upload requests per user by default (`RATE_LIMIT_IMPORT`): 30 an hour, whatever each one holds. */
 export const IMPORT_RATE_RULE: RateRule = { limit: 30, windowMs: 3_600_000 };
 /** How many different symbols one user may have imported. */
 export const MAX_IMPORTED_SYMBOLS_PER_USER = 500;
@@ -160,6 +160,71 @@ export async function importCsv(
     replaced: previous !== null,
     source: "csv",
   };
+}
+
+/** The summary of a bulk import: one `ImportSummary` per symbol, by symbol. */
+export interface BulkImportSummary {
+  /** Symbols stored. */
+  count: number;
+  symbols: ImportSummary[];
+}
+
+/**
+ * Stores many parsed symbols as the owner's imports in one go (see `BarRepo.replaceMany` for what readers see):
+ * all bars are written before any becomes visible, and a failure before the switch stores nothing. Refused with
+ * `BadRequestError` when the owner would pass `MAX_IMPORTED_SYMBOLS_PER_USER` symbols.
+ */
+export async function importMany(
+  deps: ImportDeps,
+  input: {
+    ownerId: string;
+    entries: { symbol: string; series: BarSeries; skipped: SkippedRow[] }[];
+    exchange?: ExchangeCode;
+    nowMs: number;
+  },
+): Promise<BulkImportSummary> {
+  const existing = new Set((await deps.imports.list(input.ownerId)).map((r) => r.symbol));
+  const added = input.entries.filter((e) => !existing.has(e.symbol)).length;
+  if (existing.size + added > MAX_IMPORTED_SYMBOLS_PER_USER) {
+    throw new BadRequestError(
+      `The upload adds ${added} symbols to your ${existing.size}; at most ${MAX_IMPORTED_SYMBOLS_PER_USER} ` +
+        "are allowed, delete some first",
+    );
+  }
+  const entries = [...input.entries].sort((a, b) => (a.symbol < b.symbol ? -1 : 1));
+  const metas = await deps.bars.replaceMany(
+    { source: "csv", owner: input.ownerId },
+    entries.map((e) => e.series),
+    input.nowMs,
+  );
+  const symbols: ImportSummary[] = [];
+  for (let k = 0; k < entries.length; k++) {
+    const { symbol, series, skipped } = entries[k];
+    const exchange = input.exchange ?? inferExchange(symbol);
+    const start = fromDayNumber(series.days[0]);
+    const end = fromDayNumber(series.days[series.days.length - 1]);
+    await deps.imports.put({
+      ...importedSymbolInfo(symbol, exchange),
+      owner_id: input.ownerId,
+      published: false,
+      rows: metas[k].rows,
+      start,
+      end,
+      imported_at: input.nowMs,
+    });
+    symbols.push({
+      symbol,
+      exchange,
+      rows: metas[k].rows,
+      start,
+      end,
+      skipped: skipped.slice(0, MAX_REPORTED_SKIPPED_ROWS),
+      skipped_count: skipped.length,
+      replaced: existing.has(symbol),
+      source: "csv",
+    });
+  }
+  return { count: symbols.length, symbols };
 }
 
 /** A page of the owner's imports, by symbol. */

@@ -226,3 +226,24 @@ Deno.test("zips with hostile names, bad symbols, or that inflate past the limit 
     await w.close();
   }
 });
+
+Deno.test("a zip sent as the multipart `file` imports its symbols; the same symbols again are replaced", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await user(w, "hal", "10.0.2.8");
+    const files = Object.fromEntries(SYMBOLS.slice(0, 3).map((s, i) => [`${s}.csv`, csvOf(i)]));
+    const send = () => {
+      const form = new FormData();
+      form.append("file", new File([zipOf(files)], "universe.zip"));
+      return w.request("POST", "/api/v1/data/import", { body: form, token: me.token });
+    };
+    const first = await ok<{ count: number; symbols: { replaced: boolean }[] }>(await send());
+    assert.equal(first.count, 3);
+    assert.deepEqual(first.symbols.map((s) => s.replaced), [false, false, false]);
+    const again = await ok<{ count: number; symbols: { replaced: boolean }[] }>(await send());
+    assert.deepEqual(again.symbols.map((s) => s.replaced), [true, true, true]);
+    assert.equal((await w.deps.imports.imports.list(me.id)).length, 3);
+  } finally {
+    await w.close();
+  }
+});

@@ -247,3 +247,26 @@ Deno.test("a zip sent as the multipart `file` imports its symbols; the same symb
     await w.close();
   }
 });
+
+Deno.test("the per-user symbol cap holds for bulk uploads: past it the whole upload is refused with 400", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await user(w, "ivy", "10.0.2.9");
+    const tiny = "date,open,high,low,close\n2024-01-02,1,2,1,1.5\n";
+    const names = (from: number, n: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [`C${from + i}.csv`, tiny]));
+    const first = await ok<{ count: number }>(
+      await post(w, me.token, zipOf(names(0, 499)), "application/zip"),
+    );
+    assert.equal(first.count, 499);
+    // Two new symbols would make 501: refused, and neither is stored.
+    await assertDetail(await post(w, me.token, zipOf(names(499, 2)), "application/zip"), 400, /at most 500/);
+    assert.equal(await w.deps.imports.bars.getMeta({ source: "csv", owner: me.id }, "C499"), null);
+    assert.equal((await w.deps.imports.imports.list(me.id)).length, 499);
+    // Re-importing ones already held plus one new makes exactly 500: accepted.
+    await ok(await post(w, me.token, zipOf({ ...names(0, 3), ...names(499, 1) }), "application/zip"));
+    assert.equal((await w.deps.imports.imports.list(me.id)).length, 500);
+  } finally {
+    await w.close();
+  }
+});

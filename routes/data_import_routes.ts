@@ -184,6 +184,14 @@ export function dataImportRoutes(
         });
         return c.json(summary, 200);
       }
+      if (q.symbol !== undefined) {
+        await upload.stream.cancel();
+        throw new ValidationError(
+          "A zip names its symbols by its file names: leave out `symbol` (or send one CSV for that symbol)",
+          ["query", "symbol"],
+          "symbol_with_zip",
+        );
+      }
       let entries: BulkEntry[];
       if (upload.kind === "zip") {
         entries = await parseZipBars(upload.stream, {

@@ -220,6 +220,11 @@ Deno.test("zips with hostile names, bad symbols, or that inflate past the limit 
     assert.ok(bomb.length < 100_000);
     await assertDetail(await post(w, me.token, bomb, "application/zip"), 413, /inflates to more than/);
     await assert422(await post(w, me.token, new Uint8Array([1, 2, 3, 4]), "application/zip"));
+    // A `symbol` with a zip is refused, never ignored: the zip's file names say which symbols it holds.
+    const withSymbol = await assert422(
+      await post(w, me.token, zipOf({ "AAPL.csv": csvOf(0) }), "application/zip", "?symbol=MSFT"),
+    );
+    assert.deepEqual([withSymbol[0].type, withSymbol[0].loc], ["symbol_with_zip", ["query", "symbol"]]);
     assert.deepEqual(await w.deps.imports.imports.list(me.id), []);
     assert.equal((await w.request("GET", "/health")).status, 200);
   } finally {

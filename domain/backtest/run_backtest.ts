@@ -266,7 +266,7 @@ async function runUngated(
   const startDay = toDayNumber(spec.start);
   const inputs: SymbolInput[] = [];
   const exchanges = new Set<ExchangeCode>();
-  let source = "synthetic";
+  const sources = new Set<string>();
   const filters = spec.universe.filters;
   for (const symbol of symbols) {
     await opts.beforeSymbol?.();
@@ -275,7 +275,7 @@ async function runUngated(
     if (!passesStaticFilters(info, filters)) continue;
     const bars = await market.getBars(symbol, loadFrom, spec.end, opts.ownerId);
     if (!bars || bars.days.length === 0) continue;
-    if (bars.source !== "synthetic") source = bars.source;
+    sources.add(bars.source);
     const evalStarted = opts.now(), pausedBefore = pausedMs;
     const ctx = createEvalContext(bars);
     let e: Float64Array, x: Float64Array, r: Float64Array;
@@ -361,16 +361,20 @@ async function runUngated(
   }
   const t2 = opts.now();
   const benchmarks = [];
+  const benchmarkSources: Record<string, string> = {};
   for (const b of spec.benchmarks) {
     const bars = await market.getBars(b, spec.start, spec.end, opts.ownerId);
     if (!bars) throw new NotFoundError(`Unknown benchmark "${b}"`);
     benchmarks.push({ symbol: b, days: bars.days, close: bars.close });
+    benchmarkSources[b] = bars.source;
+    sources.add(bars.source);
   }
   const report = buildReport({
     spec,
     sim,
     benchmarks,
-    source,
+    source: [...sources].sort().join("+"),
+    benchmarkSources,
     engineVersion: ENGINE_VERSION,
     trials: opts.trials,
     firstDate: fromDayNumber(sim.days[0]),

@@ -81,3 +81,37 @@ Deno.test("A suspension keeps its sessions in the daily series: 000858.SZ 2015â€
     await w.close();
   }
 });
+
+Deno.test("A report's source covers its benchmarks: a private 000300.SH import is named, not hidden", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await signInWithOtp(w, "quant@example.com");
+    const spec = { ...tieSpec("2019-01-01"), benchmarks: ["000300.SH"] };
+    const run = async () => {
+      const res = await w.request("POST", "/api/v1/backtests/run", {
+        json: { spec },
+        token: me.access_token,
+      });
+      assert.equal(res.status, 200);
+      return await res.json();
+    };
+    const publicOnly = await run();
+    assert.equal(publicOnly.source, "synthetic");
+    assert.deepEqual(publicOnly.conventions.benchmark_sources, { "000300.SH": "synthetic" });
+    const text = await Deno.readTextFile(new URL("../fixtures/market/cn/000300.SH.csv", import.meta.url));
+    const up = await w.request("POST", "/api/v1/data/import?symbol=000300.SH", {
+      body: text,
+      token: me.access_token,
+      headers: { "content-type": "text/csv" },
+    });
+    assert.equal(up.status, 200);
+    const withImport = await run();
+    assert.equal(withImport.source, "csv+synthetic");
+    assert.deepEqual(withImport.conventions.benchmark_sources, { "000300.SH": "csv" });
+    for (const key of ["day_axis", "order_sizing", "holding_days", "rolling_windows"]) {
+      assert.equal(typeof withImport.conventions[key], "string", key);
+    }
+  } finally {
+    await w.close();
+  }
+});

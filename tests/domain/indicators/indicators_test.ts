@@ -154,3 +154,17 @@ Deno.test("sma() equals a direct per-window recomputation on random decimal and 
     }
   }
 });
+
+Deno.test("vwap() of a window does not depend on the bars before it", () => {
+  let seed = 99;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const len = 3000;
+  const c = Float64Array.from({ length: len }, () => 1 + rand() * 1000);
+  const h = c.map((x) => x * (1 + rand() / 50)), l = c.map((x) => x * (1 - rand() / 50));
+  const v = Float64Array.from({ length: len }, () => Math.floor(rand() * 1e9));
+  const whole = vwap(h, l, c, v, 20);
+  for (const skip of [1, 7, 500, 2900]) {
+    const part = vwap(h.subarray(skip), l.subarray(skip), c.subarray(skip), v.subarray(skip), 20);
+    for (let i = 19; i < part.length; i++) assert.equal(part[i], whole[i + skip], `skip ${skip} index ${i}`);
+  }
+});

@@ -238,7 +238,8 @@ export function buildReport(input: ReportInput): BacktestReport {
         : "sized on the bar's close and cut to the whole lots cash covers there after fees",
       holding_days:
         "trading days on the run's day axis from the entry fill to the exit fill (bought at one " +
-        "open and sold at the next session's open: 1)",
+        "open and sold at the next session's open: 1); risk.max_holding_days counts the symbol's own bars after " +
+        "the entry bar (a suspension does not use them up)",
       rolling_windows: "moving sums never drift: decimal data (prices, volumes) is summed exactly, other " +
         "series window by window, so a window's value does not depend on the run's start date",
       source: "every data source the symbols and benchmarks came from; benchmark_sources names each " +

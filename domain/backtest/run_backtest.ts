@@ -103,9 +103,14 @@ export function sessionDaysOf(exchanges: Iterable<ExchangeCode>, first: number, 
   if (last < first) return new Int32Array(0);
   for (const code of exchanges) {
     const cal = getCalendar(code);
-    for (const d of cal.tradingDaysBetween(fromDayNumber(first), fromDayNumber(last))) {
-      if (cal.basisFor(d) !== "weekdays") days.add(toDayNumber(d));
+    let sessions: string[];
+    try {
+      sessions = cal.tradingDaysBetween(fromDayNumber(first), fromDayNumber(last));
+    } catch (e) {
+      if (e instanceof RangeError) continue; // dates the calendar cannot answer: the bars alone decide
+      throw e;
     }
+    for (const d of sessions) if (cal.basisFor(d) !== "weekdays") days.add(toDayNumber(d));
   }
   return Int32Array.from(days).sort();
 }

@@ -12,6 +12,8 @@ import {
   tsRank,
   zscore,
 } from "../../../domain/indicators/moving.ts";
+import { toDayNumber } from "../../../domain/calendar/dates.ts";
+import { createSyntheticMarket } from "../../../domain/market/synthetic/generator.ts";
 import { atr, bollinger, macd, obv, rsi, vpt, vwap } from "../../../domain/indicators/oscillators.ts";
 
 const F = (xs: number[]) => Float64Array.from(xs);
@@ -166,5 +168,17 @@ Deno.test("vwap() of a window does not depend on the bars before it", () => {
   for (const skip of [1, 7, 500, 2900]) {
     const part = vwap(h.subarray(skip), l.subarray(skip), c.subarray(skip), v.subarray(skip), 20);
     for (let i = 19; i < part.length; i++) assert.equal(part[i], whole[i + skip], `skip ${skip} index ${i}`);
+  }
+});
+
+Deno.test("sma(10) and sma(30) of the synthetic 000858.SZ are both exactly 6.615 on 2020-06-02, from any start", () => {
+  const bars = createSyntheticMarket({ seed: 42 }).bars("000858.SZ", "2020-12-31");
+  const at = bars.days.indexOf(toDayNumber("2020-06-02"));
+  assert.ok(at > 1000);
+  // Every start from 2016 on (the run's warm-up begins 400 calendar days before its start).
+  for (let from = at - 1000; from <= at - 30; from++) {
+    const close = bars.close.subarray(from, at + 1);
+    const s10 = sma(close, 10).at(-1)!, s30 = sma(close, 30).at(-1)!;
+    assert.ok(s10 === 6.615 && s30 === 6.615, `from bar ${from}: ${s10} vs ${s30}`);
   }
 });

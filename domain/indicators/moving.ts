@@ -51,9 +51,9 @@ export function sma(x: Float64Array, n: number): Float64Array {
         valid = 0;
         continue;
       }
-      sum += Math.round(v * scale);
       valid++;
-      if (valid > n) sum -= Math.round(x[i - n] * scale);
+      if (valid > n) sum -= Math.round(x[i - n] * scale); // out first: never more than n terms at once
+      sum += Math.round(v * scale);
       if (valid >= n) r[i] = sum / divisor;
     }
     return r;

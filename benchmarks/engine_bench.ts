@@ -61,6 +61,22 @@ Deno.bench("1 symbol × 1,000,000 bars, SMA(20)/SMA(50) crossover, next-open fil
 }, () => {
   simulate(crossover, [prepare(crossover, "X", million)]);
 });
+/** The same walk with every price rounded to cents, as real quotes are (the exact-decimal SMA path). */
+const cents = (x: Float64Array) => x.map((v) => Math.round(v * 100) / 100);
+const millionCents = {
+  ...million,
+  open: cents(million.open),
+  high: cents(million.high),
+  low: cents(million.low),
+  close: cents(million.close),
+};
+Deno.bench("1 symbol × 1,000,000 bars in cents, SMA(20)/SMA(50) crossover, next-open fills", {
+  group: "targets",
+  n: 15,
+  warmup: 2,
+}, () => {
+  simulate(crossover, [prepare(crossover, "X", millionCents)]);
+});
 
 const rsiSpec = (symbols: number) =>
   StrategySpecSchema.parse({

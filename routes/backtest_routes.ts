@@ -3,9 +3,9 @@ import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { plotFigure } from "../domain/backtest/plot.ts";
-import { assertWithinExpressionBudget, runBacktest } from "../domain/backtest/run_backtest.ts";
+import { assertWithinExpressionBudget, runBacktest, WARMUP_DAYS } from "../domain/backtest/run_backtest.ts";
 import { costedNodes, createWorkPacer, estimateExpressionCost, formatCost } from "../domain/strategy/cost.ts";
-import { fromDayNumber } from "../domain/calendar/dates.ts";
+import { addDays, fromDayNumber, toDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
@@ -195,8 +195,13 @@ export function backtestRoutes(
       const end = body.end ?? market.synthetic.targetDate(body.symbol);
       const start = body.start ?? `${Number(end.slice(0, 4)) - 1}${end.slice(4)}`;
       if (start > end) throw new ValidationError("start must not be after end", ["body", "start"]);
-      const bars = await market.data.getBars(body.symbol, start, end, owner);
+      // Indicators read the history before `start` (the backtests' warm-up), so the first answered bar has a
+      // value when earlier bars exist; only bars from `start` are answered.
+      const bars = await market.data.getBars(body.symbol, addDays(start, -WARMUP_DAYS), end, owner);
       if (!bars) throw new NotFoundError(`Unknown symbol "${body.symbol}"`);
+      const startDay = toDayNumber(start);
+      let from = 0;
+      while (from < bars.days.length && bars.days[from] < startDay) from++;
       const exprs = body.expressions.map((src, i) => {
         try {
           return parseExpression(src);
@@ -208,11 +213,11 @@ export function backtestRoutes(
         }
       });
       // Refused before any evaluation when over budget; otherwise evaluated in slices that yield.
-      const n = bars.days.length;
-      if (n * exprs.length > MAX_INDICATOR_VALUES) {
+      const n = bars.days.length, answered = n - from;
+      if (answered * exprs.length > MAX_INDICATOR_VALUES) {
         throw new ValidationError(
-          `Too many values to answer: ${n} bars × ${exprs.length} expressions = ${
-            formatCost(n * exprs.length)
+          `Too many values to answer: ${answered} bars × ${exprs.length} expressions = ${
+            formatCost(answered * exprs.length)
           }, ` +
             `over the limit of ${formatCost(MAX_INDICATOR_VALUES)} per request. ` +
             "Use a shorter date range (start/end) or fewer expressions.",
@@ -232,7 +237,10 @@ export function backtestRoutes(
       for (const [i, e] of exprs.entries()) {
         try {
           await evaluateNodes(costedNodes([e], n), ctx, pacer);
-          series[body.expressions[i]] = Array.from(evaluate(e, ctx), (v) => (Number.isFinite(v) ? v : null));
+          series[body.expressions[i]] = Array.from(
+            evaluate(e, ctx).subarray(from),
+            (v) => (Number.isFinite(v) ? v : null),
+          );
         } catch (err) {
           if (err instanceof ExpressionError) {
             throw new ValidationError(err.message, ["body", "expressions", i], "expression");
@@ -243,7 +251,7 @@ export function backtestRoutes(
       return c.json({
         symbol: info.symbol,
         source: bars.source,
-        dates: Array.from(bars.days, fromDayNumber),
+        dates: Array.from(bars.days.subarray(from), fromDayNumber),
         series,
       }, 200);
     },

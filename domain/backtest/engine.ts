@@ -1,5 +1,7 @@
 /**
- * The portfolio simulation: one event loop over the union of the symbols' trading days. Each day: fill orders
+ * The portfolio simulation: one event loop over the run's trading days: the exchange calendar's sessions passed
+ * in (`sessionDays`) together with every day any symbol has a bar, so a day on which a symbol is suspended (or
+ * every symbol is) stays in the daily series with holdings at their last close. Each day: fill orders
  * decided yesterday at today's open (`next_open`), then risk exits on today's bar (stop, target, trailing stop,
  * max holding days), then rule exits, then entries (ranked, up to `max_positions`), then mark to market at the
  * close. A symbol with no bar today (suspended) neither trades nor triggers; it is valued at its last close.
@@ -74,6 +76,7 @@ export interface Trade {
   /** For SELL: price P&L (sell − buy) × quantity, the entry fee not included. */
   profitLoss?: number;
   profitLossPercent?: number;
+  /** For SELL: trading days on the run's day axis from the entry fill to this fill (held overnight: 1). */
   holdingDays?: number;
 }
 
@@ -83,6 +86,8 @@ interface Position {
   entryPrice: number;
   entryIndex: number;
   entryDay: number;
+  /** Index of the entry fill's day on the run's day axis (holding days count sessions from there). */
+  entryAt: number;
   peak: number;
   barsHeld: number;
 }
@@ -104,12 +109,12 @@ export interface SimulationResult {
 
 const round = (x: number) => Math.round(x * 1e8) / 1e8;
 
-/** The sorted union of the inputs' trading days (one input: its own days, no copy). */
-function unionOfDays(inputs: SymbolInput[]): Int32Array {
-  if (inputs.length === 1) return inputs[0].days;
-  const all = new Int32Array(inputs.reduce((n, s) => n + s.days.length, 0));
+/** The sorted union of day lists (one list: itself, no copy). */
+function unionOfDays(lists: Int32Array[]): Int32Array {
+  if (lists.length === 1) return lists[0];
+  const all = new Int32Array(lists.reduce((n, d) => n + d.length, 0));
   let at = 0;
-  for (const s of inputs) (all.set(s.days, at), (at += s.days.length));
+  for (const d of lists) (all.set(d, at), (at += d.length));
   all.sort();
   let k = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[k++] = all[i];
@@ -132,14 +137,29 @@ export interface Simulation {
   finish(): SimulationResult;
 }
 
-/** Runs the simulation of `spec` over `inputs` in one go. */
-export function simulate(spec: StrategySpec, inputs: SymbolInput[]): SimulationResult {
-  return createSimulation(spec, inputs).finish();
+/** Runs the simulation of `spec` over `inputs` (and `sessionDays`, see `createSimulation`) in one go. */
+export function simulate(
+  spec: StrategySpec,
+  inputs: SymbolInput[],
+  sessionDays?: Int32Array,
+): SimulationResult {
+  return createSimulation(spec, inputs, sessionDays).finish();
 }
 
-/** Prepares a simulation of `spec` over `inputs`; slices give the same result as one run. */
-export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Simulation {
-  const allDays = unionOfDays(inputs);
+/**
+ * Prepares a simulation of `spec` over `inputs`; slices give the same result as one run. The day axis is the
+ * union of `sessionDays` (sorted day numbers: the exchanges' trading days of the run) and the inputs' bar days.
+ */
+export function createSimulation(
+  spec: StrategySpec,
+  inputs: SymbolInput[],
+  sessionDays?: Int32Array,
+): Simulation {
+  const allDays = unionOfDays(
+    sessionDays && sessionDays.length > 0
+      ? [sessionDays, ...inputs.map((s) => s.days)]
+      : inputs.map((s) => s.days),
+  );
   const T = allDays.length;
   const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
   const positions = new Map<number, Position>();
@@ -152,6 +172,7 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
   const { costs, risk, sizing } = spec;
   const lastClose = (j: number) => (idx[j] >= 0 ? inputs[j].close[idx[j]] : NaN);
   const dayTrades: Trade[] = [];
+  let dayAt = 0; // index of the day being simulated on the day axis
 
   const fee = (
     value: number,
@@ -184,7 +205,7 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
       portfolioValue: 0,
       profitLoss: round((price - p.entryPrice) * p.quantity),
       profitLossPercent: round((price / p.entryPrice - 1) * 100),
-      holdingDays: p.barsHeld,
+      holdingDays: dayAt - p.entryAt,
     };
     trades.push(t);
     dayTrades.push(t);
@@ -232,6 +253,7 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
       entryPrice: price,
       entryIndex: barIndex,
       entryDay: day,
+      entryAt: dayAt,
       peak: price,
       barsHeld: 0,
     });
@@ -298,6 +320,7 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
     const stop = Math.min(T, t + Math.max(0, Math.floor(days)));
     for (; t < stop; t++) {
       const day = allDays[t];
+      dayAt = t;
       if (dayTrades.length > 0) dayTrades.length = 0;
       nToday = 0;
       for (let j = 0; j < inputs.length; j++) {
@@ -431,6 +454,7 @@ export function createSimulation(spec: StrategySpec, inputs: SymbolInput[]): Sim
     advance(T);
     if (spec.close_at_end && T > 0 && positions.size > 0) {
       if (dayTrades.length > 0) dayTrades.length = 0;
+      dayAt = T - 1;
       for (const j of [...positions.keys()]) sell(j, allDays[T - 1], lastClose(j), "close at end");
       holdings[T - 1] = 0;
       cash[T - 1] = money;

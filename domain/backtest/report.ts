@@ -39,7 +39,10 @@ export interface ReportInput {
   spec: StrategySpec;
   sim: SimulationResult;
   benchmarks: { symbol: string; days: Int32Array; close: Float64Array }[];
+  /** The data source of the run (every source its symbols and benchmarks came from, joined by "+"). */
   source: string;
+  /** Where each benchmark's bars came from (a private import can stand in for the public series). */
+  benchmarkSources?: Record<string, string>;
   engineVersion: string;
   trials?: number;
   firstDate: string;
@@ -225,6 +228,23 @@ export function buildReport(input: ReportInput): BacktestReport {
       monthly_probability: "share of the month's trading days on which the portfolio value rose",
       profit_loss: "per SELL: (sell price − buy price) × quantity, prices after slippage, fees not included",
       open_positions: spec.close_at_end ? "sold at the last close" : "valued at the last close, not sold",
+      day_axis: "the exchanges' trading days from the first to the last simulated bar (published holiday " +
+        "tables, rules or 24/7; where the calendar only guesses weekdays, the bars' days), plus any day with a " +
+        "bar; a symbol without a bar on a day (suspended) neither trades nor triggers that day, is valued at " +
+        "its last close, and a next-open order for it lapses",
+      order_sizing: spec.fill === "next_open"
+        ? "sized on the decision bar's close, then cut to the whole lots cash covers at the next open after " +
+          "fees, so a next-open buy can be a lot or two smaller than cash would allow"
+        : "sized on the bar's close and cut to the whole lots cash covers there after fees",
+      holding_days:
+        "trading days on the run's day axis from the entry fill to the exit fill (bought at one " +
+        "open and sold at the next session's open: 1); risk.max_holding_days counts the symbol's own bars after " +
+        "the entry bar (a suspension does not use them up)",
+      rolling_windows: "moving sums never drift: decimal data (prices, volumes) is summed exactly, other " +
+        "series window by window, so a window's value does not depend on the run's start date",
+      source: "every data source the symbols and benchmarks came from; benchmark_sources names each " +
+        "benchmark's",
+      benchmark_sources: input.benchmarkSources ?? {},
     },
     notes,
     timing: {},

@@ -3,7 +3,9 @@
  * at `start`), evaluate the rules per symbol, simulate, and build the report with metrics and conventions.
  */
 import type { RunGate } from "./run_gate.ts";
+import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
+import type { ExchangeCode } from "../calendar/exchanges.ts";
 import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
 import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
 import {
@@ -90,6 +92,28 @@ const TRADED_VALUE = "sma(close * volume, 20)";
 
 /** Symbol-days simulated between two pauses of a synchronous run (a few milliseconds of engine work). */
 export const SIM_SLICE_SYMBOL_DAYS = 50_000;
+
+/**
+ * The run's sessions: the trading days of `exchanges` from the first to the last simulated bar, as sorted day
+ * numbers. Only days the calendar knows (published tables, rules, 24/7) count; where it only guesses (weekdays
+ * with unknown holidays) the bars alone decide, so a guessed holiday never adds a flat row.
+ */
+export function sessionDaysOf(exchanges: Iterable<ExchangeCode>, first: number, last: number): Int32Array {
+  const days = new Set<number>();
+  if (last < first) return new Int32Array(0);
+  for (const code of exchanges) {
+    const cal = getCalendar(code);
+    let sessions: string[];
+    try {
+      sessions = cal.tradingDaysBetween(fromDayNumber(first), fromDayNumber(last));
+    } catch (e) {
+      if (e instanceof RangeError) continue; // dates the calendar cannot answer: the bars alone decide
+      throw e;
+    }
+    for (const d of sessions) if (cal.basisFor(d) !== "weekdays") days.add(toDayNumber(d));
+  }
+  return Int32Array.from(days).sort();
+}
 
 /** Parses a spec rule; a bad one is a 422 naming the field. */
 function parseRule(src: string, field: string): Expr {
@@ -246,7 +270,8 @@ async function runUngated(
   });
   const startDay = toDayNumber(spec.start);
   const inputs: SymbolInput[] = [];
-  let source = "synthetic";
+  const exchanges = new Set<ExchangeCode>();
+  const sources = new Set<string>();
   const filters = spec.universe.filters;
   for (const symbol of symbols) {
     await opts.beforeSymbol?.();
@@ -255,7 +280,7 @@ async function runUngated(
     if (!passesStaticFilters(info, filters)) continue;
     const bars = await market.getBars(symbol, loadFrom, spec.end, opts.ownerId);
     if (!bars || bars.days.length === 0) continue;
-    if (bars.source !== "synthetic") source = bars.source;
+    sources.add(bars.source);
     const evalStarted = opts.now(), pausedBefore = pausedMs;
     const ctx = createEvalContext(bars);
     let e: Float64Array, x: Float64Array, r: Float64Array;
@@ -286,6 +311,7 @@ async function runUngated(
     while (from < bars.days.length && bars.days[from] < startDay) from++;
     if (from === bars.days.length) continue;
     const cut = <T extends Float64Array | Int32Array>(arr: T) => arr.subarray(from) as T;
+    exchanges.add(info.exchange);
     inputs.push({
       symbol: info.symbol,
       name: info.name,
@@ -306,10 +332,16 @@ async function runUngated(
   if (inputs.length === 0) {
     throw new BadRequestError(`No bars for these symbols between ${spec.start} and ${spec.end}`);
   }
+  let firstBar = Infinity, lastBar = -Infinity;
+  for (const s of inputs) {
+    firstBar = Math.min(firstBar, s.days[0]);
+    lastBar = Math.max(lastBar, s.days[s.days.length - 1]);
+  }
+  const sessions = sessionDaysOf(exchanges, firstBar, lastBar);
   const t1 = opts.now(), pausedBeforeSim = pausedMs;
   let sim;
   if (opts.onProgress) {
-    const run = createSimulation(spec, inputs);
+    const run = createSimulation(spec, inputs, sessions);
     const slice = Math.max(1, Math.floor(opts.sliceDays ?? 50));
     while (run.daysDone() < run.totalDays) {
       const done = run.advance(slice);
@@ -324,7 +356,7 @@ async function runUngated(
     sim = run.finish();
   } else {
     // Synchronous callers: the same simulation in slices of about SIM_SLICE_SYMBOL_DAYS, pausing between them.
-    const run = createSimulation(spec, inputs);
+    const run = createSimulation(spec, inputs, sessions);
     const slice = Math.max(1, Math.floor(SIM_SLICE_SYMBOL_DAYS / inputs.length));
     while (run.daysDone() < run.totalDays) {
       run.advance(slice);
@@ -334,16 +366,20 @@ async function runUngated(
   }
   const t2 = opts.now();
   const benchmarks = [];
+  const benchmarkSources: Record<string, string> = {};
   for (const b of spec.benchmarks) {
     const bars = await market.getBars(b, spec.start, spec.end, opts.ownerId);
     if (!bars) throw new NotFoundError(`Unknown benchmark "${b}"`);
     benchmarks.push({ symbol: b, days: bars.days, close: bars.close });
+    benchmarkSources[b] = bars.source;
+    sources.add(bars.source);
   }
   const report = buildReport({
     spec,
     sim,
     benchmarks,
-    source,
+    source: [...sources].sort().join("+"),
+    benchmarkSources,
     engineVersion: ENGINE_VERSION,
     trials: opts.trials,
     firstDate: fromDayNumber(sim.days[0]),

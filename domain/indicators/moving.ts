@@ -6,21 +6,68 @@
 
 const out = (n: number) => new Float64Array(n).fill(NaN);
 
-/** Simple moving average of the last `n` values; first value at index n−1. */
-export function sma(x: Float64Array, n: number): Float64Array {
-  const r = out(x.length);
-  let sum = 0, valid = 0;
+/** Most decimal places `sma` reads values with exactly (prices have 2–4, crypto up to 8; volumes 0). */
+const MAX_EXACT_DECIMALS = 8;
+
+/**
+ * The scale 10^k (k ≤ MAX_EXACT_DECIMALS) at which every finite value of `x` is a decimal m/10^k with an integer
+ * m, and a window of `n` such integers sums exactly in a double; `0` when there is none.
+ */
+function exactDecimalScale(x: Float64Array, n: number): number {
+  let k = 0, scale = 1, largest = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (Number.isNaN(v)) {
-      sum = 0;
+    if (Number.isNaN(v)) continue;
+    let m = Math.round(v * scale);
+    while (m / scale !== v) {
+      if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return 0;
+      scale *= 10;
+      m = Math.round(v * scale);
+    }
+    const a = Math.abs(v);
+    if (a > largest) largest = a;
+  }
+  // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same).
+  return Math.round(largest * scale) * n <= Number.MAX_SAFE_INTEGER ? scale : 0;
+}
+
+/**
+ * Simple moving average of the last `n` values; first value at index n−1. Drift-free: a window's mean depends on
+ * that window's values only, never on where the series starts, so mathematically equal means compare equal.
+ * Decimal data (prices, volumes: every value some m/10^k, k ≤ 8) sums as exact integers and is divided once
+ * (the correctly rounded quotient); other data sums each window afresh in bar order (n additions per bar).
+ */
+export function sma(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  const scale = exactDecimalScale(x, n);
+  let valid = 0;
+  if (scale > 0) {
+    const divisor = n * scale;
+    let sum = 0; // an exact integer: at most n terms each of magnitude at most MAX_SAFE_INTEGER / n
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i];
+      if (Number.isNaN(v)) {
+        sum = 0;
+        valid = 0;
+        continue;
+      }
+      valid++;
+      if (valid > n) sum -= Math.round(x[i - n] * scale); // out first: never more than n terms at once
+      sum += Math.round(v * scale);
+      if (valid >= n) r[i] = sum / divisor;
+    }
+    return r;
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (Number.isNaN(x[i])) {
       valid = 0;
       continue;
     }
-    sum += v;
     valid++;
-    if (valid > n) sum -= x[i - n];
-    if (valid >= n) r[i] = sum / n;
+    if (valid < n) continue;
+    let sum = 0;
+    for (let j = i - n + 1; j <= i; j++) sum += x[j];
+    r[i] = sum / n;
   }
   return r;
 }

@@ -100,7 +100,10 @@ export function obv(close: Float64Array, volume: Float64Array): Float64Array {
   return r;
 }
 
-/** Rolling VWAP over `n` bars with typical price (high+low+close)/3; NaN when the window has no volume. */
+/**
+ * Rolling VWAP over `n` bars with typical price (high+low+close)/3; NaN when the window has no volume. Each window
+ * is summed afresh in bar order (n steps per bar), so a value never depends on where the series starts.
+ */
 export function vwap(
   high: Float64Array,
   low: Float64Array,
@@ -109,15 +112,13 @@ export function vwap(
   n = 20,
 ): Float64Array {
   const r = out(close.length);
-  let pv = 0, v = 0;
-  for (let i = 0; i < close.length; i++) {
-    pv += ((high[i] + low[i] + close[i]) / 3) * volume[i];
-    v += volume[i];
-    if (i >= n) {
-      pv -= ((high[i - n] + low[i - n] + close[i - n]) / 3) * volume[i - n];
-      v -= volume[i - n];
+  for (let i = n - 1; i < close.length; i++) {
+    let pv = 0, v = 0;
+    for (let j = i - n + 1; j <= i; j++) {
+      pv += ((high[j] + low[j] + close[j]) / 3) * volume[j];
+      v += volume[j];
     }
-    if (i >= n - 1) r[i] = v > 0 ? pv / v : NaN;
+    r[i] = v > 0 ? pv / v : NaN;
   }
   return r;
 }

@@ -68,7 +68,7 @@ Deno.test("POST /backtests/run answers 422 with the column for a bad rule, 413 w
   }
 });
 
-Deno.test("POST /indicators evaluates expressions on one symbol, null during warm-up", async () => {
+Deno.test("POST /indicators evaluates expressions on one symbol, warmed up on the bars before start", async () => {
   const w = await openTestWorld();
   try {
     const me = await signInWithOtp(w, "quant@example.com");
@@ -84,8 +84,18 @@ Deno.test("POST /indicators evaluates expressions on one symbol, null during war
     assert.equal(res.status, 200);
     const body = await res.json();
     assert.equal(body.dates.length, body.series["close"].length);
-    assert.equal(body.series["rsi(close, 14)"][13], null);
-    assert.equal(typeof body.series["rsi(close, 14)"][14], "number");
+    // Warm-up reads the bars before `start`: the first requested bar already has its RSI.
+    assert.equal(body.dates[0] >= "2024-01-01", true);
+    assert.ok(body.series["rsi(close, 14)"].every((v: number | null) => typeof v === "number"));
+    const later = await w.request("POST", "/api/v1/indicators", {
+      json: { symbol: "600519.SH", start: "2024-03-01", end: "2024-03-31", expressions: ["rsi(close, 14)"] },
+      token: me.access_token,
+    });
+    const laterBody = await later.json();
+    assert.equal(typeof laterBody.series["rsi(close, 14)"][0], "number");
+    const at = body.dates.indexOf(laterBody.dates[0]);
+    assert.ok(at > 0);
+    assert.equal(laterBody.dates[0] >= "2024-03-01", true);
     const bad = await w.request("POST", "/api/v1/indicators", {
       json: { symbol: "600519.SH", expressions: ["close", "rsi(close,"] },
       token: me.access_token,

@@ -190,3 +190,33 @@ Deno.test("createSimulation() run in slices gives exactly the one-shot result, w
   assert.equal(sliced.tradeCount(), whole.trades.length);
   assert.deepEqual(result.open, [], "close_at_end sold everything");
 });
+
+Deno.test("holdingDays counts sessions from the entry fill to the exit fill; a suspension stays on the axis", () => {
+  const spec = StrategySpecSchema.parse({
+    universe: { tickers: ["TEST"] },
+    entry: "close > 10",
+    exit: "close < 10",
+    sizing: { method: "fixed_quantity", quantity: 10, max_positions: 1 },
+    costs: { buy_fee_pct: 0, sell_fee_pct: 0, min_fee: 0, slippage_pct: 0 },
+    capital: 10_000,
+  });
+  // Entry decided on day 0, filled at day 1's open; exit decided on day 1, filled at day 2's open: one night.
+  const close = [11, 9, 9, 11, 11, 9, 9];
+  const bars = {
+    days: Int32Array.from([0, 1, 2, 3, 4, 9, 10], (d) => 19_000 + d), // no bar on 19_005 .. 19_008
+    open: Float64Array.from(close),
+    close: Float64Array.from(close),
+    high: Float64Array.from(close, (c) => c + 1),
+    low: Float64Array.from(close, (c) => c - 1),
+    volume: new Float64Array(close.length).fill(1000),
+  };
+  const sessions = Int32Array.from({ length: 11 }, (_, d) => 19_000 + d);
+  const sim = simulate(spec, [input("TEST", bars, spec)], sessions);
+  assert.deepEqual(Array.from(sim.days), Array.from(sessions));
+  const sells = sim.trades.filter((t) => t.action === "SELL");
+  // First round trip: bought day 1, sold day 2 (1). Second: bought day 4, sold at day 10's open, the order
+  // decided on day 9 (the suspended days 5–8 are sessions, valued at day 4's close).
+  assert.deepEqual(sells.map((t) => [t.day - 19_000, t.holdingDays]), [[2, 1], [10, 6]]);
+  for (let i = 5; i <= 8; i++) assert.equal(sim.equity[i], sim.equity[4]);
+  assertIdentities(spec, [input("TEST", bars, spec)], sim);
+});

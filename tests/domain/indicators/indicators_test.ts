@@ -12,6 +12,8 @@ import {
   tsRank,
   zscore,
 } from "../../../domain/indicators/moving.ts";
+import { toDayNumber } from "../../../domain/calendar/dates.ts";
+import { createSyntheticMarket } from "../../../domain/market/synthetic/generator.ts";
 import { atr, bollinger, macd, obv, rsi, vpt, vwap } from "../../../domain/indicators/oscillators.ts";
 
 const F = (xs: number[]) => Float64Array.from(xs);
@@ -106,5 +108,77 @@ Deno.test("rsi() equals the 100 − 100/(1+RS) form on a real price series", asy
     }
     const expected = 100 - 100 / (1 + g / l);
     assert.ok(Math.abs(ours[i] - expected) <= 1e-9 * expected, `bar ${i}`);
+  }
+});
+
+Deno.test("sma() does not drift: equal windows give equal means wherever the series starts", () => {
+  // Mathematically 6.615 both: the 10 and 30 closes before 2020-06-02 of the synthetic 000858.SZ are alike.
+  const ten = [6.6, 6.62, 6.61, 6.63, 6.6, 6.61, 6.62, 6.6, 6.63, 6.63];
+  const thirty = [...ten, ...ten, ...ten];
+  const lead = Array.from({ length: 777 }, (_, i) => (500 + ((i * 37) % 300)) / 100); // prices in cents
+  for (const prefix of [[], lead.slice(0, 1), lead.slice(0, 250), lead]) {
+    const s10 = sma(F([...prefix, ...thirty]), 10).at(-1)!, s30 = sma(F([...prefix, ...thirty]), 30).at(-1)!;
+    assert.equal(s10, 6.615, `prefix ${prefix.length}`);
+    assert.equal(s30, 6.615, `prefix ${prefix.length}`);
+  }
+});
+
+Deno.test("sma() equals a direct per-window recomputation on random decimal and non-decimal series", () => {
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let round = 0; round < 40; round++) {
+    const len = 50 + Math.floor(rand() * 400);
+    const decimals = round % 3 === 0 ? -1 : Math.floor(rand() * 5); // −1: arbitrary doubles
+    const x = new Float64Array(len);
+    for (let i = 0; i < len; i++) {
+      const v = 1 + rand() * 500;
+      x[i] = decimals < 0 ? v : Math.round(v * 10 ** decimals) / 10 ** decimals;
+      if (rand() < 0.01) x[i] = NaN;
+    }
+    const n = 1 + Math.floor(rand() * 40);
+    const got = sma(x, n);
+    for (let i = 0; i < len; i++) {
+      const w = x.subarray(Math.max(0, i - n + 1), i + 1);
+      if (i < n - 1 || w.some(Number.isNaN)) {
+        assert.ok(Number.isNaN(got[i]), `round ${round} index ${i}`);
+        continue;
+      }
+      if (decimals >= 0) {
+        // Exact: the decimal window sum, divided once.
+        const scale = 10 ** decimals;
+        const exact = w.reduce((s, v) => s + Math.round(v * scale), 0) / (n * scale);
+        assert.equal(got[i], exact, `round ${round} index ${i}`);
+      } else {
+        let s = 0;
+        for (const v of w) s += v;
+        assert.equal(got[i], s / n, `round ${round} index ${i}`);
+      }
+    }
+  }
+});
+
+Deno.test("vwap() of a window does not depend on the bars before it", () => {
+  let seed = 99;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const len = 3000;
+  const c = Float64Array.from({ length: len }, () => 1 + rand() * 1000);
+  const h = c.map((x) => x * (1 + rand() / 50)), l = c.map((x) => x * (1 - rand() / 50));
+  const v = Float64Array.from({ length: len }, () => Math.floor(rand() * 1e9));
+  const whole = vwap(h, l, c, v, 20);
+  for (const skip of [1, 7, 500, 2900]) {
+    const part = vwap(h.subarray(skip), l.subarray(skip), c.subarray(skip), v.subarray(skip), 20);
+    for (let i = 19; i < part.length; i++) assert.equal(part[i], whole[i + skip], `skip ${skip} index ${i}`);
+  }
+});
+
+Deno.test("sma(10) and sma(30) of the synthetic 000858.SZ are both exactly 6.615 on 2020-06-02, from any start", () => {
+  const bars = createSyntheticMarket({ seed: 42 }).bars("000858.SZ", "2020-12-31");
+  const at = bars.days.indexOf(toDayNumber("2020-06-02"));
+  assert.ok(at > 1000);
+  // Every start from 2016 on (the run's warm-up begins 400 calendar days before its start).
+  for (let from = at - 1000; from <= at - 30; from++) {
+    const close = bars.close.subarray(from, at + 1);
+    const s10 = sma(close, 10).at(-1)!, s30 = sma(close, 30).at(-1)!;
+    assert.ok(s10 === 6.615 && s30 === 6.615, `from bar ${from}: ${s10} vs ${s30}`);
   }
 });

@@ -40,8 +40,17 @@ export const CalendarQuery = z.object({
   message: "Give exactly one of month or date",
 });
 
-const Basis = z.enum(["published", "rules", "weekdays", "always"]).openapi({
-  description: "published holiday table, holiday rules, weekday-only guess (holidays unknown), or 24/7",
+const Basis = z.enum(["published", "rules", "estimate", "weekdays", "always"]).openapi({
+  description:
+    "published holiday table, holiday rules, rule-based holiday estimate, weekday-only guess (holidays unknown), or 24/7",
+});
+
+const OfficialThrough = z.string().nullable().openapi({
+  description: "Last date covered by an official holiday list (null: none, or 24/7)",
+});
+
+const Provisional = z.boolean().openapi({
+  description: "true when the date (or month) lies outside the official lists: an estimate that may change",
 });
 
 /** The `?month=` answer. */
@@ -54,7 +63,11 @@ export const CalendarMonthSchema = z.object({
   today_is_trading_day: z.boolean(),
   next_trading_day: z.string(),
   basis: Basis,
-  warning: z.string().nullable().openapi({ description: "Set when basis is weekdays (a guess), else null" }),
+  official_through: OfficialThrough,
+  provisional: Provisional,
+  warning: z.string().nullable().openapi({
+    description: "Set when basis is an estimate or weekdays (a guess), else null",
+  }),
 }).openapi("CalendarMonth", {
   example: {
     exchange: "SSE",
@@ -73,6 +86,8 @@ export const CalendarMonthSchema = z.object({
     today_is_trading_day: false,
     next_trading_day: "2026-11-23",
     basis: "published",
+    official_through: "2026-12-31",
+    provisional: false,
     warning: null,
   },
 });
@@ -86,7 +101,11 @@ export const CalendarDateSchema = z.object({
   previous_trading_day: z.string(),
   today: z.string(),
   basis: Basis,
-  warning: z.string().nullable().openapi({ description: "Set when basis is weekdays (a guess), else null" }),
+  official_through: OfficialThrough,
+  provisional: Provisional,
+  warning: z.string().nullable().openapi({
+    description: "Set when basis is an estimate or weekdays (a guess), else null",
+  }),
   session: z.object({
     time_zone: z.string(),
     open: z.string(),
@@ -103,6 +122,8 @@ export const CalendarDateSchema = z.object({
     previous_trading_day: "2026-05-13",
     today: "2026-11-21",
     basis: "published",
+    official_through: "2026-12-31",
+    provisional: false,
     warning: null,
     session: {
       time_zone: "Asia/Shanghai",

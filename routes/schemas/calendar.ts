@@ -3,6 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { CALENDAR_SUPPORTED_YEARS, isSupportedCalendarDate } from "../../domain/calendar/calendar.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
+import { MAX_CLOSURES_PER_YEAR, MAX_SOURCE_LENGTH } from "../../domain/calendar/official_lists.ts";
+import { safeText } from "./common.ts";
 
 const YEARS = `${CALENDAR_SUPPORTED_YEARS.first}-${CALENDAR_SUPPORTED_YEARS.last}`;
 
@@ -134,3 +136,46 @@ export const CalendarDateSchema = z.object({
     },
   },
 });
+
+/** Path of `PUT /admin/calendars/{exchange}/{year}`. */
+export const CalendarListParams = z.object({
+  exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).openapi({
+    param: { name: "exchange", in: "path" },
+    example: "SSE",
+  }),
+  year: z.string().regex(/^\d{4}$/, "Expected a four-digit year").transform(Number)
+    .refine(
+      (y) => y >= CALENDAR_SUPPORTED_YEARS.first && y <= CALENDAR_SUPPORTED_YEARS.last,
+      `Expected a year ${YEARS}`,
+    )
+    .openapi({ param: { name: "year", in: "path" }, example: "2027", type: "string" }),
+});
+
+/** Body of `PUT /admin/calendars/{exchange}/{year}`. */
+export const CalendarListBody = z.strictObject({
+  closures: z.array(z.string().max(10)).max(MAX_CLOSURES_PER_YEAR).openapi({
+    description:
+      `Closed dates YYYY-MM-DD, all in the year (weekends may be listed; they are always closed); ` +
+      `at most ${MAX_CLOSURES_PER_YEAR}`,
+    example: ["2027-01-01", "2027-02-05", "2027-02-08"],
+  }),
+  source: safeText({ min: 1, max: MAX_SOURCE_LENGTH }).openapi({
+    description: "Where the list comes from (e.g. the exchange notice)",
+    example: "https://www.sse.com.cn/ notice on the 2027 holiday schedule",
+  }),
+}).openapi("CalendarListInstall");
+
+/** Answer of `PUT /admin/calendars/{exchange}/{year}`. */
+export const CalendarListSchema = z.object({
+  exchange: z.enum(EXCHANGE_CODES),
+  year: z.number().int(),
+  closures: z.array(z.string()),
+  source: z.string(),
+  installed_at: z.string(),
+  installed_by: z.string(),
+  official_through: z.string().nullable(),
+  newly_closed: z.array(z.string()).openapi({
+    description: "Weekdays the previous answer had open that the list closes (their signals become void)",
+  }),
+  newly_opened: z.array(z.string()),
+}).openapi("CalendarList");

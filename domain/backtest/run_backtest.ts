@@ -2,6 +2,7 @@
  * Runs a spec end to end: resolve the universe, load bars (with a year of extra history so indicators are warm
  * at `start`), evaluate the rules per symbol, simulate, and build the report with metrics and conventions.
  */
+import type { ExchangeCode } from "../calendar/exchanges.ts";
 import type { RunGate } from "./run_gate.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
@@ -246,6 +247,7 @@ async function runUngated(
   });
   const startDay = toDayNumber(spec.start);
   const inputs: SymbolInput[] = [];
+  const exchanges = new Set<ExchangeCode>();
   let source = "synthetic";
   const filters = spec.universe.filters;
   for (const symbol of symbols) {
@@ -286,6 +288,7 @@ async function runUngated(
     while (from < bars.days.length && bars.days[from] < startDay) from++;
     if (from === bars.days.length) continue;
     const cut = <T extends Float64Array | Int32Array>(arr: T) => arr.subarray(from) as T;
+    exchanges.add(info.exchange);
     inputs.push({
       symbol: info.symbol,
       name: info.name,
@@ -347,6 +350,7 @@ async function runUngated(
     engineVersion: ENGINE_VERSION,
     trials: opts.trials,
     firstDate: fromDayNumber(sim.days[0]),
+    exchanges: [...exchanges],
   });
   const t3 = opts.now();
   const ms = (x: number) => Math.round(x * 100) / 100;

@@ -172,6 +172,22 @@ function estimatedClosedDays(exchange: ExchangeCode, year: number): Set<number> 
   return set;
 }
 
+/** Day numbers of 1 January of the years 1899–2201 (calendar years are read on every trading-day test). */
+const YEAR_TABLE_FIRST = 1899;
+const yearStarts = Int32Array.from(
+  { length: 2201 - YEAR_TABLE_FIRST + 2 },
+  (_, i) => toDayNumber(`${YEAR_TABLE_FIRST + i}-01-01`),
+);
+
+/** The calendar year of a day number, without building a date string inside 1899–2201. */
+function yearOfDay(day: number): number {
+  if (day < yearStarts[0] || day >= yearStarts[yearStarts.length - 1]) return yearOf(fromDayNumber(day));
+  let i = Math.min(yearStarts.length - 2, Math.max(0, Math.floor((day - yearStarts[0]) / 365.2425)));
+  while (day < yearStarts[i]) i--;
+  while (day >= yearStarts[i + 1]) i++;
+  return YEAR_TABLE_FIRST + i;
+}
+
 /** Day number of a real date, or `RangeError`. */
 function dayOf(date: IsoDate): number {
   if (!isIsoDate(date)) throw new RangeError(`Not a real date in YYYY-MM-DD form: "${date}"`);
@@ -204,7 +220,7 @@ function createCalendar(exchange: ExchangeInfo): TradingCalendar {
     const wd = weekdayOfDay(day);
     if (wd === 0 || wd === 6) return false;
     if (exchange.basis === "weekdays") return true;
-    const y = yearOf(fromDayNumber(day));
+    const y = yearOfDay(day);
     const own = installedYear(y);
     if (own) return !own.has(day);
     if (exchange.basis === "published") {

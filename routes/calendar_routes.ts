@@ -5,19 +5,24 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { calendarDate, calendarMonth } from "../domain/calendar/calendar_view.ts";
-import { installOfficialList, type OfficialListDeps } from "../domain/calendar/official_lists.ts";
+import {
+  installOfficialList,
+  type OfficialListDeps,
+  officialListHistory,
+} from "../domain/calendar/official_lists.ts";
 import type { Clock } from "../domain/clock.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import {
   CalendarDateSchema,
   CalendarListBody,
+  CalendarListHistorySchema,
   CalendarListParams,
   CalendarListSchema,
   CalendarMonthSchema,
   CalendarQuery,
 } from "./schemas/calendar.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery } from "./schemas/common.ts";
 
 /** Builds the calendar router (no auth). */
 export function calendarRoutes(clock: Clock) {
@@ -70,6 +75,22 @@ export function calendarAdminRoutes(auth: AuthDeps, deps: OfficialListDeps) {
       const view = await installOfficialList(deps, principal.user.email, exchange, year, c.req.valid("json"));
       return c.json(view, 200);
     },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/calendars",
+      tags: ["admin"],
+      summary: "Installed official closure lists: audit history (newest first) and each exchange's horizon",
+      security: bearerSecurity,
+      middleware: [requireAuth(auth), requireAdmin(auth)],
+      request: { query: PageQuery },
+      responses: {
+        200: jsonResponse(CalendarListHistorySchema, "History"),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => c.json(await officialListHistory(deps, c.req.valid("query")), 200),
   );
   return app;
 }

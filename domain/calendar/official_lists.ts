@@ -13,7 +13,8 @@ import {
   installOfficialClosures,
 } from "./calendar.ts";
 import { addDays, isIsoDate, type IsoDate, yearOf } from "./dates.ts";
-import { type ExchangeCode, isExchangeCode } from "./exchanges.ts";
+import { EXCHANGE_CODES, type ExchangeCode, isExchangeCode } from "./exchanges.ts";
+import type { PageRequest } from "../store/kv.ts";
 
 /** Most closures one year's list may hold. */
 export const MAX_CLOSURES_PER_YEAR = 150;
@@ -130,5 +131,26 @@ export async function installOfficialList(
     official_through: getCalendar(exchange).officialThrough(),
     newly_closed: newlyClosed,
     newly_opened: newlyOpened,
+  };
+}
+
+/** The installation history, newest first, with each exchange's current horizon. */
+export async function officialListHistory(deps: OfficialListDeps, page: PageRequest) {
+  const audits = await deps.lists.audits(page);
+  return {
+    official_through: Object.fromEntries(EXCHANGE_CODES.map((c) => [c, getCalendar(c).officialThrough()])),
+    items: audits.items.map((a) => ({
+      id: a.id,
+      at: new Date(a.at).toISOString(),
+      actor: a.actor,
+      exchange: a.exchange,
+      year: a.year,
+      source: a.source,
+      closures: a.closures,
+      previous: a.previous,
+    })),
+    total: audits.total,
+    limit: page.limit,
+    offset: page.offset,
   };
 }

@@ -179,3 +179,21 @@ export const CalendarListSchema = z.object({
   }),
   newly_opened: z.array(z.string()),
 }).openapi("CalendarList");
+
+/** Answer of `GET /admin/calendars`. */
+export const CalendarListHistorySchema = z.object({
+  official_through: z.record(z.string(), z.string().nullable()),
+  items: z.array(z.object({
+    id: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    exchange: z.string(),
+    year: z.number().int(),
+    source: z.string(),
+    closures: z.array(z.string()),
+    previous: z.array(z.string()).nullable(),
+  })),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+}).openapi("CalendarListHistory");

@@ -108,6 +108,14 @@ Deno.test("PUT /admin/calendars/SSE/2027 changes answers at once, moves the hori
     assert.equal(again.status, 400);
     assert.equal((await again.json()).next_trading_day, "2027-03-04");
 
+    // The history route shows the installation and the moved horizon.
+    const history = await (await w.request("GET", "/api/v1/admin/calendars", { token: admin })).json();
+    assert.equal(history.total, 1);
+    assert.equal(history.official_through.SSE, "2027-12-31");
+    assert.equal(history.official_through.SZSE, "2026-12-31");
+    assert.equal(history.items[0].source, "SSE notice 2027");
+    assert.equal((await w.request("GET", "/api/v1/admin/calendars", { token })).status, 403);
+
     // Audited and kept in KV: a fresh process reads it back.
     const audits = await w.deps.calendars.lists.audits({ limit: 10, offset: 0 });
     assert.equal(audits.total, 1);

@@ -12,12 +12,14 @@ import {
   getCalendar,
   installOfficialClosures,
 } from "./calendar.ts";
-import { addDays, isIsoDate, type IsoDate, yearOf } from "./dates.ts";
+import { addDays, isIsoDate, type IsoDate, weekday, yearOf } from "./dates.ts";
 import { EXCHANGE_CODES, type ExchangeCode, isExchangeCode } from "./exchanges.ts";
 import type { PageRequest } from "../store/kv.ts";
 
 /** Most closures one year's list may hold. */
 export const MAX_CLOSURES_PER_YEAR = 150;
+/** Longest run of consecutive closed days (weekends included) a list may create; longer ones are refused. */
+export const MAX_CLOSED_RUN_DAYS = 21;
 /** Longest `source` text. */
 export const MAX_SOURCE_LENGTH = 500;
 
@@ -93,6 +95,18 @@ export async function installOfficialList(
   });
   if (issues.length > 0) throw new ValidationError(issues[0].msg, issues[0].loc, "value_error", issues);
   const closures = [...new Set(input.closures)].sort();
+  const closed = new Set(closures);
+  let run = 0;
+  for (let d = `${year}-01-01`; yearOf(d) === year; d = addDays(d, 1)) {
+    const wd = weekday(d);
+    run = wd === 0 || wd === 6 || closed.has(d) ? run + 1 : 0;
+    if (run > MAX_CLOSED_RUN_DAYS) {
+      throw new ValidationError(
+        `The list closes more than ${MAX_CLOSED_RUN_DAYS} consecutive days (through ${d})`,
+        ["body", "closures"],
+      );
+    }
+  }
   const now = deps.clock.now();
   const before = tradingSet(exchange, year);
   const previous = await deps.lists.get(exchange, year);

@@ -15,6 +15,7 @@ import { createHealthRepo } from "./domain/store/health_repo.ts";
 import { openKv } from "./domain/store/kv.ts";
 import { createApp } from "./routes/app.ts";
 import { buildAppDeps } from "./routes/wiring.ts";
+import { loadOfficialLists } from "./domain/calendar/official_lists.ts";
 
 const log = createJsonLogger(() => new Date(systemClock.now()).toISOString());
 
@@ -43,6 +44,12 @@ const queueView = {
   enqueueHeartbeat: () => queue ? queue.enqueueHeartbeat() : Promise.resolve(),
 };
 const deps = await buildAppDeps({ config, kv, clock: systemClock, mailer, log, queue: queueView });
+// An official calendar list installed through another isolate is applied here too (reloaded from KV).
+deps.calendars.lists.watch(async () => {
+  await loadOfficialLists(deps.calendars.lists);
+}, new AbortController().signal).catch((e) =>
+  log("error", "calendar list watch stopped", { error: String(e) })
+);
 queue = startQueueWorker({
   kv,
   clock: systemClock,

@@ -6,8 +6,15 @@ export class DomainError extends Error {
   }
 }
 
-/** The request is well-formed but breaks a business rule (HTTP 400). */
-export class BadRequestError extends DomainError {}
+/**
+ * The request is well-formed but breaks a business rule (HTTP 400); `extra` fields, when given, are sent next
+ * to `detail` (e.g. the `next_trading_day` of a refused trade date).
+ */
+export class BadRequestError extends DomainError {
+  constructor(message: string, readonly extra?: Record<string, string | number | boolean | null>) {
+    super(message);
+  }
+}
 
 /** Credentials are missing, invalid or expired (HTTP 401). */
 export class UnauthorizedError extends DomainError {}

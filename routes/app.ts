@@ -19,7 +19,8 @@ import { leaderboardRoutes } from "./leaderboard_routes.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
-import { calendarRoutes } from "./calendar_routes.ts";
+import { calendarAdminRoutes, calendarRoutes } from "./calendar_routes.ts";
+import type { OfficialListDeps } from "../domain/calendar/official_lists.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
 import { marketRoutes } from "./market_routes.ts";
 import type { MarketDeps } from "../domain/market/market_deps.ts";
@@ -79,6 +80,8 @@ export interface AppDeps {
     | "version"
   >;
   auth: AuthDeps;
+  /** Official exchange closure lists installed by admins. */
+  calendars: OfficialListDeps;
   /** GitHub sign-in; absent when not configured (its routes then answer 404). */
   github?: GithubDeps;
   health: HealthDeps;
@@ -157,6 +160,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", adminRoutes(deps.auth));
   api.route("/", supportRoutes(deps.auth, deps.support));
   api.route("/", calendarRoutes(deps.auth.clock));
+  api.route("/", calendarAdminRoutes(deps.auth, deps.calendars));
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes, config.importRate));
   api.route(

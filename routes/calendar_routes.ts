@@ -1,10 +1,28 @@
-/** `GET /api/v1/calendar`: trading days of a month, or one date's status, in the exchange's own zone. */
+/**
+ * `GET /api/v1/calendar`: trading days of a month, or one date's status, in the exchange's own zone; and
+ * `PUT /api/v1/admin/calendars/{exchange}/{year}`: install a year's official closures.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { calendarDate, calendarMonth } from "../domain/calendar/calendar_view.ts";
+import {
+  installOfficialList,
+  type OfficialListDeps,
+  officialListHistory,
+} from "../domain/calendar/official_lists.ts";
 import type { Clock } from "../domain/clock.ts";
 import { newRouter } from "./app_env.ts";
-import { CalendarDateSchema, CalendarMonthSchema, CalendarQuery } from "./schemas/calendar.ts";
-import { errorResponses, jsonResponse } from "./schemas/common.ts";
+import { requireAdmin, requireAuth } from "./middleware/auth.ts";
+import {
+  CalendarDateSchema,
+  CalendarListBody,
+  CalendarListHistorySchema,
+  CalendarListParams,
+  CalendarListSchema,
+  CalendarMonthSchema,
+  CalendarQuery,
+} from "./schemas/calendar.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery } from "./schemas/common.ts";
 
 /** Builds the calendar router (no auth). */
 export function calendarRoutes(clock: Clock) {
@@ -30,6 +48,49 @@ export function calendarRoutes(clock: Clock) {
         200,
       );
     },
+  );
+  return app;
+}
+
+/** Builds the admin calendar router: install a year's official closure list (admins only). */
+export function calendarAdminRoutes(auth: AuthDeps, deps: OfficialListDeps) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/admin/calendars/{exchange}/{year}",
+      tags: ["admin"],
+      summary: "Install (replace) an exchange's official closures for one year; applied at once, audited",
+      security: bearerSecurity,
+      middleware: [requireAuth(auth), requireAdmin(auth)],
+      request: { params: CalendarListParams, body: jsonBody(CalendarListBody) },
+      responses: {
+        200: jsonResponse(CalendarListSchema, "Installed"),
+        ...errorResponses(400, 401, 403, 422),
+      },
+    }),
+    async (c) => {
+      const { exchange, year } = c.req.valid("param");
+      const principal = c.get("principal");
+      const view = await installOfficialList(deps, principal.user.email, exchange, year, c.req.valid("json"));
+      return c.json(view, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/calendars",
+      tags: ["admin"],
+      summary: "Installed official closure lists: audit history (newest first) and each exchange's horizon",
+      security: bearerSecurity,
+      middleware: [requireAuth(auth), requireAdmin(auth)],
+      request: { query: PageQuery },
+      responses: {
+        200: jsonResponse(CalendarListHistorySchema, "History"),
+        ...errorResponses(401, 403, 422),
+      },
+    }),
+    async (c) => c.json(await officialListHistory(deps, c.req.valid("query")), 200),
   );
   return app;
 }

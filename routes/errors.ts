@@ -101,7 +101,8 @@ export function errorResponse(
       const headers: Record<string, string> = {};
       if (err instanceof RateLimitError) headers["Retry-After"] = String(err.retryAfterSeconds);
       if (err instanceof UnauthorizedError) headers["WWW-Authenticate"] = "Bearer";
-      return { status, body: { detail: err.message }, headers, unexpected: false };
+      const extra = err instanceof BadRequestError && err.extra ? err.extra : {};
+      return { status, body: { ...extra, detail: err.message }, headers, unexpected: false };
     }
   }
   if (err instanceof HTTPException) {

@@ -45,6 +45,9 @@ const RecordPoint = z.object({
   daily_return: z.number(),
   cumulative_return: z.number(),
   benchmark_return: z.number().nullable(),
+  provisional: z.boolean().openapi({
+    description: "true when the day lies past the official SSE holiday list (judged on the estimate)",
+  }),
 });
 
 const NullableNumber = z.number().nullable();

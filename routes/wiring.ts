@@ -40,6 +40,8 @@ import { createTrackedStrategyRepo } from "../domain/store/tracked_strategy_repo
 import { createSignalRepo } from "../domain/store/signal_repo.ts";
 import { createSettlementRepo } from "../domain/store/settlement_repo.ts";
 import { createAuditRepo } from "../domain/store/audit_repo.ts";
+import { createCalendarListRepo } from "../domain/store/calendar_list_repo.ts";
+import { loadOfficialLists } from "../domain/calendar/official_lists.ts";
 import { createClaimedRepo } from "../domain/store/claimed_repo.ts";
 import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
@@ -153,6 +155,9 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     log,
   };
   const dailyJobs = createDailyJobRepo(kv);
+  // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
+  const calendars = { lists: createCalendarListRepo(kv), clock };
+  await loadOfficialLists(calendars.lists);
   health.extraChecks = {
     ...health.extraChecks,
     track_records: () => trackRecordHealth(track, dailyJobs),
@@ -169,6 +174,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
   return {
     config,
     auth,
+    calendars,
     github: buildGithubDeps(config, kv),
     health,
     support,

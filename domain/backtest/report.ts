@@ -1,5 +1,7 @@
 /** Builds the backtest report from a simulation: summary metrics, trades, daily portfolio, monthly table. */
+import { getCalendar } from "../calendar/calendar.ts";
 import { fromDayNumber } from "../calendar/dates.ts";
+import type { ExchangeCode } from "../calendar/exchanges.ts";
 import {
   alphaBeta,
   annualisedReturn,
@@ -32,6 +34,37 @@ export interface BacktestReport {
   conventions: Record<string, unknown>;
   notes: string[];
   timing: Record<string, number>;
+  /**
+   * How the trading days were judged: `provisional` when any simulated day lies outside an official holiday
+   * list of the symbols' exchanges (a rule-based estimate), with the count and each exchange's horizon.
+   */
+  calendar: CalendarProvenance;
+}
+
+/** The calendar provenance of a report. */
+export interface CalendarProvenance {
+  provisional: boolean;
+  provisional_days: number;
+  official_through: Record<string, string | null>;
+}
+
+/** How many of `days` (day numbers) any of `exchanges` judges provisionally, and each exchange's horizon. */
+export function calendarProvenance(days: Int32Array, exchanges: readonly ExchangeCode[]): CalendarProvenance {
+  const cals = [...new Set(exchanges)].sort().map(getCalendar);
+  const byYear = new Map<string, boolean>();
+  let provisionalDays = 0;
+  for (const day of days) {
+    const date = fromDayNumber(day);
+    const year = date.slice(0, 4);
+    let p = byYear.get(year);
+    if (p === undefined) byYear.set(year, p = cals.some((c) => c.isProvisional(`${year}-01-01`)));
+    if (p) provisionalDays++;
+  }
+  return {
+    provisional: provisionalDays > 0,
+    provisional_days: provisionalDays,
+    official_through: Object.fromEntries(cals.map((c) => [c.exchange.code, c.officialThrough()])),
+  };
 }
 
 /** Inputs of `buildReport`. */
@@ -46,6 +79,8 @@ export interface ReportInput {
   engineVersion: string;
   trials?: number;
   firstDate: string;
+  /** Exchanges of the simulated symbols (for the calendar provenance); none means none is judged. */
+  exchanges?: readonly ExchangeCode[];
 }
 
 /** Aligns a benchmark's closes to the simulation days (carrying the last close over gaps). */
@@ -90,6 +125,13 @@ export function buildReport(input: ReportInput): BacktestReport {
   const traded = sim.trades.reduce((s, t) => s + t.value, 0);
   const avgEquity = n ? sim.equity.reduce((s, x) => s + x, 0) / n : initial;
   const notes: string[] = [];
+  const provenance = calendarProvenance(sim.days, input.exchanges ?? []);
+  if (provenance.provisional) {
+    notes.push(
+      `${provenance.provisional_days} trading days lie outside an official holiday list: they follow a ` +
+        `rule-based holiday estimate (provisional)`,
+    );
+  }
   if (n < MIN_DAYS_FOR_ANNUALISED) {
     notes.push(`Fewer than ${MIN_DAYS_FOR_ANNUALISED} trading days: annualised figures are null`);
   }
@@ -248,5 +290,6 @@ export function buildReport(input: ReportInput): BacktestReport {
     },
     notes,
     timing: {},
+    calendar: provenance,
   };
 }

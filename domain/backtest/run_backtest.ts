@@ -383,6 +383,7 @@ async function runUngated(
     engineVersion: ENGINE_VERSION,
     trials: opts.trials,
     firstDate: fromDayNumber(sim.days[0]),
+    exchanges: [...exchanges],
   });
   const t3 = opts.now();
   const ms = (x: number) => Math.round(x * 100) / 100;

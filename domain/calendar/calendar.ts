@@ -17,6 +17,7 @@ import {
   zonedInstant,
 } from "./dates.ts";
 import { type CalendarBasis, type ExchangeCode, type ExchangeInfo, EXCHANGES } from "./exchanges.ts";
+import { estimateIdxClosures, estimateNseClosures, estimateSseClosures } from "./holiday_estimate.ts";
 import { NYSE_RULES_FIRST_YEAR, nyseHolidays } from "./nyse_holidays.ts";
 import { SSE_COVERED_YEARS, SSE_WEEKDAY_CLOSURES } from "./sse_holidays.ts";
 
@@ -48,8 +49,18 @@ export interface SessionInstants {
 /** A trading calendar of one exchange. Every date argument must be a real `YYYY-MM-DD` date (else `RangeError`). */
 export interface TradingCalendar {
   readonly exchange: ExchangeInfo;
-  /** How `date` is decided: `published`/`rules`/`always` are facts; `weekdays` is a flagged guess. */
+  /**
+   * How `date` is decided: `published`/`rules`/`always` are facts; `estimate` is a rule-based estimate and
+   * `weekdays` a weekday-only guess (both flagged).
+   */
   basisFor(date: IsoDate): CalendarBasis;
+  /**
+   * The last date covered by an official holiday list (built in, or installed by an admin), extended by every
+   * installed year that follows it without a gap; `null` when the exchange has no official list at all.
+   */
+  officialThrough(): IsoDate | null;
+  /** `true` when `date` is not covered by an official list (an estimate or a guess); never for CRYPTO. */
+  isProvisional(date: IsoDate): boolean;
   /** `true` when the exchange holds a regular session on `date`. */
   isTradingDay(date: IsoDate): boolean;
   /** The first trading day strictly after `date`. */
@@ -95,6 +106,88 @@ function nyseClosedDays(year: number): Set<number> {
   return set;
 }
 
+/**
+ * Last year of the official lists built into the product: SSE/SZSE publish theirs a year at a time (2015–2026
+ * here); NYSE publishes its holiday schedule about three years ahead (through 2028), its rules are computed
+ * further; NSE and IDX have no list built in.
+ */
+export const BUILT_IN_OFFICIAL_YEARS: Readonly<Record<ExchangeCode, { first: number; last: number } | null>> =
+  {
+    SSE: SSE_COVERED_YEARS,
+    SZSE: SSE_COVERED_YEARS,
+    NYSE: { first: NYSE_RULES_FIRST_YEAR, last: 2028 },
+    NSE: null,
+    IDX: null,
+    CRYPTO: null,
+  };
+
+/** Official weekday closures installed at run time, by exchange and year (day numbers); replaces estimates. */
+const installed = new Map<ExchangeCode, Map<number, Set<number>>>();
+
+/**
+ * Installs (replaces) the official weekday closures of `exchange` in `year`: from now on that year's trading
+ * days are Monday–Friday minus `closures` and no longer provisional. Weekend dates in `closures` are ignored.
+ */
+export function installOfficialClosures(
+  exchange: ExchangeCode,
+  year: number,
+  closures: readonly IsoDate[],
+): void {
+  const days = new Set<number>();
+  for (const d of closures) {
+    const day = dayOf(d);
+    if (yearOf(d) !== year) throw new RangeError(`${d} is not in ${year}`);
+    const wd = weekdayOfDay(day);
+    if (wd !== 0 && wd !== 6) days.add(day);
+  }
+  let byYear = installed.get(exchange);
+  if (!byYear) installed.set(exchange, byYear = new Map());
+  byYear.set(year, days);
+}
+
+/** Forgets every installed list (the built-in lists and estimates answer again). */
+export function clearInstalledClosures(): void {
+  installed.clear();
+}
+
+const estimateCache = new Map<string, Set<number>>();
+
+/** Estimated weekday closures of `exchange` in `year` (SSE/SZSE/NSE/IDX), as day numbers, computed once. */
+function estimatedClosedDays(exchange: ExchangeCode, year: number): Set<number> {
+  const key = `${exchange}:${year}`;
+  let set = estimateCache.get(key);
+  if (!set) {
+    let list: IsoDate[] = [];
+    try {
+      list = exchange === "NSE"
+        ? estimateNseClosures(year)
+        : exchange === "IDX"
+        ? estimateIdxClosures(year)
+        : estimateSseClosures(year);
+    } catch {
+      // The holiday rules have no answer for this year: weekdays only (still provisional).
+    }
+    estimateCache.set(key, set = new Set(list.map(toDayNumber)));
+  }
+  return set;
+}
+
+/** Day numbers of 1 January of the years 1899–2201 (calendar years are read on every trading-day test). */
+const YEAR_TABLE_FIRST = 1899;
+const yearStarts = Int32Array.from(
+  { length: 2201 - YEAR_TABLE_FIRST + 2 },
+  (_, i) => toDayNumber(`${YEAR_TABLE_FIRST + i}-01-01`),
+);
+
+/** The calendar year of a day number, without building a date string inside 1899–2201. */
+function yearOfDay(day: number): number {
+  if (day < yearStarts[0] || day >= yearStarts[yearStarts.length - 1]) return yearOf(fromDayNumber(day));
+  let i = Math.min(yearStarts.length - 2, Math.max(0, Math.floor((day - yearStarts[0]) / 365.2425)));
+  while (day < yearStarts[i]) i--;
+  while (day >= yearStarts[i + 1]) i++;
+  return YEAR_TABLE_FIRST + i;
+}
+
 /** Day number of a real date, or `RangeError`. */
 function dayOf(date: IsoDate): number {
   if (!isIsoDate(date)) throw new RangeError(`Not a real date in YYYY-MM-DD form: "${date}"`);
@@ -104,25 +197,38 @@ function dayOf(date: IsoDate): number {
 function createCalendar(exchange: ExchangeInfo): TradingCalendar {
   const closeMin = parseWallTime(exchange.close);
 
+  const builtIn = BUILT_IN_OFFICIAL_YEARS[exchange.code];
+  const installedYear = (y: number) => installed.get(exchange.code)?.get(y);
+
   const basisOfYear = (y: number): CalendarBasis => {
+    if (installedYear(y)) return "published";
     if (exchange.basis === "published") {
-      return y >= SSE_COVERED_YEARS.first && y <= SSE_COVERED_YEARS.last ? "published" : "weekdays";
+      if (y >= SSE_COVERED_YEARS.first && y <= SSE_COVERED_YEARS.last) return "published";
+      return y > SSE_COVERED_YEARS.last ? "estimate" : "weekdays";
     }
     if (exchange.basis === "rules") return y >= NYSE_RULES_FIRST_YEAR ? "rules" : "weekdays";
     return exchange.basis;
   };
+
+  const officialYear = (y: number): boolean =>
+    exchange.basis === "always" || installedYear(y) !== undefined ||
+    (builtIn !== null && y >= builtIn.first && y <= builtIn.last);
 
   /** The trading-day test on a day number (the date is already validated). */
   const tradesOn = (day: number): boolean => {
     if (exchange.basis === "always") return true;
     const wd = weekdayOfDay(day);
     if (wd === 0 || wd === 6) return false;
-    if (exchange.basis === "published") return !sseClosedDays.has(day);
-    if (exchange.basis === "rules") {
-      const y = yearOf(fromDayNumber(day));
-      return y < NYSE_RULES_FIRST_YEAR || !nyseClosedDays(y).has(day);
+    if (exchange.basis === "weekdays") return true;
+    const y = yearOfDay(day);
+    const own = installedYear(y);
+    if (own) return !own.has(day);
+    if (exchange.basis === "published") {
+      if (y <= SSE_COVERED_YEARS.last) return !sseClosedDays.has(day);
+      return !estimatedClosedDays(exchange.code, y).has(day);
     }
-    return true;
+    if (exchange.basis === "rules") return y < NYSE_RULES_FIRST_YEAR || !nyseClosedDays(y).has(day);
+    return !estimatedClosedDays(exchange.code, y).has(day);
   };
 
   /** The first trading day after (`dir = 1`) or before (`dir = -1`) `day`, as a day number. */
@@ -148,6 +254,19 @@ function createCalendar(exchange: ExchangeInfo): TradingCalendar {
     basisFor(date) {
       dayOf(date); // validates
       return basisOfYear(yearOf(date));
+    },
+    officialThrough() {
+      if (exchange.basis === "always") return null;
+      const years = installed.get(exchange.code);
+      let last = builtIn?.last ?? null;
+      if (last === null && years && years.size > 0) last = Math.min(...years.keys());
+      if (last === null) return null;
+      while (years?.has(last + 1)) last++;
+      return `${last}-12-31`;
+    },
+    isProvisional(date) {
+      dayOf(date); // validates
+      return !officialYear(yearOf(date));
     },
     isTradingDay: (date) => tradesOn(dayOf(date)),
     nextTradingDay: (date) => fromDayNumber(stepDay(dayOf(date), 1)),

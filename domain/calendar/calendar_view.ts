@@ -7,6 +7,10 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 /** The warning attached to a weekday-only guess; `null` for every other basis. */
 export function basisWarning(basis: CalendarBasis, exchange: ExchangeCode): string | null {
+  if (basis === "estimate") {
+    return `No official ${exchange} holiday list covers these dates: trading days are a rule-based estimate ` +
+      `(provisional until the official list is installed)`;
+  }
   return basis === "weekdays"
     ? `No holiday facts for ${exchange} on these dates: trading days are a weekday-only guess (Mon-Fri)`
     : null;
@@ -22,6 +26,10 @@ export interface CalendarMonthView {
   today_is_trading_day: boolean;
   next_trading_day: IsoDate;
   basis: CalendarBasis;
+  /** Last date covered by an official list; `null` when there is none (or the exchange trades 24/7). */
+  official_through: IsoDate | null;
+  /** `true` when any day of the month lies outside the official lists. */
+  provisional: boolean;
   warning: string | null;
 }
 
@@ -34,6 +42,10 @@ export interface CalendarDateView {
   previous_trading_day: IsoDate;
   today: IsoDate;
   basis: CalendarBasis;
+  /** Last date covered by an official list; `null` when there is none (or the exchange trades 24/7). */
+  official_through: IsoDate | null;
+  /** `true` when the date lies outside the official lists. */
+  provisional: boolean;
   warning: string | null;
   session: {
     time_zone: string;
@@ -67,6 +79,8 @@ export function calendarMonth(exchange: ExchangeCode, month: string, nowMs: numb
     today_is_trading_day: cal.isTradingDay(today),
     next_trading_day: cal.nextTradingDay(today),
     basis,
+    official_through: cal.officialThrough(),
+    provisional: cal.isProvisional(first) || cal.isProvisional(last),
     warning: basisWarning(basis, exchange),
   };
 }
@@ -85,6 +99,8 @@ export function calendarDate(exchange: ExchangeCode, date: IsoDate, nowMs: numbe
     previous_trading_day: cal.previousTradingDay(date),
     today: cal.today(nowMs),
     basis,
+    official_through: cal.officialThrough(),
+    provisional: cal.isProvisional(date),
     warning: basisWarning(basis, exchange),
     session: {
       time_zone: cal.exchange.timeZone,

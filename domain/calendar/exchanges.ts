@@ -7,11 +7,13 @@ export type ExchangeCode = "SSE" | "SZSE" | "NSE" | "IDX" | "NYSE" | "CRYPTO";
 export const EXCHANGE_CODES = ["SSE", "SZSE", "NSE", "IDX", "NYSE", "CRYPTO"] as const;
 
 /**
- * How trading days are decided: `published` holiday tables for covered years (SSE/SZSE 2015–2026), `rules`
- * computed from the exchange's holiday rules (NYSE from 1990), `weekdays` (Mon–Fri, holidays unknown: a flagged
- * guess; NSE and IDX always, the others outside their covered years), `always` (24/7, CRYPTO).
+ * How trading days are decided: `published` holiday tables for covered years (SSE/SZSE 2015–2026, and any year
+ * an admin installed), `rules` computed from the exchange's holiday rules (NYSE from 1990), `estimate` (a
+ * rule-based estimate of the holidays: SSE/SZSE after their last published year, NSE and IDX from a holiday
+ * library's rules), `weekdays` (Mon–Fri, holidays unknown: a flagged guess; SSE/SZSE before 2015, NYSE before
+ * 1990), `always` (24/7, CRYPTO).
  */
-export type CalendarBasis = "published" | "rules" | "weekdays" | "always";
+export type CalendarBasis = "published" | "rules" | "estimate" | "weekdays" | "always";
 
 /** Static facts of an exchange. */
 export interface ExchangeInfo {
@@ -52,7 +54,7 @@ export const EXCHANGES: Readonly<Record<ExchangeCode, ExchangeInfo>> = {
     open: "09:15",
     close: "15:30",
     currency: "INR",
-    basis: "weekdays",
+    basis: "estimate",
   },
   IDX: {
     code: "IDX",
@@ -61,7 +63,7 @@ export const EXCHANGES: Readonly<Record<ExchangeCode, ExchangeInfo>> = {
     open: "09:00",
     close: "16:00",
     currency: "IDR",
-    basis: "weekdays",
+    basis: "estimate",
   },
   NYSE: {
     code: "NYSE",

@@ -53,7 +53,17 @@ export interface SignalView {
   attestation: { committed: boolean; sha?: string; url?: string; reason?: string };
   log: { leaf_index: number; tree_size: number } | null;
   replaced_versions: number;
+  /** `true` when the trade date lies past the official SSE holiday list (judged on the estimate). */
+  provisional: boolean;
+  /**
+   * `"exchange closed"` when an official list installed after the submission closes the trade date: the signal
+   * stays in the log but is never settled; `null` otherwise.
+   */
+  void: string | null;
 }
+
+/** Why an unsettled signal will never be settled: its trade date is no longer an SSE trading day. */
+export const VOID_EXCHANGE_CLOSED = "exchange closed";
 
 /** The API view of a stored signal. */
 export function toSignalView(r: SignalRecord): SignalView {
@@ -74,6 +84,8 @@ export function toSignalView(r: SignalRecord): SignalView {
       : { committed: false, reason: a.reason },
     log: r.log ? { leaf_index: r.log.leaf_index, tree_size: r.log.tree_size } : null,
     replaced_versions: r.replaced_hashes.length,
+    provisional: sse.isProvisional(r.trade_date),
+    void: !r.is_settled && !sse.isTradingDay(r.trade_date) ? VOID_EXCHANGE_CLOSED : null,
   };
 }
 
@@ -83,9 +95,12 @@ export function assertBeforeDeadline(tradeDate: string, execution: "open" | "clo
     throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["body", "trade_date"]);
   }
   if (!sse.isTradingDay(tradeDate)) {
-    throw new BadRequestError(
-      `${tradeDate} is not an SSE trading day (next: ${sse.tradingDayOnOrAfter(tradeDate)})`,
-    );
+    const next = sse.tradingDayOnOrAfter(tradeDate);
+    const estimated = sse.isProvisional(tradeDate) ? " by the holiday estimate (no official list yet)" : "";
+    throw new BadRequestError(`${tradeDate} is not an SSE trading day${estimated} (next: ${next})`, {
+      next_trading_day: next,
+      provisional: sse.isProvisional(tradeDate),
+    });
   }
   const today = sse.today(nowMs);
   if (tradeDate < today) {

@@ -5,6 +5,12 @@
 export const keys = {
   setting: (name: string) => ["settings", name] as const,
 
+  calendarList: (exchange: string, year: number) => ["calendar_lists", exchange, year] as const,
+  calendarLists: () => ["calendar_lists"] as const,
+  calendarListsVersion: () => ["calendar_lists_version"] as const,
+  calendarAudit: (id: string) => ["calendar_audit", id] as const,
+  calendarAudits: () => ["calendar_audit"] as const,
+
   user: (id: string) => ["users", id] as const,
   users: () => ["users"] as const,
   userByEmail: (email: string) => ["users_by_email", email] as const,

@@ -3,6 +3,7 @@
  * history, performance, per-day verification bundle (positions, trades, signal, proofs, how to check), audit
  * trail. Only public strategies are visible; anything else is "not found".
  */
+import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
 import { symbolsHash } from "../signals/canonical.ts";
 import type { TrackDeps } from "../signals/track_deps.ts";
@@ -104,6 +105,7 @@ export async function publicTrackRecord(deps: TrackDeps, slug: string) {
       daily_return: n.daily_return,
       cumulative_return: n.cumulative_return,
       benchmark_return: n.benchmark_return,
+      provisional: getCalendar("SSE").isProvisional(n.date),
     })),
     claimed: await claimedBlock(deps, slug, navs),
   };
@@ -200,6 +202,8 @@ export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: stri
     name: s.name,
     is_demo: s.is_demo,
     date: day.date,
+    /** `true` when the day was judged a trading day by the holiday estimate (no official SSE list yet). */
+    provisional: getCalendar("SSE").isProvisional(day.date),
     action: day.action,
     detail: day.detail,
     nav: day.nav,

@@ -3,6 +3,8 @@ import { z } from "@hono/zod-openapi";
 import { CALENDAR_SUPPORTED_YEARS, isSupportedCalendarDate } from "../../domain/calendar/calendar.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
+import { MAX_CLOSURES_PER_YEAR, MAX_SOURCE_LENGTH } from "../../domain/calendar/official_lists.ts";
+import { safeText } from "./common.ts";
 
 const YEARS = `${CALENDAR_SUPPORTED_YEARS.first}-${CALENDAR_SUPPORTED_YEARS.last}`;
 
@@ -40,8 +42,17 @@ export const CalendarQuery = z.object({
   message: "Give exactly one of month or date",
 });
 
-const Basis = z.enum(["published", "rules", "weekdays", "always"]).openapi({
-  description: "published holiday table, holiday rules, weekday-only guess (holidays unknown), or 24/7",
+const Basis = z.enum(["published", "rules", "estimate", "weekdays", "always"]).openapi({
+  description:
+    "published holiday table, holiday rules, rule-based holiday estimate, weekday-only guess (holidays unknown), or 24/7",
+});
+
+const OfficialThrough = z.string().nullable().openapi({
+  description: "Last date covered by an official holiday list (null: none, or 24/7)",
+});
+
+const Provisional = z.boolean().openapi({
+  description: "true when the date (or month) lies outside the official lists: an estimate that may change",
 });
 
 /** The `?month=` answer. */
@@ -54,7 +65,11 @@ export const CalendarMonthSchema = z.object({
   today_is_trading_day: z.boolean(),
   next_trading_day: z.string(),
   basis: Basis,
-  warning: z.string().nullable().openapi({ description: "Set when basis is weekdays (a guess), else null" }),
+  official_through: OfficialThrough,
+  provisional: Provisional,
+  warning: z.string().nullable().openapi({
+    description: "Set when basis is an estimate or weekdays (a guess), else null",
+  }),
 }).openapi("CalendarMonth", {
   example: {
     exchange: "SSE",
@@ -73,6 +88,8 @@ export const CalendarMonthSchema = z.object({
     today_is_trading_day: false,
     next_trading_day: "2026-11-23",
     basis: "published",
+    official_through: "2026-12-31",
+    provisional: false,
     warning: null,
   },
 });
@@ -86,7 +103,11 @@ export const CalendarDateSchema = z.object({
   previous_trading_day: z.string(),
   today: z.string(),
   basis: Basis,
-  warning: z.string().nullable().openapi({ description: "Set when basis is weekdays (a guess), else null" }),
+  official_through: OfficialThrough,
+  provisional: Provisional,
+  warning: z.string().nullable().openapi({
+    description: "Set when basis is an estimate or weekdays (a guess), else null",
+  }),
   session: z.object({
     time_zone: z.string(),
     open: z.string(),
@@ -103,6 +124,8 @@ export const CalendarDateSchema = z.object({
     previous_trading_day: "2026-05-13",
     today: "2026-11-21",
     basis: "published",
+    official_through: "2026-12-31",
+    provisional: false,
     warning: null,
     session: {
       time_zone: "Asia/Shanghai",
@@ -113,3 +136,64 @@ export const CalendarDateSchema = z.object({
     },
   },
 });
+
+/** Path of `PUT /admin/calendars/{exchange}/{year}`. */
+export const CalendarListParams = z.object({
+  exchange: z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).openapi({
+    param: { name: "exchange", in: "path" },
+    example: "SSE",
+  }),
+  year: z.string().regex(/^\d{4}$/, "Expected a four-digit year").transform(Number)
+    .refine(
+      (y) => y >= CALENDAR_SUPPORTED_YEARS.first && y <= CALENDAR_SUPPORTED_YEARS.last,
+      `Expected a year ${YEARS}`,
+    )
+    .openapi({ param: { name: "year", in: "path" }, example: "2027", type: "string" }),
+});
+
+/** Body of `PUT /admin/calendars/{exchange}/{year}`. */
+export const CalendarListBody = z.strictObject({
+  closures: z.array(z.string().max(10)).max(MAX_CLOSURES_PER_YEAR).openapi({
+    description:
+      `Closed dates YYYY-MM-DD, all in the year (weekends may be listed; they are always closed); ` +
+      `at most ${MAX_CLOSURES_PER_YEAR}`,
+    example: ["2027-01-01", "2027-02-05", "2027-02-08"],
+  }),
+  source: safeText({ min: 1, max: MAX_SOURCE_LENGTH }).openapi({
+    description: "Where the list comes from (e.g. the exchange notice)",
+    example: "https://www.sse.com.cn/ notice on the 2027 holiday schedule",
+  }),
+}).openapi("CalendarListInstall");
+
+/** Answer of `PUT /admin/calendars/{exchange}/{year}`. */
+export const CalendarListSchema = z.object({
+  exchange: z.enum(EXCHANGE_CODES),
+  year: z.number().int(),
+  closures: z.array(z.string()),
+  source: z.string(),
+  installed_at: z.string(),
+  installed_by: z.string(),
+  official_through: z.string().nullable(),
+  newly_closed: z.array(z.string()).openapi({
+    description: "Weekdays the previous answer had open that the list closes (their signals become void)",
+  }),
+  newly_opened: z.array(z.string()),
+}).openapi("CalendarList");
+
+/** Answer of `GET /admin/calendars`. */
+export const CalendarListHistorySchema = z.object({
+  official_through: z.record(z.string(), z.string().nullable()),
+  items: z.array(z.object({
+    id: z.string(),
+    at: z.string(),
+    actor: z.string(),
+    exchange: z.string(),
+    year: z.number().int(),
+    source: z.string(),
+    closures: z.array(z.string()),
+    previous: z.array(z.string()).nullable(),
+  })),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+}).openapi("CalendarListHistory");

@@ -113,6 +113,13 @@ export const SignalSchema = z.object({
   }),
   log: z.object({ leaf_index: z.number().int(), tree_size: z.number().int() }).nullable(),
   replaced_versions: z.number().int(),
+  provisional: z.boolean().openapi({
+    description: "true when the trade date lies past the official SSE holiday list (judged on the estimate)",
+  }),
+  void: z.string().nullable().openapi({
+    description:
+      '"exchange closed" when an official list installed later closes the trade date (never settled)',
+  }),
 }).openapi("Signal");
 
 /** Submission answer. */

@@ -115,7 +115,8 @@ Deno.test("registered market-refresh handlers enqueue refresh:<exchange>:<sessio
     return enqueued.map((m) => m.id);
   };
   assert.deepEqual(await runOn("market-refresh-sse", "2026-05-14"), ["refresh:SSE:2026-05-14"]);
-  assert.deepEqual(await runOn("market-refresh-idx", "2026-05-14"), ["refresh:IDX:2026-05-14"]);
+  assert.deepEqual(await runOn("market-refresh-idx", "2026-05-13"), ["refresh:IDX:2026-05-13"]);
+  assert.deepEqual(await runOn("market-refresh-idx", "2026-05-14"), []); // Ascension Day in Indonesia
   assert.deepEqual(await runOn("market-refresh-nse", "2026-05-14"), ["refresh:NSE:2026-05-14"]);
   assert.deepEqual(await runOn("market-refresh-nyse", "2026-05-14"), ["refresh:NYSE:2026-05-14"]);
   assert.deepEqual(await runOn("market-refresh-crypto", "2026-05-14"), ["refresh:CRYPTO:2026-05-13"]);

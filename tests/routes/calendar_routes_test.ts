@@ -34,6 +34,8 @@ Deno.test("GET /calendar?month=2024-02 lists exactly the 15 SSE trading days of 
       today_is_trading_day: true,
       next_trading_day: "2026-05-15",
       basis: "published",
+      official_through: "2026-12-31",
+      provisional: false,
       warning: null,
     });
   } finally {
@@ -54,6 +56,8 @@ Deno.test("GET /calendar?date= gives the SSE session instants and neighbours", a
       previous_trading_day: "2026-05-13",
       today: "2026-05-14",
       basis: "published",
+      official_through: "2026-12-31",
+      provisional: false,
       warning: null,
       session: {
         time_zone: "Asia/Shanghai",
@@ -121,16 +125,23 @@ Deno.test("GET /calendar flags weekday-only guesses with a warning", async (t) =
   try {
     for (
       const q of [
-        "month=2027-03",
         "date=2014-06-03",
-        "month=2024-01&exchange=NSE",
-        "date=2024-06-17&exchange=IDX",
+        "month=1989-01&exchange=NYSE",
       ]
     ) {
       await t.step(q, async () => {
         const body = await (await w.request("GET", `/api/v1/calendar?${q}`)).json();
         assert.equal(body.basis, "weekdays");
+        assert.equal(body.provisional, true);
         assert.match(body.warning, /weekday-only guess/);
+      });
+    }
+    for (const q of ["month=2027-03", "month=2024-01&exchange=NSE", "date=2024-06-17&exchange=IDX"]) {
+      await t.step(q, async () => {
+        const body = await (await w.request("GET", `/api/v1/calendar?${q}`)).json();
+        assert.equal(body.basis, "estimate");
+        assert.equal(body.provisional, true);
+        assert.match(body.warning, /rule-based estimate/);
       });
     }
   } finally {
@@ -181,7 +192,7 @@ Deno.test("GET /calendar answers at the edges of the supported years", async () 
   const w = await openTestWorld();
   try {
     const last = await (await w.request("GET", "/api/v1/calendar?date=2199-12-31")).json();
-    assert.equal(last.next_trading_day, "2200-01-01");
+    assert.equal(last.next_trading_day, "2200-01-02"); // 2200-01-01 is New Year's Day in the estimate
     const first = await w.request("GET", "/api/v1/calendar?month=1900-01&exchange=NYSE");
     assert.equal(first.status, 200);
     assert.equal((await first.json()).basis, "weekdays");

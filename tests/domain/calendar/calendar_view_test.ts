@@ -30,9 +30,13 @@ Deno.test("calendarMonth() handles month lengths, leap Februaries and December",
 
 Deno.test("calendarMonth() flags a month outside the published years with a warning", () => {
   const v = calendarMonth("SSE", "2027-01", SATURDAY_CST);
-  assert.equal(v.basis, "weekdays");
-  assert.match(v.warning!, /weekday-only guess/);
-  assert.equal(calendarMonth("NSE", "2024-01", SATURDAY_CST).basis, "weekdays");
+  assert.equal(v.basis, "estimate");
+  assert.equal(v.provisional, true);
+  assert.match(v.warning!, /rule-based estimate/);
+  assert.equal(calendarMonth("NSE", "2024-01", SATURDAY_CST).basis, "estimate");
+  const old = calendarMonth("SSE", "2014-01", SATURDAY_CST);
+  assert.equal(old.basis, "weekdays");
+  assert.match(old.warning!, /weekday-only guess/);
 });
 
 Deno.test("calendarDate() gives neighbours and ISO session instants, null on a closed day", () => {
@@ -45,6 +49,8 @@ Deno.test("calendarDate() gives neighbours and ISO session instants, null on a c
     previous_trading_day: "2026-05-13",
     today: "2026-05-16",
     basis: "published",
+    official_through: "2026-12-31",
+    provisional: false,
     warning: null,
     session: {
       time_zone: "Asia/Shanghai",

@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { clearInstalledClosures } from "../../domain/calendar/calendar.ts";
+import { loadOfficialLists } from "../../domain/calendar/official_lists.ts";
+import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
+
+const SIG = [{ symbol: "600519.SH", weight: 0.5 }];
+
+/** A made-up "official" 2027 list: closes 2027-03-03 (the estimate has it open), opens 2027-02-12. */
+const LIST_2027 = [
+  "2027-01-01",
+  "2027-02-05",
+  "2027-02-08",
+  "2027-02-09",
+  "2027-02-10",
+  "2027-02-11",
+  "2027-03-03",
+  "2027-10-01",
+];
+
+const getDate = async (w: TestWorld, date: string, exchange = "SSE") =>
+  await (await w.request("GET", `/api/v1/calendar?date=${date}&exchange=${exchange}`)).json();
+
+const put = (w: TestWorld, token: string | undefined, path: string, json: unknown) =>
+  w.request("PUT", `/api/v1/admin/calendars/${path}`, { token, json });
+
+async function strategyWithToken(w: TestWorld): Promise<string> {
+  const token = (await signInWithOtp(w, "quant@example.com")).access_token;
+  const res = await w.request("POST", "/api/v1/strategies", {
+    token,
+    json: { name: "cal-1", slug: "cal-1" },
+  });
+  assert.equal(res.status, 201);
+  return token;
+}
+
+Deno.test("GET /calendar?date=2027-01-01 is a provisional holiday; a signal for an estimated holiday is refused with next_trading_day", async () => {
+  const w = await openTestWorld();
+  try {
+    const ny = await getDate(w, "2027-01-01");
+    assert.equal(ny.is_trading_day, false);
+    assert.equal(ny.provisional, true);
+    assert.equal(ny.official_through, "2026-12-31");
+    assert.equal(ny.basis, "estimate");
+    assert.equal((await getDate(w, "2026-12-31")).next_trading_day, "2027-01-04");
+    const token = await strategyWithToken(w);
+    const res = await w.request("POST", "/api/v1/strategies/cal-1/signals", {
+      token,
+      json: { trade_date: "2027-02-10", signals: SIG },
+    });
+    assert.equal(res.status, 400);
+    const body = await res.json();
+    assert.equal(body.next_trading_day, "2027-02-15");
+    assert.equal(body.provisional, true);
+    assert.match(body.detail, /not an SSE trading day/);
+    const ok = await w.request("POST", "/api/v1/strategies/cal-1/signals", {
+      token,
+      json: { trade_date: "2027-03-03", signals: SIG },
+    });
+    assert.equal(ok.status, 201);
+    const sig = await ok.json();
+    assert.equal(sig.provisional, true);
+    assert.equal(sig.void, null);
+  } finally {
+    clearInstalledClosures();
+    await w.close();
+  }
+});
+
+Deno.test("PUT /admin/calendars/SSE/2027 changes answers at once, moves the horizon, voids a signal for a closed day, is audited and kept in KV", async () => {
+  const w = await openTestWorld();
+  try {
+    const token = await strategyWithToken(w);
+    const submitted = await w.request("POST", "/api/v1/strategies/cal-1/signals", {
+      token,
+      json: { trade_date: "2027-03-03", signals: SIG },
+    });
+    assert.equal(submitted.status, 201);
+    assert.equal((await getDate(w, "2027-02-12")).is_trading_day, false);
+
+    const admin = (await signInAdmin(w)).access_token;
+    const res = await put(w, admin, "sse/2027", { closures: LIST_2027, source: "SSE notice 2027" });
+    assert.equal(res.status, 200);
+    const view = await res.json();
+    assert.equal(view.official_through, "2027-12-31");
+    assert.ok(view.newly_closed.includes("2027-03-03"));
+    assert.ok(view.newly_opened.includes("2027-02-12"));
+    assert.equal(view.installed_by, "admin@example.com");
+
+    const closed = await getDate(w, "2027-03-03");
+    assert.equal(closed.is_trading_day, false);
+    assert.equal(closed.provisional, false);
+    assert.equal(closed.basis, "published");
+    assert.equal(closed.official_through, "2027-12-31");
+    assert.equal((await getDate(w, "2027-02-12")).is_trading_day, true);
+    assert.equal((await getDate(w, "2028-01-03")).provisional, true);
+    assert.equal((await getDate(w, "2027-03-03", "SZSE")).is_trading_day, true, "only SSE's list changed");
+
+    // The signal stays in the log, shown void, and a new signal for that day is refused.
+    const list = await (await w.request("GET", "/api/v1/strategies/cal-1/signals", { token })).json();
+    const sig = list.items.find((s: { trade_date: string }) => s.trade_date === "2027-03-03");
+    assert.equal(sig.void, "exchange closed");
+    assert.equal(sig.is_settled, false);
+    assert.equal(sig.provisional, false);
+    const again = await w.request("POST", "/api/v1/strategies/cal-1/signals", {
+      token,
+      json: { trade_date: "2027-03-03", signals: SIG },
+    });
+    assert.equal(again.status, 400);
+    assert.equal((await again.json()).next_trading_day, "2027-03-04");
+
+    // The history route shows the installation and the moved horizon.
+    const history = await (await w.request("GET", "/api/v1/admin/calendars", { token: admin })).json();
+    assert.equal(history.total, 1);
+    assert.equal(history.official_through.SSE, "2027-12-31");
+    assert.equal(history.official_through.SZSE, "2026-12-31");
+    assert.equal(history.items[0].source, "SSE notice 2027");
+    assert.equal((await w.request("GET", "/api/v1/admin/calendars", { token })).status, 403);
+
+    // Audited and kept in KV: a fresh process reads it back.
+    const audits = await w.deps.calendars.lists.audits({ limit: 10, offset: 0 });
+    assert.equal(audits.total, 1);
+    assert.equal(audits.items[0].actor, "admin@example.com");
+    assert.equal(audits.items[0].previous, null);
+    assert.deepEqual(audits.items[0].closures, LIST_2027);
+    clearInstalledClosures();
+    assert.equal((await getDate(w, "2027-03-03")).is_trading_day, true);
+    assert.equal(await loadOfficialLists(w.deps.calendars.lists), 1);
+    assert.equal((await getDate(w, "2027-03-03")).is_trading_day, false);
+  } finally {
+    clearInstalledClosures();
+    await w.close();
+  }
+});
+
+Deno.test("PUT /admin/calendars refuses non-admins, CRYPTO, bad years and dates outside the year", async () => {
+  const w = await openTestWorld();
+  try {
+    const user = (await signInWithOtp(w, "plain@example.com")).access_token;
+    const admin = (await signInAdmin(w)).access_token;
+    const body = { closures: ["2027-01-01"], source: "x" };
+    assert.equal((await put(w, user, "SSE/2027", body)).status, 403);
+    assert.equal((await put(w, undefined, "SSE/2027", body)).status, 401);
+    assert.equal((await put(w, admin, "CRYPTO/2027", body)).status, 400);
+    assert.equal((await put(w, admin, "LSE/2027", body)).status, 422);
+    assert.equal((await put(w, admin, "SSE/3000", body)).status, 422);
+    assert.equal((await put(w, admin, "SSE/27", body)).status, 422);
+    const wrongYear = await put(w, admin, "SSE/2027", { closures: ["2028-01-03"], source: "x" });
+    assert.equal(wrongYear.status, 422);
+    assert.deepEqual((await wrongYear.json()).detail[0].loc, ["body", "closures", 0]);
+    assert.equal((await put(w, admin, "SSE/2027", { closures: ["2027-02-30"], source: "x" })).status, 422);
+    assert.equal((await put(w, admin, "SSE/2027", { closures: [], source: "" })).status, 422);
+    assert.equal((await put(w, admin, "SSE/2027", { ...body, extra: 1 })).status, 422);
+    // A month-long closure would leave no trading day within the calendar's search window: refused.
+    const march = Array.from({ length: 31 }, (_, i) => `2027-03-${String(i + 1).padStart(2, "0")}`);
+    const long = await put(w, admin, "SSE/2027", { closures: march, source: "x" });
+    assert.equal(long.status, 422);
+    assert.match((await long.json()).detail[0].msg, /consecutive days/);
+    assert.equal((await getDate(w, "2027-03-03")).provisional, true, "nothing was installed");
+    // NSE: an installed list makes a year official even though NSE has no built-in list.
+    const nse = await put(w, admin, "NSE/2027", { closures: ["2027-01-26", "2027-03-03"], source: "NSE" });
+    assert.equal(nse.status, 200);
+    assert.equal((await getDate(w, "2027-03-03", "NSE")).is_trading_day, false);
+    assert.equal((await getDate(w, "2027-03-03", "NSE")).official_through, "2027-12-31");
+  } finally {
+    clearInstalledClosures();
+    await w.close();
+  }
+});

@@ -1,7 +1,8 @@
 /**
  * The third-party verifier behind `deno task verify <base-url> <slug>`: reads only public endpoints and checks,
  * for every settled day, the signal hash, the transparency-log inclusion proof and its signed checkpoint, the
- * log's consistency up to the current checkpoint, the deadline, and NAV = cash + Σ market values; and for the
+ * log's consistency up to the current checkpoint, the deadline, NAV = cash + Σ market values and, on days settled
+ * with the `cash_on_ex_date_no_tax` dividend convention, that cash moved only by dividends, trades and fees; and for the
  * record as a whole that its days are consecutive SSE trading days and, when told what to expect, that it is
  * complete (first day, last day, number of settled and of signal days).
  */
@@ -68,6 +69,9 @@ interface VerifyBody {
   cash: number;
   prev_nav: number;
   positions: { symbol: string; quantity: number; price: number; market_value: number }[];
+  trades?: { symbol: string; action: "BUY" | "SELL"; notional: number; commission: number }[];
+  dividend_convention?: string;
+  dividends?: { symbol: string; quantity: number; per_share: number; cash: number }[];
   data_provenance: { execution_price: "open" | "close" };
   signal: null | {
     signal_hash: string;
@@ -84,14 +88,59 @@ interface VerifyBody {
   };
 }
 
+/** The previous day's cash and holdings (the initial capital and nothing on the first day). */
+export interface OpeningState {
+  cash: number;
+  quantities: Map<string, number>;
+}
+
+/**
+ * Checks the day's cash flow under its dividend convention: with `cash_on_ex_date_no_tax`, each credit is
+ * quantity × per_share for a position held at the previous close, and opening cash + dividends − buys − fees +
+ * sells = closing cash. A day with convention `none` (or none stated) credited no dividends; its cash is not
+ * checked here (records settled before the convention are taken as they were written).
+ */
+export function cashFlowFailures(day: VerifyBody, opening: OpeningState): string[] {
+  const convention = day.dividend_convention ?? "none";
+  const dividends = day.dividends ?? [];
+  if (convention === "none") {
+    return dividends.length > 0 ? ["dividends credited on a day whose dividend_convention is none"] : [];
+  }
+  if (convention !== "cash_on_ex_date_no_tax") return [`unknown dividend_convention ${convention}`];
+  const failures: string[] = [];
+  let cash = opening.cash;
+  for (const d of dividends) {
+    if (!near(d.quantity * d.per_share, d.cash)) {
+      failures.push(`${d.symbol}: dividend cash ≠ quantity × per_share`);
+    }
+    if (opening.quantities.get(d.symbol) !== d.quantity) {
+      failures.push(
+        `${d.symbol}: dividend on ${d.quantity} shares, but ${
+          opening.quantities.get(d.symbol) ?? 0
+        } were held`,
+      );
+    }
+    cash += d.cash;
+  }
+  for (const t of day.trades ?? []) {
+    cash += t.action === "BUY" ? -t.notional - t.commission : t.notional - t.commission;
+  }
+  if (!near(cash, day.cash)) {
+    failures.push(`cash ${day.cash} ≠ opening cash + dividends − buys − fees + sells ${cash}`);
+  }
+  return failures;
+}
+
 /** Checks one settled day's bundle; returns the failures (empty when everything holds). */
 export async function checkDay(
   slug: string,
   day: VerifyBody,
   head: Checkpoint,
   expectedPrevNav: number,
+  opening?: OpeningState,
 ): Promise<string[]> {
   const failures: string[] = [];
+  if (opening) failures.push(...cashFlowFailures(day, opening));
   let sum = day.cash;
   for (const p of day.positions) {
     if (!near(p.quantity * p.price, p.market_value)) {
@@ -158,12 +207,13 @@ export async function verifyRecord(
   };
   const days: DayVerdict[] = [];
   let prevNav = record.initial_capital;
+  let opening: OpeningState = { cash: record.initial_capital, quantities: new Map() };
   for (const r of record.records) {
     const day = await getJson(
       fetchFn,
       `${base}/strategies/${encodeURIComponent(slug)}/verify?date=${r.date}`,
     ) as VerifyBody;
-    const dayFailures = await checkDay(slug, day, head, prevNav);
+    const dayFailures = await checkDay(slug, day, head, prevNav, opening);
     if (!near(day.nav, r.nav)) dayFailures.push(`track-record NAV ${r.nav} ≠ verified NAV ${day.nav}`);
     days.push({
       date: r.date,
@@ -172,6 +222,7 @@ export async function verifyRecord(
       failures: dayFailures,
     });
     prevNav = day.nav;
+    opening = { cash: day.cash, quantities: new Map(day.positions.map((p) => [p.symbol, p.quantity])) };
   }
   if (days.length === 0) failures.push("no settled days to verify");
   failures.push(...gapFailures(days.map((d) => d.date)));

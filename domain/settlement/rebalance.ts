@@ -13,6 +13,10 @@
  * - On a day without a signal, positions whose last signal is `holding_period` or more trading days old are sold
  *   at the execution price; everything else is held.
  * - NAV = cash + Σ quantity × close (last price when suspended).
+ * - Cash dividends (convention `cash_on_ex_date_no_tax`): a position held at the start of a day whose bar
+ *   carries a cash dividend per share `d` (that day is its ex-date) is credited `quantity × d` in cash before any
+ *   trade, without tax. Shares bought on the ex-date get nothing; shares sold on it keep the credit. So the day's
+ *   cash moves as: opening cash + dividends − buy notionals − commissions + sell notionals = closing cash.
  * - Data that would make a number non-finite (a price that is not finite, a price so small that a target
  *   quantity overflows) stops the day with `SettlementDataError` naming the symbol and date; the cut of a buy to
  *   what cash covers takes a bounded number of steps.
@@ -58,8 +62,22 @@ export interface SettledTrade {
   reason: "rebalance" | "exit_not_in_signal" | "holding_period_expired";
 }
 
-/** Prices of one symbol on the day; `null` when it has no bar (suspended). */
-export type DayBar = { open: number; close: number } | null;
+/**
+ * Prices of one symbol on the day; `null` when it has no bar (suspended). `dividend` is the cash dividend per
+ * share when the day is the symbol's ex-date (absent or 0 otherwise).
+ */
+export type DayBar = { open: number; close: number; dividend?: number } | null;
+
+/** A cash dividend credited on its ex-date. */
+export interface DividendCredit {
+  symbol: string;
+  /** Shares held at the start of the ex-date. */
+  quantity: number;
+  /** Cash dividend per share. */
+  per_share: number;
+  /** quantity × per_share, added to cash. */
+  cash: number;
+}
 
 /** Everything one day's settlement needs. */
 export interface SettleDayInput {
@@ -81,6 +99,8 @@ export interface SettleDayInput {
 export interface SettleDayResult {
   state: PortfolioState;
   trades: SettledTrade[];
+  /** Dividends credited before trading, in symbol order. */
+  dividends: DividendCredit[];
   nav: number;
   action: "REBALANCE" | "HOLD";
   /** Symbols that could not trade (suspended), sorted. */
@@ -97,6 +117,18 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
   let cash = input.state.cash;
   const trades: SettledTrade[] = [];
   const suspended = new Set<string>();
+  const dividends: DividendCredit[] = [];
+  for (const symbol of [...held.keys()].sort()) {
+    const per = input.bar(symbol)?.dividend ?? 0;
+    if (!(per > 0)) continue;
+    if (!Number.isFinite(per)) {
+      throw new SettlementDataError(`Cannot settle ${symbol} on ${date}: its dividend per share is ${per}`);
+    }
+    const quantity = held.get(symbol)!.quantity;
+    const credit = quantity * per;
+    cash += credit;
+    dividends.push({ symbol, quantity, per_share: per, cash: credit });
+  }
   const execPrice = (symbol: string): number | null => {
     const b = input.bar(symbol);
     if (!b) {
@@ -239,6 +271,7 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
   return {
     state: { cash, positions },
     trades,
+    dividends,
     nav,
     action: input.signal ? "REBALANCE" : "HOLD",
     suspended: suspendedList,

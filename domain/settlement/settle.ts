@@ -6,13 +6,18 @@
  * hide the record.
  */
 import { getCalendar } from "../calendar/calendar.ts";
-import { isIsoDate, toDayNumber } from "../calendar/dates.ts";
+import { addDays, isIsoDate, toDayNumber } from "../calendar/dates.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { TrackDeps } from "../signals/track_deps.ts";
 import { attestSignal } from "../signals/signals.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
-import type { RecordedTrade, SettledDayRecord, SettledPosition } from "../store/settlement_repo.ts";
+import type {
+  DividendConvention,
+  RecordedTrade,
+  SettledDayRecord,
+  SettledPosition,
+} from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
 import { type DayBar, type PortfolioState, settleDay } from "./rebalance.ts";
 
@@ -31,6 +36,23 @@ export interface SettleOutcome {
   /** Days written by this run. */
   days: string[];
   error?: string;
+}
+
+/** The dividend convention of every day settled from now on (days already settled keep theirs). */
+export const DIVIDEND_CONVENTION: DividendConvention = "cash_on_ex_date_no_tax";
+
+/** Calendar days looked back for a held symbol's previous bar (further, to its entry date, when none is found). */
+const DIVIDEND_LOOKBACK_DAYS = 60;
+
+/**
+ * Cash dividend per share implied by a step up of the total-return factor between a symbol's previous bar and
+ * the ex-date's: `previous close × (1 − adj_prev / adj_today)`. This is exactly how the synthetic market pays a
+ * dividend (the close drops by the paid fraction of the previous close and `adj_factor` grows by its inverse);
+ * 0 when the factor did not grow.
+ */
+export function impliedCashDividend(prevClose: number, prevAdj: number, adj: number): number {
+  if (!(adj > prevAdj) || !(prevAdj > 0)) return 0;
+  return prevClose * (1 - prevAdj / adj);
 }
 
 /** Raised when prices for a day are not available yet; nothing is written. */
@@ -56,6 +78,31 @@ function barOn(
   }
   return null;
 }
+
+/** The day's bar with its implied cash dividend; `undefined` when the series has no bar before the day. */
+function barWithDividend(series: BarSeriesLike | null, day: number): DayBar | undefined {
+  if (!series) return null;
+  for (let i = series.days.length - 1; i >= 0; i--) {
+    if (series.days[i] === day) {
+      if (i === 0) return undefined;
+      const dividend = impliedCashDividend(
+        series.close[i - 1],
+        series.adj_factor[i - 1],
+        series.adj_factor[i],
+      );
+      return { open: series.open[i], close: series.close[i], dividend };
+    }
+    if (series.days[i] < day) break;
+  }
+  return null;
+}
+
+type BarSeriesLike = {
+  days: Int32Array;
+  open: Float64Array;
+  close: Float64Array;
+  adj_factor: Float64Array;
+};
 
 /** Human text for a trade's reason, sent on the `/ws` stream. */
 export function reasoningOf(reason: RecordedTrade["reason"], date: string): string {
@@ -113,8 +160,20 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
       ...(signal?.signals ?? []).map((x) => x.symbol),
     ]);
     const bars = new Map<string, DayBar>();
+    const entryOf = new Map(state.positions.map((p) => [p.symbol, p.entry_date]));
     await Promise.all([...symbols].map(async (symbol) => {
-      bars.set(symbol, barOn(await deps.market.getBars(symbol, date, date), day));
+      const entry = entryOf.get(symbol);
+      if (entry === undefined) {
+        bars.set(symbol, barOn(await deps.market.getBars(symbol, date, date), day));
+        return;
+      }
+      // A held symbol: its previous bar tells whether today is an ex-date.
+      const lookback = addDays(date, -DIVIDEND_LOOKBACK_DAYS);
+      let bar = barWithDividend(await deps.market.getBars(symbol, lookback, date), day);
+      if (bar === undefined && entry < lookback) {
+        bar = barWithDividend(await deps.market.getBars(symbol, entry, date), day);
+      }
+      bars.set(symbol, bar === undefined ? barOn(await deps.market.getBars(symbol, date, date), day) : bar);
     }));
     const result = settleDay({
       date,
@@ -159,6 +218,8 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
       suspended: result.suspended,
       data_source: bench?.source ?? "unknown",
       settled_at: now,
+      dividend_convention: DIVIDEND_CONVENTION,
+      dividends: result.dividends,
     };
     const feed = s.is_public
       ? trades.map((t) => ({

@@ -7,7 +7,7 @@
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
 import type { SignalRecord } from "./signal_repo.ts";
-import type { Position, SettledTrade } from "../settlement/rebalance.ts";
+import type { DividendCredit, Position, SettledTrade } from "../settlement/rebalance.ts";
 
 /** A position as recorded at the close of a settled day. */
 export interface SettledPosition extends Position {
@@ -22,6 +22,17 @@ export interface SettledPosition extends Position {
 /** A trade as recorded, with its stable id. */
 export interface RecordedTrade extends SettledTrade {
   id: string;
+}
+
+/**
+ * How a settled day treated cash dividends: `none` (days settled before dividends were credited; stored days
+ * without the field read as `none`) or `cash_on_ex_date_no_tax` (see `domain/settlement/rebalance.ts`).
+ */
+export type DividendConvention = "none" | "cash_on_ex_date_no_tax";
+
+/** The convention a stored day used (`none` when it predates the field). */
+export function dividendConventionOf(day: Pick<SettledDayRecord, "dividend_convention">): DividendConvention {
+  return day.dividend_convention ?? "none";
 }
 
 /** The summary of one settled strategy-day. */
@@ -44,6 +55,10 @@ export interface SettledDayRecord {
   suspended: string[];
   data_source: string;
   settled_at: number;
+  /** Absent on days settled before the field existed (read them with `dividendConventionOf`). */
+  dividend_convention?: DividendConvention;
+  /** Dividends credited that day (present with `cash_on_ex_date_no_tax`). */
+  dividends?: DividendCredit[];
 }
 
 /** One point of the NAV series. */

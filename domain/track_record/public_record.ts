@@ -9,7 +9,11 @@ import { symbolsHash } from "../signals/canonical.ts";
 import type { TrackDeps } from "../signals/track_deps.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import { DEADLINES } from "../signals/signals.ts";
-import type { NavPointRecord } from "../store/settlement_repo.ts";
+import {
+  type DividendConvention,
+  dividendConventionOf,
+  type NavPointRecord,
+} from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
 import { toClaimedView } from "../signals/claimed_history.ts";
 import { compareTracking, MIN_TRACKING_OVERLAP_DAYS } from "./tracking.ts";
@@ -144,10 +148,21 @@ export const HOW_TO_VERIFY: readonly string[] = [
   "4. Check the consistency proof from that tree size to the current checkpoint, so the log was only appended to.",
   "5. Check NAV = cash + Σ quantity × price over positions, and that positions/trades follow from the " +
   "previous day and the signal at the stated prices (README, 'Settlement conventions').",
+  "5b. On days whose dividend_convention is cash_on_ex_date_no_tax, check that each dividend credit is " +
+  "quantity × per_share for a position held at the previous close, and that the previous day's cash (the " +
+  "initial capital on the first day) + dividends − buy notionals − commissions + sell notionals = cash. " +
+  "Days with dividend_convention none credited no dividends.",
   "6. Check submitted_at < deadline_at (09:15 Asia/Shanghai for open execution, 15:00 for close).",
   "7. Optionally compare prices with your own market data and the GitHub commit at signal.attestation.url.",
   "Or run: deno task verify <base-url> <slug>",
 ];
+
+const DIVIDEND_RULES: Record<DividendConvention, string> = {
+  none: "Cash dividends were not credited on this day (settled before dividends were tracked).",
+  cash_on_ex_date_no_tax: "A position held at the previous close is credited quantity × cash dividend per " +
+    "share on the ex-date, before trading, with no tax; the per-share dividend is the previous close × " +
+    "(1 − previous adj_factor / ex-date adj_factor).",
+};
 
 /** Everything needed to check one settled day (the latest when `date` is omitted). */
 export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: string) {
@@ -227,6 +242,9 @@ export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: stri
       difference: day.nav - (positionsValue + day.cash),
     },
     trades,
+    dividend_convention: dividendConventionOf(day),
+    dividend_convention_rule: DIVIDEND_RULES[dividendConventionOf(day)],
+    dividends: day.dividends ?? [],
     signal: signalBlock,
     log_checkpoint: checkpoint,
     symbols_hash: await symbolsHash(day.positions.map((p) => p.symbol)),

@@ -287,3 +287,25 @@ Deno.test("verifyRecord() catches a record with a day left out, even without exp
     await close();
   }
 });
+
+Deno.test("a demo record replayed across July ex-dates credits cash dividends and verifies", async () => {
+  const { w, base, close } = await openWorld();
+  try {
+    const report = await replay(w, { nowMs: Date.UTC(2026, 6, 24, 12, 0) }); // Friday 24 July, 20:00 CST
+    assert.ok(report.first_day < "2026-07-10" && report.last_day > "2026-07-10", JSON.stringify(report));
+    let credits = 0;
+    for (const slug of DEMO_SLUGS) {
+      for (const d of await w.deps.track.settlements.days(slug)) {
+        assert.equal(d.dividend_convention, "cash_on_ex_date_no_tax");
+        credits += d.dividends!.length;
+      }
+    }
+    assert.ok(credits > 0, "a demo position was held into an ex-date");
+    for (const v of await verifyAll(base, report)) {
+      assert.equal(v.ok, true, `${v.slug}: ${v.failures.join("; ")}`);
+      assert.equal(v.days.length, 30);
+    }
+  } finally {
+    await close();
+  }
+});

@@ -139,3 +139,44 @@ Deno.test("settleDay() does not open a suspended target and says so", () => {
   assert.deepEqual(r.suspended, ["600000.SH"]);
   assert.equal(r.nav, 1_000_000);
 });
+
+Deno.test("settleDay() credits a cash dividend to a position held into its ex-date (hand-computed)", () => {
+  // Held from day 1: 49,800 A and 14,900 B, cash 202,168.7224. Day 2 is A's ex-date with 0.25 per share; no
+  // signal and the holding period not reached, so nothing trades. Dividend = 49,800 × 0.25 = 12,450.
+  // Cash = 202,168.7224 + 12,450 = 214,618.7224; NAV at closes A 10.3, B 19.5:
+  // 214,618.7224 + 512,940 + 290,550 = 1,018,108.7224.
+  const r = settleDay(input({
+    date: "2026-03-03",
+    state: day1().state,
+    tradingAge: () => 0,
+    bars: {
+      "600000.SH": { open: 10.2, close: 10.3, dividend: 0.25 },
+      "600001.SH": { open: 19, close: 19.5 },
+    },
+  }));
+  assert.deepEqual(r.trades, []);
+  assert.deepEqual(r.dividends, [{ symbol: "600000.SH", quantity: 49_800, per_share: 0.25, cash: 12_450 }]);
+  assert.ok(close(r.state.cash, 214_618.7224), String(r.state.cash));
+  assert.ok(close(r.nav, 1_018_108.7224), String(r.nav));
+});
+
+Deno.test("settleDay() pays the dividend on shares held at the start of the ex-date, not on shares bought that day", () => {
+  // Day 2 is A's ex-date (0.25 per share) and the signal moves everything into A. The 49,800 held shares earn
+  // 12,450 before trading; the shares bought that day earn nothing.
+  const r = settleDay(input({
+    date: "2026-03-03",
+    state: day1().state,
+    signal: [{ symbol: "600000.SH", weight: 0.9 }],
+    bars: {
+      "600000.SH": { open: 10, close: 10, dividend: 0.25 },
+      "600001.SH": { open: 19, close: 19 },
+    },
+  }));
+  assert.deepEqual(r.dividends.map((d) => [d.symbol, d.quantity, d.cash]), [["600000.SH", 49_800, 12_450]]);
+  let cash = day1().state.cash + 12_450;
+  for (const t of r.trades) {
+    cash += t.action === "BUY" ? -t.notional - t.commission : t.notional - t.commission;
+  }
+  assert.ok(close(r.state.cash, cash), `${r.state.cash} vs ${cash}`);
+  assert.ok(r.trades.some((t) => t.symbol === "600000.SH" && t.action === "BUY"));
+});

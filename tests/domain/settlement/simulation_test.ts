@@ -18,7 +18,8 @@ import { verifyRecord } from "../../../scripts/verify_record.ts";
 import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
 
 const sse = getCalendar("SSE");
-const DAYS = sse.tradingDaysBetween("2026-01-05", "2026-12-31").slice(0, 60);
+// Through July, so held stocks cross their yearly ex-date (first trading day on or after July 10).
+const DAYS = sse.tradingDaysBetween("2026-05-11", "2026-12-31").slice(0, 60);
 const LAST = DAYS[DAYS.length - 1];
 const POOL = ["600519.SH", "000001.SZ", "600036.SH", "000858.SZ", "601318.SH", "000333.SZ"];
 const COSTS = { commission_rate: 0.0003, slippage_rate: 0.002 };
@@ -116,15 +117,23 @@ async function runSimulation(w: TestWorld, deps: TrackDeps, owner: string, opts:
   }
 }
 
+/** How many dividend credits the independent calculation made (so the simulation is known to cross ex-dates). */
+const dividendsPaid = { n: 0 };
+
 /** The independent calculation: the conventions of domain/settlement/rebalance.ts, written again from the text. */
 async function expectedNavs(deps: TrackDeps, p: Plan): Promise<number[]> {
-  const bars = new Map<string, Map<string, { open: number; close: number }>>();
+  const bars = new Map<string, Map<string, { open: number; close: number; dividend: number }>>();
   for (const s of POOL) {
-    const b = (await deps.market.getBars(s, DAYS[0], LAST))!;
-    const m = new Map<string, { open: number; close: number }>();
+    const b = (await deps.market.getBars(s, "2026-01-01", LAST))!;
+    const m = new Map<string, { open: number; close: number; dividend: number }>();
     for (let i = 0; i < b.days.length; i++) {
       const d = new Date(b.days[i] * 86_400_000).toISOString().slice(0, 10);
-      m.set(d, { open: b.open[i], close: b.close[i] });
+      // The synthetic market pays a fraction f of the previous close on the ex-date and multiplies adj_factor
+      // by 1 / (1 − f), so f = 1 − adj_prev / adj.
+      const f = i > 0 && b.adj_factor[i] > b.adj_factor[i - 1]
+        ? 1 - b.adj_factor[i - 1] / b.adj_factor[i]
+        : 0;
+      m.set(d, { open: b.open[i], close: b.close[i], dividend: i > 0 ? f * b.close[i - 1] : 0 });
     }
     bars.set(s, m);
   }
@@ -135,6 +144,14 @@ async function expectedNavs(deps: TrackDeps, p: Plan): Promise<number[]> {
   for (const [i, date] of DAYS.entries()) {
     const bar = (s: string) => bars.get(s)!.get(date);
     const px = (s: string) => (p.execution === "open" ? bar(s)?.open : bar(s)?.close);
+    // Cash dividends on shares held at the previous close, before any trade, no tax.
+    for (const [s, h] of pos) {
+      const d = bar(s)?.dividend ?? 0;
+      if (d > 0) {
+        cash += h.q * d;
+        dividendsPaid.n++;
+      }
+    }
     const signal = p.weights(i);
     if (signal) {
       let value = cash;
@@ -216,7 +233,13 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
     await runSimulation(w, deps, owner);
 
     await t.step("every day's NAV matches the independent calculation", async () => {
+      dividendsPaid.n = 0;
+      let recorded = 0;
       for (const p of PLANS) {
+        for (const d of await deps.settlements.days(p.slug)) {
+          assert.equal(d.dividend_convention, "cash_on_ex_date_no_tax");
+          recorded += d.dividends!.length;
+        }
         const expected = await expectedNavs(deps, p);
         const navs = await deps.settlements.navSeries(p.slug);
         assert.deepEqual(navs.map((n) => n.date), DAYS);
@@ -228,6 +251,8 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
         }
         assert.notEqual(expected[DAYS.length - 1], p.capital, "the strategy traded");
       }
+      assert.ok(dividendsPaid.n > 0, "held positions crossed an ex-date");
+      assert.equal(recorded, dividendsPaid.n);
     });
 
     await t.step(
@@ -274,6 +299,46 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
         await server.shutdown();
       }
     });
+
+    await t.step(
+      "the verifier checks cash moved by dividends, trades and fees; legacy days read as none",
+      async () => {
+        const server = Deno.serve(
+          { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+          createApp(w.deps).fetch,
+        );
+        try {
+          const base = `http://127.0.0.1:${server.addr.port}`;
+          const all = (await Promise.all(PLANS.map((p) => deps.settlements.days(p.slug)))).flat();
+          const exDay = all.find((d) => (d.dividends?.length ?? 0) > 0 && d.strategy_slug !== "sim-misses")!;
+          assert.ok(exDay, "some strategy was credited a dividend");
+          const bundle = await (await fetch(
+            `${base}/api/v1/public/strategies/${exDay.strategy_slug}/verify?date=${exDay.date}`,
+          )).json();
+          assert.equal(bundle.dividend_convention, "cash_on_ex_date_no_tax");
+          assert.deepEqual(bundle.dividends, exDay.dividends);
+          // A day stored before the convention existed (no field) reads as "none" and still verifies.
+          const plainDay = all.find((d) => d.strategy_slug === exDay.strategy_slug && d.date < exDay.date)!;
+          const plainKey = keys.settledDay(plainDay.strategy_slug, plainDay.date);
+          const { dividend_convention: _c, dividends: _d, ...legacy } = plainDay;
+          await w.kv.set(plainKey, legacy);
+          const legacyBundle = await (await fetch(
+            `${base}/api/v1/public/strategies/${plainDay.strategy_slug}/verify?date=${plainDay.date}`,
+          )).json();
+          assert.equal(legacyBundle.dividend_convention, "none");
+          assert.deepEqual(legacyBundle.dividends, []);
+          assert.equal((await verifyRecord(base, exDay.strategy_slug)).ok, true);
+          // Dropping the credit from the record leaves cash unexplained on the ex-date.
+          await w.kv.set(keys.settledDay(exDay.strategy_slug, exDay.date), { ...exDay, dividends: [] });
+          const v = await verifyRecord(base, exDay.strategy_slug);
+          assert.equal(v.ok, false);
+          const failures = v.days.find((d) => d.date === exDay.date)!.failures;
+          assert.ok(failures.some((f) => f.includes("opening cash + dividends")), failures.join("; "));
+        } finally {
+          await server.shutdown();
+        }
+      },
+    );
   } finally {
     await w.close();
   }

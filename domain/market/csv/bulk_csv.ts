@@ -14,7 +14,15 @@ import { PayloadTooLargeError, ValidationError, type ValidationIssueItem } from 
 import type { BarSeries } from "../types.ts";
 import { decodeCsvBytes } from "./decode_csv_bytes.ts";
 import { MAX_IMPORTED_SYMBOLS_PER_USER, SYMBOL_PATTERN } from "./import_bars.ts";
-import { MAX_REPORTED_BAD_ROWS, parseBarsCsv, type SkippedRow } from "./parse_bars_csv.ts";
+import {
+  countQuotes,
+  detectDelimiter,
+  MAX_REPORTED_BAD_ROWS,
+  normaliseHeader,
+  parseBarsCsv,
+  type SkippedRow,
+  splitRecord,
+} from "./parse_bars_csv.ts";
 
 /** One parsed symbol of a bulk upload. */
 export interface BulkEntry {
@@ -46,7 +54,6 @@ const SYMBOL_ALIASES = [
   "股票代码",
   "证券代码",
 ];
-const normaliseHeader = (h: string) => h.trim().toLowerCase().replace(/[\s_.*\-()[\]/]+/g, "");
 
 /** Collects issues of many files, keeping the first `MAX_REPORTED_BAD_ROWS`. */
 function issueList() {
@@ -229,46 +236,6 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const countQuotes = (s: string) => {
-  let n = 0;
-  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
-  return n;
-};
-
-/** The delimiter the header line uses most (outside quotes); `,` when it uses none. */
-function detectDelimiter(header: string): string {
-  const counts: Record<string, number> = { ",": 0, ";": 0, "\t": 0, "|": 0 };
-  let quoted = false;
-  for (const ch of header) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch in counts) counts[ch]++;
-  }
-  let best = ",";
-  for (const d of [";", "\t", "|"]) if (counts[d] > counts[best]) best = d;
-  return best;
-}
-
-/** The cell at `index` of a record, honouring `"` quotes and `""` escapes; trimmed. */
-function cellAt(record: string, delimiter: string, index: number): string {
-  if (!record.includes('"')) return (record.split(delimiter)[index] ?? "").trim();
-  let cur = "";
-  let quoted = false;
-  let k = 0;
-  for (let i = 0; i < record.length; i++) {
-    const ch = record[i];
-    if (quoted) {
-      if (ch === '"' && record[i + 1] === '"') (cur += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) {
-      if (k === index) return cur.trim();
-      (k++, (cur = ""));
-    } else cur += ch;
-  }
-  return k === index ? cur.trim() : "";
-}
-
 /** Yields the lines of a byte stream (any of CRLF, LF, CR ends), decoding as it goes. */
 async function* streamLines(stream: ReadableStream<Uint8Array>, charset?: string | null) {
   const reader = stream.getReader();
@@ -345,7 +312,7 @@ export async function parseLongCsv(
 
   const take = (record: string, nos: number[]) => {
     if (record.trim() === "") return;
-    const raw = cellAt(record, delimiter, symbolCol);
+    const raw = splitRecord(record, delimiter)[symbolCol] ?? "";
     const symbol = raw.toUpperCase();
     if (symbol === "" || !SYMBOL_PATTERN.test(symbol)) {
       issues.add([{

@@ -77,10 +77,11 @@ const ALIASES: Record<Field, string[]> = {
 const REQUIRED: Field[] = ["date", "open", "high", "low", "close"];
 const PRICES = ["open", "high", "low", "close"] as const;
 
-const normaliseHeader = (h: string) => h.trim().toLowerCase().replace(/[\s_.*\-()[\]/]+/g, "");
+/** A header as compared with the known spellings: lower case, no spaces or punctuation. */
+export const normaliseHeader = (h: string) => h.trim().toLowerCase().replace(/[\s_.*\-()[\]/]+/g, "");
 
 /** The delimiter the header line uses most (outside quotes); `,` when it uses none. */
-function detectDelimiter(header: string): string {
+export function detectDelimiter(header: string): string {
   const counts: Record<string, number> = { ",": 0, ";": 0, "\t": 0, "|": 0 };
   let quoted = false;
   for (const ch of header) {
@@ -93,7 +94,7 @@ function detectDelimiter(header: string): string {
 }
 
 /** Splits one record into trimmed cells, honouring `"` quotes and `""` escapes. */
-function splitRecord(record: string, delimiter: string): string[] {
+export function splitRecord(record: string, delimiter: string): string[] {
   if (!record.includes('"')) return record.split(delimiter).map((s) => s.trim());
   const out: string[] = [];
   let cur = "";
@@ -112,7 +113,8 @@ function splitRecord(record: string, delimiter: string): string[] {
   return out;
 }
 
-const countQuotes = (s: string) => {
+/** How many `"` characters `s` holds (an odd count leaves a quoted field open). */
+export const countQuotes = (s: string) => {
   let n = 0;
   for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
   return n;

@@ -10,7 +10,7 @@ import {
   submitBacktestJob,
 } from "../domain/backtest/jobs.ts";
 import { systemClock } from "../domain/clock.ts";
-import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { buildMarketServices } from "../app/market_services.ts";
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
 
@@ -29,7 +29,7 @@ Deno.bench({
   async fn(b) {
     const kv = await Deno.openKv(":memory:");
     try {
-      const market = buildMarketDeps(kv, systemClock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
+      const market = buildMarketServices(kv, systemClock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
       let loads = 0;
       let started!: () => void;
       const fiveLoaded = new Promise<void>((r) => (started = r));

@@ -5,7 +5,7 @@
  */
 import { toDayNumber } from "../domain/calendar/dates.ts";
 import { fixedClock } from "../domain/clock.ts";
-import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { buildMarketServices } from "../app/market_services.ts";
 import { createSyntheticMarket } from "../domain/market/synthetic/generator.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 
@@ -48,7 +48,7 @@ Deno.bench("KV cold read: one symbol, 10 years", { group: "kv" }, async () => {
   await repo.getBars(ns, "600519.SH", start, end);
 });
 
-const deps = buildMarketDeps(kv, fixedClock(Date.UTC(2025, 0, 2, 12)), {
+const deps = buildMarketServices(kv, fixedClock(Date.UTC(2025, 0, 2, 12)), {
   seed: 42,
   cacheBytes: 256 * 1024 * 1024,
 });
@@ -62,7 +62,7 @@ Deno.bench(
 );
 
 // The same reads through MarketData with the LRU off: each read checks the generation mark and loads from KV.
-const cold = buildMarketDeps(kv, fixedClock(Date.UTC(2025, 0, 2, 12)), { seed: 42, cacheBytes: 0 });
+const cold = buildMarketServices(kv, fixedClock(Date.UTC(2025, 0, 2, 12)), { seed: 42, cacheBytes: 0 });
 Deno.bench(
   "MarketData cold read (LRU off): 300 symbols × 10 years",
   { group: "kv", n: 10, warmup: 1 },

@@ -89,6 +89,7 @@ const EnvSchema = z.object({
   GITHUB_OAUTH_BASE_URL: z.url().default("https://github.com"),
   GITHUB_API_BASE_URL: z.url().default("https://api.github.com"),
   LOG_REQUESTS: bool(true),
+  RUN_WORKER: bool(true),
   MARKET_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   MARKET_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
   YAHOO_ENABLED: bool(false),
@@ -193,6 +194,11 @@ export interface Config {
   catalogCompareRate: RateRule;
   /** How background jobs reach workers: `queue` (kv.enqueue/listenQueue) or `poll` (KV job table + cron). */
   jobQueue: "queue" | "poll";
+  /**
+   * Whether `main.ts` also runs the worker (queue listener, crons, poller) beside HTTP. `false` when a separate
+   * `worker.ts` process does that work.
+   */
+  runWorker: boolean;
   /** Backtest jobs running at once in one process. */
   backtestConcurrency: number;
   /** Synchronous backtests (`/backtests/run`, `/backtest`, `/plot`, compares, leaderboard) running at once. */
@@ -316,6 +322,7 @@ export function parseConfig(
       }
       : undefined,
     logRequests: e.LOG_REQUESTS,
+    runWorker: e.RUN_WORKER,
     marketSeed: e.MARKET_SEED,
     marketCacheBytes: Math.round(e.MARKET_CACHE_MB * 1024 * 1024),
     maxImportBytes: e.MAX_IMPORT_BYTES,

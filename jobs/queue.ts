@@ -2,7 +2,7 @@
 import type { LogFn } from "../domain/log.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { HealthRepo } from "../domain/store/health_repo.ts";
-import type { MarketDeps } from "../domain/market/market_deps.ts";
+import type { MarketDeps } from "../domain/market/market_service.ts";
 import { refreshExchange } from "../domain/market/scheduled_refresh.ts";
 import { type BacktestJobDeps, runBacktestJob } from "../domain/backtest/jobs.ts";
 import { QueueMessage } from "./messages.ts";

@@ -23,7 +23,7 @@ import { calendarAdminRoutes, calendarRoutes } from "./calendar_routes.ts";
 import type { OfficialListDeps } from "../domain/calendar/official_lists.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";
 import { marketRoutes } from "./market_routes.ts";
-import type { MarketDeps } from "../domain/market/market_deps.ts";
+import type { MarketDeps } from "../domain/market/market_service.ts";
 import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import type { AppEnv } from "./app_env.ts";
 import { validationHook } from "./errors.ts";

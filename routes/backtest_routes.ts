@@ -8,7 +8,7 @@ import { costedNodes, createWorkPacer, estimateExpressionCost, formatCost } from
 import { addDays, fromDayNumber, toDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
 import { NotFoundError, ValidationError } from "../domain/errors.ts";
-import type { MarketDeps } from "../domain/market/market_deps.ts";
+import type { MarketDeps } from "../domain/market/market_service.ts";
 import { createEvalContext, evaluate, evaluateNodes } from "../domain/strategy/evaluate.ts";
 import { ExpressionError, parseExpression } from "../domain/strategy/expression.ts";
 import { type StrategySpec, StrategySpecSchema } from "../domain/strategy/spec.ts";

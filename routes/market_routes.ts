@@ -5,7 +5,7 @@ import type { Principal } from "../domain/auth/sessions.ts";
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import { addDays, fromDayNumber } from "../domain/calendar/dates.ts";
 import { NotFoundError, ValidationError } from "../domain/errors.ts";
-import type { MarketDeps } from "../domain/market/market_deps.ts";
+import type { MarketDeps } from "../domain/market/market_service.ts";
 import { refreshMarket } from "../domain/market/refresh.ts";
 import { newRouter } from "./app_env.ts";
 import { optionalAuth, requireAdmin, requireAuth } from "./middleware/auth.ts";

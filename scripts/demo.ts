@@ -8,11 +8,11 @@
  * complete and verifies.
  */
 import { fixedClock, systemClock } from "../domain/clock.ts";
-import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { buildMarketServices } from "../app/market_services.ts";
 import { parseConfig } from "../domain/config.ts";
 import { createLogMailer } from "../domain/mail/mailer.ts";
 import { createApp } from "../routes/app.ts";
-import { buildAppDeps } from "../routes/wiring.ts";
+import { buildServices } from "../app/services.ts";
 import { openKv } from "../domain/store/kv.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { type DemoReport, expectedDemoRecords, replayDemo } from "./demo_replay.ts";
@@ -36,7 +36,7 @@ let lockWaits = 0;
 const kv = await openKv(config.kvPath, { onBusy: () => lockWaits++ });
 const started = Date.now();
 const clock = fixedClock(started);
-const deps = await buildAppDeps({
+const deps = await buildServices({
   config,
   kv,
   clock,
@@ -49,7 +49,7 @@ console.log(
 );
 // Prices come through a market service on the real clock: the synthetic market is generated once through today
 // instead of being extended day by day as the simulated clock moves (settlement only reads each day's bars).
-const market = buildMarketDeps(kv, systemClock, {
+const market = buildMarketServices(kv, systemClock, {
   seed: config.marketSeed,
   cacheBytes: config.marketCacheBytes,
   yahoo: config.yahoo,

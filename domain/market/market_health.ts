@@ -1,6 +1,6 @@
 /** The `market_data` check of `/health`: cheap (reads stored metadata only, never generates bars). */
 import type { CheckResult } from "../health.ts";
-import type { MarketDeps } from "./market_deps.ts";
+import type { MarketDeps } from "./market_service.ts";
 
 /**
  * Reports the synthetic source (catalogue symbols, generated series, cached rows, date range) and freshness per

@@ -13,7 +13,7 @@ import type { BarRepo } from "../store/bar_repo.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
 import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
-import { YAHOO_NAMESPACE } from "./yahoo/yahoo_provider.ts";
+import { YAHOO_NAMESPACE, type YahooRefreshDeps } from "./yahoo/yahoo_provider.ts";
 import { toYahooSymbol, yahooExchangeOf } from "./yahoo/yahoo_symbols.ts";
 import { EXCHANGE_CODES, type ExchangeCode, EXCHANGES } from "../calendar/exchanges.ts";
 import type { SyntheticProvider } from "./synthetic_provider.ts";
@@ -26,6 +26,20 @@ import type {
   SymbolInfo,
   UniverseName,
 } from "./types.ts";
+
+/** Market options from configuration. */
+export interface MarketOptions {
+  seed: number;
+  cacheBytes: number;
+  yahoo?: { enabled: boolean; symbols: string[]; baseUrl?: string };
+}
+
+/** Market services plus the pieces routes and jobs use directly. */
+export type MarketDeps = MarketServiceDeps & {
+  data: MarketData;
+  /** Yahoo refresh dependencies and symbols, when Yahoo is enabled. */
+  yahoo: (YahooRefreshDeps & { symbols: string[] }) | null;
+};
 
 /** What the service needs. */
 export interface MarketServiceDeps {

@@ -1,5 +1,5 @@
 /** Generates or extends cached synthetic series for named universes and symbols, and pulls Yahoo (admin refresh, cron). */
-import type { MarketDeps } from "./market_deps.ts";
+import type { MarketDeps } from "./market_service.ts";
 import type { UniverseName } from "./types.ts";
 import { refreshYahooSymbols, type YahooRefreshResult } from "./yahoo/yahoo_provider.ts";
 

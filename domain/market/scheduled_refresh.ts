@@ -6,7 +6,7 @@
 import { getCalendar } from "../calendar/calendar.ts";
 import type { IsoDate } from "../calendar/dates.ts";
 import type { ExchangeCode } from "../calendar/exchanges.ts";
-import type { MarketDeps } from "./market_deps.ts";
+import type { MarketDeps } from "./market_service.ts";
 import { refreshSynthetic } from "./refresh.ts";
 import type { UniverseName } from "./types.ts";
 import { refreshYahooSymbols, type YahooRefreshResult } from "./yahoo/yahoo_provider.ts";

@@ -1,15 +1,11 @@
-/** Builds the identity services alone (no HTTP) on a fresh `:memory:` KV with a fixed clock, for domain tests. */
+/**
+ * Builds the identity services alone (no HTTP) with the production wiring (`app/auth_services.ts`) on a fresh
+ * `:memory:` KV with a fixed clock, for domain tests.
+ */
+import { buildAuthServices } from "../../app/auth_services.ts";
 import type { AuthDeps, AuthSettings } from "../../domain/auth/auth_deps.ts";
-import { createRateLimiter } from "../../domain/auth/rate_limiter.ts";
 import { fixedClock } from "../../domain/clock.ts";
 import { parseConfig } from "../../domain/config.ts";
-import { createApiKeyRepo } from "../../domain/store/api_key_repo.ts";
-import { createInviteRepo } from "../../domain/store/invite_repo.ts";
-import { createOtpRepo } from "../../domain/store/otp_repo.ts";
-import { createRateLimitRepo } from "../../domain/store/rate_limit_repo.ts";
-import { createSessionRepo } from "../../domain/store/session_repo.ts";
-import { createUserRepo } from "../../domain/store/user_repo.ts";
-import { createJwtCodec } from "../../routes/jwt_codec.ts";
 import { captureMailer, T0 } from "./test_app.ts";
 
 /** The secret the helper signs with (also the OTP HMAC key). */
@@ -32,27 +28,15 @@ export async function openAuthWorld(settings: Partial<AuthSettings> = {}): Promi
   const config = parseConfig({ ADMIN_EMAILS: "admin@example.com" });
   const mailer = captureMailer();
   const logs: AuthWorld["logs"] = [];
-  const deps: AuthDeps = {
-    users: createUserRepo(kv),
-    sessions: createSessionRepo(kv),
-    otps: createOtpRepo(kv),
-    apiKeys: createApiKeyRepo(kv),
-    invites: createInviteRepo(kv),
-    limiter: createRateLimiter(createRateLimitRepo(kv), clock),
-    codec: createJwtCodec(AUTH_TEST_SECRET),
-    mailer,
+  const log: AuthWorld["logs"] = logs;
+  const deps: AuthDeps = buildAuthServices({
+    config,
+    kv,
     clock,
-    log: (level, msg, fields) => logs.push({ level, msg, fields }),
-    settings: {
-      otpHmacKey: AUTH_TEST_SECRET,
-      accessTokenTtlMs: config.accessTokenTtlMs,
-      otpAccessTokenTtlMs: config.otpAccessTokenTtlMs,
-      refreshTokenTtlMs: config.refreshTokenTtlMs,
-      refreshGraceMs: config.refreshGraceMs,
-      adminEmails: config.adminEmails,
-      rateLimits: config.rateLimits,
-      ...settings,
-    },
-  };
+    mailer,
+    log: (level, msg, fields) => log.push({ level, msg, fields }),
+    secret: AUTH_TEST_SECRET,
+    overrides: settings,
+  });
   return { deps, kv, clock, sent: mailer.sent, logs, close: () => kv.close() };
 }

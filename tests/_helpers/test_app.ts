@@ -4,7 +4,7 @@ import { type Config, parseConfig } from "../../domain/config.ts";
 import type { LogFn } from "../../domain/log.ts";
 import type { Mailer, MailMessage } from "../../domain/mail/mailer.ts";
 import { createApp } from "../../routes/app.ts";
-import { buildAppDeps } from "../../routes/wiring.ts";
+import { buildServices } from "../../app/services.ts";
 import type { AppDeps } from "../../routes/app.ts";
 
 /** 2026-05-14T01:00:00Z, a Thursday (09:00 in Shanghai). */
@@ -64,7 +64,7 @@ export async function openTestWorld(
   const capture = captureMailer();
   const mailer = opts.mailer ?? capture;
   let heartbeats = 0;
-  const deps = await buildAppDeps({
+  const deps = await buildServices({
     config,
     kv,
     clock,

@@ -4,7 +4,7 @@ import { parseConfig } from "../../domain/config.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
 import { startQueueWorker } from "../../jobs/queue.ts";
 import { createApp } from "../../routes/app.ts";
-import { buildAppDeps } from "../../routes/wiring.ts";
+import { buildServices } from "../../app/services.ts";
 import { captureMailer, lastOtp } from "../_helpers/test_app.ts";
 
 Deno.test("a job submitted over HTTP is run by the real kv.listenQueue worker to completed", async () => {
@@ -20,7 +20,7 @@ Deno.test("a job submitted over HTTP is run by the real kv.listenQueue worker to
     TRUST_PROXY: "true",
   });
   let worker: ReturnType<typeof startQueueWorker> | null = null;
-  const deps = await buildAppDeps({
+  const deps = await buildServices({
     config,
     kv,
     clock,

@@ -7,7 +7,7 @@ import {
   submitBacktestJob,
 } from "../../domain/backtest/jobs.ts";
 import { systemClock } from "../../domain/clock.ts";
-import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../app/market_services.ts";
 import { createBacktestJobRepo } from "../../domain/store/backtest_job_repo.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
@@ -26,7 +26,7 @@ const SPEC = StrategySpecSchema.parse({
 async function rig(mode: "queue" | "poll") {
   const dir = await Deno.makeTempDir({ prefix: `qe_jobs_${mode}_` });
   const kv = await Deno.openKv(`${dir}/kv.sqlite`);
-  const market = buildMarketDeps(kv, systemClock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
+  const market = buildMarketServices(kv, systemClock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
   const deps: BacktestJobDeps = {
     jobs: createBacktestJobRepo(kv),
     market: market.data,

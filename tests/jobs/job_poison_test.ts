@@ -15,7 +15,7 @@ import {
   submitBacktestJob,
 } from "../../domain/backtest/jobs.ts";
 import type { Clock } from "../../domain/clock.ts";
-import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../app/market_services.ts";
 import type { MarketData } from "../../domain/market/types.ts";
 import { type BacktestJobRecord, createBacktestJobRepo } from "../../domain/store/backtest_job_repo.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
@@ -53,7 +53,7 @@ async function rig(
   const dir = await Deno.makeTempDir({ prefix: `qe_poison_${mode}_` });
   const kv = await Deno.openKv(`${dir}/kv.sqlite`);
   const clock = skewedClock();
-  const market = buildMarketDeps(kv, clock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
+  const market = buildMarketServices(kv, clock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
   const deps: BacktestJobDeps = {
     jobs: createBacktestJobRepo(kv),
     market: wrap(market.data),

@@ -9,7 +9,7 @@ import { addDays, fromDayNumber, toDayNumber, weekday } from "../../domain/calen
 import type { ExchangeCode } from "../../domain/calendar/exchanges.ts";
 import { fixedClock } from "../../domain/clock.ts";
 import type { LogFn } from "../../domain/log.ts";
-import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../app/market_services.ts";
 import { YAHOO_NAMESPACE } from "../../domain/market/yahoo/yahoo_provider.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
 import { CRON_JOBS, type CronFn, registerCronJobs } from "../../jobs/cron.ts";
@@ -145,7 +145,7 @@ Deno.test("a market.refresh message pulls only its exchange's Yahoo symbols, onc
   const clock = fixedClock(Date.UTC(2024, 0, 3, 10, 30)); // the NSE cron's slot on 2024-01-03
   const logs: { msg: string; fields?: Record<string, unknown> }[] = [];
   const log: LogFn = (_level, msg, fields) => logs.push({ msg, fields });
-  const market = buildMarketDeps(kv, clock, {
+  const market = buildMarketServices(kv, clock, {
     seed: 42,
     cacheBytes: 0,
     yahoo: { enabled: true, symbols: ["600519.SH", "RELIANCE.NS", "BTC-USD"], baseUrl: rec.baseUrl },

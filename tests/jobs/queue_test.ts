@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
-import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../app/market_services.ts";
 import type { LogFn } from "../../domain/log.ts";
 import { createHealthRepo, type HealthRepo } from "../../domain/store/health_repo.ts";
 import { type QueueWorker, startQueueWorker } from "../../jobs/queue.ts";
@@ -36,7 +36,7 @@ async function withWorker(
   const log: LogFn = (level, msg, fields) => logs.push({ level, msg, fields });
   const health = wrapHealth(createHealthRepo(kv));
   const clock = fixedClock(T0);
-  const market = buildMarketDeps(kv, clock, { seed: 42, cacheBytes: 0 });
+  const market = buildMarketServices(kv, clock, { seed: 42, cacheBytes: 0 });
   const worker = startQueueWorker({ kv, clock, health, log, market });
   try {
     await fn({ kv, worker, health, logs });

@@ -15,7 +15,7 @@ import { systemClock } from "../../domain/clock.ts";
 import { toDayNumber } from "../../domain/calendar/dates.ts";
 import { emptySeries } from "../../domain/market/bar_codec.ts";
 import { importedSymbolInfo } from "../../domain/market/csv/import_bars.ts";
-import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../app/market_services.ts";
 import { type BacktestJobRecord, createBacktestJobRepo } from "../../domain/store/backtest_job_repo.ts";
 import { createBarRepo } from "../../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../../domain/store/imported_symbol_repo.ts";
@@ -54,7 +54,7 @@ async function seed(path: string, mode: "queue" | "poll") {
     const jobs = createBacktestJobRepo(kv);
     const deps: BacktestJobDeps = {
       jobs,
-      market: buildMarketDeps(kv, systemClock, { seed: 42, cacheBytes: 0 }).data,
+      market: buildMarketServices(kv, systemClock, { seed: 42, cacheBytes: 0 }).data,
       clock: systemClock,
       maxJobSymbolBars: 1e8,
       semaphore: createSemaphore(1),

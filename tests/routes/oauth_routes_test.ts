@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { keys } from "../../domain/store/keys.ts";
 import type { OAuthStateRecord } from "../../domain/store/oauth_state_repo.ts";
-import { allowedRedirectOrigins } from "../../routes/github_wiring.ts";
+import { allowedRedirectOrigins } from "../../app/github_services.ts";
 import { type FakeGithub, type FakeGithubUser, startFakeGithub } from "../_helpers/fake_github.ts";
 import { openTestWorld, signInWithOtp, T0, type TestWorld } from "../_helpers/test_app.ts";
 

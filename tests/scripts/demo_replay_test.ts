@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
-import { buildMarketDeps } from "../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../app/market_services.ts";
 import { keys } from "../../domain/store/keys.ts";
 import { createSettingsRepo } from "../../domain/store/settings_repo.ts";
 import type { TrackDeps } from "../../domain/signals/track_deps.ts";
@@ -36,7 +36,7 @@ function replay(
   w: TestWorld,
   opts: { track?: (t: TrackDeps) => TrackDeps; progress?: (line: string) => void; nowMs?: number } = {},
 ): Promise<DemoReport> {
-  const market = buildMarketDeps(w.kv, fixedClock(NOW), {
+  const market = buildMarketServices(w.kv, fixedClock(NOW), {
     seed: w.config.marketSeed,
     cacheBytes: 64 << 20,
     yahoo: w.config.yahoo,

@@ -8,7 +8,7 @@ import {
 } from "../../../domain/backtest/jobs.ts";
 import { runBacktest } from "../../../domain/backtest/run_backtest.ts";
 import { fixedClock } from "../../../domain/clock.ts";
-import { buildMarketDeps } from "../../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../../app/market_services.ts";
 import { createBacktestJobRepo } from "../../../domain/store/backtest_job_repo.ts";
 import { StrategySpecSchema } from "../../../domain/strategy/spec.ts";
 
@@ -17,7 +17,7 @@ const T0 = Date.UTC(2026, 4, 14, 1);
 async function world() {
   const kv = await Deno.openKv(":memory:");
   const clock = fixedClock(T0);
-  const market = buildMarketDeps(kv, clock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
+  const market = buildMarketServices(kv, clock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
   const deps: BacktestJobDeps = {
     jobs: createBacktestJobRepo(kv),
     market: market.data,

@@ -4,7 +4,7 @@ import { toDayNumber } from "../../../domain/calendar/dates.ts";
 import { fixedClock } from "../../../domain/clock.ts";
 import { createBarCache } from "../../../domain/market/bar_cache.ts";
 import { emptySeries } from "../../../domain/market/bar_codec.ts";
-import type { MarketDeps } from "../../../domain/market/market_deps.ts";
+import type { MarketDeps } from "../../../domain/market/market_service.ts";
 import { marketHealth } from "../../../domain/market/market_health.ts";
 import { createMarketData, type MarketServiceDeps } from "../../../domain/market/market_service.ts";
 import { createSyntheticProvider } from "../../../domain/market/synthetic_provider.ts";

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { getCalendar } from "../../../domain/calendar/calendar.ts";
 import { fixedClock } from "../../../domain/clock.ts";
-import { buildMarketDeps } from "../../../domain/market/market_deps.ts";
+import { buildMarketServices } from "../../../app/market_services.ts";
 import { settleAll } from "../../../domain/settlement/settle.ts";
 import { submitSignal } from "../../../domain/signals/signals.ts";
 import type { TrackDeps } from "../../../domain/signals/track_deps.ts";
@@ -67,7 +67,7 @@ const PLANS: Plan[] = [
 
 /** Track deps whose market is generated once through the last day (the clock moves; the data need not). */
 function simDeps(w: TestWorld): TrackDeps {
-  const market = buildMarketDeps(w.kv, fixedClock(sse.instantAt(LAST, "20:00")), {
+  const market = buildMarketServices(w.kv, fixedClock(sse.instantAt(LAST, "20:00")), {
     seed: w.config.marketSeed,
     cacheBytes: w.config.marketCacheBytes,
     yahoo: w.config.yahoo,

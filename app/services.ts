@@ -1,27 +1,20 @@
 /**
- * Builds the application's services from a config, a KV handle, a clock, a mailer and a queue worker. Used by
- * `main.ts` and by tests, so both run the same wiring.
+ * The house: builds every repository and one service bundle per area from a config, a KV handle, a clock, a
+ * mailer and a view of the queue worker. `main.ts`, `worker.ts`, `scripts/` and the test helpers all start
+ * from here, so every front end (HTTP routes, queue and crons, CLI) runs the same wiring; each takes the slice
+ * it needs (`createApp` takes `AppDeps`, the queue worker takes `market` and `backtests`, and so on).
  */
 import { createRunGate } from "../domain/backtest/run_gate.ts";
-import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { createRateLimiter } from "../domain/auth/rate_limiter.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { Config } from "../domain/config.ts";
 import type { HealthDeps } from "../domain/health.ts";
 import type { LogFn } from "../domain/log.ts";
 import type { Mailer } from "../domain/mail/mailer.ts";
-import { createApiKeyRepo } from "../domain/store/api_key_repo.ts";
 import { createHealthRepo } from "../domain/store/health_repo.ts";
-import { createInviteRepo } from "../domain/store/invite_repo.ts";
 import { createNotificationRepo } from "../domain/store/notification_repo.ts";
-import { createOtpRepo } from "../domain/store/otp_repo.ts";
-import { createRateLimitRepo } from "../domain/store/rate_limit_repo.ts";
-import { createSessionRepo } from "../domain/store/session_repo.ts";
-import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createTicketRepo } from "../domain/store/ticket_repo.ts";
-import { createUserRepo } from "../domain/store/user_repo.ts";
-import { randomString } from "../domain/crypto.ts";
-import type { AppDeps } from "./app.ts";
+import type { AppDeps } from "../routes/app.ts";
+import { buildAuthServices, resolveJwtSecret } from "./auth_services.ts";
 import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/jobs.ts";
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { createLibraryRepo } from "../domain/store/library_repo.ts";
@@ -29,12 +22,11 @@ import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";
 import { createRunCacheRepo } from "../domain/store/run_cache_repo.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
-import { buildMarketDeps } from "../domain/market/market_deps.ts";
+import { buildMarketServices } from "./market_services.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { marketHealth } from "../domain/market/market_health.ts";
-import { createJwtCodec } from "./jwt_codec.ts";
-import { buildGithubDeps } from "./github_wiring.ts";
+import { buildGithubServices } from "./github_services.ts";
 import type { TrackDeps } from "../domain/signals/track_deps.ts";
 import { createTrackedStrategyRepo } from "../domain/store/tracked_strategy_repo.ts";
 import { createSignalRepo } from "../domain/store/signal_repo.ts";
@@ -49,8 +41,8 @@ import { createGithubAttester, unconfiguredAttester } from "../domain/attestatio
 import { createTopicHub } from "../domain/stream/hub.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 
-/** Inputs of `buildAppDeps`. */
-export interface WiringInput {
+/** Inputs of `buildServices`. */
+export interface ServicesInput {
   config: Config;
   kv: Deno.Kv;
   clock: Clock;
@@ -60,40 +52,21 @@ export interface WiringInput {
 }
 
 /**
- * Resolves the JWT secret: the configured one, or in development/test one generated once and kept in KV so
- * tokens survive a restart.
+ * Everything the house holds: the HTTP slice (`AppDeps`) plus the handles the queue worker, crons and scripts
+ * take (the KV handle itself is only passed to the queue listener and the stream bridge).
  */
-export async function resolveJwtSecret(config: Config, kv: Deno.Kv): Promise<string> {
-  if (config.jwtSecret) return config.jwtSecret;
-  if (config.env === "production") throw new Error("JWT_SECRET is required in production");
-  return await createSettingsRepo(kv).getOrCreate("jwt_secret", () => randomString(64));
+export interface Services extends AppDeps {
+  config: Config;
+  kv: Deno.Kv;
+  clock: Clock;
+  mailer: Mailer;
 }
 
-/** Wires repositories and services into `AppDeps`. */
-export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
+/** Wires repositories and services into one `Services` graph. */
+export async function buildServices(input: ServicesInput): Promise<Services> {
   const { config, kv, clock, mailer, log } = input;
   const secret = await resolveJwtSecret(config, kv);
-  const auth: AuthDeps = {
-    users: createUserRepo(kv),
-    sessions: createSessionRepo(kv),
-    otps: createOtpRepo(kv),
-    apiKeys: createApiKeyRepo(kv),
-    invites: createInviteRepo(kv),
-    limiter: createRateLimiter(createRateLimitRepo(kv), clock),
-    codec: createJwtCodec(secret),
-    mailer,
-    clock,
-    log,
-    settings: {
-      otpHmacKey: secret,
-      accessTokenTtlMs: config.accessTokenTtlMs,
-      otpAccessTokenTtlMs: config.otpAccessTokenTtlMs,
-      refreshTokenTtlMs: config.refreshTokenTtlMs,
-      refreshGraceMs: config.refreshGraceMs,
-      adminEmails: config.adminEmails,
-      rateLimits: config.rateLimits,
-    },
-  };
+  const auth = buildAuthServices({ config, kv, clock, mailer, log, secret });
   const health: HealthDeps = {
     repo: createHealthRepo(kv),
     clock,
@@ -104,7 +77,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     exposeDetail: config.env !== "production",
   };
   const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };
-  const market = buildMarketDeps(kv, clock, {
+  const market = buildMarketServices(kv, clock, {
     seed: config.marketSeed,
     cacheBytes: config.marketCacheBytes,
     yahoo: config.yahoo,
@@ -173,9 +146,12 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
   };
   return {
     config,
+    kv,
+    clock,
+    mailer,
     auth,
     calendars,
-    github: buildGithubDeps(config, kv),
+    github: buildGithubServices(config, kv),
     health,
     support,
     market,

@@ -1,4 +1,4 @@
-/** Builds the GitHub sign-in dependencies from configuration; used by `wiring.ts`. */
+/** Builds the GitHub sign-in services from configuration; part of the house built in `services.ts`. */
 import { createGithubHttpClient } from "../domain/auth/github_client.ts";
 import type { GithubDeps } from "../domain/auth/github_oauth.ts";
 import type { Config } from "../domain/config.ts";
@@ -26,7 +26,7 @@ export function allowedRedirectOrigins(config: Pick<Config, "publicBaseUrl" | "c
 }
 
 /** GitHub sign-in dependencies, or `undefined` when no client id/secret are configured. */
-export function buildGithubDeps(config: Config, kv: Deno.Kv): GithubDeps | undefined {
+export function buildGithubServices(config: Config, kv: Deno.Kv): GithubDeps | undefined {
   if (!config.github) return undefined;
   return {
     client: createGithubHttpClient(config.github),

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
 import { parseConfig } from "../../domain/config.ts";
 import { createApp } from "../../routes/app.ts";
-import { buildAppDeps, resolveJwtSecret } from "../../routes/wiring.ts";
+import { buildServices } from "../../app/services.ts";
+import { resolveJwtSecret } from "../../app/auth_services.ts";
 import { captureMailer, lastOtp, T0 } from "../_helpers/test_app.ts";
 
 const queue = { listening: () => true, enqueueHeartbeat: () => Promise.resolve() };
@@ -11,11 +12,11 @@ const queue = { listening: () => true, enqueueHeartbeat: () => Promise.resolve()
 async function boot(path: string, mailer = captureMailer()) {
   const config = parseConfig({ DENO_ENV: "development", KV_PATH: path, LOG_REQUESTS: "false" });
   const kv = await Deno.openKv(path);
-  const deps = await buildAppDeps({ config, kv, clock: fixedClock(T0), mailer, log: () => {}, queue });
+  const deps = await buildServices({ config, kv, clock: fixedClock(T0), mailer, log: () => {}, queue });
   return { app: createApp(deps), kv, mailer };
 }
 
-Deno.test("buildAppDeps() in development generates the JWT secret once and keeps it in KV across restarts", async () => {
+Deno.test("buildServices() in development generates the JWT secret once and keeps it in KV across restarts", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/quantedge.sqlite`;
   try {

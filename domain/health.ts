@@ -1,5 +1,5 @@
 /** Service health: one real check per dependency, and an overall `ok` or `degraded`. */
-import type { Clock } from "./clock.ts";
+import { type Clock, withDeadline } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { HealthRepo } from "./store/health_repo.ts";
 
@@ -50,22 +50,12 @@ export const QUEUE_STALL_MS = 60_000;
 export const CHECK_TIMEOUT_MS = 5_000;
 
 /** Runs one check: a throw or a timeout becomes a failed result, never a rejected `/health`. */
-async function guarded(run: () => Promise<CheckResult>, timeoutMs: number): Promise<CheckResult> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<CheckResult>((resolve) => {
-    timer = setTimeout(() => resolve({ ok: false, detail: `no answer within ${timeoutMs} ms` }), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      Promise.resolve().then(run).catch((e) => ({
-        ok: false,
-        detail: `check failed: ${e instanceof Error ? e.message : String(e)}`,
-      })),
-      timeout,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+function guarded(run: () => Promise<CheckResult>, timeoutMs: number): Promise<CheckResult> {
+  const work = Promise.resolve().then(run).catch((e) => ({
+    ok: false,
+    detail: `check failed: ${e instanceof Error ? e.message : String(e)}`,
+  }));
+  return withDeadline(work, timeoutMs, () => ({ ok: false, detail: `no answer within ${timeoutMs} ms` }));
 }
 
 async function kvCheck(deps: HealthDeps): Promise<CheckResult> {

@@ -4,6 +4,17 @@
  * dependency comes from npm.
  */
 import assert from "node:assert/strict";
+import {
+  areaCycles,
+  httpInDomain,
+  kvOutsideStore,
+  repositoriesBuiltOutsideHouse,
+  routerImportsRouter,
+  routesImportStore,
+  storeImportsAreaValues,
+  wallClockInDomain,
+} from "./_helpers/architecture_rules.ts";
+import { repositorySources, type SourceFile as ScannedFile, sourceFile } from "./_helpers/source_scan.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const SKIP_DIRS = new Set([".git", "node_modules", "data", ".ci", "coverage", ".tmp"]);
@@ -169,4 +180,81 @@ Deno.test("no JSR or deno.land specifiers anywhere; bare imports map to npm:", a
     }
   }
   assert.deepEqual(hits, []);
+});
+
+// ---- The rules of ARCHITECTURE.md, each run on the repository and on a planted violation ----
+
+const RULES: {
+  name: string;
+  rule: (files: ScannedFile[]) => string[];
+  /** Files that break the rule; each must be reported (a cycle is one report for its two files). */
+  planted: ScannedFile[];
+  caught?: number;
+}[] = [
+  {
+    name: "no router imports another router",
+    rule: routerImportsRouter,
+    planted: [sourceFile("routes/a_routes.ts", 'import { x } from "./b_routes.ts";')],
+  },
+  {
+    name: "routes/ imports only types from domain/store/",
+    rule: routesImportStore,
+    planted: [
+      sourceFile("routes/x_routes.ts", 'import { createUserRepo } from "../domain/store/user_repo.ts";'),
+    ],
+  },
+  {
+    name: "no import cycle between areas of domain/",
+    rule: areaCycles,
+    planted: [
+      sourceFile("domain/alpha/a.ts", 'import type { B } from "../beta/b.ts";'),
+      sourceFile("domain/beta/b.ts", 'import { a } from "../alpha/a.ts";'),
+    ],
+    caught: 1,
+  },
+  {
+    name: "domain/store/ takes only types from the areas",
+    rule: storeImportsAreaValues,
+    planted: [sourceFile("domain/store/x_repo.ts", 'import { run } from "../backtest/engine.ts";')],
+  },
+  {
+    name: "only domain/store/ calls KV",
+    rule: kvOutsideStore,
+    planted: [sourceFile("jobs/x.ts", "export const f = (kv: Deno.Kv) => kv.list<number>({ prefix: [] });")],
+  },
+  {
+    name: "domain/ touches the wall clock only in domain/clock.ts",
+    rule: wallClockInDomain,
+    planted: [sourceFile("domain/backtest/x.ts", "export const t = () => performance.now();")],
+  },
+  {
+    name: "repositories are built only by the house (app/)",
+    rule: repositoriesBuiltOutsideHouse,
+    planted: [sourceFile("domain/attestation/x.ts", "export const r = (kv: Deno.Kv) => createLogRepo(kv);")],
+  },
+  {
+    name: "domain/ names no HTTP path and no adapter prefix in error locations",
+    rule: httpInDomain,
+    planted: [
+      sourceFile("domain/a/x.ts", 'throw new ValidationError("bad", ["body", "spec"]);'),
+      sourceFile("domain/a/y.ts", 'const hint = "submit it to POST /api/v1/backtests";'),
+    ],
+  },
+];
+
+for (const { name, rule, planted, caught } of RULES) {
+  Deno.test(`architecture: ${name}`, async () => {
+    assert.deepEqual(rule(await repositorySources()), []);
+  });
+  Deno.test(`architecture: ${name} — a planted violation is caught`, () => {
+    assert.equal(rule(planted).length, caught ?? planted.length);
+  });
+}
+
+Deno.test("architecture: type-only imports are told apart from value imports", () => {
+  const f = sourceFile(
+    "routes/x.ts",
+    'import type { A } from "./a.ts";\nimport { type B, type C } from "./b.ts";\nimport { type D, e } from "./d.ts";',
+  );
+  assert.deepEqual(f.imports.map((i) => i.typeOnly), [true, true, false]);
 });

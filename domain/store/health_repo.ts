@@ -1,4 +1,5 @@
 /** KV round-trip probe and the queue heartbeat record, for `/health`. */
+import { monotonicMs } from "../clock.ts";
 import { keys } from "./keys.ts";
 import { withRetry } from "./kv.ts";
 
@@ -33,7 +34,7 @@ export function createHealthRepo(kv: Deno.Kv): HealthRepo {
   const later = (a: number | null, b: number) => (a === null ? b : Math.max(a, b));
   return {
     async probeKv(nowMs) {
-      const started = performance.now();
+      const started = monotonicMs();
       // A key per probe: concurrent health checks must not read each other's value.
       const id = crypto.randomUUID();
       const key = [...keys.healthProbe(), id];
@@ -42,7 +43,7 @@ export function createHealthRepo(kv: Deno.Kv): HealthRepo {
       const read = await kv.get<string>(key);
       await kv.delete(key);
       if (read.value !== value) throw new Error("KV read-back returned a different value");
-      return Math.round((performance.now() - started) * 10) / 10;
+      return Math.round((monotonicMs() - started) * 10) / 10;
     },
     async getHeartbeat() {
       return (await kv.get<QueueHeartbeat>(keys.queueHeartbeat())).value ??

@@ -1,4 +1,5 @@
 /** Generic Deno KV helpers every repository uses: paging, batched reads, retries, chunked blobs. */
+import { sleep } from "../clock.ts";
 import { randomString } from "../crypto.ts";
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
@@ -121,7 +122,7 @@ export async function withRetry<T>(
   for (let i = 0; i < tries; i++) {
     const result = await attempt();
     if (result.committed) return result.value;
-    await new Promise((r) => setTimeout(r, Math.random() * 5 * (i + 1)));
+    await sleep(Math.random() * 5 * (i + 1));
   }
   throw new ConflictError(`Cannot ${what}: too many concurrent changes, try again`);
 }
@@ -169,7 +170,7 @@ async function busyBackoff(p: BusyPolicy, operation: string, attempt: number, e:
   // Exponential backoff with jitter, so two writers that collided do not collide again in step.
   const delay = Math.min(p.maxDelayMs, p.baseDelayMs * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
   p.onBusy?.(operation, attempt, delay);
-  await new Promise((r) => setTimeout(r, delay));
+  await sleep(delay);
 }
 
 async function retryBusy<T>(p: BusyPolicy, operation: string, run: () => Promise<T>): Promise<T> {

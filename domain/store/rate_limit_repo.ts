@@ -1,4 +1,5 @@
 /** Fixed-window counters for rate limits, one KV key per bucket, identity and window, expiring with the window. */
+import { sleep } from "../clock.ts";
 import { keys } from "./keys.ts";
 
 /** The outcome of one counted attempt. */
@@ -46,7 +47,7 @@ export function createRateLimitRepo(kv: Deno.Kv): RateLimitRepo {
         const res = await kv.atomic().check(entry).set(key, count + 1, { expireIn: windowMs + 1000 })
           .commit();
         if (res.ok) return { allowed: true, count: count + 1, retryAfterSeconds };
-        await new Promise((r) => setTimeout(r, Math.random() * Math.min(20, 1 + attempt)));
+        await sleep(Math.random() * Math.min(20, 1 + attempt));
       }
       return { allowed: false, count: limit, retryAfterSeconds };
     },

@@ -14,6 +14,9 @@
  * its symbols. Units are calibrated so that one unit is about one nanosecond of evaluation on the reference
  * machine (`benchmarks/expression_cost_bench.ts` measures each operator against its modelled cost).
  */
+import { yieldToEventLoop } from "../clock.ts";
+/** Re-exported for the runners that pace their work with it. */
+export { yieldToEventLoop };
 import { type Expr, FUNCTIONS, printExpression } from "./expression.ts";
 
 /** The cost of one operator: units per bar, and units per window step for operators that rescan the window. */
@@ -190,14 +193,6 @@ export function estimateExpressionCost(
 /** `1234567` → `"1,234,567"` (for messages). */
 export function formatCost(n: number): string {
   return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-}
-
-/**
- * Waits for a macrotask (a zero-delay timer), so pending I/O (other requests) and timers run before the caller
- * continues.
- */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /**

@@ -1,0 +1,161 @@
+/**
+ * The layering rules of ARCHITECTURE.md as pure functions: each takes the scanned source files and returns one
+ * readable line per violation. `tests/architecture_rules_test.ts` runs each on the repository (expecting none)
+ * and on a planted violation (expecting it to be caught).
+ */
+import { resolveRelative, type SourceFile } from "./source_scan.ts";
+
+const layerOf = (path: string) => path.split("/")[0];
+const inStore = (path: string) => path.startsWith("domain/store/");
+/** The production layers the rules police (tests, benchmarks and scripts may seed KV and time things). */
+const PRODUCTION = new Set(["domain", "routes", "jobs", "app"]);
+const isProduction = (f: SourceFile) => PRODUCTION.has(layerOf(f.path)) && f.path.includes("/");
+
+/** A router file: `routes/<area>_routes.ts`. `routes/app.ts` mounts them all and is not a router. */
+const isRouter = (path: string) => /^routes\/[a-z0-9_]+_routes\.ts$/.test(path);
+
+/** No router imports another router (shared request schemas live in `routes/schemas/`, rules in `domain/`). */
+export function routerImportsRouter(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!isRouter(f.path)) continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      if (target !== null && isRouter(target)) hits.push(`${f.path} imports the router ${target}`);
+    }
+  }
+  return hits;
+}
+
+/** `routes/` imports nothing from `domain/store/` except types: repositories are reached through operations. */
+export function routesImportStore(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (layerOf(f.path) !== "routes") continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      if (target !== null && inStore(target) && !imp.typeOnly) {
+        hits.push(`${f.path} imports values from ${target}`);
+      }
+    }
+  }
+  return hits;
+}
+
+/** The node of a domain file in the area graph: its folder (`domain/market`), or the file itself at the top. */
+function areaOf(path: string): string | null {
+  const parts = path.split("/");
+  if (parts[0] !== "domain") return null;
+  return parts.length > 2 ? `domain/${parts[1]}` : path;
+}
+
+/**
+ * Import cycles between areas of `domain/` (folders; top-level files are their own nodes). `domain/store/` is
+ * the layer below every area and is checked by `storeImportsAreaValues` instead, so it is not a node here.
+ * Returns one line per strongly connected group of two or more areas.
+ */
+export function areaCycles(files: SourceFile[]): string[] {
+  const edges = new Map<string, Set<string>>();
+  for (const f of files) {
+    const from = areaOf(f.path);
+    if (from === null || from === "domain/store") continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      const to = target === null ? null : areaOf(target);
+      if (to === null || to === from || to === "domain/store") continue;
+      if (!edges.has(from)) edges.set(from, new Set());
+      edges.get(from)!.add(to);
+    }
+  }
+  // Tarjan's strongly connected components.
+  const index = new Map<string, number>(), low = new Map<string, number>();
+  const stack: string[] = [], onStack = new Set<string>(), groups: string[][] = [];
+  let next = 0;
+  const visit = (v: string) => {
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of edges.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const group: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        group.push(w);
+      } while (w !== v);
+      if (group.length > 1) groups.push(group.sort());
+    }
+  };
+  for (const v of [...edges.keys()].sort()) if (!index.has(v)) visit(v);
+  return groups.map((g) => `cycle between ${g.join(", ")}`);
+}
+
+/** `domain/store/` takes from the areas only the types its records embed, never their code. */
+export function storeImportsAreaValues(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!inStore(f.path)) continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      const area = target === null ? null : areaOf(target);
+      if (
+        area !== null && area !== "domain/store" && area.includes("/") && !area.endsWith(".ts") &&
+        !imp.typeOnly
+      ) {
+        hits.push(`${f.path} imports values from ${target}`);
+      }
+    }
+  }
+  return hits;
+}
+
+const KV_CALL =
+  /\b(?:kv|Kv)\s*\.\s*(?:getMany|get|set|delete|list|atomic|watch|enqueue|listenQueue)\s*(?:<[^>()]*>)?\s*\(|\bDeno\s*\.\s*openKv\s*\(/;
+
+/** Only `domain/store/` calls KV (`kv.get`, `kv.atomic`, `kv.listenQueue`, `Deno.openKv`, …). */
+export function kvOutsideStore(files: SourceFile[]): string[] {
+  return files.filter((f) => isProduction(f) && !inStore(f.path) && KV_CALL.test(f.code)).map((f) =>
+    `${f.path} calls KV`
+  );
+}
+
+const WALL_CLOCK =
+  /\bperformance\s*\.\s*now\s*\(|\bsetTimeout\s*\(|\bsetInterval\s*\(|\bDate\s*\.\s*now\s*\(|\bnew\s+Date\(\s*\)/;
+
+/** `domain/` reads and waits on time only through `domain/clock.ts` (a `Clock`, `sleep`, `stopwatch`). */
+export function wallClockInDomain(files: SourceFile[]): string[] {
+  return files
+    .filter((f) => layerOf(f.path) === "domain" && f.path !== "domain/clock.ts" && WALL_CLOCK.test(f.code))
+    .map((f) => `${f.path} reads or waits on the wall clock`);
+}
+
+/** Repositories are built in one place, the house (`app/`): no `create…Repo(` call in domain, routes or jobs. */
+export function repositoriesBuiltOutsideHouse(files: SourceFile[]): string[] {
+  return files
+    .filter((f) => isProduction(f) && layerOf(f.path) !== "app" && !inStore(f.path))
+    .filter((f) => /\bcreate[A-Z]\w*Repo\s*\(/.test(f.code))
+    .map((f) => `${f.path} builds a repository`);
+}
+
+/**
+ * `domain/` speaks in its own terms: no HTTP paths or API URLs in it, and error locations relative to the
+ * operation's input (no `body`/`query`/`path` prefix, which each adapter adds).
+ */
+export function httpInDomain(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (layerOf(f.path) !== "domain") continue;
+    if (/["'`][^"'`\n]*\/api\/v1\b/.test(f.code)) hits.push(`${f.path} names an API path`);
+    if (/\[\s*["'](?:body|query|path)["']\s*[,\]]/.test(f.code)) {
+      hits.push(`${f.path} prefixes an error location`);
+    }
+  }
+  return hits;
+}

@@ -12,6 +12,7 @@ import { createLogMailer } from "../domain/mail/mailer.ts";
 import { createSmtpMailer } from "../domain/mail/smtp_mailer.ts";
 import { createHealthRepo } from "../domain/store/health_repo.ts";
 import { openKv } from "../domain/store/kv.ts";
+import { createQueueRepo } from "../domain/store/queue_repo.ts";
 import { registerCronJobs } from "../jobs/cron.ts";
 import { startJobPoller } from "../jobs/poller.ts";
 import { type QueueWorker, startQueueWorker } from "../jobs/queue.ts";
@@ -74,7 +75,7 @@ export async function openHouse(config: Config, clock: Clock, log: LogFn): Promi
 export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker {
   const { services } = house;
   const queue = startQueueWorker({
-    kv: services.kv,
+    messages: createQueueRepo(services.kv),
     clock,
     health: createHealthRepo(services.kv),
     log,

@@ -2,6 +2,7 @@
 import type { LogFn } from "../domain/log.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { HealthRepo } from "../domain/store/health_repo.ts";
+import type { QueueRepo } from "../domain/store/queue_repo.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
 import { refreshExchange } from "../domain/market/scheduled_refresh.ts";
 import { type BacktestJobDeps, runBacktestJob } from "../domain/backtest/jobs.ts";
@@ -12,7 +13,8 @@ export const CLAIM_TTL_MS = 3 * 86_400_000;
 
 /** What the queue handlers need. */
 export interface QueueDeps {
-  kv: Deno.Kv;
+  /** The KV message queue (`domain/store/queue_repo.ts`). */
+  messages: QueueRepo;
   clock: Clock;
   health: HealthRepo;
   log: LogFn;
@@ -34,7 +36,7 @@ export interface QueueWorker {
   enqueue(message: QueueMessage): Promise<void>;
 }
 
-/** Starts listening on `deps.kv`; the returned worker reports whether the loop is alive. */
+/** Starts listening on `deps.messages`; the returned worker reports whether the loop is alive. */
 export function startQueueWorker(deps: QueueDeps): QueueWorker {
   let running = true;
   const handle = async (raw: unknown) => {
@@ -63,10 +65,7 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
       }
       case "market.refresh": {
         // Claim the id first: deliveries can repeat, the work should not.
-        const claim = ["queue_claims", message.id];
-        const res = await deps.kv.atomic().check({ key: claim, versionstamp: null })
-          .set(claim, deps.clock.now(), { expireIn: CLAIM_TTL_MS }).commit();
-        if (!res.ok) return;
+        if (!(await deps.messages.claim(message.id, deps.clock.now(), CLAIM_TTL_MS))) return;
         try {
           const result = await refreshExchange(deps.market, message.exchange, message.date);
           deps.log("info", "market refreshed", {
@@ -77,14 +76,14 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
             yahoo_failed: result.yahoo.filter((y) => y.error).length,
           });
         } catch (e) {
-          await deps.kv.delete(claim); // let a redelivery try again
+          await deps.messages.release(message.id); // let a redelivery try again
           throw e;
         }
         return;
       }
     }
   };
-  deps.kv.listenQueue(async (raw) => {
+  deps.messages.listen(async (raw) => {
     try {
       await handle(raw);
     } catch (e) {
@@ -99,11 +98,9 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
     async enqueueHeartbeat() {
       const now = deps.clock.now();
       await deps.health.markEnqueued(now);
-      await deps.kv.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
+      await deps.messages.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
     },
     handle,
-    async enqueue(message) {
-      await deps.kv.enqueue(message);
-    },
+    enqueue: (message) => deps.messages.enqueue(message),
   };
 }

@@ -121,6 +121,8 @@ export const keys = {
 
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
+  /** A queue message id claimed by the worker that does its work (expires after the claim TTL). */
+  queueClaim: (id: string) => ["queue_claims", id] as const,
   blobManifest: (blobKey: readonly Deno.KvKeyPart[]) => [...blobKey, "manifest"] as const,
   blobChunk: (blobKey: readonly Deno.KvKeyPart[], gen: string, index: number) =>
     [...blobKey, "chunk", gen, index] as const,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
 import { parseConfig } from "../../domain/config.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
+import { createQueueRepo } from "../../domain/store/queue_repo.ts";
 import { startQueueWorker } from "../../jobs/queue.ts";
 import { createApp } from "../../routes/app.ts";
 import { buildServices } from "../../app/services.ts";
@@ -29,7 +30,7 @@ Deno.test("a job submitted over HTTP is run by the real kv.listenQueue worker to
     queue: { listening: () => worker?.listening() ?? false, enqueueHeartbeat: () => Promise.resolve() },
   });
   worker = startQueueWorker({
-    kv,
+    messages: createQueueRepo(kv),
     clock,
     health: createHealthRepo(kv),
     log,

@@ -12,6 +12,7 @@ import { createBacktestJobRepo } from "../../domain/store/backtest_job_repo.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
 import { startJobPoller } from "../../jobs/poller.ts";
+import { createQueueRepo } from "../../domain/store/queue_repo.ts";
 import { startQueueWorker } from "../../jobs/queue.ts";
 
 const SPEC = StrategySpecSchema.parse({
@@ -40,7 +41,7 @@ async function rig(mode: "queue" | "poll") {
   let worker: ReturnType<typeof startQueueWorker> | null = null;
   if (mode === "queue") {
     worker = startQueueWorker({
-      kv,
+      messages: createQueueRepo(kv),
       clock: systemClock,
       health: createHealthRepo(kv),
       log,

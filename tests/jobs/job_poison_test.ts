@@ -21,6 +21,7 @@ import { type BacktestJobRecord, createBacktestJobRepo } from "../../domain/stor
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
 import { startJobPoller } from "../../jobs/poller.ts";
+import { createQueueRepo } from "../../domain/store/queue_repo.ts";
 import { startQueueWorker } from "../../jobs/queue.ts";
 
 const SPEC = StrategySpecSchema.parse({
@@ -67,7 +68,14 @@ async function rig(
   let stopPoller = () => {};
   let worker: ReturnType<typeof startQueueWorker> | null = null;
   if (mode === "queue") {
-    worker = startQueueWorker({ kv, clock, health: createHealthRepo(kv), log, market, backtests: deps });
+    worker = startQueueWorker({
+      messages: createQueueRepo(kv),
+      clock,
+      health: createHealthRepo(kv),
+      log,
+      market,
+      backtests: deps,
+    });
   } else if (mode === "poll") stopPoller = startJobPoller(deps, log, 50);
   return {
     kv,

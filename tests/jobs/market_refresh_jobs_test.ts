@@ -14,6 +14,7 @@ import { YAHOO_NAMESPACE } from "../../domain/market/yahoo/yahoo_provider.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
 import { CRON_JOBS, type CronFn, registerCronJobs } from "../../jobs/cron.ts";
 import type { QueueMessage } from "../../jobs/messages.ts";
+import { createQueueRepo } from "../../domain/store/queue_repo.ts";
 import { startQueueWorker } from "../../jobs/queue.ts";
 import { serveYahooRecordings } from "../_helpers/yahoo_recordings.ts";
 
@@ -150,7 +151,13 @@ Deno.test("a market.refresh message pulls only its exchange's Yahoo symbols, onc
     cacheBytes: 0,
     yahoo: { enabled: true, symbols: ["600519.SH", "RELIANCE.NS", "BTC-USD"], baseUrl: rec.baseUrl },
   });
-  const worker = startQueueWorker({ kv, clock, health: createHealthRepo(kv), log, market });
+  const worker = startQueueWorker({
+    messages: createQueueRepo(kv),
+    clock,
+    health: createHealthRepo(kv),
+    log,
+    market,
+  });
   try {
     const nse = { type: "market.refresh", id: "refresh:NSE:2024-01-03", exchange: "NSE", date: "2024-01-03" };
     await worker.handle(nse);

@@ -3,6 +3,7 @@ import { fixedClock } from "../../domain/clock.ts";
 import { buildMarketServices } from "../../app/market_services.ts";
 import type { LogFn } from "../../domain/log.ts";
 import { createHealthRepo, type HealthRepo } from "../../domain/store/health_repo.ts";
+import { createQueueRepo } from "../../domain/store/queue_repo.ts";
 import { type QueueWorker, startQueueWorker } from "../../jobs/queue.ts";
 
 const T0 = Date.UTC(2026, 4, 14, 1, 0, 0);
@@ -37,7 +38,7 @@ async function withWorker(
   const health = wrapHealth(createHealthRepo(kv));
   const clock = fixedClock(T0);
   const market = buildMarketServices(kv, clock, { seed: 42, cacheBytes: 0 });
-  const worker = startQueueWorker({ kv, clock, health, log, market });
+  const worker = startQueueWorker({ messages: createQueueRepo(kv), clock, health, log, market });
   try {
     await fn({ kv, worker, health, logs });
   } finally {

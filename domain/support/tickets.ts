@@ -187,13 +187,14 @@ export async function replyToMyTicket(
 
 /**
  * Answers a ticket as support: stores the reply, sets the status (`answered` unless given) and notifies the
- * owner with a `ticket_reply` notification.
+ * owner with a `ticket_reply` notification whose link is `input.link` — where the answering adapter shows the
+ * ticket to its owner (`null` when it shows it nowhere).
  */
 export async function answerTicket(
   deps: SupportDeps,
   adminId: string,
   id: string,
-  input: { message: string; status?: TicketStatus },
+  input: { message: string; status?: TicketStatus; link?: string | null },
 ): Promise<TicketDetailView> {
   const next = await appendReply(
     deps,
@@ -205,7 +206,7 @@ export async function answerTicket(
     kind: "ticket_reply",
     title: `Support replied to your ticket: ${next.subject}`,
     body: input.message.trim(),
-    link: `/api/v1/tickets/${next.id}`,
+    link: input.link ?? null,
   });
   return await detail(deps, next);
 }

@@ -12,6 +12,8 @@ import type {
 } from "../store/ticket_repo.ts";
 import { type NotificationDeps, notifyUser } from "./notifications.ts";
 
+export { TICKET_CATEGORIES, TICKET_STATUSES } from "../store/ticket_repo.ts";
+
 /** A ticket holds at most this many replies after its opening message; then the user opens a new one. */
 export const MAX_TICKET_REPLIES = 200;
 

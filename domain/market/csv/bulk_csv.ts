@@ -349,7 +349,7 @@ export async function parseLongCsv(
       }
       if (symbolCol < 0) {
         throw new ValidationError(
-          "Field required: name the symbol with ?symbol=, or upload a panel with a symbol/ticker/code column",
+          "Field required: name the symbol, or upload a panel with a symbol/ticker/code column",
           ["symbol"],
           "missing",
         );

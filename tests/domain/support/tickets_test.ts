@@ -104,10 +104,11 @@ Deno.test("answerTicket() marks the ticket answered and notifies its owner", asy
 });
 
 Deno.test("answerTicket() links the notification only where the answering adapter says", async () => {
-  const { kv, deps } = await openSupportWorld();
+  const { kv, clock, deps } = await openSupportWorld();
   try {
     const t = await createTicket(deps, "usr_a", input);
     await answerTicket(deps, "usr_admin", t.id, { message: "first" });
+    clock.advance(1000);
     await answerTicket(deps, "usr_admin", t.id, { message: "second", link: "mcp://tickets/" + t.id });
     const links = (await listNotifications(deps, "usr_a", page)).items.map((n) => [n.body, n.link]);
     assert.deepEqual(links, [["second", "mcp://tickets/" + t.id], ["first", null]]);

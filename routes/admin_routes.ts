@@ -1,10 +1,14 @@
 /** `/api/v1/admin/*`: invite codes and user tier/disable. Admins are the emails in `ADMIN_EMAILS`. */
 import { createRoute } from "@hono/zod-openapi";
-import { adminUpdateUser } from "../domain/auth/accounts.ts";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { createInvite, disableInvite, listInvites } from "../domain/auth/invites.ts";
-import { toUserView } from "../domain/auth/user_view.ts";
-import { NotFoundError } from "../domain/errors.ts";
+import {
+  createInviteCode,
+  disableInvite,
+  findUsers,
+  getUser,
+  listInvites,
+  updateUser,
+} from "../domain/auth/identity.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import {
@@ -31,7 +35,6 @@ const tags = ["admin"];
 export function adminRoutes(deps: AuthDeps) {
   const app = newRouter();
   const guard = [requireAuth(deps), requireAdmin(deps)];
-  const view = (u: Parameters<typeof toUserView>[0]) => toUserView(u, deps.settings.adminEmails);
 
   app.openapi(
     createRoute({
@@ -44,16 +47,7 @@ export function adminRoutes(deps: AuthDeps) {
       request: { body: jsonBody(CreateInviteBody) },
       responses: { 201: jsonResponse(InviteCodeSchema, "Created"), ...errorResponses(401, 403, 409, 422) },
     }),
-    async (c) => {
-      const body = c.req.valid("json");
-      const invite = await createInvite(deps, c.get("principal").user.id, {
-        code: body.code,
-        max_uses: body.max_uses,
-        expires_at: body.expires_at ? Date.parse(body.expires_at) : null,
-        note: body.note ?? null,
-      });
-      return c.json(invite, 201);
-    },
+    async (c) => c.json(await createInviteCode(deps, c.get("principal").user.id, c.req.valid("json")), 201),
   );
 
   app.openapi(
@@ -101,16 +95,7 @@ export function adminRoutes(deps: AuthDeps) {
         ...errorResponses(401, 403, 422),
       },
     }),
-    async (c) => {
-      const q = c.req.valid("query");
-      if (q.email !== undefined) {
-        const user = await deps.users.getByEmail(q.email.trim().toLowerCase());
-        const items = user ? [view(user)] : [];
-        return c.json({ items, total: items.length, limit: q.limit, offset: 0 }, 200);
-      }
-      const page = await deps.users.list({ limit: q.limit, offset: q.offset });
-      return c.json({ ...page, items: page.items.map(view) }, 200);
-    },
+    async (c) => c.json(await findUsers(deps, c.req.valid("query")), 200),
   );
 
   app.openapi(
@@ -124,12 +109,7 @@ export function adminRoutes(deps: AuthDeps) {
       request: { params: UserIdParam },
       responses: { 200: jsonResponse(UserSchema, "User"), ...errorResponses(401, 403, 404, 422) },
     }),
-    async (c) => {
-      const id = c.req.valid("param").user_id;
-      const user = await deps.users.get(id);
-      if (!user) throw new NotFoundError(`User "${id}" not found`);
-      return c.json(view(user), 200);
-    },
+    async (c) => c.json(await getUser(deps, c.req.valid("param").user_id), 200),
   );
 
   app.openapi(
@@ -143,10 +123,7 @@ export function adminRoutes(deps: AuthDeps) {
       request: { params: UserIdParam, body: jsonBody(AdminUserUpdateBody) },
       responses: { 200: jsonResponse(UserSchema, "Updated"), ...errorResponses(401, 403, 404, 422) },
     }),
-    async (c) => {
-      const user = await adminUpdateUser(deps, c.req.valid("param").user_id, c.req.valid("json"));
-      return c.json(view(user), 200);
-    },
+    async (c) => c.json(await updateUser(deps, c.req.valid("param").user_id, c.req.valid("json")), 200),
   );
 
   return app;

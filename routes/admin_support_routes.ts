@@ -66,13 +66,9 @@ export function adminSupportRoutes(auth: AuthDeps, deps: SupportDeps) {
       },
     }),
     async (c) => {
-      const ticket = await answerTicket(
-        deps,
-        c.get("principal").user.id,
-        c.req.valid("param").ticket_id,
-        c.req.valid("json"),
-      );
-      return c.json(ticket, 200);
+      const id = c.req.valid("param").ticket_id;
+      const reply = { ...c.req.valid("json"), link: `/api/v1/tickets/${id}` };
+      return c.json(await answerTicket(deps, c.get("principal").user.id, id, reply), 200);
     },
   );
 

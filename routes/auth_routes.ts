@@ -1,12 +1,19 @@
 /** `/api/v1/auth/*`: email OTP, invite sign-up, password login, token refresh/logout, current user, profile. */
 import { createRoute } from "@hono/zod-openapi";
-import { login, redeemInvite, updateProfile } from "../domain/auth/accounts.ts";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { confirmEmailChange } from "../domain/auth/email_change.ts";
-import { requestOtp, verifyOtp } from "../domain/auth/otp.ts";
-import { authenticate, logout, refreshSession } from "../domain/auth/sessions.ts";
-import { toUserView } from "../domain/auth/user_view.ts";
+import {
+  changeProfile,
+  confirmEmail,
+  login,
+  redeemInvite,
+  refreshTokens,
+  requestOtp,
+  signOut,
+  userView,
+  verifyOtp,
+} from "../domain/auth/identity.ts";
 import { newRouter } from "./app_env.ts";
+import { fromInput } from "./errors.ts";
 import { bearerCredential, requireAuth } from "./middleware/auth.ts";
 import {
   ConfirmEmailBody,
@@ -49,7 +56,10 @@ export function authRoutes(deps: AuthDeps) {
         503: jsonResponse(ErrorSchema, "The mail server could not be reached; try again later"),
       },
     }),
-    async (c) => c.json(await requestOtp(deps, c.req.valid("json").email, c.get("clientIp")), 200),
+    async (c) => {
+      const email = c.req.valid("json").email;
+      return c.json(await fromInput("body", () => requestOtp(deps, email, c.get("clientIp"))), 200);
+    },
   );
 
   app.openapi(
@@ -63,7 +73,11 @@ export function authRoutes(deps: AuthDeps) {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      return c.json(await verifyOtp(deps, body.email, body.otp_code, c.get("clientIp")), 200);
+      const pair = await fromInput(
+        "body",
+        () => verifyOtp(deps, body.email, body.otp_code, c.get("clientIp")),
+      );
+      return c.json(pair, 200);
     },
   );
 
@@ -76,7 +90,10 @@ export function authRoutes(deps: AuthDeps) {
       request: { body: jsonBody(InviteBody) },
       responses: { 200: jsonResponse(TokenPairSchema, "Account created"), ...errorResponses(409, 422, 429) },
     }),
-    async (c) => c.json(await redeemInvite(deps, c.req.valid("json").invite_code, c.get("clientIp")), 200),
+    async (c) => {
+      const code = c.req.valid("json").invite_code;
+      return c.json(await fromInput("body", () => redeemInvite(deps, code, c.get("clientIp"))), 200);
+    },
   );
 
   app.openapi(
@@ -103,10 +120,7 @@ export function authRoutes(deps: AuthDeps) {
       request: { body: jsonBody(RefreshBody) },
       responses: { 200: jsonResponse(TokenPairSchema, "New tokens"), ...errorResponses(401, 403, 422, 429) },
     }),
-    async (c) => {
-      await deps.limiter.consume("refresh_ip", c.get("clientIp"), deps.settings.rateLimits.refreshPerIp);
-      return c.json(await refreshSession(deps, c.req.valid("json").refresh_token), 200);
-    },
+    async (c) => c.json(await refreshTokens(deps, c.req.valid("json").refresh_token, c.get("clientIp")), 200),
   );
 
   app.openapi(
@@ -119,13 +133,8 @@ export function authRoutes(deps: AuthDeps) {
       responses: { 200: jsonResponse(MessageSchema, "Signed out"), ...errorResponses(422) },
     }),
     async (c) => {
-      const body = c.req.valid("json");
       const credential = bearerCredential(c.req.header("authorization"));
-      // An invalid bearer token has no session to revoke; logout still succeeds.
-      const sessionId = credential
-        ? await authenticate(deps, credential).then((p) => p.sessionId, () => null)
-        : null;
-      await logout(deps, { refreshToken: body.refresh_token, sessionId });
+      await signOut(deps, { refreshToken: c.req.valid("json").refresh_token, credential });
       return c.json({ message: "Logged out" }, 200);
     },
   );
@@ -140,7 +149,7 @@ export function authRoutes(deps: AuthDeps) {
       middleware: [auth],
       responses: { 200: jsonResponse(UserSchema, "Current user"), ...errorResponses(401, 403) },
     }),
-    (c) => c.json(toUserView(c.get("principal").user, deps.settings.adminEmails), 200),
+    (c) => c.json(userView(deps, c.get("principal").user), 200),
   );
 
   app.openapi(
@@ -164,15 +173,13 @@ export function authRoutes(deps: AuthDeps) {
       },
     }),
     async (c) => {
-      const principal = c.get("principal");
-      const user = await updateProfile(
-        deps,
-        principal.user.id,
-        c.req.valid("json"),
-        c.get("clientIp"),
-        principal.sessionId,
+      const { user, sessionId } = c.get("principal");
+      const change = c.req.valid("json");
+      const view = await fromInput(
+        "body",
+        () => changeProfile(deps, { userId: user.id, sessionId }, change, c.get("clientIp")),
       );
-      return c.json(toUserView(user, deps.settings.adminEmails), 200);
+      return c.json(view, 200);
     },
   );
 
@@ -190,8 +197,8 @@ export function authRoutes(deps: AuthDeps) {
       responses: { 200: jsonResponse(UserSchema, "Email changed"), ...errorResponses(401, 403, 409, 422) },
     }),
     async (c) => {
-      const user = await confirmEmailChange(deps, c.get("principal").user.id, c.req.valid("json").code);
-      return c.json(toUserView(user, deps.settings.adminEmails), 200);
+      const code = c.req.valid("json").code;
+      return c.json(await fromInput("body", () => confirmEmail(deps, c.get("principal").user.id, code)), 200);
     },
   );
 

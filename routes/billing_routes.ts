@@ -1,8 +1,7 @@
 /** `/api/v1/billing/*`: API keys and tiers. */
 import { createRoute, z } from "@hono/zod-openapi";
-import { createApiKey, listApiKeys, revokeApiKey } from "../domain/auth/api_keys.ts";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { tierInfo, TIERS } from "../domain/auth/tiers.ts";
+import { allTiers, createApiKey, listApiKeys, myTier, revokeApiKey } from "../domain/auth/identity.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
@@ -88,13 +87,7 @@ export function billingRoutes(deps: AuthDeps) {
       middleware: [auth],
       responses: { 200: jsonResponse(MyTierSchema, "Tier"), ...errorResponses(401, 403) },
     }),
-    async (c) => {
-      const user = c.get("principal").user;
-      return c.json(
-        { ...tierInfo(user.tier), usage: { api_keys: await deps.apiKeys.countByUser(user.id) } },
-        200,
-      );
-    },
+    async (c) => c.json(await myTier(deps, c.get("principal").user), 200),
   );
 
   app.openapi(
@@ -105,7 +98,7 @@ export function billingRoutes(deps: AuthDeps) {
       summary: "All tiers and their limits",
       responses: { 200: jsonResponse(z.object({ tiers: z.array(TierSchema) }), "Tiers") },
     }),
-    (c) => c.json({ tiers: [...TIERS] }, 200),
+    (c) => c.json(allTiers(), 200),
   );
 
   return app;

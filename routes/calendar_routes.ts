@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { calendarDate, calendarMonth } from "../domain/calendar/calendar_view.ts";
+import { calendarView } from "../domain/calendar/calendar_view.ts";
 import {
   installOfficialList,
   type OfficialListDeps,
@@ -12,6 +12,7 @@ import {
 } from "../domain/calendar/official_lists.ts";
 import type { Clock } from "../domain/clock.ts";
 import { newRouter } from "./app_env.ts";
+import { fromInput } from "./errors.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import {
   CalendarDateSchema,
@@ -40,14 +41,7 @@ export function calendarRoutes(clock: Clock) {
         ...errorResponses(422),
       },
     }),
-    (c) => {
-      const q = c.req.valid("query");
-      const now = clock.now();
-      return c.json(
-        q.month ? calendarMonth(q.exchange, q.month, now) : calendarDate(q.exchange, q.date!, now),
-        200,
-      );
-    },
+    async (c) => c.json(await fromInput("query", () => calendarView({ clock }, c.req.valid("query"))), 200),
   );
   return app;
 }
@@ -72,7 +66,11 @@ export function calendarAdminRoutes(auth: AuthDeps, deps: OfficialListDeps) {
     async (c) => {
       const { exchange, year } = c.req.valid("param");
       const principal = c.get("principal");
-      const view = await installOfficialList(deps, principal.user.email, exchange, year, c.req.valid("json"));
+      const list = c.req.valid("json");
+      const view = await fromInput(
+        (loc) => (loc[0] === "year" ? "path" : "body"),
+        () => installOfficialList(deps, principal.user.email, exchange, year, list),
+      );
       return c.json(view, 200);
     },
   );

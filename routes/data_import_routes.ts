@@ -11,24 +11,18 @@ import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { RateRule } from "../domain/config.ts";
-import {
-  type BulkEntry,
-  MAX_ZIP_ENTRIES,
-  parseLongCsv,
-  parseZipBars,
-} from "../domain/market/csv/bulk_csv.ts";
-import { decodeCsvBytes } from "../domain/market/csv/decode_csv_bytes.ts";
-import {
-  type CsvImportDeps,
-  deleteImport,
-  importCsv,
-  importMany,
-  listAllImports,
-  listImports,
-  publishImport,
-} from "../domain/market/csv/import_bars.ts";
 import { ValidationError } from "../domain/errors.ts";
+import {
+  deleteImport,
+  importUpload,
+  listEveryImport,
+  listMyImports,
+  setImportPublished,
+  type Upload,
+} from "../domain/market/csv/imports.ts";
+import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import { type AppEnv, newRouter } from "./app_env.ts";
+import { fromInput } from "./errors.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import {
   bearerSecurity,
@@ -46,7 +40,6 @@ import {
   IMPORTED_SYMBOL_EXAMPLE,
   ImportedSymbolPage,
   ImportedSymbolSchema,
-  importedSymbolView,
   ImportQuery,
   ImportResponseSchema,
   ImportSymbolParam,
@@ -60,8 +53,6 @@ const PAGE_EXAMPLE = { items: [IMPORTED_SYMBOL_EXAMPLE], total: 1, limit: 50, of
 const RAW_CSV_TYPES = new Set(["text/csv", "text/plain", "application/csv", "text/tab-separated-values"]);
 /** Media types of a zip of per-symbol CSVs. */
 const ZIP_TYPES = new Set(["application/zip", "application/x-zip-compressed"]);
-/** A zip may inflate to this many times the upload limit, no more (zip bombs). */
-export const ZIP_INFLATE_FACTOR = 4;
 
 const mediaType = (header: string) => header.split(";")[0].trim().toLowerCase();
 const charsetOf = (header: string | undefined | null) =>
@@ -85,13 +76,6 @@ const csvMediaType: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (header !== undefined && !isCsvMediaType(mediaType(header))) throw unsupported();
   await next();
 };
-
-/** What an upload holds: a zip, or CSV bytes (one symbol, or a long panel), as a stream. */
-interface Upload {
-  kind: "zip" | "csv";
-  stream: ReadableStream<Uint8Array>;
-  charset: string | null;
-}
 
 const emptyStream = () => new Blob([]).stream();
 
@@ -169,42 +153,11 @@ export function dataImportRoutes(
     async (c) => {
       const q = c.req.valid("query");
       const upload = await readUpload(c.req.raw);
-      const ownerId = c.get("principal").user.id;
-      if (upload.kind === "csv" && q.symbol !== undefined) {
-        const text = decodeCsvBytes(
-          new Uint8Array(await new Response(upload.stream).arrayBuffer()),
-          upload.charset,
-        );
-        const summary = await importCsv(deps, {
-          ownerId,
-          symbol: q.symbol,
-          exchange: q.exchange,
-          text,
-          nowMs: deps.clock.now(),
-        });
-        return c.json(summary, 200);
-      }
-      if (q.symbol !== undefined) {
-        await upload.stream.cancel();
-        throw new ValidationError(
-          "A zip names its symbols by its file names: leave out `symbol` (or send one CSV for that symbol)",
-          ["query", "symbol"],
-          "symbol_with_zip",
-        );
-      }
-      let entries: BulkEntry[];
-      if (upload.kind === "zip") {
-        entries = await parseZipBars(upload.stream, {
-          maxUncompressedBytes: maxImportBytes * ZIP_INFLATE_FACTOR,
-          maxEntries: MAX_ZIP_ENTRIES,
-        }, upload.charset);
-      } else entries = await parseLongCsv(upload.stream, upload.charset);
-      const summary = await importMany(deps, {
-        ownerId,
-        entries,
-        exchange: q.exchange,
-        nowMs: deps.clock.now(),
-      });
+      const input = { ownerId: c.get("principal").user.id, ...q, upload, maxUploadBytes: maxImportBytes };
+      const summary = await fromInput(
+        (loc) => (loc[0] === "symbol" ? "query" : "body"),
+        () => importUpload(deps, input),
+      );
       return c.json(summary, 200);
     },
   );
@@ -223,10 +176,7 @@ export function dataImportRoutes(
         ...errorResponses(401, 403, 422),
       },
     }),
-    async (c) => {
-      const page = await listImports(deps, c.get("principal").user.id, c.req.valid("query"));
-      return c.json({ ...page, items: page.items.map(importedSymbolView) }, 200);
-    },
+    async (c) => c.json(await listMyImports(deps, c.get("principal").user.id, c.req.valid("query")), 200),
   );
 
   app.openapi(
@@ -241,7 +191,8 @@ export function dataImportRoutes(
       responses: { 200: jsonResponse(MessageSchema, "Deleted"), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => {
-      await deleteImport(deps, c.get("principal").user.id, c.req.valid("param").symbol);
+      const symbol = c.req.valid("param").symbol;
+      await fromInput("path", () => deleteImport(deps, c.get("principal").user.id, symbol));
       return c.json({ message: "Import deleted" }, 200);
     },
   );
@@ -262,12 +213,8 @@ export function dataImportRoutes(
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const page = await listAllImports(deps, {
-        limit: q.limit,
-        offset: q.offset,
-        published: q.published === undefined ? undefined : q.published === "true",
-      });
-      return c.json({ ...page, items: page.items.map(importedSymbolView) }, 200);
+      const published = q.published === undefined ? undefined : q.published === "true";
+      return c.json(await listEveryImport(deps, { limit: q.limit, offset: q.offset, published }), 200);
     },
   );
 
@@ -287,8 +234,9 @@ export function dataImportRoutes(
     }),
     async (c) => {
       const p = c.req.valid("param");
-      const record = await publishImport(deps, p.owner_id, p.symbol, c.req.valid("json").published);
-      return c.json(importedSymbolView(record), 200);
+      const published = c.req.valid("json").published;
+      const view = await fromInput("path", () => setImportPublished(deps, p.owner_id, p.symbol, published));
+      return c.json(view, 200);
     },
   );
 

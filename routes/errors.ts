@@ -144,3 +144,31 @@ export function errorResponse(
     unexpected: true,
   };
 }
+
+/** Where a field of a domain operation's input came from in the request: `body`, `query`, `path`, … */
+export type InputSource = string | ((relativeLoc: (string | number)[]) => string);
+
+/**
+ * A `ValidationError` of a domain operation, whose locations are relative to the operation's input, with the
+ * request part each location came from in front (`["nickname"]` → `["body", "nickname"]`). `where` is one part
+ * for every location, or a function choosing it from the relative location (operations fed by the path and
+ * the body at once).
+ */
+export function prefixLoc(err: ValidationError, where: InputSource): ValidationError {
+  const at = (loc: (string | number)[]) => [typeof where === "string" ? where : where(loc), ...loc];
+  return new ValidationError(
+    err.message,
+    at(err.loc),
+    err.type,
+    err.issues?.map((i) => ({ ...i, loc: at(i.loc) })),
+  );
+}
+
+/** Runs a domain operation and puts the request part in front of the locations of its `ValidationError`. */
+export async function fromInput<T>(where: InputSource, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    throw e instanceof ValidationError ? prefixLoc(e, where) : e;
+  }
+}

@@ -1,13 +1,11 @@
 /** Builds the redirect to GitHub's authorize page with `@hono/oauth-providers`, without its state cookie. */
 import { githubAuth } from "@hono/oauth-providers/github";
 import { Hono } from "hono";
-import { GITHUB_SCOPES, type GithubSettings } from "../domain/auth/github_oauth.ts";
-
-/** Where to send the browser, and the random state in that URL (to be stored in KV by the caller). */
-export interface GithubAuthorizeRedirect {
-  url: string;
-  state: string;
-}
+import {
+  GITHUB_SCOPES,
+  type GithubAuthorizeRedirect,
+  type GithubSettings,
+} from "../domain/auth/github_oauth.ts";
 
 /**
  * Returns a function that makes a fresh authorize redirect. The library's middleware runs on a private app so

@@ -2,17 +2,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import {
-  beginGithubSignIn,
-  checkRedirectUri,
-  consumeGithubState,
-  type GithubDeps,
-  signInWithGithubCode,
-} from "../domain/auth/github_oauth.ts";
-import type { TokenPair } from "../domain/auth/sessions.ts";
-import { BadRequestError, DomainError, NotFoundError } from "../domain/errors.ts";
+import type { GithubDeps } from "../domain/auth/github_oauth.ts";
+import { finishGithubSignIn, startGithubSignIn } from "../domain/auth/identity.ts";
+import { NotFoundError } from "../domain/errors.ts";
 import { type AppEnv, newRouter } from "./app_env.ts";
-import { errorResponse } from "./errors.ts";
+import { errorResponse, fromInput } from "./errors.ts";
 import { githubAuthorizeRedirects } from "./github_authorize.ts";
 import { TokenPairSchema } from "./schemas/auth.ts";
 import { errorResponses, jsonResponse } from "./schemas/common.ts";
@@ -53,10 +47,11 @@ export function oauthRoutes(deps: AuthDeps, github: GithubDeps | undefined) {
       },
     }),
     async (c) => {
-      const gh = github!;
-      const redirectUri = checkRedirectUri(gh, c.req.valid("query").redirect_uri);
-      const { url, state } = await authorizeRedirect!();
-      await beginGithubSignIn(deps, gh, state, redirectUri);
+      const redirectUri = c.req.valid("query").redirect_uri;
+      const url = await fromInput(
+        "query",
+        () => startGithubSignIn(deps, github!, redirectUri, authorizeRedirect!),
+      );
       return c.redirect(url, 302);
     },
   );
@@ -86,24 +81,16 @@ export function oauthRoutes(deps: AuthDeps, github: GithubDeps | undefined) {
       },
     }),
     async (c) => {
-      const gh = github!;
-      const query = c.req.valid("query");
-      const { redirectUri } = await consumeGithubState(deps, gh, query.state);
-      let pair: TokenPair;
-      try {
-        if (query.error) {
-          throw new BadRequestError(`GitHub sign-in failed: ${query.error_description ?? query.error}`);
-        }
-        if (!query.code) throw new BadRequestError("GitHub sent no authorization code");
-        pair = await signInWithGithubCode(deps, gh, query.code);
-      } catch (e) {
-        if (!redirectUri || !(e instanceof DomainError)) throw e;
-        const { status } = errorResponse(e, c.get("correlationId"));
+      const outcome = await fromInput("query", () => finishGithubSignIn(deps, github!, c.req.valid("query")));
+      if ("error" in outcome) {
+        const { status } = errorResponse(outcome.error, c.get("correlationId"));
+        const detail = outcome.error.message;
         return c.redirect(
-          withFragment(redirectUri, { error: "sign_in_failed", status: String(status), detail: e.message }),
+          withFragment(outcome.redirectUri, { error: "sign_in_failed", status: String(status), detail }),
           302,
         );
       }
+      const { redirectUri, pair } = outcome;
       if (!redirectUri) return c.json(pair, 200);
       return c.redirect(
         withFragment(redirectUri, {

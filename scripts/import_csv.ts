@@ -59,7 +59,7 @@ async function parseDirectory(dir: string, charset?: string): Promise<BulkEntry[
     }
     if (symbol === null) continue;
     if (seen.has(symbol)) {
-      issues.push({ type: "duplicate_symbol", loc: ["body", "file", name], msg: `${symbol} appears twice` });
+      issues.push({ type: "duplicate_symbol", loc: ["file", name], msg: `${symbol} appears twice` });
       continue;
     }
     seen.add(symbol);
@@ -72,13 +72,13 @@ async function parseDirectory(dir: string, charset?: string): Promise<BulkEntry[
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       const list = e.issues?.length ? e.issues : [{ type: e.type, loc: e.loc, msg: e.message }];
-      issues.push(...list.map((i) => ({ ...i, loc: ["body", "file", name, ...i.loc.slice(1)] })));
+      issues.push(...list.map((i) => ({ ...i, loc: ["file", name, ...i.loc] })));
     }
   }
   if (issues.length > 0) {
     throw new ValidationError(
       `${dir} has ${issues.length} problem(s); nothing was imported`,
-      ["body"],
+      [],
       "csv_invalid",
       issues,
     );
@@ -171,7 +171,7 @@ export async function runImportCli(
 /** Formats an error for the terminal: a bad file lists its issues, one a line. */
 export function describeCliError(e: unknown): string {
   if (e instanceof ValidationError && e.issues?.length) {
-    return [e.message, ...e.issues.map((i) => `  ${i.loc.slice(1).join(" ") || "file"}: ${i.msg}`)].join(
+    return [e.message, ...e.issues.map((i) => `  ${i.loc.join(" ") || "file"}: ${i.msg}`)].join(
       "\n",
     );
   }

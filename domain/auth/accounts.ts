@@ -19,7 +19,7 @@ const ANON_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 export async function redeemInvite(deps: AuthDeps, rawCode: string, ip: string): Promise<TokenPair> {
   await deps.limiter.consume("invite_ip", ip, deps.settings.rateLimits.invitePerIp);
   const code = rawCode.trim().toUpperCase();
-  const unusable = new ValidationError("Invite code is invalid, expired or used up", ["body", "invite_code"]);
+  const unusable = new ValidationError("Invite code is invalid, expired or used up", ["invite_code"]);
   for (let attempt = 0; attempt < 20; attempt++) {
     const now = deps.clock.now();
     const seen = await deps.invites.get(code);
@@ -106,7 +106,7 @@ export async function updateProfile(
   if (nickname !== undefined && !NICKNAME_PATTERN.test(nickname)) {
     throw new ValidationError(
       "Nickname must be 2-30 characters: letters, digits, CJK characters, '_' or '-'",
-      ["body", "nickname"],
+      ["nickname"],
     );
   }
   const email = change.email === undefined ? undefined : normaliseEmail(change.email);

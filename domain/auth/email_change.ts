@@ -74,7 +74,7 @@ export async function mailEmailChangeCode(deps: AuthDeps, email: string, code: s
  * meantime is `ConflictError("Email already in use")` and ends the pending change.
  */
 export async function confirmEmailChange(deps: AuthDeps, userId: string, code: string): Promise<UserRecord> {
-  const invalid = () => new ValidationError("Invalid or expired code", ["body", "code"]);
+  const invalid = () => new ValidationError("Invalid or expired code", ["code"]);
   for (let attempt = 0; attempt < 10; attempt++) {
     const now = deps.clock.now();
     const current = await deps.users.get(userId);

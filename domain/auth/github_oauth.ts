@@ -9,7 +9,7 @@
  * the library to build the authorize redirect and its random state, which is then stored here in KV.
  */
 import { newId } from "../crypto.ts";
-import { BadRequestError, ConflictError, ForbiddenError, ValidationError } from "../errors.ts";
+import { BadRequestError, ConflictError, DomainError, ForbiddenError, ValidationError } from "../errors.ts";
 import type { OAuthStateRepo } from "../store/oauth_state_repo.ts";
 import type { UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";
@@ -72,7 +72,7 @@ export function checkRedirectUri(gh: GithubDeps, raw: string | undefined): strin
   if (raw === undefined) return null;
   const invalid = new ValidationError(
     "redirect_uri must be an http(s) URL on this service or on one of the configured CORS origins",
-    ["query", "redirect_uri"],
+    ["redirect_uri"],
   );
   let url: URL;
   try {
@@ -217,4 +217,65 @@ async function linkAccount(deps: AuthDeps, owner: UserRecord, profile: GithubPro
   }
   deps.log("info", "github linked", { user_id: user.id, github_id: profile.id });
   return user;
+}
+
+/** Where to send the browser to sign in at GitHub, and the random state in that URL. */
+export interface GithubAuthorizeRedirect {
+  url: string;
+  state: string;
+}
+
+/**
+ * Starts a GitHub sign-in: checks the front end's `redirect_uri` (a `ValidationError` at `["redirect_uri"]`),
+ * makes an authorize redirect with `authorize` and records its state. Returns the URL to send the browser to.
+ */
+export async function startGithubSignIn(
+  deps: AuthDeps,
+  gh: GithubDeps,
+  rawRedirectUri: string | undefined,
+  authorize: () => Promise<GithubAuthorizeRedirect>,
+): Promise<string> {
+  const redirectUri = checkRedirectUri(gh, rawRedirectUri);
+  const { url, state } = await authorize();
+  await beginGithubSignIn(deps, gh, state, redirectUri);
+  return url;
+}
+
+/** What GitHub's callback brings: the state, and a code or GitHub's error. */
+export interface GithubCallback {
+  state: string;
+  code?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/**
+ * How a GitHub callback ended: tokens, or (only when the sign-in started with a `redirect_uri`) the domain
+ * error to pass on to the front end there. `redirectUri` is `null` when the tokens are answered directly.
+ */
+export type GithubSignInOutcome =
+  | { redirectUri: string | null; pair: TokenPair }
+  | { redirectUri: string; error: DomainError };
+
+/**
+ * Finishes a GitHub sign-in: takes the state (it works once; a bad state always throws), then exchanges the
+ * code. A refusal by GitHub, a missing code or a failed sign-in throws when there is no `redirect_uri`, and is
+ * returned as `error` when there is one (the front end is told there).
+ */
+export async function finishGithubSignIn(
+  deps: AuthDeps,
+  gh: GithubDeps,
+  callback: GithubCallback,
+): Promise<GithubSignInOutcome> {
+  const { redirectUri } = await consumeGithubState(deps, gh, callback.state);
+  try {
+    if (callback.error) {
+      throw new BadRequestError(`GitHub sign-in failed: ${callback.error_description ?? callback.error}`);
+    }
+    if (!callback.code) throw new BadRequestError("GitHub sent no authorization code");
+    return { redirectUri, pair: await signInWithGithubCode(deps, gh, callback.code) };
+  } catch (e) {
+    if (!redirectUri || !(e instanceof DomainError)) throw e;
+    return { redirectUri, error: e };
+  }
 }

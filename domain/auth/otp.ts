@@ -22,7 +22,7 @@ const codeHash = (deps: AuthDeps, email: string, code: string) =>
   hmacSha256Hex(deps.settings.otpHmacKey, `otp:${email}:${code}`);
 
 /** Lower-cases and trims an email, and refuses the reserved local domain. */
-export function normaliseEmail(email: string, loc: string[] = ["body", "email"]): string {
+export function normaliseEmail(email: string, loc: string[] = ["email"]): string {
   const normal = email.trim().toLowerCase();
   if (isReservedEmail(normal)) throw new ValidationError("This email domain is reserved", loc);
   return normal;

@@ -1,4 +1,6 @@
 /** The calendar answers the API gives: a month's trading days, or one date's status, with the basis flagged. */
+import type { Clock } from "../clock.ts";
+import { ValidationError } from "../errors.ts";
 import { getCalendar } from "./calendar.ts";
 import { daysInMonth, type IsoDate } from "./dates.ts";
 import type { CalendarBasis, ExchangeCode } from "./exchanges.ts";
@@ -110,4 +112,28 @@ export function calendarDate(exchange: ExchangeCode, date: IsoDate, nowMs: numbe
       close_at: iso(session?.close),
     },
   };
+}
+
+/** What a calendar reader asks for: a month (`YYYY-MM`) or a date (`YYYY-MM-DD`), exactly one, on an exchange. */
+export interface CalendarQuery {
+  exchange: ExchangeCode;
+  month?: string;
+  date?: IsoDate;
+}
+
+/**
+ * The calendar answer for `query` at the clock's now: the month's trading days, or the date's status. Asking for
+ * both or neither is a `ValidationError` on the whole query.
+ */
+export function calendarView(
+  deps: { clock: Clock },
+  query: CalendarQuery,
+): CalendarMonthView | CalendarDateView {
+  if ((query.month === undefined) === (query.date === undefined)) {
+    throw new ValidationError("Give exactly one of month or date", []);
+  }
+  const now = deps.clock.now();
+  return query.month !== undefined
+    ? calendarMonth(query.exchange, query.month, now)
+    : calendarDate(query.exchange, query.date!, now);
 }

@@ -65,7 +65,7 @@ function tradingSet(exchange: ExchangeCode, year: number): Set<IsoDate> {
 /**
  * Installs `exchange`'s official closures for `year` (replacing any installed list for that year). Dates must
  * be real `YYYY-MM-DD` dates in `year`; duplicates are merged. Throws `BadRequestError` for CRYPTO (no
- * holidays) and `ValidationError` for a year out of range or a bad date.
+ * holidays) and `ValidationError` for a year out of range (at `["year"]`) or a bad date (at `["closures", i]`).
  */
 export async function installOfficialList(
   deps: OfficialListDeps,
@@ -80,7 +80,7 @@ export async function installOfficialList(
   ) {
     throw new ValidationError(
       `Year must be ${CALENDAR_SUPPORTED_YEARS.first}-${CALENDAR_SUPPORTED_YEARS.last}`,
-      ["path", "year"],
+      ["year"],
     );
   }
   const issues: ValidationIssueItem[] = [];
@@ -88,7 +88,7 @@ export async function installOfficialList(
     if (!isIsoDate(d) || yearOf(d) !== year) {
       issues.push({
         type: "value_error",
-        loc: ["body", "closures", i],
+        loc: ["closures", i],
         msg: `"${d}" is not a real YYYY-MM-DD date in ${year}`,
       });
     }
@@ -103,7 +103,7 @@ export async function installOfficialList(
     if (run > MAX_CLOSED_RUN_DAYS) {
       throw new ValidationError(
         `The list closes more than ${MAX_CLOSED_RUN_DAYS} consecutive days (through ${d})`,
-        ["body", "closures"],
+        ["closures"],
       );
     }
   }

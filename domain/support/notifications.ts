@@ -28,7 +28,7 @@ export interface NotifyInput {
   kind: string;
   title: string;
   body: string;
-  /** Where the user can see more, e.g. `/api/v1/tickets/tkt_…`. */
+  /** Where the user can see more (an adapter's address for it, e.g. the ticket's API path). */
   link?: string | null;
 }
 

@@ -12,6 +12,8 @@ import type {
 } from "../store/ticket_repo.ts";
 import { type NotificationDeps, notifyUser } from "./notifications.ts";
 
+export { TICKET_CATEGORIES, TICKET_STATUSES } from "../store/ticket_repo.ts";
+
 /** A ticket holds at most this many replies after its opening message; then the user opens a new one. */
 export const MAX_TICKET_REPLIES = 200;
 
@@ -187,13 +189,14 @@ export async function replyToMyTicket(
 
 /**
  * Answers a ticket as support: stores the reply, sets the status (`answered` unless given) and notifies the
- * owner with a `ticket_reply` notification.
+ * owner with a `ticket_reply` notification whose link is `input.link` — where the answering adapter shows the
+ * ticket to its owner (`null` when it shows it nowhere).
  */
 export async function answerTicket(
   deps: SupportDeps,
   adminId: string,
   id: string,
-  input: { message: string; status?: TicketStatus },
+  input: { message: string; status?: TicketStatus; link?: string | null },
 ): Promise<TicketDetailView> {
   const next = await appendReply(
     deps,
@@ -205,7 +208,7 @@ export async function answerTicket(
     kind: "ticket_reply",
     title: `Support replied to your ticket: ${next.subject}`,
     body: input.message.trim(),
-    link: `/api/v1/tickets/${next.id}`,
+    link: input.link ?? null,
   });
   return await detail(deps, next);
 }

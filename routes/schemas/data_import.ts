@@ -2,7 +2,6 @@
 import { z } from "@hono/zod-openapi";
 import { EXCHANGE_CODES } from "../../domain/calendar/exchanges.ts";
 import { SYMBOL_PATTERN } from "../../domain/market/csv/import_bars.ts";
-import type { ImportedSymbolRecord } from "../../domain/store/imported_symbol_repo.ts";
 import { pageOf, PageQuery } from "./common.ts";
 
 const symbolString = z.string().trim().regex(SYMBOL_PATTERN, "1-32 of letters, digits and . _ ^ = -");
@@ -143,23 +142,3 @@ export const IMPORTED_SYMBOL_EXAMPLE = {
 
 /** A page of imported symbols. */
 export const ImportedSymbolPage = pageOf(ImportedSymbolSchema, "ImportedSymbolPage");
-
-/** The API view of a stored import (timestamps as ISO strings). */
-export function importedSymbolView(r: ImportedSymbolRecord): z.infer<typeof ImportedSymbolSchema> {
-  return {
-    symbol: r.symbol,
-    name: r.name,
-    exchange: r.exchange,
-    currency: r.currency,
-    kind: r.kind,
-    lot_size: r.lot_size,
-    price_limit: r.price_limit,
-    owner_id: r.owner_id,
-    published: r.published,
-    rows: r.rows,
-    start: r.start,
-    end: r.end,
-    imported_at: new Date(r.imported_at).toISOString(),
-    source: "csv",
-  };
-}

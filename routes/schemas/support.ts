@@ -1,6 +1,6 @@
 /** Schemas of support tickets and notifications. */
 import { z } from "@hono/zod-openapi";
-import { TICKET_CATEGORIES, TICKET_STATUSES } from "../../domain/store/ticket_repo.ts";
+import { TICKET_CATEGORIES, TICKET_STATUSES } from "../../domain/support/tickets.ts";
 import { PageQuery, safeText } from "./common.ts";
 
 const ticketStatus = z.enum(TICKET_STATUSES).openapi({ example: "open" });

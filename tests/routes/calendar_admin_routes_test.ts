@@ -154,7 +154,9 @@ Deno.test("PUT /admin/calendars refuses non-admins, CRYPTO, bad years and dates 
     const march = Array.from({ length: 31 }, (_, i) => `2027-03-${String(i + 1).padStart(2, "0")}`);
     const long = await put(w, admin, "SSE/2027", { closures: march, source: "x" });
     assert.equal(long.status, 422);
-    assert.match((await long.json()).detail[0].msg, /consecutive days/);
+    const longIssue = (await long.json()).detail[0];
+    assert.match(longIssue.msg, /consecutive days/);
+    assert.deepEqual(longIssue.loc, ["body", "closures"]);
     assert.equal((await getDate(w, "2027-03-03")).provisional, true, "nothing was installed");
     // NSE: an installed list makes a year official even though NSE has no built-in list.
     const nse = await put(w, admin, "NSE/2027", { closures: ["2027-01-26", "2027-03-03"], source: "NSE" });

@@ -192,6 +192,6 @@ Deno.test("runImportCli() without --symbol imports a directory, a zip or a long 
   await Deno.writeTextFile(`${dir}/BAD.csv`, "date,open,high,low,close\n2024-01-02,10,9,9,10\n");
   const e = await runImportCli(["--owner", "usr_cli", dir], t.path, T0).catch((e) => e);
   assert.ok(e instanceof ValidationError);
-  assert.deepEqual(e.issues?.map((i) => i.loc), [["body", "file", "BAD.csv", "row", 2]]);
+  assert.deepEqual(e.issues?.map((i) => i.loc), [["file", "BAD.csv", "row", 2]]);
   assert.deepEqual(await readBack(t.path, "BAD"), { meta: null, record: null });
 });

@@ -6,8 +6,9 @@
  * - a long-format CSV (a panel: one row per symbol and day, rows of different symbols interleaved) with a
  *   `symbol`/`ticker`/`code`/`ts_code`/`代码` column, decoded chunk by chunk and grouped by symbol; each symbol's
  *   rows are parsed and dropped one symbol at a time, so the body is never held whole next to its text.
- * Either way every bad row of every file is reported at once (`loc: [body, file, NAME, row, N]` for a zip entry,
- * `[body, row, N]` with the panel's own line number otherwise) and nothing is returned for a bad upload.
+ * Either way every bad row of every file is reported at once (`loc: [file, NAME, row, N]` for a zip entry,
+ * `[row, N]` with the panel's own line number otherwise; locations are relative to the upload, the HTTP layer
+ * puts `body` in front) and nothing is returned for a bad upload.
  */
 import { Unzip, UnzipInflate } from "fflate";
 import { PayloadTooLargeError, ValidationError, type ValidationIssueItem } from "../../errors.ts";
@@ -75,13 +76,13 @@ function issueList() {
       if (total > issues.length) {
         list.push({
           type: "too_many_errors",
-          loc: ["body"],
+          loc: [],
           msg: `${total - issues.length} more problems not listed (${total} in all)`,
         });
       }
       throw new ValidationError(
         `The ${what} has ${total} problem${total === 1 ? "" : "s"}; nothing was imported`,
-        ["body"],
+        [],
         "csv_invalid",
         list,
       );
@@ -99,7 +100,7 @@ export function symbolOfEntry(name: string): string | null {
   if (name.startsWith("/") || name.startsWith("\\") || /^[A-Za-z]:/.test(name) || parts.includes("..")) {
     throw new ValidationError(
       `Zip entry "${name.slice(0, 80)}" has an absolute or parent-relative path`,
-      ["body", "file", name.slice(0, 80)],
+      ["file", name.slice(0, 80)],
       "zip_entry_path",
     );
   }
@@ -110,7 +111,7 @@ export function symbolOfEntry(name: string): string | null {
   if (!m || !SYMBOL_PATTERN.test(symbol)) {
     throw new ValidationError(
       `Zip entry "${name.slice(0, 80)}" must be named SYMBOL.csv (1-32 of letters, digits and . _ ^ = -)`,
-      ["body", "file", name.slice(0, 80)],
+      ["file", name.slice(0, 80)],
       "zip_entry_name",
     );
   }
@@ -120,7 +121,7 @@ export function symbolOfEntry(name: string): string | null {
 const tooManySymbols = () =>
   new ValidationError(
     `An upload may hold at most ${MAX_IMPORTED_SYMBOLS_PER_USER} symbols`,
-    ["body"],
+    [],
     "too_many_symbols",
   );
 
@@ -158,7 +159,7 @@ export async function parseZipBars(
     if (other !== undefined) {
       issues.add([{
         type: "zip_duplicate_symbol",
-        loc: ["body", "file", file.name],
+        loc: ["file", file.name],
         msg: `${file.name} and ${other} are both ${symbol}`,
       }]);
       return;
@@ -176,7 +177,7 @@ export async function parseZipBars(
       if (err) {
         failure = new ValidationError(
           `Zip entry "${name}" cannot be inflated`,
-          ["body", "file", name],
+          ["file", name],
           "zip_invalid",
         );
         return;
@@ -198,7 +199,7 @@ export async function parseZipBars(
         if (issues.total === 0) out.push({ symbol: sym, series, skipped });
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
-        issues.add(issuesOf(e).map((i) => ({ ...i, loc: ["body", "file", name, ...i.loc.slice(1)] })));
+        issues.add(issuesOf(e).map((i) => ({ ...i, loc: ["file", name, ...i.loc] })));
       }
     };
     file.start();
@@ -212,7 +213,7 @@ export async function parseZipBars(
         unzip.push(done ? new Uint8Array(0) : value, done);
       } catch (e) {
         if (e instanceof ValidationError) throw e;
-        throw new ValidationError("The body is not a readable zip", ["body"], "zip_invalid");
+        throw new ValidationError("The body is not a readable zip", [], "zip_invalid");
       }
       if (failure) throw failure;
       if (done) break;
@@ -222,7 +223,7 @@ export async function parseZipBars(
   }
   issues.throwIfAny("zip");
   if (seen.size === 0) {
-    throw new ValidationError("The zip holds no SYMBOL.csv entries", ["body"], "zip_empty");
+    throw new ValidationError("The zip holds no SYMBOL.csv entries", [], "zip_empty");
   }
   return out;
 }
@@ -259,7 +260,7 @@ async function* streamLines(stream: ReadableStream<Uint8Array>, charset?: string
         try {
           decoder = new TextDecoder(label, { fatal: true, ignoreBOM: true });
         } catch {
-          throw new ValidationError(`Unknown charset "${label}"`, ["body"], "csv_charset_unknown");
+          throw new ValidationError(`Unknown charset "${label}"`, [], "csv_charset_unknown");
         }
       }
       let text: string;
@@ -268,7 +269,7 @@ async function* streamLines(stream: ReadableStream<Uint8Array>, charset?: string
       } catch {
         throw new ValidationError(
           `The file is not valid ${decoder.encoding} text; declare its encoding, e.g. text/csv; charset=gbk`,
-          ["body"],
+          [],
           "csv_encoding_invalid",
         );
       }
@@ -294,8 +295,8 @@ interface Group {
 
 /**
  * Reads a long-format CSV (one row per symbol and day, in any order across symbols) from `stream`, grouped by its
- * symbol column; throws `ValidationError` when the header has no symbol column (at `query.symbol`: a one-symbol
- * file needs `?symbol=`) or any row is bad (every bad row listed by its line in the panel).
+ * symbol column; throws `ValidationError` when the header has no symbol column (at `["symbol"]`: a one-symbol
+ * file needs a symbol) or any row is bad (every bad row listed by its line in the panel).
  */
 export async function parseLongCsv(
   stream: ReadableStream<Uint8Array>,
@@ -317,7 +318,7 @@ export async function parseLongCsv(
     if (symbol === "" || !SYMBOL_PATTERN.test(symbol)) {
       issues.add([{
         type: "csv_row_invalid",
-        loc: ["body", "row", nos[0]],
+        loc: ["row", nos[0]],
         msg: symbol === ""
           ? "symbol is missing"
           : `symbol "${raw.slice(0, 40)}" must be 1-32 of letters, digits and . _ ^ = -`,
@@ -348,8 +349,8 @@ export async function parseLongCsv(
       }
       if (symbolCol < 0) {
         throw new ValidationError(
-          "Field required: name the symbol with ?symbol=, or upload a panel with a symbol/ticker/code column",
-          ["query", "symbol"],
+          "Field required: name the symbol, or upload a panel with a symbol/ticker/code column",
+          ["symbol"],
           "missing",
         );
       }
@@ -365,9 +366,9 @@ export async function parseLongCsv(
     }
   }
   if (pending) take(pending.text, pending.lineNos);
-  if (header === null) throw new ValidationError("The file is empty", ["body"], "missing");
+  if (header === null) throw new ValidationError("The file is empty", [], "missing");
   issues.throwIfAny("file");
-  if (groups.size === 0) throw new ValidationError("The file has no bars", ["body"], "csv_invalid");
+  if (groups.size === 0) throw new ValidationError("The file has no bars", [], "csv_invalid");
 
   const out: BulkEntry[] = [];
   for (const [symbol, g] of [...groups].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -383,10 +384,10 @@ export async function parseLongCsv(
       if (!(e instanceof ValidationError)) throw e;
       issues.add(
         issuesOf(e).map((i) => {
-          const isRow = i.loc[1] === "row" && typeof i.loc[2] === "number";
+          const isRow = i.loc[0] === "row" && typeof i.loc[1] === "number";
           return {
             ...i,
-            loc: isRow ? ["body", "row", panelLine(i.loc[2] as number)] : i.loc,
+            loc: isRow ? ["row", panelLine(i.loc[1] as number)] : i.loc,
             msg: `${symbol}: ${i.msg}`,
           };
         }),

@@ -18,7 +18,7 @@ export function decodeCsvBytes(bytes: Uint8Array, charset?: string | null): stri
   try {
     decoder = new TextDecoder(label ?? "utf-8", { fatal: true, ignoreBOM: true });
   } catch {
-    throw new ValidationError(`Unknown charset "${label}"`, ["body"], "csv_charset_unknown");
+    throw new ValidationError(`Unknown charset "${label}"`, [], "csv_charset_unknown");
   }
   try {
     return decoder.decode(body);
@@ -26,7 +26,7 @@ export function decodeCsvBytes(bytes: Uint8Array, charset?: string | null): stri
     if (label === null) return new TextDecoder("gb18030").decode(body);
     throw new ValidationError(
       `The file is not valid ${decoder.encoding} text; declare its encoding, e.g. text/csv; charset=gbk`,
-      ["body"],
+      [],
       "csv_encoding_invalid",
     );
   }

@@ -107,7 +107,7 @@ export function importedSymbolInfo(symbol: string, exchange: ExchangeCode): Symb
 /** Upper-cases and checks a symbol; throws `ValidationError` at `loc` when it is not 1–32 allowed characters. */
 export function normaliseImportSymbol(
   symbol: string,
-  loc: (string | number)[] = ["query", "symbol"],
+  loc: (string | number)[] = ["symbol"],
 ): string {
   const s = symbol.trim().toUpperCase();
   if (!SYMBOL_PATTERN.test(s)) {
@@ -260,7 +260,7 @@ export async function listAllImports(
 
 /** Deletes the owner's import of `symbol` and its bars; `NotFoundError` when the owner has none. */
 export async function deleteImport(deps: ImportDeps, ownerId: string, symbol: string): Promise<void> {
-  const s = normaliseImportSymbol(symbol, ["path", "symbol"]);
+  const s = normaliseImportSymbol(symbol, ["symbol"]);
   // The record goes first: without it nobody reads the bars, whose removal follows.
   if (!(await deps.imports.delete(ownerId, s))) throw new NotFoundError(`Import "${s}" not found`);
   await deps.bars.deleteSeries({ source: "csv", owner: ownerId }, s);
@@ -273,5 +273,5 @@ export function publishImport(
   symbol: string,
   published: boolean,
 ): Promise<ImportedSymbolRecord> {
-  return deps.imports.publish(ownerId, normaliseImportSymbol(symbol, ["path", "symbol"]), published);
+  return deps.imports.publish(ownerId, normaliseImportSymbol(symbol, ["symbol"]), published);
 }

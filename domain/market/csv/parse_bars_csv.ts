@@ -175,7 +175,7 @@ function issueCollector() {
   return {
     add(line: number, msg: string, type = "csv_row_invalid") {
       total++;
-      if (issues.length < MAX_REPORTED_BAD_ROWS) issues.push({ type, loc: ["body", "row", line], msg });
+      if (issues.length < MAX_REPORTED_BAD_ROWS) issues.push({ type, loc: ["row", line], msg });
     },
     get total() {
       return total;
@@ -185,13 +185,13 @@ function issueCollector() {
       if (total > issues.length) {
         list.push({
           type: "too_many_errors",
-          loc: ["body"],
+          loc: [],
           msg: `${total - issues.length} more bad rows not listed (${total} in all)`,
         });
       }
       throw new ValidationError(
         `The CSV has ${total} bad row${total === 1 ? "" : "s"}; nothing was imported`,
-        ["body"],
+        [],
         "csv_invalid",
         list,
       );
@@ -199,18 +199,18 @@ function issueCollector() {
   };
 }
 
-const fileIssue = (msg: string, loc: (string | number)[] = ["body"], type = "csv_invalid") =>
+const fileIssue = (msg: string, loc: (string | number)[] = [], type = "csv_invalid") =>
   new ValidationError(msg, loc, type, [{ type, loc, msg }]);
 
 /**
  * Parses a CSV text into daily bars of `symbol` (source `csv`, oldest first) and the skipped rows; throws
- * `ValidationError` (422 issues at `["body", "row", N]`) when the file has no usable header or any bad row.
+ * `ValidationError` (422 issues at `["row", N]`) when the file has no usable header or any bad row.
  */
 export function parseBarsCsv(text: string, symbol: string): ParsedBars {
   const lines = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).split(/\r\n|\n|\r/);
   let headerAt = 0;
   while (headerAt < lines.length && lines[headerAt].trim() === "") headerAt++;
-  if (headerAt === lines.length) throw fileIssue("The file is empty", ["body"], "missing");
+  if (headerAt === lines.length) throw fileIssue("The file is empty", [], "missing");
 
   const delimiter = detectDelimiter(lines[headerAt]);
   const header = splitRecord(lines[headerAt], delimiter).map(normaliseHeader);
@@ -231,7 +231,7 @@ export function parseBarsCsv(text: string, symbol: string): ParsedBars {
       `The header (line ${headerAt + 1}) lacks column(s): ${missing.join(", ")}; found: ${
         clip(header.join(", "))
       }`,
-      ["body", "row", headerAt + 1],
+      ["row", headerAt + 1],
       "csv_header_invalid",
     );
   }

@@ -4,9 +4,11 @@ import {
   checkRedirectUri,
   consumeGithubState,
   findOrLinkGithubAccount,
+  finishGithubSignIn,
   type GithubDeps,
   type GithubEmail,
   signInWithGithubCode,
+  startGithubSignIn,
   verifiedPrimaryEmail,
 } from "../../../domain/auth/github_oauth.ts";
 import { createApiKey } from "../../../domain/auth/api_keys.ts";
@@ -242,4 +244,78 @@ Deno.test("findOrLinkGithubAccount() replaces a GitHub link made before the acco
   assert.deepEqual([linked.github_id, linked.github_login, linked.email_verified], ["12", "nina", true]);
   assert.equal(await g.auth.users.getByGithubId("66"), null, "the squatter's GitHub no longer signs in here");
   assert.equal((await g.auth.users.getByGithubId("12"))?.id, "usr_squat3");
+});
+
+/** An authorize-redirect maker that counts its calls and hands out `state-N`. */
+function fakeAuthorize() {
+  let calls = 0;
+  const make = () => {
+    calls++;
+    return Promise.resolve({
+      url: `https://github.example/authorize?state=state-${calls}`,
+      state: `state-${calls}`,
+    });
+  };
+  return { make, calls: () => calls };
+}
+
+Deno.test("startGithubSignIn() records the state with the checked redirect_uri and answers the authorize URL", async () => {
+  await using g = await openGithubWorld();
+  const authorize = fakeAuthorize();
+  const url = await startGithubSignIn(g.auth, g.github, "https://app.example.com/done#x", authorize.make);
+  assert.equal(url, "https://github.example/authorize?state=state-1");
+  assert.deepEqual(await consumeGithubState(g.auth, g.github, "state-1"), {
+    redirectUri: "https://app.example.com/done",
+  });
+  await startGithubSignIn(g.auth, g.github, undefined, authorize.make);
+  assert.deepEqual(await consumeGithubState(g.auth, g.github, "state-2"), { redirectUri: null });
+});
+
+Deno.test("startGithubSignIn() refuses a foreign redirect_uri at its own field, before any redirect is made", async () => {
+  await using g = await openGithubWorld();
+  const authorize = fakeAuthorize();
+  await assert.rejects(
+    startGithubSignIn(g.auth, g.github, "https://evil.example.com/", authorize.make),
+    (e) => e instanceof ValidationError && JSON.stringify(e.loc) === '["redirect_uri"]',
+  );
+  assert.equal(authorize.calls(), 0);
+});
+
+Deno.test("finishGithubSignIn() answers tokens, and where they go", async () => {
+  await using g = await openGithubWorld();
+  const octo: FakeGithubUser = { id: 21, login: "octo", emails: verified("octo@example.com") };
+  await beginGithubSignIn(g.auth, g.github, "direct", null);
+  await beginGithubSignIn(g.auth, g.github, "redirected", "https://app.example.com/done");
+  const direct = await finishGithubSignIn(g.auth, g.github, { state: "direct", code: g.gh.grantCode(octo) });
+  assert.ok("pair" in direct && direct.redirectUri === null);
+  assert.equal(direct.pair.user.email, "octo@example.com");
+  const redirected = await finishGithubSignIn(g.auth, g.github, {
+    state: "redirected",
+    code: g.gh.grantCode(octo),
+  });
+  assert.ok("pair" in redirected);
+  assert.equal(redirected.redirectUri, "https://app.example.com/done");
+  assert.equal((await authenticate(g.auth, redirected.pair.access_token)).user.email, "octo@example.com");
+});
+
+Deno.test("finishGithubSignIn() hands a failure to the front end only when there is a redirect_uri", async () => {
+  await using g = await openGithubWorld();
+  await beginGithubSignIn(g.auth, g.github, "a", "https://app.example.com/done");
+  await beginGithubSignIn(g.auth, g.github, "b", null);
+  await beginGithubSignIn(g.auth, g.github, "c", null);
+  const denied = await finishGithubSignIn(g.auth, g.github, {
+    state: "a",
+    error: "access_denied",
+    error_description: "The user said no",
+  });
+  assert.ok("error" in denied);
+  assert.ok(denied.error instanceof BadRequestError);
+  assert.equal(denied.error.message, "GitHub sign-in failed: The user said no");
+  await assert.rejects(
+    finishGithubSignIn(g.auth, g.github, { state: "b", error: "access_denied" }),
+    (e) => e instanceof BadRequestError && e.message === "GitHub sign-in failed: access_denied",
+  );
+  await assert.rejects(finishGithubSignIn(g.auth, g.github, { state: "c" }), /no authorization code/);
+  // The state works once: a replay fails whatever the redirect.
+  await assert.rejects(finishGithubSignIn(g.auth, g.github, { state: "a", code: "x" }), BadRequestError);
 });

@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
-import { basisWarning, calendarDate, calendarMonth } from "../../../domain/calendar/calendar_view.ts";
+import {
+  basisWarning,
+  calendarDate,
+  calendarMonth,
+  calendarView,
+} from "../../../domain/calendar/calendar_view.ts";
+import { installOfficialList } from "../../../domain/calendar/official_lists.ts";
+import { fixedClock } from "../../../domain/clock.ts";
+import { BadRequestError, ValidationError } from "../../../domain/errors.ts";
+import { createCalendarListRepo } from "../../../domain/store/calendar_list_repo.ts";
 
 /** 2026-05-16T02:00Z: Saturday 10:00 in Shanghai, Friday 22:00 in New York. */
 const SATURDAY_CST = Date.UTC(2026, 4, 16, 2, 0);
@@ -73,4 +82,52 @@ Deno.test("basisWarning() is set for weekday guesses only", () => {
   assert.equal(basisWarning("rules", "NYSE"), null);
   assert.equal(basisWarning("always", "CRYPTO"), null);
   assert.match(basisWarning("weekdays", "IDX")!, /IDX/);
+});
+
+Deno.test("calendarView() answers a month or a date at the clock's now, and needs exactly one of them", () => {
+  const clock = fixedClock(SATURDAY_CST);
+  assert.deepEqual(
+    calendarView({ clock }, { exchange: "SSE", month: "2024-10" }),
+    calendarMonth("SSE", "2024-10", SATURDAY_CST),
+  );
+  assert.deepEqual(
+    calendarView({ clock }, { exchange: "NYSE", date: "2026-05-14" }),
+    calendarDate("NYSE", "2026-05-14", SATURDAY_CST),
+  );
+  for (const both of [{}, { month: "2024-10", date: "2024-10-08" }]) {
+    assert.throws(
+      () => calendarView({ clock }, { exchange: "SSE", ...both }),
+      (e) => e instanceof ValidationError && e.loc.length === 0,
+    );
+  }
+});
+
+Deno.test("installOfficialList() names refused fields relative to its input (year, closures)", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const deps = { lists: createCalendarListRepo(kv), clock: fixedClock(SATURDAY_CST) };
+    const locOf = async (year: number, closures: string[]) => {
+      try {
+        await installOfficialList(deps, "admin@example.com", "SSE", year, { closures, source: "test" });
+      } catch (e) {
+        if (e instanceof ValidationError) return e.issues?.map((i) => i.loc) ?? [e.loc];
+        throw e;
+      }
+      throw new Error("installed");
+    };
+    assert.deepEqual(await locOf(1800, []), [["year"]]);
+    assert.deepEqual(await locOf(2027, ["2027-01-01", "2026-12-31", "2027-02-30"]), [["closures", 1], [
+      "closures",
+      2,
+    ]]);
+    const january = Array.from({ length: 31 }, (_, i) => `2027-01-${String(i + 1).padStart(2, "0")}`);
+    assert.deepEqual(await locOf(2027, january), [["closures"]]);
+    await assert.rejects(
+      installOfficialList(deps, "admin@example.com", "CRYPTO", 2027, { closures: [], source: "test" }),
+      BadRequestError,
+    );
+    assert.equal(await deps.lists.get("SSE", 2027), null, "nothing was installed");
+  } finally {
+    kv.close();
+  }
 });

@@ -83,7 +83,10 @@ Deno.test("answerTicket() marks the ticket answered and notifies its owner", asy
   try {
     const t = await createTicket(deps, "usr_a", input);
     clock.advance(60_000);
-    const answered = await answerTicket(deps, "usr_admin", t.id, { message: "  Requeued it. " });
+    const answered = await answerTicket(deps, "usr_admin", t.id, {
+      message: "  Requeued it. ",
+      link: `/api/v1/tickets/${t.id}`,
+    });
     assert.equal(answered.status, "answered");
     assert.equal(answered.reply_count, 1);
     assert.equal(answered.updated_at, new Date(START + 60_000).toISOString());
@@ -95,6 +98,20 @@ Deno.test("answerTicket() marks the ticket answered and notifies its owner", asy
     assert.equal(n.body, "Requeued it.");
     assert.equal(n.link, `/api/v1/tickets/${t.id}`);
     assert.deepEqual(await countUnreadNotifications(deps, "usr_admin"), { count: 0 });
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("answerTicket() links the notification only where the answering adapter says", async () => {
+  const { kv, clock, deps } = await openSupportWorld();
+  try {
+    const t = await createTicket(deps, "usr_a", input);
+    await answerTicket(deps, "usr_admin", t.id, { message: "first" });
+    clock.advance(1000);
+    await answerTicket(deps, "usr_admin", t.id, { message: "second", link: "mcp://tickets/" + t.id });
+    const links = (await listNotifications(deps, "usr_a", page)).items.map((n) => [n.body, n.link]);
+    assert.deepEqual(links, [["second", "mcp://tickets/" + t.id], ["first", null]]);
   } finally {
     kv.close();
   }

@@ -41,7 +41,7 @@ Deno.test("parseLongCsv() names a bad row by the panel's line and its symbol; GB
   const bad = PANEL.replace("1710,1705,1715", "1710,1705,1701");
   const e = await parseLongCsv(streamOf(new TextEncoder().encode(bad), 5)).catch((e) => e);
   assert.ok(e instanceof ValidationError);
-  assert.deepEqual(e.issues?.map((i) => [i.loc, i.msg.split(":")[0]]), [[["body", "row", 6], "600519.SH"]]);
+  assert.deepEqual(e.issues?.map((i) => [i.loc, i.msg.split(":")[0]]), [[["row", 6], "600519.SH"]]);
   // GBK bytes of a panel: undeclared they are refused (UTF-8 expected); declared they parse.
   const gbk = new Uint8Array([
     ...new TextEncoder().encode("symbol,date,open,high,low,close,"),

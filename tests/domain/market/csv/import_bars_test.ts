@@ -77,7 +77,7 @@ Deno.test("importCsv() leaves a previous import untouched when the new file is b
   const bad = OTHER + "2023-06-02,20,19,19.5,20,5\n"; // high below open
   await assert.rejects(
     () => importCsv(w.deps, { ownerId: "u1", symbol: "XYZ", text: bad, nowMs: T0 + 1 }),
-    (e) => e instanceof ValidationError && e.issues?.[0].loc.join() === "body,row,3",
+    (e) => e instanceof ValidationError && e.issues?.[0].loc.join() === "row,3",
   );
   assert.deepEqual(await w.deps.bars.getMeta({ source: "csv", owner: "u1" }, "XYZ"), before);
   assert.deepEqual(await Array.fromAsync(w.kv.list({ prefix: ["bar_chunks"] })), chunksBefore);
@@ -139,7 +139,7 @@ Deno.test("importCsv() refuses a bad symbol before reading the file", async () =
   for (const symbol of ["", "a b", "x".repeat(33), "ÄPFEL", "60/0519"]) {
     await assert.rejects(
       () => importCsv(w.deps, { ownerId: "u1", symbol, text: GOOD, nowMs: T0 }),
-      (e) => e instanceof ValidationError && e.loc.join() === "query,symbol",
+      (e) => e instanceof ValidationError && e.loc.join() === "symbol",
       symbol,
     );
   }

@@ -83,6 +83,11 @@ export function backtestRoutes(
     gate: opts.gate,
     now: () => performance.now(),
   });
+  const preview = () => ({
+    market: market.data,
+    targetDate: (symbol: string) => market.synthetic.targetDate(symbol),
+    maxExpressionCost: opts.maxExpressionCost,
+  });
 
   app.openapi(
     createRoute({
@@ -120,12 +125,10 @@ export function backtestRoutes(
     }),
     async (c) => {
       const owner = c.get("principal").user.id;
-      const deps = {
-        market: market.data,
-        targetDate: (symbol: string) => market.synthetic.targetDate(symbol),
-        maxExpressionCost: opts.maxExpressionCost,
-      };
-      return c.json(await callWith("body", () => previewIndicators(deps, owner, c.req.valid("json"))), 200);
+      return c.json(
+        await callWith("body", () => previewIndicators(preview(), owner, c.req.valid("json"))),
+        200,
+      );
     },
   );
 

@@ -1,10 +1,15 @@
 /**
- * Bridges trade events written to KV by any isolate's settlement to this isolate's `/ws` sockets: watches the
- * `["stream_changed", "trades"]` marker and, on each change, reads the trade-feed entries newer than the last
- * seen (with a short look-back for writers whose clocks lag) and publishes each trade once.
+ * Bridges changes written to KV by any isolate to this isolate's sockets, through the hub:
+ * - trades: watches the `["stream_changed", "trades"]` marker and, on each change, reads the trade-feed entries
+ *   newer than the last seen (with a short look-back for writers whose clocks lag) and publishes each trade once;
+ * - backtest jobs: watches the `["stream_changed", "backtest_jobs"]` marker (set in the same commit as every job
+ *   change) and, on each change, re-reads the jobs that sockets of this isolate follow and publishes each one
+ *   whose record changed to its job topic. A coalesced run of changes still ends with the latest state.
  */
+import type { BacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
+import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { keys } from "../domain/store/keys.ts";
-import { type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
+import { JOB_PROGRESS_STREAM, jobProgressTopic, type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
 
 /** How far behind the newest seen event a late writer's event is still picked up. */
 export const FEED_LOOKBACK_MS = 60_000;
@@ -12,19 +17,81 @@ export const FEED_LOOKBACK_MS = 60_000;
 /** A running bridge. */
 export interface StreamBridge {
   stop(): void;
-  /** Resolves once the first watch snapshot has been handled (events before it are not replayed). */
+  /** Resolves once the first watch snapshots have been handled (events before them are not replayed). */
   ready: Promise<void>;
 }
 
+/** Options of `startStreamBridge`. */
+export interface StreamBridgeOptions {
+  /** Where job records are read (default: the KV-backed repository on the same handle). */
+  jobs?: Pick<BacktestJobRepo, "get">;
+}
+
 /** Starts the bridge on `kv` publishing into `hub`. */
-export function startStreamBridge(kv: Deno.Kv, hub: TopicHub, nowMs: () => number): StreamBridge {
-  const seen = new Map<string, number>();
-  let cursor = nowMs();
+export function startStreamBridge(
+  kv: Deno.Kv,
+  hub: TopicHub,
+  nowMs: () => number,
+  opts: StreamBridgeOptions = {},
+): StreamBridge {
   let stopped = false;
+  const readers: ReadableStreamDefaultReader<unknown>[] = [];
+  const trades = bridgeTrades(kv, hub, nowMs, readers, () => stopped);
+  const jobs = bridgeJobs(kv, hub, opts.jobs ?? createBacktestJobRepo(kv), readers, () => stopped);
+  return {
+    ready: Promise.all([trades, jobs]).then(() => {}),
+    stop() {
+      stopped = true;
+      for (const r of readers) r.cancel().catch(() => {});
+    },
+  };
+}
+
+/** Runs `onChange` on every change of the marker `topic` after its first snapshot; resolves after that one. */
+function followMarker(
+  kv: Deno.Kv,
+  topic: string,
+  readers: ReadableStreamDefaultReader<unknown>[],
+  stopped: () => boolean,
+  onFirst: () => Promise<void>,
+  onChange: () => Promise<void>,
+): Promise<void> {
   let markReady: () => void = () => {};
   const ready = new Promise<void>((r) => (markReady = r));
-  const stream = kv.watch([keys.streamChanged(TRADES_TOPIC)]);
-  const reader = stream.getReader();
+  const reader = kv.watch([keys.streamChanged(topic)]).getReader();
+  readers.push(reader);
+  (async () => {
+    let first = true;
+    try {
+      while (!stopped()) {
+        const { done } = await reader.read();
+        if (done) break;
+        if (first) {
+          first = false;
+          await onFirst();
+          markReady();
+          continue;
+        }
+        await onChange();
+      }
+    } catch {
+      // The KV handle closed: the bridge ends with it.
+    } finally {
+      markReady();
+    }
+  })();
+  return ready;
+}
+
+function bridgeTrades(
+  kv: Deno.Kv,
+  hub: TopicHub,
+  nowMs: () => number,
+  readers: ReadableStreamDefaultReader<unknown>[],
+  stopped: () => boolean,
+): Promise<void> {
+  const seen = new Map<string, number>();
+  let cursor = nowMs();
   const drain = async () => {
     const from = cursor - FEED_LOOKBACK_MS;
     for await (
@@ -42,34 +109,36 @@ export function startStreamBridge(kv: Deno.Kv, hub: TopicHub, nowMs: () => numbe
     }
     for (const [id, at] of seen) if (at < cursor - 2 * FEED_LOOKBACK_MS) seen.delete(id);
   };
-  (async () => {
-    let first = true;
-    try {
-      while (!stopped) {
-        const { done } = await reader.read();
-        if (done) break;
-        if (first) {
-          first = false;
-          // Mark what already exists as seen: a new socket hears trades from now on, not a replay.
-          for await (const e of kv.list({ prefix: keys.tradeFeedAll() })) {
-            seen.set(JSON.stringify(e.key), e.key[1] as number);
-          }
-          markReady();
-          continue;
-        }
-        await drain();
-      }
-    } catch {
-      // The KV handle closed: the bridge ends with it.
-    } finally {
-      markReady();
+  // Mark what already exists as seen: a new socket hears trades from now on, not a replay.
+  const markExisting = async () => {
+    for await (const e of kv.list({ prefix: keys.tradeFeedAll() })) {
+      seen.set(JSON.stringify(e.key), e.key[1] as number);
     }
-  })();
-  return {
-    ready,
-    stop() {
-      stopped = true;
-      reader.cancel().catch(() => {});
-    },
   };
+  return followMarker(kv, TRADES_TOPIC, readers, stopped, markExisting, drain);
+}
+
+function bridgeJobs(
+  kv: Deno.Kv,
+  hub: TopicHub,
+  jobs: Pick<BacktestJobRepo, "get">,
+  readers: ReadableStreamDefaultReader<unknown>[],
+  stopped: () => boolean,
+): Promise<void> {
+  const prefix = jobProgressTopic("");
+  /** The last record published per topic, so an unchanged job is not sent again. */
+  const last = new Map<string, string>();
+  const publishWatched = async () => {
+    const topics = hub.topics(prefix);
+    for (const t of last.keys()) if (!topics.includes(t)) last.delete(t);
+    for (const topic of topics) {
+      const job = await jobs.get(topic.slice(prefix.length));
+      if (!job) continue;
+      const text = JSON.stringify(job);
+      if (last.get(topic) === text) continue;
+      last.set(topic, text);
+      hub.publish(topic, job);
+    }
+  };
+  return followMarker(kv, JOB_PROGRESS_STREAM, readers, stopped, publishWatched, publishWatched);
 }

@@ -1,31 +1,15 @@
 /** Queued backtests: submit (202), list, status/report, cancel, equity, report-data and trades.csv. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { tierInfo } from "../domain/auth/tiers.ts";
-import {
-  type BacktestJobDeps,
-  cancelBacktestJob,
-  getOwnJob,
-  listOwnJobs,
-  submitBacktestJob,
-} from "../domain/backtest/jobs.ts";
-import { tradesToCsv } from "../domain/backtest/trades_csv.ts";
-import { plotFigure } from "../domain/backtest/plot.ts";
-import type { BacktestReport } from "../domain/backtest/report.ts";
-import { fromDayNumber } from "../domain/calendar/dates.ts";
+import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import { completedReport, jobEquity, jobPlot, jobTradesCsv } from "../domain/backtest/job_reports.ts";
+import { queueBacktest } from "../domain/backtest/job_submission.ts";
+import { cancelJob, JOB_STATUSES, jobDetail, listJobs } from "../domain/backtest/job_views.ts";
 import type { RateRule } from "../domain/config.ts";
-import { NotFoundError, RateLimitError } from "../domain/errors.ts";
-import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
+import type { LibraryDeps } from "../domain/strategy/library.ts";
+import { anyStrategySource, oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
-import {
-  oneStrategySource,
-  resolveSpec,
-  sourceLoc,
-  type SpecSources,
-  StrategySources,
-} from "./backtest_routes.ts";
-import { assertWithinExpressionBudget, estimateBacktestCost } from "../domain/backtest/run_backtest.ts";
-import { getOwnVersion, type LibraryDeps } from "../domain/strategy/library.ts";
+import { callWith } from "./input_errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
   bearerSecurity,
@@ -35,14 +19,9 @@ import {
   pageOf,
   safeText,
 } from "./schemas/common.ts";
+import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
 
 const tags = ["backtests"];
-
-/** `true` when any strategy field is present. */
-const hasAnySource = (b: SpecSources) =>
-  b.spec !== undefined || b.blueprint !== undefined || b.config !== undefined ||
-  b.strategy_code !== undefined;
-const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
 
 const SubmitBody = z.strictObject({
   ...StrategySources,
@@ -53,7 +32,7 @@ const SubmitBody = z.strictObject({
   experiment_name: safeText({ min: 1, max: 200 }).optional(),
   priority: z.number().int().min(0).max(10).default(0),
 }).refine(
-  (b) => (b.library_id !== undefined ? !oneStrategySource(b) && !hasAnySource(b) : oneStrategySource(b)),
+  (b) => (b.library_id !== undefined ? !anyStrategySource(b) : oneStrategySource(b)),
   {
     message: "Give exactly one of spec, blueprint, config, strategy_code or library_id",
   },
@@ -99,7 +78,7 @@ const JobDetail = JobSummary.extend({
   links: z.record(z.string(), z.string()),
 }).openapi("BacktestJob");
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** Where a job's answers are, for clients of this API. */
 const links = (id: string) => ({
   self: `/api/v1/backtests/${id}`,
   cancel: `/api/v1/backtests/${id}/cancel`,
@@ -107,39 +86,6 @@ const links = (id: string) => ({
   equity: `/api/v1/backtests/${id}/equity`,
   trades_csv: `/api/v1/backtests/${id}/trades.csv`,
 });
-
-function summaryOf(j: BacktestJobRecord) {
-  return {
-    id: j.id,
-    name: j.name,
-    status: j.status,
-    start_date: j.spec.start,
-    end_date: j.spec.end,
-    initial_capital: j.spec.capital,
-    final_value: j.summary?.final_value ?? null,
-    total_return_pct: j.summary?.total_return_pct ?? null,
-    total_trades: j.summary?.total_trades ?? null,
-    source: j.summary?.source ?? null,
-    experiment_name: j.experiment_name,
-    created_at: new Date(j.created_at).toISOString(),
-  };
-}
-
-type Report = {
-  summary: Record<string, unknown>;
-  trades: Record<string, unknown>[];
-  dailyPortfolio: Record<string, unknown>[];
-  spec: { benchmarks: string[] };
-};
-
-function equityCurve(report: Report) {
-  const bench = report.spec.benchmarks[0];
-  return report.dailyPortfolio.map((d) => ({
-    timestamp: String(d.date),
-    portfolio_value: Number(d.portfolioValue),
-    benchmark_value: bench && d[`${bench}Normalized`] != null ? Number(d[`${bench}Normalized`]) : null,
-  }));
-}
 
 /** Builds the queued-backtest router. */
 export function backtestJobRoutes(
@@ -150,12 +96,7 @@ export function backtestJobRoutes(
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
-  const completedReport = async (userId: string, id: string): Promise<Report> => {
-    const job = await getOwnJob(jobs, userId, id);
-    const report = job.status === "completed" ? await jobs.jobs.getReport(id) : null;
-    if (!report) throw new NotFoundError(`Backtest "${id}" has no report (status: ${job.status})`);
-    return report as Report;
-  };
+  const submission = { jobs, library, maxExpressionCost: opts.maxExpressionCost };
 
   app.openapi(
     createRoute({
@@ -182,32 +123,8 @@ export function backtestJobRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_submit_user", me.id, opts.rate);
       await auth.limiter.consume("backtest_submit_ip", c.get("clientIp"), opts.rate);
-      const body = c.req.valid("json");
-      const fromLibrary = body.library_id
-        ? await getOwnVersion(library, me.id, body.library_id, body.version)
-        : null;
-      const spec = fromLibrary ? fromLibrary.spec : resolveSpec(body);
-      // Refused at submission, before a job exists, when its rules are over the expression budget.
-      assertWithinExpressionBudget(
-        await estimateBacktestCost(spec, jobs.market, me.id),
-        opts.maxExpressionCost,
-        fromLibrary ? ["body", "library_id"] : sourceLoc(body),
-        "this strategy",
-        "MAX_JOB_EXPRESSION_COST",
-      );
-      const cap = tierInfo(me.tier).limits.max_active_backtests;
-      const active = (await jobs.jobs.listByUser(me.id, { limit: 200, offset: 0 })).items
-        .filter((j) => j.status === "queued" || j.status === "running").length;
-      if (active >= cap) {
-        throw new RateLimitError(`Too many active backtests: the ${me.tier} tier allows ${cap} at once`, 30);
-      }
-      const job = await submitBacktestJob(jobs, me.id, spec, {
-        experimentName: body.experiment_name,
-        priority: body.priority,
-        libraryId: fromLibrary?.strategy_id ?? null,
-        libraryVersion: fromLibrary?.version ?? null,
-      });
-      return c.json({ job_id: job.id, status: "queued" as const, links: links(job.id) }, 202);
+      const queued = await callWith("body", () => queueBacktest(submission, me, c.req.valid("json")));
+      return c.json({ ...queued, links: links(queued.job_id) }, 202);
     },
   );
 
@@ -232,14 +149,11 @@ export function backtestJobRoutes(
       },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      const page = await listOwnJobs(
-        jobs,
-        c.get("principal").user.id,
-        { limit: q.limit, offset: q.offset },
-        q.status,
+      const page = await callWith(
+        "query",
+        () => listJobs(jobs, c.get("principal").user.id, c.req.valid("query")),
       );
-      return c.json({ ...page, items: page.items.map(summaryOf) }, 200);
+      return c.json(page, 200);
     },
   );
 
@@ -255,34 +169,8 @@ export function backtestJobRoutes(
       responses: { 200: jsonResponse(JobDetail, "Job"), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => {
-      const me = c.get("principal").user.id;
-      const job = await getOwnJob(jobs, me, c.req.valid("param").id);
-      const report = job.status === "completed" ? (await jobs.jobs.getReport(job.id)) as Report | null : null;
-      return c.json({
-        ...summaryOf(job),
-        progress: job.progress,
-        current_date: job.current_date,
-        trades_executed: job.trades_executed,
-        error: job.error,
-        cancel_requested: job.cancel_requested,
-        started_at: iso(job.started_at),
-        finished_at: iso(job.finished_at),
-        metrics: report?.summary ?? null,
-        equity_curve: report ? equityCurve(report) : null,
-        trades: report
-          ? report.trades.map((t, i) => ({
-            id: i + 1,
-            timestamp: t.date,
-            asset: t.ticker,
-            action: t.action,
-            price: t.price,
-            quantity: t.quantity,
-            reasoning: t.reason,
-            confidence: null,
-          }))
-          : null,
-        links: links(job.id),
-      }, 200);
+      const job = await jobDetail(jobs, c.get("principal").user.id, c.req.valid("param").id);
+      return c.json({ ...job, links: links(job.id) }, 200);
     },
   );
 
@@ -301,8 +189,7 @@ export function backtestJobRoutes(
       },
     }),
     async (c) => {
-      const job = await cancelBacktestJob(jobs, c.get("principal").user.id, c.req.valid("param").id);
-      return c.json(summaryOf(job), 200);
+      return c.json(await cancelJob(jobs, c.get("principal").user.id, c.req.valid("param").id), 200);
     },
   );
 
@@ -320,7 +207,8 @@ export function backtestJobRoutes(
         ...errorResponses(401, 403, 404, 422),
       },
     }),
-    async (c) => c.json(await completedReport(c.get("principal").user.id, c.req.valid("param").id), 200),
+    async (c) =>
+      c.json(await completedReport(jobs, c.get("principal").user.id, c.req.valid("param").id), 200),
   );
 
   app.openapi(
@@ -337,10 +225,7 @@ export function backtestJobRoutes(
         ...errorResponses(401, 403, 404, 422),
       },
     }),
-    async (c) => {
-      const report = await completedReport(c.get("principal").user.id, c.req.valid("param").id);
-      return c.json({ equity_curve: equityCurve(report) }, 200);
-    },
+    async (c) => c.json(await jobEquity(jobs, c.get("principal").user.id, c.req.valid("param").id), 200),
   );
 
   app.openapi(
@@ -358,11 +243,10 @@ export function backtestJobRoutes(
       },
     }),
     async (c) => {
-      const id = c.req.valid("param").id;
-      const report = await completedReport(c.get("principal").user.id, id);
-      return c.body(tradesToCsv(report.trades), 200, {
+      const file = await jobTradesCsv(jobs, c.get("principal").user.id, c.req.valid("param").id);
+      return c.body(file.text, 200, {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="backtest-${id}-trades.csv"`,
+        "Content-Disposition": `attachment; filename="${file.filename}"`,
       });
     },
   );
@@ -379,7 +263,7 @@ export function backtestJobRoutes(
       request: {
         params: JobParam,
         query: z.object({
-          ticker: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol").optional(),
+          ticker: TickerSymbol.optional(),
         }),
       },
       responses: {
@@ -395,17 +279,8 @@ export function backtestJobRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user.id;
-      const id = c.req.valid("param").id;
-      const report = await completedReport(me, id) as unknown as BacktestReport;
-      const counts = new Map<string, number>();
-      for (const t of report.trades) counts.set(String(t.ticker), (counts.get(String(t.ticker)) ?? 0) + 1);
-      const ticker = c.req.valid("query").ticker ?? [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ??
-        report.spec.universe.tickers?.[0];
-      if (!ticker) throw new NotFoundError(`Backtest "${id}" has no trades to plot: name a ?ticker=`);
-      const bars = await jobs.market.getBars(ticker, report.spec.start, report.spec.end, me);
-      if (!bars) throw new NotFoundError(`Unknown symbol "${ticker}"`);
-      const prices = { dates: Array.from(bars.days, fromDayNumber), close: Array.from(bars.close) };
-      return c.json(plotFigure(report, ticker, prices), 200);
+      const figure = await jobPlot(jobs, me, c.req.valid("param").id, c.req.valid("query").ticker);
+      return c.json(figure, 200);
     },
   );
 

@@ -2,14 +2,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { RateRule } from "../domain/config.ts";
-import {
-  catalogLeaderboard,
-  DATASETS,
-  type LeaderboardDeps,
-  submitToLeaderboard,
-  topEntries,
-} from "../domain/leaderboard/leaderboard.ts";
+import { DATASETS, type LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
+import { catalogRanking, periodRanking, submitEntry } from "../domain/leaderboard/leaderboard_views.ts";
 import { newRouter } from "./app_env.ts";
+import { callWith } from "./input_errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 
@@ -74,17 +70,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
     async (c) => {
       const me = c.get("principal").user.id;
       await auth.limiter.consume("backtest_user", me, opts.rate);
-      const b = c.req.valid("json");
-      const e = await submitToLeaderboard(deps, me, {
-        strategyId: b.strategy_id,
-        version: b.version,
-        dataset: b.dataset,
-      });
-      return c.json({
-        entry_id: e.id,
-        metrics: { "Sharpe Ratio": e.sharpe, "Max Drawdown": e.max_drawdown, "Total Return": e.return_pct },
-        score: e.score,
-      }, 200);
+      return c.json(await callWith("body", () => submitEntry(deps, me, c.req.valid("json"))), 200);
     },
   );
 
@@ -111,14 +97,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
         ...errorResponses(404, 422),
       },
     }),
-    async (c) => {
-      const q = c.req.valid("query");
-      return c.json({
-        period: q.period,
-        dataset: q.dataset ?? null,
-        top: await topEntries(deps, q.period, q.dataset, q.limit),
-      }, 200);
-    },
+    async (c) => c.json(await callWith("query", () => periodRanking(deps, c.req.valid("query"))), 200),
   );
   app.openapi(
     createRoute({
@@ -153,13 +132,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
         ...errorResponses(422),
       },
     }),
-    async (c) => {
-      const q = c.req.valid("query");
-      return c.json(
-        { dataset: q.dataset ?? null, top: await catalogLeaderboard(deps, q.dataset, q.limit) },
-        200,
-      );
-    },
+    async (c) => c.json(await callWith("query", () => catalogRanking(deps, c.req.valid("query"))), 200),
   );
 
   return app;

@@ -2,34 +2,28 @@
 import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import {
-  catalogStrategies,
-  deleteStrategy,
-  getOwnStrategy,
-  getOwnVersion,
-  type LibraryDeps,
-  listOwnStrategies,
-  promoteStaging,
-  rollbackProduction,
-  saveStrategy,
-  setStrategyVisibility,
-  stageVersion,
-} from "../domain/strategy/library.ts";
-import { NotFoundError } from "../domain/errors.ts";
-import { type BacktestJobDeps, latestLibraryRun } from "../domain/backtest/jobs.ts";
-import {
-  assertWithinExpressionBudget,
-  estimateBacktestCost,
-  runBacktest,
-} from "../domain/backtest/run_backtest.ts";
-import { cachedRunSummary } from "../domain/backtest/run_cache.ts";
+import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import { libraryRunCsv } from "../domain/backtest/job_reports.ts";
+import { compareCatalogStrategies, compareVersions } from "../domain/backtest/strategy_compare.ts";
 import type { RateRule } from "../domain/config.ts";
 import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
-import { tradesToCsv } from "../domain/backtest/trades_csv.ts";
-import { specDifferences } from "../domain/strategy/spec_diff.ts";
-import type { LibraryStrategyRecord } from "../domain/store/library_repo.ts";
+import { catalogByName, catalogPage, nicknamesFrom } from "../domain/strategy/catalog.ts";
+import type { LibraryDeps } from "../domain/strategy/library.ts";
+import {
+  listStrategies,
+  listVersions,
+  promote,
+  publishStrategy,
+  removeStrategy,
+  rollback,
+  saveFromSource,
+  stage,
+  strategyDetail,
+  strategyTextFile,
+} from "../domain/strategy/library_views.ts";
+import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
-import { oneStrategySource, resolveSpec, StrategySources } from "./backtest_routes.ts";
+import { callWith } from "./input_errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
   bearerSecurity,
@@ -41,6 +35,7 @@ import {
   PageQuery,
   safeText,
 } from "./schemas/common.ts";
+import { StrategySources } from "./schemas/strategy_source.ts";
 
 const tags = ["library"];
 
@@ -89,24 +84,6 @@ const VersionSchema = z.object({
   created_at: z.string(),
 }).openapi("LibraryVersion");
 
-const view = (s: LibraryStrategyRecord) => ({
-  id: s.id,
-  name: s.name,
-  prompt: s.prompt,
-  latest_version: s.latest_version,
-  staging_version: s.staging_version,
-  production_version: s.production_version,
-  is_public: s.is_public === true,
-  created_at: new Date(s.created_at).toISOString(),
-  updated_at: new Date(s.updated_at).toISOString(),
-});
-const versionView = (v: { version: number; spec: unknown; generated_code: string; created_at: number }) => ({
-  version: v.version,
-  spec: v.spec as Record<string, unknown>,
-  generated_code: v.generated_code,
-  created_at: new Date(v.created_at).toISOString(),
-});
-
 /** Builds the library and catalog router. */
 export function libraryRoutes(
   auth: AuthDeps,
@@ -129,6 +106,17 @@ export function libraryRoutes(
   const app = newRouter();
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
+  const catalog = { library: deps, nicknameOf: nicknamesFrom(auth.users) };
+  // Read at each request: the market service may be swapped after the router is built.
+  const compare = () => ({
+    library: deps,
+    runs: {
+      market: runs.jobs.market,
+      maxSymbolBars: runs.maxSymbolBars,
+      maxExpressionCost: runs.maxExpressionCost,
+      gate: runs.gate,
+    },
+  });
 
   app.openapi(
     createRoute({
@@ -151,18 +139,8 @@ export function libraryRoutes(
     }),
     async (c) => {
       const b = c.req.valid("json");
-      const spec = resolveSpec({ ...b, strategy_code: b.strategy_code ?? b.code });
-      const saved = await saveStrategy(deps, me(c), {
-        name: b.name,
-        prompt: b.prompt,
-        spec,
-        strategyId: b.strategy_id,
-      });
-      return c.json({
-        message: "Strategy saved successfully",
-        strategy_id: saved.strategy.id,
-        version: saved.version.version,
-      }, 201);
+      const input = { ...b, strategy_code: b.strategy_code ?? b.code };
+      return c.json(await callWith("body", () => saveFromSource(deps, me(c), input)), 201);
     },
   );
 
@@ -181,8 +159,7 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const page = await listOwnStrategies(deps, me(c), c.req.valid("query"));
-      return c.json({ ...page, items: page.items.map(view) }, 200);
+      return c.json(await listStrategies(deps, me(c), c.req.valid("query")), 200);
     },
   );
 
@@ -204,9 +181,7 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const id = c.req.valid("param").id;
-      const s = await getOwnStrategy(deps, me(c), id);
-      return c.json({ ...view(s), latest: versionView(await getOwnVersion(deps, me(c), id)) }, 200);
+      return c.json(await strategyDetail(deps, me(c), c.req.valid("param").id), 200);
     },
   );
 
@@ -222,8 +197,7 @@ export function libraryRoutes(
       responses: { 200: jsonResponse(MessageSchema, "Deleted"), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => {
-      await deleteStrategy(deps, me(c), c.req.valid("param").id);
-      return c.json({ message: "Strategy deleted" }, 200);
+      return c.json(await removeStrategy(deps, me(c), c.req.valid("param").id), 200);
     },
   );
 
@@ -242,13 +216,8 @@ export function libraryRoutes(
       responses: { 200: jsonResponse(StrategySchema, "Updated"), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => {
-      const s = await setStrategyVisibility(
-        deps,
-        me(c),
-        c.req.valid("param").id,
-        c.req.valid("json").is_public,
-      );
-      return c.json(view(s), 200);
+      const s = await publishStrategy(deps, me(c), c.req.valid("param").id, c.req.valid("json").is_public);
+      return c.json(s, 200);
     },
   );
 
@@ -267,10 +236,7 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const id = c.req.valid("param").id;
-      await getOwnStrategy(deps, me(c), id);
-      const page = await deps.library.listVersions(id, c.req.valid("query"));
-      return c.json({ ...page, items: page.items.map(versionView) }, 200);
+      return c.json(await listVersions(deps, me(c), c.req.valid("param").id, c.req.valid("query")), 200);
     },
   );
 
@@ -290,15 +256,15 @@ export function libraryRoutes(
 
   app.openapi(stageRoute("/library/{id}/stage", "Mark a version as staging", true), async (c) => {
     const body = await c.req.json() as { version: number };
-    return c.json(view(await stageVersion(deps, me(c), c.req.valid("param").id, body.version)), 200);
+    return c.json(await stage(deps, me(c), c.req.valid("param").id, body.version), 200);
   });
   app.openapi(
     stageRoute("/library/{id}/promote", "Promote the staging version to production", false),
-    async (c) => c.json(view(await promoteStaging(deps, me(c), c.req.valid("param").id)), 200),
+    async (c) => c.json(await promote(deps, me(c), c.req.valid("param").id), 200),
   );
   app.openapi(
     stageRoute("/library/{id}/rollback", "Roll production back to the previous production version", false),
-    async (c) => c.json(view(await rollbackProduction(deps, me(c), c.req.valid("param").id)), 200),
+    async (c) => c.json(await rollback(deps, me(c), c.req.valid("param").id), 200),
   );
 
   app.openapi(
@@ -316,12 +282,8 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const id = c.req.valid("param").id;
-      const v = await getOwnVersion(deps, me(c), id);
-      const text: string = `# ${id} v${v.version}\n${v.generated_code}`;
-      return c.text(text, 200, {
-        "Content-Disposition": `attachment; filename="${id}-v${v.version}.ts"`,
-      });
+      const file = await strategyTextFile(deps, me(c), c.req.valid("param").id);
+      return c.text(file.text, 200, { "Content-Disposition": `attachment; filename="${file.filename}"` });
     },
   );
 
@@ -340,28 +302,10 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const id = c.req.valid("param").id;
-      await getOwnStrategy(deps, me(c), id);
-      const job = await latestLibraryRun(runs.jobs, me(c), id);
-      const report = job
-        ? await runs.jobs.jobs.getReport(job.id) as {
-          trades: Record<string, unknown>[];
-          dailyPortfolio: Record<string, unknown>[];
-        } | null
-        : null;
-      if (!job || !report) {
-        throw new NotFoundError(`Strategy "${id}" has no completed backtest yet: submit one with library_id`);
-      }
-      const equity = [
-        "date,portfolioValue,cash,drawdown",
-        ...report.dailyPortfolio.map((d) => [d.date, d.portfolioValue, d.cash, d.drawdown].join(",")),
-      ].join("\r\n");
-      const body: string =
-        `# trades (backtest ${job.id}, version ${job.library_version})\r\n${tradesToCsv(report.trades)}` +
-        `\r\n# daily equity\r\n${equity}\r\n`;
-      return c.body(body, 200, {
+      const file = await libraryRunCsv({ jobs: runs.jobs, library: deps }, me(c), c.req.valid("param").id);
+      return c.body(file.text, 200, {
         "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": `attachment; filename="${id}-backtest.csv"`,
+        "Content-Disposition": `attachment; filename="${file.filename}"`,
       });
     },
   );
@@ -394,31 +338,10 @@ export function libraryRoutes(
     async (c) => {
       await auth.limiter.consume("backtest_user", me(c), runs.backtestRate);
       const id = c.req.valid("param").id;
-      const q = c.req.valid("query");
-      const [va, vb] = [await getOwnVersion(deps, me(c), id, q.a), await getOwnVersion(deps, me(c), id, q.b)];
-      // Both versions are checked against the expression budget before either runs.
-      for (const [v, param] of [[va, "a"], [vb, "b"]] as const) {
-        assertWithinExpressionBudget(
-          await estimateBacktestCost(v.spec, runs.jobs.market, me(c)),
-          runs.maxExpressionCost,
-          ["query", param],
-          `version ${v.version}`,
-        );
-      }
-      const run = (spec: typeof va.spec) =>
-        runBacktest(spec, runs.jobs.market, {
-          ownerId: me(c),
-          maxSymbolBars: runs.maxSymbolBars,
-          maxExpressionCost: runs.maxExpressionCost,
-          now: () => 0,
-          gate: runs.gate,
-        });
-      const [ra, rb] = [await run(va.spec), await run(vb.spec)];
-      return c.json({
-        a: { version: va.version, metrics: ra.summary },
-        b: { version: vb.version, metrics: rb.summary },
-        spec_differences: specDifferences(va.spec, vb.spec),
-      }, 200);
+      return c.json(
+        await callWith("query", () => compareVersions(compare(), me(c), id, c.req.valid("query"))),
+        200,
+      );
     },
   );
 
@@ -430,19 +353,6 @@ export function libraryRoutes(
     generated_code: z.string(),
     updated_at: z.string(),
   }).openapi("CatalogStrategy");
-  const catalogItem = async (s: LibraryStrategyRecord) => {
-    const owner = await auth.users.get(s.user_id);
-    const v = await deps.library.getVersion(s.id, s.production_version!);
-    return {
-      id: s.id,
-      name: s.name,
-      author: owner?.nickname ?? null,
-      production_version: s.production_version!,
-      generated_code: v?.generated_code ?? "",
-      updated_at: new Date(s.updated_at).toISOString(),
-    };
-  };
-
   app.openapi(
     createRoute({
       method: "get",
@@ -453,8 +363,7 @@ export function libraryRoutes(
       responses: { 200: jsonResponse(pageOf(CatalogItem, "CatalogPage"), "Catalog"), ...errorResponses(422) },
     }),
     async (c) => {
-      const page = await catalogStrategies(deps, c.req.valid("query"));
-      return c.json({ ...page, items: await Promise.all(page.items.map(catalogItem)) }, 200);
+      return c.json(await catalogPage(catalog, c.req.valid("query")), 200);
     },
   );
 
@@ -475,10 +384,7 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const name = c.req.valid("param").name;
-      const page = await catalogStrategies(deps, { limit: 200, offset: 0 }, name);
-      if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
-      return c.json({ items: await Promise.all(page.items.map(catalogItem)) }, 200);
+      return c.json(await catalogByName(catalog, c.req.valid("param").name), 200);
     },
   );
 
@@ -517,49 +423,11 @@ export function libraryRoutes(
     }),
     async (c) => {
       await auth.limiter.consume("catalog_compare_ip", c.get("clientIp"), runs.catalogCompareRate);
-      const name = c.req.valid("param").name;
-      const page = await catalogStrategies(deps, { limit: 10, offset: 0 }, name);
-      if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
-      const found = [];
-      for (const s of page.items) {
-        const v = await deps.library.getVersion(s.id, s.production_version!);
-        if (v) found.push({ s, v });
-      }
-      // Every strategy is checked against the expression budget before any runs (public data only).
-      for (const { s, v } of found) {
-        assertWithinExpressionBudget(
-          await estimateBacktestCost(v.spec, runs.jobs.market, null),
-          runs.maxExpressionCost,
-          ["path", "name"],
-          `strategy "${s.id}" (version ${v.version})`,
-        );
-      }
-      const cache = { cache: runs.cache, market: runs.jobs.market, clock: deps.clock };
-      const strategies = [];
-      for (const { s, v } of found) {
-        const result = await cachedRunSummary(
-          cache,
-          v.spec,
-          null,
-          () =>
-            runBacktest(v.spec, runs.jobs.market, {
-              ownerId: null, // public data only: the catalog is public
-              maxSymbolBars: runs.maxSymbolBars,
-              maxExpressionCost: runs.maxExpressionCost,
-              now: () => 0,
-              gate: runs.gate,
-            }),
-        );
-        const owner = await auth.users.get(s.user_id);
-        strategies.push({
-          id: s.id,
-          author: owner?.nickname ?? null,
-          production_version: v.version,
-          metrics: result.summary,
-          cached: result.cached,
-        });
-      }
-      return c.json({ name, strategies }, 200);
+      const cmp = { ...compare(), cache: runs.cache, clock: deps.clock, nicknameOf: catalog.nicknameOf };
+      return c.json(
+        await callWith("path", () => compareCatalogStrategies(cmp, c.req.valid("param").name)),
+        200,
+      );
     },
   );
 

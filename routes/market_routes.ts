@@ -2,12 +2,11 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { Principal } from "../domain/auth/sessions.ts";
-import { getCalendar } from "../domain/calendar/calendar.ts";
-import { addDays, fromDayNumber } from "../domain/calendar/dates.ts";
-import { NotFoundError, ValidationError } from "../domain/errors.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
+import { barsOf, freshnessOf, symbolPage } from "../domain/market/market_views.ts";
 import { refreshMarket } from "../domain/market/refresh.ts";
 import { newRouter } from "./app_env.ts";
+import { callWith } from "./input_errors.ts";
 import { optionalAuth, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
 import {
@@ -22,8 +21,6 @@ import {
 } from "./schemas/market.ts";
 
 const tags = ["market data"];
-/** Longest range one bars response may span. */
-const MAX_RANGE_DAYS = 366 * 20;
 
 /** Builds the market-data router. */
 export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
@@ -45,19 +42,8 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
       },
     }),
     async (c) => {
-      const q = c.req.valid("query");
-      const all = await market.data.listSymbols({
-        universe: q.universe,
-        exchange: q.exchange,
-        q: q.q,
-        ownerId: ownerOf(c.var.principal as Principal | undefined),
-      });
-      return c.json({
-        items: all.slice(q.offset, q.offset + q.limit),
-        total: all.length,
-        limit: q.limit,
-        offset: q.offset,
-      }, 200);
+      const owner = ownerOf(c.var.principal as Principal | undefined);
+      return c.json(await callWith("query", () => symbolPage(market, owner, c.req.valid("query"))), 200);
     },
   );
 
@@ -73,41 +59,8 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
     }),
     async (c) => {
       const { symbol } = c.req.valid("param");
-      const q = c.req.valid("query");
       const owner = ownerOf(c.var.principal as Principal | undefined);
-      const info = await market.data.getSymbol(symbol, owner);
-      if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
-      const end = q.end ?? getCalendar(info.exchange).today(market.clock.now());
-      const start = q.start ?? addDays(end, -365);
-      if (start > end) throw new ValidationError("start must not be after end", ["query", "start"]);
-      if (addDays(start, MAX_RANGE_DAYS) < end) {
-        throw new ValidationError(
-          "A request may span at most 20 years",
-          ["query", "start"],
-          "range_too_long",
-        );
-      }
-      const series = await market.data.getBars(symbol, start, end, owner);
-      if (!series) throw new NotFoundError(`Unknown symbol "${symbol}"`);
-      const bars = Array.from(series.days, (d, i) => ({
-        date: fromDayNumber(d),
-        open: series.open[i],
-        high: series.high[i],
-        low: series.low[i],
-        close: series.close[i],
-        volume: series.volume[i],
-        adj_factor: series.adj_factor[i],
-      }));
-      return c.json({
-        symbol: info.symbol,
-        source: series.source,
-        exchange: info.exchange,
-        currency: info.currency,
-        start,
-        end,
-        count: bars.length,
-        bars,
-      }, 200);
+      return c.json(await callWith("query", () => barsOf(market, owner, symbol, c.req.valid("query"))), 200);
     },
   );
 
@@ -122,12 +75,7 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
       responses: { 200: jsonResponse(FreshnessSchema, "Freshness"), ...errorResponses(401) },
     }),
     async (c) => {
-      const owner = ownerOf(c.var.principal as Principal | undefined);
-      const items = (await market.data.freshness(owner)).map((e) => ({
-        ...e,
-        checked_at: new Date(e.checked_at).toISOString(),
-      }));
-      return c.json({ items }, 200);
+      return c.json(await freshnessOf(market, ownerOf(c.var.principal as Principal | undefined)), 200);
     },
   );
 

@@ -2,8 +2,9 @@
  * `WS /ws/backtests/{id}`: sends the job's state at once, then each change (progress, current_date,
  * trades_executed, status), then the final state, and closes. Auth by `?token=` or the `Sec-WebSocket-Protocol`
  * header (`bearer, <token>` or just the token; the token entry is echoed back as the accepted subprotocol);
- * another user's job is refused before the upgrade. State is read from KV with `kv.watch`, so progress written
- * by any isolate reaches the socket.
+ * another user's job is refused before the upgrade. Progress takes the trades' path: each job change sets a KV
+ * stream marker, the stream bridge of every isolate re-reads the jobs its sockets follow and publishes them to
+ * the hub, so progress written by any isolate reaches the socket.
  *
  * Both endpoints live under `SocketLimits`: at most `maxPerIp` open sockets per client IP (more are refused with
  * 429 before the upgrade), a ping every `idleTimeoutS` seconds with the socket closed when no pong comes back
@@ -13,14 +14,12 @@
 import { Hono } from "hono";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { authenticate } from "../domain/auth/sessions.ts";
-import { type BacktestJobDeps, getOwnJob } from "../domain/backtest/jobs.ts";
+import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import { type JobProgressWatch, watchOwnJob } from "../domain/backtest/job_progress.ts";
 import { RateLimitError, UnauthorizedError } from "../domain/errors.ts";
-import type { BacktestJobRecord } from "../domain/store/backtest_job_repo.ts";
 import type { AppEnv } from "./app_env.ts";
 import { errorResponse } from "./errors.ts";
 import { type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
-
-const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
 /** Limits on the WebSockets this router opens. */
 export interface SocketLimits {
@@ -82,19 +81,6 @@ function socketBook(limits: SocketLimits) {
   };
 }
 
-/** The message sent for a job state. */
-export function progressMessage(j: BacktestJobRecord) {
-  return {
-    type: "progress",
-    job_id: j.id,
-    status: j.status,
-    progress: j.progress,
-    current_date: j.current_date,
-    trades_executed: j.trades_executed,
-    error: j.error,
-  };
-}
-
 /** The bearer credential of a WebSocket request: `?token=` or a `Sec-WebSocket-Protocol` entry. */
 function socketCredential(
   url: string,
@@ -135,12 +121,14 @@ export function streamRoutes(
     return response;
   });
   app.get("/ws/backtests/:id", async (c) => {
+    if (!hub) return c.json({ detail: "Progress stream not available" }, 404);
     const id = c.req.param("id");
     const { token, protocol } = socketCredential(c.req.url, c.req.header("sec-websocket-protocol"));
+    let watch: JobProgressWatch;
     try {
       if (!token) throw new UnauthorizedError("Not authenticated");
       const principal = await authenticate(auth, token);
-      await getOwnJob(jobs, principal.user.id, id);
+      watch = await watchOwnJob({ backtests: jobs, hub }, principal.user.id, id);
     } catch (e) {
       const res = errorResponse(e, c.get("correlationId"));
       return c.json(res.body, res.status as 401);
@@ -159,10 +147,9 @@ export function streamRoutes(
     socket.onclose = () => abort.abort();
     socket.onopen = async () => {
       try {
-        for await (const job of jobs.jobs.watch(id, abort.signal)) {
-          if (!job || socket.readyState !== WebSocket.OPEN) break;
-          socket.send(JSON.stringify(progressMessage(job)));
-          if (FINISHED.has(job.status)) break;
+        for await (const message of watch.messages(abort.signal)) {
+          if (socket.readyState !== WebSocket.OPEN) break;
+          socket.send(JSON.stringify(message));
         }
       } finally {
         if (socket.readyState === WebSocket.OPEN) socket.close(1000, "done");

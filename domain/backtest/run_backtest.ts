@@ -6,7 +6,8 @@ import type { RunGate } from "./run_gate.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { ExchangeCode } from "../calendar/exchanges.ts";
-import { BadRequestError, NotFoundError, PayloadTooLargeError, ValidationError } from "../errors.ts";
+import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
+import { JOB_QUEUE_HINT, SyncRunTooLargeError } from "./run_errors.ts";
 import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
 import {
   BARS_PER_YEAR,
@@ -121,7 +122,7 @@ function parseRule(src: string, field: string): Expr {
     return parseExpression(src);
   } catch (e) {
     if (e instanceof ExpressionError) {
-      throw new ValidationError(e.message, ["body", "spec", field], "expression");
+      throw new ValidationError(e.message, ["spec", field], "expression");
     }
     throw e;
   }
@@ -179,7 +180,7 @@ export async function estimateBacktestCost(
 export function assertWithinExpressionBudget(
   estimate: ExpressionCostEstimate,
   budget: number,
-  loc: (string | number)[] = ["body", "spec"],
+  loc: (string | number)[] = ["spec"],
   what = "this strategy",
   budgetName = "MAX_EXPRESSION_COST",
 ): void {
@@ -216,7 +217,7 @@ export interface RunBacktestOptions {
   trials?: number;
   /** Refuse (422, before loading data) when the estimated evaluation cost is over this many units. */
   maxExpressionCost?: number;
-  /** Where the strategy is in the request, for that 422 (default `["body", "spec"]`). */
+  /** Where the strategy is in the caller's input, for that 422 (default `["spec"]`). */
   expressionCostLoc?: (string | number)[];
   /**
    * Awaited between slices of evaluation (and of simulation when there is no `onProgress`), so a long run
@@ -246,9 +247,9 @@ async function runUngated(
   const loadFrom = addDays(spec.start, -WARMUP_DAYS);
   const estimate = symbols.size * Math.ceil(((toDayNumber(spec.end) - toDayNumber(loadFrom)) * 252) / 365);
   if (estimate > opts.maxSymbolBars) {
-    throw new PayloadTooLargeError(
+    throw new SyncRunTooLargeError(
       `This backtest needs about ${estimate} symbol-bars, over the synchronous limit of ${opts.maxSymbolBars}: ` +
-        "submit it to the job queue (POST /api/v1/backtests)",
+        JOB_QUEUE_HINT,
     );
   }
   const ruleExprs = specExpressions(spec);
@@ -291,7 +292,7 @@ async function runUngated(
       r = evaluate(rank, ctx);
     } catch (err) {
       if (err instanceof ExpressionError) {
-        throw new ValidationError(err.message, ["body", "spec"], "expression");
+        throw new ValidationError(err.message, ["spec"], "expression");
       }
       throw err;
     }

@@ -4,14 +4,14 @@
  * turn behind all of them; past the cap a run is refused at once (429 with `Retry-After`) rather than queued
  * behind the others, and the caller can retry or submit it as a job.
  */
-import { RateLimitError } from "../errors.ts";
+import { JOB_QUEUE_HINT, SyncRunsBusyError } from "./run_errors.ts";
 
 /** Admits at most `limit` runs at once. */
 export interface RunGate {
   readonly limit: number;
   /** Runs now in the gate. */
   running(): number;
-  /** Runs `work` inside the gate, or throws `RateLimitError` when `limit` runs are already inside. */
+  /** Runs `work` inside the gate, or throws `SyncRunsBusyError` (a 429) when `limit` runs are already inside. */
   run<T>(work: () => Promise<T>): Promise<T>;
 }
 
@@ -23,9 +23,9 @@ export function createRunGate(limit: number): RunGate {
     running: () => inside,
     async run(work) {
       if (inside >= limit) {
-        throw new RateLimitError(
+        throw new SyncRunsBusyError(
           `The server is already running its ${limit} synchronous backtest${limit === 1 ? "" : "s"}: ` +
-            "retry in a moment, or submit it to the job queue (POST /api/v1/backtests)",
+            `retry in a moment, or ${JOB_QUEUE_HINT}`,
           1,
         );
       }

@@ -112,7 +112,7 @@ export async function submitToLeaderboard(
     assertWithinExpressionBudget(
       await estimateBacktestCost(spec, deps.market, null),
       deps.maxExpressionCost,
-      ["body", "strategy_id"],
+      ["strategy_id"],
       `version ${v.version} on dataset "${dataset.name}"`,
     );
   }

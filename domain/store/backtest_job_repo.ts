@@ -1,9 +1,13 @@
 /**
  * Backtest jobs: the job record (status, progress, summary), a per-user index, and the finished report stored
- * as a chunked blob. A job is created and its queue message enqueued in one atomic commit.
+ * as a chunked blob. A job is created and its queue message enqueued in one atomic commit; every change of a job
+ * also sets the `["stream_changed", "backtest_jobs"]` marker in the same commit (see jobs/stream_bridge.ts).
  */
+import type { BacktestReport } from "../backtest/report.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
+import { JOB_PROGRESS_STREAM } from "../stream/hub.ts";
+import { keys } from "./keys.ts";
 import { getBlob, type Page, pageIndex, type PageRequest, putBlob } from "./kv.ts";
 
 /** Job states: queued → running → completed | failed | cancelled. */
@@ -66,10 +70,10 @@ export interface BacktestJobRepo {
     id: string,
     change: (job: BacktestJobRecord) => BacktestJobRecord | null,
   ): Promise<BacktestJobRecord>;
-  /** Streams the job record each time it changes (first the current value), via `kv.watch`; works across isolates. */
-  watch(id: string, signal: AbortSignal): AsyncIterable<BacktestJobRecord | null>;
-  putReport(id: string, report: unknown): Promise<void>;
-  getReport(id: string): Promise<unknown | null>;
+  /** Stores the finished report of a job. */
+  putReport(id: string, report: BacktestReport): Promise<void>;
+  /** The stored report of a job, as `putReport` wrote it, or `null`. */
+  getReport(id: string): Promise<BacktestReport | null>;
 }
 
 /** Creates the KV-backed job repository. */
@@ -106,34 +110,20 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
         const next = change(structuredClone(entry.value));
         if (next === null) return entry.value;
         let op = kv.atomic().check(entry).set(jobKey(id), next);
-        // The active table follows the status in the same commit.
+        // The active table follows the status in the same commit, and the stream marker tells every isolate's
+        // bridge that a job changed (it re-reads the jobs its sockets watch).
         op = FINISHED_STATUSES.includes(next.status) ? op.delete(activeKey(id)) : op.set(activeKey(id), id);
+        op = op.set(keys.streamChanged(JOB_PROGRESS_STREAM), { job_id: id, at: next.updated_at });
         if ((await op.commit()).ok) return next;
       }
       throw new ConflictError(`Backtest "${id}" is changing too often, try again`);
-    },
-    async *watch(id, signal) {
-      const stream = kv.watch<[BacktestJobRecord]>([jobKey(id)]);
-      const reader = stream.getReader();
-      const stop = () => reader.cancel().catch(() => {});
-      signal.addEventListener("abort", stop, { once: true });
-      try {
-        while (!signal.aborted) {
-          const { value, done } = await reader.read();
-          if (done) return;
-          yield value[0].value;
-        }
-      } finally {
-        signal.removeEventListener("abort", stop);
-        await reader.cancel().catch(() => {});
-      }
     },
     async putReport(id, report) {
       await putBlob(kv, reportKey(id), new TextEncoder().encode(JSON.stringify(report)));
     },
     async getReport(id) {
       const bytes = await getBlob(kv, reportKey(id));
-      return bytes ? JSON.parse(new TextDecoder().decode(bytes)) : null;
+      return bytes ? JSON.parse(new TextDecoder().decode(bytes)) as BacktestReport : null;
     },
   };
 }

@@ -40,10 +40,13 @@ export function toStrategyText(spec: StrategySpec): string {
   }).join("\n") + "\n";
 }
 
-/** Parses strategy text into a validated spec; `ValidationError` names the line. Lines starting with # are comments. */
+/**
+ * Parses strategy text into a validated spec; `ValidationError` names the line. Lines starting with # are comments.
+ * `loc` is where the text sits in the caller's input (errors carry it; adapters add their own prefix).
+ */
 export function parseStrategyText(
   text: string,
-  loc: (string | number)[] = ["body", "strategy_code"],
+  loc: (string | number)[] = ["strategy_code"],
 ): StrategySpec {
   const raw: Record<string, unknown> = {};
   const lines = text.split(/\r?\n/);

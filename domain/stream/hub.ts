@@ -3,6 +3,12 @@
 /** Topic of settled trades (`WS /ws`). */
 export const TRADES_TOPIC = "trades";
 
+/** Name of the KV stream marker set by every change of a backtest job (`["stream_changed", name]`). */
+export const JOB_PROGRESS_STREAM = "backtest_jobs";
+
+/** Topic of one backtest job's states (`WS /ws/backtests/{id}`): the bridge publishes the job record. */
+export const jobProgressTopic = (jobId: string) => `backtest_job:${jobId}`;
+
 /** Receives events of a topic. */
 export type Sink = (event: unknown) => void;
 
@@ -14,6 +20,8 @@ export interface TopicHub {
   publish(topic: string, event: unknown): void;
   /** Subscribers of `topic`. */
   count(topic: string): number;
+  /** Topics starting with `prefix` that have at least one subscriber. */
+  topics(prefix: string): string[];
 }
 
 /** Creates an empty hub. */
@@ -38,5 +46,7 @@ export function createTopicHub(): TopicHub {
       }
     },
     count: (topic) => topics.get(topic)?.size ?? 0,
+    topics: (prefix) =>
+      [...topics].filter(([t, sinks]) => t.startsWith(prefix) && sinks.size > 0).map(([t]) => t),
   };
 }

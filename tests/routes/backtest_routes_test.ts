@@ -61,7 +61,7 @@ Deno.test("POST /backtests/run answers 422 with the column for a bad rule, 413 w
       token: me.access_token,
     });
     assert.equal(big.status, 413);
-    assert.match((await big.json()).detail, /job queue/);
+    assert.match((await big.json()).detail, /submit it to the job queue \(POST \/api\/v1\/backtests\)$/);
     assert.equal((await w.request("POST", "/api/v1/backtests/run", { json: { spec: SPEC } })).status, 401);
   } finally {
     await w.close();

@@ -6,7 +6,7 @@
  * answer would hold more values is refused with a 422 before any evaluation.
  */
 import assert from "node:assert/strict";
-import { MAX_INDICATOR_VALUES } from "../../routes/backtest_routes.ts";
+import { MAX_INDICATOR_VALUES } from "../../domain/backtest/indicator_preview.ts";
 import { openTestWorld, signInWithOtp } from "../_helpers/test_app.ts";
 
 /** 20 cheap, distinct expressions (one pass each; far under the expression budget on these bars). */

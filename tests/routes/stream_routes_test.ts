@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runBacktestJob } from "../../domain/backtest/jobs.ts";
+import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { openTestWorld, signInWithOtp } from "../_helpers/test_app.ts";
 
 /** Opens a socket and collects every message until the server closes it. */
@@ -25,7 +26,10 @@ Deno.test("WS /ws/backtests/{id} streams progress in order and ends with complet
     { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
     w.app.fetch,
   );
+  // Progress reaches sockets as trades do: job commit → KV stream marker → bridge → hub.
+  const bridge = startStreamBridge(w.kv, w.deps.hub, () => w.clock.now());
   try {
+    await bridge.ready;
     const me = await signInWithOtp(w, "ws@example.com");
     const other = await signInWithOtp(w, "ws2@example.com", "10.0.0.9");
     const res = await w.request("POST", "/api/v1/backtests", {
@@ -64,6 +68,7 @@ Deno.test("WS /ws/backtests/{id} streams progress in order and ends with complet
     assert.equal(plain.status, 404);
     assert.deepEqual(Object.keys(await plain.json()), ["detail"]);
   } finally {
+    bridge.stop();
     ac.abort();
     await server.finished;
     await w.close();

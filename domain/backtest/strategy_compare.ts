@@ -1,0 +1,118 @@
+/**
+ * Comparing strategies by running them: two versions of one of my library strategies (metrics and spec
+ * differences side by side), and every catalog strategy with one name on its production spec (public data only,
+ * summaries cached by spec and data version). Each strategy is checked against the expression budget before any
+ * runs. Error paths are relative to the request (`["a"]`, `["name"]`).
+ */
+import type { Clock } from "../clock.ts";
+import { NotFoundError } from "../errors.ts";
+import type { RunCacheRepo } from "../store/run_cache_repo.ts";
+import type { NicknameOf } from "../strategy/catalog.ts";
+import { catalogStrategies, getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { specDifferences } from "../strategy/spec_diff.ts";
+import { cachedRunSummary } from "./run_cache.ts";
+import { assertWithinExpressionBudget, estimateBacktestCost, runBacktest } from "./run_backtest.ts";
+import type { SyncRunDeps } from "./sync_runs.ts";
+
+/** Most strategies one catalog compare runs. */
+const CATALOG_COMPARE_LIMIT = 10;
+
+/** What comparing needs: synchronous runs (no timings kept) and the library. */
+export interface CompareDeps {
+  runs: Omit<SyncRunDeps, "now">;
+  library: LibraryDeps;
+}
+
+/** Metrics of one compared version. */
+export interface ComparedVersion {
+  version: number;
+  metrics: Record<string, unknown>;
+}
+
+/** Two versions side by side. */
+export interface VersionComparison {
+  a: ComparedVersion;
+  b: ComparedVersion;
+  spec_differences: ReturnType<typeof specDifferences>;
+}
+
+/** One catalog strategy's metrics in a compare. */
+export interface ComparedCatalogStrategy {
+  id: string;
+  author: string | null;
+  production_version: number;
+  metrics: Record<string, unknown>;
+  cached: boolean;
+}
+
+/** Runs versions `a` and `b` of my strategy `strategyId` on their own specs. */
+export async function compareVersions(
+  deps: CompareDeps,
+  userId: string,
+  strategyId: string,
+  versions: { a: number; b: number },
+): Promise<VersionComparison> {
+  const va = await getOwnVersion(deps.library, userId, strategyId, versions.a);
+  const vb = await getOwnVersion(deps.library, userId, strategyId, versions.b);
+  for (const [v, param] of [[va, "a"], [vb, "b"]] as const) {
+    assertWithinExpressionBudget(
+      await estimateBacktestCost(v.spec, deps.runs.market, userId),
+      deps.runs.maxExpressionCost,
+      [param],
+      `version ${v.version}`,
+    );
+  }
+  const [ra, rb] = [await run(deps, va.spec, userId), await run(deps, vb.spec, userId)];
+  return {
+    a: { version: va.version, metrics: ra.summary },
+    b: { version: vb.version, metrics: rb.summary },
+    spec_differences: specDifferences(va.spec, vb.spec),
+  };
+}
+
+/** Runs every catalog strategy named `name` (up to `CATALOG_COMPARE_LIMIT`) on its production spec. */
+export async function compareCatalogStrategies(
+  deps: CompareDeps & { cache: RunCacheRepo; clock: Clock; nicknameOf: NicknameOf },
+  name: string,
+): Promise<{ name: string; strategies: ComparedCatalogStrategy[] }> {
+  const page = await catalogStrategies(deps.library, { limit: CATALOG_COMPARE_LIMIT, offset: 0 }, name);
+  if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
+  const found = [];
+  for (const s of page.items) {
+    const version = await deps.library.library.getVersion(s.id, s.production_version!);
+    if (version) found.push({ s, version });
+  }
+  // Public data only: the catalog is public.
+  for (const { s, version } of found) {
+    assertWithinExpressionBudget(
+      await estimateBacktestCost(version.spec, deps.runs.market, null),
+      deps.runs.maxExpressionCost,
+      ["name"],
+      `strategy "${s.id}" (version ${version.version})`,
+    );
+  }
+  const cache = { cache: deps.cache, market: deps.runs.market, clock: deps.clock };
+  const strategies: ComparedCatalogStrategy[] = [];
+  for (const { s, version } of found) {
+    const result = await cachedRunSummary(cache, version.spec, null, () => run(deps, version.spec, null));
+    strategies.push({
+      id: s.id,
+      author: await deps.nicknameOf(s.user_id),
+      production_version: version.version,
+      metrics: result.summary,
+      cached: result.cached,
+    });
+  }
+  return { name, strategies };
+}
+
+function run(deps: CompareDeps, spec: StrategySpec, ownerId: string | null) {
+  return runBacktest(spec, deps.runs.market, {
+    ownerId,
+    maxSymbolBars: deps.runs.maxSymbolBars,
+    maxExpressionCost: deps.runs.maxExpressionCost,
+    now: () => 0,
+    gate: deps.runs.gate,
+  });
+}

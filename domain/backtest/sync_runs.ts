@@ -1,0 +1,106 @@
+/**
+ * Synchronous backtests for a caller (under the process-wide run gate and the synchronous size and expression
+ * limits): the full report of a strategy in any source shape, and the one-ticker forms — start/end value and P&L,
+ * or a Plotly figure. Error paths are relative to the request (`["spec", "entry"]`, `["strategy_code"]`).
+ */
+import { fromDayNumber } from "../calendar/dates.ts";
+import type { MarketData } from "../market/types.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { resolveSpec, sourcePath, type SpecSources } from "../strategy/strategy_source.ts";
+import { parseStrategyText, toStrategyText } from "../strategy/strategy_text.ts";
+import type { PlotlyFigure } from "./job_reports.ts";
+import { plotFigure } from "./plot.ts";
+import type { BacktestReport } from "./report.ts";
+import { runBacktest } from "./run_backtest.ts";
+import type { RunGate } from "./run_gate.ts";
+
+/** What a synchronous run needs. */
+export interface SyncRunDeps {
+  market: MarketData;
+  /** Largest run (symbols × bars) answered synchronously (`MAX_SYNC_SYMBOL_BARS`). */
+  maxSymbolBars: number;
+  /** Expression budget of a run (`MAX_EXPRESSION_COST`). */
+  maxExpressionCost: number;
+  /** The process-wide cap on synchronous runs at once. */
+  gate?: RunGate;
+  /** Milliseconds from a monotonic clock, for the report's timings. */
+  now: () => number;
+}
+
+/** A full-report request: one strategy source, and how many variants were tried. */
+export interface RunRequest extends SpecSources {
+  trials?: number;
+}
+
+/** The full report of a run, with the canonical text of the spec that ran. */
+export type RunAnswer = BacktestReport & { generated_code: string };
+
+/** A one-ticker request: strategy text or a spec, run on `ticker` alone. */
+export interface TickerRunRequest {
+  strategy_code?: string;
+  spec?: StrategySpec;
+  ticker: string;
+}
+
+/** The one-ticker summary. */
+export interface TickerRunAnswer {
+  start_value: number;
+  end_value: number;
+  pnl: number;
+}
+
+/** Runs the strategy of `input` for `ownerId` and answers the full report. */
+export async function runReport(deps: SyncRunDeps, ownerId: string, input: RunRequest): Promise<RunAnswer> {
+  const spec = resolveSpec(input);
+  const report = await run(deps, ownerId, spec, input, input.trials);
+  return { ...report, generated_code: toStrategyText(spec) };
+}
+
+/** Runs strategy text (or a spec) on one ticker: start value, end value and P&L. */
+export async function runOnTicker(
+  deps: SyncRunDeps,
+  ownerId: string,
+  input: TickerRunRequest,
+): Promise<TickerRunAnswer> {
+  const spec = onTicker(input);
+  const report = await run(deps, ownerId, spec, input);
+  const end = report.summary.finalValue as number;
+  return { start_value: spec.capital, end_value: end, pnl: Math.round((end - spec.capital) * 1e4) / 1e4 };
+}
+
+/** Runs strategy text (or a spec) on one ticker and answers the Plotly figure of price, equity and drawdown. */
+export async function plotOnTicker(
+  deps: SyncRunDeps,
+  ownerId: string,
+  input: TickerRunRequest,
+): Promise<PlotlyFigure> {
+  const spec = onTicker(input);
+  const ticker = spec.universe.tickers![0];
+  const report = await run(deps, ownerId, spec, input);
+  const bars = await deps.market.getBars(ticker, spec.start, spec.end, ownerId);
+  const prices = { dates: Array.from(bars?.days ?? [], fromDayNumber), close: Array.from(bars?.close ?? []) };
+  return plotFigure(report, ticker, prices);
+}
+
+function onTicker(input: TickerRunRequest): StrategySpec {
+  const spec = input.spec ?? parseStrategyText(input.strategy_code!);
+  return { ...spec, universe: { tickers: [input.ticker.toUpperCase()] } };
+}
+
+function run(
+  deps: SyncRunDeps,
+  ownerId: string,
+  spec: StrategySpec,
+  sources: SpecSources,
+  trials?: number,
+): Promise<BacktestReport> {
+  return runBacktest(spec, deps.market, {
+    ownerId,
+    maxSymbolBars: deps.maxSymbolBars,
+    maxExpressionCost: deps.maxExpressionCost,
+    gate: deps.gate,
+    expressionCostLoc: sourcePath(sources),
+    now: deps.now,
+    ...(trials === undefined ? {} : { trials }),
+  });
+}

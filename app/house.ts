@@ -98,7 +98,11 @@ export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker
 export function serveHttp(house: House, clock: Clock, log: LogFn): Deno.HttpServer {
   const { services } = house;
   const { config } = services;
-  startStreamBridge(services.kv, services.hub, () => clock.now());
+  startStreamBridge(
+    { streams: services.streams, jobs: services.backtests.jobs },
+    services.hub,
+    () => clock.now(),
+  );
   const app = createApp(services);
   return Deno.serve({
     port: config.port,

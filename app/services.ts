@@ -4,6 +4,7 @@
  * from here, so every front end (HTTP routes, queue and crons, CLI) runs the same wiring; each takes the slice
  * it needs (`createApp` takes `AppDeps`, the queue worker takes `market` and `backtests`, and so on).
  */
+import { createStreamRepo, type StreamRepo } from "../domain/store/stream_repo.ts";
 import { createRunGate } from "../domain/backtest/run_gate.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { Config } from "../domain/config.ts";
@@ -57,6 +58,8 @@ export interface ServicesInput {
  */
 export interface Services extends AppDeps {
   config: Config;
+  /** Stream markers and the trade feed, read by the stream bridge. */
+  streams: StreamRepo;
   kv: Deno.Kv;
   clock: Clock;
   mailer: Mailer;
@@ -149,6 +152,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     kv,
     clock,
     mailer,
+    streams: createStreamRepo(kv),
     auth,
     calendars,
     github: buildGithubServices(config, kv),

@@ -4,6 +4,7 @@
  * bridge → the hub → the job watch (now, the path trades take). Each iteration commits one progress change and
  * waits until the watcher holds it.
  */
+import { createStreamRepo } from "../domain/store/stream_repo.ts";
 import { type JobProgressMessage, watchOwnJob } from "../domain/backtest/job_progress.ts";
 import { type BacktestJobDeps, createSemaphore, submitBacktestJob } from "../domain/backtest/jobs.ts";
 import { systemClock } from "../domain/clock.ts";
@@ -32,7 +33,11 @@ const deps: BacktestJobDeps = {
   mode: "poll",
 };
 const hub = createTopicHub();
-const bridge = startStreamBridge(kv, hub, () => systemClock.now());
+const bridge = startStreamBridge(
+  { streams: createStreamRepo(kv), jobs: deps.jobs },
+  hub,
+  () => systemClock.now(),
+);
 await bridge.ready;
 
 /** A running job whose progress each call moves on by one (never back: a watcher drops older states). */

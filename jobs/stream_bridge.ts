@@ -7,8 +7,7 @@
  *   whose record changed to its job topic. A coalesced run of changes still ends with the latest state.
  */
 import type { BacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
-import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
-import { keys } from "../domain/store/keys.ts";
+import type { StreamRepo } from "../domain/store/stream_repo.ts";
 import { JOB_PROGRESS_STREAM, jobProgressTopic, type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
 
 /** How far behind the newest seen event a late writer's event is still picked up. */
@@ -21,23 +20,22 @@ export interface StreamBridge {
   ready: Promise<void>;
 }
 
-/** Options of `startStreamBridge`. */
-export interface StreamBridgeOptions {
-  /** Where job records are read (default: the KV-backed repository on the same handle). */
-  jobs?: Pick<BacktestJobRepo, "get">;
+/** Where the bridge reads: the markers and trade feed, and the job records. */
+export interface StreamBridgeSources {
+  streams: StreamRepo;
+  jobs: Pick<BacktestJobRepo, "get">;
 }
 
-/** Starts the bridge on `kv` publishing into `hub`. */
+/** Starts the bridge reading `sources` and publishing into `hub`. */
 export function startStreamBridge(
-  kv: Deno.Kv,
+  sources: StreamBridgeSources,
   hub: TopicHub,
   nowMs: () => number,
-  opts: StreamBridgeOptions = {},
 ): StreamBridge {
   let stopped = false;
   const readers: ReadableStreamDefaultReader<unknown>[] = [];
-  const trades = bridgeTrades(kv, hub, nowMs, readers, () => stopped);
-  const jobs = bridgeJobs(kv, hub, opts.jobs ?? createBacktestJobRepo(kv), readers, () => stopped);
+  const trades = bridgeTrades(sources.streams, hub, nowMs, readers, () => stopped);
+  const jobs = bridgeJobs(sources.streams, hub, sources.jobs, readers, () => stopped);
   return {
     ready: Promise.all([trades, jobs]).then(() => {}),
     stop() {
@@ -49,7 +47,7 @@ export function startStreamBridge(
 
 /** Runs `onChange` on every change of the marker `topic` after its first snapshot; resolves after that one. */
 function followMarker(
-  kv: Deno.Kv,
+  streams: StreamRepo,
   topic: string,
   readers: ReadableStreamDefaultReader<unknown>[],
   stopped: () => boolean,
@@ -58,7 +56,7 @@ function followMarker(
 ): Promise<void> {
   let markReady: () => void = () => {};
   const ready = new Promise<void>((r) => (markReady = r));
-  const reader = kv.watch([keys.streamChanged(topic)]).getReader();
+  const reader = streams.watchMarker(topic).getReader();
   readers.push(reader);
   (async () => {
     let first = true;
@@ -84,7 +82,7 @@ function followMarker(
 }
 
 function bridgeTrades(
-  kv: Deno.Kv,
+  streams: StreamRepo,
   hub: TopicHub,
   nowMs: () => number,
   readers: ReadableStreamDefaultReader<unknown>[],
@@ -94,32 +92,23 @@ function bridgeTrades(
   let cursor = nowMs();
   const drain = async () => {
     const from = cursor - FEED_LOOKBACK_MS;
-    for await (
-      const e of kv.list<unknown[]>({
-        start: [...keys.tradeFeedAll(), from],
-        end: [...keys.tradeFeedAll(), Number.MAX_SAFE_INTEGER],
-      })
-    ) {
-      const id = JSON.stringify(e.key);
-      if (seen.has(id)) continue;
-      const at = e.key[1] as number;
-      seen.set(id, at);
-      cursor = Math.max(cursor, at);
-      for (const event of e.value) hub.publish(TRADES_TOPIC, event);
+    for await (const e of streams.tradeFeedSince(from)) {
+      if (seen.has(e.id)) continue;
+      seen.set(e.id, e.atMs);
+      cursor = Math.max(cursor, e.atMs);
+      for (const event of e.events) hub.publish(TRADES_TOPIC, event);
     }
     for (const [id, at] of seen) if (at < cursor - 2 * FEED_LOOKBACK_MS) seen.delete(id);
   };
   // Mark what already exists as seen: a new socket hears trades from now on, not a replay.
   const markExisting = async () => {
-    for await (const e of kv.list({ prefix: keys.tradeFeedAll() })) {
-      seen.set(JSON.stringify(e.key), e.key[1] as number);
-    }
+    for await (const e of streams.tradeFeedIds()) seen.set(e.id, e.atMs);
   };
-  return followMarker(kv, TRADES_TOPIC, readers, stopped, markExisting, drain);
+  return followMarker(streams, TRADES_TOPIC, readers, stopped, markExisting, drain);
 }
 
 function bridgeJobs(
-  kv: Deno.Kv,
+  streams: StreamRepo,
   hub: TopicHub,
   jobs: Pick<BacktestJobRepo, "get">,
   readers: ReadableStreamDefaultReader<unknown>[],
@@ -140,5 +129,5 @@ function bridgeJobs(
       hub.publish(topic, job);
     }
   };
-  return followMarker(kv, JOB_PROGRESS_STREAM, readers, stopped, publishWatched, publishWatched);
+  return followMarker(streams, JOB_PROGRESS_STREAM, readers, stopped, publishWatched, publishWatched);
 }

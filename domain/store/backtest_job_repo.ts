@@ -6,7 +6,7 @@
 import type { BacktestReport } from "../backtest/report.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
-import { JOB_PROGRESS_STREAM } from "../stream/hub.ts";
+import { JOB_PROGRESS_STREAM } from "./stream_repo.ts";
 import { keys } from "./keys.ts";
 import { getBlob, type Page, pageIndex, type PageRequest, putBlob } from "./kv.ts";
 

@@ -4,7 +4,7 @@
 export const TRADES_TOPIC = "trades";
 
 /** Name of the KV stream marker set by every change of a backtest job (`["stream_changed", name]`). */
-export const JOB_PROGRESS_STREAM = "backtest_jobs";
+export { JOB_PROGRESS_STREAM } from "../store/stream_repo.ts";
 
 /** Topic of one backtest job's states (`WS /ws/backtests/{id}`): the bridge publishes the job record. */
 export const jobProgressTopic = (jobId: string) => `backtest_job:${jobId}`;

@@ -4,8 +4,7 @@ import { type Config, parseConfig } from "../../domain/config.ts";
 import type { LogFn } from "../../domain/log.ts";
 import type { Mailer, MailMessage } from "../../domain/mail/mailer.ts";
 import { createApp } from "../../routes/app.ts";
-import { buildServices } from "../../app/services.ts";
-import type { AppDeps } from "../../routes/app.ts";
+import { buildServices, type Services } from "../../app/services.ts";
 
 /** 2026-05-14T01:00:00Z, a Thursday (09:00 in Shanghai). */
 export const T0 = Date.UTC(2026, 4, 14, 1, 0, 0);
@@ -27,7 +26,7 @@ export function captureMailer(): Mailer & { sent: MailMessage[] } {
 /** Everything a route test touches. */
 export interface TestWorld {
   app: ReturnType<typeof createApp>;
-  deps: AppDeps;
+  deps: Services;
   kv: Deno.Kv;
   clock: ReturnType<typeof fixedClock>;
   mailer: Mailer & { sent?: MailMessage[] };

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createStreamRepo } from "../../domain/store/stream_repo.ts";
 import { queueBacktest } from "../../domain/backtest/job_submission.ts";
 import { type JobProgressMessage, watchOwnJob } from "../../domain/backtest/job_progress.ts";
 import { runBacktestJob } from "../../domain/backtest/jobs.ts";
@@ -11,7 +12,11 @@ import { openBacktestWorld, rsiSpec } from "../_helpers/backtest_world.ts";
 Deno.test("job progress flows job commit → KV stream marker → bridge → hub → watcher, ending at the final state", async () => {
   const w = await openBacktestWorld();
   const hub = createTopicHub();
-  const bridge = startStreamBridge(w.kv, hub, () => w.clock.now());
+  const bridge = startStreamBridge(
+    { streams: createStreamRepo(w.kv), jobs: w.jobs.jobs },
+    hub,
+    () => w.clock.now(),
+  );
   try {
     await bridge.ready;
     const me = await w.addUser("usr_ws", "ws");

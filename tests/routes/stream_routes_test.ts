@@ -27,7 +27,11 @@ Deno.test("WS /ws/backtests/{id} streams progress in order and ends with complet
     w.app.fetch,
   );
   // Progress reaches sockets as trades do: job commit → KV stream marker → bridge → hub.
-  const bridge = startStreamBridge(w.kv, w.deps.hub, () => w.clock.now());
+  const bridge = startStreamBridge(
+    { streams: w.deps.streams, jobs: w.deps.backtests.jobs },
+    w.deps.hub,
+    () => w.clock.now(),
+  );
   try {
     await bridge.ready;
     const me = await signInWithOtp(w, "ws@example.com");

@@ -6,7 +6,11 @@ import { openTestWorld, signInWithOtp, T0 } from "../_helpers/test_app.ts";
 Deno.test("WS /ws streams each settled trade of a public strategy as {type: trade, data}", async () => {
   const w = await openTestWorld();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, w.app.fetch);
-  const bridge = startStreamBridge(w.kv, w.deps.hub, () => w.clock.now());
+  const bridge = startStreamBridge(
+    { streams: w.deps.streams, jobs: w.deps.backtests.jobs },
+    w.deps.hub,
+    () => w.clock.now(),
+  );
   try {
     await bridge.ready;
     const token = (await signInWithOtp(w, "ws@example.com")).access_token;

@@ -8,7 +8,7 @@
  * data loading included) stops and fails; a cancel asked of a job whose worker died ends it at once; while data
  * loads the runner yields, renews its lease and reads the cancel flag between symbols.
  */
-import type { Clock } from "../clock.ts";
+import { type Clock, monotonicMs, yieldToEventLoop } from "../clock.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { MarketData } from "../market/types.ts";
@@ -183,26 +183,26 @@ export async function runBacktestJob(
       );
       return current.attempt === attempt && current.status === "running" && !current.cancel_requested;
     };
-    let lastYield = performance.now();
+    let lastYield = monotonicMs();
     try {
       const report = await runBacktest(job.spec, deps.market, {
         ownerId: job.user_id,
         maxSymbolBars: deps.maxJobSymbolBars,
-        now: () => performance.now(),
+        now: () => monotonicMs(),
         sliceDays: SLICE_DAYS,
         beforeSymbol: async () => {
           checkBudget();
-          if (performance.now() - lastYield < LOAD_YIELD_MS) return;
-          await new Promise((r) => setTimeout(r, 0)); // let the server answer requests while data loads
-          lastYield = performance.now();
+          if (monotonicMs() - lastYield < LOAD_YIELD_MS) return;
+          await yieldToEventLoop(); // let the server answer requests while data loads
+          lastYield = monotonicMs();
           checkBudget();
           if (lastYield - lastLoadWrite < PROGRESS_INTERVAL_MS) return;
           lastLoadWrite = lastYield;
           if (!(await stillWanted(null))) throw new BacktestCancelledError("Backtest cancelled");
         },
         onProgress: async (p) => {
-          await new Promise((r) => setTimeout(r, 0)); // let the server answer requests between slices
-          const wall = performance.now();
+          await yieldToEventLoop(); // let the server answer requests between slices
+          const wall = monotonicMs();
           lastYield = wall;
           checkBudget();
           if (wall - lastWrite < PROGRESS_INTERVAL_MS && p.progress < 100) {

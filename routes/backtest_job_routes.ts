@@ -9,7 +9,7 @@ import type { RateRule } from "../domain/config.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { anyStrategySource, oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
-import { callWith } from "./input_errors.ts";
+import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
   bearerSecurity,
@@ -123,7 +123,7 @@ export function backtestJobRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_submit_user", me.id, opts.rate);
       await auth.limiter.consume("backtest_submit_ip", c.get("clientIp"), opts.rate);
-      const queued = await callWith("body", () => queueBacktest(submission, me, c.req.valid("json")));
+      const queued = await fromInput("body", () => queueBacktest(submission, me, c.req.valid("json")));
       return c.json({ ...queued, links: links(queued.job_id) }, 202);
     },
   );
@@ -149,7 +149,7 @@ export function backtestJobRoutes(
       },
     }),
     async (c) => {
-      const page = await callWith(
+      const page = await fromInput(
         "query",
         () => listJobs(jobs, c.get("principal").user.id, c.req.valid("query")),
       );

@@ -9,7 +9,7 @@ import type { MarketDeps } from "../domain/market/market_service.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
 import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
-import { callWith } from "./input_errors.ts";
+import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { IsoDateString } from "./schemas/calendar.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
@@ -108,7 +108,7 @@ export function backtestRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      return c.json(await callWith("body", () => runReport(runs(), me.id, body)), 200);
+      return c.json(await fromInput("body", () => runReport(runs(), me.id, body)), 200);
     },
   );
 
@@ -126,7 +126,7 @@ export function backtestRoutes(
     async (c) => {
       const owner = c.get("principal").user.id;
       return c.json(
-        await callWith("body", () => previewIndicators(preview(), owner, c.req.valid("json"))),
+        await fromInput("body", () => previewIndicators(preview(), owner, c.req.valid("json"))),
         200,
       );
     },
@@ -161,7 +161,7 @@ export function backtestRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      return c.json(await callWith("body", () => runOnTicker(runs(), me.id, body)), 200);
+      return c.json(await fromInput("body", () => runOnTicker(runs(), me.id, body)), 200);
     },
   );
 
@@ -191,7 +191,7 @@ export function backtestRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      return c.json(await callWith("body", () => plotOnTicker(runs(), me.id, body)), 200);
+      return c.json(await fromInput("body", () => plotOnTicker(runs(), me.id, body)), 200);
     },
   );
 

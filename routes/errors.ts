@@ -14,6 +14,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from "../domain/errors.ts";
+import { SyncRunsBusyError, SyncRunTooLargeError } from "../domain/backtest/run_errors.ts";
 
 /** One entry of a 422 body. */
 export interface ValidationIssue {
@@ -148,6 +149,9 @@ export function errorResponse(
 /** Where a field of a domain operation's input came from in the request: `body`, `query`, `path`, … */
 export type InputSource = string | ((relativeLoc: (string | number)[]) => string);
 
+/** The route that queues a backtest, named in refusals of synchronous runs. */
+export const JOB_QUEUE_ROUTE = "POST /api/v1/backtests";
+
 /**
  * A `ValidationError` of a domain operation, whose locations are relative to the operation's input, with the
  * request part each location came from in front (`["nickname"]` → `["body", "nickname"]`). `where` is one part
@@ -164,11 +168,26 @@ export function prefixLoc(err: ValidationError, where: InputSource): ValidationE
   );
 }
 
-/** Runs a domain operation and puts the request part in front of the locations of its `ValidationError`. */
+/**
+ * `err` of a domain operation as the HTTP layer reports it: field paths under the request part they came
+ * from, and refusals that point at the job queue completed with the queue's route (no URL lives in the domain).
+ */
+export function inRequest(err: unknown, where: InputSource): unknown {
+  if (err instanceof ValidationError) return prefixLoc(err, where);
+  if (err instanceof SyncRunsBusyError) {
+    return new RateLimitError(`${err.message} (${JOB_QUEUE_ROUTE})`, err.retryAfterSeconds);
+  }
+  if (err instanceof SyncRunTooLargeError) {
+    return new PayloadTooLargeError(`${err.message} (${JOB_QUEUE_ROUTE})`);
+  }
+  return err;
+}
+
+/** Runs a domain operation and re-throws its errors as `inRequest` reports them. */
 export async function fromInput<T>(where: InputSource, run: () => T | Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (e) {
-    throw e instanceof ValidationError ? prefixLoc(e, where) : e;
+    throw inRequest(e, where);
   }
 }

@@ -5,7 +5,7 @@ import type { RateRule } from "../domain/config.ts";
 import { DATASETS, type LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import { catalogRanking, periodRanking, submitEntry } from "../domain/leaderboard/leaderboard_views.ts";
 import { newRouter } from "./app_env.ts";
-import { callWith } from "./input_errors.ts";
+import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 
@@ -70,7 +70,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
     async (c) => {
       const me = c.get("principal").user.id;
       await auth.limiter.consume("backtest_user", me, opts.rate);
-      return c.json(await callWith("body", () => submitEntry(deps, me, c.req.valid("json"))), 200);
+      return c.json(await fromInput("body", () => submitEntry(deps, me, c.req.valid("json"))), 200);
     },
   );
 
@@ -97,7 +97,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
         ...errorResponses(404, 422),
       },
     }),
-    async (c) => c.json(await callWith("query", () => periodRanking(deps, c.req.valid("query"))), 200),
+    async (c) => c.json(await fromInput("query", () => periodRanking(deps, c.req.valid("query"))), 200),
   );
   app.openapi(
     createRoute({
@@ -132,7 +132,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps, opts: {
         ...errorResponses(422),
       },
     }),
-    async (c) => c.json(await callWith("query", () => catalogRanking(deps, c.req.valid("query"))), 200),
+    async (c) => c.json(await fromInput("query", () => catalogRanking(deps, c.req.valid("query"))), 200),
   );
 
   return app;

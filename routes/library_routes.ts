@@ -23,7 +23,7 @@ import {
 } from "../domain/strategy/library_views.ts";
 import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
-import { callWith } from "./input_errors.ts";
+import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
   bearerSecurity,
@@ -140,7 +140,7 @@ export function libraryRoutes(
     async (c) => {
       const b = c.req.valid("json");
       const input = { ...b, strategy_code: b.strategy_code ?? b.code };
-      return c.json(await callWith("body", () => saveFromSource(deps, me(c), input)), 201);
+      return c.json(await fromInput("body", () => saveFromSource(deps, me(c), input)), 201);
     },
   );
 
@@ -339,7 +339,7 @@ export function libraryRoutes(
       await auth.limiter.consume("backtest_user", me(c), runs.backtestRate);
       const id = c.req.valid("param").id;
       return c.json(
-        await callWith("query", () => compareVersions(compare(), me(c), id, c.req.valid("query"))),
+        await fromInput("query", () => compareVersions(compare(), me(c), id, c.req.valid("query"))),
         200,
       );
     },
@@ -425,7 +425,7 @@ export function libraryRoutes(
       await auth.limiter.consume("catalog_compare_ip", c.get("clientIp"), runs.catalogCompareRate);
       const cmp = { ...compare(), cache: runs.cache, clock: deps.clock, nicknameOf: catalog.nicknameOf };
       return c.json(
-        await callWith("path", () => compareCatalogStrategies(cmp, c.req.valid("param").name)),
+        await fromInput("path", () => compareCatalogStrategies(cmp, c.req.valid("param").name)),
         200,
       );
     },

@@ -6,7 +6,7 @@ import type { MarketDeps } from "../domain/market/market_service.ts";
 import { barsOf, freshnessOf, symbolPage } from "../domain/market/market_views.ts";
 import { refreshMarket } from "../domain/market/refresh.ts";
 import { newRouter } from "./app_env.ts";
-import { callWith } from "./input_errors.ts";
+import { fromInput } from "./errors.ts";
 import { optionalAuth, requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
 import {
@@ -43,7 +43,7 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
     }),
     async (c) => {
       const owner = ownerOf(c.var.principal as Principal | undefined);
-      return c.json(await callWith("query", () => symbolPage(market, owner, c.req.valid("query"))), 200);
+      return c.json(await fromInput("query", () => symbolPage(market, owner, c.req.valid("query"))), 200);
     },
   );
 
@@ -60,7 +60,7 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
     async (c) => {
       const { symbol } = c.req.valid("param");
       const owner = ownerOf(c.var.principal as Principal | undefined);
-      return c.json(await callWith("query", () => barsOf(market, owner, symbol, c.req.valid("query"))), 200);
+      return c.json(await fromInput("query", () => barsOf(market, owner, symbol, c.req.valid("query"))), 200);
     },
   );
 

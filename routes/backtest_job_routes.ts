@@ -28,7 +28,14 @@ import { assertWithinExpressionBudget, estimateBacktestCost } from "../domain/ba
 import { getOwnVersion, type LibraryDeps } from "../domain/strategy/library.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
+  BacktestSummarySchema,
+  JobTradeSchema,
+  PlotlyFigureSchema,
+  StoredReportSchema,
+} from "./schemas/backtest.ts";
+import {
   bearerSecurity,
+  documentedAs,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -90,12 +97,12 @@ const JobDetail = JobSummary.extend({
   cancel_requested: z.boolean(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
-  metrics: z.record(z.string(), z.unknown()).nullable(),
+  metrics: documentedAs(BacktestSummarySchema).nullable(),
   equity_curve: z.array(
     z.object({ timestamp: z.string(), portfolio_value: z.number(), benchmark_value: z.number().nullable() }),
   )
     .nullable(),
-  trades: z.array(z.record(z.string(), z.unknown())).nullable(),
+  trades: z.array(documentedAs(JobTradeSchema)).nullable(),
   links: z.record(z.string(), z.string()),
 }).openapi("BacktestJob");
 
@@ -316,7 +323,7 @@ export function backtestJobRoutes(
       middleware: [user],
       request: { params: JobParam },
       responses: {
-        200: jsonResponse(z.record(z.string(), z.unknown()), "Report"),
+        200: jsonResponse(documentedAs(StoredReportSchema), "Report"),
         ...errorResponses(401, 403, 404, 422),
       },
     }),
@@ -383,13 +390,7 @@ export function backtestJobRoutes(
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({
-            data: z.array(z.record(z.string(), z.unknown())),
-            layout: z.record(z.string(), z.unknown()),
-          }),
-          "Figure",
-        ),
+        200: jsonResponse(documentedAs(PlotlyFigureSchema), "Figure"),
         ...errorResponses(401, 403, 404, 422),
       },
     }),

@@ -31,8 +31,10 @@ import type { LibraryStrategyRecord } from "../domain/store/library_repo.ts";
 import { newRouter } from "./app_env.ts";
 import { oneStrategySource, resolveSpec, StrategySources } from "./backtest_routes.ts";
 import { requireAuth } from "./middleware/auth.ts";
+import { BacktestSummarySchema, SpecValueSchema, StrategySpecResponse } from "./schemas/backtest.ts";
 import {
   bearerSecurity,
+  documentedAs,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -84,7 +86,7 @@ const VisibilityBody = z.strictObject({
 
 const VersionSchema = z.object({
   version: z.number().int(),
-  spec: z.record(z.string(), z.unknown()),
+  spec: documentedAs(StrategySpecResponse),
   generated_code: z.string(),
   created_at: z.string(),
 }).openapi("LibraryVersion");
@@ -381,9 +383,15 @@ export function libraryRoutes(
       responses: {
         200: jsonResponse(
           z.object({
-            a: z.object({ version: z.number().int(), metrics: z.record(z.string(), z.unknown()) }),
-            b: z.object({ version: z.number().int(), metrics: z.record(z.string(), z.unknown()) }),
-            spec_differences: z.array(z.object({ path: z.string(), a: z.unknown(), b: z.unknown() })),
+            a: z.object({ version: z.number().int(), metrics: documentedAs(BacktestSummarySchema) }),
+            b: z.object({ version: z.number().int(), metrics: documentedAs(BacktestSummarySchema) }),
+            spec_differences: z.array(
+              z.object({
+                path: z.string(),
+                a: documentedAs(SpecValueSchema),
+                b: documentedAs(SpecValueSchema),
+              }),
+            ),
           }).openapi("LibraryCompare"),
           "Comparison",
         ),
@@ -505,7 +513,7 @@ export function libraryRoutes(
               id: z.string(),
               author: z.string().nullable(),
               production_version: z.number().int(),
-              metrics: z.record(z.string(), z.unknown()),
+              metrics: documentedAs(BacktestSummarySchema),
               cached: z.boolean().openapi({ description: "Served from the result cache (no run)" }),
             })),
           }).openapi("CatalogCompare"),

@@ -222,9 +222,10 @@ async function denoCheck(file: string): Promise<{ ok: boolean; output: string }>
 
 Deno.test("a client generated from /openapi.json type-checks against real answers; an undeclared field or a wrong type does not", async () => {
   const w = await openTestWorld();
+  let dir: string | undefined;
   try {
     const samples = await collectSamples(w);
-    const dir = await generateClient(w);
+    dir = await generateClient(w);
     const good = `${dir}/answers.ts`;
     await Deno.writeTextFile(good, checkModule(samples));
     const checked = await denoCheck(good);
@@ -254,5 +255,6 @@ Deno.test("a client generated from /openapi.json type-checks against real answer
     );
   } finally {
     await w.close();
+    if (dir) await Deno.remove(dir, { recursive: true });
   }
 });

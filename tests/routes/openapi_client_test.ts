@@ -1,6 +1,7 @@
 /**
- * A typed client generated from `/openapi.json` (openapi-typescript) type-checks against real answers: each
- * answer is written as a literal of its operation's generated response type and `deno check` must accept it.
+ * A typed client that openapi-typescript generates from the app's OpenAPI document type-checks against real
+ * answers: each answer is written as a literal of its operation's generated response type and `deno check` must
+ * accept it.
  */
 import assert from "node:assert/strict";
 import openapiTS, { astToString, type SchemaObject, transformSchemaObject } from "openapi-typescript";

@@ -89,6 +89,15 @@ const JobSummary = z.object({
   created_at: z.string(),
 }).openapi("BacktestJobSummary");
 
+/** Where a job's views live. */
+const JobLinks = z.object({
+  self: z.string(),
+  cancel: z.string(),
+  report: z.string(),
+  equity: z.string(),
+  trades_csv: z.string(),
+}).openapi("BacktestJobLinks");
+
 const JobDetail = JobSummary.extend({
   progress: z.number(),
   current_date: z.string().nullable(),
@@ -103,7 +112,7 @@ const JobDetail = JobSummary.extend({
   )
     .nullable(),
   trades: z.array(documentedAs(JobTradeSchema)).nullable(),
-  links: z.record(z.string(), z.string()),
+  links: JobLinks,
 }).openapi("BacktestJob");
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -178,7 +187,7 @@ export function backtestJobRoutes(
           z.object({
             job_id: z.string(),
             status: z.literal("queued"),
-            links: z.record(z.string(), z.string()),
+            links: JobLinks,
           }),
           "Queued",
         ),

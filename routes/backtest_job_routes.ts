@@ -12,7 +12,14 @@ import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
+  BacktestSummarySchema,
+  JobTradeSchema,
+  PlotlyFigureSchema,
+  StoredReportSchema,
+} from "./schemas/backtest.ts";
+import {
   bearerSecurity,
+  documentedAs,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -61,6 +68,15 @@ const JobSummary = z.object({
   created_at: z.string(),
 }).openapi("BacktestJobSummary");
 
+/** Where a job's views live. */
+const JobLinks = z.object({
+  self: z.string(),
+  cancel: z.string(),
+  report: z.string(),
+  equity: z.string(),
+  trades_csv: z.string(),
+}).openapi("BacktestJobLinks");
+
 const JobDetail = JobSummary.extend({
   progress: z.number(),
   current_date: z.string().nullable(),
@@ -69,13 +85,13 @@ const JobDetail = JobSummary.extend({
   cancel_requested: z.boolean(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
-  metrics: z.record(z.string(), z.unknown()).nullable(),
+  metrics: documentedAs(BacktestSummarySchema).nullable(),
   equity_curve: z.array(
     z.object({ timestamp: z.string(), portfolio_value: z.number(), benchmark_value: z.number().nullable() }),
   )
     .nullable(),
-  trades: z.array(z.record(z.string(), z.unknown())).nullable(),
-  links: z.record(z.string(), z.string()),
+  trades: z.array(documentedAs(JobTradeSchema)).nullable(),
+  links: JobLinks,
 }).openapi("BacktestJob");
 
 /** Where a job's answers are, for clients of this API. */
@@ -112,7 +128,7 @@ export function backtestJobRoutes(
           z.object({
             job_id: z.string(),
             status: z.literal("queued"),
-            links: z.record(z.string(), z.string()),
+            links: JobLinks,
           }),
           "Queued",
         ),
@@ -203,7 +219,7 @@ export function backtestJobRoutes(
       middleware: [user],
       request: { params: JobParam },
       responses: {
-        200: jsonResponse(z.record(z.string(), z.unknown()), "Report"),
+        200: jsonResponse(documentedAs(StoredReportSchema), "Report"),
         ...errorResponses(401, 403, 404, 422),
       },
     }),
@@ -267,13 +283,7 @@ export function backtestJobRoutes(
         }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({
-            data: z.array(z.record(z.string(), z.unknown())),
-            layout: z.record(z.string(), z.unknown()),
-          }),
-          "Figure",
-        ),
+        200: jsonResponse(documentedAs(PlotlyFigureSchema), "Figure"),
         ...errorResponses(401, 403, 404, 422),
       },
     }),

@@ -12,7 +12,15 @@ import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { IsoDateString } from "./schemas/calendar.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
+import { BacktestReportSchema, PlotlyFigureSchema } from "./schemas/backtest.ts";
+import {
+  bearerSecurity,
+  documentedAs,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  safeText,
+} from "./schemas/common.ts";
 import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
 
 const RunBody = z.strictObject({
@@ -39,17 +47,6 @@ const RunBody = z.strictObject({
     },
   });
 
-const ReportSchema = z.looseObject({
-  summary: z.record(z.string(), z.unknown()),
-  trades: z.array(z.record(z.string(), z.unknown())),
-  dailyPortfolio: z.array(z.record(z.string(), z.unknown())),
-  monthlyPerformance: z.array(z.record(z.string(), z.unknown())),
-  source: z.string(),
-  generated_code: z.string(),
-  engine_version: z.string(),
-  conventions: z.record(z.string(), z.unknown()),
-  timing: z.record(z.string(), z.number()),
-}).openapi("BacktestReport");
 
 const IndicatorsBody = z.strictObject({
   symbol: TickerSymbol.openapi({ example: "600519.SH" }),
@@ -99,7 +96,7 @@ export function backtestRoutes(
       middleware: [user],
       request: { body: jsonBody(RunBody) },
       responses: {
-        200: jsonResponse(ReportSchema, "Report"),
+        200: jsonResponse(documentedAs(BacktestReportSchema), "Report"),
         ...errorResponses(400, 401, 403, 404, 422, 429),
         413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
       },
@@ -176,14 +173,7 @@ export function backtestRoutes(
       middleware: [user],
       request: { body: jsonBody(QuickBody.openapi("PlotRequest")) },
       responses: {
-        200: jsonResponse(
-          z.object({
-            data: z.array(z.record(z.string(), z.unknown())),
-            layout: z.record(z.string(), z.unknown()),
-          })
-            .openapi("PlotlyFigure"),
-          "Figure",
-        ),
+        200: jsonResponse(documentedAs(PlotlyFigureSchema), "Figure"),
         ...errorResponses(400, 401, 403, 404, 422, 429),
       },
     }),

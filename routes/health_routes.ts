@@ -2,12 +2,48 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { checkHealth, type HealthDeps } from "../domain/health.ts";
 import { newRouter } from "./app_env.ts";
-import { jsonResponse } from "./schemas/common.ts";
+import { documentedAs, jsonResponse } from "./schemas/common.ts";
+
+/** One check; a failed or redacted (production) check carries `ok` and `detail` only. */
+const check = (extra: z.ZodRawShape) =>
+  z.object({ ok: z.boolean(), detail: z.string() }).extend(extra).partial(
+    Object.fromEntries(Object.keys(extra).map((k) => [k, true])),
+  );
+
+const HealthChecks = z.object({
+  kv: check({ latency_ms: z.number() }),
+  queue: check({ last_heartbeat_at: z.string().nullable() }),
+  mail: check({ transport: z.string() }),
+  market_data: check({
+    source: z.string(),
+    seed: z.number(),
+    symbols: z.number().int(),
+    generated_series: z.number().int(),
+    rows: z.number().int(),
+    date_range: z.object({ start: z.string(), end: z.string() }).nullable(),
+    freshness: z.array(z.object({
+      source: z.string(),
+      scope: z.string(),
+      last_bar_date: z.string().nullable(),
+      expected_date: z.string().nullable(),
+      stale: z.boolean(),
+      error: z.string().nullable(),
+    })),
+  }).optional(),
+  track_records: check({ alert_date: z.string(), missing: z.array(z.string()) }).optional(),
+  attestation: check({
+    log_size: z.number().int(),
+    github: z.string().nullable(),
+    unattested: z.number().int(),
+  }).optional(),
+}).openapi("HealthChecks", {
+  description: "One entry per dependency; fields past `ok` and `detail` are absent in production",
+});
 
 const HealthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   version: z.string(),
-  checks: z.record(z.string(), z.looseObject({ ok: z.boolean(), detail: z.string() })),
+  checks: documentedAs(HealthChecks),
 }).openapi("Health", {
   example: {
     status: "ok",

@@ -25,8 +25,10 @@ import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
+import { BacktestSummarySchema, SpecValueSchema, StrategySpecResponse } from "./schemas/backtest.ts";
 import {
   bearerSecurity,
+  documentedAs,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -79,7 +81,7 @@ const VisibilityBody = z.strictObject({
 
 const VersionSchema = z.object({
   version: z.number().int(),
-  spec: z.record(z.string(), z.unknown()),
+  spec: documentedAs(StrategySpecResponse),
   generated_code: z.string(),
   created_at: z.string(),
 }).openapi("LibraryVersion");
@@ -325,9 +327,15 @@ export function libraryRoutes(
       responses: {
         200: jsonResponse(
           z.object({
-            a: z.object({ version: z.number().int(), metrics: z.record(z.string(), z.unknown()) }),
-            b: z.object({ version: z.number().int(), metrics: z.record(z.string(), z.unknown()) }),
-            spec_differences: z.array(z.object({ path: z.string(), a: z.unknown(), b: z.unknown() })),
+            a: z.object({ version: z.number().int(), metrics: documentedAs(BacktestSummarySchema) }),
+            b: z.object({ version: z.number().int(), metrics: documentedAs(BacktestSummarySchema) }),
+            spec_differences: z.array(
+              z.object({
+                path: z.string(),
+                a: documentedAs(SpecValueSchema),
+                b: documentedAs(SpecValueSchema),
+              }),
+            ),
           }).openapi("LibraryCompare"),
           "Comparison",
         ),
@@ -411,7 +419,7 @@ export function libraryRoutes(
               id: z.string(),
               author: z.string().nullable(),
               production_version: z.number().int(),
-              metrics: z.record(z.string(), z.unknown()),
+              metrics: documentedAs(BacktestSummarySchema),
               cached: z.boolean().openapi({ description: "Served from the result cache (no run)" }),
             })),
           }).openapi("CatalogCompare"),

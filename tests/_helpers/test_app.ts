@@ -5,6 +5,7 @@ import type { LogFn } from "../../domain/log.ts";
 import type { Mailer, MailMessage } from "../../domain/mail/mailer.ts";
 import { createApp } from "../../routes/app.ts";
 import { buildServices, type Services } from "../../app/services.ts";
+import { assertMeetsContract } from "./response_contract.ts";
 
 /** 2026-05-14T01:00:00Z, a Thursday (09:00 in Shanghai). */
 export const T0 = Date.UTC(2026, 4, 14, 1, 0, 0);
@@ -33,7 +34,10 @@ export interface TestWorld {
   sent: MailMessage[];
   logs: { level: string; msg: string; fields?: Record<string, unknown> }[];
   config: Config;
-  /** Sends a request to the app; `json` is serialised with the right content type. */
+  /**
+   * Sends a request to the app; `json` is serialised with the right content type. A JSON answer that breaks the
+   * app's OpenAPI contract (an undeclared key, a wrong type, a missing required key) throws.
+   */
   request(
     method: string,
     path: string,
@@ -87,7 +91,7 @@ export async function openTestWorld(
     sent: capture.sent,
     logs,
     config,
-    request(method, path, o = {}) {
+    async request(method, path, o = {}) {
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       let body = o.body;
       if (o.json !== undefined) {
@@ -95,7 +99,9 @@ export async function openTestWorld(
         body = JSON.stringify(o.json);
       }
       if (o.token) headers["authorization"] = `Bearer ${o.token}`;
-      return Promise.resolve(app.request(path, { method, headers, body }));
+      const res = await app.request(path, { method, headers, body });
+      await assertMeetsContract(app, method, path, res);
+      return res;
     },
     close: () => Promise.resolve(kv.close()),
   };

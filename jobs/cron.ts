@@ -5,8 +5,8 @@ import { getCalendar } from "../domain/calendar/calendar.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import type { QueueMessage } from "./messages.ts";
 import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/jobs.ts";
-import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/settlement/daily_jobs.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -14,7 +14,7 @@ export interface CronDeps {
   /** Backtest jobs, for the minute sweep (absent: the sweep does nothing). */
   backtests?: BacktestJobDeps;
   /** Track-record services, for the daily settlement jobs (absent: they do nothing). */
-  track?: { deps: TrackDeps; store: DailyJobStore };
+  track?: { deps: TrackRecordServices; store: DailyJobStore };
   clock: Clock;
   log: LogFn;
 }

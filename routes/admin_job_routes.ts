@@ -3,14 +3,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import { isIsoDate } from "../domain/calendar/dates.ts";
-import { DAILY_JOB_NAMES, type DailyJobStore, runDailyJob } from "../domain/settlement/daily_jobs.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import { DAILY_JOB_NAMES, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
 
 /** Builds the admin job router. */
-export function adminJobRoutes(auth: AuthDeps, deps: TrackDeps, store: DailyJobStore) {
+export function adminJobRoutes(auth: AuthDeps, deps: TrackRecordServices, store: DailyJobStore) {
   const app = newRouter();
   app.openapi(
     createRoute({

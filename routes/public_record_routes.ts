@@ -4,7 +4,7 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import { NotFoundError } from "../domain/errors.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import {
   listPublicStrategies,
   publicAudit,
@@ -75,7 +75,7 @@ const HashParam = z.object({
 });
 
 /** Builds the public router. */
-export function publicRecordRoutes(deps: TrackDeps) {
+export function publicRecordRoutes(deps: TrackRecordServices) {
   const app = newRouter();
 
   app.openapi(

@@ -11,9 +11,9 @@ import {
   getClaimedHistory,
   putClaimedHistory,
   toClaimedView,
-} from "../domain/signals/claimed_history.ts";
+} from "../domain/track_record/claimed_history.ts";
 import { listSignals, submitSignal, toSignalView, withdrawSignal } from "../domain/signals/signals.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import {
   createTrackedStrategy,
   getOwnTracked,
@@ -49,7 +49,7 @@ import {
 const tags = ["tracked strategies"];
 
 /** Builds the tracked-strategy router. */
-export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { signalRate: RateRule }) {
+export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackRecordServices, opts: { signalRate: RateRule }) {
   const app = newRouter();
   const user = requireAuth(auth);
 

@@ -35,7 +35,7 @@ import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.t
 import { marketHealth } from "../domain/market/market_health.ts";
 import { createJwtCodec } from "./jwt_codec.ts";
 import { buildGithubDeps } from "./github_wiring.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { createTrackedStrategyRepo } from "../domain/store/tracked_strategy_repo.ts";
 import { createSignalRepo } from "../domain/store/signal_repo.ts";
 import { createSettlementRepo } from "../domain/store/settlement_repo.ts";
@@ -133,7 +133,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
   const tlog = createTransparencyLog(kv, clock, { origin: config.tlogOrigin });
-  const track: TrackDeps = {
+  const track: TrackRecordServices = {
     strategies: createTrackedStrategyRepo(kv),
     signals: createSignalRepo(kv),
     settlements: createSettlementRepo(kv),

@@ -15,12 +15,12 @@ import type { Clock } from "../domain/clock.ts";
 import { newId } from "../domain/crypto.ts";
 import { newUserRecord } from "../domain/auth/user_view.ts";
 import type { UserRepo } from "../domain/store/user_repo.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { attestSignal, submitSignal } from "../domain/signals/signals.ts";
 import { canonicalSignalJson } from "../domain/signals/canonical.ts";
 import type { SettingsRepo } from "../domain/store/settings_repo.ts";
 import { createTrackedStrategy, patchTracked } from "../domain/signals/tracked_strategies.ts";
-import { putClaimedHistory } from "../domain/signals/claimed_history.ts";
+import { putClaimedHistory } from "../domain/track_record/claimed_history.ts";
 import { settleStrategy } from "../domain/settlement/settle.ts";
 import type { BarSeries } from "../domain/market/types.ts";
 
@@ -163,7 +163,7 @@ type Weights = { symbol: string; weight: number }[];
  * finishes the record, and a run after a complete one writes nothing.
  */
 export async function replayDemo(
-  deps: TrackDeps & { clock: MovableClock },
+  deps: TrackRecordServices & { clock: MovableClock },
   users: UserRepo,
   settings: SettingsRepo,
   opts: { days: number; nowMs: number; progress?: (line: string) => void },

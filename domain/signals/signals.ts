@@ -10,7 +10,7 @@ import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import type { AttestationState, SignalRecord } from "../store/signal_repo.ts";
 import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
-import type { TrackDeps } from "./track_deps.ts";
+import type { TrackRecordServices } from "../track_record/services.ts";
 import { audit, getOwnTracked } from "./tracked_strategies.ts";
 
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
@@ -116,7 +116,7 @@ export function assertBeforeDeadline(tradeDate: string, execution: "open" | "clo
   return deadline;
 }
 
-async function validateWeights(deps: TrackDeps, input: SubmitSignalInput): Promise<void> {
+async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInput): Promise<void> {
   const issues: { type: string; loc: (string | number)[]; msg: string }[] = [];
   if (input.signals.length > MAX_SIGNAL_SYMBOLS) {
     throw new ValidationError(`At most ${MAX_SIGNAL_SYMBOLS} symbols per signal`, ["body", "signals"]);
@@ -181,7 +181,7 @@ export interface SubmitResult {
  * the same strategy-day: one wins, the other gets `ConflictError`.
  */
 export async function submitSignal(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   input: SubmitSignalInput,
@@ -250,7 +250,7 @@ export async function submitSignal(
 
 /** The strategy change a submission implies: activation of a pending strategy or an earlier start date. */
 async function activationFor(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   strategy: TrackedStrategyRecord,
   tradeDate: string,
   now: number,
@@ -271,7 +271,7 @@ async function activationFor(
  * Appends a signal to the transparency log (if not yet) and commits it to GitHub (if configured and not yet),
  * storing both outcomes on the signal; failures are recorded, never thrown. Returns the updated record.
  */
-export async function attestSignal(deps: TrackDeps, record: SignalRecord): Promise<SignalRecord> {
+export async function attestSignal(deps: TrackRecordServices, record: SignalRecord): Promise<SignalRecord> {
   let next = record;
   if (!next.log) {
     try {
@@ -318,7 +318,7 @@ export async function attestSignal(deps: TrackDeps, record: SignalRecord): Promi
 
 /** My strategy's signals, newest first. */
 export async function listSignals(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   limit: number,
@@ -330,7 +330,7 @@ export async function listSignals(
 
 /** Withdraws a signal: only before its deadline, and only if neither settled nor committed to GitHub. */
 export async function withdrawSignal(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   tradeDate: string,

@@ -12,7 +12,7 @@ import type {
   TrackedUniverse,
 } from "../store/tracked_strategy_repo.ts";
 import { dateInZone } from "../calendar/dates.ts";
-import type { TrackDeps } from "./track_deps.ts";
+import type { TrackRecordServices } from "../track_record/services.ts";
 
 /** The exchange time zone every tracked-strategy date is in. */
 export const CST_ZONE = "Asia/Shanghai";
@@ -103,7 +103,7 @@ export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
 
 /** Appends an audit entry dated today (CST) unless `date` is given. */
 export async function audit(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   slug: string,
   event: AuditEvent,
   detail: string,
@@ -123,7 +123,7 @@ export async function audit(
 
 /** Creates a pending, public strategy for `ownerId`; 409 when the slug is taken, 403 at the tier limit. */
 export async function createTrackedStrategy(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   maxLive: number,
   input: CreateTrackedInput,
@@ -171,7 +171,7 @@ export async function createTrackedStrategy(
 
 /** The caller's own strategy; someone else's or a missing one is "not found". */
 export async function getOwnTracked(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
 ): Promise<TrackedStrategyRecord> {
@@ -182,7 +182,7 @@ export async function getOwnTracked(
 
 /** The caller's strategies, newest first, optionally of one status. */
 export async function listOwnTracked(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   status?: TrackedStatus,
 ): Promise<TrackedStrategyRecord[]> {
@@ -204,7 +204,7 @@ export function isAllowedTransition(from: TrackedStatus, to: TrackedStatus): boo
 
 /** Applies a patch; an illegal status change is a `BadRequestError`. */
 export async function patchTracked(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   patch: PatchTrackedInput,

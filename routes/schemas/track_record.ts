@@ -5,7 +5,7 @@ import {
   CLAIMED_MAX_NAV,
   CLAIMED_MAX_POINTS,
   CLAIMED_MIN_POINTS,
-} from "../../domain/signals/claimed_history.ts";
+} from "../../domain/track_record/claimed_history.ts";
 import { MAX_SIGNAL_SYMBOLS } from "../../domain/signals/signals.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 

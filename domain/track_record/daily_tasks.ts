@@ -6,10 +6,10 @@
 import { getCalendar } from "../calendar/calendar.ts";
 import { BadRequestError } from "../errors.ts";
 import { attestSignal } from "../signals/signals.ts";
-import type { TrackDeps } from "../signals/track_deps.ts";
+import type { TrackRecordServices } from "./services.ts";
 import { notifyUser } from "../support/notifications.ts";
-import { performanceOfRecord } from "../track_record/public_record.ts";
-import { settleAll } from "./settle.ts";
+import { performanceOfRecord } from "./public_record.ts";
+import { settleAll } from "../settlement/settle.ts";
 
 /** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
 export const DAILY_JOB_NAMES = [
@@ -28,7 +28,7 @@ export interface WatchdogAlert {
   raised_at: number;
 }
 
-/** Storage the jobs need beyond `TrackDeps`. */
+/** Storage the jobs need beyond `TrackRecordServices`. */
 export interface DailyJobStore {
   putAlert(alert: WatchdogAlert): Promise<void>;
   latestAlert(): Promise<WatchdogAlert | null>;
@@ -42,7 +42,7 @@ export interface DailyJobStore {
 const sse = getCalendar("SSE");
 
 /** Every active or paused strategy whose record should include `date` but does not. */
-export async function strategiesMissingNav(deps: TrackDeps, date: string) {
+export async function strategiesMissingNav(deps: TrackRecordServices, date: string) {
   const missing: { slug: string; owner_id: string; last_settled: string | null }[] = [];
   for (const s of await deps.strategies.listAll()) {
     if (s.status !== "active" && s.status !== "paused") continue;
@@ -56,7 +56,7 @@ export async function strategiesMissingNav(deps: TrackDeps, date: string) {
 }
 
 /** Checks every active strategy has `date`'s NAV; notifies owners and stores an admin alert otherwise. */
-export async function runWatchdog(deps: TrackDeps, store: DailyJobStore, date: string) {
+export async function runWatchdog(deps: TrackRecordServices, store: DailyJobStore, date: string) {
   const missing = await strategiesMissingNav(deps, date);
   for (const m of missing) {
     await notifyUser(deps.notifications, m.owner_id, {
@@ -77,7 +77,7 @@ export async function runWatchdog(deps: TrackDeps, store: DailyJobStore, date: s
 }
 
 /** Retries GitHub attestation (and log appends) of every signal still waiting for one. */
-export async function retryAttestations(deps: TrackDeps) {
+export async function retryAttestations(deps: TrackRecordServices) {
   let committed = 0;
   let failed = 0;
   for (const ref of await deps.signals.listUnattested()) {
@@ -91,7 +91,7 @@ export async function retryAttestations(deps: TrackDeps) {
 }
 
 /** Recomputes and stores each tracked strategy's evaluation metrics. */
-export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore, date: string) {
+export async function recomputeEvaluations(deps: TrackRecordServices, store: DailyJobStore, date: string) {
   let count = 0;
   for (const s of await deps.strategies.listAll()) {
     if (s.status === "pending") continue;
@@ -109,7 +109,7 @@ export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore
  * Runs one daily job for `date` (a `YYYY-MM-DD` in Asia/Shanghai). Settlement and the watchdog do nothing on a
  * day the SSE did not trade.
  */
-export async function runDailyJob(deps: TrackDeps, store: DailyJobStore, name: DailyJobName, date: string) {
+export async function runDailyJob(deps: TrackRecordServices, store: DailyJobStore, name: DailyJobName, date: string) {
   if (!(DAILY_JOB_NAMES as readonly string[]).includes(name)) {
     throw new BadRequestError(`Unknown job "${name}"`);
   }

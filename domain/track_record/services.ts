@@ -32,7 +32,7 @@ export interface SignalAttesterPort {
 }
 
 /** Services and repositories of the verified-track-record area. */
-export interface TrackDeps {
+export interface TrackRecordServices {
   strategies: TrackedStrategyRepo;
   signals: SignalRepo;
   settlements: SettlementRepo;

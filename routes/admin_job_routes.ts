@@ -1,9 +1,9 @@
 /** `POST /api/v1/admin/jobs/{name}/run?date=` (admin): run a daily job now for a date. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { getCalendar } from "../domain/calendar/calendar.ts";
 import { isIsoDate } from "../domain/calendar/dates.ts";
-import { DAILY_JOB_NAMES, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
+import { DAILY_JOB_NAMES, type DailyJobStore } from "../domain/track_record/daily_tasks.ts";
+import { runDailyTaskNow } from "../domain/track_record/operations.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
@@ -41,8 +41,7 @@ export function adminJobRoutes(auth: AuthDeps, deps: TrackRecordServices, store:
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      const date = c.req.valid("query").date ?? getCalendar("SSE").today(deps.clock.now());
-      return c.json(await runDailyJob(deps, store, name, date), 200);
+      return c.json(await runDailyTaskNow(deps, store, name, c.req.valid("query").date), 200);
     },
   );
   return app;

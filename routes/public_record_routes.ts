@@ -3,7 +3,6 @@
  * audit, claimed) and `/api/v1/public/log/*` (transparency-log checkpoint, inclusion and consistency proofs).
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { NotFoundError } from "../domain/errors.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import {
   listPublicStrategies,
@@ -14,6 +13,7 @@ import {
   publicVerifyDay,
 } from "../domain/track_record/public_record.ts";
 import { isIsoDate } from "../domain/calendar/dates.ts";
+import { logCheckpoint, logConsistencyProof, logInclusionProof } from "../domain/track_record/operations.ts";
 import { newRouter } from "./app_env.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import { SlugParam, TrackedUniverseSchema } from "./schemas/track_record.ts";
@@ -219,7 +219,7 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       summary: "The transparency log's signed head (Ed25519) and public key",
       responses: { 200: jsonResponse(Obj("LogCheckpoint"), "Checkpoint") },
     }),
-    async (c) => c.json(await deps.tlog.checkpoint(), 200),
+    async (c) => c.json(await logCheckpoint(deps), 200),
   );
 
   app.openapi(
@@ -236,10 +236,7 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
     }),
     async (c) => {
       const { signal_hash } = c.req.valid("param");
-      const proof = await deps.tlog.inclusionProof(signal_hash, c.req.valid("query").tree_size);
-      if (!proof) throw new NotFoundError(`Signal hash ${signal_hash} is not in the log`);
-      const where = await deps.signals.byHash(signal_hash);
-      return c.json({ ...proof, signal: where }, 200);
+      return c.json(await logInclusionProof(deps, signal_hash, c.req.valid("query").tree_size), 200);
     },
   );
 
@@ -259,7 +256,7 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
     }),
     async (c) => {
       const { first, second } = c.req.valid("query");
-      return c.json(await deps.tlog.consistencyProof(first, second), 200);
+      return c.json(await logConsistencyProof(deps, first, second), 200);
     },
   );
   return app;

@@ -45,9 +45,11 @@ import { loadOfficialLists } from "../domain/calendar/official_lists.ts";
 import { createClaimedRepo } from "../domain/store/claimed_repo.ts";
 import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
+import { createTransparencyLogRepo } from "../domain/store/transparency_log_repo.ts";
 import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
 import { createTopicHub } from "../domain/stream/hub.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
+import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 
 /** Inputs of `buildAppDeps`. */
 export interface WiringInput {
@@ -132,7 +134,11 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
     gate: syncRuns,
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
-  const tlog = createTransparencyLog(kv, clock, { origin: config.tlogOrigin });
+  const tlog = createTransparencyLog(
+    { log: createTransparencyLogRepo(kv), settings: createSettingsRepo(kv) },
+    clock,
+    { origin: config.tlogOrigin },
+  );
   const track: TrackRecordServices = {
     strategies: createTrackedStrategyRepo(kv),
     signals: createSignalRepo(kv),
@@ -150,6 +156,7 @@ export async function buildAppDeps(input: WiringInput): Promise<AppDeps> {
       })
       : unconfiguredAttester,
     notifications: { notifications: support.notifications, clock },
+    background: createBackgroundTasks(log),
     nicknameOf: leaderboard.nicknameOf,
     clock,
     log,

@@ -17,6 +17,7 @@ import { newUserRecord } from "../domain/auth/user_view.ts";
 import type { UserRepo } from "../domain/store/user_repo.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { attestSignal, submitSignal } from "../domain/signals/signals.ts";
+import { attestPending } from "../domain/signals/attest_pending.ts";
 import { canonicalSignalJson } from "../domain/signals/canonical.ts";
 import type { SettingsRepo } from "../domain/store/settings_repo.ts";
 import { createTrackedStrategy, patchTracked } from "../domain/signals/tracked_strategies.ts";
@@ -270,7 +271,10 @@ export async function replayDemo(
     let current = existing;
     for (let k = start; k < versions.length; k++) {
       clock.set(Math.max(clock.now(), sse.instantAt(date, "09:00") + k * 60_000));
-      current = (await submitSignal(deps, owner, slug, { trade_date: date, signals: versions[k] })).signal;
+      await submitSignal(deps, owner, slug, { trade_date: date, signals: versions[k] });
+      // As after any submission: the commit, then the step that logs (and, if configured, attests) it.
+      await attestPending(deps);
+      current = await deps.signals.get(slug, date);
       report.signals++;
     }
     if (current && !current.log) current = await attestSignal(deps, current);

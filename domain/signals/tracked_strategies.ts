@@ -5,7 +5,7 @@
  */
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
-import type { AuditEvent } from "../store/audit_repo.ts";
+import type { AuditEntry, AuditEvent } from "../store/audit_repo.ts";
 import type {
   TrackedStatus,
   TrackedStrategyRecord,
@@ -101,6 +101,18 @@ export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
   };
 }
 
+/** A new audit entry recorded now, dated today (CST) unless `date` is given; for a write that commits it. */
+export function auditEntry(
+  deps: Pick<TrackRecordServices, "clock">,
+  event: AuditEvent,
+  detail: string,
+  data: Record<string, unknown> | null = null,
+  date?: string,
+): AuditEntry {
+  const now = deps.clock.now();
+  return { id: newId("aud", now), at: now, date: date ?? dateInZone(now, CST_ZONE), event, detail, data };
+}
+
 /** Appends an audit entry dated today (CST) unless `date` is given. */
 export async function audit(
   deps: TrackRecordServices,
@@ -110,15 +122,7 @@ export async function audit(
   data: Record<string, unknown> | null = null,
   date?: string,
 ): Promise<void> {
-  const now = deps.clock.now();
-  await deps.audit.append(slug, {
-    id: newId("aud", now),
-    at: now,
-    date: date ?? dateInZone(now, CST_ZONE),
-    event,
-    detail,
-    data,
-  });
+  await deps.audit.append(slug, auditEntry(deps, event, detail, data, date));
 }
 
 /** Creates a pending, public strategy for `ownerId`; 409 when the slug is taken, 403 at the tier limit. */

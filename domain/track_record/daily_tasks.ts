@@ -1,11 +1,12 @@
 /**
  * The daily jobs of the verified-track-record area, runnable for any date (by cron, or by an admin):
- * settle (18:15 CST), recompute evaluations (18:30), watchdog (18:45), retry failed attestations (09:10).
+ * settle (18:15 CST, after `attestPending`), recompute evaluations (18:30), watchdog (18:45), and
+ * `attestPending` for signals still waiting for the log or GitHub (09:10).
  * Each is idempotent, so running one twice for a date changes nothing.
  */
 import { getCalendar } from "../calendar/calendar.ts";
 import { BadRequestError } from "../errors.ts";
-import { attestSignal } from "../signals/signals.ts";
+import { attestPending } from "../signals/attest_pending.ts";
 import type { TrackRecordServices } from "./services.ts";
 import { notifyUser } from "../support/notifications.ts";
 import { performanceOfRecord } from "./public_record.ts";
@@ -76,17 +77,12 @@ export async function runWatchdog(deps: TrackRecordServices, store: DailyJobStor
   return { date, checked_missing: missing.length, missing: missing.map((m) => m.slug) };
 }
 
-/** Retries GitHub attestation (and log appends) of every signal still waiting for one. */
+/**
+ * The 09:10 run of `attestPending`: logs every signal version still waiting for the transparency log and commits
+ * every signal still waiting for GitHub. Answers how many GitHub commits succeeded and failed.
+ */
 export async function retryAttestations(deps: TrackRecordServices) {
-  let committed = 0;
-  let failed = 0;
-  for (const ref of await deps.signals.listUnattested()) {
-    const signal = await deps.signals.get(ref.strategy_slug, ref.trade_date);
-    if (!signal) continue;
-    const after = await attestSignal(deps, signal);
-    if (after.attestation.committed) committed++;
-    else failed++;
-  }
+  const { committed, failed } = await attestPending(deps);
   return { committed, failed };
 }
 
@@ -109,7 +105,12 @@ export async function recomputeEvaluations(deps: TrackRecordServices, store: Dai
  * Runs one daily job for `date` (a `YYYY-MM-DD` in Asia/Shanghai). Settlement and the watchdog do nothing on a
  * day the SSE did not trade.
  */
-export async function runDailyJob(deps: TrackRecordServices, store: DailyJobStore, name: DailyJobName, date: string) {
+export async function runDailyJob(
+  deps: TrackRecordServices,
+  store: DailyJobStore,
+  name: DailyJobName,
+  date: string,
+) {
   if (!(DAILY_JOB_NAMES as readonly string[]).includes(name)) {
     throw new BadRequestError(`Unknown job "${name}"`);
   }
@@ -118,7 +119,11 @@ export async function runDailyJob(deps: TrackRecordServices, store: DailyJobStor
   const trading = sse.isTradingDay(date);
   switch (name) {
     case "settle-signals":
-      summary = trading ? await settleAll(deps, date) : { date, skipped: "not an SSE trading day" };
+      if (trading) {
+        // Settlement reads signals as they are; whatever a submission left pending is logged first.
+        await attestPending(deps);
+        summary = await settleAll(deps, date);
+      } else summary = { date, skipped: "not an SSE trading day" };
       break;
     case "watchdog":
       summary = trading ? await runWatchdog(deps, store, date) : { date, skipped: "not an SSE trading day" };

@@ -20,7 +20,10 @@ import { compareTracking, MIN_TRACKING_OVERLAP_DAYS } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
 
 /** A public strategy that exists and may be shown. */
-export async function getPublicStrategy(deps: TrackRecordServices, slug: string): Promise<TrackedStrategyRecord> {
+export async function getPublicStrategy(
+  deps: TrackRecordServices,
+  slug: string,
+): Promise<TrackedStrategyRecord> {
   const s = await deps.strategies.get(slug);
   if (!s || !s.is_public) throw new NotFoundError(`Public strategy "${slug}" not found`);
   return s;

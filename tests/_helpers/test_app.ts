@@ -98,7 +98,10 @@ export async function openTestWorld(
       if (o.token) headers["authorization"] = `Bearer ${o.token}`;
       return Promise.resolve(app.request(path, { method, headers, body }));
     },
-    close: () => Promise.resolve(kv.close()),
+    close: async () => {
+      await deps.track.background.drain();
+      kv.close();
+    },
   };
 }
 

@@ -34,7 +34,11 @@ async function openWorld(): Promise<{ w: TestWorld; base: string; close(): Promi
 
 function replay(
   w: TestWorld,
-  opts: { track?: (t: TrackRecordServices) => TrackRecordServices; progress?: (line: string) => void; nowMs?: number } = {},
+  opts: {
+    track?: (t: TrackRecordServices) => TrackRecordServices;
+    progress?: (line: string) => void;
+    nowMs?: number;
+  } = {},
 ): Promise<DemoReport> {
   const market = buildMarketDeps(w.kv, fixedClock(NOW), {
     seed: w.config.marketSeed,

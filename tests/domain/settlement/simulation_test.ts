@@ -8,7 +8,7 @@ import { getCalendar } from "../../../domain/calendar/calendar.ts";
 import { fixedClock } from "../../../domain/clock.ts";
 import { buildMarketDeps } from "../../../domain/market/market_deps.ts";
 import { settleAll } from "../../../domain/settlement/settle.ts";
-import { submitSignal } from "../../../domain/signals/signals.ts";
+import { submitSignalView as submitSignal } from "../../../domain/track_record/operations.ts";
 import type { TrackRecordServices } from "../../../domain/track_record/services.ts";
 import { createTrackedStrategy, patchTracked } from "../../../domain/signals/tracked_strategies.ts";
 import { keys } from "../../../domain/store/keys.ts";
@@ -75,7 +75,12 @@ function simDeps(w: TestWorld): TrackRecordServices {
   return { ...w.deps.track, market: market.data };
 }
 
-async function runSimulation(w: TestWorld, deps: TrackRecordServices, owner: string, opts: { settle?: boolean } = {}) {
+async function runSimulation(
+  w: TestWorld,
+  deps: TrackRecordServices,
+  owner: string,
+  opts: { settle?: boolean } = {},
+) {
   w.clock.set(sse.instantAt(DAYS[0], "08:00"));
   for (const p of PLANS) {
     await createTrackedStrategy(deps, owner, 20, {

@@ -7,13 +7,7 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { isIsoDate } from "../calendar/dates.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
-import {
-  type AttestationState,
-  type LogEntryRef,
-  needsAttestation,
-  type SignalRecord,
-  type SignalToLog,
-} from "../store/signal_repo.ts";
+import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../store/signal_repo.ts";
 import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
 import type { TrackRecordServices } from "../track_record/services.ts";

@@ -16,6 +16,7 @@ import { openKv } from "./domain/store/kv.ts";
 import { createApp } from "./routes/app.ts";
 import { buildAppDeps } from "./routes/wiring.ts";
 import { loadOfficialLists } from "./domain/calendar/official_lists.ts";
+import { resumePendingAttestations } from "./domain/track_record/operations.ts";
 
 const log = createJsonLogger(() => new Date(systemClock.now()).toISOString());
 
@@ -65,6 +66,8 @@ registerCronJobs({
   backtests: deps.backtests,
   track: { deps: deps.track, store: deps.dailyJobs },
 });
+// Signals a previous process committed but never logged or attested are picked up now.
+resumePendingAttestations(deps.track);
 startStreamBridge(kv, deps.hub, () => systemClock.now());
 if (config.jobQueue === "poll") startJobPoller(deps.backtests, log);
 

@@ -10,7 +10,7 @@ import { commitSignalToGithub, logSignalVersion } from "./signals.ts";
 
 /** What one `attestPending` run did. */
 export interface AttestPendingSummary {
-  /** Signal versions appended to (or found already in) the transparency log. */
+  /** Signal versions this run appended to the transparency log (not those another run appended first). */
   logged: number;
   /** Versions whose log append failed (they stay pending for the next run). */
   log_failed: number;
@@ -24,8 +24,16 @@ export interface AttestPendingSummary {
 export const ATTEST_PENDING_TASK = "attest-pending";
 
 /**
+ * GitHub halves of `attestPending` in this process, per signal repository: each starts after the previous one
+ * ended, so two runs never race each other to GitHub with the same file (across processes GitHub gets the same
+ * file again at worst). The log half needs no turn-taking: appends are idempotent per hash.
+ */
+const githubRuns = new WeakMap<object, Promise<unknown>>();
+
+/**
  * Logs every signal version waiting for the transparency log (oldest submission first) and, unless
- * `github: false`, commits every signal waiting for GitHub. Failures are counted and logged, never thrown.
+ * `github: false`, commits every signal waiting for GitHub. Failures are counted and logged, never thrown. A run
+ * sees everything committed before it was called; `github: false` never waits for a GitHub round trip.
  */
 export async function attestPending(
   deps: TrackRecordServices,
@@ -34,20 +42,29 @@ export async function attestPending(
   const summary: AttestPendingSummary = { logged: 0, log_failed: 0, committed: 0, failed: 0 };
   for (const item of await deps.signals.listToLog()) {
     try {
-      await logSignalVersion(deps, item);
-      summary.logged++;
+      if ((await logSignalVersion(deps, item)).appended) summary.logged++;
     } catch (e) {
       summary.log_failed++;
       deps.log("error", "transparency log append failed", { slug: item.strategy_slug, error: String(e) });
     }
   }
   if (opts.github === false || !deps.attester.configured) return summary;
+  const previous = githubRuns.get(deps.signals) ?? Promise.resolve();
+  const run = previous.catch(() => {}).then(() => commitPending(deps));
+  githubRuns.set(deps.signals, run);
+  return { ...summary, ...await run };
+}
+
+/** Commits every signal waiting for GitHub; counts successes and failures. */
+async function commitPending(deps: TrackRecordServices): Promise<{ committed: number; failed: number }> {
+  let committed = 0;
+  let failed = 0;
   for (const ref of await deps.signals.listUnattested()) {
     const signal = await deps.signals.get(ref.strategy_slug, ref.trade_date);
     if (!signal || !needsAttestation(signal)) continue;
     const after = await commitSignalToGithub(deps, signal);
-    if (after.attestation.committed) summary.committed++;
-    else summary.failed++;
+    if (after.attestation.committed) committed++;
+    else failed++;
   }
-  return summary;
+  return { committed, failed };
 }

@@ -284,7 +284,7 @@ export async function attestSignal(deps: TrackRecordServices, record: SignalReco
   let next = record;
   if (!next.log) {
     try {
-      const log = await logSignalVersion(deps, {
+      const { log } = await logSignalVersion(deps, {
         strategy_slug: record.strategy_slug,
         trade_date: record.trade_date,
         signal_hash: record.signal_hash,
@@ -301,9 +301,13 @@ export async function attestSignal(deps: TrackRecordServices, record: SignalReco
 
 /**
  * Appends one signal version to the transparency log (idempotent per hash) and records its position on the
- * signal while that version is still the stored one, clearing its "to log" marker. Throws when the log fails.
+ * signal while that version is still the stored one, clearing its "to log" marker; `appended` is `false` when
+ * the hash was in the log already. Throws when the log fails.
  */
-export async function logSignalVersion(deps: TrackRecordServices, item: SignalToLog): Promise<LogEntryRef> {
+export async function logSignalVersion(
+  deps: TrackRecordServices,
+  item: SignalToLog,
+): Promise<{ log: LogEntryRef; appended: boolean }> {
   const appended = await deps.tlog.append(item.signal_hash);
   const cp = await deps.tlog.checkpoint();
   const log = {
@@ -312,7 +316,7 @@ export async function logSignalVersion(deps: TrackRecordServices, item: SignalTo
     checkpoint_timestamp: cp.timestamp,
   };
   await deps.signals.markLogged(item, log);
-  return log;
+  return { log, appended: appended.appended };
 }
 
 /**

@@ -107,6 +107,14 @@ export async function submitSignalView(
   return { ...toSignalView(shown), replaced };
 }
 
+/**
+ * Schedules `attestPending` in the background: at process start, so signals a previous process committed but
+ * never logged or attested (it died between the two) are picked up without waiting for the 09:10 job.
+ */
+export function resumePendingAttestations(deps: TrackRecordServices): void {
+  deps.background.run(ATTEST_PENDING_TASK, () => attestPending(deps));
+}
+
 /** A page of my strategy's signals, newest trade date first. */
 export async function listSignalsView(
   deps: TrackRecordServices,

@@ -8,6 +8,7 @@ import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
+import { DailyJobRunSchema } from "./schemas/track_record.ts";
 
 /** Builds the admin job router. */
 export function adminJobRoutes(auth: AuthDeps, deps: TrackRecordServices, store: DailyJobStore) {
@@ -32,10 +33,7 @@ export function adminJobRoutes(auth: AuthDeps, deps: TrackRecordServices, store:
         query: z.object({ date: z.string().refine(isIsoDate, "Expected YYYY-MM-DD").optional() }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ job: z.string(), date: z.string(), summary: z.unknown() }).openapi("DailyJobRun"),
-          "Ran",
-        ),
+        200: jsonResponse(DailyJobRunSchema, "Ran"),
         ...errorResponses(400, 401, 403, 422),
       },
     }),

@@ -22,6 +22,14 @@ export const DAILY_JOB_NAMES = [
 /** A daily job name. */
 export type DailyJobName = typeof DAILY_JOB_NAMES[number];
 
+/** What a daily job run reports; the shape depends on the job. */
+export type DailyJobSummary =
+  | Awaited<ReturnType<typeof settleAll>>
+  | { date: string; skipped: string }
+  | Awaited<ReturnType<typeof runWatchdog>>
+  | Awaited<ReturnType<typeof retryAttestations>>
+  | Awaited<ReturnType<typeof recomputeEvaluations>>;
+
 /** What the watchdog stores when a strategy lacks a NAV for a date. */
 export interface WatchdogAlert {
   date: string;
@@ -115,7 +123,7 @@ export async function runDailyJob(
     throw new BadRequestError(`Unknown job "${name}"`);
   }
   const started = deps.clock.now();
-  let summary: unknown;
+  let summary: DailyJobSummary;
   const trading = sse.isTradingDay(date);
   switch (name) {
     case "settle-signals":

@@ -26,7 +26,8 @@ import {
   toTrackedView,
   type TrackedStrategyView,
 } from "../signals/tracked_strategies.ts";
-import type { TrackedStatus } from "../store/tracked_strategy_repo.ts";
+import type { TrackedStatus, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
+import { listPublicStrategies, type PublicStrategyRow } from "./public_record.ts";
 import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";
 import { type ClaimedView, getClaimedHistory, toClaimedView } from "./claimed_history.ts";
 import { type DailyJobName, type DailyJobStore, runDailyJob } from "./daily_tasks.ts";
@@ -146,6 +147,15 @@ export async function getClaimedHistoryView(
 ): Promise<ClaimedView & { records: ClaimedHistoryRecord["records"] }> {
   const r = await getClaimedHistory(deps, ownerId, slug);
   return { ...toClaimedView(r), records: r.records };
+}
+
+/** A page of the public list (see `listPublicStrategies`), with the page's limit and offset. */
+export async function publicStrategiesPage(
+  deps: TrackRecordServices,
+  query: { universe?: TrackedUniverse; limit: number; offset: number },
+): Promise<{ items: PublicStrategyRow[]; total: number; limit: number; offset: number }> {
+  const page = await listPublicStrategies(deps, query);
+  return { ...page, limit: query.limit, offset: query.offset };
 }
 
 /** The transparency log's current signed checkpoint. */

@@ -1,7 +1,7 @@
 /**
- * A child process for the crash test of signal submission: builds the production wiring over the KV file in
- * `KV_PATH` (config from the environment, clock fixed at 2026-05-14 09:00 Asia/Shanghai), creates a tracked
- * strategy, commits one signal with `submitSignal` (the commit only, no `attestPending`), prints
+ * A child process for the crash test of signal submission: builds the production wiring from the config
+ * variables given as JSON in its first argument (`KV_PATH` a KV file; clock fixed at 2026-05-14 09:00
+ * Asia/Shanghai), creates a tracked strategy, commits one signal with `submitSignal` (the commit only, no `attestPending`), prints
  * `{"committed":"<signal_hash>","slug":…,"trade_date":…}` and then stays alive doing nothing until it is killed.
  */
 import { fixedClock } from "../../domain/clock.ts";
@@ -16,7 +16,7 @@ const SLUG = "crash-1";
 const TRADE_DATE = "2026-05-14";
 const OWNER = "usr_crash";
 
-const config = parseConfig(Deno.env.toObject());
+const config = parseConfig(JSON.parse(Deno.args[0]));
 const kv = await openKv(config.kvPath);
 const deps = await buildAppDeps({
   config,

@@ -64,9 +64,9 @@ Deno.test("killed between the signal's commit and attestPending: after a restart
   // The `dev` task's command line (reads narrowed to the repository and the temp dir), on the child script.
   const devArgs = await restrictedTaskArgs("dev", { read: [dir], write: [dir] }, []);
   assert.equal(devArgs.at(-1), "main.ts");
-  const spawn = (script: string) =>
+  const spawn = (script: string, args: string[] = []) =>
     new Deno.Command(Deno.execPath(), {
-      args: [...devArgs.slice(0, -1), script],
+      args: [...devArgs.slice(0, -1), script, ...args],
       cwd: REPO_DIR,
       env,
       stdout: "piped",
@@ -77,7 +77,7 @@ Deno.test("killed between the signal's commit and attestPending: after a restart
   const drains: Promise<void>[] = [];
   try {
     // 1. Commit, then die before attestPending.
-    const child = spawn("tests/_helpers/signal_commit_child.ts");
+    const child = spawn("tests/_helpers/signal_commit_child.ts", [JSON.stringify(env)]);
     const committed = await firstLine(child.stdout, (line) => json(line)?.committed ? json(line) : null);
     drains.push(committed.drained);
     child.kill("SIGKILL");

@@ -82,8 +82,8 @@ export const CRON_JOBS: readonly CronJob[] = [
     schedule: "30 21 * * 1-5",
     run: (deps) => enqueueMarketRefresh(deps, "NYSE"),
   },
-  // Track records (Asia/Shanghai = UTC+8): 09:10 retry attestations, 18:15 settle, 18:30 evaluations,
-  // 18:45 watchdog.
+  // Track records (Asia/Shanghai = UTC+8): 09:10 attestPending (signals still waiting for the log or GitHub),
+  // 18:15 attestPending then settle, 18:30 evaluations, 18:45 watchdog.
   {
     name: "retry-attestations",
     schedule: "10 1 * * *",

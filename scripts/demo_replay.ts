@@ -16,7 +16,7 @@ import { newId } from "../domain/crypto.ts";
 import { newUserRecord } from "../domain/auth/user_view.ts";
 import type { UserRepo } from "../domain/store/user_repo.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
-import { attestSignal, submitSignal } from "../domain/signals/signals.ts";
+import { submitSignal } from "../domain/signals/signals.ts";
 import { attestPending } from "../domain/signals/attest_pending.ts";
 import { canonicalSignalJson } from "../domain/signals/canonical.ts";
 import type { SettingsRepo } from "../domain/store/settings_repo.ts";
@@ -277,7 +277,11 @@ export async function replayDemo(
       current = await deps.signals.get(slug, date);
       report.signals++;
     }
-    if (current && !current.log) current = await attestSignal(deps, current);
+    if (current && !current.log) {
+      // Stored by an earlier run that stopped before logging it: the pending step picks it up.
+      await attestPending(deps);
+      current = await deps.signals.get(slug, date);
+    }
     if (current && !current.log) {
       throw new Error(`the signal of ${slug} for ${date} is not in the transparency log`);
     }

@@ -2,7 +2,7 @@
  * `/api/v1/strategies/*` (auth): tracked strategies, their daily signals and claimed histories. Another user's
  * strategy is "not found".
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { RateRule } from "../domain/config.ts";
 import { deleteClaimedHistory, putClaimedHistory } from "../domain/track_record/claimed_history.ts";
@@ -29,17 +29,20 @@ import {
 } from "./schemas/common.ts";
 import {
   ClaimedBody,
+  ClaimedDeletedSchema,
   ClaimedFullSchema,
   ClaimedSummarySchema,
   CreateTrackedBody,
   PatchTrackedBody,
-  SignalSchema,
+  SignalPageSchema,
   SlugDateParam,
   SlugParam,
   SubmitSignalBody,
   SubmittedSignalSchema,
   TrackedListQuery,
+  TrackedStrategyListSchema,
   TrackedStrategySchema,
+  WithdrawnSignalSchema,
 } from "./schemas/track_record.ts";
 
 const tags = ["tracked strategies"];
@@ -83,7 +86,7 @@ export function trackedStrategyRoutes(
       request: { query: TrackedListQuery },
       responses: {
         200: jsonResponse(
-          z.object({ items: z.array(TrackedStrategySchema), total: z.number().int() }),
+          TrackedStrategyListSchema,
           "Strategies",
         ),
         ...errorResponses(401, 403, 422),
@@ -200,12 +203,7 @@ export function trackedStrategyRoutes(
       request: { params: SlugParam, query: PageQuery.extend({ limit: PageQuery.shape.limit.default(30) }) },
       responses: {
         200: jsonResponse(
-          z.object({
-            items: z.array(SignalSchema),
-            total: z.number().int(),
-            limit: z.number().int(),
-            offset: z.number().int(),
-          }),
+          SignalPageSchema,
           "Signals",
         ),
         ...errorResponses(401, 403, 404, 422),
@@ -229,7 +227,7 @@ export function trackedStrategyRoutes(
       request: { params: SlugDateParam },
       responses: {
         200: jsonResponse(
-          z.object({ deleted: z.boolean(), trade_date: z.string(), signal_hash: z.string() }),
+          WithdrawnSignalSchema,
           "Withdrawn",
         ),
         ...errorResponses(400, 401, 403, 404, 409, 422),
@@ -301,7 +299,7 @@ export function trackedStrategyRoutes(
       request: { params: SlugParam },
       responses: {
         200: jsonResponse(
-          z.object({ deleted: z.boolean(), data_points_removed: z.number().int() }),
+          ClaimedDeletedSchema,
           "Deleted",
         ),
         ...errorResponses(401, 403, 404, 422),

@@ -127,6 +127,30 @@ export const SubmittedSignalSchema = SignalSchema.extend({ replaced: z.boolean()
   "SubmittedSignal",
 );
 
+/** `GET /strategies`. */
+export const TrackedStrategyListSchema = z.object({
+  items: z.array(TrackedStrategySchema),
+  total: z.number().int(),
+});
+
+/** `GET /strategies/{slug}/signals`. */
+export const SignalPageSchema = z.object({
+  items: z.array(SignalSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+/** `DELETE /strategies/{slug}/signals/{trade_date}`. */
+export const WithdrawnSignalSchema = z.object({
+  deleted: z.boolean(),
+  trade_date: z.string(),
+  signal_hash: z.string(),
+});
+
+/** `DELETE /strategies/{slug}/claimed`. */
+export const ClaimedDeletedSchema = z.object({ deleted: z.boolean(), data_points_removed: z.number().int() });
+
 /** `PUT /strategies/{slug}/claimed`. */
 export const ClaimedBody = z.strictObject({
   records: z.array(

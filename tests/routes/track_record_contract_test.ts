@@ -336,3 +336,61 @@ Deno.test("every track-record route answers only fields its /openapi.json schema
     await w.close();
   }
 });
+
+/** Every catch-all inside `schema` (an empty schema, an object without properties, open additionalProperties). */
+function catchAlls(spec: Spec, schema: Schema, path: string, seen = new Set<string>()): string[] {
+  if (typeof schema.$ref === "string") {
+    if (seen.has(schema.$ref)) return [];
+    seen.add(schema.$ref);
+    return catchAlls(spec, resolve(spec, schema), `${path}→${schema.$ref.split("/").pop()}`, seen);
+  }
+  const out: string[] = [];
+  const nested = [
+    ...((schema.anyOf ?? schema.oneOf ?? schema.allOf ?? []) as Schema[]),
+    ...Object.values((schema.properties ?? {}) as Record<string, Schema>),
+    ...(schema.items ? [schema.items as Schema] : []),
+  ];
+  const combined = schema.anyOf ?? schema.oneOf ?? schema.allOf;
+  if (!combined && schema.type === undefined && schema.const === undefined && schema.enum === undefined) {
+    out.push(`${path}: empty schema`);
+  }
+  if (typesOf(schema).includes("object") && !schema.properties) {
+    out.push(`${path}: object without properties`);
+  }
+  const extra = schema.additionalProperties;
+  if (extra !== undefined && extra !== false) {
+    out.push(`${path}: additionalProperties ${JSON.stringify(extra)}`);
+  }
+  for (const n of nested) out.push(...catchAlls(spec, n, path, seen));
+  return out;
+}
+
+Deno.test("/openapi.json declares no catch-all response schema for the track-record routes", async () => {
+  const w = await openTestWorld();
+  try {
+    const spec = (await (await w.request("GET", "/openapi.json")).json()) as Spec;
+    const found: string[] = [];
+    let checked = 0;
+    for (const [path, ops] of Object.entries(spec.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const tags = (op.tags ?? []) as string[];
+        if (!tags.some((t) => OWN_TAGS.includes(t)) && path !== ADMIN_JOB_PATH) continue;
+        for (const [status, response] of Object.entries(op.responses as Record<string, Schema>)) {
+          if (!status.startsWith("2")) continue;
+          const schema = (response.content as Record<string, Schema> | undefined)?.["application/json"]
+            ?.schema;
+          if (!schema) continue;
+          checked++;
+          found.push(...catchAlls(spec, schema as Schema, `${method} ${path} ${status}`));
+        }
+      }
+    }
+    assert.ok(checked >= 20, `only ${checked} responses found`);
+    assert.deepEqual(found, []);
+    // The check itself finds what the old schemas had.
+    assert.equal(catchAlls(spec, { type: "object", additionalProperties: {} }, "x").length, 2);
+    assert.equal(catchAlls(spec, { type: "object", properties: { a: {} } }, "x").length, 1);
+  } finally {
+    await w.close();
+  }
+});

@@ -18,6 +18,7 @@ import { startJobPoller } from "../jobs/poller.ts";
 import { type QueueWorker, startQueueWorker } from "../jobs/queue.ts";
 import { startStreamBridge } from "../jobs/stream_bridge.ts";
 import { createApp } from "../routes/app.ts";
+import { resumePendingAttestations } from "../domain/track_record/operations.ts";
 import { buildServices, type Services } from "./services.ts";
 
 /** An opened house: the services plus the slot the queue worker fills once it starts. */
@@ -70,7 +71,8 @@ export async function openHouse(config: Config, clock: Clock, log: LogFn): Promi
 
 /**
  * Starts the background side of a process: the one queue listener (backtest jobs, market refreshes,
- * heartbeats), every cron of `jobs/cron.ts`, and in poll mode the job-table poller.
+ * heartbeats), every cron of `jobs/cron.ts`, in poll mode the job-table poller, and the resumption of signals
+ * left unlogged or unattested by a stopped process.
  */
 export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker {
   const { services } = house;
@@ -91,6 +93,8 @@ export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker
     track: { deps: services.track, store: services.dailyJobs },
   });
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);
+  // Signals committed but not yet logged or attested when a process stopped are finished now.
+  resumePendingAttestations(services.track);
   return queue;
 }
 

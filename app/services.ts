@@ -28,7 +28,7 @@ import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { marketHealth } from "../domain/market/market_health.ts";
 import { buildGithubServices } from "./github_services.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { createTrackedStrategyRepo } from "../domain/store/tracked_strategy_repo.ts";
 import { createSignalRepo } from "../domain/store/signal_repo.ts";
 import { createSettlementRepo } from "../domain/store/settlement_repo.ts";
@@ -38,9 +38,12 @@ import { loadOfficialLists } from "../domain/calendar/official_lists.ts";
 import { createClaimedRepo } from "../domain/store/claimed_repo.ts";
 import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
+import { createTransparencyLogRepo } from "../domain/store/transparency_log_repo.ts";
+import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
 import { createTopicHub } from "../domain/stream/hub.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
+import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -108,8 +111,12 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     gate: syncRuns,
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
-  const tlog = createTransparencyLog(kv, clock, { origin: config.tlogOrigin });
-  const track: TrackDeps = {
+  const tlog = createTransparencyLog(
+    { log: createTransparencyLogRepo(kv), settings: createSettingsRepo(kv) },
+    clock,
+    { origin: config.tlogOrigin },
+  );
+  const track: TrackRecordServices = {
     strategies: createTrackedStrategyRepo(kv),
     signals: createSignalRepo(kv),
     settlements: createSettlementRepo(kv),
@@ -126,6 +133,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       })
       : unconfiguredAttester,
     notifications: { notifications: support.notifications, clock },
+    background: createBackgroundTasks(log),
     nicknameOf: leaderboard.nicknameOf,
     clock,
     log,

@@ -7,13 +7,18 @@
 import { fixedClock } from "../domain/clock.ts";
 import { sha256Hex } from "../domain/crypto.ts";
 import { createTransparencyLog, verifyInclusionProof } from "../domain/attestation/transparency_log.ts";
+import { createSettingsRepo } from "../domain/store/settings_repo.ts";
+import { createTransparencyLogRepo } from "../domain/store/transparency_log_repo.ts";
+
+/** The log's repositories over `kv`, as the production wiring builds them. */
+const logStores = (kv: Deno.Kv) => ({ log: createTransparencyLogRepo(kv), settings: createSettingsRepo(kv) });
 
 const T0 = Date.UTC(2024, 0, 2, 10, 15);
 const PREFILL = 10_000;
 const hashes = await Promise.all(Array.from({ length: PREFILL }, (_, i) => sha256Hex(`bench-signal-${i}`)));
 
 const kv = await Deno.openKv(":memory:");
-const log = createTransparencyLog(kv, fixedClock(T0));
+const log = createTransparencyLog(logStores(kv), fixedClock(T0));
 const prefillStart = performance.now();
 for (const h of hashes) await log.append(h);
 console.log(`prefilled ${PREFILL} leaves in ${(performance.now() - prefillStart).toFixed(0)} ms`);
@@ -24,7 +29,7 @@ const sampleProof = (await log.inclusionProof(hashes[4_321]))!;
 let run = 0;
 Deno.bench("append 1,000 hashes to a fresh :memory: KV", { group: "append", n: 10, warmup: 1 }, async () => {
   const fresh = await Deno.openKv(":memory:");
-  const target = createTransparencyLog(fresh, fixedClock(T0));
+  const target = createTransparencyLog(logStores(fresh), fixedClock(T0));
   const offset = (run++ % 9) * 1_000;
   for (let i = 0; i < 1_000; i++) await target.append(hashes[offset + i]);
   fresh.close();

@@ -5,8 +5,8 @@ import { getCalendar } from "../domain/calendar/calendar.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import type { QueueMessage } from "./messages.ts";
 import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/jobs.ts";
-import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/settlement/daily_jobs.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -14,7 +14,7 @@ export interface CronDeps {
   /** Backtest jobs, for the minute sweep (absent: the sweep does nothing). */
   backtests?: BacktestJobDeps;
   /** Track-record services, for the daily settlement jobs (absent: they do nothing). */
-  track?: { deps: TrackDeps; store: DailyJobStore };
+  track?: { deps: TrackRecordServices; store: DailyJobStore };
   clock: Clock;
   log: LogFn;
 }
@@ -82,8 +82,8 @@ export const CRON_JOBS: readonly CronJob[] = [
     schedule: "30 21 * * 1-5",
     run: (deps) => enqueueMarketRefresh(deps, "NYSE"),
   },
-  // Track records (Asia/Shanghai = UTC+8): 09:10 retry attestations, 18:15 settle, 18:30 evaluations,
-  // 18:45 watchdog.
+  // Track records (Asia/Shanghai = UTC+8): 09:10 attestPending (signals still waiting for the log or GitHub),
+  // 18:15 attestPending then settle, 18:30 evaluations, 18:45 watchdog.
   {
     name: "retry-attestations",
     schedule: "10 1 * * *",

@@ -1,16 +1,17 @@
 /** `POST /api/v1/admin/jobs/{name}/run?date=` (admin): run a daily job now for a date. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { getCalendar } from "../domain/calendar/calendar.ts";
 import { isIsoDate } from "../domain/calendar/dates.ts";
-import { DAILY_JOB_NAMES, type DailyJobStore, runDailyJob } from "../domain/settlement/daily_jobs.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import { DAILY_JOB_NAMES, type DailyJobStore } from "../domain/track_record/daily_tasks.ts";
+import { runDailyTaskNow } from "../domain/track_record/operations.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
+import { DailyJobRunSchema } from "./schemas/track_record.ts";
 
 /** Builds the admin job router. */
-export function adminJobRoutes(auth: AuthDeps, deps: TrackDeps, store: DailyJobStore) {
+export function adminJobRoutes(auth: AuthDeps, deps: TrackRecordServices, store: DailyJobStore) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -32,17 +33,13 @@ export function adminJobRoutes(auth: AuthDeps, deps: TrackDeps, store: DailyJobS
         query: z.object({ date: z.string().refine(isIsoDate, "Expected YYYY-MM-DD").optional() }),
       },
       responses: {
-        200: jsonResponse(
-          z.object({ job: z.string(), date: z.string(), summary: z.unknown() }).openapi("DailyJobRun"),
-          "Ran",
-        ),
+        200: jsonResponse(DailyJobRunSchema, "Ran"),
         ...errorResponses(400, 401, 403, 422),
       },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
-      const date = c.req.valid("query").date ?? getCalendar("SSE").today(deps.clock.now());
-      return c.json(await runDailyJob(deps, store, name, date), 200);
+      return c.json(await runDailyTaskNow(deps, store, name, c.req.valid("query").date), 200);
     },
   );
   return app;

@@ -45,7 +45,7 @@ import {
 } from "./middleware/request_guards.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
 import { supportRoutes } from "./support_routes.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import type { TopicHub } from "../domain/stream/hub.ts";
 import { trackedStrategyRoutes } from "./tracked_strategy_routes.ts";
@@ -102,7 +102,7 @@ export interface AppDeps {
   /** The cap on synchronous backtests running at once in this process (429 past it). */
   syncRuns: RunGate;
   /** Tracked strategies, signals, settlement, attestation and public records. */
-  track: TrackDeps;
+  track: TrackRecordServices;
   /** Watchdog alerts, evaluations and daily-job runs. */
   dailyJobs: DailyJobRepo;
   /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */

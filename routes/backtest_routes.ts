@@ -47,7 +47,6 @@ const RunBody = z.strictObject({
     },
   });
 
-
 const IndicatorsBody = z.strictObject({
   symbol: TickerSymbol.openapi({ example: "600519.SH" }),
   start: IsoDateString.optional().openapi({ example: "2024-01-01" }),

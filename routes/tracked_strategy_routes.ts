@@ -2,25 +2,21 @@
  * `/api/v1/strategies/*` (auth): tracked strategies, their daily signals and claimed histories. Another user's
  * strategy is "not found".
  */
-import { createRoute, z } from "@hono/zod-openapi";
+import { createRoute } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { tierInfo } from "../domain/auth/tiers.ts";
 import type { RateRule } from "../domain/config.ts";
+import { deleteClaimedHistory, putClaimedHistory } from "../domain/track_record/claimed_history.ts";
 import {
-  deleteClaimedHistory,
-  getClaimedHistory,
-  putClaimedHistory,
-  toClaimedView,
-} from "../domain/signals/claimed_history.ts";
-import { listSignals, submitSignal, toSignalView, withdrawSignal } from "../domain/signals/signals.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
-import {
-  createTrackedStrategy,
-  getOwnTracked,
-  listOwnTracked,
-  patchTracked,
-  toTrackedView,
-} from "../domain/signals/tracked_strategies.ts";
+  createTrackedStrategyView,
+  getClaimedHistoryView,
+  getOwnTrackedView,
+  listOwnTrackedView,
+  listSignalsView,
+  patchTrackedView,
+  submitSignalView,
+  withdrawSignalView,
+} from "../domain/track_record/operations.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { newRouter } from "./app_env.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import {
@@ -33,23 +29,30 @@ import {
 } from "./schemas/common.ts";
 import {
   ClaimedBody,
+  ClaimedDeletedSchema,
   ClaimedFullSchema,
   ClaimedSummarySchema,
   CreateTrackedBody,
   PatchTrackedBody,
-  SignalSchema,
+  SignalPageSchema,
   SlugDateParam,
   SlugParam,
   SubmitSignalBody,
   SubmittedSignalSchema,
   TrackedListQuery,
+  TrackedStrategyListSchema,
   TrackedStrategySchema,
+  WithdrawnSignalSchema,
 } from "./schemas/track_record.ts";
 
 const tags = ["tracked strategies"];
 
 /** Builds the tracked-strategy router. */
-export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { signalRate: RateRule }) {
+export function trackedStrategyRoutes(
+  auth: AuthDeps,
+  deps: TrackRecordServices,
+  opts: { signalRate: RateRule },
+) {
   const app = newRouter();
   const user = requireAuth(auth);
 
@@ -68,10 +71,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       },
     }),
     async (c) => {
-      const me = c.get("principal").user;
-      const max = tierInfo(me.tier).limits.max_tracked_strategies;
-      const r = await createTrackedStrategy(deps, me.id, max, c.req.valid("json"));
-      return c.json(toTrackedView(r), 201);
+      return c.json(await createTrackedStrategyView(deps, c.get("principal").user, c.req.valid("json")), 201);
     },
   );
 
@@ -86,15 +86,15 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       request: { query: TrackedListQuery },
       responses: {
         200: jsonResponse(
-          z.object({ items: z.array(TrackedStrategySchema), total: z.number().int() }),
+          TrackedStrategyListSchema,
           "Strategies",
         ),
         ...errorResponses(401, 403, 422),
       },
     }),
     async (c) => {
-      const items = await listOwnTracked(deps, c.get("principal").user.id, c.req.valid("query").status);
-      return c.json({ items: items.map(toTrackedView), total: items.length }, 200);
+      const view = await listOwnTrackedView(deps, c.get("principal").user.id, c.req.valid("query").status);
+      return c.json(view, 200);
     },
   );
 
@@ -113,8 +113,10 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       },
     }),
     async (c) => {
-      const r = await getOwnTracked(deps, c.get("principal").user.id, c.req.valid("param").slug);
-      return c.json(toTrackedView(r), 200);
+      return c.json(
+        await getOwnTrackedView(deps, c.get("principal").user.id, c.req.valid("param").slug),
+        200,
+      );
     },
   );
 
@@ -136,13 +138,8 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       },
     }),
     async (c) => {
-      const r = await patchTracked(
-        deps,
-        c.get("principal").user.id,
-        c.req.valid("param").slug,
-        c.req.valid("json"),
-      );
-      return c.json(toTrackedView(r), 200);
+      const { slug } = c.req.valid("param");
+      return c.json(await patchTrackedView(deps, c.get("principal").user.id, slug, c.req.valid("json")), 200);
     },
   );
 
@@ -161,10 +158,11 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       },
     }),
     async (c) => {
-      const r = await patchTracked(deps, c.get("principal").user.id, c.req.valid("param").slug, {
-        status: "retired",
-      });
-      return c.json(toTrackedView(r), 200);
+      const { slug } = c.req.valid("param");
+      return c.json(
+        await patchTrackedView(deps, c.get("principal").user.id, slug, { status: "retired" }),
+        200,
+      );
     },
   );
 
@@ -190,13 +188,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
     async (c) => {
       const me = c.get("principal").user;
       await auth.limiter.consume("signal_submit_user", me.id, opts.signalRate);
-      const { signal, replaced } = await submitSignal(
-        deps,
-        me.id,
-        c.req.valid("param").slug,
-        c.req.valid("json"),
-      );
-      return c.json({ ...toSignalView(signal), replaced }, 201);
+      return c.json(await submitSignalView(deps, me.id, c.req.valid("param").slug, c.req.valid("json")), 201);
     },
   );
 
@@ -211,12 +203,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       request: { params: SlugParam, query: PageQuery.extend({ limit: PageQuery.shape.limit.default(30) }) },
       responses: {
         200: jsonResponse(
-          z.object({
-            items: z.array(SignalSchema),
-            total: z.number().int(),
-            limit: z.number().int(),
-            offset: z.number().int(),
-          }),
+          SignalPageSchema,
           "Signals",
         ),
         ...errorResponses(401, 403, 404, 422),
@@ -224,14 +211,8 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
     }),
     async (c) => {
       const { limit, offset } = c.req.valid("query");
-      const page = await listSignals(
-        deps,
-        c.get("principal").user.id,
-        c.req.valid("param").slug,
-        limit,
-        offset,
-      );
-      return c.json({ items: page.items.map(toSignalView), total: page.total, limit, offset }, 200);
+      const { slug } = c.req.valid("param");
+      return c.json(await listSignalsView(deps, c.get("principal").user.id, slug, limit, offset), 200);
     },
   );
 
@@ -246,7 +227,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       request: { params: SlugDateParam },
       responses: {
         200: jsonResponse(
-          z.object({ deleted: z.boolean(), trade_date: z.string(), signal_hash: z.string() }),
+          WithdrawnSignalSchema,
           "Withdrawn",
         ),
         ...errorResponses(400, 401, 403, 404, 409, 422),
@@ -254,8 +235,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
     }),
     async (c) => {
       const { slug, trade_date } = c.req.valid("param");
-      const s = await withdrawSignal(deps, c.get("principal").user.id, slug, trade_date);
-      return c.json({ deleted: true, trade_date, signal_hash: s.signal_hash }, 200);
+      return c.json(await withdrawSignalView(deps, c.get("principal").user.id, slug, trade_date), 200);
     },
   );
 
@@ -303,8 +283,8 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       },
     }),
     async (c) => {
-      const r = await getClaimedHistory(deps, c.get("principal").user.id, c.req.valid("param").slug);
-      return c.json({ ...toClaimedView(r), records: r.records }, 200);
+      const { slug } = c.req.valid("param");
+      return c.json(await getClaimedHistoryView(deps, c.get("principal").user.id, slug), 200);
     },
   );
 
@@ -319,7 +299,7 @@ export function trackedStrategyRoutes(auth: AuthDeps, deps: TrackDeps, opts: { s
       request: { params: SlugParam },
       responses: {
         200: jsonResponse(
-          z.object({ deleted: z.boolean(), data_points_removed: z.number().int() }),
+          ClaimedDeletedSchema,
           "Deleted",
         ),
         ...errorResponses(401, 403, 404, 422),

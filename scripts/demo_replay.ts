@@ -15,12 +15,13 @@ import type { Clock } from "../domain/clock.ts";
 import { newId } from "../domain/crypto.ts";
 import { newUserRecord } from "../domain/auth/user_view.ts";
 import type { UserRepo } from "../domain/store/user_repo.ts";
-import type { TrackDeps } from "../domain/signals/track_deps.ts";
-import { attestSignal, submitSignal } from "../domain/signals/signals.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
+import { submitSignal } from "../domain/signals/signals.ts";
+import { attestPending } from "../domain/signals/attest_pending.ts";
 import { canonicalSignalJson } from "../domain/signals/canonical.ts";
 import type { SettingsRepo } from "../domain/store/settings_repo.ts";
 import { createTrackedStrategy, patchTracked } from "../domain/signals/tracked_strategies.ts";
-import { putClaimedHistory } from "../domain/signals/claimed_history.ts";
+import { putClaimedHistory } from "../domain/track_record/claimed_history.ts";
 import { settleStrategy } from "../domain/settlement/settle.ts";
 import type { BarSeries } from "../domain/market/types.ts";
 
@@ -163,7 +164,7 @@ type Weights = { symbol: string; weight: number }[];
  * finishes the record, and a run after a complete one writes nothing.
  */
 export async function replayDemo(
-  deps: TrackDeps & { clock: MovableClock },
+  deps: TrackRecordServices & { clock: MovableClock },
   users: UserRepo,
   settings: SettingsRepo,
   opts: { days: number; nowMs: number; progress?: (line: string) => void },
@@ -270,10 +271,17 @@ export async function replayDemo(
     let current = existing;
     for (let k = start; k < versions.length; k++) {
       clock.set(Math.max(clock.now(), sse.instantAt(date, "09:00") + k * 60_000));
-      current = (await submitSignal(deps, owner, slug, { trade_date: date, signals: versions[k] })).signal;
+      await submitSignal(deps, owner, slug, { trade_date: date, signals: versions[k] });
+      // As after any submission: the commit, then the step that logs (and, if configured, attests) it.
+      await attestPending(deps);
+      current = await deps.signals.get(slug, date);
       report.signals++;
     }
-    if (current && !current.log) current = await attestSignal(deps, current);
+    if (current && !current.log) {
+      // Stored by an earlier run that stopped before logging it: the pending step picks it up.
+      await attestPending(deps);
+      current = await deps.signals.get(slug, date);
+    }
     if (current && !current.log) {
       throw new Error(`the signal of ${slug} for ${date} is not in the transparency log`);
     }

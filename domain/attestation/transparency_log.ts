@@ -10,8 +10,8 @@ import { toHex } from "../crypto.ts";
 import type { Clock } from "../clock.ts";
 import { BadRequestError } from "../errors.ts";
 import { withRetry } from "../store/kv.ts";
-import { createSettingsRepo } from "../store/settings_repo.ts";
-import { createTransparencyLogRepo, type TlogAppend } from "../store/transparency_log_repo.ts";
+import type { SettingsRepo } from "../store/settings_repo.ts";
+import type { TlogAppend, TransparencyLogRepo } from "../store/transparency_log_repo.ts";
 import {
   type Checkpoint,
   type CheckpointSigner,
@@ -114,12 +114,21 @@ function requireSignalHash(signalHash: string, what: string): Uint8Array {
   return hexToBytes(signalHash)!;
 }
 
+/** The repositories the log keeps its tree and its signing key in. */
+export interface TransparencyLogStores {
+  /** Leaves, perfect-subtree hashes, head and checkpoints. */
+  log: TransparencyLogRepo;
+  /** Holds the checkpoint signing key (setting `SIGNING_KEY_SETTING`). */
+  settings: SettingsRepo;
+}
+
 /**
- * Creates the transparency log over `kv`. The signing key is generated on first use and kept in the settings
- * repository, so every instance on the same KV signs with the same key; `origin` must not contain a newline.
+ * Creates the transparency log over the repositories it is handed. The signing key is generated on first use and
+ * kept in the settings repository, so every instance on the same store signs with the same key; `origin` must
+ * not contain a newline.
  */
 export function createTransparencyLog(
-  kv: Deno.Kv,
+  stores: TransparencyLogStores,
   clock: Clock,
   options: { origin?: string } = {},
 ): TransparencyLog {
@@ -127,8 +136,8 @@ export function createTransparencyLog(
   if (origin === "" || origin.includes("\n")) {
     throw new TypeError("The transparency log's origin must be one non-empty line");
   }
-  const repo = createTransparencyLogRepo(kv);
-  const settings = createSettingsRepo(kv);
+  const repo = stores.log;
+  const settings = stores.settings;
 
   let signerPromise: Promise<CheckpointSigner> | null = null;
   const signer = (): Promise<CheckpointSigner> => {

@@ -9,7 +9,7 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, isIsoDate, toDayNumber } from "../calendar/dates.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
-import type { TrackDeps } from "../signals/track_deps.ts";
+import type { TrackRecordServices as TrackDeps } from "../track_record/services.ts";
 import { attestSignal } from "../signals/signals.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import type {

@@ -7,11 +7,11 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { isIsoDate } from "../calendar/dates.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
-import type { AttestationState, SignalRecord } from "../store/signal_repo.ts";
+import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../store/signal_repo.ts";
 import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
-import type { TrackDeps } from "./track_deps.ts";
-import { audit, getOwnTracked } from "./tracked_strategies.ts";
+import type { TrackRecordServices } from "../track_record/services.ts";
+import { auditEntry, getOwnTracked } from "./tracked_strategies.ts";
 
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
 export const SIGNAL_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
@@ -116,7 +116,7 @@ export function assertBeforeDeadline(tradeDate: string, execution: "open" | "clo
   return deadline;
 }
 
-async function validateWeights(deps: TrackDeps, input: SubmitSignalInput): Promise<void> {
+async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInput): Promise<void> {
   const issues: { type: string; loc: (string | number)[]; msg: string }[] = [];
   if (input.signals.length > MAX_SIGNAL_SYMBOLS) {
     throw new ValidationError(`At most ${MAX_SIGNAL_SYMBOLS} symbols per signal`, ["body", "signals"]);
@@ -179,9 +179,13 @@ export interface SubmitResult {
  * pending strategy. A second submission for the same date before the deadline replaces the first unless it is
  * settled or committed to GitHub; resubmitting the identical signal changes nothing. Two submissions racing on
  * the same strategy-day: one wins, the other gets `ConflictError`.
+ *
+ * Everything a submission writes is one atomic commit (see `SignalRepo.put`); the returned record is not yet in
+ * the transparency log nor on GitHub: `attestPending` does both, and finds the signal by its markers even when
+ * the process died right after this commit.
  */
 export async function submitSignal(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   input: SubmitSignalInput,
@@ -230,27 +234,31 @@ export async function submitSignal(
     replaced_hashes: prior ? [...prior.replaced_hashes, prior.signal_hash] : [],
   };
   const activation = await activationFor(deps, strategy, input.trade_date, receivedAt);
-  await deps.signals.put(record, existing, activation);
-  await audit(
-    deps,
-    slug,
-    prior ? "SIGNAL_REPLACED" : "SIGNAL_SUBMITTED",
-    `${prior ? "Replaced" : "Submitted"} signal for ${input.trade_date}: ${signals.length} symbols, hash ${
-      hash.slice(0, 12)
-    }`,
-    { signal_hash: hash, symbols: signals.length },
-    input.trade_date,
-  );
+  const entries = [
+    auditEntry(
+      deps,
+      prior ? "SIGNAL_REPLACED" : "SIGNAL_SUBMITTED",
+      `${prior ? "Replaced" : "Submitted"} signal for ${input.trade_date}: ${signals.length} symbols, hash ${
+        hash.slice(0, 12)
+      }`,
+      { signal_hash: hash, symbols: signals.length },
+      input.trade_date,
+    ),
+  ];
   if (activation && strategy.status === "pending") {
-    await audit(deps, slug, "ACTIVATED", `Activated by the first signal (for ${input.trade_date})`, null);
+    entries.push(
+      auditEntry(deps, "ACTIVATED", `Activated by the first signal (for ${input.trade_date})`, null),
+    );
   }
-  const attested = await attestSignal(deps, record);
-  return { signal: attested, replaced: prior !== null };
+  // One commit: the signal, its by-hash index, its "to log" and "to attest" markers, the audit entries and the
+  // activation. Logging and the GitHub commit follow in `attestPending`.
+  await deps.signals.put(record, existing, { activate: activation, audit: entries });
+  return { signal: record, replaced: prior !== null };
 }
 
 /** The strategy change a submission implies: activation of a pending strategy or an earlier start date. */
 async function activationFor(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   strategy: TrackedStrategyRecord,
   tradeDate: string,
   now: number,
@@ -270,55 +278,81 @@ async function activationFor(
 /**
  * Appends a signal to the transparency log (if not yet) and commits it to GitHub (if configured and not yet),
  * storing both outcomes on the signal; failures are recorded, never thrown. Returns the updated record.
+ * `attestPending` does the same for every signal waiting for either step.
  */
-export async function attestSignal(deps: TrackDeps, record: SignalRecord): Promise<SignalRecord> {
+export async function attestSignal(deps: TrackRecordServices, record: SignalRecord): Promise<SignalRecord> {
   let next = record;
   if (!next.log) {
     try {
-      const appended = await deps.tlog.append(next.signal_hash);
-      const cp = await deps.tlog.checkpoint();
-      next = {
-        ...next,
-        log: { leaf_index: appended.leaf_index, tree_size: cp.tree_size, checkpoint_timestamp: cp.timestamp },
-      };
+      const { log } = await logSignalVersion(deps, {
+        strategy_slug: record.strategy_slug,
+        trade_date: record.trade_date,
+        signal_hash: record.signal_hash,
+        submitted_at: record.submitted_at,
+      });
+      next = { ...next, log };
     } catch (e) {
       deps.log("error", "transparency log append failed", { slug: record.strategy_slug, error: String(e) });
     }
   }
-  if (deps.attester.configured && !next.attestation.committed) {
-    const result = await deps.attester.attest({
-      slug: next.strategy_slug,
-      trade_date: next.trade_date,
-      canonical_json: next.canonical_json,
-      signal_hash: next.signal_hash,
-    });
-    const at = deps.clock.now();
-    next = {
-      ...next,
-      attestation: result.committed
-        ? { committed: true, sha: result.sha, url: result.url, path: result.path, attempted_at: at }
-        : { committed: false, reason: result.reason, attempted_at: at },
-    };
-    if (!result.committed) {
-      deps.log("warn", "github attestation failed", {
-        slug: next.strategy_slug,
-        date: next.trade_date,
-        reason: result.reason,
-      });
-    }
-  }
-  if (next !== record) {
-    await deps.signals.patchIfHash(record.strategy_slug, record.trade_date, record.signal_hash, {
-      log: next.log,
-      attestation: next.attestation,
-    });
-  }
+  if (deps.attester.configured && !next.attestation.committed) next = await commitSignalToGithub(deps, next);
   return next;
+}
+
+/**
+ * Appends one signal version to the transparency log (idempotent per hash) and records its position on the
+ * signal while that version is still the stored one, clearing its "to log" marker; `appended` is `false` when
+ * the hash was in the log already. Throws when the log fails.
+ */
+export async function logSignalVersion(
+  deps: TrackRecordServices,
+  item: SignalToLog,
+): Promise<{ log: LogEntryRef; appended: boolean }> {
+  const appended = await deps.tlog.append(item.signal_hash);
+  const cp = await deps.tlog.checkpoint();
+  const log = {
+    leaf_index: appended.leaf_index,
+    tree_size: cp.tree_size,
+    checkpoint_timestamp: cp.timestamp,
+  };
+  await deps.signals.markLogged(item, log);
+  return { log, appended: appended.appended };
+}
+
+/**
+ * Commits a signal to GitHub and stores the outcome on it while its hash is still the stored one; a failure is
+ * recorded (and logged), never thrown. Returns the record with the outcome.
+ */
+export async function commitSignalToGithub(
+  deps: TrackRecordServices,
+  record: SignalRecord,
+): Promise<SignalRecord> {
+  const result = await deps.attester.attest({
+    slug: record.strategy_slug,
+    trade_date: record.trade_date,
+    canonical_json: record.canonical_json,
+    signal_hash: record.signal_hash,
+  });
+  const at = deps.clock.now();
+  const attestation: AttestationState = result.committed
+    ? { committed: true, sha: result.sha, url: result.url, path: result.path, attempted_at: at }
+    : { committed: false, reason: result.reason, attempted_at: at };
+  if (!result.committed) {
+    deps.log("warn", "github attestation failed", {
+      slug: record.strategy_slug,
+      date: record.trade_date,
+      reason: result.reason,
+    });
+  }
+  await deps.signals.patchIfHash(record.strategy_slug, record.trade_date, record.signal_hash, {
+    attestation,
+  });
+  return { ...record, attestation };
 }
 
 /** My strategy's signals, newest first. */
 export async function listSignals(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   limit: number,
@@ -330,7 +364,7 @@ export async function listSignals(
 
 /** Withdraws a signal: only before its deadline, and only if neither settled nor committed to GitHub. */
 export async function withdrawSignal(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   tradeDate: string,
@@ -349,16 +383,13 @@ export async function withdrawSignal(
       `The deadline for ${tradeDate} has passed (${new Date(s.deadline_at).toISOString()})`,
     );
   }
-  await deps.signals.remove(entry as Deno.KvEntry<SignalRecord>);
-  await audit(
+  const withdrawn = auditEntry(
     deps,
-    slug,
     "SIGNAL_WITHDRAWN",
     `Withdrew the signal for ${tradeDate} (hash ${s.signal_hash.slice(0, 12)})`,
-    {
-      signal_hash: s.signal_hash,
-    },
+    { signal_hash: s.signal_hash },
     tradeDate,
   );
+  await deps.signals.remove(entry as Deno.KvEntry<SignalRecord>, withdrawn);
   return s;
 }

@@ -5,14 +5,14 @@
  */
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
-import type { AuditEvent } from "../store/audit_repo.ts";
+import type { AuditEntry, AuditEvent } from "../store/audit_repo.ts";
 import type {
   TrackedStatus,
   TrackedStrategyRecord,
   TrackedUniverse,
 } from "../store/tracked_strategy_repo.ts";
 import { dateInZone } from "../calendar/dates.ts";
-import type { TrackDeps } from "./track_deps.ts";
+import type { TrackRecordServices } from "../track_record/services.ts";
 
 /** The exchange time zone every tracked-strategy date is in. */
 export const CST_ZONE = "Asia/Shanghai";
@@ -101,29 +101,33 @@ export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
   };
 }
 
+/** A new audit entry recorded now, dated today (CST) unless `date` is given; for a write that commits it. */
+export function auditEntry(
+  deps: Pick<TrackRecordServices, "clock">,
+  event: AuditEvent,
+  detail: string,
+  data: Record<string, unknown> | null = null,
+  date?: string,
+): AuditEntry {
+  const now = deps.clock.now();
+  return { id: newId("aud", now), at: now, date: date ?? dateInZone(now, CST_ZONE), event, detail, data };
+}
+
 /** Appends an audit entry dated today (CST) unless `date` is given. */
 export async function audit(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   slug: string,
   event: AuditEvent,
   detail: string,
   data: Record<string, unknown> | null = null,
   date?: string,
 ): Promise<void> {
-  const now = deps.clock.now();
-  await deps.audit.append(slug, {
-    id: newId("aud", now),
-    at: now,
-    date: date ?? dateInZone(now, CST_ZONE),
-    event,
-    detail,
-    data,
-  });
+  await deps.audit.append(slug, auditEntry(deps, event, detail, data, date));
 }
 
 /** Creates a pending, public strategy for `ownerId`; 409 when the slug is taken, 403 at the tier limit. */
 export async function createTrackedStrategy(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   maxLive: number,
   input: CreateTrackedInput,
@@ -171,7 +175,7 @@ export async function createTrackedStrategy(
 
 /** The caller's own strategy; someone else's or a missing one is "not found". */
 export async function getOwnTracked(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
 ): Promise<TrackedStrategyRecord> {
@@ -182,7 +186,7 @@ export async function getOwnTracked(
 
 /** The caller's strategies, newest first, optionally of one status. */
 export async function listOwnTracked(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   status?: TrackedStatus,
 ): Promise<TrackedStrategyRecord[]> {
@@ -204,7 +208,7 @@ export function isAllowedTransition(from: TrackedStatus, to: TrackedStatus): boo
 
 /** Applies a patch; an illegal status change is a `BadRequestError`. */
 export async function patchTracked(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   patch: PatchTrackedInput,

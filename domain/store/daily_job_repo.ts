@@ -1,5 +1,5 @@
 /** Storage of daily-job side records: watchdog alerts, evaluation metrics and last-run summaries. */
-import type { DailyJobName, DailyJobStore, WatchdogAlert } from "../settlement/daily_jobs.ts";
+import type { DailyJobName, DailyJobStore, WatchdogAlert } from "../track_record/daily_tasks.ts";
 import { keys } from "./keys.ts";
 
 /** How long watchdog alerts are kept. */

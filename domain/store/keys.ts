@@ -83,6 +83,10 @@ export const keys = {
   /** Signals whose GitHub attestation failed, for the 09:10 retry. */
   unattestedSignal: (slug: string, tradeDate: string) => ["signals_unattested", slug, tradeDate] as const,
   unattestedSignals: () => ["signals_unattested"] as const,
+  /** Signal versions committed but not yet in the transparency log, in submission order. */
+  signalToLog: (submittedAt: number, signalHash: string) =>
+    ["signals_to_log", submittedAt, signalHash] as const,
+  signalsToLog: () => ["signals_to_log"] as const,
   /** Settled days: one summary (with positions) and one trade list per strategy-day, and the last settled day. */
   settledDay: (slug: string, date: string) => ["settled_days", slug, date] as const,
   settledDays: (slug: string) => ["settled_days", slug] as const,

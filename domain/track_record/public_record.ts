@@ -6,7 +6,7 @@
 import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
 import { symbolsHash } from "../signals/canonical.ts";
-import type { TrackDeps } from "../signals/track_deps.ts";
+import type { TrackRecordServices } from "./services.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import { DEADLINES } from "../signals/signals.ts";
 import {
@@ -15,12 +15,15 @@ import {
   type NavPointRecord,
 } from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
-import { toClaimedView } from "../signals/claimed_history.ts";
+import { toClaimedView } from "./claimed_history.ts";
 import { compareTracking, MIN_TRACKING_OVERLAP_DAYS } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
 
 /** A public strategy that exists and may be shown. */
-export async function getPublicStrategy(deps: TrackDeps, slug: string): Promise<TrackedStrategyRecord> {
+export async function getPublicStrategy(
+  deps: TrackRecordServices,
+  slug: string,
+): Promise<TrackedStrategyRecord> {
   const s = await deps.strategies.get(slug);
   if (!s || !s.is_public) throw new NotFoundError(`Public strategy "${slug}" not found`);
   return s;
@@ -47,7 +50,7 @@ export interface PublicStrategyRow {
 
 /** Public, non-pending strategies (optionally of one universe), most trading days first, then by slug. */
 export async function listPublicStrategies(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   filter: { universe?: TrackedUniverse; limit: number; offset: number },
 ): Promise<{ items: PublicStrategyRow[]; total: number }> {
   const all = (await deps.strategies.listAll()).filter((s) =>
@@ -79,7 +82,7 @@ export async function listPublicStrategies(
 }
 
 /** The claimed block shown beside a verified record. */
-export async function claimedBlock(deps: TrackDeps, slug: string, navs: NavPointRecord[]) {
+export async function claimedBlock(deps: TrackRecordServices, slug: string, navs: NavPointRecord[]) {
   const claimed = await deps.claimed.get(slug);
   if (!claimed) return null;
   const tracking = compareTracking(claimed.records, navs.map((n) => ({ date: n.date, nav: n.nav })));
@@ -94,7 +97,7 @@ export async function claimedBlock(deps: TrackDeps, slug: string, navs: NavPoint
 }
 
 /** The NAV record of a public strategy plus its claimed block. */
-export async function publicTrackRecord(deps: TrackDeps, slug: string) {
+export async function publicTrackRecord(deps: TrackRecordServices, slug: string) {
   const s = await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
   return {
@@ -126,7 +129,7 @@ export function performanceOfRecord(navs: readonly NavPointRecord[], initialCapi
 
 /** Performance of the verified record (see `computePerformance` for conventions). */
 export async function publicPerformance(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   slug: string,
 ): Promise<Performance & { strategy: string }> {
   const s = await getPublicStrategy(deps, slug);
@@ -165,7 +168,7 @@ const DIVIDEND_RULES: Record<DividendConvention, string> = {
 };
 
 /** Everything needed to check one settled day (the latest when `date` is omitted). */
-export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: string) {
+export async function publicVerifyDay(deps: TrackRecordServices, slug: string, date?: string) {
   const s = await getPublicStrategy(deps, slug);
   const head = await deps.settlements.head(slug);
   const target = date ?? head?.date;
@@ -263,7 +266,7 @@ export async function publicVerifyDay(deps: TrackDeps, slug: string, date?: stri
 }
 
 /** The audit trail of a public strategy, newest first. */
-export async function publicAudit(deps: TrackDeps, slug: string, limit: number, offset: number) {
+export async function publicAudit(deps: TrackRecordServices, slug: string, limit: number, offset: number) {
   await getPublicStrategy(deps, slug);
   const { items, total } = await deps.audit.list(slug, limit, offset);
   return {
@@ -275,7 +278,7 @@ export async function publicAudit(deps: TrackDeps, slug: string, limit: number, 
 }
 
 /** The claimed history of a public strategy (404 when none). */
-export async function publicClaimed(deps: TrackDeps, slug: string) {
+export async function publicClaimed(deps: TrackRecordServices, slug: string) {
   await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
   const block = await claimedBlock(deps, slug, navs);

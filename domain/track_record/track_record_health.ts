@@ -1,14 +1,14 @@
 /** The `/health` check of the track-record area: the latest watchdog alert, if any strategy still lacks its NAV. */
 import type { CheckResult } from "../health.ts";
-import type { TrackDeps } from "../signals/track_deps.ts";
-import type { WatchdogAlert } from "../settlement/daily_jobs.ts";
+import type { TrackRecordServices } from "./services.ts";
+import type { WatchdogAlert } from "./daily_tasks.ts";
 
 /**
  * `ok` unless the latest watchdog run found strategies without that day's NAV that are still missing it now
  * (a later settlement that filled the gap clears the alert).
  */
 export async function trackRecordHealth(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   store: { latestAlert(): Promise<WatchdogAlert | null> },
 ): Promise<CheckResult> {
   const alert = await store.latestAlert();

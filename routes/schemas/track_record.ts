@@ -5,7 +5,7 @@ import {
   CLAIMED_MAX_NAV,
   CLAIMED_MAX_POINTS,
   CLAIMED_MIN_POINTS,
-} from "../../domain/signals/claimed_history.ts";
+} from "../../domain/track_record/claimed_history.ts";
 import { MAX_SIGNAL_SYMBOLS } from "../../domain/signals/signals.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 
@@ -127,6 +127,30 @@ export const SubmittedSignalSchema = SignalSchema.extend({ replaced: z.boolean()
   "SubmittedSignal",
 );
 
+/** `GET /strategies`. */
+export const TrackedStrategyListSchema = z.object({
+  items: z.array(TrackedStrategySchema),
+  total: z.number().int(),
+});
+
+/** `GET /strategies/{slug}/signals`. */
+export const SignalPageSchema = z.object({
+  items: z.array(SignalSchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+});
+
+/** `DELETE /strategies/{slug}/signals/{trade_date}`. */
+export const WithdrawnSignalSchema = z.object({
+  deleted: z.boolean(),
+  trade_date: z.string(),
+  signal_hash: z.string(),
+});
+
+/** `DELETE /strategies/{slug}/claimed`. */
+export const ClaimedDeletedSchema = z.object({ deleted: z.boolean(), data_points_removed: z.number().int() });
+
 /** `PUT /strategies/{slug}/claimed`. */
 export const ClaimedBody = z.strictObject({
   records: z.array(
@@ -153,3 +177,319 @@ export const ClaimedSummarySchema = z.object({
 export const ClaimedFullSchema = ClaimedSummarySchema.extend({
   records: z.array(z.object({ date: z.string(), nav: z.number() })),
 }).openapi("ClaimedHistory");
+
+const NullableNumber = z.number().nullable();
+/**
+ * A named schema or `null`, written as `anyOf [$ref, null]`: `.nullable()` on a named schema would make the
+ * named component itself nullable in /openapi.json, wherever else it is used.
+ */
+const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
+const ExecutionPrice = z.enum(["open", "close"]);
+
+/** A claimed history as the public sees it: summary, points and how it tracks the verified record. */
+export const TrackingSchema = z.object({
+  overlap_days: z.number().int(),
+  tracking_difference: NullableNumber,
+  tracking_error: NullableNumber,
+  correlation: NullableNumber,
+  verdict: z.enum(["consistent", "moderate_divergence", "significant_divergence"]),
+}).openapi("Tracking");
+
+/** The claimed block beside a verified record. */
+export const ClaimedBlockSchema = ClaimedFullSchema.extend({
+  tracking: orNull(TrackingSchema).openapi({
+    description: "null until enough dates are present in both the claimed and the platform record",
+  }),
+  tracking_note: z.string().nullable(),
+}).openapi("ClaimedBlock");
+
+/** `GET /public/strategies/{slug}/claimed`. */
+export const PublicClaimedSchema = ClaimedBlockSchema.openapi("PublicClaimed");
+
+/** One row of the public list. */
+export const PublicStrategySchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  creator: z.string().nullable(),
+  universe: TrackedUniverseSchema,
+  benchmark: z.string(),
+  status: z.string(),
+  is_demo: z.boolean(),
+  start_date: z.string().nullable(),
+  trading_days: z.number().int(),
+  latest_date: z.string().nullable(),
+  latest_nav: z.number().nullable(),
+  total_return: z.number().nullable(),
+  daily_return: z.number().nullable(),
+  has_claimed: z.boolean(),
+}).openapi("PublicStrategy");
+
+/** `GET /public/strategies`. */
+export const PublicStrategyPageSchema = z.object({
+  items: z.array(PublicStrategySchema),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+}).openapi("PublicStrategyPage");
+
+/** One day of a verified record. */
+export const RecordPointSchema = z.object({
+  date: z.string(),
+  nav: z.number(),
+  daily_return: z.number(),
+  cumulative_return: z.number(),
+  benchmark_return: z.number().nullable(),
+  provisional: z.boolean().openapi({
+    description: "true when the day lies past the official SSE holiday list (judged on the estimate)",
+  }),
+}).openapi("RecordPoint");
+
+/** `GET /public/strategies/{slug}/track-record`. */
+export const TrackRecordSchema = z.object({
+  strategy: z.string(),
+  name: z.string(),
+  is_demo: z.boolean(),
+  initial_capital: z.number(),
+  benchmark: z.string(),
+  records: z.array(RecordPointSchema),
+  claimed: orNull(ClaimedBlockSchema),
+}).openapi("TrackRecord");
+
+/** The conventions every performance figure follows, stated with the figures. */
+export const TrackRecordConventionsSchema = z.object({
+  returns: z.string(),
+  periods_per_year: z.number().int(),
+  std_ddof: z.number().int(),
+  risk_free_rate: z.number(),
+  sharpe: z.string(),
+  annual_return: z.string(),
+  max_drawdown: z.string(),
+  benchmark: z.string(),
+  units: z.string(),
+}).openapi("TrackRecordConventions");
+
+/** `GET /public/strategies/{slug}/performance`. */
+export const PerformanceSchema = z.object({
+  strategy: z.string(),
+  total_return: NullableNumber,
+  annual_return: NullableNumber,
+  volatility: NullableNumber,
+  sharpe: NullableNumber,
+  max_drawdown: NullableNumber,
+  calmar: NullableNumber,
+  excess_return: NullableNumber,
+  excess_sharpe: NullableNumber,
+  benchmark_return: NullableNumber,
+  benchmark_missing_days: z.number().int(),
+  trading_days: z.number().int(),
+  rolling_excess_sharpe: z.array(z.object({ date: z.string(), value: NullableNumber })),
+  conventions: TrackRecordConventionsSchema,
+}).openapi("PublicPerformance");
+
+/** What an audit entry records besides its text; which fields are present depends on the event. */
+export const AuditDataSchema = z.object({
+  holding_period: z.number().int().optional().openapi({ description: "CREATED" }),
+  initial_capital: z.number().optional().openapi({ description: "CREATED" }),
+  commission_rate: z.number().optional().openapi({ description: "CREATED" }),
+  slippage_rate: z.number().optional().openapi({ description: "CREATED" }),
+  from: TrackedStatusSchema.optional().openapi({ description: "STATUS_CHANGED" }),
+  to: TrackedStatusSchema.optional().openapi({ description: "STATUS_CHANGED" }),
+  signal_hash: z.string().nullable().optional().openapi({
+    description: "SIGNAL_SUBMITTED, SIGNAL_REPLACED, SIGNAL_WITHDRAWN, REBALANCE and HOLD (null: no signal)",
+  }),
+  symbols: z.number().int().optional().openapi({ description: "SIGNAL_SUBMITTED, SIGNAL_REPLACED" }),
+  nav: z.number().optional().openapi({ description: "REBALANCE, HOLD" }),
+  cash: z.number().optional().openapi({ description: "REBALANCE, HOLD" }),
+  trades: z.number().int().optional().openapi({ description: "REBALANCE, HOLD" }),
+  data_points: z.number().int().optional().openapi({ description: "CLAIMED_UPLOADED" }),
+}).openapi("AuditData");
+
+/** `GET /public/strategies/{slug}/audit`. */
+export const AuditLogSchema = z.object({
+  audit_log: z.array(z.object({
+    id: z.string(),
+    at: z.string(),
+    date: z.string(),
+    event: z.enum([
+      "CREATED",
+      "ACTIVATED",
+      "STATUS_CHANGED",
+      "SIGNAL_SUBMITTED",
+      "SIGNAL_REPLACED",
+      "SIGNAL_WITHDRAWN",
+      "REBALANCE",
+      "HOLD",
+      "CLAIMED_UPLOADED",
+      "CLAIMED_DELETED",
+    ]),
+    detail: z.string(),
+    data: orNull(AuditDataSchema),
+  })),
+  total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
+}).openapi("AuditLog");
+
+/** A signed checkpoint of the transparency log. */
+export const CheckpointSchema = z.object({
+  origin: z.string(),
+  tree_size: z.number().int(),
+  root_hash: z.string().openapi({ description: "RFC 6962 root of the first tree_size leaves, hex" }),
+  timestamp: z.number().int().openapi({ description: "When it was signed, epoch ms UTC" }),
+  note: z.string().openapi({ description: "The exact signed text" }),
+  signature: z.string().openapi({ description: "Ed25519 signature of the note's UTF-8 bytes, base64" }),
+  algorithm: z.literal("Ed25519"),
+  public_key: z.string().openapi({ description: "Raw 32-byte Ed25519 public key, base64" }),
+  key_id: z.string(),
+}).openapi("LogCheckpoint");
+
+/** Proof that a signal hash is a leaf of the tree of `tree_size` leaves signed by `checkpoint`. */
+export const LogInclusionProofSchema = z.object({
+  signal_hash: z.string(),
+  leaf_index: z.number().int(),
+  tree_size: z.number().int(),
+  leaf_hash: z.string(),
+  audit_path: z.array(z.string()),
+  root_hash: z.string(),
+  checkpoint: CheckpointSchema,
+}).openapi("LogInclusionProof");
+
+/** `GET /public/log/proof/{signal_hash}`: the proof and the strategy-day the hash was submitted for. */
+export const InclusionProofSchema = LogInclusionProofSchema.extend({
+  signal: z.object({ strategy_slug: z.string(), trade_date: z.string() }).nullable(),
+}).openapi("InclusionProof");
+
+/** RFC 6962 proof that the tree of `first` leaves is a prefix of the tree of `second` leaves. */
+export const ConsistencyProofSchema = z.object({
+  first: z.number().int(),
+  second: z.number().int(),
+  first_root: z.string(),
+  second_root: z.string(),
+  proof: z.array(z.string()),
+}).openapi("ConsistencyProof");
+
+const SignalAttestationSchema = z.object({
+  committed: z.boolean(),
+  sha: z.string().optional(),
+  url: z.string().optional(),
+  reason: z.string().optional(),
+});
+
+/** The signal block of a verification bundle. */
+export const VerifySignalSchema = z.object({
+  signal_hash: z.string(),
+  canonical_json: z.string(),
+  signals: z.array(z.object({ symbol: z.string(), weight: z.number() })),
+  submitted_at: z.string(),
+  deadline_at: z.string(),
+  deadline_rule: z.string(),
+  submitted_before_deadline: z.boolean(),
+  replaced_versions: z.number().int(),
+  log: z.object({
+    leaf_index: z.number().int(),
+    tree_size: z.number().int(),
+    checkpoint_timestamp: z.string(),
+    logged_before_deadline: z.boolean(),
+    inclusion_proof: orNull(LogInclusionProofSchema),
+    consistency_proof: orNull(ConsistencyProofSchema),
+  }).nullable(),
+  attestation: SignalAttestationSchema,
+  github_url: z.string().nullable(),
+}).openapi("VerifySignal");
+
+/** `GET /public/strategies/{slug}/verify`: everything needed to check one settled day. */
+export const VerifyDaySchema = z.object({
+  strategy: z.string(),
+  name: z.string(),
+  is_demo: z.boolean(),
+  date: z.string(),
+  provisional: z.boolean(),
+  action: z.enum(["REBALANCE", "HOLD"]),
+  detail: z.string(),
+  nav: z.number(),
+  cash: z.number(),
+  prev_nav: z.number(),
+  daily_return: z.number(),
+  positions: z.array(z.object({
+    symbol: z.string(),
+    quantity: z.number().int(),
+    price: z.number(),
+    market_value: z.number(),
+    weight: z.number(),
+    entry_date: z.string(),
+    last_signal_date: z.string(),
+    suspended: z.boolean(),
+  })),
+  nav_check: z.object({
+    positions_value: z.number(),
+    cash: z.number(),
+    nav: z.number(),
+    difference: z.number(),
+  }),
+  trades: z.array(z.object({
+    id: z.string(),
+    symbol: z.string(),
+    action: z.enum(["BUY", "SELL"]),
+    quantity: z.number().int(),
+    price: z.number(),
+    fill_price: z.number(),
+    notional: z.number(),
+    commission: z.number(),
+    reason: z.enum(["rebalance", "exit_not_in_signal", "holding_period_expired"]),
+  })),
+  dividend_convention: z.enum(["none", "cash_on_ex_date_no_tax"]),
+  dividend_convention_rule: z.string(),
+  dividends: z.array(z.object({
+    symbol: z.string(),
+    quantity: z.number().int(),
+    per_share: z.number(),
+    cash: z.number(),
+  })),
+  signal: orNull(VerifySignalSchema),
+  log_checkpoint: CheckpointSchema,
+  symbols_hash: z.string(),
+  benchmark: z.object({ symbol: z.string(), close: NullableNumber, return: NullableNumber }),
+  data_provenance: z.object({
+    source: z.string(),
+    execution_price: ExecutionPrice,
+    valuation: z.string(),
+    commission_rate: z.number(),
+    slippage_rate: z.number(),
+    lot_size: z.number().int(),
+    settled_at: z.string(),
+  }),
+  how_to_verify: z.array(z.string()),
+}).openapi("VerifyDay");
+
+const SkippedSchema = z.object({ date: z.string(), skipped: z.string() });
+
+/** What a daily job run reports; the shape depends on the job. */
+export const DailyJobSummarySchema = z.union([
+  z.object({
+    date: z.string(),
+    outcomes: z.array(z.object({
+      slug: z.string(),
+      status: z.enum(["settled", "already_settled", "not_started", "not_tracked", "failed"]),
+      days: z.array(z.string()),
+      error: z.string().optional(),
+    })),
+  }).openapi("SettleSummary", { description: "settle-signals" }),
+  SkippedSchema.openapi("SkippedJobSummary", {
+    description: "settle-signals and watchdog on a day the SSE did not trade",
+  }),
+  z.object({ date: z.string(), checked_missing: z.number().int(), missing: z.array(z.string()) })
+    .openapi("WatchdogSummary", { description: "watchdog" }),
+  z.object({ committed: z.number().int(), failed: z.number().int() })
+    .openapi("AttestationSummary", { description: "retry-attestations" }),
+  z.object({ evaluated: z.number().int() }).openapi("EvaluationSummary", {
+    description: "recompute-evaluations",
+  }),
+]);
+
+/** `POST /admin/jobs/{name}/run`. */
+export const DailyJobRunSchema = z.object({
+  job: z.string(),
+  date: z.string(),
+  summary: DailyJobSummarySchema,
+}).openapi("DailyJobRun");

@@ -103,7 +103,10 @@ export async function openTestWorld(
       await assertMeetsContract(app, method, path, res);
       return res;
     },
-    close: () => Promise.resolve(kv.close()),
+    close: async () => {
+      await deps.track.background.drain();
+      kv.close();
+    },
   };
 }
 

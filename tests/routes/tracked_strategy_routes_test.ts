@@ -269,7 +269,14 @@ Deno.test("GitHub attestation through Octokit against a loopback contents API; f
   try {
     const a = await user(w);
     await create(w, a, "gh-1");
-    const ok = await (await submit(w, a, "gh-1", "2026-05-14")).json();
+    const answered = await (await submit(w, a, "gh-1", "2026-05-14")).json();
+    // The answer comes before the GitHub round trip: logged already, the commit pending until the background
+    // step has run.
+    assert.equal(answered.log.leaf_index, 0);
+    assert.deepEqual(answered.attestation, { committed: false, reason: "pending" });
+    await w.deps.track.background.drain();
+    const ok = await (await w.request("GET", "/api/v1/strategies/gh-1/signals", { token: a })).json()
+      .then((page) => page.items[0]);
     assert.equal(ok.attestation.committed, true, JSON.stringify(ok.attestation));
     assert.equal(ok.github_committed, true);
     const file = gh.file("signals/gh-1/2026-05-14.json");
@@ -280,9 +287,11 @@ Deno.test("GitHub attestation through Octokit against a loopback contents API; f
     assert.equal(again.status, 400, "attested signals are final");
 
     gh.failWith = 500;
-    const failed = await (await submit(w, a, "gh-1", "2026-05-15")).json();
+    assert.equal((await submit(w, a, "gh-1", "2026-05-15")).status, 201);
+    await w.deps.track.background.drain();
+    const failed = (await w.deps.track.signals.get("gh-1", "2026-05-15"))!;
     assert.equal(failed.attestation.committed, false);
-    assert.match(failed.attestation.reason, /github_error: 500/);
+    assert.match((failed.attestation as { reason: string }).reason, /github_error: 500/);
     assert.ok(await w.deps.track.signals.get("gh-1", "2026-05-15"), "the signal is kept");
     gh.failWith = null;
     const admin = (await signInAdmin(w)).access_token;

@@ -3,7 +3,7 @@ import { fixedClock } from "../../domain/clock.ts";
 import { buildMarketServices } from "../../app/market_services.ts";
 import { keys } from "../../domain/store/keys.ts";
 import { createSettingsRepo } from "../../domain/store/settings_repo.ts";
-import type { TrackDeps } from "../../domain/signals/track_deps.ts";
+import type { TrackRecordServices } from "../../domain/track_record/services.ts";
 import {
   DEMO_PLAN_SETTING,
   DEMO_SLUGS,
@@ -34,7 +34,11 @@ async function openWorld(): Promise<{ w: TestWorld; base: string; close(): Promi
 
 function replay(
   w: TestWorld,
-  opts: { track?: (t: TrackDeps) => TrackDeps; progress?: (line: string) => void; nowMs?: number } = {},
+  opts: {
+    track?: (t: TrackRecordServices) => TrackRecordServices;
+    progress?: (line: string) => void;
+    nowMs?: number;
+  } = {},
 ): Promise<DemoReport> {
   const market = buildMarketServices(w.kv, fixedClock(NOW), {
     seed: w.config.marketSeed,

@@ -16,6 +16,11 @@ import {
   verifyInclusionProof,
 } from "../../../domain/attestation/transparency_log.ts";
 import { keys } from "../../../domain/store/keys.ts";
+import { createSettingsRepo } from "../../../domain/store/settings_repo.ts";
+import { createTransparencyLogRepo } from "../../../domain/store/transparency_log_repo.ts";
+
+/** The log's repositories over `kv`, as the production wiring builds them. */
+const logStores = (kv: Deno.Kv) => ({ log: createTransparencyLogRepo(kv), settings: createSettingsRepo(kv) });
 
 const T0 = Date.UTC(2024, 0, 2, 10, 15);
 const signalHash = (i: number) => sha256Hex(`signal-${i}`);
@@ -34,7 +39,7 @@ async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
 
 Deno.test("append() gives consecutive indexes and is idempotent per hash", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const [a, b] = await signalHashes(2);
     assert.deepEqual(await log.append(a), { leaf_index: 0, tree_size: 1, appended: true });
     assert.deepEqual(await log.append(b), { leaf_index: 1, tree_size: 2, appended: true });
@@ -46,7 +51,7 @@ Deno.test("append() gives consecutive indexes and is idempotent per hash", () =>
 
 Deno.test("append() and inclusionProof() refuse anything but 64 lowercase hex digits", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const good = await signalHash(0);
     for (const bad of [good.toUpperCase(), good.slice(1), `${good}0`, "z".repeat(64), ""]) {
       await assert.rejects(log.append(bad), BadRequestError);
@@ -57,7 +62,7 @@ Deno.test("append() and inclusionProof() refuse anything but 64 lowercase hex di
 
 Deno.test("20 concurrent appends of different hashes get 20 distinct consecutive indexes", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const hashes = await signalHashes(20);
     const results = await Promise.all(hashes.map((h) => log.append(h)));
     assert.deepEqual(results.map((r) => r.leaf_index).sort((x, y) => x - y), [...Array(20).keys()]);
@@ -72,8 +77,8 @@ Deno.test("20 concurrent appends of different hashes get 20 distinct consecutive
 
 Deno.test("concurrent appends of the same hash log it once", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
-    const other = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
+    const other = createTransparencyLog(logStores(kv), fixedClock(T0));
     const h = await signalHash(7);
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? log : other).append(h)));
     assert.ok(results.every((r) => r.leaf_index === 0));
@@ -84,7 +89,7 @@ Deno.test("concurrent appends of the same hash log it once", () =>
 
 Deno.test("the root at every size 1..40 equals the RFC 6962 root of all leaves so far", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const hashes = await signalHashes(40);
     for (let n = 1; n <= 40; n++) {
       await log.append(hashes[n - 1]);
@@ -102,7 +107,7 @@ Deno.test("the root at every size 1..40 equals the RFC 6962 root of all leaves s
 
 Deno.test("inclusion proofs at every older tree size verify against that size's checkpoint", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const hashes = await signalHashes(13);
     for (const h of hashes) await log.append(h);
     const leaves = await leafHashesOf(hashes);
@@ -144,7 +149,7 @@ Deno.test("inclusion proofs at every older tree size verify against that size's 
 
 Deno.test("inclusionProof() defaults to the current size, null for unlogged hashes, 400 for bad sizes", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const hashes = await signalHashes(3);
     for (const h of hashes) await log.append(h);
     const proof = (await log.inclusionProof(hashes[1]))!;
@@ -158,7 +163,7 @@ Deno.test("inclusionProof() defaults to the current size, null for unlogged hash
 
 Deno.test("consistency proofs between every pair of sizes verify", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     const hashes = await signalHashes(13);
     for (const h of hashes) await log.append(h);
     const leaves = await leafHashesOf(hashes);
@@ -190,7 +195,7 @@ Deno.test("consistency proofs between every pair of sizes verify", () =>
 
 Deno.test("consistencyProof() requires 1 ≤ first ≤ second ≤ size", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0));
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0));
     for (const h of await signalHashes(4)) await log.append(h);
     for (const [a, b] of [[0, 2], [3, 2], [1, 5], [1.5, 2], [-1, 2]]) {
       await assert.rejects(log.consistencyProof(a, b), BadRequestError, `${a}, ${b}`);
@@ -200,7 +205,7 @@ Deno.test("consistencyProof() requires 1 ≤ first ≤ second ≤ size", () =>
 
 Deno.test("checkpoints verify, and fail when tree_size or root_hash is altered", () =>
   withKv(async (kv) => {
-    const log = createTransparencyLog(kv, fixedClock(T0), { origin: "example.test/log" });
+    const log = createTransparencyLog(logStores(kv), fixedClock(T0), { origin: "example.test/log" });
     for (const h of await signalHashes(5)) await log.append(h);
     const cp = await log.checkpoint();
     assert.equal(cp.origin, "example.test/log");
@@ -215,7 +220,7 @@ Deno.test("checkpoints verify, and fail when tree_size or root_hash is altered",
 
 Deno.test("the empty log's checkpoint has size 0 and the empty root", () =>
   withKv(async (kv) => {
-    const cp = await createTransparencyLog(kv, fixedClock(T0)).checkpoint();
+    const cp = await createTransparencyLog(logStores(kv), fixedClock(T0)).checkpoint();
     assert.equal(cp.tree_size, 0);
     assert.equal(cp.root_hash, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     assert.ok(await verifyCheckpoint(cp));
@@ -224,11 +229,11 @@ Deno.test("the empty log's checkpoint has size 0 and the empty root", () =>
 Deno.test("the signing key is generated once and shared by every log instance on the KV", () =>
   withKv(async (kv) => {
     const clock = fixedClock(T0);
-    const [a, b] = [createTransparencyLog(kv, clock), createTransparencyLog(kv, clock)];
+    const [a, b] = [createTransparencyLog(logStores(kv), clock), createTransparencyLog(logStores(kv), clock)];
     const [ka, kb] = await Promise.all([a.publicKey(), b.publicKey()]);
     assert.deepEqual(ka, kb);
     assert.equal(typeof (await kv.get(keys.setting("tlog_signing_key"))).value, "string");
-    const c = createTransparencyLog(kv, clock);
+    const c = createTransparencyLog(logStores(kv), clock);
     await c.append(await signalHash(1));
     assert.ok(await verifyCheckpoint(await c.checkpoint(), ka.public_key));
   }));
@@ -236,12 +241,12 @@ Deno.test("the signing key is generated once and shared by every log instance on
 Deno.test("a tree size is signed once: later calls return the same checkpoint", () =>
   withKv(async (kv) => {
     const clock = fixedClock(T0);
-    const log = createTransparencyLog(kv, clock);
+    const log = createTransparencyLog(logStores(kv), clock);
     await log.append(await signalHash(0));
     const first = await log.checkpoint();
     clock.advance(60_000);
     assert.deepEqual(await log.checkpoint(), first);
-    assert.deepEqual(await createTransparencyLog(kv, clock).checkpoint(), first);
+    assert.deepEqual(await createTransparencyLog(logStores(kv), clock).checkpoint(), first);
     await log.append(await signalHash(1));
     const second = await log.checkpoint();
     assert.equal(second.tree_size, 2);
@@ -249,7 +254,10 @@ Deno.test("a tree size is signed once: later calls return the same checkpoint", 
     // Concurrent first requests for a new size agree on one signature.
     await log.append(await signalHash(2));
     clock.advance(1);
-    const racing = await Promise.all([log.checkpoint(), createTransparencyLog(kv, clock).checkpoint()]);
+    const racing = await Promise.all([
+      log.checkpoint(),
+      createTransparencyLog(logStores(kv), clock).checkpoint(),
+    ]);
     assert.deepEqual(racing[0], racing[1]);
     assert.deepEqual(await log.checkpoint(), racing[0]);
   }));
@@ -257,8 +265,8 @@ Deno.test("a tree size is signed once: later calls return the same checkpoint", 
 Deno.test("append() signs the new size itself: a reader on a later clock cannot sign it first, later", () =>
   withKv(async (kv) => {
     // Two processes on one KV file: one appends under its clock, the other only reads the head an hour later.
-    const writer = createTransparencyLog(kv, fixedClock(T0));
-    const reader = createTransparencyLog(kv, fixedClock(T0 + 3_600_000));
+    const writer = createTransparencyLog(logStores(kv), fixedClock(T0));
+    const reader = createTransparencyLog(logStores(kv), fixedClock(T0 + 3_600_000));
     const hashes = await signalHashes(5);
     for (const [i, h] of hashes.entries()) {
       await writer.append(h);
@@ -273,6 +281,6 @@ Deno.test("append() signs the new size itself: a reader on a later clock cannot 
 
 Deno.test("createTransparencyLog() refuses a multi-line origin", () =>
   withKv((kv) => {
-    assert.throws(() => createTransparencyLog(kv, fixedClock(T0), { origin: "a\nb" }), TypeError);
+    assert.throws(() => createTransparencyLog(logStores(kv), fixedClock(T0), { origin: "a\nb" }), TypeError);
     return Promise.resolve();
   }));

@@ -8,8 +8,8 @@ import { getCalendar } from "../../../domain/calendar/calendar.ts";
 import { fixedClock } from "../../../domain/clock.ts";
 import { buildMarketServices } from "../../../app/market_services.ts";
 import { settleAll } from "../../../domain/settlement/settle.ts";
-import { submitSignal } from "../../../domain/signals/signals.ts";
-import type { TrackDeps } from "../../../domain/signals/track_deps.ts";
+import { submitSignalView as submitSignal } from "../../../domain/track_record/operations.ts";
+import type { TrackRecordServices } from "../../../domain/track_record/services.ts";
 import { createTrackedStrategy, patchTracked } from "../../../domain/signals/tracked_strategies.ts";
 import { keys } from "../../../domain/store/keys.ts";
 import type { SettledDayRecord } from "../../../domain/store/settlement_repo.ts";
@@ -66,7 +66,7 @@ const PLANS: Plan[] = [
 ];
 
 /** Track deps whose market is generated once through the last day (the clock moves; the data need not). */
-function simDeps(w: TestWorld): TrackDeps {
+function simDeps(w: TestWorld): TrackRecordServices {
   const market = buildMarketServices(w.kv, fixedClock(sse.instantAt(LAST, "20:00")), {
     seed: w.config.marketSeed,
     cacheBytes: w.config.marketCacheBytes,
@@ -75,7 +75,12 @@ function simDeps(w: TestWorld): TrackDeps {
   return { ...w.deps.track, market: market.data };
 }
 
-async function runSimulation(w: TestWorld, deps: TrackDeps, owner: string, opts: { settle?: boolean } = {}) {
+async function runSimulation(
+  w: TestWorld,
+  deps: TrackRecordServices,
+  owner: string,
+  opts: { settle?: boolean } = {},
+) {
   w.clock.set(sse.instantAt(DAYS[0], "08:00"));
   for (const p of PLANS) {
     await createTrackedStrategy(deps, owner, 20, {
@@ -121,7 +126,7 @@ async function runSimulation(w: TestWorld, deps: TrackDeps, owner: string, opts:
 const dividendsPaid = { n: 0 };
 
 /** The independent calculation: the conventions of domain/settlement/rebalance.ts, written again from the text. */
-async function expectedNavs(deps: TrackDeps, p: Plan): Promise<number[]> {
+async function expectedNavs(deps: TrackRecordServices, p: Plan): Promise<number[]> {
   const bars = new Map<string, Map<string, { open: number; close: number; dividend: number }>>();
   for (const s of POOL) {
     const b = (await deps.market.getBars(s, "2026-01-01", LAST))!;
@@ -357,7 +362,7 @@ Deno.test("a crash between strategies, then a re-run, leaves the same records as
     await runSimulation(crashed, depsB, ownerB, { settle: false });
     // Settle through the last day, but "crash" after 70 strategy-day commits (part-way through a strategy).
     let commits = 0;
-    const crashing: TrackDeps = {
+    const crashing: TrackRecordServices = {
       ...depsB,
       settlements: {
         ...depsB.settlements,

@@ -1,4 +1,5 @@
-/** What the tracked-strategy, signal, settlement and public-record services need. */
+/** What the tracked-strategy, signal, settlement and public-record operations are built from. */
+import type { TransparencyLog } from "../attestation/transparency_log.ts";
 import type { Clock } from "../clock.ts";
 import type { LogFn } from "../log.ts";
 import type { MarketData } from "../market/types.ts";
@@ -8,20 +9,13 @@ import type { SettlementRepo } from "../store/settlement_repo.ts";
 import type { SignalRepo } from "../store/signal_repo.ts";
 import type { TrackedStrategyRepo } from "../store/tracked_strategy_repo.ts";
 import type { NotificationDeps } from "../support/notifications.ts";
+import type { BackgroundTasks } from "./background_tasks.ts";
 
 /** The transparency log as this area uses it (implemented by `domain/attestation/transparency_log.ts`). */
-export interface SignalLogPort {
-  append(signalHash: string): Promise<{ leaf_index: number; tree_size: number; appended: boolean }>;
-  checkpoint(): Promise<{ tree_size: number; timestamp: number; root_hash: string }>;
-  inclusionProof(
-    signalHash: string,
-    treeSize?: number,
-  ): Promise<{ leaf_index: number; tree_size: number; audit_path: string[]; root_hash: string } | null>;
-  consistencyProof(
-    first: number,
-    second: number,
-  ): Promise<{ first: number; second: number; proof: string[] }>;
-}
+export type SignalLogPort = Pick<
+  TransparencyLog,
+  "append" | "checkpoint" | "inclusionProof" | "consistencyProof"
+>;
 
 /** The part of the GitHub attester submission uses. */
 export interface SignalAttesterPort {
@@ -32,7 +26,7 @@ export interface SignalAttesterPort {
 }
 
 /** Services and repositories of the verified-track-record area. */
-export interface TrackDeps {
+export interface TrackRecordServices {
   strategies: TrackedStrategyRepo;
   signals: SignalRepo;
   settlements: SettlementRepo;
@@ -44,6 +38,8 @@ export interface TrackDeps {
   /** GitHub attestation, or the unconfigured attester that answers `repo_not_configured`. */
   attester: SignalAttesterPort;
   notifications: NotificationDeps;
+  /** Runs `attestPending` after a submission's response (the GitHub round trip stays out of the request). */
+  background: BackgroundTasks;
   /** The nickname shown for a creator on public pages (`null` when unknown). */
   nicknameOf(userId: string): Promise<string | null>;
   clock: Clock;

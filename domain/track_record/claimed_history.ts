@@ -5,9 +5,9 @@
 import { dateInZone } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";
-import { type ClaimedSummary, summarizeClaimed } from "../track_record/claimed_summary.ts";
-import type { TrackDeps } from "./track_deps.ts";
-import { audit, CST_ZONE, getOwnTracked } from "./tracked_strategies.ts";
+import { type ClaimedSummary, summarizeClaimed } from "./claimed_summary.ts";
+import type { TrackRecordServices } from "./services.ts";
+import { audit, CST_ZONE, getOwnTracked } from "../signals/tracked_strategies.ts";
 
 /** Fewest and most points of a claimed history. */
 export const CLAIMED_MIN_POINTS = 2;
@@ -37,7 +37,7 @@ export function toClaimedView(r: ClaimedHistoryRecord): ClaimedView {
  * whether it was new.
  */
 export async function putClaimedHistory(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   records: { date: string; nav: number }[],
@@ -91,7 +91,7 @@ export async function putClaimedHistory(
 
 /** My strategy's claimed history (404 when none). */
 export async function getClaimedHistory(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
 ): Promise<ClaimedHistoryRecord> {
@@ -103,7 +103,7 @@ export async function getClaimedHistory(
 
 /** Deletes my strategy's claimed history; 404 when there is none. */
 export async function deleteClaimedHistory(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   ownerId: string,
   slug: string,
 ): Promise<{ deleted: true; data_points_removed: number }> {

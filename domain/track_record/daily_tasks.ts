@@ -1,15 +1,16 @@
 /**
  * The daily jobs of the verified-track-record area, runnable for any date (by cron, or by an admin):
- * settle (18:15 CST), recompute evaluations (18:30), watchdog (18:45), retry failed attestations (09:10).
+ * settle (18:15 CST, after `attestPending`), recompute evaluations (18:30), watchdog (18:45), and
+ * `attestPending` for signals still waiting for the log or GitHub (09:10).
  * Each is idempotent, so running one twice for a date changes nothing.
  */
 import { getCalendar } from "../calendar/calendar.ts";
 import { BadRequestError } from "../errors.ts";
-import { attestSignal } from "../signals/signals.ts";
-import type { TrackDeps } from "../signals/track_deps.ts";
+import { attestPending } from "../signals/attest_pending.ts";
+import type { TrackRecordServices } from "./services.ts";
 import { notifyUser } from "../support/notifications.ts";
-import { performanceOfRecord } from "../track_record/public_record.ts";
-import { settleAll } from "./settle.ts";
+import { performanceOfRecord } from "./public_record.ts";
+import { settleAll } from "../settlement/settle.ts";
 
 /** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
 export const DAILY_JOB_NAMES = [
@@ -21,6 +22,14 @@ export const DAILY_JOB_NAMES = [
 /** A daily job name. */
 export type DailyJobName = typeof DAILY_JOB_NAMES[number];
 
+/** What a daily job run reports; the shape depends on the job. */
+export type DailyJobSummary =
+  | Awaited<ReturnType<typeof settleAll>>
+  | { date: string; skipped: string }
+  | Awaited<ReturnType<typeof runWatchdog>>
+  | Awaited<ReturnType<typeof retryAttestations>>
+  | Awaited<ReturnType<typeof recomputeEvaluations>>;
+
 /** What the watchdog stores when a strategy lacks a NAV for a date. */
 export interface WatchdogAlert {
   date: string;
@@ -28,7 +37,7 @@ export interface WatchdogAlert {
   raised_at: number;
 }
 
-/** Storage the jobs need beyond `TrackDeps`. */
+/** Storage the jobs need beyond `TrackRecordServices`. */
 export interface DailyJobStore {
   putAlert(alert: WatchdogAlert): Promise<void>;
   latestAlert(): Promise<WatchdogAlert | null>;
@@ -42,7 +51,7 @@ export interface DailyJobStore {
 const sse = getCalendar("SSE");
 
 /** Every active or paused strategy whose record should include `date` but does not. */
-export async function strategiesMissingNav(deps: TrackDeps, date: string) {
+export async function strategiesMissingNav(deps: TrackRecordServices, date: string) {
   const missing: { slug: string; owner_id: string; last_settled: string | null }[] = [];
   for (const s of await deps.strategies.listAll()) {
     if (s.status !== "active" && s.status !== "paused") continue;
@@ -56,7 +65,7 @@ export async function strategiesMissingNav(deps: TrackDeps, date: string) {
 }
 
 /** Checks every active strategy has `date`'s NAV; notifies owners and stores an admin alert otherwise. */
-export async function runWatchdog(deps: TrackDeps, store: DailyJobStore, date: string) {
+export async function runWatchdog(deps: TrackRecordServices, store: DailyJobStore, date: string) {
   const missing = await strategiesMissingNav(deps, date);
   for (const m of missing) {
     await notifyUser(deps.notifications, m.owner_id, {
@@ -76,22 +85,17 @@ export async function runWatchdog(deps: TrackDeps, store: DailyJobStore, date: s
   return { date, checked_missing: missing.length, missing: missing.map((m) => m.slug) };
 }
 
-/** Retries GitHub attestation (and log appends) of every signal still waiting for one. */
-export async function retryAttestations(deps: TrackDeps) {
-  let committed = 0;
-  let failed = 0;
-  for (const ref of await deps.signals.listUnattested()) {
-    const signal = await deps.signals.get(ref.strategy_slug, ref.trade_date);
-    if (!signal) continue;
-    const after = await attestSignal(deps, signal);
-    if (after.attestation.committed) committed++;
-    else failed++;
-  }
+/**
+ * The 09:10 run of `attestPending`: logs every signal version still waiting for the transparency log and commits
+ * every signal still waiting for GitHub. Answers how many GitHub commits succeeded and failed.
+ */
+export async function retryAttestations(deps: TrackRecordServices) {
+  const { committed, failed } = await attestPending(deps);
   return { committed, failed };
 }
 
 /** Recomputes and stores each tracked strategy's evaluation metrics. */
-export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore, date: string) {
+export async function recomputeEvaluations(deps: TrackRecordServices, store: DailyJobStore, date: string) {
   let count = 0;
   for (const s of await deps.strategies.listAll()) {
     if (s.status === "pending") continue;
@@ -109,16 +113,25 @@ export async function recomputeEvaluations(deps: TrackDeps, store: DailyJobStore
  * Runs one daily job for `date` (a `YYYY-MM-DD` in Asia/Shanghai). Settlement and the watchdog do nothing on a
  * day the SSE did not trade.
  */
-export async function runDailyJob(deps: TrackDeps, store: DailyJobStore, name: DailyJobName, date: string) {
+export async function runDailyJob(
+  deps: TrackRecordServices,
+  store: DailyJobStore,
+  name: DailyJobName,
+  date: string,
+) {
   if (!(DAILY_JOB_NAMES as readonly string[]).includes(name)) {
     throw new BadRequestError(`Unknown job "${name}"`);
   }
   const started = deps.clock.now();
-  let summary: unknown;
+  let summary: DailyJobSummary;
   const trading = sse.isTradingDay(date);
   switch (name) {
     case "settle-signals":
-      summary = trading ? await settleAll(deps, date) : { date, skipped: "not an SSE trading day" };
+      if (trading) {
+        // Settlement reads signals as they are; whatever a submission left pending is logged first.
+        await attestPending(deps);
+        summary = await settleAll(deps, date);
+      } else summary = { date, skipped: "not an SSE trading day" };
       break;
     case "watchdog":
       summary = trading ? await runWatchdog(deps, store, date) : { date, skipped: "not an SSE trading day" };

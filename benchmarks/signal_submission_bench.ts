@@ -1,0 +1,88 @@
+/**
+ * The request path of a signal submission with GitHub attestation on (a loopback contents API answering after
+ * 50 ms, standing in for GitHub's latency): today's path — one atomic commit, the transparency-log half of
+ * `attestPending`, the GitHub commit left to the background — against the earlier shape, where the request also
+ * waited for the GitHub round trip. Each iteration submits the first signal of a new strategy (a signal on GitHub
+ * is final), over the production wiring on an in-memory KV; creating the strategy is not timed.
+ */
+import { fixedClock } from "../domain/clock.ts";
+import { parseConfig } from "../domain/config.ts";
+import { attestPending } from "../domain/signals/attest_pending.ts";
+import { submitSignal } from "../domain/signals/signals.ts";
+import { createTrackedStrategy } from "../domain/signals/tracked_strategies.ts";
+import { submitSignalView } from "../domain/track_record/operations.ts";
+import type { TrackRecordServices } from "../domain/track_record/services.ts";
+import { buildServices } from "../app/services.ts";
+import { startFakeGithubContents } from "../tests/_helpers/fake_github_contents.ts";
+import { captureMailer } from "../tests/_helpers/test_app.ts";
+
+const DELAY_MS = 50;
+const DAY = "2026-05-14";
+const OWNER = "usr_bench";
+const gh = startFakeGithubContents({ token: "ghp_bench", owner: "acme", repo: "signals" });
+gh.delayMs = DELAY_MS;
+
+async function openTrack(): Promise<TrackRecordServices> {
+  const kv = await Deno.openKv(":memory:");
+  const config = parseConfig({
+    DENO_ENV: "test",
+    JWT_SECRET: "bench-secret-bench-secret-bench-secret-0123456789",
+    GITHUB_TOKEN: "ghp_bench",
+    ATTEST_REPO: "acme/signals",
+    GITHUB_API_BASE_URL: gh.apiBaseUrl,
+  });
+  const deps = await buildServices({
+    config,
+    kv,
+    clock: fixedClock(Date.UTC(2026, 4, 14, 1, 0, 0)),
+    mailer: captureMailer(),
+    log: () => {},
+    queue: { listening: () => true, enqueueHeartbeat: () => Promise.resolve() },
+  });
+  return deps.track;
+}
+
+let n = 0;
+/** A new pending strategy (a signal committed to GitHub is final, so every iteration needs its own day). */
+async function newStrategy(track: TrackRecordServices): Promise<string> {
+  const slug = `bench-${n++}`;
+  await createTrackedStrategy(track, OWNER, 1e9, {
+    name: slug,
+    slug,
+    universe: "hs300",
+    execution_price: "open",
+    holding_period: 10,
+    initial_capital: 1_000_000,
+    commission_rate: 0.0003,
+    slippage_rate: 0.002,
+  });
+  return slug;
+}
+
+const SIGNALS = [{ symbol: "600519.SH", weight: 0.4 }, { symbol: "000001.SZ", weight: 0.3 }];
+const now = await openTrack();
+const before = await openTrack();
+
+Deno.bench(`submission: commit + log, GitHub in the background (GitHub ${DELAY_MS} ms)`, {
+  group: "submit",
+  baseline: true,
+}, async (b) => {
+  const slug = await newStrategy(now);
+  b.start();
+  await submitSignalView(now, OWNER, slug, { trade_date: DAY, signals: SIGNALS });
+  b.end();
+  // The background commit runs after the answer; it is settled outside the timed part.
+  await now.background.drain();
+});
+
+Deno.bench(`submission: commit + log + GitHub inside the request (GitHub ${DELAY_MS} ms)`, {
+  group: "submit",
+}, async (b) => {
+  const slug = await newStrategy(before);
+  b.start();
+  await submitSignal(before, OWNER, slug, { trade_date: DAY, signals: SIGNALS });
+  await attestPending(before);
+  b.end();
+});
+
+globalThis.addEventListener("unload", () => void gh.close());

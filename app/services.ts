@@ -44,6 +44,7 @@ import { createGithubAttester, unconfiguredAttester } from "../domain/attestatio
 import { createTopicHub } from "../domain/stream/hub.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
+import { trackRecordLinks } from "../routes/public_links.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -134,6 +135,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       : unconfiguredAttester,
     notifications: { notifications: support.notifications, clock },
     background: createBackgroundTasks(log),
+    links: trackRecordLinks,
     nicknameOf: leaderboard.nicknameOf,
     clock,
     log,

@@ -60,7 +60,9 @@ export async function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: (
   }
 }
 
-/** An `AbortSignal` that aborts after `ms` milliseconds of real time. */
-export function abortAfter(ms: number): AbortSignal {
-  return AbortSignal.timeout(ms);
+/** An `AbortSignal` that aborts after `ms` milliseconds of real time; `clear()` stops the timer early. */
+export function deadlineSignal(ms: number): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }

@@ -40,11 +40,13 @@ export interface ValidationIssueItem {
 /**
  * A field-level rule failed after schema validation (HTTP 422, same shape as schema errors); `issues`, when
  * given, are sent as the whole `detail` list instead of the one issue made of `type`, `loc` and `message`.
+ * `loc` is relative to the operation's input (`[]`: the input as a whole); the adapter that called the
+ * operation puts where that input came from in front (`body`, `query`).
  */
 export class ValidationError extends DomainError {
   constructor(
     message: string,
-    readonly loc: (string | number)[] = ["body"],
+    readonly loc: (string | number)[] = [],
     readonly type = "value_error",
     readonly issues?: ValidationIssueItem[],
   ) {

@@ -1,4 +1,5 @@
 /** Service health: one real check per dependency, and an overall `ok` or `degraded`. */
+import { isoOrNull } from "./iso_time.ts";
 import { type Clock, withDeadline } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { HealthRepo } from "./store/health_repo.ts";
@@ -87,7 +88,7 @@ async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
   return {
     ok: true,
     detail: "listening",
-    last_heartbeat_at: beat.processed_at === null ? null : new Date(beat.processed_at).toISOString(),
+    last_heartbeat_at: isoOrNull(beat.processed_at),
   };
 }
 

@@ -2,6 +2,7 @@
  * `/api/v1/strategies/*` (auth): tracked strategies, their daily signals and claimed histories. Another user's
  * strategy is "not found".
  */
+import { fromInput } from "./errors.ts";
 import { createRoute } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { RateRule } from "../domain/config.ts";
@@ -188,7 +189,11 @@ export function trackedStrategyRoutes(
     async (c) => {
       const me = c.get("principal").user;
       await auth.limiter.consume("signal_submit_user", me.id, opts.signalRate);
-      return c.json(await submitSignalView(deps, me.id, c.req.valid("param").slug, c.req.valid("json")), 201);
+      const slug = c.req.valid("param").slug;
+      return c.json(
+        await fromInput("body", () => submitSignalView(deps, me.id, slug, c.req.valid("json"))),
+        201,
+      );
     },
   );
 
@@ -258,11 +263,15 @@ export function trackedStrategyRoutes(
       },
     }),
     async (c) => {
-      const { view, created } = await putClaimedHistory(
-        deps,
-        c.get("principal").user.id,
-        c.req.valid("param").slug,
-        c.req.valid("json").records,
+      const { view, created } = await fromInput(
+        "body",
+        () =>
+          putClaimedHistory(
+            deps,
+            c.get("principal").user.id,
+            c.req.valid("param").slug,
+            c.req.valid("json").records,
+          ),
       );
       return c.json(view, created ? 201 : 200);
     },

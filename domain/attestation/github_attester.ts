@@ -7,6 +7,7 @@
  * retry and throttling plugins are off for the same reason — one bounded attempt, then the job retries. The
  * token is never logged and never appears in a reason.
  */
+import { deadlineSignal } from "../clock.ts";
 import { Octokit } from "octokit";
 
 /** The outcome of one attestation: the commit that holds the file, or why there is none. */
@@ -217,9 +218,8 @@ export function createGithubAttester(options: {
       const invalid = invalidFile(file);
       if (invalid) return { committed: false, reason: invalid };
       const path = signalFilePath(file.slug, file.trade_date);
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs);
-      const signal = controller.signal;
+      const deadline = deadlineSignal(timeoutMs);
+      const signal = deadline.signal;
       try {
         for (let attempt = 1;; attempt++) {
           const existing = await readExisting(path, signal);
@@ -255,7 +255,7 @@ export function createGithubAttester(options: {
       } catch (err) {
         return { committed: false, reason: reasonOf(err, signal.aborted, token) };
       } finally {
-        clearTimeout(timer);
+        deadline.clear();
       }
     },
   };

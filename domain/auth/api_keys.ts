@@ -1,4 +1,5 @@
 /** API keys: created once and shown once, stored as SHA-256, listed by prefix and last four, revoked at once. */
+import { iso, isoOrNull } from "../iso_time.ts";
 import { newId, randomString, sha256Hex } from "../crypto.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
 import type { ApiKeyRecord } from "../store/api_key_repo.ts";
@@ -25,8 +26,8 @@ export function toApiKeyView(r: ApiKeyRecord): ApiKeyView {
     name: r.name,
     prefix: r.prefix,
     last4: r.last4,
-    created_at: new Date(r.created_at).toISOString(),
-    last_used_at: r.last_used_at === null ? null : new Date(r.last_used_at).toISOString(),
+    created_at: iso(r.created_at),
+    last_used_at: isoOrNull(r.last_used_at),
   };
 }
 
@@ -59,7 +60,7 @@ export async function createApiKey(
     api_key: key,
     prefix: record.prefix,
     last4: record.last4,
-    created_at: new Date(now).toISOString(),
+    created_at: iso(now),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Admin management of invite codes. */
+import { iso, isoOrNull } from "../iso_time.ts";
 import { randomString } from "../crypto.ts";
 import { NotFoundError } from "../errors.ts";
 import type { InviteCodeRecord } from "../store/invite_repo.ts";
@@ -28,11 +29,11 @@ export function toInviteView(r: InviteCodeRecord, nowMs: number): InviteCodeView
     max_uses: r.max_uses,
     uses: r.uses,
     remaining_uses: Math.max(0, r.max_uses - r.uses),
-    expires_at: r.expires_at === null ? null : new Date(r.expires_at).toISOString(),
+    expires_at: isoOrNull(r.expires_at),
     disabled: r.disabled,
     active: !r.disabled && !expired && r.uses < r.max_uses,
     note: r.note,
-    created_at: new Date(r.created_at).toISOString(),
+    created_at: iso(r.created_at),
   };
 }
 

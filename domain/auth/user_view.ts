@@ -1,4 +1,5 @@
 /** The public shape of a user, as every identity route returns it. */
+import { iso, isoOrNull } from "../iso_time.ts";
 import type { Tier, UserRecord } from "../store/user_repo.ts";
 
 /** Accounts created from invite codes get addresses in this reserved domain, which users may not claim. */
@@ -55,11 +56,9 @@ export function toUserView(user: UserRecord, adminEmails: readonly string[]): Us
     github_login: user.github_login,
     disabled: user.disabled,
     pending_email: user.pending_email?.email ?? null,
-    pending_email_expires_at: user.pending_email
-      ? new Date(user.pending_email.expires_at).toISOString()
-      : null,
-    created_at: new Date(user.created_at).toISOString(),
-    last_login_at: user.last_login_at === null ? null : new Date(user.last_login_at).toISOString(),
+    pending_email_expires_at: user.pending_email ? iso(user.pending_email.expires_at) : null,
+    created_at: iso(user.created_at),
+    last_login_at: isoOrNull(user.last_login_at),
   };
 }
 

@@ -3,6 +3,7 @@
  * metrics, equity curve and trades), and the operations that answer them — list, read, cancel. Views hold no
  * links: each front end adds its own ways to reach a job.
  */
+import { iso, isoOrNull } from "../iso_time.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { BacktestJobRecord, JobStatus } from "../store/backtest_job_repo.ts";
 import { type BacktestJobDeps, cancelBacktestJob, getOwnJob, listOwnJobs } from "./jobs.ts";
@@ -60,8 +61,6 @@ export interface JobDetailView extends JobSummaryView {
   trades: JobTradeView[] | null;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 /** The summary view of a job. */
 function jobSummaryView(j: BacktestJobRecord): JobSummaryView {
   return {
@@ -76,7 +75,7 @@ function jobSummaryView(j: BacktestJobRecord): JobSummaryView {
     total_trades: j.summary?.total_trades ?? null,
     source: j.summary?.source ?? null,
     experiment_name: j.experiment_name,
-    created_at: new Date(j.created_at).toISOString(),
+    created_at: iso(j.created_at),
   };
 }
 
@@ -99,8 +98,8 @@ function jobDetailView(job: BacktestJobRecord, report: BacktestReport | null): J
     trades_executed: job.trades_executed,
     error: job.error,
     cancel_requested: job.cancel_requested,
-    started_at: iso(job.started_at),
-    finished_at: iso(job.finished_at),
+    started_at: isoOrNull(job.started_at),
+    finished_at: isoOrNull(job.finished_at),
     metrics: report?.summary ?? null,
     equity_curve: report ? equityCurve(report) : null,
     trades: report

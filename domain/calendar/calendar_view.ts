@@ -1,4 +1,5 @@
 /** The calendar answers the API gives: a month's trading days, or one date's status, with the basis flagged. */
+import { isoOrNull } from "../iso_time.ts";
 import type { Clock } from "../clock.ts";
 import { ValidationError } from "../errors.ts";
 import { getCalendar } from "./calendar.ts";
@@ -92,7 +93,6 @@ export function calendarDate(exchange: ExchangeCode, date: IsoDate, nowMs: numbe
   const cal = getCalendar(exchange);
   const session = cal.session(date);
   const basis = cal.basisFor(date);
-  const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
     exchange,
     date,
@@ -108,8 +108,8 @@ export function calendarDate(exchange: ExchangeCode, date: IsoDate, nowMs: numbe
       time_zone: cal.exchange.timeZone,
       open: cal.exchange.open,
       close: cal.exchange.close,
-      open_at: iso(session?.open),
-      close_at: iso(session?.close),
+      open_at: isoOrNull(session?.open),
+      close_at: isoOrNull(session?.close),
     },
   };
 }

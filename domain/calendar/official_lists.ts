@@ -2,6 +2,7 @@
  * Official closure lists installed at run time: an admin installs a year's list for one exchange; it is kept in
  * KV, audited, applied to the in-memory calendar at once (reads stay synchronous), and moves the horizon.
  */
+import { iso } from "../iso_time.ts";
 import type { Clock } from "../clock.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, ValidationError, type ValidationIssueItem } from "../errors.ts";
@@ -140,7 +141,7 @@ export async function installOfficialList(
     year,
     closures,
     source: input.source,
-    installed_at: new Date(now).toISOString(),
+    installed_at: iso(now),
     installed_by: actor,
     official_through: getCalendar(exchange).officialThrough(),
     newly_closed: newlyClosed,
@@ -155,7 +156,7 @@ export async function officialListHistory(deps: OfficialListDeps, page: PageRequ
     official_through: Object.fromEntries(EXCHANGE_CODES.map((c) => [c, getCalendar(c).officialThrough()])),
     items: audits.items.map((a) => ({
       id: a.id,
-      at: new Date(a.at).toISOString(),
+      at: iso(a.at),
       actor: a.actor,
       exchange: a.exchange,
       year: a.year,

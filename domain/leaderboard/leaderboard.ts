@@ -8,6 +8,7 @@
  * So a Sharpe of 0, a 0 % return and no drawdown score 50; the score always lies in [0, 100]. One entry per
  * strategy version per dataset: resubmitting replaces it (and, the runs being deterministic, gives the same score).
  */
+import { iso } from "../iso_time.ts";
 import type { RunGate } from "../backtest/run_gate.ts";
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
@@ -178,7 +179,7 @@ export async function topEntries(
       strategy_name: e.strategy_name,
       version: e.version,
       dataset: e.dataset,
-      run_at: new Date(e.run_at).toISOString(),
+      run_at: iso(e.run_at),
       return_pct: e.return_pct,
       sharpe: e.sharpe,
       max_drawdown: e.max_drawdown,

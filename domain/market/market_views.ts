@@ -3,6 +3,7 @@
  * year up to the exchange's today; at most 20 years), and the freshness of every source. Error paths are
  * relative to the request (`["start"]`).
  */
+import { iso } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, fromDayNumber } from "../calendar/dates.ts";
 import type { ExchangeCode } from "../calendar/exchanges.ts";
@@ -111,7 +112,7 @@ export async function freshnessOf(
 ): Promise<{ items: FreshnessView[] }> {
   const items = (await deps.data.freshness(ownerId)).map((e) => ({
     ...e,
-    checked_at: new Date(e.checked_at).toISOString(),
+    checked_at: iso(e.checked_at),
   }));
   return { items };
 }

@@ -3,6 +3,7 @@
  * (09:15 Asia/Shanghai for open execution, 15:00 for close, judged by the server's receive time, no grace),
  * hashed canonically, appended to the transparency log and, when configured, committed to GitHub.
  */
+import { iso } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { isIsoDate } from "../calendar/dates.ts";
 import { newId } from "../crypto.ts";
@@ -75,8 +76,8 @@ export function toSignalView(r: SignalRecord): SignalView {
     signals: r.signals,
     signal_hash: r.signal_hash,
     canonical_json: r.canonical_json,
-    submitted_at: new Date(r.submitted_at).toISOString(),
-    deadline_at: new Date(r.deadline_at).toISOString(),
+    submitted_at: iso(r.submitted_at),
+    deadline_at: iso(r.deadline_at),
     is_settled: r.is_settled,
     github_committed: a.committed,
     attestation: a.committed
@@ -92,7 +93,7 @@ export function toSignalView(r: SignalRecord): SignalView {
 /** Checks the trade date against the SSE calendar, today (CST) and the deadline; throws `BadRequestError`. */
 export function assertBeforeDeadline(tradeDate: string, execution: "open" | "close", nowMs: number): number {
   if (!isIsoDate(tradeDate)) {
-    throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["body", "trade_date"]);
+    throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["trade_date"]);
   }
   if (!sse.isTradingDay(tradeDate)) {
     const next = sse.tradingDayOnOrAfter(tradeDate);
@@ -110,7 +111,7 @@ export function assertBeforeDeadline(tradeDate: string, execution: "open" | "clo
   if (nowMs >= deadline) {
     throw new BadRequestError(
       `Deadline passed: signals for ${tradeDate} (${execution} execution) had to arrive before ` +
-        `${DEADLINES[execution]} Asia/Shanghai (${new Date(deadline).toISOString()})`,
+        `${DEADLINES[execution]} Asia/Shanghai (${iso(deadline)})`,
     );
   }
   return deadline;
@@ -119,12 +120,12 @@ export function assertBeforeDeadline(tradeDate: string, execution: "open" | "clo
 async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInput): Promise<void> {
   const issues: { type: string; loc: (string | number)[]; msg: string }[] = [];
   if (input.signals.length > MAX_SIGNAL_SYMBOLS) {
-    throw new ValidationError(`At most ${MAX_SIGNAL_SYMBOLS} symbols per signal`, ["body", "signals"]);
+    throw new ValidationError(`At most ${MAX_SIGNAL_SYMBOLS} symbols per signal`, ["signals"]);
   }
   const seen = new Set<string>();
   let sum = 0;
   for (const [i, s] of input.signals.entries()) {
-    const loc = ["body", "signals", i];
+    const loc = ["signals", i];
     if (!SIGNAL_SYMBOL_PATTERN.test(s.symbol)) {
       issues.push({
         type: "value_error",
@@ -149,7 +150,7 @@ async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInp
   if (sum > 1 + WEIGHT_SUM_TOLERANCE) {
     issues.push({
       type: "value_error",
-      loc: ["body", "signals"],
+      loc: ["signals"],
       msg: `Weights sum to ${sum}; at most 1 (the rest is cash)`,
     });
   }
@@ -159,7 +160,7 @@ async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInp
       if (!info || (info.kind !== "stock" && info.kind !== "etf")) {
         issues.push({
           type: "value_error",
-          loc: ["body", "signals", i, "symbol"],
+          loc: ["signals", i, "symbol"],
           msg: info ? `"${s.symbol}" is an index, not a tradable security` : `Unknown symbol "${s.symbol}"`,
         });
       }
@@ -380,7 +381,7 @@ export async function withdrawSignal(
   }
   if (now >= s.deadline_at) {
     throw new BadRequestError(
-      `The deadline for ${tradeDate} has passed (${new Date(s.deadline_at).toISOString()})`,
+      `The deadline for ${tradeDate} has passed (${iso(s.deadline_at)})`,
     );
   }
   const withdrawn = auditEntry(

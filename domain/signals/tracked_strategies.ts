@@ -3,6 +3,7 @@
  * few mutable fields, and the status machine pending→retired; active→paused|retired; paused→active|retired;
  * retired is terminal; pending→active only through a first signal.
  */
+import { iso, isoOrNull } from "../iso_time.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { AuditEntry, AuditEvent } from "../store/audit_repo.ts";
@@ -74,8 +75,6 @@ export interface TrackedStrategyView {
   updated_at: string;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
 /** The API view of a record. */
 export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
   return {
@@ -94,10 +93,10 @@ export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
     is_public: r.is_public,
     is_demo: r.is_demo,
     start_date: r.start_date,
-    activated_at: iso(r.activated_at),
-    retired_at: iso(r.retired_at),
-    created_at: new Date(r.created_at).toISOString(),
-    updated_at: new Date(r.updated_at).toISOString(),
+    activated_at: isoOrNull(r.activated_at),
+    retired_at: isoOrNull(r.retired_at),
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
   };
 }
 

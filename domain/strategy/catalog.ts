@@ -2,6 +2,7 @@
  * The public catalog as clients see it: each promoted, published strategy with its author's nickname (never an
  * email) and the text of its production version; listed page by page, or every one with a name.
  */
+import { iso } from "../iso_time.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { LibraryStrategyRecord } from "../store/library_repo.ts";
@@ -44,7 +45,7 @@ async function catalogItem(deps: CatalogDeps, s: LibraryStrategyRecord): Promise
     author: await deps.nicknameOf(s.user_id),
     production_version: s.production_version!,
     generated_code: v?.generated_code ?? "",
-    updated_at: new Date(s.updated_at).toISOString(),
+    updated_at: iso(s.updated_at),
   };
 }
 

@@ -2,6 +2,7 @@
  * What a client sees of the strategy library: the strategy and version views, and the operations that answer
  * them (save from any source shape, list, read, delete, publish, versions, stages, text export).
  */
+import { iso } from "../iso_time.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { LibraryStrategyRecord, LibraryVersionRecord } from "../store/library_repo.ts";
 import {
@@ -49,8 +50,8 @@ function strategyView(s: LibraryStrategyRecord): StrategyView {
     staging_version: s.staging_version,
     production_version: s.production_version,
     is_public: s.is_public === true,
-    created_at: new Date(s.created_at).toISOString(),
-    updated_at: new Date(s.updated_at).toISOString(),
+    created_at: iso(s.created_at),
+    updated_at: iso(s.updated_at),
   };
 }
 
@@ -60,7 +61,7 @@ function versionView(v: LibraryVersionRecord): VersionView {
     version: v.version,
     spec: v.spec as unknown as Record<string, unknown>,
     generated_code: v.generated_code,
-    created_at: new Date(v.created_at).toISOString(),
+    created_at: iso(v.created_at),
   };
 }
 

@@ -1,4 +1,5 @@
 /** In-app notifications: `notifyUser` for every area, and the reader's list, unread count and read marks. */
+import { iso, isoOrNull } from "../iso_time.ts";
 import type { Clock } from "../clock.ts";
 import { newId } from "../crypto.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
@@ -53,8 +54,8 @@ export function toNotificationView(r: NotificationRecord): NotificationView {
     body: r.body,
     link: r.link,
     read: r.read_at !== null,
-    read_at: r.read_at === null ? null : new Date(r.read_at).toISOString(),
-    created_at: new Date(r.created_at).toISOString(),
+    read_at: isoOrNull(r.read_at),
+    created_at: iso(r.created_at),
   };
 }
 

@@ -1,4 +1,5 @@
 /** Support tickets: users open and follow up on their own; admins list all and answer, which notifies the owner. */
+import { iso } from "../iso_time.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { type Page, type PageRequest, withRetry } from "../store/kv.ts";
@@ -58,14 +59,14 @@ export function toTicketView(r: TicketRecord): TicketView {
     status: r.status,
     message: r.message,
     reply_count: r.reply_count,
-    created_at: new Date(r.created_at).toISOString(),
-    updated_at: new Date(r.updated_at).toISOString(),
+    created_at: iso(r.created_at),
+    updated_at: iso(r.updated_at),
   };
 }
 
 /** Converts a stored reply to its view. */
 export function toTicketReplyView(r: TicketReplyRecord): TicketReplyView {
-  return { id: r.id, author: r.author, message: r.message, created_at: new Date(r.created_at).toISOString() };
+  return { id: r.id, author: r.author, message: r.message, created_at: iso(r.created_at) };
 }
 
 async function detail(deps: SupportDeps, record: TicketRecord): Promise<TicketDetailView> {

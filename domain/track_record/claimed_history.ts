@@ -2,6 +2,7 @@
  * The researcher's claimed NAV history: what they say the strategy did before the platform tracked it. It is
  * shown beside the verified record, never mixed into it, and compared with it where the two overlap.
  */
+import { iso } from "../iso_time.ts";
 import { dateInZone } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";
@@ -27,7 +28,7 @@ export function toClaimedView(r: ClaimedHistoryRecord): ClaimedView {
   return {
     strategy_slug: r.strategy_slug,
     ...summarizeClaimed(r.records),
-    uploaded_at: new Date(r.uploaded_at).toISOString(),
+    uploaded_at: iso(r.uploaded_at),
   };
 }
 
@@ -54,7 +55,7 @@ export async function putClaimedHistory(
   const issues: { type: string; loc: (string | number)[]; msg: string }[] = [];
   for (let i = 0; i < records.length; i++) {
     const r = records[i];
-    const loc = ["body", "records", i, "date"];
+    const loc = ["records", i, "date"];
     if (i > 0 && r.date <= records[i - 1].date) {
       issues.push({
         type: "value_error",

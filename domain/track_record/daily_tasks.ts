@@ -74,7 +74,7 @@ export async function runWatchdog(deps: TrackRecordServices, store: DailyJobStor
       body:
         `Settlement has not recorded ${date} for "${m.slug}" (last settled: ${m.last_settled ?? "never"}). ` +
         "The platform will fill the gap on the next settlement run; no action is needed unless this repeats.",
-      link: `/api/v1/public/strategies/${m.slug}/track-record`,
+      link: deps.links.publicRecord(m.slug),
     });
   }
   await store.putAlert({

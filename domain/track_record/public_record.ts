@@ -3,10 +3,11 @@
  * history, performance, per-day verification bundle (positions, trades, signal, proofs, how to check), audit
  * trail. Only public strategies are visible; anything else is "not found".
  */
+import { iso } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
 import { symbolsHash } from "../signals/canonical.ts";
-import type { TrackRecordServices } from "./services.ts";
+import type { TrackRecordLinks, TrackRecordServices } from "./services.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import { DEADLINES } from "../signals/signals.ts";
 import {
@@ -139,14 +140,14 @@ export async function publicPerformance(
 }
 
 /** The steps a third party follows to check a settled day, using only public endpoints. */
-export const HOW_TO_VERIFY: readonly string[] = [
+export const howToVerify = (links: TrackRecordLinks): string[] => [
   "1. Recompute signal_hash: SHA-256 (hex) of the UTF-8 bytes of signal.canonical_json, and check that " +
   "canonical_json is the canonical form of {signals sorted by symbol, weights as decimal strings, strategy, " +
   "trade_date} (README, 'Signal hash').",
   "2. Check the inclusion proof: leaf hash = SHA-256(0x00 || 32 bytes of signal_hash); fold audit_path with " +
   "SHA-256(0x01 || left || right) (RFC 6962 / RFC 9162 §2.1.3.2) to the root_hash of tree_size.",
   "3. Check the checkpoint signature: Ed25519 over the note text '<origin>\\n<tree_size>\\n<root_hash>\\n" +
-  "<timestamp>\\n' with the public key of GET /api/v1/public/log/checkpoint; the checkpoint signed when the " +
+  `<timestamp>\\n' with the public key of GET ${links.logCheckpoint}; the checkpoint signed when the ` +
   "signal was logged must be older than the deadline.",
   "4. Check the consistency proof from that tree size to the current checkpoint, so the log was only appended to.",
   "5. Check NAV = cash + Σ quantity × price over positions, and that positions/trades follow from the " +
@@ -191,8 +192,8 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       signal_hash: signal.signal_hash,
       canonical_json: signal.canonical_json,
       signals: signal.signals,
-      submitted_at: new Date(signal.submitted_at).toISOString(),
-      deadline_at: new Date(signal.deadline_at).toISOString(),
+      submitted_at: iso(signal.submitted_at),
+      deadline_at: iso(signal.deadline_at),
       deadline_rule: `${
         DEADLINES[signal.execution_price]
       } Asia/Shanghai on the trade date (${signal.execution_price})`,
@@ -202,7 +203,7 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
         ? {
           leaf_index: signal.log.leaf_index,
           tree_size: signal.log.tree_size,
-          checkpoint_timestamp: new Date(signal.log.checkpoint_timestamp).toISOString(),
+          checkpoint_timestamp: iso(signal.log.checkpoint_timestamp),
           logged_before_deadline: signal.log.checkpoint_timestamp < signal.deadline_at,
           inclusion_proof: proof,
           consistency_proof: consistency,
@@ -259,9 +260,9 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       commission_rate: s.commission_rate,
       slippage_rate: s.slippage_rate,
       lot_size: 100,
-      settled_at: new Date(day.settled_at).toISOString(),
+      settled_at: iso(day.settled_at),
     },
-    how_to_verify: [...HOW_TO_VERIFY],
+    how_to_verify: howToVerify(deps.links),
   };
 }
 
@@ -270,7 +271,7 @@ export async function publicAudit(deps: TrackRecordServices, slug: string, limit
   await getPublicStrategy(deps, slug);
   const { items, total } = await deps.audit.list(slug, limit, offset);
   return {
-    audit_log: items.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    audit_log: items.map((e) => ({ ...e, at: iso(e.at) })),
     total,
     limit,
     offset,

@@ -25,6 +25,14 @@ export interface SignalAttesterPort {
   >;
 }
 
+/** Addresses of public track-record pages, as the platform's front end publishes them. */
+export interface TrackRecordLinks {
+  /** A strategy's public track record. */
+  publicRecord(slug: string): string;
+  /** The current signed log checkpoint (with the log's public key). */
+  logCheckpoint: string;
+}
+
 /** Services and repositories of the verified-track-record area. */
 export interface TrackRecordServices {
   strategies: TrackedStrategyRepo;
@@ -42,6 +50,8 @@ export interface TrackRecordServices {
   background: BackgroundTasks;
   /** The nickname shown for a creator on public pages (`null` when unknown). */
   nicknameOf(userId: string): Promise<string | null>;
+  /** Where a reader finds public things; the front end that publishes them says (no URLs in the domain). */
+  links: TrackRecordLinks;
   clock: Clock;
   log: LogFn;
 }

@@ -4,6 +4,7 @@
  * relative to the operation's input: `["symbol"]` for the symbol, anything else (`[]`, `["row", N]`,
  * `["file", NAME, "row", N]`) for the uploaded file; each adapter puts its own prefix in front.
  */
+import { iso } from "../../iso_time.ts";
 import type { ExchangeCode } from "../../calendar/exchanges.ts";
 import { ValidationError } from "../../errors.ts";
 import type { ImportedSymbolRecord } from "../../store/imported_symbol_repo.ts";
@@ -67,7 +68,7 @@ export function importedSymbolView(r: ImportedSymbolRecord): ImportedSymbolView 
     rows: r.rows,
     start: r.start,
     end: r.end,
-    imported_at: new Date(r.imported_at).toISOString(),
+    imported_at: iso(r.imported_at),
     source: "csv",
   };
 }

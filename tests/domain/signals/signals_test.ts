@@ -88,7 +88,7 @@ Deno.test("assertBeforeDeadline(): a malformed date is a ValidationError, a clos
     }
   })() as ValidationError;
   assert.ok(malformed instanceof ValidationError);
-  assert.deepEqual(malformed.loc, ["body", "trade_date"]);
+  assert.deepEqual(malformed.loc, ["trade_date"]);
   const weekend = (() => {
     try {
       assertBeforeDeadline("2026-05-16", "open", cst(9, 0));
@@ -113,28 +113,28 @@ Deno.test("weight validation: every issue is reported with its path, the first o
       return (e.issues ?? []).map((i) => [i.loc.join("."), i.msg]);
     };
     assert.deepEqual(await issues([{ symbol: "600519", weight: 0.1 }]), [
-      ["body.signals.0.symbol", 'Symbol "600519" must look like 600519.SH or 000001.SZ'],
+      ["signals.0.symbol", 'Symbol "600519" must look like 600519.SH or 000001.SZ'],
     ]);
     assert.deepEqual(
       await issues([{ symbol: "600519.SH", weight: 0.5 }, { symbol: "600519.SH", weight: 0.1 }]),
       [
-        ["body.signals.1.symbol", 'Duplicate symbol "600519.SH"'],
+        ["signals.1.symbol", 'Duplicate symbol "600519.SH"'],
       ],
     );
     assert.deepEqual(
       await issues([{ symbol: "600519.SH", weight: 0 }, { symbol: "000001.SZ", weight: 1.5 }]),
       [
-        ["body.signals.0.weight", "Weight of 600519.SH must be in (0, 1]"],
-        ["body.signals.1.weight", "Weight of 000001.SZ must be in (0, 1]"],
-        ["body.signals", "Weights sum to 1.5; at most 1 (the rest is cash)"],
+        ["signals.0.weight", "Weight of 600519.SH must be in (0, 1]"],
+        ["signals.1.weight", "Weight of 000001.SZ must be in (0, 1]"],
+        ["signals", "Weights sum to 1.5; at most 1 (the rest is cash)"],
       ],
     );
     // Symbols are looked up only once the form is right: an index and an unknown symbol.
     assert.deepEqual(
       await issues([{ symbol: "000300.SH", weight: 0.1 }, { symbol: "999999.SZ", weight: 0.1 }]),
       [
-        ["body.signals.0.symbol", '"000300.SH" is an index, not a tradable security'],
-        ["body.signals.1.symbol", 'Unknown symbol "999999.SZ"'],
+        ["signals.0.symbol", '"000300.SH" is an index, not a tradable security'],
+        ["signals.1.symbol", 'Unknown symbol "999999.SZ"'],
       ],
     );
     const tooMany = Array.from({ length: MAX_SIGNAL_SYMBOLS + 1 }, (_, i) => ({
@@ -143,7 +143,7 @@ Deno.test("weight validation: every issue is reported with its path, the first o
     }));
     const many = await submit(tooMany);
     assert.ok(many instanceof ValidationError);
-    assert.deepEqual(many.loc, ["body", "signals"]);
+    assert.deepEqual(many.loc, ["signals"]);
     // The sum may exceed 1 by floating-point noise only.
     const thirds = [
       { symbol: "600519.SH", weight: 1 / 3 },

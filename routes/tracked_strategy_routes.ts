@@ -35,6 +35,7 @@ import {
   ClaimedSummarySchema,
   CreateTrackedBody,
   PatchTrackedBody,
+  SignalDayRefusedSchema,
   SignalPageSchema,
   SlugDateParam,
   SlugParam,
@@ -183,7 +184,8 @@ export function trackedStrategyRoutes(
       request: { params: SlugParam, body: jsonBody(SubmitSignalBody) },
       responses: {
         201: jsonResponse(SubmittedSignalSchema, "Accepted"),
-        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+        ...errorResponses(401, 403, 404, 409, 422, 429),
+        400: jsonResponse(SignalDayRefusedSchema, "Not a trading day (or another refusal: `detail` says)"),
       },
     }),
     async (c) => {

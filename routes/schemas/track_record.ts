@@ -195,6 +195,17 @@ export const TrackingSchema = z.object({
   verdict: z.enum(["consistent", "moderate_divergence", "significant_divergence"]),
 }).openapi("Tracking");
 
+/** A signal refused because its trade date is not a trading day (400): where to submit instead. */
+export const SignalDayRefusedSchema = z.object({
+  detail: z.string(),
+  next_trading_day: z.string().optional().openapi({
+    description: "The first SSE trading day on or after it",
+  }),
+  provisional: z.boolean().optional().openapi({
+    description: "true when the closure comes from the holiday estimate (no official list for that year yet)",
+  }),
+}).openapi("SignalDayRefused");
+
 /** The claimed block beside a verified record. */
 export const ClaimedBlockSchema = ClaimedFullSchema.extend({
   tracking: orNull(TrackingSchema).openapi({

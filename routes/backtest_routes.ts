@@ -3,7 +3,13 @@ import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { plotFigure } from "../domain/backtest/plot.ts";
-import { assertWithinExpressionBudget, runBacktest, WARMUP_DAYS } from "../domain/backtest/run_backtest.ts";
+import {
+  assertWithinExpressionBudget,
+  runBacktest,
+  runBacktestTimed,
+  serverTiming,
+  WARMUP_DAYS,
+} from "../domain/backtest/run_backtest.ts";
 import { costedNodes, createWorkPacer, estimateExpressionCost, formatCost } from "../domain/strategy/cost.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../domain/calendar/dates.ts";
 import type { RateRule } from "../domain/config.ts";
@@ -163,7 +169,7 @@ export function backtestRoutes(
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
       const spec = resolveSpec(body);
-      const report = await runBacktest(spec, market.data, {
+      const { report, timing } = await runBacktestTimed(spec, market.data, {
         ownerId: me.id,
         maxSymbolBars: opts.maxSymbolBars,
         maxExpressionCost: opts.maxExpressionCost,
@@ -172,7 +178,8 @@ export function backtestRoutes(
         now: () => performance.now(),
         trials: body.trials,
       });
-      return c.json({ ...report, generated_code: toStrategyText(spec) }, 200);
+      c.header("Server-Timing", serverTiming(timing));
+      return c.json({ ...report, generated_code: toStrategyText(spec), timing }, 200);
     },
   );
 

@@ -6,7 +6,8 @@
  * max holding days), then rule exits, then entries (ranked, up to `max_positions`), then mark to market at the
  * close. A symbol with no bar today (suspended) neither trades nor triggers; it is valued at its last close.
  * Long only; no pyramiding (an entry on a symbol already held adds nothing); cash never goes negative (orders
- * shrink to what cash allows after fees); quantities are whole lots.
+ * shrink to what cash allows after fees); quantities are whole lots. Fills, fees, slippage and the cut to cash are
+ * `domain/execution/`'s (percent rates with the spec's minimum fee, the `fee_on_top` cash rule).
  * Stops and targets trigger on the bar's low/high and fill at the stop/target price, or at the open when the
  * bar opens beyond it (a gap). If a bar reaches both, the stop is assumed to come first.
  * Poison data (a price that is not a positive finite number, or so small that an order size overflows) never
@@ -15,6 +16,9 @@
 import { fromDayNumber } from "../calendar/dates.ts";
 import { BadRequestError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
+import { costsFromPercent } from "../execution/costs.ts";
+import { buyFill, buyPrice, cutToCash, MAX_CUT_STEPS, sellFill } from "../execution/fills.ts";
+import { boardLot, wholeLots } from "../execution/lots.ts";
 
 /**
  * The run cannot go on because a symbol's data makes a value non-finite (or an order size unusable) on a day; a
@@ -38,7 +42,7 @@ const dayText = (day: number) => {
  * Most steps the sizing loop of one order may take to cut it to what cash allows. With sane data it takes at
  * most a few (a jump to the affordable size, then a lot or two for rounding and the minimum fee).
  */
-export const MAX_SIZING_STEPS = 64;
+export const MAX_SIZING_STEPS = MAX_CUT_STEPS;
 
 /** One symbol's input: bars plus the evaluated rules (1 = true). */
 export interface SymbolInput {
@@ -174,10 +178,9 @@ export function createSimulation(
   const dayTrades: Trade[] = [];
   let dayAt = 0; // index of the day being simulated on the day axis
 
-  const fee = (
-    value: number,
-    pctFee: number,
-  ) => (value > 0 ? Math.max(costs.min_fee, (value * pctFee) / 100) : 0);
+  // The spec's percent costs through the shared execution model: fills, fees and the cut to cash follow
+  // `domain/execution/` (the `fee_on_top` cash rule).
+  const model = costsFromPercent(costs);
 
   const fail = (j: number, day: number, detail: string): never => {
     throw new EngineDataError(inputs[j].symbol, day, detail);
@@ -186,10 +189,10 @@ export function createSimulation(
   const sell = (j: number, day: number, rawPrice: number, reason: string) => {
     const p = positions.get(j)!;
     const s = inputs[j];
-    const price = rawPrice * (1 - costs.slippage_pct / 100);
-    const value = p.quantity * price;
+    const fill = sellFill(p.quantity, rawPrice, model);
+    const price = fill.price, value = fill.notional;
     if (!Number.isFinite(value)) fail(j, day, `sale of ${p.quantity} at price ${rawPrice} is not finite`);
-    const f = fee(value, costs.sell_fee_pct);
+    const f = fill.fee;
     money += value - f;
     totalFees += f;
     const t: Trade = {
@@ -221,31 +224,22 @@ export function createSimulation(
     barIndex: number,
   ) => {
     const s = inputs[j];
-    const price = rawPrice * (1 + costs.slippage_pct / 100);
+    const price = buyPrice(rawPrice, model);
     if (!(price > 0 && price < Infinity)) {
       fail(j, day, `fill price ${rawPrice} is not a positive finite number`);
     }
-    const lot = Math.max(1, s.lotSize);
-    let qty = Math.floor(wanted / lot) * lot;
+    const lot = boardLot(s.lotSize);
+    let qty = wholeLots(wanted, lot);
     if (!Number.isFinite(qty)) fail(j, day, `order size is not finite at price ${rawPrice}`);
-    for (
-      let steps = 0;
-      qty > 0 && qty * price + fee(qty * price, costs.buy_fee_pct) > money + 1e-9;
-      steps++
-    ) {
-      const affordable = Math.floor((money - costs.min_fee) / (price * (1 + costs.buy_fee_pct / 100)) / lot) *
-        lot;
-      let next = affordable < qty ? Math.max(0, affordable) : qty - lot;
-      // Past 2^53 shares one lot is below the spacing of doubles (`qty - lot === qty`): step by that spacing.
-      if (next === qty) next = qty - lot * Math.ceil(2 ** (Math.floor(Math.log2(qty)) - 52) / lot);
-      if (!(next < qty) || steps >= MAX_SIZING_STEPS) {
-        fail(j, day, `order size ${qty} at price ${rawPrice} cannot be cut to what cash allows`);
-      }
-      qty = next;
+    const cut = cutToCash(qty, price, money, lot, model, "fee_on_top");
+    if (cut.stuck) {
+      fail(j, day, `order size ${cut.quantity} at price ${rawPrice} cannot be cut to what cash allows`);
     }
+    qty = cut.quantity;
     if (qty <= 0 || qty * price < sizing.min_position) return;
-    const value = qty * price;
-    const f = fee(value, costs.buy_fee_pct);
+    const fill = buyFill(qty, price, model);
+    const value = fill.notional;
+    const f = fill.fee;
     money -= value + f;
     totalFees += f;
     positions.set(j, {

@@ -18,6 +18,7 @@ import { parseExpression, printExpression } from "../domain/strategy/expression.
 import { type StrategySpec, StrategySpecSchema } from "../domain/strategy/spec.ts";
 import { toStrategyText } from "../domain/strategy/strategy_text.ts";
 import { openTestWorld, signInWithOtp } from "../tests/_helpers/test_app.ts";
+import process from "node:process";
 
 const N_SYMBOLS = 100;
 const N_DAYS = 2_520;
@@ -184,3 +185,94 @@ Deno.bench(
     await res.arrayBuffer();
   },
 );
+
+/**
+ * `deno run -A benchmarks/backtest_path_bench.ts medians [runs]`: the median of each stage over `runs` runs
+ * (default 21, after 3 warm-up runs), and the request's ratio to the engine core (indicators + simulation).
+ */
+if (Deno.args[0] === "medians") {
+  const runs = Number(Deno.args[1] ?? 21);
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  /** Medians of wall time and of the process's CPU time (steadier on a loaded machine). */
+  const median = async (work: () => unknown) => {
+    const wall: number[] = [], cpu: number[] = [];
+    for (let i = 0; i < runs + 3; i++) {
+      const t = performance.now(), c = cpuMs();
+      await work();
+      if (i >= 3) (wall.push(performance.now() - t), cpu.push(cpuMs() - c));
+    }
+    const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return { wall: mid(wall), cpu: mid(cpu) };
+  };
+  const request = async () => {
+    const res = await world.request("POST", "/api/v1/backtests/run", {
+      json: { spec },
+      token: me.access_token,
+    });
+    await res.arrayBuffer();
+  };
+  const stages: [string, () => unknown][] = [
+    ["load", load],
+    ["indicators", () => indicators(loaded)],
+    ["simulation", simulate],
+    ["metrics", report],
+    ["serialisation", () => JSON.stringify({ ...built, generated_code: code })],
+    [
+      "runBacktest",
+      () => runBacktest(spec, market, { ownerId: owner, maxSymbolBars: 1e9, now: () => performance.now() }),
+    ],
+    ["request", request],
+  ];
+  const only = Deno.args[2]?.split(",");
+  const m: Record<string, { wall: number; cpu: number }> = {};
+  for (const [name, work] of stages) if (!only || only.includes(name)) m[name] = await median(work);
+  for (const [k, v] of Object.entries(m)) {
+    console.log(
+      `${k.padEnd(14)} wall ${v.wall.toFixed(1).padStart(6)} ms   cpu ${v.cpu.toFixed(1).padStart(6)} ms`,
+    );
+  }
+  if (m.indicators && m.simulation && m.request) {
+    const core = m.indicators.wall + m.simulation.wall, coreCpu = m.indicators.cpu + m.simulation.cpu;
+    console.log(
+      `core ${core.toFixed(1)} ms (cpu ${coreCpu.toFixed(1)}); request / core ${
+        (m.request.wall / core).toFixed(2)
+      } ` +
+        `(cpu ${(m.request.cpu / coreCpu).toFixed(2)})`,
+    );
+  }
+  await world.close();
+}
+
+/** `deno run -A benchmarks/backtest_path_bench.ts pauses`: how often a synchronous run pauses, and for how long. */
+if (Deno.args[0] === "pauses") {
+  let n = 0, waited = 0;
+  const t = performance.now();
+  await runBacktest(spec, market, {
+    ownerId: owner,
+    maxSymbolBars: 1e9,
+    now: () => performance.now(),
+    pause: async () => {
+      const p = performance.now();
+      await new Promise((r) => setTimeout(r, 0));
+      n++;
+      waited += performance.now() - p;
+    },
+  });
+  console.log(`${n} pauses, ${waited.toFixed(1)} ms paused of ${(performance.now() - t).toFixed(1)} ms`);
+  await world.close();
+}
+
+/** `deno run -A --cpu-prof benchmarks/backtest_path_bench.ts request [runs]`: only requests, for a profile. */
+if (Deno.args[0] === "request") {
+  for (let i = 0; i < Number(Deno.args[1] ?? 20); i++) {
+    const res = await world.request("POST", "/api/v1/backtests/run", {
+      json: { spec },
+      token: me.access_token,
+    });
+    await res.arrayBuffer();
+  }
+  await world.close();
+}

@@ -113,10 +113,39 @@ export interface SimulationResult {
 
 const round = (x: number) => Math.round(x * 1e8) / 1e8;
 
-/** The sorted union of day lists (one list: itself, no copy). */
+/** Widest span of day numbers `unionOfDays` marks in a table (beyond it, it sorts). */
+const MAX_MARKED_SPAN = 1 << 22;
+
+/**
+ * The sorted union of day lists (one list: itself, no copy). Days are marked in a table
+ * over the lists' span (one pass over the days and one over the span), or sorted when the span is very wide.
+ */
 function unionOfDays(lists: Int32Array[]): Int32Array {
   if (lists.length === 1) return lists[0];
-  const all = new Int32Array(lists.reduce((n, d) => n + d.length, 0));
+  let lo = Infinity, hi = -Infinity, total = 0;
+  for (const d of lists) {
+    total += d.length;
+    for (let i = 0; i < d.length; i++) {
+      const x = d[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  }
+  if (total === 0) return new Int32Array(0);
+  if (hi - lo < MAX_MARKED_SPAN) {
+    const seen = new Uint8Array(hi - lo + 1);
+    let count = 0;
+    for (const d of lists) {
+      for (let i = 0; i < d.length; i++) {
+        const at = d[i] - lo;
+        if (seen[at] === 0) (seen[at] = 1, count++);
+      }
+    }
+    const out = new Int32Array(count);
+    for (let at = 0, k = 0; k < count; at++) if (seen[at] === 1) out[k++] = at + lo;
+    return out;
+  }
+  const all = new Int32Array(total);
   let at = 0;
   for (const d of lists) (all.set(d, at), (at += d.length));
   all.sort();
@@ -166,8 +195,11 @@ export function createSimulation(
   );
   const T = allDays.length;
   const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
-  const positions = new Map<number, Position>();
+  const positions = new Map<number, Position>(); // iteration (insertion) order decides sums and trade order
   const pending = new Map<number, { action: "BUY" | "SELL"; quantity: number; reason: string }>();
+  // The same positions and pending orders by symbol index, for the per-bar look-ups.
+  const posAt: (Position | undefined)[] = new Array(inputs.length).fill(undefined);
+  const pendingAt = new Uint8Array(inputs.length);
   const trades: Trade[] = [];
   const equity = new Float64Array(T), cash = new Float64Array(T), holdings = new Float64Array(T);
   const held = new Int32Array(T);
@@ -213,6 +245,7 @@ export function createSimulation(
     trades.push(t);
     dayTrades.push(t);
     positions.delete(j);
+    posAt[j] = undefined;
   };
 
   const buy = (
@@ -242,7 +275,7 @@ export function createSimulation(
     const f = fill.fee;
     money -= value + f;
     totalFees += f;
-    positions.set(j, {
+    const opened: Position = {
       quantity: qty,
       entryPrice: price,
       entryIndex: barIndex,
@@ -250,7 +283,9 @@ export function createSimulation(
       entryAt: dayAt,
       peak: price,
       barsHeld: 0,
-    });
+    };
+    positions.set(j, opened);
+    posAt[j] = opened;
     const t: Trade = {
       day,
       symbol: s.symbol,
@@ -303,6 +338,7 @@ export function createSimulation(
   };
 
   const today = new Int32Array(inputs.length); // symbols with a bar today: today[0 .. nToday)
+  const dayLists = inputs.map((s) => s.days), entries = inputs.map((s) => s.entry);
   let nToday = 0;
   const candidates: number[] = [];
   const tradesOn = new Int32Array(inputs.length).fill(-1); // the day index on which symbol j last traded
@@ -318,8 +354,8 @@ export function createSimulation(
       if (dayTrades.length > 0) dayTrades.length = 0;
       nToday = 0;
       for (let j = 0; j < inputs.length; j++) {
-        const s = inputs[j];
-        if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
+        const next = idx[j] + 1, days = dayLists[j];
+        if (next < days.length && days[next] === day) {
           idx[j]++;
           today[nToday++] = j;
           tradesOn[j] = t;
@@ -334,9 +370,11 @@ export function createSimulation(
             if (order.action !== action) continue;
             if (!tradedToday.has(j)) {
               pending.delete(j); // suspended: the order lapses
+              pendingAt[j] = 0;
               continue;
             }
             pending.delete(j);
+            pendingAt[j] = 0;
             const i = idx[j];
             if (action === "SELL" && positions.has(j)) sell(j, day, inputs[j].open[i], order.reason);
             if (action === "BUY" && !positions.has(j)) {
@@ -350,7 +388,7 @@ export function createSimulation(
       if (positions.size > 0) {
         for (let k = 0; k < nToday; k++) {
           const j = today[k];
-          const p = positions.get(j);
+          const p = posAt[j];
           if (!p) continue;
           const s = inputs[j], i = idx[j];
           if (p.entryDay !== day) p.barsHeld++;
@@ -391,10 +429,10 @@ export function createSimulation(
           p.peak = Math.max(p.peak, h);
           const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
           const ruleExit = s.exit[i] > 0;
-          if ((maxDays || ruleExit) && !pending.has(j)) {
+          if ((maxDays || ruleExit) && pendingAt[j] === 0) {
             const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
             if (spec.fill === "close") sell(j, day, s.close[i], reason);
-            else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+            else (pending.set(j, { action: "SELL", quantity: p.quantity, reason }), (pendingAt[j] = 1));
           }
         }
       }
@@ -407,7 +445,7 @@ export function createSimulation(
         candidates.length = 0;
         for (let k = 0; k < nToday; k++) {
           const j = today[k];
-          if (inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)) candidates.push(j);
+          if (entries[j][idx[j]] > 0 && posAt[j] === undefined && pendingAt[j] === 0) candidates.push(j);
         }
         if (candidates.length > 1) candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
         for (const j of candidates) {
@@ -426,6 +464,7 @@ export function createSimulation(
             if (positions.size > before) slots--;
           } else {
             pending.set(j, { action: "BUY", quantity: qty, reason });
+            pendingAt[j] = 1;
             slots--;
           }
         }

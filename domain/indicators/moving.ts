@@ -10,25 +10,35 @@ const out = (n: number) => new Float64Array(n).fill(NaN);
 const MAX_EXACT_DECIMALS = 8;
 
 /**
- * The scale 10^k (k ≤ MAX_EXACT_DECIMALS) at which every finite value of `x` is a decimal m/10^k with an integer
- * m, and a window of `n` such integers sums exactly in a double; `0` when there is none.
+ * `x` as exact integers at the scale 10^k (k ≤ MAX_EXACT_DECIMALS) at which every finite value of `x` is a
+ * decimal m/10^k with an integer m (NaN stays NaN), and a window of `n` such integers sums exactly in a double;
+ * `null` when there is no such scale. One pass: the scale grows as values need it (the integers read so far are
+ * redone at the larger scale, which is rare: prices settle their decimals within a few bars).
  */
-function exactDecimalScale(x: Float64Array, n: number): number {
+function exactDecimalInts(x: Float64Array, n: number): { ints: Float64Array; scale: number } | null {
+  const ints = new Float64Array(x.length);
   let k = 0, scale = 1, largest = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (Number.isNaN(v)) continue;
-    let m = Math.round(v * scale);
-    while (m / scale !== v) {
-      if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return 0;
-      scale *= 10;
-      m = Math.round(v * scale);
+    if (Number.isNaN(v)) {
+      ints[i] = NaN;
+      continue;
     }
+    let m = Math.round(v * scale);
+    if (m / scale !== v) {
+      do {
+        if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return null;
+        scale *= 10;
+        m = Math.round(v * scale);
+      } while (m / scale !== v);
+      // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same).
+      for (let h = 0; h < i; h++) ints[h] = Math.round(x[h] * scale);
+    }
+    ints[i] = m;
     const a = Math.abs(v);
     if (a > largest) largest = a;
   }
-  // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same).
-  return Math.round(largest * scale) * n <= Number.MAX_SAFE_INTEGER ? scale : 0;
+  return Math.round(largest * scale) * n <= Number.MAX_SAFE_INTEGER ? { ints, scale } : null;
 }
 
 /**
@@ -39,21 +49,22 @@ function exactDecimalScale(x: Float64Array, n: number): number {
  */
 export function sma(x: Float64Array, n: number): Float64Array {
   const r = out(x.length);
-  const scale = exactDecimalScale(x, n);
+  const exact = exactDecimalInts(x, n);
   let valid = 0;
-  if (scale > 0) {
+  if (exact) {
+    const { ints, scale } = exact;
     const divisor = n * scale;
     let sum = 0; // an exact integer: at most n terms each of magnitude at most MAX_SAFE_INTEGER / n
     for (let i = 0; i < x.length; i++) {
-      const v = x[i];
-      if (Number.isNaN(v)) {
+      const m = ints[i];
+      if (Number.isNaN(m)) {
         sum = 0;
         valid = 0;
         continue;
       }
       valid++;
-      if (valid > n) sum -= Math.round(x[i - n] * scale); // out first: never more than n terms at once
-      sum += Math.round(v * scale);
+      if (valid > n) sum -= ints[i - n]; // out first: never more than n terms at once
+      sum += m;
       if (valid >= n) r[i] = sum / divisor;
     }
     return r;
@@ -65,8 +76,10 @@ export function sma(x: Float64Array, n: number): Float64Array {
     }
     valid++;
     if (valid < n) continue;
-    let sum = 0;
-    for (let j = i - n + 1; j <= i; j++) sum += x[j];
+    // Left to right from 0, four terms a step: `sum + a + b + c + d` adds in the same order as one at a time.
+    let sum = 0, j = i - n + 1;
+    for (; j + 3 <= i; j += 4) sum = sum + x[j] + x[j + 1] + x[j + 2] + x[j + 3];
+    for (; j <= i; j++) sum += x[j];
     r[i] = sum / n;
   }
   return r;

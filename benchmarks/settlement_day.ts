@@ -115,8 +115,15 @@ async function run(k: number) {
   // Warm the market service the way a long-running server is warm (the after-close cron keeps hs300 fresh).
   const universe = await w.track.market.getUniverse("hs300");
   for (const s of universe) await w.track.market.getBars(s, DAY1, DAY2);
+  // The job's own record of the run is written through; a failure to store it is reported, not fatal.
+  let stored = "stored";
+  const store = {
+    ...w.dailyJobs,
+    recordRun: (...args: Parameters<typeof w.dailyJobs.recordRun>) =>
+      w.dailyJobs.recordRun(...args).catch((e) => void (stored = `NOT stored (${e.message})`)),
+  };
   const t = performance.now();
-  const out = await runDailyJob(w.track, w.dailyJobs, "settle-signals", DAY2);
+  const out = await runDailyJob(w.track, store, "settle-signals", DAY2);
   const ms = performance.now() - t;
   const outcomes = (out.summary as { outcomes: { slug: string; status: string }[] }).outcomes;
   const settled = outcomes.filter((o) => o.status === "settled").length;
@@ -125,7 +132,9 @@ async function run(k: number) {
   const digest = (await sha256Hex(records.join("\n"))).slice(0, 16);
   console.log(
     `run ${k}: settled ${settled}/${outcomes.length} strategies for ${DAY2} in ${(ms / 1000).toFixed(2)} s ` +
-      `(${(ms / outcomes.length).toFixed(2)} ms per strategy-day); records digest ${digest}`,
+      `(${
+        (ms / outcomes.length).toFixed(2)
+      } ms per strategy-day); records digest ${digest}; run summary ${stored}`,
   );
   w.kv.close();
   await Deno.remove(work).catch(() => {});

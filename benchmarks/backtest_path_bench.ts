@@ -8,7 +8,12 @@
 import { addDays, fromDayNumber, toDayNumber } from "../domain/calendar/dates.ts";
 import { createSimulation, type SymbolInput } from "../domain/backtest/engine.ts";
 import { buildReport } from "../domain/backtest/report.ts";
-import { runBacktest, sessionDaysOf, WARMUP_DAYS } from "../domain/backtest/run_backtest.ts";
+import {
+  runBacktest,
+  runBacktestTimed,
+  sessionDaysOf,
+  WARMUP_DAYS,
+} from "../domain/backtest/run_backtest.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import { importMany } from "../domain/market/csv/import_bars.ts";
 import type { BarSeries } from "../domain/market/types.ts";
@@ -248,20 +253,25 @@ if (Deno.args[0] === "medians") {
 
 /** `deno run -A benchmarks/backtest_path_bench.ts pauses`: how often a synchronous run pauses, and for how long. */
 if (Deno.args[0] === "pauses") {
-  let n = 0, waited = 0;
-  const t = performance.now();
-  await runBacktest(spec, market, {
-    ownerId: owner,
-    maxSymbolBars: 1e9,
-    now: () => performance.now(),
-    pause: async () => {
-      const p = performance.now();
-      await new Promise((r) => setTimeout(r, 0));
-      n++;
-      waited += performance.now() - p;
-    },
-  });
-  console.log(`${n} pauses, ${waited.toFixed(1)} ms paused of ${(performance.now() - t).toFixed(1)} ms`);
+  const rows: Record<string, number>[] = [];
+  for (let i = 0; i < 20; i++) {
+    let n = 0, waited = 0;
+    const t = performance.now();
+    const { timing } = await runBacktestTimed(spec, market, {
+      ownerId: owner,
+      maxSymbolBars: 1e9,
+      now: () => performance.now(),
+      pause: async () => {
+        const p = performance.now();
+        await new Promise((r) => setTimeout(r, 0));
+        n++;
+        waited += performance.now() - p;
+      },
+    });
+    if (i >= 5) rows.push({ ...timing, pauses: n, paused_ms: waited, total_ms: performance.now() - t });
+  }
+  const mid = (k: string) => rows.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
+  console.log(Object.fromEntries(Object.keys(rows[0]).map((k) => [k, Math.round(mid(k) * 10) / 10])));
   await world.close();
 }
 

@@ -90,6 +90,9 @@ export class BacktestCancelledError extends Error {}
 /** The rule that `min_avg_traded_value` evaluates on every symbol. */
 const TRADED_VALUE = "sma(close * volume, 20)";
 
+/** Symbols a synchronous run loads ahead of the one it evaluates. */
+export const LOAD_AHEAD = 8;
+
 /** Symbol-days simulated between two pauses of a synchronous run (about 5 ms of engine work). */
 export const SIM_SLICE_SYMBOL_DAYS = 100_000;
 
@@ -160,11 +163,9 @@ export async function estimateBacktestCost(
   const tickers = new Set(spec.universe.tickers?.map((s) => s.toUpperCase()) ?? []);
   const everyDay = estimateBars(from, to, BARS_PER_YEAR.everyDay);
   const exchange = estimateBars(from, to, BARS_PER_YEAR.exchange);
-  const bars: number[] = [];
-  for (const s of tickers) {
-    const info = await market.getSymbol(s, ownerId);
-    bars.push(info?.exchange === "CRYPTO" ? everyDay : exchange);
-  }
+  // Look-ups at once (in ticker order): each is a KV read, and waiting on them one by one adds up.
+  const infos = await Promise.all([...tickers].map((s) => market.getSymbol(s, ownerId)));
+  const bars: number[] = infos.map((info) => (info?.exchange === "CRYPTO" ? everyDay : exchange));
   if (spec.universe.name) {
     const perYear = spec.universe.name === "crypto" ? everyDay : exchange;
     for (const s of await market.getUniverse(spec.universe.name)) if (!tickers.has(s)) bars.push(perYear);
@@ -304,13 +305,30 @@ async function runUngated(
   const exchanges = new Set<ExchangeCode>();
   const sources = new Set<string>();
   const filters = spec.universe.filters;
-  for (const symbol of symbols) {
-    await opts.beforeSymbol?.();
+  /** A symbol's info and bars (`null` bars: filtered out); an unknown symbol is a 404. */
+  const loadSymbol = async (symbol: string) => {
     const info = await market.getSymbol(symbol, opts.ownerId);
     if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
-    if (!passesStaticFilters(info, filters)) continue;
-    const bars = await market.getBars(symbol, loadFrom, spec.end, opts.ownerId);
+    if (!passesStaticFilters(info, filters)) return { info, bars: null };
+    return { info, bars: await market.getBars(symbol, loadFrom, spec.end, opts.ownerId) };
+  };
+  // Without a per-symbol hook (synchronous runs), the next symbols load while this one is evaluated: their KV
+  // reads overlap instead of queueing one after another. Results are used in symbol order, errors included.
+  const order = [...symbols];
+  const ahead = opts.beforeSymbol ? 0 : LOAD_AHEAD;
+  const loads: Promise<Awaited<ReturnType<typeof loadSymbol>>>[] = [];
+  let started = 0;
+  for (let k = 0; k < order.length; k++) {
+    await opts.beforeSymbol?.();
+    for (; started < order.length && started <= k + ahead; started++) {
+      loads[started] = loadSymbol(order[started]);
+      // Awaited in order below; this only keeps a failure that arrives early from counting as unhandled.
+      loads[started].catch(() => {});
+    }
+    const { info, bars } = await loads[k];
+    delete loads[k];
     if (!bars || bars.days.length === 0) continue;
+    const symbol = order[k];
     sources.add(bars.source);
     const evalStarted = opts.now(), pausedBefore = pausedMs;
     const ctx = createEvalContext(bars);

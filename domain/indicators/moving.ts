@@ -10,35 +10,25 @@ const out = (n: number) => new Float64Array(n).fill(NaN);
 const MAX_EXACT_DECIMALS = 8;
 
 /**
- * `x` as exact integers at the scale 10^k (k ≤ MAX_EXACT_DECIMALS) at which every finite value of `x` is a
- * decimal m/10^k with an integer m (NaN stays NaN), and a window of `n` such integers sums exactly in a double;
- * `null` when there is no such scale. One pass: the scale grows as values need it (the integers read so far are
- * redone at the larger scale, which is rare: prices settle their decimals within a few bars).
+ * The scale 10^k (k ≤ MAX_EXACT_DECIMALS) at which every finite value of `x` is a decimal m/10^k with an integer
+ * m, and a window of `n` such integers sums exactly in a double; `0` when there is none.
  */
-function exactDecimalInts(x: Float64Array, n: number): { ints: Float64Array; scale: number } | null {
-  const ints = new Float64Array(x.length);
+function exactDecimalScale(x: Float64Array, n: number): number {
   let k = 0, scale = 1, largest = 0;
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (Number.isNaN(v)) {
-      ints[i] = NaN;
-      continue;
-    }
+    if (Number.isNaN(v)) continue;
     let m = Math.round(v * scale);
-    if (m / scale !== v) {
-      do {
-        if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return null;
-        scale *= 10;
-        m = Math.round(v * scale);
-      } while (m / scale !== v);
-      // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same).
-      for (let h = 0; h < i; h++) ints[h] = Math.round(x[h] * scale);
+    while (m / scale !== v) {
+      if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return 0;
+      scale *= 10;
+      m = Math.round(v * scale);
     }
-    ints[i] = m;
     const a = Math.abs(v);
     if (a > largest) largest = a;
   }
-  return Math.round(largest * scale) * n <= Number.MAX_SAFE_INTEGER ? { ints, scale } : null;
+  // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same).
+  return Math.round(largest * scale) * n <= Number.MAX_SAFE_INTEGER ? scale : 0;
 }
 
 /**
@@ -49,21 +39,24 @@ function exactDecimalInts(x: Float64Array, n: number): { ints: Float64Array; sca
  */
 export function sma(x: Float64Array, n: number): Float64Array {
   const r = out(x.length);
-  const exact = exactDecimalInts(x, n);
+  const scale = exactDecimalScale(x, n);
   let valid = 0;
-  if (exact) {
-    const { ints, scale } = exact;
+  if (scale > 0) {
     const divisor = n * scale;
+    // The window's integers in a ring (slot i mod n holds bar i's), so each value is scaled once.
+    const ring = new Float64Array(n);
     let sum = 0; // an exact integer: at most n terms each of magnitude at most MAX_SAFE_INTEGER / n
-    for (let i = 0; i < x.length; i++) {
-      const m = ints[i];
-      if (Number.isNaN(m)) {
+    for (let i = 0, slot = 0; i < x.length; i++, slot = slot + 1 === n ? 0 : slot + 1) {
+      const v = x[i];
+      if (Number.isNaN(v)) {
         sum = 0;
         valid = 0;
         continue;
       }
       valid++;
-      if (valid > n) sum -= ints[i - n]; // out first: never more than n terms at once
+      const m = Math.round(v * scale);
+      if (valid > n) sum -= ring[slot]; // out first (bar i − n's): never more than n terms at once
+      ring[slot] = m;
       sum += m;
       if (valid >= n) r[i] = sum / divisor;
     }

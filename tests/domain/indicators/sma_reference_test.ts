@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { sma } from "../../../domain/indicators/moving.ts";
 
-/** The simple moving average as it was written before its decimal scan and its sums shared one pass. */
+/** The simple moving average as it was written before its window sums scaled each value once (a ring). */
 function referenceSma(x: Float64Array, n: number): Float64Array {
   const r = new Float64Array(x.length).fill(NaN);
   let k = 0, scale = 1, largest = 0;

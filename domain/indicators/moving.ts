@@ -62,18 +62,32 @@ export function sma(x: Float64Array, n: number): Float64Array {
     }
     return r;
   }
-  for (let i = 0; i < x.length; i++) {
-    if (Number.isNaN(x[i])) {
-      valid = 0;
+  // Each window sums left to right from 0. Four neighbouring windows are summed side by side: their additions
+  // do not depend on one another, so they overlap in the processor, and each window's order is unchanged.
+  const run = new Int32Array(x.length); // values without NaN ending at each bar
+  for (let i = 0; i < x.length; i++) run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
+  for (let i = 0; i < x.length;) {
+    if (i + 3 < x.length && run[i + 3] >= n + 3) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = i - n + 1; j <= i; j++) {
+        s0 += x[j];
+        s1 += x[j + 1];
+        s2 += x[j + 2];
+        s3 += x[j + 3];
+      }
+      r[i] = s0 / n;
+      r[i + 1] = s1 / n;
+      r[i + 2] = s2 / n;
+      r[i + 3] = s3 / n;
+      i += 4;
       continue;
     }
-    valid++;
-    if (valid < n) continue;
-    // Left to right from 0, four terms a step: `sum + a + b + c + d` adds in the same order as one at a time.
-    let sum = 0, j = i - n + 1;
-    for (; j + 3 <= i; j += 4) sum = sum + x[j] + x[j + 1] + x[j + 2] + x[j + 3];
-    for (; j <= i; j++) sum += x[j];
-    r[i] = sum / n;
+    if (run[i] >= n) {
+      let sum = 0;
+      for (let j = i - n + 1; j <= i; j++) sum += x[j];
+      r[i] = sum / n;
+    }
+    i++;
   }
   return r;
 }

@@ -315,6 +315,13 @@ async function runUngated(
   // Without a per-symbol hook (synchronous runs), the next symbols load while this one is evaluated: their KV
   // reads overlap instead of queueing one after another. Results are used in symbol order, errors included.
   const order = [...symbols];
+  const entryText = printExpression(entry), exitText = printExpression(exit);
+  // Without risk-adjusted sizing the ATR is never read: every symbol gets a view of one shared all-NaN column.
+  let nanColumn = new Float64Array(0);
+  const noAtr = (n: number) => {
+    if (nanColumn.length < n) nanColumn = new Float64Array(n).fill(NaN);
+    return nanColumn.subarray(0, n);
+  };
   const ahead = opts.beforeSymbol ? 0 : LOAD_AHEAD;
   const loads: Promise<Awaited<ReturnType<typeof loadSymbol>>>[] = [];
   let started = 0;
@@ -346,7 +353,7 @@ async function runUngated(
     }
     const a = spec.sizing.method === "risk_adjusted"
       ? atr(bars.high, bars.low, bars.close, spec.sizing.atr_period)
-      : new Float64Array(bars.days.length).fill(NaN);
+      : noAtr(bars.days.length);
     if (filters) e = e.slice(); // the cached rule values are shared: mask a copy
     if (filters?.min_avg_traded_value !== undefined) {
       const adv = evaluate(ruleExprs[3], ctx);
@@ -374,8 +381,8 @@ async function runUngated(
       exit: cut(x),
       rank: cut(r),
       atr: cut(a),
-      entryText: printExpression(entry),
-      exitText: printExpression(exit),
+      entryText,
+      exitText,
     });
   }
   if (inputs.length === 0) {

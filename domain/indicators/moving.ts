@@ -64,10 +64,18 @@ export function sma(x: Float64Array, n: number): Float64Array {
   }
   // Each window sums left to right from 0. Four neighbouring windows are summed side by side: their additions
   // do not depend on one another, so they overlap in the processor, and each window's order is unchanged.
-  const run = new Int32Array(x.length); // values without NaN ending at each bar
-  for (let i = 0; i < x.length; i++) run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
+  let gaps = false;
+  for (let i = 0; i < x.length && !gaps; i++) gaps = Number.isNaN(x[i]);
+  // Values without NaN ending at each bar (only needed when there are gaps).
+  const run = gaps ? new Int32Array(x.length) : null;
+  if (run) {
+    for (let i = 0; i < x.length; i++) {
+      run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
+    }
+  }
+  const windowAt = (i: number) => (run ? run[i] : i + 1); // values without NaN ending at bar i
   for (let i = 0; i < x.length;) {
-    if (i + 3 < x.length && run[i + 3] >= n + 3) {
+    if (i + 3 < x.length && windowAt(i + 3) >= n + 3) {
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let j = i - n + 1; j <= i; j++) {
         s0 += x[j];
@@ -82,7 +90,7 @@ export function sma(x: Float64Array, n: number): Float64Array {
       i += 4;
       continue;
     }
-    if (run[i] >= n) {
+    if (windowAt(i) >= n) {
       let sum = 0;
       for (let j = i - n + 1; j <= i; j++) sum += x[j];
       r[i] = sum / n;

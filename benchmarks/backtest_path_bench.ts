@@ -191,9 +191,29 @@ Deno.bench(
   },
 );
 
+/** Each stage and the whole path, as functions (for the medians below, or to compare two versions in one run). */
+export const STAGES: Record<string, () => unknown> = {
+  load,
+  indicators: () => indicators(loaded),
+  simulation: simulate,
+  metrics: report,
+  serialisation: () => JSON.stringify({ ...built, generated_code: code }),
+  runBacktest: () =>
+    runBacktest(spec, market, { ownerId: owner, maxSymbolBars: 1e9, now: () => performance.now() }),
+  request: async () => {
+    const res = await world.request("POST", "/api/v1/backtests/run", {
+      json: { spec },
+      token: me.access_token,
+    });
+    if (res.status !== 200) throw new Error(`${res.status}: ${await res.text()}`);
+    await res.arrayBuffer();
+  },
+};
+
 /**
- * `deno run -A benchmarks/backtest_path_bench.ts medians [runs]`: the median of each stage over `runs` runs
- * (default 21, after 3 warm-up runs), and the request's ratio to the engine core (indicators + simulation).
+ * `deno run -A benchmarks/backtest_path_bench.ts medians [runs] [stage,…]`: the median wall and CPU time of each
+ * stage over `runs` runs (default 21, after 3 warm-up runs), and the request's ratio to the engine core
+ * (indicators + simulation). CPU time is the process's, steadier than wall time on a loaded machine.
  */
 if (Deno.args[0] === "medians") {
   const runs = Number(Deno.args[1] ?? 21);
@@ -201,7 +221,6 @@ if (Deno.args[0] === "medians") {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
   };
-  /** Medians of wall time and of the process's CPU time (steadier on a loaded machine). */
   const median = async (work: () => unknown) => {
     const wall: number[] = [], cpu: number[] = [];
     for (let i = 0; i < runs + 3; i++) {
@@ -212,28 +231,11 @@ if (Deno.args[0] === "medians") {
     const mid = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     return { wall: mid(wall), cpu: mid(cpu) };
   };
-  const request = async () => {
-    const res = await world.request("POST", "/api/v1/backtests/run", {
-      json: { spec },
-      token: me.access_token,
-    });
-    await res.arrayBuffer();
-  };
-  const stages: [string, () => unknown][] = [
-    ["load", load],
-    ["indicators", () => indicators(loaded)],
-    ["simulation", simulate],
-    ["metrics", report],
-    ["serialisation", () => JSON.stringify({ ...built, generated_code: code })],
-    [
-      "runBacktest",
-      () => runBacktest(spec, market, { ownerId: owner, maxSymbolBars: 1e9, now: () => performance.now() }),
-    ],
-    ["request", request],
-  ];
   const only = Deno.args[2]?.split(",");
   const m: Record<string, { wall: number; cpu: number }> = {};
-  for (const [name, work] of stages) if (!only || only.includes(name)) m[name] = await median(work);
+  for (const [name, work] of Object.entries(STAGES)) {
+    if (!only || only.includes(name)) m[name] = await median(work);
+  }
   for (const [k, v] of Object.entries(m)) {
     console.log(
       `${k.padEnd(14)} wall ${v.wall.toFixed(1).padStart(6)} ms   cpu ${v.cpu.toFixed(1).padStart(6)} ms`,
@@ -241,48 +243,35 @@ if (Deno.args[0] === "medians") {
   }
   if (m.indicators && m.simulation && m.request) {
     const core = m.indicators.wall + m.simulation.wall, coreCpu = m.indicators.cpu + m.simulation.cpu;
+    const ratio = (m.request.wall / core).toFixed(2), ratioCpu = (m.request.cpu / coreCpu).toFixed(2);
     console.log(
-      `core ${core.toFixed(1)} ms (cpu ${coreCpu.toFixed(1)}); request / core ${
-        (m.request.wall / core).toFixed(2)
-      } ` +
-        `(cpu ${(m.request.cpu / coreCpu).toFixed(2)})`,
+      `core ${core.toFixed(1)} ms (cpu ${coreCpu.toFixed(1)}); request / core ${ratio} (cpu ${ratioCpu})`,
     );
   }
   await world.close();
 }
 
-/** `deno run -A benchmarks/backtest_path_bench.ts pauses`: how often a synchronous run pauses, and for how long. */
+/** `deno run -A benchmarks/backtest_path_bench.ts pauses`: how often a synchronous run pauses, and how long. */
 if (Deno.args[0] === "pauses") {
-  const rows: Record<string, number>[] = [];
-  for (let i = 0; i < 20; i++) {
-    let n = 0, waited = 0;
-    const t = performance.now();
-    const { timing } = await runBacktestTimed(spec, market, {
-      ownerId: owner,
-      maxSymbolBars: 1e9,
-      now: () => performance.now(),
-      pause: async () => {
-        const p = performance.now();
-        await new Promise((r) => setTimeout(r, 0));
-        n++;
-        waited += performance.now() - p;
-      },
-    });
-    if (i >= 5) rows.push({ ...timing, pauses: n, paused_ms: waited, total_ms: performance.now() - t });
-  }
-  const mid = (k: string) => rows.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(rows.length / 2)];
-  console.log(Object.fromEntries(Object.keys(rows[0]).map((k) => [k, Math.round(mid(k) * 10) / 10])));
+  let n = 0, waited = 0;
+  const t = performance.now();
+  await runBacktest(spec, market, {
+    ownerId: owner,
+    maxSymbolBars: 1e9,
+    now: () => performance.now(),
+    pause: async () => {
+      const p = performance.now();
+      await new Promise((r) => setTimeout(r, 0));
+      n++;
+      waited += performance.now() - p;
+    },
+  });
+  console.log(`${n} pauses, ${waited.toFixed(1)} ms paused of ${(performance.now() - t).toFixed(1)} ms`);
   await world.close();
 }
 
 /** `deno run -A --cpu-prof benchmarks/backtest_path_bench.ts request [runs]`: only requests, for a profile. */
 if (Deno.args[0] === "request") {
-  for (let i = 0; i < Number(Deno.args[1] ?? 20); i++) {
-    const res = await world.request("POST", "/api/v1/backtests/run", {
-      json: { spec },
-      token: me.access_token,
-    });
-    await res.arrayBuffer();
-  }
+  for (let i = 0; i < Number(Deno.args[1] ?? 20); i++) await STAGES.request();
   await world.close();
 }

@@ -393,23 +393,26 @@ export function createSimulation(
           const s = inputs[j], i = idx[j];
           if (p.entryDay !== day) p.barsHeld++;
           const o = s.open[i], h = s.high[i], l = s.low[i];
-          // The tighter of the fixed stop and the trailing stop (the higher price) applies.
-          let stopPrice = -Infinity, stopLabel = "";
+          // The tighter of the fixed stop and the trailing stop (the higher price) applies; its label is only
+          // written when it triggers.
+          let stopPrice = -Infinity, trailing = false, stopped = false;
           if (risk.stop_loss_pct !== null) {
             stopPrice = p.entryPrice * (1 - risk.stop_loss_pct / 100);
-            stopLabel = `stop loss -${risk.stop_loss_pct.toFixed(1)}%`;
+            stopped = true;
           }
           if (risk.trailing_stop_pct !== null && p.peak * (1 - risk.trailing_stop_pct / 100) > stopPrice) {
             stopPrice = p.peak * (1 - risk.trailing_stop_pct / 100);
-            stopLabel = `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`;
+            trailing = stopped = true;
           }
-          const stop = stopLabel ? [stopPrice, stopLabel] as const : null;
-          if (stop && l <= stop[0]) {
+          if (stopped && l <= stopPrice) {
+            const label = trailing
+              ? `trailing stop -${risk.trailing_stop_pct!.toFixed(1)}% from ${round(p.peak)}`
+              : `stop loss -${risk.stop_loss_pct!.toFixed(1)}%`;
             sell(
               j,
               day,
-              o <= stop[0] ? o : stop[0],
-              o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
+              o <= stopPrice ? o : stopPrice,
+              o <= stopPrice ? `${label} (gap, filled at open ${o})` : label,
             );
             continue;
           }

@@ -55,9 +55,11 @@ export function sma(x: Float64Array, n: number): Float64Array {
       }
       valid++;
       const m = Math.round(v * scale);
-      if (valid > n) sum -= ring[slot]; // out first (bar i − n's): never more than n terms at once
+      // In and out (bar i − n's) in one step: with n ≥ 2 every term is an integer of at most
+      // MAX_SAFE_INTEGER / n, so the difference and the sum are exact, as subtracting, then adding was.
+      if (valid <= n) sum += m;
+      else sum = n === 1 ? m : sum + (m - ring[slot]);
       ring[slot] = m;
-      sum += m;
       if (valid >= n) r[i] = sum / divisor;
     }
     return r;

@@ -95,4 +95,8 @@ Deno.test("sma() equals the earlier two-pass version bit for bit on random decim
     }
   }
   assert.ok(exactWindows > 10_000);
+  // One-bar windows of the largest exact integers, alternating in sign: each mean is the value itself.
+  const big = Float64Array.from([2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53 - 1, NaN, -(2 ** 53 - 1)]);
+  assert.deepEqual(sma(big, 1), referenceSma(big, 1));
+  assert.deepEqual(Array.from(sma(big, 1)), [2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53 - 1, NaN, -(2 ** 53 - 1)]);
 });

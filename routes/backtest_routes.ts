@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { previewIndicators } from "../domain/backtest/indicator_preview.ts";
 import { plotOnTicker, runOnTicker, runReport, type SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import { serverTiming } from "../domain/backtest/run_backtest.ts";
 import type { RateRule } from "../domain/config.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
@@ -104,7 +105,9 @@ export function backtestRoutes(
       const me = c.get("principal").user;
       await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      return c.json(await fromInput("body", () => runReport(runs(), me.id, body)), 200);
+      const answer = await fromInput("body", () => runReport(runs(), me.id, body));
+      c.header("Server-Timing", serverTiming(answer.timing));
+      return c.json(answer, 200);
     },
   );
 

@@ -6,7 +6,8 @@
  * max holding days), then rule exits, then entries (ranked, up to `max_positions`), then mark to market at the
  * close. A symbol with no bar today (suspended) neither trades nor triggers; it is valued at its last close.
  * Long only; no pyramiding (an entry on a symbol already held adds nothing); cash never goes negative (orders
- * shrink to what cash allows after fees); quantities are whole lots.
+ * shrink to what cash allows after fees); quantities are whole lots. Fills, fees, slippage and the cut to cash are
+ * `domain/execution/`'s (percent rates with the spec's minimum fee, the `fee_on_top` cash rule).
  * Stops and targets trigger on the bar's low/high and fill at the stop/target price, or at the open when the
  * bar opens beyond it (a gap). If a bar reaches both, the stop is assumed to come first.
  * Poison data (a price that is not a positive finite number, or so small that an order size overflows) never
@@ -15,6 +16,9 @@
 import { fromDayNumber } from "../calendar/dates.ts";
 import { BadRequestError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
+import { costsFromPercent } from "../execution/costs.ts";
+import { buyFill, buyPrice, cutToCash, MAX_CUT_STEPS, sellFill } from "../execution/fills.ts";
+import { boardLot, wholeLots } from "../execution/lots.ts";
 
 /**
  * The run cannot go on because a symbol's data makes a value non-finite (or an order size unusable) on a day; a
@@ -38,7 +42,7 @@ const dayText = (day: number) => {
  * Most steps the sizing loop of one order may take to cut it to what cash allows. With sane data it takes at
  * most a few (a jump to the affordable size, then a lot or two for rounding and the minimum fee).
  */
-export const MAX_SIZING_STEPS = 64;
+export const MAX_SIZING_STEPS = MAX_CUT_STEPS;
 
 /** One symbol's input: bars plus the evaluated rules (1 = true). */
 export interface SymbolInput {
@@ -109,10 +113,39 @@ export interface SimulationResult {
 
 const round = (x: number) => Math.round(x * 1e8) / 1e8;
 
-/** The sorted union of day lists (one list: itself, no copy). */
+/** Widest span of day numbers `unionOfDays` marks in a table (beyond it, it sorts). */
+const MAX_MARKED_SPAN = 1 << 22;
+
+/**
+ * The sorted union of day lists (one list: itself, no copy). Days are marked in a table
+ * over the lists' span (one pass over the days and one over the span), or sorted when the span is very wide.
+ */
 function unionOfDays(lists: Int32Array[]): Int32Array {
   if (lists.length === 1) return lists[0];
-  const all = new Int32Array(lists.reduce((n, d) => n + d.length, 0));
+  let lo = Infinity, hi = -Infinity, total = 0;
+  for (const d of lists) {
+    total += d.length;
+    for (let i = 0; i < d.length; i++) {
+      const x = d[i];
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  }
+  if (total === 0) return new Int32Array(0);
+  if (hi - lo < MAX_MARKED_SPAN) {
+    const seen = new Uint8Array(hi - lo + 1);
+    let count = 0;
+    for (const d of lists) {
+      for (let i = 0; i < d.length; i++) {
+        const at = d[i] - lo;
+        if (seen[at] === 0) (seen[at] = 1, count++);
+      }
+    }
+    const out = new Int32Array(count);
+    for (let at = 0, k = 0; k < count; at++) if (seen[at] === 1) out[k++] = at + lo;
+    return out;
+  }
+  const all = new Int32Array(total);
   let at = 0;
   for (const d of lists) (all.set(d, at), (at += d.length));
   all.sort();
@@ -162,8 +195,11 @@ export function createSimulation(
   );
   const T = allDays.length;
   const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
-  const positions = new Map<number, Position>();
+  const positions = new Map<number, Position>(); // iteration (insertion) order decides sums and trade order
   const pending = new Map<number, { action: "BUY" | "SELL"; quantity: number; reason: string }>();
+  // The same positions and pending orders by symbol index, for the per-bar look-ups.
+  const posAt: (Position | undefined)[] = new Array(inputs.length).fill(undefined);
+  const pendingAt = new Uint8Array(inputs.length);
   const trades: Trade[] = [];
   const equity = new Float64Array(T), cash = new Float64Array(T), holdings = new Float64Array(T);
   const held = new Int32Array(T);
@@ -174,10 +210,9 @@ export function createSimulation(
   const dayTrades: Trade[] = [];
   let dayAt = 0; // index of the day being simulated on the day axis
 
-  const fee = (
-    value: number,
-    pctFee: number,
-  ) => (value > 0 ? Math.max(costs.min_fee, (value * pctFee) / 100) : 0);
+  // The spec's percent costs through the shared execution model: fills, fees and the cut to cash follow
+  // `domain/execution/` (the `fee_on_top` cash rule).
+  const model = costsFromPercent(costs);
 
   const fail = (j: number, day: number, detail: string): never => {
     throw new EngineDataError(inputs[j].symbol, day, detail);
@@ -186,10 +221,10 @@ export function createSimulation(
   const sell = (j: number, day: number, rawPrice: number, reason: string) => {
     const p = positions.get(j)!;
     const s = inputs[j];
-    const price = rawPrice * (1 - costs.slippage_pct / 100);
-    const value = p.quantity * price;
+    const fill = sellFill(p.quantity, rawPrice, model);
+    const price = fill.price, value = fill.notional;
     if (!Number.isFinite(value)) fail(j, day, `sale of ${p.quantity} at price ${rawPrice} is not finite`);
-    const f = fee(value, costs.sell_fee_pct);
+    const f = fill.fee;
     money += value - f;
     totalFees += f;
     const t: Trade = {
@@ -210,6 +245,7 @@ export function createSimulation(
     trades.push(t);
     dayTrades.push(t);
     positions.delete(j);
+    posAt[j] = undefined;
   };
 
   const buy = (
@@ -221,34 +257,25 @@ export function createSimulation(
     barIndex: number,
   ) => {
     const s = inputs[j];
-    const price = rawPrice * (1 + costs.slippage_pct / 100);
+    const price = buyPrice(rawPrice, model);
     if (!(price > 0 && price < Infinity)) {
       fail(j, day, `fill price ${rawPrice} is not a positive finite number`);
     }
-    const lot = Math.max(1, s.lotSize);
-    let qty = Math.floor(wanted / lot) * lot;
+    const lot = boardLot(s.lotSize);
+    let qty = wholeLots(wanted, lot);
     if (!Number.isFinite(qty)) fail(j, day, `order size is not finite at price ${rawPrice}`);
-    for (
-      let steps = 0;
-      qty > 0 && qty * price + fee(qty * price, costs.buy_fee_pct) > money + 1e-9;
-      steps++
-    ) {
-      const affordable = Math.floor((money - costs.min_fee) / (price * (1 + costs.buy_fee_pct / 100)) / lot) *
-        lot;
-      let next = affordable < qty ? Math.max(0, affordable) : qty - lot;
-      // Past 2^53 shares one lot is below the spacing of doubles (`qty - lot === qty`): step by that spacing.
-      if (next === qty) next = qty - lot * Math.ceil(2 ** (Math.floor(Math.log2(qty)) - 52) / lot);
-      if (!(next < qty) || steps >= MAX_SIZING_STEPS) {
-        fail(j, day, `order size ${qty} at price ${rawPrice} cannot be cut to what cash allows`);
-      }
-      qty = next;
+    const cut = cutToCash(qty, price, money, lot, model, "fee_on_top");
+    if (cut.stuck) {
+      fail(j, day, `order size ${cut.quantity} at price ${rawPrice} cannot be cut to what cash allows`);
     }
+    qty = cut.quantity;
     if (qty <= 0 || qty * price < sizing.min_position) return;
-    const value = qty * price;
-    const f = fee(value, costs.buy_fee_pct);
+    const fill = buyFill(qty, price, model);
+    const value = fill.notional;
+    const f = fill.fee;
     money -= value + f;
     totalFees += f;
-    positions.set(j, {
+    const opened: Position = {
       quantity: qty,
       entryPrice: price,
       entryIndex: barIndex,
@@ -256,7 +283,9 @@ export function createSimulation(
       entryAt: dayAt,
       peak: price,
       barsHeld: 0,
-    });
+    };
+    positions.set(j, opened);
+    posAt[j] = opened;
     const t: Trade = {
       day,
       symbol: s.symbol,
@@ -309,6 +338,7 @@ export function createSimulation(
   };
 
   const today = new Int32Array(inputs.length); // symbols with a bar today: today[0 .. nToday)
+  const dayLists = inputs.map((s) => s.days), entries = inputs.map((s) => s.entry);
   let nToday = 0;
   const candidates: number[] = [];
   const tradesOn = new Int32Array(inputs.length).fill(-1); // the day index on which symbol j last traded
@@ -324,8 +354,8 @@ export function createSimulation(
       if (dayTrades.length > 0) dayTrades.length = 0;
       nToday = 0;
       for (let j = 0; j < inputs.length; j++) {
-        const s = inputs[j];
-        if (idx[j] + 1 < s.days.length && s.days[idx[j] + 1] === day) {
+        const next = idx[j] + 1, days = dayLists[j];
+        if (next < days.length && days[next] === day) {
           idx[j]++;
           today[nToday++] = j;
           tradesOn[j] = t;
@@ -340,9 +370,11 @@ export function createSimulation(
             if (order.action !== action) continue;
             if (!tradedToday.has(j)) {
               pending.delete(j); // suspended: the order lapses
+              pendingAt[j] = 0;
               continue;
             }
             pending.delete(j);
+            pendingAt[j] = 0;
             const i = idx[j];
             if (action === "SELL" && positions.has(j)) sell(j, day, inputs[j].open[i], order.reason);
             if (action === "BUY" && !positions.has(j)) {
@@ -356,28 +388,31 @@ export function createSimulation(
       if (positions.size > 0) {
         for (let k = 0; k < nToday; k++) {
           const j = today[k];
-          const p = positions.get(j);
+          const p = posAt[j];
           if (!p) continue;
           const s = inputs[j], i = idx[j];
           if (p.entryDay !== day) p.barsHeld++;
           const o = s.open[i], h = s.high[i], l = s.low[i];
-          // The tighter of the fixed stop and the trailing stop (the higher price) applies.
-          let stopPrice = -Infinity, stopLabel = "";
+          // The tighter of the fixed stop and the trailing stop (the higher price) applies; its label is only
+          // written when it triggers.
+          let stopPrice = -Infinity, trailing = false, stopped = false;
           if (risk.stop_loss_pct !== null) {
             stopPrice = p.entryPrice * (1 - risk.stop_loss_pct / 100);
-            stopLabel = `stop loss -${risk.stop_loss_pct.toFixed(1)}%`;
+            stopped = true;
           }
           if (risk.trailing_stop_pct !== null && p.peak * (1 - risk.trailing_stop_pct / 100) > stopPrice) {
             stopPrice = p.peak * (1 - risk.trailing_stop_pct / 100);
-            stopLabel = `trailing stop -${risk.trailing_stop_pct.toFixed(1)}% from ${round(p.peak)}`;
+            trailing = stopped = true;
           }
-          const stop = stopLabel ? [stopPrice, stopLabel] as const : null;
-          if (stop && l <= stop[0]) {
+          if (stopped && l <= stopPrice) {
+            const label = trailing
+              ? `trailing stop -${risk.trailing_stop_pct!.toFixed(1)}% from ${round(p.peak)}`
+              : `stop loss -${risk.stop_loss_pct!.toFixed(1)}%`;
             sell(
               j,
               day,
-              o <= stop[0] ? o : stop[0],
-              o <= stop[0] ? `${stop[1]} (gap, filled at open ${o})` : stop[1],
+              o <= stopPrice ? o : stopPrice,
+              o <= stopPrice ? `${label} (gap, filled at open ${o})` : label,
             );
             continue;
           }
@@ -397,10 +432,10 @@ export function createSimulation(
           p.peak = Math.max(p.peak, h);
           const maxDays = risk.max_holding_days !== null && p.barsHeld >= risk.max_holding_days;
           const ruleExit = s.exit[i] > 0;
-          if ((maxDays || ruleExit) && !pending.has(j)) {
+          if ((maxDays || ruleExit) && pendingAt[j] === 0) {
             const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
             if (spec.fill === "close") sell(j, day, s.close[i], reason);
-            else pending.set(j, { action: "SELL", quantity: p.quantity, reason });
+            else (pending.set(j, { action: "SELL", quantity: p.quantity, reason }), (pendingAt[j] = 1));
           }
         }
       }
@@ -413,7 +448,7 @@ export function createSimulation(
         candidates.length = 0;
         for (let k = 0; k < nToday; k++) {
           const j = today[k];
-          if (inputs[j].entry[idx[j]] > 0 && !positions.has(j) && !pending.has(j)) candidates.push(j);
+          if (entries[j][idx[j]] > 0 && posAt[j] === undefined && pendingAt[j] === 0) candidates.push(j);
         }
         if (candidates.length > 1) candidates.sort((a, b) => rankOf(b) - rankOf(a) || a - b);
         for (const j of candidates) {
@@ -432,6 +467,7 @@ export function createSimulation(
             if (positions.size > before) slots--;
           } else {
             pending.set(j, { action: "BUY", quantity: qty, reason });
+            pendingAt[j] = 1;
             slots--;
           }
         }

@@ -33,7 +33,6 @@ export interface BacktestReport {
   engine_version: string;
   conventions: Record<string, unknown>;
   notes: string[];
-  timing: Record<string, number>;
   /**
    * How the trading days were judged: `provisional` when any simulated day lies outside an official holiday
    * list of the symbols' exchanges (a rule-based estimate), with the count and each exchange's horizon.
@@ -289,7 +288,6 @@ export function buildReport(input: ReportInput): BacktestReport {
       benchmark_sources: input.benchmarkSources ?? {},
     },
     notes,
-    timing: {},
     calendar: provenance,
   };
 }

@@ -11,7 +11,7 @@ import { parseStrategyText, toStrategyText } from "../strategy/strategy_text.ts"
 import type { PlotlyFigure } from "./job_reports.ts";
 import { plotFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";
-import { runBacktest } from "./run_backtest.ts";
+import { type BacktestTiming, runBacktest, runBacktestTimed } from "./run_backtest.ts";
 import type { RunGate } from "./run_gate.ts";
 
 /** What a synchronous run needs. */
@@ -32,8 +32,11 @@ export interface RunRequest extends SpecSources {
   trials?: number;
 }
 
-/** The full report of a run, with the canonical text of the spec that ran. */
-export type RunAnswer = BacktestReport & { generated_code: string };
+/**
+ * The full report of a run, with the canonical text of the spec that ran and the wall-clock stage timings of
+ * this run (beside the report, which is the same bytes for the same inputs; never stored).
+ */
+export type RunAnswer = BacktestReport & { generated_code: string; timing: BacktestTiming };
 
 /** A one-ticker request: strategy text or a spec, run on `ticker` alone. */
 export interface TickerRunRequest {
@@ -52,8 +55,12 @@ export interface TickerRunAnswer {
 /** Runs the strategy of `input` for `ownerId` and answers the full report. */
 export async function runReport(deps: SyncRunDeps, ownerId: string, input: RunRequest): Promise<RunAnswer> {
   const spec = resolveSpec(input);
-  const report = await run(deps, ownerId, spec, input, input.trials);
-  return { ...report, generated_code: toStrategyText(spec) };
+  const { report, timing } = await runBacktestTimed(
+    spec,
+    deps.market,
+    runOptions(deps, ownerId, input, input.trials),
+  );
+  return { ...report, generated_code: toStrategyText(spec), timing };
 }
 
 /** Runs strategy text (or a spec) on one ticker: start value, end value and P&L. */
@@ -87,14 +94,8 @@ function onTicker(input: TickerRunRequest): StrategySpec {
   return { ...spec, universe: { tickers: [input.ticker.toUpperCase()] } };
 }
 
-function run(
-  deps: SyncRunDeps,
-  ownerId: string,
-  spec: StrategySpec,
-  sources: SpecSources,
-  trials?: number,
-): Promise<BacktestReport> {
-  return runBacktest(spec, deps.market, {
+function runOptions(deps: SyncRunDeps, ownerId: string, sources: SpecSources, trials?: number) {
+  return {
     ownerId,
     maxSymbolBars: deps.maxSymbolBars,
     maxExpressionCost: deps.maxExpressionCost,
@@ -102,5 +103,15 @@ function run(
     expressionCostLoc: sourcePath(sources),
     now: deps.now,
     ...(trials === undefined ? {} : { trials }),
-  });
+  };
+}
+
+function run(
+  deps: SyncRunDeps,
+  ownerId: string,
+  spec: StrategySpec,
+  sources: SpecSources,
+  trials?: number,
+): Promise<BacktestReport> {
+  return runBacktest(spec, deps.market, runOptions(deps, ownerId, sources, trials));
 }

@@ -43,8 +43,10 @@ export function sma(x: Float64Array, n: number): Float64Array {
   let valid = 0;
   if (scale > 0) {
     const divisor = n * scale;
+    // The window's integers in a ring (slot i mod n holds bar i's), so each value is scaled once.
+    const ring = new Float64Array(n);
     let sum = 0; // an exact integer: at most n terms each of magnitude at most MAX_SAFE_INTEGER / n
-    for (let i = 0; i < x.length; i++) {
+    for (let i = 0, slot = 0; i < x.length; i++, slot = slot + 1 === n ? 0 : slot + 1) {
       const v = x[i];
       if (Number.isNaN(v)) {
         sum = 0;
@@ -52,22 +54,50 @@ export function sma(x: Float64Array, n: number): Float64Array {
         continue;
       }
       valid++;
-      if (valid > n) sum -= Math.round(x[i - n] * scale); // out first: never more than n terms at once
-      sum += Math.round(v * scale);
+      const m = Math.round(v * scale);
+      // In and out (bar i − n's) in one step: with n ≥ 2 every term is an integer of at most
+      // MAX_SAFE_INTEGER / n, so the difference and the sum are exact, as subtracting, then adding was.
+      if (valid <= n) sum += m;
+      else sum = n === 1 ? m : sum + (m - ring[slot]);
+      ring[slot] = m;
       if (valid >= n) r[i] = sum / divisor;
     }
     return r;
   }
-  for (let i = 0; i < x.length; i++) {
-    if (Number.isNaN(x[i])) {
-      valid = 0;
+  // Each window sums left to right from 0. Four neighbouring windows are summed side by side: their additions
+  // do not depend on one another, so they overlap in the processor, and each window's order is unchanged.
+  let gaps = false;
+  for (let i = 0; i < x.length && !gaps; i++) gaps = Number.isNaN(x[i]);
+  // Values without NaN ending at each bar (only needed when there are gaps).
+  const run = gaps ? new Int32Array(x.length) : null;
+  if (run) {
+    for (let i = 0; i < x.length; i++) {
+      run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
+    }
+  }
+  const windowAt = (i: number) => (run ? run[i] : i + 1); // values without NaN ending at bar i
+  for (let i = 0; i < x.length;) {
+    if (i + 3 < x.length && windowAt(i + 3) >= n + 3) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = i - n + 1; j <= i; j++) {
+        s0 += x[j];
+        s1 += x[j + 1];
+        s2 += x[j + 2];
+        s3 += x[j + 3];
+      }
+      r[i] = s0 / n;
+      r[i + 1] = s1 / n;
+      r[i + 2] = s2 / n;
+      r[i + 3] = s3 / n;
+      i += 4;
       continue;
     }
-    valid++;
-    if (valid < n) continue;
-    let sum = 0;
-    for (let j = i - n + 1; j <= i; j++) sum += x[j];
-    r[i] = sum / n;
+    if (windowAt(i) >= n) {
+      let sum = 0;
+      for (let j = i - n + 1; j <= i; j++) sum += x[j];
+      r[i] = sum / n;
+    }
+    i++;
   }
   return r;
 }

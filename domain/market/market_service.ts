@@ -9,7 +9,9 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { Clock } from "../clock.ts";
 import { sha256Hex } from "../crypto.ts";
-import type { BarRepo } from "../store/bar_repo.ts";
+import type { BarNamespace, BarRepo, BarSeriesMeta } from "../store/bar_repo.ts";
+import { createBarCache } from "./bar_cache.ts";
+import { sliceSeries } from "./bar_codec.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
 import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
@@ -78,8 +80,42 @@ function liveOnlyInfo(symbol: string): SymbolInfo {
   };
 }
 
+/** Bytes of imported series each service keeps decoded in memory (whole series; least recently used go first). */
+export const IMPORT_CACHE_BYTES = 64 * 1024 * 1024;
+
+/** What changes whenever a stored series does (a replacement is a new generation, an append moves the rest). */
+const stampOf = (m: BarSeriesMeta) => `${m.gen}:${m.updated_at}:${m.rows}:${m.last_day}`;
+
 /** Creates the market-data service. */
 export function createMarketData(deps: MarketServiceDeps): MarketData {
+  const importCache = createBarCache(IMPORT_CACHE_BYTES);
+
+  /**
+   * Bars of an imported series: the whole series is read once and kept decoded, keyed by its meta's stamp, so
+   * later reads cost one meta read and a copy of the range; a series replaced or appended to since is read
+   * afresh. A whole read is cached only when the meta did not change while it was read (else the range is read
+   * directly, as without the cache).
+   */
+  async function importedBars(ns: BarNamespace, symbol: string, start: string, end: string) {
+    const meta = await deps.bars.getMeta(ns, symbol);
+    if (!meta || meta.first_day === null || meta.last_day === null) {
+      return await deps.bars.getBars(ns, symbol, toDayNumber(start), toDayNumber(end));
+    }
+    const key = `${ns.owner}\u0000${symbol}\u0000${stampOf(meta)}`;
+    let whole = importCache.get(key);
+    if (!whole) {
+      const read = await deps.bars.getBars(ns, symbol, meta.first_day, meta.last_day);
+      const after = await deps.bars.getMeta(ns, symbol);
+      if (!read || !after || stampOf(after) !== stampOf(meta)) {
+        // Changed while it was read: read the range as it is now, and cache nothing.
+        return await deps.bars.getBars(ns, symbol, toDayNumber(start), toDayNumber(end));
+      }
+      importCache.set(key, read);
+      whole = read;
+    }
+    return sliceSeries(whole, toDayNumber(start), toDayNumber(end));
+  }
+
   /** The import that serves `symbol` to `ownerId`: their own first, then the published one. */
   async function importFor(symbol: string, ownerId?: string | null): Promise<ImportedSymbolRecord | null> {
     if (ownerId) {
@@ -134,12 +170,7 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
     async getBars(symbol, start, end, ownerId): Promise<BarSeries | null> {
       const imported = await importFor(symbol, ownerId);
       if (imported) {
-        return await deps.bars.getBars(
-          { source: "csv", owner: imported.owner_id },
-          symbol,
-          toDayNumber(start),
-          toDayNumber(end),
-        );
+        return await importedBars({ source: "csv", owner: imported.owner_id }, symbol, start, end);
       }
       if (deps.yahooEnabled) {
         // A symbol Yahoo has refreshed is served from Yahoo for the whole range (never spliced with synthetic).

@@ -2,7 +2,8 @@
  * One strategy-day of settlement as a pure function: rebalance to a signal's weights (or hold), close positions
  * whose holding period ran out, and reprice at the close.
  *
- * Conventions (stated once, used by the verifier and the tests):
+ * Conventions (stated once, used by the verifier and the tests; the fill arithmetic is `domain/execution/`'s with
+ * fractional rates, no minimum fee and the `grossed_up` cash rule):
  * - Execution at the day's open (or close) reference price `p`; buys fill at `p × (1 + slippage)`, sells at
  *   `p × (1 − slippage)`; commission is `commission_rate × fill notional`, paid on both sides; no minimum fee.
  * - Target quantity of a symbol with weight `w` = `floor(w × V / (p × (1 + slippage) × (1 + commission)) / lot)
@@ -22,12 +23,12 @@
  *   what cash covers takes a bounded number of steps.
  */
 import { BadRequestError } from "../errors.ts";
+import { costsFromRates } from "../execution/costs.ts";
+import { buyFill, buyPrice, cutToCash, sellFill } from "../execution/fills.ts";
+import { lotsWithin } from "../execution/lots.ts";
 
 /** A symbol's data on a day cannot be settled (a non-finite price or quantity). */
 export class SettlementDataError extends BadRequestError {}
-
-/** Most single-lot steps a buy takes after the jump to what cash covers (a few suffice for rounding). */
-const MAX_LOT_STEPS = 64;
 
 /** A held position. */
 export interface Position {
@@ -111,8 +112,8 @@ export interface SettleDayResult {
 /** Settles one day (see the module comment for every convention). */
 export function settleDay(input: SettleDayInput): SettleDayResult {
   const { date, execution, lot_size: lot } = input;
-  const slip = input.slippage_rate;
-  const comm = input.commission_rate;
+  // The fractional rates through the shared execution model (`domain/execution/`, the `grossed_up` cash rule).
+  const costs = costsFromRates(input.commission_rate, input.slippage_rate);
   const held = new Map(input.state.positions.map((p) => [p.symbol, { ...p }]));
   let cash = input.state.cash;
   const trades: SettledTrade[] = [];
@@ -142,18 +143,16 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
     return p;
   };
   const sell = (p: Position, quantity: number, price: number, reason: SettledTrade["reason"]) => {
-    const fill = price * (1 - slip);
-    const notional = quantity * fill;
-    const commission = notional * comm;
-    cash += notional - commission;
+    const fill = sellFill(quantity, price, costs);
+    cash += fill.notional - fill.fee;
     trades.push({
       symbol: p.symbol,
       action: "SELL",
       quantity,
       price,
-      fill_price: fill,
-      notional,
-      commission,
+      fill_price: fill.price,
+      notional: fill.notional,
+      commission: fill.fee,
       reason,
     });
     p.quantity -= quantity;
@@ -171,7 +170,7 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
     for (const [symbol, w] of targets) {
       const p = prices.get(symbol);
       if (p == null || p <= 0) continue;
-      const q = Math.floor((w * value) / (p * (1 + slip) * (1 + comm)) / lot) * lot;
+      const q = lotsWithin(w * value, buyPrice(p, costs), costs, lot);
       if (!Number.isFinite(q)) {
         throw new SettlementDataError(
           `Cannot settle ${symbol} on ${date}: the target quantity at price ${p} is not finite`,
@@ -192,37 +191,27 @@ export function settleDay(input: SettleDayInput): SettleDayResult {
     for (const symbol of [...targetQty.keys()].sort()) {
       const price = prices.get(symbol)!;
       const have = held.get(symbol)?.quantity ?? 0;
-      let quantity = targetQty.get(symbol)! - have;
-      if (quantity <= 0) continue;
-      const fill = price * (1 + slip);
-      if (quantity > 0 && quantity * fill * (1 + comm) > cash) {
-        // Skip the lots that plainly do not fit (two lots of margin), then step one lot at a time as before.
-        const fits = cash / (fill * (1 + comm));
-        const skip = Math.floor((quantity - fits) / lot) - 2;
-        // Past 2^53 whole lots are not exact: restart from a whole number of lots just above what fits.
-        if (quantity > Number.MAX_SAFE_INTEGER) quantity = (Math.max(0, Math.floor(fits / lot)) + 2) * lot;
-        else if (skip > 0) quantity -= skip * lot;
+      const wanted = targetQty.get(symbol)! - have;
+      if (wanted <= 0) continue;
+      const fillPrice = buyPrice(price, costs);
+      const cut = cutToCash(wanted, fillPrice, cash, lot, costs, "grossed_up");
+      if (cut.stuck) {
+        throw new SettlementDataError(
+          `Cannot settle ${symbol} on ${date}: a buy of ${cut.quantity} at ${fillPrice} cannot be cut to the cash ${cash}`,
+        );
       }
-      for (let steps = 0; quantity > 0 && quantity * fill * (1 + comm) > cash; steps++) {
-        if (steps >= MAX_LOT_STEPS || quantity - lot === quantity) {
-          throw new SettlementDataError(
-            `Cannot settle ${symbol} on ${date}: a buy of ${quantity} at ${fill} cannot be cut to the cash ${cash}`,
-          );
-        }
-        quantity -= lot;
-      }
+      const quantity = cut.quantity;
       if (quantity <= 0) continue;
-      const notional = quantity * fill;
-      const commission = notional * comm;
-      cash -= notional + commission;
+      const fill = buyFill(quantity, fillPrice, costs);
+      cash -= fill.notional + fill.fee;
       trades.push({
         symbol,
         action: "BUY",
         quantity,
         price,
-        fill_price: fill,
-        notional,
-        commission,
+        fill_price: fill.price,
+        notional: fill.notional,
+        commission: fill.fee,
         reason: "rebalance",
       });
       const p = held.get(symbol);

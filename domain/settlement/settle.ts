@@ -9,8 +9,7 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, isIsoDate, toDayNumber } from "../calendar/dates.ts";
 import { newId } from "../crypto.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
-import type { TrackRecordServices as TrackDeps } from "../track_record/services.ts";
-import { attestSignal } from "../signals/signals.ts";
+import type { TrackRecordServices } from "../track_record/services.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import type {
   DividendConvention,
@@ -116,16 +115,42 @@ export function reasoningOf(reason: RecordedTrade["reason"], date: string): stri
   }
 }
 
-async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: string): Promise<boolean> {
+/**
+ * Market reads shared by the strategies of one settlement run: each symbol's bars for a day (and the benchmark's)
+ * are read once per run instead of once per strategy. A failed read is not kept (the next strategy tries again).
+ */
+export interface DayBarCache {
+  get<T>(key: string, load: () => Promise<T>): Promise<T>;
+}
+
+/** A fresh cache for one run. */
+export function createDayBarCache(): DayBarCache {
+  const held = new Map<string, Promise<unknown>>();
+  return {
+    get<T>(key: string, load: () => Promise<T>): Promise<T> {
+      let p = held.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = load();
+        held.set(key, p);
+        p.catch(() => held.delete(key));
+      }
+      return p;
+    },
+  };
+}
+
+async function settleOneDay(
+  deps: TrackRecordServices,
+  s: TrackedStrategyRecord,
+  date: string,
+  cache: DayBarCache,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const headEntry = await deps.settlements.headEntry(s.slug);
     const head = headEntry.value;
     if (head && head.date >= date) return false;
-    let signalEntry = await deps.signals.getEntry(s.slug, date);
-    if (signalEntry.value && !signalEntry.value.log) {
-      await attestSignal(deps, signalEntry.value);
-      signalEntry = await deps.signals.getEntry(s.slug, date);
-    }
+    // Settlement only reads signals: logging and attestation happen in `attestPending` (run before settling).
+    const signalEntry = await deps.signals.getEntry(s.slug, date);
     const signal = signalEntry.value;
     const prevDay = head ? await deps.settlements.getDay(s.slug, head.date) : null;
     if (head && !prevDay) {
@@ -147,7 +172,10 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
     const day = toDayNumber(date);
     const benchmark = TRACKED_BENCHMARKS[s.universe];
     const prevDate = sse.previousTradingDay(date);
-    const bench = await deps.market.getBars(benchmark, prevDate, date);
+    const bench = await cache.get(
+      `bench\u0000${benchmark}\u0000${prevDate}\u0000${date}`,
+      () => deps.market.getBars(benchmark, prevDate, date),
+    );
     const benchToday = barOn(bench, day);
     if (!benchToday) {
       throw new MarketDataNotReadyError(
@@ -161,19 +189,27 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
     ]);
     const bars = new Map<string, DayBar>();
     const entryOf = new Map(state.positions.map((p) => [p.symbol, p.entry_date]));
+    const dayBar = (symbol: string) =>
+      cache.get(
+        `day\u0000${symbol}\u0000${date}`,
+        async () => barOn(await deps.market.getBars(symbol, date, date), day),
+      );
     await Promise.all([...symbols].map(async (symbol) => {
       const entry = entryOf.get(symbol);
       if (entry === undefined) {
-        bars.set(symbol, barOn(await deps.market.getBars(symbol, date, date), day));
+        bars.set(symbol, await dayBar(symbol));
         return;
       }
       // A held symbol: its previous bar tells whether today is an ex-date.
       const lookback = addDays(date, -DIVIDEND_LOOKBACK_DAYS);
-      let bar = barWithDividend(await deps.market.getBars(symbol, lookback, date), day);
+      let bar = await cache.get(
+        `dividend\u0000${symbol}\u0000${date}`,
+        async () => barWithDividend(await deps.market.getBars(symbol, lookback, date), day),
+      );
       if (bar === undefined && entry < lookback) {
         bar = barWithDividend(await deps.market.getBars(symbol, entry, date), day);
       }
-      bars.set(symbol, bar === undefined ? barOn(await deps.market.getBars(symbol, date, date), day) : bar);
+      bars.set(symbol, bar === undefined ? await dayBar(symbol) : bar);
     }));
     const result = settleDay({
       date,
@@ -265,7 +301,12 @@ async function settleOneDay(deps: TrackDeps, s: TrackedStrategyRecord, date: str
  * Settles one strategy through `date` (an SSE trading day whose session has closed), filling any gap since its
  * last settled day first. Retired and pending strategies are not settled.
  */
-export async function settleStrategy(deps: TrackDeps, slug: string, date: string): Promise<SettleOutcome> {
+export async function settleStrategy(
+  deps: TrackRecordServices,
+  slug: string,
+  date: string,
+  cache: DayBarCache = createDayBarCache(),
+): Promise<SettleOutcome> {
   assertSettleable(date, deps.clock.now());
   const s = await deps.strategies.get(slug);
   if (!s) throw new NotFoundError(`Strategy "${slug}" not found`);
@@ -277,7 +318,7 @@ export async function settleStrategy(deps: TrackDeps, slug: string, date: string
   const written: string[] = [];
   try {
     for (const d of sse.tradingDaysBetween(from, date)) {
-      if (await settleOneDay(deps, s, d)) written.push(d);
+      if (await settleOneDay(deps, s, d, cache)) written.push(d);
     }
   } catch (e) {
     return { slug, status: "failed", days: written, error: e instanceof Error ? e.message : String(e) };
@@ -285,16 +326,20 @@ export async function settleStrategy(deps: TrackDeps, slug: string, date: string
   return { slug, status: written.length > 0 ? "settled" : "already_settled", days: written };
 }
 
-/** Settles every strategy through `date`; one strategy's failure does not stop the others. */
+/**
+ * Settles every strategy through `date`; one strategy's failure does not stop the others. The strategies share
+ * one `DayBarCache`, so a symbol's bars for a day are read once per run.
+ */
 export async function settleAll(
-  deps: TrackDeps,
+  deps: TrackRecordServices,
   date: string,
 ): Promise<{ date: string; outcomes: SettleOutcome[] }> {
   assertSettleable(date, deps.clock.now());
   const outcomes: SettleOutcome[] = [];
+  const cache = createDayBarCache();
   for (const s of await deps.strategies.listAll()) {
     if (s.status !== "active" && s.status !== "paused") continue;
-    const outcome = await settleStrategy(deps, s.slug, date);
+    const outcome = await settleStrategy(deps, s.slug, date, cache);
     if (outcome.status === "failed") deps.log("error", "settlement failed", { ...outcome });
     outcomes.push(outcome);
   }

@@ -277,30 +277,6 @@ async function activationFor(
 }
 
 /**
- * Appends a signal to the transparency log (if not yet) and commits it to GitHub (if configured and not yet),
- * storing both outcomes on the signal; failures are recorded, never thrown. Returns the updated record.
- * `attestPending` does the same for every signal waiting for either step.
- */
-export async function attestSignal(deps: TrackRecordServices, record: SignalRecord): Promise<SignalRecord> {
-  let next = record;
-  if (!next.log) {
-    try {
-      const { log } = await logSignalVersion(deps, {
-        strategy_slug: record.strategy_slug,
-        trade_date: record.trade_date,
-        signal_hash: record.signal_hash,
-        submitted_at: record.submitted_at,
-      });
-      next = { ...next, log };
-    } catch (e) {
-      deps.log("error", "transparency log append failed", { slug: record.strategy_slug, error: String(e) });
-    }
-  }
-  if (deps.attester.configured && !next.attestation.committed) next = await commitSignalToGithub(deps, next);
-  return next;
-}
-
-/**
  * Appends one signal version to the transparency log (idempotent per hash) and records its position on the
  * signal while that version is still the stored one, clearing its "to log" marker; `appended` is `false` when
  * the hash was in the log already. Throws when the log fails.

@@ -10,7 +10,7 @@ import { attestPending } from "../signals/attest_pending.ts";
 import type { TrackRecordServices } from "./services.ts";
 import { notifyUser } from "../support/notifications.ts";
 import { performanceOfRecord } from "./public_record.ts";
-import { settleAll } from "../settlement/settle.ts";
+import { settleAll, type SettleOutcome } from "../settlement/settle.ts";
 
 /** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
 export const DAILY_JOB_NAMES = [
@@ -143,6 +143,38 @@ export async function runDailyJob(
       summary = await recomputeEvaluations(deps, store, date);
       break;
   }
-  await store.recordRun(name, { date, started_at: started, finished_at: deps.clock.now(), summary });
+  await store.recordRun(name, {
+    date,
+    started_at: started,
+    finished_at: deps.clock.now(),
+    summary: name === "settle-signals" ? compactSettleSummary(summary) : summary,
+  });
   return { job: name, date, summary };
+}
+
+/** Failed outcomes kept in a stored settlement run (the whole list can outgrow a KV value at scale). */
+export const STORED_FAILURES = 100;
+
+/**
+ * What a settlement run stores about itself: counts by status, days written, and the first `STORED_FAILURES`
+ * failures — not one outcome per strategy, which for thousands of strategies exceeds KV's 64 KiB value limit.
+ */
+export function compactSettleSummary(summary: unknown): unknown {
+  const outcomes = (summary as { outcomes?: SettleOutcome[] }).outcomes;
+  if (!Array.isArray(outcomes)) return summary;
+  const by_status: Record<string, number> = {};
+  let days_written = 0;
+  for (const o of outcomes) {
+    by_status[o.status] = (by_status[o.status] ?? 0) + 1;
+    days_written += o.days.length;
+  }
+  const failed = outcomes.filter((o) => o.status === "failed");
+  return {
+    date: (summary as { date?: string }).date,
+    strategies: outcomes.length,
+    by_status,
+    days_written,
+    failed: failed.slice(0, STORED_FAILURES),
+    failed_not_stored: Math.max(0, failed.length - STORED_FAILURES),
+  };
 }

@@ -38,6 +38,10 @@ Deno.test("POST /backtests/run returns the full report for the documented spec",
     assert.ok("^NSEINormalized" in report.dailyPortfolio[0]);
     assert.equal(report.conventions.periods_per_year, 252);
     assert.ok(report.timing.indicators_ms > 0 && report.timing.simulate_ms > 0);
+    assert.match(
+      res.headers.get("server-timing") ?? "",
+      /^load;dur=[\d.]+, indicators;dur=[\d.]+, simulate;dur=/,
+    );
     assert.ok(report.monthlyPerformance.length >= 47);
     assert.equal(typeof report.summary.sharpeRatio, "number");
   } finally {

@@ -126,14 +126,29 @@ export const StoredReportSchema = z.object({
   engine_version: z.string(),
   conventions: Conventions,
   notes: z.array(z.string()),
-  timing: z.record(z.string(), z.number()).openapi({ description: "Milliseconds by phase" }),
+  timing: z.record(z.string(), z.number()).optional().openapi({
+    description:
+      "Only in reports stored by versions before stored reports became timing-free (milliseconds by phase)",
+  }),
   calendar: CalendarProvenance,
 }).openapi("StoredBacktestReport");
 
-/** The report of a synchronous run: the stored report plus the strategy as canonical text. */
-export const BacktestReportSchema = StoredReportSchema.extend({ generated_code: z.string() }).openapi(
-  "BacktestReport",
-);
+/** Wall-clock milliseconds of each stage of one synchronous run (also sent as a `Server-Timing` header). */
+const RunTimingSchema = z.object({
+  load_ms: z.number(),
+  indicators_ms: z.number(),
+  simulate_ms: z.number(),
+  metrics_ms: z.number(),
+}).openapi("RunTiming");
+
+/**
+ * The report of a synchronous run: the stored report, the strategy as canonical text, and this run's stage
+ * timings (beside the report: the same inputs give the same report bytes).
+ */
+export const BacktestReportSchema = StoredReportSchema.omit({ timing: true }).extend({
+  generated_code: z.string(),
+  timing: RunTimingSchema,
+}).openapi("BacktestReport");
 
 const Trace = z.object({
   type: z.string(),

@@ -3,7 +3,7 @@ import type { AuthDeps, AuthSettings } from "../domain/auth/auth_deps.ts";
 import { createRateLimiter } from "../domain/auth/rate_limiter.ts";
 import type { Clock } from "../domain/clock.ts";
 import type { Config } from "../domain/config.ts";
-import { randomString } from "../domain/crypto.ts";
+import { randomString } from "../domain/tokens_and_hashes.ts";
 import type { LogFn } from "../domain/log.ts";
 import type { Mailer } from "../domain/mail/mailer.ts";
 import { createApiKeyRepo } from "../domain/store/api_key_repo.ts";

@@ -16,7 +16,7 @@ import { createNotificationRepo } from "../domain/store/notification_repo.ts";
 import { createTicketRepo } from "../domain/store/ticket_repo.ts";
 import type { AppDeps } from "../routes/app.ts";
 import { buildAuthServices, resolveJwtSecret } from "./auth_services.ts";
-import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/jobs.ts";
+import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/queued_runs.ts";
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { createLibraryRepo } from "../domain/store/library_repo.ts";
 import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";

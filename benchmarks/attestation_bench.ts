@@ -5,7 +5,7 @@
  * read, and a third party's verification of a proof (hashes plus Ed25519).
  */
 import { fixedClock } from "../domain/clock.ts";
-import { sha256Hex } from "../domain/crypto.ts";
+import { sha256Hex } from "../domain/tokens_and_hashes.ts";
 import { createTransparencyLog, verifyInclusionProof } from "../domain/attestation/transparency_log.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createTransparencyLogRepo } from "../domain/store/transparency_log_repo.ts";

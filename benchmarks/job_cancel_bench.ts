@@ -8,7 +8,7 @@ import {
   createSemaphore,
   runBacktestJob,
   submitBacktestJob,
-} from "../domain/backtest/jobs.ts";
+} from "../domain/backtest/queued_runs.ts";
 import { systemClock } from "../domain/clock.ts";
 import { buildMarketServices } from "../app/market_services.ts";
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";

@@ -6,7 +6,7 @@
  */
 import { createStreamRepo } from "../domain/store/stream_repo.ts";
 import { type JobProgressMessage, watchOwnJob } from "../domain/backtest/job_progress.ts";
-import { type BacktestJobDeps, createSemaphore, submitBacktestJob } from "../domain/backtest/jobs.ts";
+import { type BacktestJobDeps, createSemaphore, submitBacktestJob } from "../domain/backtest/queued_runs.ts";
 import { systemClock } from "../domain/clock.ts";
 import { buildMarketServices } from "../app/market_services.ts";
 import { type BacktestJobRecord, createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";

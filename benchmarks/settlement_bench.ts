@@ -3,7 +3,7 @@
  * (200 fills), and a hold day repricing 100 positions. The KV side is measured end to end by `deno task demo`
  * (3 strategies × 120 days), whose timing is reported in BENCHMARKS.md.
  */
-import { type PortfolioState, settleDay } from "../domain/settlement/rebalance.ts";
+import { type PortfolioState, settleDay } from "../domain/track_record/settlement/rebalance.ts";
 
 const symbols = Array.from({ length: 200 }, (_, i) => `${String(600000 + i)}.SH`);
 const bars = new Map(symbols.map((s, i) => [s, { open: 10 + (i % 37), close: 10.2 + (i % 37) }]));

@@ -14,13 +14,13 @@
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import { fixedClock, systemClock } from "../domain/clock.ts";
 import { parseConfig } from "../domain/config.ts";
-import { sha256Hex } from "../domain/crypto.ts";
+import { sha256Hex } from "../domain/tokens_and_hashes.ts";
 import { createLogMailer } from "../domain/mail/mailer.ts";
 import { buildMarketServices } from "../app/market_services.ts";
 import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { runDailyJob } from "../domain/track_record/daily_tasks.ts";
-import { submitSignal } from "../domain/signals/signals.ts";
-import { createTrackedStrategy } from "../domain/signals/tracked_strategies.ts";
+import { submitSignal } from "../domain/track_record/signals/signals.ts";
+import { createTrackedStrategy } from "../domain/track_record/signals/tracked_strategies.ts";
 import { buildServices } from "../app/services.ts";
 
 const N = Number(Deno.args[0] ?? 10_000);

@@ -7,9 +7,9 @@
  */
 import { fixedClock } from "../domain/clock.ts";
 import { parseConfig } from "../domain/config.ts";
-import { attestPending } from "../domain/signals/attest_pending.ts";
-import { submitSignal } from "../domain/signals/signals.ts";
-import { createTrackedStrategy } from "../domain/signals/tracked_strategies.ts";
+import { attestPending } from "../domain/track_record/signals/attest_pending.ts";
+import { submitSignal } from "../domain/track_record/signals/signals.ts";
+import { createTrackedStrategy } from "../domain/track_record/signals/tracked_strategies.ts";
 import { submitSignalView } from "../domain/track_record/operations.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { buildServices } from "../app/services.ts";

@@ -4,7 +4,7 @@ import type { LogFn } from "../domain/log.ts";
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import type { QueueMessage } from "./messages.ts";
-import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/jobs.ts";
+import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/queued_runs.ts";
 import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 

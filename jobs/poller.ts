@@ -1,5 +1,5 @@
 /** The in-process poller of the KV job table (poll mode): sweeps every `intervalMs` until stopped. */
-import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/jobs.ts";
+import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/queued_runs.ts";
 import type { LogFn } from "../domain/log.ts";
 
 /** Starts sweeping; the returned function stops it (a sweep in progress finishes). */

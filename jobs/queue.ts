@@ -5,7 +5,7 @@ import type { HealthRepo } from "../domain/store/health_repo.ts";
 import type { QueueRepo } from "../domain/store/queue_repo.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
 import { refreshExchange } from "../domain/market/scheduled_refresh.ts";
-import { type BacktestJobDeps, runBacktestJob } from "../domain/backtest/jobs.ts";
+import { type BacktestJobDeps, runBacktestJob } from "../domain/backtest/queued_runs.ts";
 import { QueueMessage } from "./messages.ts";
 
 /** How long a processed message id is remembered, so a redelivery does nothing. */

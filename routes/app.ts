@@ -18,7 +18,7 @@ import { libraryRoutes } from "./library_routes.ts";
 import { leaderboardRoutes } from "./leaderboard_routes.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
-import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { calendarAdminRoutes, calendarRoutes } from "./calendar_routes.ts";
 import type { OfficialListDeps } from "../domain/calendar/official_lists.ts";
 import { dataImportRoutes } from "./data_import_routes.ts";

@@ -1,7 +1,7 @@
 /** Queued backtests: submit (202), list, status/report, cancel, equity, report-data and trades.csv. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { completedReport, jobEquity, jobPlot, jobTradesCsv } from "../domain/backtest/job_reports.ts";
 import { queueBacktest } from "../domain/backtest/job_submission.ts";
 import { cancelJob, JOB_STATUSES, jobDetail, listJobs } from "../domain/backtest/job_views.ts";

@@ -2,7 +2,7 @@
 import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { libraryRunCsv } from "../domain/backtest/job_reports.ts";
 import { compareCatalogStrategies, compareVersions } from "../domain/backtest/strategy_compare.ts";
 import type { RateRule } from "../domain/config.ts";

@@ -14,7 +14,7 @@
 import { Hono } from "hono";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { authenticate } from "../domain/auth/sessions.ts";
-import type { BacktestJobDeps } from "../domain/backtest/jobs.ts";
+import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { type JobProgressWatch, watchOwnJob } from "../domain/backtest/job_progress.ts";
 import { RateLimitError, UnauthorizedError } from "../domain/errors.ts";
 import type { AppEnv } from "./app_env.ts";

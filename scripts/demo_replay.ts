@@ -12,17 +12,17 @@
 import { getCalendar } from "../domain/calendar/calendar.ts";
 import { toDayNumber } from "../domain/calendar/dates.ts";
 import type { Clock } from "../domain/clock.ts";
-import { newId } from "../domain/crypto.ts";
+import { newId } from "../domain/tokens_and_hashes.ts";
 import { newUserRecord } from "../domain/auth/user_view.ts";
 import type { UserRepo } from "../domain/store/user_repo.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
-import { submitSignal } from "../domain/signals/signals.ts";
-import { attestPending } from "../domain/signals/attest_pending.ts";
-import { canonicalSignalJson } from "../domain/signals/canonical.ts";
+import { submitSignal } from "../domain/track_record/signals/signals.ts";
+import { attestPending } from "../domain/track_record/signals/attest_pending.ts";
+import { canonicalSignalJson } from "../domain/track_record/signals/canonical.ts";
 import type { SettingsRepo } from "../domain/store/settings_repo.ts";
-import { createTrackedStrategy, patchTracked } from "../domain/signals/tracked_strategies.ts";
+import { createTrackedStrategy, patchTracked } from "../domain/track_record/signals/tracked_strategies.ts";
 import { putClaimedHistory } from "../domain/track_record/claimed_history.ts";
-import { settleStrategy } from "../domain/settlement/settle.ts";
+import { settleStrategy } from "../domain/track_record/settlement/settle.ts";
 import type { BarSeries } from "../domain/market/types.ts";
 
 /** The demo account's email. */

@@ -7,8 +7,8 @@
  * complete (first day, last day, number of settled and of signal days).
  */
 import { getCalendar } from "../domain/calendar/calendar.ts";
-import { canonicalSignalJson } from "../domain/signals/canonical.ts";
-import { sha256Hex } from "../domain/crypto.ts";
+import { canonicalSignalJson } from "../domain/track_record/signals/canonical.ts";
+import { sha256Hex } from "../domain/tokens_and_hashes.ts";
 import { verifyCheckpoint } from "../domain/attestation/checkpoint.ts";
 import {
   type ConsistencyProof,

@@ -8,7 +8,7 @@
  * party verifies with the raw 32-byte public key (base64) published by the log; `key_id` is the first 16 hex
  * digits of SHA-256 of that raw key.
  */
-import { toHex } from "../crypto.ts";
+import { toHex } from "../tokens_and_hashes.ts";
 
 /** A signed statement of the log's size and root. */
 export interface Checkpoint {

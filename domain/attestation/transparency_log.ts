@@ -6,7 +6,7 @@
  * JSON), so its leaf hash is `SHA-256(0x00 || bytes)`; roots and proofs are RFC 6962's, checkpoints are signed as
  * `checkpoint.ts` documents. Appends are serialised through the head's versionstamp and idempotent per hash.
  */
-import { toHex } from "../crypto.ts";
+import { toHex } from "../tokens_and_hashes.ts";
 import type { Clock } from "../clock.ts";
 import { BadRequestError } from "../errors.ts";
 import { withRetry } from "../store/kv.ts";

@@ -1,5 +1,5 @@
 /** Account operations: invite sign-up, password login, profile changes, and admin tier/disable. */
-import { newId, randomString } from "../crypto.ts";
+import { newId, randomString } from "../tokens_and_hashes.ts";
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from "../errors.ts";
 import type { Tier, UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";

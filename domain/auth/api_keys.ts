@@ -1,6 +1,6 @@
 /** API keys: created once and shown once, stored as SHA-256, listed by prefix and last four, revoked at once. */
 import { iso, isoOrNull } from "../iso_time.ts";
-import { newId, randomString, sha256Hex } from "../crypto.ts";
+import { newId, randomString, sha256Hex } from "../tokens_and_hashes.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
 import type { ApiKeyRecord } from "../store/api_key_repo.ts";
 import type { Page, PageRequest } from "../store/kv.ts";

@@ -4,7 +4,7 @@
  * Requests answer the same whether or not the address belongs to an account, so they cannot be used to probe.
  * Codes are stored as an HMAC bound to the user and the address, valid 10 minutes, void after 5 wrong tries.
  */
-import { hmacSha256Hex, randomDigits, timingSafeEqual } from "../crypto.ts";
+import { hmacSha256Hex, randomDigits, timingSafeEqual } from "../tokens_and_hashes.ts";
 import { ConflictError, ServiceUnavailableError, ValidationError } from "../errors.ts";
 import type { PendingEmailChange, UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";

@@ -8,7 +8,7 @@
  * primary email without looking at GitHub's `verified` flag, which linking by email needs. The routes still use
  * the library to build the authorize redirect and its random state, which is then stored here in KV.
  */
-import { newId } from "../crypto.ts";
+import { newId } from "../tokens_and_hashes.ts";
 import { BadRequestError, ConflictError, DomainError, ForbiddenError, ValidationError } from "../errors.ts";
 import type { OAuthStateRepo } from "../store/oauth_state_repo.ts";
 import type { UserRecord } from "../store/user_repo.ts";

@@ -1,6 +1,6 @@
 /** Admin management of invite codes. */
 import { iso, isoOrNull } from "../iso_time.ts";
-import { randomString } from "../crypto.ts";
+import { randomString } from "../tokens_and_hashes.ts";
 import { NotFoundError } from "../errors.ts";
 import type { InviteCodeRecord } from "../store/invite_repo.ts";
 import type { Page, PageRequest } from "../store/kv.ts";

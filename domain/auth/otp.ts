@@ -2,7 +2,7 @@
  * Email one-time codes: 6 digits from the CSPRNG, stored as an HMAC with their expiry time, valid 10 minutes,
  * void after 5 wrong tries. Requests answer the same whether or not an account exists.
  */
-import { hmacSha256Hex, newId, randomDigits, timingSafeEqual } from "../crypto.ts";
+import { hmacSha256Hex, newId, randomDigits, timingSafeEqual } from "../tokens_and_hashes.ts";
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from "../errors.ts";
 import type { AuthDeps } from "./auth_deps.ts";
 import { issueSession, type TokenPair } from "./sessions.ts";

@@ -3,7 +3,7 @@
  * random salt per hash, 32-byte output. Stored as `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` so the
  * cost can rise later without breaking old hashes.
  */
-import { randomBytes, timingSafeEqual } from "../crypto.ts";
+import { randomBytes, timingSafeEqual } from "../tokens_and_hashes.ts";
 
 /** Iterations for new hashes. */
 export const PBKDF2_ITERATIONS = 600_000;

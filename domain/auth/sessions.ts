@@ -2,7 +2,7 @@
  * Sign-in sessions: issuing access + refresh tokens, rotating refresh tokens, logout, and resolving a bearer
  * credential (access token or API key) to a user.
  */
-import { newId, randomBytes, randomString, sha256Hex, timingSafeEqual } from "../crypto.ts";
+import { newId, randomBytes, randomString, sha256Hex, timingSafeEqual } from "../tokens_and_hashes.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { RefreshTokenRecord, SessionRecord } from "../store/session_repo.ts";
 import type { UserRecord } from "../store/user_repo.ts";

@@ -5,7 +5,7 @@
  */
 import type { BacktestJobRecord, JobStatus } from "../store/backtest_job_repo.ts";
 import { jobProgressTopic, type TopicHub } from "../stream/hub.ts";
-import { type BacktestJobDeps, getOwnJob } from "./jobs.ts";
+import { type BacktestJobDeps, getOwnJob } from "./queued_runs.ts";
 
 /** One message of a job's progress stream. */
 export interface JobProgressMessage {

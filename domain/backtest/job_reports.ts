@@ -5,7 +5,7 @@
 import { fromDayNumber } from "../calendar/dates.ts";
 import { NotFoundError } from "../errors.ts";
 import { getOwnStrategy, type LibraryDeps } from "../strategy/library.ts";
-import { type BacktestJobDeps, getOwnJob, latestLibraryRun } from "./jobs.ts";
+import { type BacktestJobDeps, getOwnJob, latestLibraryRun } from "./queued_runs.ts";
 import { equityCurve, type EquityPoint } from "./job_views.ts";
 import { plotFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";

@@ -8,7 +8,7 @@ import { tierInfo } from "../auth/tiers.ts";
 import { RateLimitError } from "../errors.ts";
 import { getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
 import { resolveSpec, sourcePath, type SpecSources } from "../strategy/strategy_source.ts";
-import { type BacktestJobDeps, submitBacktestJob } from "./jobs.ts";
+import { type BacktestJobDeps, submitBacktestJob } from "./queued_runs.ts";
 import { assertWithinExpressionBudget, estimateBacktestCost } from "./run_backtest.ts";
 
 /** Seconds a caller over the active-job cap is asked to wait. */

@@ -6,7 +6,7 @@
 import { iso, isoOrNull } from "../iso_time.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { BacktestJobRecord, JobStatus } from "../store/backtest_job_repo.ts";
-import { type BacktestJobDeps, cancelBacktestJob, getOwnJob, listOwnJobs } from "./jobs.ts";
+import { type BacktestJobDeps, cancelBacktestJob, getOwnJob, listOwnJobs } from "./queued_runs.ts";
 import type { BacktestReport } from "./report.ts";
 
 /** Every job status, in lifecycle order. */

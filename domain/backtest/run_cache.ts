@@ -4,7 +4,7 @@
  * work at all; new bars, a new import or a new engine version change the key, so a stale summary is never served.
  */
 import type { Clock } from "../clock.ts";
-import { sha256Hex } from "../crypto.ts";
+import { sha256Hex } from "../tokens_and_hashes.ts";
 import type { MarketData } from "../market/types.ts";
 import type { RunCacheRepo } from "../store/run_cache_repo.ts";
 import type { StrategySpec } from "../strategy/spec.ts";

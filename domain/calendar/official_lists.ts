@@ -4,7 +4,7 @@
  */
 import { iso } from "../iso_time.ts";
 import type { Clock } from "../clock.ts";
-import { newId } from "../crypto.ts";
+import { newId } from "../tokens_and_hashes.ts";
 import { BadRequestError, ValidationError, type ValidationIssueItem } from "../errors.ts";
 import type { CalendarListRecord, CalendarListRepo } from "../store/calendar_list_repo.ts";
 import {

@@ -1,5 +1,5 @@
 /** An in-process LRU of whole bar series, bounded by bytes (52 bytes per bar), in front of KV. */
-import { BYTES_PER_BAR } from "./bar_codec.ts";
+import { BYTES_PER_BAR } from "../store/bar_codec.ts";
 import type { BarSeries } from "./types.ts";
 
 /** The LRU cache. */

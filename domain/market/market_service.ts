@@ -8,10 +8,10 @@
 import { getCalendar } from "../calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { Clock } from "../clock.ts";
-import { sha256Hex } from "../crypto.ts";
+import { sha256Hex } from "../tokens_and_hashes.ts";
 import type { BarNamespace, BarRepo, BarSeriesMeta } from "../store/bar_repo.ts";
 import { createBarCache } from "./bar_cache.ts";
-import { sliceSeries } from "./bar_codec.ts";
+import { sliceSeries } from "../store/bar_codec.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
 import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";

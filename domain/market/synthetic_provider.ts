@@ -15,7 +15,7 @@ import type { Clock } from "../clock.ts";
 import type { BarNamespace, BarRepo } from "../store/bar_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
 import type { BarCache } from "./bar_cache.ts";
-import { packBars, sliceSeries } from "./bar_codec.ts";
+import { packBars, sliceSeries } from "../store/bar_codec.ts";
 import type { SyntheticMarket } from "./synthetic/synthetic_market.ts";
 import type { BarSeries } from "./types.ts";
 

@@ -5,9 +5,9 @@
  * a mix, and a failed write leaves the old series as it was. `appendBars` rewrites only the touched years, in the
  * same atomic commit as the meta (synthetic and live history growing day by day).
  */
-import { concatSeries, packBars, sliceSeries, unpackBars } from "../market/bar_codec.ts";
+import { concatSeries, packBars, sliceSeries, unpackBars } from "./bar_codec.ts";
 import type { BarSeries, DataSource } from "../market/types.ts";
-import { randomBytes } from "../crypto.ts";
+import { randomBytes } from "../tokens_and_hashes.ts";
 import { ConflictError } from "../errors.ts";
 import { getManyValues, withRetry } from "./kv.ts";
 import { keys } from "./keys.ts";

@@ -1,6 +1,6 @@
 /** Generic Deno KV helpers every repository uses: paging, batched reads, retries, chunked blobs. */
 import { sleep } from "../clock.ts";
-import { randomString } from "../crypto.ts";
+import { randomString } from "../tokens_and_hashes.ts";
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
 

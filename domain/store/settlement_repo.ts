@@ -7,7 +7,7 @@
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
 import type { SignalRecord } from "./signal_repo.ts";
-import type { DividendCredit, Position, SettledTrade } from "../settlement/rebalance.ts";
+import type { DividendCredit, Position, SettledTrade } from "../track_record/settlement/rebalance.ts";
 
 /** A position as recorded at the close of a settled day. */
 export interface SettledPosition extends Position {
@@ -26,7 +26,7 @@ export interface RecordedTrade extends SettledTrade {
 
 /**
  * How a settled day treated cash dividends: `none` (days settled before dividends were credited; stored days
- * without the field read as `none`) or `cash_on_ex_date_no_tax` (see `domain/settlement/rebalance.ts`).
+ * without the field read as `none`) or `cash_on_ex_date_no_tax` (see `domain/track_record/settlement/rebalance.ts`).
  */
 export type DividendConvention = "none" | "cash_on_ex_date_no_tax";
 

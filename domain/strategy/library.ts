@@ -5,7 +5,7 @@
  * published it (`is_public`, off by default).
  */
 import type { Clock } from "../clock.ts";
-import { newId } from "../crypto.ts";
+import { newId } from "../tokens_and_hashes.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { LibraryRepo, LibraryStrategyRecord, LibraryVersionRecord } from "../store/library_repo.ts";

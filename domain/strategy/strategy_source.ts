@@ -5,7 +5,12 @@
  */
 import { ZodError } from "zod";
 import { ValidationError } from "../errors.ts";
-import { type AgentConfig, type Blueprint, compileAgentConfig, compileBlueprint } from "./compile_shapes.ts";
+import {
+  type AgentConfig,
+  type Blueprint,
+  compileAgentConfig,
+  compileBlueprint,
+} from "./blueprint_and_config.ts";
 import type { StrategySpec } from "./spec.ts";
 import { parseStrategyText } from "./strategy_text.ts";
 

@@ -1,7 +1,7 @@
 /** In-app notifications: `notifyUser` for every area, and the reader's list, unread count and read marks. */
 import { iso, isoOrNull } from "../iso_time.ts";
 import type { Clock } from "../clock.ts";
-import { newId } from "../crypto.ts";
+import { newId } from "../tokens_and_hashes.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { NotificationRecord, NotificationRepo } from "../store/notification_repo.ts";

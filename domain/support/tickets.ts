@@ -1,6 +1,6 @@
 /** Support tickets: users open and follow up on their own; admins list all and answer, which notifies the owner. */
 import { iso } from "../iso_time.ts";
-import { newId } from "../crypto.ts";
+import { newId } from "../tokens_and_hashes.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import { type Page, type PageRequest, withRetry } from "../store/kv.ts";
 import type {

@@ -8,7 +8,7 @@ import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";
 import { type ClaimedSummary, summarizeClaimed } from "./claimed_summary.ts";
 import type { TrackRecordServices } from "./services.ts";
-import { audit, CST_ZONE, getOwnTracked } from "../signals/tracked_strategies.ts";
+import { audit, CST_ZONE, getOwnTracked } from "./signals/tracked_strategies.ts";
 
 /** Fewest and most points of a claimed history. */
 export const CLAIMED_MIN_POINTS = 2;

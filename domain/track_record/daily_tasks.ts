@@ -6,11 +6,11 @@
  */
 import { getCalendar } from "../calendar/calendar.ts";
 import { BadRequestError } from "../errors.ts";
-import { attestPending } from "../signals/attest_pending.ts";
+import { attestPending } from "./signals/attest_pending.ts";
 import type { TrackRecordServices } from "./services.ts";
 import { notifyUser } from "../support/notifications.ts";
 import { performanceOfRecord } from "./public_record.ts";
-import { settleAll, type SettleOutcome } from "../settlement/settle.ts";
+import { settleAll, type SettleOutcome } from "./settlement/settle.ts";
 
 /** Names of the daily jobs, as used by cron and `POST /admin/jobs/{name}/run`. */
 export const DAILY_JOB_NAMES = [

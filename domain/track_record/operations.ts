@@ -7,7 +7,7 @@ import { tierInfo } from "../auth/tiers.ts";
 import type { Tier } from "../store/user_repo.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
-import { ATTEST_PENDING_TASK, attestPending } from "../signals/attest_pending.ts";
+import { ATTEST_PENDING_TASK, attestPending } from "./signals/attest_pending.ts";
 import {
   listSignals,
   type SignalView,
@@ -15,7 +15,7 @@ import {
   type SubmitSignalInput,
   toSignalView,
   withdrawSignal,
-} from "../signals/signals.ts";
+} from "./signals/signals.ts";
 import {
   type CreateTrackedInput,
   createTrackedStrategy,
@@ -25,7 +25,7 @@ import {
   type PatchTrackedInput,
   toTrackedView,
   type TrackedStrategyView,
-} from "../signals/tracked_strategies.ts";
+} from "./signals/tracked_strategies.ts";
 import type { TrackedStatus, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
 import { listPublicStrategies, type PublicStrategyRow } from "./public_record.ts";
 import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";

@@ -6,10 +6,10 @@
 import { iso } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
-import { symbolsHash } from "../signals/canonical.ts";
+import { symbolsHash } from "./signals/canonical.ts";
 import type { TrackRecordLinks, TrackRecordServices } from "./services.ts";
-import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
-import { DEADLINES } from "../signals/signals.ts";
+import { TRACKED_BENCHMARKS } from "./signals/tracked_strategies.ts";
+import { DEADLINES } from "./signals/signals.ts";
 import {
   type DividendConvention,
   dividendConventionOf,

@@ -1,6 +1,6 @@
 /** Request-schema pieces shared by the routes that take a strategy (run, queue, save). */
 import { z } from "@hono/zod-openapi";
-import { AgentConfigSchema, BlueprintSchema } from "../../domain/strategy/compile_shapes.ts";
+import { AgentConfigSchema, BlueprintSchema } from "../../domain/strategy/blueprint_and_config.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
 import { safeText } from "./common.ts";
 

@@ -6,7 +6,7 @@ import {
   CLAIMED_MAX_POINTS,
   CLAIMED_MIN_POINTS,
 } from "../../domain/track_record/claimed_history.ts";
-import { MAX_SIGNAL_SYMBOLS } from "../../domain/signals/signals.ts";
+import { MAX_SIGNAL_SYMBOLS } from "../../domain/track_record/signals/signals.ts";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
 
 const IsoDateString = z.string().refine(isIsoDate, "Expected a real date YYYY-MM-DD");

@@ -1,5 +1,5 @@
 /** A domain-level world for backtest, library and catalog operations: `:memory:` KV, fixed clock, real repos. */
-import { type BacktestJobDeps, createSemaphore } from "../../domain/backtest/jobs.ts";
+import { type BacktestJobDeps, createSemaphore } from "../../domain/backtest/queued_runs.ts";
 import { createRunGate } from "../../domain/backtest/run_gate.ts";
 import { fixedClock } from "../../domain/clock.ts";
 import { buildMarketServices } from "../../app/market_services.ts";

@@ -6,7 +6,7 @@
 import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { type IsoDate, toDayNumber } from "../../domain/calendar/dates.ts";
 import type { ExchangeCode } from "../../domain/calendar/exchanges.ts";
-import { emptySeries } from "../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../domain/store/bar_codec.ts";
 import { SYNTHETIC_START, type SyntheticMarket } from "../../domain/market/synthetic/synthetic_market.ts";
 import type { BarSeries, FundamentalsRow, SymbolInfo, UniverseName } from "../../domain/market/types.ts";
 

@@ -7,8 +7,8 @@
 import { fixedClock } from "../../domain/clock.ts";
 import { parseConfig } from "../../domain/config.ts";
 import { createLogMailer } from "../../domain/mail/mailer.ts";
-import { submitSignal } from "../../domain/signals/signals.ts";
-import { createTrackedStrategy } from "../../domain/signals/tracked_strategies.ts";
+import { submitSignal } from "../../domain/track_record/signals/signals.ts";
+import { createTrackedStrategy } from "../../domain/track_record/signals/tracked_strategies.ts";
 import { openKv } from "../../domain/store/kv.ts";
 import { buildServices } from "../../app/services.ts";
 

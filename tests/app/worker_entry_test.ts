@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { buildServices } from "../../app/services.ts";
-import { submitBacktestJob } from "../../domain/backtest/jobs.ts";
+import { submitBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { systemClock } from "../../domain/clock.ts";
 import { parseConfig } from "../../domain/config.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";

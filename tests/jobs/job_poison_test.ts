@@ -13,7 +13,7 @@ import {
   pollBacktestJobs,
   runMessage,
   submitBacktestJob,
-} from "../../domain/backtest/jobs.ts";
+} from "../../domain/backtest/queued_runs.ts";
 import type { Clock } from "../../domain/clock.ts";
 import { buildMarketServices } from "../../app/market_services.ts";
 import type { MarketData } from "../../domain/market/types.ts";

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createStreamRepo } from "../../domain/store/stream_repo.ts";
 import { queueBacktest } from "../../domain/backtest/job_submission.ts";
 import { type JobProgressMessage, watchOwnJob } from "../../domain/backtest/job_progress.ts";
-import { runBacktestJob } from "../../domain/backtest/jobs.ts";
+import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { NotFoundError } from "../../domain/errors.ts";
 import { keys } from "../../domain/store/keys.ts";
 import { createTopicHub, JOB_PROGRESS_STREAM, jobProgressTopic } from "../../domain/stream/hub.ts";

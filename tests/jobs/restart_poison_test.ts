@@ -10,10 +10,10 @@ import {
   JOB_BACKOFF_MS,
   runMessage,
   submitBacktestJob,
-} from "../../domain/backtest/jobs.ts";
+} from "../../domain/backtest/queued_runs.ts";
 import { systemClock } from "../../domain/clock.ts";
 import { toDayNumber } from "../../domain/calendar/dates.ts";
-import { emptySeries } from "../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../domain/store/bar_codec.ts";
 import { importedSymbolInfo } from "../../domain/market/csv/import_bars.ts";
 import { buildMarketServices } from "../../app/market_services.ts";
 import { type BacktestJobRecord, createBacktestJobRepo } from "../../domain/store/backtest_job_repo.ts";

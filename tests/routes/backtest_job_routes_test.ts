@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runBacktestJob } from "../../domain/backtest/jobs.ts";
+import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { openTestWorld, signInWithOtp } from "../_helpers/test_app.ts";
 
 const SPEC = {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { clearInstalledClosures } from "../../domain/calendar/calendar.ts";
-import { settleAll } from "../../domain/settlement/settle.ts";
+import { settleAll } from "../../domain/track_record/settlement/settle.ts";
 import { openTestWorld, signInAdmin, signInWithOtp } from "../_helpers/test_app.ts";
 
 const SIG = [{ symbol: "600519.SH", weight: 0.5 }];

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import openapiTS, { astToString, type SchemaObject, transformSchemaObject } from "openapi-typescript";
-import { runBacktestJob } from "../../domain/backtest/jobs.ts";
+import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { openTestWorld, signInAdmin, T0, type TestWorld } from "../_helpers/test_app.ts";
 
 const SPEC = {

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { newUserRecord } from "../../domain/auth/user_view.ts";
-import { runBacktestJob, submitBacktestJob } from "../../domain/backtest/jobs.ts";
+import { runBacktestJob, submitBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { toDayNumber } from "../../domain/calendar/dates.ts";
-import { emptySeries } from "../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../domain/store/bar_codec.ts";
 import { MAX_PRICE, MAX_VOLUME, MIN_PRICE } from "../../domain/market/csv/parse_bars_csv.ts";
 import { ValidationError } from "../../domain/errors.ts";
 import { createBarRepo } from "../../domain/store/bar_repo.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runBacktestJob } from "../../domain/backtest/jobs.ts";
+import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { createApp } from "../../routes/app.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { settleAll } from "../../domain/settlement/settle.ts";
+import { settleAll } from "../../domain/track_record/settlement/settle.ts";
 import { startFakeGithubContents } from "../_helpers/fake_github_contents.ts";
 import { openTestWorld, signInAdmin, signInWithOtp, T0, type TestWorld } from "../_helpers/test_app.ts";
 

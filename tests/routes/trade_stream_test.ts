@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { settleAll } from "../../domain/settlement/settle.ts";
+import { settleAll } from "../../domain/track_record/settlement/settle.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { openTestWorld, signInWithOtp, T0 } from "../_helpers/test_app.ts";
 

@@ -20,7 +20,7 @@
  */
 import { isIsoDate, toDayNumber } from "../../calendar/dates.ts";
 import { ValidationError, type ValidationIssueItem } from "../../errors.ts";
-import { emptySeries } from "../bar_codec.ts";
+import { emptySeries } from "../../store/bar_codec.ts";
 import type { BarSeries } from "../types.ts";
 
 /** A row left out of the series, and why. */

@@ -4,7 +4,7 @@
  * wᵢ = prev closeᵢ × sharesᵢ (a suspended name has weight 0 that day). Open, high and low chain the same
  * weighted averages of the constituents' open/high/low relative to their previous closes; volume is the sum.
  */
-import { emptySeries } from "../bar_codec.ts";
+import { emptySeries } from "../../store/bar_codec.ts";
 import type { BarSeries } from "../types.ts";
 
 /** Accumulates constituents one at a time (so all their bars never need to be in memory at once). */

@@ -6,7 +6,7 @@
  * lots of 100, yearly dividends (ex-date in July, price drops, `adj_factor` steps up) and occasional suspensions
  * (days with no bar). Volume rises with |return|.
  */
-import { emptySeries } from "../bar_codec.ts";
+import { emptySeries } from "../../store/bar_codec.ts";
 import type { BarSeries } from "../types.ts";
 import type { SeriesParams } from "./catalog.ts";
 import type { FactorSeries } from "./factors.ts";

@@ -13,7 +13,7 @@ import { type ExchangeCode, EXCHANGES } from "../../calendar/exchanges.ts";
 import type { Clock } from "../../clock.ts";
 import type { BarNamespace, BarRepo } from "../../store/bar_repo.ts";
 import type { MarketFreshnessRepo } from "../../store/market_freshness_repo.ts";
-import { emptySeries } from "../bar_codec.ts";
+import { emptySeries } from "../../store/bar_codec.ts";
 import { MAX_PRICE, MAX_VOLUME, MIN_PRICE } from "../csv/parse_bars_csv.ts";
 import type { BarSeries } from "../types.ts";
 import { type YahooClient, YahooFetchError, type YahooQuote } from "./yahoo_client.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256Hex, toHex } from "../../../domain/crypto.ts";
+import { sha256Hex, toHex } from "../../../domain/tokens_and_hashes.ts";
 import {
   base64ToBytes,
   type Checkpoint,

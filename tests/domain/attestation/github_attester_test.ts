@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { sha256Hex } from "../../../domain/crypto.ts";
+import { sha256Hex } from "../../../domain/tokens_and_hashes.ts";
 import {
   createGithubAttester,
   type SignalFile,

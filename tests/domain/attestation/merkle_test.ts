@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { toHex } from "../../../domain/crypto.ts";
+import { toHex } from "../../../domain/tokens_and_hashes.ts";
 import {
   consistencyProof,
   consistencyRanges,

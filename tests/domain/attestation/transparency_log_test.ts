@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../domain/clock.ts";
-import { sha256Hex, toHex } from "../../../domain/crypto.ts";
+import { sha256Hex, toHex } from "../../../domain/tokens_and_hashes.ts";
 import { BadRequestError } from "../../../domain/errors.ts";
 import { verifyCheckpoint } from "../../../domain/attestation/checkpoint.ts";
 import {

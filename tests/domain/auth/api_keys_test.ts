@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createApiKey, listApiKeys, revokeApiKey, toApiKeyView } from "../../../domain/auth/api_keys.ts";
 import { authenticate } from "../../../domain/auth/sessions.ts";
 import { newUserRecord } from "../../../domain/auth/user_view.ts";
-import { sha256Hex } from "../../../domain/crypto.ts";
+import { sha256Hex } from "../../../domain/tokens_and_hashes.ts";
 import { ForbiddenError, NotFoundError, UnauthorizedError } from "../../../domain/errors.ts";
 import type { Tier, UserRecord } from "../../../domain/store/user_repo.ts";
 import { type AuthWorld, openAuthWorld } from "../../_helpers/auth_deps.ts";

@@ -8,7 +8,7 @@ import {
   libraryRunCsv,
 } from "../../../domain/backtest/job_reports.ts";
 import { cancelJob, jobDetail, listJobs } from "../../../domain/backtest/job_views.ts";
-import { runBacktestJob } from "../../../domain/backtest/jobs.ts";
+import { runBacktestJob } from "../../../domain/backtest/queued_runs.ts";
 import { equityToCsv, tradesToCsv } from "../../../domain/backtest/report_csv.ts";
 import { NotFoundError, RateLimitError, ValidationError } from "../../../domain/errors.ts";
 import { saveStrategy } from "../../../domain/strategy/library.ts";

@@ -4,7 +4,7 @@ import {
   createSemaphore,
   runBacktestJob,
   submitBacktestJob,
-} from "../../../domain/backtest/jobs.ts";
+} from "../../../domain/backtest/queued_runs.ts";
 import { runBacktestTimed, serverTiming } from "../../../domain/backtest/run_backtest.ts";
 import { fixedClock } from "../../../domain/clock.ts";
 import { buildMarketServices } from "../../../app/market_services.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createBarCache } from "../../../domain/market/bar_cache.ts";
-import { emptySeries } from "../../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../../domain/store/bar_codec.ts";
 
 // 52 bytes a bar (one Int32 day + six Float64 columns): a 10-bar series holds 520 bytes.
 const series = (symbol: string, n: number) => emptySeries(symbol, "synthetic", n);

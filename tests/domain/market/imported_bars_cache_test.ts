@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { toDayNumber } from "../../../domain/calendar/dates.ts";
 import { fixedClock } from "../../../domain/clock.ts";
 import { createBarCache } from "../../../domain/market/bar_cache.ts";
-import { emptySeries } from "../../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../../domain/store/bar_codec.ts";
 import { createMarketData } from "../../../domain/market/market_service.ts";
 import { createSyntheticProvider } from "../../../domain/market/synthetic_provider.ts";
 import type { BarSeries } from "../../../domain/market/types.ts";

@@ -3,7 +3,7 @@ import { getCalendar } from "../../../domain/calendar/calendar.ts";
 import { toDayNumber } from "../../../domain/calendar/dates.ts";
 import { fixedClock } from "../../../domain/clock.ts";
 import { createBarCache } from "../../../domain/market/bar_cache.ts";
-import { emptySeries } from "../../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../../domain/store/bar_codec.ts";
 import type { MarketDeps } from "../../../domain/market/market_service.ts";
 import { marketHealth } from "../../../domain/market/market_health.ts";
 import { createMarketData, type MarketServiceDeps } from "../../../domain/market/market_service.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { toDayNumber } from "../../../domain/calendar/dates.ts";
 import { ConflictError } from "../../../domain/errors.ts";
-import { emptySeries } from "../../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../../domain/store/bar_codec.ts";
 import type { BarSeries } from "../../../domain/market/types.ts";
 import { type BarNamespace, createBarRepo, METAS_PER_COMMIT } from "../../../domain/store/bar_repo.ts";
 import { keys } from "../../../domain/store/keys.ts";

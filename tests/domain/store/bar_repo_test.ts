@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getCalendar } from "../../../domain/calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../../../domain/calendar/dates.ts";
-import { emptySeries } from "../../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../../domain/store/bar_codec.ts";
 import type { BarSeries } from "../../../domain/market/types.ts";
 import { ConflictError } from "../../../domain/errors.ts";
 import { type BarNamespace, createBarRepo } from "../../../domain/store/bar_repo.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { newId } from "../../../domain/crypto.ts";
+import { newId } from "../../../domain/tokens_and_hashes.ts";
 import { ConflictError } from "../../../domain/errors.ts";
 import {
   countKeys,

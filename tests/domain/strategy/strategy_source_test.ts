@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../../../domain/errors.ts";
-import { BlueprintSchema } from "../../../domain/strategy/compile_shapes.ts";
+import { BlueprintSchema } from "../../../domain/strategy/blueprint_and_config.ts";
 import {
   anyStrategySource,
   oneStrategySource,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { getCalendar } from "../../../../domain/calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../../../../domain/calendar/dates.ts";
-import { packBars } from "../../../../domain/market/bar_codec.ts";
+import { packBars } from "../../../../domain/store/bar_codec.ts";
 import { UNIVERSE_SIZES } from "../../../../domain/market/synthetic/catalog.ts";
 import { createSyntheticMarket } from "../../../../domain/market/synthetic/generator.ts";
 import type { BarSeries } from "../../../../domain/market/types.ts";

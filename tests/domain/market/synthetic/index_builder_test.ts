@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { emptySeries } from "../../../../domain/market/bar_codec.ts";
+import { emptySeries } from "../../../../domain/store/bar_codec.ts";
 import { createIndexAccumulator } from "../../../../domain/market/synthetic/index_builder.ts";
 
 function bars(symbol: string, days: number[], closes: number[]) {

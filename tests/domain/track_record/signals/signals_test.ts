@@ -1,9 +1,9 @@
 /**
- * Direct tests of `domain/signals/`: deadlines, weight validation, submission, withdrawal rules and the status
+ * Direct tests of `domain/track_record/signals/`: deadlines, weight validation, submission, withdrawal rules and the status
  * machine, called as functions over the production wiring (no HTTP).
  */
 import assert from "node:assert/strict";
-import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../../domain/errors.ts";
+import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../../../domain/errors.ts";
 import {
   assertBeforeDeadline,
   MAX_SIGNAL_SYMBOLS,
@@ -11,15 +11,15 @@ import {
   submitSignal,
   toSignalView,
   withdrawSignal,
-} from "../../../domain/signals/signals.ts";
+} from "../../../../domain/track_record/signals/signals.ts";
 import {
   createTrackedStrategy,
   isAllowedTransition,
   patchTracked,
-} from "../../../domain/signals/tracked_strategies.ts";
-import type { TrackedStatus } from "../../../domain/store/tracked_strategy_repo.ts";
-import type { TrackRecordServices } from "../../../domain/track_record/services.ts";
-import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
+} from "../../../../domain/track_record/signals/tracked_strategies.ts";
+import type { TrackedStatus } from "../../../../domain/store/tracked_strategy_repo.ts";
+import type { TrackRecordServices } from "../../../../domain/track_record/services.ts";
+import { openTestWorld, type TestWorld } from "../../../_helpers/test_app.ts";
 
 const OWNER = "usr_direct";
 const DAY = "2026-05-14"; // Thursday; the test clock starts at 09:00 Asia/Shanghai on it

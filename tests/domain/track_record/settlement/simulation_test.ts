@@ -4,18 +4,21 @@
  * calculation written here from the stated conventions; then re-runs, a crash half-way and the verifier.
  */
 import assert from "node:assert/strict";
-import { getCalendar } from "../../../domain/calendar/calendar.ts";
-import { fixedClock } from "../../../domain/clock.ts";
-import { buildMarketServices } from "../../../app/market_services.ts";
-import { settleAll } from "../../../domain/settlement/settle.ts";
-import { submitSignalView as submitSignal } from "../../../domain/track_record/operations.ts";
-import type { TrackRecordServices } from "../../../domain/track_record/services.ts";
-import { createTrackedStrategy, patchTracked } from "../../../domain/signals/tracked_strategies.ts";
-import { keys } from "../../../domain/store/keys.ts";
-import type { SettledDayRecord } from "../../../domain/store/settlement_repo.ts";
-import { createApp } from "../../../routes/app.ts";
-import { verifyRecord } from "../../../scripts/verify_record.ts";
-import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
+import { getCalendar } from "../../../../domain/calendar/calendar.ts";
+import { fixedClock } from "../../../../domain/clock.ts";
+import { buildMarketServices } from "../../../../app/market_services.ts";
+import { settleAll } from "../../../../domain/track_record/settlement/settle.ts";
+import { submitSignalView as submitSignal } from "../../../../domain/track_record/operations.ts";
+import type { TrackRecordServices } from "../../../../domain/track_record/services.ts";
+import {
+  createTrackedStrategy,
+  patchTracked,
+} from "../../../../domain/track_record/signals/tracked_strategies.ts";
+import { keys } from "../../../../domain/store/keys.ts";
+import type { SettledDayRecord } from "../../../../domain/store/settlement_repo.ts";
+import { createApp } from "../../../../routes/app.ts";
+import { verifyRecord } from "../../../../scripts/verify_record.ts";
+import { openTestWorld, type TestWorld } from "../../../_helpers/test_app.ts";
 
 const sse = getCalendar("SSE");
 // Through July, so held stocks cross their yearly ex-date (first trading day on or after July 10).
@@ -125,7 +128,7 @@ async function runSimulation(
 /** How many dividend credits the independent calculation made (so the simulation is known to cross ex-dates). */
 const dividendsPaid = { n: 0 };
 
-/** The independent calculation: the conventions of domain/settlement/rebalance.ts, written again from the text. */
+/** The independent calculation: the conventions of domain/track_record/settlement/rebalance.ts, written again from the text. */
 async function expectedNavs(deps: TrackRecordServices, p: Plan): Promise<number[]> {
   const bars = new Map<string, Map<string, { open: number; close: number; dividend: number }>>();
   for (const s of POOL) {
@@ -214,7 +217,7 @@ async function expectedNavs(deps: TrackRecordServices, p: Plan): Promise<number[
 }
 
 async function ownerOf(w: TestWorld): Promise<string> {
-  const { signInWithOtp } = await import("../../_helpers/test_app.ts");
+  const { signInWithOtp } = await import("../../../_helpers/test_app.ts");
   return (await signInWithOtp(w, "sim@example.com")).user.id;
 }
 

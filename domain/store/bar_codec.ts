@@ -4,7 +4,7 @@
  * (8-byte aligned), then the day numbers as Int32. 52 bytes per bar, so a year of daily bars (≤ 366) packs to
  * ≤ 19,040 bytes — well under Deno KV's 64 KiB value limit. Values round-trip bit for bit.
  */
-import type { BarSeries, DataSource } from "./types.ts";
+import type { BarSeries, DataSource } from "../market/types.ts";
 
 /** Bytes per packed bar (one Int32 day and six Float64 values). */
 export const BYTES_PER_BAR = 4 + 6 * 8;

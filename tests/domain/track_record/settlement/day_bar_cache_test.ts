@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
-import { getCalendar } from "../../../domain/calendar/calendar.ts";
-import { fixedClock } from "../../../domain/clock.ts";
-import { buildMarketServices } from "../../../app/market_services.ts";
-import { createDayBarCache, settleAll, settleStrategy } from "../../../domain/settlement/settle.ts";
-import { submitSignal } from "../../../domain/signals/signals.ts";
-import type { TrackRecordServices } from "../../../domain/track_record/services.ts";
-import { createTrackedStrategy } from "../../../domain/signals/tracked_strategies.ts";
-import { openTestWorld, signInWithOtp, type TestWorld } from "../../_helpers/test_app.ts";
+import { getCalendar } from "../../../../domain/calendar/calendar.ts";
+import { fixedClock } from "../../../../domain/clock.ts";
+import { buildMarketServices } from "../../../../app/market_services.ts";
+import {
+  createDayBarCache,
+  settleAll,
+  settleStrategy,
+} from "../../../../domain/track_record/settlement/settle.ts";
+import { submitSignal } from "../../../../domain/track_record/signals/signals.ts";
+import type { TrackRecordServices } from "../../../../domain/track_record/services.ts";
+import { createTrackedStrategy } from "../../../../domain/track_record/signals/tracked_strategies.ts";
+import { openTestWorld, signInWithOtp, type TestWorld } from "../../../_helpers/test_app.ts";
 
 const sse = getCalendar("SSE");
 const [D1, D2, D3] = sse.tradingDaysBetween("2026-06-01", "2026-06-30");

@@ -4,7 +4,7 @@ import {
   type PortfolioState,
   settleDay,
   type SettleDayInput,
-} from "../../../domain/settlement/rebalance.ts";
+} from "../../../../domain/track_record/settlement/rebalance.ts";
 
 const close = (a: number, b: number) => Math.abs(a - b) < 1e-6;
 

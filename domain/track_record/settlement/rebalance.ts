@@ -22,10 +22,10 @@
  *   quantity overflows) stops the day with `SettlementDataError` naming the symbol and date; the cut of a buy to
  *   what cash covers takes a bounded number of steps.
  */
-import { BadRequestError } from "../errors.ts";
-import { costsFromRates } from "../execution/costs.ts";
-import { buyFill, buyPrice, cutToCash, sellFill } from "../execution/fills.ts";
-import { lotsWithin } from "../execution/lots.ts";
+import { BadRequestError } from "../../errors.ts";
+import { costsFromRates } from "../../execution/costs.ts";
+import { buyFill, buyPrice, cutToCash, sellFill } from "../../execution/fills.ts";
+import { lotsWithin } from "../../execution/lots.ts";
 
 /** A symbol's data on a day cannot be settled (a non-finite price or quantity). */
 export class SettlementDataError extends BadRequestError {}

@@ -9,7 +9,7 @@
  * loads the runner yields, renews its lease and reads the cancel flag between symbols.
  */
 import { type Clock, monotonicMs, yieldToEventLoop } from "../clock.ts";
-import { newId } from "../crypto.ts";
+import { newId } from "../tokens_and_hashes.ts";
 import { BadRequestError, NotFoundError } from "../errors.ts";
 import type { MarketData } from "../market/types.ts";
 import type { BacktestJobRecord, BacktestJobRepo, JobStatus } from "../store/backtest_job_repo.ts";

@@ -7,7 +7,7 @@ import {
   sha256Hex,
   timingSafeEqual,
   toHex,
-} from "../../domain/crypto.ts";
+} from "../../domain/tokens_and_hashes.ts";
 
 Deno.test("timingSafeEqual() is true only for identical strings", async (t) => {
   const cases: [string, string, boolean][] = [

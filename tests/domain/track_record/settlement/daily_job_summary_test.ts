@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { getCalendar } from "../../../domain/calendar/calendar.ts";
+import { getCalendar } from "../../../../domain/calendar/calendar.ts";
 import {
   compactSettleSummary,
   runDailyJob,
   STORED_FAILURES,
-} from "../../../domain/track_record/daily_tasks.ts";
-import type { SettleOutcome } from "../../../domain/settlement/settle.ts";
-import { keys } from "../../../domain/store/keys.ts";
-import { openTestWorld } from "../../_helpers/test_app.ts";
+} from "../../../../domain/track_record/daily_tasks.ts";
+import type { SettleOutcome } from "../../../../domain/track_record/settlement/settle.ts";
+import { keys } from "../../../../domain/store/keys.ts";
+import { openTestWorld } from "../../../_helpers/test_app.ts";
 
 Deno.test("a settlement run of 10,000 strategies stores counts and the first failures, within one KV value", () => {
   const outcomes: SettleOutcome[] = Array.from({ length: 10_000 }, (_, i) => ({

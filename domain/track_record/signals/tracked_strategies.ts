@@ -3,17 +3,17 @@
  * few mutable fields, and the status machine pending→retired; active→paused|retired; paused→active|retired;
  * retired is terminal; pending→active only through a first signal.
  */
-import { iso, isoOrNull } from "../iso_time.ts";
-import { newId } from "../crypto.ts";
-import { BadRequestError, NotFoundError } from "../errors.ts";
-import type { AuditEntry, AuditEvent } from "../store/audit_repo.ts";
+import { iso, isoOrNull } from "../../iso_time.ts";
+import { newId } from "../../tokens_and_hashes.ts";
+import { BadRequestError, NotFoundError } from "../../errors.ts";
+import type { AuditEntry, AuditEvent } from "../../store/audit_repo.ts";
 import type {
   TrackedStatus,
   TrackedStrategyRecord,
   TrackedUniverse,
-} from "../store/tracked_strategy_repo.ts";
-import { dateInZone } from "../calendar/dates.ts";
-import type { TrackRecordServices } from "../track_record/services.ts";
+} from "../../store/tracked_strategy_repo.ts";
+import { dateInZone } from "../../calendar/dates.ts";
+import type { TrackRecordServices } from "../services.ts";
 
 /** The exchange time zone every tracked-strategy date is in. */
 export const CST_ZONE = "Asia/Shanghai";

@@ -10,7 +10,7 @@ import {
   decimalString,
   signalHash,
   symbolsHash,
-} from "../../../domain/signals/canonical.ts";
+} from "../../../../domain/track_record/signals/canonical.ts";
 
 /**
  * The second writer: the shortest round-trip digits and exponent from `toExponential()`, then the decimal point

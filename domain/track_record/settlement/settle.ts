@@ -5,19 +5,19 @@
  * settled day never changes. Paused strategies are settled as hold days: pausing stops new signals, it does not
  * hide the record.
  */
-import { getCalendar } from "../calendar/calendar.ts";
-import { addDays, isIsoDate, toDayNumber } from "../calendar/dates.ts";
-import { newId } from "../crypto.ts";
-import { BadRequestError, NotFoundError } from "../errors.ts";
-import type { TrackRecordServices } from "../track_record/services.ts";
+import { getCalendar } from "../../calendar/calendar.ts";
+import { addDays, isIsoDate, toDayNumber } from "../../calendar/dates.ts";
+import { newId } from "../../tokens_and_hashes.ts";
+import { BadRequestError, NotFoundError } from "../../errors.ts";
+import type { TrackRecordServices } from "../services.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import type {
   DividendConvention,
   RecordedTrade,
   SettledDayRecord,
   SettledPosition,
-} from "../store/settlement_repo.ts";
-import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
+} from "../../store/settlement_repo.ts";
+import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts";
 import { type DayBar, type PortfolioState, settleDay } from "./rebalance.ts";
 
 /** Board lot of A-shares and A-share ETFs. */

@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
-import { settleDay, type SettleDayInput, SettlementDataError } from "../../../domain/settlement/rebalance.ts";
-import { BadRequestError } from "../../../domain/errors.ts";
+import {
+  settleDay,
+  type SettleDayInput,
+  SettlementDataError,
+} from "../../../../domain/track_record/settlement/rebalance.ts";
+import { BadRequestError } from "../../../../domain/errors.ts";
 
 const base = (over: Partial<SettleDayInput>): SettleDayInput => ({
   date: "2026-03-02",

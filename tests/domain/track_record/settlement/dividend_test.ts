@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { impliedCashDividend } from "../../../domain/settlement/settle.ts";
-import { buildCatalog } from "../../../domain/market/synthetic/catalog.ts";
-import { createSyntheticMarket } from "../../../domain/market/synthetic/generator.ts";
+import { impliedCashDividend } from "../../../../domain/track_record/settlement/settle.ts";
+import { buildCatalog } from "../../../../domain/market/synthetic/catalog.ts";
+import { createSyntheticMarket } from "../../../../domain/market/synthetic/generator.ts";
 
 Deno.test("impliedCashDividend() is 0 without a step up of adj_factor and prev close × paid fraction with one", () => {
   assert.equal(impliedCashDividend(10, 1, 1), 0);

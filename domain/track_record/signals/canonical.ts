@@ -6,7 +6,7 @@
  * object is `{"signals":[{"symbol":…,"weight":…},…],"strategy":<slug>,"trade_date":"YYYY-MM-DD"}` with signals
  * sorted by symbol and each weight written as a plain decimal string (`decimalString`).
  */
-import { sha256Hex } from "../crypto.ts";
+import { sha256Hex } from "../../tokens_and_hashes.ts";
 
 /** One target weight. */
 export interface SignalWeight {

@@ -4,8 +4,8 @@
  * job and before settlement; safe to run twice or concurrently (the log appends a hash once, GitHub gets the same
  * file again as a no-op), and it picks up whatever a crashed process left between its commit and this step.
  */
-import { needsAttestation } from "../store/signal_repo.ts";
-import type { TrackRecordServices } from "../track_record/services.ts";
+import { needsAttestation } from "../../store/signal_repo.ts";
+import type { TrackRecordServices } from "../services.ts";
 import { commitSignalToGithub, logSignalVersion } from "./signals.ts";
 
 /** What one `attestPending` run did. */

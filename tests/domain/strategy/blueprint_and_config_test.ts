@@ -4,7 +4,7 @@ import {
   BlueprintSchema,
   compileAgentConfig,
   compileBlueprint,
-} from "../../../domain/strategy/compile_shapes.ts";
+} from "../../../domain/strategy/blueprint_and_config.ts";
 
 Deno.test("compileAgentConfig() maps filters and fundamental indicators to universe filters", () => {
   const spec = compileAgentConfig(AgentConfigSchema.parse({

@@ -7,7 +7,7 @@ import {
   packedSize,
   sliceSeries,
   unpackBars,
-} from "../../../domain/market/bar_codec.ts";
+} from "../../../domain/store/bar_codec.ts";
 import type { BarSeries } from "../../../domain/market/types.ts";
 
 const COLUMNS = ["open", "high", "low", "close", "volume", "adj_factor"] as const;

@@ -3,15 +3,15 @@
  * (09:15 Asia/Shanghai for open execution, 15:00 for close, judged by the server's receive time, no grace),
  * hashed canonically, appended to the transparency log and, when configured, committed to GitHub.
  */
-import { iso } from "../iso_time.ts";
-import { getCalendar } from "../calendar/calendar.ts";
-import { isIsoDate } from "../calendar/dates.ts";
-import { newId } from "../crypto.ts";
-import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
-import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../store/signal_repo.ts";
-import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
+import { iso } from "../../iso_time.ts";
+import { getCalendar } from "../../calendar/calendar.ts";
+import { isIsoDate } from "../../calendar/dates.ts";
+import { newId } from "../../tokens_and_hashes.ts";
+import { BadRequestError, NotFoundError, ValidationError } from "../../errors.ts";
+import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../../store/signal_repo.ts";
+import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
-import type { TrackRecordServices } from "../track_record/services.ts";
+import type { TrackRecordServices } from "../services.ts";
 import { auditEntry, getOwnTracked } from "./tracked_strategies.ts";
 
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */

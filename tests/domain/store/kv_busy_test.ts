@@ -8,6 +8,9 @@ async function withKvFile(fn: (path: string, lock: DatabaseSync) => Promise<void
   const path = `${dir}/kv.sqlite`;
   (await Deno.openKv(path)).close(); // creates the schema
   const lock = new DatabaseSync(path);
+  // The lock's own BEGIN waits out a KV handle that is writing at that moment (opening one writes), so only the
+  // KV side ever meets "database is locked".
+  lock.exec("PRAGMA busy_timeout = 5000");
   try {
     await fn(path, lock);
   } finally {

@@ -106,8 +106,12 @@ export const CRON_JOBS: readonly CronJob[] = [
 /** The shape of `Deno.cron`, injectable for tests. */
 export type CronFn = (name: string, schedule: string, handler: () => Promise<void>) => unknown;
 
-/** Registers every job of `CRON_JOBS` with `cron` (default `Deno.cron`); failures are logged, not thrown. */
-export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): void {
+/**
+ * Registers every job of `CRON_JOBS` with `cron` (default `Deno.cron`); failures are logged, not thrown. Returns the
+ * names registered, in order.
+ */
+export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): string[] {
+  const registered: string[] = [];
   for (const job of CRON_JOBS) {
     cron(job.name, job.schedule, async () => {
       try {
@@ -119,5 +123,7 @@ export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): void
         });
       }
     });
+    registered.push(job.name);
   }
+  return registered;
 }

@@ -46,7 +46,7 @@ export async function enqueueMarketRefresh(deps: CronDeps, exchange: ExchangeCod
  * is idempotent, so it runs in the cron handler rather than through the queue (it works the same on platforms
  * without queues, and a second isolate running it at the same minute writes nothing twice).
  */
-export async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
+async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
   if (!deps.track) return;
   const date = getCalendar("SSE").today(deps.clock.now());
   const result = await runDailyJob(deps.track.deps, deps.track.store, name, date);

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import {
   areaCycles,
+  deadExports,
   httpInDomain,
   kvOutsideStore,
   repositoriesBuiltOutsideHouse,
@@ -239,6 +240,15 @@ const RULES: {
       sourceFile("domain/a/x.ts", 'throw new ValidationError("bad", ["body", "spec"]);'),
       sourceFile("domain/a/y.ts", 'const hint = "submit it to POST /api/v1/backtests";'),
     ],
+  },
+  {
+    name: "no dead exports in app/, domain/, routes/, jobs/",
+    rule: deadExports,
+    planted: [
+      sourceFile("domain/a/x.ts", "export function used() {}\nexport const unused = 1;"),
+      sourceFile("routes/y.ts", 'import { used } from "../domain/a/x.ts";\nused();'),
+    ],
+    caught: 1,
   },
 ];
 

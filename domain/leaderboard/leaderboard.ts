@@ -54,7 +54,7 @@ export const DATASETS: readonly Dataset[] = [
 ];
 
 /** The dataset named `name`; `NotFoundError` otherwise. */
-export function datasetNamed(name: string): Dataset {
+function datasetNamed(name: string): Dataset {
   const d = DATASETS.find((x) => x.name === name);
   if (!d) {
     throw new NotFoundError(

@@ -194,3 +194,23 @@ export function httpInDomain(files: SourceFile[]): string[] {
   }
   return hits;
 }
+
+/**
+ * No dead exports in the production layers: every exported function, constant or class of `app/`, `domain/`,
+ * `routes/` or `jobs/` is named by at least one other file (a module, a test, a benchmark or a script). One used
+ * only inside its own file is not exported. Exported types are left alone (they may describe a signature).
+ */
+export function deadExports(files: SourceFile[]): string[] {
+  const namesIn = files.map((f) => new Set(f.code.match(/[A-Za-z_$][\w$]*/g) ?? []));
+  const hits: string[] = [];
+  files.forEach((f, i) => {
+    if (!isProduction(f)) return;
+    const declared = /^export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
+    for (const m of f.code.matchAll(declared)) {
+      if (!namesIn.some((names, j) => j !== i && names.has(m[1]))) {
+        hits.push(`${f.path} exports ${m[1]} unused`);
+      }
+    }
+  });
+  return hits;
+}

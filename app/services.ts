@@ -23,6 +23,7 @@ import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";
 import { createRunCacheRepo } from "../domain/store/run_cache_repo.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
+import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
 import { buildMarketServices } from "./market_services.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
@@ -101,13 +102,16 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     maxAttempts: config.backtestJobMaxAttempts,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
+  // Authors are shown by nickname wherever a strategy is public: the catalog, the leaderboard, track records.
+  const nicknameOf = nicknamesFrom(auth.users);
+  const catalog: CatalogDeps = { library, nicknameOf };
   const syncRuns = createRunGate(config.syncBacktestConcurrency);
   const leaderboard: LeaderboardDeps = {
     entries: createLeaderboardRepo(kv),
     library,
     market: market.data,
     clock,
-    nicknameOf: async (id) => (await auth.users.get(id))?.nickname ?? null,
+    nicknameOf,
     maxExpressionCost: config.maxExpressionCost,
     gate: syncRuns,
   };
@@ -136,7 +140,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     notifications: { notifications: support.notifications, clock },
     background: createBackgroundTasks(log),
     links: trackRecordLinks,
-    nicknameOf: leaderboard.nicknameOf,
+    nicknameOf,
     clock,
     log,
   };
@@ -172,6 +176,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     imports,
     backtests,
     library,
+    catalog,
     leaderboard,
     runCache: createRunCacheRepo(kv),
     syncRuns,

@@ -18,6 +18,7 @@ import { libraryRoutes } from "./library_routes.ts";
 import { leaderboardRoutes } from "./leaderboard_routes.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
+import type { CatalogDeps } from "../domain/strategy/catalog.ts";
 import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { calendarAdminRoutes, calendarRoutes } from "./calendar_routes.ts";
 import type { OfficialListDeps } from "../domain/calendar/official_lists.ts";
@@ -93,8 +94,10 @@ export interface AppDeps {
   imports: CsvImportDeps;
   /** Queued backtests. */
   backtests: BacktestJobDeps;
-  /** The strategy library and catalog. */
+  /** The strategy library. */
   library: LibraryDeps;
+  /** The public catalog: promoted, published strategies with their authors' nicknames. */
+  catalog: CatalogDeps;
   /** Leaderboard entries and rankings. */
   leaderboard: LeaderboardDeps;
   /** Cached backtest summaries (catalog compare). */
@@ -172,7 +175,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   api.route(
     "/",
-    libraryRoutes(deps.auth, deps.library, {
+    libraryRoutes(deps.auth, deps.library, deps.catalog, {
       jobs: deps.backtests,
       maxSymbolBars: config.maxSyncSymbolBars,
       maxExpressionCost: config.maxExpressionCost,

@@ -5,6 +5,7 @@ import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { previewIndicators } from "../domain/backtest/indicator_preview.ts";
 import { plotOnTicker, runOnTicker, runReport, type SyncRunDeps } from "../domain/backtest/sync_runs.ts";
 import { serverTiming } from "../domain/backtest/run_backtest.ts";
+import { monotonicMs } from "../domain/clock.ts";
 import type { RateRule } from "../domain/config.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
@@ -78,7 +79,7 @@ export function backtestRoutes(
     maxSymbolBars: opts.maxSymbolBars,
     maxExpressionCost: opts.maxExpressionCost,
     gate: opts.gate,
-    now: () => performance.now(),
+    now: monotonicMs,
   });
   const preview = () => ({
     market: market.data,

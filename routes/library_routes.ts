@@ -7,7 +7,7 @@ import { libraryRunCsv } from "../domain/backtest/job_reports.ts";
 import { compareCatalogStrategies, compareVersions } from "../domain/backtest/strategy_compare.ts";
 import type { RateRule } from "../domain/config.ts";
 import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
-import { catalogByName, catalogPage, nicknamesFrom } from "../domain/strategy/catalog.ts";
+import { catalogByName, type CatalogDeps, catalogPage } from "../domain/strategy/catalog.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import {
   listStrategies,
@@ -90,6 +90,7 @@ const VersionSchema = z.object({
 export function libraryRoutes(
   auth: AuthDeps,
   deps: LibraryDeps,
+  catalog: CatalogDeps,
   runs: {
     jobs: BacktestJobDeps;
     maxSymbolBars: number;
@@ -108,7 +109,6 @@ export function libraryRoutes(
   const app = newRouter();
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
-  const catalog = { library: deps, nicknameOf: nicknamesFrom(auth.users) };
   // Read at each request: the market service may be swapped after the router is built.
   const compare = () => ({
     library: deps,
@@ -242,7 +242,7 @@ export function libraryRoutes(
     },
   );
 
-  const stageRoute = (path: string, summary: string, withVersion: boolean) =>
+  const stageRoute = (path: string, summary: string) =>
     createRoute({
       method: "post",
       path,
@@ -250,22 +250,24 @@ export function libraryRoutes(
       summary,
       security: bearerSecurity,
       middleware: [user],
-      request: withVersion
-        ? { params: IdParam, body: jsonBody(z.strictObject({ version: z.number().int().min(1) })) }
-        : { params: IdParam },
+      request: { params: IdParam },
       responses: { 200: jsonResponse(StrategySchema, "Stages"), ...errorResponses(400, 401, 403, 404, 422) },
     });
 
-  app.openapi(stageRoute("/library/{id}/stage", "Mark a version as staging", true), async (c) => {
-    const body = await c.req.json() as { version: number };
-    return c.json(await stage(deps, me(c), c.req.valid("param").id, body.version), 200);
-  });
+  const staging = stageRoute("/library/{id}/stage", "Mark a version as staging");
   app.openapi(
-    stageRoute("/library/{id}/promote", "Promote the staging version to production", false),
+    {
+      ...staging,
+      request: { ...staging.request, body: jsonBody(z.strictObject({ version: z.number().int().min(1) })) },
+    },
+    async (c) => c.json(await stage(deps, me(c), c.req.valid("param").id, c.req.valid("json").version), 200),
+  );
+  app.openapi(
+    stageRoute("/library/{id}/promote", "Promote the staging version to production"),
     async (c) => c.json(await promote(deps, me(c), c.req.valid("param").id), 200),
   );
   app.openapi(
-    stageRoute("/library/{id}/rollback", "Roll production back to the previous production version", false),
+    stageRoute("/library/{id}/rollback", "Roll production back to the previous production version"),
     async (c) => c.json(await rollback(deps, me(c), c.req.valid("param").id), 200),
   );
 

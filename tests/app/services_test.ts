@@ -75,3 +75,39 @@ Deno.test("resolveJwtSecret() returns the same generated secret to every caller"
     kv.close();
   }
 });
+
+Deno.test("the house shows a public strategy's author by one nickname look-up: catalog, leaderboard, track records", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const config = parseConfig({ DENO_ENV: "development", LOG_REQUESTS: "false" });
+    const s = await buildServices({
+      config,
+      kv,
+      clock: fixedClock(T0),
+      mailer: captureMailer(),
+      log: () => {},
+      queue,
+    });
+    await s.auth.users.create({
+      id: "usr_nick",
+      email: "nick@example.com",
+      nickname: "alpha_lab",
+      password_hash: null,
+      tier: "free",
+      disabled: false,
+      email_verified: true,
+      github_id: null,
+      github_login: null,
+      created_at: T0,
+      updated_at: T0,
+      last_login_at: null,
+    });
+    assert.equal(s.catalog.nicknameOf, s.leaderboard.nicknameOf);
+    assert.equal(s.catalog.nicknameOf, s.track.nicknameOf);
+    assert.equal(s.catalog.library, s.library, "the catalog reads the library the routes write");
+    assert.equal(await s.catalog.nicknameOf("usr_nick"), "alpha_lab");
+    assert.equal(await s.catalog.nicknameOf("usr_missing"), null);
+  } finally {
+    kv.close();
+  }
+});

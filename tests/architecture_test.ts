@@ -8,6 +8,7 @@ import {
   areaCycles,
   deadExports,
   httpInDomain,
+  importsTheHouse,
   kvOutsideStore,
   repositoriesBuiltOutsideHouse,
   routerImportsRouter,
@@ -196,6 +197,15 @@ const RULES: {
     name: "no router imports another router",
     rule: routerImportsRouter,
     planted: [sourceFile("routes/a_routes.ts", 'import { x } from "./b_routes.ts";')],
+  },
+  {
+    name: "nothing below the house imports app/, main.ts or worker.ts",
+    rule: importsTheHouse,
+    planted: [
+      sourceFile("domain/a/x.ts", 'import type { Services } from "../../app/services.ts";'),
+      sourceFile("jobs/x.ts", 'import { startWorker } from "../app/house.ts";'),
+      sourceFile("routes/x_routes.ts", 'import "../worker.ts";'),
+    ],
   },
   {
     name: "routes/ imports only types from domain/store/",

@@ -31,6 +31,24 @@ export function routerImportsRouter(files: SourceFile[]): string[] {
   return hits;
 }
 
+/**
+ * Arrows point down from the house: nothing in `domain/`, `routes/` or `jobs/` imports `app/` or an entry point
+ * (`main.ts`, `worker.ts`); the house takes from them, never the other way round.
+ */
+export function importsTheHouse(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!["domain", "routes", "jobs"].includes(layerOf(f.path))) continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      if (target !== null && (layerOf(target) === "app" || target === "main.ts" || target === "worker.ts")) {
+        hits.push(`${f.path} imports ${target}`);
+      }
+    }
+  }
+  return hits;
+}
+
 /** `routes/` imports nothing from `domain/store/` except types: repositories are reached through operations. */
 export function routesImportStore(files: SourceFile[]): string[] {
   const hits: string[] = [];

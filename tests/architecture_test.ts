@@ -202,7 +202,7 @@ const RULES: {
     name: "nothing below the house imports app/, main.ts or worker.ts",
     rule: importsTheHouse,
     planted: [
-      sourceFile("domain/a/x.ts", 'import type { Services } from "../../app/services.ts";'),
+      sourceFile("domain/x.ts", 'import type { Services } from "../app/services.ts";'),
       sourceFile("jobs/x.ts", 'import { startWorker } from "../app/house.ts";'),
       sourceFile("routes/x_routes.ts", 'import "../worker.ts";'),
     ],

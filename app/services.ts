@@ -114,6 +114,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     nicknameOf,
     maxExpressionCost: config.maxExpressionCost,
     gate: syncRuns,
+    rate: { limiter: auth.limiter, rule: config.backtestRate },
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
   const tlog = createTransparencyLog(
@@ -141,6 +142,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     background: createBackgroundTasks(log),
     links: trackRecordLinks,
     nicknameOf,
+    signalRate: { limiter: auth.limiter, rule: config.signalRate },
     clock,
     log,
   };

@@ -75,7 +75,6 @@ export interface AppDeps {
     | "maxJobExpressionCost"
     | "catalogCompareRate"
     | "backtestRate"
-    | "signalRate"
     | "trustProxy"
     | "logRequests"
     | "version"
@@ -185,7 +184,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       gate: deps.syncRuns,
     }),
   );
-  api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard, { rate: config.backtestRate }));
+  api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard));
   api.route(
     "/",
     backtestRoutes(deps.auth, deps.market, {
@@ -196,7 +195,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }),
   );
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
-  api.route("/", trackedStrategyRoutes(deps.auth, deps.track, { signalRate: config.signalRate }));
+  api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
 

@@ -112,7 +112,12 @@ export function backtestJobRoutes(
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
-  const submission = { jobs, library, maxExpressionCost: opts.maxExpressionCost };
+  const submission = {
+    jobs,
+    library,
+    maxExpressionCost: opts.maxExpressionCost,
+    rate: { limiter: auth.limiter, rule: opts.rate },
+  };
 
   app.openapi(
     createRoute({
@@ -137,9 +142,8 @@ export function backtestJobRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_submit_user", me.id, opts.rate);
-      await auth.limiter.consume("backtest_submit_ip", c.get("clientIp"), opts.rate);
-      const queued = await fromInput("body", () => queueBacktest(submission, me, c.req.valid("json")));
+      const ip = c.get("clientIp");
+      const queued = await fromInput("body", () => queueBacktest(submission, me, c.req.valid("json"), ip));
       return c.json({ ...queued, links: links(queued.job_id) }, 202);
     },
   );

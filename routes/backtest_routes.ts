@@ -80,6 +80,7 @@ export function backtestRoutes(
     maxExpressionCost: opts.maxExpressionCost,
     gate: opts.gate,
     now: monotonicMs,
+    rate: { limiter: auth.limiter, rule: opts.rate },
   });
   const preview = () => ({
     market: market.data,
@@ -104,7 +105,6 @@ export function backtestRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
       const answer = await fromInput("body", () => runReport(runs(), me.id, body));
       c.header("Server-Timing", serverTiming(answer.timing));
@@ -159,7 +159,6 @@ export function backtestRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
       return c.json(await fromInput("body", () => runOnTicker(runs(), me.id, body)), 200);
     },
@@ -182,7 +181,6 @@ export function backtestRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
       return c.json(await fromInput("body", () => plotOnTicker(runs(), me.id, body)), 200);
     },

@@ -117,6 +117,7 @@ export function libraryRoutes(
       maxSymbolBars: runs.maxSymbolBars,
       maxExpressionCost: runs.maxExpressionCost,
       gate: runs.gate,
+      rate: { limiter: auth.limiter, rule: runs.backtestRate },
     },
   });
 
@@ -346,7 +347,6 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      await auth.limiter.consume("backtest_user", me(c), runs.backtestRate);
       const id = c.req.valid("param").id;
       return c.json(
         await fromInput("query", () => compareVersions(compare(), me(c), id, c.req.valid("query"))),
@@ -432,10 +432,16 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      await auth.limiter.consume("catalog_compare_ip", c.get("clientIp"), runs.catalogCompareRate);
-      const cmp = { ...compare(), cache: runs.cache, clock: deps.clock, nicknameOf: catalog.nicknameOf };
+      const cmp = {
+        ...compare(),
+        cache: runs.cache,
+        clock: deps.clock,
+        nicknameOf: catalog.nicknameOf,
+        perIp: { limiter: auth.limiter, rule: runs.catalogCompareRate },
+      };
+      const name = c.req.valid("param").name;
       return c.json(
-        await fromInput("path", () => compareCatalogStrategies(cmp, c.req.valid("param").name)),
+        await fromInput("path", () => compareCatalogStrategies(cmp, name, c.get("clientIp"))),
         200,
       );
     },

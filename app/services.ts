@@ -59,7 +59,7 @@ export interface ServicesInput {
 
 /**
  * Everything the house holds: the HTTP slice (`AppDeps`) plus the handles the queue worker, crons and scripts
- * take (the KV handle itself is only passed to the queue listener and the stream bridge).
+ * take (the KV handle itself only reaches the repositories the house builds, here and in `house.ts`).
  */
 export interface Services extends AppDeps {
   config: Config;

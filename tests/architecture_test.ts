@@ -1,5 +1,5 @@
 /**
- * Keeps the layering of DESIGN.md true by scanning source files: arrows point down only
+ * Keeps the layering of ARCHITECTURE.md true by scanning source files: arrows point down only
  * (`routes → domain`, `jobs → domain`), the domain knows nothing of Hono or the environment, and every
  * dependency comes from npm.
  */

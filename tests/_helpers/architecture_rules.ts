@@ -1,6 +1,6 @@
 /**
  * The layering rules of ARCHITECTURE.md as pure functions: each takes the scanned source files and returns one
- * readable line per violation. `tests/architecture_rules_test.ts` runs each on the repository (expecting none)
+ * readable line per violation. `tests/architecture_test.ts` runs each on the repository (expecting none)
  * and on a planted violation (expecting it to be caught).
  */
 import { resolveRelative, type SourceFile } from "./source_scan.ts";

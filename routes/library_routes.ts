@@ -1,12 +1,14 @@
 /** `/api/v1/library/*` (my saved strategies, versions, stages, export) and `/api/v1/catalog/strategies`. */
-import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { libraryRunCsv } from "../domain/backtest/job_reports.ts";
-import { compareCatalogStrategies, compareVersions } from "../domain/backtest/strategy_compare.ts";
-import type { RateRule } from "../domain/config.ts";
-import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
+import {
+  type CatalogCompareDeps,
+  compareCatalogStrategies,
+  type CompareDeps,
+  compareVersions,
+} from "../domain/backtest/strategy_compare.ts";
 import { catalogByName, type CatalogDeps, catalogPage } from "../domain/strategy/catalog.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import {
@@ -91,35 +93,11 @@ export function libraryRoutes(
   auth: AuthDeps,
   deps: LibraryDeps,
   catalog: CatalogDeps,
-  runs: {
-    jobs: BacktestJobDeps;
-    maxSymbolBars: number;
-    /** Expression budget of each run (MAX_EXPRESSION_COST). */
-    maxExpressionCost: number;
-    /** The process-wide cap on synchronous runs. */
-    gate: RunGate;
-    /** Catalog compares per client IP. */
-    catalogCompareRate: RateRule;
-    /** Synchronous runs per user (RATE_LIMIT_BACKTEST), shared with `/backtests/run`: a version compare is one. */
-    backtestRate: RateRule;
-    /** Summaries of catalog runs by (spec, data version). */
-    cache: RunCacheRepo;
-  },
+  runs: { jobs: BacktestJobDeps; compare: CompareDeps; catalogCompare: CatalogCompareDeps },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
-  // Read at each request: the market service may be swapped after the router is built.
-  const compare = () => ({
-    library: deps,
-    runs: {
-      market: runs.jobs.market,
-      maxSymbolBars: runs.maxSymbolBars,
-      maxExpressionCost: runs.maxExpressionCost,
-      gate: runs.gate,
-      rate: { limiter: auth.limiter, rule: runs.backtestRate },
-    },
-  });
 
   app.openapi(
     createRoute({
@@ -349,7 +327,7 @@ export function libraryRoutes(
     async (c) => {
       const id = c.req.valid("param").id;
       return c.json(
-        await fromInput("query", () => compareVersions(compare(), me(c), id, c.req.valid("query"))),
+        await fromInput("query", () => compareVersions(runs.compare, me(c), id, c.req.valid("query"))),
         200,
       );
     },
@@ -432,18 +410,12 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      const cmp = {
-        ...compare(),
-        cache: runs.cache,
-        clock: deps.clock,
-        nicknameOf: catalog.nicknameOf,
-        perIp: { limiter: auth.limiter, rule: runs.catalogCompareRate },
-      };
       const name = c.req.valid("param").name;
-      return c.json(
-        await fromInput("path", () => compareCatalogStrategies(cmp, name, c.get("clientIp"))),
-        200,
+      const view = await fromInput(
+        "path",
+        () => compareCatalogStrategies(runs.catalogCompare, name, c.get("clientIp")),
       );
+      return c.json(view, 200);
     },
   );
 

@@ -74,12 +74,21 @@ export async function compareVersions(
   };
 }
 
+/** What a catalog compare needs besides the runs: the result cache, authors' nicknames, a per-address rate. */
+export interface CatalogCompareDeps extends CompareDeps {
+  cache: RunCacheRepo;
+  clock: Clock;
+  nicknameOf: NicknameOf;
+  /** Catalog compares per client address (`RATE_LIMIT_CATALOG_COMPARE`); unlimited when absent. */
+  perIp?: RateCharge;
+}
+
 /**
  * Runs every catalog strategy named `name` (up to `CATALOG_COMPARE_LIMIT`) on its production spec. Anyone may
- * ask, so each call is charged to the caller's address (`RATE_LIMIT_CATALOG_COMPARE`) when `deps.perIp` is set.
+ * ask, so each call is charged to the caller's address when `deps.perIp` is set.
  */
 export async function compareCatalogStrategies(
-  deps: CompareDeps & { cache: RunCacheRepo; clock: Clock; nicknameOf: NicknameOf; perIp?: RateCharge },
+  deps: CatalogCompareDeps,
   name: string,
   clientIp = "",
 ): Promise<{ name: string; strategies: ComparedCatalogStrategy[] }> {

@@ -76,7 +76,7 @@ Deno.test("resolveJwtSecret() returns the same generated secret to every caller"
   }
 });
 
-Deno.test("the house shows a public strategy's author by one nickname look-up: catalog, leaderboard, track records", async () => {
+Deno.test("the house shows a public strategy's author by one nickname look-up, and builds the run bundles the routes take", async () => {
   const kv = await Deno.openKv(":memory:");
   try {
     const config = parseConfig({ DENO_ENV: "development", LOG_REQUESTS: "false" });
@@ -107,6 +107,14 @@ Deno.test("the house shows a public strategy's author by one nickname look-up: c
     assert.equal(s.catalog.library, s.library, "the catalog reads the library the routes write");
     assert.equal(await s.catalog.nicknameOf("usr_nick"), "alpha_lab");
     assert.equal(await s.catalog.nicknameOf("usr_missing"), null);
+    // The HTTP front end's run bundles are the house's: one synchronous-run bundle behind runs and compares,
+    // the job table behind submissions, and the same user rate for all synchronous runs.
+    assert.equal(s.compare.runs, s.sync);
+    assert.equal(s.catalogCompare.runs, s.sync);
+    assert.equal(s.catalogCompare.nicknameOf, s.catalog.nicknameOf);
+    assert.equal(s.jobSubmission.jobs, s.backtests);
+    assert.deepEqual(s.sync.rate?.rule, config.backtestRate);
+    assert.equal(s.leaderboard.rate, s.sync.rate);
   } finally {
     kv.close();
   }

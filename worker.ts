@@ -5,16 +5,15 @@
 import { configFromEnv, openHouse, startWorker } from "./app/house.ts";
 import { systemClock } from "./domain/clock.ts";
 import { createJsonLogger } from "./domain/log.ts";
-import { CRON_JOBS } from "./jobs/cron.ts";
 
 const log = createJsonLogger(() => new Date(systemClock.now()).toISOString());
 const config = configFromEnv(Deno.env.toObject(), Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined);
 const house = await openHouse(config, systemClock, log);
-startWorker(house, systemClock, log);
+const { crons } = startWorker(house, systemClock, log);
 log("info", "worker started", {
   env: config.env,
   kv: config.kvPath ?? "platform default",
   jobs: config.jobQueue,
   http: false,
-  crons: CRON_JOBS.map((j) => j.name),
+  crons,
 });

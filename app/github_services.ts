@@ -5,7 +5,7 @@ import type { Config } from "../domain/config.ts";
 import { createOAuthStateRepo } from "../domain/store/oauth_state_repo.ts";
 
 /** The path GitHub redirects back to, under the public base URL (register it with the GitHub OAuth app). */
-export const GITHUB_CALLBACK_PATH = "/api/v1/auth/oauth/github/callback";
+const GITHUB_CALLBACK_PATH = "/api/v1/auth/oauth/github/callback";
 
 /**
  * Origins a front end may receive tokens at: this service's own origin and every explicit CORS origin. A `*`

@@ -72,9 +72,9 @@ export async function openHouse(config: Config, clock: Clock, log: LogFn): Promi
 /**
  * Starts the background side of a process: the one queue listener (backtest jobs, market refreshes,
  * heartbeats), every cron of `jobs/cron.ts`, in poll mode the job-table poller, and the resumption of signals
- * left unlogged or unattested by a stopped process.
+ * left unlogged or unattested by a stopped process. Returns the queue worker and the names of the crons registered.
  */
-export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker {
+export function startWorker(house: House, clock: Clock, log: LogFn): { queue: QueueWorker; crons: string[] } {
   const { services } = house;
   const queue = startQueueWorker({
     messages: createQueueRepo(services.kv),
@@ -85,7 +85,7 @@ export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker
     backtests: services.backtests,
   });
   house.setWorker(queue);
-  registerCronJobs({
+  const crons = registerCronJobs({
     queue,
     clock,
     log,
@@ -95,7 +95,7 @@ export function startWorker(house: House, clock: Clock, log: LogFn): QueueWorker
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);
   // Signals committed but not yet logged or attested when a process stopped are finished now.
   resumePendingAttestations(services.track);
-  return queue;
+  return { queue, crons };
 }
 
 /** Serves the HTTP app of `house` and bridges KV stream events to this process's WebSockets. */

@@ -6,7 +6,7 @@
  */
 import { createStreamRepo, type StreamRepo } from "../domain/store/stream_repo.ts";
 import { createRunGate } from "../domain/backtest/run_gate.ts";
-import type { Clock } from "../domain/clock.ts";
+import { type Clock, monotonicMs } from "../domain/clock.ts";
 import type { Config } from "../domain/config.ts";
 import type { HealthDeps } from "../domain/health.ts";
 import type { LogFn } from "../domain/log.ts";
@@ -20,9 +20,14 @@ import { type BacktestJobDeps, createSemaphore } from "../domain/backtest/queued
 import { createBacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
 import { createLibraryRepo } from "../domain/store/library_repo.ts";
 import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";
-import { createRunCacheRepo } from "../domain/store/run_cache_repo.ts";
+import { createRunCacheRepo, type RunCacheRepo } from "../domain/store/run_cache_repo.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
+import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
+import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
+import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
+import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
 import { buildMarketServices } from "./market_services.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
@@ -58,12 +63,14 @@ export interface ServicesInput {
 
 /**
  * Everything the house holds: the HTTP slice (`AppDeps`) plus the handles the queue worker, crons and scripts
- * take (the KV handle itself is only passed to the queue listener and the stream bridge).
+ * take (the KV handle itself only reaches the repositories the house builds, here and in `house.ts`).
  */
 export interface Services extends AppDeps {
   config: Config;
   /** Stream markers and the trade feed, read by the stream bridge. */
   streams: StreamRepo;
+  /** Cached summaries of catalog runs (what `catalogCompare` reads and fills). */
+  runCache: RunCacheRepo;
   kv: Deno.Kv;
   clock: Clock;
   mailer: Mailer;
@@ -101,15 +108,50 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     maxAttempts: config.backtestJobMaxAttempts,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
+  // Authors are shown by nickname wherever a strategy is public: the catalog, the leaderboard, track records.
+  const nicknameOf = nicknamesFrom(auth.users);
+  const catalog: CatalogDeps = { library, nicknameOf };
   const syncRuns = createRunGate(config.syncBacktestConcurrency);
+  // Synchronous runs of a user (a full report, one ticker, a plot, a compare, a leaderboard entry) share one rate.
+  const backtestRate = { limiter: auth.limiter, rule: config.backtestRate };
   const leaderboard: LeaderboardDeps = {
     entries: createLeaderboardRepo(kv),
     library,
     market: market.data,
     clock,
-    nicknameOf: async (id) => (await auth.users.get(id))?.nickname ?? null,
+    nicknameOf,
     maxExpressionCost: config.maxExpressionCost,
     gate: syncRuns,
+    rate: backtestRate,
+  };
+  // The synchronous runs of the HTTP front end, under the process-wide run gate.
+  const sync: SyncRunDeps = {
+    market: market.data,
+    maxSymbolBars: config.maxSyncSymbolBars,
+    maxExpressionCost: config.maxExpressionCost,
+    gate: syncRuns,
+    now: monotonicMs,
+    rate: backtestRate,
+  };
+  const indicators: IndicatorPreviewDeps = {
+    market: market.data,
+    targetDate: (symbol) => market.synthetic.targetDate(symbol),
+    maxExpressionCost: config.maxExpressionCost,
+  };
+  const compare: CompareDeps = { library, runs: sync };
+  const runCache = createRunCacheRepo(kv);
+  const catalogCompare: CatalogCompareDeps = {
+    ...compare,
+    cache: runCache,
+    clock,
+    nicknameOf,
+    perIp: { limiter: auth.limiter, rule: config.catalogCompareRate },
+  };
+  const jobSubmission: JobSubmissionDeps = {
+    jobs: backtests,
+    library,
+    maxExpressionCost: config.maxJobExpressionCost,
+    rate: backtestRate,
   };
   const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
   const tlog = createTransparencyLog(
@@ -136,7 +178,8 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     notifications: { notifications: support.notifications, clock },
     background: createBackgroundTasks(log),
     links: trackRecordLinks,
-    nicknameOf: leaderboard.nicknameOf,
+    nicknameOf,
+    signalRate: { limiter: auth.limiter, rule: config.signalRate },
     clock,
     log,
   };
@@ -172,9 +215,14 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     imports,
     backtests,
     library,
+    catalog,
     leaderboard,
-    runCache: createRunCacheRepo(kv),
-    syncRuns,
+    runCache,
+    sync,
+    indicators,
+    compare,
+    catalogCompare,
+    jobSubmission,
     track,
     dailyJobs,
     hub: createTopicHub(),

@@ -66,3 +66,11 @@ export function deadlineSignal(ms: number): { signal: AbortSignal; clear(): void
   const timer = setTimeout(() => controller.abort(), ms);
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
 }
+
+/**
+ * An `AbortSignal` that aborts by itself after `ms` milliseconds of real time (`AbortSignal.timeout`): a request
+ * deadline that also covers reading the body, and that never keeps the process alive.
+ */
+export function timeoutSignal(ms: number): AbortSignal {
+  return AbortSignal.timeout(ms);
+}

@@ -228,7 +228,7 @@ export interface Config {
 export class ConfigError extends Error {}
 
 /** The product version reported by `/health` and OpenAPI. */
-export const VERSION = "0.1.0";
+const VERSION = "0.1.0";
 
 /** The local KV file used when `KV_PATH` is unset outside Deno Deploy. */
 export const DEFAULT_KV_PATH = "data/quantedge.sqlite";

@@ -40,7 +40,7 @@ export interface HealthDeps {
 }
 
 /** A check as production shows it: whether it passed, and nothing about where or why. */
-export function redactCheck(check: CheckResult): CheckResult {
+function redactCheck(check: CheckResult): CheckResult {
   return { ok: check.ok, detail: check.ok ? "ok" : "failing" };
 }
 
@@ -48,7 +48,7 @@ export function redactCheck(check: CheckResult): CheckResult {
 export const QUEUE_STALL_MS = 60_000;
 
 /** A check that has not answered after this long fails, so `/health` answers even when SMTP hangs. */
-export const CHECK_TIMEOUT_MS = 5_000;
+const CHECK_TIMEOUT_MS = 5_000;
 
 /** Runs one check: a throw or a timeout becomes a failed result, never a rejected `/health`. */
 function guarded(run: () => Promise<CheckResult>, timeoutMs: number): Promise<CheckResult> {

@@ -16,7 +16,7 @@ export interface UnsafeCharacter {
 }
 
 /** The message of the validation issue for `found`. */
-export function describeUnsafeCharacter(found: UnsafeCharacter): string {
+function describeUnsafeCharacter(found: UnsafeCharacter): string {
   return `Contains a ${found.kind} (${found.codePoint}) at position ${found.index}; ` +
     "control characters, bidirectional overrides and unpaired surrogates are not allowed";
 }
@@ -55,7 +55,7 @@ export function findUnsafeCharacter(text: string, multiline: boolean): UnsafeCha
 }
 
 /** The issue type a refused character produces in a 422 body. */
-export const UNSAFE_TEXT_ISSUE = "string_unsafe_characters";
+const UNSAFE_TEXT_ISSUE = "string_unsafe_characters";
 
 /** A zod `superRefine` callback refusing unsafe characters (for schemas that live in the domain). */
 export function refuseUnsafeText(multiline = false) {

@@ -46,7 +46,7 @@ export async function enqueueMarketRefresh(deps: CronDeps, exchange: ExchangeCod
  * is idempotent, so it runs in the cron handler rather than through the queue (it works the same on platforms
  * without queues, and a second isolate running it at the same minute writes nothing twice).
  */
-export async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
+async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
   if (!deps.track) return;
   const date = getCalendar("SSE").today(deps.clock.now());
   const result = await runDailyJob(deps.track.deps, deps.track.store, name, date);
@@ -106,8 +106,12 @@ export const CRON_JOBS: readonly CronJob[] = [
 /** The shape of `Deno.cron`, injectable for tests. */
 export type CronFn = (name: string, schedule: string, handler: () => Promise<void>) => unknown;
 
-/** Registers every job of `CRON_JOBS` with `cron` (default `Deno.cron`); failures are logged, not thrown. */
-export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): void {
+/**
+ * Registers every job of `CRON_JOBS` with `cron` (default `Deno.cron`); failures are logged, not thrown. Returns the
+ * names registered, in order.
+ */
+export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): string[] {
+  const registered: string[] = [];
   for (const job of CRON_JOBS) {
     cron(job.name, job.schedule, async () => {
       try {
@@ -119,5 +123,7 @@ export function registerCronJobs(deps: CronDeps, cron: CronFn = Deno.cron): void
         });
       }
     });
+    registered.push(job.name);
   }
+  return registered;
 }

@@ -3,14 +3,14 @@ import { z } from "zod";
 import { isSupportedCalendarDate } from "../domain/calendar/calendar.ts";
 
 /** A liveness ping: the listener records when it processed it. */
-export const HeartbeatMessage = z.object({
+const HeartbeatMessage = z.object({
   type: z.literal("system.heartbeat"),
   id: z.string(),
   sent_at: z.number(),
 });
 
 /** Refresh one exchange's market data after its close; `id` is `refresh:<exchange>:<date>`. */
-export const MarketRefreshMessage = z.object({
+const MarketRefreshMessage = z.object({
   type: z.literal("market.refresh"),
   id: z.string(),
   exchange: z.enum(["SSE", "SZSE", "NSE", "IDX", "NYSE", "CRYPTO"]),
@@ -18,7 +18,7 @@ export const MarketRefreshMessage = z.object({
 });
 
 /** Run a queued backtest; `id` is `run:<job id>`. */
-export const BacktestRunMessage = z.object({
+const BacktestRunMessage = z.object({
   type: z.literal("backtest.run"),
   id: z.string(),
   job_id: z.string().min(1).max(64),

@@ -9,7 +9,7 @@ import { type BacktestJobDeps, runBacktestJob } from "../domain/backtest/queued_
 import { QueueMessage } from "./messages.ts";
 
 /** How long a processed message id is remembered, so a redelivery does nothing. */
-export const CLAIM_TTL_MS = 3 * 86_400_000;
+const CLAIM_TTL_MS = 3 * 86_400_000;
 
 /** What the queue handlers need. */
 export interface QueueDeps {

@@ -11,7 +11,7 @@ import type { StreamRepo } from "../domain/store/stream_repo.ts";
 import { JOB_PROGRESS_STREAM, jobProgressTopic, type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
 
 /** How far behind the newest seen event a late writer's event is still picked up. */
-export const FEED_LOOKBACK_MS = 60_000;
+const FEED_LOOKBACK_MS = 60_000;
 
 /** A running bridge. */
 export interface StreamBridge {

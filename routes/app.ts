@@ -1,5 +1,4 @@
 /** `createApp(deps)`: middleware order, routers, error mapping and `/openapi.json`. */
-import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -18,6 +17,7 @@ import { libraryRoutes } from "./library_routes.ts";
 import { leaderboardRoutes } from "./leaderboard_routes.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
+import type { CatalogDeps } from "../domain/strategy/catalog.ts";
 import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { calendarAdminRoutes, calendarRoutes } from "./calendar_routes.ts";
 import type { OfficialListDeps } from "../domain/calendar/official_lists.ts";
@@ -51,7 +51,10 @@ import type { TopicHub } from "../domain/stream/hub.ts";
 import { trackedStrategyRoutes } from "./tracked_strategy_routes.ts";
 import { publicRecordRoutes } from "./public_record_routes.ts";
 import { adminJobRoutes } from "./admin_job_routes.ts";
-import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
+import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
+import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
+import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -69,12 +72,6 @@ export interface AppDeps {
     | "env"
     | "maxImportBytes"
     | "importRate"
-    | "maxSyncSymbolBars"
-    | "maxExpressionCost"
-    | "maxJobExpressionCost"
-    | "catalogCompareRate"
-    | "backtestRate"
-    | "signalRate"
     | "trustProxy"
     | "logRequests"
     | "version"
@@ -93,14 +90,22 @@ export interface AppDeps {
   imports: CsvImportDeps;
   /** Queued backtests. */
   backtests: BacktestJobDeps;
-  /** The strategy library and catalog. */
+  /** The strategy library. */
   library: LibraryDeps;
+  /** The public catalog: promoted, published strategies with their authors' nicknames. */
+  catalog: CatalogDeps;
   /** Leaderboard entries and rankings. */
   leaderboard: LeaderboardDeps;
-  /** Cached backtest summaries (catalog compare). */
-  runCache: RunCacheRepo;
-  /** The cap on synchronous backtests running at once in this process (429 past it). */
-  syncRuns: RunGate;
+  /** Synchronous runs: full report, one ticker, plot (under the process-wide run gate and the caller's rate). */
+  sync: SyncRunDeps;
+  /** Indicator previews on one symbol's bars. */
+  indicators: IndicatorPreviewDeps;
+  /** Two versions of a library strategy run side by side. */
+  compare: CompareDeps;
+  /** Every catalog strategy of one name run side by side (cached, rate-limited per address). */
+  catalogCompare: CatalogCompareDeps;
+  /** Queueing a backtest (job expression budget, active-job cap, submission rates). */
+  jobSubmission: JobSubmissionDeps;
   /** Tracked strategies, signals, settlement, attestation and public records. */
   track: TrackRecordServices;
   /** Watchdog alerts, evaluations and daily-job runs. */
@@ -163,37 +168,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", calendarAdminRoutes(deps.auth, deps.calendars));
   api.route("/", marketRoutes(deps.auth, deps.market));
   api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes, config.importRate));
+  api.route("/", backtestJobRoutes(deps.auth, deps.backtests, deps.jobSubmission));
   api.route(
     "/",
-    backtestJobRoutes(deps.auth, deps.backtests, deps.library, {
-      rate: config.backtestRate,
-      maxExpressionCost: config.maxJobExpressionCost,
-    }),
-  );
-  api.route(
-    "/",
-    libraryRoutes(deps.auth, deps.library, {
+    libraryRoutes(deps.auth, deps.library, deps.catalog, {
       jobs: deps.backtests,
-      maxSymbolBars: config.maxSyncSymbolBars,
-      maxExpressionCost: config.maxExpressionCost,
-      catalogCompareRate: config.catalogCompareRate,
-      backtestRate: config.backtestRate,
-      cache: deps.runCache,
-      gate: deps.syncRuns,
+      compare: deps.compare,
+      catalogCompare: deps.catalogCompare,
     }),
   );
-  api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard, { rate: config.backtestRate }));
-  api.route(
-    "/",
-    backtestRoutes(deps.auth, deps.market, {
-      gate: deps.syncRuns,
-      maxSymbolBars: config.maxSyncSymbolBars,
-      maxExpressionCost: config.maxExpressionCost,
-      rate: config.backtestRate,
-    }),
-  );
+  api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard));
+  api.route("/", backtestRoutes(deps.auth, deps.sync, deps.indicators));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
-  api.route("/", trackedStrategyRoutes(deps.auth, deps.track, { signalRate: config.signalRate }));
+  api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
 

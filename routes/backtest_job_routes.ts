@@ -3,10 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { completedReport, jobEquity, jobPlot, jobTradesCsv } from "../domain/backtest/job_reports.ts";
-import { queueBacktest } from "../domain/backtest/job_submission.ts";
+import { type JobSubmissionDeps, queueBacktest } from "../domain/backtest/job_submission.ts";
 import { cancelJob, JOB_STATUSES, jobDetail, listJobs } from "../domain/backtest/job_views.ts";
-import type { RateRule } from "../domain/config.ts";
-import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { anyStrategySource, oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
@@ -104,15 +102,9 @@ const links = (id: string) => ({
 });
 
 /** Builds the queued-backtest router. */
-export function backtestJobRoutes(
-  auth: AuthDeps,
-  jobs: BacktestJobDeps,
-  library: LibraryDeps,
-  opts: { rate: RateRule; maxExpressionCost: number },
-) {
+export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submission: JobSubmissionDeps) {
   const app = newRouter();
   const user = requireAuth(auth);
-  const submission = { jobs, library, maxExpressionCost: opts.maxExpressionCost };
 
   app.openapi(
     createRoute({
@@ -137,9 +129,8 @@ export function backtestJobRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_submit_user", me.id, opts.rate);
-      await auth.limiter.consume("backtest_submit_ip", c.get("clientIp"), opts.rate);
-      const queued = await fromInput("body", () => queueBacktest(submission, me, c.req.valid("json")));
+      const ip = c.get("clientIp");
+      const queued = await fromInput("body", () => queueBacktest(submission, me, c.req.valid("json"), ip));
       return c.json({ ...queued, links: links(queued.job_id) }, 202);
     },
   );

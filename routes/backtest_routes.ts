@@ -1,12 +1,9 @@
 /** `POST /api/v1/backtests/run` (synchronous backtest → full report) and `POST /api/v1/indicators`. */
-import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { previewIndicators } from "../domain/backtest/indicator_preview.ts";
+import { type IndicatorPreviewDeps, previewIndicators } from "../domain/backtest/indicator_preview.ts";
 import { plotOnTicker, runOnTicker, runReport, type SyncRunDeps } from "../domain/backtest/sync_runs.ts";
 import { serverTiming } from "../domain/backtest/run_backtest.ts";
-import type { RateRule } from "../domain/config.ts";
-import type { MarketDeps } from "../domain/market/market_service.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
 import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
@@ -65,26 +62,9 @@ const IndicatorsSchema = z.object({
 }).openapi("Indicators");
 
 /** Builds the backtest router. */
-export function backtestRoutes(
-  auth: AuthDeps,
-  market: MarketDeps,
-  opts: { maxSymbolBars: number; maxExpressionCost: number; rate: RateRule; gate: RunGate },
-) {
+export function backtestRoutes(auth: AuthDeps, runs: SyncRunDeps, preview: IndicatorPreviewDeps) {
   const app = newRouter();
   const user = requireAuth(auth);
-  // Read at each request: the market service may be swapped after the router is built.
-  const runs = (): SyncRunDeps => ({
-    market: market.data,
-    maxSymbolBars: opts.maxSymbolBars,
-    maxExpressionCost: opts.maxExpressionCost,
-    gate: opts.gate,
-    now: () => performance.now(),
-  });
-  const preview = () => ({
-    market: market.data,
-    targetDate: (symbol: string) => market.synthetic.targetDate(symbol),
-    maxExpressionCost: opts.maxExpressionCost,
-  });
 
   app.openapi(
     createRoute({
@@ -103,9 +83,8 @@ export function backtestRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      const answer = await fromInput("body", () => runReport(runs(), me.id, body));
+      const answer = await fromInput("body", () => runReport(runs, me.id, body));
       c.header("Server-Timing", serverTiming(answer.timing));
       return c.json(answer, 200);
     },
@@ -125,7 +104,7 @@ export function backtestRoutes(
     async (c) => {
       const owner = c.get("principal").user.id;
       return c.json(
-        await fromInput("body", () => previewIndicators(preview(), owner, c.req.valid("json"))),
+        await fromInput("body", () => previewIndicators(preview, owner, c.req.valid("json"))),
         200,
       );
     },
@@ -158,9 +137,8 @@ export function backtestRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      return c.json(await fromInput("body", () => runOnTicker(runs(), me.id, body)), 200);
+      return c.json(await fromInput("body", () => runOnTicker(runs, me.id, body)), 200);
     },
   );
 
@@ -181,9 +159,8 @@ export function backtestRoutes(
     }),
     async (c) => {
       const me = c.get("principal").user;
-      await auth.limiter.consume("backtest_user", me.id, opts.rate);
       const body = c.req.valid("json");
-      return c.json(await fromInput("body", () => plotOnTicker(runs(), me.id, body)), 200);
+      return c.json(await fromInput("body", () => plotOnTicker(runs, me.id, body)), 200);
     },
   );
 

@@ -33,7 +33,7 @@ const TARGET_LOC: Record<string, string> = {
 };
 
 /** Converts zod issues to `{type, loc, msg}` entries under `loc[0]` (body, query, path, …). */
-export function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
+function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
   const out: ValidationIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];

@@ -1,13 +1,15 @@
 /** `/api/v1/library/*` (my saved strategies, versions, stages, export) and `/api/v1/catalog/strategies`. */
-import type { RunGate } from "../domain/backtest/run_gate.ts";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { libraryRunCsv } from "../domain/backtest/job_reports.ts";
-import { compareCatalogStrategies, compareVersions } from "../domain/backtest/strategy_compare.ts";
-import type { RateRule } from "../domain/config.ts";
-import type { RunCacheRepo } from "../domain/store/run_cache_repo.ts";
-import { catalogByName, catalogPage, nicknamesFrom } from "../domain/strategy/catalog.ts";
+import {
+  type CatalogCompareDeps,
+  compareCatalogStrategies,
+  type CompareDeps,
+  compareVersions,
+} from "../domain/backtest/strategy_compare.ts";
+import { catalogByName, type CatalogDeps, catalogPage } from "../domain/strategy/catalog.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import {
   listStrategies,
@@ -90,35 +92,12 @@ const VersionSchema = z.object({
 export function libraryRoutes(
   auth: AuthDeps,
   deps: LibraryDeps,
-  runs: {
-    jobs: BacktestJobDeps;
-    maxSymbolBars: number;
-    /** Expression budget of each run (MAX_EXPRESSION_COST). */
-    maxExpressionCost: number;
-    /** The process-wide cap on synchronous runs. */
-    gate: RunGate;
-    /** Catalog compares per client IP. */
-    catalogCompareRate: RateRule;
-    /** Synchronous runs per user (RATE_LIMIT_BACKTEST), shared with `/backtests/run`: a version compare is one. */
-    backtestRate: RateRule;
-    /** Summaries of catalog runs by (spec, data version). */
-    cache: RunCacheRepo;
-  },
+  catalog: CatalogDeps,
+  runs: { jobs: BacktestJobDeps; compare: CompareDeps; catalogCompare: CatalogCompareDeps },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
-  const catalog = { library: deps, nicknameOf: nicknamesFrom(auth.users) };
-  // Read at each request: the market service may be swapped after the router is built.
-  const compare = () => ({
-    library: deps,
-    runs: {
-      market: runs.jobs.market,
-      maxSymbolBars: runs.maxSymbolBars,
-      maxExpressionCost: runs.maxExpressionCost,
-      gate: runs.gate,
-    },
-  });
 
   app.openapi(
     createRoute({
@@ -242,7 +221,7 @@ export function libraryRoutes(
     },
   );
 
-  const stageRoute = (path: string, summary: string, withVersion: boolean) =>
+  const stageRoute = (path: string, summary: string) =>
     createRoute({
       method: "post",
       path,
@@ -250,22 +229,24 @@ export function libraryRoutes(
       summary,
       security: bearerSecurity,
       middleware: [user],
-      request: withVersion
-        ? { params: IdParam, body: jsonBody(z.strictObject({ version: z.number().int().min(1) })) }
-        : { params: IdParam },
+      request: { params: IdParam },
       responses: { 200: jsonResponse(StrategySchema, "Stages"), ...errorResponses(400, 401, 403, 404, 422) },
     });
 
-  app.openapi(stageRoute("/library/{id}/stage", "Mark a version as staging", true), async (c) => {
-    const body = await c.req.json() as { version: number };
-    return c.json(await stage(deps, me(c), c.req.valid("param").id, body.version), 200);
-  });
+  const staging = stageRoute("/library/{id}/stage", "Mark a version as staging");
   app.openapi(
-    stageRoute("/library/{id}/promote", "Promote the staging version to production", false),
+    {
+      ...staging,
+      request: { ...staging.request, body: jsonBody(z.strictObject({ version: z.number().int().min(1) })) },
+    },
+    async (c) => c.json(await stage(deps, me(c), c.req.valid("param").id, c.req.valid("json").version), 200),
+  );
+  app.openapi(
+    stageRoute("/library/{id}/promote", "Promote the staging version to production"),
     async (c) => c.json(await promote(deps, me(c), c.req.valid("param").id), 200),
   );
   app.openapi(
-    stageRoute("/library/{id}/rollback", "Roll production back to the previous production version", false),
+    stageRoute("/library/{id}/rollback", "Roll production back to the previous production version"),
     async (c) => c.json(await rollback(deps, me(c), c.req.valid("param").id), 200),
   );
 
@@ -344,10 +325,9 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      await auth.limiter.consume("backtest_user", me(c), runs.backtestRate);
       const id = c.req.valid("param").id;
       return c.json(
-        await fromInput("query", () => compareVersions(compare(), me(c), id, c.req.valid("query"))),
+        await fromInput("query", () => compareVersions(runs.compare, me(c), id, c.req.valid("query"))),
         200,
       );
     },
@@ -430,12 +410,12 @@ export function libraryRoutes(
       },
     }),
     async (c) => {
-      await auth.limiter.consume("catalog_compare_ip", c.get("clientIp"), runs.catalogCompareRate);
-      const cmp = { ...compare(), cache: runs.cache, clock: deps.clock, nicknameOf: catalog.nicknameOf };
-      return c.json(
-        await fromInput("path", () => compareCatalogStrategies(cmp, c.req.valid("param").name)),
-        200,
+      const name = c.req.valid("param").name;
+      const view = await fromInput(
+        "path",
+        () => compareCatalogStrategies(runs.catalogCompare, name, c.get("clientIp")),
       );
+      return c.json(view, 200);
     },
   );
 

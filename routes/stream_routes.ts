@@ -32,7 +32,7 @@ export interface SocketLimits {
 }
 
 /** The limits used when none are given. */
-export const DEFAULT_SOCKET_LIMITS: SocketLimits = {
+const DEFAULT_SOCKET_LIMITS: SocketLimits = {
   idleTimeoutS: 30,
   maxLifetimeMs: 3_600_000,
   maxPerIp: 20,

@@ -5,7 +5,6 @@
 import { fromInput } from "./errors.ts";
 import { createRoute } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import type { RateRule } from "../domain/config.ts";
 import { deleteClaimedHistory, putClaimedHistory } from "../domain/track_record/claimed_history.ts";
 import {
   createTrackedStrategyView,
@@ -53,7 +52,6 @@ const tags = ["tracked strategies"];
 export function trackedStrategyRoutes(
   auth: AuthDeps,
   deps: TrackRecordServices,
-  opts: { signalRate: RateRule },
 ) {
   const app = newRouter();
   const user = requireAuth(auth);
@@ -189,11 +187,10 @@ export function trackedStrategyRoutes(
       },
     }),
     async (c) => {
-      const me = c.get("principal").user;
-      await auth.limiter.consume("signal_submit_user", me.id, opts.signalRate);
+      const me = c.get("principal").user.id;
       const slug = c.req.valid("param").slug;
       return c.json(
-        await fromInput("body", () => submitSignalView(deps, me.id, slug, c.req.valid("json"))),
+        await fromInput("body", () => submitSignalView(deps, me, slug, c.req.valid("json"))),
         201,
       );
     },

@@ -1,12 +1,14 @@
 /**
- * Keeps the layering of DESIGN.md true by scanning source files: arrows point down only
+ * Keeps the layering of ARCHITECTURE.md true by scanning source files: arrows point down only
  * (`routes → domain`, `jobs → domain`), the domain knows nothing of Hono or the environment, and every
  * dependency comes from npm.
  */
 import assert from "node:assert/strict";
 import {
   areaCycles,
+  deadExports,
   httpInDomain,
+  importsTheHouse,
   kvOutsideStore,
   repositoriesBuiltOutsideHouse,
   routerImportsRouter,
@@ -197,6 +199,15 @@ const RULES: {
     planted: [sourceFile("routes/a_routes.ts", 'import { x } from "./b_routes.ts";')],
   },
   {
+    name: "nothing below the house imports app/, main.ts or worker.ts",
+    rule: importsTheHouse,
+    planted: [
+      sourceFile("domain/x.ts", 'import type { Services } from "../app/services.ts";'),
+      sourceFile("jobs/x.ts", 'import { startWorker } from "../app/house.ts";'),
+      sourceFile("routes/x_routes.ts", 'import "../worker.ts";'),
+    ],
+  },
+  {
     name: "routes/ imports only types from domain/store/",
     rule: routesImportStore,
     planted: [
@@ -240,6 +251,15 @@ const RULES: {
       sourceFile("domain/a/y.ts", 'const hint = "submit it to POST /api/v1/backtests";'),
     ],
   },
+  {
+    name: "no dead exports in app/, domain/, routes/, jobs/",
+    rule: deadExports,
+    planted: [
+      sourceFile("domain/a/x.ts", "export function used() {}\nexport const unused = 1;"),
+      sourceFile("routes/y.ts", 'import { used } from "../domain/a/x.ts";\nused();'),
+    ],
+    caught: 1,
+  },
 ];
 
 for (const { name, rule, planted, caught } of RULES) {
@@ -257,4 +277,88 @@ Deno.test("architecture: type-only imports are told apart from value imports", (
     'import type { A } from "./a.ts";\nimport { type B, type C } from "./b.ts";\nimport { type D, e } from "./d.ts";',
   );
   assert.deepEqual(f.imports.map((i) => i.typeOnly), [true, true, false]);
+});
+
+// ---- Each rule also catches the usual ways around it, and leaves the innocent look-alikes alone ----
+
+const DISGUISED: { name: string; rule: (files: ScannedFile[]) => string[]; planted: ScannedFile[] }[] = [
+  {
+    name: "a router reached through a schema module that re-exports it",
+    rule: routerImportsRouter,
+    planted: [
+      sourceFile("routes/a_routes.ts", 'import { x } from "./schemas/x.ts";'),
+      sourceFile("routes/schemas/x.ts", 'export { x } from "../b_routes.ts";'),
+    ],
+  },
+  {
+    name: "a repository factory re-exported by an area and imported by a router",
+    rule: repositoriesBuiltOutsideHouse,
+    planted: [
+      sourceFile("routes/a_routes.ts", 'import { createUserRepo } from "../domain/auth/x.ts";'),
+      sourceFile("domain/auth/x.ts", 'export { createUserRepo } from "../store/user_repo.ts";'),
+    ],
+  },
+  ...[
+    "kv .get(['a'])",
+    "deps.kv?.list({ prefix: [] })",
+    "this.kv!.atomic()",
+    "myKv.watch([['a']])",
+    "kv['enqueue'](m)",
+    "const { atomic } = deps.kv;",
+    "export const f = (db: Deno.Kv) => db.get(['a']);",
+    "const op: Deno.AtomicOperation = x;",
+  ].map((code) => ({ name: `KV: ${code}`, rule: kvOutsideStore, planted: [sourceFile("jobs/x.ts", code)] })),
+  ...[
+    "globalThis.setTimeout(f, 1)",
+    "performance\n.now()",
+    "performance['now']()",
+    "const { now } = performance;",
+    "globalThis.performance.now()",
+    "const t = setTimeout; t(f, 1)",
+    "const now = Date.now; now()",
+    "const d = new Date;",
+    "fetch(u, { signal: AbortSignal.timeout(5) })",
+  ].map((code) => ({
+    name: `wall clock: ${code}`,
+    rule: wallClockInDomain,
+    planted: [sourceFile("domain/a/x.ts", code)],
+  })),
+  ...[
+    'import { createSignalRepo as mk } from "../store/signal_repo.ts";\nmk(kv);',
+    "const make = createSignalRepo; make(kv);",
+    "const r = new KvSignalRepo(kv);",
+  ].map((code) => ({
+    name: `repositories: ${code}`,
+    rule: repositoriesBuiltOutsideHouse,
+    planted: [sourceFile("domain/a/x.ts", code)],
+  })),
+  {
+    name: "an adapter prefix in a template literal",
+    rule: httpInDomain,
+    planted: [sourceFile("domain/a/x.ts", "throw new ValidationError('bad', [`body`, 'spec']);")],
+  },
+];
+
+for (const { name, rule, planted } of DISGUISED) {
+  Deno.test(`architecture: a disguised violation is caught — ${name}`, () => {
+    assert.ok(rule(planted).length >= 1, rule.name);
+  });
+}
+
+Deno.test("architecture: look-alikes of violations are not flagged", () => {
+  const domain = sourceFile(
+    "domain/a/x.ts",
+    'import { computePerformance } from "./performance.ts";\n' +
+      "export const year = (ms: number) => new Date(ms).getUTCFullYear();\n" +
+      "export const label = `Cannot compute performance: ${1}`;",
+  );
+  assert.deepEqual(wallClockInDomain([domain]), []);
+  assert.deepEqual(kvOutsideStore([domain]), []);
+  // The house holds the KV handle it gives the repositories, but calls nothing on it.
+  const house = sourceFile("app/x.ts", "export const build = (kv: Deno.Kv) => createUserRepo(kv);");
+  assert.deepEqual(kvOutsideStore([house]), []);
+  assert.deepEqual(repositoriesBuiltOutsideHouse([house]), []);
+  // routes/app.ts mounts the routers.
+  const mount = sourceFile("routes/app.ts", 'import { authRoutes } from "./auth_routes.ts";');
+  assert.deepEqual(routerImportsRouter([mount]), []);
 });

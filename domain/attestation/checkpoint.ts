@@ -54,7 +54,7 @@ const encoder = new TextEncoder();
 const HASH_HEX = /^[0-9a-f]{64}$/;
 
 /** Standard base64 (with padding) of bytes. */
-export function bytesToBase64(bytes: Uint8Array): string {
+function bytesToBase64(bytes: Uint8Array): string {
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary);

@@ -32,9 +32,9 @@ export interface SignalAttester {
 }
 
 /** GitHub's public API root. */
-export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
+const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 /** How long one attestation (read plus write) may take before it gives up with `github_timeout`. */
-export const DEFAULT_GITHUB_TIMEOUT_MS = 10_000;
+const DEFAULT_GITHUB_TIMEOUT_MS = 10_000;
 
 /** How many times a write that lost a race with another writer (409/422) is re-read and retried. */
 const WRITE_ATTEMPTS = 3;
@@ -60,7 +60,7 @@ export function signalFileText(file: SignalFile): string {
 }
 
 /** The commit message of a strategy-day's file: `signal {slug} {trade_date} {first 12 of the hash}`. */
-export function signalCommitMessage(file: SignalFile): string {
+function signalCommitMessage(file: SignalFile): string {
   return `signal ${file.slug} ${file.trade_date} ${file.signal_hash.slice(0, 12)}`;
 }
 

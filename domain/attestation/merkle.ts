@@ -13,7 +13,7 @@
  */
 
 /** Bytes in a SHA-256 hash, and so in every leaf, node and root hash. */
-export const HASH_BYTES = 32;
+const HASH_BYTES = 32;
 
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
@@ -65,7 +65,7 @@ export function splitPoint(n: number): number {
 }
 
 /** Whether two byte strings are equal. */
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -93,7 +93,7 @@ export interface TransparencyLog {
 }
 
 /** The log's name, the first line of every signed note, unless configured otherwise. */
-export const DEFAULT_LOG_ORIGIN = "quantedge/signals";
+const DEFAULT_LOG_ORIGIN = "quantedge/signals";
 
 /** How many lost races an append survives before giving up with `ConflictError`. */
 const APPEND_TRIES = 100;
@@ -101,7 +101,7 @@ const APPEND_TRIES = 100;
 const SIGNAL_HASH = /^[0-9a-f]{64}$/;
 
 /** Whether `text` is a signal hash as the log accepts it: 64 lowercase hex digits. */
-export function isSignalHash(text: unknown): text is string {
+function isSignalHash(text: unknown): text is string {
   return typeof text === "string" && SIGNAL_HASH.test(text);
 }
 

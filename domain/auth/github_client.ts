@@ -1,6 +1,7 @@
 /** The fetch implementation of `GithubOAuthClient`, with GitHub's base URLs as parameters. */
 import { z } from "zod";
 import { BadRequestError, ServiceUnavailableError } from "../errors.ts";
+import { timeoutSignal } from "../clock.ts";
 import type { GithubEmail, GithubOAuthClient, GithubProfile } from "./github_oauth.ts";
 
 /** Where and how to reach GitHub. */
@@ -43,7 +44,7 @@ export function createGithubHttpClient(opts: GithubHttpClientOptions): GithubOAu
   ): Promise<{ status: number; body: unknown }> {
     let res: Response;
     try {
-      res = await doFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      res = await doFetch(url, { ...init, signal: timeoutSignal(timeoutMs) });
     } catch {
       throw unavailable(`${what}: no response`);
     }

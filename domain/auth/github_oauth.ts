@@ -17,7 +17,7 @@ import { issueSession, type TokenPair } from "./sessions.ts";
 import { isReservedEmail, newUserRecord, RESERVED_EMAIL_DOMAIN } from "./user_view.ts";
 
 /** How long a sign-in may take between the redirect to GitHub and the callback. */
-export const OAUTH_STATE_TTL_MS = 10 * 60_000;
+const OAUTH_STATE_TTL_MS = 10 * 60_000;
 
 /** Scopes asked of GitHub: the profile and the email addresses with their verified flags. */
 export const GITHUB_SCOPES = ["read:user", "user:email"] as const;

@@ -27,3 +27,18 @@ export function createRateLimiter(repo: RateLimitRepo, clock: Clock): RateLimite
     reset: (bucket, identity, rule) => repo.reset(bucket, identity, rule.windowMs, clock.now()),
   };
 }
+
+/** What an operation charges each call against: the limiter and the rule of its bucket. */
+export interface RateCharge {
+  limiter: RateLimiter;
+  rule: RateRule;
+}
+
+/** Counts one call of `identity` in `bucket` against `charge`; without a charge the operation is not limited. */
+export async function chargeRate(
+  charge: RateCharge | undefined,
+  bucket: string,
+  identity: string,
+): Promise<void> {
+  if (charge) await charge.limiter.consume(bucket, identity, charge.rule);
+}

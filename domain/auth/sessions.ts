@@ -10,7 +10,7 @@ import type { AuthDeps } from "./auth_deps.ts";
 import { toUserView, type UserView } from "./user_view.ts";
 
 /** Refresh tokens look like `qrt_<43 base62 chars>`. */
-export const REFRESH_TOKEN_PREFIX = "qrt_";
+const REFRESH_TOKEN_PREFIX = "qrt_";
 /** API keys look like `qe_<40 base62 chars>`. */
 export const API_KEY_PREFIX = "qe_";
 

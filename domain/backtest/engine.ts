@@ -17,7 +17,7 @@ import { fromDayNumber } from "../calendar/dates.ts";
 import { BadRequestError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { costsFromPercent } from "../execution/costs.ts";
-import { buyFill, buyPrice, cutToCash, MAX_CUT_STEPS, sellFill } from "../execution/fills.ts";
+import { buyFill, buyPrice, cutToCash, sellFill } from "../execution/fills.ts";
 import { boardLot, wholeLots } from "../execution/lots.ts";
 
 /**
@@ -37,12 +37,6 @@ const dayText = (day: number) => {
     return `day ${day}`;
   }
 };
-
-/**
- * Most steps the sizing loop of one order may take to cut it to what cash allows. With sane data it takes at
- * most a few (a jump to the affordable size, then a lot or two for rounding and the minimum fee).
- */
-export const MAX_SIZING_STEPS = MAX_CUT_STEPS;
 
 /** One symbol's input: bars plus the evaluated rules (1 = true). */
 export interface SymbolInput {

@@ -19,7 +19,7 @@ export interface JobProgressMessage {
 }
 
 /** The message sent for a job state. */
-export function progressMessage(j: BacktestJobRecord): JobProgressMessage {
+function progressMessage(j: BacktestJobRecord): JobProgressMessage {
   return {
     type: "progress",
     job_id: j.id,

@@ -4,6 +4,7 @@
  * budget, or when the user already has as many active (queued or running) jobs as their tier allows.
  */
 import type { Tier } from "../store/user_repo.ts";
+import { chargeRate, type RateCharge } from "../auth/rate_limiter.ts";
 import { tierInfo } from "../auth/tiers.ts";
 import { RateLimitError } from "../errors.ts";
 import { getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
@@ -22,6 +23,8 @@ export interface JobSubmissionDeps {
   library: LibraryDeps;
   /** Expression budget of a queued job (`MAX_JOB_EXPRESSION_COST`). */
   maxExpressionCost: number;
+  /** Submissions per user and, separately, per client address (`RATE_LIMIT_BACKTEST`); unlimited when absent. */
+  rate?: RateCharge;
 }
 
 /** A queue request: one strategy source, or a library strategy (and version) of the caller. */
@@ -60,7 +63,10 @@ export async function queueBacktest(
   deps: JobSubmissionDeps,
   user: { id: string; tier: Tier },
   input: JobRequest,
+  clientIp?: string,
 ): Promise<QueuedJob> {
+  await chargeRate(deps.rate, "backtest_submit_user", user.id);
+  if (clientIp !== undefined) await chargeRate(deps.rate, "backtest_submit_ip", clientIp);
   const fromLibrary = input.library_id
     ? await getOwnVersion(deps.library, user.id, input.library_id, input.version)
     : null;

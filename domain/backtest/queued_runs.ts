@@ -20,15 +20,15 @@ import { BacktestCancelledError, type BacktestProgress, runBacktest } from "./ru
 /** How long a claim lasts without a progress write before another worker may take the job over. */
 export const JOB_LEASE_MS = 60_000;
 /** Progress is written at least this often (wall time) while a job runs; the cancel flag is read every slice. */
-export const PROGRESS_INTERVAL_MS = 250;
+const PROGRESS_INTERVAL_MS = 250;
 /** Simulated trading days between two yields to the event loop. */
-export const SLICE_DAYS = 20;
+const SLICE_DAYS = 20;
 /** While data loads, the runner yields to the event loop at least this often (wall time). */
-export const LOAD_YIELD_MS = 50;
+const LOAD_YIELD_MS = 50;
 /** Default wall-clock budget of one attempt (`BACKTEST_JOB_MAX_SECONDS`). */
 export const DEFAULT_JOB_MAX_MS = 900_000;
 /** Default number of claims a job gets before it is failed as a poison pill (`BACKTEST_JOB_MAX_ATTEMPTS`). */
-export const DEFAULT_JOB_MAX_ATTEMPTS = 3;
+const DEFAULT_JOB_MAX_ATTEMPTS = 3;
 
 /** What the job service needs. */
 export interface BacktestJobDeps {
@@ -51,7 +51,7 @@ export interface BacktestJobDeps {
 }
 
 /** The attempt ran past its wall-clock budget. */
-export class BacktestTimeoutError extends Error {}
+class BacktestTimeoutError extends Error {}
 
 /**
  * Redelivery delays (ms) of a job's queue message: a delivery that finds the job held by a live lease is retried

@@ -24,7 +24,7 @@ const cell = (v: unknown) => {
 };
 
 /** A header row of `columns` and one row per record (missing values empty), each line ending in CRLF. */
-export function csvTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
+function csvTable(columns: readonly string[], rows: readonly Record<string, unknown>[]): string {
   return [columns.join(","), ...rows.map((r) => columns.map((c) => cell(r[c])).join(","))].join("\r\n") +
     "\r\n";
 }

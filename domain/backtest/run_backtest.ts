@@ -92,10 +92,10 @@ export class BacktestCancelledError extends Error {}
 const TRADED_VALUE = "sma(close * volume, 20)";
 
 /** Symbols a synchronous run loads ahead of the one it evaluates. */
-export const LOAD_AHEAD = 8;
+const LOAD_AHEAD = 8;
 
 /** Symbol-days simulated between two pauses of a synchronous run (about 5 ms of engine work). */
-export const SIM_SLICE_SYMBOL_DAYS = 150_000;
+const SIM_SLICE_SYMBOL_DAYS = 150_000;
 
 /**
  * The run's sessions: the trading days of `exchanges` from the first to the last simulated bar, as sorted day

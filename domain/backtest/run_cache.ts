@@ -11,7 +11,7 @@ import type { StrategySpec } from "../strategy/spec.ts";
 import { ENGINE_VERSION } from "./run_backtest.ts";
 
 /** How long a cached summary is kept. */
-export const RUN_CACHE_TTL_MS = 7 * 86_400_000;
+const RUN_CACHE_TTL_MS = 7 * 86_400_000;
 
 /** What the cache needs. */
 export interface RunCacheDeps {
@@ -21,7 +21,7 @@ export interface RunCacheDeps {
 }
 
 /** JSON with object keys sorted at every level and no whitespace (the same value always gives the same text). */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value as Record<string, unknown>)
@@ -31,7 +31,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /** The cache key of a run of `spec` by `ownerId`: spec hash (with the engine version) and data version. */
-export async function runCacheKey(
+async function runCacheKey(
   deps: RunCacheDeps,
   spec: StrategySpec,
   ownerId: string | null,

@@ -4,6 +4,7 @@
  * summaries cached by spec and data version). Each strategy is checked against the expression budget before any
  * runs. Error paths are relative to the request (`["a"]`, `["name"]`).
  */
+import { chargeRate, type RateCharge } from "../auth/rate_limiter.ts";
 import type { Clock } from "../clock.ts";
 import { NotFoundError } from "../errors.ts";
 import type { RunCacheRepo } from "../store/run_cache_repo.ts";
@@ -13,7 +14,7 @@ import type { StrategySpec } from "../strategy/spec.ts";
 import { specDifferences } from "../strategy/spec_diff.ts";
 import { cachedRunSummary } from "./run_cache.ts";
 import { assertWithinExpressionBudget, estimateBacktestCost, runBacktest } from "./run_backtest.ts";
-import type { SyncRunDeps } from "./sync_runs.ts";
+import { SYNC_RUN_BUCKET, type SyncRunDeps } from "./sync_runs.ts";
 
 /** Most strategies one catalog compare runs. */
 const CATALOG_COMPARE_LIMIT = 10;
@@ -53,6 +54,8 @@ export async function compareVersions(
   strategyId: string,
   versions: { a: number; b: number },
 ): Promise<VersionComparison> {
+  // Two runs, one charge: a compare counts as one synchronous run of the caller.
+  await chargeRate(deps.runs.rate, SYNC_RUN_BUCKET, userId);
   const va = await getOwnVersion(deps.library, userId, strategyId, versions.a);
   const vb = await getOwnVersion(deps.library, userId, strategyId, versions.b);
   for (const [v, param] of [[va, "a"], [vb, "b"]] as const) {
@@ -71,11 +74,25 @@ export async function compareVersions(
   };
 }
 
-/** Runs every catalog strategy named `name` (up to `CATALOG_COMPARE_LIMIT`) on its production spec. */
+/** What a catalog compare needs besides the runs: the result cache, authors' nicknames, a per-address rate. */
+export interface CatalogCompareDeps extends CompareDeps {
+  cache: RunCacheRepo;
+  clock: Clock;
+  nicknameOf: NicknameOf;
+  /** Catalog compares per client address (`RATE_LIMIT_CATALOG_COMPARE`); unlimited when absent. */
+  perIp?: RateCharge;
+}
+
+/**
+ * Runs every catalog strategy named `name` (up to `CATALOG_COMPARE_LIMIT`) on its production spec. Anyone may
+ * ask, so each call is charged to the caller's address when `deps.perIp` is set.
+ */
 export async function compareCatalogStrategies(
-  deps: CompareDeps & { cache: RunCacheRepo; clock: Clock; nicknameOf: NicknameOf },
+  deps: CatalogCompareDeps,
   name: string,
+  clientIp = "",
 ): Promise<{ name: string; strategies: ComparedCatalogStrategy[] }> {
+  await chargeRate(deps.perIp, "catalog_compare_ip", clientIp);
   const page = await catalogStrategies(deps.library, { limit: CATALOG_COMPARE_LIMIT, offset: 0 }, name);
   if (page.items.length === 0) throw new NotFoundError(`No promoted strategy named "${name}"`);
   const found = [];

@@ -3,6 +3,7 @@
  * limits): the full report of a strategy in any source shape, and the one-ticker forms — start/end value and P&L,
  * or a Plotly figure. Error paths are relative to the request (`["spec", "entry"]`, `["strategy_code"]`).
  */
+import { chargeRate, type RateCharge } from "../auth/rate_limiter.ts";
 import { fromDayNumber } from "../calendar/dates.ts";
 import type { MarketData } from "../market/types.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
@@ -13,6 +14,9 @@ import { plotFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";
 import { type BacktestTiming, runBacktest, runBacktestTimed } from "./run_backtest.ts";
 import type { RunGate } from "./run_gate.ts";
+
+/** The rate bucket every synchronous run of a user counts in (a library version compare is one too). */
+export const SYNC_RUN_BUCKET = "backtest_user";
 
 /** What a synchronous run needs. */
 export interface SyncRunDeps {
@@ -25,6 +29,8 @@ export interface SyncRunDeps {
   gate?: RunGate;
   /** Milliseconds from a monotonic clock, for the report's timings. */
   now: () => number;
+  /** Synchronous runs per user (`RATE_LIMIT_BACKTEST`, bucket `backtest_user`); unlimited when absent. */
+  rate?: RateCharge;
 }
 
 /** A full-report request: one strategy source, and how many variants were tried. */
@@ -54,6 +60,7 @@ export interface TickerRunAnswer {
 
 /** Runs the strategy of `input` for `ownerId` and answers the full report. */
 export async function runReport(deps: SyncRunDeps, ownerId: string, input: RunRequest): Promise<RunAnswer> {
+  await chargeRate(deps.rate, SYNC_RUN_BUCKET, ownerId);
   const spec = resolveSpec(input);
   const { report, timing } = await runBacktestTimed(
     spec,
@@ -69,6 +76,7 @@ export async function runOnTicker(
   ownerId: string,
   input: TickerRunRequest,
 ): Promise<TickerRunAnswer> {
+  await chargeRate(deps.rate, SYNC_RUN_BUCKET, ownerId);
   const spec = onTicker(input);
   const report = await run(deps, ownerId, spec, input);
   const end = report.summary.finalValue as number;
@@ -81,6 +89,7 @@ export async function plotOnTicker(
   ownerId: string,
   input: TickerRunRequest,
 ): Promise<PlotlyFigure> {
+  await chargeRate(deps.rate, SYNC_RUN_BUCKET, ownerId);
   const spec = onTicker(input);
   const ticker = spec.universe.tickers![0];
   const report = await run(deps, ownerId, spec, input);

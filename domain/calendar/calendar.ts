@@ -111,15 +111,14 @@ function nyseClosedDays(year: number): Set<number> {
  * here); NYSE publishes its holiday schedule about three years ahead (through 2028), its rules are computed
  * further; NSE and IDX have no list built in.
  */
-export const BUILT_IN_OFFICIAL_YEARS: Readonly<Record<ExchangeCode, { first: number; last: number } | null>> =
-  {
-    SSE: SSE_COVERED_YEARS,
-    SZSE: SSE_COVERED_YEARS,
-    NYSE: { first: NYSE_RULES_FIRST_YEAR, last: 2028 },
-    NSE: null,
-    IDX: null,
-    CRYPTO: null,
-  };
+const BUILT_IN_OFFICIAL_YEARS: Readonly<Record<ExchangeCode, { first: number; last: number } | null>> = {
+  SSE: SSE_COVERED_YEARS,
+  SZSE: SSE_COVERED_YEARS,
+  NYSE: { first: NYSE_RULES_FIRST_YEAR, last: 2028 },
+  NSE: null,
+  IDX: null,
+  CRYPTO: null,
+};
 
 /** Official weekday closures installed at run time, by exchange and year (day numbers); replaces estimates. */
 const installed = new Map<ExchangeCode, Map<number, Set<number>>>();

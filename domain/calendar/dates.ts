@@ -82,12 +82,6 @@ export function weekday(date: IsoDate): number {
   return weekdayOfDay(toDayNumber(date));
 }
 
-/** `true` on Saturday and Sunday. */
-export function isWeekend(date: IsoDate): boolean {
-  const d = weekday(date);
-  return d === 0 || d === 6;
-}
-
 /** The calendar year of a date. */
 export function yearOf(date: IsoDate): number {
   return Number(date.slice(0, 4));

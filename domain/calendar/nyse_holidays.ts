@@ -11,7 +11,7 @@ export const NYSE_RULES_FIRST_YEAR = 1990;
  * Unscheduled full-day closures since 1990: presidential funerals (Nixon 1994, Reagan 2004, Ford 2007, G. H. W.
  * Bush 2018, Carter 2025), the 11–14 September 2001 attacks and Hurricane Sandy (29–30 October 2012).
  */
-export const NYSE_SPECIAL_CLOSURES: readonly IsoDate[] = [
+const NYSE_SPECIAL_CLOSURES: readonly IsoDate[] = [
   "1994-04-27",
   "2001-09-11",
   "2001-09-12",

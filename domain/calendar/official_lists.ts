@@ -20,7 +20,7 @@ import type { PageRequest } from "../store/kv.ts";
 /** Most closures one year's list may hold. */
 export const MAX_CLOSURES_PER_YEAR = 150;
 /** Longest run of consecutive closed days (weekends included) a list may create; longer ones are refused. */
-export const MAX_CLOSED_RUN_DAYS = 21;
+const MAX_CLOSED_RUN_DAYS = 21;
 /** Longest `source` text. */
 export const MAX_SOURCE_LENGTH = 500;
 

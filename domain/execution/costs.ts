@@ -35,7 +35,7 @@ export function asFraction(rate: Rate): number {
 }
 
 /** `notional × rate`, without a minimum. */
-export function charge(notional: number, rate: Rate): number {
+function charge(notional: number, rate: Rate): number {
   return (notional * rate.value) / rate.per;
 }
 

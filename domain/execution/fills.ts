@@ -40,7 +40,7 @@ export interface Fill {
 export type CashRule = "fee_on_top" | "grossed_up";
 
 /** Most steps a cut may take (with sane data it takes a jump and a lot or two). */
-export const MAX_CUT_STEPS = 64;
+const MAX_CUT_STEPS = 64;
 
 /** The price a buy at `reference` fills at. */
 export function buyPrice(reference: number, costs: CostModel): number {
@@ -48,7 +48,7 @@ export function buyPrice(reference: number, costs: CostModel): number {
 }
 
 /** The price a sell at `reference` fills at. */
-export function sellPrice(reference: number, costs: CostModel): number {
+function sellPrice(reference: number, costs: CostModel): number {
   return sellFillPrice(reference, costs.slippage);
 }
 

@@ -8,6 +8,7 @@
  * So a Sharpe of 0, a 0 % return and no drawdown score 50; the score always lies in [0, 100]. One entry per
  * strategy version per dataset: resubmitting replaces it (and, the runs being deterministic, gives the same score).
  */
+import type { RateCharge } from "../auth/rate_limiter.ts";
 import { iso } from "../iso_time.ts";
 import type { RunGate } from "../backtest/run_gate.ts";
 import type { Clock } from "../clock.ts";
@@ -54,7 +55,7 @@ export const DATASETS: readonly Dataset[] = [
 ];
 
 /** The dataset named `name`; `NotFoundError` otherwise. */
-export function datasetNamed(name: string): Dataset {
+function datasetNamed(name: string): Dataset {
   const d = DATASETS.find((x) => x.name === name);
   if (!d) {
     throw new NotFoundError(
@@ -90,6 +91,8 @@ export interface LeaderboardDeps {
   maxExpressionCost?: number;
   /** The process-wide cap on synchronous runs (429 past it); none when absent. */
   gate?: RunGate;
+  /** A submission is a synchronous run of the caller (`RATE_LIMIT_BACKTEST`); unlimited when absent. */
+  rate?: RateCharge;
 }
 
 /** Runs version `version` (default latest) of my strategy on `dataset` and stores the entry (replacing any). */

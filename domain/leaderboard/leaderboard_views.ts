@@ -1,4 +1,6 @@
 /** What a client sees of the leaderboard: the answer to a submission, a period's ranking, the catalog ranking. */
+import { chargeRate } from "../auth/rate_limiter.ts";
+import { SYNC_RUN_BUCKET } from "../backtest/sync_runs.ts";
 import {
   catalogLeaderboard,
   type LeaderboardDeps,
@@ -20,6 +22,7 @@ export async function submitEntry(
   userId: string,
   input: { strategy_id: string; version?: number; dataset: string },
 ): Promise<SubmissionView> {
+  await chargeRate(deps.rate, SYNC_RUN_BUCKET, userId);
   const e = await submitToLeaderboard(deps, userId, {
     strategyId: input.strategy_id,
     version: input.version,

@@ -81,7 +81,7 @@ function liveOnlyInfo(symbol: string): SymbolInfo {
 }
 
 /** Bytes of imported series each service keeps decoded in memory (whole series; least recently used go first). */
-export const IMPORT_CACHE_BYTES = 64 * 1024 * 1024;
+const IMPORT_CACHE_BYTES = 64 * 1024 * 1024;
 
 /** What changes whenever a stored series does (a replacement is a new generation, an append moves the rest). */
 const stampOf = (m: BarSeriesMeta) => `${m.gen}:${m.updated_at}:${m.rows}:${m.last_day}`;

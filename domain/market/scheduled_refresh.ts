@@ -12,7 +12,7 @@ import type { UniverseName } from "./types.ts";
 import { refreshYahooSymbols, type YahooRefreshResult } from "./yahoo/yahoo_provider.ts";
 
 /** The synthetic universes kept warm per exchange. */
-export const WARM_UNIVERSES: Readonly<Record<ExchangeCode, UniverseName[]>> = {
+const WARM_UNIVERSES: Readonly<Record<ExchangeCode, UniverseName[]>> = {
   SSE: ["hs300", "etf_all"],
   SZSE: [],
   NSE: ["nifty"],

@@ -23,7 +23,7 @@ import type { BarSeries } from "./types.ts";
  * Bump when the generator's output changes in a way the automatic fingerprint cannot see (it covers the catalogue
  * and the first quarter of 2015 of one series per exchange), so caches of the old output are abandoned.
  */
-export const SYNTHETIC_CACHE_VERSION = 1;
+const SYNTHETIC_CACHE_VERSION = 1;
 
 /** End of the prefix the fingerprint generates per exchange. */
 const FINGERPRINT_THROUGH: IsoDate = "2015-03-31";

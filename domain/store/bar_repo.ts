@@ -65,8 +65,6 @@ const MAX_YEARS_IN_PLACE = 8;
 /** Times a reader re-reads when a writer switched generations under it. */
 const READ_ATTEMPTS = 5;
 
-const DAYS_PER_YEAR_APPROX = 365.2425;
-
 /** Calendar year of a day number (days since 1970-01-01), clamped to years 0001–9999. */
 export function yearOfDay(day: number): number {
   const clamped = Math.min(Math.max(day, -719_162), 2_932_896); // 0001-01-01 … 9999-12-31
@@ -392,6 +390,3 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
     },
   };
 }
-
-/** Rough number of calendar years a series of `days` calendar days spans (for sizing estimates). */
-export const approxYears = (days: number) => days / DAYS_PER_YEAR_APPROX;

@@ -3,7 +3,7 @@ import type { DailyJobName, DailyJobStore, WatchdogAlert } from "../track_record
 import { keys } from "./keys.ts";
 
 /** How long watchdog alerts are kept. */
-export const WATCHDOG_ALERT_TTL_MS = 30 * 86_400_000;
+const WATCHDOG_ALERT_TTL_MS = 30 * 86_400_000;
 
 /** The KV-backed store, plus reads the API uses. */
 export interface DailyJobRepo extends DailyJobStore {

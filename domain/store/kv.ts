@@ -7,7 +7,7 @@ import { keys } from "./keys.ts";
 /** The most items one page may hold. */
 export const MAX_PAGE_LIMIT = 200;
 /** Deno KV reads at most this many keys in one `getMany`. */
-export const GET_MANY_BATCH = 10;
+const GET_MANY_BATCH = 10;
 /** Largest value Deno KV stores under one key, minus headroom for the serialisation envelope. */
 export const MAX_CHUNK_BYTES = 60 * 1024;
 
@@ -249,7 +249,7 @@ class BusyRetryAtomic {
  * of the WAL-mode file do not wait for the writer. Optimistic checks keep their meaning: a retried commit
  * re-checks the same versionstamps.
  */
-export function retryBusyKv(kv: Deno.Kv, opts: BusyRetryOptions = {}): Deno.Kv {
+function retryBusyKv(kv: Deno.Kv, opts: BusyRetryOptions = {}): Deno.Kv {
   const p = busyPolicy(opts);
   const wrapped: Record<PropertyKey, unknown> = {
     get: (key: Deno.KvKey, o?: unknown) => retryBusy(p, "get", () => kv.get(key, o as never)),

@@ -103,7 +103,7 @@ export interface SettlementRepo {
 }
 
 /** How long trade-feed events stay readable for stream bridges. */
-export const TRADE_FEED_TTL_MS = 3_600_000;
+const TRADE_FEED_TTL_MS = 3_600_000;
 
 /** Creates the KV-backed repository. */
 export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {

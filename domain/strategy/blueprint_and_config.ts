@@ -51,7 +51,7 @@ function compare(a: string, op: Operator, b: string): string {
 }
 
 /** One blueprint rule as an expression. */
-export function blueprintRule(rule: z.infer<typeof BlueprintRule>): string {
+function blueprintRule(rule: z.infer<typeof BlueprintRule>): string {
   const n = rule.params.lookback;
   const level = rule.value ?? rule.params.threshold;
   const m = rule.params.multiplier ?? 2;
@@ -154,7 +154,7 @@ const num = (o: Record<string, unknown>, key: string, fallback: number) =>
   typeof o[key] === "number" && Number.isFinite(o[key]) ? (o[key] as number) : fallback;
 
 /** One technical indicator of the agent's config as `{entry, exit?}` conditions. */
-export function technicalRule(
+function technicalRule(
   t: Record<string, unknown> & { type: string },
 ): { entry: string; exit?: string } {
   switch (t.type) {
@@ -214,7 +214,7 @@ export function technicalRule(
 }
 
 /** The agent's `filters` and `fundamentalIndicators` as spec universe filters (unknown keys are ignored). */
-export function agentFilters(c: AgentConfig): Record<string, unknown> | undefined {
+function agentFilters(c: AgentConfig): Record<string, unknown> | undefined {
   const f = (c.filters ?? {}) as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   const cap = f.marketCap ?? f.market_cap;

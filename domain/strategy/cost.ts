@@ -199,7 +199,7 @@ export function formatCost(n: number): string {
  * Cost units of work between two pauses: about 5 ms on the reference machine, so a request that needs a few
  * event-loop turns (a health check's KV reads) waits a few slices at most.
  */
-export const SLICE_COST = 5_000_000;
+const SLICE_COST = 5_000_000;
 
 /** Spends cost units and pauses whenever a slice's worth has been spent since the last pause. */
 export interface WorkPacer {

@@ -34,7 +34,7 @@ export const FUNDAMENTAL_METRICS = ["PE_RATIO", "PBV", "ROE", "DE_RATIO", "ROA",
  * (minimum 20-day average traded value, fundamental bounds) make a symbol eligible for entry only on the days
  * they hold. ROE, ROA and NPM are fractions (0.15 = 15 %).
  */
-export const UniverseFiltersSchema = z.strictObject({
+const UniverseFiltersSchema = z.strictObject({
   market_cap: z.array(z.enum(["small", "mid", "large"])).min(1).optional(),
   sectors: z.array(z.string().min(1).max(60).superRefine(refuseUnsafeText())).min(1).max(20).optional(),
   syariah: z.boolean().optional(),
@@ -56,7 +56,7 @@ const common = {
 };
 
 /** Position sizing methods. */
-export const SizingSchema = z.discriminatedUnion("method", [
+const SizingSchema = z.discriminatedUnion("method", [
   z.strictObject({ method: z.literal("percent_equity"), percent: pct.default(100), ...common }),
   z.strictObject({ method: z.literal("fixed_cash"), cash: z.number().positive(), ...common }),
   z.strictObject({ method: z.literal("fixed_quantity"), quantity: z.number().int().positive(), ...common }),

@@ -13,7 +13,7 @@ export const MAX_NOTIFICATION_TITLE_CHARS = 200;
 /** Longest body kept (characters); longer bodies are cut with an ellipsis. */
 export const MAX_NOTIFICATION_BODY_CHARS = 2000;
 /** Longest link accepted (characters). */
-export const MAX_NOTIFICATION_LINK_CHARS = 500;
+const MAX_NOTIFICATION_LINK_CHARS = 500;
 
 const KIND_PATTERN = /^[a-z][a-z0-9_.-]{0,49}$/;
 
@@ -46,7 +46,7 @@ export interface NotificationView {
 }
 
 /** Converts a stored notification to its API view. */
-export function toNotificationView(r: NotificationRecord): NotificationView {
+function toNotificationView(r: NotificationRecord): NotificationView {
   return {
     id: r.id,
     kind: r.kind,
@@ -60,7 +60,7 @@ export function toNotificationView(r: NotificationRecord): NotificationView {
 }
 
 /** Cuts `text` to at most `max` characters (code points), ending with `…` when cut. */
-export function truncateText(text: string, max: number): string {
+function truncateText(text: string, max: number): string {
   const chars = Array.from(text);
   return chars.length <= max ? text : chars.slice(0, max - 1).join("") + "…";
 }

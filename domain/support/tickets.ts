@@ -50,7 +50,7 @@ export interface NewTicketInput {
 }
 
 /** Converts a stored ticket to its list view. */
-export function toTicketView(r: TicketRecord): TicketView {
+function toTicketView(r: TicketRecord): TicketView {
   return {
     id: r.id,
     user_id: r.user_id,
@@ -65,7 +65,7 @@ export function toTicketView(r: TicketRecord): TicketView {
 }
 
 /** Converts a stored reply to its view. */
-export function toTicketReplyView(r: TicketReplyRecord): TicketReplyView {
+function toTicketReplyView(r: TicketReplyRecord): TicketReplyView {
   return { id: r.id, author: r.author, message: r.message, created_at: iso(r.created_at) };
 }
 

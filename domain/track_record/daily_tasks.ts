@@ -51,7 +51,7 @@ export interface DailyJobStore {
 const sse = getCalendar("SSE");
 
 /** Every active or paused strategy whose record should include `date` but does not. */
-export async function strategiesMissingNav(deps: TrackRecordServices, date: string) {
+async function strategiesMissingNav(deps: TrackRecordServices, date: string) {
   const missing: { slug: string; owner_id: string; last_settled: string | null }[] = [];
   for (const s of await deps.strategies.listAll()) {
     if (s.status !== "active" && s.status !== "paused") continue;
@@ -65,7 +65,7 @@ export async function strategiesMissingNav(deps: TrackRecordServices, date: stri
 }
 
 /** Checks every active strategy has `date`'s NAV; notifies owners and stores an admin alert otherwise. */
-export async function runWatchdog(deps: TrackRecordServices, store: DailyJobStore, date: string) {
+async function runWatchdog(deps: TrackRecordServices, store: DailyJobStore, date: string) {
   const missing = await strategiesMissingNav(deps, date);
   for (const m of missing) {
     await notifyUser(deps.notifications, m.owner_id, {
@@ -89,13 +89,13 @@ export async function runWatchdog(deps: TrackRecordServices, store: DailyJobStor
  * The 09:10 run of `attestPending`: logs every signal version still waiting for the transparency log and commits
  * every signal still waiting for GitHub. Answers how many GitHub commits succeeded and failed.
  */
-export async function retryAttestations(deps: TrackRecordServices) {
+async function retryAttestations(deps: TrackRecordServices) {
   const { committed, failed } = await attestPending(deps);
   return { committed, failed };
 }
 
 /** Recomputes and stores each tracked strategy's evaluation metrics. */
-export async function recomputeEvaluations(deps: TrackRecordServices, store: DailyJobStore, date: string) {
+async function recomputeEvaluations(deps: TrackRecordServices, store: DailyJobStore, date: string) {
   let count = 0;
   for (const s of await deps.strategies.listAll()) {
     if (s.status === "pending") continue;

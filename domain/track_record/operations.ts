@@ -3,6 +3,7 @@
  * API answers with. Routes validate input, call one of these and map errors; the jobs and scripts call the same
  * operations or the functions they are built from.
  */
+import { chargeRate } from "../auth/rate_limiter.ts";
 import { tierInfo } from "../auth/tiers.ts";
 import type { Tier } from "../store/user_repo.ts";
 import { getCalendar } from "../calendar/calendar.ts";
@@ -95,6 +96,7 @@ export async function submitSignalView(
   slug: string,
   input: SubmitSignalInput,
 ): Promise<SubmittedSignalView> {
+  await chargeRate(deps.signalRate, "signal_submit_user", ownerId);
   const { signal, replaced } = await submitSignal(deps, ownerId, slug, input);
   let shown = signal;
   try {

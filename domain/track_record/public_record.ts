@@ -21,7 +21,7 @@ import { compareTracking, MIN_TRACKING_OVERLAP_DAYS } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
 
 /** A public strategy that exists and may be shown. */
-export async function getPublicStrategy(
+async function getPublicStrategy(
   deps: TrackRecordServices,
   slug: string,
 ): Promise<TrackedStrategyRecord> {
@@ -83,7 +83,7 @@ export async function listPublicStrategies(
 }
 
 /** The claimed block shown beside a verified record. */
-export async function claimedBlock(deps: TrackRecordServices, slug: string, navs: NavPointRecord[]) {
+async function claimedBlock(deps: TrackRecordServices, slug: string, navs: NavPointRecord[]) {
   const claimed = await deps.claimed.get(slug);
   if (!claimed) return null;
   const tracking = compareTracking(claimed.records, navs.map((n) => ({ date: n.date, nav: n.nav })));
@@ -140,7 +140,7 @@ export async function publicPerformance(
 }
 
 /** The steps a third party follows to check a settled day, using only public endpoints. */
-export const howToVerify = (links: TrackRecordLinks): string[] => [
+const howToVerify = (links: TrackRecordLinks): string[] => [
   "1. Recompute signal_hash: SHA-256 (hex) of the UTF-8 bytes of signal.canonical_json, and check that " +
   "canonical_json is the canonical form of {signals sorted by symbol, weights as decimal strings, strategy, " +
   "trade_date} (README, 'Signal hash').",

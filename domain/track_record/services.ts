@@ -1,4 +1,5 @@
 /** What the tracked-strategy, signal, settlement and public-record operations are built from. */
+import type { RateCharge } from "../auth/rate_limiter.ts";
 import type { TransparencyLog } from "../attestation/transparency_log.ts";
 import type { Clock } from "../clock.ts";
 import type { LogFn } from "../log.ts";
@@ -54,4 +55,6 @@ export interface TrackRecordServices {
   links: TrackRecordLinks;
   clock: Clock;
   log: LogFn;
+  /** Signal submissions per user (`RATE_LIMIT_SIGNAL`, bucket `signal_submit_user`); unlimited when absent. */
+  signalRate?: RateCharge;
 }

@@ -6,7 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app_env.ts";
 
 /** An exception that was thrown as a plain value. */
-export class NonErrorThrown extends Error {
+class NonErrorThrown extends Error {
   constructor(readonly value: unknown) {
     super(`Non-Error value thrown: ${describe(value)}`);
     this.name = "NonErrorThrown";

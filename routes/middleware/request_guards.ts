@@ -114,7 +114,7 @@ export function requestDeadline(timeoutMs: (path: string) => number | null): Mid
 }
 
 /** The request was not answered within its deadline (HTTP 503). */
-export class RequestDeadlineError extends ServiceUnavailableError {
+class RequestDeadlineError extends ServiceUnavailableError {
   constructor(readonly timeoutMs: number) {
     super(`The request was not answered within ${timeoutMs} ms; try again later`);
     this.name = "RequestDeadlineError";

@@ -12,10 +12,10 @@ type SecureHeadersOptions = NonNullable<Parameters<typeof secureHeaders>[0]>;
 import type { AppEnv } from "../app_env.ts";
 
 /** HSTS value in production: one year, subdomains included. */
-export const HSTS_VALUE = "max-age=31536000; includeSubDomains";
+const HSTS_VALUE = "max-age=31536000; includeSubDomains";
 
 /** The CSP of every API answer: load nothing, never framed. */
-export const API_CSP = {
+const API_CSP = {
   defaultSrc: ["'none'"],
   frameAncestors: ["'none'"],
   baseUri: ["'none'"],
@@ -23,7 +23,7 @@ export const API_CSP = {
 };
 
 /** The CSP of `/docs` and its assets: same-origin script, style, fetch; `data:` images and fonts. */
-export const DOCS_CSP = {
+const DOCS_CSP = {
   defaultSrc: ["'none'"],
   scriptSrc: ["'self'"],
   styleSrc: ["'self'", "'unsafe-inline'"],

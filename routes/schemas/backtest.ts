@@ -47,7 +47,7 @@ export const BacktestSummarySchema = z.object({
 }).openapi("BacktestSummary");
 
 /** One fill; a SELL also carries its P&L and holding days. */
-export const ReportTradeSchema = z.object({
+const ReportTradeSchema = z.object({
   date: z.string(),
   ticker: z.string(),
   companyName: z.string(),

@@ -9,20 +9,20 @@ import { safeText } from "./common.ts";
 const YEARS = `${CALENDAR_SUPPORTED_YEARS.first}-${CALENDAR_SUPPORTED_YEARS.last}`;
 
 /** `exchange` query parameter: a known code, case-insensitive, default SSE. */
-export const ExchangeQuery = z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).default("SSE")
+const ExchangeQuery = z.string().trim().toUpperCase().pipe(z.enum(EXCHANGE_CODES)).default("SSE")
   .openapi({ example: "SSE", description: "SSE (default), SZSE, NSE, IDX, NYSE or CRYPTO" });
 
 /** A real calendar date `YYYY-MM-DD`. */
 export const IsoDateString = z.string().refine(isIsoDate, "Expected a real date in YYYY-MM-DD form");
 
 /** A real calendar date `YYYY-MM-DD` in the calendar's supported years. */
-export const CalendarDateString = z.string().refine(
+const CalendarDateString = z.string().refine(
   isSupportedCalendarDate,
   `Expected a real date in YYYY-MM-DD form, years ${YEARS}`,
 );
 
 /** A month `YYYY-MM` in the calendar's supported years. */
-export const CalendarMonthString = z.string().refine(
+const CalendarMonthString = z.string().refine(
   (m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m) && isSupportedCalendarDate(`${m}-01`),
   `Expected a month in YYYY-MM form, years ${YEARS}`,
 );

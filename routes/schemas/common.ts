@@ -19,7 +19,7 @@ const ExpressionCostContext = z.object({
 }).openapi("ExpressionCostContext");
 
 /** `{"detail": [{type, loc, msg}]}` for every schema failure (422). */
-export const ValidationErrorSchema = z.object({
+const ValidationErrorSchema = z.object({
   detail: z.array(z.object({
     type: z.string(),
     loc: z.array(z.union([z.string(), z.number()])),

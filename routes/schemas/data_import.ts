@@ -70,7 +70,7 @@ export const ImportBody = {
 };
 
 /** The summary of an import. */
-export const ImportResultSchema = z.object({
+const ImportResultSchema = z.object({
   symbol: z.string(),
   exchange: z.enum(EXCHANGE_CODES),
   rows: z.number().int(),
@@ -83,7 +83,7 @@ export const ImportResultSchema = z.object({
 }).openapi("ImportResult");
 
 /** The summary of a many-symbol import. */
-export const BulkImportResultSchema = z.object({
+const BulkImportResultSchema = z.object({
   count: z.number().int(),
   symbols: z.array(ImportResultSchema),
 }).openapi("BulkImportResult");

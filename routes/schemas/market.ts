@@ -63,7 +63,7 @@ export const BarsQuery = z.object({
 });
 
 /** One daily bar; `adj_factor` multiplies `close` into a total-return price. */
-export const BarSchema = z.object({
+const BarSchema = z.object({
   date: z.string(),
   open: z.number(),
   high: z.number(),

@@ -50,7 +50,7 @@ export const TicketSchema = z.object({
 }).openapi("Ticket");
 
 /** One reply on a ticket. */
-export const TicketReplySchema = z.object({
+const TicketReplySchema = z.object({
   id: z.string().openapi({ example: "rpl_01jd0p2x7c4k9m3n5q" }),
   author: z.enum(["user", "support"]),
   message: z.string(),

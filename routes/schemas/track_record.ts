@@ -14,7 +14,7 @@ const IsoDateString = z.string().refine(isIsoDate, "Expected a real date YYYY-MM
 /** Universes a tracked strategy benchmarks against. */
 export const TrackedUniverseSchema = z.enum(["hs300", "csi500", "csi1000", "csi2000", "etf_all"]);
 /** Strategy statuses. */
-export const TrackedStatusSchema = z.enum(["pending", "active", "paused", "retired"]);
+const TrackedStatusSchema = z.enum(["pending", "active", "paused", "retired"]);
 
 /** `POST /strategies`. */
 export const CreateTrackedBody = z.strictObject({
@@ -94,7 +94,7 @@ export const SubmitSignalBody = z.strictObject({
 }).openapi("SubmitSignal");
 
 /** A signal. */
-export const SignalSchema = z.object({
+const SignalSchema = z.object({
   id: z.string(),
   strategy: z.string(),
   trade_date: z.string(),
@@ -187,7 +187,7 @@ const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 const ExecutionPrice = z.enum(["open", "close"]);
 
 /** A claimed history as the public sees it: summary, points and how it tracks the verified record. */
-export const TrackingSchema = z.object({
+const TrackingSchema = z.object({
   overlap_days: z.number().int(),
   tracking_difference: NullableNumber,
   tracking_error: NullableNumber,
@@ -207,7 +207,7 @@ export const SignalDayRefusedSchema = z.object({
 }).openapi("SignalDayRefused");
 
 /** The claimed block beside a verified record. */
-export const ClaimedBlockSchema = ClaimedFullSchema.extend({
+const ClaimedBlockSchema = ClaimedFullSchema.extend({
   tracking: orNull(TrackingSchema).openapi({
     description: "null until enough dates are present in both the claimed and the platform record",
   }),
@@ -218,7 +218,7 @@ export const ClaimedBlockSchema = ClaimedFullSchema.extend({
 export const PublicClaimedSchema = ClaimedBlockSchema.openapi("PublicClaimed");
 
 /** One row of the public list. */
-export const PublicStrategySchema = z.object({
+const PublicStrategySchema = z.object({
   slug: z.string(),
   name: z.string(),
   description: z.string().nullable(),
@@ -245,7 +245,7 @@ export const PublicStrategyPageSchema = z.object({
 }).openapi("PublicStrategyPage");
 
 /** One day of a verified record. */
-export const RecordPointSchema = z.object({
+const RecordPointSchema = z.object({
   date: z.string(),
   nav: z.number(),
   daily_return: z.number(),
@@ -268,7 +268,7 @@ export const TrackRecordSchema = z.object({
 }).openapi("TrackRecord");
 
 /** The conventions every performance figure follows, stated with the figures. */
-export const TrackRecordConventionsSchema = z.object({
+const TrackRecordConventionsSchema = z.object({
   returns: z.string(),
   periods_per_year: z.number().int(),
   std_ddof: z.number().int(),
@@ -299,7 +299,7 @@ export const PerformanceSchema = z.object({
 }).openapi("PublicPerformance");
 
 /** What an audit entry records besides its text; which fields are present depends on the event. */
-export const AuditDataSchema = z.object({
+const AuditDataSchema = z.object({
   holding_period: z.number().int().optional().openapi({ description: "CREATED" }),
   initial_capital: z.number().optional().openapi({ description: "CREATED" }),
   commission_rate: z.number().optional().openapi({ description: "CREATED" }),
@@ -356,7 +356,7 @@ export const CheckpointSchema = z.object({
 }).openapi("LogCheckpoint");
 
 /** Proof that a signal hash is a leaf of the tree of `tree_size` leaves signed by `checkpoint`. */
-export const LogInclusionProofSchema = z.object({
+const LogInclusionProofSchema = z.object({
   signal_hash: z.string(),
   leaf_index: z.number().int(),
   tree_size: z.number().int(),
@@ -388,7 +388,7 @@ const SignalAttestationSchema = z.object({
 });
 
 /** The signal block of a verification bundle. */
-export const VerifySignalSchema = z.object({
+const VerifySignalSchema = z.object({
   signal_hash: z.string(),
   canonical_json: z.string(),
   signals: z.array(z.object({ symbol: z.string(), weight: z.number() })),
@@ -476,7 +476,7 @@ export const VerifyDaySchema = z.object({
 const SkippedSchema = z.object({ date: z.string(), skipped: z.string() });
 
 /** What a daily job run reports; the shape depends on the job. */
-export const DailyJobSummarySchema = z.union([
+const DailyJobSummarySchema = z.union([
   z.object({
     date: z.string(),
     outcomes: z.array(z.object({

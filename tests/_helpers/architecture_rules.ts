@@ -1,6 +1,6 @@
 /**
  * The layering rules of ARCHITECTURE.md as pure functions: each takes the scanned source files and returns one
- * readable line per violation. `tests/architecture_rules_test.ts` runs each on the repository (expecting none)
+ * readable line per violation. `tests/architecture_test.ts` runs each on the repository (expecting none)
  * and on a planted violation (expecting it to be caught).
  */
 import { resolveRelative, type SourceFile } from "./source_scan.ts";
@@ -14,14 +14,36 @@ const isProduction = (f: SourceFile) => PRODUCTION.has(layerOf(f.path)) && f.pat
 /** A router file: `routes/<area>_routes.ts`. `routes/app.ts` mounts them all and is not a router. */
 const isRouter = (path: string) => /^routes\/[a-z0-9_]+_routes\.ts$/.test(path);
 
-/** No router imports another router (shared request schemas live in `routes/schemas/`, rules in `domain/`). */
+/**
+ * No router imports another router (shared request schemas live in `routes/schemas/`, rules in `domain/`). Only
+ * `routes/app.ts`, which mounts them, may import a router: any other file of `routes/` that does (a schema
+ * module re-exporting a router's value, say) would let one router reach another through it.
+ */
 export function routerImportsRouter(files: SourceFile[]): string[] {
   const hits: string[] = [];
   for (const f of files) {
-    if (!isRouter(f.path)) continue;
+    if (layerOf(f.path) !== "routes" || f.path === "routes/app.ts") continue;
     for (const imp of f.imports) {
       const target = resolveRelative(f.path, imp.specifier);
       if (target !== null && isRouter(target)) hits.push(`${f.path} imports the router ${target}`);
+    }
+  }
+  return hits;
+}
+
+/**
+ * Arrows point down from the house: nothing in `domain/`, `routes/` or `jobs/` imports `app/` or an entry point
+ * (`main.ts`, `worker.ts`); the house takes from them, never the other way round.
+ */
+export function importsTheHouse(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!["domain", "routes", "jobs"].includes(layerOf(f.path))) continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      if (target !== null && (layerOf(target) === "app" || target === "main.ts" || target === "worker.ts")) {
+        hits.push(`${f.path} imports ${target}`);
+      }
     }
   }
   return hits;
@@ -116,18 +138,48 @@ export function storeImportsAreaValues(files: SourceFile[]): string[] {
   return hits;
 }
 
-const KV_CALL =
-  /\b(?:kv|Kv)\s*\.\s*(?:getMany|get|set|delete|list|atomic|watch|enqueue|listenQueue)\s*(?:<[^>()]*>)?\s*\(|\bDeno\s*\.\s*openKv\s*\(/;
+/** The methods of `Deno.Kv`. */
+const KV_METHOD = "(?:getMany|get|set|delete|list|atomic|watch|enqueue|listenQueue|commitVersionstamp)";
+const KV_CALL = new RegExp(
+  // kv.get(  deps.kv?.list(  this.kv!.atomic(  myKv.watch(  kv.list<T>(
+  String.raw`\b\w*(?:kv|Kv|KV)\s*(?:\?\.|!\s*\.|\.)\s*${KV_METHOD}\s*(?:<[^>()]*>)?\s*\(` +
+    // kv["get"](
+    String.raw`|\b\w*(?:kv|Kv|KV)\s*(?:\?\.)?\[\s*["'\`]${KV_METHOD}["'\`]\s*\]` +
+    // const { get, atomic } = kv
+    String.raw`|\{[^{}]*\b${KV_METHOD}\b[^{}]*\}\s*=\s*[\w.]*(?:kv|Kv|KV)\b` +
+    // Deno.openKv(, and the KV handle's own types: a module holding one can call it under any name
+    String.raw`|\bDeno\s*\.\s*(?:openKv|Kv|AtomicOperation)\b`,
+);
 
-/** Only `domain/store/` calls KV (`kv.get`, `kv.atomic`, `kv.listenQueue`, `Deno.openKv`, …). */
+/**
+ * Only `domain/store/` calls KV (`kv.get`, `kv.atomic`, `kv.listenQueue`, `Deno.openKv`, …). Outside it (and
+ * outside the house, which hands the handle to the repositories) no production module names `Deno.Kv` either.
+ */
 export function kvOutsideStore(files: SourceFile[]): string[] {
-  return files.filter((f) => isProduction(f) && !inStore(f.path) && KV_CALL.test(f.code)).map((f) =>
-    `${f.path} calls KV`
-  );
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!isProduction(f) || inStore(f.path)) continue;
+    const code = layerOf(f.path) === "app" ? f.code.replace(/\bDeno\s*\.\s*Kv\b/g, "") : f.code;
+    if (KV_CALL.test(code)) hits.push(`${f.path} calls KV`);
+  }
+  return hits;
 }
 
-const WALL_CLOCK =
-  /\bperformance\s*\.\s*now\s*\(|\bsetTimeout\s*\(|\bsetInterval\s*\(|\bDate\s*\.\s*now\s*\(|\bnew\s+Date\(\s*\)/;
+const WALL_CLOCK = new RegExp(
+  [
+    // performance.now(), performance["now"](), const { now } = performance, performance?.now() (a module
+    // specifier such as "./performance.ts" is not a use)
+    String.raw`(?<!\/)\bperformance\s*(?:\?\.|\.|\[)`,
+    String.raw`=\s*performance\b`,
+    // timers, called or passed around (globalThis.setTimeout included)
+    String.raw`\b(?:setTimeout|setInterval|clearTimeout|clearInterval)\b`,
+    String.raw`\bAbortSignal\s*\.\s*timeout\b`,
+    // Date.now (called or not), new Date() and new Date without parentheses
+    String.raw`\bDate\s*(?:\.\s*now\b|\[\s*["'\`]now)`,
+    String.raw`\bnew\s+Date\s*(?:\(\s*\)|(?!\s*\())`,
+    String.raw`\bTemporal\s*\.\s*Now\b`,
+  ].join("|"),
+);
 
 /** `domain/` reads and waits on time only through `domain/clock.ts` (a `Clock`, `sleep`, `stopwatch`). */
 export function wallClockInDomain(files: SourceFile[]): string[] {
@@ -140,7 +192,8 @@ export function wallClockInDomain(files: SourceFile[]): string[] {
 export function repositoriesBuiltOutsideHouse(files: SourceFile[]): string[] {
   return files
     .filter((f) => isProduction(f) && layerOf(f.path) !== "app" && !inStore(f.path))
-    .filter((f) => /\bcreate[A-Z]\w*Repo\s*\(/.test(f.code))
+    // Named at all (an aliased import or a reference passed on counts), or a repository class constructed.
+    .filter((f) => /\bcreate[A-Z]\w*Repo\b|\bnew\s+[A-Z]\w*Repo\s*\(/.test(f.code))
     .map((f) => `${f.path} builds a repository`);
 }
 
@@ -153,9 +206,29 @@ export function httpInDomain(files: SourceFile[]): string[] {
   for (const f of files) {
     if (layerOf(f.path) !== "domain") continue;
     if (/["'`][^"'`\n]*\/api\/v1\b/.test(f.code)) hits.push(`${f.path} names an API path`);
-    if (/\[\s*["'](?:body|query|path)["']\s*[,\]]/.test(f.code)) {
+    if (/\[\s*["'`](?:body|query|path)["'`]\s*[,\]]/.test(f.code)) {
       hits.push(`${f.path} prefixes an error location`);
     }
   }
+  return hits;
+}
+
+/**
+ * No dead exports in the production layers: every exported function, constant or class of `app/`, `domain/`,
+ * `routes/` or `jobs/` is named by at least one other file (a module, a test, a benchmark or a script). One used
+ * only inside its own file is not exported. Exported types are left alone (they may describe a signature).
+ */
+export function deadExports(files: SourceFile[]): string[] {
+  const namesIn = files.map((f) => new Set(f.code.match(/[A-Za-z_$][\w$]*/g) ?? []));
+  const hits: string[] = [];
+  files.forEach((f, i) => {
+    if (!isProduction(f)) return;
+    const declared = /^export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
+    for (const m of f.code.matchAll(declared)) {
+      if (!namesIn.some((names, j) => j !== i && names.has(m[1]))) {
+        hits.push(`${f.path} exports ${m[1]} unused`);
+      }
+    }
+  });
   return hits;
 }

@@ -1,7 +1,7 @@
 /**
  * Reads the repository's source files for the architecture tests: each file's repo-relative path, its text
  * without comments, and every import with whether it is type-only. The rules themselves are pure functions
- * over these records (see tests/architecture_rules_test.ts), so a test can plant a violation and see it caught.
+ * over these records (see tests/architecture_test.ts), so a test can plant a violation and see it caught.
  */
 
 /** One import or re-export of a module. */

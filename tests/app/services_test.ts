@@ -75,3 +75,47 @@ Deno.test("resolveJwtSecret() returns the same generated secret to every caller"
     kv.close();
   }
 });
+
+Deno.test("the house shows a public strategy's author by one nickname look-up, and builds the run bundles the routes take", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const config = parseConfig({ DENO_ENV: "development", LOG_REQUESTS: "false" });
+    const s = await buildServices({
+      config,
+      kv,
+      clock: fixedClock(T0),
+      mailer: captureMailer(),
+      log: () => {},
+      queue,
+    });
+    await s.auth.users.create({
+      id: "usr_nick",
+      email: "nick@example.com",
+      nickname: "alpha_lab",
+      password_hash: null,
+      tier: "free",
+      disabled: false,
+      email_verified: true,
+      github_id: null,
+      github_login: null,
+      created_at: T0,
+      updated_at: T0,
+      last_login_at: null,
+    });
+    assert.equal(s.catalog.nicknameOf, s.leaderboard.nicknameOf);
+    assert.equal(s.catalog.nicknameOf, s.track.nicknameOf);
+    assert.equal(s.catalog.library, s.library, "the catalog reads the library the routes write");
+    assert.equal(await s.catalog.nicknameOf("usr_nick"), "alpha_lab");
+    assert.equal(await s.catalog.nicknameOf("usr_missing"), null);
+    // The HTTP front end's run bundles are the house's: one synchronous-run bundle behind runs and compares,
+    // the job table behind submissions, and the same user rate for all synchronous runs.
+    assert.equal(s.compare.runs, s.sync);
+    assert.equal(s.catalogCompare.runs, s.sync);
+    assert.equal(s.catalogCompare.nicknameOf, s.catalog.nicknameOf);
+    assert.equal(s.jobSubmission.jobs, s.backtests);
+    assert.deepEqual(s.sync.rate?.rule, config.backtestRate);
+    assert.equal(s.leaderboard.rate, s.sync.rate);
+  } finally {
+    kv.close();
+  }
+});

@@ -86,12 +86,14 @@ Deno.test("every CRON_JOBS entry has a unique kebab-case name and a valid 5-fiel
 
 Deno.test("registerCronJobs() registers every CRON_JOBS entry with the injected cron", () => {
   const { cron, registered } = recordingCron();
-  registerCronJobs(deps(() => Promise.resolve()).deps, cron);
+  const names = registerCronJobs(deps(() => Promise.resolve()).deps, cron);
   assert.deepEqual(
     registered.map((r) => [r.name, r.schedule]),
     CRON_JOBS.map((j) => [j.name, j.schedule]),
   );
   for (const r of registered) assert.equal(typeof r.handler, "function");
+  // What it reports (the worker's start-up line) is what it handed to cron.
+  assert.deepEqual(names, registered.map((r) => r.name));
 });
 
 Deno.test("the queue-heartbeat job enqueues a heartbeat", async () => {

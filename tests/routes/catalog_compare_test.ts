@@ -32,7 +32,7 @@ async function promoted(w: TestWorld, spec: unknown = SPEC) {
   });
   assert.equal(published.status, 200);
   const reads = { bars: 0 };
-  const market = w.deps.backtests.market;
+  const market = w.deps.catalogCompare.runs.market;
   const counting: MarketData = {
     ...market,
     getBars: (...args) => {
@@ -40,7 +40,7 @@ async function promoted(w: TestWorld, spec: unknown = SPEC) {
       return market.getBars(...args);
     },
   };
-  w.deps.backtests.market = counting;
+  w.deps.catalogCompare.runs.market = counting;
   return reads;
 }
 

@@ -20,7 +20,7 @@ Deno.test("synchronous backtests past SYNC_BACKTEST_CONCURRENCY get 429 with Ret
     const latch = new Promise<void>((resolve) => (open = resolve));
     let entered!: () => void;
     const inside = new Promise<void>((resolve) => (entered = resolve));
-    const market = w.deps.market.data;
+    const market = w.deps.sync.market;
     const blocking: MarketData = {
       ...market,
       getBars: async (...args) => {
@@ -29,7 +29,7 @@ Deno.test("synchronous backtests past SYNC_BACKTEST_CONCURRENCY get 429 with Ret
         return market.getBars(...args);
       },
     };
-    w.deps.market.data = blocking;
+    w.deps.sync.market = blocking;
 
     const first = w.request("POST", "/api/v1/backtests/run", { json: { spec: SPEC }, token: t });
     await inside;

@@ -47,7 +47,7 @@ export interface ImportSummary {
 /** Symbols: 1–32 of letters, digits and `. _ ^ = -`. */
 export const SYMBOL_PATTERN = /^[A-Za-z0-9._^=-]{1,32}$/;
 /** At most this many skipped rows are listed in a summary (`skipped_count` has the total). */
-export const MAX_REPORTED_SKIPPED_ROWS = 1000;
+const MAX_REPORTED_SKIPPED_ROWS = 1000;
 /** Upload requests per user by default (`RATE_LIMIT_IMPORT`): 30 an hour, whatever each one holds. */
 export const IMPORT_RATE_RULE: RateRule = { limit: 30, windowMs: 3_600_000 };
 /** How many different symbols one user may have imported. */
@@ -105,7 +105,7 @@ export function importedSymbolInfo(symbol: string, exchange: ExchangeCode): Symb
 }
 
 /** Upper-cases and checks a symbol; throws `ValidationError` at `loc` when it is not 1–32 allowed characters. */
-export function normaliseImportSymbol(
+function normaliseImportSymbol(
   symbol: string,
   loc: (string | number)[] = ["symbol"],
 ): string {

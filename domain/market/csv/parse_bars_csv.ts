@@ -47,9 +47,9 @@ export const MAX_PRICE = 1e9;
 /** Largest volume a row may have. */
 export const MAX_VOLUME = 1e15;
 /** Earliest calendar year a bar date may have. */
-export const MIN_BAR_YEAR = 1800;
+const MIN_BAR_YEAR = 1800;
 /** Latest calendar year a bar date may have. */
-export const MAX_BAR_YEAR = 2199;
+const MAX_BAR_YEAR = 2199;
 
 type Field = "date" | "open" | "high" | "low" | "close" | "volume" | "adj_close";
 

@@ -10,7 +10,7 @@ import { studentT4 } from "./prng.ts";
 export type MarketGroup = "CN" | "NSE" | "IDX" | "US" | "CRYPTO";
 
 /** Long-run daily volatility of each group's market factor. */
-export const MARKET_VOL: Readonly<Record<MarketGroup, number>> = {
+const MARKET_VOL: Readonly<Record<MarketGroup, number>> = {
   CN: 0.012,
   NSE: 0.009,
   IDX: 0.008,
@@ -18,7 +18,7 @@ export const MARKET_VOL: Readonly<Record<MarketGroup, number>> = {
   CRYPTO: 0.03,
 };
 /** Daily volatility of a sector factor. */
-export const SECTOR_VOL = 0.006;
+const SECTOR_VOL = 0.006;
 /** GARCH(1,1) weights: h = ω + α ε² + β h, with ω = σ²(1 − α − β). */
 export const GARCH_ALPHA = 0.08;
 export const GARCH_BETA = 0.9;

@@ -3,7 +3,7 @@ import { getCalendar } from "../../calendar/calendar.ts";
 import { type IsoDate, toDayNumber } from "../../calendar/dates.ts";
 import type { ExchangeCode } from "../../calendar/exchanges.ts";
 import { NotFoundError } from "../../errors.ts";
-import type { BarSeries, FundamentalsRow, SymbolInfo, UniverseName } from "../types.ts";
+import type { BarSeries, FundamentalsRow, UniverseName } from "../types.ts";
 import { buildCatalog, type SeriesParams, UNIVERSE_INDEX } from "./catalog.ts";
 import { type FactorSeries, generateFactors, type MarketGroup } from "./factors.ts";
 import { generateFundamentals } from "./fundamentals.ts";
@@ -79,9 +79,4 @@ export function createSyntheticMarket(opts: { seed: number }): SyntheticMarket {
       return generateFundamentals(seed, p, path(p, through), through);
     },
   };
-}
-
-/** Metadata of every synthetic symbol for `seed` (cheap: no bars are generated). */
-export function syntheticSymbols(seed: number): SymbolInfo[] {
-  return buildCatalog(seed).map((p) => p.info);
 }

@@ -5,7 +5,7 @@
  */
 
 /** Mixes a 32-bit integer (good avalanche: each input bit flips each output bit with probability ≈ 1/2). */
-export function mix32(x: number): number {
+function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
   x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
   return (x ^ (x >>> 16)) >>> 0;
@@ -39,11 +39,4 @@ export function studentT4(seed: number, stream: number, a: number, b: number): n
   const z = normal(seed, stream, a, b);
   const chi2 = -2 * Math.log(uniform(seed, stream + 101, a, b) * uniform(seed, stream + 202, a, b)); // χ²₄
   return z / Math.sqrt(chi2 / 4) / Math.SQRT2;
-}
-
-/** A stable 32-bit hash of a string (FNV-1a then mixed). */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return mix32(h >>> 0);
 }

@@ -14,13 +14,13 @@ import { GARCH_ALPHA, GARCH_BETA } from "./factors.ts";
 import { normal, studentT4, uniform } from "./prng.ts";
 
 /** Strength of the planted 20-day reversal (fraction of daily vol per unit z-score). */
-export const REVERSAL_COEF = 0.045;
+const REVERSAL_COEF = 0.045;
 /** Strength of the planted value signal (fraction of daily vol per unit value score). */
-export const VALUE_COEF = 0.035;
+const VALUE_COEF = 0.035;
 /** Daily persistence of the value score (AR(1)); half-life ≈ 350 trading days. */
-export const VALUE_PERSISTENCE = 0.998;
+const VALUE_PERSISTENCE = 0.998;
 /** Probability per trading day that an A-share stock starts a suspension. */
-export const SUSPENSION_RATE = 0.0008;
+const SUSPENSION_RATE = 0.0008;
 
 /** A generated path: the bars plus the value score on each bar (for fundamentals). */
 export interface StockPath {

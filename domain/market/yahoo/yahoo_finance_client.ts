@@ -6,6 +6,7 @@
  */
 import YahooFinance from "yahoo-finance2";
 import { addDays } from "../../calendar/dates.ts";
+import { timeoutSignal } from "../../clock.ts";
 import { type YahooClient, YahooFetchError, type YahooQuote } from "./yahoo_client.ts";
 
 /** Options of the client. */
@@ -40,7 +41,7 @@ export function createYahooFinanceClient(opts: YahooFinanceClientOptions = {}): 
       : url;
   const fetchImpl = async (input: string | URL | Request, init?: RequestInit) => {
     const url = rewrite(input instanceof Request ? input.url : String(input));
-    const res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { ...init, signal: timeoutSignal(timeoutMs) });
     // A failed status is reported here: the library would print the URL to the console before throwing.
     if (!res.ok) throw new YahooFetchError(await httpErrorMessage(res));
     return res;

@@ -22,7 +22,7 @@ import { toYahooSymbol } from "./yahoo_symbols.ts";
 /** Where Yahoo bars are stored. */
 export const YAHOO_NAMESPACE: BarNamespace = { source: "yahoo", owner: "public" };
 /** First date fetched for a symbol with nothing stored. */
-export const YAHOO_HISTORY_START: IsoDate = "2015-01-01";
+const YAHOO_HISTORY_START: IsoDate = "2015-01-01";
 
 /** What a refresh needs. */
 export interface YahooRefreshDeps {

@@ -21,10 +21,10 @@ import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts
 import { type DayBar, type PortfolioState, settleDay } from "./rebalance.ts";
 
 /** Board lot of A-shares and A-share ETFs. */
-export const A_SHARE_LOT = 100;
+const A_SHARE_LOT = 100;
 
 /** Local time after which a day's bars are final and it may be settled. */
-export const SETTLE_AFTER = "15:00";
+const SETTLE_AFTER = "15:00";
 
 const sse = getCalendar("SSE");
 
@@ -38,7 +38,7 @@ export interface SettleOutcome {
 }
 
 /** The dividend convention of every day settled from now on (days already settled keep theirs). */
-export const DIVIDEND_CONVENTION: DividendConvention = "cash_on_ex_date_no_tax";
+const DIVIDEND_CONVENTION: DividendConvention = "cash_on_ex_date_no_tax";
 
 /** Calendar days looked back for a held symbol's previous bar (further, to its entry date, when none is found). */
 const DIVIDEND_LOOKBACK_DAYS = 60;
@@ -55,10 +55,10 @@ export function impliedCashDividend(prevClose: number, prevAdj: number, adj: num
 }
 
 /** Raised when prices for a day are not available yet; nothing is written. */
-export class MarketDataNotReadyError extends Error {}
+class MarketDataNotReadyError extends Error {}
 
 /** Checks that `date` is an SSE trading day whose session has closed at `nowMs`. */
-export function assertSettleable(date: string, nowMs: number): void {
+function assertSettleable(date: string, nowMs: number): void {
   if (!isIsoDate(date)) throw new BadRequestError(`Invalid date "${date}"`);
   if (!sse.isTradingDay(date)) throw new BadRequestError(`${date} is not an SSE trading day`);
   if (nowMs < sse.instantAt(date, SETTLE_AFTER)) {
@@ -104,7 +104,7 @@ type BarSeriesLike = {
 };
 
 /** Human text for a trade's reason, sent on the `/ws` stream. */
-export function reasoningOf(reason: RecordedTrade["reason"], date: string): string {
+function reasoningOf(reason: RecordedTrade["reason"], date: string): string {
   switch (reason) {
     case "rebalance":
       return `Rebalance to the signal of ${date}`;

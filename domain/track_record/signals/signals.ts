@@ -15,13 +15,13 @@ import type { TrackRecordServices } from "../services.ts";
 import { auditEntry, getOwnTracked } from "./tracked_strategies.ts";
 
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
-export const SIGNAL_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
+const SIGNAL_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
 
 /** Most symbols one day's signal may hold (keeps a settled day's record well under the KV value limit). */
 export const MAX_SIGNAL_SYMBOLS = 100;
 
 /** Tolerance on the sum of weights (floating-point noise of weights that add up to exactly 1). */
-export const WEIGHT_SUM_TOLERANCE = 1e-9;
+const WEIGHT_SUM_TOLERANCE = 1e-9;
 
 /** Local deadline per execution price. */
 export const DEADLINES = { open: "09:15", close: "15:00" } as const;
@@ -64,7 +64,7 @@ export interface SignalView {
 }
 
 /** Why an unsettled signal will never be settled: its trade date is no longer an SSE trading day. */
-export const VOID_EXCHANGE_CLOSED = "exchange closed";
+const VOID_EXCHANGE_CLOSED = "exchange closed";
 
 /** The API view of a stored signal. */
 export function toSignalView(r: SignalRecord): SignalView {

@@ -19,7 +19,7 @@ import type { TrackRecordServices } from "../services.ts";
 export const CST_ZONE = "Asia/Shanghai";
 
 /** Slug rule: 3–49 characters, lower-case letters, digits, `_` and `-`, starting with a letter or digit. */
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{2,48}$/;
+const SLUG_PATTERN = /^[a-z0-9][a-z0-9_-]{2,48}$/;
 
 /** The benchmark index of each universe a tracked strategy can name (`etf_all` has none: CSI 300 stands in). */
 export const TRACKED_BENCHMARKS: Readonly<Record<TrackedUniverse, string>> = {

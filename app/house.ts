@@ -43,18 +43,31 @@ export async function openHouse(config: Config, clock: Clock, log: LogFn): Promi
     ? createSmtpMailer({ ...config.smtp, from: config.mailFrom })
     : createLogMailer();
   // Health reports on the queue worker, which needs the services: the services get a view of the worker that
-  // is filled in once it starts (a process without a worker reports the queue as not listening here).
+  // is filled in once it starts. An HTTP-only process (`RUN_WORKER=false`) sends heartbeats itself and the
+  // worker process answers them, so its health sees a stopped worker as a stalled heartbeat.
   let worker: QueueWorker | null = null;
+  const messages = createQueueRepo(kv);
+  const heartbeats = createHealthRepo(kv);
   const services = await buildServices({
     config,
     kv,
     clock,
     mailer,
     log,
-    queue: {
-      listening: () => worker?.listening() ?? false,
-      enqueueHeartbeat: () => worker ? worker.enqueueHeartbeat() : Promise.resolve(),
-    },
+    queue: config.runWorker
+      ? {
+        listening: () => worker?.listening() ?? false,
+        enqueueHeartbeat: () => worker ? worker.enqueueHeartbeat() : Promise.resolve(),
+      }
+      : {
+        listening: () => false,
+        elsewhere: true,
+        enqueueHeartbeat: async () => {
+          const now = clock.now();
+          await heartbeats.markEnqueued(now);
+          await messages.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
+        },
+      },
   });
   // An official calendar list installed through another isolate is applied here too (reloaded from KV).
   const stop = new AbortController();

@@ -58,7 +58,8 @@ export interface ServicesInput {
   clock: Clock;
   mailer: Mailer;
   log: LogFn;
-  queue: { listening(): boolean; enqueueHeartbeat(): Promise<void> };
+  /** The queue worker as health sees it; `elsewhere` when it runs in another process (`RUN_WORKER=false`). */
+  queue: { listening(): boolean; enqueueHeartbeat(): Promise<void>; elsewhere?: boolean };
 }
 
 /**
@@ -88,6 +89,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     version: config.version,
     queueListening: () => input.queue.listening(),
     enqueueHeartbeat: () => input.queue.enqueueHeartbeat(),
+    workerElsewhere: input.queue.elsewhere === true,
     exposeDetail: config.env !== "production",
   };
   const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };

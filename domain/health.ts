@@ -26,6 +26,11 @@ export interface HealthDeps {
   version: string;
   /** Whether the queue listener is running in this process. */
   queueListening: () => boolean;
+  /**
+   * The queue listener runs in another process (`RUN_WORKER=false` beside a `worker.ts`): this process cannot
+   * see it, so the check relies on the heartbeat round trip alone (enqueued here, processed there).
+   */
+  workerElsewhere?: boolean;
   /** Puts a heartbeat message on the queue. */
   enqueueHeartbeat: () => Promise<void>;
   /** Extra named checks other areas register (market data, attestation, …). */
@@ -73,7 +78,9 @@ async function mailCheck(deps: HealthDeps): Promise<CheckResult> {
 }
 
 async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
-  if (!deps.queueListening()) return { ok: false, detail: "queue listener not running" };
+  if (!deps.workerElsewhere && !deps.queueListening()) {
+    return { ok: false, detail: "queue listener not running" };
+  }
   const now = deps.clock.now();
   const beat = await deps.repo.getHeartbeat();
   const pending = beat.enqueued_at !== null &&
@@ -87,7 +94,11 @@ async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
   if (!pending) await deps.enqueueHeartbeat();
   return {
     ok: true,
-    detail: "listening",
+    detail: !deps.workerElsewhere
+      ? "listening"
+      : beat.processed_at === null
+      ? "worker in another process; no heartbeat answered yet"
+      : "worker in another process; heartbeats answered",
     last_heartbeat_at: isoOrNull(beat.processed_at),
   };
 }

@@ -96,6 +96,28 @@ Deno.test("checkHealth() is degraded once a heartbeat sits unprocessed for more 
   });
 });
 
+Deno.test("checkHealth() with the worker in another process: heartbeats sent here, a stalled one degrades", async () => {
+  await withRig({ workerElsewhere: true }, async ({ deps, clock, enqueued, setListening }) => {
+    setListening(false); // no listener in this process
+    const first = await checkHealth(deps);
+    assert.equal(first.status, "ok");
+    assert.deepEqual(first.checks.queue, {
+      ok: true,
+      detail: "worker in another process; no heartbeat answered yet",
+      last_heartbeat_at: null,
+    });
+    assert.deepEqual(enqueued, [T0], "the HTTP-only process still sends the heartbeat");
+    clock.set(T0 + QUEUE_STALL_MS + 1);
+    const stalled = await checkHealth(deps);
+    assert.equal(stalled.status, "degraded", "a worker that answers no heartbeat for 60 s is down");
+    assert.match(stalled.checks.queue.detail, /not processed/);
+    await deps.repo.markProcessed(clock.now()); // the worker process answered
+    const answered = await checkHealth(deps);
+    assert.equal(answered.status, "ok");
+    assert.equal(answered.checks.queue.detail, "worker in another process; heartbeats answered");
+  });
+});
+
 Deno.test("checkHealth() is degraded when the mail check fails", async () => {
   const failing = mailer(() => Promise.resolve({ ok: false, detail: "SMTP connection refused" }));
   await withRig({ mailer: failing }, async ({ deps }) => {

@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
         allowHeaders: ["Authorization", "Content-Type", "X-Correlation-ID"],
         allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        exposeHeaders: ["X-Correlation-ID", "Retry-After", "Content-Disposition"],
+        exposeHeaders: ["X-Correlation-ID", "Retry-After", "Content-Disposition", "Server-Timing"],
         maxAge: 600,
       }),
     );

@@ -234,6 +234,8 @@ Deno.test("CORS allows configured origins and not others", async (t) => {
       await res.body?.cancel();
       assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example.com");
       assert.match(res.headers.get("access-control-expose-headers") ?? "", /X-Correlation-ID/i);
+      // A browser on another origin can read the stage timings of a synchronous backtest.
+      assert.match(res.headers.get("access-control-expose-headers") ?? "", /Server-Timing/i);
     });
     await t.step("simple request from a disallowed origin", async () => {
       const res = await w.request("GET", "/api/v1/billing/tiers", {

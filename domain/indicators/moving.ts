@@ -22,7 +22,17 @@ export interface DecimalColumn {
 
 /** `x` as exact decimals (see `DecimalColumn`), or `null` when some value is not m/10^k for any k ≤ 8. */
 export function decimalColumn(x: Float64Array): DecimalColumn | null {
-  let k = 0, scale = 1, largest = 0;
+  let first = 0;
+  while (first < x.length && Number.isNaN(x[first])) first++;
+  if (first === x.length) return { scale: 1, largest: 0, ints: x }; // no value: the column is all NaN
+  // The first value alone settles most columns that are not decimal, before anything is allocated.
+  let k = 0, scale = 1;
+  const v0 = x[first];
+  while (Math.round(v0 * scale) / scale !== v0) {
+    if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v0)) return null;
+    scale *= 10;
+  }
+  let largest = 0;
   const ints = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
@@ -56,9 +66,9 @@ export function decimalColumn(x: Float64Array): DecimalColumn | null {
  * window afresh in bar order (n additions per bar). `decimals` is `decimalColumn(x)` when the caller has it.
  */
 export function sma(x: Float64Array, n: number, decimals = decimalColumn(x)): Float64Array {
-  const r = out(x.length);
   if (decimals && Math.round(decimals.largest * decimals.scale) * n <= Number.MAX_SAFE_INTEGER) {
     const { ints } = decimals;
+    const r = new Float64Array(ints.length); // every bar is written below
     const divisor = n * decimals.scale;
     let sum = 0; // an exact integer: at most n terms each of magnitude at most MAX_SAFE_INTEGER / n
     let valid = 0;
@@ -67,6 +77,7 @@ export function sma(x: Float64Array, n: number, decimals = decimalColumn(x)): Fl
       if (Number.isNaN(m)) {
         sum = 0;
         valid = 0;
+        r[i] = NaN;
         continue;
       }
       valid++;
@@ -74,12 +85,20 @@ export function sma(x: Float64Array, n: number, decimals = decimalColumn(x)): Fl
       // MAX_SAFE_INTEGER / n, so the difference and the sum are exact, as subtracting, then adding was.
       if (valid <= n) sum += m;
       else sum = n === 1 ? m : sum + (m - ints[i - n]);
-      if (valid >= n) r[i] = sum / divisor;
+      r[i] = valid >= n ? sum / divisor : NaN;
     }
     return r;
   }
-  // Each window sums left to right from 0. Eight neighbouring windows are summed side by side: their additions
-  // do not depend on one another, so they overlap in the processor, and each window's order is unchanged.
+  return windowMeans(x, n);
+}
+
+/** `sma` of data that is not decimal: each window summed afresh, left to right from 0. */
+function windowMeans(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
+  // Each window sums left to right from 0. Four neighbouring windows are summed side by side: their additions
+  // do not depend on one another, so they overlap in the processor, and each window's order is unchanged. At
+  // step j the four add x[j], x[j+1], x[j+2], x[j+3]: three of those were read at step j−1, so each step reads
+  // one value and passes the others along.
   let gaps = false;
   for (let i = 0; i < x.length && !gaps; i++) gaps = Number.isNaN(x[i]);
   // Values without NaN ending at each bar (only needed when there are gaps).
@@ -91,27 +110,25 @@ export function sma(x: Float64Array, n: number, decimals = decimalColumn(x)): Fl
   }
   const windowAt = (i: number) => (run ? run[i] : i + 1); // values without NaN ending at bar i
   for (let i = 0; i < x.length;) {
-    if (i + 7 < x.length && windowAt(i + 7) >= n + 7) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
-      for (let j = i - n + 1; j <= i; j++) {
-        s0 += x[j];
-        s1 += x[j + 1];
-        s2 += x[j + 2];
-        s3 += x[j + 3];
-        s4 += x[j + 4];
-        s5 += x[j + 5];
-        s6 += x[j + 6];
-        s7 += x[j + 7];
+    if (i + 3 < x.length && windowAt(i + 3) >= n + 3) {
+      const from = i - n + 1;
+      let v0 = x[from], v1 = x[from + 1], v2 = x[from + 2];
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = from; j <= i; j++) {
+        const v3 = x[j + 3];
+        s0 += v0;
+        s1 += v1;
+        s2 += v2;
+        s3 += v3;
+        v0 = v1;
+        v1 = v2;
+        v2 = v3;
       }
       r[i] = s0 / n;
       r[i + 1] = s1 / n;
       r[i + 2] = s2 / n;
       r[i + 3] = s3 / n;
-      r[i + 4] = s4 / n;
-      r[i + 5] = s5 / n;
-      r[i + 6] = s6 / n;
-      r[i + 7] = s7 / n;
-      i += 8;
+      i += 4;
       continue;
     }
     if (windowAt(i) >= n) {

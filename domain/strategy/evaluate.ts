@@ -53,9 +53,11 @@ const num = (
 
 /** Evaluates `e` in `ctx`; throws `ExpressionError` for cross-sectional functions (they need a universe). */
 export function evaluate(e: Expr, ctx: EvalContext): Float64Array {
-  const seen = ctx.nodes.get(e);
-  if (seen) return seen;
-  const key = printExpression(e);
+  return ctx.nodes.get(e) ?? evaluateKeyed(e, printExpression(e), ctx);
+}
+
+/** `evaluate` of `e` whose printed text is `key`. */
+function evaluateKeyed(e: Expr, key: string, ctx: EvalContext): Float64Array {
   let value = ctx.cache.get(key);
   if (!value) {
     value = compute(e, ctx);
@@ -245,11 +247,24 @@ function call(name: string, args: Expr[], ctx: EvalContext): Float64Array {
     case "crosses_below": {
       const a = x(), c = evaluate(args[1], ctx);
       const r = new Float64Array(a.length);
-      // A fresh column is all 0 (no crossing): only the crossings are written.
+      if (a.length === 0) return r;
+      // A fresh column is all 0 (no crossing): only the crossings are written. Each bar's "at or below" (at or
+      // above) is carried to the next bar as its "before".
+      let before: boolean;
       if (name === "crosses_above") {
-        for (let t = 1; t < a.length; t++) if (a[t - 1] <= c[t - 1] && a[t] > c[t]) r[t] = 1;
+        before = a[0] <= c[0];
+        for (let t = 1; t < a.length; t++) {
+          const x = a[t], y = c[t];
+          if (before && x > y) r[t] = 1;
+          before = x <= y;
+        }
       } else {
-        for (let t = 1; t < a.length; t++) if (a[t - 1] >= c[t - 1] && a[t] < c[t]) r[t] = 1;
+        before = a[0] >= c[0];
+        for (let t = 1; t < a.length; t++) {
+          const x = a[t], y = c[t];
+          if (before && x < y) r[t] = 1;
+          before = x >= y;
+        }
       }
       return r;
     }
@@ -266,15 +281,16 @@ function call(name: string, args: Expr[], ctx: EvalContext): Float64Array {
 /**
  * Evaluates `nodes` (distinct sub-expressions, children first, as `costedNodes` lists them) into `ctx`'s cache,
  * one node at a time, telling `pacer` each node's cost so long evaluations pause between nodes. Afterwards
- * `evaluate` of any listed expression is a cache hit.
+ * `evaluate` of any listed expression is a cache hit. A node's `text` (its printed form, as `costedNodes` gives it)
+ * is its cache key, so it is not printed again.
  */
 export async function evaluateNodes(
-  nodes: readonly { expr: Expr; cost: number }[],
+  nodes: readonly { expr: Expr; cost: number; text?: string }[],
   ctx: EvalContext,
   pacer: { spend(cost: number): Promise<void> },
 ): Promise<void> {
   for (const n of nodes) {
-    evaluate(n.expr, ctx);
+    evaluateKeyed(n.expr, n.text ?? printExpression(n.expr), ctx);
     await pacer.spend(n.cost);
   }
 }

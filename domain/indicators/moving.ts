@@ -95,50 +95,60 @@ export function sma(x: Float64Array, n: number, decimals = decimalColumn(x)): Fl
 /** `sma` of data that is not decimal: each window summed afresh, left to right from 0. */
 function windowMeans(x: Float64Array, n: number): Float64Array {
   const r = out(x.length);
-  // Each window sums left to right from 0. Four neighbouring windows are summed side by side: their additions
-  // do not depend on one another, so they overlap in the processor, and each window's order is unchanged. At
-  // step j the four add x[j], x[j+1], x[j+2], x[j+3]: three of those were read at step j−1, so each step reads
-  // one value and passes the others along.
   let gaps = false;
   for (let i = 0; i < x.length && !gaps; i++) gaps = Number.isNaN(x[i]);
-  // Values without NaN ending at each bar (only needed when there are gaps).
-  const run = gaps ? new Int32Array(x.length) : null;
-  if (run) {
-    for (let i = 0; i < x.length; i++) {
-      run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
-    }
+  if (!gaps) {
+    let i = n - 1;
+    for (; i + 3 < x.length; i += 4) fourMeans(x, n, i, r);
+    for (; i < x.length; i++) r[i] = windowSum(x, i - n + 1, i) / n;
+    return r;
   }
-  const windowAt = (i: number) => (run ? run[i] : i + 1); // values without NaN ending at bar i
+  // Values without NaN ending at each bar.
+  const run = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
   for (let i = 0; i < x.length;) {
-    if (i + 3 < x.length && windowAt(i + 3) >= n + 3) {
-      const from = i - n + 1;
-      let v0 = x[from], v1 = x[from + 1], v2 = x[from + 2];
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let j = from; j <= i; j++) {
-        const v3 = x[j + 3];
-        s0 += v0;
-        s1 += v1;
-        s2 += v2;
-        s3 += v3;
-        v0 = v1;
-        v1 = v2;
-        v2 = v3;
-      }
-      r[i] = s0 / n;
-      r[i + 1] = s1 / n;
-      r[i + 2] = s2 / n;
-      r[i + 3] = s3 / n;
+    if (i + 3 < x.length && run[i + 3] >= n + 3) {
+      fourMeans(x, n, i, r);
       i += 4;
       continue;
     }
-    if (windowAt(i) >= n) {
-      let sum = 0;
-      for (let j = i - n + 1; j <= i; j++) sum += x[j];
-      r[i] = sum / n;
-    }
+    if (run[i] >= n) r[i] = windowSum(x, i - n + 1, i) / n;
     i++;
   }
   return r;
+}
+
+/** x[from] + … + x[to], left to right from 0. */
+function windowSum(x: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let j = from; j <= to; j++) sum += x[j];
+  return sum;
+}
+
+/**
+ * The means of the four windows of `n` ending at bars i … i+3 (each summed left to right from 0) into `r`. The
+ * four sums are kept side by side: their additions do not depend on one another, so they overlap in the
+ * processor, and each window's order is unchanged. At step j they add x[j], x[j+1], x[j+2], x[j+3]: three of
+ * those were read at step j−1, so each step reads one value and passes the others along.
+ */
+function fourMeans(x: Float64Array, n: number, i: number, r: Float64Array): void {
+  const from = i - n + 1;
+  let v0 = x[from], v1 = x[from + 1], v2 = x[from + 2];
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let j = from; j <= i; j++) {
+    const v3 = x[j + 3];
+    s0 += v0;
+    s1 += v1;
+    s2 += v2;
+    s3 += v3;
+    v0 = v1;
+    v1 = v2;
+    v2 = v3;
+  }
+  r[i] = s0 / n;
+  r[i + 1] = s1 / n;
+  r[i + 2] = s2 / n;
+  r[i + 3] = s3 / n;
 }
 
 /**

@@ -10,96 +10,145 @@ const out = (n: number) => new Float64Array(n).fill(NaN);
 const MAX_EXACT_DECIMALS = 8;
 
 /**
- * The scale 10^k (k ≤ MAX_EXACT_DECIMALS) at which every finite value of `x` is a decimal m/10^k with an integer
- * m, and a window of `n` such integers sums exactly in a double; `0` when there is none.
+ * A column read as exact decimals: every finite value is m/`scale` for an integer m (`scale` = 10^k, k ≤
+ * MAX_EXACT_DECIMALS), `ints` holds those m (NaN where the column is NaN) and `largest` is the largest magnitude.
+ * Computed once per column by `decimalColumn`; every `sma` of the column reuses it.
  */
-function exactDecimalScale(x: Float64Array, n: number): number {
-  let k = 0, scale = 1, largest = 0;
+export interface DecimalColumn {
+  scale: number;
+  largest: number;
+  ints: Float64Array;
+}
+
+/** `x` as exact decimals (see `DecimalColumn`), or `null` when some value is not m/10^k for any k ≤ 8. */
+export function decimalColumn(x: Float64Array): DecimalColumn | null {
+  let first = 0;
+  while (first < x.length && Number.isNaN(x[first])) first++;
+  if (first === x.length) return { scale: 1, largest: 0, ints: x }; // no value: the column is all NaN
+  // The first value alone settles most columns that are not decimal, before anything is allocated.
+  let k = 0, scale = 1;
+  const v0 = x[first];
+  while (Math.round(v0 * scale) / scale !== v0) {
+    if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v0)) return null;
+    scale *= 10;
+  }
+  let largest = 0;
+  const ints = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) {
     const v = x[i];
-    if (Number.isNaN(v)) continue;
-    let m = Math.round(v * scale);
-    while (m / scale !== v) {
-      if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return 0;
-      scale *= 10;
-      m = Math.round(v * scale);
+    if (Number.isNaN(v)) {
+      ints[i] = NaN;
+      continue;
     }
+    let m = Math.round(v * scale);
+    if (m / scale !== v) {
+      while (m / scale !== v) {
+        if (++k > MAX_EXACT_DECIMALS || !Number.isFinite(v)) return null;
+        scale *= 10;
+        m = Math.round(v * scale);
+      }
+      // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same):
+      // the values before are read again at the new scale.
+      for (let j = 0; j < i; j++) ints[j] = Math.round(x[j] * scale);
+    }
+    ints[i] = m;
     const a = Math.abs(v);
     if (a > largest) largest = a;
   }
-  // A decimal exact at 10^k is exact at any larger scale (the quotient m·10/10^(k+1) rounds the same).
-  return Math.round(largest * scale) * n <= Number.MAX_SAFE_INTEGER ? scale : 0;
+  return { scale, largest, ints };
 }
 
 /**
  * Simple moving average of the last `n` values; first value at index n−1. Drift-free: a window's mean depends on
  * that window's values only, never on where the series starts, so mathematically equal means compare equal.
  * Decimal data (prices, volumes: every value some m/10^k, k ≤ 8) sums as exact integers and is divided once
- * (the correctly rounded quotient); other data sums each window afresh in bar order (n additions per bar).
+ * (the correctly rounded quotient) when a window of `n` of them sums exactly in a double; other data sums each
+ * window afresh in bar order (n additions per bar). `decimals` is `decimalColumn(x)` when the caller has it.
  */
-export function sma(x: Float64Array, n: number): Float64Array {
-  const r = out(x.length);
-  const scale = exactDecimalScale(x, n);
-  let valid = 0;
-  if (scale > 0) {
-    const divisor = n * scale;
-    // The window's integers in a ring (slot i mod n holds bar i's), so each value is scaled once.
-    const ring = new Float64Array(n);
+export function sma(x: Float64Array, n: number, decimals = decimalColumn(x)): Float64Array {
+  if (decimals && Math.round(decimals.largest * decimals.scale) * n <= Number.MAX_SAFE_INTEGER) {
+    const { ints } = decimals;
+    const r = new Float64Array(ints.length); // every bar is written below
+    const divisor = n * decimals.scale;
     let sum = 0; // an exact integer: at most n terms each of magnitude at most MAX_SAFE_INTEGER / n
-    for (let i = 0, slot = 0; i < x.length; i++, slot = slot + 1 === n ? 0 : slot + 1) {
-      const v = x[i];
-      if (Number.isNaN(v)) {
+    let valid = 0;
+    for (let i = 0; i < ints.length; i++) {
+      const m = ints[i];
+      if (Number.isNaN(m)) {
         sum = 0;
         valid = 0;
+        r[i] = NaN;
         continue;
       }
       valid++;
-      const m = Math.round(v * scale);
       // In and out (bar i − n's) in one step: with n ≥ 2 every term is an integer of at most
       // MAX_SAFE_INTEGER / n, so the difference and the sum are exact, as subtracting, then adding was.
       if (valid <= n) sum += m;
-      else sum = n === 1 ? m : sum + (m - ring[slot]);
-      ring[slot] = m;
-      if (valid >= n) r[i] = sum / divisor;
+      else sum = n === 1 ? m : sum + (m - ints[i - n]);
+      r[i] = valid >= n ? sum / divisor : NaN;
     }
     return r;
   }
-  // Each window sums left to right from 0. Four neighbouring windows are summed side by side: their additions
-  // do not depend on one another, so they overlap in the processor, and each window's order is unchanged.
+  return windowMeans(x, n);
+}
+
+/** `sma` of data that is not decimal: each window summed afresh, left to right from 0. */
+function windowMeans(x: Float64Array, n: number): Float64Array {
+  const r = out(x.length);
   let gaps = false;
   for (let i = 0; i < x.length && !gaps; i++) gaps = Number.isNaN(x[i]);
-  // Values without NaN ending at each bar (only needed when there are gaps).
-  const run = gaps ? new Int32Array(x.length) : null;
-  if (run) {
-    for (let i = 0; i < x.length; i++) {
-      run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
-    }
+  if (!gaps) {
+    let i = n - 1;
+    for (; i + 3 < x.length; i += 4) fourMeans(x, n, i, r);
+    for (; i < x.length; i++) r[i] = windowSum(x, i - n + 1, i) / n;
+    return r;
   }
-  const windowAt = (i: number) => (run ? run[i] : i + 1); // values without NaN ending at bar i
+  // Values without NaN ending at each bar.
+  const run = new Int32Array(x.length);
+  for (let i = 0; i < x.length; i++) run[i] = Number.isNaN(x[i]) ? 0 : (i > 0 ? run[i - 1] : 0) + 1;
   for (let i = 0; i < x.length;) {
-    if (i + 3 < x.length && windowAt(i + 3) >= n + 3) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let j = i - n + 1; j <= i; j++) {
-        s0 += x[j];
-        s1 += x[j + 1];
-        s2 += x[j + 2];
-        s3 += x[j + 3];
-      }
-      r[i] = s0 / n;
-      r[i + 1] = s1 / n;
-      r[i + 2] = s2 / n;
-      r[i + 3] = s3 / n;
+    if (i + 3 < x.length && run[i + 3] >= n + 3) {
+      fourMeans(x, n, i, r);
       i += 4;
       continue;
     }
-    if (windowAt(i) >= n) {
-      let sum = 0;
-      for (let j = i - n + 1; j <= i; j++) sum += x[j];
-      r[i] = sum / n;
-    }
+    if (run[i] >= n) r[i] = windowSum(x, i - n + 1, i) / n;
     i++;
   }
   return r;
+}
+
+/** x[from] + … + x[to], left to right from 0. */
+function windowSum(x: Float64Array, from: number, to: number): number {
+  let sum = 0;
+  for (let j = from; j <= to; j++) sum += x[j];
+  return sum;
+}
+
+/**
+ * The means of the four windows of `n` ending at bars i … i+3 (each summed left to right from 0) into `r`. The
+ * four sums are kept side by side: their additions do not depend on one another, so they overlap in the
+ * processor, and each window's order is unchanged. At step j they add x[j], x[j+1], x[j+2], x[j+3]: three of
+ * those were read at step j−1, so each step reads one value and passes the others along.
+ */
+function fourMeans(x: Float64Array, n: number, i: number, r: Float64Array): void {
+  const from = i - n + 1;
+  let v0 = x[from], v1 = x[from + 1], v2 = x[from + 2];
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (let j = from; j <= i; j++) {
+    const v3 = x[j + 3];
+    s0 += v0;
+    s1 += v1;
+    s2 += v2;
+    s3 += v3;
+    v0 = v1;
+    v1 = v2;
+    v2 = v3;
+  }
+  r[i] = s0 / n;
+  r[i + 1] = s1 / n;
+  r[i + 2] = s2 / n;
+  r[i + 3] = s3 / n;
 }
 
 /**

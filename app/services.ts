@@ -4,6 +4,8 @@
  * from here, so every front end (HTTP routes, queue and crons, CLI) runs the same wiring; each takes the slice
  * it needs (`createApp` takes `AppDeps`, the queue worker takes `market` and `backtests`, and so on).
  */
+import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
+import { createUserRepo, type UserRepo } from "../domain/store/user_repo.ts";
 import { createStreamRepo, type StreamRepo } from "../domain/store/stream_repo.ts";
 import { createRunGate } from "../domain/backtest/run_gate.ts";
 import { type Clock, monotonicMs } from "../domain/clock.ts";
@@ -75,6 +77,14 @@ export interface Services extends AppDeps {
   kv: Deno.Kv;
   clock: Clock;
   mailer: Mailer;
+}
+
+/**
+ * The CSV import slice on its own (the `task import` CLI takes it): bar store, import records, clock, and the
+ * user accounts an import is made for.
+ */
+export function buildCsvImportServices(kv: Deno.Kv, clock: Clock): CsvImportDeps & { users: UserRepo } {
+  return { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock, users: createUserRepo(kv) };
 }
 
 /** Wires repositories and services into one `Services` graph. */
@@ -155,7 +165,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     maxExpressionCost: config.maxJobExpressionCost,
     rate: backtestRate,
   };
-  const imports = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv), clock };
+  const imports = buildCsvImportServices(kv, clock);
   const tlog = createTransparencyLog(
     { log: createTransparencyLogRepo(kv), settings: createSettingsRepo(kv) },
     clock,

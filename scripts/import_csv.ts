@@ -26,10 +26,9 @@ import {
   symbolOfEntry,
 } from "../domain/market/csv/bulk_csv.ts";
 import { parseBarsCsv } from "../domain/market/csv/parse_bars_csv.ts";
-import { createBarRepo } from "../domain/store/bar_repo.ts";
-import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { openKv } from "../domain/store/kv.ts";
-import { createUserRepo } from "../domain/store/user_repo.ts";
+import { buildCsvImportServices } from "../app/services.ts";
+import { systemClock } from "../domain/clock.ts";
 
 /** How to call the CLI. */
 export const IMPORT_CLI_USAGE = `usage: deno task import --symbol SYM [--exchange ${
@@ -148,11 +147,11 @@ export async function runImportCli(
   }
   const kv = await openKv(kvPath);
   try {
-    const users = createUserRepo(kv);
+    const deps = buildCsvImportServices(kv, systemClock);
+    const users = deps.users;
     const owner = values.owner.trim();
     const user = owner.includes("@") ? await users.getByEmail(owner.toLowerCase()) : await users.get(owner);
     if (!user) throw new Error(`no user "${owner}" in ${kvPath} (sign in once on the server first)`);
-    const deps = { bars: createBarRepo(kv), imports: createImportedSymbolRepo(kv) };
     if ("entries" in input) {
       return await importMany(deps, { ownerId: user.id, entries: input.entries, exchange, nowMs });
     }

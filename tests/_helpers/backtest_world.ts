@@ -1,14 +1,14 @@
-/** A domain-level world for backtest, library and catalog operations: `:memory:` KV, fixed clock, real repos. */
-import { type BacktestJobDeps, createSemaphore } from "../../domain/backtest/queued_runs.ts";
+/**
+ * A domain-level world for backtest, library and catalog operations, built by the production wiring
+ * (`buildServices`) on a `:memory:` KV with a fixed clock; no HTTP app.
+ */
+import { buildServices } from "../../app/services.ts";
 import { createRunGate } from "../../domain/backtest/run_gate.ts";
 import { fixedClock } from "../../domain/clock.ts";
-import { buildMarketServices } from "../../app/market_services.ts";
-import { createBacktestJobRepo } from "../../domain/store/backtest_job_repo.ts";
-import { createLibraryRepo } from "../../domain/store/library_repo.ts";
-import { createRunCacheRepo } from "../../domain/store/run_cache_repo.ts";
-import { createUserRepo, type UserRecord } from "../../domain/store/user_repo.ts";
-import type { LibraryDeps } from "../../domain/strategy/library.ts";
+import { parseConfig } from "../../domain/config.ts";
+import type { UserRecord } from "../../domain/store/user_repo.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
+import { captureMailer } from "./test_app.ts";
 
 /** 2026-05-14T01:00:00Z. */
 export const WORLD_T0 = Date.UTC(2026, 4, 14, 1);
@@ -17,24 +17,28 @@ export const WORLD_T0 = Date.UTC(2026, 4, 14, 1);
 export async function openBacktestWorld() {
   const kv = await Deno.openKv(":memory:");
   const clock = fixedClock(WORLD_T0);
-  const market = buildMarketServices(kv, clock, { seed: 42, cacheBytes: 64 * 1024 * 1024 });
-  const jobs: BacktestJobDeps = {
-    jobs: createBacktestJobRepo(kv),
-    market: market.data,
+  const services = await buildServices({
+    config: parseConfig({
+      DENO_ENV: "test",
+      KV_PATH: ":memory:",
+      JWT_SECRET: "backtest-world-secret-0123456789abcdef",
+    }),
+    kv,
     clock,
-    maxJobSymbolBars: 20_000_000,
-    semaphore: createSemaphore(2),
-  };
-  const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
-  const users = createUserRepo(kv);
+    mailer: captureMailer(),
+    log: () => {},
+    queue: { listening: () => true, enqueueHeartbeat: () => Promise.resolve() },
+  });
+  const users = services.auth.users;
   return {
     kv,
     clock,
-    market,
-    jobs,
-    library,
+    market: services.market,
+    jobs: services.backtests,
+    library: services.library,
     users,
-    cache: createRunCacheRepo(kv),
+    cache: services.runCache,
+    /** A run gate wider than the configured one, so tests that run in parallel never meet it by accident. */
     gate: createRunGate(4),
     /** Stores a user with `nickname` and `tier`. */
     async addUser(id: string, nickname: string | null, tier: UserRecord["tier"] = "free") {

@@ -8,7 +8,12 @@
 import { addDays, fromDayNumber, toDayNumber } from "../domain/calendar/dates.ts";
 import { createSimulation, type SymbolInput } from "../domain/backtest/engine.ts";
 import { buildReport } from "../domain/backtest/report.ts";
-import { runBacktest, sessionDaysOf, WARMUP_DAYS } from "../domain/backtest/run_backtest.ts";
+import {
+  runBacktest,
+  runBacktestTimed,
+  sessionDaysOf,
+  WARMUP_DAYS,
+} from "../domain/backtest/run_backtest.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import { importMany } from "../domain/market/csv/import_bars.ts";
 import type { BarSeries } from "../domain/market/types.ts";
@@ -268,5 +273,40 @@ if (Deno.args[0] === "pauses") {
 /** `deno run -A --cpu-prof benchmarks/backtest_path_bench.ts request [runs]`: only requests, for a profile. */
 if (Deno.args[0] === "request") {
   for (let i = 0; i < Number(Deno.args[1] ?? 20); i++) await STAGES.request();
+  await world.close();
+}
+
+/**
+ * `deno run -A benchmarks/backtest_path_bench.ts inside [runs]`: the medians of the stage timings `runBacktest`
+ * itself reports (load here is what is left of the run outside the other stages and the pauses, so it includes
+ * waits on KV and garbage collection), the time spent paused, and the whole run.
+ */
+if (Deno.args[0] === "inside") {
+  const runs = Number(Deno.args[1] ?? 21);
+  const rows: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (rows[k] ??= []).push(v);
+  for (let i = 0; i < runs + 3; i++) {
+    let paused = 0;
+    const t = performance.now();
+    const { timing } = await runBacktestTimed(spec, market, {
+      ownerId: owner,
+      maxSymbolBars: 1e9,
+      now: () => performance.now(),
+      pause: async () => {
+        const p = performance.now();
+        await new Promise((r) => setTimeout(r, 0));
+        paused += performance.now() - p;
+      },
+    });
+    if (i < 3) continue;
+    add("total", performance.now() - t);
+    add("paused", paused);
+    for (const [k, v] of Object.entries(timing)) add(k, v);
+  }
+  for (const [k, xs] of Object.entries(rows)) {
+    console.log(
+      `${k.padEnd(14)} ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1).padStart(6)} ms`,
+    );
+  }
   await world.close();
 }

@@ -130,8 +130,15 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
    * afresh. A whole read is cached only when the meta did not change while it was read (else the range is read
    * directly, as without the cache).
    */
-  async function importedBars(ns: BarNamespace, symbol: string, start: string, end: string, view = false) {
-    const meta = await deps.bars.getMeta(ns, symbol);
+  async function importedBars(
+    ns: BarNamespace,
+    symbol: string,
+    start: string,
+    end: string,
+    view = false,
+    known?: BarSeriesMeta | null,
+  ) {
+    const meta = known !== undefined ? known : await deps.bars.getMeta(ns, symbol);
     if (!meta || meta.first_day === null || meta.last_day === null) {
       return await deps.bars.getBars(ns, symbol, toDayNumber(start), toDayNumber(end));
     }
@@ -313,16 +320,25 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
   };
 
   runReaders.set(service, (symbols, ownerId) => {
-    let records: Promise<Map<string, ImportedSymbolRecord>> | null = null;
+    type Own = Map<string, { record: ImportedSymbolRecord; meta: BarSeriesMeta | null }>;
+    let batch: Promise<Own> | null = null;
+    /**
+     * The caller's own imports among `symbols`, with the metas of their series, both read in batches at once on
+     * first use (the metas beside the records, not after them).
+     */
+    const ownImports = (owner: string) =>
+      batch ??= Promise.all([
+        deps.imports.getEach(owner, symbols),
+        deps.bars.getMetaEach({ source: "csv", owner }, symbols),
+      ]).then(([records, metas]) => {
+        const own: Own = new Map();
+        records.forEach((record, i) => record && own.set(symbols[i], { record, meta: metas[i] }));
+        return own;
+      });
     /** The import serving `symbol`: the caller's own from the batch read, else the published one. */
     const importOf = async (symbol: string) => {
       if (!ownerId) return await deps.imports.getPublished(symbol);
-      records ??= deps.imports.getEach(ownerId, symbols).then((list) => {
-        const own = new Map<string, ImportedSymbolRecord>();
-        list.forEach((r, i) => r && own.set(symbols[i], r));
-        return own;
-      });
-      const own = (await records).get(symbol);
+      const own = (await ownImports(ownerId)).get(symbol)?.record;
       if (own) return own;
       // A symbol outside the batch, or none of the caller's own: read as `importFor` does.
       return symbols.includes(symbol)
@@ -337,7 +353,18 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
       async getBars(symbol, start, end) {
         const imported = await importOf(symbol);
         if (!imported) return await unimportedBars(symbol, start, end);
-        return await importedBars({ source: "csv", owner: imported.owner_id }, symbol, start, end, true);
+        // The own import's meta came with the batch; a published one's is read now.
+        const known = ownerId && imported.owner_id === ownerId
+          ? (await ownImports(ownerId)).get(symbol)?.meta
+          : undefined;
+        return await importedBars(
+          { source: "csv", owner: imported.owner_id },
+          symbol,
+          start,
+          end,
+          true,
+          known,
+        );
       },
     };
   });

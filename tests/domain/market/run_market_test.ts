@@ -7,7 +7,7 @@ import { createMarketData, openRunMarket } from "../../../domain/market/market_s
 import { createSyntheticProvider } from "../../../domain/market/synthetic_provider.ts";
 import type { BarSeries, MarketData } from "../../../domain/market/types.ts";
 import { emptySeries } from "../../../domain/store/bar_codec.ts";
-import { createBarRepo } from "../../../domain/store/bar_repo.ts";
+import { type BarRepo, createBarRepo } from "../../../domain/store/bar_repo.ts";
 import {
   createImportedSymbolRepo,
   type ImportedSymbolRepo,
@@ -42,9 +42,14 @@ function series(symbol: string, base: number): BarSeries {
 /** A market service over a fresh in-memory KV, with the import repository's batch reads counted. */
 async function openWorld() {
   const kv = await Deno.openKv(":memory:");
-  const bars = createBarRepo(kv);
+  const realBars = createBarRepo(kv);
   const real = createImportedSymbolRepo(kv);
-  const counts = { getEach: 0, get: 0 };
+  const counts = { getEach: 0, get: 0, getMetaEach: 0, getMeta: 0 };
+  const bars: BarRepo = {
+    ...realBars,
+    getMetaEach: (...args) => (counts.getMetaEach++, realBars.getMetaEach(...args)),
+    getMeta: (...args) => (counts.getMeta++, realBars.getMeta(...args)),
+  };
   const imports: ImportedSymbolRepo = {
     ...real,
     getEach: (...args) => (counts.getEach++, real.getEach(...args)),
@@ -124,18 +129,32 @@ Deno.test("a run's reads answer what the service answers: own import, published 
   }
 });
 
-Deno.test("a run reads the caller's import records once, in batches, for all its symbols", async () => {
+Deno.test("a run reads the caller's import records and their metas once, in batches, for all its symbols", async () => {
   const w = await openWorld();
   try {
     const names = Array.from({ length: 25 }, (_, i) => `R${String(i).padStart(2, "0")}.SH`);
     await w.importAs("alice", names.map((s, i) => [s, 10 + i]));
-    w.counts.getEach = w.counts.get = 0;
+    // Warm the decoded cache, so what is counted below is the run's own reads.
+    for (const s of names) await w.data.getBars(s, ...RANGE, "alice");
+    w.counts.getEach =
+      w.counts.get =
+      w.counts.getMetaEach =
+      w.counts.getMeta =
+        0;
     const run = openRunMarket(w.data, names, "alice");
     for (const s of names) {
       assert.equal((await run.getSymbol(s))!.symbol, s);
       assert.equal((await run.getBars(s, ...RANGE))!.symbol, s);
     }
-    assert.deepEqual(w.counts, { getEach: 1, get: 0 });
+    assert.deepEqual(w.counts, { getEach: 1, get: 0, getMetaEach: 1, getMeta: 0 });
+    // The metas' batch read answers in the order asked too.
+    const metas = await w.bars.getMetaEach({ source: "csv", owner: "alice" }, [
+      "R03.SH",
+      "NONE.SH",
+      "R01.SH",
+    ]);
+    assert.deepEqual(metas.map((m) => m?.symbol ?? null), ["R03.SH", null, "R01.SH"]);
+    assert.deepEqual(metas[0], await w.bars.getMeta({ source: "csv", owner: "alice" }, "R03.SH"));
     // The batch read answers in the order asked, with null where the caller has no import.
     const got = await w.imports.getEach("alice", ["R24.SH", "NONE.SH", "R00.SH"]);
     assert.deepEqual(got.map((r) => r?.symbol ?? null), ["R24.SH", null, "R00.SH"]);

@@ -8,9 +8,15 @@
 import { addDays, fromDayNumber, toDayNumber } from "../domain/calendar/dates.ts";
 import { createSimulation, type SymbolInput } from "../domain/backtest/engine.ts";
 import { buildReport } from "../domain/backtest/report.ts";
-import { runBacktest, sessionDaysOf, WARMUP_DAYS } from "../domain/backtest/run_backtest.ts";
+import {
+  runBacktest,
+  runBacktestTimed,
+  sessionDaysOf,
+  WARMUP_DAYS,
+} from "../domain/backtest/run_backtest.ts";
 import type { ExchangeCode } from "../domain/calendar/exchanges.ts";
 import { importMany } from "../domain/market/csv/import_bars.ts";
+import { openRunMarket } from "../domain/market/market_service.ts";
 import type { BarSeries } from "../domain/market/types.ts";
 import { costedNodes, createWorkPacer } from "../domain/strategy/cost.ts";
 import { createEvalContext, evaluate, evaluateNodes } from "../domain/strategy/evaluate.ts";
@@ -86,17 +92,29 @@ const loadFrom = addDays(spec.start, -WARMUP_DAYS);
 const startDay = toDayNumber(spec.start);
 const rules = [spec.entry, spec.exit, spec.rank_by].map(parseExpression);
 
-/** Stage 1: symbol look-ups and bar reads. */
+/**
+ * Stage 1: symbol look-ups and bar reads, as a run reads them (`openRunMarket`: the import records and metas in
+ * one batched sweep, bars as views of the decoded cache).
+ */
 async function load(): Promise<
   { info: { symbol: string; name: string; lot_size: number }; bars: BarSeries }[]
 > {
+  const run = openRunMarket(market, SYMBOLS, owner);
   const out = [];
   for (const symbol of SYMBOLS) {
-    const info = (await market.getSymbol(symbol, owner))!;
-    const bars = (await market.getBars(symbol, loadFrom, spec.end, owner))!;
+    const info = (await run.getSymbol(symbol))!;
+    const bars = (await run.getBars(symbol, loadFrom, spec.end))!;
     out.push({ info, bars });
   }
   return out;
+}
+
+/** Stage 1 through the service one call at a time (`getSymbol`, `getBars`: per-call reads, copied bars). */
+async function loadPerCall(): Promise<void> {
+  for (const symbol of SYMBOLS) {
+    await market.getSymbol(symbol, owner);
+    await market.getBars(symbol, loadFrom, spec.end, owner);
+  }
 }
 
 /** Stage 2: the rules on every symbol, cut to the run's start as the engine gets them. */
@@ -172,6 +190,7 @@ async function postRun(): Promise<void> {
 Deno.bench("load: 100 symbol look-ups and bar reads (KV)", { group: "stages" }, async () => {
   await load();
 });
+Deno.bench("load, one service call at a time", { group: "stages" }, loadPerCall);
 Deno.bench("indicators: SMA 10/30 crossings on 100 symbols", { group: "stages" }, async () => {
   await indicators(loaded);
 });
@@ -196,6 +215,7 @@ Deno.bench(
 /** Each stage and the whole path, as functions (for the medians below, or to compare two versions in one run). */
 export const STAGES: Record<string, () => unknown> = {
   load,
+  loadPerCall,
   indicators: () => indicators(loaded),
   simulation: simulate,
   metrics: report,
@@ -268,5 +288,40 @@ if (Deno.args[0] === "pauses") {
 /** `deno run -A --cpu-prof benchmarks/backtest_path_bench.ts request [runs]`: only requests, for a profile. */
 if (Deno.args[0] === "request") {
   for (let i = 0; i < Number(Deno.args[1] ?? 20); i++) await STAGES.request();
+  await world.close();
+}
+
+/**
+ * `deno run -A benchmarks/backtest_path_bench.ts inside [runs]`: the medians of the stage timings `runBacktest`
+ * itself reports (load here is what is left of the run outside the other stages and the pauses, so it includes
+ * waits on KV and garbage collection), the time spent paused, and the whole run.
+ */
+if (Deno.args[0] === "inside") {
+  const runs = Number(Deno.args[1] ?? 21);
+  const rows: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (rows[k] ??= []).push(v);
+  for (let i = 0; i < runs + 3; i++) {
+    let paused = 0;
+    const t = performance.now();
+    const { timing } = await runBacktestTimed(spec, market, {
+      ownerId: owner,
+      maxSymbolBars: 1e9,
+      now: () => performance.now(),
+      pause: async () => {
+        const p = performance.now();
+        await new Promise((r) => setTimeout(r, 0));
+        paused += performance.now() - p;
+      },
+    });
+    if (i < 3) continue;
+    add("total", performance.now() - t);
+    add("paused", paused);
+    for (const [k, v] of Object.entries(timing)) add(k, v);
+  }
+  for (const [k, xs] of Object.entries(rows)) {
+    console.log(
+      `${k.padEnd(14)} ${xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)].toFixed(1).padStart(6)} ms`,
+    );
+  }
   await world.close();
 }

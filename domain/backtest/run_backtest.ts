@@ -9,6 +9,7 @@ import type { ExchangeCode } from "../calendar/exchanges.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import { JOB_QUEUE_HINT, SyncRunTooLargeError } from "./run_errors.ts";
 import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
+import { openRunMarket } from "../market/market_service.ts";
 import {
   BARS_PER_YEAR,
   costedNodes,
@@ -154,10 +155,19 @@ async function specSymbols(spec: StrategySpec, market: MarketData): Promise<Set<
  * bars per symbol are estimated from the calendar over the run's dates plus the warm-up, at 252 a year (365 for
  * crypto, which trades every day).
  */
-export async function estimateBacktestCost(
+export function estimateBacktestCost(
   spec: StrategySpec,
   market: MarketData,
   ownerId: string | null,
+): Promise<ExpressionCostEstimate> {
+  return estimateWith(spec, market, (symbol) => market.getSymbol(symbol, ownerId));
+}
+
+/** `estimateBacktestCost`, looking symbols up with `getSymbol`. */
+async function estimateWith(
+  spec: StrategySpec,
+  market: MarketData,
+  getSymbol: (symbol: string) => Promise<SymbolInfo | null>,
 ): Promise<ExpressionCostEstimate> {
   const exprs = specExpressions(spec);
   const from = toDayNumber(addDays(spec.start, -WARMUP_DAYS)), to = toDayNumber(spec.end);
@@ -165,7 +175,7 @@ export async function estimateBacktestCost(
   const everyDay = estimateBars(from, to, BARS_PER_YEAR.everyDay);
   const exchange = estimateBars(from, to, BARS_PER_YEAR.exchange);
   // Look-ups at once (in ticker order): each is a KV read, and waiting on them one by one adds up.
-  const infos = await Promise.all([...tickers].map((s) => market.getSymbol(s, ownerId)));
+  const infos = await Promise.all([...tickers].map(getSymbol));
   const bars: number[] = infos.map((info) => (info?.exchange === "CRYPTO" ? everyDay : exchange));
   if (spec.universe.name) {
     const perYear = spec.universe.name === "crypto" ? everyDay : exchange;
@@ -286,9 +296,11 @@ async function runUngated(
   }
   const ruleExprs = specExpressions(spec);
   const [entry, exit, rank] = ruleExprs;
+  // The run's reads: look-ups and bars of its symbols (batched where the market can, bars read-only).
+  const runMarket = openRunMarket(market, [...symbols], opts.ownerId);
   if (opts.maxExpressionCost !== undefined) {
     assertWithinExpressionBudget(
-      await estimateBacktestCost(spec, market, opts.ownerId),
+      await estimateWith(spec, market, runMarket.getSymbol),
       opts.maxExpressionCost,
       opts.expressionCostLoc,
     );
@@ -308,10 +320,10 @@ async function runUngated(
   const filters = spec.universe.filters;
   /** A symbol's info and bars (`null` bars: filtered out); an unknown symbol is a 404. */
   const loadSymbol = async (symbol: string) => {
-    const info = await market.getSymbol(symbol, opts.ownerId);
+    const info = await runMarket.getSymbol(symbol);
     if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
     if (!passesStaticFilters(info, filters)) return { info, bars: null };
-    return { info, bars: await market.getBars(symbol, loadFrom, spec.end, opts.ownerId) };
+    return { info, bars: await runMarket.getBars(symbol, loadFrom, spec.end) };
   };
   // Without a per-symbol hook (synchronous runs), the next symbols load while this one is evaluated: their KV
   // reads overlap instead of queueing one after another. Results are used in symbol order, errors included.

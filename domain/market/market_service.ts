@@ -11,7 +11,7 @@ import type { Clock } from "../clock.ts";
 import { sha256Hex } from "../tokens_and_hashes.ts";
 import type { BarNamespace, BarRepo, BarSeriesMeta } from "../store/bar_repo.ts";
 import { createBarCache } from "./bar_cache.ts";
-import { sliceSeries } from "../store/bar_codec.ts";
+import { sliceSeries, viewSeries } from "../store/bar_codec.ts";
 import type { ImportedSymbolRecord, ImportedSymbolRepo } from "../store/imported_symbol_repo.ts";
 import type { MarketFreshnessRepo } from "../store/market_freshness_repo.ts";
 import type { SyntheticCacheRepo } from "../store/synthetic_cache_repo.ts";
@@ -86,6 +86,40 @@ const IMPORT_CACHE_BYTES = 64 * 1024 * 1024;
 /** What changes whenever a stored series does (a replacement is a new generation, an append moves the rest). */
 const stampOf = (m: BarSeriesMeta) => `${m.gen}:${m.updated_at}:${m.rows}:${m.last_day}`;
 
+/**
+ * What one backtest run reads: symbol look-ups and bars of the symbols it named, for one caller. Bars may be views
+ * of the service's decoded cache: the run only reads them, never writes into them.
+ */
+export interface RunMarket {
+  getSymbol(symbol: string): Promise<SymbolInfo | null>;
+  getBars(symbol: string, start: string, end: string): Promise<BarSeries | null>;
+}
+
+/** The batched run readers of the services this module built (a wrapped or other `MarketData` has none). */
+const runReaders = new WeakMap<
+  MarketData,
+  (symbols: readonly string[], ownerId: string | null) => RunMarket
+>();
+
+/**
+ * Opens what a run of `symbols` for `ownerId` reads. From a service built here, the caller's import records of all
+ * `symbols` are read at once (in batches of KV's `getMany` limit, concurrently) when the first look-up needs them,
+ * and imported bars are handed out as views of the decoded cache instead of copies; any other `MarketData` is read
+ * one call at a time, as it is. Either way each symbol is served by the same source with the same bars.
+ */
+export function openRunMarket(
+  market: MarketData,
+  symbols: readonly string[],
+  ownerId: string | null,
+): RunMarket {
+  const reader = runReaders.get(market);
+  if (reader) return reader(symbols, ownerId);
+  return {
+    getSymbol: (symbol) => market.getSymbol(symbol, ownerId),
+    getBars: (symbol, start, end) => market.getBars(symbol, start, end, ownerId),
+  };
+}
+
 /** Creates the market-data service. */
 export function createMarketData(deps: MarketServiceDeps): MarketData {
   const importCache = createBarCache(IMPORT_CACHE_BYTES);
@@ -96,8 +130,15 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
    * afresh. A whole read is cached only when the meta did not change while it was read (else the range is read
    * directly, as without the cache).
    */
-  async function importedBars(ns: BarNamespace, symbol: string, start: string, end: string) {
-    const meta = await deps.bars.getMeta(ns, symbol);
+  async function importedBars(
+    ns: BarNamespace,
+    symbol: string,
+    start: string,
+    end: string,
+    view = false,
+    known?: BarSeriesMeta | null,
+  ) {
+    const meta = known !== undefined ? known : await deps.bars.getMeta(ns, symbol);
     if (!meta || meta.first_day === null || meta.last_day === null) {
       return await deps.bars.getBars(ns, symbol, toDayNumber(start), toDayNumber(end));
     }
@@ -113,7 +154,7 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
       importCache.set(key, read);
       whole = read;
     }
-    return sliceSeries(whole, toDayNumber(start), toDayNumber(end));
+    return (view ? viewSeries : sliceSeries)(whole, toDayNumber(start), toDayNumber(end));
   }
 
   /** The import that serves `symbol` to `ownerId`: their own first, then the published one. */
@@ -139,7 +180,27 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
     return new Set((await deps.bars.listMetas(YAHOO_NAMESPACE)).map((m) => m.symbol));
   }
 
-  return {
+  /** A symbol no import serves: Yahoo's (when it has bars), else the synthetic catalogue's. */
+  async function unimportedSymbol(symbol: string): Promise<SymbolInfo | null> {
+    const info = deps.market.symbol(symbol);
+    if (deps.yahooEnabled && (await deps.bars.getMeta(YAHOO_NAMESPACE, symbol))) {
+      return { ...(info ?? liveOnlyInfo(symbol)), source: "yahoo" as const };
+    }
+    return info;
+  }
+
+  /** Bars of a symbol no import serves: Yahoo's (when it has them), else synthetic. */
+  async function unimportedBars(symbol: string, start: string, end: string): Promise<BarSeries | null> {
+    if (deps.yahooEnabled) {
+      // A symbol Yahoo has refreshed is served from Yahoo for the whole range (never spliced with synthetic).
+      const live = await deps.bars.getBars(YAHOO_NAMESPACE, symbol, toDayNumber(start), toDayNumber(end));
+      if (live) return live;
+    }
+    if (!deps.market.symbol(symbol)) return null;
+    return await deps.synthetic.getBars(symbol, start, end);
+  }
+
+  const service: MarketData = {
     async listSymbols(filter: SymbolFilter = {}) {
       const imported = (await visibleImports(filter.ownerId)).map(toInfo);
       const taken = new Set(imported.map((s) => s.symbol));
@@ -160,25 +221,14 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
     },
     async getSymbol(symbol, ownerId) {
       const imported = await importFor(symbol, ownerId);
-      if (imported) return toInfo(imported);
-      const info = deps.market.symbol(symbol);
-      if (deps.yahooEnabled && (await deps.bars.getMeta(YAHOO_NAMESPACE, symbol))) {
-        return { ...(info ?? liveOnlyInfo(symbol)), source: "yahoo" as const };
-      }
-      return info;
+      return imported ? toInfo(imported) : await unimportedSymbol(symbol);
     },
     async getBars(symbol, start, end, ownerId): Promise<BarSeries | null> {
       const imported = await importFor(symbol, ownerId);
       if (imported) {
         return await importedBars({ source: "csv", owner: imported.owner_id }, symbol, start, end);
       }
-      if (deps.yahooEnabled) {
-        // A symbol Yahoo has refreshed is served from Yahoo for the whole range (never spliced with synthetic).
-        const live = await deps.bars.getBars(YAHOO_NAMESPACE, symbol, toDayNumber(start), toDayNumber(end));
-        if (live) return live;
-      }
-      if (!deps.market.symbol(symbol)) return null;
-      return await deps.synthetic.getBars(symbol, start, end);
+      return await unimportedBars(symbol, start, end);
     },
     getUniverse: (name: UniverseName) => Promise.resolve([...deps.market.universe(name)]),
     async dataVersion(symbols, end, ownerId) {
@@ -268,4 +318,55 @@ export function createMarketData(deps: MarketServiceDeps): MarketData {
       return [...out, ...(await deps.freshness.list())];
     },
   };
+
+  runReaders.set(service, (symbols, ownerId) => {
+    type Own = Map<string, { record: ImportedSymbolRecord; meta: BarSeriesMeta | null }>;
+    let batch: Promise<Own> | null = null;
+    /**
+     * The caller's own imports among `symbols`, with the metas of their series, both read in batches at once on
+     * first use (the metas beside the records, not after them).
+     */
+    const ownImports = (owner: string) =>
+      batch ??= Promise.all([
+        deps.imports.getEach(owner, symbols),
+        deps.bars.getMetaEach({ source: "csv", owner }, symbols),
+      ]).then(([records, metas]) => {
+        const own: Own = new Map();
+        records.forEach((record, i) => record && own.set(symbols[i], { record, meta: metas[i] }));
+        return own;
+      });
+    /** The import serving `symbol`: the caller's own from the batch read, else the published one. */
+    const importOf = async (symbol: string) => {
+      if (!ownerId) return await deps.imports.getPublished(symbol);
+      const own = (await ownImports(ownerId)).get(symbol)?.record;
+      if (own) return own;
+      // A symbol outside the batch, or none of the caller's own: read as `importFor` does.
+      return symbols.includes(symbol)
+        ? await deps.imports.getPublished(symbol)
+        : await importFor(symbol, ownerId);
+    };
+    return {
+      async getSymbol(symbol) {
+        const imported = await importOf(symbol);
+        return imported ? toInfo(imported) : await unimportedSymbol(symbol);
+      },
+      async getBars(symbol, start, end) {
+        const imported = await importOf(symbol);
+        if (!imported) return await unimportedBars(symbol, start, end);
+        // The own import's meta came with the batch; a published one's is read now.
+        const known = ownerId && imported.owner_id === ownerId
+          ? (await ownImports(ownerId)).get(symbol)?.meta
+          : undefined;
+        return await importedBars(
+          { source: "csv", owner: imported.owner_id },
+          symbol,
+          start,
+          end,
+          true,
+          known,
+        );
+      },
+    };
+  });
+  return service;
 }

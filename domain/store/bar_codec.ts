@@ -111,3 +111,23 @@ export function sliceSeries(series: BarSeries, startDay: number, endDay: number)
   for (const col of COLUMNS) out[col].set(series[col].subarray(lo, hi));
   return out;
 }
+
+/**
+ * Rows of `series` with `startDay ≤ day ≤ endDay` as views of its columns (no copy): for readers that never
+ * write into what they get.
+ */
+export function viewSeries(series: BarSeries, startDay: number, endDay: number): BarSeries {
+  const lo = lowerBound(series.days, startDay);
+  const hi = Math.max(lo, lowerBound(series.days, endDay + 1));
+  return {
+    symbol: series.symbol,
+    source: series.source,
+    days: series.days.subarray(lo, hi),
+    open: series.open.subarray(lo, hi),
+    high: series.high.subarray(lo, hi),
+    low: series.low.subarray(lo, hi),
+    close: series.close.subarray(lo, hi),
+    volume: series.volume.subarray(lo, hi),
+    adj_factor: series.adj_factor.subarray(lo, hi),
+  };
+}

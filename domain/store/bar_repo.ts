@@ -9,7 +9,7 @@ import { concatSeries, packBars, sliceSeries, unpackBars } from "./bar_codec.ts"
 import type { BarSeries, DataSource } from "../market/types.ts";
 import { randomBytes } from "../tokens_and_hashes.ts";
 import { ConflictError } from "../errors.ts";
-import { getManyValues, withRetry } from "./kv.ts";
+import { GET_MANY_BATCH, getManyValues, withRetry } from "./kv.ts";
 import { keys } from "./keys.ts";
 
 /** Whose bars: a source, and `"public"` or the id of the user who imported them. */
@@ -35,6 +35,8 @@ export interface BarSeriesMeta {
 export interface BarRepo {
   /** The stored meta of a series; `null` when absent. */
   getMeta(ns: BarNamespace, symbol: string): Promise<BarSeriesMeta | null>;
+  /** The stored metas of `symbols` in `ns`, in their order (`null` where absent), read in batches at once. */
+  getMetaEach(ns: BarNamespace, symbols: readonly string[]): Promise<(BarSeriesMeta | null)[]>;
   /** Bars with `startDay ≤ day ≤ endDay`, all from one generation; `null` when the series does not exist. */
   getBars(ns: BarNamespace, symbol: string, startDay: number, endDay: number): Promise<BarSeries | null>;
   /** Replaces the whole series atomically (readers see old or new); `ConflictError` if replaced concurrently. */
@@ -246,6 +248,15 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
   return {
     async getMeta(ns, symbol) {
       return (await kv.get<BarSeriesMeta>(metaKey(ns, symbol))).value;
+    },
+
+    async getMetaEach(ns, symbols) {
+      const batches: Promise<Deno.KvEntryMaybe<BarSeriesMeta>[]>[] = [];
+      for (let i = 0; i < symbols.length; i += GET_MANY_BATCH) {
+        const batch = symbols.slice(i, i + GET_MANY_BATCH).map((s) => metaKey(ns, s));
+        batches.push(kv.getMany<BarSeriesMeta[]>(batch));
+      }
+      return (await Promise.all(batches)).flat().map((e) => e.value);
     },
 
     async getBars(ns, symbol, startDay, endDay) {

@@ -7,7 +7,7 @@
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { SymbolInfo } from "../market/types.ts";
 import { keys } from "./keys.ts";
-import { getManyValues, withRetry } from "./kv.ts";
+import { GET_MANY_BATCH, getManyValues, withRetry } from "./kv.ts";
 
 /** A stored import: the symbol's metadata plus who imported it, whether it is public, and what it holds. */
 export type ImportedSymbolRecord = SymbolInfo & {
@@ -26,6 +26,8 @@ export type ImportedSymbolRecord = SymbolInfo & {
 export interface ImportedSymbolRepo {
   /** The owner's import of `symbol`; `null` when there is none. */
   get(ownerId: string, symbol: string): Promise<ImportedSymbolRecord | null>;
+  /** The owner's imports of `symbols`, in their order (`null` where there is none), read in batches at once. */
+  getEach(ownerId: string, symbols: readonly string[]): Promise<(ImportedSymbolRecord | null)[]>;
   /** The owner's imports, by symbol. */
   list(ownerId: string): Promise<ImportedSymbolRecord[]>;
   /** Published imports (visible to everyone), by symbol. */
@@ -56,6 +58,14 @@ export function createImportedSymbolRepo(kv: Deno.Kv): ImportedSymbolRepo {
   return {
     async get(ownerId, symbol) {
       return (await kv.get<ImportedSymbolRecord>(keys.importedSymbol(ownerId, symbol))).value;
+    },
+    async getEach(ownerId, symbols) {
+      const batches: Promise<Deno.KvEntryMaybe<ImportedSymbolRecord>[]>[] = [];
+      for (let i = 0; i < symbols.length; i += GET_MANY_BATCH) {
+        const batch = symbols.slice(i, i + GET_MANY_BATCH).map((s) => keys.importedSymbol(ownerId, s));
+        batches.push(kv.getMany<ImportedSymbolRecord[]>(batch));
+      }
+      return (await Promise.all(batches)).flat().map((e) => e.value);
     },
     list: (ownerId) =>
       collect(kv.list<ImportedSymbolRecord>({ prefix: keys.importedSymbolsByOwner(ownerId) })),

@@ -7,7 +7,7 @@ import { keys } from "./keys.ts";
 /** The most items one page may hold. */
 export const MAX_PAGE_LIMIT = 200;
 /** Deno KV reads at most this many keys in one `getMany`. */
-const GET_MANY_BATCH = 10;
+export const GET_MANY_BATCH = 10;
 /** Largest value Deno KV stores under one key, minus headroom for the serialisation envelope. */
 export const MAX_CHUNK_BYTES = 60 * 1024;
 

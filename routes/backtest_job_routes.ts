@@ -17,7 +17,6 @@ import {
 } from "./schemas/backtest.ts";
 import {
   bearerSecurity,
-  documentedAs,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -83,12 +82,12 @@ const JobDetail = JobSummary.extend({
   cancel_requested: z.boolean(),
   started_at: z.string().nullable(),
   finished_at: z.string().nullable(),
-  metrics: documentedAs(BacktestSummarySchema).nullable(),
+  metrics: BacktestSummarySchema.nullable(),
   equity_curve: z.array(
     z.object({ timestamp: z.string(), portfolio_value: z.number(), benchmark_value: z.number().nullable() }),
   )
     .nullable(),
-  trades: z.array(documentedAs(JobTradeSchema)).nullable(),
+  trades: z.array(JobTradeSchema).nullable(),
   links: JobLinks,
 }).openapi("BacktestJob");
 
@@ -210,7 +209,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
       middleware: [user],
       request: { params: JobParam },
       responses: {
-        200: jsonResponse(documentedAs(StoredReportSchema), "Report"),
+        200: jsonResponse(StoredReportSchema, "Report"),
         ...errorResponses(401, 403, 404, 422),
       },
     }),
@@ -274,7 +273,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
         }),
       },
       responses: {
-        200: jsonResponse(documentedAs(PlotlyFigureSchema), "Figure"),
+        200: jsonResponse(PlotlyFigureSchema, "Figure"),
         ...errorResponses(401, 403, 404, 422),
       },
     }),

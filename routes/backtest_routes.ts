@@ -11,14 +11,7 @@ import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { IsoDateString } from "./schemas/calendar.ts";
 import { BacktestReportSchema, PlotlyFigureSchema } from "./schemas/backtest.ts";
-import {
-  bearerSecurity,
-  documentedAs,
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  safeText,
-} from "./schemas/common.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
 
 const RunBody = z.strictObject({
@@ -76,7 +69,7 @@ export function backtestRoutes(auth: AuthDeps, runs: SyncRunDeps, preview: Indic
       middleware: [user],
       request: { body: jsonBody(RunBody) },
       responses: {
-        200: jsonResponse(documentedAs(BacktestReportSchema), "Report"),
+        200: jsonResponse(BacktestReportSchema, "Report"),
         ...errorResponses(400, 401, 403, 404, 422, 429),
         413: jsonResponse(z.object({ detail: z.string() }), "Too large for a synchronous run"),
       },
@@ -153,7 +146,7 @@ export function backtestRoutes(auth: AuthDeps, runs: SyncRunDeps, preview: Indic
       middleware: [user],
       request: { body: jsonBody(QuickBody.openapi("PlotRequest")) },
       responses: {
-        200: jsonResponse(documentedAs(PlotlyFigureSchema), "Figure"),
+        200: jsonResponse(PlotlyFigureSchema, "Figure"),
         ...errorResponses(400, 401, 403, 404, 422, 429),
       },
     }),

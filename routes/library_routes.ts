@@ -83,7 +83,7 @@ const VisibilityBody = z.strictObject({
 
 const VersionSchema = z.object({
   version: z.number().int(),
-  spec: documentedAs(StrategySpecResponse),
+  spec: StrategySpecResponse,
   generated_code: z.string(),
   created_at: z.string(),
 }).openapi("LibraryVersion");
@@ -308,8 +308,8 @@ export function libraryRoutes(
       responses: {
         200: jsonResponse(
           z.object({
-            a: z.object({ version: z.number().int(), metrics: documentedAs(BacktestSummarySchema) }),
-            b: z.object({ version: z.number().int(), metrics: documentedAs(BacktestSummarySchema) }),
+            a: z.object({ version: z.number().int(), metrics: BacktestSummarySchema }),
+            b: z.object({ version: z.number().int(), metrics: BacktestSummarySchema }),
             spec_differences: z.array(
               z.object({
                 path: z.string(),
@@ -399,7 +399,7 @@ export function libraryRoutes(
               id: z.string(),
               author: z.string().nullable(),
               production_version: z.number().int(),
-              metrics: documentedAs(BacktestSummarySchema),
+              metrics: BacktestSummarySchema,
               cached: z.boolean().openapi({ description: "Served from the result cache (no run)" }),
             })),
           }).openapi("CatalogCompare"),

@@ -7,7 +7,7 @@ import { NotFoundError } from "../errors.ts";
 import { getOwnStrategy, type LibraryDeps } from "../strategy/library.ts";
 import { type BacktestJobDeps, getOwnJob, latestLibraryRun } from "./queued_runs.ts";
 import { equityCurve, type EquityPoint } from "./job_views.ts";
-import { plotFigure } from "./plot.ts";
+import { plotFigure, type PlotlyFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";
 import { equityToCsv, tradesToCsv } from "./report_csv.ts";
 
@@ -17,8 +17,7 @@ export interface ExportFile {
   text: string;
 }
 
-/** A Plotly figure. */
-export type PlotlyFigure = ReturnType<typeof plotFigure>;
+export type { PlotlyFigure } from "./plot.ts";
 
 /** The report of one of the caller's completed jobs; any other job (or one without a report) is "not found". */
 export async function completedReport(

@@ -7,7 +7,7 @@ import { iso, isoOrNull } from "../iso_time.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { BacktestJobRecord, JobStatus } from "../store/backtest_job_repo.ts";
 import { type BacktestJobDeps, cancelBacktestJob, getOwnJob, listOwnJobs } from "./queued_runs.ts";
-import type { BacktestReport } from "./report.ts";
+import type { BacktestReport, BacktestSummary } from "./report.ts";
 
 /** Every job status, in lifecycle order. */
 export const JOB_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
@@ -38,12 +38,12 @@ export interface EquityPoint {
 /** One fill of a completed job, as the detail view lists it. */
 export interface JobTradeView {
   id: number;
-  timestamp: unknown;
-  asset: unknown;
-  action: unknown;
-  price: unknown;
-  quantity: unknown;
-  reasoning: unknown;
+  timestamp: string;
+  asset: string;
+  action: "BUY" | "SELL";
+  price: number;
+  quantity: number;
+  reasoning: string;
   confidence: null;
 }
 
@@ -56,7 +56,7 @@ export interface JobDetailView extends JobSummaryView {
   cancel_requested: boolean;
   started_at: string | null;
   finished_at: string | null;
-  metrics: Record<string, unknown> | null;
+  metrics: BacktestSummary | null;
   equity_curve: EquityPoint[] | null;
   trades: JobTradeView[] | null;
 }

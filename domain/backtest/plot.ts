@@ -1,14 +1,48 @@
 /** A Plotly figure of a backtest on one ticker: price with entry/exit markers, equity vs benchmark, drawdown. */
 import type { BacktestReport } from "./report.ts";
 
+/** One Plotly trace: a line (price, equity, benchmark, drawdown) or the entry or exit markers. */
+export interface PlotlyTrace {
+  type: string;
+  mode: string;
+  name: string;
+  x: string[];
+  y: (number | null)[];
+  text?: string[];
+  marker?: { symbol: string; size: number; color: string };
+  fill?: string;
+  xaxis: string;
+  yaxis: string;
+}
+
+/** A Plotly axis: its title and its share of the figure's height. */
+export interface PlotlyAxis {
+  title: { text: string };
+  domain: number[];
+}
+
+/** A Plotly figure: price with entries and exits, equity against the benchmark, drawdown. */
+export interface PlotlyFigure {
+  data: PlotlyTrace[];
+  layout: {
+    title: { text: string };
+    grid: { rows: number; columns: number; pattern: string };
+    yaxis: PlotlyAxis;
+    yaxis2: PlotlyAxis;
+    yaxis3: PlotlyAxis;
+    showlegend: boolean;
+    hovermode: string;
+  };
+}
+
 /** Plotly `{data, layout}` for `report` with the ticker's closes. */
 export function plotFigure(
   report: BacktestReport,
   ticker: string,
   prices: { dates: string[]; close: number[] },
-): { data: Record<string, unknown>[]; layout: Record<string, unknown> } {
+): PlotlyFigure {
   const trades = report.trades.filter((t) => t.ticker === ticker);
-  const marker = (action: string, symbol: string, color: string) => ({
+  const marker = (action: string, symbol: string, color: string): PlotlyTrace => ({
     type: "scatter",
     mode: "markers",
     name: action === "BUY" ? "Entries" : "Exits",
@@ -23,7 +57,7 @@ export function plotFigure(
   const benchKey = days.length
     ? Object.keys(days[0]).find((k) => k.endsWith("Normalized") && k !== "portfolioNormalized")
     : undefined;
-  const data: Record<string, unknown>[] = [
+  const data: PlotlyTrace[] = [
     {
       type: "scatter",
       mode: "lines",

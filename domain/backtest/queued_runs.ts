@@ -215,7 +215,7 @@ export async function runBacktestJob(
         },
       });
       await deps.jobs.putReport(jobId, report);
-      const s = report.summary as Record<string, number>;
+      const s = report.summary;
       await finishJob(deps, jobId, attempt, "completed", null, {
         final_value: s.finalValue,
         total_return_pct: s.totalReturn,

@@ -21,17 +21,127 @@ import type { SimulationResult } from "./engine.ts";
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const r4 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e4) / 1e4);
 
+/** The best or worst closed trade: its symbol and return in percent. */
+export interface TradeExtreme {
+  ticker: string;
+  return: number | null;
+}
+
+/**
+ * Summary metrics of a run (also the `metrics` of job views and compares). Metrics are rounded to 4 decimals
+ * and null when undefined (too few days, no benchmark, nothing traded…).
+ */
+export interface BacktestSummary {
+  initialCapital: number;
+  finalValue: number | null;
+  totalReturn: number | null;
+  annualizedReturn: number | null;
+  volatility: number | null;
+  benchmarkReturn: number | null;
+  totalTrades: number;
+  closedTrades: number;
+  winningTrades: number;
+  losingTrades: number;
+  breakevenTrades: number;
+  winRate: number | null;
+  maxDrawdown: number | null;
+  sharpeRatio: number | null;
+  sortinoRatio: number | null;
+  calmarRatio: number | null;
+  profitFactor: number | null;
+  alpha: number | null;
+  beta: number | null;
+  alphaVsBuyAndHold: number | null;
+  averageHoldingDays: number | null;
+  bestTrade: TradeExtreme | null;
+  worstTrade: TradeExtreme | null;
+  exposure: number | null;
+  turnover: number | null;
+  totalFees: number | null;
+  probabilisticSharpe: number | null;
+  deflatedSharpe: number | null;
+}
+
+/** One fill of a report; a SELL also carries its P&L and holding days. */
+export interface ReportTrade {
+  date: string;
+  ticker: string;
+  companyName: string;
+  action: "BUY" | "SELL";
+  quantity: number;
+  price: number;
+  value: number;
+  fees: number;
+  portfolioValue: number;
+  reason: string;
+  profitLoss?: number;
+  profitLossPercent?: number;
+  holdingDays?: number;
+}
+
+/**
+ * One day of the portfolio; each benchmark adds `<symbol>Normalized` (= 100 at the start). An intersection, not
+ * an interface: the benchmark keys hold numbers while `date` is text.
+ */
+export type ReportDay =
+  & {
+    date: string;
+    portfolioValue: number | null;
+    cash: number | null;
+    portfolioNormalized: number | null;
+    drawdown: number | null;
+  }
+  & { [benchmarkNormalized: string]: number | null };
+
+/** One calendar month of a report (`month` reads `Jan 24`). */
+export interface ReportMonth {
+  month: string;
+  returns: number | null;
+  benchmarkReturns: number | null;
+  winRate: number | null;
+  probability: number | null;
+  tradesCount: number;
+}
+
+/** A position still open at the end of a run, valued at the last close. */
+export interface ReportOpenPosition {
+  symbol: string;
+  quantity: number;
+  entryPrice: number;
+  lastClose: number;
+  unrealizedProfitLoss: number | null;
+}
+
+/** The conventions a report was computed under (how to read its numbers). */
+export interface ReportConventions {
+  periods_per_year: number;
+  risk_free_rate_pct: number;
+  std_ddof: number;
+  fill_timing: string;
+  costs: string;
+  monthly_probability: string;
+  profit_loss: string;
+  open_positions: string;
+  day_axis: string;
+  order_sizing: string;
+  holding_days: string;
+  rolling_windows: string;
+  source: string;
+  /** Data source by benchmark. */
+  benchmark_sources: Record<string, string>;
+}
+
 /** The full report (camelCase field names as the product's clients expect). */
 export interface BacktestReport {
-  summary: Record<string, unknown>;
-  trades: Record<string, unknown>[];
-  dailyPortfolio: Record<string, unknown>[];
-  monthlyPerformance: Record<string, unknown>[];
-  openPositions: Record<string, unknown>[];
+  summary: BacktestSummary;
+  trades: ReportTrade[];
+  dailyPortfolio: ReportDay[];
+  monthlyPerformance: ReportMonth[];
+  openPositions: ReportOpenPosition[];
   source: string;
   spec: StrategySpec;
   engine_version: string;
-  conventions: Record<string, unknown>;
+  conventions: ReportConventions;
   notes: string[];
   /**
    * How the trading days were judged: `provisional` when any simulated day lies outside an official holiday
@@ -134,7 +244,7 @@ export function buildReport(input: ReportInput): BacktestReport {
   if (n < MIN_DAYS_FOR_ANNUALISED) {
     notes.push(`Fewer than ${MIN_DAYS_FOR_ANNUALISED} trading days: annualised figures are null`);
   }
-  const summary = {
+  const summary: BacktestSummary = {
     initialCapital: initial,
     finalValue: r4(final),
     totalReturn: r4((final / initial - 1) * 100),
@@ -170,16 +280,16 @@ export function buildReport(input: ReportInput): BacktestReport {
     probabilisticSharpe: r4(probabilisticSharpe(returns)),
     deflatedSharpe: input.trials ? r4(deflatedSharpe(returns, input.trials)) : null,
   };
-  const dailyPortfolio = Array.from(sim.days, (d, i) => {
-    const row: Record<string, unknown> = {
+  const dailyPortfolio = Array.from(sim.days, (d, i): ReportDay => {
+    const normalized: Record<string, number | null> = {};
+    for (const b of bench) normalized[`${b.symbol}Normalized`] = r4((b.close[i] / b.close[0]) * 100);
+    return Object.assign({
       date: fromDayNumber(d),
       portfolioValue: r4(sim.equity[i]),
       cash: r4(sim.cash[i]),
       portfolioNormalized: r4((sim.equity[i] / initial) * 100),
       drawdown: r4(dd.series[i + 1] * 100),
-    };
-    for (const b of bench) row[`${b.symbol}Normalized`] = r4((b.close[i] / b.close[0]) * 100);
-    return row;
+    }, normalized);
   });
   const months = new Map<
     string,

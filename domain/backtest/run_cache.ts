@@ -8,6 +8,7 @@ import { sha256Hex } from "../tokens_and_hashes.ts";
 import type { MarketData } from "../market/types.ts";
 import type { RunCacheRepo } from "../store/run_cache_repo.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
+import type { BacktestSummary } from "./report.ts";
 import { ENGINE_VERSION } from "./run_backtest.ts";
 
 /** How long a cached summary is kept. */
@@ -55,8 +56,8 @@ export async function cachedRunSummary(
   deps: RunCacheDeps,
   spec: StrategySpec,
   ownerId: string | null,
-  run: () => Promise<{ summary: Record<string, unknown> }>,
-): Promise<{ summary: Record<string, unknown>; cached: boolean }> {
+  run: () => Promise<{ summary: BacktestSummary }>,
+): Promise<{ summary: BacktestSummary; cached: boolean }> {
   const { specHash, dataVersion } = await runCacheKey(deps, spec, ownerId);
   const hit = await deps.cache.get(specHash, dataVersion);
   if (hit) return { summary: hit.summary, cached: true };

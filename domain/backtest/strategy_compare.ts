@@ -12,6 +12,7 @@ import type { NicknameOf } from "../strategy/catalog.ts";
 import { catalogStrategies, getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { specDifferences } from "../strategy/spec_diff.ts";
+import type { BacktestSummary } from "./report.ts";
 import { cachedRunSummary } from "./run_cache.ts";
 import { assertWithinExpressionBudget, estimateBacktestCost, runBacktest } from "./run_backtest.ts";
 import { SYNC_RUN_BUCKET, type SyncRunDeps } from "./sync_runs.ts";
@@ -28,7 +29,7 @@ export interface CompareDeps {
 /** Metrics of one compared version. */
 export interface ComparedVersion {
   version: number;
-  metrics: Record<string, unknown>;
+  metrics: BacktestSummary;
 }
 
 /** Two versions side by side. */
@@ -43,7 +44,7 @@ export interface ComparedCatalogStrategy {
   id: string;
   author: string | null;
   production_version: number;
-  metrics: Record<string, unknown>;
+  metrics: BacktestSummary;
   cached: boolean;
 }
 

@@ -126,7 +126,7 @@ export async function submitToLeaderboard(
     now: () => 0,
     gate: deps.gate,
   });
-  const s = report.summary as Record<string, number | null>;
+  const s = report.summary;
   const entry: LeaderboardEntry = {
     id: `${dataset.name}:${v.strategy_id}:${v.version}`,
     user_id: userId,

@@ -34,8 +34,8 @@ export interface BacktestJobRecord {
   lease_until: number | null;
   error: string | null;
   summary: {
-    final_value: number;
-    total_return_pct: number;
+    final_value: number | null;
+    total_return_pct: number | null;
     total_trades: number;
     source: string;
   } | null;

@@ -1,9 +1,10 @@
 /** Cached backtest summaries keyed by (spec hash, data version), expiring after a while. */
+import type { BacktestSummary } from "../backtest/report.ts";
 import { keys } from "./keys.ts";
 
 /** A cached summary. */
 export interface CachedRunSummary {
-  summary: Record<string, unknown>;
+  summary: BacktestSummary;
   engine_version: string;
   created_at: number;
 }

@@ -17,6 +17,7 @@ import {
   setStrategyVisibility,
   stageVersion,
 } from "./library.ts";
+import type { StrategySpec } from "./spec.ts";
 import { resolveSpec, type SpecSources } from "./strategy_source.ts";
 
 /** One saved strategy. */
@@ -35,7 +36,7 @@ export interface StrategyView {
 /** One version of a saved strategy. */
 export interface VersionView {
   version: number;
-  spec: Record<string, unknown>;
+  spec: StrategySpec;
   generated_code: string;
   created_at: string;
 }
@@ -59,7 +60,7 @@ function strategyView(s: LibraryStrategyRecord): StrategyView {
 function versionView(v: LibraryVersionRecord): VersionView {
   return {
     version: v.version,
-    spec: v.spec as unknown as Record<string, unknown>,
+    spec: v.spec,
     generated_code: v.generated_code,
     created_at: iso(v.created_at),
   };

@@ -4,18 +4,84 @@ import { type Clock, withDeadline } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
 import type { HealthRepo } from "./store/health_repo.ts";
 
-/** The result of one dependency check. */
+/**
+ * The result of one dependency check. A failed or redacted (production) check carries `ok` and `detail` only, so
+ * every extra field of the checks below is optional.
+ */
 export interface CheckResult {
   ok: boolean;
   detail: string;
-  [extra: string]: unknown;
 }
+
+/** The KV check: a write and read round trip. */
+export interface KvCheck extends CheckResult {
+  latency_ms?: number;
+}
+
+/** The queue check: the listener and its heartbeat. */
+export interface QueueCheck extends CheckResult {
+  last_heartbeat_at?: string | null;
+}
+
+/** The mail check: the transport's own probe. */
+export interface MailCheck extends CheckResult {
+  transport?: string;
+}
+
+/** The freshness of one market data source and scope. */
+export interface MarketFreshnessCheck {
+  source: string;
+  scope: string;
+  last_bar_date: string | null;
+  expected_date: string | null;
+  stale: boolean;
+  error: string | null;
+}
+
+/** The market data check: the synthetic source and the freshness of every source. */
+export interface MarketDataCheck extends CheckResult {
+  source?: string;
+  seed?: number;
+  symbols?: number;
+  generated_series?: number;
+  rows?: number;
+  date_range?: { start: string; end: string } | null;
+  freshness?: MarketFreshnessCheck[];
+}
+
+/** The track-record check: the latest watchdog alert still open. */
+export interface TrackRecordCheck extends CheckResult {
+  alert_date?: string;
+  missing?: string[];
+}
+
+/** The attestation check: the transparency log and its GitHub commitments. */
+export interface AttestationCheck extends CheckResult {
+  log_size?: number;
+  github?: string | null;
+  unattested?: number;
+}
+
+/** One entry per dependency; the last three only where the process registers them. */
+export interface HealthChecks {
+  kv: KvCheck;
+  queue: QueueCheck;
+  mail: MailCheck;
+  market_data?: MarketDataCheck;
+  track_records?: TrackRecordCheck;
+  attestation?: AttestationCheck;
+}
+
+/** The checks other areas register, by name. */
+export type ExtraChecks = {
+  [K in "market_data" | "track_records" | "attestation"]?: () => Promise<NonNullable<HealthChecks[K]>>;
+};
 
 /** `/health` body. */
 export interface HealthReport {
   status: "ok" | "degraded";
   version: string;
-  checks: Record<string, CheckResult>;
+  checks: HealthChecks;
 }
 
 /** What the health checks look at. */
@@ -34,7 +100,7 @@ export interface HealthDeps {
   /** Puts a heartbeat message on the queue. */
   enqueueHeartbeat: () => Promise<void>;
   /** Extra named checks other areas register (market data, attestation, …). */
-  extraChecks?: Record<string, () => Promise<CheckResult>>;
+  extraChecks?: ExtraChecks;
   /** How long one check may take before it counts as failed (default `CHECK_TIMEOUT_MS`). */
   checkTimeoutMs?: number;
   /**
@@ -49,6 +115,11 @@ function redactCheck(check: CheckResult): CheckResult {
   return { ok: check.ok, detail: check.ok ? "ok" : "failing" };
 }
 
+/** Sets `checks[name]` (every extra field of a check is optional, so a bare `{ok, detail}` fits any name). */
+function putCheck<K extends keyof HealthChecks>(checks: HealthChecks, name: K, check: HealthChecks[K]): void {
+  checks[name] = check;
+}
+
 /** A heartbeat unprocessed for longer than this means the queue is stuck. */
 export const QUEUE_STALL_MS = 60_000;
 
@@ -56,7 +127,7 @@ export const QUEUE_STALL_MS = 60_000;
 const CHECK_TIMEOUT_MS = 5_000;
 
 /** Runs one check: a throw or a timeout becomes a failed result, never a rejected `/health`. */
-function guarded(run: () => Promise<CheckResult>, timeoutMs: number): Promise<CheckResult> {
+function guarded<C extends CheckResult>(run: () => Promise<C>, timeoutMs: number): Promise<C | CheckResult> {
   const work = Promise.resolve().then(run).catch((e) => ({
     ok: false,
     detail: `check failed: ${e instanceof Error ? e.message : String(e)}`,
@@ -64,7 +135,7 @@ function guarded(run: () => Promise<CheckResult>, timeoutMs: number): Promise<Ch
   return withDeadline(work, timeoutMs, () => ({ ok: false, detail: `no answer within ${timeoutMs} ms` }));
 }
 
-async function kvCheck(deps: HealthDeps): Promise<CheckResult> {
+async function kvCheck(deps: HealthDeps): Promise<KvCheck> {
   try {
     const ms = await deps.repo.probeKv(deps.clock.now());
     return { ok: true, detail: "read/write ok", latency_ms: ms };
@@ -73,11 +144,11 @@ async function kvCheck(deps: HealthDeps): Promise<CheckResult> {
   }
 }
 
-async function mailCheck(deps: HealthDeps): Promise<CheckResult> {
+async function mailCheck(deps: HealthDeps): Promise<MailCheck> {
   return { ...(await deps.mailer.check()), transport: deps.mailer.kind };
 }
 
-async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
+async function queueCheck(deps: HealthDeps): Promise<QueueCheck> {
   if (!deps.workerElsewhere && !deps.queueListening()) {
     return { ok: false, detail: "queue listener not running" };
   }
@@ -109,18 +180,19 @@ async function queueCheck(deps: HealthDeps): Promise<CheckResult> {
  */
 export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
   const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
-  const runs: [string, () => Promise<CheckResult>][] = [
-    ["kv", () => kvCheck(deps)],
-    ["queue", () => queueCheck(deps)],
-    ["mail", () => mailCheck(deps)],
-    ...Object.entries(deps.extraChecks ?? {}),
-  ];
-  const results = await Promise.all(runs.map(([, run]) => guarded(run, timeoutMs)));
-  const checks: Record<string, CheckResult> = {};
+  const extras = Object.entries(deps.extraChecks ?? {}) as [keyof ExtraChecks, () => Promise<CheckResult>][];
+  const [kv, queue, mail, ...extraResults] = await Promise.all([
+    guarded(() => kvCheck(deps), timeoutMs),
+    guarded(() => queueCheck(deps), timeoutMs),
+    guarded(() => mailCheck(deps), timeoutMs),
+    ...extras.map(([, run]) => guarded<CheckResult>(run, timeoutMs)),
+  ]);
   const expose = deps.exposeDetail ?? true;
-  runs.forEach(([name], i) => (checks[name] = expose ? results[i] : redactCheck(results[i])));
+  const shown = <C extends CheckResult>(check: C): C | CheckResult => expose ? check : redactCheck(check);
+  const checks: HealthChecks = { kv: shown(kv), queue: shown(queue), mail: shown(mail) };
+  extras.forEach(([name], i) => putCheck(checks, name, shown(extraResults[i])));
   return {
-    status: Object.values(checks).every((c) => c.ok) ? "ok" : "degraded",
+    status: Object.values(checks).every((c: CheckResult) => c.ok) ? "ok" : "degraded",
     version: deps.version,
     checks,
   };

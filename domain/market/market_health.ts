@@ -1,5 +1,5 @@
 /** The `market_data` check of `/health`: cheap (reads stored metadata only, never generates bars). */
-import type { CheckResult } from "../health.ts";
+import type { MarketDataCheck } from "../health.ts";
 import type { MarketDeps } from "./market_service.ts";
 
 /**
@@ -7,7 +7,7 @@ import type { MarketDeps } from "./market_service.ts";
  * source and scope. Always `ok`: data behind the calendar is extended on its next read, and a failed Yahoo
  * refresh leaves the other sources serving.
  */
-export async function marketHealth(market: MarketDeps): Promise<CheckResult> {
+export async function marketHealth(market: MarketDeps): Promise<MarketDataCheck> {
   const freshness = await market.data.freshness();
   const synthetic = freshness.filter((f) => f.source === "synthetic");
   const rows = synthetic.reduce((s, f) => s + (f.rows ?? 0), 0);

@@ -1,5 +1,5 @@
 /** The `/health` check of the track-record area: the latest watchdog alert, if any strategy still lacks its NAV. */
-import type { CheckResult } from "../health.ts";
+import type { TrackRecordCheck } from "../health.ts";
 import type { TrackRecordServices } from "./services.ts";
 import type { WatchdogAlert } from "./daily_tasks.ts";
 
@@ -10,7 +10,7 @@ import type { WatchdogAlert } from "./daily_tasks.ts";
 export async function trackRecordHealth(
   deps: TrackRecordServices,
   store: { latestAlert(): Promise<WatchdogAlert | null> },
-): Promise<CheckResult> {
+): Promise<TrackRecordCheck> {
   const alert = await store.latestAlert();
   if (!alert || alert.missing.length === 0) {
     return {

@@ -173,8 +173,8 @@ Deno.test("checkHealth() includes extra checks; a failing or throwing one degrad
     const report = await checkHealth(deps);
     assert.equal(report.status, "degraded");
     assert.deepEqual(report.checks.market_data, { ok: true, detail: "synthetic", rows: 10 });
-    assert.equal(report.checks.attestation.ok, false);
-    assert.match(report.checks.attestation.detail, /no signing key/);
+    assert.equal(report.checks.attestation?.ok, false);
+    assert.match(report.checks.attestation?.detail ?? "", /no signing key/);
   });
 });
 

@@ -313,6 +313,8 @@ export function libraryRoutes(
             spec_differences: z.array(
               z.object({
                 path: z.string(),
+                // Still `unknown` for the handler: the domain diffs specs as untyped JSON, and a spec's
+                // `universe.filters.fundamentals` (a list of objects) is deeper than SpecValue describes.
                 a: documentedAs(SpecValueSchema),
                 b: documentedAs(SpecValueSchema),
               }),

@@ -17,8 +17,6 @@ export interface ExportFile {
   text: string;
 }
 
-export type { PlotlyFigure } from "./plot.ts";
-
 /** The report of one of the caller's completed jobs; any other job (or one without a report) is "not found". */
 export async function completedReport(
   deps: BacktestJobDeps,

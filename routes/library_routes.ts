@@ -30,7 +30,6 @@ import { requireAuth } from "./middleware/auth.ts";
 import { BacktestSummarySchema, SpecValueSchema, StrategySpecResponse } from "./schemas/backtest.ts";
 import {
   bearerSecurity,
-  documentedAs,
   errorResponses,
   jsonBody,
   jsonResponse,
@@ -315,8 +314,8 @@ export function libraryRoutes(
                 path: z.string(),
                 // Still `unknown` for the handler: the domain diffs specs as untyped JSON, and a spec's
                 // `universe.filters.fundamentals` (a list of objects) is deeper than SpecValue describes.
-                a: documentedAs(SpecValueSchema),
-                b: documentedAs(SpecValueSchema),
+                a: SpecValueSchema,
+                b: SpecValueSchema,
               }),
             ),
           }).openapi("LibraryCompare"),

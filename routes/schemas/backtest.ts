@@ -1,4 +1,5 @@
 /** Response schemas of backtest reports, their parts and the Plotly figure, as `buildReport` and `plotFigure` answer. */
+import type { JsonValue } from "../../domain/strategy/spec_diff.ts";
 import { z } from "@hono/zod-openapi";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
 
@@ -192,19 +193,20 @@ export const JobTradeSchema = z.object({
 }).openapi("BacktestJobTrade");
 
 /** A scalar (or list of scalars) of a spec. */
-const SpecLeaf = z.union([
-  z.string(),
-  z.number(),
-  z.boolean(),
-  z.null(),
-  z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])),
-]);
+/** A JSON value of any depth (the `JsonValue` component). */
+export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+  z.union([
+    z.string(),
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.array(JsonValueSchema),
+    z.record(z.string(), JsonValueSchema),
+  ])
+).openapi("JsonValue");
 
 /**
- * The value of a spec at a differing path: a scalar or list, or (where only one side has it) the sub-object
- * there, two levels deep at most.
+ * The value of a spec at a differing path: a scalar or a list (of scalars or of objects, such as fundamental
+ * filters), or, where only one side has it, the sub-object there: any JSON value.
  */
-export const SpecValueSchema = z.union([
-  SpecLeaf,
-  z.record(z.string(), z.union([SpecLeaf, z.record(z.string(), SpecLeaf)])),
-]).openapi("SpecValue");
+export const SpecValueSchema = JsonValueSchema;

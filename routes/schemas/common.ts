@@ -104,16 +104,6 @@ export function errorResponses<S extends keyof typeof errors>(...statuses: S[]):
   return out;
 }
 
-/**
- * `schema` as the OpenAPI document shows it, typed for the handler as `unknown`: for answers whose domain value
- * is still typed loosely (`Record<string, unknown>`, `unknown`). Route tests check every such answer against
- * the documented schema (the response-contract check of the test world); drop the wrapper once the domain
- * returns the precise type.
- */
-export function documentedAs<T extends z.ZodType>(schema: T): z.ZodType<unknown> {
-  return schema as z.ZodType<unknown>;
-}
-
 /** Bearer auth requirement for OpenAPI. */
 export const bearerSecurity = [{ bearerAuth: [] }];
 

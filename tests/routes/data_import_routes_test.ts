@@ -81,7 +81,7 @@ Deno.test("POST /data/import stores 16 years of 600519.SH that read back with id
   }
 });
 
-Deno.test("POST /data/import accepts a multipart file, reports skipped rows and honours exchange", async () => {
+Deno.test("POST /data/import accepts a multipart file, reports skipped rows, honours exchange and lists it", async () => {
   const w = await openTestWorld();
   try {
     const me = await user(w, "carol", "10.0.0.3");
@@ -112,6 +112,15 @@ Deno.test("POST /data/import accepts a multipart file, reports skipped rows and 
       8003,
       false,
     ]);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import refuses a multipart form without a file with 422", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await user(w, "carol", "10.0.0.3");
     const noFile = new FormData();
     noFile.append("other", "x");
     await assert422(
@@ -183,17 +192,34 @@ Deno.test("POST /data/import fails a bad file with 422 naming each row and keeps
   }
 });
 
-Deno.test("POST /data/import answers 401, 415 and 422 for a missing token, a wrong type and empty or bad input", async () => {
+Deno.test("POST /data/import without a token answers 401", async () => {
+  const w = await openTestWorld();
+  try {
+    await assertDetail(await upload(w, "symbol=XYZ", undefined, SMALL), 401);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import answers 415 for JSON, a wrong content type or no body at all", async () => {
   const w = await openTestWorld();
   try {
     const me = await user(w, "finn", "10.0.0.6");
-    await assertDetail(await upload(w, "symbol=XYZ", undefined, SMALL), 401);
     await assertDetail(
       await w.request("POST", "/api/v1/data/import?symbol=XYZ", { json: { csv: SMALL }, token: me.token }),
       415,
     );
     await assertDetail(await upload(w, "symbol=XYZ", me.token, SMALL, { "content-type": "image/png" }), 415);
     await assertDetail(await w.request("POST", "/api/v1/data/import?symbol=XYZ", { token: me.token }), 415);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import answers 422 for an empty body, a bad symbol or exchange, or no CSV, and stores nothing", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await user(w, "finn", "10.0.0.6");
     const empty = await assert422(await upload(w, "symbol=XYZ", me.token, ""));
     assert.deepEqual(empty[0].loc, ["body"]);
     assert.equal(empty[0].type, "missing");
@@ -208,18 +234,33 @@ Deno.test("POST /data/import answers 401, 415 and 422 for a missing token, a wro
   }
 });
 
+/** Gwen's import of SMALL as MINE.NS, and Hugo signed in. */
+async function gwensImport(w: TestWorld) {
+  const alice = await user(w, "gwen", "10.0.0.7");
+  const bob = await user(w, "hugo", "10.0.0.8");
+  await ok(await upload(w, "symbol=MINE.NS", alice.token, SMALL));
+  return { alice, bob };
+}
+
 Deno.test("imports are private: another user can neither list nor delete them", async () => {
   const w = await openTestWorld();
   try {
-    const alice = await user(w, "gwen", "10.0.0.7");
-    const bob = await user(w, "hugo", "10.0.0.8");
-    await ok(await upload(w, "symbol=MINE.NS", alice.token, SMALL));
+    const { alice, bob } = await gwensImport(w);
     const bobs = await ok<{ items: unknown[]; total: number }>(
       await w.request("GET", "/api/v1/data/imports", { token: bob.token }),
     );
     assert.deepEqual([bobs.items, bobs.total], [[], 0]);
     await assertDetail(await w.request("DELETE", "/api/v1/data/imports/MINE.NS", { token: bob.token }), 404);
     assert.equal((await w.deps.imports.imports.get(alice.id, "MINE.NS"))?.rows, 2);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("DELETE /data/imports/{symbol} removes the owner's import and its bars, whatever the case; again is 404", async () => {
+  const w = await openTestWorld();
+  try {
+    const { alice } = await gwensImport(w);
     await ok(await w.request("DELETE", "/api/v1/data/imports/mine.ns", { token: alice.token }));
     assert.equal(await w.deps.imports.imports.get(alice.id, "MINE.NS"), null);
     assert.equal(await w.deps.imports.bars.getMeta({ source: "csv", owner: alice.id }, "MINE.NS"), null);

@@ -62,14 +62,39 @@ Deno.test("an account that merely claims an admin email (unverified) is not an a
   }
 });
 
-Deno.test("POST /admin/invite-codes creates a code; GET lists it; disable makes it inactive", async () => {
+async function withWorld(fn: (w: TestWorld) => Promise<void>) {
   const w = await openTestWorld();
   try {
+    await fn(w);
+  } finally {
+    await w.close();
+  }
+}
+
+const createCode = (w: TestWorld, token: string, json: Record<string, unknown>) =>
+  w.request("POST", "/api/v1/admin/invite-codes", { json, token });
+
+/** The admin's token, with the code QE-ALPHA-2026 (3 uses, until the end of 2026) created. */
+async function adminWithCode(w: TestWorld) {
+  const admin = (await signInAdmin(w)).access_token;
+  const res = await createCode(w, admin, {
+    code: "qe-alpha-2026",
+    max_uses: 3,
+    expires_at: "2026-12-31T23:59:59Z",
+    note: "beta",
+  });
+  return { admin, res };
+}
+
+Deno.test("POST /admin/invite-codes creates a named code, upper-cased, with its limits and note", () =>
+  withWorld(async (w) => {
     const admin = await signInAdmin(w);
     assert.equal(admin.user.email, "admin@example.com");
-    const res = await w.request("POST", "/api/v1/admin/invite-codes", {
-      json: { code: "qe-alpha-2026", max_uses: 3, expires_at: "2026-12-31T23:59:59Z", note: "beta" },
-      token: admin.access_token,
+    const res = await createCode(w, admin.access_token, {
+      code: "qe-alpha-2026",
+      max_uses: 3,
+      expires_at: "2026-12-31T23:59:59Z",
+      note: "beta",
     });
     const created = await ok(res, 201);
     assert.deepEqual(created, {
@@ -83,43 +108,52 @@ Deno.test("POST /admin/invite-codes creates a code; GET lists it; disable makes 
       note: "beta",
       created_at: new Date(T0).toISOString(),
     });
-    const random = await ok(
-      await w.request("POST", "/api/v1/admin/invite-codes", { json: {}, token: admin.access_token }),
-      201,
-    );
+  }));
+
+Deno.test("POST /admin/invite-codes with an empty body creates a random single-use code", () =>
+  withWorld(async (w) => {
+    const admin = (await signInAdmin(w)).access_token;
+    const random = await ok(await createCode(w, admin, {}), 201);
     assert.match(String(random.code), /^[A-Z2-9]{10}$/);
     assert.equal(random.max_uses, 1);
+  }));
 
-    await assertDetail(
-      await w.request("POST", "/api/v1/admin/invite-codes", {
-        json: { code: "QE-ALPHA-2026" },
-        token: admin.access_token,
-      }),
-      409,
-    );
+Deno.test("POST /admin/invite-codes refuses a code that already exists with 409", () =>
+  withWorld(async (w) => {
+    const { admin } = await adminWithCode(w);
+    await assertDetail(await createCode(w, admin, { code: "QE-ALPHA-2026" }), 409);
+  }));
 
+Deno.test("GET /admin/invite-codes lists every code with its uses", () =>
+  withWorld(async (w) => {
+    const { admin } = await adminWithCode(w);
+    await createCode(w, admin, {});
     assert.equal((await redeem(w, "QE-ALPHA-2026")).status, 200);
     const list = await ok<{ items: { code: string; uses: number }[]; total: number }>(
-      await w.request("GET", "/api/v1/admin/invite-codes", { token: admin.access_token }),
+      await w.request("GET", "/api/v1/admin/invite-codes", { token: admin }),
     );
     assert.equal(list.total, 2);
     assert.equal(list.items.find((i) => i.code === "QE-ALPHA-2026")?.uses, 1);
+  }));
 
+Deno.test("POST /admin/invite-codes/{code}/disable makes the code inactive, whatever its case", () =>
+  withWorld(async (w) => {
+    const { admin } = await adminWithCode(w);
     const disabled = await ok(
-      await w.request("POST", "/api/v1/admin/invite-codes/qe-alpha-2026/disable", {
-        token: admin.access_token,
-      }),
+      await w.request("POST", "/api/v1/admin/invite-codes/qe-alpha-2026/disable", { token: admin }),
     );
     assert.equal(disabled.disabled, true);
     assert.equal(disabled.active, false);
+  }));
+
+Deno.test("POST /admin/invite-codes/{code}/disable answers 404 for an unknown code", () =>
+  withWorld(async (w) => {
+    const admin = (await signInAdmin(w)).access_token;
     await assertDetail(
-      await w.request("POST", "/api/v1/admin/invite-codes/NOPE-NOPE/disable", { token: admin.access_token }),
+      await w.request("POST", "/api/v1/admin/invite-codes/NOPE-NOPE/disable", { token: admin }),
       404,
     );
-  } finally {
-    await w.close();
-  }
-});
+  }));
 
 Deno.test("POST /admin/invite-codes refuses max_uses below 1 with 422", async () => {
   const w = await openTestWorld();

@@ -49,7 +49,7 @@ Deno.test("POST /backtests/run returns the full report for the documented spec",
   }
 });
 
-Deno.test("POST /backtests/run answers 422 with the column for a bad rule, 413 when too large, 401 without auth", async () => {
+Deno.test("POST /backtests/run answers 422 naming the column of a misspelt function in a rule", async () => {
   const w = await openTestWorld({ MAX_SYNC_SYMBOL_BARS: "100000" });
   try {
     const me = await signInWithOtp(w, "quant@example.com");
@@ -60,12 +60,29 @@ Deno.test("POST /backtests/run answers 422 with the column for a bad rule, 413 w
     assert.equal(bad.status, 422);
     const detail = (await bad.json()).detail;
     assert.match(detail[0].msg, /column 1.*did you mean "sma"/);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /backtests/run answers 413 for a run too large to do synchronously, pointing to the job queue", async () => {
+  const w = await openTestWorld({ MAX_SYNC_SYMBOL_BARS: "100000" });
+  try {
+    const me = await signInWithOtp(w, "quant@example.com");
     const big = await w.request("POST", "/api/v1/backtests/run", {
       json: { spec: { ...SPEC, universe: { name: "hs300" } } },
       token: me.access_token,
     });
     assert.equal(big.status, 413);
     assert.match((await big.json()).detail, /submit it to the job queue \(POST \/api\/v1\/backtests\)$/);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /backtests/run without a token answers 401", async () => {
+  const w = await openTestWorld();
+  try {
     assert.equal((await w.request("POST", "/api/v1/backtests/run", { json: { spec: SPEC } })).status, 401);
   } finally {
     await w.close();

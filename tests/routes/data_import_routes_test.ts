@@ -81,7 +81,7 @@ Deno.test("POST /data/import stores 16 years of 600519.SH that read back with id
   }
 });
 
-Deno.test("POST /data/import accepts a multipart file, reports skipped rows and honours exchange", async () => {
+Deno.test("POST /data/import accepts a multipart file, reports skipped rows, honours exchange and lists it", async () => {
   const w = await openTestWorld();
   try {
     const me = await user(w, "carol", "10.0.0.3");
@@ -112,6 +112,15 @@ Deno.test("POST /data/import accepts a multipart file, reports skipped rows and 
       8003,
       false,
     ]);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import refuses a multipart form without a file with 422", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await user(w, "carol", "10.0.0.3");
     const noFile = new FormData();
     noFile.append("other", "x");
     await assert422(
@@ -183,17 +192,34 @@ Deno.test("POST /data/import fails a bad file with 422 naming each row and keeps
   }
 });
 
-Deno.test("POST /data/import answers 401, 415 and 422 for a missing token, a wrong type and empty or bad input", async () => {
+Deno.test("POST /data/import without a token answers 401", async () => {
+  const w = await openTestWorld();
+  try {
+    await assertDetail(await upload(w, "symbol=XYZ", undefined, SMALL), 401);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import answers 415 for JSON, a wrong content type or no body at all", async () => {
   const w = await openTestWorld();
   try {
     const me = await user(w, "finn", "10.0.0.6");
-    await assertDetail(await upload(w, "symbol=XYZ", undefined, SMALL), 401);
     await assertDetail(
       await w.request("POST", "/api/v1/data/import?symbol=XYZ", { json: { csv: SMALL }, token: me.token }),
       415,
     );
     await assertDetail(await upload(w, "symbol=XYZ", me.token, SMALL, { "content-type": "image/png" }), 415);
     await assertDetail(await w.request("POST", "/api/v1/data/import?symbol=XYZ", { token: me.token }), 415);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import answers 422 for an empty body, a bad symbol or exchange, or no CSV, and stores nothing", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = await user(w, "finn", "10.0.0.6");
     const empty = await assert422(await upload(w, "symbol=XYZ", me.token, ""));
     assert.deepEqual(empty[0].loc, ["body"]);
     assert.equal(empty[0].type, "missing");
@@ -208,18 +234,33 @@ Deno.test("POST /data/import answers 401, 415 and 422 for a missing token, a wro
   }
 });
 
+/** Gwen's import of SMALL as MINE.NS, and Hugo signed in. */
+async function gwensImport(w: TestWorld) {
+  const alice = await user(w, "gwen", "10.0.0.7");
+  const bob = await user(w, "hugo", "10.0.0.8");
+  await ok(await upload(w, "symbol=MINE.NS", alice.token, SMALL));
+  return { alice, bob };
+}
+
 Deno.test("imports are private: another user can neither list nor delete them", async () => {
   const w = await openTestWorld();
   try {
-    const alice = await user(w, "gwen", "10.0.0.7");
-    const bob = await user(w, "hugo", "10.0.0.8");
-    await ok(await upload(w, "symbol=MINE.NS", alice.token, SMALL));
+    const { alice, bob } = await gwensImport(w);
     const bobs = await ok<{ items: unknown[]; total: number }>(
       await w.request("GET", "/api/v1/data/imports", { token: bob.token }),
     );
     assert.deepEqual([bobs.items, bobs.total], [[], 0]);
     await assertDetail(await w.request("DELETE", "/api/v1/data/imports/MINE.NS", { token: bob.token }), 404);
     assert.equal((await w.deps.imports.imports.get(alice.id, "MINE.NS"))?.rows, 2);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("DELETE /data/imports/{symbol} removes the owner's import and its bars, whatever the case; again is 404", async () => {
+  const w = await openTestWorld();
+  try {
+    const { alice } = await gwensImport(w);
     await ok(await w.request("DELETE", "/api/v1/data/imports/mine.ns", { token: alice.token }));
     assert.equal(await w.deps.imports.imports.get(alice.id, "MINE.NS"), null);
     assert.equal(await w.deps.imports.bars.getMeta({ source: "csv", owner: alice.id }, "MINE.NS"), null);
@@ -311,22 +352,47 @@ Deno.test("POST /data/import is rate limited per user, 30 an hour", async () => 
   }
 });
 
-Deno.test("admins publish and list imports; users cannot", async () => {
+/** Mia and Ned each import SHARED.JK; `publish` asks to (un)publish an owner's import. */
+async function twoImportsOfOneSymbol(w: TestWorld) {
+  const alice = await user(w, "mia", "10.0.0.13");
+  const bob = await user(w, "ned", "10.0.0.14");
+  const admin = (await signInAdmin(w)).access_token;
+  await ok(await upload(w, "symbol=SHARED.JK", alice.token, SMALL));
+  await ok(await upload(w, "symbol=SHARED.JK", bob.token, SMALL));
+  const path = (owner: string, symbol = "SHARED.JK") =>
+    `/api/v1/admin/data/imports/${owner}/${symbol}/publish`;
+  const publish = (owner: string, token: string, published: unknown, symbol?: string) =>
+    w.request("POST", path(owner, symbol), { json: { published }, token });
+  return { alice, bob, admin, publish };
+}
+
+/** As twoImportsOfOneSymbol, with Mia's import published by the admin. */
+async function oneImportPublished(w: TestWorld) {
+  const s = await twoImportsOfOneSymbol(w);
+  await s.publish(s.alice.id, s.admin, true);
+  return s;
+}
+
+async function withWorld(fn: (w: TestWorld) => Promise<void>) {
   const w = await openTestWorld();
   try {
-    const alice = await user(w, "mia", "10.0.0.13");
-    const bob = await user(w, "ned", "10.0.0.14");
-    const admin = (await signInAdmin(w)).access_token;
-    await ok(await upload(w, "symbol=SHARED.JK", alice.token, SMALL));
-    await ok(await upload(w, "symbol=SHARED.JK", bob.token, SMALL));
-    const path = (owner: string, symbol = "SHARED.JK") =>
-      `/api/v1/admin/data/imports/${owner}/${symbol}/publish`;
-    await assertDetail(
-      await w.request("POST", path(alice.id), { json: { published: true }, token: bob.token }),
-      403,
-    );
+    await fn(w);
+  } finally {
+    await w.close();
+  }
+}
+
+Deno.test("a user cannot publish an import", () =>
+  withWorld(async (w) => {
+    const { alice, bob, publish } = await twoImportsOfOneSymbol(w);
+    await assertDetail(await publish(alice.id, bob.token, true), 403);
+  }));
+
+Deno.test("an admin publishes a user's import, which then counts as published", () =>
+  withWorld(async (w) => {
+    const { alice, admin, publish } = await twoImportsOfOneSymbol(w);
     const published = await ok<{ owner_id: string; published: boolean; lot_size: number; currency: string }>(
-      await w.request("POST", path(alice.id), { json: { published: true }, token: admin }),
+      await publish(alice.id, admin, true),
     );
     assert.deepEqual([published.owner_id, published.published, published.lot_size, published.currency], [
       alice.id,
@@ -335,18 +401,32 @@ Deno.test("admins publish and list imports; users cannot", async () => {
       "IDR",
     ]);
     assert.deepEqual((await w.deps.imports.imports.listPublished()).map((r) => r.owner_id), [alice.id]);
-    await assertDetail(
-      await w.request("POST", path(bob.id), { json: { published: true }, token: admin }),
-      409,
-    );
-    await assertDetail(
-      await w.request("POST", path(bob.id, "NOPE"), { json: { published: true }, token: admin }),
-      404,
-    );
-    await assert422(await w.request("POST", path(bob.id), { json: { published: "yes" }, token: admin }), [
+  }));
+
+Deno.test("publishing a second owner's import of an already published symbol answers 409", () =>
+  withWorld(async (w) => {
+    const { bob, admin, publish } = await oneImportPublished(w);
+    await assertDetail(await publish(bob.id, admin, true), 409);
+  }));
+
+Deno.test("publishing an import that does not exist answers 404", () =>
+  withWorld(async (w) => {
+    const { bob, admin, publish } = await twoImportsOfOneSymbol(w);
+    await assertDetail(await publish(bob.id, admin, true, "NOPE"), 404);
+  }));
+
+Deno.test("publishing refuses a non-boolean published flag with 422", () =>
+  withWorld(async (w) => {
+    const { bob, admin, publish } = await twoImportsOfOneSymbol(w);
+    await assert422(await publish(bob.id, admin, "yes"), [
       "body",
       "published",
     ]);
+  }));
+
+Deno.test("GET /admin/data/imports lists every import and filters the published ones", () =>
+  withWorld(async (w) => {
+    const { alice, admin } = await oneImportPublished(w);
     const all = await ok<{ items: { owner_id: string }[]; total: number }>(
       await w.request("GET", "/api/v1/admin/data/imports", { token: admin }),
     );
@@ -355,10 +435,17 @@ Deno.test("admins publish and list imports; users cannot", async () => {
       await w.request("GET", "/api/v1/admin/data/imports?published=true", { token: admin }),
     );
     assert.deepEqual(onlyPublished.items.map((i) => i.owner_id), [alice.id]);
+  }));
+
+Deno.test("GET /admin/data/imports is for admins only", () =>
+  withWorld(async (w) => {
+    const { alice } = await twoImportsOfOneSymbol(w);
     await assertDetail(await w.request("GET", "/api/v1/admin/data/imports", { token: alice.token }), 403);
-    await ok(await w.request("POST", path(alice.id), { json: { published: false }, token: admin }));
+  }));
+
+Deno.test("an admin unpublishes an import, which leaves the published list", () =>
+  withWorld(async (w) => {
+    const { alice, admin, publish } = await oneImportPublished(w);
+    await ok(await publish(alice.id, admin, false));
     assert.deepEqual(await w.deps.imports.imports.listPublished(), []);
-  } finally {
-    await w.close();
-  }
-});
+  }));

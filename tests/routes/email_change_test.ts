@@ -70,7 +70,8 @@ async function signInOverSmtp(w: TestWorld, smtp: TestSmtpServer, email: string)
   );
 }
 
-Deno.test("PATCH /auth/profile {email} mails a code to the new address over SMTP; only confirming attaches it", async () => {
+/** A world mailing through a real SMTP server on 127.0.0.1; runs `fn`, then stops both. */
+async function withSmtpWorld(fn: (w: TestWorld, smtp: TestSmtpServer) => Promise<void>) {
   const smtp = await startSmtpServer();
   const mailer = createSmtpMailer({
     host: "127.0.0.1",
@@ -80,22 +81,56 @@ Deno.test("PATCH /auth/profile {email} mails a code to the new address over SMTP
   });
   const w = await openTestWorld({}, { mailer });
   try {
-    const a = await signInOverSmtp(w, smtp, "before@example.com");
-    const pending = await ok<UserBody>(await patchProfile(w, a.access_token, { email: "After@Example.com" }));
+    await fn(w, smtp);
+  } finally {
+    await w.close();
+    await smtp.close();
+  }
+}
+
+/** before@example.com signed in over SMTP and asking to change to After@Example.com. */
+async function changeRequested(w: TestWorld, smtp: TestSmtpServer) {
+  const a = await signInOverSmtp(w, smtp, "before@example.com");
+  const res = await patchProfile(w, a.access_token, { email: "After@Example.com" });
+  return { a, res };
+}
+
+/** As changeRequested, with the mailed confirmation code. */
+async function codeMailed(w: TestWorld, smtp: TestSmtpServer) {
+  const r = await changeRequested(w, smtp);
+  const mail = await smtp.nextMail();
+  return { ...r, mail, code: confirmationCode(mail.raw) };
+}
+
+Deno.test("PATCH /auth/profile {email} leaves the address pending for 10 minutes, not attached", () =>
+  withSmtpWorld(async (w, smtp) => {
+    const { res } = await changeRequested(w, smtp);
+    const pending = await ok<UserBody>(res);
     assert.equal(pending.email, "before@example.com", "not attached yet");
     assert.equal(pending.email_verified, true);
     assert.equal(pending.pending_email, "after@example.com");
     assert.equal(pending.pending_email_expires_at, new Date(w.clock.now() + 10 * MINUTE).toISOString());
+  }));
 
-    const mail = await smtp.nextMail();
+Deno.test("PATCH /auth/profile {email} mails the code to the new address; until confirmed the accounts are unchanged", () =>
+  withSmtpWorld(async (w, smtp) => {
+    const { a, mail, code } = await codeMailed(w, smtp);
     assert.deepEqual(mail.to, ["after@example.com"], "the code goes to the NEW address");
-    const code = confirmationCode(mail.raw);
     assert.equal(await w.deps.auth.users.getByEmail("after@example.com"), null);
     assert.equal((await w.deps.auth.users.getByEmail("before@example.com"))?.id, a.user.id);
     const stored = JSON.stringify(await w.deps.auth.users.get(a.user.id));
     assert.ok(!stored.includes(code), "only a hash of the code is stored");
+  }));
 
+Deno.test("POST /auth/profile/email/confirm refuses a wrong code with 422", () =>
+  withSmtpWorld(async (w, smtp) => {
+    const { a, code } = await codeMailed(w, smtp);
     await assert422(await confirm(w, a.access_token, wrongCode(code)), ["body", "code"]);
+  }));
+
+Deno.test("POST /auth/profile/email/confirm with the mailed code attaches the new address and releases the old", () =>
+  withSmtpWorld(async (w, smtp) => {
+    const { a, code } = await codeMailed(w, smtp);
     const confirmed = await ok<UserBody>(await confirm(w, a.access_token, code));
     assert.equal(confirmed.email, "after@example.com");
     assert.equal(confirmed.email_verified, true);
@@ -103,15 +138,22 @@ Deno.test("PATCH /auth/profile {email} mails a code to the new address over SMTP
     assert.equal(confirmed.pending_email_expires_at, null);
     assert.equal(await w.deps.auth.users.getByEmail("before@example.com"), null, "old address released");
     assert.equal((await w.deps.auth.users.getByEmail("after@example.com"))?.id, a.user.id);
+  }));
 
+Deno.test("a confirmed new address signs in to the same account", () =>
+  withSmtpWorld(async (w, smtp) => {
+    const { a, code } = await codeMailed(w, smtp);
+    await confirm(w, a.access_token, code);
     const again = await signInOverSmtp(w, smtp, "after@example.com");
     assert.equal(again.user.id, a.user.id, "the confirmed address signs in to the same account");
+  }));
+
+Deno.test("POST /auth/profile/email/confirm refuses a code that was already used", () =>
+  withSmtpWorld(async (w, smtp) => {
+    const { a, code } = await codeMailed(w, smtp);
+    await confirm(w, a.access_token, code);
     await assert422(await confirm(w, a.access_token, code), ["body", "code"]);
-  } finally {
-    await w.close();
-    await smtp.close();
-  }
-});
+  }));
 
 Deno.test("email pre-hijack: a squatter's pending claim attaches nothing, and the owner's OTP sign-in gets their own account", async () => {
   const w = await openTestWorld();

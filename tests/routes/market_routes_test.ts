@@ -3,7 +3,7 @@ import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../../domain/calendar/dates.ts";
 import { createSyntheticMarket } from "../../domain/market/synthetic/generator.ts";
 import { startFakeYahoo } from "../_helpers/fake_yahoo.ts";
-import { openTestWorld, signInAdmin, signInWithOtp } from "../_helpers/test_app.ts";
+import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 // T0 (2026-05-14 09:00 CST) — the latest completed SSE trading day is 2026-05-13.
 
@@ -100,17 +100,23 @@ Deno.test("GET /data/bars answers 404 for unknown symbols and 422 for bad ranges
   }
 });
 
-Deno.test("a 10-year CSV import reads back with identical numbers, privately", async () => {
+/** Alice's import of the 600036.SH fixture as MYBANK.SH, with its answer and the file's text. */
+async function aliceImportsMyBank(w: TestWorld) {
+  const text = await Deno.readTextFile(new URL("../fixtures/market/cn/600036.SH.csv", import.meta.url));
+  const alice = await signInWithOtp(w, "alice@example.com");
+  const bob = await signInWithOtp(w, "bob@example.com", "10.0.0.2");
+  const res = await w.request("POST", "/api/v1/data/import?symbol=MYBANK.SH", {
+    body: text,
+    token: alice.access_token,
+    headers: { "content-type": "text/csv" },
+  });
+  return { text, alice: alice.access_token, bob: bob.access_token, res };
+}
+
+Deno.test("a 10-year CSV import reads back with identical numbers", async () => {
   const w = await openTestWorld();
   try {
-    const text = await Deno.readTextFile(new URL("../fixtures/market/cn/600036.SH.csv", import.meta.url));
-    const alice = await signInWithOtp(w, "alice@example.com");
-    const bob = await signInWithOtp(w, "bob@example.com", "10.0.0.2");
-    const res = await w.request("POST", "/api/v1/data/import?symbol=MYBANK.SH", {
-      body: text,
-      token: alice.access_token,
-      headers: { "content-type": "text/csv" },
-    });
+    const { text, alice, res } = await aliceImportsMyBank(w);
     assert.equal(res.status, 200);
     const summary = await res.json();
     assert.equal(summary.rows, 3972);
@@ -119,7 +125,7 @@ Deno.test("a 10-year CSV import reads back with identical numbers, privately", a
     const rows = text.replace(/^\uFEFF/, "").trim().split(/\r?\n/).slice(1).map((l) => l.split(","))
       .filter((r) => r[0] >= "2015-01-01" && r[0] <= "2024-12-31");
     const got = await (await w.request("GET", "/api/v1/data/bars/MYBANK.SH?start=2015-01-01&end=2024-12-31", {
-      token: alice.access_token,
+      token: alice,
     })).json();
     assert.equal(got.source, "csv");
     assert.equal(got.count, rows.length);
@@ -134,10 +140,19 @@ Deno.test("a 10-year CSV import reads back with identical numbers, privately", a
         Number(r[5]),
       ]);
     });
-    const asBob = await w.request("GET", "/api/v1/data/bars/MYBANK.SH", { token: bob.access_token });
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("an import is private: another user can neither read nor delete it", async () => {
+  const w = await openTestWorld();
+  try {
+    const { bob } = await aliceImportsMyBank(w);
+    const asBob = await w.request("GET", "/api/v1/data/bars/MYBANK.SH", { token: bob });
     assert.equal(asBob.status, 404, "imports are private to the importer");
     assert.equal(
-      (await w.request("DELETE", "/api/v1/data/imports/MYBANK.SH", { token: bob.access_token })).status,
+      (await w.request("DELETE", "/api/v1/data/imports/MYBANK.SH", { token: bob })).status,
       404,
     );
   } finally {
@@ -145,25 +160,41 @@ Deno.test("a 10-year CSV import reads back with identical numbers, privately", a
   }
 });
 
-Deno.test("POST /data/import accepts multipart, rejects a bad file atomically and refuses non-CSV", async () => {
+const GOOD_CSV =
+  "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,11,10,10.8,100\n";
+
+/** Carol imports GOOD_CSV as XYZ on NSE through a multipart form. */
+async function carolImportsXyz(w: TestWorld) {
+  const me = await signInWithOtp(w, "carol@example.com");
+  const form = new FormData();
+  form.append("file", new Blob([GOOD_CSV], { type: "text/csv" }), "x.csv");
+  const ok = await w.app.request("/api/v1/data/import?symbol=XYZ&exchange=NSE", {
+    method: "POST",
+    body: form,
+    headers: { authorization: `Bearer ${me.access_token}` },
+  });
+  return { token: me.access_token, ok };
+}
+
+Deno.test("POST /data/import accepts a multipart file and keeps the given exchange", async () => {
   const w = await openTestWorld();
   try {
-    const me = await signInWithOtp(w, "carol@example.com");
-    const good =
-      "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10.5,11,10,10.8,100\n";
-    const form = new FormData();
-    form.append("file", new Blob([good], { type: "text/csv" }), "x.csv");
-    const ok = await w.app.request("/api/v1/data/import?symbol=XYZ&exchange=NSE", {
-      method: "POST",
-      body: form,
-      headers: { authorization: `Bearer ${me.access_token}` },
-    });
+    const { ok } = await carolImportsXyz(w);
     assert.equal(ok.status, 200);
     assert.equal((await ok.json()).exchange, "NSE");
-    const bad = good + "2024-01-04,10,9,9.5,10,1\n2024-01-04,10,11,9,10,1\n";
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import refuses a bad file row by row and leaves the earlier import untouched", async () => {
+  const w = await openTestWorld();
+  try {
+    const { token } = await carolImportsXyz(w);
+    const bad = GOOD_CSV + "2024-01-04,10,9,9.5,10,1\n2024-01-04,10,11,9,10,1\n";
     const res = await w.request("POST", "/api/v1/data/import?symbol=XYZ", {
       body: bad,
-      token: me.access_token,
+      token,
       headers: { "content-type": "text/csv" },
     });
     assert.equal(res.status, 422);
@@ -172,15 +203,29 @@ Deno.test("POST /data/import accepts multipart, rejects a bad file atomically an
     assert.match(detail[0].msg, /high 9 is below/);
     assert.match(detail[1].msg, /duplicate date/);
     const still = await (await w.request("GET", "/api/v1/data/bars/XYZ?start=2024-01-01&end=2024-12-31", {
-      token: me.access_token,
+      token,
     })).json();
     assert.equal(still.count, 2, "the earlier import is untouched");
-    const json = await w.request("POST", "/api/v1/data/import?symbol=XYZ", {
-      json: {},
-      token: me.access_token,
-    });
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import refuses a JSON body with 415", async () => {
+  const w = await openTestWorld();
+  try {
+    const token = (await signInWithOtp(w, "carol@example.com")).access_token;
+    const json = await w.request("POST", "/api/v1/data/import?symbol=XYZ", { json: {}, token });
     assert.equal(json.status, 415);
-    assert.equal((await w.request("POST", "/api/v1/data/import?symbol=XYZ", { body: good })).status, 401);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("POST /data/import without a token answers 401", async () => {
+  const w = await openTestWorld();
+  try {
+    assert.equal((await w.request("POST", "/api/v1/data/import?symbol=XYZ", { body: GOOD_CSV })).status, 401);
   } finally {
     await w.close();
   }
@@ -228,6 +273,15 @@ Deno.test("/health reports the market_data check", async () => {
     assert.equal(m.source, "synthetic");
     assert.ok(m.generated_series >= 1 && m.rows > 2000);
     assert.equal(m.date_range.start, "2015-01-05");
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("GET /data/freshness shows SSE's last bar as the latest completed session, not stale", async () => {
+  const w = await openTestWorld();
+  try {
+    await w.request("GET", "/api/v1/data/bars/000300.SH?start=2026-01-01");
     const fresh = await (await w.request("GET", "/api/v1/data/freshness")).json();
     const sse = fresh.items.find((i: { scope: string }) => i.scope === "SSE");
     assert.equal(sse.last_bar_date, "2026-05-13");
@@ -237,12 +291,20 @@ Deno.test("/health reports the market_data check", async () => {
   }
 });
 
-Deno.test("GET /data/bars defaults to the year up to today in the exchange's zone and accepts ^ symbols", async () => {
+Deno.test("GET /data/bars defaults to the year up to today in the exchange's zone", async () => {
   const w = await openTestWorld();
   try {
     const body = await (await w.request("GET", "/api/v1/data/bars/000001.SZ")).json();
     assert.deepEqual([body.start, body.end], ["2025-05-14", "2026-05-14"]);
     assert.equal(body.bars.at(-1).date <= "2026-05-13", true, "today's session has not closed at 09:00 CST");
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("GET /data/bars accepts ^ index symbols, escaped or not, on their exchange's calendar", async () => {
+  const w = await openTestWorld();
+  try {
     for (const path of ["/api/v1/data/bars/%5EGSPC", "/api/v1/data/bars/^GSPC"]) {
       const res = await w.request("GET", `${path}?start=2024-07-01&end=2024-07-08`);
       assert.equal(res.status, 200, path);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
-import { openTestWorld, signInWithOtp } from "../_helpers/test_app.ts";
+import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 /** Opens a socket and collects every message until the server closes it. */
 function collect(
@@ -19,7 +19,15 @@ function collect(
   });
 }
 
-Deno.test("WS /ws/backtests/{id} streams progress in order and ends with completed; other users are refused", async () => {
+/**
+ * A world served on a loopback port with the stream bridge running, two signed-in users and the first user's
+ * queued hs300 job; runs `fn`, then stops everything.
+ */
+async function withQueuedJob(
+  fn: (
+    ctx: { w: TestWorld; port: number; me: string; other: string; job_id: string; base: string },
+  ) => Promise<void>,
+) {
   const w = await openTestWorld();
   const ac = new AbortController();
   const server = Deno.serve(
@@ -50,9 +58,21 @@ Deno.test("WS /ws/backtests/{id} streams progress in order and ends with complet
       token: me.access_token,
     });
     const { job_id } = await res.json();
-    const base = `ws://127.0.0.1:${server.addr.port}/ws/backtests/${job_id}`;
-    const watching = collect(`${base}?token=${me.access_token}`);
-    const viaProtocol = collect(base, ["bearer", me.access_token]);
+    const port = server.addr.port;
+    const base = `ws://127.0.0.1:${port}/ws/backtests/${job_id}`;
+    await fn({ w, port, me: me.access_token, other: other.access_token, job_id, base });
+  } finally {
+    bridge.stop();
+    ac.abort();
+    await server.finished;
+    await w.close();
+  }
+}
+
+Deno.test("WS /ws/backtests/{id} streams progress in order and ends with completed, by query token or protocol", () =>
+  withQueuedJob(async ({ w, me, job_id, base }) => {
+    const watching = collect(`${base}?token=${me}`);
+    const viaProtocol = collect(base, ["bearer", me]);
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(await runBacktestJob(w.deps.backtests, job_id), "completed");
     for (const { messages, opened } of [await watching, await viaProtocol]) {
@@ -64,17 +84,13 @@ Deno.test("WS /ws/backtests/{id} streams progress in order and ends with complet
       assert.ok(progress.every((p, i) => i === 0 || p >= progress[i - 1]), "progress never goes back");
       assert.ok(messages.some((m) => m.status === "running"));
     }
-    const refused = await collect(`${base}?token=${other.access_token}`);
+  }));
+
+Deno.test("WS /ws/backtests/{id} refuses another user's job: no socket opens, a plain GET answers 404 {detail}", () =>
+  withQueuedJob(async ({ port, other, job_id, base }) => {
+    const refused = await collect(`${base}?token=${other}`);
     assert.equal(refused.opened, false);
-    const plain = await fetch(
-      `http://127.0.0.1:${server.addr.port}/ws/backtests/${job_id}?token=${other.access_token}`,
-    );
+    const plain = await fetch(`http://127.0.0.1:${port}/ws/backtests/${job_id}?token=${other}`);
     assert.equal(plain.status, 404);
     assert.deepEqual(Object.keys(await plain.json()), ["detail"]);
-  } finally {
-    bridge.stop();
-    ac.abort();
-    await server.finished;
-    await w.close();
-  }
-});
+  }));

@@ -150,28 +150,56 @@ Deno.test("admin ticket routes answer 403 to a non-admin", async () => {
   });
 });
 
-Deno.test("admin reply answers the ticket, notifies the owner, and PATCH read takes unread-count from 1 to 0", async () => {
+const unreadCount = async (w: TestWorld, token: string) =>
+  (await ok<{ count: number }>(await w.request("GET", "/api/v1/notifications/unread-count", { token })))
+    .count;
+
+/** The admin's token, with Alice's "bug" ticket and Bob's ticket open. */
+async function twoTickets(w: TestWorld, a: string, b: string) {
+  const admin = (await signInAdmin(w)).access_token;
+  const t = await ok<Ticket>(await openTicket(w, a, { category: "bug" }), 201);
+  await ok(await openTicket(w, b), 201);
+  return { admin, t };
+}
+
+const reply = (w: TestWorld, admin: string, id: string, json: Record<string, unknown>) =>
+  w.request("POST", `/api/v1/admin/tickets/${id}/reply`, { token: admin, json });
+
+/** As twoTickets, with the admin's reply to Alice's ticket and Alice's notification of it. */
+async function repliedTicket(w: TestWorld, a: string, b: string) {
+  const s = await twoTickets(w, a, b);
+  await reply(w, s.admin, s.t.id, { message: "Fixed in the next release." });
+  const list = await ok<PageOf<Notification>>(await w.request("GET", "/api/v1/notifications", { token: a }));
+  return { ...s, n: list.items[0] };
+}
+
+Deno.test("GET /admin/tickets lists every user's tickets", async () => {
   await withUsers(async (w, a, b) => {
-    const admin = (await signInAdmin(w)).access_token;
-    const t = await ok<Ticket>(await openTicket(w, a, { category: "bug" }), 201);
-    await ok(await openTicket(w, b), 201);
+    const { admin } = await twoTickets(w, a, b);
     const all = await ok<PageOf<Ticket>>(await w.request("GET", "/api/v1/admin/tickets", { token: admin }));
     assert.equal(all.total, 2);
+  });
+});
 
-    const count = async (token: string) =>
-      (await ok<{ count: number }>(await w.request("GET", "/api/v1/notifications/unread-count", { token })))
-        .count;
-    assert.equal(await count(a), 0);
-    const res = await w.request("POST", `/api/v1/admin/tickets/${t.id}/reply`, {
-      token: admin,
-      json: { message: "Fixed in the next release." },
-    });
+Deno.test("admin reply answers the ticket with a support reply, as its owner sees", async () => {
+  await withUsers(async (w, a, b) => {
+    const { admin, t } = await twoTickets(w, a, b);
+    const res = await reply(w, admin, t.id, { message: "Fixed in the next release." });
     const answered = await ok<Ticket>(res);
     assert.equal(answered.status, "answered");
     assert.deepEqual(answered.replies?.map((r) => r.author), ["support"]);
-    assert.equal(await count(a), 1);
-    assert.equal(await count(b), 0);
+    const ownerView = await ok<Ticket>(await w.request("GET", `/api/v1/tickets/${t.id}`, { token: a }));
+    assert.equal(ownerView.status, "answered");
+  });
+});
 
+Deno.test("admin reply notifies the ticket's owner only, with a link to the ticket", async () => {
+  await withUsers(async (w, a, b) => {
+    const { admin, t } = await twoTickets(w, a, b);
+    assert.equal(await unreadCount(w, a), 0);
+    await reply(w, admin, t.id, { message: "Fixed in the next release." });
+    assert.equal(await unreadCount(w, a), 1);
+    assert.equal(await unreadCount(w, b), 0);
     const list = await ok<PageOf<Notification>>(
       await w.request("GET", "/api/v1/notifications", { token: a }),
     );
@@ -179,17 +207,31 @@ Deno.test("admin reply answers the ticket, notifies the owner, and PATCH read ta
     assert.equal(n.kind, "ticket_reply");
     assert.equal(n.link, `/api/v1/tickets/${t.id}`);
     assert.equal(n.read, false);
+  });
+});
 
+Deno.test("PATCH /notifications/{id}/read: another user cannot mark my notification read", async () => {
+  await withUsers(async (w, a, b) => {
+    const { n } = await repliedTicket(w, a, b);
     await assertDetail(await w.request("PATCH", `/api/v1/notifications/${n.id}/read`, { token: b }), 404);
-    assert.equal(await count(a), 1, "another user cannot mark it read");
+    assert.equal(await unreadCount(w, a), 1, "another user cannot mark it read");
+  });
+});
+
+Deno.test("PATCH /notifications/{id}/read takes the unread count from 1 to 0", async () => {
+  await withUsers(async (w, a, b) => {
+    const { n } = await repliedTicket(w, a, b);
     const read = await ok<Notification>(
       await w.request("PATCH", `/api/v1/notifications/${n.id}/read`, { token: a }),
     );
     assert.equal(read.read, true);
-    assert.equal(await count(a), 0);
+    assert.equal(await unreadCount(w, a), 0);
+  });
+});
 
-    const ownerView = await ok<Ticket>(await w.request("GET", `/api/v1/tickets/${t.id}`, { token: a }));
-    assert.equal(ownerView.status, "answered");
+Deno.test("GET /admin/tickets?status=answered lists only the answered tickets", async () => {
+  await withUsers(async (w, a, b) => {
+    const { admin, t } = await repliedTicket(w, a, b);
     const answeredOnly = await ok<PageOf<Ticket>>(
       await w.request("GET", "/api/v1/admin/tickets?status=answered", { token: admin }),
     );
@@ -197,19 +239,19 @@ Deno.test("admin reply answers the ticket, notifies the owner, and PATCH read ta
   });
 });
 
-Deno.test("admin reply with status closes the ticket, and an unknown ticket is 404", async () => {
+Deno.test("admin reply with a status closes the ticket", async () => {
   await withUsers(async (w, a) => {
     const admin = (await signInAdmin(w)).access_token;
     const t = await ok<Ticket>(await openTicket(w, a), 201);
-    const res = await w.request("POST", `/api/v1/admin/tickets/${t.id}/reply`, {
-      token: admin,
-      json: { message: "Closing", status: "closed" },
-    });
+    const res = await reply(w, admin, t.id, { message: "Closing", status: "closed" });
     assert.equal((await ok<Ticket>(res)).status, "closed");
-    const missing = await w.request("POST", "/api/v1/admin/tickets/tkt_nope/reply", {
-      token: admin,
-      json: { message: "x" },
-    });
+  });
+});
+
+Deno.test("admin reply to an unknown ticket answers 404", async () => {
+  await withUsers(async (w) => {
+    const admin = (await signInAdmin(w)).access_token;
+    const missing = await reply(w, admin, "tkt_nope", { message: "x" });
     await assertDetail(missing, 404, 'Ticket "tkt_nope" not found');
   });
 });

@@ -20,9 +20,17 @@ async function create(w: TestWorld, token: string, slug: string, extra: Record<s
 const submit = (w: TestWorld, token: string, slug: string, trade_date: string, signals: unknown = SIG) =>
   w.request("POST", `/api/v1/strategies/${slug}/signals`, { token, json: { trade_date, signals } });
 
-Deno.test("POST /strategies applies the defaults, answers 201 pending and public; slugs are unique across users", async () => {
+async function withWorld(fn: (w: TestWorld) => Promise<void>) {
   const w = await openTestWorld();
   try {
+    await fn(w);
+  } finally {
+    await w.close();
+  }
+}
+
+Deno.test("POST /strategies applies the defaults and answers 201, pending and public", () =>
+  withWorld(async (w) => {
     const a = await user(w);
     const { res, body } = await create(w, a, "alpha-1");
     assert.equal(res.status, 201);
@@ -39,11 +47,27 @@ Deno.test("POST /strategies applies the defaults, answers 201 pending and public
       ],
       ["hs300", "open", 10, 1_000_000, 0.0003, 0.002],
     );
+  }));
+
+Deno.test("POST /strategies: a slug taken by another user answers 409", () =>
+  withWorld(async (w) => {
+    const a = await user(w);
+    await create(w, a, "alpha-1");
     const b = await user(w, "other@example.com");
     assert.equal((await create(w, b, "alpha-1")).res.status, 409);
+  }));
+
+Deno.test("POST /strategies refuses malformed slugs with 422", () =>
+  withWorld(async (w) => {
+    const a = await user(w);
     for (const bad of ["ab", "-abc", "Abc", "a".repeat(50), "a b c"]) {
       assert.equal((await create(w, a, bad)).res.status, 422, bad);
     }
+  }));
+
+Deno.test("POST /strategies refuses out-of-range settings and unknown fields with 422", () =>
+  withWorld(async (w) => {
+    const a = await user(w);
     for (
       const extra of [{ holding_period: 61 }, { initial_capital: 99_999 }, { universe: "us" }, {
         owner_id: "x",
@@ -51,12 +75,15 @@ Deno.test("POST /strategies applies the defaults, answers 201 pending and public
     ) {
       assert.equal((await create(w, a, "beta-1", extra)).res.status, 422, JSON.stringify(extra));
     }
-    // Another user's strategy is not found.
+  }));
+
+Deno.test("GET /strategies/{slug}: another user's strategy is not found", () =>
+  withWorld(async (w) => {
+    const a = await user(w);
+    await create(w, a, "alpha-1");
+    const b = await user(w, "other@example.com");
     assert.equal((await w.request("GET", "/api/v1/strategies/alpha-1", { token: b })).status, 404);
-  } finally {
-    await w.close();
-  }
-});
+  }));
 
 Deno.test("two creations racing on one slug: exactly one wins", async () => {
   const w = await openTestWorld();
@@ -170,16 +197,26 @@ Deno.test("signal validation: weights, sums, duplicates, symbol form, unknown sy
   }
 });
 
-Deno.test("a second submission replaces the first; identical resubmission changes nothing; withdraw rules", async () => {
-  const w = await openTestWorld();
-  try {
-    const a = await user(w);
-    await create(w, a, "replace-1");
-    const first = await (await submit(w, a, "replace-1", "2026-05-14")).json();
+/** Signs in and creates the strategy "replace-1" with its first signal for 2026-05-14. */
+async function withFirstSignal(w: TestWorld) {
+  const a = await user(w);
+  await create(w, a, "replace-1");
+  const first = await (await submit(w, a, "replace-1", "2026-05-14")).json();
+  return { a, first };
+}
+
+Deno.test("signals: the first submission of a day replaces nothing; an identical resubmission changes nothing", () =>
+  withWorld(async (w) => {
+    const { a, first } = await withFirstSignal(w);
     assert.equal(first.replaced, false);
     const same = await (await submit(w, a, "replace-1", "2026-05-14")).json();
     assert.equal(same.replaced, false);
     assert.equal(same.signal_hash, first.signal_hash);
+  }));
+
+Deno.test("signals: a different second submission replaces the first, and both versions are logged", () =>
+  withWorld(async (w) => {
+    const { a, first } = await withFirstSignal(w);
     const second = await (await submit(w, a, "replace-1", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }]))
       .json();
     assert.equal(second.replaced, true);
@@ -189,11 +226,20 @@ Deno.test("a second submission replaces the first; identical resubmission change
     const list = await (await w.request("GET", "/api/v1/strategies/replace-1/signals", { token: a })).json();
     assert.equal(list.total, 1);
     assert.equal(list.items[0].signal_hash, second.signal_hash);
+  }));
 
+Deno.test("signals: withdrawing a day with no signal answers 404", () =>
+  withWorld(async (w) => {
+    const { a } = await withFirstSignal(w);
     assert.equal(
       (await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-15", { token: a })).status,
       404,
     );
+  }));
+
+Deno.test("signals: withdrawing before the deadline removes the signal", () =>
+  withWorld(async (w) => {
+    const { a } = await withFirstSignal(w);
     await submit(w, a, "replace-1", "2026-05-15");
     assert.equal(
       (await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-15", { token: a })).status,
@@ -204,15 +250,17 @@ Deno.test("a second submission replaces the first; identical resubmission change
         .total,
       1,
     );
+  }));
+
+Deno.test("signals: withdrawing after the deadline is refused", () =>
+  withWorld(async (w) => {
+    const { a } = await withFirstSignal(w);
     w.clock.set(cst(9, 15));
     assert.equal(
       (await w.request("DELETE", "/api/v1/strategies/replace-1/signals/2026-05-14", { token: a })).status,
       400,
     );
-  } finally {
-    await w.close();
-  }
-});
+  }));
 
 Deno.test("two submissions racing for the same strategy-day: one wins each step, never a lost update", async () => {
   const w = await openTestWorld();
@@ -259,7 +307,10 @@ Deno.test("signal writes that read the same state: exactly one commits, the othe
   }
 });
 
-Deno.test("GitHub attestation through Octokit against a loopback contents API; failures keep the signal", async () => {
+/** A world whose GitHub attestations go through Octokit to a loopback contents API. */
+async function withGithub(
+  fn: (w: TestWorld, gh: ReturnType<typeof startFakeGithubContents>, a: string) => Promise<void>,
+) {
   const gh = startFakeGithubContents({ token: "ghp_test", owner: "acme", repo: "signals" });
   const w = await openTestWorld({
     GITHUB_TOKEN: "ghp_test",
@@ -269,6 +320,15 @@ Deno.test("GitHub attestation through Octokit against a loopback contents API; f
   try {
     const a = await user(w);
     await create(w, a, "gh-1");
+    await fn(w, gh, a);
+  } finally {
+    await w.close();
+    await gh.close();
+  }
+}
+
+Deno.test("GitHub attestation: the answer comes before the commit, which then lands in the repository", () =>
+  withGithub(async (w, gh, a) => {
     const answered = await (await submit(w, a, "gh-1", "2026-05-14")).json();
     // The answer comes before the GitHub round trip: logged already, the commit pending until the background
     // step has run.
@@ -283,9 +343,18 @@ Deno.test("GitHub attestation through Octokit against a loopback contents API; f
     assert.ok(file);
     assert.equal(JSON.parse(file.text).signal_hash, ok.signal_hash);
     assert.equal(JSON.parse(file.text).canonical_json, ok.canonical_json);
+  }));
+
+Deno.test("GitHub attestation: an attested signal is final", () =>
+  withGithub(async (w, _gh, a) => {
+    await submit(w, a, "gh-1", "2026-05-14");
+    await w.deps.track.background.drain();
     const again = await submit(w, a, "gh-1", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }]);
     assert.equal(again.status, 400, "attested signals are final");
+  }));
 
+Deno.test("GitHub attestation: a failed commit keeps the signal, and the retry job commits it later", () =>
+  withGithub(async (w, gh, a) => {
     gh.failWith = 500;
     assert.equal((await submit(w, a, "gh-1", "2026-05-15")).status, 201);
     await w.deps.track.background.drain();
@@ -299,24 +368,40 @@ Deno.test("GitHub attestation through Octokit against a loopback contents API; f
     assert.equal(retry.status, 200);
     assert.deepEqual((await retry.json()).summary, { committed: 1, failed: 0 });
     assert.equal((await w.deps.track.signals.get("gh-1", "2026-05-15"))!.attestation.committed, true);
-  } finally {
-    await w.close();
-    await gh.close();
-  }
-});
+  }));
 
-Deno.test("claimed history: rules, 201 then 200, delete, 308 from /backtest, tracking block", async () => {
-  const w = await openTestWorld();
-  try {
-    const a = await user(w);
-    await create(w, a, "claim-1");
-    const put = (records: unknown) =>
-      w.request("PUT", "/api/v1/strategies/claim-1/claimed", { token: a, json: { records } });
-    const recs = [{ date: "2026-04-01", nav: 1 }, { date: "2026-04-02", nav: 1.01 }, {
-      date: "2026-04-03",
-      nav: 0.99,
-    }];
-    assert.equal((await put(recs)).status, 400, "pending strategy");
+const CLAIMED = [{ date: "2026-04-01", nav: 1 }, { date: "2026-04-02", nav: 1.01 }, {
+  date: "2026-04-03",
+  nav: 0.99,
+}];
+
+/** Signs in and creates "claim-1"; `put` uploads claimed records for it. */
+async function claimStrategy(w: TestWorld) {
+  const a = await user(w);
+  await create(w, a, "claim-1");
+  const put = (records: unknown) =>
+    w.request("PUT", "/api/v1/strategies/claim-1/claimed", { token: a, json: { records } });
+  return { a, put };
+}
+
+/** "claim-1" activated by a signal on 2026-05-14, with CLAIMED uploaded. */
+async function withClaimedHistory(w: TestWorld) {
+  const c = await claimStrategy(w);
+  await submit(w, c.a, "claim-1", "2026-05-14");
+  await c.put(CLAIMED);
+  return c;
+}
+
+Deno.test("claimed history: a pending strategy cannot claim a history", () =>
+  withWorld(async (w) => {
+    const { put } = await claimStrategy(w);
+    assert.equal((await put(CLAIMED)).status, 400, "pending strategy");
+  }));
+
+Deno.test("claimed history: refuses one point, unordered, duplicate, post-activation, non-positive or huge NAVs", () =>
+  withWorld(async (w) => {
+    const { a, put } = await claimStrategy(w);
+    const recs = CLAIMED;
     await submit(w, a, "claim-1", "2026-05-14");
     assert.equal((await put([recs[0]])).status, 422, "one point");
     assert.equal((await put([recs[1], recs[0]])).status, 422, "descending");
@@ -324,57 +409,107 @@ Deno.test("claimed history: rules, 201 then 200, delete, 308 from /backtest, tra
     assert.equal((await put([recs[0], { date: "2026-05-14", nav: 1 }])).status, 422, "on activation day");
     assert.equal((await put([recs[0], { date: "2026-04-02", nav: 0 }])).status, 422, "non-positive");
     assert.equal((await put([recs[0], { date: "2026-04-02", nav: 2e10 }])).status, 422, "too large");
-    const first = await put(recs);
+  }));
+
+Deno.test("claimed history: the first upload answers 201 with its summary, a repeat answers 200", () =>
+  withWorld(async (w) => {
+    const { a, put } = await claimStrategy(w);
+    await submit(w, a, "claim-1", "2026-05-14");
+    const first = await put(CLAIMED);
     assert.equal(first.status, 201);
     const summary = await first.json();
     assert.equal(summary.data_points, 3);
     assert.equal(summary.start_date, "2026-04-01");
     assert.ok(Math.abs(summary.total_return - -0.01) < 1e-12);
     assert.ok(Math.abs(summary.max_drawdown - (1 - 0.99 / 1.01)) < 1e-12);
-    assert.equal((await put(recs)).status, 200);
+    assert.equal((await put(CLAIMED)).status, 200);
+  }));
+
+Deno.test("claimed history: the public list flags it and the public view shows it with no tracking block", () =>
+  withWorld(async (w) => {
+    await withClaimedHistory(w);
     const listed = await (await w.request("GET", "/api/v1/public/strategies")).json();
     assert.equal(listed.items.find((x: { slug: string }) => x.slug === "claim-1").has_claimed, true);
-    const moved = await w.request("GET", "/api/v1/strategies/claim-1/backtest", { token: a });
-    assert.equal(moved.status, 308);
-    assert.equal(moved.headers.get("location"), "/api/v1/strategies/claim-1/claimed");
     const pub = await (await w.request("GET", "/api/v1/public/strategies/claim-1/claimed")).json();
     assert.equal(pub.data_points, 3);
     assert.equal(pub.tracking, null);
+  }));
+
+Deno.test("claimed history: the old /backtest address redirects 308 to /claimed", () =>
+  withWorld(async (w) => {
+    const { a } = await withClaimedHistory(w);
+    const moved = await w.request("GET", "/api/v1/strategies/claim-1/backtest", { token: a });
+    assert.equal(moved.status, 308);
+    assert.equal(moved.headers.get("location"), "/api/v1/strategies/claim-1/claimed");
+  }));
+
+Deno.test("claimed history: deleting removes every point", () =>
+  withWorld(async (w) => {
+    const { a } = await withClaimedHistory(w);
     const del = await w.request("DELETE", "/api/v1/strategies/claim-1/claimed", { token: a });
     assert.deepEqual(await del.json(), { deleted: true, data_points_removed: 3 });
     assert.equal((await w.request("GET", "/api/v1/strategies/claim-1/claimed", { token: a })).status, 404);
-  } finally {
-    await w.close();
-  }
-});
+  }));
 
-Deno.test("settlement, public record, performance, audit, verify, proofs, watchdog and health", async () => {
-  const w = await openTestWorld();
-  try {
-    const a = await user(w);
-    await create(w, a, "pub-1");
-    await create(w, a, "private-1");
-    await w.request("PATCH", "/api/v1/strategies/private-1", { token: a, json: { is_public: false } });
-    const sig = await (await submit(w, a, "pub-1", "2026-05-14")).json();
-    await submit(w, a, "private-1", "2026-05-14");
-    const admin = (await signInAdmin(w)).access_token;
-    const early = await w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", {
-      token: admin,
-    });
+/** Public "pub-1" and private "private-1", each with a signal for 2026-05-14; nothing settled yet. */
+async function twoSignalledStrategies(w: TestWorld) {
+  const a = await user(w);
+  await create(w, a, "pub-1");
+  await create(w, a, "private-1");
+  await w.request("PATCH", "/api/v1/strategies/private-1", { token: a, json: { is_public: false } });
+  const sig = await (await submit(w, a, "pub-1", "2026-05-14")).json();
+  await submit(w, a, "private-1", "2026-05-14");
+  const admin = (await signInAdmin(w)).access_token;
+  return { a, admin, sig };
+}
+
+const settle = (w: TestWorld, admin: string) =>
+  w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", { token: admin });
+
+/** Both strategies settled for 2026-05-14 at 18:15 CST. */
+async function settledDay(w: TestWorld) {
+  const s = await twoSignalledStrategies(w);
+  w.clock.set(T0 + 9.25 * HOUR); // 18:15 CST
+  await settle(w, s.admin);
+  return s;
+}
+
+Deno.test("settle-signals refuses to run before the close", () =>
+  withWorld(async (w) => {
+    const { admin } = await twoSignalledStrategies(w);
+    const early = await settle(w, admin);
     assert.equal(early.status, 400, "not before the close");
+  }));
+
+Deno.test("settle-signals is for admins only", () =>
+  withWorld(async (w) => {
+    const { a } = await twoSignalledStrategies(w);
     assert.equal(
       (await w.request("POST", "/api/v1/admin/jobs/settle-signals/run", { token: a })).status,
       403,
     );
+  }));
+
+Deno.test("after settlement the public list holds only public strategies, with their trading days", () =>
+  withWorld(async (w) => {
+    const { admin } = await twoSignalledStrategies(w);
     w.clock.set(T0 + 9.25 * HOUR); // 18:15 CST
-    const run = await w.request("POST", "/api/v1/admin/jobs/settle-signals/run?date=2026-05-14", {
-      token: admin,
-    });
+    const run = await settle(w, admin);
     assert.equal(run.status, 200);
     const list = await (await w.request("GET", "/api/v1/public/strategies")).json();
     assert.deepEqual(list.items.map((s: { slug: string }) => s.slug), ["pub-1"]);
     assert.equal(list.items[0].trading_days, 1);
+  }));
+
+Deno.test("a private strategy's track record is not public", () =>
+  withWorld(async (w) => {
+    await settledDay(w);
     assert.equal((await w.request("GET", "/api/v1/public/strategies/private-1/track-record")).status, 404);
+  }));
+
+Deno.test("verify for a settled day matches the signal hash and the track record's NAV", () =>
+  withWorld(async (w) => {
+    const { sig } = await settledDay(w);
     const rec = await (await w.request("GET", "/api/v1/public/strategies/pub-1/track-record")).json();
     assert.equal(rec.records.length, 1);
     const v = await (await w.request("GET", "/api/v1/public/strategies/pub-1/verify?date=2026-05-14")).json();
@@ -383,16 +518,36 @@ Deno.test("settlement, public record, performance, audit, verify, proofs, watchd
     assert.equal(v.symbols_hash.length, 16);
     assert.ok(v.how_to_verify.length >= 5);
     assert.equal(rec.records[0].nav, v.nav);
+  }));
+
+Deno.test("log proof: found for a logged signal hash, 404 for an unknown one, 422 for a malformed one", () =>
+  withWorld(async (w) => {
+    const { sig } = await settledDay(w);
     const proof = await w.request("GET", `/api/v1/public/log/proof/${sig.signal_hash}`);
     assert.equal(proof.status, 200);
     assert.equal((await proof.json()).signal.strategy_slug, "pub-1");
     assert.equal((await w.request("GET", `/api/v1/public/log/proof/${"0".repeat(64)}`)).status, 404);
     assert.equal((await w.request("GET", "/api/v1/public/log/proof/xyz")).status, 422);
+  }));
+
+Deno.test("log checkpoint covers every logged signal and is signed with Ed25519", () =>
+  withWorld(async (w) => {
+    await settledDay(w);
     const cp = await (await w.request("GET", "/api/v1/public/log/checkpoint")).json();
     assert.equal(cp.tree_size, 2);
     assert.equal(cp.algorithm, "Ed25519");
+  }));
+
+Deno.test("performance of a settled public strategy counts its trading days", () =>
+  withWorld(async (w) => {
+    await settledDay(w);
     const perf = await (await w.request("GET", "/api/v1/public/strategies/pub-1/performance")).json();
     assert.equal(perf.trading_days, 1);
+  }));
+
+Deno.test("the public audit log lists creation, activation, submission and the rebalance, newest first", () =>
+  withWorld(async (w) => {
+    await settledDay(w);
     const audit = await (await w.request("GET", "/api/v1/public/strategies/pub-1/audit")).json();
     assert.equal(audit.audit_log[0].event, "REBALANCE");
     assert.deepEqual(audit.audit_log.map((e: { event: string }) => e.event).sort(), [
@@ -402,21 +557,33 @@ Deno.test("settlement, public record, performance, audit, verify, proofs, watchd
       "SIGNAL_SUBMITTED",
     ]);
     assert.equal(audit.total, 4);
+  }));
 
-    // Next trading day: nothing settled yet at 18:45 → the watchdog notifies the owner and /health alerts.
-    w.clock.set(T0 + 24 * HOUR + 9.75 * HOUR);
-    const admin2 = (await signInAdmin(w)).access_token;
-    const a2 = await user(w);
-    const dog = await w.request("POST", "/api/v1/admin/jobs/watchdog/run?date=2026-05-15", { token: admin2 });
+/** Settled on 2026-05-14; the clock then at 18:45 CST on 2026-05-15 with nothing settled for that day. */
+async function nextDayUnsettled(w: TestWorld) {
+  await settledDay(w);
+  w.clock.set(T0 + 24 * HOUR + 9.75 * HOUR);
+  const admin = (await signInAdmin(w)).access_token;
+  const owner = await user(w);
+  return { admin, owner };
+}
+
+Deno.test("watchdog: a day left unsettled names every strategy missing a NAV and notifies the owner", () =>
+  withWorld(async (w) => {
+    const { admin, owner } = await nextDayUnsettled(w);
+    const dog = await w.request("POST", "/api/v1/admin/jobs/watchdog/run?date=2026-05-15", { token: admin });
     assert.deepEqual((await dog.json()).summary.missing.sort(), ["private-1", "pub-1"]);
+    const notes = await (await w.request("GET", "/api/v1/notifications", { token: owner })).json();
+    assert.ok(JSON.stringify(notes).includes("nav_missing"));
+  }));
+
+Deno.test("/health alerts on track records while a day is unsettled and recovers once it is settled", () =>
+  withWorld(async (w) => {
+    const { admin } = await nextDayUnsettled(w);
+    await w.request("POST", "/api/v1/admin/jobs/watchdog/run?date=2026-05-15", { token: admin });
     const health = await (await w.request("GET", "/health")).json();
     assert.equal(health.checks.track_records.ok, false);
-    const notes = await (await w.request("GET", "/api/v1/notifications", { token: a2 })).json();
-    assert.ok(JSON.stringify(notes).includes("nav_missing"));
     await settleAll(w.deps.track, "2026-05-15");
     const healed = await (await w.request("GET", "/health")).json();
     assert.equal(healed.checks.track_records.ok, true);
-  } finally {
-    await w.close();
-  }
-});
+  }));

@@ -194,7 +194,7 @@ export const JobTradeSchema = z.object({
 
 /** A scalar (or list of scalars) of a spec. */
 /** A JSON value of any depth (the `JsonValue` component). */
-export const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
+const JsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([
     z.string(),
     z.number(),

@@ -93,7 +93,8 @@ export function trackedStrategyRoutes(
       },
     }),
     async (c) => {
-      const view = await listOwnTrackedView(deps, c.get("principal").user.id, c.req.valid("query").status);
+      const { status, limit, offset } = c.req.valid("query");
+      const view = await listOwnTrackedView(deps, c.get("principal").user.id, status, { limit, offset });
       return c.json(view, 200);
     },
   );

@@ -112,12 +112,16 @@ export async function listNotifications(
   return { ...result, items: result.items.map(toNotificationView) };
 }
 
-/** How many of the user's notifications are unread. */
+/**
+ * How many of the user's notifications are unread, as `unread_count` (the QuantGPT document's name) and as
+ * `count` (this API's earlier name).
+ */
 export async function countUnreadNotifications(
   deps: NotificationDeps,
   userId: string,
-): Promise<{ count: number }> {
-  return { count: await deps.notifications.countUnread(userId) };
+): Promise<{ unread_count: number; count: number }> {
+  const n = await deps.notifications.countUnread(userId);
+  return { unread_count: n, count: n };
 }
 
 /** Marks one of the user's notifications read; someone else's (or an unknown id) is `NotFoundError`. */

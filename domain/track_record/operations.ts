@@ -52,14 +52,27 @@ export async function createTrackedStrategyView(
   return toTrackedView(await createTrackedStrategy(deps, actor.id, max, input));
 }
 
-/** My tracked strategies (all statuses unless `status`), newest first. */
+/**
+ * A page of my tracked strategies (all statuses unless `status`), newest first. The page is answered as
+ * `strategies` (the QuantGPT document's name) and as `items` (this API's earlier name), beside the total.
+ */
 export async function listOwnTrackedView(
   deps: TrackRecordServices,
   ownerId: string,
   status?: TrackedStatus,
-): Promise<{ items: TrackedStrategyView[]; total: number }> {
-  const items = await listOwnTracked(deps, ownerId, status);
-  return { items: items.map(toTrackedView), total: items.length };
+  page: { limit: number; offset: number } = { limit: 200, offset: 0 },
+): Promise<
+  {
+    strategies: TrackedStrategyView[];
+    items: TrackedStrategyView[];
+    total: number;
+    limit: number;
+    offset: number;
+  }
+> {
+  const all = await listOwnTracked(deps, ownerId, status);
+  const items = all.slice(page.offset, page.offset + page.limit).map(toTrackedView);
+  return { strategies: items, items, total: all.length, limit: page.limit, offset: page.offset };
 }
 
 /** One of my tracked strategies. */
@@ -125,9 +138,11 @@ export async function listSignalsView(
   slug: string,
   limit: number,
   offset: number,
-): Promise<{ items: SignalView[]; total: number; limit: number; offset: number }> {
+): Promise<{ signals: SignalView[]; items: SignalView[]; total: number; limit: number; offset: number }> {
   const page = await listSignals(deps, ownerId, slug, limit, offset);
-  return { items: page.items.map(toSignalView), total: page.total, limit, offset };
+  const items = page.items.map(toSignalView);
+  // `signals` is the QuantGPT document's name for the page; `items` is this API's earlier one.
+  return { signals: items, items, total: page.total, limit, offset };
 }
 
 /** Withdraws my strategy's signal for `tradeDate` (see `withdrawSignal` for the rules). */

@@ -87,10 +87,11 @@ export const NotificationSchema = z.object({
   created_at: z.string().openapi({ example: "2026-05-14T03:20:00.000Z" }),
 }).openapi("Notification");
 
-/** `{count}` of unread notifications. */
-export const UnreadCountSchema = z.object({ count: z.number().int().openapi({ example: 2 }) }).openapi(
-  "UnreadCount",
-);
+/** The number of unread notifications, under both names clients read. */
+export const UnreadCountSchema = z.object({
+  unread_count: z.number().int().openapi({ example: 2, description: "The QuantGPT document's name" }),
+  count: z.number().int().openapi({ example: 2, description: "The same number (this API's earlier name)" }),
+}).openapi("UnreadCount");
 
 /** `{updated}`: how many notifications were marked read. */
 export const ReadAllSchema = z.object({ updated: z.number().int().openapi({ example: 2 }) }).openapi(

@@ -1,6 +1,6 @@
 /** Request and response schemas of tracked strategies, signals, claimed histories and public records. */
 import { z } from "@hono/zod-openapi";
-import { safeText } from "./common.ts";
+import { PageQuery, safeText } from "./common.ts";
 import {
   CLAIMED_MAX_NAV,
   CLAIMED_MAX_POINTS,
@@ -67,7 +67,10 @@ export const TrackedStrategySchema = z.object({
 }).openapi("TrackedStrategy");
 
 /** `?status=`. */
-export const TrackedListQuery = z.object({ status: TrackedStatusSchema.optional() });
+export const TrackedListQuery = PageQuery.extend({
+  status: TrackedStatusSchema.optional(),
+  limit: PageQuery.shape.limit.default(200),
+});
 
 /** `{slug}` in the path. */
 export const SlugParam = z.object({
@@ -129,13 +132,19 @@ export const SubmittedSignalSchema = SignalSchema.extend({ replaced: z.boolean()
 
 /** `GET /strategies`. */
 export const TrackedStrategyListSchema = z.object({
-  items: z.array(TrackedStrategySchema),
+  strategies: z.array(TrackedStrategySchema).openapi({
+    description: "The page (the QuantGPT document's name)",
+  }),
+  items: z.array(TrackedStrategySchema).openapi({ description: "The same page (this API's earlier name)" }),
   total: z.number().int(),
+  limit: z.number().int(),
+  offset: z.number().int(),
 });
 
 /** `GET /strategies/{slug}/signals`. */
 export const SignalPageSchema = z.object({
-  items: z.array(SignalSchema),
+  signals: z.array(SignalSchema).openapi({ description: "The page (the QuantGPT document's name)" }),
+  items: z.array(SignalSchema).openapi({ description: "The same page (this API's earlier name)" }),
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),

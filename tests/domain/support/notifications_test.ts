@@ -34,7 +34,7 @@ Deno.test("notifyUser() stores an unread notification that listNotifications() r
     assert.equal(listed.total, 2);
     assert.deepEqual(listed.items.map((n) => n.title), ["Second", "First"]);
     assert.equal(listed.items[0].link, "/x");
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { count: 2 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { unread_count: 2, count: 2 });
     assert.equal((await listNotifications(deps, "usr_b", page)).total, 0);
   } finally {
     kv.close();
@@ -63,7 +63,7 @@ Deno.test("notifyUser() rejects an invalid kind, an empty title and an over-long
       notifyUser(deps, "u", { kind: "ok", title: "t", body: "", link: "/" + "l".repeat(600) }),
       ValidationError,
     );
-    assert.deepEqual(await countUnreadNotifications(deps, "u"), { count: 0 });
+    assert.deepEqual(await countUnreadNotifications(deps, "u"), { unread_count: 0, count: 0 });
   } finally {
     kv.close();
   }
@@ -85,7 +85,10 @@ Deno.test("notifyUser() keeps only the newest MAX_NOTIFICATIONS_PER_USER per use
     assert.equal(all.total, MAX_NOTIFICATIONS_PER_USER);
     assert.equal(all.items.length, 1);
     assert.equal(all.items[0].title, `n${extra}`, "the oldest kept is the one after the trimmed ones");
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { count: MAX_NOTIFICATIONS_PER_USER });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), {
+      unread_count: MAX_NOTIFICATIONS_PER_USER,
+      count: MAX_NOTIFICATIONS_PER_USER,
+    });
     assert.equal((await listNotifications(deps, "usr_b", page)).total, 1);
   } finally {
     kv.close();
@@ -105,7 +108,7 @@ Deno.test("markNotificationRead() marks once, keeps the first read time, and hid
       (await markNotificationRead(deps, "usr_a", n.id)).read_at,
       new Date(START + 5000).toISOString(),
     );
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { count: 0 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { unread_count: 0, count: 0 });
     await assert.rejects(markNotificationRead(deps, "usr_b", n.id), NotFoundError);
     await assert.rejects(markNotificationRead(deps, "usr_a", "ntf_missing"), NotFoundError);
   } finally {
@@ -143,8 +146,8 @@ Deno.test("markAllNotificationsRead() marks every unread notification of the cal
     await notifyUser(deps, "usr_b", { kind: "k", title: "b", body: "" });
     clock.advance(60_000);
     assert.deepEqual(await markAllNotificationsRead(deps, "usr_a"), { updated: 119 });
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { count: 0 });
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_b"), { count: 1 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { unread_count: 0, count: 0 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_b"), { unread_count: 1, count: 1 });
     const all = await listNotifications(deps, "usr_a", { limit: 200, offset: 0 });
     assert.ok(all.items.every((n) => n.read));
     assert.equal(all.items.filter((n) => n.read_at === new Date(START + 60_000).toISOString()).length, 119);

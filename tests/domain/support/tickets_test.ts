@@ -91,13 +91,13 @@ Deno.test("answerTicket() marks the ticket answered and notifies its owner", asy
     assert.equal(answered.reply_count, 1);
     assert.equal(answered.updated_at, new Date(START + 60_000).toISOString());
     assert.deepEqual(answered.replies.map((r) => [r.author, r.message]), [["support", "Requeued it."]]);
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { count: 1 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { unread_count: 1, count: 1 });
     const [n] = (await listNotifications(deps, "usr_a", page)).items;
     assert.equal(n.kind, "ticket_reply");
     assert.equal(n.title, "Support replied to your ticket: Backtest stuck");
     assert.equal(n.body, "Requeued it.");
     assert.equal(n.link, `/api/v1/tickets/${t.id}`);
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_admin"), { count: 0 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_admin"), { unread_count: 0, count: 0 });
   } finally {
     kv.close();
   }
@@ -126,7 +126,7 @@ Deno.test("answerTicket() sets the given status and fails for an unknown ticket"
       "closed",
     );
     await assert.rejects(answerTicket(deps, "usr_admin", "tkt_missing", { message: "x" }), NotFoundError);
-    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { count: 1 });
+    assert.deepEqual(await countUnreadNotifications(deps, "usr_a"), { unread_count: 1, count: 1 });
   } finally {
     kv.close();
   }

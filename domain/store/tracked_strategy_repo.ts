@@ -7,7 +7,9 @@ import { withRetry } from "./kv.ts";
 export type TrackedStatus = "pending" | "active" | "paused" | "retired";
 
 /** Universes a tracked strategy can name as its benchmark. */
-export type TrackedUniverse = "hs300" | "csi500" | "csi1000" | "csi2000" | "etf_all";
+/** The universes a tracked strategy can name (its benchmark). */
+export const TRACKED_UNIVERSES = ["hs300", "csi500", "csi1000", "csi2000", "etf_all"] as const;
+export type TrackedUniverse = typeof TRACKED_UNIVERSES[number];
 
 /** A tracked strategy as stored. */
 export interface TrackedStrategyRecord {

@@ -35,6 +35,10 @@ export const TierSchema = z.object({
   tier: z.enum(["free", "licensed"]),
   name: z.string(),
   description: z.string(),
+  max_strategies: z.number().int().openapi({ description: "Tracked strategies that are not retired" }),
+  strategy_universes: z.array(z.enum(["hs300", "csi500", "csi1000", "csi2000", "etf_all"])).openapi({
+    description: "Universes a tracked strategy may name",
+  }),
   limits: z.object({
     max_tracked_strategies: z.number().int(),
     max_api_keys: z.number().int(),

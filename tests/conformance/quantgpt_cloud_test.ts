@@ -160,3 +160,22 @@ Deno.test("QuantGPT notifications: GET /api/v1/notifications/unread-count → {u
     field(body, "unread_count", "number");
   });
 });
+
+Deno.test("QuantGPT tiers: GET /api/v1/billing/tier and /tiers carry max_strategies and strategy_universes", async () => {
+  await withAgent(async (w, key) => {
+    const mine = await (await w.request("GET", "/api/v1/billing/tier", { token: key })).json();
+    field(mine, "tier", "string");
+    field(mine, "max_strategies", "number");
+    field(mine, "strategy_universes", "array");
+    assert.equal(mine.tier, "free");
+    assert.equal(mine.max_strategies, 3);
+    assert.equal(mine.max_strategies, mine.limits.max_tracked_strategies, "one limit, two names");
+    assert.deepEqual(mine.strategy_universes, ["hs300", "csi500", "csi1000", "csi2000", "etf_all"]);
+    const all = await (await w.request("GET", "/api/v1/billing/tiers")).json();
+    for (const t of all.tiers) {
+      field(t, "max_strategies", "number");
+      assert.deepEqual(t.strategy_universes, ["hs300", "csi500", "csi1000", "csi2000", "etf_all"]);
+    }
+    assert.deepEqual(all.tiers.map((t: { max_strategies: number }) => t.max_strategies), [3, 20]);
+  });
+});

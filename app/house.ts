@@ -15,7 +15,7 @@ import { openKv } from "../domain/store/kv.ts";
 import { createQueueRepo } from "../domain/store/queue_repo.ts";
 import { registerCronJobs } from "../jobs/cron.ts";
 import { startJobPoller } from "../jobs/poller.ts";
-import { type QueueWorker, startQueueWorker } from "../jobs/queue.ts";
+import { type QueueWorker, sendHeartbeat, startQueueWorker } from "../jobs/queue.ts";
 import { startStreamBridge } from "../jobs/stream_bridge.ts";
 import { createApp } from "../routes/app.ts";
 import { resumePendingAttestations } from "../domain/track_record/operations.ts";
@@ -46,8 +46,7 @@ export async function openHouse(config: Config, clock: Clock, log: LogFn): Promi
   // is filled in once it starts. An HTTP-only process (`RUN_WORKER=false`) sends heartbeats itself and the
   // worker process answers them, so its health sees a stopped worker as a stalled heartbeat.
   let worker: QueueWorker | null = null;
-  const messages = createQueueRepo(kv);
-  const heartbeats = createHealthRepo(kv);
+  const heartbeatDeps = { messages: createQueueRepo(kv), health: createHealthRepo(kv), clock };
   const services = await buildServices({
     config,
     kv,
@@ -62,11 +61,7 @@ export async function openHouse(config: Config, clock: Clock, log: LogFn): Promi
       : {
         listening: () => false,
         elsewhere: true,
-        enqueueHeartbeat: async () => {
-          const now = clock.now();
-          await heartbeats.markEnqueued(now);
-          await messages.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
-        },
+        enqueueHeartbeat: () => sendHeartbeat(heartbeatDeps),
       },
   });
   // An official calendar list installed through another isolate is applied here too (reloaded from KV).

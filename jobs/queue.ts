@@ -36,6 +36,16 @@ export interface QueueWorker {
   enqueue(message: QueueMessage): Promise<void>;
 }
 
+/**
+ * Records a heartbeat as enqueued and puts it on the queue; whichever process listens marks it processed. An
+ * HTTP-only process sends them too, so its health sees a stopped worker as a heartbeat nobody answers.
+ */
+export async function sendHeartbeat(deps: Pick<QueueDeps, "messages" | "health" | "clock">): Promise<void> {
+  const now = deps.clock.now();
+  await deps.health.markEnqueued(now);
+  await deps.messages.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
+}
+
 /** Starts listening on `deps.messages`; the returned worker reports whether the loop is alive. */
 export function startQueueWorker(deps: QueueDeps): QueueWorker {
   let running = true;
@@ -95,11 +105,7 @@ export function startQueueWorker(deps: QueueDeps): QueueWorker {
   });
   return {
     listening: () => running,
-    async enqueueHeartbeat() {
-      const now = deps.clock.now();
-      await deps.health.markEnqueued(now);
-      await deps.messages.enqueue({ type: "system.heartbeat", id: `heartbeat:${now}`, sent_at: now });
-    },
+    enqueueHeartbeat: () => sendHeartbeat(deps),
     handle,
     enqueue: (message) => deps.messages.enqueue(message),
   };

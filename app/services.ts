@@ -6,6 +6,7 @@
  */
 import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import { createUserRepo, type UserRepo } from "../domain/store/user_repo.ts";
+import { createIntegerAliasRepo, type IntegerAliasRepo } from "../domain/store/integer_alias_repo.ts";
 import { createStreamRepo, type StreamRepo } from "../domain/store/stream_repo.ts";
 import { createRunGate } from "../domain/backtest/run_gate.ts";
 import { type Clock, monotonicMs } from "../domain/clock.ts";
@@ -74,6 +75,8 @@ export interface Services extends AppDeps {
   streams: StreamRepo;
   /** Cached summaries of catalog runs (what `catalogCompare` reads and fills). */
   runCache: RunCacheRepo;
+  /** Integer aliases of string ids, for the document clients that hold integer ids. */
+  integerAliases: IntegerAliasRepo;
   kv: Deno.Kv;
   clock: Clock;
   mailer: Mailer;
@@ -218,6 +221,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     mailer,
     streams: createStreamRepo(kv),
+    integerAliases: createIntegerAliasRepo(kv),
     auth,
     calendars,
     github: buildGithubServices(config, kv),

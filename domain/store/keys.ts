@@ -123,6 +123,11 @@ export const keys = {
   runSummaryCache: (specHash: string, dataVersion: string) =>
     ["run_summary_cache", specHash, dataVersion] as const,
 
+  /** Integer aliases of string ids (documents whose clients hold integer ids): id → n, n → id, last n. */
+  integerAliasById: (kind: string, id: string) => ["integer_aliases_by_id", kind, id] as const,
+  integerAliasByNumber: (kind: string, n: number) => ["integer_aliases_by_number", kind, n] as const,
+  integerAliasCounter: (kind: string) => ["integer_alias_counters", kind] as const,
+
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
   /** A queue message id claimed by the worker that does its work (expires after the claim TTL). */

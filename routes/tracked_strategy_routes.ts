@@ -249,10 +249,13 @@ export function trackedStrategyRoutes(
       method: "put",
       path: "/strategies/{slug}/claimed",
       tags,
-      summary: "Upload (or replace) the claimed NAV history from before the platform tracked the strategy",
+      summary: "Upload (or replace) the claimed NAV history (e.g. out-of-sample paper trading)",
       description:
-        "2–5000 points, strictly ascending dates, NAV in (0, 1e10], every date before the day the " +
-        "strategy was activated (Asia/Shanghai) and none in the future; the strategy must be active or paused.",
+        "2–5000 points, strictly ascending dates, NAV in (0, 1e10], none after today (Asia/Shanghai); the " +
+        "strategy must be active or paused. Dates may overlap the platform's own record: the two are kept " +
+        "apart and compared on their common dates, and `tracking` is answered once at least 5 are common " +
+        "(tracking_diff_annualized = mean(return difference) × 252, tracking_error_annualized = sample sd × " +
+        "√252, Pearson correlation, verdict). 201 on the first upload, 200 on a replacement.",
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam, body: jsonBody(ClaimedBody) },
@@ -282,7 +285,7 @@ export function trackedStrategyRoutes(
       method: "get",
       path: "/strategies/{slug}/claimed",
       tags,
-      summary: "My strategy's claimed history",
+      summary: "My strategy's claimed history: meta and records normalised to 1.0 at the first record",
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam },

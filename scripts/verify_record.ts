@@ -203,7 +203,8 @@ export async function verifyRecord(
   }
   const record = await getJson(fetchFn, `${base}/strategies/${encodeURIComponent(slug)}/track-record`) as {
     initial_capital: number;
-    records: { date: string; nav: number }[];
+    /** `nav` is normalised to 1.0 at the start; `nav_value` is the currency NAV the days verify. */
+    records: { date: string; nav: number; nav_value?: number }[];
   };
   const days: DayVerdict[] = [];
   let prevNav = record.initial_capital;
@@ -214,7 +215,13 @@ export async function verifyRecord(
       `${base}/strategies/${encodeURIComponent(slug)}/verify?date=${r.date}`,
     ) as VerifyBody;
     const dayFailures = await checkDay(slug, day, head, prevNav, opening);
-    if (!near(day.nav, r.nav)) dayFailures.push(`track-record NAV ${r.nav} ≠ verified NAV ${day.nav}`);
+    const recordNav = r.nav_value ?? r.nav;
+    if (!near(day.nav, recordNav)) {
+      dayFailures.push(`track-record NAV ${recordNav} ≠ verified NAV ${day.nav}`);
+    }
+    if (r.nav_value !== undefined && !near(r.nav, r.nav_value / record.initial_capital)) {
+      dayFailures.push(`track-record normalised NAV ${r.nav} ≠ nav_value / initial_capital`);
+    }
     days.push({
       date: r.date,
       nav: day.nav,

@@ -29,6 +29,13 @@ export interface SignalAttester {
   readonly configured: boolean;
   /** Commits the file, or reports why it could not; never throws. */
   attest(file: SignalFile): Promise<AttestationResult>;
+  /**
+   * The raw-content URL a script can fetch the strategy-day's file from (`null` when unconfigured): at
+   * `commitSha` when given (immutable), else on the configured branch (`HEAD`, the default branch, when none).
+   * On github.com it is `https://raw.githubusercontent.com/{owner}/{repo}/{ref}/{path}`; on GitHub Enterprise
+   * (an API root ending in `/api/v3`, or any other host) `https://{host}/{owner}/{repo}/raw/{ref}/{path}`.
+   */
+  rawFileUrl(slug: string, tradeDate: string, commitSha: string | null): string | null;
 }
 
 /** GitHub's public API root. */
@@ -68,7 +75,16 @@ function signalCommitMessage(file: SignalFile): string {
 export const unconfiguredAttester: SignalAttester = {
   configured: false,
   attest: () => Promise.resolve({ committed: false, reason: "repo_not_configured" }),
+  rawFileUrl: () => null,
 };
+
+/** The raw-content root of a repository served behind `apiBaseUrl` (see `SignalAttester.rawFileUrl`). */
+function rawRoot(apiBaseUrl: string, owner: string, repo: string): string {
+  const api = new URL(apiBaseUrl);
+  if (api.hostname === "api.github.com") return `https://raw.githubusercontent.com/${owner}/${repo}`;
+  const prefix = api.pathname.replace(/\/api\/v3\/?$/, "").replace(/\/+$/, "");
+  return `${api.origin}${prefix}/${owner}/${repo}/raw`;
+}
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder();
@@ -161,9 +177,11 @@ export function createGithubAttester(options: {
   const branch = options.branch || undefined;
   const timeoutMs = options.timeoutMs ?? DEFAULT_GITHUB_TIMEOUT_MS;
   const noop = () => {};
+  const apiBaseUrl = (options.apiBaseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, "");
+  const raw = rawRoot(apiBaseUrl, owner, repo);
   const octokit = new Octokit({
     auth: token,
-    baseUrl: (options.apiBaseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ""),
+    baseUrl: apiBaseUrl,
     retry: { enabled: false },
     throttle: { enabled: false },
     log: { debug: noop, info: noop, warn: noop, error: noop },
@@ -214,6 +232,10 @@ export function createGithubAttester(options: {
 
   return {
     configured: true,
+    rawFileUrl(slug, tradeDate, commitSha) {
+      const segments = (text: string) => text.split("/").map(encodeURIComponent).join("/");
+      return `${raw}/${segments(commitSha ?? branch ?? "HEAD")}/${segments(signalFilePath(slug, tradeDate))}`;
+    },
     async attest(file) {
       const invalid = invalidFile(file);
       if (invalid) return { committed: false, reason: invalid };

@@ -41,3 +41,55 @@ export function summarizeClaimed(records: readonly NavPoint[]): ClaimedSummary {
     max_drawdown: n < 2 ? null : maxDrawdownFraction(navs),
   };
 }
+
+/**
+ * One claimed record as the API shows it. Conventions: `nav` is normalised to 1.0 at the first record
+ * (`nav_value / first nav_value`); `daily_return` is the simple return since the previous record (0 on the
+ * first); `cumulative_return` is `nav − 1`; `benchmark_return` is the benchmark's simple return over the same
+ * span (close as of this date / close as of the previous record's date − 1; 0 on the first record), `null`
+ * when either close is unknown.
+ */
+export interface ClaimedPoint {
+  date: string;
+  /** NAV normalised to 1.0 at the first record. */
+  nav: number;
+  /** The NAV as uploaded (currency or any unit the researcher chose). */
+  nav_value: number;
+  daily_return: number;
+  cumulative_return: number;
+  benchmark_return: number | null;
+}
+
+/**
+ * The points of a claimed history in date order, normalised to 1.0 at the first, with `benchmarkCloseAsOf`
+ * giving the benchmark's close as of a date (`null` = unknown); see `ClaimedPoint`. Throws `ValidationError`
+ * on a bad or repeated date or a non-positive NAV.
+ */
+export function normaliseClaimed(
+  records: readonly NavPoint[],
+  benchmarkCloseAsOf: (date: string) => number | null,
+): ClaimedPoint[] {
+  const sorted = toSortedNavPoints(records, "records");
+  if (sorted.length === 0) return [];
+  const base = sorted[0].nav;
+  const closes = sorted.map((p) => benchmarkCloseAsOf(p.date));
+  const bench = (i: number): number | null => {
+    const c = closes[i];
+    return typeof c === "number" && Number.isFinite(c) && c > 0 ? c : null;
+  };
+  return sorted.map((p, i) => {
+    const b = bench(i), prevB = i === 0 ? null : bench(i - 1);
+    return {
+      date: p.date,
+      nav: p.nav / base,
+      nav_value: p.nav,
+      daily_return: i === 0 ? 0 : p.nav / sorted[i - 1].nav - 1,
+      cumulative_return: p.nav / base - 1,
+      benchmark_return: i === 0
+        ? (b === null ? null : 0)
+        : b === null || prevB === null
+        ? null
+        : b / prevB - 1,
+    };
+  });
+}

@@ -28,9 +28,8 @@ import {
   type TrackedStrategyView,
 } from "./signals/tracked_strategies.ts";
 import type { TrackedStatus, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
-import { listPublicStrategies, type PublicStrategyRow } from "./public_record.ts";
-import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";
-import { type ClaimedView, getClaimedHistory, toClaimedView } from "./claimed_history.ts";
+import { listPublicStrategies, type PublicStrategyPage } from "./public_record.ts";
+import { type ClaimedHistoryView, getClaimedHistory } from "./claimed_history.ts";
 import { type DailyJobName, type DailyJobStore, runDailyJob } from "./daily_tasks.ts";
 import type { TrackRecordServices } from "./services.ts";
 import type { Checkpoint, ConsistencyProof, InclusionProof } from "../attestation/transparency_log.ts";
@@ -156,23 +155,21 @@ export async function withdrawSignalView(
   return { deleted: true, trade_date: tradeDate, signal_hash: s.signal_hash };
 }
 
-/** My strategy's claimed history with its points. */
-export async function getClaimedHistoryView(
+/** My strategy's claimed history: summary, `meta` and normalised records (see `getClaimedHistory`). */
+export function getClaimedHistoryView(
   deps: TrackRecordServices,
   ownerId: string,
   slug: string,
-): Promise<ClaimedView & { records: ClaimedHistoryRecord["records"] }> {
-  const r = await getClaimedHistory(deps, ownerId, slug);
-  return { ...toClaimedView(r), records: r.records };
+): Promise<ClaimedHistoryView> {
+  return getClaimedHistory(deps, ownerId, slug);
 }
 
 /** A page of the public list (see `listPublicStrategies`), with the page's limit and offset. */
-export async function publicStrategiesPage(
+export function publicStrategiesPage(
   deps: TrackRecordServices,
   query: { universe?: TrackedUniverse; limit: number; offset: number },
-): Promise<{ items: PublicStrategyRow[]; total: number; limit: number; offset: number }> {
-  const page = await listPublicStrategies(deps, query);
-  return { ...page, limit: query.limit, offset: query.offset };
+): Promise<PublicStrategyPage> {
+  return listPublicStrategies(deps, query);
 }
 
 /** The transparency log's current signed checkpoint. */

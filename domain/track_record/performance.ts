@@ -43,6 +43,13 @@ const TRACK_RECORD_CONVENTIONS = {
     `(1 + total_return)^(252 / trading_days) − 1; null under ${MIN_DAYS_FOR_ANNUALISED} trading days`,
   max_drawdown: "positive fraction below the running peak; the initial capital is the first peak",
   benchmark: "unknown daily benchmark returns count as 0 in compounding and excess returns",
+  excess_return: "total_return − compounded benchmark return",
+  excess_sharpe: "mean(r − b) / sample sd(r − b) × √252 over daily excess returns",
+  calmar: "annual_return / max_drawdown; null when either is null or the drawdown is 0",
+  rolling_window_days: ROLLING_SHARPE_WINDOW_DAYS,
+  rolling_excess_sharpe:
+    `excess Sharpe of each window of ${ROLLING_SHARPE_WINDOW_DAYS} daily excess returns, ` +
+    "dated by the window's last day; none before the 60th trading day",
   units: "fractions (0.05 = 5 %)",
 } as const;
 

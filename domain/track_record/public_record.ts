@@ -1,9 +1,12 @@
 /**
  * The public face of tracked strategies (no auth): the list, each strategy's NAV record with its claimed
  * history, performance, per-day verification bundle (positions, trades, signal, proofs, how to check), audit
- * trail. Only public strategies are visible; anything else is "not found".
+ * trail. Only public strategies are visible; anything else is "not found". Each answer carries the QuantGPT
+ * document's shape (`strategies`, `metrics`, `verification`, `claimed.meta`, normalised `nav`, audit `type`)
+ * beside the fields this API answered before; a field whose meaning the document changed (`nav` of a record)
+ * moved its old meaning to a new name (`nav_value`).
  */
-import { iso } from "../iso_time.ts";
+import { iso, isoOrNull } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
 import { symbolsHash } from "./signals/canonical.ts";
@@ -16,8 +19,8 @@ import {
   type NavPointRecord,
 } from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
-import { toClaimedView } from "./claimed_history.ts";
-import { compareTracking, MIN_TRACKING_OVERLAP_DAYS } from "./tracking.ts";
+import { type ClaimedHistoryView, claimedTracking, toClaimedHistoryView } from "./claimed_history.ts";
+import { MIN_TRACKING_OVERLAP_DAYS, type Tracking } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
 
 /** A public strategy that exists and may be shown. */
@@ -30,7 +33,7 @@ async function getPublicStrategy(
   return s;
 }
 
-/** One row of the public list. */
+/** One row of the public list: the QuantGPT document's fields plus this API's earlier ones. */
 export interface PublicStrategyRow {
   slug: string;
   name: string;
@@ -38,27 +41,50 @@ export interface PublicStrategyRow {
   creator: string | null;
   universe: TrackedUniverse;
   benchmark: string;
+  holding_period: number;
+  execution_price: "open" | "close";
   status: string;
   is_demo: boolean;
+  created_at: string;
+  activated_at: string | null;
   start_date: string | null;
   trading_days: number;
   latest_date: string | null;
+  /** The latest settled NAV in currency (the document's `nav`); `null` before the first settled day. */
+  nav: number | null;
+  /** The same as `nav` (this API's earlier name). */
   latest_nav: number | null;
   total_return: number | null;
   daily_return: number | null;
   has_claimed: boolean;
 }
 
-/** Public, non-pending strategies (optionally of one universe), most trading days first, then by slug. */
+/** A page of the public list, under the document's name (`strategies`) and this API's earlier one (`items`). */
+export interface PublicStrategyPage {
+  strategies: PublicStrategyRow[];
+  items: PublicStrategyRow[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * Public, non-pending strategies (optionally of one universe), most trading days first, then by slug. Reads
+ * only the page's rows in full (the sort key, trading days, is on each strategy's settlement head).
+ */
 export async function listPublicStrategies(
   deps: TrackRecordServices,
   filter: { universe?: TrackedUniverse; limit: number; offset: number },
-): Promise<{ items: PublicStrategyRow[]; total: number }> {
+): Promise<PublicStrategyPage> {
   const all = (await deps.strategies.listAll()).filter((s) =>
     s.is_public && s.status !== "pending" && (!filter.universe || s.universe === filter.universe)
   );
-  const rows = await Promise.all(all.map(async (s): Promise<PublicStrategyRow> => {
-    const head = await deps.settlements.head(s.slug);
+  const heads = await Promise.all(all.map(async (s) => ({ s, head: await deps.settlements.head(s.slug) })));
+  heads.sort((a, b) =>
+    (b.head?.trading_days ?? 0) - (a.head?.trading_days ?? 0) || (a.s.slug < b.s.slug ? -1 : 1)
+  );
+  const page = heads.slice(filter.offset, filter.offset + filter.limit);
+  const rows = await Promise.all(page.map(async ({ s, head }): Promise<PublicStrategyRow> => {
     const last = head ? await deps.settlements.getDay(s.slug, head.date) : null;
     return {
       slug: s.slug,
@@ -67,40 +93,70 @@ export async function listPublicStrategies(
       creator: await deps.nicknameOf(s.owner_id),
       universe: s.universe,
       benchmark: TRACKED_BENCHMARKS[s.universe],
+      holding_period: s.holding_period,
+      execution_price: s.execution_price,
       status: s.status,
       is_demo: s.is_demo,
+      created_at: iso(s.created_at),
+      activated_at: isoOrNull(s.activated_at),
       start_date: s.start_date,
       trading_days: head?.trading_days ?? 0,
       latest_date: head?.date ?? null,
+      nav: head?.nav ?? null,
       latest_nav: head?.nav ?? null,
       total_return: head ? head.nav / s.initial_capital - 1 : null,
       daily_return: last?.daily_return ?? null,
       has_claimed: await deps.claimed.exists(s.slug),
     };
   }));
-  rows.sort((a, b) => b.trading_days - a.trading_days || (a.slug < b.slug ? -1 : 1));
-  return { items: rows.slice(filter.offset, filter.offset + filter.limit), total: rows.length };
+  return { strategies: rows, items: rows, total: heads.length, limit: filter.limit, offset: filter.offset };
 }
 
-/** The claimed block shown beside a verified record. */
-async function claimedBlock(deps: TrackRecordServices, slug: string, navs: NavPointRecord[]) {
-  const claimed = await deps.claimed.get(slug);
+/**
+ * The claimed block shown beside a verified record: the claimed history (see `toClaimedHistoryView`) and,
+ * when at least `MIN_TRACKING_OVERLAP_DAYS` dates are common to both records, `tracking`; `null` when the
+ * strategy has no claimed history.
+ */
+export type ClaimedBlock = ClaimedHistoryView & { tracking?: Tracking; tracking_note: string | null };
+
+async function claimedBlock(
+  deps: TrackRecordServices,
+  s: TrackedStrategyRecord,
+): Promise<ClaimedBlock | null> {
+  const claimed = await deps.claimed.get(s.slug);
   if (!claimed) return null;
-  const tracking = compareTracking(claimed.records, navs.map((n) => ({ date: n.date, nav: n.nav })));
-  return {
-    ...toClaimedView(claimed),
-    records: claimed.records,
-    tracking,
+  const tracking = await claimedTracking(deps, s.slug, claimed.records);
+  const block: ClaimedBlock = {
+    ...(await toClaimedHistoryView(deps, s, claimed)),
     tracking_note: tracking
       ? null
-      : `Tracking needs at least ${MIN_TRACKING_OVERLAP_DAYS} dates present in both the claimed and the platform record`,
+      : `Tracking needs at least ${MIN_TRACKING_OVERLAP_DAYS} dates present in ` +
+        "both the claimed and the platform record",
   };
+  if (tracking) block.tracking = tracking;
+  return block;
 }
 
-/** The NAV record of a public strategy plus its claimed block. */
+/** How the numbers of a track record are defined, stated with them. */
+const TRACK_RECORD_NAV_CONVENTIONS = {
+  nav: "NAV normalised to 1.0 at the start: nav_value / initial_capital (= 1 + cumulative_return)",
+  nav_value: "NAV in the strategy's currency: cash + Σ quantity × close",
+  daily_return: "nav_value / previous day's nav_value − 1 (the first day against the initial capital)",
+  benchmark_return: "the benchmark index's simple return that day (close / previous close − 1); null unknown",
+  claimed:
+    "claimed nav normalised to 1.0 at its first record; returns between consecutive claimed records; " +
+    "tracking over the dates both records hold (at least 5), mean and sample sd (ddof 1) of the return " +
+    "differences × 252 and × √252, Pearson correlation",
+} as const;
+
+/**
+ * The NAV record of a public strategy plus its claimed block (absent when there is none); records' `nav` is
+ * normalised to 1.0 at the start (`nav_value / initial_capital`), `nav_value` is the currency NAV.
+ */
 export async function publicTrackRecord(deps: TrackRecordServices, slug: string) {
   const s = await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
+  const claimed = await claimedBlock(deps, s);
   return {
     strategy: slug,
     name: s.name,
@@ -109,13 +165,15 @@ export async function publicTrackRecord(deps: TrackRecordServices, slug: string)
     benchmark: TRACKED_BENCHMARKS[s.universe],
     records: navs.map((n) => ({
       date: n.date,
-      nav: n.nav,
+      nav: n.nav / s.initial_capital,
+      nav_value: n.nav,
       daily_return: n.daily_return,
       cumulative_return: n.cumulative_return,
       benchmark_return: n.benchmark_return,
       provisional: getCalendar("SSE").isProvisional(n.date),
     })),
-    claimed: await claimedBlock(deps, slug, navs),
+    ...(claimed ? { claimed } : {}),
+    conventions: TRACK_RECORD_NAV_CONVENTIONS,
   };
 }
 
@@ -128,36 +186,76 @@ export function performanceOfRecord(navs: readonly NavPointRecord[], initialCapi
   );
 }
 
-/** Performance of the verified record (see `computePerformance` for conventions). */
+/** The QuantGPT document's `metrics` block of `/performance`. */
+export type PerformanceMetrics = Pick<
+  Performance,
+  | "total_return"
+  | "annual_return"
+  | "volatility"
+  | "sharpe"
+  | "max_drawdown"
+  | "calmar"
+  | "excess_return"
+  | "excess_sharpe"
+  | "benchmark_return"
+  | "trading_days"
+  | "benchmark_missing_days"
+>;
+
+/**
+ * Performance of the verified record (see `computePerformance` for conventions, also answered as
+ * `conventions`): the document's `metrics` and `rolling_excess_sharpe`, with the same figures also flat (this
+ * API's earlier shape).
+ */
 export async function publicPerformance(
   deps: TrackRecordServices,
   slug: string,
-): Promise<Performance & { strategy: string }> {
+): Promise<Performance & { strategy: string; metrics: PerformanceMetrics }> {
   const s = await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
   const perf = performanceOfRecord(navs, s.initial_capital);
-  return { strategy: slug, ...perf };
+  const metrics: PerformanceMetrics = {
+    total_return: perf.total_return,
+    annual_return: perf.annual_return,
+    volatility: perf.volatility,
+    sharpe: perf.sharpe,
+    max_drawdown: perf.max_drawdown,
+    calmar: perf.calmar,
+    excess_return: perf.excess_return,
+    excess_sharpe: perf.excess_sharpe,
+    benchmark_return: perf.benchmark_return,
+    trading_days: perf.trading_days,
+    benchmark_missing_days: perf.benchmark_missing_days,
+  };
+  return { strategy: slug, metrics, ...perf };
 }
 
 /** The steps a third party follows to check a settled day, using only public endpoints. */
 const howToVerify = (links: TrackRecordLinks): string[] => [
-  "1. Recompute signal_hash: SHA-256 (hex) of the UTF-8 bytes of signal.canonical_json, and check that " +
+  "1. Fetch this answer (GET …/verify?date=YYYY-MM-DD).",
+  "2. When github_raw_url is not null, fetch it (the signal file committed to GitHub) and compare its " +
+  "signal_hash with verification.signal_attestation.signal_hash.",
+  "3. Recompute verification.symbols_hash = first 16 hex characters of SHA-256(comma-joined sorted " +
+  "verification.symbols) (the day's position symbols); verification.signal_attestation.symbols_hash is the " +
+  "same over the signal's symbols.",
+  "4. Check sum(verification.positions[].market_value) + verification.cash == verification.nav (up to " +
+  "floating-point rounding, relative 1e-9), and market_value = quantity × price for each position.",
+  "5. Check submitted_at < deadline_at (09:15 Asia/Shanghai for open execution, 15:00 for close), and that the " +
+  "GitHub commit (verification.signal_attestation.commit_sha) and the transparency-log checkpoint " +
+  "(signal.log.checkpoint_timestamp) are older than the deadline.",
+  "6. Recompute signal_hash: SHA-256 (hex) of the UTF-8 bytes of signal.canonical_json, and check that " +
   "canonical_json is the canonical form of {signals sorted by symbol, weights as decimal strings, strategy, " +
   "trade_date} (README, 'Signal hash').",
-  "2. Check the inclusion proof: leaf hash = SHA-256(0x00 || 32 bytes of signal_hash); fold audit_path with " +
-  "SHA-256(0x01 || left || right) (RFC 6962 / RFC 9162 §2.1.3.2) to the root_hash of tree_size.",
-  "3. Check the checkpoint signature: Ed25519 over the note text '<origin>\\n<tree_size>\\n<root_hash>\\n" +
-  `<timestamp>\\n' with the public key of GET ${links.logCheckpoint}; the checkpoint signed when the ` +
-  "signal was logged must be older than the deadline.",
-  "4. Check the consistency proof from that tree size to the current checkpoint, so the log was only appended to.",
-  "5. Check NAV = cash + Σ quantity × price over positions, and that positions/trades follow from the " +
-  "previous day and the signal at the stated prices (README, 'Settlement conventions').",
-  "5b. On days whose dividend_convention is cash_on_ex_date_no_tax, check that each dividend credit is " +
-  "quantity × per_share for a position held at the previous close, and that the previous day's cash (the " +
-  "initial capital on the first day) + dividends − buy notionals − commissions + sell notionals = cash. " +
+  "7. Check the inclusion proof: leaf hash = SHA-256(0x00 || 32 bytes of signal_hash); fold audit_path with " +
+  "SHA-256(0x01 || left || right) (RFC 6962 / RFC 9162 §2.1.3.2) to the root_hash of tree_size; check the " +
+  "checkpoint signature: Ed25519 over the note text '<origin>\\n<tree_size>\\n<root_hash>\\n<timestamp>\\n' " +
+  `with the public key of GET ${links.logCheckpoint}; check the consistency proof from that tree size to the ` +
+  "current checkpoint, so the log was only appended to.",
+  "8. Check that positions/trades follow from the previous day and the signal at the stated prices (README, " +
+  "'Settlement conventions'); on days whose dividend_convention is cash_on_ex_date_no_tax, that each dividend " +
+  "credit is quantity × per_share for a position held at the previous close, and that the previous day's cash " +
+  "(the initial capital on the first day) + dividends − buy notionals − commissions + sell notionals = cash. " +
   "Days with dividend_convention none credited no dividends.",
-  "6. Check submitted_at < deadline_at (09:15 Asia/Shanghai for open execution, 15:00 for close).",
-  "7. Optionally compare prices with your own market data and the GitHub commit at signal.attestation.url.",
   "Or run: deno task verify <base-url> <slug>",
 ];
 
@@ -168,7 +266,16 @@ const DIVIDEND_RULES: Record<DividendConvention, string> = {
     "(1 − previous adj_factor / ex-date adj_factor).",
 };
 
-/** Everything needed to check one settled day (the latest when `date` is omitted). */
+/** Symbols sorted by code unit (the order `symbolsHash` hashes them in). */
+const sortedSymbols = (symbols: readonly string[]): string[] =>
+  [...symbols].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * Everything needed to check one settled day (the latest when `date` is omitted): the QuantGPT document's
+ * `verification` block (NAV, positions, the signal's attestation with `github_raw_url`, trades, the symbols
+ * and `symbols_hash`), `github_raw_url`, `data_provenance` and `how_to_verify`, beside this API's earlier flat
+ * fields (same values).
+ */
 export async function publicVerifyDay(deps: TrackRecordServices, slug: string, date?: string) {
   const s = await getPublicStrategy(deps, slug);
   const head = await deps.settlements.head(slug);
@@ -216,7 +323,60 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
     };
   }
   const positionsValue = day.positions.reduce((sum, p) => sum + p.market_value, 0);
+  const positions = day.positions.map((p) => ({
+    symbol: p.symbol,
+    quantity: p.quantity,
+    price: p.price,
+    market_value: p.market_value,
+    weight: p.weight,
+    entry_date: p.entry_date,
+    last_signal_date: p.last_signal_date,
+    suspended: p.suspended,
+  }));
+  const navCheck = {
+    positions_value: positionsValue,
+    cash: day.cash,
+    nav: day.nav,
+    difference: day.nav - (positionsValue + day.cash),
+  };
+  const symbols = sortedSymbols(day.positions.map((p) => p.symbol));
+  const symbolsHashOfDay = await symbolsHash(symbols);
+  let signalAttestation = null;
+  if (signal) {
+    const a = signal.attestation;
+    const signalSymbols = sortedSymbols(signal.signals.map((w) => w.symbol));
+    signalAttestation = {
+      signal_hash: signal.signal_hash,
+      canonical_json: signal.canonical_json,
+      symbols: signalSymbols,
+      symbols_hash: await symbolsHash(signalSymbols),
+      submitted_at: iso(signal.submitted_at),
+      deadline_at: iso(signal.deadline_at),
+      submitted_before_deadline: signal.submitted_at < signal.deadline_at,
+      github_committed: a.committed,
+      commit_sha: a.committed ? a.sha : null,
+      github_url: a.committed ? a.url : null,
+      github_raw_url: deps.attester.rawFileUrl(slug, target, a.committed ? a.sha : null),
+      reason: a.committed ? null : a.reason,
+    };
+  }
   return {
+    verification: {
+      strategy: slug,
+      date: day.date,
+      action: day.action,
+      nav: day.nav,
+      cash: day.cash,
+      prev_nav: day.prev_nav,
+      daily_return: day.daily_return,
+      positions,
+      nav_check: navCheck,
+      symbols,
+      symbols_hash: symbolsHashOfDay,
+      signal_attestation: signalAttestation,
+      trades,
+    },
+    github_raw_url: signalAttestation?.github_raw_url ?? null,
     strategy: slug,
     name: s.name,
     is_demo: s.is_demo,
@@ -229,29 +389,15 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
     cash: day.cash,
     prev_nav: day.prev_nav,
     daily_return: day.daily_return,
-    positions: day.positions.map((p) => ({
-      symbol: p.symbol,
-      quantity: p.quantity,
-      price: p.price,
-      market_value: p.market_value,
-      weight: p.weight,
-      entry_date: p.entry_date,
-      last_signal_date: p.last_signal_date,
-      suspended: p.suspended,
-    })),
-    nav_check: {
-      positions_value: positionsValue,
-      cash: day.cash,
-      nav: day.nav,
-      difference: day.nav - (positionsValue + day.cash),
-    },
+    positions,
+    nav_check: navCheck,
     trades,
     dividend_convention: dividendConventionOf(day),
     dividend_convention_rule: DIVIDEND_RULES[dividendConventionOf(day)],
     dividends: day.dividends ?? [],
     signal: signalBlock,
     log_checkpoint: checkpoint,
-    symbols_hash: await symbolsHash(day.positions.map((p) => p.symbol)),
+    symbols_hash: symbolsHashOfDay,
     benchmark: { symbol: day.benchmark_symbol, close: day.benchmark_close, return: day.benchmark_return },
     data_provenance: {
       source: day.data_source,
@@ -271,7 +417,8 @@ export async function publicAudit(deps: TrackRecordServices, slug: string, limit
   await getPublicStrategy(deps, slug);
   const { items, total } = await deps.audit.list(slug, limit, offset);
   return {
-    audit_log: items.map((e) => ({ ...e, at: iso(e.at) })),
+    // `type` is the document's name for the event (REBALANCE | HOLD for settled days, other events by name).
+    audit_log: items.map((e) => ({ ...e, type: e.event, at: iso(e.at) })),
     total,
     limit,
     offset,
@@ -279,10 +426,9 @@ export async function publicAudit(deps: TrackRecordServices, slug: string, limit
 }
 
 /** The claimed history of a public strategy (404 when none). */
-export async function publicClaimed(deps: TrackRecordServices, slug: string) {
-  await getPublicStrategy(deps, slug);
-  const navs = await deps.settlements.navSeries(slug);
-  const block = await claimedBlock(deps, slug, navs);
+export async function publicClaimed(deps: TrackRecordServices, slug: string): Promise<ClaimedBlock> {
+  const s = await getPublicStrategy(deps, slug);
+  const block = await claimedBlock(deps, s);
   if (!block) throw new NotFoundError(`Strategy "${slug}" has no claimed history`);
   return block;
 }

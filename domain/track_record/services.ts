@@ -24,6 +24,8 @@ export interface SignalAttesterPort {
   attest(file: { slug: string; trade_date: string; canonical_json: string; signal_hash: string }): Promise<
     { committed: true; sha: string; url: string; path: string } | { committed: false; reason: string }
   >;
+  /** The raw-content URL of a strategy-day's file (at `commitSha` when given); `null` when unconfigured. */
+  rawFileUrl(slug: string, tradeDate: string, commitSha: string | null): string | null;
 }
 
 /** Addresses of public track-record pages, as the platform's front end publishes them. */

@@ -4,6 +4,8 @@
  * consecutive overlap dates, so n overlap dates give n − 1 return pairs; diff = claimed − platform;
  * tracking difference = mean(diff) × 252; tracking error = sample sd (ddof 1) of diff × √252; correlation is
  * Pearson's of the two return series. Values are fractions a year; `null` stands for undefined, never NaN.
+ * Each figure is answered under the QuantGPT document's name (`tracking_diff_annualized`,
+ * `tracking_error_annualized`) and under this API's earlier one (`tracking_difference`, `tracking_error`).
  */
 import { mean, TRADING_DAYS_PER_YEAR } from "../metrics/stats.ts";
 import { annualisedVolatility, type NavPoint, toSortedNavPoints } from "./performance.ts";
@@ -26,9 +28,13 @@ export type TrackingVerdict = "consistent" | "moderate_divergence" | "significan
 export interface Tracking {
   /** Number of dates present in both series (≥ `MIN_TRACKING_OVERLAP_DAYS`). */
   overlap_days: number;
-  /** mean(claimed − platform daily return) × 252. */
-  tracking_difference: number | null;
+  /** mean(claimed − platform daily return) × 252 (the QuantGPT document's name). */
+  tracking_diff_annualized: number | null;
   /** Sample sd (ddof 1) of (claimed − platform daily return) × √252; exactly 0 for a constant difference. */
+  tracking_error_annualized: number | null;
+  /** The same as `tracking_diff_annualized` (this API's earlier name). */
+  tracking_difference: number | null;
+  /** The same as `tracking_error_annualized` (this API's earlier name). */
   tracking_error: number | null;
   /** Pearson correlation of the two daily return series; `null` when either has zero variance. */
   correlation: number | null;
@@ -96,9 +102,12 @@ export function compareTracking(
   const td = md === null ? null : md * TRADING_DAYS_PER_YEAR;
   const te = annualisedVolatility(diff);
   const correlation = pearsonCorrelation(c, p);
+  const diffAnnualized = td !== null && Number.isFinite(td) ? td : null;
   return {
     overlap_days: overlap.length,
-    tracking_difference: td !== null && Number.isFinite(td) ? td : null,
+    tracking_diff_annualized: diffAnnualized,
+    tracking_error_annualized: te,
+    tracking_difference: diffAnnualized,
     tracking_error: te,
     correlation,
     verdict: classifyTracking(te, correlation),

@@ -170,23 +170,6 @@ export const ClaimedBody = z.strictObject({
   ).min(CLAIMED_MIN_POINTS).max(CLAIMED_MAX_POINTS),
 }).openapi("ClaimedHistoryUpload");
 
-/** A claimed history summary. */
-export const ClaimedSummarySchema = z.object({
-  strategy_slug: z.string(),
-  data_points: z.number().int(),
-  start_date: z.string().nullable(),
-  end_date: z.string().nullable(),
-  total_return: z.number().nullable(),
-  sharpe: z.number().nullable(),
-  max_drawdown: z.number().nullable(),
-  uploaded_at: z.string(),
-}).openapi("ClaimedSummary");
-
-/** A claimed history with its points. */
-export const ClaimedFullSchema = ClaimedSummarySchema.extend({
-  records: z.array(z.object({ date: z.string(), nav: z.number() })),
-}).openapi("ClaimedHistory");
-
 const NullableNumber = z.number().nullable();
 /**
  * A named schema or `null`, written as `anyOf [$ref, null]`: `.nullable()` on a named schema would make the
@@ -195,14 +178,65 @@ const NullableNumber = z.number().nullable();
 const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
 const ExecutionPrice = z.enum(["open", "close"]);
 
-/** A claimed history as the public sees it: summary, points and how it tracks the verified record. */
+/** How a claimed history tracks the verified record over their common dates. */
 const TrackingSchema = z.object({
-  overlap_days: z.number().int(),
-  tracking_difference: NullableNumber,
-  tracking_error: NullableNumber,
-  correlation: NullableNumber,
-  verdict: z.enum(["consistent", "moderate_divergence", "significant_divergence"]),
+  tracking_diff_annualized: NullableNumber.openapi({
+    description: "mean(claimed − platform return between common dates) × 252",
+  }),
+  tracking_error_annualized: NullableNumber.openapi({
+    description: "sample sd (ddof 1) of the return differences × √252",
+  }),
+  correlation: NullableNumber.openapi({ description: "Pearson correlation of the two return series" }),
+  overlap_days: z.number().int().openapi({ description: "Dates present in both records (at least 5)" }),
+  verdict: z.enum(["consistent", "moderate_divergence", "significant_divergence"]).openapi({
+    description: "consistent: TE < 0.02 and corr > 0.95; moderate_divergence: TE < 0.05 or corr > 0.85; " +
+      "else significant_divergence",
+  }),
+  tracking_difference: NullableNumber.openapi({ description: "= tracking_diff_annualized (earlier name)" }),
+  tracking_error: NullableNumber.openapi({ description: "= tracking_error_annualized (earlier name)" }),
 }).openapi("Tracking");
+
+const claimedSummaryFields = {
+  data_points: z.number().int(),
+  start_date: z.string().nullable(),
+  end_date: z.string().nullable(),
+  total_return: z.number().nullable(),
+  sharpe: z.number().nullable(),
+  max_drawdown: z.number().nullable(),
+  uploaded_at: z.string(),
+};
+
+/** `PUT /strategies/{slug}/claimed`: the summary (and the tracking once the claim overlaps the record). */
+export const ClaimedSummarySchema = z.object({
+  strategy_slug: z.string(),
+  ...claimedSummaryFields,
+  tracking: TrackingSchema.optional(),
+}).openapi("ClaimedSummary", {
+  description: "`tracking` is present when at least 5 claimed dates are also settled platform days",
+});
+
+/** One claimed record, normalised to 1.0 at the first record. */
+const ClaimedPointSchema = z.object({
+  date: z.string(),
+  nav: z.number().openapi({ description: "nav_value / first nav_value (1.0 at the first record)" }),
+  nav_value: z.number().openapi({ description: "The NAV as uploaded" }),
+  daily_return: z.number().openapi({
+    description: "Simple return since the previous record; 0 on the first",
+  }),
+  cumulative_return: z.number().openapi({ description: "nav − 1" }),
+  benchmark_return: NullableNumber.openapi({
+    description: "The benchmark's return over the same span (close as of this date / close as of the " +
+      "previous record's date − 1); 0 on the first record; null when a close is unknown",
+  }),
+}).openapi("ClaimedPoint");
+
+/** `GET /strategies/{slug}/claimed`: the document's `meta` and normalised `records`, plus the flat summary. */
+export const ClaimedFullSchema = z.object({
+  strategy_slug: z.string(),
+  ...claimedSummaryFields,
+  meta: z.object(claimedSummaryFields).openapi("ClaimedMeta"),
+  records: z.array(ClaimedPointSchema),
+}).openapi("ClaimedHistory");
 
 /** A signal refused because its trade date is not a trading day (400): where to submit instead. */
 export const SignalDayRefusedSchema = z.object({
@@ -217,11 +251,14 @@ export const SignalDayRefusedSchema = z.object({
 
 /** The claimed block beside a verified record. */
 const ClaimedBlockSchema = ClaimedFullSchema.extend({
-  tracking: orNull(TrackingSchema).openapi({
-    description: "null until enough dates are present in both the claimed and the platform record",
+  tracking: TrackingSchema.optional(),
+  tracking_note: z.string().nullable().openapi({
+    description: "Why `tracking` is absent; null when present",
   }),
-  tracking_note: z.string().nullable(),
-}).openapi("ClaimedBlock");
+}).openapi("ClaimedBlock", {
+  description:
+    "`tracking` is present only once at least 5 dates are in both the claimed and the platform record",
+});
 
 /** `GET /public/strategies/{slug}/claimed`. */
 export const PublicClaimedSchema = ClaimedBlockSchema.openapi("PublicClaimed");
@@ -234,12 +271,19 @@ const PublicStrategySchema = z.object({
   creator: z.string().nullable(),
   universe: TrackedUniverseSchema,
   benchmark: z.string(),
+  holding_period: z.number().int(),
+  execution_price: ExecutionPrice,
   status: z.string(),
   is_demo: z.boolean(),
+  created_at: z.string(),
+  activated_at: z.string().nullable(),
   start_date: z.string().nullable(),
   trading_days: z.number().int(),
   latest_date: z.string().nullable(),
-  latest_nav: z.number().nullable(),
+  nav: z.number().nullable().openapi({
+    description: "Latest settled NAV in currency; null before the first",
+  }),
+  latest_nav: z.number().nullable().openapi({ description: "= nav (this API's earlier name)" }),
   total_return: z.number().nullable(),
   daily_return: z.number().nullable(),
   has_claimed: z.boolean(),
@@ -247,7 +291,10 @@ const PublicStrategySchema = z.object({
 
 /** `GET /public/strategies`. */
 export const PublicStrategyPageSchema = z.object({
-  items: z.array(PublicStrategySchema),
+  strategies: z.array(PublicStrategySchema).openapi({
+    description: "The page (the QuantGPT document's name)",
+  }),
+  items: z.array(PublicStrategySchema).openapi({ description: "The same page (this API's earlier name)" }),
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
@@ -256,7 +303,8 @@ export const PublicStrategyPageSchema = z.object({
 /** One day of a verified record. */
 const RecordPointSchema = z.object({
   date: z.string(),
-  nav: z.number(),
+  nav: z.number().openapi({ description: "NAV normalised to 1.0 at the start: nav_value / initial_capital" }),
+  nav_value: z.number().openapi({ description: "NAV in currency (cash + Σ quantity × close)" }),
   daily_return: z.number(),
   cumulative_return: z.number(),
   benchmark_return: z.number().nullable(),
@@ -273,8 +321,15 @@ export const TrackRecordSchema = z.object({
   initial_capital: z.number(),
   benchmark: z.string(),
   records: z.array(RecordPointSchema),
-  claimed: orNull(ClaimedBlockSchema),
-}).openapi("TrackRecord");
+  claimed: ClaimedBlockSchema.optional(),
+  conventions: z.object({
+    nav: z.string(),
+    nav_value: z.string(),
+    daily_return: z.string(),
+    benchmark_return: z.string(),
+    claimed: z.string(),
+  }),
+}).openapi("TrackRecord", { description: "`claimed` is present only when a claimed history exists" });
 
 /** The conventions every performance figure follows, stated with the figures. */
 const TrackRecordConventionsSchema = z.object({
@@ -286,12 +341,33 @@ const TrackRecordConventionsSchema = z.object({
   annual_return: z.string(),
   max_drawdown: z.string(),
   benchmark: z.string(),
+  excess_return: z.string(),
+  excess_sharpe: z.string(),
+  calmar: z.string(),
+  rolling_window_days: z.number().int(),
+  rolling_excess_sharpe: z.string(),
   units: z.string(),
 }).openapi("TrackRecordConventions");
+
+/** The QuantGPT document's `metrics` of `/performance`. */
+const PerformanceMetricsSchema = z.object({
+  total_return: NullableNumber,
+  annual_return: NullableNumber,
+  volatility: NullableNumber,
+  sharpe: NullableNumber,
+  max_drawdown: NullableNumber,
+  calmar: NullableNumber,
+  excess_return: NullableNumber,
+  excess_sharpe: NullableNumber,
+  benchmark_return: NullableNumber,
+  trading_days: z.number().int(),
+  benchmark_missing_days: z.number().int(),
+}).openapi("PerformanceMetrics");
 
 /** `GET /public/strategies/{slug}/performance`. */
 export const PerformanceSchema = z.object({
   strategy: z.string(),
+  metrics: PerformanceMetricsSchema,
   total_return: NullableNumber,
   annual_return: NullableNumber,
   volatility: NullableNumber,
@@ -325,24 +401,29 @@ const AuditDataSchema = z.object({
   data_points: z.number().int().optional().openapi({ description: "CLAIMED_UPLOADED" }),
 }).openapi("AuditData");
 
+const AuditEventSchema = z.enum([
+  "CREATED",
+  "ACTIVATED",
+  "STATUS_CHANGED",
+  "SIGNAL_SUBMITTED",
+  "SIGNAL_REPLACED",
+  "SIGNAL_WITHDRAWN",
+  "REBALANCE",
+  "HOLD",
+  "CLAIMED_UPLOADED",
+  "CLAIMED_DELETED",
+]);
+
 /** `GET /public/strategies/{slug}/audit`. */
 export const AuditLogSchema = z.object({
   audit_log: z.array(z.object({
     id: z.string(),
     at: z.string(),
     date: z.string(),
-    event: z.enum([
-      "CREATED",
-      "ACTIVATED",
-      "STATUS_CHANGED",
-      "SIGNAL_SUBMITTED",
-      "SIGNAL_REPLACED",
-      "SIGNAL_WITHDRAWN",
-      "REBALANCE",
-      "HOLD",
-      "CLAIMED_UPLOADED",
-      "CLAIMED_DELETED",
-    ]),
+    type: AuditEventSchema.openapi({
+      description: "REBALANCE or HOLD for a settled day; other events by their name (= event)",
+    }),
+    event: AuditEventSchema,
     detail: z.string(),
     data: orNull(AuditDataSchema),
   })),
@@ -418,8 +499,79 @@ const VerifySignalSchema = z.object({
   github_url: z.string().nullable(),
 }).openapi("VerifySignal");
 
+const VerifyPositionSchema = z.object({
+  symbol: z.string(),
+  quantity: z.number().int(),
+  price: z.number(),
+  market_value: z.number().openapi({ description: "quantity × price" }),
+  weight: z.number(),
+  entry_date: z.string(),
+  last_signal_date: z.string(),
+  suspended: z.boolean(),
+}).openapi("VerifyPosition");
+
+const NavCheckSchema = z.object({
+  positions_value: z.number(),
+  cash: z.number(),
+  nav: z.number(),
+  difference: z.number().openapi({ description: "nav − (positions_value + cash)" }),
+}).openapi("NavCheck");
+
+const VerifyTradeSchema = z.object({
+  id: z.string(),
+  symbol: z.string(),
+  action: z.enum(["BUY", "SELL"]),
+  quantity: z.number().int(),
+  price: z.number(),
+  fill_price: z.number(),
+  notional: z.number(),
+  commission: z.number(),
+  reason: z.enum(["rebalance", "exit_not_in_signal", "holding_period_expired"]),
+}).openapi("VerifyTrade");
+
+/** The signal of a verified day and where it was attested (the QuantGPT document's `signal_attestation`). */
+const SignalAttestationBlockSchema = z.object({
+  signal_hash: z.string(),
+  canonical_json: z.string(),
+  symbols: z.array(z.string()).openapi({ description: "The signal's symbols, sorted" }),
+  symbols_hash: z.string().openapi({ description: "SHA-256(comma-joined symbols) hex, first 16 characters" }),
+  submitted_at: z.string(),
+  deadline_at: z.string(),
+  submitted_before_deadline: z.boolean(),
+  github_committed: z.boolean(),
+  commit_sha: z.string().nullable(),
+  github_url: z.string().nullable(),
+  github_raw_url: z.string().nullable().openapi({
+    description:
+      "Raw-content URL of the committed file (signals/{slug}/{date}.json, with signal_hash); null " +
+      "when GitHub attestation is not configured",
+  }),
+  reason: z.string().nullable().openapi({ description: "Why it is not committed (null when it is)" }),
+}).openapi("SignalAttestationBlock");
+
+/** The QuantGPT document's `verification` block of `/verify`. */
+const VerificationSchema = z.object({
+  strategy: z.string(),
+  date: z.string(),
+  action: z.enum(["REBALANCE", "HOLD"]),
+  nav: z.number().openapi({ description: "NAV in currency: Σ positions[].market_value + cash" }),
+  cash: z.number(),
+  prev_nav: z.number(),
+  daily_return: z.number(),
+  positions: z.array(VerifyPositionSchema),
+  nav_check: NavCheckSchema,
+  symbols: z.array(z.string()).openapi({ description: "The day's position symbols, sorted" }),
+  symbols_hash: z.string().openapi({ description: "SHA-256(comma-joined symbols) hex, first 16 characters" }),
+  signal_attestation: orNull(SignalAttestationBlockSchema),
+  trades: z.array(VerifyTradeSchema),
+}).openapi("Verification");
+
 /** `GET /public/strategies/{slug}/verify`: everything needed to check one settled day. */
 export const VerifyDaySchema = z.object({
+  verification: VerificationSchema,
+  github_raw_url: z.string().nullable().openapi({
+    description: "= verification.signal_attestation.github_raw_url; null without a signal or without GitHub",
+  }),
   strategy: z.string(),
   name: z.string(),
   is_demo: z.boolean(),
@@ -431,33 +583,9 @@ export const VerifyDaySchema = z.object({
   cash: z.number(),
   prev_nav: z.number(),
   daily_return: z.number(),
-  positions: z.array(z.object({
-    symbol: z.string(),
-    quantity: z.number().int(),
-    price: z.number(),
-    market_value: z.number(),
-    weight: z.number(),
-    entry_date: z.string(),
-    last_signal_date: z.string(),
-    suspended: z.boolean(),
-  })),
-  nav_check: z.object({
-    positions_value: z.number(),
-    cash: z.number(),
-    nav: z.number(),
-    difference: z.number(),
-  }),
-  trades: z.array(z.object({
-    id: z.string(),
-    symbol: z.string(),
-    action: z.enum(["BUY", "SELL"]),
-    quantity: z.number().int(),
-    price: z.number(),
-    fill_price: z.number(),
-    notional: z.number(),
-    commission: z.number(),
-    reason: z.enum(["rebalance", "exit_not_in_signal", "holding_period_expired"]),
-  })),
+  positions: z.array(VerifyPositionSchema),
+  nav_check: NavCheckSchema,
+  trades: z.array(VerifyTradeSchema),
   dividend_convention: z.enum(["none", "cash_on_ex_date_no_tax"]),
   dividend_convention_rule: z.string(),
   dividends: z.array(z.object({

@@ -214,7 +214,7 @@ Deno.test("every track-record route answers only fields its /openapi.json schema
       "/api/v1/public/strategies/{slug}/claimed",
       "/api/v1/public/strategies/demo-reversal/claimed",
     );
-    // Uploads only take dates before activation, so a tracking block needs a history stored beside the record.
+    // A claimed history over the record's own dates (demo strategies have no owner to upload it as).
     const navs = await w.deps.track.settlements.navSeries("demo-momentum");
     await w.deps.track.claimed.put({
       strategy_slug: "demo-momentum",

@@ -398,7 +398,7 @@ Deno.test("claimed history: a pending strategy cannot claim a history", () =>
     assert.equal((await put(CLAIMED)).status, 400, "pending strategy");
   }));
 
-Deno.test("claimed history: refuses one point, unordered, duplicate, post-activation, non-positive or huge NAVs", () =>
+Deno.test("claimed history: refuses one point, unordered, duplicate, future, non-positive or huge NAVs", () =>
   withWorld(async (w) => {
     const { a, put } = await claimStrategy(w);
     const recs = CLAIMED;
@@ -406,7 +406,12 @@ Deno.test("claimed history: refuses one point, unordered, duplicate, post-activa
     assert.equal((await put([recs[0]])).status, 422, "one point");
     assert.equal((await put([recs[1], recs[0]])).status, 422, "descending");
     assert.equal((await put([recs[0], recs[0]])).status, 422, "duplicate");
-    assert.equal((await put([recs[0], { date: "2026-05-14", nav: 1 }])).status, 422, "on activation day");
+    assert.equal((await put([recs[0], { date: "2026-05-15", nav: 1 }])).status, 422, "tomorrow (CST)");
+    assert.equal(
+      (await put([recs[0], { date: "2026-05-14", nav: 1 }])).status,
+      201,
+      "today overlaps: allowed",
+    );
     assert.equal((await put([recs[0], { date: "2026-04-02", nav: 0 }])).status, 422, "non-positive");
     assert.equal((await put([recs[0], { date: "2026-04-02", nav: 2e10 }])).status, 422, "too large");
   }));
@@ -432,7 +437,8 @@ Deno.test("claimed history: the public list flags it and the public view shows i
     assert.equal(listed.items.find((x: { slug: string }) => x.slug === "claim-1").has_claimed, true);
     const pub = await (await w.request("GET", "/api/v1/public/strategies/claim-1/claimed")).json();
     assert.equal(pub.data_points, 3);
-    assert.equal(pub.tracking, null);
+    assert.ok(!("tracking" in pub), "no tracking block without 5 common dates");
+    assert.match(pub.tracking_note, /at least 5 dates/);
   }));
 
 Deno.test("claimed history: the old /backtest address redirects 308 to /claimed", () =>
@@ -517,7 +523,8 @@ Deno.test("verify for a settled day matches the signal hash and the track record
     assert.equal(v.nav_check.difference, 0);
     assert.equal(v.symbols_hash.length, 16);
     assert.ok(v.how_to_verify.length >= 5);
-    assert.equal(rec.records[0].nav, v.nav);
+    assert.equal(rec.records[0].nav_value, v.nav);
+    assert.equal(rec.records[0].nav, v.nav / 1_000_000, "normalised to the initial capital");
   }));
 
 Deno.test("log proof: found for a logged signal hash, 404 for an unknown one, 422 for a malformed one", () =>

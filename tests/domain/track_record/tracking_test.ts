@@ -55,6 +55,9 @@ Deno.test("compareTracking() matches a hand-computed comparison on the overlap d
   near(t.tracking_difference, 0.252, 1e-10);
   // deviations 0, .001, −.002, −.001, .002: SS = 1e-5; var = 2.5e-6; TE = √(2.5e-6 × 252) = √6.3e-4 = .02509980…
   near(t.tracking_error, 0.025099800796022267, 1e-9);
+  // the QuantGPT document's names carry the same figures
+  assert.equal(t.tracking_diff_annualized, t.tracking_difference);
+  assert.equal(t.tracking_error_annualized, t.tracking_error);
   // p: mean .006, deviations .004, −.026, .024, −.006, .004 → Spp = 1.32e-3
   // c = [.011, −.018, .029, 0, .013]: mean .007, deviations .004, −.025, .022, −.007, .006 → Scc = 1.21e-3
   // Spc = 1.6e-5 + 6.5e-4 + 5.28e-4 + 4.2e-5 + 2.4e-5 = 1.26e-3

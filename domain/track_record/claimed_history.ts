@@ -33,7 +33,7 @@ export interface ClaimedView extends ClaimedSummary {
 }
 
 /** The API view of a stored history. */
-export function toClaimedView(r: ClaimedHistoryRecord): ClaimedView {
+function toClaimedView(r: ClaimedHistoryRecord): ClaimedView {
   return {
     strategy_slug: r.strategy_slug,
     ...summarizeClaimed(r.records),

@@ -522,6 +522,9 @@ Deno.test("verify for a settled day matches the signal hash and the track record
     assert.equal(v.signal.signal_hash, sig.signal_hash);
     assert.equal(v.nav_check.difference, 0);
     assert.equal(v.symbols_hash.length, 16);
+    assert.equal(v.github_raw_url, null, "no GitHub attestation configured");
+    assert.equal(v.verification.signal_attestation.github_raw_url, null);
+    assert.equal(v.verification.signal_attestation.reason, "repo_not_configured");
     assert.ok(v.how_to_verify.length >= 5);
     assert.equal(rec.records[0].nav_value, v.nav);
     assert.equal(rec.records[0].nav, v.nav / 1_000_000, "normalised to the initial capital");

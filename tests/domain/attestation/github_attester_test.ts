@@ -215,3 +215,32 @@ Deno.test("createGithubAttester() refuses a repository that is not owner/name", 
   assert.throws(() => createGithubAttester({ token: "", repo: "a/b" }), TypeError);
   assert.equal(createGithubAttester({ token: TOKEN, repo: "a/b" }).configured, true);
 });
+
+Deno.test("rawFileUrl() names the committed file on raw.githubusercontent.com, GitHub Enterprise or nowhere", () => {
+  const dotcom = createGithubAttester({ token: TOKEN, repo: "acme/signals" });
+  assert.equal(
+    dotcom.rawFileUrl("alpha-1", "2026-05-13", "0123abcd"),
+    "https://raw.githubusercontent.com/acme/signals/0123abcd/signals/alpha-1/2026-05-13.json",
+    "at the commit when there is one",
+  );
+  assert.equal(
+    dotcom.rawFileUrl("alpha-1", "2026-05-13", null),
+    "https://raw.githubusercontent.com/acme/signals/HEAD/signals/alpha-1/2026-05-13.json",
+    "the default branch otherwise",
+  );
+  const branch = createGithubAttester({ token: TOKEN, repo: "acme/signals", branch: "records/2026" });
+  assert.equal(
+    branch.rawFileUrl("alpha-1", "2026-05-13", null),
+    "https://raw.githubusercontent.com/acme/signals/records/2026/signals/alpha-1/2026-05-13.json",
+  );
+  const ghe = createGithubAttester({
+    token: TOKEN,
+    repo: "acme/signals",
+    apiBaseUrl: "https://git.example.com/api/v3",
+  });
+  assert.equal(
+    ghe.rawFileUrl("alpha-1", "2026-05-13", "0123abcd"),
+    "https://git.example.com/acme/signals/raw/0123abcd/signals/alpha-1/2026-05-13.json",
+  );
+  assert.equal(unconfiguredAttester.rawFileUrl("alpha-1", "2026-05-13", null), null);
+});

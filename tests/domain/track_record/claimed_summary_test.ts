@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../../../domain/errors.ts";
-import { summarizeClaimed } from "../../../domain/track_record/claimed_summary.ts";
+import { normaliseClaimed, summarizeClaimed } from "../../../domain/track_record/claimed_summary.ts";
 
 const near = (a: number | null, b: number, tol = 1e-12) =>
   assert.ok(a !== null && Math.abs(a - b) <= tol * Math.max(1, Math.abs(b)), `${a} vs ${b}`);
@@ -63,4 +63,39 @@ Deno.test("summarizeClaimed() rejects repeated dates and non-positive NAVs", () 
     ValidationError,
   );
   assert.throws(() => summarizeClaimed([{ date: "2024-01-02", nav: -1 }]), ValidationError);
+});
+
+Deno.test("normaliseClaimed() normalises to 1.0 at the first record, with hand-computed returns", () => {
+  // NAVs 2_000_000, 2_040_000, 2_019_600 (in any order); benchmark closes 4000, 4100, unknown
+  const closes: Record<string, number | null> = {
+    "2024-03-01": 4000,
+    "2024-03-04": 4100,
+    "2024-03-05": null,
+  };
+  const points = normaliseClaimed([
+    { date: "2024-03-05", nav: 2_019_600 },
+    { date: "2024-03-01", nav: 2_000_000 },
+    { date: "2024-03-04", nav: 2_040_000 },
+  ], (d) => closes[d]);
+  assert.deepEqual(points.map((p) => p.date), ["2024-03-01", "2024-03-04", "2024-03-05"]);
+  assert.deepEqual(points[0], {
+    date: "2024-03-01",
+    nav: 1,
+    nav_value: 2_000_000,
+    daily_return: 0,
+    cumulative_return: 0,
+    benchmark_return: 0,
+  });
+  // 2_040_000 / 2_000_000 = 1.02; benchmark 4100 / 4000 − 1 = .025
+  near(points[1].nav, 1.02);
+  near(points[1].daily_return, 0.02);
+  near(points[1].cumulative_return, 0.02);
+  near(points[1].benchmark_return, 0.025);
+  // 2_019_600 / 2_040_000 − 1 = −.01; 2_019_600 / 2_000_000 = 1.0098; no benchmark close → null
+  near(points[2].nav, 1.0098);
+  near(points[2].daily_return, -0.01);
+  near(points[2].cumulative_return, 0.0098);
+  assert.equal(points[2].benchmark_return, null);
+  // no close on the first date: its benchmark return is unknown too
+  assert.equal(normaliseClaimed([{ date: "2024-03-05", nav: 1 }], () => null)[0].benchmark_return, null);
 });

@@ -52,6 +52,9 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       path: "/public/strategies",
       tags,
       summary: "Public tracked strategies with latest NAV and returns (no auth)",
+      description:
+        "Answered as `strategies` (the QuantGPT document's name) and `items` (the same page), with " +
+        "`total`, `limit` (default 50, max 200) and `offset`; most trading days first, then by slug.",
       request: { query: PageQuery.extend({ universe: TrackedUniverseSchema.optional() }) },
       responses: {
         200: jsonResponse(PublicStrategyPageSchema, "Strategies"),
@@ -69,6 +72,11 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       path: "/public/strategies/{slug}/track-record",
       tags,
       summary: "Daily NAV record (verified) and the claimed history beside it",
+      description:
+        "records[].nav is normalised to 1.0 at the start (nav_value / initial_capital); nav_value is " +
+        "the NAV in currency; benchmark_return is the index's return that day. `claimed` (present only when a " +
+        "claimed history exists) holds `meta`, records normalised to 1.0 at their first date and, once at " +
+        "least 5 dates are common to both records, `tracking`.",
       request: { params: SlugParam },
       responses: {
         200: jsonResponse(TrackRecordSchema, "Track record"),
@@ -85,8 +93,10 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       tags,
       summary: "Performance of the verified record vs its benchmark, with a rolling 60-day excess Sharpe",
       description:
-        "Simple daily returns; 252 trading days a year; sample std (ddof 1); risk-free 0; annual " +
-        "return null under 60 trading days.",
+        "`metrics` and `rolling_excess_sharpe` (the same figures are also answered flat). Simple " +
+        "daily returns; 252 trading days a year; sample std (ddof 1); risk-free 0; annual return null under 60 " +
+        "trading days; rolling excess Sharpe over windows of 60 daily excess returns, dated by the window's " +
+        "last day. `conventions` states them with the figures.",
       request: { params: SlugParam },
       responses: { 200: jsonResponse(PerformanceSchema, "Performance"), ...errorResponses(404, 422) },
     }),
@@ -99,6 +109,12 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       path: "/public/strategies/{slug}/verify",
       tags,
       summary: "Everything needed to check one settled day (latest when date is omitted)",
+      description:
+        "`verification` holds nav, cash, positions (market_value = quantity × price; Σ market_value " +
+        "+ cash = nav), the sorted position `symbols` and `symbols_hash` (first 16 hex of SHA-256 of them " +
+        "comma-joined), `signal_attestation` (signal hash, its symbols and symbols_hash, deadline, GitHub " +
+        "commit and `github_raw_url`) and trades. `github_raw_url` is a raw-content URL of the committed " +
+        "signal file, null when GitHub attestation is not configured or the day had no signal.",
       request: {
         params: SlugParam,
         query: z.object({ date: z.string().refine(isIsoDate, "Expected YYYY-MM-DD").optional() }),
@@ -115,6 +131,8 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       path: "/public/strategies/{slug}/audit",
       tags,
       summary: "The strategy's audit trail, newest first",
+      description: "Each entry's `type` is REBALANCE or HOLD for a settled day, and the event's name for " +
+        "others (CREATED, ACTIVATED, SIGNAL_SUBMITTED, CLAIMED_UPLOADED, …); default limit 50.",
       request: { params: SlugParam, query: PageQuery },
       responses: {
         200: jsonResponse(AuditLogSchema, "Audit log"),

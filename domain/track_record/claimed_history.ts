@@ -8,6 +8,7 @@ import { iso } from "../iso_time.ts";
 import { addDays, dateInZone, toDayNumber } from "../calendar/dates.ts";
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import type { ClaimedHistoryRecord } from "../store/claimed_repo.ts";
+import type { NavPointRecord } from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord } from "../store/tracked_strategy_repo.ts";
 import {
   type ClaimedPoint,
@@ -103,14 +104,18 @@ export async function toClaimedHistoryView(
   return { ...view, meta, records: normaliseClaimed(r.records, closeAsOf) };
 }
 
-/** How the claimed history tracks the platform's settled NAVs; `null` under 5 common dates. */
+/**
+ * How the claimed history tracks the platform's settled NAVs (`navs` when the caller has read them already);
+ * `null` under 5 common dates.
+ */
 export async function claimedTracking(
   deps: TrackRecordServices,
   slug: string,
   records: ClaimedHistoryRecord["records"],
+  navs?: readonly NavPointRecord[],
 ): Promise<Tracking | null> {
-  const navs = await deps.settlements.navSeries(slug);
-  return compareTracking(records, navs.map((n) => ({ date: n.date, nav: n.nav })));
+  const platform = navs ?? await deps.settlements.navSeries(slug);
+  return compareTracking(records, platform.map((n) => ({ date: n.date, nav: n.nav })));
 }
 
 /** The answer to an upload: the summary and, when the claim overlaps the platform's record, the tracking. */

@@ -122,10 +122,11 @@ export type ClaimedBlock = ClaimedHistoryView & { tracking?: Tracking; tracking_
 async function claimedBlock(
   deps: TrackRecordServices,
   s: TrackedStrategyRecord,
+  navs?: readonly NavPointRecord[],
 ): Promise<ClaimedBlock | null> {
   const claimed = await deps.claimed.get(s.slug);
   if (!claimed) return null;
-  const tracking = await claimedTracking(deps, s.slug, claimed.records);
+  const tracking = await claimedTracking(deps, s.slug, claimed.records, navs);
   const block: ClaimedBlock = {
     ...(await toClaimedHistoryView(deps, s, claimed)),
     tracking_note: tracking
@@ -156,7 +157,7 @@ const TRACK_RECORD_NAV_CONVENTIONS = {
 export async function publicTrackRecord(deps: TrackRecordServices, slug: string) {
   const s = await getPublicStrategy(deps, slug);
   const navs = await deps.settlements.navSeries(slug);
-  const claimed = await claimedBlock(deps, s);
+  const claimed = await claimedBlock(deps, s, navs);
   return {
     strategy: slug,
     name: s.name,

@@ -45,7 +45,8 @@ export function summarizeClaimed(records: readonly NavPoint[]): ClaimedSummary {
 /**
  * One claimed record as the API shows it. Conventions: `nav` is normalised to 1.0 at the first record
  * (`nav_value / first nav_value`); `daily_return` is the simple return since the previous record (0 on the
- * first); `cumulative_return` is `nav − 1`; `benchmark_return` is the benchmark's simple return over the same
+ * first); `cumulative_return` is `nav − 1`; `drawdown` is `1 − nav / running peak of nav` (a positive
+ * fraction, 0 at a new peak); `benchmark_return` is the benchmark's simple return over the same
  * span (close as of this date / close as of the previous record's date − 1; 0 on the first record), `null`
  * when either close is unknown.
  */
@@ -57,6 +58,7 @@ export interface ClaimedPoint {
   nav_value: number;
   daily_return: number;
   cumulative_return: number;
+  drawdown: number;
   benchmark_return: number | null;
 }
 
@@ -77,14 +79,17 @@ export function normaliseClaimed(
     const c = closes[i];
     return typeof c === "number" && Number.isFinite(c) && c > 0 ? c : null;
   };
+  let peak = base;
   return sorted.map((p, i) => {
     const b = bench(i), prevB = i === 0 ? null : bench(i - 1);
+    peak = Math.max(peak, p.nav);
     return {
       date: p.date,
       nav: p.nav / base,
       nav_value: p.nav,
       daily_return: i === 0 ? 0 : p.nav / sorted[i - 1].nav - 1,
       cumulative_return: p.nav / base - 1,
+      drawdown: p.nav >= peak ? 0 : 1 - p.nav / peak,
       benchmark_return: i === 0
         ? (b === null ? null : 0)
         : b === null || prevB === null

@@ -224,6 +224,7 @@ const ClaimedPointSchema = z.object({
     description: "Simple return since the previous record; 0 on the first",
   }),
   cumulative_return: z.number().openapi({ description: "nav − 1" }),
+  drawdown: z.number().openapi({ description: "1 − nav / running peak of nav (0 at a peak)" }),
   benchmark_return: NullableNumber.openapi({
     description: "The benchmark's return over the same span (close as of this date / close as of the " +
       "previous record's date − 1); 0 on the first record; null when a close is unknown",

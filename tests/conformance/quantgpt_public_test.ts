@@ -358,6 +358,8 @@ Deno.test("QuantGPT claimed: GET (owner and public) answers meta and records nor
     });
     assert.equal(body.records[0].nav, 1);
     assert.equal(body.records[0].daily_return, 0);
+    field(body.records[0], "drawdown", "number"); // "Server normalizes NAV to 1.0 and computes … drawdown"
+    near(body.records[2].drawdown, 1 - navs[2] / navs[1]);
     near(body.records[2].daily_return, navs[2] / navs[1] - 1);
     // the benchmark (CSI 300, 000300.SH) over the same spans, from the market's own closes
     const bars = (await w.deps.track.market.getBars("000300.SH", "2024-01-02", "2024-01-04"))!;
@@ -454,6 +456,7 @@ Deno.test("QuantGPT track-record: nav normalised to 1.0 at the start, claimed {m
       ? "moderate_divergence"
       : "significant_divergence";
     assert.equal(t.verdict, verdict);
+    assert.equal(verdict, "consistent", "TE ≈ 0.0139 < 0.02 and correlation ≈ 0.9991 > 0.95 in this world");
     assert.deepEqual(uploaded.tracking, t);
 
     const pub = await (await w.request("GET", `/api/v1/public/strategies/${SLUG}/claimed`)).json();

@@ -84,8 +84,10 @@ Deno.test("normaliseClaimed() normalises to 1.0 at the first record, with hand-c
     nav_value: 2_000_000,
     daily_return: 0,
     cumulative_return: 0,
+    drawdown: 0,
     benchmark_return: 0,
   });
+  assert.equal(points[1].drawdown, 0, "a new peak");
   // 2_040_000 / 2_000_000 = 1.02; benchmark 4100 / 4000 − 1 = .025
   near(points[1].nav, 1.02);
   near(points[1].daily_return, 0.02);
@@ -95,6 +97,8 @@ Deno.test("normaliseClaimed() normalises to 1.0 at the first record, with hand-c
   near(points[2].nav, 1.0098);
   near(points[2].daily_return, -0.01);
   near(points[2].cumulative_return, 0.0098);
+  // below the peak 1.02: 1 − 1.0098 / 1.02 = .01
+  near(points[2].drawdown, 0.01);
   assert.equal(points[2].benchmark_return, null);
   // no close on the first date: its benchmark return is unknown too
   assert.equal(normaliseClaimed([{ date: "2024-03-05", nav: 1 }], () => null)[0].benchmark_return, null);

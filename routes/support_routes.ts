@@ -41,12 +41,21 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
       method: "post",
       path: "/tickets",
       tags: ["support"],
-      summary: "Open a support ticket",
+      summary: "Open a support ticket: {title, description, category}",
       ...common,
       request: { body: jsonBody(CreateTicketBody) },
       responses: { 201: jsonResponse(TicketDetailSchema, "Ticket opened"), ...errorResponses(401, 403, 422) },
     }),
-    async (c) => c.json(await createTicket(deps, c.get("principal").user.id, c.req.valid("json")), 201),
+    async (c) => {
+      const body = c.req.valid("json");
+      // The schema guarantees one name of each field (and that both names, when sent, agree).
+      const input = {
+        title: (body.title ?? body.subject)!,
+        description: (body.description ?? body.message)!,
+        category: body.category,
+      };
+      return c.json(await createTicket(deps, c.get("principal").user.id, input), 201);
+    },
   );
 
   app.openapi(

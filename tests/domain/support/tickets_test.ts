@@ -14,7 +14,7 @@ import {
 import { openSupportWorld, START } from "./support_world.ts";
 
 const page = { limit: 50, offset: 0 };
-const input = { subject: "  Backtest stuck ", message: " It stays at 40%. ", category: "bug" as const };
+const input = { title: "  Backtest stuck ", description: " It stays at 40%. ", category: "bug" as const };
 
 Deno.test("createTicket() opens a ticket that getMyTicket() returns with no replies", async () => {
   const { kv, deps } = await openSupportWorld();
@@ -24,10 +24,14 @@ Deno.test("createTicket() opens a ticket that getMyTicket() returns with no repl
     assert.deepEqual(created, {
       id: created.id,
       user_id: "usr_a",
+      title: "Backtest stuck",
+      description: "It stays at 40%.",
       subject: "Backtest stuck",
+      message: "It stays at 40%.",
       category: "bug",
       status: "open",
-      message: "It stays at 40%.",
+      admin_reply: null,
+      resolved_at: null,
       reply_count: 0,
       created_at: new Date(START).toISOString(),
       updated_at: new Date(START).toISOString(),
@@ -59,7 +63,7 @@ Deno.test("listMyTickets() lists only the caller's tickets, newest first, by sta
   try {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      ids.push((await createTicket(deps, "usr_a", { ...input, subject: `t${i}` })).id);
+      ids.push((await createTicket(deps, "usr_a", { ...input, title: `t${i}` })).id);
       clock.advance(1000);
     }
     await createTicket(deps, "usr_b", input);
@@ -194,9 +198,9 @@ Deno.test("replyToMyTicket() refuses a reply beyond MAX_TICKET_REPLIES", async (
 Deno.test("listAllTickets() lists every user's tickets newest first, filtered by status", async () => {
   const { kv, clock, deps } = await openSupportWorld();
   try {
-    const a = await createTicket(deps, "usr_a", { ...input, subject: "a" });
+    const a = await createTicket(deps, "usr_a", { ...input, title: "a" });
     clock.advance(1000);
-    await createTicket(deps, "usr_b", { ...input, subject: "b" });
+    await createTicket(deps, "usr_b", { ...input, title: "b" });
     await answerTicket(deps, "usr_admin", a.id, { message: "ok" });
     const all = await listAllTickets(deps, page);
     assert.deepEqual(all.items.map((t) => [t.subject, t.user_id]), [["b", "usr_b"], ["a", "usr_a"]]);

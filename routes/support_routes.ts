@@ -48,10 +48,10 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      // The schema guarantees one name of each field (and that both names, when sent, agree).
+      // The schema guarantees a title under one of its names (and that both names, when sent, agree).
       const input = {
         title: (body.title ?? body.subject)!,
-        description: (body.description ?? body.message)!,
+        description: body.description ?? body.message ?? "",
         category: body.category,
       };
       return c.json(await createTicket(deps, c.get("principal").user.id, input), 201);

@@ -11,12 +11,15 @@ const message = safeText({ min: 1, max: 5000, multiline: true }).openapi({
 
 /** The documented name and the earlier name of the same ticket field, checked together. */
 const TICKET_FIELD_ALIASES = [["title", "subject"], ["description", "message"]] as const;
+/** Fields one of whose names must be sent (the guide's recovery examples open tickets with a title only). */
+const TICKET_REQUIRED = new Set(["title"]);
 
 /**
  * `POST /tickets` body: `{title, description, category}` as the QuantGPT guide writes it. The earlier names
  * `subject` (for `title`) and `message` (for `description`) are still accepted for existing clients; a body that
- * sends both names of one field with different texts is refused (422 on the old name), and one of each pair is
- * required.
+ * sends both names of one field with different texts is refused (422 on the old name). A title is required; the
+ * description may be left out (the guide's Error Recovery opens tickets with `{category, title}` only) and is then
+ * empty.
  */
 export const CreateTicketBody = z.strictObject({
   title: subject.optional(),
@@ -29,7 +32,7 @@ export const CreateTicketBody = z.strictObject({
   }),
 }).superRefine((b, ctx) => {
   for (const [name, old] of TICKET_FIELD_ALIASES) {
-    if (b[name] === undefined && b[old] === undefined) {
+    if (b[name] === undefined && b[old] === undefined && TICKET_REQUIRED.has(name)) {
       ctx.addIssue({ code: "custom", path: [name], message: "Field required", params: { type: "missing" } });
     } else if (b[name] !== undefined && b[old] !== undefined && b[name] !== b[old]) {
       ctx.addIssue({

@@ -305,9 +305,9 @@ Deno.test("support routes answer 422 in the documented shape for bad input", asy
       const issues = await assert422(await openTicket(w, a, { priority: "high" }), ["body", "priority"]);
       assert.equal(issues[0].type, "extra_forbidden");
     });
-    await t.step("missing description (nor its earlier name message)", async () => {
-      const res = await w.request("POST", "/api/v1/tickets", { token: a, json: { subject: "s" } });
-      const issues = await assert422(res, ["body", "description"]);
+    await t.step("missing title (nor its earlier name subject)", async () => {
+      const res = await w.request("POST", "/api/v1/tickets", { token: a, json: { message: "m" } });
+      const issues = await assert422(res, ["body", "title"]);
       assert.equal(issues[0].type, "missing");
     });
     await t.step("both names of one field, saying different things", async () => {

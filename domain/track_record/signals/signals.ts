@@ -66,14 +66,27 @@ export interface SignalView {
 /** Why an unsettled signal will never be settled: its trade date is no longer an SSE trading day. */
 const VOID_EXCHANGE_CLOSED = "exchange closed";
 
-/** The API view of a stored signal. */
+/** `r`'s weights in the order its submission listed them (sorted by symbol when that order was not kept). */
+function inSubmittedOrder(r: SignalRecord): { symbol: string; weight: number }[] {
+  const order = r.submitted_order;
+  if (!order || order.length !== r.signals.length) return r.signals;
+  const bySymbol = new Map(r.signals.map((s) => [s.symbol, s]));
+  const out = order.map((symbol) => bySymbol.get(symbol)).filter((s) => s !== undefined);
+  return out.length === r.signals.length ? out : r.signals;
+}
+
+/**
+ * The API view of a stored signal. `signals` lists the weights in the order they were submitted (as the QuantGPT
+ * guide's history example shows, so its "compare with my signals" recovery step works); `canonical_json` and
+ * `signal_hash` sort them by symbol, so the order never changes the hash.
+ */
 export function toSignalView(r: SignalRecord): SignalView {
   const a = r.attestation;
   return {
     id: r.id,
     strategy: r.strategy_slug,
     trade_date: r.trade_date,
-    signals: r.signals,
+    signals: inSubmittedOrder(r),
     signal_hash: r.signal_hash,
     canonical_json: r.canonical_json,
     submitted_at: iso(r.submitted_at),
@@ -268,6 +281,7 @@ export async function submitSignal(
     strategy_slug: slug,
     trade_date: input.trade_date,
     signals,
+    submitted_order: input.signals.map((s) => s.symbol),
     signal_hash: hash,
     canonical_json: canonical,
     submitted_at: receivedAt,

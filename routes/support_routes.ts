@@ -35,6 +35,8 @@ import {
 export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
   const app = newRouter();
   const common = { security: bearerSecurity, middleware: [requireAuth(auth)] };
+  /** Routes a disabled account keeps: opening and reading its own tickets (how it reaches support). */
+  const contact = { security: bearerSecurity, middleware: [requireAuth(auth, { allowDisabled: true })] };
 
   app.openapi(
     createRoute({
@@ -42,7 +44,8 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
       path: "/tickets",
       tags: ["support"],
       summary: "Open a support ticket: {title, description, category}",
-      ...common,
+      description: "A disabled account may still open tickets (at most 3 not closed) and read its own.",
+      ...contact,
       request: { body: jsonBody(CreateTicketBody) },
       responses: { 201: jsonResponse(TicketDetailSchema, "Ticket opened"), ...errorResponses(401, 403, 422) },
     }),
@@ -54,7 +57,8 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
         description: body.description ?? body.message ?? "",
         category: body.category,
       };
-      return c.json(await createTicket(deps, c.get("principal").user.id, input), 201);
+      const user = c.get("principal").user;
+      return c.json(await createTicket(deps, user.id, input, { accountDisabled: user.disabled }), 201);
     },
   );
 
@@ -64,7 +68,7 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
       path: "/tickets",
       tags: ["support"],
       summary: "My tickets, newest first",
-      ...common,
+      ...contact,
       request: { query: TicketListQuery },
       responses: {
         200: jsonResponse(pageOf(TicketSchema, "TicketPage"), "Tickets"),
@@ -83,7 +87,7 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
       path: "/tickets/{ticket_id}",
       tags: ["support"],
       summary: "One of my tickets with its replies",
-      ...common,
+      ...contact,
       request: { params: TicketIdParam },
       responses: { 200: jsonResponse(TicketDetailSchema, "Ticket"), ...errorResponses(401, 403, 404, 422) },
     }),

@@ -1,7 +1,7 @@
 /** Support tickets: users open and follow up on their own; admins list all and answer, which notifies the owner. */
 import { iso } from "../iso_time.ts";
 import { newId } from "../tokens_and_hashes.ts";
-import { BadRequestError, NotFoundError } from "../errors.ts";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { type Page, type PageRequest, withRetry } from "../store/kv.ts";
 import type {
   ReplyAuthor,
@@ -115,12 +115,33 @@ async function detail(deps: SupportDeps, record: TicketRecord): Promise<TicketDe
 
 const notFound = (id: string) => new NotFoundError(`Ticket "${id}" not found`);
 
-/** Opens a ticket for `userId` with status `open`. */
+/** How many tickets not yet closed a disabled account may hold (it keeps only the way to contact support). */
+export const MAX_OPEN_TICKETS_WHEN_DISABLED = 3;
+
+/**
+ * Opens a ticket for `userId` with status `open`. A disabled account (`accountDisabled`) may still open one — the
+ * QuantGPT guide sends it to support through this route — while it holds fewer than
+ * `MAX_OPEN_TICKETS_WHEN_DISABLED` tickets that are not closed (`ForbiddenError` after that).
+ */
 export async function createTicket(
   deps: SupportDeps,
   userId: string,
   input: NewTicketInput,
+  opts: { accountDisabled?: boolean } = {},
 ): Promise<TicketDetailView> {
+  if (opts.accountDisabled) {
+    const first = { limit: 1, offset: 0 };
+    const [open, answered] = await Promise.all([
+      deps.tickets.listByUser(userId, first, "open"),
+      deps.tickets.listByUser(userId, first, "answered"),
+    ]);
+    if (open.total + answered.total >= MAX_OPEN_TICKETS_WHEN_DISABLED) {
+      throw new ForbiddenError(
+        `Account disabled: it may hold at most ${MAX_OPEN_TICKETS_WHEN_DISABLED} tickets that are not closed; ` +
+          "wait for support's answer",
+      );
+    }
+  }
   const now = deps.clock.now();
   const record: TicketRecord = {
     id: newId("tkt", now),

@@ -787,7 +787,7 @@ Deno.test("QuantGPT Error Recovery, 400 rows: not a trading day → next_trading
     assert.equal(fixed.status, 201);
   }));
 
-Deno.test("QuantGPT Error Recovery, authentication: revoked key → list and create; expired access token → refresh; disabled → 403", () =>
+Deno.test("QuantGPT Error Recovery, authentication: revoked key → list and create; expired access token → refresh; disabled → 403, then a ticket", () =>
   withWorld(async (w) => {
     const c = await quickstart(w);
     const session = client(w, c.access);
@@ -818,6 +818,26 @@ Deno.test("QuantGPT Error Recovery, authentication: revoked key → list and cre
     const refused = await client(w, fresh.body.api_key).call("GET", "/api/v1/strategies");
     assert.equal(refused.status, 403);
     assert.equal(refused.body.detail, "Account disabled");
+    // "contact support": a disabled account may still open (a few) tickets and read them.
+    const disabledClient = client(w, fresh.body.api_key);
+    const ticket = await disabledClient.call("POST", "/api/v1/tickets", {
+      category: "other",
+      title: "account disabled",
+    });
+    assert.equal(ticket.status, 201, JSON.stringify(ticket.body));
+    assertShape(ticket.body, TICKET_EXAMPLE);
+    assert.equal((await disabledClient.call("GET", `/api/v1/tickets/${ticket.body.id}`)).status, 200);
+    assert.equal((await disabledClient.call("GET", "/api/v1/tickets")).body.items.length, 1);
+    for (let i = 1; i < 3; i++) {
+      assert.equal(
+        (await disabledClient.call("POST", "/api/v1/tickets", { title: `again ${i}` })).status,
+        201,
+      );
+    }
+    const capped = await disabledClient.call("POST", "/api/v1/tickets", { title: "fourth" });
+    assert.equal(capped.status, 403, "at most 3 tickets not closed while disabled");
+    assert.match(capped.body.detail, /^Account disabled/);
+    assert.equal((await disabledClient.call("GET", "/api/v1/notifications")).status, 403, "nothing else");
   }));
 
 Deno.test("QuantGPT Error Recovery: settlement not appearing → wait before 19:00, then file a {category, title} ticket", () =>
@@ -839,11 +859,6 @@ Deno.test("QuantGPT Error Recovery: settlement not appearing → wait before 19:
     assert.equal(ticket.status, 201, JSON.stringify(ticket.body));
     assertShape(ticket.body, TICKET_EXAMPLE);
     assert.equal(ticket.body.description, "");
-    const disabled = await c.call("POST", "/api/v1/tickets", {
-      category: "other",
-      title: "account disabled",
-    });
-    assert.equal(disabled.status, 201);
   }));
 
 Deno.test("QuantGPT Error Recovery: network timeout — confirm with the GET before retrying", () =>

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BadRequestError, NotFoundError } from "../../../domain/errors.ts";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../../../domain/errors.ts";
 import { countUnreadNotifications, listNotifications } from "../../../domain/support/notifications.ts";
 import {
   answerTicket,
@@ -8,6 +8,7 @@ import {
   getTicket,
   listAllTickets,
   listMyTickets,
+  MAX_OPEN_TICKETS_WHEN_DISABLED,
   MAX_TICKET_REPLIES,
   replyToMyTicket,
 } from "../../../domain/support/tickets.ts";
@@ -205,6 +206,27 @@ Deno.test("listAllTickets() lists every user's tickets newest first, filtered by
     const all = await listAllTickets(deps, page);
     assert.deepEqual(all.items.map((t) => [t.subject, t.user_id]), [["b", "usr_b"], ["a", "usr_a"]]);
     assert.deepEqual((await listAllTickets(deps, page, "open")).items.map((t) => t.subject), ["b"]);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("createTicket() lets a disabled account hold at most 3 tickets that are not closed", async () => {
+  const { kv, deps } = await openSupportWorld();
+  try {
+    const disabled = { accountDisabled: true };
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_OPEN_TICKETS_WHEN_DISABLED; i++) {
+      ids.push((await createTicket(deps, "usr_off", { ...input, title: `t${i}` }, disabled)).id);
+    }
+    await assert.rejects(createTicket(deps, "usr_off", input, disabled), ForbiddenError);
+    // An answered ticket still counts; a closed one does not.
+    await answerTicket(deps, "usr_admin", ids[0], { message: "looking" });
+    await assert.rejects(createTicket(deps, "usr_off", input, disabled), ForbiddenError);
+    await answerTicket(deps, "usr_admin", ids[1], { message: "re-enabled", status: "closed" });
+    assert.equal((await createTicket(deps, "usr_off", input, disabled)).status, "open");
+    // An enabled account has no such cap.
+    for (let i = 0; i < 5; i++) await createTicket(deps, "usr_on", input);
   } finally {
     kv.close();
   }

@@ -66,7 +66,7 @@ export interface NewTicketInput {
 }
 
 /**
- * Converts a stored ticket to its list view. `adminReply` is the latest support reply's text: the stored one, or
+ * Converts a stored ticket to its list view. `admin_reply` is the latest support reply's text: the stored one, or
  * (for a ticket stored before it was kept) the one found in `replies` when given. `resolved_at` is `updated_at` of
  * a closed ticket: every change of a ticket is a reply that sets its status, so the last one closed it.
  */

@@ -25,8 +25,15 @@ export class ForbiddenError extends DomainError {}
 /** The named object does not exist, or is not visible to the caller (HTTP 404). */
 export class NotFoundError extends DomainError {}
 
-/** A uniqueness rule or a concurrent change prevents the write (HTTP 409). */
-export class ConflictError extends DomainError {}
+/**
+ * A uniqueness rule or a concurrent change prevents the write (HTTP 409); `extra` fields, when given, are sent
+ * next to `detail` (e.g. the `existing_signal_hash` of a day already submitted).
+ */
+export class ConflictError extends DomainError {
+  constructor(message: string, readonly extra?: Record<string, string | number | boolean | null>) {
+    super(message);
+  }
+}
 
 /** One entry of a 422 body: what kind of problem (`type`), where (`loc`), and a message (`msg`). */
 export interface ValidationIssueItem {

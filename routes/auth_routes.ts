@@ -87,8 +87,14 @@ export function authRoutes(deps: AuthDeps) {
       path: "/auth/invite",
       tags,
       summary: "Redeem an invite code for a new anonymous account",
+      description:
+        "Each call creates a new account. An unknown, disabled, expired or used-up code answers 400 " +
+        "(one answer for all four).",
       request: { body: jsonBody(InviteBody) },
-      responses: { 200: jsonResponse(TokenPairSchema, "Account created"), ...errorResponses(409, 422, 429) },
+      responses: {
+        200: jsonResponse(TokenPairSchema, "Account created"),
+        ...errorResponses(400, 409, 422, 429),
+      },
     }),
     async (c) => {
       const code = c.req.valid("json").invite_code;
@@ -162,7 +168,9 @@ export function authRoutes(deps: AuthDeps) {
         "minutes, 5 tries) is mailed to it; POST /auth/profile/email/confirm attaches it. The answer is the " +
         "same whether or not the address belongs to an account. Email changes are rate-limited per user " +
         "(RATE_LIMIT_EMAIL_CHANGE), per IP (RATE_LIMIT_EMAIL_CHANGE_PER_IP) and per address. A new password signs out every other session " +
-        "(the one making the change stays; API keys are kept). 409 is for a taken nickname.",
+        "(the one making the change stays; API keys are kept). 409 is for a taken nickname (ignoring case). " +
+        "Nickname: 2-30 letters, digits, CJK characters, '_' or '-'. The reserved anonymous domains " +
+        "(@quantedge.local, @quantgpt.local) are refused with 422 on `email`.",
       security: bearerSecurity,
       middleware: [auth],
       request: { body: jsonBody(ProfileBody) },

@@ -102,7 +102,9 @@ export function errorResponse(
       const headers: Record<string, string> = {};
       if (err instanceof RateLimitError) headers["Retry-After"] = String(err.retryAfterSeconds);
       if (err instanceof UnauthorizedError) headers["WWW-Authenticate"] = "Bearer";
-      const extra = err instanceof BadRequestError && err.extra ? err.extra : {};
+      const extra = (err instanceof BadRequestError || err instanceof ConflictError) && err.extra
+        ? err.extra
+        : {};
       return { status, body: { ...extra, detail: err.message }, headers, unexpected: false };
     }
   }

@@ -35,18 +35,31 @@ import {
 export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
   const app = newRouter();
   const common = { security: bearerSecurity, middleware: [requireAuth(auth)] };
+  /** Routes a disabled account keeps: opening and reading its own tickets (how it reaches support). */
+  const contact = { security: bearerSecurity, middleware: [requireAuth(auth, { allowDisabled: true })] };
 
   app.openapi(
     createRoute({
       method: "post",
       path: "/tickets",
       tags: ["support"],
-      summary: "Open a support ticket",
-      ...common,
+      summary: "Open a support ticket: {title, description, category}",
+      description: "A disabled account may still open tickets (at most 3 not closed) and read its own.",
+      ...contact,
       request: { body: jsonBody(CreateTicketBody) },
       responses: { 201: jsonResponse(TicketDetailSchema, "Ticket opened"), ...errorResponses(401, 403, 422) },
     }),
-    async (c) => c.json(await createTicket(deps, c.get("principal").user.id, c.req.valid("json")), 201),
+    async (c) => {
+      const body = c.req.valid("json");
+      // The schema guarantees a title under one of its names (and that both names, when sent, agree).
+      const input = {
+        title: (body.title ?? body.subject)!,
+        description: body.description ?? body.message ?? "",
+        category: body.category,
+      };
+      const user = c.get("principal").user;
+      return c.json(await createTicket(deps, user.id, input, { accountDisabled: user.disabled }), 201);
+    },
   );
 
   app.openapi(
@@ -55,7 +68,7 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
       path: "/tickets",
       tags: ["support"],
       summary: "My tickets, newest first",
-      ...common,
+      ...contact,
       request: { query: TicketListQuery },
       responses: {
         200: jsonResponse(pageOf(TicketSchema, "TicketPage"), "Tickets"),
@@ -74,7 +87,7 @@ export function supportRoutes(auth: AuthDeps, deps: SupportDeps) {
       path: "/tickets/{ticket_id}",
       tags: ["support"],
       summary: "One of my tickets with its replies",
-      ...common,
+      ...contact,
       request: { params: TicketIdParam },
       responses: { 200: jsonResponse(TicketDetailSchema, "Ticket"), ...errorResponses(401, 403, 404, 422) },
     }),

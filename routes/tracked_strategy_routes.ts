@@ -34,6 +34,7 @@ import {
   ClaimedSummarySchema,
   CreateTrackedBody,
   PatchTrackedBody,
+  SignalConflictSchema,
   SignalDayRefusedSchema,
   SignalPageSchema,
   SlugDateParam,
@@ -175,15 +176,19 @@ export function trackedStrategyRoutes(
       summary: "Submit a trading day's target weights before the deadline",
       description:
         "Deadline: 09:15 Asia/Shanghai on trade_date for open execution, 15:00 for close, by the " +
-        "server's receive time, no grace. A second submission for the same date replaces the first " +
-        "(`replaced: true`) unless it is settled or committed to GitHub. The first signal activates a pending " +
-        "strategy. signal_hash = SHA-256 of canonical_json (README, 'Signal hash').",
+        "server's receive time, no grace. A different second submission for the same date before the " +
+        "deadline replaces the first (`replaced: true`) unless it is settled or committed to GitHub. A " +
+        "re-submission of a recorded day answers 409 when it is identical (`reason: identical`, nothing " +
+        "changes) or when the recorded signal is settled or attested (`reason: settled|attested`, final); a " +
+        "late one is 400 with 'deadline passed' in `detail`. The first signal activates a pending strategy. " +
+        "signal_hash = SHA-256 of canonical_json (README, 'Signal hash').",
       security: bearerSecurity,
       middleware: [user],
       request: { params: SlugParam, body: jsonBody(SubmitSignalBody) },
       responses: {
         201: jsonResponse(SubmittedSignalSchema, "Accepted"),
-        ...errorResponses(401, 403, 404, 409, 422, 429),
+        ...errorResponses(401, 403, 404, 422, 429),
+        409: jsonResponse(SignalConflictSchema, "The day already has a signal that this one cannot replace"),
         400: jsonResponse(SignalDayRefusedSchema, "Not a trading day (or another refusal: `detail` says)"),
       },
     }),

@@ -1,6 +1,12 @@
 /** Account operations: invite sign-up, password login, profile changes, and admin tier/disable. */
 import { newId, randomString } from "../tokens_and_hashes.ts";
-import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from "../errors.ts";
+import {
+  BadRequestError,
+  ConflictError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationError,
+} from "../errors.ts";
 import type { Tier, UserRecord } from "../store/user_repo.ts";
 import type { AuthDeps } from "./auth_deps.ts";
 import { normaliseEmail } from "./otp.ts";
@@ -15,11 +21,15 @@ export const NICKNAME_PATTERN =
 
 const ANON_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-/** Redeems an invite code: one new anonymous account (`user_xxxxxx@quantedge.local`, tier free) per call. */
+/**
+ * Redeems an invite code: one new anonymous account (`user_xxxxxx@quantedge.local`, tier free) per call. An
+ * unknown, disabled, expired or used-up code is one `BadRequestError` (400, `detail` a string, as the QuantGPT
+ * guide's business errors): the same answer for each, so codes cannot be probed by their refusals.
+ */
 export async function redeemInvite(deps: AuthDeps, rawCode: string, ip: string): Promise<TokenPair> {
   await deps.limiter.consume("invite_ip", ip, deps.settings.rateLimits.invitePerIp);
   const code = rawCode.trim().toUpperCase();
-  const unusable = new ValidationError("Invite code is invalid, expired or used up", ["invite_code"]);
+  const unusable = new BadRequestError("Invalid invite code: it is unknown, disabled, expired or used up");
   for (let attempt = 0; attempt < 20; attempt++) {
     const now = deps.clock.now();
     const seen = await deps.invites.get(code);

@@ -24,7 +24,12 @@ const codeHash = (deps: AuthDeps, email: string, code: string) =>
 /** Lower-cases and trims an email, and refuses the reserved local domain. */
 export function normaliseEmail(email: string, loc: string[] = ["email"]): string {
   const normal = email.trim().toLowerCase();
-  if (isReservedEmail(normal)) throw new ValidationError("This email domain is reserved", loc);
+  if (isReservedEmail(normal)) {
+    throw new ValidationError(
+      `The domain of "${normal}" is reserved for anonymous accounts (@quantedge.local, @quantgpt.local)`,
+      loc,
+    );
+  }
   return normal;
 }
 

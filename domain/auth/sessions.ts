@@ -235,9 +235,14 @@ export async function logout(
 
 /**
  * Resolves `Authorization: Bearer <credential>` to a principal: an API key (`qe_…`) or an access token whose
- * session is live. Throws `UnauthorizedError` for anything else and `ForbiddenError("Account disabled")`.
+ * session is live. Throws `UnauthorizedError` for anything else and `ForbiddenError("Account disabled")` — unless
+ * `allowDisabled` (the few operations a disabled account keeps: contacting support).
  */
-export async function authenticate(deps: AuthDeps, credential: string): Promise<Principal> {
+export async function authenticate(
+  deps: AuthDeps,
+  credential: string,
+  opts: { allowDisabled?: boolean } = {},
+): Promise<Principal> {
   const now = deps.clock.now();
   let principal: Principal;
   if (credential.startsWith(API_KEY_PREFIX)) {
@@ -265,6 +270,6 @@ export async function authenticate(deps: AuthDeps, credential: string): Promise<
     }
     principal = { user, via: "access_token", sessionId: session.id, apiKeyId: null };
   }
-  if (principal.user.disabled) throw new ForbiddenError("Account disabled");
+  if (principal.user.disabled && !opts.allowDisabled) throw new ForbiddenError("Account disabled");
   return principal;
 }

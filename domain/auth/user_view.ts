@@ -5,6 +5,12 @@ import type { Tier, UserRecord } from "../store/user_repo.ts";
 /** Accounts created from invite codes get addresses in this reserved domain, which users may not claim. */
 export const RESERVED_EMAIL_DOMAIN = "quantedge.local";
 
+/**
+ * Every domain no user may claim: ours, and the QuantGPT guide's anonymous domain (`@quantgpt.local`, which the
+ * guide says is refused), so an address copied from that document is refused too.
+ */
+const RESERVED_EMAIL_DOMAINS = [RESERVED_EMAIL_DOMAIN, "quantgpt.local"] as const;
+
 /** A user as the API shows it (no hashes, ISO timestamps). */
 export interface UserView {
   id: string;
@@ -26,9 +32,10 @@ export interface UserView {
   last_login_at: string | null;
 }
 
-/** `true` when `email` belongs to the reserved local domain. */
+/** `true` when `email` belongs to a reserved local domain (`@quantedge.local`, `@quantgpt.local`). */
 export function isReservedEmail(email: string): boolean {
-  return email.toLowerCase().endsWith(`@${RESERVED_EMAIL_DOMAIN}`);
+  const lower = email.toLowerCase();
+  return RESERVED_EMAIL_DOMAINS.some((d) => lower.endsWith(`@${d}`));
 }
 
 /** `true` when `user` is an administrator: a verified email listed in configuration. */

@@ -27,6 +27,11 @@ export interface SignalRecord {
   trade_date: string;
   /** Sorted by symbol. */
   signals: { symbol: string; weight: number }[];
+  /**
+   * The symbols in the order the submission listed them (the API shows `signals` in this order, so a client can
+   * compare them with what it sent); absent on signals stored before it was kept (shown sorted).
+   */
+  submitted_order?: string[];
   signal_hash: string;
   canonical_json: string;
   submitted_at: number;

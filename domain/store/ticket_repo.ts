@@ -15,7 +15,10 @@ export const TICKET_CATEGORIES = ["bug", "feature", "feedback", "data", "other"]
 /** Every ticket status. */
 export const TICKET_STATUSES = ["open", "answered", "closed"] as const;
 
-/** A stored ticket: the opening message is kept inline, later messages are replies. */
+/**
+ * A stored ticket: the opening message is kept inline, later messages are replies. `subject` and `message` are
+ * what the API calls `title` and `description` (stored under their first names).
+ */
 export interface TicketRecord {
   id: string;
   user_id: string;
@@ -24,7 +27,13 @@ export interface TicketRecord {
   status: TicketStatus;
   message: string;
   reply_count: number;
+  /**
+   * The text of the latest support reply (`null`: none yet). Absent on tickets stored before it was kept;
+   * readers then take it from the replies.
+   */
+  admin_reply?: string | null;
   created_at: number;
+  /** When the ticket last changed; every change is a reply that also sets the status. */
   updated_at: number;
 }
 

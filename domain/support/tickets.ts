@@ -1,7 +1,7 @@
 /** Support tickets: users open and follow up on their own; admins list all and answer, which notifies the owner. */
 import { iso } from "../iso_time.ts";
 import { newId } from "../tokens_and_hashes.ts";
-import { BadRequestError, NotFoundError } from "../errors.ts";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { type Page, type PageRequest, withRetry } from "../store/kv.ts";
 import type {
   ReplyAuthor,
@@ -23,11 +23,27 @@ export interface SupportDeps extends NotificationDeps {
   tickets: TicketRepo;
 }
 
-/** A ticket as lists show it. */
-export type TicketView = Omit<TicketRecord, "created_at" | "updated_at"> & {
+/**
+ * A ticket as lists show it: the QuantGPT guide's fields (`title`, `description`, `admin_reply`, `resolved_at`)
+ * beside this API's earlier names for the first two (`subject`, `message`, the same texts).
+ */
+export interface TicketView {
+  id: string;
+  user_id: string;
+  title: string;
+  description: string;
+  subject: string;
+  message: string;
+  category: TicketCategory;
+  status: TicketStatus;
+  /** The text of the latest support reply, `null` when support has not answered. */
+  admin_reply: string | null;
+  /** When the ticket was closed (ISO), `null` unless its status is `closed`. */
+  resolved_at: string | null;
+  reply_count: number;
   created_at: string;
   updated_at: string;
-};
+}
 
 /** A reply as the API shows it (support replies do not name the admin). */
 export interface TicketReplyView {
@@ -44,24 +60,47 @@ export interface TicketDetailView extends TicketView {
 
 /** What a user sends to open a ticket. */
 export interface NewTicketInput {
-  subject: string;
-  message: string;
+  title: string;
+  description: string;
   category: TicketCategory;
 }
 
-/** Converts a stored ticket to its list view. */
-function toTicketView(r: TicketRecord): TicketView {
+/**
+ * Converts a stored ticket to its list view. `admin_reply` is the latest support reply's text: the stored one, or
+ * (for a ticket stored before it was kept) the one found in `replies` when given. `resolved_at` is `updated_at` of
+ * a closed ticket: every change of a ticket is a reply that sets its status, so the last one closed it.
+ */
+function toTicketView(r: TicketRecord, replies?: TicketReplyRecord[]): TicketView {
+  const fromReplies = replies?.findLast((x) => x.author === "support")?.message ?? null;
   return {
     id: r.id,
     user_id: r.user_id,
+    title: r.subject,
+    description: r.message,
     subject: r.subject,
+    message: r.message,
     category: r.category,
     status: r.status,
-    message: r.message,
+    admin_reply: r.admin_reply !== undefined ? r.admin_reply : fromReplies,
+    resolved_at: r.status === "closed" ? iso(r.updated_at) : null,
     reply_count: r.reply_count,
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
   };
+}
+
+/**
+ * List views of a page of tickets; a ticket stored before `admin_reply` was kept, with replies, has them read
+ * (at most one read per ticket of the page, so bounded by the page size).
+ */
+async function toTicketViews(deps: SupportDeps, records: TicketRecord[]): Promise<TicketView[]> {
+  return await Promise.all(
+    records.map(async (r) =>
+      r.admin_reply === undefined && r.reply_count > 0
+        ? toTicketView(r, await deps.tickets.listReplies(r.id))
+        : toTicketView(r)
+    ),
+  );
 }
 
 /** Converts a stored reply to its view. */
@@ -71,26 +110,48 @@ function toTicketReplyView(r: TicketReplyRecord): TicketReplyView {
 
 async function detail(deps: SupportDeps, record: TicketRecord): Promise<TicketDetailView> {
   const replies = await deps.tickets.listReplies(record.id);
-  return { ...toTicketView(record), replies: replies.map(toTicketReplyView) };
+  return { ...toTicketView(record, replies), replies: replies.map(toTicketReplyView) };
 }
 
 const notFound = (id: string) => new NotFoundError(`Ticket "${id}" not found`);
 
-/** Opens a ticket for `userId` with status `open`. */
+/** How many tickets not yet closed a disabled account may hold (it keeps only the way to contact support). */
+export const MAX_OPEN_TICKETS_WHEN_DISABLED = 3;
+
+/**
+ * Opens a ticket for `userId` with status `open`. A disabled account (`accountDisabled`) may still open one — the
+ * QuantGPT guide sends it to support through this route — while it holds fewer than
+ * `MAX_OPEN_TICKETS_WHEN_DISABLED` tickets that are not closed (`ForbiddenError` after that).
+ */
 export async function createTicket(
   deps: SupportDeps,
   userId: string,
   input: NewTicketInput,
+  opts: { accountDisabled?: boolean } = {},
 ): Promise<TicketDetailView> {
+  if (opts.accountDisabled) {
+    const first = { limit: 1, offset: 0 };
+    const [open, answered] = await Promise.all([
+      deps.tickets.listByUser(userId, first, "open"),
+      deps.tickets.listByUser(userId, first, "answered"),
+    ]);
+    if (open.total + answered.total >= MAX_OPEN_TICKETS_WHEN_DISABLED) {
+      throw new ForbiddenError(
+        `Account disabled: it may hold at most ${MAX_OPEN_TICKETS_WHEN_DISABLED} tickets that are not closed; ` +
+          "wait for support's answer",
+      );
+    }
+  }
   const now = deps.clock.now();
   const record: TicketRecord = {
     id: newId("tkt", now),
     user_id: userId,
-    subject: input.subject.trim(),
+    subject: input.title.trim(),
     category: input.category,
     status: "open",
-    message: input.message.trim(),
+    message: input.description.trim(),
     reply_count: 0,
+    admin_reply: null,
     created_at: now,
     updated_at: now,
   };
@@ -106,7 +167,7 @@ export async function listMyTickets(
   status?: TicketStatus,
 ): Promise<Page<TicketView>> {
   const result = await deps.tickets.listByUser(userId, page, status);
-  return { ...result, items: result.items.map(toTicketView) };
+  return { ...result, items: await toTicketViews(deps, result.items) };
 }
 
 /** One of the user's tickets with its replies; someone else's ticket is `NotFoundError`, as if it did not exist. */
@@ -130,7 +191,7 @@ export async function listAllTickets(
   status?: TicketStatus,
 ): Promise<Page<TicketView>> {
   const result = await deps.tickets.listAll(page, status);
-  return { ...result, items: result.items.map(toTicketView) };
+  return { ...result, items: await toTicketViews(deps, result.items) };
 }
 
 /**
@@ -166,6 +227,12 @@ async function appendReply(
       reply_count: entry.record.reply_count + 1,
       updated_at: now,
     };
+    if (reply.author === "support") next.admin_reply = record.message;
+    else if (entry.record.admin_reply === undefined) {
+      // Stored before the latest support reply was kept: keep it from now on.
+      const earlier = await deps.tickets.listReplies(id);
+      next.admin_reply = earlier.findLast((x) => x.author === "support")?.message ?? null;
+    }
     return (await deps.tickets.addReply(entry, record, next))
       ? { committed: true, value: next }
       : { committed: false };

@@ -13,12 +13,18 @@ export function bearerCredential(header: string | undefined): string | null {
   return match ? match[1] : null;
 }
 
-/** Requires a valid bearer credential and puts the principal on the context. */
-export function requireAuth(deps: AuthDeps): MiddlewareHandler<AppEnv> {
+/**
+ * Requires a valid bearer credential and puts the principal on the context; a disabled account is 403 unless
+ * `allowDisabled` (routes a disabled account keeps, such as opening a support ticket).
+ */
+export function requireAuth(
+  deps: AuthDeps,
+  opts: { allowDisabled?: boolean } = {},
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = bearerCredential(c.req.header("authorization"));
     if (!credential) throw new UnauthorizedError("Not authenticated");
-    c.set("principal", await authenticate(deps, credential));
+    c.set("principal", await authenticate(deps, credential, opts));
     await next();
   };
 }

@@ -9,12 +9,43 @@ const message = safeText({ min: 1, max: 5000, multiline: true }).openapi({
   example: "My backtest bt_01jd… has shown 40% progress for an hour.",
 });
 
-/** `POST /tickets` body. */
+/** The documented name and the earlier name of the same ticket field, checked together. */
+const TICKET_FIELD_ALIASES = [["title", "subject"], ["description", "message"]] as const;
+/** Fields one of whose names must be sent (the guide's recovery examples open tickets with a title only). */
+const TICKET_REQUIRED = new Set(["title"]);
+
+/**
+ * `POST /tickets` body: `{title, description, category}` as the QuantGPT guide writes it. The earlier names
+ * `subject` (for `title`) and `message` (for `description`) are still accepted for existing clients; a body that
+ * sends both names of one field with different texts is refused (422 on the old name). A title is required; the
+ * description may be left out (the guide's Error Recovery opens tickets with `{category, title}` only) and is then
+ * empty.
+ */
 export const CreateTicketBody = z.strictObject({
-  subject,
-  message,
-  category: z.enum(TICKET_CATEGORIES).default("other").openapi({ example: "bug" }),
-}).openapi("CreateTicket");
+  title: subject.optional(),
+  description: message.optional(),
+  subject: subject.optional().openapi({ description: "Earlier name of `title`", deprecated: true }),
+  message: message.optional().openapi({ description: "Earlier name of `description`", deprecated: true }),
+  category: z.enum(TICKET_CATEGORIES).default("other").openapi({
+    example: "bug",
+    description: "bug | feature | feedback | data | other (default other)",
+  }),
+}).superRefine((b, ctx) => {
+  for (const [name, old] of TICKET_FIELD_ALIASES) {
+    if (b[name] === undefined && b[old] === undefined && TICKET_REQUIRED.has(name)) {
+      ctx.addIssue({ code: "custom", path: [name], message: "Field required", params: { type: "missing" } });
+    } else if (b[name] !== undefined && b[old] !== undefined && b[name] !== b[old]) {
+      ctx.addIssue({
+        code: "custom",
+        path: [old],
+        message: `"${old}" is the earlier name of "${name}" and says something else; send only "${name}"`,
+        params: { type: "value_error" },
+      });
+    }
+  }
+}).openapi("CreateTicket", {
+  example: { title: "Backtest stuck at 40%", description: "It has not moved for an hour.", category: "bug" },
+});
 
 /** `POST /tickets/{ticket_id}/replies` body: the owner's follow-up message. */
 export const TicketReplyBody = z.strictObject({ message }).openapi("TicketReply");
@@ -40,10 +71,20 @@ export const TicketIdParam = z.object({
 export const TicketSchema = z.object({
   id: z.string().openapi({ example: "tkt_01jd0m6qvh3x8k2c9n4p" }),
   user_id: z.string().openapi({ example: "usr_01jd0m6qvh3x8k2c9n4p" }),
-  subject: z.string().openapi({ example: "Backtest stuck at 40%" }),
+  title: z.string().openapi({ example: "Backtest stuck at 40%" }),
+  description: z.string().openapi({ example: "It has not moved for an hour." }),
+  subject: z.string().openapi({ description: "The same text as `title` (this API's earlier name)" }),
   category: z.enum(TICKET_CATEGORIES),
   status: ticketStatus,
-  message: z.string(),
+  admin_reply: z.string().nullable().openapi({
+    example: null,
+    description: "The text of the latest support reply; null until support answers",
+  }),
+  resolved_at: z.string().nullable().openapi({
+    example: null,
+    description: "When the ticket was closed; null unless status is closed",
+  }),
+  message: z.string().openapi({ description: "The same text as `description` (this API's earlier name)" }),
   reply_count: z.number().int(),
   created_at: z.string().openapi({ example: "2026-05-14T01:00:00.000Z" }),
   updated_at: z.string().openapi({ example: "2026-05-14T03:20:00.000Z" }),

@@ -248,7 +248,32 @@ export const SignalDayRefusedSchema = z.object({
   provisional: z.boolean().optional().openapi({
     description: "true when the closure comes from the holiday estimate (no official list for that year yet)",
   }),
+  existing_signal_hash: z.string().optional().openapi({
+    description: "When the deadline passed for a day that has a signal: the hash of the recorded one",
+  }),
 }).openapi("SignalDayRefused");
+
+/**
+ * A re-submission refused because the day already has a signal (409): identical to it, or different from a
+ * settled or GitHub-attested one (a concurrent submission of the same day answers 409 with `detail` only).
+ */
+export const SignalConflictSchema = z.object({
+  detail: z.string().openapi({
+    example: "A signal for 2026-05-14 is already submitted and recorded with identical content " +
+      "(signal_hash 3f9a…); nothing changed",
+  }),
+  trade_date: z.string().optional(),
+  existing_signal_id: z.string().optional(),
+  existing_signal_hash: z.string().optional().openapi({ description: "The recorded signal's hash" }),
+  identical: z.boolean().optional().openapi({
+    description: "true when the body matches the recorded signal",
+  }),
+  reason: z.enum(["identical", "settled", "attested"]).optional(),
+  replaceable: z.boolean().optional().openapi({
+    description:
+      "Whether DELETE then POST would be accepted now (not settled, not attested, before the deadline)",
+  }),
+}).openapi("SignalConflict");
 
 /** The claimed block beside a verified record. */
 const ClaimedBlockSchema = ClaimedFullSchema.extend({

@@ -258,6 +258,9 @@ Deno.test("POST /auth/verify-otp creates the account once and signs the same acc
 
 // ---------------------------------------------------------------- invite sign-up
 
+/** The one answer to an unknown, disabled, expired or used-up invite code (400). */
+const INVITE_REFUSED = "Invalid invite code: it is unknown, disabled, expired or used up";
+
 Deno.test("POST /auth/invite creates one anonymous account per use and refuses the code when used up", async () => {
   const w = await openTestWorld();
   try {
@@ -276,14 +279,13 @@ Deno.test("POST /auth/invite creates one anonymous account per use and refuses t
     }
     assert.notEqual(a.user.email, b.user.email);
     const third = await redeem(w, code);
-    const issues = await assert422(third, ["body", "invite_code"]);
-    assert.equal(issues[0].msg, "Invite code is invalid, expired or used up");
+    await assertDetail(third, 400, INVITE_REFUSED);
   } finally {
     await w.close();
   }
 });
 
-Deno.test("POST /auth/invite refuses an expired code with 422", async () => {
+Deno.test("POST /auth/invite refuses an expired code with 400", async () => {
   const w = await openTestWorld();
   try {
     const { code } = await createInviteCode(w, {
@@ -292,28 +294,28 @@ Deno.test("POST /auth/invite refuses an expired code with 422", async () => {
     });
     assert.equal((await redeem(w, code)).status, 200);
     w.clock.advance(HOUR);
-    await assert422(await redeem(w, code), ["body", "invite_code"]);
+    await assertDetail(await redeem(w, code), 400, INVITE_REFUSED);
   } finally {
     await w.close();
   }
 });
 
-Deno.test("POST /auth/invite refuses a disabled code with 422", async () => {
+Deno.test("POST /auth/invite refuses a disabled code with 400", async () => {
   const w = await openTestWorld();
   try {
     const { code, adminToken } = await createInviteCode(w, { max_uses: 5 });
     const res = await w.request("POST", `/api/v1/admin/invite-codes/${code}/disable`, { token: adminToken });
     assert.equal(res.status, 200);
-    await assert422(await redeem(w, code), ["body", "invite_code"]);
+    await assertDetail(await redeem(w, code), 400, INVITE_REFUSED);
   } finally {
     await w.close();
   }
 });
 
-Deno.test("POST /auth/invite refuses an unknown code with 422", async () => {
+Deno.test("POST /auth/invite refuses an unknown code with 400 (the same answer as a used-up one)", async () => {
   const w = await openTestWorld();
   try {
-    await assert422(await redeem(w, "NO-SUCH-CODE"), ["body", "invite_code"]);
+    await assertDetail(await redeem(w, "NO-SUCH-CODE"), 400, INVITE_REFUSED);
   } finally {
     await w.close();
   }
@@ -326,7 +328,7 @@ Deno.test("POST /auth/invite creates exactly one account when a 1-use code is re
     const before = (await w.deps.auth.users.list({ limit: 200, offset: 0 })).total;
     const results = await Promise.all(Array.from({ length: 8 }, (_, i) => redeem(w, code, `10.4.0.${i}`)));
     const statuses = results.map((r) => r.status).sort();
-    assert.deepEqual(statuses, [200, 422, 422, 422, 422, 422, 422, 422]);
+    assert.deepEqual(statuses, [200, 400, 400, 400, 400, 400, 400, 400]);
     for (const r of results) await r.body?.cancel();
     const after = (await w.deps.auth.users.list({ limit: 200, offset: 0 })).total;
     assert.equal(after - before, 1);
@@ -447,6 +449,15 @@ Deno.test("PATCH /auth/profile refuses the reserved local email domain with 422"
       "body",
       "email",
     ]);
+    // The QuantGPT guide's anonymous domain is reserved too.
+    const issues = await assert422(
+      await patchProfile(w, a.access_token, { email: "user_a1b2c3@quantgpt.local" }),
+      [
+        "body",
+        "email",
+      ],
+    );
+    assert.match(issues[0].msg, /reserved for anonymous accounts/);
   } finally {
     await w.close();
   }
@@ -718,6 +729,29 @@ Deno.test("POST /auth/request-otp answers 503 {detail} when the mail server cann
   try {
     await assertDetail(await requestOtp(w, "offline@example.com"), 503, /try again/);
     assert.ok(w.logs.some((l) => l.level === "error" && l.msg === "otp mail failed"));
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("PATCH /auth/profile nickname: 2-30 letters, digits, Chinese, '_' or '-', unique ignoring case", async () => {
+  const w = await openTestWorld();
+  try {
+    const a = await signInWithOtp(w, "nick-a@example.com");
+    const b = await signInWithOtp(w, "nick-b@example.com", "10.0.0.2");
+    for (const good of ["ab", "my_username", "量化研究-01", "x".repeat(30)]) {
+      assert.equal(
+        (await ok<{ nickname: string }>(await patchProfile(w, a.access_token, { nickname: good }))).nickname,
+        good,
+      );
+    }
+    for (const bad of ["a", "x".repeat(31), "has space", "dot.name", "emoji😀"]) {
+      await assert422(await patchProfile(w, a.access_token, { nickname: bad }), ["body", "nickname"]);
+    }
+    await ok(await patchProfile(w, a.access_token, { nickname: "Taken_Name" }));
+    await assertDetail(await patchProfile(w, b.access_token, { nickname: "taken_name" }), 409);
+    // Idempotent: the same data again is the same result.
+    await ok(await patchProfile(w, a.access_token, { nickname: "Taken_Name" }));
   } finally {
     await w.close();
   }

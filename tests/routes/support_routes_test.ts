@@ -305,10 +305,18 @@ Deno.test("support routes answer 422 in the documented shape for bad input", asy
       const issues = await assert422(await openTicket(w, a, { priority: "high" }), ["body", "priority"]);
       assert.equal(issues[0].type, "extra_forbidden");
     });
-    await t.step("missing message", async () => {
-      const res = await w.request("POST", "/api/v1/tickets", { token: a, json: { subject: "s" } });
-      const issues = await assert422(res, ["body", "message"]);
+    await t.step("missing title (nor its earlier name subject)", async () => {
+      const res = await w.request("POST", "/api/v1/tickets", { token: a, json: { message: "m" } });
+      const issues = await assert422(res, ["body", "title"]);
       assert.equal(issues[0].type, "missing");
+    });
+    await t.step("both names of one field, saying different things", async () => {
+      const res = await w.request("POST", "/api/v1/tickets", {
+        token: a,
+        json: { title: "one", subject: "two", description: "d" },
+      });
+      const issues = await assert422(res, ["body", "subject"]);
+      assert.equal(issues[0].type, "value_error");
     });
     await t.step("blank subject and over-long message", async () => {
       await assert422(await openTicket(w, a, { subject: "   " }), ["body", "subject"]);
@@ -390,4 +398,88 @@ Deno.test("support routes appear in /openapi.json with their schemas", async () 
   } finally {
     await w.close();
   }
+});
+
+Deno.test("tickets: title/description are the documented names, subject/message their aliases; admin_reply and resolved_at follow support", async () => {
+  await withUsers(async (w, a) => {
+    const both = await ok<Ticket & Record<string, unknown>>(
+      await w.request("POST", "/api/v1/tickets", {
+        token: a,
+        json: { title: "Same", subject: "Same", description: "d", category: "feature" },
+      }),
+      201,
+    );
+    assert.deepEqual([both.title, both.subject, both.description, both.message], ["Same", "Same", "d", "d"]);
+    const old = await ok<Ticket & Record<string, unknown>>(await openTicket(w, a), 201);
+    assert.deepEqual([old.title, old.description], ["Backtest stuck", "It stays at 40%."]);
+    assert.deepEqual([old.admin_reply, old.resolved_at], [null, null]);
+
+    const admin = (await signInAdmin(w)).access_token;
+    const answer = (message: string, status?: string) =>
+      w.request("POST", `/api/v1/admin/tickets/${old.id}/reply`, {
+        token: admin,
+        json: status ? { message, status } : { message },
+      });
+    w.clock.advance(60_000);
+    const answered = await ok<Record<string, unknown>>(await answer("Requeued it."));
+    assert.deepEqual([answered.status, answered.admin_reply, answered.resolved_at], [
+      "answered",
+      "Requeued it.",
+      null,
+    ]);
+    // The owner's follow-up reopens it; admin_reply stays the latest support text.
+    w.clock.advance(60_000);
+    await ok(
+      await w.request("POST", `/api/v1/tickets/${old.id}/replies`, {
+        token: a,
+        json: { message: "Still stuck" },
+      }),
+      201,
+    );
+    const mine = await ok<Record<string, unknown>>(
+      await w.request("GET", `/api/v1/tickets/${old.id}`, { token: a }),
+    );
+    assert.deepEqual([mine.status, mine.admin_reply, mine.resolved_at], ["open", "Requeued it.", null]);
+    w.clock.advance(60_000);
+    const closedAt = new Date(w.clock.now()).toISOString();
+    await ok(await answer("Fixed for good.", "closed"));
+    const list = await ok<PageOf<Record<string, unknown>>>(
+      await w.request("GET", "/api/v1/tickets?status=closed", { token: a }),
+    );
+    assert.equal(list.items.length, 1);
+    assert.deepEqual([list.items[0].admin_reply, list.items[0].resolved_at], ["Fixed for good.", closedAt]);
+    const adminList = await ok<PageOf<Record<string, unknown>>>(
+      await w.request("GET", "/api/v1/admin/tickets?status=closed", { token: admin }),
+    );
+    assert.deepEqual(adminList.items.map((t) => t.title), ["Backtest stuck"]);
+    const adminOne = await ok<Record<string, unknown>>(
+      await w.request("GET", `/api/v1/admin/tickets/${old.id}`, { token: admin }),
+    );
+    assert.equal(adminOne.admin_reply, "Fixed for good.");
+  });
+});
+
+Deno.test("tickets stored before admin_reply was kept take it from their replies", async () => {
+  await withUsers(async (w, a) => {
+    const t = await ok<Ticket>(await openTicket(w, a), 201);
+    const admin = (await signInAdmin(w)).access_token;
+    await ok(
+      await w.request("POST", `/api/v1/admin/tickets/${t.id}/reply`, {
+        token: admin,
+        json: { message: "Old answer" },
+      }),
+    );
+    // Rewrite the stored record as an earlier version stored it: without admin_reply.
+    const entry = await w.deps.support.tickets.get(t.id);
+    const { admin_reply: _dropped, ...legacy } = entry!.record;
+    await w.kv.set(["tickets", t.id], legacy);
+    const list = await ok<PageOf<Record<string, unknown>>>(
+      await w.request("GET", "/api/v1/tickets", { token: a }),
+    );
+    assert.equal(list.items[0].admin_reply, "Old answer");
+    const one = await ok<Record<string, unknown>>(
+      await w.request("GET", `/api/v1/tickets/${t.id}`, { token: a }),
+    );
+    assert.equal(one.admin_reply, "Old answer");
+  });
 });

@@ -152,13 +152,20 @@ Deno.test("signal deadlines: 09:14:59.999 accepted, 09:15:00 refused; 15:00 for 
     w.clock.set(cst(9, 14, 59, 999));
     assert.equal((await submit(w, a, "open-dl", "2026-05-14")).status, 201);
     w.clock.set(cst(9, 15));
-    const late = await submit(w, a, "open-dl", "2026-05-14");
+    const late = await submit(w, a, "open-dl", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }]);
     assert.equal(late.status, 400);
-    assert.match((await late.json()).detail, /Deadline passed/);
+    assert.match((await late.json()).detail, /deadline passed/);
+    const again = await submit(w, a, "open-dl", "2026-05-14");
+    assert.equal(again.status, 409, "identical to the recorded one: already submitted, whatever the time");
+    assert.equal((await again.json()).replaceable, false);
     w.clock.set(cst(14, 59, 59, 999));
     assert.equal((await submit(w, a, "close-dl", "2026-05-14")).status, 201);
     w.clock.set(cst(15, 0));
-    assert.equal((await submit(w, a, "close-dl", "2026-05-14")).status, 400);
+    assert.equal(
+      (await submit(w, a, "close-dl", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }])).status,
+      400,
+    );
+    assert.equal((await submit(w, a, "open-dl", "2026-05-18")).status, 201, "next Monday");
     assert.equal((await submit(w, a, "open-dl", "2026-05-16")).status, 400, "Saturday");
     assert.equal((await submit(w, a, "open-dl", "2026-10-01")).status, 400, "National Day");
     assert.equal((await submit(w, a, "open-dl", "2026-05-13")).status, 400, "past");
@@ -205,13 +212,25 @@ async function withFirstSignal(w: TestWorld) {
   return { a, first };
 }
 
-Deno.test("signals: the first submission of a day replaces nothing; an identical resubmission changes nothing", () =>
+Deno.test("signals: the first submission of a day replaces nothing; an identical resubmission is 409 and changes nothing", () =>
   withWorld(async (w) => {
     const { a, first } = await withFirstSignal(w);
     assert.equal(first.replaced, false);
-    const same = await (await submit(w, a, "replace-1", "2026-05-14")).json();
-    assert.equal(same.replaced, false);
-    assert.equal(same.signal_hash, first.signal_hash);
+    const same = await submit(w, a, "replace-1", "2026-05-14");
+    assert.equal(same.status, 409);
+    const body = await same.json();
+    assert.match(body.detail, /already submitted and recorded with identical content/);
+    assert.deepEqual({ ...body, detail: undefined }, {
+      detail: undefined,
+      trade_date: "2026-05-14",
+      existing_signal_id: first.id,
+      existing_signal_hash: first.signal_hash,
+      identical: true,
+      reason: "identical",
+      replaceable: true,
+    });
+    const list = await (await w.request("GET", "/api/v1/strategies/replace-1/signals", { token: a })).json();
+    assert.equal(list.items[0].submitted_at, first.submitted_at, "nothing was written");
   }));
 
 Deno.test("signals: a different second submission replaces the first, and both versions are logged", () =>
@@ -350,7 +369,11 @@ Deno.test("GitHub attestation: an attested signal is final", () =>
     await submit(w, a, "gh-1", "2026-05-14");
     await w.deps.track.background.drain();
     const again = await submit(w, a, "gh-1", "2026-05-14", [{ symbol: "600519.SH", weight: 1 }]);
-    assert.equal(again.status, 400, "attested signals are final");
+    assert.equal(again.status, 409, "attested signals are final (not 'deadline passed')");
+    const body = await again.json();
+    assert.match(body.detail, /already submitted and attested on GitHub; it cannot be replaced/);
+    assert.equal(body.reason, "attested");
+    assert.equal(body.replaceable, false);
   }));
 
 Deno.test("GitHub attestation: a failed commit keeps the signal, and the retry job commits it later", () =>

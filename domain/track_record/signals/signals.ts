@@ -7,7 +7,7 @@ import { iso } from "../../iso_time.ts";
 import { getCalendar } from "../../calendar/calendar.ts";
 import { isIsoDate } from "../../calendar/dates.ts";
 import { newId } from "../../tokens_and_hashes.ts";
-import { BadRequestError, NotFoundError, ValidationError } from "../../errors.ts";
+import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../../store/signal_repo.ts";
 import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
@@ -66,14 +66,27 @@ export interface SignalView {
 /** Why an unsettled signal will never be settled: its trade date is no longer an SSE trading day. */
 const VOID_EXCHANGE_CLOSED = "exchange closed";
 
-/** The API view of a stored signal. */
+/** `r`'s weights in the order its submission listed them (sorted by symbol when that order was not kept). */
+function inSubmittedOrder(r: SignalRecord): { symbol: string; weight: number }[] {
+  const order = r.submitted_order;
+  if (!order || order.length !== r.signals.length) return r.signals;
+  const bySymbol = new Map(r.signals.map((s) => [s.symbol, s]));
+  const out = order.map((symbol) => bySymbol.get(symbol)).filter((s) => s !== undefined);
+  return out.length === r.signals.length ? out : r.signals;
+}
+
+/**
+ * The API view of a stored signal. `signals` lists the weights in the order they were submitted (as the QuantGPT
+ * guide's history example shows, so its "compare with my signals" recovery step works); `canonical_json` and
+ * `signal_hash` sort them by symbol, so the order never changes the hash.
+ */
 export function toSignalView(r: SignalRecord): SignalView {
   const a = r.attestation;
   return {
     id: r.id,
     strategy: r.strategy_slug,
     trade_date: r.trade_date,
-    signals: r.signals,
+    signals: inSubmittedOrder(r),
     signal_hash: r.signal_hash,
     canonical_json: r.canonical_json,
     submitted_at: iso(r.submitted_at),
@@ -90,8 +103,11 @@ export function toSignalView(r: SignalRecord): SignalView {
   };
 }
 
-/** Checks the trade date against the SSE calendar, today (CST) and the deadline; throws `BadRequestError`. */
-export function assertBeforeDeadline(tradeDate: string, execution: "open" | "close", nowMs: number): number {
+/**
+ * Checks the trade date against the SSE calendar: a malformed date is a `ValidationError`, a closed day a
+ * `BadRequestError` naming the next trading day (`next_trading_day`).
+ */
+function assertTradingDay(tradeDate: string): void {
   if (!isIsoDate(tradeDate)) {
     throw new ValidationError(`Invalid trade_date "${tradeDate}"`, ["trade_date"]);
   }
@@ -103,18 +119,43 @@ export function assertBeforeDeadline(tradeDate: string, execution: "open" | "clo
       provisional: sse.isProvisional(tradeDate),
     });
   }
+}
+
+/**
+ * The refusal of a submission that arrives too late (a past trade date, or at/after the deadline), or `null` when
+ * it is in time. Its `detail` always contains "deadline passed", the words the QuantGPT guide's agent loop reads.
+ */
+function lateRefusal(
+  tradeDate: string,
+  execution: "open" | "close",
+  nowMs: number,
+  extra?: Record<string, string>,
+): BadRequestError | null {
   const today = sse.today(nowMs);
   if (tradeDate < today) {
-    throw new BadRequestError(`trade_date ${tradeDate} is in the past (today is ${today} CST)`);
-  }
-  const deadline = signalDeadline(tradeDate, execution);
-  if (nowMs >= deadline) {
-    throw new BadRequestError(
-      `Deadline passed: signals for ${tradeDate} (${execution} execution) had to arrive before ` +
-        `${DEADLINES[execution]} Asia/Shanghai (${iso(deadline)})`,
+    return new BadRequestError(
+      `Signal deadline passed: trade_date ${tradeDate} is in the past (today is ${today} CST)`,
+      extra,
     );
   }
-  return deadline;
+  const deadline = signalDeadline(tradeDate, execution);
+  if (nowMs < deadline) return null;
+  return new BadRequestError(
+    `Signal deadline passed: signals for ${tradeDate} (${execution} execution) had to arrive before ` +
+      `${DEADLINES[execution]} Asia/Shanghai (${iso(deadline)})`,
+    extra,
+  );
+}
+
+/**
+ * Checks the trade date against the SSE calendar, today (CST) and the deadline; throws `BadRequestError` (a
+ * malformed date: `ValidationError`). Answers the deadline instant.
+ */
+export function assertBeforeDeadline(tradeDate: string, execution: "open" | "close", nowMs: number): number {
+  assertTradingDay(tradeDate);
+  const late = lateRefusal(tradeDate, execution, nowMs);
+  if (late) throw late;
+  return signalDeadline(tradeDate, execution);
 }
 
 async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInput): Promise<void> {
@@ -177,9 +218,24 @@ export interface SubmitResult {
 
 /**
  * Accepts a day's target weights for one of my strategies (pending or active). The first signal activates a
- * pending strategy. A second submission for the same date before the deadline replaces the first unless it is
- * settled or committed to GitHub; resubmitting the identical signal changes nothing. Two submissions racing on
- * the same strategy-day: one wins, the other gets `ConflictError`.
+ * pending strategy. Two submissions racing on the same strategy-day: one wins, the other gets `ConflictError`.
+ *
+ * A re-submission for a day that already has a signal answers so that a client following the QuantGPT guide's
+ * Error Recovery and Idempotency tables ends up right ("409: already submitted — compare with
+ * `GET signals?limit=1`, skip if identical, else DELETE and re-POST"; "400: deadline passed — no recovery"):
+ *
+ * | the day's recorded signal                               | re-submission | answer                                 |
+ * | ------------------------------------------------------- | ------------- | -------------------------------------- |
+ * | any state                                               | identical     | 409 `reason: "identical"` (no change)  |
+ * | settled                                                 | different     | 409 `reason: "settled"` (final)        |
+ * | committed to GitHub                                     | different     | 409 `reason: "attested"` (final)       |
+ * | neither, deadline passed                                | different     | 400 "… deadline passed …"              |
+ * | neither, before the deadline                            | different     | 201 `replaced: true` (the override)    |
+ *
+ * Every 409 carries `trade_date`, `existing_signal_id`, `existing_signal_hash`, `identical`, `reason` and
+ * `replaceable` (whether a DELETE then re-POST would be accepted now). So a timed-out POST retried blindly is a
+ * harmless 409 "identical", and a final signal is never reported as "deadline passed" (which the guide's loop
+ * reads as "nothing was submitted"). With no signal recorded, a late submission is 400 "deadline passed".
  *
  * Everything a submission writes is one atomic commit (see `SignalRepo.put`); the returned record is not yet in
  * the transparency log nor on GitHub: `attestPending` does both, and finds the signal by its markers even when
@@ -198,8 +254,8 @@ export async function submitSignal(
       `Strategy "${slug}" is ${strategy.status}: signals are accepted when pending or active`,
     );
   }
-  const deadline = assertBeforeDeadline(input.trade_date, strategy.execution_price, receivedAt);
-  await validateWeights(deps, input);
+  assertTradingDay(input.trade_date);
+  const deadline = signalDeadline(input.trade_date, strategy.execution_price);
   const signals = sortSignals(input.signals).map((s) => ({ symbol: s.symbol, weight: s.weight }));
   const payload = { strategy: slug, trade_date: input.trade_date, signals };
   const canonical = canonicalSignalJson(payload);
@@ -207,21 +263,25 @@ export async function submitSignal(
 
   const existing = await deps.signals.getEntry(slug, input.trade_date);
   const prior = existing.value;
+  const late = lateRefusal(
+    input.trade_date,
+    strategy.execution_price,
+    receivedAt,
+    prior ? { existing_signal_hash: prior.signal_hash } : undefined,
+  );
   if (prior) {
-    if (prior.is_settled) {
-      throw new BadRequestError(`The signal for ${input.trade_date} is settled and final`);
-    }
-    if (prior.attestation.committed) {
-      throw new BadRequestError(`The signal for ${input.trade_date} is attested on GitHub and final`);
-    }
-    if (prior.signal_hash === hash) return { signal: prior, replaced: false };
+    const conflict = resubmissionConflict(prior, hash, late === null);
+    if (conflict) throw conflict;
   }
+  if (late) throw late;
+  await validateWeights(deps, input);
   const pending: AttestationState = { committed: false, reason: "pending", attempted_at: null };
   const record: SignalRecord = {
     id: prior?.id ?? newId("sig", receivedAt),
     strategy_slug: slug,
     trade_date: input.trade_date,
     signals,
+    submitted_order: input.signals.map((s) => s.symbol),
     signal_hash: hash,
     canonical_json: canonical,
     submitted_at: receivedAt,
@@ -255,6 +315,36 @@ export async function submitSignal(
   // activation. Logging and the GitHub commit follow in `attestPending`.
   await deps.signals.put(record, existing, { activate: activation, audit: entries });
   return { signal: record, replaced: prior !== null };
+}
+
+/** Why a re-submission for `prior`'s day is refused with 409 (see `submitSignal`), or `null` to go on. */
+function resubmissionConflict(prior: SignalRecord, hash: string, inTime: boolean): ConflictError | null {
+  const date = prior.trade_date;
+  const final = prior.is_settled ? "settled" : prior.attestation.committed ? "attested" : null;
+  const identical = prior.signal_hash === hash;
+  if (!identical && final === null) return null;
+  const reason = identical ? "identical" : final!;
+  const extra = {
+    trade_date: date,
+    existing_signal_id: prior.id,
+    existing_signal_hash: prior.signal_hash,
+    identical,
+    reason,
+    replaceable: final === null && inTime,
+  };
+  if (identical) {
+    return new ConflictError(
+      `A signal for ${date} is already submitted and recorded with identical content ` +
+        `(signal_hash ${prior.signal_hash}); nothing changed`,
+      extra,
+    );
+  }
+  const state = final === "settled" ? "settled" : "attested on GitHub";
+  return new ConflictError(
+    `A signal for ${date} is already submitted and ${state}; it cannot be replaced ` +
+      `(existing signal_hash ${prior.signal_hash})`,
+    extra,
+  );
 }
 
 /** The strategy change a submission implies: activation of a pending strategy or an earlier start date. */
@@ -339,7 +429,12 @@ export async function listSignals(
   return await deps.signals.list(slug, limit, offset);
 }
 
-/** Withdraws a signal: only before its deadline, and only if neither settled nor committed to GitHub. */
+/**
+ * Withdraws a signal: only before its deadline, and only if neither settled nor committed to GitHub (each refusal
+ * a `BadRequestError` in the guide's words: "settled signals are immutable", "attested signals cannot be
+ * deleted", "deadline passed, signal locked"); a day without a signal is `NotFoundError` (so a repeated DELETE
+ * is a harmless 404).
+ */
 export async function withdrawSignal(
   deps: TrackRecordServices,
   ownerId: string,
@@ -351,13 +446,17 @@ export async function withdrawSignal(
   const entry = await deps.signals.getEntry(slug, tradeDate);
   if (!entry.value) throw new NotFoundError(`No signal for ${tradeDate}`);
   const s = entry.value;
-  if (s.is_settled) throw new BadRequestError(`The signal for ${tradeDate} is settled and final`);
+  if (s.is_settled) {
+    throw new BadRequestError(`The signal for ${tradeDate} is settled: settled signals are immutable`);
+  }
   if (s.attestation.committed) {
-    throw new BadRequestError(`The signal for ${tradeDate} is attested on GitHub and final`);
+    throw new BadRequestError(
+      `The signal for ${tradeDate} is attested on GitHub: attested signals cannot be deleted`,
+    );
   }
   if (now >= s.deadline_at) {
     throw new BadRequestError(
-      `The deadline for ${tradeDate} has passed (${iso(s.deadline_at)})`,
+      `Signal deadline passed, signal locked: the deadline for ${tradeDate} was ${iso(s.deadline_at)}`,
     );
   }
   const withdrawn = auditEntry(

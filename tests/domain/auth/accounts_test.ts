@@ -11,6 +11,7 @@ import { hashPassword } from "../../../domain/auth/password.ts";
 import { authenticate, issueSession, refreshSession } from "../../../domain/auth/sessions.ts";
 import { newUserRecord } from "../../../domain/auth/user_view.ts";
 import {
+  BadRequestError,
   ConflictError,
   NotFoundError,
   RateLimitError,
@@ -171,7 +172,7 @@ Deno.test("redeemInvite() creates anonymous free accounts while uses remain", as
       assert.equal(pair.user.profile_complete, false);
       assert.equal(pair.user.email_verified, false);
     }
-    await assert.rejects(redeemInvite(a.deps, "TWICE", IP), ValidationError);
+    await assert.rejects(redeemInvite(a.deps, "TWICE", IP), BadRequestError);
     assert.equal((await a.deps.invites.get("TWICE"))?.record.uses, 2);
   } finally {
     a.close();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BadRequestError, NotFoundError } from "../../../domain/errors.ts";
+import { BadRequestError, ForbiddenError, NotFoundError } from "../../../domain/errors.ts";
 import { countUnreadNotifications, listNotifications } from "../../../domain/support/notifications.ts";
 import {
   answerTicket,
@@ -8,13 +8,14 @@ import {
   getTicket,
   listAllTickets,
   listMyTickets,
+  MAX_OPEN_TICKETS_WHEN_DISABLED,
   MAX_TICKET_REPLIES,
   replyToMyTicket,
 } from "../../../domain/support/tickets.ts";
 import { openSupportWorld, START } from "./support_world.ts";
 
 const page = { limit: 50, offset: 0 };
-const input = { subject: "  Backtest stuck ", message: " It stays at 40%. ", category: "bug" as const };
+const input = { title: "  Backtest stuck ", description: " It stays at 40%. ", category: "bug" as const };
 
 Deno.test("createTicket() opens a ticket that getMyTicket() returns with no replies", async () => {
   const { kv, deps } = await openSupportWorld();
@@ -24,10 +25,14 @@ Deno.test("createTicket() opens a ticket that getMyTicket() returns with no repl
     assert.deepEqual(created, {
       id: created.id,
       user_id: "usr_a",
+      title: "Backtest stuck",
+      description: "It stays at 40%.",
       subject: "Backtest stuck",
+      message: "It stays at 40%.",
       category: "bug",
       status: "open",
-      message: "It stays at 40%.",
+      admin_reply: null,
+      resolved_at: null,
       reply_count: 0,
       created_at: new Date(START).toISOString(),
       updated_at: new Date(START).toISOString(),
@@ -59,7 +64,7 @@ Deno.test("listMyTickets() lists only the caller's tickets, newest first, by sta
   try {
     const ids: string[] = [];
     for (let i = 0; i < 4; i++) {
-      ids.push((await createTicket(deps, "usr_a", { ...input, subject: `t${i}` })).id);
+      ids.push((await createTicket(deps, "usr_a", { ...input, title: `t${i}` })).id);
       clock.advance(1000);
     }
     await createTicket(deps, "usr_b", input);
@@ -194,13 +199,34 @@ Deno.test("replyToMyTicket() refuses a reply beyond MAX_TICKET_REPLIES", async (
 Deno.test("listAllTickets() lists every user's tickets newest first, filtered by status", async () => {
   const { kv, clock, deps } = await openSupportWorld();
   try {
-    const a = await createTicket(deps, "usr_a", { ...input, subject: "a" });
+    const a = await createTicket(deps, "usr_a", { ...input, title: "a" });
     clock.advance(1000);
-    await createTicket(deps, "usr_b", { ...input, subject: "b" });
+    await createTicket(deps, "usr_b", { ...input, title: "b" });
     await answerTicket(deps, "usr_admin", a.id, { message: "ok" });
     const all = await listAllTickets(deps, page);
     assert.deepEqual(all.items.map((t) => [t.subject, t.user_id]), [["b", "usr_b"], ["a", "usr_a"]]);
     assert.deepEqual((await listAllTickets(deps, page, "open")).items.map((t) => t.subject), ["b"]);
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("createTicket() lets a disabled account hold at most 3 tickets that are not closed", async () => {
+  const { kv, deps } = await openSupportWorld();
+  try {
+    const disabled = { accountDisabled: true };
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_OPEN_TICKETS_WHEN_DISABLED; i++) {
+      ids.push((await createTicket(deps, "usr_off", { ...input, title: `t${i}` }, disabled)).id);
+    }
+    await assert.rejects(createTicket(deps, "usr_off", input, disabled), ForbiddenError);
+    // An answered ticket still counts; a closed one does not.
+    await answerTicket(deps, "usr_admin", ids[0], { message: "looking" });
+    await assert.rejects(createTicket(deps, "usr_off", input, disabled), ForbiddenError);
+    await answerTicket(deps, "usr_admin", ids[1], { message: "re-enabled", status: "closed" });
+    assert.equal((await createTicket(deps, "usr_off", input, disabled)).status, "open");
+    // An enabled account has no such cap.
+    for (let i = 0; i < 5; i++) await createTicket(deps, "usr_on", input);
   } finally {
     kv.close();
   }

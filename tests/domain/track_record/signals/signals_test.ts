@@ -65,7 +65,7 @@ Deno.test("assertBeforeDeadline(): the last millisecond is in time, the deadline
     assert.ok(e instanceof BadRequestError);
     assert.match(
       e.message,
-      /Deadline passed: signals for 2026-05-14 \(open execution\) had to arrive before 09:15/,
+      /Signal deadline passed: signals for 2026-05-14 \(open execution\) had to arrive before 09:15/,
     );
     return true;
   });
@@ -183,12 +183,16 @@ Deno.test("submitSignal(): activates a pending strategy, keeps the id on replace
     assert.equal(active.activated_at, w.clock.now());
 
     w.clock.advance(60_000);
-    const same = await submitSignal(track, OWNER, "submit-1", {
-      trade_date: DAY,
-      signals: [{ symbol: "000001.SZ", weight: 0.25 }, { symbol: "600519.SH", weight: 0.5 }],
-    });
-    assert.equal(same.replaced, false);
-    assert.equal(same.signal.submitted_at, first.signal.submitted_at, "nothing was written");
+    const same = await rejection(() =>
+      submitSignal(track, OWNER, "submit-1", {
+        trade_date: DAY,
+        signals: [{ symbol: "000001.SZ", weight: 0.25 }, { symbol: "600519.SH", weight: 0.5 }],
+      })
+    );
+    assert.ok(same instanceof ConflictError, "an identical resubmission (in any order) is a conflict");
+    assert.equal(same.extra?.reason, "identical");
+    assert.equal(same.extra?.existing_signal_hash, first.signal.signal_hash);
+    assert.equal((await track.signals.get("submit-1", DAY))!.submitted_at, first.signal.submitted_at);
 
     const second = await submitSignal(track, OWNER, "submit-1", {
       trade_date: DAY,
@@ -261,7 +265,7 @@ Deno.test("withdrawSignal(): before the deadline only, never once settled or att
     });
     assert.match(
       (await rejection(() => withdrawSignal(track, OWNER, "withdraw-1", DAY))).message,
-      /settled and final/,
+      /settled signals are immutable/,
     );
     await track.signals.patchIfHash("withdraw-1", DAY, signal.signal_hash, { is_settled: false });
 
@@ -269,7 +273,7 @@ Deno.test("withdrawSignal(): before the deadline only, never once settled or att
     w.clock.set(cst(15, 0));
     assert.match(
       (await rejection(() => withdrawSignal(track, OWNER, "withdraw-1", DAY))).message,
-      /deadline .* has passed/,
+      /deadline passed, signal locked/,
     );
     w.clock.set(cst(14, 59, 59, 999));
     const withdrawn = await withdrawSignal(track, OWNER, "withdraw-1", DAY);

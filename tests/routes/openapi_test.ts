@@ -127,7 +127,7 @@ Deno.test("every operation documents a JSON 2xx response schema (or a redirect) 
           if (status === "204") continue;
           // File downloads (trades.csv, strategy.txt) document their own media type with a schema instead of JSON.
           const media = res.content?.["application/json"] ??
-            (/\.(csv|ts)$/.test(name) ? Object.values(res.content ?? {})[0] : undefined);
+            (/\.(csv|txt)$/.test(name) ? Object.values(res.content ?? {})[0] : undefined);
           assert.ok(media, `${status} has no application/json content`);
           assert.ok(isSchema(media.schema), `${status} has no schema`);
         }

@@ -80,6 +80,10 @@ export const DEFAULT_SPAN_YEARS = 5;
 /** Marks a date left out, until the spec's dates are filled (never leaves `StrategySpecSchema.parse`). */
 const UNSET_DATE = "";
 
+/** A date the client may leave out: left out, it reads as `UNSET_DATE` until `fillDates` runs. */
+const optionalDate = (description: string) =>
+  isoDate.optional().transform((d) => d ?? UNSET_DATE).describe(description);
+
 let specDateClock: Clock = systemClock;
 
 /** Sets the clock whose UTC date is a spec's default `end` (the house passes its own, tests their fixed one). */
@@ -133,12 +137,10 @@ export const StrategySpecSchema = z.strictObject({
   /** `next_open`: decided on bar t's close, filled at bar t+1's open; `close`: filled at bar t's close. */
   fill: z.enum(["next_open", "close"]).default("next_open"),
   capital: z.number().positive().max(1e12).default(100_000),
-  /** First day simulated; default `DEFAULT_SPAN_YEARS` years before `end`. */
-  start: isoDate.default(UNSET_DATE).describe(
-    "First day simulated (YYYY-MM-DD); default: 5 years before end",
-  ),
-  /** Last day simulated; default today (UTC), so the run reaches the latest bar. */
-  end: isoDate.default(UNSET_DATE).describe("Last day simulated (YYYY-MM-DD); default: today (UTC)"),
+  /** First day simulated (YYYY-MM-DD); left out: `DEFAULT_SPAN_YEARS` years before `end`. */
+  start: optionalDate("First day simulated (YYYY-MM-DD); default: 5 years before end"),
+  /** Last day simulated (YYYY-MM-DD); left out: today (UTC), so the run reaches the latest bar. */
+  end: optionalDate("Last day simulated (YYYY-MM-DD); default: today (UTC)"),
   benchmarks: z.array(symbol).max(5).default([]),
   /** Sell what is still held at the last close (otherwise open positions are valued, not sold). */
   close_at_end: z.boolean().default(false),

@@ -26,6 +26,7 @@ import { createLeaderboardRepo } from "../domain/store/leaderboard_repo.ts";
 import { createRunCacheRepo, type RunCacheRepo } from "../domain/store/run_cache_repo.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
+import { useSpecDateClock } from "../domain/strategy/spec.ts";
 import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
 import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
 import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
@@ -93,6 +94,7 @@ export function buildCsvImportServices(kv: Deno.Kv, clock: Clock): CsvImportDeps
 /** Wires repositories and services into one `Services` graph. */
 export async function buildServices(input: ServicesInput): Promise<Services> {
   const { config, kv, clock, mailer, log } = input;
+  useSpecDateClock(clock); // a spec without dates runs up to this clock's today
   const secret = await resolveJwtSecret(config, kv);
   const auth = buildAuthServices({ config, kv, clock, mailer, log, secret });
   const health: HealthDeps = {

@@ -36,6 +36,7 @@ import {
   MessageSchema,
   pageOf,
   PageQuery,
+  redirectLastSegment,
   safeText,
 } from "./schemas/common.ts";
 import { StrategySources } from "./schemas/strategy_source.ts";
@@ -252,9 +253,9 @@ export function libraryRoutes(
   app.openapi(
     createRoute({
       method: "get",
-      path: "/library/{id}/export.ts",
+      path: "/library/{id}/strategy.txt",
       tags,
-      summary: "Download the strategy text of the latest version",
+      summary: "Download the strategy text of the latest version (`<id>-v<version>.strategy.txt`)",
       security: bearerSecurity,
       middleware: [user],
       request: { params: IdParam },
@@ -267,6 +268,12 @@ export function libraryRoutes(
       const file = await strategyTextFile(deps, me(c), c.req.valid("param").id);
       return c.text(file.text, 200, { "Content-Disposition": `attachment; filename="${file.filename}"` });
     },
+  );
+  // The strategy text used to be served as `export.ts`, though it is not TypeScript: a permanent redirect keeps
+  // old clients working (the new path checks the credentials).
+  app.get(
+    "/library/:id/export.ts",
+    (c) => c.redirect(redirectLastSegment(c.req.url, "export.ts", "strategy.txt"), 308),
   );
 
   app.openapi(

@@ -166,5 +166,5 @@ export async function strategyTextFile(
   id: string,
 ): Promise<{ filename: string; text: string }> {
   const v = await getOwnVersion(deps, userId, id);
-  return { filename: `${id}-v${v.version}.ts`, text: `# ${id} v${v.version}\n${v.generated_code}` };
+  return { filename: `${id}-v${v.version}.strategy.txt`, text: `# ${id} v${v.version}\n${v.generated_code}` };
 }

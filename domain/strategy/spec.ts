@@ -2,8 +2,13 @@
  * The strategy spec (zod): universe, entry/exit rules in the expression language, ranking, sizing, risk,
  * costs (percent), fills, capital, dates and benchmarks. Every field but `universe`, `entry` and `exit` has a
  * documented default. Expressions are parsed at validation time, so a bad rule is a 422 naming the field.
+ *
+ * Dates default relative to the day the spec is read, never to a fixed day: a missing `end` is today (UTC, by
+ * the clock the house hands `useSpecDateClock`), a missing `start` is `DEFAULT_SPAN_YEARS` years before `end`
+ * (the given one or today). The parsed spec holds the filled dates, so a saved strategy keeps them.
  */
 import { z } from "zod";
+import { type Clock, systemClock } from "../clock.ts";
 import { refuseUnsafeText } from "../safe_text.ts";
 import { isSupportedCalendarDate } from "../calendar/calendar.ts";
 import { UNIVERSE_NAMES } from "../market/types.ts";
@@ -69,6 +74,39 @@ const SizingSchema = z.discriminatedUnion("method", [
   }),
 ]);
 
+/** Years covered by a spec that gives no `start`: it starts this many years before its `end`. */
+export const DEFAULT_SPAN_YEARS = 5;
+
+/** Marks a date left out, until the spec's dates are filled (never leaves `StrategySpecSchema.parse`). */
+const UNSET_DATE = "";
+
+/** A date the client may leave out: left out, it reads as `UNSET_DATE` until `fillDates` runs. */
+const optionalDate = (description: string) =>
+  isoDate.optional().transform((d) => d ?? UNSET_DATE).describe(description);
+
+let specDateClock: Clock = systemClock;
+
+/** Sets the clock whose UTC date is a spec's default `end` (the house passes its own, tests their fixed one). */
+export function useSpecDateClock(clock: Clock): void {
+  specDateClock = clock;
+}
+
+/** `date` (YYYY-MM-DD) moved `years` years back; 29 February becomes 28 February in a common year. */
+export function yearsBefore(date: string, years: number): string {
+  const y = Number(date.slice(0, 4)) - years;
+  const md = date.slice(5);
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  return `${String(y).padStart(4, "0")}-${md === "02-29" && !leap ? "02-28" : md}`;
+}
+
+/** Fills a left-out `end` with today (UTC) and a left-out `start` with `DEFAULT_SPAN_YEARS` before `end`. */
+function fillDates<T extends { start: string; end: string }>(spec: T): T {
+  if (spec.start !== UNSET_DATE && spec.end !== UNSET_DATE) return spec;
+  const end = spec.end === UNSET_DATE ? new Date(specDateClock.now()).toISOString().slice(0, 10) : spec.end;
+  const start = spec.start === UNSET_DATE ? yearsBefore(end, DEFAULT_SPAN_YEARS) : spec.start;
+  return { ...spec, start, end };
+}
+
 /** The strategy spec. */
 export const StrategySpecSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).superRefine(refuseUnsafeText()).default("Untitled strategy"),
@@ -99,14 +137,19 @@ export const StrategySpecSchema = z.strictObject({
   /** `next_open`: decided on bar t's close, filled at bar t+1's open; `close`: filled at bar t's close. */
   fill: z.enum(["next_open", "close"]).default("next_open"),
   capital: z.number().positive().max(1e12).default(100_000),
-  start: isoDate.default("2015-01-01"),
-  end: isoDate.default("2022-12-31"),
+  /** First day simulated (YYYY-MM-DD); left out: `DEFAULT_SPAN_YEARS` years before `end`. */
+  start: optionalDate("First day simulated (YYYY-MM-DD); default: 5 years before end"),
+  /** Last day simulated (YYYY-MM-DD); left out: today (UTC), so the run reaches the latest bar. */
+  end: optionalDate("Last day simulated (YYYY-MM-DD); default: today (UTC)"),
   benchmarks: z.array(symbol).max(5).default([]),
   /** Sell what is still held at the last close (otherwise open positions are valued, not sold). */
   close_at_end: z.boolean().default(false),
   /** Annual risk-free rate for Sharpe/Sortino, percent. */
   risk_free_pct: z.number().min(-10).max(50).default(0),
-}).refine((s) => s.start <= s.end, { message: "start must not be after end", path: ["start"] });
+}).overwrite(fillDates).refine((s) => s.start <= s.end, {
+  message: "start must not be after end (a left-out end is today)",
+  path: ["start"],
+});
 
 /** A validated spec with defaults filled in. */
 export type StrategySpec = z.infer<typeof StrategySpecSchema>;

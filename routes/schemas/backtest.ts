@@ -10,7 +10,12 @@ const metric = z.number().nullable();
  * A strategy spec as stored and echoed back (every default filled in): the domain's schema rebuilt here, since
  * the domain's own was made before the OpenAPI extension could name it.
  */
-export const StrategySpecResponse = z.strictObject(StrategySpecSchema.shape).openapi("StrategySpec");
+export const StrategySpecResponse = z.strictObject({
+  ...StrategySpecSchema.shape,
+  // Echoed with the dates filled in (a request may leave them out).
+  start: z.string().openapi({ description: "First day simulated (YYYY-MM-DD)" }),
+  end: z.string().openapi({ description: "Last day simulated (YYYY-MM-DD)" }),
+}).openapi("StrategySpec");
 
 /** The best or worst closed trade. */
 const TradeExtreme = z.object({ ticker: z.string(), return: metric }).nullable();

@@ -110,5 +110,5 @@ export const bearerSecurity = [{ bearerAuth: [] }];
 /** The path and query of `url` with its last path segment `from` replaced by `to` (for 308s from old paths). */
 export function redirectLastSegment(url: string, from: string, to: string): string {
   const u = new URL(url);
-  return u.pathname.replace(new RegExp(`/${from}$`), `/${to}`) + u.search;
+  return u.pathname.replace(new RegExp(`/${from.replaceAll(".", "\\.")}$`), `/${to}`) + u.search;
 }

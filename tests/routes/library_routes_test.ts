@@ -188,13 +188,26 @@ Deno.test("library: catalog compare shows each author's production version with 
     assert.equal(typeof compared.strategies[0].metrics.totalReturn, "number");
   }));
 
-Deno.test("library: export.ts downloads the latest version as an attachment", () =>
+Deno.test("library: strategy.txt downloads the latest version's strategy text as an attachment", () =>
   withWorld(async (w) => {
     const { strategy_id, t } = await saveTwoVersions(w);
-    const exported = await w.request("GET", `/api/v1/library/${strategy_id}/export.ts`, { token: t });
+    const exported = await w.request("GET", `/api/v1/library/${strategy_id}/strategy.txt`, { token: t });
     assert.equal(exported.status, 200);
-    assert.match(exported.headers.get("content-disposition")!, /attachment; filename="strat_.*-v2\.ts"/);
+    assert.match(exported.headers.get("content-type")!, /^text\/plain/);
+    assert.match(
+      exported.headers.get("content-disposition")!,
+      /attachment; filename="strat_.*-v2\.strategy\.txt"/,
+    );
     assert.match(await exported.text(), /^entry: close > sma\(close, 100\)$/m);
+  }));
+
+Deno.test("library: the old export.ts path answers 308 to strategy.txt, query kept", () =>
+  withWorld(async (w) => {
+    const { strategy_id, t } = await saveTwoVersions(w);
+    const old = await w.request("GET", `/api/v1/library/${strategy_id}/export.ts?x=1`, { token: t });
+    assert.equal(old.status, 308);
+    assert.equal(old.headers.get("location"), `/api/v1/library/${strategy_id}/strategy.txt?x=1`);
+    await old.body?.cancel();
   }));
 
 Deno.test("library: another user cannot delete someone else's strategy", () =>

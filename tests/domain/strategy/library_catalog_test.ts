@@ -54,7 +54,7 @@ Deno.test("library views: save from text, read, list versions and export the tex
       NotFoundError,
     );
     const file = await strategyTextFile(w.library, "usr_a", first.strategy_id);
-    assert.equal(file.filename, `${first.strategy_id}-v2.ts`);
+    assert.equal(file.filename, `${first.strategy_id}-v2.strategy.txt`);
     assert.ok(file.text.startsWith(`# ${first.strategy_id} v2\nname: "Mine"\n`));
     await assert.rejects(saveFromSource(w.library, "usr_a", { name: "Bad", strategy_code: "x" }), (e) => {
       assert.ok(e instanceof ValidationError);

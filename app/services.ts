@@ -30,7 +30,7 @@ import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
 import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
 import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
 import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
-import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
+import { type JobSubmissionDeps, tierRunningCap } from "../domain/backtest/job_submission.ts";
 import { buildMarketServices } from "./market_services.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
@@ -121,6 +121,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     mode: config.jobQueue,
     maxRunMs: config.backtestJobMaxMs,
     maxAttempts: config.backtestJobMaxAttempts,
+    runningCapOf: tierRunningCap(auth.users),
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
   // Authors are shown by nickname wherever a strategy is public: the catalog, the leaderboard, track records.

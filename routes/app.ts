@@ -49,6 +49,7 @@ import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import type { TopicHub } from "../domain/stream/hub.ts";
 import { trackedStrategyRoutes } from "./tracked_strategy_routes.ts";
+import { modelRegistryRoutes } from "./model_registry_routes.ts";
 import { publicRecordRoutes } from "./public_record_routes.ts";
 import { adminJobRoutes } from "./admin_job_routes.ts";
 import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", backtestRoutes(deps.auth, deps.sync, deps.indicators));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
+  api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
 

@@ -32,7 +32,7 @@ import { authRoutes } from "./auth_routes.ts";
 import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
 import { errorResponse } from "./errors.ts";
-import { healthRoutes } from "./health_routes.ts";
+import { apiHealthRoutes, healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
@@ -159,7 +159,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", (c, next) => (c.req.path === IMPORT_PATH ? next() : globalBodyLimit(c, next)));
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  api.route("/", healthRoutes(deps.health));
+  api.route("/", apiHealthRoutes(deps.health));
   api.route("/", authRoutes(deps.auth));
   api.route("/", oauthRoutes(deps.auth, deps.github));
   api.route("/", billingRoutes(deps.auth));

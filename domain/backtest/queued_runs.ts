@@ -174,9 +174,7 @@ export async function runBacktestJob(
     let claimed = false;
     let busy = false;
     let ended: JobStatus | null = null;
-    const unlock = await claimLock(deps).acquire();
-    const job = await claimJob().finally(unlock);
-    async function claimJob(): Promise<BacktestJobRecord | null> {
+    const claimJob = async (): Promise<BacktestJobRecord | null> => {
       const seen = await deps.jobs.get(jobId);
       if (seen?.status === "queued" && !seen.cancel_requested && deps.runningCapOf) {
         const standing = await queueStanding(deps, seen);
@@ -221,7 +219,9 @@ export async function runBacktestJob(
         if (e instanceof NotFoundError) return null;
         throw e;
       });
-    }
+    };
+    const unlock = await claimLock(deps).acquire();
+    const job = await claimJob().finally(unlock);
     if (ended) return ended;
     if (!job || !claimed) return busy ? "busy" : "skipped";
     const attempt = job.attempt;

@@ -160,12 +160,21 @@ Deno.test("POST /backtests queues a job beyond the tier's running cap: 202, wait
   withWorld(async (w) => {
     const { submit, token } = await busyUser(w);
     const first = await (await submit()).json();
-    assert.deepEqual(first.queue, { position: 1, running: 0, max_running: 2, reason: "waiting for a worker" });
+    assert.deepEqual(first.queue, {
+      position: 1,
+      running: 0,
+      max_running: 2,
+      reason: "waiting for a worker",
+    });
     w.clock.advance(1); // turns go oldest first (by id within one millisecond)
     assert.equal((await submit()).status, 202);
     w.clock.advance(1);
     const third = await submit();
-    assert.equal(third.status, 202, "the free tier's cap of 2 running jobs queues the third, never refuses it");
+    assert.equal(
+      third.status,
+      202,
+      "the free tier's cap of 2 running jobs queues the third, never refuses it",
+    );
     const body = await third.json();
     assert.equal(body.status, "queued");
     assert.equal(body.queue.position, 3);

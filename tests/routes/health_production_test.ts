@@ -64,7 +64,13 @@ Deno.test("production /health names no host, port, URL or path, only each check'
       }
     }
     // What production shows beside the checks: status, version, and /health's database and cache figures.
-    assert.deepEqual(Object.keys(JSON.parse(prod[0])).sort(), ["cache", "checks", "database", "status", "version"]);
+    assert.deepEqual(Object.keys(JSON.parse(prod[0])).sort(), [
+      "cache",
+      "checks",
+      "database",
+      "status",
+      "version",
+    ]);
     assert.equal(JSON.parse(prod[0]).status, "healthy");
     assert.deepEqual(Object.keys(JSON.parse(prod[1])).sort(), ["checks", "status", "version"]);
     assert.equal(JSON.parse(prod[1]).status, "ok");

@@ -43,7 +43,8 @@ Deno.test("stage, promote, versions and rollback by name act on my library strat
     await save(w, token, "TrendFollowing", id);
     assert.equal((await post(w, "/api/v1/strategies/TrendFollowing/stage?version=2", token)).status, 200);
     assert.equal((await post(w, "/api/v1/strategies/TrendFollowing/promote", token)).status, 200);
-    const versions = await (await w.request("GET", "/api/v1/models/TrendFollowing/versions", { token })).json();
+    const versions = await (await w.request("GET", "/api/v1/models/TrendFollowing/versions", { token }))
+      .json();
     assert.equal(versions.model_name, "TrendFollowing");
     assert.equal(versions.strategy_id, id);
     assert.equal(versions.total, 2);

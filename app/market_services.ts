@@ -4,7 +4,7 @@ import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { createMarketFreshnessRepo } from "../domain/store/market_freshness_repo.ts";
 import { createSyntheticCacheRepo } from "../domain/store/synthetic_cache_repo.ts";
-import { createBarCache } from "../domain/market/bar_cache.ts";
+import { type BarCache, createBarCache } from "../domain/market/bar_cache.ts";
 import {
   createMarketData,
   type MarketDeps,
@@ -16,8 +16,16 @@ import { createSyntheticProvider } from "../domain/market/synthetic_provider.ts"
 import { createYahooFinanceClient } from "../domain/market/yahoo/yahoo_finance_client.ts";
 import { yahooExchangeOf } from "../domain/market/yahoo/yahoo_symbols.ts";
 
-/** Wires the synthetic market, bar store, cache, imports, the optional Yahoo provider and `MarketData`. */
-export function buildMarketServices(kv: Deno.Kv, clock: Clock, opts: MarketOptions): MarketDeps {
+/**
+ * Wires the synthetic market, bar store, cache (`barCache`, or a new one of `opts.cacheBytes`), imports, the
+ * optional Yahoo provider and `MarketData`.
+ */
+export function buildMarketServices(
+  kv: Deno.Kv,
+  clock: Clock,
+  opts: MarketOptions,
+  barCache: BarCache = createBarCache(opts.cacheBytes),
+): MarketDeps {
   const market = createSyntheticMarket({ seed: opts.seed });
   const bars = createBarRepo(kv);
   const marks = createSyntheticCacheRepo(kv);
@@ -27,7 +35,7 @@ export function buildMarketServices(kv: Deno.Kv, clock: Clock, opts: MarketOptio
     market,
     bars,
     marks,
-    cache: createBarCache(opts.cacheBytes),
+    cache: barCache,
     clock,
   });
   const yahoo = opts.yahoo?.enabled

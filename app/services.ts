@@ -31,11 +31,13 @@ import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
 import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
 import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
 import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
-import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
+import { type JobSubmissionDeps, tierRunningCap } from "../domain/backtest/job_submission.ts";
 import { buildMarketServices } from "./market_services.ts";
 import { createBarRepo } from "../domain/store/bar_repo.ts";
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { marketHealth } from "../domain/market/market_health.ts";
+import { barCacheFigures, storedMarketFigures } from "../domain/market/market_figures.ts";
+import { createBarCache } from "../domain/market/bar_cache.ts";
 import { buildGithubServices } from "./github_services.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { createTrackedStrategyRepo } from "../domain/store/tracked_strategy_repo.ts";
@@ -108,12 +110,15 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     exposeDetail: config.env !== "production",
   };
   const support = { tickets: createTicketRepo(kv), notifications: createNotificationRepo(kv), clock };
+  const barCache = createBarCache(config.marketCacheBytes);
   const market = buildMarketServices(kv, clock, {
     seed: config.marketSeed,
     cacheBytes: config.marketCacheBytes,
     yahoo: config.yahoo,
-  });
+  }, barCache);
   health.extraChecks = { market_data: () => marketHealth(market) };
+  health.databaseFigures = () => storedMarketFigures(market.data);
+  health.cacheFigures = () => barCacheFigures(barCache);
   const backtests: BacktestJobDeps = {
     jobs: createBacktestJobRepo(kv),
     market: market.data,
@@ -123,6 +128,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     mode: config.jobQueue,
     maxRunMs: config.backtestJobMaxMs,
     maxAttempts: config.backtestJobMaxAttempts,
+    runningCapOf: tierRunningCap(auth.users),
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
   // Authors are shown by nickname wherever a strategy is public: the catalog, the leaderboard, track records.

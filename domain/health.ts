@@ -1,4 +1,8 @@
-/** Service health: one real check per dependency, and an overall `ok` or `degraded`. */
+/**
+ * Service health: one real check per dependency, and an overall `ok` or `degraded` (`/api/v1/health`); and the
+ * Backtester v2 document's `/health` — the same checks with `healthy` | `degraded` | `unhealthy` and the stored
+ * market data (`database`) and bar cache (`cache`) figures.
+ */
 import { isoOrNull } from "./iso_time.ts";
 import { type Clock, withDeadline } from "./clock.ts";
 import type { Mailer } from "./mail/mailer.ts";
@@ -101,6 +105,10 @@ export interface HealthDeps {
   enqueueHeartbeat: () => Promise<void>;
   /** Extra named checks other areas register (market data, attestation, …). */
   extraChecks?: ExtraChecks;
+  /** The stored market data's figures (read at most every `FIGURES_TTL_MS`); absent: none stored. */
+  databaseFigures?: () => Promise<DatabaseFigures>;
+  /** The in-process bar cache's figures; absent: no cache. */
+  cacheFigures?: () => CacheFigures;
   /** How long one check may take before it counts as failed (default `CHECK_TIMEOUT_MS`). */
   checkTimeoutMs?: number;
   /**
@@ -195,5 +203,79 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     status: Object.values(checks).every((c: CheckResult) => c.ok) ? "ok" : "degraded",
     version: deps.version,
     checks,
+  };
+}
+
+/** Stored market data: bars, first and last bar date, series (the Backtester v2 `database.info`). */
+export interface DatabaseFigures {
+  total_records: number;
+  date_range: { min_date: string | null; max_date: string | null };
+  unique_tickers: number;
+}
+
+/** The in-process bar cache (the Backtester v2 `cache`). */
+export interface CacheFigures {
+  loaded: boolean;
+  rows: number;
+  years: number;
+  size_mb: number;
+}
+
+/** `/health` in the Backtester v2 document's shape, over this service's checks. */
+export interface ServiceHealthReport {
+  /** `unhealthy` when KV (the database) fails, `degraded` when another check fails, else `healthy`. */
+  status: "healthy" | "degraded" | "unhealthy";
+  version: string;
+  /** KV answered the health probe; `info` is `null` when the figures could not be read. */
+  database: { connected: boolean; info: DatabaseFigures | null };
+  cache: CacheFigures;
+  checks: HealthChecks;
+}
+
+/** How long the stored market figures are reused: counting them sweeps every series' metadata. */
+export const FIGURES_TTL_MS = 60_000;
+
+const figuresMemo = new WeakMap<HealthDeps, { at: number; value: Promise<DatabaseFigures> }>();
+
+/** The stored market figures, read at most once per `FIGURES_TTL_MS` per `deps` (a failed read is not kept). */
+function databaseFigures(deps: HealthDeps): Promise<DatabaseFigures> {
+  const read = deps.databaseFigures;
+  if (!read) {
+    return Promise.resolve({
+      total_records: 0,
+      date_range: { min_date: null, max_date: null },
+      unique_tickers: 0,
+    });
+  }
+  const now = deps.clock.now();
+  const memo = figuresMemo.get(deps);
+  if (memo && now - memo.at < FIGURES_TTL_MS) return memo.value;
+  const value = read();
+  figuresMemo.set(deps, { at: now, value });
+  value.catch(() => figuresMemo.delete(deps));
+  return value;
+}
+
+const NO_CACHE: CacheFigures = { loaded: false, rows: 0, years: 0, size_mb: 0 };
+
+/**
+ * `/health` of the Backtester v2 document as a superset: its `status`, `database` and `cache`, with this
+ * service's `version` and `checks` (redacted in production like `checkHealth`'s; the figures name no host, port
+ * or path, so they are shown everywhere). Never rejects.
+ */
+export async function checkServiceHealth(deps: HealthDeps): Promise<ServiceHealthReport> {
+  const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
+  const [report, info] = await Promise.all([
+    checkHealth(deps),
+    guarded(async () => ({ ok: true, detail: "ok", figures: await databaseFigures(deps) }), timeoutMs),
+  ]);
+  const figures = "figures" in info ? (info.figures as DatabaseFigures) : null;
+  const kvOk = report.checks.kv.ok;
+  return {
+    status: !kvOk ? "unhealthy" : report.status === "ok" ? "healthy" : "degraded",
+    version: report.version,
+    database: { connected: kvOk, info: figures },
+    cache: deps.cacheFigures?.() ?? NO_CACHE,
+    checks: report.checks,
   };
 }

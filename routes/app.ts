@@ -32,7 +32,7 @@ import { authRoutes } from "./auth_routes.ts";
 import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
 import { errorResponse } from "./errors.ts";
-import { healthRoutes } from "./health_routes.ts";
+import { apiHealthRoutes, healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
@@ -49,6 +49,7 @@ import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import type { TopicHub } from "../domain/stream/hub.ts";
 import { trackedStrategyRoutes } from "./tracked_strategy_routes.ts";
+import { modelRegistryRoutes } from "./model_registry_routes.ts";
 import { publicRecordRoutes } from "./public_record_routes.ts";
 import { adminJobRoutes } from "./admin_job_routes.ts";
 import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
@@ -158,7 +159,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", (c, next) => (c.req.path === IMPORT_PATH ? next() : globalBodyLimit(c, next)));
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
-  api.route("/", healthRoutes(deps.health));
+  api.route("/", apiHealthRoutes(deps.health));
   api.route("/", authRoutes(deps.auth));
   api.route("/", oauthRoutes(deps.auth, deps.github));
   api.route("/", billingRoutes(deps.auth));
@@ -181,6 +182,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", backtestRoutes(deps.auth, deps.sync, deps.indicators));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
+  api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
 

@@ -3,9 +3,20 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { BacktestJobDeps } from "../domain/backtest/queued_runs.ts";
 import { completedReport, jobEquity, jobPlot, jobTradesCsv } from "../domain/backtest/job_reports.ts";
-import { type JobSubmissionDeps, queueBacktest } from "../domain/backtest/job_submission.ts";
-import { cancelJob, JOB_STATUSES, jobDetail, listJobs } from "../domain/backtest/job_views.ts";
-import { anyStrategySource, oneStrategySource } from "../domain/strategy/strategy_source.ts";
+import {
+  jobStatus,
+  type JobSubmissionDeps,
+  queueBacktest,
+  WAITING_PER_RUNNING,
+} from "../domain/backtest/job_submission.ts";
+import { cancelJob, JOB_STATUSES, listJobs } from "../domain/backtest/job_views.ts";
+import { AgentConfigSchema } from "../domain/strategy/blueprint_and_config.ts";
+import { BUILTIN_STRATEGIES } from "../domain/strategy/builtin_strategies.ts";
+import {
+  anyStrategySource,
+  oneStrategySource,
+  type SpecSources,
+} from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
@@ -27,16 +38,40 @@ import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
 
 const tags = ["backtests"];
 
+/** The TradAI backend document's config: a strategy by name and the pairs to run it on. */
+const NamedStrategyConfigSchema = z.strictObject({
+  strategy: safeText({ min: 1, max: 200 }).openapi({
+    description: "A strategy by name: one of your saved strategies, else a built-in (" +
+      BUILTIN_STRATEGIES.map((b) => b.name).join(", ") + "), else a strategy of the public catalog",
+    example: "TrendFollowing",
+  }),
+  pairs: z.array(safeText({ min: 1, max: 40 })).min(1).max(50).openapi({
+    description: "BASE/USDT, BASE/USDT:USDT, BASE/USD(C) → the crypto symbol BASE-USD; or Quantedge symbols",
+    example: ["BTC/USDT:USDT"],
+  }),
+  timeframe: z.literal("1d").optional().openapi({ description: "Bar size: only daily bars (1d) exist" }),
+  timerange: safeText({ min: 1, max: 17 }).optional().openapi({
+    description: "YYYYMMDD-YYYYMMDD (either side may be empty): replaces the strategy's dates",
+    example: "20230101-20241231",
+  }),
+}).openapi("NamedStrategyConfig");
+
 const SubmitBody = z.strictObject({
   ...StrategySources,
+  config: z.union([NamedStrategyConfigSchema, AgentConfigSchema]).optional().openapi({
+    description: "The TradAI document's {strategy, pairs}, or the chat agent's config shape",
+  }),
   library_id: safeText({ min: 1, max: 64, trim: false }).optional().openapi({
     description: "Run a saved strategy of mine",
   }),
   version: z.number().int().min(1).optional().openapi({ description: "Its version (default: latest)" }),
   experiment_name: safeText({ min: 1, max: 200 }).optional(),
-  priority: z.number().int().min(0).max(10).default(0),
+  priority: z.number().int().min(0).max(10).default(0).openapi({
+    description: "Among my waiting jobs, higher priority starts first (then oldest first)",
+  }),
 }).refine(
-  (b) => (b.library_id !== undefined ? !anyStrategySource(b) : oneStrategySource(b)),
+  (b) =>
+    b.library_id !== undefined ? !anyStrategySource(b as SpecSources) : oneStrategySource(b as SpecSources),
   {
     message: "Give exactly one of spec, blueprint, config, strategy_code or library_id",
   },
@@ -44,10 +79,23 @@ const SubmitBody = z.strictObject({
   .openapi("BacktestJobSubmit");
 
 const JobParam = z.object({
-  id: z.string().min(1).max(64).openapi({
-    param: { name: "id", in: "path" },
+  job_id: z.string().min(1).max(64).openapi({
+    param: { name: "job_id", in: "path" },
     example: "bt_01jd0m6qvh3x8k2c9n4p",
   }),
+});
+
+/**
+ * Where a queued job stands: my jobs run at most `max_running` at once (the tier's max_active_backtests), the
+ * others wait their turn; up to `WAITING_PER_RUNNING` × max_running may be queued (not yet started), past that a
+ * submission is a 429.
+ * (Inline, not a named component: a named schema made nullable is not described as nullable.)
+ */
+const QueueSchema = z.object({
+  position: z.number().int().openapi({ description: "1-based place among my waiting jobs" }),
+  running: z.number().int().openapi({ description: "My jobs running now" }),
+  max_running: z.number().int().nullable().openapi({ description: "How many of my jobs run at once" }),
+  reason: z.string(),
 });
 
 const JobSummary = z.object({
@@ -88,6 +136,8 @@ const JobDetail = JobSummary.extend({
   )
     .nullable(),
   trades: z.array(JobTradeSchema).nullable(),
+  /** While queued: where it stands; otherwise null. */
+  queue: QueueSchema.nullable(),
   links: JobLinks,
 }).openapi("BacktestJob");
 
@@ -111,6 +161,11 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
       path: "/backtests",
       tags,
       summary: "Queue a backtest (spec, blueprint, config or strategy text) → 202 with the job id",
+      description:
+        "Rate-limited per user and per client address (RATE_LIMIT_BACKTEST, default 10 per minute: " +
+        '429 {"detail": "Rate limit exceeded: 10 per 1 minute"} with Retry-After). Accepted jobs are queued: ' +
+        "at most max_running of mine run at once and the rest wait their turn (queue.position, queue.reason); " +
+        `up to ${WAITING_PER_RUNNING} × max_running may be queued (not yet started), past that a submission is a 429.`,
       security: bearerSecurity,
       middleware: [user],
       request: { body: jsonBody(SubmitBody) },
@@ -119,8 +174,15 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
           z.object({
             job_id: z.string(),
             status: z.literal("queued"),
+            strategy: z.object({
+              kind: z.enum(["library", "builtin", "catalog"]),
+              name: z.string(),
+              id: z.string().nullable(),
+              version: z.number().int().nullable(),
+            }).nullable().openapi({ description: "What a config naming a strategy resolved to; else null" }),
+            queue: QueueSchema,
             links: JobLinks,
-          }),
+          }).openapi("BacktestJobQueued"),
           "Queued",
         ),
         ...errorResponses(401, 403, 422, 429),
@@ -166,7 +228,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
   app.openapi(
     createRoute({
       method: "get",
-      path: "/backtests/{id}",
+      path: "/backtests/{job_id}",
       tags,
       summary: "Status and progress; when completed, metrics, equity curve and trades",
       security: bearerSecurity,
@@ -175,7 +237,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
       responses: { 200: jsonResponse(JobDetail, "Job"), ...errorResponses(401, 403, 404, 422) },
     }),
     async (c) => {
-      const job = await jobDetail(jobs, c.get("principal").user.id, c.req.valid("param").id);
+      const job = await jobStatus(jobs, c.get("principal").user.id, c.req.valid("param").job_id);
       return c.json({ ...job, links: links(job.id) }, 200);
     },
   );
@@ -183,7 +245,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
   app.openapi(
     createRoute({
       method: "post",
-      path: "/backtests/{id}/cancel",
+      path: "/backtests/{job_id}/cancel",
       tags,
       summary: "Cancel a queued job, or stop a running one within one slice",
       security: bearerSecurity,
@@ -195,14 +257,14 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
       },
     }),
     async (c) => {
-      return c.json(await cancelJob(jobs, c.get("principal").user.id, c.req.valid("param").id), 200);
+      return c.json(await cancelJob(jobs, c.get("principal").user.id, c.req.valid("param").job_id), 200);
     },
   );
 
   app.openapi(
     createRoute({
       method: "get",
-      path: "/backtests/{id}/report-data",
+      path: "/backtests/{job_id}/report-data",
       tags,
       summary: "The full report of a completed job",
       security: bearerSecurity,
@@ -214,13 +276,13 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
       },
     }),
     async (c) =>
-      c.json(await completedReport(jobs, c.get("principal").user.id, c.req.valid("param").id), 200),
+      c.json(await completedReport(jobs, c.get("principal").user.id, c.req.valid("param").job_id), 200),
   );
 
   app.openapi(
     createRoute({
       method: "get",
-      path: "/backtests/{id}/equity",
+      path: "/backtests/{job_id}/equity",
       tags,
       summary: "Equity curve of a completed job",
       security: bearerSecurity,
@@ -231,13 +293,13 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
         ...errorResponses(401, 403, 404, 422),
       },
     }),
-    async (c) => c.json(await jobEquity(jobs, c.get("principal").user.id, c.req.valid("param").id), 200),
+    async (c) => c.json(await jobEquity(jobs, c.get("principal").user.id, c.req.valid("param").job_id), 200),
   );
 
   app.openapi(
     createRoute({
       method: "get",
-      path: "/backtests/{id}/trades.csv",
+      path: "/backtests/{job_id}/trades.csv",
       tags,
       summary: "Trades of a completed job as a CSV download",
       security: bearerSecurity,
@@ -249,7 +311,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
       },
     }),
     async (c) => {
-      const file = await jobTradesCsv(jobs, c.get("principal").user.id, c.req.valid("param").id);
+      const file = await jobTradesCsv(jobs, c.get("principal").user.id, c.req.valid("param").job_id);
       return c.body(file.text, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": `attachment; filename="${file.filename}"`,
@@ -260,7 +322,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
   app.openapi(
     createRoute({
       method: "get",
-      path: "/backtests/{id}/plot",
+      path: "/backtests/{job_id}/plot",
       tags,
       summary:
         "Plotly figure of a completed job: price of ?ticker= (default: the most traded) with trades, equity, drawdown",
@@ -279,7 +341,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
     }),
     async (c) => {
       const me = c.get("principal").user.id;
-      const figure = await jobPlot(jobs, me, c.req.valid("param").id, c.req.valid("query").ticker);
+      const figure = await jobPlot(jobs, me, c.req.valid("param").job_id, c.req.valid("query").ticker);
       return c.json(figure, 200);
     },
   );

@@ -1,6 +1,11 @@
-/** `GET /health` and `GET /api/v1/health`. */
+/**
+ * `GET /api/v1/health` (the QuantGPT and TradAI documents: `status` "ok" | "degraded" with one check per
+ * dependency) and `GET /health` (the Backtester v2 document's shape: `status` "healthy" | "degraded" |
+ * "unhealthy", `database`, `cache`, plus the same `version` and `checks`). Both always answer 200: read `status`.
+ * In production the checks carry `ok` and `detail` only; `status`, `version`, `database` and `cache` are shown.
+ */
 import { createRoute, z } from "@hono/zod-openapi";
-import { checkHealth, type HealthDeps } from "../domain/health.ts";
+import { checkHealth, checkServiceHealth, type HealthDeps } from "../domain/health.ts";
 import { newRouter } from "./app_env.ts";
 import { jsonResponse } from "./schemas/common.ts";
 
@@ -56,7 +61,50 @@ const HealthSchema = z.object({
   },
 });
 
-/** Builds the health router mounted at both `/` and `/api/v1`. */
+const ServiceHealthSchema = z.object({
+  status: z.enum(["healthy", "degraded", "unhealthy"]).openapi({
+    description: "unhealthy: KV (the database) fails; degraded: another check fails",
+  }),
+  version: z.string(),
+  database: z.object({
+    connected: z.boolean(),
+    info: z.object({
+      total_records: z.number().int().openapi({ description: "Stored bars over every source" }),
+      date_range: z.object({ min_date: z.string().nullable(), max_date: z.string().nullable() }),
+      unique_tickers: z.number().int().openapi({
+        description: "Stored series (synthetic generated, CSV, Yahoo)",
+      }),
+    }).nullable().openapi({ description: "Read at most once a minute; null when it could not be read" }),
+  }),
+  cache: z.object({
+    loaded: z.boolean(),
+    rows: z.number().int().openapi({ description: "Bars held decoded in this process" }),
+    years: z.number().int().openapi({ description: "Calendar years their dates touch" }),
+    size_mb: z.number().openapi({ description: "MiB held, one decimal" }),
+  }),
+  checks: HealthChecks,
+}).openapi("ServiceHealth", {
+  example: {
+    status: "healthy",
+    version: "0.1.0",
+    database: {
+      connected: true,
+      info: {
+        total_records: 1170869,
+        date_range: { min_date: "2015-01-05", max_date: "2026-05-13" },
+        unique_tickers: 977,
+      },
+    },
+    cache: { loaded: true, rows: 245678, years: 12, size_mb: 12.2 },
+    checks: {
+      kv: { ok: true, detail: "read/write ok" },
+      queue: { ok: true, detail: "listening" },
+      mail: { ok: true, detail: "development: mail is printed to the server log" },
+    },
+  },
+});
+
+/** Builds `GET /health` (mounted at the root). */
 export function healthRoutes(deps: HealthDeps) {
   const app = newRouter();
   app.openapi(
@@ -64,7 +112,25 @@ export function healthRoutes(deps: HealthDeps) {
       method: "get",
       path: "/health",
       tags: ["system"],
-      summary: "Service health: one check per dependency (always 200; read `status`)",
+      summary:
+        "Service health in the Backtester v2 shape: status, database, cache, and one check per dependency",
+      description: "Always 200: read `status`. In production each check carries `ok` and `detail` only.",
+      responses: { 200: jsonResponse(ServiceHealthSchema, "Health report") },
+    }),
+    async (c) => c.json(await checkServiceHealth(deps), 200),
+  );
+  return app;
+}
+
+/** Builds `GET /health` mounted under `/api/v1`. */
+export function apiHealthRoutes(deps: HealthDeps) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/health",
+      tags: ["system"],
+      summary: "Service health with dependency checks (always 200; read `status`)",
       responses: { 200: jsonResponse(HealthSchema, "Health report") },
     }),
     async (c) => c.json(await checkHealth(deps), 200),

@@ -5,7 +5,8 @@ try {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   const body = await res.json();
   console.log(JSON.stringify(body, null, 2));
-  Deno.exit(res.ok && body.status === "ok" ? 0 : 1);
+  // `/health` answers "healthy" (the Backtester v2 shape), `/api/v1/health` "ok".
+  Deno.exit(res.ok && (body.status === "healthy" || body.status === "ok") ? 0 : 1);
 } catch (e) {
   console.error(`Cannot reach ${url}: ${(e as Error).message}`);
   Deno.exit(2);

@@ -16,7 +16,7 @@ export interface TierInfo {
     max_tracked_strategies: number;
     /** API keys held at once. */
     max_api_keys: number;
-    /** Backtest jobs queued or running at once. */
+    /** Backtest jobs running at once; more are queued and wait their turn (see `job_submission.ts`). */
     max_active_backtests: number;
   };
 }

@@ -7,6 +7,12 @@
  * marked `failed` with the reason instead of running again; an attempt past its wall-clock budget (`maxRunMs`,
  * data loading included) stops and fails; a cancel asked of a job whose worker died ends it at once; while data
  * loads the runner yields, renews its lease and reads the cancel flag between symbols.
+ *
+ * Turns: with `runningCapOf`, at most that many jobs of one user run at once; the user's other queued jobs wait
+ * their turn — higher `priority` first, then oldest first (by id within one millisecond) — and a delivery of a job whose turn has not come
+ * answers `"busy"` (the queue delivers it again; the minute sweep picks up any whose redeliveries ran out). The
+ * turn is decided under a per-process lock, so one process never starts more; two worker processes claiming at
+ * the same instant may briefly run one more.
  */
 import { type Clock, monotonicMs, yieldToEventLoop } from "../clock.ts";
 import { newId } from "../tokens_and_hashes.ts";
@@ -48,6 +54,51 @@ export interface BacktestJobDeps {
   maxRunMs?: number;
   /** Claims a job gets; default `DEFAULT_JOB_MAX_ATTEMPTS`. */
   maxAttempts?: number;
+  /** How many jobs of a user may run at once (their tier's); absent: no per-user limit. */
+  runningCapOf?: (userId: string) => Promise<number>;
+}
+
+/** Most active jobs of one user looked at when deciding turns (submission keeps far fewer waiting). */
+export const ACTIVE_JOBS_SCAN = 500;
+
+/** Where a queued job stands among its owner's active jobs. */
+export interface QueueStanding {
+  /** 1-based place among the owner's queued jobs, in turn order (higher priority first, then oldest first). */
+  position: number;
+  /** The owner's jobs running now. */
+  running: number;
+  /** How many of the owner's jobs may run at once; `null` when unlimited. */
+  max_running: number | null;
+  /** `true` when the job may start as soon as a worker takes it. */
+  may_start: boolean;
+}
+
+/** Turn order of queued jobs: higher priority first, then oldest first. */
+const byTurn = (a: BacktestJobRecord, b: BacktestJobRecord) =>
+  b.priority - a.priority || a.created_at - b.created_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** Where queued `job` stands among its owner's active jobs (`null` once it is no longer queued). */
+export async function queueStanding(
+  deps: BacktestJobDeps,
+  job: BacktestJobRecord,
+): Promise<QueueStanding | null> {
+  if (job.status !== "queued") return null;
+  const active = await deps.jobs.listActiveByUser(job.user_id, ACTIVE_JOBS_SCAN);
+  const running = active.filter((j) => j.status === "running").length;
+  const queued = active.filter((j) => j.status === "queued");
+  if (!queued.some((j) => j.id === job.id)) queued.push(job);
+  queued.sort(byTurn);
+  const position = queued.findIndex((j) => j.id === job.id) + 1;
+  const cap = deps.runningCapOf ? await deps.runningCapOf(job.user_id) : null;
+  return { position, running, max_running: cap, may_start: cap === null || running + position - 1 < cap };
+}
+
+/** One claim at a time per job repository in this process, so turns are decided on settled counts. */
+const claimLocks = new WeakMap<BacktestJobRepo, Semaphore>();
+function claimLock(deps: BacktestJobDeps): Semaphore {
+  let lock = claimLocks.get(deps.jobs);
+  if (!lock) claimLocks.set(deps.jobs, lock = createSemaphore(1));
+  return lock;
 }
 
 /** The attempt ran past its wall-clock budget. */
@@ -109,8 +160,8 @@ const FINISHED: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
 /**
  * Runs a job once claimed. A delivery for a finished (or missing) job returns `"skipped"`; one for a job another
- * worker holds a live lease on returns `"busy"` — the queue should deliver it again later, so that a job whose
- * worker died is taken over once the lease runs out.
+ * worker holds a live lease on, or one whose turn has not come (see "Turns" above), returns `"busy"` — the queue
+ * should deliver it again later, so that a job whose worker died is taken over once the lease runs out.
  */
 export async function runBacktestJob(
   deps: BacktestJobDeps,
@@ -123,42 +174,54 @@ export async function runBacktestJob(
     let claimed = false;
     let busy = false;
     let ended: JobStatus | null = null;
-    const job = await deps.jobs.update(jobId, (j) => {
-      claimed = false; // the change may be re-applied after a lost race: decide afresh each time
-      ended = null;
-      const now = deps.clock.now();
-      const takeOver = j.status === "running" && (j.lease_until ?? 0) < now;
-      busy = j.status === "running" && !takeOver;
-      if (j.status !== "queued" && !takeOver) return null;
-      const end = (status: JobStatus, error: string | null): BacktestJobRecord => {
-        ended = status;
-        return { ...j, status, error, lease_until: null, finished_at: now, updated_at: now };
-      };
-      // Cancelled while its worker was dead: it stops here rather than running again.
-      if (j.cancel_requested) return end("cancelled", null);
-      if (j.attempt >= maxAttempts) {
-        return end(
-          "failed",
-          `Gave up after ${j.attempt} attempt${j.attempt === 1 ? "" : "s"} that did not finish ` +
-            "(the worker stopped, hung or ran out of time each time); it will not run again",
-        );
+    const claimJob = async (): Promise<BacktestJobRecord | null> => {
+      const seen = await deps.jobs.get(jobId);
+      if (seen?.status === "queued" && !seen.cancel_requested && deps.runningCapOf) {
+        const standing = await queueStanding(deps, seen);
+        if (standing && !standing.may_start) {
+          busy = true; // not its turn yet: its owner's earlier jobs hold every running slot
+          return null;
+        }
       }
-      claimed = true;
-      return {
-        ...j,
-        status: "running",
-        attempt: j.attempt + 1,
-        started_at: now,
-        lease_until: now + JOB_LEASE_MS,
-        progress: 0,
-        current_date: null,
-        trades_executed: 0,
-        updated_at: now,
-      };
-    }).catch((e) => {
-      if (e instanceof NotFoundError) return null;
-      throw e;
-    });
+      return await deps.jobs.update(jobId, (j) => {
+        claimed = false; // the change may be re-applied after a lost race: decide afresh each time
+        ended = null;
+        const now = deps.clock.now();
+        const takeOver = j.status === "running" && (j.lease_until ?? 0) < now;
+        busy = j.status === "running" && !takeOver;
+        if (j.status !== "queued" && !takeOver) return null;
+        const end = (status: JobStatus, error: string | null): BacktestJobRecord => {
+          ended = status;
+          return { ...j, status, error, lease_until: null, finished_at: now, updated_at: now };
+        };
+        // Cancelled while its worker was dead: it stops here rather than running again.
+        if (j.cancel_requested) return end("cancelled", null);
+        if (j.attempt >= maxAttempts) {
+          return end(
+            "failed",
+            `Gave up after ${j.attempt} attempt${j.attempt === 1 ? "" : "s"} that did not finish ` +
+              "(the worker stopped, hung or ran out of time each time); it will not run again",
+          );
+        }
+        claimed = true;
+        return {
+          ...j,
+          status: "running",
+          attempt: j.attempt + 1,
+          started_at: now,
+          lease_until: now + JOB_LEASE_MS,
+          progress: 0,
+          current_date: null,
+          trades_executed: 0,
+          updated_at: now,
+        };
+      }).catch((e) => {
+        if (e instanceof NotFoundError) return null;
+        throw e;
+      });
+    };
+    const unlock = await claimLock(deps).acquire();
+    const job = await claimJob().finally(unlock);
     if (ended) return ended;
     if (!job || !claimed) return busy ? "busy" : "skipped";
     const attempt = job.attempt;

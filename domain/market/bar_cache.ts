@@ -9,6 +9,8 @@ export interface BarCache {
   delete(key: string): void;
   /** Bytes held now. */
   bytes(): number;
+  /** What is held now: series, bars, bytes and the first and last day number over them (`null` when empty). */
+  stats(): { series: number; rows: number; bytes: number; firstDay: number | null; lastDay: number | null };
 }
 
 /** Creates a cache holding at most `maxBytes` of bars (0 disables it). */
@@ -46,5 +48,21 @@ export function createBarCache(maxBytes: number): BarCache {
       map.delete(key);
     },
     bytes: () => held,
+    stats() {
+      let rows = 0, first = Infinity, last = -Infinity;
+      for (const s of map.values()) {
+        rows += s.days.length;
+        if (s.days.length) {
+          (first = Math.min(first, s.days[0])), (last = Math.max(last, s.days[s.days.length - 1]));
+        }
+      }
+      return {
+        series: map.size,
+        rows,
+        bytes: held,
+        firstDay: Number.isFinite(first) ? first : null,
+        lastDay: Number.isFinite(last) ? last : null,
+      };
+    },
   };
 }

@@ -8,7 +8,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { JOB_PROGRESS_STREAM } from "./stream_repo.ts";
 import { keys } from "./keys.ts";
-import { getBlob, type Page, pageIndex, type PageRequest, putBlob } from "./kv.ts";
+import { getBlob, getManyValues, type Page, pageIndex, type PageRequest, putBlob } from "./kv.ts";
 
 /** Job states: queued → running → completed | failed | cancelled. */
 export type JobStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
@@ -49,6 +49,7 @@ const jobKey = (id: string) => ["backtest_jobs", id] as const;
 const byUserKey = (userId: string, id: string) => ["backtest_jobs_by_user", userId, id] as const;
 const reportKey = (id: string) => ["backtest_reports", id] as const;
 const activeKey = (id: string) => ["backtest_jobs_active", id] as const;
+const activeByUserKey = (userId: string, id: string) => ["backtest_jobs_active_by_user", userId, id] as const;
 const FINISHED_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
 
 /** Persistence of backtest jobs. */
@@ -60,6 +61,8 @@ export interface BacktestJobRepo {
   create(job: BacktestJobRecord, message?: unknown, backoffSchedule?: number[]): Promise<void>;
   /** Ids of jobs not yet finished (queued or running), oldest first. */
   listActive(limit: number): Promise<string[]>;
+  /** The jobs of `userId` not yet finished (queued or running), oldest first, at most `limit`. */
+  listActiveByUser(userId: string, limit: number): Promise<BacktestJobRecord[]>;
   get(id: string): Promise<BacktestJobRecord | null>;
   listByUser(userId: string, page: PageRequest, status?: JobStatus): Promise<Page<BacktestJobRecord>>;
   /**
@@ -84,7 +87,8 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
         .check({ key: jobKey(job.id), versionstamp: null })
         .set(jobKey(job.id), job)
         .set(byUserKey(job.user_id, job.id), job.id)
-        .set(activeKey(job.id), job.id);
+        .set(activeKey(job.id), job.id)
+        .set(activeByUserKey(job.user_id, job.id), job.id);
       if (message !== undefined) op = op.enqueue(message, backoffSchedule ? { backoffSchedule } : undefined);
       const res = await op.commit();
       if (!res.ok) throw new ConflictError(`Job "${job.id}" already exists`);
@@ -99,6 +103,16 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
       }
       return ids;
     },
+    async listActiveByUser(userId, limit) {
+      const ids: string[] = [];
+      for await (
+        const e of kv.list<string>({ prefix: ["backtest_jobs_active_by_user", userId] }, { limit })
+      ) {
+        ids.push(e.value);
+      }
+      const jobs = await getManyValues<BacktestJobRecord>(kv, ids.map(jobKey));
+      return jobs.filter((j): j is BacktestJobRecord => j !== null && !FINISHED_STATUSES.includes(j.status));
+    },
     listByUser: (userId, page, status) =>
       pageIndex<BacktestJobRecord>(kv, ["backtest_jobs_by_user", userId], jobKey, page, {
         filter: status ? (j) => j.status === status : undefined,
@@ -112,7 +126,9 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
         let op = kv.atomic().check(entry).set(jobKey(id), next);
         // The active table follows the status in the same commit, and the stream marker tells every isolate's
         // bridge that a job changed (it re-reads the jobs its sockets watch).
-        op = FINISHED_STATUSES.includes(next.status) ? op.delete(activeKey(id)) : op.set(activeKey(id), id);
+        op = FINISHED_STATUSES.includes(next.status)
+          ? op.delete(activeKey(id)).delete(activeByUserKey(next.user_id, id))
+          : op.set(activeKey(id), id).set(activeByUserKey(next.user_id, id), id);
         op = op.set(keys.streamChanged(JOB_PROGRESS_STREAM), { job_id: id, at: next.updated_at });
         if ((await op.commit()).ok) return next;
       }

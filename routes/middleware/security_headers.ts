@@ -3,7 +3,8 @@
  * no framing (`X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`), same-origin resource and opener
  * policies, and HSTS in production only. JSON, CSV and the other API answers get a CSP that allows nothing;
  * `/docs` gets one that allows exactly what Swagger UI loads from this app (its script and stylesheet, the
- * inline styles and `data:` images it uses, and `fetch` of `/openapi.json` and "Try it out" calls).
+ * inline styles and `data:` images it uses, and `fetch` of `/openapi.json` and "Try it out" calls); `/redoc` the
+ * same plus `worker-src blob:` (ReDoc's search worker, built by its own same-origin script).
  */
 import type { MiddlewareHandler } from "hono";
 import { secureHeaders } from "hono/secure-headers";
@@ -36,6 +37,9 @@ const DOCS_CSP = {
   objectSrc: ["'none'"],
 };
 
+/** The CSP of `/redoc` and its assets: as `/docs`, plus workers from `blob:` (ReDoc's search index). */
+const REDOC_CSP = { ...DOCS_CSP, workerSrc: ["blob:"] };
+
 /** The headers middleware; `production` adds `Strict-Transport-Security`. */
 export function securityHeaders(opts: { production: boolean }): MiddlewareHandler<AppEnv> {
   const common: SecureHeadersOptions = {
@@ -48,8 +52,8 @@ export function securityHeaders(opts: { production: boolean }): MiddlewareHandle
   };
   const api = secureHeaders({ ...common, contentSecurityPolicy: API_CSP });
   const docs = secureHeaders({ ...common, contentSecurityPolicy: DOCS_CSP });
-  return (
-    c,
-    next,
-  ) => (c.req.path === "/docs" || c.req.path.startsWith("/docs/") ? docs(c, next) : api(c, next));
+  const redoc = secureHeaders({ ...common, contentSecurityPolicy: REDOC_CSP });
+  const under = (path: string, page: string) => path === page || path.startsWith(`${page}/`);
+  return (c, next) =>
+    under(c.req.path, "/docs") ? docs(c, next) : under(c.req.path, "/redoc") ? redoc(c, next) : api(c, next);
 }

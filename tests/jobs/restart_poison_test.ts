@@ -151,7 +151,7 @@ for (const mode of ["queue", "poll"] as const) {
       while (Date.now() < deadline) {
         const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(5_000) });
         assert.equal(res.status, 200);
-        assert.ok(["ok", "degraded"].includes((await res.json()).status));
+        assert.ok(["healthy", "degraded"].includes((await res.json()).status)); // /health: the Backtester v2 shape
         answered++;
         poison = await jobs.get(ids.poison);
         dead = await jobs.get(ids.dead);

@@ -156,14 +156,40 @@ async function busyUser(w: TestWorld) {
   return { token: me.access_token, submit };
 }
 
-Deno.test("POST /backtests refuses a job beyond the tier's active-job cap with 429", () =>
+Deno.test("POST /backtests queues a job beyond the tier's running cap: 202, waiting its turn with its place", () =>
   withWorld(async (w) => {
-    const { submit } = await busyUser(w);
-    await submit();
+    const { submit, token } = await busyUser(w);
+    const first = await (await submit()).json();
+    assert.deepEqual(first.queue, {
+      position: 1,
+      running: 0,
+      max_running: 2,
+      reason: "waiting for a worker",
+    });
+    w.clock.advance(1); // turns go oldest first (by id within one millisecond)
     assert.equal((await submit()).status, 202);
-    const capped = await submit();
-    assert.equal(capped.status, 429);
-    assert.match((await capped.json()).detail, /free tier allows 2 at once/);
+    w.clock.advance(1);
+    const third = await submit();
+    assert.equal(
+      third.status,
+      202,
+      "the free tier's cap of 2 running jobs queues the third, never refuses it",
+    );
+    const body = await third.json();
+    assert.equal(body.status, "queued");
+    assert.equal(body.queue.position, 3);
+    assert.match(body.queue.reason, /at most 2 of your backtests run at once and 2 are ahead of it/);
+    // It does not start before its turn; once an earlier job ends, it may.
+    assert.equal(await runBacktestJob(w.deps.backtests, body.job_id), "busy");
+    const status = await (await w.request("GET", `/api/v1/backtests/${body.job_id}`, { token })).json();
+    assert.equal(status.status, "queued");
+    assert.equal(status.queue.position, 3);
+    assert.equal(await runBacktestJob(w.deps.backtests, first.job_id), "completed");
+    const next = await (await w.request("GET", `/api/v1/backtests/${body.job_id}`, { token })).json();
+    assert.deepEqual([next.queue.position, next.queue.reason], [2, "waiting for a worker"]);
+    assert.equal(await runBacktestJob(w.deps.backtests, body.job_id), "completed");
+    const done = await (await w.request("GET", `/api/v1/backtests/${body.job_id}`, { token })).json();
+    assert.equal(done.queue, null);
   }, { RATE_LIMIT_BACKTEST: "3/1m" }));
 
 Deno.test("POST /backtests applies the submission rate limit even once a job slot is free", () =>

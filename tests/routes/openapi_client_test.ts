@@ -72,11 +72,18 @@ async function collectSamples(w: TestWorld): Promise<Sample[]> {
   });
   assert.equal(await runBacktestJob(w.deps.backtests, queued.job_id), "completed");
   const job = (p: string) => `/api/v1/backtests/${queued.job_id}${p}`;
-  await sample(w, s, "job", ["get", "/api/v1/backtests/{id}", job("")], 200, { token });
-  await sample(w, s, "jobReport", ["get", "/api/v1/backtests/{id}/report-data", job("/report-data")], 200, {
-    token,
-  });
-  await sample(w, s, "jobPlot", ["get", "/api/v1/backtests/{id}/plot", job("/plot")], 200, { token });
+  await sample(w, s, "job", ["get", "/api/v1/backtests/{job_id}", job("")], 200, { token });
+  await sample(
+    w,
+    s,
+    "jobReport",
+    ["get", "/api/v1/backtests/{job_id}/report-data", job("/report-data")],
+    200,
+    {
+      token,
+    },
+  );
+  await sample(w, s, "jobPlot", ["get", "/api/v1/backtests/{job_id}/plot", job("/plot")], 200, { token });
   await sample(w, s, "tooExpensive", ["post", "/api/v1/backtests/run"], 422, {
     json: { spec: { ...SPEC, universe: { name: "hs300" }, start: "2000-01-01", entry: HEAVY } },
     token,

@@ -15,26 +15,63 @@ import { saveStrategy } from "../../../domain/strategy/library.ts";
 import { toStrategyText } from "../../../domain/strategy/strategy_text.ts";
 import { openBacktestWorld, rsiSpec } from "../../_helpers/backtest_world.ts";
 
-Deno.test("queueBacktest() refuses the job past the tier's active-job cap, and counts only queued or running ones", async () => {
+Deno.test("queueBacktest() queues past the tier's running cap and refuses only past its waiting cap", async () => {
   const w = await openBacktestWorld();
   try {
     const deps = { jobs: w.jobs, library: w.library, maxExpressionCost: 1e12 };
-    const free = await w.addUser("usr_free", "free", "free"); // the free tier allows 2 at once
+    const free = await w.addUser("usr_free", "free", "free"); // the free tier runs 2 at once, 20 may be queued
     const spec = rsiSpec(["600519.SH"]);
-    const a = await queueBacktest(deps, free, { spec });
+    const first = await queueBacktest(deps, free, { spec });
+    w.clock.advance(1);
     await queueBacktest(deps, free, { strategy_code: toStrategyText(spec) });
+    const queued = [];
+    for (let i = 0; i < 18; i++) {
+      w.clock.advance(1);
+      queued.push(await queueBacktest(deps, free, { spec }));
+    }
+    assert.equal(queued[0].queue.position, 3);
+    assert.equal(queued[0].queue.max_running, 2);
+    assert.equal(queued.at(-1)!.queue.position, 20);
+    // 20 queued (none started): the cap.
     await assert.rejects(queueBacktest(deps, free, { spec }), (e) => {
       assert.ok(e instanceof RateLimitError);
-      assert.match(e.message, /the free tier allows 2 at once/);
+      assert.match(e.message, /the free tier runs 2 at once and holds at most 20 queued \(not yet started\)/);
       assert.equal(e.retryAfterSeconds, 30);
       return true;
     });
-    await cancelJob(w.jobs, free.id, a.job_id);
+    await cancelJob(w.jobs, free.id, first.job_id);
+    w.clock.advance(1);
     const again = await queueBacktest(deps, free, { spec });
     assert.equal(again.status, "queued", "a cancelled job frees its place");
+    assert.equal(again.queue.position, 20);
     const licensed = await w.addUser("usr_lic", "lic", "licensed");
     for (let i = 0; i < 3; i++) await queueBacktest(deps, licensed, { spec });
     assert.equal((await listJobs(w.jobs, licensed.id, { limit: 50, offset: 0 })).total, 3);
+  } finally {
+    w.close();
+  }
+});
+
+Deno.test("runBacktestJob() starts a user's jobs in turn: higher priority first, at most the tier's cap at once", async () => {
+  const w = await openBacktestWorld();
+  try {
+    const deps = { jobs: w.jobs, library: w.library, maxExpressionCost: 1e12 };
+    const free = await w.addUser("usr_turns", "turns", "free");
+    const spec = rsiSpec(["600519.SH"]);
+    const ids: string[] = [];
+    for (const priority of [0, 0, 0, 5]) {
+      w.clock.advance(1);
+      ids.push((await queueBacktest(deps, free, { spec, priority })).job_id);
+    }
+    // Turn order: the priority-5 job, then the oldest two; the third oldest waits.
+    assert.equal(await runBacktestJob(w.jobs, ids[2]), "busy");
+    assert.equal(await runBacktestJob(w.jobs, ids[3]), "completed");
+    assert.equal(await runBacktestJob(w.jobs, ids[2]), "busy", "ids[0] and ids[1] are ahead of it");
+    // A job claimed but not finished holds its slot.
+    await w.jobs.jobs.update(ids[0], (j) => ({ ...j, status: "running", lease_until: Date.UTC(2100, 0, 1) }));
+    assert.equal(await runBacktestJob(w.jobs, ids[2]), "busy");
+    assert.equal(await runBacktestJob(w.jobs, ids[1]), "completed");
+    assert.equal(await runBacktestJob(w.jobs, ids[2]), "completed", "one running, none ahead: its turn");
   } finally {
     w.close();
   }

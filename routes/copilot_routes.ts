@@ -28,9 +28,9 @@ import { STRATEGY_TEXT_FORMAT } from "../domain/strategy/strategy_text_format.ts
 import { type AppEnv, newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { TokenPairSchema, VerifyOtpBody } from "./schemas/auth.ts";
+import { RequestOtpBody, TokenPairSchema, VerifyOtpBody } from "./schemas/auth.ts";
 import { PlotlyFigureSchema } from "./schemas/backtest.ts";
-import { bearerSecurity, errors, ErrorSchema, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
+import { bearerSecurity, errors, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 import { TickerSymbol } from "./schemas/strategy_source.ts";
 
 /** Where the strategy-text reference is served (linked from refusals of Python code). */
@@ -39,13 +39,15 @@ export const STRATEGY_TEXT_FORMAT_PATH = "/docs/strategy-text";
 const tags = ["quant copilot"];
 
 /** The document's error body: `error` (one string) beside the house's `detail`. */
-const CopilotError = ErrorSchema.extend({
+const CopilotError = z.object({
+  detail: z.string(),
   error: z.string().openapi({ description: "The error as one string (the Quant Copilot document's shape)" }),
   correlation_id: z.string().optional().openapi({ description: "On 500 only: quote it when reporting" }),
-}).openapi("CopilotError", { example: { error: "Not authenticated", detail: "Not authenticated" } });
+}).openapi("CopilotError", { example: { detail: "Not authenticated", error: "Not authenticated" } });
 
 /** A 422 with the house's issue list and the document's `error` (the issues as `loc: msg`, joined by `; `). */
-const CopilotValidationError = errors[422].content["application/json"].schema.extend({
+const CopilotValidationError = z.object({
+  detail: errors[422].content["application/json"].schema.shape.detail,
   error: z.string(),
 }).openapi("CopilotValidationError");
 
@@ -138,7 +140,7 @@ export function copilotRoutes(auth: AuthDeps, deps: CopilotDeps) {
       tags,
       summary:
         "Email a 6-digit sign-in code (valid 10 minutes); same answer whether or not the account exists",
-      request: { body: jsonBody(z.strictObject({ email: z.email().max(254) }).openapi("CopilotRequestOtp")) },
+      request: { body: jsonBody(RequestOtpBody) },
       responses: {
         200: jsonResponse(z.object({ message: z.string() }).openapi("CopilotOtpSent"), "Code sent", {
           message: "OTP sent to your email.",

@@ -34,7 +34,7 @@ import {
 import { parseStrategyText, toStrategyText } from "../strategy/strategy_text.ts";
 
 /** Lifetime of the access token of the copilot sign-in: 15 days, as the document says (see `copilotSignIn`). */
-export const COPILOT_ACCESS_TOKEN_TTL_MS = 15 * 86_400_000;
+const COPILOT_ACCESS_TOKEN_TTL_MS = 15 * 86_400_000;
 
 /** What the copilot front end needs: the bundles of the operations it calls, and the integer aliases. */
 export interface CopilotDeps {
@@ -78,7 +78,7 @@ const PYTHON_LINE =
  * Refuses code that is not strategy text but Python (backtrader): a 422 at `loc` saying what is accepted and
  * where its format is described. Other text passes (the strategy-text parser judges it).
  */
-export function refusePython(deps: Pick<CopilotDeps, "strategyTextFormatUrl">, code: string, loc: string[]) {
+function refusePython(deps: Pick<CopilotDeps, "strategyTextFormatUrl">, code: string, loc: string[]) {
   if (!code.split(/\r?\n/, 10_000).some((line) => PYTHON_LINE.test(line))) return;
   throw new ValidationError(
     "This is Python (backtrader) code; Quantedge accepts Quantedge strategy text, the format of " +

@@ -62,7 +62,9 @@ const jsonType = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "arra
 function assertLikeCopilotDoc(actual: unknown, example: unknown, at = "$"): void {
   assert.equal(jsonType(actual), jsonType(example), `${at}: the document has ${jsonType(example)}`);
   if (Array.isArray(example) && Array.isArray(actual)) {
-    if (example.length > 0) actual.forEach((item, i) => assertLikeCopilotDoc(item, example[0], `${at}[${i}]`));
+    if (example.length > 0) {
+      actual.forEach((item, i) => assertLikeCopilotDoc(item, example[0], `${at}[${i}]`));
+    }
     return;
   }
   if (jsonType(example) !== "object") return;
@@ -130,7 +132,9 @@ Deno.test("Quant Copilot: the document's workflow replayed in order, every docum
     const id = saved.strategy_id as number;
 
     // GET /strategy/list?strategy_id=<the saved id> (the document's 123 is the id its save answered)
-    const listed = await ok(await w.request("GET", `/strategy/list?strategy_id=${id}`, { token })) as unknown[];
+    const listed = await ok(
+      await w.request("GET", `/strategy/list?strategy_id=${id}`, { token }),
+    ) as unknown[];
     assertLikeCopilotDoc(listed, [DOC.strategy]);
     assert.equal(listed.length, 1);
     const all = await ok(await w.request("GET", "/strategy/list", { token })) as unknown[];
@@ -143,11 +147,17 @@ Deno.test("Quant Copilot: the document's workflow replayed in order, every docum
     assert.equal(one.id, id);
     assert.equal(one.name, "My Strategy");
     assert.equal(one.prompt, "Moving average strategy");
-    assert.deepEqual(parseStrategyText(one.code as string).entry, "crosses_above(sma(close, 20), sma(close, 50))");
+    assert.deepEqual(
+      parseStrategyText(one.code as string).entry,
+      "crosses_above(sma(close, 20), sma(close, 50))",
+    );
 
     // POST /backtest and POST /plot
     const run = { strategy_code: TICKER_TEXT, ticker: "RELIANCE.NS" };
-    const result = await ok(await w.request("POST", "/backtest", { json: run, token })) as Record<string, number>;
+    const result = await ok(await w.request("POST", "/backtest", { json: run, token })) as Record<
+      string,
+      number
+    >;
     assertLikeCopilotDoc(result, DOC.backtest);
     assert.equal(result.start_value, 100_000);
     assert.ok(Math.abs(result.pnl - (result.end_value - result.start_value)) < 1e-3);
@@ -157,8 +167,15 @@ Deno.test("Quant Copilot: the document's workflow replayed in order, every docum
     // GET /export/code/{id} and GET /export/csv/{id}: file downloads
     const codeFile = await w.request("GET", `/export/code/${id}`, { token });
     const code = await ok(codeFile) as string;
-    assert.match(codeFile.headers.get("content-disposition") ?? "", /attachment; filename=".+\.strategy\.txt"/);
-    assert.equal(parseStrategyText(code).name, "My Strategy", "the download is strategy text that parses back");
+    assert.match(
+      codeFile.headers.get("content-disposition") ?? "",
+      /attachment; filename=".+\.strategy\.txt"/,
+    );
+    assert.equal(
+      parseStrategyText(code).name,
+      "My Strategy",
+      "the download is strategy text that parses back",
+    );
     const csvFile = await w.request("GET", `/export/csv/${id}`, { token });
     const csv = await ok(csvFile) as string;
     assert.match(csvFile.headers.get("content-type") ?? "", /^text\/csv/);

@@ -56,6 +56,7 @@ import { createTopicHub } from "../domain/stream/hub.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 import { trackRecordLinks } from "../routes/public_links.ts";
+import { STRATEGY_TEXT_FORMAT_PATH } from "../routes/copilot_routes.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -206,6 +207,15 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     log,
   };
+  const integerAliases = createIntegerAliasRepo(kv);
+  const copilot = {
+    library,
+    jobs: backtests,
+    sync,
+    leaderboard,
+    aliases: integerAliases,
+    strategyTextFormatUrl: STRATEGY_TEXT_FORMAT_PATH,
+  };
   const dailyJobs = createDailyJobRepo(kv);
   // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
   const calendars = { lists: createCalendarListRepo(kv), clock };
@@ -229,7 +239,8 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     mailer,
     streams: createStreamRepo(kv),
-    integerAliases: createIntegerAliasRepo(kv),
+    integerAliases,
+    copilot,
     auth,
     calendars,
     github: buildGithubServices(config, kv),

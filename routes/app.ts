@@ -45,6 +45,9 @@ import {
 } from "./middleware/request_guards.ts";
 import { securityHeaders } from "./middleware/security_headers.ts";
 import { supportRoutes } from "./support_routes.ts";
+import { copilotRoutes } from "./copilot_routes.ts";
+import { COPILOT_PATHS, copilotErrorShape } from "./middleware/copilot_errors.ts";
+import type { CopilotDeps } from "../domain/copilot/copilot_views.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import type { TopicHub } from "../domain/stream/hub.ts";
@@ -107,6 +110,8 @@ export interface AppDeps {
   catalogCompare: CatalogCompareDeps;
   /** Queueing a backtest (job expression budget, active-job cap, submission rates). */
   jobSubmission: JobSubmissionDeps;
+  /** The Quant Copilot document's root paths (integer ids over the library, runs and leaderboard). */
+  copilot: CopilotDeps;
   /** Tracked strategies, signals, settlement, attestation and public records. */
   track: TrackRecordServices;
   /** Watchdog alerts, evaluations and daily-job runs. */
@@ -123,6 +128,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
   app.use("*", errorBoundary());
+  for (const path of COPILOT_PATHS) app.use(path, copilotErrorShape());
   app.use("*", securityHeaders({ production: config.env === "production" }));
   if (config.corsOrigins.length > 0) {
     app.use(
@@ -188,6 +194,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
+  app.route("/", copilotRoutes(deps.auth, deps.copilot));
   app.route("/", docsRoutes());
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {

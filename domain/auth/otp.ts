@@ -62,13 +62,15 @@ export async function requestOtp(deps: AuthDeps, rawEmail: string, ip: string): 
 
 /**
  * Checks a code; on success consumes it and signs the user in, creating the account on first success.
- * Every failure answers the same 401, so wrong, expired, void and unknown codes look alike.
+ * Every failure answers the same 401, so wrong, expired, void and unknown codes look alike. The access token
+ * lives `accessTtlMs` (default: the OTP flow's configured lifetime, `OTP_ACCESS_TOKEN_TTL_HOURS`).
  */
 export async function verifyOtp(
   deps: AuthDeps,
   rawEmail: string,
   code: string,
   ip: string,
+  accessTtlMs: number = deps.settings.otpAccessTokenTtlMs,
 ): Promise<TokenPair> {
   const email = normaliseEmail(rawEmail);
   await deps.limiter.consume("otp_verify_ip", ip, deps.settings.rateLimits.verifyPerIp);
@@ -89,7 +91,7 @@ export async function verifyOtp(
     }
     if (!(await deps.otps.consume(email, seen))) continue; // raced with another try: re-read
     const user = await signInByVerifiedEmail(deps, email, now);
-    return await issueSession(deps, user, deps.settings.otpAccessTokenTtlMs);
+    return await issueSession(deps, user, accessTtlMs);
   }
   throw invalid;
 }

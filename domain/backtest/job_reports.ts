@@ -4,7 +4,8 @@
  */
 import { fromDayNumber } from "../calendar/dates.ts";
 import { NotFoundError } from "../errors.ts";
-import { getOwnStrategy, type LibraryDeps } from "../strategy/library.ts";
+import { getOwnStrategy, getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
 import { type BacktestJobDeps, getOwnJob, latestLibraryRun } from "./queued_runs.ts";
 import { equityCurve, type EquityPoint } from "./job_views.ts";
 import { plotFigure, type PlotlyFigure } from "./plot.ts";
@@ -70,22 +71,35 @@ export async function jobPlot(
   return plotFigure(report, shown, prices);
 }
 
-/** The trades and daily equity of the latest completed job that ran one of the caller's library strategies. */
+/**
+ * The trades and daily equity of the latest completed job that ran one of the caller's library strategies. With
+ * no completed job, `runNow` (when given) runs the latest version synchronously and that run is exported instead;
+ * without it the answer is "not found".
+ */
 export async function libraryRunCsv(
   deps: { jobs: BacktestJobDeps; library: LibraryDeps },
   userId: string,
   strategyId: string,
+  runNow?: (spec: StrategySpec) => Promise<BacktestReport>,
 ): Promise<ExportFile> {
   await getOwnStrategy(deps.library, userId, strategyId);
   const job = await latestLibraryRun(deps.jobs, userId, strategyId);
   const report = job ? await deps.jobs.jobs.getReport(job.id) : null;
-  if (!job || !report) {
+  let title: string;
+  let ran: BacktestReport;
+  if (job && report) {
+    title = `backtest ${job.id}, version ${job.library_version}`;
+    ran = report;
+  } else if (runNow) {
+    const v = await getOwnVersion(deps.library, userId, strategyId);
+    title = `synchronous run of version ${v.version}: no completed backtest job yet`;
+    ran = await runNow(v.spec);
+  } else {
     throw new NotFoundError(
       `Strategy "${strategyId}" has no completed backtest yet: submit one with library_id`,
     );
   }
-  const text =
-    `# trades (backtest ${job.id}, version ${job.library_version})\r\n${tradesToCsv(report.trades)}` +
-    `\r\n# daily equity\r\n${equityToCsv(report.dailyPortfolio)}`;
+  const text = `# trades (${title})\r\n${tradesToCsv(ran.trades)}` +
+    `\r\n# daily equity\r\n${equityToCsv(ran.dailyPortfolio)}`;
   return { filename: `${strategyId}-backtest.csv`, text };
 }

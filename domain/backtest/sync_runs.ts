@@ -97,9 +97,11 @@ export async function plotOnTicker(
   return plotFigure(report, ticker, prices);
 }
 
+/** The spec of a one-ticker run: the ticker is the universe (strategy text needs no `universe:` line, and one it has is replaced). */
 function onTicker(input: TickerRunRequest): StrategySpec {
-  const spec = input.spec ?? parseStrategyText(input.strategy_code!);
-  return { ...spec, universe: { tickers: [input.ticker.toUpperCase()] } };
+  const universe = { tickers: [input.ticker.toUpperCase()] };
+  const spec = input.spec ?? parseStrategyText(input.strategy_code!, ["strategy_code"], { universe });
+  return { ...spec, universe };
 }
 
 function runOptions(deps: SyncRunDeps, ownerId: string, sources: SpecSources, trials?: number) {

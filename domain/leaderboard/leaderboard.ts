@@ -65,6 +65,23 @@ function datasetNamed(name: string): Dataset {
   return d;
 }
 
+/**
+ * The spec a leaderboard run of `spec` on dataset `datasetName` runs: the strategy's rules, sizing, risk and fill
+ * with the dataset's symbols and dates, capital 1,000,000, costs 0.1 % a side and no benchmarks.
+ */
+export function leaderboardRunSpec(spec: StrategySpec, datasetName: string): StrategySpec {
+  const dataset = datasetNamed(datasetName);
+  return {
+    ...spec,
+    universe: dataset.universe,
+    start: dataset.start,
+    end: dataset.end,
+    capital: 1_000_000,
+    costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
+    benchmarks: [],
+  };
+}
+
 const squash = (x: number, k: number) => (Math.tanh(x / k) + 1) / 2;
 
 /** The bounded leaderboard score (see the module comment); null inputs count as 0. */
@@ -103,15 +120,7 @@ export async function submitToLeaderboard(
 ): Promise<LeaderboardEntry> {
   const dataset = datasetNamed(input.dataset);
   const v = await getOwnVersion(deps.library, userId, input.strategyId, input.version);
-  const spec: StrategySpec = {
-    ...v.spec,
-    universe: dataset.universe,
-    start: dataset.start,
-    end: dataset.end,
-    capital: 1_000_000,
-    costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
-    benchmarks: [],
-  };
+  const spec = leaderboardRunSpec(v.spec, dataset.name);
   if (deps.maxExpressionCost !== undefined) {
     assertWithinExpressionBudget(
       await estimateBacktestCost(spec, deps.market, null),

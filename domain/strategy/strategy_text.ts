@@ -42,11 +42,13 @@ export function toStrategyText(spec: StrategySpec): string {
 
 /**
  * Parses strategy text into a validated spec; `ValidationError` names the line. Lines starting with # are comments.
- * `loc` is where the text sits in the caller's input (errors carry it; adapters add their own prefix).
+ * `loc` is where the text sits in the caller's input (errors carry it; adapters add their own prefix). `defaults`
+ * fill keys the text does not give (e.g. the universe of a one-ticker run, where the ticker is the universe).
  */
 export function parseStrategyText(
   text: string,
   loc: (string | number)[] = ["strategy_code"],
+  defaults: Partial<Record<typeof ORDER[number], unknown>> = {},
 ): StrategySpec {
   const raw: Record<string, unknown> = {};
   const lines = text.split(/\r?\n/);
@@ -70,6 +72,7 @@ export function parseStrategyText(
       }
     }
   });
+  for (const [key, value] of Object.entries(defaults)) if (!(key in raw)) raw[key] = value;
   const parsed = StrategySpecSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -125,9 +125,12 @@ Deno.test("every operation documents a JSON 2xx response schema (or a redirect) 
         assert.ok(ok.length + redirects.length > 0, "no 2xx or 3xx response");
         for (const [status, res] of ok) {
           if (status === "204") continue;
-          // File downloads (trades.csv, strategy.txt) document their own media type with a schema instead of JSON.
+          // File downloads (trades.csv, strategy.txt, the copilot's /export/*) and the strategy-text reference
+          // document their own media type with a schema instead of JSON.
           const media = res.content?.["application/json"] ??
-            (/\.(csv|txt)$/.test(name) ? Object.values(res.content ?? {})[0] : undefined);
+            (/\.(csv|txt)$|^GET \/export\/|^GET \/docs\/strategy-text$/.test(name)
+              ? Object.values(res.content ?? {})[0]
+              : undefined);
           assert.ok(media, `${status} has no application/json content`);
           assert.ok(isSchema(media.schema), `${status} has no schema`);
         }

@@ -25,6 +25,7 @@ import { type Expr, ExpressionError, parseExpression, printExpression } from "..
 import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
 import { atr } from "../indicators/oscillators.ts";
 import { createSimulation, type SymbolInput } from "./engine.ts";
+import { confidenceColumn } from "./confidence.ts";
 import { type BacktestReport, buildReport } from "./report.ts";
 
 /** The engine version reported with every result. */
@@ -379,7 +380,7 @@ async function runUngated(
     let from = 0;
     while (from < bars.days.length && bars.days[from] < startDay) from++;
     if (from === bars.days.length) continue;
-    const cut = <T extends Float64Array | Int32Array>(arr: T) => arr.subarray(from) as T;
+    const cut = <T extends Float64Array | Int32Array | Uint8Array>(arr: T) => arr.subarray(from) as T;
     exchanges.add(info.exchange);
     inputs.push({
       symbol: info.symbol,
@@ -396,6 +397,8 @@ async function runUngated(
       atr: cut(a),
       entryText,
       exitText,
+      entryConfidence: cut(confidenceColumn(entry, ctx, e)),
+      exitConfidence: cut(confidenceColumn(exit, ctx, x)),
     });
   }
   if (inputs.length === 0) {

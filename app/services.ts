@@ -27,7 +27,8 @@ import { createRunCacheRepo, type RunCacheRepo } from "../domain/store/run_cache
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
-import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import { SYNC_RUN_HISTORY_PER_USER, type SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import { createSyncRunRepo } from "../domain/store/sync_run_repo.ts";
 import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
 import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
 import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
@@ -139,7 +140,9 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     gate: syncRuns,
     rate: backtestRate,
   };
-  // The synchronous runs of the HTTP front end, under the process-wide run gate.
+  // The synchronous runs of the HTTP front end, under the process-wide run gate (completed ones are recorded).
+  const syncRunHistory = createSyncRunRepo(kv);
+  const integerAliases = createIntegerAliasRepo(kv);
   const sync: SyncRunDeps = {
     market: market.data,
     maxSymbolBars: config.maxSyncSymbolBars,
@@ -147,6 +150,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     gate: syncRuns,
     now: monotonicMs,
     rate: backtestRate,
+    history: { runs: syncRunHistory, clock, keep: SYNC_RUN_HISTORY_PER_USER },
   };
   const indicators: IndicatorPreviewDeps = {
     market: market.data,
@@ -221,7 +225,8 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     mailer,
     streams: createStreamRepo(kv),
-    integerAliases: createIntegerAliasRepo(kv),
+    integerAliases,
+    dashboard: { jobs: backtests, runs: syncRunHistory, aliases: integerAliases },
     auth,
     calendars,
     github: buildGithubServices(config, kv),

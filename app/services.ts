@@ -113,6 +113,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     yahoo: config.yahoo,
   });
   health.extraChecks = { market_data: () => marketHealth(market) };
+  const integerAliases = createIntegerAliasRepo(kv);
   const backtests: BacktestJobDeps = {
     jobs: createBacktestJobRepo(kv),
     market: market.data,
@@ -122,6 +123,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     mode: config.jobQueue,
     maxRunMs: config.backtestJobMaxMs,
     maxAttempts: config.backtestJobMaxAttempts,
+    aliases: integerAliases,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
   // Authors are shown by nickname wherever a strategy is public: the catalog, the leaderboard, track records.
@@ -142,7 +144,6 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // The synchronous runs of the HTTP front end, under the process-wide run gate (completed ones are recorded).
   const syncRunHistory = createSyncRunRepo(kv);
-  const integerAliases = createIntegerAliasRepo(kv);
   const sync: SyncRunDeps = {
     market: market.data,
     maxSymbolBars: config.maxSyncSymbolBars,

@@ -175,6 +175,8 @@ export interface Simulation {
   currentDay(): number | null;
   /** Trades executed so far. */
   tradeCount(): number;
+  /** The trades executed after the first `count` (in execution order). */
+  tradesSince(count: number): readonly Trade[];
   /** Finishes (runs any remaining days) and returns the result. */
   finish(): SimulationResult;
 }
@@ -548,6 +550,7 @@ export function createSimulation(
     daysDone: () => t,
     currentDay: () => (t > 0 ? allDays[t - 1] : null),
     tradeCount: () => trades.length,
+    tradesSince: (count) => trades.slice(count),
     finish,
   };
 }

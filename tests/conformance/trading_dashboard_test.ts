@@ -185,3 +185,85 @@ Deno.test("GET /api/backtests/{id}: metrics, equity curve with the reference clo
     assert.equal((await w.request("GET", "/api/backtests/abc", { token: me })).status, 422);
   });
 });
+
+/** Opens a socket on `url` and collects its messages until `stop` resolves; answers whether it opened. */
+function listen(url: string, protocols?: string[]) {
+  const messages: Record<string, unknown>[] = [];
+  const ws = new WebSocket(url, protocols);
+  const opened = new Promise<boolean>((resolve) => {
+    ws.onopen = () => resolve(true);
+    ws.onerror = () => resolve(false);
+  });
+  ws.onmessage = (e) => messages.push(JSON.parse(e.data));
+  const closed = new Promise<void>((r) => (ws.onclose = () => r()));
+  return {
+    messages,
+    opened,
+    async close() {
+      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
+      await closed;
+    },
+  };
+}
+
+Deno.test("WS /ws: the signed-in user's queued run streams {type: trade} to them, to no one else", async () => {
+  const w = await openTestWorld();
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, w.app.fetch);
+  const bridge = startStreamBridge(
+    { streams: w.deps.streams, jobs: w.deps.backtests.jobs },
+    w.deps.hub,
+    () => w.clock.now(),
+    { pollMs: 50 },
+  );
+  const sockets: ReturnType<typeof listen>[] = [];
+  try {
+    await bridge.ready;
+    const me = (await signInWithOtp(w, "dash@example.com")).access_token;
+    const other = (await signInWithOtp(w, "dash2@example.com", "10.0.0.7")).access_token;
+    const queued = await w.request("POST", "/api/v1/backtests", { json: { spec: SPEC }, token: me });
+    const { job_id } = await queued.json();
+    const url = `ws://127.0.0.1:${server.addr.port}/ws`;
+    const mine = listen(`${url}?token=${me}`);
+    const viaProtocol = listen(url, ["bearer", me]);
+    const theirs = listen(`${url}?token=${other}`);
+    const anonymous = listen(url);
+    sockets.push(mine, viaProtocol, theirs, anonymous);
+    for (const s of sockets) assert.equal(await s.opened, true);
+    await new Promise((r) => setTimeout(r, 50)); // the server subscribes on its own open event
+    assert.equal(await runBacktestJob(w.deps.backtests, job_id), "completed");
+    const detail = await (await w.request("GET", "/api/backtests", { token: me })).json();
+    const deadline = Date.now() + 5000;
+    while (mine.messages.length < detail[0].total_trades && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const trades = mine.messages.filter((m) => m.type === "trade");
+    assert.equal(trades.length, detail[0].total_trades, "every trade of the run, once");
+    for (const m of trades) {
+      assertShapeOf(WS_TRADE_EXAMPLE, m);
+      const data = m.data as Record<string, unknown>;
+      assert.equal(data.job_id, job_id);
+      assert.equal(data.backtest_id, detail[0].id);
+      assert.equal(data.asset, "BTC-USD");
+      assert.ok(Number.isInteger(data.confidence));
+    }
+    assert.deepEqual(trades.map((m) => (m.data as { id: number }).id), trades.map((_, i) => i + 1));
+    // The same trades as the detail view lists, in order.
+    const full = await (await w.request("GET", `/api/backtests/${detail[0].id}`, { token: me })).json();
+    assert.deepEqual(
+      trades.map((m) => (m.data as { price: number }).price),
+      full.trades.map((t: { price: number }) => t.price),
+    );
+    assert.equal(viaProtocol.messages.filter((m) => m.type === "trade").length, trades.length);
+    assert.deepEqual(theirs.messages, [], "another user hears none of my trades");
+    assert.deepEqual(anonymous.messages, [], "an anonymous socket hears only public settlements");
+    // A bad token is refused before the upgrade.
+    const bad = await fetch(`http://127.0.0.1:${server.addr.port}/ws?token=nope`);
+    assert.equal(bad.status, 401);
+    await bad.body?.cancel();
+  } finally {
+    for (const s of sockets) await s.close();
+    bridge.stop();
+    await server.shutdown();
+    await w.close();
+  }
+});

@@ -17,7 +17,7 @@ import type { Page, PageRequest } from "../store/kv.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { BacktestCancelledError, type BacktestProgress, runBacktest } from "./run_backtest.ts";
 import type { IntegerAliasRepo } from "../store/integer_alias_repo.ts";
-import { type LiveTrade, liveFromEngine, liveFromReport, liveTradeMessages } from "./live_trades.ts";
+import { liveFromEngine, liveFromReport, type LiveTrade, liveTradeMessages } from "./live_trades.ts";
 
 /** How long a claim lasts without a progress write before another worker may take the job over. */
 export const JOB_LEASE_MS = 60_000;

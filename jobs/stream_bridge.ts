@@ -37,7 +37,7 @@ const FEED_LOOKBACK_MS = 60_000;
 /** How long an entry id stays remembered as published (feed entries expire after an hour). */
 const SEEN_TTL_MS = 3 * 3_600_000;
 /** Default period of the marker poll that hears other processes' writes. */
-export const MARKER_POLL_MS = 1_000;
+const MARKER_POLL_MS = 1_000;
 
 /** A running bridge. */
 export interface StreamBridge {

@@ -68,7 +68,7 @@ function margin(e: Expr, ctx: EvalContext, t: number): number {
 }
 
 /** The confidence (0–100) of rule `rule` having fired on bar `t` of `ctx`'s bars. */
-export function ruleConfidence(rule: Expr, ctx: EvalContext, t: number): number {
+function ruleConfidence(rule: Expr, ctx: EvalContext, t: number): number {
   const m = margin(rule, ctx, t);
   return Number.isNaN(m) ? NEUTRAL_CONFIDENCE : Math.round(100 * m);
 }

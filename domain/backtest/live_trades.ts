@@ -11,7 +11,7 @@ import type { Trade } from "./engine.ts";
 import type { ReportTrade } from "./report.ts";
 
 /** The most trade messages one progress write of a job streams. */
-export const MAX_LIVE_TRADES_PER_WRITE = 200;
+const MAX_LIVE_TRADES_PER_WRITE = 200;
 
 /** A trade as streamed, whichever side of the run it comes from (engine fill or report row). */
 export interface LiveTrade {

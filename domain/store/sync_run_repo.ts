@@ -5,7 +5,6 @@
  * the caller was answered (timings aside), from which its detail is rebuilt. Only the last `keep` runs of a
  * user are kept: recording one deletes the oldest beyond that.
  */
-import { gunzipSync, gzipSync } from "fflate";
 import type { BacktestReport } from "../backtest/report.ts";
 import { keys } from "./keys.ts";
 import { deleteBlob, getBlob, getManyValues, putBlob } from "./kv.ts";
@@ -39,6 +38,17 @@ export interface SyncRunRepo {
   listByUser(userId: string, limit: number): Promise<SyncRunRecord[]>;
 }
 
+/** `bytes` through a native compression stream (asynchronous: it does not hold the event loop). */
+async function through(
+  bytes: Uint8Array,
+  stream: CompressionStream | DecompressionStream,
+): Promise<Uint8Array> {
+  const out = new Response(new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(stream));
+  return new Uint8Array(await out.arrayBuffer());
+}
+const gzip = (bytes: Uint8Array) => through(bytes, new CompressionStream("gzip"));
+const gunzip = (bytes: Uint8Array) => through(bytes, new DecompressionStream("gzip"));
+
 /** Creates the KV-backed synchronous-run history. */
 export function createSyncRunRepo(kv: Deno.Kv): SyncRunRepo {
   const remove = async (userId: string, id: string) => {
@@ -51,7 +61,7 @@ export function createSyncRunRepo(kv: Deno.Kv): SyncRunRepo {
       await putBlob(
         kv,
         keys.syncRunReport(run.id),
-        gzipSync(new TextEncoder().encode(JSON.stringify(report))),
+        await gzip(new TextEncoder().encode(JSON.stringify(report))),
       );
       await kv.atomic()
         .set(keys.syncRun(run.id), run)
@@ -72,7 +82,7 @@ export function createSyncRunRepo(kv: Deno.Kv): SyncRunRepo {
     },
     async getReport(id) {
       const bytes = await getBlob(kv, keys.syncRunReport(id));
-      return bytes ? JSON.parse(new TextDecoder().decode(gunzipSync(bytes))) as BacktestReport : null;
+      return bytes ? JSON.parse(new TextDecoder().decode(await gunzip(bytes))) as BacktestReport : null;
     },
     async listByUser(userId, limit) {
       const ids: string[] = [];

@@ -16,7 +16,7 @@ import {
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { optionalAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
+import { errorResponses, jsonResponse } from "./schemas/common.ts";
 
 const tags = ["dashboard"];
 
@@ -118,7 +118,7 @@ export function dashboardRoutes(auth: AuthDeps, deps: DashboardDeps) {
       path: "/api/backtests",
       tags,
       summary: "Every executed backtest of the caller (queued and synchronous), newest first — a bare array",
-      security: [...bearerSecurity, {}],
+      description: "Optional `Authorization: Bearer` (token or API key): without one the list is empty.",
       middleware: [maybeUser],
       request: { query: ListQuery },
       responses: { 200: jsonResponse(z.array(Summary), "Backtests"), ...errorResponses(401, 403, 422) },
@@ -138,7 +138,7 @@ export function dashboardRoutes(auth: AuthDeps, deps: DashboardDeps) {
       path: "/api/backtests/{id}",
       tags,
       summary: "One executed backtest: metrics, equity curve with the reference asset's close, trades",
-      security: [...bearerSecurity, {}],
+      description: "Optional `Authorization: Bearer`: only the caller's own runs are found (others: 404).",
       middleware: [maybeUser],
       request: { params: IdParam },
       responses: { 200: jsonResponse(Detail, "Backtest"), ...errorResponses(401, 403, 404, 422) },

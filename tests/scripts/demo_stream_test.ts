@@ -43,12 +43,20 @@ Deno.test("the demo's settlements, written by another process on past days, reac
     { pollMs: 50 },
   );
   const messages: { type: string; data: Record<string, unknown> }[] = [];
-  const ws = new WebSocket(`ws://127.0.0.1:${http.addr.port}/ws`);
-  const closed = new Promise((r) => (ws.onclose = r));
+  let ws: WebSocket | null = null;
+  let closed: Promise<unknown> = Promise.resolve();
   try {
     await bridge.ready;
-    ws.onmessage = (e) => messages.push(JSON.parse(e.data));
-    await new Promise((r) => (ws.onopen = r));
+    // Handlers set at once: the socket may open before the next await returns.
+    const socket = ws = new WebSocket(`ws://127.0.0.1:${http.addr.port}/ws`);
+    closed = new Promise((r) => (socket.onclose = r));
+    socket.onmessage = (e) => messages.push(JSON.parse(e.data));
+    const opened = new Promise((r) => (socket.onopen = r));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      opened,
+      new Promise((_, no) => (timer = setTimeout(() => no(new Error("socket did not open")), 10_000))),
+    ]).finally(() => clearTimeout(timer));
     await new Promise((r) => setTimeout(r, 50)); // the server subscribes on its own open event
     // The demo, as `deno task demo` runs it: another process on the same file, a clock walking past days.
     const child = await new Deno.Command(Deno.execPath(), {
@@ -85,7 +93,7 @@ Deno.test("the demo's settlements, written by another process on past days, reac
     const ids = messages.map((m) => String(m.data.id));
     assert.equal(new Set(ids).size, ids.length);
   } finally {
-    ws.close();
+    ws?.close();
     await closed;
     bridge.stop();
     await http.shutdown();

@@ -28,7 +28,8 @@ import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LibraryDeps } from "../domain/strategy/library.ts";
 import { useSpecDateClock } from "../domain/strategy/spec.ts";
 import { type CatalogDeps, nicknamesFrom } from "../domain/strategy/catalog.ts";
-import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import { SYNC_RUN_HISTORY_PER_USER, type SyncRunDeps } from "../domain/backtest/sync_runs.ts";
+import { createSyncRunRepo } from "../domain/store/sync_run_repo.ts";
 import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
 import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
 import { type JobSubmissionDeps, tierRunningCap } from "../domain/backtest/job_submission.ts";
@@ -120,6 +121,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   health.extraChecks = { market_data: () => marketHealth(market) };
   health.databaseFigures = () => storedMarketFigures(market.data);
   health.cacheFigures = () => barCacheFigures(barCache);
+  const integerAliases = createIntegerAliasRepo(kv);
   const backtests: BacktestJobDeps = {
     jobs: createBacktestJobRepo(kv),
     market: market.data,
@@ -130,6 +132,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     maxRunMs: config.backtestJobMaxMs,
     maxAttempts: config.backtestJobMaxAttempts,
     runningCapOf: tierRunningCap(auth.users),
+    aliases: integerAliases,
   };
   const library: LibraryDeps = { library: createLibraryRepo(kv), clock };
   // Authors are shown by nickname wherever a strategy is public: the catalog, the leaderboard, track records.
@@ -148,7 +151,8 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     gate: syncRuns,
     rate: backtestRate,
   };
-  // The synchronous runs of the HTTP front end, under the process-wide run gate.
+  // The synchronous runs of the HTTP front end, under the process-wide run gate (completed ones are recorded).
+  const syncRunHistory = createSyncRunRepo(kv);
   const sync: SyncRunDeps = {
     market: market.data,
     maxSymbolBars: config.maxSyncSymbolBars,
@@ -156,6 +160,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     gate: syncRuns,
     now: monotonicMs,
     rate: backtestRate,
+    history: { runs: syncRunHistory, clock, keep: SYNC_RUN_HISTORY_PER_USER },
   };
   const indicators: IndicatorPreviewDeps = {
     market: market.data,
@@ -207,7 +212,6 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     log,
   };
-  const integerAliases = createIntegerAliasRepo(kv);
   const copilot = {
     library,
     jobs: backtests,
@@ -241,6 +245,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,
+    dashboard: { jobs: backtests, runs: syncRunHistory, aliases: integerAliases },
     auth,
     calendars,
     github: buildGithubServices(config, kv),

@@ -1,17 +1,43 @@
 /**
- * Bridges changes written to KV by any isolate to this isolate's sockets, through the hub:
- * - trades: watches the `["stream_changed", "trades"]` marker and, on each change, reads the trade-feed entries
- *   newer than the last seen (with a short look-back for writers whose clocks lag) and publishes each trade once;
- * - backtest jobs: watches the `["stream_changed", "backtest_jobs"]` marker (set in the same commit as every job
- *   change) and, on each change, re-reads the jobs that sockets of this isolate follow and publishes each one
- *   whose record changed to its job topic. A coalesced run of changes still ends with the latest state.
+ * Bridges changes written to KV by any process to this process's sockets, through the hub:
+ * - public settled trades: the `["stream_changed", "trades"]` marker; on each change it reads the trade-feed
+ *   entries not seen yet and publishes each trade once to `TRADES_TOPIC`;
+ * - users' live backtest trades: the `["stream_changed", "user_trades"]` marker, the same way from the user trade
+ *   feed, each entry to its owner's topic (`userTradesTopic`) only;
+ * - backtest jobs: the `["stream_changed", "backtest_jobs"]` marker (set in the same commit as every job change);
+ *   on each change it re-reads the jobs that sockets of this process follow and publishes each one whose record
+ *   changed to its job topic. A coalesced run of changes still ends with the latest state.
+ *
+ * A marker change is noticed two ways: `kv.watch` (immediate, but it only hears writes of this process on a local
+ * SQLite file) and a poll of the marker's versionstamp every `pollMs` (default `MARKER_POLL_MS`), which hears
+ * every process sharing the store — the worker process, or `deno task demo` replaying into the server's file.
+ * Feeds are read from the earliest writer time among the markers noticed since the last read (and the newest
+ * entry seen), minus `FEED_LOOKBACK_MS`: a writer on a simulated clock (the demo settles past days) is read
+ * where it writes, not only near this process's now. Entries seen are remembered (by id) for `SEEN_TTL_MS`, longer
+ * than feed entries live, so none is published twice.
  */
 import type { BacktestJobRepo } from "../domain/store/backtest_job_repo.ts";
-import type { StreamRepo } from "../domain/store/stream_repo.ts";
-import { JOB_PROGRESS_STREAM, jobProgressTopic, type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
+import {
+  SETTLED_TRADES_STREAM,
+  type StreamRepo,
+  type TradeFeedEntry,
+  type TradeFeedName,
+  USER_TRADES_STREAM,
+} from "../domain/store/stream_repo.ts";
+import {
+  JOB_PROGRESS_STREAM,
+  jobProgressTopic,
+  type TopicHub,
+  TRADES_TOPIC,
+  userTradesTopic,
+} from "../domain/stream/hub.ts";
 
-/** How far behind the newest seen event a late writer's event is still picked up. */
+/** How far behind the earliest noticed marker a late writer's entry is still picked up. */
 const FEED_LOOKBACK_MS = 60_000;
+/** How long an entry id stays remembered as published (feed entries expire after an hour). */
+const SEEN_TTL_MS = 3 * 3_600_000;
+/** Default period of the marker poll that hears other processes' writes. */
+const MARKER_POLL_MS = 1_000;
 
 /** A running bridge. */
 export interface StreamBridge {
@@ -20,57 +46,103 @@ export interface StreamBridge {
   ready: Promise<void>;
 }
 
-/** Where the bridge reads: the markers and trade feed, and the job records. */
+/** Where the bridge reads: the markers and trade feeds, and the job records. */
 export interface StreamBridgeSources {
   streams: StreamRepo;
   jobs: Pick<BacktestJobRepo, "get">;
 }
 
-/** Starts the bridge reading `sources` and publishing into `hub`. */
+/** What the followers share: stop flag, watch readers and poll timers to end. */
+interface Control {
+  stopped: boolean;
+  readers: ReadableStreamDefaultReader<unknown>[];
+  timers: ReturnType<typeof setInterval>[];
+  pollMs: number;
+}
+
+/** Starts the bridge reading `sources` and publishing into `hub`; `pollMs` sets the cross-process poll. */
 export function startStreamBridge(
   sources: StreamBridgeSources,
   hub: TopicHub,
   nowMs: () => number,
+  opts: { pollMs?: number } = {},
 ): StreamBridge {
-  let stopped = false;
-  const readers: ReadableStreamDefaultReader<unknown>[] = [];
-  const trades = bridgeTrades(sources.streams, hub, nowMs, readers, () => stopped);
-  const jobs = bridgeJobs(sources.streams, hub, sources.jobs, readers, () => stopped);
+  const ctl: Control = { stopped: false, readers: [], timers: [], pollMs: opts.pollMs ?? MARKER_POLL_MS };
+  const settled = bridgeFeed(sources.streams, SETTLED_TRADES_STREAM, nowMs, ctl, (_, event) => {
+    hub.publish(TRADES_TOPIC, event);
+  });
+  const live = bridgeFeed(sources.streams, USER_TRADES_STREAM, nowMs, ctl, (entry, event) => {
+    if (entry.userId) hub.publish(userTradesTopic(entry.userId), event);
+  });
+  const jobs = bridgeJobs(sources.streams, hub, sources.jobs, ctl);
   return {
-    ready: Promise.all([trades, jobs]).then(() => {}),
+    ready: Promise.all([settled, live, jobs]).then(() => {}),
     stop() {
-      stopped = true;
-      for (const r of readers) r.cancel().catch(() => {});
+      ctl.stopped = true;
+      for (const r of ctl.readers) r.cancel().catch(() => {});
+      for (const t of ctl.timers) clearInterval(t);
     },
   };
 }
 
-/** Runs `onChange` on every change of the marker `topic` after its first snapshot; resolves after that one. */
+/** The writer time a marker value carries (`at`), or `null`. */
+function markerAt(value: unknown): number | null {
+  const at = (value as { at?: unknown } | null)?.at;
+  return typeof at === "number" && Number.isFinite(at) ? at : null;
+}
+
+/**
+ * Runs `onChange` (one at a time; changes during a run make one more run) on every change of the marker `topic`
+ * after its first snapshot, noticed by the watch or the poll; `onMarker` sees each noticed marker value first.
+ * Resolves once the first snapshot is handled.
+ */
 function followMarker(
   streams: StreamRepo,
   topic: string,
-  readers: ReadableStreamDefaultReader<unknown>[],
-  stopped: () => boolean,
+  ctl: Control,
   onFirst: () => Promise<void>,
   onChange: () => Promise<void>,
+  onMarker: (value: unknown) => void = () => {},
 ): Promise<void> {
   let markReady: () => void = () => {};
   const ready = new Promise<void>((r) => (markReady = r));
-  const reader = streams.watchMarker(topic).getReader();
-  readers.push(reader);
-  (async () => {
-    let first = true;
+  let stamp: string | null | undefined; // undefined until the first snapshot is handled
+  let running = false, again = false;
+  const run = async () => {
+    if (running) return void (again = true);
+    running = true;
     try {
-      while (!stopped()) {
-        const { done } = await reader.read();
-        if (done) break;
-        if (first) {
-          first = false;
-          await onFirst();
-          markReady();
-          continue;
-        }
+      do {
+        again = false;
         await onChange();
+      } while (again && !ctl.stopped);
+    } catch {
+      // The KV handle closed: the bridge ends with it.
+    } finally {
+      running = false;
+    }
+  };
+  const noticed = (versionstamp: string | null, value: unknown) => {
+    if (stamp === undefined || versionstamp === stamp) return;
+    stamp = versionstamp;
+    onMarker(value);
+    run();
+  };
+  const reader = streams.watchMarker(topic).getReader();
+  ctl.readers.push(reader);
+  (async () => {
+    try {
+      const first = await reader.read();
+      if (first.done || ctl.stopped) return;
+      const entry = (first.value as Deno.KvEntryMaybe<unknown>[])[0];
+      await onFirst();
+      stamp = entry?.versionstamp ?? null;
+      markReady();
+      while (!ctl.stopped) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        const e = (value as Deno.KvEntryMaybe<unknown>[])[0];
+        noticed(e?.versionstamp ?? null, e?.value ?? null);
       }
     } catch {
       // The KV handle closed: the bridge ends with it.
@@ -78,41 +150,63 @@ function followMarker(
       markReady();
     }
   })();
+  let polling = false;
+  ctl.timers.push(setInterval(async () => {
+    if (polling || ctl.stopped || stamp === undefined) return;
+    polling = true;
+    try {
+      const m = await streams.marker(topic);
+      noticed(m.stamp, m.value);
+    } catch {
+      // The KV handle closed: nothing more to hear.
+    } finally {
+      polling = false;
+    }
+  }, ctl.pollMs));
   return ready;
 }
 
-function bridgeTrades(
+function bridgeFeed(
   streams: StreamRepo,
-  hub: TopicHub,
+  feed: TradeFeedName,
   nowMs: () => number,
-  readers: ReadableStreamDefaultReader<unknown>[],
-  stopped: () => boolean,
+  ctl: Control,
+  publish: (entry: TradeFeedEntry, event: unknown) => void,
 ): Promise<void> {
-  const seen = new Map<string, number>();
-  let cursor = nowMs();
+  const seen = new Map<string, number>(); // entry id → when it was seen
+  let cursor = nowMs(); // the newest entry time seen
+  let lastFrom = cursor; // the earliest marker time of the last read
+  let noticedMin = Infinity; // the earliest marker time noticed since the last read
   const drain = async () => {
-    const from = cursor - FEED_LOOKBACK_MS;
-    for await (const e of streams.tradeFeedSince(from)) {
+    const from = Math.min(cursor, lastFrom, noticedMin) - FEED_LOOKBACK_MS;
+    lastFrom = Number.isFinite(noticedMin) ? noticedMin : cursor;
+    noticedMin = Infinity;
+    for await (const e of streams.feedSince(feed, from)) {
       if (seen.has(e.id)) continue;
-      seen.set(e.id, e.atMs);
+      seen.set(e.id, nowMs());
       cursor = Math.max(cursor, e.atMs);
-      for (const event of e.events) hub.publish(TRADES_TOPIC, event);
+      for (const event of e.events) publish(e, event);
     }
-    for (const [id, at] of seen) if (at < cursor - 2 * FEED_LOOKBACK_MS) seen.delete(id);
+    const forgetBefore = nowMs() - SEEN_TTL_MS;
+    for (const [id, at] of seen) if (at < forgetBefore) seen.delete(id);
   };
   // Mark what already exists as seen: a new socket hears trades from now on, not a replay.
   const markExisting = async () => {
-    for await (const e of streams.tradeFeedIds()) seen.set(e.id, e.atMs);
+    const now = nowMs();
+    for await (const e of streams.feedIds(feed)) seen.set(e.id, now);
   };
-  return followMarker(streams, TRADES_TOPIC, readers, stopped, markExisting, drain);
+  const onMarker = (value: unknown) => {
+    const at = markerAt(value);
+    if (at !== null) noticedMin = Math.min(noticedMin, at);
+  };
+  return followMarker(streams, feed, ctl, markExisting, drain, onMarker);
 }
 
 function bridgeJobs(
   streams: StreamRepo,
   hub: TopicHub,
   jobs: Pick<BacktestJobRepo, "get">,
-  readers: ReadableStreamDefaultReader<unknown>[],
-  stopped: () => boolean,
+  ctl: Control,
 ): Promise<void> {
   const prefix = jobProgressTopic("");
   /** The last record published per topic, so an unchanged job is not sent again. */
@@ -129,5 +223,5 @@ function bridgeJobs(
       hub.publish(topic, job);
     }
   };
-  return followMarker(streams, JOB_PROGRESS_STREAM, readers, stopped, publishWatched, publishWatched);
+  return followMarker(streams, JOB_PROGRESS_STREAM, ctl, publishWatched, publishWatched);
 }

@@ -13,6 +13,8 @@ import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { backtestRoutes } from "./backtest_routes.ts";
 import { backtestJobRoutes } from "./backtest_job_routes.ts";
 import { streamRoutes } from "./stream_routes.ts";
+import { dashboardRoutes } from "./dashboard_routes.ts";
+import type { DashboardDeps } from "../domain/backtest/dashboard_views.ts";
 import { libraryRoutes } from "./library_routes.ts";
 import { leaderboardRoutes } from "./leaderboard_routes.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
@@ -116,6 +118,8 @@ export interface AppDeps {
   track: TrackRecordServices;
   /** Watchdog alerts, evaluations and daily-job runs. */
   dailyJobs: DailyJobRepo;
+  /** The trading dashboard's views of executed backtests (jobs and recorded synchronous runs). */
+  dashboard: DashboardDeps;
   /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */
   hub: TopicHub;
   log: LogFn;
@@ -196,6 +200,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/v1", api);
   app.route("/", copilotRoutes(deps.auth, deps.copilot));
   app.route("/", docsRoutes());
+  app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
     documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),

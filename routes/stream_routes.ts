@@ -1,4 +1,10 @@
 /**
+ * `WS /ws`: every trade settled for a public strategy, as `{"type": "trade", "data": {…}}`, to anyone; with a
+ * token (`?token=` or the `Sec-WebSocket-Protocol` header, as below) also the signed-in user's own live trades —
+ * the fills of their running queued backtests as they happen (`domain/backtest/live_trades.ts`), and with issue
+ * 16 their paper instances' fills, which publish to the same per-user topic — never another user's. An invalid
+ * token is refused (401) before the upgrade; no token means the public stream alone.
+ *
  * `WS /ws/backtests/{id}`: sends the job's state at once, then each change (progress, current_date,
  * trades_executed, status), then the final state, and closes. Auth by `?token=` or the `Sec-WebSocket-Protocol`
  * header (`bearer, <token>` or just the token; the token entry is echoed back as the accepted subprotocol);
@@ -19,7 +25,7 @@ import { type JobProgressWatch, watchOwnJob } from "../domain/backtest/job_progr
 import { RateLimitError, UnauthorizedError } from "../domain/errors.ts";
 import type { AppEnv } from "./app_env.ts";
 import { errorResponse } from "./errors.ts";
-import { type TopicHub, TRADES_TOPIC } from "../domain/stream/hub.ts";
+import { type TopicHub, TRADES_TOPIC, userTradesTopic } from "../domain/stream/hub.ts";
 
 /** Limits on the WebSockets this router opens. */
 export interface SocketLimits {
@@ -102,22 +108,37 @@ export function streamRoutes(
 ) {
   const app = new Hono<AppEnv>();
   const book = socketBook(limits);
-  // WS /ws: every trade settled for a public strategy, as {"type":"trade","data":{…}}, from any isolate (the
-  // KV stream bridge republishes into this process's hub). No auth: public strategies' trades are public.
-  app.get("/ws", (c) => {
+  // WS /ws: every trade settled for a public strategy, as {"type":"trade","data":{…}}, from any process (the
+  // KV stream bridge republishes into this process's hub). No auth needed: public strategies' trades are public.
+  // With a token, the user's own live trades too (their topic only).
+  app.get("/ws", async (c) => {
     if (!hub) return c.json({ detail: "Trade stream not available" }, 404);
+    const { token, protocol } = socketCredential(c.req.url, c.req.header("sec-websocket-protocol"));
+    let userId: string | null = null;
+    if (token) {
+      try {
+        userId = (await authenticate(auth, token)).user.id;
+      } catch (e) {
+        const res = errorResponse(e, c.get("correlationId"));
+        return c.json(res.body, res.status as 401);
+      }
+    }
     if ((c.req.header("upgrade") ?? "").toLowerCase() !== "websocket") {
       return c.json({ detail: "Expected a WebSocket upgrade" }, 426);
     }
     book.check(c.get("clientIp"));
-    const { socket, response } = book.upgrade(c.req.raw, c.get("clientIp"));
-    let unsubscribe = () => {};
-    socket.onopen = () => {
-      unsubscribe = hub.subscribe(TRADES_TOPIC, (event) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event));
-      });
+    const { socket, response } = book.upgrade(c.req.raw, c.get("clientIp"), protocol);
+    const unsubscribes: (() => void)[] = [];
+    const send = (event: unknown) => {
+      if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(event));
     };
-    socket.onclose = () => unsubscribe();
+    socket.onopen = () => {
+      unsubscribes.push(hub.subscribe(TRADES_TOPIC, send));
+      if (userId !== null) unsubscribes.push(hub.subscribe(userTradesTopic(userId), send));
+    };
+    socket.onclose = () => {
+      for (const u of unsubscribes) u();
+    };
     return response;
   });
   app.get("/ws/backtests/:id", async (c) => {

@@ -5,7 +5,9 @@
  * public endpoints only, including that each record is complete through the replay's last day. Safe beside a
  * running server on the same file (KV waits out the server's write lock). Running it again finishes an
  * interrupted replay, or re-verifies a complete one without writing. Exit code 0 only when every record is
- * complete and verifies.
+ * complete and verifies. A server running on the same file streams the replay's settled trades to `WS /ws` as they
+ * are written (its stream bridge polls the stream markers, so it hears this process, and reads the trade feed at
+ * the replay's simulated times).
  */
 import { fixedClock, systemClock } from "../domain/clock.ts";
 import { buildMarketServices } from "../app/market_services.ts";
@@ -116,5 +118,7 @@ Start the server (deno task dev) and look:
   GET ${config.publicBaseUrl}/api/v1/public/strategies
   GET ${config.publicBaseUrl}/api/v1/public/strategies/demo-reversal/track-record   (/performance, /verify, /audit, /claimed)
   GET ${config.publicBaseUrl}/api/v1/public/log/checkpoint
-  deno task verify ${config.publicBaseUrl} demo-reversal`);
+  deno task verify ${config.publicBaseUrl} demo-reversal
+A server running on the same KV file streams the replay's settled trades live, as they are written:
+  ${config.publicBaseUrl.replace(/^http/, "ws")}/ws   (connect, then run \`deno task demo\` beside it)`);
 Deno.exit(allOk ? 0 : 1);

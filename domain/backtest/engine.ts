@@ -19,6 +19,7 @@ import type { StrategySpec } from "../strategy/spec.ts";
 import { costsFromPercent } from "../execution/costs.ts";
 import { buyFill, buyPrice, cutToCash, sellFill } from "../execution/fills.ts";
 import { boardLot, wholeLots } from "../execution/lots.ts";
+import { FORCED_EXIT_CONFIDENCE } from "./confidence.ts";
 
 /**
  * The run cannot go on because a symbol's data makes a value non-finite (or an order size unusable) on a day; a
@@ -56,6 +57,12 @@ export interface SymbolInput {
   /** Human text of the entry and exit rules, for trade reasons. */
   entryText: string;
   exitText: string;
+  /**
+   * How decisively the entry and exit rules fired on each bar, 0–100 (`domain/backtest/confidence.ts`); a trade
+   * decided on bar i carries the value at i. Absent: the trades of the symbol carry `confidence: null`.
+   */
+  entryConfidence?: Uint8Array;
+  exitConfidence?: Uint8Array;
 }
 
 /** A fill. */
@@ -69,6 +76,11 @@ export interface Trade {
   value: number;
   fees: number;
   reason: string;
+  /**
+   * How decisively the rule fired on the decision bar, 0–100 (`domain/backtest/confidence.ts`); 100 for forced
+   * exits (stops, targets, max holding days, close at end); `null` when the input carried no confidence column.
+   */
+  confidence: number | null;
   /** Equity after the trade's day closes (filled in at the close). */
   portfolioValue: number;
   /** For SELL: price P&L (sell − buy) × quantity, the entry fee not included. */
@@ -106,6 +118,9 @@ export interface SimulationResult {
 }
 
 const round = (x: number) => Math.round(x * 1e8) / 1e8;
+
+/** The confidence a column holds at bar `i`, or `null` without a column. */
+const confidenceAt = (column: Uint8Array | undefined, i: number): number | null => column ? column[i] : null;
 
 /** Widest span of day numbers `unionOfDays` marks in a table (beyond it, it sorts). */
 const MAX_MARKED_SPAN = 1 << 22;
@@ -160,6 +175,8 @@ export interface Simulation {
   currentDay(): number | null;
   /** Trades executed so far. */
   tradeCount(): number;
+  /** The trades executed after the first `count` (in execution order). */
+  tradesSince(count: number): readonly Trade[];
   /** Finishes (runs any remaining days) and returns the result. */
   finish(): SimulationResult;
 }
@@ -190,7 +207,10 @@ export function createSimulation(
   const T = allDays.length;
   const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
   const positions = new Map<number, Position>(); // iteration (insertion) order decides sums and trade order
-  const pending = new Map<number, { action: "BUY" | "SELL"; quantity: number; reason: string }>();
+  const pending = new Map<
+    number,
+    { action: "BUY" | "SELL"; quantity: number; reason: string; confidence: number | null }
+  >();
   // The same positions and pending orders by symbol index, for the per-bar look-ups.
   const posAt: (Position | undefined)[] = new Array(inputs.length).fill(undefined);
   const pendingAt = new Uint8Array(inputs.length);
@@ -212,7 +232,7 @@ export function createSimulation(
     throw new EngineDataError(inputs[j].symbol, day, detail);
   };
 
-  const sell = (j: number, day: number, rawPrice: number, reason: string) => {
+  const sell = (j: number, day: number, rawPrice: number, reason: string, confidence: number | null) => {
     const p = positions.get(j)!;
     const s = inputs[j];
     const fill = sellFill(p.quantity, rawPrice, model);
@@ -231,6 +251,7 @@ export function createSimulation(
       value: round(value),
       fees: round(f),
       reason,
+      confidence,
       portfolioValue: 0,
       profitLoss: round((price - p.entryPrice) * p.quantity),
       profitLossPercent: round((price / p.entryPrice - 1) * 100),
@@ -249,6 +270,7 @@ export function createSimulation(
     wanted: number,
     reason: string,
     barIndex: number,
+    confidence: number | null,
   ) => {
     const s = inputs[j];
     const price = buyPrice(rawPrice, model);
@@ -290,6 +312,7 @@ export function createSimulation(
       value: round(value),
       fees: round(f),
       reason,
+      confidence,
       portfolioValue: 0,
     };
     trades.push(t);
@@ -370,9 +393,11 @@ export function createSimulation(
             pending.delete(j);
             pendingAt[j] = 0;
             const i = idx[j];
-            if (action === "SELL" && positions.has(j)) sell(j, day, inputs[j].open[i], order.reason);
+            if (action === "SELL" && positions.has(j)) {
+              sell(j, day, inputs[j].open[i], order.reason, order.confidence);
+            }
             if (action === "BUY" && !positions.has(j)) {
-              buy(j, day, inputs[j].open[i], order.quantity, order.reason, i);
+              buy(j, day, inputs[j].open[i], order.quantity, order.reason, i, order.confidence);
             }
           }
         }
@@ -407,6 +432,7 @@ export function createSimulation(
               day,
               o <= stopPrice ? o : stopPrice,
               o <= stopPrice ? `${label} (gap, filled at open ${o})` : label,
+              FORCED_EXIT_CONFIDENCE,
             );
             continue;
           }
@@ -419,6 +445,7 @@ export function createSimulation(
                 day,
                 o >= target ? o : target,
                 o >= target ? `${label} (gap, filled at open ${o})` : label,
+                FORCED_EXIT_CONFIDENCE,
               );
               continue;
             }
@@ -428,8 +455,12 @@ export function createSimulation(
           const ruleExit = s.exit[i] > 0;
           if ((maxDays || ruleExit) && pendingAt[j] === 0) {
             const reason = maxDays ? `max holding days ${risk.max_holding_days}` : `exit: ${s.exitText}`;
-            if (spec.fill === "close") sell(j, day, s.close[i], reason);
-            else (pending.set(j, { action: "SELL", quantity: p.quantity, reason }), (pendingAt[j] = 1));
+            const confidence = maxDays ? FORCED_EXIT_CONFIDENCE : confidenceAt(s.exitConfidence, i);
+            if (spec.fill === "close") sell(j, day, s.close[i], reason, confidence);
+            else {
+              pending.set(j, { action: "SELL", quantity: p.quantity, reason, confidence });
+              pendingAt[j] = 1;
+            }
           }
         }
       }
@@ -455,12 +486,13 @@ export function createSimulation(
           }
           if (qty === Infinity) fail(j, day, `order size is not finite at close ${s.close[i]}`);
           const reason = `entry: ${s.entryText}`;
+          const confidence = confidenceAt(s.entryConfidence, i);
           if (spec.fill === "close") {
             const before = positions.size;
-            buy(j, day, s.close[i], qty, reason, i);
+            buy(j, day, s.close[i], qty, reason, i, confidence);
             if (positions.size > before) slots--;
           } else {
-            pending.set(j, { action: "BUY", quantity: qty, reason });
+            pending.set(j, { action: "BUY", quantity: qty, reason, confidence });
             pendingAt[j] = 1;
             slots--;
           }
@@ -485,7 +517,9 @@ export function createSimulation(
     if (spec.close_at_end && T > 0 && positions.size > 0) {
       if (dayTrades.length > 0) dayTrades.length = 0;
       dayAt = T - 1;
-      for (const j of [...positions.keys()]) sell(j, allDays[T - 1], lastClose(j), "close at end");
+      for (const j of [...positions.keys()]) {
+        sell(j, allDays[T - 1], lastClose(j), "close at end", FORCED_EXIT_CONFIDENCE);
+      }
       holdings[T - 1] = 0;
       cash[T - 1] = money;
       equity[T - 1] = money;
@@ -516,6 +550,7 @@ export function createSimulation(
     daysDone: () => t,
     currentDay: () => (t > 0 ? allDays[t - 1] : null),
     tradeCount: () => trades.length,
+    tradesSince: (count) => trades.slice(count),
     finish,
   };
 }

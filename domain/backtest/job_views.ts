@@ -44,7 +44,8 @@ export interface JobTradeView {
   price: number;
   quantity: number;
   reasoning: string;
-  confidence: null;
+  /** How decisively the rule fired (0–100, `confidence.ts`); `null` on reports stored before it existed. */
+  confidence: number | null;
 }
 
 /** A job with its progress and, once completed, its results. */
@@ -111,7 +112,7 @@ function jobDetailView(job: BacktestJobRecord, report: BacktestReport | null): J
         price: t.price,
         quantity: t.quantity,
         reasoning: t.reason,
-        confidence: null,
+        confidence: t.confidence ?? null,
       }))
       : null,
   };

@@ -22,6 +22,8 @@ import type { BacktestJobRecord, BacktestJobRepo, JobStatus } from "../store/bac
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { BacktestCancelledError, type BacktestProgress, runBacktest } from "./run_backtest.ts";
+import type { IntegerAliasRepo } from "../store/integer_alias_repo.ts";
+import { liveFromEngine, liveFromReport, type LiveTrade, liveTradeMessages } from "./live_trades.ts";
 
 /** How long a claim lasts without a progress write before another worker may take the job over. */
 export const JOB_LEASE_MS = 60_000;
@@ -56,6 +58,8 @@ export interface BacktestJobDeps {
   maxAttempts?: number;
   /** How many jobs of a user may run at once (their tier's); absent: no per-user limit. */
   runningCapOf?: (userId: string) => Promise<number>;
+  /** Integer ids of jobs (kind `backtest`), carried by the live trade messages; absent: `backtest_id` null. */
+  aliases?: Pick<IntegerAliasRepo, "aliasFor">;
 }
 
 /** Most active jobs of one user looked at when deciding turns (submission keeps far fewer waiting). */
@@ -234,15 +238,30 @@ export async function runBacktestJob(
       }
     };
     let lastWrite = -Infinity, lastLoadWrite = -Infinity;
-    /** Writes `p` (if any), renews the lease and reads the flags; `false` means stop. */
+    // Trades go live to the owner's sockets with the progress write that follows them (same commit).
+    const backtestId = deps.aliases ? await deps.aliases.aliasFor("backtest", jobId) : null;
+    let streamed = 0;
+    let unsent: LiveTrade[] = [];
+    const takeLive = (trades: LiveTrade[]) => {
+      const live = {
+        entryId: `${jobId}:${attempt}:${streamed + 1}`,
+        events: liveTradeMessages(jobId, backtestId, streamed + 1, trades),
+      };
+      streamed += trades.length;
+      return live;
+    };
+    /** Writes `p` (if any) and the trades not yet sent, renews the lease and reads the flags; `false`: stop. */
     const stillWanted = async (p: BacktestProgress | null): Promise<boolean> => {
       const now = deps.clock.now();
+      const live = unsent.length > 0 ? takeLive(unsent) : undefined;
+      unsent = [];
       const current = await deps.jobs.update(
         jobId,
         (j) =>
           j.attempt !== attempt || j.status !== "running"
             ? null
             : { ...j, ...(p ?? {}), lease_until: now + JOB_LEASE_MS, updated_at: now },
+        live,
       );
       return current.attempt === attempt && current.status === "running" && !current.cancel_requested;
     };
@@ -263,7 +282,8 @@ export async function runBacktestJob(
           lastLoadWrite = lastYield;
           if (!(await stillWanted(null))) throw new BacktestCancelledError("Backtest cancelled");
         },
-        onProgress: async (p) => {
+        onProgress: async (p, trades) => {
+          for (const t of trades) unsent.push(liveFromEngine(t));
           await yieldToEventLoop(); // let the server answer requests between slices
           const wall = monotonicMs();
           lastYield = wall;
@@ -279,12 +299,13 @@ export async function runBacktestJob(
       });
       await deps.jobs.putReport(jobId, report);
       const s = report.summary;
+      const rest = report.trades.slice(streamed).map(liveFromReport);
       await finishJob(deps, jobId, attempt, "completed", null, {
         final_value: s.finalValue,
         total_return_pct: s.totalReturn,
         total_trades: s.totalTrades,
         source: report.source,
-      });
+      }, rest.length > 0 ? takeLive(rest) : undefined);
       return "completed";
     } catch (e) {
       if (e instanceof BacktestCancelledError) {
@@ -307,6 +328,7 @@ async function finishJob(
   status: JobStatus,
   error: string | null,
   summary: BacktestJobRecord["summary"],
+  live?: { entryId: string; events: readonly unknown[] },
 ) {
   await deps.jobs.update(jobId, (j) => {
     if (j.attempt !== attempt || FINISHED.includes(j.status)) return null;
@@ -321,7 +343,7 @@ async function finishJob(
       finished_at: now,
       updated_at: now,
     };
-  });
+  }, live);
 }
 
 /** Reads one of the caller's jobs; someone else's is "not found". */

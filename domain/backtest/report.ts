@@ -74,6 +74,11 @@ export interface ReportTrade {
   fees: number;
   portfolioValue: number;
   reason: string;
+  /**
+   * How decisively the rule fired on the decision bar, 0–100 (`domain/backtest/confidence.ts`; 100 for forced
+   * exits); absent on reports stored before it existed.
+   */
+  confidence?: number;
   profitLoss?: number;
   profitLossPercent?: number;
   holdingDays?: number;
@@ -354,6 +359,7 @@ export function buildReport(input: ReportInput): BacktestReport {
       fees: t.fees,
       portfolioValue: t.portfolioValue,
       reason: t.reason,
+      ...(t.confidence === null ? {} : { confidence: t.confidence }),
       ...(t.action === "SELL"
         ? { profitLoss: t.profitLoss, profitLossPercent: t.profitLossPercent, holdingDays: t.holdingDays }
         : {}),

@@ -24,7 +24,8 @@ import { createEvalContext, evaluate, evaluateNodes } from "../strategy/evaluate
 import { type Expr, ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
 import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
 import { atr } from "../indicators/oscillators.ts";
-import { createSimulation, type SymbolInput } from "./engine.ts";
+import { createSimulation, type SymbolInput, type Trade } from "./engine.ts";
+import { confidenceColumn } from "./confidence.ts";
 import { type BacktestReport, buildReport } from "./report.ts";
 
 /** The engine version reported with every result. */
@@ -267,10 +268,11 @@ export interface RunBacktestOptions {
    */
   pause?: () => Promise<void>;
   /**
-   * Called after each slice of `sliceDays` simulated days (jobs report progress and yield here); answering
-   * `false` cancels the run with `BacktestCancelledError`.
+   * Called after each slice of `sliceDays` simulated days with the trades executed in that slice (jobs report
+   * progress, stream the trades and yield here); answering `false` cancels the run with `BacktestCancelledError`.
+   * Trades of the end of the run (`close_at_end`) come with the report only.
    */
-  onProgress?: (p: BacktestProgress) => Promise<boolean>;
+  onProgress?: (p: BacktestProgress, trades: readonly Trade[]) => Promise<boolean>;
   sliceDays?: number;
   /** Awaited before each symbol is loaded: jobs yield, stop when cancelled or out of time (it throws then). */
   beforeSymbol?: () => Promise<void>;
@@ -379,7 +381,7 @@ async function runUngated(
     let from = 0;
     while (from < bars.days.length && bars.days[from] < startDay) from++;
     if (from === bars.days.length) continue;
-    const cut = <T extends Float64Array | Int32Array>(arr: T) => arr.subarray(from) as T;
+    const cut = <T extends Float64Array | Int32Array | Uint8Array>(arr: T) => arr.subarray(from) as T;
     exchanges.add(info.exchange);
     inputs.push({
       symbol: info.symbol,
@@ -396,6 +398,8 @@ async function runUngated(
       atr: cut(a),
       entryText,
       exitText,
+      entryConfidence: cut(confidenceColumn(entry, ctx, e)),
+      exitConfidence: cut(confidenceColumn(exit, ctx, x)),
     });
   }
   if (inputs.length === 0) {
@@ -412,14 +416,17 @@ async function runUngated(
   if (opts.onProgress) {
     const run = createSimulation(spec, inputs, sessions);
     const slice = Math.max(1, Math.floor(opts.sliceDays ?? 50));
+    let tradesReported = 0;
     while (run.daysDone() < run.totalDays) {
       const done = run.advance(slice);
       const day = run.currentDay();
+      const fresh = run.tradesSince(tradesReported);
+      tradesReported += fresh.length;
       const keepGoing = await opts.onProgress({
         progress: Math.round((done / run.totalDays) * 1000) / 10,
         current_date: day === null ? null : fromDayNumber(day),
         trades_executed: run.tradeCount(),
-      });
+      }, fresh);
       if (!keepGoing) throw new BacktestCancelledError("Backtest cancelled");
     }
     sim = run.finish();

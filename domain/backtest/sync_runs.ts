@@ -2,6 +2,8 @@
  * Synchronous backtests for a caller (under the process-wide run gate and the synchronous size and expression
  * limits): the full report of a strategy in any source shape, and the one-ticker forms — start/end value and P&L,
  * or a Plotly figure. Error paths are relative to the request (`["spec", "entry"]`, `["strategy_code"]`).
+ * A completed full-report or one-ticker run is recorded in the caller's run history (the last
+ * `SYNC_RUN_HISTORY_PER_USER`), with its report; a plot is a picture of a run, not recorded.
  */
 import { chargeRate, type RateCharge } from "../auth/rate_limiter.ts";
 import { fromDayNumber } from "../calendar/dates.ts";
@@ -13,9 +15,15 @@ import { plotFigure, type PlotlyFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";
 import { type BacktestTiming, runBacktest, runBacktestTimed } from "./run_backtest.ts";
 import type { RunGate } from "./run_gate.ts";
+import type { Clock } from "../clock.ts";
+import { newId } from "../tokens_and_hashes.ts";
+import type { SyncRunRecord, SyncRunRepo } from "../store/sync_run_repo.ts";
 
 /** The rate bucket every synchronous run of a user counts in (a library version compare is one too). */
 export const SYNC_RUN_BUCKET = "backtest_user";
+
+/** Completed synchronous runs kept per user in the run history (older ones are deleted). */
+export const SYNC_RUN_HISTORY_PER_USER = 50;
 
 /** What a synchronous run needs. */
 export interface SyncRunDeps {
@@ -30,6 +38,49 @@ export interface SyncRunDeps {
   now: () => number;
   /** Synchronous runs per user (`RATE_LIMIT_BACKTEST`, bucket `backtest_user`); unlimited when absent. */
   rate?: RateCharge;
+  /**
+   * Where completed runs of the full-report and one-ticker forms are recorded (the last `keep` per user), so run
+   * lists (`GET /api/backtests`) show them beside queued jobs; nothing is recorded when absent.
+   */
+  history?: { runs: SyncRunRepo; clock: Clock; keep: number };
+}
+
+/**
+ * What built a strategy, as run lists report it (`backend`): `rules` for every source shape there is today — a
+ * spec, strategy text, a blueprint or an agent config are all compiled by rules; no LLM builds a strategy yet
+ * (when one does, the strategy records its provider and runs of it report that instead).
+ */
+export const RULES_BACKEND = "rules";
+
+/** Records a completed run of `ownerId` in the history (when there is one). */
+async function recordRun(
+  deps: SyncRunDeps,
+  ownerId: string,
+  form: SyncRunRecord["form"],
+  report: BacktestReport,
+): Promise<void> {
+  const h = deps.history;
+  if (!h) return;
+  const now = h.clock.now();
+  const s = report.summary;
+  await h.runs.record(
+    {
+      id: newId("run", now),
+      user_id: ownerId,
+      form,
+      name: report.spec.name,
+      backend: RULES_BACKEND,
+      start_date: report.spec.start,
+      end_date: report.spec.end,
+      initial_capital: s.initialCapital,
+      final_value: s.finalValue,
+      total_return_pct: s.totalReturn,
+      total_trades: s.totalTrades,
+      created_at: now,
+    },
+    report,
+    h.keep,
+  );
 }
 
 /** A full-report request: one strategy source, and how many variants were tried. */
@@ -66,6 +117,7 @@ export async function runReport(deps: SyncRunDeps, ownerId: string, input: RunRe
     deps.market,
     runOptions(deps, ownerId, input, input.trials),
   );
+  await recordRun(deps, ownerId, "report", report);
   return { ...report, generated_code: toStrategyText(spec), timing };
 }
 
@@ -78,6 +130,7 @@ export async function runOnTicker(
   await chargeRate(deps.rate, SYNC_RUN_BUCKET, ownerId);
   const spec = onTicker(input);
   const report = await run(deps, ownerId, spec, input);
+  await recordRun(deps, ownerId, "ticker", report);
   const end = report.summary.finalValue as number;
   return { start_value: spec.capital, end_value: end, pnl: Math.round((end - spec.capital) * 1e4) / 1e4 };
 }

@@ -6,7 +6,12 @@
 import type { BacktestReport } from "../backtest/report.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
-import { JOB_PROGRESS_STREAM } from "./stream_repo.ts";
+import {
+  JOB_PROGRESS_STREAM,
+  USER_TRADE_FEED_CHUNK,
+  USER_TRADE_FEED_TTL_MS,
+  USER_TRADES_STREAM,
+} from "./stream_repo.ts";
 import { keys } from "./keys.ts";
 import { getBlob, getManyValues, type Page, pageIndex, type PageRequest, putBlob } from "./kv.ts";
 
@@ -68,10 +73,13 @@ export interface BacktestJobRepo {
   /**
    * Applies `change` to the current record and commits if nothing changed meanwhile (re-reads otherwise);
    * `change` may return `null` to leave the record as it is. Returns the record as stored after the call.
+   * `live` trade events are written to the owner's trade feed in the same commit (entries `<entryId>:<k>` of
+   * `USER_TRADE_FEED_CHUNK` events each, with the `user_trades` stream marker), when the record changes.
    */
   update(
     id: string,
     change: (job: BacktestJobRecord) => BacktestJobRecord | null,
+    live?: { entryId: string; events: readonly unknown[] },
   ): Promise<BacktestJobRecord>;
   /** Stores the finished report of a job. */
   putReport(id: string, report: BacktestReport): Promise<void>;
@@ -117,7 +125,7 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
       pageIndex<BacktestJobRecord>(kv, ["backtest_jobs_by_user", userId], jobKey, page, {
         filter: status ? (j) => j.status === status : undefined,
       }),
-    async update(id, change) {
+    async update(id, change, live) {
       for (let i = 0; i < 50; i++) {
         const entry = await kv.get<BacktestJobRecord>(jobKey(id));
         if (!entry.value) throw new NotFoundError(`Backtest "${id}" not found`);
@@ -130,6 +138,15 @@ export function createBacktestJobRepo(kv: Deno.Kv): BacktestJobRepo {
           ? op.delete(activeKey(id)).delete(activeByUserKey(next.user_id, id))
           : op.set(activeKey(id), id).set(activeByUserKey(next.user_id, id), id);
         op = op.set(keys.streamChanged(JOB_PROGRESS_STREAM), { job_id: id, at: next.updated_at });
+        if (live && live.events.length > 0) {
+          for (let k = 0; k * USER_TRADE_FEED_CHUNK < live.events.length; k++) {
+            const events = live.events.slice(k * USER_TRADE_FEED_CHUNK, (k + 1) * USER_TRADE_FEED_CHUNK);
+            op = op.set(keys.userTradeFeed(next.updated_at, next.user_id, `${live.entryId}:${k}`), events, {
+              expireIn: USER_TRADE_FEED_TTL_MS,
+            });
+          }
+          op = op.set(keys.streamChanged(USER_TRADES_STREAM), { at: next.updated_at, user_id: next.user_id });
+        }
         if ((await op.commit()).ok) return next;
       }
       throw new ConflictError(`Backtest "${id}" is changing too often, try again`);

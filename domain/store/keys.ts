@@ -106,6 +106,15 @@ export const keys = {
   tradeFeed: (atMs: number, slug: string, date: string) => ["trade_feed", atMs, slug, date] as const,
   tradeFeedAll: () => ["trade_feed"] as const,
   streamChanged: (topic: string) => ["stream_changed", topic] as const,
+  /** Trade events of users' running backtests (a user's socket hears only its own), written with the job. */
+  userTradeFeed: (atMs: number, userId: string, entryId: string) =>
+    ["user_trade_feed", atMs, userId, entryId] as const,
+  userTradeFeedAll: () => ["user_trade_feed"] as const,
+  /** Completed synchronous runs (summary record, per-user index, report blob), the last few per user. */
+  syncRun: (id: string) => ["sync_runs", id] as const,
+  syncRunByUser: (userId: string, id: string) => ["sync_runs_by_user", userId, id] as const,
+  syncRunsByUser: (userId: string) => ["sync_runs_by_user", userId] as const,
+  syncRunReport: (id: string) => ["sync_run_reports", id] as const,
   /** Watchdog alerts (missing NAVs) shown in /health. */
   watchdogAlert: (date: string) => ["watchdog_alerts", date] as const,
   watchdogAlerts: () => ["watchdog_alerts"] as const,

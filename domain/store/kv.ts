@@ -296,6 +296,14 @@ async function deleteChunks(kv: Deno.Kv, blobKey: readonly Deno.KvKeyPart[], gen
   }
 }
 
+/** Deletes the blob under `blobKey` (manifest first, so no reader sees a partial blob); nothing when absent. */
+export async function deleteBlob(kv: Deno.Kv, blobKey: readonly Deno.KvKeyPart[]): Promise<void> {
+  const manifest = await kv.get<BlobManifest>(keys.blobManifest(blobKey));
+  if (!manifest.value) return;
+  if (!(await kv.atomic().check(manifest).delete(keys.blobManifest(blobKey)).commit()).ok) return;
+  await deleteChunks(kv, blobKey, manifest.value.gen, manifest.value.chunks);
+}
+
 /**
  * Stores `bytes` under `blobKey` as chunks of at most 60 KiB plus a manifest. The chunks go under a new
  * generation and the manifest switches to it last, so readers see the old blob or the new one, never a mix;

@@ -6,6 +6,7 @@
  */
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
+import { SETTLED_TRADES_STREAM } from "./stream_repo.ts";
 import type { SignalRecord } from "./signal_repo.ts";
 import type { DividendCredit, Position, SettledTrade } from "../track_record/settlement/rebalance.ts";
 
@@ -140,7 +141,7 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
       if (c.signal) op.check(c.signal).set(c.signal.key, { ...c.signal.value, is_settled: true });
       if (c.feed && c.feed.length > 0) {
         op.set(keys.tradeFeed(day.settled_at, slug, day.date), c.feed, { expireIn: TRADE_FEED_TTL_MS })
-          .set(keys.streamChanged("trades"), { at: day.settled_at, slug, date: day.date });
+          .set(keys.streamChanged(SETTLED_TRADES_STREAM), { at: day.settled_at, slug, date: day.date });
       }
       return (await op.commit()).ok;
     },

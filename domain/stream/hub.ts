@@ -9,6 +9,12 @@ export { JOB_PROGRESS_STREAM } from "../store/stream_repo.ts";
 /** Topic of one backtest job's states (`WS /ws/backtests/{id}`): the bridge publishes the job record. */
 export const jobProgressTopic = (jobId: string) => `backtest_job:${jobId}`;
 
+/**
+ * Topic of one user's live trades (`WS /ws` with the user's token): the trades of their running backtests (and,
+ * with issue 16, their paper instances — whose fills publish here too). Only that user's sockets subscribe.
+ */
+export const userTradesTopic = (userId: string) => `user_trades:${userId}`;
+
 /** Receives events of a topic. */
 export type Sink = (event: unknown) => void;
 

@@ -64,6 +64,10 @@ const ReportTradeSchema = z.object({
   fees: z.number(),
   portfolioValue: z.number(),
   reason: z.string(),
+  confidence: z.number().int().min(0).max(100).optional().openapi({
+    description:
+      "How decisively the rule fired on the decision bar (0–100; 100 for forced exits such as stops)",
+  }),
   profitLoss: z.number().optional(),
   profitLossPercent: z.number().optional(),
   holdingDays: z.number().int().optional(),

@@ -622,7 +622,7 @@ Deno.test("the README walkthroughs run on a trading day after the deadline, and 
     assert.equal(late.status, 400);
     const detail = (await late.json()).detail as string;
     // The README quotes this answer for 2026-12-07; the same words for any day.
-    const quoted = /`\{"detail": "(Deadline passed: signals for 2026-12-07 [^"]+)"\}`/.exec(README);
+    const quoted = /`\{"detail": "(Signal deadline passed: signals for 2026-12-07 [^"]+)"\}`/.exec(README);
     assert.ok(quoted, "the README quotes the late-signal answer");
     assert.equal(detail, quoted[1].replaceAll("2026-12-07", "2026-12-08"));
   });

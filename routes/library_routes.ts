@@ -39,6 +39,7 @@ import {
   redirectLastSegment,
   safeText,
 } from "./schemas/common.ts";
+import { LibraryStrategySchema } from "./schemas/library.ts";
 import { StrategySources } from "./schemas/strategy_source.ts";
 
 const tags = ["library"];
@@ -61,19 +62,7 @@ const IdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "strat_01jd0m6q" }),
 });
 
-const StrategySchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  prompt: z.string().nullable(),
-  latest_version: z.number().int(),
-  staging_version: z.number().int().nullable(),
-  production_version: z.number().int().nullable(),
-  is_public: z.boolean().openapi({
-    description: "Published by its owner: a promoted strategy is in the public catalog only when true",
-  }),
-  created_at: z.string(),
-  updated_at: z.string(),
-}).openapi("LibraryStrategy");
+const StrategySchema = LibraryStrategySchema;
 
 const VisibilityBody = z.strictObject({
   is_public: z.boolean().openapi({

@@ -19,22 +19,13 @@ import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { StrategySpecResponse } from "./schemas/backtest.ts";
+import { LibraryStrategySchema } from "./schemas/library.ts";
 import { bearerSecurity, errorResponses, jsonResponse, PageQuery } from "./schemas/common.ts";
 
 const tags = ["model registry"];
 
 /** My library strategy after a stage change (the library's strategy view). */
-const RegistryStrategy = z.object({
-  id: z.string(),
-  name: z.string(),
-  prompt: z.string().nullable(),
-  latest_version: z.number().int(),
-  staging_version: z.number().int().nullable(),
-  production_version: z.number().int().nullable(),
-  is_public: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}).openapi("RegistryStrategy");
+const RegistryStrategy = LibraryStrategySchema;
 
 const ModelVersion = z.object({
   version: z.number().int(),

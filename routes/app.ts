@@ -12,6 +12,7 @@ import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { backtestRoutes } from "./backtest_routes.ts";
 import { backtestJobRoutes } from "./backtest_job_routes.ts";
+import { backtesterV2Routes } from "./backtester_v2_routes.ts";
 import { streamRoutes } from "./stream_routes.ts";
 import { libraryRoutes } from "./library_routes.ts";
 import { leaderboardRoutes } from "./leaderboard_routes.ts";
@@ -186,6 +187,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
+  app.route("/", backtesterV2Routes(deps.auth, deps.sync, deps.market));
   app.route("/", docsRoutes());
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {

@@ -80,8 +80,9 @@ export interface ReportTrade {
 }
 
 /**
- * One day of the portfolio; each benchmark adds `<symbol>Normalized` (= 100 at the start). An intersection, not
- * an interface: the benchmark keys hold numbers while `date` is text.
+ * One day of the portfolio; each benchmark adds `<symbol>Normalized` (= 100 at the start), and `ihsgValue` /
+ * `lq45Value` repeat the `^JKSE` / `LQ45` ones under the Backtester v2 document's names (`null` when the run has
+ * no such benchmark). An intersection, not an interface: the benchmark keys hold numbers while `date` is text.
  */
 export type ReportDay =
   & {
@@ -90,6 +91,8 @@ export type ReportDay =
     cash: number | null;
     portfolioNormalized: number | null;
     drawdown: number | null;
+    ihsgValue: number | null;
+    lq45Value: number | null;
   }
   & { [benchmarkNormalized: string]: number | null };
 
@@ -176,6 +179,36 @@ export function calendarProvenance(days: Int32Array, exchanges: readonly Exchang
   };
 }
 
+/**
+ * Entry signals of a run on or after its start, for the note of a run without trades: tickers simulated, tickers
+ * the static filters removed, signals as the rule fired, those left by the dynamic filters (traded value,
+ * fundamentals), and those where one lot cost no more than a position's budget.
+ */
+export interface EntrySignalCounts {
+  tickers: number;
+  filteredOut: number;
+  raw: number;
+  eligible: number;
+  affordable: number;
+}
+
+/** Why a run made no trades, from its signal counts (one sentence for `notes`). */
+export function noTradeReason(c: EntrySignalCounts): string {
+  const where = `${c.tickers} ticker(s)` +
+    (c.filteredOut ? ` (${c.filteredOut} removed by the filters)` : "");
+  if (c.raw === 0) return `No trades: no buy signal fired between start and end on any of ${where}`;
+  if (c.eligible === 0) {
+    return `No trades: buy signals fired ${c.raw} time(s) on ${where}, but the minimum traded value or ` +
+      "fundamental filters blocked every one";
+  }
+  if (c.affordable === 0) {
+    return `No trades: capital below one lot of every candidate: buy signals fired ${c.eligible} time(s) on ` +
+      `${where}, but one lot (lot size × price + fee) cost more than a position's budget (capital × position size)`;
+  }
+  return `No trades: buy signals fired ${c.eligible} time(s) on ${where}, but no order filled (each was under ` +
+    "the minimum position, or fell on the last day with nothing after it to fill at)";
+}
+
 /** Inputs of `buildReport`. */
 export interface ReportInput {
   spec: StrategySpec;
@@ -190,6 +223,8 @@ export interface ReportInput {
   firstDate: string;
   /** Exchanges of the simulated symbols (for the calendar provenance); none means none is judged. */
   exchanges?: readonly ExchangeCode[];
+  /** Entry-signal counts; a run without trades says why in `notes`. */
+  signals?: EntrySignalCounts;
 }
 
 /** Aligns a benchmark's closes to the simulation days (carrying the last close over gaps). */
@@ -241,6 +276,7 @@ export function buildReport(input: ReportInput): BacktestReport {
         `rule-based holiday estimate (provisional)`,
     );
   }
+  if (sim.trades.length === 0 && input.signals) notes.push(noTradeReason(input.signals));
   if (n < MIN_DAYS_FOR_ANNUALISED) {
     notes.push(`Fewer than ${MIN_DAYS_FOR_ANNUALISED} trading days: annualised figures are null`);
   }
@@ -280,6 +316,7 @@ export function buildReport(input: ReportInput): BacktestReport {
     probabilisticSharpe: r4(probabilisticSharpe(returns)),
     deflatedSharpe: input.trials ? r4(deflatedSharpe(returns, input.trials)) : null,
   };
+  const ihsg = bench.find((b) => b.symbol === "^JKSE"), lq45 = bench.find((b) => b.symbol === "LQ45");
   const dailyPortfolio = Array.from(sim.days, (d, i): ReportDay => {
     const normalized: Record<string, number | null> = {};
     for (const b of bench) normalized[`${b.symbol}Normalized`] = r4((b.close[i] / b.close[0]) * 100);
@@ -289,6 +326,8 @@ export function buildReport(input: ReportInput): BacktestReport {
       cash: r4(sim.cash[i]),
       portfolioNormalized: r4((sim.equity[i] / initial) * 100),
       drawdown: r4(dd.series[i + 1] * 100),
+      ihsgValue: ihsg ? r4((ihsg.close[i] / ihsg.close[0]) * 100) : null,
+      lq45Value: lq45 ? r4((lq45.close[i] / lq45.close[0]) * 100) : null,
     }, normalized);
   });
   const months = new Map<

@@ -36,12 +36,13 @@ const EXAMPLE_CONFIG = {
 };
 
 const RunBacktestBody = z.strictObject({
-  config: AgentConfigSchema.openapi({
-    description:
-      "The chat agent's config (the document's `backtest_config`); without tickers the run covers the " +
-      "synthetic IDX universe after the filters",
-  }),
-}).openapi("RunBacktestV2", { example: { config: EXAMPLE_CONFIG } });
+  config: AgentConfigSchema,
+}).openapi("RunBacktestV2", {
+  description:
+    "`config` is the chat agent's config (the document's `backtest_config`); without tickers the run " +
+    "covers the synthetic IDX universe after the filters",
+  example: { config: EXAMPLE_CONFIG },
+});
 
 const RefreshAnswer = z.object({
   status: z.literal("refreshed"),

@@ -96,7 +96,10 @@ export type ReportDay =
   }
   & { [benchmarkNormalized: string]: number | null };
 
-/** One calendar month of a report (`month` reads `Jan 24`). */
+/**
+ * One calendar month of a report (`month` reads `Jan 24`): the portfolio's and the first benchmark's return,
+ * and the trades closed (SELLs) in the month — how many (`tradesCount`) and the share with a profit (`winRate`).
+ */
 export interface ReportMonth {
   month: string;
   returns: number | null;
@@ -339,7 +342,6 @@ export function buildReport(input: ReportInput): BacktestReport {
       days: number;
       b0: number;
       b1: number;
-      trades: number;
       wins: number;
       sells: number;
     }
@@ -356,7 +358,6 @@ export function buildReport(input: ReportInput): BacktestReport {
         days: 0,
         b0: b0 ? (i ? b0.close[i - 1] : b0.close[0]) : NaN,
         b1: NaN,
-        trades: 0,
         wins: 0,
         sells: 0,
       };
@@ -369,7 +370,6 @@ export function buildReport(input: ReportInput): BacktestReport {
   for (const t of sim.trades) {
     const m = months.get(fromDayNumber(t.day).slice(0, 7));
     if (!m) continue;
-    m.trades++;
     if (t.action === "SELL") (m.sells++, t.profitLoss! > 0 && m.wins++);
   }
   const monthlyPerformance = [...months].map(([key, m]) => ({
@@ -378,7 +378,7 @@ export function buildReport(input: ReportInput): BacktestReport {
     benchmarkReturns: b0 ? r4((m.b1 / m.b0 - 1) * 100) : null,
     winRate: m.sells ? r4((m.wins / m.sells) * 100) : null,
     probability: r4(m.up / m.days),
-    tradesCount: m.trades,
+    tradesCount: m.sells,
   }));
   return {
     summary,

@@ -282,7 +282,7 @@ export const IDX_DEFAULT_CAPITAL = 100_000_000;
 /** Benchmarks of an IDX agent run: the composite (IHSG) and the LQ45, in this order. */
 export const IDX_BENCHMARKS = ["^JKSE", "LQ45"] as const;
 /** How the agent config's technical indicators combine (a note on every run of one). */
-export const AGENT_COMBINATION_NOTE =
+const AGENT_COMBINATION_NOTE =
   "technical indicators combine: a buy needs every indicator's buy condition on the same bar (and); any " +
   "indicator's sell condition, or a risk rule, sells (or); ATR adds only a trailing exit";
 
@@ -357,7 +357,7 @@ function agentTickers(c: AgentConfig): string[] {
  * Whether the config runs on the IDX (the document's market): its tickers are all `.JK` (a bare code counts)
  * and its universe, if any, is `idx` or `lq45`; no tickers and no universe means the IDX universe.
  */
-export function isIdxAgentConfig(c: AgentConfig): boolean {
+function isIdxAgentConfig(c: AgentConfig): boolean {
   const tickers = agentTickers(c);
   return tickers.every((t) => t.endsWith(".JK")) &&
     (!c.universe || c.universe === "idx" || c.universe === "lq45");

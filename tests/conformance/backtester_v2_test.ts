@@ -385,3 +385,17 @@ Deno.test("Backtester v2: POST /refresh_cache (no token) says what it refreshed"
     assert.match(body.through.IDX, /^\d{4}-\d\d-\d\d$/);
   });
 });
+
+Deno.test("Backtester v2: anonymous runs are counted per address against RATE_LIMIT_BACKTEST", async () => {
+  const w = await openTestWorld({ RATE_LIMIT_BACKTEST: "2/1m" });
+  try {
+    const small = variant({ filters: { tickers: ["BBCA"] } }, SHORT);
+    assert.equal((await runBacktest(w, small)).status, 200);
+    assert.equal((await runBacktest(w, small)).status, 200);
+    const third = await runBacktest(w, small);
+    assert.equal(third.status, 429);
+    assert.match(third.body.detail as string, /^Rate limit exceeded/);
+  } finally {
+    await w.close();
+  }
+});

@@ -345,12 +345,20 @@ function technicalRule(t: TechnicalIndicator): { entry?: string; exit?: string }
   }
 }
 
-/** A ticker of the config: a bare code (`BBCA`) is an IDX ticker (`BBCA.JK`), the document's market. */
+/** A ticker of `filters.tickers`: a bare code (`BBCA`) is an IDX ticker (`BBCA.JK`), the document's market. */
 const agentSymbol = (t: string) => (/[.^-]/.test(t) ? t.toUpperCase() : `${t.toUpperCase()}.JK`);
 
-/** The symbols the config names (`filters.tickers` and the earlier top-level `tickers`), each once. */
+/**
+ * The symbols the config names, each once: `filters.tickers` (the document's field, bare codes on the IDX) and
+ * this API's earlier top-level `tickers` (taken as written, upper-cased).
+ */
 function agentTickers(c: AgentConfig): string[] {
-  return [...new Set([...(c.filters.tickers ?? []), ...(c.tickers ?? [])].map(agentSymbol))];
+  return [
+    ...new Set([
+      ...(c.filters.tickers ?? []).map(agentSymbol),
+      ...(c.tickers ?? []).map((t) => t.toUpperCase()),
+    ]),
+  ];
 }
 
 /**

@@ -399,3 +399,20 @@ Deno.test("Backtester v2: anonymous runs are counted per address against RATE_LI
     await w.close();
   }
 });
+
+Deno.test("Backtester v2: a run outside the IDX answers ihsgValue and lq45Value as null", async () => {
+  await withWorld(async (w) => {
+    const { status, body } = await runBacktest(w, {
+      tickers: ["AAPL"],
+      technicalIndicators: [{ type: "SMA_TREND", shortPeriod: 5, longPeriod: 20 }],
+      backtestConfig: { ...SHORT, initialCapital: 100_000 },
+    });
+    assert.equal(status, 200);
+    for (const d of body.dailyPortfolio as Json[]) {
+      fields(d, DAY, `day ${d.date}`);
+      assert.deepEqual([d.ihsgValue, d.lq45Value], [null, null]);
+    }
+    assert.equal((body.summary as Json).benchmarkReturn, null);
+    assert.ok(!(body.notes as string[]).some((n) => n.includes("IDR")));
+  });
+});

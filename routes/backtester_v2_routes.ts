@@ -17,7 +17,7 @@ import type { Context } from "hono";
 import { fromInput } from "./errors.ts";
 import { optionalAuth } from "./middleware/auth.ts";
 import { BacktestReportSchema } from "./schemas/backtest.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+import { errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
 
 /** The document's example `config` (the `backtest_config` of its `/agent/invoke` "config ready" answer). */
 const EXAMPLE_CONFIG = {
@@ -72,8 +72,8 @@ export function backtesterV2Routes(auth: AuthDeps, runs: SyncRunDeps, market: Ma
         "Backtester v2: run the chat agent's config synchronously (anonymous allowed, rate-limited per IP)",
       description:
         "The same run as `POST /api/v1/backtests/run` with `config`: the full report (`summary`, " +
-        "`trades`, `dailyPortfolio` with `ihsgValue`/`lq45Value`, `monthlyPerformance`, `notes`, …).",
-      security: [...bearerSecurity, {}],
+        "`trades`, `dailyPortfolio` with `ihsgValue`/`lq45Value`, `monthlyPerformance`, `notes`, …). No " +
+        "credential needed (counted per address); a bearer credential runs it as that user.",
       middleware: [maybeUser],
       request: { body: jsonBody(RunBacktestBody) },
       responses: {
@@ -100,7 +100,6 @@ export function backtesterV2Routes(auth: AuthDeps, runs: SyncRunDeps, market: Ma
         "Anyone may call it (counted per caller against `RATE_LIMIT_BACKTEST`); it only extends the " +
         "cached synthetic series of the `idx` universe, `^JKSE` and `LQ45`. Admins pull Yahoo with " +
         "`POST /api/v1/data/refresh`.",
-      security: [...bearerSecurity, {}],
       middleware: [maybeUser],
       responses: { 200: jsonResponse(RefreshAnswer, "What was refreshed"), ...errorResponses(401, 429) },
     }),

@@ -12,6 +12,7 @@ import { adminRoutes } from "./admin_routes.ts";
 import { adminSupportRoutes } from "./admin_support_routes.ts";
 import { backtestRoutes } from "./backtest_routes.ts";
 import { backtestJobRoutes } from "./backtest_job_routes.ts";
+import { backtesterV2Routes } from "./backtester_v2_routes.ts";
 import { streamRoutes } from "./stream_routes.ts";
 import { dashboardRoutes } from "./dashboard_routes.ts";
 import type { DashboardDeps } from "../domain/backtest/dashboard_views.ts";
@@ -199,6 +200,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
   app.route("/", copilotRoutes(deps.auth, deps.copilot));
+  app.route("/", backtesterV2Routes(deps.auth, deps.sync, deps.market));
   app.route("/", docsRoutes());
   app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));

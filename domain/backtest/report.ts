@@ -85,8 +85,9 @@ export interface ReportTrade {
 }
 
 /**
- * One day of the portfolio; each benchmark adds `<symbol>Normalized` (= 100 at the start). An intersection, not
- * an interface: the benchmark keys hold numbers while `date` is text.
+ * One day of the portfolio; each benchmark adds `<symbol>Normalized` (= 100 at the start), and `ihsgValue` /
+ * `lq45Value` repeat the `^JKSE` / `LQ45` ones under the Backtester v2 document's names (`null` when the run has
+ * no such benchmark). An intersection, not an interface: the benchmark keys hold numbers while `date` is text.
  */
 export type ReportDay =
   & {
@@ -95,10 +96,15 @@ export type ReportDay =
     cash: number | null;
     portfolioNormalized: number | null;
     drawdown: number | null;
+    ihsgValue: number | null;
+    lq45Value: number | null;
   }
   & { [benchmarkNormalized: string]: number | null };
 
-/** One calendar month of a report (`month` reads `Jan 24`). */
+/**
+ * One calendar month of a report (`month` reads `Jan 24`): the portfolio's and the first benchmark's return,
+ * and the trades closed (SELLs) in the month — how many (`tradesCount`) and the share with a profit (`winRate`).
+ */
 export interface ReportMonth {
   month: string;
   returns: number | null;
@@ -181,6 +187,36 @@ export function calendarProvenance(days: Int32Array, exchanges: readonly Exchang
   };
 }
 
+/**
+ * Entry signals of a run on or after its start, for the note of a run without trades: tickers simulated, tickers
+ * the static filters removed, signals as the rule fired, those left by the dynamic filters (traded value,
+ * fundamentals), and those where one lot cost no more than a position's budget.
+ */
+export interface EntrySignalCounts {
+  tickers: number;
+  filteredOut: number;
+  raw: number;
+  eligible: number;
+  affordable: number;
+}
+
+/** Why a run made no trades, from its signal counts (one sentence for `notes`). */
+export function noTradeReason(c: EntrySignalCounts): string {
+  const where = `${c.tickers} ticker(s)` +
+    (c.filteredOut ? ` (${c.filteredOut} removed by the filters)` : "");
+  if (c.raw === 0) return `No trades: no buy signal fired between start and end on any of ${where}`;
+  if (c.eligible === 0) {
+    return `No trades: buy signals fired ${c.raw} time(s) on ${where}, but the minimum traded value or ` +
+      "fundamental filters blocked every one";
+  }
+  if (c.affordable === 0) {
+    return `No trades: capital below one lot of every candidate: buy signals fired ${c.eligible} time(s) on ` +
+      `${where}, but one lot (lot size × price + fee) cost more than a position's budget (capital × position size)`;
+  }
+  return `No trades: buy signals fired ${c.eligible} time(s) on ${where}, but no order filled (each was under ` +
+    "the minimum position, or fell on the last day with nothing after it to fill at)";
+}
+
 /** Inputs of `buildReport`. */
 export interface ReportInput {
   spec: StrategySpec;
@@ -195,6 +231,8 @@ export interface ReportInput {
   firstDate: string;
   /** Exchanges of the simulated symbols (for the calendar provenance); none means none is judged. */
   exchanges?: readonly ExchangeCode[];
+  /** Entry-signal counts; a run without trades says why in `notes`. */
+  signals?: EntrySignalCounts;
 }
 
 /** Aligns a benchmark's closes to the simulation days (carrying the last close over gaps). */
@@ -246,6 +284,7 @@ export function buildReport(input: ReportInput): BacktestReport {
         `rule-based holiday estimate (provisional)`,
     );
   }
+  if (sim.trades.length === 0 && input.signals) notes.push(noTradeReason(input.signals));
   if (n < MIN_DAYS_FOR_ANNUALISED) {
     notes.push(`Fewer than ${MIN_DAYS_FOR_ANNUALISED} trading days: annualised figures are null`);
   }
@@ -285,6 +324,7 @@ export function buildReport(input: ReportInput): BacktestReport {
     probabilisticSharpe: r4(probabilisticSharpe(returns)),
     deflatedSharpe: input.trials ? r4(deflatedSharpe(returns, input.trials)) : null,
   };
+  const ihsg = bench.find((b) => b.symbol === "^JKSE"), lq45 = bench.find((b) => b.symbol === "LQ45");
   const dailyPortfolio = Array.from(sim.days, (d, i): ReportDay => {
     const normalized: Record<string, number | null> = {};
     for (const b of bench) normalized[`${b.symbol}Normalized`] = r4((b.close[i] / b.close[0]) * 100);
@@ -294,6 +334,8 @@ export function buildReport(input: ReportInput): BacktestReport {
       cash: r4(sim.cash[i]),
       portfolioNormalized: r4((sim.equity[i] / initial) * 100),
       drawdown: r4(dd.series[i + 1] * 100),
+      ihsgValue: ihsg ? r4((ihsg.close[i] / ihsg.close[0]) * 100) : null,
+      lq45Value: lq45 ? r4((lq45.close[i] / lq45.close[0]) * 100) : null,
     }, normalized);
   });
   const months = new Map<
@@ -305,7 +347,6 @@ export function buildReport(input: ReportInput): BacktestReport {
       days: number;
       b0: number;
       b1: number;
-      trades: number;
       wins: number;
       sells: number;
     }
@@ -322,7 +363,6 @@ export function buildReport(input: ReportInput): BacktestReport {
         days: 0,
         b0: b0 ? (i ? b0.close[i - 1] : b0.close[0]) : NaN,
         b1: NaN,
-        trades: 0,
         wins: 0,
         sells: 0,
       };
@@ -335,7 +375,6 @@ export function buildReport(input: ReportInput): BacktestReport {
   for (const t of sim.trades) {
     const m = months.get(fromDayNumber(t.day).slice(0, 7));
     if (!m) continue;
-    m.trades++;
     if (t.action === "SELL") (m.sells++, t.profitLoss! > 0 && m.wins++);
   }
   const monthlyPerformance = [...months].map(([key, m]) => ({
@@ -344,7 +383,7 @@ export function buildReport(input: ReportInput): BacktestReport {
     benchmarkReturns: b0 ? r4((m.b1 / m.b0 - 1) * 100) : null,
     winRate: m.sells ? r4((m.wins / m.sells) * 100) : null,
     probability: r4(m.up / m.days),
-    tradesCount: m.trades,
+    tradesCount: m.sells,
   }));
   return {
     summary,

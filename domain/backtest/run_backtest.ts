@@ -26,7 +26,7 @@ import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
 import { atr } from "../indicators/oscillators.ts";
 import { createSimulation, type SymbolInput, type Trade } from "./engine.ts";
 import { confidenceColumn } from "./confidence.ts";
-import { type BacktestReport, buildReport } from "./report.ts";
+import { type BacktestReport, buildReport, type EntrySignalCounts } from "./report.ts";
 
 /** The engine version reported with every result. */
 export const ENGINE_VERSION = "1.0.0";
@@ -78,6 +78,26 @@ function applyFundamentalFilters(
       }
     }
   }
+}
+
+/** The first index of `days` on or after `day` (`days.length` when none). */
+function firstIndexFrom(days: Int32Array, day: number): number {
+  let k = 0;
+  while (k < days.length && days[k] < day) k++;
+  return k;
+}
+
+/**
+ * What one position may spend at the start (capital × percent, the fixed cash, or unbounded for quantity and
+ * risk sizing), to tell "capital below one lot" apart in a run without trades.
+ */
+function positionBudget(spec: StrategySpec): number {
+  const s = spec.sizing;
+  return s.method === "percent_equity"
+    ? (spec.capital * s.percent) / 100
+    : s.method === "fixed_cash"
+    ? Math.min(s.cash, spec.capital)
+    : spec.capital;
 }
 
 /** Progress of a sliced run: percent of trading days simulated, the last simulated date, trades so far. */
@@ -320,11 +340,17 @@ async function runUngated(
   const exchanges = new Set<ExchangeCode>();
   const sources = new Set<string>();
   const filters = spec.universe.filters;
+  /** Entry signals on or after `start`: as the rule fired, after the dynamic filters, and affordable at one lot. */
+  const signals: EntrySignalCounts = { tickers: 0, filteredOut: 0, raw: 0, eligible: 0, affordable: 0 };
+  const budget = positionBudget(spec);
   /** A symbol's info and bars (`null` bars: filtered out); an unknown symbol is a 404. */
   const loadSymbol = async (symbol: string) => {
     const info = await runMarket.getSymbol(symbol);
     if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
-    if (!passesStaticFilters(info, filters)) return { info, bars: null };
+    if (!passesStaticFilters(info, filters)) {
+      signals.filteredOut++;
+      return { info, bars: null };
+    }
     return { info, bars: await runMarket.getBars(symbol, loadFrom, spec.end) };
   };
   // Without a per-symbol hook (synchronous runs), the next symbols load while this one is evaluated: their KV
@@ -366,6 +392,9 @@ async function runUngated(
       }
       throw err;
     }
+    const from0 = firstIndexFrom(bars.days, startDay);
+    const lotCost = info.lot_size * (1 + spec.costs.buy_fee_pct / 100);
+    for (let k = from0; k < e.length; k++) if (e[k] > 0) signals.raw++;
     const a = spec.sizing.method === "risk_adjusted"
       ? atr(bars.high, bars.low, bars.close, spec.sizing.atr_period)
       : noAtr(bars.days.length);
@@ -377,9 +406,13 @@ async function runUngated(
     if (filters?.fundamentals?.length) {
       applyFundamentalFilters(e, bars.days, await market.getFundamentals(symbol), filters.fundamentals);
     }
+    for (let k = from0; k < e.length; k++) {
+      if (!(e[k] > 0)) continue;
+      signals.eligible++;
+      if (bars.close[k] * lotCost <= budget) signals.affordable++;
+    }
     indicatorsMs += opts.now() - evalStarted - (pausedMs - pausedBefore);
-    let from = 0;
-    while (from < bars.days.length && bars.days[from] < startDay) from++;
+    const from = from0;
     if (from === bars.days.length) continue;
     const cut = <T extends Float64Array | Int32Array | Uint8Array>(arr: T) => arr.subarray(from) as T;
     exchanges.add(info.exchange);
@@ -403,8 +436,13 @@ async function runUngated(
     });
   }
   if (inputs.length === 0) {
-    throw new BadRequestError(`No bars for these symbols between ${spec.start} and ${spec.end}`);
+    throw new BadRequestError(
+      signals.filteredOut === symbols.size
+        ? `Backtest failed: the filters left no tickers (market cap, sectors and syariah removed all ${symbols.size})`
+        : `No bars for these symbols between ${spec.start} and ${spec.end}`,
+    );
   }
+  signals.tickers = inputs.length;
   let firstBar = Infinity, lastBar = -Infinity;
   for (const s of inputs) {
     firstBar = Math.min(firstBar, s.days[0]);
@@ -460,6 +498,7 @@ async function runUngated(
     trials: opts.trials,
     firstDate: fromDayNumber(sim.days[0]),
     exchanges: [...exchanges],
+    signals,
   });
   const t3 = opts.now();
   const ms = (x: number) => Math.round(x * 100) / 100;

@@ -10,6 +10,7 @@ import { fromDayNumber } from "../calendar/dates.ts";
 import type { MarketData } from "../market/types.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { resolveSpec, sourcePath, type SpecSources } from "../strategy/strategy_source.ts";
+import { agentConfigNotes } from "../strategy/blueprint_and_config.ts";
 import { parseStrategyText, toStrategyText } from "../strategy/strategy_text.ts";
 import { plotFigure, type PlotlyFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";
@@ -108,7 +109,10 @@ export interface TickerRunAnswer {
   pnl: number;
 }
 
-/** Runs the strategy of `input` for `ownerId` and answers the full report. */
+/**
+ * Runs the strategy of `input` for `ownerId` and answers the full report; a chat-agent `config` adds its notes
+ * (how its indicators combine, the defaults it chose) in front of the report's.
+ */
 export async function runReport(deps: SyncRunDeps, ownerId: string, input: RunRequest): Promise<RunAnswer> {
   await chargeRate(deps.rate, SYNC_RUN_BUCKET, ownerId);
   const spec = resolveSpec(input);
@@ -117,8 +121,9 @@ export async function runReport(deps: SyncRunDeps, ownerId: string, input: RunRe
     deps.market,
     runOptions(deps, ownerId, input, input.trials),
   );
-  await recordRun(deps, ownerId, "report", report);
-  return { ...report, generated_code: toStrategyText(spec), timing };
+  const notes = input.config ? [...agentConfigNotes(input.config), ...report.notes] : report.notes;
+  await recordRun(deps, ownerId, "report", { ...report, notes });
+  return { ...report, notes, generated_code: toStrategyText(spec), timing };
 }
 
 /** Runs strategy text (or a spec) on one ticker: start value, end value and P&L. */

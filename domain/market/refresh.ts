@@ -1,4 +1,5 @@
 /** Generates or extends cached synthetic series for named universes and symbols, and pulls Yahoo (admin refresh, cron). */
+import { chargeRate, type RateCharge } from "../auth/rate_limiter.ts";
 import type { MarketDeps } from "./market_service.ts";
 import type { UniverseName } from "./types.ts";
 import { refreshYahooSymbols, type YahooRefreshResult } from "./yahoo/yahoo_provider.ts";
@@ -55,4 +56,33 @@ export async function refreshMarket(
   const yahoo = await refreshYahooSymbols(market.yahoo, request.symbols ?? market.yahoo.symbols);
   const pulled = new Set(yahoo.filter((r) => r.error === null).map((r) => r.symbol));
   return { ...synthetic, unknown: synthetic.unknown.filter((s) => !pulled.has(s)), yahoo };
+}
+
+/** The rate bucket of the public cache refresh (`POST /refresh_cache`), counted per caller. */
+const PUBLIC_REFRESH_BUCKET = "refresh_cache";
+
+/** What the public refresh answers: what was brought up to date, through which session, from which source. */
+export interface PublicRefreshResult extends SyntheticRefreshResult {
+  status: "refreshed";
+  source: "synthetic";
+  universes: UniverseName[];
+  symbols: string[];
+}
+
+/**
+ * The public refresh of the Backtester v2 document (`POST /refresh_cache`): anyone may ask, counted per caller
+ * against `rate`; it only extends the cached synthetic IDX series (the `idx` universe with `^JKSE`, and `LQ45`)
+ * through the latest completed session — it never pulls Yahoo or touches anyone's imports. A repeat with nothing
+ * new to generate changes nothing.
+ */
+export async function refreshPublicCache(
+  market: MarketDeps,
+  rate: RateCharge | undefined,
+  caller: string,
+): Promise<PublicRefreshResult> {
+  await chargeRate(rate, PUBLIC_REFRESH_BUCKET, caller);
+  const universes: UniverseName[] = ["idx", "lq45"];
+  const symbols = ["LQ45"];
+  const result = await refreshSynthetic(market, { universes, symbols });
+  return { status: "refreshed", source: "synthetic", universes, symbols, ...result };
 }

@@ -16,7 +16,7 @@ const WARM_UNIVERSES: Readonly<Record<ExchangeCode, UniverseName[]>> = {
   SSE: ["hs300", "etf_all"],
   SZSE: [],
   NSE: ["nifty"],
-  IDX: ["lq45"],
+  IDX: ["idx"],
   NYSE: ["us"],
   CRYPTO: ["crypto"],
 };

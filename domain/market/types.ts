@@ -23,6 +23,7 @@ export const UNIVERSE_NAMES = [
   "etf_all",
   "nifty",
   "lq45",
+  "idx",
   "us",
   "crypto",
 ] as const;

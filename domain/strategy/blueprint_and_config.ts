@@ -1,13 +1,15 @@
 /**
- * Compiles the two other strategy shapes into a spec: the copilot's seed blueprint and the chat agent's config.
- * Each indicator type becomes a rule of the expression language (see the README table):
- * blueprint entries are joined with `and`, exits with `or`; agent technical indicators contribute an entry
- * condition (joined with `and`) and, where they have one, an exit condition (joined with `or`). With no exit rule
- * at all the exit is `0 > 1` (never) and positions leave by the risk rules only.
+ * Compiles the two other strategy shapes into a spec: the copilot's seed blueprint and the chat agent's config
+ * (the Backtester v2 document's `config`). Each indicator type becomes a rule of the expression language (see the
+ * README table): blueprint entries are joined with `and`, exits with `or`; agent technical indicators contribute
+ * a buy condition (all must hold on the same bar: `and`) and, where they have one, a sell condition (any one
+ * sells: `or`). With no exit rule at all the exit is `0 > 1` (never) and positions leave by the risk rules only.
+ * Every parameter the agent config names is honoured; an unknown field, parameter or indicator type is refused.
  */
 import { z } from "zod";
 import { refuseUnsafeText } from "../safe_text.ts";
 import { UNIVERSE_NAMES } from "../market/types.ts";
+import { isSupportedCalendarDate } from "../calendar/calendar.ts";
 import { FUNDAMENTAL_METRICS, type StrategySpec, StrategySpecSchema } from "./spec.ts";
 
 const OPERATORS = [">", "<", ">=", "<=", "crosses_above", "crosses_below"] as const;
@@ -102,171 +104,337 @@ export function compileBlueprint(bp: Blueprint): StrategySpec {
   });
 }
 
-const Technical = z.looseObject({
-  type: z.enum([
-    "SMA_CROSSOVER",
-    "SMA_TREND",
-    "RSI",
-    "MACD",
-    "BOLLINGER_BANDS",
-    "VOLUME_SMA",
-    "OBV",
-    "VWAP",
-    "VOLATILITY_BREAKOUT",
-    "VOLUME_PRICE_TREND",
-    "ATR",
-  ]),
+const period = z.number().int().min(1).max(1000);
+const positiveNumber = z.number().positive().max(1000);
+
+/**
+ * The technical indicators of the agent config and the parameters each takes (the Backtester v2 document's table;
+ * every parameter is optional and has the default noted in `technicalRule`). `SMA_TREND.period`,
+ * `VOLUME_SMA.multiplier` and `ATR.multiplier` are this API's earlier names, still accepted.
+ */
+export const TECHNICAL_PARAMETERS = {
+  SMA_CROSSOVER: { shortPeriod: period, longPeriod: period },
+  SMA_TREND: { shortPeriod: period, longPeriod: period, period },
+  RSI: { period, oversold: z.number().min(0).max(100), overbought: z.number().min(0).max(100) },
+  MACD: { fastPeriod: period, slowPeriod: period, signalPeriod: period },
+  BOLLINGER_BANDS: { period, stdDev: positiveNumber },
+  VOLUME_SMA: { period, threshold: positiveNumber, multiplier: positiveNumber },
+  OBV: { period },
+  VWAP: { period },
+  VOLATILITY_BREAKOUT: { period, multiplier: positiveNumber },
+  VOLUME_PRICE_TREND: { period },
+  ATR: { period, multiplier: positiveNumber },
+} as const;
+/** A technical indicator type of the agent config. */
+export type TechnicalType = keyof typeof TECHNICAL_PARAMETERS;
+const TECHNICAL_TYPES = Object.keys(TECHNICAL_PARAMETERS) as TechnicalType[];
+/** Indicator types that give no buy signal of their own (the document: "no direct signal"). */
+const NO_BUY_SIGNAL: readonly TechnicalType[] = ["ATR"];
+
+/** One technical indicator: `type` plus its numeric parameters. */
+export type TechnicalIndicator = { type: TechnicalType } & Record<string, number>;
+
+/**
+ * A technical indicator: a known `type` and only that type's parameters, each validated; an unknown type or
+ * parameter is an issue naming it (never dropped).
+ */
+const Technical = z.looseObject({ type: z.string().max(60) }).superRefine((t, ctx) => {
+  if (!(TECHNICAL_TYPES as string[]).includes(t.type)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["type"],
+      message: `Unknown technical indicator type "${t.type}": expected one of ${TECHNICAL_TYPES.join(", ")}`,
+    });
+    return;
+  }
+  const params: Record<string, z.ZodType> = TECHNICAL_PARAMETERS[t.type as TechnicalType];
+  for (const [key, value] of Object.entries(t)) {
+    if (key === "type") continue;
+    const schema = params[key];
+    if (!schema) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `Unknown parameter "${key}" for ${t.type}: expected ${Object.keys(params).join(", ")}`,
+      });
+      continue;
+    }
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      ctx.addIssue({
+        code: "custom",
+        path: [key],
+        message: `${t.type}.${key}: ${r.error.issues[0].message}`,
+      });
+    }
+  }
+  const n = t as Record<string, unknown>;
+  const order = (a: string, b: string) => {
+    if (typeof n[a] === "number" && typeof n[b] === "number" && (n[a] as number) >= (n[b] as number)) {
+      ctx.addIssue({ code: "custom", path: [a], message: `${t.type}: ${a} must be below ${b}` });
+    }
+  };
+  if (t.type === "SMA_CROSSOVER" || t.type === "SMA_TREND") order("shortPeriod", "longPeriod");
+  if (t.type === "MACD") order("fastPeriod", "slowPeriod");
+  if (t.type === "RSI") order("oversold", "overbought");
+  if (
+    t.type === "SMA_TREND" && n.period !== undefined &&
+    (n.shortPeriod !== undefined || n.longPeriod !== undefined)
+  ) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["period"],
+      message:
+        "SMA_TREND: give shortPeriod/longPeriod (short MA above long MA) or period (close above its MA), not both",
+    });
+  }
+  if (t.type === "VOLUME_SMA" && n.threshold !== undefined && n.multiplier !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["multiplier"],
+      message: "VOLUME_SMA: give threshold or multiplier, not both",
+    });
+  }
+}).transform((t) => t as unknown as TechnicalIndicator);
+
+const agentDate = z.string().max(32).superRefine(refuseUnsafeText()).refine(
+  (d) => isSupportedCalendarDate(d.slice(0, 10)),
+  "Expected a date YYYY-MM-DD between 1900 and 2199",
+);
+const agentTicker = z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol");
+
+/** The agent config's `filters` (the document's names; `minAvgDailyValue` is this API's earlier name). */
+const AgentFilters = z.strictObject({
+  tickers: z.array(agentTicker).min(1).max(500).optional(),
+  marketCap: z.preprocess(
+    (x) => (typeof x === "string" ? [x] : x),
+    z.array(
+      z.preprocess((x) => (typeof x === "string" ? x.toLowerCase() : x), z.enum(["small", "mid", "large"])),
+    )
+      .min(1).max(3),
+  ).optional(),
+  syariah: z.boolean().optional(),
+  minDailyValue: z.number().min(0).optional(),
+  minAvgDailyValue: z.number().min(0).optional(),
+  sectors: z.array(z.string().min(1).max(60).superRefine(refuseUnsafeText())).min(1).max(20).optional(),
+}).refine((f) => f.minDailyValue === undefined || f.minAvgDailyValue === undefined, {
+  message: "Give minDailyValue or minAvgDailyValue, not both",
+  path: ["minAvgDailyValue"],
 });
 
-/** The chat agent's config shape (fields it does not use are accepted and ignored). */
-export const AgentConfigSchema = z.looseObject({
+/** A fundamental bound: the last public figure (point-in-time) must lie in [min, max]. */
+const AgentFundamental = z.strictObject({
+  type: z.enum(FUNDAMENTAL_METRICS),
+  min: z.number().optional(),
+  max: z.number().optional(),
+}).refine((f) => f.min !== undefined || f.max !== undefined, { message: "Give min and/or max" });
+
+/**
+ * The chat agent's config shape: the Backtester v2 document's `{backtestId, filters, fundamentalIndicators,
+ * technicalIndicators, backtestConfig}`, plus this API's earlier `name`, `tickers` and `universe`. Unknown fields
+ * are refused. Without tickers or a universe the run is on the synthetic IDX (the document's market: `idx`).
+ */
+export const AgentConfigSchema = z.strictObject({
+  backtestId: z.string().max(200).superRefine(refuseUnsafeText()).optional(),
   name: z.string().max(200).superRefine(refuseUnsafeText()).optional(),
-  tickers: z.array(z.string().min(1).max(32).superRefine(refuseUnsafeText())).max(500).optional(),
+  tickers: z.array(agentTicker).max(500).optional(),
   universe: z.enum(UNIVERSE_NAMES).optional(),
-  filters: z.record(z.string(), z.unknown()).optional(),
-  fundamentalIndicators: z.array(z.unknown()).optional(),
+  filters: AgentFilters.default({}),
+  fundamentalIndicators: z.array(AgentFundamental).max(10).default([]),
   technicalIndicators: z.array(Technical).min(1).max(20),
-  backtestConfig: z.looseObject({
-    initialCapital: z.number().positive().optional(),
-    startDate: z.string().max(32).superRefine(refuseUnsafeText()).optional(),
-    endDate: z.string().max(32).superRefine(refuseUnsafeText()).optional(),
-    tradingCosts: z.looseObject({
-      brokerFee: z.number().min(0).optional(),
-      sellFee: z.number().min(0).optional(),
+  backtestConfig: z.strictObject({
+    initialCapital: z.number().positive().max(1e12).optional(),
+    startDate: agentDate.optional(),
+    endDate: agentDate.optional(),
+    tradingCosts: z.strictObject({
+      brokerFee: z.number().min(0).max(10).optional(),
+      sellFee: z.number().min(0).max(10).optional(),
       minimumFee: z.number().min(0).optional(),
     }).optional(),
-    portfolio: z.looseObject({
+    portfolio: z.strictObject({
       positionSizePercent: z.number().positive().max(100).optional(),
       minPositionPercent: z.number().min(0).max(100).optional(),
       maxPositions: z.number().int().min(1).max(500).optional(),
     }).optional(),
-    riskManagement: z.looseObject({
-      stopLossPercent: z.number().positive().nullable().optional(),
-      takeProfitPercent: z.number().positive().nullable().optional(),
-      maxHoldingDays: z.number().int().positive().nullable().optional(),
+    riskManagement: z.strictObject({
+      stopLossPercent: z.number().positive().max(100).nullable().optional(),
+      takeProfitPercent: z.number().positive().max(10_000).nullable().optional(),
+      maxHoldingDays: z.number().int().positive().max(10_000).nullable().optional(),
     }).optional(),
   }).default({}),
-}).refine((c) => c.tickers?.length || c.universe, { message: "Give tickers or a universe" });
+}).superRefine((c, ctx) => {
+  if (c.technicalIndicators.every((t) => NO_BUY_SIGNAL.includes(t.type))) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["technicalIndicators"],
+      message: `No technical indicator gives a buy signal: ${NO_BUY_SIGNAL.join(", ")} is volatility only ` +
+        `(it adds a trailing exit); add one of ${
+          TECHNICAL_TYPES.filter((t) => !NO_BUY_SIGNAL.includes(t)).join(", ")
+        }`,
+    });
+  }
+});
 /** An agent config. */
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
 
-const num = (o: Record<string, unknown>, key: string, fallback: number) =>
-  typeof o[key] === "number" && Number.isFinite(o[key]) ? (o[key] as number) : fallback;
+/** Capital of an IDX agent run that names none: 100,000,000 IDR (one lot of 100 IDX shares costs up to ~1M). */
+export const IDX_DEFAULT_CAPITAL = 100_000_000;
+/** Benchmarks of an IDX agent run: the composite (IHSG) and the LQ45, in this order. */
+export const IDX_BENCHMARKS = ["^JKSE", "LQ45"] as const;
+/** How the agent config's technical indicators combine (a note on every run of one). */
+const AGENT_COMBINATION_NOTE =
+  "technical indicators combine: a buy needs every indicator's buy condition on the same bar (and); any " +
+  "indicator's sell condition, or a risk rule, sells (or); ATR adds only a trailing exit";
 
-/** One technical indicator of the agent's config as `{entry, exit?}` conditions. */
-function technicalRule(
-  t: Record<string, unknown> & { type: string },
-): { entry: string; exit?: string } {
+/** One technical indicator of the agent's config as `{entry?, exit?}` conditions (defaults as noted). */
+function technicalRule(t: TechnicalIndicator): { entry?: string; exit?: string } {
+  const num = (key: string, fallback: number) => t[key] ?? fallback;
   switch (t.type) {
     case "SMA_CROSSOVER": {
-      const s = num(t, "shortPeriod", num(t, "fastPeriod", 20)),
-        l = num(t, "longPeriod", num(t, "slowPeriod", 50));
+      const s = num("shortPeriod", 20), l = num("longPeriod", 50);
       return {
         entry: `crosses_above(sma(close, ${s}), sma(close, ${l}))`,
         exit: `crosses_below(sma(close, ${s}), sma(close, ${l}))`,
       };
     }
     case "SMA_TREND": {
-      const p = num(t, "period", 200);
-      return { entry: `close > sma(close, ${p})`, exit: `close < sma(close, ${p})` };
+      if (t.period !== undefined) {
+        return { entry: `close > sma(close, ${t.period})`, exit: `close < sma(close, ${t.period})` };
+      }
+      const s = num("shortPeriod", 20), l = num("longPeriod", 50);
+      return { entry: `sma(close, ${s}) > sma(close, ${l})`, exit: `sma(close, ${s}) < sma(close, ${l})` };
     }
     case "RSI": {
-      const p = num(t, "period", 14);
+      const p = num("period", 14);
       return {
-        entry: `rsi(close, ${p}) < ${num(t, "oversold", 30)}`,
-        exit: `rsi(close, ${p}) > ${num(t, "overbought", 70)}`,
+        entry: `rsi(close, ${p}) < ${num("oversold", 30)}`,
+        exit: `rsi(close, ${p}) > ${num("overbought", 70)}`,
       };
     }
     case "MACD": {
-      const a = `${num(t, "fastPeriod", 12)}, ${num(t, "slowPeriod", 26)}, ${num(t, "signalPeriod", 9)}`;
+      const a = `${num("fastPeriod", 12)}, ${num("slowPeriod", 26)}, ${num("signalPeriod", 9)}`;
       return {
         entry: `crosses_above(macd(close, ${a}), macd_signal(close, ${a}))`,
         exit: `crosses_below(macd(close, ${a}), macd_signal(close, ${a}))`,
       };
     }
     case "BOLLINGER_BANDS": {
-      const p = num(t, "period", 20), k = num(t, "stdDev", 2);
+      const p = num("period", 20), k = num("stdDev", 2);
       return { entry: `close < bb_lower(close, ${p}, ${k})`, exit: `close > bb_middle(close, ${p})` };
     }
     case "VOLUME_SMA":
-      return { entry: `volume > ${num(t, "multiplier", 1.5)} * volume_sma(${num(t, "period", 20)})` };
+      return {
+        entry: `volume > ${num("threshold", num("multiplier", 1.5))} * volume_sma(${num("period", 20)})`,
+      };
     case "OBV":
-      return { entry: `obv() > sma(obv(), ${num(t, "period", 20)})` };
+      return { entry: `obv() > sma(obv(), ${num("period", 20)})` };
     case "VWAP": {
-      const p = num(t, "period", 20);
+      const p = num("period", 20);
       return { entry: `close > vwap(${p})`, exit: `close < vwap(${p})` };
     }
     case "VOLATILITY_BREAKOUT": {
-      const p = num(t, "period", 20);
-      return { entry: `close > delay(close, 1) + ${num(t, "multiplier", 1)} * atr(${p})` };
+      const p = num("period", 20);
+      return { entry: `close > delay(close, 1) + ${num("multiplier", 1)} * atr(${p})` };
     }
     case "VOLUME_PRICE_TREND":
-      return { entry: `vpt() > sma(vpt(), ${num(t, "period", 20)})` };
+      return { entry: `vpt() > sma(vpt(), ${num("period", 20)})` };
     case "ATR": {
-      const p = num(t, "period", 14);
-      return {
-        entry: "close > 0",
-        exit: `close < highest(close, ${p}) - ${num(t, "multiplier", 2)} * atr(${p})`,
-      };
+      const p = num("period", 14);
+      return { exit: `close < highest(close, ${p}) - ${num("multiplier", 2)} * atr(${p})` };
     }
   }
-  throw new Error(`unknown indicator type ${t.type}`);
 }
 
-/** The agent's `filters` and `fundamentalIndicators` as spec universe filters (unknown keys are ignored). */
+/** A ticker of `filters.tickers`: a bare code (`BBCA`) is an IDX ticker (`BBCA.JK`), the document's market. */
+const agentSymbol = (t: string) => (/[.^-]/.test(t) ? t.toUpperCase() : `${t.toUpperCase()}.JK`);
+
+/**
+ * The symbols the config names, each once: `filters.tickers` (the document's field, bare codes on the IDX) and
+ * this API's earlier top-level `tickers` (taken as written, upper-cased).
+ */
+function agentTickers(c: AgentConfig): string[] {
+  return [
+    ...new Set([
+      ...(c.filters.tickers ?? []).map(agentSymbol),
+      ...(c.tickers ?? []).map((t) => t.toUpperCase()),
+    ]),
+  ];
+}
+
+/**
+ * Whether the config runs on the IDX (the document's market): its tickers are all `.JK` (a bare code counts)
+ * and its universe, if any, is `idx` or `lq45`; no tickers and no universe means the IDX universe.
+ */
+function isIdxAgentConfig(c: AgentConfig): boolean {
+  const tickers = agentTickers(c);
+  return tickers.every((t) => t.endsWith(".JK")) &&
+    (!c.universe || c.universe === "idx" || c.universe === "lq45");
+}
+
+/** The agent's `filters` and `fundamentalIndicators` as spec universe filters. */
 function agentFilters(c: AgentConfig): Record<string, unknown> | undefined {
-  const f = (c.filters ?? {}) as Record<string, unknown>;
+  const f = c.filters;
   const out: Record<string, unknown> = {};
-  const cap = f.marketCap ?? f.market_cap;
-  if (typeof cap === "string" && ["small", "mid", "large"].includes(cap.toLowerCase())) {
-    out.market_cap = [cap.toLowerCase()];
+  if (f.marketCap) out.market_cap = [...new Set(f.marketCap)];
+  if (f.sectors) out.sectors = f.sectors;
+  if (f.syariah !== undefined) out.syariah = f.syariah;
+  const adv = f.minDailyValue ?? f.minAvgDailyValue;
+  if (adv !== undefined && adv > 0) out.min_avg_traded_value = adv;
+  if (c.fundamentalIndicators.length) {
+    out.fundamentals = c.fundamentalIndicators.map((r) => ({
+      metric: r.type,
+      ...(r.min !== undefined ? { min: r.min } : {}),
+      ...(r.max !== undefined ? { max: r.max } : {}),
+    }));
   }
-  if (Array.isArray(cap)) out.market_cap = cap.map((x) => String(x).toLowerCase());
-  const sectors = f.sectors ?? f.sector;
-  if (Array.isArray(sectors) && sectors.length) out.sectors = sectors.map(String);
-  else if (typeof sectors === "string" && sectors) out.sectors = [sectors];
-  if (typeof f.syariah === "boolean") out.syariah = f.syariah;
-  const adv = f.minAvgDailyValue ?? f.minAverageDailyValue ?? f.min_avg_traded_value;
-  if (typeof adv === "number" && adv > 0) out.min_avg_traded_value = adv;
-  const fundamentals = (c.fundamentalIndicators ?? []).flatMap((x) => {
-    const r = x as Record<string, unknown>;
-    const metric = String(r.type ?? r.metric ?? "").toUpperCase();
-    const min = typeof r.min === "number" ? r.min : typeof r.minValue === "number" ? r.minValue : undefined;
-    const max = typeof r.max === "number" ? r.max : typeof r.maxValue === "number" ? r.maxValue : undefined;
-    return FUNDAMENTAL_METRICS.includes(metric as typeof FUNDAMENTAL_METRICS[number]) &&
-        (min !== undefined || max !== undefined)
-      ? [{ metric, ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }]
-      : [];
-  });
-  if (fundamentals.length) out.fundamentals = fundamentals;
   return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * What a run of `c` should say about the config beside its report: how indicators combine, and the defaults
+ * it chose (the IDX capital when none was given).
+ */
+export function agentConfigNotes(c: AgentConfig): string[] {
+  const notes = [AGENT_COMBINATION_NOTE];
+  if (c.backtestConfig.initialCapital === undefined && isIdxAgentConfig(c)) {
+    notes.push(
+      `initialCapital not given: an IDX run starts with ${IDX_DEFAULT_CAPITAL.toLocaleString("en-US")} IDR ` +
+        "(IDX trades in lots of 100 shares)",
+    );
+  }
+  if (!agentTickers(c).length && !c.universe) {
+    notes.push("no tickers given: the run covers the IDX universe (idx) after the filters");
+  }
+  return notes;
 }
 
 /** Compiles an agent config into a spec. */
 export function compileAgentConfig(c: AgentConfig): StrategySpec {
-  const rules = c.technicalIndicators.map((t) =>
-    technicalRule(t as Record<string, unknown> & { type: string })
-  );
-  const entries = [...new Set(rules.map((r) => r.entry))].filter((e) => e !== "close > 0");
-  const exits = rules.map((r) => r.exit).filter((x): x is string => !!x);
+  const rules = c.technicalIndicators.map(technicalRule);
+  const entries = [...new Set(rules.map((r) => r.entry).filter((x): x is string => !!x))];
+  const exits = [...new Set(rules.map((r) => r.exit).filter((x): x is string => !!x))];
   const b = c.backtestConfig;
   const p = b.portfolio ?? {};
   const rm = b.riskManagement ?? {};
   const costs = b.tradingCosts ?? {};
+  const idx = isIdxAgentConfig(c);
+  const tickers = agentTickers(c);
+  const capital = b.initialCapital ?? (idx ? IDX_DEFAULT_CAPITAL : undefined);
+  const filters = agentFilters(c);
   return StrategySpecSchema.parse({
-    name: c.name ?? "Agent strategy",
+    name: c.name ?? (c.backtestId ? `Agent strategy ${c.backtestId}` : "Agent strategy"),
     universe: {
-      ...(c.tickers?.length ? { tickers: c.tickers.map((t) => t.toUpperCase()) } : {}),
-      ...(c.universe ? { name: c.universe } : {}),
-      ...(agentFilters(c) ? { filters: agentFilters(c) } : {}),
+      ...(tickers.length ? { tickers } : {}),
+      ...(c.universe ? { name: c.universe } : !tickers.length ? { name: "idx" } : {}),
+      ...(filters ? { filters } : {}),
     },
-    entry: entries.length ? entries.join(" and ") : "close > 0",
+    entry: entries.join(" and "),
     exit: exits.length ? exits.join(" or ") : "0 > 1",
     sizing: {
       method: "percent_equity",
       percent: p.positionSizePercent ?? 10,
       max_positions: p.maxPositions ?? 10,
-      min_position: ((p.minPositionPercent ?? 0) / 100) * (b.initialCapital ?? 100_000),
+      min_position: ((p.minPositionPercent ?? 0) / 100) * (capital ?? 100_000),
     },
     risk: {
       stop_loss_pct: rm.stopLossPercent ?? null,
@@ -280,7 +448,8 @@ export function compileAgentConfig(c: AgentConfig): StrategySpec {
       min_fee: costs.minimumFee ?? 0,
       slippage_pct: 0,
     },
-    ...(b.initialCapital ? { capital: b.initialCapital } : {}),
+    ...(idx ? { benchmarks: [...IDX_BENCHMARKS] } : {}),
+    ...(capital !== undefined ? { capital } : {}),
     ...(b.startDate ? { start: b.startDate.slice(0, 10) } : {}),
     ...(b.endDate ? { end: b.endDate.slice(0, 10) } : {}),
   });

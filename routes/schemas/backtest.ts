@@ -80,6 +80,14 @@ const DailyPortfolioRow = z.object({
   cash: metric,
   portfolioNormalized: metric,
   drawdown: metric,
+  ihsgValue: metric.optional().openapi({
+    description: "IHSG (^JKSE) normalised to 100 at the start; null when the run has no ^JKSE benchmark " +
+      "(absent in reports stored before it existed)",
+  }),
+  lq45Value: metric.optional().openapi({
+    description: "LQ45 normalised to 100 at the start; null when the run has no LQ45 benchmark " +
+      "(absent in reports stored before it existed)",
+  }),
 }).catchall(metric.openapi({ description: "`<benchmark symbol>Normalized`" })).openapi("ReportDay");
 
 const MonthRow = z.object({

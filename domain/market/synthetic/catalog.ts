@@ -64,6 +64,7 @@ export const UNIVERSE_INDEX: Readonly<Record<UniverseName, string | null>> = {
   etf_all: null,
   nifty: "^NSEI",
   lq45: "LQ45",
+  idx: "^JKSE",
   us: "^GSPC",
   crypto: null,
 };
@@ -411,6 +412,8 @@ export function buildCatalog(seed: number): SeriesParams[] {
     });
   }
 
+  addIdxStocks(seed, out, add);
+
   const members = (uni: UniverseName) =>
     out.filter((p) => p.info.universes.includes(uni)).map((p) => p.info.symbol);
   const indexes: [string, string, ExchangeCode, string, UniverseName[], number][] = [
@@ -419,7 +422,7 @@ export function buildCatalog(seed: number): SeriesParams[] {
     ["000852.SH", "CSI 1000 Index", "SSE", "CNY", ["csi1000"], 5800],
     ["932000.CSI", "CSI 2000 Index", "SSE", "CNY", ["csi2000"], 2000],
     ["^NSEI", "NIFTY 50 (synthetic constituents)", "NSE", "INR", ["nifty"], 8300],
-    ["^JKSE", "IDX Composite (synthetic constituents)", "IDX", "IDR", ["lq45"], 5200],
+    ["^JKSE", "IDX Composite (synthetic constituents)", "IDX", "IDR", ["idx"], 5200],
     ["LQ45", "LQ45 Index (synthetic constituents)", "IDX", "IDR", ["lq45"], 900],
     ["^GSPC", "S&P 500 (synthetic constituents)", "NYSE", "USD", ["us"], 2050],
   ];
@@ -441,4 +444,96 @@ export function buildCatalog(seed: number): SeriesParams[] {
     });
   }
   return out;
+}
+
+/** IDX stocks generated beside the ten named ones (the synthetic IDX has `IDX_STOCKS` in all). */
+export const IDX_EXTRA_STOCKS = 80;
+/** How many IDX stocks are classed `large` and `mid` (by market cap at the start; the rest are `small`). */
+export const IDX_CAP_CLASS_SIZES = { large: 30, mid: 30 } as const;
+/** Constituents of the synthetic LQ45. */
+export const LQ45_SIZE = 45;
+
+const IDX_HEADS = ["Sinar", "Maju", "Karya", "Mitra", "Nusa", "Bumi", "Jaya", "Sentosa", "Prima", "Cahaya"];
+const IDX_TAILS: Record<number, string> = {
+  0: "Finance",
+  1: "Pangan",
+  2: "Otomotif",
+  3: "Konstruksi",
+  4: "Teknologi",
+  5: "Farma",
+  6: "Tambang",
+  7: "Energi",
+  8: "Utilitas",
+  9: "Properti",
+  10: "Media",
+};
+
+/** Market cap at the start of history (start price × shares), the size the IDX cap classes and LQ45 rank by. */
+const startCap = (p: SeriesParams) => p.startPrice * p.shares;
+/** Expected daily traded value at the start (typical volume × start price), the liquidity LQ45 ranks by. */
+const startLiquidity = (p: SeriesParams) => p.baseVolume * p.startPrice;
+
+/**
+ * Adds `IDX_EXTRA_STOCKS` generated IDX stocks after every other stock (so no earlier series changes its RNG
+ * stream), then classes all IDX stocks and picks the LQ45: every IDX stock is in the `idx` universe (the `^JKSE`
+ * constituents); ranked by start market cap, the first 30 are `large`, the next 30 `mid`, the rest `small`; of
+ * the 60 large and mid names, the 45 with the highest expected daily traded value form the `lq45` universe (the
+ * `LQ45` index constituents, cap-weighted like every synthetic index). Deterministic from the seed.
+ */
+function addIdxStocks(seed: number, out: SeriesParams[], add: (p: Omit<SeriesParams, "id">) => void): void {
+  const u = (id: number, k: number) => uniform(seed, 1000 + k, id, 0);
+  const taken = new Set(out.map((p) => p.info.symbol));
+  for (let i = 0, attempt = 0; i < IDX_EXTRA_STOCKS && attempt < 100_000; attempt++) {
+    const h = hash4(seed, 14, attempt, 0);
+    const code = Array.from({ length: 4 }, (_, k) => String.fromCharCode(65 + ((h >>> (k * 6)) % 26))).join(
+      "",
+    );
+    const symbol = `${code}.JK`;
+    if (taken.has(symbol)) continue;
+    taken.add(symbol);
+    i++;
+    const id = out.length;
+    const sector = Math.floor(u(id, 1) * SECTORS.length);
+    const startPrice = Math.round((60 + 6000 * u(id, 2) ** 2) * 100) / 100;
+    const capIdr = 5e9 + 4e11 * u(id, 3) ** 3;
+    add({
+      info: info(
+        symbol,
+        `${IDX_HEADS[hash4(seed, 15, attempt, 0) % IDX_HEADS.length]} ${IDX_TAILS[sector]} Tbk`,
+        "IDX",
+        "IDR",
+        "stock",
+        {
+          sector: SECTORS[sector],
+          market_cap_class: "small",
+          lot_size: 100,
+          syariah: u(id, 10) < 0.6,
+          universes: ["idx"],
+        },
+      ),
+      beta: 0.6 + 0.8 * u(id, 4),
+      sector,
+      vol: 0.013 + 0.014 * u(id, 5),
+      drift: 0.0002 + 0.0003 * (u(id, 6) - 0.5),
+      startPrice,
+      shares: Math.round(capIdr / startPrice),
+      baseVolume: Math.round((capIdr / startPrice) * (0.001 + 0.01 * u(id, 7))),
+      tick: 0.01,
+      dividendYield: u(id, 8) < 0.6 ? 0.005 + 0.03 * u(id, 9) : 0,
+      planted: false,
+      constituents: null,
+      baseLevel: 0,
+    });
+  }
+  const idx = out.filter((p) => p.info.exchange === "IDX" && p.info.kind === "stock");
+  const byCap = [...idx].sort((a, b) => startCap(b) - startCap(a) || a.id - b.id);
+  const { large, mid } = IDX_CAP_CLASS_SIZES;
+  byCap.forEach((p, rank) => {
+    p.info.market_cap_class = rank < large ? "large" : rank < large + mid ? "mid" : "small";
+    p.info.universes = ["idx"];
+  });
+  const lq45 = byCap.slice(0, large + mid)
+    .sort((a, b) => startLiquidity(b) - startLiquidity(a) || a.id - b.id)
+    .slice(0, LQ45_SIZE);
+  for (const p of lq45) p.info.universes = ["idx", "lq45"];
 }

@@ -7,6 +7,7 @@
  * `POST /refresh_cache`. `/health` and `/agent/*` are covered with their own work.
  */
 import assert from "node:assert/strict";
+import { assertDocumentField } from "../_helpers/document_shape.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 /** The document's `backtest_config` ("config ready" example of `/agent/invoke`), as written. */
@@ -61,12 +62,8 @@ type Trade = {
 };
 
 /** Asserts `value[key]` exists with the JSON type `type` (`"number|null"` allows null). */
-function field(value: Json, key: string, type: string, where: string): void {
-  assert.ok(key in value, `${where}: missing documented field "${key}"`);
-  const v = value[key];
-  const actual = v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
-  assert.ok(type.split("|").includes(actual), `${where}: "${key}" is ${actual}, the document says ${type}`);
-}
+const field = (value: Json, key: string, type: string, where: string) =>
+  assertDocumentField(value, key, type, where);
 
 function fields(value: Json, spec: Record<string, string>, where: string): void {
   for (const [k, t] of Object.entries(spec)) field(value, k, t, where);

@@ -7,6 +7,7 @@
  * `/explain`) come with issue 14 and are not replayed here.
  */
 import assert from "node:assert/strict";
+import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { parseStrategyText } from "../../domain/strategy/strategy_text.ts";
 import { lastOtp, openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
 
@@ -53,28 +54,12 @@ const DOC = {
 /** Keys the document shows as integer ids. */
 const INTEGER_KEYS = new Set(["id", "user_id", "strategy_id", "entry_id"]);
 
-const jsonType = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
-
 /**
- * Asserts `actual` has every key of the document's `example` with the same JSON type (recursively; an array's
- * items against the example's first item), and the document's integer ids as integers.
+ * Asserts `actual` has every key of the document's `example` with the same JSON type (recursively; every array
+ * item against the example's first item), and the document's integer ids as integers.
  */
-function assertLikeCopilotDoc(actual: unknown, example: unknown, at = "$"): void {
-  assert.equal(jsonType(actual), jsonType(example), `${at}: the document has ${jsonType(example)}`);
-  if (Array.isArray(example) && Array.isArray(actual)) {
-    if (example.length > 0) {
-      actual.forEach((item, i) => assertLikeCopilotDoc(item, example[0], `${at}[${i}]`));
-    }
-    return;
-  }
-  if (jsonType(example) !== "object") return;
-  const a = actual as Record<string, unknown>;
-  for (const [key, value] of Object.entries(example as Record<string, unknown>)) {
-    assert.ok(key in a, `${at}: missing documented field "${key}"`);
-    assertLikeCopilotDoc(a[key], value, `${at}.${key}`);
-    if (INTEGER_KEYS.has(key)) assert.ok(Number.isInteger(a[key]), `${at}.${key} must be an integer`);
-  }
-}
+const assertLikeCopilotDoc = (actual: unknown, example: unknown) =>
+  assertDocumentShape(actual, example, { integers: INTEGER_KEYS });
 
 /** What the replay sends where the document sends Python: a whole strategy (saving needs its universe). */
 const STRATEGY_TEXT = [

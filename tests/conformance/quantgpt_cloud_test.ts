@@ -17,6 +17,7 @@
  * "pending"` and the commit lands in the background (seconds later, before 09:15 retries at 09:10 aside).
  */
 import assert from "node:assert/strict";
+import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { startFakeGithubContents } from "../_helpers/fake_github_contents.ts";
 import { lastOtp, openTestWorld, signInAdmin, T0, type TestWorld } from "../_helpers/test_app.ts";
 
@@ -117,40 +118,8 @@ const TICKET_EXAMPLE = {
   created_at: "2026-05-14T07:15:41+00:00",
 };
 
-/** Fields the document shows as `null` in an example and what they hold otherwise. */
-const NULLABLE_AS: Record<string, string> = {
-  description: "string",
-  activated_at: "string",
-  retired_at: "string",
-  admin_reply: "string",
-  resolved_at: "string",
-};
-
-const jsonType = (v: unknown) => v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
-
-/**
- * Asserts that `actual` has every key of the document's `example`, with the same JSON type (a `null` in the example
- * allows `null` or the type `NULLABLE_AS` names), recursing into objects and into the first element of arrays.
- */
-function assertShape(actual: unknown, example: unknown, path = "$"): void {
-  const want = jsonType(example);
-  const got = jsonType(actual);
-  if (want === "null") {
-    const key = path.split(".").at(-1)!;
-    const allowed = ["null", NULLABLE_AS[key] ?? "null"];
-    assert.ok(allowed.includes(got), `${path} is ${got}, the document shows null (or ${NULLABLE_AS[key]})`);
-    return;
-  }
-  assert.equal(got, want, `${path} is ${got}, the document shows ${want}`);
-  if (want === "object") {
-    for (const [k, v] of Object.entries(example as Record<string, unknown>)) {
-      assert.ok(k in (actual as Record<string, unknown>), `missing documented field ${path}.${k}`);
-      assertShape((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
-    }
-  } else if (want === "array" && (example as unknown[]).length > 0 && (actual as unknown[]).length > 0) {
-    assertShape((actual as unknown[])[0], (example as unknown[])[0], `${path}[0]`);
-  }
-}
+/** Asserts `actual` has every key of the document's `example` with the same JSON type (nullable text as null). */
+const assertShape = (actual: unknown, example: unknown) => assertDocumentShape(actual, example);
 
 // ------------------------------------------------------------------ a client of the document
 

@@ -10,6 +10,7 @@
  * runs to the 62nd trading day (so the rolling 60-day excess Sharpe has values).
  */
 import assert from "node:assert/strict";
+import { assertDocumentField, assertDocumentShape } from "../_helpers/document_shape.ts";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { settleAll } from "../../domain/track_record/settlement/settle.ts";
 import { startFakeGithubContents } from "../_helpers/fake_github_contents.ts";
@@ -161,41 +162,8 @@ const DOC_AUDIT = { audit_log: [{ date: "2026-05-14", type: "REBALANCE", detail:
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-const typeOf = (v: unknown) => v === null ? "null" : Array.isArray(v) ? "array" : typeof v;
-
-/**
- * Asserts `actual` has every key of the document's example `doc`, recursively, with the same JSON type. A
- * `null` in the document stands for "null or a string" (the document shows nullable text as null); an array's
- * items (up to 5) are each checked against the document's first item. `nullable` lists dotted paths whose
- * numbers may be `null` in this world (a figure that is undefined for it).
- */
-function assertShape(doc: Json, actual: unknown, path = "$", nullable: readonly string[] = []): void {
-  if (doc === null) {
-    assert.ok(
-      actual === null || typeof actual === "string",
-      `${path} is ${typeOf(actual)}, expected null|string`,
-    );
-    return;
-  }
-  if (nullable.includes(path) && actual === null) return;
-  assert.equal(typeOf(actual), typeOf(doc), `${path}: the document says ${typeOf(doc)}`);
-  if (Array.isArray(doc)) {
-    assert.ok(Array.isArray(actual));
-    if (doc.length > 0) {
-      for (const [i, item] of (actual as unknown[]).slice(0, 5).entries()) {
-        assertShape(doc[0], item, `${path}[${i}]`.replace(/\[\d+\]$/, "[]"), nullable);
-      }
-    }
-    return;
-  }
-  if (typeof doc === "object") {
-    const obj = actual as Record<string, unknown>;
-    for (const [k, v] of Object.entries(doc)) {
-      assert.ok(k in obj, `missing documented field ${path}.${k}`);
-      assertShape(v, obj[k], `${path}.${k}`, nullable);
-    }
-  }
-}
+/** Asserts `actual` has every key of the document's example `doc`, recursively, with the same JSON type. */
+const assertShape = (doc: Json, actual: unknown) => assertDocumentShape(actual, doc);
 
 const near = (a: number, b: number, tol = 1e-9) =>
   assert.ok(Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b)), `${a} vs ${b}`);
@@ -607,7 +575,5 @@ Deno.test("QuantGPT audit?limit=50&offset=0: REBALANCE and HOLD days typed, tota
   }));
 
 /** Asserts `value[key]` exists with the JSON type `type`. */
-function field(value: Record<string, unknown>, key: string, type: string): void {
-  assert.ok(key in value, `missing documented field "${key}"`);
-  assert.equal(typeOf(value[key]), type, `"${key}"`);
-}
+const field = (value: Record<string, unknown>, key: string, type: string) =>
+  assertDocumentField(value, key, type);

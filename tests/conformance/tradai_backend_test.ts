@@ -9,6 +9,7 @@
  * `/api/v1/strategies` is the QuantGPT document's) is checked too.
  */
 import assert from "node:assert/strict";
+import { assertDocumentField, assertDocumentShape } from "../_helpers/document_shape.ts";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
@@ -23,22 +24,13 @@ const SUBMIT_BODY = {
 /** The document's WebSocket message, as written. */
 const WS_MESSAGE = { progress: 45.5, current_date: "2024-01-15", trades_executed: 23, status: "running" };
 
-/** JSON type of a value as the document's examples show it. */
-const jsonType = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
-
 /** Asserts `value[key]` exists with one of the JSON types `types` (`"string|null"`). */
-function tradaiField(value: Record<string, unknown>, key: string, types: string): void {
-  assert.ok(key in value, `missing documented field "${key}" in ${JSON.stringify(value).slice(0, 200)}`);
-  assert.ok(
-    types.split("|").includes(jsonType(value[key])),
-    `"${key}" is ${jsonType(value[key])}, not ${types}`,
-  );
-}
+const tradaiField = (value: Record<string, unknown>, key: string, types: string) =>
+  assertDocumentField(value, key, types);
 
 /** Asserts `actual` has every key of the document's `example` with the same JSON type (nulls allowed). */
-function tradaiShape(actual: Record<string, unknown>, example: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(example)) tradaiField(actual, k, `${jsonType(v)}|null`);
-}
+const tradaiShape = (actual: Record<string, unknown>, example: Record<string, unknown>) =>
+  assertDocumentShape(actual, example, { nullable: true });
 
 /** Every response of a replay, for the `X-Correlation-ID` check. */
 class Replay {

@@ -6,6 +6,7 @@
  * the signed-in user's queued run, none for another user's).
  */
 import assert from "node:assert/strict";
+import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
@@ -34,22 +35,9 @@ const WS_TRADE_EXAMPLE = {
   },
 };
 
-const jsonType = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
-
-/** Asserts `actual` has every key of `example` with the same JSON type (recursing into objects). */
-function assertShapeOf(example: Record<string, unknown>, actual: Record<string, unknown>, at = "$"): void {
-  for (const [k, v] of Object.entries(example)) {
-    assert.ok(k in actual, `${at}: missing documented field "${k}"`);
-    assert.equal(
-      jsonType(actual[k]),
-      jsonType(v),
-      `${at}.${k} is ${jsonType(actual[k])}, the document shows ${jsonType(v)}`,
-    );
-    if (jsonType(v) === "object") {
-      assertShapeOf(v as Record<string, unknown>, actual[k] as Record<string, unknown>, `${at}.${k}`);
-    }
-  }
-}
+/** Asserts `actual` has every key of `example` with the same JSON type (recursively). */
+const assertShapeOf = (example: Record<string, unknown>, actual: Record<string, unknown>) =>
+  assertDocumentShape(actual, example);
 
 /** A strategy on BTC-USD with RSI rules (many trades, rules firing by different margins). */
 const SPEC = {

@@ -23,7 +23,7 @@ import {
   copilotSubmit,
   copilotTop,
 } from "../domain/copilot/copilot_views.ts";
-import { DATASETS } from "../domain/leaderboard/leaderboard.ts";
+import { DATASETS, SCORE_FORMULA } from "../domain/leaderboard/leaderboard.ts";
 import { STRATEGY_TEXT_FORMAT } from "../domain/strategy/strategy_text_format.ts";
 import { type AppEnv, newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
@@ -107,8 +107,7 @@ const RunBody = z.strictObject({
 });
 
 const DATASET_NAMES = DATASETS.map((d) => d.name) as [string, ...string[]];
-const SCORE_DOC = "score = 100 × (0.5·s(Sharpe, 2) + 0.3·s(total return %, 100) + " +
-  "0.2·(1 − |max drawdown %|/100)), s(x, k) = (tanh(x/k) + 1)/2; always in [0, 100]";
+const SCORE_DOC = SCORE_FORMULA;
 
 const TopEntry = z.object({
   id: z.number().int(),

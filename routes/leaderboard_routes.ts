@@ -1,16 +1,14 @@
 /** `/api/v1/leaderboard/*`: submit a library strategy (the server runs it) and read the rankings. */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
-import { DATASETS, type LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
+import { DATASETS, type LeaderboardDeps, SCORE_FORMULA } from "../domain/leaderboard/leaderboard.ts";
 import { catalogRanking, periodRanking, submitEntry } from "../domain/leaderboard/leaderboard_views.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 
-const SCORE_DOC =
-  "score = 100 × (0.5·s(Sharpe, 2) + 0.3·s(total return %, 100) + 0.2·(1 − |max drawdown %|/100)), " +
-  "s(x, k) = (tanh(x/k) + 1)/2; always in [0, 100]";
+const SCORE_DOC = SCORE_FORMULA;
 
 const EntrySchema = z.object({
   id: z.string(),

@@ -30,6 +30,7 @@ import type { BacktestJobRecord } from "../store/backtest_job_repo.ts";
 import type { IntegerAliasRepo } from "../store/integer_alias_repo.ts";
 import type { SyncRunRecord, SyncRunRepo } from "../store/sync_run_repo.ts";
 import { MAX_PAGE_LIMIT } from "../store/kv.ts";
+import { tradeViews } from "./job_views.ts";
 import type { BacktestJobDeps } from "./queued_runs.ts";
 import type { BacktestReport } from "./report.ts";
 import { RULES_BACKEND, SYNC_RUN_HISTORY_PER_USER } from "./sync_runs.ts";
@@ -291,16 +292,7 @@ export async function dashboardBacktestDetail(
       portfolio_value: d.portfolioValue === null ? null : Number(d.portfolioValue),
       btc_price: closes[i],
     })),
-    trades: report.trades.map((t, i) => ({
-      id: i + 1,
-      timestamp: t.date,
-      asset: t.ticker,
-      action: t.action,
-      price: t.price,
-      quantity: t.quantity,
-      reasoning: t.reason,
-      confidence: t.confidence ?? null,
-    })),
+    trades: tradeViews(report),
     conventions: CONVENTIONS,
   };
 }

@@ -48,6 +48,20 @@ export interface JobTradeView {
   confidence: number | null;
 }
 
+/** A report's fills numbered from 1, as the job detail and the trading dashboard list them. */
+export function tradeViews(report: BacktestReport): JobTradeView[] {
+  return report.trades.map((t, i) => ({
+    id: i + 1,
+    timestamp: t.date,
+    asset: t.ticker,
+    action: t.action,
+    price: t.price,
+    quantity: t.quantity,
+    reasoning: t.reason,
+    confidence: t.confidence ?? null,
+  }));
+}
+
 /** A job with its progress and, once completed, its results. */
 export interface JobDetailView extends JobSummaryView {
   progress: number;
@@ -103,18 +117,7 @@ function jobDetailView(job: BacktestJobRecord, report: BacktestReport | null): J
     finished_at: isoOrNull(job.finished_at),
     metrics: report?.summary ?? null,
     equity_curve: report ? equityCurve(report) : null,
-    trades: report
-      ? report.trades.map((t, i) => ({
-        id: i + 1,
-        timestamp: t.date,
-        asset: t.ticker,
-        action: t.action,
-        price: t.price,
-        quantity: t.quantity,
-        reasoning: t.reason,
-        confidence: t.confidence ?? null,
-      }))
-      : null,
+    trades: report ? tradeViews(report) : null,
   };
 }
 

@@ -82,6 +82,10 @@ export function leaderboardRunSpec(spec: StrategySpec, datasetName: string): Str
   };
 }
 
+/** The score formula in words, as the API documents it. */
+export const SCORE_FORMULA = "score = 100 × (0.5·s(Sharpe, 2) + 0.3·s(total return %, 100) + " +
+  "0.2·(1 − |max drawdown %|/100)), s(x, k) = (tanh(x/k) + 1)/2; always in [0, 100]";
+
 const squash = (x: number, k: number) => (Math.tanh(x / k) + 1) / 2;
 
 /** The bounded leaderboard score (see the module comment); null inputs count as 0. */

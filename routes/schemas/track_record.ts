@@ -390,21 +390,10 @@ const PerformanceMetricsSchema = z.object({
   benchmark_missing_days: z.number().int(),
 }).openapi("PerformanceMetrics");
 
-/** `GET /public/strategies/{slug}/performance`. */
-export const PerformanceSchema = z.object({
+/** `GET /public/strategies/{slug}/performance`: the metrics, also flat at the top level (earlier shape). */
+export const PerformanceSchema = PerformanceMetricsSchema.extend({
   strategy: z.string(),
   metrics: PerformanceMetricsSchema,
-  total_return: NullableNumber,
-  annual_return: NullableNumber,
-  volatility: NullableNumber,
-  sharpe: NullableNumber,
-  max_drawdown: NullableNumber,
-  calmar: NullableNumber,
-  excess_return: NullableNumber,
-  excess_sharpe: NullableNumber,
-  benchmark_return: NullableNumber,
-  benchmark_missing_days: z.number().int(),
-  trading_days: z.number().int(),
   rolling_excess_sharpe: z.array(z.object({ date: z.string(), value: NullableNumber })),
   conventions: TrackRecordConventionsSchema,
 }).openapi("PublicPerformance");

@@ -343,9 +343,26 @@ export function libraryRoutes(
       method: "get",
       path: "/catalog/strategies",
       tags: ["catalog"],
-      summary: "Public catalog: every promoted (production) strategy",
+      summary: "Public catalog: every promoted (production) strategy, and the built-in strategies",
       request: { query: PageQuery },
-      responses: { 200: jsonResponse(pageOf(CatalogItem, "CatalogPage"), "Catalog"), ...errorResponses(422) },
+      responses: {
+        200: jsonResponse(
+          pageOf(CatalogItem, "CatalogPageItems").extend({
+            builtins: z.array(z.object({
+              name: z.string(),
+              description: z.string(),
+              entry: z.string(),
+              exit: z.string(),
+            })).openapi({
+              description:
+                "Built-in strategies every user can name in `POST /api/v1/backtests {config: {strategy}}` " +
+                "(a saved strategy of the same name is preferred, then these, then the catalog)",
+            }),
+          }).openapi("CatalogPage"),
+          "Catalog",
+        ),
+        ...errorResponses(422),
+      },
     }),
     async (c) => {
       return c.json(await catalogPage(catalog, c.req.valid("query")), 200);

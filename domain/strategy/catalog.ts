@@ -2,6 +2,7 @@
  * The public catalog as clients see it: each promoted, published strategy with its author's nickname (never an
  * email) and the text of its production version; listed page by page, or every one with a name.
  */
+import { BUILTIN_STRATEGIES, type BuiltinStrategy } from "./builtin_strategies.ts";
 import { iso } from "../iso_time.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
@@ -49,10 +50,14 @@ async function catalogItem(deps: CatalogDeps, s: LibraryStrategyRecord): Promise
   };
 }
 
-/** A page of the catalog, newest first. */
-export async function catalogPage(deps: CatalogDeps, page: PageRequest): Promise<Page<CatalogItem>> {
+/** A page of the catalog, newest first, with the built-in strategies every user can name beside it. */
+export async function catalogPage(
+  deps: CatalogDeps,
+  page: PageRequest,
+): Promise<Page<CatalogItem> & { builtins: BuiltinStrategy[] }> {
   const found = await catalogStrategies(deps.library, page);
-  return { ...found, items: await Promise.all(found.items.map((s) => catalogItem(deps, s))) };
+  const items = await Promise.all(found.items.map((s) => catalogItem(deps, s)));
+  return { ...found, items, builtins: [...BUILTIN_STRATEGIES] };
 }
 
 /** Every catalog strategy named `name` (case-insensitive); none is "not found". */

@@ -207,6 +207,11 @@ Deno.test("TradAI: strategy promotion by name, then the catalog (list, detail, c
     const catalog = await r.json("GET", "/api/v1/catalog/strategies", 200);
     tradaiField(catalog, "items", "array");
     assert.equal(catalog.items[0].name, "TrendFollowing");
+    // The built-ins a fresh server runs by name are listed beside the catalog.
+    assert.deepEqual(
+      catalog.builtins.map((b: { name: string }) => b.name),
+      ["TrendFollowing", "MeanReversion", "Breakout", "MACDMomentum"],
+    );
     const detail = await r.json("GET", "/api/v1/catalog/strategies/TrendFollowing", 200);
     tradaiField(detail.items[0], "generated_code", "string");
     const compare = await r.json("GET", "/api/v1/catalog/strategies/TrendFollowing/compare", 200);

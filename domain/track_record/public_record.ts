@@ -361,17 +361,21 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       reason: a.committed ? null : a.reason,
     };
   }
+  // The day's figures, in the document's `verification` block and flat at the top level (the earlier shape).
+  const figures = {
+    date: day.date,
+    action: day.action,
+    nav: day.nav,
+    cash: day.cash,
+    prev_nav: day.prev_nav,
+    daily_return: day.daily_return,
+    positions,
+    nav_check: navCheck,
+  };
   return {
     verification: {
       strategy: slug,
-      date: day.date,
-      action: day.action,
-      nav: day.nav,
-      cash: day.cash,
-      prev_nav: day.prev_nav,
-      daily_return: day.daily_return,
-      positions,
-      nav_check: navCheck,
+      ...figures,
       symbols,
       symbols_hash: symbolsHashOfDay,
       signal_attestation: signalAttestation,
@@ -381,17 +385,10 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
     strategy: slug,
     name: s.name,
     is_demo: s.is_demo,
-    date: day.date,
+    ...figures,
     /** `true` when the day was judged a trading day by the holiday estimate (no official SSE list yet). */
     provisional: getCalendar("SSE").isProvisional(day.date),
-    action: day.action,
     detail: day.detail,
-    nav: day.nav,
-    cash: day.cash,
-    prev_nav: day.prev_nav,
-    daily_return: day.daily_return,
-    positions,
-    nav_check: navCheck,
     trades,
     dividend_convention: dividendConventionOf(day),
     dividend_convention_rule: DIVIDEND_RULES[dividendConventionOf(day)],

@@ -127,6 +127,7 @@ export function serveHttp(house: House, clock: Clock, log: LogFn): Deno.HttpServ
         mail: services.mailer.kind,
         market: config.yahoo.enabled ? "synthetic + yahoo" : "synthetic",
         jobs: config.jobQueue,
+        assistant: config.assistant.gemini ? `gemini (${config.assistant.gemini.model})` : "offline",
         worker: house.queue() ? "in this process" : "separate process",
         docs: `${config.publicBaseUrl}/docs`,
       }),

@@ -58,6 +58,11 @@ import { trackRecordHealth } from "../domain/track_record/track_record_health.ts
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 import { trackRecordLinks } from "../routes/public_links.ts";
 import { STRATEGY_TEXT_FORMAT_PATH } from "../routes/copilot_routes.ts";
+import type { AssistDeps } from "../domain/assistant/assist.ts";
+import { createOfflineProvider } from "../domain/assistant/offline_provider.ts";
+import { createGeminiProvider } from "../domain/assistant/providers/gemini_provider.ts";
+import { assistantHealth } from "../domain/assistant/assistant_health.ts";
+import { createAssistantUsageRepo } from "../domain/store/assistant_usage_repo.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -220,6 +225,18 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     aliases: integerAliases,
     strategyTextFormatUrl: STRATEGY_TEXT_FORMAT_PATH,
   };
+  // The strategy assistant: Gemini when a key is configured, else the offline parser (always the fallback).
+  const offline = createOfflineProvider();
+  const assistant: AssistDeps = {
+    provider: config.assistant.gemini ? createGeminiProvider(config.assistant.gemini) : offline,
+    offline,
+    clock,
+    market: market.data,
+    rate: { limiter: auth.limiter, rule: config.assistant.rate },
+    usage: createAssistantUsageRepo(kv),
+    timeoutMs: config.assistant.timeoutMs,
+    log,
+  };
   const dailyJobs = createDailyJobRepo(kv);
   // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
   const calendars = { lists: createCalendarListRepo(kv), clock };
@@ -236,6 +253,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       github: config.attest ? config.attest.repo : null,
       unattested: (await track.signals.listUnattested()).length,
     }),
+    llm: () => assistantHealth(assistant),
   };
   return {
     config,
@@ -245,6 +263,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,
+    assistant,
     dashboard: { jobs: backtests, runs: syncRunHistory, aliases: integerAliases },
     auth,
     calendars,

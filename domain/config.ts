@@ -113,6 +113,12 @@ const EnvSchema = z.object({
   ATTEST_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "Expected owner/name").optional(),
   ATTEST_BRANCH: optionalText,
   TLOG_ORIGIN: z.string().min(1).max(200).default("quantedge/signals"),
+  GEMINI_API_KEY: optionalText,
+  GEMINI_MODEL: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._\/-]+$/, "Not a model name")
+    .default("gemini-2.5-flash"),
+  GEMINI_BASE_URL: z.url().optional(),
+  ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
+  RATE_LIMIT_ASSISTANT: rateRule("120/1h"),
 });
 
 /** The identity rate limits, one rule per limiter bucket. */
@@ -221,6 +227,15 @@ export interface Config {
   attest: { token: string; repo: string; branch?: string; apiBaseUrl: string } | undefined;
   /** The origin line of the transparency log's signed checkpoints. */
   tlogOrigin: string;
+  /**
+   * The strategy assistant: Gemini when `GEMINI_API_KEY` is set (`gemini` undefined: the offline parser only),
+   * the deadline of one model call, and the turns (generate, chat, explain) each user may take.
+   */
+  assistant: {
+    gemini: { apiKey: string; model: string; baseUrl: string | undefined } | undefined;
+    timeoutMs: number;
+    rate: RateRule;
+  };
   version: string;
 }
 
@@ -348,6 +363,13 @@ export function parseConfig(
       }
       : undefined,
     tlogOrigin: e.TLOG_ORIGIN,
+    assistant: {
+      gemini: e.GEMINI_API_KEY
+        ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL?.replace(/\/+$/, "") }
+        : undefined,
+      timeoutMs: e.ASSISTANT_TIMEOUT_MS,
+      rate: e.RATE_LIMIT_ASSISTANT,
+    },
     yahoo: {
       enabled: e.YAHOO_ENABLED,
       symbols: e.YAHOO_SYMBOLS.map((s) => s.toUpperCase()),

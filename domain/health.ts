@@ -66,7 +66,15 @@ export interface AttestationCheck extends CheckResult {
   unattested?: number;
 }
 
-/** One entry per dependency; the last three only where the process registers them. */
+/** The strategy assistant's model: which provider answers first (never the key). */
+export interface LlmCheck extends CheckResult {
+  provider?: string;
+  model?: string | null;
+  /** Whether a model (Gemini) is configured; false: the offline parser answers every turn. */
+  configured?: boolean;
+}
+
+/** One entry per dependency; the last four only where the process registers them. */
 export interface HealthChecks {
   kv: KvCheck;
   queue: QueueCheck;
@@ -74,11 +82,14 @@ export interface HealthChecks {
   market_data?: MarketDataCheck;
   track_records?: TrackRecordCheck;
   attestation?: AttestationCheck;
+  llm?: LlmCheck;
 }
 
 /** The checks other areas register, by name. */
 export type ExtraChecks = {
-  [K in "market_data" | "track_records" | "attestation"]?: () => Promise<NonNullable<HealthChecks[K]>>;
+  [K in "market_data" | "track_records" | "attestation" | "llm"]?: () => Promise<
+    NonNullable<HealthChecks[K]>
+  >;
 };
 
 /** `/health` body. */

@@ -62,6 +62,8 @@ import type { SyncRunDeps } from "../domain/backtest/sync_runs.ts";
 import type { IndicatorPreviewDeps } from "../domain/backtest/indicator_preview.ts";
 import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strategy_compare.ts";
 import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
+import type { AssistDeps } from "../domain/assistant/assist.ts";
+import { assistantUsageRoutes } from "./assistant_usage_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -121,6 +123,8 @@ export interface AppDeps {
   dailyJobs: DailyJobRepo;
   /** The trading dashboard's views of executed backtests (jobs and recorded synchronous runs). */
   dashboard: DashboardDeps;
+  /** The strategy assistant: provider, offline fallback, draft checks' market, turn rate and usage. */
+  assistant: AssistDeps;
   /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */
   hub: TopicHub;
   log: LogFn;
@@ -196,6 +200,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
+  api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

@@ -41,6 +41,13 @@ const HealthChecks = z.object({
     github: z.string().nullable(),
     unattested: z.number().int(),
   }).optional(),
+  llm: check({
+    provider: z.string().openapi({ description: "The provider asked first: gemini or offline" }),
+    model: z.string().nullable(),
+    configured: z.boolean().openapi({
+      description: "A model is configured (GEMINI_API_KEY set); never the key",
+    }),
+  }).optional(),
 }).openapi("HealthChecks", {
   description: "One entry per dependency; fields past `ok` and `detail` are absent in production",
 });

@@ -66,12 +66,21 @@ export interface TurnInput {
   today: string;
 }
 
+/** Where a provider reports what one call cost (Gemini's `usageMetadata`); counted per user and day. */
+export interface TurnMeter {
+  /** Adds the prompt and response tokens of one model call. */
+  tokens(prompt: number, response: number): void;
+}
+
 /** A source of turn replies: the offline parser, Gemini, or a test fake. */
 export interface LlmProvider {
   /** `offline`, `gemini`, … (reported in answers and usage). */
   readonly name: string;
   /** The model asked, null for the offline parser. */
   readonly model: string | null;
-  /** One reply; rejects on timeout (through `signal`), transport errors or a reply that is not JSON. */
-  turn(input: TurnInput, signal: AbortSignal): Promise<TurnReply>;
+  /**
+   * One reply; rejects on timeout (through `signal`), transport errors or a reply that is not JSON. A model
+   * reports the tokens of the call to `meter` when one is given (optional: the offline parser has none).
+   */
+  turn(input: TurnInput, signal: AbortSignal, meter?: TurnMeter): Promise<TurnReply>;
 }

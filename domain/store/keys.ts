@@ -47,6 +47,11 @@ export const keys = {
   rateLimit: (bucket: string, identity: string, windowStart: number) =>
     ["rate_limits", bucket, identity, windowStart] as const,
 
+  /** Assistant usage of a user on a day (YYYY-MM-DD) with a provider. */
+  assistantUsage: (userId: string, day: string, provider: string) =>
+    ["assistant_usage", userId, day, provider] as const,
+  assistantUsageByUser: (userId: string) => ["assistant_usage", userId] as const,
+
   oauthState: (state: string) => ["oauth_states", state] as const,
 
   importedSymbol: (ownerId: string, symbol: string) => ["imported_symbols", ownerId, symbol] as const,

@@ -105,3 +105,13 @@ export function turnReply(fields: Record<string, unknown> = {}): Record<string, 
     ...fields,
   };
 }
+
+/** The value at a dotted `path` of `json` (numeric segments index arrays); undefined when absent. */
+export function geminiSchemaAt(json: unknown, path: string): unknown {
+  let at: unknown = json;
+  for (const part of path.split(".")) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<string, unknown>)[part];
+  }
+  return at;
+}

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { AgentConfigSchema, TECHNICAL_PARAMETERS } from "../../strategy/blueprint_and_config.ts";
 import { FIELDS, FUNCTIONS } from "../../strategy/expression.ts";
 import { StrategySpecSchema } from "../../strategy/spec.ts";
-import { type TurnInput, TurnReplySchema, type TurnTask } from "../turn_contract.ts";
+import { TURN_KINDS, type TurnInput, TurnReplySchema, type TurnTask } from "../turn_contract.ts";
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -158,8 +158,11 @@ export function systemInstruction(input: TurnInput): string {
   ];
   if (input.task !== "explain") {
     parts.push(
-      "kind: needs_info (ask one question in `question`, name the missing slots in `missing`), config_ready " +
-        "(the draft is complete), explain, or refuse (not about trading strategies).",
+      `kind is one of ${
+        TURN_KINDS.join(", ")
+      }: needs_info (ask one question in \`question\`, name the missing ` +
+        "slots in `missing`), config_ready (the draft is complete), explain, or refuse (not about trading " +
+        "strategies).",
       SLOT_TEXT[input.task],
       "Never fill a required slot the user did not give: ask for it. Every value you choose yourself (a " +
         "default, a cost, a window) must be listed in assumptions, one short sentence each.",

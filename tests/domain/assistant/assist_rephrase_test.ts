@@ -1,7 +1,7 @@
 /** `rephrase` for /explain: a model's wording is used only when it keeps every number and adds none. */
 import assert from "node:assert/strict";
 import { rephrase } from "../../../domain/assistant/rephrase.ts";
-import { startFakeGemini, turnReply } from "../../_helpers/fake_gemini.ts";
+import { geminiSchemaAt, startFakeGemini, turnReply } from "../../_helpers/fake_gemini.ts";
 import { openTestWorld } from "../../_helpers/test_app.ts";
 
 const KEY = "AIzaFAKE-rephrase-key-000111222";
@@ -40,7 +40,7 @@ Deno.test("rephrase: a rephrasing that keeps every number is used; one that chan
     // The request was an explain task with no draft schema.
     const req = fake.requests[0];
     assert.equal(req.body.generationConfig?.responseMimeType, "application/json");
-    assert.deepEqual((req.body.generationConfig?.responseJsonSchema as any).properties.draft, {
+    assert.deepEqual(geminiSchemaAt(req.body.generationConfig, "responseJsonSchema.properties.draft"), {
       type: "null",
     });
     assert.match(req.body.systemInstruction!.parts[0].text, /Keep every number exactly as written/);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { assist, MAX_REPAIRS } from "../../../domain/assistant/assist.ts";
 import { RateLimitError } from "../../../domain/errors.ts";
+import { LANGUAGES } from "../../../domain/assistant/turn_contract.ts";
 import {
   type FakeGemini,
   type FakeGeminiReply,
@@ -172,6 +173,16 @@ Deno.test(`assist: a window longer than the history is repaired at most ${MAX_RE
 
 Deno.test("assist: the question after failed repairs is in the user's language", async () => {
   const bad = { ...GOOD, universe: { tickers: ["NOPE.XX"] } };
+  const leads = { en: /^I could not complete/, zh: /^我还无法生成通过检查的策略/, id: /^Saya belum bisa/ };
+  for (const language of LANGUAGES) {
+    const t = await openWorld([1, 2, 3].map(() => ({ json: turnReply({ draft: bad }) })));
+    try {
+      const out = await assist(t.world.deps.assistant, "u1", { ...generate("x"), language });
+      assert.match(out.reply.message, leads[language]);
+    } finally {
+      await t.close();
+    }
+  }
   const t = await openWorld([{ json: turnReply({ draft: bad }) }, { json: turnReply({ draft: bad }) }, {
     json: turnReply({ draft: bad }),
   }]);

@@ -6,7 +6,7 @@ import {
 } from "../../../domain/assistant/providers/gemini_provider.ts";
 import { ProviderError } from "../../../domain/assistant/providers/provider_error.ts";
 import type { TurnInput } from "../../../domain/assistant/turn_contract.ts";
-import { startFakeGemini, turnReply } from "../../_helpers/fake_gemini.ts";
+import { geminiSchemaAt as at, startFakeGemini, turnReply } from "../../_helpers/fake_gemini.ts";
 
 const KEY = "AIzaFAKE-secret-key-0123456789";
 
@@ -58,18 +58,26 @@ Deno.test("gemini provider: every request carries the JSON mime type, the task's
     assert.equal(gen.apiKey, KEY);
     for (const r of fake.requests) {
       assert.equal(r.body.generationConfig?.responseMimeType, "application/json");
-      const schema = r.body.generationConfig?.responseJsonSchema as Record<string, any>;
-      assert.equal(schema.type, "object");
-      assert.deepEqual(schema.properties.kind.enum, ["needs_info", "config_ready", "explain", "refuse"]);
+      const schema = r.body.generationConfig?.responseJsonSchema;
+      assert.equal(at(schema, "type"), "object");
+      assert.deepEqual(at(schema, "properties.kind.enum"), [
+        "needs_info",
+        "config_ready",
+        "explain",
+        "refuse",
+      ]);
       // Gemini's subset: no string lengths or patterns anywhere.
       assert.doesNotMatch(JSON.stringify(schema), /maxLength|pattern|\$schema|"const"|oneOf/);
     }
     // generate: the draft is the spec's input shape; chat: the agent config with typed technical indicators.
-    const genDraft = (gen.body.generationConfig!.responseJsonSchema as any).properties.draft.anyOf[0];
-    assert.ok(genDraft.properties.entry && genDraft.properties.sizing && genDraft.properties.universe);
-    const chatDraft = (chat.body.generationConfig!.responseJsonSchema as any).properties.draft.anyOf[0];
-    assert.ok(chatDraft.properties.technicalIndicators.items.properties.type.enum.includes("SMA_CROSSOVER"));
-    assert.ok(chatDraft.properties.backtestConfig);
+    const genDraft = at(gen.body.generationConfig, "responseJsonSchema.properties.draft.anyOf.0");
+    for (const field of ["entry", "exit", "sizing", "universe"]) {
+      assert.ok(at(genDraft, `properties.${field}`));
+    }
+    const chatDraft = at(chat.body.generationConfig, "responseJsonSchema.properties.draft.anyOf.0");
+    const types = at(chatDraft, "properties.technicalIndicators.items.properties.type.enum") as string[];
+    assert.ok(types.includes("SMA_CROSSOVER"));
+    assert.ok(at(chatDraft, "properties.backtestConfig"));
     const sys = gen.body.systemInstruction!.parts[0].text;
     assert.match(sys, /crosses_above\(a, b\)/);
     assert.match(sys, /Required slots: entry, exit, universe/);

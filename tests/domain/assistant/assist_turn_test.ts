@@ -33,7 +33,8 @@ async function openWorld(
   const world = await openTestWorld({
     GEMINI_API_KEY: KEY,
     GEMINI_BASE_URL: fake.baseUrl,
-    ASSISTANT_TIMEOUT_MS: "300",
+    // Generous, so a busy machine never turns a normal call into a timeout; the timeout test sets its own.
+    ASSISTANT_TIMEOUT_MS: "5000",
     ...env,
   });
   return {
@@ -197,7 +198,9 @@ Deno.test("assist: the question after failed repairs is in the user's language",
 });
 
 Deno.test("assist: a provider timeout falls back to offline with a note", async () => {
-  const t = await openWorld([{ json: turnReply({ draft: GOOD }), delayMs: 3_000 }]);
+  const t = await openWorld([{ json: turnReply({ draft: GOOD }), delayMs: 10_000 }], {
+    ASSISTANT_TIMEOUT_MS: "300",
+  });
   try {
     const out = await assist(t.world.deps.assistant, "u1", generate());
     assert.equal(out.provider, "offline");

@@ -6,7 +6,8 @@
  * 2. **expressions** — every expression parses, unknown names are answered with the nearest allowed names, and
  *    its type fits its field: `entry` and `exit` are conditions, `rank_by` a number, `and`/`or`/`not` take
  *    conditions and arithmetic and comparisons take numbers.
- * 3. **market** — the tickers exist (for the caller, so their private imports count), a named universe has
+ * 3. **market** — the tickers exist (for the caller, so their private imports count; an unknown one is answered
+ *    with the nearest known symbols), a named universe has
  *    symbols, the date range has bars, every indicator window fits in the bars of the range (the windows of
  *    nested functions add up; `macd` needs slow + signal bars), sizing adds up (percent × max positions ≤ 100,
  *    a minimum position no larger than a position) and the capital buys one lot of the dearest named ticker.
@@ -261,13 +262,21 @@ async function marketErrors(
   const errors: string[] = [];
   const tickers = spec.universe.tickers ?? [];
   const known: string[] = [];
+  const unknown: string[] = [];
   for (let i = 0; i < tickers.length; i += 20) {
     const chunk = tickers.slice(i, i + 20);
     const infos = await Promise.all(chunk.map((t) => market.getSymbol(t, userId)));
-    chunk.forEach((t, j) => {
-      if (infos[j]) known.push(t);
-      else errors.push(`${names.tickers}: unknown ticker "${t}"`);
-    });
+    chunk.forEach((t, j) => (infos[j] ? known : unknown).push(t));
+  }
+  if (unknown.length) {
+    // One listing of the caller's symbols answers every unknown ticker with its nearest known ones.
+    const all = (await market.listSymbols({ ownerId: userId })).map((s) => s.symbol);
+    for (const t of unknown.slice(0, MAX_ERRORS)) {
+      const near = nearest(t, all);
+      errors.push(
+        `${names.tickers}: unknown ticker "${t}"${near.length ? `; nearest known: ${near.join(", ")}` : ""}`,
+      );
+    }
   }
   let sample = known.slice(0, MAX_SAMPLED_SYMBOLS);
   if (spec.universe.name && !tickers.length) {

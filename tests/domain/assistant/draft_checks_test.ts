@@ -105,9 +105,13 @@ Deno.test("draft checks", async (t) => {
     );
 
     await t.step("market: unknown tickers and an empty date range", async () => {
-      assert.deepEqual(errorsOf(await spec({ universe: { tickers: ["AAPL", "NOPE.XX"] } })), [
-        'universe.tickers: unknown ticker "NOPE.XX"',
-      ]);
+      const unknown = errorsOf(await spec({ universe: { tickers: ["AAPL", "AAPLE", "NOPE.XX"] } }));
+      assert.equal(unknown.length, 2);
+      assert.match(unknown[0], /^universe\.tickers: unknown ticker "AAPLE"; nearest known: AAPL, /);
+      assert.match(
+        unknown[1],
+        /^universe\.tickers: unknown ticker "NOPE\.XX"; nearest known: \S+, \S+, \S+$/,
+      );
       const r = await spec({ start: "1990-01-01", end: "1990-12-31" });
       assert.deepEqual(errorsOf(r), [
         "start/end: no bars between 1990-01-01..1990-12-31 for AAPL; choose other dates",

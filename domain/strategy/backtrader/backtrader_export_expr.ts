@@ -70,7 +70,11 @@ export class ExpressionCompiler {
     const v = numOf(e);
     if (v !== null) return String(v).replace("-", "m").replace(".", "p");
     if (e.kind === "field") return e.name;
-    if (e.kind === "call") return e.name;
+    if (e.kind === "call") {
+      // A call already registered reads as its key (`cross_sma_close_20_sma_close_50`).
+      const m = /^i\["([a-z0-9_]+)"\](?:\.[a-z]+)?$/.exec(this.line(e));
+      return m ? m[1] : e.name;
+    }
     return "expr";
   }
 

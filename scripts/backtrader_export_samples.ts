@@ -17,7 +17,11 @@ const CARRIED_SPECS: Record<string, unknown> = {
     name: "LQ45 momentum with filters",
     universe: {
       name: "lq45",
-      filters: { market_cap: ["large"], min_avg_traded_value: 5e9, fundamentals: [{ metric: "PE_RATIO", max: 20 }] },
+      filters: {
+        market_cap: ["large"],
+        min_avg_traded_value: 5e9,
+        fundamentals: [{ metric: "PE_RATIO", max: 20 }],
+      },
     },
     entry: "roc(close, 60) > 10",
     exit: "roc(close, 20) < 0",

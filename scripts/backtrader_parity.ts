@@ -245,7 +245,10 @@ export async function runEngine(
 
 /** How to run backtrader here: the Python command and its environment, or why it cannot run. */
 export async function findBacktrader(
-  env: { python?: string; pythonPath?: string } = {},
+  env: { python?: string; pythonPath?: string } = {
+    python: Deno.env.get("PYTHON"),
+    pythonPath: Deno.env.get("BACKTRADER_PYTHONPATH"),
+  },
 ): Promise<{ python: string; env: Record<string, string> } | { missing: string }> {
   const python = env.python ?? "python3";
   const pyEnv: Record<string, string> = env.pythonPath ? { PYTHONPATH: env.pythonPath } : {};
@@ -257,7 +260,9 @@ export async function findBacktrader(
       stderr: "piped",
     }).output();
     if (!out.success) {
-      return { missing: `backtrader is not importable by ${python} (set BACKTRADER_PYTHONPATH to its folder)` };
+      return {
+        missing: `backtrader is not importable by ${python} (set BACKTRADER_PYTHONPATH to its folder)`,
+      };
     }
     return { python, env: pyEnv };
   } catch (e) {
@@ -292,7 +297,13 @@ export async function runBacktrader(
   for (const line of stdout.split("\n")) {
     const w = line.trim().split(/\s+/);
     if (w[0] === "TRADE") {
-      fills.push({ day: w[1], symbol: w[2], side: w[3] as "BUY" | "SELL", quantity: Number(w[4]), price: Number(w[5]) });
+      fills.push({
+        day: w[1],
+        symbol: w[2],
+        side: w[3] as "BUY" | "SELL",
+        quantity: Number(w[4]),
+        price: Number(w[5]),
+      });
     } else if (w[0] === "FINAL_VALUE") finalValue = Number(w[1]);
   }
   return { fills, finalValue, code };
@@ -301,7 +312,19 @@ export async function runBacktrader(
 /** Fills in a fixed order: day, symbol, buy before sell (the order a day's fills of one symbol happen in). */
 function ordered(fills: ParityFill[]): ParityFill[] {
   return [...fills].sort((a, b) =>
-    a.day < b.day ? -1 : a.day > b.day ? 1 : a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : a.side < b.side ? -1 : a.side > b.side ? 1 : 0
+    a.day < b.day
+      ? -1
+      : a.day > b.day
+      ? 1
+      : a.symbol < b.symbol
+      ? -1
+      : a.symbol > b.symbol
+      ? 1
+      : a.side < b.side
+      ? -1
+      : a.side > b.side
+      ? 1
+      : 0
   );
 }
 
@@ -333,10 +356,16 @@ export function compareRuns(
     const x = a[k], y = b[k];
     const same = x && y && x.day === y.day && x.symbol === y.symbol && x.side === y.side &&
       x.quantity === y.quantity && relative(x.price, y.price) <= 1e-9;
-    if (!same) mismatches.push(`fill ${k}: engine ${JSON.stringify(x ?? null)} backtrader ${JSON.stringify(y ?? null)}`);
+    if (!same) {
+      mismatches.push(
+        `fill ${k}: engine ${JSON.stringify(x ?? null)} backtrader ${JSON.stringify(y ?? null)}`,
+      );
+    }
   }
   const finalRelative = relative(engine.finalValue, bt.finalValue);
-  if (!(finalRelative <= 1e-6)) mismatches.push(`final value: engine ${engine.finalValue} backtrader ${bt.finalValue}`);
+  if (!(finalRelative <= 1e-6)) {
+    mismatches.push(`final value: engine ${engine.finalValue} backtrader ${bt.finalValue}`);
+  }
   return {
     name,
     symbols,
@@ -350,10 +379,7 @@ export function compareRuns(
 }
 
 if (import.meta.main) {
-  const runner = await findBacktrader({
-    python: Deno.env.get("PYTHON"),
-    pythonPath: Deno.env.get("BACKTRADER_PYTHONPATH"),
-  });
+  const runner = await findBacktrader();
   if ("missing" in runner) {
     console.error(`Cannot run backtrader: ${runner.missing}`);
     Deno.exit(2);
@@ -370,16 +396,24 @@ if (import.meta.main) {
   const bad = results.filter((r) => r.mismatches.length > 0);
   if (Deno.args.includes("--json")) console.log(JSON.stringify({ results, seconds }, null, 2));
   else {
-    console.log("| spec | symbols | fills (engine / backtrader) | final value | relative difference | mismatches |");
+    console.log(
+      "| spec | symbols | fills (engine / backtrader) | final value | relative difference | mismatches |",
+    );
     console.log("| --- | --- | --- | --- | --- | --- |");
     for (const r of results) {
       console.log(
-        `| ${r.name} | ${r.symbols} | ${r.engineFills} / ${r.backtraderFills} | ${r.finalEngine.toFixed(2)} | ` +
-          `${r.finalRelative.toExponential(1)} | ${r.mismatches.length === 0 ? "0" : r.mismatches.join("; ")} |`,
+        `| ${r.name} | ${r.symbols} | ${r.engineFills} / ${r.backtraderFills} | ${
+          r.finalEngine.toFixed(2)
+        } | ` +
+          `${r.finalRelative.toExponential(1)} | ${
+            r.mismatches.length === 0 ? "0" : r.mismatches.join("; ")
+          } |`,
       );
     }
     console.log(
-      `\n${results.length} specs, ${results.reduce((s, r) => s + r.symbols, 0)} spec-symbols, ${fills} fills ` +
+      `\n${results.length} specs, ${
+        results.reduce((s, r) => s + r.symbols, 0)
+      } spec-symbols, ${fills} fills ` +
         `compared, ${bad.length} with mismatches, max final-value relative difference ` +
         `${Math.max(...results.map((r) => r.finalRelative)).toExponential(2)}, ${seconds.toFixed(1)} s`,
     );

@@ -124,7 +124,9 @@ function header(spec: StrategySpec): string[] {
     : `equity x ${s.risk_pct} % / (ATR(${s.atr_period}) x ${s.atr_multiple}) on the signal bar`;
   const risk = [
     r.stop_loss_pct !== null ? `stop loss ${r.stop_loss_pct} % below the entry fill` : null,
-    r.trailing_stop_pct !== null ? `trailing stop ${r.trailing_stop_pct} % below the highest high since entry` : null,
+    r.trailing_stop_pct !== null
+      ? `trailing stop ${r.trailing_stop_pct} % below the highest high since entry`
+      : null,
     r.take_profit_pct !== null ? `take profit ${r.take_profit_pct} % above the entry fill` : null,
     r.max_holding_days !== null ? `exit after ${r.max_holding_days} bars held` : null,
   ].filter((x) => x !== null);
@@ -363,7 +365,9 @@ export function toBacktraderCode(spec: StrategySpec): string {
       `        ("take_profit_pct", ${pyOptional(r.take_profit_pct)}),`,
       `        ("trailing_stop_pct", ${pyOptional(r.trailing_stop_pct)}),`,
       `        ("max_holding_days", ${pyOptional(r.max_holding_days)}),`,
-      `        ("buy_fee_pct", ${pyNumber(c.buy_fee_pct)}),  # as the broker's commission, to cut orders to cash`,
+      `        ("buy_fee_pct", ${
+        pyNumber(c.buy_fee_pct)
+      }),  # as the broker's commission, to cut orders to cash`,
       `        ("sell_fee_pct", ${pyNumber(c.sell_fee_pct)}),`,
       `        ("min_fee", ${pyNumber(c.min_fee)}),`,
       `        ("lot_size", 1),  # board lot (Quantedge takes it from the symbol's data)`,
@@ -395,7 +399,9 @@ export function toBacktraderCode(spec: StrategySpec): string {
       "    cerebro = bt.Cerebro(cheat_on_open=True)",
       `    cerebro.broker.setcash(${pyNumber(spec.capital)})`,
       ...commission,
-      ...(tickers.length > 0 ? [] : ["    # Add one feed per member of the universe (see the quantedge: universe line above)."]),
+      ...(tickers.length > 0
+        ? []
+        : ["    # Add one feed per member of the universe (see the quantedge: universe line above)."]),
       ...tickers.map((t) =>
         `    cerebro.adddata(bt.feeds.GenericCSVData(dataname="${t}.csv", fromdate=${pyDate(from)}, ` +
         `todate=${pyDate(spec.end)}, dtformat="%Y-%m-%d", datetime=0, open=1, high=2, low=3, close=4, ` +

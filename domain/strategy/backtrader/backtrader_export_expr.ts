@@ -53,7 +53,8 @@ export class ExpressionCompiler {
   private register(text: string, base: string, code: string): string {
     const known = this.byText.get(text);
     if (known) return known;
-    let key = base.replace(/[^a-z0-9_]+/g, "_").replace(/_+/g, "_").replace(/^_|_$/g, "").slice(0, 48) || "ind";
+    let key = base.replace(/[^a-z0-9_]+/g, "_").replace(/_+/g, "_").replace(/^_|_$/g, "").slice(0, 48) ||
+      "ind";
     if (this.usedKeys.has(key)) {
       let k = 2;
       while (this.usedKeys.has(`${key}_${k}`)) k++;
@@ -91,7 +92,9 @@ export class ExpressionCompiler {
         return `bt.If(${this.lineSeries(e.arg)} > 0, 0.0, 1.0)`;
       case "bin": {
         if (e.op === "and" || e.op === "or") {
-          return `bt.${e.op === "and" ? "And" : "Or"}(${this.lineSeries(e.left)} > 0, ${this.lineSeries(e.right)} > 0)`;
+          return `bt.${e.op === "and" ? "And" : "Or"}(${this.lineSeries(e.left)} > 0, ${
+            this.lineSeries(e.right)
+          } > 0)`;
         }
         if (e.op === "/") {
           const r = numOf(e.right);

@@ -14,7 +14,7 @@ import {
   runEngine,
 } from "../../../scripts/backtrader_parity.ts";
 
-const runner = await findBacktrader({ pythonPath: Deno.env.get("BACKTRADER_PYTHONPATH") });
+const runner = await findBacktrader();
 if ("missing" in runner) console.warn(`backtrader parity test skipped: ${runner.missing}`);
 
 Deno.test({

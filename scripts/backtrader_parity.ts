@@ -153,6 +153,26 @@ export const PARITY_SPECS: Record<string, unknown> = {
     rank_by: "-stdev(log(close), 20) + obv() * 0 + vpt() * 0 + vwap(10) * 0",
     sizing: { method: "percent_equity", percent: 50, max_positions: 2 },
   },
+  expression_coverage: {
+    name: "MACD histogram, ATR range and rolling statistics",
+    universe: { tickers: ["BBB", "CCC"] },
+    entry:
+      "macd_hist(close, 12, 26, 9) > 0 and not (close < ts_mean(close, 30)) and (high - low) / close < 0.04 " +
+      "and volume != 0",
+    exit:
+      "-ts_std(close, 10) < -atr(14) or macd_hist(close, 12, 26, 9) < 0 or delta(rsi(close, 14), 3) < -15",
+    rank_by: "ema(rsi(close, 14), 5) / 100 - delay(roc(close, 5), 2)",
+    sizing: { method: "percent_equity", percent: 50, max_positions: 2 },
+    risk: { stop_loss_pct: 6, take_profit_pct: 9 },
+  },
+  line_arithmetic: {
+    name: "Averages of conditions and spreads",
+    universe: { tickers: ["AAA", "DDD"] },
+    entry: "sma(close > open and volume > volume_sma(20), 5) >= 0.6 and ema(high - low, 10) / close < 0.05",
+    exit: "sma(not (close > open) or close != open, 5) > 0.8 or highest(delay(close, 1), 5) / close > 1.06",
+    rank_by: "zscore(close / delay(close, 1) - 1, 20)",
+    sizing: { method: "fixed_cash", cash: 30000, max_positions: 2 },
+  },
 };
 
 /** Every spec of the set, parsed, with its run dates filled in (the fixtures cover 2021-01-04 … 2023-11-17). */

@@ -396,7 +396,7 @@ export function toBacktraderCode(spec: StrategySpec): string {
     ].join("\n"),
     [
       'if __name__ == "__main__":',
-      "    cerebro = bt.Cerebro(cheat_on_open=True)",
+      "    cerebro = bt.Cerebro(cheat_on_open=True, runonce=False)  # orders placed at the open; bar-by-bar indicators",
       `    cerebro.broker.setcash(${pyNumber(spec.capital)})`,
       ...commission,
       ...(tickers.length > 0

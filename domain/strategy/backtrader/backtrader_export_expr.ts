@@ -89,12 +89,12 @@ export class ExpressionCompiler {
       case "neg":
         return `-${this.lineAtom(e.arg)}`;
       case "not":
-        return `bt.If(${this.lineSeries(e.arg)} > 0, 0.0, 1.0)`;
+        return `bt.If(${this.lineCondition(e.arg)}, 0.0, 1.0)`;
       case "bin": {
         if (e.op === "and" || e.op === "or") {
-          return `bt.${e.op === "and" ? "And" : "Or"}(${this.lineSeries(e.left)} > 0, ${
-            this.lineSeries(e.right)
-          } > 0)`;
+          return `bt.${e.op === "and" ? "And" : "Or"}(${this.lineCondition(e.left)}, ${
+            this.lineCondition(e.right)
+          })`;
         }
         if (e.op === "/") {
           const r = numOf(e.right);
@@ -113,6 +113,11 @@ export class ExpressionCompiler {
         return this.callLine(e);
     }
     return "d.close";
+  }
+
+  /** The line of `e` as a condition: itself when it is one, else `e > 0`. */
+  private lineCondition(e: Expr): string {
+    return isCondition(e) ? this.lineSeries(e) : `${this.lineSeries(e)} > 0`;
   }
 
   /** `line(e)`, made a line object when it would be a bare number (`d.close * 0 + 5`). */
@@ -136,8 +141,8 @@ export class ExpressionCompiler {
     const ref = (key: string, line = "") => `i["${key}"]${line}`;
     switch (e.name) {
       case "sma":
-      case "ts_mean":
-        return ref(this.register(text, name("sma", a), `bt.ind.SMA(${x()}, period=${n(1)})`));
+      case "ts_mean": // the same average; the key keeps the spec's name for the importer
+        return ref(this.register(text, name(e.name, a), `bt.ind.SMA(${x()}, period=${n(1)})`));
       case "ema":
         return ref(this.register(text, name("ema", a), `bt.ind.EMA(${x()}, period=${n(1)})`));
       case "rsi":
@@ -182,7 +187,7 @@ export class ExpressionCompiler {
         this.needs.add("VolumePriceTrend");
         return ref(this.register(text, "vpt", `VolumePriceTrend(d)`));
       case "volume_sma":
-        return ref(this.register(text, name("sma_volume", a), `bt.ind.SMA(d.volume, period=${n(0)})`));
+        return ref(this.register(text, name("volume_sma", a), `bt.ind.SMA(d.volume, period=${n(0)})`));
       case "highest":
         return ref(this.register(text, name("highest", a), `bt.ind.Highest(${x()}, period=${n(1)})`));
       case "lowest":
@@ -191,14 +196,14 @@ export class ExpressionCompiler {
         return ref(this.register(text, name("roc", a), `bt.ind.ROC100(${x()}, period=${n(1)})`));
       case "stdev":
       case "ts_std":
-        return ref(this.register(text, name("stdev", a), `bt.ind.StdDev(${x()}, period=${n(1)})`));
+        return ref(this.register(text, name(e.name, a), `bt.ind.StdDev(${x()}, period=${n(1)})`));
       case "ts_rank":
         this.needs.add("TsRank");
         return ref(this.register(text, name("ts_rank", a), `TsRank(${x()}, period=${n(1)})`));
       case "delay":
         return `${this.lineAtom(a[0])}(-${n(1)})`;
-      case "delta":
-        return `(${x()} - ${this.lineAtom(a[0])}(-${n(1)}))`;
+      case "delta": // x - x(-n)
+        return ref(this.register(text, name("delta", a), `bt.ind.Momentum(${x()}, period=${n(1)})`));
       case "correlation":
         this.needs.add("Correlation");
         return ref(
@@ -227,14 +232,14 @@ export class ExpressionCompiler {
   /** The value-context Python of `e` (today's value, `[0]`), parenthesised when `parent` binds tighter. */
   value(e: Expr, parent = 0): string {
     const v = numOf(e);
-    if (v !== null) return v < 0 && parent > 0 ? `(${pyNumber(v)})` : pyNumber(v);
+    if (v !== null) return v < 0 && parent >= 7 ? `(${pyNumber(v)})` : pyNumber(v);
     switch (e.kind) {
       case "field":
         return `d.${e.name}[0]`;
       case "neg":
         return `-${this.value(e.arg, 7)}`;
       case "not": {
-        const t = `not ${this.condition(e.arg, 3)}`;
+        const t = `not ${this.condition(e.arg, 9)}`; // not (a < b): parenthesised for the reader
         return parent > 3 ? `(${t})` : t;
       }
       case "bin": {
@@ -261,14 +266,8 @@ export class ExpressionCompiler {
           const t = `i["${this.crossKey(e)}"][0] ${e.name === "crosses_above" ? ">" : "<"} 0`;
           return parent >= 4 ? `(${t})` : t;
         }
-        if (e.name === "delay" || e.name === "delta") {
-          // A delayed series is read n bars back: x(-n)[0] == x[-n].
-          const n = numOf(e.args[1]) ?? 1;
-          const back = this.shifted(e.args[0], n);
-          if (e.name === "delay") return back;
-          const t = `${this.value(e.args[0], 5)} - ${back}`;
-          return parent > 5 ? `(${t})` : t;
-        }
+        // A delayed series is read n bars back: x(-n)[0] == x[-n].
+        if (e.name === "delay") return this.shifted(e.args[0], numOf(e.args[1]) ?? 1);
         const line = this.callLine(e);
         return `${line}[0]`;
       }
@@ -289,7 +288,7 @@ export class ExpressionCompiler {
   /** `x` read `n` bars back in value context. */
   private shifted(x: Expr, n: number): string {
     if (x.kind === "field") return `d.${x.name}[-${n}]`;
-    if (x.kind === "call" && !BOOLEAN_CALLS.has(x.name) && x.name !== "delay" && x.name !== "delta") {
+    if (x.kind === "call" && !BOOLEAN_CALLS.has(x.name) && x.name !== "delay") {
       return `${this.callLine(x)}[-${n}]`;
     }
     return `${this.lineAtom(x)}(-${n})[0]`;

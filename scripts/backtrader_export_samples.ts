@@ -49,6 +49,41 @@ const CARRIED_SPECS: Record<string, unknown> = {
   },
 };
 
+/** How the export writes each spec feature (for whoever reads the samples back). */
+const NOTES = `# Export samples: how each spec feature is written
+
+- name: \`# quantedge: name: "<name>"\` (the class name is derived from it, lossy).
+- universe.tickers: one \`cerebro.adddata(bt.feeds.GenericCSVData(dataname="<T>.csv", ..., name="<T>"))\` per
+  ticker, in order. A universe with a name or filters: \`# quantedge: universe: <JSON>\` (the whole object).
+- start: strategy param \`("start", datetime.date(y, m, d))\`; the feeds' fromdate is start - 400 days (warm-up).
+- end: the feeds' \`todate=datetime.date(y, m, d)\`.
+- capital: \`cerebro.broker.setcash(x)\`.
+- costs: \`setcommission(commission=<pct> / 100)\` when buy == sell and min_fee == 0, else
+  \`addcommissioninfo(PercentFees(buy_pct=, sell_pct=, min_fee=))\`; slippage_pct > 0:
+  \`cerebro.broker.set_slippage_perc(<pct> / 100, ...)\`. The strategy params buy_fee_pct, sell_fee_pct, min_fee,
+  slippage_pct repeat them (always present).
+- sizing: \`cerebro.addsizer(...)\`: PercentOfEquity(percents=) = percent_equity, FixedCash(cash=) = fixed_cash,
+  bt.sizers.FixedSize(stake=) = fixed_quantity, RiskAdjusted(risk_pct=, atr_period=, atr_multiple=) =
+  risk_adjusted; max_positions and min_position are strategy params.
+- risk: strategy params stop_loss_pct, take_profit_pct, trailing_stop_pct, max_holding_days (None = null).
+- entry / exit / rank_by: \`entry_signal\`, \`exit_signal\`, \`rank_value\` return expressions over today's values:
+  \`d.<field>[0]\`, \`d.<field>[-n]\` (delay), \`i["<key>"][0]\`, \`i["<key>"][-n]\` (delay of an indicator),
+  \`i["<key>"].top/.bot/.mid[0]\` (bb_upper/bb_lower/bb_middle), \`i["<key>"].macd/.signal/.histo[0]\`
+  (macd/macd_signal/macd_hist), \`i["<cross key>"][0] > 0\` (crosses_above) / \`< 0\` (crosses_below),
+  \`div(a, b)\` (a / b), \`ne(a, b)\` (a != b), Python and/or/not, comparisons, + - *, unary -.
+  A non-condition operand of and/or/not is written \`x > 0\`.
+- Indicators: \`i["<key>"] = ...\` in \`__init__\`, one per distinct expression. The key starts with the spec
+  function's name when two spec functions share a backtrader form: sma vs ts_mean (both bt.ind.SMA),
+  stdev vs ts_std (both bt.ind.StdDev), volume_sma(n) (bt.ind.SMA(d.volume)). delta(x, n) is
+  bt.ind.Momentum(x, period=n); delay(x, n) inside an indicator argument is \`x(-n)\`; rsi is
+  bt.ind.RSI(x, period=n, safediv=True); atr(n) is bt.ind.ATR(d, period=n); roc is bt.ind.ROC100; highest/lowest are
+  bt.ind.Highest/Lowest; MACD is TalibMACD(x, fast=, slow=, signal=); zscore, obv, vwap, vpt, ts_rank, correlation,
+  abs, log are classes in the file. Line arithmetic inside an indicator argument: + - * on lines,
+  \`(a / <non-zero number>)\`, \`bt.DivByZero(a, b, NAN)\` (a / b), \`bt.And(a, b)\`, \`bt.Or(a, b)\`,
+  \`bt.If(c, 0.0, 1.0)\` (not c), a bare number n as \`(d.close * 0 + n)\`.
+- fill "close", close_at_end true, benchmarks, risk_free_pct != 0: \`# quantedge: <key>: <JSON>\` lines.
+`;
+
 /** Every sample spec by name, parsed. */
 export function sampleSpecs(): Record<string, StrategySpec> {
   const out: Record<string, StrategySpec> = {};
@@ -66,5 +101,6 @@ if (import.meta.main) {
     await Deno.writeTextFile(`${dir}/${name}.py`, toBacktraderCode(spec));
     await Deno.writeTextFile(`${dir}/${name}.spec.json`, JSON.stringify(spec, null, 2) + "\n");
   }
+  await Deno.writeTextFile(`${dir}/NOTES.md`, NOTES);
   console.log(`${Object.keys(specs).length} samples written to ${dir}`);
 }

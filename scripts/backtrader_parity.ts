@@ -165,6 +165,15 @@ export const PARITY_SPECS: Record<string, unknown> = {
     sizing: { method: "percent_equity", percent: 50, max_positions: 2 },
     risk: { stop_loss_pct: 6, take_profit_pct: 9 },
   },
+  slippage: {
+    name: "Slippage with stop and trailing stop",
+    universe: { tickers: ["AAA", "CCC", "DDD"] },
+    entry: "crosses_above(sma(close, 10), sma(close, 40))",
+    exit: "crosses_below(sma(close, 10), sma(close, 40))",
+    sizing: { method: "percent_equity", percent: 33, max_positions: 3 },
+    risk: { stop_loss_pct: 5, trailing_stop_pct: 8 },
+    costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.2, min_fee: 0, slippage_pct: 0.05 },
+  },
   line_arithmetic: {
     name: "Averages of conditions and spreads",
     universe: { tickers: ["AAA", "DDD"] },

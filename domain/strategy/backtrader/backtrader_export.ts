@@ -67,14 +67,10 @@ function carriedFeatures(spec: StrategySpec): string[] {
       ),
     );
   }
-  if (spec.costs.slippage_pct > 0) {
+  if (spec.costs.slippage_pct > 0 && spec.risk.take_profit_pct !== null) {
     out.push(
-      ...carried(
-        "costs",
-        spec.costs,
-        "No exact backtrader equivalent: Quantedge moves every fill price by slippage_pct against the trade; " +
-          "backtrader's slippage caps the slipped price at the bar's high/low. Fees below are in code.",
-      ),
+      "# Not exact: Quantedge slips every fill, a take profit reached within the bar included; backtrader fills a",
+      "# Limit order reached within the bar at its limit price without slippage (other fills slip alike).",
     );
   }
   if (spec.fill !== "next_open") {
@@ -143,6 +139,9 @@ function header(spec: StrategySpec): string[] {
     (c.min_fee > 0 ? ` (at least ${c.min_fee} a fill)` : "") +
     "; paid in cash on top of a buy",
     "#   and out of a sale's proceeds.",
+    ...(c.slippage_pct > 0
+      ? [`# - Slippage: every fill price moves ${c.slippage_pct} % against the trade (buys up, sales down).`]
+      : []),
     `# - Sizing: ${sizing}, decided on the signal bar; at the fill the quantity is`,
     "#   rounded down to whole lots and cut (by whole lots) until notional + fee <= cash (after the day's sales).",
     `# - At most ${s.max_positions} position(s); with more entry signals than free slots the highest rank_value()`,
@@ -233,11 +232,12 @@ const ENGINE_METHODS = `    def prenext_open(self):
             size = self.getposition(d).size
             if side == "SELL" and size > 0:
                 self.close(data=d)
-                cash += size * d.open[0] - self.fee(size * d.open[0], self.p.sell_fee_pct)
+                price = d.open[0] * (1 - self.p.slippage_pct / 100)  # the broker's slippage
+                cash += size * price - self.fee(size * price, self.p.sell_fee_pct)
                 del self.held[d]
         for d, (side, wanted) in self.due.items():
             if side == "BUY" and d not in self.held:
-                price = d.open[0]
+                price = d.open[0] * (1 + self.p.slippage_pct / 100)  # the broker's slippage
                 size = self.cut_to_cash(math.floor(wanted / self.p.lot_size) * self.p.lot_size, price, cash)
                 if size <= 0 or size * price < self.p.min_position:
                     continue
@@ -370,6 +370,7 @@ export function toBacktraderCode(spec: StrategySpec): string {
       }),  # as the broker's commission, to cut orders to cash`,
       `        ("sell_fee_pct", ${pyNumber(c.sell_fee_pct)}),`,
       `        ("min_fee", ${pyNumber(c.min_fee)}),`,
+      `        ("slippage_pct", ${pyNumber(c.slippage_pct)}),  # as the broker's slippage`,
       `        ("lot_size", 1),  # board lot (Quantedge takes it from the symbol's data)`,
       "    )",
       "",
@@ -399,6 +400,14 @@ export function toBacktraderCode(spec: StrategySpec): string {
       "    cerebro = bt.Cerebro(cheat_on_open=True, runonce=False)  # orders placed at the open; bar-by-bar indicators",
       `    cerebro.broker.setcash(${pyNumber(spec.capital)})`,
       ...commission,
+      ...(c.slippage_pct > 0
+        ? [
+          `    cerebro.broker.set_slippage_perc(${
+            pyNumber(c.slippage_pct)
+          } / 100, slip_open=True, slip_match=True, ` +
+          "slip_out=True)  # every fill moves against the trade",
+        ]
+        : []),
       ...(tickers.length > 0
         ? []
         : ["    # Add one feed per member of the universe (see the quantedge: universe line above)."]),

@@ -19,17 +19,31 @@
 import { parseExpression } from "../expression.ts";
 import type { StrategySpec } from "../spec.ts";
 import { ExpressionCompiler, pyNumber } from "./backtrader_export_expr.ts";
-import { pythonSnippets } from "./backtrader_export_python.ts";
+import { PYTHON_CLASS_NAMES, pythonSnippets } from "./backtrader_export_python.ts";
 
 /** Calendar days of bars loaded before `start` to warm the indicators up (the engine's `WARMUP_DAYS`). */
 const WARMUP_DAYS = 400;
+
+/** Class names a strategy class must not take. */
+const TAKEN_NAMES = new Set([
+  "None",
+  "True",
+  "False",
+  "PercentFees",
+  "PercentOfEquity",
+  "FixedCash",
+  "RiskAdjusted",
+  ...PYTHON_CLASS_NAMES,
+]);
 
 /** A Python class name from the spec's name (letters and digits, CamelCase; `QuantedgeStrategy` when empty). */
 function className(name: string): string {
   const words = name.normalize("NFKD").replace(/[^A-Za-z0-9]+/g, " ").trim().split(" ").filter(Boolean);
   const camel = words.map((w) => w[0].toUpperCase() + w.slice(1)).join("");
   if (camel === "") return "QuantedgeStrategy";
-  return /^[0-9]/.test(camel) ? `Strategy${camel}` : camel;
+  if (/^[0-9]/.test(camel)) return `Strategy${camel}`;
+  // Python's capitalised keywords and the file's own class names would be shadowed or refused.
+  return TAKEN_NAMES.has(camel) ? `${camel}Strategy` : camel;
 }
 
 /** `YYYY-MM-DD` as Python `datetime.date(y, m, d)` (or `datetime.datetime`). */
@@ -142,8 +156,9 @@ function header(spec: StrategySpec): string[] {
     ...(c.slippage_pct > 0
       ? [`# - Slippage: every fill price moves ${c.slippage_pct} % against the trade (buys up, sales down).`]
       : []),
-    `# - Sizing: ${sizing}, decided on the signal bar; at the fill the quantity is`,
-    "#   rounded down to whole lots and cut (by whole lots) until notional + fee <= cash (after the day's sales).",
+    `# - Sizing: ${sizing}, decided on the signal bar.`,
+    "#   At the fill the quantity is rounded down to whole lots and cut (by whole lots) until notional + fee <=",
+    "#   cash (after the day's sales); an order below min_position is dropped.",
     `# - At most ${s.max_positions} position(s); with more entry signals than free slots the highest rank_value()`,
     "#   goes first (ties: feed order). Long only; no pyramiding (an entry on a held symbol adds nothing).",
     `# - Risk: ${risk.length > 0 ? risk.join("; ") : "none"}.`,

@@ -186,6 +186,9 @@ const ORDER = [
   "CrossSectionalRank",
 ];
 
+/** The class names the snippets define. */
+export const PYTHON_CLASS_NAMES: readonly string[] = ORDER.filter((k) => /^[A-Z]/.test(k) && k !== "NAN");
+
 /** The snippets named in `needs`, in a fixed order, separated as Python top-level blocks. */
 export function pythonSnippets(needs: ReadonlySet<string>): string[] {
   return ORDER.filter((k) => needs.has(k)).map((k) => SNIPPETS[k]);

@@ -69,18 +69,20 @@ const NOTES = `# Export samples: how each spec feature is written
 - entry / exit / rank_by: \`entry_signal\`, \`exit_signal\`, \`rank_value\` return expressions over today's values:
   \`d.<field>[0]\`, \`d.<field>[-n]\` (delay), \`i["<key>"][0]\`, \`i["<key>"][-n]\` (delay of an indicator),
   \`i["<key>"].top/.bot/.mid[0]\` (bb_upper/bb_lower/bb_middle), \`i["<key>"].macd/.signal/.histo[0]\`
-  (macd/macd_signal/macd_hist), \`i["<cross key>"][0] > 0\` (crosses_above) / \`< 0\` (crosses_below),
+  (macd/macd_signal/macd_hist), \`i["<cross key>"][0] > 0\` (crosses_above) / \`< 0\` (crosses_below) where the
+  cross key's indicator is \`QuantedgeCrossOver(a, b)\` or \`QuantedgeCrossOver(a, level=<number>)\`,
   \`div(a, b)\` (a / b), \`ne(a, b)\` (a != b), Python and/or/not, comparisons, + - *, unary -.
   A non-condition operand of and/or/not is written \`x > 0\`.
 - Indicators: \`i["<key>"] = ...\` in \`__init__\`, one per distinct expression. The key starts with the spec
   function's name when two spec functions share a backtrader form: sma vs ts_mean (both bt.ind.SMA),
   stdev vs ts_std (both bt.ind.StdDev), volume_sma(n) (bt.ind.SMA(d.volume)). delta(x, n) is
   bt.ind.Momentum(x, period=n); delay(x, n) inside an indicator argument is \`x(-n)\`; rsi is
-  bt.ind.RSI(x, period=n, safediv=True); atr(n) is bt.ind.ATR(d, period=n); roc is bt.ind.ROC100; highest/lowest are
+  bt.ind.RSI(x, period=n, safediv=True, safelow=0); atr(n) is bt.ind.ATR(d, period=n); roc is bt.ind.ROC100; highest/lowest are
   bt.ind.Highest/Lowest; MACD is TalibMACD(x, fast=, slow=, signal=); zscore, obv, vwap, vpt, ts_rank, correlation,
   abs, log are classes in the file. Line arithmetic inside an indicator argument: + - * on lines,
   \`(a / <non-zero number>)\`, \`bt.DivByZero(a, b, NAN)\` (a / b), \`bt.And(a, b)\`, \`bt.Or(a, b)\`,
-  \`bt.If(c, 0.0, 1.0)\` (not c), a bare number n as \`(d.close * 0 + n)\`.
+  \`bt.If(c, 0.0, 1.0)\` (not c), comparisons \`(a > b)\`, a != b as
+  \`bt.If(a == b, 0.0, bt.If(a * 0 + b * 0 == 0, 1.0, 0.0))\`, a bare number n as \`(d.close * 0 + n)\`.
 - fill "close", close_at_end true, benchmarks, risk_free_pct != 0: \`# quantedge: <key>: <JSON>\` lines.
 `;
 

@@ -53,6 +53,12 @@ export const PARITY_SPECS: Record<string, unknown> = {
     entry: "rsi(close, 14) < 30",
     exit: "rsi(close, 14) > 70",
   },
+  level_cross: {
+    name: "RSI crosses 50, close crosses a round number",
+    universe: { tickers: ["DDD"] },
+    entry: "crosses_above(rsi(close, 7), 50) or crosses_above(close, 30)",
+    exit: "crosses_below(rsi(close, 7), 45) or crosses_below(close, 25)",
+  },
   bollinger: {
     name: "Bollinger reversion",
     universe: { tickers: ["DDD"] },

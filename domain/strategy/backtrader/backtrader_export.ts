@@ -167,9 +167,10 @@ function header(spec: StrategySpec): string[] {
     "#   The trailing stop's peak starts at the entry fill and takes each day's high after that day's checks.",
     "# - Indicators (TA-Lib conventions, as Quantedge): SMA; EMA seeded with the SMA of the first n values;",
     "#   RSI and ATR with Wilder smoothing seeded with the mean of the first n changes / true ranges; Bollinger",
-    "#   bands with the population standard deviation; Highest/Lowest include the current bar; CrossOver fires on",
-    "#   the bar the first series ends above (below) the second. MACD is TalibMACD below: bt.ind.MACD seeds the",
-    "#   fast EMA differently. A comparison with a value still warming up (NaN) is false.",
+    "#   bands with the population standard deviation; Highest/Lowest include the current bar. Custom classes",
+    "#   below where backtrader's differs: TalibMACD (bt.ind.MACD seeds the fast EMA differently),",
+    "#   QuantedgeCrossOver (bt.ind.CrossOver skips a bar where both series are equal; here a[-1] <= b[-1] and",
+    "#   a[0] > b[0] is a cross up). A comparison with a value still warming up (NaN) is false.",
     `# - Bars from ${WARMUP_DAYS} calendar days before the start only warm the indicators up; trading starts on the start`,
     "#   date. Positions still open at the end are valued at the last close.",
   ];

@@ -11,8 +11,9 @@
  *   with a NaN side), as Quantedge evaluates them. A comparison with a NaN side (warm-up) is false in both.
  *
  * Indicators map to `bt.ind` where backtrader's computes what Quantedge's does (SMA, EMA, RSI, BollingerBands,
- * ATR, Highest, Lowest, StdDev, ROC100, CrossOver); the others are small indicator classes in the file
- * (`backtrader_export_python.ts`), MACD among them because backtrader seeds its fast EMA differently from TA-Lib.
+ * ATR, Highest, Lowest, StdDev, ROC100, Momentum); the others are small indicator classes in the file
+ * (`backtrader_export_python.ts`): MACD because backtrader seeds its fast EMA differently from TA-Lib, crossings
+ * because bt.ind.CrossOver looks back past a bar where the two series are equal.
  */
 import { type Expr, printExpression } from "../expression.ts";
 
@@ -146,7 +147,10 @@ export class ExpressionCompiler {
       case "ema":
         return ref(this.register(text, name("ema", a), `bt.ind.EMA(${x()}, period=${n(1)})`));
       case "rsi":
-        return ref(this.register(text, name("rsi", a), `bt.ind.RSI(${x()}, period=${n(1)}, safediv=True)`));
+        // safediv: no losses in the window reads 100, a flat window 0 (safelow), as Quantedge's RSI.
+        return ref(
+          this.register(text, name("rsi", a), `bt.ind.RSI(${x()}, period=${n(1)}, safediv=True, safelow=0)`),
+        );
       case "macd":
       case "macd_signal":
       case "macd_hist": {
@@ -275,13 +279,20 @@ export class ExpressionCompiler {
     return "NAN";
   }
 
-  /** The key of the `bt.ind.CrossOver` behind a crossing (one per pair, for both directions). */
+  /**
+   * The key of the crossing indicator behind a crossing (one per pair, for both directions): `QuantedgeCrossOver`
+   * (bt.ind.CrossOver's values, Quantedge's rule at ties), with a number as `level=`.
+   */
   private crossKey(e: Extract<Expr, { kind: "call" }>): string {
     const [a, b] = e.args;
+    this.needs.add("QuantedgeCrossOver");
+    const level = numOf(b);
     return this.register(
       printExpression({ kind: "call", name: "crosses_above", args: e.args }),
       ["cross", this.argName(a), this.argName(b)].join("_"),
-      `bt.ind.CrossOver(${this.lineSeries(a)}, ${this.lineSeries(b)})`,
+      level !== null
+        ? `QuantedgeCrossOver(${this.lineSeries(a)}, level=${pyNumber(level)})`
+        : `QuantedgeCrossOver(${this.lineSeries(a)}, ${this.lineSeries(b)})`,
     );
   }
 

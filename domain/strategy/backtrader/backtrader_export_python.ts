@@ -56,6 +56,29 @@ const SNIPPETS: Record<string, string> = {
             self.signal_ema = self.signal_ema + 2 / (k + 1) * (macd - self.signal_ema)
         self.lines.signal[0] = self.signal_ema
         self.lines.histo[0] = macd - self.signal_ema`,
+  QuantedgeCrossOver: `class QuantedgeCrossOver(bt.Indicator):
+    """bt.ind.CrossOver's values (1 crossing up, -1 crossing down, else 0) with Quantedge's rule at ties: up when
+    a[-1] <= b[-1] and a[0] > b[0], down when a[-1] >= b[-1] and a[0] < b[0]. bt.ind.CrossOver looks back past a
+    bar where the two are equal to the last bar where they differed. \`level\` crosses a number instead of a second
+    series. The first bar where both have values has no previous bar: no crossing."""
+    lines = ("crossover",)
+    params = (("level", None),)
+
+    def __init__(self):
+        self.addminperiod(2)
+
+    def next(self):
+        a0, a1 = self.data0[0], self.data0[-1]
+        if self.p.level is None:
+            b0, b1 = self.data1[0], self.data1[-1]
+        else:
+            b0 = b1 = self.p.level
+        if a1 <= b1 and a0 > b0:
+            self.lines.crossover[0] = 1.0
+        elif a1 >= b1 and a0 < b0:
+            self.lines.crossover[0] = -1.0
+        else:
+            self.lines.crossover[0] = 0.0`,
   ZScore: `class ZScore(bt.Indicator):
     """(x - SMA(n)) / population standard deviation(n); NaN when the deviation is 0."""
     lines = ("zscore",)
@@ -175,6 +198,7 @@ const ORDER = [
   "div",
   "ne",
   "TalibMACD",
+  "QuantedgeCrossOver",
   "ZScore",
   "OnBalanceVolume",
   "RollingVWAP",

@@ -180,6 +180,15 @@ export const PARITY_SPECS: Record<string, unknown> = {
     risk: { stop_loss_pct: 5, trailing_stop_pct: 8 },
     costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.2, min_fee: 0, slippage_pct: 0.05 },
   },
+  suspended_symbol: {
+    name: "Three symbols, one listed late and suspended twice",
+    universe: { tickers: ["AAA", "BBB", "EEE"] },
+    entry: "close > open",
+    exit: "close < open and close < delay(close, 1)",
+    rank_by: "volume",
+    sizing: { method: "percent_equity", percent: 45, max_positions: 2 },
+    risk: { stop_loss_pct: 2, take_profit_pct: 3, max_holding_days: 3 },
+  },
   line_arithmetic: {
     name: "Averages of conditions and spreads",
     universe: { tickers: ["AAA", "DDD"] },

@@ -228,6 +228,13 @@ const ENGINE_METHODS = `    def prenext_open(self):
     def prenext(self):
         self.next()
 
+    def today(self):
+        """The newest bar date among the feeds (a feed without a bar today is suspended)."""
+        return max(d.datetime.date(0) for d in self.datas if len(d))
+
+    def has_bar(self, d, today):
+        return len(d) > 0 and d.datetime.date(0) == today
+
     def fee(self, value, pct):
         return max(self.p.min_fee, value * pct / 100) if value > 0 else 0.0
 
@@ -243,6 +250,9 @@ const ENGINE_METHODS = `    def prenext_open(self):
 
     def next_open(self):
         # 1. Orders decided on the last close fill at this open: sales first, their proceeds fund the buys.
+        # A symbol with no bar today (suspended) does not trade: its order lapses.
+        today = self.today()
+        self.due = {d: order for d, order in self.due.items() if self.has_bar(d, today)}
         cash = self.broker.getcash()
         for d, (side, wanted) in self.due.items():
             size = self.getposition(d).size
@@ -264,7 +274,7 @@ const ENGINE_METHODS = `    def prenext_open(self):
         # 2. Today's stop (placed first: it wins when a bar reaches both) and take-profit orders.
         for d in self.datas:
             h = self.held.get(d)
-            if h is None:
+            if h is None or not self.has_bar(d, today):
                 continue
             stop = target = None
             if self.p.stop_loss_pct is not None:
@@ -291,12 +301,13 @@ const ENGINE_METHODS = `    def prenext_open(self):
         for d in list(self.held):
             if self.getposition(d).size == 0:
                 del self.held[d]  # stopped out or took profit today
-        if self.datetime.date(0) < self.p.start:
+        today = self.today()
+        if today < self.p.start:
             return
-        # 3. Rule exits and max holding days: sell at the next open.
+        # 3. Rule exits and max holding days: sell at the next open (symbols with a bar today only).
         for d in self.datas:
             h = self.held.get(d)
-            if h is None:
+            if h is None or not self.has_bar(d, today):
                 continue
             h["peak"] = max(h["peak"], d.high[0])
             too_long = self.p.max_holding_days is not None and len(d) - h["bar"] >= self.p.max_holding_days
@@ -304,7 +315,10 @@ const ENGINE_METHODS = `    def prenext_open(self):
                 self.due[d] = ("SELL", None)
         # 4. Entries into free slots, highest rank_value() first: buy at the next open.
         slots = self.p.max_positions - len(self.held)
-        candidates = [d for d in self.datas if d not in self.held and self.entry_signal(d, self.inds[d])]
+        candidates = [
+            d for d in self.datas
+            if d not in self.held and self.has_bar(d, today) and self.entry_signal(d, self.inds[d])
+        ]
         candidates.sort(key=self.rank_key)
         for d in candidates:
             if slots <= 0:

@@ -112,6 +112,7 @@ function attribute(scope: Scope, v: V, attr: string, line: number, e: PyExpr): V
       if (attr === "datas") return { k: "datas" };
       if (attr === "position") return { k: "position" };
       if (attr === "broker") return { k: "broker" };
+      if (attr === "getposition") return { k: "opaque", what: "getposition" };
       if (/^data\d+$/.test(attr)) refuse(scope, line, `self.${attr}: only one data feed per strategy rule`);
       const got = scope.attrs.get(attr);
       if (got) return got;
@@ -236,6 +237,13 @@ function callValue(scope: Scope, e: Extract<PyExpr, { k: "call" }>): V {
     return refuse(scope, line, `\`${fn}(…)\` is not supported here`);
   }
   if (f.k === "opaque" && f.what === "super().__init__") return { k: "opaque", what: "super()" };
+  if (f.k === "opaque" && (f.what === "getposition" || f.what === "broker.getposition")) {
+    const d = e.args.length === 1 ? evaluate(scope, e.args[0]) : e.kwargs.length === 1 && e.kwargs[0].name === "data"
+      ? evaluate(scope, e.kwargs[0].value)
+      : null;
+    if (!d || d.k !== "data") refuse(scope, line, "getposition takes the data feed");
+    return { k: "position" };
+  }
   return refuse(scope, line, `calling ${describe(f)} is not supported here`);
 }
 

@@ -65,9 +65,7 @@ function walk(scope: Scope, body: PyStmt[], path: PathItem[], pos: Pos, out: Act
         break;
       case "return":
         if (s.value !== null) refuse(scope, s.line, "next() returns nothing");
-        if (path.length > 0 || pos !== "unknown" || i !== body.length - 1) {
-          refuse(scope, s.line, "an early `return` in next() (other than `if self.order: return`) is not supported");
-        }
+        if (i !== body.length - 1) refuse(scope, s.line, "statements after `return` never run");
         break;
       case "expr":
         statementCall(scope, s.value, path, pos, out, local);
@@ -100,6 +98,15 @@ function walk(scope: Scope, body: PyStmt[], path: PathItem[], pos: Pos, out: Act
         const cond = t.cond;
         const thenPath = cond ? [...path, cond] : path;
         walk(scope, s.body, thenPath, thenPos, out, local);
+        // `if T: return` (no else): the rest of the block is T's else.
+        const last = s.body[s.body.length - 1];
+        if (s.orelse.length === 0 && last?.k === "return") {
+          const rest = body.slice(i + 1);
+          if (rest.length === 0) break;
+          walk(scope, [{ ...s, body: [{ k: "pass", line: s.line }], orelse: rest }], path, pos, out, local);
+          st.depth--;
+          return;
+        }
         if (s.orelse.length > 0) {
           if (t.pos && cond) {
             refuse(
@@ -157,6 +164,7 @@ function negateItem(c: PathItem): PathItem {
 /** Whether `e` tests the position: returns the state it asserts when true. */
 function positionTest(scope: Scope, e: PyExpr): "flat" | "long" | null {
   const isPos = (x: PyExpr) => {
+    if (x.k === "name" && scope.locals.get(x.id)?.k === "position") return true;
     if (isChain(x, "self.position") || isChain(x, "self.position.size")) return true;
     if (x.k === "attr" && x.attr === "size") x = x.value;
     if (x.k !== "call" || x.args.length !== 1 || x.kwargs.length !== 0) return false;
@@ -272,12 +280,38 @@ function priceFactor(scope: Scope, v: V | undefined, line: number, what: string)
     if (v.c !== 0 && v.field !== "close") refuse(scope, line, `${what} must be relative to the close`);
     return v.c !== 0 ? v.c : v.p;
   }
-  if (v && v.k === "series" && v.e.kind === "field" && v.e.name === "close") return 1;
+  const f = v && v.k === "series" ? closeFactor(v.e) : null;
+  if (f !== null) return f;
   return refuse(
     scope,
     line,
     `${what} must be the close (or the entry price) times a factor, e.g. self.data.close[0] * 0.95`,
   );
+}
+
+/** `k` when `e` is `k × close` (constants folded), otherwise `null`. */
+function closeFactor(e: Expr): number | null {
+  const constant = (x: Expr): number | null => {
+    if (x.kind === "num") return x.value;
+    if (x.kind === "neg") {
+      const c = constant(x.arg);
+      return c === null ? null : -c;
+    }
+    if (x.kind === "bin" && ["+", "-", "*", "/"].includes(x.op)) {
+      const a = constant(x.left), b = constant(x.right);
+      if (a === null || b === null) return null;
+      return x.op === "+" ? a + b : x.op === "-" ? a - b : x.op === "*" ? a * b : a / b;
+    }
+    return null;
+  };
+  if (e.kind === "field") return e.name === "close" ? 1 : null;
+  if (e.kind === "bin" && (e.op === "*" || e.op === "/")) {
+    const l = closeFactor(e.left), rc = constant(e.right);
+    if (l !== null && rc !== null) return e.op === "*" ? l * rc : l / rc;
+    const lc = constant(e.left), r = closeFactor(e.right);
+    if (e.op === "*" && lc !== null && r !== null) return lc * r;
+  }
+  return null;
 }
 
 function protective(scope: Scope, type: string, kws: Map<string, V>, line: number, out: Actions) {

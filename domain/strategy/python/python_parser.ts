@@ -470,7 +470,8 @@ export function parsePython(src: string, loc: (string | number)[]): PyModule {
         if (isOp(".") || isOp("...")) unsupported(t.line, "relative imports");
         const module = dotted();
         checkModule(module, t.line);
-        expectName(); // import
+        if (!isName("import")) fail(peek().line, 'expected "import"');
+        take();
         if (isOp("*")) unsupported(t.line, "`import *`");
         const paren = isOp("(") ? (take(), true) : false;
         const names: { name: string; as: string | null }[] = [];
@@ -534,7 +535,10 @@ export function parsePython(src: string, loc: (string | number)[]): PyModule {
       if (t.v === "elif" || t.v === "else") fail(t.line, `"${t.v}" without an "if"`);
       if (t.v === "for") {
         take();
-        const target = exprList();
+        const first = postfix();
+        const items = [first];
+        while (isOp(",")) (take(), items.push(postfix()));
+        const target: PyExpr = items.length === 1 ? first : { k: "tuple", items, line: first.line };
         checkTarget(target);
         if (!isName("in")) fail(t.line, 'expected "in"');
         take();

@@ -103,7 +103,8 @@ const RunBody = z.strictObject({
   strategy_code: StrategyCode.openapi({ description: CODE_DOC }),
   ticker: TickerSymbol.openapi({
     example: "RELIANCE.NS",
-    description: "The symbol to run on: it is the universe (the code needs no `universe:` line or data feed; " +
+    description:
+      "The symbol to run on: it is the universe (the code needs no `universe:` line or data feed; " +
       "one it has is replaced)",
   }),
 });

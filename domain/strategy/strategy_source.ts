@@ -62,7 +62,9 @@ export function parseStrategyCode(
   loc: (string | number)[],
   defaults: Partial<Record<string, unknown>> = {},
 ): StrategySpec {
-  return looksLikePython(code) ? parseBacktraderCode(code, loc, defaults) : parseStrategyText(code, loc, defaults);
+  return looksLikePython(code)
+    ? parseBacktraderCode(code, loc, defaults)
+    : parseStrategyText(code, loc, defaults);
 }
 
 /** Where the strategy is among `sources` (relative path), for errors about it. */

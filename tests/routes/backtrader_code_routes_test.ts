@@ -14,7 +14,9 @@ async function withWorld(fn: (w: TestWorld, token: string) => Promise<void>): Pr
   try {
     const email = "bt@example.com";
     await w.request("POST", "/auth/request-otp", { json: { email } });
-    const res = await w.request("POST", "/auth/verify-otp", { json: { email, otp_code: lastOtp(w.sent, email) } });
+    const res = await w.request("POST", "/auth/verify-otp", {
+      json: { email, otp_code: lastOtp(w.sent, email) },
+    });
     assert.equal(res.status, 200);
     await fn(w, (await res.json()).access_token);
   } finally {
@@ -73,7 +75,10 @@ Deno.test("every backtrader fixture imports and runs through POST /backtest with
 
 Deno.test("backtrader code runs through POST /api/v1/backtests/run with its own feed as the universe", async () => {
   await withWorld(async (w, token) => {
-    const res = await w.request("POST", "/api/v1/backtests/run", { json: { strategy_code: RELIANCE_SMA }, token });
+    const res = await w.request("POST", "/api/v1/backtests/run", {
+      json: { strategy_code: RELIANCE_SMA },
+      token,
+    });
     assert.equal(res.status, 200, await res.clone().text());
     const report = await res.json();
     assert.ok(Array.isArray(report.trades) && report.trades.length > 0, "trades");
@@ -91,7 +96,10 @@ Deno.test("POST /plot and a queued job take backtrader code", async () => {
     });
     assert.equal(plot.status, 200, await plot.clone().text());
     assert.ok(Array.isArray((await plot.json()).data));
-    const job = await w.request("POST", "/api/v1/backtests", { json: { strategy_code: RELIANCE_SMA }, token });
+    const job = await w.request("POST", "/api/v1/backtests", {
+      json: { strategy_code: RELIANCE_SMA },
+      token,
+    });
     assert.ok(job.status === 200 || job.status === 201 || job.status === 202, await job.clone().text());
   });
 });
@@ -122,12 +130,17 @@ Deno.test("saved backtrader code keeps its spec; its code reads back as strategy
 
 Deno.test("backtrader code outside the subset is a 422 naming the construct and the line", async () => {
   await withWorld(async (w, token) => {
-    const bad = RELIANCE_SMA.replace("        if not self.position:", "        while True:\n            pass\n        if not self.position:");
-    for (const [path, json] of [
-      ["/backtest", { strategy_code: bad, ticker: "RELIANCE.NS" }],
-      ["/api/v1/backtests/run", { strategy_code: bad }],
-      ["/strategy/save", { name: "x", code: bad }],
-    ] as const) {
+    const bad = RELIANCE_SMA.replace(
+      "        if not self.position:",
+      "        while True:\n            pass\n        if not self.position:",
+    );
+    for (
+      const [path, json] of [
+        ["/backtest", { strategy_code: bad, ticker: "RELIANCE.NS" }],
+        ["/api/v1/backtests/run", { strategy_code: bad }],
+        ["/strategy/save", { name: "x", code: bad }],
+      ] as const
+    ) {
       const res = await w.request("POST", path, { json, token });
       assert.equal(res.status, 422, path);
       const body = await res.json();

@@ -40,7 +40,7 @@
  */
 import { ValidationError } from "../../errors.ts";
 import { type Expr, parseExpression, printExpression } from "../expression.ts";
-import { type PyExpr, parsePython, type PyStmt } from "../python/python_parser.ts";
+import { parsePython, type PyExpr, type PyStmt } from "../python/python_parser.ts";
 import { type StrategySpec, StrategySpecSchema } from "../spec.ts";
 import { evaluate } from "./backtrader_import_eval.ts";
 import { type Actions, forDatas, readNext, readNotifyOrder } from "./backtrader_import_next.ts";
@@ -123,7 +123,11 @@ export function parseBacktraderCode(
       else if (bases.some((b) => b.k === "module" && b.path === "bt.SignalStrategy")) {
         refuse(scope, s.line, "bt.SignalStrategy is not supported; subclass bt.Strategy");
       } else {
-        refuse(scope, s.line, `the class ${s.name} is not a bt.Strategy (custom indicators are not supported)`);
+        refuse(
+          scope,
+          s.line,
+          `the class ${s.name} is not a bt.Strategy (custom indicators are not supported)`,
+        );
       }
     } else runnerBody.push(s);
   }
@@ -139,7 +143,11 @@ export function parseBacktraderCode(
   if (strategies.length > 1) {
     const added = strategies.find((s) => s.name === runner.strategy?.name);
     if (!added) {
-      refuse(scope, strategies[1].line, "several strategy classes: add the one to run with cerebro.addstrategy");
+      refuse(
+        scope,
+        strategies[1].line,
+        "several strategy classes: add the one to run with cerebro.addstrategy",
+      );
     }
     cls = added!;
   } else if (runner.strategy && runner.strategy.name !== cls.name) {
@@ -205,7 +213,7 @@ function readParams(scope: Scope, cls: Extract<PyStmt, { k: "class" }>, runner: 
     const target = s.targets[0].id;
     if (target !== "params") continue;
     const v = evaluate(scope, s.value);
-    if (v.k === "dict") for (const [k, x] of v.m) scope.params.set(k, x);
+    if (v.k === "dict") { for (const [k, x] of v.m) scope.params.set(k, x); }
     else if (v.k === "list") {
       for (const item of v.items) {
         if (item.k !== "list" || item.items.length !== 2 || item.items[0].k !== "str") {
@@ -218,7 +226,11 @@ function readParams(scope: Scope, cls: Extract<PyStmt, { k: "class" }>, runner: 
   }
   for (const [k, v] of runner.strategy?.kwargs ?? []) {
     if (!scope.params.has(k)) {
-      refuse(scope, runner.strategy!.line, `cerebro.addstrategy sets \`${k}\`, which params does not declare`);
+      refuse(
+        scope,
+        runner.strategy!.line,
+        `cerebro.addstrategy sets \`${k}\`, which params does not declare`,
+      );
     }
     scope.params.set(k, v);
   }
@@ -238,12 +250,20 @@ function readStrategy(scope: Scope, cls: Extract<PyStmt, { k: "class" }>, runner
         refuse(scope, s.line, `the class attribute \`${t}\` is not supported (params only)`);
       }
     } else if (s.k === "expr" && (s.value.k === "str" || s.value.k === "ellipsis")) continue;
-    else if (s.k !== "pass") refuse(scope, s.line, `a \`${s.k}\` statement in the class body is not supported`);
+    else if (s.k !== "pass") {
+      refuse(scope, s.line, `a \`${s.k}\` statement in the class body is not supported`);
+    }
   }
   if (!methods.has("next")) refuse(scope, cls.line, `${cls.name} has no next() method`);
   for (const [name, def] of methods) {
-    if (name === "__init__" || name === "next" || IGNORED_METHODS.has(name) || name === "notify_order") continue;
-    refuse(scope, def.line, `the method ${name}() is not supported (only __init__, next and the notify hooks)`);
+    if (name === "__init__" || name === "next" || IGNORED_METHODS.has(name) || name === "notify_order") {
+      continue;
+    }
+    refuse(
+      scope,
+      def.line,
+      `the method ${name}() is not supported (only __init__, next and the notify hooks)`,
+    );
   }
   const init = methods.get("__init__");
   if (init) readInit(scope, init.body);
@@ -292,7 +312,9 @@ function readInit(scope: Scope, body: PyStmt[], depth = 0): void {
     if (s.k === "expr") {
       const v = s.value;
       if (v.k === "str") continue;
-      if (v.k === "call" && (isChain(v.func, "self.log") || (v.func.k === "name" && v.func.id === "print"))) continue;
+      if (v.k === "call" && (isChain(v.func, "self.log") || (v.func.k === "name" && v.func.id === "print"))) {
+        continue;
+      }
       evaluate(scope, v);
     } else if (s.k === "assign") {
       const value = evaluate(scope, s.value);
@@ -335,14 +357,20 @@ function assemble(
       refuse(scope, runner.sizer.line, "the sizer and the buys' own sizes differ");
     }
   }
-  if (sizing && a.multiData && runner.feeds.length > 1) sizing = { ...sizing, max_positions: runner.feeds.length };
+  if (sizing && a.multiData && runner.feeds.length > 1) {
+    sizing = { ...sizing, max_positions: runner.feeds.length };
+  }
   if (sizing) raw.sizing = sizing;
   // Risk.
   const risk: Record<string, number> = {};
   for (const r of a.risks) {
     const key = r.kind === "stop_loss" ? "stop_loss_pct" : "take_profit_pct";
     if (key in risk && risk[key] !== r.pct) {
-      refuse(scope, r.line, `a second ${r.kind.replace("_", " ")} (${r.pct} %) differs from the first (${risk[key]} %)`);
+      refuse(
+        scope,
+        r.line,
+        `a second ${r.kind.replace("_", " ")} (${r.pct} %) differs from the first (${risk[key]} %)`,
+      );
     }
     risk[key] = r.pct;
   }
@@ -378,7 +406,11 @@ function commentFields(
       try {
         value = printExpression(parseExpression(c.value));
       } catch (e) {
-        throw new ValidationError(`line ${c.line}: ${c.key}: ${(e as Error).message}`, loc, "invalid_comment");
+        throw new ValidationError(
+          `line ${c.line}: ${c.key}: ${(e as Error).message}`,
+          loc,
+          "invalid_comment",
+        );
       }
     } else {
       try {
@@ -421,7 +453,9 @@ function merge(
       for (const [k, v] of Object.entries(mine)) {
         // The number of feeds only suggests max_positions; a comment's value wins.
         if (key === "sizing" && k === "max_positions" && k in value) continue;
-        if (k in value && JSON.stringify(value[k]) !== JSON.stringify(v)) conflict(`${key}.${k}`, v, value[k]);
+        if (k in value && JSON.stringify(value[k]) !== JSON.stringify(v)) {
+          conflict(`${key}.${k}`, v, value[k]);
+        }
         merged[k] = v;
       }
       raw[key] = merged;

@@ -97,7 +97,10 @@ function name(scope: Scope, id: string, line: number): V {
   if (scope.classes.has(id)) return { k: "class", name: id };
   if (id === "self") return { k: "self" };
   if (id === "__name__") return { k: "str", v: "__main__" };
-  if (["len", "print", "enumerate", "dict", "list", "tuple", "float", "int", "abs", "min", "max", "super"].includes(id)) {
+  if (
+    ["len", "print", "enumerate", "dict", "list", "tuple", "float", "int", "abs", "min", "max", "super"]
+      .includes(id)
+  ) {
     return { k: "opaque", what: `builtin:${id}` };
   }
   if (scope.orderParam === id) return { k: "opaque", what: "order" };
@@ -127,10 +130,18 @@ function attribute(scope: Scope, v: V, attr: string, line: number, e: PyExpr): V
     }
     case "data":
       if ((FIELDS as readonly string[]).includes(attr)) {
-        return { k: "series", e: { kind: "field", name: attr as typeof FIELDS[number] }, field: attr as "close" };
+        return {
+          k: "series",
+          e: { kind: "field", name: attr as typeof FIELDS[number] },
+          field: attr as "close",
+        };
       }
       if (attr === "lines") return v;
-      return refuse(scope, line, `the data line \`${attr}\` is not supported (open, high, low, close, volume)`);
+      return refuse(
+        scope,
+        line,
+        `the data line \`${attr}\` is not supported (open, high, low, close, volume)`,
+      );
     case "series":
       if (attr === "lines") return v;
       if (v.lines && attr in v.lines) return { k: "series", e: v.lines[attr] };
@@ -206,7 +217,10 @@ function callValue(scope: Scope, e: Extract<PyExpr, { k: "call" }>): V {
       const x = e.args[0] ? evaluate(scope, e.args[0]) : undefined;
       if (x?.k !== "num") refuse(scope, line, `${path} of a non-number`);
       const n = (x as { v: number }).v;
-      return { k: "num", v: path === "math.sqrt" ? Math.sqrt(n) : path === "math.floor" ? Math.floor(n) : Math.ceil(n) };
+      return {
+        k: "num",
+        v: path === "math.sqrt" ? Math.sqrt(n) : path === "math.floor" ? Math.floor(n) : Math.ceil(n),
+      };
     }
     return refuse(scope, line, `\`${path}()\` is not supported`);
   }
@@ -238,7 +252,9 @@ function callValue(scope: Scope, e: Extract<PyExpr, { k: "call" }>): V {
   }
   if (f.k === "opaque" && f.what === "super().__init__") return { k: "opaque", what: "super()" };
   if (f.k === "opaque" && (f.what === "getposition" || f.what === "broker.getposition")) {
-    const d = e.args.length === 1 ? evaluate(scope, e.args[0]) : e.kwargs.length === 1 && e.kwargs[0].name === "data"
+    const d = e.args.length === 1
+      ? evaluate(scope, e.args[0])
+      : e.kwargs.length === 1 && e.kwargs[0].name === "data"
       ? evaluate(scope, e.kwargs[0].value)
       : null;
     if (!d || d.k !== "data") refuse(scope, line, "getposition takes the data feed");
@@ -316,7 +332,12 @@ export interface Cond {
   risks: RiskPart[];
 }
 
-const TRUE: Expr = { kind: "bin", op: ">", left: { kind: "num", value: 1 }, right: { kind: "num", value: 0 } };
+const TRUE: Expr = {
+  kind: "bin",
+  op: ">",
+  left: { kind: "num", value: 1 },
+  right: { kind: "num", value: 0 },
+};
 
 const joinRules = (op: "and" | "or", rules: Expr[]): Expr | null =>
   rules.length === 0 ? null : rules.reduce((l, r) => ({ kind: "bin", op, left: l, right: r }));
@@ -327,7 +348,11 @@ export function condition(scope: Scope, e: PyExpr): Cond {
     const parts = e.values.map((x) => condition(scope, x));
     if (e.op === "and") {
       if (parts.some((p) => p.risks.length > 0)) {
-        refuse(scope, e.line, "a stop or target check joined with `and` to other conditions has no Quantedge form");
+        refuse(
+          scope,
+          e.line,
+          "a stop or target check joined with `and` to other conditions has no Quantedge form",
+        );
       }
       return { rule: joinRules("and", parts.map((p) => p.rule!)), risks: [] };
     }
@@ -382,7 +407,8 @@ function crossRule(scope: Scope, op: string, a: V, b: V, line: number): Expr {
   if (other.k !== "num") refuse(scope, line, "compare a CrossOver with a number (> 0 or < 0)");
   const n = (other as { v: number }).v;
   const up = (o === ">" && n >= 0 && n < 1) || (o === ">=" && n > 0 && n <= 1) || (o === "==" && n === 1);
-  const down = (o === "<" && n <= 0 && n > -1) || (o === "<=" && n < 0 && n >= -1) || (o === "==" && n === -1);
+  const down = (o === "<" && n <= 0 && n > -1) || (o === "<=" && n < 0 && n >= -1) ||
+    (o === "==" && n === -1);
   if (!up && !down) refuse(scope, line, `\`crossover ${o} ${n}\` is not a cross up or a cross down`);
   return { kind: "call", name: up ? "crosses_above" : "crosses_below", args: [cross.a, cross.b] };
 }

@@ -232,7 +232,9 @@ function pathRule(scope: Scope, path: PathItem[], line: number, exit: boolean, o
     out.risks.push(...risks[0].risks);
     return risks[0].rule;
   }
-  return rules.length === 0 ? ALWAYS : rules.reduce((l, r) => ({ kind: "bin", op: "and", left: l, right: r }));
+  return rules.length === 0
+    ? ALWAYS
+    : rules.reduce((l, r) => ({ kind: "bin", op: "and", left: l, right: r }));
 }
 
 function kw(scope: Scope, e: Extract<PyExpr, { k: "call" }>): Map<string, V> {
@@ -263,7 +265,11 @@ function statementCall(
     if (!ORDER_METHODS.has(m)) refuse(scope, c.line, `self.${m}() is not supported in next()`);
     return order(scope, m, c, path, pos, out, st);
   }
-  refuse(scope, c.line, "this call in next() is not supported (orders are self.buy/sell/close/order_target_*)");
+  refuse(
+    scope,
+    c.line,
+    "this call in next() is not supported (orders are self.buy/sell/close/order_target_*)",
+  );
 }
 
 function exectype(scope: Scope, kws: Map<string, V>, line: number): string {
@@ -320,7 +326,9 @@ function protective(scope: Scope, type: string, kws: Map<string, V>, line: numbe
   if (type === "StopTrail") {
     const tp = kws.get("trailpercent");
     kws.delete("trailpercent");
-    if (kws.has("trailamount")) refuse(scope, line, "a trailing stop by amount (trailamount) is not supported");
+    if (kws.has("trailamount")) {
+      refuse(scope, line, "a trailing stop by amount (trailamount) is not supported");
+    }
     if (!tp || tp.k !== "num" || !(tp.v > 0 && tp.v < 1)) {
       refuse(scope, line, "a trailing stop needs trailpercent between 0 and 1 (0.05 = 5 %)");
     }
@@ -353,7 +361,9 @@ function order(
   const kws = kw(scope, c);
   checkData(scope, kws, line);
   const noExtra = () => {
-    for (const k of kws.keys()) refuse(scope, line, `the order parameter \`${k}\` of self.${m}() is not supported`);
+    for (const k of kws.keys()) {
+      refuse(scope, line, `the order parameter \`${k}\` of self.${m}() is not supported`);
+    }
   };
   const entry = (sizing: EntrySizing) => {
     if (pos === "long") refuse(scope, line, `self.${m}() while a position is open adds to it (pyramiding)`);
@@ -374,7 +384,9 @@ function order(
   switch (m) {
     case "buy": {
       const type = exectype(scope, kws, line);
-      if (type !== "Market") refuse(scope, line, `a buy of type bt.Order.${type} is not supported (market only)`);
+      if (type !== "Market") {
+        refuse(scope, line, `a buy of type bt.Order.${type} is not supported (market only)`);
+      }
       if (pos !== "flat") {
         refuse(
           scope,
@@ -440,7 +452,9 @@ function order(
     case "order_target_value":
     case "order_target_size": {
       const t = target();
-      if (kws.has("exectype")) exectype(scope, kws, line) === "Market" || refuse(scope, line, "market orders only");
+      if (kws.has("exectype")) {
+        exectype(scope, kws, line) === "Market" || refuse(scope, line, "market orders only");
+      }
       noExtra();
       if (t === 0) return exit();
       if (m === "order_target_percent") {
@@ -469,7 +483,9 @@ export function readNotifyOrder(scope: Scope, body: PyStmt[], out: Actions): voi
           ORDER_METHODS.has(v.func.attr)
         ) {
           const m = v.func.attr;
-          if (m !== "sell" && m !== "close") refuse(scope, v.line, `self.${m}() in notify_order is not supported`);
+          if (m !== "sell" && m !== "close") {
+            refuse(scope, v.line, `self.${m}() in notify_order is not supported`);
+          }
           const kws = kw(scope, v);
           checkData(scope, kws, v.line);
           const type = exectype(scope, kws, v.line);

@@ -6,7 +6,7 @@
  */
 import type { PyExpr, PyStmt } from "../python/python_parser.ts";
 import { evaluate } from "./backtrader_import_eval.ts";
-import { clean, isChain, refuse, type Scope, type V } from "./backtrader_import_values.ts";
+import { clean, refuse, type Scope, type V } from "./backtrader_import_values.ts";
 
 /** What the runner sets up. */
 export interface Runner {
@@ -41,7 +41,9 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
             t.comparators[0].value === "__main__") ||
             (t.comparators[0].k === "name" && t.comparators[0].id === "__name__" && t.left.k === "str" &&
               t.left.value === "__main__"));
-        if (!main || s.orelse.length > 0) refuse(scope, s.line, "an `if` in the runner other than `if __name__ == \"__main__\":`");
+        if (!main || s.orelse.length > 0) {
+          refuse(scope, s.line, 'an `if` in the runner other than `if __name__ == "__main__":`');
+        }
         walk(s.body, depth + 1);
         continue;
       }
@@ -63,7 +65,9 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
         if (v.k === "str") continue;
         if (v.k === "call" && v.func.k === "name" && functions.has(v.func.id)) {
           if (++calls > 20) refuse(scope, s.line, "too many runner calls");
-          if (v.args.length > 0 || v.kwargs.length > 0) refuse(scope, s.line, "a runner function takes no arguments");
+          if (v.args.length > 0 || v.kwargs.length > 0) {
+            refuse(scope, s.line, "a runner function takes no arguments");
+          }
           walk(functions.get(v.func.id)!.body, depth + 1);
           continue;
         }
@@ -71,7 +75,9 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
         continue;
       }
       if (s.k === "assign") {
-        const value = s.value.k === "call" && isMethodCall(s.value) ? statement(s.value) : evaluate(scope, s.value);
+        const value = s.value.k === "call" && isMethodCall(s.value)
+          ? statement(s.value)
+          : evaluate(scope, s.value);
         for (const t of s.targets) {
           if (t.k !== "name") refuse(scope, s.line, "the runner assigns to plain names only");
           scope.locals.set((t as { id: string }).id, value);
@@ -95,6 +101,13 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
     const owner = evaluate(scope, e.func.value);
     const m = e.func.attr;
     const line = e.line;
+    if (owner.k === "cerebro") {
+      if (m === "optstrategy") refuse(scope, line, "cerebro.optstrategy (optimisation) is not supported");
+      if (m === "resampledata" || m === "replaydata") {
+        refuse(scope, line, `cerebro.${m}: only daily bars are supported`);
+      }
+      if (IGNORED_CEREBRO.has(m)) return { k: "opaque", what: `cerebro.${m}` };
+    }
     const args = e.args.map((a) => evaluate(scope, a));
     const kw = new Map(e.kwargs.map((k) => [k.name, evaluate(scope, k.value)]));
     const numArg = (name: string, i = 0): number => {
@@ -106,10 +119,11 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
       for (const k of kw.keys()) if (!names.includes(k)) refuse(scope, line, `${m}(${k}=…) is not supported`);
     };
     if (owner.k === "cerebro") {
-      if (IGNORED_CEREBRO.has(m)) return { k: "opaque", what: `cerebro.${m}` };
       if (m === "addstrategy") {
         const cls = args[0];
-        if (!cls || cls.k !== "class" || args.length > 1) refuse(scope, line, "addstrategy(StrategyClass, param=…)");
+        if (!cls || cls.k !== "class" || args.length > 1) {
+          refuse(scope, line, "addstrategy(StrategyClass, param=…)");
+        }
         if (r.strategy) refuse(scope, line, "several strategies added (one at a time is supported)");
         r.strategy = { name: (cls as { name: string }).name, kwargs: kw, line };
         return { k: "opaque", what: "strategy" };
@@ -121,15 +135,18 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
         const feed = f as Extract<V, { k: "feed" }>;
         const name = kw.get("name");
         if (name && name.k !== "str") refuse(scope, line, "name must be a string");
-        r.feeds.push({ ticker: name ? (name as { v: string }).v : feed.ticker!, start: feed.start, end: feed.end, line });
+        r.feeds.push({
+          ticker: name ? (name as { v: string }).v : feed.ticker!,
+          start: feed.start,
+          end: feed.end,
+          line,
+        });
         return { k: "opaque", what: "data" };
       }
       if (m === "addsizer") {
         r.sizer = { sizing: sizer(scope, args, kw, line), line };
         return { k: "opaque", what: "sizer" };
       }
-      if (m === "optstrategy") refuse(scope, line, "cerebro.optstrategy (optimisation) is not supported");
-      if (m === "resampledata" || m === "replaydata") refuse(scope, line, `cerebro.${m}: only daily bars are supported`);
       return refuse(scope, line, `cerebro.${m}() is not supported`);
     }
     if (owner.k === "broker") {
@@ -142,7 +159,9 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
       if (m === "setcommission") {
         only("commission", "percabs", "stocklike");
         const pa = kw.get("percabs");
-        if (pa && !(pa.k === "bool" && pa.v)) refuse(scope, line, "percabs=False is not supported (give the fraction)");
+        if (pa && !(pa.k === "bool" && pa.v)) {
+          refuse(scope, line, "percabs=False is not supported (give the fraction)");
+        }
         const c = numArg("commission");
         if (c < 0 || c > 0.1) refuse(scope, line, "commission must be a fraction between 0 and 0.1");
         costs.buy_fee_pct = costs.sell_fee_pct = clean(c * 100);
@@ -171,11 +190,19 @@ export function readRunner(scope: Scope, body: PyStmt[]): Runner {
   walk(body, 0);
   if (r.feeds.length > 0) {
     const tickers = r.feeds.map((f) => f.ticker);
-    if (new Set(tickers).size !== tickers.length) refuse(scope, r.feeds[0].line, "the same ticker is added twice");
+    if (new Set(tickers).size !== tickers.length) {
+      refuse(scope, r.feeds[0].line, "the same ticker is added twice");
+    }
     r.fields.universe = { tickers };
     for (const key of ["start", "end"] as const) {
       const values = new Set(r.feeds.map((f) => f[key]).filter((d) => d !== null));
-      if (values.size > 1) refuse(scope, r.feeds[1].line, `the feeds have different ${key === "start" ? "fromdate" : "todate"}s`);
+      if (values.size > 1) {
+        refuse(
+          scope,
+          r.feeds[1].line,
+          `the feeds have different ${key === "start" ? "fromdate" : "todate"}s`,
+        );
+      }
       if (values.size === 1) r.fields[key] = [...values][0];
     }
   }
@@ -212,9 +239,15 @@ function sizer(scope: Scope, args: V[], kw: Map<string, V>, line: number): Recor
   }
   if (name === "FixedSize" || name === "SizerFix") {
     const stake = num("stake") ?? 1;
-    if (num("tranches") !== undefined && num("tranches") !== 1) refuse(scope, line, "tranches are not supported");
+    if (num("tranches") !== undefined && num("tranches") !== 1) {
+      refuse(scope, line, "tranches are not supported");
+    }
     if (!Number.isInteger(stake) || stake < 1) refuse(scope, line, "stake must be a whole number ≥ 1");
     return { method: "fixed_quantity", quantity: stake };
   }
-  return refuse(scope, line, `the sizer bt.sizers.${name} is not supported (PercentSizer, AllInSizer, FixedSize)`);
+  return refuse(
+    scope,
+    line,
+    `the sizer bt.sizers.${name} is not supported (PercentSizer, AllInSizer, FixedSize)`,
+  );
 }

@@ -128,9 +128,9 @@ const INDICATOR_NAMES: Record<string, string> = {
 const DEFAULT_PERIOD: Record<string, number> = { sma: 30, ema: 30, rsi: 14, atr: 14, bb: 20, stdev: 20 };
 
 const NOT_WILDER: Record<string, string> = {
-  RSI_SMA: "RSI_SMA smooths with a simple average",
-  RSI_EMA: "RSI_EMA smooths with an exponential average",
-  RSI_Cutler: "RSI_Cutler smooths with a simple average",
+  RSI_SMA: "smooths with a simple average",
+  RSI_EMA: "smooths with an exponential average",
+  RSI_Cutler: "smooths with a simple average",
 };
 
 /** The series a value stands for (a data feed is its close); a refusal for anything else. */
@@ -169,7 +169,7 @@ export function indicator(
     refuse(
       scope,
       line,
-      `bt.ind.${name}: ${NOT_WILDER[name]}; Quantedge's rsi() is Wilder's RSI (backtrader's bt.ind.RSI)`,
+      `bt.ind.${name} ${NOT_WILDER[name]}; Quantedge's rsi() is Wilder's RSI (backtrader's bt.ind.RSI)`,
     );
   }
   const kind = INDICATOR_NAMES[name];
@@ -285,7 +285,11 @@ export function subscript(scope: Scope, v: V, index: V, line: number): V {
   const baseField = v.k === "data" ? "close" as const : v.field;
   if (k === 0) return v.k === "data" ? { k: "series", e: base, field: "close" } : v;
   if (-k > 5000) refuse(scope, line, "a bar index beyond 5000 bars back");
-  return { k: "series", e: call("delay", base, num(-k)), field: baseField === undefined ? undefined : undefined };
+  return {
+    k: "series",
+    e: call("delay", base, num(-k)),
+    field: baseField === undefined ? undefined : undefined,
+  };
 }
 
 /** A linear form of a value when it is (or involves) the entry price; `null` otherwise. */
@@ -388,7 +392,8 @@ export function riskCompare(scope: Scope, op: string, a: V, b: V, line: number):
   const bad = (why: string): never =>
     refuse(scope, line, `this check against the entry price ${why}; it has no Quantedge equivalent`);
   let relation: { op: string; m: number; field: Field | null };
-  const flip = (o: string) => ({ "<": ">", "<=": ">=", ">": "<", ">=": "<=" } as Record<string, string>)[o] ?? o;
+  const flip = (o: string) =>
+    ({ "<": ">", "<=": ">=", ">": "<", ">=": "<=" } as Record<string, string>)[o] ?? o;
   if (!["<", "<=", ">", ">="].includes(op)) bad("is not an inequality");
   if (a.k === "ratio" || b.k === "ratio") {
     const r = (a.k === "ratio" ? a : b) as Extract<V, { k: "ratio" }>;
@@ -410,9 +415,13 @@ export function riskCompare(scope: Scope, op: string, a: V, b: V, line: number):
   if (below && m < 1 && m > 0 && relation.field !== "high") {
     return { kind: "stop_loss", pct: clean((1 - m) * 100), line };
   }
-  if (!below && m > 1 && relation.field !== "low") return { kind: "take_profit", pct: clean((m - 1) * 100), line };
+  if (!below && m > 1 && relation.field !== "low") {
+    return { kind: "take_profit", pct: clean((m - 1) * 100), line };
+  }
   return bad(
-    below ? "is a price below a level that is not under the entry" : "is a price above a level not over the entry",
+    below
+      ? "is a price below a level that is not under the entry"
+      : "is a price above a level not over the entry",
   );
 }
 

@@ -246,7 +246,9 @@ export function tokenizePython(
     const op = OPS.find((o) => text.startsWith(o, i)) ?? (SINGLE.includes(ch) ? ch : null);
     if (op === null) fail(line, `unexpected character "${ch}"`);
     if (op === "(" || op === "[" || op === "{") {
-      if (++depth > MAX_PYTHON_DEPTH) fail(line, `brackets nested more than ${MAX_PYTHON_DEPTH} deep`, "too_deep");
+      if (++depth > MAX_PYTHON_DEPTH) {
+        fail(line, `brackets nested more than ${MAX_PYTHON_DEPTH} deep`, "too_deep");
+      }
     } else if (op === ")" || op === "]" || op === "}") {
       if (depth === 0) fail(line, `unmatched "${op}"`);
       depth--;
@@ -295,6 +297,8 @@ function keepComment(
   if (!m || !comment.startsWith("# quantedge:")) return;
   const rest = m[1].trim();
   const colon = rest.indexOf(":");
-  if (colon < 1) fail(line, 'a "# quantedge:" comment must read "# quantedge: key: value"', "invalid_comment");
+  if (colon < 1) {
+    fail(line, 'a "# quantedge:" comment must read "# quantedge: key: value"', "invalid_comment");
+  }
   out.push({ line, key: rest.slice(0, colon).trim().toLowerCase(), value: rest.slice(colon + 1).trim() });
 }

@@ -442,7 +442,10 @@ export function parsePython(src: string, loc: (string | number)[]): PyModule {
   };
   const checkModule = (module: string, line: number) => {
     if (!ALLOWED_MODULES.includes(module.split(".")[0])) {
-      unsupported(line, `importing \`${module}\` (only backtrader, datetime, math and pandas may be imported)`);
+      unsupported(
+        line,
+        `importing \`${module}\` (only backtrader, datetime, math and pandas may be imported)`,
+      );
     }
   };
 

@@ -264,7 +264,7 @@ function callValue(scope: Scope, e: Extract<PyExpr, { k: "call" }>): V {
 }
 
 /** The symbol a CSV path stands for: its file name without the extension. */
-export function baseName(path: string): string {
+function baseName(path: string): string {
   const file = path.split(/[\\/]/).pop() ?? path;
   const dot = file.lastIndexOf(".");
   return dot > 0 ? file.slice(0, dot) : file;

@@ -9,9 +9,9 @@
 import { ValidationError } from "../../errors.ts";
 
 /** Most characters of Python code read. */
-export const MAX_PYTHON_CHARS = 20_000;
+const MAX_PYTHON_CHARS = 20_000;
 /** Most lines of Python code read. */
-export const MAX_PYTHON_LINES = 2_000;
+const MAX_PYTHON_LINES = 2_000;
 /** Most brackets open at once, indented blocks, or nested expression levels. */
 export const MAX_PYTHON_DEPTH = 50;
 

@@ -61,7 +61,7 @@ export interface PyModule {
 }
 
 /** Modules an import may name (a submodule of one of them too). */
-export const ALLOWED_MODULES = ["backtrader", "datetime", "math", "pandas", "__future__"];
+const ALLOWED_MODULES = ["backtrader", "datetime", "math", "pandas", "__future__"];
 
 const UNSUPPORTED_KEYWORDS: Record<string, string> = {
   while: "`while` loops",

@@ -35,6 +35,10 @@
  * | `bt.feeds.YahooFinanceData(dataname='AAPL', fromdate=…, todate=…)`, `GenericCSVData` / `YahooFinanceCSVData` (file name without extension), `PandasData(dataname=pd.read_csv(path))`, `adddata(d, name=…)` | `universe.tickers`, `start`, `end` |
  * | `# quantedge: key: value` comment lines | that strategy-text field (a conflict with the code → 422) |
  *
+ * Quantedge's own export (`toBacktraderCode`, an emulation of the engine with `entry_signal`/`exit_signal`) is
+ * not interpreted: it is read from its `# quantedge:` lines and accepted only when it is exactly the export of
+ * that spec (`backtrader_import_export_form.ts`).
+ *
  * Ignored: `print`, `self.log`, docstrings, `self.order` guards, analyzers, observers, `cerebro.run/plot`, the
  * bodies of `log`, `start`, `stop`, `notify_trade` (and of `notify_order` except protective sells).
  */
@@ -45,6 +49,8 @@ import { type StrategySpec, StrategySpecSchema } from "../spec.ts";
 import { evaluate } from "./backtrader_import_eval.ts";
 import { type Actions, forDatas, readNext, readNotifyOrder } from "./backtrader_import_next.ts";
 import { readRunner, type Runner } from "./backtrader_import_runner.ts";
+import { exportFormLine, readExportForm } from "./backtrader_import_export_form.ts";
+import { tokenizePython } from "../python/python_lexer.ts";
 import { isChain, modulePath, refuse, type Scope, type V } from "./backtrader_import_values.ts";
 
 const IGNORED_METHODS = new Set([
@@ -95,6 +101,11 @@ export function parseBacktraderCode(
   loc: (string | number)[],
   defaults: Partial<Record<string, unknown>> = {},
 ): StrategySpec {
+  const exportLine = exportFormLine(code);
+  if (exportLine > 0) {
+    const { comments } = tokenizePython(code, loc);
+    return readExportForm(code, loc, exportLine, comments, commentFields(comments, loc), defaults);
+  }
   const module = parsePython(code, loc);
   const scope: Scope = {
     locals: new Map(),

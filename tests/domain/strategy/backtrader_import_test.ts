@@ -360,3 +360,32 @@ Deno.test("class names de-camel into the spec's name; a `name` param wins", () =
   );
   assert.equal(parseBacktraderCode(code, LOC).name, "Always long");
 });
+
+Deno.test("Quantedge's own export is read from its # quantedge: lines and must be exactly the export of that spec", () => {
+  const spec = parseBacktraderCode(Deno.readTextFileSync(new URL("sma_cross.py", DIR)), LOC);
+  const engineForm = [
+    '# quantedge: name: "SMA cross"',
+    "import backtrader as bt",
+    "",
+    "",
+    "class SMACross(bt.Strategy):",
+    "    def entry_signal(self, d, i):",
+    "        return i['x'][0] > 0",
+    "",
+    "    def exit_signal(self, d, i):",
+    "        return i['x'][0] < 0",
+    "",
+  ].join("\n");
+  refused(
+    engineForm,
+    "quantedge_export",
+    /^line 6: this is a Quantedge backtrader export .* no "# quantedge: entry:" line/,
+  );
+  const withRules = [
+    `# quantedge: entry: ${spec.entry}`,
+    `# quantedge: exit: ${spec.exit}`,
+    `# quantedge: universe: ${JSON.stringify(spec.universe)}`,
+    engineForm,
+  ].join("\n");
+  refused(withRules, "edited_export", /^line 1: this Quantedge export differs from the export of the spec/);
+});

@@ -319,18 +319,27 @@ export function copilotRoutes(auth: AuthDeps, deps: CopilotDeps) {
       method: "get",
       path: "/export/code/{strategy_id}",
       tags,
-      summary: "Download my strategy's text as strategy-<id>.strategy.txt (strategy text, not Python)",
+      summary: "Download my strategy as backtrader Python (strategy-<id>.py)",
+      description:
+        "The latest version of the strategy as a self-contained backtrader 1.9 script: run on one <SYMBOL>.csv " +
+        "per ticker (date,open,high,low,close,volume) it gives the same trades and final value as Quantedge's " +
+        "engine for next-open fills, percent fees, fixed/percent/risk-adjusted sizing, stops, targets, trailing " +
+        "stops, max holding days and max positions. Its header comment states the conventions; spec features " +
+        "with no backtrader equivalent are carried as `# quantedge: <key>: <value>` comment lines.",
       security: bearerSecurity,
       middleware: [user],
       request: { params: IdParam },
       responses: {
-        200: { description: "Strategy text", content: { "text/plain": { schema: z.string() } } },
+        200: { description: "backtrader Python", content: { "text/x-python": { schema: z.string() } } },
         ...copilotErrors(401, 403, 404),
       },
     }),
     async (c) => {
       const file = await copilotCodeFile(deps, me(c), c.req.valid("param").strategy_id);
-      return c.text(file.text, 200, { "Content-Disposition": `attachment; filename="${file.filename}"` });
+      return c.body(file.text, 200, {
+        "Content-Type": "text/x-python; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${file.filename}"`,
+      });
     },
   );
 

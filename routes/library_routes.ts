@@ -144,7 +144,14 @@ export function libraryRoutes(
       request: { params: IdParam },
       responses: {
         200: jsonResponse(
-          StrategySchema.extend({ latest: VersionSchema }).openapi("LibraryStrategyDetail"),
+          StrategySchema.extend({
+            latest: VersionSchema.extend({
+              backtrader_code: z.string().openapi({
+                description:
+                  "The version as backtrader 1.9 Python (what GET /export/code/{strategy_id} downloads)",
+              }),
+            }).openapi("LibraryLatestVersion"),
+          }).openapi("LibraryStrategyDetail"),
           "Strategy",
         ),
         ...errorResponses(401, 403, 404, 422),

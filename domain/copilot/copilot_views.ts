@@ -25,12 +25,8 @@ import { DATASETS, type LeaderboardDeps, leaderboardRunSpec, PERIOD_MS } from ".
 import { periodRanking, submitEntry } from "../leaderboard/leaderboard_views.ts";
 import type { IntegerAliasRepo } from "../store/integer_alias_repo.ts";
 import { getOwnStrategy, getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
-import {
-  listStrategies,
-  removeStrategy,
-  saveFromSource,
-  strategyTextFile,
-} from "../strategy/library_views.ts";
+import { listStrategies, removeStrategy, saveFromSource } from "../strategy/library_views.ts";
+import { toBacktraderCode } from "../strategy/backtrader/backtrader_export.ts";
 import { toStrategyText } from "../strategy/strategy_text.ts";
 import { parseStrategyCode } from "../strategy/strategy_source.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
@@ -216,10 +212,14 @@ export function copilotPlot(
   });
 }
 
-/** The strategy text of my strategy `n` as a file named `strategy-<n>.strategy.txt`. */
+/**
+ * My strategy `n` (its latest version) as backtrader Python, a file named `strategy-<n>.py`: run in backtrader 1.9
+ * on the same CSV bars it gives the engine's trades and final value (`toBacktraderCode`; features with no
+ * backtrader form travel as `# quantedge:` comment lines).
+ */
 export async function copilotCodeFile(deps: CopilotDeps, userId: string, n: number): Promise<ExportFile> {
-  const file = await strategyTextFile(deps.library, userId, await ownStrategyId(deps, userId, n));
-  return { filename: `strategy-${n}.strategy.txt`, text: file.text };
+  const v = await getOwnVersion(deps.library, userId, await ownStrategyId(deps, userId, n));
+  return { filename: `strategy-${n}.py`, text: toBacktraderCode(v.spec) };
 }
 
 /**

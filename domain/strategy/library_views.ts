@@ -2,6 +2,7 @@
  * What a client sees of the strategy library: the strategy and version views, and the operations that answer
  * them (save from any source shape, list, read, delete, publish, versions, stages, text export).
  */
+import { toBacktraderCode } from "./backtrader/backtrader_export.ts";
 import { iso } from "../iso_time.ts";
 import type { Page, PageRequest } from "../store/kv.ts";
 import type { LibraryStrategyRecord, LibraryVersionRecord } from "../store/library_repo.ts";
@@ -102,14 +103,18 @@ export async function listStrategies(
   return { ...found, items: found.items.map(strategyView) };
 }
 
-/** One of my strategies with its latest version. */
+/**
+ * One of my strategies with its latest version; the latest version also carries `backtrader_code`, the strategy
+ * as backtrader Python (`toBacktraderCode`), beside its strategy text `generated_code`.
+ */
 export async function strategyDetail(
   deps: LibraryDeps,
   userId: string,
   id: string,
-): Promise<StrategyView & { latest: VersionView }> {
+): Promise<StrategyView & { latest: VersionView & { backtrader_code: string } }> {
   const s = await getOwnStrategy(deps, userId, id);
-  return { ...strategyView(s), latest: versionView(await getOwnVersion(deps, userId, id)) };
+  const v = await getOwnVersion(deps, userId, id);
+  return { ...strategyView(s), latest: { ...versionView(v), backtrader_code: toBacktraderCode(v.spec) } };
 }
 
 /** Deletes one of my strategies (soft). */

@@ -154,13 +154,12 @@ Deno.test("Quant Copilot: the document's workflow replayed in order, every docum
     const code = await ok(codeFile) as string;
     assert.match(
       codeFile.headers.get("content-disposition") ?? "",
-      /attachment; filename=".+\.strategy\.txt"/,
+      new RegExp(`attachment; filename="strategy-${id}\\.py"`),
     );
-    assert.equal(
-      parseStrategyText(code).name,
-      "My Strategy",
-      "the download is strategy text that parses back",
-    );
+    assert.match(codeFile.headers.get("content-type") ?? "", /^text\/x-python/);
+    assert.match(code, /^import backtrader as bt$/m, "the download is backtrader Python");
+    assert.match(code, /^class \w+\(bt\.Strategy\):$/m);
+    assert.match(code, /^# quantedge: name: "My Strategy"$/m);
     const csvFile = await w.request("GET", `/export/csv/${id}`, { token });
     const csv = await ok(csvFile) as string;
     assert.match(csvFile.headers.get("content-type") ?? "", /^text\/csv/);

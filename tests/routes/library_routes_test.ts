@@ -99,6 +99,12 @@ Deno.test("library: detail shows the latest version's code and the versions list
     const detail = await (await w.request("GET", `/api/v1/library/${strategy_id}`, { token: t })).json();
     assert.equal(detail.latest_version, 2);
     assert.match(detail.latest.generated_code, /entry: close > sma\(close, 100\)/);
+    // Beside the strategy text, the same version as backtrader Python (what /export/code/{id} downloads).
+    assert.match(detail.latest.backtrader_code, /^import backtrader as bt$/m);
+    assert.match(
+      detail.latest.backtrader_code,
+      /i\["sma_close_100"\] = bt\.ind\.SMA\(d\.close, period=100\)/,
+    );
     const versions = await (await w.request("GET", `/api/v1/library/${strategy_id}/versions`, { token: t }))
       .json();
     assert.equal(versions.total, 2);

@@ -36,8 +36,9 @@
  * | `# quantedge: key: value` comment lines | that strategy-text field (a conflict with the code → 422) |
  *
  * Quantedge's own export (`toBacktraderCode`, an emulation of the engine with `entry_signal`/`exit_signal`) is
- * not interpreted: it is read from its `# quantedge:` lines and accepted only when it is exactly the export of
- * that spec (`backtrader_import_export_form.ts`).
+ * not run as a program: its fields are read from the shapes the exporter writes and its `# quantedge:` lines, and
+ * the spec is accepted only when re-exporting it gives the same code (`backtrader_import_export_form.ts`), so an
+ * edited export is a 422 naming the first line that differs.
  *
  * Ignored: `print`, `self.log`, docstrings, `self.order` guards, analyzers, observers, `cerebro.run/plot`, the
  * bodies of `log`, `start`, `stop`, `notify_trade` (and of `notify_order` except protective sells).

@@ -1,8 +1,9 @@
 /**
  * Reading back Quantedge's own backtrader export (`toBacktraderCode`): its strategy class emulates Quantedge's
  * engine (`entry_signal`, `exit_signal`, `rank_value`, fills in `next_open`), which is far outside the subset a
- * user writes, so it is not interpreted. It is read from its `# quantedge: key: value` lines (strategy-text
- * fields) and accepted only when the code is exactly what `toBacktraderCode` writes for the spec those lines
+ * user writes, so it is not interpreted as a program. Its fields are read from the shapes the exporter writes
+ * (`backtrader_import_export_rules.ts`) and its `# quantedge: key: value` lines (strategy-text fields, which
+ * win), and the spec is accepted only when the code is exactly what `toBacktraderCode` writes for the spec those lines
  * give (line ends and trailing spaces aside): an edited export is a 422 naming the first line that differs, never
  * a silently different strategy. An export whose comment lines do not hold the rules is a 422 of type
  * `quantedge_export`.
@@ -11,6 +12,11 @@ import { ValidationError } from "../../errors.ts";
 import { type StrategySpec, StrategySpecSchema } from "../spec.ts";
 import type { QuantedgeComment } from "../python/python_lexer.ts";
 import { toBacktraderCode } from "./backtrader_export.ts";
+import { readExportRules } from "./backtrader_import_export_rules.ts";
+import { type Expr, parseExpression, printExpression } from "../expression.ts";
+
+/** `e` printed canonically (printed, re-parsed, printed again). */
+const canonical = (e: Expr): string => printExpression(parseExpression(printExpression(e)));
 
 /** The line of `def entry_signal(self…` when `code` is in the export's form, else 0. */
 export function exportFormLine(code: string): number {
@@ -35,11 +41,12 @@ export function readExportForm(
   fields: Map<string, { value: unknown; line: number }>,
   defaults: Partial<Record<string, unknown>>,
 ): StrategySpec {
+  const rules = readExportRules(code);
   for (const key of ["entry", "exit"]) {
-    if (!fields.has(key)) {
+    if (!rules && !fields.has(key)) {
       throw new ValidationError(
         `line ${line}: this is a Quantedge backtrader export (entry_signal/exit_signal emulate Quantedge's ` +
-          `engine); it is read back from its "# quantedge:" lines, and it has no "# quantedge: ${key}:" line. ` +
+          `engine); its ${key} rule is neither in the exporter's shape nor in a "# quantedge: ${key}:" line. ` +
           "Send its spec or strategy text instead, or write the strategy in the backtrader subset",
         loc,
         "quantedge_export",
@@ -47,6 +54,9 @@ export function readExportForm(
     }
   }
   const raw: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rules ?? {})) {
+    raw[k] = typeof v === "object" && v !== null && "kind" in v ? canonical(v as Expr) : v;
+  }
   for (const [k, v] of fields) raw[k] = v.value;
   const parsed = StrategySpecSchema.safeParse(raw);
   if (!parsed.success) {

@@ -379,7 +379,7 @@ Deno.test("Quantedge's own export is read from its # quantedge: lines and must b
   refused(
     engineForm,
     "quantedge_export",
-    /^line 6: this is a Quantedge backtrader export .* no "# quantedge: entry:" line/,
+    /^line 6: this is a Quantedge backtrader export .* its entry rule is neither in the exporter.s shape/,
   );
   const withRules = [
     `# quantedge: entry: ${spec.entry}`,
@@ -388,4 +388,27 @@ Deno.test("Quantedge's own export is read from its # quantedge: lines and must b
     engineForm,
   ].join("\n");
   refused(withRules, "edited_export", /^line 1: this Quantedge export differs from the export of the spec/);
+});
+
+Deno.test("round trip: every export sample (toBacktraderCode) imports back to its spec", async () => {
+  const { sampleSpecs } = await import("../../../scripts/backtrader_export_samples.ts");
+  const { toBacktraderCode } = await import("../../../domain/strategy/backtrader/backtrader_export.ts");
+  const { parseExpression, printExpression } = await import("../../../domain/strategy/expression.ts");
+  const canonical = (s: string) => printExpression(parseExpression(s));
+  const samples = Object.entries(sampleSpecs());
+  assert.ok(samples.length >= 20);
+  for (const [name, spec] of samples) {
+    const got = parseBacktraderCode(toBacktraderCode(spec), ["code"]);
+    // The importer answers expressions canonically printed (`not (a < b)` reads back as `not a < b`).
+    const want = {
+      ...spec,
+      entry: canonical(spec.entry),
+      exit: canonical(spec.exit),
+      rank_by: canonical(spec.rank_by),
+    };
+    if (spec.universe.tickers === undefined) {
+      // A named universe exports no data feed, so nothing in the code carries `end` (it reads as today).
+      assert.deepEqual({ ...got, end: spec.end }, want, name);
+    } else assert.deepEqual(got, want, name);
+  }
 });

@@ -33,7 +33,7 @@ import { PlotlyFigureSchema } from "./schemas/backtest.ts";
 import { bearerSecurity, errors, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 import { TickerSymbol } from "./schemas/strategy_source.ts";
 
-/** Where the strategy-text reference is served (linked from refusals of Python code). */
+/** Where the strategy-text reference is served (linked from refusals of code that defines no strategy). */
 export const STRATEGY_TEXT_FORMAT_PATH = "/docs/strategy-text";
 
 const tags = ["quant copilot"];
@@ -84,8 +84,10 @@ const IdParam = z.object({ strategy_id: IntegerId.openapi({ param: { name: "stra
 
 const StrategyCode = safeText({ min: 1, max: 20_000, multiline: true, trim: false });
 const CODE_DOC =
-  `Quantedge strategy text (the format of generated_code; see ${STRATEGY_TEXT_FORMAT_PATH}). ` +
-  "Python (backtrader) code is refused with 422 until it is supported.";
+  `Quantedge strategy text (the format of generated_code; see ${STRATEGY_TEXT_FORMAT_PATH}) or backtrader ` +
+  "Python of the supported subset (parsed, never run; described in the same reference). Code outside the " +
+  "subset is a 422 naming the construct and the line; code with no bt.Strategy class is a 422 of type " +
+  "no_strategy.";
 
 const CopilotStrategy = z.object({
   id: z.number().int().openapi({ description: "The strategy's integer id (stable, never reused)" }),
@@ -101,8 +103,9 @@ const RunBody = z.strictObject({
   strategy_code: StrategyCode.openapi({ description: CODE_DOC }),
   ticker: TickerSymbol.openapi({
     example: "RELIANCE.NS",
-    description: "The symbol to run on: it is the universe (the text needs no `universe:` line; one it has " +
-      "is replaced)",
+    description:
+      "The symbol to run on: it is the universe (the code needs no `universe:` line or data feed; " +
+      "one it has is replaced)",
   }),
 });
 

@@ -52,7 +52,7 @@ const SaveBody = z.strictObject({
   }),
   ...StrategySources,
   code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().openapi({
-    description: "Strategy text (same as strategy_code)",
+    description: "Strategy text or backtrader Python (same as strategy_code)",
   }),
 }).refine((b) => oneStrategySource({ ...b, strategy_code: b.strategy_code ?? b.code }), {
   message: "Give exactly one of spec, blueprint, config or code",

@@ -9,9 +9,9 @@ import { chargeRate, type RateCharge } from "../auth/rate_limiter.ts";
 import { fromDayNumber } from "../calendar/dates.ts";
 import type { MarketData } from "../market/types.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
-import { resolveSpec, sourcePath, type SpecSources } from "../strategy/strategy_source.ts";
+import { parseStrategyCode, resolveSpec, sourcePath, type SpecSources } from "../strategy/strategy_source.ts";
 import { agentConfigNotes } from "../strategy/blueprint_and_config.ts";
-import { parseStrategyText, toStrategyText } from "../strategy/strategy_text.ts";
+import { toStrategyText } from "../strategy/strategy_text.ts";
 import { plotFigure, type PlotlyFigure } from "./plot.ts";
 import type { BacktestReport } from "./report.ts";
 import { type BacktestTiming, runBacktest, runBacktestTimed } from "./run_backtest.ts";
@@ -155,10 +155,13 @@ export async function plotOnTicker(
   return plotFigure(report, ticker, prices);
 }
 
-/** The spec of a one-ticker run: the ticker is the universe (strategy text needs no `universe:` line, and one it has is replaced). */
+/**
+ * The spec of a one-ticker run: the ticker is the universe (strategy text needs no `universe:` line and
+ * backtrader code no data feed; a universe either gives is replaced).
+ */
 function onTicker(input: TickerRunRequest): StrategySpec {
   const universe = { tickers: [input.ticker.toUpperCase()] };
-  const spec = input.spec ?? parseStrategyText(input.strategy_code!, ["strategy_code"], { universe });
+  const spec = input.spec ?? parseStrategyCode(input.strategy_code!, ["strategy_code"], { universe });
   return { ...spec, universe };
 }
 

@@ -27,7 +27,9 @@ import type { IntegerAliasRepo } from "../store/integer_alias_repo.ts";
 import { getOwnStrategy, getOwnVersion, type LibraryDeps } from "../strategy/library.ts";
 import { listStrategies, removeStrategy, saveFromSource } from "../strategy/library_views.ts";
 import { toBacktraderCode } from "../strategy/backtrader/backtrader_export.ts";
-import { parseStrategyText, toStrategyText } from "../strategy/strategy_text.ts";
+import { toStrategyText } from "../strategy/strategy_text.ts";
+import { parseStrategyCode } from "../strategy/strategy_source.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
 
 /** Lifetime of the access token of the copilot sign-in: 15 days, as the document says (see `copilotSignIn`). */
 const COPILOT_ACCESS_TOKEN_TTL_MS = 15 * 86_400_000;
@@ -39,7 +41,7 @@ export interface CopilotDeps {
   sync: SyncRunDeps;
   leaderboard: LeaderboardDeps;
   aliases: IntegerAliasRepo;
-  /** Where the strategy-text reference is served (named in refusals of Python code). */
+  /** Where the strategy-text reference is served (named in refusals of code that defines no strategy). */
   strategyTextFormatUrl: string;
 }
 
@@ -66,23 +68,18 @@ export function copilotSignIn(auth: AuthDeps, email: string, code: string, ip: s
   return verifyOtp(auth, email, code, ip, COPILOT_ACCESS_TOKEN_TTL_MS);
 }
 
-/** A line that only Python has (an import, a class or function definition). */
-const PYTHON_LINE =
-  /^\s*(import\s+[A-Za-z_]|from\s+[A-Za-z_][\w.]*\s+import\b|class\s+\w+\s*[(:]|def\s+\w+\s*\()/;
-
 /**
- * Refuses code that is not strategy text but Python (backtrader): a 422 at `loc` saying what is accepted and
- * where its format is described. Other text passes (the strategy-text parser judges it).
+ * `err` with the place of the strategy-text reference added when the code defines no strategy at all (the
+ * document's own `"import backtrader as bt\n..."` placeholder is such code).
  */
-function refusePython(deps: Pick<CopilotDeps, "strategyTextFormatUrl">, code: string, loc: string[]) {
-  if (!code.split(/\r?\n/, 10_000).some((line) => PYTHON_LINE.test(line))) return;
-  throw new ValidationError(
-    "This is Python (backtrader) code; Quantedge accepts Quantedge strategy text, the format of " +
-      "`generated_code`: one `key: value` line per field, e.g. `entry: crosses_above(sma(close, 20), " +
-      `sma(close, 50))\` and \`exit: crosses_below(sma(close, 20), sma(close, 50))\`. Format: ` +
-      `${deps.strategyTextFormatUrl}. Python strategies are not run yet.`,
-    loc,
-    "unsupported_language",
+function withFormatLink(deps: Pick<CopilotDeps, "strategyTextFormatUrl">, err: unknown): unknown {
+  if (!(err instanceof ValidationError) || err.type !== "no_strategy") return err;
+  return new ValidationError(
+    `${err.message}. Give a backtrader strategy of the supported subset, or Quantedge strategy text (the format ` +
+      `of \`generated_code\`: one \`key: value\` line per field): ${deps.strategyTextFormatUrl}`,
+    err.loc,
+    err.type,
+    err.issues,
   );
 }
 
@@ -112,13 +109,15 @@ async function ownStrategyId(deps: CopilotDeps, userId: string, n: number): Prom
   return id;
 }
 
-/** Saves strategy text as a new library strategy; answers its integer id. */
+/**
+ * Saves strategy code (strategy text or backtrader Python) as a new library strategy; answers its integer id.
+ * The saved version's `generated_code` is the strategy text of the parsed spec.
+ */
 export async function copilotSave(
   deps: CopilotDeps,
   userId: string,
   input: { name: string; prompt?: string | null; code: string },
 ): Promise<{ message: string; strategy_id: number; library_id: string; version: number }> {
-  refusePython(deps, input.code, ["code"]);
   let saved;
   try {
     saved = await saveFromSource(deps.library, userId, {
@@ -127,7 +126,7 @@ export async function copilotSave(
       strategy_code: input.code,
     });
   } catch (e) {
-    throw renamedLoc(e, "code");
+    throw withFormatLink(deps, renamedLoc(e, "code"));
   }
   return {
     message: saved.message,
@@ -188,24 +187,29 @@ export async function copilotDelete(deps: CopilotDeps, userId: string, n: number
   return { status: "deleted" as const };
 }
 
-/** A one-ticker run of strategy text (the ticker is the universe): start value, end value, P&L. */
+/**
+ * A one-ticker run of strategy code — strategy text or backtrader Python (the ticker is the universe):
+ * start value, end value, P&L.
+ */
 export function copilotBacktest(
   deps: CopilotDeps,
   userId: string,
   input: { strategy_code: string; ticker: string },
 ): Promise<TickerRunAnswer> {
-  refusePython(deps, input.strategy_code, ["strategy_code"]);
-  return runOnTicker(deps.sync, userId, input);
+  return runOnTicker(deps.sync, userId, input).catch((e) => {
+    throw withFormatLink(deps, e);
+  });
 }
 
-/** The Plotly figure of a one-ticker run of strategy text. */
+/** The Plotly figure of a one-ticker run of strategy code (strategy text or backtrader Python). */
 export function copilotPlot(
   deps: CopilotDeps,
   userId: string,
   input: { strategy_code: string; ticker: string },
 ): Promise<PlotlyFigure> {
-  refusePython(deps, input.strategy_code, ["strategy_code"]);
-  return plotOnTicker(deps.sync, userId, input);
+  return plotOnTicker(deps.sync, userId, input).catch((e) => {
+    throw withFormatLink(deps, e);
+  });
 }
 
 /**
@@ -261,9 +265,13 @@ export async function copilotSubmit(deps: CopilotDeps, userId: string, input: Co
   }
   const dataset = DATASETS.find((d) => d.name === input.dataset);
   if (input.code !== undefined && dataset) {
-    refusePython(deps, input.code, ["code"]);
     const v = await getOwnVersion(deps.library, userId, id, input.version);
-    const sent = parseStrategyText(input.code, ["code"], { universe: dataset.universe });
+    let sent: StrategySpec;
+    try {
+      sent = parseStrategyCode(input.code, ["code"], { universe: dataset.universe });
+    } catch (e) {
+      throw withFormatLink(deps, e);
+    }
     const asRun = (spec: typeof sent) =>
       toStrategyText({ ...leaderboardRunSpec(spec, dataset.name), name: s.name });
     if (asRun(sent) !== asRun(v.spec)) {

@@ -25,7 +25,8 @@ export const STRATEGY_TEXT_FORMAT = `# Quantedge strategy text
 
 Strategy text is the plain-text form of a Quantedge strategy: what every answer calls \`generated_code\`, and
 what \`strategy_code\` (backtests, plots) and \`code\` (saving, the leaderboard) take. It is data, never a
-program: nothing in it is executed. Python (backtrader) code is not accepted yet.
+program: nothing in it is executed. The same fields also accept backtrader Python of a common subset (see
+"Backtrader code" below): it is parsed, never run, and turned into the same strategy.
 
 ## Lines
 
@@ -71,6 +72,34 @@ parentheses; and the functions \`sma(x, n)\`, \`ema(x, n)\`, \`rsi(x, n=14)\`, \
 \`ts_std(x, n)\`, \`ts_rank(x, n)\`, \`delay(x, n)\`, \`delta(x, n)\`, \`correlation(x, y, n)\`, \`abs(x)\`, \`log(x)\`,
 \`crosses_above(a, b)\` (a[t−1] ≤ b[t−1] and a[t] > b[t]), \`crosses_below(a, b)\`. No function reads a later
 bar. A mistake is a 422 with the column and a hint (\`did you mean "sma"?\`).
+
+## Backtrader code
+
+Code with an \`import\`, \`class\` or \`def\` line is read as backtrader Python. It must define one
+\`bt.Strategy\` subclass (otherwise 422 of type \`no_strategy\`); anything outside this subset is a 422 of type
+\`unsupported_construct\` naming the construct and the line (e.g. "line 12: \`while\` loops are not supported …").
+At most 20 000 characters, 2 000 lines, 50 nested brackets or blocks.
+
+| backtrader | strategy |
+| --- | --- |
+| \`params = (('fast', 10),)\` or \`dict(fast=10)\`, \`self.p.fast\`, \`cerebro.addstrategy(S, fast=5)\` | the value |
+| \`bt.ind.SMA\` (default period 30), \`EMA\`, \`RSI\` (Wilder), \`MACD\` (\`.macd .signal .histo\`), \`BollingerBands\` (\`.top .mid .bot\`), \`ATR\`, \`Highest\`, \`Lowest\`, \`StdDev\` | \`sma ema rsi macd macd_signal macd_hist bb_upper bb_middle bb_lower atr highest lowest stdev\` |
+| \`bt.ind.CrossOver(a, b) > 0\` / \`< 0\`, \`CrossUp\`, \`CrossDown\` | \`crosses_above(a, b)\` / \`crosses_below(a, b)\` |
+| \`self.data.close[0]\`, \`self.data[0]\`, \`self.datas[0].close\`, aliases set in \`__init__\`; \`x[-k]\` | \`close\`; \`delay(x, k)\` |
+| \`if not self.position:\` … \`self.buy()\` / \`self.order_target_percent(target=0.95)\` | \`entry\` (several buys: \`or\`) |
+| \`else:\` / \`if self.position:\` … \`self.close()\` / \`self.sell()\` / \`order_target_percent(target=0)\` | \`exit\` |
+| \`self.data.close[0] < self.buyprice * 0.95\` (or \`self.position.price * (1 - p)\`); \`> self.buyprice * 1.1\` | \`risk.stop_loss_pct\` 5; \`take_profit_pct\` 10 |
+| \`self.buy_bracket(stopprice=…, limitprice=…)\`, \`self.sell(exectype=bt.Order.Stop/Limit, price=…)\` after a buy | stop loss / take profit |
+| \`self.sell(exectype=bt.Order.StopTrail, trailpercent=0.05)\` | \`risk.trailing_stop_pct\` 5 |
+| \`cerebro.addsizer(bt.sizers.PercentSizer, percents=95)\`, \`AllInSizer\`, \`FixedSize, stake=10\`, \`self.buy(size=n)\`, \`order_target_value\` (no sizer: one share, as backtrader) | \`sizing\` |
+| \`for d in self.datas:\` / \`for i, d in enumerate(self.datas):\` | the rule on every symbol |
+| \`cerebro.broker.setcash(x)\` (default 10 000), \`setcommission(commission=0.001)\` (default 0), \`set_slippage_perc(p)\`, \`set_coc(True)\` | \`capital\`, \`costs\` 0.1 %, slippage, \`fill: "close"\` |
+| \`bt.feeds.YahooFinanceData(dataname='AAPL', fromdate=…, todate=…)\`, \`GenericCSVData\` / \`YahooFinanceCSVData\` (file name without extension), \`PandasData(dataname=pd.read_csv(path))\` | \`universe\`, \`start\`, \`end\` |
+| a comment line \`# quantedge: key: value\` (key and value as in strategy text) | that field (a different value from the code: 422) |
+
+Not supported (422): \`while\`, \`lambda\`, \`try\`, \`with\`, comprehensions, decorators, \`*args\`, \`global\`,
+\`exec\`/\`eval\`/\`getattr\`, imports other than backtrader, datetime, math and pandas, custom indicators,
+shorting (\`self.sell()\` with no open position), buying into an open position, other indicators.
 
 ## Example
 

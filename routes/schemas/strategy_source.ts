@@ -10,7 +10,9 @@ export const StrategySources = {
   blueprint: BlueprintSchema.optional().openapi({ description: "The copilot's seed blueprint shape" }),
   config: AgentConfigSchema.optional().openapi({ description: "The chat agent's config shape" }),
   strategy_code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().openapi({
-    description: "Canonical strategy text",
+    description:
+      "Canonical strategy text, or backtrader Python of the supported subset (parsed, never run; " +
+      "see /docs/strategy-text); outside the subset: 422 naming the construct and the line",
   }),
 };
 

@@ -198,7 +198,7 @@ Deno.test("Quant Copilot: the document's workflow replayed in order, every docum
   });
 });
 
-Deno.test("Quant Copilot: the document's Python code is a 422 that says what is accepted and links the format", async () => {
+Deno.test("Quant Copilot: the document's placeholder Python (no strategy class) is a 422 that says what is accepted and links the format", async () => {
   await withWorld(async (w) => {
     const email = "user@example.com";
     await ok(await w.request("POST", "/auth/request-otp", { json: { email } }));
@@ -218,7 +218,8 @@ Deno.test("Quant Copilot: the document's Python code is a 422 that says what is 
         detail: { type: string; loc: string[]; msg: string }[];
       };
       assertLikeCopilotDoc(body422, DOC.error);
-      assert.equal(body422.detail[0].type, "unsupported_language");
+      assert.equal(body422.detail[0].type, "no_strategy");
+      assert.match(body422.error, /no backtrader strategy/);
       assert.match(body422.error, /Quantedge strategy text/);
       assert.match(body422.error, /generated_code/);
       assert.match(body422.error, /\/docs\/strategy-text/);

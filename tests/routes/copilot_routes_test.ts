@@ -262,7 +262,7 @@ Deno.test("copilot leaderboard: strategy_name and code must match the saved stra
       assert.deepEqual(body.detail[0].loc, ["body", "code"]);
       assert.match(body.error, /differs from the rules of strategy/);
     });
-    await t.step("Python code is refused with the format link", async () => {
+    await t.step("Python that defines no strategy is refused with the format link", async () => {
       const res = await submit({ code: "import backtrader as bt\n..." });
       assert.equal(res.status, 422);
       assert.match((await res.json()).error, /\/docs\/strategy-text/);

@@ -157,7 +157,7 @@ function hasUniverse(c: Config): boolean {
   return (Array.isArray(f.tickers) && f.tickers.length > 0) ||
     (Array.isArray(c.tickers) && c.tickers.length > 0) ||
     typeof c.universe === "string" || (Array.isArray(f.marketCap) && f.marketCap.length > 0) ||
-    (typeof f.marketCap === "string");
+    (typeof f.marketCap === "string") || f.syariah === true;
 }
 
 /** The slots of `c` still missing, in asking order. */

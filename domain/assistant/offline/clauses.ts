@@ -30,6 +30,11 @@ export function splitClauses(text: string, lang: Language, max = 40): Clause[] {
       end: m.index! + m[0].length,
       side: /^(?:buy|enter|entry|go long|long|purchase|open)/.test(m[0]) ? "entry" as const : "exit" as const,
     })).sort((a, b) => a.at - b.at);
+    const last = out[out.length - 1];
+    if (last && /^\s*\d+(?:\.\d+)?\s*(?:days?|d|weeks?|periods?|bars?)?\s*$/.test(piece)) {
+      last.text = `${last.text} ${piece.trim()}`;
+      continue;
+    }
     if (verbs.length === 0) {
       if (piece.trim()) out.push({ side: null, text: piece.trim(), or: /\bor\b/.test(piece) });
       continue;

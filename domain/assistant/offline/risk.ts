@@ -68,6 +68,12 @@ export function extractRisk(text: string): RiskSlots {
     new RegExp(String.raw`\b-?${N}\s*%\s*(?:stop(?:\s*loss)?|sl)\b`),
     new RegExp(String.raw`\bstop\s*loss\s*(?:of|at|is|=|:)?\s*${N}\b(?!\s*(?:day|bar))`),
   ];
+  stopRes.push(
+    new RegExp(
+      String
+        .raw`\b(?:drops?|falls?|declines?|is down|goes down|loses?)\s*${N}\s*%\s*(?:below|from|under)\s*(?:my |the |our )?(?:entry|buy|purchase|cost)`,
+    ),
+  );
   for (const re of stopRes) {
     const m = re.exec(noTrail);
     if (!m) continue;

@@ -61,14 +61,19 @@ const ANCHORS: readonly [Kind, RegExp][] = [
   ],
   ["macd", /\bmacd\b/g],
   ["rsi", /\brsi\b|\boversold\b|\boverbought\b/g],
-  ["bollinger", /\b(?:bollinger|bb|boll)\b|\b(?:lower|upper|middle|mid) band\b/g],
+  [
+    "bollinger",
+    /\b(?:bollinger|bb|boll)\b|\b(?:lower|upper|middle|mid) band\b|\b\d+(?:\.\d+)?\s*(?:standard deviations?|std|sd|sigma)\b/g,
+  ],
   [
     "breakout",
-    /\bdonchian\b|\bbreakouts?\b|\bbreak out\b|\b\d{1,6}\s*(?:day|d|week|w)?\s*(?:high|low)s?\b|\bhighest high\b|\blowest low\b|\bnew highs?\b/g,
+    /\bdonchian\b|\bbreakouts?\b|\bbreak out\b|\b\d{1,6}\s*(?:day|d|week|w)?\s*(?:high|low)s?\b|\b(?:high|low)s?\s+\d{1,4}\s*(?:days?|d|weeks?|w)\b|\bhighest high\b|\blowest low\b|\bnew highs?\b/g,
   ],
   ["momentum", /\bmomentum\b|\broc\b|\breturns?\b/g],
-  ["ma_cross", /\b(?:sma|ema|ma)s?\b|\bgolden cross\b|\bdeath cross\b|\bcrossover\b/g],
+  ["ma_cross", /\b(?:sma|ema|ma)s?\b/g],
 ];
+/** Words that name a moving-average crossover only when no other indicator is named in the clause. */
+const WEAK_MA = /\bgolden cross\b|\bdeath cross\b|\bcrossover\b/g;
 
 /** A period read from text: clamped to 1–1000 with a note, or the default with a note. */
 function period(raw: number | null, fallback: number, what: string, notes: string[]): number {
@@ -185,18 +190,22 @@ function readRsi(w: string, prev: Signal | undefined, notes: string[]): Signal {
     else if (!/(?:below|above|under|over|<|>)\s*$/.test(w.slice(0, after.index + 3))) p = ns[0];
   }
   if (p === null && !base) notes.push("RSI period not given: 14");
+  const levels =
+    /\b(?:levels?|thresholds?|bands?)\s*(?:of|at)?\s*(\d+(?:\.\d+)?)\s*(?:and|\/|-|to)\s*(\d+(?:\.\d+)?)/
+      .exec(w);
+  if (levels && Number(levels[1]) < Number(levels[2])) (low = Number(levels[1])), (high = Number(levels[2]));
   const per = period(p, base?.period ?? 14, "RSI", notes);
   if (low !== null) low = level(low, 30, notes);
   if (high !== null) high = level(high, 70, notes);
   let lvl: number | null = null, dir: Direction | null = null, cross = false;
   const cmp =
-    /\b(crosses above|crosses below|above|over|below|under|oversold|overbought)\b\s*(?:level\s*)?(?:of\s*)?(\d+(?:\.\d+)?)?|([<>]=?)\s*(\d+(?:\.\d+)?)/
+    /\b(oversold|overbought|crosses above|crosses below|above|over|below|under)\b\s*(?:level\s*)?(?:of\s*)?(\d+(?:\.\d+)?)?|([<>]=?)\s*(\d+(?:\.\d+)?)/
       .exec(after ? w.slice(0, after.index) + " " + w.slice(after.index + after[0].length) : w);
   if (cmp) {
     const word = cmp[1] ?? cmp[3];
     const value = cmp[2] ?? cmp[4];
     cross = /crosses/.test(word);
-    dir = /above|over|>|overbought/.test(word) ? "above" : "below";
+    dir = word !== "oversold" && /above|over|>/.test(word) ? "above" : "below";
     if (value !== undefined) lvl = level(Number(value), dir === "above" ? 70 : 30, notes);
     else if (word === "oversold") lvl = low ?? 30;
     else if (word === "overbought") lvl = high ?? 70;
@@ -208,7 +217,7 @@ function readBollinger(w: string, prev: Signal | undefined, notes: string[]): Si
   const base = prev?.kind === "bollinger" ? prev : null;
   let p: number | null = null, k: number | null = null;
   const after = /\b(?:bollinger|bb|boll)(?:\s*bands?)?\s*(\d+)(?:\s+(\d+(?:\.\d+)?))?/.exec(w);
-  const before = /(\d+)\s*(?:day|d|period)s?\s*(?:bollinger|bb)\b/.exec(w);
+  const before = /(\d+)\s*(?:day|d|period)s?\s*(?:bollinger|bb|mean|average|ma|sma)\b/.exec(w);
   if (after) (p = Number(after[1])), (k = num(after[2]));
   if (before) p = Number(before[1]);
   const kWord = /(\d+(?:\.\d+)?)\s*(?:std|sd|standard deviations?|sigma|σ|stdev)\b|\bk\s*=?\s*(\d+(?:\.\d+)?)/
@@ -228,7 +237,10 @@ function readBollinger(w: string, prev: Signal | undefined, notes: string[]): Si
     else notes.push(`Bollinger width ${k} standard deviations is not from 0 to 10: ${kk} used`);
   }
   const bandWord = /\b(lower|upper|middle|mid|center|centre|basis|mean)\b/.exec(w);
-  const band = bandWord
+  const stdSide = /\b(?:std|sd|sigma|standard deviations?)\s*(below|under|above|over)\b/.exec(w);
+  const band = stdSide
+    ? (/below|under/.test(stdSide[1]) ? "lower" : "upper")
+    : bandWord
     ? (bandWord[1] === "lower" ? "lower" : bandWord[1] === "upper" ? "upper" : "middle")
     : null;
   const d = direction(w.replace(/\b(?:lower|upper|middle) band\b/g, ""));
@@ -252,7 +264,9 @@ function readMacd(w: string, prev: Signal | undefined, notes: string[]): Signal 
     notes.push(`MACD fast period ${fast} is not below the slow ${slow}: 12/26 used`);
     (fast = 12), (slow = 26);
   }
-  const target = /\bhist(?:ogram)?\b/.test(w)
+  const target = base && !/\bhist(?:ogram)?\b|\bzero\b|\bsignal\b/.test(w)
+    ? base.target
+    : /\bhist(?:ogram)?\b/.test(w)
     ? "hist"
     : /\bzero\b|(?:above|below|over|under|[<>])\s*0(?!\.\d)\b/.test(w)
     ? "zero"
@@ -262,7 +276,9 @@ function readMacd(w: string, prev: Signal | undefined, notes: string[]): Signal 
 
 function readBreakout(w: string, prev: Signal | undefined, notes: string[]): Signal {
   const base = prev?.kind === "breakout" ? prev : null;
+  const reversed = /\b(?:high|low)s?\s+(\d{1,4})\s*(days?|d|weeks?|w)\b/.exec(w);
   const m = /(\d+)\s*(day|d|week|w)?\s*(high|low)s?\b/.exec(w) ??
+    (reversed ? [reversed[0], reversed[1], reversed[2].startsWith("w") ? "week" : "day", "high"] : null) ??
     /\b(?:highest high|lowest low|donchian(?: channel)?|breakout|new high)\s*(?:of\s*)?(?:the\s*)?(?:last\s*|past\s*)?(\d+)/
       .exec(w);
   let p: number | null = null;
@@ -270,6 +286,10 @@ function readBreakout(w: string, prev: Signal | undefined, notes: string[]): Sig
     p = Number(m[1]);
     if (m[2] === "week" || m[2] === "w") p = p === 52 ? 252 : p * 5;
   } else if (m) p = Number(m[1]);
+  else {
+    const days = /(?<![\w.])(\d{1,4})\s*(?:days?|d)\b/.exec(w);
+    if (days) p = Number(days[1]);
+  }
   if (p === null && !base) notes.push("breakout without a period: 20 days");
   const per = period(p, base?.period ?? 20, "breakout", notes);
   const side = /\bhigh|highest\b/.test(w) ? "high" : /\blows?\b|\blowest\b/.test(w) ? "low" : null;
@@ -288,7 +308,8 @@ function readMomentum(w: string, prev: Signal | undefined, notes: string[]): Sig
     if (m[2] === "month") p *= 21;
   } else if (!base) notes.push("momentum without a period: 20-day rate of change");
   const per = period(p, base?.period ?? 20, "momentum", notes);
-  const lv = /(?:above|over|>|below|under|<|exceeds)\s*(-?\d+(?:\.\d+)?)\s*%/.exec(w);
+  const lv = /(?:above|over|>|below|under|<|exceeds)\s*(-?\d+(?:\.\d+)?)(?!\s*(?:days?|d|weeks?|months?)\b)/
+    .exec(w);
   const d = direction(w.replace(/\b\d+\s*(?:day|d)\b/g, ""));
   return { kind: "momentum", period: per, level: lv ? Number(lv[1]) : base?.level ?? 0, dir: d.dir };
 }
@@ -338,6 +359,11 @@ export function extractSignals(
   for (const [kind, re] of ANCHORS) {
     for (const m of text.matchAll(re)) hits.push({ kind, at: m.index!, end: m.index! + m[0].length });
   }
+  if (hits.length === 0 && !(continues && context?.kind === "macd")) {
+    for (const m of text.matchAll(WEAK_MA)) {
+      hits.push({ kind: "ma_cross", at: m.index!, end: m.index! + m[0].length });
+    }
+  }
   hits.sort((a, b) => a.at - b.at);
   // Drop overlapped anchors (a breakout's "20 day high" inside another), then group neighbours of a kind.
   const groups: { kind: Kind; at: number; end: number }[] = [];
@@ -355,10 +381,10 @@ export function extractSignals(
   }
   const real = groups.filter((g) => g.kind !== "rank");
   if (real.length === 0) {
-    if (
-      continues && context &&
-      /\b(?:above|below|over|under|cross|crosses|falls|breaks|touch|touches|hits|[<>])\b|[<>]|\d/.test(text)
-    ) {
+    const riskOnly = /\b(?:after|within|hold|stop|take profit|trailing|target)\b/.test(text);
+    const moves =
+      /\b(?:above|below|over|under|cross|crosses|falls|breaks|touch|touches|hits|positive|negative|back|mean|middle|reach(?:es)?|returns?)\b|[<>]|\d/;
+    if (continues && context && !riskOnly && moves.test(text)) {
       const again = readKind(context.kind, text, context, notes, full);
       if (again) signals.push(again);
     }

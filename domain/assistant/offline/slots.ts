@@ -52,7 +52,7 @@ const YES =
   /^(?:yes|y|yeah|yep|yup|ok|okay|sure|fine|sounds good|go ahead|do it|correct|right|agreed|great|perfect)\b/;
 const NO = /^(?:no|nope|nah|not really|tidak|bukan|不|不要|不是)\b/;
 const TOPIC =
-  /\b(?:strategy|backtest|test|stocks?|shares?|trade|trading|buy|sell|entry|exit|signal|indicator|portfolio|capital|fee|ticker|market|invest|price|crypto|etf|cap|rsi|sma|ema|ma|macd|bollinger|momentum|breakout|trend|reversion|stop loss|take profit|positions?|universe|index|dividend|rebalance)\b/;
+  /\b(?:strategy|backtest|test|stocks?|shares?|trade|trading|buy|sell|entry|exit|signal|indicator|portfolio|capital|fee|ticker|market|invest|price|crypto|etf|cap|rsi|sma|ema|ma|macd|bollinger|momentum|breakout|trend|reversion|stop loss|take profit|positions?|universe|index|dividend|rebalance|money|profit|profits|returns?|invest(?:ing|ment)?)\b/;
 
 /**
  * The slots of `message`. `bareCapital`: the previous question asked for the capital, so a lone number is one.
@@ -76,6 +76,10 @@ export function extractSlots(message: string, today: string, lang: Language, bar
       context = s;
     }
     if (clause.side === "entry" && clause.or && found.signals.length > 1) entryOr = true;
+  }
+  mergeNeutralRsi(neutral);
+  if (rank?.factor === "momentum") {
+    for (let i = neutral.length - 1; i >= 0; i--) if (neutral[i].kind === "momentum") neutral.splice(i, 1);
   }
   const style = /\bmomentum\b/.test(text)
     ? "momentum"
@@ -105,4 +109,24 @@ export function extractSlots(message: string, today: string, lang: Language, bar
     onTopic: TOPIC.test(text) || entry.length + exit.length + neutral.length > 0 || rank !== null,
     notes: [...new Set(notes)],
   };
+}
+
+/**
+ * Neutral RSI mentions of one message ("14-day RSI, oversold 20, overbought 80") as one signal: the period
+ * given, the level said below as the oversold level and the one said above as the overbought level.
+ */
+function mergeNeutralRsi(neutral: Signal[]): void {
+  const rsis = neutral.filter((s): s is Extract<Signal, { kind: "rsi" }> => s.kind === "rsi");
+  if (rsis.length < 2) return;
+  const merged: Extract<Signal, { kind: "rsi" }> = { ...rsis[0], level: null, dir: null, cross: false };
+  for (const r of rsis) {
+    merged.period = r.period;
+    if (r.low !== null) merged.low = r.low;
+    if (r.high !== null) merged.high = r.high;
+    if (r.level !== null && r.dir === "below") merged.low = r.level;
+    if (r.level !== null && r.dir === "above") merged.high = r.level;
+  }
+  const at = neutral.indexOf(rsis[0]);
+  for (let i = neutral.length - 1; i >= 0; i--) if (neutral[i].kind === "rsi") neutral.splice(i, 1);
+  neutral.splice(at, 0, merged);
 }

@@ -116,7 +116,7 @@ export function extractUniverse(original: string, text: string, lang: Language):
   for (const [re, t] of NAMED) if (re.test(text)) tickers.add(t);
   const letters = src.replace(/[^A-Za-z]/g, "");
   const shouting = letters.length > 12 && letters.replace(/[^A-Z]/g, "").length / letters.length > 0.6;
-  for (const m of src.matchAll(/(?<![.\w-])([A-Za-z]{2,9})(?![\w.-])/g)) {
+  for (const m of src.matchAll(/(?<![.\w-])([A-Za-z]{2,9})(?![\w-]|\.\w)/g)) {
     const word = m[1];
     const upper = word.toUpperCase();
     if (tickers.has(upper) || NOT_TICKERS.has(upper)) continue;

@@ -30,6 +30,8 @@ export interface EvalPrompt {
   prompt: string;
   expect?: Record<string, unknown>;
   expect_followup?: { kind: TurnReply["kind"]; missing?: string };
+  /** Written after the parser was built against the rest, scored as is. */
+  holdout?: boolean;
 }
 
 /** One chat script of the set. */
@@ -38,6 +40,7 @@ export interface EvalChat {
   lang: Language;
   turns: string[];
   expect: Record<string, unknown>;
+  holdout?: boolean;
 }
 
 /** The evaluation set. */
@@ -52,6 +55,7 @@ export interface EvalOutcome {
   id: string;
   lang: Language;
   type: "spec" | "followup" | "chat";
+  holdout: boolean;
   exact: boolean;
   intent: boolean;
   /** Spec fields that differ, or why a follow-up or a chat failed. */
@@ -73,6 +77,8 @@ export interface EvalCounts {
 export interface EvalReport {
   outcomes: EvalOutcome[];
   byLanguage: Record<Language, EvalCounts>;
+  development: EvalCounts;
+  holdout: EvalCounts;
   total: EvalCounts;
   drafts: number;
   validDrafts: number;
@@ -177,6 +183,7 @@ export async function runEvaluation(provider: LlmProvider, set: EvalSet): Promis
         id: p.id,
         lang: p.lang,
         type: "followup",
+        holdout: p.holdout === true,
         exact: problems.length === 0,
         intent: problems.length === 0,
         problems,
@@ -211,6 +218,7 @@ export async function runEvaluation(provider: LlmProvider, set: EvalSet): Promis
       id: p.id,
       lang: p.lang,
       type: "spec",
+      holdout: p.holdout === true,
       exact: problems.length === 0,
       intent: intent || problems.length === 0,
       problems,
@@ -242,21 +250,22 @@ export async function runEvaluation(provider: LlmProvider, set: EvalSet): Promis
       id: c.id,
       lang: c.lang,
       type: "chat",
+      holdout: c.holdout === true,
       exact: problems.length === 0,
       intent: problems.length === 0,
       problems,
     });
   }
   const byLanguage = { en: zero(), zh: zero(), id: zero() } as Record<Language, EvalCounts>;
-  const total = zero();
+  const total = zero(), development = zero(), holdout = zero();
   for (const o of outcomes) {
-    for (const c of [byLanguage[o.lang], total]) {
+    for (const c of [byLanguage[o.lang], o.holdout ? holdout : development, total]) {
       if (o.type === "spec") (c.spec++, c.exact += +o.exact, c.intent += +o.intent);
       else if (o.type === "followup") (c.followup++, c.followupOk += +o.exact);
       else (c.chats++, c.chatsOk += +o.exact);
     }
   }
-  return { outcomes, byLanguage, total, drafts, validDrafts };
+  return { outcomes, byLanguage, development, holdout, total, drafts, validDrafts };
 }
 
 /** A percentage with one decimal ("—" for an empty group). */
@@ -281,6 +290,8 @@ export function evaluationTable(r: EvalReport): string {
       pct(c.followupOk, c.followup)
     }) | ${pct(promptScore(c) * 1000, 1000)} | ${c.chatsOk}/${c.chats} (${pct(c.chatsOk, c.chats)}) |`;
   for (const l of ["en", "zh", "id"] as const) rows.push(row(l, r.byLanguage[l]));
+  rows.push(row("development set", r.development));
+  rows.push(row("held-out set", r.holdout));
   rows.push(row("**all**", r.total));
   rows.push("", `Drafts returned: ${r.drafts}, valid: ${r.validDrafts} (${pct(r.validDrafts, r.drafts)}).`);
   return rows.join("\n");

@@ -101,6 +101,10 @@ function offlineTurn(input: TurnInput): TurnReply {
 
 /** Text about something else: no trading word, nothing extracted, no answer to a question, several words. */
 function offTopic(message: string, slots: ReturnType<typeof extractSlots>): boolean {
+  const today = /\b(?:today|right now|hari ini|sekarang)\b|今天|现在/i.test(message);
+  if (today && slots.entry.length + slots.exit.length + slots.neutral.length === 0 && !slots.rank) {
+    return true;
+  }
   if (slots.onTopic || slots.accepts || slots.declines) return false;
   const u = slots.universe;
   if (u.tickers.length || u.name || u.marketCap.length || slots.dates || slots.capital) return false;

@@ -53,6 +53,8 @@ function technicalOf(s: Signal, notes: string[]): Record<string, unknown> | null
         `${s.period}-day breakout: the agent config has no channel breakout, VOLATILITY_BREAKOUT (${s.period}, 1 ATR) used`,
       );
       return { type: "VOLATILITY_BREAKOUT", period: s.period, multiplier: 1 };
+    case "vwap":
+      return { type: "VWAP", period: s.period };
     case "momentum":
     case "rank":
       return null;

@@ -58,6 +58,8 @@ export function ruleOf(s: Signal, side: Side): string | null {
         high ? `close > delay(highest(high, ${s.period}), 1)` : `close < delay(lowest(low, ${s.period}), 1)`,
       );
     }
+    case "vwap":
+      return canonical(relation("close", s.dir ?? usual, `vwap(${s.period})`, s.cross));
     case "momentum": {
       const dir = s.dir ?? usual;
       return canonical(relation(`roc(close, ${s.period})`, dir, String(s.level), false));
@@ -74,6 +76,7 @@ export function mirror(s: Signal): Signal {
     case "price_ma":
     case "macd":
     case "momentum":
+    case "vwap":
       return { ...s, dir: s.dir === null ? null : flip(s.dir) };
     case "rsi":
       return { ...s, dir: null, level: null, cross: false };
@@ -119,6 +122,8 @@ export function signalName(s: Signal): string {
       return `${s.period}-day breakout`;
     case "momentum":
       return `${s.period}-day momentum`;
+    case "vwap":
+      return `price vs VWAP ${s.period}`;
     case "rank":
       return `top ${s.top} by ${s.period}-day ${s.factor}`;
   }

@@ -42,6 +42,7 @@ export type Signal =
     target: "signal" | "zero" | "hist";
   }
   | { kind: "breakout"; period: number; side: "high" | "low" | null }
+  | { kind: "vwap"; period: number; dir: Direction | null; cross: boolean }
   | { kind: "momentum"; period: number; level: number; dir: Direction | null }
   | { kind: "rank"; factor: "momentum" | "volume" | "rsi" | "volatility"; period: number; top: number };
 
@@ -60,6 +61,7 @@ const ANCHORS: readonly [Kind, RegExp][] = [
     /\b(?:top|best|strongest|highest)\s+\d{1,3}\b|\b\d{1,3}\s+(?:best|strongest|top)\b|\brank(?:ed|ing)?\b/g,
   ],
   ["macd", /\bmacd\b/g],
+  ["vwap", /\bvwap\b/g],
   ["rsi", /\brsi\b|\boversold\b|\boverbought\b/g],
   [
     "bollinger",
@@ -70,7 +72,7 @@ const ANCHORS: readonly [Kind, RegExp][] = [
     /\bdonchian\b|\bbreakouts?\b|\bbreak out\b|\b\d{1,6}\s*(?:day|d|week|w)?\s*(?:high|low)s?\b|\b(?:high|low)s?\s+\d{1,4}\s*(?:days?|d|weeks?|w)\b|\bhighest high\b|\blowest low\b|\bnew highs?\b/g,
   ],
   ["momentum", /\bmomentum\b|\broc\b|\breturns?\b/g],
-  ["ma_cross", /\b(?:sma|ema|ma)s?\b/g],
+  ["ma_cross", /\b(?:sma|ema|ma)\b|\bsmas\b/g],
 ];
 /** Words that name a moving-average crossover only when no other indicator is named in the clause. */
 const WEAK_MA = /\bgolden cross\b|\bdeath cross\b|\bcrossover\b/g;
@@ -194,17 +196,21 @@ function readRsi(w: string, prev: Signal | undefined, notes: string[]): Signal {
     /\b(?:levels?|thresholds?|bands?)\s*(?:of|at)?\s*(\d+(?:\.\d+)?)\s*(?:and|\/|-|to)\s*(\d+(?:\.\d+)?)/
       .exec(w);
   if (levels && Number(levels[1]) < Number(levels[2])) (low = Number(levels[1])), (high = Number(levels[2]));
+  const os = /\boversold\s*(?:level\s*)?(?:of\s*|at\s*)?(\d+(?:\.\d+)?)/.exec(w);
+  const ob = /\boverbought\s*(?:level\s*)?(?:of\s*|at\s*)?(\d+(?:\.\d+)?)/.exec(w);
+  if (os) low = Number(os[1]);
+  if (ob) high = Number(ob[1]);
   const per = period(p, base?.period ?? 14, "RSI", notes);
   if (low !== null) low = level(low, 30, notes);
   if (high !== null) high = level(high, 70, notes);
   let lvl: number | null = null, dir: Direction | null = null, cross = false;
   const cmp =
-    /\b(oversold|overbought|crosses above|crosses below|above|over|below|under)\b\s*(?:level\s*)?(?:of\s*)?(\d+(?:\.\d+)?)?|([<>]=?)\s*(\d+(?:\.\d+)?)/
+    /\b(oversold|overbought)\b\s*(?:level\s*)?(?:of\s*|at\s*)?(\d+(?:\.\d+)?)?|\b(crosses above|crosses below|breaks above|falls below|above|over|below|under)\s*(?:level\s*)?(?:of\s*)?(\d+(?:\.\d+)?)\b|([<>]=?)\s*(\d+(?:\.\d+)?)/
       .exec(after ? w.slice(0, after.index) + " " + w.slice(after.index + after[0].length) : w);
   if (cmp) {
-    const word = cmp[1] ?? cmp[3];
-    const value = cmp[2] ?? cmp[4];
-    cross = /crosses/.test(word);
+    const word = cmp[1] ?? cmp[3] ?? cmp[5];
+    const value = cmp[2] ?? cmp[4] ?? cmp[6];
+    cross = /crosses|breaks|falls/.test(word);
     dir = word !== "oversold" && /above|over|>/.test(word) ? "above" : "below";
     if (value !== undefined) lvl = level(Number(value), dir === "above" ? 70 : 30, notes);
     else if (word === "oversold") lvl = low ?? 30;
@@ -294,6 +300,19 @@ function readBreakout(w: string, prev: Signal | undefined, notes: string[]): Sig
   const per = period(p, base?.period ?? 20, "breakout", notes);
   const side = /\bhigh|highest\b/.test(w) ? "high" : /\blows?\b|\blowest\b/.test(w) ? "low" : null;
   return { kind: "breakout", period: per, side };
+}
+
+function readVwap(w: string, prev: Signal | undefined, notes: string[]): Signal {
+  const base = prev?.kind === "vwap" ? prev : null;
+  const m = /\bvwap\s*(\d+)\b/.exec(w) ?? /(\d+)\s*(?:day|d|period|bar)s?\s*vwap\b/.exec(w);
+  if (!m && !base) notes.push("VWAP without a period: 20 days");
+  const d = direction(w);
+  return {
+    kind: "vwap",
+    period: period(num(m?.[1]), base?.period ?? 20, "VWAP", notes),
+    dir: d.dir,
+    cross: d.cross,
+  };
 }
 
 function readMomentum(w: string, prev: Signal | undefined, notes: string[]): Signal {
@@ -422,6 +441,8 @@ function readKind(
       return readBreakout(w, prev, notes);
     case "momentum":
       return readMomentum(w, prev, notes);
+    case "vwap":
+      return readVwap(w, prev, notes);
     case "rank":
       return readRank(w, full, notes);
   }

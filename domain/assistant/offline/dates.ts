@@ -91,7 +91,10 @@ export function extractDateRange(text: string, today: string): DateRange | null 
   for (const re of RANGE_RES) {
     const m = re.exec(text);
     if (m) {
-      const r = finish(dayOf(m[1], false), dayOf(m[2], true));
+      const start = dayOf(m[1], false), end = dayOf(m[2], true);
+      // A range written backwards ("2024 to 2019") is not guessed at: no period, so the user is asked.
+      if (start && end && start > end) return null;
+      const r = finish(start, end);
       if (r) return r;
     }
   }

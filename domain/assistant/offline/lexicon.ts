@@ -433,6 +433,9 @@ export function chineseNumeral(s: string): number | null {
   return total + current;
 }
 
+/** What a number too large for any slot is rewritten to (24 nines: above every limit). */
+const HUGE = "9".repeat(24);
+
 /** A number as plain decimal text (no exponent, no trailing zeros). */
 const plain = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(6))) : "0");
 
@@ -442,11 +445,13 @@ const plain = (x: number) => (Number.isFinite(x) ? String(Number(x.toFixed(6))) 
  */
 export function normalizeText(text: string): string {
   let s = text.normalize("NFKC").toLowerCase();
-  // Exponents (1e6, 1e309) as plain digits; one too large for a number becomes 400 nines (read as too large).
+  // Exponents (1e6, 1e309) as plain digits; one too large for a number becomes `HUGE`.
   s = s.replace(/\b(\d{1,15}(?:\.\d{1,15})?)e([+-]?\d{1,4})\b/g, (m) => {
     const x = Number(m);
-    return !Number.isFinite(x) ? "9".repeat(400) : x >= 1 && x <= 1e15 ? plain(x) : m;
+    return !Number.isFinite(x) ? HUGE : x >= 1 && x <= 1e15 ? plain(x) : m;
   });
+  // Digit runs longer than 24 become 24 nines (a number too large for any slot; keeps every scan linear).
+  s = s.replace(/\d{25,}/g, HUGE);
   // Chinese: fees in 万 and 千 (万三 = 3/10000 = 0.03%, 万2.5, 千一 = 0.1%), before 万 as a multiplier.
   s = s.replace(
     /万分之([一二两三四五六七八九十]{1,3}|\d{1,2}(?:\.\d{1,2})?)/g,

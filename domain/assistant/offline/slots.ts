@@ -78,7 +78,11 @@ export function extractSlots(message: string, today: string, lang: Language, bar
     if (clause.side === "entry" && clause.or && found.signals.length > 1) entryOr = true;
   }
   const negative = /\b(sma|ema|ma|rsi|macd|bollinger|roc|vwap)\s*-\s*(\d{1,6})\b/.exec(text);
-  if (negative) notes.push(`${negative[1].toUpperCase()} period -${negative[2]} read as ${negative[2]} (periods are positive)`);
+  if (negative) {
+    notes.push(
+      `${negative[1].toUpperCase()} period -${negative[2]} read as ${negative[2]} (periods are positive)`,
+    );
+  }
   mergeNeutralRsi(neutral);
   if (rank?.factor === "momentum") {
     for (let i = neutral.length - 1; i >= 0; i--) if (neutral[i].kind === "momentum") neutral.splice(i, 1);

@@ -76,7 +76,10 @@ Deno.test("extractCapital(): amounts with currencies, capital words and magnitud
     ["", null],
   ];
   for (const [text, want] of cases) {
-    await t.step(text || "(empty)", () => assert.equal(extractCapital(normalizeText(text))?.value ?? null, want));
+    await t.step(
+      text || "(empty)",
+      () => assert.equal(extractCapital(normalizeText(text))?.value ?? null, want),
+    );
   }
 });
 

@@ -21,7 +21,9 @@ Deno.test("detectLanguage() tells Chinese, Indonesian and English apart and says
     ["", null],
     ["🚀🚀", null],
   ];
-  for (const [text, lang] of cases) await t.step(text || "(empty)", () => assert.equal(detectLanguage(text), lang));
+  for (const [text, lang] of cases) {
+    await t.step(text || "(empty)", () => assert.equal(detectLanguage(text), lang));
+  }
 });
 
 Deno.test("chineseNumeral() reads numerals below 1000", () => {
@@ -37,7 +39,10 @@ Deno.test("chineseNumeral() reads numerals below 1000", () => {
 
 Deno.test("normalizeText(): the Chinese lexicon and numbers (万三, 100万, 1亿, 最近三年, 2020年)", async (t) => {
   const cases: [string, string][] = [
-    ["5日均线上穿20日均线时买入，下穿时卖出", "5 day ma crosses above 20 day ma when buy , crosses below when sell"],
+    [
+      "5日均线上穿20日均线时买入，下穿时卖出",
+      "5 day ma crosses above 20 day ma when buy , crosses below when sell",
+    ],
     ["手续费万三", "fee 0.03%"],
     ["佣金万2.5", "fee 0.025%"],
     ["千一", "0.1%"],

@@ -48,7 +48,9 @@ Deno.test("extractUniverse(): universe names, market-cap classes and syariah in 
     ["semua saham IDX", "id", { name: "idx", tickers: [], marketCap: [] }],
     ["", "en", { tickers: [], marketCap: [] }],
   ];
-  for (const [text, lang, want] of cases) await t.step(text || "(empty)", () => assert.deepEqual(universe(text, lang), want));
+  for (const [text, lang, want] of cases) {
+    await t.step(text || "(empty)", () => assert.deepEqual(universe(text, lang), want));
+  }
   assert.equal(extractUniverse("A-shares", normalizeText("A-shares"), "en").marketHint, "hs300");
 });
 
@@ -97,7 +99,9 @@ Deno.test("extractRisk(): rebalance periods in bars and sizing", async (t) => {
 });
 
 Deno.test("extractRisk(): out-of-range values are left out with a note, never a crash", () => {
-  const r = extractRisk(normalizeText("stop loss 0%, take profit 20000%, hold 100000 days, 150% per position"));
+  const r = extractRisk(
+    normalizeText("stop loss 0%, take profit 20000%, hold 100000 days, 150% per position"),
+  );
   assert.equal(r.stopLossPct, undefined);
   assert.equal(r.takeProfitPct, undefined);
   assert.equal(r.maxHoldingDays, undefined);

@@ -55,6 +55,8 @@ function technicalOf(s: Signal, notes: string[]): Record<string, unknown> | null
       return { type: "VOLATILITY_BREAKOUT", period: s.period, multiplier: 1 };
     case "vwap":
       return { type: "VWAP", period: s.period };
+    case "volume":
+      return { type: "VOLUME_SMA", period: s.period, threshold: s.multiple };
     case "momentum":
     case "rank":
       return null;

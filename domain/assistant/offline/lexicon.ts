@@ -161,6 +161,10 @@ export const ZH_LEXICON: Readonly<Record<string, string>> = {
   "价格": "price",
   "成交量": "volume",
   "周期": "period",
+  "放大": "above",
+  "放量": "volume above",
+  "倍": "x",
+  "均量": "average volume",
   "好的": "yes",
   "可以": "yes",
   "没问题": "yes",
@@ -297,6 +301,9 @@ export const ID_LEXICON: Readonly<Record<string, string>> = {
   "boleh": "yes",
   "setuju": "yes",
   "tren": "trend",
+  "kali": "x",
+  "naik": "above",
+  "rata-rata": "average",
   "emas": "gold",
   "positif": "positive",
   "negatif": "negative",
@@ -493,6 +500,8 @@ export function normalizeText(text: string): string {
   s = s.replace(/\d{1,3}(?:\.\d{3}){2,}(?![\d.])/g, (m) => m.replace(/\./g, ""));
   s = s.replace(/(rp\.?\s?)(\d{1,3})\.(\d{3})(?![\d.])/g, "$1$2$3");
   s = s.replace(/(\d)\s?,\s?(?=\d)/g, "$1 ");
+  // Function-call spelling: sma(close, 20) → sma(20).
+  s = s.replace(/\(\s*(?:close|price)\s*,\s*/g, "(");
   // Parenthesised parameter lists: rsi(14) → rsi 14, bollinger(20, 2) → bollinger 20 2.
   s = s.replace(/\(\s*(\d[\d.\s,/]{0,40})\)/g, (_, inner: string) => ` ${inner.replace(/[,/]/g, " ")} `);
   s = applyTable(s, ZH, false);

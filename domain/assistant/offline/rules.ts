@@ -60,6 +60,12 @@ export function ruleOf(s: Signal, side: Side): string | null {
     }
     case "vwap":
       return canonical(relation("close", s.dir ?? usual, `vwap(${s.period})`, s.cross));
+    case "volume":
+      // A volume surge confirms an entry; it has no exit of its own unless one is said ("volume dries up").
+      if (side === "exit" && s.dir !== "below") return null;
+      return canonical(
+        relation("volume", s.dir ?? "above", `${s.multiple} * volume_sma(${s.period})`, false),
+      );
     case "momentum": {
       const dir = s.dir ?? usual;
       return canonical(relation(`roc(close, ${s.period})`, dir, String(s.level), false));
@@ -78,6 +84,8 @@ export function mirror(s: Signal): Signal {
     case "momentum":
     case "vwap":
       return { ...s, dir: s.dir === null ? null : flip(s.dir) };
+    case "volume":
+      return { ...s, dir: "above" };
     case "rsi":
       return { ...s, dir: null, level: null, cross: false };
     case "bollinger":
@@ -124,6 +132,8 @@ export function signalName(s: Signal): string {
       return `${s.period}-day momentum`;
     case "vwap":
       return `price vs VWAP ${s.period}`;
+    case "volume":
+      return `volume > ${s.multiple}× ${s.period}-day average`;
     case "rank":
       return `top ${s.top} by ${s.period}-day ${s.factor}`;
   }

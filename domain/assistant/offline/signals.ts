@@ -43,6 +43,7 @@ export type Signal =
   }
   | { kind: "breakout"; period: number; side: "high" | "low" | null }
   | { kind: "vwap"; period: number; dir: Direction | null; cross: boolean }
+  | { kind: "volume"; period: number; multiple: number; dir: Direction | null }
   | { kind: "momentum"; period: number; level: number; dir: Direction | null }
   | { kind: "rank"; factor: "momentum" | "volume" | "rsi" | "volatility"; period: number; top: number };
 
@@ -62,6 +63,7 @@ const ANCHORS: readonly [Kind, RegExp][] = [
   ],
   ["macd", /\bmacd\b/g],
   ["vwap", /\bvwap\b/g],
+  ["volume", /\bvolume\b/g],
   ["rsi", /\brsi\b|\boversold\b|\boverbought\b/g],
   [
     "bollinger",
@@ -74,6 +76,9 @@ const ANCHORS: readonly [Kind, RegExp][] = [
   ["momentum", /\bmomentum\b|\broc\b|\breturns?\b/g],
   ["ma_cross", /\b(?:sma|ema|ma)\b|\bsmas\b/g],
 ];
+/** Indicators the offline parser does not build (a clause naming one gets no crossover guessed for it). */
+export const UNSUPPORTED_INDICATORS =
+  /\b(?:kdj|stoch(?:astic)?s?|cci|adx|dmi|ichimoku|williams|parabolic|sar|keltner|supertrend|mfi|aroon|fibonacci|elliott|heikin)\b/;
 /** Words that name a moving-average crossover only when no other indicator is named in the clause. */
 const WEAK_MA = /\bgolden cross\b|\bdeath cross\b|\bcrossover\b/g;
 
@@ -315,6 +320,27 @@ function readVwap(w: string, prev: Signal | undefined, notes: string[]): Signal 
   };
 }
 
+function readVolume(w: string, prev: Signal | undefined, notes: string[]): Signal {
+  const base = prev?.kind === "volume" ? prev : null;
+  const mult = /(\d+(?:\.\d+)?)\s*(?:x|times)\b/.exec(w);
+  const per = /(\d+)\s*(?:day|d)s?\s*(?:average|avg|ma|sma|mean)\b/.exec(w) ??
+    /\b(?:average|avg|ma|sma|mean)\s*(?:of\s*)?(?:the\s*)?(?:last\s*)?(\d+)\s*(?:days?|d)\b/.exec(w);
+  if (!mult && !base) notes.push("volume surge without a multiple: 1.5 × the 20-day average volume");
+  else if (!per && !base) notes.push("average volume without a period: 20 days");
+  let multiple = mult ? Number(mult[1]) : base?.multiple ?? 1.5;
+  if (!(multiple > 0 && multiple <= 100)) {
+    notes.push(`volume multiple ${multiple} is not above 0 and at most 100: 1.5 used`);
+    multiple = 1.5;
+  }
+  const d = direction(w);
+  return {
+    kind: "volume",
+    period: period(num(per?.[1]), base?.period ?? 20, "average volume", notes),
+    multiple,
+    dir: d.dir ?? "above",
+  };
+}
+
 function readMomentum(w: string, prev: Signal | undefined, notes: string[]): Signal {
   const base = prev?.kind === "momentum" ? prev : null;
   const m = /(\d+)\s*(day|d|week|w|month)?s?\s*(?:momentum|roc|returns?|price change)\b/.exec(w) ??
@@ -378,7 +404,7 @@ export function extractSignals(
   for (const [kind, re] of ANCHORS) {
     for (const m of text.matchAll(re)) hits.push({ kind, at: m.index!, end: m.index! + m[0].length });
   }
-  if (hits.length === 0 && !(continues && context?.kind === "macd")) {
+  if (hits.length === 0 && !(continues && context?.kind === "macd") && !UNSUPPORTED_INDICATORS.test(full)) {
     for (const m of text.matchAll(WEAK_MA)) {
       hits.push({ kind: "ma_cross", at: m.index!, end: m.index! + m[0].length });
     }
@@ -443,6 +469,8 @@ function readKind(
       return readMomentum(w, prev, notes);
     case "vwap":
       return readVwap(w, prev, notes);
+    case "volume":
+      return readVolume(w, prev, notes);
     case "rank":
       return readRank(w, full, notes);
   }

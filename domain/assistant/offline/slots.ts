@@ -103,7 +103,10 @@ export function extractSlots(message: string, today: string, lang: Language, bar
     entryOr,
     rank,
     universe: extractUniverse(original, text, lang),
-    dates: extractDateRange(text, today),
+    // Answering the capital question with a lone number ("2000") is a capital, not a year.
+    dates: bareCapital && /^\D{0,12}\d+(?:\.\d+)?\s*[a-z]*\s*\D{0,12}$/.test(text)
+      ? null
+      : extractDateRange(text, today),
     capital: extractCapital(text, bareCapital),
     costs: extractCosts(text),
     risk: extractRisk(text),

@@ -13,7 +13,7 @@ import type { UniverseName } from "../../market/types.ts";
 import type { Language, TurnReply } from "../turn_contract.ts";
 import { boundAssumptions, line, question } from "./messages.ts";
 import { canonical, mirror, rankExpression, ruleOf, signalName } from "./rules.ts";
-import type { Signal } from "./signals.ts";
+import { type Signal, UNSUPPORTED_INDICATORS } from "./signals.ts";
 import type { Slots } from "./slots.ts";
 
 /** The universe a prompt gets when it names none, by language (listed in `assumptions`). */
@@ -111,6 +111,7 @@ export function generateReply(slots: Slots, lang: Language, today: string): Turn
     };
   }
   const first = missing[0] ?? "entry";
+  const unsupported = UNSUPPORTED_INDICATORS.exec(slots.text)?.[0];
   const q = first === "exit"
     ? slots.rank ? question("exitRank", lang, { top: String(slots.rank.top) }) : question("exit", lang, {
       mirror: mirrorHint(slots, lang),
@@ -119,15 +120,28 @@ export function generateReply(slots: Slots, lang: Language, today: string): Turn
   if (first === "universe" && draft) {
     assumptions.push(`universe: not given, the draft uses ${DEFAULT_UNIVERSE[lang]} until you name one`);
   }
+  const lead = unsupported && (first === "entry" || first === "exit")
+    ? unsupportedLine(unsupported, lang)
+    : "";
   return {
     kind: "needs_info",
-    message: q,
+    message: lead + q,
     question: q,
     missing,
     draft,
     assumptions: boundAssumptions(assumptions),
     rationale: signals.length ? `Understood so far: ${signals.map(signalName).join(", ")}.` : "",
   };
+}
+
+/** "KDJ is not available offline" in `lang`, before the question. */
+function unsupportedLine(name: string, lang: Language): string {
+  const n = name.toUpperCase();
+  return lang === "zh"
+    ? `离线解析暂不支持${n}。`
+    : lang === "id"
+    ? `${n} belum didukung parser offline. `
+    : `${n} is not supported by the offline parser. `;
 }
 
 /** The opposite of the entry signal as a suggested exit ("RSI(14) above 70, "), or "". */

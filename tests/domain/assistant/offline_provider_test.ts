@@ -336,3 +336,11 @@ Deno.test("helpers: questions fill their proposal marker, assumptions are bounde
   );
   assert.deepEqual(c.missing, ["universe", "date_range", "capital"]);
 });
+
+Deno.test("an indicator the parser does not build is named, and no crossover is guessed for it", async () => {
+  const zh = await ask("KDJ金叉买入，死叉卖出，沪深300");
+  assert.deepEqual([zh.kind, zh.missing, zh.draft], ["needs_info", ["entry", "exit"], null]);
+  assert.match(zh.message, /^离线解析暂不支持KDJ。/);
+  const en = await ask("Buy SPY when the stochastic crosses up");
+  assert.match(en.message, /^STOCHASTIC is not supported by the offline parser\. /);
+});

@@ -203,6 +203,15 @@ Deno.test("Bollinger, MACD, breakouts, momentum and VWAP", async (t) => {
       "roc(close, 20) < 0",
     ],
     ["price crosses above VWAP", "en", "crosses_above(close, vwap(20))", "crosses_below(close, vwap(20))"],
+    ["buy when volume is above 2x the 20-day average", "en", "volume > 2 * volume_sma(20)", ""],
+    ["成交量放大2倍买入", "zh", "volume > 2 * volume_sma(20)", ""],
+    ["beli ketika volume naik 3 kali rata-rata", "id", "volume > 3 * volume_sma(20)", ""],
+    [
+      "SMA(close, 20) > SMA(close, 50)",
+      "en",
+      "sma(close, 20) > sma(close, 50)",
+      "sma(close, 20) < sma(close, 50)",
+    ],
   ];
   for (const [text, lang, entry, exit] of cases) {
     await t.step(text, () => {

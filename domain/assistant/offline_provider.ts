@@ -12,7 +12,7 @@ import type { Language, LlmProvider, TurnInput, TurnReply } from "./turn_contrac
 import { chatReply, missingChatSlots } from "./offline/chat_draft.ts";
 import { refusalOf } from "./offline/guard.ts";
 import { detectLanguage } from "./offline/language.ts";
-import { line, question, refusalText } from "./offline/messages.ts";
+import { boundAssumptions, line, question, refusalText } from "./offline/messages.ts";
 import { extractSlots } from "./offline/slots.ts";
 import { generateReply } from "./offline/spec_draft.ts";
 
@@ -113,6 +113,18 @@ function offTopic(message: string, slots: ReturnType<typeof extractSlots>): bool
   return words >= 4 || han >= 6;
 }
 
+/** A reply cut to the turn contract's bounds (a long ticker list or rule never breaks the contract). */
+function bounded(r: TurnReply): TurnReply {
+  return {
+    ...r,
+    message: r.message.slice(0, 4000),
+    question: r.question === null ? null : r.question.slice(0, 1000),
+    missing: r.missing.slice(0, 20),
+    assumptions: boundAssumptions(r.assumptions),
+    rationale: r.rationale.slice(0, 2000),
+  };
+}
+
 /** The offline provider (name `offline`, no model). */
 export function createOfflineProvider(): LlmProvider {
   return {
@@ -121,7 +133,7 @@ export function createOfflineProvider(): LlmProvider {
     turn(input: TurnInput, signal: AbortSignal): Promise<TurnReply> {
       if (signal.aborted) return Promise.reject(signal.reason ?? new Error("aborted"));
       try {
-        return Promise.resolve(offlineTurn(input));
+        return Promise.resolve(bounded(offlineTurn(input)));
       } catch (e) {
         return Promise.reject(e);
       }

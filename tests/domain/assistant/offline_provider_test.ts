@@ -344,3 +344,19 @@ Deno.test("an indicator the parser does not build is named, and no crossover is 
   const en = await ask("Buy SPY when the stochastic crosses up");
   assert.match(en.message, /^STOCHASTIC is not supported by the offline parser\. /);
 });
+
+Deno.test("replies stay within the turn contract's bounds for long inputs (many tickers, many rules)", async () => {
+  const tickers = Array.from(
+    { length: 600 },
+    (_, i) => `T${String.fromCharCode(65 + (i % 26))}${i}`.slice(0, 5),
+  );
+  const many = await ask(`Buy ${tickers.join(" ")} when RSI < 30, sell when RSI > 70`.slice(0, 4000));
+  TurnReplySchema.parse(many);
+  const rules = await ask(
+    "buy when " + Array.from({ length: 60 }, (_, i) => `sma ${i + 2} above sma ${i + 300}`).join(" and "),
+  );
+  TurnReplySchema.parse(rules);
+  for (const task of ["generate", "chat"] as const) {
+    TurnReplySchema.parse(await ask(`RSI 30/70 on ${tickers.join(", ")}`.slice(0, 4000), { task }));
+  }
+});

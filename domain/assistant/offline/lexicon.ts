@@ -123,6 +123,7 @@ export const ZH_LEXICON: Readonly<Record<string, string>> = {
   "每只股票": "per stock",
   "每只": "per stock",
   "只股票": "stocks",
+  "只": "stocks",
   "成分股": "stocks",
   "股票": "stocks",
   "大盘股": "large cap",

@@ -150,7 +150,8 @@ export function extractRisk(text: string): RiskSlots {
     /\b(?:max(?:imum)?(?:\s*of)?|at most|up to|no more than|hold|holding|keep)\s*(\d{1,4})\s*(?:positions|stocks|holdings|names|tickers|shares|coins|open positions)\b/
       .exec(text) ??
       /\bmax(?:imum)?\s*(?:open\s*)?positions?\s*(?:of|is|=|:)?\s*(\d{1,4})\b/.exec(text) ??
-      /\b(\d{1,4})\s*positions?\s*(?:max|at most|at a time|at once)\b/.exec(text);
+      /\b(\d{1,4})\s*positions?\s*(?:max|at most|at a time|at once)\b/.exec(text) ??
+      /(?:^|[,;:]\s*|\bwith\s+)(\d{1,3})\s+positions\b/.exec(text);
   if (maxPos) {
     const v = Number(maxPos[1]);
     if (v >= 1 && v <= 500) out.maxPositions = v;

@@ -9,6 +9,8 @@
  * names its side: a neutral one such as "stop loss 5%" does not).
  */
 
+import { mirror } from "./rules.ts";
+
 /** A direction relative to a line or a level. */
 export type Direction = "above" | "below";
 
@@ -428,8 +430,11 @@ export function extractSignals(
   if (real.length === 0) {
     const riskOnly = /\b(?:after|within|hold|stop|take profit|trailing|target)\b/.test(text);
     const moves =
-      /\b(?:above|below|over|under|cross|crosses|falls|breaks|touch|touches|hits|positive|negative|back|mean|middle|reach(?:es)?|returns?)\b|[<>]|\d/;
-    if (continues && context && !riskOnly && moves.test(text)) {
+      /\b(?:above|below|over|under|cross|crosses|crossover|falls|breaks|touch|touches|hits|positive|negative|back|mean|middle|reach(?:es)?|returns?|bullish|bearish|golden|death)\b|[<>]|\d/;
+    // "sell on the reverse" / "the opposite signal": the previous signal the other way round.
+    if (continues && context && !riskOnly && /\b(?:reverse|opposite|reversal)\b/.test(text)) {
+      signals.push(mirror(context));
+    } else if (continues && context && !riskOnly && moves.test(text)) {
       const again = readKind(context.kind, text, context, notes, full);
       if (again) signals.push(again);
     }

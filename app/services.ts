@@ -58,6 +58,10 @@ import { trackRecordHealth } from "../domain/track_record/track_record_health.ts
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 import { trackRecordLinks } from "../routes/public_links.ts";
 import { STRATEGY_TEXT_FORMAT_PATH } from "../routes/copilot_routes.ts";
+import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
+import { createOfflineProvider } from "../domain/assistant/offline_provider.ts";
+import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
+import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -220,6 +224,13 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     aliases: integerAliases,
     strategyTextFormatUrl: STRATEGY_TEXT_FORMAT_PATH,
   };
+  const assistant: AssistantDeps = {
+    assist: { provider: createOfflineProvider(), offline: createOfflineProvider(), clock },
+    sessions: createAgentSessionRepo(kv),
+    runs: sync,
+    clock,
+    sessionTtlMs: AGENT_SESSION_TTL_MS,
+  };
   const dailyJobs = createDailyJobRepo(kv);
   // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
   const calendars = { lists: createCalendarListRepo(kv), clock };
@@ -245,6 +256,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,
+    assistant,
     dashboard: { jobs: backtests, runs: syncRunHistory, aliases: integerAliases },
     auth,
     calendars,

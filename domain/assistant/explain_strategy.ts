@@ -1,0 +1,99 @@
+/**
+ * `POST /explain`: a plain-language account of a strategy, built deterministically from the parsed spec (what
+ * triggers entry and exit, ranking, universe, sizing, risk, costs, fills, capital and dates; every number from
+ * the spec). The strategy comes as a spec, as Quantedge strategy text, or as backtrader Python (parsed, never
+ * run). A configured model may only reword the text (`AssistantDeps.rephrase`), and its wording is kept only
+ * when it carries exactly the numbers of the original.
+ */
+import { ValidationError } from "../errors.ts";
+import { parseBacktraderCode } from "../strategy/backtrader/backtrader_import.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { parseStrategyText } from "../strategy/strategy_text.ts";
+import type { AssistantDeps } from "./assistant_deps.ts";
+import { type ExplanationSection, sectionsText, specSections } from "./spec_words.ts";
+import type { Language } from "./turn_contract.ts";
+
+/** What to explain: exactly one of `strategy_code`, `code` (the document's other name) or `spec`. */
+export interface ExplainInput {
+  strategy_code?: string;
+  code?: string;
+  spec?: StrategySpec;
+  language?: Language;
+}
+
+/** The explanation, the spec it was built from (null when the code defines no strategy) and its sections. */
+export interface ExplainAnswer {
+  explanation: string;
+  spec: StrategySpec | null;
+  sections: ExplanationSection[];
+  language: Language;
+  /** True when a model reworded the deterministic text (its numbers checked against the original). */
+  rephrased: boolean;
+}
+
+/** A line only Python has (an import, a class or a function definition). */
+const PYTHON_LINE =
+  /^\s*(import\s+[A-Za-z_]|from\s+[A-Za-z_][\w.]*\s+import\b|class\s+\w+\s*[(:]|def\s+\w+\s*\()/m;
+/** A class deriving from backtrader's Strategy. */
+const STRATEGY_CLASS = /^\s*class\s+\w+\s*\(\s*(?:bt\.|backtrader\.)?Strategy\s*\)\s*:/m;
+
+/** True when `code` is Python (backtrader), not strategy text. */
+export const isPythonCode = (code: string): boolean => PYTHON_LINE.test(code);
+
+const NO_STRATEGY: Record<Language, string> = {
+  en:
+    "This code imports backtrader but defines no strategy (no class derived from bt.Strategy), so there is " +
+    "nothing to trade: no entry rule, no exit rule, no orders.",
+  zh:
+    "这段代码导入了 backtrader，但没有定义策略（没有继承 bt.Strategy 的类），因此没有可交易的内容：没有入场规则、" +
+    "没有出场规则、没有订单。",
+  id:
+    "Kode ini mengimpor backtrader tetapi tidak mendefinisikan strategi (tidak ada kelas turunan bt.Strategy), " +
+    "jadi tidak ada yang diperdagangkan: tidak ada aturan masuk, aturan keluar, atau order.",
+};
+
+/** The numbers of a text, sorted (the check a rewording must pass). */
+const numbersOf = (text: string) => (text.match(/\d+(?:[.,]\d+)*/g) ?? []).sort().join(" ");
+
+/** Explains the strategy of `input`; a source that does not parse is a 422 naming the field. */
+export async function explainStrategy(deps: AssistantDeps, input: ExplainInput): Promise<ExplainAnswer> {
+  const language = input.language ?? "en";
+  const given = (["strategy_code", "code", "spec"] as const).filter((k) => input[k] !== undefined);
+  if (given.length !== 1) {
+    throw new ValidationError(
+      given.length ? `Give one of ${given.join(", ")}, not several` : "Give strategy_code, code or spec",
+      given.length ? [given[1]] : [],
+      given.length ? "value_error" : "missing",
+    );
+  }
+  const field = given[0];
+  let spec: StrategySpec;
+  if (field === "spec") spec = input.spec!;
+  else {
+    const code = (field === "code" ? input.code : input.strategy_code)!;
+    if (isPythonCode(code)) {
+      try {
+        spec = parseBacktraderCode(code, [field]);
+      } catch (e) {
+        // The document's own example ("import backtrader as bt\n...") holds no strategy: that is an answer.
+        if (e instanceof ValidationError && (e.type === "no_strategy" || !STRATEGY_CLASS.test(code))) {
+          return { explanation: NO_STRATEGY[language], spec: null, sections: [], language, rephrased: false };
+        }
+        throw e;
+      }
+    } else spec = parseStrategyText(code, [field]);
+  }
+  const sections = specSections(spec, language);
+  const text = sectionsText(sections, language);
+  // The one place a model touches an explanation: rewording only, numbers checked (see `Rephraser`).
+  let explanation = text;
+  let rephrased = false;
+  if (deps.rephrase) {
+    const worded = await deps.rephrase(text, language).catch(() => null);
+    if (worded && worded.trim() && numbersOf(worded) === numbersOf(text)) {
+      explanation = worded.trim();
+      rephrased = true;
+    }
+  }
+  return { explanation, spec, sections, language, rephrased };
+}

@@ -46,7 +46,7 @@ const DESCRIPTIONS: Record<number, string> = {
   401: "An invalid or expired credential was sent (none is needed)",
   404: "Not found (or not yours)",
   409: "Other turns changed the session at the same time; send the message again",
-  413: "The test run of the config is too large",
+  413: "The body is too large (or, for a chat turn, the test run of its config)",
   429: "Rate limit exceeded; see the Retry-After header",
 };
 
@@ -55,7 +55,7 @@ function assistantErrors(...statuses: (keyof typeof DESCRIPTIONS)[]) {
   const out: Record<number, ReturnType<typeof jsonResponse>> = {
     422: jsonResponse(AssistantValidationError, "The body, query or path failed validation"),
   };
-  for (const s of statuses) out[s] = jsonResponse(AssistantError, DESCRIPTIONS[s]);
+  for (const s of [...statuses, 413]) out[s] = jsonResponse(AssistantError, DESCRIPTIONS[s]);
   return out;
 }
 
@@ -333,7 +333,7 @@ export function assistantRoutes(auth: AuthDeps, deps: AssistantDeps) {
       request: { body: jsonBody(AgentInvokeBody) },
       responses: {
         200: jsonResponse(AgentInvokeAnswer, "The agent's answer"),
-        ...assistantErrors(401, 409, 413, 429),
+        ...assistantErrors(401, 409, 429),
       },
     }),
     async (c) => {

@@ -316,7 +316,7 @@ export function specSections(spec: StrategySpec, language: Language): Explanatio
     add(
       "ranking",
       pick(
-        `When more stocks qualify than free slots, those with the highest ${r} are bought first.`,
+        `When more stocks qualify than free slots, the ones with the largest value of ${r} are bought first.`,
         `当符合条件的股票多于空余仓位时，优先买入${r}最高的股票。`,
         `Jika saham yang memenuhi syarat lebih banyak dari slot kosong, yang ${r} tertinggi dibeli lebih dulu.`,
       ),

@@ -53,7 +53,7 @@ export function fakeChatProvider(): LlmProvider & { calls: number } {
     turn(input: TurnInput): Promise<TurnReply> {
       p.calls++;
       if (input.task === "generate") {
-        const ticker = input.message.match(/\b([A-Z]{2,6}(?:\.[A-Z]{1,2})?)\b/)?.[1];
+        const ticker = input.message.match(/\bon ([A-Z]{2,6}(?:\.[A-Z]{1,2})?)\b/)?.[1];
         if (!ticker) {
           return Promise.resolve({
             kind: "needs_info",

@@ -382,7 +382,7 @@ function configSummary(r: AgentSessionRecord): string {
     `${show(rm.takeProfitPercent, "%")}, max holding ${show(rm.maxHoldingDays, " days")}`,
     "",
     r.config_ready
-      ? "✅ **Ready:** checked and test-run; run it with /run_backtest."
+      ? "✅ **Ready:** checked and test-run; click 'Run Backtest' to see results."
       : "⏳ **Not ready yet.**",
   ];
   if (!r.config_ready && r.missing.length) {

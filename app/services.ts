@@ -224,7 +224,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     aliases: integerAliases,
     strategyTextFormatUrl: STRATEGY_TEXT_FORMAT_PATH,
   };
-  const assistant: AssistantDeps = {
+  const strategyAssistant: AssistantDeps = {
     assist: { provider: createOfflineProvider(), offline: createOfflineProvider(), clock },
     sessions: createAgentSessionRepo(kv),
     runs: sync,
@@ -256,7 +256,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,
-    assistant,
+    strategyAssistant,
     dashboard: { jobs: backtests, runs: syncRunHistory, aliases: integerAliases },
     auth,
     calendars,

@@ -117,8 +117,8 @@ export interface AppDeps {
   jobSubmission: JobSubmissionDeps;
   /** The Quant Copilot document's root paths (integer ids over the library, runs and leaderboard). */
   copilot: CopilotDeps;
-  /** The AI strategy assistant: generate, blueprint translation, explanations, the chat agent and its sessions. */
-  assistant: AssistantDeps;
+  /** The assistant's five routes: generate, blueprint translation, explanations, the chat agent and its sessions. */
+  strategyAssistant: AssistantDeps;
   /** Tracked strategies, signals, settlement, attestation and public records. */
   track: TrackRecordServices;
   /** Watchdog alerts, evaluations and daily-job runs. */
@@ -200,13 +200,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
-  api.route("/", assistantRoutes(deps.auth, deps.assistant));
+  api.route("/", assistantRoutes(deps.auth, deps.strategyAssistant));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
   app.route("/", copilotRoutes(deps.auth, deps.copilot));
   app.route("/", backtesterV2Routes(deps.auth, deps.sync, deps.market));
-  app.route("/", assistantRoutes(deps.auth, deps.assistant));
+  app.route("/", assistantRoutes(deps.auth, deps.strategyAssistant));
   app.route("/", docsRoutes());
   app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));

@@ -317,7 +317,7 @@ export function assistantRoutes(auth: AuthDeps, deps: AssistantDeps) {
     }),
     async (c) => {
       const body = c.req.valid("json");
-      return c.json(await fromInput("body", () => explainStrategy(deps, body)), 200);
+      return c.json(await fromInput("body", () => explainStrategy(deps, whoOf(c), body)), 200);
     },
   );
 

@@ -9,11 +9,11 @@ import type { AssistDeps } from "./assist.ts";
 import type { Language } from "./turn_contract.ts";
 
 /**
- * Rewords a deterministic explanation in `language` (a model, when one is configured). It may change words
+ * Rewords a deterministic explanation in `language` for `userId` (who is charged for it) (a model, when one is configured). It may change words
  * only: `explainStrategy` keeps its answer only when every number of the original is still there and no new
  * one appeared, else the deterministic text stands.
  */
-export type Rephraser = (text: string, language: Language) => Promise<string>;
+export type Rephraser = (userId: string, text: string, language: Language) => Promise<string>;
 
 /** The assistant's bundle. */
 export interface AssistantDeps {

@@ -52,11 +52,21 @@ const NO_STRATEGY: Record<Language, string> = {
     "jadi tidak ada yang diperdagangkan: tidak ada aturan masuk, aturan keluar, atau order.",
 };
 
-/** The numbers of a text, sorted (the check a rewording must pass). */
-const numbersOf = (text: string) => (text.match(/\d+(?:[.,]\d+)*/g) ?? []).sort().join(" ");
+/** The numbers of a text as values, each once, sorted (`1,000` = `1000`, `5.0` = `5`): what a rewording keeps. */
+const numbersOf = (text: string) =>
+  [
+    ...new Set(
+      (text.match(/\d+(?:,\d{3})*(?:\.\d+)?/g) ?? []).map((n) => String(Number(n.replaceAll(",", "")))),
+    ),
+  ]
+    .sort().join(" ");
 
 /** Explains the strategy of `input`; a source that does not parse is a 422 naming the field. */
-export async function explainStrategy(deps: AssistantDeps, input: ExplainInput): Promise<ExplainAnswer> {
+export async function explainStrategy(
+  deps: AssistantDeps,
+  userId: string,
+  input: ExplainInput,
+): Promise<ExplainAnswer> {
   const language = input.language ?? "en";
   const given = (["strategy_code", "code", "spec"] as const).filter((k) => input[k] !== undefined);
   if (given.length !== 1) {
@@ -89,7 +99,7 @@ export async function explainStrategy(deps: AssistantDeps, input: ExplainInput):
   let explanation = text;
   let rephrased = false;
   if (deps.rephrase) {
-    const worded = await deps.rephrase(text, language).catch(() => null);
+    const worded = await deps.rephrase(userId, text, language).catch(() => null);
     if (worded && worded.trim() && numbersOf(worded) === numbersOf(text)) {
       explanation = worded.trim();
       rephrased = true;

@@ -100,7 +100,7 @@ for (const prefix of ["", "/api/v1"]) {
   Deno.test(`v2 agent ${prefix || "root"}: the "config ready" answer has every documented field`, async () => {
     const w = await openTestWorld();
     try {
-      w.deps.assistant.assist.provider = fakeChatProvider();
+      w.deps.strategyAssistant.assist.provider = fakeChatProvider();
       await invoke(w, `${prefix}/agent/invoke`, INVOKE);
       await invoke(w, `${prefix}/agent/invoke`, { ...INVOKE, input_text: "RSI 14 below 30" });
       await invoke(w, `${prefix}/agent/invoke`, { ...INVOKE, input_text: "2024-01-01 to 2024-12-31" });

@@ -87,7 +87,7 @@ Deno.test({
 Deno.test("chat acceptance: the flow with a fake provider reaches config_ready and the config runs", async () => {
   const w = await openTestWorld();
   try {
-    w.deps.assistant.assist.provider = fakeChatProvider();
+    w.deps.strategyAssistant.assist.provider = fakeChatProvider();
     await readyConfigRuns(w);
   } finally {
     await w.close();

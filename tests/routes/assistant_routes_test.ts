@@ -204,23 +204,23 @@ Deno.test("explain: a spec in words, every number from the spec, in en/zh/id", a
 
 Deno.test("explain: a model may reword the text but not its numbers", async () => {
   await withWorld(async (w) => {
-    w.deps.assistant.rephrase = (text) =>
+    w.deps.strategyAssistant.rephrase = (_user, text) =>
       Promise.resolve(`In short: ${text.replaceAll("Buy when", "Enter when")}`);
     const kept = await post(w, "/explain", { spec: SPEC });
     assert.equal(kept.body.rephrased, true);
     assert.match(kept.body.explanation, /^In short: Entry: Enter when/);
-    w.deps.assistant.rephrase = (text) => Promise.resolve(text.replace("7%", "8%"));
+    w.deps.strategyAssistant.rephrase = (_user, text) => Promise.resolve(text.replace("7%", "8%"));
     const refused = await post(w, "/explain", { spec: SPEC });
     assert.equal(refused.body.rephrased, false);
     assert.match(refused.body.explanation, /Stop loss 7%/);
-    w.deps.assistant.rephrase = () => Promise.reject(new Error("model down"));
+    w.deps.strategyAssistant.rephrase = () => Promise.reject(new Error("model down"));
     assert.equal((await post(w, "/explain", { spec: SPEC })).body.rephrased, false);
   });
 });
 
 Deno.test("generate: a ready answer is checked text; python code is parsed or refused, never run", async () => {
   await withWorld(async (w) => {
-    w.deps.assistant.assist.provider = fakeChatProvider();
+    w.deps.strategyAssistant.assist.provider = fakeChatProvider();
     const { status, body } = await post(w, "/generate", { user_prompt: "SMA crossover on AAPL" });
     assert.equal(status, 200);
     assert.equal(body.status, "ready");
@@ -243,7 +243,7 @@ Deno.test("generate: a ready answer is checked text; python code is parsed or re
     const viaModel = await post(w, "/generate", { user_prompt: python });
     assert.equal(viaModel.status, 200);
     // Offline (no model), a refusal of the importer is the answer.
-    w.deps.assistant.assist.provider = w.deps.assistant.assist.offline;
+    w.deps.strategyAssistant.assist.provider = w.deps.strategyAssistant.assist.offline;
     const offline = await post(w, "/generate", { user_prompt: python });
     assert.equal(offline.status, 422);
     assert.equal(offline.body.error !== undefined, true);
@@ -267,7 +267,7 @@ function config(w: TestWorld, sid: string, who: { token?: string; ip?: string } 
 
 Deno.test("agent sessions belong to their caller: another user or address cannot read or continue them", async () => {
   await withWorld(async (w) => {
-    w.deps.assistant.assist.provider = fakeChatProvider();
+    w.deps.strategyAssistant.assist.provider = fakeChatProvider();
     const a = await signInWithOtp(w, "a@example.com", "10.2.0.1");
     const b = await signInWithOtp(w, "b@example.com", "10.2.0.2");
     await say(w, "large cap", "shared_1", { token: a.access_token });
@@ -335,7 +335,7 @@ Deno.test("agent sessions survive a restart (the KV file reopened)", async () =>
       log: () => {},
       queue: { listening: () => true, enqueueHeartbeat: () => Promise.resolve() },
     });
-    services.assistant.assist.provider = fakeChatProvider();
+    services.strategyAssistant.assist.provider = fakeChatProvider();
     return { kv, app: createApp(services), services };
   };
   const headers = { "content-type": "application/json", "x-forwarded-for": "10.9.0.1" };
@@ -390,7 +390,7 @@ Deno.test("two turns at once on one session lose no message", async () => {
       if (++arrived === 2) release();
       return bothIn;
     });
-    w.deps.assistant.assist.provider = provider;
+    w.deps.strategyAssistant.assist.provider = provider;
     const [x, y] = await Promise.all([say(w, "first", "race_1"), say(w, "second", "race_1")]);
     assert.equal(x.status, 200);
     assert.equal(y.status, 200);
@@ -421,7 +421,7 @@ Deno.test("config_ready needs a successful dry run; a failing one says why", asy
       assumptions: [],
       rationale: "",
     });
-    w.deps.assistant.assist.provider = scriptedProvider(ready({ tickers: ["NOSUCHCODE"] }));
+    w.deps.strategyAssistant.assist.provider = scriptedProvider(ready({ tickers: ["NOSUCHCODE"] }));
     const bad = await say(w, "go", "dry_1");
     assert.equal(bad.status, 200);
     assert.equal(bad.body.config_ready, false);
@@ -432,14 +432,14 @@ Deno.test("config_ready needs a successful dry run; a failing one says why", asy
     assert.equal(state.config_ready, false);
     assert.match(state.summary, /⏳ \*\*Not ready yet\.\*\*/);
     // A draft the checks refuse is not ready either, and the errors name the field.
-    w.deps.assistant.assist.provider = scriptedProvider({
+    w.deps.strategyAssistant.assist.provider = scriptedProvider({
       ...ready({}),
       draft: { technicalIndicators: [{ type: "ATR", period: 14 }] },
     });
     const atr = await say(w, "go", "dry_2");
     assert.equal(atr.body.config_ready, false);
     assert.match(atr.body.validation_errors.join(), /technicalIndicators/);
-    w.deps.assistant.assist.provider = scriptedProvider(ready({ marketCap: ["large"] }));
+    w.deps.strategyAssistant.assist.provider = scriptedProvider(ready({ marketCap: ["large"] }));
     const good = await say(w, "go", "dry_3");
     assert.equal(good.body.config_ready, true);
     assert.equal(good.body.backtest_config.backtestId, "agent_dry_3");
@@ -448,7 +448,7 @@ Deno.test("config_ready needs a successful dry run; a failing one says why", asy
 
 Deno.test("a rate-limited turn is a 429 with Retry-After and changes nothing", async () => {
   await withWorld(async (w) => {
-    w.deps.assistant.assist.provider = failingProvider(
+    w.deps.strategyAssistant.assist.provider = failingProvider(
       new RateLimitError("Rate limit exceeded: 1 per 1 minute", 30),
     );
     const r = await say(w, "hello", "rate_1");

@@ -3,11 +3,7 @@
  * completes it with the three checks, at most two repairs, timeouts, the offline fallback, rate and usage.)
  */
 import type { Clock } from "../clock.ts";
-import {
-  type AgentConfig,
-  AgentConfigSchema,
-  compileAgentConfig,
-} from "../strategy/blueprint_and_config.ts";
+import { type AgentConfig, AgentConfigSchema, compileAgentConfig } from "../strategy/blueprint_and_config.ts";
 import { type StrategySpec, StrategySpecSchema } from "../strategy/spec.ts";
 import type { LlmProvider, TurnInput, TurnReply } from "./turn_contract.ts";
 

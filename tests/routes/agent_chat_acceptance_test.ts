@@ -73,8 +73,6 @@ async function readyConfigRuns(w: TestWorld) {
 
 Deno.test({
   name: "chat acceptance: the offline provider reaches config_ready and the config runs",
-  // Ignored until the offline parser (branch qe-nl) replaces the placeholder that always asks for the rules.
-  ignore: true,
 }, async () => {
   const w = await openTestWorld();
   try {

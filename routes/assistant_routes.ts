@@ -59,6 +59,13 @@ function assistantErrors(...statuses: (keyof typeof DESCRIPTIONS)[]) {
   return out;
 }
 
+const Universe = safeText({ min: 1, max: 4000 }).optional().openapi({
+  description:
+    "A universe name (idx, us, hs300, …) or tickers separated by commas: fills backtrader code that " +
+    "names none (its data feeds are added outside the strategy)",
+  example: "RELIANCE.NS",
+});
+
 const Code = safeText({ min: 1, max: 20_000, multiline: true, trim: false });
 
 // ---- /generate
@@ -69,6 +76,7 @@ const GenerateBody = z.strictObject({
       "The idea in words (English, Chinese or Indonesian), or backtrader Python code (parsed, never run)",
     example: "Create a moving average crossover strategy",
   }),
+  universe: Universe,
   language: Language,
 }).openapi("GenerateRequest");
 
@@ -140,6 +148,7 @@ const ExplainBody = z.strictObject({
   }),
   code: Code.optional().openapi({ description: "The same as strategy_code (the document's other name)" }),
   spec: StrategySpecSchema.optional(),
+  universe: Universe,
   language: Language,
 }).openapi("ExplainRequest", { description: "Exactly one of strategy_code, code, spec" });
 

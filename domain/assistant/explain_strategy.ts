@@ -6,10 +6,10 @@
  * when it carries exactly the numbers of the original.
  */
 import { ValidationError } from "../errors.ts";
-import { parseBacktraderCode } from "../strategy/backtrader/backtrader_import.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { parseStrategyText } from "../strategy/strategy_text.ts";
 import type { AssistantDeps } from "./assistant_deps.ts";
+import { readBacktrader, universeOf } from "./backtrader_source.ts";
 import { type ExplanationSection, sectionsText, specSections } from "./spec_words.ts";
 import type { Language } from "./turn_contract.ts";
 
@@ -18,10 +18,15 @@ export interface ExplainInput {
   strategy_code?: string;
   code?: string;
   spec?: StrategySpec;
+  /** For code that names no universe (backtrader adds feeds outside the strategy): a universe name or tickers. */
+  universe?: string;
   language?: Language;
 }
 
-/** The explanation, the spec it was built from (null when the code defines no strategy) and its sections. */
+/**
+ * The explanation, the spec it was built from (null when the code defines no strategy, or is backtrader code that
+ * names no universe and none was sent) and its sections.
+ */
 export interface ExplainAnswer {
   explanation: string;
   spec: StrategySpec | null;
@@ -39,6 +44,14 @@ const STRATEGY_CLASS = /^\s*class\s+\w+\s*\(\s*(?:bt\.|backtrader\.)?Strategy\s*
 
 /** True when `code` is Python (backtrader), not strategy text. */
 export const isPythonCode = (code: string): boolean => PYTHON_LINE.test(code);
+
+const NO_UNIVERSE: Record<Language, string> = {
+  en:
+    "Not set in the code (backtrader adds its data feeds outside the strategy); send `universe` to name it.",
+  zh: "代码中未设置（backtrader 在策略之外添加数据源）；可通过 `universe` 指定。",
+  id:
+    "Tidak ditentukan di kode (backtrader menambahkan data feed di luar strategi); kirim `universe` untuk menentukannya.",
+};
 
 const NO_STRATEGY: Record<Language, string> = {
   en:
@@ -78,12 +91,17 @@ export async function explainStrategy(
   }
   const field = given[0];
   let spec: StrategySpec;
-  if (field === "spec") spec = input.spec!;
-  else {
+  let universeMissing = false;
+  if (field === "spec") {
+    if (input.universe !== undefined) {
+      throw new ValidationError("A spec names its own universe; universe is for code", ["universe"]);
+    }
+    spec = input.spec!;
+  } else {
     const code = (field === "code" ? input.code : input.strategy_code)!;
     if (isPythonCode(code)) {
       try {
-        spec = parseBacktraderCode(code, [field]);
+        ({ spec, universeMissing } = readBacktrader(code, [field], input.universe));
       } catch (e) {
         // The document's own example ("import backtrader as bt\n...") holds no strategy: that is an answer.
         if (e instanceof ValidationError && (e.type === "no_strategy" || !STRATEGY_CLASS.test(code))) {
@@ -91,9 +109,13 @@ export async function explainStrategy(
         }
         throw e;
       }
-    } else spec = parseStrategyText(code, [field]);
+    } else {
+      spec = parseStrategyText(code, [field], input.universe ? { universe: universeOf(input.universe) } : {});
+    }
   }
-  const sections = specSections(spec, language);
+  const sections = specSections(spec, language).map((s) =>
+    s.key === "universe" && universeMissing ? { ...s, text: NO_UNIVERSE[language] } : s
+  );
   const text = sectionsText(sections, language);
   // The one place a model touches an explanation: rewording only, numbers checked (see `Rephraser`).
   let explanation = text;
@@ -105,5 +127,5 @@ export async function explainStrategy(
       rephrased = true;
     }
   }
-  return { explanation, spec, sections, language, rephrased };
+  return { explanation, spec: universeMissing ? null : spec, sections, language, rephrased };
 }

@@ -7,18 +7,23 @@
  * (its draft is checked like any other).
  */
 import { ValidationError } from "../errors.ts";
-import { parseBacktraderCode } from "../strategy/backtrader/backtrader_import.ts";
 import { toBacktraderCode } from "../strategy/backtrader/backtrader_export.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { toStrategyText } from "../strategy/strategy_text.ts";
 import { assist, type AssistOutcome } from "./assist.ts";
 import type { AssistantDeps } from "./assistant_deps.ts";
+import { readBacktrader } from "./backtrader_source.ts";
 import { isPythonCode } from "./explain_strategy.ts";
 import type { Language } from "./turn_contract.ts";
 
 /** A generation request. */
 export interface GenerateInput {
   user_prompt: string;
+  /**
+   * The universe (a name such as `idx`, or tickers): fills backtrader code that names none, and is handed to the
+   * provider with a prompt in words.
+   */
+  universe?: string;
   language?: Language;
 }
 
@@ -51,7 +56,8 @@ export async function generateStrategy(
   const prompt = input.user_prompt;
   if (isPythonCode(prompt)) {
     try {
-      const spec = parseBacktraderCode(prompt, ["user_prompt"]);
+      const { spec, universeMissing } = readBacktrader(prompt, ["user_prompt"], input.universe);
+      if (universeMissing) return universeQuestion(language);
       return ready(spec, [], IMPORTER, null, ["read from backtrader code (parsed, never run)"], "");
     } catch (e) {
       const modelConfigured = deps.assist.provider.name !== deps.assist.offline.name;
@@ -71,12 +77,41 @@ export async function generateStrategy(
   }
   const outcome = await assist(deps.assist, userId, {
     task: "generate",
-    message: prompt,
+    message: input.universe ? `${prompt}\nUniverse: ${input.universe}` : prompt,
     history: [],
     draft: null,
     language,
   });
   return answerOf(outcome, []);
+}
+
+const UNIVERSE_QUESTION: Record<Language, string> = {
+  en:
+    "Which tickers or universe should this backtrader strategy trade? Backtrader adds its data feeds outside " +
+    'the strategy: send them as `universe` (e.g. "RELIANCE.NS", "AAPL, MSFT" or "idx").',
+  zh: "这个 backtrader 策略交易哪些股票或股票池？backtrader 在策略之外添加数据源：请通过 `universe` 发送" +
+    '（例如 "RELIANCE.NS"、"AAPL, MSFT" 或 "idx"）。',
+  id:
+    "Saham atau universe apa yang diperdagangkan strategi backtrader ini? Backtrader menambahkan data feed di " +
+    'luar strategi: kirim sebagai `universe` (mis. "RELIANCE.NS", "AAPL, MSFT" atau "idx").',
+};
+
+/** The answer to backtrader code whose rules were read but that names no universe. */
+function universeQuestion(language: Language): GenerateAnswer {
+  return {
+    generated_code: "",
+    spec: null,
+    strategy_text: null,
+    backtrader_code: null,
+    assumptions: [],
+    status: "needs_info",
+    question: UNIVERSE_QUESTION[language],
+    missing: ["universe"],
+    message: UNIVERSE_QUESTION[language],
+    provider: IMPORTER,
+    model: null,
+    notes: ["the backtrader code was read (parsed, never run); only its universe is missing"],
+  };
 }
 
 function ready(

@@ -58,8 +58,9 @@ import { trackRecordHealth } from "../domain/track_record/track_record_health.ts
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 import { trackRecordLinks } from "../routes/public_links.ts";
 import { STRATEGY_TEXT_FORMAT_PATH } from "../routes/copilot_routes.ts";
+
 import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
-import { createOfflineProvider } from "../domain/assistant/offline_provider.ts";
+import { createOfflineProvider as offlineParser } from "../domain/assistant/offline_provider.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 
@@ -224,13 +225,6 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     aliases: integerAliases,
     strategyTextFormatUrl: STRATEGY_TEXT_FORMAT_PATH,
   };
-  const strategyAssistant: AssistantDeps = {
-    assist: { provider: createOfflineProvider(), offline: createOfflineProvider(), clock },
-    sessions: createAgentSessionRepo(kv),
-    runs: sync,
-    clock,
-    sessionTtlMs: AGENT_SESSION_TTL_MS,
-  };
   const dailyJobs = createDailyJobRepo(kv);
   // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
   const calendars = { lists: createCalendarListRepo(kv), clock };
@@ -248,6 +242,14 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       unattested: (await track.signals.listUnattested()).length,
     }),
   };
+  // The assistant's five routes (generate, translate, explain, the chat agent): turns, sessions, dry runs.
+  const strategyAssistant: AssistantDeps = {
+    assist: { provider: offlineParser(), offline: offlineParser(), clock }, // at merge: the providers' `assistant`
+    sessions: createAgentSessionRepo(kv),
+    runs: sync,
+    clock,
+    sessionTtlMs: AGENT_SESSION_TTL_MS,
+  };
   return {
     config,
     kv,
@@ -256,7 +258,6 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,
-    strategyAssistant,
     dashboard: { jobs: backtests, runs: syncRunHistory, aliases: integerAliases },
     auth,
     calendars,
@@ -271,6 +272,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     leaderboard,
     runCache,
     sync,
+    strategyAssistant,
     indicators,
     compare,
     catalogCompare,

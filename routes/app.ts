@@ -195,12 +195,12 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard));
   api.route("/", backtestRoutes(deps.auth, deps.sync, deps.indicators));
+  api.route("/", assistantRoutes(deps.auth, deps.strategyAssistant));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
-  api.route("/", assistantRoutes(deps.auth, deps.strategyAssistant));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

@@ -276,7 +276,9 @@ export async function agentInvoke(
         { role: "user", text: input.input_text, at: now },
         { role: "assistant", text: response, at: now },
       ]),
-      draft: reply.draft ?? rec.draft,
+      // A draft that failed the checks (when `assist` reports one as `unchecked`) is continued, never shown or run.
+      draft: reply.draft ?? (outcome as { unchecked?: Record<string, unknown> | null }).unchecked ??
+        rec.draft,
       config: verdict.config as Record<string, unknown> | null,
       config_ready: verdict.ready,
       missing: reply.missing,

@@ -538,3 +538,23 @@ Deno.test({
     assert.equal(run.status, 200);
   });
 });
+
+Deno.test("a turn that keeps losing its write to other turns is a 409, never a lost message", async () => {
+  await withWorld(async (w) => {
+    const real = w.deps.strategyAssistant.sessions;
+    let saves = 0;
+    w.deps.strategyAssistant.sessions = {
+      get: real.get,
+      save: () => {
+        saves++;
+        return Promise.resolve(false);
+      },
+    };
+    const r = await say(w, "hello", "busy_1");
+    assert.equal(r.status, 409);
+    assert.match(r.body.detail, /changed by other turns at the same time; send the message again/);
+    assert.equal(saves, 3);
+    w.deps.strategyAssistant.sessions = real;
+    assert.equal((await config(w, "busy_1")).status, 404);
+  });
+});

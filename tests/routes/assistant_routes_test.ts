@@ -293,6 +293,17 @@ Deno.test("agent sessions belong to their caller: another user or address cannot
   });
 });
 
+Deno.test('agent session_id defaults to "default"', async () => {
+  await withWorld(async (w) => {
+    const r = await post(w, "/agent/invoke", { input_text: "hello" }, {
+      headers: { "x-forwarded-for": "10.1.1.1" },
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.session_id, "default");
+    assert.equal((await config(w, "default")).status, 200);
+  });
+});
+
 Deno.test("agent sessions expire 7 days after the last turn", async () => {
   await withWorld(async (w) => {
     await say(w, "hello", "exp_1");

@@ -64,6 +64,11 @@ import { createGeminiProvider } from "../domain/assistant/providers/gemini_provi
 import { assistantHealth } from "../domain/assistant/assistant_health.ts";
 import { createAssistantUsageRepo } from "../domain/store/assistant_usage_repo.ts";
 
+import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
+import { createOfflineProvider as offlineParser } from "../domain/assistant/offline_provider.ts";
+import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
+import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
+
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
   config: Config;
@@ -255,6 +260,14 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     }),
     llm: () => assistantHealth(assistant),
   };
+  // The assistant's five routes (generate, translate, explain, the chat agent): turns, sessions, dry runs.
+  const strategyAssistant: AssistantDeps = {
+    assist: { provider: offlineParser(), offline: offlineParser(), clock }, // at merge: the providers' `assistant`
+    sessions: createAgentSessionRepo(kv),
+    runs: sync,
+    clock,
+    sessionTtlMs: AGENT_SESSION_TTL_MS,
+  };
   return {
     config,
     kv,
@@ -278,6 +291,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     leaderboard,
     runCache,
     sync,
+    strategyAssistant,
     indicators,
     compare,
     catalogCompare,

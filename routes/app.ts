@@ -51,6 +51,8 @@ import { supportRoutes } from "./support_routes.ts";
 import { copilotRoutes } from "./copilot_routes.ts";
 import { COPILOT_PATHS, copilotErrorShape } from "./middleware/copilot_errors.ts";
 import type { CopilotDeps } from "../domain/copilot/copilot_views.ts";
+import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
+import { assistantRoutes } from "./assistant_routes.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import type { DailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import type { TopicHub } from "../domain/stream/hub.ts";
@@ -117,6 +119,8 @@ export interface AppDeps {
   jobSubmission: JobSubmissionDeps;
   /** The Quant Copilot document's root paths (integer ids over the library, runs and leaderboard). */
   copilot: CopilotDeps;
+  /** The assistant's five routes: generate, blueprint translation, explanations, the chat agent and its sessions. */
+  strategyAssistant: AssistantDeps;
   /** Tracked strategies, signals, settlement, attestation and public records. */
   track: TrackRecordServices;
   /** Watchdog alerts, evaluations and daily-job runs. */
@@ -195,6 +199,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   api.route("/", leaderboardRoutes(deps.auth, deps.leaderboard));
   api.route("/", backtestRoutes(deps.auth, deps.sync, deps.indicators));
+  api.route("/", assistantRoutes(deps.auth, deps.strategyAssistant));
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
@@ -206,6 +211,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/api/v1", api);
   app.route("/", copilotRoutes(deps.auth, deps.copilot));
   app.route("/", backtesterV2Routes(deps.auth, deps.sync, deps.market));
+  app.route("/", assistantRoutes(deps.auth, deps.strategyAssistant));
   app.route("/", docsRoutes());
   app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));

@@ -142,6 +142,9 @@ export const keys = {
   integerAliasByNumber: (kind: string, n: number) => ["integer_aliases_by_number", kind, n] as const,
   integerAliasCounter: (kind: string) => ["integer_alias_counters", kind] as const,
 
+  /** A chat-agent session (`/agent/invoke`) of one owner (`user:<id>` or `ip:<hash>`), by its session id. */
+  agentSession: (owner: string, sessionId: string) => ["agent_sessions", owner, sessionId] as const,
+
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
   /** A queue message id claimed by the worker that does its work (expires after the claim TTL). */

@@ -26,14 +26,32 @@ const BlueprintRule = z.strictObject({
   }).default({}),
 });
 
+/** Timeframes of daily bars (the only bars there are), as blueprints write them. */
+const DAILY_TIMEFRAMES = ["1d", "1D", "d", "D", "day", "daily", "1day"];
+
+/**
+ * A percent as the blueprint document types it (`number | string`): a number, or a string `"5"`, `"5%"`,
+ * `"0.05"`. A number or a bare string is read as `asPct` reads numbers (≤ 1 a fraction, else percent); a string
+ * with `%` is always a percent (`"0.5%"` is half a percent), so it becomes the fraction it names.
+ */
+const percentLike = z.union([
+  z.number().positive(),
+  z.string().max(16).regex(/^\s*\d+(\.\d+)?\s*%?\s*$/, 'Expected a percent: a number, or a string like "5%"')
+    .transform((s) => (s.includes("%") ? Number(s.replace("%", "").trim()) / 100 : Number(s.trim())))
+    .refine((x) => x > 0, "Must be greater than 0"),
+]);
+
 /** The copilot's blueprint shape. */
 export const BlueprintSchema = z.strictObject({
   asset: z.string().min(1).max(32).regex(/^[A-Za-z0-9._^=-]+$/, "Not a symbol"),
-  timeframe: z.enum(["1d", "daily", "D"]).default("1d"),
+  timeframe: z.string().max(16).refine(
+    (t) => DAILY_TIMEFRAMES.includes(t.trim()),
+    "Only daily bars exist: timeframe must be 1d (also accepted: daily, D, 1D, day)",
+  ).default("1d"),
   entry: z.array(BlueprintRule).min(1).max(10),
   exit: z.array(BlueprintRule).max(10).default([]),
   risk: z.strictObject({
-    stop_loss: z.number().positive().nullable().optional(),
+    stop_loss: percentLike.nullable().optional(),
     take_profit: z.number().positive().nullable().optional(),
     trailing_stop: z.number().positive().nullable().optional(),
   }).default({}),

@@ -15,6 +15,9 @@ export const COPILOT_PATHS = [
   "/plot",
   "/export/*",
   "/leaderboard/*",
+  "/generate",
+  "/builder/translate",
+  "/explain",
 ] as const;
 
 /** One string for a house error body: its `detail`, or its issues as `loc: msg` joined by `; `. */

@@ -65,7 +65,6 @@ import { assistantHealth } from "../domain/assistant/assistant_health.ts";
 import { createAssistantUsageRepo } from "../domain/store/assistant_usage_repo.ts";
 
 import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
-import { createOfflineProvider as offlineParser } from "../domain/assistant/offline_provider.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 
@@ -262,7 +261,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // The assistant's five routes (generate, translate, explain, the chat agent): turns, sessions, dry runs.
   const strategyAssistant: AssistantDeps = {
-    assist: { provider: offlineParser(), offline: offlineParser(), clock }, // at merge: the providers' `assistant`
+    assist: assistant,
     sessions: createAgentSessionRepo(kv),
     runs: sync,
     clock,

@@ -235,7 +235,7 @@ export async function agentInvoke(
   input: AgentInvokeInput,
 ): Promise<AgentInvokeAnswer> {
   const owner = await ownerOf(caller);
-  const who = caller.userId ?? owner;
+  const who = caller.userId ?? `ip:${caller.clientIp}`; // charged like /generate: one bucket per caller
   const sid = input.session_id;
   const language = input.language ?? guessLanguage(input.input_text);
   for (let attempt = 0; attempt < MAX_TURN_ATTEMPTS; attempt++) {

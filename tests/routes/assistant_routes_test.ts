@@ -432,8 +432,12 @@ Deno.test("config_ready needs a successful dry run; a failing one says why", asy
       assumptions: [],
       rationale: "",
     });
+    // The turn's market check would refuse the unknown ticker first; without it the dry run must refuse it.
+    const market = w.deps.strategyAssistant.assist.market;
+    w.deps.strategyAssistant.assist.market = undefined;
     w.deps.strategyAssistant.assist.provider = scriptedProvider(ready({ tickers: ["NOSUCHCODE"] }));
     const bad = await say(w, "go", "dry_1");
+    w.deps.strategyAssistant.assist.market = market;
     assert.equal(bad.status, 200);
     assert.equal(bad.body.config_ready, false);
     assert.equal(bad.body.backtest_config, null);
@@ -458,18 +462,25 @@ Deno.test("config_ready needs a successful dry run; a failing one says why", asy
 });
 
 Deno.test("a rate-limited turn is a 429 with Retry-After and changes nothing", async () => {
-  await withWorld(async (w) => {
-    w.deps.strategyAssistant.assist.provider = failingProvider(
-      new RateLimitError("Rate limit exceeded: 1 per 1 minute", 30),
-    );
-    const r = await say(w, "hello", "rate_1");
+  const w = await openTestWorld({ RATE_LIMIT_ASSISTANT: "2/1m" });
+  const SAME_CALLER = { headers: { "x-forwarded-for": "10.1.1.1" } }; // the address `say` uses
+  try {
+    assert.equal((await say(w, "hello", "rate_1")).status, 200);
+    const g1 = await post(w, "/generate", { user_prompt: "SMA 20/50 cross on AAPL" }, SAME_CALLER);
+    assert.equal(g1.status, 200);
+    // The third turn of the minute, whichever route asks: refused before the provider is asked.
+    const r = await say(w, "SMA crossover 20/50", "rate_1");
     assert.equal(r.status, 429);
-    assert.equal(r.headers.get("retry-after"), "30");
-    assert.equal((await config(w, "rate_1")).status, 404);
-    const g = await post(w, "/generate", { user_prompt: "SMA on AAPL" });
+    assert.ok(Number(r.headers.get("retry-after")) > 0);
+    const cfg = await config(w, "rate_1");
+    assert.equal(cfg.status, 200);
+    assert.equal((await cfg.json()).config_ready, false); // the refused turn changed nothing
+    const g = await post(w, "/generate", { user_prompt: "SMA on AAPL" }, SAME_CALLER);
     assert.equal(g.status, 429);
-    assert.equal(g.body.error, "Rate limit exceeded: 1 per 1 minute");
-  });
+    assert.match(g.body.error, /Rate limit exceeded/);
+  } finally {
+    await w.close();
+  }
 });
 
 /** Backtrader code as a user pastes it: no universe (the feeds are added outside the strategy). */

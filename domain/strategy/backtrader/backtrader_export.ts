@@ -79,6 +79,11 @@ function carriedFeatures(spec: StrategySpec): string[] {
         "No backtrader equivalent: a named universe and its filters (market cap, sectors, syariah, traded value, " +
           "fundamentals) are resolved by Quantedge's market data; add one feed per member below.",
       ),
+      ...carried(
+        "end",
+        spec.end,
+        "With no feed to carry it, the last day of the run (use it as each feed's todate).",
+      ),
     );
   }
   if (spec.costs.slippage_pct > 0 && spec.risk.take_profit_pct !== null) {

@@ -205,7 +205,19 @@ Deno.test("assist: a provider timeout falls back to offline with a note", async 
     const out = await assist(t.world.deps.assistant, "u1", generate());
     assert.equal(out.provider, "offline");
     assert.deepEqual(out.notes, ["gemini timed out after 300 ms; answered offline"]);
-    assert.equal(out.spec, null); // the offline placeholder asks; whatever it answers is checked the same way
+    // The offline parser answers the same prompt as it would alone, checked the same way.
+    const alone = await assist(
+      {
+        ...t.world.deps.assistant,
+        provider: t.world.deps.assistant.offline,
+        usage: undefined,
+        rate: undefined,
+      },
+      "u2",
+      generate(),
+    );
+    assert.ok(alone.spec);
+    assert.deepEqual(out.spec, alone.spec);
     const usage = await usageOf(t.world, "u1");
     assert.deepEqual(usage.map((u) => [u.provider, u.calls, u.fallbacks]), [["gemini", 1, 1], [
       "offline",

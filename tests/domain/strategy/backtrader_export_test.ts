@@ -75,6 +75,7 @@ Deno.test("backtrader export: features with no backtrader form read back as the 
   assert.deepEqual(carried(code), {
     name: s.name,
     universe: s.universe,
+    end: s.end, // no feed carries it
     benchmarks: s.benchmarks,
     risk_free_pct: s.risk_free_pct,
     fill: s.fill,

@@ -3,7 +3,7 @@
  * slots from the newest message with fixed phrases, keeps them in the draft it hands back, and asks for the
  * first slot still missing. When every slot is known it answers `config_ready` with the document-004 config.
  * For `generate` it answers an SMA-crossover spec when the prompt names a ticker, else asks for the universe.
- * Also: `failingProvider` (always rejects with the error given) and `scriptedProvider` (fixed replies).
+ * Also: `scriptedProvider` (fixed replies).
  */
 import type { LlmProvider, TurnInput, TurnReply } from "../../domain/assistant/turn_contract.ts";
 
@@ -107,11 +107,6 @@ export function fakeChatProvider(): LlmProvider & { calls: number } {
     },
   };
   return p;
-}
-
-/** A provider whose every turn rejects with `error`. */
-export function failingProvider(error: Error): LlmProvider {
-  return { name: "failing", model: null, turn: () => Promise.reject(error) };
 }
 
 /** A provider answering `reply` to every turn (with its draft), counting calls; `delayMs` before each. */

@@ -8,12 +8,11 @@ import assert from "node:assert/strict";
 import { buildServices } from "../../app/services.ts";
 import { fixedClock } from "../../domain/clock.ts";
 import { parseConfig } from "../../domain/config.ts";
-import { RateLimitError } from "../../domain/errors.ts";
 import { MAX_MESSAGES } from "../../domain/assistant/agent_chat.ts";
 import type { TurnReply } from "../../domain/assistant/turn_contract.ts";
 import { createAgentSessionRepo } from "../../domain/store/agent_session_repo.ts";
 import { createApp } from "../../routes/app.ts";
-import { failingProvider, fakeChatProvider, scriptedProvider } from "../_helpers/assistant_chat_fake.ts";
+import { fakeChatProvider, scriptedProvider } from "../_helpers/assistant_chat_fake.ts";
 import { captureMailer, openTestWorld, signInWithOtp, T0, type TestWorld } from "../_helpers/test_app.ts";
 
 const BLUEPRINT = {

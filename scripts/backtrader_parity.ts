@@ -13,6 +13,7 @@
 import { simulate, type SymbolInput } from "../domain/backtest/engine.ts";
 import { toDayNumber } from "../domain/calendar/dates.ts";
 import { toBacktraderCode } from "../domain/strategy/backtrader/backtrader_export.ts";
+import { parseBacktraderCode } from "../domain/strategy/backtrader/backtrader_import.ts";
 import { createEvalContext, evaluate } from "../domain/strategy/evaluate.ts";
 import { parseExpression } from "../domain/strategy/expression.ts";
 import { type StrategySpec, StrategySpecSchema } from "../domain/strategy/spec.ts";
@@ -199,13 +200,47 @@ export const PARITY_SPECS: Record<string, unknown> = {
   },
 };
 
-/** Every spec of the set, parsed, with its run dates filled in (the fixtures cover 2021-01-04 … 2023-11-17). */
+/** The folder of the backtrader strategies written as users write them (tests/fixtures/backtrader/*.py). */
+const USER_STRATEGIES_DIR = new URL("../tests/fixtures/backtrader/", import.meta.url);
+/** The fixture symbols the imported user strategies are run on, in turn. */
+const PARITY_SYMBOLS = ["AAA", "BBB", "CCC", "DDD"];
+
+/**
+ * The user-written backtrader strategies of tests/fixtures/backtrader, imported (`parseBacktraderCode`) and
+ * re-aimed at the parity bars: each keeps its rules, sizing, risk and costs, and runs on one fixture symbol (a
+ * multi-data strategy on all four) over the fixtures' dates. Those filling at the close (`set_coc`) are left
+ * out: the export fills at the next open and says so.
+ */
+export function importedUserSpecs(): Record<string, StrategySpec> {
+  const out: Record<string, StrategySpec> = {};
+  const files = [...Deno.readDirSync(USER_STRATEGIES_DIR)].filter((f) => f.isFile && f.name.endsWith(".py"))
+    .map((f) => f.name).sort();
+  files.forEach((file, i) => {
+    const spec = parseBacktraderCode(Deno.readTextFileSync(new URL(file, USER_STRATEGIES_DIR)), ["code"], {
+      universe: { tickers: ["AAA"] },
+    });
+    if (spec.fill !== "next_open") return;
+    const tickers = (spec.universe.tickers?.length ?? 1) > 1 ? PARITY_SYMBOLS : [PARITY_SYMBOLS[i % 4]];
+    out[`user_${file.replace(/\.py$/, "")}`] = StrategySpecSchema.parse({
+      ...spec,
+      universe: { tickers },
+      start: "2021-09-01",
+      end: "2023-11-17",
+    });
+  });
+  return out;
+}
+
+/**
+ * Every spec of the set, parsed, with its run dates filled in (the fixtures cover 2021-01-04 … 2023-11-17), then
+ * the imported user strategies (`importedUserSpecs`).
+ */
 export function paritySpecs(): Record<string, StrategySpec> {
   const out: Record<string, StrategySpec> = {};
   for (const [name, raw] of Object.entries(PARITY_SPECS)) {
     out[name] = StrategySpecSchema.parse({ start: "2021-09-01", end: "2023-11-17", ...(raw as object) });
   }
-  return out;
+  return { ...out, ...importedUserSpecs() };
 }
 
 interface Bars {

@@ -11,6 +11,7 @@ import { toBacktraderCode } from "../strategy/backtrader/backtrader_export.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { toStrategyText } from "../strategy/strategy_text.ts";
 import { assist, type AssistOutcome } from "./assist.ts";
+import { checkDraft } from "./draft_checks.ts";
 import type { AssistantDeps } from "./assistant_deps.ts";
 import { readBacktrader } from "./backtrader_source.ts";
 import { isPythonCode } from "./explain_strategy.ts";
@@ -27,7 +28,10 @@ export interface GenerateInput {
   language?: Language;
 }
 
-/** What `/generate` answers. `generated_code` is Quantedge strategy text ("" when there is no strategy). */
+/**
+ * What `/generate` answers. `generated_code` is Quantedge strategy text ("" when there is no strategy). A ready
+ * answer may still carry a `question`: a follow-up about a value it assumed (listed in `assumptions`).
+ */
 export interface GenerateAnswer {
   generated_code: string;
   spec: StrategySpec | null;
@@ -82,7 +86,29 @@ export async function generateStrategy(
     draft: null,
     language,
   });
+  const provisional = await onAssumedUniverse(deps, userId, outcome);
+  if (provisional) return provisional;
   return answerOf(outcome, []);
+}
+
+/**
+ * When the prompt gave the rules but no market, the parser drafts on a stated default universe (listed in
+ * `assumptions`) and asks which market to use. That draft, once it passes the same three checks, is answered as
+ * a runnable strategy with the question kept as a follow-up (so the document's "Create a moving average
+ * crossover strategy" gets code, and the user sees which market was assumed). Anything else: `null`.
+ */
+async function onAssumedUniverse(
+  deps: AssistantDeps,
+  userId: string,
+  outcome: AssistOutcome,
+): Promise<GenerateAnswer | null> {
+  const r = outcome.reply;
+  if (outcome.spec || r.kind !== "needs_info" || !r.draft) return null;
+  if (r.missing.length !== 1 || r.missing[0] !== "universe") return null;
+  const checked = await checkDraft("generate", r.draft, { market: deps.assist.market, userId });
+  if (!checked.ok) return null;
+  const answer = ready(checked.spec, r.assumptions, outcome.provider, outcome.model, outcome.notes, r.message);
+  return { ...answer, question: r.question ?? r.message };
 }
 
 const UNIVERSE_QUESTION: Record<Language, string> = {

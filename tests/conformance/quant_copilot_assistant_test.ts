@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 import { parseStrategyText } from "../../domain/strategy/strategy_text.ts";
+import { runReport } from "../../domain/backtest/sync_runs.ts";
 
 /** The document's request examples, as written. */
 const REQUEST = {
@@ -69,17 +70,17 @@ for (const prefix of ["", "/api/v1"]) {
       const { status, body } = await post(w, `${prefix}/generate`, REQUEST.generate);
       assert.equal(status, 200);
       assertDocumentShape(body, RESPONSE.generate);
-      // Never a strategy that does not run: either a checked spec with its text, or a question and no code.
-      assert.ok(["ready", "needs_info"].includes(body.status));
-      if (body.status === "ready") {
-        assert.deepEqual(parseStrategyText(body.generated_code), body.spec);
-        assert.equal(typeof body.backtrader_code, "string");
-      } else {
-        assert.equal(body.generated_code, "");
-        assert.equal(body.spec, null);
-        assert.equal(typeof body.question, "string");
-        assert.ok(body.missing.length > 0);
-      }
+      // The prompt names no market: the strategy comes on a stated default universe, with the question kept.
+      assert.equal(body.status, "ready");
+      assert.deepEqual(parseStrategyText(body.generated_code), body.spec);
+      assert.equal(body.spec.entry, "crosses_above(sma(close, 20), sma(close, 50))");
+      assert.equal(body.spec.exit, "crosses_below(sma(close, 20), sma(close, 50))");
+      assert.match(body.backtrader_code, /^import backtrader as bt$/m);
+      assert.ok(body.assumptions.some((a: string) => /^universe: not given/.test(a)));
+      assert.match(body.question, /Which market or tickers/);
+      // And it runs.
+      const run = await runReport(w.deps.sync, "conformance-user", { spec: body.spec });
+      assert.ok(run.summary.totalTrades > 0);
     } finally {
       await w.close();
     }

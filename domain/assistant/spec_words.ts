@@ -401,7 +401,7 @@ export function specSections(spec: StrategySpec, language: Language): Explanatio
     )
     : s.method === "fixed_quantity"
     ? pick(
-      `each position is a fixed ${num(s.quantity)} shares`,
+      `each position is a fixed ${num(s.quantity)} ${s.quantity === 1 ? "share" : "shares"}`,
       `每个仓位固定${num(s.quantity)}股`,
       `setiap posisi tetap ${num(s.quantity)} lembar`,
     )

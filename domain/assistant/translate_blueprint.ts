@@ -62,7 +62,11 @@ export function translateBlueprint(input: Record<string, unknown>): TranslateAns
     } × ATR ${sizing.atr_period})`
     : "";
   const prompt = `Build a strategy on ${bp.asset} using ${bp.timeframe.trim()} candles: enter when ` +
-    `${ruleInWords(spec.entry, "en")}; exit when ${ruleInWords(spec.exit, "en")}; ` +
+    `${ruleInWords(spec.entry, "en")}; ${
+      bp.exit.length
+        ? `exit when ${ruleInWords(spec.exit, "en")}`
+        : "no exit rule (positions leave by the risk rules)"
+    }; ` +
     `${risk.length ? risk.join(", ") : "no stop loss or take profit"}; ` +
     `${SIZING_WORDS[bp.position_sizing]}${sizeDetail}.`;
   return {

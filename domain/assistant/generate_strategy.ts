@@ -107,7 +107,14 @@ async function onAssumedUniverse(
   if (r.missing.length !== 1 || r.missing[0] !== "universe") return null;
   const checked = await checkDraft("generate", r.draft, { market: deps.assist.market, userId });
   if (!checked.ok) return null;
-  const answer = ready(checked.spec, r.assumptions, outcome.provider, outcome.model, outcome.notes, r.message);
+  const answer = ready(
+    checked.spec,
+    r.assumptions,
+    outcome.provider,
+    outcome.model,
+    outcome.notes,
+    r.message,
+  );
   return { ...answer, question: r.question ?? r.message };
 }
 

@@ -24,6 +24,7 @@ import {
   TECHNICAL_PARAMETERS,
 } from "../strategy/blueprint_and_config.ts";
 import type { MarketData } from "../market/types.ts";
+import { passesStaticFilters } from "../backtest/run_backtest.ts";
 import type { ZodError } from "zod";
 
 /** What the market check reads: the market, and whose private imports count as existing tickers. */
@@ -42,6 +43,8 @@ export type DraftCheckResult =
 const MAX_ERRORS = 8;
 /** Most tickers whose bars are read for the date-range, window and lot checks. */
 const MAX_SAMPLED_SYMBOLS = 20;
+/** Most symbols whose metadata is read to see that the static filters leave one. */
+const MAX_FILTERED_SYMBOLS = 2_000;
 /** Constituents of a named universe whose bars are read. */
 const UNIVERSE_SAMPLE = 5;
 /** Expression fields of a spec. */
@@ -57,6 +60,7 @@ const PLACEHOLDER: Record<(typeof EXPRESSION_FIELDS)[number], string> = {
 interface FieldNames {
   tickers: string;
   universe: string;
+  filters: string;
   dates: string;
   capital: string;
   percent: string;
@@ -69,6 +73,7 @@ interface FieldNames {
 const SPEC_NAMES: FieldNames = {
   tickers: "universe.tickers",
   universe: "universe.name",
+  filters: "universe.filters",
   dates: "start/end",
   capital: "capital",
   percent: "sizing.percent",
@@ -80,6 +85,7 @@ const SPEC_NAMES: FieldNames = {
 const CHAT_NAMES: FieldNames = {
   tickers: "filters.tickers",
   universe: "universe",
+  filters: "filters",
   dates: "backtestConfig.startDate/endDate",
   capital: "backtestConfig.initialCapital",
   percent: "backtestConfig.portfolio.positionSizePercent",
@@ -285,6 +291,24 @@ async function marketErrors(
     sample = members.slice(0, UNIVERSE_SAMPLE);
   }
   if (errors.length) return errors;
+  const filters = spec.universe.filters;
+  if (filters && (filters.market_cap || filters.sectors || filters.syariah !== undefined)) {
+    // The static filters must leave at least one symbol (the run would fail with "no tickers" otherwise).
+    const members = tickers.length ? known : await market.getUniverse(spec.universe.name!);
+    const kept: string[] = [];
+    for (let i = 0; i < members.length && kept.length === 0 && i < MAX_FILTERED_SYMBOLS; i += 20) {
+      const chunk = members.slice(i, i + 20);
+      const infos = await Promise.all(chunk.map((t) => market.getSymbol(t, userId)));
+      infos.forEach((info, j) => info && passesStaticFilters(info, filters) && kept.push(chunk[j]));
+    }
+    if (!kept.length) {
+      return [
+        `${names.filters}: the filters (market cap, sectors, syariah) leave none of the ${members.length} ` +
+        "symbols; loosen them or choose another universe",
+      ];
+    }
+    if (!tickers.length) sample = [...new Set([...kept, ...sample])].slice(0, UNIVERSE_SAMPLE);
+  }
 
   const series = await Promise.all(sample.map((s) => market.getBars(s, spec.start, spec.end, userId)));
   const barsOf = (i: number) => series[i]?.close.length ?? 0;

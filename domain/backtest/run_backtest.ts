@@ -35,8 +35,8 @@ export const WARMUP_DAYS = 400;
 
 type Filters = NonNullable<StrategySpec["universe"]["filters"]>;
 
-/** Market-cap class, sector and syariah filters. */
-function passesStaticFilters(info: SymbolInfo, f: Filters | undefined): boolean {
+/** Market-cap class, sector and syariah filters (the static ones: decided before the run, per symbol). */
+export function passesStaticFilters(info: SymbolInfo, f: Filters | undefined): boolean {
   if (!f) return true;
   if (f.market_cap && (!info.market_cap_class || !f.market_cap.includes(info.market_cap_class))) return false;
   if (f.sectors && (!info.sector || !f.sectors.some((s) => s.toLowerCase() === info.sector!.toLowerCase()))) {

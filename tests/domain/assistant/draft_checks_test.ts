@@ -140,6 +140,18 @@ Deno.test("draft checks", async (t) => {
       );
     });
 
+    await t.step("market: static filters that leave no symbol are refused", async () => {
+      // The run would fail with "the filters left no tickers"; the check says so first.
+      const none = errorsOf(
+        await spec({ universe: { tickers: ["AAPL"], filters: { sectors: ["No Such Sector"] } } }),
+      );
+      assert.deepEqual(none, [
+        "universe.filters: the filters (market cap, sectors, syariah) leave none of the 1 symbols; loosen them or " +
+        "choose another universe",
+      ]);
+      assert.ok((await spec({ universe: { name: "us", filters: { market_cap: ["large"] } } })).ok);
+    });
+
     await t.step(
       "market: a named universe with data passes; the capital must buy a lot of the dearest ticker",
       async () => {

@@ -15,7 +15,14 @@
  * Errors are short sentences that start with the field they are about, so a model can repair the draft and a
  * user can act on them. Each check runs only when the one before passed.
  */
-import { type Expr, ExpressionError, FIELDS, FUNCTIONS, parseExpression } from "../strategy/expression.ts";
+import {
+  editDistance,
+  type Expr,
+  ExpressionError,
+  FIELDS,
+  FUNCTIONS,
+  parseExpression,
+} from "../strategy/expression.ts";
 import { type StrategySpec, StrategySpecSchema } from "../strategy/spec.ts";
 import {
   type AgentConfig,
@@ -110,21 +117,6 @@ function slotOf(task: "generate" | "chat", error: string): string | null {
       "date_range",
     ], [/initialCapital/, "capital"]];
   return rules.find(([re]) => re.test(field))?.[1] ?? null;
-}
-
-/** Edit distance of two names. */
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }
 
 /** The `count` allowed names nearest to `name` (ties in the list's order). */

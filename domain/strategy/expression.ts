@@ -137,7 +137,8 @@ function suggest(name: string): string {
     : `known names: ${FIELDS.join(", ")}, ${Object.keys(FUNCTIONS).join(", ")}`;
 }
 
-function editDistance(a: string, b: string): number {
+/** Edit (Levenshtein) distance of two names. */
+export function editDistance(a: string, b: string): number {
   const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let prev = dp[0];

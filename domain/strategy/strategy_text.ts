@@ -13,7 +13,8 @@ import { ValidationError } from "../errors.ts";
 import { parseExpression, printExpression } from "./expression.ts";
 import { type StrategySpec, StrategySpecSchema } from "./spec.ts";
 
-const ORDER = [
+/** The keys of strategy text, in the order they are written. */
+export const STRATEGY_TEXT_KEYS = [
   "name",
   "universe",
   "entry",
@@ -34,7 +35,7 @@ const EXPRESSIONS = new Set(["entry", "exit", "rank_by"]);
 
 /** Writes `spec` in canonical text form. */
 export function toStrategyText(spec: StrategySpec): string {
-  return ORDER.map((k) => {
+  return STRATEGY_TEXT_KEYS.map((k) => {
     const v = spec[k];
     return `${k}: ${EXPRESSIONS.has(k) ? printExpression(parseExpression(v as string)) : JSON.stringify(v)}`;
   }).join("\n") + "\n";
@@ -48,7 +49,7 @@ export function toStrategyText(spec: StrategySpec): string {
 export function parseStrategyText(
   text: string,
   loc: (string | number)[] = ["strategy_code"],
-  defaults: Partial<Record<typeof ORDER[number], unknown>> = {},
+  defaults: Partial<Record<typeof STRATEGY_TEXT_KEYS[number], unknown>> = {},
 ): StrategySpec {
   const raw: Record<string, unknown> = {};
   const lines = text.split(/\r?\n/);
@@ -59,8 +60,11 @@ export function parseStrategyText(
     if (colon < 1) throw new ValidationError(`line ${i + 1}: expected "key: value"`, loc);
     const key = trimmed.slice(0, colon).trim().toLowerCase();
     const value = trimmed.slice(colon + 1).trim();
-    if (!(ORDER as readonly string[]).includes(key)) {
-      throw new ValidationError(`line ${i + 1}: unknown key "${key}" (keys: ${ORDER.join(", ")})`, loc);
+    if (!(STRATEGY_TEXT_KEYS as readonly string[]).includes(key)) {
+      throw new ValidationError(
+        `line ${i + 1}: unknown key "${key}" (keys: ${STRATEGY_TEXT_KEYS.join(", ")})`,
+        loc,
+      );
     }
     if (key in raw) throw new ValidationError(`line ${i + 1}: "${key}" given twice`, loc);
     if (EXPRESSIONS.has(key)) raw[key] = value;

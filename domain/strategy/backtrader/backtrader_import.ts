@@ -47,6 +47,7 @@ import { ValidationError } from "../../errors.ts";
 import { type Expr, parseExpression, printExpression } from "../expression.ts";
 import { parsePython, type PyExpr, type PyStmt } from "../python/python_parser.ts";
 import { type StrategySpec, StrategySpecSchema } from "../spec.ts";
+import { STRATEGY_TEXT_KEYS } from "../strategy_text.ts";
 import { evaluate } from "./backtrader_import_eval.ts";
 import { type Actions, forDatas, readNext, readNotifyOrder } from "./backtrader_import_next.ts";
 import { readRunner, type Runner } from "./backtrader_import_runner.ts";
@@ -67,23 +68,7 @@ const IGNORED_METHODS = new Set([
 ]);
 
 /** Strategy-text keys a `# quantedge:` comment may give, and which hold expressions. */
-const TEXT_KEYS = [
-  "name",
-  "universe",
-  "entry",
-  "exit",
-  "rank_by",
-  "sizing",
-  "risk",
-  "costs",
-  "fill",
-  "capital",
-  "start",
-  "end",
-  "benchmarks",
-  "close_at_end",
-  "risk_free_pct",
-];
+const TEXT_KEYS: readonly string[] = STRATEGY_TEXT_KEYS;
 const EXPRESSION_KEYS = new Set(["entry", "exit", "rank_by"]);
 
 /** Whether `code` is Python rather than strategy text (an import, a class or a function definition). */

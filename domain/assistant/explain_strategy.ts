@@ -39,8 +39,6 @@ export interface ExplainAnswer {
 /** A line only Python has (an import, a class or a function definition). */
 const PYTHON_LINE =
   /^\s*(import\s+[A-Za-z_]|from\s+[A-Za-z_][\w.]*\s+import\b|class\s+\w+\s*[(:]|def\s+\w+\s*\()/m;
-/** A class deriving from backtrader's Strategy. */
-const STRATEGY_CLASS = /^\s*class\s+\w+\s*\(\s*(?:bt\.|backtrader\.)?Strategy\s*\)\s*:/m;
 
 /** True when `code` is Python (backtrader), not strategy text. */
 export const isPythonCode = (code: string): boolean => PYTHON_LINE.test(code);
@@ -54,14 +52,11 @@ const NO_UNIVERSE: Record<Language, string> = {
 };
 
 const NO_STRATEGY: Record<Language, string> = {
-  en:
-    "This code imports backtrader but defines no strategy (no class derived from bt.Strategy), so there is " +
+  en: "This code defines no backtrader strategy (no class derived from bt.Strategy), so there is " +
     "nothing to trade: no entry rule, no exit rule, no orders.",
-  zh:
-    "这段代码导入了 backtrader，但没有定义策略（没有继承 bt.Strategy 的类），因此没有可交易的内容：没有入场规则、" +
+  zh: "这段代码没有定义 backtrader 策略（没有继承 bt.Strategy 的类），因此没有可交易的内容：没有入场规则、" +
     "没有出场规则、没有订单。",
-  id:
-    "Kode ini mengimpor backtrader tetapi tidak mendefinisikan strategi (tidak ada kelas turunan bt.Strategy), " +
+  id: "Kode ini tidak mendefinisikan strategi backtrader (tidak ada kelas turunan bt.Strategy), " +
     "jadi tidak ada yang diperdagangkan: tidak ada aturan masuk, aturan keluar, atau order.",
 };
 
@@ -104,7 +99,8 @@ export async function explainStrategy(
         ({ spec, universeMissing } = readBacktrader(code, [field], input.universe));
       } catch (e) {
         // The document's own example ("import backtrader as bt\n...") holds no strategy: that is an answer.
-        if (e instanceof ValidationError && (e.type === "no_strategy" || !STRATEGY_CLASS.test(code))) {
+        // Anything else (an import outside the subset, a syntax error) is the importer's 422.
+        if (e instanceof ValidationError && e.type === "no_strategy") {
           return { explanation: NO_STRATEGY[language], spec: null, sections: [], language, rephrased: false };
         }
         throw e;

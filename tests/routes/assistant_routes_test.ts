@@ -197,7 +197,11 @@ Deno.test("explain: a spec in words, every number from the spec, in en/zh/id", a
     );
     const noStrategy = await post(w, "/explain", { code: "import backtrader as bt\n...", language: "zh" });
     assert.equal(noStrategy.status, 200);
-    assert.match(noStrategy.body.explanation, /没有定义策略/);
+    assert.match(noStrategy.body.explanation, /没有定义 backtrader 策略/);
+    // Code that is not a strategy for another reason is the importer's 422, naming the construct and the line.
+    const os = await post(w, "/explain", { strategy_code: "import os\nos.system('ls')" });
+    assert.equal(os.status, 422);
+    assert.match(os.body.detail[0].msg, /line 1: importing `os`/);
   });
 });
 

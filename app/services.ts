@@ -59,6 +59,7 @@ import { createBackgroundTasks } from "../domain/track_record/background_tasks.t
 import { trackRecordLinks } from "../routes/public_links.ts";
 import { STRATEGY_TEXT_FORMAT_PATH } from "../routes/copilot_routes.ts";
 import type { AssistDeps } from "../domain/assistant/assist.ts";
+import { rephrase } from "../domain/assistant/rephrase.ts";
 import { createOfflineProvider } from "../domain/assistant/offline_provider.ts";
 import { createGeminiProvider } from "../domain/assistant/providers/gemini_provider.ts";
 import { assistantHealth } from "../domain/assistant/assistant_health.ts";
@@ -266,6 +267,12 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     runs: sync,
     clock,
     sessionTtlMs: AGENT_SESSION_TTL_MS,
+    // With a model configured it may reword explanations (numbers checked); offline the text is the answer.
+    ...(config.assistant.gemini
+      ? {
+        rephrase: (userId, text, language) => rephrase(assistant, userId, text, language).then((o) => o.text),
+      }
+      : {}),
   };
   return {
     config,

@@ -8,6 +8,7 @@
 import { ValidationError } from "../errors.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
 import { parseStrategyText } from "../strategy/strategy_text.ts";
+import { looksLikePython } from "../strategy/backtrader/backtrader_import.ts";
 import type { AssistantDeps } from "./assistant_deps.ts";
 import { readBacktrader, universeOf } from "./backtrader_source.ts";
 import { type ExplanationSection, sectionsText, specSections } from "./spec_words.ts";
@@ -35,13 +36,6 @@ export interface ExplainAnswer {
   /** True when a model reworded the deterministic text (its numbers checked against the original). */
   rephrased: boolean;
 }
-
-/** A line only Python has (an import, a class or a function definition). */
-const PYTHON_LINE =
-  /^\s*(import\s+[A-Za-z_]|from\s+[A-Za-z_][\w.]*\s+import\b|class\s+\w+\s*[(:]|def\s+\w+\s*\()/m;
-
-/** True when `code` is Python (backtrader), not strategy text. */
-export const isPythonCode = (code: string): boolean => PYTHON_LINE.test(code);
 
 const NO_UNIVERSE: Record<Language, string> = {
   en:
@@ -94,7 +88,7 @@ export async function explainStrategy(
     spec = input.spec!;
   } else {
     const code = (field === "code" ? input.code : input.strategy_code)!;
-    if (isPythonCode(code)) {
+    if (looksLikePython(code)) {
       try {
         ({ spec, universeMissing } = readBacktrader(code, [field], input.universe));
       } catch (e) {
@@ -118,7 +112,7 @@ export async function explainStrategy(
   let rephrased = false;
   if (deps.rephrase) {
     const worded = await deps.rephrase(userId, text, language).catch(() => null);
-    if (worded && worded.trim() && numbersOf(worded) === numbersOf(text)) {
+    if (worded && worded.trim() && worded.trim() !== text.trim() && numbersOf(worded) === numbersOf(text)) {
       explanation = worded.trim();
       rephrased = true;
     }

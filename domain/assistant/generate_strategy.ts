@@ -14,7 +14,7 @@ import { assist, type AssistOutcome } from "./assist.ts";
 import { checkDraft } from "./draft_checks.ts";
 import type { AssistantDeps } from "./assistant_deps.ts";
 import { readBacktrader } from "./backtrader_source.ts";
-import { isPythonCode } from "./explain_strategy.ts";
+import { looksLikePython } from "../strategy/backtrader/backtrader_import.ts";
 import type { Language } from "./turn_contract.ts";
 
 /** A generation request. */
@@ -58,7 +58,7 @@ export async function generateStrategy(
 ): Promise<GenerateAnswer> {
   const language = input.language ?? "en";
   const prompt = input.user_prompt;
-  if (isPythonCode(prompt)) {
+  if (looksLikePython(prompt)) {
     try {
       const { spec, universeMissing } = readBacktrader(prompt, ["user_prompt"], input.universe);
       if (universeMissing) return universeQuestion(language);

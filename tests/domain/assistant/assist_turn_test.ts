@@ -342,3 +342,32 @@ Deno.test("assist: questions and refusals pass through unchecked, without a spec
     await t.close();
   }
 });
+
+Deno.test("/explain with Gemini configured: the house wires the rephraser; a rewording that drops a number is not used", async () => {
+  const spec = { universe: { tickers: ["AAPL"] }, entry: "rsi(close, 14) < 30", exit: "rsi(close, 14) > 70" };
+  const t = await openWorld([]);
+  try {
+    // First the model keeps every number; then it drops one (the 14-day window).
+    const first = await t.world.request("POST", "/explain", { json: { spec } });
+    const deterministic = (await first.json()).sections.map((s: { text: string }) => s.text);
+    assert.ok(deterministic.length > 0);
+    const exact = (await (await t.world.request("POST", "/explain", { json: { spec } })).json()).explanation;
+    t.fake.script.push({ json: turnReply({ kind: "explain", draft: null, message: `In short: ${exact}` }) });
+    const worded = await (await t.world.request("POST", "/explain", { json: { spec } })).json();
+    assert.equal(worded.rephrased, true);
+    assert.match(worded.explanation, /^In short: /);
+    t.fake.script.push({
+      json: turnReply({
+        kind: "explain",
+        draft: null,
+        message: "Buys when RSI is below 30, sells above 70.",
+      }),
+    });
+    const dropped = await (await t.world.request("POST", "/explain", { json: { spec } })).json();
+    assert.equal(dropped.rephrased, false);
+    assert.equal(dropped.explanation, exact);
+    assert.equal(t.fake.requests.length, 4); // every explain asked the model (the first two got its 500)
+  } finally {
+    await t.close();
+  }
+});

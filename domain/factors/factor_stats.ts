@@ -7,7 +7,8 @@
  * ## The panel
  * `dates` are the panel's trading days, sorted ascending, `YYYY-MM-DD`, no duplicates (D of them); `symbols` the
  * names (N, no duplicates); `values` and `close` are `Float64Array(D × N)`, row-major by date
- * (`x[t × N + j]` = date t, symbol j), NaN = missing. A close that is missing, zero or negative is unusable.
+ * (`x[t × N + j]` = date t, symbol j), NaN (or ±Infinity) = missing. A close that is missing, zero or negative is
+ * unusable.
  * "Day t+1" is the next row of the panel, so the panel must hold every trading day of its span.
  *
  * ## Conventions (also in {@link FACTOR_STATS_CONVENTIONS}, which the response can carry verbatim)

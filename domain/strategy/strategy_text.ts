@@ -77,6 +77,14 @@ export function parseStrategyText(
     }
   });
   for (const [key, value] of Object.entries(defaults)) if (!(key in raw)) raw[key] = value;
+  return validSpecAt(raw, loc);
+}
+
+/**
+ * `raw` validated as a spec; the first issue is a `ValidationError` at `loc` plus the issue's path (what every
+ * reader of strategy code — strategy text, backtrader — answers for a field the spec refuses).
+ */
+export function validSpecAt(raw: Record<string, unknown>, loc: (string | number)[]): StrategySpec {
   const parsed = StrategySpecSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

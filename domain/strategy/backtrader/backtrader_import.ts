@@ -46,8 +46,8 @@
 import { ValidationError } from "../../errors.ts";
 import { type Expr, parseExpression, printExpression } from "../expression.ts";
 import { parsePython, type PyExpr, type PyStmt } from "../python/python_parser.ts";
-import { type StrategySpec, StrategySpecSchema } from "../spec.ts";
-import { STRATEGY_TEXT_KEYS } from "../strategy_text.ts";
+import type { StrategySpec } from "../spec.ts";
+import { STRATEGY_TEXT_KEYS, validSpecAt } from "../strategy_text.ts";
 import { evaluate } from "./backtrader_import_eval.ts";
 import { type Actions, forDatas, readNext, readNotifyOrder } from "./backtrader_import_next.ts";
 import { readRunner, type Runner } from "./backtrader_import_runner.ts";
@@ -179,15 +179,7 @@ export function parseBacktraderCode(
     }
   }
   for (const [k, v] of Object.entries(defaults)) if (!(k in raw)) raw[k] = v;
-  const parsed = StrategySpecSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ValidationError(`${issue.path.join(".") || "strategy"}: ${issue.message}`, [
-      ...loc,
-      ...issue.path.map(String),
-    ]);
-  }
-  return parsed.data;
+  return validSpecAt(raw, loc);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
 import { fakeChatProvider } from "../_helpers/assistant_chat_fake.ts";
+import { DOCUMENT_CONFIG } from "../_helpers/backtester_v2_example.ts";
 
 /** The document's request example, as written. */
 const INVOKE = {
@@ -26,41 +27,7 @@ const NOT_READY = {
 const READY = {
   response: "Your configuration is ready! Click 'Run Backtest' to see results.",
   config_ready: true,
-  backtest_config: {
-    backtestId: "agent_abc123",
-    filters: {
-      marketCap: ["large"],
-    },
-    fundamentalIndicators: [],
-    technicalIndicators: [
-      {
-        type: "RSI",
-        period: 14,
-        oversold: 30,
-        overbought: 70,
-      },
-    ],
-    backtestConfig: {
-      initialCapital: 100000000,
-      startDate: "2024-01-01",
-      endDate: "2024-12-31",
-      tradingCosts: {
-        brokerFee: 0.15,
-        sellFee: 0.15,
-        minimumFee: 1000,
-      },
-      portfolio: {
-        positionSizePercent: 20,
-        minPositionPercent: 5,
-        maxPositions: 5,
-      },
-      riskManagement: {
-        stopLossPercent: 5,
-        takeProfitPercent: 10,
-        maxHoldingDays: 30,
-      },
-    },
-  },
+  backtest_config: DOCUMENT_CONFIG,
 };
 const CONFIG_STATUS = {
   config_ready: true,

@@ -8,44 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { assertDocumentField } from "../_helpers/document_shape.ts";
+import { DOCUMENT_CONFIG } from "../_helpers/backtester_v2_example.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
-
-/** The document's `backtest_config` ("config ready" example of `/agent/invoke`), as written. */
-const DOCUMENT_CONFIG = {
-  backtestId: "agent_abc123",
-  filters: {
-    marketCap: ["large"],
-  },
-  fundamentalIndicators: [],
-  technicalIndicators: [
-    {
-      type: "RSI",
-      period: 14,
-      oversold: 30,
-      overbought: 70,
-    },
-  ],
-  backtestConfig: {
-    initialCapital: 100000000,
-    startDate: "2024-01-01",
-    endDate: "2024-12-31",
-    tradingCosts: {
-      brokerFee: 0.15,
-      sellFee: 0.15,
-      minimumFee: 1000,
-    },
-    portfolio: {
-      positionSizePercent: 20,
-      minPositionPercent: 5,
-      maxPositions: 5,
-    },
-    riskManagement: {
-      stopLossPercent: 5,
-      takeProfitPercent: 10,
-      maxHoldingDays: 30,
-    },
-  },
-};
 
 type Json = Record<string, unknown>;
 type Trade = {

@@ -135,8 +135,20 @@ export function createSyntheticProvider(deps: SyntheticProviderDeps): SyntheticP
       return p;
     },
     async getBars(symbol, start, end) {
+      const from = toDayNumber(start), to = toDayNumber(end);
+      const cached = deps.cache.get(cacheKey(symbol));
+      const cachedTo = cachedThrough.get(symbol);
+      // A series already generated far enough but not in the LRU (a wide read, e.g. a factor panel of 1,000
+      // names, does not fit it): read just the range from KV instead of the whole history.
+      if (!(cached && cachedTo !== undefined && cachedTo >= targetDate(symbol)) && !inFlight.has(symbol)) {
+        const through = await deps.marks.getThrough(seed, symbol, namespace.owner);
+        if (through !== null && through >= targetDate(symbol)) {
+          const stored = await deps.bars.getBars(namespace, symbol, from, to);
+          if (stored) return stored;
+        }
+      }
       const full = await this.ensure(symbol);
-      return sliceSeries(full, toDayNumber(start), toDayNumber(end));
+      return sliceSeries(full, from, to);
     },
   };
 }

@@ -197,3 +197,52 @@ Deno.test("createSyntheticProvider() stores bars under the seed and generator fi
     kv.close();
   }
 });
+
+Deno.test("getBars() of a series generated elsewhere and not in the LRU reads only the asked range from KV", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const writer = process(kv);
+    const whole = await writer.provider.ensure("BBB.SZ");
+    // A second process with an empty LRU: the mark says the series is current, so no generation and no
+    // whole-history read.
+    const reader = process(kv);
+    const ranges: [number, number][] = [];
+    const bars = reader.bars;
+    const original = bars.getBars.bind(bars);
+    bars.getBars = (ns, symbol, from, to) => {
+      ranges.push([from, to]);
+      return original(ns, symbol, from, to);
+    };
+    const provider = createSyntheticProvider({
+      market: reader.market,
+      bars,
+      marks: createSyntheticCacheRepo(kv),
+      cache: createBarCache(1 << 20),
+      clock: reader.clock,
+    });
+    reader.market.calls.length = 0; // forget the fingerprint's probe generation
+    const got = await provider.getBars("BBB.SZ", "2026-04-01", "2026-04-30");
+    assert.deepEqual(reader.market.calls, [], "nothing generated");
+    assert.equal(ranges.length, 1);
+    const from = whole.days.findIndex((d) => fromDayNumber(d) >= "2026-04-01");
+    const to = whole.days.findLastIndex((d) => fromDayNumber(d) <= "2026-04-30");
+    assert.deepEqual(columns(got), columns(sliceOf(whole, from, to + 1)));
+    assert.ok(ranges[0][1] - ranges[0][0] < 40, "a month's range, not the whole history");
+  } finally {
+    kv.close();
+  }
+});
+
+function sliceOf(s: BarSeries, a: number, b: number): BarSeries {
+  return {
+    symbol: s.symbol,
+    source: s.source,
+    days: s.days.slice(a, b),
+    open: s.open.slice(a, b),
+    high: s.high.slice(a, b),
+    low: s.low.slice(a, b),
+    close: s.close.slice(a, b),
+    volume: s.volume.slice(a, b),
+    adj_factor: s.adj_factor.slice(a, b),
+  };
+}

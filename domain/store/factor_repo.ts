@@ -400,19 +400,20 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
     return { symbols, last };
   }
 
-  /** Adds the rows' new symbols to the dictionary (checked against concurrent appends, retried). */
-  function appendSymbols(id: string, rows: readonly FactorValuesRow[]): Promise<Map<string, number>> {
+  /**
+   * Adds `fresh` (symbols the dictionary did not hold at the pre-check, in first-seen order) to the dictionary,
+   * checked against concurrent appends and retried; answers every symbol's number.
+   */
+  function appendSymbols(id: string, fresh: readonly string[]): Promise<Map<string, number>> {
     return withRetry<Map<string, number>>("add the factor's symbols", async () => {
       const dict = await readDictionary(id);
       const numberOf = new Map<string, number>();
       dict.symbols.forEach((s, i) => numberOf.set(s, i));
       const added: string[] = [];
-      for (const row of rows) {
-        for (const s of row.symbols) {
-          if (numberOf.has(s)) continue;
-          numberOf.set(s, numberOf.size);
-          added.push(s);
-        }
+      for (const s of fresh) {
+        if (numberOf.has(s)) continue;
+        numberOf.set(s, numberOf.size);
+        added.push(s);
       }
       if (numberOf.size > MAX_FACTOR_SYMBOLS) throw symbolLimitError(numberOf.size);
       if (!added.length) return { committed: true, value: numberOf };
@@ -676,15 +677,18 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
       // each symbol remembers the last row it was seen on).
       const lastRowOf = new Map<string, number>();
       for (const sym of dict.symbols) lastRowOf.set(sym, -1);
+      const fresh: string[] = [];
       rows.forEach((row, r) => {
         for (const sym of row.symbols) {
           const last = lastRowOf.get(sym);
           if (last === r) throw new BadRequestError(`Symbol ${sym} appears twice on ${row.date}`);
-          if (
-            last === undefined &&
-            (typeof sym !== "string" || sym.length === 0 || sym.length > MAX_SYMBOL_LENGTH)
-          ) {
-            throw new BadRequestError(`Date ${row.date}: a symbol must be 1–${MAX_SYMBOL_LENGTH} characters`);
+          if (last === undefined) {
+            if (typeof sym !== "string" || sym.length === 0 || sym.length > MAX_SYMBOL_LENGTH) {
+              throw new BadRequestError(
+                `Date ${row.date}: a symbol must be 1–${MAX_SYMBOL_LENGTH} characters`,
+              );
+            }
+            fresh.push(sym);
           }
           lastRowOf.set(sym, r);
         }
@@ -693,7 +697,7 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
       checkSameFactor(before.record.value, change(before.record.value, summaryOf(projected.days)));
 
       // 3. The symbols, the marker, then the value entries (invisible until the index names their tag).
-      const numberOf = await appendSymbols(id, rows);
+      const numberOf = await appendSymbols(id, fresh);
       const markerKey = keys.factorUpload(id, tag);
       const marker: UploadMarker = { started_at: clock.now(), abandoned: false, data: packTriples(ours) };
       const markerSet = await kv.atomic().check({ key: markerKey, versionstamp: null }).set(markerKey, marker)

@@ -19,13 +19,8 @@
 /** Whether v is a number (finite); NaN and ±Infinity are missing. */
 const isNum = (v: number) => v - v === 0;
 
-/** Row index of the last missing value per symbol, updated as rows are read. */
-class MissingTracker {
-  readonly last: Float64Array;
-  constructor(n: number) {
-    this.last = new Float64Array(n).fill(-Infinity);
-  }
-}
+/** Per symbol, the row of its last missing value (−∞ before any). */
+const lastMissing = (N: number) => new Float64Array(N).fill(-Infinity);
 
 /** `ts_sum` (mean = false) or `ts_mean` (mean = true) of the last d values. */
 export function rollingSum(x: Float64Array, D: number, N: number, d: number, mean: boolean): Float64Array {
@@ -429,41 +424,66 @@ export function rollingExtreme(
 
 /**
  * `ts_rank`: the rank of today's value among the last d values (today included), average ranks for ties, divided
- * by d, so in (0, 1] (1 = the highest of the window). O(d) per value.
+ * by d, so in (0, 1] (1 = the highest of the window). Each symbol keeps its window's present values sorted (a
+ * slice of d slots): a bar leaves and enters by binary search and a shift, and today's rank is read off the
+ * insertion point — O(log d + d) per value with a short, branch-predictable shift.
  */
 export function tsRank(x: Float64Array, D: number, N: number, d: number): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
-  const less = new Float64Array(N), equal = new Float64Array(N);
-  const missing = new MissingTracker(N);
+  const sorted = new Float64Array(N * d), size = new Int32Array(N);
+  const missing = lastMissing(N);
   for (let t = 0; t < D; t++) {
-    const row = t * N;
-    for (let j = 0; j < N; j++) if (!isNum(x[row + j])) missing.last[j] = t;
-    if (t < d - 1) continue;
-    less.fill(0);
-    equal.fill(0);
-    for (let k = t - d + 1; k <= t; k++) {
-      const r = k * N;
-      for (let j = 0; j < N; j++) {
-        const v = x[r + j], today = x[row + j];
-        if (v < today) less[j]++;
-        else if (v === today) equal[j]++;
-      }
-    }
+    const row = t * N, old = (t - d) * N;
     for (let j = 0; j < N; j++) {
-      if (missing.last[j] <= t - d) out[row + j] = (less[j] + (equal[j] + 1) / 2) / d;
+      const base = j * d;
+      let n = size[j];
+      if (t >= d) {
+        const u = x[old + j];
+        if (isNum(u)) {
+          const at = base + lowerBound(sorted, base, n, u);
+          for (let q = at; q < base + n - 1; q++) sorted[q] = sorted[q + 1];
+          n--;
+        }
+      }
+      const v = x[row + j];
+      if (!isNum(v)) {
+        missing[j] = t;
+        size[j] = n;
+        continue;
+      }
+      const less = lowerBound(sorted, base, n, v);
+      let above = less;
+      while (above < n && sorted[base + above] === v) above++;
+      // today's average rank: less + (ties including today + 1) / 2
+      const rank = less + (above - less + 2) / 2;
+      for (let q = base + n; q > base + less; q--) sorted[q] = sorted[q - 1];
+      sorted[base + less] = v;
+      size[j] = n + 1;
+      if (t >= d - 1 && missing[j] <= t - d) out[row + j] = rank / d;
     }
   }
   return out;
+}
+
+/** The first position in `a[base … base + n)` (sorted ascending) whose value is not below v. */
+function lowerBound(a: Float64Array, base: number, n: number, v: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[base + m] < v) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 /** `ts_product`: the product of the last d values (recomputed per window; non-finite products → NaN). */
 export function rollingProduct(x: Float64Array, D: number, N: number, d: number): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
   const p = new Float64Array(N);
-  const missing = new MissingTracker(N);
+  const missing = lastMissing(N);
   for (let t = 0; t < D; t++) {
     const row = t * N;
-    for (let j = 0; j < N; j++) if (!isNum(x[row + j])) missing.last[j] = t;
+    for (let j = 0; j < N; j++) if (!isNum(x[row + j])) missing[j] = t;
     if (t < d - 1) continue;
     p.fill(1);
     for (let k = t - d + 1; k <= t; k++) {
@@ -471,7 +491,7 @@ export function rollingProduct(x: Float64Array, D: number, N: number, d: number)
       for (let j = 0; j < N; j++) p[j] *= x[r + j];
     }
     for (let j = 0; j < N; j++) {
-      if (missing.last[j] <= t - d && isNum(p[j])) out[row + j] = p[j];
+      if (missing[j] <= t - d && isNum(p[j])) out[row + j] = p[j];
     }
   }
   return out;

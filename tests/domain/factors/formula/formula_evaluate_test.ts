@@ -1,6 +1,11 @@
 /** evaluateFormula's contract: fresh output, inputs untouched, sizes checked, empty panels, foreign Formula objects. */
 import assert from "node:assert/strict";
-import { evaluateFormula, type Formula, parseFormula } from "../../../../domain/factors/formula/formula.ts";
+import {
+  evaluateFormula,
+  type Formula,
+  formulaCost,
+  parseFormula,
+} from "../../../../domain/factors/formula/formula.ts";
 import { inputsOf, randomInputs } from "./formula_panels.ts";
 
 Deno.test("the result is a fresh array and the inputs are never written", () => {
@@ -67,4 +72,20 @@ Deno.test("windows longer than the panel give an all-missing result", () => {
   ) {
     assert.ok(evaluateFormula(parseFormula(src), inputs).every(Number.isNaN), src);
   }
+});
+
+Deno.test("an operation repeated in a formula is computed once and shared, never overwritten in place", () => {
+  const inputs = randomInputs(8, 20, 4);
+  const out = evaluateFormula(parseFormula("-delta(close, 1) + delta(close, 1)"), inputs);
+  const delta = evaluateFormula(parseFormula("delta(close, 1)"), inputs);
+  out.forEach((v, i) => assert.ok(Number.isNaN(delta[i]) ? Number.isNaN(v) : v === 0, `value ${i}: ${v}`));
+  const twice = evaluateFormula(
+    parseFormula("rank(ts_mean(close, 5)) - rank(ts_mean(close, 5)) * 2"),
+    inputs,
+  );
+  const once = evaluateFormula(parseFormula("-rank(ts_mean(close, 5))"), inputs);
+  assert.deepEqual(twice, once);
+  const one = formulaCost(parseFormula("ts_rank(close, 60)"), 750, 1000);
+  const two = formulaCost(parseFormula("ts_rank(close, 60) + ts_rank(close, 60)"), 750, 1000);
+  assert.ok(two.operations < 1.1 * one.operations, "a repeated operation is costed once");
 });

@@ -103,6 +103,8 @@ export interface SettlementRepo {
   /** Commits a day; `false` when the head moved or the day exists (someone else settled it). */
   commitDay(expectedHead: Deno.KvEntryMaybe<SettlementHead>, commit: DayCommit): Promise<boolean>;
   getDay(slug: string, date: string): Promise<SettledDayRecord | null>;
+  /** A settled day's NAV point (one small value: no positions to read). */
+  navPoint(slug: string, date: string): Promise<NavPointRecord | null>;
   getTrades(slug: string, date: string): Promise<RecordedTrade[]>;
   /** The NAV series, oldest first. */
   navSeries(slug: string): Promise<NavPointRecord[]>;
@@ -194,6 +196,9 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
       if (!stored.parts) return stored as SettledDayRecord;
       const [body] = await readParts<DayBody>(kv, [{ owner: dayOwner(slug, date), ref: stored.parts }]);
       return dayRecord(stored, body);
+    },
+    async navPoint(slug, date) {
+      return (await kv.get<NavPointRecord>(keys.settledNav(slug, date))).value;
     },
     async getTrades(slug, date) {
       const stored = (await kv.get<StoredTrades>(keys.settledTrades(slug, date))).value;

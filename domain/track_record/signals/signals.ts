@@ -200,8 +200,10 @@ async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInp
     });
   }
   if (issues.length === 0) {
+    // Looked up together (at most MAX_SIGNAL_SYMBOLS), reported in the submitted order.
+    const infos = await Promise.all(input.signals.map((s) => deps.market.getSymbol(s.symbol)));
     for (const [i, s] of input.signals.entries()) {
-      const info = await deps.market.getSymbol(s.symbol);
+      const info = infos[i];
       if (!info || (info.kind !== "stock" && info.kind !== "etf")) {
         issues.push({
           type: "value_error",

@@ -21,6 +21,7 @@ import {
 import { MAX_SIGNAL_SYMBOLS, submitSignal } from "../../../domain/track_record/signals/signals.ts";
 import { createApp } from "../../../routes/app.ts";
 import { NAV_TOLERANCE, verifyRecord } from "../../../scripts/verify_record.ts";
+import { startFakeGithubContents } from "../../_helpers/fake_github_contents.ts";
 import { openTestWorld, signInAdmin, signInWithOtp, T0, type TestWorld } from "../../_helpers/test_app.ts";
 
 const HOUR = 3_600_000;
@@ -256,3 +257,36 @@ Deno.test("a large signal stored whole by an earlier version reads as it was and
     assert.deepEqual(read.replaced_hashes, [whole.signal_hash]);
     assert.equal(read.canonical_json, again.signal.canonical_json);
   }));
+
+Deno.test("a 500-symbol signal is committed to GitHub whole; the outcome is stored on its head", async () => {
+  const gh = startFakeGithubContents({ token: "ghp_test", owner: "acme", repo: "signals" });
+  const w = await openTestWorld({
+    GITHUB_TOKEN: "ghp_test",
+    ATTEST_REPO: "acme/signals",
+    GITHUB_API_BASE_URL: gh.apiBaseUrl,
+  });
+  try {
+    const token = (await signInWithOtp(w, "mf@example.com")).access_token;
+    await w.request("POST", "/api/v1/strategies", { token, json: { name: "GitHub", slug: "mf-github" } });
+    const signals = equalWeights(await w.deps.track.market.getUniverse("csi500"), 500);
+    const res = await w.request("POST", "/api/v1/strategies/mf-github/signals", {
+      token,
+      json: { trade_date: DAY1, signals },
+    });
+    assert.equal(res.status, 201);
+    const body = await res.json();
+    await w.deps.track.background.drain();
+    const file = JSON.parse(gh.file(`signals/mf-github/${DAY1}.json`)!.text);
+    assert.equal(file.canonical_json, body.canonical_json);
+    assert.equal(file.signal_hash, body.signal_hash);
+    const raw = (await w.kv.get<Record<string, unknown>>(keys.signal("mf-github", DAY1))).value!;
+    assert.ok(raw.parts);
+    assert.equal((raw.attestation as { committed: boolean }).committed, true);
+    const page = await (await w.request("GET", "/api/v1/strategies/mf-github/signals", { token })).json();
+    assert.equal(page.items[0].github_committed, true);
+    assert.equal(page.items[0].signals.length, 500);
+  } finally {
+    await w.close();
+    await gh.close();
+  }
+});

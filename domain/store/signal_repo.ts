@@ -171,12 +171,17 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
 
   /** The signal with its versionstamp, its chunks read for the head that was read. */
   async function readEntry(slug: string, tradeDate: string): Promise<Deno.KvEntryMaybe<SignalRecord>> {
+    const key = keys.signal(slug, tradeDate);
     for (let attempt = 0; attempt < 5; attempt++) {
-      const entry = await kv.get<StoredSignal>(keys.signal(slug, tradeDate));
+      const entry = await kv.get<StoredSignal>(key);
       if (entry.value === null) return entry as Deno.KvEntryMaybe<SignalRecord>;
       const [value] = await complete([entry.value]);
       if (value) return { ...entry, value };
-      // Replaced between the head and its chunks: read the new version.
+      // A chunk is missing: the signal was replaced between its head and its chunks (read the new version), or,
+      // with the head unchanged, the store lost it.
+      if ((await kv.get(key)).versionstamp === entry.versionstamp) {
+        throw new Error(`The signal of "${slug}" for ${tradeDate}: its stored chunks are missing`);
+      }
     }
     throw new ConflictError(`The signal of "${slug}" for ${tradeDate} kept changing while it was being read`);
   }

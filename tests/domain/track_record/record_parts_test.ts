@@ -257,3 +257,38 @@ Deno.test("settled days stored whole by an earlier version read as they were, be
     kv.close();
   }
 });
+
+Deno.test("signals: a reader whose chunks are replaced under it reads the new version; lost chunks are an error", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const writer = createSignalRepo(kv);
+    const v1 = signalOf("race", 500, "1".repeat(64));
+    const v2 = signalOf("race", 480, "2".repeat(64), [v1.signal_hash]);
+    await writer.put(v1, await writer.getEntry("race", DATE));
+    let replaced = false;
+    // The replacement commits between the reader's head read and its chunk read.
+    const racing = new Proxy(kv, {
+      get(target, prop) {
+        if (prop === "getMany") {
+          return async (list: Deno.KvKey[]) => {
+            if (!replaced) {
+              replaced = true;
+              await writer.put(v2, await writer.getEntry("race", DATE));
+            }
+            return await target.getMany(list);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const read = await createSignalRepo(racing).get("race", DATE);
+    assert.equal(replaced, true);
+    assert.deepEqual(withoutParts(read), v2);
+
+    for await (const e of kv.list({ prefix: ["record_parts"] })) await kv.delete(e.key);
+    await assert.rejects(() => writer.get("race", DATE), /stored chunks are missing/);
+  } finally {
+    kv.close();
+  }
+});

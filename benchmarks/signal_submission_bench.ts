@@ -50,9 +50,9 @@ async function openTrack(clock = fixedClock(Date.UTC(2026, 4, 14, 1, 0, 0))): Pr
 
 let n = 0;
 /** A new pending strategy (a signal committed to GitHub is final, so every iteration needs its own day). */
-async function newStrategy(track: TrackRecordServices): Promise<string> {
+async function newStrategy(track: TrackRecordServices, owner = OWNER): Promise<string> {
   const slug = `bench-${n++}`;
-  await createTrackedStrategy(track, OWNER, 1e9, {
+  await createTrackedStrategy(track, owner, 1e9, {
     name: slug,
     slug,
     universe: "hs300",
@@ -102,11 +102,13 @@ const weightsOf = (n: number) => csi500.slice(0, n).map((symbol) => ({ symbol, w
 for (const symbol of csi500) await sized.market.getBars(symbol, DAY, DAY);
 await sized.market.getBars("000905.SH", sse.previousTradingDay(DAY), DAY);
 
+let sizedOwners = 0;
 /** A new strategy with its first signal of `n` symbols for `DAY`, submitted at 09:00 (not timed). */
 async function submitted(n: number): Promise<string> {
   sizedClock.set(sse.instantAt(DAY, "09:00"));
-  const slug = await newStrategy(sized);
-  await submitSignalView(sized, OWNER, slug, { trade_date: DAY, signals: weightsOf(n) });
+  const owner = `usr_sized_${sizedOwners++}`;
+  const slug = await newStrategy(sized, owner);
+  await submitSignalView(sized, owner, slug, { trade_date: DAY, signals: weightsOf(n) });
   await sized.background.drain();
   return slug;
 }

@@ -97,6 +97,9 @@ export const keys = {
   settledDays: (slug: string) => ["settled_days", slug] as const,
   settledTrades: (slug: string, date: string) => ["settled_trades", slug, date] as const,
   settlementHead: (slug: string) => ["settlement_heads", slug] as const,
+  /** Chunks of a large signal, settled day or trade list, written in its record's commit (`record_parts.ts`). */
+  recordPart: (kind: string, slug: string, date: string, gen: string, index: number) =>
+    ["record_parts", kind, slug, date, gen, index] as const,
   /** Compact daily NAV points (date, nav, returns) for track records and metrics. */
   settledNav: (slug: string, date: string) => ["settled_navs", slug, date] as const,
   settledNavs: (slug: string) => ["settled_navs", slug] as const,
@@ -110,6 +113,9 @@ export const keys = {
   /** Trade events for the `/ws` stream, and the marker every watcher listens to. */
   tradeFeed: (atMs: number, slug: string, date: string) => ["trade_feed", atMs, slug, date] as const,
   tradeFeedAll: () => ["trade_feed"] as const,
+  /** Entries 1, 2, … of a large day's trade events (entry 0 is `tradeFeed`), read with it by the same list. */
+  tradeFeedPart: (atMs: number, slug: string, date: string, part: number) =>
+    ["trade_feed", atMs, slug, date, part] as const,
   streamChanged: (topic: string) => ["stream_changed", topic] as const,
   /** Trade events of users' running backtests (a user's socket hears only its own), written with the job. */
   userTradeFeed: (atMs: number, userId: string, entryId: string) =>

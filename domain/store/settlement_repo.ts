@@ -3,11 +3,18 @@
  * list, NAV point, head, audit entry, trade-feed event, the signal's settled flag) guarded by the head's
  * versionstamp and the day key being absent, so a day is written once and never changes, and a crash leaves a
  * strategy either settled for the day or not at all.
+ *
+ * Storage: a day's summary and its trade list are one KV value each while small (JSON ≤ `INLINE_JSON_CHARS`:
+ * about 100 positions, 100 trades); a larger day (a 500-symbol portfolio: ~90 KiB of positions, up to ~190 KiB
+ * of trades) keeps a head in that value and its `positions`/`suspended`/`dividends` (or its trades) in
+ * compressed chunks written in the same commit (`record_parts.ts`). The trade-feed events go in entries of at
+ * most `FEED_EVENTS_PER_ENTRY`. Readers accept both forms, so days settled before chunking read unchanged.
  */
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
+import { type PartsOwner, type PartsRef, readParts, splitParts } from "./record_parts.ts";
 import { SETTLED_TRADES_STREAM } from "./stream_repo.ts";
-import type { SignalRecord } from "./signal_repo.ts";
+import { signalHeadOf, type SignalRecord } from "./signal_repo.ts";
 import type { DividendCredit, Position, SettledTrade } from "../track_record/settlement/rebalance.ts";
 
 /** A position as recorded at the close of a settled day. */
@@ -96,6 +103,8 @@ export interface SettlementRepo {
   /** Commits a day; `false` when the head moved or the day exists (someone else settled it). */
   commitDay(expectedHead: Deno.KvEntryMaybe<SettlementHead>, commit: DayCommit): Promise<boolean>;
   getDay(slug: string, date: string): Promise<SettledDayRecord | null>;
+  /** A settled day's NAV point (one small value: no positions to read). */
+  navPoint(slug: string, date: string): Promise<NavPointRecord | null>;
   getTrades(slug: string, date: string): Promise<RecordedTrade[]>;
   /** The NAV series, oldest first. */
   navSeries(slug: string): Promise<NavPointRecord[]>;
@@ -105,6 +114,26 @@ export interface SettlementRepo {
 
 /** How long trade-feed events stay readable for stream bridges. */
 const TRADE_FEED_TTL_MS = 3_600_000;
+/** Trade events per trade-feed entry (an event is at most ~330 bytes, so an entry stays under ~33 KiB). */
+export const FEED_EVENTS_PER_ENTRY = 100;
+
+/** The fields of a settled day a large day stores in chunks. */
+type DayBody = Pick<SettledDayRecord, "positions" | "suspended" | "dividends">;
+/** What is stored under a day's key: the whole summary, or (with `parts`) its head without `DayBody`. */
+type StoredDay = Omit<SettledDayRecord, keyof DayBody> & Partial<DayBody> & { parts?: PartsRef };
+/** What is stored under a day's trades key: the list, or where its chunks are. */
+type StoredTrades = RecordedTrade[] | { parts: PartsRef };
+
+const dayOwner = (slug: string, date: string): PartsOwner => ({ kind: "settled_day", slug, date });
+const tradesOwner = (slug: string, date: string): PartsOwner => ({ kind: "settled_trades", slug, date });
+
+/** A stored day as a record (its chunks already read into `body` when it has parts). */
+function dayRecord(stored: StoredDay, body: DayBody | null): SettledDayRecord {
+  const { parts, ...head } = stored;
+  if (!parts) return stored as SettledDayRecord;
+  if (!body) throw new Error(`Settled day ${stored.strategy_slug} ${stored.date}: its chunks are missing`);
+  return { ...head, ...body };
+}
 
 /** Creates the KV-backed repository. */
 export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
@@ -130,26 +159,57 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
         cumulative_return: day.cumulative_return,
         benchmark_return: day.benchmark_return,
       };
+      const { positions, suspended, dividends, ...dayHead } = day;
+      const dayParts = await splitParts(dayOwner(slug, day.date), { positions, suspended, dividends });
+      const tradeParts = await splitParts(tradesOwner(slug, day.date), c.trades);
+      const storedDay: StoredDay = dayParts ? { ...dayHead, parts: dayParts.ref } : day;
+      const storedTrades: StoredTrades = tradeParts ? { parts: tradeParts.ref } : c.trades;
       const op = kv.atomic()
         .check(expectedHead)
         .check({ key: keys.settledDay(slug, day.date), versionstamp: null })
-        .set(keys.settledDay(slug, day.date), day)
-        .set(keys.settledTrades(slug, day.date), c.trades)
+        .set(keys.settledDay(slug, day.date), storedDay)
+        .set(keys.settledTrades(slug, day.date), storedTrades)
         .set(keys.settledNav(slug, day.date), nav)
         .set(keys.settlementHead(slug), head)
         .set(keys.auditEntry(slug, c.audit.id), c.audit);
-      if (c.signal) op.check(c.signal).set(c.signal.key, { ...c.signal.value, is_settled: true });
+      for (const chunk of [...(dayParts?.sets ?? []), ...(tradeParts?.sets ?? [])]) {
+        op.set(chunk.key, chunk.value);
+      }
+      if (c.signal) {
+        op.check(c.signal).set(c.signal.key, signalHeadOf({ ...c.signal.value, is_settled: true }));
+      }
       if (c.feed && c.feed.length > 0) {
-        op.set(keys.tradeFeed(day.settled_at, slug, day.date), c.feed, { expireIn: TRADE_FEED_TTL_MS })
-          .set(keys.streamChanged(SETTLED_TRADES_STREAM), { at: day.settled_at, slug, date: day.date });
+        for (let i = 0; i * FEED_EVENTS_PER_ENTRY < c.feed.length; i++) {
+          const key = i === 0
+            ? keys.tradeFeed(day.settled_at, slug, day.date)
+            : keys.tradeFeedPart(day.settled_at, slug, day.date, i);
+          const events = c.feed.slice(i * FEED_EVENTS_PER_ENTRY, (i + 1) * FEED_EVENTS_PER_ENTRY);
+          op.set(key, events, { expireIn: TRADE_FEED_TTL_MS });
+        }
+        op.set(keys.streamChanged(SETTLED_TRADES_STREAM), { at: day.settled_at, slug, date: day.date });
       }
       return (await op.commit()).ok;
     },
     async getDay(slug, date) {
-      return (await kv.get<SettledDayRecord>(keys.settledDay(slug, date))).value;
+      const stored = (await kv.get<StoredDay>(keys.settledDay(slug, date))).value;
+      if (!stored) return null;
+      if (!stored.parts) return stored as SettledDayRecord;
+      const [body] = await readParts<DayBody>(kv, [{ owner: dayOwner(slug, date), ref: stored.parts }]);
+      return dayRecord(stored, body);
+    },
+    async navPoint(slug, date) {
+      return (await kv.get<NavPointRecord>(keys.settledNav(slug, date))).value;
     },
     async getTrades(slug, date) {
-      return (await kv.get<RecordedTrade[]>(keys.settledTrades(slug, date))).value ?? [];
+      const stored = (await kv.get<StoredTrades>(keys.settledTrades(slug, date))).value;
+      if (!stored) return [];
+      if (Array.isArray(stored)) return stored;
+      const [trades] = await readParts<RecordedTrade[]>(kv, [{
+        owner: tradesOwner(slug, date),
+        ref: stored.parts,
+      }]);
+      if (!trades) throw new Error(`Trades of ${slug} on ${date}: their chunks are missing`);
+      return trades;
     },
     async navSeries(slug) {
       const out: NavPointRecord[] = [];
@@ -161,14 +221,21 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
       return out;
     },
     async days(slug, start, end) {
-      const out: SettledDayRecord[] = [];
       const prefix = keys.settledDays(slug);
       const selector = {
         start: start ? [...prefix, start] : [...prefix, ""],
         end: end ? [...prefix, end + "\u0000"] : [...prefix, "\uffff"],
       };
-      for await (const e of kv.list<SettledDayRecord>(selector)) out.push(e.value);
-      return out;
+      const stored: StoredDay[] = [];
+      for await (const e of kv.list<StoredDay>(selector)) stored.push(e.value);
+      const chunked = stored.filter((d) => d.parts);
+      if (chunked.length === 0) return stored as SettledDayRecord[];
+      const bodies = await readParts<DayBody>(
+        kv,
+        chunked.map((d) => ({ owner: dayOwner(slug, d.date), ref: d.parts! })),
+      );
+      const bodyOf = new Map(chunked.map((d, i) => [d, bodies[i]]));
+      return stored.map((d) => dayRecord(d, bodyOf.get(d) ?? null));
     },
   };
 }

@@ -1,11 +1,17 @@
 /**
  * Persistence of daily signals: one per strategy and trade date, a by-hash index, the "to log" markers (signal
  * versions not yet in the transparency log) and the "to attest" markers (signals waiting for a GitHub commit).
+ *
+ * Storage: a signal is one KV value while its large fields (`signals`, `canonical_json`, `submitted_order`,
+ * `replaced_hashes`) are small (JSON ≤ `INLINE_JSON_CHARS`, e.g. up to ~200 symbols); a larger one (up to 500
+ * symbols) is stored as a head without them plus their compressed chunks (`record_parts.ts`), written in the
+ * same commit. Readers accept both forms, so signals stored before chunking read as they always did.
  */
 import { ConflictError } from "../errors.ts";
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
 import { pageRecords } from "./kv.ts";
+import { partKeys, type PartsOwner, type PartsRef, readParts, splitParts } from "./record_parts.ts";
 import type { TrackedStrategyRecord } from "./tracked_strategy_repo.ts";
 
 /** Outcome of pushing a signal to GitHub. */
@@ -42,6 +48,33 @@ export interface SignalRecord {
   log: LogEntryRef | null;
   /** Hashes of earlier versions this one replaced (they stay in the transparency log). */
   replaced_hashes: string[];
+  /**
+   * On a record read from the chunked form: where its large fields are stored. The repository's bookkeeping
+   * (`put` and `remove` clean these chunks up); absent on records stored in one value and on new records.
+   */
+  parts?: PartsRef;
+}
+
+/** The fields a large signal stores in chunks. */
+type SignalBody = Pick<SignalRecord, "signals" | "canonical_json" | "submitted_order" | "replaced_hashes">;
+
+/** What is stored under a signal's key: the whole record, or (with `parts`) its head without `SignalBody`. */
+type StoredSignal = Omit<SignalRecord, keyof SignalBody> & Partial<SignalBody>;
+
+const partsOwner = (r: Pick<SignalRecord, "strategy_slug" | "trade_date">): PartsOwner => ({
+  kind: "signal",
+  slug: r.strategy_slug,
+  date: r.trade_date,
+});
+
+/**
+ * The value to store under a read signal's key: the record itself, or its head (without the large fields)
+ * when they live in chunks. Used by commits that change a signal's head fields only (settlement's flag).
+ */
+export function signalHeadOf(r: SignalRecord): StoredSignal {
+  if (!r.parts) return r;
+  const { signals: _s, canonical_json: _c, submitted_order: _o, replaced_hashes: _h, ...head } = r;
+  return head;
 }
 
 /** Where a hash points: the strategy-day and whether it is the current version. */
@@ -82,8 +115,16 @@ export interface SignalRepo {
     expected: Deno.KvEntryMaybe<SignalRecord>,
     extras?: SignalWriteExtras,
   ): Promise<void>;
-  /** Updates the signal only if its hash is still `hash` (a replacement in between wins); returns success. */
-  patchIfHash(slug: string, tradeDate: string, hash: string, patch: Partial<SignalRecord>): Promise<boolean>;
+  /**
+   * Updates head fields of the signal only if its hash is still `hash` (a replacement in between wins); returns
+   * success.
+   */
+  patchIfHash(
+    slug: string,
+    tradeDate: string,
+    hash: string,
+    patch: Partial<Omit<SignalRecord, keyof SignalBody | "parts">>,
+  ): Promise<boolean>;
   /** Deletes the signal (with its "to attest" marker) and appends `audit`, if the signal is still the one read. */
   remove(expected: Deno.KvEntry<SignalRecord>, audit?: AuditEntry): Promise<void>;
   /** Signal versions waiting for the transparency log, oldest submission first. */
@@ -109,20 +150,77 @@ export function needsAttestation(r: SignalRecord): boolean {
 
 /** Creates the KV-backed repository. */
 export function createSignalRepo(kv: Deno.Kv): SignalRepo {
-  const unattestedKey = (r: SignalRecord) => keys.unattestedSignal(r.strategy_slug, r.trade_date);
+  const unattestedKey = (r: Pick<SignalRecord, "strategy_slug" | "trade_date">) =>
+    keys.unattestedSignal(r.strategy_slug, r.trade_date);
+
+  /** Completes stored values in one batched read of their chunks; `null` where a replacement intervened. */
+  async function complete(stored: StoredSignal[]): Promise<(SignalRecord | null)[]> {
+    const chunked = stored.filter((v) => v.parts);
+    if (chunked.length === 0) return stored as SignalRecord[];
+    const bodies = await readParts<SignalBody>(
+      kv,
+      chunked.map((v) => ({ owner: partsOwner(v), ref: v.parts! })),
+    );
+    const bodyOf = new Map(chunked.map((v, i) => [v, bodies[i]]));
+    return stored.map((v) => {
+      if (!v.parts) return v as SignalRecord;
+      const body = bodyOf.get(v);
+      return body ? { ...v, ...body } : null;
+    });
+  }
+
+  /** The signal with its versionstamp, its chunks read for the head that was read. */
+  async function readEntry(slug: string, tradeDate: string): Promise<Deno.KvEntryMaybe<SignalRecord>> {
+    const key = keys.signal(slug, tradeDate);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const entry = await kv.get<StoredSignal>(key);
+      if (entry.value === null) return entry as Deno.KvEntryMaybe<SignalRecord>;
+      const [value] = await complete([entry.value]);
+      if (value) return { ...entry, value };
+      // A chunk is missing: the signal was replaced between its head and its chunks (read the new version), or,
+      // with the head unchanged, the store lost it.
+      if ((await kv.get(key)).versionstamp === entry.versionstamp) {
+        throw new Error(`The signal of "${slug}" for ${tradeDate}: its stored chunks are missing`);
+      }
+    }
+    throw new ConflictError(`The signal of "${slug}" for ${tradeDate} kept changing while it was being read`);
+  }
+
+  /** Completes listed values; a value replaced while it was being read is read again on its own. */
+  async function completeListed(stored: StoredSignal[]): Promise<SignalRecord[]> {
+    const done = await complete(stored);
+    if (done.every((r) => r !== null)) return done as SignalRecord[];
+    const again = await Promise.all(
+      done.map(async (r, i) => r ?? (await readEntry(stored[i].strategy_slug, stored[i].trade_date)).value),
+    );
+    return again.filter((r): r is SignalRecord => r !== null);
+  }
+
   return {
     async get(slug, tradeDate) {
-      return (await kv.get<SignalRecord>(keys.signal(slug, tradeDate))).value;
+      return (await readEntry(slug, tradeDate)).value;
     },
     getEntry(slug, tradeDate) {
-      return kv.get<SignalRecord>(keys.signal(slug, tradeDate));
+      return readEntry(slug, tradeDate);
     },
     async put(record, expected, extras = {}) {
       const key = keys.signal(record.strategy_slug, record.trade_date);
       const ref: SignalHashRef = { strategy_slug: record.strategy_slug, trade_date: record.trade_date };
+      const { parts: _asRead, ...plain } = record;
+      const body: SignalBody = {
+        signals: plain.signals,
+        canonical_json: plain.canonical_json,
+        submitted_order: plain.submitted_order,
+        replaced_hashes: plain.replaced_hashes,
+      };
+      const split = await splitParts(partsOwner(plain), body);
+      const stored: StoredSignal = split ? signalHeadOf({ ...plain, parts: split.ref }) : plain;
       const op = kv.atomic().check({ key, versionstamp: expected.versionstamp })
-        .set(key, record)
+        .set(key, stored)
         .set(keys.signalByHash(record.signal_hash), ref);
+      for (const chunk of split?.sets ?? []) op.set(chunk.key, chunk.value);
+      const previous = expected.value?.parts;
+      if (previous) { for (const k of partKeys(partsOwner(plain), previous)) op.delete(k); }
       if (needsAttestation(record)) op.set(unattestedKey(record), ref);
       else op.delete(unattestedKey(record));
       if (!record.log) {
@@ -148,11 +246,12 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
     },
     async patchIfHash(slug, tradeDate, hash, patch) {
       for (let i = 0; i < 10; i++) {
-        const entry = await kv.get<SignalRecord>(keys.signal(slug, tradeDate));
+        // Head fields only: the stored value (whole record or head) is patched as it is.
+        const entry = await kv.get<StoredSignal>(keys.signal(slug, tradeDate));
         if (!entry.value || entry.value.signal_hash !== hash) return false;
         const next = { ...entry.value, ...patch };
         const op = kv.atomic().check(entry).set(entry.key, next);
-        if (!needsAttestation(next)) op.delete(unattestedKey(next));
+        if (!needsAttestation(next as SignalRecord)) op.delete(unattestedKey(next));
         const res = await op.commit();
         if (res.ok) return true;
       }
@@ -160,6 +259,8 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
     },
     async remove(expected, audit) {
       const op = kv.atomic().check(expected).delete(expected.key).delete(unattestedKey(expected.value));
+      const parts = expected.value.parts;
+      if (parts) { for (const k of partKeys(partsOwner(expected.value), parts)) op.delete(k); }
       if (audit) op.set(keys.auditEntry(expected.value.strategy_slug, audit.id), audit);
       const res = await op.commit();
       if (!res.ok) throw new ConflictError("The signal changed at the same moment; read it and try again");
@@ -172,7 +273,7 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
     async markLogged(item, log) {
       const marker = keys.signalToLog(item.submitted_at, item.signal_hash);
       for (let i = 0; i < 10; i++) {
-        const entry = await kv.get<SignalRecord>(keys.signal(item.strategy_slug, item.trade_date));
+        const entry = await kv.get<StoredSignal>(keys.signal(item.strategy_slug, item.trade_date));
         const takes = entry.value !== null && entry.value.signal_hash === item.signal_hash &&
           !entry.value.log;
         const op = kv.atomic().check(entry).delete(marker);
@@ -183,15 +284,16 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
         `The signal of "${item.strategy_slug}" for ${item.trade_date} kept changing while it was being logged`,
       );
     },
-    list(slug, limit, offset) {
-      return pageRecords<SignalRecord>(kv, keys.signalsOfStrategy(slug), { limit, offset });
+    async list(slug, limit, offset) {
+      const page = await pageRecords<StoredSignal>(kv, keys.signalsOfStrategy(slug), { limit, offset });
+      return { ...page, items: await completeListed(page.items) };
     },
     async listAll(slug) {
-      const out: SignalRecord[] = [];
-      for await (const e of kv.list<SignalRecord>({ prefix: keys.signalsOfStrategy(slug) })) {
+      const out: StoredSignal[] = [];
+      for await (const e of kv.list<StoredSignal>({ prefix: keys.signalsOfStrategy(slug) })) {
         out.push(e.value);
       }
-      return out;
+      return await completeListed(out);
     },
     async byHash(hash) {
       return (await kv.get<SignalHashRef>(keys.signalByHash(hash))).value;

@@ -85,7 +85,7 @@ export async function listPublicStrategies(
   );
   const page = heads.slice(filter.offset, filter.offset + filter.limit);
   const rows = await Promise.all(page.map(async ({ s, head }): Promise<PublicStrategyRow> => {
-    const last = head ? await deps.settlements.getDay(s.slug, head.date) : null;
+    const last = head ? await deps.settlements.navPoint(s.slug, head.date) : null;
     return {
       slug: s.slug,
       name: s.name,

@@ -92,7 +92,8 @@ export const SubmitSignalBody = z.strictObject({
   trade_date: IsoDateString.openapi({ example: "2026-11-23" }),
   signals: z.array(Weight).max(MAX_SIGNAL_SYMBOLS).openapi({
     description:
-      "Target weights in (0, 1], summing to at most 1 (the rest is cash); an empty list means all cash",
+      "Target weights in (0, 1], summing to at most 1 (the rest is cash); an empty list means all cash; " +
+      `at most ${MAX_SIGNAL_SYMBOLS} symbols (a multi-factor portfolio's top_n reaches 500)`,
   }),
 }).openapi("SubmitSignal");
 

@@ -17,8 +17,12 @@ import { auditEntry, getOwnTracked } from "./tracked_strategies.ts";
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
 const SIGNAL_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
 
-/** Most symbols one day's signal may hold (keeps a settled day's record well under the KV value limit). */
-export const MAX_SIGNAL_SYMBOLS = 100;
+/**
+ * Most symbols one day's signal may hold: a multi-factor portfolio's `top_n` reaches 500. Large signals and
+ * settled days are stored in chunks within their one commit (`domain/store/record_parts.ts`), so 500 symbols
+ * stay clear of Deno KV's 64 KiB value and 800 KiB commit limits.
+ */
+export const MAX_SIGNAL_SYMBOLS = 500;
 
 /** Tolerance on the sum of weights (floating-point noise of weights that add up to exactly 1). */
 const WEIGHT_SUM_TOLERANCE = 1e-9;
@@ -196,8 +200,10 @@ async function validateWeights(deps: TrackRecordServices, input: SubmitSignalInp
     });
   }
   if (issues.length === 0) {
+    // Looked up together (at most MAX_SIGNAL_SYMBOLS), reported in the submitted order.
+    const infos = await Promise.all(input.signals.map((s) => deps.market.getSymbol(s.symbol)));
     for (const [i, s] of input.signals.entries()) {
-      const info = await deps.market.getSymbol(s.symbol);
+      const info = infos[i];
       if (!info || (info.kind !== "stock" && info.kind !== "etf")) {
         issues.push({
           type: "value_error",

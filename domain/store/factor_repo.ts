@@ -9,7 +9,6 @@
  */
 import type { FactorCheck, FactorYearStats } from "../factors/factor_stats.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { fromDayNumber, isIsoDate, toDayNumber } from "../calendar/dates.ts";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { getBlob, MAX_CHUNK_BYTES, putBlob, withRetry } from "./kv.ts";
 import { keys } from "./keys.ts";
@@ -255,6 +254,22 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01). */
+function fromDayNumber(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The day number of a real `YYYY-MM-DD` date (years 1000–9999), `null` for anything else. */
+function dayOf(date: string): number | null {
+  const m = ISO_DATE.exec(date);
+  if (!m || m[1] < "1000") return null;
+  const day = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / DAY_MS;
+  return Number.isInteger(day) && fromDayNumber(day) === date ? day : null;
 }
 
 /** Position of `day` in the ascending `days`, or -1. */
@@ -632,8 +647,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
       // 1. Validate the rows and compute their days (no KV access).
       const seenDays = new Set<number>();
       const order = rows.map((row, i) => {
-        if (!isIsoDate(row.date)) throw new BadRequestError(`Not a date in YYYY-MM-DD form: "${row.date}"`);
-        const day = toDayNumber(row.date);
+        const day = dayOf(row.date);
+        if (day === null) throw new BadRequestError(`Not a date in YYYY-MM-DD form: "${row.date}"`);
         if (seenDays.has(day)) throw new BadRequestError(`Date ${row.date} appears twice in one upload`);
         seenDays.add(day);
         if (row.values.length !== row.symbols.length) {
@@ -756,7 +771,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
       const out = new Float64Array(nd * ns);
       const rowOf = new Map<number, number>();
       dates.forEach((d, r) => {
-        if (isIsoDate(d) && !rowOf.has(toDayNumber(d))) rowOf.set(toDayNumber(d), r);
+        const day = dayOf(d);
+        if (day !== null && !rowOf.has(day)) rowOf.set(day, r);
       });
       const colOfSymbol = new Map<string, number>();
       symbols.forEach((s, c) => {
@@ -810,8 +826,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
     },
 
     async readDate(id, date) {
-      if (!isIsoDate(date)) return null;
-      const day = toDayNumber(date);
+      const day = dayOf(date);
+      if (day === null) return null;
       for (let attempt = 0; attempt < 5; attempt++) {
         const index = await readIndex(id);
         const at = findDay(index.days, day);

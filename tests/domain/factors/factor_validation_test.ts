@@ -56,6 +56,22 @@ Deno.test("submit: only a ready factor (400 otherwise); a validation older than 
     assert.equal((await pollFactorSubmit(deps, "u1", id)).status, done.status);
   }));
 
+Deno.test("submit: two submits at once — one validates, the other is refused (400), and the owner is notified", () =>
+  withWorld(async (w) => {
+    const deps = w.deps.factors;
+    const id = await readyFactor(w, "u1", sse.tradingDaysBetween("2025-09-01", "2026-05-13"));
+    const outcomes = await Promise.allSettled([submitFactor(deps, "u1", id), submitFactor(deps, "u1", id)]);
+    const ok = outcomes.filter((o) => o.status === "fulfilled");
+    const refused = outcomes.filter((o) => o.status === "rejected");
+    assert.equal(ok.length, 1);
+    assert.equal(refused.length, 1);
+    assert.ok((refused[0] as PromiseRejectedResult).reason instanceof BadRequestError);
+    const status = (ok[0] as PromiseFulfilledResult<{ status: string }>).value.status;
+    const notes = await deps.notifications.notifications.list("u1", { limit: 10, offset: 0 });
+    assert.equal(notes.items.length, 1);
+    assert.match(notes.items[0].title, new RegExp(`is ${status}$`));
+  }));
+
 Deno.test("submit: a failure puts the factor back to ready (no prices for its dates)", () =>
   withWorld(async (w) => {
     const deps = w.deps.factors;

@@ -383,7 +383,7 @@ export function choose(c: number, a: number, b: number): number {
 }
 
 /** One element-wise function on numbers (NaN in → NaN out; non-finite results → NaN). */
-export function applyElementwise(op: OpName, v: number[]): number {
+function applyElementwise(op: OpName, v: number[]): number {
   const x = v[0];
   switch (op) {
     case "abs":

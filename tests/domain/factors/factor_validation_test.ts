@@ -1,7 +1,7 @@
 /** Submit refusals and recoveries of `submitFactor`, and the formula refresh, on the test world's services. */
 import assert from "node:assert/strict";
 import { getCalendar } from "../../../domain/calendar/calendar.ts";
-import { BadRequestError, RateLimitError } from "../../../domain/errors.ts";
+import { BadRequestError, RateLimitError, ValidationError } from "../../../domain/errors.ts";
 import { createFactor } from "../../../domain/factors/factor_crud.ts";
 import { uploadFactorValues } from "../../../domain/factors/factor_upload.ts";
 import { pollFactorSubmit, submitFactor } from "../../../domain/factors/factor_validation.ts";
@@ -129,4 +129,21 @@ Deno.test("a formula factor's values are recomputed through the last completed d
     assert.equal(v.values.start_date, f.values.start_date);
     assert.equal(v.values.total_days, 125);
     assert.equal(v.is.data_days, 125);
+  }));
+
+Deno.test("a formula over the work budget is refused at its expression before anything is computed", () =>
+  withWorld(async (w) => {
+    const deps = w.deps.factors;
+    await assert.rejects(
+      createFactor(deps, "u1", {
+        name: "heavy",
+        universe: "csi1000",
+        values_source: "formula",
+        expression: "ts_rank(close, 250) + ts_rank(open, 250) + ts_rank(high, 250) + ts_rank(low, 250) + " +
+          "ts_rank(vwap, 250) + ts_rank(volume, 250)",
+        history_days: 1000,
+      }),
+      (e) => e instanceof ValidationError && e.type === "formula_cost" && e.loc[0] === "expression",
+    );
+    assert.equal((await deps.factors.listByOwner("u1")).length, 0);
   }));

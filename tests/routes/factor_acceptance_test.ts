@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
+import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 const F = "/api/v1/factors";
@@ -13,6 +14,60 @@ const DAYS = 250;
 const BATCH = 100;
 /** The last completed SSE trading day at the test clock (2026-05-14 09:00 CST). */
 const END = "2026-05-13";
+
+/** The document's examples ("Alpha Factor Library"), as a client written from it reads the answers. */
+const DOC = {
+  created: {
+    id: "uuid",
+    name: "momentum_20d",
+    universe: "hs300",
+    status: "draft",
+    expression: "rank(ts_mean(close, 20))",
+    is: {
+      ic_mean: null,
+      ic_ir: null,
+      turnover: null,
+      sharpe: null,
+      fitness: null,
+      ic_decay: null,
+      coverage: null,
+      data_days: null,
+      max_correlation: null,
+    },
+    os: { ic_mean_30d: null, ic_mean_60d: null, ic_mean_120d: null, start_date: null },
+    claimed: { ic_mean: 0.035, ic_ir: 0.68 },
+    checks: null,
+    reject_reason: null,
+    yearly_stats: null,
+    submitted_at: null,
+    validated_at: null,
+    created_at: "...",
+  },
+  upload: { uploaded: 2, total_days: 145, status: "ready" },
+  status: {
+    total_days: 145,
+    min_required: 120,
+    ready: true,
+    start_date: "2024-06-03",
+    end_date: "2025-01-03",
+  },
+  detailSeries: {
+    ic_series: [{ date: "2025-01-02", ic: 0.042 }],
+    ls_cumulative_returns: [{ date: "2025-01-02", ls_return: 0.003, cumulative: 1.003 }],
+    yearly_stats: [{
+      year: 2024,
+      ic_mean: 0.035,
+      ic_ir: 0.68,
+      returns: 0.12,
+      drawdown: 0.05,
+      turnover: 0.3,
+      days: 244,
+    }],
+  },
+  poll: { status: "active", checks: [], validated_at: "..." },
+  correlations: { correlations: [{ factor_id: "uuid", name: "value_factor", correlation: 0.423 }] },
+  icSeries: { records: [{ date: "2025-01-02", ic: 0.042 }] },
+};
 
 async function user(w: TestWorld, email: string) {
   return (await signInWithOtp(w, email)).access_token;
@@ -69,15 +124,23 @@ Deno.test({
           universe: "hs300",
           expression: "-(close / delay(close, 20) - 1)",
           claimed_ic_mean: 0.03,
+          claimed_ic_ir: 0.5,
         },
       });
       assert.equal(created.status, 201);
       const factor = await created.json();
+      assertDocumentShape(factor, DOC.created, { nullAs: { ic_mean: ["number"], ic_ir: ["number"] } });
       const values = await reversalValues(w);
-      await uploadAll(w, a, factor.id, values);
+      await uploadAll(w, a, factor.id, values.slice(0, DAYS - 2));
+      const lastTwo = await w.request("POST", `${F}/${factor.id}/values`, {
+        token: a,
+        json: { data: values.slice(DAYS - 2) },
+      });
+      assertDocumentShape(await lastTwo.json(), DOC.upload);
 
       const status = await (await w.request("GET", `${F}/${factor.id}/values/status`, { token: a })).json();
       assert.deepEqual([status.total_days, status.ready, status.end_date], [DAYS, true, END]);
+      assertDocumentShape(status, DOC.status);
 
       const submitted = await w.request("POST", `${F}/${factor.id}/submit`, { token: a });
       assert.equal(submitted.status, 200);
@@ -92,6 +155,25 @@ Deno.test({
       assert.ok(result.ic_series.length >= DAYS - 3);
       assert.ok(result.ls_cumulative_returns.length > 0);
       assert.equal(typeof result.conventions.turnover, "string");
+      // The submit answer: "full factor object with is metrics, checks, status, plus the three series".
+      assertDocumentShape(result, {
+        ...DOC.created,
+        ...DOC.detailSeries,
+        is: {
+          ic_mean: 0.04,
+          ic_ir: 0.5,
+          turnover: 0.2,
+          sharpe: 1.5,
+          fitness: 1.1,
+          ic_decay: [0.04],
+          coverage: 0.99,
+          data_days: 250,
+          max_correlation: null,
+        },
+        checks: [{ name: "IC_MEAN", threshold: 0.015, passed: true }],
+        submitted_at: "...",
+        validated_at: "...",
+      });
       assert.ok(result.validated_at && result.submitted_at);
 
       const poll = await (await w.request("GET", `${F}/${factor.id}/submit`, { token: a })).json();
@@ -121,6 +203,7 @@ Deno.test({
       // Correlations: the noise factor against the owner's active reversal factor.
       const corr = await (await w.request("GET", `${F}/${n.id}/correlations`, { token: a })).json();
       assert.equal(corr.correlations.length, 1);
+      assertDocumentShape(corr, DOC.correlations);
       assert.equal(corr.correlations[0].factor_id, factor.id);
       assert.equal(corr.correlations[0].name, "reversal_20d");
       assert.ok(Math.abs(Math.abs(corr.correlations[0].correlation) - nr.is.max_correlation) < 1e-12);
@@ -134,6 +217,8 @@ Deno.test({
       assert.deepEqual(chart.yearly_stats, result.yearly_stats);
       const ic = await (await w.request("GET", `${F}/${factor.id}/ic-series`, { token: a })).json();
       assert.deepEqual(ic.records, result.ic_series);
+      assertDocumentShape(ic, DOC.icSeries);
+      assertDocumentShape(chart, DOC.detailSeries);
       const detail = await (await w.request("GET", `${F}/${factor.id}`, { token: a })).json();
       assert.deepEqual(detail, result);
       const list = await (await w.request("GET", `${F}?status=active`, { token: a })).json();

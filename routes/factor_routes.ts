@@ -22,7 +22,6 @@ import {
   MAX_VALUES_DATES_PER_READ,
   readFactorValues,
 } from "../domain/factors/factor_reads.ts";
-import { readFactorUpload } from "../domain/factors/factor_upload_body.ts";
 import { uploadFactorValues } from "../domain/factors/factor_upload.ts";
 import { MAX_VALIDATION_CELLS, pollFactorSubmit, submitFactor } from "../domain/factors/factor_validation.ts";
 import type { FactorServices } from "../domain/factors/services.ts";
@@ -180,7 +179,7 @@ export function factorRoutes(auth: AuthDeps, deps: FactorServices, maxUploadByte
     } catch {
       throw new HTTPException(400, { message: "Malformed JSON in request body" });
     }
-    const view = await fromInput("body", () => uploadFactorValues(deps, me(c), id, readFactorUpload(body)));
+    const view = await fromInput("body", () => uploadFactorValues(deps, me(c), id, body));
     return c.json(view, 200);
   });
 

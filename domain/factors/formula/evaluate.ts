@@ -114,21 +114,20 @@ export function evaluateTree(root: Node, inputs: EvalInputs): Float64Array {
     const x = typeof l === "number" ? null : l.a, y = typeof r === "number" ? null : r.a;
     const xc = typeof l === "number" ? l : 0, yc = typeof r === "number" ? r : 0;
     const len = D * N;
-    // The four arithmetic operators get their own loops (the common, hot case); the rest go through applyBinary.
-    if (x && y && (op === "+" || op === "-" || op === "*" || op === "/")) {
+    // The four arithmetic operators (the common, hot case) get a tight loop; the rest go through applyBinary.
+    if (op === "+" || op === "-" || op === "*" || op === "/") {
       for (let i = 0; i < len; i++) {
-        const v = op === "+"
-          ? x[i] + y[i]
-          : op === "-"
-          ? x[i] - y[i]
-          : op === "*"
-          ? x[i] * y[i]
-          : x[i] / y[i];
+        const a = x ? x[i] : xc, b = y ? y[i] : yc;
+        const v = op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
         out[i] = v - v === 0 ? v : NaN;
       }
-    } else if (x && y) { for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], y[i]); }
-    else if (x) { for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], yc); }
-    else for (let i = 0; i < len; i++) out[i] = applyBinary(op, xc, y![i]);
+    } else if (x && y) {
+      for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], y[i]);
+    } else if (x) {
+      for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], yc);
+    } else {
+      for (let i = 0; i < len; i++) out[i] = applyBinary(op, xc, y![i]);
+    }
     return { a: out, own: true };
   }
 

@@ -8,8 +8,8 @@
  * `c`, recomputed from scratch every d rows so rounding cannot drift. Standard deviations, covariances and
  * correlations run shifted sums too, with a bound on their rounding error that triggers an exact recomputation
  * of a window when it would show (`Moments`): O(D·N) apart from those rare recomputations. Minimum, maximum and
- * their positions use a monotonic deque per symbol, O(D·N). `ts_rank` and `ts_product` recompute each window,
- * O(D·N·d).
+ * their positions use a monotonic deque per symbol, O(D·N). `ts_rank` keeps each symbol's window sorted (a
+ * binary search and a short shift per value, O(D·N·d) at worst); `ts_product` recomputes each window, O(D·N·d).
  *
  * A window of constant values (detected exactly, by the run of equal values, not by a rounding-prone test) has
  * standard deviation exactly 0, covariance exactly 0, no correlation (NaN), and an exact sum, mean and linear
@@ -139,6 +139,21 @@ class Moments {
   /** Adds (sign 1) or removes (sign −1) the row at offset r. */
   private step(r: number, sign: number): void {
     const { x, y, N, cx, cy, su, sv, suu, svv, suv, eu, ev, euv, bad } = this;
+    if (x === y) {
+      // one series (ts_std): only the u sums; `moments` reads them for v too
+      for (let j = 0; j < N; j++) {
+        const p = x[r + j];
+        if (!isNum(p)) {
+          bad[j] += sign;
+          continue;
+        }
+        const u = p - cx[j], uu = u * u;
+        su[j] += sign * u;
+        suu[j] += sign * uu;
+        eu[j] += uu;
+      }
+      return;
+    }
     for (let j = 0; j < N; j++) {
       const p = x[r + j], q = y[r + j];
       if (!(isNum(p) && isNum(q))) {
@@ -174,12 +189,15 @@ class Moments {
    */
   moments(j: number, t: number): void {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const d = this.d, su = this.su[j], sv = this.sv[j];
-      const sxx = this.suu[j] - su * su / d, syy = this.svv[j] - sv * sv / d;
-      const sxy = this.suv[j] - su * sv / d;
-      const ex = 4 * EPS * (this.eu[j] + this.suu[j]);
-      const ey = 4 * EPS * (this.ev[j] + this.svv[j]);
-      const exy = 4 * EPS * (this.euv[j] + Math.abs(this.suv[j]) + Math.abs(su * sv) / d);
+      const d = this.d, one = this.x === this.y;
+      const su = this.su[j], suu = this.suu[j], eu = this.eu[j];
+      const sv = one ? su : this.sv[j], svv = one ? suu : this.svv[j], suv = one ? suu : this.suv[j];
+      const ev = one ? eu : this.ev[j], euv = one ? eu : this.euv[j];
+      const sxx = suu - su * su / d, syy = svv - sv * sv / d;
+      const sxy = suv - su * sv / d;
+      const ex = 4 * EPS * (eu + suu);
+      const ey = 4 * EPS * (ev + svv);
+      const exy = 4 * EPS * (euv + Math.abs(suv) + Math.abs(su * sv) / d);
       const fine = ex <= MAX_ERROR * sxx && ey <= MAX_ERROR * syy && exy * exy <= MAX_ERROR ** 2 * sxx * syy;
       if (fine || attempt === 1) {
         this.sxx = sxx > 0 ? sxx : 0;
@@ -389,34 +407,41 @@ export function rollingExtreme(
   position: boolean,
 ): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
-  const ring = new Int32Array(N * d), head = new Int32Array(N), size = new Int32Array(N);
-  const lastBad = new Float64Array(N).fill(-Infinity);
+  // Symbol j's deque lives in slots j·d … j·d + d − 1 (a ring: row index and value of each entry).
+  const rows = new Int32Array(N * d), vals = new Float64Array(N * d);
+  const head = new Int32Array(N), size = new Int32Array(N);
+  const missing = lastMissing(N);
   for (let t = 0; t < D; t++) {
     const row = t * N;
     for (let j = 0; j < N; j++) {
       const base = j * d;
-      if (size[j] > 0 && ring[base + head[j]] <= t - d) {
-        head[j] = (head[j] + 1) % d;
-        size[j]--;
+      let h = head[j], n = size[j];
+      if (n > 0 && rows[base + h] <= t - d) {
+        h = h + 1 === d ? 0 : h + 1;
+        n--;
       }
       const v = x[row + j];
       if (!isNum(v)) {
-        lastBad[j] = t;
+        missing[j] = t;
+        head[j] = h;
+        size[j] = n;
         continue;
       }
       // Drop the back while it is no better than v (ties too: the most recent extreme stays in front).
-      while (size[j] > 0) {
-        const back = ring[base + (head[j] + size[j] - 1) % d];
-        const b = x[back * N + j];
-        if (max ? b <= v : b >= v) size[j]--;
+      while (n > 0) {
+        let b = h + n - 1;
+        if (b >= d) b -= d;
+        const bv = vals[base + b];
+        if (max ? bv <= v : bv >= v) n--;
         else break;
       }
-      ring[base + (head[j] + size[j]) % d] = t;
-      size[j]++;
-      if (t >= d - 1 && lastBad[j] <= t - d) {
-        const front = ring[base + head[j]];
-        out[row + j] = position ? t - front : x[front * N + j];
-      }
+      let p = h + n;
+      if (p >= d) p -= d;
+      rows[base + p] = t;
+      vals[base + p] = v;
+      head[j] = h;
+      size[j] = n + 1;
+      if (t >= d - 1 && missing[j] <= t - d) out[row + j] = position ? t - rows[base + h] : vals[base + h];
     }
   }
   return out;

@@ -64,6 +64,12 @@ Deno.test("unknown names: the nearest known names, and what the platform has", (
   fails("rnak(close)", /Unknown function rnak; did you mean rank\?/, 0, 4);
   fails("rank(clsoe)", /Unknown name clsoe; did you mean close\?.*fields are open, high, low, close/, 5, 5);
   fails("ts_men(close, 5)", /did you mean ts_mean/, 0, 6);
+  fails(
+    "zscore(close)",
+    /Unknown function zscore; the functions are rank, ts_rank, delay, .*neutralize_sector$/,
+    0,
+    6,
+  );
   fails("close * foo", /Unknown name foo/, 8, 3);
   fails(
     "rank(cap)",
@@ -88,11 +94,12 @@ Deno.test("unknown names: the nearest known names, and what the platform has", (
 });
 
 Deno.test("arity: how many arguments and their names", () => {
-  fails("ts_mean(close)", /ts_mean takes 2 arguments \(ts_mean\(x, d\)\), not 1/, 0, 14);
-  fails("rank(close, 5)", /rank takes 1 argument \(rank\(x\)\), not 2/, 0, 14);
-  fails("correlation(close, volume)", /correlation takes 3 arguments \(correlation\(x, y, d\)\)/, 0);
-  fails("scale(close, 1, 2)", /scale takes 1 or 2 arguments \(scale\(x, a=1\)\), not 3/, 0);
-  fails("abs()", /abs takes 1 argument/, 0, 5);
+  fails("ts_mean(close)", /^ts_mean\(x, d\) takes 2 arguments, not 1$/, 0, 14);
+  fails("rank(close, 5)", /^rank\(x\) takes 1 argument, not 2$/, 0, 14);
+  fails("Correlation(close, volume)", /^Correlation\(x, y, d\) takes 3 arguments, not 2$/, 0);
+  fails("scale(close, 1, 2)", /^scale\(x, a=1\) takes 1 or 2 arguments, not 3$/, 0);
+  fails("abs()", /^abs\(x\) takes 1 argument, not 0$/, 0, 5);
+  fails("neutralize_sector(close, sector)", /^neutralize_sector\(x\) takes 1 argument, not 2$/, 0);
 });
 
 Deno.test("windows and lags: constant, floored, bounded, never negative", () => {

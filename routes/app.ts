@@ -66,6 +66,8 @@ import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strateg
 import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
 import type { AssistDeps } from "../domain/assistant/assist.ts";
 import { assistantUsageRoutes } from "./assistant_usage_routes.ts";
+import type { PortfolioServices } from "../domain/portfolios/services.ts";
+import { portfolioRoutes } from "./portfolio_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -131,6 +133,8 @@ export interface AppDeps {
   assistant: AssistDeps;
   /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */
   hub: TopicHub;
+  /** Multi-factor portfolios: their repository, the factor area and the track record they publish through. */
+  portfolios: PortfolioServices;
   log: LogFn;
 }
 
@@ -206,6 +210,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
   api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
+  api.route("/", portfolioRoutes(deps.auth, deps.portfolios));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

@@ -279,7 +279,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // Multi-factor portfolios read factors (a minimal factor bundle until the factor API's one is merged).
   const factorsForPortfolios: FactorServices = {
-    factors: createFactorRepo(kv),
+    factors: createFactorRepo(kv, { clock }),
     market: market.data,
     notifications: { notifications: support.notifications, clock },
     clock,

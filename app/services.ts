@@ -70,6 +70,7 @@ import { createAssistantUsageRepo } from "../domain/store/assistant_usage_repo.t
 import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
+import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -246,7 +247,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   const dailyJobs = createDailyJobRepo(kv);
   const factors: FactorServices = {
-    factors: createFactorRepo(kv),
+    factors: createFactorRepo(kv, { clock }),
     market: market.data,
     notifications: { notifications: support.notifications, clock },
     clock,
@@ -284,11 +285,14 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       }
       : {}),
   };
+  // Multi-factor portfolios: their own records, the factor area, and the track record they publish through.
+  const portfolios = { portfolios: createPortfolioRepo(kv), factors, track };
   return {
     config,
     kv,
     clock,
     mailer,
+    portfolios,
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

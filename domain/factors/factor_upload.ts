@@ -2,7 +2,12 @@
  * `POST /factors/{id}/values`: upserts an uploaded factor's values ("Upload Factor Values").
  *
  * - The factor must be the caller's (404), computed from uploads (a formula factor's values come from its
- *   formula: 409) and `draft`, `ready` or `rejected` (400 otherwise).
+ *   formula: 409) and `draft`, `ready`, `rejected` or `active` (400 otherwise: `validating`).
+ * - An `active` factor's in-sample values are frozen: it takes only dates after its activation date (Asia/Shanghai),
+ *   the out-of-sample values the 18:40 tracking reads (the issue: "values uploaded after activation feed
+ *   os_ic_mean_…"; the document's constraints table lists draft/ready/rejected only, but its out-of-sample
+ *   section needs these uploads, and so do portfolios, whose daily signal reads the members' latest values).
+ *   An earlier date is a 422 at its `date`; the factor stays `active`.
  * - A date after today in Asia/Shanghai is refused (422 at its `date`); a date that is not an SSE trading day is
  *   not stored and is listed in `skipped_dates`.
  * - Symbols that are not members of the factor's universe (as the platform's market lists it) are not stored and
@@ -13,6 +18,7 @@
  *   `draft` or `ready` again.
  */
 import { getCalendar } from "../calendar/calendar.ts";
+import { dateInZone } from "../calendar/dates.ts";
 import { BadRequestError, ConflictError, ValidationError, type ValidationIssueItem } from "../errors.ts";
 import type { FactorRecord, FactorStatus, FactorValuesRow } from "../store/factor_repo.ts";
 import { ownFactor } from "./factor_crud.ts";
@@ -22,8 +28,9 @@ import type { FactorUploadView } from "./factor_views.ts";
 import { statusForValues } from "./formula_factor.ts";
 import type { FactorServices } from "./services.ts";
 
-const UPLOADABLE: readonly FactorStatus[] = ["draft", "ready", "rejected"];
+const UPLOADABLE: readonly FactorStatus[] = ["draft", "ready", "rejected", "active"];
 const MAX_EXAMPLES = 10;
+const CST = "Asia/Shanghai";
 
 function refuseUnlessUploadable(r: FactorRecord): void {
   if (r.values_source === "formula") {
@@ -33,8 +40,34 @@ function refuseUnlessUploadable(r: FactorRecord): void {
   }
   if (!UPLOADABLE.includes(r.status)) {
     throw new BadRequestError(
-      `Factor status is ${r.status}; values can be uploaded only to draft, ready or rejected factors`,
+      `Factor status is ${r.status}; values can be uploaded to draft, ready, rejected or active factors`,
     );
+  }
+}
+
+/** The last date an active factor's values are frozen through (its activation date in Asia/Shanghai), else null. */
+function frozenThrough(r: FactorRecord): string | null {
+  return r.status === "active" && r.activated_at !== null ? dateInZone(r.activated_at, CST) : null;
+}
+
+/** 422 for the dates of `entries` an active factor no longer takes. */
+function refuseFrozenDates(r: FactorRecord, dates: readonly string[]): void {
+  const frozen = frozenThrough(r);
+  if (frozen === null) return;
+  const issues: ValidationIssueItem[] = [];
+  dates.forEach((date, i) => {
+    if (date <= frozen) {
+      issues.push({
+        type: "value_error",
+        loc: ["data", i, "date"],
+        msg:
+          `Factor is active since ${frozen}: its in-sample values are frozen; only dates after ${frozen} ` +
+          "(out-of-sample) can be uploaded",
+      });
+    }
+  });
+  if (issues.length > 0) {
+    throw new ValidationError(issues[0].msg, issues[0].loc, issues[0].type, issues.slice(0, 50));
   }
 }
 
@@ -51,6 +84,7 @@ export async function uploadFactorValues(
   const entries = readFactorUpload(body);
   const record = await ownFactor(deps, userId, id);
   refuseUnlessUploadable(record);
+  refuseFrozenDates(record, entries.map((e) => e.date));
 
   const sse = getCalendar("SSE");
   const today = sse.today(deps.clock.now());
@@ -109,11 +143,12 @@ export async function uploadFactorValues(
   let cleared = false;
   const stored = await deps.factors.putValues(id, rows, (current, summary) => {
     refuseUnlessUploadable(current);
+    refuseFrozenDates(current, rows.map((r) => r.date));
     cleared = current.status === "rejected";
     return {
       ...current,
       values: summary,
-      status: statusForValues(summary, FACTOR_MIN_DAYS),
+      status: current.status === "active" ? "active" : statusForValues(summary, FACTOR_MIN_DAYS),
       ...(cleared ? { checks: null, reject_reason: null, is: null, yearly_stats: null } : {}),
       updated_at: deps.clock.now(),
     };

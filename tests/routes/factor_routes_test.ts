@@ -343,7 +343,7 @@ Deno.test("POST /values: today (CST) is accepted; a body over FACTOR_UPLOAD_MAX_
     assert.equal(huge.status, 413);
   }, { FACTOR_UPLOAD_MAX_BYTES: String(1_500_000) }));
 
-Deno.test("POST /values: an upload to a rejected factor clears its validation; active factors refuse (400)", () =>
+Deno.test("POST /values: an upload to a rejected factor clears its validation; an active one takes only out-of-sample dates", () =>
   withWorld(async (w) => {
     const a = await user(w);
     const { body: f } = await create(w, a);
@@ -372,10 +372,26 @@ Deno.test("POST /values: an upload to a rejected factor clears its validation; a
     ]);
     assert.deepEqual(detail.ic_series, []);
 
-    await w.deps.factors.factors.update(f.id, (r) => ({ ...r, status: "active" }));
-    const refused = await upload(w, a, f.id, batch(tradingDays(1), syms));
+    // Active since 2026-05-12 (CST): in-sample dates are frozen, later ones (out of sample) are taken.
+    await w.deps.factors.factors.update(f.id, (r) => ({
+      ...r,
+      status: "active",
+      activated_at: Date.parse("2026-05-12T10:00:00+08:00"),
+    }));
+    const frozen = await upload(w, a, f.id, batch(["2026-05-13", "2026-05-12"], syms));
+    assert.equal(frozen.status, 422);
+    const issues = (await frozen.json()).detail;
+    assert.deepEqual(issues.map((i: { loc: unknown[] }) => i.loc), [["body", "data", 1, "date"]]);
+    assert.match(issues[0].msg, /2026-05-12.*frozen/);
+    const os = await upload(w, a, f.id, batch(["2026-05-13"], syms));
+    assert.equal(os.status, 200);
+    const osBody = await os.json();
+    assert.deepEqual([osBody.uploaded, osBody.status], [1, "active"]);
+
+    await w.deps.factors.factors.update(f.id, (r) => ({ ...r, status: "validating" }));
+    const refused = await upload(w, a, f.id, batch(["2026-05-13"], syms));
     assert.equal(refused.status, 400);
-    assert.match((await refused.json()).detail, /active/);
+    assert.match((await refused.json()).detail, /validating/);
   }));
 
 Deno.test("POST /values: concurrent uploads to one factor all land", () =>

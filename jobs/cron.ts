@@ -7,6 +7,8 @@ import type { QueueMessage } from "./messages.ts";
 import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/queued_runs.ts";
 import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
+import type { FactorServices } from "../domain/factors/services.ts";
+import { trackFactorsOutOfSample } from "../domain/factors/os_tracking.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -15,6 +17,8 @@ export interface CronDeps {
   backtests?: BacktestJobDeps;
   /** Track-record services, for the daily settlement jobs (absent: they do nothing). */
   track?: { deps: TrackRecordServices; store: DailyJobStore };
+  /** Factor services, for the 18:40 CST out-of-sample tracking (absent: it does nothing). */
+  factors?: FactorServices;
   clock: Clock;
   log: LogFn;
 }
@@ -57,6 +61,18 @@ async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
   });
 }
 
+/** Tracks active factors out of sample for today in Asia/Shanghai (the operation skips non-trading days). */
+async function runFactorOsTracking(deps: CronDeps): Promise<void> {
+  if (!deps.factors) return;
+  const date = getCalendar("SSE").today(deps.clock.now());
+  const summary = await trackFactorsOutOfSample(deps.factors, date);
+  deps.log("info", "daily job ran", {
+    job: "factor-os-tracking",
+    date,
+    summary: JSON.stringify(summary).slice(0, 500),
+  });
+}
+
 /** Every scheduled job of the service. */
 export const CRON_JOBS: readonly CronJob[] = [
   {
@@ -95,6 +111,8 @@ export const CRON_JOBS: readonly CronJob[] = [
     schedule: "30 10 * * *",
     run: (deps) => runTrackJob(deps, "recompute-evaluations"),
   },
+  // 18:40 CST: out-of-sample ICs of active factors (after settlement, before the watchdog).
+  { name: "factor-os-tracking", schedule: "40 10 * * *", run: runFactorOsTracking },
   { name: "watchdog", schedule: "45 10 * * *", run: (deps) => runTrackJob(deps, "watchdog") },
   {
     name: "market-refresh-crypto",

@@ -69,7 +69,7 @@ Deno.test("the factor-os-tracking cron tracks today's (Asia/Shanghai) OS ICs on 
     assert.equal(os.last_date, "2026-05-11", "the last factor date with a forward return (T+2 = 05-13)");
     assert.ok(Math.abs(os.ic_mean_30d! - 1) < 1e-12, String(os.ic_mean_30d));
     assert.equal(os.updated_at, Date.UTC(2026, 4, 13, 10, 40));
-    const ran = logs.find((l) => l.fields?.job === "factor-os-tracking");
+    const ran = logs.findLast((l) => l.fields?.job === "factor-os-tracking");
     assert.ok(ran, "the run is logged");
     assert.equal(ran.fields?.date, "2026-05-13");
     assert.equal(logs.filter((l) => l.level === "error").length, 0, JSON.stringify(logs));

@@ -145,6 +145,31 @@ export const keys = {
   /** A chat-agent session (`/agent/invoke`) of one owner (`user:<id>` or `ip:<hash>`), by its session id. */
   agentSession: (owner: string, sessionId: string) => ["agent_sessions", owner, sessionId] as const,
 
+  /** Alpha factors (issue 15): records, the owner index (ids sort by time), the active index, per-owner counts. */
+  factor: (id: string) => ["factors", id] as const,
+  factors: () => ["factors"] as const,
+  factorByOwner: (ownerId: string, id: string) => ["factors_by_owner", ownerId, id] as const,
+  factorsByOwner: (ownerId: string) => ["factors_by_owner", ownerId] as const,
+  factorActive: (id: string) => ["factors_active", id] as const,
+  factorsActive: () => ["factors_active"] as const,
+  factorCount: (ownerId: string) => ["factor_counts", ownerId] as const,
+  /** A factor's date index (packed day, upload tag, parts), in chunks rewritten together. */
+  factorDateIndex: (id: string, chunk: number) => ["factor_date_index", id, chunk] as const,
+  factorDateIndexOf: (id: string) => ["factor_date_index", id] as const,
+  /** A factor's append-only symbol dictionary, in chunks of symbols. */
+  factorSymbols: (id: string, chunk: number) => ["factor_symbols", id, chunk] as const,
+  factorSymbolsOf: (id: string) => ["factor_symbols", id] as const,
+  /** One part of one date's values written by one upload (`tag`); only the tag the date index names is live. */
+  factorValue: (id: string, day: number, tag: number, part: number) =>
+    ["factor_values", id, day, tag, part] as const,
+  factorValueDay: (id: string, day: number) => ["factor_values", id, day] as const,
+  factorValuesOf: (id: string) => ["factor_values", id] as const,
+  /** An upload in flight (or its superseded entries to clean): what to delete if it never finishes. */
+  factorUpload: (id: string, tag: number) => ["factor_uploads", id, tag] as const,
+  factorUploadsOf: (id: string) => ["factor_uploads", id] as const,
+  /** The validation series of a factor (a blob). */
+  factorSeries: (id: string) => ["factor_series", id] as const,
+
   healthProbe: () => ["health", "probe"] as const,
   queueHeartbeat: () => ["health", "queue_heartbeat"] as const,
   /** A queue message id claimed by the worker that does its work (expires after the claim TTL). */

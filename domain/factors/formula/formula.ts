@@ -2,17 +2,40 @@
  * Formula factors (issue 15, "beyond the document"): a cross-sectional expression language with the operators
  * of the 101 Formulaic Alphas paper, evaluated on a date × symbol panel of the universe's own bars.
  *
- * CONTRACT FILE (issue 15 scaffolding): the signatures below are what the factor operations call; the formula
- * work fills in the bodies (and may split them over more files in this folder).
+ * CONTRACT FILE (issue 15 scaffolding): the signatures below are what the factor operations call; the work is
+ * split over this folder: `lexer.ts` → `parser.ts` (syntax with positions) → `check.ts` (names, arities, constant
+ * windows, look-back) → `evaluate.ts` (with `window_ops.ts` and `cross_section_ops.ts`); `cost.ts` estimates the
+ * work. The vocabulary is in `operators.ts`.
+ *
+ * Conventions (the whole language):
+ * - Fields: `open high low close vwap` (adjusted), `volume` (raw), `returns` = close / delay(close, 1) − 1,
+ *   `adv{d}` = ts_mean(volume, d), the mean raw volume of the last d bars (d = 1 … 250; the paper's adv is in
+ *   currency — here it is in shares, so `volume / adv20` compares like with like). Names are case-insensitive.
+ * - Missing: NaN in any input is missing; a window that is not full yet, or holds a missing value, is missing
+ *   (never a partial value); nothing reads a later row; ±Infinity (division by 0, log 0, …) becomes missing.
+ * - Windows and lags are constant numbers floored to integers (9.7 → 9), windows ≥ 1 (≥ 2 for ts_std,
+ *   ts_cov, ts_corr), lags ≥ 0 (no negative lags), both ≤ `MAX_FORMULA_WINDOW`.
+ * - `rank`: per date, average ranks of the present values, divided by their count: (0, 1]. `ts_rank(x, d)`:
+ *   today's average rank among the last d values, divided by d: (0, 1].
+ * - `ts_std`, `ts_cov`: sample (ddof 1). `ts_corr`: Pearson, missing when a side is constant over the window.
+ * - `decay_linear(x, d)`: weights d (today), d − 1, …, 1, normalised to sum 1.
+ * - `ts_argmin`/`ts_argmax(x, d)`: bars since the extreme, 0 = today … d − 1 = the oldest bar of the window;
+ *   ties → the most recent. (Implementations of the paper that use pandas' `argmax + 1` count the other way:
+ *   theirs = d − ours.)
+ * - `scale(x, a = 1)`: x·a / Σ|x| per date. `indneutralize(x, sector)` (= `neutralize_sector(x)`): x minus its
+ *   sector's mean per date; a symbol with no sector is missing.
+ * - `min`/`max(x, y)` are element-wise (use ts_min/ts_max for windows); `signedpower(x, a)` = sign(x)·|x|^a;
+ *   `x ^ y` is a power. Comparisons, `&&`, `||` give 1 or 0, missing when an operand is missing; `c ? a : b`
+ *   (and `where(c, a, b)`) is a where c ≠ 0, b where c = 0, missing where c is.
  */
+import { check, type Node } from "./check.ts";
+import { type FormulaCost, treeCost } from "./cost.ts";
+import { FormulaError, MAX_FORMULA_LENGTH, MAX_FORMULA_WINDOW } from "./errors.ts";
+import { evaluateTree } from "./evaluate.ts";
+import { parseSyntax } from "./parser.ts";
 
-/** A parse or type error, located in the source text (0-based `position`, `length` characters). */
-export class FormulaError extends Error {
-  constructor(message: string, readonly position: number, readonly length = 1) {
-    super(message);
-    this.name = "FormulaError";
-  }
-}
+export { FormulaError, MAX_FORMULA_LENGTH, MAX_FORMULA_WINDOW };
+export type { FormulaCost };
 
 /** A parsed formula (opaque to callers). */
 export interface Formula {
@@ -39,20 +62,58 @@ export interface FormulaInputs {
   readonly vwap: Float64Array;
 }
 
-/** Longest window a formula may use (bars). */
-export const MAX_FORMULA_WINDOW = 250;
-/** Longest formula text (characters). */
-export const MAX_FORMULA_LENGTH = 2000;
+/** The resolved tree of each formula this module parsed. */
+const trees = new WeakMap<Formula, Node>();
+
+function treeOf(formula: Formula): Node {
+  let tree = trees.get(formula);
+  if (!tree) {
+    tree = check(parseSyntax(formula.source)).root;
+    trees.set(formula, tree);
+  }
+  return tree;
+}
 
 /** Parses and type-checks `source`; throws `FormulaError` with a position. */
-export function parseFormula(_source: string): Formula {
-  throw new Error("parseFormula: not built yet (issue 15 formula work)");
+export function parseFormula(source: string): Formula {
+  if (source.length > MAX_FORMULA_LENGTH) {
+    throw new FormulaError(
+      `The formula is ${source.length} characters long; the limit is ${MAX_FORMULA_LENGTH}`,
+      MAX_FORMULA_LENGTH,
+      source.length - MAX_FORMULA_LENGTH,
+    );
+  }
+  const { root, fields } = check(parseSyntax(source));
+  const formula: Formula = Object.freeze({ source, lookback: root.lookback, fields: Object.freeze(fields) });
+  trees.set(formula, root);
+  return formula;
 }
 
 /**
  * Evaluates `formula` on `inputs`: `Float64Array(D × N)`, NaN where undefined (a window shorter than requested,
  * a missing input, no future data ever).
  */
-export function evaluateFormula(_formula: Formula, _inputs: FormulaInputs): Float64Array {
-  throw new Error("evaluateFormula: not built yet (issue 15 formula work)");
+export function evaluateFormula(formula: Formula, inputs: FormulaInputs): Float64Array {
+  const D = inputs.dates.length, N = inputs.symbols.length;
+  const { open, high, low, close, volume, vwap } = inputs;
+  const fields = { open, high, low, close, volume, vwap };
+  for (const [name, a] of Object.entries(fields)) {
+    if (a.length !== D * N) {
+      throw new RangeError(
+        `evaluateFormula: ${name} has ${a.length} values, expected ${D} dates × ${N} symbols`,
+      );
+    }
+  }
+  if (inputs.sectors.length !== N) {
+    throw new RangeError(`evaluateFormula: ${inputs.sectors.length} sectors for ${N} symbols`);
+  }
+  return evaluateTree(treeOf(formula), { D, N, sectors: inputs.sectors, fields });
+}
+
+/**
+ * The estimated work of evaluating `formula` on `dates × symbols` (elementary operations and peak bytes of
+ * intermediate panels), to refuse a formula over a budget before running it.
+ */
+export function formulaCost(formula: Formula, dates: number, symbols: number): FormulaCost {
+  return treeCost(treeOf(formula), dates, symbols);
 }

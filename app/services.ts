@@ -57,6 +57,8 @@ import { createTopicHub } from "../domain/stream/hub.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 import { trackRecordLinks } from "../routes/public_links.ts";
+import type { FactorServices } from "../domain/factors/services.ts";
+import { createFactorRepo } from "../domain/store/factor_repo.ts";
 import { STRATEGY_TEXT_FORMAT_PATH } from "../routes/copilot_routes.ts";
 import type { AssistDeps } from "../domain/assistant/assist.ts";
 import { rephrase } from "../domain/assistant/rephrase.ts";
@@ -243,6 +245,14 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     log,
   };
   const dailyJobs = createDailyJobRepo(kv);
+  const factors: FactorServices = {
+    factors: createFactorRepo(kv),
+    market: market.data,
+    notifications: { notifications: support.notifications, clock },
+    clock,
+    log,
+    computeRate: { limiter: auth.limiter, rule: config.factorComputeRate },
+  };
   // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
   const calendars = { lists: createCalendarListRepo(kv), clock };
   await loadOfficialLists(calendars.lists);
@@ -305,6 +315,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     track,
     dailyJobs,
     hub: createTopicHub(),
+    factors,
     log,
   };
 }

@@ -109,6 +109,8 @@ const EnvSchema = z.object({
   MAX_IMPORT_BYTES: z.coerce.number().int().positive().default(50 * 1024 * 1024),
   RATE_LIMIT_IMPORT: rateRule("30/1h"),
   RATE_LIMIT_SIGNAL: rateRule("60/1m"),
+  FACTOR_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  RATE_LIMIT_FACTOR_COMPUTE: rateRule("60/1h"),
   GITHUB_TOKEN: optionalText,
   ATTEST_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "Expected owner/name").optional(),
   ATTEST_BRANCH: optionalText,
@@ -223,6 +225,10 @@ export interface Config {
   importRate: RateRule;
   /** Signal submissions per user. */
   signalRate: RateRule;
+  /** Body limit of `POST /factors/{id}/values` (32 MiB default: 500 dates × 1,000 symbols is ~16 MB of JSON). */
+  factorUploadMaxBytes: number;
+  /** Factor validations and formula computations per user. */
+  factorComputeRate: RateRule;
   /** GitHub attestation of signals; `undefined` unless both GITHUB_TOKEN and ATTEST_REPO are set. */
   attest: { token: string; repo: string; branch?: string; apiBaseUrl: string } | undefined;
   /** The origin line of the transparency log's signed checkpoints. */
@@ -354,6 +360,8 @@ export function parseConfig(
     backtestRate: e.RATE_LIMIT_BACKTEST,
     signalRate: e.RATE_LIMIT_SIGNAL,
     importRate: e.RATE_LIMIT_IMPORT,
+    factorUploadMaxBytes: e.FACTOR_UPLOAD_MAX_BYTES,
+    factorComputeRate: e.RATE_LIMIT_FACTOR_COMPUTE,
     attest: e.GITHUB_TOKEN && e.ATTEST_REPO
       ? {
         token: e.GITHUB_TOKEN,

@@ -66,9 +66,13 @@ import type { CatalogCompareDeps, CompareDeps } from "../domain/backtest/strateg
 import type { JobSubmissionDeps } from "../domain/backtest/job_submission.ts";
 import type { AssistDeps } from "../domain/assistant/assist.ts";
 import { assistantUsageRoutes } from "./assistant_usage_routes.ts";
+import { factorRoutes } from "./factor_routes.ts";
+import type { FactorServices } from "../domain/factors/services.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
+/** The factor values upload, with its own body limit (`factorUploadMaxBytes`). */
+const FACTOR_VALUES_PATH = /^\/api\/v1\/factors\/[^/]+\/values$/;
 
 /** Everything the HTTP layer needs, built by `main.ts` or a test. */
 export interface AppDeps {
@@ -83,6 +87,7 @@ export interface AppDeps {
     | "env"
     | "maxImportBytes"
     | "importRate"
+    | "factorUploadMaxBytes"
     | "trustProxy"
     | "logRequests"
     | "version"
@@ -131,6 +136,8 @@ export interface AppDeps {
   assistant: AssistDeps;
   /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */
   hub: TopicHub;
+  /** The alpha factor library: factors, values, validation. */
+  factors: FactorServices;
   log: LogFn;
 }
 
@@ -175,7 +182,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
   });
   // CSV imports carry their own, larger limit (MAX_IMPORT_BYTES) on their route.
-  app.use("*", (c, next) => (c.req.path === IMPORT_PATH ? next() : globalBodyLimit(c, next)));
+  // CSV imports and factor value uploads carry their own, larger limits on their routes.
+  app.use(
+    "*",
+    (c, next) =>
+      c.req.path === IMPORT_PATH || (c.req.method === "POST" && FACTOR_VALUES_PATH.test(c.req.path))
+        ? next()
+        : globalBodyLimit(c, next),
+  );
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   api.route("/", apiHealthRoutes(deps.health));
@@ -206,6 +220,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
   api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
+  api.route("/", factorRoutes(deps.auth, deps.factors, config.factorUploadMaxBytes));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

@@ -1,0 +1,125 @@
+/**
+ * `POST /factors/{id}/values`: upserts an uploaded factor's values ("Upload Factor Values").
+ *
+ * - The factor must be the caller's (404), computed from uploads (a formula factor's values come from its
+ *   formula: 409) and `draft`, `ready` or `rejected` (400 otherwise).
+ * - A date after today in Asia/Shanghai is refused (422 at its `date`); a date that is not an SSE trading day is
+ *   not stored and is listed in `skipped_dates`.
+ * - Symbols that are not members of the factor's universe (as the platform's market lists it) are not stored and
+ *   are counted in `ignored_symbols` (distinct symbols, up to 10 examples); a date left with no symbol is not
+ *   stored. `uploaded` counts the dates stored.
+ * - The same date overwrites that date's values. At 120 stored trading days a draft becomes `ready`; an upload to a
+ *   `rejected` factor clears its checks, reject reason, in-sample metrics, yearly stats and series and makes it
+ *   `draft` or `ready` again.
+ */
+import { getCalendar } from "../calendar/calendar.ts";
+import { BadRequestError, ConflictError, ValidationError, type ValidationIssueItem } from "../errors.ts";
+import type { FactorRecord, FactorStatus, FactorValuesRow } from "../store/factor_repo.ts";
+import { ownFactor } from "./factor_crud.ts";
+import type { FactorUploadEntry } from "./factor_upload_body.ts";
+import { FACTOR_MIN_DAYS } from "./factor_view_builders.ts";
+import type { FactorUploadView } from "./factor_views.ts";
+import { statusForValues } from "./formula_factor.ts";
+import type { FactorServices } from "./services.ts";
+
+const UPLOADABLE: readonly FactorStatus[] = ["draft", "ready", "rejected"];
+const MAX_EXAMPLES = 10;
+
+function refuseUnlessUploadable(r: FactorRecord): void {
+  if (r.values_source === "formula") {
+    throw new ConflictError(
+      "This is a formula factor: its values are computed from the formula, not uploaded",
+    );
+  }
+  if (!UPLOADABLE.includes(r.status)) {
+    throw new BadRequestError(
+      `Factor status is ${r.status}; values can be uploaded only to draft, ready or rejected factors`,
+    );
+  }
+}
+
+/** Stores a checked upload (`readFactorUpload`) and answers what was stored. */
+export async function uploadFactorValues(
+  deps: FactorServices,
+  userId: string,
+  id: string,
+  entries: readonly FactorUploadEntry[],
+): Promise<FactorUploadView> {
+  const record = await ownFactor(deps, userId, id);
+  refuseUnlessUploadable(record);
+
+  const sse = getCalendar("SSE");
+  const today = sse.today(deps.clock.now());
+  const future: ValidationIssueItem[] = [];
+  entries.forEach((e, i) => {
+    if (e.date > today) {
+      future.push({
+        type: "value_error",
+        loc: ["data", i, "date"],
+        msg: `Date ${e.date} is in the future (today is ${today} in Asia/Shanghai)`,
+      });
+    }
+  });
+  if (future.length > 0) {
+    throw new ValidationError(future[0].msg, future[0].loc, future[0].type, future.slice(0, 50));
+  }
+
+  const members = new Set(await deps.market.getUniverse(record.universe));
+  const skipped: string[] = [];
+  const ignored = new Set<string>();
+  const rows: FactorValuesRow[] = [];
+  for (const e of entries) {
+    if (!sse.isTradingDay(e.date)) {
+      skipped.push(e.date);
+      continue;
+    }
+    let kept = 0;
+    for (const s of e.symbols) if (members.has(s)) kept++;
+    if (kept === e.symbols.length) {
+      rows.push({ date: e.date, symbols: e.symbols, values: e.values });
+      continue;
+    }
+    const symbols: string[] = [];
+    const values = new Float64Array(kept);
+    for (let k = 0; k < e.symbols.length; k++) {
+      const s = e.symbols[k];
+      if (members.has(s)) {
+        values[symbols.length] = e.values[k];
+        symbols.push(s);
+      } else ignored.add(s);
+    }
+    if (symbols.length > 0) rows.push({ date: e.date, symbols, values });
+  }
+  skipped.sort();
+  const ignoredSymbols = { count: ignored.size, examples: [...ignored].sort().slice(0, MAX_EXAMPLES) };
+
+  if (rows.length === 0) {
+    return {
+      uploaded: 0,
+      total_days: record.values.total_days,
+      status: record.status,
+      skipped_dates: skipped,
+      ignored_symbols: ignoredSymbols,
+    };
+  }
+  let cleared = false;
+  const stored = await deps.factors.putValues(id, rows, (current, summary) => {
+    refuseUnlessUploadable(current);
+    cleared = current.status === "rejected";
+    return {
+      ...current,
+      values: summary,
+      status: statusForValues(summary, FACTOR_MIN_DAYS),
+      ...(cleared ? { checks: null, reject_reason: null, is: null, yearly_stats: null } : {}),
+      updated_at: deps.clock.now(),
+    };
+  });
+  if (cleared) await deps.factors.putSeries(id, { ic_series: [], ls_cumulative_returns: [] });
+  return {
+    uploaded: rows.length,
+    total_days: stored.values.total_days,
+    status: stored.status,
+    skipped_dates: skipped,
+    ignored_symbols: ignoredSymbols,
+  };
+}

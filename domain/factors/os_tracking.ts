@@ -6,7 +6,8 @@
  * factor that fails is logged and the others go on):
  * 1. **Formula factors** (`values_source: "formula"`) first get their values for the SSE trading days after their
  *    last value date up to `date`, computed from `expression` on the universe's own bars with the formula's full
- *    lookback (`formulaValueRows`), only for days the market has bars for; at most
+ *    lookback by the same computation that made them at creation (`computeFormulaRows` of `formula_factor.ts`),
+ *    only for days the market has bars for (a day keeps the symbols with a finite value); at most
  *    {@link MAX_FORMULA_DAYS_PER_RUN} days per run, oldest first (a longer gap is caught up on the next runs).
  * 2. **Out-of-sample ICs.** The OS dates are the factor's value dates strictly after the Asia/Shanghai date of
  *    `activated_at` and not after `date` (values uploaded, or computed, for earlier dates never count). The IC
@@ -36,7 +37,7 @@ import { ConflictError } from "../errors.ts";
 import type { FactorOsMetrics, FactorRecord } from "../store/factor_repo.ts";
 import { dailyRankIc, forwardReturns } from "./factor_stats.ts";
 import { loadMarketPanel } from "./market_panel.ts";
-import { formulaValueRows } from "./os_formula_values.ts";
+import { computeFormulaRows, parseFactorFormula } from "./formula_factor.ts";
 import type { FactorServices } from "./services.ts";
 
 /** The rolling windows (SSE trading days). */
@@ -103,14 +104,23 @@ async function computeFormulaDays(
   factor: FactorRecord,
   date: string,
 ): Promise<number> {
-  const dates = await deps.factors.valueDates(factor.id);
-  const last = dates.at(-1);
+  const last = (await deps.factors.valueDates(factor.id)).at(-1);
   const from = last !== undefined
     ? cal.nextTradingDay(last)
     : cal.tradingDayOffset(date, -(LONGEST_WINDOW - 1));
   if (from > date) return 0;
   const days = cal.tradingDaysBetween(from, date).slice(0, MAX_FORMULA_DAYS_PER_RUN);
-  const rows = await formulaValueRows(deps.market, factor.universe, factor.expression!, days);
+  // `computeFormulaRows` computes the days ending at the last trading day completed at its clock's instant:
+  // the last day wanted, at 23:59 in Shanghai.
+  const end = days[days.length - 1];
+  const at = { now: () => cal.instantAt(end, "23:59") };
+  const formula = parseFactorFormula(factor.expression ?? "");
+  const rows = await computeFormulaRows(
+    { market: deps.market, clock: at },
+    factor.universe,
+    formula,
+    days.length,
+  );
   if (rows.length === 0) return 0;
   await deps.factors.putValues(factor.id, rows, (current, values) => {
     if (current.status !== "active") throw new ConflictError("factor is no longer active");

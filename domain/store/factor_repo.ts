@@ -313,22 +313,15 @@ function decodeInto(bytes: Uint8Array, colOf: Int32Array, out: Float64Array, row
 }
 
 /** One row encoded: its parts' bytes (storage order = the row's order). */
-function encodeRow(row: FactorValuesRow, numberOf: Map<string, number>, seen: Int32Array, stamp: number) {
+function encodeRow(row: FactorValuesRow, numberOf: Map<string, number>, perPart: number) {
   const n = row.symbols.length;
   const parts: Uint8Array[] = [];
-  for (let from = 0; from < n; from += VALUES_PER_PART) {
-    const m = Math.min(VALUES_PER_PART, n - from);
+  for (let from = 0; from < n; from += perPart) {
+    const m = Math.min(perPart, n - from);
     const buf = new ArrayBuffer(m * VALUE_BYTES);
     new Float64Array(buf, 0, m).set(row.values.subarray(from, from + m));
     const numbers = new Uint16Array(buf, 8 * m, m);
-    for (let k = 0; k < m; k++) {
-      const num = numberOf.get(row.symbols[from + k])!;
-      if (seen[num] === stamp) {
-        throw new BadRequestError(`Symbol ${row.symbols[from + k]} appears twice on ${row.date}`);
-      }
-      seen[num] = stamp;
-      numbers[k] = num;
-    }
+    for (let k = 0; k < m; k++) numbers[k] = numberOf.get(row.symbols[from + k])!;
     parts.push(new Uint8Array(buf));
   }
   return parts;
@@ -349,11 +342,14 @@ function maintainActive(op: Deno.AtomicOperation, before: FactorRecord, after: F
 /** Options of the KV factor repository (tests move the clock to age an upload). */
 export interface FactorRepoOptions {
   clock?: Clock;
+  /** Values per stored part (default 6,144, i.e. 60 KiB); tests lower it to exercise dates split in parts. */
+  valuesPerPart?: number;
 }
 
 /** Builds the KV implementation (storage layout above). */
 export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): FactorRepo {
   const clock = opts.clock ?? systemClock;
+  const perPart = Math.max(1, Math.min(VALUES_PER_PART, Math.floor(opts.valuesPerPart ?? VALUES_PER_PART)));
 
   async function readIndexFrom(id: string, head: Deno.KvEntryMaybe<IndexChunk>): Promise<DateIndex | null> {
     const empty = new Int32Array(0);
@@ -404,19 +400,20 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
     return { symbols, last };
   }
 
-  /** Adds the rows' new symbols to the dictionary (checked against concurrent appends, retried). */
-  function appendSymbols(id: string, rows: readonly FactorValuesRow[]): Promise<Map<string, number>> {
+  /**
+   * Adds `fresh` (symbols the dictionary did not hold at the pre-check, in first-seen order) to the dictionary,
+   * checked against concurrent appends and retried; answers every symbol's number.
+   */
+  function appendSymbols(id: string, fresh: readonly string[]): Promise<Map<string, number>> {
     return withRetry<Map<string, number>>("add the factor's symbols", async () => {
       const dict = await readDictionary(id);
       const numberOf = new Map<string, number>();
       dict.symbols.forEach((s, i) => numberOf.set(s, i));
       const added: string[] = [];
-      for (const row of rows) {
-        for (const s of row.symbols) {
-          if (numberOf.has(s)) continue;
-          numberOf.set(s, numberOf.size);
-          added.push(s);
-        }
+      for (const s of fresh) {
+        if (numberOf.has(s)) continue;
+        numberOf.set(s, numberOf.size);
+        added.push(s);
       }
       if (numberOf.size > MAX_FACTOR_SYMBOLS) throw symbolLimitError(numberOf.size);
       if (!added.length) return { committed: true, value: numberOf };
@@ -656,18 +653,13 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
             `Date ${row.date}: ${row.symbols.length} symbols but ${row.values.length} values`,
           );
         }
-        for (const s of row.symbols) {
-          if (typeof s !== "string" || s.length === 0 || s.length > MAX_SYMBOL_LENGTH) {
-            throw new BadRequestError(`Date ${row.date}: a symbol must be 1–${MAX_SYMBOL_LENGTH} characters`);
-          }
-        }
         return { day, i };
       }).sort((a, b) => a.day - b.day);
       const tag0 = newTag();
       const ours: Triples = {
         days: Int32Array.from(order, (o) => o.day),
         tags: new Int32Array(order.length),
-        parts: Int32Array.from(order, (o) => Math.ceil(rows[o.i].symbols.length / VALUES_PER_PART)),
+        parts: Int32Array.from(order, (o) => Math.ceil(rows[o.i].symbols.length / perPart)),
       };
 
       // 2. Check the limits and `change` before writing anything.
@@ -681,13 +673,31 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
       const projected = mergeIndex(before.index, ours).merged;
       if (projected.days.length > MAX_FACTOR_DATES) throw dateLimitError(projected.days.length);
       const dict = await readDictionary(id);
-      const known = new Set(dict.symbols);
-      for (const row of rows) for (const s of row.symbols) known.add(s);
-      if (known.size > MAX_FACTOR_SYMBOLS) throw symbolLimitError(known.size);
+      // Symbols: well-formed, unique within a date, and the factor's total within the limit (one map pass:
+      // each symbol remembers the last row it was seen on).
+      const lastRowOf = new Map<string, number>();
+      for (const sym of dict.symbols) lastRowOf.set(sym, -1);
+      const fresh: string[] = [];
+      rows.forEach((row, r) => {
+        for (const sym of row.symbols) {
+          const last = lastRowOf.get(sym);
+          if (last === r) throw new BadRequestError(`Symbol ${sym} appears twice on ${row.date}`);
+          if (last === undefined) {
+            if (typeof sym !== "string" || sym.length === 0 || sym.length > MAX_SYMBOL_LENGTH) {
+              throw new BadRequestError(
+                `Date ${row.date}: a symbol must be 1–${MAX_SYMBOL_LENGTH} characters`,
+              );
+            }
+            fresh.push(sym);
+          }
+          lastRowOf.set(sym, r);
+        }
+      });
+      if (lastRowOf.size > MAX_FACTOR_SYMBOLS) throw symbolLimitError(lastRowOf.size);
       checkSameFactor(before.record.value, change(before.record.value, summaryOf(projected.days)));
 
       // 3. The symbols, the marker, then the value entries (invisible until the index names their tag).
-      const numberOf = await appendSymbols(id, rows);
+      const numberOf = await appendSymbols(id, fresh);
       const markerKey = keys.factorUpload(id, tag);
       const marker: UploadMarker = { started_at: clock.now(), abandoned: false, data: packTriples(ours) };
       const markerSet = await kv.atomic().check({ key: markerKey, versionstamp: null }).set(markerKey, marker)
@@ -698,11 +708,10 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
         await kv.delete(markerKey);
       };
       try {
-        const seen = new Int32Array(numberOf.size);
         let op = kv.atomic();
         let mutations = 0, bytes = 0;
         for (let r = 0; r < order.length; r++) {
-          const parts = encodeRow(rows[order[r].i], numberOf, seen, r + 1);
+          const parts = encodeRow(rows[order[r].i], numberOf, perPart);
           for (let p = 0; p < parts.length; p++) {
             if (mutations && (mutations >= COMMIT_MUTATIONS || bytes + parts[p].length > COMMIT_BYTES)) {
               if (!(await op.commit()).ok) throw new Error("Cannot write factor values");

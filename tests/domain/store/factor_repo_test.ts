@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { fixedClock } from "../../../domain/clock.ts";
 import { addDays } from "../../../domain/calendar/dates.ts";
-import { ConflictError, ForbiddenError, NotFoundError } from "../../../domain/errors.ts";
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../../../domain/errors.ts";
 import {
   createFactorRepo,
   type FactorRecord,
@@ -66,10 +66,14 @@ function panelRows(dates: string[], symbols: string[], seed = 1): FactorValuesRo
   }));
 }
 
-async function withRepo(fn: (repo: FactorRepo, kv: Deno.Kv) => Promise<void>, clock = fixedClock(T0)) {
+async function withRepo(
+  fn: (repo: FactorRepo, kv: Deno.Kv) => Promise<void>,
+  clock = fixedClock(T0),
+  valuesPerPart?: number,
+) {
   const kv = await Deno.openKv(":memory:");
   try {
-    await fn(createFactorRepo(kv, { clock }), kv);
+    await fn(createFactorRepo(kv, { clock, valuesPerPart }), kv);
   } finally {
     kv.close();
   }
@@ -401,5 +405,118 @@ Deno.test("factor repo: series round-trip; delete leaves no key under any of the
     assert.equal((await repo.valueDates(other)).length, 1);
     await repo.delete(id);
     await assert.rejects(() => repo.putSeries(id, series), NotFoundError);
+  });
+});
+
+async function snapshot(kv: Deno.Kv) {
+  const all: unknown[] = [];
+  for await (const e of kv.list({ prefix: [] })) all.push([e.key, e.versionstamp]);
+  return all;
+}
+
+Deno.test("factor repo: malformed uploads are refused before anything is written", async () => {
+  await withRepo(async (repo, kv) => {
+    const id = newId("fac", T0);
+    await repo.create(record(id));
+    await repo.putValues(id, panelRows(["2024-01-02"], symbolsOf(3)), withSummary);
+    const before = await snapshot(kv);
+    const bad: [FactorValuesRow[], RegExp][] = [
+      [panelRows(["2024-01-03", "2024-01-03"], symbolsOf(2)), /appears twice in one upload/],
+      [panelRows(["2024-02-30"], symbolsOf(2)), /Not a date/],
+      [panelRows(["20240103"], symbolsOf(2)), /Not a date/],
+      [
+        [{ date: "2024-01-04", symbols: ["S000001", "NEW", "S000001"], values: new Float64Array(3) }],
+        /appears twice on 2024-01-04/,
+      ],
+      [[{ date: "2024-01-04", symbols: ["NEW", ""], values: new Float64Array(2) }], /1–64 characters/],
+      [[{ date: "2024-01-04", symbols: ["NEW"], values: new Float64Array(2) }], /1 symbols but 2 values/],
+    ];
+    for (const [rows, message] of bad) {
+      await assert.rejects(() => repo.putValues(id, rows, withSummary), (e) => {
+        assert.ok(e instanceof BadRequestError, String(e));
+        assert.match(e.message, message);
+        return true;
+      });
+    }
+    assert.deepEqual(await snapshot(kv), before);
+  });
+});
+
+Deno.test("factor repo: dates split in parts round-trip, and concurrent overwrites stay whole", async () => {
+  await withRepo(
+    async (repo, kv) => {
+      const id = newId("fac", T0);
+      await repo.create(record(id));
+      const syms = symbolsOf(50);
+      const rows = panelRows(datesFrom("2024-01-01", 30), syms, 3).map((r, i) => ({
+        ...r,
+        symbols: i % 2 ? [...r.symbols].reverse() : r.symbols,
+        values: i % 2 ? r.values.slice().reverse() : r.values,
+      }));
+      await repo.putValues(id, rows, withSummary);
+      assert.equal((await keysUnder(kv, ["factor_values", id])).length, 30 * 8); // ceil(50 / 7) parts a date
+      const read = await repo.readValues(id, rows.map((r) => r.date), syms);
+      const original = panelRows(datesFrom("2024-01-01", 30), syms, 3);
+      for (let d = 0; d < 30; d++) {
+        assert.deepEqual(
+          bits(read.subarray(d * 50, d * 50 + 50)),
+          bits(original[d].values),
+        );
+      }
+      const one = await repo.readDate(id, rows[1].date);
+      assert.deepEqual(one?.symbols, rows[1].symbols);
+      assert.deepEqual(bits(one!.values), bits(rows[1].values));
+      const dates = datesFrom("2024-01-01", 10);
+      const ones = dates.map((date) => ({ date, symbols: syms, values: new Float64Array(50).fill(1) }));
+      const twos = dates.map((date) => ({
+        date,
+        symbols: syms.slice(0, 20),
+        values: new Float64Array(20).fill(2),
+      }));
+      await Promise.all([repo.putValues(id, ones, withSummary), repo.putValues(id, twos, withSummary)]);
+      const after = await repo.readValues(id, dates, syms);
+      const isOnes = after[0] === 1;
+      for (let d = 0; d < 10; d++) {
+        const row = Array.from(after.subarray(d * 50, d * 50 + 50));
+        assert.deepEqual(
+          row,
+          isOnes ? new Array(50).fill(1) : [...new Array(20).fill(2), ...new Array(30).fill(NaN)],
+        );
+      }
+      assert.equal((await keysUnder(kv, ["factor_values", id])).length, 20 * 8 + 10 * (isOnes ? 8 : 3));
+      assert.equal((await repo.get(id))?.values.total_days, 30);
+    },
+    fixedClock(T0),
+    7,
+  );
+});
+
+Deno.test("factor repo: a reader racing writers never sees a mix or a gap", async () => {
+  await withRepo(async (repo) => {
+    const id = newId("fac", T0);
+    await repo.create(record(id));
+    const syms = symbolsOf(200);
+    const dates = datesFrom("2024-01-01", 30);
+    const version = (v: number) =>
+      dates.map((date) => ({ date, symbols: syms, values: new Float64Array(200).fill(v) }));
+    await repo.putValues(id, version(0), withSummary);
+    let stop = false;
+    const reads: number[] = [];
+    const reader = (async () => {
+      while (!stop) {
+        const read = await repo.readValues(id, dates, syms);
+        for (let d = 0; d < dates.length; d++) {
+          const row = read.subarray(d * 200, d * 200 + 200);
+          assert.ok(row.every((v) => v === row[0]) && !Number.isNaN(row[0]), "each date whole, none missing");
+        }
+        reads.push(read[0]);
+      }
+    })();
+    for (let v = 1; v <= 8; v++) await repo.putValues(id, version(v), withSummary);
+    stop = true;
+    await reader;
+    assert.ok(reads.length > 0);
+    assert.deepEqual(reads, [...reads].sort((a, b) => a - b), "never an older version after a newer one");
+    assert.equal((await repo.readValues(id, dates.slice(0, 1), syms))[0], 8);
   });
 });

@@ -9,6 +9,8 @@ import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/tr
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import type { FactorServices } from "../domain/factors/services.ts";
 import { trackFactorsOutOfSample } from "../domain/factors/os_tracking.ts";
+import type { PortfolioServices } from "../domain/portfolios/services.ts";
+import { checkPortfolioSignals, runPortfolioSignals } from "../domain/portfolios/portfolio_job.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -19,6 +21,8 @@ export interface CronDeps {
   track?: { deps: TrackRecordServices; store: DailyJobStore };
   /** Factor services, for the 18:40 CST out-of-sample tracking (absent: it does nothing). */
   factors?: FactorServices;
+  /** Multi-factor portfolios, for the 09:00 signal job and its 09:16 check (absent: they do nothing). */
+  portfolios?: PortfolioServices;
   clock: Clock;
   log: LogFn;
 }
@@ -73,6 +77,18 @@ async function runFactorOsTracking(deps: CronDeps): Promise<void> {
   });
 }
 
+/** Runs the portfolio signal job (or, with `check`, the 09:16 missed-signal check) for now, and logs its summary. */
+async function runPortfolioJob(deps: CronDeps, check: boolean): Promise<void> {
+  if (!deps.portfolios) return;
+  const now = deps.clock.now();
+  const summary = check
+    ? await checkPortfolioSignals(deps.portfolios, now)
+    : await runPortfolioSignals(deps.portfolios, now);
+  deps.log("info", check ? "portfolio signal check ran" : "portfolio signals ran", {
+    summary: JSON.stringify(summary).slice(0, 500),
+  });
+}
+
 /** Every scheduled job of the service. */
 export const CRON_JOBS: readonly CronJob[] = [
   {
@@ -114,6 +130,13 @@ export const CRON_JOBS: readonly CronJob[] = [
   // 18:40 CST: out-of-sample ICs of active factors (after settlement, before the watchdog).
   { name: "factor-os-tracking", schedule: "40 10 * * *", run: runFactorOsTracking },
   { name: "watchdog", schedule: "45 10 * * *", run: (deps) => runTrackJob(deps, "watchdog") },
+  // Multi-factor portfolios (Asia/Shanghai = UTC+8): 09:00 generate and submit every active portfolio's signal,
+  // 09:05 and 09:12 retry what is not submitted yet (before the 09:15 open deadline), 09:16 mark the rest
+  // missed and alert their owners. Each skips days the SSE does not trade.
+  { name: "portfolio-signals", schedule: "0 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
+  { name: "portfolio-signals-retry-1", schedule: "5 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
+  { name: "portfolio-signals-retry-2", schedule: "12 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
+  { name: "portfolio-signals-check", schedule: "16 1 * * *", run: (deps) => runPortfolioJob(deps, true) },
   {
     name: "market-refresh-crypto",
     schedule: "15 0 * * *",

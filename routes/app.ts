@@ -68,6 +68,8 @@ import type { AssistDeps } from "../domain/assistant/assist.ts";
 import { assistantUsageRoutes } from "./assistant_usage_routes.ts";
 import { factorRoutes } from "./factor_routes.ts";
 import type { FactorServices } from "../domain/factors/services.ts";
+import type { PortfolioServices } from "../domain/portfolios/services.ts";
+import { portfolioRoutes } from "./portfolio_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -138,6 +140,8 @@ export interface AppDeps {
   hub: TopicHub;
   /** The alpha factor library: factors, values, validation. */
   factors: FactorServices;
+  /** Multi-factor portfolios: their repository, the factor area and the track record they publish through. */
+  portfolios: PortfolioServices;
   log: LogFn;
 }
 
@@ -221,6 +225,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
   api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
   api.route("/", factorRoutes(deps.auth, deps.factors, config.factorUploadMaxBytes));
+  api.route("/", portfolioRoutes(deps.auth, deps.portfolios));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

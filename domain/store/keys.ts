@@ -145,6 +145,16 @@ export const keys = {
   /** A chat-agent session (`/agent/invoke`) of one owner (`user:<id>` or `ip:<hash>`), by its session id. */
   agentSession: (owner: string, sessionId: string) => ["agent_sessions", owner, sessionId] as const,
 
+  /** Multi-factor portfolios: records, the owner index, per-owner counts, the active index, one run per day. */
+  portfolio: (id: string) => ["portfolios", id] as const,
+  portfolioByOwner: (ownerId: string, id: string) => ["portfolios_by_owner", ownerId, id] as const,
+  portfoliosByOwner: (ownerId: string) => ["portfolios_by_owner", ownerId] as const,
+  portfolioCount: (ownerId: string) => ["portfolio_counts", ownerId] as const,
+  activePortfolio: (id: string) => ["portfolios_by_status", "active", id] as const,
+  activePortfolios: () => ["portfolios_by_status", "active"] as const,
+  portfolioRun: (id: string, tradeDate: string) => ["portfolio_runs", id, tradeDate] as const,
+  portfolioRuns: (id: string) => ["portfolio_runs", id] as const,
+
   /** Alpha factors (issue 15): records, the owner index (ids sort by time), the active index, per-owner counts. */
   factor: (id: string) => ["factors", id] as const,
   factors: () => ["factors"] as const,

@@ -4,7 +4,10 @@
  *
  * CONTRACT FILE (issue 15 scaffolding): the portfolio work builds `createPortfolioRepo`.
  */
+import { ConflictError, ForbiddenError } from "../errors.ts";
 import type { FactorUniverse } from "./factor_repo.ts";
+import { keys } from "./keys.ts";
+import { getManyValues, withRetry } from "./kv.ts";
 
 /** Lifecycle of a portfolio: draft → active ⇄ paused. */
 export type PortfolioStatus = "draft" | "active" | "paused";
@@ -47,6 +50,10 @@ export interface PortfolioRunRecord {
   signal_hash: string | null;
   error: string | null;
   updated_at: number;
+  /** Beyond the scaffolding: the factor date each member's values came from (in member order). */
+  member_dates?: { factor_id: string; values_date: string }[];
+  /** Beyond the scaffolding: conventions that applied (a fallback date, a constant member, cash left over). */
+  notes?: string[];
 }
 
 /** Most portfolios one user can hold. */
@@ -66,9 +73,122 @@ export interface PortfolioRepo {
   delete(id: string): Promise<void>;
   getRun(id: string, tradeDate: string): Promise<PortfolioRunRecord | null>;
   putRun(run: PortfolioRunRecord): Promise<void>;
+  /** Beyond the scaffolding: the run of the latest trade date, `null` when none. */
+  latestRun(id: string): Promise<PortfolioRunRecord | null>;
 }
 
 /** Builds the KV implementation. */
-export function createPortfolioRepo(_kv: Deno.Kv): PortfolioRepo {
-  throw new Error("createPortfolioRepo: not built yet (issue 15 portfolios)");
+export function createPortfolioRepo(kv: Deno.Kv): PortfolioRepo {
+  const activeIndex = (
+    op: Deno.AtomicOperation,
+    before: PortfolioRecord | null,
+    after: PortfolioRecord | null,
+  ) => {
+    const was = before?.status === "active";
+    const is = after?.status === "active";
+    if (is && !was) op.set(keys.activePortfolio(after!.id), after!.id);
+    if (was && !is) op.delete(keys.activePortfolio(before!.id));
+  };
+  return {
+    async create(record) {
+      await withRetry("create portfolio", async () => {
+        const [existing, count] = await kv.getMany<[PortfolioRecord, Deno.KvU64]>([
+          keys.portfolio(record.id),
+          keys.portfolioCount(record.owner_id),
+        ]);
+        if (existing.value) throw new ConflictError(`Portfolio "${record.id}" already exists`);
+        const n = Number(count.value?.value ?? 0n);
+        if (n >= MAX_PORTFOLIOS_PER_USER) {
+          throw new ForbiddenError(
+            `Portfolio limit reached: at most ${MAX_PORTFOLIOS_PER_USER} portfolios per user`,
+          );
+        }
+        const op = kv.atomic()
+          .check(existing, count)
+          .set(keys.portfolio(record.id), record)
+          .set(keys.portfolioByOwner(record.owner_id, record.id), record.id)
+          .set(keys.portfolioCount(record.owner_id), new Deno.KvU64(BigInt(n + 1)));
+        activeIndex(op, null, record);
+        const res = await op.commit();
+        return res.ok ? { committed: true, value: undefined } : { committed: false };
+      });
+    },
+    async get(id) {
+      return (await kv.get<PortfolioRecord>(keys.portfolio(id))).value;
+    },
+    async update(id, change) {
+      return await withRetry<PortfolioRecord | null>("update portfolio", async () => {
+        const entry = await kv.get<PortfolioRecord>(keys.portfolio(id));
+        if (!entry.value) return { committed: true, value: null as PortfolioRecord | null };
+        const next = change(entry.value);
+        const op = kv.atomic().check(entry).set(keys.portfolio(id), next);
+        activeIndex(op, entry.value, next);
+        const res = await op.commit();
+        return res.ok ? { committed: true, value: next } : { committed: false };
+      });
+    },
+    async listByOwner(ownerId) {
+      const ids: string[] = [];
+      for await (const e of kv.list<string>({ prefix: keys.portfoliosByOwner(ownerId) }, { reverse: true })) {
+        ids.push(e.value);
+      }
+      const records = await getManyValues<PortfolioRecord>(kv, ids.map(keys.portfolio));
+      return records.filter((r): r is PortfolioRecord => r !== null);
+    },
+    async listActive() {
+      const ids: string[] = [];
+      for await (const e of kv.list<string>({ prefix: keys.activePortfolios() })) ids.push(e.value);
+      const records = await getManyValues<PortfolioRecord>(kv, ids.map(keys.portfolio));
+      return records.filter((r): r is PortfolioRecord => r !== null && r.status === "active");
+    },
+    async delete(id) {
+      await withRetry("delete portfolio", async () => {
+        const entry = await kv.get<PortfolioRecord>(keys.portfolio(id));
+        if (!entry.value) return { committed: true, value: undefined };
+        const count = await kv.get<Deno.KvU64>(keys.portfolioCount(entry.value.owner_id));
+        const n = Number(count.value?.value ?? 0n);
+        const op = kv.atomic()
+          .check(entry, count)
+          .delete(keys.portfolio(id))
+          .delete(keys.portfolioByOwner(entry.value.owner_id, id))
+          .set(keys.portfolioCount(entry.value.owner_id), new Deno.KvU64(BigInt(Math.max(0, n - 1))));
+        activeIndex(op, entry.value, null);
+        const res = await op.commit();
+        return res.ok ? { committed: true, value: undefined } : { committed: false };
+      });
+      // Run records go after the record (one per trade date; a crash here leaves only unreachable runs).
+      let batch: Deno.KvKey[] = [];
+      for await (const e of kv.list({ prefix: keys.portfolioRuns(id) })) {
+        batch.push(e.key);
+        if (batch.length === 500) {
+          const op = kv.atomic();
+          for (const k of batch) op.delete(k);
+          await op.commit();
+          batch = [];
+        }
+      }
+      if (batch.length > 0) {
+        const op = kv.atomic();
+        for (const k of batch) op.delete(k);
+        await op.commit();
+      }
+    },
+    async getRun(id, tradeDate) {
+      return (await kv.get<PortfolioRunRecord>(keys.portfolioRun(id, tradeDate))).value;
+    },
+    async putRun(run) {
+      await kv.set(keys.portfolioRun(run.portfolio_id, run.trade_date), run);
+    },
+    async latestRun(id) {
+      for await (
+        const e of kv.list<PortfolioRunRecord>({ prefix: keys.portfolioRuns(id) }, {
+          reverse: true,
+          limit: 1,
+        })
+      ) {
+        return e.value;
+      }
+      return null;
+    },
+  };
 }

@@ -70,9 +70,7 @@ import { createAssistantUsageRepo } from "../domain/store/assistant_usage_repo.t
 import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
-import { createFactorRepo } from "../domain/store/factor_repo.ts";
 import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
-import type { FactorServices } from "../domain/factors/services.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -249,7 +247,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   const dailyJobs = createDailyJobRepo(kv);
   const factors: FactorServices = {
-    factors: createFactorRepo(kv),
+    factors: createFactorRepo(kv, { clock }),
     market: market.data,
     notifications: { notifications: support.notifications, clock },
     clock,
@@ -287,15 +285,8 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       }
       : {}),
   };
-  // Multi-factor portfolios read factors (a minimal factor bundle until the factor API's one is merged).
-  const factorsForPortfolios: FactorServices = {
-    factors: createFactorRepo(kv, { clock }),
-    market: market.data,
-    notifications: { notifications: support.notifications, clock },
-    clock,
-    log,
-  };
-  const portfolios = { portfolios: createPortfolioRepo(kv), factors: factorsForPortfolios, track };
+  // Multi-factor portfolios read factors through the factor area's bundle.
+  const portfolios = { portfolios: createPortfolioRepo(kv), factors, track };
   return {
     config,
     kv,

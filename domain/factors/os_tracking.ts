@@ -41,13 +41,13 @@ import { computeFormulaRows, parseFactorFormula } from "./formula_factor.ts";
 import type { FactorServices } from "./services.ts";
 
 /** The rolling windows (SSE trading days). */
-export const OS_WINDOWS = [30, 60, 120] as const;
+const OS_WINDOWS = [30, 60, 120] as const;
 /** The longest window. */
 const LONGEST_WINDOW = 120;
 /** Trading days after a factor date that its forward return reads (T+1 and T+2). */
 const FORWARD_DAYS = 2;
 /** Most days of a formula factor's values computed in one run. */
-export const MAX_FORMULA_DAYS_PER_RUN = 250;
+const MAX_FORMULA_DAYS_PER_RUN = 250;
 
 /** What one run did (for the cron log and the admin job answer). */
 export interface OsTrackingSummary {

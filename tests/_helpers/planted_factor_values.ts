@@ -39,7 +39,9 @@ export async function reversalEntries(
       if (now > 0 && then > 0) row[symbol] = -(now / then - 1);
     }
   }
-  return dates.map((date) => ({ date, values: byDate.get(date)! })).filter((e) => Object.keys(e.values).length > 0);
+  return dates.map((date) => ({ date, values: byDate.get(date)! })).filter((e) =>
+    Object.keys(e.values).length > 0
+  );
 }
 
 /** Book-to-price (1 / pbv of the latest fundamentals available on the day) per symbol of `universe`. */

@@ -19,7 +19,11 @@ export function guideClient(w: TestWorld, token: string, ip = "10.7.0.1"): Guide
     w,
     token,
     async call(method, path, json) {
-      const res = await w.request(method, path, { json, token: this.token, headers: { "x-forwarded-for": ip } });
+      const res = await w.request(method, path, {
+        json,
+        token: this.token,
+        headers: { "x-forwarded-for": ip },
+      });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : null };
     },

@@ -25,6 +25,7 @@ import {
 } from "../_helpers/planted_factor_values.ts";
 import type { MarketData, UniverseName } from "../../domain/market/types.ts";
 import type { TestWorld } from "../_helpers/test_app.ts";
+import { CRON_JOBS } from "../../jobs/cron.ts";
 
 // ------------------------------------------------------------------ the document's examples, as written
 
@@ -536,4 +537,60 @@ Deno.test("QuantGPT Idempotency & Retry Safety: the factor rows", () =>
     // A blind retry does not validate an active factor again: 400, nothing changes.
     expectRefusal(await c.call("POST", `/api/v1/factors/${a.body.id}/submit`), "retry of a finished submit");
     assert.deepEqual((await c.call("GET", `/api/v1/factors/${a.body.id}/submit`)).body, after.body);
+  }));
+
+Deno.test("QuantGPT Out-of-Sample Tracking: the 18:40 CST job fills os_ic_mean_30d/60d/120d under `os` in the detail", () =>
+  withGuideWorld(async (w) => {
+    const c = await guideAccount(w);
+    // Beyond the document, a formula factor: the platform computes its values (the planted reversal) every day,
+    // so its out-of-sample days arrive without an upload.
+    const created = await c.call("POST", "/api/v1/factors", {
+      name: "reversal_formula",
+      universe: "hs300",
+      expression: "-ts_delta(close, 20) / delay(close, 20)",
+      values_source: "formula",
+      history_days: 250,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const id = created.body.id;
+    const sub = await c.call("POST", `/api/v1/factors/${id}/submit`);
+    assert.equal(sub.status, 200, JSON.stringify(sub.body).slice(0, 400));
+    assert.equal(sub.body.status, "active", JSON.stringify(sub.body.checks));
+    const activatedDay = "2026-05-14";
+    assert.equal(
+      sub.body.values.end_date,
+      "2026-05-13",
+      "values through the last completed day at 09:00 CST",
+    );
+
+    // Three trading days later, at 18:40 CST (10:40Z), the cron runs the tracker.
+    const job = CRON_JOBS.find((j) => j.name === "factor-os-tracking")!;
+    assert.equal(job.schedule, "40 10 * * *");
+    const runAt = (date: string) => {
+      w.clock.set(Date.parse(`${date}T10:40:00Z`));
+      return job.run({
+        queue: { enqueueHeartbeat: () => Promise.resolve(), enqueue: () => Promise.resolve() },
+        clock: w.clock,
+        log: w.deps.log,
+        factors: w.deps.factors,
+      });
+    };
+    await runAt("2026-05-19");
+    const detail = await c.call("GET", `/api/v1/factors/${id}`);
+    assert.equal(detail.status, 200);
+    assertFactor(detail.body);
+    const os = detail.body.os;
+    // OS dates: after the activation day 05-14 → 05-15, 05-18, 05-19 computed by the platform; only 05-15 has
+    // its forward return (05-18 → 05-19 close to close) by 05-19.
+    assert.equal(detail.body.values.end_date, "2026-05-19");
+    assert.deepEqual([os.start_date, os.days, os.last_date], ["2026-05-15", 1, "2026-05-15"]);
+    for (const k of ["ic_mean_30d", "ic_mean_60d", "ic_mean_120d"]) assert.equal(typeof os[k], "number", k);
+    assert.equal(os.ic_mean_30d, os.ic_mean_120d, "one OS IC: every window holds it");
+    assert.ok(activatedDay < os.start_date);
+    // A Saturday changes nothing; the next trading day adds a day.
+    await runAt("2026-05-23");
+    assert.deepEqual((await c.call("GET", `/api/v1/factors/${id}`)).body.os, os);
+    await runAt("2026-05-20");
+    const next = (await c.call("GET", `/api/v1/factors/${id}`)).body.os;
+    assert.deepEqual([next.start_date, next.days, next.last_date], ["2026-05-15", 2, "2026-05-18"]);
   }));

@@ -28,15 +28,16 @@
  * when that is earlier (a missed run is caught up) and to the first OS date when no IC was ever defined. ICs
  * before that span are final (their prices and values no longer change), so `days` = the previous count − what
  * the previous run counted inside the span + what this run counts there: running twice on the same data stores
- * the same block. The block is written through `repo.update` (checked against concurrent writers) and only if
+ * the same block. The closes are read once per universe and run (the last 130 SSE trading days up to `date`),
+ * shared by every factor whose span lies inside them. The block is written through `repo.update` (checked against concurrent writers) and only if
  * the factor is still active with the same `activated_at`; an `os` block stored before the factor's latest
  * activation is ignored.
  */
 import { getCalendar, type TradingCalendar } from "../calendar/calendar.ts";
 import { ConflictError } from "../errors.ts";
-import type { FactorOsMetrics, FactorRecord } from "../store/factor_repo.ts";
+import type { FactorOsMetrics, FactorRecord, FactorUniverse } from "../store/factor_repo.ts";
 import { dailyRankIc, forwardReturns } from "./factor_stats.ts";
-import { loadMarketPanel } from "./market_panel.ts";
+import { loadMarketPanel, type MarketPanel } from "./market_panel.ts";
 import { computeFormulaRows, parseFactorFormula } from "./formula_factor.ts";
 import type { FactorServices } from "./services.ts";
 
@@ -48,6 +49,20 @@ const LONGEST_WINDOW = 120;
 const FORWARD_DAYS = 2;
 /** Most days of a formula factor's values computed in one run. */
 const MAX_FORMULA_DAYS_PER_RUN = 250;
+
+/**
+ * One run's shared reads: per universe, the closes of the last {@link SHARED_SPAN} SSE trading days up to the
+ * run's date (plus the forward days), which every factor whose span starts inside it reads instead of loading
+ * its own panel.
+ */
+interface RunContext {
+  cal: TradingCalendar;
+  date: string;
+  panels: Map<FactorUniverse, Promise<MarketPanel>>;
+}
+
+/** Trading days of the shared panel: the longest window, its forward days and a few days of slack. */
+const SHARED_SPAN = LONGEST_WINDOW + FORWARD_DAYS + 8;
 
 /** What one run did (for the cron log and the admin job answer). */
 export interface OsTrackingSummary {
@@ -81,13 +96,14 @@ export async function trackFactorsOutOfSample(
     return summary;
   }
   const active = await deps.factors.listActive();
+  const ctx: RunContext = { cal, date, panels: new Map() };
   summary.factors = active.length;
   for (const factor of active) {
     try {
       if (factor.values_source === "formula" && factor.expression !== null) {
         summary.formula_days += await computeFormulaDays(deps, cal, factor, date);
       }
-      if (await trackOne(deps, cal, factor, date)) summary.tracked++;
+      if (await trackOne(deps, ctx, factor)) summary.tracked++;
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       summary.failed.push({ factor_id: factor.id, error });
@@ -143,12 +159,8 @@ function emptyOs(now: number): FactorOsMetrics {
 }
 
 /** Computes and stores one factor's `os` block; `false` when the factor changed meanwhile (nothing stored). */
-async function trackOne(
-  deps: FactorServices,
-  cal: TradingCalendar,
-  factor: FactorRecord,
-  date: string,
-): Promise<boolean> {
+async function trackOne(deps: FactorServices, ctx: RunContext, factor: FactorRecord): Promise<boolean> {
+  const { cal, date } = ctx;
   const activatedAt = factor.activated_at;
   if (activatedAt === null) throw new Error("active factor without activated_at");
   const activationDate = cal.today(activatedAt);
@@ -160,7 +172,7 @@ async function trackOne(
     : null;
   const os = osDates.length === 0
     ? emptyOs(deps.clock.now())
-    : await computeOs(deps, cal, factor, osDates, prior?.last_date ? prior : null);
+    : await computeOs(deps, ctx, factor, osDates, prior?.last_date ? prior : null);
   const stored = await deps.factors.update(
     factor.id,
     (current) =>
@@ -169,10 +181,43 @@ async function trackOne(
   return stored !== null && stored.status === "active" && stored.activated_at === activatedAt;
 }
 
+/**
+ * A panel of `universe` from `start` (or earlier) through `end` + the forward days: the run's shared panel when
+ * it covers `start` (rows before `start` or after `end` + 2 carry no factor value, so they change no IC).
+ */
+async function panelFrom(
+  deps: FactorServices,
+  ctx: RunContext,
+  universe: FactorUniverse,
+  start: string,
+  end: string,
+) {
+  const sharedStart = ctx.cal.tradingDayOffset(ctx.date, -(SHARED_SPAN - 1));
+  if (start >= sharedStart && end <= ctx.date) {
+    let shared = ctx.panels.get(universe);
+    if (!shared) {
+      shared = loadMarketPanel(deps.market, universe, {
+        start: sharedStart,
+        end: ctx.date,
+        after: FORWARD_DAYS,
+      });
+      ctx.panels.set(universe, shared);
+    }
+    return await shared;
+  }
+  return await loadMarketPanel(deps.market, universe, { start, end, after: FORWARD_DAYS });
+}
+
 /** The ICs of the OS dates in `[start, last OS date]` on the platform's closes. */
-async function osIcs(deps: FactorServices, factor: FactorRecord, osDates: readonly string[], start: string) {
+async function osIcs(
+  deps: FactorServices,
+  ctx: RunContext,
+  factor: FactorRecord,
+  osDates: readonly string[],
+  start: string,
+) {
   const end = osDates[osDates.length - 1];
-  const panel = await loadMarketPanel(deps.market, factor.universe, { start, end, after: FORWARD_DAYS });
+  const panel = await panelFrom(deps, ctx, factor.universe, start, end);
   const D = panel.dates.length, N = panel.symbols.length;
   const isOs = new Set(osDates.filter((d) => d >= start));
   const rowOf = new Map<string, number>();
@@ -208,11 +253,12 @@ const meanOrNull = (xs: number[]): number | null =>
 /** The `os` block of a factor with at least one OS date (see the module comment for the span). */
 async function computeOs(
   deps: FactorServices,
-  cal: TradingCalendar,
+  ctx: RunContext,
   factor: FactorRecord,
   osDates: readonly string[],
   prior: FactorOsMetrics | null,
 ): Promise<FactorOsMetrics> {
+  const cal = ctx.cal;
   const first = osDates[0], lastOs = osDates[osDates.length - 1];
   const maxDate = (a: string, b: string) => (a > b ? a : b);
   let start = first;
@@ -220,14 +266,14 @@ async function computeOs(
     const recent = cal.tradingDayOffset(lastOs, -(LONGEST_WINDOW + FORWARD_DAYS));
     start = maxDate(first, recent < prior.last_date ? recent : prior.last_date);
   }
-  let days = await osIcs(deps, factor, osDates, start);
+  let days = await osIcs(deps, ctx, factor, osDates, start);
   let anchor = days.findLast((d) => d.hasReturn)?.date ?? null;
   // A stale market can put the last forward return further back than the span foresaw: widen it once.
   if (anchor !== null) {
     const windowStart = maxDate(first, cal.tradingDayOffset(anchor, -(LONGEST_WINDOW - 1)));
     if (windowStart < start) {
       start = windowStart;
-      days = await osIcs(deps, factor, osDates, start);
+      days = await osIcs(deps, ctx, factor, osDates, start);
       anchor = days.findLast((d) => d.hasReturn)?.date ?? null;
     }
   }

@@ -386,3 +386,24 @@ Deno.test("factors that are not active are not tracked", () =>
     assert.equal(s.factors, 0);
     assert.equal((await w.repo.get("r1"))!.os, null);
   }));
+
+Deno.test("one run reads a universe's closes once for all its factors", async () => {
+  const base = tableMarket(HAND_DATES, S, HAND_CLOSE);
+  let reads = 0;
+  const counting: MarketData = {
+    ...base,
+    getBars: (symbol, start, end, owner) => (reads++, base.getBars(symbol, start, end, owner)),
+  };
+  await withWorld(counting, async (w) => {
+    for (const id of ["f1", "f2", "f3"]) {
+      await w.repo.create(activeFactor(id, cstInstant("2026-05-06", 10)));
+      await putRows(w.repo, id, HAND_VALUES);
+    }
+    reads = 0;
+    const s = await trackFactorsOutOfSample(w.deps, "2026-05-13");
+    assert.equal(s.tracked, 3);
+    assert.equal(reads, S.length, "one panel of four symbols for three factors");
+    const os = osOf(await w.repo.get("f3"));
+    assert.deepEqual([os.start_date, os.days, os.last_date], ["2026-05-07", 3, "2026-05-11"]);
+  });
+});

@@ -58,8 +58,12 @@ const MAX_FORMULA_DAYS_PER_RUN = 250;
 interface RunContext {
   cal: TradingCalendar;
   date: string;
-  panels: Map<FactorUniverse, Promise<MarketPanel>>;
+  /** By `universe` (the shared span) or `universe|start` (a catch-up span), at most {@link MAX_CACHED_PANELS}. */
+  panels: Map<string, Promise<MarketPanel>>;
 }
+
+/** Most panels one run keeps (the shared ones and the latest catch-up spans, which factors activated together share). */
+const MAX_CACHED_PANELS = 6;
 
 /** Trading days of the shared panel: the longest window, its forward days and a few days of slack. */
 const SHARED_SPAN = LONGEST_WINDOW + FORWARD_DAYS + 8;
@@ -182,8 +186,9 @@ async function trackOne(deps: FactorServices, ctx: RunContext, factor: FactorRec
 }
 
 /**
- * A panel of `universe` from `start` (or earlier) through `end` + the forward days: the run's shared panel when
- * it covers `start` (rows before `start` or after `end` + 2 carry no factor value, so they change no IC).
+ * A panel of `universe` from `start` (or earlier) through the run's date + the forward days: the run's shared
+ * panel when it covers `start`, else one from `start` kept for other factors with the same span start (rows
+ * before `start` or after the last OS date + 2 carry no factor value, so they change no IC).
  */
 async function panelFrom(
   deps: FactorServices,
@@ -193,19 +198,19 @@ async function panelFrom(
   end: string,
 ) {
   const sharedStart = ctx.cal.tradingDayOffset(ctx.date, -(SHARED_SPAN - 1));
-  if (start >= sharedStart && end <= ctx.date) {
-    let shared = ctx.panels.get(universe);
-    if (!shared) {
-      shared = loadMarketPanel(deps.market, universe, {
-        start: sharedStart,
-        end: ctx.date,
-        after: FORWARD_DAYS,
-      });
-      ctx.panels.set(universe, shared);
-    }
-    return await shared;
+  const shared = start >= sharedStart && end <= ctx.date;
+  const key = shared ? universe : `${universe}|${start}`;
+  let panel = ctx.panels.get(key);
+  if (!panel) {
+    panel = loadMarketPanel(deps.market, universe, {
+      start: shared ? sharedStart : start,
+      end: ctx.date,
+      after: FORWARD_DAYS,
+    });
+    if (ctx.panels.size >= MAX_CACHED_PANELS) ctx.panels.delete(ctx.panels.keys().next().value!);
+    ctx.panels.set(key, panel);
   }
-  return await loadMarketPanel(deps.market, universe, { start, end, after: FORWARD_DAYS });
+  return await panel;
 }
 
 /** The ICs of the OS dates in `[start, last OS date]` on the platform's closes. */

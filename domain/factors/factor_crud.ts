@@ -5,7 +5,13 @@
  */
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import { chargeRate } from "../auth/rate_limiter.ts";
-import type { FactorRecord, FactorStatus, FactorUniverse, FactorValuesSource } from "../store/factor_repo.ts";
+import {
+  FACTOR_UNIVERSES,
+  type FactorRecord,
+  type FactorStatus,
+  type FactorUniverse,
+  type FactorValuesSource,
+} from "../store/factor_repo.ts";
 import { FACTOR_MIN_DAYS, factorDetailView, factorView } from "./factor_view_builders.ts";
 import type { FactorDetailView, FactorView } from "./factor_views.ts";
 import {
@@ -15,6 +21,9 @@ import {
   statusForValues,
 } from "./formula_factor.ts";
 import type { FactorServices } from "./services.ts";
+
+/** The universes a factor can name, for the adapters' schemas (the store's list). */
+export const FACTOR_UNIVERSE_NAMES: readonly [FactorUniverse, ...FactorUniverse[]] = FACTOR_UNIVERSES;
 
 /** The rate bucket of validations and formula computations, per user. */
 export const FACTOR_COMPUTE_BUCKET = "factor_compute_user";

@@ -18,7 +18,7 @@ import { MAX_FACTOR_SYMBOLS } from "../store/factor_repo.ts";
 /** Most dates one upload may carry. */
 export const MAX_UPLOAD_DATES = 500;
 /** The symbol form of factor values: six digits and the exchange. */
-export const FACTOR_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
+const FACTOR_SYMBOL_PATTERN = /^\d{6}\.(SH|SZ)$/;
 /** Most problems one 422 lists. */
 const MAX_ISSUES = 50;
 

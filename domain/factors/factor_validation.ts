@@ -35,7 +35,7 @@ import type { FactorServices } from "./services.ts";
 /** Largest validation panel (trading days × universe symbols). */
 export const MAX_VALIDATION_CELLS = 3000 * 1000;
 /** A factor `validating` for longer than this may be submitted again (the run died). */
-export const STUCK_VALIDATION_MS = 10 * 60 * 1000;
+const STUCK_VALIDATION_MS = 10 * 60 * 1000;
 /** Trading days after the last value date the forward returns need (delay 1: t+1 → t+2). */
 const FORWARD_DAYS = 2;
 
@@ -119,7 +119,7 @@ function isMetrics(s: FactorStats): FactorIsMetrics {
 const num = (x: number | null) => (x === null ? "undefined" : String(Number(x.toPrecision(4))));
 
 /** `IC_MEAN: abs(ic_mean) = 0.0031, needs > 0.015; …` for the failed checks. */
-export function rejectReason(checks: readonly FactorCheck[]): string | null {
+function rejectReason(checks: readonly FactorCheck[]): string | null {
   const op: Record<FactorCheck["name"], string> = {
     IC_MEAN: ">",
     IC_IR: ">",

@@ -13,9 +13,15 @@ import type {
   FactorValuesRow,
   FactorValuesSummary,
 } from "../store/factor_repo.ts";
-import { evaluateFormula, type Formula, FormulaError, parseFormula } from "./formula/formula.ts";
+import { evaluateFormula, type Formula, formulaCost, FormulaError, parseFormula } from "./formula/formula.ts";
 import { loadMarketPanel } from "./market_panel.ts";
 import type { FactorServices } from "./services.ts";
+
+/**
+ * Work budget of one formula computation (the formula module's estimate, before anything is read): elementary
+ * operations (≈ 1 ns each) and peak bytes of intermediate panels.
+ */
+export const FORMULA_BUDGET = { operations: 3e9, bytes: 512 * 1024 * 1024 } as const;
 
 /** Default, least and most trading days of history a formula factor is computed (and validated) on. */
 export const FORMULA_HISTORY_DAYS = { default: 500, min: 120, max: 1000 } as const;
@@ -42,6 +48,19 @@ export async function computeFormulaRows(
   formula: Formula,
   historyDays: number,
 ): Promise<FactorValuesRow[]> {
+  const size = (await deps.market.getUniverse(universe)).length;
+  const cost = formulaCost(formula, historyDays + formula.lookback, size);
+  if (cost.operations > FORMULA_BUDGET.operations || cost.bytes > FORMULA_BUDGET.bytes) {
+    throw new ValidationError(
+      `The formula costs about ${cost.operations.toPrecision(3)} operations and ${
+        Math.ceil(cost.bytes / 2 ** 20)
+      } MiB on ${historyDays + formula.lookback} days × ${size} symbols; the budget is ` +
+        `${FORMULA_BUDGET.operations.toPrecision(3)} operations and ${FORMULA_BUDGET.bytes / 2 ** 20} MiB ` +
+        "(use fewer history_days or a simpler formula)",
+      ["expression"],
+      "formula_cost",
+    );
+  }
   const sse = getCalendar("SSE");
   const end = sse.latestCompletedTradingDay(deps.clock.now());
   const start = sse.tradingDayOffset(end, -(historyDays - 1));

@@ -115,6 +115,15 @@ function panelDates(span: { start: string; end: string; before?: number; after?:
       );
     }
   }
+  // Counting trading days costs the holiday rules of every year in between: a span of more calendar days than
+  // twice the bound (SSE has about 242 trading days in 365) is refused without counting.
+  const calendarDays = toDayNumber(end) - toDayNumber(start) + 1;
+  if (calendarDays > 2 * MAX_PANEL_DAYS || before + after > MAX_PANEL_DAYS) {
+    throw new BadRequestError(
+      `A market panel spans at most ${MAX_PANEL_DAYS} trading days; ${start}..${end} with ${before} before and ` +
+        `${after} after is more`,
+    );
+  }
   const cal = getCalendar("SSE");
   const core = cal.countTradingDays(start, end);
   if (core + before + after > MAX_PANEL_DAYS) {

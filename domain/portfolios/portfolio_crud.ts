@@ -4,7 +4,11 @@
 import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
 import { newId } from "../tokens_and_hashes.ts";
 import type { FactorUniverse } from "../store/factor_repo.ts";
-import type { PortfolioRecord, PortfolioWeighting } from "../store/portfolio_repo.ts";
+import {
+  MAX_PORTFOLIOS_PER_USER,
+  type PortfolioRecord,
+  type PortfolioWeighting,
+} from "../store/portfolio_repo.ts";
 import { MAX_SIGNAL_SYMBOLS } from "../track_record/signals/signals.ts";
 import { patchTracked } from "../track_record/signals/tracked_strategies.ts";
 import { type PortfolioView, toPortfolioView } from "./portfolio_views.ts";
@@ -65,18 +69,26 @@ export async function createPortfolio(
   return await toPortfolioView(deps, record);
 }
 
-/** A page of the caller's portfolios, newest first (at most `MAX_PORTFOLIOS_PER_USER` exist). */
+/** A page of the caller's portfolios, newest first, with how many one user may hold (`max_portfolios`). */
 export async function listPortfoliosView(
   deps: PortfolioServices,
   ownerId: string,
   page: { limit: number; offset: number },
-): Promise<{ portfolios: PortfolioView[]; total: number; limit: number; offset: number }> {
+): Promise<
+  { portfolios: PortfolioView[]; total: number; limit: number; offset: number; max_portfolios: number }
+> {
   const all = await deps.portfolios.listByOwner(ownerId);
   const portfolios: PortfolioView[] = [];
   for (const p of all.slice(page.offset, page.offset + page.limit)) {
     portfolios.push(await toPortfolioView(deps, p));
   }
-  return { portfolios, total: all.length, limit: page.limit, offset: page.offset };
+  return {
+    portfolios,
+    total: all.length,
+    limit: page.limit,
+    offset: page.offset,
+    max_portfolios: MAX_PORTFOLIOS_PER_USER,
+  };
 }
 
 /** One of the caller's portfolios. */

@@ -20,7 +20,7 @@ import type { PortfolioServices } from "./services.ts";
 const sse = getCalendar("SSE");
 
 /** The bound strategy's fixed terms (the strategy API's defaults, open execution, rebalanced daily). */
-export const PORTFOLIO_STRATEGY_TERMS = {
+const PORTFOLIO_STRATEGY_TERMS = {
   execution_price: "open",
   holding_period: 1,
   initial_capital: 1_000_000,
@@ -36,7 +36,7 @@ const SLUG_NAME_CHARS = 39;
  * every run of other characters than a–z and 0–9 turned into one `-` (a name with none left is `portfolio`), and
  * the 6 characters the last six of the id (then the six before them, should a slug be taken by someone else).
  */
-export function portfolioSlugs(name: string, id: string): string[] {
+function portfolioSlugs(name: string, id: string): string[] {
   const part =
     name.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, SLUG_NAME_CHARS).replace(/^-+|-+$/g, "") ||
     "portfolio";

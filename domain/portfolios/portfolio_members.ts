@@ -10,7 +10,7 @@ import { type PortfolioView, toPortfolioView } from "./portfolio_views.ts";
 import type { PortfolioServices } from "./services.ts";
 
 /** The caller's factor; someone else's or a missing one is `NotFoundError` (never revealed). */
-export async function getOwnFactor(
+async function getOwnFactor(
   deps: PortfolioServices,
   ownerId: string,
   factorId: string,

@@ -15,7 +15,7 @@ import type { PortfolioServices } from "./services.ts";
 const sse = getCalendar("SSE");
 
 /** How many trading days before the trade date a member's values may be dated (the fallback window). */
-export const MAX_VALUES_AGE_TRADING_DAYS = 5;
+const MAX_VALUES_AGE_TRADING_DAYS = 5;
 
 /** A-share stock symbols a signal accepts. */
 const STOCK_SYMBOL = /^\d{6}\.(SH|SZ)$/;
@@ -62,7 +62,7 @@ async function eligibleStocks(deps: PortfolioServices, p: PortfolioRecord): Prom
  * the `MAX_VALUES_AGE_TRADING_DAYS` trading days before it (noted), else there is no signal. An empty
  * intersection is no signal either (never a silent all-cash day).
  */
-export async function generatePortfolioSignal(
+async function generatePortfolioSignal(
   deps: PortfolioServices,
   p: PortfolioRecord,
   tradeDate: string,

@@ -98,7 +98,7 @@ export interface PortfolioSignalsPage {
 }
 
 /** The view of a run record. */
-export function toPortfolioRunView(r: PortfolioRunRecord): PortfolioRunView {
+function toPortfolioRunView(r: PortfolioRunRecord): PortfolioRunView {
   return {
     trade_date: r.trade_date,
     status: r.status,

@@ -1,7 +1,7 @@
 /** Request and response schemas of `/api/v1/factors` (the QuantGPT guide's "Alpha Factor Library"). */
 import { z } from "@hono/zod-openapi";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
-import { FACTOR_UNIVERSES } from "../../domain/store/factor_repo.ts";
+import { FACTOR_UNIVERSE_NAMES } from "../../domain/factors/factor_crud.ts";
 import { MAX_FORMULA_LENGTH } from "../../domain/factors/formula/formula.ts";
 import { FORMULA_HISTORY_DAYS } from "../../domain/factors/formula_factor.ts";
 import { MAX_UPLOAD_DATES } from "../../domain/factors/factor_upload_body.ts";
@@ -9,7 +9,7 @@ import { MAX_VALUES_DATES_PER_READ } from "../../domain/factors/factor_reads.ts"
 import { PageQuery, safeText } from "./common.ts";
 
 const IsoDateString = z.string().refine(isIsoDate, "Expected a real date YYYY-MM-DD");
-const Universe = z.enum(FACTOR_UNIVERSES).openapi({ example: "hs300" });
+const Universe = z.enum(FACTOR_UNIVERSE_NAMES).openapi({ example: "hs300" });
 const Status = z.enum(["draft", "ready", "validating", "active", "rejected"]);
 const N = z.number().nullable();
 

@@ -107,6 +107,9 @@ export const PortfolioListSchema = z.object({
   total: z.number().int(),
   limit: z.number().int(),
   offset: z.number().int(),
+  max_portfolios: z.number().int().openapi({
+    description: "How many portfolios one user may hold (any status)",
+  }),
 }).openapi("PortfolioList");
 
 /** `DELETE /portfolios/{id}`. */

@@ -151,6 +151,8 @@ Deno.test("GET /factors filters, orders, pages; bad enums are 422; another user'
       assert.equal(typeof (await res.json()).detail, "string");
     }
     assert.equal((await w.request("GET", F)).status, 401);
+    assert.equal((await w.request("POST", `${F}/${id}/values`, { json: { data: [] } })).status, 401);
+    assert.equal((await w.request("POST", `${F}/${id}/submit`)).status, 401);
   }));
 
 Deno.test("PATCH and DELETE: only name/description/expression, only in draft or rejected", () =>

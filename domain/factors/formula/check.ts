@@ -163,7 +163,9 @@ export function check(tree: Syntax): Checked {
         );
       }
       throw new FormulaError(
-        `Unknown function ${s.name}${nearest(lower, Object.keys(FUNCTIONS))}`,
+        `Unknown function ${s.name}` +
+          (nearest(lower, Object.keys(FUNCTIONS)) ||
+            `; the functions are ${Object.keys(FUNCTIONS).join(", ")}`),
         s.namePos,
         s.nameLen,
       );
@@ -172,8 +174,8 @@ export function check(tree: Syntax): Checked {
     if (s.args.length < required || s.args.length > spec.params.length) {
       const count = required === spec.params.length ? `${required}` : `${required} or ${spec.params.length}`;
       throw new FormulaError(
-        `${s.name} takes ${count} argument${spec.params.length === 1 ? "" : "s"} ` +
-          `(${signature(lower, spec)}), not ${s.args.length}`,
+        `${signature(s.name, spec)} takes ${count} argument${spec.params.length === 1 ? "" : "s"}, ` +
+          `not ${s.args.length}`,
         s.pos,
         s.len,
       );
@@ -383,7 +385,7 @@ export function choose(c: number, a: number, b: number): number {
 }
 
 /** One element-wise function on numbers (NaN in → NaN out; non-finite results → NaN). */
-export function applyElementwise(op: OpName, v: number[]): number {
+function applyElementwise(op: OpName, v: number[]): number {
   const x = v[0];
   switch (op) {
     case "abs":

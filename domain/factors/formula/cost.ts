@@ -1,10 +1,11 @@
 /**
  * The work a formula costs on a `D × N` panel, estimated from its tree before it runs, so callers can refuse a
  * formula over their budget: `operations` counts elementary per-value steps (a running-sum window ≈ 8 per value,
- * `ts_rank` ≈ 2·d, a cross-sectional rank ≈ 3·log2 N), `bytes` the peak memory of the intermediate panels
- * (8 bytes per value).
+ * `ts_rank` ≈ 2·d, a cross-sectional rank ≈ 3·log2 N; an operation repeated in the formula counts once, as it is
+ * computed once), `bytes` the peak memory of the intermediate panels (8 bytes per value).
  */
 import type { Node } from "./check.ts";
+import { repeatedOps } from "./evaluate.ts";
 
 export interface FormulaCost {
   /** Estimated elementary operations (≈ 1 ns each on this machine; see BENCHMARKS.md). */
@@ -80,7 +81,13 @@ function children(n: Node): Node[] {
 export function treeCost(root: Node, dates: number, symbols: number): FormulaCost {
   let perValue = 0;
   const derived = new Set<string>();
+  const repeated = repeatedOps(root), done = new Set<string>();
   const walk = (n: Node): number => {
+    const key = repeated.get(n);
+    if (key !== undefined) {
+      if (done.has(key)) return 0; // computed once, then shared
+      done.add(key);
+    }
     perValue += ownCost(n, symbols);
     if (n.kind === "adv") derived.add(`adv${n.d}`);
     if (n.kind === "field" && n.name === "returns") derived.add("returns");
@@ -90,7 +97,7 @@ export function treeCost(root: Node, dates: number, symbols: number): FormulaCos
     kids.forEach((k, i) => (peak = Math.max(peak, i + walk(k))));
     return peak;
   };
-  const panels = walk(root) + derived.size;
+  const panels = walk(root) + derived.size + new Set(repeated.values()).size;
   const values = dates * symbols;
   return { operations: perValue * values, bytes: panels * values * 8 };
 }

@@ -36,6 +36,8 @@ type Value = number | Panel;
 export function evaluateTree(root: Node, inputs: EvalInputs): Float64Array {
   const { D, N } = inputs;
   const cache = new Map<string, Float64Array>();
+  const repeated = repeatedOps(root);
+  const shared = new Map<string, Float64Array>();
 
   const base = (name: BaseField): Float64Array => {
     let a = cache.get(name);
@@ -112,25 +114,37 @@ export function evaluateTree(root: Node, inputs: EvalInputs): Float64Array {
     const x = typeof l === "number" ? null : l.a, y = typeof r === "number" ? null : r.a;
     const xc = typeof l === "number" ? l : 0, yc = typeof r === "number" ? r : 0;
     const len = D * N;
-    // The four arithmetic operators get their own loops (the common, hot case); the rest go through applyBinary.
-    if (x && y && (op === "+" || op === "-" || op === "*" || op === "/")) {
+    // The four arithmetic operators (the common, hot case) get a tight loop; the rest go through applyBinary.
+    if (op === "+" || op === "-" || op === "*" || op === "/") {
       for (let i = 0; i < len; i++) {
-        const v = op === "+"
-          ? x[i] + y[i]
-          : op === "-"
-          ? x[i] - y[i]
-          : op === "*"
-          ? x[i] * y[i]
-          : x[i] / y[i];
+        const a = x ? x[i] : xc, b = y ? y[i] : yc;
+        const v = op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
         out[i] = v - v === 0 ? v : NaN;
       }
-    } else if (x && y) { for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], y[i]); }
-    else if (x) { for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], yc); }
-    else for (let i = 0; i < len; i++) out[i] = applyBinary(op, xc, y![i]);
+    } else if (x && y) {
+      for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], y[i]);
+    } else if (x) {
+      for (let i = 0; i < len; i++) out[i] = applyBinary(op, x[i], yc);
+    } else {
+      for (let i = 0; i < len; i++) out[i] = applyBinary(op, xc, y![i]);
+    }
     return { a: out, own: true };
   }
 
+  /** An operation that occurs more than once in the formula is computed once and then shared (read-only). */
   function op(n: Node & { kind: "op" }): Value {
+    const key = repeated.get(n);
+    if (key === undefined) return compute(n);
+    let a = shared.get(key);
+    if (!a) {
+      const v = compute(n);
+      a = typeof v === "number" ? new Float64Array(D * N).fill(v) : v.a;
+      shared.set(key, a);
+    }
+    return { a, own: false };
+  }
+
+  function compute(n: Node & { kind: "op" }): Value {
     const args = n.args.map(ev);
     const x = () => panel(args[0]);
     const fresh = (a: Float64Array): Value => ({ a, own: true });
@@ -206,4 +220,39 @@ export function evaluateTree(root: Node, inputs: EvalInputs): Float64Array {
   const result = ev(root);
   if (typeof result === "number") return new Float64Array(D * N).fill(result);
   return result.own ? result.a : result.a.slice();
+}
+
+/** The operation nodes whose computation occurs more than once in the tree, each with a key naming it. */
+export function repeatedOps(root: Node): Map<Node, string> {
+  const keys = new Map<Node, string>();
+  const count = new Map<string, number>();
+  const key = (n: Node): string => {
+    let k: string;
+    switch (n.kind) {
+      case "const":
+        return `${n.value}`;
+      case "field":
+        return n.name;
+      case "adv":
+        return `adv${n.d}`;
+      case "neg":
+        k = `-(${key(n.arg)})`;
+        break;
+      case "binary":
+        k = `(${key(n.left)})${n.op}(${key(n.right)})`;
+        break;
+      case "cond":
+        k = `(${key(n.test)})?(${key(n.then)}):(${key(n.other)})`;
+        break;
+      case "op":
+        k = `${n.op}(${n.args.map(key).join(",")};${n.d};${n.a})`;
+        keys.set(n, k);
+        count.set(k, (count.get(k) ?? 0) + 1);
+        break;
+    }
+    return k;
+  };
+  key(root);
+  for (const [n, k] of keys) if (count.get(k)! < 2) keys.delete(n);
+  return keys;
 }

@@ -24,6 +24,12 @@
  *   theirs = d − ours.)
  * - `scale(x, a = 1)`: x·a / Σ|x| per date. `indneutralize(x, sector)` (= `neutralize_sector(x)`): x minus its
  *   sector's mean per date; a symbol with no sector is missing.
+ * - Precision: running sums, means, decays, standard deviations, covariances and correlations agree with a
+ *   from-scratch computation of each window to 1e-12 relative (relative to the size of the terms for results
+ *   that are differences of larger terms, e.g. a correlation near 0; see `window_ops.ts`). Constant windows are
+ *   exact. The same panel always gives the same bits; a panel that starts on another date may differ in the last
+ *   bits (the running sums are refreshed every d rows from the panel's start).
+ * - An operation that occurs more than once in a formula is computed once.
  * - `min`/`max(x, y)` are element-wise (use ts_min/ts_max for windows); `signedpower(x, a)` = sign(x)·|x|^a;
  *   `x ^ y` is a power. Comparisons, `&&`, `||` give 1 or 0, missing when an operand is missing; `c ? a : b`
  *   (and `where(c, a, b)`) is a where c ≠ 0, b where c = 0, missing where c is.

@@ -135,8 +135,10 @@ export const FUNCTIONS: Readonly<Record<string, OpSpec>> = {
   ts_product: PRODUCT,
   correlation: CORR,
   ts_corr: CORR,
+  ts_correlation: CORR,
   covariance: COV,
   ts_cov: COV,
+  ts_covariance: COV,
   decay_linear: spec(
     "decay_linear",
     "window",

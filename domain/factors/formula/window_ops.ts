@@ -4,30 +4,28 @@
  * missing value, gives NaN — never a partial value.
  *
  * All kernels walk the panel row by row with one running state per symbol (cache-friendly on a row-major
- * panel). Sums, means, standard deviations, covariances, correlations and linear decay are O(D·N): running sums
- * of values shifted by a per-symbol reference `c`, recomputed from scratch every d rows so rounding cannot
- * drift (the shift keeps the variance sums free of cancellation). Minimum, maximum and their positions use a
- * monotonic deque per symbol, also O(D·N). `ts_rank` and `ts_product` recompute each window, O(D·N·d).
+ * panel). Sums, means and linear decay are O(D·N): running sums of values shifted by a per-symbol reference
+ * `c`, recomputed from scratch every d rows so rounding cannot drift. Standard deviations, covariances and
+ * correlations run shifted sums too, with a bound on their rounding error that triggers an exact recomputation
+ * of a window when it would show (`Moments`): O(D·N) apart from those rare recomputations. Minimum, maximum and
+ * their positions use a monotonic deque per symbol, O(D·N). `ts_rank` and `ts_product` recompute each window,
+ * O(D·N·d).
  *
- * A window of constant values has standard deviation exactly 0, covariance exactly 0 and no correlation (NaN);
- * this is detected exactly (the run of equal values), not by a rounding-prone test of the variance.
+ * A window of constant values (detected exactly, by the run of equal values, not by a rounding-prone test) has
+ * standard deviation exactly 0, covariance exactly 0, no correlation (NaN), and an exact sum, mean and linear
+ * decay (d·v, v, v: a window of zeros sums to 0, not to a rounding residue).
  */
 
-/** Output rows before the first full window (and windows with a missing value) are NaN. */
+/** Whether v is a number (finite); NaN and ±Infinity are missing. */
 const isNum = (v: number) => v - v === 0;
 
-/** Row index of the last missing value per symbol, updated as rows are read. */
-class MissingTracker {
-  readonly last: Float64Array;
-  constructor(n: number) {
-    this.last = new Float64Array(n).fill(-Infinity);
-  }
-}
+/** Per symbol, the row of its last missing value (−∞ before any). */
+const lastMissing = (N: number) => new Float64Array(N).fill(-Infinity);
 
 /** `ts_sum` (mean = false) or `ts_mean` (mean = true) of the last d values. */
 export function rollingSum(x: Float64Array, D: number, N: number, d: number, mean: boolean): Float64Array {
   const out = new Float64Array(D * N);
-  const s = new Float64Array(N), c = new Float64Array(N), bad = new Int32Array(N);
+  const s = new Float64Array(N), c = new Float64Array(N), bad = new Int32Array(N), run = new Int32Array(N);
   for (let t = 0; t < D; t++) {
     const row = t * N;
     if (t % d === d - 1) {
@@ -54,12 +52,15 @@ export function rollingSum(x: Float64Array, D: number, N: number, d: number, mea
         }
       }
     }
+    updateRuns(x, t, N, run);
     if (t < d - 1) {
       out.fill(NaN, row, row + N);
       continue;
     }
     for (let j = 0; j < N; j++) {
-      out[row + j] = bad[j] > 0 ? NaN : mean ? s[j] / d + c[j] : s[j] + d * c[j];
+      if (bad[j] > 0) out[row + j] = NaN;
+      else if (run[j] >= d) out[row + j] = mean ? x[row + j] : d * x[row + j]; // exact on a constant window
+      else out[row + j] = mean ? s[j] / d + c[j] : s[j] + d * c[j];
     }
   }
   return out;
@@ -85,66 +86,193 @@ function updateRuns(x: Float64Array, t: number, N: number, run: Int32Array): voi
   }
 }
 
+/** Unit roundoff of doubles. */
+const EPS = 2 ** -52;
+/** The relative error a variance (or the absolute error a correlation) may carry before it is recomputed. */
+const MAX_ERROR = 1e-13;
+
 /**
- * Running sums of the shifted pairs (x − cx, y − cy) over the last d rows where both sides are present: counts
- * `bad` rows with a missing side. `y` = null computes the one-sided sums only (sx, sxx).
+ * Running co-moments of the pairs (x, y) over the last d rows, per symbol: sums of the shifted values
+ * u = x − cx, v = y − cy over the rows where both sides are present (`bad` counts the others), so that
+ * Sxx = Σu² − (Σu)²/d, Syy likewise and Sxy = Σuv − Σu·Σv/d. The shifts are each window's mean when it was last
+ * computed exactly, which keeps the subtraction short of cancellation.
+ *
+ * Rounding is bounded, not hoped away: each symbol carries an upper bound on the error its sums have gathered
+ * (EPS × the magnitudes added and removed since their last exact computation). When that bound exceeds
+ * `MAX_ERROR` × Sxx (or × Syy), or `MAX_ERROR` × √(Sxx·Syy) for Sxy, the symbol's window is recomputed exactly in
+ * two passes (mean, then deviations) — O(d), rare on market data: it happens when a window's spread is tiny
+ * next to the moves that passed through it. Every d-th row all symbols are recomputed (amortised O(1)).
  */
-class PairSums {
-  readonly sx: Float64Array;
-  readonly sy: Float64Array;
-  readonly sxx: Float64Array;
-  readonly syy: Float64Array;
-  readonly sxy: Float64Array;
+class Moments {
   readonly cx: Float64Array;
   readonly cy: Float64Array;
+  readonly su: Float64Array;
+  readonly sv: Float64Array;
+  readonly suu: Float64Array;
+  readonly svv: Float64Array;
+  readonly suv: Float64Array;
+  /** Error bounds (before the EPS factor) of suu, svv and suv. */
+  readonly eu: Float64Array;
+  readonly ev: Float64Array;
+  readonly euv: Float64Array;
   readonly bad: Int32Array;
-  constructor(readonly N: number) {
-    this.sx = new Float64Array(N);
-    this.sy = new Float64Array(N);
-    this.sxx = new Float64Array(N);
-    this.syy = new Float64Array(N);
-    this.sxy = new Float64Array(N);
-    this.cx = new Float64Array(N);
-    this.cy = new Float64Array(N);
+  /** The window's co-moments, after `moments(j, t)`. */
+  sxx = 0;
+  syy = 0;
+  sxy = 0;
+
+  constructor(readonly x: Float64Array, readonly y: Float64Array, readonly N: number, readonly d: number) {
+    const f = () => new Float64Array(N);
+    this.cx = f();
+    this.cy = f();
+    this.su = f();
+    this.sv = f();
+    this.suu = f();
+    this.svv = f();
+    this.suv = f();
+    this.eu = f();
+    this.ev = f();
+    this.euv = f();
     this.bad = new Int32Array(N);
   }
 
-  /** Adds (sign +1) or removes (sign −1) row `r` (an offset into the panels). */
-  step(x: Float64Array, y: Float64Array, r: number, sign: number): void {
-    const { sx, sy, sxx, syy, sxy, cx, cy, bad, N } = this;
+  /** Adds (sign 1) or removes (sign −1) the row at offset r. */
+  private step(r: number, sign: number): void {
+    const { x, y, N, cx, cy, su, sv, suu, svv, suv, eu, ev, euv, bad } = this;
+    if (x === y) {
+      // one series (ts_std): only the u sums; `moments` reads them for v too
+      for (let j = 0; j < N; j++) {
+        const p = x[r + j];
+        if (!isNum(p)) {
+          bad[j] += sign;
+          continue;
+        }
+        const u = p - cx[j], uu = u * u;
+        su[j] += sign * u;
+        suu[j] += sign * uu;
+        eu[j] += uu;
+      }
+      return;
+    }
     for (let j = 0; j < N; j++) {
-      const u = x[r + j], v = y[r + j];
-      if (isNum(u) && isNum(v)) {
-        const a = u - cx[j], b = v - cy[j];
-        sx[j] += sign * a;
-        sy[j] += sign * b;
-        sxx[j] += sign * a * a;
-        syy[j] += sign * b * b;
-        sxy[j] += sign * a * b;
-      } else bad[j] += sign;
+      const p = x[r + j], q = y[r + j];
+      if (!(isNum(p) && isNum(q))) {
+        bad[j] += sign;
+        continue;
+      }
+      const u = p - cx[j], v = q - cy[j];
+      const uu = u * u, vv = v * v, uv = u * v;
+      su[j] += sign * u;
+      sv[j] += sign * v;
+      suu[j] += sign * uu;
+      svv[j] += sign * vv;
+      suv[j] += sign * uv;
+      eu[j] += uu;
+      ev[j] += vv;
+      euv[j] += Math.abs(uv);
     }
   }
 
-  /** Recomputes the sums over rows t − d + 1 … t from scratch, with fresh shifts from row t. */
-  resync(x: Float64Array, y: Float64Array, t: number, d: number): void {
-    const { N } = this;
-    const row = t * N;
-    for (let j = 0; j < N; j++) {
-      const u = x[row + j], v = y[row + j];
-      if (isNum(u)) this.cx[j] = u;
-      if (isNum(v)) this.cy[j] = v;
+  /** Moves the window to end at row t. */
+  advance(t: number): void {
+    if (t >= this.d - 1 && t % this.d === this.d - 1) {
+      this.recomputeAll(t);
+      return;
     }
-    for (const a of [this.sx, this.sy, this.sxx, this.syy, this.sxy]) a.fill(0);
-    this.bad.fill(0);
-    for (let k = t - d + 1; k <= t; k++) this.step(x, y, k * N, 1);
+    this.step(t * this.N, 1);
+    if (t >= this.d) this.step((t - this.d) * this.N, -1);
   }
 
-  /** Slides the window to end at row t. */
-  advance(x: Float64Array, y: Float64Array, t: number, d: number): void {
-    if (t % d === d - 1) this.resync(x, y, t, d);
-    else {
-      this.step(x, y, t * this.N, 1);
-      if (t >= d) this.step(x, y, (t - d) * this.N, -1);
+  /**
+   * Puts symbol j's co-moments for the window ending at row t (which must be clean: `bad[j]` 0) into sxx, syy,
+   * sxy, recomputing them exactly first when their error bound is too large.
+   */
+  moments(j: number, t: number): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const d = this.d, one = this.x === this.y;
+      const su = this.su[j], suu = this.suu[j], eu = this.eu[j];
+      const sv = one ? su : this.sv[j], svv = one ? suu : this.svv[j], suv = one ? suu : this.suv[j];
+      const ev = one ? eu : this.ev[j], euv = one ? eu : this.euv[j];
+      const sxx = suu - su * su / d, syy = svv - sv * sv / d;
+      const sxy = suv - su * sv / d;
+      const ex = 4 * EPS * (eu + suu);
+      const ey = 4 * EPS * (ev + svv);
+      const exy = 4 * EPS * (euv + Math.abs(suv) + Math.abs(su * sv) / d);
+      const fine = ex <= MAX_ERROR * sxx && ey <= MAX_ERROR * syy && exy * exy <= MAX_ERROR ** 2 * sxx * syy;
+      if (fine || attempt === 1) {
+        this.sxx = sxx > 0 ? sxx : 0;
+        this.syy = syy > 0 ? syy : 0;
+        this.sxy = sxy;
+        return;
+      }
+      this.recompute(j, t);
+    }
+  }
+
+  /** Two-pass sums of symbol j's (clean) window ending at row t, shifted by the window's means. */
+  private recompute(j: number, t: number): void {
+    const { x, y, N, d } = this;
+    let sx = 0, sy = 0;
+    for (let k = t - d + 1; k <= t; k++) {
+      sx += x[k * N + j];
+      sy += y[k * N + j];
+    }
+    const cx = sx / d, cy = sy / d;
+    let su = 0, sv = 0, suu = 0, svv = 0, suv = 0;
+    for (let k = t - d + 1; k <= t; k++) {
+      const u = x[k * N + j] - cx, v = y[k * N + j] - cy;
+      su += u;
+      sv += v;
+      suu += u * u;
+      svv += v * v;
+      suv += u * v;
+    }
+    this.cx[j] = cx;
+    this.cy[j] = cy;
+    this.su[j] = su;
+    this.sv[j] = sv;
+    this.suu[j] = suu;
+    this.svv[j] = svv;
+    this.suv[j] = suv;
+    this.eu[j] = this.ev[j] = this.euv[j] = 0;
+  }
+
+  /** Two-pass sums of every symbol's window ending at row t over its present pairs (row by row). */
+  private recomputeAll(t: number): void {
+    const { x, y, N, d, cx, cy, su, sv, suu, svv, suv, bad } = this;
+    const n = new Int32Array(N);
+    su.fill(0);
+    sv.fill(0);
+    for (let k = t - d + 1; k <= t; k++) {
+      const r = k * N;
+      for (let j = 0; j < N; j++) {
+        const p = x[r + j], q = y[r + j];
+        if (isNum(p) && isNum(q)) {
+          su[j] += p;
+          sv[j] += q;
+          n[j]++;
+        }
+      }
+    }
+    for (let j = 0; j < N; j++) {
+      cx[j] = n[j] > 0 ? su[j] / n[j] : 0;
+      cy[j] = n[j] > 0 ? sv[j] / n[j] : 0;
+      bad[j] = d - n[j];
+    }
+    for (const a of [su, sv, suu, svv, suv, this.eu, this.ev, this.euv]) a.fill(0);
+    for (let k = t - d + 1; k <= t; k++) {
+      const r = k * N;
+      for (let j = 0; j < N; j++) {
+        const p = x[r + j], q = y[r + j];
+        if (isNum(p) && isNum(q)) {
+          const u = p - cx[j], v = q - cy[j];
+          su[j] += u;
+          sv[j] += v;
+          suu[j] += u * u;
+          svv[j] += v * v;
+          suv[j] += u * v;
+        }
+      }
     }
   }
 }
@@ -152,21 +280,21 @@ class PairSums {
 /** `ts_std`: sample standard deviation (ddof 1) of the last d values (d ≥ 2); exactly 0 on a constant window. */
 export function rollingStd(x: Float64Array, D: number, N: number, d: number): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
-  const sums = new PairSums(N);
+  const m = new Moments(x, x, N, d);
   const run = new Int32Array(N);
   for (let t = 0; t < D; t++) {
-    sums.advance(x, x, t, d);
+    m.advance(t);
     updateRuns(x, t, N, run);
     if (t < d - 1) continue;
     const row = t * N;
     for (let j = 0; j < N; j++) {
-      if (sums.bad[j] > 0) continue;
+      if (m.bad[j] > 0) continue;
       if (run[j] >= d) {
         out[row + j] = 0;
         continue;
       }
-      const ss = sums.sxx[j] - sums.sx[j] * sums.sx[j] / d;
-      out[row + j] = ss > 0 ? Math.sqrt(ss / (d - 1)) : 0;
+      m.moments(j, t);
+      out[row + j] = Math.sqrt(m.sxx / (d - 1));
     }
   }
   return out;
@@ -186,26 +314,28 @@ export function rollingCov(
   corr: boolean,
 ): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
-  const sums = new PairSums(N);
+  const m = new Moments(x, y, N, d);
   const runX = new Int32Array(N), runY = new Int32Array(N);
   for (let t = 0; t < D; t++) {
-    sums.advance(x, y, t, d);
+    m.advance(t);
     updateRuns(x, t, N, runX);
     updateRuns(y, t, N, runY);
     if (t < d - 1) continue;
     const row = t * N;
     for (let j = 0; j < N; j++) {
-      if (sums.bad[j] > 0) continue;
+      if (m.bad[j] > 0) continue;
       const constant = runX[j] >= d || runY[j] >= d;
-      if (!corr) {
-        out[row + j] = constant ? 0 : (sums.sxy[j] - sums.sx[j] * sums.sy[j] / d) / (d - 1);
+      if (constant) {
+        if (!corr) out[row + j] = 0;
         continue;
       }
-      if (constant) continue;
-      const sxx = sums.sxx[j] - sums.sx[j] * sums.sx[j] / d;
-      const syy = sums.syy[j] - sums.sy[j] * sums.sy[j] / d;
-      if (!(sxx > 0 && syy > 0)) continue;
-      const r = (sums.sxy[j] - sums.sx[j] * sums.sy[j] / d) / Math.sqrt(sxx * syy);
+      m.moments(j, t);
+      if (!corr) {
+        out[row + j] = m.sxy / (d - 1);
+        continue;
+      }
+      if (!(m.sxx > 0 && m.syy > 0)) continue;
+      const r = m.sxy / Math.sqrt(m.sxx * m.syy);
       out[row + j] = r > 1 ? 1 : r < -1 ? -1 : r;
     }
   }
@@ -220,6 +350,7 @@ export function rollingCov(
 export function decayLinear(x: Float64Array, D: number, N: number, d: number): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
   const W = new Float64Array(N), S = new Float64Array(N), c = new Float64Array(N), bad = new Int32Array(N);
+  const run = new Int32Array(N);
   const total = d * (d + 1) / 2;
   for (let t = 0; t < D; t++) {
     const row = t * N;
@@ -253,8 +384,11 @@ export function decayLinear(x: Float64Array, D: number, N: number, d: number): F
         S[j] += z - zOld;
       }
     }
+    updateRuns(x, t, N, run);
     if (t < d - 1) continue;
-    for (let j = 0; j < N; j++) if (bad[j] === 0) out[row + j] = W[j] / total + c[j];
+    for (let j = 0; j < N; j++) {
+      if (bad[j] === 0) out[row + j] = run[j] >= d ? x[row + j] : W[j] / total + c[j]; // exact when constant
+    }
   }
   return out;
 }
@@ -273,34 +407,41 @@ export function rollingExtreme(
   position: boolean,
 ): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
-  const ring = new Int32Array(N * d), head = new Int32Array(N), size = new Int32Array(N);
-  const lastBad = new Float64Array(N).fill(-Infinity);
+  // Symbol j's deque lives in slots j·d … j·d + d − 1 (a ring: row index and value of each entry).
+  const rows = new Int32Array(N * d), vals = new Float64Array(N * d);
+  const head = new Int32Array(N), size = new Int32Array(N);
+  const missing = lastMissing(N);
   for (let t = 0; t < D; t++) {
     const row = t * N;
     for (let j = 0; j < N; j++) {
       const base = j * d;
-      if (size[j] > 0 && ring[base + head[j]] <= t - d) {
-        head[j] = (head[j] + 1) % d;
-        size[j]--;
+      let h = head[j], n = size[j];
+      if (n > 0 && rows[base + h] <= t - d) {
+        h = h + 1 === d ? 0 : h + 1;
+        n--;
       }
       const v = x[row + j];
       if (!isNum(v)) {
-        lastBad[j] = t;
+        missing[j] = t;
+        head[j] = h;
+        size[j] = n;
         continue;
       }
       // Drop the back while it is no better than v (ties too: the most recent extreme stays in front).
-      while (size[j] > 0) {
-        const back = ring[base + (head[j] + size[j] - 1) % d];
-        const b = x[back * N + j];
-        if (max ? b <= v : b >= v) size[j]--;
+      while (n > 0) {
+        let b = h + n - 1;
+        if (b >= d) b -= d;
+        const bv = vals[base + b];
+        if (max ? bv <= v : bv >= v) n--;
         else break;
       }
-      ring[base + (head[j] + size[j]) % d] = t;
-      size[j]++;
-      if (t >= d - 1 && lastBad[j] <= t - d) {
-        const front = ring[base + head[j]];
-        out[row + j] = position ? t - front : x[front * N + j];
-      }
+      let p = h + n;
+      if (p >= d) p -= d;
+      rows[base + p] = t;
+      vals[base + p] = v;
+      head[j] = h;
+      size[j] = n + 1;
+      if (t >= d - 1 && missing[j] <= t - d) out[row + j] = position ? t - rows[base + h] : vals[base + h];
     }
   }
   return out;
@@ -308,41 +449,66 @@ export function rollingExtreme(
 
 /**
  * `ts_rank`: the rank of today's value among the last d values (today included), average ranks for ties, divided
- * by d, so in (0, 1] (1 = the highest of the window). O(d) per value.
+ * by d, so in (0, 1] (1 = the highest of the window). Each symbol keeps its window's present values sorted (a
+ * slice of d slots): a bar leaves and enters by binary search and a shift, and today's rank is read off the
+ * insertion point — O(log d + d) per value with a short, branch-predictable shift.
  */
 export function tsRank(x: Float64Array, D: number, N: number, d: number): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
-  const less = new Float64Array(N), equal = new Float64Array(N);
-  const missing = new MissingTracker(N);
+  const sorted = new Float64Array(N * d), size = new Int32Array(N);
+  const missing = lastMissing(N);
   for (let t = 0; t < D; t++) {
-    const row = t * N;
-    for (let j = 0; j < N; j++) if (!isNum(x[row + j])) missing.last[j] = t;
-    if (t < d - 1) continue;
-    less.fill(0);
-    equal.fill(0);
-    for (let k = t - d + 1; k <= t; k++) {
-      const r = k * N;
-      for (let j = 0; j < N; j++) {
-        const v = x[r + j], today = x[row + j];
-        if (v < today) less[j]++;
-        else if (v === today) equal[j]++;
-      }
-    }
+    const row = t * N, old = (t - d) * N;
     for (let j = 0; j < N; j++) {
-      if (missing.last[j] <= t - d) out[row + j] = (less[j] + (equal[j] + 1) / 2) / d;
+      const base = j * d;
+      let n = size[j];
+      if (t >= d) {
+        const u = x[old + j];
+        if (isNum(u)) {
+          const at = base + lowerBound(sorted, base, n, u);
+          for (let q = at; q < base + n - 1; q++) sorted[q] = sorted[q + 1];
+          n--;
+        }
+      }
+      const v = x[row + j];
+      if (!isNum(v)) {
+        missing[j] = t;
+        size[j] = n;
+        continue;
+      }
+      const less = lowerBound(sorted, base, n, v);
+      let above = less;
+      while (above < n && sorted[base + above] === v) above++;
+      // today's average rank: less + (ties including today + 1) / 2
+      const rank = less + (above - less + 2) / 2;
+      for (let q = base + n; q > base + less; q--) sorted[q] = sorted[q - 1];
+      sorted[base + less] = v;
+      size[j] = n + 1;
+      if (t >= d - 1 && missing[j] <= t - d) out[row + j] = rank / d;
     }
   }
   return out;
+}
+
+/** The first position in `a[base … base + n)` (sorted ascending) whose value is not below v. */
+function lowerBound(a: Float64Array, base: number, n: number, v: number): number {
+  let lo = 0, hi = n;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (a[base + m] < v) lo = m + 1;
+    else hi = m;
+  }
+  return lo;
 }
 
 /** `ts_product`: the product of the last d values (recomputed per window; non-finite products → NaN). */
 export function rollingProduct(x: Float64Array, D: number, N: number, d: number): Float64Array {
   const out = new Float64Array(D * N).fill(NaN);
   const p = new Float64Array(N);
-  const missing = new MissingTracker(N);
+  const missing = lastMissing(N);
   for (let t = 0; t < D; t++) {
     const row = t * N;
-    for (let j = 0; j < N; j++) if (!isNum(x[row + j])) missing.last[j] = t;
+    for (let j = 0; j < N; j++) if (!isNum(x[row + j])) missing[j] = t;
     if (t < d - 1) continue;
     p.fill(1);
     for (let k = t - d + 1; k <= t; k++) {
@@ -350,7 +516,7 @@ export function rollingProduct(x: Float64Array, D: number, N: number, d: number)
       for (let j = 0; j < N; j++) p[j] *= x[r + j];
     }
     for (let j = 0; j < N; j++) {
-      if (missing.last[j] <= t - d && isNum(p[j])) out[row + j] = p[j];
+      if (missing[j] <= t - d && isNum(p[j])) out[row + j] = p[j];
     }
   }
   return out;

@@ -193,6 +193,25 @@ Deno.test("market panel: spans are validated and bounded", async () => {
     () => loadMarketPanel(market, "hs300", { start: "2000-01-01", end: "2015-01-01" }),
     /at most 3000 trading days/,
   );
+  // Just over the bound (counted), and a huge span refused without counting 300 years of holidays.
+  const from = "2010-01-04", to = SSE.tradingDayOffset(from, 2999);
+  await loadMarketPanel(market, "hs300", { start: from, end: to });
+  await assert.rejects(() => loadMarketPanel(market, "hs300", { start: from, end: to, after: 1 }), /is 3001/);
+  await assert.rejects(
+    () => loadMarketPanel(market, "hs300", { start: from, end: to, before: 1 }),
+    /is 3001/,
+  );
+  const t = performance.now();
+  await assert.rejects(
+    () => loadMarketPanel(market, "hs300", { start: "1900-01-01", end: "2199-12-31" }),
+    /at most 3000 trading days/,
+  );
+  await assert.rejects(
+    () =>
+      loadMarketPanel(market, "hs300", { start: "2020-01-01", end: "2020-01-02", before: 2000, after: 1001 }),
+    /at most 3000 trading days/,
+  );
+  assert.ok(performance.now() - t < 100);
   // A span with no bars at all: the dates stop before the span (no rows), nothing fails.
   const empty = await loadMarketPanel(market, "hs300", { start: "2030-01-02", end: "2030-01-31" });
   assert.deepEqual(empty.dates, []);

@@ -108,6 +108,19 @@ async function activeFactor(c: GuideClient, name: string, universe: string, entr
   return sub.body as { id: string; name: string; is: { ic_mean: number; ic_ir: number } };
 }
 
+/** The document's "Signal Generation Algorithm" steps 1-5, written out plainly. */
+function topN(members: Record<string, number>[], weights: number[], n: number): string[] {
+  const common = Object.keys(members[0]).filter((sym) => members.every((m) => Number.isFinite(m[sym])));
+  const score = new Map(common.map((sym) => [sym, 0]));
+  members.forEach((m, i) => {
+    const xs = Object.values(m).filter(Number.isFinite);
+    const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
+    for (const sym of common) score.set(sym, score.get(sym)! + weights[i] * (m[sym] - mean) / sd);
+  });
+  return [...score].sort((a, b) => b[1] - a[1]).slice(0, n).map(([sym]) => sym);
+}
+
 const expectRefusal = (
   res: { status: number; body: Record<string, unknown> },
   status: number,
@@ -247,6 +260,17 @@ Deno.test("QuantGPT Multi-Factor Portfolio: create → members → activate (imm
     for (const x of s.signals) assert.ok(Math.abs(x.weight - 1 / 50) < 1e-12, "1/top_n per stock");
     const hs300 = new Set(await market.getUniverse("hs300"));
     assert.ok(s.signals.every((x: { symbol: string }) => hs300.has(x.symbol)));
+    // The section's algorithm, recomputed from the uploaded values of 2026-05-13 (delay 1): z-scores with the
+    // sample std, equal weights, the intersection of the members, the top 50 by combined score.
+    const expected = topN(
+      [
+        (await planted(market, "reversal", "hs300")).find((e) => e.date === "2026-05-13")!.values,
+        (await planted(market, "value", "hs300")).find((e) => e.date === "2026-05-13")!.values,
+      ],
+      [0.5, 0.5],
+      50,
+    );
+    assert.deepEqual(new Set(s.signals.map((x: { symbol: string }) => x.symbol)), new Set(expected));
     // It is the bound strategy's signal, as GET /strategies/{slug}/signals shows it.
     const strategySignals = await c.call(
       "GET",

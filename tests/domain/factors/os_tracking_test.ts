@@ -407,3 +407,22 @@ Deno.test("one run reads a universe's closes once for all its factors", async ()
     assert.deepEqual([os.start_date, os.days, os.last_date], ["2026-05-07", 3, "2026-05-11"]);
   });
 });
+
+Deno.test("a formula factor's long gap is caught up at most 250 days a run, oldest first", () => {
+  const m = walkMarket("2025-01-02", "2026-05-13", FIVE);
+  return withWorld(m.market, async (w) => {
+    await w.repo.create(
+      activeFactor("fx", cstInstant("2025-01-02", 20), { values_source: "formula", expression: "close" }),
+    );
+    await putRows(w.repo, "fx", { "2025-01-03": Object.fromEntries(FIVE.map((s, j) => [s, m.close[1][j]])) });
+    const gap = cal.countTradingDays("2025-01-06", "2026-05-13");
+    assert.ok(gap > 250);
+    assert.equal((await trackFactorsOutOfSample(w.deps, "2026-05-13")).formula_days, 250);
+    const dates = await w.repo.valueDates("fx");
+    assert.equal(dates.at(-1), cal.tradingDayOffset("2025-01-03", 250), "oldest first: no hole");
+    assert.equal((await trackFactorsOutOfSample(w.deps, "2026-05-13")).formula_days, gap - 250);
+    assert.equal((await w.repo.valueDates("fx")).length, gap + 1);
+    const last = await w.repo.readDate("fx", "2026-05-13");
+    assert.deepEqual(Array.from(last!.values), m.close.at(-1));
+  });
+});

@@ -29,9 +29,10 @@
  * before that span are final (their prices and values no longer change), so `days` = the previous count − what
  * the previous run counted inside the span + what this run counts there: running twice on the same data stores
  * the same block. The closes are read once per universe and run (the last 130 SSE trading days up to `date`),
- * shared by every factor whose span lies inside them. The block is written through `repo.update` (checked against concurrent writers) and only if
- * the factor is still active with the same `activated_at`; an `os` block stored before the factor's latest
- * activation is ignored.
+ * shared by every factor whose span lies inside them (a catch-up span reads its own, shared by factors with
+ * the same span start). The block is written through `repo.update` (checked against concurrent writers) and
+ * only if the factor is still active with the same `activated_at`; an `os` block stored before the factor's
+ * latest activation is ignored. The record's own `updated_at` is left alone (tracking is not an edit).
  */
 import { getCalendar, type TradingCalendar } from "../calendar/calendar.ts";
 import { ConflictError } from "../errors.ts";

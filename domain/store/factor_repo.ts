@@ -174,6 +174,8 @@ const TRIPLES_PER_CHUNK = Math.floor(MAX_CHUNK_BYTES / 12);
 /** Budget of one value-writing commit: far under KV's 1,000 mutations and ~800 KiB. */
 const COMMIT_MUTATIONS = 200;
 const COMMIT_BYTES = 512 * 1024;
+/** Value-writing commits under way at once. */
+const COMMITS_IN_FLIGHT = 3;
 /** An upload whose marker is older than this is considered crashed. */
 const STALE_UPLOAD_MS = 15 * 60_000;
 /** Longest symbol accepted into the dictionary (the platform's symbols are far shorter). */
@@ -707,14 +709,27 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
         await deleteEntries(id, ours);
         await kv.delete(markerKey);
       };
+      // Commits overlap (at most `COMMITS_IN_FLIGHT`): the next group is encoded while KV writes the last.
+      // Each settles to its error (or null), so none is ever an unhandled rejection and all can be awaited.
+      const inFlight: Promise<unknown>[] = [];
       try {
+        const send = (op: Deno.AtomicOperation) =>
+          op.commit().then(
+            (res) => (res.ok ? null : new Error("Cannot write factor values")),
+            (e) => e ?? "error",
+          );
+        const wait = async (p: Promise<unknown> | undefined) => {
+          const error = await p;
+          if (error) throw error;
+        };
         let op = kv.atomic();
         let mutations = 0, bytes = 0;
         for (let r = 0; r < order.length; r++) {
           const parts = encodeRow(rows[order[r].i], numberOf, perPart);
           for (let p = 0; p < parts.length; p++) {
             if (mutations && (mutations >= COMMIT_MUTATIONS || bytes + parts[p].length > COMMIT_BYTES)) {
-              if (!(await op.commit()).ok) throw new Error("Cannot write factor values");
+              inFlight.push(send(op));
+              if (inFlight.length >= COMMITS_IN_FLIGHT) await wait(inFlight.shift());
               op = kv.atomic();
               mutations = bytes = 0;
             }
@@ -723,8 +738,11 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
             bytes += parts[p].length;
           }
         }
-        if (mutations && !(await op.commit()).ok) throw new Error("Cannot write factor values");
+        if (mutations) inFlight.push(send(op));
+        while (inFlight.length) await wait(inFlight.shift());
       } catch (e) {
+        // Every commit settles before the cleanup runs (a late one would leave entries behind).
+        await Promise.all(inFlight);
         await cleanOurs();
         throw e;
       }

@@ -74,14 +74,14 @@ const trees = new WeakMap<Formula, Node>();
 function treeOf(formula: Formula): Node {
   let tree = trees.get(formula);
   if (!tree) {
-    tree = check(parseSyntax(formula.source)).root;
+    tree = compile(formula.source).root;
     trees.set(formula, tree);
   }
   return tree;
 }
 
-/** Parses and type-checks `source`; throws `FormulaError` with a position. */
-export function parseFormula(source: string): Formula {
+/** Length check, parse and check: the resolved tree and the fields it reads. */
+function compile(source: string) {
   if (source.length > MAX_FORMULA_LENGTH) {
     throw new FormulaError(
       `The formula is ${source.length} characters long; the limit is ${MAX_FORMULA_LENGTH}`,
@@ -89,7 +89,12 @@ export function parseFormula(source: string): Formula {
       source.length - MAX_FORMULA_LENGTH,
     );
   }
-  const { root, fields } = check(parseSyntax(source));
+  return check(parseSyntax(source));
+}
+
+/** Parses and type-checks `source`; throws `FormulaError` with a position. */
+export function parseFormula(source: string): Formula {
+  const { root, fields } = compile(source);
   const formula: Formula = Object.freeze({ source, lookback: root.lookback, fields: Object.freeze(fields) });
   trees.set(formula, root);
   return formula;

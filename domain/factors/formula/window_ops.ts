@@ -8,8 +8,8 @@
  * `c`, recomputed from scratch every d rows so rounding cannot drift. Standard deviations, covariances and
  * correlations run shifted sums too, with a bound on their rounding error that triggers an exact recomputation
  * of a window when it would show (`Moments`): O(D·N) apart from those rare recomputations. Minimum, maximum and
- * their positions use a monotonic deque per symbol, O(D·N). `ts_rank` and `ts_product` recompute each window,
- * O(D·N·d).
+ * their positions use a monotonic deque per symbol, O(D·N). `ts_rank` keeps each symbol's window sorted (a
+ * binary search and a short shift per value, O(D·N·d) at worst); `ts_product` recomputes each window, O(D·N·d).
  *
  * A window of constant values (detected exactly, by the run of equal values, not by a rounding-prone test) has
  * standard deviation exactly 0, covariance exactly 0, no correlation (NaN), and an exact sum, mean and linear

@@ -297,9 +297,9 @@ Deno.test("every windowed operator matches the reference on a random 40 × 30 pa
   }
 });
 
-Deno.test("windowed operators stay exact over 600 dates (running sums do not drift; windows 3, 20, 61.5)", () => {
+Deno.test("windowed operators stay exact over 600 dates (running sums do not drift; windows 3, 20, 61.5, 250)", () => {
   for (const template of WINDOWED) {
-    for (const d of [3, 20, 61.5]) {
+    for (const d of [3, 20, 61.5, 250]) {
       compare(template.replace("{d}", String(Math.floor(d))).replace(", d)", `, ${d})`), LONG);
     }
   }

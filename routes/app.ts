@@ -186,12 +186,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
   });
   // CSV imports carry their own, larger limit (MAX_IMPORT_BYTES) on their route.
-  // CSV imports and factor value uploads carry their own, larger limits on their routes.
+  // CSV imports carry their own, larger limit (MAX_IMPORT_BYTES) on their route; factor value uploads theirs here.
+  const factorBodyLimit = bodyLimit({
+    maxSize: config.factorUploadMaxBytes,
+    onError: (c) =>
+      c.json({ detail: `Request body too large (limit ${config.factorUploadMaxBytes} bytes)` }, 413),
+  });
   app.use(
     "*",
     (c, next) =>
-      c.req.path === IMPORT_PATH || (c.req.method === "POST" && FACTOR_VALUES_PATH.test(c.req.path))
+      c.req.path === IMPORT_PATH
         ? next()
+        : c.req.method === "POST" && FACTOR_VALUES_PATH.test(c.req.path)
+        ? factorBodyLimit(c, next)
         : globalBodyLimit(c, next),
   );
 
@@ -224,7 +231,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", publicRecordRoutes(deps.track));
   api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
   api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
-  api.route("/", factorRoutes(deps.auth, deps.factors, config.factorUploadMaxBytes));
+  api.route("/", factorRoutes(deps.auth, deps.factors));
   api.route("/", portfolioRoutes(deps.auth, deps.portfolios));
 
   app.route("/", healthRoutes(deps.health));

@@ -1,10 +1,10 @@
 /**
  * `/api/v1/factors/*` (auth): the alpha factor library — factors, their values, validation, correlations and
  * series. Another user's factor is "not found". The values upload declares its body in OpenAPI but is read by
- * `readFactorUpload` (same rules, several times faster on 500 × 1,000 entries) under its own body limit.
+ * `readFactorUpload` (same rules, several times faster on 500 × 1,000 entries) under its own body limit
+ * (FACTOR_UPLOAD_MAX_BYTES, checked in `app.ts` before authentication like the global one).
  */
 import { createRoute } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import {
@@ -22,7 +22,6 @@ import {
   MAX_VALUES_DATES_PER_READ,
   readFactorValues,
 } from "../domain/factors/factor_reads.ts";
-import { readFactorUpload } from "../domain/factors/factor_upload_body.ts";
 import { uploadFactorValues } from "../domain/factors/factor_upload.ts";
 import { MAX_VALIDATION_CELLS, pollFactorSubmit, submitFactor } from "../domain/factors/factor_validation.ts";
 import type { FactorServices } from "../domain/factors/services.ts";
@@ -52,8 +51,8 @@ import {
 
 const tags = ["factors"];
 
-/** Builds the factor router; value uploads above `maxUploadBytes` answer 413. */
-export function factorRoutes(auth: AuthDeps, deps: FactorServices, maxUploadBytes: number) {
+/** Builds the factor router (the upload's body limit, FACTOR_UPLOAD_MAX_BYTES, is applied in `app.ts`). */
+export function factorRoutes(auth: AuthDeps, deps: FactorServices) {
   const app = newRouter();
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
@@ -167,11 +166,7 @@ export function factorRoutes(auth: AuthDeps, deps: FactorServices, maxUploadByte
     },
   });
   app.openAPIRegistry.registerPath(uploadRoute);
-  const sizeLimit = bodyLimit({
-    maxSize: maxUploadBytes,
-    onError: (c) => c.json({ detail: `Request body too large (limit ${maxUploadBytes} bytes)` }, 413),
-  });
-  app.post("/factors/:factor_id/values", user, sizeLimit, async (c) => {
+  app.post("/factors/:factor_id/values", user, async (c) => {
     const id = c.req.param("factor_id");
     if (id.length > 64) throw new HTTPException(404, { message: "Factor not found" });
     let body: unknown;
@@ -180,7 +175,7 @@ export function factorRoutes(auth: AuthDeps, deps: FactorServices, maxUploadByte
     } catch {
       throw new HTTPException(400, { message: "Malformed JSON in request body" });
     }
-    const view = await fromInput("body", () => uploadFactorValues(deps, me(c), id, readFactorUpload(body)));
+    const view = await fromInput("body", () => uploadFactorValues(deps, me(c), id, body));
     return c.json(view, 200);
   });
 

@@ -52,7 +52,8 @@ export async function ownFactor(deps: FactorServices, userId: string, id: string
  * its `expression` is kept as the owner's note (self-reported, not verified). A formula factor needs
  * `expression` (a 422 at `expression` with the position when it does not parse); the platform computes its
  * values over `history_days` (default 500) trading days ending at the last completed trading day, so it is
- * `ready` at once when they reach 120 days. Formula computations are charged to the caller's compute rate.
+ * `ready` at once when they reach 120 days. Creating a formula factor is charged to the caller's compute rate
+ * first.
  */
 export async function createFactor(
   deps: FactorServices,
@@ -93,11 +94,12 @@ export async function createFactor(
     await deps.factors.create(base);
     return factorView(base);
   }
+  // A formula computation is charged before any check of the formula (house rule for rate-limited work).
+  await chargeRate(deps.computeRate, FACTOR_COMPUTE_BUCKET, userId);
   if (input.expression === undefined || input.expression === null || input.expression.trim() === "") {
     throw new ValidationError("A formula factor needs an expression", ["expression"], "missing");
   }
   const formula = parseFactorFormula(input.expression);
-  await chargeRate(deps.computeRate, FACTOR_COMPUTE_BUCKET, userId);
   const historyDays = input.history_days ?? FORMULA_HISTORY_DAYS.default;
   const rows = await computeFormulaRows(deps, input.universe, formula, historyDays);
   const record: FactorRecord = { ...base, history_days: historyDays };

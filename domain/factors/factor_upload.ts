@@ -16,7 +16,7 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { BadRequestError, ConflictError, ValidationError, type ValidationIssueItem } from "../errors.ts";
 import type { FactorRecord, FactorStatus, FactorValuesRow } from "../store/factor_repo.ts";
 import { ownFactor } from "./factor_crud.ts";
-import type { FactorUploadEntry } from "./factor_upload_body.ts";
+import { readFactorUpload } from "./factor_upload_body.ts";
 import { FACTOR_MIN_DAYS } from "./factor_view_builders.ts";
 import type { FactorUploadView } from "./factor_views.ts";
 import { statusForValues } from "./formula_factor.ts";
@@ -38,13 +38,17 @@ function refuseUnlessUploadable(r: FactorRecord): void {
   }
 }
 
-/** Stores a checked upload (`readFactorUpload`) and answers what was stored. */
+/**
+ * Checks the request body (`readFactorUpload`: a 422 listing its problems, located in the body), stores it and
+ * answers what was stored.
+ */
 export async function uploadFactorValues(
   deps: FactorServices,
   userId: string,
   id: string,
-  entries: readonly FactorUploadEntry[],
+  body: unknown,
 ): Promise<FactorUploadView> {
+  const entries = readFactorUpload(body);
   const record = await ownFactor(deps, userId, id);
   refuseUnlessUploadable(record);
 

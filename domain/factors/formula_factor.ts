@@ -21,7 +21,7 @@ import type { FactorServices } from "./services.ts";
  * Work budget of one formula computation (the formula module's estimate, before anything is read): elementary
  * operations (≈ 1 ns each) and peak bytes of intermediate panels.
  */
-export const FORMULA_BUDGET = { operations: 3e9, bytes: 512 * 1024 * 1024 } as const;
+const FORMULA_BUDGET = { operations: 3e9, bytes: 512 * 1024 * 1024 } as const;
 
 /** Default, least and most trading days of history a formula factor is computed (and validated) on. */
 export const FORMULA_HISTORY_DAYS = { default: 500, min: 120, max: 1000 } as const;

@@ -40,6 +40,8 @@ const GENEROUS_LIMITS: Record<string, string> = {
   RATE_LIMIT_LOGIN: "100000/1m",
   RATE_LIMIT_INVITE_PER_IP: "100000/1m",
   RATE_LIMIT_REFRESH_PER_IP: "100000/1m",
+  // The factor values upload has its own, larger body limit: 1 MiB here so the 2 MiB case applies to it too.
+  FACTOR_UPLOAD_MAX_BYTES: "1048576",
   // Optional features switched on, so their routes validate input instead of answering "not configured".
   GITHUB_CLIENT_ID: "sweep-client-id",
   GITHUB_CLIENT_SECRET: "sweep-client-secret",

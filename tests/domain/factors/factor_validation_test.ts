@@ -29,11 +29,10 @@ async function readyFactor(
   const symbols = (await deps.market.getUniverse(universe)).slice(0, 20);
   const entries = dates.map((date, t) => ({
     date,
-    symbols,
-    values: Float64Array.from(symbols, (_, j) => Math.sin(t + 3 * j)),
+    values: Object.fromEntries(symbols.map((s, j) => [s, Math.sin(t + 3 * j)])),
   }));
   for (let k = 0; k < entries.length; k += 500) {
-    await uploadFactorValues(deps, owner, f.id, entries.slice(k, k + 500));
+    await uploadFactorValues(deps, owner, f.id, { data: entries.slice(k, k + 500) });
   }
   return f.id;
 }

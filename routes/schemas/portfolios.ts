@@ -21,7 +21,7 @@ export const CreatePortfolioBody = z.strictObject({
 
 /** `POST /portfolios/{portfolio_id}/members`. */
 export const AddMemberBody = z.strictObject({
-  factor_id: z.string().min(1).max(64).openapi({ example: "fac_01jd0m6qvh3x8k2c9n4p" }),
+  factor_id: safeText({ min: 1, max: 64, trim: false }).openapi({ example: "fac_01jd0m6qvh3x8k2c9n4p" }),
 }).openapi("AddPortfolioMember");
 
 /** `{portfolio_id}` in the path. */

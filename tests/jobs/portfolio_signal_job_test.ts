@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
 import { checkPortfolioSignals, runPortfolioSignals } from "../../domain/portfolios/portfolio_job.ts";
 import { runDailyJob } from "../../domain/track_record/daily_tasks.ts";
+import { MAX_SIGNAL_SYMBOLS } from "../../domain/track_record/signals/signals.ts";
 import { CRON_JOBS, type CronDeps } from "../../jobs/cron.ts";
 import { createApp } from "../../routes/app.ts";
 import { verifyRecord } from "../../scripts/verify_record.ts";
@@ -53,7 +54,7 @@ async function json(res: Response, status: number) {
 async function setup(
   w: TestWorld,
   email: string,
-  opts: { dates?: string[]; weighting?: "equal" | "ic_weighted" } = {},
+  opts: { dates?: string[]; weighting?: "equal" | "ic_weighted"; top_n?: number } = {},
 ) {
   const user = await signIn(w, email);
   const symbols = await universeStocks(w, "hs300");
@@ -73,7 +74,12 @@ async function setup(
   const p = await json(
     await w.request("POST", P, {
       token: user.token,
-      json: { name: "momentum_value", universe: "hs300", weighting: opts.weighting ?? "equal", top_n: 10 },
+      json: {
+        name: "momentum_value",
+        universe: "hs300",
+        weighting: opts.weighting ?? "equal",
+        top_n: opts.top_n ?? 10,
+      },
     }),
     201,
   );
@@ -319,6 +325,33 @@ Deno.test("resume before 09:15 submits at once; the strategy is paused and react
     assert.equal(resumed.last_run.values_date, FACTOR_DATE);
     const page = await json(await w.request("GET", `${P}/${s.id}/signals`, { token: s.user.token }), 200);
     assert.deepEqual(page.signals.map((x: { trade_date: string }) => x.trade_date), [DAY, before]);
+  }));
+
+Deno.test("the largest top_n a signal allows submits, settles and verifies (fewer names than top_n: the rest is cash)", () =>
+  withWorld(async (w) => {
+    // 100 on main; 500 once the track record takes 500-symbol signals (hs300 has 300 stocks: 300 names at 1/500).
+    const topN = Math.min(MAX_SIGNAL_SYMBOLS, 500);
+    w.clock.set(cstOn(DAY, "08:30"));
+    const s = await setup(w, "pf-big@example.com", { top_n: topN });
+    const active = await json(await w.request("POST", `${P}/${s.id}/activate`, { token: s.user.token }), 200);
+    assert.equal(active.last_run.status, "submitted", active.last_run.error);
+    const names = Math.min(topN, s.symbols.length);
+    assert.equal(active.last_run.stock_count, names);
+    const signal = await w.deps.track.signals.get(active.strategy_slug, DAY);
+    assert.equal(signal!.signals.length, names);
+    assert.ok(signal!.signals.every((x) => x.weight === 1 / topN));
+    w.clock.set(cstOn(DAY, "18:15"));
+    await runDailyJob(w.deps.track, w.deps.dailyJobs, "settle-signals", DAY);
+    const server = Deno.serve(
+      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+      createApp(w.deps).fetch,
+    );
+    try {
+      const v = await verifyRecord(`http://127.0.0.1:${server.addr.port}`, active.strategy_slug);
+      assert.equal(v.ok, true, JSON.stringify([v.failures, v.days]).slice(0, 800));
+    } finally {
+      await server.shutdown();
+    }
   }));
 
 Deno.test("the cron table runs the portfolio job at 09:00, 09:05, 09:12 and checks at 09:16 Asia/Shanghai", async () => {

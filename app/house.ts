@@ -99,6 +99,7 @@ export function startWorker(house: House, clock: Clock, log: LogFn): { queue: Qu
     log,
     backtests: services.backtests,
     track: { deps: services.track, store: services.dailyJobs },
+    factors: services.factors,
     portfolios: services.portfolios,
   });
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);

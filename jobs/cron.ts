@@ -7,6 +7,8 @@ import type { QueueMessage } from "./messages.ts";
 import { type BacktestJobDeps, pollBacktestJobs } from "../domain/backtest/queued_runs.ts";
 import { type DailyJobName, type DailyJobStore, runDailyJob } from "../domain/track_record/daily_tasks.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
+import type { FactorServices } from "../domain/factors/services.ts";
+import { trackFactorsOutOfSample } from "../domain/factors/os_tracking.ts";
 import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { checkPortfolioSignals, runPortfolioSignals } from "../domain/portfolios/portfolio_job.ts";
 
@@ -17,6 +19,8 @@ export interface CronDeps {
   backtests?: BacktestJobDeps;
   /** Track-record services, for the daily settlement jobs (absent: they do nothing). */
   track?: { deps: TrackRecordServices; store: DailyJobStore };
+  /** Factor services, for the 18:40 CST out-of-sample tracking (absent: it does nothing). */
+  factors?: FactorServices;
   /** Multi-factor portfolios, for the 09:00 signal job and its 09:16 check (absent: they do nothing). */
   portfolios?: PortfolioServices;
   clock: Clock;
@@ -58,6 +62,18 @@ async function runTrackJob(deps: CronDeps, name: DailyJobName): Promise<void> {
     job: name,
     date,
     summary: JSON.stringify(result.summary).slice(0, 500),
+  });
+}
+
+/** Tracks active factors out of sample for today in Asia/Shanghai (the operation skips non-trading days). */
+async function runFactorOsTracking(deps: CronDeps): Promise<void> {
+  if (!deps.factors) return;
+  const date = getCalendar("SSE").today(deps.clock.now());
+  const summary = await trackFactorsOutOfSample(deps.factors, date);
+  deps.log("info", "daily job ran", {
+    job: "factor-os-tracking",
+    date,
+    summary: JSON.stringify(summary).slice(0, 500),
   });
 }
 
@@ -111,6 +127,8 @@ export const CRON_JOBS: readonly CronJob[] = [
     schedule: "30 10 * * *",
     run: (deps) => runTrackJob(deps, "recompute-evaluations"),
   },
+  // 18:40 CST: out-of-sample ICs of active factors (after settlement, before the watchdog).
+  { name: "factor-os-tracking", schedule: "40 10 * * *", run: runFactorOsTracking },
   { name: "watchdog", schedule: "45 10 * * *", run: (deps) => runTrackJob(deps, "watchdog") },
   // Multi-factor portfolios (Asia/Shanghai = UTC+8): 09:00 generate and submit every active portfolio's signal,
   // 09:05 and 09:12 retry what is not submitted yet (before the 09:15 open deadline), 09:16 mark the rest

@@ -49,7 +49,9 @@
  *   check (except SELF_CORRELATION, above).
  * - **yearly_stats** per calendar year of the factor date t: ic_mean, ic_ir of that year's ICs, `returns` =
  *   ∏(1 + ls_return) − 1 of its LS days, `drawdown` = the largest fall (positive) of that compounded curve from
- *   its running peak (starting at 1), `turnover` = mean daily turnover of its dates, `days` = its defined ICs.
+ *   its running peak (starting at 1), `turnover` = mean daily turnover of its dates, `days` = its defined ICs;
+ *   a year with no defined IC, long-short day or turnover (only forward-return days past the last factor date)
+ *   is left out.
  * - Undefined statistics are `null` in the result, never NaN or Infinity.
  */
 import { rankRow, rankScratch, type SortedRows, sortRows, spearmanRows } from "./cross_section_ranks.ts";
@@ -482,6 +484,11 @@ function yearlyStats(
       if (eq > peak) peak = eq;
       const fall = 1 - eq / peak;
       if (fall > dd) dd = fall;
+    }
+    // A year with nothing defined (e.g. only the forward-return days after the last factor date) is left out.
+    if (icY.days === 0 && lsDays === 0 && turnY.days === 0) {
+      t = e;
+      continue;
     }
     out.push({
       year: Number(year),

@@ -1,8 +1,6 @@
 /**
  * The factor API's answers (issue 15), field for field the QuantGPT Cloud guide's "Alpha Factor Library"
  * section plus what Quantedge adds (marked "beyond").
- *
- * CONTRACT FILE (issue 15 scaffolding): the shapes are fixed here; the factor API work adds the builders.
  */
 import type { FactorCheck, FactorYearStats } from "./factor_stats.ts";
 import type {

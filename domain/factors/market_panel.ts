@@ -1,8 +1,6 @@
 /**
  * The platform's own prices as date × symbol panels for factor work (issue 15): the close panel validation
  * and out-of-sample tracking measure forward returns on, and the bar panels formula factors are computed from.
- *
- * CONTRACT FILE (issue 15 scaffolding): the factor-store work fills in the bodies.
  */
 import { getCalendar, isSupportedCalendarDate } from "../calendar/calendar.ts";
 import { isIsoDate, type IsoDate, toDayNumber } from "../calendar/dates.ts";

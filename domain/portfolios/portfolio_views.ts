@@ -2,8 +2,6 @@
  * The portfolio API's answers (issue 15). The QuantGPT Cloud guide names the routes and the detail's contents
  * ("members + strategy info"; signals with "trade_date, stock_count, settlement status, and attestation
  * status") without showing bodies; these are the shapes Quantedge answers.
- *
- * CONTRACT FILE (issue 15 scaffolding): the portfolio work adds the builders.
  */
 import { iso, isoOrNull } from "../iso_time.ts";
 import type { FactorRecord, FactorStatus } from "../store/factor_repo.ts";

@@ -3,9 +3,6 @@
  * per date in chunks (each KV value < 64 KiB, each commit < 1,000 mutations and < 800 KiB), a per-factor date
  * index kept in the same commit as the record's `values` summary, and the validation series (daily IC and the
  * long-short curve) as a blob.
- *
- * CONTRACT FILE (issue 15 scaffolding): the interface below is what the factor operations, the portfolio job and
- * the out-of-sample tracker read and write. `createFactorRepo` is built by the factor-store work.
  */
 import type { FactorCheck, FactorYearStats } from "../factors/factor_stats.ts";
 import { type Clock, systemClock } from "../clock.ts";

@@ -1,8 +1,6 @@
 /**
  * Persistence of multi-factor portfolios (issue 15): one record per portfolio, an owner index, an index of
  * active portfolios for the 09:00 job, and one run record per portfolio and trade date (what the job did).
- *
- * CONTRACT FILE (issue 15 scaffolding): the portfolio work builds `createPortfolioRepo`.
  */
 import { ConflictError, ForbiddenError } from "../errors.ts";
 import type { FactorUniverse } from "./factor_repo.ts";

@@ -11,8 +11,8 @@
  *
  * Where the document is silent, Quantedge's choices (README compatibility table): the list answers
  * `{factors, total}`; `?order=ic_mean|ic_ir` sorts by the signed value, highest first, never-validated factors
- * last; every lifecycle refusal (PATCH/DELETE/upload of an active factor, submit when not ready) is 400 with a
- * string `detail`; the upload answer is 200.
+ * last; every lifecycle refusal (PATCH/DELETE of an active factor, submit when not ready) is 400 with a string
+ * `detail`; an upload of in-sample dates to an active factor is 422 at each date; the upload answer is 200.
  */
 import assert from "node:assert/strict";
 import { assertDocumentShape, type DocumentShapeOptions } from "../_helpers/document_shape.ts";
@@ -415,9 +415,13 @@ Deno.test("QuantGPT Alpha Factor Library: List / Detail / Update / Delete and th
       "PATCH an active factor",
     );
     expectRefusal(await c.call("DELETE", `/api/v1/factors/${act.id}`), "DELETE an active factor");
-    expectRefusal(
-      await c.call("POST", `/api/v1/factors/${act.id}/values`, UPLOAD_BODY),
-      "upload to an active factor",
+    // The document's upload to an active factor: its example dates are in-sample, which an active factor keeps
+    // frozen (422 at each date); only dates after activation (out of sample) are taken.
+    const frozen = await c.call("POST", `/api/v1/factors/${act.id}/values`, UPLOAD_BODY);
+    assert.equal(frozen.status, 422, JSON.stringify(frozen.body));
+    assert.deepEqual(
+      (frozen.body.detail as { loc: unknown[] }[]).map((d) => d.loc),
+      [["body", "data", 0, "date"], ["body", "data", 1, "date"]],
     );
     expectRefusal(await c.call("POST", `/api/v1/factors/${act.id}/submit`), "submit an active factor");
     assert.equal((await c.call("GET", `/api/v1/factors/${act.id}`)).body.status, "active");

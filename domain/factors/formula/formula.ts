@@ -2,8 +2,7 @@
  * Formula factors (issue 15, "beyond the document"): a cross-sectional expression language with the operators
  * of the 101 Formulaic Alphas paper, evaluated on a date × symbol panel of the universe's own bars.
  *
- * CONTRACT FILE (issue 15 scaffolding): the signatures below are what the factor operations call; the work is
- * split over this folder: `lexer.ts` → `parser.ts` (syntax with positions) → `check.ts` (names, arities, constant
+ * The front door of `formula/`; the work is split over this folder: `lexer.ts` → `parser.ts` (syntax with positions) → `check.ts` (names, arities, constant
  * windows, look-back) → `evaluate.ts` (with `window_ops.ts` and `cross_section_ops.ts`); `cost.ts` estimates the
  * work. The vocabulary is in `operators.ts`.
  *

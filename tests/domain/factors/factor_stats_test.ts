@@ -265,3 +265,14 @@ Deno.test("validateFactorStats(): shape errors are refused with a clear message"
   bad({ symbols: ["A", "B", "C", "D", "D"] }, /duplicate symbols/);
   bad({ symbols: [], values: new Float64Array(0), close: new Float64Array(0) }, /no symbols/);
 });
+
+Deno.test("yearly_stats leaves out a year that holds only forward-return days past the last factor value", () => {
+  // Values on the three 2024 dates only; the 2025 rows carry closes (the forward returns) and no values.
+  const values = F.map((row, t) => (t < 3 ? row : row.map(() => NaN)));
+  const s = validateFactorStats({ ...HAND, values: flat(values) });
+  assert.deepEqual(s.yearly_stats.map((y) => [y.year, y.days]), [[2024, 3]]);
+  // Values on 2025's dates 4 and 5 (date 4 has an IC): the year is kept.
+  const withLegs = F.map((row, t) => (t < 3 || t === 4 || t === 5 ? row : row.map(() => NaN)));
+  const s2 = validateFactorStats({ ...HAND, values: flat(withLegs) });
+  assert.deepEqual(s2.yearly_stats.map((y) => y.year), [2024, 2025]);
+});

@@ -2,9 +2,9 @@
  * Formula factors (issue 15, "beyond the document"): a cross-sectional expression language with the operators
  * of the 101 Formulaic Alphas paper, evaluated on a date × symbol panel of the universe's own bars.
  *
- * The front door of `formula/`; the work is split over this folder: `lexer.ts` → `parser.ts` (syntax with positions) → `check.ts` (names, arities, constant
- * windows, look-back) → `evaluate.ts` (with `window_ops.ts` and `cross_section_ops.ts`); `cost.ts` estimates the
- * work. The vocabulary is in `operators.ts`.
+ * The front door of `formula/`; the work is split over this folder: `lexer.ts` → `parser.ts` (syntax with
+ * positions) → `check.ts` (names, arities, constant windows, look-back) → `evaluate.ts` (with `window_ops.ts`
+ * and `cross_section_ops.ts`); `cost.ts` estimates the work. The vocabulary is in `operators.ts`.
  *
  * Conventions (the whole language):
  * - Fields: `open high low close vwap` (adjusted), `volume` (raw), `returns` = close / delay(close, 1) − 1,

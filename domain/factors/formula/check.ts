@@ -11,6 +11,7 @@
  * Look-back: a field 0 bars, `returns` 1, `adv{d}` d − 1; a window of d over x adds d − 1 to x's look-back, a lag
  * of d adds d; anything else takes the largest of its arguments. `ts_mean(delta(close, 5), 20)` needs 5 + 19 = 24.
  */
+import { editDistance } from "../../strategy/expression.ts";
 import { FormulaError, MAX_FORMULA_WINDOW } from "./errors.ts";
 import {
   BASE_FIELDS,
@@ -322,20 +323,6 @@ function nearest(name: string, known: string[]): string {
     .sort((a, b) => a.d - b.d || a.k.localeCompare(b.k))
     .slice(0, 3);
   return scored.length === 0 ? "" : `; did you mean ${scored.map((s) => s.k).join(", ")}?`;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }
 
 /** Only finite results are values: ±Infinity (and NaN) become NaN, i.e. missing. */

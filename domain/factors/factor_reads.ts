@@ -3,10 +3,11 @@
  * recompute), the correlations with the owner's active factors, the IC series and the chart data. Another
  * user's factor is "not found".
  */
+import { chargeRate } from "../auth/rate_limiter.ts";
 import { ValidationError } from "../errors.ts";
 import { sortRows } from "./cross_section_ranks.ts";
 import { meanDailySpearman } from "./factor_correlation.ts";
-import { ownFactor } from "./factor_crud.ts";
+import { FACTOR_COMPUTE_BUCKET, ownFactor } from "./factor_crud.ts";
 import { chartDataView, valuesStatusView } from "./factor_view_builders.ts";
 import type {
   FactorChartDataView,
@@ -70,13 +71,15 @@ export async function readFactorValues(
  * `GET /factors/{id}/correlations`: with each of the owner's `active` factors other than this one, the mean
  * daily Spearman correlation (as validation computes it) over the dates both have values (the latest 4,000 at
  * most), on this factor's universe; `null` when never defined (e.g. another universe: no common symbols).
- * Sorted by |correlation| descending, undefined ones last.
+ * Sorted by |correlation| descending, undefined ones last. It reads and ranks whole panels, so it is charged to
+ * the caller's factor compute rate (`RATE_LIMIT_FACTOR_COMPUTE`) like a validation.
  */
 export async function factorCorrelations(
   deps: FactorServices,
   userId: string,
   id: string,
 ): Promise<FactorCorrelationsView> {
+  await chargeRate(deps.computeRate, FACTOR_COMPUTE_BUCKET, userId);
   const record = await ownFactor(deps, userId, id);
   const others = (await deps.factors.listByOwner(userId)).filter((o) => o.id !== id && o.status === "active");
   if (others.length === 0) return { correlations: [] };

@@ -7,7 +7,9 @@
  *   the out-of-sample values the 18:40 tracking reads (the issue: "values uploaded after activation feed
  *   os_ic_mean_…"; the document's constraints table lists draft/ready/rejected only, but its out-of-sample
  *   section needs these uploads, and so do portfolios, whose daily signal reads the members' latest values).
- *   An earlier date is a 422 at its `date`; the factor stays `active`.
+ *   An earlier date is a 422 at its `date`; the factor stays `active`. An out-of-sample date T is taken, and may
+ *   be replaced, only until 15:00 Asia/Shanghai of the trading day after T (the close where the delay-1 return
+ *   it predicts starts), so out-of-sample values can never be written with hindsight.
  * - A date after today in Asia/Shanghai is refused (422 at its `date`); a date that is not an SSE trading day is
  *   not stored and is listed in `skipped_dates`.
  * - Symbols that are not members of the factor's universe (as the platform's market lists it) are not stored and
@@ -31,6 +33,8 @@ import type { FactorServices } from "./services.ts";
 const UPLOADABLE: readonly FactorStatus[] = ["draft", "ready", "rejected", "active"];
 const MAX_EXAMPLES = 10;
 const CST = "Asia/Shanghai";
+/** Wall time (Asia/Shanghai) of the trading day after a factor date until which its out-of-sample value is taken. */
+const OS_UPLOAD_CUTOFF = "15:00";
 
 function refuseUnlessUploadable(r: FactorRecord): void {
   if (r.values_source === "formula") {
@@ -50,8 +54,18 @@ function frozenThrough(r: FactorRecord): string | null {
   return r.status === "active" && r.activated_at !== null ? dateInZone(r.activated_at, CST) : null;
 }
 
-/** 422 for the dates of `entries` an active factor no longer takes. */
-function refuseFrozenDates(r: FactorRecord, dates: readonly string[]): void {
+/**
+ * The instant an out-of-sample value of factor date `date` stops being accepted (or replaced): 15:00 Asia/Shanghai
+ * of the next SSE trading day, the close of T+1 where the delay-1 return it predicts (T+1 → T+2) starts. Later, a
+ * value would be written with that return already moving, so the out-of-sample IC could be chosen after the fact.
+ */
+function outOfSampleDeadline(date: string): number {
+  const sse = getCalendar("SSE");
+  return sse.instantAt(sse.nextTradingDay(date), OS_UPLOAD_CUTOFF);
+}
+
+/** 422 for the dates an active factor does not take (in-sample dates; out-of-sample dates past their deadline). */
+function refuseFrozenDates(r: FactorRecord, dates: readonly string[], nowMs: number): void {
   const frozen = frozenThrough(r);
   if (frozen === null) return;
   const issues: ValidationIssueItem[] = [];
@@ -60,9 +74,15 @@ function refuseFrozenDates(r: FactorRecord, dates: readonly string[]): void {
       issues.push({
         type: "value_error",
         loc: ["data", i, "date"],
-        msg:
-          `Factor is active since ${frozen}: its in-sample values are frozen; only dates after ${frozen} ` +
-          "(out-of-sample) can be uploaded",
+        msg: `Date ${date}: the factor is active since ${frozen} and its in-sample values are frozen; only ` +
+          `dates after ${frozen} (out-of-sample) can be uploaded`,
+      });
+    } else if (getCalendar("SSE").isTradingDay(date) && nowMs >= outOfSampleDeadline(date)) {
+      issues.push({
+        type: "value_error",
+        loc: ["data", i, "date"],
+        msg: `Date ${date}: out-of-sample values of an active factor are taken (and may be replaced) until ` +
+          `${OS_UPLOAD_CUTOFF} Asia/Shanghai of the next trading day, when the return they predict starts`,
       });
     }
   });
@@ -84,7 +104,7 @@ export async function uploadFactorValues(
   const entries = readFactorUpload(body);
   const record = await ownFactor(deps, userId, id);
   refuseUnlessUploadable(record);
-  refuseFrozenDates(record, entries.map((e) => e.date));
+  refuseFrozenDates(record, entries.map((e) => e.date), deps.clock.now());
 
   const sse = getCalendar("SSE");
   const today = sse.today(deps.clock.now());
@@ -143,7 +163,7 @@ export async function uploadFactorValues(
   let cleared = false;
   const stored = await deps.factors.putValues(id, rows, (current, summary) => {
     refuseUnlessUploadable(current);
-    refuseFrozenDates(current, rows.map((r) => r.date));
+    refuseFrozenDates(current, rows.map((r) => r.date), deps.clock.now());
     cleared = current.status === "rejected";
     return {
       ...current,

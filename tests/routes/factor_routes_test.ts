@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
-import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
+import { openTestWorld, signInWithOtp, T0, type TestWorld } from "../_helpers/test_app.ts";
 
 const F = "/api/v1/factors";
 const sse = getCalendar("SSE");
@@ -387,6 +387,15 @@ Deno.test("POST /values: an upload to a rejected factor clears its validation; a
     assert.equal(os.status, 200);
     const osBody = await os.json();
     assert.deepEqual([osBody.uploaded, osBody.status], [1, "active"]);
+    // 2026-05-13's value predicts the return from 2026-05-14's close: it is taken (and replaceable) until
+    // 15:00 Asia/Shanghai that day, never with hindsight.
+    w.clock.set(Date.parse("2026-05-14T14:59:59.999+08:00"));
+    assert.equal((await upload(w, a, f.id, batch(["2026-05-13"], syms, () => 0.5))).status, 200);
+    w.clock.set(Date.parse("2026-05-14T15:00:00+08:00"));
+    const late = await upload(w, a, f.id, batch(["2026-05-13"], syms, () => 0.7));
+    assert.equal(late.status, 422);
+    assert.match((await late.json()).detail[0].msg, /2026-05-13: out-of-sample values .* until 15:00/);
+    w.clock.set(T0);
 
     await w.deps.factors.factors.update(f.id, (r) => ({ ...r, status: "validating" }));
     const refused = await upload(w, a, f.id, batch(["2026-05-13"], syms));

@@ -11,7 +11,11 @@ import { BadRequestError, ConflictError, NotFoundError } from "../errors.ts";
 import type { PortfolioRecord, PortfolioStatus } from "../store/portfolio_repo.ts";
 import type { Actor } from "../track_record/operations.ts";
 import { signalDeadline } from "../track_record/signals/signals.ts";
-import { createTrackedStrategy, patchTracked } from "../track_record/signals/tracked_strategies.ts";
+import {
+  createTrackedStrategy,
+  MANAGED_SLUG_PREFIX,
+  patchTracked,
+} from "../track_record/signals/tracked_strategies.ts";
 import { getOwnPortfolio } from "./portfolio_crud.ts";
 import { submitPortfolioSignal } from "./portfolio_signal.ts";
 import { type PortfolioView, toPortfolioView } from "./portfolio_views.ts";
@@ -41,7 +45,7 @@ function portfolioSlugs(name: string, id: string): string[] {
     name.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, SLUG_NAME_CHARS).replace(/^-+|-+$/g, "") ||
     "portfolio";
   const tail = id.toLowerCase().replace(/[^a-z0-9]/g, "");
-  return [tail.slice(-6), tail.slice(-12, -6)].map((six) => `mf-${part}-${six}`);
+  return [tail.slice(-6), tail.slice(-12, -6)].map((six) => `${MANAGED_SLUG_PREFIX}${part}-${six}`);
 }
 
 /** Refuses a lifecycle action in the wrong state, naming the current one. */

@@ -293,6 +293,7 @@ Deno.test("the mf- strategy is platform-managed: no owner signals, withdrawals o
     );
     assert.equal(renamed.name, "renamed");
     assert.equal(renamed.status, "pending");
+    assert.equal(renamed.managed_by, p.id);
   }));
 
 Deno.test("delete: a draft goes; a paused one retires its strategy (the public record keeps it)", () =>

@@ -111,6 +111,8 @@ export interface TrackedStrategyView {
   retired_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The portfolio managing this strategy (see `ManagedOption`), null for a user's own strategy. */
+  managed_by: string | null;
 }
 
 /** The API view of a record. */
@@ -135,6 +137,7 @@ export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
     retired_at: isoOrNull(r.retired_at),
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
+    managed_by: r.managed_by ?? null,
   };
 }
 

@@ -72,7 +72,11 @@ export function trackedStrategyRoutes(
       },
     }),
     async (c) => {
-      return c.json(await createTrackedStrategyView(deps, c.get("principal").user, c.req.valid("json")), 201);
+      const input = c.req.valid("json");
+      return c.json(
+        await fromInput("body", () => createTrackedStrategyView(deps, c.get("principal").user, input)),
+        201,
+      );
     },
   );
 

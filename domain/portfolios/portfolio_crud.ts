@@ -101,26 +101,30 @@ export async function getPortfolioView(
 }
 
 /**
- * Deletes a draft or paused portfolio (an active one: pause first, 400). A bound strategy that is not retired
- * yet is retired (its public track record stays, with its whole lifecycle, like any retired strategy).
+ * Deletes a draft or paused portfolio (an active one: pause first, 400, checked inside the delete's commit so a
+ * concurrent activation cannot slip in between). After the delete commits, the deleted record's bound strategy,
+ * if not retired yet, is retired (its public track record stays, with its whole lifecycle, like any retired
+ * strategy).
  */
 export async function deletePortfolio(
   deps: PortfolioServices,
   ownerId: string,
   id: string,
 ): Promise<{ deleted: true; id: string; retired_strategy: string | null }> {
-  const p = await getOwnPortfolio(deps, ownerId, id);
-  if (p.status === "active") {
-    throw new BadRequestError(`Portfolio "${id}" is active: pause it before deleting it`);
-  }
+  await getOwnPortfolio(deps, ownerId, id);
+  const deleted = await deps.portfolios.delete(id, (cur) => {
+    if (cur.status === "active") {
+      throw new BadRequestError(`Portfolio "${id}" is active: pause it before deleting it`);
+    }
+  });
+  if (!deleted) throw new NotFoundError(`Portfolio "${id}" not found`);
   let retired: string | null = null;
-  if (p.strategy_slug) {
-    const s = await deps.track.strategies.get(p.strategy_slug);
+  if (deleted.strategy_slug) {
+    const s = await deps.track.strategies.get(deleted.strategy_slug);
     if (s && s.status !== "retired") {
-      await patchTracked(deps.track, ownerId, s.slug, { status: "retired" });
+      await patchTracked(deps.track, ownerId, s.slug, { status: "retired" }, { managedBy: deleted.id });
       retired = s.slug;
     }
   }
-  await deps.portfolios.delete(id);
   return { deleted: true, id, retired_strategy: retired };
 }

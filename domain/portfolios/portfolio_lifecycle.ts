@@ -11,7 +11,11 @@ import { BadRequestError, ConflictError, NotFoundError } from "../errors.ts";
 import type { PortfolioRecord, PortfolioStatus } from "../store/portfolio_repo.ts";
 import type { Actor } from "../track_record/operations.ts";
 import { signalDeadline } from "../track_record/signals/signals.ts";
-import { createTrackedStrategy, patchTracked } from "../track_record/signals/tracked_strategies.ts";
+import {
+  createTrackedStrategy,
+  MANAGED_SLUG_PREFIX,
+  patchTracked,
+} from "../track_record/signals/tracked_strategies.ts";
 import { getOwnPortfolio } from "./portfolio_crud.ts";
 import { submitPortfolioSignal } from "./portfolio_signal.ts";
 import { type PortfolioView, toPortfolioView } from "./portfolio_views.ts";
@@ -41,7 +45,7 @@ function portfolioSlugs(name: string, id: string): string[] {
     name.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, SLUG_NAME_CHARS).replace(/^-+|-+$/g, "") ||
     "portfolio";
   const tail = id.toLowerCase().replace(/[^a-z0-9]/g, "");
-  return [tail.slice(-6), tail.slice(-12, -6)].map((six) => `mf-${part}-${six}`);
+  return [tail.slice(-6), tail.slice(-12, -6)].map((six) => `${MANAGED_SLUG_PREFIX}${part}-${six}`);
 }
 
 /** Refuses a lifecycle action in the wrong state, naming the current one. */
@@ -82,9 +86,10 @@ async function assertMembersReady(deps: PortfolioServices, p: PortfolioRecord): 
 }
 
 /**
- * Creates the portfolio's tracked strategy for `actor` (tier limit: 403) and answers its slug. A slug already
- * held by the owner is a strategy this activation created before (an interrupted earlier attempt) and is reused
- * unless retired; one held by another user moves on to the next candidate slug.
+ * Creates the portfolio's tracked strategy for `actor` (tier limit: 403), managed by the portfolio, and answers
+ * its slug. A slug already held by a strategy managed by this portfolio is one an interrupted earlier activation
+ * created and is reused unless retired; a slug held by anything else (another user's strategy, or one the owner
+ * made) moves on to the next candidate slug.
  */
 async function createPortfolioStrategy(
   deps: PortfolioServices,
@@ -101,14 +106,13 @@ async function createPortfolioStrategy(
         description: `Multi-factor portfolio ${p.id} (${p.universe}, ${p.weighting}, top ${p.top_n})`,
         universe: p.universe,
         ...PORTFOLIO_STRATEGY_TERMS,
+        managed_by: p.id,
       });
       return slug;
     } catch (e) {
       if (!(e instanceof ConflictError)) throw e;
       const held = await deps.track.strategies.get(slug);
-      if (
-        held && held.owner_id === actor.id && held.status !== "retired" && held.description?.includes(p.id)
-      ) {
+      if (held && held.owner_id === actor.id && held.status !== "retired" && held.managed_by === p.id) {
         return slug;
       }
       lastConflict = e;
@@ -129,17 +133,33 @@ async function submitIfBeforeDeadline(deps: PortfolioServices, p: PortfolioRecor
   }
 }
 
-/** Stores the status change `from → to` (refused if the state moved meanwhile). */
+/** The member factor ids of `p`, sorted (to compare member sets). */
+function memberSet(p: PortfolioRecord): string {
+  return p.members.map((m) => m.factor_id).sort().join(",");
+}
+
+/**
+ * Stores the status change `from → to` (refused if the state moved meanwhile). With `validated` (the record
+ * whose members were checked), the commit is also refused (400) unless the current record still has at least 2
+ * members and exactly the validated set (a member removed or added concurrently).
+ */
 async function transition(
   deps: PortfolioServices,
   p: PortfolioRecord,
   action: string,
   from: PortfolioStatus,
   change: (cur: PortfolioRecord, now: number) => PortfolioRecord,
+  validated?: PortfolioRecord,
 ): Promise<PortfolioRecord> {
   const now = deps.track.clock.now();
   const next = await deps.portfolios.update(p.id, (cur) => {
     if (cur.status !== from) throw wrongState(cur, action, from);
+    if (validated && (cur.members.length < 2 || memberSet(cur) !== memberSet(validated))) {
+      throw new BadRequestError(
+        `Cannot ${action} portfolio "${p.id}": its members changed meanwhile (${cur.members.length} now, ` +
+          `at least 2 needed); try again`,
+      );
+    }
     return { ...change(cur, now), updated_at: now };
   });
   if (!next) throw new NotFoundError(`Portfolio "${p.id}" not found`);
@@ -158,6 +178,26 @@ async function boundStrategy(deps: PortfolioServices, p: PortfolioRecord) {
   return s;
 }
 
+/** Retires a strategy whose portfolio is gone (logged, never throws). */
+async function retireOrphan(
+  deps: PortfolioServices,
+  ownerId: string,
+  slug: string,
+  id: string,
+): Promise<void> {
+  try {
+    const s = await deps.track.strategies.get(slug);
+    if (s && s.status !== "retired" && s.managed_by === id) {
+      await patchTracked(deps.track, ownerId, slug, { status: "retired" }, { managedBy: id });
+    }
+  } catch (e) {
+    deps.track.log("error", "retiring a deleted portfolio's strategy failed", {
+      portfolio: id,
+      error: String(e),
+    });
+  }
+}
+
 /** draft → active: checks the members, creates and binds the strategy, submits today's signal if in time. */
 export async function activatePortfolio(
   deps: PortfolioServices,
@@ -167,14 +207,22 @@ export async function activatePortfolio(
   const p = await getOwnPortfolio(deps, actor.id, id);
   if (p.status !== "draft") throw wrongState(p, "activate", "draft");
   await assertMembersReady(deps, p);
+  const created = p.strategy_slug === null;
   const slug = p.strategy_slug ?? await createPortfolioStrategy(deps, actor, p);
-  const next = await transition(deps, p, "activate", "draft", (cur, now) => ({
-    ...cur,
-    status: "active",
-    strategy_slug: slug,
-    activated_at: now,
-    paused_at: null,
-  }));
+  let next: PortfolioRecord;
+  try {
+    next = await transition(deps, p, "activate", "draft", (cur, now) => ({
+      ...cur,
+      status: "active",
+      strategy_slug: slug,
+      activated_at: now,
+      paused_at: null,
+    }), p);
+  } catch (e) {
+    // Deleted meanwhile: the strategy just made for it would be bound to nothing; retire it (best effort).
+    if (created && e instanceof NotFoundError) await retireOrphan(deps, actor.id, slug, p.id);
+    throw e;
+  }
   await submitIfBeforeDeadline(deps, next);
   return await toPortfolioView(deps, next);
 }
@@ -193,7 +241,9 @@ export async function pausePortfolio(
     paused_at: now,
   }));
   const s = next.strategy_slug ? await deps.track.strategies.get(next.strategy_slug) : null;
-  if (s?.status === "active") await patchTracked(deps.track, ownerId, s.slug, { status: "paused" });
+  if (s?.status === "active") {
+    await patchTracked(deps.track, ownerId, s.slug, { status: "paused" }, { managedBy: next.id });
+  }
   return await toPortfolioView(deps, next);
 }
 
@@ -215,8 +265,10 @@ export async function resumePortfolio(
     status: "active",
     activated_at: now,
     paused_at: null,
-  }));
-  if (s?.status === "paused") await patchTracked(deps.track, ownerId, s.slug, { status: "active" });
+  }), p);
+  if (s?.status === "paused") {
+    await patchTracked(deps.track, ownerId, s.slug, { status: "active" }, { managedBy: next.id });
+  }
   await submitIfBeforeDeadline(deps, next);
   return await toPortfolioView(deps, next);
 }

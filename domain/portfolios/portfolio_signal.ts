@@ -171,6 +171,7 @@ export async function submitPortfolioSignal(
       p.owner_id,
       p.strategy_slug,
       { trade_date: tradeDate, signals: gen.signals },
+      { managedBy: p.id },
     );
     return await record({ ...run, status: "submitted", signal_hash: view.signal_hash }, "submitted");
   } catch (e) {

@@ -33,7 +33,7 @@ export interface PortfolioMemberView {
 export interface PortfolioStrategyView {
   slug: string;
   status: "pending" | "active" | "paused" | "retired";
-  execution_price: "open";
+  execution_price: "open" | "close";
   start_date: string | null;
 }
 
@@ -146,7 +146,7 @@ export async function toPortfolioView(deps: PortfolioServices, p: PortfolioRecor
       ? {
         slug: strategy.slug,
         status: strategy.status,
-        execution_price: "open",
+        execution_price: strategy.execution_price,
         start_date: strategy.start_date,
       }
       : null,

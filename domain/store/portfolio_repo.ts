@@ -68,7 +68,11 @@ export interface PortfolioRepo {
   update(id: string, change: (current: PortfolioRecord) => PortfolioRecord): Promise<PortfolioRecord | null>;
   listByOwner(ownerId: string): Promise<PortfolioRecord[]>;
   listActive(): Promise<PortfolioRecord[]>;
-  delete(id: string): Promise<void>;
+  /**
+   * Deletes the record (and its runs) and answers the deleted record (`null` when there was none). `guard` runs
+   * on the current record inside the retried commit and may throw to refuse (e.g. an active portfolio).
+   */
+  delete(id: string, guard?: (current: PortfolioRecord) => void): Promise<PortfolioRecord | null>;
   getRun(id: string, tradeDate: string): Promise<PortfolioRunRecord | null>;
   putRun(run: PortfolioRunRecord): Promise<void>;
   /** Beyond the scaffolding: the run of the latest trade date, `null` when none. */
@@ -139,10 +143,11 @@ export function createPortfolioRepo(kv: Deno.Kv): PortfolioRepo {
       const records = await getManyValues<PortfolioRecord>(kv, ids.map(keys.portfolio));
       return records.filter((r): r is PortfolioRecord => r !== null && r.status === "active");
     },
-    async delete(id) {
-      await withRetry("delete portfolio", async () => {
+    async delete(id, guard) {
+      const deleted = await withRetry<PortfolioRecord | null>("delete portfolio", async () => {
         const entry = await kv.get<PortfolioRecord>(keys.portfolio(id));
-        if (!entry.value) return { committed: true, value: undefined };
+        if (!entry.value) return { committed: true, value: null as PortfolioRecord | null };
+        guard?.(entry.value);
         const count = await kv.get<Deno.KvU64>(keys.portfolioCount(entry.value.owner_id));
         const n = Number(count.value?.value ?? 0n);
         const op = kv.atomic()
@@ -152,8 +157,9 @@ export function createPortfolioRepo(kv: Deno.Kv): PortfolioRepo {
           .set(keys.portfolioCount(entry.value.owner_id), new Deno.KvU64(BigInt(Math.max(0, n - 1))));
         activeIndex(op, entry.value, null);
         const res = await op.commit();
-        return res.ok ? { committed: true, value: undefined } : { committed: false };
+        return res.ok ? { committed: true, value: entry.value } : { committed: false };
       });
+      if (!deleted) return null;
       // Run records go after the record (one per trade date; a crash here leaves only unreachable runs).
       let batch: Deno.KvKey[] = [];
       for await (const e of kv.list({ prefix: keys.portfolioRuns(id) })) {
@@ -170,6 +176,7 @@ export function createPortfolioRepo(kv: Deno.Kv): PortfolioRepo {
         for (const k of batch) op.delete(k);
         await op.commit();
       }
+      return deleted;
     },
     async getRun(id, tradeDate) {
       return (await kv.get<PortfolioRunRecord>(keys.portfolioRun(id, tradeDate))).value;

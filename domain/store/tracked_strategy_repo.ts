@@ -34,6 +34,11 @@ export interface TrackedStrategyRecord {
   activated_at: number | null;
   start_date: string | null;
   retired_at: number | null;
+  /**
+   * The multi-factor portfolio (its id) whose strategy this is: its signals and status are the platform's, and
+   * the owner's signal submission, withdrawal and status changes are refused. Absent on older records (null).
+   */
+  managed_by?: string | null;
 }
 
 /** Access to tracked strategies. */

@@ -18,10 +18,12 @@ import {
   withdrawSignal,
 } from "./signals/signals.ts";
 import {
+  assertManagedAccess,
   type CreateTrackedInput,
   createTrackedStrategy,
   getOwnTracked,
   listOwnTracked,
+  type ManagedOption,
   patchTracked,
   type PatchTrackedInput,
   toTrackedView,
@@ -83,7 +85,10 @@ export async function getOwnTrackedView(
   return toTrackedView(await getOwnTracked(deps, ownerId, slug));
 }
 
-/** Applies a patch to one of my strategies (retiring is the patch `{ status: "retired" }`). */
+/**
+ * Applies a patch to one of my strategies (retiring is the patch `{ status: "retired" }`); a portfolio's
+ * strategy keeps its status to the portfolio (400), its name, description and visibility stay editable.
+ */
 export async function patchTrackedView(
   deps: TrackRecordServices,
   ownerId: string,
@@ -100,14 +105,19 @@ export type SubmittedSignalView = SignalView & { replaced: boolean };
  * Submits a day's signal: one atomic commit (`submitSignal`), then the transparency-log half of `attestPending`
  * (local, no network) so the answer already shows the signal's log position, then the whole `attestPending`
  * (the GitHub commit) in the background, after the answer. Neither step can fail the submission: a failure
- * leaves the signal's markers for the next run (the next submission, the 09:10 job, or settlement).
+ * leaves the signal's markers for the next run (the next submission, the 09:10 job, or settlement). A strategy
+ * managed by a portfolio accepts signals only from the platform, which passes `{ managedBy: <portfolio id> }`.
  */
 export async function submitSignalView(
   deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   input: SubmitSignalInput,
+  opts: ManagedOption = {},
 ): Promise<SubmittedSignalView> {
+  // `managed_by` is set when a strategy is created and never changes, so checking it before the commit is sound.
+  const strategy = await deps.strategies.get(slug);
+  if (strategy && strategy.owner_id === ownerId) assertManagedAccess(strategy, "submit a signal", opts);
   await chargeRate(deps.signalRate, "signal_submit_user", ownerId);
   const { signal, replaced } = await submitSignal(deps, ownerId, slug, input);
   let shown = signal;
@@ -151,6 +161,7 @@ export async function withdrawSignalView(
   slug: string,
   tradeDate: string,
 ): Promise<{ deleted: true; trade_date: string; signal_hash: string }> {
+  assertManagedAccess(await getOwnTracked(deps, ownerId, slug), "withdraw a signal");
   const s = await withdrawSignal(deps, ownerId, slug, tradeDate);
   return { deleted: true, trade_date: tradeDate, signal_hash: s.signal_hash };
 }

@@ -87,7 +87,7 @@ export const PortfolioSchema = z.object({
   strategy: z.object({
     slug: z.string(),
     status: z.enum(["pending", "active", "paused", "retired"]),
-    execution_price: z.literal("open"),
+    execution_price: z.enum(["open", "close"]),
     start_date: z.string().nullable(),
   }).nullable(),
   created_at: z.string(),

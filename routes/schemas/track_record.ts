@@ -64,6 +64,11 @@ export const TrackedStrategySchema = z.object({
   retired_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
+  managed_by: z.string().nullable().openapi({
+    description:
+      "The multi-factor portfolio whose platform-managed strategy this is (its signals and status " +
+      "are the platform's: the owner cannot submit, withdraw or change status); null for a user's strategy",
+  }),
 }).openapi("TrackedStrategy");
 
 /** `?status=`. */

@@ -5,7 +5,7 @@
  */
 import { iso, isoOrNull } from "../../iso_time.ts";
 import { newId } from "../../tokens_and_hashes.ts";
-import { BadRequestError, NotFoundError } from "../../errors.ts";
+import { BadRequestError, NotFoundError, ValidationError } from "../../errors.ts";
 import type { AuditEntry, AuditEvent } from "../../store/audit_repo.ts";
 import type {
   TrackedStatus,
@@ -42,6 +42,44 @@ export interface CreateTrackedInput {
   commission_rate: number;
   slippage_rate: number;
   is_demo?: boolean;
+  /** The portfolio creating its platform-managed strategy (only such a strategy may use the `mf-` prefix). */
+  managed_by?: string | null;
+}
+
+/** Slug prefix reserved for the strategies of multi-factor portfolios. */
+export const MANAGED_SLUG_PREFIX = "mf-";
+
+/**
+ * Who is acting on a strategy: the owner (no option) or the platform on behalf of portfolio `managedBy`. A
+ * strategy managed by a portfolio refuses the owner's signal submission, withdrawal and status changes (400);
+ * the platform path must name the portfolio the strategy is managed by (a record without `managed_by`, made
+ * before the field existed, accepts it too).
+ */
+export interface ManagedOption {
+  managedBy?: string;
+}
+
+/** Refuses `action` on `r` unless the caller is allowed to act on it (see `ManagedOption`). */
+export function assertManagedAccess(
+  r: Pick<TrackedStrategyRecord, "slug" | "managed_by">,
+  action: string,
+  opts: ManagedOption = {},
+): void {
+  const managedBy = r.managed_by ?? null;
+  if (opts.managedBy === undefined) {
+    if (managedBy !== null) {
+      throw new BadRequestError(
+        `Cannot ${action}: strategy "${r.slug}" is managed by portfolio ${managedBy}: its signals are generated ` +
+          `by the platform (pause, resume or delete the portfolio instead)`,
+      );
+    }
+    return;
+  }
+  if (managedBy !== null && managedBy !== opts.managedBy) {
+    throw new BadRequestError(
+      `Cannot ${action}: strategy "${r.slug}" is managed by portfolio ${managedBy}, not ${opts.managedBy}`,
+    );
+  }
 }
 
 /** The mutable fields. */
@@ -73,6 +111,8 @@ export interface TrackedStrategyView {
   retired_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The portfolio managing this strategy (see `ManagedOption`), null for a user's own strategy. */
+  managed_by: string | null;
 }
 
 /** The API view of a record. */
@@ -97,6 +137,7 @@ export function toTrackedView(r: TrackedStrategyRecord): TrackedStrategyView {
     retired_at: isoOrNull(r.retired_at),
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),
+    managed_by: r.managed_by ?? null,
   };
 }
 
@@ -134,6 +175,12 @@ export async function createTrackedStrategy(
   if (!SLUG_PATTERN.test(input.slug)) {
     throw new BadRequestError(`Invalid slug "${input.slug}": expected ${SLUG_PATTERN.source}`);
   }
+  if (!input.managed_by && input.slug.startsWith(MANAGED_SLUG_PREFIX)) {
+    throw new ValidationError(
+      `Slug "${input.slug}": the prefix "${MANAGED_SLUG_PREFIX}" is reserved for multi-factor portfolios`,
+      ["slug"],
+    );
+  }
   const now = deps.clock.now();
   const record: TrackedStrategyRecord = {
     id: newId("trk", now),
@@ -155,6 +202,7 @@ export async function createTrackedStrategy(
     activated_at: null,
     start_date: null,
     retired_at: null,
+    managed_by: input.managed_by ?? null,
   };
   await deps.strategies.create(record, maxLive);
   await audit(
@@ -205,12 +253,16 @@ export function isAllowedTransition(from: TrackedStatus, to: TrackedStatus): boo
   return from === to ? from !== "retired" : ALLOWED[from].includes(to);
 }
 
-/** Applies a patch; an illegal status change is a `BadRequestError`. */
+/**
+ * Applies a patch; an illegal status change is a `BadRequestError`, and so is a status change of a strategy
+ * managed by a portfolio unless `opts.managedBy` names it (name, description and is_public stay the owner's).
+ */
 export async function patchTracked(
   deps: TrackRecordServices,
   ownerId: string,
   slug: string,
   patch: PatchTrackedInput,
+  opts: ManagedOption = {},
 ): Promise<TrackedStrategyRecord> {
   await getOwnTracked(deps, ownerId, slug);
   const now = deps.clock.now();
@@ -219,6 +271,7 @@ export async function patchTracked(
     if (current.status === "retired") {
       throw new BadRequestError(`Strategy "${slug}" is retired and can no longer change`);
     }
+    if (patch.status !== undefined) assertManagedAccess(current, "change the status", opts);
     if (patch.status !== undefined && !isAllowedTransition(current.status, patch.status)) {
       throw new BadRequestError(
         current.status === "pending" && patch.status === "active"

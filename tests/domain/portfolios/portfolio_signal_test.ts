@@ -112,7 +112,7 @@ Deno.test("a retired strategy fails the run with the track record's refusal", ()
     ];
     const p = await portfolioOf(w, u.id, ids);
     const v = await activatePortfolio(w.deps.portfolios, { id: u.id, tier: "free" }, p.id);
-    await patchTracked(w.deps.track, u.id, v.strategy_slug!, { status: "retired" });
+    await patchTracked(w.deps.track, u.id, v.strategy_slug!, { status: "retired" }, { managedBy: v.id });
     w.clock.set(cstOn(DAY, "09:00"));
     const r = await runPortfolioSignals(w.deps.portfolios, w.clock.now());
     assert.match(r.failed[0].error, /is retired: signals are accepted when pending or active/);

@@ -29,7 +29,7 @@ const HOUR = 3_600_000;
 const sse = getCalendar("SSE");
 const DAY1 = "2026-05-14"; // the test clock starts at 09:00 Asia/Shanghai on it
 const DAY2 = sse.nextTradingDay(DAY1);
-const SLUG = "mf-five-hundred";
+const SLUG = "big-five-hundred";
 /** Deno KV's largest value. */
 const KV_VALUE_LIMIT = 65_536;
 
@@ -268,22 +268,22 @@ Deno.test("a 500-symbol signal is committed to GitHub whole; the outcome is stor
   });
   try {
     const token = (await signInWithOtp(w, "mf@example.com")).access_token;
-    await w.request("POST", "/api/v1/strategies", { token, json: { name: "GitHub", slug: "mf-github" } });
+    await w.request("POST", "/api/v1/strategies", { token, json: { name: "GitHub", slug: "gh-github" } });
     const signals = equalWeights(await w.deps.track.market.getUniverse("csi500"), 500);
-    const res = await w.request("POST", "/api/v1/strategies/mf-github/signals", {
+    const res = await w.request("POST", "/api/v1/strategies/gh-github/signals", {
       token,
       json: { trade_date: DAY1, signals },
     });
     assert.equal(res.status, 201);
     const body = await res.json();
     await w.deps.track.background.drain();
-    const file = JSON.parse(gh.file(`signals/mf-github/${DAY1}.json`)!.text);
+    const file = JSON.parse(gh.file(`signals/gh-github/${DAY1}.json`)!.text);
     assert.equal(file.canonical_json, body.canonical_json);
     assert.equal(file.signal_hash, body.signal_hash);
-    const raw = (await w.kv.get<Record<string, unknown>>(keys.signal("mf-github", DAY1))).value!;
+    const raw = (await w.kv.get<Record<string, unknown>>(keys.signal("gh-github", DAY1))).value!;
     assert.ok(raw.parts);
     assert.equal((raw.attestation as { committed: boolean }).committed, true);
-    const page = await (await w.request("GET", "/api/v1/strategies/mf-github/signals", { token })).json();
+    const page = await (await w.request("GET", "/api/v1/strategies/gh-github/signals", { token })).json();
     assert.equal(page.items[0].github_committed, true);
     assert.equal(page.items[0].signals.length, 500);
   } finally {

@@ -18,6 +18,7 @@ import { createFactorRepo, type FactorRecord, type FactorValuesRow } from "../do
 import { createImportedSymbolRepo } from "../domain/store/imported_symbol_repo.ts";
 import { createMarketFreshnessRepo } from "../domain/store/market_freshness_repo.ts";
 import { createSyntheticCacheRepo } from "../domain/store/synthetic_cache_repo.ts";
+import { factorRecord } from "../tests/_helpers/factor_record.ts";
 
 const DATES = Array.from(
   { length: 500 },
@@ -34,29 +35,7 @@ const ROWS: FactorValuesRow[] = DATES.map((date) => ({
   }),
 }));
 
-const record = (id: string): FactorRecord => ({
-  id,
-  owner_id: "usr_bench",
-  name: id,
-  universe: "csi1000",
-  description: null,
-  expression: null,
-  values_source: "upload",
-  history_days: null,
-  claimed: { ic_mean: null, ic_ir: null },
-  status: "draft",
-  is: null,
-  os: null,
-  checks: null,
-  reject_reason: null,
-  yearly_stats: null,
-  values: { total_days: 0, start_date: null, end_date: null },
-  submitted_at: null,
-  validated_at: null,
-  activated_at: null,
-  created_at: 0,
-  updated_at: 0,
-});
+const record = (id: string): FactorRecord => factorRecord(id, "usr_bench", { universe: "csi1000" });
 
 const dir = Deno.makeTempDirSync({ prefix: "factor_store_bench_" });
 const stores = [

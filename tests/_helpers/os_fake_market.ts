@@ -7,6 +7,7 @@ import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { fromDayNumber, toDayNumber } from "../../domain/calendar/dates.ts";
 import type { BarSeries, MarketData, SymbolInfo } from "../../domain/market/types.ts";
 import type { FactorRecord, FactorRepo } from "../../domain/store/factor_repo.ts";
+import { factorRecord } from "./factor_record.ts";
 
 /** A table market: `close[t][j]` is symbol j's close on `dates[t]`. */
 export function tableMarket(
@@ -99,30 +100,14 @@ export function activeFactor(
   activatedAt: number | null,
   over: Partial<FactorRecord> = {},
 ): FactorRecord {
-  return {
-    id,
-    owner_id: "u1",
-    name: id,
-    universe: "hs300",
-    description: null,
-    expression: null,
-    values_source: "upload",
-    history_days: null,
-    claimed: { ic_mean: null, ic_ir: null },
+  return factorRecord(id, "u1", {
     status: "active",
-    is: null,
-    os: null,
-    checks: null,
-    reject_reason: null,
-    yearly_stats: null,
-    values: { total_days: 0, start_date: null, end_date: null },
-    submitted_at: null,
     validated_at: activatedAt,
     activated_at: activatedAt,
     created_at: Date.UTC(2025, 0, 1),
     updated_at: Date.UTC(2025, 0, 1),
     ...over,
-  };
+  });
 }
 
 /** Stores `rows` (date → values by symbol, NaN/absent = no value) as the factor's values. */

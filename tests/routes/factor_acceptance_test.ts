@@ -8,6 +8,14 @@ import assert from "node:assert/strict";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
+import {
+  CORRELATIONS_EXAMPLE,
+  FACTOR_EXAMPLE,
+  IC_SERIES_EXAMPLE,
+  SERIES_EXAMPLE,
+  UPLOAD_EXAMPLE,
+  VALUES_STATUS_EXAMPLE,
+} from "../_helpers/quantgpt_factor_examples.ts";
 
 const F = "/api/v1/factors";
 const DAYS = 250;
@@ -17,56 +25,12 @@ const END = "2026-05-13";
 
 /** The document's examples ("Alpha Factor Library"), as a client written from it reads the answers. */
 const DOC = {
-  created: {
-    id: "uuid",
-    name: "momentum_20d",
-    universe: "hs300",
-    status: "draft",
-    expression: "rank(ts_mean(close, 20))",
-    is: {
-      ic_mean: null,
-      ic_ir: null,
-      turnover: null,
-      sharpe: null,
-      fitness: null,
-      ic_decay: null,
-      coverage: null,
-      data_days: null,
-      max_correlation: null,
-    },
-    os: { ic_mean_30d: null, ic_mean_60d: null, ic_mean_120d: null, start_date: null },
-    claimed: { ic_mean: 0.035, ic_ir: 0.68 },
-    checks: null,
-    reject_reason: null,
-    yearly_stats: null,
-    submitted_at: null,
-    validated_at: null,
-    created_at: "...",
-  },
-  upload: { uploaded: 2, total_days: 145, status: "ready" },
-  status: {
-    total_days: 145,
-    min_required: 120,
-    ready: true,
-    start_date: "2024-06-03",
-    end_date: "2025-01-03",
-  },
-  detailSeries: {
-    ic_series: [{ date: "2025-01-02", ic: 0.042 }],
-    ls_cumulative_returns: [{ date: "2025-01-02", ls_return: 0.003, cumulative: 1.003 }],
-    yearly_stats: [{
-      year: 2024,
-      ic_mean: 0.035,
-      ic_ir: 0.68,
-      returns: 0.12,
-      drawdown: 0.05,
-      turnover: 0.3,
-      days: 244,
-    }],
-  },
-  poll: { status: "active", checks: [], validated_at: "..." },
-  correlations: { correlations: [{ factor_id: "uuid", name: "value_factor", correlation: 0.423 }] },
-  icSeries: { records: [{ date: "2025-01-02", ic: 0.042 }] },
+  created: FACTOR_EXAMPLE,
+  upload: UPLOAD_EXAMPLE,
+  status: VALUES_STATUS_EXAMPLE,
+  detailSeries: SERIES_EXAMPLE,
+  correlations: CORRELATIONS_EXAMPLE,
+  icSeries: IC_SERIES_EXAMPLE,
 };
 
 async function user(w: TestWorld, email: string) {

@@ -13,34 +13,12 @@ import {
   MAX_FACTORS_PER_USER,
 } from "../../../domain/store/factor_repo.ts";
 import { newId } from "../../../domain/tokens_and_hashes.ts";
+import { factorRecord } from "../../_helpers/factor_record.ts";
 
 const T0 = Date.UTC(2026, 0, 5);
 
 function record(id: string, owner = "usr_a", overrides: Partial<FactorRecord> = {}): FactorRecord {
-  return {
-    id,
-    owner_id: owner,
-    name: `factor ${id}`,
-    universe: "hs300",
-    description: null,
-    expression: null,
-    values_source: "upload",
-    history_days: null,
-    claimed: { ic_mean: null, ic_ir: null },
-    status: "draft",
-    is: null,
-    os: null,
-    checks: null,
-    reject_reason: null,
-    yearly_stats: null,
-    values: { total_days: 0, start_date: null, end_date: null },
-    submitted_at: null,
-    validated_at: null,
-    activated_at: null,
-    created_at: T0,
-    updated_at: T0,
-    ...overrides,
-  };
+  return factorRecord(id, owner, { name: `factor ${id}`, created_at: T0, updated_at: T0, ...overrides });
 }
 
 /** The usual `change`: stores the summary and goes ready at 120 days. */

@@ -634,7 +634,7 @@ export const VerifyDaySchema = z.object({
 const SkippedSchema = z.object({ date: z.string(), skipped: z.string() });
 
 /** What a daily job run reports; the shape depends on the job. */
-const DailyJobSummarySchema = z.union([
+export const DailyJobSummarySchema = z.union([
   z.object({
     date: z.string(),
     outcomes: z.array(z.object({

@@ -17,6 +17,7 @@ import {
   latestClosedDate,
   liquidatePaper,
   type PaperDay,
+  paperSymbols,
 } from "../../../domain/paper/paper_runner.ts";
 import { createWorkPacer } from "../../../domain/strategy/cost.ts";
 import { type StrategySpec, StrategySpecSchema } from "../../../domain/strategy/spec.ts";
@@ -206,6 +207,16 @@ Deno.test("paper parity, 50 symbols filled at the close with fixed cash: chunks 
   const w = await openBacktestWorld();
   try {
     const tickers = (await w.market.data.getUniverse("hs300")).slice(50, 100);
+    // Pinned as the backtest orders them: tickers first (upper-cased), then the universe's other members.
+    const pinned = await paperSymbols(
+      manySpec(["600519.sh", tickers[3]], {
+        universe: { tickers: ["600519.sh", tickers[3]], name: "hs300" },
+      }),
+      w.market.data,
+    );
+    assert.deepEqual(pinned.slice(0, 2), ["600519.SH", tickers[3]]);
+    assert.equal(pinned.length, 300);
+    assert.equal(new Set(pinned).size, 300);
     const spec = manySpec(tickers, {
       fill: "close",
       sizing: { method: "fixed_cash", cash: 9_000, max_positions: 6 },

@@ -216,6 +216,11 @@ Deno.test("fingerprint.bat reads MachineGuid, hashes the same text lower-cased, 
   assert.ok(bat.includes('<nul set /p "=!QTEXT!" > "!QFILE!"'));
   assert.ok(bat.includes("certutil -hashfile"));
   assert.ok(bat.includes('for %%L in (a b c d e f) do set "QHASH=!QHASH:%%L=%%L!"'));
+  assert.ok(
+    bat.includes('if "!QHASH:~63,1!"=="" goto :nohash') &&
+      bat.includes('if not "!QHASH:~64,1!"=="" goto :nohash'),
+  );
   assert.ok(bat.includes("exit /b 1"));
+  assert.ok(bat.includes("/reg:64"), "the 64-bit registry view, also from a 32-bit cmd");
   assert.doesNotMatch(bat, /(^|\r\n)rem [^\r\n]*[<>|]/i, "no redirection characters in rem lines");
 });

@@ -71,6 +71,10 @@ import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
+import type { LicenseServices } from "../domain/licenses/services.ts";
+import { createLicenseRepo } from "../domain/store/license_repo.ts";
+import { licenseSignerSource } from "../domain/licenses/signing_key.ts";
+import { LICENSE_LINKS } from "../routes/license_routes.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -287,12 +291,29 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // Multi-factor portfolios: their own records, the factor area, and the track record they publish through.
   const portfolios = { portfolios: createPortfolioRepo(kv), factors, track };
+  // QuantOS licences: the signing key is the configured one (checked now) or generated once into KV settings.
+  const licenses: LicenseServices = {
+    licenses: createLicenseRepo(kv),
+    auth,
+    notifications: { notifications: support.notifications, clock },
+    signer: licenseSignerSource(config.licenses.signingKey, createSettingsRepo(kv), log),
+    images: {
+      amd64: { url: config.licenses.imageUrls.amd64, setting: "QUANTOS_IMAGE_URL_AMD64" },
+      arm64: { url: config.licenses.imageUrls.arm64, setting: "QUANTOS_IMAGE_URL_ARM64" },
+    },
+    issuer: config.publicBaseUrl,
+    links: LICENSE_LINKS,
+    clock,
+    log,
+  };
+  if (config.licenses.signingKey) await licenses.signer();
   return {
     config,
     kv,
     clock,
     mailer,
     portfolios,
+    licenses,
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

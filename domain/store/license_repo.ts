@@ -74,7 +74,7 @@ export interface LicenseRepo {
   getRequest(id: string): Promise<LicenseRequestRecord | null>;
   /** The id of the user's pending request, or `null`. */
   pendingRequestId(userId: string): Promise<string | null>;
-  /** The user's most recent request, or `null`. */
+  /** The user's pending request, else their most recent one (ids are time-ordered), or `null`. */
   latestRequestOf(userId: string): Promise<LicenseRequestRecord | null>;
   /** Requests (of one status, or all), newest first. */
   listRequests(
@@ -133,6 +133,11 @@ export function createLicenseRepo(kv: Deno.Kv): LicenseRepo {
     },
 
     async latestRequestOf(userId) {
+      // The pending request, when there is one, is the latest (a new one can only be filed after a decision).
+      const pending = await kv.get<string>(keys.pendingLicenseRequest(userId));
+      if (pending.value) {
+        return (await kv.get<LicenseRequestRecord>(keys.licenseRequest(pending.value))).value;
+      }
       for await (
         const entry of kv.list<string>({ prefix: keys.licenseRequestsByUser(userId) }, {
           reverse: true,

@@ -10,7 +10,7 @@ import { createIntegerAliasRepo, type IntegerAliasRepo } from "../domain/store/i
 import { createStreamRepo, type StreamRepo } from "../domain/store/stream_repo.ts";
 import { createRunGate } from "../domain/backtest/run_gate.ts";
 import { type Clock, monotonicMs } from "../domain/clock.ts";
-import type { Config } from "../domain/config.ts";
+import { type Config, ConfigError } from "../domain/config.ts";
 import type { HealthDeps } from "../domain/health.ts";
 import type { LogFn } from "../domain/log.ts";
 import type { Mailer } from "../domain/mail/mailer.ts";
@@ -71,6 +71,10 @@ import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
+import type { LicenseServices } from "../domain/licenses/services.ts";
+import { createLicenseRepo } from "../domain/store/license_repo.ts";
+import { licenseSignerSource } from "../domain/licenses/signing_key.ts";
+import { LICENSE_LINKS } from "../routes/license_routes.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -287,12 +291,33 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // Multi-factor portfolios: their own records, the factor area, and the track record they publish through.
   const portfolios = { portfolios: createPortfolioRepo(kv), factors, track };
+  // QuantOS licences: the signing key is the configured one (checked now) or generated once into KV settings.
+  const licenses: LicenseServices = {
+    licenses: createLicenseRepo(kv),
+    auth,
+    notifications: { notifications: support.notifications, clock },
+    signer: licenseSignerSource(config.licenses.signingKey, createSettingsRepo(kv), log),
+    images: {
+      amd64: { url: config.licenses.imageUrls.amd64, setting: "QUANTOS_IMAGE_URL_AMD64" },
+      arm64: { url: config.licenses.imageUrls.arm64, setting: "QUANTOS_IMAGE_URL_ARM64" },
+    },
+    issuer: config.publicBaseUrl,
+    links: LICENSE_LINKS,
+    clock,
+    log,
+  };
+  if (config.licenses.signingKey) {
+    await licenses.signer().catch((e) => {
+      throw new ConfigError(`LICENSE_SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
   return {
     config,
     kv,
     clock,
     mailer,
     portfolios,
+    licenses,
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

@@ -11,6 +11,8 @@ import type { FactorServices } from "../domain/factors/services.ts";
 import { trackFactorsOutOfSample } from "../domain/factors/os_tracking.ts";
 import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { checkPortfolioSignals, runPortfolioSignals } from "../domain/portfolios/portfolio_job.ts";
+import type { LicenseServices } from "../domain/licenses/services.ts";
+import { expireLicenses } from "../domain/licenses/license_expiry.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -23,6 +25,8 @@ export interface CronDeps {
   factors?: FactorServices;
   /** Multi-factor portfolios, for the 09:00 signal job and its 09:16 check (absent: they do nothing). */
   portfolios?: PortfolioServices;
+  /** QuantOS licences, for the 00:10 UTC expiry job (absent: it does nothing). */
+  licenses?: LicenseServices;
   clock: Clock;
   log: LogFn;
 }
@@ -137,6 +141,20 @@ export const CRON_JOBS: readonly CronJob[] = [
   { name: "portfolio-signals-retry-1", schedule: "5 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
   { name: "portfolio-signals-retry-2", schedule: "12 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
   { name: "portfolio-signals-check", schedule: "16 1 * * *", run: (deps) => runPortfolioJob(deps, true) },
+  // 00:10 UTC: licences are valid through the end of their expires day in UTC; expired ones go back to free.
+  {
+    name: "license-expiry",
+    schedule: "10 0 * * *",
+    run: async (deps) => {
+      if (!deps.licenses) return;
+      const summary = await expireLicenses(deps.licenses);
+      deps.log("info", "daily job ran", {
+        job: "license-expiry",
+        date: summary.date,
+        summary: JSON.stringify(summary),
+      });
+    },
+  },
   {
     name: "market-refresh-crypto",
     schedule: "15 0 * * *",

@@ -100,7 +100,10 @@ async function runPortfolioJob(deps: CronDeps, check: boolean): Promise<void> {
 async function runPaperAdvance(deps: CronDeps, exchanges: ExchangeCode[]): Promise<void> {
   if (!deps.paper) return;
   const summary = await advanceInstances(deps.paper, { exchanges });
-  deps.log("info", "paper advance ran", { exchanges: exchanges.join(","), summary: JSON.stringify(summary).slice(0, 500) });
+  deps.log("info", "paper advance ran", {
+    exchanges: exchanges.join(","),
+    summary: JSON.stringify(summary).slice(0, 500),
+  });
 }
 
 /** Every scheduled job of the service. */
@@ -154,7 +157,11 @@ export const CRON_JOBS: readonly CronJob[] = [
   // Paper instances after each market's close and its bar refresh (UTC): SSE/SZSE 08:30, IDX 10:00, NSE 11:00,
   // NYSE 22:30 (Mon–Fri), crypto 00:30 daily. Each advances only the instances trading there; missed days are
   // caught up in order by the next run.
-  { name: "paper-advance-sse", schedule: "30 8 * * 1-5", run: (deps) => runPaperAdvance(deps, ["SSE", "SZSE"]) },
+  {
+    name: "paper-advance-sse",
+    schedule: "30 8 * * 1-5",
+    run: (deps) => runPaperAdvance(deps, ["SSE", "SZSE"]),
+  },
   { name: "paper-advance-idx", schedule: "0 10 * * 1-5", run: (deps) => runPaperAdvance(deps, ["IDX"]) },
   { name: "paper-advance-nse", schedule: "0 11 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NSE"]) },
   { name: "paper-advance-nyse", schedule: "30 22 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NYSE"]) },

@@ -102,6 +102,7 @@ export function startWorker(house: House, clock: Clock, log: LogFn): { queue: Qu
     factors: services.factors,
     portfolios: services.portfolios,
     licenses: services.licenses,
+    paper: services.paper,
   });
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);
   // Signals committed but not yet logged or attested when a process stopped are finished now.

@@ -75,6 +75,8 @@ import type { LicenseServices } from "../domain/licenses/services.ts";
 import { createLicenseRepo } from "../domain/store/license_repo.ts";
 import { licenseSignerSource } from "../domain/licenses/signing_key.ts";
 import { LICENSE_LINKS } from "../routes/license_routes.ts";
+import { createPaperRepo } from "../domain/store/paper_repo.ts";
+import type { PaperServices } from "../domain/paper/paper_services.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -311,6 +313,18 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       throw new ConfigError(`LICENSE_SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`);
     });
   }
+  // Paper-trading instances: the library's strategies run forward with the job work budgets and the backtest rate.
+  const paper: PaperServices = {
+    instances: createPaperRepo(kv),
+    library,
+    market: market.data,
+    users: auth.users,
+    clock,
+    maxSymbolBars: config.maxJobSymbolBars,
+    maxExpressionCost: config.maxJobExpressionCost,
+    rate: backtestRate,
+    log,
+  };
   return {
     config,
     kv,
@@ -318,6 +332,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     mailer,
     portfolios,
     licenses,
+    paper,
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

@@ -323,6 +323,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     maxSymbolBars: config.maxJobSymbolBars,
     maxExpressionCost: config.maxJobExpressionCost,
     rate: backtestRate,
+    background: track.background,
     log,
   };
   return {

@@ -18,6 +18,7 @@
  * its log — final, like a stop — instead of failing the job or retrying the same bars forever.
  */
 import type { ExchangeCode } from "../calendar/exchanges.ts";
+import { monotonicMs } from "../clock.ts";
 import { DomainError } from "../errors.ts";
 import {
   PAPER_COMMIT_LIMITS,
@@ -42,6 +43,8 @@ export interface InstanceAdvance {
   fills: number;
   failed: boolean;
   error: string | null;
+  /** `false` when the time budget ran out (or the commit cap was reached) before the target date. */
+  complete: boolean;
 }
 
 /** A day's money figures rounded to 4 decimals, as a backtest report's daily series rounds them. */
@@ -114,12 +117,6 @@ function fittingPrefix(
   return lo;
 }
 
-/** Why a runner call failed, as logged. */
-const errorText = (e: unknown) =>
-  e instanceof DomainError
-    ? e.message
-    : `Internal error while advancing: ${e instanceof Error ? e.message : e}`;
-
 /** Marks the instance failed with `error` (one commit); `false` when the record changed meanwhile. */
 function markFailed(deps: PaperServices, entry: PaperInstanceEntry, error: string): Promise<boolean> {
   const r = entry.record;
@@ -158,16 +155,25 @@ function advanceTarget(deps: PaperServices, r: PaperInstanceRecord, date: string
 
 /**
  * Advances instance `id` through `min(date, latest closed session)`; a stopped or failed instance, or one
- * already there, is left alone.
+ * already there, is left alone. With `budgetMs`, no new batch starts once that much time has passed (the
+ * answer says `complete: false`; the next call goes on from the last committed day).
+ *
+ * Only a refusal of the runner (a `DomainError`: unusable data, the work budget outgrown) fails the instance;
+ * anything else (a storage error) is thrown, and the bars are processed by a later run.
  */
 export async function advanceInstance(
   deps: PaperServices,
   id: string,
   date: string,
+  opts: { budgetMs?: number } = {},
 ): Promise<InstanceAdvance> {
-  const done: InstanceAdvance = { bars: 0, fills: 0, failed: false, error: null };
+  const done: InstanceAdvance = { bars: 0, fills: 0, failed: false, error: null, complete: true };
+  const until = opts.budgetMs === undefined ? Infinity : monotonicMs() + opts.budgetMs;
   let conflicts = 0;
-  for (let commits = 0; commits < MAX_COMMITS_PER_ADVANCE;) {
+  for (let commits = 0;;) {
+    if (commits >= MAX_COMMITS_PER_ADVANCE || (commits > 0 && monotonicMs() >= until)) {
+      return { ...done, complete: false };
+    }
     const entry = await deps.instances.get(id);
     if (!entry || entry.record.status !== "running") return done;
     const r = entry.record;
@@ -186,9 +192,12 @@ export async function advanceInstance(
       }
       commit = afterDays(r, result.days, result, now);
     } catch (e) {
-      const error = errorText(e);
+      if (!(e instanceof DomainError)) throw e;
+      const error = e.message;
       if (await markFailed(deps, entry, error)) return { ...done, failed: true, error };
-      if (++conflicts > MAX_CONFLICT_RETRIES) return { ...done, error: "too many concurrent changes" };
+      if (++conflicts > MAX_CONFLICT_RETRIES) {
+        return { ...done, error: "too many concurrent changes", complete: false };
+      }
       continue;
     }
     if (await deps.instances.commit(entry.versionstamp, commit.next, commit)) {
@@ -197,10 +206,9 @@ export async function advanceInstance(
       commits++;
       conflicts = 0;
     } else if (++conflicts > MAX_CONFLICT_RETRIES) {
-      return { ...done, error: "too many concurrent changes" };
+      return { ...done, error: "too many concurrent changes", complete: false };
     }
   }
-  return done;
 }
 
 /** What one run of the advance job did (`paper-advance`'s summary). */

@@ -68,6 +68,9 @@ async function ownInstance(deps: PaperServices, userId: string, ref: string, id:
   return entry;
 }
 
+/** Default of how long a start processes past bars before it answers (the rest goes on in the background). */
+const START_CATCH_UP_MS = 10_000;
+
 /** The body of a start: all optional. */
 export interface StartInstanceInput {
   version?: number;
@@ -102,12 +105,6 @@ export async function startInstance(
 
   const user = await deps.users.get(userId);
   const cap = tierInfo(user?.tier ?? "free").limits.max_running_instances;
-  if (await deps.instances.countRunningByUser(userId, cap) >= cap) {
-    throw new ForbiddenError(
-      `Your tier runs at most ${cap} paper instance(s) at once: stop one before starting another`,
-    );
-  }
-
   // What the instance runs, pinned now: symbols (tickers + the universe today) and their exchanges.
   const symbols = await paperSymbols(v.spec, deps.market);
   const infos = await Promise.all(symbols.map((t) => deps.market.getSymbol(t, userId)));
@@ -210,8 +207,30 @@ export async function startInstance(
     0,
     now,
   );
-  await deps.instances.create(record, { events: started, trades: [] });
-  if (startDate <= closed) await advanceInstance(deps, record.id, closed);
+  if (!(await deps.instances.create(record, { events: started, trades: [] }, cap))) {
+    throw new ForbiddenError(
+      `Your tier runs at most ${cap} paper instance(s) at once: stop one before starting another`,
+    );
+  }
+  if (startDate <= closed) {
+    // A long catch-up answers after `startCatchUpMs` (default 10 s) and goes on in the background (the next advance job
+    // would too): `last_bar_date` says how far it got.
+    // A storage failure (not a refusal of the data, which fails the instance) leaves it running for the jobs.
+    const first = await advanceInstance(deps, record.id, closed, {
+      budgetMs: deps.startCatchUpMs ?? START_CATCH_UP_MS,
+    }).catch(
+      (e) => {
+        deps.log("error", "paper catch-up failed; the advance jobs will retry", {
+          instance_id: record.id,
+          error: e instanceof Error ? e.message : String(e),
+        });
+        return null;
+      },
+    );
+    if (first && !first.complete) {
+      deps.background?.run(`paper-catch-up:${record.id}`, () => advanceInstance(deps, record.id, closed));
+    }
+  }
   return instanceView((await deps.instances.get(record.id))!.record);
 }
 

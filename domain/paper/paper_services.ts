@@ -2,6 +2,7 @@
 import type { RateCharge } from "../auth/rate_limiter.ts";
 import type { Clock } from "../clock.ts";
 import type { LogFn } from "../log.ts";
+import type { BackgroundTasks } from "../track_record/background_tasks.ts";
 import type { MarketData } from "../market/types.ts";
 import type { PaperRepo } from "../store/paper_repo.ts";
 import type { UserRepo } from "../store/user_repo.ts";
@@ -22,5 +23,9 @@ export interface PaperServices {
   maxExpressionCost: number;
   /** Starts per user (`RATE_LIMIT_BACKTEST`, bucket `paper_run`); unlimited when absent. */
   rate?: RateCharge;
+  /** How long a start processes past bars before it answers (default 10 s; the rest goes on in `background`). */
+  startCatchUpMs?: number;
+  /** Where a start's long catch-up goes on after the answer (absent: the next advance job does it). */
+  background?: BackgroundTasks;
   log: LogFn;
 }

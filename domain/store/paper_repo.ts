@@ -17,6 +17,7 @@
  */
 import type { EngineState } from "../backtest/engine.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
+import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
 import { getManyValues, MAX_CHUNK_BYTES, type Page, pageIndex, type PageRequest } from "./kv.ts";
 import { USER_TRADE_FEED_CHUNK, USER_TRADE_FEED_TTL_MS, USER_TRADES_STREAM } from "./stream_repo.ts";
@@ -140,6 +141,10 @@ const instanceKey = (id: string) => ["paper_instances", id] as const;
 const byUserKey = (userId: string, id: string) => ["paper_instances_by_user", userId, id] as const;
 const byStrategyKey = (strategyId: string, id: string) =>
   ["paper_instances_by_strategy", strategyId, id] as const;
+/** Written by every start of an owner, so concurrent starts are serialised against the tier cap. */
+const startTokenKey = (userId: string) => ["paper_start_token", userId] as const;
+/** Starts of one owner retried after losing to a concurrent start. */
+const MAX_START_ATTEMPTS = 10;
 const runningKey = (id: string) => ["paper_instances_running", id] as const;
 const runningByUserKey = (userId: string, id: string) =>
   ["paper_instances_running_by_user", userId, id] as const;
@@ -191,8 +196,12 @@ export function paperCommitCost(
 
 /** Persistence of paper-trading instances and their logs. */
 export interface PaperRepo {
-  /** Stores a new instance with its indexes and first events. */
-  create(record: PaperInstanceRecord, extras: PaperCommitExtras): Promise<void>;
+  /**
+   * Stores a new running instance with its indexes and first events, unless its owner already runs `cap`
+   * instances: then nothing is written and the answer is `false`. Starts of one owner are serialised by a
+   * token key checked in the commit, so two starts at once cannot both take the last free place.
+   */
+  create(record: PaperInstanceRecord, extras: PaperCommitExtras, cap: number): Promise<boolean>;
   get(id: string): Promise<PaperInstanceEntry | null>;
   /**
    * Writes `next` (and `extras`) if the record is still at `versionstamp`; `false` when it changed meanwhile
@@ -207,8 +216,6 @@ export interface PaperRepo {
   ): Promise<Page<PaperInstanceRecord>>;
   /** Ids of running instances, oldest first, at most `limit`. */
   listRunning(limit: number): Promise<string[]>;
-  /** How many instances of `userId` are running (counting at most `cap + 1`). */
-  countRunningByUser(userId: string, cap: number): Promise<number>;
   /** Up to `limit` events of instance `id` with `seq > afterSeq`, in order; `has_more` when more follow. */
   eventsAfter(
     id: string,
@@ -244,16 +251,38 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
       ? op.set(runningKey(r.id), r.id).set(runningByUserKey(r.user_id, r.id), r.id)
       : op.delete(runningKey(r.id)).delete(runningByUserKey(r.user_id, r.id));
 
+  /** How many instances of `userId` are running (counting at most `cap + 1`). */
+  const countRunningByUser = async (userId: string, cap: number) => {
+    const ids: string[] = [];
+    for await (
+      const e of kv.list<string>({ prefix: ["paper_instances_running_by_user", userId] }, { limit: cap + 1 })
+    ) ids.push(e.value);
+    const records = await getManyValues<PaperInstanceRecord>(kv, ids.map(instanceKey));
+    return records.filter((r) => r?.status === "running").length;
+  };
+
   return {
-    async create(record, extras) {
-      const op = kv.atomic()
-        .check({ key: instanceKey(record.id), versionstamp: null })
-        .set(instanceKey(record.id), record)
-        .set(byUserKey(record.user_id, record.id), record.id)
-        .set(byStrategyKey(record.strategy_id, record.id), record.id);
-      withIndexes(op, record);
-      addExtras(op, record, extras, record.updated_at);
-      if (!(await op.commit()).ok) throw new Error(`Paper instance "${record.id}" already exists`);
+    async create(record, extras, cap) {
+      for (let attempt = 0; attempt < MAX_START_ATTEMPTS; attempt++) {
+        const token = await kv.get(startTokenKey(record.user_id));
+        if (await countRunningByUser(record.user_id, cap) >= cap) return false;
+        const op = kv.atomic()
+          .check({ key: instanceKey(record.id), versionstamp: null })
+          .check({ key: startTokenKey(record.user_id), versionstamp: token.versionstamp })
+          .set(startTokenKey(record.user_id), record.id)
+          .set(instanceKey(record.id), record)
+          .set(byUserKey(record.user_id, record.id), record.id)
+          .set(byStrategyKey(record.strategy_id, record.id), record.id);
+        withIndexes(op, record);
+        addExtras(op, record, extras, record.updated_at);
+        if ((await op.commit()).ok) return true;
+        if ((await kv.get(instanceKey(record.id))).versionstamp !== null) {
+          throw new Error(`Paper instance "${record.id}" already exists`);
+        }
+      }
+      throw new ConflictError(
+        "Too many paper instances are being started at once for this account: try again",
+      );
     },
     async get(id) {
       const e = await kv.get<PaperInstanceRecord>(instanceKey(id));
@@ -282,16 +311,6 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
         ids.push(e.value);
       }
       return ids;
-    },
-    async countRunningByUser(userId, cap) {
-      const ids: string[] = [];
-      for await (
-        const e of kv.list<string>({ prefix: ["paper_instances_running_by_user", userId] }, {
-          limit: cap + 1,
-        })
-      ) ids.push(e.value);
-      const records = await getManyValues<PaperInstanceRecord>(kv, ids.map(instanceKey));
-      return records.filter((r) => r?.status === "running").length;
     },
     async eventsAfter(id, afterSeq, limit) {
       // The entry holding seq afterSeq + 1 is the last one starting at or before it.

@@ -4,6 +4,7 @@
  * a stop racing an advance leaves one consistent, gapless log.
  */
 import assert from "node:assert/strict";
+import { EngineDataError } from "../../../domain/backtest/engine.ts";
 import { runBacktest } from "../../../domain/backtest/run_backtest.ts";
 import { advanceInstance, advanceInstances } from "../../../domain/paper/paper_advance.ts";
 import { instanceLogs, startInstance, stopInstance } from "../../../domain/paper/paper_instances.ts";
@@ -111,7 +112,7 @@ Deno.test("a year of catch-up on 50 symbols (public) is a handful of commits and
   }
 });
 
-Deno.test("a runner error marks the instance failed with the error logged; the job never retries it", async () => {
+Deno.test("a runner refusal (unusable data) marks the instance failed with the error logged; the job never retries it", async () => {
   const { w, userId, sid } = await world({
     universe: { tickers: ["600519.SH"] },
     entry: "close > sma(close, 5)",
@@ -127,13 +128,13 @@ Deno.test("a runner error marks the instance failed with the error logged; the j
         getSymbol: (s, o) => market.getSymbol(s, o),
         getBars: () => {
           reads++;
-          return Promise.reject(new Error("the bar store is unreadable"));
+          return Promise.reject(new EngineDataError("600519.SH", 20_544, "close NaN is not a price"));
         },
       },
     };
     const inst = await startInstance(deps, userId, sid, { version: 1, start_date: "2026-04-01" });
     assert.equal(inst.status, "failed");
-    assert.match(inst.error!, /the bar store is unreadable/);
+    assert.match(inst.error!, /close NaN is not a price/);
     assert.equal(inst.stop_reason, "error");
     const log = await events(deps, userId, sid, inst.id);
     assert.deepEqual(log.map((e) => e.type), ["started", "error"]);
@@ -143,6 +144,90 @@ Deno.test("a runner error marks the instance failed with the error logged; the j
     assert.equal(reads, readsBefore);
     assert.equal((await advanceInstance(deps, inst.id, "2026-05-13")).bars, 0);
   } finally {
+    await close(w);
+  }
+});
+
+Deno.test("a storage failure is not a refusal: the instance stays running and the next advance processes the bars", async () => {
+  const { w, userId, sid } = await world({
+    universe: { tickers: ["600519.SH"] },
+    entry: "close > sma(close, 5)",
+    exit: "close < sma(close, 5)",
+  });
+  try {
+    const market = w.deps.paper.market;
+    let broken = true;
+    const deps: PaperServices = {
+      ...w.deps.paper,
+      market: {
+        ...market,
+        getSymbol: (s, o) => market.getSymbol(s, o),
+        getBars: (...a) =>
+          broken ? Promise.reject(new Error("the bar store is unreadable")) : market.getBars(...a),
+      },
+    };
+    const inst = await startInstance(deps, userId, sid, { version: 1, start_date: "2026-04-01" });
+    assert.equal(inst.status, "running");
+    assert.equal(inst.last_bar_date, null);
+    assert.equal(inst.error, null);
+    const failing = await advanceInstances(deps, { date: "2026-05-13" });
+    assert.equal(failing.errors.length, 1);
+    assert.match(failing.errors[0].error, /unreadable/);
+    assert.equal((await deps.instances.get(inst.id))!.record.status, "running");
+    broken = false;
+    const ok = await advanceInstances(deps, { date: "2026-05-13" });
+    assert.equal(ok.advanced, 1);
+    const log = await events(deps, userId, sid, inst.id);
+    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+    assert.ok(!log.some((e) => e.type === "error"));
+    assert.equal(log.filter((e) => e.type === "daily_summary").length, ok.bars);
+  } finally {
+    await close(w);
+  }
+});
+
+Deno.test("a start's catch-up stops after its time budget and goes on in the background from the last commit", async () => {
+  const probe = await openTestWorld();
+  const tickers = (await probe.deps.market.data.getUniverse("hs300")).slice(0, 50);
+  await close(probe);
+  const { w, userId, sid } = await world({
+    universe: { tickers },
+    entry: "crosses_above(sma(close, 3), sma(close, 8))",
+    exit: "crosses_below(sma(close, 3), sma(close, 8))",
+    sizing: { method: "percent_equity", percent: 4, max_positions: 25 },
+    capital: 10_000_000,
+  });
+  try {
+    // A zero budget: the start commits one batch, answers, and the background finishes the year.
+    const deps: PaperServices = { ...w.deps.paper, startCatchUpMs: 0 };
+    const inst = await startInstance(deps, userId, sid, { version: 1, start_date: "2025-05-14" });
+    assert.equal(inst.status, "running");
+    assert.ok(inst.last_bar_date !== null && inst.last_bar_date < "2026-05-13", `${inst.last_bar_date}`);
+    await w.deps.track.background.drain();
+    const after = (await deps.instances.get(inst.id))!.record;
+    assert.equal(after.last_bar_date, "2026-05-13");
+    assert.equal((await advanceInstance(deps, inst.id, "2026-05-13")).bars, 0, "nothing is processed twice");
+    const log = await events(deps, userId, sid, inst.id);
+    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+    assert.equal(log.filter((e) => e.type === "daily_summary").length, after.bars_processed);
+
+    // The budget on its own: one batch, `complete: false`; the next call goes on from there.
+    const other = await startInstance({ ...deps, background: undefined }, userId, sid, {
+      version: 1,
+      start_date: "2025-05-14",
+    });
+    const part = await advanceInstance(deps, other.id, "2026-05-13", { budgetMs: 0 });
+    assert.equal(part.complete, false);
+    assert.ok(part.bars > 0);
+    const rest = await advanceInstance(deps, other.id, "2026-05-13");
+    assert.equal(rest.complete, true);
+    assert.equal(
+      (await deps.instances.get(other.id))!.record.bars_processed,
+      after.bars_processed,
+      "both instances processed the same sessions",
+    );
+  } finally {
+    await w.deps.track.background.drain();
     await close(w);
   }
 });

@@ -101,6 +101,7 @@ export function startWorker(house: House, clock: Clock, log: LogFn): { queue: Qu
     track: { deps: services.track, store: services.dailyJobs },
     factors: services.factors,
     portfolios: services.portfolios,
+    paper: services.paper,
   });
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);
   // Signals committed but not yet logged or attested when a process stopped are finished now.

@@ -71,6 +71,8 @@ import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
+import { createPaperRepo } from "../domain/store/paper_repo.ts";
+import type { PaperServices } from "../domain/paper/paper_services.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -287,12 +289,25 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // Multi-factor portfolios: their own records, the factor area, and the track record they publish through.
   const portfolios = { portfolios: createPortfolioRepo(kv), factors, track };
+  // Paper-trading instances: the library's strategies run forward with the job work budgets and the backtest rate.
+  const paper: PaperServices = {
+    instances: createPaperRepo(kv),
+    library,
+    market: market.data,
+    users: auth.users,
+    clock,
+    maxSymbolBars: config.maxJobSymbolBars,
+    maxExpressionCost: config.maxJobExpressionCost,
+    rate: backtestRate,
+    log,
+  };
   return {
     config,
     kv,
     clock,
     mailer,
     portfolios,
+    paper,
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

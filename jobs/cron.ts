@@ -11,6 +11,8 @@ import type { FactorServices } from "../domain/factors/services.ts";
 import { trackFactorsOutOfSample } from "../domain/factors/os_tracking.ts";
 import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { checkPortfolioSignals, runPortfolioSignals } from "../domain/portfolios/portfolio_job.ts";
+import type { PaperServices } from "../domain/paper/paper_services.ts";
+import { advanceInstances } from "../domain/paper/paper_advance.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -23,6 +25,8 @@ export interface CronDeps {
   factors?: FactorServices;
   /** Multi-factor portfolios, for the 09:00 signal job and its 09:16 check (absent: they do nothing). */
   portfolios?: PortfolioServices;
+  /** Paper-trading instances, for the advance after each market's close (absent: it does nothing). */
+  paper?: PaperServices;
   clock: Clock;
   log: LogFn;
 }
@@ -89,6 +93,16 @@ async function runPortfolioJob(deps: CronDeps, check: boolean): Promise<void> {
   });
 }
 
+/**
+ * Advances the running paper instances trading on `exchanges` through the latest session their exchanges have
+ * closed (the operation takes today's date, UTC, and never goes past a close), and logs its summary.
+ */
+async function runPaperAdvance(deps: CronDeps, exchanges: ExchangeCode[]): Promise<void> {
+  if (!deps.paper) return;
+  const summary = await advanceInstances(deps.paper, { exchanges });
+  deps.log("info", "paper advance ran", { exchanges: exchanges.join(","), summary: JSON.stringify(summary).slice(0, 500) });
+}
+
 /** Every scheduled job of the service. */
 export const CRON_JOBS: readonly CronJob[] = [
   {
@@ -137,6 +151,14 @@ export const CRON_JOBS: readonly CronJob[] = [
   { name: "portfolio-signals-retry-1", schedule: "5 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
   { name: "portfolio-signals-retry-2", schedule: "12 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
   { name: "portfolio-signals-check", schedule: "16 1 * * *", run: (deps) => runPortfolioJob(deps, true) },
+  // Paper instances after each market's close and its bar refresh (UTC): SSE/SZSE 08:30, IDX 10:00, NSE 11:00,
+  // NYSE 22:30 (Mon–Fri), crypto 00:30 daily. Each advances only the instances trading there; missed days are
+  // caught up in order by the next run.
+  { name: "paper-advance-sse", schedule: "30 8 * * 1-5", run: (deps) => runPaperAdvance(deps, ["SSE", "SZSE"]) },
+  { name: "paper-advance-idx", schedule: "0 10 * * 1-5", run: (deps) => runPaperAdvance(deps, ["IDX"]) },
+  { name: "paper-advance-nse", schedule: "0 11 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NSE"]) },
+  { name: "paper-advance-nyse", schedule: "30 22 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NYSE"]) },
+  { name: "paper-advance-crypto", schedule: "30 0 * * *", run: (deps) => runPaperAdvance(deps, ["CRYPTO"]) },
   {
     name: "market-refresh-crypto",
     schedule: "15 0 * * *",

@@ -70,6 +70,8 @@ import { factorRoutes } from "./factor_routes.ts";
 import type { FactorServices } from "../domain/factors/services.ts";
 import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { portfolioRoutes } from "./portfolio_routes.ts";
+import type { PaperServices } from "../domain/paper/paper_services.ts";
+import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -142,6 +144,8 @@ export interface AppDeps {
   factors: FactorServices;
   /** Multi-factor portfolios: their repository, the factor area and the track record they publish through. */
   portfolios: PortfolioServices;
+  /** Paper-trading instances of library strategies. */
+  paper: PaperServices;
   log: LogFn;
 }
 
@@ -229,10 +233,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
-  api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs));
+  api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs, [paperAdvanceJob(deps.paper)]));
   api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
   api.route("/", factorRoutes(deps.auth, deps.factors));
   api.route("/", portfolioRoutes(deps.auth, deps.portfolios));
+  api.route("/", paperRoutes(deps.auth, deps.paper));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

@@ -18,6 +18,8 @@ export interface TierInfo {
     max_api_keys: number;
     /** Backtest jobs running at once; more are queued and wait their turn (see `job_submission.ts`). */
     max_active_backtests: number;
+    /** Paper-trading instances running at once (`domain/paper/`); stopped and failed ones do not count. */
+    max_running_instances: number;
   };
 }
 
@@ -29,7 +31,7 @@ export const TIERS: readonly TierInfo[] = [
     description: "Research, backtests and up to 3 tracked strategies.",
     max_strategies: 3,
     strategy_universes: [...TRACKED_UNIVERSES],
-    limits: { max_tracked_strategies: 3, max_api_keys: 10, max_active_backtests: 2 },
+    limits: { max_tracked_strategies: 3, max_api_keys: 10, max_active_backtests: 2, max_running_instances: 2 },
   },
   {
     tier: "licensed",
@@ -37,7 +39,7 @@ export const TIERS: readonly TierInfo[] = [
     description: "Up to 20 tracked strategies for teams running agents in production.",
     max_strategies: 20,
     strategy_universes: [...TRACKED_UNIVERSES],
-    limits: { max_tracked_strategies: 20, max_api_keys: 50, max_active_backtests: 10 },
+    limits: { max_tracked_strategies: 20, max_api_keys: 50, max_active_backtests: 10, max_running_instances: 20 },
   },
 ];
 

@@ -163,6 +163,75 @@ function unionOfDays(lists: Int32Array[]): Int32Array {
   return all.slice(0, k);
 }
 
+/**
+ * Everything the simulation carries from one day to the next, by symbol and day (never by array index), so a run
+ * can stop after any day and resume later on inputs that reach further (paper trading). Plain JSON values.
+ */
+export interface EngineState {
+  /** Day number (domain/calendar/dates.ts toDayNumber) of the last simulated day; the resumed run starts after it. */
+  last_day: number;
+  money: number;
+  total_fees: number;
+  /** Open positions in the engine's insertion order (sums and trade order depend on it). */
+  positions: {
+    symbol: string;
+    quantity: number;
+    entry_price: number;
+    /** Day number of the entry fill. */
+    entry_day: number;
+    peak: number;
+    bars_held: number;
+    /**
+     * Trading days on the run's day axis from the entry fill to `last_day` (what a sale on `last_day` reports as
+     * `holdingDays`). Written by `snapshot()` for liquidation without the axis; a resume recomputes it from
+     * `entry_day` and never reads it.
+     */
+    holding_days?: number;
+  }[];
+  /** Orders decided on `last_day` to fill at the next open, in insertion order. */
+  pending: {
+    symbol: string;
+    action: "BUY" | "SELL";
+    quantity: number;
+    reason: string;
+    confidence: number | null;
+  }[];
+}
+
+/** A `next_open` order that did not fill because its symbol had no bar on the fill day (it lapses). */
+export interface LapsedOrder {
+  day: number;
+  symbol: string;
+  action: "BUY" | "SELL";
+  quantity: number;
+  reason: string;
+}
+
+/** One simulated day's close. */
+export interface DayClose {
+  day: number;
+  equity: number;
+  cash: number;
+  holdings: number;
+  positions: number;
+}
+
+/** The first index of sorted `days` whose day is after `day` (`days.length` when none). */
+function firstIndexAfter(days: Int32Array, day: number): number {
+  let lo = 0, hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (days[mid] <= day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The first index of sorted `days` whose day is on or after `day` (`days.length` when none). */
+function firstIndexOnOrAfter(days: Int32Array, day: number): number {
+  return firstIndexAfter(days, day - 1);
+}
+
 /** A simulation that can run in slices (a job worker yields between them and reports progress). */
 export interface Simulation {
   /** Trading days in the whole run. */
@@ -177,6 +246,15 @@ export interface Simulation {
   tradeCount(): number;
   /** The trades executed after the first `count` (in execution order). */
   tradesSince(count: number): readonly Trade[];
+  /** The `next_open` orders that lapsed so far (a symbol without a bar on the fill day), in order. */
+  lapsedOrders(): readonly LapsedOrder[];
+  /** The close of the last simulated day (`null` before the first). */
+  lastClose(): DayClose | null;
+  /**
+   * The state after the last simulated day (before `finish()` applies `close_at_end`); resuming from it gives
+   * exactly what this run gives after that day. Before the first day: the resumed state, or the start.
+   */
+  snapshot(): EngineState;
   /** Finishes (runs any remaining days) and returns the result. */
   finish(): SimulationResult;
 }
@@ -193,17 +271,27 @@ export function simulate(
 /**
  * Prepares a simulation of `spec` over `inputs`; slices give the same result as one run. The day axis is the
  * union of `sessionDays` (sorted day numbers: the exchanges' trading days of the run) and the inputs' bar days.
+ * With `resume` (a `snapshot()` of a run over the same start), only the days after `resume.last_day` are
+ * simulated, from that state: the result's series and trades cover those days only, and equal the uninterrupted
+ * run's after that day bit for bit, provided the inputs hold the same bars and rule values up to it (holding days
+ * count on this axis, so it must reach back to the entry days of the positions held). A held or pending symbol
+ * missing from `inputs` is a 400.
  */
 export function createSimulation(
   spec: StrategySpec,
   inputs: SymbolInput[],
   sessionDays?: Int32Array,
+  resume?: EngineState,
 ): Simulation {
-  const allDays = unionOfDays(
+  const fullDays = unionOfDays(
     sessionDays && sessionDays.length > 0
       ? [sessionDays, ...inputs.map((s) => s.days)]
       : inputs.map((s) => s.days),
   );
+  // A resumed run simulates the axis after its last day; positions keep their entry index on the full axis,
+  // shifted by `offset` (negative for entries before the resumed part), so holding days count the same.
+  const offset = resume ? firstIndexAfter(fullDays, resume.last_day) : 0;
+  const allDays = offset > 0 ? fullDays.subarray(offset) : fullDays;
   const T = allDays.length;
   const idx = new Int32Array(inputs.length).fill(-1); // index of each symbol's bar at or before the current day
   const positions = new Map<number, Position>(); // iteration (insertion) order decides sums and trade order
@@ -222,7 +310,45 @@ export function createSimulation(
   const { costs, risk, sizing } = spec;
   const lastClose = (j: number) => (idx[j] >= 0 ? inputs[j].close[idx[j]] : NaN);
   const dayTrades: Trade[] = [];
+  const lapsed: LapsedOrder[] = [];
   let dayAt = 0; // index of the day being simulated on the day axis
+  if (resume) {
+    const bySymbol = new Map<string, number>();
+    for (let j = inputs.length - 1; j >= 0; j--) bySymbol.set(inputs[j].symbol, j);
+    const indexOf = (symbol: string): number => {
+      const j = bySymbol.get(symbol);
+      if (j === undefined) {
+        throw new BadRequestError(
+          `Cannot resume the simulation after ${
+            dayText(resume.last_day)
+          }: no bars for ${symbol}, which it holds`,
+        );
+      }
+      return j;
+    };
+    for (let j = 0; j < inputs.length; j++) idx[j] = firstIndexAfter(inputs[j].days, resume.last_day) - 1;
+    money = resume.money;
+    totalFees = resume.total_fees;
+    for (const p of resume.positions) {
+      const j = indexOf(p.symbol);
+      const restored: Position = {
+        quantity: p.quantity,
+        entryPrice: p.entry_price,
+        entryIndex: firstIndexOnOrAfter(inputs[j].days, p.entry_day),
+        entryDay: p.entry_day,
+        entryAt: firstIndexOnOrAfter(fullDays, p.entry_day) - offset,
+        peak: p.peak,
+        barsHeld: p.bars_held,
+      };
+      positions.set(j, restored);
+      posAt[j] = restored;
+    }
+    for (const o of resume.pending) {
+      const j = indexOf(o.symbol);
+      pending.set(j, { action: o.action, quantity: o.quantity, reason: o.reason, confidence: o.confidence });
+      pendingAt[j] = 1;
+    }
+  }
 
   // The spec's percent costs through the shared execution model: fills, fees and the cut to cash follow
   // `domain/execution/` (the `fee_on_top` cash rule).
@@ -388,6 +514,13 @@ export function createSimulation(
             if (!tradedToday.has(j)) {
               pending.delete(j); // suspended: the order lapses
               pendingAt[j] = 0;
+              lapsed.push({
+                day,
+                symbol: inputs[j].symbol,
+                action,
+                quantity: order.quantity,
+                reason: order.reason,
+              });
               continue;
             }
             pending.delete(j);
@@ -544,6 +677,28 @@ export function createSimulation(
     };
   };
 
+  const snapshot = (): EngineState => ({
+    last_day: t > 0 ? allDays[t - 1] : resume ? resume.last_day : (allDays.length > 0 ? allDays[0] - 1 : 0),
+    money,
+    total_fees: totalFees,
+    positions: [...positions].map(([j, p]) => ({
+      symbol: inputs[j].symbol,
+      quantity: p.quantity,
+      entry_price: p.entryPrice,
+      entry_day: p.entryDay,
+      peak: p.peak,
+      bars_held: p.barsHeld,
+      holding_days: t - 1 - p.entryAt,
+    })),
+    pending: [...pending].map(([j, o]) => ({
+      symbol: inputs[j].symbol,
+      action: o.action,
+      quantity: o.quantity,
+      reason: o.reason,
+      confidence: o.confidence,
+    })),
+  });
+
   return {
     totalDays: T,
     advance,
@@ -551,6 +706,18 @@ export function createSimulation(
     currentDay: () => (t > 0 ? allDays[t - 1] : null),
     tradeCount: () => trades.length,
     tradesSince: (count) => trades.slice(count),
+    lapsedOrders: () => lapsed,
+    lastClose: () =>
+      t > 0
+        ? {
+          day: allDays[t - 1],
+          equity: equity[t - 1],
+          cash: cash[t - 1],
+          holdings: holdings[t - 1],
+          positions: held[t - 1],
+        }
+        : null,
+    snapshot,
     finish,
   };
 }

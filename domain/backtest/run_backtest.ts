@@ -6,13 +6,10 @@ import type { RunGate } from "./run_gate.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { ExchangeCode } from "../calendar/exchanges.ts";
-import { BadRequestError, NotFoundError, ValidationError } from "../errors.ts";
-import { JOB_QUEUE_HINT, SyncRunTooLargeError } from "./run_errors.ts";
-import type { FundamentalsRow, MarketData, SymbolInfo } from "../market/types.ts";
-import { openRunMarket } from "../market/market_service.ts";
+import { NotFoundError, ValidationError } from "../errors.ts";
+import type { MarketData, SymbolInfo } from "../market/types.ts";
 import {
   BARS_PER_YEAR,
-  costedNodes,
   createWorkPacer,
   estimateBars,
   estimateExpressionCost,
@@ -20,13 +17,11 @@ import {
   formatCost,
   yieldToEventLoop,
 } from "../strategy/cost.ts";
-import { createEvalContext, evaluate, evaluateNodes } from "../strategy/evaluate.ts";
-import { type Expr, ExpressionError, parseExpression, printExpression } from "../strategy/expression.ts";
-import type { FUNDAMENTAL_METRICS, StrategySpec } from "../strategy/spec.ts";
-import { atr } from "../indicators/oscillators.ts";
-import { createSimulation, type SymbolInput, type Trade } from "./engine.ts";
-import { confidenceColumn } from "./confidence.ts";
-import { type BacktestReport, buildReport, type EntrySignalCounts } from "./report.ts";
+import { type Expr, ExpressionError, parseExpression } from "../strategy/expression.ts";
+import type { StrategySpec } from "../strategy/spec.ts";
+import { createSimulation, type Trade } from "./engine.ts";
+import { loadRunInputs, noInputsError } from "./run_inputs.ts";
+import { type BacktestReport, buildReport } from "./report.ts";
 
 /** The engine version reported with every result. */
 export const ENGINE_VERSION = "1.0.0";
@@ -46,60 +41,6 @@ export function passesStaticFilters(info: SymbolInfo, f: Filters | undefined): b
   return true;
 }
 
-const METRIC_FIELD: Record<typeof FUNDAMENTAL_METRICS[number], keyof FundamentalsRow> = {
-  PE_RATIO: "pe_ratio",
-  PBV: "pbv",
-  ROE: "roe",
-  DE_RATIO: "de_ratio",
-  ROA: "roa",
-  NPM: "npm",
-  EPS: "eps",
-};
-
-/** Clears entries on days when the last public fundamentals (point-in-time) fail a bound, or there are none. */
-function applyFundamentalFilters(
-  entry: Float64Array,
-  days: Int32Array,
-  rows: FundamentalsRow[],
-  bounds: NonNullable<Filters["fundamentals"]>,
-): void {
-  let r = -1;
-  for (let k = 0; k < days.length; k++) {
-    while (r + 1 < rows.length && toDayNumber(rows[r + 1].available_on) <= days[k]) r++;
-    if (r < 0) {
-      entry[k] = 0;
-      continue;
-    }
-    for (const b of bounds) {
-      const v = rows[r][METRIC_FIELD[b.metric]] as number | null;
-      if (v === null || (b.min !== undefined && v < b.min) || (b.max !== undefined && v > b.max)) {
-        entry[k] = 0;
-        break;
-      }
-    }
-  }
-}
-
-/** The first index of `days` on or after `day` (`days.length` when none). */
-function firstIndexFrom(days: Int32Array, day: number): number {
-  let k = 0;
-  while (k < days.length && days[k] < day) k++;
-  return k;
-}
-
-/**
- * What one position may spend at the start (capital × percent, the fixed cash, or unbounded for quantity and
- * risk sizing), to tell "capital below one lot" apart in a run without trades.
- */
-function positionBudget(spec: StrategySpec): number {
-  const s = spec.sizing;
-  return s.method === "percent_equity"
-    ? (spec.capital * s.percent) / 100
-    : s.method === "fixed_cash"
-    ? Math.min(s.cash, spec.capital)
-    : spec.capital;
-}
-
 /** Progress of a sliced run: percent of trading days simulated, the last simulated date, trades so far. */
 export interface BacktestProgress {
   progress: number;
@@ -112,9 +53,6 @@ export class BacktestCancelledError extends Error {}
 
 /** The rule that `min_avg_traded_value` evaluates on every symbol. */
 const TRADED_VALUE = "sma(close * volume, 20)";
-
-/** Symbols a synchronous run loads ahead of the one it evaluates. */
-const LOAD_AHEAD = 8;
 
 /** Symbol-days simulated between two pauses of a synchronous run (about 5 ms of engine work). */
 const SIM_SLICE_SYMBOL_DAYS = 150_000;
@@ -154,7 +92,7 @@ function parseRule(src: string, field: string): Expr {
 }
 
 /** Every expression a run of `spec` evaluates on each symbol: entry, exit, rank_by, then the filters' rule. */
-function specExpressions(spec: StrategySpec): Expr[] {
+export function specExpressions(spec: StrategySpec): Expr[] {
   const exprs = [
     parseRule(spec.entry, "entry"),
     parseRule(spec.exit, "exit"),
@@ -185,7 +123,7 @@ export function estimateBacktestCost(
 }
 
 /** `estimateBacktestCost`, looking symbols up with `getSymbol`. */
-async function estimateWith(
+export async function estimateWith(
   spec: StrategySpec,
   market: MarketData,
   getSymbol: (symbol: string) => Promise<SymbolInfo | null>,
@@ -306,27 +244,7 @@ async function runUngated(
   opts: RunBacktestOptions,
 ): Promise<{ report: BacktestReport; timing: BacktestTiming }> {
   const t0 = opts.now();
-  let indicatorsMs = 0;
   const symbols = await specSymbols(spec, market);
-  const loadFrom = addDays(spec.start, -WARMUP_DAYS);
-  const estimate = symbols.size * Math.ceil(((toDayNumber(spec.end) - toDayNumber(loadFrom)) * 252) / 365);
-  if (estimate > opts.maxSymbolBars) {
-    throw new SyncRunTooLargeError(
-      `This backtest needs about ${estimate} symbol-bars, over the synchronous limit of ${opts.maxSymbolBars}: ` +
-        JOB_QUEUE_HINT,
-    );
-  }
-  const ruleExprs = specExpressions(spec);
-  const [entry, exit, rank] = ruleExprs;
-  // The run's reads: look-ups and bars of its symbols (batched where the market can, bars read-only).
-  const runMarket = openRunMarket(market, [...symbols], opts.ownerId);
-  if (opts.maxExpressionCost !== undefined) {
-    assertWithinExpressionBudget(
-      await estimateWith(spec, market, runMarket.getSymbol),
-      opts.maxExpressionCost,
-      opts.expressionCostLoc,
-    );
-  }
   // Time spent paused (other requests running) is left out of the reported timings.
   let pausedMs = 0;
   const pause = opts.pause ?? yieldToEventLoop;
@@ -335,120 +253,13 @@ async function runUngated(
     await pause();
     pausedMs += opts.now() - p0;
   });
-  const startDay = toDayNumber(spec.start);
-  const inputs: SymbolInput[] = [];
-  const exchanges = new Set<ExchangeCode>();
-  const sources = new Set<string>();
-  const filters = spec.universe.filters;
-  /** Entry signals on or after `start`: as the rule fired, after the dynamic filters, and affordable at one lot. */
-  const signals: EntrySignalCounts = { tickers: 0, filteredOut: 0, raw: 0, eligible: 0, affordable: 0 };
-  const budget = positionBudget(spec);
-  /** A symbol's info and bars (`null` bars: filtered out); an unknown symbol is a 404. */
-  const loadSymbol = async (symbol: string) => {
-    const info = await runMarket.getSymbol(symbol);
-    if (!info) throw new NotFoundError(`Unknown symbol "${symbol}"`);
-    if (!passesStaticFilters(info, filters)) {
-      signals.filteredOut++;
-      return { info, bars: null };
-    }
-    return { info, bars: await runMarket.getBars(symbol, loadFrom, spec.end) };
-  };
-  // Without a per-symbol hook (synchronous runs), the next symbols load while this one is evaluated: their KV
-  // reads overlap instead of queueing one after another. Results are used in symbol order, errors included.
-  const order = [...symbols];
-  const entryText = printExpression(entry), exitText = printExpression(exit);
-  // Without risk-adjusted sizing the ATR is never read: every symbol gets a view of one shared all-NaN column.
-  let nanColumn = new Float64Array(0);
-  const noAtr = (n: number) => {
-    if (nanColumn.length < n) nanColumn = new Float64Array(n).fill(NaN);
-    return nanColumn.subarray(0, n);
-  };
-  const ahead = opts.beforeSymbol ? 0 : LOAD_AHEAD;
-  const loads: Promise<Awaited<ReturnType<typeof loadSymbol>>>[] = [];
-  let started = 0;
-  for (let k = 0; k < order.length; k++) {
-    await opts.beforeSymbol?.();
-    for (; started < order.length && started <= k + ahead; started++) {
-      loads[started] = loadSymbol(order[started]);
-      // Awaited in order below; this only keeps a failure that arrives early from counting as unhandled.
-      loads[started].catch(() => {});
-    }
-    const { info, bars } = await loads[k];
-    delete loads[k];
-    if (!bars || bars.days.length === 0) continue;
-    const symbol = order[k];
-    sources.add(bars.source);
-    const evalStarted = opts.now(), pausedBefore = pausedMs;
-    const ctx = createEvalContext(bars);
-    let e: Float64Array, x: Float64Array, r: Float64Array;
-    try {
-      await evaluateNodes(costedNodes(ruleExprs, bars.days.length), ctx, pacer);
-      e = evaluate(entry, ctx);
-      x = evaluate(exit, ctx);
-      r = evaluate(rank, ctx);
-    } catch (err) {
-      if (err instanceof ExpressionError) {
-        throw new ValidationError(err.message, ["spec"], "expression");
-      }
-      throw err;
-    }
-    const from0 = firstIndexFrom(bars.days, startDay);
-    const lotCost = info.lot_size * (1 + spec.costs.buy_fee_pct / 100);
-    for (let k = from0; k < e.length; k++) if (e[k] > 0) signals.raw++;
-    const a = spec.sizing.method === "risk_adjusted"
-      ? atr(bars.high, bars.low, bars.close, spec.sizing.atr_period)
-      : noAtr(bars.days.length);
-    if (filters) e = e.slice(); // the cached rule values are shared: mask a copy
-    if (filters?.min_avg_traded_value !== undefined) {
-      const adv = evaluate(ruleExprs[3], ctx);
-      for (let k = 0; k < e.length; k++) if (!(adv[k] >= filters.min_avg_traded_value)) e[k] = 0;
-    }
-    if (filters?.fundamentals?.length) {
-      applyFundamentalFilters(e, bars.days, await market.getFundamentals(symbol), filters.fundamentals);
-    }
-    for (let k = from0; k < e.length; k++) {
-      if (!(e[k] > 0)) continue;
-      signals.eligible++;
-      if (bars.close[k] * lotCost <= budget) signals.affordable++;
-    }
-    indicatorsMs += opts.now() - evalStarted - (pausedMs - pausedBefore);
-    const from = from0;
-    if (from === bars.days.length) continue;
-    const cut = <T extends Float64Array | Int32Array | Uint8Array>(arr: T) => arr.subarray(from) as T;
-    exchanges.add(info.exchange);
-    inputs.push({
-      symbol: info.symbol,
-      name: info.name,
-      lotSize: info.lot_size,
-      days: cut(bars.days),
-      open: cut(bars.open),
-      high: cut(bars.high),
-      low: cut(bars.low),
-      close: cut(bars.close),
-      entry: cut(e),
-      exit: cut(x),
-      rank: cut(r),
-      atr: cut(a),
-      entryText,
-      exitText,
-      entryConfidence: cut(confidenceColumn(entry, ctx, e)),
-      exitConfidence: cut(confidenceColumn(exit, ctx, x)),
-    });
-  }
-  if (inputs.length === 0) {
-    throw new BadRequestError(
-      signals.filteredOut === symbols.size
-        ? `Backtest failed: the filters left no tickers (market cap, sectors and syariah removed all ${symbols.size})`
-        : `No bars for these symbols between ${spec.start} and ${spec.end}`,
-    );
-  }
-  signals.tickers = inputs.length;
-  let firstBar = Infinity, lastBar = -Infinity;
-  for (const s of inputs) {
-    firstBar = Math.min(firstBar, s.days[0]);
-    lastBar = Math.max(lastBar, s.days[s.days.length - 1]);
-  }
-  const sessions = sessionDaysOf(exchanges, firstBar, lastBar);
+  const { inputs, exchanges, sources, signals, sessions, indicatorsMs } = await loadRunInputs(
+    spec,
+    symbols,
+    market,
+    { ...opts, pacer, pausedMs: () => pausedMs },
+  );
+  if (inputs.length === 0) throw noInputsError(spec, signals, symbols.size);
   const t1 = opts.now(), pausedBeforeSim = pausedMs;
   let sim;
   if (opts.onProgress) {

@@ -214,6 +214,7 @@ Deno.test("Strategy Operations: run (past start_date), instances, logs, stop —
 
     // A second instance by the strategy's name (case-insensitive, like /strategies/{name}/stage), from the
     // default start: the next session not yet closed (2026-05-14), so nothing is processed yet.
+    w.clock.advance(60_000); // a minute later, so "newest first" has an order to show
     const fresh = await me.expect(201, "POST", "/api/v1/strategies/aaplfastcross/run", { is_public: true });
     assertInstance(fresh);
     assert.equal(fresh.strategy_id, sid);
@@ -281,7 +282,8 @@ Deno.test("Strategy Operations: run (past start_date), instances, logs, stop —
     const all = await me.expect(200, "GET", `${base}/instances/${started.id}/logs?since=0&limit=1000`);
     assert.equal(all.events.length, events.length);
     assert.equal(all.has_more, false);
-    assert.equal(all.next_since, null);
+    // At the end, next_since is where a poller reads on from (the last seq), or null (the contract allows both).
+    assert.ok(all.next_since === null || all.next_since === events.length, `next_since ${all.next_since}`);
     const today = await me.expect(
       200,
       "GET",
@@ -321,12 +323,12 @@ Deno.test("Strategy Operations: run (past start_date), instances, logs, stop —
 
     // Stopping is final: a second stop is a 409 in the documented error shape.
     await assertDetail(
-      await me.w.request("POST", `${base}/instances/${started.id}/stop`, { token: me.token }),
+      await me.w.request("POST", `${base}/instances/${started.id}/stop`, { token: me.token, json: {} }),
       409,
     );
 
-    // The fresh instance stops with no body (default: the spec's close_at_end, false → positions kept).
-    const kept = await me.expect(200, "POST", `${base}/instances/${fresh.id}/stop`);
+    // The fresh instance stops with an empty body (default: the spec's close_at_end, false → positions kept).
+    const kept = await me.expect(200, "POST", `${base}/instances/${fresh.id}/stop`, {});
     assert.equal(kept.status, "stopped");
     const stoppedList = await me.expect(200, "GET", `${base}/instances?status=stopped`);
     assert.equal(stoppedList.total, 2);
@@ -382,13 +384,13 @@ Deno.test("Strategy Operations: refusals — unpromoted, unknown, strict bodies,
 
     // Unknown strategy, unknown instance, unknown body field, bad types.
     await assertDetail(
-      await me.w.request("POST", "/api/v1/strategies/strat_none/run", { token: me.token }),
+      await me.w.request("POST", "/api/v1/strategies/strat_none/run", { token: me.token, json: {} }),
       404,
     );
     await assertDetail(await me.w.request("GET", `${base}/instances/pi_none`, { token: me.token }), 404);
     await assertDetail(await me.w.request("GET", `${base}/instances/pi_none/logs`, { token: me.token }), 404);
     await assertDetail(
-      await me.w.request("POST", `${base}/instances/pi_none/stop`, { token: me.token }),
+      await me.w.request("POST", `${base}/instances/pi_none/stop`, { token: me.token, json: {} }),
       404,
     );
     await assertValidation(me.call("POST", `${base}/run`, { start_date: START, capital: 5 }));
@@ -413,7 +415,8 @@ Deno.test("Strategy Operations: refusals — unpromoted, unknown, strict bodies,
         ["POST", `${base}/instances/${mine.id}/stop`],
       ]
     ) {
-      await assertDetail(await other.w.request(method, path, { token: other.token }), 404);
+      const json = method === "POST" ? {} : undefined;
+      await assertDetail(await other.w.request(method, path, { token: other.token, json }), 404);
     }
     // …even under the stranger's own strategy id.
     const theirs = await savePromoted(other, "Theirs", SPEC);
@@ -424,12 +427,25 @@ Deno.test("Strategy Operations: refusals — unpromoted, unknown, strict bodies,
         ["POST", `/api/v1/strategies/${theirs}/instances/${mine.id}/stop`],
       ]
     ) {
-      await assertDetail(await other.w.request(method, path, { token: other.token }), 404);
+      const json = method === "POST" ? {} : undefined;
+      await assertDetail(await other.w.request(method, path, { token: other.token, json }), 404);
     }
     assert.equal((await me.expect(200, "GET", `${base}/instances/${mine.id}`)).status, "running");
 
     // The free tier runs 2 instances at once (`named` and `mine`): a third is a 403; after a stop it fits.
     await assertDetail(await me.w.request("POST", `${base}/run`, { token: me.token, json: {} }), 403);
-    await me.expect(200, "POST", `${base}/instances/${mine.id}/stop`);
+    await me.expect(200, "POST", `${base}/instances/${mine.id}/stop`, {});
     await me.expect(201, "POST", `${base}/run`, {});
+  }));
+
+Deno.test("Strategy Operations: a client of document 003 stops and launches with no body at all", () =>
+  withOperations(async ({ me, sid }) => {
+    const base = `/api/v1/strategies/${sid}`;
+    // Contract A3: the stop body is optional ("Stop instance" in the document carries none).
+    const p = await me.expect(201, "POST", `${base}/run`, {});
+    const stopped = await me.expect(200, "POST", `${base}/instances/${p.id}/stop`);
+    assert.equal(stopped.status, "stopped");
+    // Contract A3: every field of the run body is optional, so "Launch strategy" with no body starts one.
+    const launched = await me.expect(201, "POST", `${base}/run`);
+    assert.equal(launched.status, "running");
   }));

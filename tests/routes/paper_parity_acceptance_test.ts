@@ -252,8 +252,8 @@ Deno.test({
         }),
         403,
       );
-      await me.expect(200, "POST", `/api/v1/strategies/${single}/instances/${a.id}/stop`);
-      await me.expect(200, "POST", `/api/v1/strategies/${fifty}/instances/${b.id}/stop`);
+      await me.expect(200, "POST", `/api/v1/strategies/${single}/instances/${a.id}/stop`, {});
+      await me.expect(200, "POST", `/api/v1/strategies/${fifty}/instances/${b.id}/stop`, {});
 
       // Catch-up: started now (00:30 UTC after E) from D, every session processed before the 201.
       const c = await me.expect(201, "POST", `/api/v1/strategies/${single}/run`, { start_date: D });
@@ -307,7 +307,7 @@ Deno.test("paper: another user's instance is a 404 on every route; stop is final
     assert.deepEqual(stopped.positions, still.positions);
     const before = await allEvents(me, base, p.id);
     assert.equal(before.at(-1)!.type, "stopped");
-    await assertDetail(await w.request("POST", `${base}/instances/${p.id}/stop`, { token: me.token }), 409);
+    await assertDetail(await w.request("POST", `${base}/instances/${p.id}/stop`, { token: me.token, json: {} }), 409);
     await assertDetail(
       await w.request("POST", `${base}/instances/${p.id}/stop`, {
         token: me.token,

@@ -307,7 +307,10 @@ Deno.test("paper: another user's instance is a 404 on every route; stop is final
     assert.deepEqual(stopped.positions, still.positions);
     const before = await allEvents(me, base, p.id);
     assert.equal(before.at(-1)!.type, "stopped");
-    await assertDetail(await w.request("POST", `${base}/instances/${p.id}/stop`, { token: me.token, json: {} }), 409);
+    await assertDetail(
+      await w.request("POST", `${base}/instances/${p.id}/stop`, { token: me.token, json: {} }),
+      409,
+    );
     await assertDetail(
       await w.request("POST", `${base}/instances/${p.id}/stop`, {
         token: me.token,

@@ -102,6 +102,7 @@ export function startWorker(house: House, clock: Clock, log: LogFn): { queue: Qu
     factors: services.factors,
     portfolios: services.portfolios,
     paper: services.paper,
+    licenses: services.licenses,
   });
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);
   // Signals committed but not yet logged or attested when a process stopped are finished now.

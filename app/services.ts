@@ -73,6 +73,10 @@ import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
 import { createPaperRepo } from "../domain/store/paper_repo.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
+import type { LicenseServices } from "../domain/licenses/services.ts";
+import { createLicenseRepo } from "../domain/store/license_repo.ts";
+import { licenseSignerSource } from "../domain/licenses/signing_key.ts";
+import { LICENSE_LINKS } from "../routes/license_routes.ts";
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -301,6 +305,22 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     rate: backtestRate,
     log,
   };
+  // QuantOS licences: the signing key is the configured one (checked now) or generated once into KV settings.
+  const licenses: LicenseServices = {
+    licenses: createLicenseRepo(kv),
+    auth,
+    notifications: { notifications: support.notifications, clock },
+    signer: licenseSignerSource(config.licenses.signingKey, createSettingsRepo(kv), log),
+    images: {
+      amd64: { url: config.licenses.imageUrls.amd64, setting: "QUANTOS_IMAGE_URL_AMD64" },
+      arm64: { url: config.licenses.imageUrls.arm64, setting: "QUANTOS_IMAGE_URL_ARM64" },
+    },
+    issuer: config.publicBaseUrl,
+    links: LICENSE_LINKS,
+    clock,
+    log,
+  };
+  if (config.licenses.signingKey) await licenses.signer();
   return {
     config,
     kv,
@@ -308,6 +328,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     mailer,
     portfolios,
     paper,
+    licenses,
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

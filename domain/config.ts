@@ -49,6 +49,21 @@ export const DEFAULT_MAX_EXPRESSION_COST = 250_000_000;
 /** Default budget of one queued backtest's expression evaluation (ten times the synchronous one). */
 export const DEFAULT_MAX_JOB_EXPRESSION_COST = 2_500_000_000;
 
+/** An optional absolute http(s) URL setting. */
+const httpUrl = optionalText.refine(
+  (v) => v === undefined || (URL.canParse(v) && /^https?:$/.test(new URL(v).protocol)),
+  { message: "Expected an absolute http:// or https:// URL" },
+);
+
+/** Whether `text` is base64 of DER bytes naming the Ed25519 algorithm (OID 1.3.101.112) like a PKCS#8 key. */
+function isEd25519Pkcs8Base64(text: string): boolean {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return false;
+  const bytes = Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+  const oid = [0x06, 0x03, 0x2b, 0x65, 0x70];
+  return bytes[0] === 0x30 && bytes.length >= 48 &&
+    bytes.some((_, i) => oid.every((b, j) => bytes[i + j] === b));
+}
+
 const EnvSchema = z.object({
   DENO_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: z.coerce.number().int().min(0).max(65535).default(8000),
@@ -121,6 +136,11 @@ const EnvSchema = z.object({
   GEMINI_BASE_URL: z.url().optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
   RATE_LIMIT_ASSISTANT: rateRule("120/1h"),
+  LICENSE_SIGNING_KEY: optionalText.refine((v) => v === undefined || isEd25519Pkcs8Base64(v), {
+    message: "Expected the base64 of an Ed25519 private key in PKCS#8 DER form",
+  }),
+  QUANTOS_IMAGE_URL_AMD64: httpUrl,
+  QUANTOS_IMAGE_URL_ARM64: httpUrl,
 });
 
 /** The identity rate limits, one rule per limiter bucket. */
@@ -241,6 +261,14 @@ export interface Config {
     gemini: { apiKey: string; model: string; baseUrl: string | undefined } | undefined;
     timeoutMs: number;
     rate: RateRule;
+  };
+  /**
+   * QuantOS licences: the Ed25519 signing key (base64 PKCS#8; `undefined`: generated once and kept in KV) and the
+   * self-hosted image download URL per architecture (`undefined`: that download answers 404).
+   */
+  licenses: {
+    signingKey: string | undefined;
+    imageUrls: { amd64: string | undefined; arm64: string | undefined };
   };
   version: string;
 }
@@ -382,6 +410,10 @@ export function parseConfig(
       enabled: e.YAHOO_ENABLED,
       symbols: e.YAHOO_SYMBOLS.map((s) => s.toUpperCase()),
       baseUrl: e.YAHOO_BASE_URL,
+    },
+    licenses: {
+      signingKey: e.LICENSE_SIGNING_KEY,
+      imageUrls: { amd64: e.QUANTOS_IMAGE_URL_AMD64, arm64: e.QUANTOS_IMAGE_URL_ARM64 },
     },
     version: VERSION,
   };

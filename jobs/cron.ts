@@ -13,6 +13,8 @@ import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { checkPortfolioSignals, runPortfolioSignals } from "../domain/portfolios/portfolio_job.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { advanceInstances } from "../domain/paper/paper_advance.ts";
+import type { LicenseServices } from "../domain/licenses/services.ts";
+import { expireLicenses } from "../domain/licenses/license_expiry.ts";
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -27,6 +29,8 @@ export interface CronDeps {
   portfolios?: PortfolioServices;
   /** Paper-trading instances, for the advance after each market's close (absent: it does nothing). */
   paper?: PaperServices;
+  /** QuantOS licences, for the 00:10 UTC expiry job (absent: it does nothing). */
+  licenses?: LicenseServices;
   clock: Clock;
   log: LogFn;
 }
@@ -100,7 +104,10 @@ async function runPortfolioJob(deps: CronDeps, check: boolean): Promise<void> {
 async function runPaperAdvance(deps: CronDeps, exchanges: ExchangeCode[]): Promise<void> {
   if (!deps.paper) return;
   const summary = await advanceInstances(deps.paper, { exchanges });
-  deps.log("info", "paper advance ran", { exchanges: exchanges.join(","), summary: JSON.stringify(summary).slice(0, 500) });
+  deps.log("info", "paper advance ran", {
+    exchanges: exchanges.join(","),
+    summary: JSON.stringify(summary).slice(0, 500),
+  });
 }
 
 /** Every scheduled job of the service. */
@@ -154,11 +161,29 @@ export const CRON_JOBS: readonly CronJob[] = [
   // Paper instances after each market's close and its bar refresh (UTC): SSE/SZSE 08:30, IDX 10:00, NSE 11:00,
   // NYSE 22:30 (Mon–Fri), crypto 00:30 daily. Each advances only the instances trading there; missed days are
   // caught up in order by the next run.
-  { name: "paper-advance-sse", schedule: "30 8 * * 1-5", run: (deps) => runPaperAdvance(deps, ["SSE", "SZSE"]) },
+  {
+    name: "paper-advance-sse",
+    schedule: "30 8 * * 1-5",
+    run: (deps) => runPaperAdvance(deps, ["SSE", "SZSE"]),
+  },
   { name: "paper-advance-idx", schedule: "0 10 * * 1-5", run: (deps) => runPaperAdvance(deps, ["IDX"]) },
   { name: "paper-advance-nse", schedule: "0 11 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NSE"]) },
   { name: "paper-advance-nyse", schedule: "30 22 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NYSE"]) },
   { name: "paper-advance-crypto", schedule: "30 0 * * *", run: (deps) => runPaperAdvance(deps, ["CRYPTO"]) },
+  // 00:10 UTC: licences are valid through the end of their expires day in UTC; expired ones go back to free.
+  {
+    name: "license-expiry",
+    schedule: "10 0 * * *",
+    run: async (deps) => {
+      if (!deps.licenses) return;
+      const summary = await expireLicenses(deps.licenses);
+      deps.log("info", "daily job ran", {
+        job: "license-expiry",
+        date: summary.date,
+        summary: JSON.stringify(summary),
+      });
+    },
+  },
   {
     name: "market-refresh-crypto",
     schedule: "15 0 * * *",

@@ -72,6 +72,8 @@ import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { portfolioRoutes } from "./portfolio_routes.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
+import type { LicenseServices } from "../domain/licenses/services.ts";
+import { deployKitRoutes, licenseExpiryJob, licenseRoutes } from "./license_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -146,6 +148,8 @@ export interface AppDeps {
   portfolios: PortfolioServices;
   /** Paper-trading instances of library strategies. */
   paper: PaperServices;
+  /** QuantOS licences: requests, admin decisions, signed files, the image download, the expiry job. */
+  licenses: LicenseServices;
   log: LogFn;
 }
 
@@ -233,11 +237,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
   api.route("/", publicRecordRoutes(deps.track));
-  api.route("/", adminJobRoutes(deps.auth, deps.track, deps.dailyJobs, [paperAdvanceJob(deps.paper)]));
+  api.route(
+    "/",
+    adminJobRoutes(deps.auth, deps.track, deps.dailyJobs, [
+      paperAdvanceJob(deps.paper),
+      licenseExpiryJob(deps.licenses),
+    ]),
+  );
   api.route("/", assistantUsageRoutes(deps.auth, deps.assistant));
   api.route("/", factorRoutes(deps.auth, deps.factors));
   api.route("/", portfolioRoutes(deps.auth, deps.portfolios));
   api.route("/", paperRoutes(deps.auth, deps.paper));
+  api.route("/", licenseRoutes(deps.auth, deps.licenses));
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);
@@ -247,6 +258,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", docsRoutes());
   app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
+  app.route("/", deployKitRoutes(deps.licenses));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
     documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),
   });

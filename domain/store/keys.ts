@@ -193,4 +193,16 @@ export const keys = {
   blobManifest: (blobKey: readonly Deno.KvKeyPart[]) => [...blobKey, "manifest"] as const,
   blobChunk: (blobKey: readonly Deno.KvKeyPart[], gen: string, index: number) =>
     [...blobKey, "chunk", gen, index] as const,
+  /** QuantOS licence requests, a user's and a status's index, and the one pending request a user may have. */
+  licenseRequest: (id: string) => ["license_requests", id] as const,
+  licenseRequests: () => ["license_requests"] as const,
+  licenseRequestByUser: (userId: string, id: string) => ["license_requests_by_user", userId, id] as const,
+  licenseRequestsByUser: (userId: string) => ["license_requests_by_user", userId] as const,
+  licenseRequestByStatus: (status: string, id: string) => ["license_requests_by_status", status, id] as const,
+  licenseRequestsByStatus: (status: string) => ["license_requests_by_status", status] as const,
+  pendingLicenseRequest: (userId: string) => ["license_requests_pending_by_user", userId] as const,
+  /** A user's licence (one per user) and the expiry index of licences the expiry job has not processed. */
+  license: (userId: string) => ["licenses", userId] as const,
+  licenseByExpiry: (expires: string, userId: string) => ["licenses_by_expiry", expires, userId] as const,
+  licensesByExpiry: () => ["licenses_by_expiry"] as const,
 };

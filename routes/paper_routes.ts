@@ -33,9 +33,9 @@ import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schema
 import {
   InstanceListQuery,
   InstanceLogsQuery,
+  PaperAdvanceSummarySchema,
   PaperInstanceListSchema,
   PaperInstanceSchema,
-  PaperAdvanceSummarySchema,
   PaperLogPageSchema,
   StartInstanceBody,
   StopInstanceBody,
@@ -79,7 +79,8 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
         path: `${prefix}/run`,
         tags,
         summary: `Start a paper-trading instance of my library strategy${doc}`,
-        description: "Runs the production version (or `version`) forward from `start_date` on new bars with " +
+        description:
+          "Runs the production version (or `version`) forward from `start_date` on new bars with " +
           "the backtest engine and execution model; a past start_date is processed through the latest closed " +
           "session before the answer. Capital, costs and universe come from the spec. Running instances per " +
           "tier: free 2, licensed 20 (403 past it). Rate-limited like synchronous backtests.",
@@ -144,7 +145,8 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
         path: `${prefix}/instances/{instance_id}/stop`,
         tags,
         summary: `Stop one of my paper instances (final)${doc}`,
-        description: "Pending orders are cancelled; positions are kept, or sold at the last processed close " +
+        description:
+          "Pending orders are cancelled; positions are kept, or sold at the last processed close " +
           "with `liquidate: true` (default: the spec's close_at_end). Stopping twice is a 409.",
         security: bearerSecurity,
         middleware: [user],
@@ -157,7 +159,10 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
       async (c) => {
         const p = c.req.valid("param");
         return c.json(
-          await fromInput("body", () => stopInstance(deps, me(c), strategyOf(p), p.instance_id, c.req.valid("json"))),
+          await fromInput(
+            "body",
+            () => stopInstance(deps, me(c), strategyOf(p), p.instance_id, c.req.valid("json")),
+          ),
           200,
         );
       },
@@ -169,7 +174,8 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
         path: `${prefix}/instances/{instance_id}/logs`,
         tags,
         summary: `The event log of one of my paper instances${doc}`,
-        description: "Orders, fills with their reasons, lapsed and cancelled orders, daily summaries, errors; " +
+        description:
+          "Orders, fills with their reasons, lapsed and cancelled orders, daily summaries, errors; " +
           "in seq order (1-based, gapless). `since`: the seq of the last event seen, or a date/instant.",
         security: bearerSecurity,
         middleware: [user],

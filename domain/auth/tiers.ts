@@ -31,7 +31,12 @@ export const TIERS: readonly TierInfo[] = [
     description: "Research, backtests and up to 3 tracked strategies.",
     max_strategies: 3,
     strategy_universes: [...TRACKED_UNIVERSES],
-    limits: { max_tracked_strategies: 3, max_api_keys: 10, max_active_backtests: 2, max_running_instances: 2 },
+    limits: {
+      max_tracked_strategies: 3,
+      max_api_keys: 10,
+      max_active_backtests: 2,
+      max_running_instances: 2,
+    },
   },
   {
     tier: "licensed",
@@ -39,7 +44,12 @@ export const TIERS: readonly TierInfo[] = [
     description: "Up to 20 tracked strategies for teams running agents in production.",
     max_strategies: 20,
     strategy_universes: [...TRACKED_UNIVERSES],
-    limits: { max_tracked_strategies: 20, max_api_keys: 50, max_active_backtests: 10, max_running_instances: 20 },
+    limits: {
+      max_tracked_strategies: 20,
+      max_api_keys: 50,
+      max_active_backtests: 10,
+      max_running_instances: 20,
+    },
   },
 ];
 

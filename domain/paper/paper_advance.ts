@@ -44,6 +44,9 @@ export interface InstanceAdvance {
   error: string | null;
 }
 
+/** A day's money figures rounded to 4 decimals, as a backtest report's daily series rounds them. */
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
 /** The events of processed days, in order: per day lapsed orders, fills, new orders, then the day's summary. */
 function dayEvents(days: readonly PaperDay[]): NewPaperEvent[] {
   const out: NewPaperEvent[] = [];
@@ -54,8 +57,16 @@ function dayEvents(days: readonly PaperDay[]): NewPaperEvent[] {
     out.push({
       date: d.date,
       type: "daily_summary",
-      message: `Equity ${d.equity} after ${d.date} (${d.fills.length} fill(s), ${d.positions} position(s))`,
-      data: { equity: d.equity, cash: d.cash, holdings_value: d.holdings, positions: d.positions, trades: d.fills.length },
+      message: `Equity ${
+        r4(d.equity)
+      } after ${d.date} (${d.fills.length} fill(s), ${d.positions} position(s))`,
+      data: {
+        equity: r4(d.equity),
+        cash: r4(d.cash),
+        holdings_value: r4(d.holdings),
+        positions: d.positions,
+        trades: d.fills.length,
+      },
     });
   }
   return out;
@@ -71,9 +82,9 @@ function afterDays(r: PaperInstanceRecord, days: readonly PaperDay[], run: Paper
     last_close: run.last_close,
     last_bar_date: last.date,
     bars_processed: r.bars_processed + days.length,
-    equity: last.equity,
-    cash: last.cash,
-    holdings_value: last.holdings,
+    equity: r4(last.equity),
+    cash: r4(last.cash),
+    holdings_value: r4(last.holdings),
     trades_count: r.trades_count + days.reduce((n, d) => n + d.fills.length, 0),
     last_seq: r.last_seq + events.length,
     updated_at: now,
@@ -82,7 +93,12 @@ function afterDays(r: PaperInstanceRecord, days: readonly PaperDay[], run: Paper
 }
 
 /** The largest prefix of `days` (at least one day) whose commit fits KV's limits. */
-function fittingPrefix(r: PaperInstanceRecord, days: readonly PaperDay[], run: PaperAdvance, now: number): number {
+function fittingPrefix(
+  r: PaperInstanceRecord,
+  days: readonly PaperDay[],
+  run: PaperAdvance,
+  now: number,
+): number {
   const fits = (k: number) => {
     const c = afterDays(r, days.slice(0, k), run, now);
     const cost = paperCommitCost(c.next, c);
@@ -100,7 +116,9 @@ function fittingPrefix(r: PaperInstanceRecord, days: readonly PaperDay[], run: P
 
 /** Why a runner call failed, as logged. */
 const errorText = (e: unknown) =>
-  e instanceof DomainError ? e.message : `Internal error while advancing: ${e instanceof Error ? e.message : e}`;
+  e instanceof DomainError
+    ? e.message
+    : `Internal error while advancing: ${e instanceof Error ? e.message : e}`;
 
 /** Marks the instance failed with `error` (one commit); `false` when the record changed meanwhile. */
 function markFailed(deps: PaperServices, entry: PaperInstanceEntry, error: string): Promise<boolean> {
@@ -142,7 +160,11 @@ export function advanceTarget(deps: PaperServices, r: PaperInstanceRecord, date:
  * Advances instance `id` through `min(date, latest closed session)`; a stopped or failed instance, or one
  * already there, is left alone.
  */
-export async function advanceInstance(deps: PaperServices, id: string, date: string): Promise<InstanceAdvance> {
+export async function advanceInstance(
+  deps: PaperServices,
+  id: string,
+  date: string,
+): Promise<InstanceAdvance> {
   const done: InstanceAdvance = { bars: 0, fills: 0, failed: false, error: null };
   let conflicts = 0;
   for (let commits = 0; commits < MAX_COMMITS_PER_ADVANCE;) {
@@ -205,7 +227,15 @@ export async function advanceInstances(
   opts: { date?: string; exchanges?: readonly string[] } = {},
 ): Promise<AdvanceSummary> {
   const date = opts.date ?? new Date(deps.clock.now()).toISOString().slice(0, 10);
-  const summary: AdvanceSummary = { date, instances: 0, advanced: 0, bars: 0, fills: 0, failed: 0, errors: [] };
+  const summary: AdvanceSummary = {
+    date,
+    instances: 0,
+    advanced: 0,
+    bars: 0,
+    fills: 0,
+    failed: 0,
+    errors: [],
+  };
   for (const id of await deps.instances.listRunning(MAX_INSTANCES_PER_RUN)) {
     if (opts.exchanges) {
       const r = (await deps.instances.get(id))?.record;

@@ -110,7 +110,9 @@ export async function startInstance(
 
   // What the instance runs, pinned now: symbols (tickers + the universe today) and their exchanges.
   const names = new Set(v.spec.universe.tickers?.map((t) => t.toUpperCase()) ?? []);
-  if (v.spec.universe.name) for (const t of await deps.market.getUniverse(v.spec.universe.name)) names.add(t);
+  if (v.spec.universe.name) {
+    for (const t of await deps.market.getUniverse(v.spec.universe.name)) names.add(t);
+  }
   const symbols = [...names];
   const infos = await Promise.all(symbols.map((t) => deps.market.getSymbol(t, userId)));
   const unknown = symbols.filter((_, i) => infos[i] === null);
@@ -127,13 +129,18 @@ export async function startInstance(
   const closed = latestClosedDate(exchanges as ExchangeCode[], deps.clock.now());
   const startDate = input.start_date ?? addDays(closed, 1);
   if (startDate < addDays(today, -MAX_PAST_DAYS)) {
-    throw new ValidationError(`start_date may be at most 5 years back (not before ${addDays(today, -MAX_PAST_DAYS)})`, [
-      "start_date",
-    ]);
+    throw new ValidationError(
+      `start_date may be at most 5 years back (not before ${addDays(today, -MAX_PAST_DAYS)})`,
+      [
+        "start_date",
+      ],
+    );
   }
   if (startDate > addDays(today, MAX_FUTURE_DAYS)) {
     throw new ValidationError(
-      `start_date may be at most ${MAX_FUTURE_DAYS} days ahead (not after ${addDays(today, MAX_FUTURE_DAYS)})`,
+      `start_date may be at most ${MAX_FUTURE_DAYS} days ahead (not after ${
+        addDays(today, MAX_FUTURE_DAYS)
+      })`,
       ["start_date"],
     );
   }
@@ -189,13 +196,24 @@ export async function startInstance(
     error: null,
     updated_at: now,
   };
-  const started = numbered([{
-    date: null,
-    type: "started",
-    message: `Started version ${version} of "${s.name}" from ${startDate} with ${spec.capital} on ` +
-      `${symbols.length} symbol(s)`,
-    data: { strategy_id: s.id, version, start_date: startDate, symbols, exchanges, initial_capital: spec.capital },
-  }], 0, now);
+  const started = numbered(
+    [{
+      date: null,
+      type: "started",
+      message: `Started version ${version} of "${s.name}" from ${startDate} with ${spec.capital} on ` +
+        `${symbols.length} symbol(s)`,
+      data: {
+        strategy_id: s.id,
+        version,
+        start_date: startDate,
+        symbols,
+        exchanges,
+        initial_capital: spec.capital,
+      },
+    }],
+    0,
+    now,
+  );
   await deps.instances.create(record, { events: started, trades: [] });
   if (startDate <= closed) await advanceInstance(deps, record.id, closed);
   return instanceView((await deps.instances.get(record.id))!.record);
@@ -251,8 +269,8 @@ export async function stopInstance(
       next = {
         ...next,
         state: sold.state,
-        equity: sold.equity,
-        cash: sold.state.money,
+        equity: Math.round(sold.equity * 1e4) / 1e4,
+        cash: Math.round(sold.state.money * 1e4) / 1e4,
         holdings_value: 0,
         trades_count: r.trades_count + sold.fills.length,
       };

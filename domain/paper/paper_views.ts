@@ -70,15 +70,18 @@ export interface PaperEventView {
 }
 
 const CONVENTIONS: PaperInstanceView["conventions"] = {
-  fills: "The backtest engine's execution model on the spec: `next_open` orders are decided at a bar's close " +
+  fills:
+    "The backtest engine's execution model on the spec: `next_open` orders are decided at a bar's close " +
     "and filled at the next bar's open (an order whose symbol has no bar that day lapses); `close` fills at the " +
     "decision bar's close; stops and targets on the bar's range; whole lots; cash never negative.",
-  costs: "The spec's costs as in a backtest: buy and sell fees in percent of the value with its minimum fee, " +
+  costs:
+    "The spec's costs as in a backtest: buy and sell fees in percent of the value with its minimum fee, " +
     "slippage in percent of the price.",
   schedule: "Advanced after each market's close (paper-advance crons, UTC: SSE/SZSE 08:30, IDX 10:00, NSE " +
     "11:00, NYSE 22:30 Mon–Fri, crypto 00:30 daily) through the latest session every exchange of the instance " +
     "has closed and whose bars have arrived; missed sessions are processed in order, none twice.",
-  parity: "Started on D and advanced through E, the fills and daily equity are those of a backtest of the same " +
+  parity:
+    "Started on D and advanced through E, the fills and daily equity are those of a backtest of the same " +
     "spec from D to E with close_at_end false.",
 };
 
@@ -157,6 +160,7 @@ export function fillEvent(t: Trade): NewPaperEvent {
     fees: t.fees,
     reason: t.reason,
     confidence: t.confidence,
+    portfolio_value: t.portfolioValue,
   };
   if (t.profitLoss !== undefined) data.profit_loss = t.profitLoss;
   if (t.holdingDays !== undefined) data.holding_days = t.holdingDays;

@@ -109,9 +109,11 @@ const byUserKey = (userId: string, id: string) => ["paper_instances_by_user", us
 const byStrategyKey = (strategyId: string, id: string) =>
   ["paper_instances_by_strategy", strategyId, id] as const;
 const runningKey = (id: string) => ["paper_instances_running", id] as const;
-const runningByUserKey = (userId: string, id: string) => ["paper_instances_running_by_user", userId, id] as const;
+const runningByUserKey = (userId: string, id: string) =>
+  ["paper_instances_running_by_user", userId, id] as const;
 const eventsKey = (id: string, firstSeq: number) => ["paper_events", id, firstSeq] as const;
-const eventsAtKey = (id: string, at: number, firstSeq: number) => ["paper_events_at", id, at, firstSeq] as const;
+const eventsAtKey = (id: string, at: number, firstSeq: number) =>
+  ["paper_events_at", id, at, firstSeq] as const;
 
 const encoder = new TextEncoder();
 const bytesOf = (value: unknown) => encoder.encode(JSON.stringify(value)).length;
@@ -176,7 +178,11 @@ export interface PaperRepo {
   /** How many instances of `userId` are running (counting at most `cap + 1`). */
   countRunningByUser(userId: string, cap: number): Promise<number>;
   /** Up to `limit` events of instance `id` with `seq > afterSeq`, in order; `has_more` when more follow. */
-  eventsAfter(id: string, afterSeq: number, limit: number): Promise<{ events: PaperEventRecord[]; has_more: boolean }>;
+  eventsAfter(
+    id: string,
+    afterSeq: number,
+    limit: number,
+  ): Promise<{ events: PaperEventRecord[]; has_more: boolean }>;
   /** The `seq` of the first event written at or after `atMs`, or `null` when none was. */
   firstSeqFrom(id: string, atMs: number): Promise<number | null>;
 }
@@ -222,7 +228,10 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
       return e.value && e.versionstamp ? { record: e.value, versionstamp: e.versionstamp } : null;
     },
     async commit(versionstamp, next, extras) {
-      const op = kv.atomic().check({ key: instanceKey(next.id), versionstamp }).set(instanceKey(next.id), next);
+      const op = kv.atomic().check({ key: instanceKey(next.id), versionstamp }).set(
+        instanceKey(next.id),
+        next,
+      );
       withIndexes(op, next);
       addExtras(op, next, extras, next.updated_at);
       return (await op.commit()).ok;
@@ -237,13 +246,17 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
     },
     async listRunning(limit) {
       const ids: string[] = [];
-      for await (const e of kv.list<string>({ prefix: ["paper_instances_running"] }, { limit })) ids.push(e.value);
+      for await (const e of kv.list<string>({ prefix: ["paper_instances_running"] }, { limit })) {
+        ids.push(e.value);
+      }
       return ids;
     },
     async countRunningByUser(userId, cap) {
       const ids: string[] = [];
       for await (
-        const e of kv.list<string>({ prefix: ["paper_instances_running_by_user", userId] }, { limit: cap + 1 })
+        const e of kv.list<string>({ prefix: ["paper_instances_running_by_user", userId] }, {
+          limit: cap + 1,
+        })
       ) ids.push(e.value);
       const records = await getManyValues<PaperInstanceRecord>(kv, ids.map(instanceKey));
       return records.filter((r) => r?.status === "running").length;
@@ -252,7 +265,10 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
       // The entry holding seq afterSeq + 1 is the last one starting at or before it.
       let start: Deno.KvKey = eventsKey(id, afterSeq + 1);
       for await (
-        const e of kv.list({ start: eventsKey(id, 0), end: eventsKey(id, afterSeq + 2) }, { reverse: true, limit: 1 })
+        const e of kv.list({ start: eventsKey(id, 0), end: eventsKey(id, afterSeq + 2) }, {
+          reverse: true,
+          limit: 1,
+        })
       ) start = e.key;
       const events: PaperEventRecord[] = [];
       let hasMore = false;
@@ -276,7 +292,10 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
     },
     async firstSeqFrom(id, atMs) {
       for await (
-        const e of kv.list<number>({ start: eventsAtKey(id, atMs, 0), end: ["paper_events_at", id, Number.MAX_SAFE_INTEGER] }, {
+        const e of kv.list<number>({
+          start: eventsAtKey(id, atMs, 0),
+          end: ["paper_events_at", id, Number.MAX_SAFE_INTEGER],
+        }, {
           limit: 1,
         })
       ) return e.value;

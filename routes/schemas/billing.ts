@@ -43,7 +43,9 @@ export const TierSchema = z.object({
     max_tracked_strategies: z.number().int(),
     max_api_keys: z.number().int(),
     max_active_backtests: z.number().int(),
-    max_running_instances: z.number().int().openapi({ description: "Paper-trading instances running at once" }),
+    max_running_instances: z.number().int().openapi({
+      description: "Paper-trading instances running at once",
+    }),
   }),
 }).openapi("Tier");
 

@@ -15,7 +15,8 @@ export const StartInstanceBody = z.strictObject({
       "A past date processes every closed session since then, in order, before the answer.",
   ).optional(),
   is_public: z.boolean().optional().openapi({
-    description: "Stream this instance's trades to everyone on WS /ws (default false; the owner always gets them)",
+    description:
+      "Stream this instance's trades to everyone on WS /ws (default false; the owner always gets them)",
   }),
 }).openapi("StartPaperInstance");
 
@@ -54,7 +55,9 @@ export const PaperInstanceSchema = z.object({
     entry_date: z.string(),
     last_close: z.number(),
     market_value: z.number(),
-    unrealized_pnl: z.number().openapi({ description: "(last_close − entry_price) × quantity, fees not included" }),
+    unrealized_pnl: z.number().openapi({
+      description: "(last_close − entry_price) × quantity, fees not included",
+    }),
   })),
   pending_orders: z.array(z.object({
     symbol: z.string(),
@@ -94,11 +97,21 @@ export const PaperEventSchema = z.object({
   seq: z.number().int().openapi({ description: "1-based, gapless" }),
   at: z.string().openapi({ description: "When the event was written (ISO-8601 UTC)" }),
   date: z.string().nullable().openapi({ description: "The bar date it belongs to" }),
-  type: z.enum(["started", "order", "fill", "order_lapsed", "order_cancelled", "daily_summary", "error", "stopped"]),
+  type: z.enum([
+    "started",
+    "order",
+    "fill",
+    "order_lapsed",
+    "order_cancelled",
+    "daily_summary",
+    "error",
+    "stopped",
+  ]),
   message: z.string(),
   data: z.record(z.string(), z.unknown()).openapi({
-    description: "fill: {symbol, action, quantity, price, value, fees, reason, confidence, profit_loss?, " +
-      "holding_days?}; daily_summary: {equity, cash, holdings_value, positions, trades}",
+    description:
+      "fill: {symbol, action, quantity, price, value, fees, reason, confidence, portfolio_value, " +
+      "profit_loss?, holding_days?}; daily_summary: {equity, cash, holdings_value, positions, trades}",
   }),
 }).openapi("PaperEvent");
 

@@ -178,7 +178,12 @@ Deno.test("PATCH /admin/users/{id} sets the tier to licensed, which raises the u
     assert.equal(updated.tier, "licensed");
     const tier = await ok(await w.request("GET", "/api/v1/billing/tier", { token: user.access_token }));
     assert.equal(tier.tier, "licensed");
-    assert.deepEqual(tier.limits, { max_tracked_strategies: 20, max_api_keys: 50, max_active_backtests: 10, max_running_instances: 20 });
+    assert.deepEqual(tier.limits, {
+      max_tracked_strategies: 20,
+      max_api_keys: 50,
+      max_active_backtests: 10,
+      max_running_instances: 20,
+    });
     const looked = await ok<{ items: { id: string; tier: string }[] }>(
       await w.request("GET", "/api/v1/admin/users?email=PRO@example.com", { token: admin.access_token }),
     );

@@ -182,7 +182,12 @@ Deno.test("GET /billing/tier returns the caller's tier, limits and usage", async
     await createKey(w, a.access_token);
     const tier = await ok(await w.request("GET", "/api/v1/billing/tier", { token: a.access_token }));
     assert.equal(tier.tier, "free");
-    assert.deepEqual(tier.limits, { max_tracked_strategies: 3, max_api_keys: 10, max_active_backtests: 2, max_running_instances: 2 });
+    assert.deepEqual(tier.limits, {
+      max_tracked_strategies: 3,
+      max_api_keys: 10,
+      max_active_backtests: 2,
+      max_running_instances: 2,
+    });
     assert.deepEqual(tier.usage, { api_keys: 1 });
     await assertDetail(await w.request("GET", "/api/v1/billing/tier"), 401);
   } finally {

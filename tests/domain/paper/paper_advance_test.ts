@@ -1,0 +1,173 @@
+/**
+ * The advance at the operation level: a year of catch-up for 50 symbols (public) goes in a handful of commits
+ * under KV's limits and equals the backtest; a runner error marks the instance failed (logged, never retried);
+ * a stop racing an advance leaves one consistent, gapless log.
+ */
+import assert from "node:assert/strict";
+import { runBacktest } from "../../../domain/backtest/run_backtest.ts";
+import { advanceInstance, advanceInstances } from "../../../domain/paper/paper_advance.ts";
+import { instanceLogs, startInstance, stopInstance } from "../../../domain/paper/paper_instances.ts";
+import type { PaperServices } from "../../../domain/paper/paper_services.ts";
+import { StrategySpecSchema } from "../../../domain/strategy/spec.ts";
+import { saveStrategy } from "../../../domain/strategy/library.ts";
+import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
+
+/** A user and a saved strategy of `spec` (version 1, not promoted: starts name the version). */
+async function world(spec: Record<string, unknown>) {
+  const w = await openTestWorld();
+  const userId = "u_paper";
+  await w.deps.auth.users.create({
+    id: userId,
+    email: "u@example.com",
+    nickname: null,
+    password_hash: null,
+    tier: "licensed",
+    disabled: false,
+    email_verified: true,
+    github_id: null,
+    github_login: null,
+    created_at: 0,
+    updated_at: 0,
+    last_login_at: null,
+  });
+  const { strategy } = await saveStrategy(w.deps.library, userId, {
+    name: "S",
+    prompt: null,
+    spec: StrategySpecSchema.parse(spec),
+  });
+  return { w, userId, sid: strategy.id };
+}
+
+/** Every event of an instance. */
+async function events(deps: PaperServices, userId: string, sid: string, id: string) {
+  const out = [];
+  let since: string | undefined;
+  for (let i = 0; i < 100; i++) {
+    const page = await instanceLogs(deps, userId, sid, id, { since, limit: 1000 });
+    out.push(...page.events);
+    if (!page.has_more) break;
+    since = String(page.next_since);
+  }
+  return out;
+}
+
+const close = (w: TestWorld) => w.close();
+
+Deno.test("a year of catch-up on 50 symbols (public) is a handful of commits and equals the backtest", async () => {
+  const probe = await openTestWorld();
+  const tickers = (await probe.deps.market.data.getUniverse("hs300")).slice(0, 50);
+  await close(probe);
+  assert.equal(tickers.length, 50);
+  const spec = {
+    universe: { tickers },
+    entry: "crosses_above(sma(close, 3), sma(close, 8))",
+    exit: "crosses_below(sma(close, 3), sma(close, 8))",
+    sizing: { method: "percent_equity", percent: 4, max_positions: 25 },
+    capital: 10_000_000,
+  };
+  const { w, userId, sid } = await world(spec);
+  try {
+    let commits = 0;
+    const repo = w.deps.paper.instances;
+    const deps: PaperServices = {
+      ...w.deps.paper,
+      instances: { ...repo, commit: (...a) => (commits++, repo.commit(...a)) },
+    };
+    const inst = await startInstance(deps, userId, sid, {
+      version: 1,
+      start_date: "2025-05-14",
+      is_public: true,
+    });
+    assert.equal(inst.status, "running", inst.error ?? "");
+    assert.equal(inst.last_bar_date, "2026-05-13");
+    assert.ok(inst.trades_count > 1000, `${inst.trades_count} fills`);
+    assert.ok(commits >= 2 && commits <= 10, `${commits} commits`);
+    const log = await events(deps, userId, sid, inst.id);
+    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+    assert.equal(log.filter((e) => e.type === "fill").length, inst.trades_count);
+
+    const report = await runBacktest(
+      StrategySpecSchema.parse({ ...spec, start: "2025-05-14", end: "2026-05-13", close_at_end: false }),
+      w.deps.market.data,
+      { ownerId: userId, maxSymbolBars: 1e9, now: () => 0 },
+    );
+    assert.equal(report.trades.length, inst.trades_count);
+    assert.equal(inst.equity, report.summary.finalValue);
+    const fills = log.filter((e) => e.type === "fill");
+    assert.deepEqual(
+      fills.map((e) => [e.date, e.data.symbol, e.data.action, e.data.quantity, e.data.price, e.data.fees]),
+      report.trades.map((t) => [t.date, t.ticker, t.action, t.quantity, t.price, t.fees]),
+    );
+    assert.deepEqual(
+      log.filter((e) => e.type === "daily_summary").map((e) => e.data.equity),
+      report.dailyPortfolio.map((d) => d.portfolioValue),
+    );
+  } finally {
+    await close(w);
+  }
+});
+
+Deno.test("a runner error marks the instance failed with the error logged; the job never retries it", async () => {
+  const { w, userId, sid } = await world({
+    universe: { tickers: ["600519.SH"] },
+    entry: "close > sma(close, 5)",
+    exit: "close < sma(close, 5)",
+  });
+  try {
+    const market = w.deps.paper.market;
+    let reads = 0;
+    const deps: PaperServices = {
+      ...w.deps.paper,
+      market: {
+        ...market,
+        getSymbol: (s, o) => market.getSymbol(s, o),
+        getBars: () => {
+          reads++;
+          return Promise.reject(new Error("the bar store is unreadable"));
+        },
+      },
+    };
+    const inst = await startInstance(deps, userId, sid, { version: 1, start_date: "2026-04-01" });
+    assert.equal(inst.status, "failed");
+    assert.match(inst.error!, /the bar store is unreadable/);
+    assert.equal(inst.stop_reason, "error");
+    const log = await events(deps, userId, sid, inst.id);
+    assert.deepEqual(log.map((e) => e.type), ["started", "error"]);
+    const readsBefore = reads;
+    const summary = await advanceInstances(deps, { date: "2026-05-13" });
+    assert.equal(summary.instances, 0, "a failed instance is not running");
+    assert.equal(reads, readsBefore);
+    assert.equal((await advanceInstance(deps, inst.id, "2026-05-13")).bars, 0);
+  } finally {
+    await close(w);
+  }
+});
+
+Deno.test("a stop racing an advance: one of them lands first, the log stays gapless and ends with the stop", async () => {
+  const { w, userId, sid } = await world({
+    universe: { tickers: ["600519.SH"] },
+    entry: "crosses_above(sma(close, 3), sma(close, 10))",
+    exit: "crosses_below(sma(close, 3), sma(close, 10))",
+  });
+  try {
+    const deps = w.deps.paper;
+    w.clock.set(Date.UTC(2026, 0, 5, 1));
+    const inst = await startInstance(deps, userId, sid, { version: 1, start_date: "2026-01-05" });
+    w.clock.set(Date.UTC(2026, 4, 14, 1));
+    const [advanced, stopped] = await Promise.all([
+      advanceInstance(deps, inst.id, "2026-05-13"),
+      stopInstance(deps, userId, sid, inst.id, { liquidate: true }),
+    ]);
+    assert.equal(stopped.status, "stopped");
+    const log = await events(deps, userId, sid, inst.id);
+    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+    assert.equal(log.at(-1)!.type, "stopped");
+    assert.equal(log.filter((e) => e.type === "daily_summary").length, advanced.bars);
+    const record = (await deps.instances.get(inst.id))!.record;
+    assert.equal(record.status, "stopped");
+    assert.equal(record.bars_processed, advanced.bars);
+    assert.equal((await advanceInstance(deps, inst.id, "2026-05-13")).bars, 0);
+  } finally {
+    await close(w);
+  }
+});

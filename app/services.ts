@@ -10,7 +10,7 @@ import { createIntegerAliasRepo, type IntegerAliasRepo } from "../domain/store/i
 import { createStreamRepo, type StreamRepo } from "../domain/store/stream_repo.ts";
 import { createRunGate } from "../domain/backtest/run_gate.ts";
 import { type Clock, monotonicMs } from "../domain/clock.ts";
-import type { Config } from "../domain/config.ts";
+import { type Config, ConfigError } from "../domain/config.ts";
 import type { HealthDeps } from "../domain/health.ts";
 import type { LogFn } from "../domain/log.ts";
 import type { Mailer } from "../domain/mail/mailer.ts";
@@ -320,7 +320,11 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     log,
   };
-  if (config.licenses.signingKey) await licenses.signer();
+  if (config.licenses.signingKey) {
+    await licenses.signer().catch((e) => {
+      throw new ConfigError(`LICENSE_SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`);
+    });
+  }
   return {
     config,
     kv,

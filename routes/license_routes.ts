@@ -21,7 +21,6 @@ import {
   quantosImageUrl,
 } from "../domain/licenses/my_license.ts";
 import type { LicenseServices } from "../domain/licenses/services.ts";
-import type { AdminJob } from "./admin_job_routes.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
@@ -308,13 +307,16 @@ export function deployKitRoutes(deps: LicenseServices) {
   return app;
 }
 
-/** The `license-expiry` daily job for `POST /admin/jobs/license-expiry/run?date=` (default today, UTC). */
-export function licenseExpiryJob(deps: LicenseServices): AdminJob {
+/**
+ * The `license-expiry` daily job for `POST /admin/jobs/license-expiry/run?date=` (default today, UTC), an
+ * `AdminJob` of `admin_job_routes.ts` (typed structurally: routers do not import each other).
+ */
+export function licenseExpiryJob(deps: LicenseServices) {
   return {
     name: "license-expiry",
     description: "00:10 UTC: licences whose expires day is before the date: tier back to free, user notified",
     summary: LicenseExpirySummarySchema,
-    run: async (date) => {
+    run: async (date: string | undefined) => {
       const summary = await expireLicenses(deps, date);
       return { date: summary.date, summary };
     },

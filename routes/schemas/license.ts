@@ -1,6 +1,7 @@
 /** Request and response schemas of the QuantOS licence routes (document 002 "QuantOS License"). */
 import { z } from "@hono/zod-openapi";
 import { isIsoDate } from "../../domain/calendar/dates.ts";
+import { LICENSE_FORMAT } from "../../domain/licenses/license_file.ts";
 import {
   MAX_CUSTOMER_CHARS,
   MAX_LICENSE_CORES,
@@ -67,7 +68,7 @@ export const AdminLicenseRequestListSchema = z.object({
 export const AdminLicenseRequestQuery = PageQuery.extend({ status: RequestStatus.optional() });
 
 /** A licence as its holder sees it. */
-export const LicenseSchema = z.object({
+const LicenseSchema = z.object({
   has_license: z.literal(true),
   id: z.string(),
   customer: z.string(),
@@ -89,7 +90,7 @@ export const MyLicenseSchema = z.union([LicenseSchema, z.object({ has_license: z
 
 /** `GET /deploy/my-license/download` (`license.json`): the signed payload's fields, the signature, the block. */
 export const LicenseFileSchema = z.object({
-  format: z.literal("quantos-license-v1"),
+  format: z.literal(LICENSE_FORMAT),
   license_id: z.string(),
   customer: z.string(),
   fingerprint: z.string(),

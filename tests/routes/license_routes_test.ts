@@ -6,7 +6,6 @@ import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_h
 
 const FP = "9f2c4e1a7b3d5c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
 const OTHER_FP = "0".repeat(64);
-const DAY_MS = 86_400_000;
 
 interface Actors {
   w: TestWorld;

@@ -125,10 +125,10 @@ Deno.test("every operation documents a JSON 2xx response schema (or a redirect) 
         assert.ok(ok.length + redirects.length > 0, "no 2xx or 3xx response");
         for (const [status, res] of ok) {
           if (status === "204") continue;
-          // File downloads (trades.csv, strategy.txt, the copilot's /export/*) and the strategy-text reference
+          // File downloads (trades.csv, strategy.txt, the copilot's /export/*, the deploy kit's .sh/.bat/.pem) and the strategy-text reference
           // document their own media type with a schema instead of JSON.
           const media = res.content?.["application/json"] ??
-            (/\.(csv|txt)$|^GET \/export\/|^GET \/docs\/strategy-text$/.test(name)
+            (/\.(csv|txt|sh|bat|pem)$|^GET \/export\/|^GET \/docs\/strategy-text$/.test(name)
               ? Object.values(res.content ?? {})[0]
               : undefined);
           assert.ok(media, `${status} has no application/json content`);

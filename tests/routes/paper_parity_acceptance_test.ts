@@ -266,6 +266,40 @@ Deno.test({
       assert.equal(idle.fills, 0);
       assert.equal((await logOf(me, single, a.id)).fills.length, reportA.trades.length);
       assert.equal((await logOf(me, fifty, b.id)).fills.length, reportB.trades.length);
+
+      // Stopping with liquidate sells what is held at E's close exactly as the backtest's close_at_end does.
+      const cases = [["1 symbol", single, c, SINGLE], ["50 symbols", fifty, d, multi(tickers)]] as const;
+      let liquidated = 0;
+      for (const [label, sid, p, spec] of cases) {
+        const before = (await logOf(me, sid, p.id)).events.length;
+        const path = `/api/v1/strategies/${sid}/instances/${p.id}/stop`;
+        const stopped = await me.expect(200, "POST", path, { liquidate: true });
+        const closed = await me.expect(200, "POST", "/api/v1/backtests/run", {
+          spec: { ...spec, start: D, end: E, close_at_end: true },
+        });
+        const atEnd = (closed.trades as Record<string, unknown>[]).filter((t) => t.reason === "close at end");
+        const sold = (await logOf(me, sid, p.id)).events.slice(before).filter((e) => e.type === "fill");
+        assert.equal(atEnd.length, p.positions.length, `${label}: one close-at-end sale per position`);
+        const row = (
+          x: Record<string, unknown>,
+        ) => [x.date, x.symbol, x.action, x.quantity, x.price, x.value, x.fees, x.pl, x.days];
+        assert.deepEqual(
+          sold.map((f) =>
+            row({ ...f.data, date: f.date, pl: f.data.profit_loss, days: f.data.holding_days })
+          ),
+          atEnd.map((t) => row({ ...t, symbol: t.ticker, pl: t.profitLoss, days: t.holdingDays })),
+          `${label}: liquidation on stop = close_at_end`,
+        );
+        assert.ok(sold.every((f) => f.data.reason === "liquidated on stop"));
+        liquidated += sold.length;
+        assert.deepEqual(stopped.positions, []);
+        sameMoney(
+          stopped.equity,
+          closed.dailyPortfolio.at(-1).portfolioValue,
+          `${label}: equity after liquidation`,
+        );
+      }
+      assert.ok(liquidated > 0, "something was held at E to liquidate");
     }),
 });
 
@@ -333,7 +367,8 @@ Deno.test("paper: another user's instance is a 404 on every route; stop is final
   }));
 
 Deno.test({
-  name: "paper: the owner's /ws receives each paper fill as a trade message; others do not",
+  name:
+    "paper: /ws carries each fill to the owner; a public instance's to everyone, a private one's to nobody else",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: () =>
@@ -363,22 +398,19 @@ Deno.test({
 
         const sid = await savePromoted(me, "Single", SINGLE);
         const p = await me.expect(201, "POST", `/api/v1/strategies/${sid}/run`, { start_date: D });
+        const q = await me.expect(201, "POST", `/api/v1/strategies/${sid}/run`, {
+          start_date: D,
+          is_public: true,
+        });
         for (const day of datesBetween(D, "2026-03-31")) {
           w.clock.set(afterClose(day));
           await advance(admin, day);
         }
-        const fills = (await logOf(me, sid, p.id)).fills;
-        assert.ok(fills.length >= 2, `fills: ${fills.length}`);
-        const deadline = Date.now() + 8000;
-        while (mine.filter((m) => m.data.source === "paper").length < fills.length && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        const got = mine.filter((m) => m.type === "trade" && m.data.source === "paper");
-        assert.deepEqual(
-          got.map((m) => ({ ...m.data })),
-          fills.map((f) => ({
-            id: `${p.id}:${f.seq}`,
-            instance_id: p.id,
+        /** The trade messages the contract (A4) gives for an instance's fills. */
+        const expected = async (id: string) =>
+          (await logOf(me, sid, id)).fills.map((f) => ({
+            id: `${id}:${f.seq}`,
+            instance_id: id,
             strategy_id: sid,
             timestamp: f.date,
             asset: f.data.symbol,
@@ -388,12 +420,38 @@ Deno.test({
             reasoning: f.data.reason,
             confidence: f.data.confidence,
             source: "paper",
-          })),
+          }));
+        const privateFills = await expected(p.id), publicFills = await expected(q.id);
+        assert.ok(privateFills.length >= 2, `fills: ${privateFills.length}`);
+        assert.deepEqual(
+          publicFills.map(({ id: _, instance_id: __, ...rest }) => rest),
+          privateFills.map(({ id: _, instance_id: __, ...rest }) => rest),
+          "two instances of one spec over the same days fill alike",
+        );
+        const paperOf = (messages: { type: string; data: Record<string, unknown> }[], id: string) =>
+          messages.filter((m) => m.type === "trade" && m.data.instance_id === id).map((m) => ({ ...m.data }));
+        const deadline = Date.now() + 8000;
+        const arrived = () =>
+          paperOf(mine, p.id).length >= privateFills.length &&
+          paperOf(anyone, q.id).length >= publicFills.length &&
+          paperOf(theirs, q.id).length >= publicFills.length;
+        while (!arrived() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 300)); // anything else on its way lands too
+
+        // The owner: every fill of the private instance, in order, once.
+        assert.deepEqual(paperOf(mine, p.id), privateFills);
+        // The public instance: to everyone — anonymous and another user — in order, once.
+        assert.deepEqual(paperOf(anyone, q.id), publicFills);
+        assert.deepEqual(paperOf(theirs, q.id), publicFills);
+        // The owner gets the public instance's fills too (their own topic and the public one carry them).
+        const ownPublic = paperOf(mine, q.id);
+        assert.deepEqual(
+          [...new Set(ownPublic.map((m) => JSON.stringify(m)))].map((m) => JSON.parse(m)),
+          publicFills,
         );
         // A private instance's fills reach nobody else (neither another user nor the public stream).
-        await new Promise((r) => setTimeout(r, 300));
-        assert.deepEqual(theirs.filter((m) => m.data?.source === "paper"), []);
-        assert.deepEqual(anyone.filter((m) => m.data?.source === "paper"), []);
+        assert.deepEqual(paperOf(theirs, p.id), []);
+        assert.deepEqual(paperOf(anyone, p.id), []);
       } finally {
         for (const s of sockets) s.close();
         await new Promise((r) => setTimeout(r, 20));

@@ -479,3 +479,61 @@ Deno.test("QuantOS License: arm64 alone configured → amd64 is a 404, arm64 a 3
     }
     void w;
   }, { QUANTOS_IMAGE_URL_ARM64: ARM64 }));
+
+Deno.test("QuantOS License: the downloaded file and the served public key verify offline with deno task verify-license", () =>
+  withLicenseWorld(async ({ me, admin }) => {
+    // Far in the future: the CLI checks the expiry against the real date, not the test's clock.
+    const fp = await expectedFingerprint("cli-machine");
+    const req = await me.expect(201, "POST", "/api/v1/deploy/license-request", {
+      customer: "Acme Corp",
+      fingerprint: fp,
+    });
+    await admin.expect(200, "POST", `/api/v1/admin/license-requests/${req.id}/approve`, {
+      expires: "2099-12-31",
+      max_cores: 4,
+      max_memory_gb: 8,
+    });
+    const json = await (await raw(me, "/api/v1/deploy/my-license/download")).text();
+    const armored = await (await raw(me, "/api/v1/deploy/my-license/download?format=armored")).text();
+    const pem = await (await raw(me, "/deploy-kit/license-public-key.pem", null)).text();
+    const dir = await Deno.makeTempDir({ prefix: "qe-license-cli-" });
+    try {
+      // The document's file name, with the public key beside it (the CLI's default key location).
+      await Deno.writeTextFile(`${dir}/license.json`, json);
+      await Deno.writeTextFile(`${dir}/quantos.lic`, armored);
+      await Deno.writeTextFile(`${dir}/license-public-key.pem`, pem);
+      const tampered = json.replace(/"max_cores": ?4/, (m) => m.replace("4", "5"));
+      assert.notEqual(tampered, json, "license.json carries max_cores");
+      await Deno.writeTextFile(`${dir}/tampered.json`, tampered);
+      const cli = async (...args: string[]) => {
+        const out = await new Deno.Command(Deno.execPath(), {
+          args: [
+            "run",
+            "--allow-read",
+            "--allow-env=QUANTOS_LICENSE_PUBLIC_KEY",
+            "scripts/verify_license.ts",
+            ...args,
+          ],
+          env: { NO_COLOR: "1", QUANTOS_LICENSE_PUBLIC_KEY: "" },
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        return {
+          code: out.code,
+          text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+        };
+      };
+      const ok = await cli(`${dir}/license.json`, "--fingerprint", fp);
+      assert.equal(ok.code, 0, ok.text);
+      const okArmored = await cli(`${dir}/quantos.lic`, "--fingerprint", fp.toUpperCase());
+      assert.equal(okArmored.code, 0, okArmored.text);
+      const bad = await cli(`${dir}/tampered.json`);
+      assert.equal(bad.code, 1, bad.text);
+      const elsewhere = await cli(`${dir}/license.json`, "--fingerprint", await expectedFingerprint("other"));
+      assert.equal(elsewhere.code, 1, elsewhere.text);
+      const missing = await cli(`${dir}/none.json`);
+      assert.equal(missing.code, 2, missing.text);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }));

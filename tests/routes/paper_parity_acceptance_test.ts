@@ -266,53 +266,27 @@ Deno.test({
       assert.equal(idle.fills, 0);
       assert.equal((await logOf(me, single, a.id)).fills.length, reportA.trades.length);
       assert.equal((await logOf(me, fifty, b.id)).fills.length, reportB.trades.length);
-
-      // Stopping with liquidate sells what is held at E's close exactly as the backtest's close_at_end does.
-      const cases = [["1 symbol", single, c, SINGLE], ["50 symbols", fifty, d, multi(tickers)]] as const;
-      let liquidated = 0;
-      for (const [label, sid, p, spec] of cases) {
-        const before = (await logOf(me, sid, p.id)).events.length;
-        const path = `/api/v1/strategies/${sid}/instances/${p.id}/stop`;
-        const stopped = await me.expect(200, "POST", path, { liquidate: true });
-        const closed = await me.expect(200, "POST", "/api/v1/backtests/run", {
-          spec: { ...spec, start: D, end: E, close_at_end: true },
-        });
-        const atEnd = (closed.trades as Record<string, unknown>[]).filter((t) => t.reason === "close at end");
-        const sold = (await logOf(me, sid, p.id)).events.slice(before).filter((e) => e.type === "fill");
-        assert.equal(atEnd.length, p.positions.length, `${label}: one close-at-end sale per position`);
-        const row = (
-          x: Record<string, unknown>,
-        ) => [x.date, x.symbol, x.action, x.quantity, x.price, x.value, x.fees, x.pl, x.days];
-        assert.deepEqual(
-          sold.map((f) =>
-            row({ ...f.data, date: f.date, pl: f.data.profit_loss, days: f.data.holding_days })
-          ),
-          atEnd.map((t) => row({ ...t, symbol: t.ticker, pl: t.profitLoss, days: t.holdingDays })),
-          `${label}: liquidation on stop = close_at_end`,
-        );
-        assert.ok(sold.every((f) => f.data.reason === "liquidated on stop"));
-        liquidated += sold.length;
-        assert.deepEqual(stopped.positions, []);
-        sameMoney(
-          stopped.equity,
-          closed.dailyPortfolio.at(-1).portfolioValue,
-          `${label}: equity after liquidation`,
-        );
-      }
-      assert.ok(liquidated > 0, "something was held at E to liquidate");
     }),
 });
 
-Deno.test("paper: another user's instance is a 404 on every route; stop is final; no advance after a stop", () =>
+Deno.test("paper: another user's instance is a 404 on every route; stop is final (kept or liquidated ≡ close_at_end)", () =>
   withPaperWorld(async ({ w, me, other, admin }) => {
     const sid = await savePromoted(me, "Single", SINGLE);
     const base = `/api/v1/strategies/${sid}`;
+    // Two identical instances, advanced session by session until they hold a position (day X).
     const p = await me.expect(201, "POST", `${base}/run`, { start_date: D });
-    const sessions = await tradingDays(w, "NYSE", D, "2026-02-27");
-    for (const day of datesBetween(D, "2026-02-13")) {
+    const p2 = await me.expect(201, "POST", `${base}/run`, { start_date: D });
+    let x = "";
+    for (const day of datesBetween(D, "2026-04-30")) {
       w.clock.set(afterClose(day));
       await advance(admin, day);
+      const view = await me.expect(200, "GET", `${base}/instances/${p.id}`);
+      if (view.positions.length > 0 && view.last_bar_date === day) {
+        x = day;
+        break;
+      }
     }
+    assert.ok(x !== "", "the instance bought something by the end of April");
 
     // Ownership: the stranger gets 404 on all four routes (and the instance view), under both path families.
     const theirs = await savePromoted(other, "Single", SINGLE);
@@ -333,37 +307,60 @@ Deno.test("paper: another user's instance is a 404 on every route; stop is final
     }
     const still = await me.expect(200, "GET", `${base}/instances/${p.id}`);
     assert.equal(still.status, "running");
-    assert.equal(still.last_bar_date, "2026-02-13");
+    assert.equal(still.last_bar_date, x);
 
-    // Stop (positions kept), then stop again → 409; the job moves on without it.
+    // Stop p keeping its positions; stop p2 liquidating them: the sales equal the backtest's close_at_end at X.
     const stopped = await me.expect(200, "POST", `${base}/instances/${p.id}/stop`, { liquidate: false });
     assert.equal(stopped.status, "stopped");
     assert.deepEqual(stopped.positions, still.positions);
+    const before2 = (await allEvents(me, base, p2.id)).length;
+    const liquidated = await me.expect(200, "POST", `${base}/instances/${p2.id}/stop`, { liquidate: true });
+    assert.deepEqual(liquidated.positions, []);
+    const closed = await me.expect(200, "POST", "/api/v1/backtests/run", {
+      spec: { ...SINGLE, start: D, end: x, close_at_end: true },
+    });
+    const atEnd = (closed.trades as Record<string, unknown>[]).filter((t) => t.reason === "close at end");
+    const sold = (await allEvents(me, base, p2.id)).slice(before2).filter((e) => e.type === "fill");
+    assert.equal(atEnd.length, still.positions.length);
+    const row = (
+      r: Record<string, unknown>,
+    ) => [r.date, r.symbol, r.action, r.quantity, r.price, r.value, r.fees];
+    assert.deepEqual(
+      sold.map((f) => row({ ...f.data, date: f.date })),
+      atEnd.map((t) => row({ ...t, symbol: t.ticker })),
+      "liquidation on stop = close_at_end",
+    );
+    assert.deepEqual(sold.map((f) => f.data.profit_loss), atEnd.map((t) => t.profitLoss));
+    assert.deepEqual(sold.map((f) => f.data.holding_days), atEnd.map((t) => t.holdingDays));
+    assert.ok(sold.every((f) => f.data.reason === "liquidated on stop"));
+    sameMoney(liquidated.equity, closed.dailyPortfolio.at(-1).portfolioValue, "equity after liquidation");
+    sameMoney(liquidated.cash, closed.dailyPortfolio.at(-1).cash, "cash after liquidation");
+
+    // Stopping is final: a second stop is a 409 (with or without liquidate); the job moves on without them.
     const before = await allEvents(me, base, p.id);
     assert.equal(before.at(-1)!.type, "stopped");
-    await assertDetail(
-      await w.request("POST", `${base}/instances/${p.id}/stop`, { token: me.token, json: {} }),
-      409,
+    for (const json of [{}, { liquidate: true }]) {
+      await assertDetail(
+        await w.request("POST", `${base}/instances/${p.id}/stop`, { token: me.token, json }),
+        409,
+      );
+    }
+    const later = datesBetween(x, "2026-05-13").slice(1, 15);
+    assert.ok(
+      (await tradingDays(w, "NYSE", later[0], later.at(-1)!)).length >= 5,
+      "sessions pass after the stop",
     );
-    await assertDetail(
-      await w.request("POST", `${base}/instances/${p.id}/stop`, {
-        token: me.token,
-        json: { liquidate: true },
-      }),
-      409,
-    );
-    for (const day of datesBetween("2026-02-14", "2026-02-27")) {
+    for (const day of later) {
       w.clock.set(afterClose(day));
       const s = await advance(admin, day);
       assert.equal(s.instances, 0, `${day}: a stopped instance is not advanced`);
       assert.equal(s.bars, 0);
     }
-    assert.ok(sessions.some((d) => d > "2026-02-13"), "sessions passed after the stop");
-    const after = await allEvents(me, base, p.id);
-    assert.deepEqual(after, before, "no event after the stop");
+    assert.deepEqual(await allEvents(me, base, p.id), before, "no event after the stop");
     const view = await me.expect(200, "GET", `${base}/instances/${p.id}`);
-    assert.equal(view.last_bar_date, "2026-02-13");
+    assert.equal(view.last_bar_date, x);
     assert.equal(view.status, "stopped");
+    assert.equal((await me.expect(200, "GET", `${base}/instances/${p2.id}`)).last_bar_date, x);
   }));
 
 Deno.test({

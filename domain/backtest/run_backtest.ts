@@ -102,8 +102,11 @@ export function specExpressions(spec: StrategySpec): Expr[] {
   return exprs;
 }
 
-/** The symbols a run of `spec` reads (tickers and universe members, upper-cased, each once). */
-async function specSymbols(spec: StrategySpec, market: MarketData): Promise<Set<string>> {
+/**
+ * The symbols a run of `spec` reads, in the run's order (tickers upper-cased, then universe members, each once);
+ * the order decides ties between entry candidates, so paper trading pins exactly this list.
+ */
+export async function specSymbols(spec: StrategySpec, market: MarketData): Promise<Set<string>> {
   const symbols = new Set(spec.universe.tickers?.map((s) => s.toUpperCase()) ?? []);
   if (spec.universe.name) { for (const s of await market.getUniverse(spec.universe.name)) symbols.add(s); }
   return symbols;

@@ -151,7 +151,7 @@ function run(deps: PaperServices, r: PaperInstanceRecord, throughDate: string): 
 }
 
 /** The day instance `r` may be advanced through when asked for `date`. */
-export function advanceTarget(deps: PaperServices, r: PaperInstanceRecord, date: string): string {
+function advanceTarget(deps: PaperServices, r: PaperInstanceRecord, date: string): string {
   const closed = latestClosedDate(r.exchanges as ExchangeCode[], deps.clock.now());
   return closed < date ? closed : date;
 }

@@ -14,7 +14,7 @@ import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, fromDayNumber, toDayNumber } from "../calendar/dates.ts";
 import type { ExchangeCode } from "../calendar/exchanges.ts";
 import { createSimulation, type EngineState, type SymbolInput, type Trade } from "../backtest/engine.ts";
-import { WARMUP_DAYS } from "../backtest/run_backtest.ts";
+import { specSymbols, WARMUP_DAYS } from "../backtest/run_backtest.ts";
 import { SyncRunTooLargeError } from "../backtest/run_errors.ts";
 import { loadRunInputs, noInputsError } from "../backtest/run_inputs.ts";
 import { FORCED_EXIT_CONFIDENCE } from "../backtest/confidence.ts";
@@ -29,7 +29,7 @@ import { createWorkPacer } from "../strategy/cost.ts";
 export interface PaperRunInput {
   /** The library version's spec; `start` = the instance's start date, `end` ignored. */
   spec: StrategySpec;
-  /** Pinned at start (tickers + resolved universe), upper-case. */
+  /** Pinned at start (tickers + resolved universe), upper-case, in `paperSymbols`' order. */
   symbols: string[];
   /** Whose private imports are visible. */
   ownerId: string;
@@ -72,10 +72,18 @@ export interface PaperAdvance {
   days: PaperDay[];
   /** After the last day of `days` (unchanged input state when days is empty; the start state for `null`). */
   state: EngineState;
-  /** Last close per held symbol (for position views). */
+  /** Last close (on or before the last new day) per held symbol, for position views; `{}` when `days` is empty. */
   last_close: Record<string, number>;
   /** Data sources of the bars read (sorted). */
   sources: string[];
+}
+
+/**
+ * The symbols to pin when an instance starts: the tickers (upper-cased) then the universe's members, each once,
+ * in the order a backtest of `spec` uses (it decides ties between entry candidates, so parity needs it).
+ */
+export async function paperSymbols(spec: StrategySpec, market: MarketData): Promise<string[]> {
+  return [...await specSymbols(spec, market)];
 }
 
 /** Days simulated between two pauses of an advance (other requests get through). */

@@ -9,7 +9,13 @@
 import { fromDayNumber } from "../calendar/dates.ts";
 import type { Trade } from "../backtest/engine.ts";
 import { iso, isoOrNull } from "../iso_time.ts";
-import type { PaperEventRecord, PaperInstanceRecord, PaperStatus } from "../store/paper_repo.ts";
+import type {
+  PaperEventData,
+  PaperEventRecord,
+  PaperFillData,
+  PaperInstanceRecord,
+  PaperStatus,
+} from "../store/paper_repo.ts";
 
 /** A held position as the instance view shows it. */
 export interface PaperPositionView {
@@ -66,7 +72,7 @@ export interface PaperEventView {
   date: string | null;
   type: PaperEventRecord["type"];
   message: string;
-  data: Record<string, unknown>;
+  data: PaperEventData;
 }
 
 const CONVENTIONS: PaperInstanceView["conventions"] = {
@@ -151,7 +157,7 @@ export type NewPaperEvent = Omit<PaperEventRecord, "seq" | "at">;
 
 /** A fill as a log event. */
 export function fillEvent(t: Trade): NewPaperEvent {
-  const data: Record<string, unknown> = {
+  const data: PaperFillData = {
     symbol: t.symbol,
     action: t.action,
     quantity: t.quantity,
@@ -207,19 +213,21 @@ export const numbered = (events: readonly NewPaperEvent[], lastSeq: number, at: 
  * `id` `<instance_id>:<seq>` and `source: "paper"`).
  */
 export function tradeMessages(r: PaperInstanceRecord, events: readonly PaperEventRecord[]): unknown[] {
-  return events.filter((e) => e.type === "fill").map((e) => ({
+  return events.filter((e) => e.type === "fill").map((e) => ({ e, f: e.data as PaperFillData })).map((
+    { e, f },
+  ) => ({
     type: "trade",
     data: {
       id: `${r.id}:${e.seq}`,
       instance_id: r.id,
       strategy_id: r.strategy_id,
       timestamp: e.date,
-      asset: e.data.symbol,
-      action: e.data.action,
-      price: e.data.price,
-      quantity: e.data.quantity,
-      reasoning: e.data.reason,
-      confidence: e.data.confidence,
+      asset: f.symbol,
+      action: f.action,
+      price: f.price,
+      quantity: f.quantity,
+      reasoning: f.reason,
+      confidence: f.confidence,
       source: "paper",
     },
   }));

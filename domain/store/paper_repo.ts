@@ -36,6 +36,38 @@ export type PaperEventType =
   | "error"
   | "stopped";
 
+/** A fill's data (the engine's trade; SELLs add their P&L and holding days). */
+export interface PaperFillData {
+  symbol: string;
+  action: "BUY" | "SELL";
+  quantity: number;
+  price: number;
+  value: number;
+  fees: number;
+  reason: string;
+  confidence: number | null;
+  /** Equity at the close of the fill's day, at the engine's precision (a report trade's `portfolioValue`). */
+  portfolio_value: number;
+  profit_loss?: number;
+  holding_days?: number;
+}
+
+/** What each kind of event carries. */
+export type PaperEventData =
+  | PaperFillData
+  | { symbol: string; action: "BUY" | "SELL"; quantity: number; reason: string; confidence?: number | null }
+  | { equity: number; cash: number; holdings_value: number; positions: number; trades: number }
+  | {
+    strategy_id: string;
+    version: number;
+    start_date: string;
+    symbols: string[];
+    exchanges: string[];
+    initial_capital: number;
+  }
+  | { error: string }
+  | { liquidate: boolean; equity: number };
+
 /** One event of an instance's log. `seq` is 1-based and gapless; `at` is the instant of its commit (epoch ms). */
 export interface PaperEventRecord {
   seq: number;
@@ -44,7 +76,7 @@ export interface PaperEventRecord {
   date: string | null;
   type: PaperEventType;
   message: string;
-  data: Record<string, unknown>;
+  data: PaperEventData;
 }
 
 /** A stored paper-trading instance. Times are epoch ms. */

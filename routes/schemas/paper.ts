@@ -93,7 +93,7 @@ export const InstanceLogsQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100).openapi({ example: 100 }),
 });
 
-export const PaperEventSchema = z.object({
+const PaperEventSchema = z.object({
   seq: z.number().int().openapi({ description: "1-based, gapless" }),
   at: z.string().openapi({ description: "When the event was written (ISO-8601 UTC)" }),
   date: z.string().nullable().openapi({ description: "The bar date it belongs to" }),
@@ -108,10 +108,50 @@ export const PaperEventSchema = z.object({
     "stopped",
   ]),
   message: z.string(),
-  data: z.record(z.string(), z.unknown()).openapi({
-    description:
-      "fill: {symbol, action, quantity, price, value, fees, reason, confidence, portfolio_value, " +
-      "profit_loss?, holding_days?}; daily_summary: {equity, cash, holdings_value, positions, trades}",
+  data: z.union([
+    z.object({
+      symbol: z.string(),
+      action: Action,
+      quantity: z.number(),
+      price: z.number(),
+      value: z.number(),
+      fees: z.number(),
+      reason: z.string(),
+      confidence: z.number().nullable(),
+      portfolio_value: z.number().openapi({
+        description: "Equity at the fill's day close (engine precision)",
+      }),
+      profit_loss: z.number().optional().openapi({ description: "SELL: (price − entry price) × quantity" }),
+      holding_days: z.number().int().optional(),
+    }).openapi("PaperFillData"),
+    z.object({
+      symbol: z.string(),
+      action: Action,
+      quantity: z.number(),
+      reason: z.string(),
+      confidence: z.number().nullable().optional(),
+    }).openapi("PaperOrderData"),
+    z.object({
+      equity: z.number(),
+      cash: z.number(),
+      holdings_value: z.number(),
+      positions: z.number().int(),
+      trades: z.number().int(),
+    }).openapi("PaperDailySummaryData"),
+    z.object({
+      strategy_id: z.string(),
+      version: z.number().int(),
+      start_date: z.string(),
+      symbols: z.array(z.string()),
+      exchanges: z.array(z.string()),
+      initial_capital: z.number(),
+    }).openapi("PaperStartedData"),
+    z.object({ error: z.string() }).openapi("PaperErrorData"),
+    z.object({ liquidate: z.boolean(), equity: z.number() }).openapi("PaperStoppedData"),
+  ]).openapi({
+    description: "By type — fill: PaperFillData; order, order_lapsed, order_cancelled: PaperOrderData; " +
+      "daily_summary: PaperDailySummaryData; started: PaperStartedData; error: PaperErrorData; stopped: " +
+      "PaperStoppedData",
   }),
 }).openapi("PaperEvent");
 

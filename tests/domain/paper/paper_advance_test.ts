@@ -8,6 +8,7 @@ import { runBacktest } from "../../../domain/backtest/run_backtest.ts";
 import { advanceInstance, advanceInstances } from "../../../domain/paper/paper_advance.ts";
 import { instanceLogs, startInstance, stopInstance } from "../../../domain/paper/paper_instances.ts";
 import type { PaperServices } from "../../../domain/paper/paper_services.ts";
+import type { PaperFillData } from "../../../domain/store/paper_repo.ts";
 import { StrategySpecSchema } from "../../../domain/strategy/spec.ts";
 import { saveStrategy } from "../../../domain/strategy/library.ts";
 import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
@@ -93,13 +94,16 @@ Deno.test("a year of catch-up on 50 symbols (public) is a handful of commits and
     );
     assert.equal(report.trades.length, inst.trades_count);
     assert.equal(inst.equity, report.summary.finalValue);
-    const fills = log.filter((e) => e.type === "fill");
+    const fills = log.filter((e) => e.type === "fill").map((e) => ({
+      date: e.date,
+      data: e.data as PaperFillData,
+    }));
     assert.deepEqual(
       fills.map((e) => [e.date, e.data.symbol, e.data.action, e.data.quantity, e.data.price, e.data.fees]),
       report.trades.map((t) => [t.date, t.ticker, t.action, t.quantity, t.price, t.fees]),
     );
     assert.deepEqual(
-      log.filter((e) => e.type === "daily_summary").map((e) => e.data.equity),
+      log.filter((e) => e.type === "daily_summary").map((e) => (e.data as { equity: number }).equity),
       report.dailyPortfolio.map((d) => d.portfolioValue),
     );
   } finally {

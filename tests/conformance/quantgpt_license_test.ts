@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { assert422, assertDetail } from "../_helpers/identity.ts";
-import { keyedClient, type PaperClient } from "../_helpers/paper_client.ts";
+import { keyedClient, type PaperClient, savePromoted } from "../_helpers/paper_client.ts";
 import { openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
 import { verifyLicenseFile } from "../../domain/licenses/license_file.ts";
 import { fingerprintOfMachineId } from "../../domain/licenses/fingerprint_scripts.ts";
@@ -79,14 +79,13 @@ async function runFingerprintSh(script: string, machineId: string): Promise<stri
     const sh = `${dir}/fingerprint.sh`, idFile = `${dir}/machine-id`;
     await Deno.writeTextFile(sh, script);
     await Deno.writeTextFile(idFile, machineId);
-    const env = { QUANTOS_MACHINE_ID_FILE: idFile, PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
+    const env = { QUANTOS_MACHINE_ID_FILE: idFile }; // added to the inherited environment
     const direct = Deno.permissions.querySync({ name: "run", command: "bash" }).state === "granted";
-    const cmd = direct ? new Deno.Command("bash", { args: [sh], env, clearEnv: true }) : new Deno.Command(
+    const cmd = direct ? new Deno.Command("bash", { args: [sh], env }) : new Deno.Command(
       "python3",
       {
         args: ["-c", "import subprocess,sys; sys.exit(subprocess.run(['bash', sys.argv[1]]).returncode)", sh],
         env,
-        clearEnv: true,
       },
     );
     const out = await cmd.output();
@@ -536,4 +535,33 @@ Deno.test("QuantOS License: the downloaded file and the served public key verify
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  }));
+
+Deno.test("QuantOS License: the licensed tier runs 20 paper instances; after expiry the free cap (2) applies again", () =>
+  withLicenseWorld(async ({ me, admin }) => {
+    const sid = await savePromoted(me, "Capped", {
+      universe: { tickers: ["AAPL"] },
+      entry: "close > sma(close, 5)",
+      exit: "close < sma(close, 5)",
+      start: "2025-01-02",
+      end: "2025-12-31",
+    });
+    const run = () => me.call("POST", `/api/v1/strategies/${sid}/run`, {});
+    for (let i = 0; i < 2; i++) assert.equal((await run()).status, 201);
+    assert.equal((await run()).status, 403, "free: 2 running instances");
+    await licensed(me, admin, await expectedFingerprint("cap-machine"));
+    // Starts are charged with the backtest rate (10 a minute): a minute apart.
+    for (let i = 2; i < 20; i++) {
+      me.w.clock.advance(60_000);
+      const a = await run();
+      assert.equal(a.status, 201, `instance ${i + 1}: ${JSON.stringify(a.body)}`);
+    }
+    me.w.clock.advance(60_000);
+    assert.equal((await run()).status, 403, "licensed: 20 running instances");
+    await admin.expect(200, "POST", `/api/v1/admin/jobs/license-expiry/run?date=2027-05-15`);
+    assert.equal((await me.expect(200, "GET", "/api/v1/billing/tier")).tier, "free");
+    me.w.clock.advance(60_000);
+    assert.equal((await run()).status, 403, "free again: running instances keep running, no new one starts");
+    const list = await me.expect(200, "GET", `/api/v1/strategies/${sid}/instances?status=running`);
+    assert.equal(list.total, 20);
   }));

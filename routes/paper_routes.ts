@@ -49,16 +49,20 @@ const refParam = (key: "strategy_id" | "id") =>
     description: "My library strategy's id (strat_…) or the name of exactly one of my library strategies",
     example: "TrendFollowing",
   });
-const instanceParam = z.string().min(1).max(100).openapi({
-  param: { name: "instance_id", in: "path" },
-  description: "The instance id (pi_…)",
-  example: "pi_01JABCDEF0123456789ABCDEFG",
-});
+const instanceParam = (key: "id" | "instance_id") =>
+  z.string().min(1).max(100).openapi({
+    param: { name: key, in: "path" },
+    description: "The instance id (pi_…)",
+    example: "pi_01JABCDEF0123456789ABCDEFG",
+  });
 
-/** The two roots every paper route is served under, and the name of their strategy parameter. */
+/**
+ * The two roots every paper route is served under, and the names of their strategy and instance parameters
+ * (the document's `/strategies/{strategy_id}/instances/{id}`; under `/library/{id}` the instance is `{instance_id}`).
+ */
 const ROOTS = [
-  { prefix: "/strategies/{strategy_id}", key: "strategy_id" as const },
-  { prefix: "/library/{id}", key: "id" as const },
+  { prefix: "/strategies/{strategy_id}", key: "strategy_id" as const, inst: "id" as const },
+  { prefix: "/library/{id}", key: "id" as const, inst: "instance_id" as const },
 ];
 
 /** Builds the paper-trading router (mounted under `/api/v1`). */
@@ -67,10 +71,12 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
   const user = requireAuth(auth);
   const me = (c: { get(k: "principal"): { user: { id: string } } }) => c.get("principal").user.id;
 
-  for (const { prefix, key } of ROOTS) {
+  for (const { prefix, key, inst: instKey } of ROOTS) {
     const ref = z.object({ [key]: refParam(key) });
-    const inst = z.object({ [key]: refParam(key), instance_id: instanceParam });
+    const inst = z.object({ [key]: refParam(key), [instKey]: instanceParam(instKey) });
     const strategyOf = (p: Record<string, string>) => p[key];
+    const instanceOf = (p: Record<string, string>) => p[instKey];
+    const instPath = `${prefix}/instances/{${instKey}}`;
     const doc = prefix.startsWith("/strategies") ? " (document 003)" : "";
 
     app.openapi(
@@ -122,7 +128,7 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
     app.openapi(
       createRoute({
         method: "get",
-        path: `${prefix}/instances/{instance_id}`,
+        path: instPath,
         tags,
         summary: `One of my paper instances${doc}`,
         security: bearerSecurity,
@@ -135,14 +141,14 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
       }),
       async (c) => {
         const p = c.req.valid("param");
-        return c.json(await getInstance(deps, me(c), strategyOf(p), p.instance_id), 200);
+        return c.json(await getInstance(deps, me(c), strategyOf(p), instanceOf(p)), 200);
       },
     );
 
     app.openapi(
       createRoute({
         method: "post",
-        path: `${prefix}/instances/{instance_id}/stop`,
+        path: `${instPath}/stop`,
         tags,
         summary: `Stop one of my paper instances (final)${doc}`,
         description:
@@ -161,7 +167,7 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
         return c.json(
           await fromInput(
             "body",
-            () => stopInstance(deps, me(c), strategyOf(p), p.instance_id, c.req.valid("json")),
+            () => stopInstance(deps, me(c), strategyOf(p), instanceOf(p), c.req.valid("json")),
           ),
           200,
         );
@@ -171,7 +177,7 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
     app.openapi(
       createRoute({
         method: "get",
-        path: `${prefix}/instances/{instance_id}/logs`,
+        path: `${instPath}/logs`,
         tags,
         summary: `The event log of one of my paper instances${doc}`,
         description:
@@ -190,7 +196,7 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
         return c.json(
           await fromInput(
             "query",
-            () => instanceLogs(deps, me(c), strategyOf(p), p.instance_id, c.req.valid("query")),
+            () => instanceLogs(deps, me(c), strategyOf(p), instanceOf(p), c.req.valid("query")),
           ),
           200,
         );

@@ -23,7 +23,7 @@ import type { PaperEventRecord, PaperInstanceRecord, PaperStatus } from "../stor
 import { findOwnStrategyByName } from "../strategy/strategy_by_name.ts";
 import { newId } from "../tokens_and_hashes.ts";
 import { advanceInstance } from "./paper_advance.ts";
-import { latestClosedDate, liquidatePaper } from "./paper_runner.ts";
+import { latestClosedDate, liquidatePaper, paperSymbols } from "./paper_runner.ts";
 import type { PaperServices } from "./paper_services.ts";
 import {
   eventView,
@@ -109,11 +109,7 @@ export async function startInstance(
   }
 
   // What the instance runs, pinned now: symbols (tickers + the universe today) and their exchanges.
-  const names = new Set(v.spec.universe.tickers?.map((t) => t.toUpperCase()) ?? []);
-  if (v.spec.universe.name) {
-    for (const t of await deps.market.getUniverse(v.spec.universe.name)) names.add(t);
-  }
-  const symbols = [...names];
+  const symbols = await paperSymbols(v.spec, deps.market);
   const infos = await Promise.all(symbols.map((t) => deps.market.getSymbol(t, userId)));
   const unknown = symbols.filter((_, i) => infos[i] === null);
   if (unknown.length > 0) {

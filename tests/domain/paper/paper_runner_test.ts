@@ -196,6 +196,8 @@ Deno.test("paper parity, 50 symbols: day by day, all at once and in chunks equal
     const chunks = await paperRun(w.market.data, spec, tickers, chunkEnds(START, END));
     assertParity(chunks.days, ref, "chunks");
     assert.deepEqual(chunks.state, daily.state);
+    // Suspensions: some orders lapse, in the paper run as in the backtest (the trades above agree).
+    assert.ok(daily.days.some((d) => d.lapsed.length > 0), "some orders lapse on a suspension");
     // The last day's orders are the state's pending orders.
     assert.deepEqual(daily.days.at(-1)!.orders, daily.state.pending);
   } finally {
@@ -203,7 +205,7 @@ Deno.test("paper parity, 50 symbols: day by day, all at once and in chunks equal
   }
 });
 
-Deno.test("paper parity, 50 symbols filled at the close with fixed cash: chunks equal runBacktest", async () => {
+Deno.test("paper parity, 50 symbols filled at the close with fixed cash, and with risk-adjusted sizing: chunks equal runBacktest", async () => {
   const w = await openBacktestWorld();
   try {
     const tickers = (await w.market.data.getUniverse("hs300")).slice(50, 100);
@@ -227,6 +229,15 @@ Deno.test("paper parity, 50 symbols filled at the close with fixed cash: chunks 
     const chunks = await paperRun(w.market.data, spec, tickers, chunkEnds(START, END));
     assertParity(chunks.days, ref, "chunks");
     assert.ok(chunks.days.every((d) => d.orders.length === 0), "close fills place no orders");
+    // Risk-adjusted sizing (ATR seeded at the first loaded bar, like the rules), filled at the next open.
+    const risky = manySpec(tickers, { sizing: { method: "risk_adjusted", risk_pct: 1, max_positions: 6 } });
+    const riskyRef = await reference(w.market.data, risky, END);
+    assert.ok(riskyRef.sim.trades.length >= 20);
+    assertParity(
+      (await paperRun(w.market.data, risky, tickers, chunkEnds(START, END))).days,
+      riskyRef,
+      "atr",
+    );
   } finally {
     w.close();
   }

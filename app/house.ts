@@ -101,13 +101,8 @@ export function startWorker(house: House, clock: Clock, log: LogFn): { queue: Qu
     track: { deps: services.track, store: services.dailyJobs },
     factors: services.factors,
     portfolios: services.portfolios,
-<<<<<<< HEAD
     licenses: services.licenses,
     paper: services.paper,
-=======
-    paper: services.paper,
-    licenses: services.licenses,
->>>>>>> qe-conf
   });
   if (services.config.jobQueue === "poll") startJobPoller(services.backtests, log);
   // Signals committed but not yet logged or attested when a process stopped are finished now.

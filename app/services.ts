@@ -71,20 +71,12 @@ import type { AssistantDeps } from "../domain/assistant/assistant_deps.ts";
 import { AGENT_SESSION_TTL_MS } from "../domain/assistant/agent_chat.ts";
 import { createAgentSessionRepo } from "../domain/store/agent_session_repo.ts";
 import { createPortfolioRepo } from "../domain/store/portfolio_repo.ts";
-<<<<<<< HEAD
-=======
-import { createPaperRepo } from "../domain/store/paper_repo.ts";
-import type { PaperServices } from "../domain/paper/paper_services.ts";
->>>>>>> qe-conf
 import type { LicenseServices } from "../domain/licenses/services.ts";
 import { createLicenseRepo } from "../domain/store/license_repo.ts";
 import { licenseSignerSource } from "../domain/licenses/signing_key.ts";
 import { LICENSE_LINKS } from "../routes/license_routes.ts";
-<<<<<<< HEAD
 import { createPaperRepo } from "../domain/store/paper_repo.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
-=======
->>>>>>> qe-conf
 
 /** Inputs of `buildServices`. */
 export interface ServicesInput {
@@ -301,21 +293,6 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   };
   // Multi-factor portfolios: their own records, the factor area, and the track record they publish through.
   const portfolios = { portfolios: createPortfolioRepo(kv), factors, track };
-<<<<<<< HEAD
-=======
-  // Paper-trading instances: the library's strategies run forward with the job work budgets and the backtest rate.
-  const paper: PaperServices = {
-    instances: createPaperRepo(kv),
-    library,
-    market: market.data,
-    users: auth.users,
-    clock,
-    maxSymbolBars: config.maxJobSymbolBars,
-    maxExpressionCost: config.maxJobExpressionCost,
-    rate: backtestRate,
-    log,
-  };
->>>>>>> qe-conf
   // QuantOS licences: the signing key is the configured one (checked now) or generated once into KV settings.
   const licenses: LicenseServices = {
     licenses: createLicenseRepo(kv),
@@ -336,7 +313,6 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
       throw new ConfigError(`LICENSE_SIGNING_KEY: ${e instanceof Error ? e.message : String(e)}`);
     });
   }
-<<<<<<< HEAD
   // Paper-trading instances: the library's strategies run forward with the job work budgets and the backtest rate.
   const paper: PaperServices = {
     instances: createPaperRepo(kv),
@@ -350,21 +326,14 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     background: track.background,
     log,
   };
-=======
->>>>>>> qe-conf
   return {
     config,
     kv,
     clock,
     mailer,
     portfolios,
-<<<<<<< HEAD
     licenses,
     paper,
-=======
-    paper,
-    licenses,
->>>>>>> qe-conf
     streams: createStreamRepo(kv),
     integerAliases,
     copilot,

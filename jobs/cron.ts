@@ -11,17 +11,10 @@ import type { FactorServices } from "../domain/factors/services.ts";
 import { trackFactorsOutOfSample } from "../domain/factors/os_tracking.ts";
 import type { PortfolioServices } from "../domain/portfolios/services.ts";
 import { checkPortfolioSignals, runPortfolioSignals } from "../domain/portfolios/portfolio_job.ts";
-<<<<<<< HEAD
 import type { LicenseServices } from "../domain/licenses/services.ts";
 import { expireLicenses } from "../domain/licenses/license_expiry.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { advanceInstances } from "../domain/paper/paper_advance.ts";
-=======
-import type { PaperServices } from "../domain/paper/paper_services.ts";
-import { advanceInstances } from "../domain/paper/paper_advance.ts";
-import type { LicenseServices } from "../domain/licenses/services.ts";
-import { expireLicenses } from "../domain/licenses/license_expiry.ts";
->>>>>>> qe-conf
 
 /** What cron handlers need. */
 export interface CronDeps {
@@ -34,17 +27,10 @@ export interface CronDeps {
   factors?: FactorServices;
   /** Multi-factor portfolios, for the 09:00 signal job and its 09:16 check (absent: they do nothing). */
   portfolios?: PortfolioServices;
-<<<<<<< HEAD
   /** QuantOS licences, for the 00:10 UTC expiry job (absent: it does nothing). */
   licenses?: LicenseServices;
   /** Paper-trading instances, for the advance after each market's close (absent: it does nothing). */
   paper?: PaperServices;
-=======
-  /** Paper-trading instances, for the advance after each market's close (absent: it does nothing). */
-  paper?: PaperServices;
-  /** QuantOS licences, for the 00:10 UTC expiry job (absent: it does nothing). */
-  licenses?: LicenseServices;
->>>>>>> qe-conf
   clock: Clock;
   log: LogFn;
 }
@@ -172,21 +158,6 @@ export const CRON_JOBS: readonly CronJob[] = [
   { name: "portfolio-signals-retry-1", schedule: "5 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
   { name: "portfolio-signals-retry-2", schedule: "12 1 * * *", run: (deps) => runPortfolioJob(deps, false) },
   { name: "portfolio-signals-check", schedule: "16 1 * * *", run: (deps) => runPortfolioJob(deps, true) },
-<<<<<<< HEAD
-=======
-  // Paper instances after each market's close and its bar refresh (UTC): SSE/SZSE 08:30, IDX 10:00, NSE 11:00,
-  // NYSE 22:30 (Mon–Fri), crypto 00:30 daily. Each advances only the instances trading there; missed days are
-  // caught up in order by the next run.
-  {
-    name: "paper-advance-sse",
-    schedule: "30 8 * * 1-5",
-    run: (deps) => runPaperAdvance(deps, ["SSE", "SZSE"]),
-  },
-  { name: "paper-advance-idx", schedule: "0 10 * * 1-5", run: (deps) => runPaperAdvance(deps, ["IDX"]) },
-  { name: "paper-advance-nse", schedule: "0 11 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NSE"]) },
-  { name: "paper-advance-nyse", schedule: "30 22 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NYSE"]) },
-  { name: "paper-advance-crypto", schedule: "30 0 * * *", run: (deps) => runPaperAdvance(deps, ["CRYPTO"]) },
->>>>>>> qe-conf
   // 00:10 UTC: licences are valid through the end of their expires day in UTC; expired ones go back to free.
   {
     name: "license-expiry",
@@ -201,7 +172,6 @@ export const CRON_JOBS: readonly CronJob[] = [
       });
     },
   },
-<<<<<<< HEAD
   // Paper instances after each market's close and its bar refresh (UTC): SSE/SZSE 08:30, IDX 10:00, NSE 11:00,
   // NYSE 22:30 (Mon–Fri), crypto 00:30 daily. Each advances only the instances trading there; missed days are
   // caught up in order by the next run.
@@ -214,8 +184,6 @@ export const CRON_JOBS: readonly CronJob[] = [
   { name: "paper-advance-nse", schedule: "0 11 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NSE"]) },
   { name: "paper-advance-nyse", schedule: "30 22 * * 1-5", run: (deps) => runPaperAdvance(deps, ["NYSE"]) },
   { name: "paper-advance-crypto", schedule: "30 0 * * *", run: (deps) => runPaperAdvance(deps, ["CRYPTO"]) },
-=======
->>>>>>> qe-conf
   {
     name: "market-refresh-crypto",
     schedule: "15 0 * * *",

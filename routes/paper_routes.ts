@@ -29,7 +29,7 @@ import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+import { bearerSecurity, errorResponses, jsonResponse, optionalJsonBody } from "./schemas/common.ts";
 import {
   InstanceListQuery,
   InstanceLogsQuery,
@@ -92,7 +92,7 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
           "tier: free 2, licensed 20 (403 past it). Rate-limited like synchronous backtests.",
         security: bearerSecurity,
         middleware: [user],
-        request: { params: ref, body: jsonBody(StartInstanceBody) },
+        request: { params: ref, body: optionalJsonBody(StartInstanceBody) },
         responses: {
           201: jsonResponse(PaperInstanceSchema, "Started"),
           ...errorResponses(400, 401, 403, 404, 409, 422, 429),
@@ -156,7 +156,7 @@ export function paperRoutes(auth: AuthDeps, deps: PaperServices) {
           "with `liquidate: true` (default: the spec's close_at_end). Stopping twice is a 409.",
         security: bearerSecurity,
         middleware: [user],
-        request: { params: inst, body: jsonBody(StopInstanceBody) },
+        request: { params: inst, body: optionalJsonBody(StopInstanceBody) },
         responses: {
           200: jsonResponse(PaperInstanceSchema, "Stopped"),
           ...errorResponses(401, 403, 404, 409, 422),

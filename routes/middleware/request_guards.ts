@@ -24,10 +24,12 @@ export function urlLengthLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** A route that takes a JSON body: its method and a matcher for its path. */
+/** A route that takes a JSON body: its method, a matcher for its path, and whether the body may be left out. */
 export interface JsonBodyRoute {
   method: string;
   pattern: RegExp;
+  /** The body is declared `required: false`: a request with no body at all (and no content type) is `{}`. */
+  optional: boolean;
 }
 
 /**
@@ -42,7 +44,11 @@ export function jsonBodyRoutes(
   for (const d of definitions) {
     const def = d as {
       type?: string;
-      route?: { method?: string; path?: string; request?: { body?: { content?: Record<string, unknown> } } };
+      route?: {
+        method?: string;
+        path?: string;
+        request?: { body?: { required?: boolean; content?: Record<string, unknown> } };
+      };
     };
     if (def.type !== "route" || !def.route?.method || !def.route.path) continue;
     if (!def.route.request?.body?.content?.["application/json"]) continue;
@@ -54,7 +60,11 @@ export function jsonBodyRoutes(
       .split(/(\{[^}]+\})/)
       .map((part) => (/^\{[^}]+\}$/.test(part) ? "[^/]+" : part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
       .join("");
-    out.push({ method: def.route.method.toUpperCase(), pattern: new RegExp(`^${source}/?$`) });
+    out.push({
+      method: def.route.method.toUpperCase(),
+      pattern: new RegExp(`^${source}/?$`),
+      optional: def.route.request.body.required === false,
+    });
   }
   return out;
 }
@@ -62,8 +72,16 @@ export function jsonBodyRoutes(
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
+ * Whether the request carries no body: a zero `Content-Length`, or no length, no chunked transfer and no body
+ * stream at all (a request built in process; a served request always has a stream, and a length or chunking).
+ */
+const hasNoBody = (length: string | undefined, transfer: string | undefined, body: unknown) =>
+  length === undefined ? transfer === undefined && body === null : length.trim() === "0";
+
+/**
  * Refuses (415) a request to a JSON-body route whose `Content-Type` is missing or not JSON, whatever the body
- * (an empty body without a content type is not `{}`). `routes()` is read per request, so the list can be
+ * (an empty body without a content type is not `{}`) — except on a route whose body is optional, where a request
+ * with no body and no content type at all passes (its body reads as `{}`). `routes()` is read per request, so the list can be
  * filled in once every router is mounted.
  */
 export function requireJsonContentType(routes: () => readonly JsonBodyRoute[]): MiddlewareHandler<AppEnv> {
@@ -71,16 +89,20 @@ export function requireJsonContentType(routes: () => readonly JsonBodyRoute[]): 
     const method = c.req.method;
     if (method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
       const path = c.req.path;
-      if (routes().some((r) => r.method === method && r.pattern.test(path))) {
-        const header = c.req.header("content-type");
+      const route = routes().find((r) => r.method === method && r.pattern.test(path));
+      const header = c.req.header("content-type");
+      const bodiless = route?.optional && header === undefined &&
+        hasNoBody(c.req.header("content-length"), c.req.header("transfer-encoding"), c.req.raw.body);
+      if (route && !bodiless) {
         const media = header?.split(";")[0].trim() ?? "";
         if (!JSON_MEDIA_TYPE.test(media)) {
           throw new HTTPException(415, {
-            message: header
+            message: (header
               ? `Unsupported Media Type: send the body as application/json, not ${
                 media.slice(0, 100) || "(empty)"
               }`
-              : "Unsupported Media Type: send the body as application/json (the Content-Type header is missing)",
+              : "Unsupported Media Type: send the body as application/json (the Content-Type header is missing)") +
+              (route.optional ? "; or send no body at all" : ""),
           });
         }
       }

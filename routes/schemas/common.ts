@@ -76,6 +76,14 @@ export function jsonBody<T extends z.ZodType>(schema: T, description?: string) {
 }
 
 /**
+ * A JSON request body whose every field is optional, so the body itself may be left out: a request with no body
+ * and no content type reads as `{}` (`requireJsonContentType` lets it through); a body that is sent must be JSON.
+ */
+export function optionalJsonBody<T extends z.ZodType>(schema: T, description?: string) {
+  return { required: false, description, content: { "application/json": { schema } } } as const;
+}
+
+/**
  * A JSON response entry for `createRoute`; `example` is attached to this response only (an example set with
  * `.openapi()` on a shared named schema would land on the shared component and show up on every route using it).
  */

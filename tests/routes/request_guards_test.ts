@@ -24,6 +24,43 @@ Deno.test("an empty POST with no content type is 415, not {}: it creates no invi
   }
 });
 
+Deno.test("a route whose body is optional takes no body at all as {}, but a body without a JSON type is still 415", async () => {
+  const w = await openTestWorld();
+  try {
+    const me = (await signInWithOtp(w, "optional-body@example.com")).access_token;
+    const path = "/api/v1/strategies/strat_NOPE/run";
+    // No body: past the guard, so the route answers (the strategy does not exist).
+    assert.equal((await w.request("POST", path, { token: me })).status, 404);
+    // A body is never ignored: without a JSON content type it is refused, whatever its bytes.
+    for (
+      const init of [{ body: new Uint8Array([123, 125]) }, { body: "{}" }, {
+        body: "{}",
+        headers: { "content-type": "text/plain" },
+      }]
+    ) {
+      const res = await w.request("POST", path, { token: me, ...init });
+      assert.equal(res.status, 415, JSON.stringify(init));
+      assert.match((await res.json()).detail, /or send no body at all/);
+    }
+    assert.equal((await w.request("POST", path, { token: me, json: {} })).status, 404);
+    // Over a real socket: no body sends Content-Length: 0 and passes; a body without a type does not.
+    const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, w.app.fetch);
+    try {
+      const url = `http://127.0.0.1:${server.addr.port}${path}`;
+      const headers = { authorization: `Bearer ${me}` };
+      const none = await fetch(url, { method: "POST", headers });
+      assert.equal(none.status, 404, await none.text());
+      const raw = await fetch(url, { method: "POST", headers, body: new Uint8Array([123, 125]) });
+      assert.equal(raw.status, 415);
+      await raw.body?.cancel();
+    } finally {
+      await server.shutdown();
+    }
+  } finally {
+    await w.close();
+  }
+});
+
 Deno.test("routes without a JSON body are not affected by the content-type rule", async () => {
   const w = await openTestWorld();
   try {

@@ -68,26 +68,15 @@ async function expectedFingerprint(machineId: string): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/**
- * Runs the served fingerprint.sh with bash, `QUANTOS_MACHINE_ID_FILE` pointing at a file holding `machineId`.
- * `deno task test` allows running only deno and python3, so without a bash permission the script is started by
- * python3 (`subprocess.run(["bash", …])`); with one (`deno test -A`), directly.
- */
+/** Runs the served fingerprint.sh with bash, `QUANTOS_MACHINE_ID_FILE` pointing at a file holding `machineId`. */
 async function runFingerprintSh(script: string, machineId: string): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "qe-fingerprint-" });
   try {
     const sh = `${dir}/fingerprint.sh`, idFile = `${dir}/machine-id`;
     await Deno.writeTextFile(sh, script);
     await Deno.writeTextFile(idFile, machineId);
-    const env = { QUANTOS_MACHINE_ID_FILE: idFile }; // added to the inherited environment
-    const direct = Deno.permissions.querySync({ name: "run", command: "bash" }).state === "granted";
-    const cmd = direct ? new Deno.Command("bash", { args: [sh], env }) : new Deno.Command(
-      "python3",
-      {
-        args: ["-c", "import subprocess,sys; sys.exit(subprocess.run(['bash', sys.argv[1]]).returncode)", sh],
-        env,
-      },
-    );
+    // Added to the inherited environment.
+    const cmd = new Deno.Command("bash", { args: [sh], env: { QUANTOS_MACHINE_ID_FILE: idFile } });
     const out = await cmd.output();
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, `fingerprint.sh exited ${out.code}: ${stderr}`);

@@ -10,6 +10,7 @@ import { DAILY_JOB_NAMES, type DailyJobStore } from "../domain/track_record/dail
 import { runDailyTaskNow } from "../domain/track_record/operations.ts";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
 import { newRouter } from "./app_env.ts";
+import { fromInput } from "./errors.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
 import { DailyJobRunSchema, DailyJobSummarySchema } from "./schemas/track_record.ts";
@@ -68,7 +69,7 @@ export function adminJobRoutes(
       const date = c.req.valid("query").date;
       const job = extra.find((j) => j.name === name);
       if (job) {
-        const ran = await job.run(date);
+        const ran = await fromInput("query", () => job.run(date));
         return c.json({ job: name, date: ran.date, summary: ran.summary }, 200);
       }
       const daily = DAILY_JOB_NAMES.find((n) => n === name)!;

@@ -29,13 +29,20 @@ async function holdsValidLicense(deps: LicenseServices, userId: string, today: s
 }
 
 /**
- * Processes the licences expired before `date` (default: today, UTC). Each licence is processed at most once
+ * Processes the licences expired before `date` (default: today, UTC; a later date is refused). Each licence is processed at most once
  * (it is marked before its holder is downgraded and notified), so a second run for the same date does nothing.
  * The loop ends because every listed index entry is either processed or dropped.
  */
 export async function expireLicenses(deps: LicenseServices, date?: string): Promise<LicenseExpirySummary> {
   const today = date ?? utcToday(deps.clock.now());
   if (!isIsoDate(today)) throw new ValidationError("date must be YYYY-MM-DD", ["date"]);
+  // Expiry follows the real calendar: a run "for" a later date would end licences that are still valid.
+  if (today > utcToday(deps.clock.now())) {
+    throw new ValidationError(
+      `date may not be after today (${utcToday(deps.clock.now())}, UTC): licences expire by the calendar`,
+      ["date"],
+    );
+  }
   const summary: LicenseExpirySummary = { date: today, expired: 0, downgraded: 0 };
   for (;;) {
     const batch = await deps.licenses.listExpiringBefore(today, BATCH);

@@ -28,6 +28,7 @@ import {
 } from "../store/paper_repo.ts";
 import { advancePaper, latestClosedDate, type PaperAdvance, type PaperDay } from "./paper_runner.ts";
 import type { PaperServices } from "./paper_services.ts";
+import { stopCommit } from "./paper_stop.ts";
 import { fillEvent, type NewPaperEvent, numbered, orderEvent, tradeMessages } from "./paper_views.ts";
 
 /** The most running instances one job run looks at. */
@@ -177,6 +178,22 @@ export async function advanceInstance(
     const entry = await deps.instances.get(id);
     if (!entry || entry.record.status !== "running") return done;
     const r = entry.record;
+    // An instance of a strategy its owner deleted stops here (positions kept): it frees its place under the
+    // tier cap and never trades again; its log stays readable.
+    const strategy = await deps.library.library.get(r.strategy_id);
+    if (!strategy || strategy.deleted) {
+      const stop = stopCommit(r, {
+        liquidate: false,
+        reason: "strategy deleted",
+        message: `Stopped: strategy "${r.strategy_name}" (${r.strategy_id}) was deleted; positions kept`,
+        now: deps.clock.now(),
+      });
+      if (await deps.instances.commit(entry.versionstamp, stop.next, stop)) return done;
+      if (++conflicts > MAX_CONFLICT_RETRIES) {
+        return { ...done, error: "too many concurrent changes", complete: false };
+      }
+      continue;
+    }
     const through = advanceTarget(deps, r, date);
     if (through < r.start_date || (r.last_bar_date !== null && r.last_bar_date >= through)) return done;
     let result: PaperAdvance;

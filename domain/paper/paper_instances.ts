@@ -14,7 +14,7 @@
 import { chargeRate } from "../auth/rate_limiter.ts";
 import { tierInfo } from "../auth/tiers.ts";
 import { assertWithinExpressionBudget, estimateBacktestCost, WARMUP_DAYS } from "../backtest/run_backtest.ts";
-import { addDays, toDayNumber } from "../calendar/dates.ts";
+import { addDays, isIsoDate, toDayNumber } from "../calendar/dates.ts";
 import type { ExchangeCode } from "../calendar/exchanges.ts";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../errors.ts";
 import type { PageRequest } from "../store/kv.ts";
@@ -23,18 +23,15 @@ import type { PaperEventRecord, PaperInstanceRecord, PaperStatus } from "../stor
 import { findOwnStrategyByName } from "../strategy/strategy_by_name.ts";
 import { newId } from "../tokens_and_hashes.ts";
 import { advanceInstance } from "./paper_advance.ts";
-import { latestClosedDate, liquidatePaper, paperSymbols } from "./paper_runner.ts";
+import { latestClosedDate, paperSymbols } from "./paper_runner.ts";
+import { stopCommit } from "./paper_stop.ts";
 import type { PaperServices } from "./paper_services.ts";
 import {
   eventView,
-  fillEvent,
   instanceView,
-  type NewPaperEvent,
   numbered,
-  orderEvent,
   type PaperEventView,
   type PaperInstanceView,
-  tradeMessages,
 } from "./paper_views.ts";
 
 /** The rate bucket of starts (charged with the backtest rate, `RATE_LIMIT_BACKTEST`). */
@@ -43,13 +40,23 @@ const START_BUCKET = "paper_run";
 const MAX_PAST_DAYS = 5 * 365 + 1;
 /** How far ahead a start date may be. */
 const MAX_FUTURE_DAYS = 31;
+/** An ISO-8601 instant with a time zone: `2026-05-14T07:15:41Z`, optional fraction, `Z` or `±hh:mm`. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 /** Concurrent-write retries of a stop. */
 const MAX_STOP_RETRIES = 20;
 
-/** My strategy `ref` (an id, else a name), or a 404 that says what `ref` had to be. */
-async function ownStrategy(deps: PaperServices, userId: string, ref: string): Promise<LibraryStrategyRecord> {
+/**
+ * My strategy `ref` (an id, else a name), or a 404 that says what `ref` had to be. With `deleted`, a deleted
+ * strategy named by its id is found too: its instances stay readable and stoppable.
+ */
+async function ownStrategy(
+  deps: PaperServices,
+  userId: string,
+  ref: string,
+  opts: { deleted?: boolean } = {},
+): Promise<LibraryStrategyRecord> {
   const byId = await deps.library.library.get(ref);
-  if (byId && byId.user_id === userId && !byId.deleted) return byId;
+  if (byId && byId.user_id === userId && (!byId.deleted || opts.deleted)) return byId;
   const byName = await findOwnStrategyByName(deps.library, userId, ref);
   if (byName) return byName;
   throw new NotFoundError(
@@ -60,7 +67,7 @@ async function ownStrategy(deps: PaperServices, userId: string, ref: string): Pr
 
 /** My instance `id` of strategy `ref`. */
 async function ownInstance(deps: PaperServices, userId: string, ref: string, id: string) {
-  const s = await ownStrategy(deps, userId, ref);
+  const s = await ownStrategy(deps, userId, ref, { deleted: true });
   const entry = await deps.instances.get(id);
   if (!entry || entry.record.user_id !== userId || entry.record.strategy_id !== s.id) {
     throw new NotFoundError(`Paper instance "${id}" of strategy "${ref}" not found`);
@@ -241,7 +248,7 @@ export async function listInstances(
   ref: string,
   query: PageRequest & { status?: PaperStatus },
 ): Promise<{ instances: PaperInstanceView[]; total: number }> {
-  const s = await ownStrategy(deps, userId, ref);
+  const s = await ownStrategy(deps, userId, ref, { deleted: true });
   const page = await deps.instances.listByUser(userId, query, { strategyId: s.id, status: query.status });
   return { instances: page.items.map(instanceView), total: page.total };
 }
@@ -273,43 +280,13 @@ export async function stopInstance(
     const r = entry.record;
     if (r.status !== "running") throw new ConflictError(`Paper instance "${id}" is already ${r.status}`);
     const liquidate = input.liquidate ?? r.spec.close_at_end;
-    const now = deps.clock.now();
-    const events: NewPaperEvent[] = (r.state?.pending ?? []).map((o) =>
-      orderEvent("order_cancelled", r.last_bar_date, o)
-    );
-    let next: PaperInstanceRecord = { ...r };
-    if (liquidate && r.state && r.last_bar_date && r.state.positions.length > 0) {
-      const sold = liquidatePaper(r.state, r.last_close, r.spec, r.last_bar_date, r.lot_sizes);
-      events.push(...sold.fills.map(fillEvent));
-      next = {
-        ...next,
-        state: sold.state,
-        equity: Math.round(sold.equity * 1e4) / 1e4,
-        cash: Math.round(sold.state.money * 1e4) / 1e4,
-        holdings_value: 0,
-        trades_count: r.trades_count + sold.fills.length,
-      };
-    }
-    if (next.state) next.state = { ...next.state, pending: [] };
-    events.push({
-      date: r.last_bar_date,
-      type: "stopped",
+    const stop = stopCommit(r, {
+      liquidate,
+      reason: liquidate ? "stopped by owner (liquidated)" : "stopped by owner",
       message: liquidate ? "Stopped; positions liquidated at the last close" : "Stopped; positions kept",
-      data: { liquidate, equity: next.equity },
+      now: deps.clock.now(),
     });
-    const numberedEvents = numbered(events, r.last_seq, now);
-    next = {
-      ...next,
-      status: "stopped",
-      stopped_at: now,
-      stop_reason: liquidate ? "stopped by owner (liquidated)" : "stopped by owner",
-      last_seq: r.last_seq + numberedEvents.length,
-      updated_at: now,
-    };
-    const trades = tradeMessages(next, numberedEvents);
-    if (await deps.instances.commit(entry.versionstamp, next, { events: numberedEvents, trades })) {
-      return instanceView(next);
-    }
+    if (await deps.instances.commit(entry.versionstamp, stop.next, stop)) return instanceView(stop.next);
   }
   throw new ConflictError(`Paper instance "${id}" is changing too often, try again`);
 }
@@ -340,8 +317,12 @@ export async function instanceLogs(
   if (since !== undefined && /^\d{1,15}$/.test(since)) {
     after = Number(since);
   } else if (since !== undefined) {
-    const ms = /^\d{4}-\d{2}-\d{2}$/.test(since) ? Date.parse(`${since}T00:00:00Z`) : Date.parse(since);
-    if (!Number.isFinite(ms) || !/^\d{4}-\d{2}-\d{2}/.test(since)) {
+    const ms = isIsoDate(since)
+      ? Date.parse(`${since}T00:00:00Z`)
+      : ISO_INSTANT.test(since) && isIsoDate(since.slice(0, 10))
+      ? Date.parse(since)
+      : NaN;
+    if (!Number.isFinite(ms)) {
       throw new ValidationError(
         "since must be an event seq (an integer), a date YYYY-MM-DD or an ISO-8601 instant",
         ["since"],

@@ -308,18 +308,20 @@ Deno.test("QuantOS License: fingerprint.sh → apply → approve → my-license 
     assert.equal(tier.tier, "licensed");
     assert.equal(tier.max_strategies, 20);
 
-    // The expiry job, the day after `expires`: back to free; the image is refused; my-license says expired.
+    // The expiry job runs by the real calendar: a date after today is refused and changes nothing.
+    const early = await admin.call("POST", "/api/v1/admin/jobs/license-expiry/run?date=2027-05-15");
+    assert.equal(early.status, 422);
+    assert.equal((await me.expect(200, "GET", "/api/v1/billing/tier")).tier, "licensed");
+    // The day after `expires`: back to free; the image is refused; my-license says expired.
+    w.clock.set(Date.UTC(2027, 4, 15, 0, 10));
     const ran = await admin.expect(200, "POST", "/api/v1/admin/jobs/license-expiry/run?date=2027-05-15");
     assert.equal(ran.job, "license-expiry");
     assert.deepEqual(ran.summary, { date: "2027-05-15", expired: 1, downgraded: 1 });
-    const again = await admin.expect(200, "POST", "/api/v1/admin/jobs/license-expiry/run?date=2027-05-16");
-    assert.deepEqual(again.summary, { date: "2027-05-16", expired: 0, downgraded: 0 }, "processed once");
+    const again = await admin.expect(200, "POST", "/api/v1/admin/jobs/license-expiry/run?date=2027-05-15");
+    assert.deepEqual(again.summary, { date: "2027-05-15", expired: 0, downgraded: 0 }, "processed once");
     const free = await me.expect(200, "GET", "/api/v1/billing/tier");
     assert.equal(free.tier, "free");
     assert.equal(free.max_strategies, 3);
-    // The expiry job ran "for" 2027-05-15 while the clock still says 2026-05-14: the licence view compares with
-    // the clock, so move it past the expiry before reading `expired` and the image download.
-    w.clock.set(Date.UTC(2027, 4, 15, 1));
     assert.equal((await me.expect(200, "GET", "/api/v1/deploy/my-license")).expired, true);
     await assertDetail(await raw(me, "/api/v1/deploy/quantos-image/download?arch=arm64"), 403);
   }));
@@ -547,6 +549,7 @@ Deno.test("QuantOS License: the licensed tier runs 20 paper instances; after exp
     }
     me.w.clock.advance(60_000);
     assert.equal((await run()).status, 403, "licensed: 20 running instances");
+    me.w.clock.set(Date.UTC(2027, 4, 15, 0, 10));
     await admin.expect(200, "POST", `/api/v1/admin/jobs/license-expiry/run?date=2027-05-15`);
     assert.equal((await me.expect(200, "GET", "/api/v1/billing/tier")).tier, "free");
     me.w.clock.advance(60_000);

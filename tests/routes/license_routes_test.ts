@@ -466,7 +466,15 @@ Deno.test("license-expiry job: downgrades once, notifies, and a second run does 
         token: a.admin,
       }),
     ));
+    // A date after today is refused (licences expire by the real calendar) and changes nothing.
+    const ahead = await a.w.request("POST", "/api/v1/admin/jobs/license-expiry/run?date=2099-01-01", {
+      token: a.admin,
+    });
+    assert.equal(ahead.status, 422);
+    assert.deepEqual((await ahead.json()).detail[0].loc, ["query", "date"]);
+    assert.equal(await tierOf(a), "licensed");
     // On the expiry day itself the licence is still valid.
+    await travel(a, Date.UTC(2026, 4, 15, 0, 10));
     assert.deepEqual((await run("2026-05-15")).summary, { date: "2026-05-15", expired: 0, downgraded: 0 });
     assert.equal(await tierOf(a), "licensed");
     await travel(a, Date.UTC(2026, 4, 16, 0, 10));

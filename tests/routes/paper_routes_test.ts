@@ -201,6 +201,46 @@ Deno.test("paper routes: a free account runs at most 2 instances at once; a stop
     );
   }));
 
+Deno.test("paper routes: a deleted strategy's instances stay readable and stoppable; the job stops the rest, freeing their places", () =>
+  withWorld(async (w) => {
+    w.clock.set(JAN5);
+    const t = await tokenOf(w, "deleter@example.com");
+    const sid = await savePromoted(w, t, "Doomed", FAST_SPEC);
+    const a = await (await startRun(w, t, sid, { start_date: "2026-01-05" })).json();
+    const b = await (await startRun(w, t, sid, { start_date: "2026-01-05" })).json();
+    w.clock.set(T0);
+    const t2 = await tokenOf(w, "deleter@example.com");
+    await advanceJob(w, "2026-02-27");
+    assert.equal((await w.request("DELETE", `/api/v1/library/${sid}`, { token: t2 })).status, 200);
+    // By id the instances are still there: listed, read, stopped by hand; a new start of it is refused.
+    const list = await (await w.request("GET", `/api/v1/strategies/${sid}/instances`, { token: t2 })).json();
+    assert.equal(list.total, 2);
+    assert.equal(
+      (await w.request("GET", `/api/v1/strategies/${sid}/instances/${a.id}/logs`, { token: t2 })).status,
+      200,
+    );
+    const stopped = await w.request("POST", `/api/v1/strategies/${sid}/instances/${a.id}/stop`, {
+      token: t2,
+    });
+    assert.equal(stopped.status, 200);
+    assert.equal((await startRun(w, t2, sid)).status, 404);
+    // The job stops the other one (positions kept) instead of advancing it.
+    const job = await advanceJob(w, "2026-03-31");
+    assert.equal(job.bars, 0);
+    const other = await (await w.request("GET", `/api/v1/strategies/${sid}/instances/${b.id}`, { token: t2 }))
+      .json();
+    assert.equal(other.status, "stopped");
+    assert.equal(other.stop_reason, "strategy deleted");
+    assert.equal(other.last_bar_date, "2026-02-27");
+    const events = await allEvents(w, t2, sid, b.id);
+    assertGapless(events);
+    assert.equal(events.at(-1)!.type, "stopped");
+    // Both places are free again: a free account starts two instances of another strategy.
+    const next = await savePromoted(w, t2, "Next", FAST_SPEC);
+    assert.equal((await startRun(w, t2, next, { start_date: "2026-05-14" })).status, 201);
+    assert.equal((await startRun(w, t2, next, { start_date: "2026-05-14" })).status, 201);
+  }));
+
 /** An instance from 2026-01-05 advanced through 2026-03-31 (positions held at the end), at T0. */
 async function advancedInstance(w: TestWorld, email: string) {
   w.clock.set(JAN5);

@@ -3,22 +3,26 @@
  * (`license.json` or the armored `quantos.lic`) offline: its canonical form, its Ed25519 signature with the
  * platform's public key, its expiry (valid through the `expires` UTC day) and, with `--fingerprint`, the
  * machine it is bound to. The public key (SPKI PEM, as served at `/deploy-kit/license-public-key.pem`) is
- * `--public-key FILE`, else the file named by `$QUANTOS_LICENSE_PUBLIC_KEY`, else `license-public-key.pem`
- * beside the licence file. Prints one line per check and a verdict on stdout.
+ * `--public-key FILE`, else the file named by `$QUANTOS_LICENSE_PUBLIC_KEY`: never a key found beside the licence,
+ * since whoever hands over a licence could hand over their own key with it. `--key-id` pins the key further (the
+ * `key_id` published at `/api/v1/deploy/license-public-key`). Prints the trusted key's id, one line per check
+ * and a verdict on stdout.
  * Exit status: 0 valid, 1 invalid (tampered, wrong key, expired, other fingerprint), 2 usage or an unreadable
  * file.
  */
 import { parseArgs } from "node:util";
-import { type LicenseCheck, verifyLicenseFile } from "../domain/licenses/license_file.ts";
+import { type LicenseCheck, publicKeyIdOf, verifyLicenseFile } from "../domain/licenses/license_file.ts";
 import { ValidationError } from "../domain/errors.ts";
 
 /** How to call the CLI. */
 export const VERIFY_LICENSE_USAGE =
-  `usage: deno task verify-license <license.json|quantos.lic> [--fingerprint HEX] [--public-key FILE]
+  `usage: deno task verify-license <license.json|quantos.lic> [--fingerprint HEX] [--public-key FILE] [--key-id HEX]
 
 Verifies a QuantOS licence offline: canonical form, Ed25519 signature, expiry and (with --fingerprint) the
-machine fingerprint. The public key is --public-key FILE, else the file named by $QUANTOS_LICENSE_PUBLIC_KEY,
-else license-public-key.pem beside the licence file.
+machine fingerprint. The platform's public key is --public-key FILE, else the file named by
+$QUANTOS_LICENSE_PUBLIC_KEY (download it once from /deploy-kit/license-public-key.pem; a key that came with
+the licence proves nothing). --key-id also requires that key to have this id (the key_id published at
+/api/v1/deploy/license-public-key).
 Exit status: 0 valid, 1 invalid, 2 usage or unreadable file.`;
 
 /** The environment variable naming the public key file. */
@@ -31,11 +35,6 @@ export interface VerifyLicenseCliResult {
   code: 0 | 1 | 2;
   stdout: string[];
   stderr: string[];
-}
-
-function dirOf(path: string): string {
-  const i = path.lastIndexOf("/");
-  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
 }
 
 async function readBounded(path: string, what: string): Promise<Uint8Array | string> {
@@ -76,6 +75,7 @@ export async function runVerifyLicenseCli(
       options: {
         fingerprint: { type: "string" },
         "public-key": { type: "string" },
+        "key-id": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -88,12 +88,21 @@ export async function runVerifyLicenseCli(
   if (fingerprint !== undefined && !/^[0-9a-fA-F]{64}$/.test(fingerprint)) {
     return usage("--fingerprint must be 64 hex characters (the output of fingerprint.sh / fingerprint.bat)");
   }
+  const pinned = parsed.values["key-id"]?.trim().toLowerCase();
+  if (pinned !== undefined && !/^[0-9a-f]{16}$/.test(pinned)) {
+    return usage("--key-id must be 16 hex characters (key_id of /api/v1/deploy/license-public-key)");
+  }
   const file = parsed.positionals[0];
-  const keyPath = parsed.values["public-key"] ??
-    (publicKeyEnv ? publicKeyEnv : `${dirOf(file)}/license-public-key.pem`);
+  const keyPath = parsed.values["public-key"] ?? (publicKeyEnv ? publicKeyEnv : undefined);
 
   const licence = await readBounded(file, "licence file");
   if (typeof licence === "string") return { code: 2, stdout: [], stderr: [`verify-license: ${licence}`] };
+  if (keyPath === undefined) {
+    return usage(
+      `give the platform's public key with --public-key FILE or $${PUBLIC_KEY_ENV} ` +
+        "(it is served at /deploy-kit/license-public-key.pem)",
+    );
+  }
   const key = await readBounded(keyPath, "public key");
   if (typeof key === "string") {
     return {
@@ -106,8 +115,19 @@ export async function runVerifyLicenseCli(
     };
   }
   const pem = new TextDecoder().decode(key);
-  let result;
+  let result, keyId;
   try {
+    keyId = await publicKeyIdOf(pem);
+    if (pinned !== undefined && keyId !== pinned) {
+      return {
+        code: 1,
+        stdout: [
+          `public key:   ${keyPath} (key id ${keyId})`,
+          `verdict: INVALID (the key's id is not ${pinned})`,
+        ],
+        stderr: [],
+      };
+    }
     result = await verifyLicenseFile(licence, pem, { today, fingerprint });
   } catch (e) {
     if (e instanceof ValidationError) {
@@ -118,7 +138,7 @@ export async function runVerifyLicenseCli(
   const p = result.payload;
   const stdout = [
     `licence file: ${file} (${result.form ?? "unrecognised"} form)`,
-    `public key:   ${keyPath}`,
+    `public key:   ${keyPath} (key id ${keyId})`,
     ...(p
       ? [
         `licence:      ${p.license_id} for ${

@@ -472,6 +472,12 @@ function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
+/** The `key_id` of an Ed25519 public key given as SPKI PEM (what a licence signed by it names). */
+export async function publicKeyIdOf(publicKeyPem: string): Promise<string> {
+  const key = await importPublicKeyPem(publicKeyPem);
+  return await keyIdOf(new Uint8Array(await crypto.subtle.exportKey("raw", key)));
+}
+
 /**
  * Verifies either form of a licence file (text, or the file's bytes read as strict UTF-8) against an Ed25519
  * public key (SPKI PEM). Checks, in order: `format` (decodes, header lines equal the payload, byte-equal to

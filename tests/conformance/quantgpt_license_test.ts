@@ -488,7 +488,8 @@ Deno.test("QuantOS License: the downloaded file and the served public key verify
     const pem = await (await raw(me, "/deploy-kit/license-public-key.pem", null)).text();
     const dir = await Deno.makeTempDir({ prefix: "qe-license-cli-" });
     try {
-      // The document's file name, with the public key beside it (the CLI's default key location).
+      // The document's file name; the platform's key saved once, named by the variable (never taken from beside
+      // the licence).
       await Deno.writeTextFile(`${dir}/license.json`, json);
       await Deno.writeTextFile(`${dir}/quantos.lic`, armored);
       await Deno.writeTextFile(`${dir}/license-public-key.pem`, pem);
@@ -504,7 +505,7 @@ Deno.test("QuantOS License: the downloaded file and the served public key verify
             "scripts/verify_license.ts",
             ...args,
           ],
-          env: { NO_COLOR: "1", QUANTOS_LICENSE_PUBLIC_KEY: "" },
+          env: { NO_COLOR: "1", QUANTOS_LICENSE_PUBLIC_KEY: `${dir}/license-public-key.pem` },
           stdout: "piped",
           stderr: "piped",
         }).output();

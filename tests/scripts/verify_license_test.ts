@@ -41,12 +41,15 @@ async function licenceDir(expires = utcDay(365), signer?: LicenseSigner) {
   };
 }
 
-/** `deno task verify-license …` as a child under the task's own permissions (reads narrowed to the repo + dir). */
+/**
+ * `deno task verify-license …` as a child under the task's own permissions (reads narrowed to the repo + dir),
+ * with `$QUANTOS_LICENSE_PUBLIC_KEY` naming the platform key saved in `dir` unless `env` says otherwise.
+ */
 async function runTask(dir: string, args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {
     args: await restrictedTaskArgs("verify-license", { read: [dir] }, args),
     cwd: REPO_DIR,
-    env: { NO_COLOR: "1", QUANTOS_LICENSE_PUBLIC_KEY: "", ...env },
+    env: { NO_COLOR: "1", QUANTOS_LICENSE_PUBLIC_KEY: `${dir}/license-public-key.pem`, ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -113,6 +116,9 @@ Deno.test("deno task verify-license exits 2 for a missing key, a missing file an
   assert.equal(noKey.code, 2);
   assert.equal(noKey.stdout, "");
   assert.match(noKey.stderr, /cannot read public key .*license-public-key\.pem/);
+  const unnamed = await runTask(t.dir, [`${t.dir}/quantos.lic`], { QUANTOS_LICENSE_PUBLIC_KEY: "" });
+  assert.equal(unnamed.code, 2);
+  assert.match(unnamed.stderr, /give the platform's public key with --public-key FILE/);
   const noFile = await runTask(t.dir, [`${t.dir}/absent.lic`]);
   assert.equal(noFile.code, 2);
   assert.match(noFile.stderr, /cannot read licence file/);
@@ -157,17 +163,48 @@ Deno.test("runVerifyLicenseCli() refuses bad arguments and keys with exit 2", as
       assert.match(r.stderr.join("\n"), message);
     });
   }
-  await t.step("without --public-key or the variable, the key beside the licence file is used", async () => {
-    const r = await runVerifyLicenseCli([file], "", today);
-    assert.equal(r.code, 0, r.stderr.join("\n"));
-    assert.equal(r.stdout[1], `public key:   ${lic.dir}/license-public-key.pem`);
-    assert.ok(lic.dir.startsWith(`${Deno.cwd()}/`), "the temp dir is under the repository's .tmp");
-    const relative = `${lic.dir.slice(Deno.cwd().length + 1)}/quantos.lic`;
-    const rel = await runVerifyLicenseCli([relative], undefined, today);
-    assert.equal(rel.code, 0, rel.stderr.join("\n"));
-    assert.equal(
-      rel.stdout[1],
-      `public key:   ${lic.dir.slice(Deno.cwd().length + 1)}/license-public-key.pem`,
-    );
-  });
+  await t.step(
+    "without --public-key or the variable, no key is trusted: not even one beside the licence",
+    async () => {
+      const r = await runVerifyLicenseCli([file], "", today);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr.join("\n"), /give the platform's public key/);
+    },
+  );
+  await t.step(
+    "a forger's key beside a forged licence proves nothing: the platform's key refuses it",
+    async () => {
+      const forger = await createLicenseSigner(await generateSigningKey());
+      await using forged = await licenceDir(utcDay(3650), forger);
+      const own = await runVerifyLicenseCli(
+        [`${forged.dir}/quantos.lic`],
+        `${lic.dir}/license-public-key.pem`,
+        today,
+      );
+      assert.equal(own.code, 1);
+      assert.match(own.stdout.join("\n"), /FAIL {2}signature/);
+    },
+  );
+  await t.step(
+    "--key-id pins the key: the key's id is printed, another id is INVALID, a malformed one usage",
+    async () => {
+      const key = `${lic.dir}/license-public-key.pem`;
+      const ok = await runVerifyLicenseCli(
+        [file, "--public-key", key, "--key-id", lic.signer.keyId],
+        undefined,
+        today,
+      );
+      assert.equal(ok.code, 0, ok.stderr.join("\n"));
+      assert.equal(ok.stdout[1], `public key:   ${key} (key id ${lic.signer.keyId})`);
+      const other = await runVerifyLicenseCli(
+        [file, "--public-key", key, "--key-id", "0".repeat(16)],
+        undefined,
+        today,
+      );
+      assert.equal(other.code, 1);
+      assert.match(other.stdout.join("\n"), /INVALID \(the key's id is not 0{16}\)/);
+      const bad = await runVerifyLicenseCli([file, "--public-key", key, "--key-id", "xyz"], undefined, today);
+      assert.equal(bad.code, 2);
+    },
+  );
 });

@@ -321,6 +321,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     users: auth.users,
     clock,
     maxSymbolBars: config.maxJobSymbolBars,
+    maxSyncSymbolBars: config.maxSyncSymbolBars,
     maxExpressionCost: config.maxJobExpressionCost,
     rate: backtestRate,
     background: track.background,

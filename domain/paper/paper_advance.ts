@@ -93,7 +93,12 @@ function afterDays(r: PaperInstanceRecord, days: readonly PaperDay[], run: Paper
     last_seq: r.last_seq + events.length,
     updated_at: now,
   };
-  return { next, events, trades: tradeMessages(next, events) };
+  return {
+    next,
+    events,
+    trades: tradeMessages(next, events),
+    publicTrades: tradeMessages(next, events, "public"),
+  };
 }
 
 /** The largest prefix of `days` (at least one day) whose commit fits KV's limits. */

@@ -219,7 +219,11 @@ export async function startInstance(
       `Your tier runs at most ${cap} paper instance(s) at once: stop one before starting another`,
     );
   }
-  if (startDate <= closed) {
+  const inRequest = symbolBars <= (deps.maxSyncSymbolBars ?? Infinity);
+  if (startDate <= closed && !inRequest) {
+    // Bigger than a synchronous backtest: the whole catch-up runs after the answer.
+    deps.background?.run(`paper-catch-up:${record.id}`, () => advanceInstance(deps, record.id, closed));
+  } else if (startDate <= closed) {
     // A long catch-up answers after `startCatchUpMs` (default 10 s) and goes on in the background (the next advance job
     // would too): `last_bar_date` says how far it got.
     // A storage failure (not a refusal of the data, which fails the instance) leaves it running for the jobs.

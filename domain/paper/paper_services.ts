@@ -19,6 +19,11 @@ export interface PaperServices {
   clock: Clock;
   /** Work budget of one advance (symbols × bars loaded, `MAX_JOB_SYMBOL_BARS`). */
   maxSymbolBars: number;
+  /**
+   * The most symbol-bars a start catches up on before it answers (`MAX_SYNC_SYMBOL_BARS`, a synchronous
+   * backtest's limit); a larger catch-up goes to `background` (or the next advance job) at once. Absent: no limit.
+   */
+  maxSyncSymbolBars?: number;
   /** Expression budget checked when an instance starts (`MAX_JOB_EXPRESSION_COST`). */
   maxExpressionCost: number;
   /** Starts per user (`RATE_LIMIT_BACKTEST`, bucket `paper_run`); unlimited when absent. */

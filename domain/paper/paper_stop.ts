@@ -44,5 +44,10 @@ export function stopCommit(
     last_seq: r.last_seq + numberedEvents.length,
     updated_at: opts.now,
   };
-  return { next, events: numberedEvents, trades: tradeMessages(next, numberedEvents) };
+  return {
+    next,
+    events: numberedEvents,
+    trades: tradeMessages(next, numberedEvents),
+    publicTrades: tradeMessages(next, numberedEvents, "public"),
+  };
 }

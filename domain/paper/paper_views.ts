@@ -209,10 +209,26 @@ export const numbered = (events: readonly NewPaperEvent[], lastSeq: number, at: 
   events.map((e, i) => ({ seq: lastSeq + 1 + i, at, ...e }));
 
 /**
- * The live trade messages of the `fill` events among `events` (document 001's `{"type": "trade", data}`, with
- * `id` `<instance_id>:<seq>` and `source: "paper"`).
+ * What a fill's reason says on the public feed: a rule's text is the owner's (the library keeps unpublished
+ * rules private), so `entry: …` and `exit: …` become "entry rule" and "exit rule"; stops, targets, holding limits
+ * and liquidation keep their words.
  */
-export function tradeMessages(r: PaperInstanceRecord, events: readonly PaperEventRecord[]): unknown[] {
+function publicReason(reason: string): string {
+  if (reason.startsWith("entry: ")) return "entry rule";
+  if (reason.startsWith("exit: ")) return "exit rule";
+  return reason;
+}
+
+/**
+ * The live trade messages of the `fill` events among `events` (document 001's `{"type": "trade", data}`, with
+ * `id` `<instance_id>:<seq>` and `source: "paper"`). With `audience` "public", rule texts are left out of
+ * `reasoning` (`publicReason`).
+ */
+export function tradeMessages(
+  r: PaperInstanceRecord,
+  events: readonly PaperEventRecord[],
+  audience: "owner" | "public" = "owner",
+): unknown[] {
   return events.filter((e) => e.type === "fill").map((e) => ({ e, f: e.data as PaperFillData })).map((
     { e, f },
   ) => ({
@@ -226,7 +242,7 @@ export function tradeMessages(r: PaperInstanceRecord, events: readonly PaperEven
       action: f.action,
       price: f.price,
       quantity: f.quantity,
-      reasoning: f.reason,
+      reasoning: audience === "public" ? publicReason(f.reason) : f.reason,
       confidence: f.confidence,
       source: "paper",
     },

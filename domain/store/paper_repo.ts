@@ -129,6 +129,8 @@ export interface PaperCommitExtras {
   events: readonly PaperEventRecord[];
   /** `{type: "trade", data}` messages of the commit's fills, for the owner's topic (and everyone's when public). */
   trades: readonly unknown[];
+  /** The same messages for everyone (public instances), as they may be shown there; default `trades`. */
+  publicTrades?: readonly unknown[];
 }
 
 /** KV's limits for one commit, with headroom: mutations and bytes (keys and values). */
@@ -234,14 +236,15 @@ export function createPaperRepo(kv: Deno.Kv): PaperRepo {
     for (const chunk of chunks) op.set(eventsKey(r.id, chunk[0].seq), { at, events: chunk });
     if (x.trades.length === 0) return;
     const entry = `${r.id}:${x.events[0]?.seq ?? r.last_seq}`;
+    const everyone = x.publicTrades ?? x.trades;
     for (let k = 0; k * USER_TRADE_FEED_CHUNK < x.trades.length; k++) {
       const part = x.trades.slice(k * USER_TRADE_FEED_CHUNK, (k + 1) * USER_TRADE_FEED_CHUNK);
       op.set(keys.userTradeFeed(at, r.user_id, `${entry}:${k}`), part, { expireIn: USER_TRADE_FEED_TTL_MS });
     }
     op.set(keys.streamChanged(USER_TRADES_STREAM), { at, user_id: r.user_id });
     if (!r.is_public) return;
-    for (let k = 0; k * PUBLIC_FEED_CHUNK < x.trades.length; k++) {
-      const part = x.trades.slice(k * PUBLIC_FEED_CHUNK, (k + 1) * PUBLIC_FEED_CHUNK);
+    for (let k = 0; k * PUBLIC_FEED_CHUNK < everyone.length; k++) {
+      const part = everyone.slice(k * PUBLIC_FEED_CHUNK, (k + 1) * PUBLIC_FEED_CHUNK);
       op.set(keys.tradeFeedPart(at, r.id, entry, k), part, { expireIn: USER_TRADE_FEED_TTL_MS });
     }
     op.set(keys.streamChanged(SETTLED_TRADES_STREAM), { at, instance_id: r.id });

@@ -62,7 +62,7 @@ Deno.test("WS /ws: the owner gets a private instance's fills; others get a publi
     assert.match(String(m.data.timestamp), /^2026-\d\d-\d\d$/);
     assert.equal(typeof m.data.price, "number");
     assert.equal(typeof m.data.quantity, "number");
-    assert.equal(typeof m.data.reasoning, "string");
+    assert.match(String(m.data.reasoning), /^entry: .*sma\(/, "the owner sees the rule");
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(theirs.paper(), [], "another user gets no private fill");
     assert.deepEqual(anonymous.paper(), [], "nor does an anonymous socket");
@@ -72,6 +72,10 @@ Deno.test("WS /ws: the owner gets a private instance's fills; others get a publi
     await until(() => theirs.paper().length === pub.trades_count, "the public fills for another user");
     await until(() => anonymous.paper().length === pub.trades_count, "the public fills for everyone");
     assert.ok(theirs.paper().every((x) => x.data.instance_id === pub.id));
+    // Everyone sees what happened, not the owner's rules: "entry rule"/"exit rule" instead of their text.
+    const shown = new Set(theirs.paper().map((x) => String(x.data.reasoning)));
+    assert.ok(shown.has("entry rule"), [...shown].join(" | "));
+    assert.ok([...shown].every((r) => !r.includes("sma(")), [...shown].join(" | "));
     // The owner hears the public instance on both topics (the same ids: dedupe by id).
     await until(
       () => mine.paper().filter((x) => x.data.instance_id === pub.id).length >= pub.trades_count,

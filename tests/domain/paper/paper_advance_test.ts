@@ -232,6 +232,31 @@ Deno.test("a start's catch-up stops after its time budget and goes on in the bac
   }
 });
 
+Deno.test("a start over the synchronous bar budget answers at once; its whole catch-up runs after the answer", async () => {
+  const { w, userId, sid } = await world({
+    universe: { tickers: ["600519.SH", "000001.SZ"] },
+    entry: "crosses_above(sma(close, 3), sma(close, 8))",
+    exit: "crosses_below(sma(close, 3), sma(close, 8))",
+  });
+  try {
+    const deps: PaperServices = { ...w.deps.paper, maxSyncSymbolBars: 100 };
+    const inst = await startInstance(deps, userId, sid, { version: 1, start_date: "2026-01-05" });
+    assert.equal(inst.status, "running");
+    assert.equal(inst.last_bar_date, null, "nothing processed in the request");
+    await w.deps.track.background.drain();
+    const after = (await deps.instances.get(inst.id))!.record;
+    assert.equal(after.last_bar_date, "2026-05-13");
+    // The same start within the budget processes in the request, to the same place.
+    const inline = await startInstance(w.deps.paper, userId, sid, { version: 1, start_date: "2026-01-05" });
+    assert.equal(inline.last_bar_date, "2026-05-13");
+    assert.equal(inline.equity, after.equity);
+    assert.equal(inline.trades_count, after.trades_count);
+  } finally {
+    await w.deps.track.background.drain();
+    await close(w);
+  }
+});
+
 Deno.test("a stop racing an advance: one of them lands first, the log stays gapless and ends with the stop", async () => {
   const { w, userId, sid } = await world({
     universe: { tickers: ["600519.SH"] },

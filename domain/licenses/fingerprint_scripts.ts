@@ -92,9 +92,12 @@ const BAT_LINES = [
   "rem trailing newline (PowerShell, else certutil). Never a MAC address. Nothing is sent anywhere: copy the",
   "rem printed line into your licence request.",
   "setlocal EnableExtensions DisableDelayedExpansion",
-  "rem Started by a double-click (cmd /c with this script's path): pause before the window closes.",
+  "rem Started by a double-click (cmd /c with this script's path): pause before the window closes, unless",
+  "rem told not to (/nopause, or QUANTOS_NO_PAUSE set: for scripts and PowerShell). The prompt goes to stderr.",
   'set "QPAUSE="',
   'echo %cmdcmdline% | find /i "%~f0" >nul && set "QPAUSE=1"',
+  'if /i "%~1"=="/nopause" set "QPAUSE="',
+  'if defined QUANTOS_NO_PAUSE set "QPAUSE="',
   "setlocal EnableDelayedExpansion",
   'set "QMID="',
   'for /f "tokens=2,*" %%A in (\'reg query "HKLM\\SOFTWARE\\Microsoft\\Cryptography" /v MachineGuid /reg:64 2^>nul ^| findstr /i /c:"MachineGuid"\') do set "QMID=%%B"',
@@ -126,18 +129,19 @@ const BAT_LINES = [
   'if not "!QHASH:~64,1!"=="" goto :nohash',
   ":done",
   "echo !QHASH!",
-  "if defined QPAUSE pause",
+  "if defined QPAUSE (echo Press any key to close this window. 1>&2 & pause >nul)",
   "exit /b 0",
   ":nohash",
   "echo fingerprint.bat: neither PowerShell nor certutil could compute SHA-256 1>&2",
   ":fail",
-  "if defined QPAUSE pause",
+  "if defined QPAUSE (echo Press any key to close this window. 1>&2 & pause >nul)",
   "exit /b 1",
 ];
 
 /**
  * Windows cmd script printing the fingerprint from the registry's MachineGuid (CRLF line endings, as cmd
- * needs); it pauses before closing when started by a double-click.
+ * needs); it pauses before closing when started by a double-click (not with `/nopause` or `QUANTOS_NO_PAUSE`),
+ * its prompt on stderr so stdout holds only the fingerprint.
  */
 export const FINGERPRINT_BAT = BAT_LINES.join("\r\n") + "\r\n";
 

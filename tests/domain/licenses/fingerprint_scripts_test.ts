@@ -223,4 +223,10 @@ Deno.test("fingerprint.bat reads MachineGuid, hashes the same text lower-cased, 
   assert.ok(bat.includes("exit /b 1"));
   assert.ok(bat.includes("/reg:64"), "the 64-bit registry view, also from a 32-bit cmd");
   assert.doesNotMatch(bat, /(^|\r\n)rem [^\r\n]*[<>|]/i, "no redirection characters in rem lines");
+  // The double-click pause: skipped with /nopause or QUANTOS_NO_PAUSE; its prompt on stderr, pause silenced,
+  // so stdout holds only the fingerprint line.
+  assert.ok(bat.includes('if /i "%~1"=="/nopause" set "QPAUSE="'));
+  assert.ok(bat.includes('if defined QUANTOS_NO_PAUSE set "QPAUSE="'));
+  assert.ok(bat.includes("1>&2 & pause >nul"));
+  assert.doesNotMatch(bat, /(^|\r\n)if defined QPAUSE pause\r\n/, "no bare pause writing to stdout");
 });

@@ -72,11 +72,27 @@ export function jsonBodyRoutes(
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
- * Whether the request carries no body: a zero `Content-Length`, or no length, no chunked transfer and no body
- * stream at all (a request built in process; a served request always has a stream, and a length or chunking).
+ * Whether the request carries no body: a zero `Content-Length`, or a body stream that ends before its first byte
+ * (or none at all). Reading stops at the first chunk holding a byte, so this is bounded whatever is sent; a
+ * request it answers `false` for is refused, so the bytes read are not missed.
  */
-const hasNoBody = (length: string | undefined, transfer: string | undefined, body: unknown) =>
-  length === undefined ? transfer === undefined && body === null : length.trim() === "0";
+async function hasNoBody(
+  length: string | undefined,
+  body: ReadableStream<Uint8Array> | null,
+): Promise<boolean> {
+  if (length !== undefined) return length.trim() === "0";
+  if (body === null) return true;
+  const reader = body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return true;
+      if (value.byteLength > 0) return false;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
 
 /**
  * Refuses (415) a request to a JSON-body route whose `Content-Type` is missing or not JSON, whatever the body
@@ -91,8 +107,8 @@ export function requireJsonContentType(routes: () => readonly JsonBodyRoute[]): 
       const path = c.req.path;
       const route = routes().find((r) => r.method === method && r.pattern.test(path));
       const header = c.req.header("content-type");
-      const bodiless = route?.optional && header === undefined &&
-        hasNoBody(c.req.header("content-length"), c.req.header("transfer-encoding"), c.req.raw.body);
+      const bodiless = route?.optional === true && header === undefined &&
+        await hasNoBody(c.req.header("content-length"), c.req.raw.body);
       if (route && !bodiless) {
         const media = header?.split(";")[0].trim() ?? "";
         if (!JSON_MEDIA_TYPE.test(media)) {

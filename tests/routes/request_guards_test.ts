@@ -53,6 +53,18 @@ Deno.test("a route whose body is optional takes no body at all as {}, but a body
       const raw = await fetch(url, { method: "POST", headers, body: new Uint8Array([123, 125]) });
       assert.equal(raw.status, 415);
       await raw.body?.cancel();
+      // As `curl -X POST` sends it: no Content-Length, no Transfer-Encoding, no body.
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.addr.port });
+      await conn.write(new TextEncoder().encode(
+        `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${me}\r\nConnection: close\r\n\r\n`,
+      ));
+      let text = "";
+      const buf = new Uint8Array(4096);
+      for (let n = await conn.read(buf); n !== null; n = await conn.read(buf)) {
+        text += new TextDecoder().decode(buf.subarray(0, n));
+      }
+      conn.close();
+      assert.match(text, /^HTTP\/1\.1 404 /, text.slice(0, 200));
     } finally {
       await server.shutdown();
     }

@@ -441,14 +441,29 @@ Deno.test({
 
         // The owner: every fill of the private instance, in order, once.
         assert.deepEqual(paperOf(mine, p.id), privateFills);
-        // The public instance: to everyone — anonymous and another user — in order, once.
-        assert.deepEqual(paperOf(anyone, q.id), publicFills);
-        assert.deepEqual(paperOf(theirs, q.id), publicFills);
-        // The owner gets the public instance's fills too (their own topic and the public one carry them).
+        // The public instance: to everyone — anonymous and another user — in order, once; they see what happened
+        // but not the owner's rules ("entry rule"/"exit rule" instead of the rule's text).
+        const shownToAll = (reason: unknown) =>
+          String(reason).startsWith("entry: ")
+            ? "entry rule"
+            : String(reason).startsWith("exit: ")
+            ? "exit rule"
+            : reason;
+        const publicShown = publicFills.map((m) => ({ ...m, reasoning: shownToAll(m.reasoning) }));
+        assert.ok(publicShown.some((m) => m.reasoning === "entry rule"));
+        assert.deepEqual(paperOf(anyone, q.id), publicShown);
+        assert.deepEqual(paperOf(theirs, q.id), publicShown);
+        // The owner gets the public instance's fills on their own topic with the rule text (and on the public one
+        // as everyone sees them).
         const ownPublic = paperOf(mine, q.id);
+        const byId = (a: { id: unknown }, b: { id: unknown }) => String(a.id).localeCompare(String(b.id));
+        const unique = (list: Record<string, unknown>[]) =>
+          [...new Set(list.map((m) => JSON.stringify(m)))].map((m) => JSON.parse(m));
         assert.deepEqual(
-          [...new Set(ownPublic.map((m) => JSON.stringify(m)))].map((m) => JSON.parse(m)),
-          publicFills,
+          unique(ownPublic.filter((m) => m.reasoning !== "entry rule" && m.reasoning !== "exit rule")).sort(
+            byId,
+          ),
+          [...publicFills].sort(byId),
         );
         // A private instance's fills reach nobody else (neither another user nor the public stream).
         assert.deepEqual(paperOf(theirs, p.id), []);

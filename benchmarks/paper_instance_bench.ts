@@ -12,23 +12,11 @@ import { startInstance } from "../domain/paper/paper_instances.ts";
 import { saveStrategy } from "../domain/strategy/library.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
 import { openTestWorld } from "../tests/_helpers/test_app.ts";
+import { userRecord } from "../tests/_helpers/user_record.ts";
 
 const w = await openTestWorld();
 const userId = "u_bench";
-await w.deps.auth.users.create({
-  id: userId,
-  email: "bench@example.com",
-  nickname: null,
-  password_hash: null,
-  tier: "licensed",
-  disabled: false,
-  email_verified: true,
-  github_id: null,
-  github_login: null,
-  created_at: 0,
-  updated_at: 0,
-  last_login_at: null,
-});
+await w.deps.auth.users.create(userRecord(userId, { tier: "licensed", email: "bench@example.com" }));
 const tickers = (await w.deps.market.data.getUniverse("hs300")).slice(0, 50);
 const { strategy } = await saveStrategy(w.deps.library, userId, {
   name: "Bench",

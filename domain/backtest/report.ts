@@ -16,7 +16,7 @@ import {
   TRADING_DAYS_PER_YEAR,
 } from "../metrics/stats.ts";
 import type { StrategySpec } from "../strategy/spec.ts";
-import type { SimulationResult } from "./engine.ts";
+import type { SimulationResult, Trade } from "./engine.ts";
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const r4 = (x: number | null) => (x === null || !Number.isFinite(x) ? null : Math.round(x * 1e4) / 1e4);
@@ -82,6 +82,26 @@ export interface ReportTrade {
   profitLoss?: number;
   profitLossPercent?: number;
   holdingDays?: number;
+}
+
+/** An engine fill as the report's trade row (`confidence` only when measured; P&L and holding days on sells). */
+export function reportTradeOf(t: Trade): ReportTrade {
+  return {
+    date: fromDayNumber(t.day),
+    ticker: t.symbol,
+    companyName: t.name,
+    action: t.action,
+    quantity: t.quantity,
+    price: t.price,
+    value: t.value,
+    fees: t.fees,
+    portfolioValue: t.portfolioValue,
+    reason: t.reason,
+    ...(t.confidence === null ? {} : { confidence: t.confidence }),
+    ...(t.action === "SELL"
+      ? { profitLoss: t.profitLoss, profitLossPercent: t.profitLossPercent, holdingDays: t.holdingDays }
+      : {}),
+  };
 }
 
 /**
@@ -387,22 +407,7 @@ export function buildReport(input: ReportInput): BacktestReport {
   }));
   return {
     summary,
-    trades: sim.trades.map((t) => ({
-      date: fromDayNumber(t.day),
-      ticker: t.symbol,
-      companyName: t.name,
-      action: t.action,
-      quantity: t.quantity,
-      price: t.price,
-      value: t.value,
-      fees: t.fees,
-      portfolioValue: t.portfolioValue,
-      reason: t.reason,
-      ...(t.confidence === null ? {} : { confidence: t.confidence }),
-      ...(t.action === "SELL"
-        ? { profitLoss: t.profitLoss, profitLossPercent: t.profitLossPercent, holdingDays: t.holdingDays }
-        : {}),
-    })),
+    trades: sim.trades.map(reportTradeOf),
     dailyPortfolio,
     monthlyPerformance,
     openPositions: sim.open.map((p) => ({

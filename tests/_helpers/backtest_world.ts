@@ -9,6 +9,7 @@ import { parseConfig } from "../../domain/config.ts";
 import type { UserRecord } from "../../domain/store/user_repo.ts";
 import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
 import { captureMailer } from "./test_app.ts";
+import { userRecord } from "./user_record.ts";
 
 /** 2026-05-14T01:00:00Z. */
 export const WORLD_T0 = Date.UTC(2026, 4, 14, 1);
@@ -42,20 +43,7 @@ export async function openBacktestWorld() {
     gate: createRunGate(4),
     /** Stores a user with `nickname` and `tier`. */
     async addUser(id: string, nickname: string | null, tier: UserRecord["tier"] = "free") {
-      await users.create({
-        id,
-        email: `${id}@example.com`,
-        nickname,
-        password_hash: null,
-        tier,
-        disabled: false,
-        email_verified: true,
-        github_id: null,
-        github_login: null,
-        created_at: WORLD_T0,
-        updated_at: WORLD_T0,
-        last_login_at: null,
-      });
+      await users.create(userRecord(id, { tier, nickname, atMs: WORLD_T0 }));
       return { id, tier };
     },
     close: () => kv.close(),

@@ -13,25 +13,13 @@ import type { PaperFillData } from "../../../domain/store/paper_repo.ts";
 import { StrategySpecSchema } from "../../../domain/strategy/spec.ts";
 import { saveStrategy } from "../../../domain/strategy/library.ts";
 import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
+import { userRecord } from "../../_helpers/user_record.ts";
 
 /** A user and a saved strategy of `spec` (version 1, not promoted: starts name the version). */
 async function world(spec: Record<string, unknown>) {
   const w = await openTestWorld();
   const userId = "u_paper";
-  await w.deps.auth.users.create({
-    id: userId,
-    email: "u@example.com",
-    nickname: null,
-    password_hash: null,
-    tier: "licensed",
-    disabled: false,
-    email_verified: true,
-    github_id: null,
-    github_login: null,
-    created_at: 0,
-    updated_at: 0,
-    last_login_at: null,
-  });
+  await w.deps.auth.users.create(userRecord(userId, { tier: "licensed", email: "u@example.com" }));
   const { strategy } = await saveStrategy(w.deps.library, userId, {
     name: "S",
     prompt: null,

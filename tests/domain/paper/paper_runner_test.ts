@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { getCalendar } from "../../../domain/calendar/calendar.ts";
 import { addDays } from "../../../domain/calendar/dates.ts";
-import { createSimulation, type EngineState, type Trade } from "../../../domain/backtest/engine.ts";
+import { createSimulation, type EngineState } from "../../../domain/backtest/engine.ts";
+import { reportTradeOf } from "../../../domain/backtest/report.ts";
 import { runBacktest } from "../../../domain/backtest/run_backtest.ts";
 import { SyncRunTooLargeError } from "../../../domain/backtest/run_errors.ts";
 import { loadRunInputs } from "../../../domain/backtest/run_inputs.ts";
@@ -27,24 +28,6 @@ const START = "2025-09-01", END = "2025-12-31";
 const OWNER = "usr_paper";
 
 const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-
-/** A fill as the backtest report writes it (the report's own mapping). */
-const asReportTrade = (t: Trade) => ({
-  date: dateOf(t.day),
-  ticker: t.symbol,
-  companyName: t.name,
-  action: t.action,
-  quantity: t.quantity,
-  price: t.price,
-  value: t.value,
-  fees: t.fees,
-  portfolioValue: t.portfolioValue,
-  reason: t.reason,
-  ...(t.confidence === null ? {} : { confidence: t.confidence }),
-  ...(t.action === "SELL"
-    ? { profitLoss: t.profitLoss, profitLossPercent: t.profitLossPercent, holdingDays: t.holdingDays }
-    : {}),
-});
 
 const dateOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
@@ -118,7 +101,7 @@ async function reference(market: MarketData, spec: StrategySpec, end: string, cl
 function assertParity(days: PaperDay[], ref: Awaited<ReturnType<typeof reference>>, what: string) {
   const fills = days.flatMap((d) => d.fills);
   assert.deepEqual(fills, ref.sim.trades, `${what}: engine trades`);
-  assert.deepEqual(fills.map(asReportTrade), ref.report.trades, `${what}: report trades`);
+  assert.deepEqual(fills.map(reportTradeOf), ref.report.trades, `${what}: report trades`);
   assert.deepEqual(days.map((d) => d.date), [...ref.sim.days].map(dateOf), `${what}: days`);
   assert.deepEqual(days.map((d) => d.equity), [...ref.sim.equity], `${what}: equity bit for bit`);
   assert.deepEqual(days.map((d) => d.cash), [...ref.sim.cash], `${what}: cash`);
@@ -264,7 +247,7 @@ Deno.test("liquidatePaper equals runBacktest with close_at_end over the same day
         f.reason === "liquidated on stop" ? { ...f, reason: "close at end" } : f
       );
       assert.deepEqual(fills, sim.trades, `trades through ${end}`);
-      assert.deepEqual(fills.map(asReportTrade), report.trades);
+      assert.deepEqual(fills.map(reportTradeOf), report.trades);
       const equity = paper.days.map((d) => d.equity);
       equity[equity.length - 1] = liq.equity;
       assert.deepEqual(equity, [...sim.equity], `equity through ${end}`);

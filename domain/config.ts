@@ -136,6 +136,8 @@ const EnvSchema = z.object({
   GEMINI_BASE_URL: z.url().optional(),
   ASSISTANT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(8_000),
   RATE_LIMIT_ASSISTANT: rateRule("120/1h"),
+  RATE_LIMIT_MCP: rateRule("600/1m"),
+  RATE_LIMIT_MCP_ANON_PER_IP: rateRule("120/1m"),
   LICENSE_SIGNING_KEY: optionalText.refine((v) => v === undefined || isEd25519Pkcs8Base64(v), {
     message: "Expected the base64 of an Ed25519 private key in PKCS#8 DER form",
   }),
@@ -249,6 +251,11 @@ export interface Config {
   factorUploadMaxBytes: number;
   /** Factor validations and formula computations per user. */
   factorComputeRate: RateRule;
+  /**
+   * MCP tool calls (`/mcp` and `deno task mcp`): per signed-in user, and per client address for callers without
+   * a credential. Charged before each call, on top of the rates the called operation charges itself.
+   */
+  mcpRate: { user: RateRule; anonymousPerIp: RateRule };
   /** GitHub attestation of signals; `undefined` unless both GITHUB_TOKEN and ATTEST_REPO are set. */
   attest: { token: string; repo: string; branch?: string; apiBaseUrl: string } | undefined;
   /** The origin line of the transparency log's signed checkpoints. */
@@ -390,6 +397,7 @@ export function parseConfig(
     importRate: e.RATE_LIMIT_IMPORT,
     factorUploadMaxBytes: e.FACTOR_UPLOAD_MAX_BYTES,
     factorComputeRate: e.RATE_LIMIT_FACTOR_COMPUTE,
+    mcpRate: { user: e.RATE_LIMIT_MCP, anonymousPerIp: e.RATE_LIMIT_MCP_ANON_PER_IP },
     attest: e.GITHUB_TOKEN && e.ATTEST_REPO
       ? {
         token: e.GITHUB_TOKEN,

@@ -74,6 +74,7 @@ import type { LicenseServices } from "../domain/licenses/services.ts";
 import { deployKitRoutes, licenseExpiryJob, licenseRoutes } from "./license_routes.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
+import { mcpRoutes } from "./mcp_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -97,6 +98,7 @@ export interface AppDeps {
     | "trustProxy"
     | "logRequests"
     | "version"
+    | "mcpRate"
   >;
   auth: AuthDeps;
   /** Official exchange closure lists installed by admins. */
@@ -259,6 +261,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
   app.route("/", deployKitRoutes(deps.licenses));
+  app.route("/", mcpRoutes(deps));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
     documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),
   });

@@ -32,8 +32,12 @@ const TARGET_LOC: Record<string, string> = {
   cookie: "cookie",
 };
 
-/** Converts zod issues to `{type, loc, msg}` entries under `loc[0]` (body, query, path, …). */
-function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
+/**
+ * Converts zod issues to `{type, loc, msg}` entries, each `loc` under `where` (body, query, path, …; `null`:
+ * the path alone, as the MCP tools report their arguments).
+ */
+export function zodToIssues(error: ZodError, where: string | null): ValidationIssue[] {
+  const at = (path: (string | number)[]) => where === null ? path : [where, ...path];
   const out: ValidationIssue[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p)) as (string | number)[];
@@ -41,7 +45,7 @@ function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
       for (const key of issue.keys) {
         out.push({
           type: "extra_forbidden",
-          loc: [where, ...path, key],
+          loc: at([...path, key]),
           msg: "Extra inputs are not permitted",
         });
       }
@@ -54,7 +58,7 @@ function zodToIssues(error: ZodError, where: string): ValidationIssue[] {
       : null;
     out.push({
       type: missing ? "missing" : named ?? issue.code,
-      loc: [where, ...path],
+      loc: at(path),
       msg: missing ? "Field required" : issue.message,
     });
   }

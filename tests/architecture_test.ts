@@ -116,12 +116,30 @@ Deno.test("domain/ never imports hono or @hono/*", async () => {
   assert.deepEqual(hits, []);
 });
 
-Deno.test("domain/ never imports routes/, jobs/ or main.ts", async () => {
-  assert.deepEqual(await crossings("domain", ["routes", "jobs", "main.ts"]), []);
+Deno.test("domain/ never imports routes/, jobs/, mcp/ or main.ts", async () => {
+  assert.deepEqual(await crossings("domain", ["routes", "jobs", "mcp", "main.ts"]), []);
 });
 
-Deno.test("jobs/ never imports routes/ or main.ts", async () => {
-  assert.deepEqual(await crossings("jobs", ["routes", "main.ts"]), []);
+Deno.test("jobs/ never imports routes/, mcp/ or main.ts", async () => {
+  assert.deepEqual(await crossings("jobs", ["routes", "mcp", "main.ts"]), []);
+});
+
+Deno.test("mcp/ never imports jobs/ or main.ts, and from routes/ only the shared schemas and the error mapping", async () => {
+  assert.deepEqual(await crossings("mcp", ["jobs", "main.ts"]), []);
+  const hits: string[] = [];
+  for (const f of await sources()) {
+    if (layerOf(f.path) !== "mcp") continue;
+    for (const spec of f.specifiers) {
+      const target = resolveRelative(f.path, spec);
+      if (
+        target?.startsWith("routes/") && !target.startsWith("routes/schemas/") &&
+        target !== "routes/errors.ts"
+      ) {
+        hits.push(`${f.path} imports ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(hits, []);
 });
 
 Deno.test("routes/ never imports jobs/ or main.ts", async () => {
@@ -252,7 +270,7 @@ const RULES: {
     ],
   },
   {
-    name: "no dead exports in app/, domain/, routes/, jobs/",
+    name: "no dead exports in app/, domain/, routes/, jobs/, mcp/",
     rule: deadExports,
     planted: [
       sourceFile("domain/a/x.ts", "export function used() {}\nexport const unused = 1;"),

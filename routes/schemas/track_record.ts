@@ -14,7 +14,7 @@ const IsoDateString = z.string().refine(isIsoDate, "Expected a real date YYYY-MM
 /** Universes a tracked strategy benchmarks against. */
 export const TrackedUniverseSchema = z.enum(["hs300", "csi500", "csi1000", "csi2000", "etf_all"]);
 /** Strategy statuses. */
-const TrackedStatusSchema = z.enum(["pending", "active", "paused", "retired"]);
+export const TrackedStatusSchema = z.enum(["pending", "active", "paused", "retired"]);
 
 /** `POST /strategies`. */
 export const CreateTrackedBody = z.strictObject({

@@ -8,7 +8,7 @@ import { resolveRelative, type SourceFile } from "./source_scan.ts";
 const layerOf = (path: string) => path.split("/")[0];
 const inStore = (path: string) => path.startsWith("domain/store/");
 /** The production layers the rules police (tests, benchmarks and scripts may seed KV and time things). */
-const PRODUCTION = new Set(["domain", "routes", "jobs", "app"]);
+const PRODUCTION = new Set(["domain", "routes", "jobs", "app", "mcp"]);
 const isProduction = (f: SourceFile) => PRODUCTION.has(layerOf(f.path)) && f.path.includes("/");
 
 /** A router file: `routes/<area>_routes.ts`. `routes/app.ts` mounts them all and is not a router. */
@@ -32,13 +32,13 @@ export function routerImportsRouter(files: SourceFile[]): string[] {
 }
 
 /**
- * Arrows point down from the house: nothing in `domain/`, `routes/` or `jobs/` imports `app/` or an entry point
+ * Arrows point down from the house: nothing in `domain/`, `routes/`, `jobs/` or `mcp/` imports `app/` or an entry point
  * (`main.ts`, `worker.ts`); the house takes from them, never the other way round.
  */
 export function importsTheHouse(files: SourceFile[]): string[] {
   const hits: string[] = [];
   for (const f of files) {
-    if (!["domain", "routes", "jobs"].includes(layerOf(f.path))) continue;
+    if (!["domain", "routes", "jobs", "mcp"].includes(layerOf(f.path))) continue;
     for (const imp of f.imports) {
       const target = resolveRelative(f.path, imp.specifier);
       if (target !== null && (layerOf(target) === "app" || target === "main.ts" || target === "worker.ts")) {
@@ -215,7 +215,7 @@ export function httpInDomain(files: SourceFile[]): string[] {
 
 /**
  * No dead exports in the production layers: every exported function, constant or class of `app/`, `domain/`,
- * `routes/` or `jobs/` is named by at least one other file (a module, a test, a benchmark or a script). One used
+ * `routes/`, `jobs/` or `mcp/` is named by at least one other file (a module, a test, a benchmark or a script). One used
  * only inside its own file is not exported. Exported types are left alone (they may describe a signature).
  */
 export function deadExports(files: SourceFile[]): string[] {

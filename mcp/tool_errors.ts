@@ -1,0 +1,154 @@
+/**
+ * Errors as MCP tool results: the status the HTTP API would answer (one mapping, `routes/errors.ts`), the
+ * document's error body (`detail`, and `loc` for a field), and a `recovery` line that tells an agent what to do
+ * next — the QuantGPT document's "Error Recovery" table (deadline passed → the next trading day, 409 on a
+ * recorded day → compare with the recorded signal, paused → reactivate, 401 → check or recreate the key, …)
+ * written in terms of this server's tools.
+ */
+import { SyncRunsBusyError, SyncRunTooLargeError } from "../domain/backtest/run_errors.ts";
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  RateLimitError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from "../domain/errors.ts";
+import { errorResponse } from "../routes/errors.ts";
+import type { ToolResult } from "./tool_kit.ts";
+
+/** The structured form of a failed call (`structuredContent.error`). */
+export interface ToolErrorBody {
+  status: number;
+  /** The error class: `bad_request`, `validation_error`, `not_found`, … */
+  type: string;
+  /** The HTTP API's `detail`: a message, or for a 422 the list of `{type, loc, msg}` (loc relative to the tool's arguments). */
+  detail: unknown;
+  /** Fields the HTTP API sends next to `detail` (e.g. `next_trading_day`, `reason`, `existing_signal_hash`). */
+  extra?: Record<string, unknown>;
+  /** What to do next. */
+  recovery: string;
+  /** Seconds to wait before retrying (rate limits). */
+  retry_after_seconds?: number;
+  correlation_id: string;
+}
+
+const TYPE_OF_STATUS: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "too_large",
+  422: "validation_error",
+  429: "rate_limited",
+  503: "unavailable",
+  500: "internal_error",
+};
+
+/** The recovery line for `err` raised by `tool`. */
+function recoveryHint(tool: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : "";
+  if (err instanceof ValidationError) {
+    return "Fix the field named in `loc` (a path into this tool's arguments) and call again; do not retry " +
+      "with the same arguments.";
+  }
+  if (err instanceof SyncRunTooLargeError) {
+    return "The run is too large to answer synchronously: queue it with submit_backtest and follow it with " +
+      "get_backtest_status.";
+  }
+  if (err instanceof SyncRunsBusyError) {
+    return "Every synchronous run place is taken: wait `retry_after_seconds`, or queue the run with " +
+      "submit_backtest.";
+  }
+  if (err instanceof RateLimitError) return "Wait `retry_after_seconds` before calling again.";
+  if (err instanceof UnauthorizedError) {
+    return "Connect with `Authorization: Bearer <API key>` (over stdio: set QUANTEDGE_API_KEY). A revoked or " +
+      "mistyped key fails here: list your keys with list_api_keys from a working session, or sign in and " +
+      "create a new key (POST /api/v1/billing/api-keys); a new account comes from register_with_invite.";
+  }
+  if (err instanceof ForbiddenError) {
+    return /disabled/i.test(message)
+      ? "An administrator disabled this account: contact support with create_ticket " +
+        '{category: "other", title: "account disabled"}.'
+      : "This account may not do that (an admin-only action, or another user's object).";
+  }
+  if (err instanceof NotFoundError) {
+    return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
+      "list_library, list_factors, list_portfolios, list_backtests, list_paper_instances). Another user's " +
+      "object is reported as not found.";
+  }
+  if (err instanceof ConflictError) {
+    const reason = err.extra?.reason;
+    if (reason === "identical") return "The same signal is already recorded for this date: nothing to do.";
+    if (reason === "settled" || reason === "attested") {
+      return "The recorded signal for this date is final (settled or attested) and cannot be replaced; " +
+        "submit for the next trading day instead.";
+    }
+    if (/slug/i.test(message)) return "The slug is taken: choose another one and call again.";
+    if (tool === "submit_signal") {
+      return "Read the recorded signal with list_signals {slug, limit: 1}: if it equals yours, skip; " +
+        "otherwise withdraw_signal before the deadline and submit again.";
+    }
+    return "Something changed or already exists: read the current state with the matching get/list tool " +
+      "before trying again.";
+  }
+  if (err instanceof BadRequestError) {
+    if (/deadline/i.test(message)) {
+      return "The signal window for this date is closed (no grace period): submit for the next trading day " +
+        "(get_calendar {date} answers next_trading_day).";
+    }
+    if (/not a trading day/i.test(message)) {
+      return "Use `next_trading_day` (in `extra`, or from get_calendar {date}) as trade_date instead.";
+    }
+    if (/retired/i.test(message)) {
+      return "A retired strategy is final: create a new strategy with create_strategy.";
+    }
+    if (/paused/i.test(message)) {
+      return 'Reactivate it with update_strategy {slug, status: "active"}, then call again.';
+    }
+    if (/pending/i.test(message)) {
+      return "Submit a first signal with submit_signal to activate the strategy, then call again.";
+    }
+    return "The request breaks a business rule stated in `detail`: change the arguments accordingly.";
+  }
+  if (err instanceof PayloadTooLargeError) {
+    return "Ask for less work in one call (fewer symbols, a shorter date range), or queue it with submit_backtest.";
+  }
+  if (err instanceof ServiceUnavailableError) {
+    return "A service this call needs is not configured or not reachable here: try later or ask the operator.";
+  }
+  return 'An unexpected error: report it with create_ticket {category: "bug"} quoting the correlation id.';
+}
+
+/** `err` raised while running `tool` as an MCP error result (`isError: true`). */
+export function toolErrorResult(tool: string, err: unknown, correlationId: string): ToolResult {
+  const mapped = errorResponse(err, correlationId);
+  const { detail, ...extra } = mapped.body as { detail: unknown } & Record<string, unknown>;
+  delete extra.correlation_id;
+  const body: ToolErrorBody = {
+    status: mapped.status,
+    type: TYPE_OF_STATUS[mapped.status] ?? "error",
+    detail,
+    ...(Object.keys(extra).length > 0 ? { extra } : {}),
+    recovery: recoveryHint(tool, err),
+    ...(err instanceof RateLimitError ? { retry_after_seconds: err.retryAfterSeconds } : {}),
+    correlation_id: correlationId,
+  };
+  const text = `${body.status} ${body.type}: ${describeDetail(detail)}\nRecovery: ${body.recovery}`;
+  return { content: [{ type: "text", text }], structuredContent: { error: body }, isError: true };
+}
+
+/** The detail as one line: a message, or `loc: msg` entries of a 422. */
+function describeDetail(detail: unknown): string {
+  if (typeof detail === "string") return detail;
+  if (Array.isArray(detail)) {
+    return detail.map((d: { loc?: unknown[]; msg?: string }) =>
+      `${(d.loc ?? []).join(".") || "(arguments)"}: ${d.msg ?? ""}`
+    ).join("; ");
+  }
+  return JSON.stringify(detail);
+}

@@ -1,0 +1,53 @@
+/**
+ * `deno task mcp`: the MCP server over stdio, for an agent on this machine (a desktop client launches it as a
+ * subprocess). It opens the same house as the server (same KV_PATH and settings) without the worker, the crons
+ * or HTTP, and serves the same tools, resources and prompts as `/mcp`. The caller is the account of
+ * `QUANTEDGE_API_KEY` (checked at start, and again before every call, so a revoked key or a disabled account
+ * stops working at once); without it only the public tools run. stdout carries the protocol alone: logs and
+ * anything else printed go to stderr.
+ */
+import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { configFromEnv, openHouse } from "../app/house.ts";
+import { authenticate, type Principal } from "../domain/auth/sessions.ts";
+import { systemClock } from "../domain/clock.ts";
+import { DomainError } from "../domain/errors.ts";
+import { createJsonLogger } from "../domain/log.ts";
+import { buildMcpServer } from "../mcp/server.ts";
+
+// The log mailer and any stray print would corrupt the protocol on stdout.
+console.log = console.error;
+console.info = console.error;
+console.debug = console.error;
+
+const log = createJsonLogger(() => new Date(systemClock.now()).toISOString(), (line) => console.error(line));
+const env = Deno.env.toObject();
+const config = configFromEnv({ ...env, RUN_WORKER: "false" }, false);
+const house = await openHouse(config, systemClock, log);
+const apiKey = env.QUANTEDGE_API_KEY?.trim() || null;
+
+/** The principal of the configured key now (`null` without a key). */
+const principalNow = (): Promise<Principal | null> =>
+  apiKey ? authenticate(house.services.auth, apiKey) : Promise.resolve(null);
+
+let principal: Principal | null;
+try {
+  principal = await principalNow();
+} catch (e) {
+  console.error(
+    `Quantedge MCP cannot start: QUANTEDGE_API_KEY was refused (${
+      e instanceof DomainError ? e.message : e
+    }).`,
+  );
+  Deno.exit(1);
+}
+const server = buildMcpServer(house.services, {
+  principal,
+  refresh: principalNow,
+  clientIp: "stdio",
+  correlationId: crypto.randomUUID(),
+});
+await server.connect(new StdioServerTransport());
+log("info", "mcp stdio server ready", {
+  user_id: principal?.user.id ?? null,
+  kv: config.kvPath ?? "default",
+});

@@ -1,0 +1,59 @@
+/**
+ * MCP test harness: a test world's app served on 127.0.0.1 and the SDK's own client connected to `/mcp` over
+ * Streamable HTTP, optionally with a bearer credential. `callTool` returns the parsed result: the structured
+ * answer, or the structured error of an `isError` result.
+ */
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { TestWorld } from "./test_app.ts";
+
+/** A served world: its base URL and how to stop serving. */
+export interface ServedWorld {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `w.app` on a free loopback port. */
+export function serveWorld(w: TestWorld): ServedWorld {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, w.app.fetch);
+  return { url: `http://127.0.0.1:${server.addr.port}`, close: () => server.shutdown() };
+}
+
+/** The outcome of one tool call as a test reads it. */
+export interface ToolOutcome {
+  isError: boolean;
+  // deno-lint-ignore no-explicit-any -- answers are read as an agent reads them
+  body: Record<string, any>;
+  text: string;
+}
+
+/** An SDK client connected to a served world. */
+export interface McpTestClient {
+  client: Client;
+  callTool(name: string, args?: Record<string, unknown>): Promise<ToolOutcome>;
+  close(): Promise<void>;
+}
+
+/** Connects the SDK client to `${url}/mcp`, sending `Authorization: Bearer <credential>` when given. */
+export async function connectMcp(url: string, credential?: string): Promise<McpTestClient> {
+  const client = new Client({ name: "quantedge-test-agent", version: "1.0.0" });
+  const transport = new StreamableHTTPClientTransport(new URL("/mcp", url), {
+    requestInit: credential ? { headers: { authorization: `Bearer ${credential}` } } : undefined,
+  });
+  await client.connect(transport);
+  return {
+    client,
+    async callTool(name, args = {}) {
+      const result = await client.callTool({ name, arguments: args });
+      const content = result.content as { type: string; text?: string }[];
+      const text = content.map((c) => c.text ?? "").join("\n");
+      const structured = result.structuredContent as Record<string, unknown> | undefined;
+      return {
+        isError: result.isError === true,
+        body: structured ?? (result.isError ? { error: { detail: text } } : JSON.parse(text)),
+        text,
+      };
+    },
+    close: () => client.close(),
+  };
+}

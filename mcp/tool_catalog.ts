@@ -3,11 +3,13 @@
  * `tools/<area>_tools.ts` array here.
  */
 import type { ToolDef } from "./tool_kit.ts";
+import { accountTools } from "./tools/account_tools.ts";
 import { calendarTools } from "./tools/calendar_tools.ts";
 import { trackedTools } from "./tools/tracked_tools.ts";
 
 /** All tools, names unique (checked when a server is built). */
 export const ALL_TOOLS: readonly ToolDef[] = [
+  ...accountTools,
   ...calendarTools,
   ...trackedTools,
 ];

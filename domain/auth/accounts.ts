@@ -27,6 +27,15 @@ const ANON_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
  * guide's business errors): the same answer for each, so codes cannot be probed by their refusals.
  */
 export async function redeemInvite(deps: AuthDeps, rawCode: string, ip: string): Promise<TokenPair> {
+  return await issueSession(deps, await claimInviteAccount(deps, rawCode, ip));
+}
+
+/**
+ * The account half of `redeemInvite`: counts one use of the code (rate-limited per IP, the same refusal for
+ * every unusable code) and creates the anonymous account, without opening a session (an agent registering
+ * over MCP takes an API key instead: `registerAgent`).
+ */
+export async function claimInviteAccount(deps: AuthDeps, rawCode: string, ip: string): Promise<UserRecord> {
   await deps.limiter.consume("invite_ip", ip, deps.settings.rateLimits.invitePerIp);
   const code = rawCode.trim().toUpperCase();
   const unusable = new BadRequestError("Invalid invite code: it is unknown, disabled, expired or used up");
@@ -39,7 +48,7 @@ export async function redeemInvite(deps: AuthDeps, rawCode: string, ip: string):
     if (!(await deps.invites.replace(seen, { ...r, uses: r.uses + 1 }))) continue;
     const user = await createAnonymousUser(deps, now);
     deps.log("info", "user created", { user_id: user.id, via: "invite" });
-    return await issueSession(deps, user);
+    return user;
   }
   throw new ConflictError("Invite code is busy, try again");
 }

@@ -16,6 +16,7 @@ import { type TierInfo, tierInfo, TIERS } from "./tiers.ts";
 import { toUserView, type UserView } from "./user_view.ts";
 
 export { login, redeemInvite } from "./accounts.ts";
+export { registerAgent } from "./agent_registration.ts";
 export { createApiKey, listApiKeys, revokeApiKey } from "./api_keys.ts";
 export { finishGithubSignIn, startGithubSignIn } from "./github_oauth.ts";
 export { disableInvite, listInvites } from "./invites.ts";

@@ -41,3 +41,25 @@ Deno.test("mcp: list tools, call the calendar anonymously, create a strategy wit
     }
   });
 });
+
+Deno.test("mcp: register_with_invite makes an account and a key that then works", async () => {
+  await withGuideWorld(async (w) => {
+    const served = serveWorld(w);
+    try {
+      const anon = await connectMcp(served.url);
+      const reg = await anon.callTool("register_with_invite", { invite_code: "YOUR_CODE" });
+      assert.equal(reg.isError, false, reg.text);
+      assert.match(reg.body.api_key, /^qe_/);
+      assert.equal(reg.body.user.tier, "free");
+      await anon.close();
+      const mcp = await connectMcp(served.url, reg.body.api_key);
+      const me = await mcp.callTool("whoami");
+      assert.equal(me.body.id, reg.body.user.id);
+      assert.equal(me.body.authenticated_with, "api_key");
+      await mcp.close();
+      assert.ok(!JSON.stringify(w.logs).includes(reg.body.api_key), "the key never reaches the log");
+    } finally {
+      await served.close();
+    }
+  });
+});

@@ -27,10 +27,11 @@ export const marketTools: ToolDef[] = [
       "fraction, 0.1 = ±10 %; null where none), universes and source (synthetic, csv or yahoo: synthetic " +
       "data is a deterministic simulated market, not real quotes). Covers the built-in market, published " +
       "imports and, with an API key, your own CSV imports. Answers items, total, limit, offset. A-share " +
-      "symbols carry the exchange suffix (600519.SH, 000858.SZ); index symbols start with ^. No API key needed.",
+      "symbols carry the exchange suffix (600519.SH, 000858.SZ); indexes are of kind index (000300.SH is the " +
+      "CSI 300, ^GSPC the S&P 500). No API key needed.",
     input: z.strictObject({
       universe: Q.universe.describe("Only members of this universe, e.g. hs300, csi500, etf_all"),
-      exchange: Q.exchange.describe("Only this exchange: SSE, SZSE, NSE, IDX, NYSE or CRYPTO"),
+      exchange: Q.exchange.describe("Only this exchange (any case): SSE, SZSE, NSE, IDX, NYSE or CRYPTO"),
       q: Q.q.describe("Case-insensitive text matched against symbol and name (≤ 64 characters)"),
       limit: z.number().int().min(1).max(5000).default(500).describe("Items to return, 1–5000 (default 500)"),
       offset: z.number().int().min(0).default(0).describe("Items to skip (default 0)"),

@@ -76,6 +76,10 @@ function recoveryHint(tool: string, err: unknown): string {
         '{category: "other", title: "account disabled"}.'
       : "This account may not do that (an admin-only action, or another user's object).";
   }
+  if (err instanceof NotFoundError && /has no report \(status: (queued|running)\)/.test(message)) {
+    return "The job has not completed yet: poll get_backtest_status every few seconds until status is " +
+      "completed (or failed/cancelled), then call again.";
+  }
   if (err instanceof NotFoundError) {
     return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
       "list_library, list_factors, list_portfolios, list_backtests, list_paper_instances). Another user's " +

@@ -6,6 +6,7 @@
  * one production; promoting remembers the previous production version, which a rollback returns to.
  */
 import { z } from "zod";
+import { libraryRunCsv } from "../../domain/backtest/job_reports.ts";
 import { compareCatalogStrategies, compareVersions } from "../../domain/backtest/strategy_compare.ts";
 import { catalogByName, catalogPage } from "../../domain/strategy/catalog.ts";
 import {
@@ -178,6 +179,25 @@ export const libraryTools: ToolDef[] = [
     run: async (ctx, { id }) => {
       const file = await strategyTextFile(ctx.deps.library, ctx.user().id, id);
       return { filename: file.filename, content_type: "text/plain; charset=utf-8", text: file.text };
+    },
+  }),
+  defineTool({
+    name: "get_library_run_csv",
+    title: "A saved strategy's latest run as CSV",
+    description: "The trades and daily equity of the latest completed backtest job that ran one of my " +
+      "strategies (submit_backtest {library_id}), as CSV text answered as {filename, content_type, csv}: what " +
+      "the HTTP export.csv download serves. No completed job yet is 404: queue one with submit_backtest " +
+      "{library_id} and poll get_backtest_status.",
+    input: z.strictObject({ id: StrategyId }),
+    access: "user",
+    hints: READ_ONLY,
+    run: async (ctx, { id }) => {
+      const file = await libraryRunCsv(
+        { jobs: ctx.deps.backtests, library: ctx.deps.library },
+        ctx.user().id,
+        id,
+      );
+      return { filename: file.filename, content_type: "text/csv; charset=utf-8", csv: file.text };
     },
   }),
   defineTool({

@@ -3,6 +3,7 @@
  * as the HTTP routes for the same state.
  */
 import assert from "node:assert/strict";
+import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
@@ -227,4 +228,30 @@ Deno.test("delete_library_strategy removes it; a second delete is 404; the annot
       [false, false],
     );
     assert.equal(hints("list_catalog").readOnlyHint, true);
+  }));
+
+Deno.test("get_library_run_csv: 404 before a run, then the export.csv of the job submit_backtest {library_id} ran", () =>
+  withTools(async ({ w, token, mcp }) => {
+    const id = await saveTwo(mcp);
+    const before = await mcp.callTool("get_library_run_csv", { id });
+    assert.equal(before.body.error.status, 404);
+    assert.match(before.body.error.recovery, /submit_backtest \{library_id\}/);
+    const queued = await mcp.callTool("submit_backtest", { library_id: id, version: 1 });
+    assert.equal(queued.isError, false, queued.text);
+    await runBacktestJob(w.deps.backtests, queued.body.job_id);
+    const file = await mcp.callTool("get_library_run_csv", { id });
+    assert.equal(file.isError, false, file.text);
+    const http = await w.request("GET", `/api/v1/library/${id}/export.csv`, { token });
+    assert.equal(file.body.csv, await http.text());
+    assert.equal(file.body.content_type, http.headers.get("content-type"));
+    assert.match(http.headers.get("content-disposition")!, new RegExp(`filename="${file.body.filename}"`));
+  }));
+
+Deno.test("a name two of my strategies share is 409 telling to use the id", () =>
+  withTools(async ({ mcp }) => {
+    await mcp.callTool("save_strategy", { name: "Twin", spec: SPEC });
+    await mcp.callTool("save_strategy", { name: "twin", spec: SPEC });
+    const r = await mcp.callTool("stage_strategy", { name: "Twin" });
+    assert.equal(r.body.error.status, 409);
+    assert.match(r.body.error.recovery, /`id`/);
   }));

@@ -30,17 +30,16 @@ const AGENT_CONFIG_DOC =
   "The chat agent's config shape (compiled into a spec; its notes are added to the report)";
 
 /** What a report holds and how to read it (shared by run_backtest and get_backtest_report). */
-const REPORT_DOC =
-  "The report: `summary` (totalReturn, annualizedReturn, volatility, maxDrawdown, winRate, " +
-  "exposure in percent; sharpeRatio, sortinoRatio, calmarRatio annualised with 252 trading days a year, " +
-  "sample standard deviation (ddof 1), risk-free rate = spec.risk_free_pct; probabilisticSharpe and " +
-  "deflatedSharpe (uses `trials`); alpha/beta against the first benchmark; null where undefined, e.g. no " +
-  "closed trade), `trades` (each fill; a SELL carries profitLoss before fees), `dailyPortfolio` (value, cash, " +
-  "drawdown, each benchmark normalised to 100), `monthlyPerformance`, `openPositions`, `spec` (every default " +
-  "filled in), `conventions` (these rules in words: fill timing — with fill next_open a signal on bar t's " +
-  "close fills at bar t+1's open; costs — fees in percent of traded value with a minimum fee, slippage against " +
-  "the trade; whole lots), `calendar` (provisional trading days), `source` (market data source, e.g. " +
-  '"synthetic") and `notes`.';
+const REPORT_DOC = "The report: `summary` (totalReturn, annualizedReturn, volatility, winRate, exposure " +
+  "and maxDrawdown (≤ 0) in percent; sharpeRatio, sortinoRatio, calmarRatio annualised with 252 trading " +
+  "days a year, sample standard deviation (ddof 1), risk-free rate = spec.risk_free_pct; " +
+  "probabilisticSharpe; deflatedSharpe only when `trials` is given; alpha/beta against the first " +
+  "benchmark; null where undefined, e.g. no closed trade), `trades` (each fill; a SELL carries profitLoss " +
+  "before fees), `dailyPortfolio` (value, cash, drawdown, each benchmark normalised to 100), " +
+  "`monthlyPerformance`, `openPositions`, `spec` (every default filled in), `conventions` (these rules in " +
+  "words: fill timing — with fill next_open a signal on bar t's close fills at bar t+1's open; costs — fees " +
+  "in percent of traded value with a minimum fee, slippage against the trade; whole lots), `calendar` " +
+  '(provisional trading days), `source` (market data source, e.g. "synthetic") and `notes`.';
 
 const JobId = z.string().min(1).max(64).describe(
   "The job id submit_backtest answered (job_id), e.g. bt_01jd0m6qvh3x8k2c9n4p; list_backtests lists them",
@@ -71,7 +70,7 @@ export const backtestTools: ToolDef[] = [
       config: RunBody.shape.config.describe(AGENT_CONFIG_DOC),
       strategy_code: RunBody.shape.strategy_code.describe(CODE_DOC),
       trials: RunBody.shape.trials.describe(
-        "How many variants were tried before this one, 1–100,000 (for the deflated Sharpe ratio; default 1)",
+        "How many variants were tried in all, 1–100,000: gives summary.deflatedSharpe (null without it)",
       ),
     }),
     access: "user",

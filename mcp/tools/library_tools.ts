@@ -248,8 +248,8 @@ export const libraryTools: ToolDef[] = [
     description: "Puts the staging version of one of my strategies in production (the previous production " +
       "version is remembered as Archived, the target of rollback_model) and clears staging. Nothing staged " +
       "answers 400 (stage_strategy first). Name the strategy by `name` or by `id`. Idempotent: a repeat " +
-      "finds nothing staged (400) and changes nothing. A published strategy's catalog entry follows its production version. " +
-      STAGES_DOC,
+      "finds nothing staged (400) and changes nothing. A published strategy's catalog entry follows its " +
+      "production version. " + STAGES_DOC,
     input: z.strictObject({ name: StrategyName.optional(), id: StrategyId.optional() }).refine(
       (a) => (a.name === undefined) !== (a.id === undefined),
       { message: "Give exactly one of name or id" },

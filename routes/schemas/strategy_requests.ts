@@ -80,7 +80,10 @@ export const JobSubmitBody = z.strictObject({
 )
   .openapi("BacktestJobSubmit");
 
-/** `POST /library`: a name, a prompt, one strategy source (`code` = `strategy_code`), optionally the strategy it versions. */
+/**
+ * `POST /library`: a name, a prompt, one strategy source (`code` = `strategy_code`), optionally the strategy it
+ * versions.
+ */
 export const SaveStrategyBody = z.strictObject({
   name: safeText({ min: 1, max: 200 }).openapi({ example: "SMA cross" }),
   prompt: safeText({ max: 10_000, multiline: true, trim: false }).nullable().optional(),

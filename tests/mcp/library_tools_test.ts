@@ -230,7 +230,7 @@ Deno.test("delete_library_strategy removes it; a second delete is 404; the annot
     assert.equal(hints("list_catalog").readOnlyHint, true);
   }));
 
-Deno.test("get_library_run_csv: 404 before a run, then the export.csv of the job submit_backtest {library_id} ran", () =>
+Deno.test("get_library_run_csv: 404 before a run, then the export.csv of the library job", () =>
   withTools(async ({ w, token, mcp }) => {
     const id = await saveTwo(mcp);
     const before = await mcp.callTool("get_library_run_csv", { id });

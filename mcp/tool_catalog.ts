@@ -4,9 +4,12 @@
  */
 import type { ToolDef } from "./tool_kit.ts";
 import { accountTools } from "./tools/account_tools.ts";
+import { backtestTools } from "./tools/backtest_tools.ts";
 import { calendarTools } from "./tools/calendar_tools.ts";
 import { marketTools } from "./tools/market_tools.ts";
 import { publicRecordTools } from "./tools/public_record_tools.ts";
+import { leaderboardTools } from "./tools/leaderboard_tools.ts";
+import { libraryTools } from "./tools/library_tools.ts";
 import { trackedTools } from "./tools/tracked_tools.ts";
 
 /** All tools, names unique (checked when a server is built). */
@@ -16,4 +19,7 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   ...trackedTools,
   ...publicRecordTools,
   ...marketTools,
+  ...backtestTools,
+  ...libraryTools,
+  ...leaderboardTools,
 ];

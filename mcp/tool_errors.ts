@@ -78,6 +78,14 @@ function recoveryHint(tool: string, err: unknown): string {
   }
   const recordHint = publicRecordHint(err, message);
   if (recordHint) return recordHint;
+  if (err instanceof NotFoundError && /has no report \(status: (queued|running)\)/.test(message)) {
+    return "The job has not completed yet: poll get_backtest_status every few seconds until status is " +
+      "completed (or failed/cancelled), then call again.";
+  }
+  if (err instanceof NotFoundError && /has no completed backtest yet/.test(message)) {
+    return "Queue a run of the strategy with submit_backtest {library_id}, poll get_backtest_status until it " +
+      "is completed, then call again.";
+  }
   if (err instanceof NotFoundError) {
     return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
       "list_library, list_factors, list_portfolios, list_backtests, list_paper_instances). Another user's " +
@@ -91,6 +99,10 @@ function recoveryHint(tool: string, err: unknown): string {
         "submit for the next trading day instead.";
     }
     if (/slug/i.test(message)) return "The slug is taken: choose another one and call again.";
+    if (/of your strategies are named/.test(message)) {
+      return "Several of your saved strategies share this name: call again with `id` (their ids are in " +
+        "`detail`; list_library lists them).";
+    }
     if (tool === "submit_signal") {
       return "Read the recorded signal with list_signals {slug, limit: 1}: if it equals yours, skip; " +
         "otherwise withdraw_signal before the deadline and submit again.";

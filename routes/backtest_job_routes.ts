@@ -10,13 +10,6 @@ import {
   WAITING_PER_RUNNING,
 } from "../domain/backtest/job_submission.ts";
 import { cancelJob, JOB_STATUSES, listJobs } from "../domain/backtest/job_views.ts";
-import { AgentConfigSchema } from "../domain/strategy/blueprint_and_config.ts";
-import { BUILTIN_STRATEGIES } from "../domain/strategy/builtin_strategies.ts";
-import {
-  anyStrategySource,
-  oneStrategySource,
-  type SpecSources,
-} from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
@@ -26,57 +19,11 @@ import {
   PlotlyFigureSchema,
   StoredReportSchema,
 } from "./schemas/backtest.ts";
-import {
-  bearerSecurity,
-  errorResponses,
-  jsonBody,
-  jsonResponse,
-  pageOf,
-  safeText,
-} from "./schemas/common.ts";
-import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./schemas/common.ts";
+import { TickerSymbol } from "./schemas/strategy_source.ts";
+import { JobSubmitBody } from "./schemas/strategy_requests.ts";
 
 const tags = ["backtests"];
-
-/** The TradAI backend document's config: a strategy by name and the pairs to run it on. */
-const NamedStrategyConfigSchema = z.strictObject({
-  strategy: safeText({ min: 1, max: 200 }).openapi({
-    description: "A strategy by name: one of your saved strategies, else a built-in (" +
-      BUILTIN_STRATEGIES.map((b) => b.name).join(", ") + "), else a strategy of the public catalog",
-    example: "TrendFollowing",
-  }),
-  pairs: z.array(safeText({ min: 1, max: 40 })).min(1).max(50).openapi({
-    description: "BASE/USDT, BASE/USDT:USDT, BASE/USD(C) → the crypto symbol BASE-USD; or Quantedge symbols",
-    example: ["BTC/USDT:USDT"],
-  }),
-  timeframe: z.literal("1d").optional().openapi({ description: "Bar size: only daily bars (1d) exist" }),
-  timerange: safeText({ min: 1, max: 17 }).optional().openapi({
-    description: "YYYYMMDD-YYYYMMDD (either side may be empty): replaces the strategy's dates",
-    example: "20230101-20241231",
-  }),
-}).openapi("NamedStrategyConfig");
-
-const SubmitBody = z.strictObject({
-  ...StrategySources,
-  config: z.union([NamedStrategyConfigSchema, AgentConfigSchema]).optional().openapi({
-    description: "The TradAI document's {strategy, pairs}, or the chat agent's config shape",
-  }),
-  library_id: safeText({ min: 1, max: 64, trim: false }).optional().openapi({
-    description: "Run a saved strategy of mine",
-  }),
-  version: z.number().int().min(1).optional().openapi({ description: "Its version (default: latest)" }),
-  experiment_name: safeText({ min: 1, max: 200 }).optional(),
-  priority: z.number().int().min(0).max(10).default(0).openapi({
-    description: "Among my waiting jobs, higher priority starts first (then oldest first)",
-  }),
-}).refine(
-  (b) =>
-    b.library_id !== undefined ? !anyStrategySource(b as SpecSources) : oneStrategySource(b as SpecSources),
-  {
-    message: "Give exactly one of spec, blueprint, config, strategy_code or library_id",
-  },
-)
-  .openapi("BacktestJobSubmit");
 
 const JobParam = z.object({
   job_id: z.string().min(1).max(64).openapi({
@@ -168,7 +115,7 @@ export function backtestJobRoutes(auth: AuthDeps, jobs: BacktestJobDeps, submiss
         `up to ${WAITING_PER_RUNNING} × max_running may be queued (not yet started), past that a submission is a 429.`,
       security: bearerSecurity,
       middleware: [user],
-      request: { body: jsonBody(SubmitBody) },
+      request: { body: jsonBody(JobSubmitBody) },
       responses: {
         202: jsonResponse(
           z.object({

@@ -11,32 +11,9 @@ import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
 import { BacktestReportSchema, PlotlyFigureSchema } from "./schemas/backtest.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
-import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
 import { IndicatorsBody, IndicatorsSchema } from "./schemas/indicators.ts";
-
-const RunBody = z.strictObject({
-  ...StrategySources,
-  trials: z.number().int().min(1).max(100_000).optional().openapi({
-    description: "How many variants were tried (for the deflated Sharpe ratio)",
-  }),
-}).refine(oneStrategySource, { message: "Give exactly one of spec, blueprint, config or strategy_code" })
-  .openapi("BacktestRun", {
-    example: {
-      spec: {
-        name: "SMA cross",
-        universe: { tickers: ["RELIANCE.NS"] },
-        entry: "crosses_above(sma(close, 20), sma(close, 50))",
-        exit: "crosses_below(sma(close, 20), sma(close, 50))",
-        sizing: { method: "fixed_quantity", quantity: 100, max_positions: 1 },
-        costs: { buy_fee_pct: 0.1, sell_fee_pct: 0.1, min_fee: 0, slippage_pct: 0 },
-        fill: "next_open",
-        capital: 100000,
-        start: "2015-01-01",
-        end: "2022-12-31",
-        benchmarks: ["^NSEI"],
-      },
-    },
-  });
+import { TickerSymbol } from "./schemas/strategy_source.ts";
+import { RunBody } from "./schemas/strategy_requests.ts";
 
 /** Builds the backtest router. */
 export function backtestRoutes(auth: AuthDeps, runs: SyncRunDeps, preview: IndicatorPreviewDeps) {

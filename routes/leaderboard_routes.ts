@@ -6,7 +6,8 @@ import { catalogRanking, periodRanking, submitEntry } from "../domain/leaderboar
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "./schemas/common.ts";
+import { LeaderboardSubmitBody } from "./schemas/strategy_requests.ts";
 
 const SCORE_DOC = SCORE_FORMULA;
 
@@ -40,13 +41,7 @@ export function leaderboardRoutes(auth: AuthDeps, deps: LeaderboardDeps) {
       security: bearerSecurity,
       middleware: [requireAuth(auth)],
       request: {
-        body: jsonBody(
-          z.strictObject({
-            strategy_id: safeText({ min: 1, max: 64, trim: false }),
-            version: z.number().int().min(1).optional(),
-            dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).default("default"),
-          }).openapi("LeaderboardSubmit"),
-        ),
+        body: jsonBody(LeaderboardSubmitBody),
       },
       responses: {
         200: jsonResponse(

@@ -23,7 +23,6 @@ import {
   strategyDetail,
   strategyTextFile,
 } from "../domain/strategy/library_views.ts";
-import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
@@ -37,26 +36,11 @@ import {
   pageOf,
   PageQuery,
   redirectLastSegment,
-  safeText,
 } from "./schemas/common.ts";
 import { LibraryStrategySchema } from "./schemas/library.ts";
-import { StrategySources } from "./schemas/strategy_source.ts";
+import { SaveStrategyBody } from "./schemas/strategy_requests.ts";
 
 const tags = ["library"];
-
-const SaveBody = z.strictObject({
-  name: safeText({ min: 1, max: 200 }).openapi({ example: "SMA cross" }),
-  prompt: safeText({ max: 10_000, multiline: true, trim: false }).nullable().optional(),
-  strategy_id: safeText({ min: 1, max: 64, trim: false }).optional().openapi({
-    description: "Save as a new version of this strategy",
-  }),
-  ...StrategySources,
-  code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().openapi({
-    description: "Strategy text or backtrader Python (same as strategy_code)",
-  }),
-}).refine((b) => oneStrategySource({ ...b, strategy_code: b.strategy_code ?? b.code }), {
-  message: "Give exactly one of spec, blueprint, config or code",
-}).openapi("SaveStrategy");
 
 const IdParam = z.object({
   id: z.string().min(1).max(64).openapi({ param: { name: "id", in: "path" }, example: "strat_01jd0m6q" }),
@@ -96,7 +80,7 @@ export function libraryRoutes(
       summary: "Save a strategy (or, with strategy_id, a new immutable version of it)",
       security: bearerSecurity,
       middleware: [user],
-      request: { body: jsonBody(SaveBody) },
+      request: { body: jsonBody(SaveStrategyBody) },
       responses: {
         201: jsonResponse(
           z.object({ message: z.string(), strategy_id: z.string(), version: z.number().int() }).openapi(

@@ -80,7 +80,8 @@ export const assistantTools: ToolDef[] = [
   defineTool({
     name: "translate_blueprint",
     title: "Compile a visual-builder blueprint",
-    description: "Compiles a StrategyBlueprint (the Quant Copilot's visual builder: an asset, entry and exit " +
+    description:
+      "Compiles a StrategyBlueprint (the Quant Copilot's visual builder: an asset, entry and exit " +
       "rules on sma, ema, rsi, zscore, macd, bollinger or atr, risk and sizing) into a `spec`, a " +
       "deterministic English `prompt` describing it, Quantedge strategy text (`generated_code`) and " +
       "`backtrader_code`. Deterministic, no model involved; nothing is saved. Entry rules are joined with " +
@@ -120,7 +121,9 @@ export const assistantTools: ToolDef[] = [
       strategy_code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().describe(
         "Quantedge strategy text (key: value lines) or backtrader Python (≤ 20,000 characters)",
       ),
-      spec: StrategySpecSchema.optional().describe("A strategy spec object (as generate_strategy answers it)"),
+      spec: StrategySpecSchema.optional().describe(
+        "A strategy spec object (as generate_strategy answers it)",
+      ),
       universe: Universe,
       language: Language,
     }),
@@ -154,12 +157,13 @@ export const assistantTools: ToolDef[] = [
   defineTool({
     name: "get_agent_config",
     title: "A chat session's config",
-    description: "Where a chat session of agent_chat stands: config_ready, the checked `config` (null until " +
+    description:
+      "Where a chat session of agent_chat stands: config_ready, the checked `config` (null until " +
       "there is one), a `summary` of every field, validation_errors, missing, question, assumptions and the " +
       "number of `messages` kept. A session that does not exist, expired or is another caller's answers 404. " +
       SESSION_RULES,
     input: z.strictObject({
-      session_id: SessionId.describe("The session id given to agent_chat (default there: \"default\")"),
+      session_id: SessionId.describe('The session id given to agent_chat (default there: "default")'),
     }),
     access: "public",
     hints: READ_ONLY,

@@ -23,7 +23,11 @@ import {
 import { FACTOR_CHECK_THRESHOLDS } from "../../domain/factors/factor_stats.ts";
 import { uploadFactorValues } from "../../domain/factors/factor_upload.ts";
 import { MAX_UPLOAD_DATES } from "../../domain/factors/factor_upload_body.ts";
-import { MAX_VALIDATION_CELLS, pollFactorSubmit, submitFactor } from "../../domain/factors/factor_validation.ts";
+import {
+  MAX_VALIDATION_CELLS,
+  pollFactorSubmit,
+  submitFactor,
+} from "../../domain/factors/factor_validation.ts";
 import { MAX_FACTOR_SYMBOLS } from "../../domain/store/factor_repo.ts";
 import {
   CreateFactorBody,
@@ -40,7 +44,8 @@ const TH = FACTOR_CHECK_THRESHOLDS;
 const MIN_DAYS = TH.data_days;
 
 /** The validation conventions, stated once for the descriptions of the tools that answer validation results. */
-const CONVENTIONS = `Conventions: delay 1 — the factor at date T predicts the close-to-close return from T+1 ` +
+const CONVENTIONS =
+  `Conventions: delay 1 — the factor at date T predicts the close-to-close return from T+1 ` +
   `to T+2 on the platform's own adjusted closes; daily IC = Spearman rank correlation (Pearson on average ` +
   `ranks, missing values removed pairwise); IC IR = IC mean / sample std of the daily ICs (ddof 1, not ` +
   `annualised); long-short = daily rebalanced, equal-weighted top quintile minus bottom quintile on the 1-day ` +
@@ -48,7 +53,8 @@ const CONVENTIONS = `Conventions: delay 1 — the factor at date T predicts the 
   `√(|annualised return| / max(turnover, ${TH.turnover_floor})).`;
 
 /** The five checks, all of which must pass for `active`. */
-const CHECKS = `The 5 checks (all must pass for active): IC_MEAN |ic_mean| > ${TH.ic_mean}; IC_IR |ic_ir| > ` +
+const CHECKS =
+  `The 5 checks (all must pass for active): IC_MEAN |ic_mean| > ${TH.ic_mean}; IC_IR |ic_ir| > ` +
   `${TH.ic_ir}; HIGH_TURNOVER turnover < ${TH.turnover}; SELF_CORRELATION max |correlation| with your other ` +
   `active factors of the universe < ${TH.self_correlation}; DATA_COVERAGE data_days ≥ ${TH.data_days}. ` +
   `Negative-IC factors pass the IC checks (absolute values).`;
@@ -90,8 +96,8 @@ export const factorTools: ToolDef[] = [
   defineTool({
     name: "create_factor",
     title: "Create an alpha factor",
-    description:
-      "Creates a factor in `draft` (lifecycle: draft → ready at " + MIN_DAYS + " trading days of values → " +
+    description: "Creates a factor in `draft` (lifecycle: draft → ready at " + MIN_DAYS +
+      " trading days of values → " +
       "validating → active | rejected). With values_source upload (default) upload its values with " +
       "upload_factor_values; `expression` is then your own note, not verified. With values_source formula the " +
       "platform computes the values from `expression` on the universe's own bars at once (ready) and uploads " +
@@ -121,7 +127,8 @@ export const factorTools: ToolDef[] = [
   defineTool({
     name: "list_factors",
     title: "List my factors",
-    description: "My factors as `factors` with `total` (before paging), each with status, in-sample metrics " +
+    description:
+      "My factors as `factors` with `total` (before paging), each with status, in-sample metrics " +
       "(`is`), out-of-sample IC (`os`), checks and the values summary; no series (get_factor has them).",
     input: z.strictObject({
       status: Q.status.describe("Only this status: draft, ready, validating, active or rejected"),

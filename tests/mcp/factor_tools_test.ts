@@ -61,7 +61,11 @@ Deno.test("mcp factors: create, upload 146 days in calls under the body limit, s
         ["get_factor_correlations", { factor_id: id }, `${F}/${id}/correlations`],
         ["get_factor_ic_series", { factor_id: id }, `${F}/${id}/ic-series`],
         ["get_factor_chart_data", { factor_id: id }, `${F}/${id}/chart-data`],
-        ["get_factor_values", { factor_id: id, start: "2025-07-01", end: "2025-07-10" }, `${F}/${id}/values?start=2025-07-01&end=2025-07-10`],
+        [
+          "get_factor_values",
+          { factor_id: id, start: "2025-07-01", end: "2025-07-10" },
+          `${F}/${id}/values?start=2025-07-01&end=2025-07-10`,
+        ],
         ["get_factor_values", { factor_id: id }, `${F}/${id}/values`],
         ["list_factors", { status: "active" }, `${F}?status=active`],
         ["list_factors", {}, F],
@@ -82,11 +86,16 @@ Deno.test("mcp factors: create, upload 146 days in calls under the body limit, s
       // An active factor cannot be deleted, and a second submit is refused (it is not ready).
       const del = await mcp.callTool("delete_factor", { factor_id: id });
       assert.equal(del.body.error.status, 400);
+      assert.match(del.body.error.recovery, /create_factor/);
       const resubmit = await mcp.callTool("submit_factor", { factor_id: id });
       assert.equal(resubmit.body.error.status, 400);
+      assert.match(resubmit.body.error.recovery, /get_factor_values_status/);
 
       // One MCP request body is limited to MAX_BODY_BYTES: the whole history at once is refused before MCP.
-      await assert.rejects(mcp.callTool("upload_factor_values", { factor_id: id, data: entries }), /too large/);
+      await assert.rejects(
+        mcp.callTool("upload_factor_values", { factor_id: id, data: entries }),
+        /too large/,
+      );
       await mcp.close();
     } finally {
       await served.close();
@@ -127,13 +136,19 @@ Deno.test("mcp factors: bad arguments are 422s naming the field; another user's 
           0,
           "values",
         ]],
-        ["upload_factor_values", { factor_id: id, data: [{ date: "2025-02-30", values: { "600519.SH": 1 } }] }, [
+        ["upload_factor_values", {
+          factor_id: id,
+          data: [{ date: "2025-02-30", values: { "600519.SH": 1 } }],
+        }, [
           "data",
           0,
           "date",
         ]],
         // The domain's checks, located in the arguments the same way: a future date, a date twice.
-        ["upload_factor_values", { factor_id: id, data: [{ date: "2026-06-01", values: { "600519.SH": 1 } }] }, [
+        ["upload_factor_values", {
+          factor_id: id,
+          data: [{ date: "2026-06-01", values: { "600519.SH": 1 } }],
+        }, [
           "data",
           0,
           "date",
@@ -187,7 +202,11 @@ Deno.test("mcp factors: bad arguments are 422s naming the field; another user's 
       await asBob.close();
 
       // Alice's draft: update, an upload (two dates, one a holiday), submit refused (not ready), delete twice.
-      const patched = await mcp.callTool("update_factor", { factor_id: id, name: "renamed", description: null });
+      const patched = await mcp.callTool("update_factor", {
+        factor_id: id,
+        name: "renamed",
+        description: null,
+      });
       assert.equal(patched.body.name, "renamed");
       assert.deepEqual(patched.body, (await alice.call("GET", F)).body.factors[0]);
       const up = await mcp.callTool("upload_factor_values", {
@@ -203,6 +222,10 @@ Deno.test("mcp factors: bad arguments are 422s naming the field; another user's 
       const early = await mcp.callTool("submit_factor", { factor_id: id });
       assert.equal(early.body.error.status, 400);
       assert.match(early.body.error.detail, /ready/);
+      assert.match(
+        early.body.error.recovery,
+        /upload_factor_values until get_factor_values_status answers ready/,
+      );
       const gone = await mcp.callTool("delete_factor", { factor_id: id });
       assert.deepEqual(gone.body, { deleted: true, id });
       assert.equal((await mcp.callTool("delete_factor", { factor_id: id })).body.error.status, 404);

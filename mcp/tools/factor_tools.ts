@@ -235,7 +235,8 @@ export const factorTools: ToolDef[] = [
       "rejected (reject_reason names each failed check), ic_series, ls_cumulative_returns, yearly_stats and " +
       "conventions. " + CHECKS + " " + CONVENTIONS + " Another status answers 400; panels over " +
       `${MAX_VALIDATION_CELLS} trading-day × symbol cells are refused (400). Not idempotent (it re-validates): ` +
-      "after a timeout read get_factor_submission before retrying. A rejected factor takes new uploads " +
+      "after a timeout read get_factor_submission before retrying. Charged to the factor compute rate (429 " +
+      "with retry_after_seconds). A rejected factor takes new uploads " +
       "(which reset it to draft/ready) and can be submitted again.",
     input: z.strictObject({ factor_id: FactorId }),
     access: "user",
@@ -255,10 +256,12 @@ export const factorTools: ToolDef[] = [
   defineTool({
     name: "get_factor_correlations",
     title: "Factor correlations",
-    description: "The correlation of this factor with each of my active factors, sorted by |correlation| " +
-      "descending: the daily Spearman rank correlation of the two factors' values, averaged over their common " +
-      "dates (null when undefined). What the SELF_CORRELATION check (max |correlation| < " +
-      `${TH.self_correlation}) reads.`,
+    description: "The correlation of this factor with each of my other active factors (any universe; read " +
+      "on this factor's universe), sorted by |correlation| descending, undefined (null) last: the daily " +
+      "Spearman rank correlation of the two factors' values, averaged over their common dates. The " +
+      "SELF_CORRELATION check (max |correlation| < " + `${TH.self_correlation}) uses the active factors of ` +
+      "the same universe. Reads whole panels, so it is charged to the factor compute rate like submit_factor " +
+      "(429 with retry_after_seconds).",
     input: z.strictObject({ factor_id: FactorId }),
     access: "user",
     hints: READ_ONLY,

@@ -10,6 +10,8 @@ import { marketTools } from "./tools/market_tools.ts";
 import { publicRecordTools } from "./tools/public_record_tools.ts";
 import { leaderboardTools } from "./tools/leaderboard_tools.ts";
 import { libraryTools } from "./tools/library_tools.ts";
+import { assistantTools } from "./tools/assistant_tools.ts";
+import { factorTools } from "./tools/factor_tools.ts";
 import { trackedTools } from "./tools/tracked_tools.ts";
 
 /** All tools, names unique (checked when a server is built). */
@@ -22,4 +24,6 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   ...backtestTools,
   ...libraryTools,
   ...leaderboardTools,
+  ...assistantTools,
+  ...factorTools,
 ];

@@ -65,6 +65,10 @@ function recoveryHint(tool: string, err: unknown): string {
       "submit_backtest.";
   }
   if (err instanceof RateLimitError) return "Wait `retry_after_seconds` before calling again.";
+  const factor = tool.includes("factor") && (err instanceof BadRequestError || err instanceof ConflictError)
+    ? factorHint(message)
+    : null;
+  if (factor) return factor;
   if (err instanceof UnauthorizedError) {
     return "Connect with `Authorization: Bearer <API key>` (over stdio: set QUANTEDGE_API_KEY). A revoked or " +
       "mistyped key fails here: list your keys with list_api_keys from a working session, or sign in and " +
@@ -160,6 +164,26 @@ function publicRecordHint(err: unknown, message: string): string | null {
   }
   if (err instanceof BadRequestError && /tree size|first size/.test(message)) {
     return "get_log_checkpoint answers the log's current tree_size: ask for sizes from 1 to it (first ≤ second).";
+  }
+  return null;
+}
+
+/** The factor lifecycle's refusals (the document's "Factor Lifecycle"), or null for another message. */
+function factorHint(message: string): string | null {
+  if (/only a ready factor/.test(message)) {
+    return "Upload values with upload_factor_values until get_factor_values_status answers ready (>= 120 " +
+      "trading days), then call submit_factor.";
+  }
+  if (/being validated/.test(message)) {
+    return "A validation is running or was interrupted: read get_factor_submission, and submit_factor " +
+      "again only when it is not active or rejected.";
+  }
+  if (/only draft or rejected/.test(message)) {
+    return "Only draft or rejected factors can be changed or deleted; for another version create a new " +
+      "factor with create_factor.";
+  }
+  if (/formula factor.*not uploaded/.test(message)) {
+    return "A formula factor's values are computed by the platform: do not upload, call submit_factor.";
   }
   return null;
 }

@@ -5,6 +5,10 @@
 import type { ToolDef } from "./tool_kit.ts";
 import { accountTools } from "./tools/account_tools.ts";
 import { calendarTools } from "./tools/calendar_tools.ts";
+import { licenseTools } from "./tools/license_tools.ts";
+import { paperTools } from "./tools/paper_tools.ts";
+import { portfolioTools } from "./tools/portfolio_tools.ts";
+import { supportTools } from "./tools/support_tools.ts";
 import { trackedTools } from "./tools/tracked_tools.ts";
 
 /** All tools, names unique (checked when a server is built). */
@@ -12,4 +16,8 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   ...accountTools,
   ...calendarTools,
   ...trackedTools,
+  ...portfolioTools,
+  ...paperTools,
+  ...supportTools,
+  ...licenseTools,
 ];

@@ -68,7 +68,8 @@ export const paperTools: ToolDef[] = [
   defineTool({
     name: "list_paper_instances",
     title: "List a strategy's paper instances",
-    description: "My paper instances of one library strategy, newest first (`instances`, `total`), each with " +
+    description:
+      "My paper instances of one library strategy, newest first (`instances`, `total`), each with " +
       "status, equity, cash, positions, pending orders and last_bar_date. A deleted strategy's instances are " +
       "still listed by its id.",
     input: z.strictObject({
@@ -114,20 +115,26 @@ export const paperTools: ToolDef[] = [
   defineTool({
     name: "get_paper_logs",
     title: "A paper instance's event log",
-    description: "The event log of my instance in seq order (1-based, gapless): started, order, fill (price, " +
+    description:
+      "The event log of my instance in seq order (1-based, gapless): started, order, fill (price, " +
       "fees, reason, P&L), order_lapsed, order_cancelled, daily_summary, error, stopped. Paging: pass the " +
       "answer's `next_since` as `since` while `has_more` is true; `since` may also be a date or instant " +
       "(events written at or after it). Answers {instance_id, events, next_since, has_more}.",
     input: z.strictObject({
       strategy_id: StrategyRef,
       instance_id: InstanceId,
-      since: z.union([z.number().int().min(0).max(999_999_999_999_999), InstanceLogsQuery.shape.since.unwrap()]).optional()
+      since: z.union([
+        z.number().int().min(0).max(999_999_999_999_999),
+        InstanceLogsQuery.shape.since.unwrap(),
+      ]).optional()
         .describe(
           "The seq of the last event seen (events after it; an integer, or its digits), or a date YYYY-MM-DD " +
             "(from its 00:00 UTC) or an ISO-8601 instant (events written at or after it). Default: from the " +
             "first event",
         ),
-      limit: z.number().int().min(1).max(1000).default(100).describe("Events to return, 1–1000 (default 100)"),
+      limit: z.number().int().min(1).max(1000).default(100).describe(
+        "Events to return, 1–1000 (default 100)",
+      ),
     }),
     access: "user",
     hints: READ_ONLY,

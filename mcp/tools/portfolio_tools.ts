@@ -38,7 +38,8 @@ const FactorId = AddMemberBody.shape.factor_id.describe(
 );
 
 /** The signal algorithm in one paragraph, from the conventions the signals page answers. */
-const ALGORITHM = "Signal algorithm: each member's cross-section is z-scored (sample std), the z-scores are " +
+const ALGORITHM =
+  "Signal algorithm: each member's cross-section is z-scored (sample std), the z-scores are " +
   "combined with the member weights (equal 1/N, or ic_weighted |IC IR| / Σ|IC IR|) on the symbols every member " +
   "has, ranked by score (ties by symbol) and the top_n stocks weigh 1/top_n each (fewer candidates: the rest " +
   `is cash). Factor date: ${PORTFOLIO_SIGNAL_CONVENTIONS.factor_date}.`;
@@ -98,7 +99,8 @@ export const portfolioTools: ToolDef[] = [
   defineTool({
     name: "delete_portfolio",
     title: "Delete a portfolio",
-    description: "Deletes a draft or paused portfolio (an active one answers 400: pause it first). Its bound " +
+    description:
+      "Deletes a draft or paused portfolio (an active one answers 400: pause it first). Its bound " +
       "strategy is retired for good (its public record stays); answers {deleted, id, retired_strategy}. " +
       "Destructive; a second call answers 404.",
     input: z.strictObject({ portfolio_id: PortfolioId }),
@@ -109,7 +111,8 @@ export const portfolioTools: ToolDef[] = [
   defineTool({
     name: "add_portfolio_member",
     title: "Add a factor to a portfolio",
-    description: "Adds one of my factors to a draft or paused portfolio (not while active: pause it first). " +
+    description:
+      "Adds one of my factors to a draft or paused portfolio (not while active: pause it first). " +
       "The factor must be active (validated with submit_factor) and of the portfolio's universe; a factor " +
       "already in it answers 409. Answers the portfolio with every member's weight.",
     input: z.strictObject({ portfolio_id: PortfolioId, factor_id: FactorId }),
@@ -126,7 +129,7 @@ export const portfolioTools: ToolDef[] = [
     input: z.strictObject({
       portfolio_id: PortfolioId,
       factor_id: PortfolioMemberParam.shape.factor_id.describe(
-        'The member factor\'s id, "fac_…" (see get_portfolio\'s members)',
+        "The member factor's id, \"fac_…\" (see get_portfolio's members)",
       ),
     }),
     access: "user",
@@ -151,7 +154,8 @@ export const portfolioTools: ToolDef[] = [
   defineTool({
     name: "pause_portfolio",
     title: "Pause a portfolio",
-    description: "active → paused: the 09:00 Asia/Shanghai signal generation stops and the bound strategy is " +
+    description:
+      "active → paused: the 09:00 Asia/Shanghai signal generation stops and the bound strategy is " +
       "paused too (a pending one stays pending). Members can then be changed. Undo with resume_portfolio. A " +
       "second call answers 400.",
     input: z.strictObject({ portfolio_id: PortfolioId }),

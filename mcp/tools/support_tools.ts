@@ -75,7 +75,8 @@ export const supportTools: ToolDef[] = [
   defineTool({
     name: "get_ticket",
     title: "One of my tickets",
-    description: "One of my tickets with every reply (mine and support's), oldest first. A disabled account " +
+    description:
+      "One of my tickets with every reply (mine and support's), oldest first. A disabled account " +
       "may call this.",
     input: z.strictObject({ ticket_id: TicketId }),
     access: "user",
@@ -94,12 +95,14 @@ export const supportTools: ToolDef[] = [
     }),
     access: "user",
     hints: { readOnly: false, destructive: false, idempotent: false },
-    run: (ctx, { ticket_id, message }) => replyToMyTicket(ctx.deps.support, ctx.user().id, ticket_id, message),
+    run: (ctx, { ticket_id, message }) =>
+      replyToMyTicket(ctx.deps.support, ctx.user().id, ticket_id, message),
   }),
   defineTool({
     name: "list_notifications",
     title: "List my notifications",
-    description: "My notifications, newest first (`items`, `total`): support replies, licence decisions and " +
+    description:
+      "My notifications, newest first (`items`, `total`): support replies, licence decisions and " +
       "other events, each with kind, title, body, link (an API path) and read state.",
     input: z.strictObject({
       unread_only: z.boolean().default(false).describe("true: only unread ones (default false)"),
@@ -122,7 +125,8 @@ export const supportTools: ToolDef[] = [
   defineTool({
     name: "mark_notification_read",
     title: "Mark a notification read",
-    description: "Marks one of my notifications read; answers it. Idempotent: marking it again changes nothing.",
+    description:
+      "Marks one of my notifications read; answers it. Idempotent: marking it again changes nothing.",
     input: z.strictObject({ notification_id: NotificationId }),
     access: "user",
     hints: { readOnly: false, destructive: false, idempotent: true },

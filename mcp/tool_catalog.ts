@@ -12,6 +12,10 @@ import { leaderboardTools } from "./tools/leaderboard_tools.ts";
 import { libraryTools } from "./tools/library_tools.ts";
 import { assistantTools } from "./tools/assistant_tools.ts";
 import { factorTools } from "./tools/factor_tools.ts";
+import { licenseTools } from "./tools/license_tools.ts";
+import { paperTools } from "./tools/paper_tools.ts";
+import { portfolioTools } from "./tools/portfolio_tools.ts";
+import { supportTools } from "./tools/support_tools.ts";
 import { trackedTools } from "./tools/tracked_tools.ts";
 
 /** All tools, names unique (checked when a server is built). */
@@ -26,4 +30,8 @@ export const ALL_TOOLS: readonly ToolDef[] = [
   ...leaderboardTools,
   ...assistantTools,
   ...factorTools,
+  ...portfolioTools,
+  ...paperTools,
+  ...supportTools,
+  ...licenseTools,
 ];

@@ -74,7 +74,14 @@ function recoveryHint(tool: string, err: unknown): string {
       "mistyped key fails here: list your keys with list_api_keys from a working session, or sign in and " +
       "create a new key (POST /api/v1/billing/api-keys); a new account comes from register_with_invite.";
   }
+  if ((err instanceof ForbiddenError || err instanceof NotFoundError) && /QuantOS license/.test(message)) {
+    return "This needs a QuantOS license valid today: request one with request_license and follow it with " +
+      "get_license_request (an expired license needs a new request).";
+  }
   if (err instanceof ForbiddenError) {
+    if (tool === "create_ticket" && /disabled/i.test(message)) {
+      return "Your tickets already reached support: wait for the answer (list_tickets, get_ticket).";
+    }
     return /disabled/i.test(message)
       ? "An administrator disabled this account: contact support with create_ticket " +
         '{category: "other", title: "account disabled"}.'

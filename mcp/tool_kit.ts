@@ -9,7 +9,7 @@ import type { z } from "zod";
 import { chargeRate } from "../domain/auth/rate_limiter.ts";
 import type { Principal } from "../domain/auth/sessions.ts";
 import { monotonicMs } from "../domain/clock.ts";
-import { NotFoundError, UnauthorizedError, ValidationError } from "../domain/errors.ts";
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from "../domain/errors.ts";
 import type { UserRecord } from "../domain/store/user_repo.ts";
 import type { Actor } from "../domain/track_record/operations.ts";
 import type { McpDeps } from "./mcp_deps.ts";
@@ -67,6 +67,8 @@ export interface ToolDef<S extends z.ZodObject = z.ZodObject> {
   input: S;
   /** `public`: callable without a credential; `user`: needs an API key (or access token). */
   access: "public" | "user";
+  /** A disabled account may call it (as its HTTP route allows: contacting support); every other tool is 403. */
+  allowDisabled?: boolean;
   hints: ToolHints;
   run(ctx: ToolContext, args: z.output<S>): Promise<object>;
 }
@@ -124,6 +126,7 @@ export async function invokeTool(tool: ToolDef, ctx: ToolContext, args: unknown)
       caller.principal = await caller.refresh();
       userId = caller.principal?.user.id ?? null;
     }
+    if (caller.principal?.user.disabled && !tool.allowDisabled) throw new ForbiddenError("Account disabled");
     if (userId) {
       await chargeRate({ limiter: deps.auth.limiter, rule: deps.config.mcpRate.user }, "mcp_user", userId);
     } else {

@@ -21,7 +21,9 @@ export function mcpRoutes(deps: McpDeps) {
   const app = new Hono<AppEnv>();
   app.post(MCP_PATH, async (c) => {
     const credential = bearerCredential(c.req.header("authorization"));
-    const principal = credential ? await authenticate(deps.auth, credential) : null;
+    // A disabled account gets through to the tools whose HTTP routes it keeps (`allowDisabled`); `invokeTool`
+    // refuses every other tool with 403 "Account disabled".
+    const principal = credential ? await authenticate(deps.auth, credential, { allowDisabled: true }) : null;
     const server = buildMcpServer(deps, {
       principal,
       clientIp: c.get("clientIp"),

@@ -8,7 +8,7 @@ import { openTestWorld } from "../_helpers/test_app.ts";
 import type { McpTestClient } from "../_helpers/mcp_client.ts";
 
 /**
- * Tool names of the issue's contract (`/work/wt/CONTRACT17.md`) that other parts of the server add; a name a
+ * Tool names of issue 17's shared tool contract that other parts of the server add; a name a
  * prompt uses must be served (`tools/list`) or be one of these.
  */
 const CONTRACT_TOOLS = new Set([

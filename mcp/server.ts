@@ -16,6 +16,8 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { McpDeps } from "./mcp_deps.ts";
+import { registerPrompts } from "./prompts.ts";
+import { registerResources } from "./resources.ts";
 import { ALL_TOOLS } from "./tool_catalog.ts";
 import { invokeTool, type McpCaller, toolContext, type ToolDef, toolErrorForUnknown } from "./tool_kit.ts";
 
@@ -62,5 +64,7 @@ export function buildMcpServer(deps: McpDeps, caller: McpCaller): McpServer {
     if (!tool) return toolErrorForUnknown(request.params.name, caller.correlationId);
     return invokeTool(tool, ctx, request.params.arguments);
   });
+  registerResources(server, deps);
+  registerPrompts(server);
   return server;
 }

@@ -4,8 +4,9 @@
  * or HTTP, and serves the same tools, resources and prompts as `/mcp`. The caller is the account of
  * `QUANTEDGE_API_KEY` (checked at start, and again before every call, so a revoked key or a disabled account
  * stops working at once); without it only the public tools run. stdout carries the protocol alone: logs and
- * anything else printed go to stderr.
+ * anything else printed go to stderr. The process ends when the client closes its stdin.
  */
+import process from "node:process";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
 import { configFromEnv, openHouse } from "../app/house.ts";
 import { authenticate, type Principal } from "../domain/auth/sessions.ts";
@@ -47,6 +48,11 @@ const server = buildMcpServer(house.services, {
   correlationId: crypto.randomUUID(),
 });
 await server.connect(new StdioServerTransport());
+// The client closing our stdin ends the session: exit at once rather than wait to be killed.
+process.stdin.on("end", () => {
+  house.close();
+  server.close().finally(() => Deno.exit(0));
+});
 log("info", "mcp stdio server ready", {
   user_id: principal?.user.id ?? null,
   kv: config.kvPath ?? "default",

@@ -273,7 +273,8 @@ function checkArgs(name: string, spec: FunctionSpec, args: Expr[], col: number):
   return full;
 }
 
-const PRECEDENCE: Record<string, number> = {
+/** Binding strength of each binary operator (higher binds tighter; `not` is 3, unary minus 7). */
+export const PRECEDENCE: Record<string, number> = {
   or: 1,
   and: 2,
   "<": 4,

@@ -33,7 +33,7 @@ export interface DatedValue {
 export const ROLLING_SHARPE_WINDOW_DAYS = 60;
 
 /** The conventions every track-record figure follows, stated in each `Performance`. */
-const TRACK_RECORD_CONVENTIONS = {
+export const TRACK_RECORD_CONVENTIONS = {
   returns: "simple daily returns; day 0 is measured against the initial capital",
   periods_per_year: TRADING_DAYS_PER_YEAR,
   std_ddof: 1,

@@ -139,7 +139,7 @@ async function claimedBlock(
 }
 
 /** How the numbers of a track record are defined, stated with them. */
-const TRACK_RECORD_NAV_CONVENTIONS = {
+export const TRACK_RECORD_NAV_CONVENTIONS = {
   nav: "NAV normalised to 1.0 at the start: nav_value / initial_capital (= 1 + cumulative_return)",
   nav_value: "NAV in the strategy's currency: cash + Σ quantity × close",
   daily_return: "nav_value / previous day's nav_value − 1 (the first day against the initial capital)",

@@ -21,10 +21,10 @@ import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts
 import { type DayBar, type PortfolioState, settleDay } from "./rebalance.ts";
 
 /** Board lot of A-shares and A-share ETFs. */
-const A_SHARE_LOT = 100;
+export const A_SHARE_LOT = 100;
 
 /** Local time after which a day's bars are final and it may be settled. */
-const SETTLE_AFTER = "15:00";
+export const SETTLE_AFTER = "15:00";
 
 const sse = getCalendar("SSE");
 
@@ -38,7 +38,7 @@ export interface SettleOutcome {
 }
 
 /** The dividend convention of every day settled from now on (days already settled keep theirs). */
-const DIVIDEND_CONVENTION: DividendConvention = "cash_on_ex_date_no_tax";
+export const DIVIDEND_CONVENTION: DividendConvention = "cash_on_ex_date_no_tax";
 
 /** Calendar days looked back for a held symbol's previous bar (further, to its entry date, when none is found). */
 const DIVIDEND_LOOKBACK_DAYS = 60;

@@ -76,6 +76,8 @@ function recoveryHint(tool: string, err: unknown): string {
         '{category: "other", title: "account disabled"}.'
       : "This account may not do that (an admin-only action, or another user's object).";
   }
+  const recordHint = publicRecordHint(err, message);
+  if (recordHint) return recordHint;
   if (err instanceof NotFoundError) {
     return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
       "list_library, list_factors, list_portfolios, list_backtests, list_paper_instances). Another user's " +
@@ -122,6 +124,32 @@ function recoveryHint(tool: string, err: unknown): string {
     return "A service this call needs is not configured or not reachable here: try later or ask the operator.";
   }
   return 'An unexpected error: report it with create_ticket {category: "bug"} quoting the correlation id.';
+}
+
+/** The recovery line of a public-record, transparency-log or market-data refusal; `null` for any other. */
+function publicRecordHint(err: unknown, message: string): string | null {
+  if (err instanceof NotFoundError) {
+    if (/no settled day/i.test(message)) {
+      return "That day is not settled (yet): settlement runs at 18:15 Asia/Shanghai on each SSE trading day, " +
+        'so retry after it (still missing after 19:00: create_ticket {category: "data"}); a non-trading day ' +
+        "is never settled (get_calendar). Omit `date` for the latest settled day; get_track_record lists them.";
+    }
+    if (/^Public strategy/.test(message)) {
+      return "No public strategy has this slug (a private one is reported the same way): list them with " +
+        "list_public_strategies.";
+    }
+    if (/^Unknown symbol/.test(message)) {
+      return "Find the symbol with list_symbols {q} (A-shares carry the exchange suffix: 600519.SH, 000858.SZ).";
+    }
+    if (/is not in the log/.test(message)) {
+      return "A signal is logged when it is submitted: check the 64-hex signal_hash (list_signals, verify_day), " +
+        "or omit tree_size (a smaller tree may predate the leaf).";
+    }
+  }
+  if (err instanceof BadRequestError && /tree size|first size/.test(message)) {
+    return "get_log_checkpoint answers the log's current tree_size: ask for sizes from 1 to it (first ≤ second).";
+  }
+  return null;
 }
 
 /** `err` raised while running `tool` as an MCP error result (`isError: true`). */

@@ -9,10 +9,10 @@ import { oneStrategySource } from "../domain/strategy/strategy_source.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAuth } from "./middleware/auth.ts";
-import { IsoDateString } from "./schemas/calendar.ts";
 import { BacktestReportSchema, PlotlyFigureSchema } from "./schemas/backtest.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
 import { StrategySources, TickerSymbol } from "./schemas/strategy_source.ts";
+import { IndicatorsBody, IndicatorsSchema } from "./schemas/indicators.ts";
 
 const RunBody = z.strictObject({
   ...StrategySources,
@@ -37,22 +37,6 @@ const RunBody = z.strictObject({
       },
     },
   });
-
-const IndicatorsBody = z.strictObject({
-  symbol: TickerSymbol.openapi({ example: "600519.SH" }),
-  start: IsoDateString.optional().openapi({ example: "2024-01-01" }),
-  end: IsoDateString.optional().openapi({ example: "2024-12-31" }),
-  expressions: z.array(safeText({ min: 1, max: 2000, multiline: true, trim: false })).min(1).max(20).openapi({
-    example: ["rsi(close, 14)", "macd(close, 12, 26, 9)", "bb_upper(close, 20, 2)"],
-  }),
-}).openapi("IndicatorsRequest");
-
-const IndicatorsSchema = z.object({
-  symbol: z.string(),
-  source: z.string(),
-  dates: z.array(z.string()),
-  series: z.record(z.string(), z.array(z.number().nullable())),
-}).openapi("Indicators");
 
 /** Builds the backtest router. */
 export function backtestRoutes(auth: AuthDeps, runs: SyncRunDeps, preview: IndicatorPreviewDeps) {

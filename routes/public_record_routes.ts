@@ -28,6 +28,7 @@ import {
   PerformanceSchema,
   PublicClaimedSchema,
   PublicStrategyPageSchema,
+  SignalHashParam,
   SlugParam,
   TrackedUniverseSchema,
   TrackRecordSchema,
@@ -35,12 +36,6 @@ import {
 } from "./schemas/track_record.ts";
 
 const tags = ["public records"];
-
-const HashParam = z.object({
-  signal_hash: z.string().regex(/^[0-9a-f]{64}$/, "64 lower-case hex characters").openapi({
-    param: { name: "signal_hash", in: "path" },
-  }),
-});
 
 /** Builds the public router. */
 export function publicRecordRoutes(deps: TrackRecordServices) {
@@ -179,7 +174,7 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       tags,
       summary: "Inclusion proof of a signal hash in the transparency log (RFC 6962 audit path)",
       request: {
-        params: HashParam,
+        params: SignalHashParam,
         query: z.object({ tree_size: z.coerce.number().int().min(1).optional() }),
       },
       responses: { 200: jsonResponse(InclusionProofSchema, "Proof"), ...errorResponses(400, 404, 422) },

@@ -82,6 +82,13 @@ export const SlugParam = z.object({
   slug: z.string().min(1).max(64).openapi({ param: { name: "slug", in: "path" }, example: "momentum-10" }),
 });
 
+/** `{signal_hash}` in the path: a SHA-256 as 64 lower-case hex characters. */
+export const SignalHashParam = z.object({
+  signal_hash: z.string().regex(/^[0-9a-f]{64}$/, "64 lower-case hex characters").openapi({
+    param: { name: "signal_hash", in: "path" },
+  }),
+});
+
 /** `{slug}` and `{trade_date}` in the path. */
 export const SlugDateParam = SlugParam.extend({
   trade_date: IsoDateString.openapi({ param: { name: "trade_date", in: "path" }, example: "2026-11-23" }),

@@ -12,7 +12,6 @@ import assert from "node:assert/strict";
 import { buildMarketServices } from "../../app/market_services.ts";
 import { fixedClock } from "../../domain/clock.ts";
 import { createSettingsRepo } from "../../domain/store/settings_repo.ts";
-import { ALL_TOOLS } from "../../mcp/tool_catalog.ts";
 import { DEMO_SLUGS, replayDemo } from "../../scripts/demo_replay.ts";
 import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
 import { signInAdmin, type TestWorld } from "../_helpers/test_app.ts";
@@ -40,12 +39,9 @@ async function settle(w: TestWorld, date: string): Promise<void> {
   assert.equal(res.status, 200, await res.clone().text());
 }
 
-/** Whether helper A's `verify_day` tool is served yet. */
-const HAS_VERIFY_DAY = ALL_TOOLS.some((t) => t.name === "verify_day");
-
 /**
- * The verification package of `slug` on `date`: through the verify_day tool (equal to the HTTP route's answer
- * for the same state) when it is served, else through `GET /public/strategies/{slug}/verify`.
+ * The verification package of `slug` on `date` through the verify_day tool, checked equal to what
+ * `GET /public/strategies/{slug}/verify?date=` answers for the same state.
  */
 async function verificationPackage(
   w: TestWorld,
@@ -53,13 +49,11 @@ async function verificationPackage(
   slug: string,
   date: string,
 ): Promise<Json> {
-  const res = await w.request("GET", `/api/v1/public/strategies/${slug}/verify?date=${date}`);
-  assert.equal(res.status, 200, await res.clone().text());
-  const viaHttp = await res.json();
-  if (!HAS_VERIFY_DAY) return viaHttp;
   const viaTool = await mcp.callTool("verify_day", { slug, date });
   assert.equal(viaTool.isError, false, viaTool.text);
-  assert.deepEqual(viaTool.body, viaHttp, "verify_day answers what the HTTP route answers");
+  const res = await w.request("GET", `/api/v1/public/strategies/${slug}/verify?date=${date}`);
+  assert.equal(res.status, 200, await res.clone().text());
+  assert.deepEqual(viaTool.body, await res.json(), "verify_day answers what the HTTP route answers");
   return viaTool.body;
 }
 
@@ -104,7 +98,7 @@ Deno.test("acceptance: the SDK client lists the tools, bootstraps with an invite
       for (const n of ["register_with_invite", "create_strategy", "list_strategies", "get_calendar"]) {
         assert.ok(names.includes(n), n);
       }
-      for (const n of ["submit_signal", "list_signals", "withdraw_signal", "update_strategy"]) {
+      for (const n of ["submit_signal", "list_signals", "withdraw_signal", "update_strategy", "verify_day"]) {
         assert.ok(names.includes(n), n);
       }
       // Step 1–2: register with the admin's invite code; the answer carries the API key (shown once).

@@ -593,7 +593,8 @@ Deno.test("QuantGPT over MCP, Error Recovery authentication: revoked key → lis
       json: { disabled: true },
     });
     assert.equal(off.status, 200);
-    await assert.rejects(() => connectMcp(x.url, fresh.body.api_key));
+    // Refused by HTTP before any tool runs, or (where a disabled account keeps the support tools its HTTP
+    // routes allow) by each other tool, with the recovery: contact support.
     const disabled = await fetch(`${x.url}/mcp`, {
       method: "POST",
       headers: {
@@ -603,8 +604,20 @@ Deno.test("QuantGPT over MCP, Error Recovery authentication: revoked key → lis
       },
       body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
     });
-    assert.equal(disabled.status, 403);
-    assert.equal((await disabled.json()).detail, "Account disabled");
+    if (disabled.status === 403) {
+      assertShape(await disabled.json(), { detail: "Account disabled" });
+    } else {
+      await disabled.body?.cancel();
+      const d = await connectMcp(x.url, fresh.body.api_key);
+      const refused = failed(await d.callTool("list_strategies", {}), 403);
+      assert.equal(refused.detail, "Account disabled");
+      assert.match(refused.recovery, /create_ticket \{category: "other", title: "account disabled"\}/);
+      if (served("create_ticket")) {
+        const ticket = await d.callTool("create_ticket", { category: "other", title: "account disabled" });
+        assert.equal(ticket.isError, false, ticket.text);
+      }
+      await d.close();
+    }
     await c.close();
   }));
 

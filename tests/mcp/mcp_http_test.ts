@@ -31,6 +31,29 @@ function rawPost(served: ServedWorld, body: BodyInit, headers: Record<string, st
   return fetch(`${served.url}/mcp`, { method: "POST", headers: { ...RPC_HEADERS, ...headers }, body });
 }
 
+/**
+ * Asserts `credential`'s disabled account is refused with 403 "Account disabled": before any MCP message, or
+ * per tool with the recovery line that points to support.
+ */
+async function assertDisabledRefused(served: ServedWorld, credential: string): Promise<void> {
+  const res = await rawPost(served, JSON.stringify(INITIALIZE), { authorization: `Bearer ${credential}` });
+  if (res.status === 403) {
+    assert.equal((await res.json()).detail, "Account disabled");
+    return;
+  }
+  assert.equal(res.status, 200, "refused with 403, or let through to refuse per tool");
+  await res.body?.cancel();
+  const mcp = await connectMcp(served.url, credential);
+  for (const name of ["whoami", "list_strategies"]) {
+    const r = await mcp.callTool(name, {});
+    assert.equal(r.isError, true, name);
+    assert.equal(r.body.error.status, 403, `${name}: ${r.text}`);
+    assert.equal(r.body.error.detail, "Account disabled");
+    assert.match(r.body.error.recovery, /create_ticket/);
+  }
+  await mcp.close();
+}
+
 /** Runs `fn` with a guide world (invite "YOUR_CODE") served on loopback. */
 function withServed(
   fn: (w: TestWorld, served: ServedWorld, admin: string) => Promise<void>,
@@ -93,7 +116,8 @@ Deno.test("mcp http: an invalid or revoked API key is refused with 401 before an
     assert.equal(afterRevoke.headers.get("www-authenticate"), "Bearer");
     await afterRevoke.body?.cancel();
 
-    // A disabled account: 403 "Account disabled" for its (still valid) key.
+    // A disabled account: 403 "Account disabled" for its (still valid) key — refused by HTTP, or (where the
+    // account keeps the support tools its HTTP routes allow) by every other tool.
     const me = (await mcp.callTool("whoami")).body;
     await mcp.close();
     const off = await w.request("PATCH", `/api/v1/admin/users/${me.id}`, {
@@ -101,11 +125,7 @@ Deno.test("mcp http: an invalid or revoked API key is refused with 401 before an
       json: { disabled: true },
     });
     assert.equal(off.status, 200, await off.clone().text());
-    const disabled = await rawPost(served, JSON.stringify(INITIALIZE), {
-      authorization: `Bearer ${agent.token}`,
-    });
-    assert.equal(disabled.status, 403);
-    assert.equal((await disabled.json()).detail, "Account disabled");
+    await assertDisabledRefused(served, agent.token);
   }));
 
 Deno.test("mcp http: anonymous callers run public tools; user tools answer isError 401 with the recovery line", () =>

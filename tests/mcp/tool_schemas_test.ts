@@ -6,7 +6,10 @@
  * refused with a 422 whose `loc` names the field.
  */
 import assert from "node:assert/strict";
+import { z } from "zod";
 import { ALL_TOOLS } from "../../mcp/tool_catalog.ts";
+import { defineTool, invokeTool, READ_ONLY, toolContext } from "../../mcp/tool_kit.ts";
+import { openTestWorld } from "../_helpers/test_app.ts";
 import { guideAccount, withGuideWorld } from "../_helpers/quantgpt_client.ts";
 import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
 
@@ -245,3 +248,39 @@ Deno.test("tool schemas: a missing required property is 422 type missing at [nam
       }
     }
   }));
+
+Deno.test("tool schemas: a left-out field is `missing` whatever its schema (enum, literal, nested object)", async () => {
+  const w = await openTestWorld();
+  try {
+    const probe = defineTool({
+      name: "probe_tool",
+      title: "Probe",
+      description: "A tool made for this test only: every kind of required field.",
+      input: z.strictObject({
+        kind: z.enum(["a", "b"]).describe("An enum"),
+        exact: z.literal("x").describe("A literal"),
+        nested: z.strictObject({ inner: z.enum(["p"]).describe("An enum inside") }).describe("An object"),
+      }),
+      access: "public",
+      hints: READ_ONLY,
+      run: () => Promise.resolve({}),
+    });
+    const ctx = toolContext(w.deps, { principal: null, clientIp: "127.0.0.9", correlationId: "probe" });
+    const none = await invokeTool(probe, ctx, {});
+    const detail = (none.structuredContent!.error as { detail: { loc: unknown[]; type: string }[] }).detail;
+    assert.deepEqual(
+      detail.map((d) => [d.loc, d.type]),
+      [[["kind"], "missing"], [["exact"], "missing"], [["nested"], "missing"]],
+    );
+    const inner = await invokeTool(probe, ctx, { kind: "c", exact: "x", nested: {} });
+    const innerDetail =
+      (inner.structuredContent!.error as { detail: { loc: unknown[]; type: string }[] }).detail;
+    assert.deepEqual(
+      innerDetail.map((d) => [d.loc, d.type]),
+      [[["kind"], "invalid_value"], [["nested", "inner"], "missing"]],
+      "a wrong value keeps its own type",
+    );
+  } finally {
+    await w.close();
+  }
+});

@@ -126,7 +126,7 @@ function recoveryHint(tool: string, err: unknown): string {
       return "The signal window for this date is closed (no grace period): submit for the next trading day " +
         "(get_calendar {date} answers next_trading_day).";
     }
-    if (/not a trading day/i.test(message)) {
+    if (/not an? (\w+ )?trading day/i.test(message)) {
       return "Use `next_trading_day` (in `extra`, or from get_calendar {date}) as trade_date instead.";
     }
     if (/retired/i.test(message)) {

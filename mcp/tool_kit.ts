@@ -111,8 +111,25 @@ export function toolContext(deps: McpDeps, caller: McpCaller): ToolContext {
 function parseArguments(tool: ToolDef, args: unknown): unknown {
   const parsed = tool.input.safeParse(args ?? {});
   if (parsed.success) return parsed.data;
-  const issues = zodToIssues(parsed.error, null);
+  // A field left out is `missing` whatever its schema (zod names an absent enum or literal `invalid_value`).
+  const issues = zodToIssues(parsed.error, null).map((issue) =>
+    issue.type !== "extra_forbidden" && isAbsent(args ?? {}, issue.loc)
+      ? { ...issue, type: "missing", msg: "Field required" }
+      : issue
+  );
   throw new ValidationError(`Invalid arguments for ${tool.name}`, [], "value_error", issues);
+}
+
+/** Whether `loc` names a key its (object) parent in `args` does not have. */
+function isAbsent(args: unknown, loc: readonly (string | number)[]): boolean {
+  if (loc.length === 0) return false;
+  let parent = args;
+  for (const key of loc.slice(0, -1)) {
+    if (parent === null || typeof parent !== "object") return false;
+    parent = (parent as Record<string | number, unknown>)[key];
+  }
+  return parent !== null && typeof parent === "object" && !Array.isArray(parent) &&
+    !Object.hasOwn(parent, loc[loc.length - 1]);
 }
 
 /** Runs one call of `tool` for `ctx` with the raw `args` the client sent. */

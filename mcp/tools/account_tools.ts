@@ -12,6 +12,7 @@ import {
   revokeApiKey,
   userView,
 } from "../../domain/auth/identity.ts";
+import { API_KEY_PREFIX } from "../../domain/auth/sessions.ts";
 import { InviteBody } from "../../routes/schemas/auth.ts";
 import { CreateApiKeyBody } from "../../routes/schemas/billing.ts";
 import { defineTool, READ_ONLY, type ToolDef } from "../tool_kit.ts";
@@ -100,7 +101,15 @@ export const accountTools: ToolDef[] = [
     title: "Revoke an API key",
     description: "Revokes one of my API keys at once (a compromised key, a retired agent). Destructive: a " +
       "client using it fails from the next call. Revoking the key this session uses ends the session's access.",
-    input: z.strictObject({ key_id: z.string().min(1).max(100).describe("The key's id from list_api_keys") }),
+    input: z.strictObject({
+      key_id: z.string().min(1).max(100)
+        // A key passed as its own id would be echoed back in the 404 text, which agents log.
+        .refine(
+          (v) => !v.startsWith(API_KEY_PREFIX),
+          "This is an API key, not its id: pass `id` from list_api_keys",
+        )
+        .describe("The key's id from list_api_keys (not the key itself)"),
+    }),
     access: "user",
     hints: { readOnly: false, destructive: true, idempotent: true },
     run: async (ctx, { key_id }) => {

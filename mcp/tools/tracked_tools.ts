@@ -27,6 +27,7 @@ import { defineTool, READ_ONLY, type ToolDef } from "../tool_kit.ts";
 import { DateArg, pageArgs, SlugArg } from "../tool_schemas.ts";
 
 const C = CreateTrackedBody.shape;
+const P = PatchTrackedBody.shape;
 
 /** The tracked-strategy, signal and claimed-history tools. */
 export const trackedTools: ToolDef[] = [
@@ -88,7 +89,15 @@ export const trackedTools: ToolDef[] = [
     description: "Changes name, description, status or is_public (nothing else). Status machine: pending → " +
       "retired; active → paused | retired; paused → active | retired; retired is final (a pending strategy " +
       "becomes active only through its first signal). An illegal transition answers 400. Idempotent.",
-    input: z.strictObject({ slug: SlugArg, ...PatchTrackedBody.shape }).describe("The fields to change"),
+    input: z.strictObject({
+      slug: SlugArg,
+      name: P.name.describe("New display name, 1–200 characters"),
+      description: P.description.describe("New free text (≤ 2000 characters); null clears it"),
+      status: P.status.describe(
+        "New status: active (from paused), paused (from active) or retired (final); pending is set only by creation",
+      ),
+      is_public: P.is_public.describe("Whether the public record lists the strategy"),
+    }).describe("The fields to change"),
     access: "user",
     hints: { readOnly: false, destructive: false, idempotent: true },
     run: (ctx, { slug, ...patch }) => patchTrackedView(ctx.deps.track, ctx.user().id, slug, patch),

@@ -42,9 +42,12 @@ export async function guideAccount(w: TestWorld, ip = "10.7.0.1"): Promise<Guide
   return c;
 }
 
-/** Opens a world with the invite code "YOUR_CODE" (50 uses), runs `fn`, closes it. */
-export async function withGuideWorld(fn: (w: TestWorld, admin: string) => Promise<void>): Promise<void> {
-  const w = await openTestWorld();
+/** Opens a world (extra `env` settings) with the invite code "YOUR_CODE" (50 uses), runs `fn`, closes it. */
+export async function withGuideWorld(
+  fn: (w: TestWorld, admin: string) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const w = await openTestWorld(env);
   try {
     const admin = (await signInAdmin(w)).access_token;
     const res = await w.request("POST", "/api/v1/admin/invite-codes", {

@@ -143,6 +143,8 @@ export async function invokeTool(tool: ToolDef, ctx: ToolContext, args: unknown)
       caller.principal = await caller.refresh();
       userId = caller.principal?.user.id ?? null;
     }
+    // A disabled account is refused as a whole (public tools included: connect without the key for those),
+    // except the tools its HTTP routes keep open to it (contacting support).
     if (caller.principal?.user.disabled && !tool.allowDisabled) throw new ForbiddenError("Account disabled");
     if (userId) {
       await chargeRate({ limiter: deps.auth.limiter, rule: deps.config.mcpRate.user }, "mcp_user", userId);

@@ -2,8 +2,8 @@
  * `deno task mcp`: the MCP server over stdio, for an agent on this machine (a desktop client launches it as a
  * subprocess). It opens the same house as the server (same KV_PATH and settings) without the worker, the crons
  * or HTTP, and serves the same tools, resources and prompts as `/mcp`. The caller is the account of
- * `QUANTEDGE_API_KEY` (checked at start, and again before every call, so a revoked key or a disabled account
- * stops working at once); without it only the public tools run. stdout carries the protocol alone: logs and
+ * `QUANTEDGE_API_KEY` (checked at start, and again before every call, so a revoked key stops working at once
+ * and a disabled account keeps only the support tools, as over HTTP); without it only the public tools run. stdout carries the protocol alone: logs and
  * anything else printed go to stderr. The process ends when the client closes its stdin.
  */
 import process from "node:process";
@@ -28,7 +28,7 @@ const apiKey = env.QUANTEDGE_API_KEY?.trim() || null;
 
 /** The principal of the configured key now (`null` without a key). */
 const principalNow = (): Promise<Principal | null> =>
-  apiKey ? authenticate(house.services.auth, apiKey) : Promise.resolve(null);
+  apiKey ? authenticate(house.services.auth, apiKey, { allowDisabled: true }) : Promise.resolve(null);
 
 let principal: Principal | null;
 try {

@@ -3,8 +3,8 @@
  * subprocess). It opens the same house as the server (same KV_PATH and settings) without the worker, the crons
  * or HTTP, and serves the same tools, resources and prompts as `/mcp`. The caller is the account of
  * `QUANTEDGE_API_KEY` (checked at start, and again before every call, so a revoked key stops working at once
- * and a disabled account keeps only the support tools, as over HTTP); without it only the public tools run. stdout carries the protocol alone: logs and
- * anything else printed go to stderr. The process ends when the client closes its stdin.
+ * and a disabled account keeps only the support tools, as over HTTP); without it only the public tools run.
+ * stdout carries the protocol alone: logs and anything else printed go to stderr. The process ends when the client closes its stdin.
  */
 import process from "node:process";
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";

@@ -16,6 +16,14 @@
  * answer carries a new `refresh_token`); with GitHub on, the 201 of a submission says `attestation.reason:
  * "pending"` and the commit lands in the background (seconds later, before 09:15 retries at 09:10 aside).
  */
+import {
+  CREATE_BODY,
+  CREATED_EXAMPLE,
+  HISTORY_EXAMPLE,
+  LIST_EXAMPLE,
+  SIGNAL_BODY,
+  SUBMITTED_EXAMPLE,
+} from "../_helpers/quantgpt_cloud_examples.ts";
 import assert from "node:assert/strict";
 import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { startFakeGithubContents } from "../_helpers/fake_github_contents.ts";
@@ -39,70 +47,6 @@ const INVITE_EXAMPLE = {
     profile_complete: false,
     has_password: false,
   },
-};
-
-/** "Create Strategy" body. */
-const CREATE_BODY = {
-  name: "HS300 ML Alpha",
-  slug: "hs300-ml-alpha",
-  universe: "hs300",
-  execution_price: "open",
-  holding_period: 10,
-  initial_capital: 1000000,
-  commission_rate: 0.0003,
-  slippage_rate: 0.002,
-};
-
-/** "Create Strategy" response (201). */
-const CREATED_EXAMPLE = {
-  slug: "hs300-ml-alpha",
-  name: "HS300 ML Alpha",
-  description: null,
-  universe: "hs300",
-  execution_price: "open",
-  holding_period: 10,
-  initial_capital: 1000000,
-  commission_rate: 0.0003,
-  slippage_rate: 0.002,
-  status: "pending",
-  is_public: true,
-  activated_at: null,
-  retired_at: null,
-  created_at: "2026-05-14T07:15:41Z",
-};
-
-/** "GET response" of the strategy list. */
-const LIST_EXAMPLE = {
-  strategies: [{ ...CREATED_EXAMPLE, status: "active", activated_at: "2026-05-14T07:20:00Z" }],
-};
-
-/** "Submit Signal" body (its trade date is the test world's day, 2026-05-14, at 09:00 Shanghai). */
-const SIGNAL_BODY = {
-  trade_date: "2026-05-14",
-  signals: [{ symbol: "600519.SH", weight: 0.05 }, { symbol: "000858.SZ", weight: 0.04 }],
-};
-
-/** "Submit Signal" response. */
-const SUBMITTED_EXAMPLE = {
-  id: "...",
-  signal_hash: "abc123...",
-  submitted_at: "...",
-  is_settled: false,
-  github_committed: true,
-  attestation: { committed: true, sha: "..." },
-};
-
-/** "Signal History" response. */
-const HISTORY_EXAMPLE = {
-  signals: [{
-    id: "a1b2c3d4-...",
-    trade_date: "2026-05-14",
-    signals: [{ symbol: "600519.SH", weight: 0.05 }, { symbol: "000858.SZ", weight: 0.04 }],
-    signal_hash: "abc123def456...",
-    submitted_at: "2026-05-14T01:20:00+00:00",
-    is_settled: true,
-    github_committed: true,
-  }],
 };
 
 /** "Tickets / Feedback" response (201). */

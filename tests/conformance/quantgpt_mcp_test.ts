@@ -4,7 +4,7 @@
  * instead of the HTTP paths — the Agent Quickstart, the Recommended Workflow's bootstrap and daily loop (with
  * the 18:45 settlement check), each row of the Error Recovery section and the Idempotency table's "confirm
  * before retry" reads — and every documented response field asserted by name and JSON type against the
- * document's example JSON (copied below, as `quantgpt_cloud_test.ts` does for the HTTP API).
+ * document's example JSON (`tests/_helpers/quantgpt_cloud_examples.ts`, shared with `quantgpt_cloud_test.ts`).
  *
  * Differences an MCP client meets (beside the HTTP API's own, listed there): the bootstrap is one tool,
  * register_with_invite, answering the API key and the user (no access or refresh token: an agent never needs
@@ -13,6 +13,14 @@
  * `extra` and a 422's `loc` is a path into the tool's arguments (no "body" in front); a refused credential is
  * refused by HTTP (401/403) before any tool runs.
  */
+import {
+  CREATE_BODY,
+  CREATED_EXAMPLE,
+  HISTORY_EXAMPLE,
+  LIST_EXAMPLE,
+  SIGNAL_BODY,
+  SUBMITTED_EXAMPLE,
+} from "../_helpers/quantgpt_cloud_examples.ts";
 import assert from "node:assert/strict";
 import { assertDocumentShape } from "../_helpers/document_shape.ts";
 import { startFakeGithubContents } from "../_helpers/fake_github_contents.ts";
@@ -33,70 +41,6 @@ const USER_EXAMPLE = {
   tier: "free",
   profile_complete: false,
   has_password: false,
-};
-
-/** "Create Strategy" body. */
-const CREATE_BODY = {
-  name: "HS300 ML Alpha",
-  slug: "hs300-ml-alpha",
-  universe: "hs300",
-  execution_price: "open",
-  holding_period: 10,
-  initial_capital: 1000000,
-  commission_rate: 0.0003,
-  slippage_rate: 0.002,
-};
-
-/** "Create Strategy" response (201). */
-const CREATED_EXAMPLE = {
-  slug: "hs300-ml-alpha",
-  name: "HS300 ML Alpha",
-  description: null,
-  universe: "hs300",
-  execution_price: "open",
-  holding_period: 10,
-  initial_capital: 1000000,
-  commission_rate: 0.0003,
-  slippage_rate: 0.002,
-  status: "pending",
-  is_public: true,
-  activated_at: null,
-  retired_at: null,
-  created_at: "2026-05-14T07:15:41Z",
-};
-
-/** "GET response" of the strategy list. */
-const LIST_EXAMPLE = {
-  strategies: [{ ...CREATED_EXAMPLE, status: "active", activated_at: "2026-05-14T07:20:00Z" }],
-};
-
-/** "Submit Signal" body (the test world's day, 2026-05-14, at 09:00 Shanghai). */
-const SIGNAL_BODY = {
-  trade_date: "2026-05-14",
-  signals: [{ symbol: "600519.SH", weight: 0.05 }, { symbol: "000858.SZ", weight: 0.04 }],
-};
-
-/** "Submit Signal" response. */
-const SUBMITTED_EXAMPLE = {
-  id: "...",
-  signal_hash: "abc123...",
-  submitted_at: "...",
-  is_settled: false,
-  github_committed: true,
-  attestation: { committed: true, sha: "..." },
-};
-
-/** "Signal History" response. */
-const HISTORY_EXAMPLE = {
-  signals: [{
-    id: "a1b2c3d4-...",
-    trade_date: "2026-05-14",
-    signals: [{ symbol: "600519.SH", weight: 0.05 }, { symbol: "000858.SZ", weight: 0.04 }],
-    signal_hash: "abc123def456...",
-    submitted_at: "2026-05-14T01:20:00+00:00",
-    is_settled: true,
-    github_committed: true,
-  }],
 };
 
 /** "Single date query" of the calendar. */

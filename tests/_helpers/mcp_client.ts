@@ -6,6 +6,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { TestWorld } from "./test_app.ts";
+import { withGuideWorld } from "./quantgpt_client.ts";
 
 /** A served world: its base URL and how to stop serving. */
 export interface ServedWorld {
@@ -56,4 +57,22 @@ export async function connectMcp(url: string, credential?: string): Promise<McpT
     },
     close: () => client.close(),
   };
+}
+
+/**
+ * A guide world (invite code "YOUR_CODE", see `withGuideWorld`) served on loopback for the length of `fn`;
+ * `env` configures the world (e.g. a rate limit).
+ */
+export function withMcpWorld(
+  fn: (w: TestWorld, served: ServedWorld) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  return withGuideWorld(async (w) => {
+    const served = serveWorld(w);
+    try {
+      await fn(w, served);
+    } finally {
+      await served.close();
+    }
+  }, env);
 }

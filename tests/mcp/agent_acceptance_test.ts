@@ -13,7 +13,7 @@ import { buildMarketServices } from "../../app/market_services.ts";
 import { fixedClock } from "../../domain/clock.ts";
 import { createSettingsRepo } from "../../domain/store/settings_repo.ts";
 import { DEMO_SLUGS, replayDemo } from "../../scripts/demo_replay.ts";
-import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
+import { connectMcp, type McpTestClient, serveWorld, withMcpWorld } from "../_helpers/mcp_client.ts";
 import { signInAdmin, type TestWorld } from "../_helpers/test_app.ts";
 import { withGuideWorld } from "../_helpers/quantgpt_client.ts";
 
@@ -87,110 +87,103 @@ const TODAY_CANONICAL =
   '"strategy":"agent-alpha","trade_date":"2026-05-14"}';
 
 Deno.test("acceptance: the SDK client lists the tools, bootstraps with an invite and runs one daily loop to a verified settled day", () =>
-  withGuideWorld(async (w) => {
-    const served = serveWorld(w);
-    try {
-      // ---- First-time agent bootstrap (the day before, 2026-05-13 at 08:30 CST).
-      w.clock.set(cst("2026-05-13", "08:30"));
-      const anon = await connectMcp(served.url);
-      const { tools } = await anon.client.listTools();
-      const names = tools.map((t: { name: string }) => t.name);
-      for (const n of ["register_with_invite", "create_strategy", "list_strategies", "get_calendar"]) {
-        assert.ok(names.includes(n), n);
-      }
-      for (const n of ["submit_signal", "list_signals", "withdraw_signal", "update_strategy", "verify_day"]) {
-        assert.ok(names.includes(n), n);
-      }
-      // Step 1–2: register with the admin's invite code; the answer carries the API key (shown once).
-      const reg = await anon.callTool("register_with_invite", { invite_code: "YOUR_CODE" });
-      assert.equal(reg.isError, false, reg.text);
-      const apiKey: string = reg.body.api_key;
-      assert.match(apiKey, /^qe_/);
-      assert.equal(reg.body.user.tier, "free");
-      await anon.close();
-      // Reconnect with the key: it is used for everything after.
-      const mcp = await connectMcp(served.url, apiKey);
-      const me = await mcp.callTool("whoami");
-      assert.deepEqual([me.body.id, me.body.authenticated_with], [reg.body.user.id, "api_key"]);
-      // Step 3: create the strategy (a taken slug would be 409: choose another).
-      const created = await mcp.callTool("create_strategy", {
-        name: "Agent Alpha",
-        slug: "agent-alpha",
-        universe: "hs300",
-      });
-      assert.equal(created.isError, false, created.text);
-      assert.deepEqual([created.body.slug, created.body.status], ["agent-alpha", "pending"]);
-      const taken = await mcp.callTool("create_strategy", { name: "Again", slug: "agent-alpha" });
-      assert.equal(taken.body.error.status, 409);
-      assert.match(taken.body.error.recovery, /choose another/);
-      // Step 4: verify setup.
-      const setup = await mcp.callTool("list_strategies", {});
-      assert.ok(setup.body.strategies.length > 0);
-      assert.ok(setup.body.strategies.some((s: { slug: string }) => s.slug === "agent-alpha"));
-      // Its first signal (for 2026-05-13) activates it; that day settles in the evening.
-      const first = await mcp.callTool("submit_signal", {
-        slug: "agent-alpha",
-        trade_date: "2026-05-13",
-        signals: [{ symbol: "600519.SH", weight: 0.45 }],
-      });
-      assert.equal(first.isError, false, first.text);
-      await settle(w, "2026-05-13");
-
-      // ---- The agent daily loop, 2026-05-14 at 09:00 CST.
-      w.clock.set(cst("2026-05-14", "09:00"));
-      const probe = await mcp.callTool("get_calendar", { date: "2026-05-14" });
-      const today: string = probe.body.today;
-      assert.equal(today, "2026-05-14", "today in Asia/Shanghai");
-      const calendar = await mcp.callTool("get_calendar", { date: today });
-      assert.equal(calendar.body.is_trading_day, true);
-      const active = await mcp.callTool("list_strategies", { status: "active" });
-      assert.equal(active.isError, false, active.text);
-      assert.deepEqual(active.body.strategies.map((s: { slug: string }) => s.slug), ["agent-alpha"]);
-      const submitted: Record<string, Json> = {};
-      for (const s of active.body.strategies) {
-        const post = await mcp.callTool("submit_signal", {
-          slug: s.slug,
-          trade_date: today,
-          signals: TODAY_SIGNALS,
-        });
-        assert.equal(post.isError, false, post.text);
-        assert.equal(post.body.is_settled, false);
-        submitted[s.slug] = post.body;
-      }
-      const post = submitted["agent-alpha"];
-      assert.ok(Date.parse(post.submitted_at) < cst(today, "09:15"), "before the 09:15 deadline");
-      assert.equal(post.signal_hash, await sha256Hex(TODAY_CANONICAL), "the hash of the canonical JSON");
-      // Read it back.
-      const latest = await mcp.callTool("list_signals", { slug: "agent-alpha", limit: 1 });
-      assert.equal(latest.isError, false, latest.text);
-      assert.equal(latest.body.signals.length, 1);
-      const back = latest.body.signals[0];
-      assert.deepEqual(
-        [back.id, back.trade_date, back.signal_hash, back.is_settled],
-        [post.id, today, post.signal_hash, false],
-      );
-      assert.deepEqual(
-        [...back.signals].sort((a: { symbol: string }, b: { symbol: string }) =>
-          a.symbol < b.symbol ? -1 : 1
-        ),
-        [...TODAY_SIGNALS].sort((a, b) => a.symbol < b.symbol ? -1 : 1),
-      );
-
-      // ---- 18:45 CST settlement check: settled at 18:15, then the day verifies.
-      await settle(w, today);
-      w.clock.set(cst(today, "18:45"));
-      for (const slug of Object.keys(submitted)) {
-        const resp = await mcp.callTool("list_signals", { slug, limit: 1 });
-        assert.deepEqual([resp.body.signals[0].trade_date, resp.body.signals[0].is_settled], [today, true]);
-        const pkg = await verificationPackage(w, mcp, slug, today);
-        await assertVerifies(pkg, slug, today, TODAY_CANONICAL);
-        assert.equal(pkg.verification.signal_attestation.signal_hash, post.signal_hash);
-      }
-      await mcp.close();
-      assert.ok(!JSON.stringify(w.logs).includes(apiKey), "the key never reaches the log");
-    } finally {
-      await served.close();
+  withMcpWorld(async (w, served) => {
+    // ---- First-time agent bootstrap (the day before, 2026-05-13 at 08:30 CST).
+    w.clock.set(cst("2026-05-13", "08:30"));
+    const anon = await connectMcp(served.url);
+    const { tools } = await anon.client.listTools();
+    const names = tools.map((t: { name: string }) => t.name);
+    for (const n of ["register_with_invite", "create_strategy", "list_strategies", "get_calendar"]) {
+      assert.ok(names.includes(n), n);
     }
+    for (const n of ["submit_signal", "list_signals", "withdraw_signal", "update_strategy", "verify_day"]) {
+      assert.ok(names.includes(n), n);
+    }
+    // Step 1–2: register with the admin's invite code; the answer carries the API key (shown once).
+    const reg = await anon.callTool("register_with_invite", { invite_code: "YOUR_CODE" });
+    assert.equal(reg.isError, false, reg.text);
+    const apiKey: string = reg.body.api_key;
+    assert.match(apiKey, /^qe_/);
+    assert.equal(reg.body.user.tier, "free");
+    await anon.close();
+    // Reconnect with the key: it is used for everything after.
+    const mcp = await connectMcp(served.url, apiKey);
+    const me = await mcp.callTool("whoami");
+    assert.deepEqual([me.body.id, me.body.authenticated_with], [reg.body.user.id, "api_key"]);
+    // Step 3: create the strategy (a taken slug would be 409: choose another).
+    const created = await mcp.callTool("create_strategy", {
+      name: "Agent Alpha",
+      slug: "agent-alpha",
+      universe: "hs300",
+    });
+    assert.equal(created.isError, false, created.text);
+    assert.deepEqual([created.body.slug, created.body.status], ["agent-alpha", "pending"]);
+    const taken = await mcp.callTool("create_strategy", { name: "Again", slug: "agent-alpha" });
+    assert.equal(taken.body.error.status, 409);
+    assert.match(taken.body.error.recovery, /choose another/);
+    // Step 4: verify setup.
+    const setup = await mcp.callTool("list_strategies", {});
+    assert.ok(setup.body.strategies.length > 0);
+    assert.ok(setup.body.strategies.some((s: { slug: string }) => s.slug === "agent-alpha"));
+    // Its first signal (for 2026-05-13) activates it; that day settles in the evening.
+    const first = await mcp.callTool("submit_signal", {
+      slug: "agent-alpha",
+      trade_date: "2026-05-13",
+      signals: [{ symbol: "600519.SH", weight: 0.45 }],
+    });
+    assert.equal(first.isError, false, first.text);
+    await settle(w, "2026-05-13");
+
+    // ---- The agent daily loop, 2026-05-14 at 09:00 CST.
+    w.clock.set(cst("2026-05-14", "09:00"));
+    const probe = await mcp.callTool("get_calendar", { date: "2026-05-14" });
+    const today: string = probe.body.today;
+    assert.equal(today, "2026-05-14", "today in Asia/Shanghai");
+    const calendar = await mcp.callTool("get_calendar", { date: today });
+    assert.equal(calendar.body.is_trading_day, true);
+    const active = await mcp.callTool("list_strategies", { status: "active" });
+    assert.equal(active.isError, false, active.text);
+    assert.deepEqual(active.body.strategies.map((s: { slug: string }) => s.slug), ["agent-alpha"]);
+    const submitted: Record<string, Json> = {};
+    for (const s of active.body.strategies) {
+      const post = await mcp.callTool("submit_signal", {
+        slug: s.slug,
+        trade_date: today,
+        signals: TODAY_SIGNALS,
+      });
+      assert.equal(post.isError, false, post.text);
+      assert.equal(post.body.is_settled, false);
+      submitted[s.slug] = post.body;
+    }
+    const post = submitted["agent-alpha"];
+    assert.ok(Date.parse(post.submitted_at) < cst(today, "09:15"), "before the 09:15 deadline");
+    assert.equal(post.signal_hash, await sha256Hex(TODAY_CANONICAL), "the hash of the canonical JSON");
+    // Read it back.
+    const latest = await mcp.callTool("list_signals", { slug: "agent-alpha", limit: 1 });
+    assert.equal(latest.isError, false, latest.text);
+    assert.equal(latest.body.signals.length, 1);
+    const back = latest.body.signals[0];
+    assert.deepEqual(
+      [back.id, back.trade_date, back.signal_hash, back.is_settled],
+      [post.id, today, post.signal_hash, false],
+    );
+    assert.deepEqual(
+      [...back.signals].sort((a: { symbol: string }, b: { symbol: string }) => a.symbol < b.symbol ? -1 : 1),
+      [...TODAY_SIGNALS].sort((a, b) => a.symbol < b.symbol ? -1 : 1),
+    );
+
+    // ---- 18:45 CST settlement check: settled at 18:15, then the day verifies.
+    await settle(w, today);
+    w.clock.set(cst(today, "18:45"));
+    for (const slug of Object.keys(submitted)) {
+      const resp = await mcp.callTool("list_signals", { slug, limit: 1 });
+      assert.deepEqual([resp.body.signals[0].trade_date, resp.body.signals[0].is_settled], [today, true]);
+      const pkg = await verificationPackage(w, mcp, slug, today);
+      await assertVerifies(pkg, slug, today, TODAY_CANONICAL);
+      assert.equal(pkg.verification.signal_attestation.signal_hash, post.signal_hash);
+    }
+    await mcp.close();
+    assert.ok(!JSON.stringify(w.logs).includes(apiKey), "the key never reaches the log");
   }));
 
 Deno.test("acceptance: a settled day of the demo replay verifies through the agent's tools", () =>
@@ -224,80 +217,75 @@ Deno.test("acceptance: a settled day of the demo replay verifies through the age
   }));
 
 Deno.test("acceptance: the Error Recovery rows through tools — identical re-submit, not a trading day, deadline passed, paused", () =>
-  withGuideWorld(async (w) => {
-    const served = serveWorld(w);
-    try {
-      w.clock.set(cst("2026-05-14", "09:00"));
-      const anon = await connectMcp(served.url);
-      const reg = await anon.callTool("register_with_invite", { invite_code: "YOUR_CODE" });
-      await anon.close();
-      const mcp = await connectMcp(served.url, reg.body.api_key);
-      await mcp.callTool("create_strategy", { name: "Recovery", slug: "recovery-alpha" });
-      const signal = { slug: "recovery-alpha", trade_date: "2026-05-14", signals: TODAY_SIGNALS };
-      const first = await mcp.callTool("submit_signal", signal);
-      assert.equal(first.isError, false, first.text);
+  withMcpWorld(async (w, served) => {
+    w.clock.set(cst("2026-05-14", "09:00"));
+    const anon = await connectMcp(served.url);
+    const reg = await anon.callTool("register_with_invite", { invite_code: "YOUR_CODE" });
+    await anon.close();
+    const mcp = await connectMcp(served.url, reg.body.api_key);
+    await mcp.callTool("create_strategy", { name: "Recovery", slug: "recovery-alpha" });
+    const signal = { slug: "recovery-alpha", trade_date: "2026-05-14", signals: TODAY_SIGNALS };
+    const first = await mcp.callTool("submit_signal", signal);
+    assert.equal(first.isError, false, first.text);
 
-      // 409 (an identical re-submit, e.g. a blind retry): reason identical, nothing to do.
-      const again = await mcp.callTool("submit_signal", signal);
-      assert.equal(again.isError, true);
-      const e409 = again.body.error;
-      assert.equal(e409.status, 409);
-      assert.equal(e409.extra.reason, "identical");
-      assert.equal(e409.extra.existing_signal_hash, first.body.signal_hash);
-      assert.match(e409.recovery, /already recorded.*nothing to do/);
-      // The document's check: the recorded signal equals mine, so skip.
-      const recorded = await mcp.callTool("list_signals", { slug: "recovery-alpha", limit: 1 });
-      assert.equal(recorded.body.signals[0].signal_hash, e409.extra.existing_signal_hash);
+    // 409 (an identical re-submit, e.g. a blind retry): reason identical, nothing to do.
+    const again = await mcp.callTool("submit_signal", signal);
+    assert.equal(again.isError, true);
+    const e409 = again.body.error;
+    assert.equal(e409.status, 409);
+    assert.equal(e409.extra.reason, "identical");
+    assert.equal(e409.extra.existing_signal_hash, first.body.signal_hash);
+    assert.match(e409.recovery, /already recorded.*nothing to do/);
+    // The document's check: the recorded signal equals mine, so skip.
+    const recorded = await mcp.callTool("list_signals", { slug: "recovery-alpha", limit: 1 });
+    assert.equal(recorded.body.signals[0].signal_hash, e409.extra.existing_signal_hash);
 
-      // 400 not a trading day: next_trading_day, and submitting for it works.
-      const saturday = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-16" });
-      const e400 = saturday.body.error;
-      assert.equal(e400.status, 400);
-      assert.match(e400.detail, /not an SSE trading day/);
-      assert.equal(e400.extra.next_trading_day, "2026-05-18");
-      assert.match(e400.recovery, /next_trading_day/);
-      const cal = await mcp.callTool("get_calendar", { date: "2026-05-16" });
-      assert.equal(cal.body.next_trading_day, e400.extra.next_trading_day);
-      const moved = await mcp.callTool("submit_signal", { ...signal, trade_date: cal.body.next_trading_day });
-      assert.equal(moved.isError, false, moved.text);
+    // 400 not a trading day: next_trading_day, and submitting for it works.
+    const saturday = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-16" });
+    const e400 = saturday.body.error;
+    assert.equal(e400.status, 400);
+    assert.match(e400.detail, /not an SSE trading day/);
+    assert.equal(e400.extra.next_trading_day, "2026-05-18");
+    assert.match(e400.recovery, /next_trading_day/);
+    const cal = await mcp.callTool("get_calendar", { date: "2026-05-16" });
+    assert.equal(cal.body.next_trading_day, e400.extra.next_trading_day);
+    const moved = await mcp.callTool("submit_signal", { ...signal, trade_date: cal.body.next_trading_day });
+    assert.equal(moved.isError, false, moved.text);
 
-      // 400 deadline passed (09:15 is too late, no grace period): submit for the next trading day instead.
-      w.clock.set(cst("2026-05-14", "09:15"));
-      const late = await mcp.callTool("submit_signal", {
-        ...signal,
-        signals: [{ symbol: "600519.SH", weight: 0.3 }],
-      });
-      const eLate = late.body.error;
-      assert.equal(eLate.status, 400);
-      assert.match(eLate.detail, /deadline passed/);
-      assert.match(eLate.recovery, /next trading day/);
-      assert.match(eLate.recovery, /get_calendar/);
-      assert.match(late.text, /^400 bad_request: .*deadline passed.*\nRecovery: /s);
-      const next = (await mcp.callTool("get_calendar", { date: "2026-05-14" })).body.next_trading_day;
-      assert.equal(next, "2026-05-15");
-      const nextDay = await mcp.callTool("submit_signal", { ...signal, trade_date: next });
-      assert.equal(nextDay.isError, false, nextDay.text);
+    // 400 deadline passed (09:15 is too late, no grace period): submit for the next trading day instead.
+    w.clock.set(cst("2026-05-14", "09:15"));
+    const late = await mcp.callTool("submit_signal", {
+      ...signal,
+      signals: [{ symbol: "600519.SH", weight: 0.3 }],
+    });
+    const eLate = late.body.error;
+    assert.equal(eLate.status, 400);
+    assert.match(eLate.detail, /deadline passed/);
+    assert.match(eLate.recovery, /next trading day/);
+    assert.match(eLate.recovery, /get_calendar/);
+    assert.match(late.text, /^400 bad_request: .*deadline passed.*\nRecovery: /s);
+    const next = (await mcp.callTool("get_calendar", { date: "2026-05-14" })).body.next_trading_day;
+    assert.equal(next, "2026-05-15");
+    const nextDay = await mcp.callTool("submit_signal", { ...signal, trade_date: next });
+    assert.equal(nextDay.isError, false, nextDay.text);
 
-      // 400 paused: update_strategy {status: "active"}, then the retry works.
-      const paused = await mcp.callTool("update_strategy", { slug: "recovery-alpha", status: "paused" });
-      assert.equal(paused.body.status, "paused");
-      const refused = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-19" });
-      const ePaused = refused.body.error;
-      assert.equal(ePaused.status, 400);
-      assert.match(ePaused.detail, /paused/);
-      assert.match(ePaused.recovery, /update_strategy \{slug, status: "active"\}/);
-      const resumed = await mcp.callTool("update_strategy", { slug: "recovery-alpha", status: "active" });
-      assert.equal(resumed.body.status, "active");
-      const retried = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-19" });
-      assert.equal(retried.isError, false, retried.text);
+    // 400 paused: update_strategy {status: "active"}, then the retry works.
+    const paused = await mcp.callTool("update_strategy", { slug: "recovery-alpha", status: "paused" });
+    assert.equal(paused.body.status, "paused");
+    const refused = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-19" });
+    const ePaused = refused.body.error;
+    assert.equal(ePaused.status, 400);
+    assert.match(ePaused.detail, /paused/);
+    assert.match(ePaused.recovery, /update_strategy \{slug, status: "active"\}/);
+    const resumed = await mcp.callTool("update_strategy", { slug: "recovery-alpha", status: "active" });
+    assert.equal(resumed.body.status, "active");
+    const retried = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-19" });
+    assert.equal(retried.isError, false, retried.text);
 
-      // Retired: final; the recovery is a new strategy.
-      await mcp.callTool("retire_strategy", { slug: "recovery-alpha" });
-      const retired = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-20" });
-      assert.equal(retired.body.error.status, 400);
-      assert.match(retired.body.error.recovery, /create_strategy/);
-      await mcp.close();
-    } finally {
-      await served.close();
-    }
+    // Retired: final; the recovery is a new strategy.
+    await mcp.callTool("retire_strategy", { slug: "recovery-alpha" });
+    const retired = await mcp.callTool("submit_signal", { ...signal, trade_date: "2026-05-20" });
+    assert.equal(retired.body.error.status, 400);
+    assert.match(retired.body.error.recovery, /create_strategy/);
+    await mcp.close();
   }));

@@ -5,8 +5,8 @@
  * needs a key.
  */
 import assert from "node:assert/strict";
-import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
-import { guideAccount, type GuideClient, withGuideWorld } from "../_helpers/quantgpt_client.ts";
+import { connectMcp, type McpTestClient, withMcpWorld } from "../_helpers/mcp_client.ts";
+import { guideAccount, type GuideClient } from "../_helpers/quantgpt_client.ts";
 import type { TestWorld } from "../_helpers/test_app.ts";
 
 /** A five-day CSV of a private symbol (SSE trading days of May 2026, before the world's clock). */
@@ -28,26 +28,21 @@ interface MarketWorld {
 
 /** A guide world, served, with an agent (API key) that imported MYCO.SH, and an anonymous and a keyed client. */
 function withMarketWorld(fn: (x: MarketWorld) => Promise<void>): Promise<void> {
-  return withGuideWorld(async (w) => {
-    const served = serveWorld(w);
+  return withMcpWorld(async (w, served) => {
+    const agent = await guideAccount(w);
+    const imported = await w.request("POST", "/api/v1/data/import?symbol=MYCO.SH", {
+      body: MY_CSV,
+      token: agent.token,
+      headers: { "content-type": "text/csv" },
+    });
+    assert.equal(imported.status, 200, await imported.clone().text());
+    const anon = await connectMcp(served.url);
+    const mcp = await connectMcp(served.url, agent.token);
     try {
-      const agent = await guideAccount(w);
-      const imported = await w.request("POST", "/api/v1/data/import?symbol=MYCO.SH", {
-        body: MY_CSV,
-        token: agent.token,
-        headers: { "content-type": "text/csv" },
-      });
-      assert.equal(imported.status, 200, await imported.clone().text());
-      const anon = await connectMcp(served.url);
-      const mcp = await connectMcp(served.url, agent.token);
-      try {
-        await fn({ w, agent, anon, mcp });
-      } finally {
-        await anon.close();
-        await mcp.close();
-      }
+      await fn({ w, agent, anon, mcp });
     } finally {
-      await served.close();
+      await anon.close();
+      await mcp.close();
     }
   });
 }

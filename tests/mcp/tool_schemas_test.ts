@@ -10,8 +10,8 @@ import { z } from "zod";
 import { ALL_TOOLS } from "../../mcp/tool_catalog.ts";
 import { defineTool, invokeTool, READ_ONLY, toolContext } from "../../mcp/tool_kit.ts";
 import { openTestWorld } from "../_helpers/test_app.ts";
-import { guideAccount, withGuideWorld } from "../_helpers/quantgpt_client.ts";
-import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
+import { guideAccount } from "../_helpers/quantgpt_client.ts";
+import { connectMcp, type McpTestClient, withMcpWorld } from "../_helpers/mcp_client.ts";
 
 // deno-lint-ignore no-explicit-any -- a JSON Schema as the client receives it
 type JsonSchema = Record<string, any>;
@@ -101,19 +101,14 @@ function wrongValue(schema: JsonSchema): unknown | undefined {
 
 /** Runs `fn` with an API-key client of a served world whose MCP rate is high enough for every call here. */
 function withAgent(fn: (mcp: McpTestClient, listed: ListedTool[]) => Promise<void>): Promise<void> {
-  return withGuideWorld(async (w) => {
-    const served = serveWorld(w);
+  return withMcpWorld(async (w, served) => {
+    const mcp = await connectMcp(served.url, (await guideAccount(w)).token);
     try {
-      const mcp = await connectMcp(served.url, (await guideAccount(w)).token);
-      try {
-        const { tools } = await mcp.client.listTools();
-        await fn(mcp, tools as ListedTool[]);
-        assert.ok(!w.logs.some((l) => l.level === "error"), "no call ended in an unexpected error");
-      } finally {
-        await mcp.close();
-      }
+      const { tools } = await mcp.client.listTools();
+      await fn(mcp, tools as ListedTool[]);
+      assert.ok(!w.logs.some((l) => l.level === "error"), "no call ended in an unexpected error");
     } finally {
-      await served.close();
+      await mcp.close();
     }
   }, { RATE_LIMIT_MCP: "1000000/1m" });
 }

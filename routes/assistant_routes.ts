@@ -15,20 +15,21 @@ import { explainStrategy } from "../domain/assistant/explain_strategy.ts";
 import { generateStrategy } from "../domain/assistant/generate_strategy.ts";
 import { translateBlueprint } from "../domain/assistant/translate_blueprint.ts";
 import { LANGUAGES } from "../domain/assistant/turn_contract.ts";
-import { BlueprintSchema } from "../domain/strategy/blueprint_and_config.ts";
-import { StrategySpecSchema } from "../domain/strategy/spec.ts";
 import { type AppEnv, newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { optionalAuth } from "./middleware/auth.ts";
 import { StrategySpecResponse } from "./schemas/backtest.ts";
-import { errors, jsonBody, jsonResponse, safeText } from "./schemas/common.ts";
+import { errors, jsonBody, jsonResponse } from "./schemas/common.ts";
+import {
+  AgentInvokeBody,
+  ExplainBody,
+  GenerateBody,
+  SessionId,
+  TranslateBody,
+} from "./schemas/assistant_requests.ts";
 
 /** A named schema or `null` as `anyOf [$ref, null]` (`.nullable()` would make the shared component nullable). */
 const orNull = <T extends z.ZodType>(schema: T) => z.union([schema, z.null()]);
-
-const Language = z.enum(LANGUAGES).optional().openapi({
-  description: "Language of the answer: en (default), zh or id",
-});
 
 /** An error body: `detail`, and on the copilot's root paths also `error` (the document's one string). */
 const AssistantError = z.object({
@@ -59,26 +60,7 @@ function assistantErrors(...statuses: (keyof typeof DESCRIPTIONS)[]) {
   return out;
 }
 
-const Universe = safeText({ min: 1, max: 4000 }).optional().openapi({
-  description:
-    "A universe name (idx, us, hs300, …) or tickers separated by commas: fills backtrader code that " +
-    "names none (its data feeds are added outside the strategy)",
-  example: "RELIANCE.NS",
-});
-
-const Code = safeText({ min: 1, max: 20_000, multiline: true, trim: false });
-
 // ---- /generate
-
-const GenerateBody = z.strictObject({
-  user_prompt: safeText({ min: 1, max: 20_000, multiline: true }).openapi({
-    description:
-      "The idea in words (English, Chinese or Indonesian), or backtrader Python code (parsed, never run)",
-    example: "Create a moving average crossover strategy",
-  }),
-  universe: Universe,
-  language: Language,
-}).openapi("GenerateRequest");
 
 const GenerateAnswer = z.object({
   generated_code: z.string().openapi({
@@ -108,30 +90,6 @@ const GenerateAnswer = z.object({
 
 // ---- /builder/translate
 
-/**
- * The blueprint as the body (the document's form) or wrapped as `{blueprint}`; every field optional here so
- * either form validates field by field, and the operation says which required field is missing.
- */
-const blueprintFields = Object.fromEntries(
-  Object.entries(BlueprintSchema.shape).map(([k, v]) => [k, v.optional()]),
-) as { [K in keyof typeof BlueprintSchema.shape]: z.ZodOptional<typeof BlueprintSchema.shape[K]> };
-const TranslateBody = z.strictObject({
-  ...blueprintFields,
-  blueprint: BlueprintSchema.optional().openapi({ description: "The blueprint, when sent wrapped" }),
-}).openapi("TranslateRequest", {
-  description: "A StrategyBlueprint (document 000): `asset` and `entry` required; `timeframe` daily only " +
-    '(1d, daily, D); `risk.stop_loss` a number or a string such as "5%"; `position_sizing` fixed (100 ' +
-    "shares) | percent (all equity) | risk_adjusted (1% of equity at risk, stop 2 × ATR 14)",
-  example: {
-    asset: "RELIANCE.NS",
-    timeframe: "1d",
-    entry: [{ indicator: "sma", operator: "crosses_above", value: null, params: { lookback: 20 } }],
-    exit: [{ indicator: "sma", operator: "crosses_below", value: null, params: { lookback: 50 } }],
-    risk: { stop_loss: 5.0, take_profit: 10.0 },
-    position_sizing: "fixed",
-  },
-});
-
 const TranslateAnswer = z.object({
   prompt: z.string().openapi({ description: "A deterministic English sentence describing the blueprint" }),
   generated_code: z.string().openapi({ description: "Quantedge strategy text of `spec` (not Python)" }),
@@ -140,17 +98,6 @@ const TranslateAnswer = z.object({
 }).openapi("TranslateAnswer");
 
 // ---- /explain
-
-const ExplainBody = z.strictObject({
-  strategy_code: Code.optional().openapi({
-    description: "Quantedge strategy text or backtrader Python (parsed, never run)",
-    example: "import backtrader as bt\n...",
-  }),
-  code: Code.optional().openapi({ description: "The same as strategy_code (the document's other name)" }),
-  spec: StrategySpecSchema.optional(),
-  universe: Universe,
-  language: Language,
-}).openapi("ExplainRequest", { description: "Exactly one of strategy_code, code, spec" });
 
 const ExplainAnswer = z.object({
   explanation: z.string().openapi({
@@ -170,17 +117,6 @@ const ExplainAnswer = z.object({
 }).openapi("ExplainAnswer");
 
 // ---- /agent/*
-
-const SessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "1–128 characters: letters, digits, _ . : -");
-
-const AgentInvokeBody = z.strictObject({
-  input_text: safeText({ min: 1, max: 4000, multiline: true }).openapi({
-    description: "The user's message (at most 4,000 characters)",
-    example: "I want to test a momentum strategy on large cap stocks",
-  }),
-  session_id: SessionId.default("default").openapi({ example: "user_abc123" }),
-  language: Language,
-}).openapi("AgentInvokeRequest");
 
 const percentOrNull = z.number().nullable();
 const AgentConfigResponse = z.object({

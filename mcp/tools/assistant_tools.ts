@@ -17,10 +17,15 @@ import {
 import { explainStrategy } from "../../domain/assistant/explain_strategy.ts";
 import { generateStrategy } from "../../domain/assistant/generate_strategy.ts";
 import { translateBlueprint } from "../../domain/assistant/translate_blueprint.ts";
-import { LANGUAGES } from "../../domain/assistant/turn_contract.ts";
 import { BlueprintSchema } from "../../domain/strategy/blueprint_and_config.ts";
-import { StrategySpecSchema } from "../../domain/strategy/spec.ts";
-import { safeText } from "../../routes/schemas/common.ts";
+import {
+  AgentInvokeBody,
+  ExplainBody,
+  GenerateBody,
+  Language as LanguageArg,
+  SessionId,
+  Universe as UniverseArg,
+} from "../../routes/schemas/assistant_requests.ts";
 import { defineTool, READ_ONLY, type ToolContext, type ToolDef } from "../tool_kit.ts";
 
 /** The sentence every model-backed tool carries about who answers. */
@@ -28,15 +33,12 @@ const WHO_ANSWERS = "When a model provider (Gemini) is configured it is asked fi
   "offline — or when the model fails — the platform's deterministic parser (English, Chinese, Indonesian) " +
   "answers, and `provider` says which did.";
 
-const Language = z.enum(LANGUAGES).optional().describe("Language of the answer: en (default), zh or id");
+const Language = LanguageArg.describe("Language of the answer: en (default), zh or id");
 
-const Universe = safeText({ min: 1, max: 4000 }).optional().describe(
+const Universe = UniverseArg.describe(
   'A universe name (idx, us, hs300, …) or tickers separated by commas (e.g. "RELIANCE.NS"): fills ' +
     "backtrader code that names none (its data feeds are added outside the strategy)",
 );
-
-/** A chat session id, as the HTTP route takes it. */
-const SessionId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, "1–128 characters: letters, digits, _ . : -");
 
 const SESSION_RULES = "Sessions belong to the caller — your account with an API key, else your client " +
   "address — so another caller's session id names a different session; they live " +
@@ -66,7 +68,7 @@ export const assistantTools: ToolDef[] = [
       "is saved (save_strategy keeps a spec; run_backtest runs one). " + WHO_ANSWERS + " Charged to the " +
       "assistant turn rate (429 with retry_after_seconds).",
     input: z.strictObject({
-      user_prompt: safeText({ min: 1, max: 20_000, multiline: true }).describe(
+      user_prompt: GenerateBody.shape.user_prompt.describe(
         'The idea in words, e.g. "SMA crossover 20/50 on AAPL, stop loss 5%", or backtrader Python code ' +
           "(≤ 20,000 characters)",
       ),
@@ -118,10 +120,10 @@ export const assistantTools: ToolDef[] = [
       "only when every number survives (`rephrased`); offline the deterministic text is answered as is. Code " +
       "that defines no backtrader strategy answers spec null; code that does not parse is a 422 naming the line.",
     input: z.strictObject({
-      strategy_code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).optional().describe(
+      strategy_code: ExplainBody.shape.strategy_code.describe(
         "Quantedge strategy text (key: value lines) or backtrader Python (≤ 20,000 characters)",
       ),
-      spec: StrategySpecSchema.optional().describe(
+      spec: ExplainBody.shape.spec.describe(
         "A strategy spec object (as generate_strategy answers it)",
       ),
       universe: Universe,
@@ -142,10 +144,10 @@ export const assistantTools: ToolDef[] = [
       " " + WHO_ANSWERS + " Not idempotent: each call adds a turn to the session — after a timeout read " +
       "get_agent_config {session_id} (its `messages` count) before sending again.",
     input: z.strictObject({
-      input_text: safeText({ min: 1, max: 4000, multiline: true }).describe(
+      input_text: AgentInvokeBody.shape.input_text.describe(
         'The user\'s message (≤ 4,000 characters), e.g. "I want to test a momentum strategy on large cap stocks"',
       ),
-      session_id: SessionId.default("default").describe(
+      session_id: AgentInvokeBody.shape.session_id.describe(
         'The conversation: 1–128 letters, digits, _ . : - (default "default")',
       ),
       language: Language.describe("Language of the answer: en, zh or id (default: guessed from the message)"),

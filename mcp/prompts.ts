@@ -17,8 +17,8 @@ function userMessage(text: string) {
   return { messages: [{ role: "user" as const, content: { type: "text" as const, text } }] };
 }
 
-/** Registers `daily_signal_loop` and `validate_factor` on `server`. */
-export function registerPrompts(server: McpServer): void {
+/** Registers `daily_signal_loop` and `validate_factor` on `server`; `charge` counts each get against the MCP rate. */
+export function registerPrompts(server: McpServer, charge: () => Promise<void>): void {
   server.registerPrompt(
     "daily_signal_loop",
     {
@@ -33,7 +33,10 @@ export function registerPrompts(server: McpServer): void {
         ),
       },
     },
-    ({ strategy_slug }: { strategy_slug?: string }) => userMessage(dailySignalLoop(strategy_slug)),
+    async ({ strategy_slug }: { strategy_slug?: string }) => {
+      await charge();
+      return userMessage(dailySignalLoop(strategy_slug));
+    },
   );
   server.registerPrompt(
     "validate_factor",
@@ -49,8 +52,10 @@ export function registerPrompts(server: McpServer): void {
         universe: z.string().describe(`The factor's universe: ${FACTOR_UNIVERSE_NAMES.join(", ")}`),
       },
     },
-    ({ factor_id, universe }: { factor_id?: string; universe: string }) =>
-      userMessage(validateFactor(factor_id, universe)),
+    async ({ factor_id, universe }: { factor_id?: string; universe: string }) => {
+      await charge();
+      return userMessage(validateFactor(factor_id, universe));
+    },
   );
 }
 
@@ -122,8 +127,10 @@ function validateFactor(factorId: string | undefined, universe: string): string 
     "",
     start,
     `2. Upload the values with upload_factor_values {factor_id, data: [{date: "YYYY-MM-DD", values: ` +
-    `{"600519.SH": 1.23, …}}, …]} in batches of at most ${MAX_UPLOAD_DATES} dates. Re-uploading a date ` +
-    "replaces it (safe to retry). Symbols outside the universe are ignored (see `ignored_symbols`).",
+    `{"600519.SH": 1.23, …}}, …]} in batches: at most ${MAX_UPLOAD_DATES} dates a call, and one MCP request ` +
+    "body is limited to MAX_BODY_BYTES (1 MiB by default), so send about 50–100 dates of a 300-name " +
+    "cross-section per call (a larger body is refused with HTTP 413 before the tool runs). Re-uploading a " +
+    "date replaces it (safe to retry). Symbols outside the universe are ignored (see `ignored_symbols`).",
     `3. Call get_factor_values_status {factor_id} until \`ready\` is true (at least ${th.data_days} trading ` +
     "days with values); if it stays false, upload more dates.",
     "4. Call submit_factor {factor_id} once: it validates synchronously and answers the status (`active` " +

@@ -52,14 +52,18 @@ interface DocResource {
 
 const MIME = "text/markdown";
 
-/** Registers the four reference documents on `server` (read without a credential). */
-export function registerResources(server: McpServer, deps: McpDeps): void {
+/**
+ * Registers the four reference documents on `server` (read without a credential); `charge` counts each read
+ * against the caller's MCP rate first.
+ */
+export function registerResources(server: McpServer, deps: McpDeps, charge: () => Promise<void>): void {
   for (const doc of DOCS) {
     server.registerResource(
       doc.name,
       doc.uri,
       { title: doc.title, description: doc.description, mimeType: MIME },
       async (uri: URL) => {
+        await charge();
         const text = await doc.render(deps);
         deps.log("info", "mcp resource read", { uri: doc.uri });
         return { contents: [{ uri: uri.href, mimeType: MIME, text }] };

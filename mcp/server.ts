@@ -19,7 +19,14 @@ import type { McpDeps } from "./mcp_deps.ts";
 import { registerPrompts } from "./prompts.ts";
 import { registerResources } from "./resources.ts";
 import { ALL_TOOLS } from "./tool_catalog.ts";
-import { invokeTool, type McpCaller, toolContext, type ToolDef, toolErrorForUnknown } from "./tool_kit.ts";
+import {
+  chargeMcpCall,
+  invokeTool,
+  type McpCaller,
+  toolContext,
+  type ToolDef,
+  toolErrorForUnknown,
+} from "./tool_kit.ts";
 
 /** What the server tells a client when it connects (shown to the model by most clients). */
 const INSTRUCTIONS =
@@ -64,7 +71,8 @@ export function buildMcpServer(deps: McpDeps, caller: McpCaller): McpServer {
     if (!tool) return toolErrorForUnknown(request.params.name, caller.correlationId);
     return invokeTool(tool, ctx, request.params.arguments);
   });
-  registerResources(server, deps);
-  registerPrompts(server);
+  const charge = () => chargeMcpCall(deps, caller);
+  registerResources(server, deps, charge);
+  registerPrompts(server, charge);
   return server;
 }

@@ -132,52 +132,66 @@ function isAbsent(args: unknown, loc: readonly (string | number)[]): boolean {
     !Object.hasOwn(parent, loc[loc.length - 1]);
 }
 
-/** Runs one call of `tool` for `ctx` with the raw `args` the client sent. */
-export async function invokeTool(tool: ToolDef, ctx: ToolContext, args: unknown): Promise<ToolResult> {
-  const { deps, caller } = ctx;
+/**
+ * Charges one MCP request of `caller` (a tool call, a resource read, a prompt): `RATE_LIMIT_MCP` per user, or
+ * `RATE_LIMIT_MCP_ANON_PER_IP` per client address without a credential.
+ */
+export async function chargeMcpCall(deps: McpDeps, caller: McpCaller): Promise<void> {
+  const userId = caller.principal?.user.id;
+  if (userId) {
+    await chargeRate({ limiter: deps.auth.limiter, rule: deps.config.mcpRate.user }, "mcp_user", userId);
+  } else {
+    await chargeRate(
+      { limiter: deps.auth.limiter, rule: deps.config.mcpRate.anonymousPerIp },
+      "mcp_ip",
+      caller.clientIp,
+    );
+  }
+}
+
+/**
+ * Runs one call of `tool` for `shared` with the raw `args` the client sent. A caller with `refresh` (stdio) has
+ * its credential resolved again for this call alone: the shared caller is never changed, so calls that
+ * overlap each see their own principal.
+ */
+export async function invokeTool(tool: ToolDef, shared: ToolContext, args: unknown): Promise<ToolResult> {
   const started = monotonicMs();
-  let userId = caller.principal?.user.id ?? null;
+  let ctx = shared;
+  let userId = ctx.caller.principal?.user.id ?? null;
   try {
-    if (caller.refresh) {
-      caller.principal = null;
-      caller.principal = await caller.refresh();
-      userId = caller.principal?.user.id ?? null;
+    if (shared.caller.refresh) {
+      const principal = await shared.caller.refresh();
+      ctx = toolContext(shared.deps, { ...shared.caller, principal, refresh: undefined });
+      userId = principal?.user.id ?? null;
     }
+    const { caller } = ctx;
     // A disabled account is refused as a whole (public tools included: connect without the key for those),
     // except the tools its HTTP routes keep open to it (contacting support).
     if (caller.principal?.user.disabled && !tool.allowDisabled) throw new ForbiddenError("Account disabled");
-    if (userId) {
-      await chargeRate({ limiter: deps.auth.limiter, rule: deps.config.mcpRate.user }, "mcp_user", userId);
-    } else {
-      await chargeRate(
-        { limiter: deps.auth.limiter, rule: deps.config.mcpRate.anonymousPerIp },
-        "mcp_ip",
-        caller.clientIp,
-      );
-    }
+    await chargeMcpCall(ctx.deps, caller);
     if (tool.access === "user" && !caller.principal) {
       throw new UnauthorizedError(`${tool.name} needs an API key`);
     }
     const view = await tool.run(ctx, parseArguments(tool, args) as never);
-    deps.log("info", "mcp tool call", {
+    ctx.deps.log("info", "mcp tool call", {
       tool: tool.name,
       user_id: userId,
       ok: true,
       ms: Math.round(monotonicMs() - started),
-      correlation_id: caller.correlationId,
+      correlation_id: ctx.caller.correlationId,
     });
     return okResult(view);
   } catch (e) {
-    const result = toolErrorResult(tool.name, e, caller.correlationId);
+    const result = toolErrorResult(tool.name, e, ctx.caller.correlationId);
     const unexpected = result.structuredContent?.error &&
       (result.structuredContent.error as { status: number }).status >= 500;
-    deps.log(unexpected ? "error" : "info", "mcp tool call", {
+    ctx.deps.log(unexpected ? "error" : "info", "mcp tool call", {
       tool: tool.name,
       user_id: userId,
       ok: false,
       status: (result.structuredContent?.error as { status: number } | undefined)?.status,
       ms: Math.round(monotonicMs() - started),
-      correlation_id: caller.correlationId,
+      correlation_id: ctx.caller.correlationId,
       ...(unexpected && e instanceof Error ? { error: `${e.name}: ${e.message}`, stack: e.stack } : {}),
     });
     return result;

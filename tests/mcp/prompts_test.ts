@@ -121,7 +121,8 @@ Deno.test("mcp prompts: validate_factor walks create → upload ≤ 500 → stat
       "submit_factor",
       "IC_MEAN",
     ]);
-    assert.match(text, /batches of at most 500 dates/);
+    assert.match(text, /at most 500 dates a call/);
+    assert.match(text, /MAX_BODY_BYTES/);
     assert.match(text, /at least 120 trading days/);
     for (
       const check of [

@@ -51,7 +51,8 @@ const TYPE_OF_STATUS: Record<number, string> = {
 
 /** The recovery line for `err` raised by `tool`. */
 function recoveryHint(tool: string, err: unknown): string {
-  const message = err instanceof Error ? err.message : "";
+  // Names the caller chose (a slug, a factor id) are quoted in messages: they must not steer the hint.
+  const message = err instanceof Error ? err.message.replace(/"[^"]*"/g, '""') : "";
   if (err instanceof ValidationError) {
     return "Fix the field named in `loc` (a path into this tool's arguments) and call again; do not retry " +
       "with the same arguments.";
@@ -82,10 +83,18 @@ function recoveryHint(tool: string, err: unknown): string {
     if (tool === "create_ticket" && /disabled/i.test(message)) {
       return "Your tickets already reached support: wait for the answer (list_tickets, get_ticket).";
     }
-    return /disabled/i.test(message)
-      ? "An administrator disabled this account: contact support with create_ticket " +
-        '{category: "other", title: "account disabled"}.'
-      : "This account may not do that (an admin-only action, or another user's object).";
+    if (/disabled/i.test(message)) {
+      return "An administrator disabled this account: contact support with create_ticket " +
+        '{category: "other", title: "account disabled"}.';
+    }
+    if (/^API key limit reached/.test(message)) {
+      return "Revoke a key you no longer use (list_api_keys, then revoke_api_key) and call again.";
+    }
+    if (/limit reached/.test(message)) {
+      return "A tier limit (get_tier shows them): retire or delete something you no longer need " +
+        "(retire_strategy, delete_factor, delete_portfolio, stop_paper_instance), or ask for the licensed tier.";
+    }
+    return "This account may not do that (an admin-only action).";
   }
   const recordHint = publicRecordHint(err, message);
   if (recordHint) return recordHint;
@@ -96,6 +105,14 @@ function recoveryHint(tool: string, err: unknown): string {
   if (err instanceof NotFoundError && /has no completed backtest yet/.test(message)) {
     return "Queue a run of the strategy with submit_backtest {library_id}, poll get_backtest_status until it " +
       "is completed, then call again.";
+  }
+  if (err instanceof NotFoundError && /has no report \(status: (failed|cancelled)\)/.test(message)) {
+    return "The job failed or was cancelled and has no report: get_backtest_status says why (`error`); fix " +
+      "the cause and submit_backtest again.";
+  }
+  if (err instanceof NotFoundError && tool === "withdraw_signal") {
+    return "No signal to withdraw for that date (already withdrawn, or never submitted): nothing to do; " +
+      "list_signals shows what is recorded.";
   }
   if (err instanceof NotFoundError) {
     return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
@@ -109,7 +126,12 @@ function recoveryHint(tool: string, err: unknown): string {
       return "The recorded signal for this date is final (settled or attested) and cannot be replaced; " +
         "submit for the next trading day instead.";
     }
-    if (/slug/i.test(message)) return "The slug is taken: choose another one and call again.";
+    if (/^Slug "" is already taken/.test(message)) {
+      return "The slug is taken (slugs are global): choose another one and call again.";
+    }
+    if (/^No free strategy slug/.test(message)) {
+      return "The platform could not name the portfolio's strategy this time: call again in a moment.";
+    }
     if (/of your strategies are named/.test(message)) {
       return "Several of your saved strategies share this name: call again with `id` (their ids are in " +
         "`detail`; list_library lists them).";
@@ -122,21 +144,33 @@ function recoveryHint(tool: string, err: unknown): string {
       "before trying again.";
   }
   if (err instanceof BadRequestError) {
-    if (/deadline/i.test(message)) {
+    if (/^Signal deadline passed/.test(message)) {
       return "The signal window for this date is closed (no grace period): submit for the next trading day " +
         "(get_calendar {date} answers next_trading_day).";
     }
-    if (/not an? (\w+ )?trading day/i.test(message)) {
+    if (/is not an? (\w+ )?trading day/i.test(message)) {
       return "Use `next_trading_day` (in `extra`, or from get_calendar {date}) as trade_date instead.";
     }
-    if (/retired/i.test(message)) {
+    if (/is managed by portfolio/.test(message)) {
+      return "A portfolio's strategy follows its portfolio: use pause_portfolio, resume_portfolio or " +
+        "delete_portfolio instead.";
+    }
+    if (tool.includes("portfolio")) {
+      return "Read the portfolio's status with get_portfolio: draft → activate_portfolio; active → " +
+        "pause_portfolio; paused → resume_portfolio (members and deletion only when not active).";
+    }
+    if (/^Strategy "" is retired/.test(message)) {
       return "A retired strategy is final: create a new strategy with create_strategy.";
     }
-    if (/paused/i.test(message)) {
+    if (/^Strategy "" is paused/.test(message)) {
       return 'Reactivate it with update_strategy {slug, status: "active"}, then call again.';
     }
-    if (/pending/i.test(message)) {
-      return "Submit a first signal with submit_signal to activate the strategy, then call again.";
+    if (/^Strategy "" (is pending|becomes active with its first signal)|from pending to/.test(message)) {
+      return "A pending strategy becomes active with its first signal: submit one with submit_signal; " +
+        "from pending only retiring is allowed.";
+    }
+    if (/^Cannot change status from/.test(message)) {
+      return "Allowed: active → paused | retired; paused → active | retired; pending → retired; retired is final.";
     }
     return "The request breaks a business rule stated in `detail`: change the arguments accordingly.";
   }

@@ -63,7 +63,8 @@ export const backtestTools: ToolDef[] = [
       "Limits as over HTTP: the per-user backtest rate (RATE_LIMIT_BACKTEST, default 10 a minute: 429 with " +
       "retry_after_seconds), a process-wide cap on synchronous runs at once (429: retry, or queue it), and a " +
       "size limit (symbols × bars, 413): a run too large belongs in submit_backtest. The run is recorded in my " +
-      "run history. Same inputs give the same report, so a retry is safe (it counts against the rate again).",
+      "run history (the oldest entries beyond its length drop out). Same inputs give the same report, so a " +
+      "retry is safe, but each call records another run and counts against the rate: not idempotent.",
     input: RunBody.safeExtend({
       spec: RunBody.shape.spec.describe(SPEC_DOC),
       blueprint: RunBody.shape.blueprint.describe(BLUEPRINT_DOC),
@@ -74,7 +75,7 @@ export const backtestTools: ToolDef[] = [
       ),
     }),
     access: "user",
-    hints: { readOnly: false, destructive: false, idempotent: true },
+    hints: { readOnly: false, destructive: false, idempotent: false },
     run: (ctx, args) => runReport(ctx.deps.sync, ctx.user().id, args),
   }),
   defineTool({

@@ -88,7 +88,8 @@ export const trackedTools: ToolDef[] = [
     title: "Update a tracked strategy",
     description: "Changes name, description, status or is_public (nothing else). Status machine: pending → " +
       "retired; active → paused | retired; paused → active | retired; retired is final (a pending strategy " +
-      "becomes active only through its first signal). An illegal transition answers 400. Idempotent.",
+      "becomes active only through its first signal). An illegal transition answers 400. Idempotent; " +
+      'destructive, since status "retired" is final (retire_strategy does only that).',
     input: z.strictObject({
       slug: SlugArg,
       name: P.name.describe("New display name, 1–200 characters"),
@@ -99,7 +100,7 @@ export const trackedTools: ToolDef[] = [
       is_public: P.is_public.describe("Whether the public record lists the strategy"),
     }).describe("The fields to change"),
     access: "user",
-    hints: { readOnly: false, destructive: false, idempotent: true },
+    hints: { readOnly: false, destructive: true, idempotent: true },
     run: (ctx, { slug, ...patch }) => patchTrackedView(ctx.deps.track, ctx.user().id, slug, patch),
   }),
   defineTool({

@@ -239,13 +239,13 @@ Deno.test("submit_backtest refuses bad input with a 422 naming the field", () =>
     assert.match(both.text, /library_id/);
   }));
 
-Deno.test("the backtest tools are annotated: run not read-only but idempotent, cancel destructive", () =>
+Deno.test("the backtest tools are annotated: run neither read-only nor idempotent (it records a run), cancel destructive", () =>
   withTools(async ({ mcp }) => {
     const { tools } = await mcp.client.listTools();
     const hints = (name: string) => tools.find((t: { name: string }) => t.name === name)!.annotations!;
     assert.deepEqual(
       [hints("run_backtest").readOnlyHint, hints("run_backtest").idempotentHint],
-      [false, true],
+      [false, false],
     );
     assert.equal(hints("cancel_backtest").destructiveHint, true);
     assert.equal(hints("submit_backtest").idempotentHint, false);

@@ -74,7 +74,7 @@ import type { LicenseServices } from "../domain/licenses/services.ts";
 import { deployKitRoutes, licenseExpiryJob, licenseRoutes } from "./license_routes.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
-import { mcpRoutes } from "./mcp_routes.ts";
+import { MCP_PATH, mcpRoutes } from "./mcp_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -169,7 +169,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       "*",
       cors({
         origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
-        allowHeaders: ["Authorization", "Content-Type", "X-Correlation-ID"],
+        // The MCP client sends its protocol version on every request after the first.
+        allowHeaders: ["Authorization", "Content-Type", "X-Correlation-ID", "Mcp-Protocol-Version"],
         allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         exposeHeaders: ["X-Correlation-ID", "Retry-After", "Content-Disposition", "Server-Timing"],
         maxAge: 600,
@@ -181,7 +182,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(
     "*",
     requestDeadline((path) =>
-      path === "/ws" || path.startsWith("/ws/")
+      path === "/ws" || path.startsWith("/ws/") || path === MCP_PATH
         ? null
         : path === IMPORT_PATH
         ? config.importTimeoutMs
@@ -193,7 +194,13 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", requireJsonContentType(() => jsonRoutes));
   const globalBodyLimit = bodyLimit({
     maxSize: config.maxBodyBytes,
-    onError: (c) => c.json({ detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` }, 413),
+    onError: (c) =>
+      c.json({
+        detail: `Request body too large (limit ${config.maxBodyBytes} bytes)` +
+          (c.req.path === MCP_PATH
+            ? ": send less in one MCP call (e.g. smaller upload_factor_values batches)"
+            : ""),
+      }, 413),
   });
   // CSV imports carry their own, larger limit (MAX_IMPORT_BYTES) on their route.
   // CSV imports carry their own, larger limit (MAX_IMPORT_BYTES) on their route; factor value uploads theirs here.
@@ -261,7 +268,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", dashboardRoutes(deps.auth, deps.dashboard));
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
   app.route("/", deployKitRoutes(deps.licenses));
-  app.route("/", mcpRoutes(deps));
+  app.route("/", mcpRoutes(deps, config.requestTimeoutMs));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
     documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),
   });

@@ -368,3 +368,42 @@ Deno.test("mcp http: control characters and huge strings in a text field answer 
     assert.ok(!w.logs.some((l) => l.level === "error"));
     await mcp.close();
   }));
+
+Deno.test("mcp http: an Authorization header that is not `Bearer …` is refused with 401, not taken as anonymous", () =>
+  withServed(async (_w, served) => {
+    for (const header of ["qe_abcdef", "Token qe_abcdef", "Basic dXNlcjpwYXNz"]) {
+      const res = await rawPost(served, JSON.stringify(INITIALIZE), { authorization: header });
+      assert.equal(res.status, 401, header);
+      assert.match((await res.json()).detail, /Malformed Authorization header/);
+    }
+  }));
+
+Deno.test("mcp http: a call still running at REQUEST_TIMEOUT_MS is a JSON-RPC error saying it may still complete", () =>
+  withServed(async (w, served) => {
+    const agent = await guideAccount(w);
+    const mcp = await connectMcp(served.url, agent.token);
+    try {
+      // Ten years of 30 symbols cannot be evaluated within the 100 ms deadline of this world.
+      const tickers = (await w.deps.market.data.getUniverse("hs300")).slice(0, 30);
+      await assert.rejects(
+        mcp.callTool("run_backtest", {
+          spec: {
+            name: "slow",
+            universe: { tickers },
+            entry: "rsi(close, 14) < 35",
+            exit: "rsi(close, 14) > 60",
+            start: "2012-01-01",
+            end: "2021-12-31",
+          },
+        }),
+        (e: Error & { code?: number }) => {
+          assert.equal(e.code, -32001, String(e));
+          assert.match(e.message, /may still complete.*read the matching list or get tool first/s);
+          assert.doesNotMatch(e.message, /try again later/);
+          return true;
+        },
+      );
+    } finally {
+      await mcp.close();
+    }
+  }, { REQUEST_TIMEOUT_MS: "100" }));

@@ -134,6 +134,7 @@ export function serveHttp(house: House, clock: Clock, log: LogFn): Deno.HttpServ
         assistant: config.assistant.gemini ? `gemini (${config.assistant.gemini.model})` : "offline",
         worker: house.queue() ? "in this process" : "separate process",
         docs: `${config.publicBaseUrl}/docs`,
+        mcp: `${config.publicBaseUrl}/mcp`,
       }),
   }, app.fetch);
 }

@@ -47,11 +47,30 @@ const server = buildMcpServer(house.services, {
   clientIp: "stdio",
   correlationId: crypto.randomUUID(),
 });
-await server.connect(new StdioServerTransport());
-// The client closing our stdin ends the session: exit at once rather than wait to be killed.
-process.stdin.on("end", () => {
+const transport = new StdioServerTransport();
+await server.connect(transport);
+
+// Requests read but not yet answered: closing stdin right after the last request must not cut them off.
+let inFlight = 0;
+let drained: (() => void) | null = null;
+const isRequest = (m: object) => "id" in m && "method" in m;
+const isResponse = (m: object) => "id" in m && !("method" in m);
+const receive = transport.onmessage!;
+transport.onmessage = (message: object, extra?: unknown) => {
+  if (isRequest(message)) inFlight++;
+  receive(message as never, extra as never);
+};
+const send = transport.send.bind(transport);
+transport.send = async (message: object, options?: unknown) => {
+  await send(message as never, options as never);
+  if (isResponse(message) && --inFlight === 0) drained?.();
+};
+
+// The client closing our stdin ends the session: answer what was asked, then exit rather than wait to be killed.
+process.stdin.on("end", async () => {
+  if (inFlight > 0) await new Promise<void>((resolve) => drained = resolve);
   house.close();
-  server.close().finally(() => Deno.exit(0));
+  await server.close().finally(() => Deno.exit(0));
 });
 log("info", "mcp stdio server ready", {
   user_id: principal?.user.id ?? null,

@@ -124,3 +124,45 @@ Deno.test("deno task mcp: a refused QUANTEDGE_API_KEY exits 1, says so on stderr
     await Deno.remove(seed.dir, { recursive: true });
   }
 });
+
+Deno.test("deno task mcp: requests written just before stdin closes are all answered before the process exits", async () => {
+  const seed = await seedAccount();
+  try {
+    const lines = [
+      {
+        jsonrpc: "2.0",
+        id: 1,
+        method: "initialize",
+        params: {
+          protocolVersion: "2025-06-18",
+          capabilities: {},
+          clientInfo: { name: "pipe", version: "1" },
+        },
+      },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "list_strategies", arguments: {} } },
+      { jsonrpc: "2.0", id: 3, method: "tools/call", params: { name: "whoami", arguments: {} } },
+      { jsonrpc: "2.0", id: 4, method: "resources/list" },
+    ].map((m) => JSON.stringify(m) + "\n").join("");
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", SCRIPT],
+      cwd: Deno.cwd(),
+      clearEnv: true,
+      env: { ...getDefaultEnvironment(), ...settings(seed.kvPath), QUANTEDGE_API_KEY: seed.apiKey },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(lines));
+    await writer.close();
+    const out = await child.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const answers = new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+    assert.deepEqual(answers.map((a) => a.id).sort(), [1, 2, 3, 4]);
+    const whoami = answers.find((a) => a.id === 3);
+    assert.equal(whoami.result.structuredContent.id, seed.userId);
+  } finally {
+    await Deno.remove(seed.dir, { recursive: true });
+  }
+});

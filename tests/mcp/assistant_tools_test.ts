@@ -7,28 +7,7 @@ import assert from "node:assert/strict";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { connectMcp, withMcpWorld } from "../_helpers/mcp_client.ts";
 import { guideAccount } from "../_helpers/quantgpt_client.ts";
-
-const BLUEPRINT = {
-  asset: "RELIANCE.NS",
-  timeframe: "1d",
-  entry: [{ indicator: "sma", operator: "crosses_above", value: null, params: { lookback: 20 } }],
-  exit: [{ indicator: "sma", operator: "crosses_below", value: null, params: { lookback: 50 } }],
-  risk: { stop_loss: 5.0, take_profit: 10.0 },
-  position_sizing: "fixed",
-};
-
-const SPEC = {
-  name: "SMA cross",
-  universe: { tickers: ["AAPL", "MSFT"] },
-  entry: "crosses_above(sma(close, 20), sma(close, 50))",
-  exit: "crosses_below(sma(close, 20), sma(close, 50)) or rsi(close, 14) > 75",
-  sizing: { method: "percent_equity", percent: 25, max_positions: 4 },
-  risk: { stop_loss_pct: 7, take_profit_pct: 20, trailing_stop_pct: null, max_holding_days: 30 },
-  costs: { buy_fee_pct: 0.05, sell_fee_pct: 0.15, min_fee: 1, slippage_pct: 0.02 },
-  capital: 250000,
-  start: "2022-01-03",
-  end: "2024-06-28",
-};
+import { BLUEPRINT, SPEC } from "../_helpers/assistant_examples.ts";
 
 Deno.test("mcp assistant: generate, translate and explain answer what the HTTP routes answer", async () => {
   await withMcpWorld(async (w, served) => {

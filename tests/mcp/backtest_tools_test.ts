@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
+import { RELIANCE_SMA } from "../_helpers/backtrader_samples.ts";
 
 const SPEC = {
   name: "RSI dip",
@@ -74,39 +75,12 @@ Deno.test("run_backtest takes strategy text as strategy_code, as the route does"
     assert.match(tool.body.generated_code, /entry: close > sma\(close, 100\)/);
   }));
 
-/** Backtrader Python of the supported subset (parsed, never run): an SMA cross on RELIANCE.NS, 2019–2021. */
-const BACKTRADER = `import backtrader as bt
-import datetime
-
-
-class SmaCross(bt.Strategy):
-    params = (('fast', 20), ('slow', 50))
-
-    def __init__(self):
-        self.crossover = bt.ind.CrossOver(bt.ind.SMA(period=self.p.fast), bt.ind.SMA(period=self.p.slow))
-
-    def next(self):
-        if not self.position:
-            if self.crossover > 0:
-                self.buy()
-        elif self.crossover < 0:
-            self.close()
-
-
-cerebro = bt.Cerebro()
-cerebro.addstrategy(SmaCross)
-cerebro.adddata(bt.feeds.YahooFinanceData(dataname='RELIANCE.NS', fromdate=datetime.datetime(2019, 1, 1),
-                                          todate=datetime.datetime(2021, 12, 31)))
-cerebro.broker.setcash(100000)
-cerebro.run()
-`;
-
 Deno.test("run_backtest takes backtrader Python as strategy_code, as the route does", () =>
   withTools(async ({ w, token, mcp }) => {
-    const tool = await mcp.callTool("run_backtest", { strategy_code: BACKTRADER });
+    const tool = await mcp.callTool("run_backtest", { strategy_code: RELIANCE_SMA });
     assert.equal(tool.isError, false, tool.text);
     const http = await (await w.request("POST", "/api/v1/backtests/run", {
-      json: { strategy_code: BACKTRADER },
+      json: { strategy_code: RELIANCE_SMA },
       token,
     })).json();
     assert.deepEqual(withoutTiming(tool.body), withoutTiming(http));

@@ -14,28 +14,7 @@ import { createAgentSessionRepo } from "../../domain/store/agent_session_repo.ts
 import { createApp } from "../../routes/app.ts";
 import { fakeChatProvider, scriptedProvider } from "../_helpers/assistant_chat_fake.ts";
 import { captureMailer, openTestWorld, signInWithOtp, T0, type TestWorld } from "../_helpers/test_app.ts";
-
-const BLUEPRINT = {
-  asset: "RELIANCE.NS",
-  timeframe: "1d",
-  entry: [{ indicator: "sma", operator: "crosses_above", value: null, params: { lookback: 20 } }],
-  exit: [{ indicator: "sma", operator: "crosses_below", value: null, params: { lookback: 50 } }],
-  risk: { stop_loss: 5.0, take_profit: 10.0 },
-  position_sizing: "fixed",
-};
-
-const SPEC = {
-  name: "SMA cross",
-  universe: { tickers: ["AAPL", "MSFT"] },
-  entry: "crosses_above(sma(close, 20), sma(close, 50))",
-  exit: "crosses_below(sma(close, 20), sma(close, 50)) or rsi(close, 14) > 75",
-  sizing: { method: "percent_equity", percent: 25, max_positions: 4 },
-  risk: { stop_loss_pct: 7, take_profit_pct: 20, trailing_stop_pct: null, max_holding_days: 30 },
-  costs: { buy_fee_pct: 0.05, sell_fee_pct: 0.15, min_fee: 1, slippage_pct: 0.02 },
-  capital: 250000,
-  start: "2022-01-03",
-  end: "2024-06-28",
-};
+import { BLUEPRINT, SPEC } from "../_helpers/assistant_examples.ts";
 
 async function post(w: TestWorld, path: string, json: unknown, opts: Record<string, unknown> = {}) {
   const r = await w.request("POST", path, { json, ...opts });

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { lastOtp, openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
+import { RELIANCE_SMA } from "../_helpers/backtrader_samples.ts";
 
 const DIR = new URL("../fixtures/backtrader/", import.meta.url);
 const FIXTURES = [...Deno.readDirSync(DIR)].filter((f) => f.name.endsWith(".py")).map((f) => f.name).sort();
@@ -25,35 +26,6 @@ async function withWorld(fn: (w: TestWorld, token: string) => Promise<void>): Pr
 }
 
 const code = (name: string) => Deno.readTextFileSync(new URL(name, DIR));
-
-/** A strategy whose own universe the synthetic market holds (RELIANCE.NS, 2019–2021). */
-const RELIANCE_SMA = `import backtrader as bt
-import datetime
-
-
-class SmaCross(bt.Strategy):
-    params = (('fast', 20), ('slow', 50))
-
-    def __init__(self):
-        self.crossover = bt.ind.CrossOver(bt.ind.SMA(period=self.p.fast), bt.ind.SMA(period=self.p.slow))
-
-    def next(self):
-        if not self.position:
-            if self.crossover > 0:
-                self.buy()
-        elif self.crossover < 0:
-            self.close()
-
-
-cerebro = bt.Cerebro()
-cerebro.addstrategy(SmaCross)
-cerebro.adddata(bt.feeds.YahooFinanceData(dataname='RELIANCE.NS', fromdate=datetime.datetime(2019, 1, 1),
-                                          todate=datetime.datetime(2021, 12, 31)))
-cerebro.broker.setcash(100000)
-cerebro.addsizer(bt.sizers.PercentSizer, percents=95)
-cerebro.broker.setcommission(commission=0.001)
-cerebro.run()
-`;
 
 Deno.test("every backtrader fixture imports and runs through POST /backtest with a ticker", async () => {
   assert.ok(FIXTURES.length >= 20, `${FIXTURES.length} fixtures`);

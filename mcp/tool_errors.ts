@@ -53,6 +53,17 @@ const TYPE_OF_STATUS: Record<number, string> = {
 function recoveryHint(tool: string, err: unknown): string {
   // Names the caller chose (a slug, a factor id) are quoted in messages: they must not steer the hint.
   const message = err instanceof Error ? err.message.replace(/"[^"]*"/g, '""') : "";
+  const factor = tool.includes("factor") && (err instanceof BadRequestError || err instanceof ConflictError)
+    ? factorHint(message)
+    : null;
+  return inputOrRateHint(err) ?? factor ?? accessHint(tool, err, message) ?? publicRecordHint(err, message) ??
+    (err instanceof NotFoundError ? notFoundHint(tool, message) : null) ??
+    (err instanceof ConflictError ? conflictHint(tool, err, message) : null) ??
+    (err instanceof BadRequestError ? businessRuleHint(tool, message) : null) ?? otherHint(err);
+}
+
+/** Refused arguments, runs that belong in the job queue, rate limits. */
+function inputOrRateHint(err: unknown): string | null {
   if (err instanceof ValidationError) {
     return "Fix the field named in `loc` (a path into this tool's arguments) and call again; do not retry " +
       "with the same arguments.";
@@ -66,10 +77,11 @@ function recoveryHint(tool: string, err: unknown): string {
       "submit_backtest.";
   }
   if (err instanceof RateLimitError) return "Wait `retry_after_seconds` before calling again.";
-  const factor = tool.includes("factor") && (err instanceof BadRequestError || err instanceof ConflictError)
-    ? factorHint(message)
-    : null;
-  if (factor) return factor;
+  return null;
+}
+
+/** Credentials, disabled accounts, tier limits, licences. */
+function accessHint(tool: string, err: unknown, message: string): string | null {
   if (err instanceof UnauthorizedError) {
     return "Connect with `Authorization: Bearer <API key>` (over stdio: set QUANTEDGE_API_KEY). A revoked or " +
       "mistyped key fails here: list your keys with list_api_keys from a working session, or sign in and " +
@@ -96,84 +108,93 @@ function recoveryHint(tool: string, err: unknown): string {
     }
     return "This account may not do that (an admin-only action).";
   }
-  const recordHint = publicRecordHint(err, message);
-  if (recordHint) return recordHint;
-  if (err instanceof NotFoundError && /has no report \(status: (queued|running)\)/.test(message)) {
+  return null;
+}
+
+/** A named object that is not there (or not yet: a job's report). */
+function notFoundHint(tool: string, message: string): string {
+  if (/has no report \(status: (queued|running)\)/.test(message)) {
     return "The job has not completed yet: poll get_backtest_status every few seconds until status is " +
       "completed (or failed/cancelled), then call again.";
   }
-  if (err instanceof NotFoundError && /has no completed backtest yet/.test(message)) {
+  if (/has no completed backtest yet/.test(message)) {
     return "Queue a run of the strategy with submit_backtest {library_id}, poll get_backtest_status until it " +
       "is completed, then call again.";
   }
-  if (err instanceof NotFoundError && /has no report \(status: (failed|cancelled)\)/.test(message)) {
+  if (/has no report \(status: (failed|cancelled)\)/.test(message)) {
     return "The job failed or was cancelled and has no report: get_backtest_status says why (`error`); fix " +
       "the cause and submit_backtest again.";
   }
-  if (err instanceof NotFoundError && tool === "withdraw_signal") {
+  if (tool === "withdraw_signal") {
     return "No signal to withdraw for that date (already withdrawn, or never submitted): nothing to do; " +
       "list_signals shows what is recorded.";
   }
-  if (err instanceof NotFoundError) {
-    return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
-      "list_library, list_factors, list_portfolios, list_backtests, list_paper_instances). Another user's " +
-      "object is reported as not found.";
+  return "Check the name or id: list what exists with the matching list tool (list_strategies, " +
+    "list_library, list_factors, list_portfolios, list_backtests, list_paper_instances). Another user's " +
+    "object is reported as not found.";
+}
+
+/** A 409: the day's signal already recorded, a taken slug, an ambiguous name. */
+function conflictHint(tool: string, err: ConflictError, message: string): string {
+  const reason = err.extra?.reason;
+  if (reason === "identical") return "The same signal is already recorded for this date: nothing to do.";
+  if (reason === "settled" || reason === "attested") {
+    return "The recorded signal for this date is final (settled or attested) and cannot be replaced; " +
+      "submit for the next trading day instead.";
   }
-  if (err instanceof ConflictError) {
-    const reason = err.extra?.reason;
-    if (reason === "identical") return "The same signal is already recorded for this date: nothing to do.";
-    if (reason === "settled" || reason === "attested") {
-      return "The recorded signal for this date is final (settled or attested) and cannot be replaced; " +
-        "submit for the next trading day instead.";
-    }
-    if (/^Slug "" is already taken/.test(message)) {
-      return "The slug is taken (slugs are global): choose another one and call again.";
-    }
-    if (/^No free strategy slug/.test(message)) {
-      return "The platform could not name the portfolio's strategy this time: call again in a moment.";
-    }
-    if (/of your strategies are named/.test(message)) {
-      return "Several of your saved strategies share this name: call again with `id` (their ids are in " +
-        "`detail`; list_library lists them).";
-    }
-    if (tool === "submit_signal") {
-      return "Read the recorded signal with list_signals {slug, limit: 1}: if it equals yours, skip; " +
-        "otherwise withdraw_signal before the deadline and submit again.";
-    }
-    return "Something changed or already exists: read the current state with the matching get/list tool " +
-      "before trying again.";
+  if (/^Slug "" is already taken/.test(message)) {
+    return "The slug is taken (slugs are global): choose another one and call again.";
   }
-  if (err instanceof BadRequestError) {
-    if (/^Signal deadline passed/.test(message)) {
-      return "The signal window for this date is closed (no grace period): submit for the next trading day " +
-        "(get_calendar {date} answers next_trading_day).";
-    }
-    if (/is not an? (\w+ )?trading day/i.test(message)) {
-      return "Use `next_trading_day` (in `extra`, or from get_calendar {date}) as trade_date instead.";
-    }
-    if (/is managed by portfolio/.test(message)) {
-      return "A portfolio's strategy follows its portfolio: use pause_portfolio, resume_portfolio or " +
-        "delete_portfolio instead.";
-    }
-    if (tool.includes("portfolio")) {
-      return "Read the portfolio's status with get_portfolio: draft → activate_portfolio; active → " +
-        "pause_portfolio; paused → resume_portfolio (members and deletion only when not active).";
-    }
-    if (/^Strategy "" is retired/.test(message)) {
-      return "A retired strategy is final: create a new strategy with create_strategy.";
-    }
-    if (/^Strategy "" is paused/.test(message)) {
-      return 'Reactivate it with update_strategy {slug, status: "active"}, then call again.';
-    }
-    if (/^Strategy "" (is pending|becomes active with its first signal)|from pending to/.test(message)) {
-      return "A pending strategy becomes active with its first signal: submit one with submit_signal; " +
-        "from pending only retiring is allowed.";
-    }
-    if (/^Cannot change status from/.test(message)) {
-      return "Allowed: active → paused | retired; paused → active | retired; pending → retired; retired is final.";
-    }
-    return "The request breaks a business rule stated in `detail`: change the arguments accordingly.";
+  if (/^No free strategy slug/.test(message)) {
+    return "The platform could not name the portfolio's strategy this time: call again in a moment.";
   }
+  if (/of your strategies are named/.test(message)) {
+    return "Several of your saved strategies share this name: call again with `id` (their ids are in " +
+      "`detail`; list_library lists them).";
+  }
+  if (tool === "submit_signal") {
+    return "Read the recorded signal with list_signals {slug, limit: 1}: if it equals yours, skip; " +
+      "otherwise withdraw_signal before the deadline and submit again.";
+  }
+  return "Something changed or already exists: read the current state with the matching get/list tool " +
+    "before trying again.";
+}
+
+/** A 400: a business rule of signals, strategies' status machine or portfolios. */
+function businessRuleHint(tool: string, message: string): string {
+  if (/^Signal deadline passed/.test(message)) {
+    return "The signal window for this date is closed (no grace period): submit for the next trading day " +
+      "(get_calendar {date} answers next_trading_day).";
+  }
+  if (/is not an? (\w+ )?trading day/i.test(message)) {
+    return "Use `next_trading_day` (in `extra`, or from get_calendar {date}) as trade_date instead.";
+  }
+  if (/is managed by portfolio/.test(message)) {
+    return "A portfolio's strategy follows its portfolio: use pause_portfolio, resume_portfolio or " +
+      "delete_portfolio instead.";
+  }
+  if (tool.includes("portfolio")) {
+    return "Read the portfolio's status with get_portfolio: draft → activate_portfolio; active → " +
+      "pause_portfolio; paused → resume_portfolio (members and deletion only when not active).";
+  }
+  if (/^Strategy "" is retired/.test(message)) {
+    return "A retired strategy is final: create a new strategy with create_strategy.";
+  }
+  if (/^Strategy "" is paused/.test(message)) {
+    return 'Reactivate it with update_strategy {slug, status: "active"}, then call again.';
+  }
+  if (/^Strategy "" (is pending|becomes active with its first signal)|from pending to/.test(message)) {
+    return "A pending strategy becomes active with its first signal: submit one with submit_signal; " +
+      "from pending only retiring is allowed.";
+  }
+  if (/^Cannot change status from/.test(message)) {
+    return "Allowed: active → paused | retired; paused → active | retired; pending → retired; retired is final.";
+  }
+  return "The request breaks a business rule stated in `detail`: change the arguments accordingly.";
+}
+
+/** Too large, unavailable, unexpected. */
+function otherHint(err: unknown): string {
   if (err instanceof PayloadTooLargeError) {
     return "Ask for less work in one call (fewer symbols, a shorter date range), or queue it with submit_backtest.";
   }

@@ -74,5 +74,11 @@ export function buildMcpServer(deps: McpDeps, caller: McpCaller): McpServer {
   const charge = () => chargeMcpCall(deps, caller);
   registerResources(server, deps, charge);
   registerPrompts(server, charge);
+  // The SDK announces list changes once resources and prompts are registered; these lists never change.
+  server.server.registerCapabilities({
+    tools: { listChanged: false },
+    resources: { listChanged: false },
+    prompts: { listChanged: false },
+  });
   return server;
 }

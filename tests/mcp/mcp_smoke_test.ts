@@ -7,6 +7,12 @@ Deno.test("mcp: list tools, call the calendar anonymously, create a strategy wit
   await withMcpWorld(async (w, served) => {
     const agent = await guideAccount(w);
     const anon = await connectMcp(served.url);
+    // Tools, resources and prompts are fixed lists: the server promises no change notifications.
+    assert.deepEqual(anon.client.getServerCapabilities(), {
+      tools: { listChanged: false },
+      resources: { listChanged: false },
+      prompts: { listChanged: false },
+    });
     const { tools } = await anon.client.listTools();
     assert.ok(tools.some((t: { name: string }) => t.name === "submit_signal"));
     const cal = await anon.callTool("get_calendar", { date: "2026-05-14" });

@@ -484,17 +484,6 @@ class SmaCross(bt.Strategy):
             self.close()
 `;
 
-/** Whether the backtrader importer has landed (the placeholder refuses everything). */
-const importerLanded = await (async () => {
-  const { parseBacktraderCode } = await import("../../domain/strategy/backtrader/backtrader_import.ts");
-  try {
-    parseBacktraderCode(SMA_CROSS_PY, []);
-    return true;
-  } catch (e) {
-    return !(e instanceof Error && /not supported yet/.test(e.message));
-  }
-})();
-
 Deno.test("explain and generate: `universe` fills strategy text without one; a spec has its own", async () => {
   await withWorld(async (w) => {
     const text = (await post(w, "/builder/translate", BLUEPRINT)).body.generated_code
@@ -512,10 +501,7 @@ Deno.test("explain and generate: `universe` fills strategy text without one; a s
   });
 });
 
-Deno.test({
-  name: "backtrader code without a universe: /explain explains its rules, /generate asks for the universe",
-  ignore: !importerLanded,
-}, async () => {
+Deno.test("backtrader code without a universe: /explain explains its rules, /generate asks for the universe", async () => {
   await withWorld(async (w) => {
     const explained = await post(w, "/explain", { strategy_code: SMA_CROSS_PY });
     assert.equal(explained.status, 200, JSON.stringify(explained.body));

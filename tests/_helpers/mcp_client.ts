@@ -5,7 +5,8 @@
  */
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import type { TestWorld } from "./test_app.ts";
+import type { ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import { openTestWorld, type TestWorld } from "./test_app.ts";
 import { withGuideWorld } from "./quantgpt_client.ts";
 
 /** A served world: its base URL and how to stop serving. */
@@ -75,4 +76,38 @@ export function withMcpWorld(
       await served.close();
     }
   }, env);
+}
+
+/** A plain test world (no invite code) served on loopback for the length of `fn`, then closed. */
+export async function withServedWorld(
+  fn: (w: TestWorld, served: ServedWorld) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
+  const w = await openTestWorld(env);
+  const served = serveWorld(w);
+  try {
+    await fn(w, served);
+  } finally {
+    await served.close();
+    await w.close();
+  }
+}
+
+/** The annotations of each listed tool, by name (a name not listed throws). */
+export function hintsOf(tools: readonly { name: string; annotations?: ToolAnnotations }[]) {
+  return (name: string): ToolAnnotations => {
+    const tool = tools.find((t) => t.name === name);
+    if (!tool?.annotations) throw new Error(`no annotations listed for ${name}`);
+    return tool.annotations;
+  };
+}
+
+/** The JSON answer of an HTTP route of `w` called with `token`, asserting its status (200 by default). */
+export async function routeJson(w: TestWorld, method: string, path: string, token: string, status = 200) {
+  const res = await w.request(method, path, { token });
+  const text = await res.text();
+  if (res.status !== status) {
+    throw new Error(`${method} ${path}: ${res.status} (expected ${status}): ${text}`);
+  }
+  return JSON.parse(text);
 }

@@ -1,7 +1,7 @@
 /** The backtest tools over `/mcp` with the SDK client: the same answers as the HTTP routes for the same state. */
 import assert from "node:assert/strict";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
-import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
+import { connectMcp, hintsOf, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 import { RELIANCE_SMA } from "../_helpers/backtrader_samples.ts";
 
@@ -216,7 +216,7 @@ Deno.test("submit_backtest refuses bad input with a 422 naming the field", () =>
 Deno.test("the backtest tools are annotated: run neither read-only nor idempotent (it records a run), cancel destructive", () =>
   withTools(async ({ mcp }) => {
     const { tools } = await mcp.client.listTools();
-    const hints = (name: string) => tools.find((t: { name: string }) => t.name === name)!.annotations!;
+    const hints = hintsOf(tools);
     assert.deepEqual(
       [hints("run_backtest").readOnlyHint, hints("run_backtest").idempotentHint],
       [false, false],

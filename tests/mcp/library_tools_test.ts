@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
-import { connectMcp, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
+import { connectMcp, hintsOf, type McpTestClient, serveWorld } from "../_helpers/mcp_client.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 const SPEC = {
@@ -221,7 +221,7 @@ Deno.test("delete_library_strategy removes it; a second delete is 404; the annot
     assert.equal((await mcp.callTool("get_library_strategy", { id })).body.error.status, 404);
     assert.equal((await mcp.callTool("delete_library_strategy", { id })).body.error.status, 404);
     const { tools } = await mcp.client.listTools();
-    const hints = (name: string) => tools.find((t: { name: string }) => t.name === name)!.annotations!;
+    const hints = hintsOf(tools);
     assert.equal(hints("delete_library_strategy").destructiveHint, true);
     assert.deepEqual(
       [hints("rollback_model").readOnlyHint, hints("rollback_model").destructiveHint],

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { verifyLicenseFile } from "../../domain/licenses/license_file.ts";
-import { connectMcp, serveWorld } from "../_helpers/mcp_client.ts";
+import { connectMcp, hintsOf, serveWorld } from "../_helpers/mcp_client.ts";
 import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 const FP = "9f2c4e1a7b3d5c6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60";
@@ -128,7 +128,7 @@ Deno.test("mcp licence tools: bad arguments are a 422 naming the field; annotati
       assert.ok(names.includes(name), name);
     }
     assert.ok(!names.some((n: string) => /approve|reject/.test(n)), "no admin decisions");
-    const hints = (name: string) => tools.find((t: { name: string }) => t.name === name)!.annotations!;
+    const hints = hintsOf(tools);
     assert.equal(hints("request_license").idempotentHint, false);
     for (
       const name of ["get_my_license", "download_license", "get_quantos_image_url", "get_license_public_key"]

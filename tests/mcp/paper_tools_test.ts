@@ -4,8 +4,8 @@
  * field; another user's strategy or instance is a 404; the annotations.
  */
 import assert from "node:assert/strict";
-import { connectMcp, serveWorld } from "../_helpers/mcp_client.ts";
-import { T0, type TestWorld } from "../_helpers/test_app.ts";
+import { connectMcp, routeJson, serveWorld } from "../_helpers/mcp_client.ts";
+import { T0 } from "../_helpers/test_app.ts";
 import {
   advanceJob,
   allEvents,
@@ -24,12 +24,7 @@ const FAST_SPEC = {
   exit: "close < 0",
 };
 
-async function http(w: TestWorld, method: string, path: string, token: string, status = 200) {
-  const res = await w.request(method, path, { token });
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return JSON.parse(text);
-}
+const http = routeJson;
 
 Deno.test("mcp paper tools: start, list and get answer what the HTTP routes answer", () =>
   withWorld(async (w) => {

@@ -5,29 +5,17 @@
  */
 import assert from "node:assert/strict";
 import { MAX_SIGNAL_SYMBOLS } from "../../domain/track_record/signals/signals.ts";
-import { connectMcp, serveWorld } from "../_helpers/mcp_client.ts";
-import { openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
+import { connectMcp, hintsOf, routeJson, withServedWorld } from "../_helpers/mcp_client.ts";
+import type { TestWorld } from "../_helpers/test_app.ts";
 import { pseudoValues, seedFactor, signIn, universeStocks } from "../domain/portfolios/portfolio_fixtures.ts";
 
 const P = "/api/v1/portfolios";
 
-async function withServed(fn: (w: TestWorld, url: string) => Promise<void>) {
-  const w = await openTestWorld();
-  const served = serveWorld(w);
-  try {
-    await fn(w, served.url);
-  } finally {
-    await served.close();
-    await w.close();
-  }
-}
+/** A plain world served on loopback; `fn` gets its URL. */
+const withServed = (fn: (w: TestWorld, url: string) => Promise<void>) =>
+  withServedWorld((w, served) => fn(w, served.url));
 
-async function http(w: TestWorld, method: string, path: string, token: string, status = 200) {
-  const res = await w.request(method, path, { token });
-  const text = await res.text();
-  assert.equal(res.status, status, text);
-  return JSON.parse(text);
-}
+const http = routeJson;
 
 /** Two active hs300 factors of `ownerId` with values on the day before the world's day. */
 async function twoFactors(w: TestWorld, ownerId: string): Promise<[string, string]> {
@@ -187,7 +175,7 @@ Deno.test("mcp portfolio tools: annotations (destructive, idempotent, read-only)
     const anon = await connectMcp(url);
     try {
       const { tools } = await anon.client.listTools();
-      const hints = (name: string) => tools.find((t: { name: string }) => t.name === name)!.annotations!;
+      const hints = hintsOf(tools);
       for (const name of ["delete_portfolio", "remove_portfolio_member"]) {
         assert.equal(hints(name).destructiveHint, true, name);
       }

@@ -6,19 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { adminUpdateUser } from "../../domain/auth/accounts.ts";
-import { connectMcp, serveWorld } from "../_helpers/mcp_client.ts";
-import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
+import { connectMcp, hintsOf, withServedWorld } from "../_helpers/mcp_client.ts";
+import { signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
-async function withServed(fn: (w: TestWorld, url: string) => Promise<void>) {
-  const w = await openTestWorld();
-  const served = serveWorld(w);
-  try {
-    await fn(w, served.url);
-  } finally {
-    await served.close();
-    await w.close();
-  }
-}
+/** A plain world served on loopback; `fn` gets its URL. */
+const withServed = (fn: (w: TestWorld, url: string) => Promise<void>) =>
+  withServedWorld((w, served) => fn(w, served.url));
 
 async function http(
   w: TestWorld,
@@ -206,7 +199,7 @@ Deno.test("mcp support tools: annotations", () =>
     const anon = await connectMcp(url);
     try {
       const { tools } = await anon.client.listTools();
-      const hints = (name: string) => tools.find((t: { name: string }) => t.name === name)!.annotations!;
+      const hints = hintsOf(tools);
       assert.equal(hints("create_ticket").idempotentHint, false);
       assert.equal(hints("reply_ticket").idempotentHint, false);
       for (const name of ["mark_notification_read", "mark_all_notifications_read"]) {

@@ -181,6 +181,17 @@ const MAX_SYMBOL_LENGTH = 64;
 const DICTIONARY_CHUNK_BYTES = MAX_CHUNK_BYTES - 1024;
 /** Most cells one `readValues` answers (4,000 dates × 4,000 symbols). */
 const MAX_READ_CELLS = MAX_FACTOR_DATES * MAX_FACTOR_SYMBOLS;
+/** Reads that met a writer mid-way start again this many times, pausing longer each time, before a 409. */
+const READ_ATTEMPTS = 8;
+
+/**
+ * The pause before read attempt `attempt` + 1 (exponential from 4 ms, with jitter, about 0.5 s in all), so a
+ * reader that keeps meeting a writer lets it finish instead of starving while the writer keeps replacing dates.
+ */
+function pauseBeforeReread(attempt: number): Promise<void> {
+  const ms = 4 * 2 ** attempt * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 // Dictionary numbers are stored as Uint16.
 if (MAX_FACTOR_SYMBOLS > 65_536) throw new Error("MAX_FACTOR_SYMBOLS must fit a Uint16 dictionary number");
 
@@ -368,7 +379,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
   }
 
   async function readIndex(id: string): Promise<DateIndex> {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      if (attempt) await pauseBeforeReread(attempt);
       const index = await readIndexFrom(id, await kv.get<IndexChunk>(keys.factorDateIndex(id, 0)));
       if (index) return index;
     }
@@ -499,7 +511,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
   }
 
   async function readRecordAndIndex(id: string) {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+      if (attempt) await pauseBeforeReread(attempt);
       const [record, head] = await kv.getMany<[FactorRecord, IndexChunk]>([
         keys.factor(id),
         keys.factorDateIndex(id, 0),
@@ -802,7 +815,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
       symbols.forEach((s, c) => {
         if (!colOfSymbol.has(s)) colOfSymbol.set(s, c);
       });
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        if (attempt) await pauseBeforeReread(attempt);
         out.fill(NaN);
         const index = await readIndex(id);
         const dict = await readDictionary(id);
@@ -852,7 +866,8 @@ export function createFactorRepo(kv: Deno.Kv, opts: FactorRepoOptions = {}): Fac
     async readDate(id, date) {
       const day = dayOf(date);
       if (day === null) return null;
-      for (let attempt = 0; attempt < 5; attempt++) {
+      for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+        if (attempt) await pauseBeforeReread(attempt);
         const index = await readIndex(id);
         const at = findDay(index.days, day);
         if (at < 0) return null;

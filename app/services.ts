@@ -50,6 +50,7 @@ import { loadOfficialLists } from "../domain/calendar/official_lists.ts";
 import { createClaimedRepo } from "../domain/store/claimed_repo.ts";
 import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
+import { DEMO_SIGNING_KEY_SETTING } from "../domain/attestation/checkpoint.ts";
 import { createTransparencyLogRepo } from "../domain/store/transparency_log_repo.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
@@ -207,6 +208,11 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     { origin: config.tlogOrigin },
   );
+  const demoTlog = createTransparencyLog(
+    { log: createTransparencyLogRepo(kv, "demo"), settings: createSettingsRepo(kv) },
+    clock,
+    { origin: config.tlogDemoOrigin, signingKeySetting: DEMO_SIGNING_KEY_SETTING },
+  );
   const track: TrackRecordServices = {
     strategies: createTrackedStrategyRepo(kv),
     signals: createSignalRepo(kv),
@@ -215,6 +221,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     claimed: createClaimedRepo(kv),
     market: market.data,
     tlog,
+    demoTlog,
     attester: config.attest
       ? createGithubAttester({
         token: config.attest.token,

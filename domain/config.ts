@@ -130,6 +130,7 @@ const EnvSchema = z.object({
   ATTEST_REPO: z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "Expected owner/name").optional(),
   ATTEST_BRANCH: optionalText,
   TLOG_ORIGIN: z.string().min(1).max(200).default("quantedge/signals"),
+  TLOG_DEMO_ORIGIN: z.string().min(1).max(200).default("quantedge/demo"),
   GEMINI_API_KEY: optionalText,
   GEMINI_MODEL: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._\/-]+$/, "Not a model name")
     .default("gemini-2.5-flash"),
@@ -260,6 +261,8 @@ export interface Config {
   attest: { token: string; repo: string; branch?: string; apiBaseUrl: string } | undefined;
   /** The origin line of the transparency log's signed checkpoints. */
   tlogOrigin: string;
+  /** The demo log's origin (`TLOG_DEMO_ORIGIN`); never the production log's. */
+  tlogDemoOrigin: string;
   /**
    * The strategy assistant: Gemini when `GEMINI_API_KEY` is set (`gemini` undefined: the offline parser only),
    * the deadline of one model call, and the turns (generate, chat, explain) each user may take.
@@ -319,6 +322,13 @@ export function parseConfig(
   if ((e.GITHUB_CLIENT_ID === undefined) !== (e.GITHUB_CLIENT_SECRET === undefined)) {
     throw new ConfigError(
       "Set both GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET to enable GitHub sign-in, or neither",
+    );
+  }
+  if (
+    e.TLOG_DEMO_ORIGIN === e.TLOG_ORIGIN || e.TLOG_ORIGIN.includes("\n") || e.TLOG_DEMO_ORIGIN.includes("\n")
+  ) {
+    throw new ConfigError(
+      "TLOG_ORIGIN and TLOG_DEMO_ORIGIN must be two different one-line names: the demo never writes the production log",
     );
   }
   const accessTokenTtlMs = e.ACCESS_TOKEN_TTL_HOURS * 3_600_000;
@@ -407,6 +417,7 @@ export function parseConfig(
       }
       : undefined,
     tlogOrigin: e.TLOG_ORIGIN,
+    tlogDemoOrigin: e.TLOG_DEMO_ORIGIN,
     assistant: {
       gemini: e.GEMINI_API_KEY
         ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL?.replace(/\/+$/, "") }

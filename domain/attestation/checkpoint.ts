@@ -46,8 +46,11 @@ export interface CheckpointSigner {
   sign(origin: string, treeSize: number, rootHash: string, timestamp: number): Promise<Checkpoint>;
 }
 
-/** The settings-repository name under which the log's private key (PKCS#8, base64) is kept. */
+/** The settings-repository name under which the production log's private key (PKCS#8, base64) is kept. */
 export const SIGNING_KEY_SETTING = "tlog_signing_key";
+
+/** The settings-repository name of the demo log's own private key (`deno task demo` never signs with the other). */
+export const DEMO_SIGNING_KEY_SETTING = "tlog_demo_signing_key";
 
 const ED25519 = { name: "Ed25519" } as const;
 const encoder = new TextEncoder();

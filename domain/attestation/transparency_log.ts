@@ -69,6 +69,8 @@ export interface AppendResult {
 
 /** The transparency log service. */
 export interface TransparencyLog {
+  /** The log's name, the first line of every checkpoint it signs. */
+  readonly origin: string;
   /**
    * Logs a signal hash (64 lowercase hex) as the next leaf, with the checkpoint of the new size signed now in
    * the same commit (so no later reader can be first to sign that size, with a later time); logging an
@@ -130,9 +132,14 @@ export interface TransparencyLogStores {
 export function createTransparencyLog(
   stores: TransparencyLogStores,
   clock: Clock,
-  options: { origin?: string } = {},
+  options: {
+    origin?: string;
+    /** The settings name of this log's signing key (default `SIGNING_KEY_SETTING`; the demo log has its own). */
+    signingKeySetting?: string;
+  } = {},
 ): TransparencyLog {
   const origin = options.origin ?? DEFAULT_LOG_ORIGIN;
+  const keySetting = options.signingKeySetting ?? SIGNING_KEY_SETTING;
   if (origin === "" || origin.includes("\n")) {
     throw new TypeError("The transparency log's origin must be one non-empty line");
   }
@@ -145,7 +152,7 @@ export function createTransparencyLog(
       // The settings repository stores synchronously made values, so a candidate key is made first; when another
       // instance already stored one, the candidate is dropped.
       const candidate = await generateSigningKey();
-      return createCheckpointSigner(await settings.getOrCreate(SIGNING_KEY_SETTING, () => candidate));
+      return createCheckpointSigner(await settings.getOrCreate(keySetting, () => candidate));
     })().catch((err) => {
       signerPromise = null;
       throw err;
@@ -207,6 +214,8 @@ export function createTransparencyLog(
   };
 
   return {
+    origin,
+
     async append(signalHash) {
       const leaf = await leafHash(requireSignalHash(signalHash, "log signal hash"));
       return await withRetry<AppendResult>("append to the transparency log", async () => {

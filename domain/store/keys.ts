@@ -2,6 +2,11 @@
  * Every Deno KV key the product writes. Collections are snake_case plurals; indexes are
  * `<collection>_by_<field>` and hold ids, never copies.
  */
+/** The first key part of a transparency log's `part` for log `log` (`""`: the production log's own names). */
+function tlogPart(log: string, part: string): string {
+  return log === "" ? part : `${log}:${part}`;
+}
+
 export const keys = {
   setting: (name: string) => ["settings", name] as const,
 
@@ -132,12 +137,17 @@ export const keys = {
   /** Result of the last run of each daily job. */
   dailyJobRun: (name: string) => ["daily_job_runs", name] as const,
 
-  /** Transparency log: head `{size}`; leaves by index and by signal hash; perfect-subtree node hashes. */
-  tlogHead: () => ["tlog", "head"] as const,
-  tlogLeaf: (index: number) => ["tlog_leaves", index] as const,
-  tlogLeafByHash: (signalHash: string) => ["tlog_leaves_by_hash", signalHash] as const,
-  tlogNode: (level: number, index: number) => ["tlog_nodes", level, index] as const,
-  tlogCheckpoint: (treeSize: number) => ["tlog_checkpoints", treeSize] as const,
+  /**
+   * Transparency logs: head `{size}`; leaves by index and by hash; perfect-subtree node hashes; checkpoints.
+   * `log` names the log: `""` is the production log (its keys predate the others and keep their names), any
+   * other name (`"demo"`) prefixes each key's first part with `<name>:`.
+   */
+  tlogHead: (log = "") => [tlogPart(log, "tlog"), "head"] as const,
+  tlogLeaf: (index: number, log = "") => [tlogPart(log, "tlog_leaves"), index] as const,
+  tlogLeafByHash: (signalHash: string, log = "") =>
+    [tlogPart(log, "tlog_leaves_by_hash"), signalHash] as const,
+  tlogNode: (level: number, index: number, log = "") => [tlogPart(log, "tlog_nodes"), level, index] as const,
+  tlogCheckpoint: (treeSize: number, log = "") => [tlogPart(log, "tlog_checkpoints"), treeSize] as const,
 
   /** Cached summary of a backtest by (spec hash, data version), e.g. for the catalog compare. */
   runSummaryCache: (specHash: string, dataVersion: string) =>

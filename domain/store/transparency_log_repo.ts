@@ -47,39 +47,42 @@ export interface TransparencyLogRepo {
   saveCheckpoint(checkpoint: Checkpoint): Promise<Checkpoint>;
 }
 
-/** Creates the KV-backed transparency-log repository. */
-export function createTransparencyLogRepo(kv: Deno.Kv): TransparencyLogRepo {
+/**
+ * Creates the KV-backed transparency-log repository of log `log` (`""`, the default, is the production log;
+ * another name, e.g. `"demo"`, keeps a separate log under its own keys).
+ */
+export function createTransparencyLogRepo(kv: Deno.Kv, log = ""): TransparencyLogRepo {
   return {
     async head() {
-      const entry = await kv.get<{ size: number }>(keys.tlogHead());
+      const entry = await kv.get<{ size: number }>(keys.tlogHead(log));
       return { size: entry.value?.size ?? 0, versionstamp: entry.versionstamp };
     },
     async indexOf(signalHash) {
-      return (await kv.get<number>(keys.tlogLeafByHash(signalHash))).value;
+      return (await kv.get<number>(keys.tlogLeafByHash(signalHash, log))).value;
     },
     async leafAt(index) {
-      return (await kv.get<string>(keys.tlogLeaf(index))).value;
+      return (await kv.get<string>(keys.tlogLeaf(index, log))).value;
     },
     nodes(refs) {
-      return getManyValues<Uint8Array>(kv, refs.map((r) => keys.tlogNode(r.level, r.index)));
+      return getManyValues<Uint8Array>(kv, refs.map((r) => keys.tlogNode(r.level, r.index, log)));
     },
     async commitAppend(head, append) {
       let op = kv.atomic()
-        .check({ key: keys.tlogHead(), versionstamp: head.versionstamp })
-        .check({ key: keys.tlogLeafByHash(append.signalHash), versionstamp: null })
-        .set(keys.tlogHead(), { size: append.index + 1 })
-        .set(keys.tlogLeaf(append.index), append.signalHash)
-        .set(keys.tlogLeafByHash(append.signalHash), append.index);
-      for (const node of append.nodes) op = op.set(keys.tlogNode(node.level, node.index), node.hash);
+        .check({ key: keys.tlogHead(log), versionstamp: head.versionstamp })
+        .check({ key: keys.tlogLeafByHash(append.signalHash, log), versionstamp: null })
+        .set(keys.tlogHead(log), { size: append.index + 1 })
+        .set(keys.tlogLeaf(append.index, log), append.signalHash)
+        .set(keys.tlogLeafByHash(append.signalHash, log), append.index);
+      for (const node of append.nodes) op = op.set(keys.tlogNode(node.level, node.index, log), node.hash);
       // No size past the head has a checkpoint (sizes are only signed once they exist), so this is the first.
-      if (append.checkpoint) op = op.set(keys.tlogCheckpoint(append.index + 1), append.checkpoint);
+      if (append.checkpoint) op = op.set(keys.tlogCheckpoint(append.index + 1, log), append.checkpoint);
       return (await op.commit()).ok;
     },
     async checkpoint(treeSize) {
-      return (await kv.get<Checkpoint>(keys.tlogCheckpoint(treeSize))).value;
+      return (await kv.get<Checkpoint>(keys.tlogCheckpoint(treeSize, log))).value;
     },
     async saveCheckpoint(checkpoint) {
-      const key = keys.tlogCheckpoint(checkpoint.tree_size);
+      const key = keys.tlogCheckpoint(checkpoint.tree_size, log);
       for (let i = 0; i < 5; i++) {
         const res = await kv.atomic().check({ key, versionstamp: null }).set(key, checkpoint).commit();
         if (res.ok) return checkpoint;

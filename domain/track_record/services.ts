@@ -15,7 +15,7 @@ import type { BackgroundTasks } from "./background_tasks.ts";
 /** The transparency log as this area uses it (implemented by `domain/attestation/transparency_log.ts`). */
 export type SignalLogPort = Pick<
   TransparencyLog,
-  "append" | "checkpoint" | "inclusionProof" | "consistencyProof"
+  "origin" | "append" | "checkpoint" | "inclusionProof" | "consistencyProof"
 >;
 
 /** The part of the GitHub attester submission uses. */
@@ -44,8 +44,10 @@ export interface TrackRecordServices {
   audit: AuditRepo;
   claimed: ClaimedRepo;
   market: MarketData;
-  /** The built-in transparency log (always on). */
+  /** The built-in production transparency log (always on). */
   tlog: SignalLogPort;
+  /** The demo's own log (own origin and key): demo strategies' signals and day records go here, never to `tlog`. */
+  demoTlog: SignalLogPort;
   /** GitHub attestation, or the unconfigured attester that answers `repo_not_configured`. */
   attester: SignalAttesterPort;
   notifications: NotificationDeps;
@@ -59,4 +61,9 @@ export interface TrackRecordServices {
   log: LogFn;
   /** Signal submissions per user (`RATE_LIMIT_SIGNAL`, bucket `signal_submit_user`); unlimited when absent. */
   signalRate?: RateCharge;
+}
+
+/** The log a strategy's signals and day records go to: the demo log for demo strategies, else the production log. */
+export function logOf(deps: Pick<TrackRecordServices, "tlog" | "demoTlog">, strategy: { is_demo: boolean }) {
+  return strategy.is_demo ? deps.demoTlog : deps.tlog;
 }

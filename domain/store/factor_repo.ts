@@ -5,7 +5,7 @@
  * long-short curve) as a blob.
  */
 import type { FactorCheck, FactorYearStats } from "../factors/factor_stats.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import { type Clock, sleep, systemClock } from "../clock.ts";
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import { getBlob, MAX_CHUNK_BYTES, putBlob, withRetry } from "./kv.ts";
 import { keys } from "./keys.ts";
@@ -189,8 +189,7 @@ const READ_ATTEMPTS = 8;
  * reader that keeps meeting a writer lets it finish instead of starving while the writer keeps replacing dates.
  */
 function pauseBeforeReread(attempt: number): Promise<void> {
-  const ms = 4 * 2 ** attempt * (0.5 + Math.random() / 2);
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return sleep(4 * 2 ** attempt * (0.5 + Math.random() / 2));
 }
 // Dictionary numbers are stored as Uint16.
 if (MAX_FACTOR_SYMBOLS > 65_536) throw new Error("MAX_FACTOR_SYMBOLS must fit a Uint16 dictionary number");

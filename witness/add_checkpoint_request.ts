@@ -15,7 +15,9 @@ export const MAX_PROOF_HASHES = 64;
 const HASH = /^[0-9a-f]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** No control character except the note's own line feeds. */
+// deno-lint-ignore no-control-regex
 const NO_CONTROL = /^[^\x00-\x1f\x7f]*$/;
+// deno-lint-ignore no-control-regex
 const NOTE_TEXT = /^[^\x00-\x09\x0b-\x1f\x7f]*$/;
 
 const Count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);

@@ -20,6 +20,7 @@ export const MAX_LOGS = 64;
 export const MAX_ORIGIN_LENGTH = 256;
 
 /** An origin: 1–256 characters, none of them a control character or a space. */
+// deno-lint-ignore no-control-regex
 const ORIGIN = /^[^\x00-\x20\x7f]{1,256}$/;
 
 /** Whether `origin` is one the witness can serve (no spaces or control characters, at most 256 characters). */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { fixedClock } from "../../domain/clock.ts";
 import { verifyCosignature } from "../../domain/attestation/cosignature.ts";
 import { startWitness } from "../_helpers/witness.ts";
-import { addBody, forkOf, get, LOG_T0, openLog, post, WITNESS_T0 } from "./log_fixture.ts";
+import { addBody, get, openLog, post, WITNESS_T0 } from "./log_fixture.ts";
 
 const ORIGIN = "test.example/signals";
 

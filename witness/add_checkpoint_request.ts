@@ -10,7 +10,7 @@ import type { Checkpoint } from "../domain/attestation/checkpoint.ts";
 import { MAX_ORIGIN_LENGTH } from "./witness_logs.ts";
 
 /** Most hashes a consistency proof may list (a proof in a tree of 2^63 leaves has fewer). */
-export const MAX_PROOF_HASHES = 64;
+const MAX_PROOF_HASHES = 64;
 
 const HASH = /^[0-9a-f]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;

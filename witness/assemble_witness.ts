@@ -3,7 +3,6 @@
  * ones, then those pinned on first use for origins not configured), the core and its HTTP app. Shared by
  * `scripts/witness.ts` and the tests' `startWitness`.
  */
-import type { Hono } from "hono";
 import type { Clock } from "../domain/clock.ts";
 import { createWitness, type Witness } from "./witness.ts";
 import { createWitnessApp } from "./witness_http.ts";
@@ -14,7 +13,8 @@ import type { WitnessStore } from "./witness_store.ts";
 /** A witness ready to serve. */
 export interface AssembledWitness {
   witness: Witness;
-  app: Hono;
+  /** The HTTP front end (`witness_http.ts`), as a handler for `Deno.serve`. */
+  app: { fetch(request: Request): Response | Promise<Response> };
   publicKey: { algorithm: "Ed25519"; public_key: string; key_id: string };
   /** The logs it witnesses, configured ones first. */
   logs: WitnessedLog[];

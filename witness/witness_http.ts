@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { Witness } from "./witness.ts";
 
 /** Largest add-checkpoint body accepted (64 KiB). */
-export const MAX_BODY_BYTES = 64 * 1024;
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** The witness's HTTP app. `onUnexpected` hears errors that are bugs or storage failures (answered 500). */
 export function createWitnessApp(witness: Witness, onUnexpected: (err: unknown) => void = () => {}): Hono {

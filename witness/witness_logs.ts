@@ -14,7 +14,7 @@ export interface WitnessedLog {
 }
 
 /** Most logs one witness serves. */
-export const MAX_LOGS = 64;
+const MAX_LOGS = 64;
 
 /** Longest origin accepted (characters). */
 export const MAX_ORIGIN_LENGTH = 256;

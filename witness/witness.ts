@@ -185,7 +185,8 @@ export function createWitness(deps: WitnessDeps): Witness {
           },
         };
       }
-      if (seen && oldSize < offered.tree_size) {
+      // Every tree extends the empty one: a proof is needed only from a size above 0.
+      if (seen && oldSize > 0 && oldSize < offered.tree_size) {
         const proof = proofHex.map((h) => hexToBytes(h)!);
         const ok = await verifyConsistency(
           oldSize,

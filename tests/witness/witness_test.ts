@@ -141,3 +141,19 @@ Deno.test("witness: an old_size other than its latest size is 409 with that size
     await w.close();
   }
 });
+
+Deno.test("witness: after cosigning the empty tree it cosigns the first non-empty checkpoint from size 0", async () => {
+  await using honest = await openLog(ORIGIN);
+  const w = await startWitness({ logs: [{ origin: ORIGIN, public_key: honest.publicKey }] });
+  try {
+    const empty = await addBody(honest.log, 0);
+    assert.equal(empty.checkpoint.tree_size, 0);
+    assert.equal((await post(`${w.url}/add-checkpoint`, empty)).status, 200);
+    await honest.grow("a", 2);
+    const res = await post(`${w.url}/add-checkpoint`, await addBody(honest.log, 0));
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal((await get(`${w.url}/`)).body.logs[0].tree_size, 2);
+  } finally {
+    await w.close();
+  }
+});

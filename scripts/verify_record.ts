@@ -200,15 +200,20 @@ export async function verifyRecord(
 ): Promise<RecordVerdict> {
   const base = baseUrl.replace(/\/+$/, "") + "/api/v1/public";
   const failures: string[] = [];
-  const head = await getJson(fetchFn, `${base}/log/checkpoint`) as Checkpoint;
-  if (!(await verifyCheckpoint(head))) {
-    failures.push("the current log checkpoint's signature does not verify");
-  }
   const record = await getJson(fetchFn, `${base}/strategies/${encodeURIComponent(slug)}/track-record`) as {
     initial_capital: number;
+    is_demo?: boolean;
     /** `nav` is normalised to 1.0 at the start; `nav_value` is the currency NAV the days verify. */
     records: { date: string; nav: number; nav_value?: number }[];
   };
+  // A demo strategy's signals are in the demo's own log.
+  const head = await getJson(
+    fetchFn,
+    `${base}/log/checkpoint${record.is_demo ? "?log=demo" : ""}`,
+  ) as Checkpoint;
+  if (!(await verifyCheckpoint(head))) {
+    failures.push("the current log checkpoint's signature does not verify");
+  }
   const days: DayVerdict[] = [];
   let prevNav = record.initial_capital;
   let opening: OpeningState = { cash: record.initial_capital, quantities: new Map() };

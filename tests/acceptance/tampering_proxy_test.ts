@@ -170,7 +170,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       },
       {
         kind: "the benchmark return on /track-record",
-        tag: /^(track_record\.)?benchmark_return$|^benchmark\.return$/,
+        tag: /^track_record\.benchmark_return$/,
         tamper: (u, b) => {
           if (!isTrack(u)) return false;
           b.records[k].benchmark_return += 0.001;
@@ -188,7 +188,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       },
       ...(["sharpe", "volatility", "max_drawdown"] as const).map((metric): Case => ({
         kind: `${metric} on /performance`,
-        tag: new RegExp(`^(performance|metrics?)\\.${metric}$`),
+        tag: new RegExp(`^performance\\.${metric}$`),
         tamper: (u, b) => {
           if (!isPerf(u)) return false;
           b.metrics[metric] += 0.01;
@@ -198,7 +198,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       })),
       {
         kind: "a rolling excess Sharpe value",
-        tag: /^(performance\.)?rolling_excess_sharpe$/,
+        tag: /^performance\.rolling_excess_sharpe$/,
         tamper: (u, b) => {
           if (!isPerf(u)) return false;
           b.rolling_excess_sharpe[2].value += 0.01;
@@ -216,7 +216,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       },
       {
         kind: "a daily return on /track-record",
-        tag: /^(track_record\.)?daily_return$/,
+        tag: /^track_record\.daily_return$/,
         tamper: (u, b) => {
           if (!isTrack(u)) return false;
           b.records[k].daily_return += 1e-4;
@@ -225,12 +225,12 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       },
       {
         kind: "a past day's record changed with its record_hash recomputed (the chain breaks)",
-        tag: /^(record_)?chain(\.[a-z_]+)?$|^record_hash$|^prev_record_hash$/,
+        tag: /^chain\.(prev_record_hash|log)$/,
         tamper: forgedDay(kDate),
       },
       {
         kind: "a checkpoint timestamp (note rewritten to match)",
-        tag: /^(log\.)?checkpoint(\.[a-z_]+)?$/,
+        tag: /^(log\.checkpoint|checkpoints\.(signature|time|order))$/,
         tamper: onBundle(firstDay, (_v, b) => {
           const cp = b.signal.log.inclusion_proof.checkpoint;
           cp.timestamp -= 3_600_000;
@@ -263,7 +263,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       },
       {
         kind: "a day dropped from /track-record",
-        tag: /^(track_record|completeness|chain|record_chain)(\.[a-z_]+)?$/,
+        tag: /^(track_record\.dates|completeness|chain\.prev_record_hash)$/,
         tamper: (u, b) => {
           if (!isTrack(u)) return false;
           b.records = b.records.filter((r: Json) => r.date !== kDate);
@@ -272,7 +272,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       },
       {
         kind: "a signal weight (canonical JSON and parsed signals)",
-        tag: /^signal(\.[a-z_]+)?$/,
+        tag: /^signal\.(canonical_json|hash)$/,
         tamper: onBundle(firstDay, (_v, b) => {
           b.signal.canonical_json = b.signal.canonical_json.replace('"weight":"0.5"', '"weight":"0.55"');
           b.signal.signals = b.signal.signals.map((s: Json) => s.weight === 0.5 ? { ...s, weight: 0.55 } : s);
@@ -338,7 +338,6 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       await t.step(`caught: ${c.kind}`, async () => {
         proxy.set(c.tamper);
         const v = await verify();
-        assert.ok(proxy.altered() > 0, "the proxy altered an answer");
         assert.equal(v.verdict, "not_verified", `${c.kind}: ${v.verdict}`);
         assert.equal(v.ok, false);
         const all = [...v.failures, ...v.days.flatMap((d) => d.failures)];
@@ -346,6 +345,7 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
           all.some((f) => c.tag.test(tagOf(f))),
           `${c.kind}: no failure tagged ${c.tag}; got ${[...new Set(all.map(tagOf))].join(", ")}`,
         );
+        assert.ok(proxy.altered() > 0, "the proxy altered an answer");
       });
     }
 

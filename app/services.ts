@@ -52,6 +52,7 @@ import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
 import { DEMO_SIGNING_KEY_SETTING } from "../domain/attestation/checkpoint.ts";
 import { createTransparencyLogRepo } from "../domain/store/transparency_log_repo.ts";
+import { createCosignatureRepo } from "../domain/store/cosignature_repo.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
 import { createTopicHub } from "../domain/stream/hub.ts";
@@ -222,6 +223,13 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     market: market.data,
     tlog,
     demoTlog,
+    witnessing: {
+      ...config.witnesses,
+      store: createCosignatureRepo(kv),
+      fetch: globalThis.fetch,
+      clock,
+      log,
+    },
     attester: config.attest
       ? createGithubAttester({
         token: config.attest.token,

@@ -40,6 +40,45 @@ const bool = (fallback: boolean) =>
 
 const optionalText = z.string().trim().optional().transform((v) => (v ? v : undefined));
 
+/** Most witnesses `WITNESS_URLS` may name. */
+const MAX_WITNESSES = 8;
+
+/**
+ * `WITNESS_URLS`: comma-separated http(s) base URLs without credentials, query or fragment, at most
+ * `MAX_WITNESSES`, no duplicates (compared without a trailing slash, which is dropped).
+ */
+const witnessUrls = z.string().default("").transform((text, ctx) => {
+  const out: string[] = [];
+  for (const item of text.split(",").map((v) => v.trim()).filter((v) => v.length > 0)) {
+    let url: URL;
+    try {
+      url = new URL(item);
+    } catch {
+      ctx.addIssue({ code: "custom", message: `"${item.slice(0, 100)}" is not a URL` });
+      return z.NEVER;
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      ctx.addIssue({ code: "custom", message: `"${item.slice(0, 100)}" is not an http(s) URL` });
+      return z.NEVER;
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      ctx.addIssue({ code: "custom", message: "a witness URL carries no credentials, query or fragment" });
+      return z.NEVER;
+    }
+    const base = url.href.replace(/\/+$/, "");
+    if (out.includes(base)) {
+      ctx.addIssue({ code: "custom", message: `"${base}" is listed twice` });
+      return z.NEVER;
+    }
+    out.push(base);
+  }
+  if (out.length > MAX_WITNESSES) {
+    ctx.addIssue({ code: "custom", message: `at most ${MAX_WITNESSES} witnesses (${out.length} given)` });
+    return z.NEVER;
+  }
+  return out;
+});
+
 /**
  * Default budget of the expression evaluation of one synchronous run, in cost units (about a quarter of a second
  * of evaluation on the reference machine; see `domain/strategy/cost.ts`).
@@ -131,6 +170,8 @@ const EnvSchema = z.object({
   ATTEST_BRANCH: optionalText,
   TLOG_ORIGIN: z.string().min(1).max(200).default("quantedge/signals"),
   TLOG_DEMO_ORIGIN: z.string().min(1).max(200).default("quantedge/demo"),
+  WITNESS_URLS: witnessUrls,
+  WITNESS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(3_000),
   GEMINI_API_KEY: optionalText,
   GEMINI_MODEL: z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9._\/-]+$/, "Not a model name")
     .default("gemini-2.5-flash"),
@@ -263,6 +304,8 @@ export interface Config {
   tlogOrigin: string;
   /** The demo log's origin (`TLOG_DEMO_ORIGIN`); never the production log's. */
   tlogDemoOrigin: string;
+  /** Witnesses asked to cosign each log head (`WITNESS_URLS`, base URLs) and the bound of one request. */
+  witnesses: { urls: string[]; timeoutMs: number };
   /**
    * The strategy assistant: Gemini when `GEMINI_API_KEY` is set (`gemini` undefined: the offline parser only),
    * the deadline of one model call, and the turns (generate, chat, explain) each user may take.
@@ -418,6 +461,7 @@ export function parseConfig(
       : undefined,
     tlogOrigin: e.TLOG_ORIGIN,
     tlogDemoOrigin: e.TLOG_DEMO_ORIGIN,
+    witnesses: { urls: e.WITNESS_URLS, timeoutMs: e.WITNESS_TIMEOUT_MS },
     assistant: {
       gemini: e.GEMINI_API_KEY
         ? { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL?.replace(/\/+$/, "") }

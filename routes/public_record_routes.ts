@@ -1,6 +1,7 @@
 /**
  * Public, unauthenticated verification: `/api/v1/public/strategies/*` (list, track record, performance, verify,
- * audit, claimed) and `/api/v1/public/log/*` (transparency-log checkpoint, inclusion and consistency proofs).
+ * audit, claimed) and `/api/v1/public/log/*` (either transparency log's checkpoint, checkpoint list, witnesses,
+ * inclusion and consistency proofs; `?log=production|demo`).
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
@@ -14,17 +15,21 @@ import {
 import { isIsoDate } from "../domain/calendar/dates.ts";
 import {
   logCheckpoint,
+  logCheckpoints,
   logConsistencyProof,
   logInclusionProof,
+  logWitnesses,
   publicStrategiesPage,
 } from "../domain/track_record/operations.ts";
 import { newRouter } from "./app_env.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import {
   AuditLogSchema,
+  CheckpointPageSchema,
   CheckpointSchema,
   ConsistencyProofSchema,
   InclusionProofSchema,
+  LogQuery,
   PerformanceSchema,
   PublicClaimedSchema,
   PublicStrategyPageSchema,
@@ -33,6 +38,7 @@ import {
   TrackedUniverseSchema,
   TrackRecordSchema,
   VerifyDaySchema,
+  WitnessListSchema,
 } from "./schemas/track_record.ts";
 
 const tags = ["public records"];
@@ -161,10 +167,45 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       method: "get",
       path: "/public/log/checkpoint",
       tags,
-      summary: "The transparency log's signed head (Ed25519) and public key",
-      responses: { 200: jsonResponse(CheckpointSchema, "Checkpoint") },
+      summary: "A transparency log's signed head (Ed25519) and public key, with witness cosignatures",
+      description: "`?log=production` (default) or `demo` (the demo's own log). `cosignatures` are the " +
+        "witnesses' cosignatures of this checkpoint that verify; `github` the commit of its file, or null.",
+      request: { query: LogQuery },
+      responses: { 200: jsonResponse(CheckpointSchema, "Checkpoint"), ...errorResponses(422) },
     }),
-    async (c) => c.json(await logCheckpoint(deps), 200),
+    async (c) => c.json(await logCheckpoint(deps, c.req.valid("query").log), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/public/log/checkpoints",
+      tags,
+      summary: "A log's signed checkpoints, ascending by tree size, with cosignatures",
+      description:
+        "Only sizes that were signed, from `from_size` (default 1), at most `limit` (default 100, " +
+        "max 1000); `next_from_size` pages on (null at the end). Checkpoint times never decrease.",
+      request: {
+        query: LogQuery.extend({
+          from_size: z.coerce.number().int().min(0).default(1),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
+      },
+      responses: { 200: jsonResponse(CheckpointPageSchema, "Checkpoints"), ...errorResponses(400, 422) },
+    }),
+    async (c) => c.json(await logCheckpoints(deps, c.req.valid("query")), 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/public/log/witnesses",
+      tags,
+      summary: "The configured witnesses of a log and the largest tree size each has cosigned",
+      request: { query: LogQuery },
+      responses: { 200: jsonResponse(WitnessListSchema, "Witnesses"), ...errorResponses(422) },
+    }),
+    async (c) => c.json(await logWitnesses(deps, c.req.valid("query").log), 200),
   );
 
   app.openapi(
@@ -175,13 +216,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       summary: "Inclusion proof of a signal hash in the transparency log (RFC 6962 audit path)",
       request: {
         params: SignalHashParam,
-        query: z.object({ tree_size: z.coerce.number().int().min(1).optional() }),
+        query: LogQuery.extend({ tree_size: z.coerce.number().int().min(1).optional() }),
       },
       responses: { 200: jsonResponse(InclusionProofSchema, "Proof"), ...errorResponses(400, 404, 422) },
     }),
     async (c) => {
       const { signal_hash } = c.req.valid("param");
-      return c.json(await logInclusionProof(deps, signal_hash, c.req.valid("query").tree_size), 200);
+      const { tree_size, log } = c.req.valid("query");
+      return c.json(await logInclusionProof(deps, signal_hash, tree_size, log), 200);
     },
   );
 
@@ -192,7 +234,7 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       tags,
       summary: "Consistency proof between two tree sizes (the log was only appended to)",
       request: {
-        query: z.object({
+        query: LogQuery.extend({
           first: z.coerce.number().int().min(1),
           second: z.coerce.number().int().min(1),
         }),
@@ -200,8 +242,8 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       responses: { 200: jsonResponse(ConsistencyProofSchema, "Proof"), ...errorResponses(400, 422) },
     }),
     async (c) => {
-      const { first, second } = c.req.valid("query");
-      return c.json(await logConsistencyProof(deps, first, second), 200);
+      const { first, second, log } = c.req.valid("query");
+      return c.json(await logConsistencyProof(deps, first, second, log), 200);
     },
   );
   return app;

@@ -1,5 +1,5 @@
 /**
- * Attests signals to a GitHub repository: each strategy-day becomes the file `signals/{slug}/{trade_date}.json`,
+ * Attests signals (and transparency-log checkpoints) to a GitHub repository: each strategy-day becomes the file `signals/{slug}/{trade_date}.json`,
  * committed through the contents API with Octokit, so the repository's history is a public, timestamped record
  * of every signal hash. A replaced signal updates its file (a new commit); attesting the same hash again returns
  * the commit that last wrote the file and commits nothing. Failures never throw: they come back as
@@ -9,6 +9,7 @@
  */
 import { deadlineSignal } from "../clock.ts";
 import { Octokit } from "octokit";
+import type { Checkpoint } from "./checkpoint.ts";
 
 /** The outcome of one attestation: the commit that holds the file, or why there is none. */
 export type AttestationResult =
@@ -29,6 +30,12 @@ export interface SignalAttester {
   readonly configured: boolean;
   /** Commits the file, or reports why it could not; never throws. */
   attest(file: SignalFile): Promise<AttestationResult>;
+  /**
+   * Commits a transparency-log checkpoint as `checkpoints/<origin with "/" → "_">/<tree_size>.json` (the
+   * checkpoint's signed fields, pretty JSON); committing the same checkpoint again returns the commit that last
+   * wrote the file. Never throws.
+   */
+  attestCheckpoint(checkpoint: Checkpoint): Promise<AttestationResult>;
   /**
    * The raw-content URL a script can fetch the strategy-day's file from (`null` when unconfigured): at
    * `commitSha` when given (immutable), else on the configured branch (`HEAD`, the default branch, when none).
@@ -71,10 +78,34 @@ function signalCommitMessage(file: SignalFile): string {
   return `signal ${file.slug} ${file.trade_date} ${file.signal_hash.slice(0, 12)}`;
 }
 
+/** The repository path of a checkpoint's file: `checkpoints/<origin with "/" → "_">/<tree_size>.json`. */
+export function checkpointFilePath(origin: string, treeSize: number): string {
+  return `checkpoints/${origin.replaceAll("/", "_")}/${treeSize}.json`;
+}
+
+/** The checkpoint file's text: its signed fields as pretty-printed (2-space) JSON and a newline. */
+function checkpointFileText(c: Checkpoint): string {
+  const { origin, tree_size, root_hash, timestamp, note, signature, algorithm, public_key, key_id } = c;
+  const body = { origin, tree_size, root_hash, timestamp, note, signature, algorithm, public_key, key_id };
+  return JSON.stringify(body, null, 2) + "\n";
+}
+
+/** Why a checkpoint cannot be committed as given, or `null` when it can. */
+function invalidCheckpoint(c: Checkpoint): string | null {
+  const segment = c.origin.replaceAll("/", "_");
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(segment) || segment.includes("..")) {
+    return "invalid_checkpoint: origin";
+  }
+  if (!Number.isSafeInteger(c.tree_size) || c.tree_size < 1) return "invalid_checkpoint: tree_size";
+  if (typeof c.signature !== "string" || typeof c.note !== "string") return "invalid_checkpoint: signature";
+  return null;
+}
+
 /** An attester with no destination: every `attest` reports `repo_not_configured`. */
 export const unconfiguredAttester: SignalAttester = {
   configured: false,
   attest: () => Promise.resolve({ committed: false, reason: "repo_not_configured" }),
+  attestCheckpoint: () => Promise.resolve({ committed: false, reason: "repo_not_configured" }),
   rawFileUrl: () => null,
 };
 
@@ -202,15 +233,15 @@ export function createGithubAttester(options: {
       });
       const data = res.data;
       if (Array.isArray(data) || data.type !== "file") return { notAFile: true as const };
-      let signalHash: string | null = null;
+      let parsed: Record<string, unknown> | null = null;
       const text = "content" in data && typeof data.content === "string" ? fromBase64(data.content) : null;
       try {
-        const parsed = text === null ? null : JSON.parse(text);
-        if (parsed && typeof parsed.signal_hash === "string") signalHash = parsed.signal_hash;
+        const value = text === null ? null : JSON.parse(text);
+        if (value && typeof value === "object") parsed = value;
       } catch {
         // Not our JSON: it is overwritten.
       }
-      return { notAFile: false as const, sha: data.sha, htmlUrl: data.html_url ?? null, signalHash };
+      return { notAFile: false as const, sha: data.sha, htmlUrl: data.html_url ?? null, parsed };
     } catch (err) {
       if (isHttpError(err) && err.status === 404) return null;
       throw err;
@@ -230,6 +261,57 @@ export function createGithubAttester(options: {
     return res.data[0] ?? null;
   }
 
+  /**
+   * Writes `text` at `path` unless the file already says the same (`same` of its JSON): then the commit that
+   * last touched it is answered. A write that lost a race is re-read and retried; never throws.
+   */
+  async function commitFile(
+    path: string,
+    text: string,
+    message: string,
+    same: (parsed: Record<string, unknown>) => boolean,
+  ): Promise<AttestationResult> {
+    const deadline = deadlineSignal(timeoutMs);
+    const signal = deadline.signal;
+    try {
+      for (let attempt = 1;; attempt++) {
+        const existing = await readExisting(path, signal);
+        if (existing?.notAFile) return { committed: false, reason: `github_error: ${path} is not a file` };
+        if (existing?.parsed && same(existing.parsed)) {
+          const commit = await lastCommitOf(path, signal);
+          if (commit) {
+            const url = existing.htmlUrl ?? commit.html_url;
+            return { committed: true, sha: commit.sha, url, path };
+          }
+        }
+        try {
+          const res = await octokit.rest.repos.createOrUpdateFileContents({
+            owner,
+            repo,
+            path,
+            message,
+            content: toBase64(text),
+            sha: existing?.sha,
+            branch,
+            request: { signal },
+          });
+          const sha = res.data.commit.sha;
+          if (!sha) return { committed: false, reason: "github_error: commit without a sha" };
+          const url = res.data.content?.html_url ?? res.data.commit.html_url ?? "";
+          return { committed: true, sha, url, path };
+        } catch (err) {
+          // Another writer changed the file between our read and write: read it again.
+          const raced = isHttpError(err) && (err.status === 409 || err.status === 422) && !signal.aborted;
+          if (!raced || attempt >= WRITE_ATTEMPTS) throw err;
+        }
+      }
+    } catch (err) {
+      return { committed: false, reason: reasonOf(err, signal.aborted, token) };
+    } finally {
+      deadline.clear();
+    }
+  }
+
   return {
     configured: true,
     rawFileUrl(slug, tradeDate, commitSha) {
@@ -239,46 +321,22 @@ export function createGithubAttester(options: {
     async attest(file) {
       const invalid = invalidFile(file);
       if (invalid) return { committed: false, reason: invalid };
-      const path = signalFilePath(file.slug, file.trade_date);
-      const deadline = deadlineSignal(timeoutMs);
-      const signal = deadline.signal;
-      try {
-        for (let attempt = 1;; attempt++) {
-          const existing = await readExisting(path, signal);
-          if (existing?.notAFile) return { committed: false, reason: `github_error: ${path} is not a file` };
-          if (existing && existing.signalHash === file.signal_hash) {
-            const commit = await lastCommitOf(path, signal);
-            if (commit) {
-              const url = existing.htmlUrl ?? commit.html_url;
-              return { committed: true, sha: commit.sha, url, path };
-            }
-          }
-          try {
-            const res = await octokit.rest.repos.createOrUpdateFileContents({
-              owner,
-              repo,
-              path,
-              message: signalCommitMessage(file),
-              content: toBase64(signalFileText(file)),
-              sha: existing?.sha,
-              branch,
-              request: { signal },
-            });
-            const sha = res.data.commit.sha;
-            if (!sha) return { committed: false, reason: "github_error: commit without a sha" };
-            const url = res.data.content?.html_url ?? res.data.commit.html_url ?? "";
-            return { committed: true, sha, url, path };
-          } catch (err) {
-            // Another writer changed the file between our read and write: read it again.
-            const raced = isHttpError(err) && (err.status === 409 || err.status === 422) && !signal.aborted;
-            if (!raced || attempt >= WRITE_ATTEMPTS) throw err;
-          }
-        }
-      } catch (err) {
-        return { committed: false, reason: reasonOf(err, signal.aborted, token) };
-      } finally {
-        deadline.clear();
-      }
+      return await commitFile(
+        signalFilePath(file.slug, file.trade_date),
+        signalFileText(file),
+        signalCommitMessage(file),
+        (parsed) => parsed.signal_hash === file.signal_hash,
+      );
+    },
+    async attestCheckpoint(checkpoint) {
+      const invalid = invalidCheckpoint(checkpoint);
+      if (invalid) return { committed: false, reason: invalid };
+      return await commitFile(
+        checkpointFilePath(checkpoint.origin, checkpoint.tree_size),
+        checkpointFileText(checkpoint),
+        `checkpoint ${checkpoint.origin} ${checkpoint.tree_size} ${checkpoint.root_hash.slice(0, 12)}`,
+        (parsed) => parsed.note === checkpoint.note && parsed.signature === checkpoint.signature,
+      );
     },
   };
 }

@@ -8,7 +8,7 @@
  */
 import { toHex } from "../tokens_and_hashes.ts";
 import type { Clock } from "../clock.ts";
-import { BadRequestError } from "../errors.ts";
+import { BadRequestError, ConflictError, NotFoundError } from "../errors.ts";
 import { withRetry } from "../store/kv.ts";
 import type { SettingsRepo } from "../store/settings_repo.ts";
 import type { TlogAppend, TransparencyLogRepo } from "../store/transparency_log_repo.ts";
@@ -92,6 +92,11 @@ export interface TransparencyLog {
   consistencyProof(first: number, second: number): Promise<ConsistencyProof>;
   /** The public key that verifies checkpoints. */
   publicKey(): Promise<{ algorithm: "Ed25519"; public_key: string; key_id: string }>;
+  /**
+   * Stored checkpoints with tree size ≥ `fromSize`, ascending by size (only sizes that were signed), at most
+   * `limit` (1..1000), and the next signed size after them (`null` at the end).
+   */
+  checkpoints(fromSize: number, limit: number): Promise<{ checkpoints: Checkpoint[]; next: number | null }>;
 }
 
 /** The log's name, the first line of every signed note, unless configured otherwise. */
@@ -185,12 +190,42 @@ export function createTransparencyLog(
     return size === 0 ? emptyRoot() : (await rangeHashes([{ start: 0, end: size }]))[0];
   }
 
-  async function checkpointAt(size: number): Promise<Checkpoint> {
-    const cached = await repo.checkpoint(size);
-    if (cached) return cached;
-    const root = toHex(await rootAt(size));
-    const signed = await (await signer()).sign(origin, size, root, clock.now());
-    return repo.saveCheckpoint(signed);
+  /**
+   * The time a new checkpoint is signed with: the clock, but never earlier than the latest stored checkpoint's
+   * time, so checkpoint times only move forward even when the clock steps back.
+   */
+  async function nextTimestamp(): Promise<number> {
+    const latest = await repo.latestCheckpoint();
+    return Math.max(clock.now(), latest?.timestamp ?? Number.MIN_SAFE_INTEGER);
+  }
+
+  /**
+   * The stored checkpoint of `size`. Only the head may still be unsigned (an empty log, or a log written before
+   * checkpoints were stored with their leaf): it is signed now and stored while it is still the head. A smaller
+   * size without a stored checkpoint is never signed after the fact: `NotFoundError`.
+   */
+  async function checkpointAt(wanted: number | "head"): Promise<Checkpoint> {
+    for (let attempt = 0; attempt < APPEND_TRIES; attempt++) {
+      const read = wanted === "head" ? await repo.head() : null;
+      const size = read ? read.size : wanted as number;
+      const cached = await repo.checkpoint(size);
+      if (cached) return cached;
+      const head = read ?? await repo.head();
+      if (size !== head.size) {
+        throw new NotFoundError(
+          `The log ${origin} has no signed checkpoint at tree size ${size} (sizes below the head are never ` +
+            "signed after the fact; the log's checkpoint list names the signed sizes)",
+        );
+      }
+      const timestamp = await nextTimestamp();
+      const root = toHex(await rootAt(size));
+      const stored = await repo.saveHeadCheckpoint(
+        head,
+        await (await signer()).sign(origin, size, root, timestamp),
+      );
+      if (stored) return stored;
+    }
+    throw new ConflictError(`Cannot sign the checkpoint of tree size ${wanted}: the log kept changing`);
   }
 
   /** The perfect subtrees that leaf `index` completes, given the left siblings it is merged with. */
@@ -232,7 +267,9 @@ export function createTransparencyLog(
         // The new size's root: the old tree's perfect subtrees left of the new leaf's, then the one it completed.
         const left = perfectSubtrees(0, index + 1).slice(0, -1);
         const root = await foldPerfectSubtrees([...await nodeHashes(left), nodes[nodes.length - 1].hash]);
-        const checkpoint = await (await signer()).sign(origin, index + 1, toHex(root), clock.now());
+        // Read after the head: a checkpoint stored since then moved the head too, so the commit's check fails.
+        const timestamp = await nextTimestamp();
+        const checkpoint = await (await signer()).sign(origin, index + 1, toHex(root), timestamp);
         if (!(await repo.commitAppend(head, { index, signalHash, nodes, checkpoint }))) {
           return { committed: false as const };
         }
@@ -248,7 +285,7 @@ export function createTransparencyLog(
     },
 
     async checkpoint() {
-      return checkpointAt((await repo.head()).size);
+      return checkpointAt("head");
     },
 
     async inclusionProof(signalHash, treeSize) {
@@ -300,6 +337,10 @@ export function createTransparencyLog(
 
     async publicKey() {
       return { ...(await signer()).publicKey };
+    },
+
+    checkpoints(fromSize, limit) {
+      return repo.listCheckpoints(fromSize, limit);
     },
   };
 }

@@ -148,6 +148,18 @@ export const keys = {
     [tlogPart(log, "tlog_leaves_by_hash"), signalHash] as const,
   tlogNode: (level: number, index: number, log = "") => [tlogPart(log, "tlog_nodes"), level, index] as const,
   tlogCheckpoint: (treeSize: number, log = "") => [tlogPart(log, "tlog_checkpoints"), treeSize] as const,
+  tlogCheckpoints: (log = "") => [tlogPart(log, "tlog_checkpoints")] as const,
+  /**
+   * Witness evidence of a log's checkpoints, by the log's origin: cosignatures per (tree size, witness key id),
+   * each witness's state by its base URL, and the GitHub commit of a checkpoint by tree size.
+   */
+  tlogCosignature: (origin: string, treeSize: number, keyId: string) =>
+    ["tlog_cosignatures", origin, treeSize, keyId] as const,
+  tlogCosignatures: (origin: string) => ["tlog_cosignatures", origin] as const,
+  tlogWitness: (origin: string, url: string) => ["tlog_witnesses", origin, url] as const,
+  tlogWitnesses: (origin: string) => ["tlog_witnesses", origin] as const,
+  tlogGithub: (origin: string, treeSize: number) => ["tlog_github", origin, treeSize] as const,
+  tlogGithubAll: (origin: string) => ["tlog_github", origin] as const,
 
   /** Cached summary of a backtest by (spec hash, data version), e.g. for the catalog compare. */
   runSummaryCache: (specHash: string, dataVersion: string) =>

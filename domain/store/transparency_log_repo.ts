@@ -10,6 +10,9 @@ import type { NodeRef } from "../attestation/merkle.ts";
 import { getManyValues } from "./kv.ts";
 import { keys } from "./keys.ts";
 
+/** The most checkpoints one `listCheckpoints` call returns. */
+export const MAX_CHECKPOINT_PAGE = 1000;
+
 /** The log's head as read, with the versionstamp an append must check. */
 export interface TlogHead {
   size: number;
@@ -43,8 +46,23 @@ export interface TransparencyLogRepo {
   commitAppend(head: TlogHead, append: TlogAppend): Promise<boolean>;
   /** The checkpoint signed for `treeSize`, or `null` when none was. */
   checkpoint(treeSize: number): Promise<Checkpoint | null>;
-  /** Stores the checkpoint for its size unless one exists; returns the stored one (the first writer's). */
-  saveCheckpoint(checkpoint: Checkpoint): Promise<Checkpoint>;
+  /**
+   * Stores `checkpoint` as the head's checkpoint when the head is still `head` and its size has none yet, and
+   * touches the head in the same commit (so an append that read the head before this fails its check and
+   * re-reads the latest checkpoint time). Returns the size's stored checkpoint (this one or the first writer's),
+   * or `null` when the head moved on before any checkpoint was stored for that size.
+   */
+  saveHeadCheckpoint(head: TlogHead, checkpoint: Checkpoint): Promise<Checkpoint | null>;
+  /** The stored checkpoint of the largest tree size, or `null` when none is stored. */
+  latestCheckpoint(): Promise<Checkpoint | null>;
+  /**
+   * Stored checkpoints with tree size ≥ `fromSize`, ascending, at most `limit` (1..1000), and the next stored
+   * size after them (`null` when there is none).
+   */
+  listCheckpoints(
+    fromSize: number,
+    limit: number,
+  ): Promise<{ checkpoints: Checkpoint[]; next: number | null }>;
 }
 
 /**
@@ -81,15 +99,37 @@ export function createTransparencyLogRepo(kv: Deno.Kv, log = ""): TransparencyLo
     async checkpoint(treeSize) {
       return (await kv.get<Checkpoint>(keys.tlogCheckpoint(treeSize, log))).value;
     },
-    async saveCheckpoint(checkpoint) {
+    async saveHeadCheckpoint(head, checkpoint) {
       const key = keys.tlogCheckpoint(checkpoint.tree_size, log);
-      for (let i = 0; i < 5; i++) {
-        const res = await kv.atomic().check({ key, versionstamp: null }).set(key, checkpoint).commit();
-        if (res.ok) return checkpoint;
-        const existing = await kv.get<Checkpoint>(key);
-        if (existing.value) return existing.value;
+      const res = await kv.atomic()
+        .check({ key: keys.tlogHead(log), versionstamp: head.versionstamp })
+        .check({ key, versionstamp: null })
+        .set(key, checkpoint)
+        .set(keys.tlogHead(log), { size: head.size })
+        .commit();
+      if (res.ok) return checkpoint;
+      return (await kv.get<Checkpoint>(key)).value;
+    },
+    async latestCheckpoint() {
+      for await (
+        const e of kv.list<Checkpoint>({ prefix: keys.tlogCheckpoints(log) }, { reverse: true, limit: 1 })
+      ) return e.value;
+      return null;
+    },
+    async listCheckpoints(fromSize, limit) {
+      const n = Math.max(1, Math.min(MAX_CHECKPOINT_PAGE, Math.floor(limit)));
+      const prefix = keys.tlogCheckpoints(log);
+      const checkpoints: Checkpoint[] = [];
+      let next: number | null = null;
+      const iter = kv.list<Checkpoint>(
+        { prefix, start: keys.tlogCheckpoint(Math.max(0, fromSize), log) },
+        { limit: n + 1, batchSize: Math.min(n + 1, 500) },
+      );
+      for await (const e of iter) {
+        if (checkpoints.length === n) next = e.value.tree_size;
+        else checkpoints.push(e.value);
       }
-      throw new Error(`Cannot store the checkpoint for tree size ${checkpoint.tree_size}`);
+      return { checkpoints, next };
     },
   };
 }

@@ -7,7 +7,7 @@ import { chargeRate } from "../auth/rate_limiter.ts";
 import { tierInfo } from "../auth/tiers.ts";
 import type { Tier } from "../store/user_repo.ts";
 import { getCalendar } from "../calendar/calendar.ts";
-import { NotFoundError } from "../errors.ts";
+import { BadRequestError, NotFoundError } from "../errors.ts";
 import { ATTEST_PENDING_TASK, attestPending } from "./signals/attest_pending.ts";
 import {
   listSignals,
@@ -34,7 +34,16 @@ import { listPublicStrategies, type PublicStrategyPage } from "./public_record.t
 import { type ClaimedHistoryView, getClaimedHistory } from "./claimed_history.ts";
 import { type DailyJobName, type DailyJobStore, runDailyJob } from "./daily_tasks.ts";
 import type { TrackRecordServices } from "./services.ts";
-import type { Checkpoint, ConsistencyProof, InclusionProof } from "../attestation/transparency_log.ts";
+import type { ConsistencyProof } from "../attestation/transparency_log.ts";
+import { type ServedCheckpoint, withEvidenceAll } from "../attestation/checkpoint_evidence.ts";
+import { MAX_CHECKPOINT_PAGE } from "../store/transparency_log_repo.ts";
+import {
+  type LogName,
+  logNamed,
+  servedHead,
+  type ServedInclusionProof,
+  servedInclusionProof,
+} from "./log_views.ts";
 import type { SignalHashRef } from "../store/signal_repo.ts";
 
 /** Who is acting: the signed-in user's id and tier. */
@@ -183,29 +192,104 @@ export function publicStrategiesPage(
   return listPublicStrategies(deps, query);
 }
 
-/** The transparency log's current signed checkpoint. */
-export function logCheckpoint(deps: TrackRecordServices): Promise<Checkpoint> {
-  return deps.tlog.checkpoint();
+/** The current signed checkpoint of the log `log` (default production), with cosignatures and GitHub commit. */
+export function logCheckpoint(deps: TrackRecordServices, log?: LogName): Promise<ServedCheckpoint> {
+  return servedHead(deps, logNamed(deps, log));
 }
 
-/** The inclusion proof of a signal hash and the strategy-day it was submitted for; 404 when not logged. */
+/**
+ * The inclusion proof of a hash in the log `log` (its checkpoint with its evidence) and the strategy-day it was
+ * submitted for (`null` for a leaf that is not a signal); 404 when not logged.
+ */
 export async function logInclusionProof(
   deps: TrackRecordServices,
   signalHash: string,
   treeSize?: number,
-): Promise<InclusionProof & { signal: SignalHashRef | null }> {
-  const proof = await deps.tlog.inclusionProof(signalHash, treeSize);
+  log?: LogName,
+): Promise<ServedInclusionProof & { signal: SignalHashRef | null }> {
+  const proof = await servedInclusionProof(deps, logNamed(deps, log), signalHash, treeSize);
   if (!proof) throw new NotFoundError(`Signal hash ${signalHash} is not in the log`);
   return { ...proof, signal: await deps.signals.byHash(signalHash) };
 }
 
-/** The consistency proof between two tree sizes. */
+/** The consistency proof between two tree sizes of the log `log`. */
 export function logConsistencyProof(
   deps: TrackRecordServices,
   first: number,
   second: number,
+  log?: LogName,
 ): Promise<ConsistencyProof> {
-  return deps.tlog.consistencyProof(first, second);
+  return logNamed(deps, log).consistencyProof(first, second);
+}
+
+/** A page of a log's signed checkpoints. */
+export interface CheckpointPage {
+  origin: string;
+  public_key: string;
+  key_id: string;
+  /** Ascending by tree size; only sizes that were signed. */
+  checkpoints: ServedCheckpoint[];
+  /** The `from_size` of the next page; `null` at the end. */
+  next_from_size: number | null;
+}
+
+/**
+ * The signed checkpoints of the log `log` with tree size ≥ `from_size` (default 1), ascending, at most `limit`
+ * (1..1000, default 100), each with its cosignatures and GitHub commit.
+ */
+export async function logCheckpoints(
+  deps: TrackRecordServices,
+  query: { log?: LogName; from_size?: number; limit?: number },
+): Promise<CheckpointPage> {
+  const tlog = logNamed(deps, query.log);
+  const limit = query.limit ?? 100;
+  if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_CHECKPOINT_PAGE) {
+    throw new BadRequestError(`Cannot list checkpoints: limit must be 1..${MAX_CHECKPOINT_PAGE}`);
+  }
+  const page = await tlog.checkpoints(query.from_size ?? 1, limit);
+  const key = await tlog.publicKey();
+  return {
+    origin: tlog.origin,
+    public_key: key.public_key,
+    key_id: key.key_id,
+    checkpoints: await withEvidenceAll(deps.witnessing.store, page.checkpoints),
+    next_from_size: page.next,
+  };
+}
+
+/** One configured witness of a log as the API shows it. */
+export interface WitnessView {
+  /** The name it cosigns with; `null` before its first cosignature. */
+  name: string | null;
+  url: string;
+  key_id: string | null;
+  public_key: string | null;
+  /** The largest tree size of this log it has cosigned (0 before the first). */
+  tree_size: number;
+  /** Why the last push to it failed; `null` after a success or before the first push. */
+  last_error: string | null;
+}
+
+/** The configured witnesses (`WITNESS_URLS`, in order) and what each has cosigned of the log `log`. */
+export async function logWitnesses(
+  deps: TrackRecordServices,
+  log?: LogName,
+): Promise<{ witnesses: WitnessView[] }> {
+  const origin = logNamed(deps, log).origin;
+  const states = new Map((await deps.witnessing.store.witnesses(origin)).map((w) => [w.url, w]));
+  return {
+    witnesses: deps.witnessing.urls.map((url) => {
+      const st = states.get(url);
+      return {
+        name: st?.name ?? null,
+        url,
+        key_id: st?.key_id ?? null,
+        public_key: st?.public_key ?? null,
+        tree_size: st?.tree_size ?? 0,
+        last_error: st?.last_error ?? null,
+      };
+    }),
+  };
 }
 
 /** Runs a daily task now for `date` (default: today in Asia/Shanghai). */

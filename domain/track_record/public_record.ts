@@ -10,7 +10,8 @@ import { iso, isoOrNull } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { NotFoundError } from "../errors.ts";
 import { symbolsHash } from "./signals/canonical.ts";
-import type { TrackRecordLinks, TrackRecordServices } from "./services.ts";
+import { logOf, type TrackRecordLinks, type TrackRecordServices } from "./services.ts";
+import { servedHead, servedInclusionProof, witnessedInclusionProof } from "./log_views.ts";
 import { TRACKED_BENCHMARKS } from "./signals/tracked_strategies.ts";
 import { DEADLINES } from "./signals/signals.ts";
 import {
@@ -286,14 +287,18 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
   if (!day) throw new NotFoundError(`Strategy "${slug}" has no settled day ${target}`);
   const trades = await deps.settlements.getTrades(slug, target);
   const signal = await deps.signals.get(slug, target);
-  const checkpoint = await deps.tlog.checkpoint();
+  const tlog = logOf(deps, s);
+  const checkpoint = await servedHead(deps, tlog);
   let signalBlock = null;
   if (signal) {
     const proof = signal.log
-      ? await deps.tlog.inclusionProof(signal.signal_hash, signal.log.tree_size)
+      ? await servedInclusionProof(deps, tlog, signal.signal_hash, signal.log.tree_size)
+      : null;
+    const witnessed = signal.log
+      ? await witnessedInclusionProof(deps, tlog, signal.signal_hash, signal.log.tree_size)
       : null;
     const consistency = signal.log && signal.log.tree_size <= checkpoint.tree_size
-      ? await deps.tlog.consistencyProof(signal.log.tree_size, checkpoint.tree_size)
+      ? await tlog.consistencyProof(signal.log.tree_size, checkpoint.tree_size)
       : null;
     const a = signal.attestation;
     signalBlock = {
@@ -309,11 +314,13 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       replaced_versions: signal.replaced_hashes.length,
       log: signal.log
         ? {
+          origin: tlog.origin,
           leaf_index: signal.log.leaf_index,
           tree_size: signal.log.tree_size,
           checkpoint_timestamp: iso(signal.log.checkpoint_timestamp),
           logged_before_deadline: signal.log.checkpoint_timestamp < signal.deadline_at,
           inclusion_proof: proof,
+          witnessed_inclusion_proof: witnessed,
           consistency_proof: consistency,
         }
         : null,

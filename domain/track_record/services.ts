@@ -1,6 +1,8 @@
 /** What the tracked-strategy, signal, settlement and public-record operations are built from. */
 import type { RateCharge } from "../auth/rate_limiter.ts";
+import type { Checkpoint } from "../attestation/checkpoint.ts";
 import type { TransparencyLog } from "../attestation/transparency_log.ts";
+import type { WitnessCollection } from "../attestation/witness_collector.ts";
 import type { Clock } from "../clock.ts";
 import type { LogFn } from "../log.ts";
 import type { MarketData } from "../market/types.ts";
@@ -15,13 +17,17 @@ import type { BackgroundTasks } from "./background_tasks.ts";
 /** The transparency log as this area uses it (implemented by `domain/attestation/transparency_log.ts`). */
 export type SignalLogPort = Pick<
   TransparencyLog,
-  "origin" | "append" | "checkpoint" | "inclusionProof" | "consistencyProof"
+  "origin" | "append" | "checkpoint" | "inclusionProof" | "consistencyProof" | "publicKey" | "checkpoints"
 >;
 
 /** The part of the GitHub attester submission uses. */
 export interface SignalAttesterPort {
   readonly configured: boolean;
   attest(file: { slug: string; trade_date: string; canonical_json: string; signal_hash: string }): Promise<
+    { committed: true; sha: string; url: string; path: string } | { committed: false; reason: string }
+  >;
+  /** Commits a log checkpoint's file (`checkpoints/<origin, / → _>/<tree_size>.json`); never throws. */
+  attestCheckpoint(checkpoint: Checkpoint): Promise<
     { committed: true; sha: string; url: string; path: string } | { committed: false; reason: string }
   >;
   /** The raw-content URL of a strategy-day's file (at `commitSha` when given); `null` when unconfigured. */
@@ -48,6 +54,8 @@ export interface TrackRecordServices {
   tlog: SignalLogPort;
   /** The demo's own log (own origin and key): demo strategies' signals and day records go here, never to `tlog`. */
   demoTlog: SignalLogPort;
+  /** Witness cosigning of both logs' heads (`WITNESS_URLS`), and the store of their cosignatures. */
+  witnessing: WitnessCollection;
   /** GitHub attestation, or the unconfigured attester that answers `repo_not_configured`. */
   attester: SignalAttesterPort;
   notifications: NotificationDeps;

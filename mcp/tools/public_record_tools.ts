@@ -15,8 +15,10 @@ import {
 } from "../../domain/track_record/public_record.ts";
 import {
   logCheckpoint,
+  logCheckpoints,
   logConsistencyProof,
   logInclusionProof,
+  logWitnesses,
   publicStrategiesPage,
 } from "../../domain/track_record/operations.ts";
 import { DEADLINES } from "../../domain/track_record/signals/signals.ts";
@@ -31,6 +33,16 @@ const PublicSlug = SlugArg.describe(
 
 /** A tree size of the transparency log. */
 const TreeSize = z.number().int().min(1);
+
+/** Which transparency log (the `?log=` of the routes). */
+const LogArg = z.enum(["production", "demo"]).optional().describe(
+  "production (default): the platform's log; demo: the demo's own log (own origin and key)",
+);
+
+/** What every served checkpoint carries besides its signed fields. */
+const EVIDENCE_WORDS = "cosignatures [{witness, algorithm, public_key, key_id, timestamp (epoch ms, the " +
+  "witness's clock), signature (Ed25519 over 'quantedge-cosignature/v1\\ntime <timestamp>\\n<note>')}] " +
+  "(only ones that verify) and github (null or {sha, url} of the commit of the checkpoint's file)";
 
 /** The public-record and transparency-log tools. */
 export const publicRecordTools: ToolDef[] = [
@@ -149,11 +161,40 @@ export const publicRecordTools: ToolDef[] = [
     description: "The transparency log's signed head: origin, tree_size, root_hash (RFC 6962 root, hex), " +
       "timestamp (epoch ms UTC), note (the exact signed text '<origin>\\n<tree_size>\\n<root_hash>\\n" +
       "<timestamp>\\n'), signature (Ed25519 over the note's UTF-8 bytes, base64), public_key (raw 32 bytes, " +
-      "base64) and key_id. Pin the public key and check later proofs against it. No API key needed.",
-    input: z.strictObject({}),
+      `base64) and key_id, with ${EVIDENCE_WORDS}. Pin the public key and check later proofs against it. ` +
+      "No API key needed.",
+    input: z.strictObject({ log: LogArg }),
     access: "public",
     hints: READ_ONLY,
-    run: (ctx) => logCheckpoint(ctx.deps.track),
+    run: (ctx, { log }) => logCheckpoint(ctx.deps.track, log),
+  }),
+  defineTool({
+    name: "list_log_checkpoints",
+    title: "A transparency log's signed checkpoints",
+    description:
+      "The log's signed checkpoints with tree_size ≥ from_size, ascending by tree_size (only sizes " +
+      `that were signed), at most limit, each with ${EVIDENCE_WORDS}; beside them the log's origin, ` +
+      "public_key and key_id, and next_from_size (null at the end). Checkpoint times never decrease. No API " +
+      "key needed.",
+    input: z.strictObject({
+      log: LogArg,
+      from_size: z.number().int().min(0).default(1).describe("The smallest tree size listed (default 1)"),
+      limit: z.number().int().min(1).max(1000).default(100).describe("At most this many (default 100)"),
+    }),
+    access: "public",
+    hints: READ_ONLY,
+    run: (ctx, args) => logCheckpoints(ctx.deps.track, args),
+  }),
+  defineTool({
+    name: "list_log_witnesses",
+    title: "A transparency log's witnesses",
+    description: "The witnesses the platform asks to cosign each log head: name (null before its first " +
+      "cosignature), url, key_id, public_key, tree_size (the largest size of this log it cosigned, 0: none) " +
+      "and last_error (why the last push failed, null after a success). No API key needed.",
+    input: z.strictObject({ log: LogArg }),
+    access: "public",
+    hints: READ_ONLY,
+    run: (ctx, { log }) => logWitnesses(ctx.deps.track, log),
   }),
   defineTool({
     name: "get_inclusion_proof",
@@ -161,20 +202,23 @@ export const publicRecordTools: ToolDef[] = [
     description: "Proves that a signal hash is a leaf of the transparency log: leaf_index, tree_size, " +
       "leaf_hash = SHA-256(0x00 || the 32 bytes of signal_hash), audit_path (hex, nearest sibling first; fold " +
       "with SHA-256(0x01 || left || right), RFC 6962 / RFC 9162 §2.1.3.2) to root_hash, the signed checkpoint " +
-      "of that tree size, and `signal` {strategy_slug, trade_date} it was submitted for. 404 when the hash is " +
-      "not logged (within tree_size); 400 when tree_size exceeds the log. No API key needed.",
+      "of that tree size (with its cosignatures and github), and `signal` {strategy_slug, trade_date} it was " +
+      "submitted for. 404 when the hash is not logged (within tree_size) or tree_size was never signed; 400 " +
+      "when tree_size exceeds the log. No API key needed.",
     input: z.strictObject({
       signal_hash: SignalHashParam.shape.signal_hash.describe(
         "The signal's SHA-256 (of its canonical_json) as 64 lower-case hex characters",
       ),
       tree_size: TreeSize.optional().describe(
-        "Prove against the tree of this many leaves (≥ the leaf's index + 1, ≤ the current tree_size); " +
-          "default: the current checkpoint",
+        "Prove against the tree of this many leaves (≥ the leaf's index + 1, ≤ the current tree_size, a size " +
+          "that was signed); default: the current checkpoint",
       ),
+      log: LogArg,
     }),
     access: "public",
     hints: READ_ONLY,
-    run: (ctx, { signal_hash, tree_size }) => logInclusionProof(ctx.deps.track, signal_hash, tree_size),
+    run: (ctx, { signal_hash, tree_size, log }) =>
+      logInclusionProof(ctx.deps.track, signal_hash, tree_size, log),
   }),
   defineTool({
     name: "get_consistency_proof",
@@ -187,9 +231,10 @@ export const publicRecordTools: ToolDef[] = [
     input: z.strictObject({
       first: TreeSize.describe("The older tree size, ≥ 1"),
       second: TreeSize.describe("The newer tree size, ≥ first and ≤ the current tree_size"),
+      log: LogArg,
     }),
     access: "public",
     hints: READ_ONLY,
-    run: (ctx, { first, second }) => logConsistencyProof(ctx.deps.track, first, second),
+    run: (ctx, { first, second, log }) => logConsistencyProof(ctx.deps.track, first, second, log),
   }),
 ];

@@ -460,6 +460,18 @@ export const AuditLogSchema = z.object({
   offset: z.number().int(),
 }).openapi("AuditLog");
 
+/** A witness's cosignature of a checkpoint (text `quantedge-cosignature/v1\ntime <timestamp>\n<note>`). */
+const CosignatureSchema = z.object({
+  witness: z.string().openapi({ description: "The witness's name (trust rests on public_key)" }),
+  algorithm: z.literal("Ed25519"),
+  public_key: z.string().openapi({ description: "The witness's raw 32-byte Ed25519 public key, base64" }),
+  key_id: z.string().openapi({ description: "First 16 hex digits of SHA-256 of the raw public key" }),
+  timestamp: z.number().int().openapi({ description: "When the witness cosigned, epoch ms UTC (its clock)" }),
+  signature: z.string().openapi({
+    description: "Ed25519 over 'quantedge-cosignature/v1\\ntime <timestamp>\\n<note>', base64",
+  }),
+}).openapi("Cosignature");
+
 /** A signed checkpoint of the transparency log. */
 export const CheckpointSchema = z.object({
   origin: z.string(),
@@ -471,7 +483,49 @@ export const CheckpointSchema = z.object({
   algorithm: z.literal("Ed25519"),
   public_key: z.string().openapi({ description: "Raw 32-byte Ed25519 public key, base64" }),
   key_id: z.string(),
+  cosignatures: z.array(CosignatureSchema).openapi({
+    description: "Witness cosignatures of this checkpoint that verify for its note (maybe none)",
+  }),
+  github: z.object({ sha: z.string(), url: z.string() }).nullable().openapi({
+    description: "The GitHub commit of checkpoints/<origin, / → _>/<tree_size>.json; null when not committed",
+  }),
 }).openapi("LogCheckpoint");
+
+/** `?log=`: which transparency log (the demo's own, or the production log). */
+export const LogQuery = z.object({
+  log: z.enum(["production", "demo"]).default("production").openapi({
+    description: "production (default) or demo (the demo's own log, own origin and key)",
+  }),
+});
+
+/** `GET /public/log/checkpoints`: a page of a log's signed checkpoints. */
+export const CheckpointPageSchema = z.object({
+  origin: z.string(),
+  public_key: z.string(),
+  key_id: z.string(),
+  checkpoints: z.array(CheckpointSchema).openapi({
+    description: "Ascending by tree_size; only signed sizes",
+  }),
+  next_from_size: z.number().int().nullable().openapi({
+    description: "from_size of the next page; null at the end",
+  }),
+}).openapi("LogCheckpointPage");
+
+/** `GET /public/log/witnesses`: the configured witnesses and what each cosigned. */
+export const WitnessListSchema = z.object({
+  witnesses: z.array(z.object({
+    name: z.string().nullable(),
+    url: z.string(),
+    key_id: z.string().nullable(),
+    public_key: z.string().nullable(),
+    tree_size: z.number().int().openapi({
+      description: "Largest tree size of this log it cosigned (0: none)",
+    }),
+    last_error: z.string().nullable().openapi({
+      description: "Why the last push failed; null after a success",
+    }),
+  })),
+}).openapi("LogWitnesses");
 
 /** Proof that a signal hash is a leaf of the tree of `tree_size` leaves signed by `checkpoint`. */
 const LogInclusionProofSchema = z.object({
@@ -516,11 +570,16 @@ const VerifySignalSchema = z.object({
   submitted_before_deadline: z.boolean(),
   replaced_versions: z.number().int(),
   log: z.object({
+    origin: z.string().openapi({ description: "The log this strategy's signals go to" }),
     leaf_index: z.number().int(),
     tree_size: z.number().int(),
     checkpoint_timestamp: z.string(),
     logged_before_deadline: z.boolean(),
     inclusion_proof: orNull(LogInclusionProofSchema),
+    witnessed_inclusion_proof: orNull(LogInclusionProofSchema).openapi({
+      description:
+        "Inclusion proof at the size ≥ tree_size whose checkpoint has the most cosignatures; null: none",
+    }),
     consistency_proof: orNull(ConsistencyProofSchema),
   }).nullable(),
   attestation: SignalAttestationSchema,

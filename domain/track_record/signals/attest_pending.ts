@@ -7,6 +7,8 @@
 import { needsAttestation } from "../../store/signal_repo.ts";
 import type { TrackRecordServices } from "../services.ts";
 import { commitSignalToGithub, logSignalVersion } from "./signals.ts";
+import { cosignHead } from "../../attestation/witness_collector.ts";
+import { commitHeadCheckpoint } from "../../attestation/checkpoint_commits.ts";
 
 /** What one `attestPending` run did. */
 export interface AttestPendingSummary {
@@ -48,6 +50,8 @@ export async function attestPending(
       deps.log("error", "transparency log append failed", { slug: item.strategy_slug, error: String(e) });
     }
   }
+  // Witnesses left behind (down, timed out) get each log's head again.
+  for (const log of [deps.tlog, deps.demoTlog]) await cosignHead(deps, log);
   if (opts.github === false || !deps.attester.configured) return summary;
   const previous = githubRuns.get(deps.signals) ?? Promise.resolve();
   const run = previous.catch(() => {}).then(() => commitPending(deps));
@@ -66,5 +70,8 @@ async function commitPending(deps: TrackRecordServices): Promise<{ committed: nu
     if (after.attestation.committed) committed++;
     else failed++;
   }
+  // Then each log's newest checkpoint not yet on GitHub (not counted: the summary counts signals).
+  const store = deps.witnessing.store;
+  for (const log of [deps.tlog, deps.demoTlog]) await commitHeadCheckpoint({ ...deps, store }, log);
   return { committed, failed };
 }

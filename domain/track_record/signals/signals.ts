@@ -11,7 +11,8 @@ import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "
 import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../../store/signal_repo.ts";
 import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
-import type { TrackRecordServices } from "../services.ts";
+import { logOf, type TrackRecordServices } from "../services.ts";
+import { cosignHead } from "../../attestation/witness_collector.ts";
 import { auditEntry, getOwnTracked } from "./tracked_strategies.ts";
 
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
@@ -373,22 +374,28 @@ async function activationFor(
 }
 
 /**
- * Appends one signal version to the transparency log (idempotent per hash) and records its position on the
- * signal while that version is still the stored one, clearing its "to log" marker; `appended` is `false` when
- * the hash was in the log already. Throws when the log fails.
+ * Appends one signal version to its strategy's transparency log (`logOf`: the demo log for demo strategies;
+ * idempotent per hash) and records its position on the signal while that version is still the stored one,
+ * clearing its "to log" marker; then, when this call appended it, has the witnesses cosign the new head
+ * (`cosignHead`, which never throws). `appended` is `false` when the hash was in the log already. Throws when the
+ * log fails.
  */
 export async function logSignalVersion(
   deps: TrackRecordServices,
   item: SignalToLog,
 ): Promise<{ log: LogEntryRef; appended: boolean }> {
-  const appended = await deps.tlog.append(item.signal_hash);
-  const cp = await deps.tlog.checkpoint();
+  const strategy = await deps.strategies.get(item.strategy_slug);
+  if (!strategy) throw new NotFoundError(`Cannot log a signal of "${item.strategy_slug}": no such strategy`);
+  const tlog = logOf(deps, strategy);
+  const appended = await tlog.append(item.signal_hash);
+  const cp = await tlog.checkpoint();
   const log = {
     leaf_index: appended.leaf_index,
     tree_size: cp.tree_size,
     checkpoint_timestamp: cp.timestamp,
   };
   await deps.signals.markLogged(item, log);
+  if (appended.appended) await cosignHead(deps, tlog);
   return { log, appended: appended.appended };
 }
 

@@ -232,3 +232,22 @@ export function deadExports(files: SourceFile[]): string[] {
   });
   return hits;
 }
+
+/**
+ * The verifier (`verifier/`) is a second implementation third parties can read and run anywhere: it imports only
+ * its own files and `node:` built-ins (no `domain/`, `routes/`, `app/`, `scripts/`, no npm, JSR or URL module)
+ * and uses Web APIs, not `Deno.*`.
+ */
+export function verifierImportsOutside(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!f.path.startsWith("verifier/")) continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      const ok = imp.specifier.startsWith("node:") || (target !== null && target.startsWith("verifier/"));
+      if (!ok) hits.push(`${f.path} imports ${imp.specifier}`);
+    }
+    if (/\bDeno\s*[.[]/.test(f.code)) hits.push(`${f.path} uses Deno.*`);
+  }
+  return hits;
+}

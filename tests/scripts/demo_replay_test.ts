@@ -171,11 +171,15 @@ Deno.test("an interrupted replay is reported incomplete by the verifier, and a r
       assert.equal(v.days.length, 20);
       assert.ok(v.days.every((d) => d.failures.length === 0), "the days that exist do verify");
       assert.ok(
-        v.failures.includes("incomplete record: settled through 2026-11-06, expected through 2026-11-20"),
+        v.failures.includes(
+          "[completeness] incomplete record: settled through 2026-11-06, expected through 2026-11-20",
+        ),
         v.failures.join("; "),
       );
       assert.ok(
-        v.failures.includes("incomplete record: 20 settled days through 2026-11-20, expected 30"),
+        v.failures.includes(
+          "[completeness] incomplete record: 20 settled days through 2026-11-20, expected 30",
+        ),
         v.failures.join("; "),
       );
     }
@@ -284,7 +288,7 @@ Deno.test("verifyRecord() catches a record with a day left out, even without exp
     const v = await verifyRecord(base, "demo-momentum", hiding);
     assert.equal(v.ok, false);
     assert.deepEqual(v.failures, [
-      "settled days are not consecutive: 2026-10-19 is followed by 2026-10-21 (missing 2026-10-20)",
+      "[track_record.dates] settled days are not consecutive: 2026-10-19 is followed by 2026-10-21 (missing 2026-10-20)",
     ]);
     assert.equal((await verifyRecord(base, "demo-momentum")).ok, true);
   } finally {

@@ -79,7 +79,7 @@ function signalCommitMessage(file: SignalFile): string {
 }
 
 /** The repository path of a checkpoint's file: `checkpoints/<origin with "/" → "_">/<tree_size>.json`. */
-export function checkpointFilePath(origin: string, treeSize: number): string {
+function checkpointFilePath(origin: string, treeSize: number): string {
   return `checkpoints/${origin.replaceAll("/", "_")}/${treeSize}.json`;
 }
 

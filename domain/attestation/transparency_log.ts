@@ -80,12 +80,17 @@ export interface TransparencyLog {
   append(signalHash: string): Promise<{ leaf_index: number; tree_size: number; appended: boolean }>;
   /** The number of leaves. */
   size(): Promise<number>;
-  /** The signed checkpoint of the current size; each size is signed once and the same checkpoint returned after. */
+  /**
+   * The signed checkpoint of the current size; each size ≥ 1 is signed once and the same checkpoint returned
+   * after (the empty tree's is signed on each call). Times never go back: a new checkpoint is dated
+   * max(clock, the latest stored checkpoint's time).
+   */
   checkpoint(): Promise<Checkpoint>;
   /**
    * The inclusion proof of `signalHash` in the tree of `treeSize` leaves (default: the current size), against that
    * size's checkpoint. `null` when the hash is not logged, or not within the first `treeSize` leaves; throws
-   * `BadRequestError` for a malformed hash or a `treeSize` outside `1..size`.
+   * `BadRequestError` for a malformed hash or a `treeSize` outside `1..size`, `NotFoundError` for a size below
+   * the head that was never signed (it is not signed after the fact).
    */
   inclusionProof(signalHash: string, treeSize?: number): Promise<InclusionProof | null>;
   /** The consistency proof between two tree sizes; throws `BadRequestError` unless `1 ≤ first ≤ second ≤ size`. */
@@ -200,8 +205,8 @@ export function createTransparencyLog(
   }
 
   /**
-   * The stored checkpoint of `size`. Only the head may still be unsigned (an empty log, or a log written before
-   * checkpoints were stored with their leaf): it is signed now and stored while it is still the head. A smaller
+   * The stored checkpoint of `size`. Only the head may still be unsigned (a log written before checkpoints were
+   * stored with their leaf): it is signed now and stored while it is still the head (an empty log's, never stored). A smaller
    * size without a stored checkpoint is never signed after the fact: `NotFoundError`.
    */
   async function checkpointAt(wanted: number | "head"): Promise<Checkpoint> {
@@ -218,6 +223,9 @@ export function createTransparencyLog(
         );
       }
       const timestamp = await nextTimestamp();
+      // The empty tree claims nothing: it is signed on demand and never stored, so reading an empty log (the
+      // demo's before its replay) sets no floor under the times of its first real checkpoints.
+      if (size === 0) return (await signer()).sign(origin, 0, toHex(await rootAt(0)), timestamp);
       const root = toHex(await rootAt(size));
       const stored = await repo.saveHeadCheckpoint(
         head,

@@ -93,6 +93,15 @@ Deno.test("public-record tools answer what their HTTP routes answer, without an 
       ["get_audit_log", { slug: SLUG }, `${base}/${SLUG}/audit`],
       ["get_public_claimed", { slug: SLUG }, `${base}/${SLUG}/claimed`],
       ["get_log_checkpoint", {}, "/api/v1/public/log/checkpoint"],
+      ["get_log_checkpoint", { log: "demo" }, "/api/v1/public/log/checkpoint?log=demo"],
+      ["list_log_checkpoints", { log: "demo" }, "/api/v1/public/log/checkpoints?log=demo"],
+      [
+        "list_log_checkpoints",
+        { log: "demo", from_size: 3, limit: 2 },
+        "/api/v1/public/log/checkpoints?log=demo&from_size=3&limit=2",
+      ],
+      ["list_log_checkpoints", {}, "/api/v1/public/log/checkpoints"],
+      ["list_log_witnesses", { log: "demo" }, "/api/v1/public/log/witnesses?log=demo"],
     ];
     for (const [tool, args, path] of cases) {
       assert.deepEqual(await ok(mcp, tool, args), await httpJson(w, path), `${tool} ${JSON.stringify(args)}`);
@@ -103,20 +112,28 @@ Deno.test("public-record tools answer what their HTTP routes answer, without an 
 
     const { signal } = await ok(mcp, "verify_day", { slug: DEMO_SLUGS[1], date: FIRST });
     const hash = signal.signal_hash as string;
-    const size = (await ok(mcp, "get_log_checkpoint")).tree_size as number;
+    const size = (await ok(mcp, "get_log_checkpoint", { log: "demo" })).tree_size as number;
     const logCases: [string, Record<string, unknown>, string][] = [
-      ["get_inclusion_proof", { signal_hash: hash }, `/api/v1/public/log/proof/${hash}`],
       [
         "get_inclusion_proof",
-        { signal_hash: hash, tree_size: signal.log.tree_size },
-        `/api/v1/public/log/proof/${hash}?tree_size=${signal.log.tree_size}`,
+        { signal_hash: hash, log: "demo" },
+        `/api/v1/public/log/proof/${hash}?log=demo`,
+      ],
+      [
+        "get_inclusion_proof",
+        { signal_hash: hash, tree_size: signal.log.tree_size, log: "demo" },
+        `/api/v1/public/log/proof/${hash}?tree_size=${signal.log.tree_size}&log=demo`,
       ],
       [
         "get_consistency_proof",
-        { first: 1, second: size },
-        `/api/v1/public/log/consistency?first=1&second=${size}`,
+        { first: 1, second: size, log: "demo" },
+        `/api/v1/public/log/consistency?first=1&second=${size}&log=demo`,
       ],
-      ["get_consistency_proof", { first: 2, second: 2 }, "/api/v1/public/log/consistency?first=2&second=2"],
+      [
+        "get_consistency_proof",
+        { first: 2, second: 2, log: "demo" },
+        "/api/v1/public/log/consistency?first=2&second=2&log=demo",
+      ],
     ];
     for (const [tool, args, path] of logCases) {
       assert.deepEqual(await ok(mcp, tool, args), await httpJson(w, path), `${tool} ${JSON.stringify(args)}`);
@@ -125,21 +142,23 @@ Deno.test("public-record tools answer what their HTTP routes answer, without an 
 
 Deno.test("the log tools' proofs verify against the checkpoint, and the verify_day package checks out", () =>
   withDemoRecord(async (_w, mcp) => {
-    const checkpoint = await ok(mcp, "get_log_checkpoint");
-    assert.ok(checkpoint.tree_size >= DAYS, "every demo signal version is logged");
+    const checkpoint = await ok(mcp, "get_log_checkpoint", { log: "demo" });
+    assert.ok(checkpoint.tree_size >= DAYS, "every demo signal version is logged (in the demo's own log)");
+    assert.equal((await ok(mcp, "get_log_checkpoint")).tree_size, 0, "the production log holds no demo leaf");
     const pinned = checkpoint.public_key as string;
     const day = await ok(mcp, "verify_day", { slug: DEMO_SLUGS[1], date: FIRST });
     const { signal, verification } = day;
     assert.ok(signal, "demo-momentum signals on the first day");
 
     // Inclusion: at the current size and at the size the signal was logged at, by the domain's own checks.
-    const now = await ok(mcp, "get_inclusion_proof", { signal_hash: signal.signal_hash });
+    const now = await ok(mcp, "get_inclusion_proof", { signal_hash: signal.signal_hash, log: "demo" });
     assert.deepEqual(now.signal, { strategy_slug: DEMO_SLUGS[1], trade_date: verification.date });
     assert.equal(now.tree_size, checkpoint.tree_size);
     assert.equal(await verifyInclusionProof(now as InclusionProof, pinned), true);
     const then = await ok(mcp, "get_inclusion_proof", {
       signal_hash: signal.signal_hash,
       tree_size: signal.log.tree_size,
+      log: "demo",
     });
     assert.equal(await verifyInclusionProof(then as InclusionProof, pinned), true);
     assert.equal(await verifyInclusionProof(signal.log.inclusion_proof, pinned), true);
@@ -154,12 +173,13 @@ Deno.test("the log tools' proofs verify against the checkpoint, and the verify_d
     const consistency = await ok(mcp, "get_consistency_proof", {
       first: signal.log.tree_size,
       second: checkpoint.tree_size,
+      log: "demo",
     });
     assert.equal(consistency.first_root, then.root_hash);
     assert.equal(consistency.second_root, checkpoint.root_hash);
     assert.equal(await verifyConsistencyProof(consistency as ConsistencyProof), true);
     for (let first = 1; first <= checkpoint.tree_size; first++) {
-      const p = await ok(mcp, "get_consistency_proof", { first, second: checkpoint.tree_size });
+      const p = await ok(mcp, "get_consistency_proof", { first, second: checkpoint.tree_size, log: "demo" });
       assert.equal(
         await verifyConsistencyProof(p as ConsistencyProof),
         true,
@@ -205,6 +225,9 @@ Deno.test("public-record tools refuse bad arguments with a 422 naming the field"
       ["get_inclusion_proof", { signal_hash: "a".repeat(64), tree_size: 0 }, ["tree_size"]],
       ["get_consistency_proof", { first: 1.5, second: 2 }, ["first"]],
       ["get_consistency_proof", { first: 1 }, ["second"]],
+      ["get_log_checkpoint", { log: "staging" }, ["log"]],
+      ["list_log_checkpoints", { limit: 1001 }, ["limit"]],
+      ["list_log_witnesses", { log: 1 }, ["log"]],
     ];
     for (const [tool, args, loc] of cases) {
       const out = await mcp.callTool(tool, args);
@@ -267,6 +290,8 @@ Deno.test("public-record tools are listed read-only, with strict inputs and the 
       "get_log_checkpoint",
       "get_inclusion_proof",
       "get_consistency_proof",
+      "list_log_checkpoints",
+      "list_log_witnesses",
     ];
     for (const name of names) {
       const tool = tools.find((t: { name: string }) => t.name === name);

@@ -232,25 +232,29 @@ Deno.test("every track-record route answers only fields its /openapi.json schema
       "/api/v1/public/strategies/{slug}/track-record",
       "/api/v1/public/strategies/demo-momentum/track-record",
     );
-    const cp = await check("get", "/api/v1/public/log/checkpoint", "/api/v1/public/log/checkpoint");
+    // The demo's signals are in the demo's own log.
+    const cp = await check("get", "/api/v1/public/log/checkpoint", "/api/v1/public/log/checkpoint?log=demo");
+    await check("get", "/api/v1/public/log/checkpoint", "/api/v1/public/log/checkpoint");
     for (const h of hashes.slice(0, 20)) {
-      await check("get", "/api/v1/public/log/proof/{signal_hash}", `/api/v1/public/log/proof/${h}`);
+      await check("get", "/api/v1/public/log/proof/{signal_hash}", `/api/v1/public/log/proof/${h}?log=demo`);
     }
     await check(
       "get",
       "/api/v1/public/log/proof/{signal_hash}",
-      `/api/v1/public/log/proof/${hashes[0]}?tree_size=${cp.tree_size}`,
+      `/api/v1/public/log/proof/${hashes[0]}?tree_size=${cp.tree_size}&log=demo`,
     );
     await check(
       "get",
       "/api/v1/public/log/consistency",
-      `/api/v1/public/log/consistency?first=1&second=${cp.tree_size}`,
+      `/api/v1/public/log/consistency?first=1&second=${cp.tree_size}&log=demo`,
     );
     await check(
       "get",
       "/api/v1/public/log/consistency",
-      `/api/v1/public/log/consistency?first=${cp.tree_size}&second=${cp.tree_size}`,
+      `/api/v1/public/log/consistency?first=${cp.tree_size}&second=${cp.tree_size}&log=demo`,
     );
+    await check("get", "/api/v1/public/log/checkpoints", "/api/v1/public/log/checkpoints?log=demo&limit=5");
+    await check("get", "/api/v1/public/log/witnesses", "/api/v1/public/log/witnesses?log=demo");
 
     // My tracked strategies: create, list, read, patch, signals, withdraw, claimed, retire.
     const token = (await signInWithOtp(w, "contract@example.com")).access_token;

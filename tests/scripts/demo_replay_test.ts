@@ -66,7 +66,7 @@ async function snapshot(w: TestWorld) {
     };
   }
   out.claimed = (await w.deps.track.claimed.get("demo-reversal"))?.records;
-  const head = await w.deps.track.tlog.checkpoint();
+  const head = await w.deps.track.demoTlog.checkpoint();
   out.log = { tree_size: head.tree_size, root_hash: head.root_hash };
   return out;
 }
@@ -247,14 +247,14 @@ Deno.test("a signal stored but not logged stops the replay before settlement; th
       replay(w, {
         track: (t) => ({
           ...t,
-          tlog: {
-            ...t.tlog,
+          demoTlog: {
+            ...t.demoTlog,
             append: (hash) => {
               appends++;
               // The 10th and 11th appends: the signal of one day, and the in-run retry of it.
               return appends === 10 || appends === 11
                 ? Promise.reject(new Error("disk full"))
-                : t.tlog.append(hash);
+                : t.demoTlog.append(hash);
             },
           },
         }),

@@ -110,7 +110,13 @@ Deno.test("attestPending run concurrently appends each version once and commits 
       assert.equal(s.attestation.committed, true, slug);
       assert.equal(JSON.parse(gh.file(signalFilePath(slug, DAY))!.text).signal_hash, s.signal_hash);
     }
-    assert.equal(gh.commits.length, 3, "one commit per strategy-day: runs in one process take turns");
+    const signalCommits = gh.commits.filter((c) => c.path.startsWith("signals/"));
+    assert.equal(signalCommits.length, 3, "one commit per strategy-day: runs in one process take turns");
+    assert.deepEqual(
+      gh.commits.filter((c) => c.path.startsWith("checkpoints/")).map((c) => c.path),
+      ["checkpoints/quantedge_signals/4.json"],
+      "then the log's newest checkpoint, once",
+    );
     assert.equal(runs.reduce((n, r) => n + r.committed, 0), 3);
     assert.equal(runs.reduce((n, r) => n + r.logged, 0), 4);
     assert.deepEqual(await track.signals.listToLog(), []);
@@ -137,7 +143,10 @@ Deno.test("a submission answers before the GitHub round trip: logged, commit pen
     assert.deepEqual(view.attestation, { committed: false, reason: "pending" });
     assert.equal(gh.commits.length, 0, "no GitHub commit inside the call");
     await track.background.drain();
-    assert.equal(gh.commits.length, 1);
+    assert.deepEqual(gh.commits.map((c) => c.path), [
+      signalFilePath("pend-bg", DAY),
+      "checkpoints/quantedge_signals/1.json",
+    ]);
     assert.equal((await track.signals.get("pend-bg", DAY))!.attestation.committed, true);
   } finally {
     await w.close();

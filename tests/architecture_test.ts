@@ -16,6 +16,7 @@ import {
   storeImportsAreaValues,
   verifierImportsOutside,
   wallClockInDomain,
+  witnessBoundaries,
 } from "./_helpers/architecture_rules.ts";
 import { repositorySources, type SourceFile as ScannedFile, sourceFile } from "./_helpers/source_scan.ts";
 
@@ -292,6 +293,26 @@ const RULES: {
       sourceFile("verifier/d.ts", 'export const read = () => Deno.readTextFile("x");'),
     ],
   },
+  {
+    name:
+      "the witness is its own program: Hono only in its HTTP file, KV only in its store, no wall clock, not imported by the server",
+    rule: witnessBoundaries,
+    planted: [
+      sourceFile("witness/witness.ts", 'import { Hono } from "hono";'),
+      sourceFile("witness/x.ts", 'import type { Context } from "@hono/zod-openapi";'),
+      sourceFile("domain/attestation/x.ts", 'import { createWitness } from "../../witness/witness.ts";'),
+      sourceFile("routes/x_routes.ts", 'import type { Witness } from "../witness/witness.ts";'),
+      sourceFile("witness/y.ts", 'import { errorResponse } from "../routes/errors.ts";'),
+      sourceFile("witness/z.ts", 'import { createSettingsRepo } from "../domain/store/settings_repo.ts";'),
+      sourceFile("witness/k.ts", "export const f = (kv: Deno.Kv) => kv.get(['a']);"),
+      sourceFile("witness/t.ts", "export const t = () => Date.now();"),
+    ],
+  },
+  {
+    name: "no dead exports in witness/",
+    rule: deadExports,
+    planted: [sourceFile("witness/x.ts", "export function unusedWitnessHelper() {}")],
+  },
 ];
 
 for (const { name, rule, planted, caught } of RULES) {
@@ -390,6 +411,21 @@ Deno.test("architecture: look-alikes of violations are not flagged", () => {
   const house = sourceFile("app/x.ts", "export const build = (kv: Deno.Kv) => createUserRepo(kv);");
   assert.deepEqual(kvOutsideStore([house]), []);
   assert.deepEqual(repositoriesBuiltOutsideHouse([house]), []);
+  // The witness's own HTTP file, store and clock-taking core; the program and tests that start it.
+  assert.deepEqual(
+    witnessBoundaries([
+      sourceFile("witness/witness_http.ts", 'import { Hono } from "hono";'),
+      sourceFile("witness/witness_store.ts", "export const f = (kv: Deno.Kv) => kv.get(['a']);"),
+      sourceFile("witness/witness.ts", "export const t = (clock: Clock) => new Date(clock.now());"),
+      sourceFile("witness/a.ts", 'import { verifyConsistency } from "../domain/attestation/merkle.ts";'),
+      sourceFile("scripts/witness.ts", 'import { createWitnessStore } from "../witness/witness_store.ts";'),
+      sourceFile(
+        "tests/_helpers/witness.ts",
+        'import { assembleWitness } from "../../witness/assemble_witness.ts";',
+      ),
+    ]),
+    [],
+  );
   // routes/app.ts mounts the routers.
   const mount = sourceFile("routes/app.ts", 'import { authRoutes } from "./auth_routes.ts";');
   assert.deepEqual(routerImportsRouter([mount]), []);

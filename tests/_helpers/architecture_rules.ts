@@ -215,14 +215,14 @@ export function httpInDomain(files: SourceFile[]): string[] {
 
 /**
  * No dead exports in the production layers: every exported function, constant or class of `app/`, `domain/`,
- * `routes/`, `jobs/` or `mcp/` is named by at least one other file (a module, a test, a benchmark or a script). One used
+ * `routes/`, `jobs/`, `mcp/` or `witness/` is named by at least one other file (a module, a test, a benchmark or a script). One used
  * only inside its own file is not exported. Exported types are left alone (they may describe a signature).
  */
 export function deadExports(files: SourceFile[]): string[] {
   const namesIn = files.map((f) => new Set(f.code.match(/[A-Za-z_$][\w$]*/g) ?? []));
   const hits: string[] = [];
   files.forEach((f, i) => {
-    if (!isProduction(f)) return;
+    if (!isProduction(f) && layerOf(f.path) !== "witness") return;
     const declared = /^export\s+(?:async\s+)?(?:function\*?|const|let|class)\s+([A-Za-z_$][\w$]*)/gm;
     for (const m of f.code.matchAll(declared)) {
       if (!namesIn.some((names, j) => j !== i && names.has(m[1]))) {
@@ -248,6 +248,49 @@ export function verifierImportsOutside(files: SourceFile[]): string[] {
       if (!ok) hits.push(`${f.path} imports ${imp.specifier}`);
     }
     if (/\bDeno\s*[.[]/.test(f.code)) hits.push(`${f.path} uses Deno.*`);
+  }
+  return hits;
+}
+
+/** The witness's Hono front end: the one file of `witness/` that may import Hono. */
+const WITNESS_HTTP = "witness/witness_http.ts";
+/** The witness's repository: the one file of `witness/` that calls KV. */
+const WITNESS_STORE = "witness/witness_store.ts";
+const HONO = /^(npm:\/?)?(hono(\/|@|$)|@hono\/)/;
+const WITNESS_WALL_CLOCK =
+  /\bDate\s*(?:\.\s*now\b|\[\s*["'`]now)|\bnew\s+Date\s*(?:\(\s*\)|(?!\s*\())|\bTemporal\s*\.\s*Now\b|(?<!\/)\bperformance\s*(?:\?\.|\.|\[)/;
+
+/**
+ * The witness (`witness/`) is a program of its own beside the server: its core knows no Hono (only
+ * `witness_http.ts` does), calls KV only in `witness_store.ts`, reads the time only through its injected `Clock`,
+ * and takes from the server's code only the domain (never `routes/`, `jobs/`, `mcp/`, `app/`, `scripts/`, an
+ * entry point, or the server's `domain/store/`); and nothing the server runs (`domain/`, `routes/`, `jobs/`,
+ * `mcp/`, `app/`) imports it.
+ */
+export function witnessBoundaries(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    const layer = layerOf(f.path);
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      if (PRODUCTION.has(layer) && target !== null && layerOf(target) === "witness") {
+        hits.push(`${f.path} imports the witness (${target})`);
+      }
+      if (layer !== "witness") continue;
+      if (HONO.test(imp.specifier) && f.path !== WITNESS_HTTP) {
+        hits.push(`${f.path} imports ${imp.specifier}`);
+      }
+      if (
+        target !== null &&
+        (["routes", "jobs", "mcp", "app", "scripts", "main.ts", "worker.ts"].includes(layerOf(target)) ||
+          inStore(target))
+      ) {
+        hits.push(`${f.path} imports ${target}`);
+      }
+    }
+    if (layer !== "witness") continue;
+    if (f.path !== WITNESS_STORE && KV_CALL.test(f.code)) hits.push(`${f.path} calls KV`);
+    if (WITNESS_WALL_CLOCK.test(f.code)) hits.push(`${f.path} reads the wall clock`);
   }
   return hits;
 }

@@ -87,6 +87,46 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
       }
     };
 
+    /** A forger rewriting day `date` (NAV and cash up by 1) and recomputing its record hash everywhere. */
+    const forgedDay = (date: string): Tamper => {
+      let forged: { hash: string; nav: number } | null = null;
+      const forge = async () => {
+        if (forged) return forged;
+        const b = await bundle(date);
+        assert.ok(b.record_chain, `${date} has a record_chain`);
+        const day = JSON.parse(b.record_chain.canonical_json);
+        day.nav += 1;
+        day.cash += 1;
+        const json = canonicalJson(day);
+        forged = { hash: await sha256Hex(json), nav: day.nav };
+        return forged;
+      };
+      return async (u, b) => {
+        if (isBundle(u, b, date)) {
+          const f = await forge();
+          const day = JSON.parse(b.record_chain.canonical_json);
+          day.nav += 1;
+          day.cash += 1;
+          b.record_chain.canonical_json = canonicalJson(day);
+          b.record_chain.record_hash = f.hash;
+          for (const v of views(b)) {
+            v.nav += 1;
+            v.cash += 1;
+          }
+          return true;
+        }
+        if (isTrack(u)) {
+          const f = await forge();
+          const r = b.records.find((x: Json) => x.date === date);
+          r.record_hash = f.hash;
+          r.nav_value = f.nav;
+          r.nav = f.nav / b.initial_capital;
+          return true;
+        }
+        return false;
+      };
+    };
+
     const cases: Case[] = [
       {
         kind: "a trade's price",
@@ -279,46 +319,6 @@ Deno.test("the verifier catches each kind of published number altered by a proxy
         }),
       },
     ];
-
-    /** A forger rewriting day `date` (NAV and cash up by 1) and recomputing its record hash everywhere. */
-    function forgedDay(date: string): Tamper {
-      let forged: { hash: string; nav: number } | null = null;
-      const forge = async () => {
-        if (forged) return forged;
-        const b = await bundle(date);
-        assert.ok(b.record_chain, `${date} has a record_chain`);
-        const day = JSON.parse(b.record_chain.canonical_json);
-        day.nav += 1;
-        day.cash += 1;
-        const json = canonicalJson(day);
-        forged = { hash: await sha256Hex(json), nav: day.nav };
-        return forged;
-      };
-      return async (u, b) => {
-        if (isBundle(u, b, date)) {
-          const f = await forge();
-          const day = JSON.parse(b.record_chain.canonical_json);
-          day.nav += 1;
-          day.cash += 1;
-          b.record_chain.canonical_json = canonicalJson(day);
-          b.record_chain.record_hash = f.hash;
-          for (const v of views(b)) {
-            v.nav += 1;
-            v.cash += 1;
-          }
-          return true;
-        }
-        if (isTrack(u)) {
-          const f = await forge();
-          const r = b.records.find((x: Json) => x.date === date);
-          r.record_hash = f.hash;
-          r.nav_value = f.nav;
-          r.nav = f.nav / b.initial_capital;
-          return true;
-        }
-        return false;
-      };
-    }
 
     assert.ok(cases.length >= 15);
     const verify = () => verifyPublicRecord({ baseUrl: proxy.url, slug });

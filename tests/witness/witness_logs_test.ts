@@ -23,12 +23,17 @@ Deno.test("parseWitnessedLogs() refuses malformed entries, a repeated origin and
     [Array.from({ length: 65 }, (_, i) => `log${i} ${KEY_A}`).join(";"), /more than 64/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseWitnessedLogs(text), (err: Error) => err instanceof TypeError && message.test(err.message));
+    assert.throws(
+      () => parseWitnessedLogs(text),
+      (err: Error) => err instanceof TypeError && message.test(err.message),
+    );
   }
 });
 
 Deno.test("isOrigin() takes 1–256 printable characters without spaces", () => {
   assert.equal(isOrigin("quantedge/signals"), true);
   assert.equal(isOrigin("x".repeat(256)), true);
-  for (const bad of ["", "x".repeat(257), "a b", "a\nb", "a\u0000", "a\u007f"]) assert.equal(isOrigin(bad), false);
+  for (const bad of ["", "x".repeat(257), "a b", "a\nb", "a\u0000", "a\u007f"]) {
+    assert.equal(isOrigin(bad), false);
+  }
 });

@@ -118,10 +118,13 @@ Deno.test("deno task witness --trust-log-from: pins the production and demo logs
       assert.match(first.stderr(), /TRUST ON FIRST USE: pinned log "quantedge\/demo"/);
       const info = (await get(`${first.url}/`)).body;
       // Pinned logs are listed by origin.
-      assert.deepEqual(info.logs.map((l: { origin: string; public_key: string }) => [l.origin, l.public_key]), [
-        ["quantedge/demo", demo.publicKey],
-        ["quantedge/signals", production.publicKey],
-      ]);
+      assert.deepEqual(
+        info.logs.map((l: { origin: string; public_key: string }) => [l.origin, l.public_key]),
+        [
+          ["quantedge/demo", demo.publicKey],
+          ["quantedge/signals", production.publicKey],
+        ],
+      );
       assert.equal((await post(`${first.url}/add-checkpoint`, await addBody(demo.log, 0))).status, 200);
     } finally {
       await first.stop();

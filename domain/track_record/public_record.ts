@@ -261,7 +261,7 @@ const howToVerify = (links: TrackRecordLinks): string[] => [
   "credit is quantity × per_share for a position held at the previous close, and that the previous day's cash " +
   "(the initial capital on the first day) + dividends − buy notionals − commissions + sell notionals = cash. " +
   "Days with dividend_convention none credited no dividends.",
-  "9. Check the day chain (README, 'Day records'): record_chain.canonical_json is the canonical day record " +
+  "9. Check the day chain (README, 'Day records and the hash chain'): record_chain.canonical_json is the canonical day record " +
   "rebuilt from this answer's fields, parameters and record_chain.prev_record_hash; record_hash = SHA-256 (hex) " +
   "of its UTF-8 bytes; prev_record_hash is the previous settled day's record_hash (64 zeros on the first day; a " +
   "day with record_chain null predates the chain and its hash is computed by the same rule); and " +

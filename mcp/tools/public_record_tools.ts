@@ -75,6 +75,10 @@ export const publicRecordTools: ToolDef[] = [
       "its meta, records normalised to 1.0 and, once ≥ 5 dates are common, `tracking` (annualised tracking " +
       `difference × ${TRADING_DAYS_PER_YEAR}, tracking error: sample sd (ddof 1) × √${TRADING_DAYS_PER_YEAR}, ` +
       "correlation, verdict). Days are SSE trading days; a day is settled at 18:15 Asia/Shanghai. " +
+      "`parameters` holds everything a settlement replay needs (universe, benchmark, execution_price, " +
+      "holding_period, commission_rate, slippage_rate, lot_size, initial_capital, start_date, calendar, " +
+      "dividend_convention, log_origin); each record's record_hash is its day-record hash (verify_day's " +
+      "record_chain; null on days settled before the chain). " +
       "`conventions` states the definitions. No API key needed.",
     input: z.strictObject({ slug: PublicSlug }),
     access: "public",
@@ -108,8 +112,10 @@ export const publicRecordTools: ToolDef[] = [
       "price, weight, …}], symbols (the day's position symbols, sorted), symbols_hash, signal_attestation " +
       "{signal_hash, canonical_json, symbols, symbols_hash, submitted_at, deadline_at, commit_sha, " +
       "github_raw_url, …} (null on a day without a signal), trades}, `github_raw_url`, the signal's " +
-      "transparency-log inclusion and consistency proofs (signal.log), log_checkpoint, data_provenance and " +
-      "how_to_verify. The document's checks: (1) fetch this package; (2) fetch github_raw_url (null when " +
+      "transparency-log inclusion and consistency proofs (signal.log), log_checkpoint, data_provenance, " +
+      "`parameters`, `record_chain` {canonical_json (the canonical day record), record_hash = SHA-256 of it, " +
+      "prev_record_hash (the previous day's; 64 zeros first), log {origin, leaf_index, inclusion_proof} or " +
+      "null until logged} (null on days settled before the chain) and how_to_verify. The document's checks: (1) fetch this package; (2) fetch github_raw_url (null when " +
       "GitHub attestation is not configured) and compare its signal_hash with " +
       "signal_attestation.signal_hash; (3) symbols_hash = SHA256(comma-joined sorted symbols) hex [:16]; " +
       "(4) sum(positions.market_value) + cash == nav (up to rounding; nav_check shows the difference); " +

@@ -7,7 +7,9 @@
  * interrupted replay, or re-verifies a complete one without writing. Exit code 0 only when every record is
  * complete and verifies. A server running on the same file streams the replay's settled trades to `WS /ws` as they
  * are written (its stream bridge polls the stream markers, so it hears this process, and reads the trade feed at
- * the replay's simulated times).
+ * the replay's simulated times). The demo writes only to the demo's own log; a KV holding a demo record of an
+ * earlier version (its signals in the production log) is reported and not re-verified: `deno task demo --reset`
+ * deletes the demo's data (is_demo strategies, the replay plan, the demo log) and replays it.
  */
 import { fixedClock, systemClock } from "../domain/clock.ts";
 import { buildMarketServices } from "../app/market_services.ts";
@@ -17,7 +19,14 @@ import { createApp } from "../routes/app.ts";
 import { buildServices } from "../app/services.ts";
 import { openKv } from "../domain/store/kv.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
-import { type DemoReport, expectedDemoRecords, replayDemo } from "./demo_replay.ts";
+import {
+  type DemoReport,
+  expectedDemoRecords,
+  legacyDemoSignal,
+  replayDemo,
+  resetDemo,
+} from "./demo_replay.ts";
+import { createDemoResetRepo } from "../domain/store/demo_reset_repo.ts";
 import { verifyRecord } from "./verify_record.ts";
 
 /** Trading days the demo replays. */
@@ -46,6 +55,24 @@ const deps = await buildServices({
   log: () => {},
   queue: { listening: () => true, enqueueHeartbeat: () => Promise.resolve() },
 });
+if (Deno.args.includes("--reset")) {
+  // Only the demo's own data: is_demo strategies, the replay plan and the demo log.
+  const { slugs, deleted } = await resetDemo(deps.track, createDemoResetRepo(kv));
+  console.log(`Reset: deleted ${deleted} entries of the demo (${slugs.join(", ") || "no demo strategies"}).`);
+} else {
+  const legacy = await legacyDemoSignal(deps.track);
+  if (legacy) {
+    console.error(
+      `This KV holds a demo record written by an earlier version: its signals are in the production log ` +
+        `(${deps.track.tlog.origin}), not the demo's own log (${deps.track.demoTlog.origin}) — e.g. ` +
+        `${legacy.slug} on ${legacy.trade_date}. It is not re-verified.\n` +
+        "Run `deno task demo --reset` to delete the demo strategies' data and the demo log (nothing else) " +
+        "and replay the demo into its own log.",
+    );
+    kv.close();
+    Deno.exit(1);
+  }
+}
 console.log(
   `Quantedge demo: replaying ${DEMO_DAYS} SSE trading days into ${config.kvPath ?? "the default KV"} …`,
 );
@@ -117,7 +144,7 @@ console.log(`
 Start the server (deno task dev) and look:
   GET ${config.publicBaseUrl}/api/v1/public/strategies
   GET ${config.publicBaseUrl}/api/v1/public/strategies/demo-reversal/track-record   (/performance, /verify, /audit, /claimed)
-  GET ${config.publicBaseUrl}/api/v1/public/log/checkpoint
+  GET ${config.publicBaseUrl}/api/v1/public/log/checkpoint?log=demo   (the demo's own log; /checkpoints, /witnesses)
   deno task verify ${config.publicBaseUrl} demo-reversal
 A server running on the same KV file streams the replay's settled trades live, as they are written:
   ${config.publicBaseUrl.replace(/^http/, "ws")}/ws   (connect, then run \`deno task demo\` beside it)`);

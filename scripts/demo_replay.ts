@@ -20,6 +20,7 @@ import { submitSignal } from "../domain/track_record/signals/signals.ts";
 import { attestPending } from "../domain/track_record/signals/attest_pending.ts";
 import { canonicalSignalJson } from "../domain/track_record/signals/canonical.ts";
 import type { SettingsRepo } from "../domain/store/settings_repo.ts";
+import type { DemoResetRepo } from "../domain/store/demo_reset_repo.ts";
 import { createTrackedStrategy, patchTracked } from "../domain/track_record/signals/tracked_strategies.ts";
 import { putClaimedHistory } from "../domain/track_record/claimed_history.ts";
 import { settleStrategy } from "../domain/track_record/settlement/settle.ts";
@@ -58,6 +59,54 @@ export interface DemoReport extends DemoPlan {
   signals: number;
   /** Strategy-days settled by this run. */
   settled_days: number;
+}
+
+/**
+ * A demo record written by an earlier version, whose signals went to the production log instead of the demo's
+ * own: the first such demo signal (logged, but not in the demo log), or `null` when there is none. Such a record
+ * is not re-verified (its proofs are in another log); `deno task demo --reset` deletes it.
+ */
+export async function legacyDemoSignal(
+  deps: TrackRecordServices,
+): Promise<{ slug: string; trade_date: string; signal_hash: string } | null> {
+  for (const slug of DEMO_SLUGS) {
+    const strategy = await deps.strategies.get(slug);
+    if (!strategy) continue;
+    const logged = (await deps.signals.listAll(slug)).find((s) => s.log !== null);
+    if (logged && !strategy.is_demo) {
+      return { slug, trade_date: logged.trade_date, signal_hash: logged.signal_hash };
+    }
+    if (logged && (await deps.demoTlog.inclusionProof(logged.signal_hash)) === null) {
+      return { slug, trade_date: logged.trade_date, signal_hash: logged.signal_hash };
+    }
+  }
+  return null;
+}
+
+/**
+ * Deletes every demo strategy's data (strategies with `is_demo`: signals, settled days, audit, claimed history,
+ * trade feed, markers), the replay plan and the demo log with its cosignatures and commits; nothing of any other
+ * strategy and nothing of the production log (append-only: leaves an earlier version put there stay). Returns the
+ * slugs and how many entries were deleted.
+ */
+export async function resetDemo(
+  deps: TrackRecordServices,
+  store: DemoResetRepo,
+): Promise<{ slugs: string[]; deleted: number }> {
+  const demo = (await deps.strategies.listAll()).filter((s) => s.is_demo);
+  const slugs = demo.map((s) => s.slug);
+  const owners = [...new Set(demo.map((s) => s.owner_id))];
+  const all = await deps.strategies.listAll();
+  // An owner's live-strategy count goes only when every strategy of that owner is a demo one.
+  const ownerIds = owners.filter((o) => all.every((s) => s.owner_id !== o || s.is_demo));
+  const deleted = await store.deleteDemoData({
+    slugs,
+    ownerIds,
+    logName: "demo",
+    logOrigin: deps.demoTlog.origin,
+    settings: [DEMO_PLAN_SETTING],
+  });
+  return { slugs, deleted };
 }
 
 /** Days (index `i` in the window) on which each demo strategy submits a signal. */

@@ -3,13 +3,14 @@
  * configured for its origin and provably extends the latest checkpoint it cosigned for that origin, in the style
  * of C2SP `tlog-witness` with Quantedge's JSON encoding and `quantedge-cosignature/v1` cosignatures.
  *
- * For one origin, in this order:
+ * For one origin, in this order (after the body's shape, a malformed body being 400):
  * 1. unknown origin, or a checkpoint not signed by that origin's key → 403 (nothing stored);
  * 2. against the latest cosigned checkpoint `seen`: the same size with another root, or a smaller size signed
  *    later than `seen` → 422 `split view: …`, and the two signed checkpoints are kept as evidence (`alerts`); a
  *    smaller size signed no later than `seen` is an older checkpoint pushed late → 409 with `seen`'s size; a
  *    checkpoint of the same or a larger size timed before `seen` → 422 (time going backwards, not evidence);
- * 3. `old_size` other than the latest cosigned size (0 before any) → 409 with that size (retry from it);
+ * 3. `old_size` other than the latest cosigned size (0 before any) → 409 with that size (retry from it); a
+ *    non-empty proof where none is needed (from size 0, or to the same size) → 400;
  * 4. a consistency proof from `seen` that does not verify → 422 `split view: …` with evidence;
  * 5. otherwise the cosignature, timed by the witness's own clock, and the state moves to this checkpoint in one
  *    commit checked against the state read in step 2 (a concurrent request that moved it first → 409).

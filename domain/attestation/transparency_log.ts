@@ -292,7 +292,7 @@ export function createTransparencyLog(
       return (await repo.head()).size;
     },
 
-    async checkpoint() {
+    checkpoint() {
       return checkpointAt("head");
     },
 

@@ -70,8 +70,6 @@ export interface CosignatureRepo {
   ): Promise<Map<number, { cosignatures: Cosignature[]; github: CheckpointCommit | null }>>;
   /** The largest tree size with a recorded GitHub commit, or `null`. */
   latestCommittedSize(origin: string): Promise<number | null>;
-  /** Deletes every cosignature, witness state and commit of a log (the demo's reset). */
-  clear(origin: string): Promise<void>;
 }
 
 /** Creates the KV-backed repository. */
@@ -154,27 +152,6 @@ export function createCosignatureRepo(kv: Deno.Kv): CosignatureRepo {
       });
       for await (const e of iter) return e.key[2] as number;
       return null;
-    },
-    async clear(origin) {
-      for (
-        const prefix of [
-          keys.tlogCosignatures(origin),
-          keys.tlogWitnesses(origin),
-          keys.tlogGithubAll(origin),
-        ]
-      ) {
-        let op = kv.atomic();
-        let n = 0;
-        for await (const e of kv.list({ prefix })) {
-          op = op.delete(e.key);
-          if (++n === 500) {
-            await op.commit();
-            op = kv.atomic();
-            n = 0;
-          }
-        }
-        if (n > 0) await op.commit();
-      }
     },
   };
 }

@@ -40,7 +40,8 @@ const githubRuns = new WeakMap<object, Promise<unknown>>();
 
 /**
  * Logs every signal version waiting for the transparency log (oldest submission first) and, unless
- * `github: false`, commits every signal waiting for GitHub. Failures are counted and logged, never thrown. A run
+ * `github: false`, pushes each log's head to witnesses that have not cosigned it (`cosignHead`) and commits every
+ * signal waiting for GitHub, then each log's newest checkpoint. Failures are counted and logged, never thrown. A run
  * sees everything committed before it was called; `github: false` never waits for a GitHub round trip.
  */
 export async function attestPending(
@@ -66,8 +67,8 @@ export async function attestPending(
   const records = await logPendingDayRecords(deps);
   summary.records_logged = records.logged;
   summary.records_log_failed = records.failed;
-  // Witnesses left behind (down, timed out) get each log's head again.
-  for (const log of [deps.tlog, deps.demoTlog]) await cosignHead(deps, log);
+  // Witnesses left behind (down, timed out) get each log's head again (not inside a submission's request).
+  if (opts.github !== false) { for (const log of [deps.tlog, deps.demoTlog]) await cosignHead(deps, log); }
   if (opts.github === false || !deps.attester.configured) return summary;
   const previous = githubRuns.get(deps.signals) ?? Promise.resolve();
   const run = previous.catch(() => {}).then(() => commitPending(deps));

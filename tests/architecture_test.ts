@@ -300,7 +300,7 @@ const RULES: {
     planted: [
       sourceFile("witness/witness.ts", 'import { Hono } from "hono";'),
       sourceFile("witness/x.ts", 'import type { Context } from "@hono/zod-openapi";'),
-      sourceFile("domain/attestation/x.ts", 'import { createWitness } from "../../witness/witness.ts";'),
+      sourceFile("domain/x.ts", 'import { createWitness } from "../witness/witness.ts";'),
       sourceFile("routes/x_routes.ts", 'import type { Witness } from "../witness/witness.ts";'),
       sourceFile("witness/y.ts", 'import { errorResponse } from "../routes/errors.ts";'),
       sourceFile("witness/z.ts", 'import { createSettingsRepo } from "../domain/store/settings_repo.ts";'),
@@ -420,8 +420,8 @@ Deno.test("architecture: look-alikes of violations are not flagged", () => {
       sourceFile("witness/a.ts", 'import { verifyConsistency } from "../domain/attestation/merkle.ts";'),
       sourceFile("scripts/witness.ts", 'import { createWitnessStore } from "../witness/witness_store.ts";'),
       sourceFile(
-        "tests/_helpers/witness.ts",
-        'import { assembleWitness } from "../../witness/assemble_witness.ts";',
+        "tests/witness_x_test.ts",
+        'import { assembleWitness } from "../witness/assemble_witness.ts";',
       ),
     ]),
     [],

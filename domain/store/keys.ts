@@ -102,6 +102,9 @@ export const keys = {
   settledDays: (slug: string) => ["settled_days", slug] as const,
   settledTrades: (slug: string, date: string) => ["settled_trades", slug, date] as const,
   settlementHead: (slug: string) => ["settlement_heads", slug] as const,
+  /** Day record hashes committed but not yet in their strategy's transparency log. */
+  dayRecordToLog: (slug: string, date: string) => ["day_records_to_log", slug, date] as const,
+  dayRecordsToLog: () => ["day_records_to_log"] as const,
   /** Chunks of a large signal, settled day or trade list, written in its record's commit (`record_parts.ts`). */
   recordPart: (kind: string, slug: string, date: string, gen: string, index: number) =>
     ["record_parts", kind, slug, date, gen, index] as const,

@@ -1,6 +1,7 @@
 /**
  * Persistence of settled days. Each strategy-day is written in ONE atomic commit (summary with positions, trade
- * list, NAV point, head, audit entry, trade-feed event, the signal's settled flag) guarded by the head's
+ * list, NAV point, head, audit entry, trade-feed event, the signal's settled flag, the day record's hash chain
+ * link and its "record to log" marker) guarded by the head's
  * versionstamp and the day key being absent, so a day is written once and never changes, and a crash leaves a
  * strategy either settled for the day or not at all.
  *
@@ -67,6 +68,22 @@ export interface SettledDayRecord {
   dividend_convention?: DividendConvention;
   /** Dividends credited that day (present with `cash_on_ex_date_no_tax`). */
   dividends?: DividendCredit[];
+  /**
+   * The previous settled day's `record_hash` (64 zeros on the first day); with `record_hash`, absent on days
+   * settled before the chain existed (see `domain/track_record/settlement/record_chain.ts`).
+   */
+  prev_record_hash?: string;
+  /** SHA-256 (hex) of the day's canonical record (`record_chain.ts`); absent on legacy days. */
+  record_hash?: string;
+}
+
+/** A day record hash waiting to be appended to its strategy's transparency log. */
+export interface DayRecordToLog {
+  strategy_slug: string;
+  date: string;
+  record_hash: string;
+  /** Whether the strategy is a demo one (its log is the demo log). */
+  is_demo: boolean;
 }
 
 /** One point of the NAV series. */
@@ -76,6 +93,8 @@ export interface NavPointRecord {
   daily_return: number;
   cumulative_return: number;
   benchmark_return: number | null;
+  /** The day's record hash (absent on legacy days), so a whole series' hashes read without the days. */
+  record_hash?: string;
 }
 
 /** The last settled day of a strategy. */
@@ -94,6 +113,8 @@ export interface DayCommit {
   signal: Deno.KvEntry<SignalRecord> | null;
   /** Trade-feed event for `/ws` (omitted for private strategies or days without trades). */
   feed: unknown[] | null;
+  /** The "record to log" marker of the day's record hash, written in the same commit. */
+  record_to_log?: DayRecordToLog | null;
 }
 
 /** Access to settlement records. */
@@ -110,6 +131,10 @@ export interface SettlementRepo {
   navSeries(slug: string): Promise<NavPointRecord[]>;
   /** Settled days in `[start, end]` with positions, oldest first. */
   days(slug: string, start?: string, end?: string): Promise<SettledDayRecord[]>;
+  /** Day record hashes waiting for their transparency log, by strategy then date. */
+  listRecordsToLog(): Promise<DayRecordToLog[]>;
+  /** Clears the "record to log" marker of `item` (nothing when it is gone already). */
+  clearRecordToLog(item: DayRecordToLog): Promise<void>;
 }
 
 /** How long trade-feed events stay readable for stream bridges. */
@@ -159,6 +184,7 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
         cumulative_return: day.cumulative_return,
         benchmark_return: day.benchmark_return,
       };
+      if (day.record_hash !== undefined) nav.record_hash = day.record_hash;
       const { positions, suspended, dividends, ...dayHead } = day;
       const dayParts = await splitParts(dayOwner(slug, day.date), { positions, suspended, dividends });
       const tradeParts = await splitParts(tradesOwner(slug, day.date), c.trades);
@@ -175,6 +201,7 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
       for (const chunk of [...(dayParts?.sets ?? []), ...(tradeParts?.sets ?? [])]) {
         op.set(chunk.key, chunk.value);
       }
+      if (c.record_to_log) op.set(keys.dayRecordToLog(slug, day.date), c.record_to_log);
       if (c.signal) {
         op.check(c.signal).set(c.signal.key, signalHeadOf({ ...c.signal.value, is_settled: true }));
       }
@@ -236,6 +263,14 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
       );
       const bodyOf = new Map(chunked.map((d, i) => [d, bodies[i]]));
       return stored.map((d) => dayRecord(d, bodyOf.get(d) ?? null));
+    },
+    async listRecordsToLog() {
+      const out: DayRecordToLog[] = [];
+      for await (const e of kv.list<DayRecordToLog>({ prefix: keys.dayRecordsToLog() })) out.push(e.value);
+      return out;
+    },
+    async clearRecordToLog(item) {
+      await kv.delete(keys.dayRecordToLog(item.strategy_slug, item.date));
     },
   };
 }

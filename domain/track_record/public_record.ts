@@ -23,6 +23,7 @@ import type { TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_st
 import { type ClaimedHistoryView, claimedTracking, toClaimedHistoryView } from "./claimed_history.ts";
 import { MIN_TRACKING_OVERLAP_DAYS, type Tracking } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
+import { publishedParameters, recordChainBlock } from "./record_chain_view.ts";
 
 /** A public strategy that exists and may be shown. */
 async function getPublicStrategy(
@@ -165,6 +166,7 @@ export async function publicTrackRecord(deps: TrackRecordServices, slug: string)
     is_demo: s.is_demo,
     initial_capital: s.initial_capital,
     benchmark: TRACKED_BENCHMARKS[s.universe],
+    parameters: publishedParameters(deps, s),
     records: navs.map((n) => ({
       date: n.date,
       nav: n.nav / s.initial_capital,
@@ -173,6 +175,7 @@ export async function publicTrackRecord(deps: TrackRecordServices, slug: string)
       cumulative_return: n.cumulative_return,
       benchmark_return: n.benchmark_return,
       provisional: getCalendar("SSE").isProvisional(n.date),
+      record_hash: n.record_hash ?? null,
     })),
     ...(claimed ? { claimed } : {}),
     conventions: TRACK_RECORD_NAV_CONVENTIONS,
@@ -258,6 +261,11 @@ const howToVerify = (links: TrackRecordLinks): string[] => [
   "credit is quantity × per_share for a position held at the previous close, and that the previous day's cash " +
   "(the initial capital on the first day) + dividends − buy notionals − commissions + sell notionals = cash. " +
   "Days with dividend_convention none credited no dividends.",
+  "9. Check the day chain (README, 'Day records'): record_chain.canonical_json is the canonical day record " +
+  "rebuilt from this answer's fields, parameters and record_chain.prev_record_hash; record_hash = SHA-256 (hex) " +
+  "of its UTF-8 bytes; prev_record_hash is the previous settled day's record_hash (64 zeros on the first day; a " +
+  "day with record_chain null predates the chain and its hash is computed by the same rule); and " +
+  "record_chain.log.inclusion_proof proves record_hash is a leaf of the strategy's log (parameters.log_origin).",
   "Or run: deno task verify <base-url> <slug>",
 ];
 
@@ -404,6 +412,8 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
     log_checkpoint: checkpoint,
     symbols_hash: symbolsHashOfDay,
     benchmark: { symbol: day.benchmark_symbol, close: day.benchmark_close, return: day.benchmark_return },
+    record_chain: await recordChainBlock(deps, s, day, trades),
+    parameters: publishedParameters(deps, s),
     data_provenance: {
       source: day.data_source,
       execution_price: s.execution_price,
@@ -411,6 +421,7 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       commission_rate: s.commission_rate,
       slippage_rate: s.slippage_rate,
       lot_size: 100,
+      holding_period: s.holding_period,
       settled_at: iso(day.settled_at),
     },
     how_to_verify: howToVerify(deps.links),

@@ -350,7 +350,38 @@ const RecordPointSchema = z.object({
   provisional: z.boolean().openapi({
     description: "true when the day lies past the official SSE holiday list (judged on the estimate)",
   }),
+  record_hash: z.string().nullable().openapi({
+    description:
+      "SHA-256 (hex) of the day's canonical record (see /verify record_chain); null on days settled " +
+      "before the chain existed",
+  }),
 }).openapi("RecordPoint");
+
+/** Everything a replay of a strategy's settlement needs, published with its record. */
+const StrategyParametersSchema = z.object({
+  universe: TrackedUniverseSchema,
+  benchmark: z.string().openapi({ description: "The benchmark index symbol" }),
+  execution_price: ExecutionPrice,
+  holding_period: z.number().int().openapi({
+    description: "Trading days a position is held without a fresh signal naming it",
+  }),
+  commission_rate: z.number().openapi({ description: "Fraction of fill notional, both sides, no minimum" }),
+  slippage_rate: z.number().openapi({
+    description: "Fraction: buys fill at p × (1 + s), sells at p × (1 − s)",
+  }),
+  lot_size: z.literal(100),
+  initial_capital: z.number(),
+  start_date: z.string().nullable().openapi({
+    description: "The first settled day (null before any signal)",
+  }),
+  calendar: z.literal("SSE"),
+  dividend_convention: z.enum(["none", "cash_on_ex_date_no_tax"]).openapi({
+    description: "The convention of days settled now; each /verify day states its own",
+  }),
+  log_origin: z.string().openapi({
+    description: "Origin of the transparency log this strategy's signals and day records go to",
+  }),
+}).openapi("StrategyParameters");
 
 /** `GET /public/strategies/{slug}/track-record`. */
 export const TrackRecordSchema = z.object({
@@ -359,6 +390,7 @@ export const TrackRecordSchema = z.object({
   is_demo: z.boolean(),
   initial_capital: z.number(),
   benchmark: z.string(),
+  parameters: StrategyParametersSchema,
   records: z.array(RecordPointSchema),
   claimed: ClaimedBlockSchema.optional(),
   conventions: z.object({
@@ -653,6 +685,27 @@ const VerificationSchema = z.object({
   trades: z.array(VerifyTradeSchema),
 }).openapi("Verification");
 
+/** A settled day's link of the day-record hash chain. */
+const RecordChainSchema = z.object({
+  canonical_json: z.string().openapi({
+    description:
+      "The canonical day record (RFC 8785 JSON) rebuilt from this answer's fields, parameters and " +
+      "prev_record_hash",
+  }),
+  record_hash: z.string().openapi({ description: "SHA-256 (hex) of canonical_json's UTF-8 bytes" }),
+  prev_record_hash: z.string().openapi({
+    description: "The previous settled day's record_hash; 64 zeros on the first day",
+  }),
+  log: z.object({
+    origin: z.string(),
+    leaf_index: z.number().int(),
+    inclusion_proof: LogInclusionProofSchema,
+  }).nullable().openapi({
+    description: "Where record_hash is in the strategy's log: inclusion_proof against the log's head (its " +
+      "signal_hash field holds the leaf's hash, here record_hash); null until it is appended",
+  }),
+}).openapi("RecordChain");
+
 /** `GET /public/strategies/{slug}/verify`: everything needed to check one settled day. */
 export const VerifyDaySchema = z.object({
   verification: VerificationSchema,
@@ -685,6 +738,10 @@ export const VerifyDaySchema = z.object({
   log_checkpoint: CheckpointSchema,
   symbols_hash: z.string(),
   benchmark: z.object({ symbol: z.string(), close: NullableNumber, return: NullableNumber }),
+  record_chain: orNull(RecordChainSchema).openapi({
+    description: "null for a day settled before the chain existed (its hash follows the same rule, unstored)",
+  }),
+  parameters: StrategyParametersSchema,
   data_provenance: z.object({
     source: z.string(),
     execution_price: ExecutionPrice,
@@ -692,6 +749,7 @@ export const VerifyDaySchema = z.object({
     commission_rate: z.number(),
     slippage_rate: z.number(),
     lot_size: z.number().int(),
+    holding_period: z.number().int(),
     settled_at: z.string(),
   }),
   how_to_verify: z.array(z.string()),

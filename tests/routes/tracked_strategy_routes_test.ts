@@ -563,11 +563,11 @@ Deno.test("log proof: found for a logged signal hash, 404 for an unknown one, 42
     assert.equal((await w.request("GET", "/api/v1/public/log/proof/xyz")).status, 422);
   }));
 
-Deno.test("log checkpoint covers every logged signal and is signed with Ed25519", () =>
+Deno.test("log checkpoint covers every logged signal and settled day record and is signed with Ed25519", () =>
   withWorld(async (w) => {
     await settledDay(w);
     const cp = await (await w.request("GET", "/api/v1/public/log/checkpoint")).json();
-    assert.equal(cp.tree_size, 2);
+    assert.equal(cp.tree_size, 4, "two signals, then the two strategies' day records");
     assert.equal(cp.algorithm, "Ed25519");
   }));
 

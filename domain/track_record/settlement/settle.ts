@@ -4,6 +4,12 @@
  * guarded by the head and the day key, so running twice or after a crash writes each day exactly once, and a
  * settled day never changes. Paused strategies are settled as hold days: pausing stops new signals, it does not
  * hide the record.
+ *
+ * Each new day carries its link of the day-record hash chain (`record_chain.ts`): `prev_record_hash` (the previous
+ * day's `record_hash`, genesis on the first day, computed over the legacy days when the previous day predates the
+ * chain) and `record_hash`, stored in the day's commit with a "record to log" marker; right after the commit the
+ * hash is appended to the strategy's transparency log (`record_log.ts`; a failure there leaves the marker for
+ * `attestPending` and does not fail the settlement).
  */
 import { getCalendar } from "../../calendar/calendar.ts";
 import { addDays, isIsoDate, toDayNumber } from "../../calendar/dates.ts";
@@ -19,9 +25,39 @@ import type {
 } from "../../store/settlement_repo.ts";
 import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts";
 import { type DayBar, type PortfolioState, settleDay } from "./rebalance.ts";
+import {
+  chainDayRecord,
+  chainHashThrough,
+  type DayRecordParameters,
+  GENESIS_RECORD_HASH,
+} from "./record_chain.ts";
+import { logDayRecord } from "./record_log.ts";
 
 /** Board lot of A-shares and A-share ETFs. */
 export const A_SHARE_LOT = 100;
+
+/** The settlement parameters of a strategy as its day records carry them (fixed once the strategy exists). */
+export function dayRecordParameters(s: TrackedStrategyRecord): DayRecordParameters {
+  return {
+    commission_rate: s.commission_rate,
+    execution_price: s.execution_price,
+    holding_period: s.holding_period,
+    initial_capital: s.initial_capital,
+    lot_size: A_SHARE_LOT,
+    slippage_rate: s.slippage_rate,
+  };
+}
+
+/** `prev_record_hash` of the day after `prevDay`: its stored hash, genesis without one, computed for a legacy day. */
+function prevRecordHashOf(
+  deps: TrackRecordServices,
+  s: TrackedStrategyRecord,
+  prevDay: SettledDayRecord | null,
+): Promise<string> | string {
+  if (!prevDay) return GENESIS_RECORD_HASH;
+  if (prevDay.record_hash) return prevDay.record_hash;
+  return chainHashThrough(deps.settlements, s.slug, dayRecordParameters(s), prevDay.date);
+}
 
 /** Local time after which a day's bars are final and it may be settled. */
 export const SETTLE_AFTER = "15:00";
@@ -257,6 +293,10 @@ async function settleOneDay(
       dividend_convention: DIVIDEND_CONVENTION,
       dividends: result.dividends,
     };
+    record.prev_record_hash = await prevRecordHashOf(deps, s, prevDay);
+    record.record_hash =
+      (await chainDayRecord(record, trades, dayRecordParameters(s), record.prev_record_hash)).record_hash;
+    const recordToLog = { strategy_slug: s.slug, date, record_hash: record.record_hash, is_demo: s.is_demo };
     const feed = s.is_public
       ? trades.map((t) => ({
         type: "trade",
@@ -289,8 +329,16 @@ async function settleOneDay(
       },
       signal: signal ? signalEntry as Deno.KvEntry<typeof signal> : null,
       feed,
+      record_to_log: recordToLog,
     });
-    if (ok) return true;
+    if (ok) {
+      try {
+        await logDayRecord(deps, recordToLog);
+      } catch (e) {
+        deps.log("error", "day record log append failed", { slug: s.slug, date, error: String(e) });
+      }
+      return true;
+    }
   }
   const head = await deps.settlements.head(s.slug);
   if (head && head.date >= date) return false;

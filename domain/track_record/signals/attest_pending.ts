@@ -1,12 +1,14 @@
 /**
  * The step after a signal's commit: every signal version still waiting for the transparency log is appended to
- * it, then every signal still waiting for GitHub is committed there. Run right after a submission, by the 09:10
+ * it (and every settled day's record hash still waiting, `record_log.ts`), then every signal still waiting for
+ * GitHub is committed there. Run right after a submission, by the 09:10
  * job and before settlement; safe to run twice or concurrently (the log appends a hash once, GitHub gets the same
  * file again as a no-op), and it picks up whatever a crashed process left between its commit and this step.
  */
 import { needsAttestation } from "../../store/signal_repo.ts";
 import type { TrackRecordServices } from "../services.ts";
 import { commitSignalToGithub, logSignalVersion } from "./signals.ts";
+import { logPendingDayRecords } from "../settlement/record_log.ts";
 import { cosignHead } from "../../attestation/witness_collector.ts";
 import { commitHeadCheckpoint } from "../../attestation/checkpoint_commits.ts";
 
@@ -16,6 +18,10 @@ export interface AttestPendingSummary {
   logged: number;
   /** Versions whose log append failed (they stay pending for the next run). */
   log_failed: number;
+  /** Settled days' record hashes this run appended to their logs (left by a crash or a failed append). */
+  records_logged: number;
+  /** Record hashes whose append failed (they stay pending for the next run). */
+  records_log_failed: number;
   /** Signals committed to GitHub. */
   committed: number;
   /** Signals whose GitHub commit failed (recorded on the signal; retried by the next run). */
@@ -41,7 +47,14 @@ export async function attestPending(
   deps: TrackRecordServices,
   opts: { github?: boolean } = {},
 ): Promise<AttestPendingSummary> {
-  const summary: AttestPendingSummary = { logged: 0, log_failed: 0, committed: 0, failed: 0 };
+  const summary: AttestPendingSummary = {
+    logged: 0,
+    log_failed: 0,
+    records_logged: 0,
+    records_log_failed: 0,
+    committed: 0,
+    failed: 0,
+  };
   for (const item of await deps.signals.listToLog()) {
     try {
       if ((await logSignalVersion(deps, item)).appended) summary.logged++;
@@ -50,6 +63,9 @@ export async function attestPending(
       deps.log("error", "transparency log append failed", { slug: item.strategy_slug, error: String(e) });
     }
   }
+  const records = await logPendingDayRecords(deps);
+  summary.records_logged = records.logged;
+  summary.records_log_failed = records.failed;
   // Witnesses left behind (down, timed out) get each log's head again.
   for (const log of [deps.tlog, deps.demoTlog]) await cosignHead(deps, log);
   if (opts.github === false || !deps.attester.configured) return summary;

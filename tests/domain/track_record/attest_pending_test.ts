@@ -62,14 +62,28 @@ Deno.test("a committed signal waits for attestPending; it logs every version onc
     assert.equal((await track.signals.get("pend-a", DAY))!.log, null);
 
     const first = await attestPending(track);
-    assert.deepEqual(first, { logged: 4, log_failed: 0, committed: 0, failed: 0 });
+    assert.deepEqual(first, {
+      logged: 4,
+      log_failed: 0,
+      records_logged: 0,
+      records_log_failed: 0,
+      committed: 0,
+      failed: 0,
+    });
     assert.deepEqual(await leafIndexes(track, hashes), [0, 1, 2, 3]);
     // The replaced first version of pend-a is in the log; the stored record shows the current version's leaf.
     assert.equal((await track.signals.get("pend-a", DAY))!.log?.leaf_index, 3);
     assert.equal((await track.signals.get("pend-b", DAY))!.log?.leaf_index, 1);
 
     const again = await attestPending(track);
-    assert.deepEqual(again, { logged: 0, log_failed: 0, committed: 0, failed: 0 });
+    assert.deepEqual(again, {
+      logged: 0,
+      log_failed: 0,
+      records_logged: 0,
+      records_log_failed: 0,
+      committed: 0,
+      failed: 0,
+    });
     assert.equal((await track.tlog.checkpoint()).tree_size, 4, "a second run appends nothing");
     assert.deepEqual(await track.signals.listToLog(), []);
   } finally {
@@ -152,7 +166,14 @@ Deno.test("a GitHub failure never fails the submission; the next attestPending c
     assert.equal(failed.attestation.committed, false);
     assert.deepEqual(await track.signals.listUnattested(), [{ strategy_slug: "pend-fail", trade_date: DAY }]);
     gh.failWith = null;
-    assert.deepEqual(await attestPending(track), { logged: 0, log_failed: 0, committed: 1, failed: 0 });
+    assert.deepEqual(await attestPending(track), {
+      logged: 0,
+      log_failed: 0,
+      records_logged: 0,
+      records_log_failed: 0,
+      committed: 1,
+      failed: 0,
+    });
     assert.deepEqual(await track.signals.listUnattested(), []);
   } finally {
     await w.close();
@@ -177,7 +198,14 @@ Deno.test("a failed log append leaves the version pending for the next run; the 
     assert.equal(view.log, null, "answered without a log position");
     assert.equal((await track.signals.listToLog()).length, 1);
     broken = false;
-    assert.deepEqual(await attestPending(track), { logged: 1, log_failed: 0, committed: 0, failed: 0 });
+    assert.deepEqual(await attestPending(track), {
+      logged: 1,
+      log_failed: 0,
+      records_logged: 0,
+      records_log_failed: 0,
+      committed: 0,
+      failed: 0,
+    });
     assert.equal((await track.signals.get("pend-log", DAY))!.log?.leaf_index, 0);
   } finally {
     await w.close();

@@ -242,19 +242,28 @@ Deno.test("a replay that stops between two strategies' settlements of one day re
 Deno.test("a signal stored but not logged stops the replay before settlement; the re-run logs it", async () => {
   const { w, base, close } = await openWorld();
   try {
-    let appends = 0;
+    // The demo's strategies log to the demo log, which also takes each settled day's record hash: the appends of
+    // demo-momentum's third signal fail twice (the append in the submission and the in-run retry of it).
+    const seen = new Set<string>();
+    let target: string | null = null;
+    let refused = 0;
     await assert.rejects(
       replay(w, {
         track: (t) => ({
           ...t,
-          tlog: {
-            ...t.tlog,
-            append: (hash) => {
-              appends++;
-              // The 10th and 11th appends: the signal of one day, and the in-run retry of it.
-              return appends === 10 || appends === 11
-                ? Promise.reject(new Error("disk full"))
-                : t.tlog.append(hash);
+          demoTlog: {
+            ...t.demoTlog,
+            append: async (hash) => {
+              const signals = await w.deps.track.signals.listAll("demo-momentum");
+              if (target === null && signals.some((x) => x.signal_hash === hash)) {
+                seen.add(hash);
+                if (seen.size === 3) target = hash;
+              }
+              if (hash === target && refused < 2) {
+                refused++;
+                throw new Error("disk full");
+              }
+              return await t.demoTlog.append(hash);
             },
           },
         }),

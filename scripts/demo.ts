@@ -128,7 +128,7 @@ for (const expected of expectedDemoRecords(report)) {
   console.log(
     `${v.ok ? "VERIFIED" : "NOT VERIFIED"} ${slug}: ${upTo.length}/${expected.settled_days} settled days ` +
       `(${signalDays}/${expected.signal_days} with signals) through ${expected.last_day}, final NAV ` +
-      `${upTo.at(-1)?.nav.toFixed(2) ?? "–"}; ${bad.length} failing days`,
+      `${upTo.at(-1)?.nav?.toFixed(2) ?? "–"}; ${bad.length} failing days`,
   );
   for (const f of v.failures) console.log(`   ${f}`);
   for (const d of bad.slice(0, 5)) console.log(`   ${d.date}: ${d.failures.join("; ")}`);

@@ -1,80 +1,133 @@
 /**
- * `deno task verify <base-url> <slug> [--through DATE [--first DATE] [--days N] [--signal-days N]]`: verifies a
- * public track record day by day and, with `--through`, that it is complete through that day; exit code 1 on
- * any failure, 2 on bad arguments.
+ * `deno task verify <base-url> <slug> [--through D [--first D] [--days N] [--signal-days N]] [--json]
+ * [--log-key BASE64] [--witness BASE64]... [--witnesses-required K]`: verifies a public track record with the
+ * independent verifier (`verifier/verify.ts`), reading public endpoints only. Exit codes: 0 verified; 1 not
+ * verified (a published number or proof is wrong); 2 bad arguments; 3 unreachable (network error, timeout,
+ * non-2xx or non-JSON answer before anything wrong was found).
  */
 import { parseArgs } from "node:util";
-import { type RecordExpectation, verifyRecord } from "./verify_record.ts";
+import { type RecordExpectation, type RecordVerdict, verifyPublicRecord } from "../verifier/verify.ts";
 
-const USAGE = "usage: deno task verify <base-url> <slug> [--through YYYY-MM-DD] [--first YYYY-MM-DD] " +
-  "[--days N] [--signal-days N]\n   e.g. deno task verify http://localhost:8000 demo-reversal";
+const USAGE =
+  "usage: deno task verify <base-url> <slug> [--through YYYY-MM-DD [--first YYYY-MM-DD] [--days N] " +
+  "[--signal-days N]] [--json] [--log-key BASE64] [--witness BASE64]... [--witnesses-required K]\n" +
+  "   e.g. deno task verify http://localhost:8000 demo-reversal";
 
-function parse(): { baseUrl: string; slug: string; expect?: RecordExpectation } | null {
+/** The exit code of each verdict. */
+const EXIT = { verified: 0, not_verified: 1, unreachable: 3 } as const;
+
+interface Args {
+  baseUrl: string;
+  slug: string;
+  json: boolean;
+  expect?: RecordExpectation;
+  logKey?: string;
+  witnesses: string[];
+  witnessesRequired?: number;
+}
+
+const isKey = (v: string) => {
+  try {
+    return atob(v).length === 32;
+  } catch {
+    return false;
+  }
+};
+
+function parse(argv: string[]): Args | null {
   let parsed;
   try {
     parsed = parseArgs({
-      args: Deno.args,
+      args: argv,
       allowPositionals: true,
       options: {
         through: { type: "string" },
         first: { type: "string" },
         days: { type: "string" },
         "signal-days": { type: "string" },
+        json: { type: "boolean" },
+        "log-key": { type: "string" },
+        witness: { type: "string", multiple: true },
+        "witnesses-required": { type: "string" },
       },
     });
   } catch {
     return null;
   }
-  const { values, positionals } = parsed;
+  const { values: v, positionals } = parsed;
   const [baseUrl, slug] = positionals;
-  if (!baseUrl || !slug || positionals.length > 2) return null;
-  const date = (v: string | undefined) => v === undefined || /^\d{4}-\d{2}-\d{2}$/.test(v);
-  const count = (v: string | undefined) => v === undefined || /^\d+$/.test(v);
-  if (!date(values.through) || !date(values.first) || !count(values.days) || !count(values["signal-days"])) {
+  if (!baseUrl || !slug || positionals.length > 2 || !/^https?:\/\/./.test(baseUrl)) return null;
+  const date = (x: string | undefined) => x === undefined || /^\d{4}-\d{2}-\d{2}$/.test(x);
+  const count = (x: string | undefined) => x === undefined || /^\d{1,9}$/.test(x);
+  if (!date(v.through) || !date(v.first) || !count(v.days) || !count(v["signal-days"])) return null;
+  if (!v.through && (v.first || v.days || v["signal-days"])) return null;
+  const witnesses = v.witness ?? [];
+  if ((v["log-key"] !== undefined && !isKey(v["log-key"])) || !witnesses.every(isKey)) return null;
+  const k = v["witnesses-required"];
+  if (k !== undefined && (!/^\d{1,3}$/.test(k) || Number(k) < 1 || Number(k) > new Set(witnesses).size)) {
     return null;
-  }
-  if (!values.through) {
-    return values.first || values.days || values["signal-days"] ? null : { baseUrl, slug };
   }
   return {
     baseUrl,
     slug,
-    expect: {
-      through: values.through,
-      first_day: values.first,
-      settled_days: values.days === undefined ? undefined : Number(values.days),
-      signal_days: values["signal-days"] === undefined ? undefined : Number(values["signal-days"]),
-    },
+    json: v.json ?? false,
+    expect: v.through
+      ? {
+        through: v.through,
+        first_day: v.first,
+        settled_days: v.days === undefined ? undefined : Number(v.days),
+        signal_days: v["signal-days"] === undefined ? undefined : Number(v["signal-days"]),
+      }
+      : undefined,
+    logKey: v["log-key"],
+    witnesses,
+    witnessesRequired: k === undefined ? undefined : Number(k),
   };
 }
 
-const args = parse();
+function printText(v: RecordVerdict): void {
+  for (const d of v.days) {
+    const sig = d.signal_hash
+      ? `signal ${d.signal_hash.slice(0, 12)}… hash, proof, signature, deadline checked`
+      : "hold day";
+    console.log(
+      `${d.ok ? "ok  " : "FAIL"} ${d.date}  NAV ${(d.nav ?? NaN).toFixed(2).padStart(14)}  ${sig}; replayed`,
+    );
+    for (const f of d.failures) console.log(`       ✗ ${f}`);
+  }
+  for (const f of v.failures) console.log(`FAIL ${f}`);
+  const bad = v.days.filter((d) => !d.ok).length;
+  const label = { verified: "VERIFIED", not_verified: "NOT VERIFIED", unreachable: "UNREACHABLE" }[v.verdict];
+  console.log(
+    `\n${label}: ${v.slug}, ${v.days.length} settled days, ${bad} failing` +
+      `${v.failures.length ? `, ${v.failures.length} record-level failures` : ""}; ` +
+      `${v.checks.total} checks (${v.checks.failed} failed) of ${
+        Object.keys(v.checks.by_kind).length
+      } kinds; ` +
+      `replay agrees to ${
+        v.replay.max_relative_error.toExponential(2)
+      } relative over ${v.replay.compared} figures; ` +
+      (v.log
+        ? `log ${v.log.origin} size ${v.log.tree_size}, root ${
+          v.log.root_hash.slice(0, 16)
+        }…, key ${v.log.key_id}`
+        : "no log read"),
+  );
+}
+
+const args = parse(Deno.args);
 if (!args) {
   console.error(USAGE);
   Deno.exit(2);
 }
-const { baseUrl, slug, expect } = args;
-try {
-  const v = await verifyRecord(baseUrl, slug, fetch, expect);
-  for (const d of v.days) {
-    const mark = d.failures.length === 0 ? "ok  " : "FAIL";
-    const sig = d.signal_hash
-      ? `signal ${d.signal_hash.slice(0, 12)}… hash, proof, signature, deadline checked`
-      : "hold day";
-    console.log(`${mark} ${d.date}  NAV ${d.nav.toFixed(2).padStart(14)}  ${sig}`);
-    for (const f of d.failures) console.log(`       ✗ ${f}`);
-  }
-  for (const f of v.failures) console.log(`FAIL ${f}`);
-  const bad = v.days.filter((d) => d.failures.length > 0).length;
-  console.log(
-    `\n${v.ok ? "VERIFIED" : "NOT VERIFIED"}: ${slug}, ${v.days.length} settled days, ${bad} failing` +
-      `${v.failures.length ? `, ${v.failures.length} record-level failures` : ""}; ` +
-      `log size ${v.checkpoint?.tree_size}, root ${
-        v.checkpoint?.root_hash.slice(0, 16)
-      }…, key ${v.checkpoint?.key_id}`,
-  );
-  Deno.exit(v.ok ? 0 : 1);
-} catch (e) {
-  console.error(`verify failed: ${e instanceof Error ? e.message : String(e)}`);
-  Deno.exit(1);
-}
+const verdict = await verifyPublicRecord({
+  baseUrl: args.baseUrl,
+  slug: args.slug,
+  expect: args.expect,
+  logKey: args.logKey,
+  witnesses: args.witnesses,
+  witnessesRequired: args.witnessesRequired,
+});
+if (args.json) console.log(JSON.stringify(verdict, null, 2));
+else printText(verdict);
+Deno.exit(EXIT[verdict.verdict]);

@@ -14,6 +14,7 @@ import {
   routerImportsRouter,
   routesImportStore,
   storeImportsAreaValues,
+  verifierImportsOutside,
   wallClockInDomain,
   witnessBoundaries,
 } from "./_helpers/architecture_rules.ts";
@@ -278,6 +279,19 @@ const RULES: {
       sourceFile("routes/y.ts", 'import { used } from "../domain/a/x.ts";\nused();'),
     ],
     caught: 1,
+  },
+  {
+    name: "verifier/ imports only its own files and node: built-ins, and uses no Deno.*",
+    rule: verifierImportsOutside,
+    planted: [
+      sourceFile("verifier/a.ts", 'import { verifyInclusion } from "../domain/attestation/merkle.ts";'),
+      sourceFile("verifier/b.ts", 'import { z } from "zod";\nimport { c } from "./c.ts";'),
+      sourceFile(
+        "verifier/sub/c.ts",
+        'import type { V } from "../../scripts/verify.ts";\nimport "node:util";',
+      ),
+      sourceFile("verifier/d.ts", 'export const read = () => Deno.readTextFile("x");'),
+    ],
   },
   {
     name:

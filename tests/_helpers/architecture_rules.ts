@@ -233,6 +233,25 @@ export function deadExports(files: SourceFile[]): string[] {
   return hits;
 }
 
+/**
+ * The verifier (`verifier/`) is a second implementation third parties can read and run anywhere: it imports only
+ * its own files and `node:` built-ins (no `domain/`, `routes/`, `app/`, `scripts/`, no npm, JSR or URL module)
+ * and uses Web APIs, not `Deno.*`.
+ */
+export function verifierImportsOutside(files: SourceFile[]): string[] {
+  const hits: string[] = [];
+  for (const f of files) {
+    if (!f.path.startsWith("verifier/")) continue;
+    for (const imp of f.imports) {
+      const target = resolveRelative(f.path, imp.specifier);
+      const ok = imp.specifier.startsWith("node:") || (target !== null && target.startsWith("verifier/"));
+      if (!ok) hits.push(`${f.path} imports ${imp.specifier}`);
+    }
+    if (/\bDeno\s*[.[]/.test(f.code)) hits.push(`${f.path} uses Deno.*`);
+  }
+  return hits;
+}
+
 /** The witness's Hono front end: the one file of `witness/` that may import Hono. */
 const WITNESS_HTTP = "witness/witness_http.ts";
 /** The witness's repository: the one file of `witness/` that calls KV. */

@@ -171,11 +171,15 @@ Deno.test("an interrupted replay is reported incomplete by the verifier, and a r
       assert.equal(v.days.length, 20);
       assert.ok(v.days.every((d) => d.failures.length === 0), "the days that exist do verify");
       assert.ok(
-        v.failures.includes("incomplete record: settled through 2026-11-06, expected through 2026-11-20"),
+        v.failures.includes(
+          "[completeness] incomplete record: settled through 2026-11-06, expected through 2026-11-20",
+        ),
         v.failures.join("; "),
       );
       assert.ok(
-        v.failures.includes("incomplete record: 20 settled days through 2026-11-20, expected 30"),
+        v.failures.includes(
+          "[completeness] incomplete record: 20 settled days through 2026-11-20, expected 30",
+        ),
         v.failures.join("; "),
       );
     }
@@ -238,7 +242,11 @@ Deno.test("a replay that stops between two strategies' settlements of one day re
 Deno.test("a signal stored but not logged stops the replay before settlement; the re-run logs it", async () => {
   const { w, base, close } = await openWorld();
   try {
-    let appends = 0;
+    // The demo's strategies log to the demo log, which also takes each settled day's record hash: the appends of
+    // demo-momentum's third signal fail twice (the append in the submission and the in-run retry of it).
+    const seen = new Set<string>();
+    let target: string | null = null;
+    let refused = 0;
     await assert.rejects(
       replay(w, {
         track: (t) => ({
@@ -246,12 +254,16 @@ Deno.test("a signal stored but not logged stops the replay before settlement; th
           demoTlog: {
             ...t.demoTlog,
             append: async (hash) => {
-              // Day record hashes are leaves too; only signal versions are counted here.
-              const signal = (await t.signals.byHash(hash)) !== null;
-              if (signal) appends++;
-              // The 10th and 11th signal appends: the signal of one day, and the in-run retry of it.
-              if (signal && (appends === 10 || appends === 11)) throw new Error("disk full");
-              return t.demoTlog.append(hash);
+              const signals = await w.deps.track.signals.listAll("demo-momentum");
+              if (target === null && signals.some((x) => x.signal_hash === hash)) {
+                seen.add(hash);
+                if (seen.size === 3) target = hash;
+              }
+              if (hash === target && refused < 2) {
+                refused++;
+                throw new Error("disk full");
+              }
+              return await t.demoTlog.append(hash);
             },
           },
         }),
@@ -285,7 +297,7 @@ Deno.test("verifyRecord() catches a record with a day left out, even without exp
     const v = await verifyRecord(base, "demo-momentum", hiding);
     assert.equal(v.ok, false);
     assert.deepEqual(v.failures, [
-      "settled days are not consecutive: 2026-10-19 is followed by 2026-10-21 (missing 2026-10-20)",
+      "[track_record.dates] settled days are not consecutive: 2026-10-19 is followed by 2026-10-21 (missing 2026-10-20)",
     ]);
     assert.equal((await verifyRecord(base, "demo-momentum")).ok, true);
   } finally {

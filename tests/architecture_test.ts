@@ -286,10 +286,7 @@ const RULES: {
     planted: [
       sourceFile("verifier/a.ts", 'import { verifyInclusion } from "../domain/attestation/merkle.ts";'),
       sourceFile("verifier/b.ts", 'import { z } from "zod";\nimport { c } from "./c.ts";'),
-      sourceFile(
-        "verifier/sub/c.ts",
-        'import type { V } from "../../scripts/verify.ts";\nimport "node:util";',
-      ),
+      sourceFile("verifier/c.ts", 'import type { V } from "../scripts/verify.ts";\nimport "node:util";'),
       sourceFile("verifier/d.ts", 'export const read = () => Deno.readTextFile("x");'),
     ],
   },

@@ -335,7 +335,14 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
           )).json();
           assert.equal(legacyBundle.dividend_convention, "none");
           assert.deepEqual(legacyBundle.dividends, []);
-          assert.equal((await verifyRecord(base, exDay.strategy_slug)).ok, true);
+          // Rewriting a chained day into that legacy shape is itself caught: its stored hash no longer matches
+          // its published fields, and a legacy day may only precede the chained ones.
+          const rewritten = await verifyRecord(base, exDay.strategy_slug);
+          assert.equal(rewritten.ok, false);
+          const rewrittenFailures = rewritten.days.find((d) => d.date === plainDay.date)!.failures;
+          assert.ok(rewrittenFailures.some((f) => f.startsWith("[chain.")), rewrittenFailures.join("; "));
+          await w.kv.set(plainKey, plainDay);
+          assert.equal((await verifyRecord(base, exDay.strategy_slug)).ok, true, "restored, it verifies");
           // Dropping the credit from the record leaves cash unexplained on the ex-date.
           await w.kv.set(keys.settledDay(exDay.strategy_slug, exDay.date), { ...exDay, dividends: [] });
           const v = await verifyRecord(base, exDay.strategy_slug);

@@ -1,5 +1,5 @@
 /**
- * `deno task witness [-- --trust-log-from <quantedge base url>]`: runs a witness for Quantedge's transparency
+ * `deno task witness [--trust-log-from <quantedge base url>]`: runs a witness for Quantedge's transparency
  * logs (see `witness/witness.ts`). It cosigns a log's checkpoints only when they are signed by that log's key and
  * consistent with every checkpoint it cosigned before, and keeps evidence of any split view it is shown.
  *
@@ -18,11 +18,13 @@ import { parseWitnessedLogs } from "../witness/witness_logs.ts";
 import { pinLogsFrom } from "../witness/trust_on_first_use.ts";
 import { createWitnessStore } from "../witness/witness_store.ts";
 
-const USAGE = "usage: deno task witness [-- --trust-log-from <quantedge base url>]...";
+const USAGE = "usage: deno task witness [--trust-log-from <quantedge base url>]...";
 
 /** The base URLs given with `--trust-log-from`; `null` (after printing why) for anything else. */
 function parseArgs(args: string[]): string[] | null {
   const urls: string[] = [];
+  // `deno task witness -- --trust-log-from …` hands the task a literal "--" first: it only separates.
+  if (args[0] === "--") args = args.slice(1);
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = arg === "--trust-log-from"

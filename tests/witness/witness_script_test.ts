@@ -111,7 +111,8 @@ Deno.test("deno task witness --trust-log-from: pins the production and demo logs
   await demo.grow("d", 3);
   const server = serveCheckpoints(production, demo);
   try {
-    const first = await startTask(dir, {}, ["--trust-log-from", server.url]);
+    // The `deno task witness -- --trust-log-from …` form: the literal "--" only separates.
+    const first = await startTask(dir, {}, ["--", "--trust-log-from", server.url]);
     try {
       assert.ok(first.url, first.stderr());
       assert.match(first.stderr(), /TRUST ON FIRST USE: pinned log "quantedge\/signals"/);

@@ -129,7 +129,9 @@ Deno.test({
       assert.equal(await verify.finished(), 1);
       assert.match(
         verify.lines.join("\n"),
-        new RegExp(`FAIL incomplete record: \\d+ settled days through ${through}, expected 120`),
+        new RegExp(
+          `FAIL \\[completeness\\] incomplete record: \\d+ settled days through ${through}, expected 120`,
+        ),
       );
       assert.match(verify.lines.join("\n"), /^NOT VERIFIED: demo-reversal/m);
 

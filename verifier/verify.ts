@@ -34,6 +34,7 @@ import {
   DEFAULT_TIMEOUT_MS,
   type FetchLike,
   mapLimit,
+  type PublicApi,
   UnreachableError,
 } from "./public_api.ts";
 import {
@@ -161,23 +162,14 @@ async function verifyInto(
   const records = Array.isArray(track.records) ? track.records : [];
   const params = checkRecordParameters(l, failures, slug, track);
   if (!params) return;
-  const logName = track.is_demo ? "demo" : "production";
-  const firstHead = await api.get<PublishedCheckpoint>(`/public/log/checkpoint?log=${logName}`);
-  const key = o.logKey ?? firstHead.public_key;
-  const ctx: LogContext = {
+  const { ctx, firstHead } = await openLog(
     api,
-    ledger: l,
-    logName,
-    origin: params.log_origin,
-    key,
-    seen: new Map(),
-    published: new Map(),
-  };
-  const headProblem = await checkpointProblem(firstHead, key);
-  l.check(failures, "log.head", headProblem === null, () => `the log's head: ${headProblem}`);
-  l.same(failures, "log.origin", "the log's head origin", firstHead.origin, params.log_origin, {
-    word: "parameters.log_origin",
-  });
+    l,
+    failures,
+    track.is_demo ? "demo" : "production",
+    params,
+    o.logKey,
+  );
   run.log = headSummary(firstHead);
   const published = records.map((r) => r.date);
   for (let i = 1; i < published.length; i++) {
@@ -223,20 +215,7 @@ async function verifyInto(
     sinkOf: (date) => sinks.get(date) ?? failures,
   };
   const sinks = new Map<string, string[]>();
-  const navs: number[] = [], benchReturns: (number | null)[] = [];
-  let cash = params.initial_capital;
-  for (let i = 0; i < dates.length; i++) {
-    const b = answers[i], date = dates[i], sink: string[] = [];
-    if (!b) continue; // not settled: the replay stops there
-    p.bundles.set(date, b);
-    sinks.set(date, sink);
-    const w = await checkDay(dr, sink, date, b, p.rows.get(date), navs.at(-1) ?? params.initial_capital);
-    if (w) p.weights.set(date, w);
-    cash = checkCashFlow(l, sink, date, b, cash);
-    navs.push(b.nav);
-    benchReturns.push(b.benchmark?.return ?? null);
-    days.push({ date, ok: true, failures: sink, nav: b.nav, signal_hash: b.signal?.signal_hash ?? null });
-  }
+  const { navs, benchReturns } = await checkDays(dr, p, answers, days, sinks);
   const settled = days.map((d) => d.date);
   checkChainEnd(ctx, dr.chain, days.at(-1)!.failures, settled.at(-1)!);
   const perf = await api.get<PerformanceAnswer>(`${base}/performance`);
@@ -256,6 +235,62 @@ async function verifyInto(
   if (calendar.bars) {
     run.unreachable.push(...await checkAgainstBars(api, l, failures, params, calendar.bars, p));
   }
+}
+
+/** Reads the log's head and checks it (its signature by the trusted key, its origin the strategy's). */
+async function openLog(
+  api: PublicApi,
+  l: Ledger,
+  failures: string[],
+  logName: string,
+  params: Parameters,
+  logKey: string | undefined,
+): Promise<{ ctx: LogContext; firstHead: PublishedCheckpoint }> {
+  const firstHead = await api.get<PublishedCheckpoint>(`/public/log/checkpoint?log=${logName}`);
+  const key = logKey ?? firstHead.public_key;
+  const ctx: LogContext = {
+    api,
+    ledger: l,
+    logName,
+    origin: params.log_origin,
+    key,
+    seen: new Map(),
+    published: new Map(),
+  };
+  const headProblem = await checkpointProblem(firstHead, key);
+  l.check(failures, "log.head", headProblem === null, () => `the log's head: ${headProblem}`);
+  l.same(failures, "log.origin", "the log's head origin", firstHead.origin, params.log_origin, {
+    word: "parameters.log_origin",
+  });
+  return { ctx, firstHead };
+}
+
+/**
+ * The per-day checks that need no bars over every settled day (`answers[i]` of `p.dates[i]`, `null` when not
+ * settled); fills `p`'s bundles and weights and `days`; returns the published NAVs and benchmark returns.
+ */
+async function checkDays(
+  dr: DayRun,
+  p: PublishedDays,
+  answers: (VerifyAnswer | null)[],
+  days: DayResult[],
+  sinks: Map<string, string[]>,
+): Promise<{ navs: number[]; benchReturns: (number | null)[] }> {
+  const navs: number[] = [], benchReturns: (number | null)[] = [];
+  let cash = dr.params.initial_capital;
+  for (let i = 0; i < p.dates.length; i++) {
+    const b = answers[i], date = p.dates[i], sink: string[] = [];
+    if (!b) continue; // not settled: the replay stops there
+    p.bundles.set(date, b);
+    sinks.set(date, sink);
+    const w = await checkDay(dr, sink, date, b, p.rows.get(date), navs.at(-1) ?? dr.params.initial_capital);
+    if (w) p.weights.set(date, w);
+    cash = checkCashFlow(dr.ctx.ledger, sink, date, b, cash);
+    navs.push(b.nav);
+    benchReturns.push(b.benchmark?.return ?? null);
+    days.push({ date, ok: true, failures: sink, nav: b.nav, signal_hash: b.signal?.signal_hash ?? null });
+  }
+  return { navs, benchReturns };
 }
 
 /** The checks of one settled day that need no bars; returns the signal's weights. */

@@ -5,6 +5,8 @@
  * deadline; the chain's logged-in-time rule and the options' validation on their own.
  */
 import assert from "node:assert/strict";
+import { DEMO_SIGNING_KEY_SETTING } from "../../domain/attestation/checkpoint.ts";
+import { createSettingsRepo } from "../../domain/store/settings_repo.ts";
 import { checkLoggedInTime, newChain } from "../../verifier/chain_checks.ts";
 import { Ledger } from "../../verifier/checks.ts";
 import type { CheckpointList, LogContext } from "../../verifier/log_checks.ts";
@@ -193,5 +195,37 @@ Deno.test("the API's options are checked like the CLI's; keys compare as bytes",
       (e: unknown) => e instanceof TypeError && e.message.startsWith(name),
       JSON.stringify(opts),
     );
+  }
+});
+
+Deno.test("a first head differing from the checkpoint of its size (another root, signed) is equivocation", async () => {
+  const demo = await openServedDemo(10, JULY);
+  try {
+    const pkcs8 = await createSettingsRepo(demo.w.kv).getOrCreate(DEMO_SIGNING_KEY_SETTING, () => {
+      throw new Error("the demo log has a key");
+    });
+    const key = await crypto.subtle.importKey(
+      "pkcs8",
+      Uint8Array.from(atob(pkcs8), (c) => c.charCodeAt(0)),
+      { name: "Ed25519" },
+      false,
+      ["sign"],
+    );
+    let heads = 0;
+    const forging = alteringFetch(async (path, b) => {
+      if (!path.startsWith("/public/log/checkpoint?") || heads++ > 0) return false;
+      b.root_hash = "ab".repeat(32); // same size, another root, properly signed: a split view
+      b.note = `${b.origin}\n${b.tree_size}\n${b.root_hash}\n${b.timestamp}\n`;
+      const sig = await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(b.note));
+      b.signature = btoa(String.fromCharCode(...new Uint8Array(sig)));
+      return true;
+    });
+    const v = await verifyPublicRecord({ baseUrl: demo.base, slug: SLUG, fetch: forging });
+    assert.equal(heads, 2, "the head is read twice");
+    assert.equal(v.verdict, "not_verified");
+    assert.ok(tagsOf(v).has("log.equivocation"), [...tagsOf(v)].join(", "));
+    assert.equal((await verifyPublicRecord({ baseUrl: demo.base, slug: SLUG })).verdict, "verified");
+  } finally {
+    await demo.close();
   }
 });

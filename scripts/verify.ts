@@ -1,16 +1,20 @@
 /**
  * `deno task verify <base-url> <slug> [--through D [--first D] [--days N] [--signal-days N]] [--json]
- * [--log-key BASE64] [--witness BASE64]... [--witnesses-required K]`: verifies a public track record with the
+ * [--log-key BASE64] [--witness BASE64]... [--witnesses-required K] [--legacy-until YYYY-MM-DD]
+ * [--timeout-seconds S]`: verifies a public track record with the
  * independent verifier (`verifier/verify.ts`), reading public endpoints only. Exit codes: 0 verified; 1 not
  * verified (a published number or proof is wrong); 2 bad arguments; 3 unreachable (network error, timeout,
- * non-2xx or non-JSON answer before anything wrong was found).
+ * non-2xx or non-JSON answer, or the overall time — default 600 s — ran out, and nothing checked was wrong).
+ * Keys may be standard or URL-safe base64, padded or not.
  */
 import { parseArgs } from "node:util";
+import { normaliseKey } from "../verifier/options.ts";
 import { type RecordExpectation, type RecordVerdict, verifyPublicRecord } from "../verifier/verify.ts";
 
 const USAGE =
   "usage: deno task verify <base-url> <slug> [--through YYYY-MM-DD [--first YYYY-MM-DD] [--days N] " +
   "[--signal-days N]] [--json] [--log-key BASE64] [--witness BASE64]... [--witnesses-required K]\n" +
+  "       [--legacy-until YYYY-MM-DD] [--timeout-seconds S]\n" +
   "   e.g. deno task verify http://localhost:8000 demo-reversal";
 
 /** The exit code of each verdict. */
@@ -24,15 +28,11 @@ interface Args {
   logKey?: string;
   witnesses: string[];
   witnessesRequired?: number;
+  legacyUntil?: string;
+  timeoutMs?: number;
 }
 
-const isKey = (v: string) => {
-  try {
-    return atob(v).length === 32;
-  } catch {
-    return false;
-  }
-};
+const isKey = (v: string) => normaliseKey(v) !== null;
 
 function parse(argv: string[]): Args | null {
   let parsed;
@@ -49,6 +49,8 @@ function parse(argv: string[]): Args | null {
         "log-key": { type: "string" },
         witness: { type: "string", multiple: true },
         "witnesses-required": { type: "string" },
+        "legacy-until": { type: "string" },
+        "timeout-seconds": { type: "string" },
       },
     });
   } catch {
@@ -64,9 +66,16 @@ function parse(argv: string[]): Args | null {
   const witnesses = v.witness ?? [];
   if ((v["log-key"] !== undefined && !isKey(v["log-key"])) || !witnesses.every(isKey)) return null;
   const k = v["witnesses-required"];
-  if (k !== undefined && (!/^\d{1,3}$/.test(k) || Number(k) < 1 || Number(k) > new Set(witnesses).size)) {
+  if (
+    k !== undefined &&
+    (!/^\d{1,3}$/.test(k) || Number(k) < 1 || Number(k) > new Set(witnesses.map(normaliseKey)).size)
+  ) {
     return null;
   }
+  const legacy = v["legacy-until"];
+  if (legacy !== undefined && (!date(legacy) || isNaN(Date.parse(legacy)))) return null;
+  const t = v["timeout-seconds"];
+  if (t !== undefined && (!/^\d{1,6}$/.test(t) || Number(t) < 1)) return null;
   return {
     baseUrl,
     slug,
@@ -82,6 +91,8 @@ function parse(argv: string[]): Args | null {
     logKey: v["log-key"],
     witnesses,
     witnessesRequired: k === undefined ? undefined : Number(k),
+    legacyUntil: legacy,
+    timeoutMs: t === undefined ? undefined : Number(t) * 1000,
   };
 }
 
@@ -120,14 +131,23 @@ if (!args) {
   console.error(USAGE);
   Deno.exit(2);
 }
-const verdict = await verifyPublicRecord({
-  baseUrl: args.baseUrl,
-  slug: args.slug,
-  expect: args.expect,
-  logKey: args.logKey,
-  witnesses: args.witnesses,
-  witnessesRequired: args.witnessesRequired,
-});
+let verdict: RecordVerdict;
+try {
+  verdict = await verifyPublicRecord({
+    baseUrl: args.baseUrl,
+    slug: args.slug,
+    expect: args.expect,
+    logKey: args.logKey,
+    witnesses: args.witnesses,
+    witnessesRequired: args.witnessesRequired,
+    legacyUntil: args.legacyUntil,
+    timeoutMs: args.timeoutMs,
+  });
+} catch (e) {
+  if (!(e instanceof TypeError)) throw e;
+  console.error(`${e.message}\n${USAGE}`);
+  Deno.exit(2);
+}
 if (args.json) console.log(JSON.stringify(verdict, null, 2));
 else printText(verdict);
 Deno.exit(EXIT[verdict.verdict]);

@@ -8,12 +8,17 @@
 import type { Ledger } from "./checks.ts";
 import { fromHex } from "./crypto.ts";
 import { consistencyVerifies, inclusionVerifies, leafHashHex } from "./merkle.ts";
+import { normaliseKey } from "./options.ts";
 import { checkpointProblem, type PublishedCheckpoint, witnessesBefore } from "./notes.ts";
 import type { PublicApi } from "./public_api.ts";
 import type { CheckpointsAnswer, PublishedConsistencyProof, PublishedInclusionProof } from "./shapes.ts";
 
-/** Page size of the checkpoint list. */
+/** Page size of the checkpoint list (the largest the platform serves). */
 const CHECKPOINT_PAGE = 1000;
+/** Most checkpoints the verifier reads from a list. */
+export const MAX_CHECKPOINTS = 100_000;
+/** Most pages of the checkpoint list the verifier reads. */
+const MAX_CHECKPOINT_PAGES = 1000;
 
 /** What the log checks share over a record. */
 export interface LogContext {
@@ -170,32 +175,82 @@ export async function checkConsistencyToHead(
   }
 }
 
+/** What the checkpoint list held: its checkpoints by ascending size (as read, within the bounds). */
+export interface CheckpointList {
+  sizes: number[];
+  bySize: Map<number, PublishedCheckpoint>;
+}
+
+/**
+ * The smallest listed size above `leafIndex` (the first listed checkpoint covering that leaf), or `null`.
+ */
+export function firstCovering(list: CheckpointList, leafIndex: number): PublishedCheckpoint | null {
+  let lo = 0, hi = list.sizes.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list.sizes[mid] > leafIndex) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo < list.sizes.length ? list.bySize.get(list.sizes[lo])! : null;
+}
+
 /**
  * Reads the log's checkpoint list (`/public/log/checkpoints`) page by page and checks it: origin and key, sizes
- * ascending, timestamps non-decreasing, every signature by the trusted key, and each size's root and time equal
- * to the checkpoint a proof rested on. Reads at most `⌈head size / page⌉ + 2` pages.
+ * ascending, every signature by the trusted key; non-empty when the head's size is ≥ 1; the head and every
+ * checkpoint a proof rested on (`ctx.seen`) listed with the same root and time (a missing one is
+ * `checkpoints.missing`, a different one `checkpoints.equivocation`); times non-decreasing by size over the seen
+ * and listed checkpoints together. Bounds against a hostile server (`checkpoints.bounds`): a page holding more
+ * than the requested limit, more than `MAX_CHECKPOINTS` checkpoints, or a list that does not end within
+ * `⌈head size / page⌉ + 2` pages (at most `MAX_CHECKPOINT_PAGES`).
  */
 export async function checkCheckpointList(
   ctx: LogContext,
   sink: string[],
   head: PublishedCheckpoint,
-): Promise<number> {
+): Promise<CheckpointList> {
   const l = ctx.ledger;
-  let from: number | null = 1, prev: PublishedCheckpoint | null = null, count = 0;
-  const maxPages = Math.ceil(head.tree_size / CHECKPOINT_PAGE) + 2;
-  for (let page = 0; from !== null && page < maxPages; page++) {
+  const list: CheckpointList = { sizes: [], bySize: new Map() };
+  let from: number | null = 1, prev: PublishedCheckpoint | null = null, count = 0, bounded = true;
+  const maxPages = Math.min(Math.ceil(head.tree_size / CHECKPOINT_PAGE) + 2, MAX_CHECKPOINT_PAGES);
+  let page = 0;
+  read: for (; from !== null && page < maxPages; page++) {
     const a: CheckpointsAnswer = await ctx.api.get<CheckpointsAnswer>(
       `/public/log/checkpoints?log=${ctx.logName}&from_size=${from}&limit=${CHECKPOINT_PAGE}`,
     );
     l.same(sink, "checkpoints.origin", "checkpoint list", a.origin, ctx.origin, {
       word: "the strategy's log",
     });
-    l.same(sink, "checkpoints.key", "checkpoint list", a.public_key, ctx.key, { word: "the trusted key" });
-    for (const cp of Array.isArray(a.checkpoints) ? a.checkpoints : []) {
-      count++;
+    l.same(sink, "checkpoints.key", "checkpoint list", normaliseKey(a.public_key), normaliseKey(ctx.key), {
+      word: "the trusted key",
+    });
+    const items = Array.isArray(a.checkpoints) ? a.checkpoints : [];
+    if (
+      !l.check(
+        sink,
+        "checkpoints.bounds",
+        items.length <= CHECKPOINT_PAGE,
+        () =>
+          `checkpoint list: a page of ${items.length} checkpoints, more than the limit ${CHECKPOINT_PAGE} asked`,
+      )
+    ) {
+      bounded = false;
+      break;
+    }
+    for (const cp of items) {
+      if (
+        !l.check(
+          sink,
+          "checkpoints.bounds",
+          ++count <= MAX_CHECKPOINTS,
+          () => `checkpoint list: more than ${MAX_CHECKPOINTS} checkpoints`,
+        )
+      ) {
+        bounded = false;
+        break read;
+      }
       const where = `checkpoint of size ${cp?.tree_size}`;
       const problem = await checkpointProblem(cp, ctx.key);
-      l.check(sink, "checkpoints.signature", problem === null, () => `${where}: ${problem}`);
+      if (!l.check(sink, "checkpoints.signature", problem === null, () => `${where}: ${problem}`)) continue;
       if (prev) {
         l.check(
           sink,
@@ -213,19 +268,14 @@ export async function checkCheckpointList(
             }: the log's time went back`,
         );
       }
-      const seen = ctx.seen.get(cp.tree_size);
-      if (seen) {
-        l.check(
-          sink,
-          "checkpoints.equivocation",
-          seen.root_hash === cp.root_hash && seen.timestamp === cp.timestamp,
-          () => `${where}: the list's checkpoint differs from the one a proof rested on`,
-        );
+      if (!list.bySize.has(cp.tree_size) && (prev === null || cp.tree_size > prev.tree_size)) {
+        list.bySize.set(cp.tree_size, cp);
+        list.sizes.push(cp.tree_size);
       }
       prev = cp;
     }
     const next: number | null = a.next_from_size ?? null;
-    if (next !== null && !(next > from)) {
+    if (next !== null && !(Number.isSafeInteger(next) && next > from)) {
       l.check(
         sink,
         "checkpoints.order",
@@ -236,5 +286,60 @@ export async function checkCheckpointList(
     }
     from = next;
   }
-  return count;
+  if (bounded && from !== null && page >= maxPages) {
+    l.check(
+      sink,
+      "checkpoints.bounds",
+      false,
+      () => `checkpoint list: does not end within ${maxPages} pages`,
+    );
+  }
+
+  // The head and every checkpoint relied on are listed, as they were seen.
+  l.check(
+    sink,
+    "checkpoints.missing",
+    head.tree_size < 1 || list.sizes.length > 0,
+    () => `the checkpoint list is empty while the log's head has size ${head.tree_size}`,
+  );
+  const relied = new Map(ctx.seen);
+  if (!relied.has(head.tree_size)) relied.set(head.tree_size, head);
+  for (const [size, cp] of [...relied].sort((a, b) => a[0] - b[0])) {
+    if (size < 1) continue;
+    const listed = list.bySize.get(size);
+    if (
+      !l.check(
+        sink,
+        "checkpoints.missing",
+        listed !== undefined,
+        () => `checkpoint of size ${size}: relied on, but not in the checkpoint list`,
+      )
+    ) {
+      continue;
+    }
+    l.check(
+      sink,
+      "checkpoints.equivocation",
+      listed!.root_hash === cp.root_hash && listed!.timestamp === cp.timestamp,
+      () => `checkpoint of size ${size}: the list's checkpoint differs from the one a proof rested on`,
+    );
+  }
+  // Times never go back over everything seen and listed, by size.
+  const all = new Map(list.bySize);
+  for (const [size, cp] of relied) if (!all.has(size)) all.set(size, cp);
+  let before: PublishedCheckpoint | null = null;
+  for (const [size, cp] of [...all].sort((a, b) => a[0] - b[0])) {
+    if (before && !(cp.timestamp >= before.timestamp)) {
+      const b = before;
+      l.check(
+        sink,
+        "checkpoints.time",
+        false,
+        () =>
+          `checkpoint of size ${size} is dated ${cp.timestamp}, before size ${b.tree_size}'s ${b.timestamp}`,
+      );
+    }
+    before = cp;
+  }
+  return list;
 }

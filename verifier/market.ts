@@ -4,7 +4,7 @@
  * `previous close × (1 − previous adj_factor / adj_factor)` when `adj_factor` steps up from the symbol's previous
  * bar (0 otherwise). A day without a bar is a suspension. The trading days are the benchmark's bar dates.
  */
-import { mapLimit, type PublicApi } from "./public_api.ts";
+import { mapLimit, type PublicApi, UnreachableError } from "./public_api.ts";
 import type { ReplayBar } from "./replay.ts";
 import type { BarsAnswer } from "./shapes.ts";
 
@@ -63,6 +63,36 @@ export async function loadBars(
       }),
   );
   return new Map(symbols.map((s, i) => [s, indexBars(answers[i])]));
+}
+
+/**
+ * Like `loadBars`, but a read that fails (`UnreachableError`) is kept per symbol: the symbol is left out of the
+ * map and its message is in `unreachable`, so checks that need no bars still count.
+ */
+export async function loadBarsEach(
+  api: PublicApi,
+  symbols: readonly string[],
+  start: string,
+  end: string,
+  concurrency: number,
+): Promise<{ bars: Map<string, SymbolBars>; unreachable: string[] }> {
+  const unreachable: string[] = [];
+  const answers = await mapLimit(symbols, concurrency, async (s) => {
+    try {
+      return await api.get<BarsAnswer>(`/data/bars/${encodeURIComponent(s)}?start=${start}&end=${end}`, {
+        allowNotFound: true,
+      });
+    } catch (e) {
+      if (!(e instanceof UnreachableError)) throw e;
+      unreachable.push(e.message);
+      return undefined;
+    }
+  });
+  const bars = new Map<string, SymbolBars>();
+  symbols.forEach((s, i) => {
+    if (answers[i] !== undefined) bars.set(s, indexBars(answers[i]!));
+  });
+  return { bars, unreachable };
 }
 
 /** `date` moved by `days` calendar days. */

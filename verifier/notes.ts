@@ -6,6 +6,7 @@
  *   witness's key.
  */
 import { ed25519Verifies, fromBase64, keyIdOf } from "./crypto.ts";
+import { normaliseKey } from "./options.ts";
 
 /** A witness's cosignature as published beside a checkpoint. */
 export interface PublishedCosignature {
@@ -51,7 +52,9 @@ export async function checkpointProblem(cp: PublishedCheckpoint, trustedKey: str
   if (cp.note !== checkpointNote(cp.origin, cp.tree_size, cp.root_hash, cp.timestamp)) {
     return "the note is not the checkpoint's fields";
   }
-  if (cp.public_key !== trustedKey) return `signed by key ${cp.key_id}, not the log's key`;
+  if (normaliseKey(cp.public_key) !== normaliseKey(trustedKey)) {
+    return `signed by key ${cp.key_id}, not the log's key`;
+  }
   const raw = fromBase64(cp.public_key);
   if (!raw || raw.length !== 32) return "malformed public key";
   if (cp.key_id !== await keyIdOf(raw)) return "key_id is not the key's id";
@@ -81,11 +84,12 @@ export async function witnessesBefore(
   witnessKeys: readonly string[],
   deadlineMs: number,
 ): Promise<Set<string>> {
-  const wanted = new Set(witnessKeys);
+  const wanted = new Set(witnessKeys.map(normaliseKey));
   const found = new Set<string>();
   for (const c of (Array.isArray(cp.cosignatures) ? cp.cosignatures : []).slice(0, 64)) {
-    if (!wanted.has(c?.public_key) || found.has(c.public_key) || !(c.timestamp < deadlineMs)) continue;
-    if (await cosignatureVerifies(c, cp.note)) found.add(c.public_key);
+    const key = normaliseKey(c?.public_key);
+    if (key === null || !wanted.has(key) || found.has(key) || !(c.timestamp < deadlineMs)) continue;
+    if (await cosignatureVerifies(c, cp.note)) found.add(key);
   }
   return found;
 }

@@ -22,11 +22,16 @@ export interface PublicApi {
 /** Default time allowed for one read. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** A reader of `baseUrl` (e.g. `http://localhost:8000`) through `fetchFn`, each read bounded by `timeoutMs`. */
+/**
+ * A reader of `baseUrl` (e.g. `http://localhost:8000`) through `fetchFn`, each read bounded by `timeoutMs` and
+ * all reads by `deadlineMs` (epoch ms, optional): a read after the deadline, or still running at it, throws
+ * `UnreachableError`.
+ */
 export function createPublicApi(
   baseUrl: string,
   fetchFn: FetchLike,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
+  readTimeoutMs = DEFAULT_TIMEOUT_MS,
+  deadlineMs = Infinity,
 ): PublicApi {
   const root = baseUrl.replace(/\/+$/, "") + "/api/v1";
   let reads = 0;
@@ -37,6 +42,9 @@ export function createPublicApi(
     async get<T>(path: string, opts: { allowNotFound?: boolean } = {}): Promise<T> {
       reads++;
       const url = root + path;
+      const left = deadlineMs - Date.now();
+      if (left <= 0) throw new UnreachableError(`GET ${url}: the overall time allowed has run out`);
+      const timeoutMs = Math.min(readTimeoutMs, left);
       const controller = new AbortController();
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<never>((_, reject) => {

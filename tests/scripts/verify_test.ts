@@ -70,6 +70,21 @@ Deno.test("deno task verify exits 0 verified, 1 tampered, 3 unreachable, 2 on ba
         [proxy.url, slug, "--witnesses-required", "1"],
         [proxy.url, slug, "--log-key", btoa("short")],
         [proxy.url, slug, "--colour"],
+        [proxy.url, slug, "--legacy-until", "2026-13-45x"],
+        [proxy.url, slug, "--timeout-seconds", "0"],
+        [proxy.url, slug, "--timeout-seconds", "ten"],
+        [proxy.url, slug, "--witness", btoa("k".repeat(32)), "--witnesses-required", "2"],
+        // The same key padded and unpadded is one witness.
+        [
+          proxy.url,
+          slug,
+          "--witness",
+          btoa("k".repeat(32)),
+          "--witness",
+          btoa("k".repeat(32)).replace(/=+$/, ""),
+          "--witnesses-required",
+          "2",
+        ],
       ]
     ) {
       const r = await cli(bad);

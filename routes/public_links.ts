@@ -7,5 +7,5 @@ import type { TrackRecordLinks } from "../domain/track_record/services.ts";
 /** Public track-record addresses under `/api/v1`. */
 export const trackRecordLinks: TrackRecordLinks = {
   publicRecord: (slug) => `/api/v1/public/strategies/${encodeURIComponent(slug)}/track-record`,
-  logCheckpoint: "/api/v1/public/log/checkpoint",
+  logCheckpoint: (log) => `/api/v1/public/log/checkpoint${log === "demo" ? "?log=demo" : ""}`,
 };

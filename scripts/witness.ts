@@ -6,8 +6,9 @@
  * Environment: `WITNESS_PORT` (8790; 0 picks a free port), `WITNESS_HOST` (127.0.0.1), `WITNESS_KV_PATH`
  * (data/witness.sqlite, its own database), `WITNESS_NAME` (the name put in its cosignatures), `WITNESS_LOGS`
  * (`<origin> <base64 public key>` entries separated by `;`), `WITNESS_SIGNING_KEY` (PKCS#8 base64; without it a
- * key is generated on first start and kept in its database). Prints its public key and key id, never the private
- * key.
+ * key is generated on first start and kept in its database), `WITNESS_MAX_FUTURE_SKEW_MS` (300000: checkpoints
+ * timed further ahead of this machine's clock are refused with 422). Prints its public key and key id, never the
+ * private key.
  *
  * `--trust-log-from <url>` reads that server's production and demo checkpoints and pins each origin with the key
  * that signed it, on first use only (kept in the witness's database; a later different key is refused, loudly).
@@ -50,6 +51,14 @@ async function main(): Promise<number> {
   const port = Number(env("WITNESS_PORT") ?? "8790");
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`witness: WITNESS_PORT "${env("WITNESS_PORT")}" is not a port number`);
+    return 2;
+  }
+  const skewText = env("WITNESS_MAX_FUTURE_SKEW_MS") ?? "300000";
+  const maxFutureSkewMs = /^\d+$/.test(skewText) ? Number(skewText) : NaN;
+  if (!Number.isSafeInteger(maxFutureSkewMs)) {
+    console.error(
+      `witness: WITNESS_MAX_FUTURE_SKEW_MS "${skewText}" is not a whole number of milliseconds (≥ 0)`,
+    );
     return 2;
   }
   const hostname = env("WITNESS_HOST") ?? "127.0.0.1";
@@ -96,6 +105,7 @@ async function main(): Promise<number> {
       name,
       logs,
       signingKey: env("WITNESS_SIGNING_KEY"),
+      maxFutureSkewMs,
       onUnexpected: (err) =>
         console.error(`witness: unexpected error: ${err instanceof Error ? err.name : "error"}`),
     });

@@ -28,6 +28,8 @@ export async function assembleWitness(store: WitnessStore, options: {
   /** PKCS#8 base64; without it the key kept in the store (generated on first start). */
   signingKey?: string;
   onUnexpected?: (err: unknown) => void;
+  /** Bound of a checkpoint's time ahead of `clock`, ms (default `DEFAULT_MAX_FUTURE_SKEW_MS`). */
+  maxFutureSkewMs?: number;
 }): Promise<AssembledWitness> {
   const signer = await loadWitnessSigner(store, options.signingKey);
   const logs = [...options.logs];
@@ -36,6 +38,13 @@ export async function assembleWitness(store: WitnessStore, options: {
       logs.push({ origin: pin.origin, public_key: pin.public_key });
     }
   }
-  const witness = createWitness({ store, clock: options.clock, name: options.name, logs, signer });
+  const witness = createWitness({
+    store,
+    clock: options.clock,
+    name: options.name,
+    logs,
+    signer,
+    maxFutureSkewMs: options.maxFutureSkewMs,
+  });
   return { witness, app: createWitnessApp(witness, options.onUnexpected), publicKey: signer.publicKey, logs };
 }

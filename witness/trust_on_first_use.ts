@@ -42,8 +42,9 @@ async function readCheckpoint(
     await res.body?.cancel();
     return `it answered HTTP ${res.status}`;
   }
-  const text = await res.text();
-  if (text.length > MAX_ANSWER_BYTES) return "its answer is too large";
+  const text = await readCapped(res);
+  if (text === null) return "its answer is too large";
+  if (text === undefined) return "its answer could not be read";
   let cp: Checkpoint;
   try {
     cp = JSON.parse(text) as Checkpoint;
@@ -57,6 +58,38 @@ async function readCheckpoint(
     return "its answer is not a validly signed checkpoint";
   }
   return cp;
+}
+
+/**
+ * The body as text, read as a stream and abandoned as soon as it passes `MAX_ANSWER_BYTES` (`null`); `undefined`
+ * when reading fails (the connection drops, the timeout fires).
+ */
+async function readCapped(res: Response): Promise<string | null | undefined> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > MAX_ANSWER_BYTES) {
+        await reader.cancel().catch(() => {});
+        return null;
+      }
+      parts.push(value);
+    }
+  } catch {
+    return undefined;
+  }
+  const bytes = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    bytes.set(p, at);
+    at += p.length;
+  }
+  return new TextDecoder().decode(bytes);
 }
 
 /**

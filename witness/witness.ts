@@ -12,7 +12,10 @@
  * 3. `old_size` other than the latest cosigned size (0 before any) → 409 with that size (retry from it); a
  *    non-empty proof where none is needed (from size 0, or to the same size) → 400;
  * 4. a consistency proof from `seen` that does not verify → 422 `split view: …` with evidence;
- * 5. otherwise the cosignature, timed by the witness's own clock, and the state moves to this checkpoint in one
+ * 5. a checkpoint timed more than `maxFutureSkewMs` (default `DEFAULT_MAX_FUTURE_SKEW_MS`, 5 minutes) ahead of
+ *    the witness's own clock → 422 (nothing stored): cosigning it would make the witness refuse every honest
+ *    later checkpoint as "time going backwards" (a split view is still detected and kept first, whatever its time);
+ * 6. otherwise the cosignature, timed by the witness's own clock, and the state moves to this checkpoint in one
  *    commit checked against the state read in step 2 (a concurrent request that moved it first → 409).
  * A refused checkpoint never moves the state, so after a split view the witness keeps cosigning the history it
  * first saw and keeps refusing the other.
@@ -68,7 +71,15 @@ export interface WitnessDeps {
   /** The logs it witnesses (origin → the key their checkpoints must be signed with). */
   logs: readonly WitnessedLog[];
   signer: CosignatureSigner;
+  /**
+   * How far ahead of `clock` a checkpoint's time may be, ms (`WITNESS_MAX_FUTURE_SKEW_MS`); default
+   * `DEFAULT_MAX_FUTURE_SKEW_MS`.
+   */
+  maxFutureSkewMs?: number;
 }
+
+/** Default bound of a checkpoint's time ahead of the witness's clock: 5 minutes. */
+const DEFAULT_MAX_FUTURE_SKEW_MS = 300_000;
 
 const short = (hash: string) => `${hash.slice(0, 16)}…`;
 
@@ -76,6 +87,7 @@ const short = (hash: string) => `${hash.slice(0, 16)}…`;
 export function createWitness(deps: WitnessDeps): Witness {
   const { store, clock, name, signer } = deps;
   const logs = new Map(deps.logs.map((l) => [l.origin, l.public_key]));
+  const maxFutureSkewMs = deps.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
 
   async function splitView(
     seen: Checkpoint,
@@ -207,6 +219,16 @@ export function createWitness(deps: WitnessDeps): Witness {
         }
       }
 
+      const clockNow = clock.now();
+      if (offered.timestamp > clockNow + maxFutureSkewMs) {
+        return {
+          status: 422,
+          body: {
+            detail: `Cannot witness "${origin}": the checkpoint's time ${offered.timestamp} is more than ` +
+              `${maxFutureSkewMs} ms ahead of this witness's clock (${clockNow})`,
+          },
+        };
+      }
       const unchanged = seen !== null && seen.note === offered.note && seen.signature === offered.signature;
       if (!unchanged && !await store.advance(origin, state.versionstamp, offered)) {
         const now = (await store.state(origin)).checkpoint?.tree_size ?? 0;

@@ -62,19 +62,30 @@ export async function withEvidenceAll(
 const WITNESSED_SCAN_ENTRIES = 4096;
 
 /**
- * The tree size ≥ `fromSize` whose checkpoint has the most cosignatures (the smallest such size on a tie),
- * within the first `WITNESSED_SCAN_ENTRIES` stored cosignatures from `fromSize`; `null` when none has any.
+ * The tree size ≥ `fromSize` whose checkpoint has the most cosignatures (distinct witness keys; the smallest
+ * such size on a tie), within the first `WITNESSED_SCAN_ENTRIES` stored cosignatures from `fromSize`; `null` when
+ * none has any. With `before` (a signal's deadline, ms) only cosignatures timestamped before it count, since only
+ * those show the signal was fixed in time; when no checkpoint has any such cosignature the rule without `before`
+ * applies.
  */
 export async function bestWitnessedSize(
   store: CosignatureRepo,
   origin: string,
   fromSize: number,
+  before?: number,
 ): Promise<number | null> {
   const groups = await store.cosignaturesFrom(origin, fromSize, WITNESSED_SCAN_ENTRIES);
-  let best: { size: number; count: number } | null = null;
-  for (const g of groups) {
-    const count = new Set(g.cosignatures.map((c) => c.key_id)).size;
-    if (!best || count > best.count) best = { size: g.tree_size, count };
+  const pick = (counted: (c: Cosignature) => boolean): number | null => {
+    let best: { size: number; count: number } | null = null;
+    for (const g of groups) {
+      const count = new Set(g.cosignatures.filter(counted).map((c) => c.key_id)).size;
+      if (count > 0 && (!best || count > best.count)) best = { size: g.tree_size, count };
+    }
+    return best?.size ?? null;
+  };
+  if (before !== undefined) {
+    const timely = pick((c) => c.timestamp < before);
+    if (timely !== null) return timely;
   }
-  return best?.size ?? null;
+  return pick(() => true);
 }

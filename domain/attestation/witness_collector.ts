@@ -10,6 +10,12 @@
  * the witness's state and logged (status or reason only, never a response body) and never thrown. Within one
  * process one collection per log runs at a time; a request made while one runs is served by the next run, which
  * reads the head afresh.
+ *
+ * So that a witness that is down or never answers cannot make user requests slow, callers in a request path
+ * (a signal submission, settlement) cosign once after all of their appends, not per append, and pass
+ * `{ backoff: true }`: a witness whose last push failed or timed out less than `WITNESS_BACKOFF_MS` (60 s) ago
+ * is skipped (counted as `deferred`) and left to the catch-up run (`attestPending` without `github: false`, the
+ * 09:10 job), which pushes to every witness behind the head whatever its last outcome.
  */
 import { deadlineSignal } from "../clock.ts";
 import type { Clock } from "../clock.ts";
@@ -35,6 +41,12 @@ export interface WitnessCollection {
 /** The part of a log collection needs. */
 export type WitnessedLog = Pick<TransparencyLog, "origin" | "checkpoint" | "consistencyProof">;
 
+/**
+ * How long after a failed or timed-out push a witness is skipped by collections in request paths
+ * (`{ backoff: true }`), ms: 60 s. The catch-up run pushes to it regardless.
+ */
+const WITNESS_BACKOFF_MS = 60_000;
+
 /** What one collection did. */
 export interface CosignSummary {
   /** The head size pushed (`null` when nothing was pushed: no witnesses, or an empty log). */
@@ -45,6 +57,11 @@ export interface CosignSummary {
   current: number;
   /** Witnesses whose push failed (down, timed out, refused, or an invalid cosignature). */
   failed: number;
+  /**
+   * Witnesses not contacted because their last push failed less than `WITNESS_BACKOFF_MS` ago (`backoff: true`
+   * only); the catch-up run pushes to them.
+   */
+  deferred: number;
 }
 
 /** Largest witness answer read, bytes (a cosignature is a few hundred). */
@@ -52,34 +69,60 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 /** Longest witness name stored. */
 const MAX_WITNESS_NAME = 200;
 
-const turns = new WeakMap<object, { tail: Promise<unknown>; queued: Promise<CosignSummary> | null }>();
+interface Turn {
+  tail: Promise<unknown>;
+  queued: Promise<CosignSummary> | null;
+  /** Whether the queued run skips witnesses in their backoff window (false once any joiner wants them all). */
+  queuedBackoff: boolean;
+}
+
+const turns = new WeakMap<object, Turn>();
+
+/** Options of one collection. */
+interface CosignOptions {
+  /**
+   * Skip witnesses whose last push failed less than `WITNESS_BACKOFF_MS` ago (request paths). Default `false`:
+   * push to every witness behind the head (the catch-up run).
+   */
+  backoff?: boolean;
+}
 
 /**
- * Pushes `log`'s head to every configured witness that has not cosigned it yet, verifies and stores the
- * cosignatures they return (see the file comment). Never throws; resolves once this collection (or the queued
- * one it joined) is done. Called after every append to a log, and by `attestPending` for witnesses left behind.
+ * Pushes `log`'s head to every configured witness that has not cosigned it yet (with `backoff: true`, except
+ * those whose last push failed within `WITNESS_BACKOFF_MS`), verifies and stores the cosignatures they return
+ * (see the file comment). Never throws; resolves once this collection (or the queued one it joined) is done.
+ * Called once after a call's appends to a log, and by `attestPending` for witnesses left behind.
  */
 export function cosignHead(
   deps: { witnessing: WitnessCollection },
   log: WitnessedLog,
+  opts: CosignOptions = {},
 ): Promise<CosignSummary> {
   const w = deps.witnessing;
-  if (w.urls.length === 0) return Promise.resolve({ tree_size: null, cosigned: 0, current: 0, failed: 0 });
+  const backoff = opts.backoff === true;
+  if (w.urls.length === 0) {
+    return Promise.resolve({ tree_size: null, cosigned: 0, current: 0, failed: 0, deferred: 0 });
+  }
   let turn = turns.get(log);
-  if (!turn) turns.set(log, turn = { tail: Promise.resolve(), queued: null });
-  if (turn.queued) return turn.queued;
+  if (!turn) turns.set(log, turn = { tail: Promise.resolve(), queued: null, queuedBackoff: true });
+  if (turn.queued) {
+    // A catch-up caller joining a queued request-path run makes it push to every witness.
+    if (!backoff) turn.queuedBackoff = false;
+    return turn.queued;
+  }
   const t = turn;
+  t.queuedBackoff = backoff;
   const run = t.tail.catch(() => {}).then(() => {
     t.queued = null;
-    return collect(w, log);
+    return collect(w, log, t.queuedBackoff);
   });
   t.queued = run;
   t.tail = run;
   return run;
 }
 
-async function collect(w: WitnessCollection, log: WitnessedLog): Promise<CosignSummary> {
-  const summary: CosignSummary = { tree_size: null, cosigned: 0, current: 0, failed: 0 };
+async function collect(w: WitnessCollection, log: WitnessedLog, backoff: boolean): Promise<CosignSummary> {
+  const summary: CosignSummary = { tree_size: null, cosigned: 0, current: 0, failed: 0, deferred: 0 };
   let head: Checkpoint;
   try {
     head = await log.checkpoint();
@@ -92,12 +135,12 @@ async function collect(w: WitnessCollection, log: WitnessedLog): Promise<CosignS
   }
   if (head.tree_size === 0) return summary;
   summary.tree_size = head.tree_size;
-  const outcomes = await Promise.all(w.urls.map((url) => pushTo(w, log, head, url)));
+  const outcomes = await Promise.all(w.urls.map((url) => pushTo(w, log, head, url, backoff)));
   for (const o of outcomes) summary[o]++;
   return summary;
 }
 
-type Outcome = "cosigned" | "current" | "failed";
+type Outcome = "cosigned" | "current" | "failed" | "deferred";
 
 /** One witness: push (retrying once after a 409), verify, store; records the state. */
 async function pushTo(
@@ -105,6 +148,7 @@ async function pushTo(
   log: WitnessedLog,
   head: Checkpoint,
   url: string,
+  backoff: boolean,
 ): Promise<Outcome> {
   const origin = log.origin;
   let state: WitnessState;
@@ -123,6 +167,10 @@ async function pushTo(
     return "failed";
   }
   if (state.tree_size >= head.tree_size) return "current";
+  if (backoff && state.last_error !== null) {
+    const age = w.clock.now() - state.updated_at;
+    if (age >= 0 && age < WITNESS_BACKOFF_MS) return "deferred";
+  }
   let oldSize = Math.min(state.tree_size, head.tree_size);
   let reason = "";
   for (let attempt = 0; attempt < 2; attempt++) {

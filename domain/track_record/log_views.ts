@@ -42,15 +42,17 @@ export async function servedInclusionProof(
 }
 
 /**
- * The inclusion proof of `hash` at the tree size ≥ `fromSize` whose checkpoint has the most cosignatures (the
- * smallest such size on a tie); `null` when no checkpoint covering it has any.
+ * The inclusion proof of `hash` at the tree size ≥ `fromSize` whose checkpoint has the most cosignatures dated
+ * before `before` (a signal's deadline, ms; the smallest such size on a tie), or, when none has any such
+ * cosignature (or no `before`), the most cosignatures at all; `null` when no checkpoint covering it has any.
  */
 export async function witnessedInclusionProof(
   deps: Pick<TrackRecordServices, "witnessing">,
   log: SignalLogPort,
   hash: string,
   fromSize: number,
+  before?: number,
 ): Promise<ServedInclusionProof | null> {
-  const size = await bestWitnessedSize(deps.witnessing.store, log.origin, fromSize);
+  const size = await bestWitnessedSize(deps.witnessing.store, log.origin, fromSize, before);
   return size === null ? null : await servedInclusionProof(deps, log, hash, size);
 }

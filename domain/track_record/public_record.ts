@@ -235,8 +235,11 @@ export async function publicPerformance(
   return { strategy: slug, metrics, ...perf };
 }
 
-/** The steps a third party follows to check a settled day, using only public endpoints. */
-const howToVerify = (links: TrackRecordLinks): string[] => [
+/**
+ * The steps a third party follows to check a settled day, using only public endpoints; step 7 names the
+ * checkpoint of the strategy's own log (`?log=demo` for a demo strategy).
+ */
+const howToVerify = (links: TrackRecordLinks, strategy: { is_demo: boolean }): string[] => [
   "1. Fetch this answer (GET …/verify?date=YYYY-MM-DD).",
   "2. When github_raw_url is not null, fetch it (the signal file committed to GitHub) and compare its " +
   "signal_hash with verification.signal_attestation.signal_hash.",
@@ -254,7 +257,8 @@ const howToVerify = (links: TrackRecordLinks): string[] => [
   "7. Check the inclusion proof: leaf hash = SHA-256(0x00 || 32 bytes of signal_hash); fold audit_path with " +
   "SHA-256(0x01 || left || right) (RFC 6962 / RFC 9162 §2.1.3.2) to the root_hash of tree_size; check the " +
   "checkpoint signature: Ed25519 over the note text '<origin>\\n<tree_size>\\n<root_hash>\\n<timestamp>\\n' " +
-  `with the public key of GET ${links.logCheckpoint}; check the consistency proof from that tree size to the ` +
+  `with the public key of GET ${links.logCheckpoint(strategy.is_demo ? "demo" : "production")} (the ` +
+  "strategy's own log, parameters.log_origin); check the consistency proof from that tree size to the " +
   "current checkpoint, so the log was only appended to.",
   "8. Check that positions/trades follow from the previous day and the signal at the stated prices (README, " +
   "'Settlement conventions'); on days whose dividend_convention is cash_on_ex_date_no_tax, that each dividend " +
@@ -303,7 +307,13 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       ? await servedInclusionProof(deps, tlog, signal.signal_hash, signal.log.tree_size)
       : null;
     const witnessed = signal.log
-      ? await witnessedInclusionProof(deps, tlog, signal.signal_hash, signal.log.tree_size)
+      ? await witnessedInclusionProof(
+        deps,
+        tlog,
+        signal.signal_hash,
+        signal.log.tree_size,
+        signal.deadline_at,
+      )
       : null;
     const consistency = signal.log && signal.log.tree_size <= checkpoint.tree_size
       ? await tlog.consistencyProof(signal.log.tree_size, checkpoint.tree_size)
@@ -424,7 +434,7 @@ export async function publicVerifyDay(deps: TrackRecordServices, slug: string, d
       holding_period: s.holding_period,
       settled_at: iso(day.settled_at),
     },
-    how_to_verify: howToVerify(deps.links),
+    how_to_verify: howToVerify(deps.links, s),
   };
 }
 

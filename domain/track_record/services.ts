@@ -38,8 +38,8 @@ export interface SignalAttesterPort {
 export interface TrackRecordLinks {
   /** A strategy's public track record. */
   publicRecord(slug: string): string;
-  /** The current signed log checkpoint (with the log's public key). */
-  logCheckpoint: string;
+  /** The current signed checkpoint of the log named `log` (with that log's public key). */
+  logCheckpoint(log: "production" | "demo"): string;
 }
 
 /** Services and repositories of the verified-track-record area. */

@@ -28,6 +28,7 @@ export async function startWitness(options: {
   name?: string;
   kvPath?: string;
   signingKey?: string;
+  maxFutureSkewMs?: number;
 }): Promise<StartedWitness> {
   const kv = await Deno.openKv(options.kvPath ?? ":memory:");
   try {
@@ -36,6 +37,7 @@ export async function startWitness(options: {
       name: options.name ?? "test-witness",
       logs: options.logs,
       signingKey: options.signingKey,
+      maxFutureSkewMs: options.maxFutureSkewMs,
       onUnexpected: (err) => console.error("witness: unexpected error", err),
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);

@@ -181,4 +181,7 @@ Deno.test("/verify answers the signal's log origin, a witnessed inclusion proof 
     assert.equal(witnessed.tree_size, log.tree_size, "the smallest size with the most cosignatures");
     assert.equal(await verifyInclusionProof(witnessed, key), true);
     await assertCosigned(witnessed.checkpoint, witnesses);
+    // Step 7 of how_to_verify names the demo log's checkpoint, not the production log's.
+    const step7 = day.how_to_verify.find((s: string) => s.startsWith("7."));
+    assert.match(step7, /GET \/api\/v1\/public\/log\/checkpoint\?log=demo /);
   }));

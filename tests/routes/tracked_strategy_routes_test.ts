@@ -549,6 +549,9 @@ Deno.test("verify for a settled day matches the signal hash and the track record
     assert.equal(v.verification.signal_attestation.github_raw_url, null);
     assert.equal(v.verification.signal_attestation.reason, "repo_not_configured");
     assert.ok(v.how_to_verify.length >= 5);
+    // A production strategy: step 7 names the production log's checkpoint.
+    const step7 = v.how_to_verify.find((s: string) => s.startsWith("7."));
+    assert.match(step7, /GET \/api\/v1\/public\/log\/checkpoint \(/);
     assert.equal(rec.records[0].nav_value, v.nav);
     assert.equal(rec.records[0].nav, v.nav / 1_000_000, "normalised to the initial capital");
   }));

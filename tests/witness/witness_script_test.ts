@@ -88,13 +88,17 @@ Deno.test("deno task witness: serves the configured logs, prints its public key 
   }
 });
 
-Deno.test("deno task witness: a malformed WITNESS_LOGS or argument exits 2 without serving", async () => {
+Deno.test("deno task witness: a malformed WITNESS_LOGS, WITNESS_MAX_FUTURE_SKEW_MS or argument exits 2 without serving", async () => {
   const dir = await Deno.makeTempDir({ dir: ".tmp" });
   try {
     const badLogs = await startTask(dir, { WITNESS_LOGS: "quantedge/signals not-a-key" });
     assert.equal(badLogs.url, null);
     assert.equal((await badLogs.stop()).code, 2);
     assert.match(badLogs.stderr(), /WITNESS_LOGS entry/);
+    const badSkew = await startTask(dir, { WITNESS_MAX_FUTURE_SKEW_MS: "5m" });
+    assert.equal(badSkew.url, null);
+    assert.equal((await badSkew.stop()).code, 2);
+    assert.match(badSkew.stderr(), /WITNESS_MAX_FUTURE_SKEW_MS "5m"/);
     const badArg = await startTask(dir, {}, ["--trust-log-from", "ftp://x"]);
     assert.equal((await badArg.stop()).code, 2);
     assert.match(badArg.stderr(), /usage: deno task witness/);

@@ -157,3 +157,39 @@ Deno.test("witness: after cosigning the empty tree it cosigns the first non-empt
     await w.close();
   }
 });
+
+Deno.test("witness: a checkpoint timed more than WITNESS_MAX_FUTURE_SKEW_MS ahead of its clock is refused (422) and moves nothing", async () => {
+  await using honest = await openLog(ORIGIN);
+  await honest.grow("a", 2);
+  // The witness's clock stands 10 minutes behind the log's.
+  const clock = fixedClock(honest.clock.now() - 600_000);
+  const w = await startWitness({ clock, logs: [{ origin: ORIGIN, public_key: honest.publicKey }] });
+  const strict = await startWitness({
+    clock,
+    logs: [{ origin: ORIGIN, public_key: honest.publicKey }],
+    maxFutureSkewMs: 60_000,
+  });
+  try {
+    const body = await addBody(honest.log, 0);
+    const refused = await post(`${w.url}/add-checkpoint`, body);
+    assert.equal(refused.status, 422);
+    assert.match(refused.body.detail, /ahead of this witness's clock/);
+    const info = await get(`${w.url}/`);
+    assert.equal(info.body.logs[0].tree_size, 0, "no state change");
+    assert.deepEqual((await get(`${w.url}/alerts`)).body, { alerts: [] });
+    assert.equal((await post(`${strict.url}/add-checkpoint`, body)).status, 422);
+
+    // Within the default bound of 5 minutes (its clock now 4 min 50 s behind): cosigned, and later ones too.
+    clock.advance(310_000);
+    assert.equal((await post(`${w.url}/add-checkpoint`, body)).status, 200);
+    await honest.grow("a", 4);
+    assert.equal((await post(`${w.url}/add-checkpoint`, await addBody(honest.log, 2))).status, 200);
+    // The option: 1 minute.
+    assert.equal((await post(`${strict.url}/add-checkpoint`, await addBody(honest.log, 0))).status, 422);
+    clock.advance(300_000);
+    assert.equal((await post(`${strict.url}/add-checkpoint`, await addBody(honest.log, 0))).status, 200);
+  } finally {
+    await w.close();
+    await strict.close();
+  }
+});

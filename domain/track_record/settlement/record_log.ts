@@ -7,14 +7,13 @@
  * commit and the append logs each record hash exactly once. Where a day's hash sits is not stored: `/verify`
  * asks the log for its inclusion proof.
  */
-import { cosignHead } from "../../attestation/witness_collector.ts";
 import type { DayRecordToLog } from "../../store/settlement_repo.ts";
-import { logOf, type TrackRecordServices } from "../services.ts";
+import { logOf, type SignalLogPort, type TrackRecordServices } from "../services.ts";
 
 /**
- * Appends one day record hash to its strategy's log and clears its marker; when this call appended it, the
- * witnesses are asked to cosign the new head (`cosignHead`, which never throws). Throws when the log fails (the
- * marker stays for the next run).
+ * Appends one day record hash to its strategy's log and clears its marker. Witnesses are not asked here: the
+ * caller cosigns once after all its appends (`settleStrategy`, `attestPending`), so a slow witness costs a
+ * call one timeout, not one per day. Throws when the log fails (the marker stays for the next run).
  */
 export async function logDayRecord(
   deps: TrackRecordServices,
@@ -23,22 +22,26 @@ export async function logDayRecord(
   const log = logOf(deps, item);
   const { appended } = await log.append(item.record_hash);
   await deps.settlements.clearRecordToLog(item);
-  if (appended) await cosignHead(deps, log);
   return { appended };
 }
 
 /**
  * Logs every day record hash still waiting (by strategy, then date); failures are counted and logged, never
- * thrown. `logged` counts the hashes this run appended (not those another run appended first).
+ * thrown. `logged` counts the hashes this run appended (not those another run appended first); the logs they went
+ * to are added to `appendedTo`.
  */
 export async function logPendingDayRecords(
   deps: TrackRecordServices,
+  appendedTo?: Set<SignalLogPort>,
 ): Promise<{ logged: number; failed: number }> {
   let logged = 0;
   let failed = 0;
   for (const item of await deps.settlements.listRecordsToLog()) {
     try {
-      if ((await logDayRecord(deps, item)).appended) logged++;
+      if ((await logDayRecord(deps, item)).appended) {
+        logged++;
+        appendedTo?.add(logOf(deps, item));
+      }
     } catch (e) {
       failed++;
       deps.log("error", "day record log append failed", {

@@ -15,7 +15,8 @@ import { getCalendar } from "../../calendar/calendar.ts";
 import { addDays, isIsoDate, toDayNumber } from "../../calendar/dates.ts";
 import { newId } from "../../tokens_and_hashes.ts";
 import { BadRequestError, NotFoundError } from "../../errors.ts";
-import type { TrackRecordServices } from "../services.ts";
+import { logOf, type SignalLogPort, type TrackRecordServices } from "../services.ts";
+import { cosignHead } from "../../attestation/witness_collector.ts";
 import { TRACKED_BENCHMARKS } from "../signals/tracked_strategies.ts";
 import type {
   DividendConvention,
@@ -347,13 +348,36 @@ async function settleOneDay(
 
 /**
  * Settles one strategy through `date` (an SSE trading day whose session has closed), filling any gap since its
- * last settled day first. Retired and pending strategies are not settled.
+ * last settled day first. Retired and pending strategies are not settled. Once all its days are settled (and
+ * their record hashes logged) the strategy's log head is pushed to the witnesses once, skipping those in their
+ * backoff window (`cosignHead`, `backoff: true`), so catching up many days never waits a timeout per day.
  */
 export async function settleStrategy(
   deps: TrackRecordServices,
   slug: string,
   date: string,
   cache: DayBarCache = createDayBarCache(),
+): Promise<SettleOutcome> {
+  const outcome = await settleStrategyDays(deps, slug, date, cache);
+  if (outcome.days.length > 0) await cosignLogsOf(deps, [slug]);
+  return outcome;
+}
+
+/** Pushes the head of each log the given strategies write to, once per log, in request-path mode. */
+async function cosignLogsOf(deps: TrackRecordServices, slugs: string[]): Promise<void> {
+  const logs = new Set<SignalLogPort>();
+  for (const slug of slugs) {
+    const s = await deps.strategies.get(slug);
+    if (s) logs.add(logOf(deps, s));
+  }
+  for (const log of logs) await cosignHead(deps, log, { backoff: true });
+}
+
+async function settleStrategyDays(
+  deps: TrackRecordServices,
+  slug: string,
+  date: string,
+  cache: DayBarCache,
 ): Promise<SettleOutcome> {
   assertSettleable(date, deps.clock.now());
   const s = await deps.strategies.get(slug);
@@ -376,7 +400,8 @@ export async function settleStrategy(
 
 /**
  * Settles every strategy through `date`; one strategy's failure does not stop the others. The strategies share
- * one `DayBarCache`, so a symbol's bars for a day are read once per run.
+ * one `DayBarCache`, so a symbol's bars for a day are read once per run. The witnesses are asked to cosign once
+ * per log after all strategies (not per strategy or day; `backoff: true`).
  */
 export async function settleAll(
   deps: TrackRecordServices,
@@ -387,9 +412,10 @@ export async function settleAll(
   const cache = createDayBarCache();
   for (const s of await deps.strategies.listAll()) {
     if (s.status !== "active" && s.status !== "paused") continue;
-    const outcome = await settleStrategy(deps, s.slug, date, cache);
+    const outcome = await settleStrategyDays(deps, s.slug, date, cache);
     if (outcome.status === "failed") deps.log("error", "settlement failed", { ...outcome });
     outcomes.push(outcome);
   }
+  await cosignLogsOf(deps, outcomes.filter((o) => o.days.length > 0).map((o) => o.slug));
   return { date, outcomes };
 }

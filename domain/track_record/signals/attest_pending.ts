@@ -6,7 +6,7 @@
  * file again as a no-op), and it picks up whatever a crashed process left between its commit and this step.
  */
 import { needsAttestation } from "../../store/signal_repo.ts";
-import type { TrackRecordServices } from "../services.ts";
+import type { SignalLogPort, TrackRecordServices } from "../services.ts";
 import { commitSignalToGithub, logSignalVersion } from "./signals.ts";
 import { logPendingDayRecords } from "../settlement/record_log.ts";
 import { cosignHead } from "../../attestation/witness_collector.ts";
@@ -39,8 +39,10 @@ export const ATTEST_PENDING_TASK = "attest-pending";
 const githubRuns = new WeakMap<object, Promise<unknown>>();
 
 /**
- * Logs every signal version waiting for the transparency log (oldest submission first) and, unless
- * `github: false`, pushes each log's head to witnesses that have not cosigned it (`cosignHead`) and commits every
+ * Logs every signal version and day record hash waiting for the transparency log (oldest submission first), then
+ * has the witnesses cosign: with `github: false` (a submission's request) once per log it appended to, skipping
+ * witnesses in their backoff window (`WITNESS_BACKOFF_MS`); otherwise (the catch-up run) each log's head is
+ * pushed to every witness that has not cosigned it (`cosignHead`). Unless `github: false` it then commits every
  * signal waiting for GitHub, then each log's newest checkpoint. Failures are counted and logged, never thrown. A run
  * sees everything committed before it was called; `github: false` never waits for a GitHub round trip.
  */
@@ -56,19 +58,28 @@ export async function attestPending(
     committed: 0,
     failed: 0,
   };
+  const appendedTo = new Set<SignalLogPort>();
   for (const item of await deps.signals.listToLog()) {
     try {
-      if ((await logSignalVersion(deps, item)).appended) summary.logged++;
+      const logged = await logSignalVersion(deps, item);
+      if (logged.appended) {
+        summary.logged++;
+        appendedTo.add(logged.tlog);
+      }
     } catch (e) {
       summary.log_failed++;
       deps.log("error", "transparency log append failed", { slug: item.strategy_slug, error: String(e) });
     }
   }
-  const records = await logPendingDayRecords(deps);
+  const records = await logPendingDayRecords(deps, appendedTo);
   summary.records_logged = records.logged;
   summary.records_log_failed = records.failed;
-  // Witnesses left behind (down, timed out) get each log's head again (not inside a submission's request).
-  if (opts.github !== false) {
+  if (opts.github === false) {
+    // Inside a request: each log this run appended to is cosigned once, after all its appends, and witnesses
+    // whose last push failed within the backoff window are left to the catch-up run.
+    for (const log of appendedTo) await cosignHead(deps, log, { backoff: true });
+  } else {
+    // The catch-up run: every witness behind a log's head gets it again, whatever its last outcome.
     for (const log of [deps.tlog, deps.demoTlog]) await cosignHead(deps, log);
   }
   if (opts.github === false || !deps.attester.configured) return summary;

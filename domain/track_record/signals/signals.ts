@@ -11,8 +11,7 @@ import { BadRequestError, ConflictError, NotFoundError, ValidationError } from "
 import type { AttestationState, LogEntryRef, SignalRecord, SignalToLog } from "../../store/signal_repo.ts";
 import type { TrackedStrategyRecord } from "../../store/tracked_strategy_repo.ts";
 import { canonicalSignalJson, signalHash, sortSignals } from "./canonical.ts";
-import { logOf, type TrackRecordServices } from "../services.ts";
-import { cosignHead } from "../../attestation/witness_collector.ts";
+import { logOf, type SignalLogPort, type TrackRecordServices } from "../services.ts";
 import { auditEntry, getOwnTracked } from "./tracked_strategies.ts";
 
 /** A-share symbol form accepted in signals: six digits, `.SH` or `.SZ`. */
@@ -376,14 +375,14 @@ async function activationFor(
 /**
  * Appends one signal version to its strategy's transparency log (`logOf`: the demo log for demo strategies;
  * idempotent per hash) and records its position on the signal while that version is still the stored one,
- * clearing its "to log" marker; then, when this call appended it, has the witnesses cosign the new head
- * (`cosignHead`, which never throws). `appended` is `false` when the hash was in the log already. Throws when the
- * log fails.
+ * clearing its "to log" marker. Witnesses are not asked here: the caller (`attestPending`) cosigns each log's head
+ * once after all its appends, so a slow witness costs a call one timeout, not one per appended hash. `appended`
+ * is `false` when the hash was in the log already; `tlog` is the log it went to. Throws when the log fails.
  */
 export async function logSignalVersion(
   deps: TrackRecordServices,
   item: SignalToLog,
-): Promise<{ log: LogEntryRef; appended: boolean }> {
+): Promise<{ log: LogEntryRef; appended: boolean; tlog: SignalLogPort }> {
   const strategy = await deps.strategies.get(item.strategy_slug);
   if (!strategy) throw new NotFoundError(`Cannot log a signal of "${item.strategy_slug}": no such strategy`);
   const tlog = logOf(deps, strategy);
@@ -395,8 +394,7 @@ export async function logSignalVersion(
     checkpoint_timestamp: cp.timestamp,
   };
   await deps.signals.markLogged(item, log);
-  if (appended.appended) await cosignHead(deps, tlog);
-  return { log, appended: appended.appended };
+  return { log, appended: appended.appended, tlog };
 }
 
 /**

@@ -73,7 +73,7 @@ Deno.test("two witnesses cosign the head; one down, one answering 409 first, one
     conflicting.conflictFirst = true;
     bad.badSignature = true;
     const summary = await cosignHead(deps, log);
-    assert.deepEqual(summary, { tree_size: 2, cosigned: 3, current: 0, failed: 2 });
+    assert.deepEqual(summary, { tree_size: 2, cosigned: 3, current: 0, failed: 2, deferred: 0 });
 
     const head = await log.checkpoint();
     const stored = await deps.witnessing.store.cosignatures(ORIGIN, 2);
@@ -120,7 +120,13 @@ Deno.test("the next push sends the witness's old size and a consistency proof it
       "timestamp",
       "tree_size",
     ]);
-    assert.deepEqual(await cosignHead(deps, log), { tree_size: 5, cosigned: 0, current: 1, failed: 0 });
+    assert.deepEqual(await cosignHead(deps, log), {
+      tree_size: 5,
+      cosigned: 0,
+      current: 1,
+      failed: 0,
+      deferred: 0,
+    });
     assert.equal(w.requests.length, 2, "a witness at the head is not asked again");
   }));
 
@@ -148,7 +154,13 @@ Deno.test("a slow witness times out (WITNESS_TIMEOUT_MS) and nothing is thrown",
   withWorld(1, async ({ log, deps }, [w]) => {
     w.delayMs = 600;
     await log.append(await hash(0));
-    assert.deepEqual(await cosignHead(deps, log), { tree_size: 1, cosigned: 0, current: 0, failed: 1 });
+    assert.deepEqual(await cosignHead(deps, log), {
+      tree_size: 1,
+      cosigned: 0,
+      current: 0,
+      failed: 1,
+      deferred: 0,
+    });
     const [state] = await deps.witnessing.store.witnesses(ORIGIN);
     assert.equal(state.last_error, "timeout after 150 ms");
     await new Promise((r) => setTimeout(r, 700)); // let the stand-in finish its held answer
@@ -174,5 +186,11 @@ Deno.test("concurrent collections of one log take turns: a witness never sees tw
 Deno.test("no witnesses configured: nothing is read or sent", () =>
   withWorld(0, async ({ log, deps }) => {
     await log.append(await hash(0));
-    assert.deepEqual(await cosignHead(deps, log), { tree_size: null, cosigned: 0, current: 0, failed: 0 });
+    assert.deepEqual(await cosignHead(deps, log), {
+      tree_size: null,
+      cosigned: 0,
+      current: 0,
+      failed: 0,
+      deferred: 0,
+    });
   }));

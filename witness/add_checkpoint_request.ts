@@ -6,7 +6,7 @@
  * and `github` fields the log serves beside every checkpoint, which are accepted and ignored.
  */
 import { z } from "zod";
-import type { Checkpoint } from "../domain/attestation/checkpoint.ts";
+import { type Checkpoint, signedCheckpoint } from "../domain/attestation/checkpoint.ts";
 import { MAX_ORIGIN_LENGTH } from "./witness_logs.ts";
 
 /** Most hashes a consistency proof may list (a proof in a tree of 2^63 leaves has fewer). */
@@ -66,16 +66,8 @@ export function parseAddCheckpoint(body: unknown): { ok: true; request: AddCheck
     return { ok: false, detail: detail.slice(0, 300) };
   }
   const { checkpoint: c, old_size, consistency_proof } = parsed.data;
-  const checkpoint: Checkpoint = {
-    origin: c.origin,
-    tree_size: c.tree_size,
-    root_hash: c.root_hash,
-    timestamp: c.timestamp,
-    note: c.note,
-    signature: c.signature,
-    algorithm: c.algorithm,
-    public_key: c.public_key,
-    key_id: c.key_id,
+  return {
+    ok: true,
+    request: { old_size, consistency_proof, checkpoint: signedCheckpoint(c as Checkpoint) },
   };
-  return { ok: true, request: { old_size, consistency_proof, checkpoint } };
 }

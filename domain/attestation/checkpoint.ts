@@ -80,6 +80,21 @@ function base64UrlToBytes(text: string): Uint8Array | null {
   return base64ToBytes(std + "=".repeat((4 - (std.length % 4)) % 4));
 }
 
+/** Only the signed fields of a checkpoint (no served extras such as cosignatures or its GitHub commit). */
+export function signedCheckpoint(c: Checkpoint): Checkpoint {
+  return {
+    origin: c.origin,
+    tree_size: c.tree_size,
+    root_hash: c.root_hash,
+    timestamp: c.timestamp,
+    note: c.note,
+    signature: c.signature,
+    algorithm: c.algorithm,
+    public_key: c.public_key,
+    key_id: c.key_id,
+  };
+}
+
 /** The exact text a checkpoint signs: `${origin}\n${treeSize}\n${rootHash}\n${timestamp}\n`. */
 export function noteText(origin: string, treeSize: number, rootHash: string, timestamp: number): string {
   return `${origin}\n${treeSize}\n${rootHash}\n${timestamp}\n`;

@@ -21,7 +21,7 @@ import { deadlineSignal } from "../clock.ts";
 import type { Clock } from "../clock.ts";
 import type { LogFn } from "../log.ts";
 import type { CosignatureRepo, WitnessState } from "../store/cosignature_repo.ts";
-import type { Checkpoint } from "./checkpoint.ts";
+import { type Checkpoint, signedCheckpoint } from "./checkpoint.ts";
 import { type Cosignature, verifyCosignature } from "./cosignature.ts";
 import type { TransparencyLog } from "./transparency_log.ts";
 
@@ -251,7 +251,7 @@ async function post(
       body: JSON.stringify({
         old_size: oldSize,
         consistency_proof: proof,
-        checkpoint: plainCheckpoint(head),
+        checkpoint: signedCheckpoint(head),
       }),
       signal: deadline.signal,
     });
@@ -279,21 +279,6 @@ async function post(
   } finally {
     deadline.clear();
   }
-}
-
-/** The checkpoint as signed (no served extras such as cosignatures). */
-function plainCheckpoint(c: Checkpoint): Checkpoint {
-  return {
-    origin: c.origin,
-    tree_size: c.tree_size,
-    root_hash: c.root_hash,
-    timestamp: c.timestamp,
-    note: c.note,
-    signature: c.signature,
-    algorithm: c.algorithm,
-    public_key: c.public_key,
-    key_id: c.key_id,
-  };
 }
 
 function errorName(e: unknown): string {

@@ -300,7 +300,10 @@ async function signalHashDoc(deps: McpDeps): Promise<string> {
       "consistency proof shows a smaller tree is a prefix of a larger one (RFC 9162 §2.1.4.2).",
       "- A checkpoint signs the note `<origin>\\n<tree_size>\\n<root_hash hex>\\n<timestamp ms>\\n` (each " +
       "line ending in one `\\n`) with Ed25519; the raw 32-byte public key (base64) and `key_id` (first 16 hex of " +
-      `its SHA-256) are published by \`get_log_checkpoint\` (HTTP: \`GET ${deps.track.links.logCheckpoint}\`). The ` +
+      `its SHA-256) are published by \`get_log_checkpoint\` (HTTP: \`GET ${
+        deps.track.links.logCheckpoint("production")
+      }\`, ` +
+      "`?log=demo` for the demo's own log). The " +
       "checkpoint of each new size is signed in the same commit that appends the leaf, so its timestamp " +
       "proves the signal existed then: it must be before the signal's deadline.",
     ].join("\n"),

@@ -8,7 +8,7 @@
  * `benchmarks/paper_advance_bench.ts` times the runner alone.
  */
 import { advanceInstance } from "../domain/paper/paper_advance.ts";
-import { startInstance } from "../domain/paper/paper_instances.ts";
+import { startInstance, stopInstance } from "../domain/paper/paper_instances.ts";
 import { saveStrategy } from "../domain/strategy/library.ts";
 import { StrategySpecSchema } from "../domain/strategy/spec.ts";
 import { openTestWorld } from "../tests/_helpers/test_app.ts";
@@ -43,6 +43,8 @@ Deno.bench({
     if (inst.last_bar_date !== "2026-05-13" || inst.trades_count < 1000) {
       throw new Error(`caught up to ${inst.last_bar_date} with ${inst.trades_count} fills`);
     }
+    // Stopped again, so the tier's cap on running instances (20) never ends the benchmark.
+    await stopInstance(deps, userId, strategy.id, inst.id, { liquidate: false });
   },
 });
 
@@ -50,7 +52,7 @@ Deno.bench({
 const ready: string[] = [];
 w.clock.set(Date.UTC(2026, 4, 13, 1));
 // More than n + warmup: the bench runner may call fn a few more times than asked while it calibrates.
-for (let i = 0; i < 16; i++) ready.push((await start("2025-05-14")).id);
+for (let i = 0; i < 12; i++) ready.push((await start("2025-05-14")).id);
 w.clock.set(Date.UTC(2026, 4, 14, 1));
 
 Deno.bench({

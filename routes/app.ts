@@ -75,6 +75,7 @@ import { deployKitRoutes, licenseExpiryJob, licenseRoutes } from "./license_rout
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
 import { MCP_PATH, mcpRoutes } from "./mcp_routes.ts";
+import { pageRoutes } from "./pages/page_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -269,6 +270,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route("/", streamRoutes(deps.auth, deps.backtests, deps.hub, config.ws));
   app.route("/", deployKitRoutes(deps.licenses));
   app.route("/", mcpRoutes(deps, config.requestTimeoutMs));
+  app.route("/", pageRoutes(deps));
   jsonRoutes = jsonBodyRoutes(app.openAPIRegistry.definitions, {
     documentAs: jsonResponse(ErrorSchema, "The body was not sent as application/json (or not at all)"),
   });

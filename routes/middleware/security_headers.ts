@@ -2,6 +2,7 @@
  * Security headers on every response (errors included), from `hono/secure-headers`: `nosniff`, no referrer,
  * no framing (`X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`), same-origin resource and opener
  * policies, and HSTS in production only. JSON, CSV and the other API answers get a CSP that allows nothing;
+ * the dashboard pages (`/app`) one for same-origin scripts, styles and connections;
  * `/docs` gets one that allows exactly what Swagger UI loads from this app (its script and stylesheet, the
  * inline styles and `data:` images it uses, and `fetch` of `/openapi.json` and "Try it out" calls); `/redoc` the
  * same plus `worker-src blob:` (ReDoc's search worker, built by its own same-origin script).
@@ -37,6 +38,24 @@ const DOCS_CSP = {
   objectSrc: ["'none'"],
 };
 
+/**
+ * The CSP of the dashboard (`/`, `/app` and below): scripts, styles, images and connections (fetch and
+ * WebSockets) to this origin only, forms posting only here. Inline styles are allowed because the chart library
+ * sets element styles; no inline script runs (page data travels in a non-executed JSON element).
+ */
+const PAGES_CSP = {
+  defaultSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:", "blob:"],
+  fontSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
 /** The CSP of `/redoc` and its assets: as `/docs`, plus workers from `blob:` (ReDoc's search index). */
 const REDOC_CSP = { ...DOCS_CSP, workerSrc: ["blob:"] };
 
@@ -53,7 +72,14 @@ export function securityHeaders(opts: { production: boolean }): MiddlewareHandle
   const api = secureHeaders({ ...common, contentSecurityPolicy: API_CSP });
   const docs = secureHeaders({ ...common, contentSecurityPolicy: DOCS_CSP });
   const redoc = secureHeaders({ ...common, contentSecurityPolicy: REDOC_CSP });
+  const pages = secureHeaders({ ...common, contentSecurityPolicy: PAGES_CSP });
   const under = (path: string, page: string) => path === page || path.startsWith(`${page}/`);
   return (c, next) =>
-    under(c.req.path, "/docs") ? docs(c, next) : under(c.req.path, "/redoc") ? redoc(c, next) : api(c, next);
+    under(c.req.path, "/docs")
+      ? docs(c, next)
+      : under(c.req.path, "/redoc")
+      ? redoc(c, next)
+      : c.req.path === "/" || under(c.req.path, "/app")
+      ? pages(c, next)
+      : api(c, next);
 }

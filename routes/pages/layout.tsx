@@ -87,7 +87,7 @@ export function Page(props: PageProps) {
           <nav aria-label="Main">
             <ul>
               {nav.map((n) => (
-                <li>
+                <li key={n.key}>
                   <a href={n.href} aria-current={props.active === n.key ? "page" : undefined}>
                     {n.en}
                     <span class="zh" lang="zh-Hans">{n.zh}</span>
@@ -123,7 +123,7 @@ export function Page(props: PageProps) {
         {props.pageData !== undefined
           ? <script type="application/json" id="page-data">{raw(scriptJson(props.pageData))}</script>
           : null}
-        {(props.scripts ?? []).map((s) => <script type="module" src={assetUrl(s)}></script>)}
+        {(props.scripts ?? []).map((s) => <script key={s} type="module" src={assetUrl(s)}></script>)}
       </body>
     </html>
   );

@@ -85,7 +85,10 @@ export function pageUserOf(c: Context<AppEnv>): PageUser {
 
 /** A path inside the dashboard to come back to after signing in (anything else becomes `/app`). */
 export function safeNext(raw: string | undefined | null): string {
-  if (!raw || !raw.startsWith("/app") || raw.startsWith("//") || /[\\\u0000-\u001f]/.test(raw)) return "/app";
+  if (!raw || !(raw === "/app" || raw.startsWith("/app/") || raw.startsWith("/app?"))) return "/app";
+  if ([...raw].some((ch) => ch === "\\" || ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) {
+    return "/app";
+  }
   return raw.slice(0, 2000);
 }
 

@@ -49,7 +49,7 @@ export interface PageProps {
 }
 
 /** JSON safe inside a `<script>` element: `<`, `>`, `&` and the line separators escaped. */
-export function scriptJson(data: unknown): string {
+function scriptJson(data: unknown): string {
   return JSON.stringify(data ?? null)
     .replace(/</g, "\\u003c")
     .replace(/>/g, "\\u003e")
@@ -135,4 +135,17 @@ export function renderPage(c: Context<AppEnv>, props: Omit<PageProps, "user">, s
     "<!doctype html>" + (<Page {...props} user={c.get("pageUser") ?? null} />).toString(),
     status as 200,
   );
+}
+
+/** A "not found" page (404) in the shell: unknown ids and other users' objects look the same. */
+export function renderNotFound(c: Context<AppEnv>, what = "This page") {
+  return renderPage(c, {
+    title: "Not found",
+    zh: "未找到",
+    children: (
+      <p>
+        {what} does not exist or is not yours. <a href="/app">Back to the start</a>
+      </p>
+    ),
+  }, 404);
 }

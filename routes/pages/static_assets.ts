@@ -71,7 +71,7 @@ async function readChartsModule(): Promise<Asset> {
 }
 
 /** Every asset, keyed by its path under `/app/assets/` (read once). */
-export function loadAssets(): Promise<Map<string, Asset>> {
+function loadAssets(): Promise<Map<string, Asset>> {
   loaded ??= (async () => {
     const files = new Map<string, Asset>();
     await readTree(WEB_ROOT, "", 0, files);

@@ -28,8 +28,8 @@ export const STEP_TIMEOUT_MS = 30_000;
 
 const INSTALL_HINT =
   "Install Chromium (Debian/Ubuntu: `sudo apt-get install -y chromium`; `.ci/run` does it) " +
-  "or set CHROMIUM_PATH to a Chromium or Chrome binary, and let the test run it (`deno task test` adds " +
-  "chromium to --allow-run; for another binary add its path to --allow-run).";
+  "or set CHROMIUM_PATH to a Chromium or Chrome binary. `deno task test` lets the tests run CHROMIUM_PATH " +
+  "(default `chromium`); with plain `deno test` pass --allow-run=<that binary>";
 
 /** A running Chromium and the puppeteer connection to it. */
 export interface TestBrowser {

@@ -133,7 +133,7 @@ export function RecordsList(props: { filter: ListFilter; rows: RecordRow[]; tota
               <th scope="col">Links 链接</th>
             </tr>
           </thead>
-          <tbody>{rows.map((r) => <Row row={r} />)}</tbody>
+          <tbody>{rows.map((r) => <Row key={r.slug} row={r} />)}</tbody>
         </table>
       </div>
       <nav aria-label="Pages of records" class="row">

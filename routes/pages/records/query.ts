@@ -10,7 +10,7 @@ import { TrackedUniverseSchema } from "../../schemas/track_record.ts";
 /** Rows of one page of the list (the contract's cap for a page table). */
 export const LIST_MAX_ROWS = 100;
 /** Rows of the list when none are asked for. */
-export const LIST_DEFAULT_ROWS = 20;
+const LIST_DEFAULT_ROWS = 20;
 /** Settled days shown per page of the days table. */
 export const DAYS_PER_PAGE = 30;
 /** Audit entries shown per page of the audit log. */

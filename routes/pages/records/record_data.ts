@@ -62,7 +62,7 @@ export interface RecordModel {
 }
 
 /** Chart series of a record (on the server: the browser recomputes nothing). */
-export function recordCharts(record: TrackRecordView, perf: PerformanceView): RecordCharts {
+function recordCharts(record: TrackRecordView, perf: PerformanceView): RecordCharts {
   const rows = record.records;
   const bench = cumulativeReturns(rows.map((r) => r.benchmark_return));
   const dd = drawdowns([1, ...rows.map((r) => r.nav)]).series;

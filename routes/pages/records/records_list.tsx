@@ -23,7 +23,7 @@ const UNIVERSE_LABELS: Record<string, string> = {
 };
 
 /** The page's own URL with `filter` (the defaults left out). */
-export function listHref(filter: ListFilter): string {
+function listHref(filter: ListFilter): string {
   const q = new URLSearchParams();
   if (filter.universe) q.set("universe", filter.universe);
   q.set("limit", String(filter.limit));

@@ -60,7 +60,7 @@ export function recordPages(deps: AppDeps): Hono<AppEnv> {
       title: model.record.name,
       zh: "业绩记录",
       active: "records",
-      scripts: ["client/record_page.js"],
+      scripts: ["client/record_page.js", "client/verify_record.js"],
       pageData: model.charts,
       children: <RecordPage model={model} sel={parsed.value} />,
     });

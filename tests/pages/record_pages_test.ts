@@ -115,6 +115,9 @@ Deno.test("record pages: list, record, claimed, days, audit, demo, errors", asyn
       assert.match(claimedText, /Verdict/);
       assert.match(claimedText, /Common dates 10\b/);
       assert.match(html, /src="\/app\/assets\/client\/record_page\.js\?v=/);
+      assert.match(html, /src="\/app\/assets\/client\/verify_record\.js\?v=/);
+      assert.match(html, new RegExp(`id="verify-panel"[^>]*data-slug="${SLUG}"`));
+      assert.match(html, /<button type="button" id="verify-button"/);
     });
 
     await t.step("audit log and days, selecting a day shows its positions and trades", async () => {

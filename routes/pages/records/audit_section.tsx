@@ -1,4 +1,5 @@
 /** `#audit-log`: a page of the strategy's audit trail, newest first, with paging links. */
+import { Bilingual } from "../layout.tsx";
 import type { AuditView } from "./record_data.ts";
 import { AUDIT_PER_PAGE, type RecordSelection } from "./query.ts";
 import { recordHref } from "./record_href.ts";
@@ -11,7 +12,9 @@ export function AuditSection(props: { slug: string; audit: AuditView; sel: Recor
   const next = sel.audit_offset + entries.length < audit.total ? sel.audit_offset + AUDIT_PER_PAGE : null;
   return (
     <section class="card" id="audit-log" aria-labelledby="audit-title">
-      <h2 id="audit-title">Audit log 审计日志</h2>
+      <h2 id="audit-title">
+        <Bilingual en="Audit log" zh="审计日志" />
+      </h2>
       <p class="muted">
         {audit.total === 0
           ? "No entries."

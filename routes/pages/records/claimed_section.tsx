@@ -2,6 +2,7 @@
  * `#claimed`: the researcher's claimed history beside the verified record (both normalised to 1.0 at their own
  * first date), with the tracking statistics over their common dates when there are enough of them.
  */
+import { Bilingual } from "../layout.tsx";
 import type { PerformanceView, TrackRecordView } from "./record_data.ts";
 import { num, pct } from "./format.ts";
 
@@ -18,7 +19,9 @@ export function ClaimedSection(props: { record: TrackRecordView; perf: Performan
   if (!claimed) {
     return (
       <section class="card" id="claimed" aria-labelledby="claimed-title">
-        <h2 id="claimed-title">Claimed vs verified 声称与验证</h2>
+        <h2 id="claimed-title">
+          <Bilingual en="Claimed vs verified" zh="声称与验证" />
+        </h2>
         <p class="muted">The author has not uploaded a claimed history for this strategy.</p>
       </section>
     );
@@ -27,7 +30,9 @@ export function ClaimedSection(props: { record: TrackRecordView; perf: Performan
   const t = claimed.tracking;
   return (
     <section class="card" id="claimed" aria-labelledby="claimed-title">
-      <h2 id="claimed-title">Claimed vs verified 声称与验证</h2>
+      <h2 id="claimed-title">
+        <Bilingual en="Claimed vs verified" zh="声称与验证" />
+      </h2>
       <div class="chart" id="claimed-chart" role="img" aria-label="Claimed and verified NAV, each from 1.0">
       </div>
       <div class="table-wrap">

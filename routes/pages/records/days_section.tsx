@@ -2,6 +2,7 @@
  * `#days`: the settled days (newest first, a page at a time); selecting a day (a link, so it works without
  * JavaScript) shows that day's positions and trades from its `/verify` bundle in `#day-detail`.
  */
+import { Bilingual } from "../layout.tsx";
 import type { RecordModel, VerifyDayView } from "./record_data.ts";
 import { DAYS_PER_PAGE, type RecordSelection } from "./query.ts";
 import { recordHref } from "./record_href.ts";
@@ -142,7 +143,9 @@ export function DaysSection(props: { slug: string; model: RecordModel; sel: Reco
   const next = sel.days_offset + model.days.length < total ? sel.days_offset + DAYS_PER_PAGE : null;
   return (
     <section class="card" id="days" aria-labelledby="days-title">
-      <h2 id="days-title">Days: positions and trades 每日持仓与成交</h2>
+      <h2 id="days-title">
+        <Bilingual en="Days: positions and trades" zh="每日持仓与成交" />
+      </h2>
       {model.day
         ? <DayDetail slug={slug} day={model.day} />
         : <p class="muted" id="day-detail">Choose a day to see its positions and trades.</p>}

@@ -1,4 +1,5 @@
 /** `#performance`: the verified record's metrics with the conventions the API states beside them. */
+import { Bilingual } from "../layout.tsx";
 import type { PerformanceView } from "./record_data.ts";
 import { num, pct, signClass } from "./format.ts";
 
@@ -19,7 +20,9 @@ export function PerformanceSection(props: { perf: PerformanceView }) {
   const conv = props.perf.conventions;
   return (
     <section class="card" id="performance" aria-labelledby="performance-title">
-      <h2 id="performance-title">Performance 业绩指标</h2>
+      <h2 id="performance-title">
+        <Bilingual en="Performance" zh="业绩指标" />
+      </h2>
       <dl class="metrics">
         <Metric
           label="Total return"

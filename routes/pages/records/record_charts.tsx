@@ -3,6 +3,7 @@
  * `div.chart` the page script fills from `pageData` (points computed on the server), with a text summary for
  * screen readers and for a browser without JavaScript.
  */
+import { Bilingual } from "../layout.tsx";
 import type { RecordCharts } from "./record_data.ts";
 import { num, pct } from "./format.ts";
 
@@ -32,7 +33,9 @@ export function RecordChartPanels(props: { charts: RecordCharts; rollingWindow: 
         </p>
       </section>
       <section class="card" aria-labelledby="dd-title">
-        <h2 id="dd-title">Drawdown 回撤</h2>
+        <h2 id="dd-title">
+          <Bilingual en="Drawdown" zh="回撤" />
+        </h2>
         <div
           class="chart"
           id="drawdown-chart"
@@ -47,7 +50,9 @@ export function RecordChartPanels(props: { charts: RecordCharts; rollingWindow: 
         </p>
       </section>
       <section class="card" aria-labelledby="rolling-title">
-        <h2 id="rolling-title">Rolling excess Sharpe 滚动超额夏普</h2>
+        <h2 id="rolling-title">
+          <Bilingual en="Rolling excess Sharpe" zh="滚动超额夏普" />
+        </h2>
         <div
           class="chart"
           id="rolling-chart"

@@ -2,6 +2,7 @@
  * The body of `/app/records/:slug`: what the record is, its charts and metrics, the claimed history beside it,
  * the audit log, the days, live trades and the in-browser verification.
  */
+import { Bilingual } from "../layout.tsx";
 import type { RecordModel } from "./record_data.ts";
 import type { RecordSelection } from "./query.ts";
 import { RecordChartPanels } from "./record_charts.tsx";
@@ -10,6 +11,7 @@ import { ClaimedSection } from "./claimed_section.tsx";
 import { AuditSection } from "./audit_section.tsx";
 import { DaysSection } from "./days_section.tsx";
 import { num, pct } from "./format.ts";
+import { VerifyPanel } from "./verify_panel.tsx";
 
 /** Facts and machine-readable links of a record. */
 function About(props: { model: RecordModel }) {
@@ -19,7 +21,9 @@ function About(props: { model: RecordModel }) {
   const log = record.is_demo ? "demo" : "production";
   return (
     <section class="card" id="about" aria-labelledby="about-title">
-      <h2 id="about-title">About this record 概况</h2>
+      <h2 id="about-title">
+        <Bilingual en="About this record" zh="概况" />
+      </h2>
       <p>
         <span class="badge">{status}</span> {record.is_demo
           ? <span class="badge warn">demo: replayed under a simulated clock, in the demo log</span>
@@ -81,7 +85,9 @@ function About(props: { model: RecordModel }) {
 function LiveTrades() {
   return (
     <section class="card" id="live-trades" aria-labelledby="live-title">
-      <h2 id="live-title">Live trades 实时成交</h2>
+      <h2 id="live-title">
+        <Bilingual en="Live trades" zh="实时成交" />
+      </h2>
       <p class="muted" id="live-status" role="status">
         Trades settled while this page is open appear here (needs JavaScript).
       </p>
@@ -98,6 +104,7 @@ export function RecordPage(props: { model: RecordModel; sel: RecordSelection }) 
     <>
       <About model={model} />
       <RecordChartPanels charts={model.charts} rollingWindow={model.perf.conventions.rolling_window_days} />
+      <VerifyPanel slug={slug} />
       <PerformanceSection perf={model.perf} />
       <ClaimedSection record={model.record} perf={model.perf} />
       <DaysSection slug={slug} model={model} sel={sel} />

@@ -14,6 +14,8 @@ import { libraryPages } from "./library_pages.tsx";
 import { pageSession, sameOriginPosts } from "./page_auth.ts";
 import { recordPages } from "./record_pages.tsx";
 import { sessionPages } from "./session_pages.tsx";
+import { trackedPages } from "./tracked_pages.tsx";
+import { factorPages } from "./factor_pages.tsx";
 import { ASSET_PREFIX, staticAssetRoutes, warmAssets } from "./static_assets.ts";
 import { verifierAssetRoutes } from "./verifier_assets.ts";
 
@@ -36,5 +38,7 @@ export function pageRoutes(deps: AppDeps): Hono<AppEnv> {
   app.route("/", libraryPages(deps));
   app.route("/", recordPages(deps));
   app.route("/", accountPages(deps));
+  app.route("/", trackedPages(deps));
+  app.route("/", factorPages(deps));
   return app;
 }

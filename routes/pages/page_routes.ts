@@ -30,7 +30,7 @@ export function pageRoutes(deps: AppDeps): Hono<AppEnv> {
   app.use("/app/*", (c, next) => isAsset(c.req.path) ? next() : sameOriginPosts(c, next));
   app.use("/app/*", (c, next) => isAsset(c.req.path) ? next() : session(c, next));
   app.route("/", homePage());
-  app.route("/", sessionPages(deps.auth, production));
+  app.route("/", sessionPages(deps.auth, production, deps.github));
   app.route("/", buildPages(deps));
   app.route("/", backtestPages(deps));
   app.route("/", libraryPages(deps));

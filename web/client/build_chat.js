@@ -47,9 +47,20 @@ function addMessage(role, text, keep = true) {
   }
 }
 
+/** One line of the agent's summary with its `**bold**` spans as <strong> (text only, never HTML). */
+function summaryLine(line) {
+  return h(
+    "span",
+    {},
+    line.split(/\*\*(.+?)\*\*/).map((part, i) => (i % 2 ? h("strong", {}, part) : part)),
+    "\n",
+  );
+}
+
 function setConfig(answer) {
   config = answer.config_ready ? answer.config : null;
-  configEl.textContent = answer.summary || "No configuration yet.";
+  const lines = (answer.summary || "No configuration yet.").split("\n").slice(0, 200);
+  replaceChildren(configEl, lines.map(summaryLine));
   run.disabled = !config;
 }
 
@@ -153,5 +164,7 @@ run.addEventListener("click", async () => {
   }
 });
 
-for (const m of storedLog()) addMessage(m.role, m.text, false);
-refreshConfig();
+// A session that has had a turn has a config to show (a new one has none: asking would be a 404).
+const earlier = storedLog();
+for (const m of earlier) addMessage(m.role, m.text, false);
+if (earlier.length > 0) refreshConfig();

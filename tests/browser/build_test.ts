@@ -19,10 +19,6 @@ import {
   waitInPage,
 } from "../_helpers/browser.ts";
 
-/** The chat renders with the backtest helper's shared result view once it exists (until then, a summary). */
-const RESULT_VIEW_EXISTS = await Deno.stat(new URL("../../web/client/result_view.js", import.meta.url))
-  .then(() => true, () => false);
-
 async function withBrowser(fn: (server: AppServer, browser: TestBrowser) => Promise<void>) {
   const server = await startAppServer();
   let browser: TestBrowser | null = null;
@@ -113,6 +109,7 @@ Deno.test("browser: the blueprint form previews live, shows the API's issues by 
 
     await Promise.all([page.waitForNavigation(), page.click("#run-backtest")]);
     assert.match(new URL(page.url()).pathname, /^\/app\/backtests\/[A-Za-z0-9_-]+$/);
+    await page.waitForSelector("#job-status"); // the queued job's own page
   });
 });
 
@@ -187,11 +184,12 @@ Deno.test("browser: the chat with the offline agent reaches config ready, and Ru
 
     await page.click("#chat-run");
     await page.waitForSelector("#chat-run-done", { timeout: 120_000 });
-    assert.ok((await textOf(page, "chat-result")).length > 50, "the result is shown");
-    await checkNotBroken(page, "build-chat");
-    assertClean(page, {
-      allow: RESULT_VIEW_EXISTS ? [] : [/result_view\.js/, /status of 404/],
-    });
+    // The shared result view: summary, equity against the benchmarks, drawdown, monthly table, trades.
+    assert.match(await textOf(page, "summary-metrics"), /Final value/);
+    await page.waitForSelector("#chat-result #monthly-table");
+    await page.waitForSelector("#chat-result #trades-table");
+    await checkNotBroken(page, "build-chat", { charts: ["#equity-chart", "#drawdown-chart"] });
+    assertClean(page);
   });
 });
 

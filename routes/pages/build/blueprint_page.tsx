@@ -63,7 +63,7 @@ function ParamInput(props: { side: string; index: number; row: RuleRow; name: Pa
 }
 
 /** One condition row (the script builds the same markup for rows added later). */
-export function ConditionRow(props: { side: "entry" | "exit"; index: number; row: RuleRow }) {
+function ConditionRow(props: { side: "entry" | "exit"; index: number; row: RuleRow }) {
   const { side, index, row } = props;
   const id = (f: string) => `bp-${side}-${index}-${f}`;
   const sideName = side === "entry" ? "Entry" : "Exit";

@@ -2,7 +2,7 @@
  * In headless Chromium: sign in by OTP, open a queued job's page, watch it complete over `/ws/backtests/{id}`
  * (status and progress change, then the result appears without a reload, with chart canvases and the monthly
  * table), and cancel another job with the page's button. No console errors, no request leaving the app, no token
- * in any URL. Chromium is `/usr/bin/chromium` (or `CHROMIUM_PATH`), run with `--no-sandbox`.
+ * in any URL. Chromium is `/usr/bin/chromium`, run with `--no-sandbox`.
  */
 import assert from "node:assert/strict";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -10,7 +10,7 @@ import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { lastOtp, openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const CHROMIUM = "/usr/bin/chromium";
 
 const FAVICON = /\/favicon\.ico$/;
 
@@ -156,7 +156,7 @@ Deno.test("browser: a queued job's page shows live progress, then the result wit
     const sockets = ctx.urls.filter((u) => u.startsWith("ws:"));
     assert.ok(sockets.some((u) => u.endsWith(`/ws/backtests/${id}`)), `sockets: ${sockets.join(", ")}`);
     assert.ok(ctx.urls.every((u) => !/token=|eyJ/.test(u)), "no token in any URL");
-    await page.screenshot({ path: ".tmp/backtest_progress.png" }).catch(() => {});
+    await page.screenshot({ path: ".tmp/backtest_progress.png", fullPage: true }).catch(() => {});
   }));
 
 Deno.test("browser: a completed job's page draws its charts from the page data; Cancel cancels a queued job", () =>

@@ -247,9 +247,6 @@ form.addEventListener("input", (ev) => {
   }
   schedulePreview();
 });
-form.addEventListener("change", (ev) => {
-  if (ev.target.tagName === "SELECT") form.dispatchEvent(new Event("input", { bubbles: true }));
-});
 
 form.addEventListener("click", (ev) => {
   const button = ev.target.closest?.("button[data-action=remove]");

@@ -3,7 +3,8 @@
 // config_ready, "Run Backtest" posts the config to /run_backtest unchanged and renders the report with the
 // shared result view.
 import { api, ApiError } from "/app/assets/client/api.js";
-import { byId, fmtNumber, h, replaceChildren, showError, showStatus } from "/app/assets/client/dom.js";
+import { byId, h, replaceChildren, showError, showStatus } from "/app/assets/client/dom.js";
+import { renderBacktestResult } from "/app/assets/client/result_view.js";
 
 const SESSION_KEY = "qe_chat_session";
 const LOG_KEY = "qe_chat_log";
@@ -47,9 +48,20 @@ function addMessage(role, text, keep = true) {
   }
 }
 
+/** One line of the agent's summary with its `**bold**` spans as <strong> (text only, never HTML). */
+function summaryLine(line) {
+  return h(
+    "span",
+    {},
+    line.split(/\*\*(.+?)\*\*/).map((part, i) => (i % 2 ? h("strong", {}, part) : part)),
+    "\n",
+  );
+}
+
 function setConfig(answer) {
   config = answer.config_ready ? answer.config : null;
-  configEl.textContent = answer.summary || "No configuration yet.";
+  const lines = (answer.summary || "No configuration yet.").split("\n").slice(0, 200);
+  replaceChildren(configEl, lines.map(summaryLine));
   run.disabled = !config;
 }
 
@@ -102,49 +114,26 @@ byId("chat-new").addEventListener("click", () => {
   sessionStorage.removeItem(SESSION_KEY);
   sessionStorage.removeItem(LOG_KEY);
   replaceChildren(logEl, intro ? intro.cloneNode(true) : null);
+  for (const c of charts) c.remove();
+  charts = [];
   replaceChildren(resultEl);
   setConfig({ config_ready: false, config: null, summary: "" });
   showStatus(status, "A new conversation.");
   input.focus();
 });
 
-/** The report's headline numbers, when the shared result view cannot be loaded. */
-function plainSummary(report) {
-  const s = report.summary ?? {};
-  const rows = Object.entries(s).filter(([, v]) => typeof v === "number" || typeof v === "string").slice(
-    0,
-    30,
-  );
-  return h(
-    "section",
-    { class: "card" },
-    h("h2", {}, "Summary 摘要"),
-    h(
-      "dl",
-      { class: "metrics" },
-      rows.map(([k, v]) =>
-        h("div", {}, h("dt", {}, k), h("dd", {}, typeof v === "number" ? fmtNumber(v) : v))
-      ),
-    ),
-  );
-}
+/** The charts of the result shown (removed before another result is drawn). */
+let charts = [];
 
 run.addEventListener("click", async () => {
   if (!config) return;
   run.disabled = true;
+  for (const c of charts) c.remove();
+  charts = [];
   replaceChildren(resultEl, h("p", { role: "status" }, "Running the backtest…"));
   try {
     const report = await api("/run_backtest", { method: "POST", json: { config } });
-    replaceChildren(resultEl);
-    let rendered = false;
-    try {
-      const view = await import("/app/assets/client/result_view.js");
-      view.renderBacktestResult(resultEl, report);
-      rendered = true;
-    } catch {
-      rendered = false;
-    }
-    if (!rendered) replaceChildren(resultEl, plainSummary(report));
+    charts = renderBacktestResult(resultEl, report);
     resultEl.prepend(h("p", { role: "status", class: "ok", id: "chat-run-done" }, "Backtest finished."));
   } catch (e) {
     showError(resultEl, e);
@@ -153,5 +142,7 @@ run.addEventListener("click", async () => {
   }
 });
 
-for (const m of storedLog()) addMessage(m.role, m.text, false);
-refreshConfig();
+// A session that has had a turn has a config to show (a new one has none: asking would be a 404).
+const earlier = storedLog();
+for (const m of earlier) addMessage(m.role, m.text, false);
+if (earlier.length > 0) refreshConfig();

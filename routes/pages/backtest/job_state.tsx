@@ -18,7 +18,7 @@ export const STATUS_BADGE: Record<string, string> = {
 };
 
 /** A line on where the job stands: the queue's reason, the running date, or nothing once finished. */
-export function stateLine(
+function stateLine(
   job: Pick<JobDetailView, "status" | "current_date" | "trades_executed" | "progress">,
   queue: QueueView | null,
 ): string {

@@ -9,6 +9,7 @@ import type {
   ReportDay,
   TradeExtreme,
 } from "../../../domain/backtest/report.ts";
+import { Bilingual } from "../layout.tsx";
 import { fmtNumber, fmtPct, signClass } from "./format.ts";
 
 /** The most trade rows a result shows (the CSV export has them all). */
@@ -19,8 +20,6 @@ export interface ResultExports {
   csv: string;
   code: { href: string; label: string }[];
 }
-
-const Zh = (props: { text: string }) => <span class="zh" lang="zh-Hans">{props.text}</span>;
 
 const extreme = (t: TradeExtreme | null) => (t ? `${t.ticker} ${fmtPct(t.return)}` : "—");
 
@@ -55,8 +54,7 @@ function Metrics(props: { s: BacktestSummary }) {
       {rows.map(([en, zh, v]) => (
         <div key={en}>
           <dt>
-            {en}
-            <Zh text={zh} />
+            <Bilingual en={en} zh={zh} />
           </dt>
           <dd>{v}</dd>
         </div>
@@ -88,7 +86,7 @@ function MonthlyTable(props: { report: BacktestReport }) {
   return (
     <section aria-labelledby="monthly-heading">
       <h2 id="monthly-heading">
-        Monthly performance <Zh text="月度表现" />
+        <Bilingual en="Monthly performance" zh="月度表现" />
       </h2>
       <div class="table-wrap">
         <table id="monthly-table">
@@ -137,7 +135,7 @@ function TradesTable(props: { report: BacktestReport; csv: string }) {
   return (
     <section aria-labelledby="trades-heading">
       <h2 id="trades-heading">
-        Trades <Zh text="交易记录" />
+        <Bilingual en="Trades" zh="交易记录" />
       </h2>
       {trades.length > shown.length
         ? (
@@ -212,7 +210,7 @@ export function ResultView(props: { report: BacktestReport; exports: ResultExpor
   return (
     <>
       <h2 id="summary-heading">
-        Summary <Zh text="概要" />
+        <Bilingual en="Summary" zh="概要" />
       </h2>
       <Metrics s={r.summary} />
       <p class="row" id="exports">
@@ -228,7 +226,7 @@ export function ResultView(props: { report: BacktestReport; exports: ResultExpor
         : null}
       <section aria-labelledby="equity-heading">
         <h2 id="equity-heading">
-          Equity vs benchmarks (start = 100) <Zh text="净值对比" />
+          <Bilingual en="Equity vs benchmarks (start = 100)" zh="净值对比" />
         </h2>
         <div class="chart" id="equity-chart" role="img" aria-label={`Equity normalised to 100. ${equity}`}>
         </div>
@@ -236,7 +234,7 @@ export function ResultView(props: { report: BacktestReport; exports: ResultExpor
       </section>
       <section aria-labelledby="drawdown-heading">
         <h2 id="drawdown-heading">
-          Drawdown <Zh text="回撤" />
+          <Bilingual en="Drawdown" zh="回撤" />
         </h2>
         <div class="chart" id="drawdown-chart" role="img" aria-label={`Drawdown in percent. ${drawdown}`}>
         </div>

@@ -86,9 +86,9 @@ export const OPERATOR_LABELS: Record<typeof OPERATORS[number], string> = {
 
 /** Readable sizing labels. */
 export const SIZING_LABELS: Record<typeof SIZINGS[number], string> = {
-  percent: "Percent of equity (all equity) 按权益比例",
-  fixed: "Fixed size (100 shares) 固定数量",
-  risk_adjusted: "Risk-adjusted (1% at risk, stop 2 × ATR 14) 风险调整",
+  percent: "All equity 全仓",
+  fixed: "100 shares 固定数量",
+  risk_adjusted: "Risk-adjusted 风险调整",
 };
 
 /** One condition row as the form shows it. */

@@ -34,6 +34,11 @@ export function blueprintPageData() {
   };
 }
 
+/** One `<option>` (a component, so its list key is not written into the HTML). */
+function Opt(props: { value: string; selected: boolean; label: string }) {
+  return <option value={props.value} selected={props.selected}>{props.label}</option>;
+}
+
 function ParamInput(props: { side: string; index: number; row: RuleRow; name: ParamField["name"] }) {
   const fields = INDICATOR_FIELDS[props.row.indicator].fields;
   const f = fields.find((x) => x.name === props.name);
@@ -58,7 +63,7 @@ function ParamInput(props: { side: string; index: number; row: RuleRow; name: Pa
 }
 
 /** One condition row (the script builds the same markup for rows added later). */
-export function ConditionRow(props: { side: "entry" | "exit"; index: number; row: RuleRow }) {
+function ConditionRow(props: { side: "entry" | "exit"; index: number; row: RuleRow }) {
   const { side, index, row } = props;
   const id = (f: string) => `bp-${side}-${index}-${f}`;
   const sideName = side === "entry" ? "Entry" : "Exit";
@@ -69,15 +74,16 @@ export function ConditionRow(props: { side: "entry" | "exit"; index: number; row
         <div>
           <label for={id("indicator")}>Indicator 指标</label>
           <select id={id("indicator")} data-field="indicator">
-            {INDICATORS.map((i) => <option value={i} selected={i === row.indicator}>{i.toUpperCase()}
-            </option>)}
+            {INDICATORS.map((i) => (
+              <Opt key={i} value={i} selected={i === row.indicator} label={i.toUpperCase()} />
+            ))}
           </select>
         </div>
         <div>
           <label for={id("operator")}>Operator 条件</label>
           <select id={id("operator")} data-field="operator">
             {OPERATORS.map((o) => (
-              <option value={o} selected={o === row.operator}>{OPERATOR_LABELS[o]}</option>
+              <Opt key={o} value={o} selected={o === row.operator} label={OPERATOR_LABELS[o]} />
             ))}
           </select>
         </div>
@@ -144,7 +150,7 @@ export function BlueprintPage() {
         </p>
       </noscript>
       <form id="blueprint-form" class="card" novalidate>
-        <p id="bp-errors" role="alert"></p>
+        <div id="bp-errors" role="alert"></div>
         <div class="row">
           <div>
             <label for="bp-asset">Asset (symbol) 标的</label>
@@ -182,8 +188,10 @@ export function BlueprintPage() {
         <div class="row">
           <div>
             <label for="bp-sizing">Position sizing 仓位</label>
-            <select id="bp-sizing">
-              {SIZINGS.map((s) => <option value={s} selected={s === "percent"}>{SIZING_LABELS[s]}</option>)}
+            <select id="bp-sizing" aria-describedby="bp-sizing-help">
+              {SIZINGS.map((s) => (
+                <Opt key={s} value={s} selected={s === "percent"} label={SIZING_LABELS[s]} />
+              ))}
             </select>
           </div>
           <div>
@@ -206,6 +214,10 @@ export function BlueprintPage() {
             <input id="bp-end" type="date" value="2022-12-31" />
           </div>
         </div>
+        <p id="bp-sizing-help" class="muted">
+          All equity: one position with all the cash; 100 shares: a fixed quantity; risk-adjusted: 1% of
+          equity at risk with a stop 2 × ATR(14) away.
+        </p>
       </form>
       <section class="card" aria-labelledby="preview-heading">
         <h2 id="preview-heading">

@@ -44,7 +44,7 @@ export function ChatPage() {
         <h2 id="chat-config-heading">
           Configuration <span class="zh" lang="zh-Hans">配置</span>
         </h2>
-        <pre id="chat-config">No configuration yet.</pre>
+        <div id="chat-config" style="white-space: pre-wrap">No configuration yet.</div>
         <button type="button" id="chat-run" disabled>Run Backtest 运行回测</button>
       </section>
       <section id="chat-result" aria-live="polite" aria-label="Backtest result"></section>

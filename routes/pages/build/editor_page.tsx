@@ -3,8 +3,10 @@
  * (`POST /api/v1/strategy-text/check`: every problem with line, column and hint), runs a backtest of it and saves
  * it (a new strategy, or a new version of the library strategy opened with `?library_id=`).
  */
-import { STRATEGY_TEXT_FORMAT_PATH } from "../../copilot_routes.ts";
 import { BuildTabs } from "./build_tabs.tsx";
+
+/** Where the strategy-text reference is served (`STRATEGY_TEXT_FORMAT_PATH` of the copilot routes). */
+const FORMAT_REFERENCE = "/docs/strategy-text";
 
 /** The strategy opened from the library, when there is one. */
 export interface EditorSource {
@@ -34,7 +36,7 @@ export function EditorPage(props: { text: string; source: EditorSource | null })
           : (
             <p id="editor-source" class="muted">
               A new strategy. One <code>key: value</code> line per field; rules in the expression language (
-              <a href={STRATEGY_TEXT_FORMAT_PATH}>format reference</a>).
+              <a href={FORMAT_REFERENCE}>format reference</a>).
             </p>
           )}
         <label for="strategy-text">Strategy text 策略文本</label>

@@ -150,7 +150,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
               <a href="/app/backtests">← All backtests</a>
             </p>
             <JobState job={job} cancelAction={`/app/backtests/${encodeURIComponent(id)}/cancel`} />
-            <div id="result" aria-live="polite">
+            <div id="result">
               {report
                 ? <ResultView report={report} exports={exports} />
                 : job.status === "queued" || job.status === "running"

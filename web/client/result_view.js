@@ -275,15 +275,11 @@ function notesSection(report) {
   return h("ul", { class: "muted", id: "report-notes" }, notes.slice(0, 20).map((n) => h("li", {}, n)));
 }
 
-/** The charts drawn in each container, removed when it is drawn again. */
-const drawn = new WeakMap();
-
 /**
  * Renders `report` into `container` (replacing its children) and draws the charts. `opts.exports`:
- * `{csv: href, code: [{href, label}]}` adds download links. Rendering into the same container again first removes the charts drawn there. Answers the charts.
+ * `{csv: href, code: [{href, label}]}` adds download links. Answers the charts: a caller drawing again into the same container removes them first.
  */
 export function renderBacktestResult(container, report, opts = {}) {
-  for (const chart of drawn.get(container) ?? []) chart.remove();
   const summary = report?.summary ?? {};
   replaceChildren(
     container,
@@ -296,9 +292,7 @@ export function renderBacktestResult(container, report, opts = {}) {
     monthlySection(report ?? {}),
     tradesSection(report ?? {}, opts),
   );
-  const charts = drawResultCharts(container, report ?? {});
-  drawn.set(container, charts);
-  return charts;
+  return drawResultCharts(container, report ?? {});
 }
 
 /** Draws the equity and drawdown charts into `#equity-chart` and `#drawdown-chart` inside `container`. */

@@ -173,6 +173,17 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
       return c.redirect(`/app/backtests/${encodeURIComponent(id)}`, 303);
     }));
 
+  // Signed in again after a signed-out Cancel: the sign-in page sends the visitor here with a GET.
+  app.get(
+    "/app/backtests/:id/cancel",
+    requirePageUser,
+    (c) =>
+      ownJobPage(
+        c,
+        (_me, id) => Promise.resolve(c.redirect(`/app/backtests/${encodeURIComponent(id)}`, 303)),
+      ),
+  );
+
   app.get("/app/backtests/:id/trades.csv", requirePageUser, (c) =>
     ownJobPage(c, async (me, id) => {
       const file = await jobTradesCsv(deps.backtests, me, id);

@@ -150,7 +150,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
               <a href="/app/backtests">← All backtests</a>
             </p>
             <JobState job={job} cancelAction={`/app/backtests/${encodeURIComponent(id)}/cancel`} />
-            <div id="result" aria-live="polite">
+            <div id="result">
               {report
                 ? <ResultView report={report} exports={exports} />
                 : job.status === "queued" || job.status === "running"
@@ -172,6 +172,17 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
       }
       return c.redirect(`/app/backtests/${encodeURIComponent(id)}`, 303);
     }));
+
+  // Signed in again after a signed-out Cancel: the sign-in page sends the visitor here with a GET.
+  app.get(
+    "/app/backtests/:id/cancel",
+    requirePageUser,
+    (c) =>
+      ownJobPage(
+        c,
+        (_me, id) => Promise.resolve(c.redirect(`/app/backtests/${encodeURIComponent(id)}`, 303)),
+      ),
+  );
 
   app.get("/app/backtests/:id/trades.csv", requirePageUser, (c) =>
     ownJobPage(c, async (me, id) => {

@@ -1,18 +1,30 @@
 /**
- * In headless Chromium: sign in by OTP, open a queued job's page, watch it complete over `/ws/backtests/{id}`
- * (status and progress change, then the result appears without a reload, with chart canvases and the monthly
- * table), and cancel another job with the page's button. No console errors, no request leaving the app, no token
- * in any URL. Chromium is `/usr/bin/chromium`, run with `--no-sandbox`.
+ * In headless Chromium (`tests/_helpers/browser.ts`): sign in by OTP, open a queued job's page, watch it complete
+ * over `/ws/backtests/{id}` (status and progress change, then the result appears without a reload, with drawn
+ * charts and the monthly table), a completed job's page on a 375 px phone, and Cancel from the page. Every page is
+ * clean (no console error, failed request or request leaving the app) and no token is in any URL.
+ *
+ * The app is served here from a test world without a queue worker, so a job stays queued until the test runs
+ * it with the runner the queue uses (`runBacktestJob`) — after the page is watching.
  */
 import assert from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
+import {
+  assertClean,
+  checkNotBroken,
+  launchBrowser,
+  openPage,
+  type PageDom,
+  type TestBrowser,
+  waitInPage,
+} from "../_helpers/browser.ts";
 import { lastOtp, openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-
-const FAVICON = /\/favicon\.ico$/;
+declare const document: PageDom;
+declare const performance: PageDom;
+declare const location: PageDom;
 
 const SPEC = {
   name: "Browser RSI",
@@ -28,14 +40,12 @@ const SPEC = {
 interface Ctx {
   w: TestWorld;
   origin: string;
-  page: Page;
-  /** Console errors, page errors, and requests to anywhere but the app (checked after `fn`). */
-  problems: string[];
-  /** Every URL the page requested or opened a socket to. */
-  urls: string[];
+  browser: TestBrowser;
+  /** Every WebSocket the pages opened. */
+  sockets: string[];
 }
 
-/** Serves a test world on a loopback port with the stream bridge, opens Chromium on it, runs `fn`, cleans up. */
+/** Serves a test world on a loopback port with the stream bridge, starts Chromium, runs `fn`, cleans up. */
 async function withBrowser(fn: (ctx: Ctx) => Promise<void>) {
   const w = await openTestWorld();
   const ac = new AbortController();
@@ -48,40 +58,11 @@ async function withBrowser(fn: (ctx: Ctx) => Promise<void>) {
     w.deps.hub,
     () => w.clock.now(),
   );
-  let browser: Browser | undefined;
+  let browser: TestBrowser | undefined;
   try {
     await bridge.ready;
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run"],
-    });
-    const page = await browser.newPage();
-    await page.setViewport({ width: 1000, height: 900 });
-    const problems: string[] = [];
-    const urls: string[] = [];
-    page.on("console", (m) => {
-      // Chromium asks for /favicon.ico by itself; the app serves none (a shell matter, not this page's).
-      if (m.type() === "error" && !FAVICON.test(m.location()?.url ?? "")) {
-        problems.push(`console: ${m.text()}`);
-      }
-    });
-    page.on("pageerror", (e) => problems.push(`page error: ${e instanceof Error ? e.message : String(e)}`));
-    page.on("request", (r) => {
-      urls.push(r.url());
-      if (!r.url().startsWith(origin) && !r.url().startsWith("data:") && !r.url().startsWith("blob:")) {
-        problems.push(`left the app: ${r.url()}`);
-      }
-    });
-    page.on("response", (r) => {
-      if (r.status() >= 400 && !FAVICON.test(r.url())) problems.push(`${r.status()} ${r.url()}`);
-    });
-    const cdp = await page.createCDPSession();
-    await cdp.send("Network.enable");
-    cdp.on("Network.webSocketCreated", (e: { url: string }) => urls.push(e.url));
-    await fn({ w, origin, page, problems, urls });
-    assert.deepEqual(problems, []);
+    browser = await launchBrowser();
+    await fn({ w, origin: `http://127.0.0.1:${server.addr.port}`, browser, sockets: [] });
   } finally {
     await browser?.close();
     bridge.stop();
@@ -91,14 +72,23 @@ async function withBrowser(fn: (ctx: Ctx) => Promise<void>) {
   }
 }
 
-/** Signs in through the page forms, ending on `next`. */
-async function signIn(ctx: Ctx, email: string, next: string) {
-  const { page, origin, w } = ctx;
-  await page.goto(`${origin}/app/sign-in?next=${encodeURIComponent(next)}`);
+/** A clean page that records the WebSockets it opens. */
+async function newPage(ctx: Ctx, viewport?: { width: number; height: number }): Promise<Page> {
+  const page = await openPage(ctx.browser, ctx.origin, viewport ? { viewport } : {});
+  const cdp = await page.createCDPSession();
+  await cdp.send("Network.enable");
+  cdp.on("Network.webSocketCreated", (e: { url: string }) => ctx.sockets.push(e.url));
+  page.on("request", (r) => ctx.sockets.push(r.url()));
+  return page;
+}
+
+/** Signs in through the page forms with the mailed code, ending on `next`. */
+async function signIn(ctx: Ctx, page: Page, email: string, next: string) {
+  await page.goto(`${ctx.origin}/app/sign-in?next=${encodeURIComponent(next)}`);
   await page.type("#email", email);
-  await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
-  await page.type("#otp_code", lastOtp(w.sent, email));
-  await Promise.all([page.waitForNavigation(), page.click("form button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  await page.type("#otp_code", lastOtp(ctx.w.sent, email));
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
   assert.equal(new URL(page.url()).pathname, next);
 }
 
@@ -110,41 +100,47 @@ async function queueJob(w: TestWorld, email: string) {
   return { id: (await res.json()).job_id as string, token: access_token };
 }
 
-/** Waits until `#job-status` says `status`. */
-const waitForStatus = (page: Page, status: string) =>
-  page.waitForFunction(`document.getElementById("job-status")?.getAttribute("data-status") === "${status}"`, {
-    timeout: 30_000,
-  });
-
 const statusOf = (page: Page) => page.$eval("#job-status", (el) => el.getAttribute("data-status"));
+
+const waitForStatus = (page: Page, status: string) =>
+  waitInPage(
+    page,
+    (s: string) => document.getElementById("job-status")?.getAttribute("data-status") === s,
+    [status],
+    { what: `#job-status ${status}` },
+  );
+
+/** Waits until the page has asked for its access token (its socket opens right after). */
+const waitForToken = (page: Page) =>
+  waitInPage(
+    page,
+    () => performance.getEntriesByName(location.origin + "/app/session/token").length > 0,
+    [],
+    {
+      what: "the page's token request",
+    },
+  );
 
 Deno.test("browser: a queued job's page shows live progress, then the result with charts, without a reload", () =>
   withBrowser(async (ctx) => {
-    const { page, w } = ctx;
+    const { w } = ctx;
     const email = "watcher@example.com";
     const { id } = await queueJob(w, email);
-    await signIn(ctx, email, `/app/backtests/${id}`);
+    const page = await newPage(ctx);
+    await signIn(ctx, page, email, `/app/backtests/${id}`);
     assert.equal(await statusOf(page), "queued");
-    assert.equal(await page.$eval("#job-progress", (el) => (el as unknown as { value: number }).value), 0);
+    assert.equal(await page.$eval("#job-progress", (el) => (el as PageDom).value), 0);
     assert.ok(await page.$("#job-cancel"));
-    // The socket is open once the page has asked for its token; give it a moment, then run the job.
-    await page.waitForFunction(() =>
-      performance.getEntriesByName(location.origin + "/app/session/token").length > 0
-    );
+    await waitForToken(page);
     await new Promise((r) => setTimeout(r, 300));
-    await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
+    await page.evaluate(() => (document.body.dataset.marker = "42"));
     const seen = waitForStatus(page, "running");
     assert.equal(await runBacktestJob(w.deps.backtests, id), "completed");
     await seen;
     await waitForStatus(page, "completed");
-    assert.equal(await page.$eval("#job-progress", (el) => (el as unknown as { value: number }).value), 100);
-    await page.waitForSelector("#equity-chart canvas", { timeout: 30_000 });
-    await page.waitForSelector("#drawdown-chart canvas", { timeout: 30_000 });
-    assert.equal(
-      await page.evaluate(() => (globalThis as unknown as { marker?: number }).marker),
-      42,
-      "no reload",
-    );
+    assert.equal(await page.$eval("#job-progress", (el) => (el as PageDom).value), 100);
+    await checkNotBroken(page, "backtest-live-completed", { charts: ["#equity-chart", "#drawdown-chart"] });
+    assert.equal(await page.evaluate(() => document.body.dataset.marker), "42", "no reload");
     assert.equal(await page.$("#job-cancel"), null);
     const months = await page.$$eval("#monthly-table tbody tr", (rows) => rows.length);
     assert.ok(months > 12);
@@ -153,28 +149,31 @@ Deno.test("browser: a queued job's page shows live progress, then the result wit
     assert.ok(await page.$("#export-csv") && await page.$("#export-code"));
     const legend = await page.$$eval(".legend li", (li) => li.map((l) => l.textContent));
     assert.deepEqual(legend, ["Strategy", "000300.SH"]);
-    const sockets = ctx.urls.filter((u) => u.startsWith("ws:"));
+    const sockets = ctx.sockets.filter((u) => u.startsWith("ws:"));
     assert.ok(sockets.some((u) => u.endsWith(`/ws/backtests/${id}`)), `sockets: ${sockets.join(", ")}`);
-    assert.ok(ctx.urls.every((u) => !/token=|eyJ/.test(u)), "no token in any URL");
-    await page.screenshot({ path: ".tmp/backtest_progress.png", fullPage: true }).catch(() => {});
+    assert.ok(ctx.sockets.every((u) => !/token=|eyJ/.test(u)), "no token in any URL");
+    assertClean(page);
   }));
 
-Deno.test("browser: a completed job's page draws its charts from the page data; Cancel cancels a queued job", () =>
+Deno.test("browser: a completed job's page draws its charts from the page data and fits a phone; Cancel works", () =>
   withBrowser(async (ctx) => {
-    const { page, w, origin } = ctx;
+    const { w, origin } = ctx;
     const email = "canceller@example.com";
     const done = await queueJob(w, email);
     await runBacktestJob(w.deps.backtests, done.id);
-    await signIn(ctx, email, `/app/backtests/${done.id}`);
-    await page.waitForSelector("#equity-chart canvas", { timeout: 30_000 });
+    const page = await newPage(ctx, { width: 375, height: 800 });
+    await signIn(ctx, page, email, `/app/backtests/${done.id}`);
     assert.equal(await statusOf(page), "completed");
+    await checkNotBroken(page, "backtest-completed-phone", { charts: ["#equity-chart", "#drawdown-chart"] });
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `the page is ${width} px wide on a 375 px phone`);
+    assertClean(page);
+
     const res = await w.request("POST", "/api/v1/backtests", { json: { spec: SPEC }, token: done.token });
     const queued = (await res.json()).job_id as string;
     await page.goto(`${origin}/app/backtests/${queued}`);
     assert.equal(await statusOf(page), "queued");
-    await page.waitForFunction(() =>
-      performance.getEntriesByName(location.origin + "/app/session/token").length > 0
-    );
+    await waitForToken(page);
     await page.click("#job-cancel");
     await waitForStatus(page, "cancelled");
     assert.equal(await page.$("#job-cancel"), null);
@@ -182,4 +181,5 @@ Deno.test("browser: a completed job's page draws its charts from the page data; 
     assert.equal(api.status, "cancelled");
     const result = await page.$eval("#result", (el) => el.textContent ?? "");
     assert.match(result, /no result \(cancelled\)/);
+    assertClean(page);
   }));

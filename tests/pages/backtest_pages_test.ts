@@ -272,6 +272,9 @@ Deno.test("the cancel form cancels a queued job without JavaScript and the page 
     assert.match(page, /data-status="cancelled">cancelled</);
     assert.ok(!page.includes('id="job-cancel"'));
     assert.match(page, /This run has no result \(cancelled\)/);
+    const back = await getPage(w, `/app/backtests/${id}/cancel`, me.cookie);
+    assert.equal(back.status, 303, "a GET (after signing in again) only goes back to the job");
+    assert.equal(back.headers.get("location"), `/app/backtests/${id}`);
     const again = await postForm(w, `/app/backtests/${id}/cancel`, {}, me.cookie);
     assert.equal(again.status, 303, "cancelling a finished job just shows it");
   }));

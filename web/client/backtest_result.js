@@ -8,7 +8,7 @@ import { drawResultCharts, renderBacktestResult } from "/app/assets/client/resul
 
 const BADGE = { queued: "warn", running: "warn", completed: "good", failed: "bad", cancelled: "bad" };
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
-/** Reconnections after the socket closes without a final state (lifetime reached, network). */
+/** Reconnections in a row, without a message between them, before the page gives up following. */
 const MAX_RECONNECTS = 10;
 
 const data = readPageData();
@@ -65,7 +65,9 @@ async function follow(attempt = 0) {
   }
   const socket = new WebSocket(socketUrl(data.socket), ["bearer", token]);
   let finished = false;
+  let heard = false;
   socket.addEventListener("message", (event) => {
+    heard = true;
     let m;
     try {
       m = JSON.parse(event.data);
@@ -81,11 +83,13 @@ async function follow(attempt = 0) {
   });
   socket.addEventListener("close", () => {
     if (finished) return;
-    if (attempt >= MAX_RECONNECTS) {
+    // A socket that carried messages closed at the end of its lifetime: start counting again (fresh token).
+    const next = heard ? 1 : attempt + 1;
+    if (next > MAX_RECONNECTS) {
       showError(result, new Error("Lost the live progress: reload the page to see where the run stands."));
       return;
     }
-    setTimeout(() => follow(attempt + 1), Math.min(1000 * 2 ** attempt, 15_000));
+    setTimeout(() => follow(next), Math.min(500 * 2 ** next, 15_000));
   });
 }
 

@@ -277,7 +277,8 @@ function notesSection(report) {
 
 /**
  * Renders `report` into `container` (replacing its children) and draws the charts. `opts.exports`:
- * `{csv: href, code: [{href, label}]}` adds download links. Answers the charts, so a caller can drop them.
+ * `{csv: href, code: [{href, label}]}` adds download links. Answers the charts: a caller drawing again into the
+ * same container removes them first.
  */
 export function renderBacktestResult(container, report, opts = {}) {
   const summary = report?.summary ?? {};

@@ -14,7 +14,6 @@ import {
   recordOf,
   signInInBrowser,
   startAppServer,
-  waitInPage,
 } from "../_helpers/browser.ts";
 
 const SPEC_V1 = {
@@ -25,8 +24,19 @@ const SPEC_V1 = {
 };
 const SPEC_V2 = { ...SPEC_V1, entry: "crosses_above(sma(close, 5), sma(close, 30))" };
 
-const textOf = (page: Page, selector: string) =>
-  page.$eval(selector, (el) => (el as HTMLElement).innerText.trim());
+// The page callbacks below use only what puppeteer's own types declare (no DOM library in the type check).
+const textOf = (page: Page, selector: string) => page.$eval(selector, (el) => (el.textContent ?? "").trim());
+
+/** Waits until the text of `selector` matches `re`. */
+async function waitForText(page: Page, selector: string, re: RegExp) {
+  const until = Date.now() + 30_000;
+  for (;;) {
+    const text = await page.$eval(selector, (el) => el.textContent ?? "");
+    if (re.test(text)) return text;
+    if (Date.now() > until) throw new Error(`${selector} never matched ${re}: ${text}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** Clicks `selector` and waits for the navigation it starts. */
 async function clickAndWait(page: Page, selector: string) {
@@ -83,7 +93,7 @@ Deno.test("library pages in a browser: stage, promote, roll back, submit, compar
     await clickAndWait(page, "#stage-submit");
     await clickAndWait(page, "#promote");
     assert.equal(await textOf(page, "#production-version"), "v2");
-    assert.equal(await page.$eval("#rollback", (b) => (b as HTMLButtonElement).disabled), false);
+    assert.equal(await page.$eval("#rollback", (b) => b.hasAttribute("disabled")), false);
     await clickAndWait(page, "#rollback");
     assert.equal(await textOf(page, "#production-version"), "v1");
     assert.match(await textOf(page, "#done-status"), /rolled back/);
@@ -102,10 +112,7 @@ Deno.test("library pages in a browser: stage, promote, roll back, submit, compar
 
     // Download the strategy text.
     await page.click("#export-text");
-    await waitInPage(
-      page,
-      () => /Downloaded/.test(document.getElementById("export-status")?.innerText ?? ""),
-    );
+    await waitForText(page, "#export-status", /Downloaded/);
 
     // Compare v1 and v2 side by side.
     await clickAndWait(page, "#compare-submit");
@@ -137,7 +144,7 @@ Deno.test("library pages in a browser: stage, promote, roll back, submit, compar
     });
     await phone.goto(`${server.origin}/app/leaderboard?period=alltime`, { waitUntil: "load" });
     assert.ok(
-      await phone.evaluate(() => document.documentElement.scrollWidth <= 376),
+      await phone.$eval("html", (el) => el.scrollWidth <= 376),
       "no sideways page scroll",
     );
     await checkNotBroken(phone, "leaderboard-phone");

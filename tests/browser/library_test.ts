@@ -105,7 +105,7 @@ Deno.test("library pages in a browser: stage, promote, roll back, submit, compar
     await setNumber(page, "#lb-version", 2);
     await page.select("#lb-submit-dataset", "default");
     await page.type("#lb-ticker", "RELIANCE.NS");
-    await page.click("#lb-submit");
+    await page.click("#submit-leaderboard");
     await page.waitForSelector("#lb-score");
     assert.match(await textOf(page, "#lb-score"), /^Ranked: score \d+\.\d\d$/);
     assert.match(await textOf(page, "#lb-result"), /ticker RELIANCE\.NS does not change the run/);

@@ -105,10 +105,10 @@ function metric(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
-byId("submit-leaderboard").addEventListener("submit", (ev) => {
+byId("submit-leaderboard-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const out = byId("lb-result");
-  const button = byId("lb-submit");
+  const button = byId("submit-leaderboard");
   busy(button, out, "Running the strategy on the dataset…", async () => {
     const dataset = byId("lb-submit-dataset").value;
     const ticker = byId("lb-ticker").value.trim();

@@ -110,9 +110,11 @@ Deno.test("library pages in a browser: stage, promote, roll back, submit, compar
     assert.match(await textOf(page, "#lb-score"), /^Ranked: score \d+\.\d\d$/);
     assert.match(await textOf(page, "#lb-result"), /ticker RELIANCE\.NS does not change the run/);
 
-    // Download the strategy text.
+    // Download the strategy text and the CSV.
     await page.click("#export-text");
-    await waitForText(page, "#export-status", /Downloaded/);
+    await waitForText(page, "#export-status", /Downloaded .*\.strategy\.txt/);
+    await page.click("#export-csv");
+    await waitForText(page, "#export-status", /Downloaded strategy-\d+-backtest\.csv/);
 
     // Compare v1 and v2 side by side.
     await clickAndWait(page, "#compare-submit");

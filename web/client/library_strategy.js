@@ -158,4 +158,4 @@ function exporter(buttonId, path, filename, type) {
 
 exporter("export-text", `${base}/strategy.txt`, `${data.id}-v${data.latest}.strategy.txt`, "text/plain");
 exporter("export-code", `/export/code/${data.number}`, `strategy-${data.number}.py`, "text/x-python");
-exporter("export-csv", `${base}/export.csv`, `${data.id}-backtest.csv`, "text/csv");
+exporter("export-csv", `/export/csv/${data.number}`, `strategy-${data.number}-backtest.csv`, "text/csv");

@@ -189,8 +189,12 @@ export function ExportCard() {
       <div class="row">
         <button type="button" class="secondary" id="export-text">Strategy text (.txt)</button>
         <button type="button" class="secondary" id="export-code">backtrader Python (.py)</button>
-        <button type="button" class="secondary" id="export-csv">Latest backtest (CSV)</button>
+        <button type="button" class="secondary" id="export-csv">Trades and equity (CSV)</button>
       </div>
+      <p class="muted">
+        The CSV holds the trades and daily equity of this strategy's latest completed backtest (with none yet,
+        of a run of its latest version).
+      </p>
       <div id="export-status"></div>
     </section>
   );

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Browser tests in headless Chromium driven by puppeteer-core:
  * - `launchBrowser()` finds Chromium (`CHROMIUM_PATH`, else `chromium`, `chromium-browser`, `google-chrome` on
@@ -20,6 +19,16 @@ import { summarisePng } from "./png_pixels.ts";
 
 export { type AppServer, startAppServer } from "./app_server.ts";
 
+/**
+ * The page's DOM as the callbacks a test runs in the page see it, loosely typed: Deno's types have no DOM, and
+ * a `lib="dom"` reference would change the types of every file checked with this one. A test file declares
+ * `declare const document: PageDom;` for its in-page callbacks.
+ */
+// deno-lint-ignore no-explicit-any
+export type PageDom = any;
+declare const document: PageDom;
+declare const location: { hash: string };
+
 const REPO = new URL("../../", import.meta.url).pathname;
 const TMP = `${REPO}.tmp`;
 
@@ -28,8 +37,8 @@ export const STEP_TIMEOUT_MS = 30_000;
 
 const INSTALL_HINT =
   "Install Chromium (Debian/Ubuntu: `sudo apt-get install -y chromium`; `.ci/run` does it) " +
-  "or set CHROMIUM_PATH to a Chromium or Chrome binary, and let the test run it (`deno task test` adds " +
-  "chromium to --allow-run; for another binary add its path to --allow-run).";
+  "or set CHROMIUM_PATH to a Chromium or Chrome binary. `deno task test` lets the tests run CHROMIUM_PATH " +
+  "(default `chromium`); with plain `deno test` pass --allow-run=<that binary>";
 
 /** A running Chromium and the puppeteer connection to it. */
 export interface TestBrowser {

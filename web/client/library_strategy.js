@@ -105,10 +105,10 @@ function metric(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
 
-byId("submit-leaderboard").addEventListener("submit", (ev) => {
+byId("submit-leaderboard-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const out = byId("lb-result");
-  const button = byId("lb-submit");
+  const button = byId("submit-leaderboard");
   busy(button, out, "Running the strategy on the dataset…", async () => {
     const dataset = byId("lb-submit-dataset").value;
     const ticker = byId("lb-ticker").value.trim();
@@ -158,4 +158,4 @@ function exporter(buttonId, path, filename, type) {
 
 exporter("export-text", `${base}/strategy.txt`, `${data.id}-v${data.latest}.strategy.txt`, "text/plain");
 exporter("export-code", `/export/code/${data.number}`, `strategy-${data.number}.py`, "text/x-python");
-exporter("export-csv", `${base}/export.csv`, `${data.id}-backtest.csv`, "text/csv");
+exporter("export-csv", `/export/csv/${data.number}`, `strategy-${data.number}-backtest.csv`, "text/csv");

@@ -15,7 +15,9 @@ const LIBRARY_PAGE_ROWS = 50;
 /** The stage badges of a strategy: production, staging, published. */
 export function StageBadges(props: { s: StrategyView }) {
   const { s } = props;
-  if (s.production_version === null && s.staging_version === null) return <span class="muted">none</span>;
+  if (s.production_version === null && s.staging_version === null) {
+    return <span class="muted">not staged</span>;
+  }
   return (
     <>
       {s.production_version !== null

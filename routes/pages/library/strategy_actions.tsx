@@ -149,7 +149,7 @@ export function LeaderboardCard(props: { latest: number }) {
   return (
     <section class="card" aria-labelledby="submit-h">
       <h2 id="submit-h">Submit to the leaderboard 提交排行榜</h2>
-      <form id="submit-leaderboard">
+      <form id="submit-leaderboard-form">
         <div class="row">
           <VersionInput id="lb-version" label="Version 版本" latest={props.latest} value={props.latest} />
           <div>
@@ -162,7 +162,7 @@ export function LeaderboardCard(props: { latest: number }) {
             <label for="lb-ticker">Ticker (optional) 代码</label>
             <input id="lb-ticker" name="ticker" maxlength={40} placeholder="RELIANCE.NS" autocomplete="off" />
           </div>
-          <button type="submit" id="lb-submit">Submit 提交</button>
+          <button type="submit" id="submit-leaderboard">Submit to the leaderboard 提交</button>
         </div>
       </form>
       <ul class="muted">
@@ -189,8 +189,12 @@ export function ExportCard() {
       <div class="row">
         <button type="button" class="secondary" id="export-text">Strategy text (.txt)</button>
         <button type="button" class="secondary" id="export-code">backtrader Python (.py)</button>
-        <button type="button" class="secondary" id="export-csv">Latest backtest (CSV)</button>
+        <button type="button" class="secondary" id="export-csv">Trades and equity (CSV)</button>
       </div>
+      <p class="muted">
+        The CSV holds the trades and daily equity of this strategy's latest completed backtest (with none yet,
+        of a run of its latest version).
+      </p>
       <div id="export-status"></div>
     </section>
   );

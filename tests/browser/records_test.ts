@@ -1,0 +1,110 @@
+/**
+ * The track-record pages in headless Chromium (puppeteer-core, `/usr/bin/chromium` or `CHROMIUM_PATH`): the list
+ * and a real settled record with a claimed history, served on 127.0.0.1. The charts draw canvases, selecting a
+ * day shows its positions and trades, the list fits a 375 px wide phone, no console error is logged and no
+ * request leaves the app.
+ */
+import assert from "node:assert/strict";
+import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { putClaimedHistory } from "../../domain/track_record/claimed_history.ts";
+import { buildDividendSuspensionRecord, openTrackWorld } from "../_helpers/track_world.ts";
+
+const SLUG = "div-suspension";
+
+/** A page that records console errors, page errors and requests to other origins. */
+async function watchedPage(browser: Browser, base: string) {
+  const page = await browser.newPage();
+  const problems: string[] = [];
+  // The browser's own favicon probe is not the page's doing (the shell links no icon yet); anything else is.
+  const favicon = (url: string) => new URL(url).pathname === "/favicon.ico";
+  page.on("console", (m) => {
+    const from = m.location()?.url ?? "";
+    if (m.type() === "error" && !(from && favicon(from))) problems.push(`console: ${m.text()} (${from})`);
+  });
+  page.on("pageerror", (e) => problems.push(`page error: ${e}`));
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(base) && !url.startsWith("ws://127.0.0.1") && !url.startsWith("data:")) {
+      problems.push(`request left the app: ${url}`);
+    }
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !favicon(r.url())) problems.push(`${r.status()} ${r.url()}`);
+  });
+  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  return { page, problems };
+}
+
+/** Number of canvases drawn in `#id`. */
+const canvases = (page: Page, id: string) =>
+  page.$eval(`#${id}`, (el) => el.querySelectorAll("canvas").length);
+
+Deno.test({
+  name: "browser: the track-record list and a record page draw, select a day, log no errors",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const world = await openTrackWorld();
+    let browser: Browser | null = null;
+    try {
+      await buildDividendSuspensionRecord(world.w, { slug: SLUG });
+      const s = (await world.w.deps.track.strategies.get(SLUG))!;
+      const navs = await world.w.deps.track.settlements.navSeries(SLUG);
+      await putClaimedHistory(
+        world.w.deps.track,
+        s.owner_id,
+        SLUG,
+        navs.slice(0, 12).map((n, i) => ({ date: n.date, nav: n.nav * (1 + 0.002 * (i % 2)) })),
+      );
+      browser = await puppeteer.launch({
+        executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+        headless: true,
+        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+      });
+      const { page, problems } = await watchedPage(browser, world.base);
+
+      await page.setViewport({ width: 375, height: 800 });
+      await page.goto(`${world.base}/app/records`, { waitUntil: "load" });
+      const rows = await page.$$eval(
+        "#records-table tbody tr",
+        (trs) => trs.map((tr) => tr.textContent ?? ""),
+      );
+      assert.equal(rows.length, 1);
+      assert.match(rows[0], /dividend ex-date/);
+      const overflow = await page.evaluate<[], () => number>(
+        // A string, so this file needs no DOM types: evaluated in the page.
+        "document.documentElement.scrollWidth - window.innerWidth" as unknown as () => number,
+      );
+      assert.ok(overflow <= 0, `the list is ${overflow}px wider than a 375px phone`);
+      await page.select("#rf-universe", "csi500");
+      await Promise.all([page.waitForNavigation(), page.click("#records-apply")]);
+      assert.match(page.url(), /universe=csi500/);
+      assert.equal(await page.$$eval("#records-table tbody tr", (trs) => trs.length), 0);
+
+      await page.setViewport({ width: 1200, height: 900 });
+      await page.goto(`${world.base}/app/records/${SLUG}`, { waitUntil: "load" });
+      for (const id of ["nav-chart", "drawdown-chart", "rolling-chart", "claimed-chart"]) {
+        await page.waitForSelector(`#${id} canvas`, { timeout: 10_000 });
+        assert.ok((await canvases(page, id)) > 0, `#${id} has a canvas`);
+      }
+      const legend = await page.$eval("#nav-chart + .legend", (el) => el.textContent ?? "");
+      assert.match(legend, /Benchmark 000300\.SH/);
+      await page.waitForFunction(
+        '/Connected/.test(document.getElementById("live-status")?.textContent ?? "")',
+        { timeout: 10_000 },
+      );
+      const firstDay = await page.$eval("#days-table tbody tr th", (th) => th.textContent ?? "");
+      await Promise.all([page.waitForNavigation(), page.click("#days-table tbody tr a")]);
+      await page.waitForSelector("#day-detail h3");
+      assert.equal(
+        (await page.$eval("#day-detail h3", (el) => el.textContent ?? "")).slice(0, 10),
+        firstDay.slice(0, 10),
+      );
+      assert.ok(await page.$("#day-positions, #day-detail p.muted"), "positions (or all cash) shown");
+      assert.deepEqual(problems, []);
+    } finally {
+      await browser?.close();
+      await world.close();
+    }
+  },
+});

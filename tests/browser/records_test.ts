@@ -1,15 +1,22 @@
 /**
  * The track-record pages in headless Chromium (puppeteer-core, `/usr/bin/chromium` or `CHROMIUM_PATH`): the list
- * and a real settled record with a claimed history, served on 127.0.0.1. The charts draw canvases, selecting a
+ * and a real settled record with a claimed history, served on 127.0.0.1. The charts draw canvases, a day settled
+ * while the page is open shows its trades in the live list (from /ws), selecting a
  * day shows its positions and trades, the list fits a 375 px wide phone, no console error is logged and no
  * request leaves the app.
  */
 import assert from "node:assert/strict";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import { getCalendar } from "../../domain/calendar/calendar.ts";
+import { settleStrategy } from "../../domain/track_record/settlement/settle.ts";
+import { attestPending } from "../../domain/track_record/signals/attest_pending.ts";
+import { submitSignal } from "../../domain/track_record/signals/signals.ts";
+import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { putClaimedHistory } from "../../domain/track_record/claimed_history.ts";
 import { buildDividendSuspensionRecord, openTrackWorld } from "../_helpers/track_world.ts";
 
 const SLUG = "div-suspension";
+const sse = getCalendar("SSE");
 
 /** A page that records console errors, page errors and requests to other origins. */
 async function watchedPage(browser: Browser, base: string) {
@@ -40,14 +47,16 @@ const canvases = (page: Page, id: string) =>
   page.$eval(`#${id}`, (el) => el.querySelectorAll("canvas").length);
 
 Deno.test({
-  name: "browser: the track-record list and a record page draw, select a day, log no errors",
+  name:
+    "browser: the track-record list and a record page draw, show live trades, select a day, log no errors",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
     const world = await openTrackWorld();
     let browser: Browser | null = null;
+    let stopBridge = () => {};
     try {
-      await buildDividendSuspensionRecord(world.w, { slug: SLUG });
+      const built = await buildDividendSuspensionRecord(world.w, { slug: SLUG });
       const s = (await world.w.deps.track.strategies.get(SLUG))!;
       const navs = await world.w.deps.track.settlements.navSeries(SLUG);
       await putClaimedHistory(
@@ -93,6 +102,35 @@ Deno.test({
         '/Connected/.test(document.getElementById("live-status")?.textContent ?? "")',
         { timeout: 10_000 },
       );
+      // A day settled while the page is open: its trades arrive over /ws in the live list (through the stream
+      // bridge, as `serveHttp` runs it).
+      const bridge = startStreamBridge(
+        { streams: world.w.deps.streams, jobs: world.w.deps.backtests.jobs },
+        world.w.deps.hub,
+        () => world.w.clock.now(),
+      );
+      stopBridge = () => bridge.stop();
+      await bridge.ready;
+      const next = sse.tradingDayOffset(built.last_day, 1);
+      const track = world.w.deps.track;
+      world.w.clock.set(sse.instantAt(next, "09:00"));
+      await submitSignal(track, s.owner_id, SLUG, {
+        trade_date: next,
+        signals: [{ symbol: built.partner2, weight: 0.3 }],
+      });
+      await attestPending(track);
+      world.w.clock.set(sse.instantAt(next, "18:15"));
+      const settled = await settleStrategy(track, SLUG, next);
+      assert.equal(settled.status, "settled");
+      await page.waitForSelector("#live-list li", { timeout: 10_000 });
+      const live = await page.$$eval("#live-list li", (lis) => lis.map((li) => li.textContent ?? ""));
+      const trades = await track.settlements.getTrades(SLUG, next);
+      assert.ok(trades.length > 0);
+      assert.ok(
+        live.some((text) => text.includes(`${trades[0].action} ${trades[0].symbol}`)),
+        `live list ${JSON.stringify(live)} shows ${trades[0].action} ${trades[0].symbol}`,
+      );
+      await page.reload({ waitUntil: "load" });
       const firstDay = await page.$eval("#days-table tbody tr th", (th) => th.textContent ?? "");
       await Promise.all([page.waitForNavigation(), page.click("#days-table tbody tr a")]);
       await page.waitForSelector("#day-detail h3");
@@ -103,6 +141,7 @@ Deno.test({
       assert.ok(await page.$("#day-positions, #day-detail p.muted"), "positions (or all cash) shown");
       assert.deepEqual(problems, []);
     } finally {
+      stopBridge();
       await browser?.close();
       await world.close();
     }

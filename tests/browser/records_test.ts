@@ -1,9 +1,8 @@
 /**
- * The track-record pages in headless Chromium (puppeteer-core, `/usr/bin/chromium` or `CHROMIUM_PATH`): the list
- * and a real settled record with a claimed history, served on 127.0.0.1. The charts draw canvases, a day settled
- * while the page is open shows its trades in the live list (from /ws), selecting a
- * day shows its positions and trades, the list fits a 375 px wide phone, no console error is logged and no
- * request leaves the app.
+ * The track-record pages in headless Chromium (puppeteer-core, `/usr/bin/chromium`): the list and a real settled
+ * record with a claimed history, served on 127.0.0.1. The charts draw canvases, a day settled while the page is
+ * open shows its trades in the live list (from /ws), selecting a day shows its positions and trades, the list
+ * fits a 375 px wide phone, no console error is logged and no request leaves the app.
  */
 import assert from "node:assert/strict";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
@@ -17,6 +16,8 @@ import { buildDividendSuspensionRecord, openTrackWorld } from "../_helpers/track
 
 const SLUG = "div-suspension";
 const sse = getCalendar("SSE");
+/** Debian's Chromium (`.ci/run` installs it when missing). */
+const CHROMIUM = "/usr/bin/chromium";
 
 /** A page that records console errors, page errors and requests to other origins. */
 async function watchedPage(browser: Browser, base: string) {
@@ -66,7 +67,7 @@ Deno.test({
         navs.slice(0, 12).map((n, i) => ({ date: n.date, nav: n.nav * (1 + 0.002 * (i % 2)) })),
       );
       browser = await puppeteer.launch({
-        executablePath: Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium",
+        executablePath: CHROMIUM,
         headless: true,
         args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
       });

@@ -140,6 +140,15 @@ Deno.test({
         firstDay.slice(0, 10),
       );
       assert.ok(await page.$("#day-positions, #day-detail p.muted"), "positions (or all cash) shown");
+      await page.setViewport({ width: 375, height: 800 });
+      await page.reload({ waitUntil: "load" });
+      await page.waitForSelector("#nav-chart canvas");
+      const wide = await page.evaluate<[], () => string[]>(
+        `[...document.querySelectorAll("main *")].filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1
+          && !el.closest(".table-wrap") && !el.closest(".chart")).map((el) => el.tagName + "#" + el.id + "." + el.className)
+          .slice(0, 10)` as unknown as () => string[],
+      );
+      assert.deepEqual(wide, [], "nothing on the record page is wider than a 375px phone");
       assert.deepEqual(problems, []);
     } finally {
       stopBridge();

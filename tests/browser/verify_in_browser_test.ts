@@ -22,7 +22,10 @@ import { type Json, startTamperingProxy } from "../acceptance/tampering_proxy.ts
 import type { TestWorld } from "../_helpers/test_app.ts";
 import { buildDividendSuspensionRecord, openTrackWorld, replayDemoRecords } from "../_helpers/track_world.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+/** Debian's `chromium` (`.ci/run` installs it when missing). */
+const CHROMIUM = "/usr/bin/chromium";
+/** The verifier's entry module as the app serves it. */
+const VERIFY_MODULE = "/app/assets/verifier/verify.js";
 
 /** Headless Chromium, its profile under `.tmp/`. */
 async function launch(): Promise<Browser> {
@@ -101,7 +104,7 @@ interface Shown {
 const READ_PANEL = `(() => {
   const v = document.getElementById("verify-verdict");
   const kinds = {};
-  for (const tr of document.querySelectorAll("#verify-checks-table tr[data-kind]")) {
+  for (const tr of document.querySelectorAll("#verify-checks tr[data-kind]")) {
     kinds[tr.dataset.kind] = { total: Number(tr.dataset.total), failed: Number(tr.dataset.failed) };
   }
   return {
@@ -144,7 +147,7 @@ async function runPanel(
 
 /** The verifier run directly in the page (the served module), for `slug` at the page's origin. */
 function verifyInPage(page: Page, slug: string): Promise<RecordVerdict> {
-  return page.evaluate(`import("/app/assets/verifier/verify.js")
+  return page.evaluate(`import(${JSON.stringify(VERIFY_MODULE)})
     .then((m) => m.verifyPublicRecord({ baseUrl: location.origin, slug: ${
     JSON.stringify(slug)
   } }))`) as Promise<
@@ -187,7 +190,7 @@ Deno.test("Verify in your browser: a settled public record verifies in Chromium 
       const seen = watch(page, served.url);
       const shown = await runPanel(page, served.url, slug);
       assert.equal(shown.verdict, "verified", JSON.stringify(shown.failures));
-      assert.match(shown.text, /Verified/);
+      assert.match(shown.text, new RegExp(`The record ${slug} is verified:`));
       assert.match(shown.text, new RegExp(`${rec.days.length} settled days, 0 failing`));
       assertSameAsDeno(shown, deno);
       assert.equal(shown.failures.length, 0);
@@ -212,7 +215,7 @@ Deno.test("Verify in your browser: a settled public record verifies in Chromium 
       assert.deepEqual(cli.checks, deno.checks);
       // Everything the page loaded came from this origin, the verifier's modules among them.
       assert.deepEqual(seen.problems, []);
-      assert.ok(seen.requests.some((u) => u.endsWith("/app/assets/verifier/verify.js")));
+      assert.ok(seen.requests.some((u) => u.endsWith(VERIFY_MODULE)));
       assert.ok(seen.requests.some((u) => u.endsWith("/app/assets/verifier/merkle.js")));
       assert.ok(seen.requests.some((u) => u.includes(`/api/v1/public/strategies/${slug}/verify?date=`)));
       await page.close();
@@ -234,7 +237,7 @@ Deno.test("Verify in your browser: a settled public record verifies in Chromium 
         const shown = await runPanel(page, proxy.url, slug);
         assert.ok(proxy.altered() > 0, "the proxy altered an answer");
         assert.equal(shown.verdict, "not_verified");
-        assert.match(shown.text, /Not verified/);
+        assert.match(shown.text, new RegExp(`The record ${slug} is not verified:`));
         assert.ok(
           shown.kinds["trade.fill_price"].failed >= 1,
           JSON.stringify(shown.kinds["trade.fill_price"]),
@@ -243,11 +246,19 @@ Deno.test("Verify in your browser: a settled public record verifies in Chromium 
         assert.ok(listed, JSON.stringify(shown.failures));
         assert.ok(listed.text.includes(firstDay), listed.text);
         assertSameAsDeno(shown, deno);
+        // The replay's group is opened on its failure (and the day chain's: the day record no longer matches); the
+        // groups without one stay closed.
+        const open = await page.$$eval(
+          "#verify-checks details[open]",
+          (ds) => ds.map((d) => d.getAttribute("data-group")),
+        );
+        assert.ok(open.includes("replay"), open.join(","));
+        for (const g of ["signal", "log", "checkpoints", "performance"]) assert.ok(!open.includes(g), g);
         const row = await page.$eval(
-          "#verify-checks-table tr[data-kind='trade.fill_price']",
+          "#verify-checks tr[data-kind='trade.fill_price']",
           (tr) => tr.textContent ?? "",
         );
-        assert.match(row, /fail/);
+        assert.match(row, /trade\.fill_price\s*\d+\s*[1-9]/);
         assert.deepEqual(seen.problems, []);
         await page.close();
         proxy.set(null);

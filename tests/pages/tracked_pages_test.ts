@@ -1,0 +1,229 @@
+/**
+ * `/app/tracked` and `/app/tracked/:slug`: the list and the strategy page render what the API created (a
+ * strategy, a signal with its hash and log position, the withdraw button, a claimed history), other users'
+ * strategies and unknown slugs are the 404 page, bad query parameters the 400 page, signed-out visitors are sent
+ * to sign in, and the deadline countdown's server text is right for fixed clocks (before and after the deadline,
+ * on a weekend and on a holiday).
+ */
+import assert from "node:assert/strict";
+import { getCalendar } from "../../domain/calendar/calendar.ts";
+import { countdownLead, formatRemaining, signalWindow } from "../../routes/pages/tracked/deadline.ts";
+import { getPage, pageToken, signInPage } from "../_helpers/page_session.ts";
+import { openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
+
+const sse = getCalendar("SSE");
+const cst = (date: string, time: string) => sse.instantAt(date, time);
+
+async function withWorld(fn: (w: TestWorld) => Promise<void>) {
+  const w = await openTestWorld();
+  try {
+    await fn(w);
+  } finally {
+    await w.close();
+  }
+}
+
+async function html(res: Response, status = 200): Promise<string> {
+  const text = await res.text();
+  assert.equal(res.status, status, text.slice(0, 500));
+  assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+  return text;
+}
+
+/** The text of the element with `id` (tags stripped, whitespace collapsed). */
+function textOf(page: string, id: string): string {
+  const start = page.indexOf(` id="${id}"`);
+  assert.ok(start >= 0, `#${id} missing`);
+  const open = page.lastIndexOf("<", start);
+  const tag = /^<(\w+)/.exec(page.slice(open))![1];
+  const end = page.indexOf(`</${tag}>`, start);
+  return page.slice(page.indexOf(">", start) + 1, end).replace(/<[^>]+>/g, " ")
+    .replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, "<").replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&").replace(/\s+/g, " ").trim();
+}
+
+async function createStrategy(w: TestWorld, token: string, body: Record<string, unknown>) {
+  const res = await w.request("POST", "/api/v1/strategies", { token, json: body });
+  assert.equal(res.status, 201, await res.clone().text());
+  return await res.json();
+}
+
+Deno.test("signed out, /app/tracked and a strategy page redirect to the sign-in page", () =>
+  withWorld(async (w) => {
+    for (const path of ["/app/tracked", "/app/tracked/some-slug"]) {
+      const res = await getPage(w, path);
+      assert.equal(res.status, 303);
+      assert.equal(res.headers.get("location"), `/app/sign-in?next=${encodeURIComponent(path)}`);
+    }
+  }));
+
+Deno.test("/app/tracked lists the strategies created through the API and has the create form", () =>
+  withWorld(async (w) => {
+    const cookie = await signInPage(w, "trader@example.com");
+    const empty = await html(await getPage(w, "/app/tracked", cookie));
+    assert.match(empty, /id="tracked-empty"/);
+    assert.match(empty, /<form id="tracked-create-form"/);
+    for (const field of ["name", "slug", "description", "universe", "execution_price", "holding_period"]) {
+      assert.match(empty, new RegExp(`<label for="tc-${field}"`), field);
+      assert.match(empty, new RegExp(`id="tc-${field}-error"`), field);
+    }
+    assert.match(empty, /client\/tracked_list\.js/);
+    const token = await pageToken(w, cookie);
+    await createStrategy(w, token, { name: "HS300 Momentum", slug: "hs300-mom", universe: "hs300" });
+    await createStrategy(w, token, { name: "Close <b>", slug: "close-one", execution_price: "close" });
+    const page = await html(await getPage(w, "/app/tracked", cookie));
+    assert.match(page, /<table id="tracked-table"/);
+    assert.match(page, /href="\/app\/tracked\/hs300-mom">HS300 Momentum<\/a>/);
+    assert.match(page, /Close &lt;b&gt;/, "names are escaped");
+    assert.equal((page.match(/<tr data-slug=/g) ?? []).length, 2);
+    const pending = await html(await getPage(w, "/app/tracked?status=active", cookie));
+    assert.doesNotMatch(pending, /data-slug=/, "no strategy is active yet");
+    await html(await getPage(w, "/app/tracked?status=bogus", cookie), 400);
+    await html(await getPage(w, "/app/tracked?offset=-1", cookie), 400);
+  }));
+
+Deno.test("a strategy page shows a signal submitted through the API, its hash, log position and withdraw button", () =>
+  withWorld(async (w) => {
+    const cookie = await signInPage(w, "signals@example.com");
+    const token = await pageToken(w, cookie);
+    await createStrategy(w, token, { name: "Daily Alpha", slug: "daily-alpha" });
+    const res = await w.request("POST", "/api/v1/strategies/daily-alpha/signals", {
+      token,
+      json: { trade_date: "2026-05-14", signals: [{ symbol: "600519.SH", weight: 0.05 }] },
+    });
+    assert.equal(res.status, 201);
+    const signal = await res.json();
+    const page = await html(await getPage(w, "/app/tracked/daily-alpha", cookie));
+    assert.match(page, /<title>Daily Alpha · Quantedge<\/title>/);
+    assert.match(page, /<form id="signal-form"/);
+    assert.match(page, /id="signal-trade-date" name="trade_date" type="date" required value="2026-05-14"/);
+    assert.match(page, new RegExp(`title="${signal.signal_hash}"`));
+    assert.match(page, /<tr data-trade-date="2026-05-14">/);
+    assert.match(page, /leaf 0 of 1/);
+    assert.match(page, /600519\.SH 0\.05/);
+    assert.match(page, /id="signal-withdraw" data-trade-date="2026-05-14"/);
+    assert.match(page, /<form id="claimed-upload"/);
+    assert.match(page, /id="status-pause"/, "the first signal activated it");
+    assert.match(page, /href="\/app\/records\/daily-alpha"/);
+    assert.match(page, /client\/tracked_detail\.js/);
+    assert.equal(
+      textOf(page, "deadline-countdown"),
+      "Today's signal (2026-05-14) is due by 09:15 Asia/Shanghai (CST) on 2026-05-14: 00 h 15 min 00 s left.",
+    );
+    const data = JSON.parse(
+      /<script type="application\/json" id="page-data">(.*?)<\/script>/s.exec(page)![1],
+    );
+    assert.equal(data.deadline_ms, cst("2026-05-14", "09:15"));
+    assert.equal(data.next_trade_date, "2026-05-15");
+
+    // Past the deadline the signal is locked: no withdraw button, and the countdown moves to Friday.
+    w.clock.set(cst("2026-05-14", "09:15"));
+    const later = await html(await getPage(w, "/app/tracked/daily-alpha", cookie));
+    assert.doesNotMatch(later, /signal-withdraw/);
+    assert.match(later, /<span class="muted">locked<\/span>/);
+    assert.match(
+      textOf(later, "deadline-countdown"),
+      /a signal now goes to the next trading day, 2026-05-15/,
+    );
+  }));
+
+Deno.test("a claimed history uploaded through the API is summarised on the strategy page", () =>
+  withWorld(async (w) => {
+    const cookie = await signInPage(w, "claims@example.com");
+    const token = await pageToken(w, cookie);
+    await createStrategy(w, token, { name: "Claimer", slug: "claimer" });
+    const before = await html(await getPage(w, "/app/tracked/claimer", cookie));
+    assert.match(before, /id="claimed-none"/);
+    assert.match(before, /id="claimed-submit" disabled[ >]/, "a pending strategy cannot upload yet");
+    await w.request("POST", "/api/v1/strategies/claimer/signals", {
+      token,
+      json: { trade_date: "2026-05-14", signals: [] },
+    });
+    const put = await w.request("PUT", "/api/v1/strategies/claimer/claimed", {
+      token,
+      json: { records: [{ date: "2026-05-11", nav: 100 }, { date: "2026-05-12", nav: 110 }] },
+    });
+    assert.equal(put.status, 201, await put.clone().text());
+    const page = await html(await getPage(w, "/app/tracked/claimer", cookie));
+    const summary = textOf(page, "claimed-summary");
+    assert.match(summary, /Data points 2/);
+    assert.match(summary, /2026-05-11 → 2026-05-12/);
+    assert.match(summary, /Total return 10\.00%/);
+    assert.doesNotMatch(page, /id="claimed-submit" disabled/);
+  }));
+
+Deno.test("another user's strategy, an unknown slug and a malformed one are the 404 page", () =>
+  withWorld(async (w) => {
+    const owner = await signInPage(w, "owner@example.com");
+    await createStrategy(w, await pageToken(w, owner), { name: "Mine", slug: "mine-only" });
+    const other = await signInPage(w, "other@example.com", "10.0.0.2");
+    const theirs = await html(await getPage(w, "/app/tracked/mine-only", other), 404);
+    const unknown = await html(await getPage(w, "/app/tracked/no-such-one", other), 404);
+    assert.match(theirs, /does not exist or is not yours/);
+    assert.equal(theirs.replace("mine-only", ""), unknown.replace("no-such-one", ""), "the same answer");
+    await html(await getPage(w, `/app/tracked/${"x".repeat(300)}`, other), 404);
+    await html(await getPage(w, "/app/tracked/%E2%80%AE", other), 404);
+    await html(await getPage(w, "/app/tracked/mine-only?offset=abc", owner), 400);
+  }));
+
+Deno.test("the countdown's server text for fixed clocks", async (t) => {
+  const cases: { name: string; now: number; exec: "open" | "close"; text: string }[] = [
+    {
+      name: "before the open deadline",
+      now: cst("2026-05-14", "09:14") + 59_000,
+      exec: "open",
+      text:
+        "Today's signal (2026-05-14) is due by 09:15 Asia/Shanghai (CST) on 2026-05-14: 00 h 00 min 01 s left.",
+    },
+    {
+      name: "at the open deadline (no grace)",
+      now: cst("2026-05-14", "09:15"),
+      exec: "open",
+      text:
+        "Today's deadline (09:15 CST on 2026-05-14) has passed: a signal now goes to the next trading day, " +
+        "2026-05-15, due by 09:15 Asia/Shanghai (CST) on 2026-05-15: 1 d 00 h 00 min 00 s left.",
+    },
+    {
+      name: "close execution after 09:15 is still in time",
+      now: cst("2026-05-14", "10:00"),
+      exec: "close",
+      text:
+        "Today's signal (2026-05-14) is due by 15:00 Asia/Shanghai (CST) on 2026-05-14: 05 h 00 min 00 s left.",
+    },
+    {
+      name: "on a Saturday",
+      now: cst("2026-05-16", "12:00"),
+      exec: "open",
+      text:
+        "Today (2026-05-16) is not an SSE trading day: a signal now goes to the next trading day, 2026-05-18, " +
+        "due by 09:15 Asia/Shanghai (CST) on 2026-05-18: 1 d 21 h 15 min 00 s left.",
+    },
+    {
+      name: "on the National Day holiday",
+      now: cst("2026-10-01", "08:00"),
+      exec: "open",
+      text:
+        "Today (2026-10-01) is not an SSE trading day: a signal now goes to the next trading day, 2026-10-08, " +
+        "due by 09:15 Asia/Shanghai (CST) on 2026-10-08: 7 d 01 h 15 min 00 s left.",
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () => {
+      const win = signalWindow(c.now, c.exec);
+      assert.equal(`${countdownLead(win)} ${formatRemaining(win.deadlineMs - win.nowMs)} left.`, c.text);
+    });
+  }
+  await t.step("the page renders the same text at a fixed clock (a Sunday)", () =>
+    withWorld(async (w) => {
+      const cookie = await signInPage(w, "sunday@example.com");
+      await createStrategy(w, await pageToken(w, cookie), { name: "Sunday", slug: "sunday-one" });
+      w.clock.set(cst("2026-05-17", "23:00"));
+      const page = await html(await getPage(w, "/app/tracked/sunday-one", cookie));
+      assert.equal(
+        textOf(page, "deadline-countdown"),
+        "Today (2026-05-17) is not an SSE trading day: a signal now goes to the next trading day, 2026-05-18, " +
+          "due by 09:15 Asia/Shanghai (CST) on 2026-05-18: 10 h 15 min 00 s left.",
+      );
+      assert.match(page, /value="2026-05-18"/);
+    }));
+});

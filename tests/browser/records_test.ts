@@ -1,47 +1,31 @@
 /**
- * The track-record pages in headless Chromium (puppeteer-core, `/usr/bin/chromium`): the list and a real settled
+ * The track-record pages in headless Chromium (the shared browser helper): the list and a real settled
  * record with a claimed history, served on 127.0.0.1. The charts draw canvases, a day settled while the page is
  * open shows its trades in the live list (from /ws), selecting a day shows its positions and trades, the list
  * fits a 375 px wide phone, no console error is logged and no request leaves the app.
  */
 import assert from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Page } from "puppeteer-core";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { settleStrategy } from "../../domain/track_record/settlement/settle.ts";
 import { attestPending } from "../../domain/track_record/signals/attest_pending.ts";
 import { submitSignal } from "../../domain/track_record/signals/signals.ts";
 import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import { putClaimedHistory } from "../../domain/track_record/claimed_history.ts";
+import {
+  assertClean,
+  checkNotBroken,
+  launchBrowser,
+  openPage,
+  type TestBrowser,
+} from "../_helpers/browser.ts";
 import { buildDividendSuspensionRecord, openTrackWorld } from "../_helpers/track_world.ts";
 
 const SLUG = "div-suspension";
 const sse = getCalendar("SSE");
-/** Debian's Chromium (`.ci/run` installs it when missing). */
-const CHROMIUM = "/usr/bin/chromium";
 
-/** A page that records console errors, page errors and requests to other origins. */
-async function watchedPage(browser: Browser, base: string) {
-  const page = await browser.newPage();
-  const problems: string[] = [];
-  // The browser's own favicon probe is not the page's doing (the shell links no icon yet); anything else is.
-  const favicon = (url: string) => new URL(url).pathname === "/favicon.ico";
-  page.on("console", (m) => {
-    const from = m.location()?.url ?? "";
-    if (m.type() === "error" && !(from && favicon(from))) problems.push(`console: ${m.text()} (${from})`);
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e}`));
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(base) && !url.startsWith("ws://127.0.0.1") && !url.startsWith("data:")) {
-      problems.push(`request left the app: ${url}`);
-    }
-  });
-  page.on("response", (r) => {
-    if (r.status() >= 400 && !favicon(r.url())) problems.push(`${r.status()} ${r.url()}`);
-  });
-  page.on("requestfailed", (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  return { page, problems };
-}
+/** Chromium asks for /favicon.ico by itself; the app serves none (a matter of the page shell, not these pages). */
+const FAVICON = /\/favicon\.ico/;
 
 /** Number of canvases drawn in `#id`. */
 const canvases = (page: Page, id: string) =>
@@ -54,7 +38,7 @@ Deno.test({
   sanitizeResources: false,
   fn: async () => {
     const world = await openTrackWorld();
-    let browser: Browser | null = null;
+    let browser: TestBrowser | null = null;
     let stopBridge = () => {};
     try {
       const built = await buildDividendSuspensionRecord(world.w, { slug: SLUG });
@@ -66,14 +50,8 @@ Deno.test({
         SLUG,
         navs.slice(0, 12).map((n, i) => ({ date: n.date, nav: n.nav * (1 + 0.002 * (i % 2)) })),
       );
-      browser = await puppeteer.launch({
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-      });
-      const { page, problems } = await watchedPage(browser, world.base);
-
-      await page.setViewport({ width: 375, height: 800 });
+      browser = await launchBrowser();
+      const page = await openPage(browser, world.base, { viewport: { width: 375, height: 800 } });
       await page.goto(`${world.base}/app/records`, { waitUntil: "load" });
       const rows = await page.$$eval(
         "#records-table tbody tr",
@@ -93,8 +71,10 @@ Deno.test({
 
       await page.setViewport({ width: 1200, height: 900 });
       await page.goto(`${world.base}/app/records/${SLUG}`, { waitUntil: "load" });
+      await checkNotBroken(page, "record-page", {
+        charts: ["#nav-chart", "#drawdown-chart", "#rolling-chart", "#claimed-chart"],
+      });
       for (const id of ["nav-chart", "drawdown-chart", "rolling-chart", "claimed-chart"]) {
-        await page.waitForSelector(`#${id} canvas`, { timeout: 10_000 });
         assert.ok((await canvases(page, id)) > 0, `#${id} has a canvas`);
       }
       const legend = await page.$eval("#nav-chart + .legend", (el) => el.textContent ?? "");
@@ -149,7 +129,7 @@ Deno.test({
           .slice(0, 10)` as unknown as () => string[],
       );
       assert.deepEqual(wide, [], "nothing on the record page is wider than a 375px phone");
-      assert.deepEqual(problems, []);
+      assertClean(page, { allow: [FAVICON] });
     } finally {
       stopBridge();
       await browser?.close();

@@ -12,7 +12,7 @@ import {
   publicTrackRecord,
 } from "../../domain/track_record/public_record.ts";
 import { getPage } from "../_helpers/page_session.ts";
-import { openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
+import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 import { buildDividendSuspensionRecord, replayDemoRecords } from "../_helpers/track_world.ts";
 
 const SLUG = "div-suspension";
@@ -177,6 +177,27 @@ Deno.test("record pages: list, record, claimed, days, audit, demo, errors", asyn
         assert.doesNotMatch(r.html, /<script>alert/, path);
       }
     });
+
+    await t.step(
+      "a public strategy with no settled day yet: a page without figures, not listed",
+      async () => {
+        const { access_token } = await signInWithOtp(w, "fresh@example.com", "10.0.0.7");
+        const created = await w.request("POST", "/api/v1/strategies", {
+          token: access_token,
+          json: { name: "Fresh and pending", slug: "fresh-pending", universe: "csi500" },
+        });
+        assert.equal(created.status, 201);
+        await created.body?.cancel();
+        const r = await page(w, "/app/records/fresh-pending");
+        assert.equal(r.status, 200);
+        assert.match(r.html, /Fresh and pending/);
+        assert.match(section(r.html, "days"), /No settled days yet/);
+        assert.match(section(r.html, "performance"), /Total return[^%]*—/);
+        assert.deepEqual(pageData(r.html).nav, []);
+        const list = await page(w, "/app/records?universe=csi500");
+        assert.doesNotMatch(section(list.html, "records-table", "table"), /fresh-pending/);
+      },
+    );
 
     await t.step("a demo record: same page, its log named demo", async () => {
       await replayDemoRecords(w, 6, Date.UTC(2026, 6, 24, 12, 0));

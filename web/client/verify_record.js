@@ -29,7 +29,21 @@ const GROUPS = [
   ["performance", "Performance metrics, recomputed"],
   ["replay", "Settlement replay"],
 ];
-const REPLAY_WORDS = new Set(["day", "trade", "position", "dividend", "cash", "benchmark"]);
+/** First words of the replay's kinds (the day-by-day figures compared with the settlement replayed here). */
+const REPLAY_WORDS = new Set([
+  "day",
+  "trade",
+  "position",
+  "dividend",
+  "cash",
+  "benchmark",
+  "nav",
+  "prev_nav",
+  "daily_return",
+  "nav_check",
+  "action",
+  "symbols_hash",
+]);
 
 /** How many failure lines are listed (the counts cover them all). */
 const MAX_LISTED = 200;
@@ -77,6 +91,11 @@ function renderVerdict(el, v) {
   const label = { verified: "Verified", not_verified: "Not verified", unreachable: "Unreachable" }[v.verdict];
   const zh = { verified: "已验证", not_verified: "验证失败", unreachable: "无法读取" }[v.verdict];
   const badge = { verified: "good", not_verified: "bad", unreachable: "warn" }[v.verdict];
+  const sentence = {
+    verified: "verified",
+    not_verified: "not verified",
+    unreachable: "unreachable (some answers could not be read, and nothing read was wrong)",
+  }[v.verdict];
   const failingDays = v.days.filter((d) => !d.ok).length;
   const log = v.log
     ? `Log ${v.log.origin}, size ${v.log.tree_size}, root ${
@@ -94,7 +113,7 @@ function renderVerdict(el, v) {
         `${label} `,
         h("span", { lang: "zh-Hans" }, zh),
       ),
-      ` ${v.slug}: ${v.days.length} settled days, ${failingDays} failing; ${v.checks.total} checks of ` +
+      ` The record ${v.slug} is ${sentence}: ${v.days.length} settled days, ${failingDays} failing; ${v.checks.total} checks of ` +
         `${Object.keys(v.checks.by_kind).length} kinds, ${v.checks.failed} failed.`,
     ),
     h(
@@ -118,41 +137,14 @@ function allFailures(v) {
   return out;
 }
 
-/** The checks kind by kind (grouped), then the failures. */
-function renderChecks(el, v) {
-  const kinds = Object.entries(v.checks.by_kind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const groups = [...GROUPS, ["other", "Other checks"]];
-  const body = [];
-  for (const [group, title] of groups) {
-    const rows = kinds.filter(([kind]) => groupOf(kind) === group);
-    if (rows.length === 0) continue;
-    body.push(h("tr", { class: "group" }, h("th", { scope: "colgroup", colspan: "4" }, title)));
-    for (const [kind, count] of rows) {
-      body.push(h(
-        "tr",
-        { "data-kind": kind, "data-total": count.total, "data-failed": count.failed },
-        h("th", { scope: "row" }, h("code", {}, kind)),
-        h("td", { class: "num" }, String(count.total - count.failed)),
-        h("td", { class: count.failed > 0 ? "num neg" : "num" }, String(count.failed)),
-        h(
-          "td",
-          {},
-          h(
-            "span",
-            { class: `badge ${count.failed > 0 ? "bad" : "good"}` },
-            count.failed > 0 ? "fail" : "pass",
-          ),
-        ),
-      ));
-    }
-  }
-  const table = h(
+/** One group's table of kinds: passed and failed counts per kind. */
+function kindTable(rows) {
+  return h(
     "div",
     { class: "table-wrap" },
     h(
       "table",
-      { id: "verify-checks-table" },
-      h("caption", {}, "Checks by kind 各项检查"),
+      {},
       h(
         "thead",
         {},
@@ -162,29 +154,57 @@ function renderChecks(el, v) {
           h("th", { scope: "col" }, "Check"),
           h("th", { scope: "col", class: "num" }, "Passed"),
           h("th", { scope: "col", class: "num" }, "Failed"),
-          h("th", { scope: "col" }, "Result"),
         ),
       ),
-      h("tbody", {}, body),
+      h(
+        "tbody",
+        {},
+        rows.map(([kind, count]) =>
+          h(
+            "tr",
+            { "data-kind": kind, "data-total": count.total, "data-failed": count.failed },
+            h("th", { scope: "row" }, h("code", {}, kind)),
+            h("td", { class: "num" }, String(count.total - count.failed)),
+            h("td", { class: count.failed > 0 ? "num neg" : "num" }, String(count.failed)),
+          )
+        ),
+      ),
     ),
   );
+}
+
+/** The checks group by group (each kind with its counts; a group with a failure opened), then the failures. */
+function renderChecks(el, v) {
+  const kinds = Object.entries(v.checks.by_kind).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const groups = [];
+  for (const [group, title] of [...GROUPS, ["other", "Other checks"]]) {
+    const rows = kinds.filter(([kind]) => groupOf(kind) === group);
+    if (rows.length === 0) continue;
+    const total = rows.reduce((n, [, c]) => n + c.total, 0);
+    const failed = rows.reduce((n, [, c]) => n + c.failed, 0);
+    groups.push(h(
+      "details",
+      { class: "check-group", "data-group": group, open: failed > 0 },
+      h(
+        "summary",
+        {},
+        h("span", { class: `badge ${failed > 0 ? "bad" : "good"}` }, failed > 0 ? "fail" : "pass"),
+        ` ${title}: ${total} checks of ${rows.length} kind${rows.length === 1 ? "" : "s"}, ${failed} failed`,
+      ),
+      kindTable(rows),
+    ));
+  }
   const failures = allFailures(v);
   const listed = failures.slice(0, MAX_LISTED).map((f) =>
-    h(
-      "li",
-      { "data-kind": f.kind },
-      h("code", {}, f.kind),
-      " ",
-      f.date ? `${f.date}: ` : "",
-      f.message,
-    )
+    h("li", { "data-kind": f.kind }, h("code", {}, f.kind), " ", f.date ? `${f.date}: ` : "", f.message)
   );
   const more = failures.length > MAX_LISTED
     ? h("p", { class: "muted" }, `…and ${failures.length - MAX_LISTED} more.`)
     : null;
   replaceChildren(
     el,
-    table,
+    h("h3", {}, "Checks by kind ", h("span", { lang: "zh-Hans" }, "各项检查")),
+    groups,
     failures.length > 0
       ? [
         h("h3", {}, `Failures (${failures.length})`),

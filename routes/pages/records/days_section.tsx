@@ -116,8 +116,8 @@ function DayDetail(props: { slug: string; day: VerifyDayView }) {
         {d.signal
           ? (
             <>
-              Signal <code>{d.signal.signal_hash}</code>, submitted {d.signal.submitted_at} (deadline{" "}
-              {d.signal.deadline_at}).
+              Signal <code style="overflow-wrap:anywhere">{d.signal.signal_hash}</code>, submitted{" "}
+              {d.signal.submitted_at} (deadline {d.signal.deadline_at}).
             </>
           )
           : "No signal on this day (a hold day)."} <a href={api}>Verification bundle (JSON)</a>

@@ -63,7 +63,7 @@ function About(props: { model: RecordModel }) {
         <div>
           <dt>Log 日志</dt>
           <dd>
-            <code>{p.log_origin}</code>
+            <code style="overflow-wrap:anywhere">{p.log_origin}</code>
           </dd>
         </div>
       </dl>
@@ -75,7 +75,8 @@ function About(props: { model: RecordModel }) {
         <a href={`/api/v1/public/log/checkpoint?log=${log}`}>log checkpoint</a>
       </p>
       <p class="muted">
-        Check it yourself: <code>deno task verify &lt;this server&gt; {record.strategy}</code>
+        Check it yourself:{" "}
+        <code style="overflow-wrap:anywhere">deno task verify &lt;this server&gt; {record.strategy}</code>
       </p>
     </section>
   );

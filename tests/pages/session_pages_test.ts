@@ -585,3 +585,15 @@ Deno.test("GitHub sign-in pages are 404 pages when GitHub is not configured", as
     assert.match(await callback.text(), /GitHub sign-in does not exist/);
   });
 });
+
+Deno.test("pages shown to a signed-in user are never stored by a cache", async () => {
+  await withWorld(async (world) => {
+    const out = await getPage(world, "/app");
+    assert.equal(out.headers.get("cache-control"), null);
+    await out.body?.cancel();
+    const cookie = await signInPage(world, EMAIL);
+    const page = await getPage(world, "/app", cookie);
+    assert.equal(page.headers.get("cache-control"), "private, no-store");
+    await page.body?.cancel();
+  });
+});

@@ -11,6 +11,7 @@ import {
   postForm,
   signInPage,
 } from "../_helpers/page_session.ts";
+import { REFRESH_COOKIE, SESSION_COOKIE } from "../../routes/pages/page_auth.ts";
 import { type FakeGithub, type FakeGithubUser, startFakeGithub } from "../_helpers/fake_github.ts";
 import { lastOtp, openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
 
@@ -87,7 +88,7 @@ Deno.test("OTP sign-in through the forms sets both cookies HttpOnly, SameSite=La
     const res = await verifyWith(world, EMAIL, "/app/account");
     assert.equal(res.status, 303);
     assert.equal(res.headers.get("location"), "/app/account");
-    for (const name of ["qe_session", "qe_refresh"]) {
+    for (const name of [SESSION_COOKIE, REFRESH_COOKIE]) {
       const line = setCookieLine(res, name);
       assert.match(line, /; Path=\/app(;|$)/, line);
       assert.match(line, /; HttpOnly/, line);
@@ -108,7 +109,7 @@ Deno.test("in production the session cookies are Secure", async () => {
   await withWorld(async (world) => {
     const res = await verifyWith(world, EMAIL, "/app");
     assert.equal(res.status, 303);
-    for (const name of ["qe_session", "qe_refresh"]) assert.match(setCookieLine(res, name), /; Secure/);
+    for (const name of [SESSION_COOKIE, REFRESH_COOKIE]) assert.match(setCookieLine(res, name), /; Secure/);
   }, { DENO_ENV: "production", SMTP_HOST: "127.0.0.1" });
 });
 
@@ -243,7 +244,7 @@ Deno.test("an expired access token is refreshed silently on the next page and bo
     const html = await res.text();
     assert.match(html, /page-user@example.com/, "still signed in");
     const rotated = cookiesOf(res, cookie);
-    for (const name of ["qe_session", "qe_refresh"]) {
+    for (const name of [SESSION_COOKIE, REFRESH_COOKIE]) {
       assert.match(setCookieLine(res, name), /; HttpOnly/);
       assert.notEqual(cookieValue(rotated, name), cookieValue(cookie, name), `${name} rotated`);
     }
@@ -268,7 +269,9 @@ Deno.test("presenting an old refresh cookie again revokes the session", async ()
     // A thief replays the old cookies: refused, the cookies are cleared, and the whole session ends.
     const replay = await getPage(world, "/app/session-check-404", cookie);
     await replay.body?.cancel();
-    for (const name of ["qe_session", "qe_refresh"]) assert.match(setCookieLine(replay, name), /Max-Age=0/);
+    for (const name of [SESSION_COOKIE, REFRESH_COOKIE]) {
+      assert.match(setCookieLine(replay, name), /Max-Age=0/);
+    }
     const token = await postForm(world, "/app/session/token", {}, cookie);
     assert.equal(token.status, 401);
     await token.body?.cancel();
@@ -292,7 +295,7 @@ Deno.test("sign-out revokes the session and clears both cookies", async () => {
     const res = await postForm(world, "/app/sign-out", {}, cookie);
     assert.equal(res.status, 303);
     assert.equal(res.headers.get("location"), "/app");
-    for (const name of ["qe_session", "qe_refresh"]) {
+    for (const name of [SESSION_COOKIE, REFRESH_COOKIE]) {
       const line = setCookieLine(res, name);
       assert.match(line, /Max-Age=0/);
       assert.match(line, /Path=\/app/);
@@ -515,7 +518,7 @@ Deno.test("GitHub sign-in: the button is shown when configured and signs in with
     const res = await getPage(world, path, cookie);
     assert.equal(res.status, 303, await res.clone().text());
     assert.equal(res.headers.get("location"), "/app/account");
-    for (const name of ["qe_session", "qe_refresh"]) {
+    for (const name of [SESSION_COOKIE, REFRESH_COOKIE]) {
       assert.match(setCookieLine(res, name), /; Path=\/app; HttpOnly; SameSite=Lax/);
     }
     assert.match(setCookieLine(res, "qe_github_state"), /Max-Age=0/);
@@ -580,5 +583,17 @@ Deno.test("GitHub sign-in pages are 404 pages when GitHub is not configured", as
     const callback = await getPage(world, "/app/sign-in/github/callback?state=a&code=b");
     assert.equal(callback.status, 404);
     assert.match(await callback.text(), /GitHub sign-in does not exist/);
+  });
+});
+
+Deno.test("pages shown to a signed-in user are never stored by a cache", async () => {
+  await withWorld(async (world) => {
+    const out = await getPage(world, "/app");
+    assert.equal(out.headers.get("cache-control"), null);
+    await out.body?.cancel();
+    const cookie = await signInPage(world, EMAIL);
+    const page = await getPage(world, "/app", cookie);
+    assert.equal(page.headers.get("cache-control"), "private, no-store");
+    await page.body?.cancel();
   });
 });

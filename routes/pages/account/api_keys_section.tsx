@@ -6,6 +6,7 @@
 import type { ApiKeyView } from "../../../domain/auth/api_keys.ts";
 import type { Page } from "../../../domain/store/kv.ts";
 import { Pager, Time } from "./page_parts.tsx";
+import { Bilingual } from "../layout.tsx";
 
 /** One row of `#api-keys-table` (the script builds the same cells for a key it has just created). */
 function KeyRow(props: { k: ApiKeyView }) {
@@ -38,7 +39,9 @@ export function ApiKeysSection(
   const { keys } = props;
   return (
     <section class="card" id="api-keys" aria-labelledby="api-keys-h">
-      <h2 id="api-keys-h">API keys API 密钥</h2>
+      <h2 id="api-keys-h">
+        <Bilingual en="API keys" zh="API 密钥" />
+      </h2>
       <p>
         Keys let your programs and agents call the API as you (<code>Authorization: Bearer qe_…</code>). A key
         is shown once, when it is made; {keys.total} of {props.maxKeys} in use.

@@ -20,7 +20,7 @@ import { renderNotFound, renderPage } from "../layout.tsx";
 import { safeNext, setSessionCookies } from "../page_auth.ts";
 
 /** The page GitHub sends the browser back to. */
-export const GITHUB_PAGE_CALLBACK = "/app/sign-in/github/callback";
+const GITHUB_PAGE_CALLBACK = "/app/sign-in/github/callback";
 /** Cookie binding a GitHub sign-in in progress to this browser: `<state> <next>`. */
 const STATE_COOKIE = "qe_github_state";
 const STATE_COOKIE_PATH = "/app/sign-in/github";

@@ -7,7 +7,7 @@ import { Pager, Time } from "./page_parts.tsx";
  * Where a notification's link goes on the dashboard: a ticket's API path becomes its page; other links are shown
  * when they are a path on this site or an http(s) URL; anything else (`javascript:`…) is not a link.
  */
-export function notificationHref(link: string | null): string | null {
+function notificationHref(link: string | null): string | null {
   if (!link) return null;
   const ticket = link.match(/^(?:https?:\/\/[^/]+)?\/api\/v1\/tickets\/([A-Za-z0-9_-]{1,64})$/);
   if (ticket) return `/app/account/tickets/${ticket[1]}`;

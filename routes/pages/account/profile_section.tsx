@@ -1,13 +1,16 @@
 /** The account's profile: email, nickname, tier and sign-in details (read-only here). */
 import type { UserView } from "../../../domain/auth/user_view.ts";
 import { Time } from "./page_parts.tsx";
+import { Bilingual } from "../layout.tsx";
 
 /** The profile card. */
 export function ProfileSection(props: { user: UserView }) {
   const u = props.user;
   return (
     <section class="card" id="profile" aria-labelledby="profile-h">
-      <h2 id="profile-h">Profile 个人资料</h2>
+      <h2 id="profile-h">
+        <Bilingual en="Profile" zh="个人资料" />
+      </h2>
       <dl class="metrics">
         <div>
           <dt>Email 邮箱</dt>

@@ -3,6 +3,7 @@ import type { TicketView } from "../../../domain/support/tickets.ts";
 import { TICKET_CATEGORIES } from "../../../domain/support/tickets.ts";
 import type { Page } from "../../../domain/store/kv.ts";
 import { Pager, Time } from "./page_parts.tsx";
+import { Bilingual } from "../layout.tsx";
 
 /** The badge class of a ticket status. */
 export const statusBadge = (s: string) =>
@@ -13,7 +14,9 @@ export function TicketsSection(props: { page: Page<TicketView>; url: string; par
   const { page } = props;
   return (
     <section class="card" id="tickets" aria-labelledby="tickets-h">
-      <h2 id="tickets-h">Support tickets 工单</h2>
+      <h2 id="tickets-h">
+        <Bilingual en="Support tickets" zh="工单" />
+      </h2>
       <div class="table-wrap">
         <table id="tickets-table">
           <caption class="muted">Your tickets, newest first 你的工单</caption>

@@ -2,6 +2,7 @@
 import type { AssistantUsageView } from "../../../domain/assistant/assistant_usage.ts";
 import type { MyTierView } from "../../../domain/auth/identity.ts";
 import type { TierInfo } from "../../../domain/auth/tiers.ts";
+import { Bilingual } from "../layout.tsx";
 
 const num = (n: number) => n.toLocaleString("en-US");
 
@@ -12,7 +13,9 @@ export function TierSection(
   const { mine, tiers, usage } = props;
   return (
     <section class="card" id="tier" aria-labelledby="tier-h">
-      <h2 id="tier-h">Tier and usage 等级与用量</h2>
+      <h2 id="tier-h">
+        <Bilingual en="Tier and usage" zh="等级与用量" />
+      </h2>
       <p>
         Your tier: <strong id="tier-name">{mine.name}</strong> — {mine.description}
       </p>

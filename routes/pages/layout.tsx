@@ -78,6 +78,7 @@ export function Page(props: PageProps) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light" />
         <title>{props.title} · Quantedge</title>
+        <link rel="icon" href="data:," />
         <link rel="stylesheet" href={assetUrl("app.css")} />
       </head>
       <body>

@@ -81,7 +81,8 @@ function Checks(props: { f: FactorDetailView }) {
             <li data-check={c.name} data-passed={String(c.passed)}>
               <span class={`badge ${c.passed ? "good" : "bad"}`}>{c.passed ? "pass" : "fail"}</span> {c.name}:
               {" "}
-              {c.metric} = {num(c.value)} (threshold {c.threshold})
+              {c.metric} = {c.metric === "data_days" ? String(c.value ?? "—") : num(c.value)} (threshold{" "}
+              {c.threshold})
             </li>
           ))}
         </ul>

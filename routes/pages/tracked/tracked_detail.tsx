@@ -229,7 +229,7 @@ function ClaimedUpload(props: { s: TrackedStrategyView; claimed: ClaimedHistoryV
       </div>
       <form id="claimed-upload" novalidate>
         {allowed ? null : (
-          <p class="warn">
+          <p class="warn" id="claimed-needs-active">
             Uploads need an active or paused strategy{props.s.status === "pending"
               ? ": submit a first signal to activate it"
               : ""}.

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * Browser tests in headless Chromium driven by puppeteer-core:
  * - `launchBrowser()` finds Chromium (`CHROMIUM_PATH`, else `chromium`, `chromium-browser`, `google-chrome` on
@@ -19,6 +18,16 @@ import type { AppServer } from "./app_server.ts";
 import { summarisePng } from "./png_pixels.ts";
 
 export { type AppServer, startAppServer } from "./app_server.ts";
+
+/**
+ * The page's DOM as the callbacks a test runs in the page see it, loosely typed: Deno's types have no DOM, and
+ * a `lib="dom"` reference would change the types of every file checked with this one. A test file declares
+ * `declare const document: PageDom;` for its in-page callbacks.
+ */
+// deno-lint-ignore no-explicit-any
+export type PageDom = any;
+declare const document: PageDom;
+declare const location: { hash: string };
 
 const REPO = new URL("../../", import.meta.url).pathname;
 const TMP = `${REPO}.tmp`;

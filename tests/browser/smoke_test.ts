@@ -11,11 +11,15 @@ import {
   checkNotBroken,
   launchBrowser,
   openPage,
+  type PageDom,
   recordOf,
   signInInBrowser,
   startAppServer,
   waitInPage,
 } from "../_helpers/browser.ts";
+
+declare const document: PageDom;
+declare const location: { hash: string };
 
 /** Pages anyone may open, with a word their main content must show. */
 const PUBLIC_PAGES: [string, RegExp][] = [
@@ -25,12 +29,12 @@ const PUBLIC_PAGES: [string, RegExp][] = [
   ["/app/records", /record/i],
 ];
 
-const mainText = (page: Page) => page.$eval("main", (m) => (m as HTMLElement).innerText);
+const mainText = (page: Page) => page.$eval("main", (m) => (m as PageDom).innerText);
 
 /** The element focused now, described (tag, id, class, href, text, whether inside the main nav). */
 const focused = (page: Page) =>
   page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
+    const el = document.activeElement as PageDom;
     return {
       tag: el?.tagName.toLowerCase() ?? "",
       id: el?.id ?? "",
@@ -130,7 +134,7 @@ Deno.test("the dashboard in headless Chromium: pages, OTP sign-in, phone width, 
       const wrong = code === "000000" ? "111111" : "000000";
       await page.type("#otp_code", wrong);
       await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
-      const alert = await page.$eval("[role='alert']", (a) => (a as HTMLElement).innerText);
+      const alert = await page.$eval("[role='alert']", (a) => (a as PageDom).innerText);
       assert.ok(alert.length > 5, "a wrong code is explained");
       assert.equal((await page.browserContext().cookies()).some((c) => c.name === "qe_session"), false);
       await checkNotBroken(page, "smoke-wrong-code");
@@ -147,13 +151,13 @@ Deno.test("the dashboard in headless Chromium: pages, OTP sign-in, phone width, 
       );
       assert.ok(nav.includes("/app/build") && nav.includes("/app/account"), nav.join(" "));
       assert.match(
-        await page.$eval("header .who", (w) => (w as HTMLElement).innerText),
+        await page.$eval("header .who", (w) => (w as PageDom).innerText),
         /smoke@example\.com/,
       );
       await checkNotBroken(page, "smoke-signed-in");
       await Promise.all([
         page.waitForNavigation(),
-        page.$eval("header .who form", (f) => (f as HTMLFormElement).requestSubmit()),
+        page.$eval("header .who form", (f) => (f as PageDom).requestSubmit()),
       ]);
       assert.equal(new URL(page.url()).pathname, "/app");
       assert.ok(await page.$("a[href='/app/sign-in']"), "signed out again");

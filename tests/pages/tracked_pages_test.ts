@@ -8,8 +8,18 @@
 import assert from "node:assert/strict";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { countdownLead, formatRemaining, signalWindow } from "../../routes/pages/tracked/deadline.ts";
+import { fixedClock } from "../../domain/clock.ts";
+import {
+  assertClean,
+  checkNotBroken,
+  launchBrowser,
+  openPage,
+  signInInBrowser,
+  startAppServer,
+  waitInPage,
+} from "../_helpers/browser.ts";
 import { getPage, pageToken, signInPage } from "../_helpers/page_session.ts";
-import { openTestWorld, type TestWorld } from "../_helpers/test_app.ts";
+import { openTestWorld, T0, type TestWorld } from "../_helpers/test_app.ts";
 
 const sse = getCalendar("SSE");
 const cst = (date: string, time: string) => sse.instantAt(date, time);
@@ -226,4 +236,91 @@ Deno.test("the countdown's server text for fixed clocks", async (t) => {
       );
       assert.match(page, /value="2026-05-18"/);
     }));
+});
+
+Deno.test({
+  name:
+    "in Chromium: create a strategy, watch the countdown, submit, refuse, withdraw, upload a claim; factor charts",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const server = await startAppServer({ clock: fixedClock(T0) });
+    const browser = await launchBrowser();
+    try {
+      const page = await openPage(browser, server.origin);
+      await signInInBrowser(page, server, "browser-tracked@example.com", "/app/tracked");
+      await page.type("#tc-name", "Browser Alpha");
+      await page.type("#tc-slug", "browser-alpha");
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("#tracked-create")]);
+      assert.equal(new URL(page.url()).pathname, "/app/tracked/browser-alpha");
+
+      // The script counts down from the server's time (09:00 CST): 15 minutes, then less.
+      const first = await page.$eval("#deadline-remaining", (e) => e.textContent);
+      assert.match(first ?? "", /^00 h 1[45] min \d\d s$/);
+      await waitInPage(page, (was) => document.getElementById("deadline-remaining")!.textContent !== was, [
+        first,
+      ]);
+      assert.match(await page.$eval("#deadline-countdown", (e) => e.textContent ?? ""), /2026-05-14/);
+
+      // A weight above 1: the API's 422 is shown next to the weights.
+      await page.type("#signal-weights", "600519.SH 2");
+      await page.click("#signal-submit");
+      await waitInPage(page, () => !document.getElementById("signal-signals-error")!.hidden);
+      assert.match(await page.$eval("#signal-signals-error", (e) => e.textContent ?? ""), /weight|1/i);
+
+      await page.$eval("#signal-weights", (e) => ((e as HTMLTextAreaElement).value = ""));
+      await page.type("#signal-weights", "600519.SH 0.05\n000858.SZ 0.04");
+      await page.click("#signal-submit");
+      await page.waitForSelector("#signal-hash");
+      const hash = await page.$eval("#signal-hash", (e) => e.textContent ?? "");
+      assert.match(hash, /^[0-9a-f]{64}$/);
+      assert.match(await page.$eval("#signal-log", (e) => e.textContent ?? ""), /leaf 0 of a tree of 1/);
+      await page.waitForSelector("#signal-withdraw[data-trade-date='2026-05-14']");
+      assert.equal(await page.$eval("#signals-body code.hash", (e) => e.getAttribute("title")), hash);
+
+      await page.click("#signal-withdraw");
+      await waitInPage(
+        page,
+        () => /Withdrew/.test(document.getElementById("withdraw-result")!.textContent ?? ""),
+      );
+      await waitInPage(
+        page,
+        () => /No signals yet/.test(document.getElementById("signals-body")!.textContent ?? ""),
+      );
+
+      await page.type("#claimed-csv", "date,nav\n2026-05-11,100\n2026-05-12,101\n2026-05-13,99.5");
+      await page.click("#claimed-submit");
+      await page.waitForSelector("#claimed-stats");
+      assert.match(await page.$eval("#claimed-result", (e) => e.textContent ?? ""), /Stored 3 points/);
+      await checkNotBroken(page, "tracked-strategy");
+      // The one refused submission is the 422 shown above (the browser logs the failed fetch).
+      assertClean(page, { allow: [/422/] });
+
+      // A formula factor created and validated through the API with the page's token: both charts draw.
+      const factorId = await page.evaluate(async () => {
+        const token = (await (await fetch("/app/session/token", { method: "POST" })).json()).access_token;
+        const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+        const f = await (await fetch("/api/v1/factors", {
+          method: "POST",
+          headers,
+          body: JSON.stringify({
+            name: "rev",
+            universe: "hs300",
+            values_source: "formula",
+            expression: "-(close / delay(close, 20) - 1)",
+            history_days: 250,
+          }),
+        })).json();
+        await fetch(`/api/v1/factors/${f.id}/submit`, { method: "POST", headers });
+        return f.id as string;
+      });
+      await page.goto(`${server.origin}/app/factors/${factorId}`, { waitUntil: "load" });
+      await checkNotBroken(page, "factor-detail", { charts: ["#ic-chart", "#ls-chart"] });
+      assert.ok(await page.$("#yearly-table tbody tr"));
+      assertClean(page, { allow: [/422/] });
+    } finally {
+      await browser.close();
+      await server.close();
+    }
+  },
 });

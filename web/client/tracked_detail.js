@@ -171,6 +171,14 @@ function parseWeights(text) {
   });
 }
 
+/** The first signal activated a pending strategy: show it, and allow the claimed upload. */
+function activated() {
+  data.status = "active";
+  replaceChildren(byId("tracked-status"), h("span", { class: "badge good" }, "active"));
+  document.getElementById("claimed-needs-active")?.remove();
+  byId("claimed-submit").disabled = false;
+}
+
 const signalForm = document.getElementById("signal-form");
 signalForm?.addEventListener("submit", async (ev) => {
   ev.preventDefault();
@@ -209,6 +217,7 @@ signalForm?.addEventListener("submit", async (ev) => {
         ),
       ),
     );
+    if (data.status === "pending") activated();
     await reloadSignals();
   } catch (err) {
     if (err && err.status === 400 && err.body && err.body.next_trading_day) {
@@ -274,6 +283,7 @@ claimedForm.addEventListener("submit", async (ev) => {
   try {
     const r = await api(`${base}/claimed`, { method: "PUT", json: { records } });
     const t = r.tracking;
+    showStatus(byId("claimed-current"), "The upload below replaces what was stored before.");
     replaceChildren(
       result,
       h(

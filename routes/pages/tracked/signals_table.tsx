@@ -3,7 +3,7 @@ import type { SignalView } from "../../../domain/track_record/signals/signals.ts
 import { shortInstant } from "./page_helpers.tsx";
 
 /** Whether the API would accept a DELETE of `s` at `nowMs` (not settled, not on GitHub, before its deadline). */
-export function isWithdrawable(s: SignalView, nowMs: number): boolean {
+function isWithdrawable(s: SignalView, nowMs: number): boolean {
   return !s.is_settled && !s.github_committed && nowMs < Date.parse(s.deadline_at);
 }
 
@@ -53,7 +53,7 @@ export function SignalsTable(props: { signals: SignalView[]; nowMs: number; canW
                         {s.signals.length} symbols, {(total * 100).toFixed(2)}% invested
                       </summary>
                       <ul>
-                        {s.signals.map((w) => <li>{w.symbol} {w.weight}</li>)}
+                        {s.signals.map((w) => <li key={w.symbol}>{w.symbol} {w.weight}</li>)}
                       </ul>
                     </details>
                   </td>

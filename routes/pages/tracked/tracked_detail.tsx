@@ -2,6 +2,7 @@
  * `/app/tracked/:slug`: the strategy's settings and status actions, today's deadline countdown, the signal form,
  * the signal list and the claimed-history upload.
  */
+import { Bilingual } from "../layout.tsx";
 import type { ClaimedHistoryView } from "../../../domain/track_record/claimed_history.ts";
 import type { SignalView } from "../../../domain/track_record/signals/signals.ts";
 import type { TrackedStrategyView } from "../../../domain/track_record/signals/tracked_strategies.ts";
@@ -27,7 +28,7 @@ function Settings(props: { s: TrackedStrategyView }) {
   return (
     <section class="card" aria-labelledby="settings-h">
       <h2 id="settings-h">
-        Strategy <span class="zh" lang="zh-Hans">策略</span>
+        <Bilingual en="Strategy" zh="策略" />
       </h2>
       {s.description ? <p>{s.description}</p> : null}
       <dl class="metrics">
@@ -120,7 +121,7 @@ function Countdown(props: { w: SignalWindow }) {
   return (
     <section class="card" aria-labelledby="deadline-h">
       <h2 id="deadline-h">
-        Today's deadline <span class="zh" lang="zh-Hans">今日截止时间</span>
+        <Bilingual en="Today's deadline" zh="今日截止时间" />
       </h2>
       <p id="deadline-countdown" role="timer">
         <span id="deadline-lead">{countdownLead(props.w)}</span>{" "}
@@ -140,7 +141,7 @@ function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow }) {
   return (
     <form id="signal-form" class="card" novalidate>
       <h2>
-        Submit or replace a signal <span class="zh" lang="zh-Hans">提交信号</span>
+        <Bilingual en="Submit or replace a signal" zh="提交信号" />
       </h2>
       {open ? null : (
         <p class="warn" id="signal-closed">
@@ -217,7 +218,7 @@ function ClaimedUpload(props: { s: TrackedStrategyView; claimed: ClaimedHistoryV
   return (
     <section class="card" aria-labelledby="claimed-h">
       <h2 id="claimed-h">
-        Claimed history <span class="zh" lang="zh-Hans">历史业绩</span>
+        <Bilingual en="Claimed history" zh="历史业绩" />
       </h2>
       <p class="muted">
         Your claimed NAV (ideally out-of-sample paper trading), compared with the platform's own record on
@@ -228,7 +229,7 @@ function ClaimedUpload(props: { s: TrackedStrategyView; claimed: ClaimedHistoryV
       </div>
       <form id="claimed-upload" novalidate>
         {allowed ? null : (
-          <p class="warn">
+          <p class="warn" id="claimed-needs-active">
             Uploads need an active or paused strategy{props.s.status === "pending"
               ? ": submit a first signal to activate it"
               : ""}.
@@ -276,7 +277,7 @@ export function TrackedDetail(props: TrackedDetailProps) {
       <SignalForm s={s} w={props.window} />
       <section class="card" aria-labelledby="signals-h">
         <h2 id="signals-h">
-          Signals <span class="zh" lang="zh-Hans">信号</span>
+          <Bilingual en="Signals" zh="信号" />
         </h2>
         <div id="withdraw-result" aria-live="polite"></div>
         <SignalsTable signals={props.signals} nowMs={props.window.nowMs} canWithdraw={!s.managed_by} />

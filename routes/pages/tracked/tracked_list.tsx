@@ -1,4 +1,5 @@
 /** `/app/tracked`: the signed-in user's tracked strategies and the form that creates one. */
+import { Bilingual } from "../layout.tsx";
 import type { TrackedStrategyView } from "../../../domain/track_record/signals/tracked_strategies.ts";
 import { StatusBadge } from "./page_helpers.tsx";
 
@@ -66,7 +67,7 @@ export function CreateTrackedForm() {
   return (
     <form id="tracked-create-form" class="card" novalidate>
       <h2>
-        Create a tracked strategy <span class="zh" lang="zh-Hans">创建跟踪策略</span>
+        <Bilingual en="Create a tracked strategy" zh="创建跟踪策略" />
       </h2>
       <p class="muted">
         The slug, benchmark, execution price, holding period, capital and costs cannot change later.
@@ -91,7 +92,7 @@ export function CreateTrackedForm() {
       <div class="row">
         <Field id="universe" label="Benchmark universe 基准">
           <select id="tc-universe" name="universe">
-            {UNIVERSES.map((u) => <option value={u}>{u}</option>)}
+            {UNIVERSES.map((u) => <option key={u} value={u}>{u}</option>)}
           </select>
         </Field>
         <Field id="execution_price" label="Execution price 成交价">

@@ -182,7 +182,7 @@ Deno.test("acceptance: a new user signs in, builds by form and chat, backtests, 
       assert.match(await text(page, "main"), new RegExp(STRATEGY));
       assert.ok(await page.$("#versions-table"), "the versions table");
       await checkNotBroken(page, "acceptance-3-library");
-      await page.click("#lb-submit");
+      await page.click("#submit-leaderboard");
       await page.waitForSelector("#lb-score", { timeout: 90_000 });
       assert.match(await text(page, "#lb-score"), /score/i);
       const board = await page.$eval("#lb-result a", (a: PageDom) => a.getAttribute("href") as string);
@@ -207,12 +207,11 @@ Deno.test("acceptance: a new user signs in, builds by form and chat, backtests, 
           [agentBefore],
           { what: "the agent's answer" },
         );
-        await waitInPage(page, () => !document.getElementById("chat-send").disabled);
-        // The config is read after the answer: give the page a moment to enable Run Backtest.
-        ready = await page.waitForSelector("#chat-run:not([disabled])", { timeout: 3_000 }).then(
-          () => true,
-          () => false,
-        );
+        // The page re-enables Send once it has read the config after the answer.
+        await waitInPage(page, () => !document.getElementById("chat-send").disabled, [], {
+          what: "the page to read the config",
+        });
+        ready = await page.$eval("#chat-run", (b: PageDom) => !b.disabled as boolean);
         if (ready) break;
       }
       assert.ok(ready, `the agent never said the configuration is ready:\n${await text(page, "#chat-log")}`);

@@ -356,9 +356,14 @@ function chartProblems(selectors: string[] | null): (string | null)[] {
     let best = 0;
     for (const c of canvases) {
       if (!c.width || !c.height) continue;
-      const ctx = c.getContext("2d", { willReadFrequently: true });
+      // Pixels are read from a copy: reading the page's own context would make Chromium warn about readbacks.
+      const copy = document.createElement("canvas");
+      copy.width = Math.min(c.width, 800);
+      copy.height = Math.max(1, Math.round((c.height * copy.width) / c.width));
+      const ctx = copy.getContext("2d", { willReadFrequently: true });
       if (!ctx) continue;
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      ctx.drawImage(c, 0, 0, copy.width, copy.height);
+      const data = ctx.getImageData(0, 0, copy.width, copy.height).data;
       const counts = new Map<number, number>();
       for (let i = 0; i < data.length; i += 4) {
         const key = ((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]) >>> 0;
@@ -379,12 +384,12 @@ function chartProblems(selectors: string[] | null): (string | null)[] {
  * Screenshots the page to `.tmp/screenshots/<name>.png` and fails on gross breakage: less than `minText`
  * characters of visible text (default 40), a screenshot with almost no ink or all one colour, or fewer drawn
  * charts than asked — `charts` is either a count (at least that many `.chart` containers drawn) or the
- * selectors of containers that must each be drawn. Charts get `STEP_TIMEOUT_MS` to draw.
+ * selectors of containers that must each be drawn. Charts get `timeoutMs` (default `STEP_TIMEOUT_MS`) to draw.
  */
 export async function checkNotBroken(
   page: Page,
   name: string,
-  opts: { charts?: number | string[]; minText?: number } = {},
+  opts: { charts?: number | string[]; minText?: number; timeoutMs?: number } = {},
 ): Promise<void> {
   await waitInPage(page, () => document.readyState === "complete");
   const text = await page.evaluate(() => document.body?.innerText.trim().length ?? 0);
@@ -396,7 +401,7 @@ export async function checkNotBroken(
     const enough = (problems: (string | null)[]) =>
       selectors ? problems.every((p) => p === null) : problems.filter((p) => p === null).length >= need;
     let problems: (string | null)[] = [];
-    const until = Date.now() + STEP_TIMEOUT_MS;
+    const until = Date.now() + (opts.timeoutMs ?? STEP_TIMEOUT_MS);
     do {
       problems = await page.evaluate(chartProblems, selectors);
       if (enough(problems)) break;

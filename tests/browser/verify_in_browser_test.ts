@@ -208,7 +208,7 @@ Deno.test("Verify in your browser: a settled public record verifies in Chromium 
         proxy.set(null);
         proxy.mode("502");
         await page.click("#verify-button");
-        await page.waitForSelector("#verify-verdict[data-verdict]");
+        await page.waitForSelector("#verify-verdict[data-verdict]", { timeout: 180_000 });
         const down = await page.$eval(
           "#verify-verdict",
           (e) => [e.getAttribute("data-verdict"), e.textContent],

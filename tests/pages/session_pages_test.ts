@@ -490,7 +490,7 @@ async function withGithubWorld(fn: (w: TestWorld, gh: FakeGithub) => Promise<voi
 
 /** Presses the button, lets the fake GitHub answer as `user`; answers the callback path and the browser's cookie. */
 async function throughGithub(world: TestWorld, gh: FakeGithub, user: FakeGithubUser | null, next = "/app") {
-  const start = await postForm(world, "/app/sign-in/github", { next });
+  const start = await getPage(world, `/app/sign-in/github?next=${encodeURIComponent(next)}`);
   assert.equal(start.status, 303, await start.clone().text());
   const cookie = cookiesOf(start);
   assert.match(setCookieLine(start, "qe_github_state"), /HttpOnly.*SameSite=Lax|SameSite=Lax.*HttpOnly/);
@@ -511,7 +511,7 @@ async function throughGithub(world: TestWorld, gh: FakeGithub, user: FakeGithubU
 Deno.test("GitHub sign-in: the button is shown when configured and signs in with the session cookies", async () => {
   await withGithubWorld(async (world, gh) => {
     const page = await (await getPage(world, "/app/sign-in?next=%2Fapp%2Faccount")).text();
-    assert.match(page, /action="\/app\/sign-in\/github"/);
+    assert.match(page, /<a id="github-sign-in" href="\/app\/sign-in\/github\?next=%2Fapp%2Faccount">/);
     assert.match(page, /Sign in with GitHub/);
 
     const { path, cookie } = await throughGithub(world, gh, octo, "/app/account");
@@ -576,7 +576,7 @@ Deno.test("GitHub sign-in: a refusal at GitHub is a clear page, not a session", 
 
 Deno.test("GitHub sign-in pages are 404 pages when GitHub is not configured", async () => {
   await withWorld(async (world) => {
-    const start = await postForm(world, "/app/sign-in/github", { next: "/app" });
+    const start = await getPage(world, "/app/sign-in/github?next=%2Fapp");
     assert.equal(start.status, 404);
     assert.match(start.headers.get("content-type") ?? "", /text\/html/);
     await start.body?.cancel();

@@ -1,6 +1,6 @@
 /**
- * "Sign in with GitHub" for the dashboard, when GitHub sign-in is configured. The button posts to
- * `/app/sign-in/github`, which starts the existing flow (a one-time state in KV, valid 10 minutes) with GitHub
+ * "Sign in with GitHub" for the dashboard, when GitHub sign-in is configured. The link opens
+ * `/app/sign-in/github?next=…`, which starts the existing flow (a one-time state in KV, valid 10 minutes) with GitHub
  * sending the browser back to `/app/sign-in/github/callback` — a page route, so the sign-in finishes on the
  * server and the tokens only ever travel in the session cookies (never in a URL). The state is also kept in a
  * short-lived HttpOnly cookie and must match the callback's, so a callback link made by someone else (with their
@@ -29,13 +29,17 @@ const STATE_COOKIE_MAX_AGE_S = 10 * 60;
 /** The longest `state`, `code` or error text read from GitHub's callback. */
 const MAX_PARAM = 500;
 
-/** The "Sign in with GitHub" button (a form, so it works without JavaScript). */
+/**
+ * The "Sign in with GitHub" control: a link, not a form — the pages' CSP (`form-action 'self'`) would stop a form
+ * submission that redirects to GitHub, while a navigation may go there.
+ */
 export function GithubButton(props: { next: string }) {
   return (
-    <form method="post" action="/app/sign-in/github" class="card narrow">
-      <input type="hidden" name="next" value={props.next} />
-      <button type="submit" id="github-sign-in">Sign in with GitHub 使用 GitHub 登录</button>
-    </form>
+    <p class="card narrow">
+      <a id="github-sign-in" href={`/app/sign-in/github?next=${encodeURIComponent(props.next)}`}>
+        Sign in with GitHub 使用 GitHub 登录
+      </a>
+    </p>
   );
 }
 
@@ -54,10 +58,9 @@ export function githubSignInPages(auth: AuthDeps, production: boolean, github: G
     : undefined;
   const authorize = pageGithub ? githubAuthorizeRedirects(pageGithub.settings) : null;
 
-  app.post("/app/sign-in/github", async (c) => {
+  app.get("/app/sign-in/github", async (c) => {
     if (!pageGithub || !authorize) return renderNotFound(c, "GitHub sign-in");
-    const body = await c.req.parseBody();
-    const next = safeNext(typeof body.next === "string" ? body.next : "/app");
+    const next = safeNext(c.req.query("next"));
     const url = await startGithubSignIn(auth, pageGithub, undefined, authorize);
     const state = new URL(url).searchParams.get("state") ?? "";
     setCookie(c, STATE_COOKIE, `${state} ${next}`, {

@@ -76,6 +76,7 @@ import type { PaperServices } from "../domain/paper/paper_services.ts";
 import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
 import { MCP_PATH, mcpRoutes } from "./mcp_routes.ts";
 import { pageRoutes } from "./pages/page_routes.ts";
+import { strategyTextCheckRoutes } from "./strategy_text_check_routes.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -259,6 +260,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", portfolioRoutes(deps.auth, deps.portfolios));
   api.route("/", licenseRoutes(deps.auth, deps.licenses));
   api.route("/", paperRoutes(deps.auth, deps.paper));
+  api.route("/", strategyTextCheckRoutes());
 
   app.route("/", healthRoutes(deps.health));
   app.route("/api/v1", api);

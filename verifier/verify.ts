@@ -69,6 +69,19 @@ export interface VerifyOptions {
   legacyUntil?: string;
   /** Time allowed for the whole verification in ms (default 600 000); past it the verdict is unreachable. */
   timeoutMs?: number;
+  /** Told each step as it starts (for a progress display; what it does or throws changes nothing checked). */
+  onProgress?: (p: VerifyProgress) => void;
+}
+
+/**
+ * A step of a run: `record` (the record, its parameters and the log's head), `calendar` (the benchmark's bars),
+ * `days` (the settled days' signal, proof, signature and chain checks; `done` of `total` days), `performance`,
+ * `log` (consistency and the checkpoint list), `replay` (the stocks' bars and the settlement replay).
+ */
+export interface VerifyProgress {
+  step: "record" | "calendar" | "days" | "performance" | "log" | "replay";
+  done?: number;
+  total?: number;
 }
 
 /** The verdict on one settled day. */
@@ -98,6 +111,9 @@ const CONCURRENCY = 8;
 /** Verifies the public record of `slug` at `baseUrl` (see the module comment). */
 export async function verifyPublicRecord(opts: VerifyOptions): Promise<RecordVerdict> {
   const checked = checkOptions(opts);
+  if (opts.onProgress !== undefined && typeof opts.onProgress !== "function") {
+    throw new TypeError("onProgress: not a function");
+  }
   const ledger = new Ledger();
   const failures: string[] = [];
   const days: DayResult[] = [];
@@ -131,8 +147,18 @@ interface Run {
   unreachable: string[];
 }
 
+/** Tells `opts.onProgress` about a step; the listener cannot affect the run. */
+function progress(opts: VerifyOptions, p: VerifyProgress): void {
+  try {
+    opts.onProgress?.(p);
+  } catch {
+    // a display's failure is not the record's
+  }
+}
+
 /** What the per-day checks share. */
 interface DayRun {
+  onDay: (done: number, total: number) => void;
   ctx: LogContext;
   slug: string;
   params: Parameters;
@@ -158,6 +184,7 @@ async function verifyInto(
   const base = `/public/strategies/${encodeURIComponent(slug)}`;
 
   // Reading: the record, its parameters, the log's head.
+  progress(opts, { step: "record" });
   const track = await api.get<TrackRecordAnswer>(`${base}/track-record`);
   const records = Array.isArray(track.records) ? track.records : [];
   const params = checkRecordParameters(l, failures, slug, track);
@@ -185,6 +212,7 @@ async function verifyInto(
   if (last === undefined) return;
 
   // The calendar (the benchmark's bar dates): a trading day hidden from /track-record is still asked for.
+  progress(opts, { step: "calendar" });
   const calendar = await readCalendar(api, params, last);
   const publishedSet = new Set(published);
   let dates = published;
@@ -193,6 +221,7 @@ async function verifyInto(
     checkTradingDays(l, failures, params, published, expected);
     dates = [...new Set([...expected, ...published])].sort();
   } else run.unreachable.push(calendar.unreachable);
+  progress(opts, { step: "days", done: 0, total: dates.length });
   const answers = await mapLimit(
     dates,
     CONCURRENCY,
@@ -201,6 +230,7 @@ async function verifyInto(
 
   // Per-day checks that need no bars.
   const dr: DayRun = {
+    onDay: (done, total) => progress(opts, { step: "days", done, total }),
     ctx,
     slug,
     params,
@@ -218,10 +248,12 @@ async function verifyInto(
   const { navs, benchReturns } = await checkDays(dr, p, answers, days, sinks);
   const settled = days.map((d) => d.date);
   checkChainEnd(ctx, dr.chain, days.at(-1)!.failures, settled.at(-1)!);
+  progress(opts, { step: "performance" });
   const perf = await api.get<PerformanceAnswer>(`${base}/performance`);
   checkPerformance(l, failures, perf, navs, benchReturns, settled, params.initial_capital);
 
   // Log checks: the first head as seen, every checkpoint consistent with the final head, the checkpoint list.
+  progress(opts, { step: "log" });
   const head = await checkLog(
     ctx,
     failures,
@@ -233,6 +265,7 @@ async function verifyInto(
 
   // Last, the checks that need the stocks' bars.
   if (calendar.bars) {
+    progress(opts, { step: "replay" });
     run.unreachable.push(...await checkAgainstBars(api, l, failures, params, calendar.bars, p));
   }
 }
@@ -280,6 +313,7 @@ async function checkDays(
   let cash = dr.params.initial_capital;
   for (let i = 0; i < p.dates.length; i++) {
     const b = answers[i], date = p.dates[i], sink: string[] = [];
+    if (i > 0 && i % 10 === 0) dr.onDay(i, p.dates.length);
     if (!b) continue; // not settled: the replay stops there
     p.bundles.set(date, b);
     sinks.set(date, sink);
@@ -290,6 +324,7 @@ async function checkDays(
     benchReturns.push(b.benchmark?.return ?? null);
     days.push({ date, ok: true, failures: sink, nav: b.nav, signal_hash: b.signal?.signal_hash ?? null });
   }
+  dr.onDay(p.dates.length, p.dates.length);
   return { navs, benchReturns };
 }
 

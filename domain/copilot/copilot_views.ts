@@ -176,6 +176,12 @@ export async function copilotList(
   return out;
 }
 
+/** The integer id (the document's `strategy_id`) of my library strategy `id`; "not found" when it is not mine. */
+export async function copilotNumberOf(deps: CopilotDeps, userId: string, id: string): Promise<number> {
+  await getOwnStrategy(deps.library, userId, id);
+  return await deps.aliases.aliasFor("library_strategy", id);
+}
+
 /** My strategy `n`. */
 export async function copilotStrategy(deps: CopilotDeps, userId: string, n: number) {
   return await strategyView(deps, userId, await ownStrategyId(deps, userId, n));

@@ -106,6 +106,27 @@ function stageOf(s: LibraryStrategyRecord, version: number): ModelStage {
   return "None";
 }
 
+/**
+ * The versions of my strategy `id` (newest first, as the library lists them), each with its stage, and the
+ * version a rollback would return production to (`null`: none).
+ */
+export async function versionsWithStages(
+  deps: LibraryDeps,
+  userId: string,
+  id: string,
+  page: PageRequest,
+): Promise<Page<ModelVersionView> & { model_name: string; strategy_id: string; rollback_to: number | null }> {
+  const versions = await listVersions(deps, userId, id, page);
+  const s = await getOwnStrategy(deps, userId, id);
+  return {
+    model_name: s.name,
+    strategy_id: s.id,
+    rollback_to: s.production_history.at(-1) ?? null,
+    ...versions,
+    items: versions.items.map((v) => ({ ...v, current_stage: stageOf(s, v.version) })),
+  };
+}
+
 /** The versions of my strategy `name` (newest first, as the library lists them), each with its stage. */
 export async function modelVersions(
   deps: LibraryDeps,
@@ -114,12 +135,6 @@ export async function modelVersions(
   page: PageRequest,
 ): Promise<Page<ModelVersionView> & { model_name: string; strategy_id: string }> {
   const found = await ownStrategyByName(deps, userId, name);
-  const versions = await listVersions(deps, userId, found.id, page);
-  const s = await getOwnStrategy(deps, userId, found.id);
-  return {
-    model_name: s.name,
-    strategy_id: s.id,
-    ...versions,
-    items: versions.items.map((v) => ({ ...v, current_stage: stageOf(s, v.version) })),
-  };
+  const { rollback_to: _, ...view } = await versionsWithStages(deps, userId, found.id, page);
+  return view;
 }

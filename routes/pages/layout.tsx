@@ -130,8 +130,10 @@ export function Page(props: PageProps) {
   );
 }
 
-/** Renders a page as the answer (status 200 unless given). */
+/** Renders a page as the answer (status 200 unless given); `Cache-Control: private, no-store` when signed in. */
 export function renderPage(c: Context<AppEnv>, props: Omit<PageProps, "user">, status = 200) {
+  // A page shown to a signed-in user is theirs alone: no shared cache keeps it, no back button shows it later.
+  if (c.get("pageUser")) c.header("Cache-Control", "private, no-store");
   return c.html(
     "<!doctype html>" + (<Page {...props} user={c.get("pageUser") ?? null} />).toString(),
     status as 200,

@@ -12,6 +12,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { AuthDeps } from "../../domain/auth/auth_deps.ts";
 import { refreshTokens, userView } from "../../domain/auth/identity.ts";
 import { authenticate, type TokenPair } from "../../domain/auth/sessions.ts";
+import { RateLimitError } from "../../domain/errors.ts";
 import type { AppEnv, PageUser } from "../app_env.ts";
 
 /** Cookie holding the access token. */
@@ -70,8 +71,9 @@ async function resolveUser(
     setSessionCookies(c, pair, { production, refreshTtlMs: auth.settings.refreshTokenTtlMs });
     const principal = await authenticate(auth, pair.access_token);
     return { principal, view: userView(auth, principal.user), accessToken: pair.access_token };
-  } catch {
-    clearSessionCookies(c, production);
+  } catch (e) {
+    // Too many refreshes from this address: signed out for this request only, the cookies stay for later.
+    if (!(e instanceof RateLimitError)) clearSessionCookies(c, production);
     return null;
   }
 }

@@ -10,6 +10,7 @@ import { accountPages } from "./account_pages.tsx";
 import { backtestPages } from "./backtest_pages.tsx";
 import { buildPages } from "./build_pages.tsx";
 import { homePage } from "./home_page.tsx";
+import { renderNotFound } from "./layout.tsx";
 import { libraryPages } from "./library_pages.tsx";
 import { pageSession, sameOriginPosts } from "./page_auth.ts";
 import { recordPages } from "./record_pages.tsx";
@@ -31,8 +32,15 @@ export function pageRoutes(deps: AppDeps): Hono<AppEnv> {
   const isAsset = (path: string) => path.startsWith(`${ASSET_PREFIX}/`);
   app.use("/app/*", (c, next) => isAsset(c.req.path) ? next() : sameOriginPosts(c, next));
   app.use("/app/*", (c, next) => isAsset(c.req.path) ? next() : session(c, next));
+  // A page address that no route answers gets the 404 page, not the API's JSON.
+  app.use("/app/*", async (c, next) => {
+    await next();
+    const unanswered = c.res.status === 404 &&
+      c.res.headers.get("content-type")?.includes("application/json");
+    if (c.req.method === "GET" && !isAsset(c.req.path) && unanswered) c.res = renderNotFound(c);
+  });
   app.route("/", homePage());
-  app.route("/", sessionPages(deps.auth, production));
+  app.route("/", sessionPages(deps.auth, production, deps.github));
   app.route("/", buildPages(deps));
   app.route("/", backtestPages(deps));
   app.route("/", libraryPages(deps));

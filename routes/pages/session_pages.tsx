@@ -6,10 +6,12 @@
  */
 import { Hono } from "hono";
 import type { AuthDeps } from "../../domain/auth/auth_deps.ts";
+import type { GithubDeps } from "../../domain/auth/github_oauth.ts";
 import { requestOtp, verifyOtp } from "../../domain/auth/otp.ts";
 import { signOut } from "../../domain/auth/identity.ts";
 import { DomainError, RateLimitError } from "../../domain/errors.ts";
 import type { AppEnv } from "../app_env.ts";
+import { GithubButton, githubSignInPages } from "./account/github_sign_in.tsx";
 import { renderPage } from "./layout.tsx";
 import { clearSessionCookies, refreshCookieOf, safeNext, setSessionCookies } from "./page_auth.ts";
 
@@ -19,7 +21,16 @@ const MAX_FIELD = 320;
 const field = (body: Record<string, unknown>, name: string) =>
   typeof body[name] === "string" ? (body[name] as string).slice(0, MAX_FIELD).trim() : "";
 
-function EmailForm(props: { next: string; email?: string; error?: string }) {
+function EmailForm(props: { next: string; email?: string; error?: string; github: boolean }) {
+  return (
+    <>
+      <EmailCodeRequest {...props} />
+      {props.github ? <GithubButton next={props.next} /> : null}
+    </>
+  );
+}
+
+function EmailCodeRequest(props: { next: string; email?: string; error?: string }) {
   return (
     <form method="post" action="/app/sign-in/code" class="card narrow">
       <p>We send a 6-digit code to your email. 我们会把验证码发到你的邮箱。</p>
@@ -64,15 +75,20 @@ const messageOf = (e: unknown) =>
     ? e.message
     : "Something went wrong: try again.";
 
-/** The sign-in, token hand-off and sign-out routes. */
-export function sessionPages(auth: AuthDeps, production: boolean): Hono<AppEnv> {
+/** The sign-in (by email code, and by GitHub when `github` is configured), token hand-off and sign-out routes. */
+export function sessionPages(auth: AuthDeps, production: boolean, github?: GithubDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
+  const withGithub = github !== undefined;
   const cookieOpts = { production, refreshTtlMs: auth.settings.refreshTokenTtlMs };
 
   app.get("/app/sign-in", (c) => {
     const next = safeNext(c.req.query("next"));
     if (c.get("pageUser")) return c.redirect(next, 303);
-    return renderPage(c, { title: "Sign in", zh: "登录", children: <EmailForm next={next} /> });
+    return renderPage(c, {
+      title: "Sign in",
+      zh: "登录",
+      children: <EmailForm next={next} github={withGithub} />,
+    });
   });
 
   app.post("/app/sign-in/code", async (c) => {
@@ -91,7 +107,7 @@ export function sessionPages(auth: AuthDeps, production: boolean): Hono<AppEnv> 
       return renderPage(c, {
         title: "Sign in",
         zh: "登录",
-        children: <EmailForm next={next} email={email} error={messageOf(e)} />,
+        children: <EmailForm next={next} email={email} error={messageOf(e)} github={withGithub} />,
       }, e instanceof RateLimitError ? 429 : 400);
     }
   });
@@ -134,5 +150,6 @@ export function sessionPages(auth: AuthDeps, production: boolean): Hono<AppEnv> 
     clearSessionCookies(c, production);
     return c.redirect("/app", 303);
   });
+  app.route("/", githubSignInPages(auth, production, github));
   return app;
 }

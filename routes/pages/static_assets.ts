@@ -91,14 +91,31 @@ export function assetUrl(path: string): string {
   return `${ASSET_PREFIX}/${path}${hash ? `?v=${hash}` : ""}`;
 }
 
+/** A percent-decoded path; `""` (no asset) for a malformed escape such as `%E0%A4%A`. */
+function decodedPath(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return "";
+  }
+}
+
+/** Whether an `If-None-Match` header names `etag`: `*`, or a comma-separated list of (possibly weak) tags. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((t) => {
+    const tag = t.trim();
+    return tag === "*" || tag === etag || tag === `W/${etag}`;
+  });
+}
+
 /** The router of `/app/assets/*`. */
 export function staticAssetRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get(`${ASSET_PREFIX}/*`, async (c) => {
     const files = await loadAssets();
     for (const [path, asset] of files) hashes.set(path, asset.hash);
-    const path = decodeURIComponent(c.req.path.slice(ASSET_PREFIX.length + 1));
-    const asset = files.get(path);
+    const asset = files.get(decodedPath(c.req.path.slice(ASSET_PREFIX.length + 1)));
     if (!asset) return c.json({ detail: "Not Found" }, 404);
     const etag = `"${asset.hash}"`;
     const versioned = c.req.query("v") === asset.hash;
@@ -107,7 +124,7 @@ export function staticAssetRoutes(): Hono<AppEnv> {
       ETag: etag,
       "Cache-Control": versioned ? "public, max-age=31536000, immutable" : "public, max-age=300",
     };
-    if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
+    if (matchesEtag(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
     return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, headers);
   });
   return app;

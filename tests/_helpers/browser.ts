@@ -288,7 +288,8 @@ export async function openPage(
 
 /**
  * Fails when the page logged a console error or warning, threw, had a request fail or answered ≥ 400, or
- * tried to reach another origin. Entries matching one of `allow` are tolerated (say why at the call site).
+ * tried to reach another origin since it was opened or last checked. Entries matching one of `allow` are
+ * tolerated (say why at the call site).
  */
 export function assertClean(page: Page, opts: { allow?: RegExp[] } = {}): void {
   const r = recordOf(page);
@@ -303,6 +304,17 @@ export function assertClean(page: Page, opts: { allow?: RegExp[] } = {}): void {
   add("page error", r.pageErrors);
   add("failed request", r.failedRequests);
   add("error answer", r.errorResponses);
+  // The next check covers what happens from here on (a failed step is not reported again by the next one).
+  for (
+    const list of [
+      r.externalRequests,
+      r.consoleErrors,
+      r.consoleWarnings,
+      r.pageErrors,
+      r.failedRequests,
+      r.errorResponses,
+    ]
+  ) list.length = 0;
   assert.deepEqual(problems, [], `page ${page.url()} is not clean:\n${problems.join("\n")}`);
 }
 

@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The Build pages in headless Chromium: the blueprint form's live preview follows the form (indicator change →
  * other inputs, 422 issues beside the field), saving and queuing a backtest; the editor's inline errors with
@@ -13,11 +12,15 @@ import {
   checkNotBroken,
   launchBrowser,
   openPage,
+  type PageDom,
   signInInBrowser,
   startAppServer,
   type TestBrowser,
   waitInPage,
 } from "../_helpers/browser.ts";
+
+declare const document: PageDom;
+declare const sessionStorage: PageDom;
 
 async function withBrowser(fn: (server: AppServer, browser: TestBrowser) => Promise<void>) {
   const server = await startAppServer();
@@ -118,11 +121,12 @@ Deno.test("browser: the editor lists the parser's problems with line, column and
     const page = await openPage(browser, server.origin);
     await signInInBrowser(page, server, "editor@example.com", "/app/build/editor");
     await waitText(page, "editor-status", "No problems");
-    const lines = (await page.$eval("#strategy-text", (el) => (el as HTMLTextAreaElement).value)).split("\n");
-    const entryLine = lines.findIndex((l) => l.startsWith("entry:")) + 1;
+    const lines: string[] = (await page.$eval("#strategy-text", (el) => (el as PageDom).value as string))
+      .split("\n");
+    const entryLine = lines.findIndex((l: string) => l.startsWith("entry:")) + 1;
     // Put a typo in the entry rule, as a person would: select "sma(" and type "smaa(".
     await page.$eval("#strategy-text", (el, line) => {
-      const t = el as HTMLTextAreaElement;
+      const t = el as PageDom;
       const offset = t.value.split("\n").slice(0, (line as number) - 1).join("\n").length + 1;
       const at = t.value.indexOf("sma(", offset);
       t.focus();
@@ -162,24 +166,24 @@ Deno.test("browser: the chat with the offline agent reaches config ready, and Ru
   await withBrowser(async (server, browser) => {
     const page = await openPage(browser, server.origin);
     await signInInBrowser(page, server, "chat@example.com", "/app/build/chat");
-    assert.equal(await page.$eval("#chat-run", (el) => (el as HTMLButtonElement).disabled), true);
+    assert.equal(await page.$eval("#chat-run", (el) => (el as PageDom).disabled), true);
     await page.type("#chat-input", "I want to test a momentum strategy on large cap stocks");
     await page.click("#chat-send");
     await waitInPage(page, () => document.querySelectorAll("#chat-log .msg.agent").length >= 2);
-    assert.equal(await page.$eval("#chat-run", (el) => (el as HTMLButtonElement).disabled), true);
+    assert.equal(await page.$eval("#chat-run", (el) => (el as PageDom).disabled), true);
     await page.type(
       "#chat-input",
       "SMA crossover 20/50 from 2023-01-01 to 2024-06-30 with 100 million capital",
     );
     await page.keyboard.press("Enter");
-    await waitInPage(page, () => !(document.getElementById("chat-run") as HTMLButtonElement).disabled);
+    await waitInPage(page, () => !(document.getElementById("chat-run") as PageDom).disabled);
     assert.match(await textOf(page, "chat-config"), /SMA_CROSSOVER/);
     const session = await page.evaluate(() => sessionStorage.getItem("qe_chat_session"));
     assert.match(session ?? "", /^web_[0-9a-f]{32}$/);
 
     // A reload keeps the conversation and the config (same session).
     await page.reload({ waitUntil: "load" });
-    await waitInPage(page, () => !(document.getElementById("chat-run") as HTMLButtonElement).disabled);
+    await waitInPage(page, () => !(document.getElementById("chat-run") as PageDom).disabled);
     assert.equal(await page.$$eval("#chat-log .msg.user", (els) => els.length), 2);
 
     await page.click("#chat-run");
@@ -199,14 +203,14 @@ Deno.test("browser: backtrader code imports into strategy text; unsupported code
     await signInInBrowser(page, server, "import@example.com", "/app/build/import");
     await page.click("#import-submit");
     await waitText(page, "import-text", "entry: crosses_above(sma(close, 20), sma(close, 50))");
-    assert.equal(await page.$eval("#import-result", (el) => (el as HTMLElement).hidden), false);
+    assert.equal(await page.$eval("#import-result", (el) => (el as PageDom).hidden), false);
     await page.click("#import-save");
     await page.waitForSelector("#save-result");
     assert.match(await textOf(page, "save-result"), /Saved “Imported SMA cross” \(version 1\)/);
     assertClean(page);
 
     await page.$eval("#backtrader-code", (el) => {
-      const t = el as HTMLTextAreaElement;
+      const t = el as PageDom;
       t.value = t.value.replace(
         "    def next(self):\n",
         "    def next(self):\n        while True:\n            pass\n",
@@ -216,7 +220,7 @@ Deno.test("browser: backtrader code imports into strategy text; unsupported code
     await page.waitForSelector("#backtrader-code-error");
     assert.match(await textOf(page, "backtrader-code-error"), /line \d+/);
     assert.match(await textOf(page, "backtrader-code-error"), /while/);
-    assert.equal(await page.$eval("#import-result", (el) => (el as HTMLElement).hidden), true);
+    assert.equal(await page.$eval("#import-result", (el) => (el as PageDom).hidden), true);
     await checkNotBroken(page, "build-import");
 
     // On a 375 px wide phone every Build page fits its width (nothing to scroll sideways).

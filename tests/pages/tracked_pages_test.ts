@@ -14,6 +14,7 @@ import {
   checkNotBroken,
   launchBrowser,
   openPage,
+  type PageDom,
   signInInBrowser,
   startAppServer,
   waitInPage,
@@ -22,6 +23,8 @@ import { getPage, pageToken, signInPage } from "../_helpers/page_session.ts";
 import { openTestWorld, T0, type TestWorld } from "../_helpers/test_app.ts";
 
 const sse = getCalendar("SSE");
+/** The page's DOM in the callbacks run in Chromium (Deno's types have none). */
+declare const document: PageDom;
 const cst = (date: string, time: string) => sse.instantAt(date, time);
 
 async function withWorld(fn: (w: TestWorld) => Promise<void>) {
@@ -268,7 +271,7 @@ Deno.test({
       await waitInPage(page, () => !document.getElementById("signal-signals-error")!.hidden);
       assert.match(await page.$eval("#signal-signals-error", (e) => e.textContent ?? ""), /weight|1/i);
 
-      await page.$eval("#signal-weights", (e) => ((e as HTMLTextAreaElement).value = ""));
+      await page.$eval("#signal-weights", (e: PageDom) => (e.value = ""));
       await page.type("#signal-weights", "600519.SH 0.05\n000858.SZ 0.04");
       await page.click("#signal-submit");
       await page.waitForSelector("#signal-hash");
@@ -317,6 +320,16 @@ Deno.test({
       await page.goto(`${server.origin}/app/factors/${factorId}`, { waitUntil: "load" });
       await checkNotBroken(page, "factor-detail", { charts: ["#ic-chart", "#ls-chart"] });
       assert.ok(await page.$("#yearly-table tbody tr"));
+
+      // A portfolio created with the form; the new factor is offered as a member and added.
+      await page.goto(`${server.origin}/app/portfolios`, { waitUntil: "load" });
+      await page.type("#pc-name", "Browser mix");
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("#portfolio-create")]);
+      assert.match(new URL(page.url()).pathname, /^\/app\/portfolios\/pf_/);
+      assert.equal(await page.$eval("#member-factor", (e: PageDom) => e.value), factorId);
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("#member-add")]);
+      await page.waitForSelector(`#portfolio-members tr[data-factor-id='${factorId}'] button.member-remove`);
+      await checkNotBroken(page, "portfolio-detail");
       assertClean(page, { allow: [/422/] });
     } finally {
       await browser.close();

@@ -1,7 +1,7 @@
 /**
  * Browser tests in headless Chromium driven by puppeteer-core:
- * - `launchBrowser()` finds Chromium (`CHROMIUM_PATH`, else `chromium`, `chromium-browser`, `google-chrome` on
- *   PATH), starts it headless (`--no-sandbox`: CI runs as root) with a profile under the repository's `.tmp/`,
+ * - `launchBrowser()` finds Chromium (the test run's `--chromium=<path>` argument, which `deno task test` sets
+ *   from `CHROMIUM_PATH`, else `chromium`, `chromium-browser`, `google-chrome` on PATH), starts it headless (`--no-sandbox`: CI runs as root) with a profile under the repository's `.tmp/`,
  *   and connects to it; one browser per test file, closed in its `finally`.
  * - `openPage(browser, origin)` opens a page in a fresh browser context (its own cookies) that records console
  *   errors and warnings, uncaught page errors, failed requests, error answers, and EVERY request whose origin is
@@ -37,8 +37,8 @@ export const STEP_TIMEOUT_MS = 30_000;
 
 const INSTALL_HINT =
   "Install Chromium (Debian/Ubuntu: `sudo apt-get install -y chromium`; `.ci/run` does it) " +
-  "or set CHROMIUM_PATH to a Chromium or Chrome binary. `deno task test` lets the tests run CHROMIUM_PATH " +
-  "(default `chromium`); with plain `deno test` pass --allow-run=<that binary>";
+  "or set CHROMIUM_PATH to a Chromium or Chrome binary for `deno task test` (which allows running it and " +
+  "passes it as `-- --chromium=<path>`); with plain `deno test` pass --allow-run=<binary> -- --chromium=<binary>";
 
 /** A running Chromium and the puppeteer connection to it. */
 export interface TestBrowser {
@@ -48,15 +48,13 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** Candidates in order: `CHROMIUM_PATH`, then the usual names on PATH. */
+/**
+ * Candidates in order: the test run's `--chromium=<path>` argument (`deno task test` passes `CHROMIUM_PATH`
+ * that way: tests do not read the environment), then the usual names on PATH.
+ */
 function candidates(): string[] {
-  let fromEnv: string | undefined;
-  try {
-    fromEnv = Deno.env.get("CHROMIUM_PATH") || undefined;
-  } catch {
-    fromEnv = undefined; // no env permission: the names on PATH only
-  }
-  return fromEnv ? [fromEnv] : ["chromium", "chromium-browser", "google-chrome"];
+  const given = Deno.args.find((a) => a.startsWith("--chromium="))?.slice("--chromium=".length);
+  return given ? [given] : ["chromium", "chromium-browser", "google-chrome"];
 }
 
 /** Reads Chromium's stderr until it prints its DevTools address; keeps draining it afterwards. */

@@ -142,6 +142,7 @@ await server.shutdown();
 kv.close();
 console.log(`
 Start the server (deno task dev) and look:
+  ${config.publicBaseUrl}/app/records/demo-reversal   (the record page: press "Verify in your browser")
   GET ${config.publicBaseUrl}/api/v1/public/strategies
   GET ${config.publicBaseUrl}/api/v1/public/strategies/demo-reversal/track-record   (/performance, /verify, /audit, /claimed)
   GET ${config.publicBaseUrl}/api/v1/public/log/checkpoint?log=demo   (the demo's own log; /checkpoints, /witnesses)

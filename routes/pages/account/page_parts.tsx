@@ -8,12 +8,6 @@ export const ACCOUNT_PAGE_SIZE = 50;
 /** The largest list offset a query may ask for. */
 const MAX_OFFSET = 1_000_000;
 
-/** An ISO time as `YYYY-MM-DD HH:MM UTC` in a `<time>` element; "—" for `null`. */
-export function Time(props: { iso: string | null }) {
-  if (!props.iso) return <span class="muted">—</span>;
-  return <time datetime={props.iso}>{props.iso.slice(0, 16).replace("T", " ")} UTC</time>;
-}
-
 /**
  * The list offset in query parameter `name`: 0 when absent, `null` when it is not a whole number from 0 to
  * `MAX_OFFSET` (the page answers 400).

@@ -2,8 +2,8 @@
 import type { TicketView } from "../../../domain/support/tickets.ts";
 import { TICKET_CATEGORIES } from "../../../domain/support/tickets.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { Pager, Time } from "./page_parts.tsx";
-import { Bilingual } from "../layout.tsx";
+import { Pager } from "./page_parts.tsx";
+import { Bilingual, Time } from "../layout.tsx";
 
 /** The badge class of a ticket status. */
 export const statusBadge = (s: string) =>

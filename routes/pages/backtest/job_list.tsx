@@ -6,7 +6,7 @@
 import type { DashboardBacktestSummary } from "../../../domain/backtest/dashboard_views.ts";
 import { JOB_STATUSES, type JobSummaryView } from "../../../domain/backtest/job_views.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { fmtNumber, fmtPct, fmtTime, signClass } from "./format.ts";
+import { fmtNumber, fmtPct, fmtTime, numClass } from "../format.ts";
 import { STATUS_BADGE } from "./job_state.tsx";
 
 /** Rows of one page of the list. */
@@ -89,7 +89,7 @@ export function JobList(props: { page: Page<JobSummaryView>; status?: string; of
                   <td>{j.end_date}</td>
                   <td class="num">{fmtNumber(j.initial_capital)}</td>
                   <td class="num">{fmtNumber(j.final_value)}</td>
-                  <td class={`num ${signClass(j.total_return_pct)}`.trim()}>{fmtPct(j.total_return_pct)}</td>
+                  <td class={numClass(j.total_return_pct)}>{fmtPct(j.total_return_pct)}</td>
                   <td class="num">{j.total_trades === null ? "—" : String(j.total_trades)}</td>
                   <td>{fmtTime(j.created_at)}</td>
                 </tr>
@@ -146,7 +146,7 @@ export function SyncRunList(props: { runs: DashboardBacktestSummary[] }) {
                 <td>{r.end_date.slice(0, 10)}</td>
                 <td class="num">{fmtNumber(r.initial_capital)}</td>
                 <td class="num">{fmtNumber(r.final_value)}</td>
-                <td class={`num ${signClass(r.total_return_pct)}`.trim()}>{fmtPct(r.total_return_pct)}</td>
+                <td class={numClass(r.total_return_pct)}>{fmtPct(r.total_return_pct)}</td>
                 <td class="num">{r.total_trades}</td>
                 <td>{fmtTime(r.created_at)}</td>
               </tr>

@@ -5,7 +5,8 @@
 import { Bilingual } from "../layout.tsx";
 import type { FactorView } from "../../../domain/factors/factor_views.ts";
 import type { PortfolioSignalsPage, PortfolioView } from "../../../domain/portfolios/portfolio_views.ts";
-import { num, Pager, pct, shortInstant, StatusBadge } from "../tracked/page_helpers.tsx";
+import { fmtFraction, fmtNumber, fmtTime } from "../format.ts";
+import { Pager, StatusBadge } from "../tracked/page_helpers.tsx";
 
 const UNIVERSES = ["hs300", "csi500", "csi1000"] as const;
 
@@ -148,10 +149,10 @@ function Members(props: { p: PortfolioView; candidates: FactorView[] }) {
                   <td>
                     <StatusBadge status={m.status} />
                   </td>
-                  <td class="num">{num(m.ic_mean)}</td>
-                  <td class="num">{num(m.ic_ir, 3)}</td>
-                  <td class="num">{pct(m.weight)}</td>
-                  <td>{shortInstant(m.added_at)}</td>
+                  <td class="num">{fmtNumber(m.ic_mean, 4)}</td>
+                  <td class="num">{fmtNumber(m.ic_ir, 3)}</td>
+                  <td class="num">{fmtFraction(m.weight)}</td>
+                  <td>{fmtTime(m.added_at)}</td>
                   <td>
                     {editable
                       ? (
@@ -175,7 +176,7 @@ function Members(props: { p: PortfolioView; candidates: FactorView[] }) {
                 {options.length === 0
                   ? <option value="">No other active {p.universe} factor</option>
                   : options.map((f) => (
-                    <option key={f.id} value={f.id}>{f.name} (IC IR {num(f.is.ic_ir, 3)})</option>
+                    <option key={f.id} value={f.id}>{f.name} (IC IR {fmtNumber(f.is.ic_ir, 3)})</option>
                   ))}
               </select>
               <p class="error field-error" id="member-factor_id-error" role="alert" hidden></p>
@@ -225,7 +226,7 @@ function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: 
                   </td>
                   <td>{s.is_settled ? "yes" : "no"}</td>
                   <td>{s.github_committed ? "committed" : "no"}</td>
-                  <td>{shortInstant(s.submitted_at)}</td>
+                  <td>{fmtTime(s.submitted_at)}</td>
                 </tr>
               ))}
           </tbody>

@@ -13,8 +13,8 @@ import { compareCatalogStrategies } from "../../../domain/backtest/strategy_comp
 import { DATASETS } from "../../../domain/leaderboard/leaderboard.ts";
 import { catalogRanking } from "../../../domain/leaderboard/leaderboard_views.ts";
 import { catalogByName, catalogPage } from "../../../domain/strategy/catalog.ts";
-import { renderNotFound, renderPage } from "../layout.tsx";
-import { fmtNumber, fmtPct, fmtTime, numClass } from "./format.ts";
+import { renderNotFound, renderPage, Time } from "../layout.tsx";
+import { fmtNumber, fmtPct, numClass } from "../format.ts";
 import { Pager } from "./paging.tsx";
 import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
 
@@ -187,7 +187,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
                       <td>{s.author ?? "anonymous"}</td>
                       <td class="num">v{s.production_version}</td>
                       <td>
-                        <time datetime={s.updated_at}>{fmtTime(s.updated_at)}</time>
+                        <Time iso={s.updated_at} />
                       </td>
                     </tr>
                   ))}
@@ -280,7 +280,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
                 {s.author ?? "anonymous"} · v{s.production_version}
               </h2>
               <p class="muted">
-                Updated <time datetime={s.updated_at}>{fmtTime(s.updated_at)}</time>
+                Updated <Time iso={s.updated_at} />
               </p>
               <pre>{s.generated_code}</pre>
             </section>

@@ -12,7 +12,7 @@ import { compareVersions } from "../../../domain/backtest/strategy_compare.ts";
 import { getOwnStrategy, getOwnVersion } from "../../../domain/strategy/library.ts";
 import { renderNotFound, renderPage } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
-import { fmtNumber } from "./format.ts";
+import { fmtNumber } from "../format.ts";
 import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
 import { CompareCard } from "./strategy_actions.tsx";
 import { type DiffLine, lineDiff } from "./text_diff.ts";

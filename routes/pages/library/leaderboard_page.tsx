@@ -11,8 +11,8 @@ import type { AppDeps } from "../../app.ts";
 import type { AppEnv } from "../../app_env.ts";
 import { DATASETS, PERIOD_MS, SCORE_FORMULA } from "../../../domain/leaderboard/leaderboard.ts";
 import { periodRanking } from "../../../domain/leaderboard/leaderboard_views.ts";
-import { renderPage } from "../layout.tsx";
-import { fmtNumber, fmtPct, fmtTime, numClass } from "./format.ts";
+import { renderPage, Time } from "../layout.tsx";
+import { fmtNumber, fmtPct, numClass } from "../format.ts";
 import { queryMessage, renderProblem } from "./problem_page.tsx";
 
 /** Entries asked of the ranking (its maximum). */
@@ -153,7 +153,7 @@ function LeaderboardTable(props: { rows: Row[]; state: LbState }) {
               <td>{r.username}</td>
               <td>{r.dataset}</td>
               <td>
-                <time datetime={r.run_at}>{fmtTime(r.run_at)}</time>
+                <Time iso={r.run_at} />
               </td>
               <td class={numClass(r.return_pct)}>{fmtPct(r.return_pct)}</td>
               <td class="num">{fmtNumber(r.sharpe, 3)}</td>

@@ -3,9 +3,8 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../app.ts";
 import type { AppEnv } from "../../app_env.ts";
 import { listStrategies, type StrategyView } from "../../../domain/strategy/library_views.ts";
-import { renderPage } from "../layout.tsx";
+import { renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
-import { fmtTime } from "./format.ts";
 import { offsetParam, Pager } from "./paging.tsx";
 import { renderProblem } from "./problem_page.tsx";
 
@@ -62,7 +61,7 @@ function LibraryTable(props: { items: StrategyView[] }) {
                 <StageBadges s={s} />
               </td>
               <td>
-                <time datetime={s.updated_at}>{fmtTime(s.updated_at)}</time>
+                <Time iso={s.updated_at} />
               </td>
             </tr>
           ))}

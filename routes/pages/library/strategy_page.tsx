@@ -12,9 +12,8 @@ import { toBacktraderCode } from "../../../domain/strategy/backtrader/backtrader
 import { getOwnVersion } from "../../../domain/strategy/library.ts";
 import { strategyDetail } from "../../../domain/strategy/library_views.ts";
 import { versionsWithStages } from "../../../domain/strategy/strategy_by_name.ts";
-import { renderNotFound, renderPage } from "../layout.tsx";
+import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
-import { fmtTime } from "./format.ts";
 import { StageBadges } from "./library_list_page.tsx";
 import { Pager } from "./paging.tsx";
 import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
@@ -80,7 +79,7 @@ export function strategyPage(deps: AppDeps): Hono<AppEnv> {
         <>
           <p>
             <a href="/app/library">← Library 策略库</a> · <StageBadges s={detail} /> · updated{" "}
-            <time datetime={detail.updated_at}>{fmtTime(detail.updated_at)}</time>
+            <Time iso={detail.updated_at} />
           </p>
           {done ? <p class="ok" role="status" id="done-status">{done}</p> : null}
           {detail.prompt ? <p class="muted">Prompt: {detail.prompt}</p> : null}

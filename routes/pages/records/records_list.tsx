@@ -6,7 +6,7 @@
 import type { PublicStrategyRow } from "../../../domain/track_record/public_record.ts";
 import { TrackedUniverseSchema } from "../../schemas/track_record.ts";
 import { LIST_MAX_ROWS, type ListFilter } from "./query.ts";
-import { num, pct, signClass } from "./format.ts";
+import { fmtFraction, fmtNumber, numClass } from "../format.ts";
 
 /** One row of the table: the public row and the two figures of its performance. */
 export interface RecordRow extends PublicStrategyRow {
@@ -80,9 +80,9 @@ function Row(props: { row: RecordRow }) {
       <td>{r.creator ?? "—"}</td>
       <td>{r.start_date ?? "—"}</td>
       <td class="num">{String(r.trading_days)}</td>
-      <td class={`num ${signClass(r.total_return) ?? ""}`}>{pct(r.total_return)}</td>
-      <td class="num">{num(r.sharpe)}</td>
-      <td class="num">{pct(r.max_drawdown)}</td>
+      <td class={numClass(r.total_return)}>{fmtFraction(r.total_return)}</td>
+      <td class="num">{fmtNumber(r.sharpe)}</td>
+      <td class="num">{fmtFraction(r.max_drawdown)}</td>
       <td>
         <span class={`badge ${r.status === "active" ? "good" : r.status === "paused" ? "warn" : ""}`}>
           {r.status}

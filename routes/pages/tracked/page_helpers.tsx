@@ -60,21 +60,6 @@ export function Pager(props: { path: string; offset: number; total: number; extr
   );
 }
 
-/** An ISO instant shortened to `YYYY-MM-DD HH:MM UTC` (`—` for null). */
-export function shortInstant(isoText: string | null | undefined): string {
-  return isoText ? `${isoText.slice(0, 10)} ${isoText.slice(11, 16)} UTC` : "—";
-}
-
-/** A number with `digits` decimals (`—` for null). */
-export function num(v: number | null | undefined, digits = 4): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits);
-}
-
-/** A fraction as a percentage (`—` for null). */
-export function pct(v: number | null | undefined, digits = 2): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "—" : `${(v * 100).toFixed(digits)}%`;
-}
-
 /** `fn()`, or `null` when it throws `NotFoundError` (unknown, someone else's or absent). */
 export async function orNotFound<T>(fn: () => Promise<T>): Promise<T | null> {
   try {

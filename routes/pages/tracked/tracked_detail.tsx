@@ -7,7 +7,8 @@ import type { ClaimedHistoryView } from "../../../domain/track_record/claimed_hi
 import type { SignalView } from "../../../domain/track_record/signals/signals.ts";
 import type { TrackedStrategyView } from "../../../domain/track_record/signals/tracked_strategies.ts";
 import { countdownLead, formatRemaining, type SignalWindow } from "./deadline.ts";
-import { Pager, pct, shortInstant, StatusBadge } from "./page_helpers.tsx";
+import { fmtFraction, fmtTime } from "../format.ts";
+import { Pager, StatusBadge } from "./page_helpers.tsx";
 import { SignalsTable } from "./signals_table.tsx";
 
 const WEIGHTS_EXAMPLE = "600519.SH 0.05\n000858.SZ 0.04";
@@ -195,7 +196,7 @@ function ClaimedSummary(props: { c: ClaimedHistoryView | null }) {
       </div>
       <div>
         <dt>Total return</dt>
-        <dd>{pct(c.total_return)}</dd>
+        <dd>{fmtFraction(c.total_return)}</dd>
       </div>
       <div>
         <dt>Sharpe</dt>
@@ -203,11 +204,11 @@ function ClaimedSummary(props: { c: ClaimedHistoryView | null }) {
       </div>
       <div>
         <dt>Max drawdown</dt>
-        <dd>{pct(c.max_drawdown)}</dd>
+        <dd>{fmtFraction(c.max_drawdown)}</dd>
       </div>
       <div>
         <dt>Uploaded</dt>
-        <dd>{shortInstant(c.uploaded_at)}</dd>
+        <dd>{fmtTime(c.uploaded_at)}</dd>
       </div>
     </dl>
   );

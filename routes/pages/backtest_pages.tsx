@@ -24,6 +24,7 @@ import { JobState } from "./backtest/job_state.tsx";
 import { chartData, type ResultExports, ResultView } from "./backtest/result_tables.tsx";
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
+import { renderBadRequest } from "./problem_pages.tsx";
 
 /** The furthest a list page may start (each page before it is read). */
 const MAX_LIST_OFFSET = 10_000;
@@ -35,19 +36,6 @@ const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 type Status = (typeof JOB_STATUSES)[number];
 
 const isStatus = (s: string): s is Status => (JOB_STATUSES as readonly string[]).includes(s);
-
-function badRequest(c: Context<AppEnv>, message: string) {
-  return renderPage(c, {
-    title: "Bad request",
-    zh: "请求无效",
-    active: "backtests",
-    children: (
-      <p class="error" role="alert">
-        {message} <a href="/app/backtests">Back to your backtests</a>
-      </p>
-    ),
-  }, 400);
-}
 
 /** The list's query: an optional status and a non-negative offset; `null` when either is malformed. */
 function listQuery(c: Context<AppEnv>): { status?: Status; offset: number } | null {
@@ -96,7 +84,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/app/backtests", requirePageUser, async (c) => {
     const q = listQuery(c);
-    if (!q) return badRequest(c, "Unknown status or page offset.");
+    if (!q) return renderBadRequest(c, "Unknown status or page offset.");
     const me = pageUserOf(c).principal.user.id;
     const page = await listJobs(deps.backtests, me, {
       limit: LIST_PAGE_SIZE,

@@ -15,7 +15,8 @@ import { pageUserOf, requirePageUser } from "./page_auth.ts";
 import { FactorsTable } from "./factors/factor_list.tsx";
 import { FactorDetail } from "./factors/factor_detail.tsx";
 import { CreatePortfolioForm, PortfolioDetail, PortfoliosTable } from "./factors/portfolio_views.tsx";
-import { orNotFound, PAGE_ROWS, pageOffset, Pager, renderBadRequest } from "./tracked/page_helpers.tsx";
+import { orNotFound, PAGE_ROWS, pageOffset, Pager } from "./tracked/page_helpers.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 
 /** Ids the factor and portfolio APIs accept in a path (at most 64 characters). */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;

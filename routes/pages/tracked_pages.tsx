@@ -17,7 +17,8 @@ import type { TrackedStatus } from "../../domain/store/tracked_strategy_repo.ts"
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
 import { signalWindow } from "./tracked/deadline.ts";
-import { orNotFound, PAGE_ROWS, pageOffset, Pager, renderBadRequest } from "./tracked/page_helpers.tsx";
+import { orNotFound, PAGE_ROWS, pageOffset, Pager } from "./tracked/page_helpers.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 import { CreateTrackedForm, TrackedTable } from "./tracked/tracked_list.tsx";
 import { TrackedDetail } from "./tracked/tracked_detail.tsx";
 

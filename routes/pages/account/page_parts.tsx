@@ -1,7 +1,6 @@
 /** Small pieces the account pages share: times, a pager for one list of a page, and the 400 page. */
 import type { Context } from "hono";
 import type { AppEnv } from "../../app_env.ts";
-import { renderPage } from "../layout.tsx";
 
 /** Rows per list page on the account pages (the contract allows at most 100). */
 export const ACCOUNT_PAGE_SIZE = 50;
@@ -40,17 +39,4 @@ export function Pager(
       {offset + limit < total ? <a href={link(offset + limit)}>Next</a> : null}
     </nav>
   );
-}
-
-/** A 400 page in the shell, for query parameters the page cannot read. */
-export function renderBadRequest(c: Context<AppEnv>, message: string) {
-  return renderPage(c, {
-    title: "Bad request",
-    zh: "请求有误",
-    children: (
-      <p class="error" role="alert">
-        {message} <a href="/app/account">Back to your account</a>
-      </p>
-    ),
-  }, 400);
 }

@@ -16,7 +16,7 @@ import { catalogByName, catalogPage } from "../../../domain/strategy/catalog.ts"
 import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { fmtNumber, fmtPct, numClass } from "../format.ts";
 import { Pager } from "./paging.tsx";
-import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
+import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 
 /** Catalog strategies per page. */
 const CATALOG_PAGE_ROWS = 50;
@@ -144,7 +144,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/app/catalog", async (c) => {
     const q = ListQuery.safeParse(queryOf(c.req.query()));
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     const { offset, dataset } = q.data;
     const page = await catalogPage(deps.catalog, { limit: CATALOG_PAGE_ROWS, offset });
     const ranking = await catalogRanking(deps.leaderboard, { dataset, limit: CATALOG_RANKING_ROWS });
@@ -243,7 +243,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
     const what = `A published strategy named “${name.slice(0, 200)}”`;
     if (name.length > 200) return renderNotFound(c, "This strategy");
     const q = NameQuery.safeParse(queryOf(c.req.query()));
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     let loaded;
     try {
       const found = await catalogByName(deps.catalog, name);

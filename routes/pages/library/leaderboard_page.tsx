@@ -13,7 +13,7 @@ import { DATASETS, PERIOD_MS, SCORE_FORMULA } from "../../../domain/leaderboard/
 import { periodRanking } from "../../../domain/leaderboard/leaderboard_views.ts";
 import { renderPage, Time } from "../layout.tsx";
 import { fmtNumber, fmtPct, numClass } from "../format.ts";
-import { queryMessage, renderProblem } from "./problem_page.tsx";
+import { queryMessage, renderBadRequest } from "../problem_pages.tsx";
 
 /** Entries asked of the ranking (its maximum). */
 const LEADERBOARD_ROWS = 50;
@@ -173,7 +173,7 @@ export function leaderboardPage(deps: AppDeps): Hono<AppEnv> {
   app.get("/app/leaderboard", async (c) => {
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
     const q = Query.safeParse(raw);
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     const state: LbState = q.data;
     const ranking = await periodRanking(deps.leaderboard, {
       period: q.data.period as keyof typeof PERIOD_MS,

@@ -6,7 +6,7 @@ import { listStrategies, type StrategyView } from "../../../domain/strategy/libr
 import { renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
 import { offsetParam, Pager } from "./paging.tsx";
-import { renderProblem } from "./problem_page.tsx";
+import { renderBadRequest } from "../problem_pages.tsx";
 
 /** Rows of the library table per page. */
 const LIBRARY_PAGE_ROWS = 50;
@@ -76,7 +76,7 @@ export function libraryListPage(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/app/library", requirePageUser, async (c) => {
     const offset = offsetParam(c.req.query("offset"));
-    if (offset === null) return renderProblem(c, 400, "offset must be a whole number ≥ 0");
+    if (offset === null) return renderBadRequest(c, "offset must be a whole number ≥ 0");
     const user = pageUserOf(c);
     const page = await listStrategies(deps.library, user.principal.user.id, {
       limit: LIBRARY_PAGE_ROWS,

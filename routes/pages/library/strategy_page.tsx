@@ -16,7 +16,7 @@ import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
 import { StageBadges } from "./library_list_page.tsx";
 import { Pager } from "./paging.tsx";
-import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
+import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 import { BacktestCard, CompareCard, ExportCard, LeaderboardCard, StageCard } from "./strategy_actions.tsx";
 import { VersionsTable } from "./versions_table.tsx";
 
@@ -45,7 +45,7 @@ export function strategyPage(deps: AppDeps): Hono<AppEnv> {
     const id = c.req.param("id");
     const what = "This strategy";
     const q = Query.safeParse(c.req.query());
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     if (id.length > 64) return renderNotFound(c, what);
     const userId = pageUserOf(c).principal.user.id;
     let view;

@@ -2,7 +2,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../../app_env.ts";
 import { NotFoundError } from "../../../domain/errors.ts";
-import { renderPage } from "../layout.tsx";
 
 /** Rows per table page. */
 export const PAGE_ROWS = 100;
@@ -14,19 +13,6 @@ export function pageOffset(c: Context<AppEnv>): number | null {
   if (!/^\d{1,7}$/.test(raw)) return null;
   const n = Number(raw);
   return n <= 1_000_000 ? n : null;
-}
-
-/** A "bad request" page (400) in the shell. */
-export function renderBadRequest(c: Context<AppEnv>, message: string) {
-  return renderPage(c, {
-    title: "Bad request",
-    zh: "请求有误",
-    children: (
-      <p>
-        {message} <a href={c.req.path}>Open the page without it</a>
-      </p>
-    ),
-  }, 400);
 }
 
 const BADGE: Record<string, string> = {

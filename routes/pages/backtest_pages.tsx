@@ -24,6 +24,7 @@ import { JobState } from "./backtest/job_state.tsx";
 import { chartData, type ResultExports, ResultView } from "./backtest/result_tables.tsx";
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
+import { offsetParam } from "./paging.tsx";
 import { renderBadRequest } from "./problem_pages.tsx";
 
 /** The furthest a list page may start (each page before it is read). */
@@ -40,10 +41,10 @@ const isStatus = (s: string): s is Status => (JOB_STATUSES as readonly string[])
 /** The list's query: an optional status and a non-negative offset; `null` when either is malformed. */
 function listQuery(c: Context<AppEnv>): { status?: Status; offset: number } | null {
   const rawStatus = c.req.query("status") ?? "";
-  const rawOffset = c.req.query("offset") ?? "0";
+  const offset = offsetParam(c, "offset", MAX_LIST_OFFSET);
   if (rawStatus !== "" && !isStatus(rawStatus)) return null;
-  if (!/^\d{1,6}$/.test(rawOffset) || Number(rawOffset) > MAX_LIST_OFFSET) return null;
-  return { status: rawStatus === "" ? undefined : rawStatus as Status, offset: Number(rawOffset) };
+  if (offset === null) return null;
+  return { status: rawStatus === "" ? undefined : rawStatus as Status, offset };
 }
 
 /** Where a job's downloads are. */
@@ -104,7 +105,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
           <p>
             Your backtests, newest first. <a href="/app/build">Build a strategy</a> to run a new one.
           </p>
-          <JobList page={page} status={q.status} offset={q.offset} />
+          <JobList page={page} status={q.status} offset={q.offset} url={c.req.url} />
           <SyncRunList runs={runs} />
         </>
       ),

@@ -5,7 +5,7 @@
  */
 import type { ApiKeyView } from "../../../domain/auth/api_keys.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { Pager } from "./page_parts.tsx";
+import { Pager } from "../paging.tsx";
 import { Bilingual, Time } from "../layout.tsx";
 
 /** One row of `#api-keys-table` (the script builds the same cells for a key it has just created). */
@@ -98,7 +98,7 @@ export function ApiKeysSection(
         offset={keys.offset}
         total={keys.total}
         limit={keys.limit}
-        label="API keys"
+        label="API keys pages"
       />
     </section>
   );

@@ -2,7 +2,7 @@
 import type { NotificationView } from "../../../domain/support/notifications.ts";
 import type { Page } from "../../../domain/store/kv.ts";
 import { Time } from "../layout.tsx";
-import { Pager } from "./page_parts.tsx";
+import { Pager } from "../paging.tsx";
 
 /**
  * Where a notification's link goes on the dashboard: a ticket's API path becomes its page; other links are shown
@@ -80,7 +80,7 @@ export function NotificationsSection(
         offset={page.offset}
         total={page.total}
         limit={page.limit}
-        label="Notifications"
+        label="Notifications pages"
       />
     </section>
   );

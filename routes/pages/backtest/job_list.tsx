@@ -7,18 +7,11 @@ import type { DashboardBacktestSummary } from "../../../domain/backtest/dashboar
 import { JOB_STATUSES, type JobSummaryView } from "../../../domain/backtest/job_views.ts";
 import type { Page } from "../../../domain/store/kv.ts";
 import { fmtNumber, fmtPct, fmtTime, numClass } from "../format.ts";
+import { Pager } from "../paging.tsx";
 import { STATUS_BADGE } from "./job_state.tsx";
 
 /** Rows of one page of the list. */
 export const LIST_PAGE_SIZE = 50;
-
-const listHref = (status: string | undefined, offset: number) => {
-  const q = new URLSearchParams();
-  if (status) q.set("status", status);
-  if (offset > 0) q.set("offset", String(offset));
-  const s = q.toString();
-  return s ? `/app/backtests?${s}` : "/app/backtests";
-};
 
 function StatusFilter(props: { status?: string }) {
   return (
@@ -36,7 +29,7 @@ function StatusFilter(props: { status?: string }) {
 }
 
 /** The jobs table with its pager. */
-export function JobList(props: { page: Page<JobSummaryView>; status?: string; offset: number }) {
+export function JobList(props: { page: Page<JobSummaryView>; status?: string; offset: number; url: string }) {
   const { page, status, offset } = props;
   const items = page.items;
   return (
@@ -97,14 +90,13 @@ export function JobList(props: { page: Page<JobSummaryView>; status?: string; of
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages of backtests" class="row">
-        {offset > 0
-          ? <a href={listHref(status, Math.max(0, offset - LIST_PAGE_SIZE))} rel="prev">← Newer</a>
-          : null}
-        {offset + items.length < page.total
-          ? <a href={listHref(status, offset + LIST_PAGE_SIZE)} rel="next">Older →</a>
-          : null}
-      </nav>
+      <Pager
+        url={props.url}
+        offset={offset}
+        limit={LIST_PAGE_SIZE}
+        total={page.total}
+        label="Pages of backtests"
+      />
     </section>
   );
 }

@@ -6,7 +6,8 @@ import { Bilingual } from "../layout.tsx";
 import type { FactorView } from "../../../domain/factors/factor_views.ts";
 import type { PortfolioSignalsPage, PortfolioView } from "../../../domain/portfolios/portfolio_views.ts";
 import { fmtFraction, fmtNumber, fmtTime } from "../format.ts";
-import { Pager, StatusBadge } from "../tracked/page_helpers.tsx";
+import { PAGE_ROWS, StatusBadge } from "../tracked/page_helpers.tsx";
+import { Pager } from "../paging.tsx";
 
 const UNIVERSES = ["hs300", "csi500", "csi1000"] as const;
 
@@ -190,7 +191,7 @@ function Members(props: { p: PortfolioView; candidates: FactorView[] }) {
   );
 }
 
-function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: number }) {
+function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: number; url: string }) {
   const rows = props.page.signals;
   return (
     <section class="card" aria-labelledby="psignals-h">
@@ -233,9 +234,11 @@ function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: 
         </table>
       </div>
       <Pager
-        path={`/app/portfolios/${encodeURIComponent(props.p.id)}`}
+        url={props.url}
         offset={props.offset}
+        limit={PAGE_ROWS}
         total={props.page.total}
+        label="Pages of signals"
       />
     </section>
   );
@@ -243,7 +246,13 @@ function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: 
 
 /** The portfolio page body. */
 export function PortfolioDetail(
-  props: { p: PortfolioView; candidates: FactorView[]; signals: PortfolioSignalsPage; offset: number },
+  props: {
+    p: PortfolioView;
+    candidates: FactorView[];
+    signals: PortfolioSignalsPage;
+    offset: number;
+    url: string;
+  },
 ) {
   const p = props.p;
   return (
@@ -300,7 +309,7 @@ export function PortfolioDetail(
         <Lifecycle p={p} />
       </section>
       <Members p={p} candidates={props.candidates} />
-      <Signals p={p} page={props.signals} offset={props.offset} />
+      <Signals p={p} page={props.signals} offset={props.offset} url={props.url} />
     </>
   );
 }

@@ -15,7 +15,7 @@ import { catalogRanking } from "../../../domain/leaderboard/leaderboard_views.ts
 import { catalogByName, catalogPage } from "../../../domain/strategy/catalog.ts";
 import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { fmtNumber, fmtPct, numClass } from "../format.ts";
-import { Pager } from "./paging.tsx";
+import { countField, Pager } from "../paging.tsx";
 import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 
 /** Catalog strategies per page. */
@@ -24,7 +24,7 @@ const CATALOG_PAGE_ROWS = 50;
 const CATALOG_RANKING_ROWS = 20;
 
 const ListQuery = z.object({
-  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  offset: countField(0, 1_000_000_000, 0),
   dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).optional(),
 });
 
@@ -199,8 +199,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
               limit={CATALOG_PAGE_ROWS}
               total={page.total}
               label="Catalog pages"
-              href={(o) =>
-                `/app/catalog?offset=${o}${dataset ? `&dataset=${encodeURIComponent(dataset)}` : ""}`}
+              url={c.req.url}
             />
           </section>
           <CatalogRanking rows={ranking.top} dataset={dataset} />

@@ -15,7 +15,7 @@ import { versionsWithStages } from "../../../domain/strategy/strategy_by_name.ts
 import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
 import { StageBadges } from "./library_list_page.tsx";
-import { Pager } from "./paging.tsx";
+import { countField, Pager } from "../paging.tsx";
 import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 import { BacktestCard, CompareCard, ExportCard, LeaderboardCard, StageCard } from "./strategy_actions.tsx";
 import { VersionsTable } from "./versions_table.tsx";
@@ -34,7 +34,7 @@ const DONE: Record<string, string> = {
 
 const Query = z.object({
   version: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
-  vo: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  vo: countField(0, 1_000_000_000, 0),
   done: z.string().max(20).optional(),
 });
 
@@ -96,7 +96,8 @@ export function strategyPage(deps: AppDeps): Hono<AppEnv> {
               limit={VERSIONS_PAGE_ROWS}
               total={versions.total}
               label="Version pages"
-              href={(o) => `/app/library/${encodeURIComponent(detail.id)}?vo=${o}`}
+              url={c.req.url}
+              param="vo"
             />
           </section>
           <section class="card" aria-labelledby="current-text-h" id="current-text">

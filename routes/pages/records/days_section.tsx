@@ -4,6 +4,7 @@
  */
 import { Bilingual } from "../layout.tsx";
 import type { RecordModel, VerifyDayView } from "./record_data.ts";
+import { Pager } from "../paging.tsx";
 import { DAYS_PER_PAGE, type RecordSelection } from "./query.ts";
 import { recordHref } from "./record_href.ts";
 import { fmtFraction, fmtNumber, numClass, signClass } from "../format.ts";
@@ -139,8 +140,6 @@ function DayDetail(props: { slug: string; day: VerifyDayView }) {
 export function DaysSection(props: { slug: string; model: RecordModel; sel: RecordSelection }) {
   const { slug, model, sel } = props;
   const total = model.record.records.length;
-  const prev = sel.days_offset > 0 ? Math.max(0, sel.days_offset - DAYS_PER_PAGE) : null;
-  const next = sel.days_offset + model.days.length < total ? sel.days_offset + DAYS_PER_PAGE : null;
   return (
     <section class="card" id="days" aria-labelledby="days-title">
       <h2 id="days-title">
@@ -184,14 +183,15 @@ export function DaysSection(props: { slug: string; model: RecordModel; sel: Reco
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages of days" class="row">
-        {prev !== null
-          ? <a href={recordHref(slug, { ...sel, days_offset: prev }, "days")}>← Newer days</a>
-          : null}
-        {next !== null
-          ? <a href={recordHref(slug, { ...sel, days_offset: next }, "days")}>Older days →</a>
-          : null}
-      </nav>
+      <Pager
+        url={recordHref(slug, sel)}
+        param="days_offset"
+        fragment="days"
+        offset={sel.days_offset}
+        limit={DAYS_PER_PAGE}
+        total={total}
+        label="Pages of days"
+      />
     </section>
   );
 }

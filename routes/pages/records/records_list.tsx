@@ -5,6 +5,7 @@
  */
 import type { PublicStrategyRow } from "../../../domain/track_record/public_record.ts";
 import { TrackedUniverseSchema } from "../../schemas/track_record.ts";
+import { Pager } from "../paging.tsx";
 import { LIST_MAX_ROWS, type ListFilter } from "./query.ts";
 import { fmtFraction, fmtNumber, numClass } from "../format.ts";
 
@@ -99,10 +100,6 @@ function Row(props: { row: RecordRow }) {
 /** The filter form, the table and the paging links. */
 export function RecordsList(props: { filter: ListFilter; rows: RecordRow[]; total: number }) {
   const { filter, rows, total } = props;
-  const prev = filter.offset > 0 ? { ...filter, offset: Math.max(0, filter.offset - filter.limit) } : null;
-  const next = filter.offset + rows.length < total
-    ? { ...filter, offset: filter.offset + filter.limit }
-    : null;
   return (
     <>
       <p>
@@ -136,10 +133,13 @@ export function RecordsList(props: { filter: ListFilter; rows: RecordRow[]; tota
           <tbody>{rows.map((r) => <Row key={r.slug} row={r} />)}</tbody>
         </table>
       </div>
-      <nav aria-label="Pages of records" class="row">
-        {prev ? <a href={listHref(prev)} rel="prev">← Previous</a> : null}
-        {next ? <a href={listHref(next)} rel="next">Next →</a> : null}
-      </nav>
+      <Pager
+        url={listHref(filter)}
+        offset={filter.offset}
+        limit={filter.limit}
+        total={total}
+        label="Pages of records"
+      />
     </>
   );
 }

@@ -8,7 +8,8 @@ import type { SignalView } from "../../../domain/track_record/signals/signals.ts
 import type { TrackedStrategyView } from "../../../domain/track_record/signals/tracked_strategies.ts";
 import { countdownLead, formatRemaining, type SignalWindow } from "./deadline.ts";
 import { fmtFraction, fmtTime } from "../format.ts";
-import { Pager, StatusBadge } from "./page_helpers.tsx";
+import { PAGE_ROWS, StatusBadge } from "./page_helpers.tsx";
+import { Pager } from "../paging.tsx";
 import { SignalsTable } from "./signals_table.tsx";
 
 const WEIGHTS_EXAMPLE = "600519.SH 0.05\n000858.SZ 0.04";
@@ -21,6 +22,8 @@ export interface TrackedDetailProps {
   signals: SignalView[];
   signalTotal: number;
   offset: number;
+  /** The page's own URL (the signals pager keeps its other query parameters). */
+  url: string;
   claimed: ClaimedHistoryView | null;
 }
 
@@ -283,9 +286,11 @@ export function TrackedDetail(props: TrackedDetailProps) {
         <div id="withdraw-result" aria-live="polite"></div>
         <SignalsTable signals={props.signals} nowMs={props.window.nowMs} canWithdraw={!s.managed_by} />
         <Pager
-          path={`/app/tracked/${encodeURIComponent(s.slug)}`}
+          url={props.url}
           offset={props.offset}
+          limit={PAGE_ROWS}
           total={props.signalTotal}
+          label="Pages of signals"
         />
       </section>
       <ClaimedUpload s={s} claimed={props.claimed} />

@@ -11,7 +11,12 @@ import type { AppEnv } from "../app_env.ts";
 export const MAX_OFFSET = 1_000_000;
 
 /** `raw` as a whole number from `min` to `max`: absent or empty → `fallback`; anything else → `null`. */
-function wholeNumber(raw: string | undefined, min: number, max: number, fallback: number): number | null {
+function wholeNumber<F extends number | undefined>(
+  raw: string | undefined,
+  min: number,
+  max: number,
+  fallback: F,
+): number | F | null {
   if (raw === undefined || raw === "") return fallback;
   if (!/^\d{1,15}$/.test(raw)) return null;
   const n = Number(raw);
@@ -30,9 +35,10 @@ export function offsetParam(c: Context<AppEnv>, name = "offset", max = MAX_OFFSE
 
 /**
  * The same rule as a field of a zod query schema: a whole number from `min` to `max`, `fallback` when absent or
- * empty (an offset: `countField(0, MAX_OFFSET, 0)`; a page size: `countField(1, 100, 20)`).
+ * empty (an offset: `countField(0, MAX_OFFSET, 0)`; a page size: `countField(1, 100, 20)`; an optional
+ * version: `countField(1, N, undefined)`).
  */
-export function countField(min: number, max: number, fallback: number) {
+export function countField<F extends number | undefined>(min: number, max: number, fallback: F) {
   return z.string().optional().transform((raw, ctx) => {
     const n = wholeNumber(raw, min, max, fallback);
     if (n !== null) return n;

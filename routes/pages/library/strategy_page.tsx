@@ -33,7 +33,7 @@ const DONE: Record<string, string> = {
 };
 
 const Query = z.object({
-  version: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
+  version: countField(1, 1_000_000_000, undefined),
   vo: countField(0, 1_000_000_000, 0),
   done: z.string().max(20).optional(),
 });

@@ -68,6 +68,8 @@ export function Pager(
     total: number;
     label: string;
     fragment?: string;
+    /** `false` where the page already says which rows it shows (a status line above the table). */
+    count?: boolean;
   },
 ) {
   const { offset, limit, total } = props;
@@ -75,11 +77,13 @@ export function Pager(
   const href = (to: number) => pageHref(props.url, props.param ?? "offset", to, props.fragment);
   return (
     <nav aria-label={props.label} class="row">
-      <span class="muted">
-        {total === 0 || offset >= total
-          ? `0 of ${total}`
-          : `${offset + 1}–${Math.min(offset + limit, total)} of ${total}`}
-      </span>
+      {props.count === false ? null : (
+        <span class="muted">
+          {total === 0 || offset >= total
+            ? `0 of ${total}`
+            : `${offset + 1}–${Math.min(offset + limit, total)} of ${total}`}
+        </span>
+      )}
       {offset > 0 ? <a rel="prev" href={href(Math.max(0, offset - limit))}>Previous</a> : null}
       {offset + limit < total ? <a rel="next" href={href(offset + limit)}>Next</a> : null}
     </nav>

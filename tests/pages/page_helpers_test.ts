@@ -67,6 +67,16 @@ Deno.test("the pager rewrites only its own parameter and keeps the others", asyn
   assert.match(last, /href="\/app\/records\/x\?day=2026-01-05#days">Previous/);
   assert.doesNotMatch(last, />Next</);
   assert.equal(await pagerHtml({ url, offset: 0, limit: 50, total: 50, label: "One page" }), "");
+  const quiet = await pagerHtml({
+    url: "/app/backtests?status=failed",
+    offset: 0,
+    limit: 50,
+    total: 51,
+    label: "B",
+    count: false,
+  });
+  assert.doesNotMatch(quiet, / of 51/);
+  assert.match(quiet, /href="\/app\/backtests\?status=failed&amp;offset=50">Next/);
 });
 
 Deno.test("offsets are whole decimal numbers on every area's pages: hex, exponents, signs and fractions are a 400", async () => {

@@ -96,6 +96,7 @@ export function JobList(props: { page: Page<JobSummaryView>; status?: string; of
         limit={LIST_PAGE_SIZE}
         total={page.total}
         label="Pages of backtests"
+        count={false}
       />
     </section>
   );

@@ -53,6 +53,7 @@ export function AuditSection(props: { slug: string; audit: AuditView; sel: Recor
         limit={AUDIT_PER_PAGE}
         total={audit.total}
         label="Pages of the audit log"
+        count={false}
       />
     </section>
   );

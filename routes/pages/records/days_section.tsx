@@ -191,6 +191,7 @@ export function DaysSection(props: { slug: string; model: RecordModel; sel: Reco
         limit={DAYS_PER_PAGE}
         total={total}
         label="Pages of days"
+        count={false}
       />
     </section>
   );

@@ -139,6 +139,7 @@ export function RecordsList(props: { filter: ListFilter; rows: RecordRow[]; tota
         limit={filter.limit}
         total={total}
         label="Pages of records"
+        count={false}
       />
     </>
   );

@@ -14,7 +14,8 @@ import type { AppDeps } from "../app.ts";
 import type { AppEnv } from "../app_env.ts";
 import { ApiKeysSection } from "./account/api_keys_section.tsx";
 import { NotificationsSection } from "./account/notifications_section.tsx";
-import { ACCOUNT_PAGE_SIZE, offsetParam, renderBadRequest } from "./account/page_parts.tsx";
+import { offsetParam } from "./paging.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 import { ProfileSection } from "./account/profile_section.tsx";
 import { TicketDetail } from "./account/ticket_page.tsx";
 import { TicketsSection } from "./account/tickets_section.tsx";
@@ -26,6 +27,9 @@ import { pageUserOf, requirePageUser } from "./page_auth.ts";
 const USAGE_DAYS = 30;
 /** What a ticket id may look like (the API's own ids are shorter); anything else is a 404 page at once. */
 const TICKET_ID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Rows per list page on the account pages (the contract allows at most 100). */
+const ACCOUNT_PAGE_SIZE = 50;
+
 /** Query parameters of the list offsets. */
 const PARAMS = {
   keys: "keys_offset",

@@ -24,6 +24,8 @@ import { JobState } from "./backtest/job_state.tsx";
 import { chartData, type ResultExports, ResultView } from "./backtest/result_tables.tsx";
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
+import { offsetParam } from "./paging.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 
 /** The furthest a list page may start (each page before it is read). */
 const MAX_LIST_OFFSET = 10_000;
@@ -36,26 +38,13 @@ type Status = (typeof JOB_STATUSES)[number];
 
 const isStatus = (s: string): s is Status => (JOB_STATUSES as readonly string[]).includes(s);
 
-function badRequest(c: Context<AppEnv>, message: string) {
-  return renderPage(c, {
-    title: "Bad request",
-    zh: "请求无效",
-    active: "backtests",
-    children: (
-      <p class="error" role="alert">
-        {message} <a href="/app/backtests">Back to your backtests</a>
-      </p>
-    ),
-  }, 400);
-}
-
 /** The list's query: an optional status and a non-negative offset; `null` when either is malformed. */
 function listQuery(c: Context<AppEnv>): { status?: Status; offset: number } | null {
   const rawStatus = c.req.query("status") ?? "";
-  const rawOffset = c.req.query("offset") ?? "0";
+  const offset = offsetParam(c, "offset", MAX_LIST_OFFSET);
   if (rawStatus !== "" && !isStatus(rawStatus)) return null;
-  if (!/^\d{1,6}$/.test(rawOffset) || Number(rawOffset) > MAX_LIST_OFFSET) return null;
-  return { status: rawStatus === "" ? undefined : rawStatus as Status, offset: Number(rawOffset) };
+  if (offset === null) return null;
+  return { status: rawStatus === "" ? undefined : rawStatus as Status, offset };
 }
 
 /** Where a job's downloads are. */
@@ -96,7 +85,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/app/backtests", requirePageUser, async (c) => {
     const q = listQuery(c);
-    if (!q) return badRequest(c, "Unknown status or page offset.");
+    if (!q) return renderBadRequest(c, "Unknown status or page offset.");
     const me = pageUserOf(c).principal.user.id;
     const page = await listJobs(deps.backtests, me, {
       limit: LIST_PAGE_SIZE,
@@ -116,7 +105,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
           <p>
             Your backtests, newest first. <a href="/app/build">Build a strategy</a> to run a new one.
           </p>
-          <JobList page={page} status={q.status} offset={q.offset} />
+          <JobList page={page} status={q.status} offset={q.offset} url={c.req.url} />
           <SyncRunList runs={runs} />
         </>
       ),

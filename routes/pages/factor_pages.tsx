@@ -15,7 +15,9 @@ import { pageUserOf, requirePageUser } from "./page_auth.ts";
 import { FactorsTable } from "./factors/factor_list.tsx";
 import { FactorDetail } from "./factors/factor_detail.tsx";
 import { CreatePortfolioForm, PortfolioDetail, PortfoliosTable } from "./factors/portfolio_views.tsx";
-import { orNotFound, PAGE_ROWS, pageOffset, Pager, renderBadRequest } from "./tracked/page_helpers.tsx";
+import { orNotFound, PAGE_ROWS } from "./tracked/page_helpers.tsx";
+import { offsetParam, Pager } from "./paging.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 
 /** Ids the factor and portfolio APIs accept in a path (at most 64 characters). */
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -27,8 +29,8 @@ export function factorPages(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get("/app/factors", requirePageUser, async (c) => {
-    const offset = pageOffset(c);
-    if (offset === null) return renderBadRequest(c, "The offset must be a whole number.");
+    const offset = offsetParam(c);
+    if (offset === null) return renderBadRequest(c, "The offset must be a whole number from 0 to 1000000.");
     const me = pageUserOf(c).principal.user.id;
     const page = await listFactors(deps.factors, me, { limit: PAGE_ROWS, offset });
     return renderPage(c, {
@@ -43,7 +45,13 @@ export function factorPages(deps: AppDeps): Hono<AppEnv> {
             <a href="/app/portfolios">portfolios</a>.
           </p>
           <FactorsTable factors={page.factors} />
-          <Pager path="/app/factors" offset={offset} total={page.total} />
+          <Pager
+            url={c.req.url}
+            offset={offset}
+            limit={PAGE_ROWS}
+            total={page.total}
+            label="Pages of factors"
+          />
         </>
       ),
     });
@@ -70,8 +78,8 @@ export function factorPages(deps: AppDeps): Hono<AppEnv> {
   });
 
   app.get("/app/portfolios", requirePageUser, async (c) => {
-    const offset = pageOffset(c);
-    if (offset === null) return renderBadRequest(c, "The offset must be a whole number.");
+    const offset = offsetParam(c);
+    if (offset === null) return renderBadRequest(c, "The offset must be a whole number from 0 to 1000000.");
     const me = pageUserOf(c).principal.user.id;
     const page = await listPortfoliosView(deps.portfolios, me, { limit: PAGE_ROWS, offset });
     return renderPage(c, {
@@ -86,7 +94,13 @@ export function factorPages(deps: AppDeps): Hono<AppEnv> {
             itself ({page.total} of at most {page.max_portfolios}).
           </p>
           <PortfoliosTable portfolios={page.portfolios} />
-          <Pager path="/app/portfolios" offset={offset} total={page.total} />
+          <Pager
+            url={c.req.url}
+            offset={offset}
+            limit={PAGE_ROWS}
+            total={page.total}
+            label="Pages of portfolios"
+          />
           <CreatePortfolioForm />
         </>
       ),
@@ -96,8 +110,8 @@ export function factorPages(deps: AppDeps): Hono<AppEnv> {
   app.get("/app/portfolios/:id", requirePageUser, async (c) => {
     const id = c.req.param("id");
     if (!ID.test(id)) return renderNotFound(c, "This portfolio");
-    const offset = pageOffset(c);
-    if (offset === null) return renderBadRequest(c, "The offset must be a whole number.");
+    const offset = offsetParam(c);
+    if (offset === null) return renderBadRequest(c, "The offset must be a whole number from 0 to 1000000.");
     const me = pageUserOf(c).principal.user.id;
     const p = await orNotFound(() => getPortfolioView(deps.portfolios, me, id));
     if (!p) return renderNotFound(c, "This portfolio");
@@ -114,7 +128,9 @@ export function factorPages(deps: AppDeps): Hono<AppEnv> {
       active: "factors",
       scripts: ["client/factor_portfolio.js"],
       pageData: { id: p.id },
-      children: <PortfolioDetail p={p} candidates={candidates} signals={signals} offset={offset} />,
+      children: (
+        <PortfolioDetail p={p} candidates={candidates} signals={signals} offset={offset} url={c.req.url} />
+      ),
     });
   });
 

@@ -8,6 +8,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import type { AppEnv, PageUser } from "../app_env.ts";
+import { fmtTime } from "./format.ts";
 import { assetUrl } from "./static_assets.ts";
 
 /** The sections of the navigation. */
@@ -66,6 +67,12 @@ export function Bilingual(props: { en: string; zh?: string }) {
       {props.zh ? <span class="zh" lang="zh-Hans">{props.zh}</span> : null}
     </>
   );
+}
+
+/** An ISO instant in a `<time datetime>` element, as `YYYY-MM-DD HH:MM UTC` (`fmtTime`); a muted "—" for null. */
+export function Time(props: { iso: string | null | undefined }) {
+  if (!props.iso) return <span class="muted">—</span>;
+  return <time datetime={props.iso}>{fmtTime(props.iso)}</time>;
 }
 
 /** The whole HTML document of one page. */

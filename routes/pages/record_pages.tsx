@@ -11,7 +11,7 @@ import { NotFoundError } from "../../domain/errors.ts";
 import { publicStrategiesPage } from "../../domain/track_record/operations.ts";
 import { publicPerformance } from "../../domain/track_record/public_record.ts";
 import { renderNotFound, renderPage } from "./layout.tsx";
-import { renderBadRequest } from "./records/bad_request.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 import { parseListQuery, parseRecordQuery } from "./records/query.ts";
 import { type RecordRow, RecordsList } from "./records/records_list.tsx";
 import { loadRecord } from "./records/record_data.ts";
@@ -46,7 +46,7 @@ export function recordPages(deps: AppDeps): Hono<AppEnv> {
     const slug = c.req.param("slug");
     if (slug.length > MAX_SLUG_LENGTH) return renderNotFound(c, "This track record");
     const parsed = parseRecordQuery(c.req.queries());
-    if (!parsed.ok) return renderBadRequest(c, parsed.message, `/app/records/${encodeURIComponent(slug)}`);
+    if (!parsed.ok) return renderBadRequest(c, parsed.message);
     let model;
     try {
       model = await loadRecord(track, slug, parsed.value);

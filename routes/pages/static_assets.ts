@@ -9,6 +9,7 @@
 import { Hono } from "hono";
 import { version as chartsVersion } from "lightweight-charts";
 import type { AppEnv } from "../app_env.ts";
+import { hashOf, matchesEtag } from "./etag.ts";
 
 /** URL prefix of every dashboard asset. */
 export const ASSET_PREFIX = "/app/assets";
@@ -34,11 +35,6 @@ const MAX_FILES = 500;
 const MAX_DEPTH = 6;
 
 let loaded: Promise<Map<string, Asset>> | null = null;
-
-async function hashOf(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 async function readTree(dir: URL, rel: string, depth: number, into: Map<string, Asset>): Promise<void> {
   if (depth > MAX_DEPTH) return;
@@ -98,15 +94,6 @@ function decodedPath(raw: string): string {
   } catch {
     return "";
   }
-}
-
-/** Whether an `If-None-Match` header names `etag`: `*`, or a comma-separated list of (possibly weak) tags. */
-function matchesEtag(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(",").some((t) => {
-    const tag = t.trim();
-    return tag === "*" || tag === etag || tag === `W/${etag}`;
-  });
 }
 
 /** The router of `/app/assets/*`. */

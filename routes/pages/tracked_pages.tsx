@@ -17,7 +17,9 @@ import type { TrackedStatus } from "../../domain/store/tracked_strategy_repo.ts"
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
 import { signalWindow } from "./tracked/deadline.ts";
-import { orNotFound, PAGE_ROWS, pageOffset, Pager, renderBadRequest } from "./tracked/page_helpers.tsx";
+import { orNotFound, PAGE_ROWS } from "./tracked/page_helpers.tsx";
+import { offsetParam, Pager } from "./paging.tsx";
+import { renderBadRequest } from "./problem_pages.tsx";
 import { CreateTrackedForm, TrackedTable } from "./tracked/tracked_list.tsx";
 import { TrackedDetail } from "./tracked/tracked_detail.tsx";
 
@@ -29,8 +31,8 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.get("/app/tracked", requirePageUser, async (c) => {
-    const offset = pageOffset(c);
-    if (offset === null) return renderBadRequest(c, "The offset must be a whole number.");
+    const offset = offsetParam(c);
+    if (offset === null) return renderBadRequest(c, "The offset must be a whole number from 0 to 1000000.");
     const rawStatus = c.req.query("status");
     const status = STATUSES.find((s) => s === rawStatus);
     if (rawStatus !== undefined && rawStatus !== "" && !status) {
@@ -58,10 +60,11 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
           </p>
           <TrackedTable strategies={page.strategies} />
           <Pager
-            path="/app/tracked"
+            url={c.req.url}
             offset={offset}
+            limit={PAGE_ROWS}
             total={page.total}
-            extra={status ? `&status=${status}` : ""}
+            label="Pages of strategies"
           />
           <CreateTrackedForm />
         </>
@@ -72,8 +75,8 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
   app.get("/app/tracked/:slug", requirePageUser, async (c) => {
     const slug = c.req.param("slug");
     if (!SLUG.test(slug)) return renderNotFound(c, "This strategy");
-    const offset = pageOffset(c);
-    if (offset === null) return renderBadRequest(c, "The offset must be a whole number.");
+    const offset = offsetParam(c);
+    if (offset === null) return renderBadRequest(c, "The offset must be a whole number from 0 to 1000000.");
     const me = pageUserOf(c).principal.user.id;
     const strategy = await orNotFound(() => getOwnTrackedView(deps.track, me, slug));
     if (!strategy) return renderNotFound(c, "This strategy");
@@ -106,6 +109,7 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
           signals={signals.signals}
           signalTotal={signals.total}
           offset={offset}
+          url={c.req.url}
           claimed={claimed}
         />
       ),

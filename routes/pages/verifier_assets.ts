@@ -11,6 +11,7 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../app_env.ts";
+import { hashOf, matchesEtag } from "./etag.ts";
 import { ASSET_PREFIX } from "./static_assets.ts";
 
 /** Where the verifier's modules are served. */
@@ -43,11 +44,6 @@ function verifierNames(): Promise<Set<string>> {
   })();
   names.catch(() => (names = null));
   return names;
-}
-
-async function hashOf(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return Array.from(digest.slice(0, 8), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** `verifier/<name>.ts` as browser JavaScript. */
@@ -102,7 +98,7 @@ export function verifierAssetRoutes(): Hono<AppEnv> {
       ETag: etag,
       "Cache-Control": versioned ? "public, max-age=31536000, immutable" : "public, max-age=300",
     };
-    if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
+    if (matchesEtag(c.req.header("if-none-match"), etag)) return c.body(null, 304, headers);
     return c.body(mod.body as Uint8Array<ArrayBuffer>, 200, headers);
   });
   return app;

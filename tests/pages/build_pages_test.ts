@@ -237,7 +237,7 @@ Deno.test("build scripts: each page script and every module it imports is served
         assert.doesNotMatch(src, /innerHTML/, `${path} builds elements with h(), never innerHTML`);
       }
     }
-    assert.ok(seen.has("/app/assets/client/build_issues.js"));
+    assert.ok(seen.has("/app/assets/client/field_issues.js"));
     assert.ok(seen.has("/app/assets/client/api.js"));
     assert.ok(seen.has("/app/assets/client/result_view.js"), "the chat renders with the shared result view");
   });

@@ -126,6 +126,12 @@ Deno.test("/app/library/:id shows the versions with their stages, the latest tex
     const v1Text = element(v1, "strategy-text-current");
     assert.match(v1Text, /data-version="1"/);
     assert.ok(v1Text.includes("sma(close, 10)") && !v1Text.includes("sma(close, 5)"));
+    // Versions and version pages are whole decimal numbers: hex and exponents are a 400, not version 1.
+    for (const q of ["version=0x1", "version=1e0", "vo=0x10", "vo=1e3", "version=0"]) {
+      const res = await getPage(w, `/app/library/${a.id}?${q}`, a.cookie);
+      assert.equal(res.status, 400, q);
+      assert.match(await res.text(), /role="alert">(version|vo): Expected a whole number/, q);
+    }
   }));
 
 Deno.test("the page's number is document 000's strategy_id: the leaderboard submission the script sends ranks it", () =>

@@ -123,7 +123,7 @@ Deno.test("only verifier modules are served: other names, server files and path 
   }
 });
 
-Deno.test("a served verifier module has a strong ETag: 304 when it matches, a year's cache when versioned", async () => {
+Deno.test("a served verifier module has a strong ETag: 304 when it matches (also weak, listed or *), a year's cache when versioned", async () => {
   const world = await openTestWorld();
   try {
     const path = `${VERIFIER_PREFIX}/merkle.js`;
@@ -137,7 +137,18 @@ Deno.test("a served verifier module has a strong ETag: 304 when it matches, a ye
     assert.equal(again.status, 304);
     assert.equal(await again.text(), "");
     assert.equal(again.headers.get("etag"), etag);
-    const stale = await get(world, path, { "if-none-match": '"0000000000000000"' });
+    const weak = await get(world, path, { "if-none-match": `W/${etag}` });
+    assert.equal(weak.status, 304);
+    await weak.body?.cancel();
+    const listed = await get(world, path, {
+      "if-none-match": `"0000000000000000", W/"1111111111111111", ${etag}`,
+    });
+    assert.equal(listed.status, 304);
+    await listed.body?.cancel();
+    const any = await get(world, path, { "if-none-match": "*" });
+    assert.equal(any.status, 304);
+    await any.body?.cancel();
+    const stale = await get(world, path, { "if-none-match": '"0000000000000000", W/"1111111111111111"' });
     assert.equal(stale.status, 200);
     assert.equal(await stale.text(), body);
     const versioned = await get(world, `${path}?v=${hex}`);

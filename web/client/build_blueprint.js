@@ -3,7 +3,7 @@
 // the API's 422 issues beside the fields they name, queues a backtest or saves the blueprint to the library.
 import { api, ApiError } from "/app/assets/client/api.js";
 import { byId, h, readPageData, replaceChildren, showError } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showIssues } from "/app/assets/client/build_issues.js";
+import { clearFieldErrors, showIssues } from "/app/assets/client/field_issues.js";
 
 const data = readPageData();
 const form = byId("blueprint-form");

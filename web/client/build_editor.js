@@ -3,7 +3,7 @@
 // backtest of the text and saves it (a new strategy, or a new version of the library strategy opened).
 import { api, ApiError } from "/app/assets/client/api.js";
 import { byId, h, readPageData, replaceChildren, showError } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showIssues } from "/app/assets/client/build_issues.js";
+import { clearFieldErrors, showIssues } from "/app/assets/client/field_issues.js";
 
 const page = readPageData() ?? {};
 const text = byId("strategy-text");

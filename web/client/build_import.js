@@ -3,7 +3,7 @@
 // supported; then the strategy is saved to the library, backtested, or opened in the text editor.
 import { api, ApiError } from "/app/assets/client/api.js";
 import { byId, h, replaceChildren, showError } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showIssues } from "/app/assets/client/build_issues.js";
+import { clearFieldErrors, showIssues } from "/app/assets/client/field_issues.js";
 
 const form = byId("import-form");
 const status = byId("import-status");

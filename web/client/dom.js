@@ -53,6 +53,19 @@ export function fmtFraction(v, digits = 2) {
   return v === null || v === undefined || !Number.isFinite(Number(v)) ? "—" : fmtPct(Number(v) * 100, digits);
 }
 
+/**
+ * One figure of a `<dl class="metrics">`: `<div><dt>label <span class="zh">zh</span></dt><dd>value</dd></div>`
+ * (the Chinese label only when given). `value` is text or an element.
+ */
+export function metricItem(label, value, zh) {
+  return h(
+    "div",
+    {},
+    h("dt", {}, label, zh ? h("span", { class: "zh", lang: "zh-Hans" }, zh) : null),
+    h("dd", {}, value),
+  );
+}
+
 /** Shows an error (an `ApiError` or any error) in `el`, as an alert for screen readers. */
 export function showError(el, err) {
   const message = err && typeof err === "object" && "message" in err ? String(err.message) : String(err);

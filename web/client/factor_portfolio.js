@@ -2,7 +2,7 @@
 // (`/api/v1/portfolios/{id}/…`); the page reloads to show the server's new state.
 import { api } from "/app/assets/client/api.js";
 import { byId, readPageData, showError, showStatus } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showApiError } from "/app/assets/client/tracked_form.js";
+import { clearFieldErrors, showApiError } from "/app/assets/client/field_issues.js";
 
 const data = readPageData();
 const base = `/api/v1/portfolios/${encodeURIComponent(data.id)}`;

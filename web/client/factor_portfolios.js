@@ -1,7 +1,7 @@
 // `/app/portfolios`: the create form posts `POST /api/v1/portfolios` and opens the new portfolio.
 import { api } from "/app/assets/client/api.js";
 import { byId, showStatus } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showApiError } from "/app/assets/client/tracked_form.js";
+import { clearFieldErrors, showApiError } from "/app/assets/client/field_issues.js";
 
 const form = byId("portfolio-create-form");
 const result = byId("portfolio-create-result");

@@ -2,7 +2,7 @@
 // 100 against the benchmarks, drawdown, the monthly table and the trade table with reasons. `report` has the
 // document 004 `/run_backtest` shape `{summary, trades, dailyPortfolio, monthlyPerformance}` (the stored job
 // report has the same fields and more). Every number shown is the server's; nothing is recomputed here.
-import { fmtNumber, fmtPct, h, replaceChildren } from "/app/assets/client/dom.js";
+import { fmtNumber, fmtPct, h, metricItem, replaceChildren } from "/app/assets/client/dom.js";
 import { drawdownChart, lineChart } from "/app/assets/client/charts.js";
 
 /** The most trade rows shown in the table (the CSV export has them all). */
@@ -11,15 +11,6 @@ export const MAX_TRADE_ROWS = 200;
 const sign = (
   v,
 ) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? "" : Number(v) >= 0 ? "pos" : "neg");
-
-function metric(label, zh, value) {
-  return h(
-    "div",
-    {},
-    h("dt", {}, label, h("span", { class: "zh", lang: "zh-Hans" }, zh)),
-    h("dd", {}, value),
-  );
-}
 
 function extreme(t) {
   return t && t.ticker ? `${t.ticker} ${fmtPct(t.return)}` : "—";
@@ -51,7 +42,11 @@ function summaryMetrics(s) {
   if ("volatility" in s) rows.push(["Volatility", "波动率", fmtPct(s.volatility)]);
   if ("profitFactor" in s) rows.push(["Profit factor", "盈亏比", fmtNumber(s.profitFactor)]);
   if ("totalFees" in s) rows.push(["Total fees", "总费用", fmtNumber(s.totalFees)]);
-  return h("dl", { class: "metrics", id: "summary-metrics" }, rows.map(([en, zh, v]) => metric(en, zh, v)));
+  return h(
+    "dl",
+    { class: "metrics", id: "summary-metrics" },
+    rows.map(([en, zh, v]) => metricItem(en, v, zh)),
+  );
 }
 
 /** The benchmark columns of the daily portfolio: `<symbol>Normalized` (else the document's ihsg/lq45 names). */

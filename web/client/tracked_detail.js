@@ -2,7 +2,7 @@
 // history upload, all through the public API (`/api/v1/strategies/{slug}/…`).
 import { api } from "/app/assets/client/api.js";
 import { byId, h, readPageData, replaceChildren, showError, showStatus } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showApiError } from "/app/assets/client/tracked_form.js";
+import { clearFieldErrors, showApiError } from "/app/assets/client/field_issues.js";
 
 const data = readPageData();
 const base = `/api/v1/strategies/${encodeURIComponent(data.slug)}`;

@@ -1,7 +1,7 @@
 // `/app/tracked`: the create form posts `POST /api/v1/strategies` and opens the new strategy's page.
 import { api } from "/app/assets/client/api.js";
 import { byId, showStatus } from "/app/assets/client/dom.js";
-import { clearFieldErrors, showApiError } from "/app/assets/client/tracked_form.js";
+import { clearFieldErrors, showApiError } from "/app/assets/client/field_issues.js";
 
 const form = byId("tracked-create-form");
 const result = byId("tracked-create-result");

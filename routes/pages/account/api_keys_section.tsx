@@ -5,8 +5,8 @@
  */
 import type { ApiKeyView } from "../../../domain/auth/api_keys.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { Pager, Time } from "./page_parts.tsx";
-import { Bilingual } from "../layout.tsx";
+import { Pager } from "../paging.tsx";
+import { Bilingual, Time } from "../layout.tsx";
 
 /** One row of `#api-keys-table` (the script builds the same cells for a key it has just created). */
 function KeyRow(props: { k: ApiKeyView }) {
@@ -98,7 +98,7 @@ export function ApiKeysSection(
         offset={keys.offset}
         total={keys.total}
         limit={keys.limit}
-        label="API keys"
+        label="API keys pages"
       />
     </section>
   );

@@ -1,7 +1,8 @@
 /** Notifications: the unread count, the list (newest first), "mark read" on each unread one and "mark all read". */
 import type { NotificationView } from "../../../domain/support/notifications.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { Pager, Time } from "./page_parts.tsx";
+import { Time } from "../layout.tsx";
+import { Pager } from "../paging.tsx";
 
 /**
  * Where a notification's link goes on the dashboard: a ticket's API path becomes its page; other links are shown
@@ -79,7 +80,7 @@ export function NotificationsSection(
         offset={page.offset}
         total={page.total}
         limit={page.limit}
-        label="Notifications"
+        label="Notifications pages"
       />
     </section>
   );

@@ -1,7 +1,6 @@
 /** The account's profile: email, nickname, tier and sign-in details (read-only here). */
 import type { UserView } from "../../../domain/auth/user_view.ts";
-import { Time } from "./page_parts.tsx";
-import { Bilingual } from "../layout.tsx";
+import { Bilingual, Time } from "../layout.tsx";
 
 /** The profile card. */
 export function ProfileSection(props: { user: UserView }) {

@@ -1,6 +1,6 @@
 /** One of the user's tickets with its replies (oldest first) and the reply form. */
 import type { TicketDetailView } from "../../../domain/support/tickets.ts";
-import { Time } from "./page_parts.tsx";
+import { Time } from "../layout.tsx";
 import { statusBadge } from "./tickets_section.tsx";
 
 /** The ticket's content. */

@@ -2,8 +2,8 @@
 import type { TicketView } from "../../../domain/support/tickets.ts";
 import { TICKET_CATEGORIES } from "../../../domain/support/tickets.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { Pager, Time } from "./page_parts.tsx";
-import { Bilingual } from "../layout.tsx";
+import { Pager } from "../paging.tsx";
+import { Bilingual, Time } from "../layout.tsx";
 
 /** The badge class of a ticket status. */
 export const statusBadge = (s: string) =>
@@ -60,7 +60,7 @@ export function TicketsSection(props: { page: Page<TicketView>; url: string; par
         offset={page.offset}
         total={page.total}
         limit={page.limit}
-        label="Tickets"
+        label="Tickets pages"
       />
       <h3>Open a ticket 提交工单</h3>
       <form id="ticket-create">

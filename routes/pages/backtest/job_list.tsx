@@ -6,19 +6,12 @@
 import type { DashboardBacktestSummary } from "../../../domain/backtest/dashboard_views.ts";
 import { JOB_STATUSES, type JobSummaryView } from "../../../domain/backtest/job_views.ts";
 import type { Page } from "../../../domain/store/kv.ts";
-import { fmtNumber, fmtPct, fmtTime, signClass } from "./format.ts";
+import { fmtNumber, fmtPct, fmtTime, numClass } from "../format.ts";
+import { Pager } from "../paging.tsx";
 import { STATUS_BADGE } from "./job_state.tsx";
 
 /** Rows of one page of the list. */
 export const LIST_PAGE_SIZE = 50;
-
-const listHref = (status: string | undefined, offset: number) => {
-  const q = new URLSearchParams();
-  if (status) q.set("status", status);
-  if (offset > 0) q.set("offset", String(offset));
-  const s = q.toString();
-  return s ? `/app/backtests?${s}` : "/app/backtests";
-};
 
 function StatusFilter(props: { status?: string }) {
   return (
@@ -36,7 +29,7 @@ function StatusFilter(props: { status?: string }) {
 }
 
 /** The jobs table with its pager. */
-export function JobList(props: { page: Page<JobSummaryView>; status?: string; offset: number }) {
+export function JobList(props: { page: Page<JobSummaryView>; status?: string; offset: number; url: string }) {
   const { page, status, offset } = props;
   const items = page.items;
   return (
@@ -89,7 +82,7 @@ export function JobList(props: { page: Page<JobSummaryView>; status?: string; of
                   <td>{j.end_date}</td>
                   <td class="num">{fmtNumber(j.initial_capital)}</td>
                   <td class="num">{fmtNumber(j.final_value)}</td>
-                  <td class={`num ${signClass(j.total_return_pct)}`.trim()}>{fmtPct(j.total_return_pct)}</td>
+                  <td class={numClass(j.total_return_pct)}>{fmtPct(j.total_return_pct)}</td>
                   <td class="num">{j.total_trades === null ? "—" : String(j.total_trades)}</td>
                   <td>{fmtTime(j.created_at)}</td>
                 </tr>
@@ -97,14 +90,14 @@ export function JobList(props: { page: Page<JobSummaryView>; status?: string; of
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages of backtests" class="row">
-        {offset > 0
-          ? <a href={listHref(status, Math.max(0, offset - LIST_PAGE_SIZE))} rel="prev">← Newer</a>
-          : null}
-        {offset + items.length < page.total
-          ? <a href={listHref(status, offset + LIST_PAGE_SIZE)} rel="next">Older →</a>
-          : null}
-      </nav>
+      <Pager
+        url={props.url}
+        offset={offset}
+        limit={LIST_PAGE_SIZE}
+        total={page.total}
+        label="Pages of backtests"
+        count={false}
+      />
     </section>
   );
 }
@@ -146,7 +139,7 @@ export function SyncRunList(props: { runs: DashboardBacktestSummary[] }) {
                 <td>{r.end_date.slice(0, 10)}</td>
                 <td class="num">{fmtNumber(r.initial_capital)}</td>
                 <td class="num">{fmtNumber(r.final_value)}</td>
-                <td class={`num ${signClass(r.total_return_pct)}`.trim()}>{fmtPct(r.total_return_pct)}</td>
+                <td class={numClass(r.total_return_pct)}>{fmtPct(r.total_return_pct)}</td>
                 <td class="num">{r.total_trades}</td>
                 <td>{fmtTime(r.created_at)}</td>
               </tr>

@@ -6,7 +6,7 @@
  */
 import type { JobDetailView } from "../../../domain/backtest/job_views.ts";
 import type { QueueView } from "../../../domain/backtest/job_submission.ts";
-import { fmtNumber, fmtTime } from "./format.ts";
+import { fmtNumber, fmtTime } from "../format.ts";
 
 /** The badge class of each status. */
 export const STATUS_BADGE: Record<string, string> = {

@@ -10,7 +10,7 @@ import type {
   TradeExtreme,
 } from "../../../domain/backtest/report.ts";
 import { Bilingual } from "../layout.tsx";
-import { fmtNumber, fmtPct, signClass } from "./format.ts";
+import { fmtNumber, fmtPct, numClass } from "../format.ts";
 
 /** The most trade rows a result shows (the CSV export has them all). */
 const MAX_TRADE_ROWS = 200;
@@ -113,8 +113,8 @@ function MonthlyTable(props: { report: BacktestReport }) {
                   <td class={`num ${m.winRate === null ? "" : m.winRate >= 50 ? "pos" : "neg"}`.trim()}>
                     {fmtNumber(m.winRate)}
                   </td>
-                  <td class={`num ${signClass(m.returns)}`.trim()}>{fmtNumber(m.returns)}</td>
-                  <td class={`num ${signClass(m.benchmarkReturns)}`.trim()}>
+                  <td class={numClass(m.returns)}>{fmtNumber(m.returns)}</td>
+                  <td class={numClass(m.benchmarkReturns)}>
                     {fmtNumber(m.benchmarkReturns)}
                   </td>
                   <td class="num">{fmtNumber(m.probability)}</td>
@@ -184,10 +184,10 @@ function TradesTable(props: { report: BacktestReport; csv: string }) {
                   <td class="num">{fmtNumber(t.quantity, 0)}</td>
                   <td class="num">{fmtNumber(t.price)}</td>
                   <td class="num">{fmtNumber(t.value)}</td>
-                  <td class={`num ${signClass(t.profitLoss)}`.trim()}>
+                  <td class={numClass(t.profitLoss)}>
                     {sell(t) ? fmtNumber(t.profitLoss) : ""}
                   </td>
-                  <td class={`num ${signClass(t.profitLossPercent)}`.trim()}>
+                  <td class={numClass(t.profitLossPercent)}>
                     {sell(t) ? fmtPct(t.profitLossPercent) : ""}
                   </td>
                   <td class="num">{sell(t) ? fmtNumber(t.holdingDays, 0) : ""}</td>

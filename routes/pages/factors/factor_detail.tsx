@@ -4,7 +4,8 @@
  */
 import { Bilingual } from "../layout.tsx";
 import type { FactorDetailView } from "../../../domain/factors/factor_views.ts";
-import { num, pct, shortInstant, StatusBadge } from "../tracked/page_helpers.tsx";
+import { fmtFraction, fmtNumber, fmtTime } from "../format.ts";
+import { StatusBadge } from "../tracked/page_helpers.tsx";
 
 function Metric(props: { label: string; value: string; id?: string }) {
   return (
@@ -33,12 +34,12 @@ function Summary(props: { f: FactorDetailView }) {
         <Metric label="Universe" value={f.universe} />
         <Metric label="Values" value={`${f.values_source}, ${f.values.total_days} trading days`} />
         <Metric label="Span" value={`${f.values.start_date ?? "—"} → ${f.values.end_date ?? "—"}`} />
-        <Metric label="Turnover" value={num(f.is.turnover)} />
-        <Metric label="Long-short Sharpe" value={num(f.is.sharpe, 2)} />
-        <Metric label="Fitness" value={num(f.is.fitness, 3)} />
-        <Metric label="Coverage" value={pct(f.is.coverage)} />
-        <Metric label="Annualised long-short" value={pct(f.is.annualised_return)} />
-        <Metric label="Validated" value={shortInstant(f.validated_at)} />
+        <Metric label="Turnover" value={fmtNumber(f.is.turnover, 4)} />
+        <Metric label="Long-short Sharpe" value={fmtNumber(f.is.sharpe, 2)} />
+        <Metric label="Fitness" value={fmtNumber(f.is.fitness, 3)} />
+        <Metric label="Coverage" value={fmtFraction(f.is.coverage)} />
+        <Metric label="Annualised long-short" value={fmtFraction(f.is.annualised_return)} />
+        <Metric label="Validated" value={fmtTime(f.validated_at)} />
       </dl>
       {f.expression
         ? (
@@ -81,8 +82,8 @@ function Checks(props: { f: FactorDetailView }) {
             <li data-check={c.name} data-passed={String(c.passed)}>
               <span class={`badge ${c.passed ? "good" : "bad"}`}>{c.passed ? "pass" : "fail"}</span> {c.name}:
               {" "}
-              {c.metric} = {c.metric === "data_days" ? String(c.value ?? "—") : num(c.value)} (threshold{" "}
-              {c.threshold})
+              {c.metric} = {c.metric === "data_days" ? String(c.value ?? "—") : fmtNumber(c.value, 4)}{" "}
+              (threshold {c.threshold})
             </li>
           ))}
         </ul>
@@ -94,14 +95,17 @@ function Checks(props: { f: FactorDetailView }) {
 function IcTable(props: { f: FactorDetailView }) {
   const f = props.f;
   const rows: [string, string, string][] = [
-    ["IC mean", num(f.is.ic_mean), num(f.claimed.ic_mean)],
-    ["IC std", num(f.is.ic_std), "—"],
-    ["IC IR", num(f.is.ic_ir, 3), num(f.claimed.ic_ir, 3)],
+    ["IC mean", fmtNumber(f.is.ic_mean, 4), fmtNumber(f.claimed.ic_mean, 4)],
+    ["IC std", fmtNumber(f.is.ic_std, 4), "—"],
+    ["IC IR", fmtNumber(f.is.ic_ir, 3), fmtNumber(f.claimed.ic_ir, 3)],
     ["Days with an IC", f.is.ic_days === null ? "—" : String(f.is.ic_days), "—"],
-    ...(f.is.ic_decay ?? []).map((v, i): [string, string, string] => [`IC at lag ${i + 1}`, num(v), "—"]),
-    ["Out-of-sample IC, 30 days", num(f.os.ic_mean_30d), "—"],
-    ["Out-of-sample IC, 60 days", num(f.os.ic_mean_60d), "—"],
-    ["Out-of-sample IC, 120 days", num(f.os.ic_mean_120d), "—"],
+    ...(f.is.ic_decay ?? []).map((
+      v,
+      i,
+    ): [string, string, string] => [`IC at lag ${i + 1}`, fmtNumber(v, 4), "—"]),
+    ["Out-of-sample IC, 30 days", fmtNumber(f.os.ic_mean_30d, 4), "—"],
+    ["Out-of-sample IC, 60 days", fmtNumber(f.os.ic_mean_60d, 4), "—"],
+    ["Out-of-sample IC, 120 days", fmtNumber(f.os.ic_mean_120d, 4), "—"],
   ];
   return (
     <div class="table-wrap">
@@ -152,11 +156,11 @@ function YearlyTable(props: { f: FactorDetailView }) {
           {years.map((y) => (
             <tr data-year={String(y.year)}>
               <th scope="row">{y.year}</th>
-              <td class="num">{num(y.ic_mean)}</td>
-              <td class="num">{num(y.ic_ir, 3)}</td>
-              <td class={`num ${(y.returns ?? 0) >= 0 ? "pos" : "neg"}`}>{pct(y.returns)}</td>
-              <td class="num">{pct(y.drawdown)}</td>
-              <td class="num">{num(y.turnover)}</td>
+              <td class="num">{fmtNumber(y.ic_mean, 4)}</td>
+              <td class="num">{fmtNumber(y.ic_ir, 3)}</td>
+              <td class={`num ${(y.returns ?? 0) >= 0 ? "pos" : "neg"}`}>{fmtFraction(y.returns)}</td>
+              <td class="num">{fmtFraction(y.drawdown)}</td>
+              <td class="num">{fmtNumber(y.turnover, 4)}</td>
               <td class="num">{y.days}</td>
             </tr>
           ))}
@@ -209,7 +213,9 @@ export function FactorDetail(props: { f: FactorDetailView }) {
         </div>
         <p class="muted" id="ls-chart-summary">
           {last
-            ? `From ${ls[0].date} to ${last.date}: 1 invested long-short grew to ${num(last.cumulative)}.`
+            ? `From ${ls[0].date} to ${last.date}: 1 invested long-short grew to ${
+              fmtNumber(last.cumulative, 4)
+            }.`
             : "No long-short returns before validation."}
         </p>
         <YearlyTable f={f} />

@@ -1,6 +1,7 @@
 /** `/app/factors`: the signed-in user's factors as `GET /api/v1/factors` lists them. */
 import type { FactorView } from "../../../domain/factors/factor_views.ts";
-import { num, shortInstant, StatusBadge } from "../tracked/page_helpers.tsx";
+import { fmtNumber, fmtTime } from "../format.ts";
+import { StatusBadge } from "../tracked/page_helpers.tsx";
 
 /** The factors table (`#factors-table`). */
 export function FactorsTable(props: { factors: FactorView[] }) {
@@ -39,11 +40,11 @@ export function FactorsTable(props: { factors: FactorView[] }) {
               <td>
                 <StatusBadge status={f.status} />
               </td>
-              <td class="num">{num(f.is.ic_mean)}</td>
-              <td class="num">{num(f.is.ic_ir, 3)}</td>
-              <td class="num">{num(f.os.ic_mean_60d)}</td>
+              <td class="num">{fmtNumber(f.is.ic_mean, 4)}</td>
+              <td class="num">{fmtNumber(f.is.ic_ir, 3)}</td>
+              <td class="num">{fmtNumber(f.os.ic_mean_60d, 4)}</td>
               <td class="num">{f.values.total_days}</td>
-              <td>{shortInstant(f.validated_at)}</td>
+              <td>{fmtTime(f.validated_at)}</td>
             </tr>
           ))}
         </tbody>

@@ -5,7 +5,9 @@
 import { Bilingual } from "../layout.tsx";
 import type { FactorView } from "../../../domain/factors/factor_views.ts";
 import type { PortfolioSignalsPage, PortfolioView } from "../../../domain/portfolios/portfolio_views.ts";
-import { num, Pager, pct, shortInstant, StatusBadge } from "../tracked/page_helpers.tsx";
+import { fmtFraction, fmtNumber, fmtTime } from "../format.ts";
+import { PAGE_ROWS, StatusBadge } from "../tracked/page_helpers.tsx";
+import { Pager } from "../paging.tsx";
 
 const UNIVERSES = ["hs300", "csi500", "csi1000"] as const;
 
@@ -148,10 +150,10 @@ function Members(props: { p: PortfolioView; candidates: FactorView[] }) {
                   <td>
                     <StatusBadge status={m.status} />
                   </td>
-                  <td class="num">{num(m.ic_mean)}</td>
-                  <td class="num">{num(m.ic_ir, 3)}</td>
-                  <td class="num">{pct(m.weight)}</td>
-                  <td>{shortInstant(m.added_at)}</td>
+                  <td class="num">{fmtNumber(m.ic_mean, 4)}</td>
+                  <td class="num">{fmtNumber(m.ic_ir, 3)}</td>
+                  <td class="num">{fmtFraction(m.weight)}</td>
+                  <td>{fmtTime(m.added_at)}</td>
                   <td>
                     {editable
                       ? (
@@ -175,7 +177,7 @@ function Members(props: { p: PortfolioView; candidates: FactorView[] }) {
                 {options.length === 0
                   ? <option value="">No other active {p.universe} factor</option>
                   : options.map((f) => (
-                    <option key={f.id} value={f.id}>{f.name} (IC IR {num(f.is.ic_ir, 3)})</option>
+                    <option key={f.id} value={f.id}>{f.name} (IC IR {fmtNumber(f.is.ic_ir, 3)})</option>
                   ))}
               </select>
               <p class="error field-error" id="member-factor_id-error" role="alert" hidden></p>
@@ -189,7 +191,7 @@ function Members(props: { p: PortfolioView; candidates: FactorView[] }) {
   );
 }
 
-function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: number }) {
+function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: number; url: string }) {
   const rows = props.page.signals;
   return (
     <section class="card" aria-labelledby="psignals-h">
@@ -225,16 +227,18 @@ function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: 
                   </td>
                   <td>{s.is_settled ? "yes" : "no"}</td>
                   <td>{s.github_committed ? "committed" : "no"}</td>
-                  <td>{shortInstant(s.submitted_at)}</td>
+                  <td>{fmtTime(s.submitted_at)}</td>
                 </tr>
               ))}
           </tbody>
         </table>
       </div>
       <Pager
-        path={`/app/portfolios/${encodeURIComponent(props.p.id)}`}
+        url={props.url}
         offset={props.offset}
+        limit={PAGE_ROWS}
         total={props.page.total}
+        label="Pages of signals"
       />
     </section>
   );
@@ -242,7 +246,13 @@ function Signals(props: { p: PortfolioView; page: PortfolioSignalsPage; offset: 
 
 /** The portfolio page body. */
 export function PortfolioDetail(
-  props: { p: PortfolioView; candidates: FactorView[]; signals: PortfolioSignalsPage; offset: number },
+  props: {
+    p: PortfolioView;
+    candidates: FactorView[];
+    signals: PortfolioSignalsPage;
+    offset: number;
+    url: string;
+  },
 ) {
   const p = props.p;
   return (
@@ -299,7 +309,7 @@ export function PortfolioDetail(
         <Lifecycle p={p} />
       </section>
       <Members p={p} candidates={props.candidates} />
-      <Signals p={p} page={props.signals} offset={props.offset} />
+      <Signals p={p} page={props.signals} offset={props.offset} url={props.url} />
     </>
   );
 }

@@ -13,10 +13,10 @@ import { compareCatalogStrategies } from "../../../domain/backtest/strategy_comp
 import { DATASETS } from "../../../domain/leaderboard/leaderboard.ts";
 import { catalogRanking } from "../../../domain/leaderboard/leaderboard_views.ts";
 import { catalogByName, catalogPage } from "../../../domain/strategy/catalog.ts";
-import { renderNotFound, renderPage } from "../layout.tsx";
-import { fmtNumber, fmtPct, fmtTime, numClass } from "./format.ts";
-import { Pager } from "./paging.tsx";
-import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
+import { renderNotFound, renderPage, Time } from "../layout.tsx";
+import { fmtNumber, fmtPct, numClass } from "../format.ts";
+import { countField, Pager } from "../paging.tsx";
+import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 
 /** Catalog strategies per page. */
 const CATALOG_PAGE_ROWS = 50;
@@ -24,7 +24,7 @@ const CATALOG_PAGE_ROWS = 50;
 const CATALOG_RANKING_ROWS = 20;
 
 const ListQuery = z.object({
-  offset: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  offset: countField(0, 1_000_000_000, 0),
   dataset: z.enum(DATASETS.map((d) => d.name) as [string, ...string[]]).optional(),
 });
 
@@ -144,7 +144,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
 
   app.get("/app/catalog", async (c) => {
     const q = ListQuery.safeParse(queryOf(c.req.query()));
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     const { offset, dataset } = q.data;
     const page = await catalogPage(deps.catalog, { limit: CATALOG_PAGE_ROWS, offset });
     const ranking = await catalogRanking(deps.leaderboard, { dataset, limit: CATALOG_RANKING_ROWS });
@@ -187,7 +187,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
                       <td>{s.author ?? "anonymous"}</td>
                       <td class="num">v{s.production_version}</td>
                       <td>
-                        <time datetime={s.updated_at}>{fmtTime(s.updated_at)}</time>
+                        <Time iso={s.updated_at} />
                       </td>
                     </tr>
                   ))}
@@ -199,8 +199,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
               limit={CATALOG_PAGE_ROWS}
               total={page.total}
               label="Catalog pages"
-              href={(o) =>
-                `/app/catalog?offset=${o}${dataset ? `&dataset=${encodeURIComponent(dataset)}` : ""}`}
+              url={c.req.url}
             />
           </section>
           <CatalogRanking rows={ranking.top} dataset={dataset} />
@@ -243,7 +242,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
     const what = `A published strategy named “${name.slice(0, 200)}”`;
     if (name.length > 200) return renderNotFound(c, "This strategy");
     const q = NameQuery.safeParse(queryOf(c.req.query()));
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     let loaded;
     try {
       const found = await catalogByName(deps.catalog, name);
@@ -280,7 +279,7 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
                 {s.author ?? "anonymous"} · v{s.production_version}
               </h2>
               <p class="muted">
-                Updated <time datetime={s.updated_at}>{fmtTime(s.updated_at)}</time>
+                Updated <Time iso={s.updated_at} />
               </p>
               <pre>{s.generated_code}</pre>
             </section>

@@ -12,8 +12,8 @@ import { compareVersions } from "../../../domain/backtest/strategy_compare.ts";
 import { getOwnStrategy, getOwnVersion } from "../../../domain/strategy/library.ts";
 import { renderNotFound, renderPage } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
-import { fmtNumber } from "./format.ts";
-import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
+import { fmtNumber } from "../format.ts";
+import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 import { CompareCard } from "./strategy_actions.tsx";
 import { type DiffLine, lineDiff } from "./text_diff.ts";
 
@@ -113,10 +113,10 @@ export function comparePage(deps: AppDeps): Hono<AppEnv> {
     try {
       const s = await getOwnStrategy(deps.library, userId, id);
       const q = Query.safeParse(c.req.query());
-      if (!q.success) return renderProblem(c, 400, `${queryMessage(q.error)} (give versions a and b)`);
+      if (!q.success) return renderBadRequest(c, `${queryMessage(q.error)} (give versions a and b)`);
       const beyond = [q.data.a, q.data.b].find((v) => v > s.latest_version);
       if (beyond !== undefined) {
-        return renderProblem(c, 400, `Version ${beyond} does not exist: the latest is v${s.latest_version}`);
+        return renderBadRequest(c, `Version ${beyond} does not exist: the latest is v${s.latest_version}`);
       }
       const [va, vb] = [
         await getOwnVersion(deps.library, userId, id, q.data.a),

@@ -11,9 +11,9 @@ import type { AppDeps } from "../../app.ts";
 import type { AppEnv } from "../../app_env.ts";
 import { DATASETS, PERIOD_MS, SCORE_FORMULA } from "../../../domain/leaderboard/leaderboard.ts";
 import { periodRanking } from "../../../domain/leaderboard/leaderboard_views.ts";
-import { renderPage } from "../layout.tsx";
-import { fmtNumber, fmtPct, fmtTime, numClass } from "./format.ts";
-import { queryMessage, renderProblem } from "./problem_page.tsx";
+import { renderPage, Time } from "../layout.tsx";
+import { fmtNumber, fmtPct, numClass } from "../format.ts";
+import { queryMessage, renderBadRequest } from "../problem_pages.tsx";
 
 /** Entries asked of the ranking (its maximum). */
 const LEADERBOARD_ROWS = 50;
@@ -153,7 +153,7 @@ function LeaderboardTable(props: { rows: Row[]; state: LbState }) {
               <td>{r.username}</td>
               <td>{r.dataset}</td>
               <td>
-                <time datetime={r.run_at}>{fmtTime(r.run_at)}</time>
+                <Time iso={r.run_at} />
               </td>
               <td class={numClass(r.return_pct)}>{fmtPct(r.return_pct)}</td>
               <td class="num">{fmtNumber(r.sharpe, 3)}</td>
@@ -173,7 +173,7 @@ export function leaderboardPage(deps: AppDeps): Hono<AppEnv> {
   app.get("/app/leaderboard", async (c) => {
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
     const q = Query.safeParse(raw);
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     const state: LbState = q.data;
     const ranking = await periodRanking(deps.leaderboard, {
       period: q.data.period as keyof typeof PERIOD_MS,

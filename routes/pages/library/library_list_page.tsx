@@ -3,11 +3,10 @@ import { Hono } from "hono";
 import type { AppDeps } from "../../app.ts";
 import type { AppEnv } from "../../app_env.ts";
 import { listStrategies, type StrategyView } from "../../../domain/strategy/library_views.ts";
-import { renderPage } from "../layout.tsx";
+import { renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
-import { fmtTime } from "./format.ts";
-import { offsetParam, Pager } from "./paging.tsx";
-import { renderProblem } from "./problem_page.tsx";
+import { offsetParam, Pager } from "../paging.tsx";
+import { renderBadRequest } from "../problem_pages.tsx";
 
 /** Rows of the library table per page. */
 const LIBRARY_PAGE_ROWS = 50;
@@ -62,7 +61,7 @@ function LibraryTable(props: { items: StrategyView[] }) {
                 <StageBadges s={s} />
               </td>
               <td>
-                <time datetime={s.updated_at}>{fmtTime(s.updated_at)}</time>
+                <Time iso={s.updated_at} />
               </td>
             </tr>
           ))}
@@ -76,8 +75,8 @@ function LibraryTable(props: { items: StrategyView[] }) {
 export function libraryListPage(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.get("/app/library", requirePageUser, async (c) => {
-    const offset = offsetParam(c.req.query("offset"));
-    if (offset === null) return renderProblem(c, 400, "offset must be a whole number ≥ 0");
+    const offset = offsetParam(c);
+    if (offset === null) return renderBadRequest(c, "offset must be a whole number from 0 to 1000000");
     const user = pageUserOf(c);
     const page = await listStrategies(deps.library, user.principal.user.id, {
       limit: LIBRARY_PAGE_ROWS,
@@ -100,7 +99,7 @@ export function libraryListPage(deps: AppDeps): Hono<AppEnv> {
             limit={LIBRARY_PAGE_ROWS}
             total={page.total}
             label="Library pages"
-            href={(o) => `/app/library?offset=${o}`}
+            url={c.req.url}
           />
         </>
       ),

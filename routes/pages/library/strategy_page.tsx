@@ -12,12 +12,11 @@ import { toBacktraderCode } from "../../../domain/strategy/backtrader/backtrader
 import { getOwnVersion } from "../../../domain/strategy/library.ts";
 import { strategyDetail } from "../../../domain/strategy/library_views.ts";
 import { versionsWithStages } from "../../../domain/strategy/strategy_by_name.ts";
-import { renderNotFound, renderPage } from "../layout.tsx";
+import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
-import { fmtTime } from "./format.ts";
 import { StageBadges } from "./library_list_page.tsx";
-import { Pager } from "./paging.tsx";
-import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
+import { countField, Pager } from "../paging.tsx";
+import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 import { BacktestCard, CompareCard, ExportCard, LeaderboardCard, StageCard } from "./strategy_actions.tsx";
 import { VersionsTable } from "./versions_table.tsx";
 
@@ -34,8 +33,8 @@ const DONE: Record<string, string> = {
 };
 
 const Query = z.object({
-  version: z.coerce.number().int().min(1).max(1_000_000_000).optional(),
-  vo: z.coerce.number().int().min(0).max(1_000_000_000).default(0),
+  version: countField(1, 1_000_000_000, undefined),
+  vo: countField(0, 1_000_000_000, 0),
   done: z.string().max(20).optional(),
 });
 
@@ -46,7 +45,7 @@ export function strategyPage(deps: AppDeps): Hono<AppEnv> {
     const id = c.req.param("id");
     const what = "This strategy";
     const q = Query.safeParse(c.req.query());
-    if (!q.success) return renderProblem(c, 400, queryMessage(q.error));
+    if (!q.success) return renderBadRequest(c, queryMessage(q.error));
     if (id.length > 64) return renderNotFound(c, what);
     const userId = pageUserOf(c).principal.user.id;
     let view;
@@ -80,7 +79,7 @@ export function strategyPage(deps: AppDeps): Hono<AppEnv> {
         <>
           <p>
             <a href="/app/library">← Library 策略库</a> · <StageBadges s={detail} /> · updated{" "}
-            <time datetime={detail.updated_at}>{fmtTime(detail.updated_at)}</time>
+            <Time iso={detail.updated_at} />
           </p>
           {done ? <p class="ok" role="status" id="done-status">{done}</p> : null}
           {detail.prompt ? <p class="muted">Prompt: {detail.prompt}</p> : null}
@@ -97,7 +96,8 @@ export function strategyPage(deps: AppDeps): Hono<AppEnv> {
               limit={VERSIONS_PAGE_ROWS}
               total={versions.total}
               label="Version pages"
-              href={(o) => `/app/library/${encodeURIComponent(detail.id)}?vo=${o}`}
+              url={c.req.url}
+              param="vo"
             />
           </section>
           <section class="card" aria-labelledby="current-text-h" id="current-text">

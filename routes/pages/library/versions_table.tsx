@@ -1,6 +1,6 @@
 /** The versions table of a library strategy (`#versions-table`): version, created, note, stage. */
 import type { ModelStage, ModelVersionView } from "../../../domain/strategy/strategy_by_name.ts";
-import { fmtTime } from "./format.ts";
+import { Time } from "../layout.tsx";
 
 const STAGE_BADGE: Record<ModelStage, { text: string; cls: string }> = {
   Production: { text: "Production 生产", cls: "badge good" },
@@ -44,7 +44,7 @@ export function VersionsTable(
                   </a>
                 </td>
                 <td>
-                  <time datetime={v.created_at}>{fmtTime(v.created_at)}</time>
+                  <Time iso={v.created_at} />
                 </td>
                 <td>{noteOf(v, props.latest, props.rollbackTo)}</td>
                 <td>

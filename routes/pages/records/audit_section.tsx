@@ -1,6 +1,7 @@
 /** `#audit-log`: a page of the strategy's audit trail, newest first, with paging links. */
 import { Bilingual } from "../layout.tsx";
 import type { AuditView } from "./record_data.ts";
+import { Pager } from "../paging.tsx";
 import { AUDIT_PER_PAGE, type RecordSelection } from "./query.ts";
 import { recordHref } from "./record_href.ts";
 
@@ -8,8 +9,6 @@ import { recordHref } from "./record_href.ts";
 export function AuditSection(props: { slug: string; audit: AuditView; sel: RecordSelection }) {
   const { audit, sel, slug } = props;
   const entries = audit.audit_log;
-  const prev = sel.audit_offset > 0 ? Math.max(0, sel.audit_offset - AUDIT_PER_PAGE) : null;
-  const next = sel.audit_offset + entries.length < audit.total ? sel.audit_offset + AUDIT_PER_PAGE : null;
   return (
     <section class="card" id="audit-log" aria-labelledby="audit-title">
       <h2 id="audit-title">
@@ -46,14 +45,16 @@ export function AuditSection(props: { slug: string; audit: AuditView; sel: Recor
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages of the audit log" class="row">
-        {prev !== null
-          ? <a href={recordHref(slug, { ...sel, audit_offset: prev }, "audit-log")}>← Newer</a>
-          : null}
-        {next !== null
-          ? <a href={recordHref(slug, { ...sel, audit_offset: next }, "audit-log")}>Older →</a>
-          : null}
-      </nav>
+      <Pager
+        url={recordHref(slug, sel)}
+        param="audit_offset"
+        fragment="audit-log"
+        offset={sel.audit_offset}
+        limit={AUDIT_PER_PAGE}
+        total={audit.total}
+        label="Pages of the audit log"
+        count={false}
+      />
     </section>
   );
 }

@@ -4,7 +4,7 @@
  */
 import { Bilingual } from "../layout.tsx";
 import type { PerformanceView, TrackRecordView } from "./record_data.ts";
-import { num, pct } from "./format.ts";
+import { fmtFraction, fmtNumber } from "../format.ts";
 
 const VERDICT_BADGE: Record<string, string> = {
   consistent: "good",
@@ -54,18 +54,18 @@ export function ClaimedSection(props: { record: TrackRecordView; perf: Performan
               <td>{meta.start_date ?? "—"}</td>
               <td>{meta.end_date ?? "—"}</td>
               <td class="num">{String(meta.data_points)}</td>
-              <td class="num">{pct(meta.total_return)}</td>
-              <td class="num">{num(meta.sharpe)}</td>
-              <td class="num">{pct(meta.max_drawdown)}</td>
+              <td class="num">{fmtFraction(meta.total_return)}</td>
+              <td class="num">{fmtNumber(meta.sharpe)}</td>
+              <td class="num">{fmtFraction(meta.max_drawdown)}</td>
             </tr>
             <tr>
               <th scope="row">Verified 已验证</th>
               <td>{props.record.records[0]?.date ?? "—"}</td>
               <td>{props.record.records.at(-1)?.date ?? "—"}</td>
               <td class="num">{String(m.trading_days)}</td>
-              <td class="num">{pct(m.total_return)}</td>
-              <td class="num">{num(m.sharpe)}</td>
-              <td class="num">{pct(m.max_drawdown)}</td>
+              <td class="num">{fmtFraction(m.total_return)}</td>
+              <td class="num">{fmtNumber(m.sharpe)}</td>
+              <td class="num">{fmtFraction(m.max_drawdown)}</td>
             </tr>
           </tbody>
         </table>
@@ -86,15 +86,15 @@ export function ClaimedSection(props: { record: TrackRecordView; perf: Performan
             </div>
             <div>
               <dt>Tracking difference (annualised)</dt>
-              <dd>{pct(t.tracking_diff_annualized)}</dd>
+              <dd>{fmtFraction(t.tracking_diff_annualized)}</dd>
             </div>
             <div>
               <dt>Tracking error (annualised)</dt>
-              <dd>{pct(t.tracking_error_annualized)}</dd>
+              <dd>{fmtFraction(t.tracking_error_annualized)}</dd>
             </div>
             <div>
               <dt>Correlation</dt>
-              <dd>{num(t.correlation, 3)}</dd>
+              <dd>{fmtNumber(t.correlation, 3)}</dd>
             </div>
           </dl>
         )

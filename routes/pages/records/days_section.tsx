@@ -4,9 +4,10 @@
  */
 import { Bilingual } from "../layout.tsx";
 import type { RecordModel, VerifyDayView } from "./record_data.ts";
+import { Pager } from "../paging.tsx";
 import { DAYS_PER_PAGE, type RecordSelection } from "./query.ts";
 import { recordHref } from "./record_href.ts";
-import { num, pct, signClass } from "./format.ts";
+import { fmtFraction, fmtNumber, numClass, signClass } from "../format.ts";
 
 /** Most rows of a day's positions or trades shown (a signal holds at most 500 symbols). */
 const MAX_DAY_ROWS = 500;
@@ -33,10 +34,10 @@ function Positions(props: { day: VerifyDayView }) {
           {rows.map((p) => (
             <tr>
               <th scope="row">{p.symbol}</th>
-              <td class="num">{num(p.quantity, 0)}</td>
-              <td class="num">{num(p.price, 3)}</td>
-              <td class="num">{num(p.market_value)}</td>
-              <td class="num">{pct(p.weight)}</td>
+              <td class="num">{fmtNumber(p.quantity, 0)}</td>
+              <td class="num">{fmtNumber(p.price, 3)}</td>
+              <td class="num">{fmtNumber(p.market_value)}</td>
+              <td class="num">{fmtFraction(p.weight)}</td>
               <td>{p.entry_date}</td>
               <td>{p.suspended ? "yes" : "no"}</td>
             </tr>
@@ -71,11 +72,11 @@ function Trades(props: { day: VerifyDayView }) {
             <tr>
               <th scope="row">{t.symbol}</th>
               <td>{t.action}</td>
-              <td class="num">{num(t.quantity, 0)}</td>
-              <td class="num">{num(t.price, 3)}</td>
-              <td class="num">{num(t.fill_price, 4)}</td>
-              <td class="num">{num(t.notional)}</td>
-              <td class="num">{num(t.commission)}</td>
+              <td class="num">{fmtNumber(t.quantity, 0)}</td>
+              <td class="num">{fmtNumber(t.price, 3)}</td>
+              <td class="num">{fmtNumber(t.fill_price, 4)}</td>
+              <td class="num">{fmtNumber(t.notional)}</td>
+              <td class="num">{fmtNumber(t.commission)}</td>
               <td>{t.reason.replace(/_/g, " ")}</td>
             </tr>
           ))}
@@ -97,19 +98,19 @@ function DayDetail(props: { slug: string; day: VerifyDayView }) {
       <dl class="metrics">
         <div>
           <dt>NAV</dt>
-          <dd>{num(d.nav)}</dd>
+          <dd>{fmtNumber(d.nav)}</dd>
         </div>
         <div>
           <dt>Cash</dt>
-          <dd>{num(d.cash)}</dd>
+          <dd>{fmtNumber(d.cash)}</dd>
         </div>
         <div>
           <dt>Daily return</dt>
-          <dd class={signClass(d.daily_return)}>{pct(d.daily_return)}</dd>
+          <dd class={signClass(d.daily_return) || undefined}>{fmtFraction(d.daily_return)}</dd>
         </div>
         <div>
           <dt>Σ positions + cash − NAV</dt>
-          <dd>{num(d.nav_check.difference, 6)}</dd>
+          <dd>{fmtNumber(d.nav_check.difference, 6)}</dd>
         </div>
       </dl>
       <p class="muted">
@@ -127,7 +128,7 @@ function DayDetail(props: { slug: string; day: VerifyDayView }) {
       {d.dividends.length
         ? (
           <p>
-            Dividends credited: {d.dividends.map((x) => `${x.symbol} ${num(x.cash)}`).join(", ")}
+            Dividends credited: {d.dividends.map((x) => `${x.symbol} ${fmtNumber(x.cash)}`).join(", ")}
           </p>
         )
         : null}
@@ -139,8 +140,6 @@ function DayDetail(props: { slug: string; day: VerifyDayView }) {
 export function DaysSection(props: { slug: string; model: RecordModel; sel: RecordSelection }) {
   const { slug, model, sel } = props;
   const total = model.record.records.length;
-  const prev = sel.days_offset > 0 ? Math.max(0, sel.days_offset - DAYS_PER_PAGE) : null;
-  const next = sel.days_offset + model.days.length < total ? sel.days_offset + DAYS_PER_PAGE : null;
   return (
     <section class="card" id="days" aria-labelledby="days-title">
       <h2 id="days-title">
@@ -172,10 +171,10 @@ export function DaysSection(props: { slug: string; model: RecordModel; sel: Reco
             {model.days.map((r) => (
               <tr aria-current={model.day?.date === r.date ? "true" : undefined}>
                 <th scope="row">{r.date}{r.provisional ? " (provisional)" : ""}</th>
-                <td class="num">{num(r.nav, 4)}</td>
-                <td class="num">{num(r.nav_value)}</td>
-                <td class={`num ${signClass(r.daily_return) ?? ""}`}>{pct(r.daily_return)}</td>
-                <td class="num">{pct(r.benchmark_return)}</td>
+                <td class="num">{fmtNumber(r.nav, 4)}</td>
+                <td class="num">{fmtNumber(r.nav_value)}</td>
+                <td class={numClass(r.daily_return)}>{fmtFraction(r.daily_return)}</td>
+                <td class="num">{fmtFraction(r.benchmark_return)}</td>
                 <td>
                   <a href={recordHref(slug, { ...sel, day: r.date }, "day-detail")}>Show {r.date}</a>
                 </td>
@@ -184,14 +183,16 @@ export function DaysSection(props: { slug: string; model: RecordModel; sel: Reco
           </tbody>
         </table>
       </div>
-      <nav aria-label="Pages of days" class="row">
-        {prev !== null
-          ? <a href={recordHref(slug, { ...sel, days_offset: prev }, "days")}>← Newer days</a>
-          : null}
-        {next !== null
-          ? <a href={recordHref(slug, { ...sel, days_offset: next }, "days")}>Older days →</a>
-          : null}
-      </nav>
+      <Pager
+        url={recordHref(slug, sel)}
+        param="days_offset"
+        fragment="days"
+        offset={sel.days_offset}
+        limit={DAYS_PER_PAGE}
+        total={total}
+        label="Pages of days"
+        count={false}
+      />
     </section>
   );
 }

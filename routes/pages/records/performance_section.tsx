@@ -1,7 +1,7 @@
 /** `#performance`: the verified record's metrics with the conventions the API states beside them. */
 import { Bilingual } from "../layout.tsx";
 import type { PerformanceView } from "./record_data.ts";
-import { num, pct, signClass } from "./format.ts";
+import { fmtFraction, fmtNumber, signClass } from "../format.ts";
 
 function Metric(props: { label: string; zh: string; value: string; cls?: string }) {
   return (
@@ -27,27 +27,27 @@ export function PerformanceSection(props: { perf: PerformanceView }) {
         <Metric
           label="Total return"
           zh="总收益"
-          value={pct(m.total_return)}
+          value={fmtFraction(m.total_return)}
           cls={signClass(m.total_return)}
         />
         <Metric
           label="Annual return"
           zh="年化收益"
-          value={pct(m.annual_return)}
+          value={fmtFraction(m.annual_return)}
           cls={signClass(m.annual_return)}
         />
-        <Metric label="Volatility" zh="波动率" value={pct(m.volatility)} />
-        <Metric label="Sharpe" zh="夏普比率" value={num(m.sharpe)} />
-        <Metric label="Max drawdown" zh="最大回撤" value={pct(m.max_drawdown)} />
-        <Metric label="Calmar" zh="卡玛比率" value={num(m.calmar)} />
-        <Metric label="Benchmark return" zh="基准收益" value={pct(m.benchmark_return)} />
+        <Metric label="Volatility" zh="波动率" value={fmtFraction(m.volatility)} />
+        <Metric label="Sharpe" zh="夏普比率" value={fmtNumber(m.sharpe)} />
+        <Metric label="Max drawdown" zh="最大回撤" value={fmtFraction(m.max_drawdown)} />
+        <Metric label="Calmar" zh="卡玛比率" value={fmtNumber(m.calmar)} />
+        <Metric label="Benchmark return" zh="基准收益" value={fmtFraction(m.benchmark_return)} />
         <Metric
           label="Excess return"
           zh="超额收益"
-          value={pct(m.excess_return)}
+          value={fmtFraction(m.excess_return)}
           cls={signClass(m.excess_return)}
         />
-        <Metric label="Excess Sharpe" zh="超额夏普" value={num(m.excess_sharpe)} />
+        <Metric label="Excess Sharpe" zh="超额夏普" value={fmtNumber(m.excess_sharpe)} />
         <Metric label="Trading days" zh="交易日" value={String(m.trading_days)} />
         <Metric label="Benchmark days missing" zh="基准缺失" value={String(m.benchmark_missing_days)} />
       </dl>

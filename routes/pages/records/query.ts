@@ -6,6 +6,7 @@
 import { z } from "@hono/zod-openapi";
 import { isIsoDate } from "../../../domain/calendar/dates.ts";
 import { TrackedUniverseSchema } from "../../schemas/track_record.ts";
+import { countField, MAX_OFFSET } from "../paging.tsx";
 
 /** Rows of one page of the list (the contract's cap for a page table). */
 export const LIST_MAX_ROWS = 100;
@@ -15,15 +16,12 @@ const LIST_DEFAULT_ROWS = 20;
 export const DAYS_PER_PAGE = 30;
 /** Audit entries shown per page of the audit log. */
 export const AUDIT_PER_PAGE = 50;
-/** The largest offset accepted (far beyond any real record; keeps the numbers small). */
-const MAX_OFFSET = 1_000_000;
-
-const offset = z.coerce.number().int().min(0).max(MAX_OFFSET).default(0);
+const offset = countField(0, MAX_OFFSET, 0);
 
 /** `/app/records?universe=&limit=&offset=` (an empty universe means all). */
 const ListQuery = z.strictObject({
   universe: z.union([z.literal(""), TrackedUniverseSchema]).optional(),
-  limit: z.coerce.number().int().min(1).max(LIST_MAX_ROWS).default(LIST_DEFAULT_ROWS),
+  limit: countField(1, LIST_MAX_ROWS, LIST_DEFAULT_ROWS),
   offset,
 });
 

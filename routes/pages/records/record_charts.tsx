@@ -5,7 +5,7 @@
  */
 import { Bilingual } from "../layout.tsx";
 import type { RecordCharts } from "./record_data.ts";
-import { num, pct } from "./format.ts";
+import { fmtFraction, fmtNumber } from "../format.ts";
 
 const last = <T,>(xs: T[]): T | undefined => xs[xs.length - 1];
 
@@ -28,7 +28,9 @@ export function RecordChartPanels(props: { charts: RecordCharts; rollingWindow: 
         </div>
         <p class="muted" id="nav-summary">
           {nav && bench
-            ? `Both start at 1.0. On ${nav.time}: NAV ${num(nav.value, 4)}, benchmark ${num(bench.value, 4)}.`
+            ? `Both start at 1.0. On ${nav.time}: NAV ${fmtNumber(nav.value, 4)}, benchmark ${
+              fmtNumber(bench.value, 4)
+            }.`
             : "No settled days yet."}
         </p>
       </section>
@@ -45,7 +47,7 @@ export function RecordChartPanels(props: { charts: RecordCharts; rollingWindow: 
         </div>
         <p class="muted">
           {c.drawdown.length
-            ? `Deepest drawdown ${pct(worst / 100)} below the running peak.`
+            ? `Deepest drawdown ${fmtFraction(worst / 100)} below the running peak.`
             : "No settled days yet."}
         </p>
       </section>
@@ -63,7 +65,7 @@ export function RecordChartPanels(props: { charts: RecordCharts; rollingWindow: 
         <p class="muted">
           {rolling
             ? `Windows of ${props.rollingWindow} daily excess returns, dated by their last day; latest ${
-              num(rolling.value)
+              fmtNumber(rolling.value)
             } on ${rolling.time}.`
             : `None yet: the first window needs ${props.rollingWindow} trading days.`}
         </p>

@@ -10,7 +10,7 @@ import { PerformanceSection } from "./performance_section.tsx";
 import { ClaimedSection } from "./claimed_section.tsx";
 import { AuditSection } from "./audit_section.tsx";
 import { DaysSection } from "./days_section.tsx";
-import { num, pct } from "./format.ts";
+import { fmtFraction, fmtNumber } from "../format.ts";
 import { VerifyPanel } from "./verify_panel.tsx";
 
 /** Facts and machine-readable links of a record. */
@@ -52,12 +52,12 @@ function About(props: { model: RecordModel }) {
         </div>
         <div>
           <dt>Initial capital 初始资金</dt>
-          <dd>{num(p.initial_capital, 0)}</dd>
+          <dd>{fmtNumber(p.initial_capital, 0)}</dd>
         </div>
         <div>
           <dt>Costs 费用</dt>
           <dd>
-            commission {pct(p.commission_rate, 3)}, slippage {pct(p.slippage_rate, 2)}
+            commission {fmtFraction(p.commission_rate, 3)}, slippage {fmtFraction(p.slippage_rate, 2)}
           </dd>
         </div>
         <div>

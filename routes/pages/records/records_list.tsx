@@ -5,8 +5,9 @@
  */
 import type { PublicStrategyRow } from "../../../domain/track_record/public_record.ts";
 import { TrackedUniverseSchema } from "../../schemas/track_record.ts";
+import { Pager } from "../paging.tsx";
 import { LIST_MAX_ROWS, type ListFilter } from "./query.ts";
-import { num, pct, signClass } from "./format.ts";
+import { fmtFraction, fmtNumber, numClass } from "../format.ts";
 
 /** One row of the table: the public row and the two figures of its performance. */
 export interface RecordRow extends PublicStrategyRow {
@@ -80,9 +81,9 @@ function Row(props: { row: RecordRow }) {
       <td>{r.creator ?? "—"}</td>
       <td>{r.start_date ?? "—"}</td>
       <td class="num">{String(r.trading_days)}</td>
-      <td class={`num ${signClass(r.total_return) ?? ""}`}>{pct(r.total_return)}</td>
-      <td class="num">{num(r.sharpe)}</td>
-      <td class="num">{pct(r.max_drawdown)}</td>
+      <td class={numClass(r.total_return)}>{fmtFraction(r.total_return)}</td>
+      <td class="num">{fmtNumber(r.sharpe)}</td>
+      <td class="num">{fmtFraction(r.max_drawdown)}</td>
       <td>
         <span class={`badge ${r.status === "active" ? "good" : r.status === "paused" ? "warn" : ""}`}>
           {r.status}
@@ -99,10 +100,6 @@ function Row(props: { row: RecordRow }) {
 /** The filter form, the table and the paging links. */
 export function RecordsList(props: { filter: ListFilter; rows: RecordRow[]; total: number }) {
   const { filter, rows, total } = props;
-  const prev = filter.offset > 0 ? { ...filter, offset: Math.max(0, filter.offset - filter.limit) } : null;
-  const next = filter.offset + rows.length < total
-    ? { ...filter, offset: filter.offset + filter.limit }
-    : null;
   return (
     <>
       <p>
@@ -136,10 +133,14 @@ export function RecordsList(props: { filter: ListFilter; rows: RecordRow[]; tota
           <tbody>{rows.map((r) => <Row key={r.slug} row={r} />)}</tbody>
         </table>
       </div>
-      <nav aria-label="Pages of records" class="row">
-        {prev ? <a href={listHref(prev)} rel="prev">← Previous</a> : null}
-        {next ? <a href={listHref(next)} rel="next">Next →</a> : null}
-      </nav>
+      <Pager
+        url={listHref(filter)}
+        offset={filter.offset}
+        limit={filter.limit}
+        total={total}
+        label="Pages of records"
+        count={false}
+      />
     </>
   );
 }

@@ -1,33 +1,8 @@
-/** Small helpers shared by the tracked-strategy, factor and portfolio pages: paging, 400 pages, badges, dates. */
-import type { Context } from "hono";
-import type { AppEnv } from "../../app_env.ts";
+/** Small helpers shared by the tracked-strategy, factor and portfolio pages: the page size, badges, not-found. */
 import { NotFoundError } from "../../../domain/errors.ts";
-import { renderPage } from "../layout.tsx";
 
 /** Rows per table page. */
 export const PAGE_ROWS = 100;
-
-/** The `?offset=` of a page: `0` when absent, `null` when not a whole number from 0 to 1,000,000. */
-export function pageOffset(c: Context<AppEnv>): number | null {
-  const raw = c.req.query("offset");
-  if (raw === undefined || raw === "") return 0;
-  if (!/^\d{1,7}$/.test(raw)) return null;
-  const n = Number(raw);
-  return n <= 1_000_000 ? n : null;
-}
-
-/** A "bad request" page (400) in the shell. */
-export function renderBadRequest(c: Context<AppEnv>, message: string) {
-  return renderPage(c, {
-    title: "Bad request",
-    zh: "请求有误",
-    children: (
-      <p>
-        {message} <a href={c.req.path}>Open the page without it</a>
-      </p>
-    ),
-  }, 400);
-}
 
 const BADGE: Record<string, string> = {
   active: "good",
@@ -44,35 +19,6 @@ const BADGE: Record<string, string> = {
 /** A status as a badge (`active` green, `paused` amber, `retired`/`rejected` red). */
 export function StatusBadge(props: { status: string }) {
   return <span class={`badge ${BADGE[props.status] ?? ""}`.trim()}>{props.status}</span>;
-}
-
-/** "Previous / next" links of a paged table (`total` rows, `offset` the first shown). */
-export function Pager(props: { path: string; offset: number; total: number; extra?: string }) {
-  const prev = props.offset > 0 ? Math.max(0, props.offset - PAGE_ROWS) : null;
-  const next = props.offset + PAGE_ROWS < props.total ? props.offset + PAGE_ROWS : null;
-  if (prev === null && next === null) return null;
-  const href = (o: number) => `${props.path}?offset=${o}${props.extra ?? ""}`;
-  return (
-    <nav aria-label="Pages" class="row">
-      {prev !== null ? <a href={href(prev)}>Previous {PAGE_ROWS}</a> : null}
-      {next !== null ? <a href={href(next)}>Next {PAGE_ROWS}</a> : null}
-    </nav>
-  );
-}
-
-/** An ISO instant shortened to `YYYY-MM-DD HH:MM UTC` (`—` for null). */
-export function shortInstant(isoText: string | null | undefined): string {
-  return isoText ? `${isoText.slice(0, 10)} ${isoText.slice(11, 16)} UTC` : "—";
-}
-
-/** A number with `digits` decimals (`—` for null). */
-export function num(v: number | null | undefined, digits = 4): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits);
-}
-
-/** A fraction as a percentage (`—` for null). */
-export function pct(v: number | null | undefined, digits = 2): string {
-  return v === null || v === undefined || !Number.isFinite(v) ? "—" : `${(v * 100).toFixed(digits)}%`;
 }
 
 /** `fn()`, or `null` when it throws `NotFoundError` (unknown, someone else's or absent). */

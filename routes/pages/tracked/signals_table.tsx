@@ -1,6 +1,6 @@
 /** The signal list of a tracked strategy (`#signals-table`) with a withdraw button per withdrawable signal. */
 import type { SignalView } from "../../../domain/track_record/signals/signals.ts";
-import { shortInstant } from "./page_helpers.tsx";
+import { fmtTime } from "../format.ts";
 
 /** Whether the API would accept a DELETE of `s` at `nowMs` (not settled, not on GitHub, before its deadline). */
 function isWithdrawable(s: SignalView, nowMs: number): boolean {
@@ -63,7 +63,7 @@ export function SignalsTable(props: { signals: SignalView[]; nowMs: number; canW
                   <td>{s.log ? `leaf ${s.log.leaf_index} of ${s.log.tree_size}` : "pending"}</td>
                   <td>{s.is_settled ? "yes" : "no"}</td>
                   <td>{s.github_committed ? "committed" : "no"}</td>
-                  <td>{shortInstant(s.submitted_at)}</td>
+                  <td>{fmtTime(s.submitted_at)}</td>
                   <td>
                     {withdrawable
                       ? (

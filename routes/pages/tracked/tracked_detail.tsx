@@ -7,7 +7,9 @@ import type { ClaimedHistoryView } from "../../../domain/track_record/claimed_hi
 import type { SignalView } from "../../../domain/track_record/signals/signals.ts";
 import type { TrackedStrategyView } from "../../../domain/track_record/signals/tracked_strategies.ts";
 import { countdownLead, formatRemaining, type SignalWindow } from "./deadline.ts";
-import { Pager, pct, shortInstant, StatusBadge } from "./page_helpers.tsx";
+import { fmtFraction, fmtTime } from "../format.ts";
+import { PAGE_ROWS, StatusBadge } from "./page_helpers.tsx";
+import { Pager } from "../paging.tsx";
 import { SignalsTable } from "./signals_table.tsx";
 
 const WEIGHTS_EXAMPLE = "600519.SH 0.05\n000858.SZ 0.04";
@@ -20,6 +22,8 @@ export interface TrackedDetailProps {
   signals: SignalView[];
   signalTotal: number;
   offset: number;
+  /** The page's own URL (the signals pager keeps its other query parameters). */
+  url: string;
   claimed: ClaimedHistoryView | null;
 }
 
@@ -195,7 +199,7 @@ function ClaimedSummary(props: { c: ClaimedHistoryView | null }) {
       </div>
       <div>
         <dt>Total return</dt>
-        <dd>{pct(c.total_return)}</dd>
+        <dd>{fmtFraction(c.total_return)}</dd>
       </div>
       <div>
         <dt>Sharpe</dt>
@@ -203,11 +207,11 @@ function ClaimedSummary(props: { c: ClaimedHistoryView | null }) {
       </div>
       <div>
         <dt>Max drawdown</dt>
-        <dd>{pct(c.max_drawdown)}</dd>
+        <dd>{fmtFraction(c.max_drawdown)}</dd>
       </div>
       <div>
         <dt>Uploaded</dt>
-        <dd>{shortInstant(c.uploaded_at)}</dd>
+        <dd>{fmtTime(c.uploaded_at)}</dd>
       </div>
     </dl>
   );
@@ -282,9 +286,11 @@ export function TrackedDetail(props: TrackedDetailProps) {
         <div id="withdraw-result" aria-live="polite"></div>
         <SignalsTable signals={props.signals} nowMs={props.window.nowMs} canWithdraw={!s.managed_by} />
         <Pager
-          path={`/app/tracked/${encodeURIComponent(s.slug)}`}
+          url={props.url}
           offset={props.offset}
+          limit={PAGE_ROWS}
           total={props.signalTotal}
+          label="Pages of signals"
         />
       </section>
       <ClaimedUpload s={s} claimed={props.claimed} />

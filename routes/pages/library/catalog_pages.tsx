@@ -15,6 +15,7 @@ import { catalogRanking } from "../../../domain/leaderboard/leaderboard_views.ts
 import { catalogByName, catalogPage } from "../../../domain/strategy/catalog.ts";
 import { renderNotFound, renderPage } from "../layout.tsx";
 import { fmtNumber, fmtPct, fmtTime, numClass } from "./format.ts";
+import { fromThisSite } from "./fetch_site.ts";
 import { Pager } from "./paging.tsx";
 import { queryMessage, renderDomainError, renderProblem } from "./problem_page.tsx";
 
@@ -247,7 +248,8 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
     let loaded;
     try {
       const found = await catalogByName(deps.catalog, name);
-      const compared = q.data.compare
+      // Only our own pages (or the address bar) run the compare: another site's link shows the button.
+      const compared = q.data.compare && fromThisSite(c)
         ? await compareCatalogStrategies(deps.catalogCompare, name, c.get("clientIp"))
         : null;
       loaded = { found, compared };
@@ -270,6 +272,12 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
             ? <CatalogCompare rows={compared.strategies} />
             : (
               <form method="get" action={catalogHref(name)} id="catalog-compare-form">
+                {q.data.compare && (
+                  <p id="catalog-compare-confirm">
+                    This link came from another site: the comparison runs backtests, so it runs when you press
+                    the button. 此链接来自其他网站，点击按钮后才会运行。
+                  </p>
+                )}
                 <input type="hidden" name="compare" value="1" />
                 <button type="submit" id="catalog-compare-run">Run them side by side 并列回测</button>
               </form>

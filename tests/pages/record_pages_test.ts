@@ -13,6 +13,8 @@ import {
 } from "../../domain/track_record/public_record.ts";
 import { getCalendar } from "../../domain/calendar/calendar.ts";
 import { settleStrategy } from "../../domain/track_record/settlement/settle.ts";
+import type { PublicStrategyRow } from "../../domain/track_record/public_record.ts";
+import { listMetricsCache } from "../../routes/pages/records/list_metrics_cache.ts";
 import { getPage } from "../_helpers/page_session.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 import { buildDividendSuspensionRecord, replayDemoRecords } from "../_helpers/track_world.ts";
@@ -281,4 +283,33 @@ Deno.test("record pages: list, record, claimed, days, audit, demo, errors", asyn
   } finally {
     await w.close();
   }
+});
+
+Deno.test("the list-metrics cache keeps at most its bound, dropping the least recently used row", async () => {
+  const computed: string[] = [];
+  const metricsOf = listMetricsCache((r) => {
+    computed.push(`${r.slug}@${r.latest_date}`);
+    return Promise.resolve({ sharpe: r.trading_days, max_drawdown: null });
+  }, 2);
+  const row = (slug: string, latest_date: string, trading_days: number) =>
+    ({
+      slug,
+      latest_date,
+      trading_days,
+      is_demo: false,
+      created_at: "2025-01-01T00:00:00.000Z",
+    }) as PublicStrategyRow;
+  await metricsOf(row("a", "2025-03-03", 1));
+  await metricsOf(row("b", "2025-03-03", 1));
+  await metricsOf(row("a", "2025-03-03", 1)); // a is now the most recent
+  await metricsOf(row("c", "2025-03-03", 1)); // drops b
+  assert.deepEqual(computed, ["a@2025-03-03", "b@2025-03-03", "c@2025-03-03"]);
+  await metricsOf(row("a", "2025-03-03", 1));
+  await metricsOf(row("b", "2025-03-03", 1));
+  assert.deepEqual(computed.slice(3), ["b@2025-03-03"], "a was kept, b computed again");
+  assert.deepEqual(
+    await metricsOf(row("a", "2025-03-04", 2)),
+    { sharpe: 2, max_drawdown: null },
+    "a new day",
+  );
 });

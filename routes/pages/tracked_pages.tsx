@@ -14,11 +14,13 @@ import {
   listSignalsView,
 } from "../../domain/track_record/operations.ts";
 import type { TrackedStatus } from "../../domain/store/tracked_strategy_repo.ts";
+import { toSignalView } from "../../domain/track_record/signals/signals.ts";
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
 import { signalWindow } from "./tracked/deadline.ts";
 import { orNotFound, PAGE_ROWS, pageOffset, Pager, renderBadRequest } from "./tracked/page_helpers.tsx";
 import { CreateTrackedForm, TrackedTable } from "./tracked/tracked_list.tsx";
+import { noticeQuery } from "./tracked/signal_notice.tsx";
 import { TrackedDetail } from "./tracked/tracked_detail.tsx";
 
 const STATUSES: readonly TrackedStatus[] = ["pending", "active", "paused", "retired"];
@@ -77,7 +79,16 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
     const me = pageUserOf(c).principal.user.id;
     const strategy = await orNotFound(() => getOwnTrackedView(deps.track, me, slug));
     if (!strategy) return renderNotFound(c, "This strategy");
+    const notice = noticeQuery(c);
+    if (notice === null) return renderBadRequest(c, "submitted and withdrawn must be dates (YYYY-MM-DD).");
     const signals = await listSignalsView(deps.track, me, slug, PAGE_ROWS, offset);
+    // After a submit or withdraw the script reloads with the trade date: the message comes from stored data.
+    const stored = async (date: string) => {
+      const r = await deps.track.signals.get(slug, date);
+      return r ? toSignalView(r) : null;
+    };
+    const submitted = notice.submitted ? await stored(notice.submitted) : null;
+    const withdrawn = notice.withdrawn && !(await stored(notice.withdrawn)) ? notice.withdrawn : null;
     const claimed = await orNotFound<ClaimedHistoryView>(() => getClaimedHistoryView(deps.track, me, slug));
     const window = signalWindow(deps.track.clock.now(), strategy.execution_price);
     return renderPage(c, {
@@ -89,7 +100,6 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
         slug: strategy.slug,
         status: strategy.status,
         is_public: strategy.is_public,
-        managed: strategy.managed_by !== null,
         now_ms: window.nowMs,
         trade_date: window.tradeDate,
         deadline_ms: window.deadlineMs,
@@ -97,7 +107,6 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
         next_trade_date: window.nextTradeDate,
         next_deadline_ms: window.nextDeadlineMs,
         offset,
-        page_rows: PAGE_ROWS,
       },
       children: (
         <TrackedDetail
@@ -107,6 +116,8 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
           signalTotal={signals.total}
           offset={offset}
           claimed={claimed}
+          submitted={submitted}
+          withdrawn={withdrawn}
         />
       ),
     });

@@ -8,6 +8,7 @@ import type { SignalView } from "../../../domain/track_record/signals/signals.ts
 import type { TrackedStrategyView } from "../../../domain/track_record/signals/tracked_strategies.ts";
 import { countdownLead, formatRemaining, type SignalWindow } from "./deadline.ts";
 import { Pager, pct, shortInstant, StatusBadge } from "./page_helpers.tsx";
+import { SubmittedNotice, WithdrawnNotice } from "./signal_notice.tsx";
 import { SignalsTable } from "./signals_table.tsx";
 
 const WEIGHTS_EXAMPLE = "600519.SH 0.05\n000858.SZ 0.04";
@@ -21,6 +22,10 @@ export interface TrackedDetailProps {
   signalTotal: number;
   offset: number;
   claimed: ClaimedHistoryView | null;
+  /** The signal just submitted (`?submitted=`), read from the store. */
+  submitted: SignalView | null;
+  /** The trade date whose signal was just withdrawn (`?withdrawn=`), when it is gone. */
+  withdrawn: string | null;
 }
 
 function Settings(props: { s: TrackedStrategyView }) {
@@ -135,7 +140,7 @@ function Countdown(props: { w: SignalWindow }) {
   );
 }
 
-function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow }) {
+function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow; submitted: SignalView | null }) {
   const open = props.s.status === "pending" || props.s.status === "active";
   if (props.s.managed_by) return null;
   return (
@@ -175,7 +180,9 @@ function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow }) {
       <p>
         <button type="submit" id="signal-submit" disabled={!open}>Submit signal</button>
       </p>
-      <div id="signal-result" aria-live="polite"></div>
+      <div id="signal-result" aria-live="polite">
+        {props.submitted ? <SubmittedNotice s={props.submitted} /> : null}
+      </div>
     </form>
   );
 }
@@ -274,12 +281,14 @@ export function TrackedDetail(props: TrackedDetailProps) {
         <Settings s={s} />
         <Countdown w={props.window} />
       </div>
-      <SignalForm s={s} w={props.window} />
+      <SignalForm s={s} w={props.window} submitted={props.submitted} />
       <section class="card" aria-labelledby="signals-h">
         <h2 id="signals-h">
           <Bilingual en="Signals" zh="信号" />
         </h2>
-        <div id="withdraw-result" aria-live="polite"></div>
+        <div id="withdraw-result" aria-live="polite">
+          {props.withdrawn ? <WithdrawnNotice date={props.withdrawn} /> : null}
+        </div>
         <SignalsTable signals={props.signals} nowMs={props.window.nowMs} canWithdraw={!s.managed_by} />
         <Pager
           path={`/app/tracked/${encodeURIComponent(s.slug)}`}

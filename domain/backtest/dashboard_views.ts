@@ -159,15 +159,15 @@ function runEntry(r: SyncRunRecord): Entry {
 
 /**
  * The caller's executed backtests, newest first (`limit` from `offset`); an anonymous caller (`null`) gets an
- * empty list.
+ * empty list. `kind: "synchronous"` lists only the recorded synchronous runs.
  */
 export async function listDashboardBacktests(
   deps: DashboardDeps,
   userId: string | null,
-  page: { limit: number; offset: number },
+  page: { limit: number; offset: number; kind?: "synchronous" },
 ): Promise<DashboardBacktestSummary[]> {
   if (userId === null) return [];
-  const want = Math.min(page.offset, MAX_DASHBOARD_OFFSET) + page.limit;
+  const want = page.kind === "synchronous" ? 0 : Math.min(page.offset, MAX_DASHBOARD_OFFSET) + page.limit;
   const entries: Entry[] = [];
   // Completed jobs, newest first, page by page until `want` are read (bounded by `want`).
   for (let offset = 0, read = 0; read < want; offset += MAX_PAGE_LIMIT) {

@@ -8,7 +8,7 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { listDashboardBacktests } from "../../domain/backtest/dashboard_views.ts";
+import { listDashboardBacktests, MAX_DASHBOARD_OFFSET } from "../../domain/backtest/dashboard_views.ts";
 import { completedReport, jobTradesCsv } from "../../domain/backtest/job_reports.ts";
 import { jobStatus } from "../../domain/backtest/job_submission.ts";
 import { cancelJob, JOB_STATUSES, listJobs } from "../../domain/backtest/job_views.ts";
@@ -29,8 +29,8 @@ import { renderBadRequest } from "./problem_pages.tsx";
 
 /** The furthest a list page may start (each page before it is read). */
 const MAX_LIST_OFFSET = 10_000;
-/** Dashboard-list entries read for the synchronous runs shown on the first page. */
-const SYNC_RUNS_READ = 100;
+/** Synchronous runs per page of their table. */
+const RUNS_PAGE_SIZE = 20;
 /** Job ids as the API accepts them (`bt_…`). */
 const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -38,13 +38,17 @@ type Status = (typeof JOB_STATUSES)[number];
 
 const isStatus = (s: string): s is Status => (JOB_STATUSES as readonly string[]).includes(s);
 
-/** The list's query: an optional status and a non-negative offset; `null` when either is malformed. */
-function listQuery(c: Context<AppEnv>): { status?: Status; offset: number } | null {
+/**
+ * The list's query: an optional status, the jobs' offset and the synchronous runs' offset (`runs_offset`);
+ * `null` when one is malformed.
+ */
+function listQuery(c: Context<AppEnv>): { status?: Status; offset: number; runsOffset: number } | null {
   const rawStatus = c.req.query("status") ?? "";
-  const offset = offsetParam(c, "offset", MAX_LIST_OFFSET);
   if (rawStatus !== "" && !isStatus(rawStatus)) return null;
-  if (offset === null) return null;
-  return { status: rawStatus === "" ? undefined : rawStatus as Status, offset };
+  const offset = offsetParam(c, "offset", MAX_LIST_OFFSET);
+  const runsOffset = offsetParam(c, "runs_offset", MAX_DASHBOARD_OFFSET);
+  if (offset === null || runsOffset === null) return null;
+  return { status: rawStatus === "" ? undefined : rawStatus as Status, offset, runsOffset };
 }
 
 /** Where a job's downloads are. */
@@ -92,9 +96,13 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
       offset: q.offset,
       status: q.status,
     });
+    // One more than a page: whether there are older runs.
     const runs = q.offset === 0 && !q.status
-      ? (await listDashboardBacktests(deps.dashboard, me, { limit: SYNC_RUNS_READ, offset: 0 }))
-        .filter((r) => r.kind === "synchronous")
+      ? await listDashboardBacktests(deps.dashboard, me, {
+        limit: RUNS_PAGE_SIZE + 1,
+        offset: q.runsOffset,
+        kind: "synchronous",
+      })
       : [];
     return renderPage(c, {
       title: "Backtests",
@@ -106,7 +114,12 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
             Your backtests, newest first. <a href="/app/build">Build a strategy</a> to run a new one.
           </p>
           <JobList page={page} status={q.status} offset={q.offset} url={c.req.url} />
-          <SyncRunList runs={runs} />
+          <SyncRunList
+            runs={runs.slice(0, RUNS_PAGE_SIZE)}
+            offset={q.runsOffset}
+            pageSize={RUNS_PAGE_SIZE}
+            more={runs.length > RUNS_PAGE_SIZE}
+          />
         </>
       ),
     });
@@ -167,10 +180,10 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
     "/app/backtests/:id/cancel",
     requirePageUser,
     (c) =>
-      ownJobPage(
-        c,
-        (_me, id) => Promise.resolve(c.redirect(`/app/backtests/${encodeURIComponent(id)}`, 303)),
-      ),
+      ownJobPage(c, async (me, id) => {
+        await getOwnJob(deps.backtests, me, id); // someone else's or unknown: the 404 page
+        return c.redirect(`/app/backtests/${encodeURIComponent(id)}`, 303);
+      }),
   );
 
   app.get("/app/backtests/:id/trades.csv", requirePageUser, (c) =>

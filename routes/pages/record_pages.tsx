@@ -12,6 +12,7 @@ import { publicStrategiesPage } from "../../domain/track_record/operations.ts";
 import { publicPerformance } from "../../domain/track_record/public_record.ts";
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { renderBadRequest } from "./problem_pages.tsx";
+import { listMetricsCache } from "./records/list_metrics_cache.ts";
 import { parseListQuery, parseRecordQuery } from "./records/query.ts";
 import { type RecordRow, RecordsList } from "./records/records_list.tsx";
 import { loadRecord } from "./records/record_data.ts";
@@ -24,16 +25,20 @@ const MAX_SLUG_LENGTH = 64;
 export function recordPages(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const track = deps.track;
+  // Each row's figures read the whole NAV history: computed once per settled-data version, then served from here.
+  const metricsOf = listMetricsCache(async (r) => {
+    const perf = await publicPerformance(track, r.slug);
+    return { sharpe: perf.metrics.sharpe, max_drawdown: perf.metrics.max_drawdown };
+  });
 
   app.get("/app/records", async (c) => {
     const parsed = parseListQuery(c.req.queries());
     if (!parsed.ok) return renderBadRequest(c, parsed.message);
     const filter = parsed.value;
     const page = await publicStrategiesPage(track, filter);
-    const rows: RecordRow[] = await Promise.all(page.strategies.map(async (r) => {
-      const perf = await publicPerformance(track, r.slug);
-      return { ...r, sharpe: perf.metrics.sharpe, max_drawdown: perf.metrics.max_drawdown };
-    }));
+    const rows: RecordRow[] = await Promise.all(
+      page.strategies.map(async (r) => ({ ...r, ...await metricsOf(r) })),
+    );
     return renderPage(c, {
       title: "Track records",
       zh: "业绩记录",

@@ -14,6 +14,7 @@ import {
   listSignalsView,
 } from "../../domain/track_record/operations.ts";
 import type { TrackedStatus } from "../../domain/store/tracked_strategy_repo.ts";
+import { toSignalView } from "../../domain/track_record/signals/signals.ts";
 import { renderNotFound, renderPage } from "./layout.tsx";
 import { pageUserOf, requirePageUser } from "./page_auth.ts";
 import { signalWindow } from "./tracked/deadline.ts";
@@ -21,6 +22,7 @@ import { orNotFound, PAGE_ROWS } from "./tracked/page_helpers.tsx";
 import { offsetParam, Pager } from "./paging.tsx";
 import { renderBadRequest } from "./problem_pages.tsx";
 import { CreateTrackedForm, TrackedTable } from "./tracked/tracked_list.tsx";
+import { noticeQuery } from "./tracked/signal_notice.tsx";
 import { TrackedDetail } from "./tracked/tracked_detail.tsx";
 
 const STATUSES: readonly TrackedStatus[] = ["pending", "active", "paused", "retired"];
@@ -80,7 +82,16 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
     const me = pageUserOf(c).principal.user.id;
     const strategy = await orNotFound(() => getOwnTrackedView(deps.track, me, slug));
     if (!strategy) return renderNotFound(c, "This strategy");
+    const notice = noticeQuery(c);
+    if (notice === null) return renderBadRequest(c, "submitted and withdrawn must be dates (YYYY-MM-DD).");
     const signals = await listSignalsView(deps.track, me, slug, PAGE_ROWS, offset);
+    // After a submit or withdraw the script reloads with the trade date: the message comes from stored data.
+    const stored = async (date: string) => {
+      const r = await deps.track.signals.get(slug, date);
+      return r ? toSignalView(r) : null;
+    };
+    const submitted = notice.submitted ? await stored(notice.submitted) : null;
+    const withdrawn = notice.withdrawn && !(await stored(notice.withdrawn)) ? notice.withdrawn : null;
     const claimed = await orNotFound<ClaimedHistoryView>(() => getClaimedHistoryView(deps.track, me, slug));
     const window = signalWindow(deps.track.clock.now(), strategy.execution_price);
     return renderPage(c, {
@@ -92,7 +103,6 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
         slug: strategy.slug,
         status: strategy.status,
         is_public: strategy.is_public,
-        managed: strategy.managed_by !== null,
         now_ms: window.nowMs,
         trade_date: window.tradeDate,
         deadline_ms: window.deadlineMs,
@@ -100,7 +110,6 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
         next_trade_date: window.nextTradeDate,
         next_deadline_ms: window.nextDeadlineMs,
         offset,
-        page_rows: PAGE_ROWS,
       },
       children: (
         <TrackedDetail
@@ -111,6 +120,8 @@ export function trackedPages(deps: AppDeps): Hono<AppEnv> {
           offset={offset}
           url={c.req.url}
           claimed={claimed}
+          submitted={submitted}
+          withdrawn={withdrawn}
         />
       ),
     });

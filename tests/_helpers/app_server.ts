@@ -35,10 +35,16 @@ export interface AppServer {
 
 /**
  * Starts the app. `env` adds settings over the test configuration; `clock` replaces the real clock;
- * `seed` runs on the services before the first request is answered (build records, users, ...).
+ * `seed` runs on the services before the first request is answered (build records, users, ...);
+ * `queueWorker: false` starts no queue listener, so a queued job stays queued until the test runs it.
  */
 export async function startAppServer(
-  opts: { env?: Record<string, string>; clock?: Clock; seed?: (services: Services) => Promise<void> } = {},
+  opts: {
+    env?: Record<string, string>;
+    clock?: Clock;
+    seed?: (services: Services) => Promise<void>;
+    queueWorker?: boolean;
+  } = {},
 ): Promise<AppServer> {
   let handler: ((req: Request, info: Deno.ServeHandlerInfo) => Response | Promise<Response>) | null = null;
   const server = Deno.serve(
@@ -74,14 +80,16 @@ export async function startAppServer(
       enqueueHeartbeat: () => worker ? worker.enqueueHeartbeat() : Promise.resolve(),
     },
   });
-  worker = startQueueWorker({
-    messages: createQueueRepo(kv),
-    clock,
-    health: createHealthRepo(kv),
-    log,
-    market: services.market,
-    backtests: services.backtests,
-  });
+  if (opts.queueWorker !== false) {
+    worker = startQueueWorker({
+      messages: createQueueRepo(kv),
+      clock,
+      health: createHealthRepo(kv),
+      log,
+      market: services.market,
+      backtests: services.backtests,
+    });
+  }
   const bridge = startStreamBridge(
     { streams: services.streams, jobs: services.backtests.jobs },
     services.hub,

@@ -214,12 +214,17 @@ const httpOrigin = (url: string) => {
 
 /**
  * Opens a page (in a new browser context unless `context` is given) that records everything `assertClean`
- * checks; `viewport` defaults to 1280×900. Requests to any origin but `origin` are blocked and recorded.
+ * checks; `viewport` defaults to 1280×900. Requests to any origin but `origin` (and the loopback test doubles in
+ * `allowOrigins`, e.g. a fake GitHub) are blocked and recorded.
  */
 export async function openPage(
   b: TestBrowser,
   origin: string,
-  opts: { viewport?: { width: number; height: number; isMobile?: boolean }; context?: BrowserContext } = {},
+  opts: {
+    viewport?: { width: number; height: number; isMobile?: boolean };
+    context?: BrowserContext;
+    allowOrigins?: string[];
+  } = {},
 ): Promise<Page> {
   const context = opts.context ?? await b.browser.createBrowserContext();
   const page = await context.newPage();
@@ -244,6 +249,7 @@ export async function openPage(
   };
   records.set(page, record);
   const external = new Set<string>();
+  const allowed = new Set((opts.allowOrigins ?? []).map(httpOrigin));
   page.on("console", (m) => {
     const where = m.location()?.url ? ` (${m.location().url})` : "";
     if (m.type() === "error") record.consoleErrors.push(`${m.text()}${where}`);
@@ -267,7 +273,7 @@ export async function openPage(
   await page.setRequestInterception(true);
   page.on("request", (req) => {
     const url = req.url();
-    if (/^(data|blob|about):/.test(url) || httpOrigin(url) === origin) {
+    if (/^(data|blob|about):/.test(url) || httpOrigin(url) === origin || allowed.has(httpOrigin(url))) {
       req.continue().catch(() => {});
       return;
     }

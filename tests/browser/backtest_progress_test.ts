@@ -4,23 +4,24 @@
  * charts and the monthly table), a completed job's page on a 375 px phone, and Cancel from the page. Every page is
  * clean (no console error, failed request or request leaving the app) and no token is in any URL.
  *
- * The app is served here from a test world without a queue worker, so a job stays queued until the test runs
- * it with the runner the queue uses (`runBacktestJob`) — after the page is watching.
+ * The app is served by `startAppServer` without its queue worker, so a job stays queued until the test runs it
+ * with the runner the queue uses (`runBacktestJob`) — after the page is watching.
  */
 import assert from "node:assert/strict";
 import type { Page } from "puppeteer-core";
 import { runBacktestJob } from "../../domain/backtest/queued_runs.ts";
-import { startStreamBridge } from "../../jobs/stream_bridge.ts";
 import {
+  type AppServer,
   assertClean,
   checkNotBroken,
   launchBrowser,
   openPage,
   type PageDom,
+  signInInBrowser,
+  startAppServer,
   type TestBrowser,
   waitInPage,
 } from "../_helpers/browser.ts";
-import { lastOtp, openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 
 declare const document: PageDom;
 declare const performance: PageDom;
@@ -38,37 +39,23 @@ const SPEC = {
 };
 
 interface Ctx {
-  w: TestWorld;
+  server: AppServer;
   origin: string;
   browser: TestBrowser;
   /** Every WebSocket the pages opened. */
   sockets: string[];
 }
 
-/** Serves a test world on a loopback port with the stream bridge, starts Chromium, runs `fn`, cleans up. */
+/** Serves the app (no queue worker: the test runs each job) with the stream bridge, starts Chromium, runs `fn`. */
 async function withBrowser(fn: (ctx: Ctx) => Promise<void>) {
-  const w = await openTestWorld();
-  const ac = new AbortController();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, signal: ac.signal, onListen: () => {} },
-    w.app.fetch,
-  );
-  const bridge = startStreamBridge(
-    { streams: w.deps.streams, jobs: w.deps.backtests.jobs },
-    w.deps.hub,
-    () => w.clock.now(),
-  );
+  const server = await startAppServer({ queueWorker: false });
   let browser: TestBrowser | undefined;
   try {
-    await bridge.ready;
     browser = await launchBrowser();
-    await fn({ w, origin: `http://127.0.0.1:${server.addr.port}`, browser, sockets: [] });
+    await fn({ server, origin: server.origin, browser, sockets: [] });
   } finally {
     await browser?.close();
-    bridge.stop();
-    ac.abort();
-    await server.finished;
-    await w.close();
+    await server.close();
   }
 }
 
@@ -82,22 +69,30 @@ async function newPage(ctx: Ctx, viewport?: { width: number; height: number }): 
   return page;
 }
 
-/** Signs in through the page forms with the mailed code, ending on `next`. */
-async function signIn(ctx: Ctx, page: Page, email: string, next: string) {
-  await page.goto(`${ctx.origin}/app/sign-in?next=${encodeURIComponent(next)}`);
-  await page.type("#email", email);
-  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
-  await page.type("#otp_code", lastOtp(ctx.w.sent, email));
-  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
-  assert.equal(new URL(page.url()).pathname, next);
+/** A JSON call to the served API with `token`; answers the status and the parsed body. */
+async function call(ctx: Ctx, method: string, path: string, json?: unknown, token?: string) {
+  const res = await fetch(`${ctx.origin}${path}`, {
+    method,
+    headers: {
+      ...(json === undefined ? {} : { "content-type": "application/json" }),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  return { status: res.status, body: await res.json() };
 }
 
-/** Queues `SPEC` for `email` (signed in over the API); answers the job id and the API token. */
-async function queueJob(w: TestWorld, email: string) {
-  const { access_token } = await signInWithOtp(w, email, "10.2.0.1");
-  const res = await w.request("POST", "/api/v1/backtests", { json: { spec: SPEC }, token: access_token });
+/** Queues `SPEC` for `email` (signed in over the API by OTP); answers the job id and the API token. */
+async function queueJob(ctx: Ctx, email: string) {
+  const mails = ctx.server.sent.length;
+  assert.equal((await call(ctx, "POST", "/api/v1/auth/request-otp", { email })).status, 200);
+  const otp_code = await ctx.server.otp(email, mails);
+  const signedIn = await call(ctx, "POST", "/api/v1/auth/verify-otp", { email, otp_code });
+  assert.equal(signedIn.status, 200);
+  const token = signedIn.body.access_token as string;
+  const res = await call(ctx, "POST", "/api/v1/backtests", { spec: SPEC }, token);
   assert.equal(res.status, 202);
-  return { id: (await res.json()).job_id as string, token: access_token };
+  return { id: res.body.job_id as string, token };
 }
 
 const statusOf = (page: Page) => page.$eval("#job-status", (el) => el.getAttribute("data-status"));
@@ -123,11 +118,10 @@ const waitForToken = (page: Page) =>
 
 Deno.test("browser: a queued job's page shows live progress, then the result with charts, without a reload", () =>
   withBrowser(async (ctx) => {
-    const { w } = ctx;
     const email = "watcher@example.com";
-    const { id } = await queueJob(w, email);
+    const { id } = await queueJob(ctx, email);
     const page = await newPage(ctx);
-    await signIn(ctx, page, email, `/app/backtests/${id}`);
+    await signInInBrowser(page, ctx.server, email, `/app/backtests/${id}`);
     assert.equal(await statusOf(page), "queued");
     assert.equal(await page.$eval("#job-progress", (el) => (el as PageDom).value), 0);
     assert.ok(await page.$("#job-cancel"));
@@ -135,7 +129,7 @@ Deno.test("browser: a queued job's page shows live progress, then the result wit
     await new Promise((r) => setTimeout(r, 300));
     await page.evaluate(() => (document.body.dataset.marker = "42"));
     const seen = waitForStatus(page, "running");
-    assert.equal(await runBacktestJob(w.deps.backtests, id), "completed");
+    assert.equal(await runBacktestJob(ctx.server.services.backtests, id), "completed");
     await seen;
     await waitForStatus(page, "completed");
     assert.equal(await page.$eval("#job-progress", (el) => (el as PageDom).value), 100);
@@ -157,28 +151,29 @@ Deno.test("browser: a queued job's page shows live progress, then the result wit
 
 Deno.test("browser: a completed job's page draws its charts from the page data and fits a phone; Cancel works", () =>
   withBrowser(async (ctx) => {
-    const { w, origin } = ctx;
+    const { origin } = ctx;
     const email = "canceller@example.com";
-    const done = await queueJob(w, email);
-    await runBacktestJob(w.deps.backtests, done.id);
+    const done = await queueJob(ctx, email);
+    await runBacktestJob(ctx.server.services.backtests, done.id);
     const page = await newPage(ctx, { width: 375, height: 800 });
-    await signIn(ctx, page, email, `/app/backtests/${done.id}`);
+    await signInInBrowser(page, ctx.server, email, `/app/backtests/${done.id}`);
     assert.equal(await statusOf(page), "completed");
     await checkNotBroken(page, "backtest-completed-phone", { charts: ["#equity-chart", "#drawdown-chart"] });
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `the page is ${width} px wide on a 375 px phone`);
     assertClean(page);
 
-    const res = await w.request("POST", "/api/v1/backtests", { json: { spec: SPEC }, token: done.token });
-    const queued = (await res.json()).job_id as string;
+    const res = await call(ctx, "POST", "/api/v1/backtests", { spec: SPEC }, done.token);
+    assert.equal(res.status, 202);
+    const queued = res.body.job_id as string;
     await page.goto(`${origin}/app/backtests/${queued}`);
     assert.equal(await statusOf(page), "queued");
     await waitForToken(page);
     await page.click("#job-cancel");
     await waitForStatus(page, "cancelled");
     assert.equal(await page.$("#job-cancel"), null);
-    const api = await (await w.request("GET", `/api/v1/backtests/${queued}`, { token: done.token })).json();
-    assert.equal(api.status, "cancelled");
+    const api = await call(ctx, "GET", `/api/v1/backtests/${queued}`, undefined, done.token);
+    assert.equal(api.body.status, "cancelled");
     const result = await page.$eval("#result", (el) => el.textContent ?? "");
     assert.match(result, /no result \(cancelled\)/);
     assertClean(page);

@@ -140,6 +140,54 @@ Deno.test("the list shows my recorded synchronous runs beside the jobs", () =>
     assert.equal(rows[0][7], String(report.summary.totalTrades));
   }));
 
+Deno.test("the synchronous runs are paged with runs_offset: older runs are reachable", () =>
+  withWorld(async (w) => {
+    const me = await visitor(w, "syncpages@example.com", "10.1.0.14");
+    const res = await w.request("POST", "/api/v1/backtests/run", {
+      json: { spec: { ...SPEC, name: "Run 0" } },
+      token: me.token,
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    await res.body?.cancel();
+    const repo = w.deps.dashboard.runs;
+    const userId = (await (await w.request("GET", "/api/v1/auth/me", { token: me.token })).json()).id;
+    const [first] = await repo.listByUser(userId, 1);
+    const report = (await repo.getReport(first.id))!;
+    // 24 more recorded runs, newer one after another: 25 in all (the history keeps 50).
+    for (let i = 1; i < 25; i++) {
+      const id = `${first.id}_${String(i).padStart(3, "0")}`; // the index sorts by id: after the first
+      await repo.record(
+        { ...first, id, name: `Run ${i}`, created_at: first.created_at + i * 1000 },
+        report,
+        50,
+      );
+    }
+    const page1 = await html(await getPage(w, "/app/backtests", me.cookie));
+    const names1 = bodyRows(page1, "runs-table").map((r) => r[1]);
+    assert.equal(names1.length, 20);
+    assert.equal(names1[0], "Run 24");
+    assert.equal(names1[19], "Run 5");
+    const pager1 = elementHtml(page1, "nav", "runs-pager");
+    assert.match(pager1, /href="\/app\/backtests\?runs_offset=20#runs-heading" rel="next"/);
+    assert.doesNotMatch(pager1, /rel="prev"/);
+    const page2 = await html(await getPage(w, "/app/backtests?runs_offset=20", me.cookie));
+    assert.deepEqual(bodyRows(page2, "runs-table").map((r) => r[1]), [
+      "Run 4",
+      "Run 3",
+      "Run 2",
+      "Run 1",
+      "Run 0",
+    ]);
+    const pager2 = elementHtml(page2, "nav", "runs-pager");
+    assert.match(pager2, /href="\/app\/backtests#runs-heading" rel="prev"/);
+    assert.doesNotMatch(pager2, /rel="next"/);
+    for (const q of ["-1", "1.5", "abc", "1e3", "1001", "9999999"]) {
+      const bad = await getPage(w, `/app/backtests?runs_offset=${q}`, me.cookie);
+      assert.equal(bad.status, 400, q);
+      await bad.body?.cancel();
+    }
+  }));
+
 Deno.test("a bad list query is the 400 page, not a 500", () =>
   withWorld(async (w) => {
     const me = await visitor(w, "badq@example.com", "10.1.0.4");
@@ -247,6 +295,8 @@ Deno.test("another user's job and its downloads are the 404 page, like an unknow
       "/app/backtests/bt_does_not_exist",
       `/app/backtests/${"x".repeat(80)}`,
       "/app/backtests/bad%20id",
+      `/app/backtests/${id}/cancel`,
+      "/app/backtests/bt_does_not_exist/cancel",
     ];
     const answers: string[] = [];
     for (const path of paths) {

@@ -216,6 +216,53 @@ Deno.test("/app/library/:id/compare shows both versions' metrics, the differing 
     assert.match(element(page, "compare-a"), /value="1"/);
   }));
 
+/** Counts the rate-limit charges made through `charge` (a compare charges the caller's run budget). */
+function countCharges(charge: { limiter: { consume: (...a: never[]) => Promise<void> } } | undefined) {
+  assert.ok(charge, "the test world rate-limits runs");
+  const calls: unknown[][] = [];
+  const consume = charge.limiter.consume.bind(charge.limiter);
+  charge.limiter.consume = ((...a: never[]) => {
+    calls.push(a);
+    return consume(...a);
+  }) as typeof consume;
+  return calls;
+}
+
+Deno.test("a compare link from another site runs nothing: the page asks, and our own page's button runs it", () =>
+  withWorld(async (w, a) => {
+    const charges = countCharges(w.deps.compare.runs.rate);
+    const path = `/app/library/${a.id}/compare?a=1&b=2`;
+    const cross = await w.app.request(path, {
+      headers: { cookie: a.cookie, "sec-fetch-site": "cross-site" },
+    });
+    const asked = await html(cross);
+    assert.doesNotMatch(asked, /id="compare-metrics"/, "no comparison ran");
+    assert.equal(charges.length, 0, "the user's run budget was not charged");
+    const form = element(asked, "compare-confirm-form");
+    assert.match(form, new RegExp(`action="/app/library/${a.id}/compare"`));
+    assert.match(form, /name="a" value="1"/);
+    assert.match(form, /name="b" value="2"/);
+    assert.match(element(asked, "compare-run"), /Run comparison/);
+    for (const site of ["same-origin", "none"]) {
+      const ran = await w.app.request(path, { headers: { cookie: a.cookie, "sec-fetch-site": site } });
+      assert.match(await html(ran), /id="compare-metrics"/, `${site} runs the comparison`);
+    }
+    assert.equal(charges.length, 2, "each run charged once");
+  }));
+
+Deno.test("catalog: a ?compare=1 link from another site shows the button and runs nothing", () =>
+  withWorld(async (w) => {
+    const charges = countCharges(w.deps.catalogCompare.perIp);
+    const path = "/app/catalog/Cross?compare=1";
+    const page = await html(await w.app.request(path, { headers: { "sec-fetch-site": "cross-site" } }));
+    assert.doesNotMatch(page, /id="catalog-compare"/);
+    assert.match(element(page, "catalog-compare-form"), /id="catalog-compare-confirm"/);
+    assert.equal(charges.length, 0);
+    const ran = await html(await w.app.request(path, { headers: { "sec-fetch-site": "same-origin" } }));
+    assert.match(element(ran, "catalog-compare"), /quant_alice v2/);
+    assert.equal(charges.length, 1);
+  }));
+
 Deno.test("the compare page answers bad versions with a 400 page naming the problem", () =>
   withWorld(async (w, a) => {
     const none = await html(await getPage(w, `/app/library/${a.id}/compare`, a.cookie), 400);

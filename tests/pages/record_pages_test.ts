@@ -11,11 +11,16 @@ import {
   publicPerformance,
   publicTrackRecord,
 } from "../../domain/track_record/public_record.ts";
+import { getCalendar } from "../../domain/calendar/calendar.ts";
+import { settleStrategy } from "../../domain/track_record/settlement/settle.ts";
+import type { PublicStrategyRow } from "../../domain/track_record/public_record.ts";
+import { listMetricsCache } from "../../routes/pages/records/list_metrics_cache.ts";
 import { getPage } from "../_helpers/page_session.ts";
 import { openTestWorld, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
 import { buildDividendSuspensionRecord, replayDemoRecords } from "../_helpers/track_world.ts";
 
 const SLUG = "div-suspension";
+const sse = getCalendar("SSE");
 
 /** The page's HTML and status. */
 async function page(w: TestWorld, path: string): Promise<{ status: number; html: string }> {
@@ -224,6 +229,49 @@ Deno.test("record pages: list, record, claimed, days, audit, demo, errors", asyn
       );
     });
 
+    await t.step(
+      "the list's figures are cached per settled day: a repeat reads no NAV, a new day shows",
+      async () => {
+        const repo = w.deps.track.settlements;
+        const navSeries = repo.navSeries.bind(repo);
+        const reads: string[] = [];
+        repo.navSeries = (slug) => {
+          reads.push(slug);
+          return navSeries(slug);
+        };
+        try {
+          const first = section((await page(w, "/app/records")).html, "records-table", "table");
+          reads.length = 0;
+          const again = section((await page(w, "/app/records")).html, "records-table", "table");
+          assert.equal(reads.length, 0, `a repeated list computes no performance (read ${reads})`);
+          assert.equal(again, first);
+          // The record settles its next trading day (the real settlement, the world's clock moved to that evening).
+          const before = (await repo.head(SLUG))!;
+          const next = sse.tradingDayOffset(before.date, 1);
+          w.clock.set(sse.instantAt(next, "18:15"));
+          const out = await settleStrategy(w.deps.track, SLUG, next);
+          assert.notEqual(out.status, "failed", JSON.stringify(out));
+          const after = (await repo.head(SLUG))!;
+          assert.equal(after.trading_days, before.trading_days + 1, "a new settled day");
+          reads.length = 0;
+          const html = (await page(w, "/app/records")).html;
+          assert.ok(reads.includes(SLUG), "the row with a new day is computed again");
+          assert.ok(!reads.includes("demo-reversal"), "an unchanged row is not");
+          const start = html.indexOf(`href="/app/records/${SLUG}"`);
+          const row = html.slice(html.lastIndexOf("<tr", start), html.indexOf("</tr>", start)).replace(
+            /<[^>]+>/g,
+            " ",
+          );
+          const perfNow = await publicPerformance(w.deps.track, SLUG);
+          assert.match(row, new RegExp(`\\b${after.trading_days}\\b`), "the new trading-day count");
+          assert.ok(row.includes(perfNow.metrics.sharpe!.toFixed(2)), "the fresh Sharpe");
+          assert.ok(row.includes(pct(perfNow.metrics.max_drawdown!)), "the fresh drawdown");
+        } finally {
+          repo.navSeries = navSeries;
+        }
+      },
+    );
+
     await t.step("a strategy made private is neither listed nor shown", async () => {
       await w.deps.track.strategies.update(SLUG, (s) => ({ ...s, is_public: false }));
       const list = await page(w, "/app/records");
@@ -235,4 +283,33 @@ Deno.test("record pages: list, record, claimed, days, audit, demo, errors", asyn
   } finally {
     await w.close();
   }
+});
+
+Deno.test("the list-metrics cache keeps at most its bound, dropping the least recently used row", async () => {
+  const computed: string[] = [];
+  const metricsOf = listMetricsCache((r) => {
+    computed.push(`${r.slug}@${r.latest_date}`);
+    return Promise.resolve({ sharpe: r.trading_days, max_drawdown: null });
+  }, 2);
+  const row = (slug: string, latest_date: string, trading_days: number) =>
+    ({
+      slug,
+      latest_date,
+      trading_days,
+      is_demo: false,
+      created_at: "2025-01-01T00:00:00.000Z",
+    }) as PublicStrategyRow;
+  await metricsOf(row("a", "2025-03-03", 1));
+  await metricsOf(row("b", "2025-03-03", 1));
+  await metricsOf(row("a", "2025-03-03", 1)); // a is now the most recent
+  await metricsOf(row("c", "2025-03-03", 1)); // drops b
+  assert.deepEqual(computed, ["a@2025-03-03", "b@2025-03-03", "c@2025-03-03"]);
+  await metricsOf(row("a", "2025-03-03", 1));
+  await metricsOf(row("b", "2025-03-03", 1));
+  assert.deepEqual(computed.slice(3), ["b@2025-03-03"], "a was kept, b computed again");
+  assert.deepEqual(
+    await metricsOf(row("a", "2025-03-04", 2)),
+    { sharpe: 2, max_drawdown: null },
+    "a new day",
+  );
 });

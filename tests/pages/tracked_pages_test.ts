@@ -129,6 +129,31 @@ Deno.test("a strategy page shows a signal submitted through the API, its hash, l
     assert.equal(data.deadline_ms, cst("2026-05-14", "09:15"));
     assert.equal(data.next_trade_date, "2026-05-15");
 
+    // The reload after a submit (?submitted=) shows the stored signal's hash and log position; nothing otherwise.
+    assert.doesNotMatch(page, /id="signal-hash"/);
+    const after = await html(await getPage(w, "/app/tracked/daily-alpha?submitted=2026-05-14", cookie));
+    assert.equal(textOf(after, "signal-hash"), signal.signal_hash);
+    assert.equal(textOf(after, "signal-log"), "In the transparency log: leaf 0 of a tree of 1.");
+    assert.match(textOf(after, "signal-notice"), /^Submitted the signal for 2026-05-14\./);
+    const none = await html(await getPage(w, "/app/tracked/daily-alpha?submitted=2026-05-15", cookie));
+    assert.doesNotMatch(none, /id="signal-notice"/, "no stored signal, no message");
+    const still = await html(await getPage(w, "/app/tracked/daily-alpha?withdrawn=2026-05-14", cookie));
+    assert.doesNotMatch(still, /id="withdraw-notice"/, "the signal is still stored: not withdrawn");
+    for (const q of ["submitted=2026-5-14", "withdrawn=%3Cb%3E", "submitted="]) {
+      await html(await getPage(w, `/app/tracked/daily-alpha?${q}`, cookie), 400);
+    }
+    const deleted = await w.request("DELETE", "/api/v1/strategies/daily-alpha/signals/2026-05-14", { token });
+    assert.equal(deleted.status, 200);
+    await deleted.body?.cancel();
+    const gone = await html(await getPage(w, "/app/tracked/daily-alpha?withdrawn=2026-05-14", cookie));
+    assert.equal(textOf(gone, "withdraw-notice"), "Withdrew the signal for 2026-05-14.");
+    const again = await w.request("POST", "/api/v1/strategies/daily-alpha/signals", {
+      token,
+      json: { trade_date: "2026-05-14", signals: [{ symbol: "600519.SH", weight: 0.05 }] },
+    });
+    assert.equal(again.status, 201);
+    await again.body?.cancel();
+
     // Past the deadline the signal is locked: no withdraw button, and the countdown moves to Friday.
     w.clock.set(cst("2026-05-14", "09:15"));
     const later = await html(await getPage(w, "/app/tracked/daily-alpha", cookie));
@@ -273,23 +298,25 @@ Deno.test({
 
       await page.$eval("#signal-weights", (e: PageDom) => (e.value = ""));
       await page.type("#signal-weights", "600519.SH 0.05\n000858.SZ 0.04");
-      await page.click("#signal-submit");
-      await page.waitForSelector("#signal-hash");
+      // The script reloads the page with ?submitted=: the server renders the message and the list.
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("#signal-submit")]);
+      assert.equal(new URL(page.url()).search, "?submitted=2026-05-14");
       const hash = await page.$eval("#signal-hash", (e) => e.textContent ?? "");
       assert.match(hash, /^[0-9a-f]{64}$/);
       assert.match(await page.$eval("#signal-log", (e) => e.textContent ?? ""), /leaf 0 of a tree of 1/);
       await page.waitForSelector("#signal-withdraw[data-trade-date='2026-05-14']");
       assert.equal(await page.$eval("#signals-body code.hash", (e) => e.getAttribute("title")), hash);
 
-      await page.click("#signal-withdraw");
-      await waitInPage(
-        page,
-        () => /Withdrew/.test(document.getElementById("withdraw-result")!.textContent ?? ""),
+      assert.match(await page.$eval("#tracked-status", (e) => e.textContent ?? ""), /active/, "activated");
+      assert.equal(await page.$eval("#claimed-submit", (e: PageDom) => e.disabled), false);
+
+      await Promise.all([page.waitForNavigation({ waitUntil: "load" }), page.click("#signal-withdraw")]);
+      assert.equal(new URL(page.url()).search, "?withdrawn=2026-05-14");
+      assert.match(
+        await page.$eval("#withdraw-result", (e) => e.textContent ?? ""),
+        /Withdrew the signal for 2026-05-14/,
       );
-      await waitInPage(
-        page,
-        () => /No signals yet/.test(document.getElementById("signals-body")!.textContent ?? ""),
-      );
+      assert.match(await page.$eval("#signals-body", (e) => e.textContent ?? ""), /No signals yet/);
 
       await page.type("#claimed-csv", "date,nav\n2026-05-11,100\n2026-05-12,101\n2026-05-13,99.5");
       await page.click("#claimed-submit");

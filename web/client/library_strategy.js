@@ -127,6 +127,7 @@ byId("submit-leaderboard-form").addEventListener("submit", (ev) => {
         metric("Sharpe 夏普", fmtNumber(m["Sharpe Ratio"], 3)),
         metric("Max drawdown 最大回撤", fmtPct(m["Max Drawdown"])),
       ),
+      // Document 000's root `/leaderboard/submit` (routes/copilot_routes.ts) answers `notes` (the dataset run).
       h("p", { class: "muted" }, res.notes),
       h(
         "p",

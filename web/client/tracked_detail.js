@@ -1,7 +1,16 @@
 // `/app/tracked/<slug>`: the deadline countdown, status actions, the signal form, withdrawals and the claimed
 // history upload, all through the public API (`/api/v1/strategies/{slug}/…`).
 import { api } from "/app/assets/client/api.js";
-import { byId, h, readPageData, replaceChildren, showError, showStatus } from "/app/assets/client/dom.js";
+import {
+  byId,
+  fmtFraction,
+  fmtNumber,
+  h,
+  readPageData,
+  replaceChildren,
+  showError,
+  showStatus,
+} from "/app/assets/client/dom.js";
 import { clearFieldErrors, showApiError } from "/app/assets/client/field_issues.js";
 
 const data = readPageData();
@@ -83,61 +92,13 @@ document.getElementById("visibility-toggle")?.addEventListener("click", (ev) => 
 
 // ---- the signal list -------------------------------------------------------------------------------------------
 
-function withdrawable(s) {
-  return !data.managed && !s.is_settled && !s.github_committed &&
-    Date.now() + skew < Date.parse(s.deadline_at);
-}
-
-function signalRow(s, first) {
-  const total = s.signals.reduce((a, w) => a + w.weight, 0);
-  const can = withdrawable(s);
-  return h(
-    "tr",
-    { "data-trade-date": s.trade_date },
-    h("td", {}, s.trade_date, s.void ? h("span", { class: "badge bad" }, s.void) : null),
-    h(
-      "td",
-      {},
-      h(
-        "details",
-        {},
-        h("summary", {}, `${s.signals.length} symbols, ${(total * 100).toFixed(2)}% invested`),
-        h("ul", {}, s.signals.map((w) => h("li", {}, `${w.symbol} ${w.weight}`))),
-      ),
-    ),
-    h("td", {}, h("code", { class: "hash", title: s.signal_hash }, `${s.signal_hash.slice(0, 16)}…`)),
-    h("td", {}, s.log ? `leaf ${s.log.leaf_index} of ${s.log.tree_size}` : "pending"),
-    h("td", {}, s.is_settled ? "yes" : "no"),
-    h("td", {}, s.github_committed ? "committed" : "no"),
-    h("td", {}, `${s.submitted_at.slice(0, 10)} ${s.submitted_at.slice(11, 16)} UTC`),
-    h(
-      "td",
-      {},
-      can
-        ? h("button", {
-          type: "button",
-          class: "secondary signal-withdraw",
-          id: first ? "signal-withdraw" : null,
-          "data-trade-date": s.trade_date,
-        }, "Withdraw")
-        : h("span", { class: "muted" }, "locked"),
-    ),
-  );
-}
-
-async function reloadSignals() {
-  const page = await api(`${base}/signals?limit=${data.page_rows}&offset=${data.offset}`);
-  let first = true;
-  const rows = page.signals.map((s) => {
-    const row = signalRow(s, first && withdrawable(s));
-    if (withdrawable(s)) first = false;
-    return row;
-  });
-  replaceChildren(
-    byId("signals-body"),
-    rows.length > 0 ? rows : h("tr", {}, h("td", { colspan: "8", class: "muted" }, "No signals yet.")),
-  );
-}
+// The server renders the list and the one-time messages: after a change the page reloads with the trade date.
+const pagePath = `/app/tracked/${encodeURIComponent(data.slug)}`;
+const reloadWith = (param, date, offset = 0) => {
+  const q = new URLSearchParams({ [param]: date });
+  if (offset > 0) q.set("offset", String(offset));
+  location.assign(`${pagePath}?${q}`);
+};
 
 const withdrawResult = byId("withdraw-result");
 byId("signals-body").addEventListener("click", async (ev) => {
@@ -148,8 +109,8 @@ byId("signals-body").addEventListener("click", async (ev) => {
   showStatus(withdrawResult, `Withdrawing the signal for ${date}…`);
   try {
     const r = await api(`${base}/signals/${encodeURIComponent(date)}`, { method: "DELETE" });
-    showStatus(withdrawResult, `Withdrew the signal for ${r.trade_date} (hash ${r.signal_hash}).`);
-    await reloadSignals();
+    showStatus(withdrawResult, `Withdrew the signal for ${r.trade_date}. Reloading…`);
+    reloadWith("withdrawn", r.trade_date, data.offset);
   } catch (err) {
     button.disabled = false;
     showError(withdrawResult, err);
@@ -169,14 +130,6 @@ function parseWeights(text) {
     if (!Number.isFinite(weight)) throw new Error(`Line ${i + 1}: "${m[2]}" is not a number.`);
     return { symbol: m[1].toUpperCase(), weight };
   });
-}
-
-/** The first signal activated a pending strategy: show it, and allow the claimed upload. */
-function activated() {
-  data.status = "active";
-  replaceChildren(byId("tracked-status"), h("span", { class: "badge good" }, "active"));
-  document.getElementById("claimed-needs-active")?.remove();
-  byId("claimed-submit").disabled = false;
 }
 
 const signalForm = document.getElementById("signal-form");
@@ -201,24 +154,8 @@ signalForm?.addEventListener("submit", async (ev) => {
       method: "POST",
       json: { trade_date: byId("signal-trade-date").value, signals },
     });
-    replaceChildren(
-      result,
-      h(
-        "div",
-        { role: "status" },
-        h("p", { class: "ok" }, `${s.replaced ? "Replaced" : "Submitted"} the signal for ${s.trade_date}.`),
-        h("p", {}, "Signal hash: ", h("code", { id: "signal-hash" }, s.signal_hash)),
-        h(
-          "p",
-          { id: "signal-log" },
-          s.log
-            ? `In the transparency log: leaf ${s.log.leaf_index} of a tree of ${s.log.tree_size}.`
-            : "Not in the transparency log yet (it is added on the next run).",
-        ),
-      ),
-    );
-    if (data.status === "pending") activated();
-    await reloadSignals();
+    showStatus(result, `Stored the signal for ${s.trade_date}. Reloading…`);
+    reloadWith("submitted", s.trade_date);
   } catch (err) {
     if (err && err.status === 400 && err.body && err.body.next_trading_day) {
       showError(result, new Error(`${err.message} Next trading day: ${err.body.next_trading_day}.`));
@@ -252,9 +189,6 @@ function parseCsv(text) {
 function metric(label, value) {
   return h("div", {}, h("dt", {}, label), h("dd", {}, value));
 }
-
-const pctText = (v) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(2)}%`);
-const numText = (v, d = 2) => (v === null || v === undefined ? "—" : Number(v).toFixed(d));
 
 const claimedForm = byId("claimed-upload");
 byId("claimed-file").addEventListener("change", async (ev) => {
@@ -293,12 +227,12 @@ claimedForm.addEventListener("submit", async (ev) => {
         h(
           "dl",
           { class: "metrics", id: "claimed-stats" },
-          metric("Total return", pctText(r.total_return)),
-          metric("Sharpe", numText(r.sharpe)),
-          metric("Max drawdown", pctText(r.max_drawdown)),
-          t ? metric("Tracking difference (annualised)", pctText(t.tracking_diff_annualized)) : null,
-          t ? metric("Tracking error (annualised)", pctText(t.tracking_error_annualized)) : null,
-          t ? metric("Correlation", numText(t.correlation, 3)) : null,
+          metric("Total return", fmtFraction(r.total_return)),
+          metric("Sharpe", fmtNumber(r.sharpe)),
+          metric("Max drawdown", fmtFraction(r.max_drawdown)),
+          t ? metric("Tracking difference (annualised)", fmtFraction(t.tracking_diff_annualized)) : null,
+          t ? metric("Tracking error (annualised)", fmtFraction(t.tracking_error_annualized)) : null,
+          t ? metric("Correlation", fmtNumber(t.correlation, 3)) : null,
           t ? metric("Common days", String(t.overlap_days)) : null,
           t ? metric("Verdict", t.verdict.replaceAll("_", " ")) : null,
         ),

@@ -103,8 +103,13 @@ export function JobList(props: { page: Page<JobSummaryView>; status?: string; of
 }
 
 /** The recorded synchronous runs (they have no job page: their detail is `GET /api/backtests/{id}`). */
-export function SyncRunList(props: { runs: DashboardBacktestSummary[] }) {
-  if (props.runs.length === 0) return null;
+export function SyncRunList(
+  props: { runs: DashboardBacktestSummary[]; offset: number; pageSize: number; more: boolean },
+) {
+  const { runs, offset, pageSize, more } = props;
+  if (runs.length === 0 && offset === 0) return null;
+  const runsHref = (o: number) =>
+    o > 0 ? `/app/backtests?runs_offset=${o}#runs-heading` : "/app/backtests#runs-heading";
   return (
     <section aria-labelledby="runs-heading">
       <h2 id="runs-heading">
@@ -131,7 +136,12 @@ export function SyncRunList(props: { runs: DashboardBacktestSummary[] }) {
             </tr>
           </thead>
           <tbody>
-            {props.runs.map((r) => (
+            {runs.length === 0 && (
+              <tr>
+                <td colspan={9}>No runs this far back.</td>
+              </tr>
+            )}
+            {runs.map((r) => (
               <tr key={r.run_id}>
                 <td class="num">{r.id}</td>
                 <td>{r.name}</td>
@@ -147,6 +157,10 @@ export function SyncRunList(props: { runs: DashboardBacktestSummary[] }) {
           </tbody>
         </table>
       </div>
+      <nav aria-label="Pages of synchronous runs" class="row" id="runs-pager">
+        {offset > 0 ? <a href={runsHref(Math.max(0, offset - pageSize))} rel="prev">← Newer runs</a> : null}
+        {more ? <a href={runsHref(offset + pageSize)} rel="next">Older runs →</a> : null}
+      </nav>
     </section>
   );
 }

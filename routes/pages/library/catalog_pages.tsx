@@ -17,6 +17,7 @@ import { renderNotFound, renderPage, Time } from "../layout.tsx";
 import { fmtNumber, fmtPct, numClass } from "../format.ts";
 import { countField, Pager } from "../paging.tsx";
 import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
+import { fromThisSite } from "./fetch_site.ts";
 
 /** Catalog strategies per page. */
 const CATALOG_PAGE_ROWS = 50;
@@ -246,7 +247,8 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
     let loaded;
     try {
       const found = await catalogByName(deps.catalog, name);
-      const compared = q.data.compare
+      // Only our own pages (or the address bar) run the compare: another site's link shows the button.
+      const compared = q.data.compare && fromThisSite(c)
         ? await compareCatalogStrategies(deps.catalogCompare, name, c.get("clientIp"))
         : null;
       loaded = { found, compared };
@@ -269,6 +271,12 @@ export function catalogPages(deps: AppDeps): Hono<AppEnv> {
             ? <CatalogCompare rows={compared.strategies} />
             : (
               <form method="get" action={catalogHref(name)} id="catalog-compare-form">
+                {q.data.compare && (
+                  <p id="catalog-compare-confirm">
+                    This link came from another site: the comparison runs backtests, so it runs when you press
+                    the button. 此链接来自其他网站，点击按钮后才会运行。
+                  </p>
+                )}
                 <input type="hidden" name="compare" value="1" />
                 <button type="submit" id="catalog-compare-run">Run them side by side 并列回测</button>
               </form>

@@ -3,7 +3,7 @@
  * own spec (the same comparison as `GET /api/v1/library/{id}/compare`), the spec fields that differ, and the two
  * strategy texts with the differing lines highlighted.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { AppDeps } from "../../app.ts";
 import type { AppEnv } from "../../app_env.ts";
@@ -14,6 +14,7 @@ import { renderNotFound, renderPage } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
 import { fmtNumber } from "../format.ts";
 import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
+import { fromThisSite } from "./fetch_site.ts";
 import { CompareCard } from "./strategy_actions.tsx";
 import { type DiffLine, lineDiff } from "./text_diff.ts";
 
@@ -101,6 +102,38 @@ function DiffText(props: { id: string; title: string; lines: DiffLine[] }) {
   );
 }
 
+/** A compare opened from another site's link: the "Run comparison" button, nothing run. */
+function confirmPage(c: Context<AppEnv>, s: { id: string; name: string }, a: number, b: number) {
+  return renderPage(c, {
+    title: `Compare v${a} and v${b}`,
+    zh: "版本对比",
+    active: "library",
+    children: (
+      <>
+        <p>
+          <a href={`/app/library/${encodeURIComponent(s.id)}`}>← {s.name}</a>
+        </p>
+        <section class="card" aria-labelledby="compare-confirm-h">
+          <h2 id="compare-confirm-h">Run this comparison? 运行对比？</h2>
+          <p id="compare-confirm">
+            This link came from another site. Comparing runs both versions and counts as one backtest of your
+            quota, so it only runs when you ask. 此链接来自其他网站，点击按钮后才会运行。
+          </p>
+          <form
+            id="compare-confirm-form"
+            method="get"
+            action={`/app/library/${encodeURIComponent(s.id)}/compare`}
+          >
+            <input type="hidden" name="a" value={String(a)} />
+            <input type="hidden" name="b" value={String(b)} />
+            <button type="submit" id="compare-run">Run comparison 运行对比</button>
+          </form>
+        </section>
+      </>
+    ),
+  });
+}
+
 /** The compare page route. */
 export function comparePage(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -122,6 +155,8 @@ export function comparePage(deps: AppDeps): Hono<AppEnv> {
         await getOwnVersion(deps.library, userId, id, q.data.a),
         await getOwnVersion(deps.library, userId, id, q.data.b),
       ];
+      // A link from another site carries the Lax session cookie: show the form, run (and charge) nothing.
+      if (!fromThisSite(c)) return confirmPage(c, s, va.version, vb.version);
       const result = await compareVersions(deps.compare, userId, id, q.data);
       loaded = { s, va, vb, result };
     } catch (e) {

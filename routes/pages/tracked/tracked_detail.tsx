@@ -10,6 +10,7 @@ import { countdownLead, formatRemaining, type SignalWindow } from "./deadline.ts
 import { fmtFraction, fmtTime } from "../format.ts";
 import { PAGE_ROWS, StatusBadge } from "./page_helpers.tsx";
 import { Pager } from "../paging.tsx";
+import { SubmittedNotice, WithdrawnNotice } from "./signal_notice.tsx";
 import { SignalsTable } from "./signals_table.tsx";
 
 const WEIGHTS_EXAMPLE = "600519.SH 0.05\n000858.SZ 0.04";
@@ -25,6 +26,10 @@ export interface TrackedDetailProps {
   /** The page's own URL (the signals pager keeps its other query parameters). */
   url: string;
   claimed: ClaimedHistoryView | null;
+  /** The signal just submitted (`?submitted=`), read from the store. */
+  submitted: SignalView | null;
+  /** The trade date whose signal was just withdrawn (`?withdrawn=`), when it is gone. */
+  withdrawn: string | null;
 }
 
 function Settings(props: { s: TrackedStrategyView }) {
@@ -139,7 +144,7 @@ function Countdown(props: { w: SignalWindow }) {
   );
 }
 
-function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow }) {
+function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow; submitted: SignalView | null }) {
   const open = props.s.status === "pending" || props.s.status === "active";
   if (props.s.managed_by) return null;
   return (
@@ -179,7 +184,9 @@ function SignalForm(props: { s: TrackedStrategyView; w: SignalWindow }) {
       <p>
         <button type="submit" id="signal-submit" disabled={!open}>Submit signal</button>
       </p>
-      <div id="signal-result" aria-live="polite"></div>
+      <div id="signal-result" aria-live="polite">
+        {props.submitted ? <SubmittedNotice s={props.submitted} /> : null}
+      </div>
     </form>
   );
 }
@@ -278,12 +285,14 @@ export function TrackedDetail(props: TrackedDetailProps) {
         <Settings s={s} />
         <Countdown w={props.window} />
       </div>
-      <SignalForm s={s} w={props.window} />
+      <SignalForm s={s} w={props.window} submitted={props.submitted} />
       <section class="card" aria-labelledby="signals-h">
         <h2 id="signals-h">
           <Bilingual en="Signals" zh="信号" />
         </h2>
-        <div id="withdraw-result" aria-live="polite"></div>
+        <div id="withdraw-result" aria-live="polite">
+          {props.withdrawn ? <WithdrawnNotice date={props.withdrawn} /> : null}
+        </div>
         <SignalsTable signals={props.signals} nowMs={props.window.nowMs} canWithdraw={!s.managed_by} />
         <Pager
           url={props.url}

@@ -66,12 +66,22 @@ async function readChartsModule(): Promise<Asset> {
   return { body, type: CONTENT_TYPES[".mjs"], hash: await hashOf(body) };
 }
 
+const CHARTS_PATH = "vendor/lightweight-charts.mjs";
+/** Why the chart module could not be read (`null`: it was). */
+let chartsProblem: string | null = null;
+
 /** Every asset, keyed by its path under `/app/assets/` (read once). */
 function loadAssets(): Promise<Map<string, Asset>> {
   loaded ??= (async () => {
     const files = new Map<string, Asset>();
     await readTree(WEB_ROOT, "", 0, files);
-    files.set("vendor/lightweight-charts.mjs", await readChartsModule());
+    // The pages still work (without charts) when the package's files cannot be read; `warmAssets` reports it.
+    try {
+      files.set(CHARTS_PATH, await readChartsModule());
+      chartsProblem = null;
+    } catch (e) {
+      chartsProblem = e instanceof Error ? e.message : String(e);
+    }
     return files;
   })();
   loaded.catch(() => (loaded = null));
@@ -102,7 +112,11 @@ export function staticAssetRoutes(): Hono<AppEnv> {
   app.get(`${ASSET_PREFIX}/*`, async (c) => {
     const files = await loadAssets();
     for (const [path, asset] of files) hashes.set(path, asset.hash);
-    const asset = files.get(decodedPath(c.req.path.slice(ASSET_PREFIX.length + 1)));
+    const path = decodedPath(c.req.path.slice(ASSET_PREFIX.length + 1));
+    const asset = files.get(path);
+    if (!asset && path === CHARTS_PATH && chartsProblem) {
+      return c.json({ detail: `The chart library could not be read: ${chartsProblem}` }, 503);
+    }
     if (!asset) return c.json({ detail: "Not Found" }, 404);
     const etag = `"${asset.hash}"`;
     const versioned = c.req.query("v") === asset.hash;
@@ -120,4 +134,7 @@ export function staticAssetRoutes(): Hono<AppEnv> {
 /** Loads the assets and fills the hashes `assetUrl` uses (called when the app is built). */
 export async function warmAssets(): Promise<void> {
   for (const [path, asset] of await loadAssets()) hashes.set(path, asset.hash);
+  if (chartsProblem) {
+    throw new Error(`the chart library could not be read (pages work without charts): ${chartsProblem}`);
+  }
 }

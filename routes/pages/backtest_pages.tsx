@@ -143,6 +143,7 @@ export function backtestPages(deps: AppDeps): Hono<AppEnv> {
           socket: `/ws/backtests/${encodeURIComponent(id)}`,
           cancel: `/api/v1/backtests/${encodeURIComponent(id)}/cancel`,
           report: `/api/v1/backtests/${encodeURIComponent(id)}/report-data`,
+          job: `/api/v1/backtests/${encodeURIComponent(id)}`,
           exports,
           chart: report ? chartData(report) : null,
         },

@@ -136,6 +136,18 @@ Deno.test("browser: a queued job's page shows live progress, then the result wit
     await checkNotBroken(page, "backtest-live-completed", { charts: ["#equity-chart", "#drawdown-chart"] });
     assert.equal(await page.evaluate(() => document.body.dataset.marker), "42", "no reload");
     assert.equal(await page.$("#job-cancel"), null);
+    // The status card's times follow the run too (they were "—" while it was queued).
+    const finished = await waitInPage(
+      page,
+      () =>
+        /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC$/.test(
+          document.getElementById("job-finished")?.textContent ?? "",
+        ),
+      [],
+      { what: "#job-finished filled in" },
+    );
+    assert.ok(finished);
+    assert.match(await page.$eval("#job-started", (el) => el.textContent ?? ""), /UTC$/);
     const months = await page.$$eval("#monthly-table tbody tr", (rows) => rows.length);
     assert.ok(months > 12);
     const reason = await page.$eval("#trades-table tbody tr td.reason", (el) => el.textContent ?? "");

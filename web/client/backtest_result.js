@@ -37,7 +37,26 @@ function showState(m) {
   if (FINISHED.has(m.status)) document.getElementById("cancel-form")?.remove();
 }
 
+/** "2026-12-07 05:04 UTC", as the server writes times on this page. */
+function timeText(iso) {
+  return typeof iso === "string" && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)
+    ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+    : "—";
+}
+
+/** Fills the status card's start and end times from the job (the progress messages carry no times). */
+async function showTimes() {
+  try {
+    const job = await api(data.job);
+    byId("job-started").textContent = timeText(job.started_at);
+    byId("job-finished").textContent = timeText(job.finished_at);
+  } catch {
+    // The times stay as rendered; the result below is what matters.
+  }
+}
+
 async function showFinished(m) {
+  showTimes();
   if (m.status !== "completed") {
     showStatus(result, `This run has no result (${m.status}).`);
     return;

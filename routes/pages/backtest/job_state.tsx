@@ -75,11 +75,11 @@ export function JobState(props: { job: JobDetailView & { queue: QueueView | null
         </div>
         <div>
           <dt>Started</dt>
-          <dd>{fmtTime(j.started_at)}</dd>
+          <dd id="job-started">{fmtTime(j.started_at)}</dd>
         </div>
         <div>
           <dt>Finished</dt>
-          <dd>{fmtTime(j.finished_at)}</dd>
+          <dd id="job-finished">{fmtTime(j.finished_at)}</dd>
         </div>
         {j.experiment_name
           ? (

@@ -57,9 +57,15 @@ Deno.test("browser: the tracked create form shows the API's 422 issues beside th
     await page.keyboard.press("Backspace");
     await page.type("#tc-slug", "field-test");
     await page.click("#tracked-create");
-    await waitInPage(page, () => document.getElementById("tc-slug-error").hidden, [], {
-      what: "slug cleared",
-    });
+    // Submitting clears every mark at once, then the answer marks what is still wrong: wait for the answer.
+    await waitInPage(
+      page,
+      () =>
+        document.getElementById("tc-slug-error").hidden &&
+        /1 field needs fixing/.test(document.getElementById("tracked-create-result").textContent ?? ""),
+      [],
+      { what: "the second answer shown (slug cleared)" },
+    );
     const second = await state();
     assert.equal(second.slugInvalid, null);
     assert.equal(second.holdingShown, true);

@@ -271,6 +271,11 @@ Deno.test("the compare page answers bad versions with a 400 page naming the prob
     assert.match(text, /role="alert">a: /);
     const beyond = await html(await getPage(w, `/app/library/${a.id}/compare?a=1&b=9`, a.cookie), 400);
     assert.match(beyond, /Version 9 does not exist: the latest is v2/);
+    // Versions are digits only: what a number parser would read as 1 is still refused.
+    for (const odd of ["0x1", "1e0", "%201", "1.0", "-1", "0"]) {
+      const page = await html(await getPage(w, `/app/library/${a.id}/compare?a=${odd}&b=2`, a.cookie), 400);
+      assert.match(page, /role="alert">a: /, odd);
+    }
   }));
 
 /** Entries: v1 and v2 of alice's strategy on "default", v2 on "crypto-2021-2024". */

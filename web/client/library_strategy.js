@@ -8,6 +8,7 @@ import {
   fmtNumber,
   fmtPct,
   h,
+  metricItem,
   readPageData,
   replaceChildren,
   showError,
@@ -101,10 +102,6 @@ byId("backtest-form").addEventListener("submit", (ev) => {
   });
 });
 
-function metric(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
-}
-
 byId("submit-leaderboard-form").addEventListener("submit", (ev) => {
   ev.preventDefault();
   const out = byId("lb-result");
@@ -122,10 +119,10 @@ byId("submit-leaderboard-form").addEventListener("submit", (ev) => {
       h(
         "dl",
         { class: "metrics", id: "lb-metrics" },
-        metric("Score 得分", fmtNumber(res.score, 2)),
-        metric("Total return 总收益", fmtPct(m["Total Return"])),
-        metric("Sharpe 夏普", fmtNumber(m["Sharpe Ratio"], 3)),
-        metric("Max drawdown 最大回撤", fmtPct(m["Max Drawdown"])),
+        metricItem("Score 得分", fmtNumber(res.score, 2)),
+        metricItem("Total return 总收益", fmtPct(m["Total Return"])),
+        metricItem("Sharpe 夏普", fmtNumber(m["Sharpe Ratio"], 3)),
+        metricItem("Max drawdown 最大回撤", fmtPct(m["Max Drawdown"])),
       ),
       // Document 000's root `/leaderboard/submit` (routes/copilot_routes.ts) answers `notes` (the dataset run).
       h("p", { class: "muted" }, res.notes),

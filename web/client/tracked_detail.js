@@ -6,6 +6,7 @@ import {
   fmtFraction,
   fmtNumber,
   h,
+  metricItem,
   readPageData,
   replaceChildren,
   showError,
@@ -186,10 +187,6 @@ function parseCsv(text) {
   return records;
 }
 
-function metric(label, value) {
-  return h("div", {}, h("dt", {}, label), h("dd", {}, value));
-}
-
 const claimedForm = byId("claimed-upload");
 byId("claimed-file").addEventListener("change", async (ev) => {
   const file = ev.target.files?.[0];
@@ -227,14 +224,14 @@ claimedForm.addEventListener("submit", async (ev) => {
         h(
           "dl",
           { class: "metrics", id: "claimed-stats" },
-          metric("Total return", fmtFraction(r.total_return)),
-          metric("Sharpe", fmtNumber(r.sharpe)),
-          metric("Max drawdown", fmtFraction(r.max_drawdown)),
-          t ? metric("Tracking difference (annualised)", fmtFraction(t.tracking_diff_annualized)) : null,
-          t ? metric("Tracking error (annualised)", fmtFraction(t.tracking_error_annualized)) : null,
-          t ? metric("Correlation", fmtNumber(t.correlation, 3)) : null,
-          t ? metric("Common days", String(t.overlap_days)) : null,
-          t ? metric("Verdict", t.verdict.replaceAll("_", " ")) : null,
+          metricItem("Total return", fmtFraction(r.total_return)),
+          metricItem("Sharpe", fmtNumber(r.sharpe)),
+          metricItem("Max drawdown", fmtFraction(r.max_drawdown)),
+          t ? metricItem("Tracking difference (annualised)", fmtFraction(t.tracking_diff_annualized)) : null,
+          t ? metricItem("Tracking error (annualised)", fmtFraction(t.tracking_error_annualized)) : null,
+          t ? metricItem("Correlation", fmtNumber(t.correlation, 3)) : null,
+          t ? metricItem("Common days", String(t.overlap_days)) : null,
+          t ? metricItem("Verdict", t.verdict.replaceAll("_", " ")) : null,
         ),
         t ? null : h(
           "p",

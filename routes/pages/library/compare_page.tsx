@@ -13,15 +13,18 @@ import { getOwnStrategy, getOwnVersion } from "../../../domain/strategy/library.
 import { renderNotFound, renderPage } from "../layout.tsx";
 import { pageUserOf, requirePageUser } from "../page_auth.ts";
 import { fmtNumber } from "../format.ts";
+import { countField } from "../paging.tsx";
 import { queryMessage, renderBadRequest, renderDomainError } from "../problem_pages.tsx";
 import { fromThisSite } from "./fetch_site.ts";
 import { CompareCard } from "./strategy_actions.tsx";
 import { type DiffLine, lineDiff } from "./text_diff.ts";
 
-const Query = z.object({
-  a: z.coerce.number().int().min(1).max(1_000_000_000),
-  b: z.coerce.number().int().min(1).max(1_000_000_000),
-});
+/** A version number: digits only (no `0x1`, `1e3` or spaces), required. */
+const versionField = countField(1, 1_000_000_000, undefined).pipe(
+  z.number({ error: "Required: a version number" }),
+);
+
+const Query = z.object({ a: versionField, b: versionField });
 
 type NumericKey = { [K in keyof BacktestSummary]: BacktestSummary[K] extends number | null ? K : never }[
   keyof BacktestSummary

@@ -115,7 +115,7 @@ export function serveHttp(house: House, clock: Clock, log: LogFn): Deno.HttpServ
   const { services } = house;
   const { config } = services;
   startStreamBridge(
-    { streams: services.streams, jobs: services.backtests.jobs },
+    { streams: services.streams, jobs: services.backtests.jobs, publicCache: services.publicReads.cache },
     services.hub,
     () => clock.now(),
   );

@@ -56,6 +56,8 @@ import { createCosignatureRepo } from "../domain/store/cosignature_repo.ts";
 import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
 import { createTopicHub } from "../domain/stream/hub.ts";
+import { createPublicVersionsRepo } from "../domain/store/public_versions_repo.ts";
+import { createResponseCache } from "../domain/public_reads/response_cache.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
 import { trackRecordLinks } from "../routes/public_links.ts";
@@ -376,6 +378,11 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     track,
     dailyJobs,
     hub: createTopicHub(),
+    publicReads: {
+      versions: createPublicVersionsRepo(kv),
+      cache: createResponseCache({ maxBytes: config.publicCacheMaxBytes }),
+      version: config.version,
+    },
     factors,
     log,
   };

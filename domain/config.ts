@@ -146,6 +146,7 @@ const EnvSchema = z.object({
   RUN_WORKER: bool(true),
   MARKET_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   MARKET_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
+  PUBLIC_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
   YAHOO_ENABLED: bool(false),
   YAHOO_SYMBOLS: list("600519.SH,000300.SH,RELIANCE.NS,BBCA.JK,^JKSE,AAPL,BTC-USD"),
   YAHOO_BASE_URL: z.string().url().optional(),
@@ -298,6 +299,8 @@ export interface Config {
    * a credential. Charged before each call, on top of the rates the called operation charges itself.
    */
   mcpRate: { user: RateRule; anonymousPerIp: RateRule };
+  /** Bytes the in-process cache of public answers may hold (`PUBLIC_CACHE_MB`; 0 keeps nothing). */
+  publicCacheMaxBytes: number;
   /** GitHub attestation of signals; `undefined` unless both GITHUB_TOKEN and ATTEST_REPO are set. */
   attest: { token: string; repo: string; branch?: string; apiBaseUrl: string } | undefined;
   /** The origin line of the transparency log's signed checkpoints. */
@@ -451,6 +454,7 @@ export function parseConfig(
     factorUploadMaxBytes: e.FACTOR_UPLOAD_MAX_BYTES,
     factorComputeRate: e.RATE_LIMIT_FACTOR_COMPUTE,
     mcpRate: { user: e.RATE_LIMIT_MCP, anonymousPerIp: e.RATE_LIMIT_MCP_ANON_PER_IP },
+    publicCacheMaxBytes: Math.round(e.PUBLIC_CACHE_MB * 1024 * 1024),
     attest: e.GITHUB_TOKEN && e.ATTEST_REPO
       ? {
         token: e.GITHUB_TOKEN,

@@ -6,7 +6,11 @@
  *   feed, each entry to its owner's topic (`userTradesTopic`) only;
  * - backtest jobs: the `["stream_changed", "backtest_jobs"]` marker (set in the same commit as every job change);
  *   on each change it re-reads the jobs that sockets of this process follow and publishes each one whose record
- *   changed to its job topic. A coalesced run of changes still ends with the latest state.
+ *   changed to its job topic. A coalesced run of changes still ends with the latest state;
+ * - public answers: the `["stream_changed", "public_reads"]` marker (set with every bump of a public scope, see
+ *   `public_versions_repo.ts`); each marker value names the scopes that changed, and their entries are dropped
+ *   from the in-process response cache. (The cache never serves a superseded answer even before this is heard:
+ *   each read checks its scopes' versions; this frees their memory and keeps several isolates in step.)
  *
  * A marker change is noticed two ways: `kv.watch` (immediate, but it only hears writes of this process on a local
  * SQLite file) and a poll of the marker's versionstamp every `pollMs` (default `MARKER_POLL_MS`), which hears
@@ -24,6 +28,8 @@ import {
   type TradeFeedName,
   USER_TRADES_STREAM,
 } from "../domain/store/stream_repo.ts";
+import type { ResponseCache } from "../domain/public_reads/response_cache.ts";
+import { PUBLIC_READS_STREAM, type PublicReadsMarker } from "../domain/public_reads/scopes.ts";
 import {
   JOB_PROGRESS_STREAM,
   jobProgressTopic,
@@ -50,6 +56,8 @@ export interface StreamBridge {
 export interface StreamBridgeSources {
   streams: StreamRepo;
   jobs: Pick<BacktestJobRepo, "get">;
+  /** The public answers cache whose stale entries the `public_reads` marker drops. */
+  publicCache?: Pick<ResponseCache, "evictScopes">;
 }
 
 /** What the followers share: stop flag, watch readers and poll timers to end. */
@@ -75,8 +83,9 @@ export function startStreamBridge(
     if (entry.userId) hub.publish(userTradesTopic(entry.userId), event);
   });
   const jobs = bridgeJobs(sources.streams, hub, sources.jobs, ctl);
+  const reads = sources.publicCache ? bridgePublicReads(sources.streams, sources.publicCache, ctl) : null;
   return {
-    ready: Promise.all([settled, live, jobs]).then(() => {}),
+    ready: Promise.all([settled, live, jobs, reads]).then(() => {}),
     stop() {
       ctl.stopped = true;
       for (const r of ctl.readers) r.cancel().catch(() => {});
@@ -224,4 +233,23 @@ function bridgeJobs(
     }
   };
   return followMarker(streams, JOB_PROGRESS_STREAM, ctl, publishWatched, publishWatched);
+}
+
+function bridgePublicReads(
+  streams: StreamRepo,
+  cache: Pick<ResponseCache, "evictScopes">,
+  ctl: Control,
+): Promise<void> {
+  let changed = new Set<string>();
+  const onMarker = (value: unknown) => {
+    const scopes = (value as Partial<PublicReadsMarker> | null)?.scopes;
+    if (Array.isArray(scopes)) { for (const s of scopes) if (typeof s === "string") changed.add(s); }
+  };
+  const evict = () => {
+    const scopes = [...changed];
+    changed = new Set();
+    if (scopes.length > 0) cache.evictScopes(scopes);
+    return Promise.resolve();
+  };
+  return followMarker(streams, PUBLIC_READS_STREAM, ctl, () => Promise.resolve(), evict, onMarker);
 }

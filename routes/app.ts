@@ -77,6 +77,7 @@ import { paperAdvanceJob, paperRoutes } from "./paper_routes.ts";
 import { MCP_PATH, mcpRoutes } from "./mcp_routes.ts";
 import { pageRoutes } from "./pages/page_routes.ts";
 import { strategyTextCheckRoutes } from "./strategy_text_check_routes.ts";
+import type { PublicReadDeps } from "./public_cache.ts";
 
 /** The CSV import route, exempt from the global body limit. */
 const IMPORT_PATH = "/api/v1/data/import";
@@ -146,6 +147,8 @@ export interface AppDeps {
   assistant: AssistDeps;
   /** In-process topic hub behind `WS /ws` (fed by the KV stream bridge). */
   hub: TopicHub;
+  /** Public answers: scope versions in KV and the in-process response cache (see `public_cache.ts`). */
+  publicReads: PublicReadDeps;
   /** The alpha factor library: factors, values, validation. */
   factors: FactorServices;
   /** Multi-factor portfolios: their repository, the factor area and the track record they publish through. */
@@ -247,7 +250,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   api.route("/", adminSupportRoutes(deps.auth, deps.support));
   api.route("/", trackedStrategyRoutes(deps.auth, deps.track));
   api.route("/", modelRegistryRoutes(deps.auth, deps.library));
-  api.route("/", publicRecordRoutes(deps.track));
+  api.route("/", publicRecordRoutes(deps.track, deps.publicReads));
   api.route(
     "/",
     adminJobRoutes(deps.auth, deps.track, deps.dailyJobs, [

@@ -22,6 +22,9 @@ import {
   publicStrategiesPage,
 } from "../domain/track_record/operations.ts";
 import { newRouter } from "./app_env.ts";
+import type { Context } from "hono";
+import { PUBLIC_IMMUTABLE, publicJson, type PublicJsonOptions, type PublicReadDeps } from "./public_cache.ts";
+import { LIST_SCOPE, logScope, strategyScope } from "../domain/public_reads/scopes.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import {
   AuditLogSchema,
@@ -44,8 +47,9 @@ import {
 const tags = ["public records"];
 
 /** Builds the public router. */
-export function publicRecordRoutes(deps: TrackRecordServices) {
+export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadDeps) {
   const app = newRouter();
+  const cached = (c: Context, opts: PublicJsonOptions) => publicJson(c, reads, opts) as never;
 
   app.openapi(
     createRoute({
@@ -62,8 +66,13 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
         ...errorResponses(422),
       },
     }),
-    async (c) => {
-      return c.json(await publicStrategiesPage(deps, c.req.valid("query")), 200);
+    (c) => {
+      const query = c.req.valid("query");
+      return cached(c, {
+        scopes: [LIST_SCOPE],
+        key: `list ${JSON.stringify(query)}`,
+        build: () => publicStrategiesPage(deps, query),
+      });
     },
   );
 
@@ -84,7 +93,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
         ...errorResponses(404, 422),
       },
     }),
-    async (c) => c.json(await publicTrackRecord(deps, c.req.valid("param").slug), 200),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      return cached(c, {
+        scopes: [strategyScope(slug)],
+        key: `track-record ${slug}`,
+        build: () => publicTrackRecord(deps, slug),
+      });
+    },
   );
 
   app.openapi(
@@ -101,7 +117,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       request: { params: SlugParam },
       responses: { 200: jsonResponse(PerformanceSchema, "Performance"), ...errorResponses(404, 422) },
     }),
-    async (c) => c.json(await publicPerformance(deps, c.req.valid("param").slug), 200),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      return cached(c, {
+        scopes: [strategyScope(slug)],
+        key: `performance ${slug}`,
+        build: () => publicPerformance(deps, slug),
+      });
+    },
   );
 
   app.openapi(
@@ -122,8 +145,16 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       },
       responses: { 200: jsonResponse(VerifyDaySchema, "Verification bundle"), ...errorResponses(404, 422) },
     }),
-    async (c) =>
-      c.json(await publicVerifyDay(deps, c.req.valid("param").slug, c.req.valid("query").date), 200),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      const { date } = c.req.valid("query");
+      // The answer names the log's current checkpoint and a consistency proof to it: it follows both logs.
+      return cached(c, {
+        scopes: [strategyScope(slug), logScope("production"), logScope("demo")],
+        key: `verify ${slug} ${date ?? "latest"}`,
+        build: () => publicVerifyDay(deps, slug, date),
+      });
+    },
   );
 
   app.openapi(
@@ -140,9 +171,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
         ...errorResponses(404, 422),
       },
     }),
-    async (c) => {
+    (c) => {
+      const { slug } = c.req.valid("param");
       const { limit, offset } = c.req.valid("query");
-      return c.json(await publicAudit(deps, c.req.valid("param").slug, limit, offset), 200);
+      return cached(c, {
+        scopes: [strategyScope(slug)],
+        key: `audit ${slug} ${limit} ${offset}`,
+        build: () => publicAudit(deps, slug, limit, offset),
+      });
     },
   );
 
@@ -155,7 +191,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       request: { params: SlugParam },
       responses: { 200: jsonResponse(PublicClaimedSchema, "Claimed history"), ...errorResponses(404, 422) },
     }),
-    async (c) => c.json(await publicClaimed(deps, c.req.valid("param").slug), 200),
+    (c) => {
+      const { slug } = c.req.valid("param");
+      return cached(c, {
+        scopes: [strategyScope(slug)],
+        key: `claimed ${slug}`,
+        build: () => publicClaimed(deps, slug),
+      });
+    },
   );
 
   app.get("/public/strategies/:slug/backtest", (c) => {
@@ -173,7 +216,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       request: { query: LogQuery },
       responses: { 200: jsonResponse(CheckpointSchema, "Checkpoint"), ...errorResponses(422) },
     }),
-    async (c) => c.json(await logCheckpoint(deps, c.req.valid("query").log), 200),
+    (c) => {
+      const { log } = c.req.valid("query");
+      return cached(c, {
+        scopes: [logScope(log)],
+        key: `checkpoint ${log}`,
+        build: () => logCheckpoint(deps, log),
+      });
+    },
   );
 
   app.openapi(
@@ -193,7 +243,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       },
       responses: { 200: jsonResponse(CheckpointPageSchema, "Checkpoints"), ...errorResponses(400, 422) },
     }),
-    async (c) => c.json(await logCheckpoints(deps, c.req.valid("query")), 200),
+    (c) => {
+      const query = c.req.valid("query");
+      return cached(c, {
+        scopes: [logScope(query.log)],
+        key: `checkpoints ${JSON.stringify(query)}`,
+        build: () => logCheckpoints(deps, query),
+      });
+    },
   );
 
   app.openapi(
@@ -205,7 +262,14 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       request: { query: LogQuery },
       responses: { 200: jsonResponse(WitnessListSchema, "Witnesses"), ...errorResponses(422) },
     }),
-    async (c) => c.json(await logWitnesses(deps, c.req.valid("query").log), 200),
+    (c) => {
+      const { log } = c.req.valid("query");
+      return cached(c, {
+        scopes: [logScope(log)],
+        key: `witnesses ${log}`,
+        build: () => logWitnesses(deps, log),
+      });
+    },
   );
 
   app.openapi(
@@ -220,10 +284,15 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       },
       responses: { 200: jsonResponse(InclusionProofSchema, "Proof"), ...errorResponses(400, 404, 422) },
     }),
-    async (c) => {
+    (c) => {
       const { signal_hash } = c.req.valid("param");
       const { tree_size, log } = c.req.valid("query");
-      return c.json(await logInclusionProof(deps, signal_hash, tree_size, log), 200);
+      // Its checkpoint carries the cosignatures gathered so far: it follows the log.
+      return cached(c, {
+        scopes: [logScope(log)],
+        key: `proof ${log} ${signal_hash} ${tree_size ?? "head"}`,
+        build: () => logInclusionProof(deps, signal_hash, tree_size, log),
+      });
     },
   );
 
@@ -241,9 +310,15 @@ export function publicRecordRoutes(deps: TrackRecordServices) {
       },
       responses: { 200: jsonResponse(ConsistencyProofSchema, "Proof"), ...errorResponses(400, 422) },
     }),
-    async (c) => {
+    (c) => {
       const { first, second, log } = c.req.valid("query");
-      return c.json(await logConsistencyProof(deps, first, second, log), 200);
+      // A proof between two sizes the log has reached is fixed by its leaves, which never change.
+      return cached(c, {
+        scopes: [logScope(log)],
+        key: `consistency ${log} ${first} ${second}`,
+        build: () => logConsistencyProof(deps, first, second, log),
+        cacheControl: PUBLIC_IMMUTABLE,
+      });
     },
   );
   return app;

@@ -125,6 +125,8 @@ export const keys = {
   tradeFeedPart: (atMs: number, slug: string, date: string, part: number) =>
     ["trade_feed", atMs, slug, date, part] as const,
   streamChanged: (topic: string) => ["stream_changed", topic] as const,
+  /** The version of one scope of public reads (a `Deno.KvU64` summed by every write it covers). */
+  publicVersion: (scope: string) => ["public_version", scope] as const,
   /** Trade events of users' running backtests (a user's socket hears only its own), written with the job. */
   userTradeFeed: (atMs: number, userId: string, entryId: string) =>
     ["user_trade_feed", atMs, userId, entryId] as const,

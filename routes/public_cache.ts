@@ -1,0 +1,107 @@
+/**
+ * Serves a public JSON answer through the in-process response cache (`domain/public_reads/response_cache.ts`),
+ * with HTTP caching:
+ * - one strongly consistent KV read of the answer's scope versions per request (`PublicVersionsRepo.token`): the
+ *   cached bytes are served only while they are current, so a settlement committed by any process is visible on
+ *   the next read;
+ * - a strong `ETag` per representation (`"<token>"`, `"<token>-gzip"`, `"<token>-br"`); `If-None-Match` with any of
+ *   them (weak comparison, RFC 9110 §13.1.2) answers 304 without a body;
+ * - gzip or brotli (by `Accept-Encoding`, brotli preferred) for answers over `COMPRESS_MIN_BYTES`, compressed once
+ *   per cached answer; `Vary: Accept-Encoding`;
+ * - `Cache-Control` given by the route (default `PUBLIC_REVALIDATE`: caches keep the answer and revalidate it).
+ *
+ * The token is salted with the app version, so a deployment that changes an answer's shape changes its ETags.
+ */
+import type { Context } from "hono";
+import type { CachedEncoding, ResponseCache } from "../domain/public_reads/response_cache.ts";
+import type { PublicVersionsRepo } from "../domain/store/public_versions_repo.ts";
+
+/** What a cached public route needs. */
+export interface PublicReadDeps {
+  versions: PublicVersionsRepo;
+  cache: ResponseCache;
+  /** The app version (salts every ETag). */
+  version: string;
+}
+
+/** A public answer that may change: any cache keeps it but asks again (a 304 when unchanged). */
+export const PUBLIC_REVALIDATE = "public, max-age=0, must-revalidate";
+/** An answer that can never change at its URL. */
+export const PUBLIC_IMMUTABLE = "public, max-age=31536000, immutable";
+
+/** Answers at least this long (JSON bytes) are compressed when the client accepts it. */
+export const COMPRESS_MIN_BYTES = 1024;
+
+/** How one public answer is cached. */
+export interface PublicJsonOptions {
+  /** The scopes the answer depends on (at most 10). */
+  scopes: readonly string[];
+  /** The cache key: the route and every input that shapes the answer (validated path and query values). */
+  key: string;
+  /** Builds the answer (a domain call); its errors answer as usual and nothing is kept. */
+  build: () => Promise<unknown>;
+  /** `Cache-Control` of the answer (default `PUBLIC_REVALIDATE`). */
+  cacheControl?: string;
+}
+
+/** The coding to send for `accept` (`Accept-Encoding`): brotli, then gzip, else none. */
+export function pickEncoding(accept: string | undefined): CachedEncoding | null {
+  if (!accept) return null;
+  let gzip = false, br = false;
+  for (const part of accept.split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) continue;
+    if (name === "br") br = true;
+    else if (name === "gzip" || name === "x-gzip") gzip = true;
+    else if (name === "*") gzip = br = true;
+  }
+  return br ? "br" : gzip ? "gzip" : null;
+}
+
+/**
+ * The entity tag of `ifNoneMatch` that names `token` in any representation (`"<token>"`, `-gzip`, `-br`; `*`
+ * names the identity one), or `null`: the tag a 304 answers with.
+ */
+export function matchingTag(ifNoneMatch: string | undefined, token: string): string | null {
+  if (!ifNoneMatch) return null;
+  for (const raw of ifNoneMatch.split(",")) {
+    const tag = raw.trim().replace(/^W\//, "");
+    if (tag === "*") return `"${token}"`;
+    if (tag.length < 2 || !tag.startsWith('"') || !tag.endsWith('"')) continue;
+    if (tag.slice(1, -1).replace(/-(gzip|br)$/, "") === token) return tag;
+  }
+  return null;
+}
+
+/** Serves the answer of `opts` for the request of `c`. */
+export async function publicJson(
+  c: Context,
+  deps: PublicReadDeps,
+  opts: PublicJsonOptions,
+): Promise<Response> {
+  const token = `${deps.version}~${await deps.versions.token(opts.scopes)}`;
+  const cacheControl = opts.cacheControl ?? PUBLIC_REVALIDATE;
+  const headers = new Headers({ "Vary": "Accept-Encoding" });
+  const held = matchingTag(c.req.header("If-None-Match"), token);
+  if (held) {
+    // The client holds the current answer (in the representation its tag names).
+    headers.set("ETag", held);
+    headers.set("Cache-Control", cacheControl);
+    return new Response(null, { status: 304, headers });
+  }
+  const { answer, hit } = await deps.cache.answer(opts.key, token, opts.scopes, opts.build);
+  const encoding = answer.json.byteLength >= COMPRESS_MIN_BYTES
+    ? pickEncoding(c.req.header("Accept-Encoding"))
+    : null;
+  headers.set("Content-Type", "application/json");
+  headers.set("Cache-Control", cacheControl);
+  headers.set("X-Cache", hit ? "hit" : "miss");
+  if (encoding) {
+    headers.set("Content-Encoding", encoding);
+    headers.set("ETag", `"${token}-${encoding}"`);
+    return new Response(deps.cache.encode(answer, encoding), { status: 200, headers });
+  }
+  headers.set("ETag", `"${token}"`);
+  return new Response(answer.json, { status: 200, headers });
+}

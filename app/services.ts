@@ -381,7 +381,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     publicReads: {
       versions: createPublicVersionsRepo(kv),
       cache: createResponseCache({ maxBytes: config.publicCacheMaxBytes }),
-      version: config.version,
+      version: config.buildId,
     },
     factors,
     log,

@@ -147,6 +147,7 @@ const EnvSchema = z.object({
   MARKET_SEED: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(42),
   MARKET_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
   PUBLIC_CACHE_MB: z.coerce.number().min(0).max(16_384).default(64),
+  DENO_DEPLOYMENT_ID: optionalText,
   YAHOO_ENABLED: bool(false),
   YAHOO_SYMBOLS: list("600519.SH,000300.SH,RELIANCE.NS,BBCA.JK,^JKSE,AAPL,BTC-USD"),
   YAHOO_BASE_URL: z.string().url().optional(),
@@ -327,6 +328,11 @@ export interface Config {
     imageUrls: { amd64: string | undefined; arm64: string | undefined };
   };
   version: string;
+  /**
+   * What identifies this build in public ETags: the version, and on Deno Deploy the deployment id, so a new
+   * deployment (possibly a new answer shape) never answers 304 to a copy made by the previous one.
+   */
+  buildId: string;
 }
 
 /** Raised when the environment cannot start the service; its message says what to set. */
@@ -483,6 +489,7 @@ export function parseConfig(
       imageUrls: { amd64: e.QUANTOS_IMAGE_URL_AMD64, arm64: e.QUANTOS_IMAGE_URL_ARM64 },
     },
     version: VERSION,
+    buildId: e.DENO_DEPLOYMENT_ID ? `${VERSION}+${e.DENO_DEPLOYMENT_ID}` : VERSION,
   };
 }
 

@@ -10,7 +10,8 @@
  *   per cached answer; `Vary: Accept-Encoding`;
  * - `Cache-Control` given by the route (default `PUBLIC_REVALIDATE`: caches keep the answer and revalidate it).
  *
- * The token is salted with the app version, so a deployment that changes an answer's shape changes its ETags.
+ * The token is salted with the build (`Config.buildId`), so a new deployment, which may change an answer's shape,
+ * changes its ETags.
  */
 import type { Context } from "hono";
 import type { CachedEncoding, ResponseCache } from "../domain/public_reads/response_cache.ts";
@@ -20,7 +21,7 @@ import type { PublicVersionsRepo } from "../domain/store/public_versions_repo.ts
 export interface PublicReadDeps {
   versions: PublicVersionsRepo;
   cache: ResponseCache;
-  /** The app version (salts every ETag). */
+  /** The build (version, deployment): salts every ETag. */
   version: string;
 }
 

@@ -114,8 +114,9 @@ export const marketTools: ToolDef[] = [
       "(date/trade_date/日期, open, high, low, close, volume/vol, optional Adj Close; others ignored), " +
       "YYYY-MM-DD or YYYYMMDD dates; Yahoo and akshare/Tushare exports work as they are. Any inconsistent row " +
       "fails the whole import with 422 naming it; nothing is stored then. Re-importing a symbol replaces its " +
-      "bars (destructive, idempotent). Counts against RATE_LIMIT_IMPORT; at most MAX_IMPORT_BYTES of text (a " +
-      "larger file goes to the HTTP route as a zip). Answers symbol, exchange, rows, first/last dates, skipped.",
+      "bars (destructive, idempotent). Counts against RATE_LIMIT_IMPORT; at most MAX_IMPORT_BYTES of text, " +
+      "and over /mcp the whole request within MAX_BODY_BYTES (a larger file, a zip or a multi-symbol panel " +
+      "goes to POST /api/v1/data/import). Answers symbol, exchange, rows, first/last dates, skipped.",
     input: z.strictObject({
       symbol: ImportQuery.shape.symbol.unwrap().describe(
         "The symbol to store the bars under (upper-cased), e.g. RELIANCE.NS or MYIDX",

@@ -19,6 +19,7 @@ import type { FactorServices } from "../domain/factors/services.ts";
 import type { LeaderboardDeps } from "../domain/leaderboard/leaderboard.ts";
 import type { LicenseServices } from "../domain/licenses/services.ts";
 import type { LogFn } from "../domain/log.ts";
+import type { CsvImportDeps } from "../domain/market/csv/import_bars.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
 import type { PaperServices } from "../domain/paper/paper_services.ts";
 import type { PortfolioServices } from "../domain/portfolios/services.ts";
@@ -29,11 +30,13 @@ import type { TrackRecordServices } from "../domain/track_record/services.ts";
 
 /** The service bundles every tool, resource and prompt reads. */
 export interface McpDeps {
-  config: Pick<Config, "mcpRate" | "version">;
+  config: Pick<Config, "mcpRate" | "version" | "maxImportBytes" | "importRate">;
   auth: AuthDeps;
   calendars: OfficialListDeps;
   support: SupportDeps;
   market: MarketDeps;
+  /** My CSV imports (the same bundle `POST /data/import` takes). */
+  imports: CsvImportDeps;
   backtests: BacktestJobDeps;
   library: LibraryDeps;
   catalog: CatalogDeps;

@@ -8,12 +8,7 @@
  * refusal comes back as the HTTP API's 422 `detail` — `{type, loc, msg}` per field — inside the error result.
  */
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import {
-  type CallToolRequest,
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
-  type Tool,
-} from "@modelcontextprotocol/sdk/types.js";
+import { ListToolsRequestSchema, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import type { McpDeps } from "./mcp_deps.ts";
 import { registerPrompts } from "./prompts.ts";
@@ -27,6 +22,17 @@ import {
   type ToolDef,
   toolErrorForUnknown,
 } from "./tool_kit.ts";
+
+/**
+ * `tools/call` as the protocol layer parses it before any handler: the SDK's own schema there turns arguments
+ * that are not an object into JSON-RPC -32603 "internal error"; with this looser one the SDK's tools/call check
+ * answers them -32602 "invalid params", the protocol's error for a malformed request. Everything inside an
+ * object of arguments is the tool's own schema's (a 422 result naming the field).
+ */
+const CallToolRequest = z.object({
+  method: z.literal("tools/call"),
+  params: z.looseObject({ name: z.string(), arguments: z.unknown().optional() }),
+});
 
 /** What the server tells a client when it connects (shown to the model by most clients). */
 const INSTRUCTIONS =
@@ -66,7 +72,7 @@ export function buildMcpServer(deps: McpDeps, caller: McpCaller): McpServer {
   );
   const ctx = toolContext(deps, caller);
   server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTING }));
-  server.server.setRequestHandler(CallToolRequestSchema, (request: CallToolRequest) => {
+  server.server.setRequestHandler(CallToolRequest, (request: z.output<typeof CallToolRequest>) => {
     const tool = BY_NAME.get(request.params.name);
     if (!tool) return toolErrorForUnknown(request.params.name, caller.correlationId);
     return invokeTool(tool, ctx, request.params.arguments);

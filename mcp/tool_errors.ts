@@ -17,6 +17,7 @@ import {
   UnauthorizedError,
   ValidationError,
 } from "../domain/errors.ts";
+import { API_KEY_PREFIX } from "../domain/auth/sessions.ts";
 import { errorResponse } from "../routes/errors.ts";
 import type { ToolResult } from "./tool_kit.ts";
 
@@ -248,6 +249,25 @@ function factorHint(message: string): string | null {
     return "A formula factor's values are computed by the platform: do not upload, call submit_factor.";
   }
   return null;
+}
+
+/**
+ * What to do when `/mcp` refuses the bearer `credential` (HTTP 401, before any MCP message): the document's
+ * "Authentication errors" rows — an API key may be revoked (check it, or make a new one), an access token
+ * expires (refresh it, else sign in again).
+ */
+export function credentialRecovery(credential: string | null): string {
+  if (credential?.startsWith(API_KEY_PREFIX)) {
+    return "This API key is revoked or mistyped: from a working session check list_api_keys (GET " +
+      "/api/v1/billing/api-keys) and make a new key with create_api_key (POST /api/v1/billing/api-keys); " +
+      "without an account, connect with no credential and call register_with_invite.";
+  }
+  if (credential) {
+    return "This access token is expired (24 hours) or invalid: get a new one with POST /api/v1/auth/refresh " +
+      "{refresh_token}; if that fails, sign in again. Agents should connect with an API key instead " +
+      "(create_api_key): it does not expire.";
+  }
+  return "Send `Authorization: Bearer <API key>` (or no Authorization header at all for the public tools).";
 }
 
 /** `err` raised while running `tool` as an MCP error result (`isError: true`). */

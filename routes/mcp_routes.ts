@@ -11,6 +11,7 @@ import { authenticate } from "../domain/auth/sessions.ts";
 import { UnauthorizedError } from "../domain/errors.ts";
 import type { McpDeps } from "../mcp/mcp_deps.ts";
 import { buildMcpServer } from "../mcp/server.ts";
+import { credentialRecovery } from "../mcp/tool_errors.ts";
 import type { AppEnv } from "./app_env.ts";
 import { bearerCredential } from "./middleware/auth.ts";
 
@@ -58,12 +59,24 @@ export function mcpRoutes(deps: McpDeps, timeoutMs: number) {
   app.post(MCP_PATH, async (c) => {
     const header = c.req.header("authorization");
     const credential = bearerCredential(header);
+    // A refused credential is the HTTP API's 401 plus the document's recovery for it (check or renew the key,
+    // refresh the token), since the client never reaches a tool that could say it.
+    const refuse = (detail: string) =>
+      c.json({ detail, recovery: credentialRecovery(credential) }, 401, { "WWW-Authenticate": "Bearer" });
     if (header !== undefined && header.trim() !== "" && credential === null) {
-      throw new UnauthorizedError("Malformed Authorization header: send `Authorization: Bearer <API key>`");
+      return refuse("Malformed Authorization header: send `Authorization: Bearer <API key>`");
     }
     // A disabled account gets through to the tools whose HTTP routes it keeps (`allowDisabled`); `invokeTool`
     // refuses every other tool with 403 "Account disabled".
-    const principal = credential ? await authenticate(deps.auth, credential, { allowDisabled: true }) : null;
+    let principal = null;
+    if (credential) {
+      try {
+        principal = await authenticate(deps.auth, credential, { allowDisabled: true });
+      } catch (e) {
+        if (e instanceof UnauthorizedError) return refuse(e.message);
+        throw e;
+      }
+    }
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());

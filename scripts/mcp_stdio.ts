@@ -14,6 +14,7 @@ import { systemClock } from "../domain/clock.ts";
 import { DomainError } from "../domain/errors.ts";
 import { createJsonLogger } from "../domain/log.ts";
 import { buildMcpServer } from "../mcp/server.ts";
+import { credentialRecovery } from "../mcp/tool_errors.ts";
 
 // The log mailer and any stray print would corrupt the protocol on stdout.
 console.log = console.error;
@@ -37,7 +38,7 @@ try {
   console.error(
     `Quantedge MCP cannot start: QUANTEDGE_API_KEY was refused (${
       e instanceof DomainError ? e.message : e
-    }).`,
+    }). ${credentialRecovery(apiKey)} (Unset QUANTEDGE_API_KEY to connect without a credential.)`,
   );
   Deno.exit(1);
 }

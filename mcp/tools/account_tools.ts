@@ -5,6 +5,8 @@
 import { z } from "zod";
 import {
   allTiers,
+  changeProfile,
+  confirmEmail,
   createApiKey,
   listApiKeys,
   myTier,
@@ -13,7 +15,7 @@ import {
   userView,
 } from "../../domain/auth/identity.ts";
 import { API_KEY_PREFIX } from "../../domain/auth/sessions.ts";
-import { InviteBody } from "../../routes/schemas/auth.ts";
+import { ConfirmEmailBody, InviteBody, ProfileBody } from "../../routes/schemas/auth.ts";
 import { CreateApiKeyBody } from "../../routes/schemas/billing.ts";
 import { defineTool, READ_ONLY, type ToolDef } from "../tool_kit.ts";
 import { pageArgs } from "../tool_schemas.ts";
@@ -116,5 +118,48 @@ export const accountTools: ToolDef[] = [
       await revokeApiKey(ctx.deps.auth, ctx.user().id, key_id);
       return { message: "API key revoked", key_id };
     },
+  }),
+  defineTool({
+    name: "update_profile",
+    title: "Update my profile",
+    description: "Optional for agents (an API key never depends on it): sets my nickname and/or password, " +
+      "or starts an email change (PATCH /api/v1/auth/profile). Give at least one field. A new email is not " +
+      "attached yet: it shows as pending_email and a 6-digit code (valid 10 minutes, 5 tries) is mailed to it; " +
+      "confirm_email_change attaches it. A new password signs out every signed-in session (API keys keep " +
+      "working). Answers the updated account. Idempotent (the document's table: same data, same result); " +
+      "destructive, since a new password replaces the old one. A taken nickname answers 409.",
+    input: z.strictObject({
+      nickname: ProfileBody.shape.nickname.describe(
+        "Display name on public pages: 2–30 letters, digits, CJK characters, '_' or '-', unique (ignoring case)",
+      ),
+      email: ProfileBody.shape.email.describe(
+        "A new email (not @quantedge.local or @quantgpt.local): a code is mailed to it for confirm_email_change",
+      ),
+      password: ProfileBody.shape.password.describe("A new password, 8–128 characters (for email sign-in)"),
+    }).refine((b) => Object.values(b).some((v) => v !== undefined), {
+      message: "Send at least one of nickname, email, password",
+    }),
+    access: "user",
+    hints: { readOnly: false, destructive: true, idempotent: true },
+    run: (ctx, change) =>
+      changeProfile(
+        ctx.deps.auth,
+        { userId: ctx.user().id, sessionId: ctx.caller.principal!.sessionId },
+        change,
+        ctx.caller.clientIp,
+      ),
+  }),
+  defineTool({
+    name: "confirm_email_change",
+    title: "Confirm my new email",
+    description: "Attaches the pending email set by update_profile with the 6-digit code mailed to it " +
+      "(POST /api/v1/auth/profile/email/confirm). A wrong, expired (10 minutes) or used-up (5 wrong tries) " +
+      "code answers 422 on `code`; 409 when another account took the address meanwhile. Answers the account.",
+    input: z.strictObject({
+      code: ConfirmEmailBody.shape.code.describe("The 6-digit code mailed to the pending email"),
+    }),
+    access: "user",
+    hints: { readOnly: false, destructive: false, idempotent: true },
+    run: (ctx, { code }) => confirmEmail(ctx.deps.auth, ctx.user().id, code),
   }),
 ];

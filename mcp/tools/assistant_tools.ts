@@ -14,10 +14,12 @@ import {
   agentInvoke,
   MAX_MESSAGES,
 } from "../../domain/assistant/agent_chat.ts";
+import { MAX_USAGE_DAYS, readAssistantUsage } from "../../domain/assistant/assistant_usage.ts";
 import { explainStrategy } from "../../domain/assistant/explain_strategy.ts";
 import { generateStrategy } from "../../domain/assistant/generate_strategy.ts";
 import { translateBlueprint } from "../../domain/assistant/translate_blueprint.ts";
 import { BlueprintSchema } from "../../domain/strategy/blueprint_and_config.ts";
+import { checkStrategyText } from "../../domain/strategy/strategy_text_check.ts";
 import {
   AgentInvokeBody,
   ExplainBody,
@@ -26,6 +28,7 @@ import {
   SessionId,
   Universe as UniverseArg,
 } from "../../routes/schemas/assistant_requests.ts";
+import { safeText } from "../../routes/schemas/common.ts";
 import { defineTool, READ_ONLY, type ToolContext, type ToolDef } from "../tool_kit.ts";
 
 /** The sentence every model-backed tool carries about who answers. */
@@ -170,5 +173,38 @@ export const assistantTools: ToolDef[] = [
     access: "public",
     hints: READ_ONLY,
     run: (ctx, { session_id }) => agentConfigStatus(ctx.deps.strategyAssistant, agentCaller(ctx), session_id),
+  }),
+  defineTool({
+    name: "check_strategy_text",
+    title: "Check strategy code",
+    description:
+      "Checks strategy code without running it (POST /api/v1/strategy-text/check): strategy text " +
+      "(the resource quantedge://docs/strategy-language) or backtrader Python of the supported subset. Answers " +
+      "`valid`, every problem with its 1-based line, column, message and hint, and when valid the checked spec " +
+      "and canonical text — valid code is accepted by every tool taking `strategy_code` (run_backtest, " +
+      "save_strategy, …). Invalid code is an answer with valid false, not an error. No API key needed.",
+    input: z.strictObject({
+      strategy_code: safeText({ min: 1, max: 20_000, multiline: true, trim: false }).describe(
+        "Strategy text or backtrader Python, 1–20,000 characters",
+      ),
+    }),
+    access: "public",
+    hints: READ_ONLY,
+    run: (_ctx, { strategy_code }) => Promise.resolve(checkStrategyText(strategy_code)),
+  }),
+  defineTool({
+    name: "get_assistant_usage",
+    title: "My assistant usage",
+    description: "My strategy-assistant usage (GET /api/v1/assistant/usage): calls, fallbacks to the " +
+      "offline parser, repairs and model tokens per UTC day and provider, their totals, the provider asked " +
+      "first and the assistant's rate limit (generate_strategy, agent_chat and explain_strategy share it).",
+    input: z.strictObject({
+      days: z.number().int().min(1).max(MAX_USAGE_DAYS).default(30).describe(
+        `UTC days covered, today included, 1–${MAX_USAGE_DAYS} (default 30)`,
+      ),
+    }),
+    access: "user",
+    hints: READ_ONLY,
+    run: (ctx, { days }) => readAssistantUsage(ctx.deps.assistant, ctx.user().id, days),
   }),
 ];

@@ -1,14 +1,22 @@
 /**
  * Market-data and indicator tools: the same operations as `GET /api/v1/data/symbols`, `/data/bars/{symbol}`,
  * `/data/freshness` (no API key needed; with one, the caller's own CSV imports are visible too) and
- * `POST /api/v1/indicators` (API key). The admin refresh (`POST /data/refresh`) is not offered.
+ * `POST /api/v1/indicators` (API key), and my CSV imports (`POST /data/import` with a one-symbol CSV as text,
+ * `GET /data/imports`, `DELETE /data/imports/{symbol}`; API key). The admin refresh (`POST /data/refresh`) and
+ * the admin's publish switch are not offered.
  */
 import { z } from "zod";
 import { previewIndicators } from "../../domain/backtest/indicator_preview.ts";
+import { chargeRate } from "../../domain/auth/rate_limiter.ts";
+import { PayloadTooLargeError } from "../../domain/errors.ts";
+import { deleteImport } from "../../domain/market/csv/import_bars.ts";
+import { importUpload, listMyImports } from "../../domain/market/csv/imports.ts";
 import { barsOf, freshnessOf, symbolPage } from "../../domain/market/market_views.ts";
 import { IndicatorsBody } from "../../routes/schemas/indicators.ts";
 import { BarsQuery, SymbolParam, SymbolQuery } from "../../routes/schemas/market.ts";
+import { ImportQuery, ImportSymbolParam } from "../../routes/schemas/data_import.ts";
 import { defineTool, READ_ONLY, type ToolContext, type ToolDef } from "../tool_kit.ts";
+import { pageArgs } from "../tool_schemas.ts";
 
 /** The caller's user id when a credential came with the call (their imports are visible), else `null`. */
 const ownerOf = (ctx: ToolContext) => ctx.caller.principal?.user.id ?? null;
@@ -96,5 +104,70 @@ export const marketTools: ToolDef[] = [
     access: "user",
     hints: READ_ONLY,
     run: (ctx, args) => previewIndicators(ctx.deps.indicators, ctx.user().id, args),
+  }),
+  defineTool({
+    name: "import_bars_csv",
+    title: "Import my daily bars from CSV",
+    description:
+      "Stores one symbol's daily OHLCV bars from CSV text (POST /api/v1/data/import), private to " +
+      "me: my backtests, indicators and bars tools can then use the symbol. Headers in any case and order " +
+      "(date/trade_date/日期, open, high, low, close, volume/vol, optional Adj Close; others ignored), " +
+      "YYYY-MM-DD or YYYYMMDD dates; Yahoo and akshare/Tushare exports work as they are. Any inconsistent row " +
+      "fails the whole import with 422 naming it; nothing is stored then. Re-importing a symbol replaces its " +
+      "bars (destructive, idempotent). Counts against RATE_LIMIT_IMPORT; at most MAX_IMPORT_BYTES of text, " +
+      "and over /mcp the whole request within MAX_BODY_BYTES (a larger file, a zip or a multi-symbol panel " +
+      "goes to POST /api/v1/data/import). Answers symbol, exchange, rows, first/last dates, skipped.",
+    input: z.strictObject({
+      symbol: ImportQuery.shape.symbol.unwrap().describe(
+        "The symbol to store the bars under (upper-cased), e.g. RELIANCE.NS or MYIDX",
+      ),
+      exchange: ImportQuery.shape.exchange.describe(
+        "SSE, SZSE, NSE, IDX, NYSE or CRYPTO; inferred from the suffix when absent (.SH SSE, .SZ SZSE, .NS " +
+          "NSE, .JK IDX, -USD CRYPTO, else NYSE)",
+      ),
+      csv: z.string().min(1).max(20_000_000).describe("The CSV text, header line first"),
+    }),
+    access: "user",
+    hints: { readOnly: false, destructive: true, idempotent: true },
+    run: async (ctx, { symbol, exchange, csv }) => {
+      const { maxImportBytes, importRate } = ctx.deps.config;
+      const bytes = new TextEncoder().encode(csv);
+      if (bytes.length > maxImportBytes) {
+        throw new PayloadTooLargeError(`CSV too large (limit ${maxImportBytes} bytes)`);
+      }
+      await chargeRate({ limiter: ctx.deps.auth.limiter, rule: importRate }, "csv_import", ctx.user().id);
+      return importUpload(ctx.deps.imports, {
+        ownerId: ctx.user().id,
+        symbol,
+        exchange,
+        upload: { kind: "csv", stream: new Blob([bytes]).stream(), charset: "utf-8" },
+        maxUploadBytes: maxImportBytes,
+      });
+    },
+  }),
+  defineTool({
+    name: "list_my_imports",
+    title: "List my CSV imports",
+    description: "My imported symbols (GET /api/v1/data/imports), with exchange, rows, first and last " +
+      "dates and whether an admin published them; items, total, limit, offset.",
+    input: z.strictObject(pageArgs(50)),
+    access: "user",
+    hints: READ_ONLY,
+    run: (ctx, page) => listMyImports(ctx.deps.imports, ctx.user().id, page),
+  }),
+  defineTool({
+    name: "delete_import",
+    title: "Delete one of my CSV imports",
+    description: "Deletes one of my imported symbols and its bars (DELETE /api/v1/data/imports/{symbol}). " +
+      "Destructive; a second call answers 404 (safe to retry).",
+    input: z.strictObject({
+      symbol: ImportSymbolParam.shape.symbol.describe("The imported symbol (see list_my_imports)"),
+    }),
+    access: "user",
+    hints: { readOnly: false, destructive: true, idempotent: true },
+    run: async (ctx, { symbol }) => {
+      await deleteImport(ctx.deps.imports, ctx.user().id, symbol);
+      return { message: "Import deleted", symbol };
+    },
   }),
 ];

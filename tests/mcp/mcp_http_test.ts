@@ -92,6 +92,16 @@ Deno.test("mcp http: an invalid or revoked API key is refused with 401 before an
     const body = await invalid.json();
     assert.equal(typeof body.detail, "string");
     assert.ok(!("jsonrpc" in body), "refused before the MCP server reads the message");
+    // The document's recovery row for a refused API key: check the keys, make a new one.
+    assert.match(body.recovery, /list_api_keys/);
+    assert.match(body.recovery, /create_api_key/);
+    assert.ok(!JSON.stringify(body).includes("qe_not_a_real_key"), "the key is not echoed");
+    // An expired or forged access token: refresh it (POST /auth/refresh), else sign in again.
+    const token = await rawPost(served, JSON.stringify(INITIALIZE), {
+      authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.e30.x",
+    });
+    assert.equal(token.status, 401);
+    assert.match((await token.json()).recovery, /\/api\/v1\/auth\/refresh/);
     // Even a malformed message is refused by the credential first.
     const garbage = await rawPost(served, "{not json", { authorization: "Bearer qe_nope" });
     assert.equal(garbage.status, 401);

@@ -118,6 +118,7 @@ Deno.test("deno task mcp: a refused QUANTEDGE_API_KEY exits 1, says so on stderr
     assert.equal(out.code, 1, stderr);
     assert.equal(new TextDecoder().decode(out.stdout), "", "nothing on stdout");
     assert.match(stderr, /QUANTEDGE_API_KEY was refused/);
+    assert.match(stderr, /list_api_keys/, "with the document's recovery: check the keys, make a new one");
     assert.ok(!stderr.includes(badKey), "the refused key is not repeated");
     assert.ok(!stderr.includes(badKey.slice(3, -4)), "nor most of it");
   } finally {

@@ -54,6 +54,7 @@ const IDEMPOTENCY_TABLE: { tool: string; operation: string; idempotent: boolean;
     idempotent: true,
     onMain: false,
   },
+  { tool: "update_profile", operation: "PATCH /auth/profile", idempotent: true, onMain: true },
   { tool: "create_factor", operation: "POST /factors", idempotent: false, onMain: false },
   { tool: "upload_factor_values", operation: "POST /factors/{id}/values", idempotent: true, onMain: false },
   { tool: "submit_factor", operation: "POST /factors/{id}/submit", idempotent: false, onMain: false },

@@ -49,8 +49,8 @@ export async function pickGenerator(prefer: "auto" | "wrk" | "deno", pin: boolea
 export function wrkDurationMs(text: string): number {
   const m = /^([\d.]+)(us|ms|s|m)$/.exec(text.trim());
   if (!m) return NaN;
-  const scale = { us: 0.001, ms: 1, s: 1000, m: 60_000 }[m[2] as "us" | "ms" | "s" | "m"];
-  return Number(m[1]) * scale;
+  const n = Number(m[1]);
+  return m[2] === "us" ? n / 1000 : m[2] === "ms" ? n : m[2] === "s" ? n * 1000 : n * 60_000;
 }
 
 /** Parses `wrk --latency` output. */

@@ -4,7 +4,7 @@
  * dropped before each request) — against a bare Hono route reading one KV value holding the same record (the
  * load test's reference). Seeds the demo with the real replay first (about ten seconds).
  *
- *   deno task bench benchmarks/public_reads_bench.ts
+ *   deno bench --allow-net --allow-env --allow-read=. --allow-write=.tmp --allow-sys benchmarks/public_reads_bench.ts
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";

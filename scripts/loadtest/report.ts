@@ -42,6 +42,7 @@ export function judge(
 ): Pick<RowResult, "kv_ratio" | "verdict" | "reasons"> {
   const kv_ratio = kvRps ? r.rps / kvRps : null;
   const reasons: string[] = [];
+  if (r.requests === 0) reasons.push("no request completed in the run");
   if (answer.status !== expected) reasons.push(`answered ${answer.status}, not ${expected}`);
   if (r.non_2xx_3xx > 0) reasons.push(`${r.non_2xx_3xx} answers ≥ 400`);
   if (r.errors > 0) reasons.push(`${r.errors} socket errors`);

@@ -58,11 +58,12 @@ export function parseWrk(out: string): LoadResult {
   const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? NaN);
   const pct = (p: string) => wrkDurationMs(new RegExp(`^\\s*${p}%\\s+(\\S+)`, "m").exec(out)?.[1] ?? "");
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  const requests = num(/(\d+) requests in /);
   return {
-    requests: num(/(\d+) requests in /),
+    requests,
     rps: num(/Requests\/sec:\s+([\d.]+)/),
-    p50_ms: pct("50"),
-    p99_ms: pct("99"),
+    p50_ms: requests > 0 ? pct("50") : NaN,
+    p99_ms: requests > 0 ? pct("99") : NaN,
     errors: sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
     non_2xx_3xx: num(/Non-2xx or 3xx responses: (\d+)/) || 0,
   };
@@ -82,6 +83,9 @@ export async function drive(
       `-c${opts.connections}`,
       `-d${opts.seconds}s`,
       "--latency",
+      // A slow answer is measured, not dropped as a timeout (wrk's default is 2 s).
+      "--timeout",
+      "30s",
       ...Object.entries(opts.headers).flatMap(([k, v]) => ["-H", `${k}: ${v}`]),
       url,
     ])

@@ -163,7 +163,8 @@ async function measure(server: Server, list: RowSpec[], gen: Generator, apiKey: 
     const headers = await rowHeaders(row, server.base, apiKey);
     const { body: _body, ...answer } = await firstAnswer(url, headers);
     for (let i = 0; i < 20; i++) await (await fetch(url, { headers })).body?.cancel();
-    if (!warm) {
+    // A second of load first warms the server's JIT (skipped in short smoke runs).
+    if (!warm && opts.seconds >= 5) {
       await drive(gen, url, { connections: opts.connections, seconds: 1, headers });
       warm = true;
     }

@@ -1,5 +1,5 @@
 /**
- * `deno task loadtest`, briefly: a few rows for one second each on a 10-day demo with the Deno fallback generator
+ * `deno task loadtest`, briefly: a few rows for one second each on a 5-day demo with the Deno fallback generator
  * (no wrk needed), unpinned; the JSON it prints parses, and the app's rows answered what they should. Also the
  * wrk output parser, the verdicts and the table on fixed input.
  */
@@ -27,7 +27,7 @@ Deno.test("deno task loadtest --json: a short run measures the reference and the
       "--seconds",
       "1",
       "--days",
-      "10",
+      "5",
       "--strategies",
       "0",
       "--rows",
@@ -82,7 +82,7 @@ Deno.test("deno task loadtest --json: a short run measures the reference and the
   assert.ok(byId.get("track-record")!.answer.etag, "the track record carries an ETag");
   assert.ok(byId.get("track-record")!.answer.bytes > 1024);
   assert.match(byId.get("list")!.label, /3 strategies/);
-  assert.match(byId.get("ref-kv")!.label, /10-row record/);
+  assert.match(byId.get("ref-kv")!.label, /5-row record/);
 });
 
 Deno.test("deno task loadtest refuses an unknown row or argument before seeding anything", async () => {

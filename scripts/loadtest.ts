@@ -203,6 +203,8 @@ if (on("app1000").length > 0) {
 }
 
 const measured: Measured[] = [];
+/** The public list's `total` with the extra strategies (checks that the seeding shows in the list). */
+let listTotal: number | null = null;
 const servers: Server[] = [];
 try {
   say("the app (demo) …");
@@ -231,6 +233,13 @@ try {
     say(`the app (demo + ${opts.strategies} strategies) …`);
     const big = await startApp(appDir, kvB, opts.port + 1, { pin, logFile: `${tmp}/app1000.log` });
     servers.push(big);
+    const list = JSON.parse((await firstAnswer(`${big.base}/api/v1/public/strategies`, {})).body) as {
+      total?: number;
+    };
+    listTotal = list.total ?? null;
+    if (listTotal !== opts.strategies + 3) {
+      say(`  warning: the public list counts ${listTotal} strategies, not ${opts.strategies + 3}`);
+    }
     measured.push(...await measure(big, on("app1000"), gen, info.api_key));
     await big.stop();
     servers.pop();
@@ -267,6 +276,7 @@ if (opts.json) {
       seconds: opts.seconds,
       days: opts.days,
       strategies: opts.strategies,
+      list_total: listTotal,
       rows: results,
     },
     null,

@@ -29,7 +29,7 @@ import {
 } from "../../../domain/track_record/signals/tracked_strategies.ts";
 import { createApp } from "../../../routes/app.ts";
 import { replayDemo, resetDemo } from "../../../scripts/demo_replay.ts";
-import { openTestWorld, type TestWorld } from "../../_helpers/test_app.ts";
+import { openTestWorld } from "../../_helpers/test_app.ts";
 import { startWitnessStandIn } from "../../_helpers/witness_standin.ts";
 
 const sse = getCalendar("SSE");

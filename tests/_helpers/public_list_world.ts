@@ -72,7 +72,8 @@ export async function seedPublicStrategies(
       cumulative_return: nav / s.initial_capital - 1,
       benchmark_return: 0.001,
     };
-    await kv.atomic().set(keys.settlementHead(s.slug), head).set(keys.settledNav(s.slug, DAY), point).commit();
+    await kv.atomic().set(keys.settlementHead(s.slug), head).set(keys.settledNav(s.slug, DAY), point)
+      .commit();
     if (i % 10 === 1) {
       await track.claimed.put({
         strategy_slug: s.slug,

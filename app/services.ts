@@ -232,7 +232,10 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     demoTlog,
     witnessing: {
       ...config.witnesses,
-      store: createCosignatureRepo(kv),
+      store: createCosignatureRepo(kv, {
+        origins: { production: tlog.origin, demo: demoTlog.origin },
+        clock,
+      }),
       fetch: globalThis.fetch,
       clock,
       log,

@@ -20,6 +20,9 @@ export interface SeededStrategies {
   all: TrackedStrategyRecord[];
   /** Slugs of those the public list shows (public and not pending). */
   listed: string[];
+  /** What was stored for each settled strategy (slug → figures) and the slugs with a claimed history. */
+  settled: Map<string, { trading_days: number; nav: number; daily_return: number }>;
+  claimed: Set<string>;
 }
 
 const DAY = "2026-05-13";
@@ -36,6 +39,8 @@ export async function seedPublicStrategies(
     await users.create(userRecord(`usr-owner-${o}`, { nickname: o % 5 === 4 ? null : `owner${o}` }));
   }
   const all: TrackedStrategyRecord[] = [];
+  const settled: SeededStrategies["settled"] = new Map();
+  const claimed = new Set<string>();
   for (let i = 0; i < n; i++) {
     const pending = i % 11 === 5;
     const s: TrackedStrategyRecord = {
@@ -74,7 +79,9 @@ export async function seedPublicStrategies(
     };
     await kv.atomic().set(keys.settlementHead(s.slug), head).set(keys.settledNav(s.slug, DAY), point)
       .commit();
+    settled.set(s.slug, { trading_days: tradingDays, nav, daily_return: point.daily_return });
     if (i % 10 === 1) {
+      claimed.add(s.slug);
       await track.claimed.put({
         strategy_slug: s.slug,
         records: [{ date: "2025-12-31", nav: 1 }, { date: "2026-01-05", nav: 1.01 }],
@@ -83,5 +90,5 @@ export async function seedPublicStrategies(
     }
   }
   const listed = all.filter((s) => s.is_public && s.status !== "pending").map((s) => s.slug);
-  return { all, listed };
+  return { all, listed, settled, claimed };
 }

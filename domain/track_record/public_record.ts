@@ -20,7 +20,7 @@ import {
   type NavPointRecord,
 } from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
-import type { PublicListSummary } from "../store/public_summary_repo.ts";
+import type { PublicListSummary, StoredPublicSummary } from "../store/public_summary_repo.ts";
 import { type ClaimedHistoryView, claimedTracking, toClaimedHistoryView } from "./claimed_history.ts";
 import { MIN_TRACKING_OVERLAP_DAYS, type Tracking } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
@@ -89,14 +89,15 @@ async function readListSummary(deps: TrackRecordServices, slug: string): Promise
 
 /**
  * The list figures of `listed`, from their stored summary rows (`public_summary_repo.ts`) where a row's version
- * is its strategy's current one; the others are read again and their rows stored. The versions are read first.
+ * is its strategy's current one (`versions`, `stored`: read before any figure); the others are read again and
+ * their rows stored.
  */
 async function listSummaries(
   deps: TrackRecordServices,
   listed: readonly TrackedStrategyRecord[],
+  versions: ReadonlyMap<string, string>,
+  stored: ReadonlyMap<string, StoredPublicSummary>,
 ): Promise<Map<string, PublicListSummary>> {
-  const versions = await deps.summaries.strategyVersions();
-  const stored = await deps.summaries.all();
   const out = new Map<string, PublicListSummary>();
   const stale: { slug: string; version: string }[] = [];
   for (const s of listed) {
@@ -120,17 +121,23 @@ async function listSummaries(
 /**
  * Public, non-pending strategies (optionally of one universe), most trading days first, then by slug. The sort
  * key and the other settlement figures come from the strategies' summary rows (kept current by their scope
- * versions), so a build reads the strategy records, the versions and the rows in three range reads, plus the
- * page's creators' nicknames (each owner once).
+ * versions), so a build reads the strategy records, the versions and the rows in three concurrent range reads,
+ * plus the page's creators' nicknames (each owner once).
  */
 export async function listPublicStrategies(
   deps: TrackRecordServices,
   filter: { universe?: TrackedUniverse; limit: number; offset: number },
 ): Promise<PublicStrategyPage> {
-  const all = (await deps.strategies.listAll()).filter((s) =>
+  // Three range reads at once: a row is current when its version is, whichever was read first.
+  const [records, versions, stored] = await Promise.all([
+    deps.strategies.listAll(),
+    deps.summaries.strategyVersions(),
+    deps.summaries.all(),
+  ]);
+  const all = records.filter((s) =>
     s.is_public && s.status !== "pending" && (!filter.universe || s.universe === filter.universe)
   );
-  const summaries = await listSummaries(deps, all);
+  const summaries = await listSummaries(deps, all, versions, stored);
   const rows = all.map((s) => ({ s, sum: summaries.get(s.slug)! }));
   rows.sort((a, b) => b.sum.trading_days - a.sum.trading_days || (a.s.slug < b.s.slug ? -1 : 1));
   const page = rows.slice(filter.offset, filter.offset + filter.limit);

@@ -48,7 +48,8 @@ export async function answerAt(
     }
     source = "build";
     const json = encoder.encode(JSON.stringify(await a.build()));
-    if (store) await store.put(a.key, token, json);
+    // A copy that could not be stored is built again by the next isolate; this answer is served all the same.
+    if (store) await store.put(a.key, token, json).catch(() => false);
     return json;
   });
   return { answer, source };

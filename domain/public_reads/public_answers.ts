@@ -27,7 +27,7 @@ import {
 } from "../track_record/operations.ts";
 import type { LogName } from "../track_record/log_views.ts";
 import type { TrackedUniverse } from "../store/tracked_strategy_repo.ts";
-import { LIST_SCOPE, logScope, strategyScope } from "./scopes.ts";
+import { CALENDAR_SCOPE, LIST_SCOPE, logScope, strategyScope } from "./scopes.ts";
 
 /** One public answer. */
 export interface PublicAnswer {
@@ -64,11 +64,14 @@ export function listAnswer(
   };
 }
 
-/** A strategy's track record (with its claimed block). */
+/**
+ * A strategy's track record (with its claimed block). Its days' `provisional` flags follow the installed
+ * official calendars.
+ */
 export function trackRecordAnswer(deps: TrackRecordServices, slug: string): PublicAnswer {
   return {
     key: `track-record ${slug}`,
-    scopes: [strategyScope(slug)],
+    scopes: [strategyScope(slug), CALENDAR_SCOPE],
     build: () => publicTrackRecord(deps, slug),
     materialize: true,
   };
@@ -86,12 +89,13 @@ export function performanceAnswer(deps: TrackRecordServices, slug: string): Publ
 
 /**
  * A strategy's verification bundle of `date` (the latest settled day when absent). It names its log's current
- * checkpoint and a consistency proof to it, so it follows both logs.
+ * checkpoint and a consistency proof to it, so it follows both logs; its `provisional` flag follows the
+ * installed official calendars.
  */
 export function verifyAnswer(deps: TrackRecordServices, slug: string, date?: string): PublicAnswer {
   return {
     key: `verify ${slug} ${date ?? "latest"}`,
-    scopes: [strategyScope(slug), logScope("production"), logScope("demo")],
+    scopes: [strategyScope(slug), logScope("production"), logScope("demo"), CALENDAR_SCOPE],
     build: () => publicVerifyDay(deps, slug, date),
     materialize: true,
   };

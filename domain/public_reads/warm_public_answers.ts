@@ -1,8 +1,8 @@
 /**
  * The step after a settlement commit: once settlement wrote days for some strategies (and their logs were
  * cosigned), their public answers are built here, in the background, and materialised in KV (`answer_layers.ts`)
- * at their new tokens — each public strategy's track record, performance, latest verify (also under its date)
- * and first audit page, and the list's first page (all universes and each settled strategy's universe) — so the
+ * at their new tokens — each public strategy's track record, performance, latest verify (also under its date),
+ * first audit page and claimed history (when it has one), and the list's first page (all universes and each settled strategy's universe) — so the
  * first reader after a settlement, in any isolate, reads the answer instead of recomputing it.
  *
  * Slugs settled while a run is under way are taken by the run after it (one run at a time, by name).
@@ -13,6 +13,7 @@ import type { TrackedUniverse } from "../store/tracked_strategy_repo.ts";
 import { type PublicAnswerStores, warmAnswer } from "./answer_layers.ts";
 import {
   auditAnswer,
+  claimedAnswer,
   LIST_PAGE_SIZE,
   listAnswer,
   performanceAnswer,
@@ -39,6 +40,8 @@ async function answersAfterSettlement(
     const head = await deps.settlements.head(slug);
     if (head) out.push(verifyAnswer(deps, slug, head.date));
     out.push(auditAnswer(deps, slug, LIST_PAGE_SIZE, 0));
+    // Its tracking against the verified record moves with each settled day.
+    if (await deps.claimed.exists(slug)) out.push(claimedAnswer(deps, slug));
   }
   if (universes.size === 0) return out;
   out.push(listAnswer(deps, { limit: LIST_PAGE_SIZE, offset: 0 }));

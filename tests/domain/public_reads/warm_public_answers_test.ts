@@ -1,6 +1,7 @@
 /**
  * The step after a settlement commit: a real settlement (signal submission and settlement code) materialises
- * the strategy's track record, performance, latest verify (and under its date), first audit page and the list's
+ * the strategy's track record, performance, latest verify (and under its date), first audit page, claimed history
+ * and the list's
  * first pages at their current tokens, byte-identical to a fresh build; the routes find them under the same keys
  * (a second app on the same KV answers the materialised copy without building); a private strategy's answers are
  * not materialised.
@@ -12,6 +13,7 @@ import { buildServices } from "../../../app/services.ts";
 import { currentToken } from "../../../domain/public_reads/answer_layers.ts";
 import {
   auditAnswer,
+  claimedAnswer,
   LIST_PAGE_SIZE,
   listAnswer,
   performanceAnswer,
@@ -41,6 +43,11 @@ Deno.test("after a settlement its public answers are materialised at their token
     await chainStrategy(deps, "warm-pub");
     await chainStrategy(deps, "warm-private");
     await w.deps.track.strategies.update("warm-private", (s) => ({ ...s, is_public: false }));
+    await w.deps.track.claimed.put({
+      strategy_slug: "warm-pub",
+      records: CHAIN_DAYS.slice(0, 2).map((date, i) => ({ date, nav: 1 + i / 100 })),
+      uploaded_at: w.clock.now(),
+    });
     await settleChainDays(w, deps, "warm-pub", [0, 1]);
     await settleChainDays(w, deps, "warm-private", [0]);
     await w.deps.track.background.drain();
@@ -53,6 +60,7 @@ Deno.test("after a settlement its public answers are materialised at their token
       verifyAnswer(track, "warm-pub"),
       verifyAnswer(track, "warm-pub", CHAIN_DAYS[1]),
       auditAnswer(track, "warm-pub", LIST_PAGE_SIZE, 0),
+      claimedAnswer(track, "warm-pub"),
       listAnswer(track, { limit: LIST_PAGE_SIZE, offset: 0 }),
       listAnswer(track, { universe: "hs300", limit: LIST_PAGE_SIZE, offset: 0 }),
     ];
@@ -61,7 +69,7 @@ Deno.test("after a settlement its public answers are materialised at their token
       assert.ok(held, `${a.key} is materialised at its current token`);
       assert.equal(new TextDecoder().decode(held), JSON.stringify(await a.build()), a.key);
     }
-    const list = JSON.parse(JSON.stringify(await expected[5].build()));
+    const list = JSON.parse(JSON.stringify(await expected[6].build()));
     assert.deepEqual(list.strategies.map((r: { slug: string }) => r.slug), ["warm-pub"]);
     assert.equal(list.strategies[0].trading_days, 2);
 

@@ -56,16 +56,25 @@ Deno.test("past maxBytes the held lines are written at once; flush() writes what
 Deno.test("a process that exits, throws or ends in the same turn still writes every held line", async () => {
   for (const how of ["exit", "throw", "end"]) {
     const res = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--no-prompt", "--allow-read=.", "tests/_helpers/batched_log_child.ts", how],
+      args: [
+        "run",
+        "--quiet",
+        "--no-lock",
+        "--no-prompt",
+        "--allow-read=.",
+        "tests/_helpers/batched_log_child.ts",
+        how,
+      ],
       stdout: "piped",
-      stderr: "null",
+      stderr: "piped",
     }).output();
-    assert.equal(res.success, how !== "throw", how);
+    const stderr = new TextDecoder().decode(res.stderr);
+    assert.equal(res.success, how !== "throw", `${how}: ${stderr}`);
     assert.equal(
       new TextDecoder().decode(res.stdout),
       '{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"one","n":1}\n' +
         '{"time":"2026-01-01T00:00:00.000Z","level":"info","msg":"two","n":2}\n',
-      how,
+      `${how}: ${stderr}`,
     );
   }
 });

@@ -2,6 +2,10 @@
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
 import { countKeys, type Page, pageIndex, type PageRequest, withRetry } from "./kv.ts";
+import type { UserRecord } from "./user_repo.ts";
+
+/** How many key hashes a process remembers the id and user of (`authLookup`); the oldest goes first. */
+const KNOWN_HASHES_MAX = 10_000;
 
 /** A stored API key: never the key itself, only its hash and the parts safe to show. */
 export interface ApiKeyRecord {
@@ -25,14 +29,21 @@ export interface ApiKeyRepo {
   create(record: ApiKeyRecord, maxPerUser?: number): Promise<boolean>;
   get(id: string): Promise<ApiKeyRecord | null>;
   getByHash(hash: string): Promise<ApiKeyRecord | null>;
+  /**
+   * The key with `hash` (its entry, for `touch`) and its user's record, as stored right now; `null` when no key
+   * has `hash`. A key's id and user never change, so once a process has seen a hash it remembers them and
+   * reads the key and the user in one `getMany`: a revoked key (deleted) or a changed user is seen on the
+   * very next call, whichever process made the change.
+   */
+  authLookup(hash: string): Promise<{ key: Deno.KvEntry<ApiKeyRecord>; user: UserRecord | null } | null>;
   listByUser(userId: string, page: PageRequest): Promise<Page<ApiKeyRecord>>;
   countByUser(userId: string): Promise<number>;
   /** Deletes the key and its indexes in one commit (retrying over concurrent touches); `false` when it did not exist. */
   delete(id: string): Promise<boolean>;
   /** Deletes every key of `userId`; returns how many were deleted. */
   deleteByUser(userId: string): Promise<number>;
-  /** Best-effort `last_used_at` update (skipped on a race). */
-  touch(id: string, nowMs: number): Promise<void>;
+  /** Best-effort `last_used_at` update (skipped on a race); `seen`, the key's entry as just read, saves a read. */
+  touch(id: string, nowMs: number, seen?: Deno.KvEntry<ApiKeyRecord>): Promise<void>;
 }
 
 /** Creates the KV-backed API-key repository. */
@@ -42,6 +53,12 @@ export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
   const readCount = async (userId: string) => {
     const entry = await kv.get<number>(keys.apiKeyCount(userId));
     return { entry, count: entry.value ?? (await countByUser(userId)) };
+  };
+  /** Hash → the id and user of its key, for keys this process has authenticated (bounded, oldest out). */
+  const known = new Map<string, { id: string; userId: string }>();
+  const readKeyAndUser = async (id: string, userId: string) => {
+    const [key, user] = await kv.getMany<[ApiKeyRecord, UserRecord]>([keys.apiKey(id), keys.user(userId)]);
+    return { key, user: user.value };
   };
 
   const repo: ApiKeyRepo = {
@@ -73,6 +90,25 @@ export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
       const id = await kv.get<string>(keys.apiKeyByHash(hash));
       return id.value ? (await kv.get<ApiKeyRecord>(keys.apiKey(id.value))).value : null;
     },
+    async authLookup(hash) {
+      const ref = known.get(hash);
+      if (ref) {
+        const found = await readKeyAndUser(ref.id, ref.userId);
+        const key = found.key;
+        if (key.versionstamp !== null && key.value.key_hash === hash && key.value.user_id === ref.userId) {
+          return { key, user: found.user };
+        }
+        known.delete(hash); // revoked (deleted): look the hash up afresh below
+      }
+      const id = (await kv.get<string>(keys.apiKeyByHash(hash))).value;
+      if (!id) return null;
+      const key = await kv.get<ApiKeyRecord>(keys.apiKey(id));
+      if (key.versionstamp === null || key.value.key_hash !== hash) return null;
+      const user = (await kv.get<UserRecord>(keys.user(key.value.user_id))).value;
+      if (known.size >= KNOWN_HASHES_MAX) known.delete(known.keys().next().value!);
+      known.set(hash, { id, userId: key.value.user_id });
+      return { key, user };
+    },
     listByUser: (userId, page) => pageIndex<ApiKeyRecord>(kv, keys.apiKeysByUser(userId), keys.apiKey, page),
     countByUser,
     async delete(id) {
@@ -96,8 +132,8 @@ export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
       }
       return deleted;
     },
-    async touch(id, nowMs) {
-      const entry = await kv.get<ApiKeyRecord>(keys.apiKey(id));
+    async touch(id, nowMs, seen) {
+      const entry = seen?.value.id === id ? seen : await kv.get<ApiKeyRecord>(keys.apiKey(id));
       if (!entry.value) return;
       await kv.atomic().check(entry).set(keys.apiKey(id), { ...entry.value, last_used_at: nowMs }).commit();
     },

@@ -4,6 +4,7 @@
  */
 import { ConflictError } from "../errors.ts";
 import { keys } from "./keys.ts";
+import type { UserRecord } from "./user_repo.ts";
 
 /** A sign-in session (refresh-token family). */
 export interface SessionRecord {
@@ -39,6 +40,11 @@ export interface SessionRepo {
   /** Creates a session and its first refresh token in one commit; `ConflictError` when the id exists. */
   create(session: SessionRecord, tokenHash: string, token: RefreshTokenRecord): Promise<void>;
   getSession(id: string): Promise<SessionRecord | null>;
+  /** A session and a user's record, as stored right now, in one read (authenticating an access token). */
+  getSessionAndUser(
+    id: string,
+    userId: string,
+  ): Promise<{ session: SessionRecord | null; user: UserRecord | null }>;
   getToken(hash: string): Promise<{ record: RefreshTokenRecord; versionstamp: string } | null>;
   /**
    * Marks `oldHash` rotated (naming `newHash` as its successor, with `sealedSuccessor` when given) and stores
@@ -79,6 +85,13 @@ export function createSessionRepo(kv: Deno.Kv): SessionRepo {
     },
     async getSession(id) {
       return (await kv.get<SessionRecord>(keys.session(id))).value;
+    },
+    async getSessionAndUser(id, userId) {
+      const [session, user] = await kv.getMany<[SessionRecord, UserRecord]>([
+        keys.session(id),
+        keys.user(userId),
+      ]);
+      return { session: session.value, user: user.value };
     },
     async getToken(hash) {
       const entry = await kv.get<RefreshTokenRecord>(keys.refreshToken(hash));

@@ -16,7 +16,10 @@ export function requestContext(
     const incoming = c.req.header("x-correlation-id");
     const correlationId = incoming && SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
     c.set("correlationId", correlationId);
-    c.set("clientIp", clientIp(c.req.header("x-forwarded-for"), c.env, opts.trustProxy));
+    c.set(
+      "clientIp",
+      clientIp(opts.trustProxy ? c.req.header("x-forwarded-for") : undefined, c.env, opts.trustProxy),
+    );
     await next();
     c.res.headers.set("X-Correlation-ID", correlationId);
     if (opts.logRequests) {

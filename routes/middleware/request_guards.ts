@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ServiceUnavailableError } from "../../domain/errors.ts";
 import type { AppEnv } from "../app_env.ts";
+import { createDeadlineTimer } from "./deadline_timer.ts";
 
 /** Refuses (414) a request whose path and query are longer than `maxBytes` bytes. */
 export function urlLengthLimit(maxBytes: number): MiddlewareHandler<AppEnv> {
@@ -131,23 +132,24 @@ export function requireJsonContentType(routes: () => readonly JsonBodyRoute[]): 
  * Gives each request `timeoutMs(path)` milliseconds to be answered (reading its body included); past that it is
  * answered 503, so a client that sends its body slowly, or work that hangs, does not hold a
  * connection for ever. The work still running is left to finish in the background (its result is dropped).
+ * The deadlines share one timer (`deadline_timer.ts`) instead of setting and clearing one per request.
  */
 export function requestDeadline(timeoutMs: (path: string) => number | null): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
+  const deadlines = createDeadlineTimer();
+  return (c, next) => {
     const ms = timeoutMs(c.req.path);
-    if (ms === null) return await next();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<"expired">((resolve) => {
-      timer = setTimeout(() => resolve("expired"), ms);
+    if (ms === null) return next();
+    return new Promise<void>((resolve, reject) => {
+      const entry = deadlines.add(ms, () => reject(new RequestDeadlineError(ms)));
+      // A failure after the deadline has nobody left to answer: it is handled here (dropped), not unhandled.
+      next().then(() => {
+        deadlines.settle(entry);
+        resolve();
+      }, (err) => {
+        deadlines.settle(entry);
+        reject(err);
+      });
     });
-    const work = next().then(() => "done" as const);
-    // A failure after the deadline has nobody left to answer; it must not become an unhandled rejection.
-    work.catch(() => {});
-    try {
-      if ((await Promise.race([work, expired])) === "expired") throw new RequestDeadlineError(ms);
-    } finally {
-      clearTimeout(timer);
-    }
   };
 }
 

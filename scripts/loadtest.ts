@@ -157,17 +157,14 @@ interface Measured {
 
 async function measure(server: Server, list: RowSpec[], gen: Generator, apiKey: string): Promise<Measured[]> {
   const out: Measured[] = [];
-  let warm = false;
   for (const row of list) {
     const url = server.base + row.path(ctx);
     const headers = await rowHeaders(row, server.base, apiKey);
     const { body: _body, ...answer } = await firstAnswer(url, headers);
     for (let i = 0; i < 20; i++) await (await fetch(url, { headers })).body?.cancel();
-    // A second of load first warms the server's JIT (skipped in short smoke runs).
-    if (!warm && opts.seconds >= 5) {
-      await drive(gen, url, { connections: opts.connections, seconds: 1, headers });
-      warm = true;
-    }
+    // A second of the same load first warms the route (the JIT, the caches in front of KV), so the row measures
+    // the steady state; skipped in short smoke runs.
+    if (opts.seconds >= 3) await drive(gen, url, { connections: opts.connections, seconds: 1, headers });
     say(`  ${row.id}: ${answer.status}${answer.encoding ? ` ${answer.encoding}` : ""} …`);
     const load = await drive(gen, url, { connections: opts.connections, seconds: opts.seconds, headers });
     say(`  ${row.id}: ${Math.round(load.rps)} req/s, p50 ${load.p50_ms} ms, p99 ${load.p99_ms} ms`);

@@ -27,7 +27,12 @@ export function compressJson(): MiddlewareHandler<AppEnv> {
       NO_TRANSFORM.test(res.headers.get("Cache-Control") ?? "")
     ) return;
     // Whether this answer is compressed depends on the header, whatever its size.
-    appendVary(res.headers, "Accept-Encoding");
+    try {
+      appendVary(res.headers, "Accept-Encoding");
+    } catch {
+      // Immutable headers (an answer passed through from `fetch`): leave it as it is.
+      return;
+    }
     const encoding = pickEncoding(c.req.header("Accept-Encoding"));
     if (encoding === null) return;
     const length = res.headers.get("Content-Length");

@@ -49,11 +49,11 @@ Deno.test("ImportedSymbolRepo.delete() removes the public entry only when it is 
   await repo.put(record("u1", "A"));
   await repo.put(record("u2", "A"));
   await repo.publish("u1", "A", true, Date.now());
-  assert.equal(await repo.delete("u2", "A"), true);
+  assert.equal(await repo.delete("u2", "A", Date.now()), true);
   assert.deepEqual((await repo.listPublished()).map((r) => r.owner_id), ["u1"]);
-  assert.equal(await repo.delete("u1", "A"), true);
+  assert.equal(await repo.delete("u1", "A", Date.now()), true);
   assert.deepEqual(await Array.fromAsync(kv.list({ prefix: ["imported_symbols_public"] })), []);
-  assert.equal(await repo.delete("u1", "A"), false);
+  assert.equal(await repo.delete("u1", "A", Date.now()), false);
 });
 
 Deno.test("ImportedSymbolRepo.publish() lets exactly one of two racing owners publish a symbol", async () => {

@@ -83,7 +83,7 @@ export function marketRoutes(
         ...errorResponses(401, 422),
       },
     }),
-    async (c) => {
+    (c) => {
       const owner = ownerOf(c.var.principal as Principal | undefined);
       const query = c.req.valid("query");
       return cached(c, owner, {
@@ -105,7 +105,7 @@ export function marketRoutes(
       request: { params: SymbolParam, query: BarsQuery },
       responses: { 200: jsonResponse(BarsSchema, "Bars"), ...errorResponses(401, 404, 422) },
     }),
-    async (c) => {
+    (c) => {
       const { symbol } = c.req.valid("param");
       const owner = ownerOf(c.var.principal as Principal | undefined);
       const range = c.req.valid("query");

@@ -23,10 +23,10 @@ export interface HealthSnapshot {
   at: number;
   /** The run's report with every detail (the admin view). */
   full: ServiceHealthReport;
-  /** `/health` (the Backtester v2 shape) as JSON, redacted where `exposeDetail` is false. */
-  serviceJson: string;
-  /** `/api/v1/health` (the QuantGPT/TradAI shape) as JSON, redacted likewise. */
-  apiJson: string;
+  /** `/health` (the Backtester v2 shape) as JSON bytes, redacted where `exposeDetail` is false. */
+  serviceJson: Uint8Array;
+  /** `/api/v1/health` (the QuantGPT/TradAI shape) as JSON bytes, redacted likewise. */
+  apiJson: Uint8Array;
 }
 
 /** The served health reports of one service. */
@@ -36,6 +36,8 @@ export interface HealthMonitor {
   /** Runs the checks now (or joins the run under way) and serves its report from then on. */
   refresh(): Promise<HealthSnapshot>;
 }
+
+const encoder = new TextEncoder();
 
 const monitors = new WeakMap<HealthDeps, HealthMonitor>();
 
@@ -57,8 +59,8 @@ function createHealthMonitor(deps: HealthDeps): HealthMonitor {
     const snapshot: HealthSnapshot = {
       at,
       full,
-      serviceJson: JSON.stringify(shown),
-      apiJson: JSON.stringify(apiReportOf(shown)),
+      serviceJson: encoder.encode(JSON.stringify(shown)),
+      apiJson: encoder.encode(JSON.stringify(apiReportOf(shown))),
     };
     // A run that started earlier than the one served (an admin's refresh overtook it) does not replace it.
     if (!last || last.at <= at) last = snapshot;

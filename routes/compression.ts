@@ -1,7 +1,8 @@
 /**
  * Compresses JSON answers of at least `COMPRESS_MIN_BYTES` with brotli or gzip, as `Accept-Encoding` allows
  * (brotli preferred; `pickEncoding`), and adds `Vary: Accept-Encoding` to every JSON answer. Left as
- * they are: answers already encoded (the cached public answers, which keep their compressed forms), anything but
+ * they are: answers already encoded or that vary on `Accept-Encoding` already (the cached public answers, which
+ * choose and keep their compressed forms), anything but
  * `application/json` (event streams, pages, CSV, downloads), WebSocket upgrades, bodiless answers (HEAD, 204,
  * 304) and small answers. A strong `ETag` of a compressed answer becomes weak (the bytes differ from the
  * identity representation it named).
@@ -26,6 +27,8 @@ export function compressJson(): MiddlewareHandler<AppEnv> {
       res.headers.has("Transfer-Encoding") || !isJson(res.headers.get("Content-Type")) ||
       NO_TRANSFORM.test(res.headers.get("Cache-Control") ?? "")
     ) return;
+    // An answer that already varies on Accept-Encoding chose its coding itself (`publicJson`).
+    if (/(?:^|,)\s*accept-encoding\s*(?:,|$)/i.test(res.headers.get("Vary") ?? "")) return;
     // Whether this answer is compressed depends on the header, whatever its size.
     try {
       appendVary(res.headers, "Accept-Encoding");

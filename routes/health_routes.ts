@@ -23,8 +23,8 @@ import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
 
 /** Serves `json` of `snapshot`: never kept by a cache, with when its checks ran. */
-const healthAnswer = (c: Context, snapshot: HealthSnapshot, json: string) =>
-  c.body(json, 200, {
+const healthAnswer = (c: Context, snapshot: HealthSnapshot, json: Uint8Array) =>
+  c.body(json as Uint8Array<ArrayBuffer>, 200, {
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
     "X-Health-Checked-At": checkedAtOf(snapshot),
@@ -196,7 +196,7 @@ export function adminHealthRoutes(auth: AuthDeps, deps: HealthDeps) {
     }),
     async (c) => {
       const snapshot = await healthMonitor(deps).refresh();
-      return healthAnswer(c, snapshot, JSON.stringify(snapshot.full));
+      return healthAnswer(c, snapshot, new TextEncoder().encode(JSON.stringify(snapshot.full)));
     },
   );
   return app;

@@ -61,7 +61,7 @@ Deno.test("JSON of 1 KB or more is sent in brotli or gzip as accepted, and decod
   }
 });
 
-Deno.test("small JSON, event streams, pages, encoded answers, no-transform, HEAD and 304 are left alone", async () => {
+Deno.test("small JSON, event streams, pages, encoded or already negotiated answers, no-transform, HEAD and 304 are left alone", async () => {
   const app = testApp();
   const headers = { "Accept-Encoding": "br, gzip" };
   const small = await app.request("/small", { headers });
@@ -75,6 +75,9 @@ Deno.test("small JSON, event streams, pages, encoded answers, no-transform, HEAD
   const encoded = await app.request("/encoded", { headers });
   assert.equal(encoded.headers.get("Content-Encoding"), "identity");
   assert.deepEqual(await bytesOf(encoded), BIG_BYTES);
+  const negotiated = await app.request("/negotiated", { headers });
+  assert.equal(negotiated.headers.get("Content-Encoding"), null);
+  assert.deepEqual(await bytesOf(negotiated), BIG_BYTES);
   const head = await app.request("/big", { method: "HEAD", headers });
   assert.equal(head.headers.get("Content-Encoding"), null);
   const unchanged = await app.request("/unchanged", { headers });

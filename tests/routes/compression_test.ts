@@ -31,6 +31,10 @@ function testApp() {
     "/unchanged",
     () => new Response(null, { status: 304, headers: { "Content-Type": "application/json" } }),
   );
+  app.get(
+    "/negotiated",
+    (c) => c.body(BIG, 200, { "Content-Type": "application/json", "Vary": "Accept-Encoding" }),
+  );
   return app;
 }
 

@@ -22,7 +22,8 @@ export function compressJson(): MiddlewareHandler<AppEnv> {
     await next();
     const res = c.res;
     if (
-      c.req.method === "HEAD" || res.body === null || res.status === 101 || res.status === 204 ||
+      // (Never `res.body`: reading it turns a fixed body into a stream, sent chunked without a length.)
+      c.req.method === "HEAD" || res.status === 101 || res.status === 204 ||
       res.status === 206 || res.status === 304 || res.headers.has("Content-Encoding") ||
       res.headers.has("Transfer-Encoding") || !isJson(res.headers.get("Content-Type")) ||
       NO_TRANSFORM.test(res.headers.get("Cache-Control") ?? "")

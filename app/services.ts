@@ -57,6 +57,10 @@ import { createSettingsRepo } from "../domain/store/settings_repo.ts";
 import { createGithubAttester, unconfiguredAttester } from "../domain/attestation/github_attester.ts";
 import { createTopicHub } from "../domain/stream/hub.ts";
 import { createPublicVersionsRepo } from "../domain/store/public_versions_repo.ts";
+import { createPublicSummaryRepo } from "../domain/store/public_summary_repo.ts";
+import { createMaterializedAnswerRepo } from "../domain/store/materialized_answer_repo.ts";
+import type { PublicAnswerStores } from "../domain/public_reads/answer_layers.ts";
+import { createPublicAnswerWarmer } from "../domain/public_reads/warm_public_answers.ts";
 import { createResponseCache } from "../domain/public_reads/response_cache.ts";
 import { trackRecordHealth } from "../domain/track_record/track_record_health.ts";
 import { createBackgroundTasks } from "../domain/track_record/background_tasks.ts";
@@ -222,12 +226,16 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     settlements: createSettlementRepo(kv),
     audit: createAuditRepo(kv),
     claimed: createClaimedRepo(kv),
+    summaries: createPublicSummaryRepo(kv),
     market: market.data,
     tlog,
     demoTlog,
     witnessing: {
       ...config.witnesses,
-      store: createCosignatureRepo(kv),
+      store: createCosignatureRepo(kv, {
+        origins: { production: tlog.origin, demo: demoTlog.origin },
+        clock,
+      }),
       fetch: globalThis.fetch,
       clock,
       log,
@@ -248,6 +256,16 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     clock,
     log,
   };
+  // Public answers: the in-process cache, then the answers materialised in KV, then the build; settlement's
+  // follow-up step materialises what it changed.
+  const publicReads: PublicAnswerStores = {
+    versions: createPublicVersionsRepo(kv),
+    cache: createResponseCache({ maxBytes: config.publicCacheMaxBytes }),
+    version: config.version,
+    materialized: createMaterializedAnswerRepo(kv),
+  };
+  const warmer = createPublicAnswerWarmer(publicReads, track, track.background);
+  track.onSettled = (slugs) => warmer.settled(slugs);
   const copilot = {
     library,
     jobs: backtests,
@@ -378,11 +396,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
     track,
     dailyJobs,
     hub: createTopicHub(),
-    publicReads: {
-      versions: createPublicVersionsRepo(kv),
-      cache: createResponseCache({ maxBytes: config.publicCacheMaxBytes }),
-      version: config.version,
-    },
+    publicReads,
     factors,
     log,
   };

@@ -1,6 +1,7 @@
 /**
- * Serves a public JSON answer through the in-process response cache (`domain/public_reads/response_cache.ts`),
- * with HTTP caching:
+ * Serves a public JSON answer through the in-process response cache (`domain/public_reads/response_cache.ts`)
+ * and, on a miss there, the answers materialised in KV (`domain/public_reads/answer_layers.ts`), with HTTP
+ * caching:
  * - one strongly consistent KV read of the answer's scope versions per request (`PublicVersionsRepo.token`): the
  *   cached bytes are served only while they are current, so a settlement committed by any process is visible on
  *   the next read;
@@ -13,16 +14,15 @@
  * The token is salted with the app version, so a deployment that changes an answer's shape changes its ETags.
  */
 import type { Context } from "hono";
-import type { CachedEncoding, ResponseCache } from "../domain/public_reads/response_cache.ts";
-import type { PublicVersionsRepo } from "../domain/store/public_versions_repo.ts";
+import type { CachedEncoding } from "../domain/public_reads/response_cache.ts";
+import { answerAt, currentToken, type PublicAnswerStores } from "../domain/public_reads/answer_layers.ts";
+import type { PublicAnswer } from "../domain/public_reads/public_answers.ts";
 
-/** What a cached public route needs. */
-export interface PublicReadDeps {
-  versions: PublicVersionsRepo;
-  cache: ResponseCache;
-  /** The app version (salts every ETag). */
-  version: string;
-}
+/**
+ * What a cached public route needs: the versions, the in-process cache, the app version (salts every ETag) and,
+ * when given, the materialised answers in KV (`answer_layers.ts`).
+ */
+export type PublicReadDeps = PublicAnswerStores;
 
 /** A public answer that may change: any cache keeps it but asks again (a 304 when unchanged). */
 export const PUBLIC_REVALIDATE = "public, max-age=0, must-revalidate";
@@ -32,15 +32,14 @@ export const PUBLIC_IMMUTABLE = "public, max-age=31536000, immutable";
 /** Answers at least this long (JSON bytes) are compressed when the client accepts it. */
 export const COMPRESS_MIN_BYTES = 1024;
 
-/** How one public answer is cached. */
-export interface PublicJsonOptions {
-  /** The scopes the answer depends on (at most 10). */
-  scopes: readonly string[];
-  /** The cache key: the route and every input that shapes the answer (validated path and query values). */
-  key: string;
-  /** Builds the answer (a domain call); its errors answer as usual and nothing is kept. */
-  build: () => Promise<unknown>;
-  /** `Cache-Control` of the answer (default `PUBLIC_REVALIDATE`). */
+/**
+ * How one public answer is cached: the scopes it depends on (at most 10), its cache key (the route and every
+ * input that shapes the answer), its build (a domain call; its errors answer as usual and nothing is kept),
+ * whether it is materialised in KV (`materialize`, default `false`; see `public_answers.ts`) and its
+ * `Cache-Control` (default `PUBLIC_REVALIDATE`).
+ */
+export interface PublicJsonOptions extends Omit<PublicAnswer, "materialize"> {
+  materialize?: boolean;
   cacheControl?: string;
   /**
    * An input of the answer that no scope versions: a clock-derived one (the exchange's today, the minute). It is
@@ -85,8 +84,8 @@ export async function publicJson(
   deps: PublicReadDeps,
   opts: PublicJsonOptions,
 ): Promise<Response> {
-  const versions = await deps.versions.token(opts.scopes);
-  const token = `${deps.version}~${versions}${opts.variant === undefined ? "" : `~${opts.variant}`}`;
+  const versions = await currentToken(deps, opts.scopes);
+  const token = opts.variant === undefined ? versions : `${versions}~${opts.variant}`;
   const cacheControl = opts.cacheControl ?? PUBLIC_REVALIDATE;
   const headers = new Headers({ "Vary": "Accept-Encoding" });
   const held = matchingTag(c.req.header("If-None-Match"), token);
@@ -96,13 +95,13 @@ export async function publicJson(
     headers.set("Cache-Control", cacheControl);
     return new Response(null, { status: 304, headers });
   }
-  const { answer, hit } = await deps.cache.answer(opts.key, token, opts.scopes, opts.build);
+  const { answer, source } = await answerAt(deps, { materialize: false, ...opts }, token);
   const encoding = answer.json.byteLength >= COMPRESS_MIN_BYTES
     ? pickEncoding(c.req.header("Accept-Encoding"))
     : null;
   headers.set("Content-Type", "application/json");
   headers.set("Cache-Control", cacheControl);
-  headers.set("X-Cache", hit ? "hit" : "miss");
+  headers.set("X-Cache", source === "hit" ? "hit" : "miss");
   if (encoding) {
     headers.set("Content-Encoding", encoding);
     headers.set("ETag", `"${token}-${encoding}"`);

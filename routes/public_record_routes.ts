@@ -5,26 +5,24 @@
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { TrackRecordServices } from "../domain/track_record/services.ts";
-import {
-  publicAudit,
-  publicClaimed,
-  publicPerformance,
-  publicTrackRecord,
-  publicVerifyDay,
-} from "../domain/track_record/public_record.ts";
 import { isIsoDate } from "../domain/calendar/dates.ts";
 import {
-  logCheckpoint,
-  logCheckpoints,
-  logConsistencyProof,
-  logInclusionProof,
-  logWitnesses,
-  publicStrategiesPage,
-} from "../domain/track_record/operations.ts";
+  auditAnswer,
+  checkpointAnswer,
+  checkpointsAnswer,
+  claimedAnswer,
+  consistencyAnswer,
+  listAnswer,
+  performanceAnswer,
+  proofAnswer,
+  type PublicAnswer,
+  trackRecordAnswer,
+  verifyAnswer,
+  witnessesAnswer,
+} from "../domain/public_reads/public_answers.ts";
 import { newRouter } from "./app_env.ts";
 import type { Context } from "hono";
-import { PUBLIC_IMMUTABLE, publicJson, type PublicJsonOptions, type PublicReadDeps } from "./public_cache.ts";
-import { LIST_SCOPE, logScope, strategyScope } from "../domain/public_reads/scopes.ts";
+import { PUBLIC_IMMUTABLE, publicJson, type PublicReadDeps } from "./public_cache.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import {
   AuditLogSchema,
@@ -49,7 +47,8 @@ const tags = ["public records"];
 /** Builds the public router. */
 export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadDeps) {
   const app = newRouter();
-  const cached = (c: Context, opts: PublicJsonOptions) => publicJson(c, reads, opts) as never;
+  const cached = (c: Context, answer: PublicAnswer, cacheControl?: string) =>
+    publicJson(c, reads, { ...answer, cacheControl }) as never;
 
   app.openapi(
     createRoute({
@@ -67,12 +66,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       },
     }),
     (c) => {
-      const query = c.req.valid("query");
-      return cached(c, {
-        scopes: [LIST_SCOPE],
-        key: `list ${JSON.stringify(query)}`,
-        build: () => publicStrategiesPage(deps, query),
-      });
+      return cached(c, listAnswer(deps, c.req.valid("query")));
     },
   );
 
@@ -94,12 +88,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       },
     }),
     (c) => {
-      const { slug } = c.req.valid("param");
-      return cached(c, {
-        scopes: [strategyScope(slug)],
-        key: `track-record ${slug}`,
-        build: () => publicTrackRecord(deps, slug),
-      });
+      return cached(c, trackRecordAnswer(deps, c.req.valid("param").slug));
     },
   );
 
@@ -118,12 +107,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       responses: { 200: jsonResponse(PerformanceSchema, "Performance"), ...errorResponses(404, 422) },
     }),
     (c) => {
-      const { slug } = c.req.valid("param");
-      return cached(c, {
-        scopes: [strategyScope(slug)],
-        key: `performance ${slug}`,
-        build: () => publicPerformance(deps, slug),
-      });
+      return cached(c, performanceAnswer(deps, c.req.valid("param").slug));
     },
   );
 
@@ -146,14 +130,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       responses: { 200: jsonResponse(VerifyDaySchema, "Verification bundle"), ...errorResponses(404, 422) },
     }),
     (c) => {
-      const { slug } = c.req.valid("param");
-      const { date } = c.req.valid("query");
-      // The answer names the log's current checkpoint and a consistency proof to it: it follows both logs.
-      return cached(c, {
-        scopes: [strategyScope(slug), logScope("production"), logScope("demo")],
-        key: `verify ${slug} ${date ?? "latest"}`,
-        build: () => publicVerifyDay(deps, slug, date),
-      });
+      return cached(c, verifyAnswer(deps, c.req.valid("param").slug, c.req.valid("query").date));
     },
   );
 
@@ -172,13 +149,8 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       },
     }),
     (c) => {
-      const { slug } = c.req.valid("param");
       const { limit, offset } = c.req.valid("query");
-      return cached(c, {
-        scopes: [strategyScope(slug)],
-        key: `audit ${slug} ${limit} ${offset}`,
-        build: () => publicAudit(deps, slug, limit, offset),
-      });
+      return cached(c, auditAnswer(deps, c.req.valid("param").slug, limit, offset));
     },
   );
 
@@ -192,12 +164,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       responses: { 200: jsonResponse(PublicClaimedSchema, "Claimed history"), ...errorResponses(404, 422) },
     }),
     (c) => {
-      const { slug } = c.req.valid("param");
-      return cached(c, {
-        scopes: [strategyScope(slug)],
-        key: `claimed ${slug}`,
-        build: () => publicClaimed(deps, slug),
-      });
+      return cached(c, claimedAnswer(deps, c.req.valid("param").slug));
     },
   );
 
@@ -217,12 +184,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       responses: { 200: jsonResponse(CheckpointSchema, "Checkpoint"), ...errorResponses(422) },
     }),
     (c) => {
-      const { log } = c.req.valid("query");
-      return cached(c, {
-        scopes: [logScope(log)],
-        key: `checkpoint ${log}`,
-        build: () => logCheckpoint(deps, log),
-      });
+      return cached(c, checkpointAnswer(deps, c.req.valid("query").log));
     },
   );
 
@@ -244,12 +206,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       responses: { 200: jsonResponse(CheckpointPageSchema, "Checkpoints"), ...errorResponses(400, 422) },
     }),
     (c) => {
-      const query = c.req.valid("query");
-      return cached(c, {
-        scopes: [logScope(query.log)],
-        key: `checkpoints ${JSON.stringify(query)}`,
-        build: () => logCheckpoints(deps, query),
-      });
+      return cached(c, checkpointsAnswer(deps, c.req.valid("query")));
     },
   );
 
@@ -263,12 +220,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
       responses: { 200: jsonResponse(WitnessListSchema, "Witnesses"), ...errorResponses(422) },
     }),
     (c) => {
-      const { log } = c.req.valid("query");
-      return cached(c, {
-        scopes: [logScope(log)],
-        key: `witnesses ${log}`,
-        build: () => logWitnesses(deps, log),
-      });
+      return cached(c, witnessesAnswer(deps, c.req.valid("query").log));
     },
   );
 
@@ -287,12 +239,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
     (c) => {
       const { signal_hash } = c.req.valid("param");
       const { tree_size, log } = c.req.valid("query");
-      // Its checkpoint carries the cosignatures gathered so far: it follows the log.
-      return cached(c, {
-        scopes: [logScope(log)],
-        key: `proof ${log} ${signal_hash} ${tree_size ?? "head"}`,
-        build: () => logInclusionProof(deps, signal_hash, tree_size, log),
-      });
+      return cached(c, proofAnswer(deps, signal_hash, tree_size, log));
     },
   );
 
@@ -313,12 +260,7 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
     (c) => {
       const { first, second, log } = c.req.valid("query");
       // A proof between two sizes the log has reached is fixed by its leaves, which never change.
-      return cached(c, {
-        scopes: [logScope(log)],
-        key: `consistency ${log} ${first} ${second}`,
-        build: () => logConsistencyProof(deps, first, second, log),
-        cacheControl: PUBLIC_IMMUTABLE,
-      });
+      return cached(c, consistencyAnswer(deps, first, second, log), PUBLIC_IMMUTABLE);
     },
   );
   return app;

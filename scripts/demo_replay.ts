@@ -105,6 +105,7 @@ export async function resetDemo(
     logName: "demo",
     logOrigin: deps.demoTlog.origin,
     settings: [DEMO_PLAN_SETTING],
+    atMs: deps.clock.now(),
   });
   return { slugs, deleted };
 }

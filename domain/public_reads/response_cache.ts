@@ -43,7 +43,9 @@ export interface ResponseCacheStats {
 export interface ResponseCache {
   /**
    * The answer of `key` at `token`: from the cache, or built by `build` (one build for concurrent callers) and
-   * kept. A build that throws keeps nothing and throws to every caller waiting on it.
+   * kept. A build that throws keeps nothing and throws to every caller waiting on it. A build answering a
+   * `Uint8Array` answers the JSON itself (UTF-8, e.g. read back from a materialised copy); any other value is
+   * serialised with `JSON.stringify`.
    */
   answer(
     key: string,
@@ -133,7 +135,7 @@ export function createResponseCache(limits: ResponseCacheLimits = {}): ResponseC
         const answer: CachedAnswer = {
           key,
           token,
-          json: encoder.encode(JSON.stringify(value)),
+          json: value instanceof Uint8Array ? new Uint8Array(value) : encoder.encode(JSON.stringify(value)),
           scopes,
           encoded: {},
         };

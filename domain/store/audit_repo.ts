@@ -1,6 +1,12 @@
-/** The per-strategy audit trail: append-only entries keyed by a time-ordered id. */
+/**
+ * The per-strategy audit trail: append-only entries keyed by a time-ordered id. An entry appended on its own
+ * bumps the strategy's public scope in its commit (entries written with a signal or a settled day ride on those
+ * commits, which bump it too).
+ */
 import { keys } from "./keys.ts";
 import { pageRecords } from "./kv.ts";
+import { strategyScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** What happened. */
 export type AuditEvent =
@@ -38,7 +44,8 @@ export interface AuditRepo {
 export function createAuditRepo(kv: Deno.Kv): AuditRepo {
   return {
     async append(slug, entry) {
-      await kv.set(keys.auditEntry(slug, entry.id), entry);
+      const op = kv.atomic().set(keys.auditEntry(slug, entry.id), entry);
+      await bumpPublicScopes(op, [strategyScope(slug)], entry.at).commit();
     },
     list(slug, limit, offset) {
       return pageRecords<AuditEntry>(kv, keys.auditOfStrategy(slug), { limit, offset });

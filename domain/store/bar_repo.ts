@@ -13,7 +13,7 @@ import { randomBytes } from "../tokens_and_hashes.ts";
 import { ConflictError } from "../errors.ts";
 import { GET_MANY_BATCH, getManyValues, withRetry } from "./kv.ts";
 import { keys } from "./keys.ts";
-import { MARKET_SCOPE } from "../public_reads/scopes.ts";
+import { MARKET_SCOPE } from "./public_scopes.ts";
 import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** Adds the bump of the public market scope to `op` (a commit that changes a series' meta). */

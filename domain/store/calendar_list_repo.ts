@@ -1,6 +1,6 @@
 /** Official exchange closure lists installed by admins (one record per exchange and year), with their audit. */
 import { keys } from "./keys.ts";
-import { CALENDAR_SCOPE } from "../public_reads/scopes.ts";
+import { CALENDAR_SCOPE } from "./public_scopes.ts";
 import { bumpPublicScopes } from "./public_versions_repo.ts";
 import { type Page, pageRecords, type PageRequest } from "./kv.ts";
 

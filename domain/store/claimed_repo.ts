@@ -1,6 +1,12 @@
-/** Persistence of a strategy's claimed (researcher-reported) NAV history, as one chunked JSON blob. */
+/**
+ * Persistence of a strategy's claimed (researcher-reported) NAV history, as one chunked JSON blob. The public
+ * track record and claimed pages show it and the public list flags it (`has_claimed`): the commit that makes a
+ * new history visible, and every commit of a removal, bump the strategy's and the list's public scopes.
+ */
 import { getBlob, putBlob } from "./kv.ts";
 import { keys } from "./keys.ts";
+import { LIST_SCOPE, strategyScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** A claimed history as stored. */
 export interface ClaimedHistoryRecord {
@@ -16,12 +22,15 @@ export interface ClaimedRepo {
   exists(slug: string): Promise<boolean>;
   /** Stores (replacing) the history; `true` when one existed before. */
   put(record: ClaimedHistoryRecord): Promise<boolean>;
-  /** Removes it; returns the removed history or `null`. */
-  remove(slug: string): Promise<ClaimedHistoryRecord | null>;
+  /** Removes it (at `atMs`, epoch ms); returns the removed history or `null`. */
+  remove(slug: string, atMs: number): Promise<ClaimedHistoryRecord | null>;
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** The public scopes a claimed history shows in. */
+const publicScopesOf = (slug: string) => [strategyScope(slug), LIST_SCOPE];
 
 /** Creates the KV-backed repository. */
 export function createClaimedRepo(kv: Deno.Kv): ClaimedRepo {
@@ -36,10 +45,13 @@ export function createClaimedRepo(kv: Deno.Kv): ClaimedRepo {
     },
     async put(record) {
       const existed = (await get(record.strategy_slug)) !== null;
-      await putBlob(kv, keys.claimedHistory(record.strategy_slug), encoder.encode(JSON.stringify(record)));
+      const slug = record.strategy_slug;
+      await putBlob(kv, keys.claimedHistory(slug), encoder.encode(JSON.stringify(record)), {
+        withSwitch: (op) => bumpPublicScopes(op, publicScopesOf(slug), record.uploaded_at),
+      });
       return existed;
     },
-    async remove(slug) {
+    async remove(slug, atMs) {
       const existing = await get(slug);
       if (!existing) return null;
       const prefix = keys.claimedHistory(slug);
@@ -48,7 +60,7 @@ export function createClaimedRepo(kv: Deno.Kv): ClaimedRepo {
       for (let i = 0; i < doomed.length; i += 500) {
         let op = kv.atomic();
         for (const k of doomed.slice(i, i + 500)) op = op.delete(k);
-        await op.commit();
+        await bumpPublicScopes(op, publicScopesOf(slug), atMs).commit();
       }
       return existing;
     },

@@ -3,9 +3,16 @@
  * cosignatures per (tree size, witness key id) — the first one kept, since the earliest cosigning time is the
  * strongest evidence —, each configured witness's state (by its base URL: last cosigned size, last error), and
  * the GitHub commit of a checkpoint (by tree size).
+ *
+ * Public log answers show all three (checkpoints with their cosignatures and commit, the witness list): each
+ * write bumps the public scope of the log whose origin it concerns (both logs' when the origin is not one of the
+ * two configured, or they share it).
  */
 import type { Cosignature } from "../attestation/cosignature.ts";
+import { type Clock, systemClock } from "../clock.ts";
 import { keys } from "./keys.ts";
+import { logScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** What the server knows of one witness of one log. */
 export interface WitnessState {
@@ -72,12 +79,32 @@ export interface CosignatureRepo {
   latestCommittedSize(origin: string): Promise<number | null>;
 }
 
+/** Where the repository's writes are published. */
+export interface CosignatureRepoOptions {
+  /** The origins of the two logs, which name the public scope a write bumps. */
+  origins?: { production: string; demo: string };
+  /** Dates the bumps (default: the system clock). */
+  clock?: Clock;
+}
+
+const LOG_NAMES = ["production", "demo"] as const;
+
 /** Creates the KV-backed repository. */
-export function createCosignatureRepo(kv: Deno.Kv): CosignatureRepo {
+export function createCosignatureRepo(kv: Deno.Kv, opts: CosignatureRepoOptions = {}): CosignatureRepo {
+  const clock = opts.clock ?? systemClock;
+  const scopesOf = (origin: string): string[] => {
+    const named = LOG_NAMES.filter((n) => opts.origins?.[n] === origin);
+    return (named.length === 1 ? named : LOG_NAMES).map(logScope);
+  };
+  const commitPublished = (origin: string, op: Deno.AtomicOperation) =>
+    bumpPublicScopes(op, scopesOf(origin), clock.now()).commit();
   return {
     async addCosignature(origin, treeSize, cosig) {
       const key = keys.tlogCosignature(origin, treeSize, cosig.key_id);
-      const res = await kv.atomic().check({ key, versionstamp: null }).set(key, cosig).commit();
+      const res = await commitPublished(
+        origin,
+        kv.atomic().check({ key, versionstamp: null }).set(key, cosig),
+      );
       return res.ok;
     },
     async cosignatures(origin, treeSize) {
@@ -117,10 +144,11 @@ export function createCosignatureRepo(kv: Deno.Kv): CosignatureRepo {
       return out;
     },
     async putWitness(origin, state) {
-      await kv.set(keys.tlogWitness(origin, state.url), state);
+      await commitPublished(origin, kv.atomic().set(keys.tlogWitness(origin, state.url), state));
     },
     async putCommit(origin, treeSize, commit) {
-      await kv.set(keys.tlogGithub(origin, treeSize), { sha: commit.sha, url: commit.url });
+      const value: CheckpointCommit = { sha: commit.sha, url: commit.url };
+      await commitPublished(origin, kv.atomic().set(keys.tlogGithub(origin, treeSize), value));
     },
     async commit(origin, treeSize) {
       return (await kv.get<CheckpointCommit>(keys.tlogGithub(origin, treeSize))).value;

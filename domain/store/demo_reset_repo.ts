@@ -3,11 +3,17 @@
  * strategies (any key with a slug as one of its parts after the first, and the by-hash and "to log" entries whose
  * value names one), the demo log's own keys (first part `demo:…`), the evidence stored for the demo log's origin,
  * named settings (the replay plan) and the live-strategy counts of the given owners.
+ *
+ * Each delete commit bumps the public scopes of what it deletes: the public list, the demo log, the strategy of
+ * each strategy key, and both logs for a by-hash entry (an old demo signal may sit in the production log, whose
+ * inclusion proofs name the signal's strategy-day).
  */
 import { keys } from "./keys.ts";
+import { LIST_SCOPE, logScope, strategyScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
-/** Mutations per delete commit (KV allows 1,000). */
-const DELETES_PER_COMMIT = 500;
+/** Deletes per commit: with at most one scope bump each and the marker, under KV's 1,000 mutations. */
+const DELETES_PER_COMMIT = 400;
 
 /** The reset's store. */
 export interface DemoResetRepo {
@@ -21,6 +27,8 @@ export interface DemoResetRepo {
     logName: string;
     logOrigin: string;
     settings: readonly string[];
+    /** When the reset runs (epoch ms): dates the public scope bumps. */
+    atMs: number;
   }): Promise<number>;
 }
 
@@ -40,30 +48,42 @@ export function createDemoResetRepo(kv: Deno.Kv): DemoResetRepo {
         ...plan.ownerIds.map((o) => JSON.stringify(keys.liveStrategyCount(o))),
       ]);
       const byValue = new Set<unknown>([keys.signalByHash("")[0], keys.signalsToLog()[0]]);
-      const doomed = (key: Deno.KvKey, value: unknown): boolean => {
+      const byHash = keys.signalByHash("")[0];
+      const everyLog = [logScope("production"), logScope("demo")];
+      /** `null` when the entry stays, else the public scopes its deletion changes (beyond the batch's own). */
+      const doomed = (key: Deno.KvKey, value: unknown): string[] | null => {
         const first = key[0];
-        if (typeof first === "string" && plan.logName !== "" && first.startsWith(logPrefix)) return true;
-        if (key.slice(1).some((part) => slugs.has(part))) return true;
-        if (evidence.some((p) => p.every((part, i) => key[i] === part))) return true;
+        if (typeof first === "string" && plan.logName !== "" && first.startsWith(logPrefix)) return [];
+        const slug = key.slice(1).find((part) => slugs.has(part));
+        if (typeof slug === "string") return [strategyScope(slug)];
+        if (evidence.some((p) => p.every((part, i) => key[i] === part))) return [];
         if (byValue.has(first)) {
-          return slugs.has((value as { strategy_slug?: unknown } | null)?.strategy_slug);
+          const owner = (value as { strategy_slug?: unknown } | null)?.strategy_slug;
+          if (typeof owner !== "string" || !slugs.has(owner)) return null;
+          return first === byHash ? [strategyScope(owner), ...everyLog] : [strategyScope(owner)];
         }
-        return exact.has(JSON.stringify(key));
+        return exact.has(JSON.stringify(key)) ? [] : null;
       };
+      const batchScopes = [LIST_SCOPE, logScope(plan.logName === "" ? "production" : plan.logName)];
       let op = kv.atomic();
+      let scopes = new Set(batchScopes);
       let pending = 0;
       let deleted = 0;
+      const commit = async () => {
+        await bumpPublicScopes(op, [...scopes], plan.atMs).commit();
+        op = kv.atomic();
+        scopes = new Set(batchScopes);
+        pending = 0;
+      };
       for await (const e of kv.list({ prefix: [] })) {
-        if (!doomed(e.key, e.value)) continue;
+        const changes = doomed(e.key, e.value);
+        if (changes === null) continue;
         op = op.delete(e.key);
+        for (const scope of changes) scopes.add(scope);
         deleted++;
-        if (++pending === DELETES_PER_COMMIT) {
-          await op.commit();
-          op = kv.atomic();
-          pending = 0;
-        }
+        if (++pending === DELETES_PER_COMMIT) await commit();
       }
-      if (pending > 0) await op.commit();
+      if (pending > 0) await commit();
       return deleted;
     },
   };

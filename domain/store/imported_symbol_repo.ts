@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import type { SymbolInfo } from "../market/types.ts";
 import { keys } from "./keys.ts";
 import { GET_MANY_BATCH, getManyValues, withRetry } from "./kv.ts";
-import { MARKET_SCOPE } from "../public_reads/scopes.ts";
+import { MARKET_SCOPE } from "./public_scopes.ts";
 import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** A stored import: the symbol's metadata plus who imported it, whether it is public, and what it holds. */

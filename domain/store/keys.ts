@@ -127,6 +127,16 @@ export const keys = {
   streamChanged: (topic: string) => ["stream_changed", topic] as const,
   /** The version of one scope of public reads (a `Deno.KvU64` summed by every write it covers). */
   publicVersion: (scope: string) => ["public_version", scope] as const,
+  /** Where the versions of every `strategy:<slug>` scope sit ("strategy;" is the first key after them). */
+  publicStrategyVersionsRange: () => ({
+    start: ["public_version", "strategy:"] as const,
+    end: ["public_version", "strategy;"] as const,
+  }),
+  /** One public strategy's list summary (settlement head figures, claimed flag) with its scope version. */
+  publicSummary: (slug: string) => ["public_summaries", slug] as const,
+  publicSummaries: () => ["public_summaries"] as const,
+  /** A materialised public answer: its token and part count (`"m"`), and its JSON in parts 0, 1, …. */
+  materializedAnswer: (key: string, part: "m" | number) => ["public_answers", key, part] as const,
   /** Trade events of users' running backtests (a user's socket hears only its own), written with the job. */
   userTradeFeed: (atMs: number, userId: string, entryId: string) =>
     ["user_trade_feed", atMs, userId, entryId] as const,

@@ -309,15 +309,18 @@ export async function deleteBlob(kv: Deno.Kv, blobKey: readonly Deno.KvKeyPart[]
  * generation and the manifest switches to it last, so readers see the old blob or the new one, never a mix;
  * the previous generation's chunks are deleted afterwards. Throws `ConflictError` when another writer replaced
  * the blob at the same time (its chunks are then cleaned up). Use for long series (bars, equity curves).
+ * `opts.withSwitch` adds mutations to the commit that switches the manifest (the moment readers see the new
+ * blob), e.g. the bump of the public scopes that show it.
  */
 export async function putBlob(
   kv: Deno.Kv,
   blobKey: readonly Deno.KvKeyPart[],
   bytes: Uint8Array,
-  opts: { expireIn?: number } = {},
+  opts: { expireIn?: number; withSwitch?: (op: Deno.AtomicOperation) => void } = {},
 ): Promise<void> {
   const manifestKey = keys.blobManifest(blobKey);
   const previous = await kv.get<BlobManifest>(manifestKey);
+  const setOpts = opts.expireIn === undefined ? {} : { expireIn: opts.expireIn };
   const gen = randomString(12);
   const chunks = Math.ceil(bytes.length / MAX_CHUNK_BYTES);
   for (let g = 0; g < chunks; g += BLOB_GROUP) {
@@ -326,13 +329,15 @@ export async function putBlob(
       op = op.set(
         keys.blobChunk(blobKey, gen, i),
         bytes.slice(i * MAX_CHUNK_BYTES, (i + 1) * MAX_CHUNK_BYTES),
-        opts,
+        setOpts,
       );
     }
     if (!(await op.commit()).ok) throw new ConflictError(`Cannot write blob ${JSON.stringify(blobKey)}`);
   }
   const manifest: BlobManifest = { gen, chunks, bytes: bytes.length };
-  const res = await kv.atomic().check(previous).set(manifestKey, manifest, opts).commit();
+  const op = kv.atomic().check(previous).set(manifestKey, manifest, setOpts);
+  opts.withSwitch?.(op);
+  const res = await op.commit();
   if (!res.ok) {
     await deleteChunks(kv, blobKey, gen, chunks);
     throw new ConflictError(`Cannot write blob ${JSON.stringify(blobKey)}: changed concurrently`);

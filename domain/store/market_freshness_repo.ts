@@ -1,6 +1,6 @@
 /** Per-symbol freshness of live providers (last bar, last error), for `/data/freshness` and `/health`. */
 import type { FreshnessEntry } from "../market/types.ts";
-import { MARKET_SCOPE } from "../public_reads/scopes.ts";
+import { MARKET_SCOPE } from "./public_scopes.ts";
 import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** Persistence of freshness entries, one per source and scope. */

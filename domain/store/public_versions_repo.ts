@@ -9,7 +9,7 @@
  * restart when a key is deleted), so a token names one state of its scopes for the life of the store.
  */
 import { keys } from "./keys.ts";
-import { PUBLIC_READS_STREAM, type PublicReadsMarker } from "../public_reads/scopes.ts";
+import { PUBLIC_READS_STREAM, type PublicReadsMarker } from "./public_scopes.ts";
 
 /** Most scopes one read may name (one `getMany`). */
 export const MAX_SCOPES_PER_READ = 10;

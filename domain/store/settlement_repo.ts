@@ -1,9 +1,9 @@
 /**
  * Persistence of settled days. Each strategy-day is written in ONE atomic commit (summary with positions, trade
  * list, NAV point, head, audit entry, trade-feed event, the signal's settled flag, the day record's hash chain
- * link and its "record to log" marker) guarded by the head's
- * versionstamp and the day key being absent, so a day is written once and never changes, and a crash leaves a
- * strategy either settled for the day or not at all.
+ * link and its "record to log" marker, and the bump of the strategy's and the public list's public scopes) guarded
+ * by the head's versionstamp and the day key being absent, so a day is written once and never changes, a crash
+ * leaves a strategy either settled for the day or not at all, and no public answer outlives the commit.
  *
  * Storage: a day's summary and its trade list are one KV value each while small (JSON ≤ `INLINE_JSON_CHARS`:
  * about 100 positions, 100 trades); a larger day (a 500-symbol portfolio: ~90 KiB of positions, up to ~190 KiB
@@ -13,6 +13,8 @@
  */
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
+import { LIST_SCOPE, strategyScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 import { type PartsOwner, type PartsRef, readParts, splitParts } from "./record_parts.ts";
 import { SETTLED_TRADES_STREAM } from "./stream_repo.ts";
 import { signalHeadOf, type SignalRecord } from "./signal_repo.ts";
@@ -215,6 +217,8 @@ export function createSettlementRepo(kv: Deno.Kv): SettlementRepo {
         }
         op.set(keys.streamChanged(SETTLED_TRADES_STREAM), { at: day.settled_at, slug, date: day.date });
       }
+      // The strategy's pages and its list row (trading days, NAV, returns) change with the day.
+      bumpPublicScopes(op, [strategyScope(slug), LIST_SCOPE], day.settled_at);
       return (await op.commit()).ok;
     },
     async getDay(slug, date) {

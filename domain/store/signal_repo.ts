@@ -6,11 +6,17 @@
  * `replaced_hashes`) are small (JSON ≤ `INLINE_JSON_CHARS`, e.g. up to ~200 symbols); a larger one (up to 500
  * symbols) is stored as a head without them plus their compressed chunks (`record_parts.ts`), written in the
  * same commit. Readers accept both forms, so signals stored before chunking read as they always did.
+ *
+ * A public `/verify` shows a day's signal (its hash, its place in the transparency log, its GitHub attestation)
+ * and the audit trail shows its submissions: every commit that changes a signal the way a reader sees it bumps
+ * the strategy's public scope (and the public list's when it activates the strategy).
  */
 import { ConflictError } from "../errors.ts";
 import type { AuditEntry } from "./audit_repo.ts";
 import { keys } from "./keys.ts";
 import { pageRecords } from "./kv.ts";
+import { LIST_SCOPE, strategyScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 import { partKeys, type PartsOwner, type PartsRef, readParts, splitParts } from "./record_parts.ts";
 import type { TrackedStrategyRecord } from "./tracked_strategy_repo.ts";
 
@@ -148,6 +154,10 @@ export function needsAttestation(r: SignalRecord): boolean {
   return !r.attestation.committed && r.attestation.reason !== "repo_not_configured";
 }
 
+/** When a patched signal changed: its last GitHub attempt, else its submission. */
+const patchedAt = (r: Pick<SignalRecord, "attestation" | "submitted_at">) =>
+  r.attestation.attempted_at ?? r.submitted_at;
+
 /** Creates the KV-backed repository. */
 export function createSignalRepo(kv: Deno.Kv): SignalRepo {
   const unattestedKey = (r: Pick<SignalRecord, "strategy_slug" | "trade_date">) =>
@@ -236,6 +246,9 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
       if (activate) {
         op.check(activate.current).set(keys.trackedStrategy(activate.next.slug), activate.next);
       }
+      // An activation changes the strategy's list row (status, start date) too.
+      const scopes = [strategyScope(record.strategy_slug), ...(activate ? [LIST_SCOPE] : [])];
+      bumpPublicScopes(op, scopes, record.submitted_at);
       const res = await op.commit();
       if (!res.ok) {
         throw new ConflictError(
@@ -252,6 +265,7 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
         const next = { ...entry.value, ...patch };
         const op = kv.atomic().check(entry).set(entry.key, next);
         if (!needsAttestation(next as SignalRecord)) op.delete(unattestedKey(next));
+        bumpPublicScopes(op, [strategyScope(slug)], patchedAt(next));
         const res = await op.commit();
         if (res.ok) return true;
       }
@@ -262,6 +276,11 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
       const parts = expected.value.parts;
       if (parts) { for (const k of partKeys(partsOwner(expected.value), parts)) op.delete(k); }
       if (audit) op.set(keys.auditEntry(expected.value.strategy_slug, audit.id), audit);
+      bumpPublicScopes(
+        op,
+        [strategyScope(expected.value.strategy_slug)],
+        audit?.at ?? expected.value.submitted_at,
+      );
       const res = await op.commit();
       if (!res.ok) throw new ConflictError("The signal changed at the same moment; read it and try again");
     },
@@ -277,7 +296,10 @@ export function createSignalRepo(kv: Deno.Kv): SignalRepo {
         const takes = entry.value !== null && entry.value.signal_hash === item.signal_hash &&
           !entry.value.log;
         const op = kv.atomic().check(entry).delete(marker);
-        if (takes) op.set(entry.key, { ...entry.value!, log });
+        if (takes) {
+          op.set(entry.key, { ...entry.value!, log });
+          bumpPublicScopes(op, [strategyScope(item.strategy_slug)], log.checkpoint_timestamp);
+        }
         if ((await op.commit()).ok) return takes;
       }
       throw new ConflictError(

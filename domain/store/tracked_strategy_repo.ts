@@ -1,7 +1,13 @@
-/** Persistence of tracked strategies: one record per slug, an owner index and a per-owner count of live ones. */
+/**
+ * Persistence of tracked strategies: one record per slug, an owner index and a per-owner count of live ones.
+ * Every write bumps the public scopes of the strategy and of the public list in its own commit (the list shows
+ * name, status, visibility; the strategy's pages show its fields).
+ */
 import { ConflictError, ForbiddenError } from "../errors.ts";
+import { LIST_SCOPE, strategyScope } from "./public_scopes.ts";
 import { keys } from "./keys.ts";
 import { withRetry } from "./kv.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** Lifecycle of a tracked strategy. */
 export type TrackedStatus = "pending" | "active" | "paused" | "retired";
@@ -66,6 +72,9 @@ export interface TrackedStrategyRepo {
   liveCount(ownerId: string): Promise<number>;
 }
 
+/** The public scopes a write of strategy `slug` changes: its own pages and the public list. */
+const publicScopesOf = (slug: string) => [strategyScope(slug), LIST_SCOPE];
+
 /** Creates the KV-backed repository. */
 export function createTrackedStrategyRepo(kv: Deno.Kv): TrackedStrategyRepo {
   return {
@@ -88,12 +97,12 @@ export function createTrackedStrategyRepo(kv: Deno.Kv): TrackedStrategyRepo {
             `Strategy limit reached: your tier allows ${maxLive} tracked strategies that are not retired`,
           );
         }
-        const res = await kv.atomic()
+        const op = kv.atomic()
           .check(existing, count)
           .set(keys.trackedStrategy(record.slug), record)
           .set(keys.trackedStrategyByOwner(record.owner_id, record.slug), record.slug)
-          .set(keys.liveStrategyCount(record.owner_id), new Deno.KvU64(BigInt(live + 1)))
-          .commit();
+          .set(keys.liveStrategyCount(record.owner_id), new Deno.KvU64(BigInt(live + 1)));
+        const res = await bumpPublicScopes(op, publicScopesOf(record.slug), record.created_at).commit();
         return res.ok ? { committed: true, value: undefined } : { committed: false };
       });
     },
@@ -103,6 +112,7 @@ export function createTrackedStrategyRepo(kv: Deno.Kv): TrackedStrategyRepo {
         if (!entry.value) return { committed: true, value: null as TrackedStrategyRecord | null };
         const next = change(entry.value);
         const op = kv.atomic().check(entry).set(keys.trackedStrategy(slug), next);
+        bumpPublicScopes(op, publicScopesOf(slug), next.updated_at);
         if (entry.value.status !== "retired" && next.status === "retired") {
           const count = await kv.get<Deno.KvU64>(keys.liveStrategyCount(next.owner_id));
           const live = Number(count.value?.value ?? 0n);

@@ -4,11 +4,16 @@
  * leaves `[i·2^L, (i+1)·2^L)`; level 0 holds the leaf hashes), written in the same atomic commit as the leaf that
  * completes it. Perfect subtrees never change once complete, so any tree size's root and proofs are folds of at
  * most a few dozen stored nodes.
+ *
+ * Every commit that changes what the log answers (a leaf with its checkpoint, a head checkpoint signed late) bumps
+ * the log's public scope (`log:production` for the production log, `log:<name>` for another).
  */
 import type { Checkpoint } from "../attestation/checkpoint.ts";
 import type { NodeRef } from "../attestation/merkle.ts";
 import { getManyValues } from "./kv.ts";
 import { keys } from "./keys.ts";
+import { logScope } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** The most checkpoints one `listCheckpoints` call returns. */
 export const MAX_CHECKPOINT_PAGE = 1000;
@@ -70,6 +75,7 @@ export interface TransparencyLogRepo {
  * another name, e.g. `"demo"`, keeps a separate log under its own keys).
  */
 export function createTransparencyLogRepo(kv: Deno.Kv, log = ""): TransparencyLogRepo {
+  const scopes = [logScope(log === "" ? "production" : log)];
   return {
     async head() {
       const entry = await kv.get<{ size: number }>(keys.tlogHead(log));
@@ -94,6 +100,8 @@ export function createTransparencyLogRepo(kv: Deno.Kv, log = ""): TransparencyLo
       for (const node of append.nodes) op = op.set(keys.tlogNode(node.level, node.index, log), node.hash);
       // No size past the head has a checkpoint (sizes are only signed once they exist), so this is the first.
       if (append.checkpoint) op = op.set(keys.tlogCheckpoint(append.index + 1, log), append.checkpoint);
+      // Dated by the checkpoint signed with the leaf (0 for an append without one).
+      bumpPublicScopes(op, scopes, append.checkpoint?.timestamp ?? 0);
       return (await op.commit()).ok;
     },
     async checkpoint(treeSize) {
@@ -101,12 +109,12 @@ export function createTransparencyLogRepo(kv: Deno.Kv, log = ""): TransparencyLo
     },
     async saveHeadCheckpoint(head, checkpoint) {
       const key = keys.tlogCheckpoint(checkpoint.tree_size, log);
-      const res = await kv.atomic()
+      const op = kv.atomic()
         .check({ key: keys.tlogHead(log), versionstamp: head.versionstamp })
         .check({ key, versionstamp: null })
         .set(key, checkpoint)
-        .set(keys.tlogHead(log), { size: head.size })
-        .commit();
+        .set(keys.tlogHead(log), { size: head.size });
+      const res = await bumpPublicScopes(op, scopes, checkpoint.timestamp).commit();
       if (res.ok) return checkpoint;
       return (await kv.get<Checkpoint>(key)).value;
     },

@@ -1,7 +1,12 @@
-/** Users and their unique indexes (email, case-folded nickname, GitHub id). */
+/**
+ * Users and their unique indexes (email, case-folded nickname, GitHub id). A user's nickname is public (the
+ * creator column of the public list): a commit that changes it bumps the list's public scope.
+ */
 import { ConflictError, NotFoundError } from "../errors.ts";
 import { keys } from "./keys.ts";
 import { type Page, pageRecords, type PageRequest } from "./kv.ts";
+import { LIST_SCOPE } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** Account tiers; limits per tier live in `domain/auth/tiers.ts`. */
 export type Tier = "free" | "licensed";
@@ -120,6 +125,7 @@ export function createUserRepo(kv: Deno.Kv): UserRepo {
           if (before) op = op.delete(before);
           if (after) op = op.check({ key: after, versionstamp: null }).set(after, id);
         }
+        if (current.value.nickname !== next.nickname) bumpPublicScopes(op, [LIST_SCOPE], next.updated_at);
         const res = await op.commit();
         if (res.ok) return next;
         const taken = await takenField(next);

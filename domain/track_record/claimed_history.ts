@@ -195,7 +195,7 @@ export async function deleteClaimedHistory(
   slug: string,
 ): Promise<{ deleted: true; data_points_removed: number }> {
   await getOwnTracked(deps, ownerId, slug);
-  const removed = await deps.claimed.remove(slug);
+  const removed = await deps.claimed.remove(slug, deps.clock.now());
   if (!removed) throw new NotFoundError(`Strategy "${slug}" has no claimed history`);
   await audit(
     deps,

@@ -20,6 +20,7 @@ import {
   type NavPointRecord,
 } from "../store/settlement_repo.ts";
 import type { TrackedStrategyRecord, TrackedUniverse } from "../store/tracked_strategy_repo.ts";
+import type { PublicListSummary, StoredPublicSummary } from "../store/public_summary_repo.ts";
 import { type ClaimedHistoryView, claimedTracking, toClaimedHistoryView } from "./claimed_history.ts";
 import { MIN_TRACKING_OVERLAP_DAYS, type Tracking } from "./tracking.ts";
 import { computePerformance, type Performance } from "./performance.ts";
@@ -70,48 +71,105 @@ export interface PublicStrategyPage {
   offset: number;
 }
 
+/** Strategies whose summary rows are refreshed at once (each reads a head, a NAV point and a manifest). */
+const SUMMARY_REFRESH_BATCH = 100;
+
+/** A strategy's list figures read from its settlement head, that day's NAV point and its claimed history. */
+async function readListSummary(deps: TrackRecordServices, slug: string): Promise<PublicListSummary> {
+  const [head, has_claimed] = await Promise.all([deps.settlements.head(slug), deps.claimed.exists(slug)]);
+  const last = head ? await deps.settlements.navPoint(slug, head.date) : null;
+  return {
+    trading_days: head?.trading_days ?? 0,
+    latest_date: head?.date ?? null,
+    nav: head?.nav ?? null,
+    daily_return: last?.daily_return ?? null,
+    has_claimed,
+  };
+}
+
 /**
- * Public, non-pending strategies (optionally of one universe), most trading days first, then by slug. Reads
- * only the page's rows in full (the sort key, trading days, is on each strategy's settlement head).
+ * The list figures of `listed`, from their stored summary rows (`public_summary_repo.ts`) where a row's version
+ * is its strategy's current one (`versions`, `stored`: read before any figure); the others are read again and
+ * their rows stored.
+ */
+async function listSummaries(
+  deps: TrackRecordServices,
+  listed: readonly TrackedStrategyRecord[],
+  versions: ReadonlyMap<string, string>,
+  stored: ReadonlyMap<string, StoredPublicSummary>,
+): Promise<Map<string, PublicListSummary>> {
+  const out = new Map<string, PublicListSummary>();
+  const stale: { slug: string; version: string }[] = [];
+  for (const s of listed) {
+    const version = versions.get(s.slug) ?? "0";
+    const row = stored.get(s.slug);
+    if (row && row.version === version) out.set(s.slug, row.summary);
+    else stale.push({ slug: s.slug, version });
+  }
+  for (let i = 0; i < stale.length; i += SUMMARY_REFRESH_BATCH) {
+    const batch = stale.slice(i, i + SUMMARY_REFRESH_BATCH);
+    const rows = await Promise.all(batch.map(async ({ slug, version }) => ({
+      slug,
+      row: { version, summary: await readListSummary(deps, slug) },
+    })));
+    await deps.summaries.putMany(rows);
+    for (const { slug, row } of rows) out.set(slug, row.summary);
+  }
+  return out;
+}
+
+/**
+ * Public, non-pending strategies (optionally of one universe), most trading days first, then by slug. The sort
+ * key and the other settlement figures come from the strategies' summary rows (kept current by their scope
+ * versions), so a build reads the strategy records, the versions and the rows in three concurrent range reads,
+ * plus the page's creators' nicknames (each owner once).
  */
 export async function listPublicStrategies(
   deps: TrackRecordServices,
   filter: { universe?: TrackedUniverse; limit: number; offset: number },
 ): Promise<PublicStrategyPage> {
-  const all = (await deps.strategies.listAll()).filter((s) =>
+  // Three range reads at once: a row is current when its version is, whichever was read first.
+  const [records, versions, stored] = await Promise.all([
+    deps.strategies.listAll(),
+    deps.summaries.strategyVersions(),
+    deps.summaries.all(),
+  ]);
+  const all = records.filter((s) =>
     s.is_public && s.status !== "pending" && (!filter.universe || s.universe === filter.universe)
   );
-  const heads = await Promise.all(all.map(async (s) => ({ s, head: await deps.settlements.head(s.slug) })));
-  heads.sort((a, b) =>
-    (b.head?.trading_days ?? 0) - (a.head?.trading_days ?? 0) || (a.s.slug < b.s.slug ? -1 : 1)
-  );
-  const page = heads.slice(filter.offset, filter.offset + filter.limit);
-  const rows = await Promise.all(page.map(async ({ s, head }): Promise<PublicStrategyRow> => {
-    const last = head ? await deps.settlements.navPoint(s.slug, head.date) : null;
-    return {
-      slug: s.slug,
-      name: s.name,
-      description: s.description,
-      creator: await deps.nicknameOf(s.owner_id),
-      universe: s.universe,
-      benchmark: TRACKED_BENCHMARKS[s.universe],
-      holding_period: s.holding_period,
-      execution_price: s.execution_price,
-      status: s.status,
-      is_demo: s.is_demo,
-      created_at: iso(s.created_at),
-      activated_at: isoOrNull(s.activated_at),
-      start_date: s.start_date,
-      trading_days: head?.trading_days ?? 0,
-      latest_date: head?.date ?? null,
-      nav: head?.nav ?? null,
-      latest_nav: head?.nav ?? null,
-      total_return: head ? head.nav / s.initial_capital - 1 : null,
-      daily_return: last?.daily_return ?? null,
-      has_claimed: await deps.claimed.exists(s.slug),
-    };
-  }));
-  return { strategies: rows, items: rows, total: heads.length, limit: filter.limit, offset: filter.offset };
+  const summaries = await listSummaries(deps, all, versions, stored);
+  const rows = all.map((s) => ({ s, sum: summaries.get(s.slug)! }));
+  rows.sort((a, b) => b.sum.trading_days - a.sum.trading_days || (a.s.slug < b.s.slug ? -1 : 1));
+  const page = rows.slice(filter.offset, filter.offset + filter.limit);
+  const nicknames = new Map<string, Promise<string | null>>();
+  const nicknameOf = (ownerId: string) => {
+    let n = nicknames.get(ownerId);
+    if (!n) nicknames.set(ownerId, n = deps.nicknameOf(ownerId));
+    return n;
+  };
+  const strategies = await Promise.all(page.map(async ({ s, sum }): Promise<PublicStrategyRow> => ({
+    slug: s.slug,
+    name: s.name,
+    description: s.description,
+    creator: await nicknameOf(s.owner_id),
+    universe: s.universe,
+    benchmark: TRACKED_BENCHMARKS[s.universe],
+    holding_period: s.holding_period,
+    execution_price: s.execution_price,
+    status: s.status,
+    is_demo: s.is_demo,
+    created_at: iso(s.created_at),
+    activated_at: isoOrNull(s.activated_at),
+    start_date: s.start_date,
+    trading_days: sum.trading_days,
+    latest_date: sum.latest_date,
+    nav: sum.nav,
+    latest_nav: sum.nav,
+    total_return: sum.nav === null ? null : sum.nav / s.initial_capital - 1,
+    daily_return: sum.daily_return,
+    has_claimed: sum.has_claimed,
+  })));
+  return { strategies, items: strategies, total: rows.length, limit: filter.limit, offset: filter.offset };
 }
 
 /**

@@ -10,6 +10,7 @@ import type { AuditRepo } from "../store/audit_repo.ts";
 import type { ClaimedRepo } from "../store/claimed_repo.ts";
 import type { SettlementRepo } from "../store/settlement_repo.ts";
 import type { SignalRepo } from "../store/signal_repo.ts";
+import type { PublicSummaryRepo } from "../store/public_summary_repo.ts";
 import type { TrackedStrategyRepo } from "../store/tracked_strategy_repo.ts";
 import type { NotificationDeps } from "../support/notifications.ts";
 import type { BackgroundTasks } from "./background_tasks.ts";
@@ -49,6 +50,8 @@ export interface TrackRecordServices {
   settlements: SettlementRepo;
   audit: AuditRepo;
   claimed: ClaimedRepo;
+  /** The public list's summary rows (one per public strategy, kept by its scope version). */
+  summaries: PublicSummaryRepo;
   market: MarketData;
   /** The built-in production transparency log (always on). */
   tlog: SignalLogPort;
@@ -61,6 +64,11 @@ export interface TrackRecordServices {
   notifications: NotificationDeps;
   /** Runs `attestPending` after a submission's response (the GitHub round trip stays out of the request). */
   background: BackgroundTasks;
+  /**
+   * Called after settlement wrote days for `slugs` (their logs cosigned): the app materialises their public
+   * answers there (`domain/public_reads/warm_public_answers.ts`), so no reader recomputes them.
+   */
+  onSettled?: (slugs: readonly string[]) => void;
   /** The nickname shown for a creator on public pages (`null` when unknown). */
   nicknameOf(userId: string): Promise<string | null>;
   /** Where a reader finds public things; the front end that publishes them says (no URLs in the domain). */

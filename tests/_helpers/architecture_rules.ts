@@ -119,9 +119,6 @@ export function areaCycles(files: SourceFile[]): string[] {
   return groups.map((g) => `cycle between ${g.join(", ")}`);
 }
 
-/** Area modules of names only (no code) that repositories may take values from: the public read scopes. */
-const STORE_NAME_MODULES = new Set(["domain/public_reads/scopes.ts"]);
-
 /** `domain/store/` takes from the areas only the types its records embed, never their code. */
 export function storeImportsAreaValues(files: SourceFile[]): string[] {
   const hits: string[] = [];
@@ -132,7 +129,7 @@ export function storeImportsAreaValues(files: SourceFile[]): string[] {
       const area = target === null ? null : areaOf(target);
       if (
         area !== null && area !== "domain/store" && area.includes("/") && !area.endsWith(".ts") &&
-        !imp.typeOnly && !STORE_NAME_MODULES.has(target!)
+        !imp.typeOnly
       ) {
         hits.push(`${f.path} imports values from ${target}`);
       }

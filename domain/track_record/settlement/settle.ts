@@ -359,7 +359,10 @@ export async function settleStrategy(
   cache: DayBarCache = createDayBarCache(),
 ): Promise<SettleOutcome> {
   const outcome = await settleStrategyDays(deps, slug, date, cache);
-  if (outcome.days.length > 0) await cosignLogsOf(deps, [slug]);
+  if (outcome.days.length > 0) {
+    await cosignLogsOf(deps, [slug]);
+    deps.onSettled?.([slug]);
+  }
   return outcome;
 }
 
@@ -416,6 +419,8 @@ export async function settleAll(
     if (outcome.status === "failed") deps.log("error", "settlement failed", { ...outcome });
     outcomes.push(outcome);
   }
-  await cosignLogsOf(deps, outcomes.filter((o) => o.days.length > 0).map((o) => o.slug));
+  const settled = outcomes.filter((o) => o.days.length > 0).map((o) => o.slug);
+  await cosignLogsOf(deps, settled);
+  if (settled.length > 0) deps.onSettled?.(settled);
   return { date, outcomes };
 }

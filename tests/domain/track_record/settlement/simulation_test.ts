@@ -15,6 +15,7 @@ import {
   patchTracked,
 } from "../../../../domain/track_record/signals/tracked_strategies.ts";
 import { keys } from "../../../../domain/store/keys.ts";
+import { strategyScope } from "../../../../domain/public_reads/scopes.ts";
 import type { SettledDayRecord } from "../../../../domain/store/settlement_repo.ts";
 import { createApp } from "../../../../routes/app.ts";
 import { verifyRecord } from "../../../../scripts/verify_record.ts";
@@ -235,6 +236,11 @@ async function settledSnapshot(w: TestWorld): Promise<string> {
 
 Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, crashes and the verifier", async (t) => {
   const w = await openTestWorld();
+  /** Rewrites a stored day around the repositories, bumping its strategy's public version as a writer would. */
+  const rewriteDay = async (key: ReturnType<typeof keys.settledDay>, value: unknown) => {
+    await w.kv.set(key, value);
+    await w.deps.publicReads.versions.bump([strategyScope(key[1])], w.clock.now());
+  };
   try {
     const owner = await ownerOf(w);
     const deps = simDeps(w);
@@ -298,7 +304,7 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
         }
         const key = keys.settledDay("sim-misses", DAYS[30]);
         const day = (await w.kv.get<SettledDayRecord>(key)).value!;
-        await w.kv.set(key, { ...day, nav: day.nav + 1 });
+        await rewriteDay(key, { ...day, nav: day.nav + 1 });
         const v = await verifyRecord(base, "sim-misses");
         assert.equal(v.ok, false);
         const bad = v.days.filter((d) => d.failures.length > 0).map((d) => d.date);
@@ -329,7 +335,7 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
           const plainDay = all.find((d) => d.strategy_slug === exDay.strategy_slug && d.date < exDay.date)!;
           const plainKey = keys.settledDay(plainDay.strategy_slug, plainDay.date);
           const { dividend_convention: _c, dividends: _d, ...legacy } = plainDay;
-          await w.kv.set(plainKey, legacy);
+          await rewriteDay(plainKey, legacy);
           const legacyBundle = await (await fetch(
             `${base}/api/v1/public/strategies/${plainDay.strategy_slug}/verify?date=${plainDay.date}`,
           )).json();
@@ -341,10 +347,10 @@ Deno.test("60-day simulation: NAVs equal an independent calculation; re-runs, cr
           assert.equal(rewritten.ok, false);
           const rewrittenFailures = rewritten.days.find((d) => d.date === plainDay.date)!.failures;
           assert.ok(rewrittenFailures.some((f) => f.startsWith("[chain.")), rewrittenFailures.join("; "));
-          await w.kv.set(plainKey, plainDay);
+          await rewriteDay(plainKey, plainDay);
           assert.equal((await verifyRecord(base, exDay.strategy_slug)).ok, true, "restored, it verifies");
           // Dropping the credit from the record leaves cash unexplained on the ex-date.
-          await w.kv.set(keys.settledDay(exDay.strategy_slug, exDay.date), { ...exDay, dividends: [] });
+          await rewriteDay(keys.settledDay(exDay.strategy_slug, exDay.date), { ...exDay, dividends: [] });
           const v = await verifyRecord(base, exDay.strategy_slug);
           assert.equal(v.ok, false);
           const failures = v.days.find((d) => d.date === exDay.date)!.failures;

@@ -1,0 +1,191 @@
+/**
+ * The catalogue of public answers: for each public read, its cache key (the read and every input that shapes
+ * it), the scopes it depends on (`scopes.ts`), the domain call that builds it, and whether it is materialised in
+ * KV (`materialized_answer_repo.ts`). The routes answer through it and the post-settlement step warms through
+ * it, so both name an answer by the same key.
+ *
+ * Only answers whose keys are few are materialised (a strategy's record, performance, verify, claimed history
+ * and first audit page; the list's default-size pages; a log's checkpoint, witnesses and first checkpoints page):
+ * keys shaped by arbitrary query values (any offset, any proof) stay in the in-process cache only, so no
+ * request can make KV store answers without bound.
+ */
+import type { TrackRecordServices } from "../track_record/services.ts";
+import {
+  publicAudit,
+  publicClaimed,
+  publicPerformance,
+  publicTrackRecord,
+  publicVerifyDay,
+} from "../track_record/public_record.ts";
+import {
+  logCheckpoint,
+  logCheckpoints,
+  logConsistencyProof,
+  logInclusionProof,
+  logWitnesses,
+  publicStrategiesPage,
+} from "../track_record/operations.ts";
+import type { LogName } from "../track_record/log_views.ts";
+import type { TrackedUniverse } from "../store/tracked_strategy_repo.ts";
+import { CALENDAR_SCOPE, LIST_SCOPE, logScope, strategyScope } from "./scopes.ts";
+
+/** One public answer. */
+export interface PublicAnswer {
+  /** The cache key: the read and its inputs (validated values). */
+  key: string;
+  /** What it depends on (at most 10 scopes). */
+  scopes: readonly string[];
+  /** Builds it (a domain call; a 4xx is thrown, never kept). */
+  build: () => Promise<unknown>;
+  /** Whether it is kept in KV for every isolate (see the module comment). */
+  materialize: boolean;
+}
+
+/** The list's page size when none is asked (`PageQuery`'s default); its pages are the materialised ones. */
+export const LIST_PAGE_SIZE = 50;
+/** Pages of the list materialised per universe filter (the first 2,000 rows at the default page size). */
+const MATERIALIZED_LIST_PAGES = 40;
+/** The audit page materialised: the default one (newest 50 entries). */
+const AUDIT_PAGE_SIZE = 50;
+/** The checkpoints page materialised: the default one. */
+const CHECKPOINTS_DEFAULT = { from_size: 1, limit: 100 };
+
+/** The public list's page. */
+export function listAnswer(
+  deps: TrackRecordServices,
+  query: { universe?: TrackedUniverse; limit: number; offset: number },
+): PublicAnswer {
+  const { universe, limit, offset } = query;
+  return {
+    key: `list ${universe ?? "*"} ${limit} ${offset}`,
+    scopes: [LIST_SCOPE],
+    build: () => publicStrategiesPage(deps, { ...(universe ? { universe } : {}), limit, offset }),
+    materialize: limit === LIST_PAGE_SIZE && offset % limit === 0 && offset < limit * MATERIALIZED_LIST_PAGES,
+  };
+}
+
+/**
+ * A strategy's track record (with its claimed block). Its days' `provisional` flags follow the installed
+ * official calendars.
+ */
+export function trackRecordAnswer(deps: TrackRecordServices, slug: string): PublicAnswer {
+  return {
+    key: `track-record ${slug}`,
+    scopes: [strategyScope(slug), CALENDAR_SCOPE],
+    build: () => publicTrackRecord(deps, slug),
+    materialize: true,
+  };
+}
+
+/** A strategy's performance. */
+export function performanceAnswer(deps: TrackRecordServices, slug: string): PublicAnswer {
+  return {
+    key: `performance ${slug}`,
+    scopes: [strategyScope(slug)],
+    build: () => publicPerformance(deps, slug),
+    materialize: true,
+  };
+}
+
+/**
+ * A strategy's verification bundle of `date` (the latest settled day when absent). It names its log's current
+ * checkpoint and a consistency proof to it, so it follows both logs; its `provisional` flag follows the
+ * installed official calendars.
+ */
+export function verifyAnswer(deps: TrackRecordServices, slug: string, date?: string): PublicAnswer {
+  return {
+    key: `verify ${slug} ${date ?? "latest"}`,
+    scopes: [strategyScope(slug), logScope("production"), logScope("demo"), CALENDAR_SCOPE],
+    build: () => publicVerifyDay(deps, slug, date),
+    materialize: true,
+  };
+}
+
+/** A page of a strategy's audit trail. */
+export function auditAnswer(
+  deps: TrackRecordServices,
+  slug: string,
+  limit: number,
+  offset: number,
+): PublicAnswer {
+  return {
+    key: `audit ${slug} ${limit} ${offset}`,
+    scopes: [strategyScope(slug)],
+    build: () => publicAudit(deps, slug, limit, offset),
+    materialize: limit === AUDIT_PAGE_SIZE && offset === 0,
+  };
+}
+
+/** A strategy's claimed history. */
+export function claimedAnswer(deps: TrackRecordServices, slug: string): PublicAnswer {
+  return {
+    key: `claimed ${slug}`,
+    scopes: [strategyScope(slug)],
+    build: () => publicClaimed(deps, slug),
+    materialize: true,
+  };
+}
+
+/** A log's current checkpoint. */
+export function checkpointAnswer(deps: TrackRecordServices, log: LogName): PublicAnswer {
+  return {
+    key: `checkpoint ${log}`,
+    scopes: [logScope(log)],
+    build: () => logCheckpoint(deps, log),
+    materialize: true,
+  };
+}
+
+/** A page of a log's checkpoints. */
+export function checkpointsAnswer(
+  deps: TrackRecordServices,
+  query: { log: LogName; from_size: number; limit: number },
+): PublicAnswer {
+  const { log, from_size, limit } = query;
+  return {
+    key: `checkpoints ${log} ${from_size} ${limit}`,
+    scopes: [logScope(log)],
+    build: () => logCheckpoints(deps, { log, from_size, limit }),
+    materialize: from_size === CHECKPOINTS_DEFAULT.from_size && limit === CHECKPOINTS_DEFAULT.limit,
+  };
+}
+
+/** A log's witnesses. */
+export function witnessesAnswer(deps: TrackRecordServices, log: LogName): PublicAnswer {
+  return {
+    key: `witnesses ${log}`,
+    scopes: [logScope(log)],
+    build: () => logWitnesses(deps, log),
+    materialize: true,
+  };
+}
+
+/** An inclusion proof (its checkpoint carries the cosignatures gathered so far: it follows the log). */
+export function proofAnswer(
+  deps: TrackRecordServices,
+  signalHash: string,
+  treeSize: number | undefined,
+  log: LogName,
+): PublicAnswer {
+  return {
+    key: `proof ${log} ${signalHash} ${treeSize ?? "head"}`,
+    scopes: [logScope(log)],
+    build: () => logInclusionProof(deps, signalHash, treeSize, log),
+    materialize: false,
+  };
+}
+
+/** A consistency proof between two sizes (fixed by the log's leaves, which never change). */
+export function consistencyAnswer(
+  deps: TrackRecordServices,
+  first: number,
+  second: number,
+  log: LogName,
+): PublicAnswer {
+  return {
+    key: `consistency ${log} ${first} ${second}`,
+    scopes: [logScope(log)],
+    build: () => logConsistencyProof(deps, first, second, log),
+    materialize: false,
+  };
+}

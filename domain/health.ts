@@ -195,9 +195,12 @@ async function queueCheck(deps: HealthDeps): Promise<QueueCheck> {
 
 /**
  * Runs every check concurrently; status is `ok` only when all pass. Never rejects: a check that throws or takes
- * longer than `checkTimeoutMs` is reported as failed.
+ * longer than `checkTimeoutMs` is reported as failed. `expose` overrides `deps.exposeDetail`.
  */
-export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
+export async function checkHealth(
+  deps: HealthDeps,
+  expose = deps.exposeDetail ?? true,
+): Promise<HealthReport> {
   const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   const extras = Object.entries(deps.extraChecks ?? {}) as [keyof ExtraChecks, () => Promise<CheckResult>][];
   const [kv, queue, mail, ...extraResults] = await Promise.all([
@@ -206,7 +209,6 @@ export async function checkHealth(deps: HealthDeps): Promise<HealthReport> {
     guarded(() => mailCheck(deps), timeoutMs),
     ...extras.map(([, run]) => guarded<CheckResult>(run, timeoutMs)),
   ]);
-  const expose = deps.exposeDetail ?? true;
   const shown = <C extends CheckResult>(check: C): C | CheckResult => expose ? check : redactCheck(check);
   const checks: HealthChecks = { kv: shown(kv), queue: shown(queue), mail: shown(mail) };
   extras.forEach(([name], i) => putCheck(checks, name, shown(extraResults[i])));
@@ -271,13 +273,16 @@ const NO_CACHE: CacheFigures = { loaded: false, rows: 0, years: 0, size_mb: 0 };
 
 /**
  * `/health` of the Backtester v2 document as a superset: its `status`, `database` and `cache`, with this
- * service's `version` and `checks` (redacted in production like `checkHealth`'s; the figures name no host, port
- * or path, so they are shown everywhere). Never rejects.
+ * service's `version` and `checks` (redacted in production like `checkHealth`'s, unless `expose` says otherwise;
+ * the figures name no host, port or path, so they are shown everywhere). Never rejects.
  */
-export async function checkServiceHealth(deps: HealthDeps): Promise<ServiceHealthReport> {
+export async function checkServiceHealth(
+  deps: HealthDeps,
+  expose = deps.exposeDetail ?? true,
+): Promise<ServiceHealthReport> {
   const timeoutMs = deps.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
   const [report, info] = await Promise.all([
-    checkHealth(deps),
+    checkHealth(deps, expose),
     guarded(async () => ({ ok: true, detail: "ok", figures: await databaseFigures(deps) }), timeoutMs),
   ]);
   const figures = "figures" in info ? (info.figures as DatabaseFigures) : null;
@@ -287,6 +292,23 @@ export async function checkServiceHealth(deps: HealthDeps): Promise<ServiceHealt
     version: report.version,
     database: { connected: kvOk, info: figures },
     cache: deps.cacheFigures?.() ?? NO_CACHE,
+    checks: report.checks,
+  };
+}
+
+/** `report` as production shows it: each check reduced to `{ok, detail: "ok" | "failing"}`. */
+export function redactServiceReport(report: ServiceHealthReport): ServiceHealthReport {
+  const checks = Object.fromEntries(
+    Object.entries(report.checks).map(([name, check]) => [name, redactCheck(check as CheckResult)]),
+  ) as unknown as HealthChecks;
+  return { ...report, checks };
+}
+
+/** The `/api/v1/health` report within a service report: `ok` exactly when every check passed. */
+export function apiReportOf(report: ServiceHealthReport): HealthReport {
+  return {
+    status: report.status === "healthy" ? "ok" : "degraded",
+    version: report.version,
     checks: report.checks,
   };
 }

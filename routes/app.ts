@@ -35,7 +35,8 @@ import { authRoutes } from "./auth_routes.ts";
 import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
 import { errorResponse } from "./errors.ts";
-import { apiHealthRoutes, healthRoutes } from "./health_routes.ts";
+import { compressJson } from "./compression.ts";
+import { adminHealthRoutes, apiHealthRoutes, healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
 import { requestContext } from "./middleware/request_context.ts";
@@ -169,6 +170,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use("*", errorBoundary());
   for (const path of COPILOT_PATHS) app.use(path, copilotErrorShape());
   app.use("*", securityHeaders({ production: config.env === "production" }));
+  app.use("*", compressJson());
   if (config.corsOrigins.length > 0) {
     app.use(
       "*",
@@ -226,14 +228,15 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   const api = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   api.route("/", apiHealthRoutes(deps.health));
+  api.route("/", adminHealthRoutes(deps.auth, deps.health));
   api.route("/", authRoutes(deps.auth));
   api.route("/", oauthRoutes(deps.auth, deps.github));
   api.route("/", billingRoutes(deps.auth));
   api.route("/", adminRoutes(deps.auth));
   api.route("/", supportRoutes(deps.auth, deps.support));
-  api.route("/", calendarRoutes(deps.auth.clock));
+  api.route("/", calendarRoutes(deps.auth.clock, deps.calendars.lists, deps.publicReads));
   api.route("/", calendarAdminRoutes(deps.auth, deps.calendars));
-  api.route("/", marketRoutes(deps.auth, deps.market));
+  api.route("/", marketRoutes(deps.auth, deps.market, deps.calendars.lists, deps.publicReads));
   api.route("/", dataImportRoutes(deps.auth, deps.imports, config.maxImportBytes, config.importRate));
   api.route("/", backtestJobRoutes(deps.auth, deps.backtests, deps.jobSubmission));
   api.route(

@@ -1,11 +1,17 @@
 /**
  * `GET /api/v1/calendar`: trading days of a month, or one date's status, in the exchange's own zone; and
  * `PUT /api/v1/admin/calendars/{exchange}/{year}`: install a year's official closures.
+ *
+ * The calendar answer is a public answer (`publicJson`, scope `calendar`, bumped by every installation); it
+ * depends on the exchange's today, which is in its cache key and ETag.
  */
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import { calendarView } from "../domain/calendar/calendar_view.ts";
+import { getCalendar } from "../domain/calendar/calendar.ts";
+import { CALENDAR_SCOPE } from "../domain/public_reads/scopes.ts";
 import {
+  ensureOfficialListsCurrent,
   installOfficialList,
   type OfficialListDeps,
   officialListHistory,
@@ -14,6 +20,7 @@ import type { Clock } from "../domain/clock.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
+import { publicJson, type PublicReadDeps } from "./public_cache.ts";
 import {
   CalendarDateSchema,
   CalendarListBody,
@@ -26,7 +33,7 @@ import {
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, PageQuery } from "./schemas/common.ts";
 
 /** Builds the calendar router (no auth). */
-export function calendarRoutes(clock: Clock) {
+export function calendarRoutes(clock: Clock, lists: OfficialListDeps["lists"], publicReads: PublicReadDeps) {
   const app = newRouter();
   app.openapi(
     createRoute({
@@ -41,7 +48,24 @@ export function calendarRoutes(clock: Clock) {
         ...errorResponses(422),
       },
     }),
-    async (c) => c.json(await fromInput("query", () => calendarView({ clock }, c.req.valid("query"))), 200),
+    (c) => {
+      const query = c.req.valid("query");
+      // One instant for the key and the answer, so an answer built across midnight is kept under its own today.
+      const now = clock.now();
+      const today = getCalendar(query.exchange).today(now);
+      return publicJson(c, publicReads, {
+        scopes: [CALENDAR_SCOPE],
+        key: `calendar\u0000${query.exchange}\u0000${query.month ?? ""}\u0000${
+          query.date ?? ""
+        }\u0000${today}`,
+        variant: today,
+        build: () =>
+          fromInput("query", async () => {
+            await ensureOfficialListsCurrent(lists);
+            return calendarView({ clock: { now: () => now } }, query);
+          }),
+      }) as never;
+    },
   );
   return app;
 }

@@ -192,7 +192,7 @@ export function dataImportRoutes(
     }),
     async (c) => {
       const symbol = c.req.valid("param").symbol;
-      await fromInput("path", () => deleteImport(deps, c.get("principal").user.id, symbol));
+      await fromInput("path", () => deleteImport(deps, c.get("principal").user.id, symbol, deps.clock.now()));
       return c.json({ message: "Import deleted" }, 200);
     },
   );

@@ -3,11 +3,37 @@
  * dependency) and `GET /health` (the Backtester v2 document's shape: `status` "healthy" | "degraded" |
  * "unhealthy", `database`, `cache`, plus the same `version` and `checks`). Both always answer 200: read `status`.
  * In production the checks carry `ok` and `detail` only; `status`, `version`, `database` and `cache` are shown.
+ *
+ * Both are liveness answers: they serve the last run of the dependency checks, which run at most every
+ * `DEEP_CHECK_TTL_MS` (`domain/health_monitor.ts`), with `X-Health-Checked-At` saying when.
+ * `GET /api/v1/admin/health` (admins) runs them now and shows every detail, in the `/health` shape.
  */
 import { createRoute, z } from "@hono/zod-openapi";
-import { checkHealth, checkServiceHealth, type HealthDeps } from "../domain/health.ts";
+import type { Context } from "hono";
+import type { AuthDeps } from "../domain/auth/auth_deps.ts";
+import type { HealthDeps } from "../domain/health.ts";
+import {
+  checkedAtOf,
+  DEEP_CHECK_TTL_MS,
+  healthMonitor,
+  type HealthSnapshot,
+} from "../domain/health_monitor.ts";
 import { newRouter } from "./app_env.ts";
-import { jsonResponse } from "./schemas/common.ts";
+import { requireAdmin, requireAuth } from "./middleware/auth.ts";
+import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
+
+/** Serves `json` of `snapshot`: never kept by a cache, with when its checks ran. */
+const healthAnswer = (c: Context, snapshot: HealthSnapshot, json: Uint8Array) =>
+  c.body(json as Uint8Array<ArrayBuffer>, 200, {
+    "Content-Type": "application/json",
+    "Cache-Control": "no-store",
+    "X-Health-Checked-At": checkedAtOf(snapshot),
+  }) as never;
+
+const CACHED_NOTE =
+  `The dependency checks run at most every ${DEEP_CHECK_TTL_MS / 1000} s (a request after that ` +
+  "starts the next run and is answered with the last one); `X-Health-Checked-At` says when they ran. " +
+  "`GET /api/v1/admin/health` (admins) runs them now.";
 
 /** One check; a failed or redacted (production) check carries `ok` and `detail` only. */
 const check = (extra: z.ZodRawShape) =>
@@ -121,10 +147,14 @@ export function healthRoutes(deps: HealthDeps) {
       tags: ["system"],
       summary:
         "Service health in the Backtester v2 shape: status, database, cache, and one check per dependency",
-      description: "Always 200: read `status`. In production each check carries `ok` and `detail` only.",
+      description: "Always 200: read `status`. In production each check carries `ok` and `detail` only. " +
+        CACHED_NOTE,
       responses: { 200: jsonResponse(ServiceHealthSchema, "Health report") },
     }),
-    async (c) => c.json(await checkServiceHealth(deps), 200),
+    async (c) => {
+      const snapshot = await healthMonitor(deps).current();
+      return healthAnswer(c, snapshot, snapshot.serviceJson);
+    },
   );
   return app;
 }
@@ -138,9 +168,36 @@ export function apiHealthRoutes(deps: HealthDeps) {
       path: "/health",
       tags: ["system"],
       summary: "Service health with dependency checks (always 200; read `status`)",
+      description: CACHED_NOTE,
       responses: { 200: jsonResponse(HealthSchema, "Health report") },
     }),
-    async (c) => c.json(await checkHealth(deps), 200),
+    async (c) => {
+      const snapshot = await healthMonitor(deps).current();
+      return healthAnswer(c, snapshot, snapshot.apiJson);
+    },
+  );
+  return app;
+}
+
+/** Builds `GET /admin/health` (mounted under `/api/v1`; admins only). */
+export function adminHealthRoutes(auth: AuthDeps, deps: HealthDeps) {
+  const app = newRouter();
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/admin/health",
+      tags: ["admin"],
+      summary:
+        "Admin: run every dependency check now; the `/health` shape with every detail (also in production)",
+      description: "The run's report also becomes the one `/health` and `/api/v1/health` serve.",
+      security: bearerSecurity,
+      middleware: [requireAuth(auth), requireAdmin(auth)],
+      responses: { 200: jsonResponse(ServiceHealthSchema, "Health report"), ...errorResponses(401, 403) },
+    }),
+    async (c) => {
+      const snapshot = await healthMonitor(deps).refresh();
+      return healthAnswer(c, snapshot, new TextEncoder().encode(JSON.stringify(snapshot.full)));
+    },
   );
   return app;
 }

@@ -1,9 +1,27 @@
-/** `/api/v1/data/*` reads: symbols, bars, freshness; and the admin refresh. */
+/**
+ * `/api/v1/data/*` reads: symbols, bars, freshness; and the admin refresh.
+ *
+ * The three reads are public answers (`publicJson`): scope `market` (bumped by every bar, import and freshness
+ * write) and, where the answer reads the calendar (bars' default range and synthetic reach, freshness's expected
+ * dates), `calendar`; keyed on the caller (their own imports are part of the answer: such answers are
+ * `private`), and on what they read of the clock (`marketDays`; freshness, which shows when it was checked, on
+ * the minute).
+ */
 import { createRoute } from "@hono/zod-openapi";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { Principal } from "../domain/auth/sessions.ts";
 import type { MarketDeps } from "../domain/market/market_service.ts";
-import { barsOf, freshnessOf, symbolPage } from "../domain/market/market_views.ts";
+import { barsOf, freshnessOf, marketDays, symbolPage } from "../domain/market/market_views.ts";
+import { ensureOfficialListsCurrent } from "../domain/calendar/official_lists.ts";
+import type { CalendarListRepo } from "../domain/store/calendar_list_repo.ts";
+import { CALENDAR_SCOPE, MARKET_SCOPE } from "../domain/public_reads/scopes.ts";
+import type { Context } from "hono";
+import {
+  PUBLIC_REVALIDATE,
+  publicJson,
+  type PublicJsonOptions,
+  type PublicReadDeps,
+} from "./public_cache.ts";
 import { refreshMarket } from "../domain/market/refresh.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
@@ -22,11 +40,35 @@ import {
 
 const tags = ["market data"];
 
+/** `Cache-Control` of an answer that shows the caller's own imports: no shared cache may keep it. */
+const PRIVATE_REVALIDATE = "private, max-age=0, must-revalidate";
+
 /** Builds the market-data router. */
-export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
+export function marketRoutes(
+  auth: AuthDeps,
+  market: MarketDeps,
+  lists: CalendarListRepo,
+  publicReads: PublicReadDeps,
+) {
   const app = newRouter();
   const maybeUser = optionalAuth(auth);
   const ownerOf = (p: Principal | undefined) => p?.user.id ?? null;
+  /** Serves a cached answer for `owner` (`null`: anonymous); its key starts with the owner. */
+  const cached = async (c: Context, owner: string | null, opts: PublicJsonOptions) => {
+    const res = await publicJson(c, publicReads, {
+      ...opts,
+      key: `${owner ?? ""}\u0000${opts.key}`,
+      cacheControl: owner === null ? PUBLIC_REVALIDATE : PRIVATE_REVALIDATE,
+    });
+    // The answer differs with the credential (the caller's imports).
+    res.headers.append("Vary", "Authorization");
+    return res as never;
+  };
+  /** A build that first brings the installed official closures up to their stored state. */
+  const withCalendar = <T>(build: () => Promise<T>) => async () => {
+    await ensureOfficialListsCurrent(lists);
+    return await build();
+  };
 
   app.openapi(
     createRoute({
@@ -41,9 +83,15 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
         ...errorResponses(401, 422),
       },
     }),
-    async (c) => {
+    (c) => {
       const owner = ownerOf(c.var.principal as Principal | undefined);
-      return c.json(await fromInput("query", () => symbolPage(market, owner, c.req.valid("query"))), 200);
+      const query = c.req.valid("query");
+      return cached(c, owner, {
+        scopes: [MARKET_SCOPE],
+        key: `symbols\u0000${query.universe ?? ""}\u0000${query.exchange ?? ""}\u0000${query.q ?? ""}\u0000` +
+          `${query.limit}\u0000${query.offset}`,
+        build: () => fromInput("query", () => symbolPage(market, owner, query)),
+      });
     },
   );
 
@@ -57,10 +105,17 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
       request: { params: SymbolParam, query: BarsQuery },
       responses: { 200: jsonResponse(BarsSchema, "Bars"), ...errorResponses(401, 404, 422) },
     }),
-    async (c) => {
+    (c) => {
       const { symbol } = c.req.valid("param");
       const owner = ownerOf(c.var.principal as Principal | undefined);
-      return c.json(await fromInput("query", () => barsOf(market, owner, symbol, c.req.valid("query"))), 200);
+      const range = c.req.valid("query");
+      const days = marketDays(market.clock.now());
+      return cached(c, owner, {
+        scopes: [MARKET_SCOPE, CALENDAR_SCOPE],
+        key: `bars\u0000${symbol}\u0000${range.start ?? ""}\u0000${range.end ?? ""}\u0000${days}`,
+        variant: days,
+        build: withCalendar(() => fromInput("query", () => barsOf(market, owner, symbol, range))),
+      });
     },
   );
 
@@ -74,8 +129,15 @@ export function marketRoutes(auth: AuthDeps, market: MarketDeps) {
       middleware: [maybeUser],
       responses: { 200: jsonResponse(FreshnessSchema, "Freshness"), ...errorResponses(401) },
     }),
-    async (c) => {
-      return c.json(await freshnessOf(market, ownerOf(c.var.principal as Principal | undefined)), 200);
+    (c) => {
+      const owner = ownerOf(c.var.principal as Principal | undefined);
+      const minute = String(Math.floor(market.clock.now() / 60_000));
+      return cached(c, owner, {
+        scopes: [MARKET_SCOPE, CALENDAR_SCOPE],
+        key: `freshness\u0000${minute}`,
+        variant: minute,
+        build: withCalendar(() => freshnessOf(market, owner)),
+      });
     },
   );
 

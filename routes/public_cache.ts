@@ -42,6 +42,11 @@ export const COMPRESS_MIN_BYTES = 1024;
 export interface PublicJsonOptions extends Omit<PublicAnswer, "materialize"> {
   materialize?: boolean;
   cacheControl?: string;
+  /**
+   * An input of the answer that no scope versions: a clock-derived one (the exchange's today, the minute). It is
+   * part of the token, so the ETag changes with it; put it in `key` too.
+   */
+  variant?: string;
 }
 
 /** The coding to send for `accept` (`Accept-Encoding`): brotli, then gzip, else none. */
@@ -80,7 +85,8 @@ export async function publicJson(
   deps: PublicReadDeps,
   opts: PublicJsonOptions,
 ): Promise<Response> {
-  const token = await currentToken(deps, opts.scopes);
+  const versions = await currentToken(deps, opts.scopes);
+  const token = opts.variant === undefined ? versions : `${versions}~${opts.variant}`;
   const cacheControl = opts.cacheControl ?? PUBLIC_REVALIDATE;
   const headers = new Headers({ "Vary": "Accept-Encoding" });
   const held = matchingTag(c.req.header("If-None-Match"), token);

@@ -45,9 +45,15 @@ export interface OfficialListView {
   newly_opened: IsoDate[];
 }
 
+/** The store and change-counter state the in-memory lists were last loaded from. */
+let loaded: { repo: CalendarListRepo; version: string | null } | null = null;
+
 /** Replaces the in-memory installed lists with every list stored in KV (startup, and on any change). */
 export async function loadOfficialLists(repo: CalendarListRepo): Promise<number> {
+  // Read before the lists: a change landing in between makes the next `ensureOfficialListsCurrent` load again.
+  const version = await repo.version();
   const records = await repo.listAll();
+  loaded = { repo, version };
   clearInstalledClosures();
   let n = 0;
   for (const r of records) {
@@ -56,6 +62,16 @@ export async function loadOfficialLists(repo: CalendarListRepo): Promise<number>
     n++;
   }
   return n;
+}
+
+/**
+ * Loads the stored lists when the in-memory ones are not those of `repo`'s current state (another isolate
+ * installed one and its change has not reached this one's watcher yet): a cached calendar answer built after a
+ * bump then never shows the lists from before it.
+ */
+export async function ensureOfficialListsCurrent(repo: CalendarListRepo): Promise<void> {
+  if (loaded?.repo === repo && loaded.version === (await repo.version())) return;
+  await loadOfficialLists(repo);
 }
 
 /** Trading days of `year` on `exchange` as the calendar answers now. */

@@ -6,7 +6,7 @@
 import { iso } from "../iso_time.ts";
 import { getCalendar } from "../calendar/calendar.ts";
 import { addDays, fromDayNumber } from "../calendar/dates.ts";
-import type { ExchangeCode } from "../calendar/exchanges.ts";
+import { EXCHANGE_CODES, type ExchangeCode } from "../calendar/exchanges.ts";
 import type { Clock } from "../clock.ts";
 import { NotFoundError, ValidationError } from "../errors.ts";
 import type { Page } from "../store/kv.ts";
@@ -46,6 +46,27 @@ export interface BarsView {
 
 /** A freshness entry with its check time as ISO text. */
 export type FreshnessView = Omit<FreshnessEntry, "checked_at"> & { checked_at: string };
+
+/** The minute `marketDays` last answered for, and its answer. */
+let daysMemo: { minute: number; text: string } | null = null;
+
+/**
+ * What a bars or freshness answer reads of the clock, as text: each exchange's today (the default end of a bars
+ * range) and latest completed trading day (how far synthetic series reach; freshness's expected date). Both
+ * depend on the wall-clock minute only (every exchange zone is offset from UTC by whole minutes), so the text is
+ * worked out once a minute. Installed official closures also move them: answers keyed on this text are scoped to
+ * the calendar too.
+ */
+export function marketDays(nowMs: number): string {
+  const minute = Math.floor(nowMs / 60_000);
+  if (daysMemo?.minute === minute) return daysMemo.text;
+  const text = EXCHANGE_CODES.map((code) => {
+    const cal = getCalendar(code);
+    return `${cal.today(nowMs)}.${cal.latestCompletedTradingDay(nowMs)}`;
+  }).join(".");
+  daysMemo = { minute, text };
+  return text;
+}
 
 /** A page of the symbols `ownerId` sees (synthetic, published imports and their own imports). */
 export async function symbolPage(

@@ -3,7 +3,9 @@
  * owner). A series has a meta record naming its current generation (a random id); `replaceSeries` writes every
  * chunk under a new generation and switches the meta last, so a reader sees the old series or the new one, never
  * a mix, and a failed write leaves the old series as it was. `appendBars` rewrites only the touched years, in the
- * same atomic commit as the meta (synthetic and live history growing day by day).
+ * same atomic commit as the meta (synthetic and live history growing day by day). Every commit that changes a
+ * meta bumps the public `market` scope in the same commit (`bumpPublicScopes`): symbols, bars and freshness
+ * answers read through the metas.
  */
 import { concatSeries, packBars, sliceSeries, unpackBars } from "./bar_codec.ts";
 import type { BarSeries, DataSource } from "../market/types.ts";
@@ -11,6 +13,11 @@ import { randomBytes } from "../tokens_and_hashes.ts";
 import { ConflictError } from "../errors.ts";
 import { GET_MANY_BATCH, getManyValues, withRetry } from "./kv.ts";
 import { keys } from "./keys.ts";
+import { MARKET_SCOPE } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
+
+/** Adds the bump of the public market scope to `op` (a commit that changes a series' meta). */
+const bumpMarket = (op: Deno.AtomicOperation, nowMs: number) => bumpPublicScopes(op, [MARKET_SCOPE], nowMs);
 
 /** Whose bars: a source, and `"public"` or the id of the user who imported them. */
 export interface BarNamespace {
@@ -51,7 +58,7 @@ export interface BarRepo {
   /** Adds bars after the stored last day (earlier days in `series` are ignored); creates the series if absent. */
   appendBars(ns: BarNamespace, series: BarSeries, nowMs: number): Promise<BarSeriesMeta>;
   /** Deletes a series and its chunks (no-op when absent). */
-  deleteSeries(ns: BarNamespace, symbol: string): Promise<void>;
+  deleteSeries(ns: BarNamespace, symbol: string, nowMs: number): Promise<void>;
   /** Metas of every series in a namespace, by symbol. */
   listMetas(ns: BarNamespace): Promise<BarSeriesMeta[]>;
 }
@@ -231,7 +238,7 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
     try {
       const years = await writeChunks(ns, symbol, gen, series);
       meta = metaOf(symbol, gen, series, years, nowMs);
-      const res = await kv.atomic().check(current).set(metaKey(ns, symbol), meta).commit();
+      const res = await bumpMarket(kv.atomic().check(current).set(metaKey(ns, symbol), meta), nowMs).commit();
       if (!res.ok) throw new ConflictError(`Cannot replace bars of "${symbol}": changed concurrently`);
     } catch (e) {
       await quietly(() => deleteGen(ns, symbol, gen));
@@ -296,7 +303,7 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
           let op = kv.atomic();
           const end = Math.min(b + METAS_PER_COMMIT, list.length);
           for (let k = b; k < end; k++) op = op.check(currents[k]).set(metaKey(ns, list[k].symbol), metas[k]);
-          const res = await op.commit();
+          const res = await bumpMarket(op, nowMs).commit();
           if (!res.ok) throw new ConflictError("Cannot replace the bars: some were changed concurrently");
           for (let k = b; k < end; k++) {
             switched.push({
@@ -315,7 +322,7 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
               op = op.check({ key: s.key, versionstamp: s.versionstamp });
               op = s.previous ? op.set(s.key, s.previous) : op.delete(s.key);
             }
-            await op.commit();
+            await bumpMarket(op, nowMs).commit();
           });
         }
         for (const m of metas) await quietly(() => deleteGen(ns, m.symbol, m.gen));
@@ -375,16 +382,16 @@ export function createBarRepo(kv: Deno.Kv): BarRepo {
         for (const [y, from, to] of yearRanges(merged)) {
           op = op.set(chunkKey(ns, symbol, meta.gen, y), packBars(merged, from, to));
         }
-        op = op.set(metaKey(ns, symbol), next);
+        op = bumpMarket(op.set(metaKey(ns, symbol), next), nowMs);
         return (await op.commit()).ok ? { committed: true, value: next } : { committed: false };
       });
     },
 
-    async deleteSeries(ns, symbol) {
+    async deleteSeries(ns, symbol, nowMs) {
       await withRetry<void>(`delete bars of "${symbol}"`, async () => {
         const current = await kv.get<BarSeriesMeta>(metaKey(ns, symbol));
         if (!current.value) return { committed: true, value: undefined };
-        const res = await kv.atomic().check(current).delete(metaKey(ns, symbol)).commit();
+        const res = await bumpMarket(kv.atomic().check(current).delete(metaKey(ns, symbol)), nowMs).commit();
         if (!res.ok) return { committed: false };
         const gen = current.value.gen;
         await quietly(() => deleteGen(ns, symbol, gen));

@@ -1,5 +1,7 @@
 /** Official exchange closure lists installed by admins (one record per exchange and year), with their audit. */
 import { keys } from "./keys.ts";
+import { CALENDAR_SCOPE } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 import { type Page, pageRecords, type PageRequest } from "./kv.ts";
 
 /** One installed official list: the exchange's weekday closures in one calendar year. */
@@ -29,8 +31,13 @@ export interface CalendarAuditEntry {
 
 /** Access to installed lists. */
 export interface CalendarListRepo {
-  /** Stores `record` (replacing the year's list), appends `audit` and bumps the change counter, atomically. */
+  /**
+   * Stores `record` (replacing the year's list), appends `audit` and bumps the change counter and the public
+   * calendar scope, atomically.
+   */
   put(record: CalendarListRecord, audit: CalendarAuditEntry): Promise<void>;
+  /** The change counter's versionstamp (`null` before the first installation): names the stored lists' state. */
+  version(): Promise<string | null>;
   get(exchange: string, year: number): Promise<CalendarListRecord | null>;
   /** Every installed list. */
   listAll(): Promise<CalendarListRecord[]>;
@@ -44,12 +51,15 @@ export interface CalendarListRepo {
 export function createCalendarListRepo(kv: Deno.Kv): CalendarListRepo {
   return {
     async put(record, audit) {
-      const res = await kv.atomic()
+      const op = kv.atomic()
         .set(keys.calendarList(record.exchange, record.year), record)
         .set(keys.calendarAudit(audit.id), audit)
-        .sum(keys.calendarListsVersion(), 1n)
-        .commit();
+        .sum(keys.calendarListsVersion(), 1n);
+      const res = await bumpPublicScopes(op, [CALENDAR_SCOPE], audit.at).commit();
       if (!res.ok) throw new Error("Could not store the calendar list");
+    },
+    async version() {
+      return (await kv.get(keys.calendarListsVersion())).versionstamp;
     },
     async get(exchange, year) {
       return (await kv.get<CalendarListRecord>(keys.calendarList(exchange, year))).value;

@@ -2,12 +2,15 @@
  * Symbols users imported from CSV: one record per owner and symbol at `["imported_symbols", owner_id, symbol]`,
  * private to the owner unless an admin publishes it; a published import also has the index
  * `["imported_symbols_public", symbol] → owner_id`, written in the same atomic commit, so at most one owner's
- * import of a symbol is public at a time.
+ * import of a symbol is public at a time. Every write bumps the public `market` scope in its commit (symbols,
+ * bars and freshness answers show imports).
  */
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { SymbolInfo } from "../market/types.ts";
 import { keys } from "./keys.ts";
 import { GET_MANY_BATCH, getManyValues, withRetry } from "./kv.ts";
+import { MARKET_SCOPE } from "./public_scopes.ts";
+import { bumpPublicScopes } from "./public_versions_repo.ts";
 
 /** A stored import: the symbol's metadata plus who imported it, whether it is public, and what it holds. */
 export type ImportedSymbolRecord = SymbolInfo & {
@@ -39,12 +42,12 @@ export interface ImportedSymbolRepo {
   /** Creates or replaces a record; `published` is kept as stored (false for a new record): see `publish`. */
   put(record: ImportedSymbolRecord): Promise<ImportedSymbolRecord>;
   /**
-   * Publishes or unpublishes an import; `NotFoundError` when absent, `ConflictError` when another owner's import
-   * of the same symbol is already published.
+   * Publishes or unpublishes an import at `nowMs`; `NotFoundError` when absent, `ConflictError` when another
+   * owner's import of the same symbol is already published.
    */
-  publish(ownerId: string, symbol: string, published: boolean): Promise<ImportedSymbolRecord>;
-  /** Deletes the record (and its public index entry); `false` when there was none. */
-  delete(ownerId: string, symbol: string): Promise<boolean>;
+  publish(ownerId: string, symbol: string, published: boolean, nowMs: number): Promise<ImportedSymbolRecord>;
+  /** Deletes the record (and its public index entry) at `nowMs`; `false` when there was none. */
+  delete(ownerId: string, symbol: string, nowMs: number): Promise<boolean>;
 }
 
 async function collect<T>(iter: Deno.KvListIterator<T>): Promise<T[]> {
@@ -89,11 +92,12 @@ export function createImportedSymbolRepo(kv: Deno.Kv): ImportedSymbolRepo {
       return withRetry<ImportedSymbolRecord>(`store import "${record.symbol}"`, async () => {
         const existing = await kv.get<ImportedSymbolRecord>(key);
         const next = { ...record, published: existing.value?.published ?? false };
-        const res = await kv.atomic().check(existing).set(key, next).commit();
+        const op = kv.atomic().check(existing).set(key, next);
+        const res = await bumpPublicScopes(op, [MARKET_SCOPE], record.imported_at).commit();
         return res.ok ? { committed: true, value: next } : { committed: false };
       });
     },
-    publish(ownerId, symbol, published) {
+    publish(ownerId, symbol, published, nowMs) {
       const key = keys.importedSymbol(ownerId, symbol);
       const indexKey = keys.publishedImport(symbol);
       return withRetry<ImportedSymbolRecord>(`publish import "${symbol}"`, async () => {
@@ -107,10 +111,12 @@ export function createImportedSymbolRepo(kv: Deno.Kv): ImportedSymbolRepo {
         let op = kv.atomic().check(entry, index).set(key, next);
         if (published) op = op.set(indexKey, ownerId);
         else if (holder === ownerId) op = op.delete(indexKey);
-        return (await op.commit()).ok ? { committed: true, value: next } : { committed: false };
+        return (await bumpPublicScopes(op, [MARKET_SCOPE], nowMs).commit()).ok
+          ? { committed: true, value: next }
+          : { committed: false };
       });
     },
-    delete(ownerId, symbol) {
+    delete(ownerId, symbol, nowMs) {
       const key = keys.importedSymbol(ownerId, symbol);
       const indexKey = keys.publishedImport(symbol);
       return withRetry<boolean>(`delete import "${symbol}"`, async () => {
@@ -118,7 +124,9 @@ export function createImportedSymbolRepo(kv: Deno.Kv): ImportedSymbolRepo {
         if (!entry.value) return { committed: true, value: false };
         let op = kv.atomic().check(entry, index).delete(key);
         if (index.value === ownerId) op = op.delete(indexKey);
-        return (await op.commit()).ok ? { committed: true, value: true } : { committed: false };
+        return (await bumpPublicScopes(op, [MARKET_SCOPE], nowMs).commit()).ok
+          ? { committed: true, value: true }
+          : { committed: false };
       });
     },
   };

@@ -46,12 +46,15 @@ export interface TestWorld {
   close(): Promise<void>;
 }
 
-/** Opens a fresh world: `:memory:` KV, clock at `T0`, test config (admin `admin@example.com`). */
+/**
+ * Opens a fresh world: `:memory:` KV (or the file `opts.kvPath`, which several worlds may share like processes),
+ * clock at `T0`, test config (admin `admin@example.com`).
+ */
 export async function openTestWorld(
   env: Record<string, string> = {},
-  opts: { mailer?: Mailer } = {},
+  opts: { mailer?: Mailer; kvPath?: string } = {},
 ): Promise<TestWorld> {
-  const kv = await Deno.openKv(":memory:");
+  const kv = await Deno.openKv(opts.kvPath ?? ":memory:");
   const clock = fixedClock(T0);
   const config = parseConfig({
     DENO_ENV: "test",

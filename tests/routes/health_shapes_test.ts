@@ -9,6 +9,7 @@ import { createBarCache } from "../../domain/market/bar_cache.ts";
 import { barCacheFigures } from "../../domain/market/market_figures.ts";
 import type { HealthRepo } from "../../domain/store/health_repo.ts";
 import { createHealthRepo } from "../../domain/store/health_repo.ts";
+import { DEEP_CHECK_TTL_MS, healthMonitor } from "../../domain/health_monitor.ts";
 import { openTestWorld } from "../_helpers/test_app.ts";
 
 Deno.test("GET /health answers the Backtester v2 shape; its market figures are read at most once a minute", async () => {
@@ -24,6 +25,12 @@ Deno.test("GET /health answers the Backtester v2 shape; its market figures are r
     assert.ok(fresh.checks.kv.ok && typeof fresh.version === "string");
 
     const bars = await (await w.request("GET", "/api/v1/data/bars/BTC-USD?start=2015-01-01")).json();
+    // The checks ran a moment ago: the same report until DEEP_CHECK_TTL_MS passes.
+    assert.deepEqual(await (await w.request("GET", "/health")).json(), fresh);
+    w.clock.advance(DEEP_CHECK_TTL_MS);
+    // The first request after that still gets the last report and starts the next run.
+    assert.deepEqual(await (await w.request("GET", "/health")).json(), fresh);
+    await healthMonitor(w.deps.health).refresh();
     // The cache is live; the stored figures are the minute-old ones until the minute passes.
     const soon = await (await w.request("GET", "/health")).json();
     assert.equal(soon.database.info.total_records, 0);
@@ -31,6 +38,7 @@ Deno.test("GET /health answers the Backtester v2 shape; its market figures are r
     assert.ok(soon.cache.rows >= bars.bars.length, `${soon.cache.rows} cached rows`);
     assert.equal(soon.cache.years, Number(bars.bars.at(-1).date.slice(0, 4)) - 2015 + 1);
     w.clock.advance(FIGURES_TTL_MS);
+    await healthMonitor(w.deps.health).refresh();
     const later = await (await w.request("GET", "/health")).json();
     assert.equal(later.database.info.unique_tickers, 1);
     assert.ok(later.database.info.total_records >= bars.bars.length);

@@ -258,20 +258,26 @@ export async function listAllImports(
   };
 }
 
-/** Deletes the owner's import of `symbol` and its bars; `NotFoundError` when the owner has none. */
-export async function deleteImport(deps: ImportDeps, ownerId: string, symbol: string): Promise<void> {
+/** Deletes the owner's import of `symbol` and its bars at `nowMs`; `NotFoundError` when the owner has none. */
+export async function deleteImport(
+  deps: ImportDeps,
+  ownerId: string,
+  symbol: string,
+  nowMs: number,
+): Promise<void> {
   const s = normaliseImportSymbol(symbol, ["symbol"]);
   // The record goes first: without it nobody reads the bars, whose removal follows.
-  if (!(await deps.imports.delete(ownerId, s))) throw new NotFoundError(`Import "${s}" not found`);
-  await deps.bars.deleteSeries({ source: "csv", owner: ownerId }, s);
+  if (!(await deps.imports.delete(ownerId, s, nowMs))) throw new NotFoundError(`Import "${s}" not found`);
+  await deps.bars.deleteSeries({ source: "csv", owner: ownerId }, s, nowMs);
 }
 
-/** Publishes (or unpublishes) a user's import so every user can read it; admin-only at the route. */
+/** Publishes (or unpublishes) a user's import at `nowMs` so every user can read it; admin-only at the route. */
 export function publishImport(
   deps: ImportDeps,
   ownerId: string,
   symbol: string,
   published: boolean,
+  nowMs: number,
 ): Promise<ImportedSymbolRecord> {
-  return deps.imports.publish(ownerId, normaliseImportSymbol(symbol, ["symbol"]), published);
+  return deps.imports.publish(ownerId, normaliseImportSymbol(symbol, ["symbol"]), published, nowMs);
 }

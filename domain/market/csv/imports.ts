@@ -143,5 +143,5 @@ export async function setImportPublished(
   symbol: string,
   published: boolean,
 ): Promise<ImportedSymbolView> {
-  return importedSymbolView(await publishImport(deps, ownerId, symbol, published));
+  return importedSymbolView(await publishImport(deps, ownerId, symbol, published, deps.clock.now()));
 }

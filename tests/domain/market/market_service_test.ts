@@ -90,7 +90,7 @@ async function importCsv(
     end: "2026-05-08",
     imported_at: T0,
   });
-  if (published) await w.deps.imports.publish(owner, symbol, true);
+  if (published) await w.deps.imports.publish(owner, symbol, true, Date.now());
 }
 
 const MAY = ["2026-05-01", "2026-05-31"] as const;

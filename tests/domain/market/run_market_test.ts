@@ -98,8 +98,8 @@ Deno.test("a run's reads answer what the service answers: own import, published 
   try {
     await w.importAs("alice", [["OWN.SH", 10], ["BOTH.SH", 20]]);
     await w.importAs("bob", [["PUB.SH", 30], ["BOTH.SH", 40]]);
-    await publishImport(w, "bob", "PUB.SH", true);
-    await publishImport(w, "bob", "BOTH.SH", true);
+    await publishImport(w, "bob", "PUB.SH", true, Date.now());
+    await publishImport(w, "bob", "BOTH.SH", true, Date.now());
     const symbols = ["OWN.SH", "BOTH.SH", "PUB.SH", "AAA.SH", "NOPE.SH"];
     for (const owner of ["alice", "carol", null]) {
       const run = openRunMarket(w.data, symbols, owner);
@@ -178,7 +178,7 @@ Deno.test("a re-import between two runs is seen by the second (records and bars)
       plain(await w.data.getBars("RE.SH", ...RANGE, "alice")),
     );
     // A deleted import is gone for the next run.
-    await w.imports.delete("alice", "RE.SH");
+    await w.imports.delete("alice", "RE.SH", Date.now());
     const third = openRunMarket(w.data, ["RE.SH"], "alice");
     assert.equal(await third.getSymbol("RE.SH"), null);
     assert.equal(await third.getBars("RE.SH", ...RANGE), null);

@@ -278,12 +278,12 @@ Deno.test("deleteSeries() removes the meta and every chunk, and is a no-op when 
     const repo = createBarRepo(kv);
     await repo.replaceSeries(NS, seriesOn("A", consecutive(0, 4000)), 1);
     await repo.replaceSeries(NS, seriesOn("B", consecutive(0, 10)), 1);
-    await repo.deleteSeries(NS, "A");
+    await repo.deleteSeries(NS, "A", Date.now());
     assert.equal(await repo.getMeta(NS, "A"), null);
     assert.equal(await repo.getBars(NS, "A", 0, 1e6), null);
     assert.equal(await countChunks(kv), 1, "only B's chunk remains");
-    await repo.deleteSeries(NS, "A");
-    await repo.deleteSeries(NS, "never");
+    await repo.deleteSeries(NS, "A", Date.now());
+    await repo.deleteSeries(NS, "never", Date.now());
     assert.equal((await repo.getBars(NS, "B", 0, 1e6))!.days.length, 10);
   });
 });

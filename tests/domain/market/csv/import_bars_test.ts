@@ -195,29 +195,29 @@ Deno.test("deleteImport() removes the record, its public entry and its bars, and
   await using w = await world();
   await importCsv(w.deps, { ownerId: "u1", symbol: "XYZ", text: GOOD, nowMs: T0 });
   await importCsv(w.deps, { ownerId: "u2", symbol: "XYZ", text: OTHER, nowMs: T0 });
-  await publishImport(w.deps, "u1", "xyz", true);
-  await assert.rejects(() => deleteImport(w.deps, "u3", "XYZ"), /not found/);
-  await deleteImport(w.deps, "u1", "xyz");
+  await publishImport(w.deps, "u1", "xyz", true, Date.now());
+  await assert.rejects(() => deleteImport(w.deps, "u3", "XYZ", Date.now()), /not found/);
+  await deleteImport(w.deps, "u1", "xyz", Date.now());
   assert.equal(await w.deps.imports.get("u1", "XYZ"), null);
   assert.deepEqual(await w.deps.imports.listPublished(), []);
   assert.equal(await w.deps.bars.getMeta({ source: "csv", owner: "u1" }, "XYZ"), null);
   assert.deepEqual(await Array.fromAsync(w.kv.list({ prefix: ["bar_chunks", "csv", "u1"] })), []);
   assert.equal((await w.deps.imports.get("u2", "XYZ"))?.rows, 1, "u2's import of the same symbol stays");
-  await assert.rejects(() => deleteImport(w.deps, "u1", "XYZ"), /not found/);
+  await assert.rejects(() => deleteImport(w.deps, "u1", "XYZ", Date.now()), /not found/);
 });
 
 Deno.test("publishImport() makes one owner's import public and keeps it published across a re-import", async () => {
   await using w = await world();
   await importCsv(w.deps, { ownerId: "u1", symbol: "XYZ", text: GOOD, nowMs: T0 });
   await importCsv(w.deps, { ownerId: "u2", symbol: "XYZ", text: OTHER, nowMs: T0 });
-  const published: ImportedSymbolRecord = await publishImport(w.deps, "u1", "XYZ", true);
+  const published: ImportedSymbolRecord = await publishImport(w.deps, "u1", "XYZ", true, Date.now());
   assert.equal(published.published, true);
-  await assert.rejects(() => publishImport(w.deps, "u2", "XYZ", true), /already published/);
-  await assert.rejects(() => publishImport(w.deps, "u1", "NOPE", true), /not found/);
+  await assert.rejects(() => publishImport(w.deps, "u2", "XYZ", true, Date.now()), /already published/);
+  await assert.rejects(() => publishImport(w.deps, "u1", "NOPE", true, Date.now()), /not found/);
   await importCsv(w.deps, { ownerId: "u1", symbol: "XYZ", text: OTHER, nowMs: T0 + 1 });
   const listed = await w.deps.imports.listPublished();
   assert.deepEqual(listed.map((r) => [r.owner_id, r.symbol, r.rows, r.published]), [["u1", "XYZ", 1, true]]);
-  await publishImport(w.deps, "u1", "XYZ", false);
+  await publishImport(w.deps, "u1", "XYZ", false, Date.now());
   assert.deepEqual(await w.deps.imports.listPublished(), []);
-  assert.equal((await publishImport(w.deps, "u2", "XYZ", true)).owner_id, "u2");
+  assert.equal((await publishImport(w.deps, "u2", "XYZ", true, Date.now())).owner_id, "u2");
 });

@@ -145,7 +145,7 @@ Deno.test("listMyImports(), listEveryImport() and setImportPublished() answer im
   assert.equal((await listEveryImport(w.deps, { limit: 10, offset: 0, published: false })).total, 2);
   assert.equal((await listEveryImport(w.deps, { limit: 10, offset: 0 })).total, 3);
   await assert.rejects(
-    deleteImport(w.deps, "u1", "no way"),
+    deleteImport(w.deps, "u1", "no way", Date.now()),
     (e) => e instanceof ValidationError && e.loc.join() === "symbol",
   );
 });

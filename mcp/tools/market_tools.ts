@@ -166,7 +166,7 @@ export const marketTools: ToolDef[] = [
     access: "user",
     hints: { readOnly: false, destructive: true, idempotent: true },
     run: async (ctx, { symbol }) => {
-      await deleteImport(ctx.deps.imports, ctx.user().id, symbol);
+      await deleteImport(ctx.deps.imports, ctx.user().id, symbol, ctx.deps.imports.clock.now());
       return { message: "Import deleted", symbol };
     },
   }),

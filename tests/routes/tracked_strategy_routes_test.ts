@@ -617,9 +617,15 @@ Deno.test("/health alerts on track records while a day is unsettled and recovers
   withWorld(async (w) => {
     const { admin } = await nextDayUnsettled(w);
     await w.request("POST", "/api/v1/admin/jobs/watchdog/run?date=2026-05-15", { token: admin });
+    // `/health` serves the last run of the checks (at most every 5 s); the admin view runs them now, and that run
+    // is the one `/health` serves next.
+    const now = await (await w.request("GET", "/api/v1/admin/health", { token: admin })).json();
+    assert.equal(now.checks.track_records.ok, false);
     const health = await (await w.request("GET", "/health")).json();
     assert.equal(health.checks.track_records.ok, false);
     await settleAll(w.deps.track, "2026-05-15");
+    const rerun = await (await w.request("GET", "/api/v1/admin/health", { token: admin })).json();
+    assert.equal(rerun.checks.track_records.ok, true);
     const healed = await (await w.request("GET", "/health")).json();
     assert.equal(healed.checks.track_records.ok, true);
   }));

@@ -20,6 +20,7 @@ import { startStreamBridge } from "../jobs/stream_bridge.ts";
 import { createApp } from "../routes/app.ts";
 import { resumePendingAttestations } from "../domain/track_record/operations.ts";
 import { buildServices, type Services } from "./services.ts";
+import { sourceFingerprint } from "./source_fingerprint.ts";
 
 /** An opened house: the services plus the slot the queue worker fills once it starts. */
 export interface House {
@@ -34,6 +35,11 @@ export interface House {
 
 /** Opens KV (creating its folder) and builds the services of `config`. */
 export async function openHouse(config: Config, clock: Clock, log: LogFn): Promise<House> {
+  if (config.buildId === config.version) {
+    // Off Deno Deploy (no deployment id), the code itself tells builds apart: an upgrade changes public ETags.
+    const fingerprint = await sourceFingerprint(new URL("../", import.meta.url));
+    if (fingerprint) config = { ...config, buildId: `${config.version}+src.${fingerprint}` };
+  }
   if (config.kvPath && config.kvPath !== ":memory:") {
     const dir = config.kvPath.includes("/") ? config.kvPath.slice(0, config.kvPath.lastIndexOf("/")) : "";
     if (dir) await Deno.mkdir(dir, { recursive: true });

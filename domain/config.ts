@@ -330,7 +330,8 @@ export interface Config {
   version: string;
   /**
    * What identifies this build in public ETags: the version, and on Deno Deploy the deployment id, so a new
-   * deployment (possibly a new answer shape) never answers 304 to a copy made by the previous one.
+   * deployment (possibly a new answer shape) never answers 304 to a copy made by the previous one. Off Deploy,
+   * `openHouse` adds a fingerprint of the answer-shaping source (`app/source_fingerprint.ts`).
    */
   buildId: string;
 }

@@ -22,7 +22,7 @@ import {
 } from "../domain/public_reads/public_answers.ts";
 import { newRouter } from "./app_env.ts";
 import type { Context } from "hono";
-import { PUBLIC_IMMUTABLE, publicJson, type PublicReadDeps } from "./public_cache.ts";
+import { PUBLIC_IMMUTABLE, PUBLIC_REVALIDATE, publicJson, type PublicReadDeps } from "./public_cache.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import {
   AuditLogSchema,
@@ -259,8 +259,13 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
     }),
     (c) => {
       const { first, second, log } = c.req.valid("query");
-      // A proof between two sizes the log has reached is fixed by its leaves, which never change.
-      return cached(c, consistencyAnswer(deps, first, second, log), PUBLIC_IMMUTABLE);
+      // A proof between two sizes the production log has reached is fixed by its leaves, which never change; the
+      // demo log is deleted and rebuilt by the demo reset, so its proofs are revalidated.
+      return cached(
+        c,
+        consistencyAnswer(deps, first, second, log),
+        log === "demo" ? PUBLIC_REVALIDATE : PUBLIC_IMMUTABLE,
+      );
     },
   );
   return app;

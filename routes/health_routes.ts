@@ -18,7 +18,7 @@ import {
   healthMonitor,
   type HealthSnapshot,
 } from "../domain/health_monitor.ts";
-import { compressBytes, type CachedEncoding } from "../domain/public_reads/response_cache.ts";
+import { type CachedEncoding, compressBytes } from "../domain/public_reads/response_cache.ts";
 import { newRouter } from "./app_env.ts";
 import { COMPRESS_MIN_BYTES, pickEncoding } from "./public_cache.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
@@ -48,7 +48,9 @@ const healthAnswer = (c: Context, snapshot: HealthSnapshot, json: Uint8Array) =>
     "Vary": "Accept-Encoding",
     "X-Health-Checked-At": checkedAtOf(snapshot),
   };
-  const encoding = json.byteLength >= COMPRESS_MIN_BYTES ? pickEncoding(c.req.header("Accept-Encoding")) : null;
+  const encoding = json.byteLength >= COMPRESS_MIN_BYTES
+    ? pickEncoding(c.req.header("Accept-Encoding"))
+    : null;
   if (encoding === null) return c.body(json as Uint8Array<ArrayBuffer>, 200, headers) as never;
   headers["Content-Encoding"] = encoding;
   return c.body(encodedOnce(json, encoding) as Uint8Array<ArrayBuffer>, 200, headers) as never;

@@ -16,7 +16,7 @@
  * changes its ETags.
  */
 import type { Context } from "hono";
-import type { CachedEncoding } from "../domain/public_reads/response_cache.ts";
+import type { CachedAnswer, CachedEncoding } from "../domain/public_reads/response_cache.ts";
 import { answerAt, currentToken, type PublicAnswerStores } from "../domain/public_reads/answer_layers.ts";
 import type { PublicAnswer } from "../domain/public_reads/public_answers.ts";
 
@@ -48,6 +48,11 @@ export interface PublicJsonOptions extends Omit<PublicAnswer, "materialize"> {
    * part of the token, so the ETag changes with it; put it in `key` too.
    */
   variant?: string;
+  /**
+   * Whether the answer is kept (default `true`). `false` builds it for this request only: for answers whose keys
+   * a request could multiply at no cost to itself (an offset past the end of a list).
+   */
+  keep?: boolean;
 }
 
 /** The coding to send for `accept` (`Accept-Encoding`): brotli, then gzip, else none. */
@@ -82,6 +87,17 @@ export function matchingTag(ifNoneMatch: string | undefined, token: string): str
   return wildcard ? "*" : null;
 }
 
+const encoder = new TextEncoder();
+
+/** An answer built for one request and kept nowhere. */
+const unkept = (opts: PublicJsonOptions, token: string, value: unknown): CachedAnswer => ({
+  key: opts.key,
+  token,
+  json: encoder.encode(JSON.stringify(value)),
+  scopes: opts.scopes,
+  encoded: {},
+});
+
 /** Serves the answer of `opts` for the request of `c`. */
 export async function publicJson(
   c: Context,
@@ -101,7 +117,9 @@ export async function publicJson(
   // The client holds the current answer (in the representation its tag names): no build.
   if (held !== null && held !== "*") return notModified(held);
   // `*` holds whatever answer exists: only an answer that builds (not a 4xx) is "not modified".
-  const { answer, source } = await answerAt(deps, { materialize: false, ...opts }, token);
+  const { answer, source } = opts.keep === false
+    ? { answer: unkept(opts, token, await opts.build()), source: "build" }
+    : await answerAt(deps, { materialize: false, ...opts }, token);
   const encoding = answer.json.byteLength >= COMPRESS_MIN_BYTES
     ? pickEncoding(c.req.header("Accept-Encoding"))
     : null;

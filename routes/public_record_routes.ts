@@ -22,6 +22,7 @@ import {
 } from "../domain/public_reads/public_answers.ts";
 import { newRouter } from "./app_env.ts";
 import type { Context } from "hono";
+import { createPublicListings } from "../domain/public_reads/public_listings.ts";
 import { PUBLIC_IMMUTABLE, PUBLIC_REVALIDATE, publicJson, type PublicReadDeps } from "./public_cache.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import {
@@ -47,6 +48,7 @@ const tags = ["public records"];
 /** Builds the public router. */
 export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadDeps) {
   const app = newRouter();
+  const listings = createPublicListings(deps, reads.versions);
   const cached = (c: Context, answer: PublicAnswer, cacheControl?: string) =>
     publicJson(c, reads, { ...answer, cacheControl }) as never;
 
@@ -65,8 +67,14 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
         ...errorResponses(422),
       },
     }),
-    (c) => {
-      return cached(c, listAnswer(deps, c.req.valid("query")));
+    async (c) => {
+      const query = c.req.valid("query");
+      // Every page is a slice of the sorted list held at the list's version: no offset rebuilds the list.
+      const answer = listAnswer(deps, query, listings);
+      if (query.offset === 0) return cached(c, answer);
+      // Past the end every offset is the same empty page: answered, never kept (no entry per offset).
+      const { rows } = await listings.current(query.universe);
+      return publicJson(c, reads, { ...answer, keep: query.offset < rows.length }) as never;
     },
   );
 

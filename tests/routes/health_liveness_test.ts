@@ -119,7 +119,10 @@ Deno.test("a health answer is compressed by its route, once per run, and decodes
   const w = await openTestWorld();
   try {
     // The routes alone (no compression middleware): the route chose and keeps its compressed forms.
-    const routes = { "/health": healthRoutes(w.deps.health), "/api/v1/health": apiHealthRoutes(w.deps.health) };
+    const routes = {
+      "/health": healthRoutes(w.deps.health),
+      "/api/v1/health": apiHealthRoutes(w.deps.health),
+    };
     for (const [path, router] of Object.entries(routes)) {
       const url = path.replace("/api/v1", "");
       const plain = await router.request(url);

@@ -96,15 +96,15 @@ Deno.test("a write that throws in the timer's flush drops its lines and is no un
 Deno.test("SIGTERM and SIGINT write the held lines, then end the process with the signal's code", async () => {
   if (Deno.build.os === "windows") return;
   const sink = new URL("../../app/batched_log_sink.ts", import.meta.url).href;
-  const script = `
-    import { createBatchedSink, flushOnExit, writeStdout } from "${sink}";
-    const out = createBatchedSink(writeStdout);
+  const script = [
+    `const { createBatchedSink, flushOnExit, writeStdout } = await import(${JSON.stringify(sink)});`,
+    "const out = createBatchedSink(writeStdout);",
     // A listener before the flush's logs a shutdown line: it is held (the timer never runs again) until the flush.
-    for (const s of ["SIGTERM", "SIGINT"]) Deno.addSignalListener(s, () => out.sink("stopping on " + s, "info"));
-    flushOnExit(out, false);
-    console.error("ready");
-    setInterval(() => {}, 1000);
-  `;
+    'for (const s of ["SIGTERM", "SIGINT"]) Deno.addSignalListener(s, () => out.sink("stopping on " + s, "info"));',
+    "flushOnExit(out, false);",
+    'console.error("ready");',
+    "setInterval(() => {}, 1000);",
+  ].join("\n");
   for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["eval", "--quiet", script],

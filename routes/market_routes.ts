@@ -3,8 +3,8 @@
  *
  * The three reads are public answers (`publicJson`): scope `market` (bumped by every bar, import and freshness
  * write) and, where the answer reads the calendar (bars' default range and synthetic reach, freshness's expected
- * dates), `calendar`; keyed on the caller (their own imports are part of the answer: such answers are
- * `private`), and on what they read of the clock (`marketDays`; freshness, which shows when it was checked, on
+ * dates), `calendar`; keyed and tagged on the caller (their own imports are part of the answer: such answers are
+ * `private`, and their ETag names the caller), and on what they read of the clock (`marketDays`; freshness, which shows when it was checked, on
  * the minute).
  */
 import { createRoute } from "@hono/zod-openapi";

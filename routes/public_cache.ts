@@ -8,12 +8,13 @@
  * - a strong `ETag` per representation (`"<token>"`, `"<token>-gzip"`, `"<token>-br"`); `If-None-Match` with any of
  *   them (weak comparison, RFC 9110 §13.1.2) answers 304 without a body and without a build; `*` answers 304 only
  *   once the answer has built (a 4xx stays a 4xx);
- * - gzip or brotli (by `Accept-Encoding`, brotli preferred) for answers over `COMPRESS_MIN_BYTES`, compressed once
- *   per cached answer; `Vary: Accept-Encoding`;
+ * - gzip or brotli (by `Accept-Encoding`, brotli preferred) for answers of at least `COMPRESS_MIN_BYTES`,
+ *   compressed once per cached answer; `Vary: Accept-Encoding`;
  * - `Cache-Control` given by the route (default `PUBLIC_REVALIDATE`: caches keep the answer and revalidate it).
  *
- * The token is salted with the build (`Config.buildId`), so a new deployment, which may change an answer's shape,
- * changes its ETags.
+ * The token is `"<build>~<versions>[~<variant>]"`: salted with the build (`Config.buildId`), so a new deployment,
+ * which may change an answer's shape, changes its ETags; and naming the route's `variant` (an input no scope
+ * versions), so answers that differ by it never share a tag.
  */
 import type { Context } from "hono";
 import type { CachedAnswer, CachedEncoding } from "../domain/public_reads/response_cache.ts";
@@ -44,8 +45,9 @@ export interface PublicJsonOptions extends Omit<PublicAnswer, "materialize"> {
   materialize?: boolean;
   cacheControl?: string;
   /**
-   * An input of the answer that no scope versions: a clock-derived one (the exchange's today, the minute). It is
-   * part of the token, so the ETag changes with it; put it in `key` too.
+   * An input of the answer that no scope versions: a clock-derived one (the exchange's today, the minute) or the
+   * caller whose own data the answer shows. It is part of the token, so the ETag changes with it (a tag held for
+   * one value never matches another's answer); put it in `key` too.
    */
   variant?: string;
   /**

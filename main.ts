@@ -5,12 +5,12 @@
 import { configFromEnv, openHouse, serveHttp, startWorker } from "./app/house.ts";
 import { systemClock } from "./domain/clock.ts";
 import { createJsonLogger } from "./domain/log.ts";
-import { createBatchedSink, writeStdout } from "./app/batched_log_sink.ts";
+import { createBatchedSink, flushOnExit, writeStdout } from "./app/batched_log_sink.ts";
 
 const onDeploy = Deno.env.get("DENO_DEPLOYMENT_ID") !== undefined;
 // Lines of one event-loop turn go out in one write (warn/error at once); Deploy's log viewer wants one per line.
 const stdout = createBatchedSink(writeStdout);
-globalThis.addEventListener("unload", stdout.flush);
+flushOnExit(stdout, onDeploy);
 const log = createJsonLogger(
   () => new Date(systemClock.now()).toISOString(),
   onDeploy ? undefined : stdout.sink,

@@ -3,8 +3,8 @@
  * (brotli preferred; `pickEncoding`), and adds `Vary: Accept-Encoding` to every JSON answer. Left as
  * they are: answers already encoded or that vary on `Accept-Encoding` already (the cached public answers, which
  * choose and keep their compressed forms), anything but
- * `application/json` (event streams, pages, CSV, downloads), WebSocket upgrades, bodiless answers (HEAD, 204,
- * 304) and small answers. A strong `ETag` of a compressed answer becomes weak (the bytes differ from the
+ * `application/json` (event streams, pages, CSV, downloads), WebSocket upgrades, bodiless answers (204, 304) and
+ * small answers. A HEAD gets the headers of its GET (Hono answers it with the GET's answer, body dropped). A strong `ETag` of a compressed answer becomes weak (the bytes differ from the
  * identity representation it named).
  */
 import type { MiddlewareHandler } from "hono";
@@ -23,7 +23,7 @@ export function compressJson(): MiddlewareHandler<AppEnv> {
     const res = c.res;
     if (
       // (Never `res.body`: reading it turns a fixed body into a stream, sent chunked without a length.)
-      c.req.method === "HEAD" || res.status === 101 || res.status === 204 ||
+      res.status === 101 || res.status === 204 ||
       res.status === 206 || res.status === 304 || res.headers.has("Content-Encoding") ||
       res.headers.has("Transfer-Encoding") || !isJson(res.headers.get("Content-Type")) ||
       NO_TRANSFORM.test(res.headers.get("Cache-Control") ?? "")

@@ -18,17 +18,43 @@ import {
   healthMonitor,
   type HealthSnapshot,
 } from "../domain/health_monitor.ts";
+import { type CachedEncoding, compressBytes } from "../domain/public_reads/response_cache.ts";
 import { newRouter } from "./app_env.ts";
+import { COMPRESS_MIN_BYTES, pickEncoding } from "./public_cache.ts";
 import { requireAdmin, requireAuth } from "./middleware/auth.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "./schemas/common.ts";
 
-/** Serves `json` of `snapshot`: never kept by a cache, with when its checks ran. */
-const healthAnswer = (c: Context, snapshot: HealthSnapshot, json: Uint8Array) =>
-  c.body(json as Uint8Array<ArrayBuffer>, 200, {
+/**
+ * The compressed forms of a report's JSON, made once per report (a run's bytes are served until the next run), so
+ * a liveness answer never compresses per request; the compression middleware leaves the answer alone.
+ */
+const compressed = new WeakMap<Uint8Array, Partial<Record<CachedEncoding, Uint8Array>>>();
+
+/** `json` in `encoding`, compressed at most once per report. */
+function encodedOnce(json: Uint8Array, encoding: CachedEncoding): Uint8Array {
+  let forms = compressed.get(json);
+  if (!forms) compressed.set(json, forms = {});
+  return forms[encoding] ??= compressBytes(json, encoding);
+}
+
+/**
+ * Serves `json` of `snapshot`: never kept by a cache, with when its checks ran; brotli or gzip as accepted when
+ * it is at least `COMPRESS_MIN_BYTES` (`Vary: Accept-Encoding` either way).
+ */
+const healthAnswer = (c: Context, snapshot: HealthSnapshot, json: Uint8Array) => {
+  const headers: Record<string, string> = {
     "Content-Type": "application/json",
     "Cache-Control": "no-store",
+    "Vary": "Accept-Encoding",
     "X-Health-Checked-At": checkedAtOf(snapshot),
-  }) as never;
+  };
+  const encoding = json.byteLength >= COMPRESS_MIN_BYTES
+    ? pickEncoding(c.req.header("Accept-Encoding"))
+    : null;
+  if (encoding === null) return c.body(json as Uint8Array<ArrayBuffer>, 200, headers) as never;
+  headers["Content-Encoding"] = encoding;
+  return c.body(encodedOnce(json, encoding) as Uint8Array<ArrayBuffer>, 200, headers) as never;
+};
 
 const CACHED_NOTE =
   `The dependency checks run at most every ${DEEP_CHECK_TTL_MS / 1000} s (a request after that ` +

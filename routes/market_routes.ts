@@ -3,8 +3,8 @@
  *
  * The three reads are public answers (`publicJson`): scope `market` (bumped by every bar, import and freshness
  * write) and, where the answer reads the calendar (bars' default range and synthetic reach, freshness's expected
- * dates), `calendar`; keyed on the caller (their own imports are part of the answer: such answers are
- * `private`), and on what they read of the clock (`marketDays`; freshness, which shows when it was checked, on
+ * dates), `calendar`; keyed and tagged on the caller (their own imports are part of the answer: such answers are
+ * `private`, and their ETag names the caller), and on what they read of the clock (`marketDays`; freshness, which shows when it was checked, on
  * the minute).
  */
 import { createRoute } from "@hono/zod-openapi";
@@ -23,6 +23,7 @@ import {
   type PublicReadDeps,
 } from "./public_cache.ts";
 import { refreshMarket } from "../domain/market/refresh.ts";
+import { sha256Hex } from "../domain/tokens_and_hashes.ts";
 import { newRouter } from "./app_env.ts";
 import { fromInput } from "./errors.ts";
 import { optionalAuth, requireAdmin, requireAuth } from "./middleware/auth.ts";
@@ -53,11 +54,17 @@ export function marketRoutes(
   const app = newRouter();
   const maybeUser = optionalAuth(auth);
   const ownerOf = (p: Principal | undefined) => p?.user.id ?? null;
-  /** Serves a cached answer for `owner` (`null`: anonymous); its key starts with the owner. */
+  /**
+   * Serves a cached answer for `owner` (`null`: anonymous): its key starts with the owner and its token (so its
+   * ETag) names them (`~u<first 12 hex of sha256(owner id)>`), so one caller's tag never matches another's answer.
+   */
   const cached = async (c: Context, owner: string | null, opts: PublicJsonOptions) => {
+    const ownerTag = owner === null ? null : `u${(await sha256Hex(owner)).slice(0, 12)}`;
+    const variant = [opts.variant, ownerTag].filter((v) => v !== undefined && v !== null).join("~");
     const res = await publicJson(c, publicReads, {
       ...opts,
       key: `${owner ?? ""}\u0000${opts.key}`,
+      variant: variant === "" ? undefined : variant,
       cacheControl: owner === null ? PUBLIC_REVALIDATE : PRIVATE_REVALIDATE,
     });
     // The answer differs with the credential (the caller's imports).

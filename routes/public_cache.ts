@@ -6,16 +6,18 @@
  *   cached bytes are served only while they are current, so a settlement committed by any process is visible on
  *   the next read;
  * - a strong `ETag` per representation (`"<token>"`, `"<token>-gzip"`, `"<token>-br"`); `If-None-Match` with any of
- *   them (weak comparison, RFC 9110 §13.1.2) answers 304 without a body;
- * - gzip or brotli (by `Accept-Encoding`, brotli preferred) for answers over `COMPRESS_MIN_BYTES`, compressed once
- *   per cached answer; `Vary: Accept-Encoding`;
+ *   them (weak comparison, RFC 9110 §13.1.2) answers 304 without a body and without a build; `*` answers 304 only
+ *   once the answer has built (a 4xx stays a 4xx);
+ * - gzip or brotli (by `Accept-Encoding`, brotli preferred) for answers of at least `COMPRESS_MIN_BYTES`,
+ *   compressed once per cached answer; `Vary: Accept-Encoding`;
  * - `Cache-Control` given by the route (default `PUBLIC_REVALIDATE`: caches keep the answer and revalidate it).
  *
- * The token is salted with the build (`Config.buildId`), so a new deployment, which may change an answer's shape,
- * changes its ETags.
+ * The token is `"<build>~<versions>[~<variant>]"`: salted with the build (`Config.buildId`), so a new deployment,
+ * which may change an answer's shape, changes its ETags; and naming the route's `variant` (an input no scope
+ * versions), so answers that differ by it never share a tag.
  */
 import type { Context } from "hono";
-import type { CachedEncoding } from "../domain/public_reads/response_cache.ts";
+import type { CachedAnswer, CachedEncoding } from "../domain/public_reads/response_cache.ts";
 import { answerAt, currentToken, type PublicAnswerStores } from "../domain/public_reads/answer_layers.ts";
 import type { PublicAnswer } from "../domain/public_reads/public_answers.ts";
 
@@ -43,10 +45,16 @@ export interface PublicJsonOptions extends Omit<PublicAnswer, "materialize"> {
   materialize?: boolean;
   cacheControl?: string;
   /**
-   * An input of the answer that no scope versions: a clock-derived one (the exchange's today, the minute). It is
-   * part of the token, so the ETag changes with it; put it in `key` too.
+   * An input of the answer that no scope versions: a clock-derived one (the exchange's today, the minute) or the
+   * caller whose own data the answer shows. It is part of the token, so the ETag changes with it (a tag held for
+   * one value never matches another's answer); put it in `key` too.
    */
   variant?: string;
+  /**
+   * Whether the answer is kept (default `true`). `false` builds it for this request only: for answers whose keys
+   * a request could multiply at no cost to itself (an offset past the end of a list).
+   */
+  keep?: boolean;
 }
 
 /** The coding to send for `accept` (`Accept-Encoding`): brotli, then gzip, else none. */
@@ -65,19 +73,32 @@ export function pickEncoding(accept: string | undefined): CachedEncoding | null 
 }
 
 /**
- * The entity tag of `ifNoneMatch` that names `token` in any representation (`"<token>"`, `-gzip`, `-br`; `*`
- * names the identity one), or `null`: the tag a 304 answers with.
+ * The entity tag of `ifNoneMatch` that names `token` in any representation (`"<token>"`, `-gzip`, `-br`): the tag a
+ * 304 answers with; `"*"` when only the wildcard matches (it matches an answer that exists, so the caller builds
+ * the answer before answering 304 to it); `null` when nothing matches.
  */
 export function matchingTag(ifNoneMatch: string | undefined, token: string): string | null {
   if (!ifNoneMatch) return null;
+  let wildcard = false;
   for (const raw of ifNoneMatch.split(",")) {
     const tag = raw.trim().replace(/^W\//, "");
-    if (tag === "*") return `"${token}"`;
+    if (tag === "*") wildcard = true;
     if (tag.length < 2 || !tag.startsWith('"') || !tag.endsWith('"')) continue;
     if (tag.slice(1, -1).replace(/-(gzip|br)$/, "") === token) return tag;
   }
-  return null;
+  return wildcard ? "*" : null;
 }
+
+const encoder = new TextEncoder();
+
+/** An answer built for one request and kept nowhere. */
+const unkept = (opts: PublicJsonOptions, token: string, value: unknown): CachedAnswer => ({
+  key: opts.key,
+  token,
+  json: encoder.encode(JSON.stringify(value)),
+  scopes: opts.scopes,
+  encoded: {},
+});
 
 /** Serves the answer of `opts` for the request of `c`. */
 export async function publicJson(
@@ -89,25 +110,30 @@ export async function publicJson(
   const token = opts.variant === undefined ? versions : `${versions}~${opts.variant}`;
   const cacheControl = opts.cacheControl ?? PUBLIC_REVALIDATE;
   const headers = new Headers({ "Vary": "Accept-Encoding" });
-  const held = matchingTag(c.req.header("If-None-Match"), token);
-  if (held) {
-    // The client holds the current answer (in the representation its tag names).
-    headers.set("ETag", held);
+  const notModified = (tag: string) => {
+    headers.set("ETag", tag);
     headers.set("Cache-Control", cacheControl);
     return new Response(null, { status: 304, headers });
-  }
-  const { answer, source } = await answerAt(deps, { materialize: false, ...opts }, token);
+  };
+  const held = matchingTag(c.req.header("If-None-Match"), token);
+  // The client holds the current answer (in the representation its tag names): no build.
+  if (held !== null && held !== "*") return notModified(held);
+  // `*` holds whatever answer exists: only an answer that builds (not a 4xx) is "not modified".
+  const { answer, source } = opts.keep === false
+    ? { answer: unkept(opts, token, await opts.build()), source: "build" }
+    : await answerAt(deps, { materialize: false, ...opts }, token);
   const encoding = answer.json.byteLength >= COMPRESS_MIN_BYTES
     ? pickEncoding(c.req.header("Accept-Encoding"))
     : null;
+  const etag = encoding ? `"${token}-${encoding}"` : `"${token}"`;
+  if (held === "*") return notModified(etag);
   headers.set("Content-Type", "application/json");
   headers.set("Cache-Control", cacheControl);
   headers.set("X-Cache", source === "hit" ? "hit" : "miss");
+  headers.set("ETag", etag);
   if (encoding) {
     headers.set("Content-Encoding", encoding);
-    headers.set("ETag", `"${token}-${encoding}"`);
     return new Response(deps.cache.encode(answer, encoding), { status: 200, headers });
   }
-  headers.set("ETag", `"${token}"`);
   return new Response(answer.json, { status: 200, headers });
 }

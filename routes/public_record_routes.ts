@@ -22,7 +22,8 @@ import {
 } from "../domain/public_reads/public_answers.ts";
 import { newRouter } from "./app_env.ts";
 import type { Context } from "hono";
-import { PUBLIC_IMMUTABLE, publicJson, type PublicReadDeps } from "./public_cache.ts";
+import { createPublicListings } from "../domain/public_reads/public_listings.ts";
+import { PUBLIC_IMMUTABLE, PUBLIC_REVALIDATE, publicJson, type PublicReadDeps } from "./public_cache.ts";
 import { errorResponses, jsonResponse, PageQuery, redirectLastSegment } from "./schemas/common.ts";
 import {
   AuditLogSchema,
@@ -47,6 +48,7 @@ const tags = ["public records"];
 /** Builds the public router. */
 export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadDeps) {
   const app = newRouter();
+  const listings = createPublicListings(deps, reads.versions);
   const cached = (c: Context, answer: PublicAnswer, cacheControl?: string) =>
     publicJson(c, reads, { ...answer, cacheControl }) as never;
 
@@ -65,8 +67,14 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
         ...errorResponses(422),
       },
     }),
-    (c) => {
-      return cached(c, listAnswer(deps, c.req.valid("query")));
+    async (c) => {
+      const query = c.req.valid("query");
+      // Every page is a slice of the sorted list held at the list's version: no offset rebuilds the list.
+      const answer = listAnswer(deps, query, listings);
+      if (query.offset === 0) return cached(c, answer);
+      // Past the end every offset is the same empty page: answered, never kept (no entry per offset).
+      const { rows } = await listings.current(query.universe);
+      return publicJson(c, reads, { ...answer, keep: query.offset < rows.length }) as never;
     },
   );
 
@@ -259,8 +267,13 @@ export function publicRecordRoutes(deps: TrackRecordServices, reads: PublicReadD
     }),
     (c) => {
       const { first, second, log } = c.req.valid("query");
-      // A proof between two sizes the log has reached is fixed by its leaves, which never change.
-      return cached(c, consistencyAnswer(deps, first, second, log), PUBLIC_IMMUTABLE);
+      // A proof between two sizes the production log has reached is fixed by its leaves, which never change; the
+      // demo log is deleted and rebuilt by the demo reset, so its proofs are revalidated.
+      return cached(
+        c,
+        consistencyAnswer(deps, first, second, log),
+        log === "demo" ? PUBLIC_REVALIDATE : PUBLIC_IMMUTABLE,
+      );
     },
   );
   return app;

@@ -10,9 +10,11 @@
  * request can make KV store answers without bound.
  */
 import type { TrackRecordServices } from "../track_record/services.ts";
+import type { PublicListings } from "./public_listings.ts";
 import {
   publicAudit,
   publicClaimed,
+  publicListingPage,
   publicPerformance,
   publicTrackRecord,
   publicVerifyDay,
@@ -50,16 +52,22 @@ const AUDIT_PAGE_SIZE = 50;
 /** The checkpoints page materialised: the default one. */
 const CHECKPOINTS_DEFAULT = { from_size: 1, limit: 100 };
 
-/** The public list's page. */
+/**
+ * The public list's page; with `listings`, sliced from the sorted list held there (`public_listings.ts`) rather
+ * than built from the list's range reads (the same JSON).
+ */
 export function listAnswer(
   deps: TrackRecordServices,
   query: { universe?: TrackedUniverse; limit: number; offset: number },
+  listings?: PublicListings,
 ): PublicAnswer {
   const { universe, limit, offset } = query;
   return {
     key: `list ${universe ?? "*"} ${limit} ${offset}`,
     scopes: [LIST_SCOPE],
-    build: () => publicStrategiesPage(deps, { ...(universe ? { universe } : {}), limit, offset }),
+    build: listings
+      ? async () => publicListingPage(deps, await listings.current(universe), { limit, offset })
+      : () => publicStrategiesPage(deps, { ...(universe ? { universe } : {}), limit, offset }),
     materialize: limit === LIST_PAGE_SIZE && offset % limit === 0 && offset < limit * MATERIALIZED_LIST_PAGES,
   };
 }

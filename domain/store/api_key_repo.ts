@@ -28,7 +28,6 @@ export interface ApiKeyRepo {
    */
   create(record: ApiKeyRecord, maxPerUser?: number): Promise<boolean>;
   get(id: string): Promise<ApiKeyRecord | null>;
-  getByHash(hash: string): Promise<ApiKeyRecord | null>;
   /**
    * The key with `hash` (its entry, for `touch`) and its user's record, as stored right now; `null` when no key
    * has `hash`. A key's id and user never change, so once a process has seen a hash it remembers them and
@@ -85,10 +84,6 @@ export function createApiKeyRepo(kv: Deno.Kv): ApiKeyRepo {
     },
     async get(id) {
       return (await kv.get<ApiKeyRecord>(keys.apiKey(id))).value;
-    },
-    async getByHash(hash) {
-      const id = await kv.get<string>(keys.apiKeyByHash(hash));
-      return id.value ? (await kv.get<ApiKeyRecord>(keys.apiKey(id.value))).value : null;
     },
     async authLookup(hash) {
       const ref = known.get(hash);

@@ -128,6 +128,19 @@ export async function listPublicStrategies(
   deps: TrackRecordServices,
   filter: { universe?: TrackedUniverse; limit: number; offset: number },
 ): Promise<PublicStrategyPage> {
+  return await publicListingPage(deps, await publicListing(deps, filter.universe), filter);
+}
+
+/** The whole public list (optionally of one universe), sorted, before paging: what every page is sliced from. */
+export interface PublicListing {
+  rows: readonly { s: TrackedStrategyRecord; sum: PublicListSummary }[];
+}
+
+/** The sorted public list (see `listPublicStrategies`): three concurrent range reads, no nickname. */
+export async function publicListing(
+  deps: TrackRecordServices,
+  universe?: TrackedUniverse,
+): Promise<PublicListing> {
   // Three range reads at once: a row is current when its version is, whichever was read first.
   const [records, versions, stored] = await Promise.all([
     deps.strategies.listAll(),
@@ -135,11 +148,21 @@ export async function listPublicStrategies(
     deps.summaries.all(),
   ]);
   const all = records.filter((s) =>
-    s.is_public && s.status !== "pending" && (!filter.universe || s.universe === filter.universe)
+    s.is_public && s.status !== "pending" && (!universe || s.universe === universe)
   );
   const summaries = await listSummaries(deps, all, versions, stored);
   const rows = all.map((s) => ({ s, sum: summaries.get(s.slug)! }));
   rows.sort((a, b) => b.sum.trading_days - a.sum.trading_days || (a.s.slug < b.s.slug ? -1 : 1));
+  return { rows };
+}
+
+/** One page of `listing`: its rows with their creators' nicknames (each owner read once). */
+export async function publicListingPage(
+  deps: TrackRecordServices,
+  listing: PublicListing,
+  filter: { limit: number; offset: number },
+): Promise<PublicStrategyPage> {
+  const { rows } = listing;
   const page = rows.slice(filter.offset, filter.offset + filter.limit);
   const nicknames = new Map<string, Promise<string | null>>();
   const nicknameOf = (ownerId: string) => {

@@ -78,3 +78,51 @@ Deno.test("a process that exits, throws or ends in the same turn still writes ev
     );
   }
 });
+
+Deno.test("a write that throws in the timer's flush drops its lines and is no uncaught error", async () => {
+  let calls = 0;
+  const out = createBatchedSink(() => {
+    calls++;
+    throw new Error("stdout closed");
+  });
+  out.sink("one", "info");
+  await turn();
+  assert.equal(calls, 1, "the timer wrote once");
+  out.sink("two", "info");
+  await turn();
+  assert.equal(calls, 2, "the next turn writes again: nothing is stuck");
+});
+
+Deno.test("SIGTERM and SIGINT write the held lines, then end the process with the signal's code", async () => {
+  if (Deno.build.os === "windows") return;
+  const sink = new URL("../../app/batched_log_sink.ts", import.meta.url).href;
+  const script = [
+    `const { createBatchedSink, flushOnExit, writeStdout } = await import(${JSON.stringify(sink)});`,
+    "const out = createBatchedSink(writeStdout);",
+    // A listener before the flush's logs a shutdown line: it is held (the timer never runs again) until the flush.
+    'for (const s of ["SIGTERM", "SIGINT"]) Deno.addSignalListener(s, () => out.sink("stopping on " + s, "info"));',
+    "flushOnExit(out, false);",
+    'console.error("ready");',
+    "setInterval(() => {}, 1000);",
+  ].join("\n");
+  for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["eval", "--quiet", script],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    while (!seen.includes("ready")) {
+      const { value, done } = await stderr.read();
+      if (done) break;
+      seen += value;
+    }
+    child.kill(signal);
+    const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
+    await stderr.cancel();
+    assert.equal(stdout, `stopping on ${signal}\n`, signal);
+    assert.equal(status.code, code, signal);
+    assert.equal(status.signal, null, `${signal}: the process exits itself, after the flush`);
+  }
+});

@@ -1,7 +1,7 @@
 /**
  * The JSON compression middleware: brotli or gzip by `Accept-Encoding` for JSON answers of 1 KB or more, decoding
  * to the same bytes; nothing for small answers, other media types (event streams, pages), answers already
- * encoded, HEAD, 304, `no-transform`, or clients that accept no coding. And `/openapi.json` through the app.
+ * encoded, 304, `no-transform`, or clients that accept no coding; a HEAD has its GET's headers. And `/openapi.json` through the app.
  */
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
@@ -65,7 +65,7 @@ Deno.test("JSON of 1 KB or more is sent in brotli or gzip as accepted, and decod
   }
 });
 
-Deno.test("small JSON, event streams, pages, encoded or already negotiated answers, no-transform, HEAD and 304 are left alone", async () => {
+Deno.test("small JSON, event streams, pages, encoded or already negotiated answers, no-transform and 304 are left alone", async () => {
   const app = testApp();
   const headers = { "Accept-Encoding": "br, gzip" };
   const small = await app.request("/small", { headers });
@@ -82,11 +82,28 @@ Deno.test("small JSON, event streams, pages, encoded or already negotiated answe
   const negotiated = await app.request("/negotiated", { headers });
   assert.equal(negotiated.headers.get("Content-Encoding"), null);
   assert.deepEqual(await bytesOf(negotiated), BIG_BYTES);
-  const head = await app.request("/big", { method: "HEAD", headers });
-  assert.equal(head.headers.get("Content-Encoding"), null);
   const unchanged = await app.request("/unchanged", { headers });
   assert.equal(unchanged.status, 304);
   assert.equal(unchanged.headers.get("Content-Encoding"), null);
+});
+
+Deno.test("a HEAD carries the Vary, Content-Encoding and ETag of its GET, without a body", async () => {
+  const app = testApp();
+  for (const accept of ["br", "gzip", "identity"]) {
+    const headers = { "Accept-Encoding": accept };
+    const get = await app.request("/big", { headers });
+    const getBytes = await bytesOf(get);
+    const head = await app.request("/big", { method: "HEAD", headers });
+    assert.equal(head.status, 200, accept);
+    for (const name of ["Vary", "Content-Encoding", "ETag", "Content-Length"]) {
+      assert.equal(head.headers.get(name), get.headers.get(name), `${accept}: ${name}`);
+    }
+    assert.equal(head.headers.get("Vary"), "Accept-Encoding", accept);
+    if (accept !== "identity") {
+      assert.equal(Number(get.headers.get("Content-Length")), getBytes.byteLength, accept);
+    }
+    assert.equal((await bytesOf(head)).byteLength, 0, accept);
+  }
 });
 
 Deno.test("/openapi.json goes out compressed and decodes to the document", async () => {

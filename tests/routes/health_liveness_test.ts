@@ -4,6 +4,8 @@
  * run goes on in the background, and `/api/v1/admin/health` runs them now for admins, with every detail.
  */
 import assert from "node:assert/strict";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { apiHealthRoutes, healthRoutes } from "../../routes/health_routes.ts";
 import { DEEP_CHECK_TTL_MS, healthMonitor } from "../../domain/health_monitor.ts";
 import type { HealthRepo } from "../../domain/store/health_repo.ts";
 import { openTestWorld, signInAdmin, signInWithOtp, type TestWorld } from "../_helpers/test_app.ts";
@@ -108,6 +110,44 @@ Deno.test("GET /api/v1/admin/health runs the checks now for admins only, with de
     assert.equal(probes.probes, before + 1);
     assert.deepEqual(shown.checks.kv, { ok: true, detail: "ok" });
     assert.deepEqual(shown.database, full.database);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("a health answer is compressed by its route, once per run, and decodes to the identity answer", async () => {
+  const w = await openTestWorld();
+  try {
+    // The routes alone (no compression middleware): the route chose and keeps its compressed forms.
+    const routes = {
+      "/health": healthRoutes(w.deps.health),
+      "/api/v1/health": apiHealthRoutes(w.deps.health),
+    };
+    for (const [path, router] of Object.entries(routes)) {
+      const url = path.replace("/api/v1", "");
+      const plain = await router.request(url);
+      const json = new Uint8Array(await plain.arrayBuffer());
+      assert.ok(json.byteLength >= 1024, `${path}: ${json.byteLength} bytes`);
+      assert.equal(plain.headers.get("Content-Encoding"), null);
+      assert.equal(plain.headers.get("Vary"), "Accept-Encoding");
+      const decode = { br: brotliDecompressSync, gzip: gunzipSync };
+      for (const [encoding, decompress] of Object.entries(decode)) {
+        const bodies: Uint8Array[] = [];
+        for (let i = 0; i < 2; i++) {
+          const res = await router.request(url, { headers: { "Accept-Encoding": encoding } });
+          assert.equal(res.headers.get("Content-Encoding"), encoding, path);
+          assert.equal(res.headers.get("Vary"), "Accept-Encoding", path);
+          bodies.push(new Uint8Array(await res.arrayBuffer()));
+        }
+        assert.deepEqual(bodies[1], bodies[0]);
+        assert.deepEqual(new Uint8Array(decompress(bodies[0])), json, `${path} ${encoding}`);
+      }
+      // Through the whole app the middleware leaves it as the route made it.
+      const app = await w.app.request(path, { headers: { "Accept-Encoding": "br" } });
+      assert.equal(app.headers.get("Content-Encoding"), "br");
+      assert.equal(app.headers.get("Vary"), "Accept-Encoding");
+      assert.deepEqual(new Uint8Array(brotliDecompressSync(new Uint8Array(await app.arrayBuffer()))), json);
+    }
   } finally {
     await w.close();
   }

@@ -211,3 +211,53 @@ Deno.test("a market answer over 1 KB is compressed once and decodes to the ident
     await w.close();
   }
 });
+
+Deno.test("a market answer's ETag names its caller: another caller's tag is answered 200, never 304", async () => {
+  const w = await openTestWorld();
+  try {
+    const csv = await Deno.readTextFile(new URL("../fixtures/market/cn/600036.SH.csv", import.meta.url));
+    const alice = (await signInWithOtp(w, "alice@example.com")).access_token;
+    const bob = (await signInWithOtp(w, "bob@example.com")).access_token;
+    const imported = await w.request("POST", "/api/v1/data/import?symbol=MYBANK.SH", {
+      body: csv,
+      token: alice,
+      headers: { "content-type": "text/csv" },
+    });
+    assert.equal(imported.status, 200);
+    const paths = [
+      "/api/v1/data/symbols?q=MYBANK",
+      "/api/v1/data/bars/600036.SH?start=2024-01-01&end=2024-03-31",
+      "/api/v1/data/freshness",
+    ];
+    for (const path of paths) {
+      const anon = await read(w, path);
+      const own = await read(w, path, alice);
+      const other = await read(w, path, bob);
+      assert.equal(new Set([anon.etag, own.etag, other.etag]).size, 3, `${path}: one tag per caller`);
+      // Each caller's own tag is current for them ...
+      const again = await w.app.request(path, {
+        headers: { "If-None-Match": own.etag, Authorization: `Bearer ${alice}` },
+      });
+      assert.equal(again.status, 304, path);
+      await again.body?.cancel();
+      // ... and never for anyone else.
+      await assertCurrent(w, path, own.etag, false);
+      const bobWithAlices = await w.app.request(path, {
+        headers: { "If-None-Match": own.etag, Authorization: `Bearer ${bob}` },
+      });
+      assert.equal(bobWithAlices.status, 200, path);
+      await bobWithAlices.body?.cancel();
+      const aliceWithAnon = await w.app.request(path, {
+        headers: { "If-None-Match": anon.etag, Authorization: `Bearer ${alice}` },
+      });
+      assert.equal(aliceWithAnon.status, 200, path);
+      await aliceWithAnon.body?.cancel();
+    }
+    const symbols = await w.app.request(paths[0], {
+      headers: { "If-None-Match": (await read(w, paths[0], alice)).etag },
+    });
+    assert.equal((await symbols.json()).total, 0, "the anonymous answer leaves Alice's import out");
+  } finally {
+    await w.close();
+  }
+});

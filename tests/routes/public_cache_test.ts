@@ -109,7 +109,7 @@ Deno.test("publicJson: If-None-Match with any representation's tag, a weak tag, 
       [`"${token}-br"`, `"${token}-br"`],
       [`W/"${token}"`, `"${token}"`],
       [`"other", W/"${token}-br"`, `"${token}-br"`],
-      ["*", `"${token}"`],
+      ["*", `"${token}-br"`],
     ];
     for (const [inm, answered] of cases) {
       const res = await get(app, "/big", { "if-none-match": inm, "accept-encoding": "br" });
@@ -199,7 +199,9 @@ Deno.test("pickEncoding and matchingTag read the headers as RFC 9110 says", () =
   assert.equal(matchingTag('"t"', "t"), '"t"');
   assert.equal(matchingTag('W/"t-gzip"', "t"), '"t-gzip"');
   assert.equal(matchingTag('"u", "t-br"', "t"), '"t-br"');
-  assert.equal(matchingTag("*", "t"), '"t"');
+  assert.equal(matchingTag("*", "t"), "*");
+  assert.equal(matchingTag('*, "t-gzip"', "t"), '"t-gzip"');
+  assert.equal(matchingTag('"u", W/*', "t"), "*");
   assert.equal(matchingTag('"tt"', "t"), null);
   assert.equal(matchingTag("t", "t"), null);
 });
@@ -249,6 +251,53 @@ Deno.test("public routes: a 4xx is never kept — an unknown slug answers 404, t
     assert.equal(found.status, 200);
     assert.equal((await found.json()).strategy, "later-one");
     assert.equal(w.deps.publicReads.cache.stats().entries, 1);
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("public routes: If-None-Match: * answers 304 only for an answer that exists — a 4xx stays a 4xx", async () => {
+  const w = await openTestWorld();
+  try {
+    const cases: [string, number][] = [
+      ["/api/v1/public/strategies/no-such-slug/track-record", 404],
+      ["/api/v1/public/strategies/no-such-slug/verify?date=2020-01-01", 404],
+      ["/api/v1/public/log/consistency?first=5&second=9", 400],
+      ["/api/v1/public/log/consistency?first=5&second=9&log=demo", 400],
+    ];
+    for (const [path, status] of cases) {
+      const res = await w.app.request(path, { headers: { "If-None-Match": "*" } });
+      assert.equal(res.status, status, path);
+      assert.equal(res.headers.get("etag"), null, path);
+      assert.equal(res.headers.get("cache-control"), null, path);
+      await res.body?.cancel();
+    }
+    const list = "/api/v1/public/strategies";
+    const full = await w.app.request(list);
+    const tag = full.headers.get("etag")!;
+    await full.body?.cancel();
+    const star = await w.app.request(list, { headers: { "If-None-Match": "*" } });
+    assert.equal(star.status, 304);
+    assert.equal(star.headers.get("etag"), tag);
+    assert.equal(await star.text(), "");
+  } finally {
+    await w.close();
+  }
+});
+
+Deno.test("public routes: a consistency proof is immutable in the production log only — the demo log is rebuilt", async () => {
+  const w = await openTestWorld();
+  try {
+    for (const log of [w.deps.track.tlog, w.deps.track.demoTlog]) {
+      for (const n of [1, 2]) await log.append(String(n).repeat(64));
+    }
+    const expected = { production: PUBLIC_IMMUTABLE, demo: PUBLIC_REVALIDATE };
+    for (const [log, cacheControl] of Object.entries(expected)) {
+      const res = await w.request("GET", `/api/v1/public/log/consistency?log=${log}&first=1&second=2`);
+      assert.equal(res.status, 200, log);
+      assert.equal(res.headers.get("cache-control"), cacheControl, log);
+      assert.equal((await res.json()).second, 2, log);
+    }
   } finally {
     await w.close();
   }

@@ -26,10 +26,10 @@ async function withRepo(fn: (repo: ReturnType<typeof createApiKeyRepo>, kv: Deno
 Deno.test("ApiKeyRepo.create() indexes a key by hash and by user", () =>
   withRepo(async (repo) => {
     assert.equal(await repo.create(key("key_a")), true);
-    assert.equal((await repo.getByHash("hash_key_a"))?.id, "key_a");
+    assert.equal((await repo.authLookup("hash_key_a"))?.key.value.id, "key_a");
     assert.equal((await repo.get("key_a"))?.name, "key_a");
     assert.equal(await repo.countByUser("usr_1"), 1);
-    assert.equal(await repo.getByHash("hash_unknown"), null);
+    assert.equal(await repo.authLookup("hash_unknown"), null);
   }));
 
 Deno.test("ApiKeyRepo.create() refuses a duplicate id or hash", () =>
@@ -71,7 +71,7 @@ Deno.test("ApiKeyRepo.delete() removes the key and its indexes and frees a slot"
     await repo.create(key("key_a"), 1);
     assert.equal(await repo.create(key("key_b"), 1), false);
     assert.equal(await repo.delete("key_a"), true);
-    assert.equal(await repo.getByHash("hash_key_a"), null);
+    assert.equal(await repo.authLookup("hash_key_a"), null);
     assert.equal(await repo.get("key_a"), null);
     assert.equal(await repo.countByUser("usr_1"), 0);
     assert.equal(await repo.delete("key_a"), false);

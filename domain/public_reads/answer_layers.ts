@@ -59,7 +59,16 @@ export async function answerAt(
   return { answer, source };
 }
 
-/** Makes sure `a` is materialised (and cached here) at its current token; answers where it came from. */
+/**
+ * Makes sure `a` is materialised (and cached here) at its current token (checked again after the build);
+ * answers where it came from.
+ */
 export async function warmAnswer(stores: PublicAnswerStores, a: PublicAnswer): Promise<AnswerSource> {
-  return (await answerAt(stores, a, await currentToken(stores, a.scopes))).source;
+  const token = await currentToken(stores, a.scopes);
+  const { source } = await answerAt(stores, a, token);
+  const now = await currentToken(stores, a.scopes);
+  if (now === token) return source;
+  // The build (or a writer meanwhile) changed what it depends on — e.g. synthetic bars stored on their first
+  // read bump the market scope: once more at the new token, so the copy kept is the current one.
+  return (await answerAt(stores, a, now)).source;
 }

@@ -46,7 +46,7 @@ import { createSignalRepo } from "../domain/store/signal_repo.ts";
 import { createSettlementRepo } from "../domain/store/settlement_repo.ts";
 import { createAuditRepo } from "../domain/store/audit_repo.ts";
 import { createCalendarListRepo } from "../domain/store/calendar_list_repo.ts";
-import { loadOfficialLists } from "../domain/calendar/official_lists.ts";
+import { ensureOfficialListsCurrent, loadOfficialLists } from "../domain/calendar/official_lists.ts";
 import { createClaimedRepo } from "../domain/store/claimed_repo.ts";
 import { createDailyJobRepo } from "../domain/store/daily_job_repo.ts";
 import { createTransparencyLog } from "../domain/attestation/transparency_log.ts";
@@ -298,6 +298,7 @@ export async function buildServices(input: ServicesInput): Promise<Services> {
   // Installed official calendar lists are read into memory here, so calendar reads never touch KV.
   const calendars = { lists: createCalendarListRepo(kv), clock };
   await loadOfficialLists(calendars.lists);
+  track.calendarsCurrent = () => ensureOfficialListsCurrent(calendars.lists);
   health.extraChecks = {
     ...health.extraChecks,
     track_records: () => trackRecordHealth(track, dailyJobs),

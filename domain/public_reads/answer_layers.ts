@@ -4,7 +4,7 @@
  * build, whose JSON is materialised for the others. Each layer holds an answer under its version token, so a
  * layer only ever serves the answer of the current state of its scopes.
  */
-import type { CachedAnswer, ResponseCache } from "./response_cache.ts";
+import { type CachedAnswer, type ResponseCache, ServedOnly } from "./response_cache.ts";
 import type { PublicVersionsRepo } from "../store/public_versions_repo.ts";
 import type { MaterializedAnswerRepo } from "../store/materialized_answer_repo.ts";
 import type { PublicAnswer } from "./public_answers.ts";
@@ -31,7 +31,8 @@ export async function currentToken(stores: PublicAnswerStores, scopes: readonly 
 
 /**
  * The answer `a` at `token` through the layers. On a build, the answer is materialised when `a.materialize`
- * (before it is served, so a second isolate asking next finds it).
+ * (before it is served, so a second isolate asking next finds it); a build answering `ServedOnly` is served and
+ * kept nowhere.
  */
 export async function answerAt(
   stores: PublicAnswerStores,
@@ -47,7 +48,10 @@ export async function answerAt(
       return held;
     }
     source = "build";
-    const json = encoder.encode(JSON.stringify(await a.build()));
+    const value = await a.build();
+    // An answer made at the current time with no write behind it: served, neither cached nor materialised.
+    if (value instanceof ServedOnly) return value;
+    const json = encoder.encode(JSON.stringify(value));
     // A copy that could not be stored is built again by the next isolate; this answer is served all the same.
     if (store) await store.put(a.key, token, json).catch(() => false);
     return json;
@@ -55,7 +59,16 @@ export async function answerAt(
   return { answer, source };
 }
 
-/** Makes sure `a` is materialised (and cached here) at its current token; answers where it came from. */
+/**
+ * Makes sure `a` is materialised (and cached here) at its current token (checked again after the build);
+ * answers where it came from.
+ */
 export async function warmAnswer(stores: PublicAnswerStores, a: PublicAnswer): Promise<AnswerSource> {
-  return (await answerAt(stores, a, await currentToken(stores, a.scopes))).source;
+  const token = await currentToken(stores, a.scopes);
+  const { source } = await answerAt(stores, a, token);
+  const now = await currentToken(stores, a.scopes);
+  if (now === token) return source;
+  // The build (or a writer meanwhile) changed what it depends on — e.g. synthetic bars stored on their first
+  // read bump the market scope: once more at the new token, so the copy kept is the current one.
+  return (await answerAt(stores, a, now)).source;
 }

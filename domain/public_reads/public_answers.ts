@@ -29,7 +29,9 @@ import {
 } from "../track_record/operations.ts";
 import type { LogName } from "../track_record/log_views.ts";
 import type { TrackedUniverse } from "../store/tracked_strategy_repo.ts";
-import { CALENDAR_SCOPE, LIST_SCOPE, logScope, strategyScope } from "./scopes.ts";
+import { CALENDAR_SCOPE, LIST_SCOPE, logScope, MARKET_SCOPE, strategyScope } from "./scopes.ts";
+import { ServedOnly } from "./response_cache.ts";
+import { ServiceUnavailableError } from "../errors.ts";
 
 /** One public answer. */
 export interface PublicAnswer {
@@ -37,7 +39,7 @@ export interface PublicAnswer {
   key: string;
   /** What it depends on (at most 10 scopes). */
   scopes: readonly string[];
-  /** Builds it (a domain call; a 4xx is thrown, never kept). */
+  /** Builds it (a domain call; a 4xx or 503 is thrown, never kept; a `ServedOnly` is served, never kept). */
   build: () => Promise<unknown>;
   /** Whether it is kept in KV for every isolate (see the module comment). */
   materialize: boolean;
@@ -48,9 +50,58 @@ export const LIST_PAGE_SIZE = 50;
 /** Pages of the list materialised per universe filter (the first 2,000 rows at the default page size). */
 const MATERIALIZED_LIST_PAGES = 40;
 /** The audit page materialised: the default one (newest 50 entries). */
-const AUDIT_PAGE_SIZE = 50;
+export const AUDIT_PAGE_SIZE = 50;
 /** The checkpoints page materialised: the default one. */
 const CHECKPOINTS_DEFAULT = { from_size: 1, limit: 100 };
+
+/**
+ * `deps` whose market reads are watched, and `check` that throws a 503 when one of them failed: the claimed
+ * block shows the benchmark's returns and, on a failed read, logs it and shows `null`s — an answer that must not
+ * be kept under a token (the next read would serve it until the next write). Other callers (MCP, pages) keep
+ * the degraded answer.
+ */
+function watchedMarket(deps: TrackRecordServices): { deps: TrackRecordServices; check(): void } {
+  let failure: unknown = null;
+  const market = deps.market;
+  const getBars: typeof market.getBars = (...args) =>
+    market.getBars(...args).catch((e) => {
+      failure = e;
+      throw e;
+    });
+  const watched = new Proxy(market, {
+    get(target, prop) {
+      if (prop === "getBars") return getBars;
+      const v = Reflect.get(target, prop, target);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+  return {
+    deps: { ...deps, market: watched },
+    check() {
+      if (failure !== null) {
+        throw new ServiceUnavailableError("Market data is unavailable right now; try again shortly");
+      }
+    },
+  };
+}
+
+/** A build that reads the benchmark's bars (see `watchedMarket`). */
+async function withBenchmark<T>(deps: TrackRecordServices, build: (d: TrackRecordServices) => Promise<T>) {
+  const w = watchedMarket(deps);
+  const out = await build(w.deps);
+  w.check();
+  return out;
+}
+
+/** The installed official calendars, brought up to date first (`provisional` flags follow them). */
+async function calendarsCurrent(deps: TrackRecordServices): Promise<void> {
+  await deps.calendarsCurrent?.();
+}
+
+/** `checkpoint` served but never kept when its tree is empty: that one is signed at the time it is asked. */
+function keptUnlessEmpty<T>(value: T, checkpoint: { tree_size: number } | null | undefined): T | ServedOnly {
+  return checkpoint && checkpoint.tree_size === 0 ? new ServedOnly(value) : value;
+}
 
 /**
  * The public list's page; with `listings`, sliced from the sorted list held there (`public_listings.ts`) rather
@@ -73,14 +124,17 @@ export function listAnswer(
 }
 
 /**
- * A strategy's track record (with its claimed block). Its days' `provisional` flags follow the installed
- * official calendars.
+ * A strategy's track record (with its claimed block, which shows the benchmark's returns: market data). Its
+ * days' `provisional` flags follow the installed official calendars.
  */
 export function trackRecordAnswer(deps: TrackRecordServices, slug: string): PublicAnswer {
   return {
     key: `track-record ${slug}`,
-    scopes: [strategyScope(slug), CALENDAR_SCOPE],
-    build: () => publicTrackRecord(deps, slug),
+    scopes: [strategyScope(slug), CALENDAR_SCOPE, MARKET_SCOPE],
+    build: async () => {
+      await calendarsCurrent(deps);
+      return await withBenchmark(deps, (d) => publicTrackRecord(d, slug));
+    },
     materialize: true,
   };
 }
@@ -104,7 +158,11 @@ export function verifyAnswer(deps: TrackRecordServices, slug: string, date?: str
   return {
     key: `verify ${slug} ${date ?? "latest"}`,
     scopes: [strategyScope(slug), logScope("production"), logScope("demo"), CALENDAR_SCOPE],
-    build: () => publicVerifyDay(deps, slug, date),
+    build: async () => {
+      await calendarsCurrent(deps);
+      const out = await publicVerifyDay(deps, slug, date);
+      return keptUnlessEmpty(out, out.log_checkpoint);
+    },
     materialize: true,
   };
 }
@@ -124,22 +182,25 @@ export function auditAnswer(
   };
 }
 
-/** A strategy's claimed history. */
+/** A strategy's claimed history (with the benchmark's returns: market data). */
 export function claimedAnswer(deps: TrackRecordServices, slug: string): PublicAnswer {
   return {
     key: `claimed ${slug}`,
-    scopes: [strategyScope(slug)],
-    build: () => publicClaimed(deps, slug),
+    scopes: [strategyScope(slug), MARKET_SCOPE],
+    build: () => withBenchmark(deps, (d) => publicClaimed(d, slug)),
     materialize: true,
   };
 }
 
-/** A log's current checkpoint. */
+/** A log's current checkpoint (an empty log's is signed when asked: served, never kept). */
 export function checkpointAnswer(deps: TrackRecordServices, log: LogName): PublicAnswer {
   return {
     key: `checkpoint ${log}`,
     scopes: [logScope(log)],
-    build: () => logCheckpoint(deps, log),
+    build: async () => {
+      const out = await logCheckpoint(deps, log);
+      return keptUnlessEmpty(out, out);
+    },
     materialize: true,
   };
 }

@@ -1,9 +1,10 @@
 /**
  * An in-process cache of public answers as bytes: each entry is one answer's JSON, stored under its cache key
  * with the version token it was built at (see `public_versions_repo.ts`) and the scopes it depends on. An entry
- * is served only while its token is the current one, so a write is never hidden by the cache; entries of a
- * changed scope are also dropped as soon as the change is heard (`evictScopes`, fed by the `public_reads`
- * marker), which keeps memory for what is still current.
+ * is served only while its token is the current one, so a write is never hidden by the cache (provided the
+ * answer's scopes cover everything it reads, and a build that could not read what it needs throws or answers
+ * `servedOnly` instead of a degraded answer); entries of a changed scope are also dropped as soon as the change
+ * is heard (`evictScopes`, fed by the `public_reads` marker), which keeps memory for what is still current.
  *
  * Compressed forms (gzip, brotli) are made once per entry on first demand and kept with it. Concurrent misses of
  * one key and token share one build. Bounded by entries and bytes (least recently used out first).
@@ -30,6 +31,14 @@ export interface CachedAnswer {
   encoded: Partial<Record<CachedEncoding, Bytes>>;
 }
 
+/**
+ * A built answer to serve once and never keep (e.g. a value made at the current time that no write stands
+ * behind): `ResponseCache.answer` answers it to the callers waiting on that build and stores nothing.
+ */
+export class ServedOnly {
+  constructor(readonly value: unknown) {}
+}
+
 /** Counters of a cache. */
 export interface ResponseCacheStats {
   entries: number;
@@ -45,7 +54,7 @@ export interface ResponseCache {
    * The answer of `key` at `token`: from the cache, or built by `build` (one build for concurrent callers) and
    * kept. A build that throws keeps nothing and throws to every caller waiting on it. A build answering a
    * `Uint8Array` answers the JSON itself (UTF-8, e.g. read back from a materialised copy); any other value is
-   * serialised with `JSON.stringify`.
+   * serialised with `JSON.stringify`. A build answering `ServedOnly` answers its value and keeps nothing.
    */
   answer(
     key: string,
@@ -131,7 +140,9 @@ export function createResponseCache(limits: ResponseCacheLimits = {}): ResponseC
       if (pending) return { answer: await pending, hit: true };
       stats.misses++;
       const built = (async (): Promise<CachedAnswer> => {
-        const value = await build();
+        const made = await build();
+        const keepIt = !(made instanceof ServedOnly);
+        const value = made instanceof ServedOnly ? made.value : made;
         const answer: CachedAnswer = {
           key,
           token,
@@ -139,7 +150,7 @@ export function createResponseCache(limits: ResponseCacheLimits = {}): ResponseC
           scopes,
           encoded: {},
         };
-        keep(key, answer);
+        if (keepIt) keep(key, answer);
         return answer;
       })();
       inflight.set(flightKey, built);

@@ -2,8 +2,8 @@
  * The step after a settlement commit: once settlement wrote days for some strategies (and their logs were
  * cosigned), their public answers are built here, in the background, and materialised in KV (`answer_layers.ts`)
  * at their new tokens — each public strategy's track record, performance, latest verify (also under its date),
- * first audit page and claimed history (when it has one), and the list's first page (all universes and each settled strategy's universe) — so the
- * first reader after a settlement, in any isolate, reads the answer instead of recomputing it.
+ * first audit page and claimed history (when it has one), and the list's first page (all universes and each settled
+ * strategy's universe) — so the first reader after a settlement, in any isolate, reads the answer instead of recomputing it.
  *
  * Slugs settled while a run is under way are taken by the run after it (one run at a time, by name).
  */
@@ -12,6 +12,7 @@ import type { BackgroundTasks } from "../track_record/background_tasks.ts";
 import type { TrackedUniverse } from "../store/tracked_strategy_repo.ts";
 import { type PublicAnswerStores, warmAnswer } from "./answer_layers.ts";
 import {
+  AUDIT_PAGE_SIZE,
   auditAnswer,
   claimedAnswer,
   LIST_PAGE_SIZE,
@@ -24,27 +25,31 @@ import {
 
 /** The background task's name. */
 const TASK = "materialise public answers";
+/** Most slugs one run takes; the rest wait for the run after it (started at once). */
+const MAX_SLUGS_PER_RUN = 500;
 
-/** The answers one run materialises for `slugs` (public ones only), the list's pages last. */
-async function answersAfterSettlement(
+/** A settled strategy's answers (none when it is not public); its universe is added to `universes`. */
+async function answersOfSlug(
   deps: TrackRecordServices,
-  slugs: readonly string[],
+  slug: string,
+  universes: Set<TrackedUniverse>,
 ): Promise<PublicAnswer[]> {
-  const out: PublicAnswer[] = [];
-  const universes = new Set<TrackedUniverse>();
-  for (const slug of slugs) {
-    const s = await deps.strategies.get(slug);
-    if (!s || !s.is_public) continue;
-    universes.add(s.universe);
-    out.push(trackRecordAnswer(deps, slug), performanceAnswer(deps, slug), verifyAnswer(deps, slug));
-    const head = await deps.settlements.head(slug);
-    if (head) out.push(verifyAnswer(deps, slug, head.date));
-    out.push(auditAnswer(deps, slug, LIST_PAGE_SIZE, 0));
-    // Its tracking against the verified record moves with each settled day.
-    if (await deps.claimed.exists(slug)) out.push(claimedAnswer(deps, slug));
-  }
-  if (universes.size === 0) return out;
-  out.push(listAnswer(deps, { limit: LIST_PAGE_SIZE, offset: 0 }));
+  const s = await deps.strategies.get(slug);
+  if (!s || !s.is_public) return [];
+  universes.add(s.universe);
+  const out = [trackRecordAnswer(deps, slug), performanceAnswer(deps, slug), verifyAnswer(deps, slug)];
+  const head = await deps.settlements.head(slug);
+  if (head) out.push(verifyAnswer(deps, slug, head.date));
+  out.push(auditAnswer(deps, slug, AUDIT_PAGE_SIZE, 0));
+  // Its tracking against the verified record moves with each settled day.
+  if (await deps.claimed.exists(slug)) out.push(claimedAnswer(deps, slug));
+  return out;
+}
+
+/** The list's first pages: all universes and each of `universes`. */
+function listAnswers(deps: TrackRecordServices, universes: Set<TrackedUniverse>): PublicAnswer[] {
+  if (universes.size === 0) return [];
+  const out = [listAnswer(deps, { limit: LIST_PAGE_SIZE, offset: 0 })];
   for (const universe of universes) {
     out.push(listAnswer(deps, { universe, limit: LIST_PAGE_SIZE, offset: 0 }));
   }
@@ -53,7 +58,8 @@ async function answersAfterSettlement(
 
 /**
  * Materialises the public answers of settled strategies; `settled(slugs)` queues them and returns at once
- * (`TrackRecordServices.onSettled`). A failed answer is logged and the others go on.
+ * (`TrackRecordServices.onSettled`). A failed answer or slug is logged and the others go on; a run takes at most
+ * `MAX_SLUGS_PER_RUN` slugs and leaves the rest queued for the next run.
  */
 export function createPublicAnswerWarmer(
   stores: PublicAnswerStores,
@@ -61,16 +67,26 @@ export function createPublicAnswerWarmer(
   background: BackgroundTasks,
 ): { settled(slugs: readonly string[]): void } {
   const queued = new Set<string>();
+  const warm = async (a: PublicAnswer) => {
+    try {
+      await warmAnswer(stores, a);
+    } catch (e) {
+      deps.log("warn", "public answer not materialised", { key: a.key, error: String(e) });
+    }
+  };
   const run = async () => {
-    const slugs = [...queued];
-    queued.clear();
-    for (const a of await answersAfterSettlement(deps, slugs)) {
+    const slugs = [...queued].slice(0, MAX_SLUGS_PER_RUN);
+    for (const slug of slugs) queued.delete(slug);
+    const universes = new Set<TrackedUniverse>();
+    for (const slug of slugs) {
       try {
-        await warmAnswer(stores, a);
+        for (const a of await answersOfSlug(deps, slug, universes)) await warm(a);
       } catch (e) {
-        deps.log("warn", "public answer not materialised", { key: a.key, error: String(e) });
+        deps.log("warn", "public answers of a strategy not materialised", { slug, error: String(e) });
       }
     }
+    for (const a of listAnswers(deps, universes)) await warm(a);
+    if (queued.size > 0) background.run(TASK, run);
   };
   return {
     settled(slugs) {

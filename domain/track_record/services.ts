@@ -69,6 +69,12 @@ export interface TrackRecordServices {
    * answers there (`domain/public_reads/warm_public_answers.ts`), so no reader recomputes them.
    */
   onSettled?: (slugs: readonly string[]) => void;
+  /**
+   * Brings the installed official calendar lists up to date in this process (another process may have
+   * installed one: `ensureOfficialListsCurrent`); cached public answers whose `provisional` flags follow the
+   * calendars call it before building. Absent: the lists in memory are taken as current.
+   */
+  calendarsCurrent?: () => Promise<void>;
   /** The nickname shown for a creator on public pages (`null` when unknown). */
   nicknameOf(userId: string): Promise<string | null>;
   /** Where a reader finds public things; the front end that publishes them says (no URLs in the domain). */

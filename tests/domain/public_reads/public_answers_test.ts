@@ -51,9 +51,10 @@ Deno.test("public answers: keys, scopes and what is materialised", async () => {
     assert.equal(verifyAnswer(d, "s").key, all[6].key);
 
     assert.deepEqual(all[0].scopes, ["list"]);
-    assert.deepEqual(all[4].scopes, ["strategy:s", "calendar"]);
+    assert.deepEqual(all[4].scopes, ["strategy:s", "calendar", "market"]);
     assert.deepEqual(all[5].scopes, ["strategy:s"]);
     assert.deepEqual(all[6].scopes, ["strategy:s", "log:production", "log:demo", "calendar"]);
+    assert.deepEqual(all[10].scopes, ["strategy:s", "market"]);
     assert.deepEqual(all[12].scopes, ["log:demo"]);
 
     const materialised = all.filter((a) => a.materialize).map((a) => a.key);

@@ -5,7 +5,11 @@
  */
 import assert from "node:assert/strict";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
-import { compressBytes, createResponseCache } from "../../../domain/public_reads/response_cache.ts";
+import {
+  compressBytes,
+  createResponseCache,
+  ServedOnly,
+} from "../../../domain/public_reads/response_cache.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -141,4 +145,35 @@ Deno.test("response cache: evictScopes drops the entries of the named scopes onl
   assert.equal((await cache.answer("list", "t", ["list"], () => Promise.resolve(0))).hit, true);
   assert.equal((await cache.answer("tr a", "t", ["strategy:a"], () => Promise.resolve(0))).hit, false);
   assert.equal((await cache.answer("ckpt", "t", ["log:production"], () => Promise.resolve(0))).hit, false);
+});
+
+Deno.test("response cache: a ServedOnly answer reaches every waiter and is never kept", async () => {
+  const cache = createResponseCache();
+  let builds = 0;
+  const build = async () => {
+    builds++;
+    await new Promise((r) => setTimeout(r, 5));
+    return new ServedOnly({ at: builds });
+  };
+  const [a, b] = await Promise.all([
+    cache.answer("k", "t1", ["s"], build),
+    cache.answer("k", "t1", ["s"], build),
+  ]);
+  assert.equal(builds, 1, "one build for concurrent callers");
+  assert.equal(new TextDecoder().decode(a.answer.json), '{"at":1}');
+  assert.equal(b.answer, a.answer);
+  assert.equal(cache.stats().entries, 0);
+  assert.equal(cache.stats().bytes, 0);
+  const again = await cache.answer("k", "t1", ["s"], build);
+  assert.equal(again.hit, false);
+  assert.equal(new TextDecoder().decode(again.answer.json), '{"at":2}');
+  // JSON bytes inside ServedOnly are served as they are.
+  const bytes = await cache.answer(
+    "j",
+    "t1",
+    ["s"],
+    () => Promise.resolve(new ServedOnly(new TextEncoder().encode("[1]"))),
+  );
+  assert.equal(new TextDecoder().decode(bytes.answer.json), "[1]");
+  assert.equal(cache.stats().entries, 0);
 });

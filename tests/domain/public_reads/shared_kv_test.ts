@@ -112,7 +112,7 @@ Deno.test("two apps on one KV file: a write through one is fresh on the next rea
     const list = `${P}/strategies`;
     const record = `${P}/strategies/${SLUG}/track-record`;
     const audit = `${P}/strategies/${SLUG}/audit`;
-    const logHead = `${P}/log/checkpoint?log=demo`;
+    const logHead = `${P}/log/checkpoint?log=production`;
     /** Reads `path` through B (with its old ETag), checks it against B's uncached answer, returns it. */
     const fresh = async (path: string, old?: { etag: string; body: string }) => {
       const now = await read(b.app, path, old?.etag);
@@ -126,14 +126,14 @@ Deno.test("two apps on one KV file: a write through one is fresh on the next rea
       return now;
     };
 
-    // B caches the list, the record, the audit and the (empty) demo log's head.
+    // B caches the list, the record and the audit; the empty log's head (signed when asked) is never kept.
     let seenList = await fresh(list);
     assert.equal(JSON.parse(seenList.body).total, 0, "a pending strategy is not listed");
     let seenRecord = await fresh(record);
     let seenAudit = await fresh(audit);
     await fresh(logHead);
     assert.equal((await read(b.app, record)).cache, "hit");
-    assert.equal(b.services.publicReads.cache.stats().entries, 4);
+    assert.equal(b.services.publicReads.cache.stats().entries, 3);
 
     // A submits the first signal (activation): B's next reads show it.
     clock.set(sse.instantAt(DAY, "09:00"));
@@ -158,7 +158,8 @@ Deno.test("two apps on one KV file: a write through one is fresh on the next rea
     seenAudit = await fresh(audit, seenAudit);
 
     // The marker eviction: B's bridge drops the strategy's and the list's entries on A's status change, and
-    // keeps the demo log's.
+    // keeps the log's (its head, no longer empty, is kept now).
+    await fresh(logHead);
     const cache = b.services.publicReads.cache;
     assert.equal(cache.stats().entries, 4);
     const evictedBefore = cache.stats().evictions;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { pathToFileURL } from "node:url";
 import { sourceFingerprint } from "../../app/source_fingerprint.ts";
 
 const write = (root: URL, rel: string, text: string) =>
@@ -9,7 +10,7 @@ const write = (root: URL, rel: string, text: string) =>
 Deno.test("sourceFingerprint: stable for the same code, changed by any byte, a rename or a new file; other files ignored", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    const root = new URL(`file://${dir}/`);
+    const root = pathToFileURL(`${dir}/`);
     await write(root, "domain/a.ts", "export const a = 1;\n");
     await write(root, "routes/pages/b.tsx", "export const b = 2;\n");
     const first = await sourceFingerprint(root);
@@ -34,7 +35,7 @@ Deno.test("sourceFingerprint: stable for the same code, changed by any byte, a r
 Deno.test("sourceFingerprint: a root without the folders gives null (the version alone salts)", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    assert.equal(await sourceFingerprint(new URL(`file://${dir}/`)), null);
+    assert.equal(await sourceFingerprint(pathToFileURL(`${dir}/`)), null);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -8,11 +8,8 @@
  */
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import { buildMarketServices } from "../app/market_services.ts";
-import { fixedClock } from "../domain/clock.ts";
 import { strategyScope } from "../domain/public_reads/scopes.ts";
-import { createSettingsRepo } from "../domain/store/settings_repo.ts";
-import { replayDemo } from "../scripts/demo_replay.ts";
+import { replayDemoRecords } from "../tests/_helpers/track_world.ts";
 import { openTestWorld } from "../tests/_helpers/test_app.ts";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0); // a Friday, 20:00 CST
@@ -20,17 +17,7 @@ const SLUG = "demo-reversal";
 const PATH = `/api/v1/public/strategies/${SLUG}/track-record`;
 
 const w = await openTestWorld();
-const market = buildMarketServices(w.kv, fixedClock(NOW), {
-  seed: w.config.marketSeed,
-  cacheBytes: 64 << 20,
-  yahoo: w.config.yahoo,
-});
-await replayDemo(
-  { ...w.deps.track, market: market.data, clock: w.clock },
-  w.deps.auth.users,
-  createSettingsRepo(w.kv),
-  { days: 120, nowMs: NOW },
-);
+await replayDemoRecords(w, 120, NOW);
 w.clock.set(NOW);
 
 const get = (headers: Record<string, string> = {}) => w.app.request(PATH, { headers });

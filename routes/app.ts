@@ -1,7 +1,6 @@
 /** `createApp(deps)`: middleware order, routers, error mapping and `/openapi.json`. */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import type { AuthDeps } from "../domain/auth/auth_deps.ts";
 import type { GithubDeps } from "../domain/auth/github_oauth.ts";
 import type { LogFn } from "../domain/log.ts";
@@ -36,6 +35,8 @@ import { billingRoutes } from "./billing_routes.ts";
 import { docsRoutes } from "./docs_routes.ts";
 import { errorResponse } from "./errors.ts";
 import { compressJson } from "./compression.ts";
+import { MemoRouter } from "./memo_router.ts";
+import { corsHeaders } from "./middleware/cors_headers.ts";
 import { adminHealthRoutes, apiHealthRoutes, healthRoutes } from "./health_routes.ts";
 import { oauthRoutes } from "./oauth_routes.ts";
 import { errorBoundary } from "./middleware/error_boundary.ts";
@@ -163,7 +164,7 @@ export interface AppDeps {
 
 /** Builds the whole HTTP application. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook, router: new MemoRouter() });
   const { config, log } = deps;
 
   app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
@@ -174,8 +175,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   if (config.corsOrigins.length > 0) {
     app.use(
       "*",
-      cors({
-        origin: config.corsOrigins.includes("*") ? "*" : config.corsOrigins,
+      corsHeaders({
+        origins: config.corsOrigins,
         // The MCP client sends its protocol version on every request after the first.
         allowHeaders: ["Authorization", "Content-Type", "X-Correlation-ID", "Mcp-Protocol-Version"],
         allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],

@@ -2,9 +2,9 @@
  * Serves a public JSON answer through the in-process response cache (`domain/public_reads/response_cache.ts`)
  * and, on a miss there, the answers materialised in KV (`domain/public_reads/answer_layers.ts`), with HTTP
  * caching:
- * - one strongly consistent KV read of the answer's scope versions per request (`PublicVersionsRepo.token`): the
- *   cached bytes are served only while they are current, so a settlement committed by any process is visible on
- *   the next read;
+ * - the answer's token (`PublicVersionsRepo.token`: a fresh read of the versions shared by concurrent requests)
+ *   is strictly current, and the cached bytes are served only at their token, so a settlement committed by any
+ *   process is visible on the next read;
  * - a strong `ETag` per representation (`"<token>"`, `"<token>-gzip"`, `"<token>-br"`); `If-None-Match` with any of
  *   them (weak comparison, RFC 9110 §13.1.2) answers 304 without a body and without a build; `*` answers 304 only
  *   once the answer has built (a 4xx stays a 4xx);
@@ -131,9 +131,28 @@ export async function publicJson(
   headers.set("Cache-Control", cacheControl);
   headers.set("X-Cache", source === "hit" ? "hit" : "miss");
   headers.set("ETag", etag);
-  if (encoding) {
-    headers.set("Content-Encoding", encoding);
-    return new Response(deps.cache.encode(answer, encoding), { status: 200, headers });
-  }
-  return new Response(answer.json, { status: 200, headers });
+  if (encoding) headers.set("Content-Encoding", encoding);
+  return sendBytes(encoding ? deps.cache.encode(answer, encoding) : answer.json, headers);
+}
+
+/**
+ * Bodies at least this long are sent as one stream chunk with their `Content-Length`. `new Response(bytes)`
+ * copies the bytes into a new buffer (the Fetch standard's body extraction), which for a large cached answer is a
+ * fresh off-heap allocation per request: measured with wrk on one core, a 120 KB body served 3,000–5,600 req/s
+ * with p99 near 20 ms and a mark-compact GC every few hundred requests, against 14,000 req/s and p99 2–5 ms as a
+ * stream over the same bytes. Under about 12 KB the copy is cheaper than the stream.
+ */
+export const STREAM_MIN_BYTES = 16 * 1024;
+
+/** A 200 answer of `bytes` (held by the cache, never copied for a large one; see `STREAM_MIN_BYTES`). */
+function sendBytes(bytes: Uint8Array<ArrayBuffer>, headers: Headers): Response {
+  if (bytes.byteLength < STREAM_MIN_BYTES) return new Response(bytes, { status: 200, headers });
+  headers.set("Content-Length", String(bytes.byteLength));
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+  return new Response(body, { status: 200, headers });
 }

@@ -24,7 +24,7 @@ export type AnswerSource = "hit" | "kv" | "build";
 
 const encoder = new TextEncoder();
 
-/** The current token of `scopes`: `"<app version>~<versions>"` (one strongly consistent read). */
+/** The current token of `scopes`: `"<app version>~<versions>"` (strictly current; see `PublicVersionsRepo`). */
 export async function currentToken(stores: PublicAnswerStores, scopes: readonly string[]): Promise<string> {
   return `${stores.version}~${await stores.versions.token(scopes)}`;
 }

@@ -127,6 +127,8 @@ export const keys = {
   streamChanged: (topic: string) => ["stream_changed", topic] as const,
   /** The version of one scope of public reads (a `Deno.KvU64` summed by every write it covers). */
   publicVersion: (scope: string) => ["public_version", scope] as const,
+  /** Summed with every bump of any scope: its versionstamp moves whenever any public scope changes. */
+  publicVersionsEpoch: () => ["public_versions_epoch"] as const,
   /** Where the versions of every `strategy:<slug>` scope sit ("strategy;" is the first key after them). */
   publicStrategyVersionsRange: () => ({
     start: ["public_version", "strategy:"] as const,

@@ -244,6 +244,16 @@ Deno.test("CORS allows configured origins and not others", async (t) => {
       await res.body?.cancel();
       assert.equal(res.headers.get("access-control-allow-origin"), null);
     });
+    await t.step("an error answer carries them too, and the answer varies on Origin", async () => {
+      const res = await w.request("GET", "/api/v1/public/strategies/no-such-slug/track-record", {
+        headers: { origin: "https://app.example.com" },
+      });
+      await res.body?.cancel();
+      assert.equal(res.status, 404);
+      assert.equal(res.headers.get("access-control-allow-origin"), "https://app.example.com");
+      assert.match(res.headers.get("vary") ?? "", /Origin/);
+      assert.ok(res.headers.get("x-correlation-id"), "the other middleware's headers are still there");
+    });
   });
 });
 

@@ -168,7 +168,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const { config, log } = deps;
 
   app.use("*", requestContext({ trustProxy: config.trustProxy, logRequests: config.logRequests, log }));
-  app.use("*", errorBoundary());
   for (const path of COPILOT_PATHS) app.use(path, copilotErrorShape());
   app.use("*", securityHeaders({ production: config.env === "production" }));
   app.use("*", compressJson());
@@ -185,6 +184,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       }),
     );
   }
+  // Inside the header middleware: a thrown non-Error becomes an answer they still dress (CORS, security headers).
+  app.use("*", errorBoundary());
   app.use("*", urlLengthLimit(config.maxUrlBytes));
   // WebSocket upgrades answer at once and then live under their own limits (see stream_routes.ts).
   app.use(

@@ -5,13 +5,15 @@
  * allocates per request across ~700 routes. A match depends only on the method, the path and the routes added,
  * and Hono only reads it, so the same request path is answered from memory: the trie is searched once per path.
  *
- * Bounded: paths longer than `MAX_REMEMBERED_PATH` are searched every time, and the memory starts again once it
- * holds `MAX_REMEMBERED` paths (random paths cost a search each, never memory). Adding a route forgets all.
+ * Bounded: paths longer than `MAX_REMEMBERED_PATH` are searched every time, and at most `2 × MAX_REMEMBERED`
+ * matches are held, in two generations: when the new one is full it becomes the old one, and a path found in
+ * the old one moves to the new (paths in use stay; random paths cost a search each, never memory). Adding a
+ * route forgets all.
  */
 import type { Result, Router } from "hono/router";
 import { TrieRouter } from "hono/router/trie-router";
 
-/** Paths remembered at most (then the memory starts again). */
+/** Matches held per generation. */
 export const MAX_REMEMBERED = 4_096;
 /** Longer paths are not remembered. */
 const MAX_REMEMBERED_PATH = 256;
@@ -20,27 +22,31 @@ const MAX_REMEMBERED_PATH = 256;
 export class MemoRouter<T> implements Router<T> {
   readonly name = "MemoRouter(TrieRouter)";
   #trie = new TrieRouter<T>();
-  #matches = new Map<string, Result<T>>();
+  #current = new Map<string, Result<T>>();
+  #previous = new Map<string, Result<T>>();
 
   add(method: string, path: string, handler: T): void {
-    this.#matches.clear();
+    this.#current = new Map();
+    this.#previous = new Map();
     this.#trie.add(method, path, handler);
   }
 
   match(method: string, path: string): Result<T> {
     if (path.length > MAX_REMEMBERED_PATH) return this.#trie.match(method, path);
     const key = `${method} ${path}`;
-    let result = this.#matches.get(key);
-    if (result === undefined) {
-      result = this.#trie.match(method, path);
-      if (this.#matches.size >= MAX_REMEMBERED) this.#matches.clear();
-      this.#matches.set(key, result);
+    const result = this.#current.get(key);
+    if (result !== undefined) return result;
+    const found = this.#previous.get(key) ?? this.#trie.match(method, path);
+    if (this.#current.size >= MAX_REMEMBERED) {
+      this.#previous = this.#current;
+      this.#current = new Map();
     }
-    return result;
+    this.#current.set(key, found);
+    return found;
   }
 
-  /** Paths remembered now. */
+  /** Matches held now (both generations). */
   get remembered(): number {
-    return this.#matches.size;
+    return this.#current.size + this.#previous.size;
   }
 }

@@ -144,7 +144,10 @@ export async function publicJson(
  */
 export const STREAM_MIN_BYTES = 16 * 1024;
 
-/** A 200 answer of `bytes` (held by the cache, never copied for a large one; see `STREAM_MIN_BYTES`). */
+/**
+ * A 200 answer of `bytes` (held by the cache, never copied for a large one; see `STREAM_MIN_BYTES`). The stream
+ * hands out the cached buffer itself: nothing may read such a body in process and change its chunk.
+ */
 function sendBytes(bytes: Uint8Array<ArrayBuffer>, headers: Headers): Response {
   if (bytes.byteLength < STREAM_MIN_BYTES) return new Response(bytes, { status: 200, headers });
   headers.set("Content-Length", String(bytes.byteLength));

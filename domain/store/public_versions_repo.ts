@@ -15,8 +15,14 @@
  *   that starts next, never one already under way (which may have started before a commit the request follows);
  * - the scopes' versionstamps are remembered per scope list with the epoch they were read after. While the epoch
  *   read fresh is the same, no write has touched any scope since, so the remembered token is the current one; a
- *   new epoch forgets them all.
+ *   new epoch forgets them all. A remembered token is also read again once it is `TOKEN_MAX_AGE_MS` old, which
+ *   bounds how long a writer that bumps scopes without the epoch (a process still running the code from before
+ *   the epoch existed, during a rolling deploy) can go unseen.
+ *
+ * The cost is latency, not reads: under load a request may wait for the epoch read under way and then for its
+ * own, two KV read latencies (well under a millisecond on a local file).
  */
+import { monotonicMs } from "../clock.ts";
 import { keys } from "./keys.ts";
 import { PUBLIC_READS_STREAM, type PublicReadsMarker } from "./public_scopes.ts";
 
@@ -24,7 +30,9 @@ import { PUBLIC_READS_STREAM, type PublicReadsMarker } from "./public_scopes.ts"
 export const MAX_SCOPES_PER_READ = 10;
 
 /** Most scope lists whose tokens are remembered for one epoch (past that, the memory starts again). */
-const MAX_REMEMBERED_TOKENS = 10_000;
+export const MAX_REMEMBERED_TOKENS = 10_000;
+/** How long a remembered token is served before its scopes are read again even though the epoch stands. */
+export const TOKEN_MAX_AGE_MS = 1_000;
 
 /**
  * Adds to `op` the bump of every scope of `scopes`, of the epoch and the marker naming them; returns `op`. Sums
@@ -84,11 +92,15 @@ export function sharedFreshRead<T>(read: () => Promise<T>): () => Promise<T> {
 const stampOf = (e: Deno.KvEntryMaybe<unknown>) => e.versionstamp ?? "";
 
 /** Creates the repository on `kv`. */
-export function createPublicVersionsRepo(kv: Deno.Kv): PublicVersionsRepo {
+export function createPublicVersionsRepo(
+  kv: Deno.Kv,
+  opts: { nowMs?: () => number } = {},
+): PublicVersionsRepo {
+  const nowMs = opts.nowMs ?? monotonicMs;
   const readEpoch = sharedFreshRead(async () => stampOf(await kv.get(keys.publicVersionsEpoch())));
-  /** The newest epoch seen, and the tokens read after it (by scope list). */
+  /** The newest epoch seen, and the tokens read after it (by scope list) with when they were read. */
   let epoch = "";
-  let tokens = new Map<string, string>();
+  let tokens = new Map<string, { token: string; at: number }>();
   return {
     async token(scopes) {
       if (scopes.length === 0) return "0";
@@ -99,8 +111,9 @@ export function createPublicVersionsRepo(kv: Deno.Kv): PublicVersionsRepo {
       const name = scopes.join("\u0000");
       if (seen === epoch) {
         const known = tokens.get(name);
-        if (known !== undefined) return known;
+        if (known !== undefined && nowMs() - known.at < TOKEN_MAX_AGE_MS) return known.token;
       }
+      const at = nowMs();
       const entries = await kv.getMany(scopes.map((s) => keys.publicVersion(s)));
       // A versionstamp is 20 hex digits; the leading ones rarely differ between keys of one store.
       const token = entries.map((e) => e.versionstamp === null ? "0" : e.versionstamp.replace(/^0+/, ""))
@@ -113,7 +126,7 @@ export function createPublicVersionsRepo(kv: Deno.Kv): PublicVersionsRepo {
       }
       if (seen === epoch) {
         if (tokens.size >= MAX_REMEMBERED_TOKENS) tokens = new Map();
-        tokens.set(name, token);
+        tokens.set(name, { token, at });
       }
       return token;
     },

@@ -31,17 +31,23 @@ export function corsHeaders(policy: CorsPolicy): MiddlewareHandler<AppEnv> {
   });
   const expose = policy.exposeHeaders.join(",");
   const allowed = new Set(policy.origins);
-  return async (c, next) => {
-    if (c.req.method === "OPTIONS") return await preflight(c, next);
-    await next();
-    const headers = c.res.headers;
-    const origin = anyOrigin
-      ? "*"
-      : allowed.has(c.req.header("origin") ?? "")
-      ? c.req.header("origin")!
-      : null;
+  const apply = (headers: Headers, origin: string | null) => {
     if (origin !== null) headers.set("Access-Control-Allow-Origin", origin);
     if (expose) headers.set("Access-Control-Expose-Headers", expose);
     if (!anyOrigin) headers.append("Vary", "Origin");
+  };
+  return async (c, next) => {
+    if (c.req.method === "OPTIONS") return await preflight(c, next);
+    // Read before the route runs: once a WebSocket upgrade has taken the request, its headers cannot be read.
+    const asked = anyOrigin ? "" : c.req.header("origin") ?? "";
+    const origin = anyOrigin ? "*" : allowed.has(asked) ? asked : null;
+    await next();
+    try {
+      apply(c.res.headers, origin);
+    } catch {
+      // An answer with read-only headers (`Response.redirect`, a fetched answer): a copy with writable ones.
+      c.res = new Response(c.res.body, c.res);
+      apply(c.res.headers, origin);
+    }
   };
 }

@@ -54,8 +54,13 @@ Deno.test("MemoRouter: a route added later is matched (the memory is forgotten),
   assert.deepEqual(memo.match("GET", "/later")[0].map(([h]) => h), ["every"]);
   memo.add("GET", "/later", "later");
   assert.deepEqual(memo.match("GET", "/later")[0].map(([h]) => h), ["every", "later"]);
-  for (let i = 0; i < MAX_REMEMBERED + 10; i++) memo.match("GET", `/strategy/s${i}`);
-  assert.ok(memo.remembered <= MAX_REMEMBERED, `remembered ${memo.remembered}`);
+  for (let i = 0; i < 3 * MAX_REMEMBERED; i++) memo.match("GET", `/strategy/s${i}`);
+  assert.ok(memo.remembered <= 2 * MAX_REMEMBERED, `remembered ${memo.remembered}`);
+  // A path in use survives a generation turning over.
+  memo.match("GET", "/strategy/hot");
+  for (let i = 0; i < MAX_REMEMBERED; i++) memo.match("GET", `/strategy/t${i}`);
+  const [[, hot]] = memo.match("GET", "/strategy/hot")[0].filter(([h]) => h === "one");
+  assert.deepEqual({ ...hot }, { strategy_id: "hot" });
   // A very long path is searched, not remembered.
   memo.add("GET", "/clear", "clear"); // forgets everything
   assert.deepEqual(memo.match("GET", `/strategy/${"x".repeat(1000)}`)[0].map(([h]) => h), ["every", "one"]);

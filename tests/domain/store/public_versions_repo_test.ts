@@ -8,14 +8,21 @@ import { join } from "node:path";
 import {
   bumpPublicScopes,
   createPublicVersionsRepo,
+  MAX_REMEMBERED_TOKENS,
   sharedFreshRead,
+  TOKEN_MAX_AGE_MS,
 } from "../../../domain/store/public_versions_repo.ts";
 
-/** `kv` with its `get` and `getMany` calls counted; a `get` begun after `hold()` reads at once but answers after `release()`. */
+/**
+ * `kv` with its `get` and `getMany` calls counted; a `get` begun after `hold()` (the next `getMany` after
+ * `holdNextMany()`) reads at once but answers after `release()` (`releaseMany()`).
+ */
 function countingKv(kv: Deno.Kv) {
   const counts = { get: 0, getMany: 0 };
   let gate: Promise<void> | null = null;
   let open: () => void = () => {};
+  let manyGate: Promise<void> | null = null;
+  let openMany: () => void = () => {};
   const proxy = new Proxy(kv, {
     get(target, prop) {
       if (prop === "get") {
@@ -28,9 +35,13 @@ function countingKv(kv: Deno.Kv) {
         };
       }
       if (prop === "getMany") {
-        return (list: Deno.KvKey[]) => {
+        return async (list: Deno.KvKey[]) => {
           counts.getMany++;
-          return target.getMany(list);
+          const held = manyGate;
+          manyGate = null; // only the next read is held
+          const entries = await target.getMany(list);
+          if (held) await held;
+          return entries;
         };
       }
       const v = Reflect.get(target, prop, target);
@@ -46,6 +57,12 @@ function countingKv(kv: Deno.Kv) {
     release() {
       gate = null;
       open();
+    },
+    holdNextMany() {
+      manyGate = new Promise((r) => (openMany = r));
+    },
+    releaseMany() {
+      openMany();
     },
   };
 }
@@ -165,4 +182,62 @@ Deno.test("sharedFreshRead: joins only the queued read; a failed read fails its 
   const e = read();
   gates[3]();
   assert.equal(await e, 4);
+});
+
+Deno.test("public versions: a slow caller's token read before a newer epoch is never remembered for it", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const c = countingKv(kv);
+    const versions = createPublicVersionsRepo(c.kv);
+    const before = await versions.token(["strategy:a"]);
+    await createPublicVersionsRepo(kv).bump(["strategy:b"], 1); // a new epoch: the next caller reads the scopes
+    // A reads the epoch, then its scopes' read (of the state before the bump below) is held.
+    c.holdNextMany();
+    const slow = versions.token(["strategy:a"]);
+    await new Promise((r) => setTimeout(r, 20));
+    await createPublicVersionsRepo(kv).bump(["strategy:a"], 2);
+    // B, after the bump, while A is still held: reads the new epoch and the new version, and remembers them.
+    const fresh = await versions.token(["strategy:a"]);
+    assert.notEqual(fresh, before);
+    c.releaseMany();
+    assert.equal(await slow, before, "A answers what it read");
+    // A finished after B and must not have put its old token under B's epoch.
+    assert.equal(await versions.token(["strategy:a"]), fresh, "a later caller sees the bump");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("public versions: a remembered token is read again once it is TOKEN_MAX_AGE_MS old (a writer that skips the epoch)", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    let now = 0;
+    const versions = createPublicVersionsRepo(kv, { nowMs: () => now });
+    const t0 = await versions.token(["strategy:a"]);
+    // Code from before the epoch existed bumps the scope alone.
+    await kv.atomic().sum(["public_version", "strategy:a"], 1n).commit();
+    now += TOKEN_MAX_AGE_MS - 1;
+    assert.equal(await versions.token(["strategy:a"]), t0, "within the age, the remembered token");
+    now += 1;
+    assert.notEqual(await versions.token(["strategy:a"]), t0, "past it, the scope is read again");
+  } finally {
+    kv.close();
+  }
+});
+
+Deno.test("public versions: at most MAX_REMEMBERED_TOKENS scope lists are remembered", async () => {
+  const kv = await Deno.openKv(":memory:");
+  try {
+    const c = countingKv(kv);
+    const versions = createPublicVersionsRepo(c.kv, { nowMs: () => 0 });
+    await versions.token(["strategy:s0"]);
+    await versions.token(["strategy:s0"]);
+    assert.equal(c.counts.getMany, 1, "remembered");
+    for (let i = 1; i <= MAX_REMEMBERED_TOKENS; i++) await versions.token([`strategy:s${i}`]);
+    const reads = c.counts.getMany;
+    await versions.token(["strategy:s0"]);
+    assert.equal(c.counts.getMany, reads + 1, "the memory started again: s0 is read again");
+  } finally {
+    kv.close();
+  }
 });

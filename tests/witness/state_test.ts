@@ -35,7 +35,22 @@ Deno.test("witness core: concurrent calls that all read the same state: one move
   await honest.grow("a", 4);
   const kv = await Deno.openKv(":memory:");
   try {
-    const { witness } = await assembleWitness(createWitnessStore(kv), {
+    // Every call reads the state before any of them moves it (a latch on the first 8 reads), so the race is
+    // exercised whatever the scheduler does: one commit wins, the others lose their check.
+    const store = createWitnessStore(kv);
+    let reads = 0;
+    let allRead: () => void = () => {};
+    const latch = new Promise<void>((r) => (allRead = r));
+    const racing: typeof store = {
+      ...store,
+      async state(origin) {
+        const state = await store.state(origin);
+        if (++reads === 8) allRead();
+        await latch;
+        return state;
+      },
+    };
+    const { witness } = await assembleWitness(racing, {
       clock: fixedClock(WITNESS_T0),
       name: "core",
       logs: [{ origin: ORIGIN, public_key: honest.publicKey }],
